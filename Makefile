@@ -1,0 +1,30 @@
+# gexit: a model checker harness for the Go runtime's goroutine exit path.
+
+GO ?= go
+
+.PHONY: test check explore bench verify fuzz
+
+# test is what CI runs (.ci/run): vet, then every test with the race detector.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 14m ./...
+
+# check runs the main job on its defaults.
+check:
+	$(GO) run ./cmd/gexit check
+
+explore:
+	$(GO) run ./cmd/gexit explore
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# verify: formatting, vet, and go.mod/go.sum tidy.
+verify:
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+	$(GO) vet ./...
+	@cp go.mod /tmp/gexit-go.mod.bak; cp go.sum /tmp/gexit-go.sum.bak; \
+	$(GO) mod tidy; \
+	if ! diff -q go.mod /tmp/gexit-go.mod.bak >/dev/null || ! diff -q go.sum /tmp/gexit-go.sum.bak >/dev/null; then \
+		cp /tmp/gexit-go.mod.bak go.mod; cp /tmp/gexit-go.sum.bak go.sum; \
+		echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; fi

@@ -1,0 +1,314 @@
+package checker
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// ExploreOptions configure an exhaustive bounded exploration of the spec.
+type ExploreOptions struct {
+	Config spec.Config
+	Bounds spec.Bounds
+	// Depth bounds the BFS depth (0: no bound; the space under Bounds is
+	// finite, see spec.State.Fingerprint).
+	Depth int
+	// MaxStates stops the run (verdict Unknown) when reached; 0: no bound.
+	MaxStates int
+	// StopAtFirst stops at the first violation (its path is the shortest).
+	StopAtFirst bool
+	// Step replaces spec's Apply; tests use it to plant a broken
+	// transition. nil: (*spec.State).Apply.
+	Step func(s *spec.State, op spec.Op) (spec.Result, error)
+	// Progress, when set, is called about once a second.
+	Progress func(p ExploreProgress)
+}
+
+// ExploreProgress is a progress report of a running exploration.
+type ExploreProgress struct {
+	States, Transitions, Depth, Frontier int
+	Elapsed                              time.Duration
+}
+
+// PathStep is one step of a counterexample path.
+type PathStep struct {
+	Op     spec.Op
+	Result spec.Result
+	// Changes lists the state fields the step changed, "field: old -> new".
+	Changes []string
+}
+
+// ExploreViolation is an invariant failure, a reachable throw, or an op
+// Enabled offered that the transition refused, with the shortest path to
+// it from the initial state.
+type ExploreViolation struct {
+	Kind      string // "invariant", "throw", "refused"
+	Name      string // the invariant's name, or the throw message
+	Source    string // the runtime throw or comment the invariant cites
+	Detail    string
+	Path      []PathStep
+	Final     *spec.State `json:"-"`
+	FinalDump string
+}
+
+// ExploreResult is the outcome of an exploration.
+type ExploreResult struct {
+	States        int                `json:"states"`
+	Transitions   int                `json:"transitions"`
+	MaxDepth      int                `json:"maxDepth"`
+	Complete      bool               `json:"complete"` // every reachable state within the bounds was explored
+	Violations    []ExploreViolation `json:"violations"`
+	Seconds       float64            `json:"seconds"`
+	BytesPerState float64            `json:"bytesPerState"`
+	StatesPerSec  float64            `json:"statesPerSecond"`
+	Terminal      map[string]int     `json:"terminal"`  // terminal states by how the program ended
+	Deadlocks     int                `json:"deadlocks"` // states with no enabled op and a live program
+	Coverage      map[string]int     `json:"coverage"`  // transitions per op and branch
+	NeverReached  []string           `json:"neverReached"`
+	FrontierBytes int                `json:"peakFrontierBytes"`   // the largest BFS level, encoded
+	StoppedBy     string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "canceled"
+}
+
+// Explore enumerates, breadth first, every state reachable from the initial
+// state under the ops spec.Enabled offers within the bounds, deduplicated by
+// fingerprint, and checks every invariant at every state.
+//
+// Memory: the explorer stores per state its fingerprint (in an open
+// addressing set), its parent's number and the index of the op that reached
+// it; only the BFS frontier holds whole states. A counterexample path is
+// rebuilt by replaying op indices from the initial state.
+func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
+	init, err := spec.New(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	step := o.Step
+	if step == nil {
+		step = (*spec.State).Apply
+	}
+	// The explorer's heap is mostly the fingerprint set and the frontier,
+	// both long lived: collect less often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	start := time.Now()
+	res := &ExploreResult{Terminal: map[string]int{}, Coverage: map[string]int{}}
+	seen := newFPSet(1 << 16)
+	seen.add(init.Fingerprint())
+	parent := []uint32{0}
+	opIdx := []uint8{0}
+	res.States = 1
+	if v := init.CheckInvariants(); v != nil {
+		res.Violations = append(res.Violations, ExploreViolation{Kind: "invariant", Name: v.Invariant, Source: v.Source, Detail: v.Detail, Final: init})
+	}
+	// The frontier is a slab of encoded states, each preceded by its
+	// number: no per-state allocation, a fraction of a State's size.
+	var frontier, next slab
+	frontier.append(0, init)
+	nFrontier := 1
+	nNext := 0
+	cur := new(spec.State)
+	var ops []spec.Op
+	cov := NewCoverage()
+	scratch := new(spec.State)
+	depth := 0
+	lastProgress := time.Now()
+	stop := ""
+	peakFrontier := 0
+loop:
+	for nFrontier > 0 {
+		if o.Depth > 0 && depth >= o.Depth {
+			stop = "depth"
+			break
+		}
+		next.reset()
+		nNext = 0
+		for ci, rest := 0, []byte(nil); ; {
+			if len(rest) == 0 {
+				if ci == len(frontier.chunks) {
+					break
+				}
+				rest = frontier.chunks[ci]
+				ci++
+				continue
+			}
+			ndID := binary.LittleEndian.Uint32(rest)
+			var err error
+			if rest, err = cur.DecodeFrom(init.Cfg, rest[4:]); err != nil {
+				return nil, fmt.Errorf("explore: frontier: %v", err)
+			}
+			ops = cur.Enabled(o.Bounds, ops)
+			if len(ops) == 0 {
+				if t := cur.Sched.Terminal; t != spec.Alive {
+					res.Terminal[t.String()]++
+				} else {
+					res.Deadlocks++
+				}
+			}
+			if len(ops) > 255 {
+				return nil, fmt.Errorf("explore: %d ops enabled in one state; the path encoding holds 255", len(ops))
+			}
+			for i, op := range ops {
+				scratch.CopyFrom(cur)
+				r, err := step(scratch, op)
+				res.Transitions++
+				if _, refused := err.(*spec.Disabled); refused {
+					v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
+					res.addViolation(&v, o, init, parent, opIdx, ndID, uint8(i), step)
+					if o.StopAtFirst {
+						break loop
+					}
+					continue
+				}
+				cov.Add(op, r)
+				fp := scratch.Fingerprint()
+				if !seen.add(fp) {
+					continue
+				}
+				id := uint32(len(parent))
+				parent = append(parent, ndID)
+				opIdx = append(opIdx, uint8(i))
+				res.States++
+				if err != nil {
+					v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
+					if t, ok := err.(*spec.Throw); ok {
+						v.Name, v.Source = t.Msg, t.Func
+					}
+					res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+					if o.StopAtFirst {
+						break loop
+					}
+					continue
+				}
+				if viol := scratch.CheckInvariants(); viol != nil {
+					v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
+					res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+					if o.StopAtFirst {
+						break loop
+					}
+					continue
+				}
+				next.append(id, scratch)
+				nNext++
+				if o.MaxStates > 0 && res.States >= o.MaxStates {
+					stop = "max-states"
+					break loop
+				}
+			}
+			if res.Transitions&0x3fff == 0 {
+				if err := ctx.Err(); err != nil {
+					stop = "canceled"
+					break loop
+				}
+				if o.Progress != nil && time.Since(lastProgress) >= time.Second {
+					lastProgress = time.Now()
+					o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: nFrontier + nNext, Elapsed: time.Since(start)})
+				}
+			}
+		}
+		peakFrontier = max(peakFrontier, next.size())
+		frontier, next = next, frontier
+		nFrontier = nNext
+		if nFrontier > 0 {
+			depth++
+		}
+	}
+	res.MaxDepth = depth
+	res.StoppedBy = stop
+	res.Complete = stop == ""
+	res.Seconds = time.Since(start).Seconds()
+	if res.Seconds > 0 {
+		res.StatesPerSec = float64(res.States) / res.Seconds
+	}
+	stored := seen.bytes() + 4*cap(parent) + cap(opIdx)
+	res.BytesPerState = float64(stored) / float64(res.States)
+	res.Coverage = cov.Counts()
+	res.NeverReached = NeverReached(res.Coverage)
+	sort.Strings(res.NeverReached)
+	res.FrontierBytes = peakFrontier
+	return res, nil
+}
+
+// addViolation rebuilds the shortest path to the state numbered id (or, for
+// a refused op, to its parent plus that op) and records the violation.
+func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, init *spec.State, parent []uint32, opIdx []uint8, id uint32, extra uint8, step func(*spec.State, spec.Op) (spec.Result, error)) {
+	var idx []uint8
+	for n := id; n != 0; n = parent[n] {
+		idx = append(idx, opIdx[n])
+	}
+	for i, j := 0, len(idx)-1; i < j; i, j = i+1, j-1 {
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	if v.Kind == "refused" {
+		idx = append(idx, extra)
+	}
+	path, final := Replay(init, o.Bounds, idx, step)
+	v.Path = path
+	v.Final = final
+	v.FinalDump = final.Dump()
+	res.Violations = append(res.Violations, *v)
+}
+
+// Replay re-runs a path given as indices into spec.Enabled from s, and
+// returns the steps with their state changes and the final state.
+func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, spec.Op) (spec.Result, error)) ([]PathStep, *spec.State) {
+	if step == nil {
+		step = (*spec.State).Apply
+	}
+	cur := s.Clone()
+	var path []PathStep
+	for _, i := range idx {
+		ops := cur.Enabled(b, nil)
+		if int(i) >= len(ops) {
+			break
+		}
+		before := cur.Clone()
+		r, err := step(cur, ops[i])
+		ps := PathStep{Op: ops[i], Result: r, Changes: spec.Diff(before, cur)}
+		if err != nil {
+			ps.Changes = append(ps.Changes, "error: "+err.Error())
+		}
+		path = append(path, ps)
+	}
+	return path, cur
+}
+
+// slab holds encoded states in chunks, so that growing it never copies.
+type slab struct {
+	chunks [][]byte
+	spare  [][]byte
+}
+
+const chunkSize = 1 << 20
+
+func (s *slab) append(id uint32, st *spec.State) {
+	n := len(s.chunks)
+	if n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < 4096 {
+		var c []byte
+		if k := len(s.spare); k > 0 {
+			c, s.spare = s.spare[k-1][:0], s.spare[:k-1]
+		} else {
+			c = make([]byte, 0, chunkSize)
+		}
+		s.chunks = append(s.chunks, c)
+		n++
+	}
+	c := binary.LittleEndian.AppendUint32(s.chunks[n-1], id)
+	s.chunks[n-1] = st.AppendBinary(c)
+}
+
+func (s *slab) reset() {
+	s.spare = append(s.spare, s.chunks...)
+	s.chunks = s.chunks[:0]
+}
+
+func (s *slab) size() int {
+	n := 0
+	for _, c := range s.chunks {
+		n += len(c)
+	}
+	return n
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/gexit-dev/gexit/checker"
+	"github.com/gexit-dev/gexit/spec"
+)
+
+func init() {
+	register(&command{name: "explore", summary: "exhaustively explore the spec's reachable states within bounds", run: runExplore})
+}
+
+// opFamilies are the op families -without can leave out.
+var opFamilies = []string{"system", "gc", "assist", "dirty", "syscalls", "locks", "procresize", "gosched", "stacksize"}
+
+func runExplore(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ps := fs.Int("ps", 2, "number of Ps (GOMAXPROCS at start)")
+	ms := fs.Int("ms", 2, "number of Ms (threads)")
+	gs := fs.Int("gs", 3, "bound on len(allgs): G structs newproc1 may create")
+	consts := fs.String("consts", "small", "constants preset: small (4,2,2,4,3) or go (64,32,32,256,61)")
+	depth := fs.Int("depth", 0, "bound on the BFS depth (0: none; the space under the bounds is finite)")
+	maxStates := fs.Int("max-states", 20_000_000, "stop with verdict unknown (exit 3) after this many states (0: no bound)")
+	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
+	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
+	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
+	without := fs.String("without", "", "comma-separated op families to leave out: "+strings.Join(opFamilies, ","))
+	all := fs.Bool("all", false, "report every violation, not only the first (shortest) one")
+	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
+	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: gexit explore [flags]
+
+Enumerates, breadth first, every state of the spec reachable from the
+initial state (m0 running the main goroutine on P0) under every enabled op
+within the bounds, deduplicating states by fingerprint, and checks every
+invariant at every state. A reachable runtime throw is a violation; a fatal
+error the runtime raises for a user program (main's runtime.Goexit with no
+goroutine left) is a terminal state and is counted.
+
+On a violation it prints the shortest path to it as numbered steps, each with
+the state change it made. It also reports which transitions and branches were
+reached and which never were: a branch the bound cannot reach is a finding.
+
+Exit codes: 0 no invariant fails in the explored space; 1 a violation;
+2 bad flags; 3 unknown: stopped by -max-states or Ctrl-C before the space
+was exhausted, with no violation found.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintf(stderr, "gexit explore: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	c, err := spec.Preset(*consts)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit explore: -consts: %v\n", err)
+		return exitUsage
+	}
+	cfg := spec.Config{Consts: c, Ps: *ps, Ms: *ms, Wasm: *wasm}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "gexit explore: %v\n", err)
+		return exitUsage
+	}
+	switch {
+	case *gs < 1 || *gs > 60:
+		fmt.Fprintf(stderr, "gexit explore: -gs must be in [1, 60], have %d\n", *gs)
+		return exitUsage
+	case *depth < 0:
+		fmt.Fprintf(stderr, "gexit explore: -depth must be >= 0, have %d\n", *depth)
+		return exitUsage
+	case *maxStates < 0:
+		fmt.Fprintf(stderr, "gexit explore: -max-states must be >= 0, have %d\n", *maxStates)
+		return exitUsage
+	case *lockDepth < 0 || *lockDepth > 255:
+		fmt.Fprintf(stderr, "gexit explore: -lock-depth must be in [0, 255], have %d\n", *lockDepth)
+		return exitUsage
+	}
+	b := spec.DefaultBounds(*gs)
+	b.LockDepth = *lockDepth
+	b.LockInt = *lockInt
+	if *without != "" {
+		for _, f := range strings.Split(*without, ",") {
+			switch strings.TrimSpace(f) {
+			case "system":
+				b.NoSystem = true
+			case "gc":
+				b.NoGC = true
+			case "assist":
+				b.NoAssist = true
+			case "dirty":
+				b.NoDirty = true
+			case "syscalls":
+				b.NoSyscalls = true
+			case "locks":
+				b.NoLocks = true
+			case "procresize":
+				b.NoProcResize = true
+			case "gosched":
+				b.NoGosched = true
+			case "stacksize":
+				b.StackSizes = nil
+			default:
+				fmt.Fprintf(stderr, "gexit explore: -without: unknown op family %q (want some of %s)\n", f, strings.Join(opFamilies, ","))
+				return exitUsage
+			}
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all}
+	if !*quiet && !*jsonOut {
+		o.Progress = func(p checker.ExploreProgress) {
+			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
+				p.States, p.Transitions, p.Depth, p.Frontier, p.Elapsed.Seconds())
+		}
+	}
+	res, err := checker.Explore(ctx, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit explore: %v\n", err)
+		return exitUsage
+	}
+	code := exitOK
+	switch {
+	case len(res.Violations) > 0:
+		code = exitViolation
+	case !res.Complete && res.StoppedBy != "depth":
+		code = exitUnknown
+	}
+	if *jsonOut {
+		type jsonViolation struct {
+			Kind, Name, Source, Detail string
+			Path                       []string
+			Final                      string
+		}
+		out := struct {
+			*checker.ExploreResult
+			Violations []jsonViolation `json:"violations"`
+			Verdict    string          `json:"verdict"`
+			Bounds     map[string]any  `json:"bounds"`
+		}{ExploreResult: res, Violations: []jsonViolation{}, Verdict: verdictName(code),
+			Bounds: map[string]any{"ps": *ps, "ms": *ms, "gs": *gs, "consts": *consts, "depth": *depth, "wasm": *wasm, "without": *without}}
+		for _, v := range res.Violations {
+			jv := jsonViolation{Kind: v.Kind, Name: v.Name, Source: v.Source, Detail: v.Detail, Final: v.FinalDump}
+			for i, st := range v.Path {
+				jv.Path = append(jv.Path, fmt.Sprintf("%d. %v => %v", i+1, st.Op, st.Result))
+			}
+			out.Violations = append(out.Violations, jv)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintf(stderr, "gexit explore: %v\n", err)
+			return exitUsage
+		}
+		return code
+	}
+	printExplore(stdout, res, *ps, *ms, *gs, *consts)
+	fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))
+	return code
+}
+
+func verdictName(code int) string {
+	switch code {
+	case exitOK:
+		return "ok"
+	case exitViolation:
+		return "violation"
+	case exitUnknown:
+		return "unknown"
+	}
+	return "error"
+}
+
+func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, consts string) {
+	fmt.Fprintf(w, "explored %d states, %d transitions, max depth %d (%d Ps, %d Ms, %d Gs, preset %s)\n",
+		res.States, res.Transitions, res.MaxDepth, ps, ms, gs, consts)
+	fmt.Fprintf(w, "%.2fs, %.0f states/s, %.1f bytes per stored state, peak frontier %d bytes\n",
+		res.Seconds, res.StatesPerSec, res.BytesPerState, res.FrontierBytes)
+	switch res.StoppedBy {
+	case "":
+		fmt.Fprintln(w, "complete: every state reachable within the bounds was explored")
+	case "depth":
+		fmt.Fprintln(w, "complete up to the -depth bound")
+	default:
+		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", res.StoppedBy)
+	}
+	var terms []string
+	for k, v := range res.Terminal {
+		terms = append(terms, fmt.Sprintf("%d %s", v, k))
+	}
+	sort.Strings(terms)
+	if len(terms) > 0 {
+		fmt.Fprintf(w, "terminal states: %s\n", strings.Join(terms, "; "))
+	}
+	if res.Deadlocks > 0 {
+		fmt.Fprintf(w, "states with no enabled op (all goroutines asleep): %d\n", res.Deadlocks)
+	}
+	fmt.Fprintf(w, "coverage (transitions per op and branch):\n")
+	keys := make([]string, 0, len(res.Coverage))
+	for k := range res.Coverage {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-32s %d\n", k, res.Coverage[k])
+	}
+	if len(res.NeverReached) > 0 {
+		fmt.Fprintf(w, "never reached under these bounds: %s\n", strings.Join(res.NeverReached, ", "))
+	}
+	for i, v := range res.Violations {
+		fmt.Fprintf(w, "\nVIOLATION %d: %s %s\n", i+1, v.Kind, v.Name)
+		if v.Source != "" {
+			fmt.Fprintf(w, "  from: %s\n", v.Source)
+		}
+		fmt.Fprintf(w, "  %s\n  shortest path (%d steps):\n", v.Detail, len(v.Path))
+		for j, st := range v.Path {
+			fmt.Fprintf(w, "  %3d. %-28v => %v\n", j+1, st.Op, st.Result)
+			for _, c := range st.Changes {
+				fmt.Fprintf(w, "         %s\n", c)
+			}
+		}
+		fmt.Fprintf(w, "  final state:\n")
+		for _, l := range strings.Split(strings.TrimRight(v.FinalDump, "\n"), "\n") {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
+	}
+}

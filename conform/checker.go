@@ -1,0 +1,930 @@
+package conform
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// GoState is a goroutine state as an execution trace records it. The values
+// are those of golang.org/x/exp/trace.GoState, so the trace adapter converts
+// by a plain conversion (a test checks that the names agree).
+type GoState uint8
+
+// The trace's goroutine states.
+const (
+	GoUndetermined GoState = iota // nothing known: alive before tracing began, or first seen in this generation
+	GoNotExist                    // runtime idle or dead
+	GoRunnable                    // runtime runnable
+	GoRunning                     // runtime running (also copystack, and a goroutine waiting to be suspended)
+	GoWaiting                     // runtime waiting (also preempted, leaked)
+	GoSyscall                     // runtime syscall
+)
+
+var goStateNames = [...]string{"Undetermined", "NotExist", "Runnable", "Running", "Waiting", "Syscall"}
+
+func (s GoState) String() string {
+	if int(s) < len(goStateNames) {
+		return goStateNames[s]
+	}
+	return fmt.Sprintf("GoState(%d)", uint8(s))
+}
+
+// ProcState is a P state as an execution trace records it; the values are
+// those of golang.org/x/exp/trace.ProcState.
+type ProcState uint8
+
+// The trace's P states.
+const (
+	ProcUndetermined ProcState = iota
+	ProcNotExist
+	ProcRunning
+	ProcIdle
+)
+
+var procStateNames = [...]string{"Undetermined", "NotExist", "Running", "Idle"}
+
+func (s ProcState) String() string {
+	if int(s) < len(procStateNames) {
+		return procStateNames[s]
+	}
+	return fmt.Sprintf("ProcState(%d)", uint8(s))
+}
+
+// Kind is the kind of an Event fed to a Checker.
+type Kind uint8
+
+// Event kinds.
+const (
+	// KindOther is any trace event that is not one of the kinds below. The
+	// checker looks only at its execution context (G, M), for the
+	// locked-thread rule.
+	KindOther Kind = iota
+	// KindGo is a goroutine state transition of goroutine Target, From -> To
+	// (GoState values).
+	KindGo
+	// KindProc is a P state transition of P Target, From -> To (ProcState
+	// values). A ProcSteal is a Running -> Idle whose Target differs from P.
+	KindProc
+	// KindLog is a runtime/trace log annotation (Category, Message) made by
+	// goroutine G.
+	KindLog
+	// KindSync is a generation boundary: the trace re-states every live
+	// goroutine and P after it.
+	KindSync
+)
+
+// Event is one trace event, reduced to what the checking core needs. Tests
+// build these by hand; the trace adapter (ReadTrace) builds them from
+// golang.org/x/exp/trace events.
+type Event struct {
+	Kind Kind
+	// Time is the event's timestamp (trace clock, nanoseconds).
+	Time int64
+	// G is the goroutine executing when the event happened (for a
+	// transition, the one before it: the creator, the unblocker, or the
+	// goroutine itself); -1 if none.
+	G int64
+	// P is the P of the execution context; -1 if none.
+	P int64
+	// M is the thread of the execution context; -1 if none.
+	M int64
+	// Target is the goroutine (KindGo) or P (KindProc) whose state changes.
+	Target int64
+	// From and To are GoState (KindGo) or ProcState (KindProc) values.
+	From, To uint8
+	// Reason is the trace's reason for the transition, if any.
+	Reason string
+	// StartFunc is, for a creation (NotExist -> Runnable/Waiting), the new
+	// goroutine's start function, used to tell runtime goroutines apart.
+	StartFunc string
+	// Stack is the transition's stack, outermost frame last ("func file:line").
+	// The trace adapter leaves it nil and fills it in only for violations.
+	Stack []string
+	// Category and Message of a KindLog.
+	Category, Message string
+}
+
+// The log annotations the checker understands (runtime/trace.Log with
+// category LogCategory).
+const (
+	LogCategory = "gexit"
+	// MarkLockedExit: the logging goroutine is locked to its thread
+	// (LockOSThread) and is about to exit without unlocking.
+	MarkLockedExit = "locked-exit"
+	// MarkWindowBegin and MarkWindowEnd bound the window in which the
+	// checker counts creations and exits (Report.Window), for the
+	// runtime/metrics cross-check.
+	MarkWindowBegin = "window-begin"
+	MarkWindowEnd   = "window-end"
+)
+
+// Rule names, as they appear in Violation.Rule.
+const (
+	// RuleLifecycle: a goroutine transition that no spec lifecycle edge
+	// (through the state mapping) allows, e.g. Runnable -> NotExist.
+	RuleLifecycle = "lifecycle"
+	// RuleContinuity: a transition whose From is not the state the
+	// goroutine (or P) was last seen in.
+	RuleContinuity = "continuity"
+	// RuleIDReuse: a goroutine id that exited comes back (only extra-M
+	// goroutines may reuse their id).
+	RuleIDReuse = "id-reuse"
+	// RuleExtraM: a misuse of the extra-M rule (NotExist -> Syscall,
+	// Syscall -> NotExist by an ordinary goroutine, or an extra-M goroutine
+	// exiting from Running).
+	RuleExtraM = "extra-m"
+	// RuleRunningExceedsProcs: more goroutines Running than Ps Running.
+	RuleRunningExceedsProcs = "running-exceeds-procs"
+	// RuleProcNotRunning: a goroutine starts running on a P that is not
+	// Running (or on no P).
+	RuleProcNotRunning = "proc-not-running"
+	// RuleProcShared: a goroutine starts running on a P on which another
+	// goroutine is still Running.
+	RuleProcShared = "proc-shared"
+	// RuleLockedThreadReused: a thread whose locked goroutine exited runs a
+	// goroutine again.
+	RuleLockedThreadReused = "locked-thread-reused"
+)
+
+// Rules lists every rule the checker enforces.
+var Rules = []string{
+	RuleLifecycle, RuleContinuity, RuleIDReuse, RuleExtraM,
+	RuleRunningExceedsProcs, RuleProcNotRunning, RuleProcShared, RuleLockedThreadReused,
+}
+
+// Violation is one broken rule.
+type Violation struct {
+	Rule       string   `json:"rule"`
+	Goroutine  int64    `json:"goroutine"`
+	Time       int64    `json:"time"`
+	P          int64    `json:"p"`
+	M          int64    `json:"m"`
+	Transition string   `json:"transition"`
+	Detail     string   `json:"detail"`
+	Stack      []string `json:"stack,omitempty"`
+}
+
+func (v Violation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: goroutine %d at %d on P %d M %d: %s: %s", v.Rule, v.Goroutine, v.Time, v.P, v.M, v.Transition, v.Detail)
+	for _, f := range v.Stack {
+		b.WriteString("\n\t")
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+// statusSets maps each trace goroutine state to the spec statuses it may
+// stand for. Undetermined is handled separately (any status).
+var statusSets = [...][]spec.Status{
+	GoNotExist: {spec.Idle, spec.Dead},
+	GoRunnable: {spec.Runnable},
+	GoRunning:  {spec.Running},
+	GoWaiting:  {spec.Waiting, spec.Preempted},
+	GoSyscall:  {spec.Syscall},
+}
+
+// StatusSet returns the spec statuses a trace state stands for (nil for
+// Undetermined and unknown states).
+func StatusSet(s GoState) []spec.Status {
+	if s == GoUndetermined || int(s) >= len(statusSets) {
+		return nil
+	}
+	return statusSets[s]
+}
+
+// edgeFor is the spec edge that witnesses the trace transition from -> to,
+// precomputed for every pair: the first edge of spec.Lifecycle (in table
+// order) from a status of StatusSet(from) to one of StatusSet(to).
+var edgeFor [len(statusSets)][len(statusSets)]int // index+1 into spec.Lifecycle; 0 = none
+
+func init() {
+	for f := range statusSets {
+		for t := range statusSets {
+			for i, e := range spec.Lifecycle {
+				if edgeFor[f][t] == 0 && contains(statusSets[f], e.From) && contains(statusSets[t], e.To) {
+					edgeFor[f][t] = i + 1
+				}
+			}
+		}
+	}
+}
+
+func contains(ss []spec.Status, s spec.Status) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SpecEdge returns the spec lifecycle edge that accepts the trace transition
+// from -> to (not counting identities), and whether there is one.
+func SpecEdge(from, to GoState) (spec.Edge, bool) {
+	if int(from) >= len(statusSets) || int(to) >= len(statusSets) {
+		return spec.Edge{}, false
+	}
+	i := edgeFor[from][to]
+	if i == 0 {
+		return spec.Edge{}, false
+	}
+	return spec.Lifecycle[i-1], true
+}
+
+func edgeKey(e spec.Edge) string { return e.From.String() + "->" + e.To.String() }
+
+// Goroutine flags.
+const (
+	gfExtraM     = 1 << iota // created by NotExist -> Syscall: an extra M's goroutine (cgo callback)
+	gfUnknown                // first seen through Undetermined: origin unknown
+	gfLockedExit             // logged the locked-exit mark
+	gfSystem                 // start function in package runtime
+	gfInWindow               // created inside the metrics window
+)
+
+// gstate is the per-live-goroutine state: deleted when the goroutine exits.
+type gstate struct {
+	state GoState
+	flags uint8
+	p     int64 // the P it runs on, while Running
+}
+
+type pstate struct {
+	state ProcState
+	known bool
+	g     int64 // the goroutine Running on it, or -1
+}
+
+// Window counts creations and exits between the MarkWindowBegin and
+// MarkWindowEnd annotations.
+type Window struct {
+	Begun, Ended bool
+	// Created counts NotExist -> Runnable/Waiting/Syscall; CreatedSystem
+	// those of them whose start function is in package runtime.
+	Created       int `json:"created"`
+	CreatedSystem int `json:"created_system"`
+	// Exited counts transitions to NotExist; ExitedSystem those of runtime
+	// goroutines.
+	Exited       int `json:"exited"`
+	ExitedSystem int `json:"exited_system"`
+}
+
+// MaxViolations bounds how many violations a Report keeps (all are counted).
+const MaxViolations = 1000
+
+// Checker is the streaming checking core. Feed it events in trace order
+// and call Report at the end. Its memory is proportional to the number of
+// live goroutines (plus one bit per goroutine id ever exited, plus the Ps
+// and the threads that ended with a locked exit).
+type Checker struct {
+	gs     gtable
+	ps     ptable
+	exited bitset
+	extra  map[int64]struct{} // ids of extra-M goroutines that exited (reusable)
+	// deadThreads: threads that saw a locked exit -> the goroutine that exited.
+	deadThreads map[int64]int64
+
+	running      int // goroutines Running
+	procsRunning int // Ps Running
+	inStatus     bool
+
+	rep         Report
+	transitions [len(statusSets)][len(statusSets)]int
+	edges       []int // per spec.Lifecycle edge
+	extraCreate int
+	extraExit   int
+	seen        int
+	live        int
+}
+
+// NewChecker returns an empty Checker.
+func NewChecker() *Checker {
+	return &Checker{
+		extra:       make(map[int64]struct{}),
+		deadThreads: make(map[int64]int64),
+		gs:          gtable{idx: make(map[int64]int32), lastIdx: -1},
+		edges:       make([]int, len(spec.Lifecycle)),
+	}
+}
+
+// Violations returns the number of violations found so far.
+func (c *Checker) Violations() int { return c.rep.ViolationCount }
+
+// SetStack attaches a stack to the violations found since the count was
+// from (as returned by Violations before the Feed that found them).
+func (c *Checker) SetStack(from int, stack []string) {
+	for i := from; i < len(c.rep.Violations); i++ {
+		if c.rep.Violations[i].Stack == nil {
+			c.rep.Violations[i].Stack = stack
+		}
+	}
+}
+
+func (c *Checker) violate(rule string, e *Event, g int64, transition, detail string, args ...any) {
+	c.rep.ViolationCount++
+	if len(c.rep.Violations) >= MaxViolations {
+		return
+	}
+	if len(args) > 0 {
+		detail = fmt.Sprintf(detail, args...)
+	}
+	if transition == "" && e.Kind == KindGo {
+		transition = goTransition(GoState(e.From), GoState(e.To))
+	}
+	c.rep.Violations = append(c.rep.Violations, Violation{
+		Rule: rule, Goroutine: g, Time: e.Time, P: e.P, M: e.M,
+		Transition: transition, Detail: detail, Stack: e.Stack,
+	})
+}
+
+var transitionNames [len(goStateNames)][len(goStateNames)]string
+
+func init() {
+	for f := range transitionNames {
+		for t := range transitionNames[f] {
+			transitionNames[f][t] = GoState(f).String() + "->" + GoState(t).String()
+		}
+	}
+}
+
+// goTransition names a transition ("Running->NotExist") without allocating
+// for the known states.
+func goTransition(from, to GoState) string {
+	if int(from) < len(transitionNames) && int(to) < len(transitionNames) {
+		return transitionNames[from][to]
+	}
+	return from.String() + "->" + to.String()
+}
+
+// Feed checks one event.
+func (c *Checker) Feed(e *Event) {
+	c.rep.Events++
+	if len(c.deadThreads) > 0 && e.M >= 0 {
+		c.checkThread(e)
+	}
+	switch e.Kind {
+	case KindGo:
+		c.feedGo(e)
+	case KindProc:
+		c.feedProc(e)
+	case KindLog:
+		c.feedLog(e)
+	case KindSync:
+		c.rep.Generations++
+		c.inStatus = true
+	}
+}
+
+// checkThread: a goroutine executing on a thread whose locked goroutine
+// exited.
+func (c *Checker) checkThread(e *Event) {
+	exitedG, dead := c.deadThreads[e.M]
+	if !dead {
+		return
+	}
+	g := e.G
+	tr := ""
+	if e.Kind == KindGo && (GoState(e.To) == GoRunning || GoState(e.To) == GoSyscall) && e.G < 0 {
+		g = e.Target
+		tr = goTransition(GoState(e.From), GoState(e.To))
+	}
+	if g < 0 || g == exitedG {
+		c.rep.DeadThreadEvents++
+		return
+	}
+	if tr == "" {
+		tr = "(executing)"
+	}
+	c.violate(RuleLockedThreadReused, e, g, tr,
+		"thread %d runs goroutine %d after goroutine %d exited locked to it", e.M, g, exitedG)
+	delete(c.deadThreads, e.M) // report once per thread
+}
+
+func (c *Checker) feedLog(e *Event) {
+	if e.Category != LogCategory {
+		return
+	}
+	switch e.Message {
+	case MarkLockedExit:
+		if s, ok := c.gs.get(e.G); ok {
+			s.flags |= gfLockedExit
+			c.gs.put(e.G, s)
+		}
+		c.rep.LockedExitMarks++
+	case MarkWindowBegin:
+		c.rep.Window.Begun = true
+	case MarkWindowEnd:
+		c.rep.Window.Ended = true
+	}
+}
+
+func (c *Checker) inWindow() bool { return c.rep.Window.Begun && !c.rep.Window.Ended }
+
+func (c *Checker) feedGo(e *Event) {
+	from, to := GoState(e.From), GoState(e.To)
+	id := e.Target
+	if int(from) >= len(statusSets) || int(to) >= len(statusSets) {
+		c.violate(RuleLifecycle, e, id, "", "unknown trace state")
+		return
+	}
+	s, known := c.gs.get(id)
+
+	// Re-statements: a Sync is followed by X -> X for every live goroutine
+	// the new generation mentions, and by Undetermined -> X for goroutines
+	// it mentions for the first time.
+	if from == GoUndetermined {
+		if to == GoUndetermined || to == GoNotExist {
+			c.violate(RuleLifecycle, e, id, "", "a goroutine is never re-stated as %v", to)
+			return
+		}
+		c.rep.Undetermined++
+		if known {
+			if s.state != to {
+				c.violate(RuleContinuity, e, id, "", "goroutine was %v", s.state)
+			}
+			c.setState(e, id, s, to)
+			return
+		}
+		if c.exited.has(id) {
+			c.violate(RuleIDReuse, e, id, "", "goroutine id %d already exited", id)
+		}
+		c.born()
+		c.setState(e, id, gstate{flags: gfUnknown, state: GoUndetermined, p: -1}, to)
+		return
+	}
+	if from == to {
+		c.rep.Restatements++
+		if !known && from != GoNotExist {
+			c.violate(RuleContinuity, e, id, "", "re-statement of a goroutine never seen")
+		} else if known && s.state != from {
+			c.violate(RuleContinuity, e, id, "", "goroutine was %v", s.state)
+		}
+		return
+	}
+	if to == GoUndetermined {
+		c.violate(RuleLifecycle, e, id, "", "no transition leads to Undetermined")
+		return
+	}
+	c.inStatus = false
+
+	// Continuity.
+	if from == GoNotExist {
+		if known {
+			c.violate(RuleContinuity, e, id, "", "goroutine already exists (%v)", s.state)
+			c.setState(e, id, s, to)
+			return
+		}
+	} else if !known {
+		c.violate(RuleContinuity, e, id, "", "goroutine never seen (neither created nor stated)")
+		// Track it from here on, so one lost event is one violation.
+		c.born()
+		s = gstate{flags: gfUnknown, state: from, p: -1}
+		known = true
+	} else if s.state != from {
+		c.violate(RuleContinuity, e, id, "", "goroutine was %v", s.state)
+	}
+
+	c.transitions[from][to]++
+
+	// The extra-M rule.
+	if from == GoNotExist && to == GoSyscall {
+		c.extraCreate++
+		if c.exited.has(id) {
+			c.violate(RuleIDReuse, e, id, "", "goroutine id %d was an ordinary goroutine that exited", id)
+		}
+		delete(c.extra, id)
+		c.created(e, id, gstate{flags: gfExtraM, p: -1}, to)
+		return
+	}
+	if from == GoSyscall && to == GoNotExist {
+		if s.flags&(gfExtraM|gfUnknown) == 0 {
+			c.violate(RuleExtraM, e, id, "", "only an extra M's goroutine (created NotExist->Syscall) exits from Syscall")
+		}
+		c.extraExit++
+		c.extra[id] = struct{}{}
+		c.exit(e, id, s, from, false)
+		return
+	}
+
+	edge := edgeFor[from][to]
+	if edge == 0 {
+		c.violate(RuleLifecycle, e, id, "", "no spec lifecycle edge from %v to %v", StatusSet(from), StatusSet(to))
+		if to == GoNotExist {
+			c.exit(e, id, s, from, true)
+		} else {
+			c.setState(e, id, s, to)
+		}
+		return
+	}
+	c.edges[edge-1]++
+
+	switch {
+	case from == GoNotExist: // creation (NotExist -> Runnable, or -> Waiting: a coroutine)
+		if c.exited.has(id) {
+			c.violate(RuleIDReuse, e, id, "", "goroutine id %d already exited", id)
+		} else if _, ok := c.extra[id]; ok {
+			c.violate(RuleIDReuse, e, id, "", "goroutine id %d belonged to an extra M", id)
+			delete(c.extra, id)
+		}
+		var fl uint8
+		if isSystemStart(e.StartFunc) {
+			fl |= gfSystem
+		}
+		c.created(e, id, gstate{flags: fl, p: -1}, to)
+	case to == GoNotExist: // exit: Running -> NotExist
+		if s.flags&gfExtraM != 0 {
+			c.violate(RuleExtraM, e, id, "", "an extra M's goroutine exits from Syscall, not Running")
+		}
+		c.exit(e, id, s, from, true)
+	default:
+		c.setState(e, id, s, to)
+	}
+}
+
+func (c *Checker) created(e *Event, id int64, s gstate, to GoState) {
+	c.rep.Created++
+	c.born()
+	if c.inWindow() {
+		s.flags |= gfInWindow
+		c.rep.Window.Created++
+		if s.flags&gfSystem != 0 {
+			c.rep.Window.CreatedSystem++
+		}
+	}
+	s.state = GoNotExist
+	c.setState(e, id, s, to)
+}
+
+func (c *Checker) born() {
+	c.seen++
+	c.live++
+	if c.live > c.rep.MaxLive {
+		c.rep.MaxLive = c.live
+	}
+}
+
+func (c *Checker) exit(e *Event, id int64, s gstate, from GoState, record bool) {
+	c.rep.Exited++
+	c.live--
+	if from == GoRunning {
+		c.leaveRunning(s)
+	}
+	if c.inWindow() {
+		c.rep.Window.Exited++
+		if s.flags&gfSystem != 0 {
+			c.rep.Window.ExitedSystem++
+		}
+	}
+	if s.flags&gfLockedExit != 0 && from == GoRunning && e.M >= 0 {
+		c.deadThreads[e.M] = id
+		c.rep.LockedExits++
+	}
+	if record {
+		c.exited.set(id)
+	}
+	c.gs.del(id)
+}
+
+func (c *Checker) leaveRunning(s gstate) {
+	c.running--
+	if p, ok := c.ps.get(s.p); ok && p.g >= 0 {
+		p.g = -1
+		c.ps.put(s.p, p)
+	}
+}
+
+// setState moves a tracked goroutine to state to, keeping the Running and P
+// bookkeeping and checking the P rules when it starts running.
+func (c *Checker) setState(e *Event, id int64, s gstate, to GoState) {
+	if s.state == GoRunning && to != GoRunning {
+		c.leaveRunning(s)
+		s.p = -1
+	}
+	if to == GoRunning && s.state != GoRunning {
+		c.running++
+		s.p = e.P
+		status := s.state == GoUndetermined
+		if e.P < 0 {
+			if !status {
+				c.violate(RuleProcNotRunning, e, id, "", "goroutine runs with no P")
+			}
+		} else {
+			p, ok := c.ps.get(e.P)
+			switch {
+			case !ok:
+				// A P the trace has not stated yet (a Sync burst): learn it.
+				c.ps.put(e.P, pstate{state: ProcRunning, g: id})
+				c.procsRunning++
+			case p.state != ProcRunning && !status:
+				c.violate(RuleProcNotRunning, e, id, "", "P %d is %v", e.P, p.state)
+			case p.g >= 0 && p.g != id && !status:
+				c.violate(RuleProcShared, e, id, "", "P %d already runs goroutine %d", e.P, p.g)
+			}
+			if ok {
+				p.g = id
+				c.ps.put(e.P, p)
+			}
+		}
+		if !status && !c.inStatus && c.running > c.procsRunning {
+			c.violate(RuleRunningExceedsProcs, e, id, "", "%d goroutines Running, %d Ps Running", c.running, c.procsRunning)
+		}
+	}
+	s.state = to
+	c.gs.put(id, s)
+}
+
+func (c *Checker) feedProc(e *Event) {
+	from, to := ProcState(e.From), ProcState(e.To)
+	p, known := c.ps.get(e.Target)
+	if !known {
+		p = pstate{state: ProcUndetermined, g: -1}
+	}
+	if from != ProcUndetermined && known && p.state != from {
+		c.violate(RuleContinuity, e, -1, "P "+from.String()+"->"+to.String(), "P %d was %v", e.Target, p.state)
+	}
+	if from != to && from != ProcUndetermined {
+		c.inStatus = false
+	}
+	if from == ProcRunning && to == ProcIdle && e.Target != e.P {
+		c.rep.ProcSteals++
+	}
+	if p.state == ProcRunning {
+		c.procsRunning--
+	}
+	if to == ProcRunning {
+		c.procsRunning++
+	} else {
+		if p.g >= 0 {
+			// The goroutine that ran on it (if still Running) no longer
+			// owns it; the count rule below catches a Running goroutine
+			// left without a P.
+			p.g = -1
+		}
+	}
+	p.state = to
+	c.ps.put(e.Target, p)
+	if from == ProcRunning && to != ProcRunning && !c.inStatus && c.running > c.procsRunning {
+		c.violate(RuleRunningExceedsProcs, e, -1, "P "+from.String()+"->"+to.String(),
+			"P %d stops: %d goroutines Running, %d Ps Running", e.Target, c.running, c.procsRunning)
+	}
+}
+
+// Report is the outcome of a conformance check.
+type Report struct {
+	// Violations found (at most MaxViolations; ViolationCount counts all).
+	Violations     []Violation `json:"violations"`
+	ViolationCount int         `json:"violation_count"`
+	// Coverage: for every spec lifecycle edge ("from->to" in spec status
+	// names), how many trace transitions it witnessed.
+	Coverage map[string]int `json:"coverage"`
+	// Transitions: every trace transition seen ("NotExist->Runnable"),
+	// re-statements excluded, with its count.
+	Transitions map[string]int `json:"transitions"`
+	// ExtraM counts the extra-M rule's transitions.
+	ExtraM map[string]int `json:"extra_m"`
+
+	Events          int `json:"events"`
+	Goroutines      int `json:"goroutines"`
+	Created         int `json:"created"`
+	Exited          int `json:"exited"`
+	MaxLive         int `json:"max_live"`
+	Restatements    int `json:"restatements"`
+	Undetermined    int `json:"undetermined"`
+	Generations     int `json:"generations"`
+	LockedExitMarks int `json:"locked_exit_marks"`
+	LockedExits     int `json:"locked_exits"`
+	// DeadThreadEvents counts events on a thread after its locked exit
+	// that run no goroutine (the thread handing off its P: allowed).
+	DeadThreadEvents int `json:"dead_thread_events"`
+	// ProcSteals counts Ps taken from a thread in a syscall by another
+	// thread (Running -> Idle of a P other than the event's).
+	ProcSteals int `json:"proc_steals"`
+
+	Window Window `json:"window"`
+}
+
+// Report returns the result so far.
+func (c *Checker) Report() *Report {
+	r := c.rep
+	r.Violations = append([]Violation(nil), c.rep.Violations...)
+	if r.Violations == nil {
+		r.Violations = []Violation{}
+	}
+	r.Goroutines = c.seen
+	r.Coverage = make(map[string]int, len(spec.Lifecycle))
+	for i, e := range spec.Lifecycle {
+		r.Coverage[edgeKey(e)] += c.edges[i]
+	}
+	r.Transitions = make(map[string]int)
+	for f := range c.transitions {
+		for t, n := range c.transitions[f] {
+			if n > 0 {
+				r.Transitions[goTransition(GoState(f), GoState(t))] = n
+			}
+		}
+	}
+	r.ExtraM = map[string]int{"NotExist->Syscall": c.extraCreate, "Syscall->NotExist": c.extraExit}
+	return &r
+}
+
+// OK reports whether the check found no violation.
+func (r *Report) OK() bool { return r.ViolationCount == 0 }
+
+// Text writes the report in readable form; verbose adds the trace
+// transitions and the counters.
+func (r *Report) Text(verbose bool) string {
+	var b strings.Builder
+	for _, v := range r.Violations {
+		b.WriteString(v.String())
+		b.WriteByte('\n')
+	}
+	if r.ViolationCount > len(r.Violations) {
+		fmt.Fprintf(&b, "... and %d more violations\n", r.ViolationCount-len(r.Violations))
+	}
+	fmt.Fprintf(&b, "%d events, %d goroutines (%d created, %d exited, at most %d live), %d generations\n",
+		r.Events, r.Goroutines, r.Created, r.Exited, r.MaxLive, r.Generations)
+	b.WriteString("spec lifecycle coverage:\n")
+	for _, e := range spec.Lifecycle {
+		k := edgeKey(e)
+		fmt.Fprintf(&b, "\t%-22s %9d  %s\n", k, r.Coverage[k], e.Via)
+	}
+	if r.ExtraM["NotExist->Syscall"]+r.ExtraM["Syscall->NotExist"] > 0 {
+		fmt.Fprintf(&b, "\textra-M rule           %9d created, %d exited\n", r.ExtraM["NotExist->Syscall"], r.ExtraM["Syscall->NotExist"])
+	}
+	if verbose {
+		b.WriteString("trace transitions:\n")
+		keys := make([]string, 0, len(r.Transitions))
+		for k := range r.Transitions {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "\t%-22s %9d\n", k, r.Transitions[k])
+		}
+		fmt.Fprintf(&b, "re-statements %d, undetermined %d, P steals %d\n", r.Restatements, r.Undetermined, r.ProcSteals)
+		fmt.Fprintf(&b, "locked-exit marks %d, locked exits %d, goroutine-less events on their threads afterwards %d\n",
+			r.LockedExitMarks, r.LockedExits, r.DeadThreadEvents)
+		if r.Window.Begun {
+			fmt.Fprintf(&b, "window: created %d (runtime %d), exited %d (runtime %d)\n",
+				r.Window.Created, r.Window.CreatedSystem, r.Window.Exited, r.Window.ExitedSystem)
+		}
+	}
+	if r.OK() {
+		b.WriteString("conformant\n")
+	} else {
+		fmt.Fprintf(&b, "%d violations\n", r.ViolationCount)
+	}
+	return b.String()
+}
+
+// bitset is a paged set of goroutine ids: one bit per id, in pages of
+// 4096 ids allocated on first use.
+type bitset struct {
+	pages map[int64]*[64]uint64
+	last  int64
+	lastP *[64]uint64
+}
+
+func (b *bitset) page(id int64, alloc bool) *[64]uint64 {
+	k := id >> 12
+	if b.lastP != nil && b.last == k {
+		return b.lastP
+	}
+	p := b.pages[k]
+	if p == nil {
+		if !alloc {
+			return nil
+		}
+		if b.pages == nil {
+			b.pages = make(map[int64]*[64]uint64)
+		}
+		p = new([64]uint64)
+		b.pages[k] = p
+	}
+	b.last, b.lastP = k, p
+	return p
+}
+
+func (b *bitset) set(id int64) {
+	if id < 0 {
+		return
+	}
+	p := b.page(id, true)
+	p[(id>>6)&63] |= 1 << (id & 63)
+}
+
+func (b *bitset) has(id int64) bool {
+	if id < 0 {
+		return false
+	}
+	p := b.page(id, false)
+	return p != nil && p[(id>>6)&63]&(1<<(id&63)) != 0
+}
+
+// isSystemStart approximates the runtime's isSystemGoroutine (traceback.go)
+// by a goroutine's start function: package runtime, except runtime.main,
+// the coroutine start (iter.Pull) and the finalizer and cleanup goroutines
+// (which the runtime counts as user goroutines while they run user code).
+func isSystemStart(fn string) bool {
+	switch fn {
+	case "runtime.main", "runtime.corostart", "runtime.handleAsyncEvent", "runtime.runFinalizers", "runtime.runCleanups":
+		return false
+	}
+	return strings.HasPrefix(fn, "runtime.")
+}
+
+// gtable holds the state of the live goroutines: a map from id to a slot
+// of a slab, the slot freed (for the next creation) at exit, so its size is
+// the peak number of live goroutines. The last id looked up is cached, so
+// the get-then-put of one event hashes once.
+type gtable struct {
+	idx     map[int64]int32
+	slab    []gstate
+	free    []int32
+	lastID  int64
+	lastIdx int32 // -1: no cached id
+}
+
+func (t *gtable) get(id int64) (gstate, bool) {
+	if t.lastIdx >= 0 && id == t.lastID {
+		return t.slab[t.lastIdx], true
+	}
+	i, ok := t.idx[id]
+	if !ok {
+		return gstate{}, false
+	}
+	t.lastID, t.lastIdx = id, i
+	return t.slab[i], true
+}
+
+func (t *gtable) put(id int64, s gstate) {
+	if t.lastIdx >= 0 && id == t.lastID {
+		t.slab[t.lastIdx] = s
+		return
+	}
+	i, ok := t.idx[id]
+	if !ok {
+		if n := len(t.free); n > 0 {
+			i = t.free[n-1]
+			t.free = t.free[:n-1]
+		} else {
+			i = int32(len(t.slab))
+			t.slab = append(t.slab, gstate{})
+		}
+		t.idx[id] = i
+	}
+	t.slab[i] = s
+	t.lastID, t.lastIdx = id, i
+}
+
+func (t *gtable) del(id int64) {
+	i, ok := t.idx[id]
+	if !ok {
+		return
+	}
+	delete(t.idx, id)
+	t.free = append(t.free, i)
+	if t.lastID == id {
+		t.lastIdx = -1
+	}
+}
+
+// maxProcID bounds the P ids kept in a slice; larger ones (only in
+// synthetic input) go to a map.
+const maxProcID = 1 << 12
+
+// ptable holds the Ps' state.
+type ptable struct {
+	small []pstate // indexed by P id; state 0 (Undetermined) with known=false is absent
+	big   map[int64]pstate
+}
+
+func (t *ptable) get(id int64) (pstate, bool) {
+	if id >= 0 && id < maxProcID {
+		if id < int64(len(t.small)) && t.small[id].known {
+			return t.small[id], true
+		}
+		return pstate{}, false
+	}
+	p, ok := t.big[id]
+	return p, ok
+}
+
+func (t *ptable) put(id int64, p pstate) {
+	p.known = true
+	if id >= 0 && id < maxProcID {
+		for int64(len(t.small)) <= id {
+			t.small = append(t.small, pstate{})
+		}
+		t.small[id] = p
+		return
+	}
+	if t.big == nil {
+		t.big = make(map[int64]pstate)
+	}
+	t.big[id] = p
+}

@@ -1,0 +1,149 @@
+// Package conform checks the spec against reality: it reads execution
+// traces of the real Go runtime (runtime/trace, go test -trace; Go 1.22 or
+// later, through golang.org/x/exp/trace) and checks that what the runtime
+// did is something the spec's goroutine lifecycle (spec.Lifecycle) allows.
+//
+// # Layers
+//
+//   - The checking core, Checker, is pure and streaming: it is fed Event
+//     values (kind, time, executing G, P, M, target goroutine or P, from and
+//     to states, start function, log annotation) in trace order, and keeps
+//     state only for live goroutines (deleted at exit), the Ps, the threads
+//     that saw a locked exit, and one bit per exited goroutine id. Tests
+//     feed it synthetic and tampered sequences.
+//   - The trace adapter, CheckTrace / CheckFile / Feed, turns x/exp/trace
+//     events into Events without allocating, and fills in stacks only for
+//     violations. Any unreadable input (empty, truncated, corrupt, an
+//     unsupported version, a header with no events) is an error wrapping
+//     ErrNotTrace; reader panics are recovered into such errors.
+//   - The workloads (workloads.go) record a trace in-process with
+//     runtime/trace.Start into memory and read runtime/metrics around the
+//     run (Record), for `gexit conform -run`.
+//
+// # Mapping of trace states to spec statuses
+//
+//	trace state    spec statuses
+//	NotExist       idle, dead
+//	Runnable       runnable
+//	Running        running  (the runtime's copystack, and a goroutine waiting
+//	               only to be suspended, are invisible: they show as Running)
+//	Waiting        waiting, preempted  (Go 1.26's leaked shows as Waiting too;
+//	               the spec has no status for it)
+//	Syscall        syscall
+//	Undetermined   any: nothing is known (see re-statements)
+//
+// A trace transition From -> To is accepted iff some spec.Lifecycle edge
+// leads from a status in From's set to a status in To's set. Coverage
+// credits the first such edge in table order: NotExist -> Runnable is
+// dead->runnable (creation, newproc1), NotExist -> Waiting is dead->waiting
+// (a coroutine created blocked, iter.Pull), Running -> NotExist is
+// running->dead (every exit: return, runtime.Goexit, a locked exit, a
+// coroutine ending), Running -> Waiting is running->waiting (park_m; the
+// running->preempted, preempted->waiting path of suspendG is
+// indistinguishable in a trace and shows as Waiting -> Waiting, never
+// emitted). Rejected, because no edge connects the sets: Runnable ->
+// NotExist, Waiting -> NotExist, Syscall -> NotExist (but see the extra-M
+// rule), Waiting -> Running, Runnable -> Waiting, Runnable -> Syscall,
+// Syscall -> Waiting, NotExist -> Running, anything -> Undetermined.
+//
+// Re-statements: every generation (about one a second) starts with a Sync
+// event, after which the trace re-states the live goroutines and Ps it
+// mentions as X -> X; these are checked against the known state (rule
+// continuity) and otherwise ignored. A goroutine the trace mentions for the
+// first time (alive when tracing started, or first touched in a later
+// generation) arrives as Undetermined -> X: it is accepted and tracked
+// from X, with its origin unknown.
+//
+// Extra-M rule (cgo callbacks on threads not created by Go): the
+// goroutine of an extra M appears as NotExist -> Syscall (needm; the
+// runtime's deadextra status in Go 1.26, not modelled by the spec) and
+// leaves as Syscall -> NotExist (dropm); in between it makes ordinary
+// transitions (Syscall -> Running while the callback runs Go code). It is
+// the only goroutine whose id may be reused, and only by another
+// NotExist -> Syscall. Syscall -> NotExist of a goroutine created
+// otherwise, or an extra-M goroutine exiting from Running, break the rule.
+// A goroutine of unknown origin (Undetermined) may leave by
+// Syscall -> NotExist: it may have been an extra M's.
+//
+// # Rules
+//
+// Each violation carries the rule, the goroutine id, the time, the event's
+// P and M, the transition, a detail, and the stack (the transitioning
+// goroutine's stack when the trace has one, else the event's).
+//
+//   - lifecycle: a goroutine transition no spec edge allows (above).
+//   - continuity: a transition whose From is not the goroutine's (or P's)
+//     last known state; a goroutine created twice; a transition of a
+//     goroutine never created nor stated.
+//   - id-reuse: an exited goroutine id appears again (created, or stated
+//     Undetermined); extra-M ids only by the extra-M rule.
+//   - extra-m: the extra-M rule above.
+//   - running-exceeds-procs: more goroutines Running than Ps Running,
+//     checked when a goroutine starts running and when a P stops, outside
+//     the burst of re-statements that follows a Sync.
+//   - proc-not-running: a goroutine starts running (Runnable -> Running,
+//     Syscall -> Running) on a P that is not Running, or on no P.
+//   - proc-shared: a goroutine starts running on a P on which another
+//     goroutine is still Running.
+//   - locked-thread-reused: after a goroutine that logged the locked-exit
+//     mark (runtime/trace.Log(ctx, "gexit", "locked-exit"), made by the
+//     bundled workloads just before a goroutine locked with LockOSThread
+//     returns) goes Running -> NotExist on thread M, any later event on M
+//     that runs a goroutine (a transition to Running or Syscall on M, or
+//     any event executed by a goroutine on M). The trace does not record
+//     LockOSThread, so the rule applies wherever such a mark is present.
+//     Thread ids are OS thread ids (m.procid); the kernel could in principle
+//     reuse the id of a thread that exited, which this rule would then
+//     report (never seen here).
+//
+// # The runtime/metrics cross-check
+//
+// Record reads /sched/goroutines-created:goroutines and
+// /sched/goroutines:goroutines just inside a window it marks in the trace
+// with the window-begin and window-end annotations. The checker counts the
+// creations (any NotExist -> X) and exits (any X -> NotExist) inside the
+// window; MetricsMismatch requires created = Δcreated and exited =
+// Δcreated - Δlive exactly. Both metrics count runtime goroutines too
+// (gcount(true); newproc1 counts every creation), as does the trace, so no
+// filtering is needed (Window.CreatedSystem counts the runtime's own, by
+// start function, for information).
+//
+// # Findings about real traces (Go 1.26.8, x/exp/trace 20261113)
+//
+// Every workload, under GOMAXPROCS 1, 2 and 4, and traces of the standard
+// library's own tests (go test -trace for sync, context, os and net/http)
+// conform: every lifecycle, P and locked-thread fact above held. Facts
+// that did not hold as first stated:
+//
+//   - A thread whose locked goroutine exited is not silent afterwards
+//     (contrary to "the thread id never appears again"): in mexit it hands
+//     off its P, which the trace shows as a ProcStop (P Running -> Idle) on
+//     that thread, and sometimes as a ProcStart, a heap Metric event and
+//     another ProcStop, all with no goroutine. The rule is therefore
+//     stated as "never runs another goroutine", which held; such events
+//     are counted in Report.DeadThreadEvents. Trace:
+//     testdata/locked-exit-procs1.trace (workload locked, GOMAXPROCS 1:
+//     16 locked exits, 25 goroutine-less events on their threads after).
+//   - runtime/metrics lags the trace at exits: goexit1 emits the trace's
+//     Running -> NotExist before mcall(goexit0) -> gdestroy -> gfput puts
+//     the G on a free list, and /sched/goroutines (gcount) counts it as
+//     live until then. Read right after a WaitGroup.Wait, the metrics were
+//     off by one exit (spawn workload, GOMAXPROCS 2: metrics 3999 exited,
+//     trace 4000). Record therefore lets the live count settle before
+//     closing the window; with that the counts agree exactly.
+//   - A ProcSteal is not always "another thread takes the P": when
+//     exitsyscall finds its P's syscalltick changed (e.g. trashed by dropm),
+//     the thread emits a ProcSteal of its own P, then ProcStart,
+//     Syscall -> Runnable and Runnable -> Running (proc.go, exitsyscall).
+//     Report.ProcSteals counts only steals of another thread's P.
+//   - Syscall -> Runnable appears whenever exitsyscall did not keep its P,
+//     including when it then gets another idle P at once (ProcStart,
+//     Syscall -> Runnable, Runnable -> Running), not only when it queues
+//     the goroutine (exitsyscallNoP).
+//   - Never seen, as the spec predicts: Runnable -> NotExist,
+//     Waiting -> NotExist, Waiting -> Running, Runnable -> Waiting,
+//     Syscall -> Waiting, anything -> Undetermined, goroutine id reuse.
+//     The spec edges idle->dead, running->preempted and preempted->waiting
+//     are never witnessed: they are invisible in a trace (idle and dead are
+//     both NotExist; preempted is Waiting).
+package conform

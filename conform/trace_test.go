@@ -1,0 +1,123 @@
+package conform
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBadInput(t *testing.T) {
+	w, _ := LookupWorkload("spawn")
+	rec, err := Record(w, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := rec.Trace
+	corrupt := bytes.Clone(good)
+	for i := len(corrupt) / 3; i < len(corrupt); i += 97 {
+		corrupt[i] ^= 0x5a
+	}
+	garbageBody := append(bytes.Clone(good[:16]), bytes.Repeat([]byte{0xff}, 4096)...)
+	cases := map[string][]byte{
+		"empty":         {},
+		"text":          []byte("this is not a trace\n"),
+		"header only":   good[:16],
+		"truncated 1/2": good[:len(good)/2],
+		"truncated -1":  good[:len(good)-1],
+		"corrupt":       corrupt,
+		"garbage body":  garbageBody,
+		"old version":   []byte("go 1.5 trace\x00\x00\x00\x00"),
+	}
+	for name, b := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := CheckTrace(bytes.NewReader(b))
+			if err == nil {
+				t.Fatalf("no error")
+			}
+			if !errors.Is(err, ErrNotTrace) {
+				t.Errorf("error %v does not wrap ErrNotTrace", err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("multi-line error: %q", err)
+			}
+			t.Log(err)
+		})
+	}
+	t.Run("file", func(t *testing.T) {
+		name := filepath.Join(t.TempDir(), "bad.trace")
+		os.WriteFile(name, good[:len(good)/2], 0o644)
+		_, err := CheckFile(name)
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name the file", err)
+		}
+		if _, err := CheckFile(name + ".missing"); err == nil {
+			t.Errorf("no error for a missing file")
+		}
+	})
+}
+
+// TestTestdata checks the committed traces and the facts they witness.
+func TestTestdata(t *testing.T) {
+	t.Run("locked-exit", func(t *testing.T) {
+		rep, err := CheckFile("testdata/locked-exit-procs1.trace")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			t.Fatalf("%s", rep.Text(true))
+		}
+		if rep.LockedExits != 16 || rep.LockedExitMarks != 16 {
+			t.Errorf("locked exits %d, marks %d, want 16", rep.LockedExits, rep.LockedExitMarks)
+		}
+		// Finding: the thread of a locked exit is not silent afterwards:
+		// it hands off its P (ProcStop), sometimes after taking a P again,
+		// all without running a goroutine.
+		if rep.DeadThreadEvents <= rep.LockedExits {
+			t.Errorf("goroutine-less events on dead threads: %d, expected more than one per locked exit", rep.DeadThreadEvents)
+		}
+	})
+	t.Run("generations", func(t *testing.T) {
+		rep, err := CheckFile("testdata/generations-procs2.trace")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			t.Fatalf("%s", rep.Text(true))
+		}
+		if rep.Generations < 2 || rep.Restatements == 0 || rep.Undetermined == 0 {
+			t.Errorf("generations %d, re-statements %d, undetermined %d: want a boundary with re-statements",
+				rep.Generations, rep.Restatements, rep.Undetermined)
+		}
+	})
+}
+
+func TestMetricsMismatch(t *testing.T) {
+	w, _ := LookupWorkload("spawn")
+	rec, err := Record(w, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckTrace(bytes.NewReader(rec.Trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := MetricsMismatch(rec, rep); m != "" {
+		t.Fatalf("real run: %s", m)
+	}
+	if rec.MetricsCreated() < 4000 || rec.MetricsExited() < 4000 {
+		t.Errorf("metrics saw %d created, %d exited; the workload makes 4000", rec.MetricsCreated(), rec.MetricsExited())
+	}
+	bad := *rec
+	bad.After.Created++
+	if MetricsMismatch(&bad, rep) == "" {
+		t.Errorf("one extra creation in the metrics went unnoticed")
+	}
+	bad = *rec
+	bad.After.Live++
+	if MetricsMismatch(&bad, rep) == "" {
+		t.Errorf("one missing exit in the metrics went unnoticed")
+	}
+}

@@ -1,0 +1,563 @@
+package impl
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// sched is the whole modelled runtime (schedt, allgs, allp, allm, the GC
+// controller's fields) plus the harness: actors, the deterministic
+// scheduler, recording.
+type sched struct {
+	cfg   Config
+	c     Consts
+	n     uint32 // RunqSize
+	det   bool
+	intra bool // scheduling points inside ops (deterministic mode)
+	rec   bool
+	snap  bool
+	f     faults
+
+	// sched.lock: the global run queue and P status transitions.
+	lock     sync.Mutex
+	runq     gQueue
+	runqSize atomic.Int32
+
+	// sched.gFree.lock and the two global free lists.
+	gFreeLock    sync.Mutex
+	gFreeStack   gListA
+	gFreeNoStack gListA
+
+	allglock sync.Mutex
+	allgs    []*g
+
+	goidgen           atomic.Int64
+	ngsys             atomic.Int32
+	bgScanCredit      atomic.Int64
+	gcBlacken         atomic.Bool
+	startingStackSize atomic.Int32
+	gomaxprocs        atomic.Int32
+	liveUser          atomic.Int32
+	mainGoexit        atomic.Bool
+
+	ps     []*p
+	ms     []*m
+	actors []*actor
+	objs   []*waitObj
+
+	clock    atomic.Int64
+	done     atomic.Bool
+	stw      atomic.Bool
+	terminal atomic.Value // string
+	throwMsg atomic.Pointer[string]
+	fatalMsg atomic.Pointer[string]
+	deadlock atomic.Bool
+	timedOut atomic.Bool
+
+	// Free-running waiting.
+	mu       sync.Mutex
+	cond     *sync.Cond
+	nwaiting atomic.Int32
+	nlive    int
+
+	// Deterministic scheduling.
+	back    chan backMsg
+	choices []int
+	rng     *rand.Rand
+	steps   int
+
+	violMu     sync.Mutex
+	violations []string
+
+	snapshots []Snapshot
+}
+
+type backMsg struct {
+	a        *actor
+	finished bool
+}
+
+// actor is anything that records ops: an M, sysmon, the controller.
+type actor struct {
+	s        *sched
+	id       int // M id, Sysmon, Controller
+	grant    chan struct{}
+	waiting  func() bool // free: under s.mu; det: read by the driver
+	finished bool
+	locks    int // locks held: a scheduling point with locks held is a bug
+
+	rng     *rand.Rand
+	buf     []rec
+	bufs    [][]rec
+	strs    []string
+	ops     [numOpKinds]int
+	br      [numBranches]int
+	nops    int64
+	nopsPub atomic.Int64
+}
+
+func (s *sched) newActor(a *actor, id int) {
+	a.s = s
+	a.id = id
+	a.grant = make(chan struct{})
+	a.rng = rand.New(rand.NewPCG(uint64(s.cfg.Seed), uint64(id+1000)))
+	a.strs = []string{""}
+	s.actors = append(s.actors, a)
+}
+
+// yield is a scheduling point: in deterministic mode the actor gives the
+// token back and blocks until granted again.
+func (a *actor) yield() {
+	if a.locks != 0 {
+		panic("impl: scheduling point while holding a lock")
+	}
+	a.s.back <- backMsg{a, false}
+	<-a.grant
+}
+
+// sp is a scheduling point inside an op (a shared-memory access the
+// interesting races hinge on). Free-running: nothing.
+func (a *actor) sp() {
+	if a.s.intra {
+		a.yield()
+	}
+}
+
+// safepoint is the scheduling point between ops. It reports false when
+// the run is over and the actor must stop.
+func (a *actor) safepoint() bool {
+	s := a.s
+	if s.det {
+		a.yield()
+	}
+	if s.done.Load() {
+		return false
+	}
+	if s.stw.Load() && a.id != Controller {
+		return a.waitUntil(func() bool { return !s.stw.Load() })
+	}
+	return true
+}
+
+// waitUntil blocks the actor until cond holds (true) or the run ends
+// (false). A waiting actor is stopped for stop-the-world purposes.
+func (a *actor) waitUntil(cond func() bool) bool {
+	s := a.s
+	if s.det {
+		for {
+			if s.done.Load() {
+				return false
+			}
+			if cond() {
+				return true
+			}
+			a.waiting = cond
+			a.yield()
+			a.waiting = nil
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if s.done.Load() {
+			return false
+		}
+		a.waiting = cond
+		s.nwaiting.Add(1)
+		if cond() {
+			s.nwaiting.Add(-1)
+			a.waiting = nil
+			return true
+		}
+		if int(s.nwaiting.Load()) == s.nlive && !s.anyCondLocked() {
+			s.quiesceLocked()
+			s.nwaiting.Add(-1)
+			a.waiting = nil
+			return false
+		}
+		if s.stw.Load() {
+			s.cond.Broadcast() // the controller waits for us
+		}
+		s.cond.Wait()
+		s.nwaiting.Add(-1)
+		a.waiting = nil
+	}
+}
+
+func (s *sched) anyCondLocked() bool {
+	for _, a := range s.actors {
+		if !a.finished && a.waiting != nil && a.waiting() {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *sched) quiesceLocked() {
+	if !s.done.Load() {
+		s.deadlock.Store(true)
+		s.done.Store(true)
+	}
+	s.cond.Broadcast()
+}
+
+// wake is notewakeup for whoever waits on a condition the caller may just
+// have made true. Cheap when nobody waits (one atomic load).
+func (s *sched) wake() {
+	if s.det || s.nwaiting.Load() == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.mu.Unlock()
+	s.cond.Broadcast()
+}
+
+// othersWaiting: every live actor other than a is waiting (is stopped).
+func (s *sched) othersWaiting(a *actor) bool {
+	for _, b := range s.actors {
+		if b != a && !b.finished && b.waiting == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// end stops the run (program exit, throw, timeout).
+func (s *sched) end() {
+	s.done.Store(true)
+	if !s.det {
+		s.mu.Lock()
+		s.mu.Unlock()
+		s.cond.Broadcast()
+	}
+}
+
+func (s *sched) throw(a *actor, msg string) {
+	m := msg
+	s.throwMsg.CompareAndSwap(nil, &m)
+	s.terminal.Store("throw")
+	s.end()
+}
+
+func (s *sched) violation(format string, args ...any) {
+	s.violMu.Lock()
+	if len(s.violations) < 100 {
+		s.violations = append(s.violations, fmt.Sprintf(format, args...))
+	}
+	s.violMu.Unlock()
+}
+
+func (a *actor) finish() {
+	s := a.s
+	if s.det {
+		s.back <- backMsg{a, true}
+		return
+	}
+	s.mu.Lock()
+	a.finished = true
+	s.nlive--
+	s.mu.Unlock()
+	s.cond.Broadcast()
+}
+
+// Run runs workload w under cfg until quiescence: the program ended (main
+// returned, a throw, a fatal error) or no actor can move, or the step /
+// time budget ran out.
+func Run(cfg Config, w Workload) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	s := newSched(cfg, w)
+	var wg sync.WaitGroup
+	start := func(a *actor, body func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if s.det {
+				<-a.grant
+			}
+			body()
+			a.finish()
+		}()
+	}
+	for _, mp := range s.ms {
+		start(&mp.actor, mp.loop)
+	}
+	if sy := s.sysmonActor(); sy != nil {
+		start(sy, func() { s.sysmon(sy, w.Retakes) })
+	}
+	if ct := s.ctlActor(); ct != nil {
+		start(ct, func() { s.controller(ct, w.Controller) })
+	}
+	if s.det {
+		s.drive()
+	} else {
+		stop := make(chan struct{})
+		go s.ticker(stop)
+		wg.Wait()
+		close(stop)
+	}
+	wg.Wait()
+	return s.result(), nil
+}
+
+func (s *sched) sysmonActor() *actor {
+	for _, a := range s.actors {
+		if a.id == Sysmon {
+			return a
+		}
+	}
+	return nil
+}
+
+func (s *sched) ctlActor() *actor {
+	for _, a := range s.actors {
+		if a.id == Controller {
+			return a
+		}
+	}
+	return nil
+}
+
+// ticker is the free-running safety net and timeout: it rebroadcasts so a
+// missed wakeup costs at most a millisecond, and ends the run at Timeout.
+func (s *sched) ticker(stop chan struct{}) {
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	deadline := time.Now().Add(s.cfg.Timeout)
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			if now.After(deadline) && !s.done.Load() {
+				s.timedOut.Store(true)
+				s.end()
+			}
+			s.mu.Lock()
+			s.mu.Unlock()
+			s.cond.Broadcast()
+		}
+	}
+}
+
+// drive is the deterministic scheduler: it grants one actor at a time,
+// picked from the runnable actors (in the order M0..Mn-1, sysmon,
+// controller) by the explicit choices, then by the seeded PRNG.
+func (s *sched) drive() {
+	live := len(s.actors)
+	runnable := make([]*actor, 0, live)
+	max := s.cfg.MaxSteps
+	for live > 0 {
+		runnable = runnable[:0]
+		done := s.done.Load()
+		for _, a := range s.actors {
+			if a.finished {
+				continue
+			}
+			if done || a.waiting == nil || a.waiting() {
+				runnable = append(runnable, a)
+			}
+		}
+		if len(runnable) == 0 {
+			s.deadlock.Store(true)
+			s.done.Store(true)
+			continue
+		}
+		var i int
+		if len(s.choices) > 0 {
+			i = s.choices[0]
+			s.choices = s.choices[1:]
+			if i < 0 {
+				i = -i
+			}
+			i %= len(runnable)
+		} else if len(runnable) > 1 {
+			i = s.rng.IntN(len(runnable))
+		}
+		a := runnable[i]
+		s.steps++
+		if s.steps >= max && !done {
+			s.timedOut.Store(true)
+			s.done.Store(true)
+		}
+		a.grant <- struct{}{}
+		msg := <-s.back
+		if msg.finished {
+			msg.a.finished = true
+			live--
+		}
+		if s.steps > max+10_000_000 {
+			panic("impl: deterministic run does not wind down after its step budget")
+		}
+	}
+}
+
+func newSched(cfg Config, w Workload) *sched {
+	if cfg.MaxSteps == 0 {
+		cfg.MaxSteps = 1_000_000
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 20 * time.Second
+	}
+	f, _ := parseFaults(cfg.Faults)
+	s := &sched{cfg: cfg, c: cfg.Consts, n: uint32(cfg.Consts.RunqSize), f: f}
+	s.det = cfg.Mode == Deterministic
+	s.snap = s.det && cfg.SnapshotEvery
+	s.intra = s.det && !cfg.AtomicOps && !cfg.SnapshotEvery
+	s.rec = cfg.Record
+	s.cond = sync.NewCond(&s.mu)
+	s.back = make(chan backMsg)
+	s.choices = append([]int(nil), cfg.Choices...)
+	s.rng = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
+	s.terminal.Store("")
+
+	batch := int64(cfg.Consts.GoidBatch)
+	s.goidgen.Store(batch)
+	s.startingStackSize.Store(stackMin)
+	s.gomaxprocs.Store(int32(cfg.Ps))
+	for i := 0; i < cfg.Ps; i++ {
+		pp := &p{id: int32(i), runq: make([]atomic.Pointer[g], cfg.Consts.RunqSize)}
+		pp.status.Store(pIdle)
+		s.ps = append(s.ps, pp)
+	}
+	for i := 0; i < cfg.Ms; i++ {
+		mp := &m{onG0: true, batch: make([]*g, 0, cfg.Consts.RunqSize/2+1), order: make([]int, 0, cfg.Ps)}
+		s.newActor(&mp.actor, i)
+		s.ms = append(s.ms, mp)
+	}
+	if w.Retakes > 0 && !cfg.Wasm {
+		s.newActor(new(actor), Sysmon)
+	}
+	if len(w.Controller) > 0 {
+		s.newActor(new(actor), Controller)
+	}
+	s.nlive = len(s.actors)
+	nobj := w.Main.maxObj() + 1
+	for i := 0; i < nobj; i++ {
+		s.objs = append(s.objs, new(waitObj))
+	}
+
+	// rt0_go: m0 acquires P0, newproc(runtime.main) takes goid 1 from
+	// P0's first batch, mstart executes it (schedtick 1).
+	p0, m0 := s.ps[0], s.ms[0]
+	main := &g{idx: 0, goid: 1, stack: stackMin, prog: w.Main, m: m0}
+	main.status.Store(gRunning)
+	main.runningOn.Store(0)
+	s.allgs = append(s.allgs, main)
+	s.liveUser.Store(1)
+	p0.status.Store(pRunning)
+	p0.m.Store(m0)
+	p0.goidcache, p0.goidcacheend = 2, batch+1
+	p0.schedtick = 1
+	m0.p.Store(p0)
+	m0.curg.Store(main)
+	m0.onG0 = false
+	return s
+}
+
+func (s *sched) result() *Result {
+	r := &Result{Ops: map[string]int{}, Branches: map[string]int{}}
+	if t := s.throwMsg.Load(); t != nil {
+		r.Throw = *t
+	}
+	if f := s.fatalMsg.Load(); f != nil {
+		r.Fatal = *f
+	}
+	r.TimedOut = s.timedOut.Load()
+	if s.deadlock.Load() && r.Throw == "" && r.Fatal == "" && !r.TimedOut && s.terminal.Load().(string) == "" {
+		r.Deadlock = true
+		for _, gp := range s.allgs {
+			if !gp.system && gp.status.Load() == gWaiting {
+				r.Fatal = "all goroutines are asleep - deadlock!"
+				break
+			}
+		}
+	}
+	n := 0
+	for _, a := range s.actors {
+		for k, c := range a.ops {
+			if c != 0 {
+				r.Ops[opNames[k]] += c
+				n += c
+			}
+		}
+		for k, c := range a.br {
+			if c != 0 {
+				r.Branches[branchNames[k]] += c
+			}
+		}
+	}
+	if s.det {
+		r.Steps = s.steps
+	} else {
+		r.Steps = n
+	}
+	if s.rec {
+		r.History = s.merge()
+	}
+	r.Snapshot = s.snapshot()
+	r.Snapshots = s.snapshots
+	r.Violations = s.violations
+	return r
+}
+
+// merge expands the per-actor buffers into one history sorted by Call.
+// Each actor's records are already in Call order (an actor's ops are
+// sequential), so this is a k-way merge, not a sort.
+func (s *sched) merge() []Event {
+	type src struct {
+		a    *actor
+		recs [][]rec
+		i, j int
+	}
+	var srcs []*src
+	total := 0
+	for _, a := range s.actors {
+		recs := append(append([][]rec(nil), a.bufs...), a.buf)
+		for _, b := range recs {
+			total += len(b)
+		}
+		srcs = append(srcs, &src{a: a, recs: recs})
+	}
+	head := func(x *src) *rec {
+		for x.i < len(x.recs) && x.j >= len(x.recs[x.i]) {
+			x.i, x.j = x.i+1, 0
+		}
+		if x.i == len(x.recs) {
+			return nil
+		}
+		return &x.recs[x.i][x.j]
+	}
+	out := make([]Event, 0, total)
+	for {
+		var best *src
+		var br *rec
+		for _, x := range srcs {
+			if r := head(x); r != nil && (br == nil || r.call < br.call) {
+				best, br = x, r
+			}
+		}
+		if best == nil {
+			return out
+		}
+		out = append(out, best.a.expand(br))
+		best.j++
+	}
+}
+
+// osyield is a spin-wait's back-off in free-running mode.
+func (a *actor) osyield() {
+	if a.s.det {
+		a.yield()
+	} else {
+		runtime.Gosched()
+	}
+}

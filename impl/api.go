@@ -1,0 +1,274 @@
+package impl
+
+import (
+	"fmt"
+	"time"
+)
+
+// Consts are the runtime constants made run-time parameters (docs/OPS.md,
+// "Constants"). Preset "go" has the runtime's values, "small" scales them
+// down so a handful of Gs reaches every branch.
+type Consts struct{ GFreeCap, GFreeSpillTo, RefillTo, RunqSize, GlobalTick, GoidBatch int }
+
+var presets = map[string]Consts{
+	"go":    {GFreeCap: 64, GFreeSpillTo: 32, RefillTo: 32, RunqSize: 256, GlobalTick: 61, GoidBatch: 16},
+	"small": {GFreeCap: 4, GFreeSpillTo: 2, RefillTo: 2, RunqSize: 4, GlobalTick: 3, GoidBatch: 16},
+}
+
+// Preset returns the named constant set: "go" or "small".
+func Preset(name string) (Consts, error) {
+	c, ok := presets[name]
+	if !ok {
+		return Consts{}, fmt.Errorf("impl: unknown constants preset %q (want go or small)", name)
+	}
+	return c, nil
+}
+
+// Validate reports whether the constants describe a runtime impl can run.
+func (c Consts) Validate() error {
+	switch {
+	case c.GFreeSpillTo < 1 || c.GFreeCap <= c.GFreeSpillTo:
+		return fmt.Errorf("impl: consts: need 1 <= GFreeSpillTo < GFreeCap, have %d and %d", c.GFreeSpillTo, c.GFreeCap)
+	case c.RefillTo < 1:
+		return fmt.Errorf("impl: consts: RefillTo must be positive, have %d", c.RefillTo)
+	case c.RunqSize < 2 || c.RunqSize%2 != 0 || c.RunqSize > 1<<16:
+		return fmt.Errorf("impl: consts: RunqSize must be even and in [2, 65536], have %d", c.RunqSize)
+	case c.GlobalTick < 1:
+		return fmt.Errorf("impl: consts: GlobalTick must be positive, have %d", c.GlobalTick)
+	case c.GoidBatch < 1:
+		return fmt.Errorf("impl: consts: GoidBatch must be positive, have %d", c.GoidBatch)
+	}
+	return nil
+}
+
+// Mode selects how the Ms advance.
+type Mode uint8
+
+const (
+	// FreeRunning: every M is a goroutine running in parallel.
+	FreeRunning Mode = iota
+	// Deterministic: one actor advances at a time; a seeded schedule
+	// picks it at every scheduling point.
+	Deterministic
+)
+
+func (m Mode) String() string {
+	switch m {
+	case FreeRunning:
+		return "free"
+	case Deterministic:
+		return "deterministic"
+	}
+	return fmt.Sprintf("mode(%d)", uint8(m))
+}
+
+// ParseMode is the inverse of Mode.String ("free" or "deterministic"/"det").
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "free", "free-running", "freerunning":
+		return FreeRunning, nil
+	case "deterministic", "det":
+		return Deterministic, nil
+	}
+	return 0, fmt.Errorf("impl: unknown mode %q (want free or deterministic)", s)
+}
+
+// Config is one run's configuration.
+type Config struct {
+	Consts Consts
+	Ps, Ms int
+	// Wasm selects GOARCH=wasm behaviour: no threads (LockOSThread wires
+	// nothing, gdestroy's gfput-and-return branch), no sysmon (no retake,
+	// runqput ignores next).
+	Wasm bool
+	Mode Mode
+	// Seed drives the deterministic schedule (after Choices run out) and
+	// every M's steal order (both modes).
+	Seed int64
+	// Choices: the deterministic schedule's first picks; each indexes
+	// (mod len) into the runnable actors in the order M0..Mn-1, sysmon,
+	// controller. When exhausted the seeded PRNG continues.
+	Choices []int
+	// Faults: names of faults to switch on (see Faults()).
+	Faults []string
+	// Record: record the history.
+	Record bool
+	// SnapshotEvery (deterministic mode only): take a Snapshot after
+	// every recorded op into Result.Snapshots. Implies AtomicOps.
+	SnapshotEvery bool
+	// AtomicOps (deterministic mode): no scheduling points inside ops,
+	// only between them, so ops never overlap.
+	AtomicOps bool
+	// MaxSteps bounds a deterministic run (scheduler grants); default
+	// 1,000,000. In free-running mode it bounds nothing.
+	MaxSteps int
+	// Timeout bounds a free-running run; default 20s.
+	Timeout time.Duration
+}
+
+// Validate reports a bad configuration with a clear message.
+func (c *Config) Validate() error {
+	if err := c.Consts.Validate(); err != nil {
+		return err
+	}
+	if c.Ps < 1 || c.Ps > 64 {
+		return fmt.Errorf("impl: config: Ps must be in [1, 64], have %d", c.Ps)
+	}
+	if c.Ms < 1 || c.Ms > 64 {
+		return fmt.Errorf("impl: config: Ms must be in [1, 64], have %d", c.Ms)
+	}
+	if c.Mode != FreeRunning && c.Mode != Deterministic {
+		return fmt.Errorf("impl: config: unknown mode %d", c.Mode)
+	}
+	if c.SnapshotEvery && c.Mode != Deterministic {
+		return fmt.Errorf("impl: config: SnapshotEvery needs Mode Deterministic")
+	}
+	if c.MaxSteps < 0 {
+		return fmt.Errorf("impl: config: MaxSteps must not be negative, have %d", c.MaxSteps)
+	}
+	if _, err := parseFaults(c.Faults); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Actors that are not Ms (Event.M).
+const (
+	Sysmon     = -1
+	Controller = -2
+)
+
+// Input is an op's arguments; which fields matter depends on Op:
+//
+//	newproc1: System. ready: G. retake, acquirep: P. exitsyscall: P (the
+//	idle P chosen, -1 when the M kept its P or found none). procresize: N.
+//	gc: On. stacksize: Size. assist: Credit. schedule: P is the victim P
+//	of a steal, else -1 (the choice is Out.Source and Out.Victim).
+type Input struct {
+	System        bool
+	G, P, N, Size int
+	Credit        int
+	On            bool
+}
+
+// Output is an op's observable result, with the field meanings of
+// spec.Result. References that do not apply are -1 (G, Kicked, Victim,
+// HandedTo, P).
+type Output struct {
+	G          int
+	Goid       int64  // newproc1: the goid; goidrefill: the batch base
+	How        string // newproc1: "local", "refill", "malg"
+	Refilled   int
+	Stack      string // newproc1: "reused", "allocated", "freed+allocated"
+	Kicked     int
+	Slow       bool
+	Source     string // schedule: tick runnext ring global steal stealnext idle
+	Victim     int
+	Moved      int // schedule: Gs moved to the local ring (not counting the one run)
+	HandedTo   int
+	StackFreed bool
+	Spilled    int
+	Locked     string // "", "mexit", "m0wedged"
+	P          int    // exitsyscall, acquirep: the P got
+	HandedOff  bool
+	Value      int64 // lock counts, new stack size, retake: the M robbed
+	Throw      string
+	Fatal      string
+}
+
+// Event is one recorded op.
+type Event struct {
+	M            int
+	Op           string
+	In           Input
+	Out          Output
+	Call, Return int64
+}
+
+func (e Event) String() string {
+	who := fmt.Sprintf("M%d", e.M)
+	switch e.M {
+	case Sysmon:
+		who = "sysmon"
+	case Controller:
+		who = "ctl"
+	}
+	return fmt.Sprintf("[%d,%d] %s %s %+v -> %+v", e.Call, e.Return, who, e.Op, e.In, e.Out)
+}
+
+// GSnap is one G of the abstraction.
+type GSnap struct {
+	Goid                                             int64
+	Status                                           string
+	Stack                                            int
+	M, LockedM                                       int
+	System                                           bool
+	Defer, Panic, Writebuf, Waitreason, Param        bool
+	Labels, Timer, PreemptStop, Paniconfault, Bubble bool
+	GCAssist                                         int
+}
+
+// MSnap is one M of the abstraction.
+type MSnap struct {
+	Curg, P, LockedG, OldP, NewG int
+	LockedExt, LockedInt         int
+	Exited, Wedged               bool
+}
+
+// PSnap is one P of the abstraction. Ring runs head to tail, GFree head
+// first.
+type PSnap struct {
+	Status    string
+	M         int
+	Runnext   int
+	Ring      []int
+	GFree     []int
+	GFreeSize int
+	SchedTick int
+	GoidCache int64
+	GoidEnd   int64
+}
+
+// Snapshot is the abstraction function's value: plain data mirroring the
+// runtime state of docs/OPS.md. Lists run head first.
+type Snapshot struct {
+	Gs                             []GSnap
+	Ms                             []MSnap
+	Ps                             []PSnap
+	Runq, GFreeStack, GFreeNoStack []int
+	GFreeStackSize                 int
+	GFreeNoStackSize               int
+	NGSys                          int
+	BgScanCredit                   int64
+	GCBlacken                      bool
+	StartingStackSize              int
+	Goidgen                        int64
+	GoMaxProcs                     int
+	MainGoexit                     bool
+	// Terminal: "" (alive), "main returned", "goexit deadlock", "throw".
+	Terminal string
+}
+
+// Result is what Run returns.
+type Result struct {
+	History   []Event
+	Snapshot  Snapshot
+	Snapshots []Snapshot
+	Throw     string
+	Fatal     string
+	// Deadlock: the run ended with no actor able to move and the main
+	// goroutine still alive (Fatal is then "all goroutines are asleep -
+	// deadlock!" if any user G is waiting).
+	Deadlock bool
+	TimedOut bool
+	// Steps: scheduler grants (deterministic) or ops (free-running).
+	Steps int
+	// Ops counts recorded-op kinds (counted even when Record is off).
+	Ops map[string]int
+	// Branches counts interesting branches taken (spill, refill,
+	// runqputslow, casretry, startlockedm, mexit, ...).
+	Branches map[string]int
+	// Violations are harness-level invariant breaks seen during the run,
+	// e.g. a G executed while already running on another M.
+	Violations []string
+}

@@ -1,0 +1,239 @@
+package impl
+
+import "runtime"
+
+// sysmon is the sysmon thread, reduced to retake: whenever a P's M has
+// its G in a syscall, retake it (up to budget retakes).
+func (s *sched) sysmon(a *actor, budget int) {
+	for n := 0; n < budget; {
+		if !a.safepoint() {
+			return
+		}
+		if !a.waitUntil(func() bool { return !s.stw.Load() && s.someSyscallP() }) {
+			return
+		}
+		n += s.retake(a)
+		if !s.det && n < budget {
+			runtime.Gosched()
+		}
+	}
+}
+
+func (s *sched) someSyscallP() bool {
+	for _, pp := range s.ps {
+		if pp.status.Load() != pRunning {
+			continue
+		}
+		if mp := pp.m.Load(); mp != nil {
+			if gp := mp.curg.Load(); gp != nil && gp.status.Load() == gSyscall {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// retake (proc.go): for each running P whose M's G is in a syscall, block
+// the G's exitsyscall (setBlockOnExitSyscall: the scan bit), take the P
+// (releasep, m.oldp = P) and handoffp it, then let the G go.
+func (s *sched) retake(a *actor) int {
+	n := 0
+	for _, pp := range s.ps {
+		if pp.status.Load() != pRunning {
+			continue
+		}
+		mp := pp.m.Load()
+		if mp == nil {
+			continue
+		}
+		gp := mp.curg.Load()
+		if gp == nil || gp.status.Load() != gSyscall {
+			continue
+		}
+		a.sp()
+		r := a.begin(opRetake)
+		if !gp.status.CompareAndSwap(gSyscall, gSyscall|gScan) {
+			continue
+		}
+		if mp.p.Load() != pp || pp.m.Load() != mp || mp.curg.Load() != gp {
+			gp.status.Store(gSyscall)
+			continue
+		}
+		s.lockSched(a)
+		rp, msg := s.releasepLocked(mp)
+		if msg == "" {
+			mp.oldp.Store(rp)
+			msg = s.handoffpLocked(rp)
+		}
+		s.unlockSched(a)
+		gp.status.Store(gSyscall)
+		r.in, r.val = pp.id, int64(mp.id)
+		r.flags |= flHandedOff
+		a.branch(brHandoff)
+		if msg != "" {
+			a.throwOp(&r, msg)
+			return n
+		}
+		a.commit(&r)
+		s.wake()
+		n++
+	}
+	return n
+}
+
+// opsDone is the (approximate in free-running mode) number of ops done.
+func (s *sched) opsDone() int64 {
+	var n int64
+	for _, a := range s.actors {
+		if s.det {
+			n += a.nops
+		} else {
+			n += a.nopsPub.Load()
+		}
+	}
+	return n
+}
+
+// controller runs the world-stopping script: procresize, gc, stacksize.
+func (s *sched) controller(a *actor, steps []CtlStep) {
+	for _, c := range steps {
+		after := int64(c.After)
+		if !a.safepoint() {
+			return
+		}
+		if !a.waitUntil(func() bool { return s.opsDone() >= after || s.othersWaiting(a) }) {
+			return
+		}
+		for {
+			if !s.ctlEnabled(c) {
+				break
+			}
+			if c.Kind == CtlProcResize {
+				if !a.waitUntil(func() bool { return s.psUnowned(c.Arg) }) {
+					return
+				}
+			}
+			// stopTheWorld: every other actor at a safe point.
+			s.stw.Store(true)
+			s.wake()
+			ok := a.waitUntil(func() bool { return s.othersWaiting(a) })
+			if !ok {
+				s.stw.Store(false)
+				return
+			}
+			applied := false
+			if s.ctlEnabled(c) && (c.Kind != CtlProcResize || s.psUnowned(c.Arg)) {
+				s.ctlApply(a, c)
+				applied = true
+			}
+			// startTheWorld.
+			s.stw.Store(false)
+			if !s.det {
+				s.mu.Lock()
+				s.mu.Unlock()
+				s.cond.Broadcast()
+			}
+			if applied {
+				break
+			}
+			if !a.safepoint() {
+				return
+			}
+		}
+	}
+}
+
+func (s *sched) ctlEnabled(c CtlStep) bool {
+	switch c.Kind {
+	case CtlProcResize:
+		return c.Arg >= 1 && c.Arg <= len(s.ps) && int32(c.Arg) != s.gomaxprocs.Load()
+	case CtlGC:
+		return (c.Arg != 0) != s.gcBlacken.Load()
+	case CtlStackSize:
+		return c.Arg >= stackMin && c.Arg&(c.Arg-1) == 0 && int32(c.Arg) != s.startingStackSize.Load()
+	}
+	return false
+}
+
+// psUnowned: the Ps procresize(n) destroys are not running.
+func (s *sched) psUnowned(n int) bool {
+	for i := n; i < len(s.ps); i++ {
+		if s.ps[i].status.Load() == pRunning {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *sched) ctlApply(a *actor, c CtlStep) {
+	switch c.Kind {
+	case CtlProcResize:
+		r := a.begin(opProcResize)
+		r.in = int32(c.Arg)
+		s.procresize(c.Arg)
+		a.commit(&r)
+	case CtlGC:
+		r := a.begin(opGC)
+		on := c.Arg != 0
+		if on {
+			r.flags |= flOn
+			// gcResetMarkState: every G's gcAssistBytes = 0.
+			s.allglock.Lock()
+			for _, gp := range s.allgs {
+				gp.gcAssist = 0
+			}
+			s.allglock.Unlock()
+		}
+		s.gcBlacken.Store(on)
+		a.commit(&r)
+	case CtlStackSize:
+		r := a.begin(opStackSize)
+		r.in, r.val = int32(c.Arg), int64(c.Arg)
+		s.startingStackSize.Store(int32(c.Arg))
+		a.commit(&r)
+	}
+}
+
+// procresize (proc.go) under stop-the-world: p.destroy for Ps >= n (run
+// queue to the global head, runnext first; gfpurge; dead), dead Ps < n
+// become idle.
+func (s *sched) procresize(n int) {
+	for i := n; i < len(s.ps); i++ {
+		pp := s.ps[i]
+		if pp.status.Load() == pDead {
+			continue
+		}
+		var q gQueue
+		if rn := pp.runnext.Swap(nil); rn != nil {
+			q.pushBack(rn)
+		}
+		h, t := pp.runqhead.Load(), pp.runqtail.Load()
+		for ; h != t; h++ {
+			q.pushBack(pp.runq[h%s.n].Load())
+		}
+		pp.runqhead.Store(t)
+		if q.head != nil {
+			// globrunqputhead of the batch.
+			s.lock.Lock()
+			q.tail.schedlink = s.runq.head
+			if s.runq.tail == nil {
+				s.runq.tail = q.tail
+			}
+			s.runq.head = q.head
+			s.runq.size += q.size
+			s.runqSize.Add(q.size)
+			s.lock.Unlock()
+		}
+		if !s.f.procresizeNoGfpurge {
+			s.gfpurge(pp)
+		}
+		pp.status.Store(pDead)
+		pp.m.Store(nil)
+	}
+	for i := 0; i < n && i < len(s.ps); i++ {
+		if s.ps[i].status.Load() == pDead {
+			s.ps[i].status.Store(pIdle)
+		}
+	}
+	s.gomaxprocs.Store(int32(n))
+}

@@ -1,0 +1,127 @@
+// Package impl is the system under test: an independent, genuinely
+// concurrent implementation of the Go runtime's goroutine exit and reuse
+// path, written from $(go env GOROOT)/src/runtime/proc.go (Go 1.26):
+// goexit1 -> mcall(goexit0) -> gdestroy -> gfput -> schedule, and G reuse
+// through gfget in newproc1. Names mirror the runtime (gfput, gfget,
+// gfpurge, runqput, runqputslow, runqget, runqgrab, runqsteal,
+// globrunqget, globrunqgetbatch, findRunnable's order in schedule,
+// execute, goexit, gdestroy, dropg, handoffp, releasep, pidleput,
+// stoplockedm, startlockedm, retake, exitsyscall, procresize) so the two
+// can be read side by side. The operation vocabulary, initial state, list
+// orders and results are those of docs/OPS.md.
+//
+// # Structure
+//
+// Every M is a goroutine (m.loop); it owns a P to run Gs. A G's body is a
+// Program of Steps (Workload); "executing" a G means the M interprets its
+// next step, which is one or more ops of OPS.md (a Spawn is goidrefill when
+// the P's goid cache is empty, newproc1, then runqput). Sysmon (retake)
+// and the controller (procresize, gc, stacksize under stop-the-world) are
+// actors too. Each P has a local gFree LIFO with a size, a RunqSize ring
+// whose head and tail are sync/atomic Uint32s (load / store / CAS, which
+// are at least acquire/release), ring slots that are atomic pointers (a
+// thief reads slots before its CAS, as runqgrab does), and a runnext slot
+// set only by its owner and CAS-cleared by thieves. The global run queue
+// and P status transitions sit behind sched.lock; the global free lists
+// behind sched.gFree.lock, whose heads are atomics so gfget's emptiness
+// check can run without the lock as in the runtime.
+//
+// The constants are run-time parameters (Consts; presets "go" and "small").
+//
+// # Modes and scheduling points
+//
+// FreeRunning: all actors run in parallel. An actor that has nothing to do
+// (an idle M waiting for a P, a locked M in stoplockedm, sysmon with no
+// syscall to retake, everyone during stop-the-world) blocks in waitUntil
+// on one condition variable; quiescence is declared by the last actor to
+// block when no actor's condition holds.
+//
+// Deterministic: a token-passing scheduler (sched.drive). Every actor
+// blocks on its own channel until granted one step; at every scheduling
+// point it hands the token back and the driver picks the next actor among
+// the runnable ones (those not blocked in waitUntil, or whose condition
+// now holds), ordered M0..Mn-1, sysmon, controller, by Config.Choices
+// (index mod the number runnable) and then by a PRNG seeded with
+// Config.Seed. Steal orders come from per-actor PRNGs seeded from Seed, and
+// timestamps from the one counter, so the same seed and choices give the
+// same history bit for bit.
+//
+// Scheduling points are the top of every M loop iteration (between ops)
+// and, unless Config.AtomicOps or SnapshotEvery is set, inside ops at the
+// shared accesses the interesting races turn on: runqget between reading
+// runnext / the ring head and its CAS; runqgrab between reading head/tail
+// (and copying the slots) and its CAS, and before CASing a victim's
+// runnext; runqput before CASing out the old runnext; runqputslow before
+// its locked CAS; gfget between its lock-free emptiness check and the
+// refill; gfput between popping the spill batch and pushing it; schedule
+// before each sched.lock section; retake before blocking the G. No
+// scheduling point is ever taken with a lock held (checked), so the real
+// mutexes never block in deterministic mode.
+//
+// # Linearization points
+//
+// Per OPS.md every recorded op has at most one effectful linearization
+// point on shared state:
+//
+//   - newproc1: the gfget refill's gFree.lock section (local pops and the
+//     P's goid cache are owner-only); malg's allgadd otherwise. ngsys is
+//     an atomic add that only quiescent snapshots read.
+//   - runqput / ready: the ring publication (store of runqtail) or the
+//     runnext store. Deviation: the runtime CASes runnext old->new and
+//     then puts old on the ring, so a thief in between sees old nowhere.
+//     Here the owner CASes old->nil, puts old on the ring, then stores new;
+//     every intermediate state behaves for a thief like the post-state.
+//   - runqputslow: the runtime CASes runqhead, then takes sched.lock to
+//     append to the global queue. Here the CAS is made holding sched.lock,
+//     so both effects are one step (OPS.md's rule).
+//   - schedule: the effect that took the G (the runnext or ring CAS, the
+//     sched.lock section for tick/global, with runqputbatch done inside
+//     the lock, or the victim CAS for a steal); idle is one sched.lock
+//     section that rechecks the global queue, releasep and pidleput.
+//     startlockedm hands the P and executes the G on the locked M inside
+//     the same op.
+//   - exit/goexit: gfput's spill lock section; the locked-thread branch's
+//     releasep+handoffp is a second, later sched.lock section (the only
+//     observers are idle Ms, whose acquirep then linearizes later).
+//   - park: everything (status, dropg, stoplockedm's handoffp) inside the
+//     wait object's lock, which is what a readier takes first.
+//   - gosched, exitsyscall's P choice or exitsyscallNoP: one sched.lock
+//     section. retake: the G's status CAS to syscall|scan blocks
+//     exitsyscall (setBlockOnExitSyscall) across the P's handoff.
+//   - procresize, gc, stacksize: under stop-the-world (every other actor
+//     blocked at a safe point).
+//
+// # Recording and the abstraction
+//
+// With Config.Record every op is recorded by its actor into a per-actor
+// buffer of 48-byte records (call and return timestamps from one atomic
+// counter); at the end they are expanded to Events and merged by Call.
+// Snapshot is the abstraction function; it is taken once the run is
+// quiescent, or after every op with SnapshotEvery (deterministic, ops
+// atomic). Snapshot.Check states the invariants (conservation, every
+// runnable G queued once, list sizes). The harness also checks, at every
+// execute, that the G is not already running on another M (an atomic
+// owner per G), reporting Result.Violations.
+//
+// # Faults
+//
+// Faults() lists the planted bugs, switched on by name in Config.Faults;
+// each is a bool in a struct tested on its path (one predictable branch
+// when off). spill-no-lock, steal-no-cas and runqget-no-cas only show when
+// another M acts inside the op's window (never with one M or with atomic
+// ops); runnext-stolen-left-set needs a thief. spill-no-lock models the
+// missing lock as two separate critical sections (read the list heads,
+// then write them back), so the lost update happens logically and the race
+// detector stays quiet.
+//
+// # Left out
+//
+// Netpoll, timers, GC workers, the trace reader, spinning-M accounting,
+// the usleep(3) back-off before stealing runnext, randomizeScheduler,
+// preemption (the preempted status is never produced), new M creation (the
+// M pool is fixed: a run where every M has exited or is wedged while Gs
+// are runnable ends as a deadlock), stack contents and the stack pool
+// (a stack is a size), and valgrind/race/msan hooks. Wait objects are a
+// semaphore-like stand-in for channels: a Ready with no waiter leaves a
+// pending wakeup, consumed by the next Park without an op.
+package impl

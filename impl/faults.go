@@ -1,0 +1,110 @@
+package impl
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// FaultInfo names a planted bug and says what it does.
+type FaultInfo struct{ Name, Description string }
+
+// faults holds one plain bool per fault: a fault switched off costs one
+// predictable branch on a field of this struct.
+type faults struct {
+	gfputSkipStatus      bool
+	gdestroyNoDead       bool
+	gdestroyNoDropg      bool
+	gdestroyNoClear      bool
+	lockedNoMexit        bool
+	spill32              bool
+	spillLoseG           bool
+	spillNoLock          bool
+	refillNoSizeDec      bool
+	gfgetFreedNoAlloc    bool
+	gfputKeepWrongStack  bool
+	goidReuse            bool
+	stealMoreThanHalf    bool
+	runnextStolenLeftSet bool
+	stealNoCAS           bool
+	runqgetNoCAS         bool
+	runqputslowDropNew   bool
+	executeNoGpM         bool
+	ngsysNoDec           bool
+	assistNoFlush        bool
+	procresizeNoGfpurge  bool
+	mcallStaysOnG0       bool
+	lockedIntNoThrow     bool
+	handoffLosesWork     bool
+}
+
+type faultDef struct {
+	name, desc string
+	field      func(*faults) *bool
+}
+
+var faultDefs = []faultDef{
+	{"gfput-skip-status", "gfput does not check that the G is _Gdead", func(f *faults) *bool { return &f.gfputSkipStatus }},
+	{"gdestroy-no-dead", "gdestroy forgets casgstatus(gp, _Grunning, _Gdead)", func(f *faults) *bool { return &f.gdestroyNoDead }},
+	{"gdestroy-no-dropg", "gdestroy forgets dropg: m.curg keeps pointing at the dead G", func(f *faults) *bool { return &f.gdestroyNoDropg }},
+	{"gdestroy-no-clear", "gdestroy forgets to clear _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble", func(f *faults) *bool { return &f.gdestroyNoClear }},
+	{"locked-no-mexit", "gdestroy's locked branch forgets to end the thread (gogo(&mp.g0.sched) -> mexit): the M goes back to scheduling", func(f *faults) *bool { return &f.lockedNoMexit }},
+	{"spill-32", "gfput's spill moves 32 (GFreeCap-GFreeSpillTo) instead of 33 Gs: pops while size > GFreeSpillTo", func(f *faults) *bool { return &f.spill32 }},
+	{"spill-lose-g", "gfput's spill loses the last G it pops (never pushed on a global list)", func(f *faults) *bool { return &f.spillLoseG }},
+	{"spill-no-lock", "gfput's spill reads the global list heads and writes them back in two separate critical sections (lost update under a concurrent refill/spill)", func(f *faults) *bool { return &f.spillNoLock }},
+	{"refill-no-size-dec", "gfget's refill forgets to decrement the global list's size", func(f *faults) *bool { return &f.refillNoSizeDec }},
+	{"gfget-freed-no-alloc", "gfget frees a wrong-size stack and hands the G out without allocating a new one", func(f *faults) *bool { return &f.gfgetFreedNoAlloc }},
+	{"gfput-keep-wrong-stack", "gfput keeps a stack whose size is not startingStackSize", func(f *faults) *bool { return &f.gfputKeepWrongStack }},
+	{"goid-reuse", "newproc1 lets a recycled G keep its old goid", func(f *faults) *bool { return &f.goidReuse }},
+	{"steal-more-than-half", "runqgrab takes the whole victim ring instead of the rounded-up half", func(f *faults) *bool { return &f.stealMoreThanHalf }},
+	{"runnext-stolen-left-set", "runqgrab takes the victim's runnext without CAS-clearing it", func(f *faults) *bool { return &f.runnextStolenLeftSet }},
+	{"steal-no-cas", "runqgrab commits with a plain store of runqhead instead of CAS-and-retry", func(f *faults) *bool { return &f.stealNoCAS }},
+	{"runqget-no-cas", "runqget advances runqhead with a plain store instead of CAS-and-retry", func(f *faults) *bool { return &f.runqgetNoCAS }},
+	{"runqputslow-drop-new", "runqputslow moves half the ring to the global queue but drops the new G", func(f *faults) *bool { return &f.runqputslowDropNew }},
+	{"execute-no-gp-m", "execute forgets gp.m = mp", func(f *faults) *bool { return &f.executeNoGpM }},
+	{"ngsys-no-dec", "gdestroy does not decrement sched.ngsys for a system goroutine", func(f *faults) *bool { return &f.ngsysNoDec }},
+	{"assist-no-flush", "gdestroy does not flush positive gcAssistBytes into bgScanCredit", func(f *faults) *bool { return &f.assistNoFlush }},
+	{"procresize-no-gfpurge", "procresize destroys Ps without gfpurge: their free Gs stay on a dead P", func(f *faults) *bool { return &f.procresizeNoGfpurge }},
+	{"mcall-stays-on-g0", "execute does not leave g0 (gogo is skipped in the bookkeeping): the next goexit1's mcall finds the M on g0 (badmcall)", func(f *faults) *bool { return &f.mcallStaysOnG0 }},
+	{"locked-int-no-throw", "gdestroy does not throw when a G exits internally locked (lockedInt != 0)", func(f *faults) *bool { return &f.lockedIntNoThrow }},
+	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
+}
+
+// Faults lists every fault, sorted by name.
+func Faults() []FaultInfo {
+	out := make([]FaultInfo, len(faultDefs))
+	for i, d := range faultDefs {
+		out[i] = FaultInfo{d.name, d.desc}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// CheckFault reports an error for an unknown fault name.
+func CheckFault(name string) error {
+	_, err := parseFaults([]string{name})
+	return err
+}
+
+func parseFaults(names []string) (faults, error) {
+	var f faults
+	for _, n := range names {
+		found := false
+		for _, d := range faultDefs {
+			if d.name == n {
+				*d.field(&f) = true
+				found = true
+				break
+			}
+		}
+		if !found {
+			var all []string
+			for _, d := range faultDefs {
+				all = append(all, d.name)
+			}
+			sort.Strings(all)
+			return f, fmt.Errorf("impl: unknown fault %q (known: %s)", n, strings.Join(all, ", "))
+		}
+	}
+	return f, nil
+}

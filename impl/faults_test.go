@@ -1,0 +1,142 @@
+package impl
+
+import (
+	"fmt"
+	"testing"
+)
+
+type candidate struct {
+	name   string
+	preset string
+	ps, ms int
+	w      Workload
+}
+
+func candidates() []candidate {
+	locked := Workload{Main: Prog(
+		Go(Prog(Lock(), ParkOn(0), Sys(), Ret())),
+		Go(Prog(Lock(), Sys(), Yield(), Ret())),
+		Yield(), ReadyOn(0), Sys(), Yield(), Yield(), Yield(), Yield(), Yield(), Yield()), Retakes: 10}
+	gc := Workload{Main: Prog(Go(Prog(AssistCredit(1), Yield(), Yield())), GoSystem(Prog(MakeDirty(), Yield())),
+		Yield(), Yield(), Yield(), Yield(), Yield()),
+		Controller: []CtlStep{{Kind: CtlGC, Arg: 1}}}
+	stacks := SpawnExit(40, 4, 0)
+	stacks.Main.Steps = append([]Step{Go(Prog(Grow())), Yield()}, stacks.Main.Steps...)
+	stacks.Controller = []CtlStep{{Kind: CtlStackSize, Arg: 4096, After: 30}}
+	resize := SpawnExit(60, 6, 2)
+	resize.Controller = []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 40}, {Kind: CtlProcResize, Arg: 3, After: 80}}
+	lockint := Workload{Main: Prog(Go(Prog(LockI(), Lock())), Yield(), Yield())}
+	leaf := Prog()
+	handoff := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Lock(), ParkOn(0))}
+	purge := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Yield(), Yield(), ParkOn(0)),
+		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 1000}}}
+	return []candidate{
+		{"spawn", "small", 3, 4, SpawnExit(100, 9, 3)},
+		{"handoff", "small", 2, 1, handoff},
+		{"purge", "small", 2, 2, purge},
+		{"spawn-go", "go", 2, 3, SpawnExit(400, 200, 1)},
+		{"locked", "small", 2, 3, locked},
+		{"gc", "small", 2, 2, gc},
+		{"stacks", "small", 2, 2, stacks},
+		{"resize", "small", 3, 3, resize},
+		{"lockint", "small", 1, 2, lockint},
+	}
+}
+
+func fingerprint(res *Result) string {
+	return fmt.Sprint(res.History, res.Snapshot, res.Throw, res.Fatal, res.Violations)
+}
+
+// differs looks for a run where switching the fault on changes what is
+// observable (history, final state, throw, violations).
+func differs(t *testing.T, fault string, atomic bool, seeds int, cands []candidate) (string, bool) {
+	for _, c := range cands {
+		for seed := int64(0); seed < int64(seeds); seed++ {
+			cfg := cfgFor(t, c.preset, c.ps, c.ms, Deterministic, seed)
+			cfg.Record, cfg.AtomicOps = true, atomic
+			base := mustRun(t, cfg, c.w)
+			cfg.Faults = []string{fault}
+			bad := mustRun(t, cfg, c.w)
+			if fingerprint(base) != fingerprint(bad) {
+				why := fmt.Sprintf("%s seed %d: throw %q violations %d", c.name, seed, bad.Throw, len(bad.Violations))
+				if errs := bad.Snapshot.Check(); len(errs) > 0 {
+					why += fmt.Sprintf(" check %v", errs[0])
+				}
+				return why, true
+			}
+		}
+	}
+	return "", false
+}
+
+var preferred = map[string]string{
+	"handoff-loses-work": "handoff", "procresize-no-gfpurge": "purge", "assist-no-flush": "gc",
+	"gdestroy-no-clear": "gc", "ngsys-no-dec": "gc", "gfget-freed-no-alloc": "stacks",
+	"gfput-keep-wrong-stack": "stacks", "locked-int-no-throw": "lockint", "locked-no-mexit": "locked",
+}
+
+func TestEveryFaultObservable(t *testing.T) {
+	cands := candidates()
+	for _, fi := range Faults() {
+		t.Run(fi.Name, func(t *testing.T) {
+			if fi.Name == "gfput-skip-status" {
+				// Only observable together with a G that is not dead.
+				return
+			}
+			// Try the candidate most likely to show the fault first.
+			order := append([]candidate(nil), cands...)
+			for i, c := range order {
+				if c.name == preferred[fi.Name] {
+					order[0], order[i] = order[i], order[0]
+				}
+			}
+			why, ok := differs(t, fi.Name, false, 12, order)
+			if !ok {
+				t.Fatalf("fault %s changed nothing", fi.Name)
+			}
+			t.Log(why)
+		})
+	}
+}
+
+func TestGfputSkipStatus(t *testing.T) {
+	w := SpawnExit(20, 4, 0)
+	cfg := cfgFor(t, "small", 1, 1, Deterministic, 1)
+	cfg.Faults = []string{"gdestroy-no-dead"}
+	res := mustRun(t, cfg, w)
+	if res.Throw != throwGfputStatus {
+		t.Fatalf("gdestroy-no-dead: throw %q", res.Throw)
+	}
+	cfg.Faults = append(cfg.Faults, "gfput-skip-status")
+	res = mustRun(t, cfg, w)
+	if res.Throw == throwGfputStatus {
+		t.Fatal("gfput-skip-status still checks the status")
+	}
+}
+
+// The window faults need a second M acting inside the op's window: with
+// ops atomic (no scheduling point inside an op) they are invisible, with
+// the intra-op scheduling points a seed shows them.
+func TestInterleavingFaults(t *testing.T) {
+	cands := candidates()[:2]
+	for _, f := range []string{"spill-no-lock", "steal-no-cas", "runqget-no-cas"} {
+		if why, ok := differs(t, f, true, 15, cands); ok {
+			t.Errorf("%s observable with atomic ops: %s", f, why)
+		}
+		// A single M can never show it either.
+		one := []candidate{{"one-m", "small", 1, 1, SpawnExit(200, 9, 3)}}
+		if why, ok := differs(t, f, false, 5, one); ok {
+			t.Errorf("%s observable with one M: %s", f, why)
+		}
+		why, ok := differs(t, f, false, 60, cands)
+		if !ok {
+			t.Errorf("%s never observable", f)
+		}
+		t.Logf("%s: %s", f, why)
+	}
+	// runnext stolen but left set needs a thief (a second M).
+	one := []candidate{{"one-m", "small", 2, 1, SpawnExit(200, 9, 3)}}
+	if why, ok := differs(t, "runnext-stolen-left-set", false, 5, one); ok {
+		t.Errorf("runnext-stolen-left-set observable with one M: %s", why)
+	}
+}

@@ -1,0 +1,1026 @@
+package impl
+
+// Throw messages (the runtime's, verbatim; spec/errors.go has the same).
+const (
+	throwGfputStatus      = "gfput: bad status (not Gdead)"
+	throwMissingStack     = "newproc1: newg missing stack"
+	throwNotDead          = "newproc1: new g is not Gdead"
+	throwBadmcall         = "runtime: mcall called on m->g0 stack"
+	throwLockedInt        = "exited a goroutine internally locked to the OS thread"
+	throwRunqputslow      = "runqputslow: queue is not full"
+	throwRunqOverflow     = "runqsteal: runq overflow"
+	throwPidleput         = "pidleput: P has non-empty run queue"
+	throwReleasep         = "releasep: invalid p state"
+	throwStoplockedm      = "stoplockedm: inconsistent locking"
+	throwStartlockedmMe   = "startlockedm: locked to me"
+	throwStartlockedmHasP = "startlockedm: m has p"
+	throwBadUnlock        = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
+	throwCasgstatus       = "casgstatus: status is not the expected old value"
+
+	fatalGoexitDeadlock = "no goroutines (main called runtime.Goexit) - deadlock!"
+)
+
+// loop is the M's thread: mstart -> schedule, and the interpretation of
+// the current G's program. Every iteration is one op at most, and the top
+// of the loop is a scheduling point and a stop-the-world safe point.
+func (mp *m) loop() {
+	s := mp.s
+	for {
+		if !mp.safepoint() {
+			return
+		}
+		if mp.exited.Load() {
+			return
+		}
+		if mp.wedged.Load() {
+			// mexit on m0: parked forever.
+			mp.waitUntil(func() bool { return false })
+			return
+		}
+		gp := mp.curg.Load()
+		switch {
+		case mp.newg != nil:
+			mp.runqputOp()
+		case gp != nil && mp.runs(gp):
+			mp.stepG(gp)
+		case mp.lockedg != nil:
+			// schedule: `if mp.lockedg != 0 { stoplockedm(); execute(lockedg) }`:
+			// wait until startlockedm hands us the P and the G. Not an op.
+			if !mp.waitUntil(func() bool {
+				g := mp.curg.Load()
+				return g != nil && g.status.Load() == gRunning && !s.stw.Load()
+			}) {
+				return
+			}
+		case mp.p.Load() != nil:
+			mp.schedule()
+		default:
+			mp.idle()
+		}
+	}
+}
+
+func (mp *m) runs(gp *g) bool {
+	st := gp.status.Load() &^ gScan
+	return st == gRunning || st == gSyscall
+}
+
+// stepG interprets the next step of the current G's program.
+func (mp *m) stepG(gp *g) {
+	if gp.inSys {
+		mp.exitsyscall(gp)
+		return
+	}
+	if gp.prog == nil || gp.pc >= len(gp.prog.Steps) {
+		mp.goexit(gp, opExit)
+		return
+	}
+	st := gp.prog.Steps[gp.pc]
+	switch st.Kind {
+	case Spawn:
+		pp := mp.p.Load()
+		if pp.goidcache == pp.goidcacheend {
+			mp.goidrefill(pp)
+			return
+		}
+		gp.pc++
+		mp.newproc1(gp, pp, st)
+	case Park:
+		mp.park(gp, st.Arg)
+	case Ready:
+		gp.pc++
+		mp.ready(st.Arg)
+	case Syscall:
+		gp.pc++
+		mp.entersyscall(gp)
+	case LockOSThread:
+		gp.pc++
+		mp.lockOp(gp, opLockOSThread)
+	case UnlockOSThread:
+		gp.pc++
+		mp.lockOp(gp, opUnlockOSThread)
+	case LockInt:
+		gp.pc++
+		mp.lockOp(gp, opLockInt)
+	case UnlockInt:
+		gp.pc++
+		mp.lockOp(gp, opUnlockInt)
+	case Goexit:
+		mp.goexit(gp, opGoexit)
+	case Return:
+		mp.goexit(gp, opExit)
+	case Gosched:
+		gp.pc++
+		mp.gosched(gp)
+	case GrowStack:
+		gp.pc++
+		if gp.stack != 0 {
+			r := mp.begin(opGrowStack)
+			gp.stack *= 2 // copystack(gp, oldsize*2)
+			r.g, r.val = gp.idx, int64(gp.stack)
+			mp.commit(&r)
+		}
+	case Assist:
+		gp.pc++
+		if st.Arg != 0 {
+			r := mp.begin(opAssist)
+			gp.gcAssist = int64(st.Arg)
+			r.g, r.in = gp.idx, int32(st.Arg)
+			mp.commit(&r)
+		}
+	case Dirty:
+		gp.pc++
+		r := mp.begin(opDirty)
+		gp.cleared = fAll
+		r.g = gp.idx
+		mp.commit(&r)
+	}
+}
+
+// throwOp ends op r with a runtime throw.
+func (a *actor) throwOp(r *rec, msg string) {
+	a.note(r, msg)
+	a.commit(r)
+	a.s.throw(a, msg)
+}
+
+func (s *sched) lockSched(a *actor)   { s.lock.Lock(); a.locks++ }
+func (s *sched) unlockSched(a *actor) { a.locks--; s.lock.Unlock() }
+
+// goidrefill is newproc1's batch fetch: sched.goidgen.Add(_GoidCacheBatch).
+func (mp *m) goidrefill(pp *p) {
+	r := mp.begin(opGoidRefill)
+	b := int64(mp.s.c.GoidBatch)
+	gen := mp.s.goidgen.Add(b)
+	pp.goidcache = gen - b + 1
+	pp.goidcacheend = pp.goidcache + b
+	r.val = pp.goidcache
+	mp.commit(&r)
+}
+
+// newproc1 (proc.go): gfget or malg+allgadd, the goid, dead -> runnable.
+// The new G is held in mp.newg until runqputOp (newproc's runqput).
+func (mp *m) newproc1(parent *g, pp *p, st Step) {
+	s := mp.s
+	r := mp.begin(opNewproc1)
+	system := st.Arg != 0
+	if system {
+		r.flags |= flSystem
+	}
+	newg, how, refilled, stack := mp.gfget(pp)
+	if newg == nil {
+		newg = s.malg()
+		how, stack = howMalg, stAllocated
+		mp.branch(brMalg)
+	}
+	r.g, r.a, r.code = newg.idx, int32(refilled), uint8(how)|uint8(stack)<<4
+	if newg.stack == 0 {
+		mp.throwOp(&r, throwMissingStack)
+		return
+	}
+	if newg.status.Load() != gDead {
+		mp.throwOp(&r, throwNotDead)
+		return
+	}
+	newg.system = system
+	if system {
+		s.ngsys.Add(1)
+	} else {
+		// Only user goroutines inherit pprof labels and synctest bubbles.
+		newg.cleared = parent.cleared & (fLabels | fBubble)
+		s.liveUser.Add(1)
+	}
+	if !(s.f.goidReuse && newg.goid != 0) {
+		newg.goid = pp.goidcache
+		pp.goidcache++
+	}
+	newg.prog = st.Child
+	newg.pc = 0
+	newg.inSys = false
+	newg.status.Store(gRunnable) // casgstatus(newg, _Gdead, _Grunnable)
+	mp.newg = newg
+	r.val = newg.goid
+	mp.commit(&r)
+}
+
+// malg + allgadd: a new G with a StackMin stack, idle -> dead, published
+// in allgs.
+func (s *sched) malg() *g {
+	gp := &g{stack: stackMin}
+	gp.runningOn.Store(-1)
+	gp.status.Store(gIdle)
+	gp.status.Store(gDead)
+	s.allglock.Lock()
+	gp.idx = int32(len(s.allgs))
+	s.allgs = append(s.allgs, gp)
+	s.allglock.Unlock()
+	return gp
+}
+
+// runqputOp is newproc's runqput(pp, newg, true).
+func (mp *m) runqputOp() {
+	r := mp.begin(opRunqput)
+	gp := mp.newg
+	mp.newg = nil
+	r.g = gp.idx
+	kicked, slow := mp.runqput(mp.p.Load(), gp, true)
+	r.a = kicked
+	if slow {
+		r.flags |= flSlow
+	}
+	mp.commit(&r)
+	mp.s.wake()
+}
+
+// ready (proc.go ready via goready) of the G parked on wait object obj.
+func (mp *m) ready(obj int) {
+	s := mp.s
+	o := s.objs[obj]
+	r := mp.begin(opReady)
+	o.mu.Lock()
+	w := o.waiter
+	if w == nil {
+		o.tokens++
+		o.mu.Unlock()
+		mp.branch(brReadyNoWaiter)
+		return
+	}
+	o.waiter = nil
+	o.mu.Unlock()
+	r.in, r.g = w.idx, w.idx
+	if !w.status.CompareAndSwap(gWaiting, gRunnable) {
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	kicked, slow := mp.runqput(mp.p.Load(), w, true)
+	r.a = kicked
+	if slow {
+		r.flags |= flSlow
+	}
+	mp.commit(&r)
+	s.wake()
+}
+
+// dropg (proc.go): m.curg.m = nil, m.curg = nil.
+func (mp *m) dropg() {
+	if gp := mp.curg.Load(); gp != nil {
+		gp.m = nil
+	}
+	mp.curg.Store(nil)
+}
+
+// releasep (proc.go) with sched.lock held: detach the M's P.
+func (s *sched) releasepLocked(mp *m) (*p, string) {
+	pp := mp.p.Load()
+	if pp == nil || pp.m.Load() != mp || pp.status.Load() != pRunning {
+		return nil, throwReleasep
+	}
+	mp.p.Store(nil)
+	pp.m.Store(nil)
+	pp.status.Store(pIdle)
+	return pp, ""
+}
+
+// handoffp (proc.go) with sched.lock held: with local or global work, or
+// no other idle P, the P waits for startm (status handoff); otherwise
+// pidleput.
+func (s *sched) handoffpLocked(pp *p) string {
+	pp.m.Store(nil)
+	work := s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty())
+	idle := 0
+	for _, q := range s.ps {
+		if q != pp && q.status.Load() == pIdle {
+			idle++
+		}
+	}
+	if work || idle == 0 {
+		pp.status.Store(pHandoff)
+		return ""
+	}
+	return s.pidleputLocked(pp)
+}
+
+// pidleput (proc.go) with sched.lock held.
+func (s *sched) pidleputLocked(pp *p) string {
+	if !pp.runqempty() {
+		return throwPidleput
+	}
+	pp.status.Store(pIdle)
+	pp.m.Store(nil)
+	return ""
+}
+
+// stoplockedm's handoff half, with sched.lock held: the M's P goes through
+// handoffp; the wait for the G is the M loop's.
+func (mp *m) stoplockedmLocked() (handed bool, msg string) {
+	if mp.lockedg == nil || mp.lockedg.lockedm != mp {
+		return false, throwStoplockedm
+	}
+	if mp.p.Load() == nil {
+		return false, ""
+	}
+	pp, msg := mp.s.releasepLocked(mp)
+	if msg != "" {
+		return false, msg
+	}
+	return true, mp.s.handoffpLocked(pp)
+}
+
+// park is park_m for a G blocking on wait object obj: running -> waiting,
+// dropg, and for a locked M stoplockedm's handoffp, all inside the wait
+// object's lock (park_m's unlockf), so the op is atomic.
+func (mp *m) park(gp *g, obj int) {
+	s := mp.s
+	o := s.objs[obj]
+	o.mu.Lock()
+	mp.locks++
+	if o.tokens > 0 {
+		o.tokens--
+		mp.locks--
+		o.mu.Unlock()
+		gp.pc++
+		mp.branch(brWaitToken)
+		return
+	}
+	r := mp.begin(opPark)
+	gp.pc++
+	r.g = gp.idx
+	gp.runningOn.Store(-1)
+	if !gp.status.CompareAndSwap(gRunning, gWaiting) {
+		mp.locks--
+		o.mu.Unlock()
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	mp.dropg()
+	o.waiter = gp
+	var msg string
+	if mp.lockedg != nil && !s.cfg.Wasm {
+		var handed bool
+		s.lockSched(&mp.actor)
+		handed, msg = mp.stoplockedmLocked()
+		s.unlockSched(&mp.actor)
+		if handed {
+			r.flags |= flHandedOff
+			mp.branch(brHandoff)
+		}
+	}
+	mp.locks--
+	o.mu.Unlock()
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
+	s.wake()
+}
+
+// gosched is gosched_m -> goschedImpl: running -> runnable, dropg,
+// globrunqput; then schedule, which for a locked M is stoplockedm (its
+// handoffp is part of this op).
+func (mp *m) gosched(gp *g) {
+	s := mp.s
+	r := mp.begin(opGosched)
+	r.g = gp.idx
+	gp.runningOn.Store(-1)
+	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	mp.dropg()
+	s.lockSched(&mp.actor)
+	var msg string
+	locked := mp.lockedg != nil && !s.cfg.Wasm
+	if locked && mp.lockedg.lockedm != mp {
+		msg = throwStoplockedm
+	} else {
+		s.runq.pushBack(gp)
+		s.runqSize.Add(1)
+		if locked {
+			var handed bool
+			handed, msg = mp.stoplockedmLocked()
+			if handed {
+				r.flags |= flHandedOff
+				mp.branch(brHandoff)
+			}
+		}
+	}
+	s.unlockSched(&mp.actor)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
+	s.wake()
+}
+
+// entersyscall (reentersyscall): running -> syscall; the M keeps its P and
+// remembers it as oldp.
+func (mp *m) entersyscall(gp *g) {
+	r := mp.begin(opEnterSyscall)
+	r.g = gp.idx
+	gp.inSys = true
+	mp.oldp.Store(mp.p.Load())
+	if !gp.status.CompareAndSwap(gRunning, gSyscall) {
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	mp.commit(&r)
+	mp.s.wake() // sysmon
+}
+
+// exitsyscall (proc.go): syscall -> running (waiting out a retake that
+// holds the G, as setBlockOnExitSyscall makes it); keep the P if the M
+// still has it; else exitsyscallTryGetP (oldp if idle, else an idle P);
+// else exitsyscallNoP: running -> runnable, dropg, globrunqput, and the
+// M stops. The P choice and the NoP path are one sched.lock section.
+func (mp *m) exitsyscall(gp *g) {
+	s := mp.s
+	r := mp.begin(opExitSyscall)
+	r.g, r.in = gp.idx, -1
+	for !gp.status.CompareAndSwap(gSyscall, gRunning) {
+		if gp.status.Load() != gSyscall|gScan {
+			mp.throwOp(&r, throwCasgstatus)
+			return
+		}
+		mp.osyield()
+	}
+	gp.inSys = false
+	oldp := mp.oldp.Swap(nil)
+	if pp := mp.p.Load(); pp != nil {
+		r.a = pp.id
+		mp.branch(brExitsyscallKeep)
+		mp.commit(&r)
+		return
+	}
+	s.lockSched(&mp.actor)
+	var got *p
+	if oldp != nil && oldp.status.Load() == pIdle {
+		got = oldp
+		mp.branch(brExitsyscallOldp)
+	} else {
+		for _, q := range s.ps {
+			if q.status.Load() == pIdle {
+				got = q
+				mp.branch(brExitsyscallIdle)
+				break
+			}
+		}
+	}
+	if got != nil {
+		got.status.Store(pRunning)
+		got.m.Store(mp)
+		mp.p.Store(got)
+		s.unlockSched(&mp.actor)
+		r.in, r.a = got.id, got.id
+		mp.commit(&r)
+		return
+	}
+	gp.runningOn.Store(-1)
+	gp.status.Store(gRunnable)
+	mp.dropg()
+	s.runq.pushBack(gp)
+	s.runqSize.Add(1)
+	s.unlockSched(&mp.actor)
+	mp.branch(brExitsyscallNoP)
+	mp.commit(&r)
+	s.wake()
+}
+
+// lockOp is LockOSThread / UnlockOSThread / lockOSThread / unlockOSThread
+// with dolockOSThread's wiring.
+func (mp *m) lockOp(gp *g, kind opKind) {
+	r := mp.begin(kind)
+	r.g = gp.idx
+	switch kind {
+	case opLockOSThread:
+		mp.lockedExt++
+		r.val = int64(mp.lockedExt)
+	case opUnlockOSThread:
+		if mp.lockedExt == 0 {
+			mp.commit(&r)
+			return
+		}
+		mp.lockedExt--
+		r.val = int64(mp.lockedExt)
+	case opLockInt:
+		mp.lockedInt++
+		r.val = int64(mp.lockedInt)
+	case opUnlockInt:
+		if mp.lockedInt == 0 {
+			mp.throwOp(&r, throwBadUnlock)
+			return
+		}
+		mp.lockedInt--
+		r.val = int64(mp.lockedInt)
+	}
+	if !mp.s.cfg.Wasm {
+		if mp.lockedExt != 0 || mp.lockedInt != 0 {
+			mp.lockedg = gp
+			gp.lockedm = mp
+		} else {
+			mp.lockedg = nil
+			gp.lockedm = nil
+		}
+	}
+	mp.commit(&r)
+}
+
+// goexit is goexit1 -> mcall(goexit0) -> gdestroy -> gfput (and the
+// locked-thread tail); goexit0's schedule is the M loop's next iteration.
+// For the main G, opExit is runtime.main's exit(0).
+func (mp *m) goexit(gp *g, kind opKind) {
+	s := mp.s
+	f := &s.f
+	r := mp.begin(kind)
+	r.g = gp.idx
+	if gp.idx == 0 && kind == opExit {
+		s.terminal.Store("main returned")
+		mp.commit(&r)
+		s.end()
+		return
+	}
+	// mcall: switch to g0; already on g0 is badmcall.
+	if mp.onG0 {
+		mp.throwOp(&r, throwBadmcall)
+		return
+	}
+	mp.onG0 = true
+	if gp.idx == 0 {
+		s.mainGoexit.Store(true)
+	}
+	pp := mp.p.Load()
+
+	// gdestroy.
+	gp.runningOn.Store(-1)
+	if !f.gdestroyNoDead && !gp.status.CompareAndSwap(gRunning, gDead) {
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	if gp.system && !f.ngsysNoDec {
+		s.ngsys.Add(-1)
+	}
+	gp.m = nil
+	locked := gp.lockedm != nil
+	gp.lockedm = nil
+	mp.lockedg = nil
+	if !f.gdestroyNoClear {
+		gp.cleared = 0
+	}
+	if s.gcBlacken.Load() && gp.gcAssist > 0 && !f.assistNoFlush {
+		// Flush assist credit to the global pool (assistWorkPerByte = 1).
+		s.bgScanCredit.Add(gp.gcAssist)
+		gp.gcAssist = 0
+		mp.branch(brFlush)
+	}
+	if !f.gdestroyNoDropg {
+		mp.dropg()
+	}
+	last := false
+	if !gp.system {
+		last = s.liveUser.Add(-1) == 0 && s.mainGoexit.Load()
+	}
+	if !s.cfg.Wasm && locked && mp.lockedInt != 0 && !f.lockedIntNoThrow {
+		mp.throwOp(&r, throwLockedInt)
+		return
+	}
+	spilled, freed, msg := mp.gfput(pp, gp)
+	r.a = int32(spilled)
+	if freed {
+		r.flags |= flStackFreed
+	}
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	if !s.cfg.Wasm && locked && !f.lockedNoMexit {
+		// gogo(&mp.g0.sched) -> mstart0 -> mexit: handoffp(releasep()),
+		// and the thread exits (m0 is parked forever instead).
+		s.lockSched(&mp.actor)
+		rp, msg := s.releasepLocked(mp)
+		if msg == "" {
+			msg = s.handoffpLocked(rp)
+		}
+		s.unlockSched(&mp.actor)
+		if msg != "" {
+			mp.throwOp(&r, msg)
+			return
+		}
+		r.flags |= flHandedOff
+		if mp.id == 0 {
+			r.code = lkM0Wedged
+			mp.wedged.Store(true)
+			mp.branch(brM0Wedged)
+		} else {
+			r.code = lkMexit
+			mp.exited.Store(true)
+			mp.branch(brMexit)
+		}
+	}
+	if last {
+		mp.note(&r, "fatal:"+fatalGoexitDeadlock)
+		msg := fatalGoexitDeadlock
+		s.fatalMsg.CompareAndSwap(nil, &msg)
+		s.terminal.Store("goexit deadlock")
+		mp.commit(&r)
+		s.end()
+		return
+	}
+	mp.commit(&r)
+	s.wake()
+}
+
+// gfput (proc.go).
+func (mp *m) gfput(pp *p, gp *g) (spilled int, freed bool, msg string) {
+	s := mp.s
+	f := &s.f
+	if !f.gfputSkipStatus && gp.status.Load() != gDead {
+		return 0, false, throwGfputStatus
+	}
+	if gp.stack != s.startingStackSize.Load() && !f.gfputKeepWrongStack {
+		// Non-standard stack size: stackfree.
+		gp.stack = 0
+		freed = true
+	}
+	pp.gFree.push(gp)
+	if pp.gFree.size < int32(s.c.GFreeCap) {
+		return
+	}
+	var stackQ, noStackQ gQueue
+	to := int32(s.c.GFreeSpillTo)
+	if f.spill32 {
+		to++
+	}
+	for pp.gFree.size >= to {
+		g1 := pp.gFree.pop()
+		spilled++
+		if f.spillLoseG && pp.gFree.size < to {
+			break // the last one popped is lost
+		}
+		if g1.stack == 0 {
+			noStackQ.push(g1)
+		} else {
+			stackQ.push(g1)
+		}
+	}
+	mp.branch(brSpill)
+	mp.sp()
+	if f.spillNoLock {
+		// The lost-update bug, race-detector clean: read the list heads
+		// in one critical section, write them in another.
+		mp.lockGFree()
+		sh, ss := s.gFreeStack.head.Load(), s.gFreeStack.size
+		nh, ns := s.gFreeNoStack.head.Load(), s.gFreeNoStack.size
+		mp.unlockGFree()
+		mp.sp()
+		mp.lockGFree()
+		if noStackQ.head != nil {
+			noStackQ.tail.schedlink = nh
+			s.gFreeNoStack.head.Store(noStackQ.head)
+			s.gFreeNoStack.size = ns + noStackQ.size
+		}
+		if stackQ.head != nil {
+			stackQ.tail.schedlink = sh
+			s.gFreeStack.head.Store(stackQ.head)
+			s.gFreeStack.size = ss + stackQ.size
+		}
+		mp.unlockGFree()
+		return
+	}
+	mp.lockGFree()
+	s.gFreeNoStack.pushAll(noStackQ)
+	s.gFreeStack.pushAll(stackQ)
+	mp.unlockGFree()
+	return
+}
+
+func (mp *m) lockGFree()   { mp.s.gFreeLock.Lock(); mp.locks++ }
+func (mp *m) unlockGFree() { mp.locks--; mp.s.gFreeLock.Unlock() }
+
+// gfget (proc.go): refill an empty local list from the global lists
+// (stack first) up to RefillTo, checking emptiness without the lock first;
+// pop; fix the stack.
+func (mp *m) gfget(pp *p) (gp *g, how, refilled, stack int) {
+	s := mp.s
+	how = howLocal
+retry:
+	if pp.gFree.empty() && (s.gFreeStack.head.Load() != nil || s.gFreeNoStack.head.Load() != nil) {
+		mp.sp()
+		mp.lockGFree()
+		dec := !s.f.refillNoSizeDec
+		for pp.gFree.size < int32(s.c.RefillTo) {
+			g1 := s.gFreeStack.pop(dec)
+			if g1 == nil {
+				g1 = s.gFreeNoStack.pop(dec)
+				if g1 == nil {
+					break
+				}
+			}
+			pp.gFree.push(g1)
+			refilled++
+		}
+		mp.unlockGFree()
+		how = howRefill
+		mp.branch(brRefill)
+		goto retry
+	}
+	gp = pp.gFree.pop()
+	if gp == nil {
+		return nil, how, refilled, 0
+	}
+	stack = stReused
+	sss := s.startingStackSize.Load()
+	if gp.stack != 0 && gp.stack != sss {
+		// The right size changed since gfput kept it: stackfree.
+		gp.stack = 0
+		stack = stReplaced
+		mp.branch(brStackReplaced)
+		if s.f.gfgetFreedNoAlloc {
+			return
+		}
+	}
+	if gp.stack == 0 {
+		gp.stack = sss // stackalloc(startingStackSize)
+		if stack == stReused {
+			stack = stAllocated
+			mp.branch(brStackAllocated)
+		}
+	}
+	return
+}
+
+// gfpurge (proc.go): the whole local list to the global lists.
+func (s *sched) gfpurge(pp *p) {
+	var stackQ, noStackQ gQueue
+	for !pp.gFree.empty() {
+		g1 := pp.gFree.pop()
+		if g1.stack == 0 {
+			noStackQ.push(g1)
+		} else {
+			stackQ.push(g1)
+		}
+	}
+	s.gFreeLock.Lock()
+	s.gFreeNoStack.pushAll(noStackQ)
+	s.gFreeStack.pushAll(stackQ)
+	s.gFreeLock.Unlock()
+}
+
+// idle is stopm's wait and startm's wakeup from the M's side: wait for a
+// P in handoff (or an idle P while there is work anywhere), then acquirep.
+func (mp *m) idle() {
+	s := mp.s
+	if !mp.waitUntil(func() bool { return !s.stw.Load() && s.pAvailable() }) {
+		return
+	}
+	r := mp.begin(opAcquireP)
+	s.lockSched(&mp.actor)
+	var got *p
+	for _, q := range s.ps {
+		if q.status.Load() == pHandoff {
+			got = q
+			break
+		}
+	}
+	if got == nil && s.workExists() {
+		for _, q := range s.ps {
+			if q.status.Load() == pIdle {
+				got = q
+				break
+			}
+		}
+	}
+	if got == nil {
+		s.unlockSched(&mp.actor)
+		return
+	}
+	got.status.Store(pRunning)
+	got.m.Store(mp)
+	mp.p.Store(got)
+	s.unlockSched(&mp.actor)
+	r.in, r.a = got.id, got.id
+	mp.commit(&r)
+}
+
+func (s *sched) pAvailable() bool {
+	idle := false
+	for _, q := range s.ps {
+		switch q.status.Load() {
+		case pHandoff:
+			return true
+		case pIdle:
+			idle = true
+		}
+	}
+	return idle && s.workExists()
+}
+
+func (s *sched) workExists() bool {
+	if s.runqSize.Load() != 0 {
+		return true
+	}
+	for _, q := range s.ps {
+		if st := q.status.Load(); st != pIdle && st != pDead && !q.runqempty() {
+			return true
+		}
+	}
+	return false
+}
+
+// schedule is schedule -> findRunnable -> execute (or startlockedm, or
+// stopm with the P idle), in findRunnable's order.
+func (mp *m) schedule() {
+	s := mp.s
+	pp := mp.p.Load()
+	r := mp.begin(opSchedule)
+	var gp *g
+	inherit := false
+	src, victim, moved := 0, int32(-1), 0
+	// Every GlobalTick-th schedtick: one G from the global queue.
+	if pp.schedtick%uint32(s.c.GlobalTick) == 0 && s.runqSize.Load() != 0 {
+		mp.sp()
+		s.lockSched(&mp.actor)
+		gp = s.globrunqgetLocked()
+		s.unlockSched(&mp.actor)
+		if gp != nil {
+			src = srcTick
+			mp.branch(brTick)
+		}
+	}
+	if gp == nil {
+		gp, inherit = mp.runqget(pp)
+		if gp != nil {
+			src = srcRing
+			if inherit {
+				src = srcRunnext
+			}
+		}
+	}
+	if gp == nil && s.runqSize.Load() != 0 {
+		mp.sp()
+		s.lockSched(&mp.actor)
+		gp, moved = s.globrunqgetbatchLocked(pp)
+		s.unlockSched(&mp.actor)
+		if gp != nil {
+			src = srcGlobal
+			mp.branch(brGlobal)
+		}
+	}
+	if gp == nil {
+		var msg string
+		gp, src, victim, moved, msg = mp.stealWork(pp)
+		if msg != "" {
+			r.code = srcSteal
+			mp.throwOp(&r, msg)
+			return
+		}
+	}
+	if gp == nil {
+		// Before stopm: recheck the global queue under sched.lock, then
+		// releasep + pidleput.
+		mp.sp()
+		s.lockSched(&mp.actor)
+		gp, moved = s.globrunqgetbatchLocked(pp)
+		if gp != nil {
+			src = srcGlobal
+			mp.branch(brGlobal)
+			s.unlockSched(&mp.actor)
+		} else {
+			_, msg := s.releasepLocked(mp)
+			if msg == "" {
+				msg = s.pidleputLocked(pp)
+			}
+			s.unlockSched(&mp.actor)
+			r.code = srcIdle
+			mp.branch(brIdle)
+			if msg != "" {
+				mp.throwOp(&r, msg)
+				return
+			}
+			mp.commit(&r)
+			return
+		}
+	}
+	r.g, r.code, r.a, r.b = gp.idx, uint8(src), victim, int32(moved)
+	if lm := gp.lockedm; lm != nil && !s.cfg.Wasm {
+		// startlockedm: hand our P straight to the G's locked M, which
+		// executes it; we stop without a P.
+		if lm == mp {
+			mp.throwOp(&r, throwStartlockedmMe)
+			return
+		}
+		if lm.p.Load() != nil {
+			mp.throwOp(&r, throwStartlockedmHasP)
+			return
+		}
+		mp.p.Store(nil)
+		pp.m.Store(lm)
+		lm.p.Store(pp)
+		r.c = int32(lm.id)
+		mp.branch(brStartlockedm)
+		if msg := s.execute(lm, pp, gp, inherit); msg != "" {
+			mp.throwOp(&r, msg)
+			return
+		}
+		mp.commit(&r)
+		s.wake()
+		return
+	}
+	if msg := s.execute(mp, pp, gp, inherit); msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
+}
+
+// execute (proc.go): gp.m, runnable -> running, schedtick; m.curg is
+// stored last (it is what a locked M waiting in stoplockedm watches).
+func (s *sched) execute(mp *m, pp *p, gp *g, inherit bool) string {
+	if !gp.runningOn.CompareAndSwap(-1, int32(mp.id)) {
+		s.violation("G%d executed on M%d while running on M%d", gp.idx, mp.id, gp.runningOn.Load())
+	}
+	if !s.f.executeNoGpM {
+		gp.m = mp
+	}
+	if !gp.status.CompareAndSwap(gRunnable, gRunning) {
+		return throwCasgstatus
+	}
+	if !inherit {
+		pp.schedtick++
+	}
+	if !s.f.mcallStaysOnG0 {
+		mp.onG0 = false // gogo(&gp.sched)
+	}
+	mp.curg.Store(gp)
+	return ""
+}
+
+// globrunqget (proc.go), sched.lock held.
+func (s *sched) globrunqgetLocked() *g {
+	gp := s.runq.pop()
+	if gp != nil {
+		s.runqSize.Add(-1)
+	}
+	return gp
+}
+
+// globrunqgetbatch + runqputbatch (proc.go), sched.lock held: n =
+// min(RunqSize/2, size, size/gomaxprocs+1); the first runs, the rest go
+// to the (empty) local ring. Returns the count moved to the ring.
+func (s *sched) globrunqgetbatchLocked(pp *p) (*g, int) {
+	size := s.runq.size
+	if size == 0 {
+		return nil, 0
+	}
+	n := min(int32(s.c.RunqSize/2), size, size/s.gomaxprocs.Load()+1)
+	gp := s.runq.pop()
+	n--
+	h := pp.runqhead.Load()
+	t := pp.runqtail.Load()
+	moved := 0
+	for ; n > 0 && t-h < s.n; n-- {
+		g1 := s.runq.pop()
+		pp.runq[t%s.n].Store(g1)
+		t++
+		moved++
+	}
+	s.runqSize.Add(-int32(moved + 1))
+	pp.runqtail.Store(t)
+	return gp, moved
+}
+
+// stealWork (proc.go): four rounds over the other Ps in a random order,
+// runnext only in the last; idle and dead Ps are skipped.
+func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
+	s := mp.s
+	for i := 0; i < 4; i++ {
+		stealNext := i == 3
+		mp.order = mp.order[:0]
+		for j := range s.ps {
+			mp.order = append(mp.order, j)
+		}
+		mp.rng.Shuffle(len(mp.order), func(a, b int) { mp.order[a], mp.order[b] = mp.order[b], mp.order[a] })
+		for _, j := range mp.order {
+			p2 := s.ps[j]
+			if p2 == pp {
+				continue
+			}
+			if st := p2.status.Load(); st == pIdle || st == pDead {
+				continue
+			}
+			gp, n, fromNext, msg := mp.runqsteal(pp, p2, stealNext)
+			if msg != "" {
+				return nil, 0, p2.id, 0, msg
+			}
+			if gp != nil {
+				if fromNext {
+					mp.branch(brStealNext)
+					return gp, srcStealNext, p2.id, 0, ""
+				}
+				mp.branch(brSteal)
+				return gp, srcSteal, p2.id, n, ""
+			}
+		}
+	}
+	return nil, 0, -1, 0, ""
+}

@@ -1,0 +1,246 @@
+package impl
+
+// opKind numbers the ops of docs/OPS.md.
+type opKind uint8
+
+const (
+	opGoidRefill opKind = iota
+	opNewproc1
+	opRunqput
+	opReady
+	opSchedule
+	opExit
+	opGoexit
+	opGosched
+	opPark
+	opEnterSyscall
+	opRetake
+	opExitSyscall
+	opLockOSThread
+	opUnlockOSThread
+	opLockInt
+	opUnlockInt
+	opAcquireP
+	opProcResize
+	opGC
+	opStackSize
+	opGrowStack
+	opAssist
+	opDirty
+	numOpKinds
+)
+
+var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "schedule", "exit", "goexit",
+	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
+	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty"}
+
+// OpNames lists the op names impl records, in docs/OPS.md order.
+func OpNames() []string { return append([]string(nil), opNames[:]...) }
+
+// Branches counted in Result.Branches.
+type branch uint8
+
+const (
+	brSpill branch = iota
+	brRefill
+	brMalg
+	brRunqputslow
+	brKick
+	brCasRetry
+	brRunnextLost
+	brTick
+	brGlobal
+	brSteal
+	brStealNext
+	brIdle
+	brStartlockedm
+	brMexit
+	brM0Wedged
+	brHandoff
+	brExitsyscallKeep
+	brExitsyscallOldp
+	brExitsyscallIdle
+	brExitsyscallNoP
+	brStackReplaced
+	brStackAllocated
+	brWaitToken
+	brReadyNoWaiter
+	brFlush
+	numBranches
+)
+
+var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", "kick", "casretry", "runnextlost",
+	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
+	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "stack-replaced",
+	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush"}
+
+// Codes packed in rec.code.
+const (
+	howLocal = iota + 1
+	howRefill
+	howMalg
+)
+
+var howNames = [...]string{"", "local", "refill", "malg"}
+
+const (
+	stReused = iota + 1
+	stAllocated
+	stReplaced
+)
+
+var stackNames = [...]string{"", "reused", "allocated", "freed+allocated"}
+
+const (
+	srcTick = iota + 1
+	srcRunnext
+	srcRing
+	srcGlobal
+	srcSteal
+	srcStealNext
+	srcIdle
+)
+
+var sourceNames = [...]string{"", "tick", "runnext", "ring", "global", "steal", "stealnext", "idle"}
+
+const (
+	lkMexit = iota + 1
+	lkM0Wedged
+)
+
+var lockedNames = [...]string{"", "mexit", "m0wedged"}
+
+// rec flags.
+const (
+	flSystem uint8 = 1 << iota
+	flOn
+	flSlow
+	flStackFreed
+	flHandedOff
+)
+
+// rec is the compact form of an Event, 48 bytes; buffers are per actor
+// and expanded into Events when the run ends.
+type rec struct {
+	call, ret int64
+	val       int64 // goid, value
+	g         int32 // Out.G
+	in        int32 // the op's int argument
+	a         int32 // kicked / victim / refilled / spilled / P
+	b         int32 // moved
+	c         int32 // handedTo
+	op        opKind
+	code      uint8 // how|stack<<4, source, locked
+	flags     uint8
+	str       uint8 // index of a throw/fatal message in actor.strs; 0 none
+}
+
+const chunk = 1024
+
+// begin starts an op: its call timestamp.
+func (a *actor) begin(op opKind) rec {
+	r := rec{op: op, g: -1, a: -1, c: -1}
+	if a.s.rec {
+		r.call = a.s.clock.Add(1)
+	}
+	return r
+}
+
+// commit ends an op: return timestamp, buffer append, counters, and in
+// SnapshotEvery mode the snapshot after it.
+func (a *actor) commit(r *rec) {
+	s := a.s
+	a.ops[r.op]++
+	a.nops++
+	if a.nops&15 == 0 {
+		a.nopsPub.Store(a.nops)
+	}
+	if !s.rec {
+		return
+	}
+	r.ret = s.clock.Add(1)
+	if len(a.buf) == cap(a.buf) {
+		if a.buf != nil {
+			a.bufs = append(a.bufs, a.buf)
+		}
+		a.buf = make([]rec, 0, chunk)
+	}
+	a.buf = append(a.buf, *r)
+	if s.snap {
+		s.snapshots = append(s.snapshots, s.snapshot())
+	}
+}
+
+// note attaches a throw or fatal message to r.
+func (a *actor) note(r *rec, msg string) {
+	if len(a.strs) < 255 {
+		a.strs = append(a.strs, msg)
+		r.str = uint8(len(a.strs) - 1)
+	}
+}
+
+func (a *actor) expand(r *rec) Event {
+	e := Event{M: a.id, Op: opNames[r.op], Call: r.call, Return: r.ret}
+	e.In.P = -1
+	o := &e.Out
+	o.G, o.Kicked, o.Victim, o.HandedTo, o.P = -1, -1, -1, -1, -1
+	o.G = int(r.g)
+	o.Slow = r.flags&flSlow != 0
+	o.StackFreed = r.flags&flStackFreed != 0
+	o.HandedOff = r.flags&flHandedOff != 0
+	switch r.op {
+	case opGoidRefill:
+		o.Goid = r.val
+	case opNewproc1:
+		e.In.System = r.flags&flSystem != 0
+		o.Goid = r.val
+		o.How = howNames[r.code&15]
+		o.Stack = stackNames[r.code>>4]
+		o.Refilled = int(max(r.a, 0))
+	case opRunqput:
+		o.Kicked = int(r.a)
+	case opReady:
+		e.In.G = int(r.in)
+		o.Kicked = int(r.a)
+	case opSchedule:
+		o.Source = sourceNames[r.code]
+		o.Victim = int(r.a)
+		e.In.P = int(r.a)
+		o.Moved = int(r.b)
+		o.HandedTo = int(r.c)
+	case opExit, opGoexit:
+		o.Spilled = int(max(r.a, 0))
+		o.Locked = lockedNames[r.code]
+	case opRetake:
+		e.In.P = int(r.in)
+		o.Value = r.val
+	case opExitSyscall:
+		e.In.P = int(r.in)
+		o.P = int(r.a)
+	case opAcquireP:
+		e.In.P = int(r.in)
+		o.P = int(r.a)
+	case opProcResize:
+		e.In.N = int(r.in)
+	case opGC:
+		e.In.On = r.flags&flOn != 0
+	case opStackSize:
+		e.In.Size = int(r.in)
+		o.Value = r.val
+	case opAssist:
+		e.In.Credit = int(r.in)
+	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack:
+		o.Value = r.val
+	}
+	if r.str != 0 {
+		msg := a.strs[r.str]
+		if len(msg) > 6 && msg[:6] == "fatal:" {
+			o.Fatal = msg[6:]
+		} else {
+			o.Throw = msg
+		}
+	}
+	return e
+}
+
+func (a *actor) branch(b branch) { a.br[b]++ }

@@ -1,0 +1,270 @@
+package impl
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+func cfgFor(t testing.TB, preset string, ps, ms int, mode Mode, seed int64) Config {
+	c, err := Preset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{Consts: c, Ps: ps, Ms: ms, Mode: mode, Seed: seed}
+}
+
+func mustRun(t testing.TB, cfg Config, w Workload) *Result {
+	t.Helper()
+	res, err := Run(cfg, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// checkClean: no throw, no violation, invariants hold.
+func checkClean(t testing.TB, what string, res *Result) {
+	t.Helper()
+	if res.Throw != "" {
+		t.Fatalf("%s: throw %q", what, res.Throw)
+	}
+	if len(res.Violations) != 0 {
+		t.Fatalf("%s: violations %v", what, res.Violations)
+	}
+	if res.TimedOut {
+		t.Fatalf("%s: timed out", what)
+	}
+	if errs := res.Snapshot.Check(); len(errs) != 0 {
+		t.Fatalf("%s: %v", what, errs)
+	}
+}
+
+// conservation: len(allgs) = live + local free + global free.
+func conservation(sn Snapshot) error {
+	live := 0
+	for _, g := range sn.Gs {
+		if g.Status != "dead" {
+			live++
+		}
+	}
+	free := len(sn.GFreeStack) + len(sn.GFreeNoStack)
+	for _, p := range sn.Ps {
+		free += len(p.GFree)
+	}
+	if len(sn.Gs) != live+free {
+		return fmt.Errorf("len(allgs) = %d, live %d + free %d", len(sn.Gs), live, free)
+	}
+	return nil
+}
+
+// A spawn/exit workload that ends with every child gone: main parks
+// until the last of n children readies it... simpler: children exit, main
+// yields until they are all done by parking on a counter object.
+func spawnExitAll(n, batch int) Workload {
+	w := SpawnExit(n, batch, 1)
+	return w
+}
+
+func TestStressSpawnExit(t *testing.T) {
+	for _, mode := range []Mode{FreeRunning, Deterministic} {
+		for _, ms := range []int{2, 3, 4} {
+			for _, preset := range []string{"small", "go"} {
+				cfg := cfgFor(t, preset, min(ms, 3), ms, mode, int64(ms))
+				n := 3000
+				if mode == Deterministic {
+					n = 1500
+				}
+				res := mustRun(t, cfg, spawnExitAll(n, 20))
+				what := fmt.Sprintf("%v/%s/ms=%d", mode, preset, ms)
+				checkClean(t, what, res)
+				if err := conservation(res.Snapshot); err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				if res.Ops["exit"] < n {
+					t.Logf("%s: %d exits (main returned first)", what, res.Ops["exit"])
+				}
+				if res.Snapshot.Terminal != "main returned" {
+					t.Fatalf("%s: terminal %q fatal %q", what, res.Snapshot.Terminal, res.Fatal)
+				}
+			}
+		}
+	}
+}
+
+// TestGeneratedNoThrow: random workloads with no fault never throw and
+// always leave a consistent state.
+func TestGeneratedNoThrow(t *testing.T) {
+	runs := 1500
+	if testing.Short() {
+		runs = 200
+	}
+	for i := 0; i < runs; i++ {
+		r := rand.New(rand.NewPCG(uint64(i), 7))
+		mode := Deterministic
+		if i%3 == 0 {
+			mode = FreeRunning
+		}
+		ps, ms := 1+r.IntN(3), 1+r.IntN(4)
+		w := Generate(r, GenOptions{Controller: r.IntN(3), Retakes: r.IntN(4), MainGoexit: r.IntN(4) == 0, NoLockInt: true, ProcsLimit: ps})
+		cfg := cfgFor(t, []string{"small", "go"}[i%2], ps, ms, mode, int64(i))
+		cfg.Record = i%5 == 0
+		cfg.Wasm = i%17 == 0
+		res := mustRun(t, cfg, w)
+		what := fmt.Sprintf("run %d (%v ps=%d ms=%d wasm=%v) %s", i, mode, ps, ms, cfg.Wasm, w)
+		checkClean(t, what, res)
+		if err := conservation(res.Snapshot); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
+// TestSnapshotEvery: in atomic-op mode the invariants hold after every op
+// and there is one snapshot per event.
+func TestSnapshotEvery(t *testing.T) {
+	for i := 0; i < 60; i++ {
+		r := rand.New(rand.NewPCG(uint64(i), 9))
+		w := Generate(r, GenOptions{Controller: 2, Retakes: 2, NoLockInt: true, ProcsLimit: 2})
+		cfg := cfgFor(t, "small", 2, 3, Deterministic, int64(i))
+		cfg.Record, cfg.SnapshotEvery = true, true
+		res := mustRun(t, cfg, w)
+		checkClean(t, w.String(), res)
+		if len(res.Snapshots) != len(res.History) {
+			t.Fatalf("%d snapshots for %d events", len(res.Snapshots), len(res.History))
+		}
+		for j, sn := range res.Snapshots {
+			if errs := sn.Check(); len(errs) != 0 {
+				t.Fatalf("%s: after event %d (%v): %v", w, j, res.History[j], errs)
+			}
+			if j > 0 && res.History[j].Call < res.History[j-1].Return {
+				t.Fatalf("ops overlap in atomic mode: %v %v", res.History[j-1], res.History[j])
+			}
+		}
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	w := Generate(r, GenOptions{MaxSteps: 8, Controller: 2, Retakes: 3, NoLockInt: true, ProcsLimit: 3})
+	w.Main.Steps = append(SpawnExit(200, 7, 2).Main.Steps, w.Main.Steps...)
+	run := func(seed int64, choices []int) *Result {
+		cfg := cfgFor(t, "small", 3, 4, Deterministic, seed)
+		cfg.Record, cfg.Choices = true, choices
+		return mustRun(t, cfg, w)
+	}
+	a, b := run(42, nil), run(42, nil)
+	if !reflect.DeepEqual(a.History, b.History) || !reflect.DeepEqual(a.Snapshot, b.Snapshot) {
+		t.Fatal("same seed, different histories")
+	}
+	c := run(43, nil)
+	if reflect.DeepEqual(a.History, c.History) {
+		t.Fatal("different seeds, same history")
+	}
+	// Explicit choices replay exactly too, and steer the run.
+	ch := []int{1, 0, 2, 3, 1, 1, 0, 2, 2, 1, 3, 0}
+	d, e := run(5, ch), run(5, ch)
+	if !reflect.DeepEqual(d.History, e.History) {
+		t.Fatal("same choices, different histories")
+	}
+	if len(a.History) == 0 || a.History[0].Call != 1 {
+		t.Fatalf("history starts at %v", a.History[:1])
+	}
+}
+
+// TestRacesReachable: the deterministic schedule reaches the interesting
+// interleavings (CAS retries, runnext lost to a thief, steals).
+func TestRacesReachable(t *testing.T) {
+	want := map[string]bool{"casretry": false, "runnextlost": false, "steal": false, "stealnext": false,
+		"runqputslow": false, "spill": false, "refill": false, "startlockedm": false, "exitsyscall-nop": false, "mexit": false}
+	w := SpawnExit(300, 9, 3)
+	for seed := int64(0); seed < 40; seed++ {
+		res := mustRun(t, cfgFor(t, "small", 3, 4, Deterministic, seed), w)
+		checkClean(t, "races", res)
+		for k := range want {
+			if res.Branches[k] > 0 {
+				want[k] = true
+			}
+		}
+	}
+	// Locked threads, syscalls and retake.
+	locked := Workload{Main: Prog(
+		Go(Prog(Lock(), ParkOn(0), Sys(), Ret())),
+		Go(Prog(Lock(), Sys(), Yield(), Ret())),
+		Yield(), ReadyOn(0), Sys(), Yield(), Yield(), Yield(), Yield(), Yield(), Yield()), Retakes: 10}
+	for seed := int64(0); seed < 200; seed++ {
+		res := mustRun(t, cfgFor(t, "small", 2, 3, Deterministic, seed), locked)
+		checkClean(t, "locked", res)
+		for k := range want {
+			if res.Branches[k] > 0 {
+				want[k] = true
+			}
+		}
+	}
+	for k, ok := range want {
+		if !ok {
+			t.Errorf("branch %s never reached", k)
+		}
+	}
+}
+
+func TestMainGoexitDeadlock(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield())), Exit())}
+	for _, mode := range []Mode{FreeRunning, Deterministic} {
+		res := mustRun(t, cfgFor(t, "small", 2, 2, mode, 1), w)
+		if res.Fatal != fatalGoexitDeadlock || res.Snapshot.Terminal != "goexit deadlock" || !res.Snapshot.MainGoexit {
+			t.Errorf("%v: fatal %q terminal %q", mode, res.Fatal, res.Snapshot.Terminal)
+		}
+	}
+	// All asleep.
+	res := mustRun(t, cfgFor(t, "small", 1, 2, Deterministic, 1), Workload{Main: Prog(ParkOn(0))})
+	if !res.Deadlock || res.Fatal != "all goroutines are asleep - deadlock!" {
+		t.Errorf("deadlock %v fatal %q", res.Deadlock, res.Fatal)
+	}
+}
+
+func TestLockedExitM0Wedged(t *testing.T) {
+	// Main locks and Goexits: m0 is wedged, the child still runs on M1.
+	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Lock(), Exit())}
+	res := mustRun(t, cfgFor(t, "small", 1, 2, Deterministic, 1), w)
+	if !res.Snapshot.Ms[0].Wedged || res.Fatal != fatalGoexitDeadlock {
+		t.Errorf("M0 %+v fatal %q branches %v", res.Snapshot.Ms[0], res.Fatal, res.Branches)
+	}
+	// A locked child exits: its M exits.
+	w = Workload{Main: Prog(Go(Prog(Lock())), Yield(), Yield(), Yield())}
+	for seed := int64(0); seed < 20; seed++ {
+		res = mustRun(t, cfgFor(t, "small", 2, 3, Deterministic, seed), w)
+		checkClean(t, "locked child", res)
+		if res.Branches["mexit"] == 1 {
+			return
+		}
+	}
+	t.Error("no mexit")
+}
+
+func TestRecordFields(t *testing.T) {
+	cfg := cfgFor(t, "small", 1, 1, Deterministic, 1)
+	cfg.Record = true
+	res := mustRun(t, cfg, Workload{Main: Prog(Go(Prog()), Yield())})
+	var ops []string
+	for _, e := range res.History {
+		ops = append(ops, e.Op)
+		if e.Return <= e.Call {
+			t.Errorf("bad stamps %v", e)
+		}
+	}
+	want := []string{"newproc1", "runqput", "gosched", "schedule", "exit", "schedule", "exit"}
+	if !reflect.DeepEqual(ops, want) {
+		t.Fatalf("ops %v, want %v", ops, want)
+	}
+	np := res.History[0]
+	if np.Out.G != 1 || np.Out.Goid != 2 || np.Out.How != "malg" || np.Out.Stack != "allocated" {
+		t.Errorf("newproc1 %+v", np.Out)
+	}
+	if s := res.History[3]; s.Out.Source != "runnext" || s.Out.G != 1 {
+		t.Errorf("schedule %+v", s.Out)
+	}
+	if s := res.History[5]; s.Out.Source != "global" || s.Out.G != 0 {
+		t.Errorf("schedule 2 %+v", s.Out)
+	}
+}

@@ -1,0 +1,193 @@
+package impl
+
+// runqput (proc.go) by the P's owner. With next, gp goes to runnext and
+// the old runnext is kicked to the ring tail.
+//
+// Deviation (documented in doc.go): the runtime CASes runnext old->gp and
+// then puts old on the ring, so a thief between the two sees old in
+// neither place. Here the owner CASes old->nil, puts old on the ring, and
+// only then stores gp in runnext: every intermediate state a thief can
+// observe behaves as the state after the op (the ring holds old, and a
+// thief only looks at runnext when the ring is empty), so the op has one
+// linearization point, the ring publication.
+func (mp *m) runqput(pp *p, gp *g, next bool) (kicked int32, slow bool) {
+	kicked = -1
+	if mp.s.cfg.Wasm {
+		next = false // !haveSysmon
+	}
+	if !next {
+		return -1, mp.runqputRing(pp, gp)
+	}
+	old := pp.runnext.Load()
+	if old != nil {
+		mp.sp()
+		if pp.runnext.CompareAndSwap(old, nil) {
+			kicked = old.idx
+			mp.branch(brKick)
+			slow = mp.runqputRing(pp, old)
+		} else {
+			// A thief took it (runqgrab's stealRunNextG).
+			mp.branch(brRunnextLost)
+		}
+	}
+	// Only the owner sets runnext non-nil, and it is nil here.
+	pp.runnext.Store(gp)
+	return kicked, slow
+}
+
+// runqputRing is runqput's ring half: store at tail and publish with a
+// store-release of runqtail; a full ring goes through runqputslow.
+func (mp *m) runqputRing(pp *p, gp *g) bool {
+	n := mp.s.n
+	for {
+		h := pp.runqhead.Load() // load-acquire, synchronize with consumers
+		t := pp.runqtail.Load()
+		if t-h < n {
+			pp.runq[t%n].Store(gp)
+			pp.runqtail.Store(t + 1) // store-release, makes the item available
+			return false
+		}
+		if mp.runqputslow(pp, gp, h, t) {
+			return true
+		}
+		mp.branch(brCasRetry)
+		// The queue is not full now; the put above must succeed.
+	}
+}
+
+// runqputslow (proc.go): move half the ring plus gp to the global queue
+// tail. The runtime CASes runqhead and then takes sched.lock; here the
+// CAS is made holding sched.lock so the op is one atomic step (OPS.md).
+func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) bool {
+	s := mp.s
+	n := (t - h) / 2
+	if n != s.n/2 {
+		s.throw(&mp.actor, throwRunqputslow)
+		return true
+	}
+	batch := mp.batch[:0]
+	for i := uint32(0); i < n; i++ {
+		batch = append(batch, pp.runq[(h+i)%s.n].Load())
+	}
+	mp.sp()
+	s.lockSched(&mp.actor)
+	if !pp.runqhead.CompareAndSwap(h, h+n) { // cas-release, commits consume
+		s.unlockSched(&mp.actor)
+		return false
+	}
+	if !s.f.runqputslowDropNew {
+		batch = append(batch, gp)
+	}
+	for _, g1 := range batch {
+		s.runq.pushBack(g1)
+	}
+	s.runqSize.Add(int32(len(batch)))
+	s.unlockSched(&mp.actor)
+	mp.branch(brRunqputslow)
+	s.wake()
+	return true
+}
+
+// runqget (proc.go) by the owner: runnext first (a failed CAS means a
+// thief took it; no retry), then the ring head with CAS.
+func (mp *m) runqget(pp *p) (*g, bool) {
+	next := pp.runnext.Load()
+	if next != nil {
+		mp.sp()
+		if pp.runnext.CompareAndSwap(next, nil) {
+			return next, true
+		}
+		mp.branch(brRunnextLost)
+	}
+	for {
+		h := pp.runqhead.Load() // load-acquire, synchronize with other consumers
+		t := pp.runqtail.Load()
+		if t == h {
+			return nil, false
+		}
+		gp := pp.runq[h%mp.s.n].Load()
+		mp.sp()
+		if mp.s.f.runqgetNoCAS {
+			pp.runqhead.Store(h + 1)
+			return gp, false
+		}
+		if pp.runqhead.CompareAndSwap(h, h+1) { // cas-release, commits consume
+			return gp, false
+		}
+		mp.branch(brCasRetry)
+	}
+}
+
+// runqgrab (proc.go): take the rounded-up half of p2's ring into pp's ring
+// starting at slot batchHead, or (stealRunNext, ring empty) p2's runnext.
+func (mp *m) runqgrab(p2, pp *p, batchHead uint32, stealRunNext bool) (uint32, bool) {
+	s := mp.s
+	f := &s.f
+	limit := s.n / 2
+	if f.stealMoreThanHalf {
+		limit = s.n
+	}
+	for {
+		h := p2.runqhead.Load() // load-acquire, synchronize with other consumers
+		t := p2.runqtail.Load() // load-acquire, synchronize with the producer
+		n := t - h
+		if !f.stealMoreThanHalf {
+			n = n - n/2
+		}
+		if n == 0 {
+			if stealRunNext {
+				if next := p2.runnext.Load(); next != nil {
+					// (The runtime's usleep(3) back-off is left out.)
+					mp.sp()
+					if !f.runnextStolenLeftSet && !p2.runnext.CompareAndSwap(next, nil) {
+						mp.branch(brCasRetry)
+						continue
+					}
+					pp.runq[batchHead%s.n].Store(next)
+					return 1, true
+				}
+			}
+			return 0, false
+		}
+		if n > limit { // read inconsistent h and t
+			continue
+		}
+		for i := uint32(0); i < n; i++ {
+			g1 := p2.runq[(h+i)%s.n].Load()
+			pp.runq[(batchHead+i)%s.n].Store(g1)
+		}
+		mp.sp()
+		if f.stealNoCAS {
+			p2.runqhead.Store(h + n)
+			return n, false
+		}
+		if p2.runqhead.CompareAndSwap(h, h+n) { // cas-release, commits consume
+			return n, false
+		}
+		mp.branch(brCasRetry)
+	}
+}
+
+// runqsteal (proc.go): grab from p2 into pp's ring; the last one taken is
+// returned to run, the others are published with a store-release of
+// pp.runqtail. Returns the G, the count moved to the ring, and whether it
+// was p2's runnext.
+func (mp *m) runqsteal(pp, p2 *p, stealRunNext bool) (*g, int, bool, string) {
+	s := mp.s
+	t := pp.runqtail.Load()
+	n, fromNext := mp.runqgrab(p2, pp, t, stealRunNext)
+	if n == 0 {
+		return nil, 0, false, ""
+	}
+	n--
+	gp := pp.runq[(t+n)%s.n].Load()
+	if n == 0 {
+		return gp, 0, fromNext, ""
+	}
+	h := pp.runqhead.Load()
+	if t-h+n >= s.n {
+		return nil, 0, false, throwRunqOverflow
+	}
+	pp.runqtail.Store(t + n)
+	return gp, int(n), false, ""
+}

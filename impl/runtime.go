@@ -1,0 +1,231 @@
+package impl
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// G statuses, the runtime's values (runtime2.go).
+const (
+	gIdle      = 0
+	gRunnable  = 1
+	gRunning   = 2
+	gSyscall   = 3
+	gWaiting   = 4
+	gDead      = 6
+	gPreempted = 9
+	gScan      = 0x1000
+)
+
+var gStatusNames = map[uint32]string{gIdle: "idle", gRunnable: "runnable", gRunning: "running",
+	gSyscall: "syscall", gWaiting: "waiting", gDead: "dead", gPreempted: "preempted"}
+
+// P statuses (the spec's PIdle ... PDead).
+const (
+	pIdle int32 = iota
+	pRunning
+	pHandoff
+	pDead
+)
+
+var pStatusNames = [...]string{"idle", "running", "handoff", "dead"}
+
+const stackMin = 2048
+
+// Bits of g.cleared: the fields gdestroy resets.
+const (
+	fDefer uint16 = 1 << iota
+	fPanic
+	fWritebuf
+	fWaitreason
+	fParam
+	fLabels
+	fTimer
+	fPreemptStop
+	fPaniconfault
+	fBubble
+	fAll = fDefer | fPanic | fWritebuf | fWaitreason | fParam | fLabels | fTimer | fPreemptStop | fPaniconfault | fBubble
+)
+
+// g is runtime2.go's g, reduced to what the exit and reuse path touches,
+// plus the interpreter state of the G's program.
+type g struct {
+	idx       int32
+	goid      int64
+	status    atomic.Uint32 // g.atomicstatus
+	stack     int32         // stack.hi-stack.lo; 0: no stack
+	m         *m            // gp.m
+	lockedm   *m            // gp.lockedm
+	system    bool          // isSystemGoroutine
+	cleared   uint16        // non-zero fields gdestroy must clear
+	gcAssist  int64         // gcAssistBytes
+	schedlink *g            // gList / gQueue link
+
+	// runningOn is the harness's owner check: the M id executing this G,
+	// or -1. execute CASes it from -1; a failure means the G ran twice.
+	runningOn atomic.Int32
+
+	// The program being interpreted.
+	prog  *Program
+	pc    int
+	inSys bool // between entersyscall and exitsyscall of a Syscall step
+}
+
+func (gp *g) id() int32 {
+	if gp == nil {
+		return -1
+	}
+	return gp.idx
+}
+
+// gList is runtime2.go's gList: a LIFO through schedlink with a size.
+type gList struct {
+	head *g
+	size int32
+}
+
+func (l *gList) empty() bool { return l.head == nil }
+
+func (l *gList) push(gp *g) {
+	gp.schedlink = l.head
+	l.head = gp
+	l.size++
+}
+
+func (l *gList) pop() *g {
+	gp := l.head
+	if gp != nil {
+		l.head = gp.schedlink
+		l.size--
+	}
+	return gp
+}
+
+// gListA is a gList whose head can be read without the lock (gfget's
+// emptiness check, as in the runtime, made with an atomic so the race
+// detector stays quiet). Writes happen under sched.gFree.lock.
+type gListA struct {
+	head atomic.Pointer[g]
+	size int32
+}
+
+// pushAll is gList.pushAll: q's head becomes the list head.
+func (l *gListA) pushAll(q gQueue) {
+	if q.head == nil {
+		return
+	}
+	q.tail.schedlink = l.head.Load()
+	l.head.Store(q.head)
+	l.size += q.size
+}
+
+func (l *gListA) pop(decSize bool) *g {
+	gp := l.head.Load()
+	if gp != nil {
+		l.head.Store(gp.schedlink)
+		if decSize {
+			l.size--
+		}
+	}
+	return gp
+}
+
+// gQueue is runtime2.go's gQueue: head/tail through schedlink.
+type gQueue struct {
+	head, tail *g
+	size       int32
+}
+
+// push adds gp at the head.
+func (q *gQueue) push(gp *g) {
+	gp.schedlink = q.head
+	q.head = gp
+	if q.tail == nil {
+		q.tail = gp
+	}
+	q.size++
+}
+
+// pushBack adds gp at the tail.
+func (q *gQueue) pushBack(gp *g) {
+	gp.schedlink = nil
+	if q.tail != nil {
+		q.tail.schedlink = gp
+	} else {
+		q.head = gp
+	}
+	q.tail = gp
+	q.size++
+}
+
+func (q *gQueue) pop() *g {
+	gp := q.head
+	if gp != nil {
+		q.head = gp.schedlink
+		if q.head == nil {
+			q.tail = nil
+		}
+		q.size--
+	}
+	return gp
+}
+
+// p is runtime2.go's p.
+type p struct {
+	id     int32
+	status atomic.Int32
+	m      atomic.Pointer[m]
+
+	// Owner-only (the M holding the P; the controller under STW).
+	schedtick    uint32
+	gFree        gList
+	goidcache    int64
+	goidcacheend int64
+
+	// The run queue: a ring whose head/tail are read and written with
+	// load-acquire / store-release / CAS (sync/atomic is sequentially
+	// consistent, which is stronger). Slots are atomics too: runqgrab
+	// reads slots speculatively before its CAS, as in the runtime.
+	runqhead atomic.Uint32
+	runqtail atomic.Uint32
+	runq     []atomic.Pointer[g]
+	runnext  atomic.Pointer[g]
+}
+
+func (pp *p) runqempty() bool {
+	// runqempty: runnext and a consistent head == tail.
+	for {
+		h := pp.runqhead.Load()
+		t := pp.runqtail.Load()
+		n := pp.runnext.Load()
+		if t == pp.runqtail.Load() {
+			return h == t && n == nil
+		}
+	}
+}
+
+// m is runtime2.go's m. The M's goroutine is its thread.
+type m struct {
+	actor
+	p         atomic.Pointer[p]
+	curg      atomic.Pointer[g]
+	oldp      atomic.Pointer[p]
+	newg      *g
+	onG0      bool // executing on g0 (in the scheduler)
+	lockedg   *g
+	lockedExt int32
+	lockedInt int32
+	exited    atomic.Bool
+	wedged    atomic.Bool
+
+	batch []*g // runqputslow's scratch batch
+	order []int
+}
+
+// waitObj is a wait object for Park/Ready: the waiter and pending
+// wakeups, behind its own lock (the channel/semaphore lock of the runtime).
+type waitObj struct {
+	mu     sync.Mutex
+	waiter *g
+	tokens int
+}

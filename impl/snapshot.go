@@ -1,0 +1,185 @@
+package impl
+
+import "fmt"
+
+// snapshot is the abstraction function: the modelled runtime as plain
+// data. It is exact when the implementation is quiescent (every actor
+// stopped, or in SnapshotEvery mode between ops).
+func (s *sched) snapshot() Snapshot {
+	s.allglock.Lock()
+	allgs := append([]*g(nil), s.allgs...)
+	s.allglock.Unlock()
+	limit := len(allgs) + 1
+	var sn Snapshot
+	for _, gp := range allgs {
+		st := gp.status.Load() &^ gScan
+		name, ok := gStatusNames[st]
+		if !ok {
+			name = fmt.Sprintf("status(%d)", st)
+		}
+		c := gp.cleared
+		sn.Gs = append(sn.Gs, GSnap{
+			Goid: gp.goid, Status: name, Stack: int(gp.stack), M: mid(gp.m), LockedM: mid(gp.lockedm),
+			System: gp.system, Defer: c&fDefer != 0, Panic: c&fPanic != 0, Writebuf: c&fWritebuf != 0,
+			Waitreason: c&fWaitreason != 0, Param: c&fParam != 0, Labels: c&fLabels != 0, Timer: c&fTimer != 0,
+			PreemptStop: c&fPreemptStop != 0, Paniconfault: c&fPaniconfault != 0, Bubble: c&fBubble != 0,
+			GCAssist: int(gp.gcAssist),
+		})
+	}
+	for _, mp := range s.ms {
+		sn.Ms = append(sn.Ms, MSnap{
+			Curg: int(mp.curg.Load().id()), P: pid(mp.p.Load()), LockedG: int(mp.lockedg.id()),
+			OldP: pid(mp.oldp.Load()), NewG: int(mp.newg.id()), LockedExt: int(mp.lockedExt),
+			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
+		})
+	}
+	for _, pp := range s.ps {
+		ps := PSnap{Status: pStatusNames[pp.status.Load()], M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),
+			GFreeSize: int(pp.gFree.size), SchedTick: int(pp.schedtick), GoidCache: pp.goidcache, GoidEnd: pp.goidcacheend}
+		ps.Ring = []int{}
+		for h, t := pp.runqhead.Load(), pp.runqtail.Load(); h != t && len(ps.Ring) <= int(s.n); h++ {
+			ps.Ring = append(ps.Ring, int(pp.runq[h%s.n].Load().id()))
+		}
+		ps.GFree = walk(pp.gFree.head, limit)
+		sn.Ps = append(sn.Ps, ps)
+	}
+	s.lock.Lock()
+	sn.Runq = walk(s.runq.head, limit)
+	s.lock.Unlock()
+	s.gFreeLock.Lock()
+	sn.GFreeStack = walk(s.gFreeStack.head.Load(), limit)
+	sn.GFreeNoStack = walk(s.gFreeNoStack.head.Load(), limit)
+	sn.GFreeStackSize = int(s.gFreeStack.size)
+	sn.GFreeNoStackSize = int(s.gFreeNoStack.size)
+	s.gFreeLock.Unlock()
+	sn.NGSys = int(s.ngsys.Load())
+	sn.BgScanCredit = s.bgScanCredit.Load()
+	sn.GCBlacken = s.gcBlacken.Load()
+	sn.StartingStackSize = int(s.startingStackSize.Load())
+	sn.Goidgen = s.goidgen.Load()
+	sn.GoMaxProcs = int(s.gomaxprocs.Load())
+	sn.MainGoexit = s.mainGoexit.Load()
+	sn.Terminal = s.terminal.Load().(string)
+	return sn
+}
+
+func mid(mp *m) int {
+	if mp == nil {
+		return -1
+	}
+	return mp.id
+}
+
+func pid(pp *p) int {
+	if pp == nil {
+		return -1
+	}
+	return int(pp.id)
+}
+
+// walk lists a schedlink chain head first, stopping after limit entries
+// (a fault can make a cycle).
+func walk(gp *g, limit int) []int {
+	out := []int{}
+	for ; gp != nil && len(out) <= limit; gp = gp.schedlink {
+		out = append(out, int(gp.idx))
+	}
+	return out
+}
+
+// Check reports the invariants a correct quiescent state satisfies:
+// conservation (every G is live, or dead and on exactly one free list),
+// every runnable G queued exactly once (or held by an M as newg), every
+// running G the curg of exactly one M, list sizes matching their lists.
+func (sn *Snapshot) Check() []string {
+	var errs []string
+	bad := func(f string, a ...any) {
+		if len(errs) < 20 {
+			errs = append(errs, fmt.Sprintf(f, a...))
+		}
+	}
+	n := len(sn.Gs)
+	free := make([]int, n)
+	queued := make([]int, n)
+	cur := make([]int, n)
+	count := func(list []int, into []int, what string) {
+		for _, i := range list {
+			if i < 0 || i >= n {
+				bad("%s holds G%d, not in allgs", what, i)
+				continue
+			}
+			into[i]++
+		}
+	}
+	for pi, p := range sn.Ps {
+		count(p.GFree, free, fmt.Sprintf("P%d.gFree", pi))
+		if p.GFreeSize != len(p.GFree) {
+			bad("P%d.gFree.size = %d, list has %d", pi, p.GFreeSize, len(p.GFree))
+		}
+		count(p.Ring, queued, fmt.Sprintf("P%d ring", pi))
+		if p.Runnext >= 0 {
+			count([]int{p.Runnext}, queued, fmt.Sprintf("P%d runnext", pi))
+		}
+	}
+	count(sn.GFreeStack, free, "sched.gFree.stack")
+	count(sn.GFreeNoStack, free, "sched.gFree.noStack")
+	if sn.GFreeStackSize != len(sn.GFreeStack) {
+		bad("sched.gFree.stack.size = %d, list has %d", sn.GFreeStackSize, len(sn.GFreeStack))
+	}
+	if sn.GFreeNoStackSize != len(sn.GFreeNoStack) {
+		bad("sched.gFree.noStack.size = %d, list has %d", sn.GFreeNoStackSize, len(sn.GFreeNoStack))
+	}
+	for _, i := range sn.GFreeNoStack {
+		if i >= 0 && i < n && sn.Gs[i].Stack != 0 {
+			bad("G%d on sched.gFree.noStack has a stack", i)
+		}
+	}
+	for _, i := range sn.GFreeStack {
+		if i >= 0 && i < n && sn.Gs[i].Stack == 0 {
+			bad("G%d on sched.gFree.stack has no stack", i)
+		}
+	}
+	count(sn.Runq, queued, "sched.runq")
+	for mi, m := range sn.Ms {
+		if m.NewG >= 0 && m.NewG < n {
+			queued[m.NewG]++
+		}
+		if m.Curg >= 0 && m.Curg < n {
+			cur[m.Curg]++
+			if sn.Gs[m.Curg].Status != "running" && sn.Gs[m.Curg].Status != "syscall" {
+				bad("M%d.curg = G%d, which is %s", mi, m.Curg, sn.Gs[m.Curg].Status)
+			}
+		}
+	}
+	terminal := sn.Terminal != ""
+	for i, gs := range sn.Gs {
+		switch gs.Status {
+		case "dead":
+			if free[i] != 1 {
+				bad("dead G%d is on %d free lists (want 1)", i, free[i])
+			}
+		default:
+			if free[i] != 0 {
+				bad("%s G%d is on a free list", gs.Status, i)
+			}
+		}
+		switch gs.Status {
+		case "runnable":
+			if queued[i] != 1 && !terminal {
+				bad("runnable G%d is queued %d times (want 1)", i, queued[i])
+			}
+		case "running", "syscall":
+			if cur[i] != 1 {
+				bad("%s G%d is the curg of %d Ms (want 1)", gs.Status, i, cur[i])
+			}
+			if queued[i] != 0 {
+				bad("%s G%d is also queued", gs.Status, i)
+			}
+		default:
+			if queued[i] != 0 {
+				bad("%s G%d is queued", gs.Status, i)
+			}
+		}
+	}
+	return errs
+}

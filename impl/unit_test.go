@@ -1,0 +1,317 @@
+package impl
+
+import (
+	"reflect"
+	"testing"
+)
+
+// testSched builds a free-running sched with nothing started, for calling
+// the runtime functions directly from the test goroutine.
+func testSched(t *testing.T, preset string, ps, ms int, faultNames ...string) *sched {
+	t.Helper()
+	c, err := Preset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Consts: c, Ps: ps, Ms: ms, Faults: faultNames}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return newSched(cfg, Workload{Main: Prog()})
+}
+
+// deadGs makes n dead Gs with stacks of the given size.
+func deadGs(s *sched, n int, stack int32) []*g {
+	out := make([]*g, n)
+	for i := range out {
+		gp := s.malg()
+		gp.stack = stack
+		out[i] = gp
+	}
+	return out
+}
+
+func ids(gs []*g) []int {
+	out := []int{}
+	for _, gp := range gs {
+		out = append(out, int(gp.idx))
+	}
+	return out
+}
+
+func TestGfputSpillOrder(t *testing.T) {
+	s := testSched(t, "small", 1, 1)
+	mp, pp := s.ms[0], s.ps[0]
+	// Cap 4, spill to 2: the 4th gfput pops while size >= 2: 3 move, 1 stays.
+	gs := deadGs(s, 4, stackMin)
+	gs[1].stack = 4096 // wrong size: freed by gfput -> noStack
+	var spilled int
+	for i, gp := range gs {
+		n, freed, msg := mp.gfput(pp, gp)
+		if msg != "" {
+			t.Fatal(msg)
+		}
+		if freed != (i == 1) {
+			t.Errorf("gfput G%d: freed = %v", gp.idx, freed)
+		}
+		spilled += n
+	}
+	if spilled != 3 {
+		t.Errorf("spilled %d, want 3 (GFreeCap-GFreeSpillTo+1)", spilled)
+	}
+	sn := s.snapshot()
+	// Local list after pushes: head G4,G3,G2,G1; pops G4,G3,G2 (G2 has no
+	// stack): stackQ gets G4 then G3 pushed at the head -> [G3,G4]; the
+	// last popped is the head of the global list.
+	g := func(i int) int { return int(gs[i].idx) }
+	if want := []int{g(0)}; !reflect.DeepEqual(sn.Ps[0].GFree, want) {
+		t.Errorf("local = %v, want %v", sn.Ps[0].GFree, want)
+	}
+	if want := []int{g(2), g(3)}; !reflect.DeepEqual(sn.GFreeStack, want) {
+		t.Errorf("global stack = %v, want %v", sn.GFreeStack, want)
+	}
+	if want := []int{g(1)}; !reflect.DeepEqual(sn.GFreeNoStack, want) {
+		t.Errorf("global noStack = %v, want %v", sn.GFreeNoStack, want)
+	}
+	if sn.GFreeStackSize != 2 || sn.GFreeNoStackSize != 1 || sn.Ps[0].GFreeSize != 1 {
+		t.Errorf("sizes: %d %d %d", sn.GFreeStackSize, sn.GFreeNoStackSize, sn.Ps[0].GFreeSize)
+	}
+
+	// gfget: local first (no refill), then refill up to 2, stack list first.
+	gp, how, refilled, st := mp.gfget(pp)
+	if int(gp.idx) != g(0) || how != howLocal || refilled != 0 || st != stReused {
+		t.Errorf("gfget 1: G%d how=%d refilled=%d stack=%d", gp.idx, how, refilled, st)
+	}
+	gp, how, refilled, st = mp.gfget(pp)
+	// Refill pops G2, G3 from stack (local becomes [G3, G2]); pop G3.
+	if int(gp.idx) != g(3) || how != howRefill || refilled != 2 || st != stReused {
+		t.Errorf("gfget 2: G%d how=%s refilled=%d stack=%d", gp.idx, howNames[how], refilled, st)
+	}
+	sn = s.snapshot()
+	if want := []int{g(2)}; !reflect.DeepEqual(sn.Ps[0].GFree, want) {
+		t.Errorf("local after refill = %v, want %v", sn.Ps[0].GFree, want)
+	}
+	// Drain: G2 local, then refill takes G1 from noStack and allocates.
+	mp.gfget(pp)
+	gp, how, refilled, st = mp.gfget(pp)
+	if int(gp.idx) != g(1) || how != howRefill || refilled != 1 || st != stAllocated || gp.stack != stackMin {
+		t.Errorf("gfget 4: G%d how=%s refilled=%d stack=%s size=%d", gp.idx, howNames[how], refilled, stackNames[st], gp.stack)
+	}
+	if gp, _, _, _ := mp.gfget(pp); gp != nil {
+		t.Errorf("gfget on empty lists = G%d", gp.idx)
+	}
+}
+
+func TestGfputGoPreset(t *testing.T) {
+	s := testSched(t, "go", 1, 1)
+	mp, pp := s.ms[0], s.ps[0]
+	gs := deadGs(s, 64, stackMin)
+	total := 0
+	for _, gp := range gs {
+		n, _, _ := mp.gfput(pp, gp)
+		total += n
+	}
+	sn := s.snapshot()
+	if total != 33 || len(sn.Ps[0].GFree) != 31 || len(sn.GFreeStack) != 33 {
+		t.Fatalf("spill moved %d, local %d, global %d; want 33, 31, 33", total, len(sn.Ps[0].GFree), len(sn.GFreeStack))
+	}
+	// Pushed G0..G63 (G63 at the local head); pops G63 ... G31; the last
+	// popped (G31) heads the global list.
+	if sn.GFreeStack[0] != int(gs[31].idx) || sn.GFreeStack[32] != int(gs[63].idx) {
+		t.Errorf("global order %v", sn.GFreeStack)
+	}
+	// Empty the local list, then the refill takes 32.
+	for i := 0; i < 31; i++ {
+		mp.gfget(pp)
+	}
+	_, how, refilled, _ := mp.gfget(pp)
+	if how != howRefill || refilled != 32 {
+		t.Errorf("refill: how=%s refilled=%d", howNames[how], refilled)
+	}
+}
+
+func TestGfgetStackSizeChange(t *testing.T) {
+	s := testSched(t, "small", 1, 1)
+	mp, pp := s.ms[0], s.ps[0]
+	gp := deadGs(s, 1, stackMin)[0]
+	mp.gfput(pp, gp)
+	s.startingStackSize.Store(8192)
+	got, _, _, st := mp.gfget(pp)
+	if got != gp || st != stReplaced || gp.stack != 8192 {
+		t.Errorf("stack=%s size=%d", stackNames[st], gp.stack)
+	}
+}
+
+func TestGfpurge(t *testing.T) {
+	s := testSched(t, "go", 2, 1)
+	mp, pp := s.ms[0], s.ps[1]
+	gs := deadGs(s, 3, stackMin)
+	gs[1].stack = 0
+	for _, gp := range gs {
+		mp.gfput(pp, gp)
+	}
+	s.gfpurge(pp)
+	sn := s.snapshot()
+	// Local [G2,G1,G0]; pops G2, G1(no stack), G0: stackQ [G0, G2].
+	if len(sn.Ps[1].GFree) != 0 || !reflect.DeepEqual(sn.GFreeStack, []int{int(gs[0].idx), int(gs[2].idx)}) ||
+		!reflect.DeepEqual(sn.GFreeNoStack, []int{int(gs[1].idx)}) {
+		t.Errorf("after gfpurge: local %v stack %v noStack %v", sn.Ps[1].GFree, sn.GFreeStack, sn.GFreeNoStack)
+	}
+}
+
+func runnableGs(s *sched, n int) []*g {
+	gs := deadGs(s, n, stackMin)
+	for _, gp := range gs {
+		gp.status.Store(gRunnable)
+	}
+	return gs
+}
+
+func TestRunqputKickAndSlow(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	mp, pp := s.ms[0], s.ps[0]
+	gs := runnableGs(s, 7)
+	var kicks []int32
+	var slows []bool
+	for _, gp := range gs {
+		k, sl := mp.runqput(pp, gp, true)
+		kicks = append(kicks, k)
+		slows = append(slows, sl)
+	}
+	g := func(i int) int { return int(gs[i].idx) }
+	// runnext takes each new G; the old one goes to the ring. The 6th put
+	// kicks G4 into a full ring [G0..G3]: runqputslow moves G0,G1 + G4 to
+	// the global tail. The 7th kicks G5 into [G2,G3].
+	wantK := []int32{-1, gs[0].idx, gs[1].idx, gs[2].idx, gs[3].idx, gs[4].idx, gs[5].idx}
+	if !reflect.DeepEqual(kicks, wantK) {
+		t.Errorf("kicked %v, want %v", kicks, wantK)
+	}
+	if !reflect.DeepEqual(slows, []bool{false, false, false, false, false, true, false}) {
+		t.Errorf("slow %v", slows)
+	}
+	sn := s.snapshot()
+	if sn.Ps[0].Runnext != g(6) || !reflect.DeepEqual(sn.Ps[0].Ring, []int{g(2), g(3), g(5)}) ||
+		!reflect.DeepEqual(sn.Runq, []int{g(0), g(1), g(4)}) {
+		t.Errorf("runnext %d ring %v global %v", sn.Ps[0].Runnext, sn.Ps[0].Ring, sn.Runq)
+	}
+	// runqget: runnext (inherit), then the ring head.
+	if gp, inh := mp.runqget(pp); int(gp.idx) != g(6) || !inh {
+		t.Errorf("runqget 1 = G%d %v", gp.idx, inh)
+	}
+	if gp, inh := mp.runqget(pp); int(gp.idx) != g(2) || inh {
+		t.Errorf("runqget 2 = G%d %v", gp.idx, inh)
+	}
+	// Another P steals the rounded-up half of [G3, G5]: 1 (G3), runs it.
+	thief, tp := s.ms[1], s.ps[1]
+	gp, n, next, msg := thief.runqsteal(tp, pp, false)
+	if msg != "" || int(gp.idx) != g(3) || n != 0 || next {
+		t.Errorf("steal: G%v n=%d next=%v %s", gp, n, next, msg)
+	}
+	gp, _, _, _ = thief.runqsteal(tp, pp, false)
+	if int(gp.idx) != g(5) {
+		t.Errorf("steal 2: G%d", gp.idx)
+	}
+	// Ring empty: only stealRunNextG takes runnext.
+	last := runnableGs(s, 1)[0]
+	mp.runqput(pp, last, true)
+	if gp, _, _, _ := thief.runqsteal(tp, pp, false); gp != nil {
+		t.Errorf("stole G%d without stealRunNextG", gp.idx)
+	}
+	gp, _, next, _ = thief.runqsteal(tp, pp, true)
+	if gp != last || !next || pp.runnext.Load() != nil {
+		t.Errorf("stealnext: %v %v", gp, next)
+	}
+}
+
+func TestRunqstealHalf(t *testing.T) {
+	s := testSched(t, "go", 2, 2)
+	mp, pp := s.ms[0], s.ps[0]
+	gs := runnableGs(s, 7)
+	for _, gp := range gs {
+		mp.runqput(pp, gp, false)
+	}
+	thief, tp := s.ms[1], s.ps[1]
+	gp, n, _, _ := thief.runqsteal(tp, pp, false)
+	// 7 - 7/2 = 4 taken: G0..G3; G3 runs, G0..G2 go to the thief's ring.
+	if gp != gs[3] || n != 3 {
+		t.Fatalf("steal = G%d, moved %d", gp.idx, n)
+	}
+	sn := s.snapshot()
+	if !reflect.DeepEqual(sn.Ps[1].Ring, ids(gs[:3])) || !reflect.DeepEqual(sn.Ps[0].Ring, ids(gs[4:])) {
+		t.Errorf("thief ring %v victim ring %v", sn.Ps[1].Ring, sn.Ps[0].Ring)
+	}
+}
+
+func TestGlobrunqgetbatchAndProcresize(t *testing.T) {
+	s := testSched(t, "small", 2, 1)
+	pp := s.ps[1]
+	gs := runnableGs(s, 5)
+	for _, gp := range gs {
+		s.runq.pushBack(gp)
+	}
+	s.runqSize.Store(5)
+	// n = min(4/2, 5, 5/2+1) = 2: G0 runs, G1 to the ring.
+	gp, moved := s.globrunqgetbatchLocked(pp)
+	if gp != gs[0] || moved != 1 {
+		t.Fatalf("batch: G%d moved %d", gp.idx, moved)
+	}
+	x := runnableGs(s, 1)[0]
+	pp.runnext.Store(x)
+	pp.status.Store(pIdle)
+	s.procresize(1)
+	sn := s.snapshot()
+	// Destroyed P1: runnext first, then the ring, at the global head.
+	want := []int{int(x.idx), int(gs[1].idx), int(gs[2].idx), int(gs[3].idx), int(gs[4].idx)}
+	if !reflect.DeepEqual(sn.Runq, want) || sn.Ps[1].Status != "dead" || sn.GoMaxProcs != 1 {
+		t.Errorf("after procresize: runq %v, P1 %s, gomaxprocs %d", sn.Runq, sn.Ps[1].Status, sn.GoMaxProcs)
+	}
+	s.procresize(2)
+	if st := s.ps[1].status.Load(); st != pIdle {
+		t.Errorf("P1 after growing back: %s", pStatusNames[st])
+	}
+}
+
+func TestInitialSnapshot(t *testing.T) {
+	s := testSched(t, "go", 2, 2)
+	sn := s.snapshot()
+	if sn.Gs[0].Goid != 1 || sn.Gs[0].Status != "running" || sn.Gs[0].Stack != 2048 || sn.Gs[0].M != 0 {
+		t.Errorf("G0 %+v", sn.Gs[0])
+	}
+	if sn.Ps[0].Status != "running" || sn.Ps[0].GoidCache != 2 || sn.Ps[0].GoidEnd != 17 || sn.Ps[0].SchedTick != 1 {
+		t.Errorf("P0 %+v", sn.Ps[0])
+	}
+	if sn.Ps[1].Status != "idle" || sn.Ms[1].P != -1 || sn.Ms[0].Curg != 0 || sn.Goidgen != 16 {
+		t.Errorf("P1 %+v M1 %+v goidgen %d", sn.Ps[1], sn.Ms[1], sn.Goidgen)
+	}
+	if errs := sn.Check(); len(errs) != 0 {
+		t.Error(errs)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	c, _ := Preset("small")
+	w := Workload{Main: Prog()}
+	for _, cfg := range []Config{
+		{Consts: c, Ps: 0, Ms: 1},
+		{Consts: c, Ps: 1, Ms: 0},
+		{Consts: Consts{}, Ps: 1, Ms: 1},
+		{Consts: c, Ps: 1, Ms: 1, Faults: []string{"no-such-fault"}},
+		{Consts: c, Ps: 1, Ms: 1, SnapshotEvery: true},
+	} {
+		if _, err := Run(cfg, w); err == nil {
+			t.Errorf("Run(%+v) accepted a bad config", cfg)
+		}
+	}
+	if _, err := Run(Config{Consts: c, Ps: 1, Ms: 1}, Workload{}); err == nil {
+		t.Error("Run accepted a nil Main")
+	}
+	if _, err := Preset("nope"); err == nil {
+		t.Error("Preset(nope)")
+	}
+	if err := CheckFault("spill-no-lock"); err != nil {
+		t.Error(err)
+	}
+	if len(Faults()) < 16 {
+		t.Errorf("%d faults", len(Faults()))
+	}
+}

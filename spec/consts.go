@@ -1,0 +1,88 @@
+package spec
+
+import "fmt"
+
+// Consts are the runtime constants the spec is parameterized by. The same
+// transition code serves every preset; preset "go" has the runtime's values
+// and preset "small" scales them down so that every branch (gfput's spill,
+// gfget's refill, runqputslow, the global-queue tick) is reachable with a
+// handful of Gs.
+type Consts struct {
+	// GFreeCap: gfput spills when the local free list reaches this size
+	// (proc.go gfput: `if pp.gFree.size >= 64`).
+	GFreeCap int
+	// GFreeSpillTo: the spill pops while the local size is at least this
+	// (gfput: `for pp.gFree.size >= 32`), so GFreeCap-GFreeSpillTo+1 move.
+	GFreeSpillTo int
+	// RefillTo: gfget refills the local list until it has this many
+	// (gfget: `for pp.gFree.size < 32`).
+	RefillTo int
+	// RunqSize: slots of a P's run queue ring (runtime2.go: runq [256]guintptr).
+	RunqSize int
+	// GlobalTick: findRunnable takes one G from the global queue every
+	// GlobalTick-th schedtick (`pp.schedtick%61 == 0`).
+	GlobalTick int
+	// GoidBatch: goids a P takes from sched.goidgen at once (_GoidCacheBatch).
+	GoidBatch int
+}
+
+// StackMin is the smallest stack a G gets (stack.go stackMin); malg
+// allocates it for every new G.
+const StackMin = 2048
+
+// Presets are the named constant sets.
+var Presets = map[string]Consts{
+	"go":    {GFreeCap: 64, GFreeSpillTo: 32, RefillTo: 32, RunqSize: 256, GlobalTick: 61, GoidBatch: 16},
+	"small": {GFreeCap: 4, GFreeSpillTo: 2, RefillTo: 2, RunqSize: 4, GlobalTick: 3, GoidBatch: 2},
+}
+
+// Preset returns the named constant set.
+func Preset(name string) (Consts, error) {
+	c, ok := Presets[name]
+	if !ok {
+		return Consts{}, fmt.Errorf("unknown constants preset %q (want go or small)", name)
+	}
+	return c, nil
+}
+
+// Validate reports whether the constants describe a runtime the spec can
+// model.
+func (c Consts) Validate() error {
+	switch {
+	case c.GFreeSpillTo < 1 || c.GFreeCap <= c.GFreeSpillTo:
+		return fmt.Errorf("consts: need 1 <= GFreeSpillTo < GFreeCap, have %d and %d", c.GFreeSpillTo, c.GFreeCap)
+	case c.RefillTo < 1:
+		return fmt.Errorf("consts: RefillTo must be positive, have %d", c.RefillTo)
+	case c.RunqSize < 2 || c.RunqSize%2 != 0:
+		return fmt.Errorf("consts: RunqSize must be even and at least 2, have %d", c.RunqSize)
+	case c.GlobalTick < 1:
+		return fmt.Errorf("consts: GlobalTick must be positive, have %d", c.GlobalTick)
+	case c.GoidBatch < 1:
+		return fmt.Errorf("consts: GoidBatch must be positive, have %d", c.GoidBatch)
+	}
+	return nil
+}
+
+// Config is everything fixed for the life of a state: the constants, the
+// numbers of Ms and Ps, and GOARCH=wasm.
+type Config struct {
+	Consts Consts
+	Ps, Ms int
+	// Wasm selects gdestroy's GOARCH == "wasm" branch (no threads: gfput and
+	// return; LockOSThread wires nothing).
+	Wasm bool
+}
+
+// Validate reports whether the configuration is usable.
+func (c Config) Validate() error {
+	if err := c.Consts.Validate(); err != nil {
+		return err
+	}
+	if c.Ps < 1 || c.Ps > 64 {
+		return fmt.Errorf("config: Ps must be in [1, 64], have %d", c.Ps)
+	}
+	if c.Ms < 1 || c.Ms > 64 {
+		return fmt.Errorf("config: Ms must be in [1, 64], have %d", c.Ms)
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+package spec
+
+// Branches names the branches of the runtime code a transition took, as
+// "op/branch" keys, so that a run can report which were exercised. Every
+// key Branches can return is listed in AllBranches.
+func Branches(op Op, r Result, buf []string) []string {
+	k := op.Kind.String()
+	out := append(buf[:0], k)
+	add := func(b string) { out = append(out, k+"/"+b) }
+	switch op.Kind {
+	case OpNewproc1:
+		add(r.How)
+		add("stack=" + r.Stack)
+		if op.N != 0 {
+			add("system")
+		}
+	case OpRunqput, OpReady:
+		if r.Kicked != None {
+			add("kick")
+		}
+		if r.Slow {
+			add("runqputslow")
+		}
+	case OpSchedule:
+		if r.Source != 0 {
+			add(r.Source.String())
+		}
+		if r.HandedTo != None {
+			add("startlockedm")
+		}
+		if r.Moved != 0 {
+			add("batch")
+		}
+	case OpExit, OpGoexit:
+		if r.Spilled != 0 {
+			add("spill")
+		}
+		if r.StackFreed {
+			add("stackfree")
+		}
+		if r.Locked != "" {
+			add("locked:" + r.Locked)
+		}
+		if r.Fatal != "" {
+			add("fatal")
+		}
+		if op.Kind == OpExit && r.Goid == MainGoid {
+			add("main returns")
+		}
+	case OpPark, OpGosched:
+		if r.HandedOff {
+			add("stoplockedm")
+		}
+	case OpExitSyscall:
+		if r.P == None {
+			add("exitsyscallNoP")
+		} else {
+			add("gotP")
+		}
+	case OpProcResize:
+		add("n=" + itoa(int64(op.N)))
+	}
+	return out
+}
+
+// AllBranches lists every key Branches can return (procresize's "n=..."
+// keys aside), for reports of what was never reached.
+func AllBranches() []string {
+	var bs []string
+	for _, k := range OpKinds() {
+		if k == OpMcall {
+			continue // throw-only
+		}
+		bs = append(bs, k.String())
+	}
+	bs = append(bs,
+		"newproc1/local", "newproc1/refill", "newproc1/malg",
+		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
+		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow",
+		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
+		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch",
+		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
+		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged", "goexit/fatal",
+		"park/stoplockedm", "gosched/stoplockedm", "exitsyscall/gotP", "exitsyscall/exitsyscallNoP",
+	)
+	return bs
+}

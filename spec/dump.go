@@ -1,0 +1,132 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Dump renders the state for humans, one line per G, M, P and the
+// scheduler, in runtime terms.
+func (s *State) Dump() string {
+	var b strings.Builder
+	for _, l := range s.lines() {
+		b.WriteString(l.key)
+		b.WriteString(": ")
+		b.WriteString(l.val)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+type line struct{ key, val string }
+
+func ref(kind string, v int64) string {
+	if v == None {
+		return "nil"
+	}
+	return kind + itoa(v)
+}
+
+func gl(l []int32) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, g := range l {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("G" + itoa(int64(g)))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// lifo renders a free list head first.
+func lifo(l []int32) string {
+	r := make([]int32, len(l))
+	for i, g := range l {
+		r[len(l)-1-i] = g
+	}
+	return gl(r)
+}
+
+func (g *G) String() string {
+	var fs []string
+	for _, f := range FieldNames {
+		if g.Cleared&f.Bit != 0 {
+			fs = append(fs, f.Name)
+		}
+	}
+	extra := ""
+	if len(fs) > 0 {
+		extra = " set{" + strings.Join(fs, ",") + "}"
+	}
+	if g.System {
+		extra += " system"
+	}
+	if g.GCAssist != 0 {
+		extra += fmt.Sprintf(" gcAssistBytes=%d", g.GCAssist)
+	}
+	return fmt.Sprintf("goid=%d %s stack=%d m=%s lockedm=%s%s", g.Goid, g.Status, g.Stack,
+		ref("M", int64(g.M)), ref("M", int64(g.LockedM)), extra)
+}
+
+func (m *M) String() string {
+	st := ""
+	if m.Exited {
+		st = " exited"
+	}
+	if m.Wedged {
+		st = " wedged"
+	}
+	return fmt.Sprintf("curg=%s p=%s oldp=%s lockedg=%s newg=%s lockedExt=%d lockedInt=%d%s",
+		ref("G", int64(m.Curg)), ref("P", int64(m.P)), ref("P", int64(m.OldP)), ref("G", int64(m.LockedG)),
+		ref("G", int64(m.NewG)), m.LockedExt, m.LockedInt, st)
+}
+
+func (p *P) String() string {
+	return fmt.Sprintf("%s m=%s runnext=%s runq=%s gFree=%s(size %d) schedtick=%d goidcache=[%d,%d)",
+		p.Status, ref("M", int64(p.M)), ref("G", int64(p.Runnext)), gl(p.Ring), lifo(p.GFree), p.GFreeSize,
+		p.SchedTick, p.GoidCache, p.GoidEnd)
+}
+
+func (s *State) lines() []line {
+	var ls []line
+	for i := range s.Gs {
+		ls = append(ls, line{"G" + itoa(int64(i)), s.Gs[i].String()})
+	}
+	for i := range s.Ms {
+		ls = append(ls, line{"M" + itoa(int64(i)), s.Ms[i].String()})
+	}
+	for i := range s.Ps {
+		ls = append(ls, line{"P" + itoa(int64(i)), s.Ps[i].String()})
+	}
+	sc := &s.Sched
+	ls = append(ls,
+		line{"sched.runq", gl(sc.Runq)},
+		line{"sched.gFree", fmt.Sprintf("stack=%s(size %d) noStack=%s(size %d)", lifo(sc.GFreeStack), sc.GFreeStackSize, lifo(sc.GFreeNoStack), sc.GFreeNoStackSize)},
+		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d startingStackSize=%d gcBlackenEnabled=%v bgScanCredit=%d mainGoexit=%v %s",
+			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.StartingStackSize, sc.GCBlacken, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},
+	)
+	return ls
+}
+
+// Diff lists what changed from a to b, one "key: old -> new" per line that
+// changed (a G that is new in b shows as "G3: new -> ...").
+func Diff(a, b *State) []string {
+	la, lb := a.lines(), b.lines()
+	old := make(map[string]string, len(la))
+	for _, l := range la {
+		old[l.key] = l.val
+	}
+	var out []string
+	for _, l := range lb {
+		o, ok := old[l.key]
+		switch {
+		case !ok:
+			out = append(out, l.key+": new -> "+l.val)
+		case o != l.val:
+			out = append(out, l.key+": "+o+" -> "+l.val)
+		}
+	}
+	return out
+}

@@ -1,0 +1,218 @@
+package spec
+
+// Bounds limit the ops Enabled offers, so that the reachable space is
+// finite. They bound the workload, never the runtime's behaviour: every op
+// offered is one the runtime could perform.
+type Bounds struct {
+	// Gs bounds len(allgs): newproc1 is offered only while gfget can
+	// succeed or malg stays within it.
+	Gs int
+	// LockDepth bounds LockOSThread nesting (lockedExt); internal
+	// lockOSThread (lockedInt) is offered only when LockInt is set.
+	LockDepth int
+	LockInt   bool
+	// MaxStack bounds copystack growth; StackSizes are the values offered
+	// to the startingStackSize change (none: the op is not offered).
+	MaxStack   int32
+	StackSizes []int32
+	// Families of ops to leave out, to shrink the space.
+	NoSystem, NoGC, NoAssist, NoDirty, NoSyscalls, NoLocks, NoProcResize, NoGosched bool
+}
+
+// DefaultBounds are the explorer's defaults for a bound of gs Gs.
+func DefaultBounds(gs int) Bounds {
+	return Bounds{Gs: gs, LockDepth: 1, MaxStack: 2 * StackMin, StackSizes: []int32{StackMin, 2 * StackMin}}
+}
+
+// Enabled appends to buf every op enabled in s within b, in a fixed order,
+// and returns it. Apply succeeds on each (or reaches a throw, which is a
+// bug). Throw-only ops (mcall with a returning fn, unlockint below zero,
+// exits with lockedInt set) are never offered: the runtime does not make
+// them.
+func (s *State) Enabled(b Bounds, buf []Op) []Op {
+	ops := buf[:0]
+	if s.Sched.Terminal != Alive {
+		return ops
+	}
+	c := s.Cfg.Consts
+	for mi := range s.Ms {
+		m := &s.Ms[mi]
+		if m.Exited || m.Wedged {
+			continue
+		}
+		M := int8(mi)
+		switch {
+		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
+			ops = s.scheduleChoices(M, ops)
+		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:
+			if m.P != None {
+				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None})
+				break
+			}
+			if m.OldP != None && s.Ps[m.OldP].Status == PIdle {
+				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: m.OldP})
+				break
+			}
+			idle := false
+			for pi := range s.Ps {
+				if s.Ps[pi].Status == PIdle {
+					idle = true
+					ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: int8(pi)})
+				}
+			}
+			if !idle {
+				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None})
+			}
+		case m.Curg != None && s.Gs[m.Curg].Status == Running:
+			if m.NewG != None {
+				ops = append(ops, Op{Kind: OpRunqput, M: M})
+				break
+			}
+			ops = s.runningOps(M, b, ops)
+		case m.P == None && m.Curg == None && m.LockedG == None && m.NewG == None:
+			for pi := range s.Ps {
+				if st := s.Ps[pi].Status; st == PIdle || st == PHandoff {
+					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
+				}
+			}
+		}
+	}
+	if !s.Cfg.Wasm && !b.NoSyscalls {
+		for pi := range s.Ps {
+			p := &s.Ps[pi]
+			if p.Status == PRunning && p.M != None {
+				if cg := s.Ms[p.M].Curg; cg != None && s.Gs[cg].Status == Syscall {
+					ops = append(ops, Op{Kind: OpRetake, M: Sysmon, P: int8(pi)})
+				}
+			}
+		}
+	}
+	if !b.NoProcResize {
+		for n := 1; n <= len(s.Ps); n++ {
+			if int32(n) == s.Sched.GoMaxProcs {
+				continue
+			}
+			ok := true
+			for i := n; i < len(s.Ps); i++ {
+				if s.Ps[i].Status == PRunning {
+					ok = false
+				}
+			}
+			if ok {
+				ops = append(ops, Op{Kind: OpProcResize, M: Controller, N: int8(n)})
+			}
+		}
+	}
+	if !b.NoGC {
+		ops = append(ops, Op{Kind: OpGC, M: Controller, N: int8(b2i(!s.Sched.GCBlacken))})
+	}
+	for _, size := range b.StackSizes {
+		if size != s.Sched.StartingStackSize {
+			ops = append(ops, Op{Kind: OpStackSize, M: Controller, Size: size})
+		}
+	}
+	_ = c
+	return ops
+}
+
+func (s *State) scheduleChoices(M int8, ops []Op) []Op {
+	m := &s.Ms[M]
+	pp := &s.Ps[m.P]
+	sc := &s.Sched
+	tick := pp.SchedTick%uint32(s.Cfg.Consts.GlobalTick) == 0 && len(sc.Runq) != 0
+	localEmpty := pp.Runnext == None && len(pp.Ring) == 0
+	switch {
+	case tick:
+		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcTick})
+	case pp.Runnext != None:
+		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcRunnext})
+	case len(pp.Ring) != 0:
+		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcRing})
+	}
+	if !localEmpty {
+		return ops
+	}
+	if len(sc.Runq) != 0 {
+		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcGlobal})
+	}
+	for v := range s.Ps {
+		vp := &s.Ps[v]
+		if int8(v) == m.P || (vp.Status != PRunning && vp.Status != PHandoff) {
+			continue
+		}
+		if len(vp.Ring) != 0 {
+			ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcSteal, Victim: int8(v)})
+		}
+		if vp.Runnext != None {
+			ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcStealNext, Victim: int8(v)})
+		}
+	}
+	if len(sc.Runq) == 0 {
+		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcIdle})
+	}
+	return ops
+}
+
+func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
+	m := &s.Ms[M]
+	g := &s.Gs[m.Curg]
+	pp := &s.Ps[m.P]
+	if pp.GoidCache == pp.GoidEnd {
+		ops = append(ops, Op{Kind: OpGoidRefill, M: M})
+	} else if len(s.Gs) < b.Gs || s.freeAvailable(m.P) {
+		ops = append(ops, Op{Kind: OpNewproc1, M: M})
+		if !b.NoSystem {
+			ops = append(ops, Op{Kind: OpNewproc1, M: M, N: 1})
+		}
+	}
+	for gi := range s.Gs {
+		if s.Gs[gi].Status == Waiting {
+			ops = append(ops, Op{Kind: OpReady, M: M, G: int32(gi)})
+		}
+	}
+	if m.LockedInt == 0 {
+		ops = append(ops, Op{Kind: OpExit, M: M}, Op{Kind: OpGoexit, M: M})
+	}
+	if !b.NoGosched {
+		ops = append(ops, Op{Kind: OpGosched, M: M})
+	}
+	ops = append(ops, Op{Kind: OpPark, M: M})
+	if !b.NoSyscalls {
+		ops = append(ops, Op{Kind: OpEnterSyscall, M: M})
+	}
+	if !b.NoLocks {
+		if int(m.LockedExt) < b.LockDepth {
+			ops = append(ops, Op{Kind: OpLockOSThread, M: M})
+		}
+		if m.LockedExt > 0 {
+			ops = append(ops, Op{Kind: OpUnlockOSThread, M: M})
+		}
+		if b.LockInt {
+			if m.LockedInt == 0 {
+				ops = append(ops, Op{Kind: OpLockInt, M: M})
+			} else {
+				ops = append(ops, Op{Kind: OpUnlockInt, M: M})
+			}
+		}
+	}
+	if g.Stack != 0 && g.Stack < b.MaxStack {
+		ops = append(ops, Op{Kind: OpGrowStack, M: M})
+	}
+	if !b.NoAssist && !b.NoGC {
+		if g.GCAssist != 1 {
+			ops = append(ops, Op{Kind: OpAssist, M: M, N: 1})
+		}
+		if g.GCAssist != -1 {
+			ops = append(ops, Op{Kind: OpAssist, M: M, N: -1})
+		}
+	}
+	if !b.NoDirty && g.Cleared != AllCleared {
+		ops = append(ops, Op{Kind: OpDirty, M: M})
+	}
+	return ops
+}
+
+// freeAvailable reports whether gfget on P pi would find a free G.
+func (s *State) freeAvailable(pi int8) bool {
+	return len(s.Ps[pi].GFree) != 0 || len(s.Sched.GFreeStack) != 0 || len(s.Sched.GFreeNoStack) != 0
+}

@@ -1,0 +1,194 @@
+package spec
+
+import (
+	"encoding/binary"
+	"errors"
+)
+
+// AppendBinary appends a compact encoding of s (without its Config) to b.
+// The explorer keeps its BFS frontier in this form.
+func (s *State) AppendBinary(b []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s.Gs)))
+	for i := range s.Gs {
+		g := &s.Gs[i]
+		b = binary.LittleEndian.AppendUint64(b, packG(g))
+		b = binary.AppendUvarint(b, uint64(g.Goid))
+	}
+	for i := range s.Ms {
+		m := &s.Ms[i]
+		b = binary.LittleEndian.AppendUint64(b, packM(m))
+		b = binary.LittleEndian.AppendUint64(b, packM2(m))
+	}
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		b = append(b, byte(p.Status), byte(p.M))
+		b = binary.AppendVarint(b, int64(p.Runnext))
+		b = binary.AppendUvarint(b, uint64(p.SchedTick))
+		b = binary.AppendUvarint(b, uint64(p.GoidCache))
+		b = binary.AppendUvarint(b, uint64(p.GoidEnd))
+		b = binary.AppendUvarint(b, uint64(p.GFreeSize))
+		b = appendList(b, p.Ring)
+		b = appendList(b, p.GFree)
+	}
+	sc := &s.Sched
+	b = appendList(b, sc.Runq)
+	b = appendList(b, sc.GFreeStack)
+	b = appendList(b, sc.GFreeNoStack)
+	b = binary.AppendVarint(b, int64(sc.GFreeStackSize))
+	b = binary.AppendVarint(b, int64(sc.GFreeNoStackSize))
+	b = binary.AppendVarint(b, int64(sc.NGSys))
+	b = binary.AppendVarint(b, sc.BgScanCredit)
+	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
+	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
+	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1), byte(sc.Terminal))
+	return b
+}
+
+func appendList(b []byte, l []int32) []byte {
+	b = binary.AppendUvarint(b, uint64(len(l)))
+	for _, g := range l {
+		b = binary.AppendUvarint(b, uint64(g))
+	}
+	return b
+}
+
+var errCorrupt = errors.New("spec: corrupt state encoding")
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errCorrupt
+		d.b = nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errCorrupt
+		d.b = nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) u64() uint64 {
+	if len(d.b) < 8 {
+		d.err = errCorrupt
+		d.b = nil
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *decoder) byte1() byte {
+	if len(d.b) < 1 {
+		d.err = errCorrupt
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *decoder) list(arena []int32, off *int) []int32 {
+	n := int(d.uvarint())
+	if n > len(d.b) {
+		d.err = errCorrupt
+		return nil
+	}
+	var l []int32
+	if *off+n+listSlack <= len(arena) {
+		l = arena[*off : *off+n : *off+n+listSlack]
+	} else {
+		l = make([]int32, n, n+listSlack)
+	}
+	for i := range l {
+		l[i] = int32(d.uvarint())
+	}
+	*off += n + listSlack
+	return l
+}
+
+// DecodeFrom makes s the state encoded at the start of b by AppendBinary
+// under cfg, reusing s's memory, and returns the rest of b.
+func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
+	d := decoder{b: b}
+	s.Cfg = cfg
+	ng := int(d.uvarint())
+	if ng > len(b) {
+		return nil, errCorrupt
+	}
+	s.Gs = s.Gs[:0]
+	for i := 0; i < ng && d.err == nil; i++ {
+		w := d.u64()
+		g := G{Status: Status(w), M: int8(w >> 8), LockedM: int8(w >> 16), Cleared: uint16(w >> 24),
+			GCAssist: int8(w >> 40), System: w>>48&1 != 0}
+		if tz := w >> 49 & 63; tz < 32 {
+			g.Stack = 1 << tz
+		}
+		g.Goid = int64(d.uvarint())
+		s.Gs = append(s.Gs, g)
+	}
+	s.Ms = s.Ms[:0]
+	for i := 0; i < cfg.Ms && d.err == nil; i++ {
+		w, w2 := d.u64(), d.u64()
+		s.Ms = append(s.Ms, M{Curg: int32(uint32(w)), P: int8(w >> 32), OldP: int8(w >> 40),
+			LockedExt: uint8(w >> 48), LockedInt: uint8(w >> 56),
+			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0x3FFFFFFF) - 1,
+			Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0})
+	}
+	// Lists: an arena sized generously from the encoding's length.
+	need := 2*ng + (2*cfg.Ps+3)*listSlack
+	if cap(s.arena) < need {
+		s.arena = make([]int32, 2*need)
+	}
+	arena := s.arena[:cap(s.arena)]
+	off := 0
+	if cap(s.Ps) < cfg.Ps {
+		s.Ps = make([]P, cfg.Ps)
+	}
+	s.Ps = s.Ps[:cfg.Ps]
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		p.Status = PStatus(d.byte1())
+		p.M = int8(d.byte1())
+		p.Runnext = int32(d.varint())
+		p.SchedTick = uint32(d.uvarint())
+		p.GoidCache = int64(d.uvarint())
+		p.GoidEnd = int64(d.uvarint())
+		p.GFreeSize = int32(d.uvarint())
+		p.Ring = d.list(arena, &off)
+		p.GFree = d.list(arena, &off)
+	}
+	sc := &s.Sched
+	sc.Runq = d.list(arena, &off)
+	sc.GFreeStack = d.list(arena, &off)
+	sc.GFreeNoStack = d.list(arena, &off)
+	sc.GFreeStackSize = int32(d.varint())
+	sc.GFreeNoStackSize = int32(d.varint())
+	sc.NGSys = int32(d.varint())
+	sc.BgScanCredit = d.varint()
+	sc.StartingStackSize = int32(d.uvarint())
+	sc.Goidgen = int64(d.uvarint())
+	sc.GoMaxProcs = int32(d.uvarint())
+	f := d.byte1()
+	sc.GCBlacken, sc.MainGoexit = f&1 != 0, f&2 != 0
+	sc.Terminal = Terminal(d.byte1())
+	if d.err != nil {
+		return nil, d.err
+	}
+	return d.b, nil
+}

@@ -1,0 +1,153 @@
+package spec
+
+// goexit models goexit1 -> mcall(goexit0) -> gdestroy -> gfput for the M's
+// current G (proc.go), through the locked-thread branch. op.Kind OpExit is
+// the G's function returning (for the main goroutine that is runtime.main
+// calling exit(0)); OpGoexit is runtime.Goexit (panic.go), which takes the
+// same path from any G, the main one included.
+func (s *State) goexit(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	gi := m.Curg
+	r.G, r.Goid = gi, s.Gs[gi].Goid
+	main := r.Goid == MainGoid
+	if main && op.Kind == OpExit {
+		// runtime.main returns: exit(0). No gdestroy.
+		s.Sched.Terminal = MainReturned
+		return r, nil
+	}
+	if main {
+		s.Sched.MainGoexit = true
+	}
+	if err := s.gdestroy(mp, gi, &r); err != nil {
+		return r, err
+	}
+	// goexit0 then calls schedule. After main's Goexit, the exit of the
+	// last user goroutine leaves checkdead nothing to run:
+	// fatal("no goroutines (main called runtime.Goexit) - deadlock!").
+	if s.Sched.MainGoexit && s.liveUserGs() == 0 {
+		s.Sched.Terminal = GoexitDeadlock
+		r.Fatal = FatalGoexitDeadlock
+	}
+	return r, nil
+}
+
+// liveUserGs counts goroutines that are not dead and not system goroutines
+// (checkdead skips isSystemGoroutine).
+func (s *State) liveUserGs() int {
+	n := 0
+	for i := range s.Gs {
+		if g := &s.Gs[i]; g.Status != Dead && g.Status != Idle && !g.System {
+			n++
+		}
+	}
+	return n
+}
+
+// gdestroy models proc.go gdestroy, step by step, with gfput and the
+// locked-thread tail (gogo(&mp.g0.sched) -> mstart0 -> mexit).
+func (s *State) gdestroy(mp int, gi int32, r *Result) error {
+	m := &s.Ms[mp]
+	pi := m.P
+	gp := &s.Gs[gi]
+	if err := s.casgstatus(gi, Running, Dead); err != nil {
+		return err
+	}
+	if gp.System {
+		s.Sched.NGSys--
+	}
+	gp.M = None
+	locked := gp.LockedM != None
+	gp.LockedM = None
+	m.LockedG = None
+	gp.Cleared = 0
+	if s.Sched.GCBlacken && gp.GCAssist > 0 {
+		// Flush assist credit to the global pool.
+		s.Sched.BgScanCredit += int64(gp.GCAssist)
+		gp.GCAssist = 0
+	}
+	s.dropg(mp)
+	if s.Cfg.Wasm {
+		// No threads yet on wasm: gfput and return.
+		return s.gfput(pi, gi, r)
+	}
+	if locked && m.LockedInt != 0 {
+		return throwf(ThrowLockedInt, "gdestroy")
+	}
+	if err := s.gfput(pi, gi, r); err != nil {
+		return err
+	}
+	if !locked {
+		return nil
+	}
+	// The G may have put its thread in an unusual kernel state: kill the
+	// thread rather than return it to the pool. mexit: handoffp(releasep());
+	// m0 cannot exit and is wedged instead.
+	released, err := s.releasep(mp)
+	if err != nil {
+		return err
+	}
+	if err := s.handoffp(released); err != nil {
+		return err
+	}
+	r.HandedOff = true
+	if mp == 0 {
+		m.Wedged = true
+		r.Locked = LockedM0Wedged
+	} else {
+		m.Exited = true
+		r.Locked = LockedMexit
+	}
+	return nil
+}
+
+// gfput models proc.go gfput: free a stack that is not startingStackSize,
+// push on the P's list, and spill to the global lists when the local size
+// reaches GFreeCap (pop while size >= GFreeSpillTo).
+func (s *State) gfput(pi int8, gi int32, r *Result) error {
+	gp := &s.Gs[gi]
+	if gp.Status != Dead {
+		return throwf(ThrowGfputStatus, "gfput")
+	}
+	if gp.Stack != s.Sched.StartingStackSize {
+		gp.Stack = 0
+		r.StackFreed = true
+	}
+	pp := &s.Ps[pi]
+	pp.GFree = append(pp.GFree, gi)
+	pp.GFreeSize++
+	if pp.GFreeSize >= int32(s.Cfg.Consts.GFreeCap) {
+		for pp.GFreeSize >= int32(s.Cfg.Consts.GFreeSpillTo) {
+			r.Spilled++
+			s.popToGlobal(pi)
+		}
+	}
+	return nil
+}
+
+// popToGlobal pops the P's free list head onto the head of the matching
+// global list. A batch of pops pushed at the head of a gQueue and then
+// prepended with gList.pushAll leaves the last G popped at the global head,
+// which is what pushing each one at the head in turn gives.
+func (s *State) popToGlobal(pi int8) {
+	pp := &s.Ps[pi]
+	n := len(pp.GFree)
+	g := pp.GFree[n-1]
+	pp.GFree = pp.GFree[:n-1]
+	pp.GFreeSize--
+	sc := &s.Sched
+	if s.Gs[g].Stack == 0 {
+		sc.GFreeNoStack = append(sc.GFreeNoStack, g)
+		sc.GFreeNoStackSize++
+	} else {
+		sc.GFreeStack = append(sc.GFreeStack, g)
+		sc.GFreeStackSize++
+	}
+}
+
+// gfpurge models proc.go gfpurge: the whole local list to the global lists.
+func (s *State) gfpurge(pi int8) {
+	for len(s.Ps[pi].GFree) != 0 {
+		s.popToGlobal(pi)
+	}
+}

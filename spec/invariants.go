@@ -1,0 +1,665 @@
+package spec
+
+import "fmt"
+
+// Invariant is a named property every reachable state must have. Source
+// cites the runtime throw, comment or function the property comes from.
+type Invariant struct {
+	Name   string
+	Source string
+	check  func(s *State, c *census) error
+}
+
+// Check reports whether the invariant holds on s.
+func (inv *Invariant) Check(s *State) error {
+	var c census
+	c.take(s)
+	return inv.check(s, &c)
+}
+
+// census counts, for each G, the lists, queues and slots holding it, so the
+// invariants that need it share one pass and no allocation (for up to 64 Gs).
+type census struct {
+	buf   [64]holder
+	where []holder
+}
+
+type holder struct {
+	n     uint8
+	free  bool
+	first place
+}
+
+func (c *census) add(g int32, kind string, id int, free bool) {
+	if g >= 0 && int(g) < len(c.where) {
+		h := &c.where[g]
+		if h.n == 0 {
+			h.first = place{kind, id}
+			h.free = free
+		}
+		h.n++
+	}
+}
+
+func (c *census) take(s *State) {
+	if len(s.Gs) <= len(c.buf) {
+		c.where = c.buf[:len(s.Gs)]
+	} else {
+		c.where = make([]holder, len(s.Gs))
+	}
+	clear(c.where)
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		if p.Runnext != None {
+			c.add(p.Runnext, "runnext", i, false)
+		}
+		for _, g := range p.Ring {
+			c.add(g, "runq", i, false)
+		}
+		for _, g := range p.GFree {
+			c.add(g, "p.gFree", i, true)
+		}
+	}
+	for _, g := range s.Sched.Runq {
+		c.add(g, "sched.runq", -1, false)
+	}
+	for _, g := range s.Sched.GFreeStack {
+		c.add(g, "sched.gFree.stack", -1, true)
+	}
+	for _, g := range s.Sched.GFreeNoStack {
+		c.add(g, "sched.gFree.noStack", -1, true)
+	}
+	for i := range s.Ms {
+		if s.Ms[i].NewG != None {
+			c.add(s.Ms[i].NewG, "newproc", i, false)
+		}
+	}
+}
+
+// Violation is an invariant that failed on a state.
+type Violation struct {
+	Invariant string
+	Source    string
+	Detail    string
+}
+
+func (v *Violation) Error() string { return v.Invariant + ": " + v.Detail + " [" + v.Source + "]" }
+
+// CheckInvariants runs every invariant and returns the first failure, or nil.
+func (s *State) CheckInvariants() *Violation {
+	if s.cen == nil {
+		s.cen = new(census)
+	}
+	c := s.cen
+	c.take(s)
+	for i := range Invariants {
+		if err := Invariants[i].check(s, c); err != nil {
+			return &Violation{Invariant: Invariants[i].Name, Source: Invariants[i].Source, Detail: err.Error()}
+		}
+	}
+	return nil
+}
+
+// AllViolations runs every invariant and returns every failure.
+func (s *State) AllViolations() []Violation {
+	var vs []Violation
+	var c census
+	c.take(s)
+	for i := range Invariants {
+		if err := Invariants[i].check(s, &c); err != nil {
+			vs = append(vs, Violation{Invariant: Invariants[i].Name, Source: Invariants[i].Source, Detail: err.Error()})
+		}
+	}
+	return vs
+}
+
+// Where a G is: the place that holds it (a list, a queue, an M).
+type place struct {
+	kind string
+	id   int
+}
+
+func (p place) String() string {
+	if p.id >= 0 {
+		return fmt.Sprintf("%s[%d]", p.kind, p.id)
+	}
+	return p.kind
+}
+
+// places returns, for each G, every list, queue or slot that holds it.
+func (s *State) places() [][]place {
+	ps := make([][]place, len(s.Gs))
+	add := func(g int32, p place) {
+		if g >= 0 && int(g) < len(ps) {
+			ps[g] = append(ps[g], p)
+		}
+	}
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		if p.Runnext != None {
+			add(p.Runnext, place{"runnext", i})
+		}
+		for _, g := range p.Ring {
+			add(g, place{"runq", i})
+		}
+		for _, g := range p.GFree {
+			add(g, place{"p.gFree", i})
+		}
+	}
+	for _, g := range s.Sched.Runq {
+		add(g, place{"sched.runq", -1})
+	}
+	for _, g := range s.Sched.GFreeStack {
+		add(g, place{"sched.gFree.stack", -1})
+	}
+	for _, g := range s.Sched.GFreeNoStack {
+		add(g, place{"sched.gFree.noStack", -1})
+	}
+	for i := range s.Ms {
+		if s.Ms[i].NewG != None {
+			add(s.Ms[i].NewG, place{"newproc", i})
+		}
+	}
+	return ps
+}
+
+func (s *State) refOK(g int32) bool { return g >= 0 && int(g) < len(s.Gs) }
+
+func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// where names a list lazily: P<id>.<kind>, or the kind alone for id < 0.
+type where struct {
+	kind string
+	id   int
+}
+
+func (w where) String() string {
+	if w.id < 0 {
+		return w.kind
+	}
+	return fmt.Sprintf("P%d.%s", w.id, w.kind)
+}
+
+func (s *State) eachFree(f func(g int32, w where) error) error {
+	for i := range s.Ps {
+		for _, g := range s.Ps[i].GFree {
+			if err := f(g, where{"gFree", i}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, g := range s.Sched.GFreeStack {
+		if err := f(g, where{"sched.gFree.stack", -1}); err != nil {
+			return err
+		}
+	}
+	for _, g := range s.Sched.GFreeNoStack {
+		if err := f(g, where{"sched.gFree.noStack", -1}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *State) eachQueued(f func(g int32, w where) error) error {
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		if p.Runnext != None {
+			if err := f(p.Runnext, where{"runnext", i}); err != nil {
+				return err
+			}
+		}
+		for _, g := range p.Ring {
+			if err := f(g, where{"runq", i}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, g := range s.Sched.Runq {
+		if err := f(g, where{"sched.runq", -1}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Invariants is every invariant of the spec, in the order they are checked.
+var Invariants = []Invariant{
+	{"RefsInRange", "guintptr/muintptr/puintptr point at real g, m, p structs", func(s *State, c *census) error {
+		bad := func(what string, v int64) error { return errf("%s = %d is out of range", what, v) }
+		err := s.eachFree(func(g int32, w where) error {
+			if !s.refOK(g) {
+				return bad(w.String(), int64(g))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.eachQueued(func(g int32, w where) error {
+			if !s.refOK(g) {
+				return bad(w.String(), int64(g))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			for _, r := range []struct {
+				n string
+				v int32
+			}{{"curg", m.Curg}, {"lockedg", m.LockedG}, {"newg", m.NewG}} {
+				if r.v != None && !s.refOK(r.v) {
+					return bad(fmt.Sprintf("M%d.%s", i, r.n), int64(r.v))
+				}
+			}
+			if m.P != None && (m.P < 0 || int(m.P) >= len(s.Ps)) {
+				return bad(fmt.Sprintf("M%d.p", i), int64(m.P))
+			}
+		}
+		for i := range s.Gs {
+			g := &s.Gs[i]
+			if g.M != None && (g.M < 0 || int(g.M) >= len(s.Ms)) {
+				return bad(fmt.Sprintf("G%d.m", i), int64(g.M))
+			}
+			if g.LockedM != None && (g.LockedM < 0 || int(g.LockedM) >= len(s.Ms)) {
+				return bad(fmt.Sprintf("G%d.lockedm", i), int64(g.LockedM))
+			}
+		}
+		return nil
+	}},
+	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", func(s *State, c *census) error {
+		return s.eachFree(func(g int32, w where) error {
+			if st := s.Gs[g].Status; st != Dead {
+				return errf("G%d on %s is %s", g, w, st)
+			}
+			return nil
+		})
+	}},
+	{"OneListAtATime", "runtime2.go/proc.go gList: \"A G can only be on one gQueue or gList at a time\"", func(s *State, c *census) error {
+		for g := range c.where {
+			if c.where[g].n > 1 {
+				return errf("G%d is on %v", g, s.places()[g])
+			}
+		}
+		return nil
+	}},
+	{"FreeListSizes", "gList.size counts the list (gfput's spill and gfget's refill loop on it)", func(s *State, c *census) error {
+		for i := range s.Ps {
+			if int(s.Ps[i].GFreeSize) != len(s.Ps[i].GFree) {
+				return errf("P%d.gFree.size = %d but the list has %d", i, s.Ps[i].GFreeSize, len(s.Ps[i].GFree))
+			}
+		}
+		if int(s.Sched.GFreeStackSize) != len(s.Sched.GFreeStack) {
+			return errf("sched.gFree.stack.size = %d but the list has %d", s.Sched.GFreeStackSize, len(s.Sched.GFreeStack))
+		}
+		if int(s.Sched.GFreeNoStackSize) != len(s.Sched.GFreeNoStack) {
+			return errf("sched.gFree.noStack.size = %d but the list has %d", s.Sched.GFreeNoStackSize, len(s.Sched.GFreeNoStack))
+		}
+		return nil
+	}},
+	{"LocalFreeBelowCap", "gfput: `if pp.gFree.size >= 64` spills down below 32", func(s *State, c *census) error {
+		for i := range s.Ps {
+			if n := len(s.Ps[i].GFree); n >= s.Cfg.Consts.GFreeCap {
+				return errf("P%d.gFree holds %d >= %d after gfput", i, n, s.Cfg.Consts.GFreeCap)
+			}
+		}
+		return nil
+	}},
+	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`", func(s *State, c *census) error {
+		for _, g := range s.Sched.GFreeNoStack {
+			if s.Gs[g].Stack != 0 {
+				return errf("G%d on sched.gFree.noStack has a %d-byte stack", g, s.Gs[g].Stack)
+			}
+		}
+		return nil
+	}},
+	{"StackListHasStack", "gfput/gfpurge: `else { stackQ.push(gp) }`; gfput keeps only startingStackSize stacks (sizes change only via gcComputeStartingStackSize)", func(s *State, c *census) error {
+		for _, g := range s.Sched.GFreeStack {
+			if s.Gs[g].Stack == 0 {
+				return errf("G%d on sched.gFree.stack has no stack", g)
+			}
+		}
+		return nil
+	}},
+	{"StacksArePowersOfTwo", "stackalloc: \"stack size not a power of 2\"; malg(stackMin)", func(s *State, c *census) error {
+		for i := range s.Gs {
+			if st := s.Gs[i].Stack; st != 0 && (st < StackMin || st&(st-1) != 0) {
+				return errf("G%d has a %d-byte stack", i, st)
+			}
+		}
+		return nil
+	}},
+	{"LiveGsHaveStacks", "newproc1: throw(\"newproc1: newg missing stack\")", func(s *State, c *census) error {
+		for i := range s.Gs {
+			if g := &s.Gs[i]; g.Status != Dead && g.Status != Idle && g.Stack == 0 {
+				return errf("G%d is %s without a stack", i, g.Status)
+			}
+		}
+		return nil
+	}},
+	{"DeadIffFree", "allgs conservation: len(allgs) = live Gs + local free + global free (G structs are never freed)", func(s *State, c *census) error {
+		for i := range s.Gs {
+			free := c.where[i].n == 1 && c.where[i].free
+			if dead := s.Gs[i].Status == Dead; dead != free {
+				if dead {
+					return errf("G%d is dead but on no free list (places %v): lost", i, s.places()[i])
+				}
+				return errf("G%d is %s but on a free list", i, s.Gs[i].Status)
+			}
+		}
+		return nil
+	}},
+	{"NoIdleGs", "malg's _Gidle G becomes _Gdead before allgadd (allgadd: throw(\"allgadd: bad status Gidle\"))", func(s *State, c *census) error {
+		for i := range s.Gs {
+			if s.Gs[i].Status == Idle {
+				return errf("G%d in allgs is idle", i)
+			}
+		}
+		return nil
+	}},
+	{"LiveGoidsUnique", "newproc1: goids come from disjoint per-P batches of sched.goidgen", func(s *State, c *census) error {
+		for i := range s.Gs {
+			if s.Gs[i].Status == Dead {
+				continue
+			}
+			for j := i + 1; j < len(s.Gs); j++ {
+				if s.Gs[j].Status != Dead && s.Gs[j].Goid == s.Gs[i].Goid {
+					return errf("G%d and G%d share goid %d", i, j, s.Gs[i].Goid)
+				}
+			}
+		}
+		return nil
+	}},
+	{"GoidNeverReissued", "newproc1: pp.goidcache..goidcacheend is a batch above every goid handed out", func(s *State, c *census) error {
+		for i := range s.Ps {
+			p := &s.Ps[i]
+			if p.GoidCache > p.GoidEnd || p.GoidEnd-1 > s.Sched.Goidgen {
+				return errf("P%d goid cache [%d, %d) lies beyond goidgen %d", i, p.GoidCache, p.GoidEnd, s.Sched.Goidgen)
+			}
+			for j := range s.Gs {
+				g := &s.Gs[j]
+				if g.Status != Dead && g.Goid >= p.GoidCache && g.Goid < p.GoidEnd {
+					return errf("live G%d has goid %d that P%d will hand out again", j, g.Goid, i)
+				}
+			}
+			for k := i + 1; k < len(s.Ps); k++ {
+				q := &s.Ps[k]
+				if p.GoidCache < p.GoidEnd && q.GoidCache < q.GoidEnd && p.GoidCache < q.GoidEnd && q.GoidCache < p.GoidEnd {
+					return errf("P%d and P%d goid caches overlap", i, k)
+				}
+			}
+		}
+		for j := range s.Gs {
+			if g := &s.Gs[j]; g.Status != Dead && (g.Goid < 1 || g.Goid > s.Sched.Goidgen) {
+				return errf("live G%d has goid %d outside [1, goidgen=%d]", j, g.Goid, s.Sched.Goidgen)
+			}
+		}
+		return nil
+	}},
+	{"RunningHasMAndP", "execute: \"Assign gp.m before entering _Grunning so running Gs have an M\"", func(s *State, c *census) error {
+		for i := range s.Gs {
+			g := &s.Gs[i]
+			if g.Status != Running {
+				continue
+			}
+			if g.M == None {
+				return errf("running G%d has no M", i)
+			}
+			m := &s.Ms[g.M]
+			if m.Curg != int32(i) {
+				return errf("running G%d has m=M%d whose curg is %d", i, g.M, m.Curg)
+			}
+			if m.P == None {
+				return errf("running G%d is on M%d, which has no P", i, g.M)
+			}
+		}
+		return nil
+	}},
+	{"CurgLinks", "execute sets mp.curg and gp.m together; dropg clears both", func(s *State, c *census) error {
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			if m.Curg == None {
+				continue
+			}
+			g := &s.Gs[m.Curg]
+			if int(g.M) != i {
+				return errf("M%d.curg = G%d but G%d.m = %d", i, m.Curg, m.Curg, g.M)
+			}
+			if g.Status != Running && g.Status != Syscall {
+				return errf("M%d.curg = G%d, which is %s", i, m.Curg, g.Status)
+			}
+		}
+		for i := range s.Gs {
+			g := &s.Gs[i]
+			if g.M != None && s.Ms[g.M].Curg != int32(i) {
+				return errf("G%d.m = M%d but M%d.curg = %d (dropg forgotten?)", i, g.M, g.M, s.Ms[g.M].Curg)
+			}
+		}
+		return nil
+	}},
+	{"OffCPUGsHaveNoM", "dropg: `setGNoWB(&mp.curg.m, nil)` before a G parks, yields or dies", func(s *State, c *census) error {
+		for i := range s.Gs {
+			g := &s.Gs[i]
+			if (g.Status == Runnable || g.Status == Waiting || g.Status == Dead) && g.M != None {
+				return errf("G%d is %s but keeps m=M%d", i, g.Status, g.M)
+			}
+		}
+		return nil
+	}},
+	{"QueuedGsRunnable", "runqget/globrunqget hand Gs to execute, which casgstatus(_Grunnable, _Grunning)", func(s *State, c *census) error {
+		return s.eachQueued(func(g int32, w where) error {
+			if st := s.Gs[g].Status; st != Runnable {
+				return errf("G%d on %s is %s", g, w, st)
+			}
+			return nil
+		})
+	}},
+	{"RunnableGsQueued", "checkdead: throw(\"checkdead: runnable g\"): a runnable G is on a run queue (or held by newproc until runqput)", func(s *State, c *census) error {
+		for i := range s.Gs {
+			if s.Gs[i].Status == Runnable && c.where[i].n == 0 {
+				return errf("runnable G%d is on no run queue: lost", i)
+			}
+		}
+		return nil
+	}},
+	{"RunqBounded", "runqsteal: throw(\"runqsteal: runq overflow\"); runqput spills at len(pp.runq)", func(s *State, c *census) error {
+		for i := range s.Ps {
+			if n := len(s.Ps[i].Ring); n > s.Cfg.Consts.RunqSize {
+				return errf("P%d.runq holds %d > %d", i, n, s.Cfg.Consts.RunqSize)
+			}
+		}
+		return nil
+	}},
+	{"RunnextNotInRing", "runqput: the old runnext is kicked out to the ring, never copied", func(s *State, c *census) error {
+		for i := range s.Ps {
+			p := &s.Ps[i]
+			for _, g := range p.Ring {
+				if p.Runnext != None && g == p.Runnext {
+					return errf("P%d.runnext G%d is also in its ring", i, g)
+				}
+			}
+		}
+		return nil
+	}},
+	{"LockedPairs", "dolockOSThread: `gp.m.lockedg.set(gp); gp.lockedm.set(gp.m)`; gdestroy clears both", func(s *State, c *census) error {
+		for i := range s.Gs {
+			g := &s.Gs[i]
+			if g.LockedM != None && s.Ms[g.LockedM].LockedG != int32(i) {
+				return errf("G%d.lockedm = M%d but M%d.lockedg = %d", i, g.LockedM, g.LockedM, s.Ms[g.LockedM].LockedG)
+			}
+		}
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			if m.LockedG != None && int(s.Gs[m.LockedG].LockedM) != i {
+				return errf("M%d.lockedg = G%d but G%d.lockedm = %d", i, m.LockedG, m.LockedG, s.Gs[m.LockedG].LockedM)
+			}
+		}
+		return nil
+	}},
+	{"LockCountsWire", "dounlockOSThread: `if gp.m.lockedInt != 0 || gp.m.lockedExt != 0 { return }` before unwiring", func(s *State, c *census) error {
+		if s.Cfg.Wasm {
+			return nil
+		}
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			if m.Exited || m.Wedged {
+				continue
+			}
+			if (m.LockedG != None) != (m.LockedExt != 0 || m.LockedInt != 0) {
+				return errf("M%d: lockedg = %d with lockedExt = %d, lockedInt = %d", i, m.LockedG, m.LockedExt, m.LockedInt)
+			}
+		}
+		return nil
+	}},
+	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", func(s *State, c *census) error {
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None) {
+				return errf("M%d has exited but keeps curg=%d p=%d lockedg=%d", i, m.Curg, m.P, m.LockedG)
+			}
+		}
+		return nil
+	}},
+	{"M0NeverExits", "mexit: `if mp == &m0 { ... mPark(); throw(\"locked m0 woke up\") }`", func(s *State, c *census) error {
+		if len(s.Ms) > 0 && s.Ms[0].Exited {
+			return errf("m0 exited")
+		}
+		for i := 1; i < len(s.Ms); i++ {
+			if s.Ms[i].Wedged {
+				return errf("M%d is wedged; only m0 is", i)
+			}
+		}
+		return nil
+	}},
+	{"NGSysCount", "sched.ngsys: newproc1 adds 1 and gdestroy subtracts 1 for isSystemGoroutine", func(s *State, c *census) error {
+		n := int32(0)
+		for i := range s.Gs {
+			if g := &s.Gs[i]; g.System && g.Status != Dead {
+				n++
+			}
+		}
+		if n != s.Sched.NGSys {
+			return errf("sched.ngsys = %d, live system goroutines = %d", s.Sched.NGSys, n)
+		}
+		return nil
+	}},
+	{"IdlePsHaveEmptyRunq", "pidleput: throw(\"pidleput: P has non-empty run queue\")", func(s *State, c *census) error {
+		for i := range s.Ps {
+			p := &s.Ps[i]
+			if p.Status == PIdle && (p.Runnext != None || len(p.Ring) != 0) {
+				return errf("idle P%d has %d queued Gs", i, len(p.Ring)+b2i(p.Runnext != None))
+			}
+		}
+		return nil
+	}},
+	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\")", func(s *State, c *census) error {
+		for i := range s.Ps {
+			p := &s.Ps[i]
+			if (p.Status == PRunning) != (p.M != None) {
+				return errf("P%d is %s with m=%d", i, p.Status, p.M)
+			}
+			if p.M != None && int(s.Ms[p.M].P) != i {
+				return errf("P%d.m = M%d but M%d.p = %d", i, p.M, p.M, s.Ms[p.M].P)
+			}
+		}
+		for i := range s.Ms {
+			if p := s.Ms[i].P; p != None && int(s.Ps[p].M) != i {
+				return errf("M%d.p = P%d but P%d.m = %d", i, p, p, s.Ps[p].M)
+			}
+		}
+		return nil
+	}},
+	{"DeadPsEmpty", "p.destroy: run queue moved to the global queue, gfpurge", func(s *State, c *census) error {
+		live := int32(0)
+		for i := range s.Ps {
+			p := &s.Ps[i]
+			if p.Status != PDead {
+				live++
+				continue
+			}
+			if p.Runnext != None || len(p.Ring) != 0 || len(p.GFree) != 0 {
+				return errf("dead P%d keeps %d queued and %d free Gs", i, len(p.Ring)+b2i(p.Runnext != None), len(p.GFree))
+			}
+		}
+		if live != s.Sched.GoMaxProcs {
+			return errf("%d Ps are not dead but gomaxprocs = %d", live, s.Sched.GoMaxProcs)
+		}
+		return nil
+	}},
+	{"SyscallGsHaveM", "entersyscall: the G keeps its M for the whole syscall", func(s *State, c *census) error {
+		for i := range s.Gs {
+			g := &s.Gs[i]
+			if g.Status == Syscall && (g.M == None || s.Ms[g.M].Curg != int32(i)) {
+				return errf("G%d in a syscall has m=%d", i, g.M)
+			}
+		}
+		return nil
+	}},
+	{"DeadGsCleared", "gdestroy clears _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble and lockedm", func(s *State, c *census) error {
+		for i := range s.Gs {
+			g := &s.Gs[i]
+			if g.Status != Dead {
+				continue
+			}
+			if g.Cleared != 0 {
+				for _, f := range FieldNames {
+					if g.Cleared&f.Bit != 0 {
+						return errf("dead G%d keeps %s", i, f.Name)
+					}
+				}
+			}
+			if g.LockedM != None {
+				return errf("dead G%d keeps lockedm=M%d", i, g.LockedM)
+			}
+		}
+		return nil
+	}},
+	{"AssistCreditFlushed", "gdestroy: `if gcBlackenEnabled != 0 && gp.gcAssistBytes > 0 { ... bgScanCredit.Add; gp.gcAssistBytes = 0 }`", func(s *State, c *census) error {
+		if !s.Sched.GCBlacken {
+			return nil
+		}
+		for i := range s.Gs {
+			if g := &s.Gs[i]; g.Status == Dead && g.GCAssist > 0 {
+				return errf("dead G%d keeps %d units of assist credit while the GC is marking", i, g.GCAssist)
+			}
+		}
+		if s.Sched.BgScanCredit < 0 {
+			return errf("bgScanCredit = %d < 0", s.Sched.BgScanCredit)
+		}
+		return nil
+	}},
+	{"LockedWaitingM", "stoplockedm/startlockedm: a locked M without a P waits only for its own G", func(s *State, c *census) error {
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			if m.LockedG == None || m.Exited || m.Wedged {
+				continue
+			}
+			g := &s.Gs[m.LockedG]
+			if m.Curg == None && (g.Status == Running || g.Status == Syscall) {
+				return errf("M%d waits for locked G%d, which is %s on M%d", i, m.LockedG, g.Status, g.M)
+			}
+			if m.Curg != None && m.Curg != m.LockedG {
+				return errf("M%d is locked to G%d but runs G%d", i, m.LockedG, m.Curg)
+			}
+		}
+		return nil
+	}},
+	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\")", func(s *State, c *census) error {
+		if s.Sched.Terminal == GoexitDeadlock && (!s.Sched.MainGoexit || s.liveUserGs() != 0) {
+			return errf("the Goexit deadlock was declared with %d live goroutines", s.liveUserGs())
+		}
+		if s.Sched.Terminal == Alive && s.Sched.MainGoexit && s.liveUserGs() == 0 {
+			return errf("main called Goexit, no goroutine is left, and the program goes on")
+		}
+		return nil
+	}},
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

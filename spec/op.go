@@ -1,0 +1,291 @@
+package spec
+
+import "strings"
+
+// OpKind names a transition. The names are those of docs/OPS.md, shared
+// with impl/.
+type OpKind uint8
+
+const (
+	OpGoidRefill     OpKind = iota + 1 // newproc1's goid batch fetch from sched.goidgen
+	OpNewproc1                         // newproc1: gfget or malg+allgadd, goid, dead -> runnable
+	OpRunqput                          // runqput(pp, newg, true) after newproc1
+	OpReady                            // ready(gp): waiting -> runnable, runqput(next)
+	OpSchedule                         // schedule: findRunnable + execute (or startlockedm, or stopm)
+	OpExit                             // goexit1 -> mcall(goexit0) -> gdestroy -> gfput
+	OpGoexit                           // runtime.Goexit: the same path, allowed on the main G
+	OpGosched                          // gosched_m: running -> runnable, globrunqput
+	OpPark                             // park_m: running -> waiting, dropg (stoplockedm when locked)
+	OpEnterSyscall                     // entersyscall: running -> syscall
+	OpRetake                           // sysmon's retake: take the P of an M in a syscall, handoffp
+	OpExitSyscall                      // exitsyscall: syscall -> running, or exitsyscallNoP
+	OpLockOSThread                     // LockOSThread: lockedExt++
+	OpUnlockOSThread                   // UnlockOSThread: lockedExt--
+	OpLockInt                          // lockOSThread (runtime-internal): lockedInt++
+	OpUnlockInt                        // unlockOSThread (runtime-internal): lockedInt--
+	OpAcquireP                         // startm/wakep: an M with nothing to do takes a P
+	OpProcResize                       // procresize(n) under stop-the-world
+	OpGC                               // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
+	OpStackSize                        // startingStackSize change (gcComputeStartingStackSize)
+	OpGrowStack                        // copystack: curg's stack doubles
+	OpAssist                           // curg's gcAssistBytes set (assist credit or debt)
+	OpDirty                            // curg's fields that gdestroy clears become non-zero
+	OpMcall                            // mcall(fn) with a fn that returns: badmcall2
+	numOps
+)
+
+var opNames = [...]string{
+	OpGoidRefill: "goidrefill", OpNewproc1: "newproc1", OpRunqput: "runqput", OpReady: "ready",
+	OpSchedule: "schedule", OpExit: "exit", OpGoexit: "goexit", OpGosched: "gosched", OpPark: "park",
+	OpEnterSyscall: "entersyscall", OpRetake: "retake", OpExitSyscall: "exitsyscall",
+	OpLockOSThread: "lockosthread", OpUnlockOSThread: "unlockosthread", OpLockInt: "lockint",
+	OpUnlockInt: "unlockint", OpAcquireP: "acquirep", OpProcResize: "procresize", OpGC: "gc",
+	OpStackSize: "stacksize", OpGrowStack: "growstack", OpAssist: "assist", OpDirty: "dirty",
+	OpMcall: "mcall",
+}
+
+func (k OpKind) String() string {
+	if int(k) < len(opNames) && opNames[k] != "" {
+		return opNames[k]
+	}
+	return "op(" + itoa(int64(k)) + ")"
+}
+
+// ParseOpKind is the inverse of OpKind.String.
+func ParseOpKind(name string) (OpKind, bool) {
+	for k := OpKind(1); k < numOps; k++ {
+		if opNames[k] == name {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// OpKinds lists every op kind.
+func OpKinds() []OpKind {
+	ks := make([]OpKind, 0, numOps-1)
+	for k := OpKind(1); k < numOps; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// Actors that are not Ms.
+const (
+	Sysmon     = -1 // sysmon (retake)
+	Controller = -2 // the world-stopping controller (procresize, gc, stacksize)
+)
+
+// Source is where findRunnable found the G, in the runtime's order. It is
+// the explicit choice of a schedule op.
+type Source uint8
+
+const (
+	SrcTick      Source = iota + 1 // every GlobalTick-th schedtick: globrunqget
+	SrcRunnext                     // runqget: pp.runnext
+	SrcRing                        // runqget: the head of the local ring
+	SrcGlobal                      // globrunqgetbatch, the rest to the local ring
+	SrcSteal                       // runqsteal from Victim's ring
+	SrcStealNext                   // runqsteal of Victim's runnext (stealRunNextG)
+	SrcIdle                        // nothing: the P goes idle and the M stops
+	numSources
+)
+
+var sourceNames = [...]string{SrcTick: "tick", SrcRunnext: "runnext", SrcRing: "ring", SrcGlobal: "global",
+	SrcSteal: "steal", SrcStealNext: "stealnext", SrcIdle: "idle"}
+
+func (s Source) String() string {
+	if int(s) < len(sourceNames) && sourceNames[s] != "" {
+		return sourceNames[s]
+	}
+	return "source(" + itoa(int64(s)) + ")"
+}
+
+// ParseSource is the inverse of Source.String.
+func ParseSource(name string) (Source, bool) {
+	for s := Source(1); s < numSources; s++ {
+		if sourceNames[s] == name {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// Op is one transition request. Which fields matter depends on Kind.
+type Op struct {
+	Kind OpKind
+	// M is the actor: an M id, or Sysmon, or Controller.
+	M int8
+	// G is ready's target.
+	G int32
+	// P is retake's and acquirep's P, and exitsyscall's choice of idle P
+	// (None: no idle P to be had).
+	P int8
+	// N is procresize's new count, assist's credit (+1 or -1), gc's on (1)
+	// or off (0), newproc1's system flag (1).
+	N int8
+	// Size is stacksize's new startingStackSize.
+	Size int32
+	// Source and Victim are schedule's choice.
+	Source Source
+	Victim int8
+}
+
+func (op Op) String() string {
+	var b strings.Builder
+	switch op.M {
+	case Sysmon:
+		b.WriteString("sysmon ")
+	case Controller:
+		b.WriteString("ctl ")
+	default:
+		b.WriteString("M")
+		b.WriteString(itoa(int64(op.M)))
+		b.WriteByte(' ')
+	}
+	b.WriteString(op.Kind.String())
+	switch op.Kind {
+	case OpNewproc1:
+		if op.N != 0 {
+			b.WriteString(" system")
+		}
+	case OpReady:
+		b.WriteString(" G" + itoa(int64(op.G)))
+	case OpSchedule:
+		b.WriteString(" " + op.Source.String())
+		if op.Source == SrcSteal || op.Source == SrcStealNext {
+			b.WriteString(" P" + itoa(int64(op.Victim)))
+		}
+	case OpRetake, OpAcquireP:
+		b.WriteString(" P" + itoa(int64(op.P)))
+	case OpExitSyscall:
+		if op.P != None {
+			b.WriteString(" idle=P" + itoa(int64(op.P)))
+		}
+	case OpProcResize:
+		b.WriteString(" " + itoa(int64(op.N)))
+	case OpGC:
+		if op.N != 0 {
+			b.WriteString(" on")
+		} else {
+			b.WriteString(" off")
+		}
+	case OpStackSize:
+		b.WriteString(" " + itoa(int64(op.Size)))
+	case OpAssist:
+		b.WriteString(" " + itoa(int64(op.N)))
+	}
+	return b.String()
+}
+
+// How newproc1 obtained its G.
+const (
+	HowLocal  = "local"  // gfget popped the P's free list
+	HowRefill = "refill" // gfget refilled the P's list from sched.gFree first
+	HowMalg   = "malg"   // gfget found nothing: malg + allgadd
+)
+
+// What gfget did to the G's stack.
+const (
+	StackReused    = "reused"          // kept its stack of startingStackSize
+	StackAllocated = "allocated"       // had none: stackalloc(startingStackSize)
+	StackReplaced  = "freed+allocated" // wrong size: stackfree, then stackalloc
+)
+
+// What the locked-thread branch of gdestroy did.
+const (
+	LockedMexit    = "mexit"    // the thread exits (gogo(&mp.g0.sched) -> mstart0 -> mexit)
+	LockedM0Wedged = "m0wedged" // m0 cannot exit: parked forever
+)
+
+// Result is a transition's observable outcome. Which fields matter depends
+// on the op; the rest are zero or None as set by NewResult.
+type Result struct {
+	G        int32  // the G created, run, exited, parked, ...
+	Goid     int64  // newproc1's goid; goidrefill's batch base
+	How      string // newproc1: HowLocal, HowRefill, HowMalg
+	Refilled int32  // newproc1: Gs gfget moved from the global lists
+	Stack    string // newproc1: StackReused, StackAllocated, StackReplaced
+	Kicked   int32  // runqput/ready: the old runnext moved to the ring, or None
+	Slow     bool   // runqput/ready: runqputslow ran
+	Source   Source // schedule
+	Victim   int8   // schedule: the robbed P
+	Moved    int32  // schedule: Gs moved to the local ring (global batch, steal)
+	HandedTo int8   // schedule: startlockedm's M, or None
+	// exit/goexit:
+	StackFreed bool   // gfput freed a stack of the wrong size
+	Spilled    int32  // gfput moved this many to the global lists
+	Locked     string // "", LockedMexit, LockedM0Wedged
+	P          int8   // exitsyscall: the P got, None for exitsyscallNoP; retake: the M robbed
+	HandedOff  bool   // park/exit: the P went through handoffp
+	Value      int64  // lock counts, new stack size
+	Fatal      string // a fatal error the program raised (terminal)
+}
+
+// NewResult returns a Result with every reference None.
+func NewResult() Result {
+	return Result{G: None, Kicked: None, Victim: None, HandedTo: None, P: None}
+}
+
+func (r Result) String() string {
+	var parts []string
+	add := func(s string) { parts = append(parts, s) }
+	if r.G != None {
+		add("G" + itoa(int64(r.G)))
+	}
+	if r.Goid != 0 {
+		add("goid=" + itoa(r.Goid))
+	}
+	if r.How != "" {
+		add("via " + r.How)
+	}
+	if r.Refilled != 0 {
+		add("refilled=" + itoa(int64(r.Refilled)))
+	}
+	if r.Stack != "" {
+		add("stack " + r.Stack)
+	}
+	if r.Kicked != None {
+		add("kicked G" + itoa(int64(r.Kicked)))
+	}
+	if r.Slow {
+		add("runqputslow")
+	}
+	if r.Source != 0 {
+		add("from " + r.Source.String())
+	}
+	if r.Victim != None {
+		add("victim P" + itoa(int64(r.Victim)))
+	}
+	if r.Moved != 0 {
+		add("moved=" + itoa(int64(r.Moved)))
+	}
+	if r.HandedTo != None {
+		add("startlockedm M" + itoa(int64(r.HandedTo)))
+	}
+	if r.StackFreed {
+		add("stackfree")
+	}
+	if r.Spilled != 0 {
+		add("spilled=" + itoa(int64(r.Spilled)))
+	}
+	if r.Locked != "" {
+		add("locked:" + r.Locked)
+	}
+	if r.P != None {
+		add("P" + itoa(int64(r.P)))
+	}
+	if r.HandedOff {
+		add("handoffp")
+	}
+	if r.Value != 0 {
+		add("value=" + itoa(r.Value))
+	}
+	if r.Fatal != "" {
+		add("fatal: " + r.Fatal)
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,155 @@
+package spec
+
+// schedule models one round of proc.go schedule: findRunnable with the
+// source chosen by op.Source (and op.Victim), then execute, or startlockedm
+// when the G is locked to another M, or stopm when nothing is found.
+//
+// Which sources are enabled follows findRunnable's order where the runtime
+// guarantees it under concurrency, and is relaxed where the runtime reads
+// shared state without a lock (see the package doc, "Schedule choices").
+func (s *State) schedule(op Op) (Result, error) {
+	r := NewResult()
+	mp, err := s.actor(op)
+	if err != nil {
+		return r, err
+	}
+	m := &s.Ms[mp]
+	switch {
+	case m.P == None:
+		return r, s.disabled(op, "the M holds no P")
+	case m.Curg != None:
+		return r, s.disabled(op, "the M is running G"+itoa(int64(m.Curg)))
+	case m.NewG != None:
+		return r, s.disabled(op, "newproc has a G to queue first")
+	case m.LockedG != None:
+		// schedule: `if mp.lockedg != 0 { stoplockedm(); execute(...) }`.
+		return r, s.disabled(op, "a locked M only waits for its G (stoplockedm)")
+	}
+	pi := m.P
+	pp := &s.Ps[pi]
+	c := s.Cfg.Consts
+	sc := &s.Sched
+	tick := pp.SchedTick%uint32(c.GlobalTick) == 0 && len(sc.Runq) != 0
+	localEmpty := pp.Runnext == None && len(pp.Ring) == 0
+	var g int32 = None
+	inherit := false
+	switch op.Source {
+	case SrcTick:
+		if !tick {
+			return r, s.disabled(op, "no global pick: schedtick%GlobalTick != 0 or the global queue is empty")
+		}
+		// globrunqget.
+		g = sc.Runq[0]
+		sc.Runq = sc.Runq[1:]
+	case SrcRunnext:
+		if tick || pp.Runnext == None {
+			return r, s.disabled(op, "runnext is empty or the global pick comes first")
+		}
+		// runqget: the runnext G inherits the time slice.
+		g, inherit = pp.Runnext, true
+		pp.Runnext = None
+	case SrcRing:
+		if tick || pp.Runnext != None || len(pp.Ring) == 0 {
+			return r, s.disabled(op, "the ring is empty, or runnext or the global pick comes first")
+		}
+		g = pp.Ring[0]
+		pp.Ring = pp.Ring[1:]
+	case SrcGlobal:
+		if !localEmpty || len(sc.Runq) == 0 {
+			return r, s.disabled(op, "the local queue has work or the global queue is empty")
+		}
+		// globrunqgetbatch(len(pp.runq)/2) + runqputbatch.
+		n := min(c.RunqSize/2, len(sc.Runq), len(sc.Runq)/int(sc.GoMaxProcs)+1)
+		g = sc.Runq[0]
+		pp.Ring = append(pp.Ring, sc.Runq[1:n]...)
+		sc.Runq = sc.Runq[n:]
+		r.Moved = int32(n - 1)
+	case SrcSteal, SrcStealNext:
+		v := op.Victim
+		if !localEmpty {
+			return r, s.disabled(op, "the local queue has work")
+		}
+		if v < 0 || int(v) >= len(s.Ps) || v == pi {
+			return r, s.disabled(op, "no such victim P")
+		}
+		vp := &s.Ps[v]
+		if vp.Status != PRunning && vp.Status != PHandoff {
+			// stealWork skips idle Ps (idlepMask); dead Ps are not in allp.
+			return r, s.disabled(op, "the victim is "+vp.Status.String())
+		}
+		r.Victim = v
+		if op.Source == SrcStealNext {
+			if vp.Runnext == None {
+				return r, s.disabled(op, "the victim's runnext is empty")
+			}
+			// runqgrab with stealRunNextG: CAS runnext to 0.
+			g = vp.Runnext
+			vp.Runnext = None
+			break
+		}
+		// runqgrab: n - n/2 from the head; runqsteal runs the last one.
+		n := len(vp.Ring)
+		n -= n / 2
+		if n == 0 {
+			return r, s.disabled(op, "the victim's ring is empty")
+		}
+		if len(pp.Ring)+n-1 >= c.RunqSize {
+			return r, throwf(ThrowRunqOverflow, "runqsteal")
+		}
+		g = vp.Ring[n-1]
+		pp.Ring = append(pp.Ring, vp.Ring[:n-1]...)
+		vp.Ring = append(vp.Ring[:0], vp.Ring[n:]...)
+		r.Moved = int32(n - 1)
+	case SrcIdle:
+		if !localEmpty || len(sc.Runq) != 0 {
+			return r, s.disabled(op, "there is local or global work")
+		}
+		// findRunnable's tail: releasep, pidleput, stopm.
+		if _, err := s.releasep(mp); err != nil {
+			return r, err
+		}
+		if err := s.pidleput(pi); err != nil {
+			return r, err
+		}
+		r.Source = SrcIdle
+		return r, nil
+	default:
+		return r, s.disabled(op, "unknown schedule source")
+	}
+	r.Source, r.G = op.Source, g
+	if lm := s.Gs[g].LockedM; lm != None && !s.Cfg.Wasm {
+		// startlockedm: hand the P to the G's locked M and stopm.
+		if int(lm) == mp {
+			return r, throwf(ThrowStartlockedmMe, "startlockedm")
+		}
+		if s.Ms[lm].P != None {
+			return r, throwf(ThrowStartlockedmHasP, "startlockedm")
+		}
+		if _, err := s.releasep(mp); err != nil {
+			return r, err
+		}
+		// The locked M wakes in stoplockedm: acquirep(mp.nextp), then
+		// schedule's execute(mp.lockedg, false).
+		if err := s.acquirepOn(int(lm), pi); err != nil {
+			return r, err
+		}
+		r.HandedTo = lm
+		return r, s.execute(int(lm), g, false)
+	}
+	return r, s.execute(mp, g, inherit)
+}
+
+// execute models proc.go execute: curg and gp.m set before the G becomes
+// running; schedtick counts unless the G inherits the time slice.
+func (s *State) execute(mp int, g int32, inherit bool) error {
+	m := &s.Ms[mp]
+	m.Curg = g
+	s.Gs[g].M = int8(mp)
+	if err := s.casgstatus(g, Runnable, Running); err != nil {
+		return err
+	}
+	if !inherit {
+		s.Ps[m.P].SchedTick++
+	}
+	return nil
+}

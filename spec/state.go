@@ -1,0 +1,316 @@
+package spec
+
+// None marks an absent G, M or P reference (the runtime's nil guintptr,
+// muintptr and puintptr).
+const None = -1
+
+// Bits of G.Cleared: the fields gdestroy resets, one bit each. A set bit
+// means the field is non-zero (for example _panic is non-nil for a Goexit
+// during a panic).
+const (
+	FieldDefer        uint16 = 1 << iota // gp._defer
+	FieldPanic                           // gp._panic
+	FieldWritebuf                        // gp.writebuf
+	FieldWaitreason                      // gp.waitreason
+	FieldParam                           // gp.param
+	FieldLabels                          // gp.labels
+	FieldTimer                           // gp.timer
+	FieldPreemptStop                     // gp.preemptStop
+	FieldPaniconfault                    // gp.paniconfault
+	FieldBubble                          // gp.bubble (synctest)
+
+	// AllCleared is every field gdestroy resets.
+	AllCleared = FieldDefer | FieldPanic | FieldWritebuf | FieldWaitreason |
+		FieldParam | FieldLabels | FieldTimer | FieldPreemptStop |
+		FieldPaniconfault | FieldBubble
+)
+
+// FieldNames names the bits of G.Cleared in runtime terms.
+var FieldNames = []struct {
+	Bit  uint16
+	Name string
+}{
+	{FieldDefer, "_defer"}, {FieldPanic, "_panic"}, {FieldWritebuf, "writebuf"},
+	{FieldWaitreason, "waitreason"}, {FieldParam, "param"}, {FieldLabels, "labels"},
+	{FieldTimer, "timer"}, {FieldPreemptStop, "preemptStop"},
+	{FieldPaniconfault, "paniconfault"}, {FieldBubble, "bubble"},
+}
+
+// G is a goroutine (runtime2.go type g), reduced to what the exit and reuse
+// path reads and writes.
+type G struct {
+	Goid   int64
+	Status Status
+	// Stack is the stack size in bytes, 0 when the G has no stack
+	// (stack.lo == 0 after stackfree).
+	Stack int32
+	// M is gp.m: the M running this G, or None.
+	M int8
+	// LockedM is gp.lockedm: the M this G is locked to, or None.
+	LockedM int8
+	// System: isSystemGoroutine(gp); counted in sched.ngsys.
+	System bool
+	// Cleared holds one bit per field gdestroy resets (FieldDefer ...).
+	Cleared uint16
+	// GCAssist is gp.gcAssistBytes in units: > 0 is credit, < 0 debt.
+	GCAssist int8
+}
+
+// M is an OS thread (runtime2.go type m). Every M has its own g0; an M
+// "on g0" is one whose Curg is None.
+type M struct {
+	// Curg is mp.curg, None when the M runs on g0 (in the scheduler).
+	Curg int32
+	// P is mp.p, None when the M holds no P.
+	P int8
+	// OldP is mp.oldp: the P held when entering a syscall.
+	OldP int8
+	// LockedG is mp.lockedg.
+	LockedG int32
+	// NewG is the G newproc1 returned and runqput has not queued yet.
+	NewG int32
+	// LockedExt and LockedInt are LockOSThread's and the runtime's
+	// internal lockOSThread's nesting counts (mp.lockedExt, mp.lockedInt).
+	LockedExt, LockedInt uint8
+	// Exited: the thread left through mexit and never runs again.
+	Exited bool
+	// Wedged: m0 after its locked G exited: parked forever (mexit on m0).
+	Wedged bool
+}
+
+// PStatus is a P's status (runtime2.go _Pidle ...).
+type PStatus uint8
+
+const (
+	// PIdle: on the idle P list, empty run queue (_Pidle).
+	PIdle PStatus = iota
+	// PRunning: owned by an M (_Prunning).
+	PRunning
+	// PHandoff: released by handoffp with work to do, waiting for startm
+	// to give it an M (in the runtime a transient _Pidle owned by startm
+	// or newm; the spec makes the window explicit).
+	PHandoff
+	// PDead: beyond GOMAXPROCS after procresize (_Pdead).
+	PDead
+)
+
+var pstatusNames = [...]string{"idle", "running", "handoff", "dead"}
+
+func (s PStatus) String() string {
+	if int(s) < len(pstatusNames) {
+		return pstatusNames[s]
+	}
+	return "pstatus(" + itoa(int64(s)) + ")"
+}
+
+// P is a processor (runtime2.go type p).
+type P struct {
+	Status PStatus
+	// M is pp.m, the owning M, or None.
+	M int8
+	// Runnext is pp.runnext, or None.
+	Runnext int32
+	// Ring is the run queue from head to tail (runq[runqhead:runqtail]).
+	Ring []int32
+	// GFree is pp.gFree, a LIFO stored with its head at the end of the slice.
+	GFree []int32
+	// GFreeSize is pp.gFree.size, kept apart from the list as in the runtime.
+	GFreeSize int32
+	// SchedTick is pp.schedtick.
+	SchedTick uint32
+	// GoidCache and GoidEnd are pp.goidcache and pp.goidcacheend.
+	GoidCache, GoidEnd int64
+}
+
+// Sched is the global scheduler state (runtime2.go type schedt) the path
+// touches.
+type Sched struct {
+	// Runq is sched.runq, FIFO from head (index 0) to tail.
+	Runq []int32
+	// GFreeStack and GFreeNoStack are sched.gFree.stack and .noStack,
+	// LIFOs stored with the head at the end of the slice.
+	GFreeStack, GFreeNoStack []int32
+	// GFreeStackSize and GFreeNoStackSize are the lists' size fields.
+	GFreeStackSize, GFreeNoStackSize int32
+	// NGSys is sched.ngsys, the number of live system goroutines.
+	NGSys int32
+	// BgScanCredit is gcController.bgScanCredit in assist units.
+	BgScanCredit int64
+	// GCBlacken is gcBlackenEnabled != 0 (the GC is marking).
+	GCBlacken bool
+	// StartingStackSize is the runtime's startingStackSize.
+	StartingStackSize int32
+	// Goidgen is sched.goidgen, the last goid handed to a P's cache.
+	Goidgen int64
+	// GoMaxProcs is the number of Ps not dead (gomaxprocs).
+	GoMaxProcs int32
+	// MainGoexit: the main goroutine called runtime.Goexit.
+	MainGoexit bool
+	// Terminal is non-zero once the program has ended.
+	Terminal Terminal
+}
+
+// Terminal says how a program ended; a terminal state enables no op.
+type Terminal uint8
+
+const (
+	// Alive: the program runs.
+	Alive Terminal = iota
+	// MainReturned: runtime.main returned and called exit(0).
+	MainReturned
+	// GoexitDeadlock: the fatal error checkdead raises when the main
+	// goroutine called runtime.Goexit and no goroutine is left.
+	GoexitDeadlock
+)
+
+// FatalGoexitDeadlock is the message of checkdead's fatal error.
+const FatalGoexitDeadlock = "no goroutines (main called runtime.Goexit) - deadlock!"
+
+var terminalNames = [...]string{"alive", "main returned (exit 0)", "fatal error: " + FatalGoexitDeadlock}
+
+func (t Terminal) String() string {
+	if int(t) < len(terminalNames) {
+		return terminalNames[t]
+	}
+	return "terminal(" + itoa(int64(t)) + ")"
+}
+
+// State is the whole modelled runtime. Gs is allgs (never shrinks); a G is
+// named by its index in it.
+type State struct {
+	Cfg   *Config
+	Gs    []G
+	Ms    []M
+	Ps    []P
+	Sched Sched
+
+	arena []int32 // backing store of the lists, see CopyFrom
+	cen   *census // CheckInvariants' scratch
+}
+
+// New returns the initial state: m0 runs the main goroutine (goid 1) on P0,
+// the other Ps are idle and the other Ms have nothing to do (docs/OPS.md).
+func New(cfg Config) (*State, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := cfg
+	s := &State{Cfg: &c}
+	s.Ms = make([]M, cfg.Ms)
+	for i := range s.Ms {
+		s.Ms[i] = M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None}
+	}
+	s.Ps = make([]P, cfg.Ps)
+	for i := range s.Ps {
+		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None}
+	}
+	// runtime·rt0_go: m0 acquires P0 (procresize), newproc(runtime.main)
+	// takes goid 1 from P0's first batch, and mstart runs it.
+	batch := int64(cfg.Consts.GoidBatch)
+	s.Sched = Sched{StartingStackSize: StackMin, Goidgen: batch, GoMaxProcs: int32(cfg.Ps)}
+	s.Gs = []G{{Goid: 1, Status: Running, Stack: StackMin, M: 0, LockedM: None}}
+	s.Ps[0].Status = PRunning
+	s.Ps[0].M = 0
+	s.Ps[0].GoidCache, s.Ps[0].GoidEnd = 2, batch+1
+	s.Ps[0].SchedTick = 1
+	s.Ms[0].P = 0
+	s.Ms[0].Curg = 0
+	return s, nil
+}
+
+// Clone returns a deep copy of s sharing only the immutable Config.
+func (s *State) Clone() *State {
+	c := new(State)
+	c.CopyFrom(s)
+	return c
+}
+
+// listSlack is the room CopyFrom leaves after each list so that a
+// transition's appends rarely reallocate.
+const listSlack = 4
+
+// CopyFrom makes s a deep copy of src, reusing s's memory: every list of the
+// copy lives in one arena owned by s, each with a little slack and a capped
+// capacity, so that growing one never overwrites the next.
+func (s *State) CopyFrom(src *State) {
+	s.Cfg = src.Cfg
+	s.Gs = append(s.Gs[:0], src.Gs...)
+	s.Ms = append(s.Ms[:0], src.Ms...)
+	need := 3 * listSlack
+	for i := range src.Ps {
+		need += len(src.Ps[i].Ring) + len(src.Ps[i].GFree) + 2*listSlack
+	}
+	need += len(src.Sched.Runq) + len(src.Sched.GFreeStack) + len(src.Sched.GFreeNoStack)
+	if cap(s.arena) < need {
+		s.arena = make([]int32, 2*need)
+	}
+	arena := s.arena[:cap(s.arena)]
+	off := 0
+	take := func(l []int32) []int32 {
+		n := copy(arena[off:], l)
+		out := arena[off : off+n : off+n+listSlack]
+		off += n + listSlack
+		return out
+	}
+	if cap(s.Ps) < len(src.Ps) {
+		s.Ps = make([]P, len(src.Ps))
+	}
+	s.Ps = s.Ps[:len(src.Ps)]
+	for i := range src.Ps {
+		s.Ps[i] = src.Ps[i]
+		s.Ps[i].Ring = take(src.Ps[i].Ring)
+		s.Ps[i].GFree = take(src.Ps[i].GFree)
+	}
+	s.Sched = src.Sched
+	s.Sched.Runq = take(src.Sched.Runq)
+	s.Sched.GFreeStack = take(src.Sched.GFreeStack)
+	s.Sched.GFreeNoStack = take(src.Sched.GFreeNoStack)
+}
+
+// Equal reports whether two states are the same runtime state.
+func (s *State) Equal(o *State) bool {
+	if *s.Cfg != *o.Cfg || len(s.Gs) != len(o.Gs) || len(s.Ms) != len(o.Ms) || len(s.Ps) != len(o.Ps) {
+		return false
+	}
+	for i := range s.Gs {
+		if s.Gs[i] != o.Gs[i] {
+			return false
+		}
+	}
+	for i := range s.Ms {
+		if s.Ms[i] != o.Ms[i] {
+			return false
+		}
+	}
+	for i := range s.Ps {
+		a, b := &s.Ps[i], &o.Ps[i]
+		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.GFreeSize != b.GFreeSize ||
+			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd ||
+			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) {
+			return false
+		}
+	}
+	a, b := &s.Sched, &o.Sched
+	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) &&
+		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
+		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.StartingStackSize == b.StartingStackSize &&
+		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
+}
+
+func eqList(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// MainGoid is the main goroutine's goid: runtime·rt0_go's newproc of
+// runtime.main takes the first goid of P0's first batch. A recycled G
+// struct that once ran main gets a fresh goid, so the goid, not the G's
+// index, says which G is main.
+const MainGoid = 1

@@ -1,0 +1,420 @@
+package spec
+
+// Step applies op to a copy of s and returns the next state and the
+// observable result, or an error: a *Throw when the transition reaches a
+// runtime throw, a *Disabled when op's precondition does not hold. s is not
+// modified. On error the returned state is the partial state at the throw,
+// useful for reports.
+func Step(s *State, op Op) (*State, Result, error) {
+	n := s.Clone()
+	r, err := n.Apply(op)
+	return n, r, err
+}
+
+// Apply is Step in place: it changes s. A *Disabled error leaves s
+// unchanged; a *Throw leaves it as it was at the throw.
+func (s *State) Apply(op Op) (Result, error) {
+	r := NewResult()
+	if s.Sched.Terminal != Alive {
+		return r, s.disabled(op, "the program has ended: "+s.Sched.Terminal.String())
+	}
+	switch op.Kind {
+	case OpSchedule:
+		return s.schedule(op)
+	case OpRetake:
+		return s.retake(op)
+	case OpProcResize:
+		return s.procresize(op)
+	case OpGC:
+		return s.gcToggle(op)
+	case OpStackSize:
+		return s.stackSize(op)
+	}
+	if op.Kind == 0 || op.Kind >= numOps {
+		return r, s.disabled(op, "unknown op kind")
+	}
+	// Every other op is made by a live M.
+	mp, err := s.actor(op)
+	if err != nil {
+		return r, err
+	}
+	m := &s.Ms[mp]
+	switch op.Kind {
+	case OpAcquireP:
+		return s.acquirep(op, mp)
+	case OpMcall:
+		// mcall(fn) where fn returns: asm_amd64.s calls badmcall2. On g0,
+		// mcall throws first (badmcall).
+		if m.Curg == None {
+			return r, throwf(ThrowBadmcall, "badmcall")
+		}
+		return r, throwf(ThrowBadmcall2, "badmcall2")
+	case OpExit, OpGoexit:
+		if m.Curg == None {
+			// goexit1 -> mcall(goexit0) on g0: asm_amd64.s mcall
+			// compares g with m->g0 and calls badmcall.
+			return r, throwf(ThrowBadmcall, "badmcall")
+		}
+	case OpExitSyscall:
+		if m.Curg == None || s.Gs[m.Curg].Status != Syscall {
+			return r, s.disabled(op, "no goroutine of this M is in a syscall")
+		}
+		return s.exitsyscall(op, mp)
+	}
+	// The rest run on behalf of the M's current G, which must be executing.
+	if m.Curg == None || s.Gs[m.Curg].Status != Running {
+		return r, s.disabled(op, "the M has no running goroutine")
+	}
+	if m.NewG != None && op.Kind != OpRunqput {
+		return r, s.disabled(op, "newproc has a G to queue first (runqput)")
+	}
+	switch op.Kind {
+	case OpGoidRefill:
+		return s.goidrefill(op, mp)
+	case OpNewproc1:
+		return s.newproc1(op, mp)
+	case OpRunqput:
+		return s.runqputOp(op, mp)
+	case OpReady:
+		return s.ready(op, mp)
+	case OpExit, OpGoexit:
+		return s.goexit(op, mp)
+	case OpGosched:
+		return s.gosched(op, mp)
+	case OpPark:
+		return s.park(op, mp)
+	case OpEnterSyscall:
+		return s.entersyscall(op, mp)
+	case OpLockOSThread, OpUnlockOSThread, OpLockInt, OpUnlockInt:
+		return s.lockOSThread(op, mp)
+	case OpGrowStack:
+		g := &s.Gs[m.Curg]
+		if g.Stack == 0 {
+			return r, s.disabled(op, "the goroutine has no stack")
+		}
+		// copystack(gp, oldsize*2) from newstack.
+		g.Stack *= 2
+		r.G, r.Value = m.Curg, int64(g.Stack)
+		return r, nil
+	case OpAssist:
+		if op.N == 0 {
+			return r, s.disabled(op, "assist needs a credit or a debt")
+		}
+		s.Gs[m.Curg].GCAssist = op.N
+		r.G = m.Curg
+		return r, nil
+	case OpDirty:
+		s.Gs[m.Curg].Cleared = AllCleared
+		r.G = m.Curg
+		return r, nil
+	}
+	return r, s.disabled(op, "unknown op kind")
+}
+
+func (s *State) disabled(op Op, why string) error { return &Disabled{Op: op, Why: why} }
+
+// actor checks op.M names an M that can act.
+func (s *State) actor(op Op) (int, error) {
+	if op.M < 0 || int(op.M) >= len(s.Ms) {
+		return 0, s.disabled(op, "no such M")
+	}
+	m := &s.Ms[op.M]
+	if m.Exited {
+		return 0, s.disabled(op, "the M has exited (mexit)")
+	}
+	if m.Wedged {
+		return 0, s.disabled(op, "m0 is parked forever")
+	}
+	return int(op.M), nil
+}
+
+// casgstatus models proc.go casgstatus: it checks no transition graph, it
+// spins until gp's status is old. A G in another status would spin forever;
+// the spec reports that as a throw.
+func (s *State) casgstatus(g int32, old, new Status) error {
+	if s.Gs[g].Status != old {
+		return throwf(ThrowCasgstatus+": G"+itoa(int64(g))+" is "+s.Gs[g].Status.String()+", want "+old.String(), "casgstatus")
+	}
+	s.Gs[g].Status = new
+	return nil
+}
+
+// goidrefill is newproc1's batch fetch: when pp.goidcache == pp.goidcacheend
+// it takes [goidgen+1, goidgen+_GoidCacheBatch] with sched.goidgen.Add.
+func (s *State) goidrefill(op Op, mp int) (Result, error) {
+	r := NewResult()
+	pp := &s.Ps[s.Ms[mp].P]
+	if pp.GoidCache != pp.GoidEnd {
+		return r, s.disabled(op, "the P's goid cache is not empty")
+	}
+	batch := int64(s.Cfg.Consts.GoidBatch)
+	s.Sched.Goidgen += batch
+	pp.GoidCache = s.Sched.Goidgen - batch + 1
+	pp.GoidEnd = pp.GoidCache + batch
+	r.Goid = pp.GoidCache
+	return r, nil
+}
+
+// newproc1 models proc.go newproc1 up to the status change: gfget, or malg
+// and allgadd; the goid from the P's cache; dead -> runnable; ngsys. The new
+// G is held by the M until runqput (newproc).
+func (s *State) newproc1(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	pi := m.P
+	pp := &s.Ps[pi]
+	if pp.GoidCache == pp.GoidEnd {
+		return r, s.disabled(op, "the P's goid cache is empty (goidrefill first)")
+	}
+	g, how, refilled, stack, err := s.gfget(pi)
+	if err != nil {
+		return r, err
+	}
+	if g == None {
+		// malg(stackMin); casgstatus(newg, _Gidle, _Gdead); allgadd(newg).
+		s.Gs = append(s.Gs, G{Status: Idle, Stack: StackMin, M: None, LockedM: None})
+		g = int32(len(s.Gs) - 1)
+		if err := s.casgstatus(g, Idle, Dead); err != nil {
+			return r, err
+		}
+		if s.Gs[g].Status == Idle {
+			return r, throwf(ThrowAllgaddIdle, "allgadd")
+		}
+		how, stack = HowMalg, StackAllocated
+	}
+	newg := &s.Gs[g]
+	if newg.Stack == 0 {
+		return r, throwf(ThrowMissingStack, "newproc1")
+	}
+	if newg.Status != Dead {
+		return r, throwf(ThrowNotDead, "newproc1")
+	}
+	system := op.N != 0
+	newg.System = system
+	if system {
+		s.Sched.NGSys++
+	} else if cur := m.Curg; cur != None {
+		// Only user goroutines inherit synctest bubbles and pprof labels.
+		newg.Cleared = s.Gs[cur].Cleared & (FieldLabels | FieldBubble)
+	}
+	newg.Goid = pp.GoidCache
+	if err := s.casgstatus(g, Dead, Runnable); err != nil {
+		return r, err
+	}
+	pp.GoidCache++
+	m.NewG = g
+	r.G, r.Goid, r.How, r.Refilled, r.Stack = g, newg.Goid, how, refilled, stack
+	return r, nil
+}
+
+// gfget models proc.go gfget: refill an empty local list from the global
+// lists (stack list first) up to RefillTo, pop, and fix the stack.
+func (s *State) gfget(pi int8) (g int32, how string, refilled int32, stack string, err error) {
+	pp := &s.Ps[pi]
+	sc := &s.Sched
+	how = HowLocal
+	if len(pp.GFree) == 0 && (len(sc.GFreeStack) != 0 || len(sc.GFreeNoStack) != 0) {
+		how = HowRefill
+		for pp.GFreeSize < int32(s.Cfg.Consts.RefillTo) {
+			var gp int32
+			if n := len(sc.GFreeStack); n != 0 {
+				gp = sc.GFreeStack[n-1]
+				sc.GFreeStack = sc.GFreeStack[:n-1]
+				sc.GFreeStackSize--
+			} else if n := len(sc.GFreeNoStack); n != 0 {
+				gp = sc.GFreeNoStack[n-1]
+				sc.GFreeNoStack = sc.GFreeNoStack[:n-1]
+				sc.GFreeNoStackSize--
+			} else {
+				break
+			}
+			pp.GFree = append(pp.GFree, gp)
+			pp.GFreeSize++
+			refilled++
+		}
+	}
+	n := len(pp.GFree)
+	if n == 0 {
+		return None, "", refilled, "", nil
+	}
+	g = pp.GFree[n-1]
+	pp.GFree = pp.GFree[:n-1]
+	pp.GFreeSize--
+	gp := &s.Gs[g]
+	stack = StackReused
+	if gp.Stack != 0 && gp.Stack != sc.StartingStackSize {
+		// The right size changed since gfput kept it: stackfree.
+		gp.Stack = 0
+		stack = StackReplaced
+	}
+	if gp.Stack == 0 {
+		gp.Stack = sc.StartingStackSize
+		if stack == StackReused {
+			stack = StackAllocated
+		}
+	}
+	return g, how, refilled, stack, nil
+}
+
+// runqputOp is newproc's runqput(pp, newg, true).
+func (s *State) runqputOp(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if m.NewG == None {
+		return r, s.disabled(op, "no G from newproc1 to queue")
+	}
+	g := m.NewG
+	m.NewG = None
+	r.G = g
+	r.Kicked, r.Slow = s.runqput(m.P, g, true)
+	return r, nil
+}
+
+// runqput models proc.go runqput: with next, gp takes runnext and the old
+// runnext is kicked to the ring; a full ring goes through runqputslow. On
+// wasm there is no sysmon, so next is ignored (!haveSysmon).
+func (s *State) runqput(pi int8, g int32, next bool) (kicked int32, slow bool) {
+	pp := &s.Ps[pi]
+	kicked = None
+	if s.Cfg.Wasm {
+		next = false
+	}
+	if next {
+		old := pp.Runnext
+		pp.Runnext = g
+		if old == None {
+			return None, false
+		}
+		g, kicked = old, old
+	}
+	if len(pp.Ring) < s.Cfg.Consts.RunqSize {
+		pp.Ring = append(pp.Ring, g)
+		return kicked, false
+	}
+	s.runqputslow(pi, g)
+	return kicked, true
+}
+
+// runqputslow moves half the (full) ring and gp to the global queue tail.
+func (s *State) runqputslow(pi int8, g int32) {
+	pp := &s.Ps[pi]
+	n := len(pp.Ring) / 2
+	batch := make([]int32, 0, n+1)
+	batch = append(batch, pp.Ring[:n]...)
+	batch = append(batch, g)
+	pp.Ring = append(pp.Ring[:0], pp.Ring[n:]...)
+	s.Sched.Runq = append(s.Sched.Runq, batch...)
+}
+
+// ready models proc.go ready(gp, traceskip, next=true) as called by goready.
+func (s *State) ready(op Op, mp int) (Result, error) {
+	r := NewResult()
+	if op.G < 0 || int(op.G) >= len(s.Gs) {
+		return r, s.disabled(op, "no such G")
+	}
+	if s.Gs[op.G].Status != Waiting {
+		return r, s.disabled(op, "G"+itoa(int64(op.G))+" is not waiting")
+	}
+	s.Gs[op.G].Status = Runnable
+	r.G = op.G
+	r.Kicked, r.Slow = s.runqput(s.Ms[mp].P, op.G, true)
+	return r, nil
+}
+
+// handoffp models proc.go handoffp for a released P: with local or global
+// work (or no other idle P, so startm's spinning M) it waits for startm;
+// otherwise pidleput.
+func (s *State) handoffp(pi int8) error {
+	pp := &s.Ps[pi]
+	pp.M = None
+	work := pp.Runnext != None || len(pp.Ring) != 0 || len(s.Sched.Runq) != 0
+	idle := 0
+	for i := range s.Ps {
+		if int8(i) != pi && s.Ps[i].Status == PIdle {
+			idle++
+		}
+	}
+	if work || idle == 0 {
+		pp.Status = PHandoff
+		return nil
+	}
+	return s.pidleput(pi)
+}
+
+// pidleput puts a P on the idle list: proc.go pidleput.
+func (s *State) pidleput(pi int8) error {
+	pp := &s.Ps[pi]
+	if pp.Runnext != None || len(pp.Ring) != 0 {
+		return throwf(ThrowPidleput, "pidleput")
+	}
+	pp.Status = PIdle
+	pp.M = None
+	return nil
+}
+
+// releasep detaches the M's P: proc.go releasep / releasepNoTrace.
+func (s *State) releasep(mp int) (int8, error) {
+	m := &s.Ms[mp]
+	pi := m.P
+	if pi == None || s.Ps[pi].M != int8(mp) || s.Ps[pi].Status != PRunning {
+		return None, throwf(ThrowReleasep, "releasep")
+	}
+	m.P = None
+	s.Ps[pi].M = None
+	s.Ps[pi].Status = PIdle
+	return pi, nil
+}
+
+// acquirep wires P pi to M mp: proc.go acquirep / wirep.
+func (s *State) acquirepOn(mp int, pi int8) error {
+	pp := &s.Ps[pi]
+	if s.Ms[mp].P != None || pp.M != None || (pp.Status != PIdle && pp.Status != PHandoff) {
+		return throwf(ThrowWirep, "wirep")
+	}
+	s.Ms[mp].P = pi
+	pp.M = int8(mp)
+	pp.Status = PRunning
+	return nil
+}
+
+func (s *State) acquirep(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if m.P != None || m.Curg != None || m.LockedG != None || m.NewG != None {
+		return r, s.disabled(op, "the M is busy (startm takes an idle M)")
+	}
+	if op.P < 0 || int(op.P) >= len(s.Ps) {
+		return r, s.disabled(op, "no such P")
+	}
+	if st := s.Ps[op.P].Status; st != PIdle && st != PHandoff {
+		return r, s.disabled(op, "P"+itoa(int64(op.P))+" is "+st.String())
+	}
+	r.P = op.P
+	return r, s.acquirepOn(mp, op.P)
+}
+
+// dropg models proc.go dropg: m.curg.m = nil, m.curg = nil.
+func (s *State) dropg(mp int) {
+	m := &s.Ms[mp]
+	if m.Curg != None {
+		s.Gs[m.Curg].M = None
+	}
+	m.Curg = None
+}
+
+// stoplockedm models proc.go stoplockedm up to mPark: the M keeps waiting
+// for its locked G; its P, if any, is handed off.
+func (s *State) stoplockedm(mp int) (handedOff bool, err error) {
+	m := &s.Ms[mp]
+	if m.LockedG == None || s.Gs[m.LockedG].LockedM != int8(mp) {
+		return false, throwf(ThrowStoplockedm, "stoplockedm")
+	}
+	if m.P != None {
+		pi, err := s.releasep(mp)
+		if err != nil {
+			return false, err
+		}
+		return true, s.handoffp(pi)
+	}
+	return false, nil
+}

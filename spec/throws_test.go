@@ -1,0 +1,86 @@
+package spec
+
+import "testing"
+
+// TestThrows: every runtime throw the spec models, reached from a state
+// prepared to break the precondition the runtime asserts.
+func TestThrows(t *testing.T) {
+	tests := []struct {
+		name  string
+		throw string
+		run   func(t *testing.T, s *State) error
+	}{
+		{"badmcall: goexit1 on g0", ThrowBadmcall, func(t *testing.T, s *State) error {
+			do(t, s, Op{Kind: OpPark, M: 0})
+			_, err := s.Apply(Op{Kind: OpExit, M: 0})
+			return err
+		}},
+		{"badmcall2: mcall fn returns", ThrowBadmcall2, func(t *testing.T, s *State) error {
+			_, err := s.Apply(Op{Kind: OpMcall, M: 0})
+			return err
+		}},
+		{"gdestroy: lockedInt at exit", ThrowLockedInt, func(t *testing.T, s *State) error {
+			spawn(t, s, 0)
+			do(t, s, Op{Kind: OpLockInt, M: 0})
+			_, err := s.Apply(Op{Kind: OpGoexit, M: 0})
+			return err
+		}},
+		{"gfput: bad status", ThrowGfputStatus, func(t *testing.T, s *State) error {
+			var r Result
+			return s.gfput(0, 0, &r)
+		}},
+		{"newproc1: missing stack", ThrowMissingStack, func(t *testing.T, s *State) error {
+			s.Gs = append(s.Gs, G{Status: Dead, M: None, LockedM: None})
+			s.Ps[0].GFree = append(s.Ps[0].GFree, 1)
+			s.Ps[0].GFreeSize++
+			s.Sched.StartingStackSize = 0 // gfget then allocates nothing
+			_, err := s.Apply(Op{Kind: OpNewproc1, M: 0})
+			return err
+		}},
+		{"newproc1: new g is not Gdead", ThrowNotDead, func(t *testing.T, s *State) error {
+			s.Gs = append(s.Gs, G{Status: Waiting, Stack: StackMin, M: None, LockedM: None})
+			s.Ps[0].GFree = append(s.Ps[0].GFree, 1)
+			s.Ps[0].GFreeSize++
+			_, err := s.Apply(Op{Kind: OpNewproc1, M: 0})
+			return err
+		}},
+		{"unlockOSThread below zero", ThrowBadUnlock, func(t *testing.T, s *State) error {
+			_, err := s.Apply(Op{Kind: OpUnlockInt, M: 0})
+			return err
+		}},
+		{"pidleput with work", ThrowPidleput, func(t *testing.T, s *State) error {
+			s.Ps[1].Runnext = 0
+			return s.pidleput(1)
+		}},
+		{"releasep of a P that is not running", ThrowReleasep, func(t *testing.T, s *State) error {
+			_, err := s.releasep(1)
+			return err
+		}},
+		{"wirep of a running P", ThrowWirep, func(t *testing.T, s *State) error {
+			return s.acquirepOn(1, 0)
+		}},
+		{"stoplockedm without a locked G", ThrowStoplockedm, func(t *testing.T, s *State) error {
+			_, err := s.stoplockedm(0)
+			return err
+		}},
+		{"startlockedm: locked to me", ThrowStartlockedmMe, func(t *testing.T, s *State) error {
+			spawn(t, s, 0)
+			do(t, s, Op{Kind: OpPark, M: 0})
+			s.Gs[1].LockedM = 0 // G1 claims to be locked to M0, which schedules it
+			_, err := s.Apply(Op{Kind: OpSchedule, M: 0, Source: SrcRunnext})
+			return err
+		}},
+		{"casgstatus spins: execute of a G that is not runnable", ThrowCasgstatus, func(t *testing.T, s *State) error {
+			spawn(t, s, 0)
+			s.Gs[1].Status = Waiting
+			return s.execute(0, 1, false)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newState(t, "small", 2, 2)
+			err := tt.run(t, s)
+			wantThrow(t, err, tt.throw)
+		})
+	}
+}

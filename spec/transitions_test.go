@@ -1,0 +1,177 @@
+package spec
+
+import "testing"
+
+// exitN spawns n goroutines on M0 (main keeps running), then runs each and
+// exits it on M0, leaving them on P0's free list (and the global lists
+// once gfput spills). Main ends up running again.
+func exitN(t *testing.T, s *State, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		spawn(t, s, 0)
+		do(t, s, Op{Kind: OpGosched, M: 0}) // main to the global queue tail
+		tickPick(t, s, 0)
+		do(t, s, Op{Kind: OpExit, M: 0})
+		tickPick(t, s, 0) // main again
+	}
+}
+
+// tickPick schedules on m with whatever source the runtime would take
+// first: the tick, runnext, the ring, the global queue.
+func tickPick(t *testing.T, s *State, m int8) Result {
+	t.Helper()
+	for _, op := range s.Enabled(DefaultBounds(64), nil) {
+		if op.Kind == OpSchedule && op.M == m && op.Source != SrcSteal && op.Source != SrcStealNext && op.Source != SrcIdle {
+			return do(t, s, op)
+		}
+	}
+	t.Fatalf("M%d has nothing to schedule:\n%s", m, s.Dump())
+	return Result{}
+}
+
+// gfput/gfget by hand on a prepared state, for the exact orders of
+// docs/OPS.md.
+func TestFreeListOrders(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	for i := 1; i <= 4; i++ {
+		s.Gs = append(s.Gs, G{Goid: int64(100 + i), Status: Dead, Stack: StackMin, M: None, LockedM: None})
+	}
+	s.Gs[3].Stack = 0
+	var r Result
+	for g := int32(1); g <= 3; g++ {
+		if err := s.gfput(0, g, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.gfput(0, 4, &r); err != nil {
+		t.Fatal(err)
+	}
+	// Pops G4, G3 (no stack), G2; G1 stays.
+	if lifo(s.Ps[0].GFree) != "[G1]" || lifo(s.Sched.GFreeStack) != "[G2 G4]" || lifo(s.Sched.GFreeNoStack) != "[G3]" {
+		t.Fatalf("after spill: local %s stack %s noStack %s", lifo(s.Ps[0].GFree), lifo(s.Sched.GFreeStack), lifo(s.Sched.GFreeNoStack))
+	}
+	// gfget pops G1; the next gfget refills to RefillTo=2 from the stack
+	// list first: G2 then G4 pushed, so G4 is popped.
+	g, how, _, _, _ := s.gfget(0)
+	if g != 1 || how != HowLocal {
+		t.Fatalf("gfget = G%d via %s", g, how)
+	}
+	g, how, n, st, _ := s.gfget(0)
+	if g != 4 || how != HowRefill || n != 2 || st != StackReused || lifo(s.Ps[0].GFree) != "[G2]" {
+		t.Fatalf("refill: G%d via %s moved %d stack %s local %s", g, how, n, st, lifo(s.Ps[0].GFree))
+	}
+	g, _, _, _, _ = s.gfget(0)
+	g2, how, n, st, _ := s.gfget(0)
+	if g != 2 || g2 != 3 || how != HowRefill || n != 1 || st != StackAllocated || s.Gs[3].Stack != StackMin {
+		t.Fatalf("noStack refill: G%d G%d via %s moved %d stack %s", g, g2, how, n, st)
+	}
+	// A stack of the wrong size kept by gfput is replaced by gfget.
+	s.Gs[1].Status = Dead
+	s.Gs[1].Stack = StackMin
+	if err := s.gfput(0, 1, &r); err != nil {
+		t.Fatal(err)
+	}
+	s.Sched.StartingStackSize = 2 * StackMin
+	if _, _, _, st, _ := s.gfget(0); st != StackReplaced || s.Gs[1].Stack != 2*StackMin {
+		t.Fatalf("stack %s size %d", st, s.Gs[1].Stack)
+	}
+}
+
+func TestRunqputslowAndSteal(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	// Five spawns: runnext takes each, kicking the previous to the ring;
+	// the 6th kick finds the ring (4) full: runqputslow moves 2 + 1.
+	var slow Result
+	for i := 0; i < 5; i++ {
+		spawn(t, s, 0)
+	}
+	if len(s.Ps[0].Ring) != 4 || s.Ps[0].Runnext != 5 {
+		t.Fatalf("%s", s.Ps[0].String())
+	}
+	p := &s.Ps[0]
+	if p.GoidCache == p.GoidEnd {
+		do(t, s, Op{Kind: OpGoidRefill, M: 0})
+	}
+	do(t, s, Op{Kind: OpNewproc1, M: 0})
+	slow = do(t, s, Op{Kind: OpRunqput, M: 0})
+	if !slow.Slow || slow.Kicked != 5 || gl(s.Sched.Runq) != "[G1 G2 G5]" || gl(s.Ps[0].Ring) != "[G3 G4]" {
+		t.Fatalf("runqputslow: %v runq %s ring %s", slow, gl(s.Sched.Runq), gl(s.Ps[0].Ring))
+	}
+	// M1 on P1 steals: its local queue is empty; the rounded-up half of
+	// [G3 G4] is 1: G3 runs.
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	r := do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0})
+	if r.G != 3 || r.Moved != 0 || gl(s.Ps[0].Ring) != "[G4]" || s.Ms[1].Curg != 3 {
+		t.Fatalf("steal: %v\n%s", r, s.Dump())
+	}
+	// P0's local work comes first for M0: runnext (G6), then the ring.
+	// The global queue waits for the tick.
+	do(t, s, Op{Kind: OpPark, M: 0})
+	if _, err := s.Apply(Op{Kind: OpSchedule, M: 0, Source: SrcGlobal}); err == nil {
+		t.Fatal("global batch taken while the local queue has work")
+	}
+	r = tickPick(t, s, 0)
+	if r.Source != SrcRunnext && r.Source != SrcTick {
+		t.Fatalf("M0 took %v", r)
+	}
+}
+
+// findRunnable's global batch: n = min(RunqSize/2, len, len/gomaxprocs+1);
+// the first runs, the rest go to the local ring.
+func TestGlobalBatchAndTick(t *testing.T) {
+	s := newState(t, "go", 1, 1)
+	for i := 0; i < 5; i++ {
+		spawn(t, s, 0)
+	}
+	// Everything to the global queue via gosched of each, main last.
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	for i := 0; i < 5; i++ {
+		tickPick(t, s, 0)
+		do(t, s, Op{Kind: OpGosched, M: 0})
+	}
+	if len(s.Sched.Runq) != 6 || s.Ps[0].Runnext != None || len(s.Ps[0].Ring) != 0 {
+		t.Fatalf("%s", s.Dump())
+	}
+	s.Ps[0].SchedTick = 1 // not a tick
+	r := sched(t, s, 0, SrcGlobal)
+	// min(128, 6, 6/1+1) = 6: one runs, 5 to the ring.
+	if r.Moved != 5 || len(s.Ps[0].Ring) != 5 || len(s.Sched.Runq) != 0 {
+		t.Fatalf("batch: %v\n%s", r, s.Dump())
+	}
+	// The tick: at schedtick%61 == 0 the global queue goes first.
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	s.Ps[0].SchedTick = 61
+	if _, err := s.Apply(Op{Kind: OpSchedule, M: 0, Source: SrcRing}); err == nil {
+		t.Fatal("ring taken at the global tick")
+	}
+	if r := sched(t, s, 0, SrcTick); r.G != s.Ms[0].Curg {
+		t.Fatalf("tick: %v", r)
+	}
+}
+
+func TestSyscallRetake(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	// sysmon takes P0: it has work (G1 in runnext), so it waits for startm.
+	r := do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+	if !r.HandedOff || s.Ms[0].P != None || s.Ps[0].Status != PHandoff || s.Ms[0].OldP != 0 {
+		t.Fatalf("retake: %v\n%s", r, s.Dump())
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	// exitsyscall: P1 is idle: take it.
+	if _, err := s.Apply(Op{Kind: OpExitSyscall, M: 0, P: None}); err == nil {
+		t.Fatal("exitsyscallNoP with an idle P to take")
+	}
+	r = do(t, s, Op{Kind: OpExitSyscall, M: 0, P: 1})
+	if r.P != 1 || s.Gs[0].Status != Running {
+		t.Fatalf("exitsyscall: %v", r)
+	}
+	// No idle P: exitsyscallNoP puts the G on the global queue.
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 1})
+	r = do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None})
+	if r.P != None || s.Gs[0].Status != Runnable || s.Ms[0].Curg != None || s.Sched.Runq[len(s.Sched.Runq)-1] != 0 {
+		t.Fatalf("exitsyscallNoP: %v\n%s", r, s.Dump())
+	}
+}

@@ -1,0 +1,133 @@
+package spec
+
+import "testing"
+
+// TestSeedWalkthrough follows the seed walkthrough (goexit1 -> mcall(goexit0)
+// -> gdestroy -> gfput -> schedule): a goroutine is spawned, runs, exits
+// through each branch of gdestroy, is recycled through the free list, and is
+// reused by newproc1 with a fresh goid.
+func TestSeedWalkthrough(t *testing.T) {
+	s := newState(t, "go", 2, 2)
+
+	// main (G0 on M0/P0) spawns G1: malg + allgadd, goid 2, runnext.
+	r := spawn(t, s, 0)
+	if r.G != 1 || r.How != HowMalg || r.Goid != 2 || s.Ps[0].Runnext != 1 {
+		t.Fatalf("spawn: %v, runnext %d", r, s.Ps[0].Runnext)
+	}
+	// main parks; schedule takes runnext (inheriting the time slice).
+	do(t, s, Op{Kind: OpPark, M: 0})
+	tick := s.Ps[0].SchedTick
+	r = sched(t, s, 0, SrcRunnext)
+	if r.G != 1 || s.Ms[0].Curg != 1 || s.Gs[1].Status != Running || s.Ps[0].SchedTick != tick {
+		t.Fatalf("schedule: %v\n%s", r, s.Dump())
+	}
+
+	// G1 sets what gdestroy must clear, then returns: goexit1 ->
+	// mcall(goexit0) -> gdestroy -> gfput. Its stack is startingStackSize,
+	// so it keeps it.
+	do(t, s, Op{Kind: OpDirty, M: 0})
+	r = do(t, s, Op{Kind: OpExit, M: 0})
+	g := s.Gs[1]
+	if g.Status != Dead || g.M != None || g.Cleared != 0 || r.StackFreed || g.Stack != StackMin {
+		t.Fatalf("gdestroy: %v, G1 %v", r, g.String())
+	}
+	if s.Ms[0].Curg != None || len(s.Ps[0].GFree) != 1 || s.Ps[0].GFree[0] != 1 {
+		t.Fatalf("gfput: %s", s.Dump())
+	}
+
+	// goexit0 calls schedule: nothing to run but the parked main; ready
+	// it from... nobody runs. Take the idle branch: P0 idle, M0 stops.
+	r = sched(t, s, 0, SrcIdle)
+	if s.Ps[0].Status != PIdle || s.Ms[0].P != None {
+		t.Fatalf("idle: %s", s.Dump())
+	}
+	// M1 starts on P0 (startm), but main is still waiting: back to a
+	// clean slate with a fresh state where main keeps running.
+	s = newState(t, "go", 2, 2)
+	spawn(t, s, 0)                      // G1
+	do(t, s, Op{Kind: OpGosched, M: 0}) // main to the global queue
+	sched(t, s, 0, SrcRunnext)          // G1 runs
+	do(t, s, Op{Kind: OpGrowStack, M: 0})
+	r = do(t, s, Op{Kind: OpExit, M: 0})
+	if !r.StackFreed || s.Gs[1].Stack != 0 {
+		t.Fatalf("a grown stack must be freed by gfput: %v", r)
+	}
+	sched(t, s, 0, SrcGlobal) // main back
+	// Reuse: newproc1 pops G1 from P0's free list, allocates a stack,
+	// and hands out a fresh goid (never G1's old one).
+	old := s.Gs[1].Goid
+	r = spawn(t, s, 0)
+	if r.G != 1 || r.How != HowLocal || r.Stack != StackAllocated || r.Goid == old || s.Gs[1].Stack != StackMin {
+		t.Fatalf("reuse: %v (old goid %d)", r, old)
+	}
+	if len(s.Gs) != 2 {
+		t.Fatalf("allgs grew on reuse: %d", len(s.Gs))
+	}
+}
+
+// TestLockedExit: a goroutine that exits locked to its thread is recycled,
+// and the thread exits (mexit) with its P handed off; on m0 the thread is
+// wedged instead (TestLockOSThreadExit's LockOSThreadMain/Alt).
+func TestLockedExit(t *testing.T) {
+	s := newState(t, "go", 2, 2)
+	spawn(t, s, 0) // G1 in P0.runnext
+	// M1 takes idle P1 and steals runnext from P0.
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	r := sched(t, s, 1, SrcStealNext)
+	if r.G != 1 || r.Victim != 0 {
+		t.Fatalf("steal runnext: %v", r)
+	}
+	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	if s.Ms[1].LockedG != 1 || s.Gs[1].LockedM != 1 {
+		t.Fatalf("LockOSThread did not wire: %s", s.Dump())
+	}
+	r = do(t, s, Op{Kind: OpExit, M: 1})
+	if r.Locked != LockedMexit || !s.Ms[1].Exited || s.Gs[1].Status != Dead || s.Ms[1].P != None {
+		t.Fatalf("locked exit: %v\n%s", r, s.Dump())
+	}
+	// handoffp: no work, but no P is idle either (npidle == 0), so
+	// startm(pp, spinning): the P waits for an M.
+	if s.Ps[1].Status != PHandoff || len(s.Ps[1].GFree) != 1 {
+		t.Fatalf("P1 after handoff: %v", s.Ps[1].String())
+	}
+	// The exited M never acts again.
+	_, err := s.Apply(Op{Kind: OpAcquireP, M: 1, P: 1})
+	wantDisabled(t, err)
+
+	// m0: main locks and Goexits while G2 lives: m0 is wedged.
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	r = do(t, s, Op{Kind: OpGoexit, M: 0})
+	if r.Locked != LockedM0Wedged || !s.Ms[0].Wedged || s.Ms[0].Exited {
+		t.Fatalf("m0 locked goexit: %v\n%s", r, s.Dump())
+	}
+	if s.Ps[0].Status != PHandoff {
+		t.Fatalf("P0 has G in runnext and must wait for startm: %v", s.Ps[0].String())
+	}
+}
+
+// TestGoexitDeadlock: runtime.Goexit on main, then the last goroutine
+// exits: "no goroutines (main called runtime.Goexit) - deadlock!"
+// (TestGoexitDeadlock).
+func TestGoexitDeadlock(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	spawn(t, s, 0)
+	r := do(t, s, Op{Kind: OpGoexit, M: 0})
+	if r.Fatal != "" || !s.Sched.MainGoexit {
+		t.Fatalf("main goexit with G1 alive: %v", r)
+	}
+	sched(t, s, 0, SrcRunnext)
+	r = do(t, s, Op{Kind: OpExit, M: 0})
+	if r.Fatal != FatalGoexitDeadlock || s.Sched.Terminal != GoexitDeadlock {
+		t.Fatalf("last exit: %v", r)
+	}
+	if ops := s.Enabled(DefaultBounds(4), nil); len(ops) != 0 {
+		t.Fatalf("a terminal state enables %v", ops)
+	}
+	// Main returning is exit(0).
+	s = newState(t, "small", 1, 1)
+	do(t, s, Op{Kind: OpExit, M: 0})
+	if s.Sched.Terminal != MainReturned {
+		t.Fatalf("main return: %v", s.Sched.Terminal)
+	}
+}
