@@ -534,7 +534,10 @@ func (mp *m) goexit(gp *g, kind opKind) {
 	f := &s.f
 	r := mp.begin(kind)
 	r.g = gp.idx
-	if gp.idx == 0 && kind == opExit {
+	// The main goroutine is the G with goid 1: a recycled G struct that
+	// once ran main gets a fresh goid in newproc1.
+	isMain := gp.goid == 1
+	if isMain && kind == opExit {
 		s.terminal.Store("main returned")
 		mp.commit(&r)
 		s.end()
@@ -546,7 +549,7 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		return
 	}
 	mp.onG0 = true
-	if gp.idx == 0 {
+	if isMain {
 		s.mainGoexit.Store(true)
 	}
 	pp := mp.p.Load()
@@ -918,7 +921,9 @@ func (mp *m) schedule() {
 		lm.p.Store(pp)
 		r.c = int32(lm.id)
 		mp.branch(brStartlockedm)
-		if msg := s.execute(lm, pp, gp, inherit); msg != "" {
+		// The locked M wakes in stoplockedm and runs schedule's
+		// execute(mp.lockedg.ptr(), false): a new time slice.
+		if msg := s.execute(lm, pp, gp, false); msg != "" {
 			mp.throwOp(&r, msg)
 			return
 		}

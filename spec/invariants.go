@@ -108,6 +108,9 @@ func (s *State) AllViolations() []Violation {
 	for i := range Invariants {
 		if err := Invariants[i].check(s, &c); err != nil {
 			vs = append(vs, Violation{Invariant: Invariants[i].Name, Source: Invariants[i].Source, Detail: err.Error()})
+			if i == 0 {
+				break // the others assume references in range
+			}
 		}
 	}
 	return vs
@@ -256,6 +259,14 @@ var Invariants = []Invariant{
 			}
 			if m.P != None && (m.P < 0 || int(m.P) >= len(s.Ps)) {
 				return bad(fmt.Sprintf("M%d.p", i), int64(m.P))
+			}
+			if m.OldP != None && (m.OldP < 0 || int(m.OldP) >= len(s.Ps)) {
+				return bad(fmt.Sprintf("M%d.oldp", i), int64(m.OldP))
+			}
+		}
+		for i := range s.Ps {
+			if m := s.Ps[i].M; m != None && (m < 0 || int(m) >= len(s.Ms)) {
+				return bad(fmt.Sprintf("P%d.m", i), int64(m))
 			}
 		}
 		for i := range s.Gs {
@@ -662,4 +673,14 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// CheckRefs reports the first G, M or P reference that points nowhere, or
+// "". Other invariants assume references are in range; a state built from
+// outside (an implementation's snapshot) is checked with this first.
+func (s *State) CheckRefs() string {
+	if err := Invariants[0].Check(s); err != nil {
+		return err.Error()
+	}
+	return ""
 }

@@ -15,7 +15,7 @@ func Step(s *State, op Op) (*State, Result, error) {
 // unchanged; a *Throw leaves it as it was at the throw.
 func (s *State) Apply(op Op) (Result, error) {
 	r := NewResult()
-	if s.Sched.Terminal != Alive {
+	if s.Sched.Terminal != Alive && !s.inFlightAtEnd(op.Kind) {
 		return r, s.disabled(op, "the program has ended: "+s.Sched.Terminal.String())
 	}
 	switch op.Kind {
@@ -109,6 +109,20 @@ func (s *State) Apply(op Op) (Result, error) {
 		return r, nil
 	}
 	return r, s.disabled(op, "unknown op kind")
+}
+
+// inFlightAtEnd reports whether an op of this kind may still complete after
+// the program ended. The end does not stop other Ms at once. exit(0) after
+// main returns lets an M already in schedule finish it. checkdead raises the
+// Goexit deadlock only once every M is idle, so until then system
+// goroutines run and Ms schedule; the spec declares that end at the last
+// user goroutine's exit, so any op may be linearized after it. Enabled
+// offers no op in a terminal state: the explorer stops there.
+func (s *State) inFlightAtEnd(k OpKind) bool {
+	if s.Sched.Terminal == GoexitDeadlock {
+		return true
+	}
+	return k == OpSchedule || k == OpAcquireP || k == OpRetake
 }
 
 func (s *State) disabled(op Op, why string) error { return &Disabled{Op: op, Why: why} }

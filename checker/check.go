@@ -1,0 +1,238 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// Outcome is the verdict on one case, with what is needed to explain it.
+type Outcome struct {
+	Verdict Verdict
+	// Kind says what failed: "linearizability", "invariant",
+	// "differential", "throw", "harness", or "" when Ok. Unknown outcomes
+	// have Kind "timeout".
+	Kind string
+	// Name is the invariant, throw or failing operation.
+	Name   string
+	Detail string
+	// At is the index in History of the event that failed, or -1.
+	At      int
+	Case    Case
+	History []impl.Event
+	// Final is the spec state of the implementation's final snapshot.
+	Final    *spec.State
+	Coverage *Coverage
+	// Info is porcupine's linearization info, for the visualization.
+	Info  *porcupine.LinearizationInfo
+	Model porcupine.Model
+}
+
+// Ops is the number of recorded operations checked.
+func (o *Outcome) Ops() int { return len(o.History) }
+
+// ImplConfig is the impl configuration a case runs with.
+func (c *Case) ImplConfig() (impl.Config, error) {
+	consts, err := spec.Preset(c.Preset)
+	if err != nil {
+		return impl.Config{}, err
+	}
+	cfg := impl.Config{Consts: ImplConsts(consts), Ps: c.Ps, Ms: c.Ms, Wasm: c.Wasm, Seed: c.Seed,
+		Choices: c.Choices, Faults: c.Faults, Record: true, Timeout: 10 * time.Second}
+	switch c.Mode {
+	case "free":
+		cfg.Mode = impl.FreeRunning
+	case "deterministic":
+		cfg.Mode = impl.Deterministic
+	case "atomic":
+		cfg.Mode = impl.Deterministic
+		cfg.SnapshotEvery = true
+	default:
+		return cfg, fmt.Errorf("unknown mode %q (want deterministic, atomic or free)", c.Mode)
+	}
+	return cfg, cfg.Validate()
+}
+
+// RunCase runs the case on the implementation and judges it by the spec:
+// harness checks, then (atomic mode) the sequential differential, then the
+// invariants on the final state, then linearizability of the history with
+// the final state as its last observation. budget bounds the
+// linearizability check; running out of it gives Unknown.
+func RunCase(ctx context.Context, c Case, budget time.Duration) (*Outcome, error) {
+	cfg, err := c.ImplConfig()
+	if err != nil {
+		return nil, err
+	}
+	res, err := impl.Run(cfg, c.Workload)
+	if err != nil {
+		return nil, err
+	}
+	return Judge(ctx, c, res, budget)
+}
+
+// Judge checks an implementation run of c.
+func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) (*Outcome, error) {
+	cfg, err := c.ImplConfig()
+	if err != nil {
+		return nil, err
+	}
+	scfg := SpecConfig(cfg)
+	o := &Outcome{Case: c, History: res.History, At: -1, Coverage: NewCoverage()}
+	for i := range res.History {
+		e := &res.History[i]
+		if op, err := OpOf(e); err == nil {
+			r := resultOf(&e.Out)
+			o.Coverage.Add(op, r)
+		}
+	}
+	fail := func(kind, name, detail string, at int) *Outcome {
+		o.Verdict, o.Kind, o.Name, o.Detail, o.At = Illegal, kind, name, detail, at
+		return o
+	}
+	if len(res.Violations) > 0 {
+		return fail("harness", "the implementation broke a harness check", res.Violations[0], -1), nil
+	}
+	if res.TimedOut {
+		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", "the implementation run did not finish in its time budget"
+		return o, nil
+	}
+	final, ferr := StateOf(&scfg, &res.Snapshot)
+	o.Final = final
+	if ferr != nil {
+		return fail("invariant", "RefsInRange", ferr.Error(), -1), nil
+	}
+	// The sequential differential: after every op, the abstraction of the
+	// implementation equals the spec state.
+	if len(res.Snapshots) > 0 {
+		s, _ := spec.New(scfg)
+		for i := range res.History {
+			e := &res.History[i]
+			op, err := OpOf(e)
+			if err != nil {
+				return fail("differential", e.Op, err.Error(), i), nil
+			}
+			r, aerr := s.Apply(op)
+			if m := Mismatch(op.Kind, &e.Out, &r, aerr); m != "" {
+				return fail("differential", op.String(), m, i), nil
+			}
+			if aerr != nil {
+				break // both threw: the run stopped there
+			}
+			if i < len(res.Snapshots) {
+				got, err := StateOf(&scfg, &res.Snapshots[i])
+				if err != nil {
+					return fail("differential", op.String(), "snapshot: "+err.Error(), i), nil
+				}
+				if !got.Equal(s) {
+					return fail("differential", op.String(), "the implementation's state differs from the spec's:\n"+indent(spec.Diff(s, got)), i), nil
+				}
+				if v := got.CheckInvariants(); v != nil {
+					return fail("invariant", v.Invariant, v.Detail+" (after "+op.String()+")", i), nil
+				}
+			}
+		}
+	}
+	if res.Throw != "" {
+		at := len(res.History) - 1
+		return fail("throw", res.Throw, "the implementation reached a runtime throw", at), nil
+	}
+	if v := final.CheckInvariants(); v != nil {
+		return fail("invariant", v.Invariant, v.Detail+" ["+v.Source+"]", -1), nil
+	}
+	ops, err := Operations(res.History, final, cfg.Ms)
+	if err != nil {
+		return fail("harness", "malformed history", err.Error(), -1), nil
+	}
+	o.Model = Model(scfg)
+	cctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	verdict, info := checkOps(cctx, o.Model, ops, budget)
+	o.Info = &info
+	switch verdict {
+	case porcupine.Ok:
+		o.Verdict = Ok
+	case porcupine.Unknown:
+		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", fmt.Sprintf("linearizability undecided within %v", budget)
+	default:
+		at, why := firstUnlinearizable(scfg, ops, info)
+		name := "final state"
+		if at >= 0 && at < len(res.History) {
+			name = describeEvent(&res.History[at])
+		}
+		return fail("linearizability", name, why, at), nil
+	}
+	return o, nil
+}
+
+func checkOps(ctx context.Context, m porcupine.Model, ops []porcupine.Operation, budget time.Duration) (porcupine.CheckResult, porcupine.LinearizationInfo) {
+	return porcupine.CheckOperationsVerbose(m, ops, budget)
+}
+
+// firstUnlinearizable finds, from porcupine's longest partial
+// linearization, the operation that no order can add next and says why.
+func firstUnlinearizable(cfg spec.Config, ops []porcupine.Operation, info porcupine.LinearizationInfo) (int, string) {
+	parts := info.PartialLinearizations()
+	if len(parts) == 0 || len(parts[0]) == 0 {
+		return -1, "no linearization"
+	}
+	best := parts[0][0]
+	for _, p := range parts[0] {
+		if len(p) > len(best) {
+			best = p
+		}
+	}
+	s, _ := spec.New(cfg)
+	done := make([]bool, len(ops))
+	for _, i := range best {
+		in := ops[i].Input.(opInput)
+		if in.final == nil {
+			s.Apply(in.op) //nolint:errcheck // the prefix is legal
+		}
+		done[i] = true
+	}
+	// The earliest-called op not linearized is the one that fails.
+	at := -1
+	for i := range ops {
+		if !done[i] && (at < 0 || ops[i].Call < ops[at].Call) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return -1, "no linearization"
+	}
+	in := ops[at].Input.(opInput)
+	if in.final != nil {
+		return at, "every op is linearizable but no order ends in the implementation's final state:\n" + indent(spec.Diff(s, in.final))
+	}
+	n := s.Clone()
+	r, err := n.Apply(in.op)
+	why := Mismatch(in.op.Kind, &in.ev.Out, &r, err)
+	if why == "" {
+		why = "legal alone after the longest linearizable prefix, but no order of the overlapping ops admits it"
+	}
+	return at, fmt.Sprintf("after the longest linearizable prefix (%d ops): %s", len(best), why)
+}
+
+func indent(lines []string) string {
+	out := ""
+	for _, l := range lines {
+		out += "    " + l + "\n"
+	}
+	return out
+}
+
+// resultOf reads an impl output as a spec result (for coverage and reports).
+func resultOf(o *impl.Output) spec.Result {
+	r := spec.NewResult()
+	r.G, r.Goid, r.How, r.Refilled, r.Stack = int32(o.G), o.Goid, o.How, int32(o.Refilled), o.Stack
+	r.Kicked, r.Slow, r.Victim, r.Moved, r.HandedTo = int32(o.Kicked), o.Slow, int8(o.Victim), int32(o.Moved), int8(o.HandedTo)
+	r.StackFreed, r.Spilled, r.Locked, r.P, r.HandedOff, r.Value, r.Fatal = o.StackFreed, int32(o.Spilled), o.Locked, int8(o.P), o.HandedOff, o.Value, o.Fatal
+	if src, ok := spec.ParseSource(o.Source); ok {
+		r.Source = src
+	}
+	return r
+}

@@ -1,0 +1,215 @@
+package checker
+
+import (
+	"fmt"
+
+	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// ImplConsts converts the spec's constants to impl's (the same fields).
+func ImplConsts(c spec.Consts) impl.Consts {
+	return impl.Consts{GFreeCap: c.GFreeCap, GFreeSpillTo: c.GFreeSpillTo, RefillTo: c.RefillTo,
+		RunqSize: c.RunqSize, GlobalTick: c.GlobalTick, GoidBatch: c.GoidBatch}
+}
+
+// SpecConsts converts impl's constants to the spec's.
+func SpecConsts(c impl.Consts) spec.Consts {
+	return spec.Consts{GFreeCap: c.GFreeCap, GFreeSpillTo: c.GFreeSpillTo, RefillTo: c.RefillTo,
+		RunqSize: c.RunqSize, GlobalTick: c.GlobalTick, GoidBatch: c.GoidBatch}
+}
+
+// SpecConfig is the spec configuration an impl run is judged against.
+func SpecConfig(c impl.Config) spec.Config {
+	return spec.Config{Consts: SpecConsts(c.Consts), Ps: c.Ps, Ms: c.Ms, Wasm: c.Wasm}
+}
+
+var pstatus = map[string]spec.PStatus{"idle": spec.PIdle, "running": spec.PRunning, "handoff": spec.PHandoff, "dead": spec.PDead}
+
+// StateOf is the abstraction function's last step: the spec state an impl
+// snapshot describes. A snapshot the spec cannot even represent (an unknown
+// status, a reference out of range) is an error.
+func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
+	s := &spec.State{Cfg: cfg}
+	if len(sn.Ms) != cfg.Ms || len(sn.Ps) != cfg.Ps {
+		return nil, fmt.Errorf("snapshot has %d Ms and %d Ps, the config %d and %d", len(sn.Ms), len(sn.Ps), cfg.Ms, cfg.Ps)
+	}
+	for i, g := range sn.Gs {
+		st, ok := spec.ParseStatus(g.Status)
+		if !ok {
+			return nil, fmt.Errorf("G%d has status %q, which the spec does not model", i, g.Status)
+		}
+		var cleared uint16
+		for _, f := range []struct {
+			on  bool
+			bit uint16
+		}{{g.Defer, spec.FieldDefer}, {g.Panic, spec.FieldPanic}, {g.Writebuf, spec.FieldWritebuf},
+			{g.Waitreason, spec.FieldWaitreason}, {g.Param, spec.FieldParam}, {g.Labels, spec.FieldLabels},
+			{g.Timer, spec.FieldTimer}, {g.PreemptStop, spec.FieldPreemptStop},
+			{g.Paniconfault, spec.FieldPaniconfault}, {g.Bubble, spec.FieldBubble}} {
+			if f.on {
+				cleared |= f.bit
+			}
+		}
+		s.Gs = append(s.Gs, spec.G{Goid: g.Goid, Status: st, Stack: int32(g.Stack), M: int8(g.M), LockedM: int8(g.LockedM),
+			System: g.System, Cleared: cleared, GCAssist: int8(g.GCAssist)})
+	}
+	for _, m := range sn.Ms {
+		s.Ms = append(s.Ms, spec.M{Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
+			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged})
+	}
+	for i, p := range sn.Ps {
+		st, ok := pstatus[p.Status]
+		if !ok {
+			return nil, fmt.Errorf("P%d has status %q", i, p.Status)
+		}
+		s.Ps = append(s.Ps, spec.P{Status: st, M: int8(p.M), Runnext: int32(p.Runnext), Ring: ints(p.Ring),
+			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
+			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd})
+	}
+	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack),
+		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
+		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, StartingStackSize: int32(sn.StartingStackSize),
+		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit}
+	switch sn.Terminal {
+	case "":
+	case "main returned":
+		s.Sched.Terminal = spec.MainReturned
+	case "goexit deadlock":
+		s.Sched.Terminal = spec.GoexitDeadlock
+	case "throw":
+		// The run stopped at a throw; the state is what it was then.
+	default:
+		return nil, fmt.Errorf("snapshot has terminal %q", sn.Terminal)
+	}
+	if v := s.CheckRefs(); v != "" {
+		return s, fmt.Errorf("snapshot: %s", v)
+	}
+	return s, nil
+}
+
+func ints(l []int) []int32 {
+	out := make([]int32, len(l))
+	for i, v := range l {
+		out[i] = int32(v)
+	}
+	return out
+}
+
+// lifoOf converts a head-first list to the spec's storage (head last).
+func lifoOf(l []int) []int32 {
+	out := make([]int32, len(l))
+	for i, v := range l {
+		out[len(l)-1-i] = int32(v)
+	}
+	return out
+}
+
+// OpOf is the spec op an impl event requests. The choices the runtime
+// leaves to timing (schedule's source and victim, exitsyscall's P) are
+// read from what the implementation did.
+func OpOf(e *impl.Event) (spec.Op, error) {
+	k, ok := spec.ParseOpKind(e.Op)
+	if !ok {
+		return spec.Op{}, fmt.Errorf("event has unknown op %q", e.Op)
+	}
+	op := spec.Op{Kind: k, M: int8(e.M), G: int32(e.In.G), P: int8(e.In.P), Victim: spec.None}
+	switch k {
+	case spec.OpNewproc1:
+		if e.In.System {
+			op.N = 1
+		}
+	case spec.OpSchedule:
+		src, ok := spec.ParseSource(e.Out.Source)
+		if !ok {
+			return op, fmt.Errorf("schedule event has unknown source %q", e.Out.Source)
+		}
+		op.Source, op.Victim = src, int8(e.Out.Victim)
+	case spec.OpExitSyscall:
+		op.P = int8(e.In.P)
+	case spec.OpProcResize:
+		op.N = int8(e.In.N)
+	case spec.OpGC:
+		if e.In.On {
+			op.N = 1
+		}
+	case spec.OpStackSize:
+		op.Size = int32(e.In.Size)
+	case spec.OpAssist:
+		op.N = int8(e.In.Credit)
+	}
+	return op, nil
+}
+
+// Mismatch compares what the implementation observed with what the spec
+// allows for the same op: "" when they agree, else what differs.
+func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string {
+	if err != nil {
+		if th, ok := err.(*spec.Throw); ok {
+			if out.Throw == th.Msg {
+				return ""
+			}
+			return fmt.Sprintf("the spec throws %q, the implementation %s", th.Msg, orNone(out.Throw, "does not"))
+		}
+		return "the spec does not allow it here: " + err.Error()
+	}
+	if out.Throw != "" {
+		return fmt.Sprintf("the implementation throws %q, the spec does not", out.Throw)
+	}
+	var diffs []string
+	ck := func(name string, impl, spec any) {
+		if fmt.Sprint(impl) != fmt.Sprint(spec) {
+			diffs = append(diffs, fmt.Sprintf("%s: impl %v, spec %v", name, impl, spec))
+		}
+	}
+	// A fatal error (checkdead's) is the process's, not an op's: in the
+	// runtime it is raised when the last M goes idle, after every
+	// overlapping exit. It is checked through the final state's Terminal.
+	switch k {
+	case spec.OpGoidRefill:
+		ck("goid", out.Goid, r.Goid)
+	case spec.OpNewproc1:
+		ck("G", out.G, r.G)
+		ck("goid", out.Goid, r.Goid)
+		ck("how", out.How, r.How)
+		ck("refilled", out.Refilled, r.Refilled)
+		ck("stack", out.Stack, r.Stack)
+	case spec.OpRunqput, spec.OpReady:
+		ck("G", out.G, r.G)
+		ck("kicked", out.Kicked, r.Kicked)
+		ck("runqputslow", out.Slow, r.Slow)
+	case spec.OpSchedule:
+		ck("G", out.G, r.G)
+		ck("moved", out.Moved, r.Moved)
+		ck("handed to", out.HandedTo, r.HandedTo)
+	case spec.OpExit, spec.OpGoexit:
+		ck("G", out.G, r.G)
+		ck("stack freed", out.StackFreed, r.StackFreed)
+		ck("spilled", out.Spilled, r.Spilled)
+		ck("locked branch", out.Locked, r.Locked)
+		ck("handed off", out.HandedOff, r.HandedOff)
+	case spec.OpGosched, spec.OpPark:
+		ck("G", out.G, r.G)
+		ck("handed off", out.HandedOff, r.HandedOff)
+	case spec.OpEnterSyscall:
+		ck("G", out.G, r.G)
+	case spec.OpRetake:
+		ck("M", out.Value, r.Value)
+	case spec.OpExitSyscall:
+		ck("G", out.G, r.G)
+		ck("P", out.P, r.P)
+	case spec.OpLockOSThread, spec.OpUnlockOSThread, spec.OpLockInt, spec.OpUnlockInt, spec.OpGrowStack:
+		ck("value", out.Value, r.Value)
+	}
+	if len(diffs) == 0 {
+		return ""
+	}
+	return fmt.Sprint(diffs)
+}
+
+func orNone(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,141 @@
+package checker
+
+import (
+	"fmt"
+
+	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
+	"pgregory.net/rapid"
+)
+
+// Case is one generated check: the runtime's configuration, the workload
+// the modelled goroutines run, and the schedule.
+type Case struct {
+	Preset   string        `json:"preset"`
+	Ps       int           `json:"ps"`
+	Ms       int           `json:"ms"`
+	Wasm     bool          `json:"wasm,omitempty"`
+	Mode     string        `json:"mode"` // "deterministic", "atomic" (deterministic, no scheduling points inside ops) or "free"
+	Seed     int64         `json:"seed"`
+	Choices  []int         `json:"choices,omitempty"`
+	Workload impl.Workload `json:"-"`
+	// Text is the workload as impl prints it; Steps counts its program steps.
+	Text   string   `json:"workload"`
+	Steps  int      `json:"steps"`
+	Faults []string `json:"faults,omitempty"`
+}
+
+// DrawOptions shape generation.
+type DrawOptions struct {
+	// Modes to draw from; empty: deterministic and atomic.
+	Modes []string
+	// MinMs and MaxMs bound the number of Ms (defaults 1 and 4).
+	MinMs, MaxMs int
+	// MaxSteps bounds the main program's steps (default 8).
+	MaxSteps int
+	// Faults are switched on in every case.
+	Faults []string
+}
+
+var stepKinds = []string{"go", "go", "go", "gosched", "park", "ready", "syscall", "lock", "unlock", "goexit", "grow", "assist", "dirty", "gosystem"}
+
+// DrawCase draws a case with labelled draws, so that a shrunk failure reads
+// as a short list of named steps.
+func DrawCase(t *rapid.T, o DrawOptions) Case {
+	if o.MinMs == 0 {
+		o.MinMs = 1
+	}
+	if o.MaxMs == 0 {
+		o.MaxMs = 4
+	}
+	if o.MaxSteps == 0 {
+		o.MaxSteps = 8
+	}
+	modes := o.Modes
+	if len(modes) == 0 {
+		modes = []string{"deterministic", "atomic"}
+	}
+	c := Case{Faults: o.Faults}
+	c.Preset = rapid.SampledFrom([]string{"small", "small", "small", "small", "small", "small", "small", "go"}).Draw(t, "consts")
+	c.Mode = rapid.SampledFrom(modes).Draw(t, "mode")
+	c.Ms = rapid.IntRange(o.MinMs, o.MaxMs).Draw(t, "ms")
+	c.Ps = rapid.IntRange(1, 3).Draw(t, "ps")
+	c.Seed = rapid.Int64Range(0, 1<<20).Draw(t, "seed")
+	total := 0
+	var prog func(depth int, label string) *impl.Program
+	prog = func(depth int, label string) *impl.Program {
+		max := o.MaxSteps
+		if depth > 0 {
+			max = 4
+		}
+		n := rapid.IntRange(0, max).Draw(t, label+".len")
+		p := &impl.Program{}
+		for i := 0; i < n; i++ {
+			name := fmt.Sprintf("%s[%d]", label, i)
+			k := rapid.SampledFrom(stepKinds).Draw(t, name)
+			total++
+			switch k {
+			case "go", "gosystem":
+				if depth >= 2 {
+					p.Steps = append(p.Steps, impl.Yield())
+					continue
+				}
+				child := prog(depth+1, name+".go")
+				if k == "gosystem" {
+					p.Steps = append(p.Steps, impl.GoSystem(child))
+				} else {
+					p.Steps = append(p.Steps, impl.Go(child))
+				}
+			case "gosched":
+				p.Steps = append(p.Steps, impl.Yield())
+			case "park":
+				p.Steps = append(p.Steps, impl.ParkOn(rapid.IntRange(0, 1).Draw(t, name+".obj")))
+			case "ready":
+				p.Steps = append(p.Steps, impl.ReadyOn(rapid.IntRange(0, 1).Draw(t, name+".obj")))
+			case "syscall":
+				p.Steps = append(p.Steps, impl.Sys())
+			case "lock":
+				p.Steps = append(p.Steps, impl.Lock())
+			case "unlock":
+				p.Steps = append(p.Steps, impl.Unlock())
+			case "goexit":
+				p.Steps = append(p.Steps, impl.Exit())
+			case "grow":
+				p.Steps = append(p.Steps, impl.Grow())
+			case "assist":
+				p.Steps = append(p.Steps, impl.AssistCredit(1))
+			case "dirty":
+				p.Steps = append(p.Steps, impl.MakeDirty())
+			}
+		}
+		return p
+	}
+	c.Workload.Main = prog(0, "main")
+	// Main mostly ends with runtime.Goexit, so the program runs until the
+	// last goroutine exits (checkdead's fatal); returning ends it at once.
+	if rapid.IntRange(0, 3).Draw(t, "main.end") != 0 {
+		c.Workload.Main.Steps = append(c.Workload.Main.Steps, impl.Exit())
+	}
+	nctl := rapid.IntRange(0, 2).Draw(t, "ctl.len")
+	for i := 0; i < nctl; i++ {
+		name := fmt.Sprintf("ctl[%d]", i)
+		after := rapid.IntRange(0, 40).Draw(t, name+".after")
+		switch rapid.SampledFrom([]string{"gc", "stacksize", "procresize"}).Draw(t, name) {
+		case "gc":
+			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlGC, Arg: 1 - i%2, After: after})
+		case "stacksize":
+			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlStackSize, Arg: rapid.SampledFrom([]int{spec.StackMin, 2 * spec.StackMin}).Draw(t, name+".size"), After: after})
+		case "procresize":
+			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlProcResize, Arg: rapid.IntRange(1, c.Ps).Draw(t, name+".n"), After: after})
+		}
+		total++
+	}
+	c.Workload.Retakes = rapid.IntRange(0, 2).Draw(t, "sysmon.retakes")
+	total += c.Workload.Retakes
+	if c.Mode != "free" {
+		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")
+	}
+	c.Steps = total
+	c.Text = c.Workload.String()
+	return c
+}

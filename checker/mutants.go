@@ -1,0 +1,224 @@
+package checker
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gexit-dev/gexit/impl"
+	"pgregory.net/rapid"
+)
+
+// Property is the harness's property over drawn cases: run the case on the
+// implementation and judge it by the spec. It reports the outcome of every
+// failing run to onFail (the last call is rapid's replay of the minimal
+// case) and counts runs.
+func Property(o DrawOptions, budget time.Duration, onRun func(*Outcome), onFail func(*Outcome)) func(*rapid.T) {
+	return func(t *rapid.T) {
+		c := DrawCase(t, o)
+		out, err := RunCase(context.Background(), c, budget)
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		if onRun != nil {
+			onRun(out)
+		}
+		switch out.Verdict {
+		case Illegal:
+			if onFail != nil {
+				onFail(out)
+			}
+			t.Fatalf("%s", TextReport(out))
+		case Unknown:
+			if onFail != nil {
+				onFail(out)
+			}
+			t.Fatalf("unknown: %s", out.Detail)
+		}
+	}
+}
+
+// rapidMu serializes runs that change rapid's global settings.
+var rapidMu sync.Mutex
+
+// RapidRun runs prop under rapid with checks cases from seed, outside any
+// go test: failures are captured, not reported to a testing.T. It returns
+// whether a failure was found and rapid's log (the shrunk case's labelled
+// draws). Fail files are not written.
+func RapidRun(name string, checks int, seed uint64, shrink time.Duration, prop func(*rapid.T)) (failed bool, log string) {
+	rapidMu.Lock()
+	defer rapidMu.Unlock()
+	restore := setRapidFlags(map[string]string{
+		"rapid.checks":     fmt.Sprint(checks),
+		"rapid.seed":       fmt.Sprint(seed),
+		"rapid.nofailfile": "true",
+		"rapid.shrinktime": shrink.String(),
+		"rapid.failfile":   "",
+	})
+	defer restore()
+	tb := &captureTB{name: name}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil && r != errFailNow {
+				tb.failed = true
+				tb.logs = append(tb.logs, fmt.Sprint("panic: ", r))
+			}
+		}()
+		rapid.Check(tb, prop)
+	}()
+	<-done
+	return tb.failed, strings.Join(tb.logs, "\n")
+}
+
+func setRapidFlags(vals map[string]string) func() {
+	old := map[string]string{}
+	for k, v := range vals {
+		f := flag.Lookup(k)
+		if f == nil {
+			continue
+		}
+		old[k] = f.Value.String()
+		_ = flag.Set(k, v)
+	}
+	return func() {
+		for k, v := range old {
+			_ = flag.Set(k, v)
+		}
+	}
+}
+
+var errFailNow = fmt.Errorf("rapid: FailNow")
+
+// captureTB is a rapid.TB that records instead of failing a test.
+type captureTB struct {
+	name    string
+	failed  bool
+	skipped bool
+	logs    []string
+}
+
+func (t *captureTB) Helper()                         {}
+func (t *captureTB) Name() string                    { return t.name }
+func (t *captureTB) Logf(format string, args ...any) { t.logs = append(t.logs, fmt.Sprintf(format, args...)) }
+func (t *captureTB) Log(args ...any)                 { t.logs = append(t.logs, fmt.Sprint(args...)) }
+func (t *captureTB) Skipf(format string, args ...any) {
+	t.skipped = true
+	runtime.Goexit()
+}
+func (t *captureTB) Skip(args ...any) { t.skipped = true; runtime.Goexit() }
+func (t *captureTB) SkipNow()         { t.skipped = true; runtime.Goexit() }
+func (t *captureTB) Errorf(format string, args ...any) {
+	t.failed = true
+	t.logs = append(t.logs, fmt.Sprintf(format, args...))
+}
+func (t *captureTB) Error(args ...any) { t.failed = true; t.logs = append(t.logs, fmt.Sprint(args...)) }
+func (t *captureTB) Fatalf(format string, args ...any) {
+	t.Errorf(format, args...)
+	panic(errFailNow)
+}
+func (t *captureTB) Fatal(args ...any) { t.Error(args...); panic(errFailNow) }
+func (t *captureTB) FailNow()          { t.failed = true; panic(errFailNow) }
+func (t *captureTB) Fail()             { t.failed = true }
+func (t *captureTB) Failed() bool      { return t.failed }
+
+// MutantResult is one row of the mutation table.
+type MutantResult struct {
+	Fault       string   `json:"fault"`
+	Description string   `json:"description"`
+	Caught      bool     `json:"caught"`
+	Seconds     float64  `json:"seconds"` // to detection (before shrinking)
+	Steps       int      `json:"steps"`   // program steps of the shrunk counterexample
+	Switches    int      `json:"switches"`
+	Cases       int      `json:"cases"`
+	Kind        string   `json:"kind,omitempty"` // what caught it: invariant, linearizability, ...
+	Name        string   `json:"name,omitempty"`
+	Outcome     *Outcome `json:"-"`
+}
+
+// MutantOptions configure a mutation campaign.
+type MutantOptions struct {
+	// Budget bounds the search for each fault (default 10s).
+	Budget time.Duration
+	// Checks bounds the cases per fault (default 2000).
+	Checks int
+	Seed   uint64
+	// Faults to try; empty: every impl fault.
+	Faults []string
+	// Progress is called after each fault.
+	Progress func(MutantResult)
+}
+
+// Mutants runs, for every fault, the property with that fault switched on
+// and reports whether it was caught, how fast, and the size of the shrunk
+// counterexample.
+func Mutants(o MutantOptions) []MutantResult {
+	if o.Budget == 0 {
+		o.Budget = 10 * time.Second
+	}
+	if o.Checks == 0 {
+		o.Checks = 2000
+	}
+	infos := impl.Faults()
+	want := map[string]bool{}
+	for _, f := range o.Faults {
+		want[f] = true
+	}
+	var out []MutantResult
+	for _, fi := range infos {
+		if len(want) > 0 && !want[fi.Name] {
+			continue
+		}
+		r := MutantResult{Fault: fi.Name, Description: fi.Description}
+		start := time.Now()
+		var first time.Duration
+		var last *Outcome
+		deadline := start.Add(o.Budget)
+		prop := Property(DrawOptions{Faults: []string{fi.Name}, MinMs: 1, MaxMs: 3}, time.Second,
+			func(*Outcome) {
+				r.Cases++
+			},
+			func(out *Outcome) {
+				if first == 0 {
+					first = time.Since(start)
+				}
+				last = out
+			})
+		guarded := func(t *rapid.T) {
+			if first == 0 && time.Now().After(deadline) {
+				t.Skip("budget spent")
+			}
+			prop(t)
+		}
+		failed, _ := RapidRun("mutant/"+fi.Name, o.Checks, o.Seed+1, o.Budget/2, guarded)
+		if failed && last != nil && last.Verdict == Illegal {
+			r.Caught = true
+			r.Seconds = first.Seconds()
+			r.Steps = last.Case.Steps
+			r.Switches = Switches(last.History)
+			r.Kind, r.Name = last.Kind, last.Name
+			r.Outcome = last
+		}
+		if o.Progress != nil {
+			o.Progress(r)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Switches counts the context switches between actors in a history.
+func Switches(h []impl.Event) int {
+	n := 0
+	for i := 1; i < len(h); i++ {
+		if h[i].M != h[i-1].M {
+			n++
+		}
+	}
+	return n
+}
