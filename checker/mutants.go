@@ -103,10 +103,12 @@ type captureTB struct {
 	logs    []string
 }
 
-func (t *captureTB) Helper()                         {}
-func (t *captureTB) Name() string                    { return t.name }
-func (t *captureTB) Logf(format string, args ...any) { t.logs = append(t.logs, fmt.Sprintf(format, args...)) }
-func (t *captureTB) Log(args ...any)                 { t.logs = append(t.logs, fmt.Sprint(args...)) }
+func (t *captureTB) Helper()      {}
+func (t *captureTB) Name() string { return t.name }
+func (t *captureTB) Logf(format string, args ...any) {
+	t.logs = append(t.logs, fmt.Sprintf(format, args...))
+}
+func (t *captureTB) Log(args ...any) { t.logs = append(t.logs, fmt.Sprint(args...)) }
 func (t *captureTB) Skipf(format string, args ...any) {
 	t.skipped = true
 	runtime.Goexit()
