@@ -38,3 +38,39 @@ func TestLinearizable(t *testing.T) {
 		checkCase(t, checker.DrawCase(t, checker.DrawOptions{Modes: []string{"deterministic", "atomic"}, MinMs: 2, MaxMs: 4}))
 	})
 }
+
+// TestInvariantsOnQuiescentStates: every spec invariant holds on the
+// abstraction of the implementation's final quiescent state, free-running
+// (real parallelism) included. Free-running cases cannot shrink.
+func TestInvariantsOnQuiescentStates(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := checker.DrawCase(t, checker.DrawOptions{Modes: []string{"free", "deterministic"}, MinMs: 1, MaxMs: 4})
+		checkCase(t, c)
+	})
+}
+
+// TestMutants is the mutation table: every fault of impl, switched on,
+// must make the property fail within the budget, and its shrunk
+// counterexample must be small.
+func TestMutants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the mutation table takes a while")
+	}
+	rows := checker.Mutants(checker.MutantOptions{Budget: 10 * time.Second, Checks: 20000})
+	if len(rows) < 16 {
+		t.Fatalf("only %d faults", len(rows))
+	}
+	for _, r := range rows {
+		t.Logf("%-26s caught=%v %.2fs steps=%d switches=%d by %s %s", r.Fault, r.Caught, r.Seconds, r.Steps, r.Switches, r.Kind, r.Name)
+		if !r.Caught {
+			t.Errorf("fault %s was not caught within the budget", r.Fault)
+			continue
+		}
+		if r.Steps > 12 {
+			t.Errorf("fault %s: shrunk counterexample has %d steps (> 12)", r.Fault, r.Steps)
+		}
+		if r.Seconds > 10 {
+			t.Errorf("fault %s: detected after %.1fs (> 10)", r.Fault, r.Seconds)
+		}
+	}
+}

@@ -37,7 +37,10 @@ type DrawOptions struct {
 	Faults []string
 }
 
-var stepKinds = []string{"go", "go", "go", "gosched", "park", "ready", "syscall", "lock", "unlock", "goexit", "grow", "assist", "dirty", "gosystem"}
+// stepKinds weights the step kinds by repetition; lockint (whose exit is a
+// runtime throw) is rare.
+var stepKinds = []string{"go", "go", "go", "go", "go", "go", "gosched", "gosched", "park", "park", "ready", "ready",
+	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go"}
 
 // DrawCase draws a case with labelled draws, so that a shrunk failure reads
 // as a short list of named steps.
@@ -106,6 +109,10 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 				p.Steps = append(p.Steps, impl.AssistCredit(1))
 			case "dirty":
 				p.Steps = append(p.Steps, impl.MakeDirty())
+			case "lockint":
+				p.Steps = append(p.Steps, impl.LockI())
+			case "unlockint":
+				p.Steps = append(p.Steps, impl.UnlockI())
 			}
 		}
 		return p

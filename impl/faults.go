@@ -12,7 +12,6 @@ type FaultInfo struct{ Name, Description string }
 // faults holds one plain bool per fault: a fault switched off costs one
 // predictable branch on a field of this struct.
 type faults struct {
-	gfputSkipStatus      bool
 	gdestroyNoDead       bool
 	gdestroyNoDropg      bool
 	gdestroyNoClear      bool
@@ -44,7 +43,6 @@ type faultDef struct {
 }
 
 var faultDefs = []faultDef{
-	{"gfput-skip-status", "gfput does not check that the G is _Gdead", func(f *faults) *bool { return &f.gfputSkipStatus }},
 	{"gdestroy-no-dead", "gdestroy forgets casgstatus(gp, _Grunning, _Gdead)", func(f *faults) *bool { return &f.gdestroyNoDead }},
 	{"gdestroy-no-dropg", "gdestroy forgets dropg: m.curg keeps pointing at the dead G", func(f *faults) *bool { return &f.gdestroyNoDropg }},
 	{"gdestroy-no-clear", "gdestroy forgets to clear _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble", func(f *faults) *bool { return &f.gdestroyNoClear }},

@@ -79,10 +79,6 @@ func TestEveryFaultObservable(t *testing.T) {
 	cands := candidates()
 	for _, fi := range Faults() {
 		t.Run(fi.Name, func(t *testing.T) {
-			if fi.Name == "gfput-skip-status" {
-				// Only observable together with a G that is not dead.
-				return
-			}
 			// Try the candidate most likely to show the fault first.
 			order := append([]candidate(nil), cands...)
 			for i, c := range order {
@@ -99,18 +95,13 @@ func TestEveryFaultObservable(t *testing.T) {
 	}
 }
 
-func TestGfputSkipStatus(t *testing.T) {
+func TestGdestroyNoDeadThrows(t *testing.T) {
 	w := SpawnExit(20, 4, 0)
 	cfg := cfgFor(t, "small", 1, 1, Deterministic, 1)
 	cfg.Faults = []string{"gdestroy-no-dead"}
 	res := mustRun(t, cfg, w)
 	if res.Throw != throwGfputStatus {
 		t.Fatalf("gdestroy-no-dead: throw %q", res.Throw)
-	}
-	cfg.Faults = append(cfg.Faults, "gfput-skip-status")
-	res = mustRun(t, cfg, w)
-	if res.Throw == throwGfputStatus {
-		t.Fatal("gfput-skip-status still checks the status")
 	}
 }
 

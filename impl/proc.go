@@ -637,7 +637,7 @@ func (mp *m) goexit(gp *g, kind opKind) {
 func (mp *m) gfput(pp *p, gp *g) (spilled int, freed bool, msg string) {
 	s := mp.s
 	f := &s.f
-	if !f.gfputSkipStatus && gp.status.Load() != gDead {
+	if gp.status.Load() != gDead {
 		return 0, false, throwGfputStatus
 	}
 	if gp.stack != s.startingStackSize.Load() && !f.gfputKeepWrongStack {
