@@ -164,15 +164,12 @@ loop:
 					continue
 				}
 				cov.Add(op, r)
-				fp := scratch.Fingerprint()
-				if !seen.add(fp) {
-					continue
-				}
-				id := uint32(len(parent))
-				parent = append(parent, ndID)
-				opIdx = append(opIdx, uint8(i))
-				res.States++
 				if err != nil {
+					// A reachable throw is a violation, whether or not
+					// the partial state was seen before.
+					id := uint32(len(parent))
+					parent = append(parent, ndID)
+					opIdx = append(opIdx, uint8(i))
 					v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
 					if t, ok := err.(*spec.Throw); ok {
 						v.Name, v.Source = t.Msg, t.Func
@@ -183,6 +180,14 @@ loop:
 					}
 					continue
 				}
+				fp := scratch.Fingerprint()
+				if !seen.add(fp) {
+					continue
+				}
+				id := uint32(len(parent))
+				parent = append(parent, ndID)
+				opIdx = append(opIdx, uint8(i))
+				res.States++
 				if viol := scratch.CheckInvariants(); viol != nil {
 					v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
 					res.addViolation(&v, o, init, parent, opIdx, id, 0, step)

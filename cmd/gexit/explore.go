@@ -20,22 +20,27 @@ func init() {
 	register(&command{name: "explore", summary: "exhaustively explore the spec's reachable states within bounds", run: runExplore})
 }
 
+// defaultWithout leaves the default run with the core of the path: spawn,
+// schedule (every findRunnable source, stealing), park/ready, gosched, exit
+// and Goexit through gfput's spill and gfget's refill. It is complete in
+// seconds; every family multiplies the space (see README).
+const defaultWithout = "system,gc,assist,dirty,syscalls,locks,procresize,stacksize"
+
 // opFamilies are the op families -without can leave out.
 var opFamilies = []string{"system", "gc", "assist", "dirty", "syscalls", "locks", "procresize", "gosched", "stacksize"}
 
 func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	ps := fs.Int("ps", 2, "number of Ps (GOMAXPROCS at start)")
 	ms := fs.Int("ms", 2, "number of Ms (threads)")
-	gs := fs.Int("gs", 3, "bound on len(allgs): G structs newproc1 may create")
+	gs := fs.Int("gs", 4, "bound on len(allgs): G structs newproc1 may create")
 	consts := fs.String("consts", "small", "constants preset: small (4,2,2,4,3) or go (64,32,32,256,61)")
 	depth := fs.Int("depth", 0, "bound on the BFS depth (0: none; the space under the bounds is finite)")
 	maxStates := fs.Int("max-states", 20_000_000, "stop with verdict unknown (exit 3) after this many states (0: no bound)")
 	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
-	without := fs.String("without", "", "comma-separated op families to leave out: "+strings.Join(opFamilies, ","))
+	without := fs.String("without", defaultWithout, "comma-separated op families to leave out (\"\" for none): "+strings.Join(opFamilies, ","))
 	all := fs.Bool("all", false, "report every violation, not only the first (shortest) one")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
@@ -61,11 +66,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, "explore", args, stderr); !ok {
+		return code
 	}
 	if fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "gexit explore: unexpected argument %q\n", fs.Arg(0))

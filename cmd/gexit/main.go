@@ -16,6 +16,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -97,4 +98,29 @@ Exit codes:
 	2  bad usage or bad input
 	3  unknown: a check ran out of its budget and nothing failed
 `)
+}
+
+// parseFlags parses args with fs. -h prints the command's usage (fs.Usage,
+// which writes to stderr) and exits 0; a bad flag is one line on stderr
+// and exit 2. ok is false when the command must return code at once.
+func parseFlags(fs *flag.FlagSet, name string, args []string, stderr io.Writer) (code int, ok bool) {
+	usage := fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	fs.Usage = usage
+	switch {
+	case err == flag.ErrHelp:
+		if usage != nil {
+			usage()
+		} else {
+			fs.PrintDefaults()
+		}
+		return exitOK, false
+	case err != nil:
+		fmt.Fprintf(stderr, "gexit %s: %v (run 'gexit %s -h')\n", name, err, name)
+		return exitUsage, false
+	}
+	return 0, true
 }

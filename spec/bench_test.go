@@ -1,0 +1,58 @@
+package spec
+
+import "testing"
+
+// BenchmarkStep: one transition (clone + apply) on a state with 4 Ps and 64
+// Gs (the go preset: none of them spill).
+func BenchmarkStep(b *testing.B) {
+	s := newState(b, "go", 4, 4)
+	for i := 0; i < 63; i++ {
+		spawn(b, s, 0)
+	}
+	// Half of them exit, so the free lists are populated.
+	for i := 0; i < 20; i++ {
+		do(b, s, Op{Kind: OpGosched, M: 0})
+		for _, op := range s.Enabled(DefaultBounds(64), nil) {
+			if op.Kind == OpSchedule && op.M == 0 {
+				do(b, s, op)
+				break
+			}
+		}
+		do(b, s, Op{Kind: OpExit, M: 0})
+		for _, op := range s.Enabled(DefaultBounds(64), nil) {
+			if op.Kind == OpSchedule && op.M == 0 {
+				do(b, s, op)
+				break
+			}
+		}
+	}
+	if len(s.Gs) != 64 {
+		b.Fatalf("%d Gs", len(s.Gs))
+	}
+	ops := s.Enabled(DefaultBounds(64), nil)
+	scratch := new(State)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		scratch.CopyFrom(s)
+		if _, err := scratch.Apply(ops[i%len(ops)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkStepPure: the pure Step (a fresh Clone per call).
+func BenchmarkStepPure(b *testing.B) {
+	s := newState(b, "go", 4, 4)
+	for i := 0; i < 63; i++ {
+		spawn(b, s, 0)
+	}
+	op := Op{Kind: OpGosched, M: 0}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Step(s, op); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
