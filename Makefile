@@ -4,10 +4,12 @@ GO ?= go
 
 .PHONY: test check explore bench verify fuzz
 
-# test is what CI runs (.ci/run): vet, then every test with the race detector.
+# test is what CI runs (.ci/run): vet, every test with the race detector,
+# then the mutation table (its time budgets need a build without -race).
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 14m ./...
+	$(GO) test -race -count=1 -timeout 10m ./...
+	$(GO) test -count=1 -timeout 5m -run 'TestMutants' .
 
 # check runs the main job on its defaults.
 check:

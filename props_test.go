@@ -2,6 +2,9 @@ package gexit_test
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,10 +12,16 @@ import (
 	"pgregory.net/rapid"
 )
 
+// coverage collects what the properties of one test exercised.
+var coverage *checker.Coverage
+
 func checkCase(t *rapid.T, c checker.Case) {
 	o, err := checker.RunCase(context.Background(), c, 5*time.Second)
 	if err != nil {
 		t.Fatalf("run: %v", err)
+	}
+	if coverage != nil {
+		coverage.Merge(o.Coverage)
 	}
 	switch o.Verdict {
 	case checker.Illegal:
@@ -25,6 +34,7 @@ func checkCase(t *rapid.T, c checker.Case) {
 // TestSequentialDifferential: one M, every op atomic; after every op the
 // abstraction of the implementation equals the spec state.
 func TestSequentialDifferential(t *testing.T) {
+	defer reportCoverage(t)()
 	rapid.Check(t, func(t *rapid.T) {
 		checkCase(t, checker.DrawCase(t, checker.DrawOptions{Modes: []string{"atomic"}, MaxMs: 1}))
 	})
@@ -34,6 +44,7 @@ func TestSequentialDifferential(t *testing.T) {
 // (scheduling points inside ops); every history is linearizable with
 // respect to the spec and ends in a state the spec reaches.
 func TestLinearizable(t *testing.T) {
+	defer reportCoverage(t)()
 	rapid.Check(t, func(t *rapid.T) {
 		checkCase(t, checker.DrawCase(t, checker.DrawOptions{Modes: []string{"deterministic", "atomic"}, MinMs: 2, MaxMs: 4}))
 	})
@@ -43,6 +54,7 @@ func TestLinearizable(t *testing.T) {
 // abstraction of the implementation's final quiescent state, free-running
 // (real parallelism) included. Free-running cases cannot shrink.
 func TestInvariantsOnQuiescentStates(t *testing.T) {
+	defer reportCoverage(t)()
 	rapid.Check(t, func(t *rapid.T) {
 		c := checker.DrawCase(t, checker.DrawOptions{Modes: []string{"free", "deterministic"}, MinMs: 1, MaxMs: 4})
 		checkCase(t, c)
@@ -55,6 +67,9 @@ func TestInvariantsOnQuiescentStates(t *testing.T) {
 func TestMutants(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the mutation table takes a while")
+	}
+	if raceEnabled {
+		t.Skip("time budgets do not hold under -race; make test runs this table without it")
 	}
 	rows := checker.Mutants(checker.MutantOptions{Budget: 10 * time.Second, Checks: 20000})
 	if len(rows) < 16 {
@@ -71,6 +86,39 @@ func TestMutants(t *testing.T) {
 		}
 		if r.Seconds > 10 {
 			t.Errorf("fault %s: detected after %.1fs (> 10)", r.Fault, r.Seconds)
+		}
+	}
+}
+
+// reportCoverage starts collecting coverage and returns the function that
+// logs it: how often each spec transition and branch was exercised, and
+// which never were, so a property that never reaches a branch is visible
+// (go test -v). The linearizability property must reach the branches the
+// harness exists for.
+func reportCoverage(t *testing.T) func() {
+	coverage = checker.NewCoverage()
+	return func() {
+		counts := coverage.Counts()
+		coverage = nil
+		keys := make([]string, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		for _, k := range keys {
+			fmt.Fprintf(&b, "  %-32s %d\n", k, counts[k])
+		}
+		t.Logf("spec transitions and branches exercised:\n%s", b.String())
+		never := checker.NeverReached(counts)
+		t.Logf("never exercised: %v", never)
+		if t.Name() == "TestLinearizable" && !t.Failed() {
+			for _, must := range []string{"exit/spill", "newproc1/refill", "schedule/steal", "schedule/stealnext",
+				"schedule/tick", "schedule/global", "runqput/runqputslow", "exit/locked:mexit", "goexit/fatal"} {
+				if counts[must] == 0 {
+					t.Errorf("the property never exercised %s", must)
+				}
+			}
 		}
 	}
 }

@@ -40,7 +40,7 @@ type DrawOptions struct {
 // stepKinds weights the step kinds by repetition; lockint (whose exit is a
 // runtime throw) is rare.
 var stepKinds = []string{"go", "go", "go", "go", "go", "go", "gosched", "gosched", "park", "park", "ready", "ready",
-	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go"}
+	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go", "burst"}
 
 // DrawCase draws a case with labelled draws, so that a shrunk failure reads
 // as a short list of named steps.
@@ -88,6 +88,12 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 					p.Steps = append(p.Steps, impl.GoSystem(child))
 				} else {
 					p.Steps = append(p.Steps, impl.Go(child))
+				}
+			case "burst":
+				// Five empty goroutines at once: with the small preset
+				// the ring (4) and runnext fill and runqputslow runs.
+				for j := 0; j < 5; j++ {
+					p.Steps = append(p.Steps, impl.Go(&impl.Program{}))
 				}
 			case "gosched":
 				p.Steps = append(p.Steps, impl.Yield())

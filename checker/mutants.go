@@ -149,6 +149,9 @@ type MutantOptions struct {
 	Budget time.Duration
 	// Checks bounds the cases per fault (default 2000).
 	Checks int
+	// Shrink bounds rapid's minimization of each counterexample (default
+	// Budget).
+	Shrink time.Duration
 	Seed   uint64
 	// Faults to try; empty: every impl fault.
 	Faults []string
@@ -165,6 +168,9 @@ func Mutants(o MutantOptions) []MutantResult {
 	}
 	if o.Checks == 0 {
 		o.Checks = 2000
+	}
+	if o.Shrink == 0 {
+		o.Shrink = o.Budget
 	}
 	infos := impl.Faults()
 	want := map[string]bool{}
@@ -197,7 +203,7 @@ func Mutants(o MutantOptions) []MutantResult {
 			}
 			prop(t)
 		}
-		failed, _ := RapidRun("mutant/"+fi.Name, o.Checks, o.Seed+1, o.Budget/2, guarded)
+		failed, _ := RapidRun("mutant/"+fi.Name, o.Checks, o.Seed+1, o.Shrink, guarded)
 		if failed && last != nil && last.Verdict == Illegal {
 			r.Caught = true
 			r.Seconds = first.Seconds()

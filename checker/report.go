@@ -2,26 +2,145 @@ package checker
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+
+	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
 )
 
-// TextReport renders an outcome for humans.
+// ReportStep is one numbered step of a counterexample: who did what, what
+// the implementation observed, and the spec state change it made.
+type ReportStep struct {
+	N       int      `json:"n"`
+	Event   int      `json:"event"` // index in the history
+	Actor   string   `json:"actor"`
+	Op      string   `json:"op"`
+	G       int      `json:"g"`
+	Result  string   `json:"result"`
+	Changes []string `json:"changes,omitempty"`
+	// Failed marks the step the spec refuses (or whose result differs).
+	Failed bool   `json:"failed,omitempty"`
+	Why    string `json:"why,omitempty"`
+}
+
+// Explain replays the history on the spec in the order that explains it
+// best: porcupine's longest linearizable prefix then the op that cannot
+// follow, for linearizability failures; the order of calls otherwise. Each
+// step carries the spec state change it made.
+func Explain(o *Outcome) []ReportStep {
+	if len(o.History) == 0 {
+		return nil
+	}
+	cfg, err := o.Case.ImplConfig()
+	if err != nil {
+		return nil
+	}
+	scfg := SpecConfig(cfg)
+	order := make([]int, 0, len(o.History))
+	if o.Kind == "linearizability" && o.Info != nil {
+		if parts := o.Info.PartialLinearizations(); len(parts) > 0 && len(parts[0]) > 0 {
+			best := parts[0][0]
+			for _, p := range parts[0] {
+				if len(p) > len(best) {
+					best = p
+				}
+			}
+			for _, i := range best {
+				if i < len(o.History) {
+					order = append(order, i)
+				}
+			}
+			if o.At >= 0 {
+				order = append(order, o.At)
+			}
+		}
+	}
+	if len(order) == 0 {
+		for i := range o.History {
+			order = append(order, i)
+		}
+		sort.SliceStable(order, func(a, b int) bool { return o.History[order[a]].Call < o.History[order[b]].Call })
+	}
+	s, err := spec.New(scfg)
+	if err != nil {
+		return nil
+	}
+	var steps []ReportStep
+	for n, i := range order {
+		e := &o.History[i]
+		st := ReportStep{N: n + 1, Event: i, Actor: actorName(e.M), G: e.Out.G}
+		op, err := OpOf(e)
+		if err != nil {
+			st.Op, st.Failed, st.Why = e.Op, true, err.Error()
+			steps = append(steps, st)
+			break
+		}
+		st.Op = op.String()
+		st.Result = describeOutput(op.Kind, &e.Out)
+		before := s.Clone()
+		r, aerr := s.Apply(op)
+		if why := Mismatch(op.Kind, &e.Out, &r, aerr); why != "" {
+			st.Failed, st.Why = true, why
+			steps = append(steps, st)
+			break
+		}
+		st.Changes = spec.Diff(before, s)
+		steps = append(steps, st)
+		if aerr != nil {
+			break
+		}
+	}
+	return steps
+}
+
+func actorName(m int) string {
+	switch m {
+	case impl.Sysmon:
+		return "sysmon"
+	case impl.Controller:
+		return "ctl"
+	}
+	return fmt.Sprintf("M%d", m)
+}
+
+// TextReport renders an outcome for humans: the verdict and what failed,
+// the case, and the numbered steps with the spec state change of each.
 func TextReport(o *Outcome) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "verdict: %s", o.Verdict)
 	if o.Kind != "" {
 		fmt.Fprintf(&b, " (%s: %s)", o.Kind, o.Name)
 	}
-	fmt.Fprintf(&b, "\n%s\n", o.Detail)
+	fmt.Fprintf(&b, "\n%s\n", strings.TrimRight(o.Detail, "\n"))
 	fmt.Fprintf(&b, "case: preset %s, %d Ps, %d Ms, mode %s, seed %d, faults %v\nworkload: %s\nschedule: %v\n",
 		o.Case.Preset, o.Case.Ps, o.Case.Ms, o.Case.Mode, o.Case.Seed, o.Case.Faults, o.Case.Text, o.Case.Choices)
-	for i := range o.History {
-		mark := "  "
-		if i == o.At {
-			mark = "=>"
+	fmt.Fprintf(&b, "history: %d ops, %d context switches\n", len(o.History), Switches(o.History))
+	if o.Verdict == Ok {
+		return b.String()
+	}
+	steps := Explain(o)
+	if len(steps) > 0 {
+		fmt.Fprintf(&b, "steps (spec replay, %s order):\n", map[bool]string{true: "linearization", false: "call"}[o.Kind == "linearizability"])
+		for _, st := range steps {
+			mark := "  "
+			if st.Failed || st.Event == o.At {
+				mark = "=>"
+			}
+			fmt.Fprintf(&b, "%s %3d. %-6s %-28s -> %s\n", mark, st.N, st.Actor, strings.TrimPrefix(st.Op, st.Actor+" "), st.Result)
+			for _, c := range st.Changes {
+				fmt.Fprintf(&b, "          %s\n", c)
+			}
+			if st.Why != "" {
+				fmt.Fprintf(&b, "          FAILS: %s\n", st.Why)
+			}
 		}
-		e := &o.History[i]
-		fmt.Fprintf(&b, "%s %3d. [%d,%d] %s\n", mark, i+1, e.Call, e.Return, describeEvent(e))
+	}
+	if o.Final != nil && o.Kind != "differential" {
+		fmt.Fprintf(&b, "implementation's final state:\n")
+		for _, l := range strings.Split(strings.TrimRight(o.Final.Dump(), "\n"), "\n") {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
 	}
 	return b.String()
 }

@@ -125,8 +125,24 @@ func Diff(a, b *State) []string {
 		case !ok:
 			out = append(out, l.key+": new -> "+l.val)
 		case o != l.val:
-			out = append(out, l.key+": "+o+" -> "+l.val)
+			out = append(out, l.key+": "+tokenDiff(o, l.val))
 		}
 	}
 	return out
+}
+
+// tokenDiff shows only the fields of a dump line that changed: "status
+// running -> dead, m=M0 -> m=nil". Lines whose shapes differ are shown whole.
+func tokenDiff(a, b string) string {
+	ta, tb := strings.Fields(a), strings.Fields(b)
+	if len(ta) != len(tb) {
+		return a + " -> " + b
+	}
+	var parts []string
+	for i := range ta {
+		if ta[i] != tb[i] {
+			parts = append(parts, ta[i]+" -> "+tb[i])
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package gexit_test
+
+const raceEnabled = false

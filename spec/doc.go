@@ -1,0 +1,77 @@
+// Package spec is an executable specification of how the Go runtime (Go
+// 1.26) ends a goroutine and recycles it: goexit1 -> mcall(goexit0) ->
+// gdestroy -> gfput -> schedule, and the reuse of dead Gs through the per-P
+// and global free lists by gfget in newproc1. It is a pure, deterministic
+// state machine: no goroutines, clocks, randomness or I/O. Every choice the
+// runtime leaves to timing (which M runs next, which victim is robbed,
+// which idle P exitsyscall gets) is an explicit field of the Op.
+//
+// # State
+//
+// State holds the Gs (allgs, never shrinking; a G is named by its index),
+// the Ms, the Ps and the scheduler (type Sched), with the fields the path
+// reads and writes, named as in runtime2.go. Config fixes the constants
+// (type Consts, presets "go" and "small"), the numbers of Ms and Ps and
+// GOARCH=wasm. State supports Clone, Equal, a 64-bit Hash (equal states
+// hash equal), a canonical Fingerprint for the explorer, and a compact
+// binary encoding.
+//
+// # Transitions
+//
+// Step(state, op) returns the next state and the observable Result, or an
+// error: a *Throw carrying the runtime's throw message and the function that
+// raises it, or a *Disabled when the op's precondition does not hold.
+// (*State).Apply is the same in place. The ops (type OpKind) are those of
+// docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
+// schedule, exit, goexit, gosched, park, entersyscall, retake, exitsyscall,
+// lockosthread, unlockosthread, lockint, unlockint, acquirep, procresize,
+// gc, stacksize, growstack, assist, dirty, and mcall (badmcall2).
+// Each transition's doc comment names the runtime function it models.
+//
+// # Schedule choices
+//
+// findRunnable's order is enforced where the runtime guarantees it under
+// concurrency and relaxed where the runtime reads shared state without a
+// lock, because the spec also judges concurrent histories:
+//   - the GlobalTick-th pick from the global queue must come first when the
+//     global queue is non-empty (checked without the lock in the runtime:
+//     an op whose interval overlaps the put that filled it can still be
+//     linearized before it);
+//   - runnext, then the ring, must be taken while the P has local work
+//     (only the owner adds to them);
+//   - a global batch, a steal or a runnext steal needs an empty local queue,
+//     and a steal is allowed while the global queue is non-empty (the
+//     runtime's empty check is racy); a runnext steal is allowed whatever the
+//     victim's ring holds (runqput moves the old runnext to the ring after
+//     its CAS, so a thief can see the ring without it);
+//   - the idle branch needs an empty local and global queue (the runtime
+//     rechecks the global queue under sched.lock before pidleput).
+//
+// # Invariants
+//
+// Invariants lists 33 named properties, each citing the throw or comment it
+// comes from; CheckInvariants returns the first that fails.
+//
+// # Terminal states
+//
+// runtime.main returning (exit(0)) and checkdead's fatal error "no
+// goroutines (main called runtime.Goexit) - deadlock!" end the program:
+// Enabled offers no op after them. The spec declares the Goexit deadlock
+// when the last user goroutine exits; the runtime raises it when the last M
+// goes idle, so ops in flight then may still be applied (see
+// inFlightAtEnd). A runtime throw is never a normal outcome: the explorer
+// reports a reachable one as a violation.
+//
+// # Left out
+//
+// The spec models no netpoll, timers, cgo (extra Ms), GC workers, the trace
+// reader, preemption signals (suspendG; _Gpreempted is a status with edges
+// in the lifecycle automaton but no transition), spinning-M accounting
+// (handoffp's "no spinning M and no idle P" case is approximated by "no
+// other idle P"), the 3µs backoff before stealing runnext, randomized
+// scheduling (randomizeScheduler), M creation (the number of Ms is fixed:
+// startm's newm is modelled by a P waiting in status PHandoff for an idle M
+// to acquire it), and stack contents (a stack is its size). Goroutine
+// creation parked (newproc1's parked argument, used by iter.Pull) is in the
+// lifecycle automaton but has no op.
+package spec
