@@ -1,0 +1,174 @@
+package spec
+
+import "testing"
+
+// park_m and ready: running -> waiting (dropg), waiting -> runnable into
+// runnext, kicking the old runnext to the ring.
+func TestParkReady(t *testing.T) {
+	s := newState(t, "go", 1, 1)
+	spawn(t, s, 0)                   // G1 in runnext
+	do(t, s, Op{Kind: OpPark, M: 0}) // main waits
+	if s.Gs[0].Status != Waiting || s.Gs[0].M != None || s.Ms[0].Curg != None {
+		t.Fatalf("park: %s", s.Dump())
+	}
+	sched(t, s, 0, SrcRunnext)
+	spawn(t, s, 0) // G2 in runnext
+	r := do(t, s, Op{Kind: OpReady, M: 0, G: 0})
+	if r.Kicked != 2 || s.Ps[0].Runnext != 0 || gl(s.Ps[0].Ring) != "[G2]" || s.Gs[0].Status != Runnable {
+		t.Fatalf("ready: %v\n%s", r, s.Dump())
+	}
+	if _, err := s.Apply(Op{Kind: OpReady, M: 0, G: 0}); err == nil {
+		t.Fatal("ready of a runnable G")
+	}
+}
+
+// LockOSThread nesting: the wiring stays until both counts are zero;
+// UnlockOSThread below zero is a no-op; the internal unlock below zero
+// throws.
+func TestLockNesting(t *testing.T) {
+	s := newState(t, "go", 1, 1)
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	do(t, s, Op{Kind: OpLockInt, M: 0})
+	do(t, s, Op{Kind: OpUnlockOSThread, M: 0})
+	do(t, s, Op{Kind: OpUnlockOSThread, M: 0})
+	if s.Ms[0].LockedG != 0 || s.Gs[0].LockedM != 0 {
+		t.Fatal("unwired while lockedInt is set")
+	}
+	do(t, s, Op{Kind: OpUnlockInt, M: 0})
+	if s.Ms[0].LockedG != None || s.Gs[0].LockedM != None {
+		t.Fatal("still wired with both counts zero")
+	}
+	if r := do(t, s, Op{Kind: OpUnlockOSThread, M: 0}); r.Value != 0 {
+		t.Fatalf("unlock below zero: %v", r)
+	}
+}
+
+// On wasm: runqput ignores next (no sysmon), LockOSThread wires nothing,
+// gdestroy is gfput-and-return, and there is no retake.
+func TestWasm(t *testing.T) {
+	c, _ := Preset("small")
+	s, err := New(Config{Consts: c, Ps: 1, Ms: 1, Wasm: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spawn(t, s, 0)
+	if s.Ps[0].Runnext != None || gl(s.Ps[0].Ring) != "[G1]" {
+		t.Fatalf("wasm runqput: %s", s.Ps[0].String())
+	}
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcRing)
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	if s.Ms[0].LockedG != None {
+		t.Fatal("LockOSThread wired on wasm")
+	}
+	r := do(t, s, Op{Kind: OpExit, M: 0})
+	if r.Locked != "" || s.Ms[0].Exited || len(s.Ps[0].GFree) != 1 {
+		t.Fatalf("wasm exit: %v", r)
+	}
+	sched(t, s, 0, SrcGlobal) // main back
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	if _, err := s.Apply(Op{Kind: OpRetake, M: Sysmon, P: 0}); err == nil {
+		t.Fatal("retake on wasm")
+	}
+}
+
+// System goroutines count in sched.ngsys from newproc1 to gdestroy; the
+// gcAssistBytes credit is flushed to bgScanCredit only while the GC marks.
+func TestNgsysAndAssistFlush(t *testing.T) {
+	s := newState(t, "go", 1, 1)
+	do(t, s, Op{Kind: OpNewproc1, M: 0, N: 1})
+	do(t, s, Op{Kind: OpRunqput, M: 0})
+	if s.Sched.NGSys != 1 || !s.Gs[1].System {
+		t.Fatalf("ngsys %d", s.Sched.NGSys)
+	}
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcRunnext)
+	do(t, s, Op{Kind: OpAssist, M: 0, N: 1})
+	do(t, s, Op{Kind: OpExit, M: 0})
+	if s.Sched.NGSys != 0 || s.Sched.BgScanCredit != 0 || s.Gs[1].GCAssist != 1 {
+		t.Fatalf("GC off: ngsys %d credit %d assist %d", s.Sched.NGSys, s.Sched.BgScanCredit, s.Gs[1].GCAssist)
+	}
+	// GC on: gcResetMarkState zeroes every G's gcAssistBytes first.
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	if s.Gs[1].GCAssist != 0 {
+		t.Fatal("gcResetMarkState did not zero the dead G's credit")
+	}
+	sched(t, s, 0, SrcGlobal)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcRunnext)
+	do(t, s, Op{Kind: OpAssist, M: 0, N: 1})
+	do(t, s, Op{Kind: OpExit, M: 0})
+	if s.Sched.BgScanCredit != 1 {
+		t.Fatalf("credit not flushed: %d", s.Sched.BgScanCredit)
+	}
+}
+
+// procresize: the destroyed P's run queue goes to the global head (runnext
+// first), its free list through gfpurge; growing back revives it idle.
+func TestProcresize(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpGosched, M: 0}) // main to the global queue
+	sched(t, s, 1, SrcGlobal)           // M1 runs main on P1
+	spawn(t, s, 1)
+	spawn(t, s, 1) // P1: runnext G2, ring [G1]
+	do(t, s, Op{Kind: OpPark, M: 1})
+	sched(t, s, 1, SrcRunnext)          // G2 runs
+	do(t, s, Op{Kind: OpExit, M: 1})    // G2 dead on P1's free list
+	sched(t, s, 1, SrcRing)             // G1 runs
+	do(t, s, Op{Kind: OpGosched, M: 1}) // G1 to the global queue
+	sched(t, s, 1, SrcGlobal)
+	do(t, s, Op{Kind: OpPark, M: 1})
+	sched(t, s, 1, SrcIdle)
+	if s.Ps[1].Status != PIdle || len(s.Ps[1].GFree) != 1 {
+		t.Fatalf("%s", s.Dump())
+	}
+	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 1})
+	if s.Ps[1].Status != PDead || len(s.Ps[1].GFree) != 0 || lifo(s.Sched.GFreeStack) != "[G2]" || s.Sched.GoMaxProcs != 1 {
+		t.Fatalf("procresize: %s", s.Dump())
+	}
+	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 2})
+	if s.Ps[1].Status != PIdle {
+		t.Fatal("P1 not revived")
+	}
+	// A P in use cannot be destroyed.
+	s2 := newState(t, "small", 2, 2)
+	do(t, s2, Op{Kind: OpAcquireP, M: 1, P: 1})
+	if _, err := s2.Apply(Op{Kind: OpProcResize, M: Controller, N: 1}); err == nil {
+		t.Fatal("destroyed a running P")
+	}
+}
+
+// procresize puts a destroyed P's queue at the global head: runnext first,
+// then the ring in order, before what was there.
+func TestProcresizeRunqOrder(t *testing.T) {
+	s := newState(t, "small", 2, 1)
+	s.Ps[1] = P{Status: PIdle, M: None, Runnext: 3, Ring: []int32{1, 2}}
+	s.Sched.Runq = []int32{4}
+	for i := 1; i <= 4; i++ {
+		s.Gs = append(s.Gs, G{Goid: int64(10 + i), Status: Runnable, Stack: StackMin, M: None, LockedM: None})
+	}
+	if _, err := s.Apply(Op{Kind: OpProcResize, M: Controller, N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if gl(s.Sched.Runq) != "[G3 G1 G2 G4]" {
+		t.Fatalf("global queue %s", gl(s.Sched.Runq))
+	}
+}
+
+// A stack kept at one startingStackSize is replaced by gfget after the
+// size changes (covered in TestFreeListOrders); the change itself takes
+// powers of two only.
+func TestStackSize(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	if _, err := s.Apply(Op{Kind: OpStackSize, M: Controller, Size: 3000}); err == nil {
+		t.Fatal("accepted a stack size that is not a power of two")
+	}
+	do(t, s, Op{Kind: OpStackSize, M: Controller, Size: 4096})
+	do(t, s, Op{Kind: OpGrowStack, M: 0})
+	if s.Gs[0].Stack != 4096 || s.Sched.StartingStackSize != 4096 {
+		t.Fatal(s.Dump())
+	}
+}
