@@ -148,7 +148,8 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	if c.Mode != "free" {
 		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")
 	}
-	c.Steps = total
+	_ = total
+	c.Steps = CountSteps(c.Workload)
 	c.Text = c.Workload.String()
 	return c
 }

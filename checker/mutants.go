@@ -205,6 +205,7 @@ func Mutants(o MutantOptions) []MutantResult {
 		}
 		failed, _ := RapidRun("mutant/"+fi.Name, o.Checks, o.Seed+1, o.Shrink, guarded)
 		if failed && last != nil && last.Verdict == Illegal {
+			last = Minimize(context.Background(), last, time.Second, time.Now().Add(o.Shrink))
 			r.Caught = true
 			r.Seconds = first.Seconds()
 			r.Steps = last.Case.Steps

@@ -350,10 +350,13 @@ func (s *sched) ticker(stop chan struct{}) {
 
 // drive is the deterministic scheduler: it grants one actor at a time,
 // picked from the runnable actors (in the order M0..Mn-1, sysmon,
-// controller) by the explicit choices, then by the seeded PRNG.
+// controller) by the explicit choices, then by the seeded PRNG. A choice c
+// counts from the actor granted last: 0 keeps it running if it can run, so
+// a schedule shrunk toward zeros has the fewest context switches.
 func (s *sched) drive() {
 	live := len(s.actors)
 	runnable := make([]*actor, 0, live)
+	var last *actor
 	max := s.cfg.MaxSteps
 	for live > 0 {
 		runnable = runnable[:0]
@@ -378,11 +381,18 @@ func (s *sched) drive() {
 			if i < 0 {
 				i = -i
 			}
-			i %= len(runnable)
+			base := 0
+			for j, a := range runnable {
+				if a == last {
+					base = j
+				}
+			}
+			i = (base + i) % len(runnable)
 		} else if len(runnable) > 1 {
 			i = s.rng.IntN(len(runnable))
 		}
 		a := runnable[i]
+		last = a
 		s.steps++
 		if s.steps >= max && !done {
 			s.timedOut.Store(true)

@@ -1,0 +1,158 @@
+package checker
+
+import (
+	"context"
+	"time"
+
+	"github.com/gexit-dev/gexit/impl"
+)
+
+// Minimize shrinks a failing deterministic case further than rapid's
+// generic shrinking can: it deletes program steps, empties child programs,
+// drops controller steps and sysmon retakes, and zeroes schedule choices
+// (0 keeps the current M running, so fewer context switches), keeping each
+// change that still fails the same way (same Kind). It stops at deadline.
+// Free-running cases do not replay and are returned as they are.
+func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline time.Time) *Outcome {
+	if o == nil || o.Verdict != Illegal || o.Case.Mode == "free" {
+		return o
+	}
+	best := o
+	run1 := func(c Case) bool {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		c.Text = c.Workload.String()
+		c.Steps = CountSteps(c.Workload)
+		out, err := RunCase(ctx, c, budget)
+		if err != nil || out.Verdict != Illegal || out.Kind != best.Kind {
+			return false
+		}
+		best = out
+		return true
+	}
+	// A smaller workload shifts the seeded part of the schedule; the seed
+	// is part of the counterexample, so a few others are tried too.
+	try := func(c Case) bool {
+		if run1(c) {
+			return true
+		}
+		orig := c.Seed
+		for seed := int64(0); seed < 16; seed++ {
+			if seed == orig {
+				continue
+			}
+			c.Seed = seed
+			if run1(c) {
+				return true
+			}
+		}
+		return false
+	}
+	for improved := true; improved && time.Now().Before(deadline); {
+		improved = false
+		// Programs: every step of every program, depth first.
+		for _, path := range programPaths(best.Case.Workload.Main, nil) {
+			p := progAt(best.Case.Workload.Main, path)
+			if p == nil {
+				continue
+			}
+			for i := len(p.Steps) - 1; i >= 0; i-- {
+				c := cloneCase(best.Case)
+				q := progAt(c.Workload.Main, path)
+				if q == nil || i >= len(q.Steps) {
+					break
+				}
+				q.Steps = append(q.Steps[:i:i], q.Steps[i+1:]...)
+				if try(c) {
+					improved = true
+				}
+			}
+		}
+		for i := len(best.Case.Workload.Controller) - 1; i >= 0; i-- {
+			c := cloneCase(best.Case)
+			c.Workload.Controller = append(c.Workload.Controller[:i:i], c.Workload.Controller[i+1:]...)
+			if try(c) {
+				improved = true
+			}
+		}
+		if best.Case.Workload.Retakes > 0 {
+			c := cloneCase(best.Case)
+			c.Workload.Retakes--
+			if try(c) {
+				improved = true
+			}
+		}
+		for i := range best.Case.Choices {
+			if best.Case.Choices[i] == 0 {
+				continue
+			}
+			c := cloneCase(best.Case)
+			c.Choices[i] = 0
+			if try(c) {
+				improved = true
+			}
+		}
+	}
+	return best
+}
+
+// CountSteps counts a workload's steps: program steps (in every program),
+// controller steps and sysmon retakes.
+func CountSteps(w impl.Workload) int {
+	n := len(w.Controller) + w.Retakes
+	var walk func(p *impl.Program)
+	walk = func(p *impl.Program) {
+		if p == nil {
+			return
+		}
+		for _, s := range p.Steps {
+			n++
+			walk(s.Child)
+		}
+	}
+	walk(w.Main)
+	return n
+}
+
+func programPaths(p *impl.Program, prefix []int) [][]int {
+	if p == nil {
+		return nil
+	}
+	out := [][]int{append([]int(nil), prefix...)}
+	for i, s := range p.Steps {
+		if s.Child != nil {
+			out = append(out, programPaths(s.Child, append(prefix, i))...)
+		}
+	}
+	return out
+}
+
+func progAt(p *impl.Program, path []int) *impl.Program {
+	for _, i := range path {
+		if p == nil || i >= len(p.Steps) {
+			return nil
+		}
+		p = p.Steps[i].Child
+	}
+	return p
+}
+
+func cloneProgram(p *impl.Program) *impl.Program {
+	if p == nil {
+		return nil
+	}
+	q := &impl.Program{Steps: append([]impl.Step(nil), p.Steps...)}
+	for i := range q.Steps {
+		q.Steps[i].Child = cloneProgram(q.Steps[i].Child)
+	}
+	return q
+}
+
+func cloneCase(c Case) Case {
+	c.Workload.Main = cloneProgram(c.Workload.Main)
+	c.Workload.Controller = append([]impl.CtlStep(nil), c.Workload.Controller...)
+	c.Choices = append([]int(nil), c.Choices...)
+	c.Faults = append([]string(nil), c.Faults...)
+	return c
+}
