@@ -2,16 +2,29 @@ package checker
 
 import "github.com/gexit-dev/gexit/spec"
 
-// branchKey is what spec.Branches looks at in an (op, result) pair; the
-// explorer counts keys (no allocation per transition) and expands them to
-// branch names once at the end.
-type branchKey struct {
-	kind                                            spec.OpKind
-	n                                               int8
-	how, stack, locked                              uint8
-	src                                             spec.Source
-	g0, kicked, slow, handed, moved, spilled, freed bool
-	fatal, handedOff, gotP                          bool
+// branchKey is what spec.Branches looks at in an (op, result) pair, packed
+// in a word; the explorer counts keys (no allocation per transition) and
+// expands them to branch names once at the end.
+type branchKey uint64
+
+func keyOf(op spec.Op, r spec.Result) branchKey {
+	var n int8
+	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize {
+		n = op.N
+	}
+	k := uint64(op.Kind) | uint64(uint8(n))<<8 | uint64(code(r.How))<<16 | uint64(code(r.Stack))<<24 |
+		uint64(code(r.Locked))<<32 | uint64(r.Source)<<40
+	k |= b2u(r.Goid == spec.MainGoid)<<48 | b2u(r.Kicked != spec.None)<<49 | b2u(r.Slow)<<50 |
+		b2u(r.HandedTo != spec.None)<<51 | b2u(r.Moved != 0)<<52 | b2u(r.Spilled != 0)<<53 |
+		b2u(r.StackFreed)<<54 | b2u(r.Fatal != "")<<55 | b2u(r.HandedOff)<<56 | b2u(r.P != spec.None)<<57
+	return branchKey(k)
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 type branchCount struct {
@@ -22,37 +35,57 @@ type branchCount struct {
 
 // Coverage counts the spec transitions and branches a run exercised.
 type Coverage struct {
-	keys map[branchKey]*branchCount
+	// An open-addressing table of the keys met (there are a few hundred
+	// at most), with the counts in the same order in counts.
+	slots  []uint32 // index+1 into counts; 0: empty
+	keys   []branchKey
+	counts []branchCount
 }
 
 // NewCoverage returns an empty coverage counter.
-func NewCoverage() *Coverage { return &Coverage{keys: map[branchKey]*branchCount{}} }
+func NewCoverage() *Coverage { return &Coverage{slots: make([]uint32, 256)} }
 
 // Add counts one transition.
 func (c *Coverage) Add(op spec.Op, r spec.Result) {
-	k := branchKey{kind: op.Kind, how: code(r.How), stack: code(r.Stack), locked: code(r.Locked), src: r.Source,
-		g0: r.Goid == spec.MainGoid, kicked: r.Kicked != spec.None, slow: r.Slow, handed: r.HandedTo != spec.None,
-		moved: r.Moved != 0, spilled: r.Spilled != 0, freed: r.StackFreed, fatal: r.Fatal != "",
-		handedOff: r.HandedOff, gotP: r.P != spec.None}
-	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize {
-		k.n = op.N
+	c.add(keyOf(op, r), 1, op, r)
+}
+
+func (c *Coverage) add(k branchKey, n int, op spec.Op, r spec.Result) {
+	mask := uint64(len(c.slots) - 1)
+	i := uint64(k) * 0x9E3779B97F4A7C15 >> 32 & mask
+	for ; c.slots[i] != 0; i = (i + 1) & mask {
+		if j := c.slots[i] - 1; c.keys[j] == k {
+			c.counts[j].n += n
+			return
+		}
 	}
-	if bc := c.keys[k]; bc != nil {
-		bc.n++
-		return
+	c.keys = append(c.keys, k)
+	c.counts = append(c.counts, branchCount{n: n, op: op, res: r})
+	c.slots[i] = uint32(len(c.keys))
+	if 2*len(c.keys) > len(c.slots) {
+		c.slots = make([]uint32, 2*len(c.slots))
+		c.rehash()
 	}
-	c.keys[k] = &branchCount{n: 1, op: op, res: r}
+}
+
+// rehash rebuilds slots from keys after a grow.
+func (c *Coverage) rehash() {
+	clear(c.slots)
+	mask := uint64(len(c.slots) - 1)
+	for j, k := range c.keys {
+		i := uint64(k) * 0x9E3779B97F4A7C15 >> 32 & mask
+		for c.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		c.slots[i] = uint32(j + 1)
+	}
 }
 
 // Merge adds o's counts to c.
 func (c *Coverage) Merge(o *Coverage) {
-	for k, v := range o.keys {
-		if bc := c.keys[k]; bc != nil {
-			bc.n += v.n
-		} else {
-			cp := *v
-			c.keys[k] = &cp
-		}
+	for j, k := range o.keys {
+		v := &o.counts[j]
+		c.add(k, v.n, v.op, v.res)
 	}
 }
 
@@ -60,7 +93,8 @@ func (c *Coverage) Merge(o *Coverage) {
 func (c *Coverage) Counts() map[string]int {
 	out := map[string]int{}
 	var buf []string
-	for _, v := range c.keys {
+	for i := range c.counts {
+		v := &c.counts[i]
 		buf = spec.Branches(v.op, v.res, buf)
 		for _, b := range buf {
 			out[b] += v.n

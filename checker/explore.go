@@ -110,10 +110,8 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	frontier.append(0, init)
 	nFrontier := 1
 	nNext := 0
-	cur := new(spec.State)
-	var ops []spec.Op
 	cov := NewCoverage()
-	scratch := new(spec.State)
+	var b batch
 	depth := 0
 	lastProgress := time.Now()
 	stop := ""
@@ -127,90 +125,119 @@ loop:
 		next.reset()
 		nNext = 0
 		for ci, rest := 0, []byte(nil); ; {
-			if len(rest) == 0 {
-				if ci == len(frontier.chunks) {
-					break
-				}
-				rest = frontier.chunks[ci]
-				ci++
-				continue
-			}
-			ndID := binary.LittleEndian.Uint32(rest)
-			var err error
-			if rest, err = cur.DecodeFrom(init.Cfg, rest[4:]); err != nil {
-				return nil, fmt.Errorf("explore: frontier: %v", err)
-			}
-			ops = cur.Enabled(o.Bounds, ops)
-			if len(ops) == 0 {
-				if t := cur.Sched.Terminal; t != spec.Alive {
-					res.Terminal[t.String()]++
-				} else {
-					res.Deadlocks++
-				}
-			}
-			if len(ops) > 255 {
-				return nil, fmt.Errorf("explore: %d ops enabled in one state; the path encoding holds 255", len(ops))
-			}
-			for i, op := range ops {
-				scratch.CopyFrom(cur)
-				r, err := step(scratch, op)
-				res.Transitions++
-				if _, refused := err.(*spec.Disabled); refused {
-					v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
-					res.addViolation(&v, o, init, parent, opIdx, ndID, uint8(i), step)
-					if o.StopAtFirst {
-						break loop
+			// Phase 1: expand a batch of frontier states (decode, apply
+			// every enabled op, fingerprint), then touch the fingerprint
+			// set's slots for all the successors at once, so that their
+			// cache misses overlap instead of coming one at a time.
+			b.reset()
+			for len(b.parents) < batchParents {
+				if len(rest) == 0 {
+					if ci == len(frontier.chunks) {
+						break
 					}
+					rest = frontier.chunks[ci]
+					ci++
 					continue
 				}
-				cov.Add(op, r)
-				if err != nil {
-					// A reachable throw is a violation, whether or not
-					// the partial state was seen before.
+				pa := b.parent()
+				pa.id = binary.LittleEndian.Uint32(rest)
+				var err error
+				if rest, err = pa.cur.DecodeFrom(init.Cfg, rest[4:]); err != nil {
+					return nil, fmt.Errorf("explore: frontier: %v", err)
+				}
+				pa.ops = pa.cur.Enabled(o.Bounds, pa.ops)
+				pa.first = len(b.succs)
+				for _, op := range pa.ops {
+					sc := b.succ()
+					sc.st.CopyFrom(pa.cur)
+					sc.r, sc.err = step(sc.st, op)
+					if sc.err == nil {
+						sc.fp = sc.st.Fingerprint()
+					}
+				}
+			}
+			if len(b.parents) == 0 {
+				break
+			}
+			for i := range b.succs {
+				if b.succs[i].err == nil {
+					seen.touch(b.succs[i].fp)
+				}
+			}
+			// Phase 2: the successors in order, as one state at a time.
+			for pi := range b.parents {
+				pa := &b.parents[pi]
+				ndID, ops := pa.id, pa.ops
+				if len(ops) == 0 {
+					if t := pa.cur.Sched.Terminal; t != spec.Alive {
+						res.Terminal[t.String()]++
+					} else {
+						res.Deadlocks++
+					}
+				}
+				if len(ops) > 255 {
+					return nil, fmt.Errorf("explore: %d ops enabled in one state; the path encoding holds 255", len(ops))
+				}
+				for i, op := range ops {
+					sc := &b.succs[pa.first+i]
+					r, err := sc.r, sc.err
+					res.Transitions++
+					if _, refused := err.(*spec.Disabled); refused {
+						v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
+						res.addViolation(&v, o, init, parent, opIdx, ndID, uint8(i), step)
+						if o.StopAtFirst {
+							break loop
+						}
+						continue
+					}
+					cov.Add(op, r)
+					if err != nil {
+						// A reachable throw is a violation, whether or
+						// not the partial state was seen before.
+						id := uint32(len(parent))
+						parent = append(parent, ndID)
+						opIdx = append(opIdx, uint8(i))
+						v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
+						if t, ok := err.(*spec.Throw); ok {
+							v.Name, v.Source = t.Msg, t.Func
+						}
+						res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+						if o.StopAtFirst {
+							break loop
+						}
+						continue
+					}
+					if !seen.add(sc.fp) {
+						continue
+					}
 					id := uint32(len(parent))
 					parent = append(parent, ndID)
 					opIdx = append(opIdx, uint8(i))
-					v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
-					if t, ok := err.(*spec.Throw); ok {
-						v.Name, v.Source = t.Msg, t.Func
+					res.States++
+					if viol := sc.st.CheckInvariants(); viol != nil {
+						v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
+						res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+						if o.StopAtFirst {
+							break loop
+						}
+						continue
 					}
-					res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
-					if o.StopAtFirst {
+					next.append(id, sc.st)
+					nNext++
+					if o.MaxStates > 0 && res.States >= o.MaxStates {
+						stop = "max-states"
 						break loop
 					}
-					continue
 				}
-				fp := scratch.Fingerprint()
-				if !seen.add(fp) {
-					continue
-				}
-				id := uint32(len(parent))
-				parent = append(parent, ndID)
-				opIdx = append(opIdx, uint8(i))
-				res.States++
-				if viol := scratch.CheckInvariants(); viol != nil {
-					v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
-					res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
-					if o.StopAtFirst {
+				if res.Transitions&0x3fff == 0 {
+					if err := ctx.Err(); err != nil {
+						stop = "canceled"
 						break loop
 					}
-					continue
-				}
-				next.append(id, scratch)
-				nNext++
-				if o.MaxStates > 0 && res.States >= o.MaxStates {
-					stop = "max-states"
-					break loop
-				}
-			}
-			if res.Transitions&0x3fff == 0 {
-				if err := ctx.Err(); err != nil {
-					stop = "canceled"
-					break loop
-				}
-				if o.Progress != nil && time.Since(lastProgress) >= time.Second {
-					lastProgress = time.Now()
-					o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: nFrontier + nNext, Elapsed: time.Since(start)})
+					if o.Progress != nil && time.Since(lastProgress) >= time.Second {
+						lastProgress = time.Now()
+						o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: nFrontier + nNext, Elapsed: time.Since(start)})
+					}
 				}
 			}
 		}
@@ -279,6 +306,62 @@ func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, sp
 		path = append(path, ps)
 	}
 	return path, cur
+}
+
+// batchParents is how many frontier states Explore expands before it looks
+// their successors up in the fingerprint set.
+const batchParents = 16
+
+// batch is a batch of frontier states and their successors, with the
+// states' memory reused from batch to batch.
+type batch struct {
+	parents []batchParent
+	succs   []successor
+}
+
+type batchParent struct {
+	id    uint32
+	cur   *spec.State
+	ops   []spec.Op
+	first int // index of its first successor in succs
+}
+
+type successor struct {
+	st  *spec.State
+	r   spec.Result
+	err error
+	fp  uint64 // when err == nil
+}
+
+func (b *batch) reset() {
+	b.parents = b.parents[:0]
+	b.succs = b.succs[:0]
+}
+
+func (b *batch) parent() *batchParent {
+	if len(b.parents) == cap(b.parents) {
+		b.parents = append(b.parents, batchParent{})
+	} else {
+		b.parents = b.parents[:len(b.parents)+1]
+	}
+	p := &b.parents[len(b.parents)-1]
+	if p.cur == nil {
+		p.cur = new(spec.State)
+	}
+	return p
+}
+
+func (b *batch) succ() *successor {
+	if len(b.succs) == cap(b.succs) {
+		b.succs = append(b.succs, successor{})
+	} else {
+		b.succs = b.succs[:len(b.succs)+1]
+	}
+	sc := &b.succs[len(b.succs)-1]
+	if sc.st == nil {
+		sc.st = new(spec.State)
+	}
+	return sc
 }
 
 // slab holds encoded states in chunks, so that growing it never copies.

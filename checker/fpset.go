@@ -6,6 +6,7 @@ type fpSet struct {
 	slots   []uint64
 	n       int
 	hasZero bool
+	sink    uint64 // keeps touch's loads
 }
 
 func newFPSet(capacity int) *fpSet {
@@ -40,6 +41,12 @@ func (s *fpSet) add(fp uint64) bool {
 			return true
 		}
 	}
+}
+
+// touch loads fp's home slot, so that a later add of fp finds it in the
+// cache: a batch of touches overlaps the misses.
+func (s *fpSet) touch(fp uint64) {
+	s.sink += s.slots[fp&uint64(len(s.slots)-1)]
 }
 
 func (s *fpSet) grow() {

@@ -90,92 +90,113 @@ func (s *State) Hash() uint64 {
 //   - schedtick is only read modulo GlobalTick (findRunnable);
 //   - bgScanCredit is only ever added to; its sign is kept.
 func (s *State) Fingerprint() uint64 {
-	n := len(s.Gs)
-	var permBuf, invBuf [64]int32
-	var keyBuf [64]uint64
-	perm, inv, key := permBuf[:0], invBuf[:0], keyBuf[:0]
-	if n > len(permBuf) {
-		perm, inv, key = make([]int32, 0, n), make([]int32, 0, n), make([]uint64, 0, n)
+	// Scratch on the stack, sized for the usual bounds: zeroing a large
+	// buffer would cost more than the rest.
+	switch n := len(s.Gs); {
+	case n <= 8:
+		var perm, inv [8]int32
+		var key [8]uint64
+		return s.fingerprint(perm[:n], inv[:], key[:n])
+	case n <= 64:
+		var perm, inv [64]int32
+		var key [64]uint64
+		return s.fingerprint(perm[:n], inv[:], key[:n])
+	default:
+		return s.fingerprint(make([]int32, n), make([]int32, n), make([]uint64, n))
 	}
-	perm, inv, key = perm[:n], inv[:0], key[:n]
+}
+
+// fingerprint is Fingerprint with scratch perm and key of len(s.Gs) and inv
+// of at least that.
+func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
+	n := len(s.Gs)
 	for i := range perm {
 		perm[i] = None
 	}
-	visit := func(g int32) {
-		if g >= 0 && int(g) < n && perm[g] == None {
-			perm[g] = int32(len(inv))
-			inv = append(inv, g)
-		}
-	}
+	// Relabel the Gs the fixed walk meets, in the order it meets them.
+	c := canon{perm: perm, inv: inv}
 	for i := range s.Ms {
-		visit(s.Ms[i].Curg)
-		visit(s.Ms[i].NewG)
-		visit(s.Ms[i].LockedG)
+		m := &s.Ms[i]
+		c.visit(m.Curg)
+		c.visit(m.NewG)
+		c.visit(m.LockedG)
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
-		visit(p.Runnext)
-		for _, g := range p.Ring {
-			visit(g)
-		}
-		for _, g := range p.GFree {
-			visit(g)
-		}
+		c.visit(p.Runnext)
+		c.visitList(p.Ring)
+		c.visitList(p.GFree)
 	}
-	for _, l := range [][]int32{s.Sched.Runq, s.Sched.GFreeStack, s.Sched.GFreeNoStack} {
-		for _, g := range l {
-			visit(g)
-		}
-	}
-	// The rest, by their own fields (insertion sort: there are few).
+	sc := &s.Sched
+	c.visitList(sc.Runq)
+	c.visitList(sc.GFreeStack)
+	c.visitList(sc.GFreeNoStack)
+	// The goid facts (see goidFacts) and whether the caches are sane.
 	cachesOK := uint64(1)
-	for i := range s.Ps {
-		p := &s.Ps[i]
-		if p.GoidCache > p.GoidEnd || p.GoidEnd-1 > s.Sched.Goidgen {
+	ps := s.Ps
+	for i := range ps {
+		p := &ps[i]
+		if p.GoidCache > p.GoidEnd || p.GoidEnd-1 > sc.Goidgen {
 			cachesOK = 0
 		}
-		for k := i + 1; k < len(s.Ps); k++ {
-			q := &s.Ps[k]
+		for k := i + 1; k < len(ps); k++ {
+			q := &ps[k]
 			if p.GoidCache < p.GoidEnd && q.GoidCache < q.GoidEnd && p.GoidCache < q.GoidEnd && q.GoidCache < p.GoidEnd {
 				cachesOK = 0
 			}
 		}
 	}
+	gen := sc.Goidgen
+	dup := false
 	for i := range s.Gs {
-		key[i] = packG(&s.Gs[i])
-		if g := &s.Gs[i]; g.Status != Dead {
-			key[i] ^= s.goidFacts(g) << 56
-		}
-	}
-	start := len(inv)
-	for i := range s.Gs {
-		if perm[i] == None {
-			inv = append(inv, int32(i))
-			for j := len(inv) - 1; j > start && key[inv[j-1]] > key[inv[j]]; j-- {
-				inv[j-1], inv[j] = inv[j], inv[j-1]
+		g := &s.Gs[i]
+		k := packG(g)
+		if g.Status != Dead {
+			id := g.Goid
+			f := b2u(id == MainGoid) | b2u(id >= 1 && id <= gen)<<1
+			for j := range ps {
+				if id >= ps[j].GoidCache && id < ps[j].GoidEnd {
+					f |= 4
+					break
+				}
+			}
+			k ^= f << 56
+			for j := i + 1; j < n; j++ {
+				if s.Gs[j].Goid == id && s.Gs[j].Status != Dead {
+					dup = true
+				}
 			}
 		}
+		key[i] = k
 	}
+	// The rest, by their own fields (insertion sort: there are few).
+	start := c.n
+	for i := range perm {
+		if perm[i] == None {
+			inv[c.n] = int32(i)
+			for j := c.n; j > start && key[inv[j-1]] > key[inv[j]]; j-- {
+				inv[j-1], inv[j] = inv[j], inv[j-1]
+			}
+			c.n++
+		}
+	}
+	inv = inv[:n]
 	for l, g := range inv {
 		perm[g] = int32(l)
 	}
-	mapG := func(g int32) uint64 {
-		if g >= 0 && int(g) < n {
-			return uint64(perm[g])
-		}
-		return uint64(uint32(g))
-	}
-	var h hasher = 0x165667B19E3779F9
+	var h lanes
 	h.word(cachesOK | uint64(n)<<1)
-	for _, gi := range inv {
-		g := &s.Gs[gi]
+	for l, gi := range inv {
 		h.word(key[gi])
-		if g.Status != Dead {
+		if s.Gs[gi].Status != Dead {
 			// Which live G holds the same goid (itself, unless broken).
-			first := perm[gi]
-			for j := range s.Gs {
-				if int32(j) != gi && s.Gs[j].Status != Dead && s.Gs[j].Goid == g.Goid && perm[j] < first {
-					first = perm[j]
+			first := int32(l)
+			if dup {
+				id := s.Gs[gi].Goid
+				for j := range s.Gs {
+					if int32(j) != gi && s.Gs[j].Status != Dead && s.Gs[j].Goid == id && perm[j] < first {
+						first = perm[j]
+					}
 				}
 			}
 			h.word(uint64(first))
@@ -183,32 +204,91 @@ func (s *State) Fingerprint() uint64 {
 	}
 	for i := range s.Ms {
 		m := &s.Ms[i]
-		h.word(mapG(m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
-		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
+		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
 	}
-	list := func(l []int32) {
-		h.word(uint64(len(l)) | 0xA5<<56)
-		for _, g := range l {
-			h.word(mapG(g))
+	gt := uint32(s.Cfg.Consts.GlobalTick)
+	for i := range ps {
+		p := &ps[i]
+		tick := p.SchedTick
+		if tick >= gt { // a division costs more than the test
+			tick %= gt
 		}
-	}
-	for i := range s.Ps {
-		p := &s.Ps[i]
-		tick := p.SchedTick % uint32(s.Cfg.Consts.GlobalTick)
-		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(p.Runnext)<<16 | uint64(tick)<<48)
+		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
 		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32)
-		list(p.Ring)
-		list(p.GFree)
+		h = h.list(perm, p.Ring)
+		h = h.list(perm, p.GFree)
 	}
-	sc := &s.Sched
-	list(sc.Runq)
-	list(sc.GFreeStack)
-	list(sc.GFreeNoStack)
+	h = h.list(perm, sc.Runq)
+	h = h.list(perm, sc.GFreeStack)
+	h = h.list(perm, sc.GFreeNoStack)
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
 	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | uint64(uint32(sc.GoMaxProcs))<<8)
 	return h.sum()
+}
+
+// canon is Fingerprint's relabelling: perm maps a G to its new name (None
+// until the walk meets it), inv[:n] lists the Gs met so far in order.
+type canon struct {
+	perm, inv []int32
+	n         int
+}
+
+func (c *canon) visit(g int32) {
+	if uint(g) < uint(len(c.perm)) && c.perm[g] == None {
+		c.perm[g] = int32(c.n)
+		c.inv[c.n] = g
+		c.n++
+	}
+}
+
+func (c *canon) visitList(l []int32) {
+	for _, g := range l {
+		c.visit(g)
+	}
+}
+
+// lanes is the canonical form's hash: the words go round robin to four
+// hasher.word chains, so that hashing one word does not wait for the last
+// (each chain is a multiply's latency deep per word).
+type lanes struct{ a, b, c, d uint64 }
+
+func mix(h, v uint64) uint64 {
+	return bits.RotateLeft64(h^(v*prime2), 31) * prime1
+}
+
+func (l *lanes) word(v uint64) {
+	l.a, l.b, l.c, l.d = l.b, l.c, l.d, mix(l.a, v)
+}
+
+// list hashes a list of Gs, relabelled (by value: the lanes stay in
+// registers).
+func (l lanes) list(perm []int32, g []int32) lanes {
+	l.word(uint64(len(g)) | 0xA5<<56)
+	for _, x := range g {
+		l.word(mapG(perm, x))
+	}
+	return l
+}
+
+func (l *lanes) sum() uint64 {
+	h := hasher(0x165667B19E3779F9)
+	h.word(l.a)
+	h.word(l.b)
+	h.word(l.c)
+	h.word(l.d)
+	return h.sum()
+}
+
+// mapG is a G's new name; a reference out of range (None, or broken) is
+// kept as is.
+func mapG(perm []int32, g int32) uint64 {
+	if uint(g) < uint(len(perm)) {
+		return uint64(perm[g])
+	}
+	return uint64(uint32(g))
 }
 
 // goidFacts is what the invariants can ask of a live G's goid: whether it

@@ -1,0 +1,138 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"testing"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// The explorer's optimisations must not change what it explores: for a few
+// bounds, the counts (states, transitions, depth, terminal states, the
+// coverage of every branch) and the violations with their shortest paths
+// are exactly the ones recorded before the explorer was optimised.
+
+func coreBounds(gs int) spec.Bounds {
+	// cmd/gexit explore's default: -without system,gc,assist,dirty,
+	// syscalls,locks,procresize,stacksize.
+	b := spec.DefaultBounds(gs)
+	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoLocks, b.NoProcResize = true, true, true, true, true, true, true
+	b.StackSizes = nil
+	return b
+}
+
+// plantedOptions plants TestExploreFindsPlantedBug's lost G and explores
+// for every violation.
+func plantedOptions(c spec.Consts) ExploreOptions {
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(3), Depth: 9}
+	o.Step = func(s *spec.State, op spec.Op) (spec.Result, error) {
+		r, err := s.Apply(op)
+		if err == nil && (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) && r.StackFreed {
+			p := &s.Ps[s.Ms[op.M].P]
+			if n := len(p.GFree); n > 0 && p.GFree[n-1] == r.G {
+				p.GFree = p.GFree[:n-1]
+				p.GFreeSize--
+			}
+		}
+		return r, err
+	}
+	return o
+}
+
+func digestCounts(m map[string]int) uint64 {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	h := fnv.New64a()
+	for _, k := range ks {
+		fmt.Fprintf(h, "%s=%d;", k, m[k])
+	}
+	return h.Sum64()
+}
+
+func digestViolations(vs []ExploreViolation) uint64 {
+	h := fnv.New64a()
+	for _, v := range vs {
+		fmt.Fprintf(h, "%s|%s|%s|", v.Kind, v.Name, v.Detail)
+		for _, st := range v.Path {
+			fmt.Fprintf(h, "%v>", st.Op)
+		}
+		fmt.Fprintf(h, "\n")
+	}
+	return h.Sum64()
+}
+
+func TestExploreCountsUnchanged(t *testing.T) {
+	c, _ := spec.Preset("small")
+	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
+	const (
+		goexitDeadlock = "fatal error: no goroutines (main called runtime.Goexit) - deadlock!"
+		mainReturned   = "main returned (exit 0)"
+	)
+	for _, tc := range []struct {
+		name  string
+		o     ExploreOptions
+		long  bool
+		want  string
+		cov   uint64
+		viols int
+		vd    uint64
+	}{
+		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
+			want: `states=72171 transitions=195160 depth=8 complete=false stop="depth" deadlocks=0 exit=2065 goexit-deadlock=1032`,
+			cov:  0xd7f6ffd4cc78217d},
+		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
+			want: `states=120888 transitions=311748 depth=10 complete=false stop="depth" deadlocks=0 exit=2095 goexit-deadlock=1095`,
+			cov:  0xc9d88a8ff1c31054},
+		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)},
+			want: `states=11952 transitions=28073 depth=24 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114`,
+			cov:  0xd4948e7c90a8f3a9},
+		{name: "2P2M2G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2)},
+			want: `states=87921 transitions=286356 depth=29 complete=true stop="" deadlocks=0 exit=9864 goexit-deadlock=2412`,
+			cov:  0x6a8d2f3b6df32bde},
+		{name: "2P2M3G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(3)}, long: true,
+			want: `states=751311 transitions=2789580 depth=33 complete=true stop="" deadlocks=0 exit=86112 goexit-deadlock=8892`,
+			cov:  0x149b548862c59f15},
+		{name: "2P2M4G core (gexit explore's default), 300k states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(4), MaxStates: 300_000},
+			want: `states=300000 transitions=803513 depth=15 complete=false stop="max-states" deadlocks=0 exit=14745 goexit-deadlock=1831`,
+			cov:  0xf7b5f4809ea0981d},
+		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
+			want: `states=1000000 transitions=2881715 depth=10 complete=false stop="max-states" deadlocks=0 exit=22341 goexit-deadlock=9152`,
+			cov:  0x1a089bb0f9fd36cb},
+		{name: "planted bug, every violation", o: plantedOptions(c),
+			want: `states=3718 transitions=7130 depth=9 complete=false stop="depth" deadlocks=0 exit=197 goexit-deadlock=48`,
+			cov:  0xfc480c705e34588e, viols: 227, vd: 0xe52253dba25dccfa},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.long && testing.Short() {
+				t.Skip("long")
+			}
+			r, err := Explore(context.Background(), tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := fmt.Sprintf("states=%d transitions=%d depth=%d complete=%v stop=%q deadlocks=%d exit=%d goexit-deadlock=%d",
+				r.States, r.Transitions, r.MaxDepth, r.Complete, r.StoppedBy, r.Deadlocks, r.Terminal[mainReturned], r.Terminal[goexitDeadlock])
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+			if d := digestCounts(r.Coverage); d != tc.cov {
+				t.Errorf("coverage digest %#x, want %#x", d, tc.cov)
+			}
+			if len(r.Violations) != tc.viols {
+				t.Fatalf("%d violations, want %d", len(r.Violations), tc.viols)
+			}
+			if tc.viols > 0 {
+				if d := digestViolations(r.Violations); d != tc.vd {
+					t.Errorf("violations digest %#x, want %#x", d, tc.vd)
+				}
+			}
+			t.Logf("%.0f states/s, %.1f B/state", r.StatesPerSec, r.BytesPerState)
+		})
+	}
+}

@@ -1,0 +1,273 @@
+package spec
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// fingerprintRef is Fingerprint as it was before it was optimised: the
+// optimised one must agree with it on every state, so that the explorer's
+// state space (and its numbering) is unchanged.
+func (s *State) fingerprintRef() uint64 {
+	n := len(s.Gs)
+	var permBuf, invBuf [64]int32
+	var keyBuf [64]uint64
+	perm, inv, key := permBuf[:0], invBuf[:0], keyBuf[:0]
+	if n > len(permBuf) {
+		perm, inv, key = make([]int32, 0, n), make([]int32, 0, n), make([]uint64, 0, n)
+	}
+	perm, inv, key = perm[:n], inv[:0], key[:n]
+	for i := range perm {
+		perm[i] = None
+	}
+	visit := func(g int32) {
+		if g >= 0 && int(g) < n && perm[g] == None {
+			perm[g] = int32(len(inv))
+			inv = append(inv, g)
+		}
+	}
+	for i := range s.Ms {
+		visit(s.Ms[i].Curg)
+		visit(s.Ms[i].NewG)
+		visit(s.Ms[i].LockedG)
+	}
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		visit(p.Runnext)
+		for _, g := range p.Ring {
+			visit(g)
+		}
+		for _, g := range p.GFree {
+			visit(g)
+		}
+	}
+	for _, l := range [][]int32{s.Sched.Runq, s.Sched.GFreeStack, s.Sched.GFreeNoStack} {
+		for _, g := range l {
+			visit(g)
+		}
+	}
+	// The rest, by their own fields (insertion sort: there are few).
+	cachesOK := uint64(1)
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		if p.GoidCache > p.GoidEnd || p.GoidEnd-1 > s.Sched.Goidgen {
+			cachesOK = 0
+		}
+		for k := i + 1; k < len(s.Ps); k++ {
+			q := &s.Ps[k]
+			if p.GoidCache < p.GoidEnd && q.GoidCache < q.GoidEnd && p.GoidCache < q.GoidEnd && q.GoidCache < p.GoidEnd {
+				cachesOK = 0
+			}
+		}
+	}
+	for i := range s.Gs {
+		key[i] = packG(&s.Gs[i])
+		if g := &s.Gs[i]; g.Status != Dead {
+			key[i] ^= s.goidFacts(g) << 56
+		}
+	}
+	start := len(inv)
+	for i := range s.Gs {
+		if perm[i] == None {
+			inv = append(inv, int32(i))
+			for j := len(inv) - 1; j > start && key[inv[j-1]] > key[inv[j]]; j-- {
+				inv[j-1], inv[j] = inv[j], inv[j-1]
+			}
+		}
+	}
+	for l, g := range inv {
+		perm[g] = int32(l)
+	}
+	mapG := func(g int32) uint64 {
+		if g >= 0 && int(g) < n {
+			return uint64(perm[g])
+		}
+		return uint64(uint32(g))
+	}
+	var h hasher = 0x165667B19E3779F9
+	h.word(cachesOK | uint64(n)<<1)
+	for _, gi := range inv {
+		g := &s.Gs[gi]
+		h.word(key[gi])
+		if g.Status != Dead {
+			// Which live G holds the same goid (itself, unless broken).
+			first := perm[gi]
+			for j := range s.Gs {
+				if int32(j) != gi && s.Gs[j].Status != Dead && s.Gs[j].Goid == g.Goid && perm[j] < first {
+					first = perm[j]
+				}
+			}
+			h.word(uint64(first))
+		}
+	}
+	for i := range s.Ms {
+		m := &s.Ms[i]
+		h.word(mapG(m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
+		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+	}
+	list := func(l []int32) {
+		h.word(uint64(len(l)) | 0xA5<<56)
+		for _, g := range l {
+			h.word(mapG(g))
+		}
+	}
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		tick := p.SchedTick % uint32(s.Cfg.Consts.GlobalTick)
+		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(p.Runnext)<<16 | uint64(tick)<<48)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32)
+		list(p.Ring)
+		list(p.GFree)
+	}
+	sc := &s.Sched
+	list(sc.Runq)
+	list(sc.GFreeStack)
+	list(sc.GFreeNoStack)
+	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
+	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
+	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | uint64(uint32(sc.GoMaxProcs))<<8)
+	return h.sum()
+}
+
+// randomStates walks from the initial state of a few configurations and
+// returns the states met, some of them perturbed the way a broken
+// transition could (duplicate goids, odd caches) so that every branch of
+// Fingerprint is exercised.
+func randomStates(t testing.TB, walks int) []*State {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var out []*State
+	for w := 0; w < walks; w++ {
+		preset := "small"
+		if w%4 == 3 {
+			preset = "go"
+		}
+		c, _ := Preset(preset)
+		s, err := New(Config{Consts: c, Ps: 1 + rng.IntN(3), Ms: 1 + rng.IntN(3), Wasm: w%10 == 9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := DefaultBounds(2 + rng.IntN(7))
+		b.LockInt = true
+		for i := 0; i < 80; i++ {
+			ops := s.Enabled(b, nil)
+			if len(ops) == 0 {
+				break
+			}
+			if _, err := s.Apply(ops[rng.IntN(len(ops))]); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s.Clone())
+			if rng.IntN(8) == 0 {
+				x := s.Clone()
+				switch rng.IntN(4) {
+				case 0: // two Gs share a goid
+					i, j := rng.IntN(len(x.Gs)), rng.IntN(len(x.Gs))
+					x.Gs[i].Goid = x.Gs[j].Goid
+				case 1: // a goid inside a cache, or main's
+					g := &x.Gs[rng.IntN(len(x.Gs))]
+					g.Goid = int64(rng.IntN(int(x.Sched.Goidgen) + 3))
+				case 2: // overlapping or inverted caches
+					p := &x.Ps[rng.IntN(len(x.Ps))]
+					p.GoidCache, p.GoidEnd = int64(rng.IntN(20)), int64(rng.IntN(20))
+				case 3: // a dangling reference
+					x.Ms[rng.IntN(len(x.Ms))].NewG = int32(len(x.Gs) + rng.IntN(3))
+				}
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// TestFingerprintUnchanged: the optimised Fingerprint (a cheaper hash of
+// the same canonical form) tells states apart exactly as the reference one
+// does: equal for the states the reference finds equal (renamings among
+// them), different for the others.
+func TestFingerprintUnchanged(t *testing.T) {
+	states := randomStates(t, 400)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range len(states) / 2 {
+		states = append(states, renamed(states[2*i], rng))
+	}
+	toRef := map[uint64]uint64{}
+	fromRef := map[uint64]uint64{}
+	for i, s := range states {
+		got, want := s.Fingerprint(), s.fingerprintRef()
+		if r, ok := toRef[got]; ok && r != want {
+			t.Fatalf("state %d: fingerprint %#x stands for two reference classes\n%s", i, got, s.Dump())
+		}
+		if g, ok := fromRef[want]; ok && g != got {
+			t.Fatalf("state %d: reference class %#x has two fingerprints\n%s", i, want, s.Dump())
+		}
+		toRef[got], fromRef[want] = want, got
+	}
+	if len(toRef) < len(states)/4 {
+		t.Fatalf("only %d classes among %d states", len(toRef), len(states))
+	}
+}
+
+// renamed returns s with its Gs renamed by a random permutation,
+// everywhere.
+func renamed(s *State, rng *rand.Rand) *State {
+	n := len(s.Gs)
+	perm := rng.Perm(n)
+	r := s.Clone()
+	for g := range s.Gs {
+		r.Gs[perm[g]] = s.Gs[g]
+	}
+	ren := func(g int32) int32 {
+		if g >= 0 && int(g) < n {
+			return int32(perm[g])
+		}
+		return g
+	}
+	renList := func(l []int32) {
+		for k, g := range l {
+			l[k] = ren(g)
+		}
+	}
+	for m := range r.Ms {
+		r.Ms[m].Curg, r.Ms[m].NewG, r.Ms[m].LockedG = ren(r.Ms[m].Curg), ren(r.Ms[m].NewG), ren(r.Ms[m].LockedG)
+	}
+	for p := range r.Ps {
+		r.Ps[p].Runnext = ren(r.Ps[p].Runnext)
+		renList(r.Ps[p].Ring)
+		renList(r.Ps[p].GFree)
+	}
+	renList(r.Sched.Runq)
+	renList(r.Sched.GFreeStack)
+	renList(r.Sched.GFreeNoStack)
+	return r
+}
+
+// TestFingerprintRenaming: renaming Gs (any permutation of allgs, applied
+// everywhere) never changes the fingerprint.
+func TestFingerprintRenaming(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i, s := range randomStates(t, 200) {
+		if r := renamed(s, rng); s.Fingerprint() != r.Fingerprint() {
+			t.Fatalf("state %d: renaming Gs changed the fingerprint\n%s\n%s", i, s.Dump(), r.Dump())
+		}
+	}
+}
+
+func BenchmarkFingerprint(b *testing.B) {
+	states := randomStates(b, 50)
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		_ = states[i%len(states)].Fingerprint()
+		i++
+	}
+}
+
+func BenchmarkFingerprintRef(b *testing.B) {
+	states := randomStates(b, 50)
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		_ = states[i%len(states)].fingerprintRef()
+		i++
+	}
+}
