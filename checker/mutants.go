@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/gexit-dev/gexit/impl"
@@ -43,7 +44,10 @@ func Property(o DrawOptions, budget time.Duration, onRun func(*Outcome), onFail 
 }
 
 // rapidMu serializes runs that change rapid's global settings.
-var rapidMu sync.Mutex
+var (
+	rapidMu     sync.Mutex
+	outsideTest sync.Once
+)
 
 // RapidRun runs prop under rapid with checks cases from seed, outside any
 // go test: failures are captured, not reported to a testing.T. It returns
@@ -52,6 +56,16 @@ var rapidMu sync.Mutex
 func RapidRun(name string, checks int, seed uint64, shrink time.Duration, prop func(*rapid.T)) (failed bool, log string) {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
+	// rapid reads testing.Short, which panics outside go test unless the
+	// testing flags are registered and parsed.
+	outsideTest.Do(func() {
+		if !testing.Testing() {
+			testing.Init()
+			if !flag.Parsed() {
+				_ = flag.CommandLine.Parse(nil)
+			}
+		}
+	})
 	restore := setRapidFlags(map[string]string{
 		"rapid.checks":     fmt.Sprint(checks),
 		"rapid.seed":       fmt.Sprint(seed),
@@ -189,7 +203,9 @@ func Mutants(o MutantOptions) []MutantResult {
 		deadline := start.Add(o.Budget)
 		prop := Property(DrawOptions{Faults: []string{fi.Name}, MinMs: 1, MaxMs: 3}, time.Second,
 			func(*Outcome) {
-				r.Cases++
+				if first == 0 {
+					r.Cases++ // cases run until the first failure
+				}
 			},
 			func(out *Outcome) {
 				if first == 0 {

@@ -32,7 +32,7 @@ func gl(l []int32) string {
 	b.WriteByte('[')
 	for i, g := range l {
 		if i > 0 {
-			b.WriteByte(' ')
+			b.WriteByte(',')
 		}
 		b.WriteString("G" + itoa(int64(g)))
 	}
@@ -57,15 +57,8 @@ func (g *G) String() string {
 		}
 	}
 	extra := ""
-	if len(fs) > 0 {
-		extra = " set{" + strings.Join(fs, ",") + "}"
-	}
-	if g.System {
-		extra += " system"
-	}
-	if g.GCAssist != 0 {
-		extra += fmt.Sprintf(" gcAssistBytes=%d", g.GCAssist)
-	}
+	extra = " set{" + strings.Join(fs, ",") + "}"
+	extra += fmt.Sprintf(" system=%v gcAssistBytes=%d", g.System, g.GCAssist)
 	return fmt.Sprintf("goid=%d %s stack=%d m=%s lockedm=%s%s", g.Goid, g.Status, g.Stack,
 		ref("M", int64(g.M)), ref("M", int64(g.LockedM)), extra)
 }
@@ -84,7 +77,7 @@ func (m *M) String() string {
 }
 
 func (p *P) String() string {
-	return fmt.Sprintf("%s m=%s runnext=%s runq=%s gFree=%s(size %d) schedtick=%d goidcache=[%d,%d)",
+	return fmt.Sprintf("%s m=%s runnext=%s runq=%s gFree=%s gFree.size=%d schedtick=%d goidcache=[%d,%d)",
 		p.Status, ref("M", int64(p.M)), ref("G", int64(p.Runnext)), gl(p.Ring), lifo(p.GFree), p.GFreeSize,
 		p.SchedTick, p.GoidCache, p.GoidEnd)
 }
@@ -103,7 +96,7 @@ func (s *State) lines() []line {
 	sc := &s.Sched
 	ls = append(ls,
 		line{"sched.runq", gl(sc.Runq)},
-		line{"sched.gFree", fmt.Sprintf("stack=%s(size %d) noStack=%s(size %d)", lifo(sc.GFreeStack), sc.GFreeStackSize, lifo(sc.GFreeNoStack), sc.GFreeNoStackSize)},
+		line{"sched.gFree", fmt.Sprintf("stack=%s stack.size=%d noStack=%s noStack.size=%d", lifo(sc.GFreeStack), sc.GFreeStackSize, lifo(sc.GFreeNoStack), sc.GFreeNoStackSize)},
 		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d startingStackSize=%d gcBlackenEnabled=%v bgScanCredit=%d mainGoexit=%v %s",
 			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.StartingStackSize, sc.GCBlacken, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},
 	)

@@ -153,7 +153,7 @@ func TestProcresizeRunqOrder(t *testing.T) {
 	if _, err := s.Apply(Op{Kind: OpProcResize, M: Controller, N: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if gl(s.Sched.Runq) != "[G3 G1 G2 G4]" {
+	if gl(s.Sched.Runq) != "[G3,G1,G2,G4]" {
 		t.Fatalf("global queue %s", gl(s.Sched.Runq))
 	}
 }

@@ -47,7 +47,7 @@ func TestFreeListOrders(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Pops G4, G3 (no stack), G2; G1 stays.
-	if lifo(s.Ps[0].GFree) != "[G1]" || lifo(s.Sched.GFreeStack) != "[G2 G4]" || lifo(s.Sched.GFreeNoStack) != "[G3]" {
+	if lifo(s.Ps[0].GFree) != "[G1]" || lifo(s.Sched.GFreeStack) != "[G2,G4]" || lifo(s.Sched.GFreeNoStack) != "[G3]" {
 		t.Fatalf("after spill: local %s stack %s noStack %s", lifo(s.Ps[0].GFree), lifo(s.Sched.GFreeStack), lifo(s.Sched.GFreeNoStack))
 	}
 	// gfget pops G1; the next gfget refills to RefillTo=2 from the stack
@@ -94,7 +94,7 @@ func TestRunqputslowAndSteal(t *testing.T) {
 	}
 	do(t, s, Op{Kind: OpNewproc1, M: 0})
 	slow = do(t, s, Op{Kind: OpRunqput, M: 0})
-	if !slow.Slow || slow.Kicked != 5 || gl(s.Sched.Runq) != "[G1 G2 G5]" || gl(s.Ps[0].Ring) != "[G3 G4]" {
+	if !slow.Slow || slow.Kicked != 5 || gl(s.Sched.Runq) != "[G1,G2,G5]" || gl(s.Ps[0].Ring) != "[G3,G4]" {
 		t.Fatalf("runqputslow: %v runq %s ring %s", slow, gl(s.Sched.Runq), gl(s.Ps[0].Ring))
 	}
 	// M1 on P1 steals: its local queue is empty; the rounded-up half of

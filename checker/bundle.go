@@ -1,0 +1,535 @@
+package checker
+
+// Counterexample bundles: a versioned, self-contained on-disk form of a
+// failing (or any) case, and of a recorded history, so that a violation
+// found by a campaign can be replayed and re-judged later.
+//
+// A bundle is a directory holding
+//
+//	case.json     {"version":1, "case":{...Case, "main":{program},
+//	              "controller":[...], "retakes":N}, "faults":[...],
+//	              "verdict":"illegal", "kind":"invariant", "name":"..."}
+//	history.json  {"version":1, "config":{"preset","ps","ms","wasm"},
+//	              "events":[impl.Event...], "final":{"snapshot":...,
+//	              "throw":"..."} (optional)}
+//	report.txt, report.json, linearization.html (for humans; not read back)
+//
+// A program is {"steps":[{"kind":"go","arg":0,"child":{program}}, ...]};
+// step kinds are impl.StepKind's names (go park ready syscall lock unlock
+// lockint unlockint goexit gosched grow assist dirty return), controller
+// kinds are procresize, gc and stacksize.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// BundleVersion is the version of the case.json and history.json formats.
+const BundleVersion = 1
+
+// Bundle file names.
+const (
+	CaseFile    = "case.json"
+	HistoryFile = "history.json"
+)
+
+// maxBundleBytes bounds what the loaders read.
+const maxBundleBytes = 64 << 20
+
+// ProgramJSON is the JSON form of an impl.Program.
+type ProgramJSON struct {
+	Steps []StepJSON `json:"steps"`
+}
+
+// StepJSON is the JSON form of an impl.Step.
+type StepJSON struct {
+	Kind  string       `json:"kind"`
+	Arg   int          `json:"arg,omitempty"`
+	Child *ProgramJSON `json:"child,omitempty"`
+}
+
+// CtlJSON is the JSON form of an impl.CtlStep.
+type CtlJSON struct {
+	Kind  string `json:"kind"`
+	Arg   int    `json:"arg"`
+	After int    `json:"after,omitempty"`
+}
+
+// WorkloadJSON is the JSON form of an impl.Workload.
+type WorkloadJSON struct {
+	Main       *ProgramJSON `json:"main"`
+	Controller []CtlJSON    `json:"controller,omitempty"`
+	Retakes    int          `json:"retakes,omitempty"`
+}
+
+var ctlNames = map[impl.CtlKind]string{impl.CtlProcResize: "procresize", impl.CtlGC: "gc", impl.CtlStackSize: "stacksize"}
+
+// stepKindOf parses an impl.StepKind name.
+func stepKindOf(name string) (impl.StepKind, bool) {
+	for k := impl.StepKind(1); k < 64; k++ {
+		s := k.String()
+		if s == fmt.Sprintf("step(%d)", uint8(k)) {
+			break
+		}
+		if s == name {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// EncodeWorkload converts a workload to its JSON form.
+func EncodeWorkload(w impl.Workload) WorkloadJSON {
+	out := WorkloadJSON{Main: encodeProgram(w.Main), Retakes: w.Retakes}
+	if out.Main == nil {
+		out.Main = &ProgramJSON{Steps: []StepJSON{}}
+	}
+	for _, c := range w.Controller {
+		out.Controller = append(out.Controller, CtlJSON{Kind: ctlNames[c.Kind], Arg: c.Arg, After: c.After})
+	}
+	return out
+}
+
+func encodeProgram(p *impl.Program) *ProgramJSON {
+	if p == nil {
+		return nil
+	}
+	out := &ProgramJSON{Steps: make([]StepJSON, 0, len(p.Steps))}
+	for _, s := range p.Steps {
+		js := StepJSON{Kind: s.Kind.String(), Arg: s.Arg}
+		if s.Kind == impl.Spawn {
+			js.Child = encodeProgram(s.Child)
+			if js.Child == nil {
+				js.Child = &ProgramJSON{Steps: []StepJSON{}}
+			}
+		}
+		out.Steps = append(out.Steps, js)
+	}
+	return out
+}
+
+// DecodeWorkload converts the JSON form back, validating it.
+func DecodeWorkload(w WorkloadJSON) (impl.Workload, error) {
+	if w.Main == nil {
+		return impl.Workload{}, errors.New("workload has no main program")
+	}
+	main, err := decodeProgram(w.Main, 0, "main")
+	if err != nil {
+		return impl.Workload{}, err
+	}
+	out := impl.Workload{Main: main, Retakes: w.Retakes}
+	if w.Retakes < 0 || w.Retakes > 1<<16 {
+		return out, fmt.Errorf("workload: retakes %d out of range [0, 65536]", w.Retakes)
+	}
+	for i, c := range w.Controller {
+		var k impl.CtlKind
+		for ck, name := range ctlNames {
+			if name == c.Kind {
+				k = ck
+			}
+		}
+		if k == 0 {
+			return out, fmt.Errorf("workload: controller step %d has unknown kind %q (want procresize, gc or stacksize)", i, c.Kind)
+		}
+		if c.After < 0 || c.After > 1<<20 {
+			return out, fmt.Errorf("workload: controller step %d: after %d out of range", i, c.After)
+		}
+		switch {
+		case k == impl.CtlProcResize && (c.Arg < 1 || c.Arg > 64):
+			return out, fmt.Errorf("workload: controller step %d: procresize(%d) out of range [1, 64]", i, c.Arg)
+		case k == impl.CtlStackSize && (c.Arg < spec.StackMin || c.Arg > 1<<20 || c.Arg&(c.Arg-1) != 0):
+			return out, fmt.Errorf("workload: controller step %d: stacksize(%d) must be a power of two in [%d, %d]", i, c.Arg, spec.StackMin, 1<<20)
+		case k == impl.CtlGC && (c.Arg < 0 || c.Arg > 1):
+			return out, fmt.Errorf("workload: controller step %d: gc(%d) must be 0 or 1", i, c.Arg)
+		}
+		out.Controller = append(out.Controller, impl.CtlStep{Kind: k, Arg: c.Arg, After: c.After})
+	}
+	if err := out.Validate(); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func decodeProgram(p *ProgramJSON, depth int, where string) (*impl.Program, error) {
+	if depth > 16 {
+		return nil, fmt.Errorf("workload: %s: programs nest deeper than 16", where)
+	}
+	out := &impl.Program{}
+	if p == nil {
+		return out, nil
+	}
+	if len(p.Steps) > 4096 {
+		return nil, fmt.Errorf("workload: %s: more than 4096 steps", where)
+	}
+	for i, s := range p.Steps {
+		name := fmt.Sprintf("%s[%d]", where, i)
+		k, ok := stepKindOf(s.Kind)
+		if !ok {
+			return nil, fmt.Errorf("workload: %s: unknown step kind %q", name, s.Kind)
+		}
+		st := impl.Step{Kind: k, Arg: s.Arg}
+		switch k {
+		case impl.Spawn:
+			if s.Arg != 0 && s.Arg != 1 {
+				return nil, fmt.Errorf("workload: %s: go's arg must be 0 or 1 (system), have %d", name, s.Arg)
+			}
+			c, err := decodeProgram(s.Child, depth+1, name+".go")
+			if err != nil {
+				return nil, err
+			}
+			st.Child = c
+		case impl.Park, impl.Ready:
+			if s.Arg < 0 || s.Arg > 64 {
+				return nil, fmt.Errorf("workload: %s: wait object %d out of range [0, 64]", name, s.Arg)
+			}
+		case impl.Assist:
+			if s.Arg < -1 || s.Arg > 1 {
+				return nil, fmt.Errorf("workload: %s: assist credit %d out of range [-1, 1]", name, s.Arg)
+			}
+		default:
+			if s.Child != nil {
+				return nil, fmt.Errorf("workload: %s: only go steps have a child", name)
+			}
+		}
+		out.Steps = append(out.Steps, st)
+	}
+	return out, nil
+}
+
+// caseJSON is a Case with its workload tree.
+type caseJSON struct {
+	Case
+	WorkloadJSON
+}
+
+// BundleCase is the content of case.json.
+type BundleCase struct {
+	Version int    `json:"version"`
+	Case    Case   `json:"-"`
+	Verdict string `json:"verdict"`
+	Kind    string `json:"kind,omitempty"`
+	Name    string `json:"name,omitempty"`
+}
+
+type bundleCaseFile struct {
+	Version int       `json:"version"`
+	Case    *caseJSON `json:"case"`
+	Faults  []string  `json:"faults"`
+	Verdict string    `json:"verdict"`
+	Kind    string    `json:"kind,omitempty"`
+	Name    string    `json:"name,omitempty"`
+}
+
+// HistoryConfig is the runtime configuration a history was recorded with.
+type HistoryConfig struct {
+	Preset string `json:"preset"`
+	Ps     int    `json:"ps"`
+	Ms     int    `json:"ms"`
+	Wasm   bool   `json:"wasm,omitempty"`
+}
+
+// HistoryFinal is the optional final observation of a history: the
+// implementation's final snapshot and the throw it stopped at.
+type HistoryFinal struct {
+	Snapshot impl.Snapshot `json:"snapshot"`
+	Throw    string        `json:"throw,omitempty"`
+}
+
+// History is the content of history.json.
+type History struct {
+	Version int           `json:"version"`
+	Config  HistoryConfig `json:"config"`
+	Events  []impl.Event  `json:"events"`
+	Final   *HistoryFinal `json:"final,omitempty"`
+}
+
+// MarshalCase encodes o's case as case.json.
+func MarshalCase(o *Outcome) ([]byte, error) {
+	faults := o.Case.Faults
+	if faults == nil {
+		faults = []string{}
+	}
+	f := bundleCaseFile{Version: BundleVersion, Case: &caseJSON{Case: o.Case, WorkloadJSON: EncodeWorkload(o.Case.Workload)},
+		Faults: faults, Verdict: o.Verdict.String(), Kind: o.Kind, Name: o.Name}
+	return json.MarshalIndent(f, "", "  ")
+}
+
+// HistoryOf is the history.json form of an outcome; final is the
+// implementation's final snapshot when known.
+func HistoryOf(o *Outcome, final *impl.Snapshot, throw string) *History {
+	h := &History{Version: BundleVersion, Config: HistoryConfig{Preset: o.Case.Preset, Ps: o.Case.Ps, Ms: o.Case.Ms, Wasm: o.Case.Wasm}, Events: o.History}
+	if h.Events == nil {
+		h.Events = []impl.Event{}
+	}
+	if final != nil {
+		h.Final = &HistoryFinal{Snapshot: *final, Throw: throw}
+	}
+	return h
+}
+
+// MarshalHistory encodes h as history.json.
+func MarshalHistory(h *History) ([]byte, error) { return json.MarshalIndent(h, "", "  ") }
+
+// decodeStrict decodes one JSON value and nothing after it.
+func decodeStrict(data []byte, v any) error {
+	if len(data) == 0 {
+		return errors.New("empty file")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return errors.New("truncated JSON")
+		}
+		return fmt.Errorf("malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return errors.New("malformed JSON: data after the top-level value")
+	}
+	return nil
+}
+
+func checkVersion(data []byte) error {
+	var v struct {
+		Version *int `json:"version"`
+	}
+	if err := decodeStrict(data, &v); err != nil {
+		return err
+	}
+	if v.Version == nil {
+		return errors.New("no \"version\" field: not a gexit file")
+	}
+	if *v.Version != BundleVersion {
+		return fmt.Errorf("unsupported version %d (this gexit reads version %d)", *v.Version, BundleVersion)
+	}
+	return nil
+}
+
+// ParseCase decodes and validates case.json.
+func ParseCase(data []byte) (*BundleCase, error) {
+	if err := checkVersion(data); err != nil {
+		return nil, err
+	}
+	var f bundleCaseFile
+	if err := decodeStrict(data, &f); err != nil {
+		return nil, err
+	}
+	if f.Case == nil {
+		return nil, errors.New("no \"case\" object")
+	}
+	c := f.Case.Case
+	w, err := DecodeWorkload(f.Case.WorkloadJSON)
+	if err != nil {
+		return nil, err
+	}
+	c.Workload = w
+	if len(c.Faults) == 0 {
+		c.Faults = f.Faults
+	}
+	for _, name := range c.Faults {
+		if err := impl.CheckFault(name); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.Choices) > 1<<16 {
+		return nil, fmt.Errorf("case: schedule has more than %d choices", 1<<16)
+	}
+	for i, ch := range c.Choices {
+		if ch < 0 {
+			return nil, fmt.Errorf("case: schedule choice %d is negative (%d)", i, ch)
+		}
+	}
+	if c.Ps > 8 || c.Ms > 8 {
+		return nil, fmt.Errorf("case: %d Ps and %d Ms: at most 8 each", c.Ps, c.Ms)
+	}
+	if _, err := c.ImplConfig(); err != nil {
+		return nil, fmt.Errorf("case: %v", err)
+	}
+	switch f.Verdict {
+	case "ok", "illegal", "unknown":
+	default:
+		return nil, fmt.Errorf("unknown verdict %q (want ok, illegal or unknown)", f.Verdict)
+	}
+	c.Text = w.String()
+	return &BundleCase{Version: f.Version, Case: c, Verdict: f.Verdict, Kind: f.Kind, Name: f.Name}, nil
+}
+
+// ParseHistory decodes and validates history.json.
+func ParseHistory(data []byte) (*History, error) {
+	if err := checkVersion(data); err != nil {
+		return nil, err
+	}
+	var h History
+	if err := decodeStrict(data, &h); err != nil {
+		return nil, err
+	}
+	if h.Events == nil {
+		return nil, errors.New("no \"events\" list")
+	}
+	if _, err := h.Case(); err != nil {
+		return nil, err
+	}
+	for i := range h.Events {
+		e := &h.Events[i]
+		if e.M < impl.Controller || e.M >= h.Config.Ms {
+			return nil, fmt.Errorf("event %d: actor %d out of range [%d, %d)", i, e.M, impl.Controller, h.Config.Ms)
+		}
+		if _, err := OpOf(e); err != nil {
+			return nil, fmt.Errorf("event %d: %v", i, err)
+		}
+		if e.Return < e.Call || e.Call < 0 {
+			return nil, fmt.Errorf("event %d: returns (%d) before it is called (%d)", i, e.Return, e.Call)
+		}
+	}
+	return &h, nil
+}
+
+// Case is the case a history's config describes (no workload; mode
+// "free", so Judge runs no differential).
+func (h *History) Case() (Case, error) {
+	c := Case{Preset: h.Config.Preset, Ps: h.Config.Ps, Ms: h.Config.Ms, Wasm: h.Config.Wasm, Mode: "free"}
+	if c.Ps > 8 || c.Ms > 8 {
+		return c, fmt.Errorf("config: %d Ps and %d Ms: at most 8 each", c.Ps, c.Ms)
+	}
+	if _, err := c.ImplConfig(); err != nil {
+		return c, fmt.Errorf("config: %v", err)
+	}
+	return c, nil
+}
+
+// readLimited reads a regular file of at most maxBundleBytes.
+func readLimited(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, errors.New("is a directory")
+	}
+	if fi.Size() > maxBundleBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxBundleBytes)
+	}
+	return os.ReadFile(path)
+}
+
+// LoadHistory reads and validates a history.json file. Errors name the
+// file.
+func LoadHistory(path string) (*History, error) {
+	data, err := readLimited(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+	}
+	h, err := ParseHistory(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return h, nil
+}
+
+// LoadBundle reads and validates a bundle directory's case.json. Errors
+// name the file.
+func LoadBundle(dir string) (*BundleCase, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", dir, unwrapPathErr(err))
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%s: not a bundle directory", dir)
+	}
+	path := filepath.Join(dir, CaseFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: no gexit bundle here (no %s)", dir, CaseFile)
+	}
+	data, err := readLimited(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+	}
+	b, err := ParseCase(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return b, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// CheckHistory judges a saved history by the spec. With a final
+// observation it is Judge's full check (invariants on the final state,
+// linearizability ending in it); without one, the history's
+// linearizability alone (porcupine.CheckOperationsVerbose on
+// Operations(events, nil, ms)). A malformed history is an error, never a
+// panic.
+func CheckHistory(ctx context.Context, h *History, budget time.Duration) (o *Outcome, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			o, err = nil, fmt.Errorf("malformed history: %v", r)
+		}
+	}()
+	c, err := h.Case()
+	if err != nil {
+		return nil, err
+	}
+	if h.Final != nil {
+		res := &impl.Result{History: h.Events, Snapshot: h.Final.Snapshot, Throw: h.Final.Throw}
+		return Judge(ctx, c, res, budget)
+	}
+	cfg, _ := c.ImplConfig()
+	scfg := SpecConfig(cfg)
+	o = &Outcome{Case: c, History: h.Events, At: -1, Coverage: NewCoverage()}
+	for i := range h.Events {
+		e := &h.Events[i]
+		if op, err := OpOf(e); err == nil {
+			o.Coverage.Add(op, resultOf(&e.Out))
+		}
+	}
+	ops, err := Operations(h.Events, nil, cfg.Ms)
+	if err != nil {
+		return nil, err
+	}
+	o.Model = Model(scfg)
+	verdict, info := porcupine.CheckOperationsVerbose(o.Model, ops, budget)
+	o.Info = &info
+	switch verdict {
+	case porcupine.Ok:
+		o.Verdict = Ok
+	case porcupine.Unknown:
+		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", fmt.Sprintf("linearizability undecided within %v", budget)
+	default:
+		at, why := firstUnlinearizable(scfg, ops, info)
+		name := "history"
+		if at >= 0 && at < len(h.Events) {
+			name = describeEvent(&h.Events[at])
+		}
+		o.Verdict, o.Kind, o.Name, o.Detail, o.At = Illegal, "linearizability", name, why, at
+	}
+	return o, nil
+}
+
+// Annotate marks the failing operation of a linearizability failure in
+// o.Info, for the visualization.
+func Annotate(o *Outcome) {
+	if o.Info == nil || o.At < 0 || o.At >= len(o.History) {
+		return
+	}
+	e := &o.History[o.At]
+	o.Info.AddAnnotations([]porcupine.Annotation{{
+		ClientId: clientID(e.M, o.Case.Ms), Start: e.Call, End: e.Return,
+		Description: "fails: " + o.Name, Details: o.Detail, BackgroundColor: "#ff8080",
+	}})
+}

@@ -1,0 +1,185 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gexit-dev/gexit/impl"
+	"pgregory.net/rapid"
+)
+
+// TestWorkloadJSONRoundTrip: every drawn workload survives the JSON
+// converter unchanged.
+func TestWorkloadJSONRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := DrawCase(t, DrawOptions{Modes: []string{"deterministic", "atomic", "free"}})
+		w, err := DecodeWorkload(EncodeWorkload(c.Workload))
+		if err != nil {
+			t.Fatalf("decode: %v\n%s", err, c.Text)
+		}
+		if w.String() != c.Workload.String() || !reflect.DeepEqual(normalize(w.Main), normalize(c.Workload.Main)) {
+			t.Fatalf("round trip changed the workload:\n%s\n%s", c.Workload, w)
+		}
+	})
+}
+
+// normalize maps nil children to empty programs (both run the same).
+func normalize(p *impl.Program) *impl.Program {
+	if p == nil {
+		return &impl.Program{}
+	}
+	out := &impl.Program{}
+	for _, s := range p.Steps {
+		if s.Kind == impl.Spawn {
+			s.Child = normalize(s.Child)
+		}
+		out.Steps = append(out.Steps, s)
+	}
+	return out
+}
+
+// TestCaseRoundTrip: a case written as case.json loads back as the same
+// case and, run again, gives the same verdict (deterministic modes).
+func TestCaseRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := DrawCase(t, DrawOptions{Modes: []string{"deterministic", "atomic"}, Faults: rapid.SliceOfN(rapid.SampledFrom([]string{"spill-lose-g", "goid-reuse"}), 0, 1).Draw(t, "faults")})
+		o, err := RunCase(context.Background(), c, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := MarshalCase(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ParseCase(data)
+		if err != nil {
+			t.Fatalf("parse: %v\n%s", err, data)
+		}
+		if b.Case.Text != c.Text || b.Case.Ps != c.Ps || b.Case.Ms != c.Ms || b.Case.Mode != c.Mode ||
+			b.Case.Seed != c.Seed || fmt.Sprint(b.Case.Choices) != fmt.Sprint(c.Choices) || fmt.Sprint(b.Case.Faults) != fmt.Sprint(c.Faults) {
+			t.Fatalf("case changed:\n%+v\n%+v", c, b.Case)
+		}
+		o2, err := RunCase(context.Background(), b.Case, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o2.Verdict != o.Verdict || o2.Kind != o.Kind || b.Verdict != o.Verdict.String() {
+			t.Fatalf("replay verdict %v %s, first %v %s", o2.Verdict, o2.Kind, o.Verdict, o.Kind)
+		}
+	})
+}
+
+// TestHistoryRoundTrip: a recorded history, saved with its final
+// observation, is judged the same as the run; without it, a passing
+// run's history stays linearizable.
+func TestHistoryRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := DrawCase(t, DrawOptions{Modes: []string{"deterministic", "free"}, MaxMs: 3})
+		cfg, err := c.ImplConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := impl.Run(cfg, c.Workload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := Judge(context.Background(), c, res, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, final := range []bool{true, false} {
+			var snap *impl.Snapshot
+			if final {
+				snap = &res.Snapshot
+			}
+			data, err := MarshalHistory(HistoryOf(o, snap, res.Throw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := ParseHistory(data)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			o2, err := CheckHistory(context.Background(), h, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if final && o2.Verdict != o.Verdict {
+				t.Fatalf("with final: verdict %v, run's %v (%s)", o2.Verdict, o.Verdict, o2.Detail)
+			}
+			if !final && o.Verdict == Ok && o2.Verdict != Ok {
+				t.Fatalf("without final: verdict %v on a passing run's history: %s", o2.Verdict, o2.Detail)
+			}
+		}
+	})
+}
+
+func TestLoadCommittedBundle(t *testing.T) {
+	dir := filepath.Join("testdata", "bundles", "spill-lose-g")
+	b, err := LoadBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Verdict != "illegal" || len(b.Case.Faults) != 1 || b.Case.Faults[0] != "spill-lose-g" {
+		t.Fatalf("bundle: %+v", b)
+	}
+	o, err := RunCase(context.Background(), b.Case, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != Illegal || o.Kind != b.Kind || o.Name != b.Name {
+		t.Fatalf("replay: %v %s %s, recorded %s %s %s", o.Verdict, o.Kind, o.Name, b.Verdict, b.Kind, b.Name)
+	}
+	h, err := LoadHistory(filepath.Join(dir, HistoryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err = CheckHistory(context.Background(), h, 5*time.Second)
+	if err != nil || o.Verdict != Illegal {
+		t.Fatalf("history: %v %v", o, err)
+	}
+	// Without the final observation the history alone is linearizable:
+	// the lost G shows only in the final state.
+	h.Final = nil
+	if o, err = CheckHistory(context.Background(), h, 5*time.Second); err != nil || o.Verdict != Ok {
+		t.Fatalf("history without final: %v %v", o.Verdict, err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(filepath.Join("testdata", "bundles", "spill-lose-g", CaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, tc := range map[string]struct{ data, want string }{
+		"empty":         {"", "empty file"},
+		"truncated":     {string(good[:len(good)/2]), "truncated JSON"},
+		"wrong version": {strings.Replace(string(good), `"version": 1`, `"version": 9`, 1), "unsupported version 9"},
+		"trailing":      {string(good) + "{}", "after the top-level value"},
+		"bad fault":     {strings.Replace(string(good), `"spill-lose-g"`, `"nope"`, -1), "unknown fault"},
+		"bad step":      {strings.Replace(string(good), `"kind": "goexit"`, `"kind": "fly"`, 1), "unknown step kind"},
+		"bad mode":      {strings.Replace(string(good), `"deterministic"`, `"warp"`, 1), "unknown mode"},
+		"bad verdict":   {strings.Replace(string(good), `"illegal"`, `"maybe"`, 1), "unknown verdict"},
+	} {
+		d := filepath.Join(dir, strings.ReplaceAll(what, " ", "-"))
+		os.Mkdir(d, 0o755)
+		os.WriteFile(filepath.Join(d, CaseFile), []byte(tc.data), 0o644)
+		_, err := LoadBundle(d)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), CaseFile) {
+			t.Errorf("%s: error %v, want one naming %s and saying %q", what, err, CaseFile, tc.want)
+		}
+	}
+	if _, err := LoadBundle(dir); err == nil || !strings.Contains(err.Error(), "no gexit bundle") {
+		t.Errorf("dir without bundle: %v", err)
+	}
+	if _, err := LoadHistory(dir); err == nil {
+		t.Errorf("LoadHistory of a directory: no error")
+	}
+}

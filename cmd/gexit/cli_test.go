@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gexit-dev/gexit/impl"
+)
+
+// cliRun runs gexit with args, turning a panic into a test failure.
+func cliRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	defer func() {
+		if p := recover(); p != nil {
+			t.Fatalf("%v: panic: %v", args, p)
+		}
+	}()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// oneLine checks that stderr is exactly one line.
+func oneLine(t *testing.T, args []string, stderr string) {
+	t.Helper()
+	if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+		t.Errorf("%v: want one line on stderr, have %q", args, stderr)
+	}
+}
+
+func TestCheckPasses(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := cliRun(t, "check", "-cases", "30", "-json", "-out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("-json: stderr not empty: %q", stderr)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatalf("-json output: %v\n%s", err, stdout)
+	}
+	for _, k := range []string{"cases", "ops", "ok", "illegal", "unknown", "seconds", "seed", "bundle", "coverage", "neverReached"} {
+		if _, ok := sum[k]; !ok {
+			t.Errorf("-json lacks %q", k)
+		}
+	}
+	if sum["cases"].(float64) < 30 || sum["ok"].(float64) != sum["cases"].(float64) || sum["bundle"] != nil {
+		t.Errorf("summary: %v", sum)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Errorf("a passing campaign wrote into -out: %v", ents)
+	}
+
+	// Text mode, a shard, bounds.
+	code, stdout, _ = cliRun(t, "check", "-cases", "10", "-shard", "1/3", "-ps", "2", "-ms", "2", "-out", out)
+	if code != exitOK || !strings.Contains(stdout, "verdict: ok") || !strings.Contains(stdout, "shard 1/3") {
+		t.Errorf("exit %d\n%s", code, stdout)
+	}
+}
+
+func TestCheckShardsDiffer(t *testing.T) {
+	seeds := map[uint64]bool{}
+	for i := 0; i < 4; i++ {
+		for b := 0; b < 50; b++ {
+			s := mix(7, uint64(b)*4+uint64(i))
+			if seeds[s] {
+				t.Fatalf("batch seed %d repeats", s)
+			}
+			seeds[s] = true
+		}
+	}
+}
+
+func TestCheckFindsFaultAndReplays(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := cliRun(t, "check", "-fault", "spill-lose-g", "-cases", "2000", "-shrink", "5s", "-out", out, "-json")
+	if code != exitViolation {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatalf("-json output: %v\n%s", err, stdout)
+	}
+	bundle, _ := sum["bundle"].(string)
+	if bundle == "" || sum["illegal"].(float64) < 1 {
+		t.Fatalf("summary: %v", sum)
+	}
+	for _, f := range []string{"case.json", "history.json", "report.txt", "report.json"} {
+		if st, err := os.Stat(filepath.Join(bundle, f)); err != nil || st.Size() == 0 {
+			t.Errorf("bundle file %s: %v", f, err)
+		}
+	}
+	ents, _ := os.ReadDir(out)
+	if len(ents) != 1 || !strings.HasPrefix(ents[0].Name(), "violation-1-") {
+		t.Errorf("-out holds %v, want one violation bundle", ents)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".gexit-bundle-*")); len(tmps) != 0 {
+		t.Errorf("temporary directories left behind: %v", tmps)
+	}
+	rep, _ := os.ReadFile(filepath.Join(bundle, "report.txt"))
+	for _, s := range []string{"verdict: illegal", "gexit replay ", "-rapid.seed=", "[rapid] draw"} {
+		if !bytes.Contains(rep, []byte(s)) {
+			t.Errorf("report.txt lacks %q", s)
+		}
+	}
+
+	code, stdout, stderr = cliRun(t, "replay", bundle)
+	if code != exitViolation || !strings.Contains(stdout, "reproduced: the recorded verdict was illegal") {
+		t.Errorf("replay bundle: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cliRun(t, "replay", "-json", filepath.Join(bundle, "history.json"))
+	if code != exitViolation || !strings.Contains(stdout, `"verdict": "illegal"`) {
+		t.Errorf("replay history: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+
+	// A second violation goes to a new bundle; nothing is overwritten.
+	code, stdout, _ = cliRun(t, "check", "-fault", "spill-lose-g", "-cases", "2000", "-shrink", "1s", "-out", out)
+	if code != exitViolation || !strings.Contains(stdout, "violation-1-2") {
+		t.Errorf("second run: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestCheckBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "-shard", "3/2"},
+		{"check", "-shard", "x"},
+		{"check", "-shard", "0/0"},
+		{"check", "-fault", "no-such-fault"},
+		{"check", "-cases", "-1"},
+		{"check", "-cases", "many"},
+		{"check", "-duration", "0s"},
+		{"check", "-ps", "0"},
+		{"check", "-ms", "99"},
+		{"check", "extra"},
+		{"replay"},
+		{"mutants", "-fault", "nope"},
+		{"mutants", "-budget", "-1s"},
+		{"faults", "x"},
+	} {
+		code, _, stderr := cliRun(t, args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+		oneLine(t, args, stderr)
+	}
+}
+
+func TestReplayBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := `{"version":1,"config":{"preset":"small","ps":1,"ms":1},"events":[]}`
+	bundleDir := filepath.Join(dir, "badbundle")
+	os.Mkdir(bundleDir, 0o755)
+	os.WriteFile(filepath.Join(bundleDir, "case.json"), []byte(`{"version":1,"case":{"preset":"small","ps":1,"ms":1,"mode":"warp","main":{"steps":[]}},"verdict":"ok"}`), 0o644)
+	cases := map[string]string{
+		"empty":         write("empty.json", ""),
+		"truncated":     write("trunc.json", good[:30]),
+		"wrong version": write("v2.json", strings.Replace(good, `"version":1`, `"version":2`, 1)),
+		"no version":    write("nov.json", `{"config":{}}`),
+		"not json":      write("garbage.json", "\x00\x01garbage"),
+		"bad config":    write("cfg.json", strings.Replace(good, `"small"`, `"huge"`, 1)),
+		"bad event":     write("ev.json", strings.Replace(good, `[]`, `[{"M":0,"Op":"teleport"}]`, 1)),
+		"no bundle":     t.TempDir(),
+		"missing":       filepath.Join(dir, "nothing-here"),
+		"bad bundle":    bundleDir,
+	}
+	for what, p := range cases {
+		before, _ := os.ReadFile(p)
+		code, stdout, stderr := cliRun(t, "replay", p)
+		if code != exitUsage {
+			t.Errorf("%s: exit %d, want %d\n%s%s", what, code, exitUsage, stdout, stderr)
+		}
+		oneLine(t, []string{what}, stderr)
+		if !strings.Contains(stderr, filepath.Base(p)) {
+			t.Errorf("%s: the message does not name the file: %q", what, stderr)
+		}
+		if after, _ := os.ReadFile(p); !bytes.Equal(before, after) {
+			t.Errorf("%s: the file changed", what)
+		}
+	}
+	// A well-formed empty history is linearizable.
+	if code, stdout, stderr := cliRun(t, "replay", write("ok.json", good)); code != exitOK {
+		t.Errorf("good history: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestReplayCommittedBundle(t *testing.T) {
+	b := "../../checker/testdata/bundles/spill-lose-g"
+	code, stdout, stderr := cliRun(t, "replay", b)
+	if code != exitViolation || !strings.Contains(stdout, "reproduced") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestFaultsLists(t *testing.T) {
+	code, stdout, _ := cliRun(t, "faults")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, f := range impl.Faults() {
+		if !strings.Contains(stdout, f.Name+" ") || !strings.Contains(stdout, f.Description) {
+			t.Errorf("faults lacks %s", f.Name)
+		}
+	}
+	code, stdout, _ = cliRun(t, "faults", "-json")
+	var rows []map[string]string
+	if code != exitOK || json.Unmarshal([]byte(stdout), &rows) != nil || len(rows) != len(impl.Faults()) {
+		t.Errorf("faults -json: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestMutantsOne(t *testing.T) {
+	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "10s")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0]["fault"] != "spill-lose-g" || rows[0]["caught"] != true {
+		t.Fatalf("rows: %v", rows)
+	}
+	for _, k := range []string{"fault", "caught", "seconds", "steps"} {
+		if _, ok := rows[0][k]; !ok {
+			t.Errorf("row lacks %q", k)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range []string{"check", "replay", "mutants", "faults"} {
+		code, _, stderr := cliRun(t, c, "-h")
+		if code != exitOK || !strings.Contains(stderr, "Exit codes") || !strings.Contains(stderr, "Usage: gexit "+c) {
+			t.Errorf("%s -h: exit %d\n%s", c, code, stderr)
+		}
+	}
+}

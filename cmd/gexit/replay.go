@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gexit-dev/gexit/checker"
+)
+
+func init() {
+	register(&command{name: "replay", summary: "re-run a violation bundle, or re-judge a saved history.json", run: runReplay})
+}
+
+const replayHelp = `Usage: gexit replay [flags] PATH
+
+PATH is a bundle directory written by "gexit check" (or its case.json), or
+a history.json file.
+
+A bundle: the case in case.json (configuration, workload, schedule,
+faults) runs again on the implementation and is judged by the spec. In
+the deterministic and atomic modes the run is a function of the case, so
+it must reproduce the recorded verdict; a different verdict is reported
+as a failure to reproduce (exit 1). A free-running case may or may not
+hit the same interleaving again.
+
+A history.json: the saved history is re-judged without running anything.
+With its "final" observation (bundles have one) the judgement is the full
+one (invariants on the final state, linearizability ending in it); without
+it, linearizability of the history alone.
+
+Nothing is written.
+
+Exit codes: 0 the replay passed; 1 a violation (or a deterministic case
+that did not reproduce its recorded verdict); 2 bad usage or bad input (a
+missing, empty, truncated, malformed or wrong-version file, a directory
+without a bundle); 3 unknown: the check ran out of its budget.
+
+Flags:
+`
+
+func runReplay(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	jsonOut := fs.Bool("json", false, "print one JSON object instead of the text report")
+	budget := fs.Duration("budget", 10*time.Second, "time budget of the linearizability check (out of it: unknown)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, replayHelp)
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, "replay", args, stderr); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "gexit replay: want one PATH (a bundle directory or a history.json), have %d arguments\n", fs.NArg())
+		return exitUsage
+	}
+	if *budget <= 0 {
+		fmt.Fprintf(stderr, "gexit replay: -budget must be positive, have %v\n", *budget)
+		return exitUsage
+	}
+	path := fs.Arg(0)
+	fi, err := os.Stat(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit replay: %s: %v\n", path, unwrapErr(err))
+		return exitUsage
+	}
+	if !fi.IsDir() && filepath.Base(path) == checker.CaseFile {
+		path = filepath.Dir(path)
+		fi, _ = os.Stat(path)
+	}
+	ctx := context.Background()
+	var (
+		o        *checker.Outcome
+		recorded string
+		source   string
+	)
+	if fi != nil && fi.IsDir() {
+		b, err := checker.LoadBundle(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "gexit replay: %v\n", err)
+			return exitUsage
+		}
+		o, err = checker.RunCase(ctx, b.Case, *budget)
+		if err != nil {
+			fmt.Fprintf(stderr, "gexit replay: %s: %v\n", filepath.Join(path, checker.CaseFile), err)
+			return exitUsage
+		}
+		recorded, source = b.Verdict, "bundle"
+	} else {
+		h, err := checker.LoadHistory(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "gexit replay: %v\n", err)
+			return exitUsage
+		}
+		o, err = checker.CheckHistory(ctx, h, *budget)
+		if err != nil {
+			fmt.Fprintf(stderr, "gexit replay: %s: %v\n", path, err)
+			return exitUsage
+		}
+		source = "history"
+		if h.Final == nil {
+			source = "history (no final observation: linearizability only)"
+		}
+	}
+	code := exitOK
+	switch o.Verdict {
+	case checker.Illegal:
+		code = exitViolation
+	case checker.Unknown:
+		code = exitUnknown
+	}
+	reproduced := recorded == "" || recorded == o.Verdict.String()
+	deterministic := o.Case.Mode == "deterministic" || o.Case.Mode == "atomic"
+	if !reproduced && deterministic && o.Verdict != checker.Unknown {
+		code = exitViolation
+	}
+	if *jsonOut {
+		out := map[string]any{"path": fs.Arg(0), "source": source, "verdict": o.Verdict.String(), "kind": o.Kind,
+			"name": o.Name, "detail": o.Detail, "at": o.At, "ops": o.Ops(), "mode": o.Case.Mode, "exit": code}
+		if recorded != "" {
+			out["recorded"] = recorded
+			out["reproduced"] = reproduced
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintf(stderr, "gexit replay: %v\n", err)
+		}
+		return code
+	}
+	fmt.Fprintf(stdout, "replay of %s: %s\n", source, fs.Arg(0))
+	fmt.Fprint(stdout, checker.TextReport(o))
+	if recorded != "" {
+		switch {
+		case reproduced:
+			fmt.Fprintf(stdout, "reproduced: the recorded verdict was %s\n", recorded)
+		case deterministic:
+			fmt.Fprintf(stdout, "NOT REPRODUCED: the recorded verdict was %s, the replay's is %s (mode %s is deterministic: this is a bug in the harness)\n", recorded, o.Verdict, o.Case.Mode)
+		default:
+			fmt.Fprintf(stdout, "not reproduced: the recorded verdict was %s (mode free: the interleaving may differ)\n", recorded)
+		}
+	}
+	fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))
+	return code
+}
+
+func unwrapErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
