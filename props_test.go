@@ -3,12 +3,14 @@ package gexit_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gexit-dev/gexit/checker"
+	"github.com/gexit-dev/gexit/impl"
 	"pgregory.net/rapid"
 )
 
@@ -121,4 +123,39 @@ func reportCoverage(t *testing.T) func() {
 			}
 		}
 	}
+}
+
+// TestLinearizableFreeRunning: real parallelism, 2-4 Ms. A failure here
+// cannot shrink or replay (thread timing decides the interleaving), so the
+// history is saved and the test prints how to re-check it.
+func TestLinearizableFreeRunning(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		c := checker.DrawCase(rt, checker.DrawOptions{Modes: []string{"free"}, MinMs: 2, MaxMs: 4})
+		cfg, err := c.ImplConfig()
+		if err != nil {
+			rt.Fatal(err)
+		}
+		res, err := impl.Run(cfg, c.Workload)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		o, err := checker.Judge(context.Background(), c, res, 5*time.Second)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if o.Verdict == checker.Ok {
+			return
+		}
+		data, err := checker.MarshalHistory(checker.HistoryOf(o, &res.Snapshot, res.Throw))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		f, err := os.CreateTemp("", "gexit-free-history-*.json")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		f.Write(data)
+		f.Close()
+		rt.Fatalf("%s\nthe history is saved; re-check it with:\n\tgo run ./cmd/gexit replay %s", checker.TextReport(o), f.Name())
+	})
 }
