@@ -29,12 +29,18 @@ type ReportStep struct {
 // follow, for linearizability failures; the order of calls otherwise. Each
 // step carries the spec state change it made.
 func Explain(o *Outcome) []ReportStep {
+	steps, _ := explain(o)
+	return steps
+}
+
+// explain is Explain, also returning the spec state the replay reached.
+func explain(o *Outcome) ([]ReportStep, *spec.State) {
 	if len(o.History) == 0 {
-		return nil
+		return nil, nil
 	}
 	cfg, err := o.Case.ImplConfig()
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	scfg := SpecConfig(cfg)
 	order := make([]int, 0, len(o.History))
@@ -64,7 +70,7 @@ func Explain(o *Outcome) []ReportStep {
 	}
 	s, err := spec.New(scfg)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	var steps []ReportStep
 	for n, i := range order {
@@ -91,7 +97,7 @@ func Explain(o *Outcome) []ReportStep {
 			break
 		}
 	}
-	return steps
+	return steps, s
 }
 
 func actorName(m int) string {
@@ -119,7 +125,7 @@ func TextReport(o *Outcome) string {
 	if o.Verdict == Ok {
 		return b.String()
 	}
-	steps := Explain(o)
+	steps, replayed := explain(o)
 	if len(steps) > 0 {
 		fmt.Fprintf(&b, "steps (spec replay, %s order):\n", map[bool]string{true: "linearization", false: "call"}[o.Kind == "linearizability"])
 		for _, st := range steps {
@@ -133,6 +139,14 @@ func TextReport(o *Outcome) string {
 			}
 			if st.Why != "" {
 				fmt.Fprintf(&b, "          FAILS: %s\n", st.Why)
+			}
+		}
+	}
+	if o.Final != nil && replayed != nil && len(steps) == len(o.History) && !steps[len(steps)-1].Failed {
+		if d := spec.Diff(replayed, o.Final); len(d) > 0 {
+			fmt.Fprintf(&b, "the spec's state after these steps -> the implementation's final state:\n")
+			for _, l := range d {
+				fmt.Fprintf(&b, "    %s\n", l)
 			}
 		}
 	}
