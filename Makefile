@@ -5,11 +5,14 @@ GO ?= go
 .PHONY: test check explore bench verify fuzz
 
 # test is what CI runs (.ci/run): vet, every test with the race detector,
-# then the mutation table (its time budgets need a build without -race).
+# then, without -race, the mutation table (its time budgets need full
+# speed) and the trace conformance of every workload under GOMAXPROCS 1, 2
+# and 4 (under -race conform runs smaller sizes).
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
 	$(GO) test -count=1 -timeout 5m -run 'TestMutants' .
+	$(GO) test -count=1 -timeout 5m ./conform
 
 # check runs the main job on its defaults.
 check:

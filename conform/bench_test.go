@@ -42,7 +42,7 @@ func benchWorkload(_ any, _ int) {
 	}
 }
 
-func loadBenchTrace(b *testing.B) []byte {
+func loadBenchTrace(b testing.TB) []byte {
 	benchOnce.Do(func() {
 		rec, err := Record(Workload{Name: "bench", Run: func(_ context.Context, scale int) { benchWorkload(nil, scale) }}, 4, 1)
 		if err != nil {
@@ -100,7 +100,53 @@ func BenchmarkParseBare(b *testing.B) {
 	b.ReportMetric(float64(n), "events")
 }
 
-// BenchmarkConform reads and checks the same trace.
+// BenchmarkParseBareTransitions reads the trace with the bare reader and
+// decodes every state transition (ev.StateTransition, then its resource and
+// states), the minimum the conformance check needs from the reader beyond
+// ReadEvent: the floor under BenchmarkConform.
+func BenchmarkParseBareTransitions(b *testing.B) {
+	data := loadBenchTrace(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	n := 0
+	var sink int64
+	for b.Loop() {
+		n = 0
+		r, err := trace.NewReader(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			ev, err := r.ReadEvent()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+			if ev.Kind() != trace.EventStateTransition {
+				continue
+			}
+			st := ev.StateTransition()
+			switch st.Resource.Kind {
+			case trace.ResourceGoroutine:
+				from, to := st.Goroutine()
+				sink += int64(st.Resource.Goroutine()) + int64(from) + int64(to)
+			case trace.ResourceProc:
+				from, to := st.Proc()
+				sink += int64(st.Resource.Proc()) + int64(from) + int64(to)
+			}
+		}
+	}
+	if sink == 0 {
+		b.Fatal("no transitions")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/event")
+}
+
+// BenchmarkConform reads and checks the same trace. state-B is the memory
+// the checker's state holds at the end (its tables: see TestMemoryBounded).
 func BenchmarkConform(b *testing.B) {
 	data := loadBenchTrace(b)
 	b.SetBytes(int64(len(data)))
@@ -120,11 +166,16 @@ func BenchmarkConform(b *testing.B) {
 	b.ReportMetric(float64(rep.Events), "events")
 	b.ReportMetric(float64(rep.Goroutines), "goroutines")
 	b.ReportMetric(float64(rep.MaxLive), "max-live")
+	c := NewChecker()
+	if err := Feed(c, bytes.NewReader(data)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(c.stateBytes()), "state-B")
 }
 
 // BenchmarkChecker is the checking core alone, fed pre-converted events:
-// its allocations are the checker's state (per live goroutine, plus one
-// bit per exited goroutine id).
+// its allocations are the checker's state (per live goroutine, plus the
+// exited ids' blocks not yet full).
 func BenchmarkChecker(b *testing.B) {
 	evs := events(b, loadBenchTrace(b))
 	b.ReportAllocs()

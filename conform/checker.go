@@ -277,13 +277,15 @@ type Window struct {
 const MaxViolations = 1000
 
 // Checker is the streaming checking core. Feed it events in trace order
-// and call Report at the end. Its memory is proportional to the number of
-// live goroutines (plus one bit per goroutine id ever exited, plus the Ps
-// and the threads that ended with a locked exit).
+// and call Report at the end. Its memory follows the peak number of live
+// goroutines, not the trace length: the live goroutines' states, the
+// exited ids (a bit per id only in blocks of 4096 ids that are not yet all
+// exited, see idset), the Ps, the extra Ms' goroutine ids and the threads
+// that ended with a locked exit.
 type Checker struct {
 	gs     gtable
 	ps     ptable
-	exited bitset
+	exited idset
 	extra  map[int64]struct{} // ids of extra-M goroutines that exited (reusable)
 	// deadThreads: threads that saw a locked exit -> the goroutine that exited.
 	deadThreads map[int64]int64
@@ -294,7 +296,6 @@ type Checker struct {
 
 	rep         Report
 	transitions [len(statusSets)][len(statusSets)]int
-	edges       []int // per spec.Lifecycle edge
 	extraCreate int
 	extraExit   int
 	seen        int
@@ -303,12 +304,12 @@ type Checker struct {
 
 // NewChecker returns an empty Checker.
 func NewChecker() *Checker {
-	return &Checker{
+	c := &Checker{
 		extra:       make(map[int64]struct{}),
 		deadThreads: make(map[int64]int64),
-		gs:          gtable{idx: make(map[int64]int32), lastIdx: -1},
-		edges:       make([]int, len(spec.Lifecycle)),
 	}
+	c.gs.init()
+	return c
 }
 
 // Violations returns the number of violations found so far.
@@ -490,7 +491,7 @@ func (c *Checker) feedGo(e *Event) {
 
 	c.transitions[from][to]++
 
-	// The extra-M rule.
+	// The extra-M rule (isExtraM).
 	if from == GoNotExist && to == GoSyscall {
 		c.extraCreate++
 		if c.exited.has(id) {
@@ -520,7 +521,6 @@ func (c *Checker) feedGo(e *Event) {
 		}
 		return
 	}
-	c.edges[edge-1]++
 
 	switch {
 	case from == GoNotExist: // creation (NotExist -> Runnable, or -> Waiting: a coroutine)
@@ -543,6 +543,12 @@ func (c *Checker) feedGo(e *Event) {
 	default:
 		c.setState(e, id, s, to)
 	}
+}
+
+// isExtraM reports whether from -> to is one of the extra-M rule's
+// transitions, NotExist -> Syscall and Syscall -> NotExist.
+func isExtraM(from, to GoState) bool {
+	return from == GoNotExist && to == GoSyscall || from == GoSyscall && to == GoNotExist
 }
 
 func (c *Checker) created(e *Event, id int64, s gstate, to GoState) {
@@ -715,9 +721,19 @@ func (c *Checker) Report() *Report {
 		r.Violations = []Violation{}
 	}
 	r.Goroutines = c.seen
+	// Every transition counted in c.transitions that has a spec edge
+	// witnessed it, except the extra-M rule's (which return before).
+	edges := make([]int, len(spec.Lifecycle))
+	for f := range c.transitions {
+		for t, n := range c.transitions[f] {
+			if i := edgeFor[f][t]; i > 0 && !isExtraM(GoState(f), GoState(t)) {
+				edges[i-1] += n
+			}
+		}
+	}
 	r.Coverage = make(map[string]int, len(spec.Lifecycle))
 	for i, e := range spec.Lifecycle {
-		r.Coverage[edgeKey(e)] += c.edges[i]
+		r.Coverage[edgeKey(e)] += edges[i]
 	}
 	r.Transitions = make(map[string]int)
 	for f := range c.transitions {
@@ -781,50 +797,6 @@ func (r *Report) Text(verbose bool) string {
 	return b.String()
 }
 
-// bitset is a paged set of goroutine ids: one bit per id, in pages of
-// 4096 ids allocated on first use.
-type bitset struct {
-	pages map[int64]*[64]uint64
-	last  int64
-	lastP *[64]uint64
-}
-
-func (b *bitset) page(id int64, alloc bool) *[64]uint64 {
-	k := id >> 12
-	if b.lastP != nil && b.last == k {
-		return b.lastP
-	}
-	p := b.pages[k]
-	if p == nil {
-		if !alloc {
-			return nil
-		}
-		if b.pages == nil {
-			b.pages = make(map[int64]*[64]uint64)
-		}
-		p = new([64]uint64)
-		b.pages[k] = p
-	}
-	b.last, b.lastP = k, p
-	return p
-}
-
-func (b *bitset) set(id int64) {
-	if id < 0 {
-		return
-	}
-	p := b.page(id, true)
-	p[(id>>6)&63] |= 1 << (id & 63)
-}
-
-func (b *bitset) has(id int64) bool {
-	if id < 0 {
-		return false
-	}
-	p := b.page(id, false)
-	return p != nil && p[(id>>6)&63]&(1<<(id&63)) != 0
-}
-
 // isSystemStart approximates the runtime's isSystemGoroutine (traceback.go)
 // by a goroutine's start function: package runtime, except runtime.main,
 // the coroutine start (iter.Pull) and the finalizer and cleanup goroutines
@@ -835,96 +807,4 @@ func isSystemStart(fn string) bool {
 		return false
 	}
 	return strings.HasPrefix(fn, "runtime.")
-}
-
-// gtable holds the state of the live goroutines: a map from id to a slot
-// of a slab, the slot freed (for the next creation) at exit, so its size is
-// the peak number of live goroutines. The last id looked up is cached, so
-// the get-then-put of one event hashes once.
-type gtable struct {
-	idx     map[int64]int32
-	slab    []gstate
-	free    []int32
-	lastID  int64
-	lastIdx int32 // -1: no cached id
-}
-
-func (t *gtable) get(id int64) (gstate, bool) {
-	if t.lastIdx >= 0 && id == t.lastID {
-		return t.slab[t.lastIdx], true
-	}
-	i, ok := t.idx[id]
-	if !ok {
-		return gstate{}, false
-	}
-	t.lastID, t.lastIdx = id, i
-	return t.slab[i], true
-}
-
-func (t *gtable) put(id int64, s gstate) {
-	if t.lastIdx >= 0 && id == t.lastID {
-		t.slab[t.lastIdx] = s
-		return
-	}
-	i, ok := t.idx[id]
-	if !ok {
-		if n := len(t.free); n > 0 {
-			i = t.free[n-1]
-			t.free = t.free[:n-1]
-		} else {
-			i = int32(len(t.slab))
-			t.slab = append(t.slab, gstate{})
-		}
-		t.idx[id] = i
-	}
-	t.slab[i] = s
-	t.lastID, t.lastIdx = id, i
-}
-
-func (t *gtable) del(id int64) {
-	i, ok := t.idx[id]
-	if !ok {
-		return
-	}
-	delete(t.idx, id)
-	t.free = append(t.free, i)
-	if t.lastID == id {
-		t.lastIdx = -1
-	}
-}
-
-// maxProcID bounds the P ids kept in a slice; larger ones (only in
-// synthetic input) go to a map.
-const maxProcID = 1 << 12
-
-// ptable holds the Ps' state.
-type ptable struct {
-	small []pstate // indexed by P id; state 0 (Undetermined) with known=false is absent
-	big   map[int64]pstate
-}
-
-func (t *ptable) get(id int64) (pstate, bool) {
-	if id >= 0 && id < maxProcID {
-		if id < int64(len(t.small)) && t.small[id].known {
-			return t.small[id], true
-		}
-		return pstate{}, false
-	}
-	p, ok := t.big[id]
-	return p, ok
-}
-
-func (t *ptable) put(id int64, p pstate) {
-	p.known = true
-	if id >= 0 && id < maxProcID {
-		for int64(len(t.small)) <= id {
-			t.small = append(t.small, pstate{})
-		}
-		t.small[id] = p
-		return
-	}
-	if t.big == nil {
-		t.big = make(map[int64]pstate)
-	}
-	t.big[id] = p
 }

@@ -250,7 +250,10 @@ func events(t testing.TB, b []byte) []Event {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []Event
+	var (
+		evs []Event
+		cv  converter
+	)
 	for {
 		ev, err := tr.ReadEvent()
 		if err == io.EOF {
@@ -260,7 +263,7 @@ func events(t testing.TB, b []byte) []Event {
 			t.Fatal(err)
 		}
 		var e Event
-		convert(&ev, &e)
+		cv.convert(&ev, &e)
 		evs = append(evs, e)
 	}
 }
@@ -384,5 +387,34 @@ func TestReportText(t *testing.T) {
 		if !strings.Contains(txt, s) {
 			t.Errorf("text lacks %q:\n%s", s, txt)
 		}
+	}
+}
+
+// TestCoverage pins the coverage counts: each accepted transition credits
+// its spec edge once; re-statements, the extra-M rule's transitions and
+// rejected transitions credit none.
+func TestCoverage(t *testing.T) {
+	s := start().spawnRun(10) // dead->runnable, running->waiting, runnable->running
+	s.g(10, GoRunning, GoSyscall, 10, 0, 100).g(10, GoSyscall, GoRunning, 10, 0, 100)
+	s.g(10, GoRunning, GoRunnable, 10, 0, 100).g(10, GoRunnable, GoRunning, -1, 0, 100)
+	s.g(10, GoRunning, GoNotExist, 10, 0, 100)
+	s.g(11, GoNotExist, GoWaiting, 1, -1, 100).g(11, GoWaiting, GoWaiting, -1, -1, -1)
+	s.g(50, GoNotExist, GoSyscall, -1, -1, 300).g(50, GoSyscall, GoNotExist, 50, -1, 300)
+	s.g(12, GoNotExist, GoRunnable, 1, -1, 100).g(12, GoRunnable, GoNotExist, -1, -1, 100)
+	r := check(s.evs)
+	want := map[string]int{
+		"idle->dead": 0, "dead->runnable": 2, "dead->waiting": 1, "runnable->running": 2,
+		"running->dead": 1, "running->waiting": 1, "waiting->runnable": 0, "running->runnable": 1,
+		"running->syscall": 1, "syscall->running": 1, "syscall->runnable": 0,
+		"running->preempted": 0, "preempted->waiting": 0,
+	}
+	if !reflect.DeepEqual(r.Coverage, want) {
+		t.Errorf("coverage\n got %v\nwant %v", r.Coverage, want)
+	}
+	if got := rules(r); !reflect.DeepEqual(got, []string{RuleLifecycle}) {
+		t.Errorf("violations %v, want only the Runnable->NotExist lifecycle one", got)
+	}
+	if r.ExtraM["NotExist->Syscall"] != 1 || r.ExtraM["Syscall->NotExist"] != 1 {
+		t.Errorf("extra-M counts %v", r.ExtraM)
 	}
 }

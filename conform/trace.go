@@ -39,9 +39,24 @@ func CheckFile(name string) (*Report, error) {
 
 // Feed reads the trace in r event by event into c. Panics of the reader on
 // malformed input are turned into errors.
+//
+// The checker runs one event behind the reader: event i-1 is checked
+// after event i is read and before it is converted. Converting an event
+// (ev.StateTransition copies it whole) right after ReadEvent returned it
+// waits on the stores that wrote it; checking in between hides that wait,
+// which makes the whole about 10% faster than read, convert, check.
 func Feed(c *Checker, r io.Reader) (err error) {
+	var (
+		evs     [2]trace.Event // the event just read, and the one before
+		es      [2]Event       // their conversions
+		pending = -1           // index of the event yet to be checked, or -1
+	)
 	defer func() {
 		if p := recover(); p != nil {
+			if i := pending; i >= 0 {
+				pending = -1
+				c.check(&es[i], &evs[i])
+			}
 			err = fmt.Errorf("%w: reader panic: %v", ErrNotTrace, p)
 		}
 	}()
@@ -49,10 +64,15 @@ func Feed(c *Checker, r io.Reader) (err error) {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotTrace, err)
 	}
-	var e Event
+	var cv converter
 	n := 0
-	for {
-		ev, err := tr.ReadEvent()
+	for cur := 0; ; cur ^= 1 {
+		var err error
+		evs[cur], err = tr.ReadEvent()
+		if i := pending; i >= 0 {
+			pending = -1
+			c.check(&es[i], &evs[i])
+		}
 		if err == io.EOF {
 			if n == 0 {
 				return fmt.Errorf("%w: no events (header only?)", ErrNotTrace)
@@ -62,31 +82,44 @@ func Feed(c *Checker, r io.Reader) (err error) {
 		if err != nil {
 			return fmt.Errorf("%w: after %d events: %v", ErrNotTrace, n, err)
 		}
-		convert(&ev, &e)
-		if e.Kind != KindSync {
+		cv.convert(&evs[cur], &es[cur])
+		if es[cur].Kind != KindSync {
 			n++
 		}
-		before := c.Violations()
-		c.Feed(&e)
-		if c.Violations() != before {
-			c.SetStack(before, stackOf(&ev, &e))
-		}
+		pending = cur
 	}
 }
 
-// convert fills e from ev, without allocating and touching only the
-// fields the checker reads for the event's kind.
-func convert(ev *trace.Event, e *Event) {
-	e.Kind = KindOther
+// check feeds c the conversion e of ev, and gives the violations it finds
+// ev's stack.
+func (c *Checker) check(e *Event, ev *trace.Event) {
+	before := c.rep.ViolationCount
+	c.Feed(e)
+	if c.rep.ViolationCount != before {
+		c.SetStack(before, stackOf(ev))
+	}
+}
+
+// A converter turns x/exp/trace events into Events. It remembers the start
+// functions of the last few creation stacks, forgotten at each generation
+// boundary (stack handles are per generation).
+type converter struct {
+	stacks [4]trace.Stack
+	funcs  [4]string // funcs[i] is the outermost function of stacks[i]
+	next   int
+}
+
+// convert fills e from ev without allocating. It calls ev.Kind once, and
+// ev.StateTransition once for a state transition (the only way to learn
+// its resource and states); stacks stay unmaterialized (stackOf builds
+// them for violations).
+func (cv *converter) convert(ev *trace.Event, e *Event) {
 	e.Time = int64(ev.Time())
 	e.G = int64(ev.Goroutine())
 	e.P = int64(ev.Proc())
 	e.M = int64(ev.Thread())
 	e.Target = -1
-	e.Stack = nil
-	if e.StartFunc != "" {
-		e.StartFunc = ""
-	}
+	e.StartFunc = ""
 	switch ev.Kind() {
 	case trace.EventStateTransition:
 		st := ev.StateTransition()
@@ -97,17 +130,15 @@ func convert(ev *trace.Event, e *Event) {
 			e.Target = int64(st.Resource.Goroutine())
 			e.From, e.To = uint8(from), uint8(to)
 			if from == trace.GoNotExist && to != trace.GoNotExist {
-				// The creation's stack is the new goroutine's start:
-				// its outermost frame is the start function.
-				for f := range st.Stack.Frames() {
-					e.StartFunc = f.Func
-				}
+				e.StartFunc = cv.startFunc(st.Stack)
 			}
 		case trace.ResourceProc:
 			from, to := st.Proc()
 			e.Kind = KindProc
 			e.Target = int64(st.Resource.Proc())
 			e.From, e.To = uint8(from), uint8(to)
+		default:
+			e.Kind = KindOther
 		}
 	case trace.EventLog:
 		l := ev.Log()
@@ -115,12 +146,33 @@ func convert(ev *trace.Event, e *Event) {
 		e.Category, e.Message = l.Category, l.Message
 	case trace.EventSync:
 		e.Kind = KindSync
+		cv.stacks, cv.funcs = [4]trace.Stack{}, [4]string{}
+	default:
+		e.Kind = KindOther
 	}
+}
+
+// startFunc is the start function of a goroutine created with stack st
+// (the new goroutine's starting stack): its outermost frame.
+func (cv *converter) startFunc(st trace.Stack) string {
+	for i := range cv.stacks {
+		if cv.stacks[i] == st {
+			return cv.funcs[i] // also NoStack, which the zero entries hold, with ""
+		}
+	}
+	fn := ""
+	for f := range st.Frames() {
+		fn = f.Func
+	}
+	i := cv.next
+	cv.next = (i + 1) % len(cv.stacks)
+	cv.stacks[i], cv.funcs[i] = st, fn
+	return fn
 }
 
 // stackOf is the stack reported with a violation: the transitioning
 // goroutine's own stack when the trace has it, else the event's.
-func stackOf(ev *trace.Event, e *Event) []string {
+func stackOf(ev *trace.Event) []string {
 	var st trace.Stack
 	if ev.Kind() == trace.EventStateTransition {
 		st = ev.StateTransition().Stack

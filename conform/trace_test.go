@@ -3,10 +3,13 @@ package conform
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/exp/trace"
 )
 
 func TestBadInput(t *testing.T) {
@@ -119,5 +122,55 @@ func TestMetricsMismatch(t *testing.T) {
 	bad.After.Live++
 	if MetricsMismatch(&bad, rep) == "" {
 		t.Errorf("one missing exit in the metrics went unnoticed")
+	}
+}
+
+// TestStartFuncCache: the converter's start functions, cached by creation
+// stack, are those of the stacks themselves, across generations.
+func TestStartFuncCache(t *testing.T) {
+	b, err := os.ReadFile("testdata/generations-procs2.trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := trace.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		cv               converter
+		e                Event
+		creations, syncs int
+		funcs            = map[string]bool{}
+	)
+	for {
+		ev, err := tr.ReadEvent()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cv.convert(&ev, &e)
+		if e.Kind == KindSync {
+			syncs++
+		}
+		if e.Kind != KindGo || GoState(e.From) != GoNotExist || GoState(e.To) == GoNotExist {
+			if e.StartFunc != "" {
+				t.Fatalf("%v: start function %q on a non-creation", ev, e.StartFunc)
+			}
+			continue
+		}
+		want := ""
+		for f := range ev.StateTransition().Stack.Frames() {
+			want = f.Func
+		}
+		if e.StartFunc != want {
+			t.Fatalf("%v: start function %q, want %q", ev, e.StartFunc, want)
+		}
+		creations++
+		funcs[want] = true
+	}
+	if syncs < 2 || creations < 100 || len(funcs) < 5 {
+		t.Errorf("%d generations, %d creations, %d start functions: too few to test the cache", syncs, creations, len(funcs))
 	}
 }

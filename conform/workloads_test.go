@@ -5,18 +5,33 @@ import (
 	"testing"
 )
 
+// workloadScale is the scale of the recorded workloads: 1 under -short
+// and under the race detector.
 func workloadScale() int {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		return 1
 	}
 	return 2
 }
 
+// workloadProcs are the GOMAXPROCS settings the workloads run under. Under
+// the race detector one parallel setting is enough to look for races; the
+// rules themselves are checked under every setting by the ordinary run.
+func workloadProcs() []int {
+	if raceEnabled {
+		return []int{2}
+	}
+	return []int{1, 2, 4}
+}
+
 func TestWorkloads(t *testing.T) {
-	for _, procs := range []int{1, 2, 4} {
+	for _, procs := range workloadProcs() {
 		for _, name := range WorkloadNames() {
 			if name == "generations" && testing.Short() {
 				continue
+			}
+			if name == "all" && raceEnabled {
+				continue // every other workload again, one after another
 			}
 			t.Run(fmt.Sprintf("%s/procs=%d", name, procs), func(t *testing.T) {
 				w, _ := LookupWorkload(name)
