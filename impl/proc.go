@@ -371,8 +371,43 @@ func (mp *m) park(gp *g, obj int) {
 		mp.throwOp(&r, msg)
 		return
 	}
+	if s.checkdead() {
+		mp.declareGoexitDeadlock(&r)
+		return
+	}
 	mp.commit(&r)
 	s.wake()
+}
+
+// checkdead is the part of proc.go checkdead the model needs: after main
+// called runtime.Goexit, once no user goroutine is left and no goroutine
+// can run any more (every live G is waiting, so every M will go idle), the
+// program dies with "no goroutines (main called runtime.Goexit) -
+// deadlock!". A system goroutine still running (it may start user
+// goroutines) keeps the program alive.
+func (s *sched) checkdead() bool {
+	if !s.mainGoexit.Load() || s.liveUser.Load() != 0 {
+		return false
+	}
+	s.allglock.Lock()
+	defer s.allglock.Unlock()
+	for _, gp := range s.allgs {
+		switch gp.status.Load() &^ gScan {
+		case gRunning, gRunnable, gSyscall:
+			return false
+		}
+	}
+	return true
+}
+
+func (mp *m) declareGoexitDeadlock(r *rec) {
+	s := mp.s
+	mp.note(r, "fatal:"+fatalGoexitDeadlock)
+	msg := fatalGoexitDeadlock
+	s.fatalMsg.CompareAndSwap(nil, &msg)
+	s.terminal.Store("goexit deadlock")
+	mp.commit(r)
+	s.end()
 }
 
 // gosched is gosched_m -> goschedImpl: running -> runnable, dropg,
@@ -439,7 +474,10 @@ func (mp *m) exitsyscall(gp *g) {
 	r := mp.begin(opExitSyscall)
 	r.g, r.in = gp.idx, -1
 	for !gp.status.CompareAndSwap(gSyscall, gRunning) {
-		if gp.status.Load() != gSyscall|gScan {
+		// sysmon's retake holds the scan bit while it takes the P
+		// (setBlockOnExitSyscall); it may have dropped it again since the
+		// CAS failed, so only a status that is not syscall is a bug.
+		if gp.status.Load()&^gScan != gSyscall {
 			mp.throwOp(&r, throwCasgstatus)
 			return
 		}
@@ -579,9 +617,8 @@ func (mp *m) goexit(gp *g, kind opKind) {
 	if !f.gdestroyNoDropg {
 		mp.dropg()
 	}
-	last := false
 	if !gp.system {
-		last = s.liveUser.Add(-1) == 0 && s.mainGoexit.Load()
+		s.liveUser.Add(-1)
 	}
 	if !s.cfg.Wasm && locked && mp.lockedInt != 0 && !f.lockedIntNoThrow {
 		mp.throwOp(&r, throwLockedInt)
@@ -620,13 +657,8 @@ func (mp *m) goexit(gp *g, kind opKind) {
 			mp.branch(brMexit)
 		}
 	}
-	if last {
-		mp.note(&r, "fatal:"+fatalGoexitDeadlock)
-		msg := fatalGoexitDeadlock
-		s.fatalMsg.CompareAndSwap(nil, &msg)
-		s.terminal.Store("goexit deadlock")
-		mp.commit(&r)
-		s.end()
+	if s.checkdead() {
+		mp.declareGoexitDeadlock(&r)
 		return
 	}
 	mp.commit(&r)

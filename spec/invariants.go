@@ -661,8 +661,8 @@ var Invariants = []Invariant{
 		if s.Sched.Terminal == GoexitDeadlock && (!s.Sched.MainGoexit || s.liveUserGs() != 0) {
 			return errf("the Goexit deadlock was declared with %d live goroutines", s.liveUserGs())
 		}
-		if s.Sched.Terminal == Alive && s.Sched.MainGoexit && s.liveUserGs() == 0 {
-			return errf("main called Goexit, no goroutine is left, and the program goes on")
+		if s.Sched.Terminal == Alive && s.Sched.MainGoexit && s.liveUserGs() == 0 && !s.anyCanRun() {
+			return errf("main called Goexit, no goroutine is left or can run, and the program goes on")
 		}
 		return nil
 	}},

@@ -24,7 +24,12 @@ func (s *State) park(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	s.dropg(mp)
-	return r, s.afterDeschedule(mp, &r)
+	if err := s.afterDeschedule(mp, &r); err != nil {
+		return r, err
+	}
+	// The last runnable goroutine blocking can leave checkdead nothing.
+	s.checkdead(&r)
+	return r, nil
 }
 
 // afterDeschedule is the head of schedule for an M whose G stopped running:

@@ -112,14 +112,17 @@ func (s *State) Apply(op Op) (Result, error) {
 }
 
 // inFlightAtEnd reports whether an op of this kind may still complete after
-// the program ended. The end does not stop other Ms at once. exit(0) after
-// main returns lets an M already in schedule finish it. checkdead raises the
-// Goexit deadlock only once every M is idle, so until then system
-// goroutines run and Ms schedule; the spec declares that end at the last
-// user goroutine's exit, so any op may be linearized after it. Enabled
-// offers no op in a terminal state: the explorer stops there.
+// the program ended. The end does not stop other Ms at once: exit(0) after
+// main returns lets an M already in schedule finish it, and checkdead's
+// fatal comes when the Ms go idle, which the spec folds into the op after
+// which no goroutine can run. So scheduler-side ops in flight then
+// (schedule, startm's acquirep, sysmon's retake) may be linearized after
+// the end. Enabled offers no op in a terminal state: the explorer stops
+// there.
 func (s *State) inFlightAtEnd(k OpKind) bool {
-	if s.Sched.Terminal == GoexitDeadlock {
+	if s.Sched.Terminal == MainReturned {
+		// exit(0) ends the process; what other threads were doing
+		// is cut short and unobservable, so any op may complete.
 		return true
 	}
 	return k == OpSchedule || k == OpAcquireP || k == OpRetake
