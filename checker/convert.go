@@ -184,6 +184,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("handed to", out.HandedTo, r.HandedTo)
 	case spec.OpExit, spec.OpGoexit:
 		ck("G", out.G, r.G)
+		ck("goid", out.Goid, r.Goid)
 		ck("stack freed", out.StackFreed, r.StackFreed)
 		ck("spilled", out.Spilled, r.Spilled)
 		ck("locked branch", out.Locked, r.Locked)

@@ -572,6 +572,7 @@ func (mp *m) goexit(gp *g, kind opKind) {
 	f := &s.f
 	r := mp.begin(kind)
 	r.g = gp.idx
+	r.val = gp.goid
 	// The main goroutine is the G with goid 1: a recycled G struct that
 	// once ran main gets a fresh goid in newproc1.
 	isMain := gp.goid == 1

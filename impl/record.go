@@ -209,6 +209,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Moved = int(r.b)
 		o.HandedTo = int(r.c)
 	case opExit, opGoexit:
+		o.Goid = r.val
 		o.Spilled = int(max(r.a, 0))
 		o.Locked = lockedNames[r.code]
 	case opRetake:
