@@ -502,22 +502,7 @@ func CheckHistory(ctx context.Context, h *History, budget time.Duration) (o *Out
 	if err != nil {
 		return nil, err
 	}
-	o.Model = Model(scfg)
-	verdict, info := porcupine.CheckOperationsVerbose(o.Model, ops, budget)
-	o.Info = &info
-	switch verdict {
-	case porcupine.Ok:
-		o.Verdict = Ok
-	case porcupine.Unknown:
-		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", fmt.Sprintf("linearizability undecided within %v", budget)
-	default:
-		at, why := firstUnlinearizable(scfg, ops, info)
-		name := "history"
-		if at >= 0 && at < len(h.Events) {
-			name = describeEvent(&h.Events[at])
-		}
-		o.Verdict, o.Kind, o.Name, o.Detail, o.At = Illegal, "linearizability", name, why, at
-	}
+	linearize(ctx, o, scfg, ops, budget, "history")
 	return o, nil
 }
 

@@ -150,10 +150,17 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	if err != nil {
 		return fail("harness", "malformed history", err.Error(), -1), nil
 	}
+	linearize(ctx, o, scfg, ops, budget, "final state")
+	return o, nil
+}
+
+// linearize checks ops for linearizability against the spec within budget
+// and records the verdict in o: Ok, Unknown (undecided in time, never a
+// pass) or Illegal with the operation that no order can add next
+// (unnamed: the closing observation).
+func linearize(ctx context.Context, o *Outcome, scfg spec.Config, ops []porcupine.Operation, budget time.Duration, unnamed string) {
 	o.Model = Model(scfg)
-	cctx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
-	verdict, info := checkOps(cctx, o.Model, ops, budget)
+	verdict, info := checkOps(ctx, o.Model, ops, budget)
 	o.Info = &info
 	switch verdict {
 	case porcupine.Ok:
@@ -162,13 +169,12 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", fmt.Sprintf("linearizability undecided within %v", budget)
 	default:
 		at, why := firstUnlinearizable(scfg, ops, info)
-		name := "final state"
-		if at >= 0 && at < len(res.History) {
-			name = describeEvent(&res.History[at])
+		name := unnamed
+		if at >= 0 && at < len(o.History) {
+			name = describeEvent(&o.History[at])
 		}
-		return fail("linearizability", name, why, at), nil
+		o.Verdict, o.Kind, o.Name, o.Detail, o.At = Illegal, "linearizability", name, why, at
 	}
-	return o, nil
 }
 
 func checkOps(ctx context.Context, m porcupine.Model, ops []porcupine.Operation, budget time.Duration) (porcupine.CheckResult, porcupine.LinearizationInfo) {

@@ -28,17 +28,7 @@ func coreBounds(gs int) spec.Bounds {
 // for every violation.
 func plantedOptions(c spec.Consts) ExploreOptions {
 	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(3), Depth: 9}
-	o.Step = func(s *spec.State, op spec.Op) (spec.Result, error) {
-		r, err := s.Apply(op)
-		if err == nil && (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) && r.StackFreed {
-			p := &s.Ps[s.Ms[op.M].P]
-			if n := len(p.GFree); n > 0 && p.GFree[n-1] == r.G {
-				p.GFree = p.GFree[:n-1]
-				p.GFreeSize--
-			}
-		}
-		return r, err
-	}
+	o.Step = loseStackFreedG
 	return o
 }
 

@@ -43,24 +43,27 @@ func TestExploreClean(t *testing.T) {
 	}
 }
 
+// loseStackFreedG is a planted broken transition: when gfput frees a
+// stack, the G it just pushed is dropped from the free list.
+func loseStackFreedG(s *spec.State, op spec.Op) (spec.Result, error) {
+	r, err := s.Apply(op)
+	if err == nil && (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) && r.StackFreed {
+		p := &s.Ps[s.Ms[op.M].P]
+		if n := len(p.GFree); n > 0 && p.GFree[n-1] == r.G {
+			p.GFree = p.GFree[:n-1]
+			p.GFreeSize--
+		}
+	}
+	return r, err
+}
+
 // A planted broken transition: gfput "forgets" to push the G when it frees
 // its stack. The explorer finds the lost G and a shortest path to it.
 func TestExploreFindsPlantedBug(t *testing.T) {
 	o := smallOptions(3)
 	o.Bounds.NoSyscalls, o.Bounds.NoLocks = true, true
 	o.StopAtFirst = true
-	o.Step = func(s *spec.State, op spec.Op) (spec.Result, error) {
-		r, err := s.Apply(op)
-		if err == nil && (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) && r.StackFreed {
-			// Drop the G gfput just pushed: the free list loses it.
-			p := &s.Ps[s.Ms[op.M].P]
-			if n := len(p.GFree); n > 0 && p.GFree[n-1] == r.G {
-				p.GFree = p.GFree[:n-1]
-				p.GFreeSize--
-			}
-		}
-		return r, err
-	}
+	o.Step = loseStackFreedG
 	r, err := Explore(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

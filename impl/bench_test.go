@@ -10,6 +10,7 @@ import (
 // runqget, the global queue for main).
 func benchCycles(b *testing.B, cfg Config) *Result {
 	w := SpawnExit(b.N, 100, 0)
+	cfg.MaxSteps = 64*b.N + 1_000_000 // a deterministic run must not stop early
 	b.ReportAllocs()
 	b.ResetTimer()
 	res, err := Run(cfg, w)
@@ -19,6 +20,9 @@ func benchCycles(b *testing.B, cfg Config) *Result {
 	}
 	if res.Throw != "" {
 		b.Fatal(res.Throw)
+	}
+	if res.TimedOut || res.Deadlock {
+		b.Fatalf("the run did not complete (timed out %v, deadlock %v)", res.TimedOut, res.Deadlock)
 	}
 	return res
 }
