@@ -49,7 +49,7 @@ func BenchmarkCheckHistory10k(b *testing.B) {
 // implementation, check) for workloads of about 50 ops on 2 Ms.
 func BenchmarkPropertyCases(b *testing.B) {
 	cases, ops := 0, 0
-	o := DrawOptions{Modes: []string{"deterministic"}, MinMs: 2, MaxMs: 2, MaxSteps: 24}
+	o := DrawOptions{Modes: []string{"deterministic"}, MinMs: 2, MaxMs: 2, MinSteps: 14, MaxSteps: 18}
 	prop := Property(o, time.Second, func(out *Outcome) { cases++; ops += len(out.History) }, nil)
 	start := time.Now()
 	for b.Loop() {

@@ -31,8 +31,9 @@ type DrawOptions struct {
 	Modes []string
 	// MinMs and MaxMs bound the number of Ms (defaults 1 and 4).
 	MinMs, MaxMs int
-	// MaxSteps bounds the main program's steps (default 8).
-	MaxSteps int
+	// MinSteps and MaxSteps bound the main program's steps (default 0
+	// and 8).
+	MinSteps, MaxSteps int
 	// Faults are switched on in every case.
 	Faults []string
 }
@@ -40,7 +41,8 @@ type DrawOptions struct {
 // stepKinds weights the step kinds by repetition; lockint (whose exit is a
 // runtime throw) is rare.
 var stepKinds = []string{"go", "go", "go", "go", "go", "go", "gosched", "gosched", "park", "park", "ready", "ready",
-	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go", "burst"}
+	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go", "burst",
+	"unlockint"}
 
 // DrawCase draws a case with labelled draws, so that a shrunk failure reads
 // as a short list of named steps.
@@ -64,19 +66,18 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	c.Ms = rapid.IntRange(o.MinMs, o.MaxMs).Draw(t, "ms")
 	c.Ps = rapid.IntRange(1, 3).Draw(t, "ps")
 	c.Seed = rapid.Int64Range(0, 1<<20).Draw(t, "seed")
-	total := 0
 	var prog func(depth int, label string) *impl.Program
 	prog = func(depth int, label string) *impl.Program {
-		max := o.MaxSteps
+		lo, hi := min(o.MinSteps, o.MaxSteps), o.MaxSteps
 		if depth > 0 {
-			max = 4
+			lo, hi = 0, 4
 		}
-		n := rapid.IntRange(0, max).Draw(t, label+".len")
+		n := rapid.IntRange(lo, hi).Draw(t, label+".len")
 		p := &impl.Program{}
+		lockints := 0 // unlockint is drawn only to balance a lockint
 		for i := 0; i < n; i++ {
 			name := fmt.Sprintf("%s[%d]", label, i)
 			k := rapid.SampledFrom(stepKinds).Draw(t, name)
-			total++
 			switch k {
 			case "go", "gosystem":
 				if depth >= 2 {
@@ -116,8 +117,14 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 			case "dirty":
 				p.Steps = append(p.Steps, impl.MakeDirty())
 			case "lockint":
+				lockints++
 				p.Steps = append(p.Steps, impl.LockI())
 			case "unlockint":
+				if lockints == 0 {
+					p.Steps = append(p.Steps, impl.Yield())
+					continue
+				}
+				lockints--
 				p.Steps = append(p.Steps, impl.UnlockI())
 			}
 		}
@@ -141,14 +148,11 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 		case "procresize":
 			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlProcResize, Arg: rapid.IntRange(1, c.Ps).Draw(t, name+".n"), After: after})
 		}
-		total++
 	}
 	c.Workload.Retakes = rapid.IntRange(0, 2).Draw(t, "sysmon.retakes")
-	total += c.Workload.Retakes
 	if c.Mode != "free" {
 		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")
 	}
-	_ = total
 	c.Steps = CountSteps(c.Workload)
 	c.Text = c.Workload.String()
 	return c

@@ -34,7 +34,6 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 	if s.Sched.Terminal != Alive {
 		return ops
 	}
-	c := s.Cfg.Consts
 	for mi := range s.Ms {
 		m := &s.Ms[mi]
 		if m.Exited || m.Wedged {
@@ -111,7 +110,6 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpStackSize, M: Controller, Size: size})
 		}
 	}
-	_ = c
 	return ops
 }
 
