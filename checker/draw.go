@@ -65,6 +65,9 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	c.Mode = rapid.SampledFrom(modes).Draw(t, "mode")
 	c.Ms = rapid.IntRange(o.MinMs, o.MaxMs).Draw(t, "ms")
 	c.Ps = rapid.IntRange(1, 3).Draw(t, "ps")
+	// GOARCH=wasm: gdestroy's gfput-and-return branch, no sysmon, no
+	// thread wiring for LockOSThread.
+	c.Wasm = rapid.IntRange(0, 7).Draw(t, "wasm") == 0
 	c.Seed = rapid.Int64Range(0, 1<<20).Draw(t, "seed")
 	var prog func(depth int, label string) *impl.Program
 	prog = func(depth int, label string) *impl.Program {
@@ -149,7 +152,9 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlProcResize, Arg: rapid.IntRange(1, c.Ps).Draw(t, name+".n"), After: after})
 		}
 	}
-	c.Workload.Retakes = rapid.IntRange(0, 2).Draw(t, "sysmon.retakes")
+	if !c.Wasm {
+		c.Workload.Retakes = rapid.IntRange(0, 2).Draw(t, "sysmon.retakes")
+	}
 	if c.Mode != "free" {
 		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")
 	}

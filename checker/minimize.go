@@ -11,7 +11,8 @@ import (
 // generic shrinking can: it deletes program steps, empties child programs,
 // drops controller steps and sysmon retakes, and zeroes schedule choices
 // (0 keeps the current M running, so fewer context switches), keeping each
-// change that still fails the same way (same Kind). It stops at deadline.
+// change that still fails (the way it fails may change: a smaller case can
+// show the same fault through another check). It stops at deadline.
 // Free-running cases do not replay and are returned as they are.
 func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline time.Time) *Outcome {
 	if o == nil || o.Verdict != Illegal || o.Case.Mode == "free" {
@@ -25,7 +26,7 @@ func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline ti
 		c.Text = c.Workload.String()
 		c.Steps = CountSteps(c.Workload)
 		out, err := RunCase(ctx, c, budget)
-		if err != nil || out.Verdict != Illegal || out.Kind != best.Kind {
+		if err != nil || out.Verdict != Illegal {
 			return false
 		}
 		best = out
@@ -74,6 +75,20 @@ func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline ti
 			c.Workload.Controller = append(c.Workload.Controller[:i:i], c.Workload.Controller[i+1:]...)
 			if try(c) {
 				improved = true
+			}
+		}
+		// A controller step's timing: earlier is simpler.
+		for i := range best.Case.Workload.Controller {
+			for _, after := range []int{0, best.Case.Workload.Controller[i].After / 2} {
+				if after >= best.Case.Workload.Controller[i].After {
+					continue
+				}
+				c := cloneCase(best.Case)
+				c.Workload.Controller[i].After = after
+				if try(c) {
+					improved = true
+					break
+				}
 			}
 		}
 		if best.Case.Workload.Retakes > 0 {
