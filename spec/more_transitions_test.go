@@ -172,3 +172,33 @@ func TestStackSize(t *testing.T) {
 		t.Fatal(s.Dump())
 	}
 }
+
+// newproc1's goid batches: an empty cache takes [goidgen+1,
+// goidgen+GoidBatch] and goidgen moves past it; each P has its own batch,
+// so goids are unique but not in creation order.
+func TestGoidRefill(t *testing.T) {
+	s := newState(t, "go", 2, 2)
+	if s.Ps[0].GoidCache != 2 || s.Ps[0].GoidEnd != 17 || s.Sched.Goidgen != 16 {
+		t.Fatalf("initial batch: %s", s.Ps[0].String())
+	}
+	if _, err := s.Apply(Op{Kind: OpGoidRefill, M: 0}); err == nil {
+		t.Fatal("refill with a non-empty cache")
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	spawn(t, s, 0) // G1 via P0: goid 2
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcRunnext)
+	do(t, s, Op{Kind: OpGosched, M: 0}) // G1 to the global queue
+	r := sched(t, s, 1, SrcGlobal)       // M1 takes the global head (main)
+	if r.G != 0 {
+		t.Fatalf("M1 ran %v", r)
+	}
+	rr := do(t, s, Op{Kind: OpGoidRefill, M: 1})
+	if rr.Goid != 17 || s.Ps[1].GoidEnd != 33 || s.Sched.Goidgen != 32 {
+		t.Fatalf("P1 batch: %v %s", rr, s.Ps[1].String())
+	}
+	g := do(t, s, Op{Kind: OpNewproc1, M: 1})
+	if g.Goid != 17 {
+		t.Fatalf("goid %d", g.Goid)
+	}
+}
