@@ -189,7 +189,7 @@ func TestGoidRefill(t *testing.T) {
 	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcRunnext)
 	do(t, s, Op{Kind: OpGosched, M: 0}) // G1 to the global queue
-	r := sched(t, s, 1, SrcGlobal)       // M1 takes the global head (main)
+	r := sched(t, s, 1, SrcGlobal)      // M1 takes the global head (main)
 	if r.G != 0 {
 		t.Fatalf("M1 ran %v", r)
 	}
