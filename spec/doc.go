@@ -56,11 +56,13 @@
 //
 // runtime.main returning (exit(0)) and checkdead's fatal error "no
 // goroutines (main called runtime.Goexit) - deadlock!" end the program:
-// Enabled offers no op after them. The spec declares the Goexit deadlock
-// when the last user goroutine exits; the runtime raises it when the last M
-// goes idle, so ops in flight then may still be applied (see
-// inFlightAtEnd). A runtime throw is never a normal outcome: the explorer
-// reports a reachable one as a violation.
+// Enabled offers no op after them. The runtime raises the Goexit deadlock
+// when the last M goes idle with no user goroutine left; the spec declares
+// it at the exit or park after which no G is running, runnable or in a
+// syscall (checkdead). Scheduler-side ops in flight at the end, and any op
+// cut short by exit(0), may still be applied (see inFlightAtEnd). A runtime
+// throw is never a normal outcome: the explorer reports a reachable one as a
+// violation.
 //
 // # Left out
 //
