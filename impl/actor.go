@@ -211,8 +211,10 @@ func (s *sched) wake() {
 	if s.det || s.nwaiting.Load() == 0 {
 		return
 	}
+	// Take and drop the lock before broadcasting, so that a waiter between
+	// its condition check and cond.Wait cannot miss it.
 	s.mu.Lock()
-	s.mu.Unlock()
+	s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
 	s.cond.Broadcast()
 }
 
@@ -230,8 +232,10 @@ func (s *sched) othersWaiting(a *actor) bool {
 func (s *sched) end() {
 	s.done.Store(true)
 	if !s.det {
+		// Take and drop the lock before broadcasting, so that a waiter
+		// between its condition check and cond.Wait cannot miss it.
 		s.mu.Lock()
-		s.mu.Unlock()
+		s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
 		s.cond.Broadcast()
 	}
 }

@@ -129,8 +129,10 @@ func (s *sched) controller(a *actor, steps []CtlStep) {
 			// startTheWorld.
 			s.stw.Store(false)
 			if !s.det {
+				// Take and drop the lock before broadcasting, so that a
+				// waiter between its check and cond.Wait cannot miss it.
 				s.mu.Lock()
-				s.mu.Unlock()
+				s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
 				s.cond.Broadcast()
 			}
 			if applied {

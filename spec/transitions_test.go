@@ -2,20 +2,6 @@ package spec
 
 import "testing"
 
-// exitN spawns n goroutines on M0 (main keeps running), then runs each and
-// exits it on M0, leaving them on P0's free list (and the global lists
-// once gfput spills). Main ends up running again.
-func exitN(t *testing.T, s *State, n int) {
-	t.Helper()
-	for i := 0; i < n; i++ {
-		spawn(t, s, 0)
-		do(t, s, Op{Kind: OpGosched, M: 0}) // main to the global queue tail
-		tickPick(t, s, 0)
-		do(t, s, Op{Kind: OpExit, M: 0})
-		tickPick(t, s, 0) // main again
-	}
-}
-
 // tickPick schedules on m with whatever source the runtime would take
 // first: the tick, runnext, the ring, the global queue.
 func tickPick(t *testing.T, s *State, m int8) Result {
