@@ -248,3 +248,31 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// A linearizability failure comes with porcupine's visualization, with the
+// failing operation annotated.
+func TestCheckWritesLinearizationHTML(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := cliRun(t, "check", "-fault", "goid-reuse", "-cases", "2000", "-shrink", "5s", "-out", out, "-json")
+	if code != exitViolation {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatalf("-json output: %v\n%s", err, stdout)
+	}
+	if sum["kind"] != "linearizability" {
+		t.Fatalf("goid-reuse caught by %v, want linearizability (the test needs a linearizability failure)", sum["kind"])
+	}
+	bundle, _ := sum["bundle"].(string)
+	html, err := os.ReadFile(filepath.Join(bundle, "linearization.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, _ := sum["name"].(string)
+	// The annotation (checker.Annotate) names the failing op.
+	want, _ := json.Marshal("fails: " + name)
+	if !bytes.Contains(html, []byte("<html")) || !bytes.Contains(html, bytes.Trim(want, `"`)) {
+		t.Fatalf("linearization.html (%d bytes) does not annotate the failing op %q", len(html), name)
+	}
+}
