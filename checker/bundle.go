@@ -502,7 +502,7 @@ func CheckHistory(ctx context.Context, h *History, budget time.Duration) (o *Out
 	if err != nil {
 		return nil, err
 	}
-	linearize(ctx, o, scfg, ops, budget, "history")
+	linearize(o, scfg, ops, budget, "history")
 	return o, nil
 }
 

@@ -150,7 +150,7 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	if err != nil {
 		return fail("harness", "malformed history", err.Error(), -1), nil
 	}
-	linearize(ctx, o, scfg, ops, budget, "final state")
+	linearize(o, scfg, ops, budget, "final state")
 	return o, nil
 }
 
@@ -158,9 +158,9 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 // and records the verdict in o: Ok, Unknown (undecided in time, never a
 // pass) or Illegal with the operation that no order can add next
 // (unnamed: the closing observation).
-func linearize(ctx context.Context, o *Outcome, scfg spec.Config, ops []porcupine.Operation, budget time.Duration, unnamed string) {
+func linearize(o *Outcome, scfg spec.Config, ops []porcupine.Operation, budget time.Duration, unnamed string) {
 	o.Model = Model(scfg)
-	verdict, info := checkOps(ctx, o.Model, ops, budget)
+	verdict, info := checkOps(o.Model, ops, budget)
 	o.Info = &info
 	switch verdict {
 	case porcupine.Ok:
@@ -177,7 +177,7 @@ func linearize(ctx context.Context, o *Outcome, scfg spec.Config, ops []porcupin
 	}
 }
 
-func checkOps(ctx context.Context, m porcupine.Model, ops []porcupine.Operation, budget time.Duration) (porcupine.CheckResult, porcupine.LinearizationInfo) {
+func checkOps(m porcupine.Model, ops []porcupine.Operation, budget time.Duration) (porcupine.CheckResult, porcupine.LinearizationInfo) {
 	return porcupine.CheckOperationsVerbose(m, ops, budget)
 }
 

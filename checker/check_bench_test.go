@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -38,7 +37,7 @@ func BenchmarkCheckHistory10k(b *testing.B) {
 	}
 	m := Model(scfg)
 	for b.Loop() {
-		if v, _ := checkOps(context.Background(), m, ops, time.Minute); v != porcupine.Ok {
+		if v, _ := checkOps(m, ops, time.Minute); v != porcupine.Ok {
 			b.Fatalf("verdict %v", v)
 		}
 	}

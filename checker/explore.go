@@ -339,12 +339,8 @@ func (b *batch) reset() {
 }
 
 func (b *batch) parent() *batchParent {
-	if len(b.parents) == cap(b.parents) {
-		b.parents = append(b.parents, batchParent{})
-	} else {
-		b.parents = b.parents[:len(b.parents)+1]
-	}
-	p := &b.parents[len(b.parents)-1]
+	var p *batchParent
+	b.parents, p = extend(b.parents)
 	if p.cur == nil {
 		p.cur = new(spec.State)
 	}
@@ -352,16 +348,24 @@ func (b *batch) parent() *batchParent {
 }
 
 func (b *batch) succ() *successor {
-	if len(b.succs) == cap(b.succs) {
-		b.succs = append(b.succs, successor{})
-	} else {
-		b.succs = b.succs[:len(b.succs)+1]
-	}
-	sc := &b.succs[len(b.succs)-1]
+	var sc *successor
+	b.succs, sc = extend(b.succs)
 	if sc.st == nil {
 		sc.st = new(spec.State)
 	}
 	return sc
+}
+
+// extend grows l by one element, reusing the one left past its length by
+// an earlier reset (and the State it holds), and returns it.
+func extend[T any](l []T) ([]T, *T) {
+	if len(l) == cap(l) {
+		var zero T
+		l = append(l, zero)
+	} else {
+		l = l[:len(l)+1]
+	}
+	return l, &l[len(l)-1]
 }
 
 // slab holds encoded states in chunks, so that growing it never copies.

@@ -76,12 +76,12 @@ func describeEvent(e *impl.Event) string {
 	var b strings.Builder
 	b.WriteString(op.String())
 	b.WriteString(" -> ")
-	b.WriteString(describeOutput(op.Kind, &e.Out))
+	b.WriteString(describeOutput(&e.Out))
 	return b.String()
 }
 
 // describeOutput renders an impl output like a spec.Result.
-func describeOutput(k spec.OpKind, o *impl.Output) string {
+func describeOutput(o *impl.Output) string {
 	r := resultOf(o)
 	s := r.String()
 	if o.Throw != "" {

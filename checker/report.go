@@ -83,7 +83,7 @@ func explain(o *Outcome) ([]ReportStep, *spec.State) {
 			break
 		}
 		st.Op = op.String()
-		st.Result = describeOutput(op.Kind, &e.Out)
+		st.Result = describeOutput(&e.Out)
 		before := s.Clone()
 		r, aerr := s.Apply(op)
 		if why := Mismatch(op.Kind, &e.Out, &r, aerr); why != "" {
