@@ -5,13 +5,14 @@ GO ?= go
 .PHONY: test check explore bench verify fuzz
 
 # test is what CI runs (.ci/run): vet, every test with the race detector,
-# then, without -race, the mutation table (its time budgets need full
-# speed) and the trace conformance of every workload under GOMAXPROCS 1, 2
-# and 4 (under -race conform runs smaller sizes).
+# then, without -race, the mutation table and every fault's
+# check -> bundle -> replay path under ten seeds (their time budgets need
+# full speed), and the trace conformance of every workload under
+# GOMAXPROCS 1, 2 and 4 (under -race conform runs smaller sizes).
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
-	$(GO) test -count=1 -timeout 5m -run 'TestMutants' .
+	$(GO) test -count=1 -timeout 10m -run 'TestMutants|TestEveryFaultBundles' .
 	$(GO) test -count=1 -timeout 5m ./conform
 
 # check runs the main job on its defaults.

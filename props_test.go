@@ -163,7 +163,7 @@ func TestLinearizableFreeRunning(t *testing.T) {
 		if o.Verdict == checker.Ok {
 			return
 		}
-		data, err := checker.MarshalHistory(checker.HistoryOf(o, &res.Snapshot, res.Throw))
+		data, err := checker.MarshalHistory(checker.HistoryOf(o, res))
 		if err != nil {
 			rt.Fatal(err)
 		}

@@ -222,6 +222,11 @@ type BundleCase struct {
 	Name    string `json:"name,omitempty"`
 }
 
+// Recorded is the verdict the case had when it was saved.
+func (b *BundleCase) Recorded() *RecordedVerdict {
+	return &RecordedVerdict{Verdict: b.Verdict, Kind: b.Kind, Name: b.Name}
+}
+
 type bundleCaseFile struct {
 	Version int       `json:"version"`
 	Case    *caseJSON `json:"case"`
@@ -237,13 +242,30 @@ type HistoryConfig struct {
 	Ps     int    `json:"ps"`
 	Ms     int    `json:"ms"`
 	Wasm   bool   `json:"wasm,omitempty"`
+	// Mode is the mode the history was recorded in (informative: a saved
+	// history is judged by what it holds, not re-run).
+	Mode string `json:"mode,omitempty"`
 }
 
 // HistoryFinal is the optional final observation of a history: the
-// implementation's final snapshot and the throw it stopped at.
+// implementation's final snapshot and the throw it stopped at, and what
+// else Judge reads of the run, so that re-judging a saved history reaches
+// the verdict the run got: the atomic mode's snapshot after every op (the
+// sequential differential), the harness's own violations and whether the
+// run timed out.
 type HistoryFinal struct {
-	Snapshot impl.Snapshot `json:"snapshot"`
-	Throw    string        `json:"throw,omitempty"`
+	Snapshot   impl.Snapshot   `json:"snapshot"`
+	Throw      string          `json:"throw,omitempty"`
+	Fatal      string          `json:"fatal,omitempty"`
+	Snapshots  []impl.Snapshot `json:"snapshots,omitempty"`
+	Violations []string        `json:"violations,omitempty"`
+	TimedOut   bool            `json:"timedOut,omitempty"`
+}
+
+// result is the impl.Result a final observation stands for.
+func (f *HistoryFinal) result(events []impl.Event) *impl.Result {
+	return &impl.Result{History: events, Snapshot: f.Snapshot, Snapshots: f.Snapshots, Throw: f.Throw,
+		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut}
 }
 
 // History is the content of history.json.
@@ -252,6 +274,23 @@ type History struct {
 	Config  HistoryConfig `json:"config"`
 	Events  []impl.Event  `json:"events"`
 	Final   *HistoryFinal `json:"final,omitempty"`
+	// Recorded is the verdict the history was given when it was saved, so
+	// that a replay can say whether it reproduces.
+	Recorded *RecordedVerdict `json:"recorded,omitempty"`
+}
+
+// RecordedVerdict is a saved verdict: "ok", "illegal" or "unknown", with
+// the kind and name of what failed.
+type RecordedVerdict struct {
+	Verdict string `json:"verdict"`
+	Kind    string `json:"kind,omitempty"`
+	Name    string `json:"name,omitempty"`
+}
+
+// Reproduces reports whether o reaches the recorded verdict, kind and
+// name.
+func (r *RecordedVerdict) Reproduces(o *Outcome) bool {
+	return r.Verdict == o.Verdict.String() && r.Kind == o.Kind && r.Name == o.Name
 }
 
 // MarshalCase encodes o's case as case.json.
@@ -265,15 +304,21 @@ func MarshalCase(o *Outcome) ([]byte, error) {
 	return json.MarshalIndent(f, "", "  ")
 }
 
-// HistoryOf is the history.json form of an outcome; final is the
-// implementation's final snapshot when known.
-func HistoryOf(o *Outcome, final *impl.Snapshot, throw string) *History {
-	h := &History{Version: BundleVersion, Config: HistoryConfig{Preset: o.Case.Preset, Ps: o.Case.Ps, Ms: o.Case.Ms, Wasm: o.Case.Wasm}, Events: o.History}
+// HistoryOf is the history.json form of an outcome; res is the
+// implementation run it judged (o.Run when nil). Without a run the history
+// has no final observation.
+func HistoryOf(o *Outcome, res *impl.Result) *History {
+	h := &History{Version: BundleVersion, Config: HistoryConfig{Preset: o.Case.Preset, Ps: o.Case.Ps, Ms: o.Case.Ms, Wasm: o.Case.Wasm, Mode: o.Case.Mode}, Events: o.History}
 	if h.Events == nil {
 		h.Events = []impl.Event{}
 	}
-	if final != nil {
-		h.Final = &HistoryFinal{Snapshot: *final, Throw: throw}
+	if res == nil {
+		res = o.Run
+	}
+	h.Recorded = &RecordedVerdict{Verdict: o.Verdict.String(), Kind: o.Kind, Name: o.Name}
+	if res != nil {
+		h.Final = &HistoryFinal{Snapshot: res.Snapshot, Throw: res.Throw, Fatal: res.Fatal, Snapshots: res.Snapshots,
+			Violations: res.Violations, TimedOut: res.TimedOut}
 	}
 	return h
 }
@@ -376,6 +421,13 @@ func ParseHistory(data []byte) (*History, error) {
 	if h.Events == nil {
 		return nil, errors.New("no \"events\" list")
 	}
+	if r := h.Recorded; r != nil {
+		switch r.Verdict {
+		case "ok", "illegal", "unknown":
+		default:
+			return nil, fmt.Errorf("recorded: unknown verdict %q (want ok, illegal or unknown)", r.Verdict)
+		}
+	}
 	if _, err := h.Case(); err != nil {
 		return nil, err
 	}
@@ -394,10 +446,18 @@ func ParseHistory(data []byte) (*History, error) {
 	return &h, nil
 }
 
-// Case is the case a history's config describes (no workload; mode
-// "free", so Judge runs no differential).
+// Case is the case a history's config describes: no workload, and the
+// mode it was recorded in ("free" when unknown). Judge runs the sequential
+// differential when the final observation carries per-op snapshots.
 func (h *History) Case() (Case, error) {
 	c := Case{Preset: h.Config.Preset, Ps: h.Config.Ps, Ms: h.Config.Ms, Wasm: h.Config.Wasm, Mode: "free"}
+	switch h.Config.Mode {
+	case "":
+	case "free", "deterministic", "atomic":
+		c.Mode = h.Config.Mode
+	default:
+		return c, fmt.Errorf("config: unknown mode %q (want deterministic, atomic or free)", h.Config.Mode)
+	}
 	if c.Ps > 8 || c.Ms > 8 {
 		return c, fmt.Errorf("config: %d Ps and %d Ms: at most 8 each", c.Ps, c.Ms)
 	}
@@ -470,40 +530,52 @@ func unwrapPathErr(err error) error {
 }
 
 // CheckHistory judges a saved history by the spec. With a final
-// observation it is Judge's full check (invariants on the final state,
-// linearizability ending in it); without one, the history's
-// linearizability alone (porcupine.CheckOperationsVerbose on
+// observation it is Judge's full check (harness violations, timeout, the
+// sequential differential when per-op snapshots were saved, invariants on
+// the final state, linearizability ending in it); without one, the
+// history's linearizability alone (porcupine.CheckOperationsVerbose on
 // Operations(events, nil, ms)). A malformed history is an error, never a
-// panic.
-func CheckHistory(ctx context.Context, h *History, budget time.Duration) (o *Outcome, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			o, err = nil, fmt.Errorf("malformed history: %v", r)
-		}
-	}()
+// panic; a panic while judging a well-formed one is a bug in gexit and is
+// reported as an Illegal outcome of kind "harness-panic", never as bad
+// input.
+func CheckHistory(ctx context.Context, h *History, budget time.Duration) (*Outcome, error) {
 	c, err := h.Case()
 	if err != nil {
 		return nil, err
 	}
 	if h.Final != nil {
-		res := &impl.Result{History: h.Events, Snapshot: h.Final.Snapshot, Throw: h.Final.Throw}
-		return Judge(ctx, c, res, budget)
+		if len(h.Final.Snapshots) > len(h.Events) {
+			return nil, fmt.Errorf("final: %d per-op snapshots for %d events", len(h.Final.Snapshots), len(h.Events))
+		}
+		for i, sn := range append([]impl.Snapshot{h.Final.Snapshot}, h.Final.Snapshots...) {
+			if len(sn.Ms) != c.Ms || len(sn.Ps) != c.Ps {
+				return nil, fmt.Errorf("final: snapshot %d has %d Ms and %d Ps, the config %d and %d", i, len(sn.Ms), len(sn.Ps), c.Ms, c.Ps)
+			}
+		}
+		return JudgeSafe(ctx, c, h.Final.result(h.Events), budget), nil
 	}
-	cfg, _ := c.ImplConfig()
+	cfg := mustImplConfig(c)
 	scfg := SpecConfig(cfg)
-	o = &Outcome{Case: c, History: h.Events, At: -1, Coverage: NewCoverage()}
+	ops, err := Operations(h.Events, nil, cfg.Ms)
+	if err != nil {
+		return nil, err
+	}
+	o := &Outcome{Case: c, History: h.Events, At: -1, Coverage: NewCoverage()}
+	defer recoverHarness(o, nil)
 	for i := range h.Events {
 		e := &h.Events[i]
 		if op, err := OpOf(e); err == nil {
 			o.Coverage.Add(op, resultOf(&e.Out))
 		}
 	}
-	ops, err := Operations(h.Events, nil, cfg.Ms)
-	if err != nil {
-		return nil, err
-	}
 	linearize(o, scfg, ops, budget, "history")
 	return o, nil
+}
+
+// mustImplConfig is the impl config of a case already validated.
+func mustImplConfig(c Case) impl.Config {
+	cfg, _ := c.ImplConfig()
+	return cfg
 }
 
 // Annotate marks the failing operation of a linearizability failure in
@@ -517,4 +589,65 @@ func Annotate(o *Outcome) {
 		ClientId: clientID(e.M, o.Case.Ms), Start: e.Call, End: e.Return,
 		Description: "fails: " + o.Name, Details: o.Detail, BackgroundColor: "#ff8080",
 	}})
+}
+
+// ReplayResult is the result of re-checking a saved bundle or history.
+type ReplayResult struct {
+	Outcome *Outcome
+	// Recorded is the verdict saved with it (nil: none was saved).
+	Recorded *RecordedVerdict
+	// Source says what was replayed: "bundle" (the case ran again) or
+	// "history" (a saved history was re-judged).
+	Source string
+	// FinalObservation: a history with its final observation (bundles
+	// always have one), judged in full; without it, linearizability only.
+	FinalObservation bool
+	// Reproduced: the replay reached the recorded verdict, kind and name
+	// (true when nothing was recorded).
+	Reproduced bool
+	// Deterministic: the replay is a function of the saved data (a
+	// re-judged history, or a re-run of a deterministic or atomic case),
+	// so not reproducing is a bug in gexit. A free-running case may take
+	// another interleaving when it runs again.
+	Deterministic bool
+}
+
+// ReplayPath re-checks path: a bundle directory (or its case.json), whose
+// case runs again on the implementation, or a history.json, which is
+// re-judged without running anything. An error means bad input (missing,
+// malformed, wrong version); everything else, a panic in gexit included,
+// is a verdict.
+func ReplayPath(ctx context.Context, path string, budget time.Duration) (*ReplayResult, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+	}
+	if !fi.IsDir() && filepath.Base(path) == CaseFile {
+		path = filepath.Dir(path)
+		if fi, err = os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+		}
+	}
+	r := &ReplayResult{}
+	if fi.IsDir() {
+		b, err := LoadBundle(path)
+		if err != nil {
+			return nil, err
+		}
+		r.Outcome = RunSafe(ctx, b.Case, budget)
+		r.Recorded, r.Source, r.FinalObservation = b.Recorded(), "bundle", true
+		r.Deterministic = b.Case.Mode == "deterministic" || b.Case.Mode == "atomic"
+	} else {
+		h, err := LoadHistory(path)
+		if err != nil {
+			return nil, err
+		}
+		r.Outcome, err = CheckHistory(ctx, h, budget)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		r.Recorded, r.Source, r.FinalObservation, r.Deterministic = h.Recorded, "history", h.Final != nil, true
+	}
+	r.Reproduced = r.Recorded == nil || r.Recorded.Reproduces(r.Outcome)
+	return r, nil
 }

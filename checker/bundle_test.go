@@ -94,19 +94,19 @@ func TestHistoryRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, final := range []bool{true, false} {
-			var snap *impl.Snapshot
-			if final {
-				snap = &res.Snapshot
+			h := HistoryOf(o, res)
+			if !final {
+				h.Final = nil
 			}
-			data, err := MarshalHistory(HistoryOf(o, snap, res.Throw))
+			data, err := MarshalHistory(h)
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, err := ParseHistory(data)
+			h2, err := ParseHistory(data)
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			o2, err := CheckHistory(context.Background(), h, 5*time.Second)
+			o2, err := CheckHistory(context.Background(), h2, 5*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}

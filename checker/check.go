@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,6 +31,9 @@ type Outcome struct {
 	// Info is porcupine's linearization info, for the visualization.
 	Info  *porcupine.LinearizationInfo
 	Model porcupine.Model
+	// Run is the implementation run judged (nil for a saved history
+	// without a final observation).
+	Run *impl.Result
 }
 
 // Ops is the number of recorded operations checked.
@@ -81,7 +85,7 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		return nil, err
 	}
 	scfg := SpecConfig(cfg)
-	o := &Outcome{Case: c, History: res.History, At: -1, Coverage: NewCoverage()}
+	o := &Outcome{Case: c, History: res.History, At: -1, Coverage: NewCoverage(), Run: res}
 	for i := range res.History {
 		e := &res.History[i]
 		if op, err := OpOf(e); err == nil {
@@ -103,7 +107,11 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	final, ferr := StateOf(&scfg, &res.Snapshot)
 	o.Final = final
 	if ferr != nil {
-		return fail("invariant", "RefsInRange", ferr.Error(), -1), nil
+		name := "RefsInRange"
+		if errors.Is(ferr, ErrUnrepresentable) {
+			name = "Representable"
+		}
+		return fail("invariant", name, ferr.Error(), -1), nil
 	}
 	// The sequential differential: after every op, the abstraction of the
 	// implementation equals the spec state.
@@ -172,6 +180,8 @@ func linearize(o *Outcome, scfg spec.Config, ops []porcupine.Operation, budget t
 		name := unnamed
 		if at >= 0 && at < len(o.History) {
 			name = describeEvent(&o.History[at])
+		} else {
+			at = -1 // the closing observation, one past the history
 		}
 		o.Verdict, o.Kind, o.Name, o.Detail, o.At = Illegal, "linearizability", name, why, at
 	}

@@ -1,7 +1,9 @@
 package checker
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/gexit-dev/gexit/impl"
 	"github.com/gexit-dev/gexit/spec"
@@ -28,11 +30,15 @@ var pstatus = map[string]spec.PStatus{"idle": spec.PIdle, "running": spec.PRunni
 
 // StateOf is the abstraction function's last step: the spec state an impl
 // snapshot describes. A snapshot the spec cannot even represent (an unknown
-// status, a reference out of range) is an error.
+// status, a reference out of range, a value wider than the spec's field:
+// never truncated) is an error.
 func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 	s := &spec.State{Cfg: cfg}
 	if len(sn.Ms) != cfg.Ms || len(sn.Ps) != cfg.Ps {
 		return nil, fmt.Errorf("snapshot has %d Ms and %d Ps, the config %d and %d", len(sn.Ms), len(sn.Ps), cfg.Ms, cfg.Ps)
+	}
+	if err := representable(sn); err != nil {
+		return nil, err
 	}
 	for i, g := range sn.Gs {
 		st, ok := spec.ParseStatus(g.Status)
@@ -213,4 +219,59 @@ func orNone(s, none string) string {
 		return none
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// ErrUnrepresentable is wrapped by StateOf's error for a snapshot value
+// the spec's field types cannot hold.
+var ErrUnrepresentable = errors.New("snapshot value out of the spec's range")
+
+// representable reports a snapshot value that the spec's narrower field
+// types cannot hold (int8 M, P and assist-credit fields, uint8 lock
+// counts, int32 G references and sizes): such a value would be silently
+// truncated into another, legal-looking one.
+func representable(sn *impl.Snapshot) error {
+	var err error
+	check := func(what string, v, lo, hi int64) {
+		if err == nil && (v < lo || v > hi) {
+			err = fmt.Errorf("%w: %s = %d does not fit the spec's range [%d, %d]", ErrUnrepresentable, what, v, lo, hi)
+		}
+	}
+	const i8, u8, i32, u32 = math.MaxInt8, math.MaxUint8, math.MaxInt32, math.MaxUint32
+	for i, g := range sn.Gs {
+		check(fmt.Sprintf("G%d.m", i), int64(g.M), -1, i8)
+		check(fmt.Sprintf("G%d.lockedm", i), int64(g.LockedM), -1, i8)
+		check(fmt.Sprintf("G%d.gcAssistBytes", i), int64(g.GCAssist), math.MinInt8, i8)
+		check(fmt.Sprintf("G%d.stack", i), int64(g.Stack), 0, i32)
+	}
+	for i, m := range sn.Ms {
+		check(fmt.Sprintf("M%d.curg", i), int64(m.Curg), -1, i32)
+		check(fmt.Sprintf("M%d.p", i), int64(m.P), -1, i8)
+		check(fmt.Sprintf("M%d.oldp", i), int64(m.OldP), -1, i8)
+		check(fmt.Sprintf("M%d.lockedg", i), int64(m.LockedG), -1, i32)
+		check(fmt.Sprintf("M%d.newg", i), int64(m.NewG), -1, i32)
+		check(fmt.Sprintf("M%d.lockedExt", i), int64(m.LockedExt), 0, u8)
+		check(fmt.Sprintf("M%d.lockedInt", i), int64(m.LockedInt), 0, u8)
+	}
+	for i, p := range sn.Ps {
+		check(fmt.Sprintf("P%d.m", i), int64(p.M), -1, i8)
+		check(fmt.Sprintf("P%d.runnext", i), int64(p.Runnext), -1, i32)
+		check(fmt.Sprintf("P%d.gFree.size", i), int64(p.GFreeSize), math.MinInt32, i32)
+		check(fmt.Sprintf("P%d.schedtick", i), int64(p.SchedTick), 0, u32)
+		for _, l := range [][]int{p.Ring, p.GFree} {
+			for _, g := range l {
+				check(fmt.Sprintf("P%d list entry", i), int64(g), math.MinInt32, i32)
+			}
+		}
+	}
+	for _, l := range [][]int{sn.Runq, sn.GFreeStack, sn.GFreeNoStack} {
+		for _, g := range l {
+			check("sched list entry", int64(g), math.MinInt32, i32)
+		}
+	}
+	check("sched.gFree.stack.size", int64(sn.GFreeStackSize), math.MinInt32, i32)
+	check("sched.gFree.noStack.size", int64(sn.GFreeNoStackSize), math.MinInt32, i32)
+	check("sched.ngsys", int64(sn.NGSys), math.MinInt32, i32)
+	check("startingStackSize", int64(sn.StartingStackSize), 0, i32)
+	check("gomaxprocs", int64(sn.GoMaxProcs), 0, i32)
+	return err
 }

@@ -26,8 +26,13 @@ func FuzzLoadHistory(f *testing.F) {
 			return
 		}
 		if len(h.Events) <= 64 {
-			if _, err := CheckHistory(context.Background(), h, time.Second); err != nil {
+			o, err := CheckHistory(context.Background(), h, time.Second)
+			if err != nil {
 				t.Logf("check: %v", err)
+				return
+			}
+			if o.Kind == "harness-panic" {
+				t.Fatalf("judging a loaded history panicked: %s", o.Detail)
 			}
 		}
 	})

@@ -25,8 +25,8 @@ func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline ti
 		}
 		c.Text = c.Workload.String()
 		c.Steps = CountSteps(c.Workload)
-		out, err := RunCase(ctx, c, budget)
-		if err != nil || out.Verdict != Illegal {
+		out := RunSafe(ctx, c, budget)
+		if out.Verdict != Illegal {
 			return false
 		}
 		best = out

@@ -43,8 +43,11 @@ func Model(cfg spec.Config) porcupine.Model {
 			return s
 		},
 		StepContext: func(ctx context.Context, state, input, output interface{}) (bool, interface{}) {
-			s := state.(*spec.State)
-			in := input.(opInput)
+			s, ok1 := state.(*spec.State)
+			in, ok2 := input.(opInput)
+			if !ok1 || !ok2 || (in.final == nil && in.ev == nil) {
+				return false, state // not an operation of this model
+			}
 			if in.final != nil {
 				return s.Equal(in.final), s
 			}
@@ -57,14 +60,24 @@ func Model(cfg spec.Config) porcupine.Model {
 		},
 		Equal: func(a, b interface{}) bool { return a.(*spec.State).Equal(b.(*spec.State)) },
 		Hash:  func(s interface{}) uint64 { return s.(*spec.State).Hash() },
+		// The descriptions are for reports: they describe what is not an
+		// operation of this model rather than panic on it.
 		DescribeOperation: func(input, output interface{}) string {
-			in := input.(opInput)
-			if in.final != nil {
+			in, ok := input.(opInput)
+			switch {
+			case !ok || (in.final == nil && in.ev == nil):
+				return fmt.Sprintf("(not an operation of this model: %v)", input)
+			case in.final != nil:
 				return "final state"
 			}
 			return describeEvent(in.ev)
 		},
-		DescribeState: func(s interface{}) string { return s.(*spec.State).Dump() },
+		DescribeState: func(s interface{}) string {
+			if st, ok := s.(*spec.State); ok && st != nil && st.Cfg != nil {
+				return st.Dump()
+			}
+			return fmt.Sprintf("(not a state of this model: %v)", s)
+		},
 	}
 }
 

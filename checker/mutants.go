@@ -43,29 +43,60 @@ func Property(o DrawOptions, budget time.Duration, onRun func(*Outcome), onFail 
 	}
 }
 
-// rapidMu serializes runs that change rapid's global settings.
+// rapidMu serializes runs that change rapid's settings.
+var rapidMu sync.Mutex
+
+// The host program's flags. rapid reads its settings from flags it
+// registers on flag.CommandLine at init (rapid.checks, rapid.seed, ...),
+// and rapid.Check calls testing.Short, which panics unless the testing
+// flags are registered (testing.Init) and flag.Parsed() is true. Outside
+// go test, checker must not touch the host program's flag set for that:
+// testing.Init would add the test.* flags to it, and parsing it would make
+// flag.Parsed() true before the host parsed its own flags. So:
+//
+//   - the testing flags are registered once on a private FlagSet (by
+//     swapping flag.CommandLine around testing.Init, which registers on
+//     whatever flag.CommandLine is), and that set is parsed empty;
+//   - when the host has not parsed its flags yet, flag.CommandLine is the
+//     private set only from the start of rapid.Check until its first call
+//     of the property (testing.Short runs in between), then restored;
+//   - rapid's own settings are set on rapid's flags for the length of a
+//     run and restored after it.
+//
+// The host's flag set thus ends every RapidRun as it was: the same flags,
+// the same values, the same Parsed(). The swap is a plain assignment to a
+// package variable, made under rapidMu; a host goroutine that reads
+// flag.CommandLine during the few microseconds of rapid's start-up sees
+// the private set.
 var (
-	rapidMu     sync.Mutex
-	outsideTest sync.Once
+	testingFlags     *flag.FlagSet
+	testingFlagsOnce sync.Once
 )
+
+func initTestingFlags() {
+	testingFlagsOnce.Do(func() {
+		if testing.Testing() {
+			return // go test registered and parsed them
+		}
+		private := flag.NewFlagSet("gexit-rapid", flag.ContinueOnError)
+		host := flag.CommandLine
+		flag.CommandLine = private
+		testing.Init()
+		flag.CommandLine = host
+		_ = private.Parse(nil)
+		testingFlags = private
+	})
+}
 
 // RapidRun runs prop under rapid with checks cases from seed, outside any
 // go test: failures are captured, not reported to a testing.T. It returns
 // whether a failure was found and rapid's log (the shrunk case's labelled
-// draws). Fail files are not written.
+// draws). Fail files are not written. The host program's flags are left
+// as they were (see above).
 func RapidRun(name string, checks int, seed uint64, shrink time.Duration, prop func(*rapid.T)) (failed bool, log string) {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
-	// rapid reads testing.Short, which panics outside go test unless the
-	// testing flags are registered and parsed.
-	outsideTest.Do(func() {
-		if !testing.Testing() {
-			testing.Init()
-			if !flag.Parsed() {
-				_ = flag.CommandLine.Parse(nil)
-			}
-		}
-	})
+	initTestingFlags()
 	restore := setRapidFlags(map[string]string{
 		"rapid.checks":     fmt.Sprint(checks),
 		"rapid.seed":       fmt.Sprint(seed),
@@ -74,6 +105,24 @@ func RapidRun(name string, checks int, seed uint64, shrink time.Duration, prop f
 		"rapid.failfile":   "",
 	})
 	defer restore()
+	host := flag.CommandLine
+	swapped := false
+	if testingFlags != nil && !host.Parsed() {
+		flag.CommandLine, swapped = testingFlags, true
+	}
+	var once sync.Once
+	unswap := func() {
+		once.Do(func() {
+			if swapped {
+				flag.CommandLine = host
+			}
+		})
+	}
+	defer unswap()
+	wrapped := func(t *rapid.T) {
+		unswap() // testing.Short has run
+		prop(t)
+	}
 	tb := &captureTB{name: name}
 	done := make(chan struct{})
 	go func() {
@@ -84,12 +133,14 @@ func RapidRun(name string, checks int, seed uint64, shrink time.Duration, prop f
 				tb.logs = append(tb.logs, fmt.Sprint("panic: ", r))
 			}
 		}()
-		rapid.Check(tb, prop)
+		rapid.Check(tb, wrapped)
 	}()
 	<-done
 	return tb.failed, strings.Join(tb.logs, "\n")
 }
 
+// setRapidFlags sets rapid's flags (wherever rapid registered them: on the
+// host's flag.CommandLine of its init) and returns what restores them.
 func setRapidFlags(vals map[string]string) func() {
 	old := map[string]string{}
 	for k, v := range vals {
@@ -98,11 +149,11 @@ func setRapidFlags(vals map[string]string) func() {
 			continue
 		}
 		old[k] = f.Value.String()
-		_ = flag.Set(k, v)
+		_ = f.Value.Set(v)
 	}
 	return func() {
 		for k, v := range old {
-			_ = flag.Set(k, v)
+			_ = flag.Lookup(k).Value.Set(v)
 		}
 	}
 }

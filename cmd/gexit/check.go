@@ -10,28 +10,20 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/anishathalye/porcupine"
 	"github.com/gexit-dev/gexit/checker"
 	"github.com/gexit-dev/gexit/impl"
-	"pgregory.net/rapid"
 )
 
 func init() {
 	register(&command{name: "check", summary: "run a seeded campaign of generated cases against the implementation", run: runCheck})
 }
-
-// batchSize is the number of cases one rapid run draws.
-const batchSize = 25
-
-// checkModes are the run modes a campaign draws from.
-var checkModes = []string{"deterministic", "atomic", "free"}
 
 const checkHelp = `Usage: gexit check [flags]
 
@@ -47,15 +39,25 @@ sequential differential (atomic), the invariants on the final state, and
 linearizability of the recorded history ending in the final state.
 
 Cases run in batches of 25. Batch b of shard i of n draws from the rapid
-seed mix(seed, b*n+i) (splitmix64), so a campaign is reproducible from
+seed checker.Mix(seed, b*n+i) (splitmix64), so a campaign is reproducible from
 -seed and -shard, and n shards run disjoint seeds. The campaign stops at
 -cases cases, after -duration, at the first violation, or at Ctrl-C (after
 the current case; what ran is reported).
 
-On a violation the counterexample, shrunk by rapid, is written atomically
-as a bundle directory -out/violation-<seed>-<k> (case.json, history.json,
-report.txt, report.json, linearization.html for linearizability failures);
-"gexit replay DIR" re-runs it.
+On a violation the counterexample is shrunk (rapid's shrinking, then
+Minimize: fewer steps and context switches), re-run with the faults
+switched off (a control run: it must pass there, else the report says the
+counterexample is not attributable to the fault), and written atomically
+as a bundle directory -out/violation-<seed>-<k>: case.json, history.json,
+report.txt, report.json, report.html (the whole counterexample on one
+page) and, for linearizability failures, linearization.html. "gexit
+replay DIR" re-runs it. A panic in the implementation is a violation of
+kind "panic", a throw no recorded op explains one of kind "throw", and a
+panic in gexit's own judging one of kind "harness-panic": each gets its
+bundle like any other violation.
+
+The campaign is also a library: checker.NewCampaign(...).Run(ctx) runs
+the same from Go code (a go test, say).
 
 Exit codes: 0 every case passed; 1 a violation (bundle written); 2 bad
 flags; 3 unknown: some verdict was unknown (the linearizability check or
@@ -80,18 +82,6 @@ func parseShard(s string) (shardSpec, error) {
 	return shardSpec{i, n}, nil
 }
 
-// mix is splitmix64 of seed and k: the batch seeds.
-func mix(seed, k uint64) uint64 {
-	z := seed + (k+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	z ^= z >> 31
-	if z == 0 {
-		z = 1 // rapid reads seed 0 as "random"
-	}
-	return z
-}
-
 // faultList is a repeatable, comma-separated -fault flag.
 type faultList []string
 
@@ -105,33 +95,6 @@ func (f *faultList) Set(s string) error {
 		*f = append(*f, name)
 	}
 	return nil
-}
-
-// campaign is the state of a running check, shared with the progress
-// printer.
-type campaign struct {
-	mu                   sync.Mutex
-	cases, ops           int
-	ok, illegal, unknown int
-	coverage             *checker.Coverage
-	firstUnknown         *checker.Outcome
-	start                time.Time
-}
-
-func (c *campaign) snapshot() (cases, ops, ok, ill, unk int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.cases, c.ops, c.ok, c.illegal, c.unknown
-}
-
-// failure is the last failing run of a batch: rapid's final replay of the
-// shrunk case.
-type failure struct {
-	out   *checker.Outcome
-	res   *impl.Result
-	log   string
-	batch int
-	rseed uint64
 }
 
 type checkFlags struct {
@@ -161,10 +124,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&f.faults, "fault", "switch on the impl fault `NAME` (repeatable or comma-separated; see gexit faults)")
 	fs.StringVar(&f.out, "out", "gexit-out", "`dir`ectory for violation bundles")
 	fs.BoolVar(&f.json, "json", false, "print one JSON summary object instead of text (no progress)")
-	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case")
+	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
-	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample")
+	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkHelp)
 		fs.PrintDefaults()
@@ -224,146 +187,59 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	return checkCampaign(ctx, &f, stdout, stderr)
 }
 
-// drawCase draws a case within the -ps and -ms bounds: DrawCase draws Ps
-// in [1, 3]; a different bound redraws it (and clamps procresize, which
-// cannot grow beyond the Ps a run starts with).
-func drawCase(t *rapid.T, f *checkFlags) checker.Case {
-	c := checker.DrawCase(t, checker.DrawOptions{Modes: checkModes, MinMs: 1, MaxMs: f.ms, Faults: f.faults})
-	if f.ps != 3 {
-		c.Ps = rapid.IntRange(1, f.ps).Draw(t, "ps.bound")
-		for i := range c.Workload.Controller {
-			st := &c.Workload.Controller[i]
-			if st.Kind == impl.CtlProcResize && st.Arg > c.Ps {
-				st.Arg = c.Ps
-			}
-		}
-		c.Text = c.Workload.String()
-	}
-	return c
-}
-
 func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer) int {
-	cp := &campaign{coverage: checker.NewCoverage(), start: time.Now()}
+	cases := 0
+	if f.casesSet {
+		cases = f.cases
+	}
+	cp, err := checker.NewCampaign(checker.CampaignOptions{
+		Seed: f.seed, Shard: f.shard.i, Shards: f.shard.n, Cases: cases, Duration: f.duration,
+		Ps: f.ps, Ms: f.ms, Faults: f.faults, Budget: f.budget, Shrink: f.shrink, Out: f.out,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit check: %v\n", err)
+		return exitUsage
+	}
 	var deadline time.Time
 	if f.duration > 0 {
-		deadline = cp.start.Add(f.duration)
-	}
-	stopped := func() bool {
-		if ctx.Err() != nil {
-			return true
-		}
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return true
-		}
-		if f.casesSet {
-			cp.mu.Lock()
-			defer cp.mu.Unlock()
-			return cp.cases >= f.cases
-		}
-		return false
+		deadline = time.Now().Add(f.duration)
 	}
 	progressDone := startProgress(f, cp, deadline, stderr)
-
-	var fail *failure
-	var harnessErr string
-	batches := 0
-	for b := 0; !stopped(); b++ {
-		rseed := mix(f.seed, uint64(b)*uint64(f.shard.n)+uint64(f.shard.i))
-		var (
-			failing bool
-			last    *failure
-		)
-		prop := func(t *rapid.T) {
-			if !failing && stopped() {
-				return // the budget is spent: the rest of the batch passes without running
-			}
-			c := drawCase(t, f)
-			cfg, err := c.ImplConfig()
-			if err != nil {
-				t.Fatalf("config: %v", err)
-			}
-			res, err := impl.Run(cfg, c.Workload)
-			if err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			out, err := checker.Judge(context.Background(), c, res, f.budget)
-			if err != nil {
-				t.Fatalf("judge: %v", err)
-			}
-			if !failing {
-				cp.mu.Lock()
-				cp.cases++
-				cp.ops += out.Ops()
-				cp.coverage.Merge(out.Coverage)
-				switch out.Verdict {
-				case checker.Ok:
-					cp.ok++
-				case checker.Illegal:
-					cp.illegal++
-				case checker.Unknown:
-					cp.unknown++
-					if cp.firstUnknown == nil {
-						cp.firstUnknown = out
-					}
-				}
-				cp.mu.Unlock()
-			}
-			if out.Verdict == checker.Illegal {
-				failing = true // later runs are rapid's shrinking, not new cases
-				last = &failure{out: out, res: res, batch: b, rseed: rseed}
-				t.Fatalf("%s", checker.TextReport(out))
-			}
-		}
-		failed, log := checker.RapidRun(fmt.Sprintf("check/%d", b), batchSize, rseed, f.shrink, prop)
-		batches++
-		if failed && last != nil {
-			last.log = log
-			fail = last
-			break
-		}
-		if failed {
-			// The property failed without a verdict: the harness itself
-			// broke (a panic in the implementation run, say).
-			harnessErr = log
-			break
-		}
-	}
+	res := cp.Run(ctx)
 	close(progressDone.stop)
 	<-progressDone.done
 
-	interrupted := ctx.Err() != nil
-	elapsed := time.Since(cp.start)
-	cases, ops, okN, ill, unk := cp.snapshot()
-	var bundle string
-	var bundleErr error
-	if fail != nil {
-		bundle, bundleErr = writeBundle(f, fail, cases)
-	}
 	code := exitOK
-	switch {
-	case fail != nil || ill > 0 || harnessErr != "":
+	switch res.Verdict {
+	case checker.Illegal:
 		code = exitViolation
-	case unk > 0 || (interrupted && (!f.casesSet || cases < f.cases)):
+	case checker.Unknown:
 		code = exitUnknown
 	}
-	counts := cp.coverage.Counts()
+	counts := res.Coverage.Counts()
 	never := checker.NeverReached(counts)
+	fail := res.Failure
 	if f.json {
 		var bp any
-		if bundle != "" {
-			bp = bundle
+		if res.Bundle != "" {
+			bp = res.Bundle
 		}
 		out := map[string]any{
-			"cases": cases, "ops": ops, "ok": okN, "illegal": ill, "unknown": unk,
-			"seconds": elapsed.Seconds(), "seed": f.seed, "shard": fmt.Sprintf("%d/%d", f.shard.i, f.shard.n),
-			"batches": batches, "bundle": bp, "verdict": verdictName(code), "interrupted": interrupted,
+			"cases": res.Cases, "ops": res.Ops, "ok": res.Ok, "illegal": res.Illegal, "unknown": res.Unknown,
+			"seconds": res.Elapsed.Seconds(), "seed": f.seed, "shard": fmt.Sprintf("%d/%d", f.shard.i, f.shard.n),
+			"batches": res.Batches, "bundle": bp, "verdict": verdictName(code), "interrupted": res.Interrupted,
 			"faults": append([]string{}, f.faults...), "coverage": counts, "neverReached": append([]string{}, never...),
 		}
 		if fail != nil {
-			out["kind"], out["name"], out["detail"] = fail.out.Kind, fail.out.Name, fail.out.Detail
+			o := fail.Outcome
+			out["kind"], out["name"], out["detail"] = o.Kind, o.Name, o.Detail
+			out["steps"], out["switches"], out["minimized"], out["attributable"] = o.Case.Steps, checker.Switches(o.History), fail.Minimized(), fail.Attributable
+			if fail.Control != nil {
+				out["control"] = map[string]any{"verdict": fail.Control.Verdict.String(), "kind": fail.Control.Kind, "name": fail.Control.Name}
+			}
 		}
-		if bundleErr != nil {
-			out["bundleError"] = bundleErr.Error()
+		if res.BundleErr != nil {
+			out["bundleError"] = res.BundleErr.Error()
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -371,10 +247,10 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			fmt.Fprintf(stderr, "gexit check: %v\n", err)
 		}
 	} else {
-		rate := float64(cases) / max(elapsed.Seconds(), 1e-9)
+		rate := float64(res.Cases) / max(res.Elapsed.Seconds(), 1e-9)
 		fmt.Fprintf(stdout, "checked %d cases (%d ops) in %.1fs, %.1f cases/s: %d ok, %d illegal, %d unknown (seed %d, shard %d/%d)\n",
-			cases, ops, elapsed.Seconds(), rate, okN, ill, unk, f.seed, f.shard.i, f.shard.n)
-		if interrupted {
+			res.Cases, res.Ops, res.Elapsed.Seconds(), rate, res.Ok, res.Illegal, res.Unknown, f.seed, f.shard.i, f.shard.n)
+		if res.Interrupted {
 			fmt.Fprintln(stdout, "interrupted: stopped before the campaign's budget was spent")
 		}
 		if f.verbose {
@@ -387,26 +263,26 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			for _, k := range keys {
 				fmt.Fprintf(stdout, "  %-32s %d\n", k, counts[k])
 			}
-			if cp.firstUnknown != nil {
-				fmt.Fprintf(stdout, "first unknown case:\n%s", checker.TextReport(cp.firstUnknown))
+			if res.FirstUnknown != nil {
+				fmt.Fprintf(stdout, "first unknown case:\n%s", checker.TextReport(res.FirstUnknown))
 			}
 		}
 		if len(never) > 0 {
 			fmt.Fprintf(stdout, "never reached: %s\n", strings.Join(never, ", "))
 		}
 		if fail != nil {
-			fmt.Fprintf(stdout, "\nVIOLATION (shrunk by rapid):\n%s", reportText(f, fail, bundle, cases))
-			if bundle != "" {
-				fmt.Fprintf(stdout, "bundle: %s\n", bundle)
+			fmt.Fprintf(stdout, "\nVIOLATION (shrunk by rapid, then Minimize):\n%s", reportText(cp, fail, res.Bundle))
+			if res.Bundle != "" {
+				fmt.Fprintf(stdout, "bundle: %s (report.html shows it on one page)\n", res.Bundle)
 			}
 		}
 		fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))
 	}
-	if bundleErr != nil {
-		fmt.Fprintf(stderr, "gexit check: writing the bundle: %v\n", bundleErr)
+	if res.BundleErr != nil {
+		fmt.Fprintf(stderr, "gexit check: writing the bundle: %v (the counterexample is printed above)\n", res.BundleErr)
 	}
-	if harnessErr != "" {
-		fmt.Fprintf(stderr, "gexit check: the property failed without a verdict (the harness broke):\n%s\n", harnessErr)
+	if res.HarnessErr != "" {
+		fmt.Fprintf(stderr, "gexit check: the property failed without a verdict (the harness broke):\n%s\n", res.HarnessErr)
 	}
 	return code
 }
@@ -424,8 +300,9 @@ func isTerminal(w io.Writer) bool {
 }
 
 // startProgress prints a live \r-updated line on a terminal, a plain line
-// every 5s otherwise, and nothing with -json.
-func startProgress(f *checkFlags, cp *campaign, deadline time.Time, w io.Writer) progressHandle {
+// every 5s otherwise, and nothing with -json. With -v the line also shows
+// the process's goroutines and memory (the soak figures).
+func startProgress(f *checkFlags, cp *checker.Campaign, deadline time.Time, w io.Writer) progressHandle {
 	h := progressHandle{stop: make(chan struct{}), done: make(chan struct{})}
 	if f.json {
 		close(h.done)
@@ -437,22 +314,25 @@ func startProgress(f *checkFlags, cp *campaign, deadline time.Time, w io.Writer)
 		every = 250 * time.Millisecond
 	}
 	line := func() string {
-		cases, ops, ok, ill, unk := cp.snapshot()
-		el := time.Since(cp.start)
-		rate := float64(cases) / max(el.Seconds(), 1e-9)
+		st := cp.Stats()
+		rate := float64(st.Cases) / max(st.Elapsed.Seconds(), 1e-9)
 		rem := "?"
 		switch {
 		case !deadline.IsZero() && (!f.casesSet || rate == 0):
-			rem = time.Until(deadline).Round(time.Second).String()
+			rem = max(time.Until(deadline), 0).Round(time.Second).String()
 		case f.casesSet && rate > 0:
-			r := time.Duration(float64(f.cases-cases) / rate * float64(time.Second))
+			r := time.Duration(float64(f.cases-st.Cases) / rate * float64(time.Second))
 			if !deadline.IsZero() {
 				r = min(r, time.Until(deadline))
 			}
 			rem = max(r, 0).Round(time.Second).String()
 		}
-		return fmt.Sprintf("check: %d cases, %.1f cases/s, %d ops, ok %d, illegal %d, unknown %d, elapsed %s, remaining %s",
-			cases, rate, ops, ok, ill, unk, el.Round(time.Second), rem)
+		l := fmt.Sprintf("check: %d cases, %.1f cases/s, %d ops, ok %d, illegal %d, unknown %d, elapsed %s, remaining %s",
+			st.Cases, rate, st.Ops, st.Ok, st.Illegal, st.Unknown, st.Elapsed.Round(time.Second), rem)
+		if f.verbose {
+			l += ", " + processStats()
+		}
+		return l
 	}
 	go func() {
 		defer close(h.done)
@@ -477,131 +357,34 @@ func startProgress(f *checkFlags, cp *campaign, deadline time.Time, w io.Writer)
 	return h
 }
 
-// reproduceArgs is the check command line that re-runs the campaign up to
-// the failing batch.
-func reproduceArgs(f *checkFlags, cases int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "gexit check -seed %d -shard %d/%d -ps %d -ms %d", f.seed, f.shard.i, f.shard.n, f.ps, f.ms)
-	for _, name := range f.faults {
-		fmt.Fprintf(&b, " -fault %s", name)
+// processStats is the process's goroutines, resident memory and live heap.
+func processStats() string {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rss := "?"
+	if data, err := os.ReadFile("/proc/self/statm"); err == nil {
+		var size, res int64
+		if _, err := fmt.Sscan(string(data), &size, &res); err == nil {
+			rss = fmt.Sprintf("%.1fMB", float64(res*int64(os.Getpagesize()))/1e6)
+		}
 	}
-	fmt.Fprintf(&b, " -cases %d", cases+batchSize)
-	return b.String()
+	return fmt.Sprintf("goroutines %d, rss %s, heap %.1fMB", runtime.NumGoroutine(), rss, float64(ms.HeapAlloc)/1e6)
 }
 
-func reportText(f *checkFlags, fail *failure, bundle string, cases int) string {
+func reportText(cp *checker.Campaign, fail *checker.Failure, bundle string) string {
 	var b strings.Builder
-	b.WriteString(checker.TextReport(fail.out))
-	fmt.Fprintf(&b, "\nfound in batch %d (rapid seed %d) of seed %d, shard %d/%d\n", fail.batch, fail.rseed, f.seed, f.shard.i, f.shard.n)
+	b.WriteString(checker.TextReport(fail.Outcome))
+	b.WriteString("\n")
+	for _, n := range cp.BundleInfo(fail).Notes {
+		b.WriteString(n + "\n")
+	}
 	b.WriteString("\nreproduce:\n")
 	if bundle != "" {
 		fmt.Fprintf(&b, "  gexit replay %s\n", bundle)
 		fmt.Fprintf(&b, "  gexit replay %s\n", filepath.Join(bundle, checker.HistoryFile))
 	}
-	fmt.Fprintf(&b, "  %s\n", reproduceArgs(f, cases))
-	fmt.Fprintf(&b, "  go test -run TestLinearizable -rapid.seed=%d .   (hint: the property tests draw with other options)\n", fail.rseed)
+	for _, r := range cp.BundleInfo(fail).Reproduce {
+		fmt.Fprintf(&b, "  %s\n", r)
+	}
 	return b.String()
-}
-
-// writeBundle writes the counterexample atomically: every file goes into
-// a temporary directory next to -out, which is then renamed to
-// -out/violation-<seed>-<k>. On error nothing is left in -out.
-func writeBundle(f *checkFlags, fail *failure, cases int) (string, error) {
-	out, err := filepath.Abs(f.out)
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(out), ".gexit-bundle-*")
-	if err != nil {
-		// -out's parent is not writable: a hidden temporary in -out.
-		if tmp, err = os.MkdirTemp(out, ".tmp-*"); err != nil {
-			return "", err
-		}
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return "", err
-	}
-	var final string
-	for k := 1; ; k++ {
-		final = filepath.Join(out, fmt.Sprintf("violation-%d-%d", f.seed, k))
-		if _, err := os.Lstat(final); errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		if k > 100000 {
-			return "", fmt.Errorf("%s: too many bundles", out)
-		}
-	}
-	// The report names the final directory.
-	rel := final
-	if r, err := filepath.Rel(".", final); err == nil && !strings.HasPrefix(r, "..") {
-		rel = r
-	}
-	o := fail.out
-	write := func(name string, data []byte) error {
-		return os.WriteFile(filepath.Join(tmp, name), data, 0o644)
-	}
-	caseJSON, err := checker.MarshalCase(o)
-	if err != nil {
-		return "", err
-	}
-	var snap *impl.Snapshot
-	throw := ""
-	if fail.res != nil {
-		snap, throw = &fail.res.Snapshot, fail.res.Throw
-	}
-	histJSON, err := checker.MarshalHistory(checker.HistoryOf(o, snap, throw))
-	if err != nil {
-		return "", err
-	}
-	text := reportText(f, fail, rel, cases) + "\nrapid log (labelled draws of the shrunk case):\n" + fail.log + "\n"
-	report := map[string]any{
-		"version": checker.BundleVersion, "verdict": o.Verdict.String(), "kind": o.Kind, "name": o.Name,
-		"detail": o.Detail, "at": o.At, "ops": o.Ops(), "case": o.Case, "seed": f.seed,
-		"shard": fmt.Sprintf("%d/%d", f.shard.i, f.shard.n), "batch": fail.batch, "rapidSeed": fail.rseed,
-		"switches":  checker.Switches(o.History),
-		"reproduce": []string{"gexit replay " + rel, reproduceArgs(f, cases)},
-	}
-	if o.Final != nil {
-		report["final"] = o.Final.Dump()
-	}
-	reportJSON, err := json.MarshalIndent(report, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	for _, file := range []struct {
-		name string
-		data []byte
-	}{{checker.CaseFile, caseJSON}, {checker.HistoryFile, histJSON}, {"report.txt", []byte(text)}, {"report.json", reportJSON}} {
-		if err := write(file.name, file.data); err != nil {
-			return "", err
-		}
-	}
-	if o.Kind == "linearizability" && o.Info != nil {
-		checker.Annotate(o)
-		hf, err := os.Create(filepath.Join(tmp, "linearization.html"))
-		if err != nil {
-			return "", err
-		}
-		verr := porcupine.Visualize(o.Model, *o.Info, hf)
-		if cerr := hf.Close(); verr == nil {
-			verr = cerr
-		}
-		if verr != nil {
-			return "", fmt.Errorf("linearization.html: %v", verr)
-		}
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return "", err
-	}
-	ok = true
-	return rel, nil
 }

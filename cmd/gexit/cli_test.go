@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gexit-dev/gexit/checker"
 	"github.com/gexit-dev/gexit/impl"
 )
 
@@ -68,7 +69,7 @@ func TestCheckShardsDiffer(t *testing.T) {
 	seeds := map[uint64]bool{}
 	for i := 0; i < 4; i++ {
 		for b := 0; b < 50; b++ {
-			s := mix(7, uint64(b)*4+uint64(i))
+			s := checker.Mix(7, uint64(b)*4+uint64(i))
 			if seeds[s] {
 				t.Fatalf("batch seed %d repeats", s)
 			}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gexit-dev/gexit/checker"
@@ -25,14 +24,18 @@ a history.json file.
 A bundle: the case in case.json (configuration, workload, schedule,
 faults) runs again on the implementation and is judged by the spec. In
 the deterministic and atomic modes the run is a function of the case, so
-it must reproduce the recorded verdict; a different verdict is reported
-as a failure to reproduce (exit 1). A free-running case may or may not
-hit the same interleaving again.
+it must reproduce the recorded verdict, kind and name; anything else is
+reported as a failure to reproduce (exit 1). A free-running case may or
+may not hit the same interleaving again.
 
-A history.json: the saved history is re-judged without running anything.
-With its "final" observation (bundles have one) the judgement is the full
-one (invariants on the final state, linearizability ending in it); without
-it, linearizability of the history alone.
+A history.json: the saved history is re-judged without running anything,
+which reproduces the recorded verdict in every mode. With its "final"
+observation (bundles have one) the judgement is the full one (harness
+violations, the timeout flag, the atomic mode's per-op differential,
+invariants on the final state, linearizability ending in it); without it,
+linearizability of the history alone. A panic in gexit while judging is
+reported as a violation of kind "harness-panic" (exit 1), never as bad
+input.
 
 Nothing is written.
 
@@ -63,49 +66,15 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gexit replay: -budget must be positive, have %v\n", *budget)
 		return exitUsage
 	}
-	path := fs.Arg(0)
-	fi, err := os.Stat(path)
+	rp, err := checker.ReplayPath(context.Background(), fs.Arg(0), *budget)
 	if err != nil {
-		fmt.Fprintf(stderr, "gexit replay: %s: %v\n", path, unwrapErr(err))
+		fmt.Fprintf(stderr, "gexit replay: %v\n", err)
 		return exitUsage
 	}
-	if !fi.IsDir() && filepath.Base(path) == checker.CaseFile {
-		path = filepath.Dir(path)
-		fi, _ = os.Stat(path)
-	}
-	ctx := context.Background()
-	var (
-		o        *checker.Outcome
-		recorded string
-		source   string
-	)
-	if fi != nil && fi.IsDir() {
-		b, err := checker.LoadBundle(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "gexit replay: %v\n", err)
-			return exitUsage
-		}
-		o, err = checker.RunCase(ctx, b.Case, *budget)
-		if err != nil {
-			fmt.Fprintf(stderr, "gexit replay: %s: %v\n", filepath.Join(path, checker.CaseFile), err)
-			return exitUsage
-		}
-		recorded, source = b.Verdict, "bundle"
-	} else {
-		h, err := checker.LoadHistory(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "gexit replay: %v\n", err)
-			return exitUsage
-		}
-		o, err = checker.CheckHistory(ctx, h, *budget)
-		if err != nil {
-			fmt.Fprintf(stderr, "gexit replay: %s: %v\n", path, err)
-			return exitUsage
-		}
-		source = "history"
-		if h.Final == nil {
-			source = "history (no final observation: linearizability only)"
-		}
+	o, recorded, mustReproduce, reproduced := rp.Outcome, rp.Recorded, rp.Deterministic, rp.Reproduced
+	source := rp.Source
+	if !rp.FinalObservation {
+		source += " (no final observation: linearizability only)"
 	}
 	code := exitOK
 	switch o.Verdict {
@@ -114,15 +83,15 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	case checker.Unknown:
 		code = exitUnknown
 	}
-	reproduced := recorded == "" || recorded == o.Verdict.String()
-	deterministic := o.Case.Mode == "deterministic" || o.Case.Mode == "atomic"
-	if !reproduced && deterministic && o.Verdict != checker.Unknown {
+	// A re-judged history, and a re-run of a deterministic case, are
+	// functions of the saved data: not reproducing is a bug in gexit.
+	if !reproduced && mustReproduce && o.Verdict != checker.Unknown {
 		code = exitViolation
 	}
 	if *jsonOut {
 		out := map[string]any{"path": fs.Arg(0), "source": source, "verdict": o.Verdict.String(), "kind": o.Kind,
 			"name": o.Name, "detail": o.Detail, "at": o.At, "ops": o.Ops(), "mode": o.Case.Mode, "exit": code}
-		if recorded != "" {
+		if recorded != nil {
 			out["recorded"] = recorded
 			out["reproduced"] = reproduced
 		}
@@ -135,14 +104,18 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "replay of %s: %s\n", source, fs.Arg(0))
 	fmt.Fprint(stdout, checker.TextReport(o))
-	if recorded != "" {
+	if recorded != nil {
+		was := recorded.Verdict
+		if recorded.Kind != "" {
+			was += fmt.Sprintf(" (%s: %s)", recorded.Kind, recorded.Name)
+		}
 		switch {
 		case reproduced:
-			fmt.Fprintf(stdout, "reproduced: the recorded verdict was %s\n", recorded)
-		case deterministic:
-			fmt.Fprintf(stdout, "NOT REPRODUCED: the recorded verdict was %s, the replay's is %s (mode %s is deterministic: this is a bug in the harness)\n", recorded, o.Verdict, o.Case.Mode)
+			fmt.Fprintf(stdout, "reproduced: the recorded verdict was %s\n", was)
+		case mustReproduce:
+			fmt.Fprintf(stdout, "NOT REPRODUCED: the recorded verdict was %s, the replay's is %s (this replay is deterministic: this is a bug in the harness)\n", was, o.Verdict)
 		default:
-			fmt.Fprintf(stdout, "not reproduced: the recorded verdict was %s (mode free: the interleaving may differ)\n", recorded)
+			fmt.Fprintf(stdout, "not reproduced: the recorded verdict was %s (mode free: the interleaving may differ; replay history.json to re-judge the recorded run)\n", was)
 		}
 	}
 	fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))

@@ -1,0 +1,420 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gexit-dev/gexit/impl"
+	"pgregory.net/rapid"
+)
+
+// A campaign is what "gexit check" runs, as a library: generated cases in
+// seeded batches, each run on the implementation and judged by the spec,
+// until a case bound, a duration, a violation or cancellation; on a
+// violation, the counterexample is shrunk (rapid, then Minimize),
+// re-run with the faults off (a control run) and written as a bundle.
+// Go tests can run one directly:
+//
+//	c, err := checker.NewCampaign(checker.CampaignOptions{Cases: 2000, Seed: 1, Out: t.TempDir()})
+//	if err != nil { t.Fatal(err) }
+//	if r := c.Run(ctx); r.Verdict != checker.Ok { t.Fatal(r.Summary()) }
+
+// CampaignBatch is the number of cases one rapid run draws.
+const CampaignBatch = 25
+
+// CampaignOptions configure a campaign. The zero value of a field takes
+// the default named beside it.
+type CampaignOptions struct {
+	// Seed is the campaign seed: the same seed, shard and bounds give the
+	// same cases. Batch b of shard i of n draws from rapid seed
+	// Mix(Seed, b*n+i).
+	Seed uint64
+	// Shard is i of Shard/Shards; Shards 0 means 1.
+	Shard, Shards int
+	// Cases stops the campaign after that many cases (0: no case bound).
+	Cases int
+	// Duration stops it after that long (0: no time bound). At least one
+	// of Cases and Duration must bound the campaign.
+	Duration time.Duration
+	// Ps and Ms bound the Ps and Ms drawn for each case (default 3, 4).
+	Ps, Ms int
+	// Faults are switched on in every case.
+	Faults []string
+	// Modes are the run modes drawn (default deterministic, atomic, free).
+	Modes []string
+	// Budget bounds one case's linearizability check (default 2s).
+	Budget time.Duration
+	// Shrink bounds rapid's shrinking of a counterexample, and then
+	// Minimize's (0: neither shrinks).
+	Shrink time.Duration
+	// Out is the directory bundles are written to ("": none).
+	Out string
+	// Command is the command line that runs this campaign, for the
+	// reproduce lines (default "gexit check").
+	Command string
+}
+
+// CampaignStats are a campaign's counts so far.
+type CampaignStats struct {
+	Cases   int           `json:"cases"`
+	Ops     int           `json:"ops"`
+	Ok      int           `json:"ok"`
+	Illegal int           `json:"illegal"`
+	Unknown int           `json:"unknown"`
+	Batches int           `json:"batches"`
+	Elapsed time.Duration `json:"-"`
+}
+
+// Failure is a campaign's counterexample.
+type Failure struct {
+	// Outcome is the counterexample: rapid's shrunk case, then Minimize's
+	// (Outcome.Run is the implementation run it judged).
+	Outcome *Outcome
+	// Shrunk is rapid's shrunk case before Minimize.
+	Shrunk *Outcome
+	// Log is rapid's log of the shrunk case (its labelled draws).
+	Log string
+	// Batch and RapidSeed locate the case in the campaign; Cases is the
+	// number of cases the campaign had run when it stopped.
+	Batch     int
+	RapidSeed uint64
+	Cases     int
+	// Control is the counterexample re-run with every fault off, when a
+	// fault was on. Attributable says the control passed (or no fault
+	// was on): the counterexample shows the fault, not something else.
+	Control      *Outcome
+	Attributable bool
+}
+
+// CampaignResult is what a campaign found.
+type CampaignResult struct {
+	CampaignStats
+	// Verdict: Illegal on a counterexample; Unknown when some verdict was
+	// unknown, or the campaign was cancelled before its bound; else Ok.
+	Verdict      Verdict
+	Interrupted  bool
+	Coverage     *Coverage
+	FirstUnknown *Outcome
+	Failure      *Failure
+	// Bundle is the directory the counterexample was written to, and
+	// BundleErr why it could not be (the counterexample is still in
+	// Failure).
+	Bundle    string
+	BundleErr error
+	// HarnessErr is set when rapid itself failed without a verdict.
+	HarnessErr string
+}
+
+// Campaign is a campaign ready to run; Stats may be read while it runs.
+type Campaign struct {
+	o     CampaignOptions
+	mu    sync.Mutex
+	stats CampaignStats
+	cov   *Coverage
+	first *Outcome
+	start time.Time
+}
+
+// NewCampaign validates o and fills its defaults.
+func NewCampaign(o CampaignOptions) (*Campaign, error) {
+	if o.Shards == 0 {
+		o.Shards = 1
+	}
+	if o.Ps == 0 {
+		o.Ps = 3
+	}
+	if o.Ms == 0 {
+		o.Ms = 4
+	}
+	if o.Budget == 0 {
+		o.Budget = 2 * time.Second
+	}
+	if len(o.Modes) == 0 {
+		o.Modes = []string{"deterministic", "atomic", "free"}
+	}
+	if o.Command == "" {
+		o.Command = "gexit check"
+	}
+	switch {
+	case o.Shards < 1 || o.Shard < 0 || o.Shard >= o.Shards:
+		return nil, fmt.Errorf("shard %d/%d: want 0 <= i < n", o.Shard, o.Shards)
+	case o.Cases < 0:
+		return nil, fmt.Errorf("cases must not be negative, have %d", o.Cases)
+	case o.Duration < 0:
+		return nil, fmt.Errorf("duration must not be negative, have %v", o.Duration)
+	case o.Cases == 0 && o.Duration == 0:
+		return nil, fmt.Errorf("a campaign needs a case bound or a duration")
+	case o.Ps < 1 || o.Ps > 8:
+		return nil, fmt.Errorf("ps must be in [1, 8], have %d", o.Ps)
+	case o.Ms < 1 || o.Ms > 8:
+		return nil, fmt.Errorf("ms must be in [1, 8], have %d", o.Ms)
+	case o.Budget < 0:
+		return nil, fmt.Errorf("budget must be positive, have %v", o.Budget)
+	case o.Shrink < 0:
+		return nil, fmt.Errorf("shrink must not be negative, have %v", o.Shrink)
+	}
+	for _, f := range o.Faults {
+		if err := impl.CheckFault(f); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range o.Modes {
+		if (&Case{Preset: "small", Ps: 1, Ms: 1, Mode: m}).validMode() != nil {
+			return nil, fmt.Errorf("unknown mode %q (want deterministic, atomic or free)", m)
+		}
+	}
+	return &Campaign{o: o, cov: NewCoverage()}, nil
+}
+
+func (c *Case) validMode() error {
+	switch c.Mode {
+	case "deterministic", "atomic", "free":
+		return nil
+	}
+	return fmt.Errorf("unknown mode %q", c.Mode)
+}
+
+// Options are the campaign's options with defaults filled in.
+func (c *Campaign) Options() CampaignOptions { return c.o }
+
+// Stats returns the counts so far; safe while Run runs.
+func (c *Campaign) Stats() CampaignStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	if !c.start.IsZero() {
+		s.Elapsed = time.Since(c.start)
+	}
+	return s
+}
+
+// Mix is splitmix64 of seed and k: the batch seeds.
+func Mix(seed, k uint64) uint64 {
+	z := seed + (k+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	if z == 0 {
+		z = 1 // rapid reads seed 0 as "random"
+	}
+	return z
+}
+
+// drawCase draws a case within the Ps and Ms bounds: DrawCase draws Ps
+// in [1, 3]; a different bound redraws it (and clamps procresize, which
+// cannot grow beyond the Ps a run starts with).
+func (c *Campaign) drawCase(t *rapid.T) Case {
+	cs := DrawCase(t, DrawOptions{Modes: c.o.Modes, MinMs: 1, MaxMs: c.o.Ms, Faults: c.o.Faults})
+	if c.o.Ps != 3 {
+		cs.Ps = rapid.IntRange(1, c.o.Ps).Draw(t, "ps.bound")
+		for i := range cs.Workload.Controller {
+			st := &cs.Workload.Controller[i]
+			if st.Kind == impl.CtlProcResize && st.Arg > cs.Ps {
+				st.Arg = cs.Ps
+			}
+		}
+		cs.Text = cs.Workload.String()
+	}
+	return cs
+}
+
+// RunSafe runs a case on the implementation and judges it, never
+// panicking: a panic in the implementation's run (outside its Ms, which
+// impl recovers itself) is an Illegal outcome of kind "panic", a case the
+// implementation rejects is kind "harness", and a panic while judging is
+// kind "harness-panic" (JudgeSafe).
+func RunSafe(ctx context.Context, c Case, budget time.Duration) (o *Outcome) {
+	cfg, err := c.ImplConfig()
+	if err != nil {
+		return &Outcome{Case: c, At: -1, Coverage: NewCoverage(), Verdict: Illegal, Kind: "harness", Name: "the case has no valid configuration", Detail: err.Error()}
+	}
+	var res *impl.Result
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				o = &Outcome{Case: c, At: -1, Coverage: NewCoverage(), Verdict: Illegal, Kind: "panic", Name: shortPanic(r),
+					Detail: fmt.Sprintf("the implementation panicked: %v\n%s", r, trimStack(debug.Stack()))}
+			}
+		}()
+		res, err = impl.Run(cfg, c.Workload)
+	}()
+	if o != nil {
+		return o
+	}
+	if err != nil {
+		return &Outcome{Case: c, At: -1, Coverage: NewCoverage(), Verdict: Illegal, Kind: "harness", Name: "the implementation rejected the case", Detail: err.Error()}
+	}
+	return JudgeSafe(ctx, c, res, budget)
+}
+
+// Run runs the campaign until its bound, a violation, or ctx's end (after
+// the current case), then shrinks and writes the counterexample.
+func (c *Campaign) Run(ctx context.Context) *CampaignResult {
+	c.mu.Lock()
+	c.start = time.Now()
+	c.mu.Unlock()
+	var deadline time.Time
+	if c.o.Duration > 0 {
+		deadline = c.start.Add(c.o.Duration)
+	}
+	stopped := func() bool {
+		if ctx.Err() != nil {
+			return true
+		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return true
+		}
+		if c.o.Cases > 0 {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.stats.Cases >= c.o.Cases
+		}
+		return false
+	}
+	res := &CampaignResult{}
+	for b := 0; !stopped(); b++ {
+		rseed := Mix(c.o.Seed, uint64(b)*uint64(c.o.Shards)+uint64(c.o.Shard))
+		var (
+			failing bool
+			last    *Outcome
+		)
+		prop := func(t *rapid.T) {
+			if !failing && stopped() {
+				return // the budget is spent: the rest of the batch passes without running
+			}
+			cs := c.drawCase(t)
+			out := RunSafe(context.Background(), cs, c.o.Budget)
+			if !failing {
+				c.count(out)
+			}
+			if out.Verdict == Illegal {
+				failing = true // later runs are rapid's shrinking, not new cases
+				last = out
+				t.Fatalf("%s", TextReport(out))
+			}
+		}
+		failed, log := RapidRun(fmt.Sprintf("check/%d", b), CampaignBatch, rseed, c.o.Shrink, prop)
+		c.mu.Lock()
+		c.stats.Batches++
+		c.mu.Unlock()
+		if failed && last != nil {
+			res.Failure = &Failure{Outcome: last, Shrunk: last, Log: log, Batch: b, RapidSeed: rseed}
+			break
+		}
+		if failed {
+			res.HarnessErr = log
+			break
+		}
+	}
+	res.CampaignStats = c.Stats()
+	res.Interrupted = ctx.Err() != nil
+	res.Coverage = c.cov
+	c.mu.Lock()
+	res.FirstUnknown = c.first
+	c.mu.Unlock()
+	if f := res.Failure; f != nil {
+		f.Cases = res.Cases
+		c.shrink(f)
+		if c.o.Out != "" {
+			res.Bundle, res.BundleErr = WriteBundle(c.o.Out, c.BundleInfo(f))
+		}
+	}
+	switch {
+	case res.Failure != nil || res.Illegal > 0 || res.HarnessErr != "":
+		res.Verdict = Illegal
+	case res.Unknown > 0 || (res.Interrupted && (c.o.Cases == 0 || res.Cases < c.o.Cases)):
+		res.Verdict = Unknown
+	default:
+		res.Verdict = Ok
+	}
+	return res
+}
+
+func (c *Campaign) count(out *Outcome) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stats.Cases++
+	c.stats.Ops += out.Ops()
+	c.cov.Merge(out.Coverage)
+	switch out.Verdict {
+	case Ok:
+		c.stats.Ok++
+	case Illegal:
+		c.stats.Illegal++
+	case Unknown:
+		c.stats.Unknown++
+		if c.first == nil {
+			c.first = out
+		}
+	}
+}
+
+// shrink runs Minimize on rapid's shrunk case (within the Shrink budget),
+// then the control run: the counterexample with every fault off.
+func (c *Campaign) shrink(f *Failure) {
+	if c.o.Shrink > 0 {
+		func() {
+			defer func() {
+				if recover() != nil {
+					f.Outcome = f.Shrunk // a bug in Minimize must not lose the counterexample
+				}
+			}()
+			f.Outcome = Minimize(context.Background(), f.Shrunk, c.o.Budget, time.Now().Add(c.o.Shrink))
+		}()
+	}
+	f.Attributable = true
+	if len(f.Outcome.Case.Faults) > 0 {
+		cs := cloneCase(f.Outcome.Case)
+		cs.Faults = nil
+		f.Control = RunSafe(context.Background(), cs, c.o.Budget)
+		f.Attributable = f.Control.Verdict == Ok
+	}
+}
+
+// Minimized reports whether Minimize changed rapid's shrunk case.
+func (f *Failure) Minimized() bool { return f.Outcome != f.Shrunk }
+
+// ReproduceArgs is the command line that re-runs the campaign up to the
+// failing batch.
+func (c *Campaign) ReproduceArgs(cases int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s -seed %d -shard %d/%d -ps %d -ms %d", c.o.Command, c.o.Seed, c.o.Shard, c.o.Shards, c.o.Ps, c.o.Ms)
+	for _, name := range c.o.Faults {
+		fmt.Fprintf(&b, " -fault %s", name)
+	}
+	fmt.Fprintf(&b, " -cases %d", cases+CampaignBatch)
+	return b.String()
+}
+
+// ControlText says what the control run showed, for reports.
+func (f *Failure) ControlText() string {
+	switch {
+	case f.Control == nil:
+		return "no fault was switched on: no control run"
+	case f.Attributable:
+		return "control: with the faults switched off the same case passes, so the counterexample is attributable to " + strings.Join(f.Outcome.Case.Faults, ", ")
+	case f.Control.Verdict == Unknown:
+		return "control: with the faults switched off the case's verdict is unknown (" + f.Control.Detail + "): the counterexample is NOT established as attributable to the fault"
+	default:
+		return fmt.Sprintf("control: with the faults switched off the case still fails (%s: %s): the counterexample is NOT attributable to the fault", f.Control.Kind, f.Control.Name)
+	}
+}
+
+// Summary is a one-line account of a campaign result.
+func (r *CampaignResult) Summary() string {
+	s := fmt.Sprintf("%s: %d cases (%d ops), %d ok, %d illegal, %d unknown", r.Verdict, r.Cases, r.Ops, r.Ok, r.Illegal, r.Unknown)
+	if r.Failure != nil {
+		s += fmt.Sprintf("; %s: %s", r.Failure.Outcome.Kind, r.Failure.Outcome.Name)
+	}
+	if r.Bundle != "" {
+		s += "; bundle " + r.Bundle
+	}
+	if r.BundleErr != nil {
+		s += "; the bundle could not be written: " + r.BundleErr.Error()
+	}
+	return s
+}

@@ -1,0 +1,115 @@
+package checker
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCampaignOptionsValidate(t *testing.T) {
+	for _, o := range []CampaignOptions{
+		{},                                   // no bound
+		{Cases: -1},                          // negative
+		{Cases: 1, Shard: 2, Shards: 2},      // shard out of range
+		{Cases: 1, Ps: 9},                    // Ps out of range
+		{Cases: 1, Ms: -1},                   // Ms out of range
+		{Cases: 1, Faults: []string{"nope"}}, // unknown fault
+		{Cases: 1, Modes: []string{"fast"}},  // unknown mode
+		{Cases: 1, Shrink: -time.Second},     // negative shrink
+	} {
+		if _, err := NewCampaign(o); err == nil {
+			t.Errorf("NewCampaign(%+v) accepted", o)
+		}
+	}
+	if _, err := NewCampaign(CampaignOptions{Cases: 1}); err != nil {
+		t.Errorf("control: %v", err)
+	}
+}
+
+// TestCampaignClean: a fault-free campaign passes every case, counts
+// them, and writes nothing.
+func TestCampaignClean(t *testing.T) {
+	out := t.TempDir()
+	c, err := NewCampaign(CampaignOptions{Cases: 200, Seed: 11, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Run(context.Background())
+	if r.Verdict != Ok || r.Failure != nil || r.Cases < 200 || r.Ok != r.Cases || r.Ops == 0 {
+		t.Fatalf("clean campaign: %s", r.Summary())
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Fatalf("a passing campaign wrote %d entries", len(ents))
+	}
+}
+
+// TestCampaignFaultBundleReplays: with a fault on, the campaign finds
+// it, minimizes, runs the control, writes a complete bundle, and both
+// replays reproduce the verdict, kind and name.
+func TestCampaignFaultBundleReplays(t *testing.T) {
+	out := t.TempDir()
+	c, err := NewCampaign(CampaignOptions{Cases: 5000, Seed: 2, Faults: []string{"spill-lose-g"}, Shrink: time.Second, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Run(context.Background())
+	if r.Verdict != Illegal || r.Failure == nil || r.BundleErr != nil || r.Bundle == "" {
+		t.Fatalf("campaign: %s", r.Summary())
+	}
+	f := r.Failure
+	if f.Control == nil || f.Control.Verdict != Ok || !f.Attributable {
+		t.Fatalf("control run: %+v", f.Control)
+	}
+	checkBundle(t, r.Bundle, f.Outcome)
+}
+
+// checkBundle asserts a bundle is complete and replays to o's verdict.
+func checkBundle(t *testing.T, dir string, o *Outcome) {
+	t.Helper()
+	files := BundleFiles
+	if o.Kind == "linearizability" {
+		files = append(files[:len(files):len(files)], "linearization.html")
+	}
+	for _, f := range files {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Fatalf("%s: %s missing or empty (%v)", dir, f, err)
+		}
+	}
+	for _, p := range []string{dir, filepath.Join(dir, HistoryFile)} {
+		rp, err := ReplayPath(context.Background(), p, 10*time.Second)
+		if err != nil {
+			t.Fatalf("replay %s: %v", p, err)
+		}
+		if rp.Recorded == nil {
+			t.Fatalf("replay %s: nothing recorded", p)
+		}
+		if !rp.Reproduced && (rp.Deterministic || rp.Outcome.Verdict == Illegal) {
+			t.Fatalf("replay %s (mode %s): %v %s %q, recorded %+v", p, o.Case.Mode, rp.Outcome.Verdict, rp.Outcome.Kind, rp.Outcome.Name, rp.Recorded)
+		}
+	}
+}
+
+// TestCampaignLeavesHostFlags: a program that runs a campaign before it
+// parses its own flags finds its flag set untouched: not parsed, no
+// testing flags added, rapid's values restored, nothing marked set.
+func TestCampaignLeavesHostFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go not on PATH")
+	}
+	out, err := exec.Command(goBin, "run", "./testdata/hostflags", "-x", "5").CombinedOutput()
+	if err != nil {
+		t.Fatalf("hostflags: %v\n%s", err, out)
+	}
+	want := "verdict=ok cases=30 parsedBefore=false parsedAfter=false testFlags=false rapidChecks=100 visited=0 x=5"
+	if strings.TrimSpace(string(out)) != want {
+		t.Fatalf("hostflags:\n have %s\n want %s", strings.TrimSpace(string(out)), want)
+	}
+}
