@@ -240,10 +240,12 @@ type HistoryConfig struct {
 }
 
 // HistoryFinal is the optional final observation of a history: the
-// implementation's final snapshot and the throw it stopped at.
+// implementation's final snapshot, the throw it stopped at and the panic
+// that ended it (impl.Result's Throw and Panic).
 type HistoryFinal struct {
 	Snapshot impl.Snapshot `json:"snapshot"`
 	Throw    string        `json:"throw,omitempty"`
+	Panic    string        `json:"panic,omitempty"`
 }
 
 // History is the content of history.json.
@@ -273,7 +275,7 @@ func HistoryOf(o *Outcome, final *impl.Snapshot, throw string) *History {
 		h.Events = []impl.Event{}
 	}
 	if final != nil {
-		h.Final = &HistoryFinal{Snapshot: *final, Throw: throw}
+		h.Final = &HistoryFinal{Snapshot: *final, Throw: throw, Panic: o.Panic}
 	}
 	return h
 }
@@ -486,7 +488,7 @@ func CheckHistory(ctx context.Context, h *History, budget time.Duration) (o *Out
 		return nil, err
 	}
 	if h.Final != nil {
-		res := &impl.Result{History: h.Events, Snapshot: h.Final.Snapshot, Throw: h.Final.Throw}
+		res := &impl.Result{History: h.Events, Snapshot: h.Final.Snapshot, Throw: h.Final.Throw, Panic: h.Final.Panic}
 		return Judge(ctx, c, res, budget)
 	}
 	cfg, _ := c.ImplConfig()
