@@ -248,14 +248,15 @@ type HistoryConfig struct {
 }
 
 // HistoryFinal is the optional final observation of a history: the
-// implementation's final snapshot and the throw it stopped at, and what
-// else Judge reads of the run, so that re-judging a saved history reaches
-// the verdict the run got: the atomic mode's snapshot after every op (the
-// sequential differential), the harness's own violations and whether the
-// run timed out.
+// implementation's final snapshot, the throw it stopped at and the panic
+// that ended it, and what else Judge reads of the run, so that re-judging
+// a saved history reaches the verdict the run got: the atomic mode's
+// snapshot after every op (the sequential differential), the harness's
+// own violations and whether the run timed out.
 type HistoryFinal struct {
 	Snapshot   impl.Snapshot   `json:"snapshot"`
 	Throw      string          `json:"throw,omitempty"`
+	Panic      string          `json:"panic,omitempty"`
 	Fatal      string          `json:"fatal,omitempty"`
 	Snapshots  []impl.Snapshot `json:"snapshots,omitempty"`
 	Violations []string        `json:"violations,omitempty"`
@@ -264,7 +265,7 @@ type HistoryFinal struct {
 
 // result is the impl.Result a final observation stands for.
 func (f *HistoryFinal) result(events []impl.Event) *impl.Result {
-	return &impl.Result{History: events, Snapshot: f.Snapshot, Snapshots: f.Snapshots, Throw: f.Throw,
+	return &impl.Result{History: events, Snapshot: f.Snapshot, Snapshots: f.Snapshots, Throw: f.Throw, Panic: f.Panic,
 		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut}
 }
 
@@ -317,7 +318,7 @@ func HistoryOf(o *Outcome, res *impl.Result) *History {
 	}
 	h.Recorded = &RecordedVerdict{Verdict: o.Verdict.String(), Kind: o.Kind, Name: o.Name}
 	if res != nil {
-		h.Final = &HistoryFinal{Snapshot: res.Snapshot, Throw: res.Throw, Fatal: res.Fatal, Snapshots: res.Snapshots,
+		h.Final = &HistoryFinal{Snapshot: res.Snapshot, Throw: res.Throw, Panic: res.Panic, Fatal: res.Fatal, Snapshots: res.Snapshots,
 			Violations: res.Violations, TimedOut: res.TimedOut}
 	}
 	return h

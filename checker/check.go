@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -15,12 +16,17 @@ import (
 type Outcome struct {
 	Verdict Verdict
 	// Kind says what failed: "linearizability", "invariant",
-	// "differential", "throw", "harness", or "" when Ok. Unknown outcomes
-	// have Kind "timeout".
+	// "differential", "panic" (an actor's goroutine panicked), "throw" (the
+	// run stopped at a runtime throw no recorded op raised), "harness", or
+	// "" when Ok. Unknown outcomes have Kind "timeout".
 	Kind string
-	// Name is the invariant, throw or failing operation.
+	// Name is the invariant, the panic value (its first line), the throw
+	// message or the failing operation.
 	Name   string
 	Detail string
+	// Panic is the implementation's recovered panic (impl.Result.Panic:
+	// the value, the actor and its stack), or "".
+	Panic string
 	// At is the index in History of the event that failed, or -1.
 	At      int
 	Case    Case
@@ -85,7 +91,7 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		return nil, err
 	}
 	scfg := SpecConfig(cfg)
-	o := &Outcome{Case: c, History: res.History, At: -1, Coverage: NewCoverage(), Run: res}
+	o := &Outcome{Case: c, History: res.History, At: -1, Coverage: NewCoverage(), Run: res, Panic: res.Panic}
 	for i := range res.History {
 		e := &res.History[i]
 		if op, err := OpOf(e); err == nil {
@@ -97,8 +103,25 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		o.Verdict, o.Kind, o.Name, o.Detail, o.At = Illegal, kind, name, detail, at
 		return o
 	}
+	// A panic in the implementation is a violation whatever else the run
+	// shows; the state it left is the one at the panic, not a quiescent
+	// one.
+	if res.Panic != "" {
+		if final, err := StateOf(&scfg, &res.Snapshot); err == nil {
+			o.Final = final
+		}
+		return fail("panic", panicName(res.Panic), res.Panic, -1), nil
+	}
 	if len(res.Violations) > 0 {
 		return fail("harness", "the implementation broke a harness check", res.Violations[0], -1), nil
+	}
+	// Every runtime throw is raised by an op and recorded on it
+	// (Output.Throw); a throw no recorded op explains stopped the run
+	// somewhere the history does not show, so nothing after it could be
+	// judged.
+	if res.Throw != "" && !throwExplained(res.History, res.Throw) {
+		return fail("throw", res.Throw, fmt.Sprintf("the run stopped at the runtime throw %q, but no recorded op raised it: "+
+			"it was thrown outside any op record, so the history ends without the op that failed", res.Throw), -1), nil
 	}
 	if res.TimedOut {
 		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", "the implementation run did not finish in its time budget"
@@ -144,10 +167,11 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 			}
 		}
 	}
-	// A run that reached a runtime throw stopped there; the throw is judged
-	// by linearizability (the spec must throw the same on that op: a
-	// workload may drive the runtime into a throw, such as Goexit with
-	// lockedInt set), and the state at the throw is not a quiescent one.
+	// A run that reached a runtime throw stopped there; the throw, raised by
+	// a recorded op (checked above), is judged by linearizability (the spec
+	// must throw the same on that op: a workload may drive the runtime into
+	// a throw, such as Goexit with lockedInt set), and the state at the
+	// throw is not a quiescent one.
 	observe := final
 	if res.Throw != "" {
 		observe = nil
@@ -160,6 +184,28 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	}
 	linearize(o, scfg, ops, budget, "final state")
 	return o, nil
+}
+
+// throwExplained reports whether a recorded op raised the run's throw.
+func throwExplained(h []impl.Event, throw string) bool {
+	for i := range h {
+		if h[i].Out.Throw == throw {
+			return true
+		}
+	}
+	return false
+}
+
+// panicName is the short form of a recovered panic: the first line of
+// its value, at most 100 bytes.
+func panicName(p string) string {
+	if i := strings.IndexByte(p, '\n'); i >= 0 {
+		p = p[:i]
+	}
+	if len(p) > 100 {
+		p = p[:97] + "..."
+	}
+	return p
 }
 
 // linearize checks ops for linearizability against the spec within budget

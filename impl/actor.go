@@ -3,7 +3,10 @@ package impl
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,6 +58,7 @@ type sched struct {
 	terminal atomic.Value // string
 	throwMsg atomic.Pointer[string]
 	fatalMsg atomic.Pointer[string]
+	panicMsg atomic.Pointer[string]
 	deadlock atomic.Bool
 	timedOut atomic.Bool
 
@@ -88,7 +92,10 @@ type actor struct {
 	grant    chan struct{}
 	waiting  func() bool // free: under s.mu; det: read by the driver
 	finished bool
-	locks    int // locks held: a scheduling point with locks held is a bug
+	// held lists the mutexes the actor holds, innermost last: a
+	// scheduling point with a lock held is a bug, and an actor that
+	// panics releases them so the others can wind down.
+	held []*sync.Mutex
 
 	rng     *rand.Rand
 	buf     []rec
@@ -112,11 +119,28 @@ func (s *sched) newActor(a *actor, id int) {
 // yield is a scheduling point: in deterministic mode the actor gives the
 // token back and blocks until granted again.
 func (a *actor) yield() {
-	if a.locks != 0 {
+	if len(a.held) != 0 {
 		panic("impl: scheduling point while holding a lock")
 	}
 	a.s.back <- backMsg{a, false}
 	<-a.grant
+}
+
+// lock takes mu for the actor (see held).
+func (a *actor) lock(mu *sync.Mutex) {
+	mu.Lock()
+	a.held = append(a.held, mu)
+}
+
+// unlock releases mu, which the actor holds.
+func (a *actor) unlock(mu *sync.Mutex) {
+	for i := len(a.held) - 1; i >= 0; i-- {
+		if a.held[i] == mu {
+			a.held = append(a.held[:i], a.held[i+1:]...)
+			break
+		}
+	}
+	mu.Unlock()
 }
 
 // sp is a scheduling point inside an op (a shared-memory access the
@@ -127,10 +151,18 @@ func (a *actor) sp() {
 	}
 }
 
+// testHookSafepoint, when set (by tests, before Run), is called by every
+// actor at every safe point: a way to make sysmon or the controller
+// panic.
+var testHookSafepoint func(a *actor)
+
 // safepoint is the scheduling point between ops. It reports false when
 // the run is over and the actor must stop.
 func (a *actor) safepoint() bool {
 	s := a.s
+	if testHookSafepoint != nil {
+		testHookSafepoint(a)
+	}
 	if s.det {
 		a.yield()
 	}
@@ -240,12 +272,87 @@ func (s *sched) end() {
 	}
 }
 
+// throw ends the run with a runtime throw. Only throwOp calls it: a throw
+// is always recorded on the op that raises it (Output.Throw), so the
+// checker can tell a throw the workload drove the runtime into from one
+// nothing explains.
 func (s *sched) throw(a *actor, msg string) {
 	m := msg
 	s.throwMsg.CompareAndSwap(nil, &m)
 	s.terminal.Store("throw")
 	s.end()
 }
+
+// panicked is the recovery of a panic in actor a's goroutine: it releases
+// the locks a held, records the panic (value and stack; the first one
+// wins) and ends the run, so that the other actors stop at their next
+// safe point and Run returns.
+func (s *sched) panicked(a *actor, v any, stack []byte) {
+	for i := len(a.held) - 1; i >= 0; i-- {
+		a.held[i].Unlock()
+	}
+	a.held = a.held[:0]
+	msg := fmt.Sprintf("%v\n\ngoroutine of %s:\n%s", v, actorName(a.id), trimStack(stack))
+	s.panicMsg.CompareAndSwap(nil, &msg)
+	s.end()
+}
+
+func actorName(id int) string {
+	switch id {
+	case Sysmon:
+		return "sysmon"
+	case Controller:
+		return "the controller"
+	}
+	return fmt.Sprintf("M%d", id)
+}
+
+// trimStack keeps the frames of a debug.Stack taken in a deferred
+// recover that matter: from the function that panicked (the runtime's
+// panic machinery and the recovery above it dropped) down to the actor's
+// body (Run's goroutine wrapper dropped), at most maxFrames of them,
+// without arguments, PC offsets or directories beyond the package's, so
+// the text is the same from run to run and machine to machine.
+func trimStack(stack []byte) string {
+	const maxFrames = 16
+	lines := strings.Split(strings.TrimRight(string(stack), "\n"), "\n")
+	// Frames are pairs of lines (function, then a tab and file:line) after
+	// the "goroutine N [running]:" header.
+	start := 1
+	for i := 1; i+1 < len(lines); i += 2 {
+		if strings.HasPrefix(lines[i], "panic(") {
+			start = i + 2
+		}
+	}
+	var out []string
+	for i := start; i+1 < len(lines) && len(out) < 2*maxFrames; i += 2 {
+		fn, at := lines[i], lines[i+1]
+		if len(out) == 0 && strings.HasPrefix(fn, "runtime.") {
+			continue // panicmem, sigpanic, ...
+		}
+		if strings.HasPrefix(fn, runWrapper) || strings.HasPrefix(fn, "created by ") {
+			break
+		}
+		if j := strings.LastIndexByte(fn, '('); j > 0 && strings.HasSuffix(fn, ")") {
+			fn = fn[:j] + "(...)"
+		}
+		if j := strings.LastIndex(at, " +0x"); j > 0 {
+			at = at[:j]
+		}
+		at = strings.TrimLeft(at, "\t")
+		if d := strings.LastIndexByte(at, '/'); d > 0 {
+			if d2 := strings.LastIndexByte(at[:d], '/'); d2 >= 0 {
+				at = at[d2+1:]
+			}
+		}
+		out = append(out, fn, "\t"+at)
+	}
+	return strings.Join(out, "\n")
+}
+
+// runWrapper is the name prefix of Run's closures (the goroutine wrapper
+// that recovers).
+var runWrapper = reflect.TypeFor[sched]().PkgPath() + ".Run.func"
 
 func (s *sched) violation(format string, args ...any) {
 	s.violMu.Lock()
@@ -284,11 +391,16 @@ func Run(cfg Config, w Workload) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer a.finish()
+			defer func() {
+				if v := recover(); v != nil {
+					s.panicked(a, v, debug.Stack())
+				}
+			}()
 			if s.det {
 				<-a.grant
 			}
 			body()
-			a.finish()
 		}()
 	}
 	for _, mp := range s.ms {
@@ -485,8 +597,11 @@ func (s *sched) result() *Result {
 	if f := s.fatalMsg.Load(); f != nil {
 		r.Fatal = *f
 	}
+	if p := s.panicMsg.Load(); p != nil {
+		r.Panic = *p
+	}
 	r.TimedOut = s.timedOut.Load()
-	if s.deadlock.Load() && r.Throw == "" && r.Fatal == "" && !r.TimedOut && s.terminal.Load().(string) == "" {
+	if s.deadlock.Load() && r.Throw == "" && r.Fatal == "" && r.Panic == "" && !r.TimedOut && s.terminal.Load().(string) == "" {
 		r.Deadlock = true
 		for _, gp := range s.allgs {
 			if !gp.system && gp.status.Load() == gWaiting {

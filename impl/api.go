@@ -254,8 +254,16 @@ type Result struct {
 	History   []Event
 	Snapshot  Snapshot
 	Snapshots []Snapshot
-	Throw     string
-	Fatal     string
+	// Throw is the runtime throw the run stopped at; the op that raised
+	// it has it as its Output.Throw.
+	Throw string
+	Fatal string
+	// Panic is set when an actor's goroutine (an M, sysmon, the
+	// controller) panicked: the panic value, then the actor and its
+	// stack from the function that panicked down. The run ended there:
+	// the other actors stopped at their next safe point, and the locks
+	// the panicking actor held were released.
+	Panic string
 	// Deadlock: the run ended with no actor able to move and the main
 	// goroutine still alive (Fatal is then "all goroutines are asleep -
 	// deadlock!" if any user G is waiting).

@@ -103,6 +103,19 @@
 // execute, that the G is not already running on another M (an atomic
 // owner per G), reporting Result.Violations.
 //
+// # Throws and panics
+//
+// A runtime throw is raised by the op that detects it: throwOp records
+// the message as the op's Output.Throw, commits the op and ends the run
+// (Result.Throw). A function that finds a throw condition inside an op
+// (gfput, runqputslow, handoffp, execute, ...) returns the message to the
+// op instead of throwing. A test audits the source for it.
+//
+// A panic in an actor's goroutine (an M, sysmon, the controller) is
+// recovered in Run's goroutine wrapper: the locks the actor held (taken
+// through actor.lock, which keeps a list) are released, the run ends as
+// after a throw, and Result.Panic holds the value and the trimmed stack.
+//
 // # Faults
 //
 // Faults() lists the planted bugs, switched on by name in Config.Faults;
@@ -112,7 +125,9 @@
 // ops); runnext-stolen-left-set needs a thief. spill-no-lock models the
 // missing lock as two separate critical sections (read the list heads,
 // then write them back), so the lost update happens logically and the race
-// detector stays quiet.
+// detector stays quiet. panic-in-gfput and throw-outside-op are bugs of
+// the implementation itself rather than of the runtime it models: a nil
+// dereference, and a throw raised without its op record.
 //
 // # Left out
 //

@@ -35,6 +35,8 @@ type faults struct {
 	mcallStaysOnG0       bool
 	lockedIntNoThrow     bool
 	handoffLosesWork     bool
+	panicInGfput         bool
+	throwOutsideOp       bool
 }
 
 type faultDef struct {
@@ -65,6 +67,8 @@ var faultDefs = []faultDef{
 	{"procresize-no-gfpurge", "procresize destroys Ps without gfpurge: their free Gs stay on a dead P", func(f *faults) *bool { return &f.procresizeNoGfpurge }},
 	{"mcall-stays-on-g0", "execute does not leave g0 (gogo is skipped in the bookkeeping): the next goexit1's mcall finds the M on g0 (badmcall)", func(f *faults) *bool { return &f.mcallStaysOnG0 }},
 	{"locked-int-no-throw", "gdestroy does not throw when a G exits internally locked (lockedInt != 0)", func(f *faults) *bool { return &f.lockedIntNoThrow }},
+	{"panic-in-gfput", "gfput's spill loses its batches' tails and pushAll links through a nil G under sched.gFree.lock: a nil pointer dereference panics the M", func(f *faults) *bool { return &f.panicInGfput }},
+	{"throw-outside-op", "runqputslow checks its batch against the whole ring instead of half (a false \"queue is not full\") and raises the throw straight through the scheduler, outside the op record: the runqput commits as if the put succeeded", func(f *faults) *bool { return &f.throwOutsideOp }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

@@ -2,6 +2,7 @@ package impl
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -44,7 +45,7 @@ func candidates() []candidate {
 }
 
 func fingerprint(res *Result) string {
-	return fmt.Sprint(res.History, res.Snapshot, res.Throw, res.Fatal, res.Violations)
+	return fmt.Sprint(res.History, res.Snapshot, res.Throw, res.Fatal, res.Panic, res.Violations)
 }
 
 // differs looks for a run where switching the fault on changes what is
@@ -58,7 +59,7 @@ func differs(t *testing.T, fault string, atomic bool, seeds int, cands []candida
 			cfg.Faults = []string{fault}
 			bad := mustRun(t, cfg, c.w)
 			if fingerprint(base) != fingerprint(bad) {
-				why := fmt.Sprintf("%s seed %d: throw %q violations %d", c.name, seed, bad.Throw, len(bad.Violations))
+				why := fmt.Sprintf("%s seed %d: throw %q panic %q violations %d", c.name, seed, bad.Throw, firstLine(bad.Panic), len(bad.Violations))
 				if errs := bad.Snapshot.Check(); len(errs) > 0 {
 					why += fmt.Sprintf(" check %v", errs[0])
 				}
@@ -130,4 +131,11 @@ func TestInterleavingFaults(t *testing.T) {
 	if why, ok := differs(t, "runnext-stolen-left-set", false, 5, one); ok {
 		t.Errorf("runnext-stolen-left-set observable with one M: %s", why)
 	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

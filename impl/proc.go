@@ -137,15 +137,18 @@ func (mp *m) stepG(gp *g) {
 	}
 }
 
-// throwOp ends op r with a runtime throw.
+// throwOp ends op r with a runtime throw: the message is recorded as the
+// op's Output.Throw, the op commits, and the run stops. Every throw goes
+// through here; a function that detects a throw condition returns the
+// message to the op that called it.
 func (a *actor) throwOp(r *rec, msg string) {
 	a.note(r, msg)
 	a.commit(r)
 	a.s.throw(a, msg)
 }
 
-func (s *sched) lockSched(a *actor)   { s.lock.Lock(); a.locks++ }
-func (s *sched) unlockSched(a *actor) { a.locks--; s.lock.Unlock() }
+func (s *sched) lockSched(a *actor)   { a.lock(&s.lock) }
+func (s *sched) unlockSched(a *actor) { a.unlock(&s.lock) }
 
 // goidrefill is newproc1's batch fetch: sched.goidgen.Add(_GoidCacheBatch).
 func (mp *m) goidrefill(pp *p) {
@@ -223,10 +226,14 @@ func (mp *m) runqputOp() {
 	gp := mp.newg
 	mp.newg = nil
 	r.g = gp.idx
-	kicked, slow := mp.runqput(mp.p.Load(), gp, true)
+	kicked, slow, msg := mp.runqput(mp.p.Load(), gp, true)
 	r.a = kicked
 	if slow {
 		r.flags |= flSlow
+	}
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
 	}
 	mp.commit(&r)
 	mp.s.wake()
@@ -237,25 +244,29 @@ func (mp *m) ready(obj int) {
 	s := mp.s
 	o := s.objs[obj]
 	r := mp.begin(opReady)
-	o.mu.Lock()
+	mp.lock(&o.mu)
 	w := o.waiter
 	if w == nil {
 		o.tokens++
-		o.mu.Unlock()
+		mp.unlock(&o.mu)
 		mp.branch(brReadyNoWaiter)
 		return
 	}
 	o.waiter = nil
-	o.mu.Unlock()
+	mp.unlock(&o.mu)
 	r.in, r.g = w.idx, w.idx
 	if !w.status.CompareAndSwap(gWaiting, gRunnable) {
 		mp.throwOp(&r, throwCasgstatus)
 		return
 	}
-	kicked, slow := mp.runqput(mp.p.Load(), w, true)
+	kicked, slow, msg := mp.runqput(mp.p.Load(), w, true)
 	r.a = kicked
 	if slow {
 		r.flags |= flSlow
+	}
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
 	}
 	mp.commit(&r)
 	s.wake()
@@ -332,12 +343,10 @@ func (mp *m) stoplockedmLocked() (handed bool, msg string) {
 func (mp *m) park(gp *g, obj int) {
 	s := mp.s
 	o := s.objs[obj]
-	o.mu.Lock()
-	mp.locks++
+	mp.lock(&o.mu)
 	if o.tokens > 0 {
 		o.tokens--
-		mp.locks--
-		o.mu.Unlock()
+		mp.unlock(&o.mu)
 		gp.pc++
 		mp.branch(brWaitToken)
 		return
@@ -347,8 +356,7 @@ func (mp *m) park(gp *g, obj int) {
 	r.g = gp.idx
 	gp.runningOn.Store(-1)
 	if !gp.status.CompareAndSwap(gRunning, gWaiting) {
-		mp.locks--
-		o.mu.Unlock()
+		mp.unlock(&o.mu)
 		mp.throwOp(&r, throwCasgstatus)
 		return
 	}
@@ -365,8 +373,7 @@ func (mp *m) park(gp *g, obj int) {
 			mp.branch(brHandoff)
 		}
 	}
-	mp.locks--
-	o.mu.Unlock()
+	mp.unlock(&o.mu)
 	if msg != "" {
 		mp.throwOp(&r, msg)
 		return
@@ -479,6 +486,12 @@ func (mp *m) exitsyscall(gp *g) {
 		// CAS failed, so only a status that is not syscall is a bug.
 		if gp.status.Load()&^gScan != gSyscall {
 			mp.throwOp(&r, throwCasgstatus)
+			return
+		}
+		if s.panicMsg.Load() != nil {
+			// The retake will never let go (sysmon panicked holding
+			// the scan bit) and the run is over; the op never took
+			// effect.
 			return
 		}
 		mp.osyield()
@@ -724,14 +737,19 @@ func (mp *m) gfput(pp *p, gp *g) (spilled int, freed bool, msg string) {
 		return
 	}
 	mp.lockGFree()
+	if f.panicInGfput {
+		// The planted bug: the batches lose their tails, and pushAll
+		// links through a nil *g under sched.gFree.lock.
+		stackQ.tail, noStackQ.tail = nil, nil
+	}
 	s.gFreeNoStack.pushAll(noStackQ)
 	s.gFreeStack.pushAll(stackQ)
 	mp.unlockGFree()
 	return
 }
 
-func (mp *m) lockGFree()   { mp.s.gFreeLock.Lock(); mp.locks++ }
-func (mp *m) unlockGFree() { mp.locks--; mp.s.gFreeLock.Unlock() }
+func (mp *m) lockGFree()   { mp.lock(&mp.s.gFreeLock) }
+func (mp *m) unlockGFree() { mp.unlock(&mp.s.gFreeLock) }
 
 // gfget (proc.go): refill an empty local list from the global lists
 // (stack first) up to RefillTo, checking emptiness without the lock first;

@@ -10,13 +10,14 @@ package impl
 // observe behaves as the state after the op (the ring holds old, and a
 // thief only looks at runnext when the ring is empty), so the op has one
 // linearization point, the ring publication.
-func (mp *m) runqput(pp *p, gp *g, next bool) (kicked int32, slow bool) {
+func (mp *m) runqput(pp *p, gp *g, next bool) (kicked int32, slow bool, throw string) {
 	kicked = -1
 	if mp.s.cfg.Wasm {
 		next = false // !haveSysmon
 	}
 	if !next {
-		return -1, mp.runqputRing(pp, gp)
+		slow, throw = mp.runqputRing(pp, gp)
+		return -1, slow, throw
 	}
 	old := pp.runnext.Load()
 	if old != nil {
@@ -24,7 +25,10 @@ func (mp *m) runqput(pp *p, gp *g, next bool) (kicked int32, slow bool) {
 		if pp.runnext.CompareAndSwap(old, nil) {
 			kicked = old.idx
 			mp.branch(brKick)
-			slow = mp.runqputRing(pp, old)
+			slow, throw = mp.runqputRing(pp, old)
+			if throw != "" {
+				return kicked, slow, throw
+			}
 		} else {
 			// A thief took it (runqgrab's stealRunNextG).
 			mp.branch(brRunnextLost)
@@ -32,12 +36,13 @@ func (mp *m) runqput(pp *p, gp *g, next bool) (kicked int32, slow bool) {
 	}
 	// Only the owner sets runnext non-nil, and it is nil here.
 	pp.runnext.Store(gp)
-	return kicked, slow
+	return kicked, slow, ""
 }
 
 // runqputRing is runqput's ring half: store at tail and publish with a
-// store-release of runqtail; a full ring goes through runqputslow.
-func (mp *m) runqputRing(pp *p, gp *g) bool {
+// store-release of runqtail; a full ring goes through runqputslow. A
+// throw's message is returned to the op, which records it.
+func (mp *m) runqputRing(pp *p, gp *g) (slow bool, throw string) {
 	n := mp.s.n
 	for {
 		h := pp.runqhead.Load() // load-acquire, synchronize with consumers
@@ -45,10 +50,10 @@ func (mp *m) runqputRing(pp *p, gp *g) bool {
 		if t-h < n {
 			pp.runq[t%n].Store(gp)
 			pp.runqtail.Store(t + 1) // store-release, makes the item available
-			return false
+			return false, ""
 		}
-		if mp.runqputslow(pp, gp, h, t) {
-			return true
+		if ok, throw := mp.runqputslow(pp, gp, h, t); ok || throw != "" {
+			return true, throw
 		}
 		mp.branch(brCasRetry)
 		// The queue is not full now; the put above must succeed.
@@ -58,12 +63,21 @@ func (mp *m) runqputRing(pp *p, gp *g) bool {
 // runqputslow (proc.go): move half the ring plus gp to the global queue
 // tail. The runtime CASes runqhead and then takes sched.lock; here the
 // CAS is made holding sched.lock so the op is one atomic step (OPS.md).
-func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) bool {
+// It reports false when the CAS lost (a consumer moved runqhead: retry
+// the put), or the throw "runqputslow: queue is not full".
+func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) (bool, string) {
 	s := mp.s
 	n := (t - h) / 2
-	if n != s.n/2 {
+	if s.f.throwOutsideOp && n != s.n {
+		// The planted bug: a wrong "queue is not full" check (against the
+		// whole ring, not half), and its throw raised straight through the
+		// scheduler instead of returned to the op, so the runqput commits
+		// as if the put succeeded.
 		s.throw(&mp.actor, throwRunqputslow)
-		return true
+		return true, ""
+	}
+	if n != s.n/2 {
+		return false, throwRunqputslow
 	}
 	batch := mp.batch[:0]
 	for i := uint32(0); i < n; i++ {
@@ -73,7 +87,7 @@ func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) bool {
 	s.lockSched(&mp.actor)
 	if !pp.runqhead.CompareAndSwap(h, h+n) { // cas-release, commits consume
 		s.unlockSched(&mp.actor)
-		return false
+		return false, ""
 	}
 	if !s.f.runqputslowDropNew {
 		batch = append(batch, gp)
@@ -85,7 +99,7 @@ func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) bool {
 	s.unlockSched(&mp.actor)
 	mp.branch(brRunqputslow)
 	s.wake()
-	return true
+	return true, ""
 }
 
 // runqget (proc.go) by the owner: runnext first (a failed CAS means a

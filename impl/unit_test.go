@@ -174,7 +174,10 @@ func TestRunqputKickAndSlow(t *testing.T) {
 	var kicks []int32
 	var slows []bool
 	for _, gp := range gs {
-		k, sl := mp.runqput(pp, gp, true)
+		k, sl, msg := mp.runqput(pp, gp, true)
+		if msg != "" {
+			t.Fatal(msg)
+		}
 		kicks = append(kicks, k)
 		slows = append(slows, sl)
 	}

@@ -21,7 +21,8 @@ runs the property (generated cases judged by the spec) until it fails or
 the -budget is spent, then shrinks the counterexample. Prints a table:
 the fault, whether it was caught, the seconds to detection (before
 shrinking), the program steps of the shrunk counterexample, and what
-caught it (invariant, linearizability, differential, harness, throw).
+caught it (invariant, linearizability, differential, harness, throw,
+panic).
 
 Exit codes: 0 every fault was caught; 1 some fault was not; 2 bad flags.
 

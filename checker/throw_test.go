@@ -1,0 +1,153 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gexit-dev/gexit/impl"
+)
+
+func testCase(mode string, ms int, w impl.Workload, faults ...string) Case {
+	return Case{Preset: "small", Ps: 1, Ms: ms, Mode: mode, Seed: 1, Workload: w, Text: w.String(),
+		Steps: CountSteps(w), Faults: faults}
+}
+
+// replayHistory saves o's run as history.json, loads it back and
+// re-judges it.
+func replayHistory(t *testing.T, o *Outcome, res *impl.Result) *Outcome {
+	t.Helper()
+	data, err := MarshalHistory(HistoryOf(o, res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := ParseHistory(data)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	o2, err := CheckHistory(context.Background(), h, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o2
+}
+
+func runAndJudge(t *testing.T, c Case) (*Outcome, *impl.Result) {
+	t.Helper()
+	cfg, err := c.ImplConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := impl.Run(cfg, c.Workload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := Judge(context.Background(), c, res, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, res
+}
+
+// The planted panic (panic-in-gfput) and the planted throw outside an op
+// record (throw-outside-op) are violations of kind "panic" and "throw" in
+// every mode, and the saved history.json re-judges to the same verdict;
+// without the fault the same case passes (the control).
+func TestPlantedPanicAndThrowAreViolations(t *testing.T) {
+	w := impl.SpawnExit(40, 9, 0)
+	for _, tc := range []struct{ fault, kind, name string }{
+		{"panic-in-gfput", "panic", "runtime error: invalid memory address or nil pointer dereference"},
+		{"throw-outside-op", "throw", "runqputslow: queue is not full"},
+	} {
+		for _, mode := range []string{"deterministic", "atomic", "free"} {
+			for _, ms := range []int{1, 2} {
+				what := fmt.Sprintf("%s %s ms=%d", tc.fault, mode, ms)
+				c := testCase(mode, ms, w, tc.fault)
+				o, err := RunCase(context.Background(), c, 5*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if o.Verdict != Illegal || o.Kind != tc.kind || o.Name != tc.name {
+					t.Fatalf("%s: %v %s %q (%s)", what, o.Verdict, o.Kind, o.Name, o.Detail)
+				}
+				o, res := runAndJudge(t, c)
+				if o.Kind != tc.kind {
+					// free-running: a second run may differ; it must still fail.
+					if o.Verdict != Illegal {
+						t.Fatalf("%s: second run %v %s", what, o.Verdict, o.Kind)
+					}
+					continue
+				}
+				if tc.kind == "panic" && (!strings.Contains(o.Detail, "impl.(*m).gfput") || o.Panic != res.Panic) {
+					t.Fatalf("%s: the detail does not carry the stack:\n%s", what, o.Detail)
+				}
+				o2 := replayHistory(t, o, res)
+				if o2.Verdict != o.Verdict || o2.Kind != o.Kind || o2.Name != o.Name {
+					t.Fatalf("%s: history.json re-judged %v %s %q, the run %v %s %q", what, o2.Verdict, o2.Kind, o2.Name, o.Verdict, o.Kind, o.Name)
+				}
+
+				c.Faults = nil
+				if o, err = RunCase(context.Background(), c, 5*time.Second); err != nil || o.Verdict != Ok {
+					t.Fatalf("%s without the fault: %v %s %s %v", what, o.Verdict, o.Kind, o.Detail, err)
+				}
+			}
+		}
+	}
+}
+
+// A throw the workload drives the runtime into (a goroutine exits
+// internally locked) is raised by a recorded op and judged by
+// linearizability: the spec throws the same, so the run passes. The same
+// run with the throw taken off its op is an unexplained throw: Illegal,
+// never Ok.
+func TestThrowMustBeExplainedByAnOp(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.LockI(), impl.Lock())), impl.Yield(), impl.Yield())}
+	for _, mode := range []string{"deterministic", "atomic", "free"} {
+		c := testCase(mode, 2, w)
+		o, res := runAndJudge(t, c)
+		const locked = "exited a goroutine internally locked to the OS thread"
+		if res.Throw != locked {
+			t.Fatalf("%s: the run's throw is %q, want %q", mode, res.Throw, locked)
+		}
+		if o.Verdict != Ok {
+			t.Fatalf("%s: an explained throw: %v %s %s %s", mode, o.Verdict, o.Kind, o.Name, o.Detail)
+		}
+		if o2 := replayHistory(t, o, res); o2.Verdict != Ok {
+			t.Fatalf("%s: history.json re-judged %v %s %s", mode, o2.Verdict, o2.Kind, o2.Detail)
+		}
+		stripped := 0
+		for i := range res.History {
+			if res.History[i].Out.Throw == locked {
+				res.History[i].Out.Throw = ""
+				stripped++
+			}
+		}
+		if stripped != 1 {
+			t.Fatalf("%s: %d ops recorded the throw, want 1", mode, stripped)
+		}
+		o, err := Judge(context.Background(), c, res, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Verdict != Illegal || o.Kind != "throw" || o.Name != locked {
+			t.Fatalf("%s: an unexplained throw: %v %s %q", mode, o.Verdict, o.Kind, o.Name)
+		}
+		if o2 := replayHistory(t, o, res); o2.Verdict != Illegal || o2.Kind != "throw" {
+			t.Fatalf("%s: history.json re-judged %v %s", mode, o2.Verdict, o2.Kind)
+		}
+	}
+}
+
+func TestPanicName(t *testing.T) {
+	for in, want := range map[string]string{
+		"boom":                          "boom",
+		"runtime error: x\n\nstack\n":   "runtime error: x",
+		strings.Repeat("a", 150) + "\n": strings.Repeat("a", 97) + "...",
+	} {
+		if got := panicName(in); got != want {
+			t.Errorf("panicName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
