@@ -2,18 +2,27 @@
 
 GO ?= go
 
-.PHONY: test check explore bench verify fuzz
+.PHONY: test test-browser check explore bench verify fuzz
 
 # test is what CI runs (.ci/run): vet, every test with the race detector,
 # then, without -race, the mutation table and every fault's
 # check -> bundle -> replay path under ten seeds (their time budgets need
-# full speed), and the trace conformance of every workload under
-# GOMAXPROCS 1, 2 and 4 (under -race conform runs smaller sizes).
+# full speed), the trace conformance of every workload under GOMAXPROCS 1,
+# 2 and 4 (under -race conform runs smaller sizes), and report.html in a
+# headless browser (skipped when chromium is not on PATH).
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
 	$(GO) test -count=1 -timeout 10m -run 'TestMutants|TestEveryFaultBundles' .
 	$(GO) test -count=1 -timeout 5m ./conform
+	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker
+
+# test-browser renders the committed bundle checker/testdata/browser-bundle
+# as report.html in headless chromium (apt-get install chromium) and checks
+# the DOM: the verdict, every step, the failing step marked; and takes a
+# 1400x1000 screenshot. GEXIT_BROWSER_OUT=dir keeps the page and screenshot.
+test-browser:
+	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker
 
 # check runs the main job on its defaults.
 check:

@@ -181,7 +181,7 @@ func WriteBundle(out string, info BundleInfo) (string, error) {
 		page = HTMLReport(o, HTMLInfo{Reproduce: reproduce, Linearization: lin, Notes: info.Notes, RenderErrors: renderErrorLines(errs)})
 	})
 	if page == nil {
-		page = fallbackHTML(b.String(), errs)
+		page = textFallbackHTML(b.String(), errs)
 	}
 	for _, e := range errs[len(terrs):] {
 		fmt.Fprintf(&b, "REPORT INCOMPLETE: %s could not be rendered (a gexit bug): %s\n", e.Part, firstLine(e.Err))
@@ -231,9 +231,9 @@ func renderErrorLines(errs []RenderError) []string {
 	return out
 }
 
-// fallbackHTML is report.html when the page itself cannot be rendered:
+// textFallbackHTML is report.html when the page itself cannot be rendered:
 // the text report, escaped, and the render errors.
-func fallbackHTML(text string, errs []RenderError) []byte {
+func textFallbackHTML(text string, errs []RenderError) []byte {
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>gexit report</title></head><body>")
 	b.WriteString("<p><strong>This page could not be rendered (a gexit bug); the text report follows.</strong></p><ul>")
