@@ -92,7 +92,10 @@ func TestCheckFindsFaultAndReplays(t *testing.T) {
 	if bundle == "" || sum["illegal"].(float64) < 1 {
 		t.Fatalf("summary: %v", sum)
 	}
-	for _, f := range []string{"case.json", "history.json", "report.txt", "report.json"} {
+	if sum["attributable"] != true || sum["minimized"] == nil {
+		t.Errorf("summary lacks the control run or minimization: %v", sum)
+	}
+	for _, f := range []string{"case.json", "history.json", "report.txt", "report.json", "report.html"} {
 		if st, err := os.Stat(filepath.Join(bundle, f)); err != nil || st.Size() == 0 {
 			t.Errorf("bundle file %s: %v", f, err)
 		}
@@ -105,7 +108,7 @@ func TestCheckFindsFaultAndReplays(t *testing.T) {
 		t.Errorf("temporary directories left behind: %v", tmps)
 	}
 	rep, _ := os.ReadFile(filepath.Join(bundle, "report.txt"))
-	for _, s := range []string{"verdict: illegal", "gexit replay ", "-rapid.seed=", "[rapid] draw"} {
+	for _, s := range []string{"verdict: illegal", "gexit replay ", "-rapid.seed=", "[rapid] draw", "control: with the faults switched off the same case passes"} {
 		if !bytes.Contains(rep, []byte(s)) {
 			t.Errorf("report.txt lacks %q", s)
 		}
@@ -116,7 +119,7 @@ func TestCheckFindsFaultAndReplays(t *testing.T) {
 		t.Errorf("replay bundle: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = cliRun(t, "replay", "-json", filepath.Join(bundle, "history.json"))
-	if code != exitViolation || !strings.Contains(stdout, `"verdict": "illegal"`) {
+	if code != exitViolation || !strings.Contains(stdout, `"verdict": "illegal"`) || !strings.Contains(stdout, `"reproduced": true`) {
 		t.Errorf("replay history: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 
