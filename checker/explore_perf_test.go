@@ -24,6 +24,14 @@ func coreBounds(gs int) spec.Bounds {
 	return b
 }
 
+// gcBounds is coreBounds with the gc family (the GC toggle and the mark
+// phase's markrootFreeGStacks) and without gosched.
+func gcBounds(gs int) spec.Bounds {
+	b := coreBounds(gs)
+	b.NoGC, b.NoGosched = false, true
+	return b
+}
+
 // plantedOptions plants TestExploreFindsPlantedBug's lost G and explores
 // for every violation.
 func plantedOptions(c spec.Consts) ExploreOptions {
@@ -61,7 +69,8 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // bounds, so that a change meant to make it faster cannot change what it
 // explores. A change to the spec's semantics changes these on purpose:
 // update them in the same commit and say why (the all-families bounds
-// moved when checkdead began to wait for running system goroutines).
+// moved when checkdead began to wait for running system goroutines, and
+// when the mark phase gained its markrootFreeGStacks step).
 func TestExploreCountsUnchanged(t *testing.T) {
 	c, _ := spec.Preset("small")
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
@@ -77,13 +86,14 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		cov   uint64
 		viols int
 		vd    uint64
+		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=76074 transitions=206189 depth=8 complete=false stop="depth" deadlocks=0 exit=2065 goexit-deadlock=837`,
-			cov:  0x33ab9622eda1fedf},
+			want: `states=82751 transitions=223988 depth=8 complete=false stop="depth" deadlocks=0 exit=2333 goexit-deadlock=946`,
+			cov:  0x6655a953caed7d9d},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
-			want: `states=131388 transitions=338965 depth=10 complete=false stop="depth" deadlocks=0 exit=2095 goexit-deadlock=1802`,
-			cov:  0xa8fdfc442404dc0e},
+			want: `states=148438 transitions=379534 depth=10 complete=false stop="depth" deadlocks=0 exit=2516 goexit-deadlock=1995`,
+			cov:  0xd974b77c6a303f34},
 		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)},
 			want: `states=11952 transitions=28073 depth=24 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114`,
 			cov:  0xd4948e7c90a8f3a9},
@@ -97,8 +107,12 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			want: `states=300000 transitions=803513 depth=15 complete=false stop="max-states" deadlocks=0 exit=14745 goexit-deadlock=1831`,
 			cov:  0xf7b5f4809ea0981d},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want: `states=1000000 transitions=2898872 depth=10 complete=false stop="max-states" deadlocks=0 exit=21127 goexit-deadlock=7858`,
-			cov:  0xc042ef10e67585cf},
+			want: `states=1000000 transitions=2856661 depth=10 complete=false stop="max-states" deadlocks=0 exit=21041 goexit-deadlock=7894`,
+			cov:  0x92b136b581a28079},
+		{name: "1P1M5G core and gc, no gosched, depth 20", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 20},
+			want:  `states=52547 transitions=142921 depth=20 complete=false stop="depth" deadlocks=0 exit=2085 goexit-deadlock=248`,
+			cov:   0x649e73250e6e0494,
+			reach: []string{"markrootfreegstacks/freed", "exit/spill"}},
 		{name: "planted bug, every violation", o: plantedOptions(c),
 			want: `states=3718 transitions=7130 depth=9 complete=false stop="depth" deadlocks=0 exit=197 goexit-deadlock=48`,
 			cov:  0xfc480c705e34588e, viols: 227, vd: 0xe52253dba25dccfa},
@@ -118,6 +132,11 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			}
 			if d := digestCounts(r.Coverage); d != tc.cov {
 				t.Errorf("coverage digest %#x, want %#x", d, tc.cov)
+			}
+			for _, b := range tc.reach {
+				if r.Coverage[b] == 0 {
+					t.Errorf("branch %s never reached", b)
+				}
 			}
 			if len(r.Violations) != tc.viols {
 				t.Fatalf("%d violations, want %d", len(r.Violations), tc.viols)

@@ -39,6 +39,7 @@ type sched struct {
 	ngsys             atomic.Int32
 	bgScanCredit      atomic.Int64
 	gcBlacken         atomic.Bool
+	freeGStacksDone   atomic.Bool // markrootFreeGStacks ran in this mark phase
 	startingStackSize atomic.Int32
 	gomaxprocs        atomic.Int32
 	liveUser          atomic.Int32

@@ -315,3 +315,48 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("%d faults", len(Faults()))
 	}
 }
+
+// markrootFreeGStacks (mgcmark.go): the whole stack list, stacks freed, at
+// the head of noStack in its order; gfget then allocates.
+func TestMarkrootFreeGStacks(t *testing.T) {
+	s := testSched(t, "small", 1, 1)
+	mp, pp := s.ms[0], s.ps[0]
+	gs := deadGs(s, 4, stackMin)
+	gs[1].stack = 4096 // freed by gfput -> noStack
+	for _, gp := range gs {
+		if _, _, msg := mp.gfput(pp, gp); msg != "" {
+			t.Fatal(msg)
+		}
+	}
+	g := func(i int) int { return int(gs[i].idx) }
+	// As in TestGfputSpillOrder: stack [G3 G4], noStack [G2], local [G1].
+	ct := new(actor)
+	s.newActor(ct, Controller)
+	s.gcBlacken.Store(true)
+	s.markrootFreeGStacks(ct)
+	sn := s.snapshot()
+	if len(sn.GFreeStack) != 0 || sn.GFreeStackSize != 0 {
+		t.Errorf("stack list %v (size %d) after the job", sn.GFreeStack, sn.GFreeStackSize)
+	}
+	if want := []int{g(2), g(3), g(1)}; !reflect.DeepEqual(sn.GFreeNoStack, want) || sn.GFreeNoStackSize != 3 {
+		t.Errorf("noStack = %v (size %d), want %v (3)", sn.GFreeNoStack, sn.GFreeNoStackSize, want)
+	}
+	if gs[2].stack != 0 || gs[3].stack != 0 || gs[0].stack != stackMin {
+		t.Errorf("stacks %d %d, local G1 %d", gs[2].stack, gs[3].stack, gs[0].stack)
+	}
+	if !sn.FreeGStacksDone || ct.ops[opMarkrootFreeGStacks] != 1 {
+		t.Errorf("done %v, ops %d", sn.FreeGStacksDone, ct.ops[opMarkrootFreeGStacks])
+	}
+	if !s.ctlEnabled(CtlStep{Kind: CtlGC, Arg: 0}) {
+		t.Error("marking cannot end after the root job")
+	}
+	mp.gfget(pp) // local G1, stack kept
+	gp, how, refilled, st := mp.gfget(pp)
+	if int(gp.idx) != g(3) || how != howRefill || refilled != 2 || st != stAllocated {
+		t.Errorf("gfget after the job: G%d how=%s refilled=%d stack=%s", gp.idx, howNames[how], refilled, stackNames[st])
+	}
+	s.freeGStacksDone.Store(false)
+	if s.ctlEnabled(CtlStep{Kind: CtlGC, Arg: 0}) {
+		t.Error("marking may end before the root job")
+	}
+}

@@ -25,7 +25,8 @@
 // docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
 // schedule, exit, goexit, gosched, park, entersyscall, retake, exitsyscall,
 // lockosthread, unlockosthread, lockint, unlockint, acquirep, procresize,
-// gc, stacksize, growstack, assist, dirty, and mcall (badmcall2).
+// gc, stacksize, growstack, assist, dirty, mcall (badmcall2) and the GC
+// mark phase's markrootfreegstacks (mgcmark.go markrootFreeGStacks).
 // Each transition's doc comment names the runtime function it models.
 //
 // # Schedule choices

@@ -138,6 +138,12 @@ type Sched struct {
 	BgScanCredit int64
 	// GCBlacken is gcBlackenEnabled != 0 (the GC is marking).
 	GCBlacken bool
+	// FreeGStacksDone: markrootFreeGStacks has run in this mark phase.
+	// It is one root job (fixedRootFreeGStacks), claimed once per cycle
+	// through work.markrootNext (gcNextMarkRoot), and every root job is
+	// done before marking ends (gcMarkDone; gcMark's "non-empty mark
+	// queue after concurrent mark" check). False while the GC is off.
+	FreeGStacksDone bool
 	// StartingStackSize is the runtime's startingStackSize.
 	StartingStackSize int32
 	// Goidgen is sched.goidgen, the last goid handed to a P's cache.
@@ -293,7 +299,7 @@ func (s *State) Equal(o *State) bool {
 	a, b := &s.Sched, &o.Sched
 	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) &&
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
-		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.StartingStackSize == b.StartingStackSize &&
+		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
 		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 
