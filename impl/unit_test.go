@@ -277,7 +277,7 @@ func TestInitialSnapshot(t *testing.T) {
 	if sn.Gs[0].Goid != 1 || sn.Gs[0].Status != "running" || sn.Gs[0].Stack != 2048 || sn.Gs[0].M != 0 {
 		t.Errorf("G0 %+v", sn.Gs[0])
 	}
-	if sn.Ps[0].Status != "running" || sn.Ps[0].GoidCache != 2 || sn.Ps[0].GoidEnd != 17 || sn.Ps[0].SchedTick != 1 {
+	if sn.Ps[0].Status != "running" || sn.Ps[0].GoidCache != 2 || sn.Ps[0].GoidEnd != 17 || sn.Ps[0].SchedTick != 0 {
 		t.Errorf("P0 %+v", sn.Ps[0])
 	}
 	if sn.Ps[1].Status != "idle" || sn.Ms[1].P != -1 || sn.Ms[0].Curg != 0 || sn.Goidgen != 16 {

@@ -57,6 +57,8 @@ func TestWasm(t *testing.T) {
 		t.Fatalf("wasm runqput: %s", s.Ps[0].String())
 	}
 	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcTick) // schedtick 0: main back first
+	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcRing)
 	do(t, s, Op{Kind: OpLockOSThread, M: 0})
 	if s.Ms[0].LockedG != None {
@@ -82,6 +84,8 @@ func TestNgsysAndAssistFlush(t *testing.T) {
 	if s.Sched.NGSys != 1 || !s.Gs[1].System {
 		t.Fatalf("ngsys %d", s.Sched.NGSys)
 	}
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcTick) // schedtick 0: main back first
 	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcRunnext)
 	do(t, s, Op{Kind: OpAssist, M: 0, N: 1})
@@ -186,6 +190,8 @@ func TestGoidRefill(t *testing.T) {
 	}
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
 	spawn(t, s, 0) // G1 via P0: goid 2
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcTick) // schedtick 0: main back first
 	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcRunnext)
 	do(t, s, Op{Kind: OpGosched, M: 0}) // G1 to the global queue
