@@ -196,12 +196,14 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		on := c.Arg != 0
 		if on {
 			r.flags |= flOn
-			// gcResetMarkState: every G's gcAssistBytes = 0.
+			// gcResetMarkState: every G's gcAssistBytes = 0;
+			// gcController.startCycle: bgScanCredit = 0.
 			s.allglock.Lock()
 			for _, gp := range s.allgs {
 				gp.gcAssist = 0
 			}
 			s.allglock.Unlock()
+			s.bgScanCredit.Store(0)
 		}
 		s.gcBlacken.Store(on)
 		s.freeGStacksDone.Store(false)

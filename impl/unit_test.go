@@ -360,3 +360,17 @@ func TestMarkrootFreeGStacks(t *testing.T) {
 		t.Error("marking may end before the root job")
 	}
 }
+
+// gcStart (ctlApply of a GC start): gcResetMarkState zeroes every G's
+// gcAssistBytes and gcController.startCycle zeroes bgScanCredit.
+func TestGCStartResets(t *testing.T) {
+	s := testSched(t, "small", 1, 1)
+	ct := new(actor)
+	s.newActor(ct, Controller)
+	s.allgs[0].gcAssist = 3
+	s.bgScanCredit.Store(5)
+	s.ctlApply(ct, CtlStep{Kind: CtlGC, Arg: 1})
+	if s.allgs[0].gcAssist != 0 || s.bgScanCredit.Load() != 0 || !s.gcBlacken.Load() || s.freeGStacksDone.Load() {
+		t.Errorf("after gcStart: assist %d credit %d blacken %v done %v", s.allgs[0].gcAssist, s.bgScanCredit.Load(), s.gcBlacken.Load(), s.freeGStacksDone.Load())
+	}
+}

@@ -88,7 +88,8 @@ func (s *State) Hash() uint64 {
 //     is kept as its remaining count and a live G's goid as those facts;
 //     absolute values and the goids of dead Gs are dropped;
 //   - schedtick is only read modulo GlobalTick (findRunnable);
-//   - bgScanCredit is only ever added to; its sign is kept.
+//   - bgScanCredit is only added to, and zeroed at a GC start; its sign is
+//     kept.
 func (s *State) Fingerprint() uint64 {
 	// Scratch on the stack, sized for the usual bounds: zeroing a large
 	// buffer would cost more than the rest.

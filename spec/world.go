@@ -46,8 +46,10 @@ func (s *State) procresize(op Op) (Result, error) {
 	return r, nil
 }
 
-// gcToggle models a GC cycle's start (gcStart: gcResetMarkState zeroes every
-// G's gcAssistBytes, then gcBlackenEnabled = 1) and end (gcMarkDone:
+// gcToggle models a GC cycle's start (gcStart, with the world stopped:
+// gcResetMarkState zeroes every G's gcAssistBytes (mgc.go:819, 2113-2119),
+// gcController.startCycle zeroes bgScanCredit (mgc.go:881, mgcpacer.go:390),
+// then gcBlackenEnabled = 1 (mgc.go:933)) and end (gcMarkDone:
 // gcBlackenEnabled = 0). Marking cannot end before markrootFreeGStacks has
 // run: it is a root job, and gcMarkDone ends the mark phase only once every
 // root job is done (gcMark panics with "non-empty mark queue after
@@ -65,6 +67,7 @@ func (s *State) gcToggle(op Op) (Result, error) {
 		for i := range s.Gs {
 			s.Gs[i].GCAssist = 0
 		}
+		s.Sched.BgScanCredit = 0
 	}
 	s.Sched.GCBlacken = on
 	s.Sched.FreeGStacksDone = false
