@@ -75,7 +75,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 	}
 	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack),
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
-		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, StartingStackSize: int32(sn.StartingStackSize),
+		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
 		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit}
 	switch sn.Terminal {
 	case "":
@@ -207,6 +207,8 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("P", out.P, r.P)
 	case spec.OpLockOSThread, spec.OpUnlockOSThread, spec.OpLockInt, spec.OpUnlockInt, spec.OpGrowStack:
 		ck("value", out.Value, r.Value)
+	case spec.OpMarkrootFreeGStacks:
+		ck("stacks freed", out.Value, r.Value)
 	}
 	if len(diffs) == 0 {
 		return ""

@@ -16,7 +16,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		uint64(code(r.Locked))<<32 | uint64(r.Source)<<40
 	k |= b2u(r.Goid == spec.MainGoid)<<48 | b2u(r.Kicked != spec.None)<<49 | b2u(r.Slow)<<50 |
 		b2u(r.HandedTo != spec.None)<<51 | b2u(r.Moved != 0)<<52 | b2u(r.Spilled != 0)<<53 |
-		b2u(r.StackFreed)<<54 | b2u(r.Fatal != "")<<55 | b2u(r.HandedOff)<<56 | b2u(r.P != spec.None)<<57
+		b2u(r.StackFreed)<<54 | b2u(r.Fatal != "")<<55 | b2u(r.HandedOff)<<56 | b2u(r.P != spec.None)<<57 |
+		b2u(op.Kind == spec.OpMarkrootFreeGStacks && r.Value != 0)<<58
 	return branchKey(k)
 }
 

@@ -24,6 +24,14 @@ func coreBounds(gs int) spec.Bounds {
 	return b
 }
 
+// gcBounds is coreBounds with the gc family (the GC toggle and the mark
+// phase's markrootFreeGStacks) and without gosched.
+func gcBounds(gs int) spec.Bounds {
+	b := coreBounds(gs)
+	b.NoGC, b.NoGosched = false, true
+	return b
+}
+
 // plantedOptions plants TestExploreFindsPlantedBug's lost G and explores
 // for every violation.
 func plantedOptions(c spec.Consts) ExploreOptions {
@@ -61,7 +69,8 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // bounds, so that a change meant to make it faster cannot change what it
 // explores. A change to the spec's semantics changes these on purpose:
 // update them in the same commit and say why (the all-families bounds
-// moved when checkdead began to wait for running system goroutines).
+// moved when checkdead began to wait for running system goroutines, and
+// when the mark phase gained its markrootFreeGStacks step).
 func TestExploreCountsUnchanged(t *testing.T) {
 	c, _ := spec.Preset("small")
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
@@ -77,31 +86,36 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		cov   uint64
 		viols int
 		vd    uint64
+		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=76074 transitions=206189 depth=8 complete=false stop="depth" deadlocks=0 exit=2065 goexit-deadlock=837`,
-			cov:  0x33ab9622eda1fedf},
+			want: `states=74382 transitions=205238 depth=8 complete=false stop="depth" deadlocks=0 exit=2327 goexit-deadlock=945`,
+			cov:  0x7e6f60ac964b05d4},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
-			want: `states=131388 transitions=338965 depth=10 complete=false stop="depth" deadlocks=0 exit=2095 goexit-deadlock=1802`,
-			cov:  0xa8fdfc442404dc0e},
+			want: `states=106952 transitions=278374 depth=10 complete=false stop="depth" deadlocks=0 exit=1995 goexit-deadlock=1921`,
+			cov:  0xa556a059379afbcb},
 		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)},
-			want: `states=11952 transitions=28073 depth=24 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114`,
+			want: `states=11952 transitions=28073 depth=25 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114`,
 			cov:  0xd4948e7c90a8f3a9},
 		{name: "2P2M2G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2)},
-			want: `states=87921 transitions=286356 depth=29 complete=true stop="" deadlocks=0 exit=9864 goexit-deadlock=2412`,
+			want: `states=87921 transitions=286356 depth=28 complete=true stop="" deadlocks=0 exit=9864 goexit-deadlock=2412`,
 			cov:  0x6a8d2f3b6df32bde},
 		{name: "2P2M3G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(3)}, long: true,
 			want: `states=751311 transitions=2789580 depth=33 complete=true stop="" deadlocks=0 exit=86112 goexit-deadlock=8892`,
 			cov:  0x149b548862c59f15},
 		{name: "2P2M4G core (gexit explore's default), 300k states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(4), MaxStates: 300_000},
-			want: `states=300000 transitions=803513 depth=15 complete=false stop="max-states" deadlocks=0 exit=14745 goexit-deadlock=1831`,
-			cov:  0xf7b5f4809ea0981d},
+			want: `states=300000 transitions=811070 depth=15 complete=false stop="max-states" deadlocks=0 exit=14983 goexit-deadlock=1923`,
+			cov:  0xe0541dd702ec51e3},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want: `states=1000000 transitions=2898872 depth=10 complete=false stop="max-states" deadlocks=0 exit=21127 goexit-deadlock=7858`,
-			cov:  0xc042ef10e67585cf},
+			want: `states=1000000 transitions=2914882 depth=10 complete=false stop="max-states" deadlocks=0 exit=22703 goexit-deadlock=8616`,
+			cov:  0xef9e2261e0b051e7},
+		{name: "1P1M5G core and gc, no gosched, depth 20", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 20},
+			want:  `states=52547 transitions=142921 depth=20 complete=false stop="depth" deadlocks=0 exit=2085 goexit-deadlock=248`,
+			cov:   0x649e73250e6e0494,
+			reach: []string{"markrootfreegstacks/freed", "exit/spill"}},
 		{name: "planted bug, every violation", o: plantedOptions(c),
-			want: `states=3718 transitions=7130 depth=9 complete=false stop="depth" deadlocks=0 exit=197 goexit-deadlock=48`,
-			cov:  0xfc480c705e34588e, viols: 227, vd: 0xe52253dba25dccfa},
+			want: `states=3430 transitions=6689 depth=9 complete=false stop="depth" deadlocks=0 exit=181 goexit-deadlock=48`,
+			cov:  0xc677748f3bc8ebec, viols: 207, vd: 0x62fcad716dd0e7fe},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.long && testing.Short() {
@@ -118,6 +132,11 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			}
 			if d := digestCounts(r.Coverage); d != tc.cov {
 				t.Errorf("coverage digest %#x, want %#x", d, tc.cov)
+			}
+			for _, b := range tc.reach {
+				if r.Coverage[b] == 0 {
+					t.Errorf("branch %s never reached", b)
+				}
 			}
 			if len(r.Violations) != tc.viols {
 				t.Fatalf("%d violations, want %d", len(r.Violations), tc.viols)

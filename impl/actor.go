@@ -42,6 +42,7 @@ type sched struct {
 	ngsys             atomic.Int32
 	bgScanCredit      atomic.Int64
 	gcBlacken         atomic.Bool
+	freeGStacksDone   atomic.Bool // markrootFreeGStacks ran in this mark phase
 	startingStackSize atomic.Int32
 	gomaxprocs        atomic.Int32
 	liveUser          atomic.Int32
@@ -571,8 +572,10 @@ func newSched(cfg Config, w Workload) *sched {
 		s.objs = append(s.objs, new(waitObj))
 	}
 
-	// rt0_go: m0 acquires P0, newproc(runtime.main) takes goid 1 from
-	// P0's first batch, mstart executes it (schedtick 1).
+	// rt0_go: m0 acquires P0 (procresize), newproc(runtime.main) takes
+	// goid 1 from P0's first batch and puts it in P0's runnext
+	// (runqput(pp, newg, true)); mstart's schedule takes it from runnext
+	// with inheritTime, so execute leaves P0's schedtick at 0.
 	p0, m0 := s.ps[0], s.ms[0]
 	main := &g{idx: 0, goid: 1, stack: stackMin, prog: w.Main, m: m0}
 	main.status.Store(gRunning)
@@ -582,7 +585,7 @@ func newSched(cfg Config, w Workload) *sched {
 	p0.status.Store(pRunning)
 	p0.m.Store(m0)
 	p0.goidcache, p0.goidcacheend = 2, batch+1
-	p0.schedtick = 1
+	p0.schedtick = 0
 	m0.p.Store(p0)
 	m0.curg.Store(main)
 	m0.onG0 = false

@@ -171,7 +171,7 @@ type Output struct {
 	Locked     string // "", "mexit", "m0wedged"
 	P          int    // exitsyscall, acquirep: the P got
 	HandedOff  bool
-	Value      int64 // lock counts, new stack size, retake: the M robbed
+	Value      int64 // lock counts, new stack size, retake: the M robbed, markrootfreegstacks: stacks freed
 	Throw      string
 	Fatal      string
 }
@@ -241,6 +241,7 @@ type Snapshot struct {
 	NGSys                          int
 	BgScanCredit                   int64
 	GCBlacken                      bool
+	FreeGStacksDone                bool // markrootFreeGStacks ran in this mark phase
 	StartingStackSize              int
 	Goidgen                        int64
 	GoMaxProcs                     int

@@ -94,55 +94,70 @@ func (s *sched) opsDone() int64 {
 	return n
 }
 
-// controller runs the world-stopping script: procresize, gc, stacksize.
+// controller runs the world-stopping script: procresize, gc, stacksize;
+// after a GC start, the mark phase's markrootFreeGStacks.
 func (s *sched) controller(a *actor, steps []CtlStep) {
 	for _, c := range steps {
-		after := int64(c.After)
-		if !a.safepoint() {
+		if !s.ctlStep(a, c) {
 			return
 		}
-		if !a.waitUntil(func() bool { return s.opsDone() >= after || s.othersWaiting(a) }) {
-			return
-		}
-		for {
-			if !s.ctlEnabled(c) {
-				break
-			}
-			if c.Kind == CtlProcResize {
-				if !a.waitUntil(func() bool { return s.psUnowned(c.Arg) }) {
-					return
-				}
-			}
-			// stopTheWorld: every other actor at a safe point.
-			s.stw.Store(true)
-			s.wake()
-			ok := a.waitUntil(func() bool { return s.othersWaiting(a) })
-			if !ok {
-				s.stw.Store(false)
-				return
-			}
-			applied := false
-			if s.ctlEnabled(c) && (c.Kind != CtlProcResize || s.psUnowned(c.Arg)) {
-				s.ctlApply(a, c)
-				applied = true
-			}
-			// startTheWorld.
-			s.stw.Store(false)
-			if !s.det {
-				// Take and drop the lock before broadcasting, so that a
-				// waiter between its check and cond.Wait cannot miss it.
-				s.mu.Lock()
-				s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
-				s.cond.Broadcast()
-			}
-			if applied {
-				break
-			}
+		if c.Kind == CtlGC && c.Arg != 0 && s.gcBlacken.Load() && !s.freeGStacksDone.Load() {
+			// The mark phase's root jobs run once the world has
+			// started again, concurrently with the Ms.
 			if !a.safepoint() {
 				return
 			}
+			s.markrootFreeGStacks(a)
 		}
 	}
+}
+
+// ctlStep runs one step of the script under stop-the-world, or skips it
+// when it is not enabled; false when the run is over.
+func (s *sched) ctlStep(a *actor, c CtlStep) bool {
+	after := int64(c.After)
+	if !a.safepoint() {
+		return false
+	}
+	if !a.waitUntil(func() bool { return s.opsDone() >= after || s.othersWaiting(a) }) {
+		return false
+	}
+	for s.ctlEnabled(c) {
+		if c.Kind == CtlProcResize {
+			if !a.waitUntil(func() bool { return s.psUnowned(c.Arg) }) {
+				return false
+			}
+		}
+		// stopTheWorld: every other actor at a safe point.
+		s.stw.Store(true)
+		s.wake()
+		ok := a.waitUntil(func() bool { return s.othersWaiting(a) })
+		if !ok {
+			s.stw.Store(false)
+			return false
+		}
+		applied := false
+		if s.ctlEnabled(c) && (c.Kind != CtlProcResize || s.psUnowned(c.Arg)) {
+			s.ctlApply(a, c)
+			applied = true
+		}
+		// startTheWorld.
+		s.stw.Store(false)
+		if !s.det {
+			// Take and drop the lock before broadcasting, so that a
+			// waiter between its check and cond.Wait cannot miss it.
+			s.mu.Lock()
+			s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
+			s.cond.Broadcast()
+		}
+		if applied {
+			return true
+		}
+		if !a.safepoint() {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *sched) ctlEnabled(c CtlStep) bool {
@@ -150,7 +165,9 @@ func (s *sched) ctlEnabled(c CtlStep) bool {
 	case CtlProcResize:
 		return c.Arg >= 1 && c.Arg <= len(s.ps) && int32(c.Arg) != s.gomaxprocs.Load()
 	case CtlGC:
-		return (c.Arg != 0) != s.gcBlacken.Load()
+		// Marking ends only once every root job ran (gcMarkDone).
+		on := c.Arg != 0
+		return on != s.gcBlacken.Load() && (on || s.freeGStacksDone.Load())
 	case CtlStackSize:
 		return c.Arg >= stackMin && c.Arg&(c.Arg-1) == 0 && int32(c.Arg) != s.startingStackSize.Load()
 	}
@@ -179,14 +196,17 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		on := c.Arg != 0
 		if on {
 			r.flags |= flOn
-			// gcResetMarkState: every G's gcAssistBytes = 0.
+			// gcResetMarkState: every G's gcAssistBytes = 0;
+			// gcController.startCycle: bgScanCredit = 0.
 			s.allglock.Lock()
 			for _, gp := range s.allgs {
 				gp.gcAssist = 0
 			}
 			s.allglock.Unlock()
+			s.bgScanCredit.Store(0)
 		}
 		s.gcBlacken.Store(on)
+		s.freeGStacksDone.Store(false)
 		a.commit(&r)
 	case CtlStackSize:
 		r := a.begin(opStackSize)
@@ -194,6 +214,33 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		s.startingStackSize.Store(int32(c.Arg))
 		a.commit(&r)
 	}
+}
+
+// markrootFreeGStacks (mgcmark.go), the root job fixedRootFreeGStacks of
+// every mark phase: take sched.gFree.stack, stackfree each G's stack, and
+// push the whole list, in its order, at the head of sched.gFree.noStack
+// (gList.pushAll), both sizes adjusted. The runtime takes sched.gFree.lock
+// twice, to detach the list and to push it, and frees the stacks in
+// between; impl holds the lock across so the op has one linearization
+// point (docs/OPS.md): in the runtime's window the Gs are on no list.
+func (s *sched) markrootFreeGStacks(a *actor) {
+	r := a.begin(opMarkrootFreeGStacks)
+	s.gFreeLock.Lock()
+	head := s.gFreeStack.head.Load()
+	q := gQueue{head: head, size: s.gFreeStack.size}
+	n := 0
+	for gp := head; gp != nil; gp = gp.schedlink {
+		q.tail = gp
+		gp.stack = 0 // stackfree; stack.lo = stack.hi = 0
+		n++
+	}
+	s.gFreeStack.head.Store(nil)
+	s.gFreeStack.size = 0
+	s.gFreeNoStack.pushAll(q)
+	s.freeGStacksDone.Store(true)
+	s.gFreeLock.Unlock()
+	r.val = int64(n)
+	a.commit(&r)
 }
 
 // procresize (proc.go) under stop-the-world: p.destroy for Ps >= n (run

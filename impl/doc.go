@@ -6,7 +6,8 @@
 // gfpurge, runqput, runqputslow, runqget, runqgrab, runqsteal,
 // globrunqget, globrunqgetbatch, findRunnable's order in schedule,
 // execute, goexit, gdestroy, dropg, handoffp, releasep, pidleput,
-// stoplockedm, startlockedm, retake, exitsyscall, procresize) so the two
+// stoplockedm, startlockedm, retake, exitsyscall, procresize, and
+// mgcmark.go's markrootFreeGStacks) so the two
 // can be read side by side. The operation vocabulary, initial state, list
 // orders and results are those of docs/OPS.md.
 //
@@ -16,8 +17,9 @@
 // Program of Steps (Workload); "executing" a G means the M interprets its
 // next step, which is one or more ops of OPS.md (a Spawn is goidrefill when
 // the P's goid cache is empty, newproc1, then runqput). Sysmon (retake)
-// and the controller (procresize, gc, stacksize under stop-the-world) are
-// actors too. Each P has a local gFree LIFO with a size, a RunqSize ring
+// and the controller (procresize, gc, stacksize under stop-the-world; after
+// a GC start, the mark phase's markrootFreeGStacks with the world started)
+// are actors too. Each P has a local gFree LIFO with a size, a RunqSize ring
 // whose head and tail are sync/atomic Uint32s (load / store / CAS, which
 // are at least acquire/release), ring slots that are atomic pointers (a
 // thief reads slots before its CAS, as runqgrab does), and a runnext slot
@@ -90,6 +92,9 @@
 //     exitsyscall (setBlockOnExitSyscall) across the P's handoff.
 //   - procresize, gc, stacksize: under stop-the-world (every other actor
 //     blocked at a safe point).
+//   - markrootfreegstacks: one sched.gFree.lock section held across
+//     detaching the stack list, freeing the stacks and pushing them onto
+//     noStack (the runtime drops the lock in between).
 //
 // # Recording and the abstraction
 //

@@ -27,12 +27,14 @@ const (
 	opGrowStack
 	opAssist
 	opDirty
+	opMarkrootFreeGStacks
 	numOpKinds
 )
 
 var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "schedule", "exit", "goexit",
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
-	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty"}
+	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
+	"markrootfreegstacks"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -230,7 +232,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Value = r.val
 	case opAssist:
 		e.In.Credit = int(r.in)
-	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack:
+	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks:
 		o.Value = r.val
 	}
 	if r.str != 0 {

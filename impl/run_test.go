@@ -245,7 +245,9 @@ func TestLockedExitM0Wedged(t *testing.T) {
 func TestRecordFields(t *testing.T) {
 	cfg := cfgFor(t, "small", 1, 1, Deterministic, 1)
 	cfg.Record = true
-	res := mustRun(t, cfg, Workload{Main: Prog(Go(Prog()), Yield())})
+	// P0 starts at schedtick 0: the first schedule after main yields is
+	// the tick pick of the global queue (main again), then runnext.
+	res := mustRun(t, cfg, Workload{Main: Prog(Go(Prog()), Yield(), Yield())})
 	var ops []string
 	for _, e := range res.History {
 		ops = append(ops, e.Op)
@@ -253,7 +255,7 @@ func TestRecordFields(t *testing.T) {
 			t.Errorf("bad stamps %v", e)
 		}
 	}
-	want := []string{"newproc1", "runqput", "gosched", "schedule", "exit", "schedule", "exit"}
+	want := []string{"newproc1", "runqput", "gosched", "schedule", "gosched", "schedule", "exit", "schedule", "exit"}
 	if !reflect.DeepEqual(ops, want) {
 		t.Fatalf("ops %v, want %v", ops, want)
 	}
@@ -261,10 +263,13 @@ func TestRecordFields(t *testing.T) {
 	if np.Out.G != 1 || np.Out.Goid != 2 || np.Out.How != "malg" || np.Out.Stack != "allocated" {
 		t.Errorf("newproc1 %+v", np.Out)
 	}
-	if s := res.History[3]; s.Out.Source != "runnext" || s.Out.G != 1 {
+	if s := res.History[3]; s.Out.Source != "tick" || s.Out.G != 0 {
 		t.Errorf("schedule %+v", s.Out)
 	}
-	if s := res.History[5]; s.Out.Source != "global" || s.Out.G != 0 {
+	if s := res.History[5]; s.Out.Source != "runnext" || s.Out.G != 1 {
 		t.Errorf("schedule 2 %+v", s.Out)
+	}
+	if s := res.History[7]; s.Out.Source != "global" || s.Out.G != 0 {
+		t.Errorf("schedule 3 %+v", s.Out)
 	}
 }

@@ -55,6 +55,7 @@ func (s *sched) snapshot() Snapshot {
 	sn.NGSys = int(s.ngsys.Load())
 	sn.BgScanCredit = s.bgScanCredit.Load()
 	sn.GCBlacken = s.gcBlacken.Load()
+	sn.FreeGStacksDone = s.freeGStacksDone.Load()
 	sn.StartingStackSize = int(s.startingStackSize.Load())
 	sn.Goidgen = s.goidgen.Load()
 	sn.GoMaxProcs = int(s.gomaxprocs.Load())

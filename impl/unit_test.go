@@ -280,7 +280,7 @@ func TestInitialSnapshot(t *testing.T) {
 	if sn.Gs[0].Goid != 1 || sn.Gs[0].Status != "running" || sn.Gs[0].Stack != 2048 || sn.Gs[0].M != 0 {
 		t.Errorf("G0 %+v", sn.Gs[0])
 	}
-	if sn.Ps[0].Status != "running" || sn.Ps[0].GoidCache != 2 || sn.Ps[0].GoidEnd != 17 || sn.Ps[0].SchedTick != 1 {
+	if sn.Ps[0].Status != "running" || sn.Ps[0].GoidCache != 2 || sn.Ps[0].GoidEnd != 17 || sn.Ps[0].SchedTick != 0 {
 		t.Errorf("P0 %+v", sn.Ps[0])
 	}
 	if sn.Ps[1].Status != "idle" || sn.Ms[1].P != -1 || sn.Ms[0].Curg != 0 || sn.Goidgen != 16 {
@@ -316,5 +316,64 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if len(Faults()) < 16 {
 		t.Errorf("%d faults", len(Faults()))
+	}
+}
+
+// markrootFreeGStacks (mgcmark.go): the whole stack list, stacks freed, at
+// the head of noStack in its order; gfget then allocates.
+func TestMarkrootFreeGStacks(t *testing.T) {
+	s := testSched(t, "small", 1, 1)
+	mp, pp := s.ms[0], s.ps[0]
+	gs := deadGs(s, 4, stackMin)
+	gs[1].stack = 4096 // freed by gfput -> noStack
+	for _, gp := range gs {
+		if _, _, msg := mp.gfput(pp, gp); msg != "" {
+			t.Fatal(msg)
+		}
+	}
+	g := func(i int) int { return int(gs[i].idx) }
+	// As in TestGfputSpillOrder: stack [G3 G4], noStack [G2], local [G1].
+	ct := new(actor)
+	s.newActor(ct, Controller)
+	s.gcBlacken.Store(true)
+	s.markrootFreeGStacks(ct)
+	sn := s.snapshot()
+	if len(sn.GFreeStack) != 0 || sn.GFreeStackSize != 0 {
+		t.Errorf("stack list %v (size %d) after the job", sn.GFreeStack, sn.GFreeStackSize)
+	}
+	if want := []int{g(2), g(3), g(1)}; !reflect.DeepEqual(sn.GFreeNoStack, want) || sn.GFreeNoStackSize != 3 {
+		t.Errorf("noStack = %v (size %d), want %v (3)", sn.GFreeNoStack, sn.GFreeNoStackSize, want)
+	}
+	if gs[2].stack != 0 || gs[3].stack != 0 || gs[0].stack != stackMin {
+		t.Errorf("stacks %d %d, local G1 %d", gs[2].stack, gs[3].stack, gs[0].stack)
+	}
+	if !sn.FreeGStacksDone || ct.ops[opMarkrootFreeGStacks] != 1 {
+		t.Errorf("done %v, ops %d", sn.FreeGStacksDone, ct.ops[opMarkrootFreeGStacks])
+	}
+	if !s.ctlEnabled(CtlStep{Kind: CtlGC, Arg: 0}) {
+		t.Error("marking cannot end after the root job")
+	}
+	mp.gfget(pp) // local G1, stack kept
+	gp, how, refilled, st := mp.gfget(pp)
+	if int(gp.idx) != g(3) || how != howRefill || refilled != 2 || st != stAllocated {
+		t.Errorf("gfget after the job: G%d how=%s refilled=%d stack=%s", gp.idx, howNames[how], refilled, stackNames[st])
+	}
+	s.freeGStacksDone.Store(false)
+	if s.ctlEnabled(CtlStep{Kind: CtlGC, Arg: 0}) {
+		t.Error("marking may end before the root job")
+	}
+}
+
+// gcStart (ctlApply of a GC start): gcResetMarkState zeroes every G's
+// gcAssistBytes and gcController.startCycle zeroes bgScanCredit.
+func TestGCStartResets(t *testing.T) {
+	s := testSched(t, "small", 1, 1)
+	ct := new(actor)
+	s.newActor(ct, Controller)
+	s.allgs[0].gcAssist = 3
+	s.bgScanCredit.Store(5)
+	s.ctlApply(ct, CtlStep{Kind: CtlGC, Arg: 1})
+	if s.allgs[0].gcAssist != 0 || s.bgScanCredit.Load() != 0 || !s.gcBlacken.Load() || s.freeGStacksDone.Load() {
+		t.Errorf("after gcStart: assist %d credit %d blacken %v done %v", s.allgs[0].gcAssist, s.bgScanCredit.Load(), s.gcBlacken.Load(), s.freeGStacksDone.Load())
 	}
 }

@@ -59,6 +59,10 @@ func Branches(op Op, r Result, buf []string) []string {
 		}
 	case OpProcResize:
 		add("n=" + itoa(int64(op.N)))
+	case OpMarkrootFreeGStacks:
+		if r.Value != 0 {
+			add("freed")
+		}
 	}
 	return out
 }
@@ -82,6 +86,7 @@ func AllBranches() []string {
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged", "goexit/fatal",
 		"park/stoplockedm", "gosched/stoplockedm", "exitsyscall/gotP", "exitsyscall/exitsyscallNoP",
+		"markrootfreegstacks/freed",
 	)
 	return bs
 }

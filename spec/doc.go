@@ -25,7 +25,8 @@
 // docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
 // schedule, exit, goexit, gosched, park, entersyscall, retake, exitsyscall,
 // lockosthread, unlockosthread, lockint, unlockint, acquirep, procresize,
-// gc, stacksize, growstack, assist, dirty, and mcall (badmcall2).
+// gc, stacksize, growstack, assist, dirty, mcall (badmcall2) and the GC
+// mark phase's markrootfreegstacks (mgcmark.go markrootFreeGStacks).
 // Each transition's doc comment names the runtime function it models.
 //
 // # Schedule choices
@@ -49,8 +50,16 @@
 //
 // # Invariants
 //
-// Invariants lists 33 named properties, each citing the throw or comment it
-// comes from; CheckInvariants returns the first that fails.
+// Invariants lists 36 named properties, each citing the throw or comment it
+// comes from; CheckInvariants returns the first that fails. 31 are facts of
+// the runtime itself at every point between the spec's ops;
+// CheckRuntimeFacts checks only those, for a state projected from the real
+// runtime. The other 5 carry a Scope: they rest on a restriction of the
+// spec's model (its exitsyscall, runqputslow, startlockedm and schedule are
+// single steps; it has no in-place waits, extra Ms, finalizer goroutines or
+// assist steals), hold in every state the spec reaches, and say where the
+// runtime's own code departs from them: RunningHasP, NoInPlaceWaits,
+// RunnableGsQueued, NGSysCount and BgScanCreditNonNegative.
 //
 // # Terminal states
 //

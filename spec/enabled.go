@@ -103,7 +103,14 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		}
 	}
 	if !b.NoGC {
-		ops = append(ops, Op{Kind: OpGC, M: Controller, N: int8(b2i(!s.Sched.GCBlacken))})
+		switch {
+		case !s.Sched.GCBlacken:
+			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 1})
+		case !s.Sched.FreeGStacksDone:
+			ops = append(ops, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+		default:
+			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0})
+		}
 	}
 	for _, size := range b.StackSizes {
 		if size != s.Sched.StartingStackSize {

@@ -41,7 +41,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
 	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
 	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
-	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1), byte(sc.Terminal))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2), byte(sc.Terminal))
 	return b
 }
 
@@ -185,7 +185,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	sc.Goidgen = int64(d.uvarint())
 	sc.GoMaxProcs = int32(d.uvarint())
 	f := d.byte1()
-	sc.GCBlacken, sc.MainGoexit = f&1 != 0, f&2 != 0
+	sc.GCBlacken, sc.MainGoexit, sc.FreeGStacksDone = f&1 != 0, f&2 != 0, f&4 != 0
 	sc.Terminal = Terminal(d.byte1())
 	if d.err != nil {
 		return nil, d.err

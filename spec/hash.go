@@ -88,7 +88,8 @@ func (s *State) Hash() uint64 {
 //     is kept as its remaining count and a live G's goid as those facts;
 //     absolute values and the goids of dead Gs are dropped;
 //   - schedtick is only read modulo GlobalTick (findRunnable);
-//   - bgScanCredit is only ever added to; its sign is kept.
+//   - bgScanCredit is only added to, and zeroed at a GC start; its sign is
+//     kept.
 func (s *State) Fingerprint() uint64 {
 	// Scratch on the stack, sized for the usual bounds: zeroing a large
 	// buffer would cost more than the rest.
@@ -225,7 +226,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | uint64(uint32(sc.GoMaxProcs))<<8)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8)
 	return h.sum()
 }
 
@@ -327,5 +328,5 @@ func (s *State) hashRest(h *hasher) {
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(sc.BgScanCredit))
 	h.word(uint64(sc.Goidgen))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | uint64(uint32(sc.GoMaxProcs))<<8)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8)
 }

@@ -4,9 +4,19 @@ import "fmt"
 
 // Invariant is a named property every reachable state must have. Source
 // cites the runtime throw, comment or function the property comes from.
+//
+// Scope is empty when the property is a fact of the runtime itself at
+// every point between the spec's ops, so a projection of the real
+// runtime's state can be held to it (CheckRuntimeFacts). Otherwise Scope
+// says which restriction of the spec's model the property rests on, why it
+// holds in every state the spec reaches, and where the runtime's own code
+// departs from it (with the function or comment that shows it): the spec
+// keeps checking it, because within its model a failure is still a bug,
+// but the runtime is not held to it.
 type Invariant struct {
 	Name   string
 	Source string
+	Scope  string
 	check  func(s *State, c *census) error
 }
 
@@ -86,15 +96,27 @@ type Violation struct {
 func (v *Violation) Error() string { return v.Invariant + ": " + v.Detail + " [" + v.Source + "]" }
 
 // CheckInvariants runs every invariant and returns the first failure, or nil.
-func (s *State) CheckInvariants() *Violation {
+func (s *State) CheckInvariants() *Violation { return s.checkInvariants(false) }
+
+// CheckRuntimeFacts runs the invariants that are facts of the runtime
+// itself (Scope empty) and returns the first failure, or nil: what a state
+// projected from the real runtime, between two of its operations, is held
+// to.
+func (s *State) CheckRuntimeFacts() *Violation { return s.checkInvariants(true) }
+
+func (s *State) checkInvariants(runtimeOnly bool) *Violation {
 	if s.cen == nil {
 		s.cen = new(census)
 	}
 	c := s.cen
 	c.take(s)
 	for i := range Invariants {
-		if err := Invariants[i].check(s, c); err != nil {
-			return &Violation{Invariant: Invariants[i].Name, Source: Invariants[i].Source, Detail: err.Error()}
+		inv := &Invariants[i]
+		if runtimeOnly && inv.Scope != "" {
+			continue
+		}
+		if err := inv.check(s, c); err != nil {
+			return &Violation{Invariant: inv.Name, Source: inv.Source, Detail: err.Error()}
 		}
 	}
 	return nil
@@ -228,7 +250,7 @@ func (s *State) eachQueued(f func(g int32, w where) error) error {
 
 // Invariants is every invariant of the spec, in the order they are checked.
 var Invariants = []Invariant{
-	{"RefsInRange", "guintptr/muintptr/puintptr point at real g, m, p structs", func(s *State, c *census) error {
+	{"RefsInRange", "guintptr/muintptr/puintptr point at real g, m, p structs", "", func(s *State, c *census) error {
 		bad := func(what string, v int64) error { return errf("%s = %d is out of range", what, v) }
 		err := s.eachFree(func(g int32, w where) error {
 			if !s.refOK(g) {
@@ -280,7 +302,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", func(s *State, c *census) error {
+	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", "", func(s *State, c *census) error {
 		return s.eachFree(func(g int32, w where) error {
 			if st := s.Gs[g].Status; st != Dead {
 				return errf("G%d on %s is %s", g, w, st)
@@ -288,7 +310,7 @@ var Invariants = []Invariant{
 			return nil
 		})
 	}},
-	{"OneListAtATime", "runtime2.go/proc.go gList: \"A G can only be on one gQueue or gList at a time\"", func(s *State, c *census) error {
+	{"OneListAtATime", "runtime2.go/proc.go gList: \"A G can only be on one gQueue or gList at a time\"", "", func(s *State, c *census) error {
 		for g := range c.where {
 			if c.where[g].n > 1 {
 				return errf("G%d is on %v", g, s.places()[g])
@@ -296,7 +318,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"FreeListSizes", "gList.size counts the list (gfput's spill and gfget's refill loop on it)", func(s *State, c *census) error {
+	{"FreeListSizes", "gList.size counts the list (gfput's spill and gfget's refill loop on it)", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			if int(s.Ps[i].GFreeSize) != len(s.Ps[i].GFree) {
 				return errf("P%d.gFree.size = %d but the list has %d", i, s.Ps[i].GFreeSize, len(s.Ps[i].GFree))
@@ -310,7 +332,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"LocalFreeBelowCap", "gfput: `if pp.gFree.size >= 64` spills down below 32", func(s *State, c *census) error {
+	{"LocalFreeBelowCap", "gfput: `if pp.gFree.size >= 64` spills down below 32", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			if n := len(s.Ps[i].GFree); n >= s.Cfg.Consts.GFreeCap {
 				return errf("P%d.gFree holds %d >= %d after gfput", i, n, s.Cfg.Consts.GFreeCap)
@@ -318,7 +340,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`", func(s *State, c *census) error {
+	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`", "", func(s *State, c *census) error {
 		for _, g := range s.Sched.GFreeNoStack {
 			if s.Gs[g].Stack != 0 {
 				return errf("G%d on sched.gFree.noStack has a %d-byte stack", g, s.Gs[g].Stack)
@@ -326,7 +348,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"StackListHasStack", "gfput/gfpurge: `else { stackQ.push(gp) }`; gfput keeps only startingStackSize stacks (sizes change only via gcComputeStartingStackSize)", func(s *State, c *census) error {
+	{"StackListHasStack", "gfput/gfpurge: `else { stackQ.push(gp) }`; gfput keeps only startingStackSize stacks (sizes change only via gcComputeStartingStackSize)", "", func(s *State, c *census) error {
 		for _, g := range s.Sched.GFreeStack {
 			if s.Gs[g].Stack == 0 {
 				return errf("G%d on sched.gFree.stack has no stack", g)
@@ -334,7 +356,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"StacksArePowersOfTwo", "stackalloc: \"stack size not a power of 2\"; malg(stackMin)", func(s *State, c *census) error {
+	{"StacksArePowersOfTwo", "stackalloc: \"stack size not a power of 2\"; malg(stackMin)", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			if st := s.Gs[i].Stack; st != 0 && (st < StackMin || st&(st-1) != 0) {
 				return errf("G%d has a %d-byte stack", i, st)
@@ -342,7 +364,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"LiveGsHaveStacks", "newproc1: throw(\"newproc1: newg missing stack\")", func(s *State, c *census) error {
+	{"LiveGsHaveStacks", "newproc1: throw(\"newproc1: newg missing stack\")", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			if g := &s.Gs[i]; g.Status != Dead && g.Status != Idle && g.Stack == 0 {
 				return errf("G%d is %s without a stack", i, g.Status)
@@ -350,7 +372,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"DeadIffFree", "allgs conservation: len(allgs) = live Gs + local free + global free (G structs are never freed)", func(s *State, c *census) error {
+	{"DeadIffFree", "allgs conservation: len(allgs) = live Gs + local free + global free (G structs are never freed)", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			free := c.where[i].n == 1 && c.where[i].free
 			if dead := s.Gs[i].Status == Dead; dead != free {
@@ -362,7 +384,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"NoIdleGs", "malg's _Gidle G becomes _Gdead before allgadd (allgadd: throw(\"allgadd: bad status Gidle\"))", func(s *State, c *census) error {
+	{"NoIdleGs", "malg's _Gidle G becomes _Gdead before allgadd (allgadd: throw(\"allgadd: bad status Gidle\"))", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			if s.Gs[i].Status == Idle {
 				return errf("G%d in allgs is idle", i)
@@ -370,7 +392,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"LiveGoidsUnique", "newproc1: goids come from disjoint per-P batches of sched.goidgen", func(s *State, c *census) error {
+	{"LiveGoidsUnique", "newproc1: goids come from disjoint per-P batches of sched.goidgen", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			if s.Gs[i].Status == Dead {
 				continue
@@ -383,7 +405,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"GoidNeverReissued", "newproc1: pp.goidcache..goidcacheend is a batch above every goid handed out", func(s *State, c *census) error {
+	{"GoidNeverReissued", "newproc1: pp.goidcache..goidcacheend is a batch above every goid handed out", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]
 			if p.GoidCache > p.GoidEnd || p.GoidEnd-1 > s.Sched.Goidgen {
@@ -409,7 +431,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"RunningHasMAndP", "execute: \"Assign gp.m before entering _Grunning so running Gs have an M\"", func(s *State, c *census) error {
+	{"RunningHasM", "execute: \"Assign gp.m before entering _Grunning so running Gs have an M\"", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			g := &s.Gs[i]
 			if g.Status != Running {
@@ -418,17 +440,26 @@ var Invariants = []Invariant{
 			if g.M == None {
 				return errf("running G%d has no M", i)
 			}
-			m := &s.Ms[g.M]
-			if m.Curg != int32(i) {
+			if m := &s.Ms[g.M]; m.Curg != int32(i) {
 				return errf("running G%d has m=M%d whose curg is %d", i, g.M, m.Curg)
-			}
-			if m.P == None {
-				return errf("running G%d is on M%d, which has no P", i, g.M)
 			}
 		}
 		return nil
 	}},
-	{"CurgLinks", "execute sets mp.curg and gp.m together; dropg clears both", func(s *State, c *census) error {
+	{Name: "RunningHasP",
+		Source: "execute runs a G on its M's P; exitsyscall keeps, takes back or gets a P before it returns to the G (else exitsyscallNoP makes it _Grunnable)",
+		Scope: "The spec's exitsyscall is one step that ends with the G running on a P or, through exitsyscallNoP, runnable on the global queue, " +
+			"so a running G's M always holds a P. Go 1.26's exitsyscall first switches _Gsyscall to _Grunning and only then keeps its P, " +
+			"takes oldp back or gets an idle one (proc.go:4912-4919: \"we're in a window where we may be in _Grunning without a P\").",
+		check: func(s *State, c *census) error {
+			for i := range s.Gs {
+				if g := &s.Gs[i]; g.Status == Running && g.M != None && s.Ms[g.M].P == None {
+					return errf("running G%d is on M%d, which has no P", i, g.M)
+				}
+			}
+			return nil
+		}},
+	{"CurgLinks", "execute sets mp.curg and gp.m together; dropg clears both; casGToWaitingForSuspendG (gcAssistAlloc1, stopTheWorldWithSema, gcBgMarkWorker) makes the current G _Gwaiting with both kept", "", func(s *State, c *census) error {
 		for i := range s.Ms {
 			m := &s.Ms[i]
 			if m.Curg == None {
@@ -438,7 +469,7 @@ var Invariants = []Invariant{
 			if int(g.M) != i {
 				return errf("M%d.curg = G%d but G%d.m = %d", i, m.Curg, m.Curg, g.M)
 			}
-			if g.Status != Running && g.Status != Syscall {
+			if g.Status != Running && g.Status != Syscall && g.Status != Waiting {
 				return errf("M%d.curg = G%d, which is %s", i, m.Curg, g.Status)
 			}
 		}
@@ -450,16 +481,38 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"OffCPUGsHaveNoM", "dropg: `setGNoWB(&mp.curg.m, nil)` before a G parks, yields or dies", func(s *State, c *census) error {
+	{"OffCPUGsHaveNoM", "dropg: `setGNoWB(&mp.curg.m, nil)` before a G yields (goschedImpl), parks (park_m) or dies (gdestroy); a _Gwaiting G keeps its M only while it waits in place as that M's curg (casGToWaitingForSuspendG)", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			g := &s.Gs[i]
-			if (g.Status == Runnable || g.Status == Waiting || g.Status == Dead) && g.M != None {
+			if g.M == None {
+				continue
+			}
+			switch g.Status {
+			case Runnable, Dead:
 				return errf("G%d is %s but keeps m=M%d", i, g.Status, g.M)
+			case Waiting:
+				if s.Ms[g.M].Curg != int32(i) {
+					return errf("waiting G%d keeps m=M%d, whose curg is %d", i, g.M, s.Ms[g.M].Curg)
+				}
 			}
 		}
 		return nil
 	}},
-	{"QueuedGsRunnable", "runqget/globrunqget hand Gs to execute, which casgstatus(_Grunnable, _Grunning)", func(s *State, c *census) error {
+	{Name: "NoInPlaceWaits",
+		Source: "park_m: casgstatus(gp, _Grunning, _Gwaiting), then dropg (proc.go:4275-4280)",
+		Scope: "The spec's only _Gwaiting is park_m's, which drops the G from its M in the same step, so no M's curg is waiting. " +
+			"The runtime leaves the current G _Gwaiting with mp.curg and gp.m kept while it waits in place: casGToWaitingForSuspendG " +
+			"in gcAssistAlloc1 (mgcmark.go:740), stopTheWorldWithSema (proc.go:1641), gcBgMarkWorker (mgc.go:1857) and markroot's " +
+			"scan of the caller's own stack (mgcmark.go:288).",
+		check: func(s *State, c *census) error {
+			for i := range s.Ms {
+				if g := s.Ms[i].Curg; g != None && s.Gs[g].Status == Waiting {
+					return errf("M%d.curg = G%d, which is waiting", i, g)
+				}
+			}
+			return nil
+		}},
+	{"QueuedGsRunnable", "runqget/globrunqget hand Gs to execute, which casgstatus(_Grunnable, _Grunning)", "", func(s *State, c *census) error {
 		return s.eachQueued(func(g int32, w where) error {
 			if st := s.Gs[g].Status; st != Runnable {
 				return errf("G%d on %s is %s", g, w, st)
@@ -467,15 +520,23 @@ var Invariants = []Invariant{
 			return nil
 		})
 	}},
-	{"RunnableGsQueued", "checkdead: throw(\"checkdead: runnable g\"): a runnable G is on a run queue (or held by newproc until runqput)", func(s *State, c *census) error {
-		for i := range s.Gs {
-			if s.Gs[i].Status == Runnable && c.where[i].n == 0 {
-				return errf("runnable G%d is on no run queue: lost", i)
+	{Name: "RunnableGsQueued",
+		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput",
+		Scope: "The spec's ops queue a G they make runnable, or take one off a queue and run it, in one step, so between ops the only " +
+			"runnable G on no queue is newproc's (M.newg). In the runtime a runnable G is on no queue inside runqputslow, between the " +
+			"CAS on runqhead that takes the batch and globrunqputbatch under sched.lock (proc.go:7524-7560); from startlockedm's " +
+			"handoff of the P (proc.go:3278-3292) until the locked M, woken in schedule's stoplockedm, executes it (proc.go:4142-4145); " +
+			"and between findRunnable and execute. What the runtime guarantees is checkdead's throw(\"checkdead: runnable g\") " +
+			"(proc.go:6421): when no M is running, no G is runnable.",
+		check: func(s *State, c *census) error {
+			for i := range s.Gs {
+				if s.Gs[i].Status == Runnable && c.where[i].n == 0 {
+					return errf("runnable G%d is on no run queue: lost", i)
+				}
 			}
-		}
-		return nil
-	}},
-	{"RunqBounded", "runqsteal: throw(\"runqsteal: runq overflow\"); runqput spills at len(pp.runq)", func(s *State, c *census) error {
+			return nil
+		}},
+	{"RunqBounded", "runqsteal: throw(\"runqsteal: runq overflow\"); runqput spills at len(pp.runq)", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			if n := len(s.Ps[i].Ring); n > s.Cfg.Consts.RunqSize {
 				return errf("P%d.runq holds %d > %d", i, n, s.Cfg.Consts.RunqSize)
@@ -483,7 +544,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"RunnextNotInRing", "runqput: the old runnext is kicked out to the ring, never copied", func(s *State, c *census) error {
+	{"RunnextNotInRing", "runqput: the old runnext is kicked out to the ring, never copied", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]
 			for _, g := range p.Ring {
@@ -494,7 +555,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"LockedPairs", "dolockOSThread: `gp.m.lockedg.set(gp); gp.lockedm.set(gp.m)`; gdestroy clears both", func(s *State, c *census) error {
+	{"LockedPairs", "dolockOSThread: `gp.m.lockedg.set(gp); gp.lockedm.set(gp.m)`; gdestroy clears both", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			g := &s.Gs[i]
 			if g.LockedM != None && s.Ms[g.LockedM].LockedG != int32(i) {
@@ -509,7 +570,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"LockCountsWire", "dounlockOSThread: `if gp.m.lockedInt != 0 || gp.m.lockedExt != 0 { return }` before unwiring", func(s *State, c *census) error {
+	{"LockCountsWire", "dounlockOSThread: `if gp.m.lockedInt != 0 || gp.m.lockedExt != 0 { return }` before unwiring", "", func(s *State, c *census) error {
 		if s.Cfg.Wasm {
 			return nil
 		}
@@ -524,7 +585,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", func(s *State, c *census) error {
+	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", "", func(s *State, c *census) error {
 		for i := range s.Ms {
 			m := &s.Ms[i]
 			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None) {
@@ -533,7 +594,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"M0NeverExits", "mexit: `if mp == &m0 { ... mPark(); throw(\"locked m0 woke up\") }`", func(s *State, c *census) error {
+	{"M0NeverExits", "mexit: `if mp == &m0 { ... mPark(); throw(\"locked m0 woke up\") }`", "", func(s *State, c *census) error {
 		if len(s.Ms) > 0 && s.Ms[0].Exited {
 			return errf("m0 exited")
 		}
@@ -544,19 +605,26 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"NGSysCount", "sched.ngsys: newproc1 adds 1 and gdestroy subtracts 1 for isSystemGoroutine", func(s *State, c *census) error {
-		n := int32(0)
-		for i := range s.Gs {
-			if g := &s.Gs[i]; g.System && g.Status != Dead {
-				n++
+	{Name: "NGSysCount",
+		Source: "sched.ngsys: newproc1 adds 1 and gdestroy subtracts 1 for isSystemGoroutine (proc.go:5358, 4509)",
+		Scope: "The spec has no extra Ms (cgo) and fixes isSystemGoroutine for a G's whole life (G.System, set by newproc1), so ngsys " +
+			"counts its live system Gs. The runtime's ngsys also counts each extra M's _Gdeadextra G (oneNewExtraM adds 1, needm " +
+			"subtracts it, dropm adds it back: proc.go:2544, 2457, 2601), and the finalizer and cleanup goroutines are system Gs only " +
+			"while they run no user code (isSystemGoroutine, traceback.go:1422-1441): one that calls runtime.Goexit from a finalizer " +
+			"or a cleanup was counted by newproc1 and is not subtracted by gdestroy.",
+		check: func(s *State, c *census) error {
+			n := int32(0)
+			for i := range s.Gs {
+				if g := &s.Gs[i]; g.System && g.Status != Dead {
+					n++
+				}
 			}
-		}
-		if n != s.Sched.NGSys {
-			return errf("sched.ngsys = %d, live system goroutines = %d", s.Sched.NGSys, n)
-		}
-		return nil
-	}},
-	{"IdlePsHaveEmptyRunq", "pidleput: throw(\"pidleput: P has non-empty run queue\")", func(s *State, c *census) error {
+			if n != s.Sched.NGSys {
+				return errf("sched.ngsys = %d, live system goroutines = %d", s.Sched.NGSys, n)
+			}
+			return nil
+		}},
+	{"IdlePsHaveEmptyRunq", "pidleput: throw(\"pidleput: P has non-empty run queue\")", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]
 			if p.Status == PIdle && (p.Runnext != None || len(p.Ring) != 0) {
@@ -565,7 +633,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\")", func(s *State, c *census) error {
+	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\")", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]
 			if (p.Status == PRunning) != (p.M != None) {
@@ -582,7 +650,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"DeadPsEmpty", "p.destroy: run queue moved to the global queue, gfpurge", func(s *State, c *census) error {
+	{"DeadPsEmpty", "p.destroy: run queue moved to the global queue, gfpurge", "", func(s *State, c *census) error {
 		live := int32(0)
 		for i := range s.Ps {
 			p := &s.Ps[i]
@@ -599,7 +667,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"SyscallGsHaveM", "entersyscall: the G keeps its M for the whole syscall", func(s *State, c *census) error {
+	{"SyscallGsHaveM", "entersyscall: the G keeps its M for the whole syscall", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			g := &s.Gs[i]
 			if g.Status == Syscall && (g.M == None || s.Ms[g.M].Curg != int32(i)) {
@@ -608,7 +676,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"DeadGsCleared", "gdestroy clears _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble and lockedm", func(s *State, c *census) error {
+	{"DeadGsCleared", "gdestroy clears _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble and lockedm", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			g := &s.Gs[i]
 			if g.Status != Dead {
@@ -627,7 +695,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"AssistCreditFlushed", "gdestroy: `if gcBlackenEnabled != 0 && gp.gcAssistBytes > 0 { ... bgScanCredit.Add; gp.gcAssistBytes = 0 }`", func(s *State, c *census) error {
+	{"AssistCreditFlushed", "gdestroy: `if gcBlackenEnabled != 0 && gp.gcAssistBytes > 0 { ... bgScanCredit.Add; gp.gcAssistBytes = 0 }`; gcStart's gcResetMarkState zeroes every G's gcAssistBytes before marking", "", func(s *State, c *census) error {
 		if !s.Sched.GCBlacken {
 			return nil
 		}
@@ -636,12 +704,20 @@ var Invariants = []Invariant{
 				return errf("dead G%d keeps %d units of assist credit while the GC is marking", i, g.GCAssist)
 			}
 		}
-		if s.Sched.BgScanCredit < 0 {
-			return errf("bgScanCredit = %d < 0", s.Sched.BgScanCredit)
-		}
 		return nil
 	}},
-	{"LockedWaitingM", "stoplockedm/startlockedm: a locked M without a P waits only for its own G", func(s *State, c *census) error {
+	{Name: "BgScanCreditNonNegative",
+		Source: "gdestroy adds only a positive gcAssistBytes to gcController.bgScanCredit",
+		Scope: "The spec models no assist stealing: bgScanCredit moves only by gdestroy's flush of a positive credit, so it is never " +
+			"negative. The runtime's gcAssistAlloc steals from it without a lock (mgcmark.go:572-577: \"This is racy and may drop the " +
+			"background credit below 0 if two mutators steal at the same time\"), so a negative value is legal there.",
+		check: func(s *State, c *census) error {
+			if s.Sched.BgScanCredit < 0 {
+				return errf("bgScanCredit = %d < 0", s.Sched.BgScanCredit)
+			}
+			return nil
+		}},
+	{"LockedWaitingM", "stoplockedm/startlockedm: a locked M without a P waits only for its own G", "", func(s *State, c *census) error {
 		for i := range s.Ms {
 			m := &s.Ms[i]
 			if m.LockedG == None || m.Exited || m.Wedged {
@@ -657,7 +733,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\")", func(s *State, c *census) error {
+	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\")", "", func(s *State, c *census) error {
 		if s.Sched.Terminal == GoexitDeadlock && (!s.Sched.MainGoexit || s.liveUserGs() != 0) {
 			return errf("the Goexit deadlock was declared with %d live goroutines", s.liveUserGs())
 		}

@@ -57,6 +57,8 @@ func TestWasm(t *testing.T) {
 		t.Fatalf("wasm runqput: %s", s.Ps[0].String())
 	}
 	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcTick) // schedtick 0: main back first
+	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcRing)
 	do(t, s, Op{Kind: OpLockOSThread, M: 0})
 	if s.Ms[0].LockedG != None {
@@ -74,7 +76,8 @@ func TestWasm(t *testing.T) {
 }
 
 // System goroutines count in sched.ngsys from newproc1 to gdestroy; the
-// gcAssistBytes credit is flushed to bgScanCredit only while the GC marks.
+// gcAssistBytes credit is flushed to bgScanCredit only while the GC marks,
+// and a GC start zeroes bgScanCredit.
 func TestNgsysAndAssistFlush(t *testing.T) {
 	s := newState(t, "go", 1, 1)
 	do(t, s, Op{Kind: OpNewproc1, M: 0, N: 1})
@@ -82,6 +85,8 @@ func TestNgsysAndAssistFlush(t *testing.T) {
 	if s.Sched.NGSys != 1 || !s.Gs[1].System {
 		t.Fatalf("ngsys %d", s.Sched.NGSys)
 	}
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcTick) // schedtick 0: main back first
 	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcRunnext)
 	do(t, s, Op{Kind: OpAssist, M: 0, N: 1})
@@ -102,6 +107,18 @@ func TestNgsysAndAssistFlush(t *testing.T) {
 	do(t, s, Op{Kind: OpExit, M: 0})
 	if s.Sched.BgScanCredit != 1 {
 		t.Fatalf("credit not flushed: %d", s.Sched.BgScanCredit)
+	}
+	// The next cycle starts from no background credit:
+	// gcController.startCycle stores 0 (mgcpacer.go:390), called by
+	// gcStart (mgc.go:881) before gcBlackenEnabled = 1.
+	do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 0})
+	if s.Sched.BgScanCredit != 1 {
+		t.Fatalf("the end of marking changed the credit: %d", s.Sched.BgScanCredit)
+	}
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	if s.Sched.BgScanCredit != 0 {
+		t.Fatalf("gcStart kept the last cycle's credit: %d", s.Sched.BgScanCredit)
 	}
 }
 
@@ -186,6 +203,8 @@ func TestGoidRefill(t *testing.T) {
 	}
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
 	spawn(t, s, 0) // G1 via P0: goid 2
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcTick) // schedtick 0: main back first
 	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcRunnext)
 	do(t, s, Op{Kind: OpGosched, M: 0}) // G1 to the global queue

@@ -7,30 +7,31 @@ import "strings"
 type OpKind uint8
 
 const (
-	OpGoidRefill     OpKind = iota + 1 // newproc1's goid batch fetch from sched.goidgen
-	OpNewproc1                         // newproc1: gfget or malg+allgadd, goid, dead -> runnable
-	OpRunqput                          // runqput(pp, newg, true) after newproc1
-	OpReady                            // ready(gp): waiting -> runnable, runqput(next)
-	OpSchedule                         // schedule: findRunnable + execute (or startlockedm, or stopm)
-	OpExit                             // goexit1 -> mcall(goexit0) -> gdestroy -> gfput
-	OpGoexit                           // runtime.Goexit: the same path, allowed on the main G
-	OpGosched                          // gosched_m: running -> runnable, globrunqput
-	OpPark                             // park_m: running -> waiting, dropg (stoplockedm when locked)
-	OpEnterSyscall                     // entersyscall: running -> syscall
-	OpRetake                           // sysmon's retake: take the P of an M in a syscall, handoffp
-	OpExitSyscall                      // exitsyscall: syscall -> running, or exitsyscallNoP
-	OpLockOSThread                     // LockOSThread: lockedExt++
-	OpUnlockOSThread                   // UnlockOSThread: lockedExt--
-	OpLockInt                          // lockOSThread (runtime-internal): lockedInt++
-	OpUnlockInt                        // unlockOSThread (runtime-internal): lockedInt--
-	OpAcquireP                         // startm/wakep: an M with nothing to do takes a P
-	OpProcResize                       // procresize(n) under stop-the-world
-	OpGC                               // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
-	OpStackSize                        // startingStackSize change (gcComputeStartingStackSize)
-	OpGrowStack                        // copystack: curg's stack doubles
-	OpAssist                           // curg's gcAssistBytes set (assist credit or debt)
-	OpDirty                            // curg's fields that gdestroy clears become non-zero
-	OpMcall                            // mcall(fn) with a fn that returns: badmcall2
+	OpGoidRefill          OpKind = iota + 1 // newproc1's goid batch fetch from sched.goidgen
+	OpNewproc1                              // newproc1: gfget or malg+allgadd, goid, dead -> runnable
+	OpRunqput                               // runqput(pp, newg, true) after newproc1
+	OpReady                                 // ready(gp): waiting -> runnable, runqput(next)
+	OpSchedule                              // schedule: findRunnable + execute (or startlockedm, or stopm)
+	OpExit                                  // goexit1 -> mcall(goexit0) -> gdestroy -> gfput
+	OpGoexit                                // runtime.Goexit: the same path, allowed on the main G
+	OpGosched                               // gosched_m: running -> runnable, globrunqput
+	OpPark                                  // park_m: running -> waiting, dropg (stoplockedm when locked)
+	OpEnterSyscall                          // entersyscall: running -> syscall
+	OpRetake                                // sysmon's retake: take the P of an M in a syscall, handoffp
+	OpExitSyscall                           // exitsyscall: syscall -> running, or exitsyscallNoP
+	OpLockOSThread                          // LockOSThread: lockedExt++
+	OpUnlockOSThread                        // UnlockOSThread: lockedExt--
+	OpLockInt                               // lockOSThread (runtime-internal): lockedInt++
+	OpUnlockInt                             // unlockOSThread (runtime-internal): lockedInt--
+	OpAcquireP                              // startm/wakep: an M with nothing to do takes a P
+	OpProcResize                            // procresize(n) under stop-the-world
+	OpGC                                    // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
+	OpStackSize                             // startingStackSize change (gcComputeStartingStackSize)
+	OpGrowStack                             // copystack: curg's stack doubles
+	OpAssist                                // curg's gcAssistBytes set (assist credit or debt)
+	OpDirty                                 // curg's fields that gdestroy clears become non-zero
+	OpMcall                                 // mcall(fn) with a fn that returns: badmcall2
+	OpMarkrootFreeGStacks                   // markrootFreeGStacks: the GC frees the stacks of sched.gFree.stack
 	numOps
 )
 
@@ -41,7 +42,7 @@ var opNames = [...]string{
 	OpLockOSThread: "lockosthread", OpUnlockOSThread: "unlockosthread", OpLockInt: "lockint",
 	OpUnlockInt: "unlockint", OpAcquireP: "acquirep", OpProcResize: "procresize", OpGC: "gc",
 	OpStackSize: "stacksize", OpGrowStack: "growstack", OpAssist: "assist", OpDirty: "dirty",
-	OpMcall: "mcall",
+	OpMcall: "mcall", OpMarkrootFreeGStacks: "markrootfreegstacks",
 }
 
 func (k OpKind) String() string {
@@ -73,7 +74,7 @@ func OpKinds() []OpKind {
 // Actors that are not Ms.
 const (
 	Sysmon     = -1 // sysmon (retake)
-	Controller = -2 // the world-stopping controller (procresize, gc, stacksize)
+	Controller = -2 // the world-stopping controller (procresize, gc, stacksize) and the GC's markrootfreegstacks
 )
 
 // Source is where findRunnable found the G, in the runtime's order. It is
@@ -218,7 +219,7 @@ type Result struct {
 	Locked     string // "", LockedMexit, LockedM0Wedged
 	P          int8   // exitsyscall: the P got, None for exitsyscallNoP; retake: the M robbed
 	HandedOff  bool   // park/exit: the P went through handoffp
-	Value      int64  // lock counts, new stack size
+	Value      int64  // lock counts, new stack size; markrootfreegstacks: stacks freed
 	Fatal      string // a fatal error the program raised (terminal)
 }
 

@@ -138,6 +138,12 @@ type Sched struct {
 	BgScanCredit int64
 	// GCBlacken is gcBlackenEnabled != 0 (the GC is marking).
 	GCBlacken bool
+	// FreeGStacksDone: markrootFreeGStacks has run in this mark phase.
+	// It is one root job (fixedRootFreeGStacks), claimed once per cycle
+	// through work.markrootNext (gcNextMarkRoot), and every root job is
+	// done before marking ends (gcMarkDone; gcMark's "non-empty mark
+	// queue after concurrent mark" check). False while the GC is off.
+	FreeGStacksDone bool
 	// StartingStackSize is the runtime's startingStackSize.
 	StartingStackSize int32
 	// Goidgen is sched.goidgen, the last goid handed to a P's cache.
@@ -204,15 +210,24 @@ func New(cfg Config) (*State, error) {
 	for i := range s.Ps {
 		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None}
 	}
-	// runtime·rt0_go: m0 acquires P0 (procresize), newproc(runtime.main)
-	// takes goid 1 from P0's first batch, and mstart runs it.
+	// runtime·rt0_go (asm_amd64.s) calls schedinit, newproc(mainPC), mstart:
+	//   - schedinit -> procresize: p.init makes P0 (schedtick 0) and m0
+	//     acquirep's it (proc.go:6078-6110);
+	//   - newproc (proc.go:5295-5307): newproc1 takes goid 1 from P0's
+	//     first goid batch, and runqput(pp, newg, true) puts main in P0's
+	//     runnext;
+	//   - mstart -> mstart0 -> mstart1 -> schedule -> findRunnable: the
+	//     tick check (proc.go:3443, schedtick%61 == 0) finds sched.runq
+	//     empty, so runqget (proc.go:3469, 7598-7606) returns runnext with
+	//     inheritTime = true, and execute(gp, true) leaves schedtick alone
+	//     (proc.go:3349-3351: `if !inheritTime { schedtick++ }`).
+	// So main runs on m0 and P0 with P0's schedtick still 0.
 	batch := int64(cfg.Consts.GoidBatch)
 	s.Sched = Sched{StartingStackSize: StackMin, Goidgen: batch, GoMaxProcs: int32(cfg.Ps)}
 	s.Gs = []G{{Goid: 1, Status: Running, Stack: StackMin, M: 0, LockedM: None}}
 	s.Ps[0].Status = PRunning
 	s.Ps[0].M = 0
 	s.Ps[0].GoidCache, s.Ps[0].GoidEnd = 2, batch+1
-	s.Ps[0].SchedTick = 1
 	s.Ms[0].P = 0
 	s.Ms[0].Curg = 0
 	return s, nil
@@ -293,7 +308,7 @@ func (s *State) Equal(o *State) bool {
 	a, b := &s.Sched, &o.Sched
 	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) &&
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
-		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.StartingStackSize == b.StartingStackSize &&
+		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
 		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 

@@ -29,6 +29,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.gcToggle(op)
 	case OpStackSize:
 		return s.stackSize(op)
+	case OpMarkrootFreeGStacks:
+		return s.markrootFreeGStacks(op)
 	}
 	if op.Kind == 0 || op.Kind >= numOps {
 		return r, s.disabled(op, "unknown op kind")
@@ -116,16 +118,16 @@ func (s *State) Apply(op Op) (Result, error) {
 // main returns lets an M already in schedule finish it, and checkdead's
 // fatal comes when the Ms go idle, which the spec folds into the op after
 // which no goroutine can run. So scheduler-side ops in flight then
-// (schedule, startm's acquirep, sysmon's retake) may be linearized after
-// the end. Enabled offers no op in a terminal state: the explorer stops
-// there.
+// (schedule, startm's acquirep, sysmon's retake, the GC's
+// markrootFreeGStacks) may be linearized after the end. Enabled offers no
+// op in a terminal state: the explorer stops there.
 func (s *State) inFlightAtEnd(k OpKind) bool {
 	if s.Sched.Terminal == MainReturned {
 		// exit(0) ends the process; what other threads were doing
 		// is cut short and unobservable, so any op may complete.
 		return true
 	}
-	return k == OpSchedule || k == OpAcquireP || k == OpRetake
+	return k == OpSchedule || k == OpAcquireP || k == OpRetake || k == OpMarkrootFreeGStacks
 }
 
 func (s *State) disabled(op Op, why string) error { return &Disabled{Op: op, Why: why} }

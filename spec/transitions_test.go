@@ -109,9 +109,10 @@ func TestGlobalBatchAndTick(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		spawn(t, s, 0)
 	}
-	// Everything to the global queue via gosched of each, main last.
+	// Everything to the global queue via gosched of each. P0's schedtick
+	// is 0, so the first pick is the tick's: main again.
 	do(t, s, Op{Kind: OpGosched, M: 0})
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 6; i++ {
 		tickPick(t, s, 0)
 		do(t, s, Op{Kind: OpGosched, M: 0})
 	}

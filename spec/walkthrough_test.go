@@ -46,7 +46,13 @@ func TestSeedWalkthrough(t *testing.T) {
 	s = newState(t, "go", 2, 2)
 	spawn(t, s, 0)                      // G1
 	do(t, s, Op{Kind: OpGosched, M: 0}) // main to the global queue
-	sched(t, s, 0, SrcRunnext)          // G1 runs
+	// P0's schedtick is still 0 (main inherited its time slice from
+	// runnext), so findRunnable's tick check takes main back first.
+	if r := sched(t, s, 0, SrcTick); r.G != 0 || s.Ps[0].SchedTick != 1 {
+		t.Fatalf("tick at schedtick 0: %v\n%s", r, s.Dump())
+	}
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcRunnext) // G1 runs
 	do(t, s, Op{Kind: OpGrowStack, M: 0})
 	r = do(t, s, Op{Kind: OpExit, M: 0})
 	if !r.StackFreed || s.Gs[1].Stack != 0 {

@@ -46,21 +46,72 @@ func (s *State) procresize(op Op) (Result, error) {
 	return r, nil
 }
 
-// gcToggle models a GC cycle's start (gcStart: gcResetMarkState zeroes every
-// G's gcAssistBytes, then gcBlackenEnabled = 1) and end (gcMarkDone /
-// gcMarkTermination: gcBlackenEnabled = 0).
+// gcToggle models a GC cycle's start (gcStart, with the world stopped:
+// gcResetMarkState zeroes every G's gcAssistBytes (mgc.go:819, 2113-2119),
+// gcController.startCycle zeroes bgScanCredit (mgc.go:881, mgcpacer.go:390),
+// then gcBlackenEnabled = 1 (mgc.go:933)) and end (gcMarkDone:
+// gcBlackenEnabled = 0). Marking cannot end before markrootFreeGStacks has
+// run: it is a root job, and gcMarkDone ends the mark phase only once every
+// root job is done (gcMark panics with "non-empty mark queue after
+// concurrent mark" when work.markrootNext < work.markrootJobs).
 func (s *State) gcToggle(op Op) (Result, error) {
 	r := NewResult()
 	on := op.N != 0
 	if on == s.Sched.GCBlacken {
 		return r, s.disabled(op, "the GC is already in that phase")
 	}
+	if !on && !s.Sched.FreeGStacksDone {
+		return r, s.disabled(op, "the mark phase has a root job left (markrootFreeGStacks)")
+	}
 	if on {
 		for i := range s.Gs {
 			s.Gs[i].GCAssist = 0
 		}
+		s.Sched.BgScanCredit = 0
 	}
 	s.Sched.GCBlacken = on
+	s.Sched.FreeGStacksDone = false
+	return r, nil
+}
+
+// markrootFreeGStacks models mgcmark.go markrootFreeGStacks, the root job
+// fixedRootFreeGStacks that every mark phase runs once: take the whole
+// sched.gFree.stack list under sched.gFree.lock, stackfree each G's stack
+// (stack.lo = stack.hi = 0), and push the list, in its order, at the head of
+// sched.gFree.noStack (gList.pushAll of gQueue{list.head, tail,
+// list.size}), adjusting both sizes. Result.Value is the number of stacks
+// freed.
+//
+// It is an op of its own, not part of the GC-on toggle, because in the
+// runtime it runs concurrently with the mutators: a mark worker or an assist
+// claims the job (gcNextMarkRoot) at any time between gcStart's
+// gcBlackenEnabled = 1 and the end of marking, so gfput's spills may add Gs
+// to the stack list before it runs and gfget may reuse their stacks first.
+// The actor is the Controller, the spec's non-M actor: the job touches no
+// P and no M. The runtime takes the lock twice (detach; free the stacks
+// unlocked; push onto noStack); the spec makes the job one step, as impl
+// does by holding the lock across: in the runtime's window the detached Gs
+// are dead and on no list, and a gfget then finds neither of them.
+func (s *State) markrootFreeGStacks(op Op) (Result, error) {
+	r := NewResult()
+	sc := &s.Sched
+	if !sc.GCBlacken {
+		return r, s.disabled(op, "the GC is not marking")
+	}
+	if sc.FreeGStacksDone {
+		return r, s.disabled(op, "markrootFreeGStacks already ran in this mark phase")
+	}
+	sc.FreeGStacksDone = true
+	for _, g := range sc.GFreeStack {
+		s.Gs[g].Stack = 0
+	}
+	// Both lists keep their head at the end of the slice: the stack
+	// list's head..tail before noStack's old head is the append.
+	r.Value = int64(len(sc.GFreeStack))
+	sc.GFreeNoStack = append(sc.GFreeNoStack, sc.GFreeStack...)
+	sc.GFreeNoStackSize += sc.GFreeStackSize
+	sc.GFreeStack = sc.GFreeStack[:0]
+	sc.GFreeStackSize = 0
 	return r, nil
 }
 

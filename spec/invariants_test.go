@@ -1,0 +1,177 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+func invariant(t *testing.T, name string) *Invariant {
+	t.Helper()
+	for i := range Invariants {
+		if Invariants[i].Name == name {
+			return &Invariants[i]
+		}
+	}
+	t.Fatalf("no invariant %s", name)
+	return nil
+}
+
+func fires(t *testing.T, s *State, name string) {
+	t.Helper()
+	if err := invariant(t, name).Check(s); err == nil {
+		t.Fatalf("%s holds on a planted violation:\n%s", name, s.Dump())
+	}
+}
+
+func holds(t *testing.T, s *State, name string) {
+	t.Helper()
+	if err := invariant(t, name).Check(s); err != nil {
+		t.Fatalf("%s fails: %v\n%s", name, err, s.Dump())
+	}
+}
+
+// runtimeLegal: a state the runtime itself reaches (its own code and
+// comments say so) breaks only the scoped invariant named, which the spec
+// still checks, and no runtime fact.
+func runtimeLegal(t *testing.T, s *State, scoped string) {
+	t.Helper()
+	if inv := invariant(t, scoped); inv.Scope == "" {
+		t.Fatalf("%s is stated as a runtime fact", scoped)
+	}
+	if v := s.CheckRuntimeFacts(); v != nil {
+		t.Fatalf("a state the runtime reaches breaks the runtime fact %s: %s\n%s", v.Invariant, v.Detail, s.Dump())
+	}
+	if v := s.CheckInvariants(); v == nil || v.Invariant != scoped {
+		t.Fatalf("CheckInvariants = %v, want the scoped %s", v, scoped)
+	}
+}
+
+// A running main on P0 with one more G spawned: a clean state for the
+// plantings below.
+func cleanState(t *testing.T) *State {
+	t.Helper()
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext
+	if v := s.CheckRuntimeFacts(); v != nil {
+		t.Fatal(v)
+	}
+	return s
+}
+
+// bgScanCredit: gcAssistAlloc's racy steal can take it below 0
+// (mgcmark.go:572-577), so only the spec, which has no steals, keeps it
+// non-negative; a dead G's unflushed credit while marking stays a runtime
+// fact (gdestroy's flush, gcResetMarkState at gcStart).
+func TestInvariantAssistCredit(t *testing.T) {
+	s := cleanState(t)
+	s.Sched.BgScanCredit = -3
+	holds(t, s, "AssistCreditFlushed")
+	fires(t, s, "BgScanCreditNonNegative")
+	runtimeLegal(t, s, "BgScanCreditNonNegative")
+
+	s = cleanState(t)
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	s.Gs = append(s.Gs, G{Goid: 50, Status: Dead, Stack: StackMin, M: None, LockedM: None, GCAssist: 1})
+	s.Ps[0].GFree, s.Ps[0].GFreeSize = append(s.Ps[0].GFree, 2), s.Ps[0].GFreeSize+1
+	fires(t, s, "AssistCreditFlushed")
+	s.Sched.GCBlacken = false // not marking: gdestroy does not flush
+	holds(t, s, "AssistCreditFlushed")
+}
+
+// ngsys: a Goexit from a finalizer leaves it one too high, an extra M's
+// _Gdeadextra G is counted (proc.go:2544): legal in the runtime, a bug in
+// the spec.
+func TestInvariantNGSys(t *testing.T) {
+	s := cleanState(t)
+	s.Sched.NGSys++
+	fires(t, s, "NGSysCount")
+	runtimeLegal(t, s, "NGSysCount")
+}
+
+// A current G waiting in place (casGToWaitingForSuspendG in
+// gcAssistAlloc1 or stopTheWorldWithSema) keeps curg and gp.m.
+func TestInvariantInPlaceWait(t *testing.T) {
+	s := cleanState(t)
+	s.Gs[0].Status = Waiting
+	holds(t, s, "CurgLinks")
+	holds(t, s, "OffCPUGsHaveNoM")
+	fires(t, s, "NoInPlaceWaits")
+	runtimeLegal(t, s, "NoInPlaceWaits")
+
+	// Planted: a waiting G keeps an M it is not the curg of.
+	s = cleanState(t)
+	do(t, s, Op{Kind: OpPark, M: 0})
+	s.Gs[0].M = 1
+	fires(t, s, "OffCPUGsHaveNoM")
+	fires(t, s, "CurgLinks")
+	// Planted: a runnable G keeps its M (dropg forgotten by goschedImpl).
+	s = cleanState(t)
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	s.Gs[0].M = 0
+	fires(t, s, "OffCPUGsHaveNoM")
+	// Planted: a dead G stays the M's curg (gdestroy without dropg).
+	s = cleanState(t)
+	s.Gs[0].Status = Dead
+	fires(t, s, "CurgLinks")
+	fires(t, s, "OffCPUGsHaveNoM")
+}
+
+// exitsyscall's window in Go 1.26: _Grunning before the M has a P
+// (proc.go:4912-4919).
+func TestInvariantRunningWithoutP(t *testing.T) {
+	s := cleanState(t)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0}) // P0 handed off
+	s.Gs[0].Status = Running                      // the CAS of exitsyscall, no P yet
+	holds(t, s, "RunningHasM")
+	fires(t, s, "RunningHasP")
+	runtimeLegal(t, s, "RunningHasP")
+
+	// Planted: a running G with no M (execute without gp.m).
+	s = cleanState(t)
+	s.Gs[0].M = None
+	s.Ms[0].Curg = None
+	fires(t, s, "RunningHasM")
+}
+
+// A runnable G on no queue: runqputslow's batch between its CAS and the
+// global queue, or a locked G handed over by startlockedm.
+func TestInvariantRunnableOffQueue(t *testing.T) {
+	s := cleanState(t)
+	holds(t, s, "RunnableGsQueued")
+	s.Ps[0].Runnext = None // G1 taken off the queue, not yet on another
+	fires(t, s, "RunnableGsQueued")
+	runtimeLegal(t, s, "RunnableGsQueued")
+
+	// Control: newproc's newg, between newproc1 and runqput, is held.
+	s = cleanState(t)
+	do(t, s, Op{Kind: OpGoidRefill, M: 0})
+	do(t, s, Op{Kind: OpNewproc1, M: 0})
+	holds(t, s, "RunnableGsQueued")
+}
+
+// Every scoped invariant says why it holds in the spec and cites where the
+// runtime departs from it; names are unique.
+func TestInvariantScopes(t *testing.T) {
+	seen := map[string]bool{}
+	scoped := 0
+	for _, inv := range Invariants {
+		if seen[inv.Name] {
+			t.Errorf("two invariants named %s", inv.Name)
+		}
+		seen[inv.Name] = true
+		if inv.Source == "" {
+			t.Errorf("%s cites nothing", inv.Name)
+		}
+		if inv.Scope == "" {
+			continue
+		}
+		scoped++
+		if !strings.Contains(inv.Scope, "spec") || !strings.Contains(inv.Scope, ".go:") {
+			t.Errorf("%s: the scope neither names the spec's restriction nor cites the runtime: %q", inv.Name, inv.Scope)
+		}
+	}
+	if scoped != 5 {
+		t.Errorf("%d scoped invariants, want 5 (RunningHasP, NoInPlaceWaits, RunnableGsQueued, NGSysCount, BgScanCreditNonNegative)", scoped)
+	}
+}
