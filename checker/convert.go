@@ -73,7 +73,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
 			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd})
 	}
-	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack),
+	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack), GFreeDetached: lifoOf(sn.GFreeDetached),
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
 		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
 		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit}
@@ -209,6 +209,8 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("value", out.Value, r.Value)
 	case spec.OpMarkrootFreeGStacks:
 		ck("stacks freed", out.Value, r.Value)
+	case spec.OpMarkrootFreeGStacksPush:
+		ck("Gs pushed", out.Value, r.Value)
 	}
 	if len(diffs) == 0 {
 		return ""
@@ -265,7 +267,7 @@ func representable(sn *impl.Snapshot) error {
 			}
 		}
 	}
-	for _, l := range [][]int{sn.Runq, sn.GFreeStack, sn.GFreeNoStack} {
+	for _, l := range [][]int{sn.Runq, sn.GFreeStack, sn.GFreeNoStack, sn.GFreeDetached} {
 		for _, g := range l {
 			check("sched list entry", int64(g), math.MinInt32, i32)
 		}

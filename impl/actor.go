@@ -34,6 +34,10 @@ type sched struct {
 	gFreeLock    sync.Mutex
 	gFreeStack   gListA
 	gFreeNoStack gListA
+	// gFreeDetached is the list markrootFreeGStacks took off gFreeStack
+	// and holds until it pushes it onto gFreeNoStack (written under
+	// gFreeLock, so that snapshots read it consistently).
+	gFreeDetached gQueue
 
 	allglock sync.Mutex
 	allgs    []*g

@@ -236,16 +236,19 @@ type Snapshot struct {
 	Ms                             []MSnap
 	Ps                             []PSnap
 	Runq, GFreeStack, GFreeNoStack []int
-	GFreeStackSize                 int
-	GFreeNoStackSize               int
-	NGSys                          int
-	BgScanCredit                   int64
-	GCBlacken                      bool
-	FreeGStacksDone                bool // markrootFreeGStacks ran in this mark phase
-	StartingStackSize              int
-	Goidgen                        int64
-	GoMaxProcs                     int
-	MainGoexit                     bool
+	// GFreeDetached: the Gs markrootFreeGStacks holds between its two
+	// sched.gFree.lock sections, head first.
+	GFreeDetached     []int
+	GFreeStackSize    int
+	GFreeNoStackSize  int
+	NGSys             int
+	BgScanCredit      int64
+	GCBlacken         bool
+	FreeGStacksDone   bool // markrootFreeGStacks ran in this mark phase
+	StartingStackSize int
+	Goidgen           int64
+	GoMaxProcs        int
+	MainGoexit        bool
 	// Terminal: "" (alive), "main returned", "goexit deadlock", "throw".
 	Terminal string
 }

@@ -104,10 +104,9 @@ func (s *sched) controller(a *actor, steps []CtlStep) {
 		if c.Kind == CtlGC && c.Arg != 0 && s.gcBlacken.Load() && !s.freeGStacksDone.Load() {
 			// The mark phase's root jobs run once the world has
 			// started again, concurrently with the Ms.
-			if !a.safepoint() {
+			if !a.safepoint() || !s.markrootFreeGStacks(a) {
 				return
 			}
-			s.markrootFreeGStacks(a)
 		}
 	}
 }
@@ -167,7 +166,7 @@ func (s *sched) ctlEnabled(c CtlStep) bool {
 	case CtlGC:
 		// Marking ends only once every root job ran (gcMarkDone).
 		on := c.Arg != 0
-		return on != s.gcBlacken.Load() && (on || s.freeGStacksDone.Load())
+		return on != s.gcBlacken.Load() && (on || s.freeGStacksDone.Load() && s.gFreeDetached.head == nil)
 	case CtlStackSize:
 		return c.Arg >= stackMin && c.Arg&(c.Arg-1) == 0 && int32(c.Arg) != s.startingStackSize.Load()
 	}
@@ -217,29 +216,56 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 }
 
 // markrootFreeGStacks (mgcmark.go), the root job fixedRootFreeGStacks of
-// every mark phase: take sched.gFree.stack, stackfree each G's stack, and
-// push the whole list, in its order, at the head of sched.gFree.noStack
-// (gList.pushAll), both sizes adjusted. The runtime takes sched.gFree.lock
-// twice, to detach the list and to push it, and frees the stacks in
-// between; impl holds the lock across so the op has one linearization
-// point (docs/OPS.md): in the runtime's window the Gs are on no list.
-func (s *sched) markrootFreeGStacks(a *actor) {
-	r := a.begin(opMarkrootFreeGStacks)
-	s.gFreeLock.Lock()
-	head := s.gFreeStack.head.Load()
-	q := gQueue{head: head, size: s.gFreeStack.size}
-	n := 0
-	for gp := head; gp != nil; gp = gp.schedlink {
-		q.tail = gp
-		gp.stack = 0 // stackfree; stack.lo = stack.hi = 0
-		n++
+// every mark phase, in the runtime's two sched.gFree.lock sections, each
+// an op: take sched.gFree.stack (the list and its size), then, unlocked,
+// stackfree each G's stack; if the list was not empty, take the lock again
+// and push the whole list, in its order, at the head of
+// sched.gFree.noStack (gList.pushAll). Between the two the Gs are dead
+// and on neither global list, and the Ms run on.
+func (s *sched) markrootFreeGStacks(a *actor) bool {
+	if n := s.markrootTake(a); n == 0 {
+		return true // if list.empty() { return }
 	}
+	if !a.safepoint() {
+		return false
+	}
+	s.markrootPush(a)
+	return true
+}
+
+// markrootTake is markrootFreeGStacks's first lock section and the stack
+// frees after it; it returns the number of Gs taken.
+func (s *sched) markrootTake(a *actor) int {
+	r := a.begin(opMarkrootFreeGStacks)
+	a.lock(&s.gFreeLock)
+	q := gQueue{head: s.gFreeStack.head.Load(), size: s.gFreeStack.size}
 	s.gFreeStack.head.Store(nil)
 	s.gFreeStack.size = 0
-	s.gFreeNoStack.pushAll(q)
 	s.freeGStacksDone.Store(true)
-	s.gFreeLock.Unlock()
+	// The runtime keeps the list in a local; impl publishes it (under the
+	// lock, for snapshots) as the job's detached list.
+	s.gFreeDetached = q
+	a.unlock(&s.gFreeLock)
+	n := 0
+	for gp := q.head; gp != nil; gp = gp.schedlink {
+		s.gFreeDetached.tail = gp // the controller's own field
+		gp.stack = 0              // stackfree; stack.lo = stack.hi = 0
+		n++
+	}
 	r.val = int64(n)
+	a.commit(&r)
+	return n
+}
+
+// markrootPush is the second lock section: noStack.pushAll(q).
+func (s *sched) markrootPush(a *actor) {
+	r := a.begin(opMarkrootFreeGStacksPush)
+	a.lock(&s.gFreeLock)
+	q := s.gFreeDetached
+	s.gFreeNoStack.pushAll(q)
+	s.gFreeDetached = gQueue{}
+	a.unlock(&s.gFreeLock)
+	r.val = int64(q.size)
 	a.commit(&r)
 }
 

@@ -92,9 +92,10 @@
 //     exitsyscall (setBlockOnExitSyscall) across the P's handoff.
 //   - procresize, gc, stacksize: under stop-the-world (every other actor
 //     blocked at a safe point).
-//   - markrootfreegstacks: one sched.gFree.lock section held across
-//     detaching the stack list, freeing the stacks and pushing them onto
-//     noStack (the runtime drops the lock in between).
+//   - markrootfreegstacks and markrootfreegstackspush: the runtime's two
+//     sched.gFree.lock sections, one op each (detach the stack list, then
+//     free the stacks unlocked; push them onto noStack). Between them the
+//     Ms run on and the detached Gs are on neither global list.
 //
 // # Recording and the abstraction
 //

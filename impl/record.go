@@ -28,13 +28,14 @@ const (
 	opAssist
 	opDirty
 	opMarkrootFreeGStacks
+	opMarkrootFreeGStacksPush
 	numOpKinds
 )
 
 var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "schedule", "exit", "goexit",
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
-	"markrootfreegstacks"}
+	"markrootfreegstacks", "markrootfreegstackspush"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -232,7 +233,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Value = r.val
 	case opAssist:
 		e.In.Credit = int(r.in)
-	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks:
+	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush:
 		o.Value = r.val
 	}
 	if r.str != 0 {

@@ -51,6 +51,7 @@ func (s *sched) snapshot() Snapshot {
 	sn.GFreeNoStack = walk(s.gFreeNoStack.head.Load(), limit)
 	sn.GFreeStackSize = int(s.gFreeStack.size)
 	sn.GFreeNoStackSize = int(s.gFreeNoStack.size)
+	sn.GFreeDetached = walk(s.gFreeDetached.head, limit)
 	s.gFreeLock.Unlock()
 	sn.NGSys = int(s.ngsys.Load())
 	sn.BgScanCredit = s.bgScanCredit.Load()
@@ -124,13 +125,14 @@ func (sn *Snapshot) Check() []string {
 	}
 	count(sn.GFreeStack, free, "sched.gFree.stack")
 	count(sn.GFreeNoStack, free, "sched.gFree.noStack")
+	count(sn.GFreeDetached, free, "markrootFreeGStacks's detached list")
 	if sn.GFreeStackSize != len(sn.GFreeStack) {
 		bad("sched.gFree.stack.size = %d, list has %d", sn.GFreeStackSize, len(sn.GFreeStack))
 	}
 	if sn.GFreeNoStackSize != len(sn.GFreeNoStack) {
 		bad("sched.gFree.noStack.size = %d, list has %d", sn.GFreeNoStackSize, len(sn.GFreeNoStack))
 	}
-	for _, i := range sn.GFreeNoStack {
+	for _, i := range append(sn.GFreeNoStack[:len(sn.GFreeNoStack):len(sn.GFreeNoStack)], sn.GFreeDetached...) {
 		if i >= 0 && i < n && sn.Gs[i].Stack != 0 {
 			bad("G%d on sched.gFree.noStack has a stack", i)
 		}

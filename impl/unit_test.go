@@ -336,8 +336,23 @@ func TestMarkrootFreeGStacks(t *testing.T) {
 	ct := new(actor)
 	s.newActor(ct, Controller)
 	s.gcBlacken.Store(true)
-	s.markrootFreeGStacks(ct)
+	// The first lock section: the stack list is taken, its stacks freed;
+	// until the push the Gs are on neither global list.
+	if n := s.markrootTake(ct); n != 2 {
+		t.Fatalf("took %d, want 2", n)
+	}
 	sn := s.snapshot()
+	if want := []int{g(2), g(3)}; !reflect.DeepEqual(sn.GFreeDetached, want) || len(sn.GFreeStack) != 0 || !reflect.DeepEqual(sn.GFreeNoStack, []int{g(1)}) {
+		t.Errorf("in the window: detached %v (want %v), stack %v, noStack %v", sn.GFreeDetached, want, sn.GFreeStack, sn.GFreeNoStack)
+	}
+	if v := sn.Check(); len(v) != 0 {
+		t.Errorf("the window's state: %v", v)
+	}
+	if s.ctlEnabled(CtlStep{Kind: CtlGC, Arg: 0}) {
+		t.Error("marking may end while the job holds its list")
+	}
+	s.markrootPush(ct)
+	sn = s.snapshot()
 	if len(sn.GFreeStack) != 0 || sn.GFreeStackSize != 0 {
 		t.Errorf("stack list %v (size %d) after the job", sn.GFreeStack, sn.GFreeStackSize)
 	}
@@ -347,8 +362,8 @@ func TestMarkrootFreeGStacks(t *testing.T) {
 	if gs[2].stack != 0 || gs[3].stack != 0 || gs[0].stack != stackMin {
 		t.Errorf("stacks %d %d, local G1 %d", gs[2].stack, gs[3].stack, gs[0].stack)
 	}
-	if !sn.FreeGStacksDone || ct.ops[opMarkrootFreeGStacks] != 1 {
-		t.Errorf("done %v, ops %d", sn.FreeGStacksDone, ct.ops[opMarkrootFreeGStacks])
+	if !sn.FreeGStacksDone || ct.ops[opMarkrootFreeGStacks] != 1 || ct.ops[opMarkrootFreeGStacksPush] != 1 || len(sn.GFreeDetached) != 0 {
+		t.Errorf("done %v, ops %d and %d, detached %v", sn.FreeGStacksDone, ct.ops[opMarkrootFreeGStacks], ct.ops[opMarkrootFreeGStacksPush], sn.GFreeDetached)
 	}
 	if !s.ctlEnabled(CtlStep{Kind: CtlGC, Arg: 0}) {
 		t.Error("marking cannot end after the root job")

@@ -97,6 +97,11 @@ func (s *State) lines() []line {
 	ls = append(ls,
 		line{"sched.runq", gl(sc.Runq)},
 		line{"sched.gFree", fmt.Sprintf("stack=%s stack.size=%d noStack=%s noStack.size=%d", lifo(sc.GFreeStack), sc.GFreeStackSize, lifo(sc.GFreeNoStack), sc.GFreeNoStackSize)},
+	)
+	if len(sc.GFreeDetached) != 0 {
+		ls = append(ls, line{"markrootFreeGStacks", "detached=" + lifo(sc.GFreeDetached)})
+	}
+	ls = append(ls,
 		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d startingStackSize=%d gcBlackenEnabled=%v freeGStacksDone=%v bgScanCredit=%d mainGoexit=%v %s",
 			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.StartingStackSize, sc.GCBlacken, sc.FreeGStacksDone, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},
 	)

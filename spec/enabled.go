@@ -108,6 +108,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 1})
 		case !s.Sched.FreeGStacksDone:
 			ops = append(ops, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+		case len(s.Sched.GFreeDetached) != 0:
+			ops = append(ops, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
 		default:
 			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0})
 		}

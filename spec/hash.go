@@ -132,6 +132,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 	c.visitList(sc.Runq)
 	c.visitList(sc.GFreeStack)
 	c.visitList(sc.GFreeNoStack)
+	c.visitList(sc.GFreeDetached)
 	// The goid facts (see goidFacts) and whether the caches are sane.
 	cachesOK := uint64(1)
 	ps := s.Ps
@@ -223,6 +224,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 	h = h.list(perm, sc.Runq)
 	h = h.list(perm, sc.GFreeStack)
 	h = h.list(perm, sc.GFreeNoStack)
+	h = h.list(perm, sc.GFreeDetached)
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
@@ -324,6 +326,7 @@ func (s *State) hashRest(h *hasher) {
 	h.list(sc.Runq)
 	h.list(sc.GFreeStack)
 	h.list(sc.GFreeNoStack)
+	h.list(sc.GFreeDetached)
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(sc.BgScanCredit))

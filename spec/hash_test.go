@@ -41,7 +41,7 @@ func (s *State) fingerprintRef() uint64 {
 			visit(g)
 		}
 	}
-	for _, l := range [][]int32{s.Sched.Runq, s.Sched.GFreeStack, s.Sched.GFreeNoStack} {
+	for _, l := range [][]int32{s.Sched.Runq, s.Sched.GFreeStack, s.Sched.GFreeNoStack, s.Sched.GFreeDetached} {
 		for _, g := range l {
 			visit(g)
 		}
@@ -123,6 +123,7 @@ func (s *State) fingerprintRef() uint64 {
 	list(sc.Runq)
 	list(sc.GFreeStack)
 	list(sc.GFreeNoStack)
+	list(sc.GFreeDetached)
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
@@ -238,6 +239,7 @@ func renamed(s *State, rng *rand.Rand) *State {
 	renList(r.Sched.Runq)
 	renList(r.Sched.GFreeStack)
 	renList(r.Sched.GFreeNoStack)
+	renList(r.Sched.GFreeDetached)
 	return r
 }
 

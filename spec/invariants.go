@@ -79,6 +79,9 @@ func (c *census) take(s *State) {
 	for _, g := range s.Sched.GFreeNoStack {
 		c.add(g, "sched.gFree.noStack", -1, true)
 	}
+	for _, g := range s.Sched.GFreeDetached {
+		c.add(g, "markrootFreeGStacks", -1, true)
+	}
 	for i := range s.Ms {
 		if s.Ms[i].NewG != None {
 			c.add(s.Ms[i].NewG, "newproc", i, false)
@@ -180,6 +183,9 @@ func (s *State) places() [][]place {
 	for _, g := range s.Sched.GFreeNoStack {
 		add(g, place{"sched.gFree.noStack", -1})
 	}
+	for _, g := range s.Sched.GFreeDetached {
+		add(g, place{"markrootFreeGStacks", -1})
+	}
 	for i := range s.Ms {
 		if s.Ms[i].NewG != None {
 			add(s.Ms[i].NewG, place{"newproc", i})
@@ -220,6 +226,11 @@ func (s *State) eachFree(f func(g int32, w where) error) error {
 	}
 	for _, g := range s.Sched.GFreeNoStack {
 		if err := f(g, where{"sched.gFree.noStack", -1}); err != nil {
+			return err
+		}
+	}
+	for _, g := range s.Sched.GFreeDetached {
+		if err := f(g, where{"markrootFreeGStacks's detached list", -1}); err != nil {
 			return err
 		}
 	}
@@ -340,10 +351,15 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`", "", func(s *State, c *census) error {
+	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`; markrootFreeGStacks: `stackfree(gp.stack); gp.stack.lo = 0` before noStack.pushAll", "", func(s *State, c *census) error {
 		for _, g := range s.Sched.GFreeNoStack {
 			if s.Gs[g].Stack != 0 {
 				return errf("G%d on sched.gFree.noStack has a %d-byte stack", g, s.Gs[g].Stack)
+			}
+		}
+		for _, g := range s.Sched.GFreeDetached {
+			if s.Gs[g].Stack != 0 {
+				return errf("G%d detached by markrootFreeGStacks keeps a %d-byte stack", g, s.Gs[g].Stack)
 			}
 		}
 		return nil

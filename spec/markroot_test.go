@@ -50,6 +50,15 @@ func TestMarkrootFreeGStacks(t *testing.T) {
 		if withMarkroot {
 			r := do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
 			if r.Value != 3 || len(s.Sched.GFreeStack) != 0 || s.Sched.GFreeStackSize != 0 ||
+				lifo(s.Sched.GFreeDetached) != "[G1,G2,G3]" || len(s.Sched.GFreeNoStack) != 0 {
+				t.Fatalf("markrootFreeGStacks took %d: stack %s detached %s noStack %s", r.Value,
+					lifo(s.Sched.GFreeStack), lifo(s.Sched.GFreeDetached), lifo(s.Sched.GFreeNoStack))
+			}
+			if _, err := s.Apply(Op{Kind: OpGC, M: Controller, N: 0}); err == nil {
+				t.Fatal("marking ended while markrootFreeGStacks holds its list")
+			}
+			r = do(t, s, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
+			if r.Value != 3 || len(s.Sched.GFreeDetached) != 0 ||
 				lifo(s.Sched.GFreeNoStack) != "[G1,G2,G3]" || s.Sched.GFreeNoStackSize != 3 {
 				t.Fatalf("markrootFreeGStacks freed %d: stack %s noStack %s (size %d)", r.Value,
 					lifo(s.Sched.GFreeStack), lifo(s.Sched.GFreeNoStack), s.Sched.GFreeNoStackSize)
@@ -99,6 +108,10 @@ func TestMarkrootFreeGStacksOrder(t *testing.T) {
 	s.Gs[3].Stack = 2 * StackMin                                  // any size is freed
 	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
 	r := do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+	if r.Value != 2 || lifo(s.Sched.GFreeDetached) != "[G3,G2]" || s.Gs[3].Stack != 0 {
+		t.Fatalf("took %d, detached %s, G3 stack %d", r.Value, lifo(s.Sched.GFreeDetached), s.Gs[3].Stack)
+	}
+	r = do(t, s, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
 	if r.Value != 2 || lifo(s.Sched.GFreeNoStack) != "[G3,G2,G1]" || s.Sched.GFreeNoStackSize != 3 || s.Gs[3].Stack != 0 {
 		t.Fatalf("freed %d, noStack %s size %d, G3 stack %d", r.Value, lifo(s.Sched.GFreeNoStack), s.Sched.GFreeNoStackSize, s.Gs[3].Stack)
 	}
@@ -141,5 +154,55 @@ func TestMarkrootFreeGStacksEnabled(t *testing.T) {
 		case 2:
 			do(t, s, Op{Kind: OpGC, M: Controller, N: 0})
 		}
+	}
+}
+
+// The window between markrootFreeGStacks's two sched.gFree.lock sections
+// (mgcmark.go: the list is taken, the lock dropped, the stacks freed, the
+// lock taken again for noStack.pushAll): a gfget that refills in it finds
+// the detached Gs on neither list and allocates a new G instead, and the
+// state there still meets every invariant (the detached Gs are dead, hold
+// no stack, and are on exactly one list: the job's).
+func TestMarkrootFreeGStacksWindow(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	for i := 1; i <= 2; i++ {
+		s.Gs = append(s.Gs, G{Goid: int64(100 + i), Status: Dead, Stack: StackMin, M: None, LockedM: None})
+	}
+	s.Sched.GFreeStack, s.Sched.GFreeStackSize = []int32{1, 2}, 2
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("in the window: %v", v)
+	}
+	if _, err := s.Apply(Op{Kind: OpMarkrootFreeGStacks, M: Controller}); err == nil {
+		t.Fatal("the job ran twice")
+	}
+	r := spawn(t, s, 0)
+	if r.How != HowMalg || int(r.G) != 3 {
+		t.Fatalf("a gfget in the window: %v, want a new G from malg", r)
+	}
+	do(t, s, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
+	if lifo(s.Sched.GFreeNoStack) != "[G2,G1]" || len(s.Sched.GFreeDetached) != 0 {
+		t.Fatalf("after the push: noStack %s detached %s", lifo(s.Sched.GFreeNoStack), lifo(s.Sched.GFreeDetached))
+	}
+	if _, err := s.Apply(Op{Kind: OpMarkrootFreeGStacksPush, M: Controller}); err == nil {
+		t.Fatal("pushed twice")
+	}
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatal(v)
+	}
+	// A detached G that kept its stack breaks NoStackListHasNoStack; one
+	// lost from the detached list breaks DeadIffFree.
+	bad := s.Clone()
+	bad.Sched.GFreeDetached = []int32{1}
+	bad.Sched.GFreeNoStack, bad.Sched.GFreeNoStackSize = []int32{2}, 1
+	bad.Gs[1].Stack = StackMin
+	if v := bad.CheckInvariants(); v == nil || v.Invariant != "NoStackListHasNoStack" {
+		t.Fatalf("planted detached stack: %v", v)
+	}
+	bad.Gs[1].Stack = 0
+	bad.Sched.GFreeDetached = nil
+	if v := bad.CheckInvariants(); v == nil || v.Invariant != "DeadIffFree" {
+		t.Fatalf("planted lost detached G: %v", v)
 	}
 }

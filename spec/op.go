@@ -7,31 +7,32 @@ import "strings"
 type OpKind uint8
 
 const (
-	OpGoidRefill          OpKind = iota + 1 // newproc1's goid batch fetch from sched.goidgen
-	OpNewproc1                              // newproc1: gfget or malg+allgadd, goid, dead -> runnable
-	OpRunqput                               // runqput(pp, newg, true) after newproc1
-	OpReady                                 // ready(gp): waiting -> runnable, runqput(next)
-	OpSchedule                              // schedule: findRunnable + execute (or startlockedm, or stopm)
-	OpExit                                  // goexit1 -> mcall(goexit0) -> gdestroy -> gfput
-	OpGoexit                                // runtime.Goexit: the same path, allowed on the main G
-	OpGosched                               // gosched_m: running -> runnable, globrunqput
-	OpPark                                  // park_m: running -> waiting, dropg (stoplockedm when locked)
-	OpEnterSyscall                          // entersyscall: running -> syscall
-	OpRetake                                // sysmon's retake: take the P of an M in a syscall, handoffp
-	OpExitSyscall                           // exitsyscall: syscall -> running, or exitsyscallNoP
-	OpLockOSThread                          // LockOSThread: lockedExt++
-	OpUnlockOSThread                        // UnlockOSThread: lockedExt--
-	OpLockInt                               // lockOSThread (runtime-internal): lockedInt++
-	OpUnlockInt                             // unlockOSThread (runtime-internal): lockedInt--
-	OpAcquireP                              // startm/wakep: an M with nothing to do takes a P
-	OpProcResize                            // procresize(n) under stop-the-world
-	OpGC                                    // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
-	OpStackSize                             // startingStackSize change (gcComputeStartingStackSize)
-	OpGrowStack                             // copystack: curg's stack doubles
-	OpAssist                                // curg's gcAssistBytes set (assist credit or debt)
-	OpDirty                                 // curg's fields that gdestroy clears become non-zero
-	OpMcall                                 // mcall(fn) with a fn that returns: badmcall2
-	OpMarkrootFreeGStacks                   // markrootFreeGStacks: the GC frees the stacks of sched.gFree.stack
+	OpGoidRefill              OpKind = iota + 1 // newproc1's goid batch fetch from sched.goidgen
+	OpNewproc1                                  // newproc1: gfget or malg+allgadd, goid, dead -> runnable
+	OpRunqput                                   // runqput(pp, newg, true) after newproc1
+	OpReady                                     // ready(gp): waiting -> runnable, runqput(next)
+	OpSchedule                                  // schedule: findRunnable + execute (or startlockedm, or stopm)
+	OpExit                                      // goexit1 -> mcall(goexit0) -> gdestroy -> gfput
+	OpGoexit                                    // runtime.Goexit: the same path, allowed on the main G
+	OpGosched                                   // gosched_m: running -> runnable, globrunqput
+	OpPark                                      // park_m: running -> waiting, dropg (stoplockedm when locked)
+	OpEnterSyscall                              // entersyscall: running -> syscall
+	OpRetake                                    // sysmon's retake: take the P of an M in a syscall, handoffp
+	OpExitSyscall                               // exitsyscall: syscall -> running, or exitsyscallNoP
+	OpLockOSThread                              // LockOSThread: lockedExt++
+	OpUnlockOSThread                            // UnlockOSThread: lockedExt--
+	OpLockInt                                   // lockOSThread (runtime-internal): lockedInt++
+	OpUnlockInt                                 // unlockOSThread (runtime-internal): lockedInt--
+	OpAcquireP                                  // startm/wakep: an M with nothing to do takes a P
+	OpProcResize                                // procresize(n) under stop-the-world
+	OpGC                                        // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
+	OpStackSize                                 // startingStackSize change (gcComputeStartingStackSize)
+	OpGrowStack                                 // copystack: curg's stack doubles
+	OpAssist                                    // curg's gcAssistBytes set (assist credit or debt)
+	OpDirty                                     // curg's fields that gdestroy clears become non-zero
+	OpMcall                                     // mcall(fn) with a fn that returns: badmcall2
+	OpMarkrootFreeGStacks                       // markrootFreeGStacks: the GC takes sched.gFree.stack and frees its stacks
+	OpMarkrootFreeGStacksPush                   // markrootFreeGStacks: the taken Gs pushed onto sched.gFree.noStack
 	numOps
 )
 
@@ -43,6 +44,7 @@ var opNames = [...]string{
 	OpUnlockInt: "unlockint", OpAcquireP: "acquirep", OpProcResize: "procresize", OpGC: "gc",
 	OpStackSize: "stacksize", OpGrowStack: "growstack", OpAssist: "assist", OpDirty: "dirty",
 	OpMcall: "mcall", OpMarkrootFreeGStacks: "markrootfreegstacks",
+	OpMarkrootFreeGStacksPush: "markrootfreegstackspush",
 }
 
 func (k OpKind) String() string {

@@ -132,6 +132,12 @@ type Sched struct {
 	GFreeStack, GFreeNoStack []int32
 	// GFreeStackSize and GFreeNoStackSize are the lists' size fields.
 	GFreeStackSize, GFreeNoStackSize int32
+	// GFreeDetached is the list markrootFreeGStacks took off
+	// sched.gFree.stack and holds between its two sched.gFree.lock
+	// sections (head at the end of the slice, as the list was): dead Gs
+	// on neither global list, whose stacks it frees before pushing them
+	// all onto sched.gFree.noStack.
+	GFreeDetached []int32
 	// NGSys is sched.ngsys, the number of live system goroutines.
 	NGSys int32
 	// BgScanCredit is gcController.bgScanCredit in assist units.
@@ -255,7 +261,7 @@ func (s *State) CopyFrom(src *State) {
 	for i := range src.Ps {
 		need += len(src.Ps[i].Ring) + len(src.Ps[i].GFree) + 2*listSlack
 	}
-	need += len(src.Sched.Runq) + len(src.Sched.GFreeStack) + len(src.Sched.GFreeNoStack)
+	need += len(src.Sched.Runq) + len(src.Sched.GFreeStack) + len(src.Sched.GFreeNoStack) + len(src.Sched.GFreeDetached) + listSlack
 	if cap(s.arena) < need {
 		s.arena = make([]int32, 2*need)
 	}
@@ -280,6 +286,7 @@ func (s *State) CopyFrom(src *State) {
 	s.Sched.Runq = take(src.Sched.Runq)
 	s.Sched.GFreeStack = take(src.Sched.GFreeStack)
 	s.Sched.GFreeNoStack = take(src.Sched.GFreeNoStack)
+	s.Sched.GFreeDetached = take(src.Sched.GFreeDetached)
 }
 
 // Equal reports whether two states are the same runtime state.
@@ -306,7 +313,7 @@ func (s *State) Equal(o *State) bool {
 		}
 	}
 	a, b := &s.Sched, &o.Sched
-	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) &&
+	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) && eqList(a.GFreeDetached, b.GFreeDetached) &&
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
 		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
 		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal

@@ -31,6 +31,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.stackSize(op)
 	case OpMarkrootFreeGStacks:
 		return s.markrootFreeGStacks(op)
+	case OpMarkrootFreeGStacksPush:
+		return s.markrootFreeGStacksPush(op)
 	}
 	if op.Kind == 0 || op.Kind >= numOps {
 		return r, s.disabled(op, "unknown op kind")
@@ -127,7 +129,7 @@ func (s *State) inFlightAtEnd(k OpKind) bool {
 		// is cut short and unobservable, so any op may complete.
 		return true
 	}
-	return k == OpSchedule || k == OpAcquireP || k == OpRetake || k == OpMarkrootFreeGStacks
+	return k == OpSchedule || k == OpAcquireP || k == OpRetake || k == OpMarkrootFreeGStacks || k == OpMarkrootFreeGStacksPush
 }
 
 func (s *State) disabled(op Op, why string) error { return &Disabled{Op: op, Why: why} }

@@ -60,7 +60,7 @@ func (s *State) gcToggle(op Op) (Result, error) {
 	if on == s.Sched.GCBlacken {
 		return r, s.disabled(op, "the GC is already in that phase")
 	}
-	if !on && !s.Sched.FreeGStacksDone {
+	if !on && (!s.Sched.FreeGStacksDone || len(s.Sched.GFreeDetached) != 0) {
 		return r, s.disabled(op, "the mark phase has a root job left (markrootFreeGStacks)")
 	}
 	if on {
@@ -74,13 +74,15 @@ func (s *State) gcToggle(op Op) (Result, error) {
 	return r, nil
 }
 
-// markrootFreeGStacks models mgcmark.go markrootFreeGStacks, the root job
-// fixedRootFreeGStacks that every mark phase runs once: take the whole
-// sched.gFree.stack list under sched.gFree.lock, stackfree each G's stack
-// (stack.lo = stack.hi = 0), and push the list, in its order, at the head of
-// sched.gFree.noStack (gList.pushAll of gQueue{list.head, tail,
-// list.size}), adjusting both sizes. Result.Value is the number of stacks
-// freed.
+// markrootFreeGStacks models the first half of mgcmark.go
+// markrootFreeGStacks, the root job fixedRootFreeGStacks that every mark
+// phase runs once: under sched.gFree.lock it takes the whole
+// sched.gFree.stack list (`list := sched.gFree.stack; sched.gFree.stack =
+// gList{}`: the size goes with it), then, with the lock dropped, it
+// stackfrees every G's stack (stack.lo = stack.hi = 0). Result.Value is
+// the number of stacks freed. An empty list ends the job there
+// (`if list.empty() { return }`); otherwise the Gs stay detached, dead
+// and on neither global list, until markrootFreeGStacksPush.
 //
 // It is an op of its own, not part of the GC-on toggle, because in the
 // runtime it runs concurrently with the mutators: a mark worker or an assist
@@ -88,10 +90,10 @@ func (s *State) gcToggle(op Op) (Result, error) {
 // gcBlackenEnabled = 1 and the end of marking, so gfput's spills may add Gs
 // to the stack list before it runs and gfget may reuse their stacks first.
 // The actor is the Controller, the spec's non-M actor: the job touches no
-// P and no M. The runtime takes the lock twice (detach; free the stacks
-// unlocked; push onto noStack); the spec makes the job one step, as impl
-// does by holding the lock across: in the runtime's window the detached Gs
-// are dead and on no list, and a gfget then finds neither of them.
+// P and no M. Its two lock sections are two steps because the runtime's
+// window between them is observable: a gfget that refills then finds the
+// detached Gs on neither list, and a spill may push new ones onto the
+// stack list, which this cycle's job no longer frees.
 func (s *State) markrootFreeGStacks(op Op) (Result, error) {
 	r := NewResult()
 	sc := &s.Sched
@@ -102,17 +104,47 @@ func (s *State) markrootFreeGStacks(op Op) (Result, error) {
 		return r, s.disabled(op, "markrootFreeGStacks already ran in this mark phase")
 	}
 	sc.FreeGStacksDone = true
+	r.Value = s.markrootTake()
+	return r, nil
+}
+
+// markrootTake detaches sched.gFree.stack and frees the stacks of its Gs;
+// it returns how many it took.
+func (s *State) markrootTake() int64 {
+	sc := &s.Sched
+	n := int64(len(sc.GFreeStack))
 	for _, g := range sc.GFreeStack {
 		s.Gs[g].Stack = 0
 	}
-	// Both lists keep their head at the end of the slice: the stack
-	// list's head..tail before noStack's old head is the append.
-	r.Value = int64(len(sc.GFreeStack))
-	sc.GFreeNoStack = append(sc.GFreeNoStack, sc.GFreeStack...)
-	sc.GFreeNoStackSize += sc.GFreeStackSize
+	sc.GFreeDetached = append(sc.GFreeDetached[:0], sc.GFreeStack...)
 	sc.GFreeStack = sc.GFreeStack[:0]
 	sc.GFreeStackSize = 0
+	return n
+}
+
+// markrootFreeGStacksPush models the second half of markrootFreeGStacks:
+// under sched.gFree.lock again, `sched.gFree.noStack.pushAll(q)` with q
+// the detached list in its order (head..tail), so the list's head becomes
+// noStack's head; noStack's size grows by the list's. Result.Value is the
+// number of Gs pushed.
+func (s *State) markrootFreeGStacksPush(op Op) (Result, error) {
+	r := NewResult()
+	if len(s.Sched.GFreeDetached) == 0 {
+		return r, s.disabled(op, "markrootFreeGStacks holds no detached list")
+	}
+	r.Value = s.markrootPush()
 	return r, nil
+}
+
+func (s *State) markrootPush() int64 {
+	sc := &s.Sched
+	n := len(sc.GFreeDetached)
+	// Both lists keep their head at the end of the slice: the detached
+	// list's head..tail before noStack's old head is the append.
+	sc.GFreeNoStack = append(sc.GFreeNoStack, sc.GFreeDetached...)
+	sc.GFreeNoStackSize += int32(n)
+	sc.GFreeDetached = sc.GFreeDetached[:0]
+	return int64(n)
 }
 
 // stackSize models gcComputeStartingStackSize changing startingStackSize
