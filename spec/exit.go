@@ -124,33 +124,27 @@ func (s *State) gdestroy(mp int, gi int32, r *Result) error {
 
 // gfput models proc.go gfput: free a stack that is not startingStackSize,
 // push on the P's list, and spill to the global lists when the local size
-// reaches GFreeCap (pop while size >= GFreeSpillTo).
+// reaches GFreeCap (pop while size >= GFreeSpillTo). The two halves are
+// the free-list sub-machine's GfputPush and GfputSpill (freelists.go).
 func (s *State) gfput(pi int8, gi int32, r *Result) error {
-	gp := &s.Gs[gi]
-	if gp.Status != Dead {
-		return throwf(ThrowGfputStatus, "gfput")
+	freed, err := s.GfputPush(pi, gi)
+	if err != nil {
+		return err
 	}
-	if gp.Stack != s.Sched.StartingStackSize {
-		gp.Stack = 0
-		r.StackFreed = true
-	}
-	pp := &s.Ps[pi]
-	pp.GFree = append(pp.GFree, gi)
-	pp.GFreeSize++
-	if pp.GFreeSize >= int32(s.Cfg.Consts.GFreeCap) {
-		for pp.GFreeSize >= int32(s.Cfg.Consts.GFreeSpillTo) {
-			r.Spilled++
-			s.popToGlobal(pi)
-		}
+	r.StackFreed = freed
+	if s.Ps[pi].GFreeSize >= int32(s.Cfg.Consts.GFreeCap) {
+		toStack, toNoStack := s.GfputSpill(pi)
+		r.Spilled = toStack + toNoStack
 	}
 	return nil
 }
 
 // popToGlobal pops the P's free list head onto the head of the matching
-// global list. A batch of pops pushed at the head of a gQueue and then
-// prepended with gList.pushAll leaves the last G popped at the global head,
-// which is what pushing each one at the head in turn gives.
-func (s *State) popToGlobal(pi int8) {
+// global list, and says which (true: the stack list). A batch of pops
+// pushed at the head of a gQueue and then prepended with gList.pushAll
+// leaves the last G popped at the global head, which is what pushing each
+// one at the head in turn gives.
+func (s *State) popToGlobal(pi int8) bool {
 	pp := &s.Ps[pi]
 	n := len(pp.GFree)
 	g := pp.GFree[n-1]
@@ -160,15 +154,12 @@ func (s *State) popToGlobal(pi int8) {
 	if s.Gs[g].Stack == 0 {
 		sc.GFreeNoStack = append(sc.GFreeNoStack, g)
 		sc.GFreeNoStackSize++
-	} else {
-		sc.GFreeStack = append(sc.GFreeStack, g)
-		sc.GFreeStackSize++
+		return false
 	}
+	sc.GFreeStack = append(sc.GFreeStack, g)
+	sc.GFreeStackSize++
+	return true
 }
 
 // gfpurge models proc.go gfpurge: the whole local list to the global lists.
-func (s *State) gfpurge(pi int8) {
-	for len(s.Ps[pi].GFree) != 0 {
-		s.popToGlobal(pi)
-	}
-}
+func (s *State) gfpurge(pi int8) { s.Gfpurge(pi) }

@@ -193,8 +193,7 @@ func (s *State) newproc1(op Op, mp int) (Result, error) {
 	}
 	if g == None {
 		// malg(stackMin); casgstatus(newg, _Gidle, _Gdead); allgadd(newg).
-		s.Gs = append(s.Gs, G{Status: Idle, Stack: StackMin, M: None, LockedM: None})
-		g = int32(len(s.Gs) - 1)
+		g = s.Malg(StackMin)
 		if err := s.casgstatus(g, Idle, Dead); err != nil {
 			return r, err
 		}
@@ -229,50 +228,20 @@ func (s *State) newproc1(op Op, mp int) (Result, error) {
 }
 
 // gfget models proc.go gfget: refill an empty local list from the global
-// lists (stack list first) up to RefillTo, pop, and fix the stack.
+// lists (stack list first) up to RefillTo, pop, and fix the stack. The
+// halves are the free-list sub-machine's GfgetRefill and GfgetPop
+// (freelists.go).
 func (s *State) gfget(pi int8) (g int32, how string, refilled int32, stack string, err error) {
-	pp := &s.Ps[pi]
 	sc := &s.Sched
 	how = HowLocal
-	if len(pp.GFree) == 0 && (len(sc.GFreeStack) != 0 || len(sc.GFreeNoStack) != 0) {
+	if len(s.Ps[pi].GFree) == 0 && (len(sc.GFreeStack) != 0 || len(sc.GFreeNoStack) != 0) {
 		how = HowRefill
-		for pp.GFreeSize < int32(s.Cfg.Consts.RefillTo) {
-			var gp int32
-			if n := len(sc.GFreeStack); n != 0 {
-				gp = sc.GFreeStack[n-1]
-				sc.GFreeStack = sc.GFreeStack[:n-1]
-				sc.GFreeStackSize--
-			} else if n := len(sc.GFreeNoStack); n != 0 {
-				gp = sc.GFreeNoStack[n-1]
-				sc.GFreeNoStack = sc.GFreeNoStack[:n-1]
-				sc.GFreeNoStackSize--
-			} else {
-				break
-			}
-			pp.GFree = append(pp.GFree, gp)
-			pp.GFreeSize++
-			refilled++
-		}
+		fromStack, fromNoStack := s.GfgetRefill(pi)
+		refilled = fromStack + fromNoStack
 	}
-	n := len(pp.GFree)
-	if n == 0 {
+	g, stack = s.GfgetPop(pi)
+	if g == None {
 		return None, "", refilled, "", nil
-	}
-	g = pp.GFree[n-1]
-	pp.GFree = pp.GFree[:n-1]
-	pp.GFreeSize--
-	gp := &s.Gs[g]
-	stack = StackReused
-	if gp.Stack != 0 && gp.Stack != sc.StartingStackSize {
-		// The right size changed since gfput kept it: stackfree.
-		gp.Stack = 0
-		stack = StackReplaced
-	}
-	if gp.Stack == 0 {
-		gp.Stack = sc.StartingStackSize
-		if stack == StackReused {
-			stack = StackAllocated
-		}
 	}
 	return g, how, refilled, stack, nil
 }
