@@ -19,10 +19,17 @@ type anchor struct {
 	Func  string // function name; methods as "(*p).destroy"
 	Path  []step // empty: the function body itself
 	Where where
-	Code  string   // statements inserted (may span lines)
-	Kinds []Kind   // the probes the code writes (nil: drain plumbing)
-	Note  string   // what the code is for, when Kinds is nil
-	Decl  []string // local names the code declares (for the error message)
+	Code  string // statements inserted (may span lines)
+	Kinds []Kind // the probes the code writes
+	Note  string // what the code is for, when Kinds is nil
+}
+
+// what names what an anchor places, for error messages.
+func (a anchor) what() string {
+	if len(a.Kinds) > 0 {
+		return "probe " + strings.Join(kindNames(a.Kinds), ", ")
+	}
+	return a.Note
 }
 
 type step struct {
@@ -73,10 +80,12 @@ func kk(k Kind) string { return k.ident() }
 // anchors is the instrumentation of Go 1.26's runtime. The order matters
 // only for code inserted at the same place (kept in table order).
 var anchors = []anchor{
-	// gdestroy: the exiting G after dropg, before gfput and the locked branch
-	// (goexit0 then calls schedule; a locked G's thread goes through mexit).
+	// gdestroy: a G exiting locked to its M, after dropg, before gfput (its
+	// thread then leaves through mexit; an unlocked exit goes on to
+	// schedule in goexit0 and is the gfput record alone, which keeps the
+	// create+exit cycle's record count down).
 	{File: "proc.go", Func: "gdestroy", Path: path(s("dropg()")), Where: after,
-		Code: "gexitGdestroy(gp, mp, pp, locked)", Kinds: []Kind{KGdestroy}},
+		Code: "if locked {\n\tgexitGdestroy(gp, mp, pp, locked)\n}", Kinds: []Kind{KGdestroy}},
 	{File: "proc.go", Func: "mexit", Path: path(s("mp := getg().m")), Where: after,
 		Code: code("gexitSched(%s, mp.p.ptr(), gexitB(mp == &m0), 0, 0)", kk(KMexit)), Kinds: []Kind{KMexit}},
 	{File: "proc.go", Func: "mexit", Path: path(s("if mp == &m0 {"), s("mPark()")), Where: before,
@@ -88,24 +97,19 @@ var anchors = []anchor{
 	{File: "proc.go", Func: "gfput", Path: path(s("if pp.gFree.size >= 64 {"), s("unlock(&sched.gFree.lock)")), Where: before,
 		Code: code("gexitGfList(%s, pp, stackQ.size, noStackQ.size)", kk(KGfputSpill)), Kinds: []Kind{KGfputSpill}},
 
-	// gfget: the refill under the lock, the pop, both stack fixes.
+	// gfget: the refill under the lock, both stack fixes (the pop is in
+	// newproc1's record, gfget's only caller).
 	{File: "proc.go", Func: "gfget", Path: path(s("if pp.gFree.empty() && (!sched.gFree.stack.empty() || !sched.gFree.noStack.empty()) {"),
 		s("lock(&sched.gFree.lock)")), Where: after,
-		Code: "gexitS0, gexitN0 := sched.gFree.stack.size, sched.gFree.noStack.size", Decl: []string{"gexitS0", "gexitN0"}},
+		Code: "gexitS0, gexitN0 := sched.gFree.stack.size, sched.gFree.noStack.size", Note: "the global list sizes before gfget's refill"},
 	{File: "proc.go", Func: "gfget", Path: path(s("if pp.gFree.empty() && (!sched.gFree.stack.empty() || !sched.gFree.noStack.empty()) {"),
 		s("unlock(&sched.gFree.lock)")), Where: before,
 		Code:  code("gexitGfList(%s, pp, gexitS0-sched.gFree.stack.size, gexitN0-sched.gFree.noStack.size)", kk(KGfgetRefill)),
 		Kinds: []Kind{KGfgetRefill}},
-	{File: "proc.go", Func: "gfget", Path: path(s("gp := pp.gFree.pop()")), Where: after,
-		Code: "gexitStk := uintptr(0)\nif gp != nil {\n\tgexitStk = gp.stack.hi - gp.stack.lo\n}", Decl: []string{"gexitStk"}},
-	{File: "proc.go", Func: "gfget", Path: path(afterStmt("gp := pp.gFree.pop()"), s("return nil")), Where: before,
-		Code: "gexitGfget(pp, nil, 0)", Kinds: []Kind{KGfget}},
 	{File: "proc.go", Func: "gfget", Path: path(s("if gp.stack.lo != 0 && gp.stack.hi-gp.stack.lo != uintptr(startingStackSize) {")), Where: bodyStart,
 		Code: code("gexitGfStack(%s, pp, gp)", kk(KGfgetStale)), Kinds: []Kind{KGfgetStale}},
 	{File: "proc.go", Func: "gfget", Path: path(s("if gp.stack.lo == 0 {"), s("gp.stackguard0 = gp.stack.lo + stackGuard")), Where: after,
 		Code: code("gexitGfStack(%s, pp, gp)", kk(KGfgetAlloc)), Kinds: []Kind{KGfgetAlloc}},
-	{File: "proc.go", Func: "gfget", Path: path(s("return gp")), Where: before,
-		Code: "gexitGfget(pp, gp, gexitStk)", Kinds: []Kind{KGfget}},
 
 	// gfpurge (p.destroy in procresize).
 	{File: "proc.go", Func: "gfpurge", Path: path(s("unlock(&sched.gFree.lock)")), Where: before,
@@ -117,17 +121,19 @@ var anchors = []anchor{
 	{File: "mgcmark.go", Func: "markrootFreeGStacks", Path: path(sn("unlock(&sched.gFree.lock)", 2)), Where: before,
 		Code: code("gexitGCFree(%s, q.size)", kk(KGCFreePut)), Kinds: []Kind{KGCFreePut}},
 
-	// newproc1: malg, the goid batch, the goid taken.
+	// newproc1: gfget's result, malg, the goid batch, the goid taken.
+	{File: "proc.go", Func: "newproc1", Path: path(s("newg := gfget(pp)")), Where: after,
+		Code: "gexitFree := newg != nil", Note: "whether gfget found a G"},
 	{File: "proc.go", Func: "newproc1", Path: path(s("if newg == nil {"), s("allgadd(newg)")), Where: after,
 		Code: "gexitMalg(pp, newg)", Kinds: []Kind{KMalg}},
 	{File: "proc.go", Func: "newproc1", Path: path(s("if pp.goidcache == pp.goidcacheend {"), s("pp.goidcacheend = pp.goidcache + _GoidCacheBatch")), Where: after,
 		Code: "gexitGoidBatch(pp)", Kinds: []Kind{KGoidBatch}},
 	{File: "proc.go", Func: "newproc1", Path: path(s("pp.goidcache++")), Where: after,
-		Code: "gexitNewproc1(pp, newg)", Kinds: []Kind{KNewproc1}},
+		Code: "gexitNewproc1(pp, newg, gexitFree)", Kinds: []Kind{KNewproc1}},
 
 	// runqput: entry stamp; the runnext, ring and slow returns.
 	{File: "proc.go", Func: "runqput", Where: bodyStart,
-		Code: "gexitE, gexitG0 := gexitEntry(), gp", Decl: []string{"gexitE", "gexitG0"}},
+		Code: "gexitE, gexitG0 := gexitEntry(), gp", Note: "runqput's entry stamp"},
 	{File: "proc.go", Func: "runqput", Path: path(s("if next {"), s("if oldnext == 0 {"), s("return")), Where: before,
 		Code: "gexitRunqput(gexitE, pp, gexitG0, nil, next, 0, 0, 0)", Kinds: []Kind{KRunqput}},
 	{File: "proc.go", Func: "runqput", Path: path(s("if t-h < uint32(len(pp.runq)) {"), s("return")), Where: before,
@@ -137,7 +143,7 @@ var anchors = []anchor{
 
 	// runqputslow.
 	{File: "proc.go", Func: "runqputslow", Where: bodyStart,
-		Code: "gexitE := gexitEntry()", Decl: []string{"gexitE"}},
+		Code: "gexitE := gexitEntry()", Note: "the entry stamp"},
 	{File: "proc.go", Func: "runqputslow", Path: path(s("if !atomic.CasRel(&pp.runqhead, h, h+n) {"), s("return false")), Where: before,
 		Code: "gexitRunqputslow(gexitE, pp, gp, n, h, false)", Kinds: []Kind{KRunqputslow}},
 	{File: "proc.go", Func: "runqputslow", Path: path(s("return true")), Where: before,
@@ -146,7 +152,7 @@ var anchors = []anchor{
 	// runqget (an empty ring is not recorded: no state changes, and the
 	// scheduler's idle loops would flood the ring).
 	{File: "proc.go", Func: "runqget", Where: bodyStart,
-		Code: "gexitE := gexitEntry()", Decl: []string{"gexitE"}},
+		Code: "gexitE := gexitEntry()", Note: "the entry stamp"},
 	{File: "proc.go", Func: "runqget", Path: path(s("if next != 0 && pp.runnext.cas(next, 0) {"), s("return next.ptr(), true")), Where: before,
 		Code: "gexitRunqget(gexitE, pp, next.ptr(), 1, 0)", Kinds: []Kind{KRunqget}},
 	{File: "proc.go", Func: "runqget", Path: path(s("if atomic.CasRel(&pp.runqhead, h, h+1) {"), s("return gp, false")), Where: before,
@@ -154,7 +160,7 @@ var anchors = []anchor{
 
 	// runqgrab: runnext stolen, nothing, a batch.
 	{File: "proc.go", Func: "runqgrab", Where: bodyStart,
-		Code: "gexitE := gexitEntry()", Decl: []string{"gexitE"}},
+		Code: "gexitE := gexitEntry()", Note: "the entry stamp"},
 	{File: "proc.go", Func: "runqgrab", Path: path(s("return 1")), Where: before,
 		Code: "gexitRunqgrab(gexitE, pp, next.ptr(), 1, true, 0, stealRunNextG)", Kinds: []Kind{KRunqgrab}},
 	{File: "proc.go", Func: "runqgrab", Path: path(s("return 0")), Where: before,
@@ -164,7 +170,7 @@ var anchors = []anchor{
 
 	// runqsteal.
 	{File: "proc.go", Func: "runqsteal", Where: bodyStart,
-		Code: "gexitE := gexitEntry()", Decl: []string{"gexitE"}},
+		Code: "gexitE := gexitEntry()", Note: "the entry stamp"},
 	{File: "proc.go", Func: "runqsteal", Path: path(sn("if n == 0 {", 1), s("return nil")), Where: before,
 		Code: "gexitRunqsteal(gexitE, pp, p2, nil, 0, t)", Kinds: []Kind{KRunqsteal}},
 	{File: "proc.go", Func: "runqsteal", Path: path(sn("if n == 0 {", 2), s("return gp")), Where: before,
@@ -174,11 +180,11 @@ var anchors = []anchor{
 
 	// runqputbatch and runqdrain complete the history of the rings.
 	{File: "proc.go", Func: "runqputbatch", Where: bodyStart,
-		Code: "gexitE := gexitEntry()", Decl: []string{"gexitE"}},
+		Code: "gexitE := gexitEntry()", Note: "the entry stamp"},
 	{File: "proc.go", Func: "runqputbatch", Path: path(afterStmt("atomic.StoreRel(&pp.runqtail, t)")), Where: before,
 		Code: "gexitRunqputbatch(gexitE, pp, n, t)", Kinds: []Kind{KRunqputbatch}},
 	{File: "proc.go", Func: "runqdrain", Where: bodyStart,
-		Code: "gexitE := gexitEntry()", Decl: []string{"gexitE"}},
+		Code: "gexitE := gexitEntry()", Note: "the entry stamp"},
 	{File: "proc.go", Func: "runqdrain", Path: path(s("if qn == 0 {"), s("return")), Where: before,
 		Code: "gexitRunqdrain(gexitE, pp, drainQ.size)", Kinds: []Kind{KRunqdrain}},
 	{File: "proc.go", Func: "runqdrain", Path: path(sn("return", 2)), Where: before,
@@ -200,12 +206,12 @@ var anchors = []anchor{
 	{File: "proc.go", Func: "globrunqgetbatch", Path: path(sn("return", 2)), Where: before,
 		Code: code("gexitGlob(%s, gp, q.size+1, sched.runq.size)", kk(KGlobrunqgetbatch)), Kinds: []Kind{KGlobrunqgetbatch}},
 
-	// findRunnable's choice: every return, the P going idle, the M stopping.
+	// findRunnable's choice: every return, the P going idle, the M stopping;
+	// not the local run queue's return, whose runqget record (just before,
+	// on the same M) is the choice: one record fewer per schedule.
 	findAnchor(SrcTrace, s("if traceEnabled() || traceShuttingDown() {"), s("if gp != nil {"), s("return gp, false, true")),
 	findAnchor(SrcGCWorker, s("if gcBlackenEnabled != 0 {"), s("if gp != nil {"), s("return gp, false, true")),
 	findAnchor(SrcTick, s("if pp.schedtick%61 == 0 && !sched.runq.empty() {"), s("if gp != nil {"), s("return gp, false, false")),
-	{File: "proc.go", Func: "findRunnable", Path: path(s("if gp, inheritTime := runqget(pp); gp != nil {"), s("return gp, inheritTime, false")),
-		Where: before, Code: "gexitFindLocal(mp.p.ptr(), gp, inheritTime)", Kinds: []Kind{KFindRunnable}},
 	findAnchor(SrcGlobal, afterStmt("if gp, inheritTime := runqget(pp); gp != nil {"), s("if gp != nil {"), s("return gp, false, false")),
 	findAnchor(SrcNetpoll, s("if netpollinited() && netpollAnyWaiters() && sched.lastpoll.Load() != 0 && sched.pollingNet.Swap(1) == 0 {"),
 		s("if !list.empty() {"), s("return gp, false, false")),

@@ -115,18 +115,6 @@ func (c *consistency) check(r Record) {
 		c.want(r, "sched.gFree.stack.size", r.F[3], c.gStack-r.F[0])
 		c.want(r, "sched.gFree.noStack.size", r.F[4], c.gNoStack-r.F[1])
 		c.local[r.P], c.gStack, c.gNoStack = r.F[2], r.F[3], r.F[4]
-	case KGfget:
-		if r.G == 0 {
-			c.want(r, "the P's free list size when gfget finds nothing", r.F[3], 0)
-			c.want(r, "the P's free list size before gfget found nothing", c.local[r.P], 0)
-			break
-		}
-		if !c.free[r.G] {
-			c.addf(r, "gfget returned a G that is not on a free list")
-		}
-		delete(c.free, r.G)
-		c.want(r, "the P's free list size after gfget", r.F[3], c.local[r.P]-1)
-		c.local[r.P] = r.F[3]
 	case KGCFreeTake:
 		c.want(r, "the stack list taken by markrootFreeGStacks", r.F[0], c.gStack)
 		c.want(r, "sched.gFree.stack.size after markrootFreeGStacks takes it", r.F[3], 0)
@@ -138,8 +126,19 @@ func (c *consistency) check(r Record) {
 		c.want(r, "sched.gFree.noStack.size", r.F[4], c.gNoStack+r.F[0])
 		c.gNoStack, c.gcTaken = r.F[4], 0
 	case KNewproc1:
-		if c.free[r.G] {
-			c.addf(r, "newproc1 made a G on a free list runnable")
+		if r.F[0] == 0 { // gfget found nothing: malg
+			c.want(r, "the P's free list size when gfget finds nothing", r.F[1], 0)
+			c.want(r, "the P's free list size before gfget found nothing", c.local[r.P], 0)
+			if c.free[r.G] {
+				c.addf(r, "newproc1 made a G on a free list runnable")
+			}
+		} else {
+			if !c.free[r.G] {
+				c.addf(r, "gfget returned a G that is not on a free list")
+			}
+			delete(c.free, r.G)
+			c.want(r, "the P's free list size after gfget", r.F[1], c.local[r.P]-1)
+			c.local[r.P] = r.F[1]
 		}
 		if prev, dup := c.goids[r.X]; dup {
 			c.addf(r, "goid %d reused (G %#x had it)", r.X, prev)

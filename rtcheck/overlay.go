@@ -21,7 +21,7 @@ import (
 const FormatVersion = 1
 
 // RingRecords is the size of the runtime's record ring, in records.
-const RingRecords = 1 << 20
+const RingRecords = 1 << 17
 
 // ProbeFile is the name of the file the overlay adds to package runtime.
 const ProbeFile = "gexit_probes.go"
@@ -38,10 +38,12 @@ func (e *InputError) Error() string { return e.Msg }
 
 func inputErrorf(format string, a ...any) error { return &InputError{Msg: fmt.Sprintf(format, a...)} }
 
-// IsInputError reports whether err is (or wraps) an InputError.
+// IsInputError reports whether err is bad input: an InputError or an
+// AnchorError.
 func IsInputError(err error) bool {
 	var ie *InputError
-	return errors.As(err, &ie)
+	var ae *AnchorError
+	return errors.As(err, &ie) || errors.As(err, &ae)
 }
 
 // AnchorError is an expected anchor missing from the runtime source (or
@@ -50,16 +52,12 @@ type AnchorError struct {
 	File, Func string
 	Anchor     string // the statement path
 	Reason     string
-	Probes     []string
+	What       string // what the anchor places: "probe gfput", "the entry stamp", ...
 }
 
 func (e *AnchorError) Error() string {
-	probes := "drain plumbing"
-	if len(e.Probes) > 0 {
-		probes = "probe " + strings.Join(e.Probes, ", ")
-	}
 	return fmt.Sprintf("runtime source lacks an anchor: %s: func %s: %s: %s (%s cannot be placed)",
-		e.File, e.Func, e.Anchor, e.Reason, probes)
+		e.File, e.Func, e.Anchor, e.Reason, e.What)
 }
 
 // Overlay is a generated build overlay instrumenting the runtime.
@@ -250,7 +248,7 @@ func instrument(src string) (map[string][]byte, map[Kind]int, error) {
 		text, err := os.ReadFile(path)
 		if err != nil {
 			a := anchors[byFile[name][0]]
-			return nil, nil, &AnchorError{File: name, Func: a.Func, Anchor: "the file", Reason: "missing", Probes: kindNames(a.Kinds)}
+			return nil, nil, &AnchorError{File: name, Func: a.Func, Anchor: "the file", Reason: "missing", What: a.what()}
 		}
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, path, text, parser.SkipObjectResolution)
@@ -263,7 +261,7 @@ func instrument(src string) (map[string][]byte, map[Kind]int, error) {
 			a := anchors[i]
 			fn := findFunc(f, a.Func)
 			if fn == nil || fn.Body == nil {
-				return nil, nil, &AnchorError{File: a.File, Func: a.Func, Anchor: "the function", Reason: "not found", Probes: kindNames(a.Kinds)}
+				return nil, nil, &AnchorError{File: a.File, Func: a.Func, Anchor: "the function", Reason: "not found", What: a.what()}
 			}
 			off, ins, err := placeAnchor(tf, text, fn, a)
 			if err != nil {
@@ -414,7 +412,7 @@ func matches(pattern, line string) bool {
 // insert.
 func placeAnchor(tf *token.File, text []byte, fn *ast.FuncDecl, a anchor) (int, string, error) {
 	fail := func(reason string) (int, string, error) {
-		return 0, "", &AnchorError{File: a.File, Func: a.Func, Anchor: a.describe(), Reason: reason, Probes: kindNames(a.Kinds)}
+		return 0, "", &AnchorError{File: a.File, Func: a.Func, Anchor: a.describe(), Reason: reason, What: a.what()}
 	}
 	var scope ast.Node = fn.Body
 	var cur ast.Stmt

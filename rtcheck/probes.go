@@ -65,7 +65,6 @@ const (
 	KGfput
 	KGfputSpill
 	KGfgetRefill
-	KGfget
 	KGfgetStale
 	KGfgetAlloc
 	KGfpurge
@@ -147,7 +146,7 @@ var handoffCodes = map[int32]string{
 
 // kinds is the probe table, indexed by Kind.
 var kinds = [...]KindInfo{
-	KGdestroy: {Name: "gdestroy", Family: FamExit, Where: "gdestroy, after dropg (before gfput)",
+	KGdestroy: {Name: "gdestroy", Family: FamExit, Where: "gdestroy, after dropg, when the G is locked to its M (the exit's tail is then mexit); every exit is also the gfput record that follows",
 		G: "the exiting G", X: "goid", P: "the M's P",
 		Fields: [6]string{"stack", "locked", "lockedInt", "lockedExt", "m0", "status"}},
 	KGfput: {Name: "gfput", Family: FamFree, Where: "gfput, after pp.gFree.push",
@@ -157,10 +156,6 @@ var kinds = [...]KindInfo{
 		P: "pp", Fields: [6]string{"movedStack", "movedNoStack", "localAfter", "globStackAfter", "globNoStackAfter", ""}},
 	KGfgetRefill: {Name: "gfget.refill", Family: FamFree, Where: "gfget, the refill, under sched.gFree.lock",
 		P: "pp", Fields: [6]string{"movedStack", "movedNoStack", "localAfter", "globStackAfter", "globNoStackAfter", ""}},
-	KGfget: {Name: "gfget", Family: FamFree, Where: "gfget, at its returns",
-		G: "the G got (0: none)", X: "its old goid", P: "pp",
-		Fields: [6]string{"action", "stackAtPop", "startingStackSize", "localAfter", "stackAfter", ""},
-		Codes:  map[int32]string{0: "none", 1: "reused", 2: "allocated", 3: "freed+allocated"}},
 	KGfgetStale: {Name: "gfget.stale", Family: FamFree, Where: "gfget, stack of a stale size freed",
 		G: "the G", P: "pp", Fields: [6]string{"stack", "startingStackSize", "", "", "", ""}},
 	KGfgetAlloc: {Name: "gfget.alloc", Family: FamFree, Where: "gfget, a G without a stack gets one",
@@ -175,8 +170,10 @@ var kinds = [...]KindInfo{
 		G: "the new G", P: "pp", Fields: [6]string{"stack", "", "", "", "", ""}},
 	KGoidBatch: {Name: "newproc1.goidbatch", Family: FamGoid, Where: "newproc1, the goid cache refilled from sched.goidgen",
 		X: "first goid of the batch", P: "pp", Fields: [6]string{"batch", "", "", "", "", ""}},
-	KNewproc1: {Name: "newproc1", Family: FamGoid, Where: "newproc1, after the goid is taken",
-		G: "the new G", X: "goid", P: "pp", Fields: [6]string{"status", "stack", "goidcacheAfter", "", "", ""}},
+	KNewproc1: {Name: "newproc1", Family: FamGoid, Where: "newproc1, after the goid is taken: gfget's pop (or malg) and the goid",
+		G: "the new G", X: "goid", P: "pp",
+		Fields: [6]string{"from", "localAfter", "stack", "startingStackSize", "status", ""},
+		Codes:  map[int32]string{0: "malg", 1: "freelist"}},
 	KRunqput: {Name: "runqput", Family: FamRunq, Where: "runqput, at its returns", Entry: true,
 		G: "the G put", X: "the old runnext kicked to the ring (0: none)", P: "pp",
 		Fields: [6]string{"how", "next", "tailAfter", "headSeen", "", ""},
@@ -205,7 +202,7 @@ var kinds = [...]KindInfo{
 		G: "the G (0: none)", P: "the M's P", Fields: [6]string{"n", "sizeAfter", "", "", "", ""}},
 	KGlobrunqgetbatch: {Name: "globrunqgetbatch", Family: FamGlobrunq, Where: "globrunqgetbatch, under sched.lock",
 		G: "the G returned (0: none)", P: "the M's P", Fields: [6]string{"n", "sizeAfter", "", "", "", ""}},
-	KFindRunnable: {Name: "findRunnable", Family: FamSched, Where: "findRunnable, at each return, the P going idle, and the final stopm",
+	KFindRunnable: {Name: "findRunnable", Family: FamSched, Where: "findRunnable, at each return but the local run queue's (the runqget record just before, on the same M, is that choice), the P going idle, the M stopping",
 		G: "the G chosen (0: none)", X: "its goid", P: "the M's P",
 		Fields: [6]string{"source", "inheritTime", "", "", "", ""}, Codes: findCodes},
 	KExitsyscallFast: {Name: "exitsyscall.fast", Family: FamSyscall, Where: "exitsyscall, the G still has its P",

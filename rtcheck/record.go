@@ -174,6 +174,31 @@ func ReadFile(path string) (*File, error) {
 	return f, nil
 }
 
+func decodeRecord(b []byte) Record {
+	le := binary.LittleEndian
+	r := Record{
+		Index: le.Uint64(b[0:]) - 1, Entry: le.Uint64(b[8:]), G: le.Uint64(b[16:]), X: le.Uint64(b[24:]),
+		Kind: Kind(le.Uint16(b[32:])), P: int16(le.Uint16(b[34:])), M: int32(le.Uint32(b[36:])),
+	}
+	for i := range r.F {
+		r.F[i] = int32(le.Uint32(b[40+4*i:]))
+	}
+	return r
+}
+
+// DecodeRecords decodes records as runtime.GexitRead returns them: whole
+// 64-byte records, no header.
+func DecodeRecords(data []byte) ([]Record, error) {
+	if len(data)%RecordSize != 0 {
+		return nil, fmt.Errorf("%d bytes is not a whole number of records", len(data))
+	}
+	out := make([]Record, 0, len(data)/RecordSize)
+	for off := 0; off < len(data); off += RecordSize {
+		out = append(out, decodeRecord(data[off:off+RecordSize]))
+	}
+	return out, nil
+}
+
 // Decode decodes the bytes of a record file. A torn final record (a
 // process killed in a write) is an error.
 func Decode(data []byte) (*File, error) {
@@ -214,14 +239,7 @@ func Decode(data []byte) (*File, error) {
 			f.Trailer = &t
 			continue
 		}
-		r := Record{
-			Index: le.Uint64(b[0:]) - 1, Entry: le.Uint64(b[8:]), G: le.Uint64(b[16:]), X: le.Uint64(b[24:]),
-			Kind: kind, P: int16(le.Uint16(b[34:])), M: int32(le.Uint32(b[36:])),
-		}
-		for i := range r.F {
-			r.F[i] = int32(le.Uint32(b[40+4*i:]))
-		}
-		f.Records = append(f.Records, r)
+		f.Records = append(f.Records, decodeRecord(b))
 	}
 	// The drains write around records still being written, so the file
 	// is in index order only by runs: sort, and find the settled prefix.

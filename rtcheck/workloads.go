@@ -33,7 +33,7 @@ type Workload struct {
 // Workloads lists the bundled workloads.
 var Workloads = []Workload{
 	{Name: "spawn", Summary: "spawn storms: free lists past 64 spill, bursts refill from the global lists",
-		Probes: []Kind{KMalg, KGfput, KGfputSpill, KGfget, KGfgetRefill, KNewproc1, KGoidBatch, KGdestroy}},
+		Probes: []Kind{KMalg, KGfput, KGfputSpill, KGfgetRefill, KNewproc1, KGoidBatch}},
 	{Name: "stacks", Summary: "stacks grown past the starting size, adaptivestackstart changes: gfget's stale-size fix",
 		Probes: []Kind{KGfput, KGfgetStale, KGfgetAlloc, KCheckdead}, GODEBUG: "adaptivestackstart=1"},
 	{Name: "gc", Summary: "GC cycles during churn: markrootFreeGStacks moves Gs to noStack",
