@@ -58,7 +58,8 @@ type Options struct {
 	// Tests are package patterns whose tests are run (go test -c, then the
 	// test binary in the package directory with Args).
 	Tests []string
-	// Exec is a main package directory built and run with Args.
+	// Exec is a main package directory, built there (in its own module)
+	// and run with Args in Dir.
 	Exec string
 	Args []string
 	// Procs are the GOMAXPROCS values every target runs under. Empty:
@@ -254,12 +255,16 @@ func Run(opts Options) (*Report, error) {
 		}
 	default:
 		rep.Mode = "exec"
+		// Build in DIR itself, so DIR's own module (if any) is used.
 		dir := opts.Exec
-		if !filepath.IsAbs(dir) && !strings.HasPrefix(dir, ".") {
-			dir = "." + string(os.PathSeparator) + dir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(opts.Dir, dir)
+		}
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, inputErrorf("-exec %s is not a directory", opts.Exec)
 		}
 		bin := filepath.Join(bindir, "prog")
-		if out, err := goCmd(opts.Dir, "build", "-overlay", ov.JSON, "-o", bin, dir); err != nil {
+		if out, err := goCmd(dir, "build", "-overlay", ov.JSON, "-o", bin, "."); err != nil {
 			return nil, inputErrorf("-exec %s does not build with the instrumented runtime: %s", opts.Exec, oneLine(out, err))
 		}
 		if st, err := os.Stat(bin); err != nil || st.IsDir() {
