@@ -65,8 +65,8 @@ type Options struct {
 	// Procs are the GOMAXPROCS values every target runs under. Empty:
 	// 1, 2, 4, 8 for workloads; the environment's for -test and -exec.
 	Procs []int
-	// Timeout bounds one run (default 2 minutes); a run that hits it is
-	// unknown.
+	// Timeout bounds one run (default 2 minutes for workloads, 10 for
+	// -test and -exec, as go test); a run that hits it is unknown.
 	Timeout time.Duration
 	// Out receives a bundle (output, records, report.txt) for every run
 	// that is not ok; "" writes none.
@@ -170,6 +170,9 @@ func Run(opts Options) (*Report, error) {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 2 * time.Minute
+		if len(opts.Workloads) == 0 {
+			opts.Timeout = 10 * time.Minute // go test's default
+		}
 	}
 	if opts.Dir == "" {
 		opts.Dir, _ = os.Getwd()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gexit-dev/gexit/rtcheck"
 )
@@ -77,7 +76,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	out := fs.String("out", "gexit-out", "`dir` for the bundles of runs that are not ok")
 	verbose := fs.Bool("v", false, "progress on stderr, every problem, the branch codes of each probe")
-	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run; a run that hits it is unknown")
+	timeout := fs.Duration("timeout", 0, "bound on one run; a run that hits it is unknown (default 2m for -run, 10m for -test and -exec)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), runtimeHelp)
 		fs.PrintDefaults()
@@ -136,8 +135,8 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 			opts.Procs = append(opts.Procs, n)
 		}
 	}
-	if *timeout <= 0 {
-		fmt.Fprintln(stderr, "gexit runtime: -timeout must be positive")
+	if *timeout < 0 {
+		fmt.Fprintln(stderr, "gexit runtime: -timeout must not be negative")
 		return exitUsage
 	}
 	if *verbose {

@@ -26,7 +26,7 @@ func TestRuntimeBadInput(t *testing.T) {
 		{[]string{"runtime", "-run", "spawn", "--", "-x"}, "arguments after -- go with -test or -exec"},
 		{[]string{"runtime", "-test", ","}, "names no package"},
 		{[]string{"runtime", "-run", "spawn", "-src", t.TempDir()}, "is not a Go runtime source directory"},
-		{[]string{"runtime", "-run", "spawn", "-timeout", "0s"}, "-timeout must be positive"},
+		{[]string{"runtime", "-run", "spawn", "-timeout", "-1s"}, "-timeout must not be negative"},
 		{[]string{"runtime", "-bogus"}, "flag provided but not defined"},
 		{[]string{"runtime", "-exec", "/nonexistent/dir"}, "-exec /nonexistent/dir is not a directory"},
 	}
