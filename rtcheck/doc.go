@@ -59,8 +59,8 @@
 // counted in sched.nmsys so checkdead does not see a running M (and, as
 // sysmon, calling checkdead once when it starts). It writes committed
 // records to $GEXIT_RECORDS/<pid>.gexit, one file per process (test
-// binaries start subprocesses), sleeping 1 ms when idle and 100 µs when
-// little is pending. The final drain runs on every exit path: runExitHooks
+// binaries start subprocesses), sleeping 2 ms when idle and 1 ms while
+// less than an eighth of the ring (128k records) is pending. The final drain runs on every exit path: runExitHooks
 // (main returning, os.Exit), syscall.Exit, fatal errors (fatalthrow) and
 // unrecovered panics (fatalpanic); it waits briefly for records still
 // being written and ends the file with a trailer (records reserved,
@@ -68,14 +68,20 @@
 // because a probe may run holding sched.lock, on the system stack, in
 // nosplit code: a write system call there would block the scheduler.
 //
-// Each slot's seq word is its state (committed for index i: i+1; free for
-// index i: i with the top bit set), so the drainer writes around a record
-// whose writer was descheduled mid-record (the file is then in index order
-// by runs; Decode sorts). A writer that finds its slot not yet free waits
-// for the drainer, yielding; without a drainer (GEXIT_RECORDS unset), or
-// after about a second, it drops the record and counts it. Drops and failed
-// writes are reported in the stream (loss markers) and in the trailer; a
-// run with any is unknown, never ok, and its records are not checked.
+// A writer reserves an index only when the drainer has written every
+// index a lap before it; it never reads the slot it writes, so a record
+// costs its writer one CAS and its own stores (the drainer's read is the
+// only other traffic on the line). A slot's seq word, stored last with a
+// release, commits the record. The drainer writes committed records in
+// runs and writes around a record whose writer was descheduled between
+// reservation and commit, remembering in a bitmap of its own what it
+// wrote (the file is then in index order by runs; Decode sorts). A writer
+// that finds the ring full waits for the drainer, yielding (the drainer
+// takes no runtime lock, so this cannot deadlock); without a drainer
+// (GEXIT_RECORDS unset), or after about a second, it drops the record and
+// counts it. Drops and failed writes are reported in the stream (loss
+// markers) and in the trailer; a run with any is unknown, never ok, and
+// its records are not checked.
 // Decode's File.Settled is the gap-free prefix of the indices: records
 // after a record still being written at exit are the unsettled tail.
 //
