@@ -510,8 +510,7 @@ func renderProbes() ([]byte, error) {
 	data := struct {
 		Kinds                   []kd
 		Version, Ring, NumKinds int
-		SrcRing, SrcRunnext     int
-	}{Version: FormatVersion, Ring: RingRecords, NumKinds: int(numKinds) - 1, SrcRing: SrcRing, SrcRunnext: SrcRunnext}
+	}{Version: FormatVersion, Ring: RingRecords, NumKinds: int(numKinds) - 1}
 	for k := Kind(1); k < numKinds; k++ {
 		data.Kinds = append(data.Kinds, kd{k.ident(), int(k)})
 	}

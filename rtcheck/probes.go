@@ -103,8 +103,8 @@ const (
 // findRunnable sources (field a of a findRunnable record).
 const (
 	SrcTick       = 1  // schedtick%61 == 0: globrunqget
-	SrcRunnext    = 2  // runqget: runnext (inheritTime)
-	SrcRing       = 3  // runqget: the ring
+	SrcRunnext    = 2  // not written: a choice from runnext is the runqget record (source runnext)
+	SrcRing       = 3  // not written: a choice from the ring is the runqget record (source ring)
 	SrcGlobal     = 4  // globrunqgetbatch
 	SrcSteal      = 5  // stealWork (runqsteal, or a timer-readied local G)
 	SrcIdle       = 6  // the P went idle (pidleput); the M will stop
