@@ -2,6 +2,7 @@ package rtcheck
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -243,5 +244,32 @@ func TestReaderFunction(t *testing.T) {
 	lost, _ := strconv.Atoi(f[2])
 	if drained != len(recs) || lost != 0 {
 		t.Errorf("GexitStats: %s; read %d records", out, len(recs))
+	}
+}
+
+// A record file that cannot be created must not make writers wait for a
+// drainer that cannot drain: the program runs at full speed (records are
+// dropped and counted), and the run is unknown for want of a file.
+func TestUnwritableRecordDirDoesNotStall(t *testing.T) {
+	skipShort(t)
+	ov, err := GenerateOverlay("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("testdata", "bench", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeModule(t, string(src))
+	if out, err := goCmd(dir, "build", "-overlay", ov.JSON, "-o", "bench", "."); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// 100000 create+exit cycles write 600k records, several rings' worth.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "bench"), "100000")
+	cmd.Env = mergeEnv(os.Environ(), []string{"GEXIT_RECORDS=/nonexistent/gexit", "GOMAXPROCS=2"})
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v (killed after 30s: writers waited for a drainer without a file?)\n%s", err, out)
 	}
 }
