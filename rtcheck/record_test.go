@@ -1,0 +1,327 @@
+package rtcheck
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+)
+
+// encode is the runtime side's record layout, for building test files.
+func encode(r Record) []byte {
+	b := make([]byte, RecordSize)
+	le := binary.LittleEndian
+	le.PutUint64(b[0:], r.Index+1)
+	le.PutUint64(b[8:], r.Entry)
+	le.PutUint64(b[16:], r.G)
+	le.PutUint64(b[24:], r.X)
+	le.PutUint16(b[32:], uint16(r.Kind))
+	le.PutUint16(b[34:], uint16(r.P))
+	le.PutUint32(b[36:], uint32(r.M))
+	for i, v := range r.F {
+		le.PutUint32(b[40+4*i:], uint32(v))
+	}
+	return b
+}
+
+func header() []byte {
+	b := make([]byte, RecordSize)
+	copy(b, "GEXITRC1")
+	le := binary.LittleEndian
+	le.PutUint32(b[8:], FormatVersion)
+	le.PutUint32(b[12:], RecordSize)
+	le.PutUint32(b[16:], RingRecords)
+	le.PutUint32(b[20:], 4242)
+	le.PutUint32(b[24:], 2048)
+	le.PutUint32(b[28:], 2)
+	le.PutUint32(b[40:], uint32(numKinds-1))
+	return b
+}
+
+func marker(kind Kind, reserved, written, lost uint64) []byte {
+	b := make([]byte, RecordSize)
+	le := binary.LittleEndian
+	le.PutUint64(b[8:], reserved)
+	le.PutUint64(b[16:], written)
+	le.PutUint64(b[24:], lost)
+	le.PutUint16(b[32:], uint16(kind))
+	return b
+}
+
+// history builds a clean history: Gs created, exiting, spilling from P0
+// at 64, refilled on P1, reused; a trip through the global run queue; a
+// GC moving the global stack list to noStack.
+type history struct {
+	recs  []Record
+	goid  uint64
+	local map[int16]int32
+	gs, g int32 // global stack list size, noStack size
+	runq  int32
+	free  map[int16][]uint64 // LIFO per P
+	glob  []uint64
+}
+
+func newHistory() *history {
+	return &history{goid: 1, local: map[int16]int32{}, free: map[int16][]uint64{}}
+}
+
+func (h *history) add(r Record) {
+	r.Index = uint64(len(h.recs))
+	h.recs = append(h.recs, r)
+}
+
+func (h *history) create(p int16, g uint64) {
+	from := int32(0)
+	if g != 0 {
+		h.add(Record{Kind: KMalg, P: p, G: g, F: [6]int32{2048}})
+	} else {
+		n := len(h.free[p])
+		g = h.free[p][n-1]
+		h.free[p] = h.free[p][:n-1]
+		h.local[p]--
+		from = 1
+	}
+	h.add(Record{Kind: KNewproc1, P: p, G: g, X: h.goid, F: [6]int32{from, h.local[p], 2048, 2048, 1}})
+	h.goid++
+}
+
+func (h *history) exit(p int16, g uint64) {
+	h.add(Record{Kind: KGdestroy, P: p, G: g, X: 9, F: [6]int32{2048, 0, 0, 0, 0, 6}})
+	h.local[p]++
+	h.free[p] = append(h.free[p], g)
+	h.add(Record{Kind: KGfput, P: p, G: g, X: 9, F: [6]int32{2048, 2048, h.local[p], 0}})
+	if h.local[p] >= 64 {
+		moved := h.local[p] - 31
+		h.local[p] = 31
+		h.gs += moved
+		h.glob = append(h.glob, h.free[p][31:]...)
+		h.free[p] = h.free[p][:31]
+		h.add(Record{Kind: KGfputSpill, P: p, F: [6]int32{moved, 0, h.local[p], h.gs, h.g}})
+	}
+}
+
+func (h *history) refill(p int16) {
+	moved := min(h.gs, 32)
+	h.gs -= moved
+	h.local[p] += moved
+	n := len(h.glob)
+	h.free[p] = append(h.free[p], h.glob[n-int(moved):]...)
+	h.glob = h.glob[:n-int(moved)]
+	h.add(Record{Kind: KGfgetRefill, P: p, F: [6]int32{moved, 0, h.local[p], h.gs, h.g}})
+}
+
+func cleanHistory() []Record {
+	h := newHistory()
+	var gs []uint64
+	for i := 0; i < 80; i++ {
+		g := uint64(0xc000100000 + i*0x200)
+		gs = append(gs, g)
+		h.create(0, g)
+	}
+	for _, g := range gs {
+		h.exit(0, g)
+	}
+	// A P with an empty list refills from the global lists.
+	h.refill(1)
+	for i := 0; i < 5; i++ {
+		h.create(1, 0)
+	}
+	// The global run queue.
+	h.add(Record{Kind: KGlobrunqput, P: 1, G: gs[0], F: [6]int32{1, 1}})
+	h.add(Record{Kind: KGlobrunqputbatch, P: 1, G: gs[1], F: [6]int32{3, 4}})
+	h.add(Record{Kind: KGlobrunqgetbatch, P: 0, G: gs[0], F: [6]int32{2, 2}})
+	h.add(Record{Kind: KGlobrunqget, P: 0, G: gs[2], F: [6]int32{1, 1}})
+	// GC: the global stack list moves to noStack.
+	h.add(Record{Kind: KGCFreeTake, P: 0, F: [6]int32{h.gs, 0, 0, 0, h.g}})
+	h.add(Record{Kind: KGCFreePut, P: 0, F: [6]int32{h.gs, 0, 0, 0, h.g + h.gs}})
+	// A lock-free op with an entry stamp.
+	h.add(Record{Kind: KRunqput, P: 0, G: gs[3], Entry: uint64(len(h.recs)) - 2, F: [6]int32{1, 0, 1, 0}})
+	return h.recs
+}
+
+func fileBytes(recs []Record, trailer bool) []byte {
+	out := header()
+	for _, r := range recs {
+		out = append(out, encode(r)...)
+	}
+	if trailer {
+		out = append(out, marker(KindTrailer, uint64(len(recs)), uint64(len(recs)), 0)...)
+	}
+	return out
+}
+
+func TestDecodeRoundTrip(t *testing.T) {
+	recs := cleanHistory()
+	f, err := Decode(fileBytes(recs, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Records) != len(recs) || f.Settled != len(recs) || f.Trailer == nil || f.Lost() != 0 {
+		t.Fatalf("decoded %d records (%d settled), trailer %v, lost %d", len(f.Records), f.Settled, f.Trailer, f.Lost())
+	}
+	for i := range recs {
+		if f.Records[i] != recs[i] {
+			t.Fatalf("record %d: %v, want %v", i, f.Records[i], recs[i])
+		}
+	}
+	if f.Header.Pid != 4242 || f.Header.StartingStackSize != 2048 {
+		t.Errorf("header %+v", f.Header)
+	}
+	if v, ok := recs[len(recs)-1].Field("tailAfter"); !ok || v != 1 {
+		t.Errorf("Field(tailAfter) = %d, %v", v, ok)
+	}
+	if s := recs[len(recs)-1].String(); !strings.Contains(s, "runqput") || !strings.Contains(s, "how=ring") {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+func TestDecodeSortsAndSettles(t *testing.T) {
+	recs := cleanHistory()[:10]
+	// The drain wrote around index 4, still being written; then 4 came.
+	order := []int{0, 1, 2, 3, 5, 6, 7, 4, 8, 9}
+	var shuffled []Record
+	for _, i := range order {
+		shuffled = append(shuffled, recs[i])
+	}
+	f, err := Decode(fileBytes(shuffled, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range f.Records {
+		if r.Index != uint64(i) {
+			t.Fatalf("not sorted: position %d holds index %d", i, r.Index)
+		}
+	}
+	if f.Settled != 10 {
+		t.Errorf("settled %d, want 10", f.Settled)
+	}
+	// Index 4 never came: the history is settled up to it.
+	f, err = Decode(fileBytes(append(append([]Record{}, recs[:4]...), recs[5:]...), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Settled != 4 || len(f.Records) != 9 {
+		t.Errorf("settled %d of %d, want 4 of 9", f.Settled, len(f.Records))
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	good := fileBytes(cleanHistory()[:5], true)
+	cases := map[string][]byte{
+		"not a gexit record file":   append([]byte("GEXITRC9"), good[8:]...),
+		"torn record":               good[:len(good)-10],
+		"records after the trailer": append(append([]byte{}, good...), encode(Record{Index: 5, Kind: KStopm, P: -1})...),
+		"written twice":             append(fileBytes(cleanHistory()[:5], false), encode(cleanHistory()[3])...),
+	}
+	bad := append([]byte{}, good...)
+	binary.LittleEndian.PutUint32(bad[8:], FormatVersion+1)
+	cases["record format version"] = bad
+	bad = append([]byte{}, good...)
+	binary.LittleEndian.PutUint32(bad[40:], 3)
+	cases["probe kinds"] = bad
+	for want, data := range cases {
+		if _, err := Decode(data); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: have %v", want, err)
+		}
+	}
+}
+
+func TestDecodeLossMarkers(t *testing.T) {
+	data := header()
+	for _, r := range cleanHistory()[:3] {
+		data = append(data, encode(r)...)
+	}
+	data = append(data, marker(KindLoss, 10, 3, 7)...)
+	f, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Trailer != nil || f.Lost() != 7 || len(f.Records) != 3 {
+		t.Errorf("trailer %v, lost %d, records %d", f.Trailer, f.Lost(), len(f.Records))
+	}
+}
+
+func TestConsistencyPassesCleanHistory(t *testing.T) {
+	f, err := Decode(fileBytes(cleanHistory(), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probs := Consistency(f); len(probs) != 0 {
+		t.Fatalf("a clean history has problems:\n%s", strings.Join(probs, "\n"))
+	}
+}
+
+// Every planted inconsistency must be reported.
+func TestConsistencyCatchesPlantedBugs(t *testing.T) {
+	find := func(recs []Record, k Kind, nth int) int {
+		for i, r := range recs {
+			if r.Kind == k {
+				if nth == 0 {
+					return i
+				}
+				nth--
+			}
+		}
+		t.Fatalf("no %s", k)
+		return -1
+	}
+	cases := []struct {
+		name  string
+		plant func([]Record) []Record
+		want  string
+	}{
+		{"gfput size off by one", func(r []Record) []Record { r[find(r, KGfput, 3)].F[2]++; return r },
+			"the P's free list size after gfput"},
+		{"spill moves the wrong count", func(r []Record) []Record { r[find(r, KGfputSpill, 0)].F[3] += 2; return r },
+			"sched.gFree.stack.size"},
+		{"a gfput record missing", func(r []Record) []Record {
+			i := find(r, KGfput, 10)
+			r = append(r[:i:i], r[i+1:]...)
+			for j := i; j < len(r); j++ {
+				r[j].Index--
+			}
+			return r
+		}, "the records before say"},
+		{"goid reused", func(r []Record) []Record { r[find(r, KNewproc1, 7)].X = r[find(r, KNewproc1, 2)].X; return r },
+			"goid 3 reused"},
+		{"G put twice", func(r []Record) []Record {
+			r[find(r, KGfput, 5)].G = r[find(r, KGfput, 4)].G
+			return r
+		}, "gfput of a G already on a free list"},
+		{"malg returns a known G", func(r []Record) []Record { r[find(r, KMalg, 9)].G = r[find(r, KMalg, 1)].G; return r },
+			"malg returned a G address seen before"},
+		{"gfget of a live G", func(r []Record) []Record { r[find(r, KNewproc1, 82)].G = 0xdead000; return r },
+			"gfget returned a G that is not on a free list"},
+		{"global run queue size", func(r []Record) []Record { r[find(r, KGlobrunqget, 0)].F[1] = 0; return r },
+			"sched.runq.size"},
+		{"GC puts back more than it took", func(r []Record) []Record { r[find(r, KGCFreePut, 0)].F[0]++; return r },
+			"the Gs markrootFreeGStacks puts back"},
+		{"entry after exit", func(r []Record) []Record { r[find(r, KRunqput, 0)].Entry = 1 << 40; return r },
+			"entry stamp"},
+		{"entry stamp on a locked op", func(r []Record) []Record { r[find(r, KGlobrunqput, 0)].Entry = 1; return r },
+			"an entry stamp on a kind that takes none"},
+		{"unknown kind", func(r []Record) []Record { r[3].Kind = 999; return r }, "unknown kind 999"},
+		{"unused field set", func(r []Record) []Record { r[find(r, KMalg, 0)].F[5] = 1; return r }, "unused field f"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := Decode(fileBytes(c.plant(cleanHistory()), false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			probs := Consistency(f)
+			if !strings.Contains(strings.Join(probs, "\n"), c.want) {
+				t.Errorf("want a problem with %q, have:\n%s", c.want, strings.Join(probs, "\n"))
+			}
+		})
+	}
+	// The trailer's count must match the file.
+	data := fileBytes(cleanHistory(), false)
+	data = append(data, marker(KindTrailer, 10000, 3, 0)...)
+	f, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probs := Consistency(f); !strings.Contains(strings.Join(probs, "\n"), "the trailer says 3 records were written") {
+		t.Errorf("trailer mismatch not reported: %v", probs)
+	}
+}

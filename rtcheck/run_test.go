@@ -1,0 +1,275 @@
+package rtcheck
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests build programs with the instrumented runtime. The first
+// build after a change to the probes recompiles the standard library
+// (about a minute on a loaded 2-core machine); later ones hit the build
+// cache (the overlay's content is the cache key, not its paths).
+
+func skipShort(t testing.TB) {
+	if testing.Short() {
+		t.Skip("builds with the instrumented runtime; skipped in -short")
+	}
+}
+
+// TestWorkloadFamilies runs every bundled workload once (GOMAXPROCS 2):
+// each must end as expected, its records must decode consistently, and
+// the probes it is there for must fire. Together they cover every probe
+// family.
+func TestWorkloadFamilies(t *testing.T) {
+	skipShort(t)
+	rep, err := Run(Options{Workloads: WorkloadNames(), Procs: []int{2}, Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	families := map[Family]bool{}
+	for _, r := range rep.Runs {
+		if r.Verdict != OK {
+			t.Errorf("%s: %s\n%s", r.Name, r.Verdict, r.Text())
+			continue
+		}
+		w, _ := LookupWorkload(r.Name)
+		for _, k := range w.Probes {
+			if r.Coverage[k.String()] == 0 {
+				t.Errorf("%s: probe %s never fired", r.Name, k)
+			}
+			families[kinds[k].Family] = true
+		}
+		if len(r.Processes) != 1 || !r.Processes[0].Main || !r.Processes[0].Trailer {
+			t.Errorf("%s: processes %+v", r.Name, r.Processes)
+		}
+	}
+	for _, f := range familyNames() {
+		if !families[f] {
+			t.Errorf("no workload covers family %s", f)
+		}
+	}
+	if rep.Verdict != OK || rep.CoverageRule {
+		t.Errorf("verdict %s, coverage rule %v", rep.Verdict, rep.CoverageRule)
+	}
+}
+
+// TestRunAll is gexit runtime -run all: every probe but the optional
+// ones must fire. It takes about 20 s with a warm build cache; set
+// GEXIT_RUNTIME_ALL=1 to run it.
+func TestRunAll(t *testing.T) {
+	if os.Getenv("GEXIT_RUNTIME_ALL") == "" {
+		t.Skip("set GEXIT_RUNTIME_ALL=1 to run gexit runtime -run all")
+	}
+	rep, err := Run(Options{Workloads: []string{"all"}, Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", rep.Text(false))
+	if rep.Verdict != OK {
+		t.Errorf("verdict %s: %v", rep.Verdict, rep.Problems)
+	}
+	for _, info := range Kinds() {
+		if info.Optional == "" && rep.Coverage[info.Name] == 0 {
+			t.Errorf("probe %s never fired", info.Name)
+		}
+	}
+	if len(rep.Runs) != len(Workloads)*len(DefaultProcs) {
+		t.Errorf("%d runs", len(rep.Runs))
+	}
+}
+
+// writeModule writes a one-package main module.
+func writeModule(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module prog\n\ngo 1.26\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+const okProgram = `package main
+
+import "sync"
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 0; i < 300; i++ {
+		wg.Add(1)
+		go wg.Done()
+	}
+	wg.Wait()
+	if len("PANIC") == 0 {
+		panic("planted")
+	}
+}
+`
+
+// A crash is a violation with its output saved; the same program without
+// the crash is ok.
+func TestExecCrashIsViolation(t *testing.T) {
+	skipShort(t)
+	for _, crash := range []bool{false, true} {
+		src := okProgram
+		if crash {
+			src = strings.Replace(src, `len("PANIC") == 0`, `len("PANIC") != 0`, 1)
+		}
+		dir := writeModule(t, src)
+		out := t.TempDir()
+		rep, err := Run(Options{Exec: ".", Dir: dir, Procs: []int{2}, Out: out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rep.Runs[0]
+		if !crash {
+			if rep.Verdict != OK || r.Records == 0 || r.Bundle != "" {
+				t.Errorf("clean program: %s", r.Text())
+			}
+			continue
+		}
+		if rep.Verdict != Violation || !strings.Contains(strings.Join(r.Problems, "\n"), "panic: planted") {
+			t.Fatalf("crashing program: %s", r.Text())
+		}
+		output, err := os.ReadFile(filepath.Join(r.Bundle, "output.txt"))
+		if err != nil || !bytes.Contains(output, []byte("panic: planted")) {
+			t.Errorf("bundle output: %v %q", err, output)
+		}
+		if recs, _ := filepath.Glob(filepath.Join(r.Bundle, "*.gexit")); len(recs) != 1 {
+			t.Errorf("bundle records: %v", recs)
+		}
+		// fatalpanic drained the records before dying.
+		if len(r.Processes) != 1 || !r.Processes[0].Trailer {
+			t.Errorf("processes %+v", r.Processes)
+		}
+	}
+}
+
+func TestExecTimeoutIsUnknown(t *testing.T) {
+	skipShort(t)
+	dir := writeModule(t, "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Hour) }\n")
+	rep, err := Run(Options{Exec: ".", Dir: dir, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Unknown || !rep.Runs[0].TimedOut {
+		t.Errorf("%s", rep.Runs[0].Text())
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	if _, err := Run(Options{Workloads: []string{"nope"}}); !IsInputError(err) || !strings.Contains(err.Error(), `unknown workload "nope"`) {
+		t.Errorf("unknown workload: %v", err)
+	}
+	if _, err := Run(Options{Workloads: []string{"spawn"}, Procs: []int{0}}); !IsInputError(err) {
+		t.Errorf("procs 0: %v", err)
+	}
+	if _, err := Run(Options{Workloads: []string{"spawn"}, Exec: "."}); !IsInputError(err) {
+		t.Errorf("two modes: %v", err)
+	}
+	if _, err := Run(Options{Workloads: []string{"spawn"}, Src: t.TempDir()}); !IsInputError(err) ||
+		!strings.Contains(err.Error(), "is not a Go runtime source directory") {
+		t.Errorf("bad -src: %v", err)
+	}
+}
+
+func TestBuildFailuresAreBadInput(t *testing.T) {
+	skipShort(t)
+	dir := writeModule(t, "package main\n\nfunc main() { undefinedThing() }\n")
+	_, err := Run(Options{Exec: ".", Dir: dir})
+	if !IsInputError(err) || !strings.Contains(err.Error(), "undefined: undefinedThing") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("-exec: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "main_test.go"), []byte("package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n"), 0o644)
+	_, err = Run(Options{Tests: []string{"."}, Dir: dir})
+	if !IsInputError(err) || !strings.Contains(err.Error(), "does not build") || !strings.Contains(err.Error(), "undefinedThing") {
+		t.Errorf("-test: %v", err)
+	}
+	_, err = Run(Options{Tests: []string{"./nosuchpkg"}, Dir: dir})
+	if !IsInputError(err) {
+		t.Errorf("-test of a missing package: %v", err)
+	}
+}
+
+// TestReaderFunction builds a program that reads its own records through
+// runtime.GexitRead, the function the overlay exports.
+func TestReaderFunction(t *testing.T) {
+	skipShort(t)
+	ov, err := GenerateOverlay("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("testdata", "reader", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeModule(t, string(src))
+	if out, err := goCmd(dir, "build", "-overlay", ov.JSON, "-o", "reader", "."); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	recfile := filepath.Join(t.TempDir(), "records")
+	cmd := exec.Command(filepath.Join(dir, "reader"), recfile)
+	cmd.Env = mergeEnv(os.Environ(), []string{"GEXIT_RECORDS=", "GOMAXPROCS=2"})
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	data, _ := os.ReadFile(recfile)
+	recs, err := DecodeRecords(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[Kind]int{}
+	for i, r := range recs {
+		if r.Index != uint64(i) {
+			t.Fatalf("record %d has index %d", i, r.Index)
+		}
+		seen[r.Kind]++
+	}
+	if seen[KNewproc1] < 100 || seen[KGfput] < 90 || seen[KRunqput] < 90 {
+		t.Errorf("kinds read: %v", seen)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 3 {
+		t.Fatalf("output %q", out)
+	}
+	drained, _ := strconv.Atoi(f[1])
+	lost, _ := strconv.Atoi(f[2])
+	if drained != len(recs) || lost != 0 {
+		t.Errorf("GexitStats: %s; read %d records", out, len(recs))
+	}
+}
+
+// A record file that cannot be created must not make writers wait for a
+// drainer that cannot drain: the program runs at full speed (records are
+// dropped and counted), and the run is unknown for want of a file.
+func TestUnwritableRecordDirDoesNotStall(t *testing.T) {
+	skipShort(t)
+	ov, err := GenerateOverlay("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("testdata", "bench", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeModule(t, string(src))
+	if out, err := goCmd(dir, "build", "-overlay", ov.JSON, "-o", "bench", "."); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// 100000 create+exit cycles write 600k records, several rings' worth.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "bench"), "100000")
+	cmd.Env = mergeEnv(os.Environ(), []string{"GEXIT_RECORDS=/nonexistent/gexit", "GOMAXPROCS=2"})
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v (killed after 30s: writers waited for a drainer without a file?)\n%s", err, out)
+	}
+}
