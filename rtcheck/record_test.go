@@ -93,7 +93,12 @@ func (h *history) exit(p int16, g uint64) {
 		moved := h.local[p] - 31
 		h.local[p] = 31
 		h.gs += moved
-		h.glob = append(h.glob, h.free[p][31:]...)
+		// gfput pops the local head (the last pushed) into a queue whose
+		// head ends as the global list's: the first popped is deepest.
+		spilled := h.free[p][31:]
+		for i := len(spilled) - 1; i >= 0; i-- {
+			h.glob = append(h.glob, spilled[i])
+		}
 		h.free[p] = h.free[p][:31]
 		h.add(Record{Kind: KGfputSpill, P: p, F: [6]int32{moved, 0, h.local[p], h.gs, h.g}})
 	}
@@ -103,9 +108,12 @@ func (h *history) refill(p int16) {
 	moved := min(h.gs, 32)
 	h.gs -= moved
 	h.local[p] += moved
-	n := len(h.glob)
-	h.free[p] = append(h.free[p], h.glob[n-int(moved):]...)
-	h.glob = h.glob[:n-int(moved)]
+	// Each G popped off the global head is pushed at the local head.
+	for i := int32(0); i < moved; i++ {
+		n := len(h.glob)
+		h.free[p] = append(h.free[p], h.glob[n-1])
+		h.glob = h.glob[:n-1]
+	}
 	h.add(Record{Kind: KGfgetRefill, P: p, F: [6]int32{moved, 0, h.local[p], h.gs, h.g}})
 }
 

@@ -699,7 +699,9 @@ func (rep *Report) Text(verbose bool) string {
 	}
 	fmt.Fprintf(&b, "%d runs, %d records, build %.1fs, total %.1fs\n", len(rep.Runs), rep.Records, rep.BuildSeconds, rep.Seconds)
 	if !rep.JudgeWired {
-		fmt.Fprintf(&b, "judged: record consistency only (the spec judge is not wired yet)\n")
+		fmt.Fprintf(&b, "judged: record consistency only (no judge)\n")
+	} else {
+		fmt.Fprintf(&b, "judged: record consistency, then the free lists replayed through the spec\n")
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(&b, "problem: %s\n", p)

@@ -29,7 +29,7 @@ func skipShort(t testing.TB) {
 // family.
 func TestWorkloadFamilies(t *testing.T) {
 	skipShort(t)
-	rep, err := Run(Options{Workloads: WorkloadNames(), Procs: []int{2}, Out: t.TempDir()})
+	rep, err := Run(Options{Workloads: WorkloadNames(), Procs: []int{2}, Out: t.TempDir(), Judge: SpecJudge})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestRunAll(t *testing.T) {
 	if os.Getenv("GEXIT_RUNTIME_ALL") == "" {
 		t.Skip("set GEXIT_RUNTIME_ALL=1 to run gexit runtime -run all")
 	}
-	rep, err := Run(Options{Workloads: []string{"all"}, Out: t.TempDir()})
+	rep, err := Run(Options{Workloads: []string{"all"}, Out: t.TempDir(), Judge: SpecJudge})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gexit runtime: unexpected argument %q (arguments for the program go after --)\n", fs.Arg(0))
 		return exitUsage
 	}
-	opts := rtcheck.Options{Src: *src, Exec: *execDir, Args: extra, Out: *out, Timeout: *timeout}
+	opts := rtcheck.Options{Src: *src, Exec: *execDir, Args: extra, Out: *out, Timeout: *timeout, Judge: rtcheck.SpecJudge}
 	if *workload != "" {
 		opts.Workloads = []string{*workload}
 	}

@@ -1,0 +1,322 @@
+package rtcheck
+
+import (
+	"fmt"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// SpecJudge judges one process's records by the spec: the free-list
+// records are replayed, in their exact order, through the spec's
+// free-list sub-machine (spec/freelists.go: the same functions Step's
+// exit, newproc1, procresize and GC ops are made of), every result is
+// compared with what the runtime recorded (which G, how many moved to or
+// from which list, the list sizes, stack kept, freed or allocated), and
+// the free-list invariants are checked on the projected state after every
+// record.
+func SpecJudge(f *File) Judgement {
+	probs := judgeFreeLists(f)
+	if len(probs) > 0 {
+		return Judgement{Verdict: Violation, Problems: probs}
+	}
+	return Judgement{Verdict: OK}
+}
+
+// freeJudge is the projection of a runtime process onto its free lists: a
+// spec.State of which only the Gs, the P free lists and sched.gFree are
+// used, the runtime's G addresses mapped to spec G indices.
+type freeJudge struct {
+	s     *spec.State
+	gs    map[uint64]int32 // G address -> spec index
+	addrs []uint64         // spec index -> G address
+	// pendingSpill: a gfput on the P reached GFreeCap; its spill record
+	// comes next for that P (other Ps' records may come between, under
+	// their own ownership or the lock).
+	pendingSpill map[int16]bool
+	// pop: the P's gfget popped its list (the first of gfget.stale,
+	// gfget.alloc, newproc1 for it); the rest of gfget's records check
+	// against it.
+	pop      map[int16]*popped
+	problems []string
+	last     string // the record being judged, for messages
+	first    string // the projected free lists at the first failure
+}
+
+type popped struct {
+	g            int32
+	stack        string
+	stale, alloc bool
+}
+
+const maxJudgeProblems = 20
+
+func (j *freeJudge) failf(format string, a ...any) {
+	if len(j.problems) == 0 {
+		j.first = j.dump()
+	}
+	if len(j.problems) < maxJudgeProblems {
+		j.problems = append(j.problems, fmt.Sprintf("%s: %s", j.last, fmt.Sprintf(format, a...)))
+	}
+}
+
+func (j *freeJudge) want(what string, have, want int64) {
+	if have != want {
+		j.failf("%s: the runtime has %d, the spec %d", what, have, want)
+	}
+}
+
+// g maps a G address to its spec index, adding the G (as malg's, with the
+// given stack) the first time it is seen.
+func (j *freeJudge) g(addr uint64, stack int32) int32 {
+	if i, ok := j.gs[addr]; ok {
+		return i
+	}
+	i := j.s.Malg(stack)
+	j.s.Gs[i].Status = spec.Runnable // live: not on a free list
+	j.gs[addr] = i
+	j.addrs = append(j.addrs, addr)
+	return i
+}
+
+func judgeFreeLists(f *File) []string {
+	recs := f.Records[:f.Settled]
+	nps := int(f.Header.GOMAXPROCS)
+	for _, r := range recs {
+		nps = max(nps, int(r.P)+1)
+	}
+	consts, _ := spec.Preset("go")
+	cfg := spec.Config{Consts: consts, Ps: max(nps, 1), Ms: 1}
+	s := &spec.State{Cfg: &cfg, Ms: []spec.M{{Curg: spec.None, P: spec.None, OldP: spec.None, LockedG: spec.None, NewG: spec.None}}}
+	for range cfg.Ps {
+		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None})
+	}
+	s.Sched.StartingStackSize = int32(f.Header.StartingStackSize)
+	j := &freeJudge{s: s, gs: map[uint64]int32{}, pendingSpill: map[int16]bool{}, pop: map[int16]*popped{}}
+	for _, r := range recs {
+		if len(j.problems) >= maxJudgeProblems {
+			break
+		}
+		j.last = r.String()
+		if !j.step(r) {
+			continue
+		}
+		names := spec.FreeListInvariants
+		if len(j.pendingSpill) > 0 {
+			// Between gfput's push and its spill the P's list holds
+			// GFreeCap: gfput has not returned yet.
+			names = withoutName(names, "LocalFreeBelowCap")
+		}
+		if v := s.CheckNamed(names); v != nil {
+			j.failf("after it, the projected state breaks %s: %s [%s]", v.Invariant, v.Detail, v.Source)
+		}
+	}
+	if len(j.problems) > 0 {
+		j.problems = append(j.problems, "projected free lists as they stood at the first failure:\n"+j.first)
+	}
+	return j.problems
+}
+
+func withoutName(names []string, drop string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if n != drop {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// step replays one record; false when the record is not a free-list one.
+func (j *freeJudge) step(r Record) bool {
+	s := j.s
+	p := int8(r.P)
+	switch r.Kind {
+	case KMalg:
+		if _, ok := j.gs[r.G]; ok {
+			j.failf("malg returned a G the projection already holds")
+			return true
+		}
+		j.g(r.G, r.F[0])
+	case KGfput:
+		g := j.g(r.G, r.F[0])
+		if p < 0 {
+			j.failf("gfput without a P")
+			return true
+		}
+		if j.pendingSpill[r.P] {
+			j.failf("a gfput on P%d before the spill of its previous one", r.P)
+		}
+		// What gdestroy left: a dead G with the stack it ran on, and the
+		// startingStackSize gfput compares it with.
+		s.Gs[g].Status = spec.Dead
+		s.Gs[g].Stack = r.F[0]
+		s.Sched.StartingStackSize = r.F[1]
+		freed, err := s.GfputPush(p, g)
+		if err != nil {
+			j.failf("the spec throws: %v", err)
+			return true
+		}
+		j.want("gfput freed the stack (1) or kept it (0)", int64(r.F[3]), b2i(freed))
+		j.want("the P's free list size after the push", int64(r.F[2]), int64(s.Ps[p].GFreeSize))
+		if s.Ps[p].GFreeSize >= int32(s.Cfg.Consts.GFreeCap) {
+			j.pendingSpill[r.P] = true
+		}
+	case KGfputSpill:
+		if !j.pendingSpill[r.P] {
+			j.failf("a spill the spec does not make: P%d's list holds %d, below GFreeCap %d", r.P, s.Ps[p].GFreeSize, s.Cfg.Consts.GFreeCap)
+			return true
+		}
+		delete(j.pendingSpill, r.P)
+		toStack, toNoStack := s.GfputSpill(p)
+		j.moved(r, "spilled", toStack, toNoStack)
+	case KGfgetRefill:
+		if len(s.Ps[p].GFree) != 0 {
+			j.failf("gfget refills P%d whose list holds %d (it refills only an empty one)", r.P, len(s.Ps[p].GFree))
+		}
+		fromStack, fromNoStack := s.GfgetRefill(p)
+		j.moved(r, "refilled", fromStack, fromNoStack)
+	case KGfpurge:
+		toStack, toNoStack := s.Gfpurge(p)
+		j.moved(r, "purged", toStack, toNoStack)
+	case KGCFreeTake:
+		j.want("the Gs markrootFreeGStacks took", int64(r.F[0]), s.MarkrootTake())
+		j.sizes(r.F[3], r.F[4])
+	case KGCFreePut:
+		n := int64(0)
+		if len(s.Sched.GFreeDetached) != 0 {
+			n = s.MarkrootPush()
+		}
+		j.want("the Gs markrootFreeGStacks pushed onto noStack", int64(r.F[0]), n)
+		j.sizes(r.F[3], r.F[4])
+	case KGfgetStale, KGfgetAlloc:
+		pp := j.popFor(r)
+		if pp == nil {
+			return true
+		}
+		j.want("the G gfget popped", int64(j.addrIndex(r.G)), int64(pp.g))
+		j.want("startingStackSize", int64(r.F[1]), int64(s.Sched.StartingStackSize))
+		if r.Kind == KGfgetStale {
+			pp.stale = true
+			if pp.stack != spec.StackReplaced {
+				j.failf("gfget freed a stale-sized stack (%d bytes); the spec's gfget %s it", r.F[0], pp.stack)
+			}
+		} else {
+			pp.alloc = true
+			if pp.stack == spec.StackReused {
+				j.failf("gfget allocated a stack; the spec's gfget reused the G's")
+			}
+		}
+	case KNewproc1:
+		if r.F[0] == 0 { // malg: gfget found nothing
+			if n := len(s.Ps[p].GFree); n != 0 {
+				j.failf("gfget found nothing on P%d; the spec's list holds %d", r.P, n)
+			}
+			if _, ok := j.pop[r.P]; ok {
+				j.failf("a gfget's pop on P%d without its newproc1", r.P)
+				delete(j.pop, r.P)
+			}
+			j.g(r.G, r.F[2])
+			return true
+		}
+		pp := j.popFor(r)
+		if pp == nil {
+			return true
+		}
+		delete(j.pop, r.P)
+		j.want("the G gfget popped", int64(j.addrIndex(r.G)), int64(pp.g))
+		j.want("the P's free list size after gfget", int64(r.F[1]), int64(s.Ps[p].GFreeSize))
+		j.want("the new G's stack", int64(r.F[2]), int64(s.Gs[pp.g].Stack))
+		j.want("startingStackSize", int64(r.F[3]), int64(s.Sched.StartingStackSize))
+		if pp.stack == spec.StackReplaced && !pp.stale {
+			j.failf("the spec's gfget frees the G's stale-sized stack; the runtime did not")
+		}
+		if pp.stack != spec.StackReused && !pp.alloc {
+			j.failf("the spec's gfget allocates a stack (%s); the runtime did not", pp.stack)
+		}
+		s.Gs[pp.g].Status = spec.Runnable
+	default:
+		return false
+	}
+	return true
+}
+
+// popFor returns the P's gfget pop, making it (spec GfgetPop) at gfget's
+// first record after its refill. startingStackSize is the runtime's at
+// that moment, which the record carries.
+func (j *freeJudge) popFor(r Record) *popped {
+	if pp := j.pop[r.P]; pp != nil {
+		return pp
+	}
+	s := j.s
+	switch r.Kind {
+	case KGfgetStale, KGfgetAlloc:
+		s.Sched.StartingStackSize = r.F[1]
+	case KNewproc1:
+		s.Sched.StartingStackSize = r.F[3]
+	}
+	g, stack := s.GfgetPop(int8(r.P))
+	if g == spec.None {
+		j.failf("gfget took a G from P%d's list; the spec's list is empty", r.P)
+		return nil
+	}
+	pp := &popped{g: g, stack: stack}
+	j.pop[r.P] = pp
+	return pp
+}
+
+// addrIndex is the spec index of a G address, or -1.
+func (j *freeJudge) addrIndex(addr uint64) int32 {
+	if i, ok := j.gs[addr]; ok {
+		return i
+	}
+	return -1
+}
+
+// moved compares a spill, refill or purge with the record: how many
+// moved to or from each global list, and the sizes after.
+func (j *freeJudge) moved(r Record, what string, stack, noStack int32) {
+	j.want("Gs "+what+" (stack list)", int64(r.F[0]), int64(stack))
+	j.want("Gs "+what+" (noStack list)", int64(r.F[1]), int64(noStack))
+	j.want("the P's free list size after", int64(r.F[2]), int64(j.s.Ps[r.P].GFreeSize))
+	j.sizes(r.F[3], r.F[4])
+}
+
+func (j *freeJudge) sizes(stack, noStack int32) {
+	j.want("sched.gFree.stack.size", int64(stack), int64(j.s.Sched.GFreeStackSize))
+	j.want("sched.gFree.noStack.size", int64(noStack), int64(j.s.Sched.GFreeNoStackSize))
+}
+
+// dump is the projected free lists, G indices with their addresses.
+func (j *freeJudge) dump() string {
+	s := j.s
+	name := func(l []int32) string {
+		out := "["
+		for i := len(l) - 1; i >= 0; i-- { // head first
+			if i != len(l)-1 {
+				out += " "
+			}
+			out += fmt.Sprintf("G%d@%#x", l[i], j.addrs[l[i]])
+		}
+		return out + "]"
+	}
+	var b []byte
+	for i := range s.Ps {
+		if len(s.Ps[i].GFree) != 0 {
+			b = fmt.Appendf(b, "    P%d.gFree %s (size %d)\n", i, name(s.Ps[i].GFree), s.Ps[i].GFreeSize)
+		}
+	}
+	sc := &s.Sched
+	b = fmt.Appendf(b, "    sched.gFree.stack %s (size %d)\n    sched.gFree.noStack %s (size %d)\n",
+		name(sc.GFreeStack), sc.GFreeStackSize, name(sc.GFreeNoStack), sc.GFreeNoStackSize)
+	if len(sc.GFreeDetached) != 0 {
+		b = fmt.Appendf(b, "    markrootFreeGStacks holds %s\n", name(sc.GFreeDetached))
+	}
+	return string(b)
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,302 @@
+package rtcheck
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// judgeRecords judges records as a process's settled history.
+func judgeRecords(recs []Record) Judgement {
+	f := &File{Header: Header{StartingStackSize: 2048, GOMAXPROCS: 2}, Records: recs, Settled: len(recs)}
+	return SpecJudge(f)
+}
+
+// TestSpecJudgePassesCleanHistory: the synthetic history of the
+// consistency tests (creates, exits through a spill at 64, a refill on
+// another P, reuse, a GC moving the stack list) is what the spec does.
+func TestSpecJudgePassesCleanHistory(t *testing.T) {
+	if j := judgeRecords(cleanHistory()); j.Verdict != OK {
+		t.Fatalf("%s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+}
+
+// TestSpecJudgeCatchesPlantedBugs: records whose sizes add up (so the
+// consistency check passes) but whose choices are not the spec's.
+func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
+	find := func(recs []Record, k Kind, nth int) int {
+		for i, r := range recs {
+			if r.Kind == k {
+				if nth == 0 {
+					return i
+				}
+				nth--
+			}
+		}
+		t.Fatalf("no %s #%d", k, nth)
+		return -1
+	}
+	for _, tc := range []struct {
+		name, want string
+		plant      func(recs []Record) []Record
+	}{
+		{"gfget returns another G than its list's head", "the G gfget popped", func(recs []Record) []Record {
+			i := find(recs, KNewproc1, 80) // the first reuse on P1
+			j := find(recs, KNewproc1, 81)
+			recs[i].G, recs[j].G = recs[j].G, recs[i].G
+			return recs
+		}},
+		{"the refill prefers noStack", "Gs refilled (stack list)", func(recs []Record) []Record {
+			i := find(recs, KGfgetRefill, 0)
+			recs[i].F[0], recs[i].F[1] = recs[i].F[1], recs[i].F[0]
+			return recs
+		}},
+		{"gfput keeps a stack of the wrong size", "gfput freed the stack", func(recs []Record) []Record {
+			i := find(recs, KGfput, 3)
+			recs[i].F[0] = 4096 // startingStackSize is 2048: the runtime frees it
+			return recs
+		}},
+		{"the spill stops one short (moves 32)", "spilled", func(recs []Record) []Record {
+			i := find(recs, KGfputSpill, 0)
+			recs[i].F[0]--
+			recs[i].F[2]++
+			recs[i].F[3]--
+			return recs
+		}},
+		{"no spill at 64", "a gfput on P0 before the spill", func(recs []Record) []Record {
+			i := find(recs, KGfputSpill, 0)
+			return append(recs[:i:i], recs[i+1:]...)
+		}},
+		{"markrootFreeGStacks takes nothing", "markrootFreeGStacks took", func(recs []Record) []Record {
+			i := find(recs, KGCFreeTake, 0)
+			recs[i].F[0] = 0
+			return recs
+		}},
+		{"a reused G keeps a stale-sized stack", "the new G's stack", func(recs []Record) []Record {
+			// startingStackSize doubled since gfput kept the G's stack:
+			// the runtime must free it (gfget.stale) and allocate.
+			i := find(recs, KNewproc1, 80)
+			recs[i].F[2], recs[i].F[3] = 2048, 4096
+			return recs
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := tc.plant(cleanHistory())
+			for i := range recs {
+				recs[i].Index = uint64(i)
+			}
+			j := judgeRecords(recs)
+			if j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), tc.want) {
+				t.Fatalf("verdict %s, want a violation naming %q:\n%s", j.Verdict, tc.want, strings.Join(j.Problems, "\n"))
+			}
+		})
+	}
+}
+
+// The regression tests of the spec's fixes replay real recorded
+// sequences, committed as record files (testdata/records: prefixes of
+// record files of the bundled workloads, cut just after the events they
+// show). GEXIT_RECORD_FIXTURES=1 records them anew.
+
+// fixture loads a committed record file.
+func fixture(t *testing.T, name string) *File {
+	t.Helper()
+	f, err := ReadFile(filepath.Join("testdata", "records", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestRealGCFreesGlobalStacks: a real run of the gc workload in which
+// markrootFreeGStacks took Gs with stacks off sched.gFree.stack and a
+// later gfget on one of them had to allocate a stack. The spec judge
+// follows it; the spec before the fix (markrootFreeGStacks never run by
+// the spec's GC, so those Gs keep their stacks) would have predicted the
+// stack reused: replaying the same records with the GC records dropped
+// is exactly that spec, and it fails.
+func TestRealGCFreesGlobalStacks(t *testing.T) {
+	f := fixture(t, "gc-stacks-freed.gexit")
+	if probs := Consistency(f); len(probs) != 0 {
+		t.Fatalf("consistency: %v", probs)
+	}
+	if j := SpecJudge(f); j.Verdict != OK {
+		t.Fatalf("%s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+	take := -1
+	for i, r := range f.Records[:f.Settled] {
+		if r.Kind == KGCFreeTake && r.F[0] > 0 {
+			take = i
+			break
+		}
+	}
+	if take < 0 {
+		t.Fatal("the fixture has no markrootFreeGStacks that took Gs")
+	}
+	old := &File{Header: f.Header}
+	for _, r := range f.Records[:f.Settled] {
+		if r.Kind != KGCFreeTake && r.Kind != KGCFreePut {
+			old.Records = append(old.Records, r)
+		}
+	}
+	old.Settled = len(old.Records)
+	j := SpecJudge(old)
+	if j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), "stack") {
+		t.Fatalf("without markrootFreeGStacks the spec should disagree about a stack; verdict %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+}
+
+// TestRealGCWindow: a real run in which a gfget refilled, or a gfput
+// spilled, between markrootFreeGStacks's two lock sections. With the job
+// as one step at either section, the spec would disagree with it.
+func TestRealGCWindow(t *testing.T) {
+	f := fixture(t, "gc-window.gexit")
+	if j := SpecJudge(f); j.Verdict != OK {
+		t.Fatalf("%s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+	w := windowEvent(f)
+	if w < 0 {
+		t.Fatal("the fixture has no refill or spill inside markrootFreeGStacks's window")
+	}
+	// The job as one step, at its first or at its second lock section:
+	// move the other record next to it.
+	take, put := -1, -1
+	for i := w; i >= 0 && take < 0; i-- {
+		if f.Records[i].Kind == KGCFreeTake {
+			take = i
+		}
+	}
+	for i := w; i < f.Settled && put < 0; i++ {
+		if f.Records[i].Kind == KGCFreePut {
+			put = i
+		}
+	}
+	recs := f.Records[:f.Settled]
+	for _, oneStep := range []struct {
+		name string
+		recs []Record
+	}{
+		{"at the take", slicesConcat(recs[:take+1], recs[put:put+1], recs[take+1:put], recs[put+1:])},
+		{"at the put", slicesConcat(recs[:take], recs[take+1:put], recs[take:take+1], recs[put:])},
+	} {
+		g := &File{Header: f.Header, Records: oneStep.recs, Settled: len(oneStep.recs)}
+		if j := SpecJudge(g); j.Verdict != Violation {
+			t.Errorf("the job as one step %s: verdict %s, want a violation", oneStep.name, j.Verdict)
+		}
+	}
+}
+
+func slicesConcat(parts ...[]Record) []Record {
+	var out []Record
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// windowEvent is the index of the first refill or spill between a
+// markrootFreeGStacks take that took Gs and its put, or -1.
+func windowEvent(f *File) int {
+	open := false
+	for i, r := range f.Records[:f.Settled] {
+		switch r.Kind {
+		case KGCFreeTake:
+			open = r.F[0] > 0
+		case KGCFreePut:
+			open = false
+		case KGfgetRefill, KGfputSpill:
+			if open {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// TestRecordFixtures regenerates the committed record files from real
+// runs when GEXIT_RECORD_FIXTURES=1.
+func TestRecordFixtures(t *testing.T) {
+	if os.Getenv("GEXIT_RECORD_FIXTURES") == "" {
+		t.Skip("set GEXIT_RECORD_FIXTURES=1 to record the fixtures anew")
+	}
+	want := map[string]func(f *File) int{
+		"gc-stacks-freed.gexit": func(f *File) int {
+			// Up to the first newproc1 that allocated a stack for a G
+			// taken by markrootFreeGStacks.
+			taken := false
+			for i, r := range f.Records[:f.Settled] {
+				if r.Kind == KGCFreeTake && r.F[0] > 0 {
+					taken = true
+				}
+				if taken && r.Kind == KGfgetAlloc {
+					for k := i + 1; k < f.Settled; k++ {
+						if f.Records[k].Kind == KNewproc1 && f.Records[k].P == r.P {
+							return k + 1
+						}
+					}
+				}
+			}
+			return -1
+		},
+		"gc-window.gexit": func(f *File) int {
+			i := windowEvent(f)
+			if i < 0 {
+				return -1
+			}
+			for k := i; k < f.Settled; k++ {
+				if f.Records[k].Kind == KGCFreePut {
+					return k + 1
+				}
+			}
+			return -1
+		},
+	}
+	// The shortest prefix over several runs: the files are committed.
+	const maxRecords = 40000
+	for name, cut := range want {
+		var best []byte
+		bestN := -1
+		for attempt := 0; attempt < 30; attempt++ {
+			rep, err := Run(Options{Workloads: []string{"gc"}, Procs: []int{1 + attempt%4}, KeepRecords: true, Out: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, run := range rep.Runs {
+				for _, p := range run.Processes {
+					if p.File == nil || !p.Main {
+						continue
+					}
+					n := cut(p.File)
+					if n < 0 || (bestN >= 0 && n >= bestN) {
+						continue
+					}
+					best = encodeHeader(p.File.Header)
+					for _, r := range p.File.Records[:n] {
+						best = append(best, encode(r)...)
+					}
+					bestN = n
+				}
+			}
+		}
+		if bestN < 0 || bestN > maxRecords {
+			t.Errorf("%s: no run showed it within %d records (best %d)", name, maxRecords, bestN)
+			continue
+		}
+		if err := os.WriteFile(filepath.Join("testdata", "records", name), best, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d records", name, bestN)
+	}
+}
+
+// encodeHeader is a record file's header, as the runtime side writes it.
+func encodeHeader(h Header) []byte {
+	b := header()
+	le := binary.LittleEndian
+	for off, v := range map[int]uint32{16: h.Ring, 20: h.Pid, 24: h.StartingStackSize, 28: h.GOMAXPROCS, 32: h.FixedStack, 36: h.RunqSize} {
+		le.PutUint32(b[off:], v)
+	}
+	return b
+}
