@@ -36,8 +36,16 @@ type freeJudge struct {
 	// pop: the P's gfget popped its list (the first of gfget.stale,
 	// gfget.alloc, newproc1 for it); the rest of gfget's records check
 	// against it.
-	pop      map[int16]*popped
-	problems []string
+	pop map[int16]*popped
+	// destroyed: Ps p.destroy ran on in the current procresize; at its
+	// end their free lists must be empty (procresize's p.destroy calls
+	// gfpurge: the spec's procresize, and its DeadPsEmpty).
+	destroyed map[int16]bool
+	// batches: the first goid of every batch taken from sched.goidgen,
+	// and goidKnown the Ps whose cache the records have shown.
+	batches   map[uint64]int16
+	goidKnown map[int16]bool
+	problems  []string
 	last     string // the record being judged, for messages
 	first    string // the projected free lists at the first failure
 }
@@ -91,7 +99,8 @@ func judgeFreeLists(f *File) []string {
 		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None})
 	}
 	s.Sched.StartingStackSize = int32(f.Header.StartingStackSize)
-	j := &freeJudge{s: s, gs: map[uint64]int32{}, pendingSpill: map[int16]bool{}, pop: map[int16]*popped{}}
+	j := &freeJudge{s: s, gs: map[uint64]int32{}, pendingSpill: map[int16]bool{}, pop: map[int16]*popped{},
+		destroyed: map[int16]bool{}, batches: map[uint64]int16{}, goidKnown: map[int16]bool{}}
 	for _, r := range recs {
 		if len(j.problems) >= maxJudgeProblems {
 			break
@@ -206,7 +215,42 @@ func (j *freeJudge) step(r Record) bool {
 				j.failf("gfget allocated a stack; the spec's gfget reused the G's")
 			}
 		}
+	case KGoidBatch:
+		// The batch's place in sched.goidgen is the order of an atomic
+		// add, not of the records: it is the projection's input. Its
+		// size, and that the P hands out exactly its goids, are the
+		// spec's.
+		if prev, dup := j.batches[r.X]; dup {
+			j.failf("goid batch at %d taken twice (P%d had it)", r.X, prev)
+		}
+		j.batches[r.X] = r.P
+		s.Sched.Goidgen = int64(r.X) - 1
+		first := s.GoidRefill(p)
+		j.want("the goid batch's size", int64(r.F[0]), s.Ps[p].GoidEnd-first)
+		j.goidKnown[r.P] = true
+		return false
+	case KPDestroy:
+		j.destroyed[r.P] = true
+		return false
+	case KProcresize:
+		if r.F[2] == 1 { // procresize's end
+			for dp := range j.destroyed {
+				if n := len(s.Ps[dp].GFree); n != 0 {
+					j.failf("P%d was destroyed with %d Gs on its free list (p.destroy: gfpurge; DeadPsEmpty)", dp, n)
+				}
+			}
+			clear(j.destroyed)
+		}
+		return false
 	case KNewproc1:
+		if j.goidKnown[r.P] {
+			goid, ok := s.TakeGoid(p)
+			if !ok {
+				j.failf("newproc1 on P%d with an empty goid cache and no batch taken", r.P)
+			} else {
+				j.want("the goid newproc1 takes from the P's cache", int64(r.X), goid)
+			}
+		}
 		if r.F[0] == 0 { // malg: gfget found nothing
 			if n := len(s.Ps[p].GFree); n != 0 {
 				j.failf("gfget found nothing on P%d; the spec's list holds %d", r.P, n)

@@ -300,3 +300,49 @@ func encodeHeader(h Header) []byte {
 	}
 	return b
 }
+
+// TestSpecJudgeGoidsAndDestroyedPs: newproc1 hands out its P's batch in
+// order, batches have _GoidCacheBatch goids, and a P procresize destroys
+// leaves no G on its free list (gfpurge).
+func TestSpecJudgeGoidsAndDestroyedPs(t *testing.T) {
+	build := func(batch int32, skip bool, purge bool) []Record {
+		h := newHistory()
+		h.add(Record{Kind: KGoidBatch, P: 1, X: 17, F: [6]int32{batch}})
+		var gs []uint64
+		for i := 0; i < 3; i++ {
+			g := uint64(0xc000200000 + i*0x200)
+			h.goid = uint64(17 + i)
+			if skip && i == 2 {
+				h.goid++
+			}
+			h.create(1, g)
+			gs = append(gs, g)
+		}
+		for _, g := range gs {
+			h.exit(1, g)
+		}
+		h.add(Record{Kind: KProcresize, P: 0, F: [6]int32{2, 1, 0}})
+		h.add(Record{Kind: KPDestroy, P: 1})
+		if purge {
+			h.add(Record{Kind: KGfpurge, P: 1, F: [6]int32{3, 0, 0, 3, 0}})
+		}
+		h.add(Record{Kind: KProcresize, P: 0, F: [6]int32{2, 1, 1}})
+		return h.recs
+	}
+	if j := judgeRecords(build(16, false, true)); j.Verdict != OK {
+		t.Fatalf("control: %s\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+	for _, tc := range []struct {
+		name, want string
+		recs       []Record
+	}{
+		{"a batch of 8 goids", "the goid batch's size", build(8, false, true)},
+		{"a goid skipped", "the goid newproc1 takes", build(16, true, true)},
+		{"p.destroy without gfpurge", "destroyed with 3 Gs on its free list", build(16, false, false)},
+	} {
+		j := judgeRecords(tc.recs)
+		if j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), tc.want) {
+			t.Errorf("%s: verdict %s, want a violation naming %q:\n%s", tc.name, j.Verdict, tc.want, strings.Join(j.Problems, "\n"))
+		}
+	}
+}

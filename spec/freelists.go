@@ -130,6 +130,30 @@ func (s *State) Gfpurge(pi int8) (toStack, toNoStack int32) {
 	return toStack, toNoStack
 }
 
+// GoidRefill models newproc1's batch fetch (`pp.goidcache =
+// sched.goidgen.Add(_GoidCacheBatch); pp.goidcache -= _GoidCacheBatch - 1;
+// pp.goidcacheend = pp.goidcache + _GoidCacheBatch`) and returns the
+// batch's first goid.
+func (s *State) GoidRefill(pi int8) int64 {
+	pp := &s.Ps[pi]
+	batch := int64(s.Cfg.Consts.GoidBatch)
+	s.Sched.Goidgen += batch
+	pp.GoidCache = s.Sched.Goidgen - batch + 1
+	pp.GoidEnd = pp.GoidCache + batch
+	return pp.GoidCache
+}
+
+// TakeGoid models newproc1's `newg.goid = pp.goidcache; pp.goidcache++`;
+// false when the cache is empty (newproc1 refills it first).
+func (s *State) TakeGoid(pi int8) (int64, bool) {
+	pp := &s.Ps[pi]
+	if pp.GoidCache == pp.GoidEnd {
+		return 0, false
+	}
+	pp.GoidCache++
+	return pp.GoidCache - 1, true
+}
+
 // MarkrootTake is markrootFreeGStacks's first lock section and the stack
 // frees after it (see markrootFreeGStacks); it returns the Gs taken.
 func (s *State) MarkrootTake() int64 { return s.markrootTake() }

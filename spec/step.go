@@ -168,11 +168,7 @@ func (s *State) goidrefill(op Op, mp int) (Result, error) {
 	if pp.GoidCache != pp.GoidEnd {
 		return r, s.disabled(op, "the P's goid cache is not empty")
 	}
-	batch := int64(s.Cfg.Consts.GoidBatch)
-	s.Sched.Goidgen += batch
-	pp.GoidCache = s.Sched.Goidgen - batch + 1
-	pp.GoidEnd = pp.GoidCache + batch
-	r.Goid = pp.GoidCache
+	r.Goid = s.GoidRefill(s.Ms[mp].P)
 	return r, nil
 }
 
@@ -221,7 +217,7 @@ func (s *State) newproc1(op Op, mp int) (Result, error) {
 	if err := s.casgstatus(g, Dead, Runnable); err != nil {
 		return r, err
 	}
-	pp.GoidCache++
+	s.TakeGoid(pi) // the goid read above: pp.goidcache++
 	m.NewG = g
 	r.G, r.Goid, r.How, r.Refilled, r.Stack = g, newg.Goid, how, refilled, stack
 	return r, nil
