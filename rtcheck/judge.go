@@ -46,8 +46,8 @@ type freeJudge struct {
 	batches   map[uint64]int16
 	goidKnown map[int16]bool
 	problems  []string
-	last     string // the record being judged, for messages
-	first    string // the projected free lists at the first failure
+	last      string // the record being judged, for messages
+	first     string // the projected free lists at the first failure
 }
 
 type popped struct {
