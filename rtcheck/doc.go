@@ -5,9 +5,14 @@
 // paths, handoffp, startm, stopm, wakep, procresize, checkdead and locked
 // exits. It is the foundation of `gexit runtime`.
 //
-// Spec judging is not wired yet: today a run's verdict comes from the
-// records' consistency (Consistency) alone. Options.Judge is where the spec
-// judge plugs in: it receives every process's records.
+// A run's records are checked for consistency (Consistency: bookkeeping),
+// then judged by the spec (SpecJudge, judge.go): the free-list records are
+// replayed, in their exact order, through the spec's free-list sub-machine
+// (spec/freelists.go, the functions Step's transitions are built from) and
+// every result is compared with the record; the spec's free-list
+// invariants are checked after every record. The runtime mutation table
+// (mutants.go, gexit runtime -mutants) proves the check can fail: small
+// changes to a copy of the runtime source, each of which must be caught.
 //
 // # Instrumentation (overlay.go, anchors.go)
 //

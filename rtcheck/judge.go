@@ -188,6 +188,11 @@ func (j *freeJudge) step(r Record) bool {
 		toStack, toNoStack := s.Gfpurge(p)
 		j.moved(r, "purged", toStack, toNoStack)
 	case KGCFreeTake:
+		if n := len(s.Sched.GFreeDetached); n != 0 {
+			// The spec's job runs once per cycle and marking cannot end
+			// before its push (gcMarkDone): these Gs are lost.
+			j.failf("markrootFreeGStacks runs again while the previous run still holds %d Gs it never pushed onto noStack", n)
+		}
 		j.want("the Gs markrootFreeGStacks took", int64(r.F[0]), s.MarkrootTake())
 		j.sizes(r.F[3], r.F[4])
 	case KGCFreePut:

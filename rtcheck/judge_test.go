@@ -346,3 +346,47 @@ func TestSpecJudgeGoidsAndDestroyedPs(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeMutants: runtime mutants must be caught. The short run takes
+// one mutant from each judged area (spill, goid batches, the GC's stack
+// freeing, gfpurge); GEXIT_RUNTIME_ALL=1 runs the whole table, as
+// gexit runtime -mutants does.
+func TestRuntimeMutants(t *testing.T) {
+	skipShort(t)
+	names := []string{"spill-to-31", "goid-batch-8", "markroot-keeps-stacks", "destroy-no-gfpurge"}
+	if os.Getenv("GEXIT_RUNTIME_ALL") != "" {
+		names = nil
+	}
+	rows, err := RunMutants(MutantOptions{Names: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names != nil && len(rows) != len(names) {
+		t.Fatalf("%d rows for %d mutants", len(rows), len(names))
+	}
+	for _, r := range rows {
+		t.Logf("%-24s caught=%v %.1fs %s", r.Mutant, r.Caught, r.Seconds, r.Kind)
+		if !r.Caught {
+			t.Errorf("mutant %s not caught (verdict %q, error %q)", r.Mutant, r.Verdict, r.Error)
+		}
+	}
+}
+
+// TestApplyMutantRefusesAmbiguousText: a mutant whose text is missing or
+// occurs twice is an error, never a silent no-op.
+func TestApplyMutantRefusesAmbiguousText(t *testing.T) {
+	for _, m := range []Mutant{
+		{Name: "missing", File: "proc.go", Old: "this text is not in proc.go", New: "x"},
+		{Name: "twice", File: "proc.go", Old: "sched.gFree.noStack.pushAll(noStackQ)", New: "x"},
+		{Name: "other-file", File: "stack.go", Old: "x", New: "y"},
+	} {
+		if err := ApplyMutant("", t.TempDir(), m); err == nil {
+			t.Errorf("mutant %s applied", m.Name)
+		}
+	}
+	for _, m := range Mutants {
+		if err := ApplyMutant("", t.TempDir(), m); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}

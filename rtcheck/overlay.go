@@ -193,7 +193,12 @@ func diffRuntime(src, stock string, replace map[string]string) error {
 		}
 		m := map[string]bool{}
 		for _, e := range ents {
-			if e.Type().IsRegular() && buildFile(e.Name()) {
+			regular := e.Type().IsRegular()
+			if e.Type()&os.ModeSymlink != 0 { // a copy made of links (gexit runtime -mutants)
+				fi, err := os.Stat(filepath.Join(dir, e.Name()))
+				regular = err == nil && fi.Mode().IsRegular()
+			}
+			if regular && buildFile(e.Name()) {
 				m[e.Name()] = true
 			}
 		}

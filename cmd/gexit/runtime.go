@@ -20,6 +20,7 @@ func init() {
 }
 
 const runtimeHelp = `usage: gexit runtime [-src DIR] -run WORKLOAD|all [-procs 1,2,4,8] [-json] [-out DIR] [-v]
+       gexit runtime [-src DIR] -mutants [-mutant NAME,...] [-procs N,...] [-json] [-v]
        gexit runtime [-src DIR] -test PKG,... [-procs N,...] [-json] [-out DIR] [-v] [-- TESTFLAGS]
        gexit runtime [-src DIR] -exec DIR [-procs N,...] [-json] [-out DIR] [-v] [-- ARGS]
 
@@ -48,11 +49,26 @@ Targets, each run under every -procs value (GOMAXPROCS):
 
 Verdict: records of every process are decoded and checked for consistency
 (indices, list sizes that follow from record to record, Gs put on a free
-list only while live, goids never reused). Judging the records by the spec
-is not wired yet. A crash, a deadlock the runtime reports, failing tests or
-an unexpected exit status is a violation; a timeout, records lost (the ring
-was full) or a missing record file is unknown. Runs that are not ok are
-saved under -out (output, record files, report.txt).
+list only while live, goids never reused), then judged by the spec: every
+free-list record, in the runtime's exact order (the P's owner or
+sched.gFree.lock orders them), is replayed through the spec's free-list
+transitions (gfput's push and spill, gfget's refill and pop with both
+stack fixes, gfpurge, markrootFreeGStacks's two lock sections, malg, goid
+batches) and each result compared with the record: which G gfget returns,
+how many Gs moved to or from which global list, the list sizes, stacks
+kept, freed or allocated, the goids handed out; the spec's free-list
+invariants are checked after every record. A crash, a deadlock the runtime
+reports, failing tests or an unexpected exit status is a violation; a
+timeout, records lost (the ring was full) or a missing record file is
+unknown. Runs that are not ok are saved under -out (output, record files,
+report.txt).
+
+-mutants runs the runtime mutation table instead: each mutant is a small
+change to a copy of the runtime source (thresholds, list choices, stack
+decisions, batch sizes, a skipped gfpurge...), checked on the workloads
+that exercise it; every one must be caught (a violation). It prints one
+row per mutant (-json: [{"mutant", "caught", "seconds", "kind"}]) and
+exits 1 when one is not caught.
 
 Exit codes: 0 ok, 1 violation, 2 bad usage or input, 3 unknown.
 
@@ -76,6 +92,8 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	out := fs.String("out", "gexit-out", "`dir` for the bundles of runs that are not ok")
 	verbose := fs.Bool("v", false, "progress on stderr, every problem, the branch codes of each probe")
+	mutants := fs.Bool("mutants", false, "run the runtime mutation table (every mutant must be caught)")
+	mutantNames := fs.String("mutant", "", "with -mutants: only these comma-separated `mutants`")
 	timeout := fs.Duration("timeout", 0, "bound on one run; a run that hits it is unknown (default 2m for -run, 10m for -test and -exec)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), runtimeHelp)
@@ -94,6 +112,13 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "gexit runtime: unexpected argument %q (arguments for the program go after --)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *mutants {
+		return runMutantsTable(*src, *mutantNames, *procsFlag, *jsonOut, *verbose, *workload != "" || *tests != "" || *execDir != "", stdout, stderr)
+	}
+	if *mutantNames != "" {
+		fmt.Fprintln(stderr, "gexit runtime: -mutant goes with -mutants")
 		return exitUsage
 	}
 	opts := rtcheck.Options{Src: *src, Exec: *execDir, Args: extra, Out: *out, Timeout: *timeout, Judge: rtcheck.SpecJudge}
@@ -125,15 +150,10 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gexit runtime: arguments after -- go with -test or -exec, not -run")
 		return exitUsage
 	}
-	if *procsFlag != "" {
-		for _, f := range strings.Split(*procsFlag, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 || n > 1024 {
-				fmt.Fprintf(stderr, "gexit runtime: bad -procs list %q: %q is not a GOMAXPROCS value (1 to 1024)\n", *procsFlag, f)
-				return exitUsage
-			}
-			opts.Procs = append(opts.Procs, n)
-		}
+	if procs, ok := parseProcs(*procsFlag, stderr); ok {
+		opts.Procs = procs
+	} else {
+		return exitUsage
 	}
 	if *timeout < 0 {
 		fmt.Fprintln(stderr, "gexit runtime: -timeout must not be negative")
@@ -167,4 +187,100 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	default:
 		return exitUnknown
 	}
+}
+
+// parseProcs parses a -procs list; false after printing the error.
+func parseProcs(list string, stderr io.Writer) ([]int, bool) {
+	if list == "" {
+		return nil, true
+	}
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 1024 {
+			fmt.Fprintf(stderr, "gexit runtime: bad -procs list %q: %q is not a GOMAXPROCS value (1 to 1024)\n", list, f)
+			return nil, false
+		}
+		out = append(out, n)
+	}
+	return out, true
+}
+
+// runMutantsTable is gexit runtime -mutants.
+func runMutantsTable(src, names, procsList string, jsonOut, verbose, target bool, stdout, stderr io.Writer) int {
+	if target {
+		fmt.Fprintln(stderr, "gexit runtime: -mutants runs its own workloads: drop -run, -test and -exec")
+		return exitUsage
+	}
+	o := rtcheck.MutantOptions{Src: src}
+	for _, n := range strings.Split(names, ",") {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if _, ok := rtcheck.LookupMutant(n); !ok {
+			var all []string
+			for _, m := range rtcheck.Mutants {
+				all = append(all, m.Name)
+			}
+			fmt.Fprintf(stderr, "gexit runtime: unknown mutant %q (have %s)\n", n, strings.Join(all, ", "))
+			return exitUsage
+		}
+		o.Names = append(o.Names, n)
+	}
+	procs, ok := parseProcs(procsList, stderr)
+	if !ok {
+		return exitUsage
+	}
+	o.Procs = procs
+	if !jsonOut {
+		o.Log = stderr
+	}
+	rows, err := rtcheck.RunMutants(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit runtime: %v\n", err)
+		return exitUnknown
+	}
+	code := exitOK
+	caught := 0
+	for _, r := range rows {
+		if r.Error != "" {
+			code = max(code, exitUnknown)
+		}
+		if r.Caught {
+			caught++
+		} else if r.Error == "" {
+			code = exitViolation
+		}
+	}
+	if code == exitUnknown {
+		for _, r := range rows {
+			if !r.Caught && r.Error == "" {
+				code = exitViolation // an uncaught mutant outranks an error
+			}
+		}
+	}
+	if jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(rows)
+		return code
+	}
+	fmt.Fprintf(stdout, "%-24s %-7s %8s  %s\n", "mutant", "caught", "seconds", "caught by")
+	for _, r := range rows {
+		state, why := "no", r.Kind
+		if r.Caught {
+			state = "yes"
+		}
+		if r.Error != "" {
+			state, why = "error", r.Error
+		}
+		if len(why) > 110 {
+			why = why[:107] + "..."
+		}
+		fmt.Fprintf(stdout, "%-24s %-7s %8.1f  %s\n", r.Mutant, state, r.Seconds, why)
+	}
+	fmt.Fprintf(stdout, "%d of %d mutants caught\n", caught, len(rows))
+	_ = verbose
+	return code
 }

@@ -1,0 +1,237 @@
+package rtcheck
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// A Mutant is a small change to the runtime's source that the
+// instrumented check must catch: gexit runtime -mutants applies each to a
+// copy of the runtime source, runs the workloads that exercise it with the
+// spec judge, and requires a violation. A mutant that is not caught is a
+// blind spot of the check. Mutants change no probe anchor (the statements
+// the overlay places probes by), so the instrumentation of a mutant is the
+// stock runtime's.
+type Mutant struct {
+	Name        string
+	Description string
+	// File is the runtime source file changed; Old must occur in it
+	// exactly once and is replaced by New.
+	File     string
+	Old, New string
+	// Workloads exercise the changed code.
+	Workloads []string
+}
+
+// Mutants is the runtime mutation table.
+var Mutants = []Mutant{
+	{Name: "spill-to-31", Description: "gfput's spill pops while size >= 31 (one G too many moves to the global lists)",
+		File: "proc.go", Old: "for pp.gFree.size >= 32 {", New: "for pp.gFree.size >= 31 {", Workloads: []string{"spawn"}},
+	{Name: "spill-to-40", Description: "gfput's spill stops at 40 (too few Gs move; the P keeps 39)",
+		File: "proc.go", Old: "for pp.gFree.size >= 32 {", New: "for pp.gFree.size >= 40 {", Workloads: []string{"spawn"}},
+	{Name: "refill-to-16", Description: "gfget's refill stops at 16 Gs instead of 32",
+		File: "proc.go", Old: "for pp.gFree.size < 32 {", New: "for pp.gFree.size < 16 {", Workloads: []string{"spawn"}},
+	{Name: "refill-prefers-nostack", Description: "gfget's refill takes Gs without stacks before Gs with stacks",
+		File:      "proc.go",
+		Old:       "\t\t\tgp := sched.gFree.stack.pop()\n\t\t\tif gp == nil {\n\t\t\t\tgp = sched.gFree.noStack.pop()",
+		New:       "\t\t\tgp := sched.gFree.noStack.pop()\n\t\t\tif gp == nil {\n\t\t\t\tgp = sched.gFree.stack.pop()",
+		Workloads: []string{"gc"}},
+	{Name: "spill-lists-swapped", Description: "gfput's spill pushes the Gs with stacks onto noStack and those without onto the stack list",
+		File:      "proc.go",
+		Old:       "\t\tlock(&sched.gFree.lock)\n\t\tsched.gFree.noStack.pushAll(noStackQ)\n\t\tsched.gFree.stack.pushAll(stackQ)\n\t\tunlock(&sched.gFree.lock)\n\t}\n}",
+		New:       "\t\tlock(&sched.gFree.lock)\n\t\tsched.gFree.noStack.pushAll(stackQ)\n\t\tsched.gFree.stack.pushAll(noStackQ)\n\t\tunlock(&sched.gFree.lock)\n\t}\n}",
+		Workloads: []string{"stacks", "gc"}},
+	{Name: "gfput-keeps-any-stack", Description: "gfput keeps a stack whatever its size (no stackfree of a non-starting size)",
+		File: "proc.go", Old: "\tif stksize != uintptr(startingStackSize) {\n", New: "\tif false && stksize != uintptr(startingStackSize) {\n",
+		Workloads: []string{"stacks"}},
+	{Name: "gfget-keeps-stale-stack", Description: "gfget sees a kept stack of a stale size but does not free it",
+		File:      "proc.go",
+		Old:       "\t\t// the right size has changed since then.\n\t\tsystemstack(func() {\n\t\t\tstackfree(gp.stack)\n\t\t\tgp.stack.lo = 0\n\t\t\tgp.stack.hi = 0\n",
+		New:       "\t\t// the right size has changed since then.\n\t\tsystemstack(func() {\n\t\t\tif false {\n\t\t\t\tstackfree(gp.stack)\n\t\t\t\tgp.stack.lo = 0\n\t\t\t}\n\t\t\tif false {\n\t\t\t\tgp.stack.hi = 0\n\t\t\t}\n",
+		Workloads: []string{"stacks"}},
+	{Name: "destroy-no-gfpurge", Description: "p.destroy skips gfpurge: a destroyed P keeps its free Gs",
+		File: "proc.go", Old: "\tgfpurge(pp)\n", New: "\t_ = gfpurge\n", Workloads: []string{"procs"}},
+	{Name: "goid-batch-8", Description: "newproc1 takes goids from sched.goidgen 8 at a time (_GoidCacheBatch = 8)",
+		File: "proc.go", Old: "_GoidCacheBatch = 16", New: "_GoidCacheBatch = 8", Workloads: []string{"spawn"}},
+	{Name: "markroot-keeps-stacks", Description: "markrootFreeGStacks moves the stack list to noStack without freeing the stacks",
+		File: "mgcmark.go", Old: "\t\tstackfree(gp.stack)\n\t\tgp.stack.lo = 0\n\t\tgp.stack.hi = 0\n",
+		New: "\t\tif false {\n\t\t\tstackfree(gp.stack)\n\t\t\tgp.stack.lo = 0\n\t\t\tgp.stack.hi = 0\n\t\t}\n", Workloads: []string{"gc"}},
+	{Name: "markroot-to-stack-list", Description: "markrootFreeGStacks pushes the Gs whose stacks it freed back onto the stack list",
+		File: "mgcmark.go", Old: "sched.gFree.noStack.pushAll(q)", New: "sched.gFree.stack.pushAll(q)", Workloads: []string{"gc"}},
+	{Name: "gfget-pops-tail", Description: "gfget's refill takes one G, then stops: the P refills far more often",
+		File: "proc.go", Old: "\t\t\tpp.gFree.push(gp)\n\t\t}\n\t\tunlock(&sched.gFree.lock)\n\t\tgoto retry",
+		New: "\t\t\tpp.gFree.push(gp)\n\t\t\tbreak\n\t\t}\n\t\tunlock(&sched.gFree.lock)\n\t\tgoto retry", Workloads: []string{"spawn"}},
+}
+
+// LookupMutant finds a mutant by name.
+func LookupMutant(name string) (Mutant, bool) {
+	for _, m := range Mutants {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Mutant{}, false
+}
+
+// MutantResult is one row of the runtime mutation table.
+type MutantResult struct {
+	Mutant      string  `json:"mutant"`
+	Description string  `json:"description"`
+	Caught      bool    `json:"caught"`
+	Seconds     float64 `json:"seconds"`
+	// Kind says what caught it: the first problem's record kind and
+	// what the judge said, or "crash" for a runtime that died.
+	Kind    string  `json:"kind"`
+	Verdict Verdict `json:"verdict"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// MutantOptions configure RunMutants.
+type MutantOptions struct {
+	// Src is the runtime source the mutants are applied to ("" = the
+	// toolchain's).
+	Src string
+	// Names selects mutants (empty: all).
+	Names []string
+	// Procs are the GOMAXPROCS values (default 2 and 4).
+	Procs []int
+	Log   io.Writer
+}
+
+// mutantFiles are the runtime files a mutant's copy holds: those the
+// overlay instruments.
+var mutantFiles = []string{"proc.go", "mgcmark.go", "panic.go", "runtime.go"}
+
+// ApplyMutant makes dir a copy of the runtime source src with m applied:
+// the instrumented files are written (the mutated one changed), every
+// other file of the package is a symbolic link to src's. It fails when
+// m.Old does not occur exactly once.
+func ApplyMutant(src, dir string, m Mutant) error {
+	if src == "" {
+		goroot, err := GoEnv("GOROOT")
+		if err != nil {
+			return err
+		}
+		src = filepath.Join(goroot, "src", "runtime")
+	}
+	src, err := filepath.Abs(src)
+	if err != nil {
+		return err
+	}
+	if !contains(mutantFiles, m.File) {
+		return fmt.Errorf("mutant %s: file %s is not one of %v", m.Name, m.File, mutantFiles)
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if e.IsDir() || contains(mutantFiles, name) {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(src, name), filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	for _, name := range mutantFiles {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			return err
+		}
+		text := string(data)
+		if name == m.File {
+			if n := strings.Count(text, m.Old); n != 1 {
+				return fmt.Errorf("mutant %s: %s holds its text %d times, want once: %q", m.Name, name, n, m.Old)
+			}
+			text = strings.Replace(text, m.Old, m.New, 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunMutants runs the mutation table: every mutant must make the spec
+// judge (or the runtime itself) fail.
+func RunMutants(o MutantOptions) ([]MutantResult, error) {
+	procs := o.Procs
+	if len(procs) == 0 {
+		procs = []int{2, 4}
+	}
+	var out []MutantResult
+	for _, m := range Mutants {
+		if len(o.Names) > 0 && !contains(o.Names, m.Name) {
+			continue
+		}
+		start := time.Now()
+		row := MutantResult{Mutant: m.Name, Description: m.Description}
+		dir, err := os.MkdirTemp("", "gexit-mutant-*")
+		if err != nil {
+			return out, err
+		}
+		err = ApplyMutant(o.Src, dir, m)
+		if err == nil {
+			var rep *Report
+			rep, err = Run(Options{Src: dir, Workloads: m.Workloads, Procs: procs, Judge: SpecJudge, Log: o.Log})
+			if err == nil {
+				row.Verdict = rep.Verdict
+				row.Caught = rep.Verdict == Violation
+				row.Kind = firstCause(rep)
+			}
+		}
+		os.RemoveAll(dir)
+		if err != nil {
+			row.Error = err.Error()
+		}
+		row.Seconds = time.Since(start).Seconds()
+		if o.Log != nil {
+			state := "NOT CAUGHT"
+			if row.Caught {
+				state = "caught"
+			}
+			fmt.Fprintf(o.Log, "mutant %s: %s in %.1fs %s\n", m.Name, state, row.Seconds, row.Kind)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// firstCause names what failed first in a report.
+func firstCause(rep *Report) string {
+	for _, r := range rep.Runs {
+		if r.Verdict != Violation {
+			continue
+		}
+		for _, p := range r.Problems {
+			return shortProblem(p)
+		}
+		return "violation"
+	}
+	return ""
+}
+
+// shortProblem keeps a problem's record kind and what was said of it.
+func shortProblem(p string) string {
+	if i := strings.Index(p, ": "); i >= 0 && strings.HasPrefix(p, "pid ") {
+		p = p[i+2:]
+	}
+	if len(p) > 160 {
+		p = p[:157] + "..."
+	}
+	return p
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
