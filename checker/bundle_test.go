@@ -81,18 +81,7 @@ func TestCaseRoundTrip(t *testing.T) {
 func TestHistoryRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := DrawCase(t, DrawOptions{Modes: []string{"deterministic", "free"}, MaxMs: 3})
-		cfg, err := c.ImplConfig()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := impl.Run(cfg, c.Workload)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o, err := Judge(context.Background(), c, res, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
+		o, res := runAndJudge(t, c)
 		for _, final := range []bool{true, false} {
 			h := HistoryOf(o, res)
 			if !final {

@@ -21,16 +21,9 @@ func passingRun(t *testing.T) (Case, *impl.Result) {
 	w := impl.Workload{Main: &impl.Program{Steps: []impl.Step{
 		{Kind: impl.Spawn, Child: &impl.Program{}}, {Kind: impl.Spawn, Child: &impl.Program{}}, {Kind: impl.Gosched}}}}
 	c := Case{Preset: "small", Ps: 2, Ms: 2, Mode: "deterministic", Seed: 3, Workload: w, Text: w.String()}
-	cfg, err := c.ImplConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := impl.Run(cfg, c.Workload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o, err := Judge(context.Background(), c, res, 5*time.Second); err != nil || o.Verdict != Ok {
-		t.Fatalf("the control run does not pass: %v %+v", err, o)
+	o, res := runAndJudge(t, c)
+	if o.Verdict != Ok {
+		t.Fatalf("the control run does not pass: %+v", o)
 	}
 	return c, res
 }

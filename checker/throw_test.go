@@ -34,7 +34,14 @@ func replayHistory(t *testing.T, o *Outcome, res *impl.Result) *Outcome {
 	return o2
 }
 
-func runAndJudge(t *testing.T, c Case) (*Outcome, *impl.Result) {
+// fataler is what runAndJudge needs of a *testing.T or a *rapid.T.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+}
+
+// runAndJudge runs c on the implementation and judges it.
+func runAndJudge(t fataler, c Case) (*Outcome, *impl.Result) {
 	t.Helper()
 	cfg, err := c.ImplConfig()
 	if err != nil {

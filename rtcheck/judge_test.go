@@ -26,18 +26,7 @@ func TestSpecJudgePassesCleanHistory(t *testing.T) {
 // TestSpecJudgeCatchesPlantedBugs: records whose sizes add up (so the
 // consistency check passes) but whose choices are not the spec's.
 func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
-	find := func(recs []Record, k Kind, nth int) int {
-		for i, r := range recs {
-			if r.Kind == k {
-				if nth == 0 {
-					return i
-				}
-				nth--
-			}
-		}
-		t.Fatalf("no %s #%d", k, nth)
-		return -1
-	}
+	find := func(recs []Record, k Kind, nth int) int { return findKind(t, recs, k, nth) }
 	for _, tc := range []struct {
 		name, want string
 		plant      func(recs []Record) []Record

@@ -260,18 +260,7 @@ func TestConsistencyPassesCleanHistory(t *testing.T) {
 
 // Every planted inconsistency must be reported.
 func TestConsistencyCatchesPlantedBugs(t *testing.T) {
-	find := func(recs []Record, k Kind, nth int) int {
-		for i, r := range recs {
-			if r.Kind == k {
-				if nth == 0 {
-					return i
-				}
-				nth--
-			}
-		}
-		t.Fatalf("no %s", k)
-		return -1
-	}
+	find := func(recs []Record, k Kind, nth int) int { return findKind(t, recs, k, nth) }
 	cases := []struct {
 		name  string
 		plant func([]Record) []Record
@@ -332,4 +321,19 @@ func TestConsistencyCatchesPlantedBugs(t *testing.T) {
 	if probs := Consistency(f); !strings.Contains(strings.Join(probs, "\n"), "the trailer says 3 records were written") {
 		t.Errorf("trailer mismatch not reported: %v", probs)
 	}
+}
+
+// findKind is the index of the nth (from 0) record of kind k.
+func findKind(t *testing.T, recs []Record, k Kind, nth int) int {
+	t.Helper()
+	for i, r := range recs {
+		if r.Kind == k {
+			if nth == 0 {
+				return i
+			}
+			nth--
+		}
+	}
+	t.Fatalf("no %s #%d", k, nth)
+	return -1
 }
