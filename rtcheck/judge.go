@@ -11,15 +11,31 @@ import (
 // free-list sub-machine (spec/freelists.go: the same functions Step's
 // exit, newproc1, procresize and GC ops are made of), every result is
 // compared with what the runtime recorded (which G, how many moved to or
-// from which list, the list sizes, stack kept, freed or allocated), and
-// the free-list invariants are checked on the projected state after every
-// record.
-func SpecJudge(f *File) Judgement {
-	probs := judgeFreeLists(f)
-	if len(probs) > 0 {
-		return Judgement{Verdict: Violation, Problems: probs}
+// from which list, the list sizes, stack kept, freed or allocated, the
+// goids), and the free-list invariants are checked on the projected state
+// (see SpecJudgeEvery for how often).
+func SpecJudge(f *File) Judgement { return SpecJudgeEvery(DefaultInvariantEvery)(f) }
+
+// DefaultInvariantEvery is how often SpecJudge checks the whole-state
+// invariants: after every record that moves Gs between a P and the
+// global lists (spill, refill, purge, markrootFreeGStacks), after every
+// DefaultInvariantEvery-th record, and after the last. Every record's
+// result is compared with the spec's whatever this is; the invariants
+// cost time in the number of Gs (a real process holds thousands), so
+// checking them after every record judges about 30 times slower.
+const DefaultInvariantEvery = 256
+
+// SpecJudgeEvery is SpecJudge checking the invariants after every
+// every-th record as well (1: after every record).
+func SpecJudgeEvery(every int) Judge {
+	every = max(every, 1)
+	return func(f *File) Judgement {
+		probs := judgeFreeLists(f, every)
+		if len(probs) > 0 {
+			return Judgement{Verdict: Violation, Problems: probs}
+		}
+		return Judgement{Verdict: OK}
 	}
-	return Judgement{Verdict: OK}
 }
 
 // freeJudge is the projection of a runtime process onto its free lists: a
@@ -46,7 +62,7 @@ type freeJudge struct {
 	batches   map[uint64]int16
 	goidKnown map[int16]bool
 	problems  []string
-	last      string // the record being judged, for messages
+	last      Record // the record being judged, for messages
 	first     string // the projected free lists at the first failure
 }
 
@@ -63,7 +79,7 @@ func (j *freeJudge) failf(format string, a ...any) {
 		j.first = j.dump()
 	}
 	if len(j.problems) < maxJudgeProblems {
-		j.problems = append(j.problems, fmt.Sprintf("%s: %s", j.last, fmt.Sprintf(format, a...)))
+		j.problems = append(j.problems, fmt.Sprintf("%s: %s", j.last.String(), fmt.Sprintf(format, a...)))
 	}
 }
 
@@ -86,7 +102,7 @@ func (j *freeJudge) g(addr uint64, stack int32) int32 {
 	return i
 }
 
-func judgeFreeLists(f *File) []string {
+func judgeFreeLists(f *File, every int) []string {
 	recs := f.Records[:f.Settled]
 	nps := int(f.Header.GOMAXPROCS)
 	for _, r := range recs {
@@ -101,28 +117,44 @@ func judgeFreeLists(f *File) []string {
 	s.Sched.StartingStackSize = int32(f.Header.StartingStackSize)
 	j := &freeJudge{s: s, gs: map[uint64]int32{}, pendingSpill: map[int16]bool{}, pop: map[int16]*popped{},
 		destroyed: map[int16]bool{}, batches: map[uint64]int16{}, goidKnown: map[int16]bool{}}
+	judged := 0
 	for _, r := range recs {
 		if len(j.problems) >= maxJudgeProblems {
 			break
 		}
-		j.last = r.String()
+		j.last = r
 		if !j.step(r) {
 			continue
 		}
-		names := spec.FreeListInvariants
-		if len(j.pendingSpill) > 0 {
-			// Between gfput's push and its spill the P's list holds
-			// GFreeCap: gfput has not returned yet.
-			names = withoutName(names, "LocalFreeBelowCap")
+		judged++
+		switch {
+		case judged%every == 0:
+		case r.Kind == KGfputSpill, r.Kind == KGfgetRefill, r.Kind == KGfpurge, r.Kind == KGCFreeTake, r.Kind == KGCFreePut:
+		default:
+			continue
 		}
-		if v := s.CheckNamed(names); v != nil {
-			j.failf("after it, the projected state breaks %s: %s [%s]", v.Invariant, v.Detail, v.Source)
-		}
+		j.checkInvariants()
+	}
+	if judged > 0 && len(j.problems) == 0 {
+		j.checkInvariants() // the history's end
 	}
 	if len(j.problems) > 0 {
 		j.problems = append(j.problems, "projected free lists as they stood at the first failure:\n"+j.first)
 	}
 	return j.problems
+}
+
+// checkInvariants checks the free-list invariants on the projection.
+func (j *freeJudge) checkInvariants() {
+	names := spec.FreeListInvariants
+	if len(j.pendingSpill) > 0 {
+		// Between gfput's push and its spill the P's list holds
+		// GFreeCap: gfput has not returned yet.
+		names = withoutName(names, "LocalFreeBelowCap")
+	}
+	if v := j.s.CheckNamed(names); v != nil {
+		j.failf("after it, the projected state breaks %s: %s [%s]", v.Invariant, v.Detail, v.Source)
+	}
 }
 
 func withoutName(names []string, drop string) []string {

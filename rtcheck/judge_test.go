@@ -11,7 +11,7 @@ import (
 // judgeRecords judges records as a process's settled history.
 func judgeRecords(recs []Record) Judgement {
 	f := &File{Header: Header{StartingStackSize: 2048, GOMAXPROCS: 2}, Records: recs, Settled: len(recs)}
-	return SpecJudge(f)
+	return SpecJudgeEvery(1)(f)
 }
 
 // TestSpecJudgePassesCleanHistory: the synthetic history of the
@@ -57,6 +57,12 @@ func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
 		{"no spill at 64", "a gfput on P0 before the spill", func(recs []Record) []Record {
 			i := find(recs, KGfputSpill, 0)
 			return append(recs[:i:i], recs[i+1:]...)
+		}},
+		{"a G put on a free list twice", "breaks OneListAtATime", func(recs []Record) []Record {
+			i := findKind(t, recs, KGfput, 1)
+			dup := recs[i]
+			dup.F[2]++ // the sizes follow: only the spec's invariants see it
+			return append(recs[:i+1:i+1], append([]Record{dup}, recs[i+1:]...)...)
 		}},
 		{"markrootFreeGStacks takes nothing", "markrootFreeGStacks took", func(recs []Record) []Record {
 			i := find(recs, KGCFreeTake, 0)
@@ -111,7 +117,7 @@ func TestRealGCFreesGlobalStacks(t *testing.T) {
 	if probs := Consistency(f); len(probs) != 0 {
 		t.Fatalf("consistency: %v", probs)
 	}
-	if j := SpecJudge(f); j.Verdict != OK {
+	if j := SpecJudgeEvery(1)(f); j.Verdict != OK {
 		t.Fatalf("%s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
 	}
 	take := -1
@@ -142,7 +148,7 @@ func TestRealGCFreesGlobalStacks(t *testing.T) {
 // as one step at either section, the spec would disagree with it.
 func TestRealGCWindow(t *testing.T) {
 	f := fixture(t, "gc-window.gexit")
-	if j := SpecJudge(f); j.Verdict != OK {
+	if j := SpecJudgeEvery(1)(f); j.Verdict != OK {
 		t.Fatalf("%s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
 	}
 	w := windowEvent(f)
@@ -377,5 +383,36 @@ func TestApplyMutantRefusesAmbiguousText(t *testing.T) {
 		if err := ApplyMutant("", t.TempDir(), m); err != nil {
 			t.Errorf("%v", err)
 		}
+	}
+}
+
+// BenchmarkSpecJudge: records judged per second on the committed real gc
+// run: the spec judge alone, and with the consistency check before it (as
+// gexit runtime runs them); invariants at the default interval and after
+// every record.
+func BenchmarkSpecJudge(b *testing.B) {
+	f, err := ReadFile(filepath.Join("testdata", "records", "gc-window.gexit"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name        string
+		consistency bool
+		every       int
+	}{{"judge", false, DefaultInvariantEvery}, {"consistency+judge", true, DefaultInvariantEvery}, {"judge,invariants-every-record", false, 1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			judge := SpecJudgeEvery(bc.every)
+			for b.Loop() {
+				if bc.consistency {
+					if p := Consistency(f); len(p) != 0 {
+						b.Fatal(p)
+					}
+				}
+				if j := judge(f); j.Verdict != OK {
+					b.Fatal(j.Problems)
+				}
+			}
+			b.ReportMetric(float64(f.Settled)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
 	}
 }

@@ -52,10 +52,13 @@ func (c *census) add(g int32, kind string, id int, free bool) {
 }
 
 func (c *census) take(s *State) {
-	if len(s.Gs) <= len(c.buf) {
+	switch {
+	case len(s.Gs) <= len(c.buf):
 		c.where = c.buf[:len(s.Gs)]
-	} else {
-		c.where = make([]holder, len(s.Gs))
+	case len(s.Gs) <= cap(c.where):
+		c.where = c.where[:len(s.Gs)] // a census kept across checks (State.cen)
+	default:
+		c.where = make([]holder, len(s.Gs), 2*len(s.Gs))
 	}
 	clear(c.where)
 	for i := range s.Ps {

@@ -92,6 +92,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	out := fs.String("out", "gexit-out", "`dir` for the bundles of runs that are not ok")
 	verbose := fs.Bool("v", false, "progress on stderr, every problem, the branch codes of each probe")
+	every := fs.Int("invariants-every", rtcheck.DefaultInvariantEvery, "check the spec's free-list invariants after every `N`-th judged record (1: every record; every record's result is compared with the spec's whatever N is)")
 	mutants := fs.Bool("mutants", false, "run the runtime mutation table (every mutant must be caught)")
 	mutantNames := fs.String("mutant", "", "with -mutants: only these comma-separated `mutants`")
 	timeout := fs.Duration("timeout", 0, "bound on one run; a run that hits it is unknown (default 2m for -run, 10m for -test and -exec)")
@@ -121,7 +122,11 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gexit runtime: -mutant goes with -mutants")
 		return exitUsage
 	}
-	opts := rtcheck.Options{Src: *src, Exec: *execDir, Args: extra, Out: *out, Timeout: *timeout, Judge: rtcheck.SpecJudge}
+	if *every < 1 {
+		fmt.Fprintf(stderr, "gexit runtime: -invariants-every must be at least 1, have %d\n", *every)
+		return exitUsage
+	}
+	opts := rtcheck.Options{Src: *src, Exec: *execDir, Args: extra, Out: *out, Timeout: *timeout, Judge: rtcheck.SpecJudgeEvery(*every)}
 	if *workload != "" {
 		opts.Workloads = []string{*workload}
 	}
