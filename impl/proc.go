@@ -11,6 +11,7 @@ const (
 	throwRunqOverflow     = "runqsteal: runq overflow"
 	throwPidleput         = "pidleput: P has non-empty run queue"
 	throwReleasep         = "releasep: invalid p state"
+	throwWirep            = "wirep: invalid p state"
 	throwStoplockedm      = "stoplockedm: inconsistent locking"
 	throwStartlockedmMe   = "startlockedm: locked to me"
 	throwStartlockedmHasP = "startlockedm: m has p"
@@ -292,23 +293,40 @@ func (s *sched) releasepLocked(mp *m) (*p, string) {
 	return pp, ""
 }
 
-// handoffp (proc.go) with sched.lock held: with local or global work, or
-// no other idle P, the P waits for startm (status handoff); otherwise
-// pidleput.
+// handoffp (proc.go:3131-3196) with sched.lock held, for a P released by
+// retake, stoplockedm or mexit: with local or global work, startm (the P
+// waits for an M in status handoff); with no spinning M and no idle P
+// (nmspinning is always 0 here: no M spins), startm with a spinning M; for
+// the last running P (npidle == gomaxprocs-1; with no netpoller
+// sched.lastpoll is never 0), startm so an M is there to poll; otherwise
+// pidleput. npidle counts the idle Ps, which pp is not yet one of.
 func (s *sched) handoffpLocked(pp *p) string {
 	pp.m.Store(nil)
 	work := s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty())
-	idle := 0
+	npidle := int32(0)
 	for _, q := range s.ps {
 		if q != pp && q.status.Load() == pIdle {
-			idle++
+			npidle++
 		}
 	}
-	if work || idle == 0 {
+	lastP := npidle == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles
+	if work || npidle == 0 || lastP {
 		pp.status.Store(pHandoff)
 		return ""
 	}
 	return s.pidleputLocked(pp)
+}
+
+// acquirep (proc.go acquirep -> wirep) with sched.lock held: wire P pp,
+// idle or handed off by startm, to M mp, which holds none.
+func (s *sched) acquirepLocked(mp *m, pp *p) string {
+	if st := pp.status.Load(); mp.p.Load() != nil || pp.m.Load() != nil || (st != pIdle && st != pHandoff) {
+		return throwWirep
+	}
+	pp.status.Store(pRunning)
+	pp.m.Store(mp)
+	mp.p.Store(pp)
+	return ""
 }
 
 // pidleput (proc.go) with sched.lock held.
@@ -848,11 +866,13 @@ func (mp *m) idle() {
 		s.unlockSched(&mp.actor)
 		return
 	}
-	got.status.Store(pRunning)
-	got.m.Store(mp)
-	mp.p.Store(got)
+	msg := s.acquirepLocked(mp, got)
 	s.unlockSched(&mp.actor)
 	r.in, r.a = got.id, got.id
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
 	mp.commit(&r)
 }
 

@@ -86,9 +86,10 @@ const (
 	PIdle PStatus = iota
 	// PRunning: owned by an M (_Prunning).
 	PRunning
-	// PHandoff: released by handoffp with work to do, waiting for startm
-	// to give it an M (in the runtime a transient _Pidle owned by startm
-	// or newm; the spec makes the window explicit).
+	// PHandoff: released by handoffp to startm (work to do, no idle P, or
+	// the last running P), waiting for an M to take it (in the runtime a
+	// transient _Pidle owned by startm or newm; the spec makes the window
+	// explicit).
 	PHandoff
 	// PDead: beyond GOMAXPROCS after procresize (_Pdead).
 	PDead
