@@ -366,28 +366,12 @@ func (s *State) handoffp(pi int8) error {
 	pp := &s.Ps[pi]
 	pp.M = None
 	work := pp.Runnext != None || len(pp.Ring) != 0 || len(s.Sched.Runq) != 0
-	npidle := int32(0)
-	for i := range s.Ps {
-		if int8(i) != pi && s.Ps[i].Status == PIdle {
-			npidle++
-		}
-	}
+	npidle := s.npidle()
 	if work || npidle == 0 || npidle == s.Sched.GoMaxProcs-1 {
 		pp.Status = PHandoff
 		return nil
 	}
 	return s.pidleput(pi)
-}
-
-// pidleput puts a P on the idle list: proc.go pidleput.
-func (s *State) pidleput(pi int8) error {
-	pp := &s.Ps[pi]
-	if pp.Runnext != None || len(pp.Ring) != 0 {
-		return throwf(ThrowPidleput, "pidleput")
-	}
-	pp.Status = PIdle
-	pp.M = None
-	return nil
 }
 
 // releasep detaches the M's P: proc.go releasep / releasepNoTrace.
@@ -424,7 +408,15 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	if op.P < 0 || int(op.P) >= len(s.Ps) {
 		return r, s.disabled(op, "no such P")
 	}
-	if st := s.Ps[op.P].Status; st != PIdle && st != PHandoff {
+	switch st := s.Ps[op.P].Status; {
+	case st == PIdle:
+		// startm(nil, ...) and wakep take the P pidleget hands out:
+		// the head of the idle list.
+		if s.Sched.Pidle != op.P {
+			return r, s.disabled(op, "P"+itoa(int64(op.P))+" is idle but not the head of the idle list (pidleget)")
+		}
+		s.pidleget()
+	case st != PHandoff:
 		return r, s.disabled(op, "P"+itoa(int64(op.P))+" is "+st.String())
 	}
 	r.P = op.P
