@@ -529,13 +529,24 @@ func (mp *m) exitsyscall(gp *g) {
 func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 	s := mp.s
 	if s.f.exitsyscallOldp {
-		// The rule before Go 1.26: oldp first if it is idle, wherever
-		// it sits on the idle list; never from a syscalling thread.
+		// gexit's rule before it followed Go 1.26: oldp first if it
+		// is idle, else the idle P with the lowest id, wherever they
+		// sit on the idle list; never from a syscalling thread.
 		mp.sp()
 		s.lockSched(&mp.actor)
-		got := oldp
-		if got == nil || got.status.Load() != pIdle || !s.pidleremoveLocked(got) {
-			got = s.pidlegetLocked()
+		var got *p
+		if oldp != nil && oldp.status.Load() == pIdle {
+			got = oldp
+		} else {
+			for _, q := range s.ps {
+				if q.status.Load() == pIdle {
+					got = q
+					break
+				}
+			}
+		}
+		if got != nil && !s.pidleremoveLocked(got) {
+			got = nil
 		}
 		var msg string
 		if got != nil {

@@ -187,3 +187,31 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// With its old P busy, exitsyscall gets the idle head (P2 of [P2 P1]);
+// the fault takes the lowest idle P, as gexit's rule before did.
+func TestExitsyscallIdleHeadNotLowest(t *testing.T) {
+	for _, tc := range []struct {
+		fault string
+		want  int32
+	}{{"", 2}, {"exitsyscall-prefers-oldp", 1}} {
+		var faults []string
+		if tc.fault != "" {
+			faults = append(faults, tc.fault)
+		}
+		s := testSched(t, "small", 3, 2, faults...)
+		m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
+		inSyscall(t, m0, main)
+		if got := releaseAndHandoff(t, s, m0); got != "handoff" {
+			t.Fatalf("P0 after handoffp: %s (the last running P: startm)", got)
+		}
+		acquire(t, s, m1, s.ps[0])
+		m0.exitsyscall(main)
+		if got := m0.p.Load(); got == nil || got.id != tc.want {
+			t.Fatalf("fault %q: exitsyscall got P%d, want P%d", tc.fault, pid(got), tc.want)
+		}
+		if sn := s.snapshot(); len(sn.Check()) != 0 {
+			t.Fatal(sn.Check())
+		}
+	}
+}

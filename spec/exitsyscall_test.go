@@ -103,7 +103,7 @@ func TestExitsyscallTakesOldPBack(t *testing.T) {
 	do(t, s, Op{Kind: OpEnterSyscall, M: 1}) // G1 in a syscall on M1 and P0
 	// P1 is idle too. In the runtime's order oldp comes first; the other
 	// paths stay allowed because setBlockOnExitSyscall's reads are racy
-	// (proc.go:6743-6747) and exitsyscallTryGetP reads sched.pidle
+	// (proc.go:6746-6748) and exitsyscallTryGetP reads sched.pidle
 	// without the lock (proc.go:5045).
 	want := map[ExitPath]int8{ExitOldP: 0, ExitPidle: 1, ExitNoPPidle: 1}
 	if got := exitPaths(t, s, 0); !reflect.DeepEqual(got, want) {

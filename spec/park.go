@@ -130,7 +130,7 @@ func (s *State) takeP(mp int) (int8, error) {
 // "Schedule choices"), because the runtime decides it on racy reads:
 // setBlockOnExitSyscall reads oldp's status, M and G without a lock and
 // "may fail if pp is not in a system call, or exits a system call
-// concurrently" (proc.go:6743-6747), so ExitPidle and ExitNoP are allowed
+// concurrently" (proc.go:6746-6748), so ExitPidle and ExitNoP are allowed
 // even when the old P could be taken back; and exitsyscallTryGetP checks
 // `sched.pidle != 0` without the lock (proc.go:5045), so exitsyscallNoP's
 // own pidleget (ExitNoPPidle) may be the one that finds the P.

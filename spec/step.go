@@ -350,7 +350,7 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 //     Ms (nmspinning is 0), so the test is npidle == 0;
 //   - under sched.lock: gcwaiting and runSafePointFn (stop-the-world and
 //     safe-point functions are not interleaved with the spec's steps), the
-//     global queue again (proc.go:3176-3180; empty: the step is atomic);
+//     global queue again (proc.go:3175-3179; empty: the step is atomic);
 //   - the last running P while nobody polls the network: `npidle ==
 //     gomaxprocs-1 && lastpoll != 0` -> startm(pp, false, false)
 //     (proc.go:3182-3186), so that an M is there to poll. The spec models
