@@ -6,13 +6,15 @@ package checker
 //
 // A bundle is a directory holding
 //
-//	case.json     {"version":1, "case":{...Case, "main":{program},
+//	case.json     {"version":2, "case":{...Case, "main":{program},
 //	              "controller":[...], "retakes":N}, "faults":[...],
 //	              "verdict":"illegal", "kind":"invariant", "name":"..."}
-//	history.json  {"version":1, "config":{"preset","ps","ms","wasm"},
+//	history.json  {"version":2, "config":{"preset","ps","ms","wasm","mode"},
 //	              "events":[impl.Event...], "final":{"snapshot":...,
-//	              "throw":"..."} (optional)}
-//	report.txt, report.json, linearization.html (for humans; not read back)
+//	              "throw", "panic", "fatal", "snapshots", "violations",
+//	              "timedOut"} (optional), "recorded":{verdict, kind, name}}
+//	report.txt, report.json, report.html, linearization.html (for
+//	humans; not read back)
 //
 // A program is {"steps":[{"kind":"go","arg":0,"child":{program}}, ...]};
 // step kinds are impl.StepKind's names (go park ready syscall lock unlock
@@ -36,7 +38,12 @@ import (
 )
 
 // BundleVersion is the version of the case.json and history.json formats.
-const BundleVersion = 1
+// Version 2: exitsyscall events carry their path (Output.Path), the GC's
+// markrootFreeGStacks is two events, and the spec judging them has Go
+// 1.26's exitsyscall and idle P list, P0's schedtick 0 and the GC's stack
+// freeing; a version 1 file was judged by the older spec and is refused
+// rather than re-judged by a different one.
+const BundleVersion = 2
 
 // Bundle file names.
 const (
@@ -354,6 +361,9 @@ func checkVersion(data []byte) error {
 	}
 	if v.Version == nil {
 		return errors.New("no \"version\" field: not a gexit file")
+	}
+	if *v.Version == 1 {
+		return fmt.Errorf("version 1: written by an older gexit, whose spec this one has corrected (exitsyscall's 1.26 paths, the idle P list, P0's schedtick, the GC's stack freeing); re-run its campaign to get a version %d bundle", BundleVersion)
 	}
 	if *v.Version != BundleVersion {
 		return fmt.Errorf("unsupported version %d (this gexit reads version %d)", *v.Version, BundleVersion)

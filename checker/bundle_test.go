@@ -150,7 +150,8 @@ func TestLoadErrors(t *testing.T) {
 	for what, tc := range map[string]struct{ data, want string }{
 		"empty":         {"", "empty file"},
 		"truncated":     {string(good[:len(good)/2]), "truncated JSON"},
-		"wrong version": {strings.Replace(string(good), `"version": 1`, `"version": 9`, 1), "unsupported version 9"},
+		"wrong version": {strings.Replace(string(good), `"version": 2`, `"version": 9`, 1), "unsupported version 9"},
+		"version 1":     {strings.Replace(string(good), `"version": 2`, `"version": 1`, 1), "re-run its campaign"},
 		"trailing":      {string(good) + "{}", "after the top-level value"},
 		"bad fault":     {strings.Replace(string(good), `"spill-lose-g"`, `"nope"`, -1), "unknown fault"},
 		"bad step":      {strings.Replace(string(good), `"kind": "goexit"`, `"kind": "fly"`, 1), "unknown step kind"},

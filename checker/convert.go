@@ -71,12 +71,19 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ps = append(s.Ps, spec.P{Status: st, M: int8(p.M), Runnext: int32(p.Runnext), Ring: ints(p.Ring),
 			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
-			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd})
+			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None})
 	}
 	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack), GFreeDetached: lifoOf(sn.GFreeDetached),
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
 		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
-		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit}
+		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit, Pidle: spec.None}
+	// The idle P list, head first, as sched.pidle and the links. A P met
+	// twice makes a cycle, which the invariants report. sched.npidle is
+	// the list's length in the spec (impl's Snapshot.Check compares).
+	for i := len(sn.Pidle) - 1; i >= 0; i-- {
+		pi := int8(sn.Pidle[i])
+		s.Ps[pi].Link, s.Sched.Pidle = s.Sched.Pidle, pi
+	}
 	switch sn.Terminal {
 	case "":
 	case "main returned":
@@ -112,8 +119,9 @@ func lifoOf(l []int) []int32 {
 }
 
 // OpOf is the spec op an impl event requests. The choices the runtime
-// leaves to timing (schedule's source and victim, exitsyscall's P) are
-// read from what the implementation did.
+// leaves to timing (schedule's source and victim, exitsyscall's path) are
+// read from what the implementation did; what follows from them (the G a
+// source yields, the P a path gets) is the spec's, compared by Mismatch.
 func OpOf(e *impl.Event) (spec.Op, error) {
 	k, ok := spec.ParseOpKind(e.Op)
 	if !ok {
@@ -132,7 +140,13 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 		}
 		op.Source, op.Victim = src, int8(e.Out.Victim)
 	case spec.OpExitSyscall:
-		op.P = int8(e.In.P)
+		// The path is the implementation's (it turns on racy reads);
+		// the P it got is the spec's to decide, and Mismatch compares.
+		path, ok := spec.ParseExitPath(e.Out.Path)
+		if !ok {
+			return op, fmt.Errorf("exitsyscall event has unknown path %q (keep, oldp, pidle, nop-pidle, nop)", e.Out.Path)
+		}
+		op.P, op.N = spec.None, int8(path)
 	case spec.OpProcResize:
 		op.N = int8(e.In.N)
 	case spec.OpGC:
@@ -266,6 +280,9 @@ func representable(sn *impl.Snapshot) error {
 				check(fmt.Sprintf("P%d list entry", i), int64(g), math.MinInt32, i32)
 			}
 		}
+	}
+	for _, pi := range sn.Pidle {
+		check("sched.pidle entry", int64(pi), 0, int64(len(sn.Ps)-1))
 	}
 	for _, l := range [][]int{sn.Runq, sn.GFreeStack, sn.GFreeNoStack, sn.GFreeDetached} {
 		for _, g := range l {

@@ -25,10 +25,13 @@ type sched struct {
 	snap  bool
 	f     faults
 
-	// sched.lock: the global run queue and P status transitions.
+	// sched.lock: the global run queue, P status transitions and the
+	// idle P list (pidle.go; head and length also read without it).
 	lock     sync.Mutex
 	runq     gQueue
 	runqSize atomic.Int32
+	pidle    atomic.Pointer[p]
+	npidle   atomic.Int32
 
 	// sched.gFree.lock and the two global free lists.
 	gFreeLock    sync.Mutex
@@ -593,6 +596,9 @@ func newSched(cfg Config, w Workload) *sched {
 	m0.p.Store(p0)
 	m0.curg.Store(main)
 	m0.onG0 = false
+	// schedinit's procresize puts the other Ps on the idle list, P1
+	// first: the highest heads it.
+	s.relistIdleLocked()
 	return s
 }
 

@@ -140,8 +140,7 @@ const (
 
 // Input is an op's arguments; which fields matter depends on Op:
 //
-//	newproc1: System. ready: G. retake, acquirep: P. exitsyscall: P (the
-//	idle P chosen, -1 when the M kept its P or found none). procresize: N.
+//	newproc1: System. ready: G. retake, acquirep: P. procresize: N.
 //	gc: On. stacksize: Size. assist: Credit. schedule: P is the victim P
 //	of a steal, else -1 (the choice is Out.Source and Out.Victim).
 type Input struct {
@@ -170,6 +169,7 @@ type Output struct {
 	Spilled    int
 	Locked     string // "", "mexit", "m0wedged"
 	P          int    // exitsyscall, acquirep: the P got
+	Path       string `json:",omitempty"` // exitsyscall: keep, oldp, pidle, nop-pidle, nop (docs/OPS.md)
 	HandedOff  bool
 	Value      int64 // lock counts, new stack size, retake: the M robbed, markrootfreegstacks: stacks freed
 	Throw      string
@@ -238,7 +238,11 @@ type Snapshot struct {
 	Runq, GFreeStack, GFreeNoStack []int
 	// GFreeDetached: the Gs markrootFreeGStacks holds between its two
 	// sched.gFree.lock sections, head first.
-	GFreeDetached     []int
+	GFreeDetached []int
+	// Pidle is the idle P list (sched.pidle through pp.link), head
+	// first; NPidle is sched.npidle.
+	Pidle             []int
+	NPidle            int
 	GFreeStackSize    int
 	GFreeNoStackSize  int
 	NGSys             int

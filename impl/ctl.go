@@ -33,9 +33,10 @@ func (s *sched) someSyscallP() bool {
 	return false
 }
 
-// retake (proc.go): for each running P whose M's G is in a syscall, block
-// the G's exitsyscall (setBlockOnExitSyscall: the scan bit), take the P
-// (releasep, m.oldp = P) and handoffp it, then let the G go.
+// retake (proc.go:6630-6720): for each running P whose M's G is in a
+// syscall, block the G's exitsyscall (setBlockOnExitSyscall: the scan
+// bit), take the P (takeP; the M's oldp is the P since entersyscall) and
+// handoffp it, then let the G go.
 func (s *sched) retake(a *actor) int {
 	n := 0
 	for _, pp := range s.ps {
@@ -52,22 +53,18 @@ func (s *sched) retake(a *actor) int {
 		}
 		a.sp()
 		r := a.begin(opRetake)
-		if !gp.status.CompareAndSwap(gSyscall, gSyscall|gScan) {
-			continue
-		}
-		if mp.p.Load() != pp || pp.m.Load() != mp || mp.curg.Load() != gp {
-			gp.status.Store(gSyscall)
+		th, ok := s.setBlockOnExitSyscall(pp)
+		if !ok {
 			continue
 		}
 		s.lockSched(a)
-		rp, msg := s.releasepLocked(mp)
+		rp, msg := s.takePLocked(th)
 		if msg == "" {
-			mp.oldp.Store(rp)
 			msg = s.handoffpLocked(rp)
 		}
 		s.unlockSched(a)
-		gp.status.Store(gSyscall)
-		r.in, r.val = pp.id, int64(mp.id)
+		th.resume()
+		r.in, r.val = pp.id, int64(th.mp.id)
 		r.flags |= flHandedOff
 		a.branch(brHandoff)
 		if msg != "" {
@@ -206,13 +203,24 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		}
 		s.gcBlacken.Store(on)
 		s.freeGStacksDone.Store(false)
+		s.startTheWorld(a)
 		a.commit(&r)
 	case CtlStackSize:
 		r := a.begin(opStackSize)
 		r.in, r.val = int32(c.Arg), int64(c.Arg)
 		s.startingStackSize.Store(int32(c.Arg))
+		s.startTheWorld(a)
 		a.commit(&r)
 	}
+}
+
+// startTheWorld is the part of startTheWorldWithSema the model has: it
+// calls procresize(gomaxprocs) (proc.go:1776), whose end rebuilds the idle
+// P list (relistIdleLocked). procresize(n) does it itself.
+func (s *sched) startTheWorld(a *actor) {
+	s.lockSched(a)
+	s.relistIdleLocked()
+	s.unlockSched(a)
 }
 
 // markrootFreeGStacks (mgcmark.go), the root job fixedRootFreeGStacks of
@@ -271,7 +279,7 @@ func (s *sched) markrootPush(a *actor) {
 
 // procresize (proc.go) under stop-the-world: p.destroy for Ps >= n (run
 // queue to the global head, runnext first; gfpurge; dead), dead Ps < n
-// become idle.
+// become idle, and the idle list is rebuilt in procresize's order.
 func (s *sched) procresize(n int) {
 	for i := n; i < len(s.ps); i++ {
 		pp := s.ps[i]
@@ -311,4 +319,7 @@ func (s *sched) procresize(n int) {
 		}
 	}
 	s.gomaxprocs.Store(int32(n))
+	s.lock.Lock()
+	s.relistIdleLocked()
+	s.lock.Unlock()
 }

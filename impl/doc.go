@@ -23,10 +23,12 @@
 // whose head and tail are sync/atomic Uint32s (load / store / CAS, which
 // are at least acquire/release), ring slots that are atomic pointers (a
 // thief reads slots before its CAS, as runqgrab does), and a runnext slot
-// set only by its owner and CAS-cleared by thieves. The global run queue
-// and P status transitions sit behind sched.lock; the global free lists
-// behind sched.gFree.lock, whose heads are atomics so gfget's emptiness
-// check can run without the lock as in the runtime.
+// set only by its owner and CAS-cleared by thieves. The global run queue,
+// P status transitions and the LIFO idle P list (pidle.go: pidleput,
+// pidleget, procresize's rebuild after every stop-the-world) sit behind
+// sched.lock; the global free lists behind sched.gFree.lock, whose heads
+// are atomics so gfget's emptiness check can run without the lock as in
+// the runtime.
 //
 // The constants are run-time parameters (Consts; presets "go" and "small").
 //
@@ -56,7 +58,9 @@
 // runnext; runqput before CASing out the old runnext; runqputslow before
 // its locked CAS; gfget between its lock-free emptiness check and the
 // refill; gfput between popping the spill batch and pushing it; schedule
-// before each sched.lock section; retake before blocking the G. No
+// before each sched.lock section; retake before blocking the G;
+// exitsyscall before exitsyscallTryGetP's and exitsyscallNoP's sched.lock
+// sections (after their unlocked reads). No
 // scheduling point is ever taken with a lock held (checked), so the real
 // mutexes never block in deterministic mode.
 //
@@ -87,9 +91,14 @@
 //     observers are idle Ms, whose acquirep then linearizes later).
 //   - park: everything (status, dropg, stoplockedm's handoffp) inside the
 //     wait object's lock, which is what a readier takes first.
-//   - gosched, exitsyscall's P choice or exitsyscallNoP: one sched.lock
-//     section. retake: the G's status CAS to syscall|scan blocks
-//     exitsyscall (setBlockOnExitSyscall) across the P's handoff.
+//   - gosched: one sched.lock section. exitsyscall: the sched.lock
+//     section that gets the P (takeP from a syscalling thread, under that
+//     G's scan bit; exitsyscallTryGetP's pidleget; exitsyscallNoP's
+//     pidleget) or queues the G (exitsyscallNoP); the unlocked reads
+//     before it (setBlockOnExitSyscall's, `sched.pidle != 0`) decide the
+//     path, which is recorded (Output.Path). retake: the G's status CAS
+//     to syscall|scan blocks exitsyscall (setBlockOnExitSyscall) across
+//     the P's takeP and handoffp.
 //   - procresize, gc, stacksize: under stop-the-world (every other actor
 //     blocked at a safe point).
 //   - markrootfreegstacks and markrootfreegstackspush: the runtime's two

@@ -35,6 +35,8 @@ type faults struct {
 	mcallStaysOnG0       bool
 	lockedIntNoThrow     bool
 	handoffLosesWork     bool
+	handoffLastPIdles    bool
+	exitsyscallOldp      bool
 	panicInGfput         bool
 	throwOutsideOp       bool
 }
@@ -69,6 +71,8 @@ var faultDefs = []faultDef{
 	{"locked-int-no-throw", "gdestroy does not throw when a G exits internally locked (lockedInt != 0)", func(f *faults) *bool { return &f.lockedIntNoThrow }},
 	{"panic-in-gfput", "gfput's spill loses its batches' tails and pushAll links through a nil G under sched.gFree.lock: a nil pointer dereference panics the M", func(f *faults) *bool { return &f.panicInGfput }},
 	{"throw-outside-op", "runqputslow checks its batch against the whole ring instead of half (a false \"queue is not full\") and raises the throw straight through the scheduler, outside the op record: the runqput commits as if the put succeeded", func(f *faults) *bool { return &f.throwOutsideOp }},
+	{"exitsyscall-prefers-oldp", "exitsyscall that lost its P takes its old P whenever it is idle, else the idle P with the lowest id, and never takes a P back from a thread in a syscall: gexit's rule before it followed Go 1.26's exitsyscallTryGetP (proc.go:5033-5060: setBlockOnExitSyscall(oldp) + takeP, else pidleget, the head of the LIFO idle list, proc.go:7402-7420); no Go release prefers an idle oldp (before 1.26, exitsyscallfast took oldp only while it was still _Psyscall)", func(f *faults) *bool { return &f.exitsyscallOldp }},
+	{"handoff-last-p-idles", "handoffp puts the last running P on the idle list when no work is left and every other P is idle, instead of startm(pp) for it (proc.go:3180-3186: npidle == gomaxprocs-1 && lastpoll != 0)", func(f *faults) *bool { return &f.handoffLastPIdles }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

@@ -29,11 +29,17 @@ func candidates() []candidate {
 	lockint := Workload{Main: Prog(Go(Prog(LockI(), Lock())), Yield(), Yield())}
 	leaf := Prog()
 	handoff := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Lock(), ParkOn(0))}
+	// sysmon retakes main's P in its syscall with no work left.
+	syscall := Workload{Main: Prog(Sys(), Sys(), Yield(), Sys()), Retakes: 3}
 	purge := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Yield(), Yield(), ParkOn(0)),
 		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 1000}}}
 	return []candidate{
 		{"spawn", "small", 3, 4, SpawnExit(100, 9, 3)},
 		{"handoff", "small", 2, 1, handoff},
+		// With 3 Ps handoffp reaches its pidleput: one P idle, one
+		// running (neither npidle == 0 nor the last running P).
+		{"handoff3", "small", 3, 2, handoff},
+		{"syscall", "small", 2, 2, syscall},
 		{"purge", "small", 2, 2, purge},
 		{"spawn-go", "go", 2, 3, SpawnExit(400, 200, 1)},
 		{"locked", "small", 2, 3, locked},
@@ -71,7 +77,7 @@ func differs(t *testing.T, fault string, atomic bool, seeds int, cands []candida
 }
 
 var preferred = map[string]string{
-	"handoff-loses-work": "handoff", "procresize-no-gfpurge": "purge", "assist-no-flush": "gc",
+	"handoff-loses-work": "handoff3", "handoff-last-p-idles": "syscall", "procresize-no-gfpurge": "purge", "assist-no-flush": "gc",
 	"gdestroy-no-clear": "gc", "ngsys-no-dec": "gc", "gfget-freed-no-alloc": "stacks",
 	"gfput-keep-wrong-stack": "stacks", "locked-int-no-throw": "lockint", "locked-no-mexit": "locked",
 }

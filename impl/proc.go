@@ -11,6 +11,7 @@ const (
 	throwRunqOverflow     = "runqsteal: runq overflow"
 	throwPidleput         = "pidleput: P has non-empty run queue"
 	throwReleasep         = "releasep: invalid p state"
+	throwWirep            = "wirep: invalid p state"
 	throwStoplockedm      = "stoplockedm: inconsistent locking"
 	throwStartlockedmMe   = "startlockedm: locked to me"
 	throwStartlockedmHasP = "startlockedm: m has p"
@@ -292,32 +293,34 @@ func (s *sched) releasepLocked(mp *m) (*p, string) {
 	return pp, ""
 }
 
-// handoffp (proc.go) with sched.lock held: with local or global work, or
-// no other idle P, the P waits for startm (status handoff); otherwise
-// pidleput.
+// handoffp (proc.go:3131-3196) with sched.lock held, for a P released by
+// retake, stoplockedm or mexit: with local or global work, startm (the P
+// waits for an M in status handoff); with no spinning M and no idle P
+// (nmspinning is always 0 here: no M spins), startm with a spinning M; for
+// the last running P (npidle == gomaxprocs-1; with no netpoller
+// sched.lastpoll is never 0), startm so an M is there to poll; otherwise
+// pidleput. npidle counts the idle Ps, which pp is not yet one of.
 func (s *sched) handoffpLocked(pp *p) string {
 	pp.m.Store(nil)
 	work := s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty())
-	idle := 0
-	for _, q := range s.ps {
-		if q != pp && q.status.Load() == pIdle {
-			idle++
-		}
-	}
-	if work || idle == 0 {
+	npidle := s.npidle.Load()
+	lastP := npidle == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles
+	if work || npidle == 0 || lastP {
 		pp.status.Store(pHandoff)
 		return ""
 	}
 	return s.pidleputLocked(pp)
 }
 
-// pidleput (proc.go) with sched.lock held.
-func (s *sched) pidleputLocked(pp *p) string {
-	if !pp.runqempty() {
-		return throwPidleput
+// acquirep (proc.go acquirep -> wirep) with sched.lock held: wire P pp,
+// idle or handed off by startm, to M mp, which holds none.
+func (s *sched) acquirepLocked(mp *m, pp *p) string {
+	if st := pp.status.Load(); mp.p.Load() != nil || pp.m.Load() != nil || (st != pIdle && st != pHandoff) {
+		return throwWirep
 	}
-	pp.status.Store(pIdle)
-	pp.m.Store(nil)
+	pp.status.Store(pRunning)
+	pp.m.Store(mp)
+	mp.p.Store(pp)
 	return ""
 }
 
@@ -471,17 +474,17 @@ func (mp *m) entersyscall(gp *g) {
 	mp.s.wake() // sysmon
 }
 
-// exitsyscall (proc.go): syscall -> running (waiting out a retake that
-// holds the G, as setBlockOnExitSyscall makes it); keep the P if the M
-// still has it; else exitsyscallTryGetP (oldp if idle, else an idle P);
-// else exitsyscallNoP: running -> runnable, dropg, globrunqput, and the
-// M stops. The P choice and the NoP path are one sched.lock section.
+// exitsyscall (proc.go:4883-5024): syscall -> running (waiting out a
+// retake or an exitsyscall elsewhere that holds the G's scan bit, as
+// setBlockOnExitSyscall makes it); keep the P if the M still has it; else
+// exitsyscallTryGetP; else exitsyscallNoP. The path taken is recorded
+// (Output.Path).
 func (mp *m) exitsyscall(gp *g) {
 	s := mp.s
 	r := mp.begin(opExitSyscall)
-	r.g, r.in = gp.idx, -1
+	r.g = gp.idx
 	for !gp.status.CompareAndSwap(gSyscall, gRunning) {
-		// sysmon's retake holds the scan bit while it takes the P
+		// Someone holds the scan bit while it takes the P
 		// (setBlockOnExitSyscall); it may have dropped it again since the
 		// CAS failed, so only a status that is not syscall is a bug.
 		if gp.status.Load()&^gScan != gSyscall {
@@ -489,8 +492,8 @@ func (mp *m) exitsyscall(gp *g) {
 			return
 		}
 		if s.panicMsg.Load() != nil {
-			// The retake will never let go (sysmon panicked holding
-			// the scan bit) and the run is over; the op never took
+			// The holder will never let go (it panicked holding the
+			// scan bit) and the run is over; the op never took
 			// effect.
 			return
 		}
@@ -499,44 +502,172 @@ func (mp *m) exitsyscall(gp *g) {
 	gp.inSys = false
 	oldp := mp.oldp.Swap(nil)
 	if pp := mp.p.Load(); pp != nil {
-		r.a = pp.id
+		r.a, r.code = pp.id, exitKeep
 		mp.branch(brExitsyscallKeep)
 		mp.commit(&r)
 		return
 	}
-	s.lockSched(&mp.actor)
-	var got *p
-	if oldp != nil && oldp.status.Load() == pIdle {
-		got = oldp
-		mp.branch(brExitsyscallOldp)
-	} else {
-		for _, q := range s.ps {
-			if q.status.Load() == pIdle {
-				got = q
-				mp.branch(brExitsyscallIdle)
-				break
-			}
+	// Slow path: we lost our P. Try to get another one.
+	if pp, path, msg := mp.exitsyscallTryGetP(oldp); pp != nil {
+		r.a, r.code = pp.id, path
+		if msg != "" {
+			mp.throwOp(&r, msg)
+			return
 		}
-	}
-	if got != nil {
-		got.status.Store(pRunning)
-		got.m.Store(mp)
-		mp.p.Store(got)
-		s.unlockSched(&mp.actor)
-		r.in, r.a = got.id, got.id
 		mp.commit(&r)
 		return
 	}
+	mp.exitsyscallNoP(gp, &r)
+}
+
+// exitsyscallTryGetP (proc.go:5033-5060): take the old P back from the
+// thread now in a syscall on it (setBlockOnExitSyscall, takeP), else, if
+// the idle list looks non-empty (read without the lock, as `sched.pidle
+// != 0`), pidleget's P under sched.lock: the head, the P idled last. The
+// runtime's acquirepNoTrace comes after the lock; here the P is wired
+// inside it, so that P status changes stay behind sched.lock.
+func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
+	s := mp.s
+	if s.f.exitsyscallOldp {
+		// gexit's rule before it followed Go 1.26: oldp first if it
+		// is idle, else the idle P with the lowest id, wherever they
+		// sit on the idle list; never from a syscalling thread.
+		mp.sp()
+		s.lockSched(&mp.actor)
+		var got *p
+		if oldp != nil && oldp.status.Load() == pIdle {
+			got = oldp
+		} else {
+			for _, q := range s.ps {
+				if q.status.Load() == pIdle {
+					got = q
+					break
+				}
+			}
+		}
+		if got != nil && !s.pidleremoveLocked(got) {
+			got = nil
+		}
+		var msg string
+		if got != nil {
+			msg = s.acquirepLocked(mp, got)
+			mp.branch(brExitsyscallIdle)
+		}
+		s.unlockSched(&mp.actor)
+		return got, exitPidle, msg
+	}
+	if oldp != nil {
+		if th, ok := s.setBlockOnExitSyscall(oldp); ok {
+			s.lockSched(&mp.actor)
+			pp, msg := s.takePLocked(th)
+			if msg == "" {
+				msg = s.acquirepLocked(mp, pp)
+			}
+			s.unlockSched(&mp.actor)
+			th.resume()
+			mp.branch(brExitsyscallOldp)
+			return oldp, exitOldP, msg
+		}
+	}
+	if s.pidle.Load() != nil {
+		mp.sp()
+		s.lockSched(&mp.actor)
+		pp := s.pidlegetLocked()
+		var msg string
+		if pp != nil {
+			msg = s.acquirepLocked(mp, pp)
+		}
+		s.unlockSched(&mp.actor)
+		if pp != nil {
+			mp.branch(brExitsyscallIdle)
+			return pp, exitPidle, msg
+		}
+	}
+	return nil, 0, ""
+}
+
+// exitsyscallNoP (proc.go:5067-5116): running -> runnable, dropg; under
+// sched.lock, pidleget once more: with a P, acquirep and execute(gp,
+// false) (a new time slice); without, globrunqput, and the M stops (a
+// locked M waits for the G in the M loop, stoplockedm).
+func (mp *m) exitsyscallNoP(gp *g, r *rec) {
+	s := mp.s
 	gp.runningOn.Store(-1)
-	gp.status.Store(gRunnable)
+	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
+		mp.throwOp(r, throwCasgstatus)
+		return
+	}
 	mp.dropg()
-	s.runq.pushBack(gp)
-	s.runqSize.Add(1)
+	mp.sp()
+	s.lockSched(&mp.actor)
+	pp := s.pidlegetLocked()
+	var msg string
+	if pp != nil {
+		msg = s.acquirepLocked(mp, pp)
+	} else {
+		s.runq.pushBack(gp)
+		s.runqSize.Add(1)
+	}
 	s.unlockSched(&mp.actor)
+	if pp != nil {
+		r.a, r.code = pp.id, exitNoPPidle
+		if msg == "" {
+			msg = s.execute(mp, pp, gp, false)
+		}
+		if msg != "" {
+			mp.throwOp(r, msg)
+			return
+		}
+		mp.branch(brExitsyscallNoPIdle)
+		mp.commit(r)
+		return
+	}
+	r.code = exitNoP
 	mp.branch(brExitsyscallNoP)
-	mp.commit(&r)
+	mp.commit(r)
 	s.wake()
 }
+
+// syscallingThread is proc.go's syscallingThread: a thread whose G is held
+// in its syscall by the scan bit.
+type syscallingThread struct {
+	gp *g
+	mp *m
+	pp *p
+}
+
+// setBlockOnExitSyscall (proc.go:6750-6806): if pp is running under an M
+// whose curg is in a syscall, take the G's scan bit (its exitsyscall
+// waits) and check that the G, the M and the P are still wired together.
+// The reads before the CAS are racy, as in the runtime.
+func (s *sched) setBlockOnExitSyscall(pp *p) (syscallingThread, bool) {
+	if pp.status.Load() != pRunning {
+		return syscallingThread{}, false
+	}
+	mp := pp.m.Load()
+	if mp == nil {
+		return syscallingThread{}, false
+	}
+	gp := mp.curg.Load()
+	if gp == nil || !gp.status.CompareAndSwap(gSyscall, gSyscall|gScan) {
+		return syscallingThread{}, false
+	}
+	if mp.p.Load() != pp || pp.m.Load() != mp || mp.curg.Load() != gp {
+		gp.status.Store(gSyscall)
+		return syscallingThread{}, false
+	}
+	return syscallingThread{gp, mp, pp}, true
+}
+
+// takePLocked is syscallingThread.takeP (proc.go:6810-6836) with
+// sched.lock held: unwire the P from the thread (pp.m = 0, mp.p = 0,
+// _Pidle); the thread keeps its G in the syscall and the P as its oldp.
+func (s *sched) takePLocked(th syscallingThread) (*p, string) {
+	return s.releasepLocked(th.mp)
+}
+
+// resume (proc.go) lets the thread leave its syscall again.
+func (th syscallingThread) resume() { th.gp.status.Store(gSyscall) }
 
 // lockOp is LockOSThread / UnlockOSThread / lockOSThread / unlockOSThread
 // with dolockOSThread's wiring.
@@ -821,7 +952,8 @@ func (s *sched) gfpurge(pp *p) {
 }
 
 // idle is stopm's wait and startm's wakeup from the M's side: wait for a
-// P in handoff (or an idle P while there is work anywhere), then acquirep.
+// P in handoff (or, while there is work anywhere, the idle P pidleget
+// hands out), then acquirep.
 func (mp *m) idle() {
 	s := mp.s
 	if !mp.waitUntil(func() bool { return !s.stw.Load() && s.pAvailable() }) {
@@ -837,22 +969,20 @@ func (mp *m) idle() {
 		}
 	}
 	if got == nil && s.workExists() {
-		for _, q := range s.ps {
-			if q.status.Load() == pIdle {
-				got = q
-				break
-			}
-		}
+		// wakep / startm(nil, ...): pidleget's P, the idle head.
+		got = s.pidlegetLocked()
 	}
 	if got == nil {
 		s.unlockSched(&mp.actor)
 		return
 	}
-	got.status.Store(pRunning)
-	got.m.Store(mp)
-	mp.p.Store(got)
+	msg := s.acquirepLocked(mp, got)
 	s.unlockSched(&mp.actor)
 	r.in, r.a = got.id, got.id
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
 	mp.commit(&r)
 }
 

@@ -64,6 +64,7 @@ const (
 	brExitsyscallOldp
 	brExitsyscallIdle
 	brExitsyscallNoP
+	brExitsyscallNoPIdle
 	brStackReplaced
 	brStackAllocated
 	brWaitToken
@@ -74,7 +75,7 @@ const (
 
 var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", "kick", "casretry", "runnextlost",
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
-	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "stack-replaced",
+	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
 	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush"}
 
 // Codes packed in rec.code.
@@ -105,6 +106,17 @@ const (
 )
 
 var sourceNames = [...]string{"", "tick", "runnext", "ring", "global", "steal", "stealnext", "idle"}
+
+// exitsyscall's paths (docs/OPS.md).
+const (
+	exitKeep = iota + 1
+	exitOldP
+	exitPidle
+	exitNoPPidle
+	exitNoP
+)
+
+var exitPathNames = [...]string{"", "keep", "oldp", "pidle", "nop-pidle", "nop"}
 
 const (
 	lkMexit = iota + 1
@@ -219,8 +231,8 @@ func (a *actor) expand(r *rec) Event {
 		e.In.P = int(r.in)
 		o.Value = r.val
 	case opExitSyscall:
-		e.In.P = int(r.in)
 		o.P = int(r.a)
+		o.Path = exitPathNames[r.code]
 	case opAcquireP:
 		e.In.P = int(r.in)
 		o.P = int(r.a)

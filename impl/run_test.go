@@ -176,7 +176,8 @@ func TestDeterminism(t *testing.T) {
 // interleavings (CAS retries, runnext lost to a thief, steals).
 func TestRacesReachable(t *testing.T) {
 	want := map[string]bool{"casretry": false, "runnextlost": false, "steal": false, "stealnext": false,
-		"runqputslow": false, "spill": false, "refill": false, "startlockedm": false, "exitsyscall-nop": false, "mexit": false}
+		"runqputslow": false, "spill": false, "refill": false, "startlockedm": false, "exitsyscall-nop": false, "mexit": false,
+		"exitsyscall-oldp": false, "exitsyscall-nop-idle": false}
 	w := SpawnExit(300, 9, 3)
 	for seed := int64(0); seed < 40; seed++ {
 		res := mustRun(t, cfgFor(t, "small", 3, 4, Deterministic, seed), w)
@@ -195,6 +196,20 @@ func TestRacesReachable(t *testing.T) {
 	for seed := int64(0); seed < 200; seed++ {
 		res := mustRun(t, cfgFor(t, "small", 2, 3, Deterministic, seed), locked)
 		checkClean(t, "locked", res)
+		for k := range want {
+			if res.Branches[k] > 0 {
+				want[k] = true
+			}
+		}
+	}
+	// Syscalls on every G with sysmon retaking: exitsyscall takes its
+	// old P back from a thread in a syscall, and exitsyscallNoP's own
+	// pidleget finds a P idled after exitsyscallTryGetP looked.
+	sys := Prog(Sys(), Sys(), Yield(), Sys(), Sys())
+	syscalls := Workload{Main: Prog(Go(sys), Go(sys), Sys(), Sys(), Yield(), Sys(), Sys()), Retakes: 20}
+	for seed := int64(0); seed < 200; seed++ {
+		res := mustRun(t, cfgFor(t, "small", 2, 3, Deterministic, seed), syscalls)
+		checkClean(t, "syscalls", res)
 		for k := range want {
 			if res.Branches[k] > 0 {
 				want[k] = true

@@ -190,6 +190,9 @@ type p struct {
 	runqtail atomic.Uint32
 	runq     []atomic.Pointer[g]
 	runnext  atomic.Pointer[g]
+
+	// link is pp.link on the idle P list (sched.lock).
+	link *p
 }
 
 func (pp *p) runqempty() bool {

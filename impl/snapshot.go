@@ -45,6 +45,11 @@ func (s *sched) snapshot() Snapshot {
 	}
 	s.lock.Lock()
 	sn.Runq = walk(s.runq.head, limit)
+	sn.Pidle = []int{}
+	for pp := s.pidle.Load(); pp != nil && len(sn.Pidle) <= len(s.ps); pp = pp.link {
+		sn.Pidle = append(sn.Pidle, int(pp.id))
+	}
+	sn.NPidle = int(s.npidle.Load())
 	s.lock.Unlock()
 	s.gFreeLock.Lock()
 	sn.GFreeStack = walk(s.gFreeStack.head.Load(), limit)
@@ -143,6 +148,24 @@ func (sn *Snapshot) Check() []string {
 		}
 	}
 	count(sn.Runq, queued, "sched.runq")
+	// The idle P list holds exactly the idle Ps, once each, and npidle
+	// is its length.
+	listed := make([]int, len(sn.Ps))
+	for _, pi := range sn.Pidle {
+		if pi < 0 || pi >= len(sn.Ps) {
+			bad("sched.pidle holds P%d, not in allp", pi)
+			continue
+		}
+		listed[pi]++
+	}
+	for pi, p := range sn.Ps {
+		if want := b2i(p.Status == "idle"); listed[pi] != want {
+			bad("%s P%d is on the idle list %d times (want %d)", p.Status, pi, listed[pi], want)
+		}
+	}
+	if sn.NPidle != len(sn.Pidle) {
+		bad("sched.npidle = %d, the idle list has %d", sn.NPidle, len(sn.Pidle))
+	}
 	for mi, m := range sn.Ms {
 		if m.NewG >= 0 && m.NewG < n {
 			queued[m.NewG]++
@@ -185,4 +208,11 @@ func (sn *Snapshot) Check() []string {
 		}
 	}
 	return errs
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -52,11 +52,7 @@ func Branches(op Op, r Result, buf []string) []string {
 			add("stoplockedm")
 		}
 	case OpExitSyscall:
-		if r.P == None {
-			add("exitsyscallNoP")
-		} else {
-			add("gotP")
-		}
+		add(ExitPath(op.N).String())
 	case OpProcResize:
 		add("n=" + itoa(int64(op.N)))
 	case OpMarkrootFreeGStacks:
@@ -85,7 +81,7 @@ func AllBranches() []string {
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged", "goexit/fatal",
-		"park/stoplockedm", "gosched/stoplockedm", "exitsyscall/gotP", "exitsyscall/exitsyscallNoP",
+		"park/stoplockedm", "gosched/stoplockedm", "exitsyscall/keep", "exitsyscall/oldp", "exitsyscall/pidle", "exitsyscall/nop-pidle", "exitsyscall/nop",
 		"markrootfreegstacks/freed",
 	)
 	return bs

@@ -4,7 +4,9 @@
 // and global free lists by gfget in newproc1. It is a pure, deterministic
 // state machine: no goroutines, clocks, randomness or I/O. Every choice the
 // runtime leaves to timing (which M runs next, which victim is robbed,
-// which idle P exitsyscall gets) is an explicit field of the Op.
+// which path exitsyscall takes) is an explicit field of the Op; what the
+// runtime decides under a lock (which idle P pidleget hands out) the spec
+// decides.
 //
 // # State
 //
@@ -48,18 +50,28 @@
 //   - the idle branch needs an empty local and global queue (the runtime
 //     rechecks the global queue under sched.lock before pidleput).
 //
+// exitsyscall's path (Op.N, an ExitPath) is relaxed the same way: the P
+// every path gets is decided by the spec (the old P from a thread in a
+// syscall, else the head of the LIFO idle list), and the paths that run
+// pidleget under sched.lock need the idle list non-empty (or, for
+// exitsyscallNoP's queueing, empty); but a path through the idle list is
+// allowed while the old P could be taken back (setBlockOnExitSyscall's
+// reads are racy), and exitsyscallNoP's own pidleget may find the P that
+// exitsyscallTryGetP's unlocked `sched.pidle != 0` missed.
+//
 // # Invariants
 //
-// Invariants lists 36 named properties, each citing the throw or comment it
-// comes from; CheckInvariants returns the first that fails. 31 are facts of
+// Invariants lists 38 named properties, each citing the throw or comment it
+// comes from; CheckInvariants returns the first that fails. 32 are facts of
 // the runtime itself at every point between the spec's ops;
 // CheckRuntimeFacts checks only those, for a state projected from the real
-// runtime. The other 5 carry a Scope: they rest on a restriction of the
-// spec's model (its exitsyscall, runqputslow, startlockedm and schedule are
-// single steps; it has no in-place waits, extra Ms, finalizer goroutines or
-// assist steals), hold in every state the spec reaches, and say where the
-// runtime's own code departs from them: RunningHasP, NoInPlaceWaits,
-// RunnableGsQueued, NGSysCount and BgScanCreditNonNegative.
+// runtime. The other 6 carry a Scope: they rest on a restriction of the
+// spec's model (its exitsyscall, runqputslow, startlockedm, schedule and
+// handoffp are single steps; it has no in-place waits, extra Ms, finalizer
+// goroutines or assist steals), hold in every state the spec reaches, and
+// say where the runtime's own code departs from them: RunningHasP,
+// NoInPlaceWaits, RunnableGsQueued, NGSysCount, BgScanCreditNonNegative and
+// IdlePsListed.
 //
 // # Terminal states
 //
@@ -78,8 +90,9 @@
 // The spec models no netpoll, timers, cgo (extra Ms), GC workers, the trace
 // reader, preemption signals (suspendG; _Gpreempted is a status with edges
 // in the lifecycle automaton but no transition), spinning-M accounting
-// (handoffp's "no spinning M and no idle P" case is approximated by "no
-// other idle P"), the 3µs backoff before stealing runnext, randomized
+// (nmspinning is taken as 0: handoffp's "no spinning M and no idle P" case
+// is "no idle P"; with no netpoller sched.lastpoll is never 0, so
+// handoffp's last-running-P case always starts an M), the 3µs backoff before stealing runnext, randomized
 // scheduling (randomizeScheduler), M creation (the number of Ms is fixed:
 // startm's newm is modelled by a P waiting in status PHandoff for an idle M
 // to acquire it), and stack contents (a stack is its size). Goroutine

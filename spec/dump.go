@@ -77,9 +77,9 @@ func (m *M) String() string {
 }
 
 func (p *P) String() string {
-	return fmt.Sprintf("%s m=%s runnext=%s runq=%s gFree=%s gFree.size=%d schedtick=%d goidcache=[%d,%d)",
+	return fmt.Sprintf("%s m=%s runnext=%s runq=%s gFree=%s gFree.size=%d schedtick=%d goidcache=[%d,%d) link=%s",
 		p.Status, ref("M", int64(p.M)), ref("G", int64(p.Runnext)), gl(p.Ring), lifo(p.GFree), p.GFreeSize,
-		p.SchedTick, p.GoidCache, p.GoidEnd)
+		p.SchedTick, p.GoidCache, p.GoidEnd, ref("P", int64(p.Link)))
 }
 
 func (s *State) lines() []line {
@@ -96,6 +96,7 @@ func (s *State) lines() []line {
 	sc := &s.Sched
 	ls = append(ls,
 		line{"sched.runq", gl(sc.Runq)},
+		line{"sched.pidle", s.pidleString()},
 		line{"sched.gFree", fmt.Sprintf("stack=%s stack.size=%d noStack=%s noStack.size=%d", lifo(sc.GFreeStack), sc.GFreeStackSize, lifo(sc.GFreeNoStack), sc.GFreeNoStackSize)},
 	)
 	if len(sc.GFreeDetached) != 0 {
@@ -143,4 +144,25 @@ func tokenDiff(a, b string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// pidleString renders the idle P list head first, stopping at a repeat or
+// a reference out of range (a broken list still prints).
+func (s *State) pidleString() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	n := 0
+	for pi := s.Sched.Pidle; pi != None; pi = s.Ps[pi].Link {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		if pi < 0 || int(pi) >= len(s.Ps) || n >= len(s.Ps) {
+			b.WriteString("!" + itoa(int64(pi)))
+			break
+		}
+		b.WriteString("P" + itoa(int64(pi)))
+		n++
+	}
+	b.WriteByte(']')
+	return b.String()
 }

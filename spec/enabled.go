@@ -45,22 +45,17 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:
 			if m.P != None {
-				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None})
+				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None, N: int8(ExitKeep)})
 				break
 			}
-			if m.OldP != None && s.Ps[m.OldP].Status == PIdle {
-				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: m.OldP})
-				break
+			if m.OldP != None && s.setBlockOnExitSyscall(m.OldP) != None {
+				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None, N: int8(ExitOldP)})
 			}
-			idle := false
-			for pi := range s.Ps {
-				if s.Ps[pi].Status == PIdle {
-					idle = true
-					ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: int8(pi)})
-				}
-			}
-			if !idle {
-				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None})
+			if s.Sched.Pidle != None {
+				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None, N: int8(ExitPidle)},
+					Op{Kind: OpExitSyscall, M: M, P: None, N: int8(ExitNoPPidle)})
+			} else {
+				ops = append(ops, Op{Kind: OpExitSyscall, M: M, P: None, N: int8(ExitNoP)})
 			}
 		case m.Curg != None && s.Gs[m.Curg].Status == Running:
 			if m.NewG != None {
@@ -69,8 +64,9 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 			ops = s.runningOps(M, b, ops)
 		case m.P == None && m.Curg == None && m.LockedG == None && m.NewG == None:
+			// startm's P (handed off), or pidleget's (the idle head).
 			for pi := range s.Ps {
-				if st := s.Ps[pi].Status; st == PIdle || st == PHandoff {
+				if s.Ps[pi].Status == PHandoff || int8(pi) == s.Sched.Pidle {
 					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
 				}
 			}

@@ -21,7 +21,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
-		b = append(b, byte(p.Status), byte(p.M))
+		b = append(b, byte(p.Status), byte(p.M), byte(p.Link))
 		b = binary.AppendVarint(b, int64(p.Runnext))
 		b = binary.AppendUvarint(b, uint64(p.SchedTick))
 		b = binary.AppendUvarint(b, uint64(p.GoidCache))
@@ -42,7 +42,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
 	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
 	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
-	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2), byte(sc.Terminal))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2), byte(sc.Terminal), byte(sc.Pidle))
 	return b
 }
 
@@ -166,6 +166,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p := &s.Ps[i]
 		p.Status = PStatus(d.byte1())
 		p.M = int8(d.byte1())
+		p.Link = int8(d.byte1())
 		p.Runnext = int32(d.varint())
 		p.SchedTick = uint32(d.uvarint())
 		p.GoidCache = int64(d.uvarint())
@@ -189,6 +190,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	f := d.byte1()
 	sc.GCBlacken, sc.MainGoexit, sc.FreeGStacksDone = f&1 != 0, f&2 != 0, f&4 != 0
 	sc.Terminal = Terminal(d.byte1())
+	sc.Pidle = int8(d.byte1())
 	if d.err != nil {
 		return nil, d.err
 	}

@@ -90,6 +90,10 @@ func (s *State) Hash() uint64 {
 //   - schedtick is only read modulo GlobalTick (findRunnable);
 //   - bgScanCredit is only added to, and zeroed at a GC start; its sign is
 //     kept.
+//
+// Ps are not relabelled (their ids order stealing, procresize and the idle
+// list's rebuild), so the idle P list (sched.pidle and each pp.link) is
+// hashed as it is: its order is what pidleget hands out.
 func (s *State) Fingerprint() uint64 {
 	// Scratch on the stack, sized for the usual bounds: zeroing a large
 	// buffer would cost more than the rest.
@@ -217,7 +221,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 			tick %= gt
 		}
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56)
 		h = h.list(perm, p.Ring)
 		h = h.list(perm, p.GFree)
 	}
@@ -228,7 +232,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40)
 	return h.sum()
 }
 
@@ -316,7 +320,7 @@ func (s *State) hashRest(h *hasher) {
 		p := &s.Ps[i]
 		tick := p.SchedTick
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | uint64(uint32(p.Runnext))<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)))
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(uint8(p.Link))<<32)
 		h.word(uint64(p.GoidCache))
 		h.word(uint64(p.GoidEnd))
 		h.list(p.Ring)
@@ -331,5 +335,5 @@ func (s *State) hashRest(h *hasher) {
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(sc.BgScanCredit))
 	h.word(uint64(sc.Goidgen))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40)
 }

@@ -115,7 +115,7 @@ func (s *State) fingerprintRef() uint64 {
 		p := &s.Ps[i]
 		tick := p.SchedTick % uint32(s.Cfg.Consts.GlobalTick)
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(p.Runnext)<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56)
 		list(p.Ring)
 		list(p.GFree)
 	}
@@ -127,7 +127,7 @@ func (s *State) fingerprintRef() uint64 {
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40)
 	return h.sum()
 }
 

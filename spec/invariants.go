@@ -304,6 +304,12 @@ var Invariants = []Invariant{
 			if m := s.Ps[i].M; m != None && (m < 0 || int(m) >= len(s.Ms)) {
 				return bad(fmt.Sprintf("P%d.m", i), int64(m))
 			}
+			if l := s.Ps[i].Link; l != None && (l < 0 || int(l) >= len(s.Ps)) {
+				return bad(fmt.Sprintf("P%d.link", i), int64(l))
+			}
+		}
+		if pi := s.Sched.Pidle; pi != None && (pi < 0 || int(pi) >= len(s.Ps)) {
+			return bad("sched.pidle", int64(pi))
 		}
 		for i := range s.Gs {
 			g := &s.Gs[i]
@@ -652,6 +658,51 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
+	{"IdleListIdle", "pidleput (proc.go:7373-7393) links a P that releasep or procresize made _Pidle at the head of sched.pidle, " +
+		"once (idlepMask.set); pidleget (proc.go:7402-7420) unlinks the head", "", func(s *State, c *census) error {
+		var seen uint64
+		n := 0
+		for pi := s.Sched.Pidle; pi != None; pi = s.Ps[pi].Link {
+			if n == len(s.Ps) || (pi < 64 && seen&(1<<pi) != 0) {
+				return errf("the idle P list meets P%d twice", pi)
+			}
+			if pi < 64 {
+				seen |= 1 << pi
+			}
+			n++
+			if st := s.Ps[pi].Status; st != PIdle {
+				return errf("P%d is on the idle list but %s", pi, st)
+			}
+		}
+		return nil
+	}},
+	{Name: "IdlePsListed",
+		Source: "pidleput/pidleget (proc.go:7373-7420): the _Pidle Ps are those on sched.pidle; pidleget hands out its head",
+		Scope: "The spec's steps are atomic and name startm's P PHandoff, so every idle P is on the list and pp.link is nil off it. " +
+			"In the runtime a P is _Pidle off the list between releasep and pidleput or handoffp (findRunnable's tail, " +
+			"proc.go:3616-3619), after takeP (proc.go:6810-6836) until handoffp or acquirep, and while startm or " +
+			"procresize owns it (proc.go:3035-3126, 6141-6150); pidleget leaves pp.link stale.",
+		check: func(s *State, c *census) error {
+			var on uint64
+			for pi, n := s.Sched.Pidle, 0; pi != None && n < len(s.Ps); pi, n = s.Ps[pi].Link, n+1 {
+				if pi < 64 {
+					on |= 1 << pi
+				}
+			}
+			for i := range s.Ps {
+				if i >= 64 {
+					break
+				}
+				listed := on&(1<<i) != 0
+				if p := &s.Ps[i]; (p.Status == PIdle) != listed {
+					return errf("P%d is %s and %s the idle list", i, p.Status, map[bool]string{true: "on", false: "not on"}[listed])
+				}
+				if !listed && s.Ps[i].Link != None {
+					return errf("P%d is off the idle list with link=P%d", i, s.Ps[i].Link)
+				}
+			}
+			return nil
+		}},
 	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\")", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]

@@ -171,7 +171,42 @@ func TestInvariantScopes(t *testing.T) {
 			t.Errorf("%s: the scope neither names the spec's restriction nor cites the runtime: %q", inv.Name, inv.Scope)
 		}
 	}
-	if scoped != 5 {
-		t.Errorf("%d scoped invariants, want 5 (RunningHasP, NoInPlaceWaits, RunnableGsQueued, NGSysCount, BgScanCreditNonNegative)", scoped)
+	if scoped != 6 {
+		t.Errorf("%d scoped invariants, want 6 (RunningHasP, NoInPlaceWaits, RunnableGsQueued, NGSysCount, BgScanCreditNonNegative, IdlePsListed)", scoped)
 	}
+}
+
+// The idle P list: a P on it is _Pidle and on it once (a runtime fact);
+// an idle P off it is the runtime's transient window between releasep and
+// pidleput (findRunnable's tail, proc.go:3616-3619), which the spec's
+// steps never show.
+func TestInvariantIdleList(t *testing.T) {
+	s := cleanState(t) // 2 Ps: P1 idle, on the list
+	holds(t, s, "IdleListIdle")
+	holds(t, s, "IdlePsListed")
+
+	// Planted: the running P0 on the idle list.
+	s = cleanState(t)
+	s.Ps[0].Link, s.Sched.Pidle = s.Sched.Pidle, 0
+	fires(t, s, "IdleListIdle")
+	// Planted: a cycle (pidleput of a P already on the list).
+	s = cleanState(t)
+	s.Ps[1].Link = 1
+	fires(t, s, "IdleListIdle")
+	// Planted: a link out of range.
+	s = cleanState(t)
+	s.Ps[1].Link = 7
+	fires(t, s, "RefsInRange")
+
+	// findRunnable found nothing: releasep has made P0 _Pidle, pidleput
+	// has not run yet.
+	s = newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpPark, M: 0})
+	s.Ms[0].P, s.Ps[0].M, s.Ps[0].Status = None, None, PIdle
+	fires(t, s, "IdlePsListed")
+	runtimeLegal(t, s, "IdlePsListed")
+	// Planted: a stale link off the list.
+	s = cleanState(t)
+	s.Ps[0].Link = 1
+	fires(t, s, "IdlePsListed")
 }

@@ -114,6 +114,51 @@ func ParseSource(name string) (Source, bool) {
 	return 0, false
 }
 
+// ExitPath is the way exitsyscall gets its G running again, or gives up
+// (Op.N of an exitsyscall op). Which one the runtime takes depends on
+// timing only through its racy reads (see exitsyscall); the P each path
+// gets is the spec's to decide.
+type ExitPath int8
+
+const (
+	// ExitKeep: the fast path, the M still has its P (proc.go:4929-4957).
+	ExitKeep ExitPath = iota
+	// ExitOldP: exitsyscallTryGetP takes the old P back from the thread
+	// now in a syscall on it: setBlockOnExitSyscall(oldp), takeP
+	// (proc.go:5035-5042).
+	ExitOldP
+	// ExitPidle: exitsyscallTryGetP's pidleget: the head of the idle
+	// list (proc.go:5045-5057).
+	ExitPidle
+	// ExitNoPPidle: exitsyscallNoP's own pidleget under sched.lock finds
+	// a P after all: acquirep, execute(gp, false), a new time slice
+	// (proc.go:5083-5086, 5101-5105).
+	ExitNoPPidle
+	// ExitNoP: exitsyscallNoP: the G goes to the global queue and the M
+	// stops, or waits in stoplockedm (proc.go:5087-5115).
+	ExitNoP
+	numExitPaths
+)
+
+var exitPathNames = [...]string{"keep", "oldp", "pidle", "nop-pidle", "nop"}
+
+func (e ExitPath) String() string {
+	if e >= 0 && e < numExitPaths {
+		return exitPathNames[e]
+	}
+	return "exitpath(" + itoa(int64(e)) + ")"
+}
+
+// ParseExitPath is the inverse of ExitPath.String.
+func ParseExitPath(name string) (ExitPath, bool) {
+	for e := ExitPath(0); e < numExitPaths; e++ {
+		if exitPathNames[e] == name {
+			return e, true
+		}
+	}
+	return 0, false
+}
+
 // Op is one transition request. Which fields matter depends on Kind.
 type Op struct {
 	Kind OpKind
@@ -121,11 +166,11 @@ type Op struct {
 	M int8
 	// G is ready's target.
 	G int32
-	// P is retake's and acquirep's P, and exitsyscall's choice of idle P
-	// (None: no idle P to be had).
+	// P is retake's and acquirep's P.
 	P int8
 	// N is procresize's new count, assist's credit (+1 or -1), gc's on (1)
-	// or off (0), newproc1's system flag (1).
+	// or off (0), newproc1's system flag (1), exitsyscall's path
+	// (an ExitPath).
 	N int8
 	// Size is stacksize's new startingStackSize.
 	Size int32
@@ -162,9 +207,7 @@ func (op Op) String() string {
 	case OpRetake, OpAcquireP:
 		b.WriteString(" P" + itoa(int64(op.P)))
 	case OpExitSyscall:
-		if op.P != None {
-			b.WriteString(" idle=P" + itoa(int64(op.P)))
-		}
+		b.WriteString(" " + ExitPath(op.N).String())
 	case OpProcResize:
 		b.WriteString(" " + itoa(int64(op.N)))
 	case OpGC:
@@ -219,7 +262,7 @@ type Result struct {
 	StackFreed bool   // gfput freed a stack of the wrong size
 	Spilled    int32  // gfput moved this many to the global lists
 	Locked     string // "", LockedMexit, LockedM0Wedged
-	P          int8   // exitsyscall: the P got, None for exitsyscallNoP; retake: the M robbed
+	P          int8   // exitsyscall, acquirep: the P got (None: exitsyscallNoP queued the G)
 	HandedOff  bool   // park/exit: the P went through handoffp
 	Value      int64  // lock counts, new stack size; markrootfreegstacks: stacks freed
 	Fatal      string // a fatal error the program raised (terminal)

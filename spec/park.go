@@ -54,8 +54,9 @@ func (s *State) entersyscall(op Op, mp int) (Result, error) {
 	return r, s.casgstatus(m.Curg, Running, Syscall)
 }
 
-// retake models sysmon's retake of a P whose M's G is in a syscall:
-// takeP, then handoffp. There is no sysmon on wasm.
+// retake models sysmon's retake of a P whose M's G is in a syscall
+// (proc.go:6630-6720): setBlockOnExitSyscall, takeP, then handoffp. There
+// is no sysmon on wasm.
 func (s *State) retake(op Op) (Result, error) {
 	r := NewResult()
 	if s.Cfg.Wasm {
@@ -64,74 +65,130 @@ func (s *State) retake(op Op) (Result, error) {
 	if op.P < 0 || int(op.P) >= len(s.Ps) {
 		return r, s.disabled(op, "no such P")
 	}
-	pp := &s.Ps[op.P]
-	if pp.Status != PRunning || pp.M == None {
-		return r, s.disabled(op, "the P is not running")
-	}
-	mp := int(pp.M)
-	m := &s.Ms[mp]
-	if m.Curg == None || s.Gs[m.Curg].Status != Syscall {
+	mp := s.setBlockOnExitSyscall(op.P)
+	if mp == None {
 		return r, s.disabled(op, "the P's M is not in a syscall")
 	}
-	pi, err := s.releasep(mp)
+	pi, err := s.takeP(mp)
 	if err != nil {
 		return r, err
 	}
-	m.OldP = pi
 	r.Value = int64(mp)
 	r.HandedOff = true
 	return r, s.handoffp(pi)
 }
 
-// exitsyscall models proc.go exitsyscall: syscall -> running; keep the P if
-// the M still has it, else take an idle P (oldp first: exitsyscallTryGetP),
-// else exitsyscallNoP: running -> runnable, dropg, globrunqput, and the M
-// stops (stoplockedm when it is locked to the G).
+// setBlockOnExitSyscall models proc.go setBlockOnExitSyscall
+// (proc.go:6750-6806): P pi is _Prunning, wired to an M whose curg is in a
+// syscall on that very M and P. It returns that M, or None. The runtime
+// then holds the G's scan bit, so the G cannot leave the syscall until the
+// caller is done; the spec's callers are single steps.
+func (s *State) setBlockOnExitSyscall(pi int8) int {
+	pp := &s.Ps[pi]
+	if pp.Status != PRunning || pp.M == None {
+		return None
+	}
+	m := &s.Ms[pp.M]
+	if m.Curg == None || m.P != pi {
+		return None
+	}
+	if g := &s.Gs[m.Curg]; g.Status != Syscall || g.M != pp.M {
+		return None
+	}
+	return int(pp.M)
+}
+
+// takeP models syscallingThread.takeP (proc.go:6810-6836): the P is
+// unwired from the syscalling M (pp.m = 0, mp.p = 0, _Pidle), which keeps
+// its G in the syscall and the P as its oldp (entersyscall set it).
+func (s *State) takeP(mp int) (int8, error) {
+	return s.releasep(mp)
+}
+
+// exitsyscall models proc.go exitsyscall (proc.go:4883-5024) with
+// exitsyscallTryGetP (proc.go:5033-5060) and exitsyscallNoP
+// (proc.go:5067-5116). The G goes from _Gsyscall to _Grunning first; then,
+// by op.N (an ExitPath):
+//   - ExitKeep: the M still has its P (nobody retook it): keep it;
+//   - ExitOldP: the M lost its P, and the old P is running under another
+//     M whose G is in a syscall (setBlockOnExitSyscall(oldp) succeeds):
+//     takeP from that thread, which stays in its syscall without a P, and
+//     acquirep it;
+//   - ExitPidle: pidleget under sched.lock: the head of the idle list,
+//     the P idled last, whichever P it is (the old P has no precedence);
+//   - ExitNoPPidle: exitsyscallNoP: running -> runnable, dropg, and its
+//     own pidleget under sched.lock finds a P: acquirep and execute(gp,
+//     false), which counts a schedtick;
+//   - ExitNoP: the idle list is empty: exitsyscallNoP puts the G on the
+//     global queue (globrunqput) and the M stops (stopm), or waits for it
+//     in stoplockedm when locked to it.
+//
+// The P each path gets is the spec's to decide. Which path is taken is the
+// runtime's order only where it reads under a lock: ExitNoP needs an empty
+// idle list and ExitPidle / ExitNoPPidle a non-empty one (pidleget runs
+// under sched.lock). The rest is relaxed as in findRunnable (package doc,
+// "Schedule choices"), because the runtime decides it on racy reads:
+// setBlockOnExitSyscall reads oldp's status, M and G without a lock and
+// "may fail if pp is not in a system call, or exits a system call
+// concurrently" (proc.go:6746-6748), so ExitPidle and ExitNoP are allowed
+// even when the old P could be taken back; and exitsyscallTryGetP checks
+// `sched.pidle != 0` without the lock (proc.go:5045), so exitsyscallNoP's
+// own pidleget (ExitNoPPidle) may be the one that finds the P.
 func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
 	gi := m.Curg
 	r.G = gi
-	if m.P != None {
-		if err := s.casgstatus(gi, Syscall, Running); err != nil {
-			return r, err
-		}
-		m.OldP = None
-		r.P = m.P
-		return r, nil
-	}
+	path := ExitPath(op.N)
 	oldp := m.OldP
-	want := op.P
-	if oldp != None && s.Ps[oldp].Status == PIdle && want != oldp {
-		return r, s.disabled(op, "the old P is idle and exitsyscall takes it first")
-	}
-	if want != None {
-		if want < 0 || int(want) >= len(s.Ps) || s.Ps[want].Status != PIdle {
-			return r, s.disabled(op, "the chosen P is not idle")
-		}
-	} else {
-		for i := range s.Ps {
-			if s.Ps[i].Status == PIdle {
-				return r, s.disabled(op, "an idle P is there to take")
-			}
-		}
+	switch {
+	case path < 0 || path >= numExitPaths:
+		return r, s.disabled(op, "no such exitsyscall path")
+	case (path == ExitKeep) != (m.P != None):
+		return r, s.disabled(op, "the fast path is exactly the case of an M that kept its P")
+	case path == ExitOldP && (oldp == None || s.setBlockOnExitSyscall(oldp) == None):
+		return r, s.disabled(op, "the old P is not running under a thread in a syscall (setBlockOnExitSyscall fails)")
+	case (path == ExitPidle || path == ExitNoPPidle) && s.Sched.Pidle == None:
+		return r, s.disabled(op, "the idle P list is empty (pidleget finds nothing)")
+	case path == ExitNoP && s.Sched.Pidle != None:
+		return r, s.disabled(op, "exitsyscallNoP's pidleget finds an idle P")
 	}
 	if err := s.casgstatus(gi, Syscall, Running); err != nil {
 		return r, err
 	}
 	m.OldP = None
-	if want != None {
-		r.P = want
-		return r, s.acquirepOn(mp, want)
+	var pi int8
+	switch path {
+	case ExitKeep:
+		r.P = m.P
+		return r, nil
+	case ExitOldP:
+		var err error
+		if pi, err = s.takeP(s.setBlockOnExitSyscall(oldp)); err != nil {
+			return r, err
+		}
+	case ExitPidle:
+		pi = s.pidleget()
+	case ExitNoPPidle, ExitNoP:
+		if err := s.casgstatus(gi, Running, Runnable); err != nil {
+			return r, err
+		}
+		s.dropg(mp)
+		if path == ExitNoP {
+			s.Sched.Runq = append(s.Sched.Runq, gi)
+			// A locked M waits in stoplockedm (it holds no P); any
+			// other stops.
+			return r, nil
+		}
+		pi = s.pidleget()
+		r.P = pi
+		if err := s.acquirepOn(mp, pi); err != nil {
+			return r, err
+		}
+		return r, s.execute(mp, gi, false)
 	}
-	// exitsyscallNoP.
-	if err := s.casgstatus(gi, Running, Runnable); err != nil {
-		return r, err
-	}
-	s.dropg(mp)
-	s.Sched.Runq = append(s.Sched.Runq, gi)
-	// A locked M waits in stoplockedm (it holds no P); any other stops.
-	return r, nil
+	r.P = pi
+	return r, s.acquirepOn(mp, pi)
 }
 
 // lockOSThread models proc.go LockOSThread, UnlockOSThread and the

@@ -86,9 +86,10 @@ const (
 	PIdle PStatus = iota
 	// PRunning: owned by an M (_Prunning).
 	PRunning
-	// PHandoff: released by handoffp with work to do, waiting for startm
-	// to give it an M (in the runtime a transient _Pidle owned by startm
-	// or newm; the spec makes the window explicit).
+	// PHandoff: released by handoffp to startm (work to do, no idle P, or
+	// the last running P), waiting for an M to take it (in the runtime a
+	// transient _Pidle owned by startm or newm; the spec makes the window
+	// explicit).
 	PHandoff
 	// PDead: beyond GOMAXPROCS after procresize (_Pdead).
 	PDead
@@ -120,6 +121,9 @@ type P struct {
 	SchedTick uint32
 	// GoidCache and GoidEnd are pp.goidcache and pp.goidcacheend.
 	GoidCache, GoidEnd int64
+	// Link is pp.link on the idle P list (Sched.Pidle): the next idle P,
+	// or None at the tail and off the list.
+	Link int8
 }
 
 // Sched is the global scheduler state (runtime2.go type schedt) the path
@@ -156,6 +160,11 @@ type Sched struct {
 	Goidgen int64
 	// GoMaxProcs is the number of Ps not dead (gomaxprocs).
 	GoMaxProcs int32
+	// Pidle is sched.pidle, the head of the idle P list (linked through
+	// P.Link), or None. The list is LIFO: pidleput pushes at the head and
+	// pidleget pops the head (proc.go:7373-7420), so the P handed out is
+	// the one most recently idled.
+	Pidle int8
 	// MainGoexit: the main goroutine called runtime.Goexit.
 	MainGoexit bool
 	// Terminal is non-zero once the program has ended.
@@ -214,11 +223,13 @@ func New(cfg Config) (*State, error) {
 	}
 	s.Ps = make([]P, cfg.Ps)
 	for i := range s.Ps {
-		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None}
+		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None, Link: None}
 	}
 	// runtime·rt0_go (asm_amd64.s) calls schedinit, newproc(mainPC), mstart:
 	//   - schedinit -> procresize: p.init makes P0 (schedtick 0) and m0
-	//     acquirep's it (proc.go:6078-6110);
+	//     acquirep's it (proc.go:6078-6110); the other Ps go on the idle
+	//     list in increasing id order, so the highest is its head
+	//     (proc.go:6141-6150, 6236-6241);
 	//   - newproc (proc.go:5295-5307): newproc1 takes goid 1 from P0's
 	//     first goid batch, and runqput(pp, newg, true) puts main in P0's
 	//     runnext;
@@ -236,6 +247,7 @@ func New(cfg Config) (*State, error) {
 	s.Ps[0].GoidCache, s.Ps[0].GoidEnd = 2, batch+1
 	s.Ms[0].P = 0
 	s.Ms[0].Curg = 0
+	s.relistIdle()
 	return s, nil
 }
 
@@ -307,7 +319,7 @@ func (s *State) Equal(o *State) bool {
 	for i := range s.Ps {
 		a, b := &s.Ps[i], &o.Ps[i]
 		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.GFreeSize != b.GFreeSize ||
-			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd ||
+			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link ||
 			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) {
 			return false
 		}
@@ -316,7 +328,7 @@ func (s *State) Equal(o *State) bool {
 	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) && eqList(a.GFreeDetached, b.GFreeDetached) &&
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
 		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
-		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
+		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 
 func eqList(a, b []int32) bool {

@@ -307,35 +307,38 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 	return r, nil
 }
 
-// handoffp models proc.go handoffp for a released P: with local or global
-// work (or no other idle P, so startm's spinning M) it waits for startm;
-// otherwise pidleput.
+// handoffp models proc.go handoffp (proc.go:3131-3196) for a P released by
+// retake, stoplockedm or mexit, in the runtime's order:
+//   - local or global work: startm(pp, false, false) (proc.go:3136-3139);
+//   - trace reader work, GC mark work (proc.go:3141-3150): the spec models
+//     neither;
+//   - no spinning M and no idle P: startm(pp, true, false), an M that
+//     spins for work on pp (proc.go:3152-3156). The spec has no spinning
+//     Ms (nmspinning is 0), so the test is npidle == 0;
+//   - under sched.lock: gcwaiting and runSafePointFn (stop-the-world and
+//     safe-point functions are not interleaved with the spec's steps), the
+//     global queue again (proc.go:3175-3179; empty: the step is atomic);
+//   - the last running P while nobody polls the network: `npidle ==
+//     gomaxprocs-1 && lastpoll != 0` -> startm(pp, false, false)
+//     (proc.go:3182-3186), so that an M is there to poll. The spec models
+//     no netpoller: no M ever blocks in netpoll, which is the only place
+//     that zeroes sched.lastpoll (set in schedinit, proc.go:920), so
+//     lastpoll != 0 always holds and the test is npidle == gomaxprocs-1;
+//   - otherwise pidleput (proc.go:3191).
+//
+// npidle counts the idle list, which pp is not on. startm's P is the
+// spec's PHandoff: it waits for an M with nothing to do to take it
+// (acquirep).
 func (s *State) handoffp(pi int8) error {
 	pp := &s.Ps[pi]
 	pp.M = None
 	work := pp.Runnext != None || len(pp.Ring) != 0 || len(s.Sched.Runq) != 0
-	idle := 0
-	for i := range s.Ps {
-		if int8(i) != pi && s.Ps[i].Status == PIdle {
-			idle++
-		}
-	}
-	if work || idle == 0 {
+	npidle := s.npidle()
+	if work || npidle == 0 || npidle == s.Sched.GoMaxProcs-1 {
 		pp.Status = PHandoff
 		return nil
 	}
 	return s.pidleput(pi)
-}
-
-// pidleput puts a P on the idle list: proc.go pidleput.
-func (s *State) pidleput(pi int8) error {
-	pp := &s.Ps[pi]
-	if pp.Runnext != None || len(pp.Ring) != 0 {
-		return throwf(ThrowPidleput, "pidleput")
-	}
-	pp.Status = PIdle
-	pp.M = None
-	return nil
 }
 
 // releasep detaches the M's P: proc.go releasep / releasepNoTrace.
@@ -372,7 +375,15 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	if op.P < 0 || int(op.P) >= len(s.Ps) {
 		return r, s.disabled(op, "no such P")
 	}
-	if st := s.Ps[op.P].Status; st != PIdle && st != PHandoff {
+	switch st := s.Ps[op.P].Status; {
+	case st == PIdle:
+		// startm(nil, ...) and wakep take the P pidleget hands out:
+		// the head of the idle list.
+		if s.Sched.Pidle != op.P {
+			return r, s.disabled(op, "P"+itoa(int64(op.P))+" is idle but not the head of the idle list (pidleget)")
+		}
+		s.pidleget()
+	case st != PHandoff:
 		return r, s.disabled(op, "P"+itoa(int64(op.P))+" is "+st.String())
 	}
 	r.P = op.P

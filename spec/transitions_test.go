@@ -146,18 +146,18 @@ func TestSyscallRetake(t *testing.T) {
 		t.Fatalf("retake: %v\n%s", r, s.Dump())
 	}
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
-	// exitsyscall: P1 is idle: take it.
-	if _, err := s.Apply(Op{Kind: OpExitSyscall, M: 0, P: None}); err == nil {
+	// exitsyscall: P1 is idle: pidleget takes it.
+	if _, err := s.Apply(Op{Kind: OpExitSyscall, M: 0, N: int8(ExitNoP)}); err == nil {
 		t.Fatal("exitsyscallNoP with an idle P to take")
 	}
-	r = do(t, s, Op{Kind: OpExitSyscall, M: 0, P: 1})
+	r = do(t, s, Op{Kind: OpExitSyscall, M: 0, N: int8(ExitPidle)})
 	if r.P != 1 || s.Gs[0].Status != Running {
 		t.Fatalf("exitsyscall: %v", r)
 	}
 	// No idle P: exitsyscallNoP puts the G on the global queue.
 	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
 	do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 1})
-	r = do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None})
+	r = do(t, s, Op{Kind: OpExitSyscall, M: 0, N: int8(ExitNoP)})
 	if r.P != None || s.Gs[0].Status != Runnable || s.Ms[0].Curg != None || s.Sched.Runq[len(s.Sched.Runq)-1] != 0 {
 		t.Fatalf("exitsyscallNoP: %v\n%s", r, s.Dump())
 	}

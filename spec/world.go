@@ -3,8 +3,9 @@ package spec
 // procresize models proc.go procresize(n) under stop-the-world: Ps at or
 // beyond n are destroyed (p.destroy: the run queue to the head of the global
 // queue with runnext first, the free list through gfpurge, status dead); dead
-// Ps below n come back idle. The spec requires the Ps it destroys to be
-// unowned: the world is stopped and no M is using them.
+// Ps below n come back idle, and the idle list is rebuilt in procresize's
+// order (relistIdle). The spec requires the Ps it destroys to be unowned:
+// the world is stopped and no M is using them.
 func (s *State) procresize(op Op) (Result, error) {
 	r := NewResult()
 	n := int(op.N)
@@ -43,6 +44,7 @@ func (s *State) procresize(op Op) (Result, error) {
 		}
 	}
 	s.Sched.GoMaxProcs = int32(n)
+	s.relistIdle()
 	return r, nil
 }
 
@@ -71,6 +73,9 @@ func (s *State) gcToggle(op Op) (Result, error) {
 	}
 	s.Sched.GCBlacken = on
 	s.Sched.FreeGStacksDone = false
+	// gcStart and gcMarkTermination restart the world:
+	// startTheWorldWithSema -> procresize(gomaxprocs).
+	s.relistIdle()
 	return r, nil
 }
 
@@ -160,5 +165,8 @@ func (s *State) stackSize(op Op) (Result, error) {
 	}
 	s.Sched.StartingStackSize = op.Size
 	r.Value = int64(op.Size)
+	// gcMarkDone calls it with the world stopped (mgc.go:1140); the
+	// restart runs startTheWorldWithSema -> procresize(gomaxprocs).
+	s.relistIdle()
 	return r, nil
 }

@@ -164,14 +164,15 @@ func TestReplayBadInput(t *testing.T) {
 		}
 		return p
 	}
-	good := `{"version":1,"config":{"preset":"small","ps":1,"ms":1},"events":[]}`
+	good := `{"version":2,"config":{"preset":"small","ps":1,"ms":1},"events":[]}`
 	bundleDir := filepath.Join(dir, "badbundle")
 	os.Mkdir(bundleDir, 0o755)
-	os.WriteFile(filepath.Join(bundleDir, "case.json"), []byte(`{"version":1,"case":{"preset":"small","ps":1,"ms":1,"mode":"warp","main":{"steps":[]}},"verdict":"ok"}`), 0o644)
+	os.WriteFile(filepath.Join(bundleDir, "case.json"), []byte(`{"version":2,"case":{"preset":"small","ps":1,"ms":1,"mode":"warp","main":{"steps":[]}},"verdict":"ok"}`), 0o644)
 	cases := map[string]string{
 		"empty":         write("empty.json", ""),
 		"truncated":     write("trunc.json", good[:30]),
-		"wrong version": write("v2.json", strings.Replace(good, `"version":1`, `"version":2`, 1)),
+		"wrong version": write("v9.json", strings.Replace(good, `"version":2`, `"version":9`, 1)),
+		"version 1":     write("v1.json", strings.Replace(good, `"version":2`, `"version":1`, 1)),
 		"no version":    write("nov.json", `{"config":{}}`),
 		"not json":      write("garbage.json", "\x00\x01garbage"),
 		"bad config":    write("cfg.json", strings.Replace(good, `"small"`, `"huge"`, 1)),

@@ -1,0 +1,217 @@
+package impl
+
+import "testing"
+
+// releaseAndHandoff releases mp's P and hands it off, as retake,
+// stoplockedm and mexit do, and returns the P's status after handoffp.
+func releaseAndHandoff(t *testing.T, s *sched, mp *m) string {
+	t.Helper()
+	s.lock.Lock()
+	defer s.lock.Unlock()
+	pp, msg := s.releasepLocked(mp)
+	if msg == "" {
+		msg = s.handoffpLocked(pp)
+	}
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	return pStatusNames[pp.status.Load()]
+}
+
+// acquire wires handed-off P pp, or the idle P pidleget hands out, to M
+// mp (startm's M).
+func acquire(t *testing.T, s *sched, mp *m, pp *p) {
+	t.Helper()
+	s.lock.Lock()
+	defer s.lock.Unlock()
+	if pp.status.Load() == pIdle {
+		if got := s.pidlegetLocked(); got != pp {
+			t.Fatalf("pidleget = P%d, not P%d", pid(got), pp.id)
+		}
+	}
+	if msg := s.acquirepLocked(mp, pp); msg != "" {
+		t.Fatal(msg)
+	}
+}
+
+// handoffp's branches with no work (proc.go:3131-3196): npidle == 0 and
+// the last running P (npidle == gomaxprocs-1; lastpoll is never 0 without
+// a netpoller) start an M, anything else goes idle.
+func TestHandoffpBranches(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ps, ms  int
+		running int // Ps other than P0 given to M1, M2, ...
+		resize  int // procresize to this first (0: no)
+		fault   string
+		want    string
+	}{
+		{"last running P: startm", 3, 2, 0, 0, "", "handoff"},
+		{"last running P of gomaxprocs 2: startm", 3, 2, 0, 2, "", "handoff"},
+		{"one idle, one running: pidleput", 3, 2, 1, 0, "", "idle"},
+		{"no idle P: startm spinning", 3, 3, 2, 0, "", "handoff"},
+		{"one P: startm", 1, 1, 0, 0, "", "handoff"},
+		{"fault handoff-last-p-idles", 3, 2, 0, 0, "handoff-last-p-idles", "idle"},
+		{"fault, two Ps", 2, 1, 0, 0, "handoff-last-p-idles", "idle"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var faults []string
+			if tc.fault != "" {
+				faults = append(faults, tc.fault)
+			}
+			s := testSched(t, "small", tc.ps, tc.ms, faults...)
+			if tc.resize != 0 {
+				s.procresize(tc.resize)
+			}
+			for i := 1; i <= tc.running; i++ {
+				acquire(t, s, s.ms[i], s.ps[tc.ps-i])
+			}
+			if got := releaseAndHandoff(t, s, s.ms[0]); got != tc.want {
+				t.Fatalf("P0 after handoffp: %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// inSyscall puts gp into a syscall on mp (entersyscall's effect).
+func inSyscall(t *testing.T, mp *m, gp *g) {
+	t.Helper()
+	mp.curg.Store(gp)
+	gp.m = mp
+	gp.inSys = true
+	mp.oldp.Store(mp.p.Load())
+	gp.status.Store(gSyscall)
+}
+
+func pidleIDs(s *sched) []int { return s.snapshot().Pidle }
+
+// exitsyscall of an M that lost its P gets pidleget's P, the one idled
+// last, not its old P (proc.go:5033-5060, 7373-7420); the fault
+// exitsyscall-prefers-oldp plants the old rule.
+func TestExitsyscallIdleListLIFO(t *testing.T) {
+	for _, tc := range []struct {
+		fault string
+		want  int32
+	}{{"", 2}, {"exitsyscall-prefers-oldp", 0}} {
+		var faults []string
+		if tc.fault != "" {
+			faults = append(faults, tc.fault)
+		}
+		s := testSched(t, "small", 3, 3, faults...)
+		if got := pidleIDs(s); !equalInts(got, []int{2, 1}) {
+			t.Fatalf("initial idle list %v, want [2 1]", got)
+		}
+		m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
+		acquire(t, s, m1, s.ps[2])
+		inSyscall(t, m0, main)
+		if got := releaseAndHandoff(t, s, m0); got != "idle" {
+			t.Fatalf("P0 after handoffp: %s", got)
+		}
+		// M1 finds nothing: releasep, pidleput.
+		s.lock.Lock()
+		pp, msg := s.releasepLocked(m1)
+		if msg == "" {
+			msg = s.pidleputLocked(pp)
+		}
+		s.lock.Unlock()
+		if msg != "" {
+			t.Fatal(msg)
+		}
+		if got := pidleIDs(s); !equalInts(got, []int{2, 0, 1}) {
+			t.Fatalf("idle list %v, want [2 0 1]", got)
+		}
+		m0.exitsyscall(main)
+		if got := m0.p.Load(); got == nil || got.id != tc.want || main.status.Load() != gRunning {
+			t.Fatalf("fault %q: exitsyscall got P%d, want P%d", tc.fault, pid(got), tc.want)
+		}
+		if sn := s.snapshot(); len(sn.Check()) != 0 {
+			t.Fatal(sn.Check())
+		}
+	}
+}
+
+// exitsyscallTryGetP takes the old P back from the thread now in a syscall
+// on it (setBlockOnExitSyscall + takeP, proc.go:5035-5042, 6750-6836);
+// that thread keeps its G in the syscall without a P.
+func TestExitsyscallTakesOldPBack(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
+	inSyscall(t, m0, main)
+	if got := releaseAndHandoff(t, s, m0); got != "handoff" {
+		t.Fatalf("P0 after handoffp: %s (the last running P: startm)", got)
+	}
+	acquire(t, s, m1, s.ps[0])
+	g1 := runnableGs(s, 1)[0]
+	inSyscall(t, m1, g1)
+	m0.exitsyscall(main)
+	if m0.p.Load() != s.ps[0] || s.ps[0].m.Load() != m0 || m1.p.Load() != nil || m1.oldp.Load() != s.ps[0] ||
+		g1.status.Load() != gSyscall || main.status.Load() != gRunning {
+		t.Fatalf("after exitsyscall: M0.p=P%d M1.p=P%d G1 status %#x", pid(m0.p.Load()), pid(m1.p.Load()), g1.status.Load())
+	}
+	if got := pidleIDs(s); !equalInts(got, []int{1}) {
+		t.Fatalf("idle list %v, want [1]", got)
+	}
+	// M1 cannot take P0 back (main is not in a syscall): it gets P1.
+	m1.exitsyscall(g1)
+	if m1.p.Load() != s.ps[1] || g1.status.Load() != gRunning {
+		t.Fatalf("M1 after exitsyscall: P%d", pid(m1.p.Load()))
+	}
+	if sn := s.snapshot(); len(sn.Check()) != 0 {
+		t.Fatal(sn.Check())
+	}
+}
+
+// With no P to be had, exitsyscallNoP queues the G on the global queue
+// (proc.go:5087-5095).
+func TestExitsyscallNoP(t *testing.T) {
+	s := testSched(t, "small", 1, 2)
+	m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
+	inSyscall(t, m0, main)
+	releaseAndHandoff(t, s, m0)
+	acquire(t, s, m1, s.ps[0])
+	m0.exitsyscall(main)
+	sn := s.snapshot()
+	if m0.p.Load() != nil || m0.curg.Load() != nil || sn.Gs[0].Status != "runnable" || !equalInts(sn.Runq, []int{0}) {
+		t.Fatalf("exitsyscallNoP: M0.p=P%d runq %v G0 %s", pid(m0.p.Load()), sn.Runq, sn.Gs[0].Status)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// With its old P busy, exitsyscall gets the idle head (P2 of [P2 P1]);
+// the fault takes the lowest idle P, as gexit's rule before did.
+func TestExitsyscallIdleHeadNotLowest(t *testing.T) {
+	for _, tc := range []struct {
+		fault string
+		want  int32
+	}{{"", 2}, {"exitsyscall-prefers-oldp", 1}} {
+		var faults []string
+		if tc.fault != "" {
+			faults = append(faults, tc.fault)
+		}
+		s := testSched(t, "small", 3, 2, faults...)
+		m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
+		inSyscall(t, m0, main)
+		if got := releaseAndHandoff(t, s, m0); got != "handoff" {
+			t.Fatalf("P0 after handoffp: %s (the last running P: startm)", got)
+		}
+		acquire(t, s, m1, s.ps[0])
+		m0.exitsyscall(main)
+		if got := m0.p.Load(); got == nil || got.id != tc.want {
+			t.Fatalf("fault %q: exitsyscall got P%d, want P%d", tc.fault, pid(got), tc.want)
+		}
+		if sn := s.snapshot(); len(sn.Check()) != 0 {
+			t.Fatal(sn.Check())
+		}
+	}
+}
