@@ -14,10 +14,22 @@ import (
 // from which list, the list sizes, stack kept, freed or allocated), and
 // the free-list invariants are checked on the projected state after every
 // record.
+//
+// The run-queue records are checked for linearizability against the
+// spec's run-queue sub-machine (spec/runqs.go; judge_runq.go): the
+// global queue's in their exact order, each P's queues with porcupine.
+// A check that cannot decide (its time budget ran out, or the spec
+// disagrees only where operations in flight at exit leave no record) is
+// unknown.
 func SpecJudge(f *File) Judgement {
 	probs := judgeFreeLists(f)
+	rq := runqCheck(f, runqOptions{budget: RunqBudget, endWindow: true})
+	probs = append(probs, rq.problems...)
 	if len(probs) > 0 {
 		return Judgement{Verdict: Violation, Problems: probs}
+	}
+	if rq.unknown != "" {
+		return Judgement{Verdict: Unknown, Problems: []string{rq.unknown}}
 	}
 	return Judgement{Verdict: OK}
 }

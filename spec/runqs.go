@@ -97,15 +97,22 @@ func (s *State) RunqGet(pi int8) (g int32, inheritTime bool) {
 // the ring is empty (runqgrab then may try runnext: RunqGrabNext). Any P
 // may execute it.
 func (s *State) RunqGrabRing(vi int8, dst []int32) []int32 {
-	vp := &s.Ps[vi]
-	n := len(vp.Ring)
-	n -= n / 2
+	n := s.RunqGrabSize(vi)
 	if n == 0 {
 		return dst
 	}
+	vp := &s.Ps[vi]
 	dst = append(dst, vp.Ring[:n]...)
 	vp.Ring = vp.Ring[n:]
 	return dst
+}
+
+// RunqGrabSize is how many Gs runqgrab takes from the victim's ring as
+// it stands: `n := t - h; n = n - n/2`. Zero means runqgrab finds the
+// ring empty (and returns 0 unless it steals runnext).
+func (s *State) RunqGrabSize(vi int8) int {
+	n := len(s.Ps[vi].Ring)
+	return n - n/2
 }
 
 // RunqGrabNext models runqgrab's steal of the victim's runnext
