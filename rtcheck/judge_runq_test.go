@@ -1,6 +1,8 @@
 package rtcheck
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -253,4 +255,189 @@ func insert(recs []Record, i int, r Record) []Record {
 		}
 	}
 	return out
+}
+
+// The committed real run (testdata/records/runq-steal.gexit): a prefix of
+// a run of the steal workload, cut at a point no operation spans, that
+// has runnext kicks, steals of half a ring and of runnext, runqputslow, a
+// global batch back to a ring, and overlapping operations that only
+// porcupine's search orders.
+// GEXIT_RECORD_FIXTURES=1 records it anew (TestRunqRecordFixture).
+const runqFixture = "runq-steal.gexit"
+
+// runqFixtureEvents reports whether recs show what the fixture is for,
+// and the index just after the last of the first occurrences.
+func runqFixtureEvents(recs []Record) (int, bool) {
+	need := map[string]int{}
+	for i, r := range recs {
+		key := ""
+		switch {
+		case r.Kind == KRunqput && r.F[0] == 1 && r.F[1] == 1:
+			key = "kick"
+		case r.Kind == KRunqgrab && r.F[0] >= 2:
+			key = "steal"
+		case r.Kind == KRunqgrab && r.F[1] == 1:
+			key = "stealnext"
+		case r.Kind == KRunqgrab && r.F[0] == 0:
+			key = "empty"
+		case r.Kind == KRunqputslow && r.F[2] == 1:
+			key = "runqputslow"
+		case r.Kind == KRunqputbatch:
+			key = "putbatch"
+		}
+		if _, ok := need[key]; key != "" && !ok {
+			need[key] = i
+		}
+	}
+	last := 0
+	for _, k := range []string{"kick", "steal", "stealnext", "empty", "runqputslow", "putbatch"} {
+		i, ok := need[k]
+		if !ok {
+			return 0, false
+		}
+		last = max(last, i+1)
+	}
+	return last, true
+}
+
+// quiescentCut is the first index at or after from that no lock-free
+// operation of recs spans: every record before it finished before every
+// one after it began.
+func quiescentCut(recs []Record, from int) int {
+	spans := make([]int, len(recs)+2)
+	for _, r := range recs {
+		if info, _ := r.Kind.Info(); info.Entry && r.Entry < r.Index {
+			spans[r.Entry+1]++
+			spans[r.Index+1]--
+		}
+	}
+	open := 0
+	for c := 0; c <= len(recs); c++ {
+		open += spans[c]
+		if c >= from && open == 0 {
+			return c
+		}
+	}
+	return -1
+}
+
+func TestRunqRecordFixture(t *testing.T) {
+	if os.Getenv("GEXIT_RECORD_FIXTURES") == "" {
+		t.Skip("set GEXIT_RECORD_FIXTURES=1 to record the fixture anew")
+	}
+	const maxRecords = 16000
+	var best []Record
+	var bestH Header
+	for attempt := 0; attempt < 20; attempt++ {
+		rep, err := Run(Options{Workloads: []string{"steal"}, Procs: []int{4 + 4*(attempt%2)}, KeepRecords: true, Out: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, run := range rep.Runs {
+			for _, p := range run.Processes {
+				if p.File == nil || !p.Main {
+					continue
+				}
+				recs := p.File.Records[:p.File.Settled]
+				last, ok := runqFixtureEvents(recs)
+				if !ok {
+					continue
+				}
+				c := quiescentCut(recs, last)
+				if c < 0 || (best != nil && c >= len(best)) {
+					continue
+				}
+				res := runqCheck(&File{Header: p.File.Header, Records: recs[:c], Settled: c}, runqOptions{budget: time.Minute})
+				if res.porcupine == 0 || len(res.problems) != 0 || res.unknown != "" {
+					continue // no overlap that needs porcupine's search
+				}
+				best, bestH = recs[:c], p.File.Header
+			}
+		}
+	}
+	if best == nil || len(best) > maxRecords {
+		t.Fatalf("no run showed every event within %d records (best %d)", maxRecords, len(best))
+	}
+	out := encodeHeader(bestH)
+	for _, r := range best {
+		out = append(out, encode(r)...)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "records", runqFixture), out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %d records", runqFixture, len(best))
+}
+
+// TestRealRunQueues: the spec judges the committed real run ok, and the
+// same records with a planted change are violations.
+func TestRealRunQueues(t *testing.T) {
+	f := fixture(t, runqFixture)
+	if probs := Consistency(f); len(probs) != 0 {
+		t.Fatalf("consistency: %v", probs)
+	}
+	recs := f.Records[:f.Settled]
+	if _, ok := runqFixtureEvents(recs); !ok {
+		t.Fatal("the fixture lacks an event it is there for")
+	}
+	res := runqCheck(f, runqOptions{budget: time.Minute})
+	if len(res.problems) != 0 || res.unknown != "" {
+		t.Fatalf("unknown %q, problems:\n%s", res.unknown, strings.Join(res.problems, "\n"))
+	}
+	if res.porcupine == 0 {
+		t.Fatal("no overlapping operations in the fixture that need porcupine's search")
+	}
+	if j := SpecJudge(f); j.Verdict != OK {
+		t.Fatalf("SpecJudge: %s %v", j.Verdict, j.Problems)
+	}
+	t.Logf("%d records, %d per-P operations, %d segments of overlapping ones, %d needed porcupine's search",
+		len(recs), res.ops, res.segments, res.porcupine)
+	for _, tc := range []struct {
+		name, want string
+		plant      func(recs []Record) bool
+	}{
+		{"a kicked runnext left out of the ring", "the old runnext is none in the runtime", func(recs []Record) bool {
+			for i, r := range recs {
+				if r.Kind == KRunqput && r.F[0] == 1 && r.F[1] == 1 {
+					// runnext taken without a kick; the ring store that
+					// the kick made is then nobody's.
+					recs[i].F[0], recs[i].X = 0, 0
+					return true
+				}
+			}
+			return false
+		}},
+		{"two gets from a ring swapped", "holds", func(recs []Record) bool {
+			last := map[int16]int{}
+			for i, r := range recs {
+				if r.Kind == KRunqget && r.F[0] == 2 {
+					if k, ok := last[r.P]; ok && recs[k].G != r.G {
+						recs[k].G, recs[i].G = recs[i].G, recs[k].G
+						return true
+					}
+					last[r.P] = i
+				}
+			}
+			return false
+		}},
+		{"a global batch one short", "the spec takes", func(recs []Record) bool {
+			for i, r := range recs {
+				if r.Kind == KGlobrunqgetbatch && r.F[0] >= 3 {
+					recs[i].F[0]--
+					return true
+				}
+			}
+			return false
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mut := append([]Record(nil), recs...)
+			if !tc.plant(mut) {
+				t.Skip("the fixture has no record to plant it in")
+			}
+			res := runqCheck(&File{Header: f.Header, Records: mut, Settled: len(mut)}, runqOptions{budget: time.Minute})
+			if all := strings.Join(res.problems, "\n"); !strings.Contains(all, tc.want) {
+				t.Fatalf("want a problem naming %q; unknown %q, problems:\n%s", tc.want, res.unknown, all)
+			}
+		})
+	}
 }
