@@ -5,9 +5,10 @@
 // paths, handoffp, startm, stopm, wakep, procresize, checkdead and locked
 // exits. It is the foundation of `gexit runtime`.
 //
-// Spec judging is not wired yet: today a run's verdict comes from the
-// records' consistency (Consistency) alone. Options.Judge is where the spec
-// judge plugs in: it receives every process's records.
+// A run's records are checked for consistency (Consistency), then judged
+// through Options.Judge, which receives every process's records:
+// SpecJudge replays the free lists through the spec (judge.go) and checks
+// the run queues for linearizability against it (judge_runq.go).
 //
 // # Instrumentation (overlay.go, anchors.go)
 //
