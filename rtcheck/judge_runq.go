@@ -69,13 +69,17 @@ package rtcheck
 // same whichever linearization of the segment is taken. It is: the ring
 // holds the values of positions [head, tail), and head and tail are the
 // largest positions consumed and produced, the same in every order;
-// runnext is changed only by the owner's CAS (whose record names the G it
-// displaced) and by removals that name the G they took, so its value after
-// the segment is determined too; the hand is empty at a cut (its two steps
-// lie in one record's interval). So the state porcupine's linearization
-// ends in is the only one, and a later failure is a failure of every
-// linearization. (Carrying any one reachable state could never make a
-// non-linearizable history pass: a pass exhibits a whole linearization.)
+// runnext is set only by the owner's CASes, which are ordered, and each
+// CAS's record names the G it displaced, which pins runnext's value just
+// before it; after the last one it holds that CAS's G unless a removal
+// naming that G (runqget, runqgrab: they name the G they took) comes
+// later, and whether it does is pinned the same way by the next CAS or is
+// the same in every order; the hand is empty at a cut (its two steps lie
+// in one record's interval, or in overlapping ones). So the state
+// porcupine's linearization ends in is the only one, and a later failure
+// is a failure of every linearization. (Carrying any one reachable state
+// could never make a non-linearizable history pass: a pass exhibits a
+// whole linearization.)
 //
 // runqgrab finding nothing changes nothing: it is a read-only operation,
 // legal where the victim's ring is empty. It is kept out of the segments
@@ -95,6 +99,24 @@ package rtcheck
 // operation seen, at least 4096 records) is therefore reported unknown,
 // not a violation. Every other failure is a violation, and a check that
 // runs out of its time budget is unknown, never ok.
+//
+// # Limits
+//
+//   - The Gs no record names (injectglist's and schedEnableUser's batches
+//     past their head, runqdrain's batch past its first G) are unnamed:
+//     they are counted and moved like the others but match any G when
+//     they are taken.
+//   - runqgrab finding nothing is judged by the ring alone: runqgrab reads
+//     runnext after the ring, so the owner may take runnext in between
+//     (spec RunqGrabNext, RunqGrabSize).
+//   - runqdrain is one operation, although its CASes on runnext and on
+//     runqhead are two steps; a steal between them would be refused. (It
+//     runs only when a dedicated mark worker is preempted; -run all has
+//     not seen it.)
+//   - The race detector's randomizeScheduler (runqput dropping next at
+//     random, runqputslow and runqputbatch shuffling) is not modelled.
+//   - Ring positions are the runtime's uint32 counters; a P that puts 2^32
+//     Gs in one process wraps them, which is not handled.
 
 import (
 	"fmt"

@@ -122,6 +122,9 @@ func TestRunqJudgePassesCleanHistory(t *testing.T) {
 	if len(res.problems) != 0 || res.unknown != "" {
 		t.Fatalf("unknown %q, problems:\n%s", res.unknown, strings.Join(res.problems, "\n"))
 	}
+	if probs := judgeRunQueues(&File{Header: Header{GOMAXPROCS: 2}, Records: recs, Settled: len(recs)}); len(probs) != 0 {
+		t.Fatal(probs)
+	}
 	// SpecJudge wires it in: the same history is ok there.
 	if j := SpecJudge(&File{Header: Header{GOMAXPROCS: 2}, Records: recs, Settled: len(recs)}); j.Verdict != OK {
 		t.Fatalf("SpecJudge: %s %v", j.Verdict, j.Problems)
