@@ -426,7 +426,11 @@ func (j *runqJudge) result() runqResult {
 	if j.opts.endWindow && len(j.recs) > 0 {
 		window := max(uint64(runqEndWindowMin), 2*j.maxSpan)
 		last := j.recs[len(j.recs)-1].Index
-		if j.probs[0].ring && first >= 0 && j.recs[first].Index+window > last {
+		allRing := true
+		for _, p := range j.probs {
+			allRing = allRing && p.ring
+		}
+		if allRing && first >= 0 && j.recs[first].Index+window > last {
 			res.unknown = fmt.Sprintf("the run queues disagree with the spec only in the last %d records of the history, where operations in flight at exit leave no record: %s",
 				window, j.probs[0].msg)
 			return res

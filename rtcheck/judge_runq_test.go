@@ -57,7 +57,7 @@ func rqScenario() (recs []Record, marks map[string]int) {
 	marks["grab"] = h.add(Record{Kind: KRunqgrab, P: 0, M: 1, Entry: grabEntry, G: gaddr(1), F: [6]int32{2, 0, 0, 1, 0}})
 	marks["steal"] = h.add(Record{Kind: KRunqsteal, P: 1, M: 1, Entry: grabEntry, G: gaddr(2), F: [6]int32{0, 2, 1}})
 	// P0 runs runnext, then the ring's head G3 at position 2.
-	h.add(Record{Kind: KRunqget, P: 0, M: 0, G: gaddr(4), F: [6]int32{1, 0}})
+	marks["getnext"] = h.add(Record{Kind: KRunqget, P: 0, M: 0, G: gaddr(4), F: [6]int32{1, 0}})
 	marks["get3"] = h.add(Record{Kind: KRunqget, P: 0, M: 0, G: gaddr(3), F: [6]int32{2, 2}})
 	// P1 runs G1 from its ring; P0 runs G5; P1 finds P0 empty.
 	h.add(Record{Kind: KRunqget, P: 1, M: 1, G: gaddr(1), F: [6]int32{2, 0}})
@@ -208,6 +208,11 @@ func TestRunqJudgeCatchesPlantedBugs(t *testing.T) {
 			recs[m["getbatch"]].F[0], recs[m["getbatch"]].F[1] = 64, 65
 			recs[m["putbatch"]].F[0], recs[m["putbatch"]].F[1] = 63, 64
 			return recs
+		}},
+		{"runqgrab finds a ring of 4 empty", "runqgrab found P0's ring empty, but the spec's ring is never empty while it runs", func(recs []Record, m map[string]int) []Record {
+			// After the put of G5, before P0's gets: its ring holds G3,
+			// G5 (and runnext G4); P1 reports it empty.
+			return insert(recs, m["steal"]+1, Record{Kind: KRunqgrab, P: 0, M: 1, F: [6]int32{0, 0, 0, 1, 0}})
 		}},
 		{"p.destroy moves runnext before the ring", "the spec moves g=", func(recs []Record, m map[string]int) []Record {
 			d := m["destroy"]
@@ -442,5 +447,43 @@ func TestRealRunQueues(t *testing.T) {
 				t.Fatalf("want a problem naming %q; unknown %q, problems:\n%s", tc.want, res.unknown, all)
 			}
 		})
+	}
+}
+
+// TestRunqJudgeBudgetAndEnd: out of its time budget the check is unknown,
+// never ok; a disagreement of a P's queues in the last records of a
+// history is unknown (a record in flight at exit may be missing), one of
+// the global queue is a violation wherever it is.
+func TestRunqJudgeBudgetAndEnd(t *testing.T) {
+	f := fixture(t, runqFixture)
+	if res := runqCheck(f, runqOptions{budget: time.Nanosecond}); res.unknown == "" || len(res.problems) != 0 {
+		t.Fatalf("a check out of its budget: unknown %q, problems %v", res.unknown, res.problems)
+	}
+	if j := SpecJudge(f); j.Verdict != OK {
+		t.Fatalf("SpecJudge: %s %v", j.Verdict, j.Problems)
+	}
+	recs, marks := rqScenario()
+	ring := append([]Record(nil), recs...)
+	ring[marks["getnext"]].G = gaddr(77) // runnext holds G4: the model refuses it
+	wrongG := append([]Record(nil), recs...)
+	wrongG[marks["get3"]].G = gaddr(5) // not the G put at that position
+	glob := append([]Record(nil), recs...)
+	glob[marks["getbatch"]].F[0], glob[marks["getbatch"]].F[1] = 64, 65
+	for _, tc := range []struct {
+		name      string
+		recs      []Record
+		endWindow bool
+		unknown   bool
+	}{
+		{"a P's queues near the end, strict", ring, false, false},
+		{"a P's queues near the end", ring, true, true},
+		{"the global queue near the end", glob, true, false},
+		{"a G not the one put there, near the end", wrongG, true, false},
+	} {
+		f := &File{Header: Header{GOMAXPROCS: 2}, Records: tc.recs, Settled: len(tc.recs)}
+		res := runqCheck(f, runqOptions{budget: time.Minute, endWindow: tc.endWindow})
+		if got := res.unknown != ""; got != tc.unknown || (len(res.problems) == 0) != tc.unknown {
+			t.Errorf("%s: unknown %q, problems %v", tc.name, res.unknown, res.problems)
+		}
 	}
 }
