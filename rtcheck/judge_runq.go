@@ -1420,7 +1420,9 @@ func (j *runqJudge) checkP(p int16) {
 			}
 		}
 		if len(inside) > 0 {
-			j.placeInside(init, order, inside, placed)
+			if j.placeInside(init, order, inside, placed); j.unknown != "" {
+				return
+			}
 		}
 	}
 	if !place(len(segs)) {
@@ -1550,8 +1552,12 @@ func (j *runqJudge) placeInside(init *rqState, order, inside []int32, placed map
 			continue
 		}
 		try := append(append([]int32(nil), order...), r)
-		if ok, _, _ := j.porcupine(init.clone(), try); ok == porcupine.Ok {
+		switch res, _, _ := j.porcupine(init.clone(), try); res {
+		case porcupine.Ok:
 			placed[r] = true
+		case porcupine.Unknown:
+			j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) placing a runqgrab that found nothing", j.opts.budget)
+			return
 		}
 	}
 }
