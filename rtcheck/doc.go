@@ -6,13 +6,16 @@
 // exits. It is the foundation of `gexit runtime`.
 //
 // A run's records are checked for consistency (Consistency: bookkeeping),
-// then judged by the spec (SpecJudge, judge.go): the free-list records are
-// replayed, in their exact order, through the spec's free-list sub-machine
-// (spec/freelists.go, the functions Step's transitions are built from) and
-// every result is compared with the record; the spec's free-list
-// invariants are checked after every record. The runtime mutation table
-// (mutants.go, gexit runtime -mutants) proves the check can fail: small
-// changes to a copy of the runtime source, each of which must be caught.
+// then judged by the spec (Options.Judge receives every process's
+// records; SpecJudge, judge.go): the free-list records are replayed, in
+// their exact order, through the spec's free-list sub-machine
+// (spec/freelists.go, the functions Step's transitions are built from)
+// and every result is compared with the record, the spec's free-list
+// invariants checked on the projection; the run queues are checked for
+// linearizability against the spec's run-queue sub-machine
+// (spec/runqs.go; judge_runq.go). The runtime mutation table (mutants.go,
+// gexit runtime -mutants) proves the check can fail: small changes to a
+// copy of the runtime source, each of which must be caught.
 //
 // # Instrumentation (overlay.go, anchors.go)
 //

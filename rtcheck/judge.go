@@ -14,25 +14,38 @@ import (
 // from which list, the list sizes, stack kept, freed or allocated, the
 // goids), and the free-list invariants are checked on the projected state
 // (see SpecJudgeEvery for how often).
+//
+// The run-queue records are checked for linearizability against the
+// spec's run-queue sub-machine (spec/runqs.go; judge_runq.go): the
+// global queue's in their exact order, each P's queues with porcupine.
+// A check that cannot decide (its time budget ran out, or the spec
+// disagrees only where operations in flight at exit leave no record) is
+// unknown.
 func SpecJudge(f *File) Judgement { return SpecJudgeEvery(DefaultInvariantEvery)(f) }
 
 // DefaultInvariantEvery is how often SpecJudge checks the whole-state
-// invariants: after every record that moves Gs between a P and the
-// global lists (spill, refill, purge, markrootFreeGStacks), after every
-// DefaultInvariantEvery-th record, and after the last. Every record's
-// result is compared with the spec's whatever this is; the invariants
-// cost time in the number of Gs (a real process holds thousands), so
-// checking them after every record judges about 30 times slower.
+// free-list invariants: after every record that moves Gs between a P and
+// the global lists (spill, refill, purge, markrootFreeGStacks), after
+// every DefaultInvariantEvery-th record, and after the last. Every
+// record's result is compared with the spec's whatever this is; the
+// invariants cost time in the number of Gs (a real process holds
+// thousands), so checking them after every record judges about 13 times
+// slower.
 const DefaultInvariantEvery = 256
 
-// SpecJudgeEvery is SpecJudge checking the invariants after every
-// every-th record as well (1: after every record).
+// SpecJudgeEvery is SpecJudge checking the free-list invariants after
+// every every-th record as well (1: after every record).
 func SpecJudgeEvery(every int) Judge {
 	every = max(every, 1)
 	return func(f *File) Judgement {
 		probs := judgeFreeLists(f, every)
+		rq := runqCheck(f, runqOptions{budget: RunqBudget, endWindow: true})
+		probs = append(probs, rq.problems...)
 		if len(probs) > 0 {
 			return Judgement{Verdict: Violation, Problems: probs}
+		}
+		if rq.unknown != "" {
+			return Judgement{Verdict: Unknown, Problems: []string{rq.unknown}}
 		}
 		return Judgement{Verdict: OK}
 	}

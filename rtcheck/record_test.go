@@ -136,8 +136,9 @@ func cleanHistory() []Record {
 	// The global run queue.
 	h.add(Record{Kind: KGlobrunqput, P: 1, G: gs[0], F: [6]int32{1, 1}})
 	h.add(Record{Kind: KGlobrunqputbatch, P: 1, G: gs[1], F: [6]int32{3, 4}})
-	h.add(Record{Kind: KGlobrunqgetbatch, P: 0, G: gs[0], F: [6]int32{2, 2}})
-	h.add(Record{Kind: KGlobrunqget, P: 0, G: gs[2], F: [6]int32{1, 1}})
+	// With GOMAXPROCS 2 globrunqgetbatch takes min(128, 4, 4/2+1) = 3.
+	h.add(Record{Kind: KGlobrunqgetbatch, P: 0, G: gs[0], F: [6]int32{3, 1}})
+	h.add(Record{Kind: KGlobrunqget, P: 0, G: gs[2], F: [6]int32{1, 0}})
 	// GC: the global stack list moves to noStack.
 	h.add(Record{Kind: KGCFreeTake, P: 0, F: [6]int32{h.gs, 0, 0, 0, h.g}})
 	h.add(Record{Kind: KGCFreePut, P: 0, F: [6]int32{h.gs, 0, 0, 0, h.g + h.gs}})
@@ -288,7 +289,7 @@ func TestConsistencyCatchesPlantedBugs(t *testing.T) {
 			"malg returned a G address seen before"},
 		{"gfget of a live G", func(r []Record) []Record { r[find(r, KNewproc1, 82)].G = 0xdead000; return r },
 			"gfget returned a G that is not on a free list"},
-		{"global run queue size", func(r []Record) []Record { r[find(r, KGlobrunqget, 0)].F[1] = 0; return r },
+		{"global run queue size", func(r []Record) []Record { r[find(r, KGlobrunqget, 0)].F[1] = 1; return r },
 			"sched.runq.size"},
 		{"GC puts back more than it took", func(r []Record) []Record { r[find(r, KGCFreePut, 0)].F[0]++; return r },
 			"the Gs markrootFreeGStacks puts back"},

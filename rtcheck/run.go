@@ -44,8 +44,8 @@ type Judgement struct {
 
 // Judge judges one process's records, in index order. Run calls it on
 // every record file whose records passed Consistency. This is where the
-// spec judge plugs in (free lists replayed through the spec's transitions,
-// run queues checked for linearizability); none is wired yet.
+// spec judge plugs in (SpecJudge: free lists replayed through the spec's
+// transitions, run queues checked for linearizability).
 type Judge func(f *File) Judgement
 
 // Options configure Run. Exactly one of Workloads, Tests and Exec is set.
@@ -701,7 +701,7 @@ func (rep *Report) Text(verbose bool) string {
 	if !rep.JudgeWired {
 		fmt.Fprintf(&b, "judged: record consistency only (no judge)\n")
 	} else {
-		fmt.Fprintf(&b, "judged: record consistency, then the free lists replayed through the spec\n")
+		fmt.Fprintf(&b, "judged: record consistency, then the free lists replayed through the spec and the run queues checked against it (linearizability)\n")
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(&b, "problem: %s\n", p)

@@ -31,6 +31,15 @@
 // mark phase's markrootfreegstacks (mgcmark.go markrootFreeGStacks).
 // Each transition's doc comment names the runtime function it models.
 //
+// # Sub-machines
+//
+// Two parts of the state are also exposed as sub-machines, so that the
+// real runtime's records can be judged by the same code (package
+// rtcheck): freelists.go (the P free lists, sched.gFree and
+// markrootFreeGStacks, split at the runtime's lock sections) and runqs.go
+// (runnext, the rings and the global queue, split at the runtime's atomic
+// steps). The transitions above are built from their functions.
+//
 // # Schedule choices
 //
 // findRunnable's order is enforced where the runtime guarantees it under

@@ -10,7 +10,7 @@ func (s *State) gosched(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	s.dropg(mp)
-	s.Sched.Runq = append(s.Sched.Runq, gi)
+	s.GlobrunqPut(gi)
 	return r, s.afterDeschedule(mp, &r)
 }
 
@@ -175,7 +175,7 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		}
 		s.dropg(mp)
 		if path == ExitNoP {
-			s.Sched.Runq = append(s.Sched.Runq, gi)
+			s.GlobrunqPut(gi)
 			// A locked M waits in stoplockedm (it holds no P); any
 			// other stops.
 			return r, nil

@@ -38,32 +38,27 @@ func (s *State) schedule(op Op) (Result, error) {
 		if !tick {
 			return r, s.disabled(op, "no global pick: schedtick%GlobalTick != 0 or the global queue is empty")
 		}
-		// globrunqget.
-		g = sc.Runq[0]
-		sc.Runq = sc.Runq[1:]
+		g = s.GlobrunqGet()
 	case SrcRunnext:
 		if tick || pp.Runnext == None {
 			return r, s.disabled(op, "runnext is empty or the global pick comes first")
 		}
 		// runqget: the runnext G inherits the time slice.
-		g, inherit = pp.Runnext, true
-		pp.Runnext = None
+		g, inherit = s.RunqGet(pi)
 	case SrcRing:
 		if tick || pp.Runnext != None || len(pp.Ring) == 0 {
 			return r, s.disabled(op, "the ring is empty, or runnext or the global pick comes first")
 		}
-		g = pp.Ring[0]
-		pp.Ring = pp.Ring[1:]
+		g, _ = s.RunqGet(pi)
 	case SrcGlobal:
 		if !localEmpty || len(sc.Runq) == 0 {
 			return r, s.disabled(op, "the local queue has work or the global queue is empty")
 		}
 		// globrunqgetbatch(len(pp.runq)/2) + runqputbatch.
-		n := min(c.RunqSize/2, len(sc.Runq), len(sc.Runq)/int(sc.GoMaxProcs)+1)
-		g = sc.Runq[0]
-		pp.Ring = append(pp.Ring, sc.Runq[1:n]...)
-		sc.Runq = sc.Runq[n:]
-		r.Moved = int32(n - 1)
+		var q []int32
+		g, q = s.GlobrunqGetBatch(s.GlobrunqBatchMax(), nil)
+		s.RunqPutBatch(pi, q)
+		r.Moved = int32(len(q))
 	case SrcSteal, SrcStealNext:
 		v := op.Victim
 		if !localEmpty {
@@ -83,23 +78,18 @@ func (s *State) schedule(op Op) (Result, error) {
 				return r, s.disabled(op, "the victim's runnext is empty")
 			}
 			// runqgrab with stealRunNextG: CAS runnext to 0.
-			g = vp.Runnext
-			vp.Runnext = None
+			g = s.RunqGrabNext(v)
 			break
 		}
 		// runqgrab: n - n/2 from the head; runqsteal runs the last one.
-		n := len(vp.Ring)
-		n -= n / 2
-		if n == 0 {
+		if len(vp.Ring) == 0 {
 			return r, s.disabled(op, "the victim's ring is empty")
 		}
-		if len(pp.Ring)+n-1 >= c.RunqSize {
-			return r, throwf(ThrowRunqOverflow, "runqsteal")
+		batch := s.RunqGrabRing(v, nil)
+		if g, err = s.RunqStealPut(pi, batch); err != nil {
+			return r, err
 		}
-		g = vp.Ring[n-1]
-		pp.Ring = append(pp.Ring, vp.Ring[:n-1]...)
-		vp.Ring = append(vp.Ring[:0], vp.Ring[n:]...)
-		r.Moved = int32(n - 1)
+		r.Moved = int32(len(batch) - 1)
 	case SrcIdle:
 		if !localEmpty || len(sc.Runq) != 0 {
 			return r, s.disabled(op, "there is local or global work")

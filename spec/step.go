@@ -252,44 +252,42 @@ func (s *State) runqputOp(op Op, mp int) (Result, error) {
 	g := m.NewG
 	m.NewG = None
 	r.G = g
-	r.Kicked, r.Slow = s.runqput(m.P, g, true)
-	return r, nil
+	var err error
+	r.Kicked, r.Slow, err = s.runqput(m.P, g, true)
+	return r, err
 }
 
 // runqput models proc.go runqput: with next, gp takes runnext and the old
 // runnext is kicked to the ring; a full ring goes through runqputslow. On
-// wasm there is no sysmon, so next is ignored (!haveSysmon).
-func (s *State) runqput(pi int8, g int32, next bool) (kicked int32, slow bool) {
-	pp := &s.Ps[pi]
+// wasm there is no sysmon, so next is ignored (!haveSysmon). The steps are
+// the run-queue sub-machine's (runqs.go).
+func (s *State) runqput(pi int8, g int32, next bool) (kicked int32, slow bool, err error) {
 	kicked = None
 	if s.Cfg.Wasm {
 		next = false
 	}
 	if next {
-		old := pp.Runnext
-		pp.Runnext = g
+		old := s.RunqPutNext(pi, g)
 		if old == None {
-			return None, false
+			return None, false, nil
 		}
 		g, kicked = old, old
 	}
-	if len(pp.Ring) < s.Cfg.Consts.RunqSize {
-		pp.Ring = append(pp.Ring, g)
-		return kicked, false
+	if s.RunqPutRing(pi, g) {
+		return kicked, false, nil
 	}
-	s.runqputslow(pi, g)
-	return kicked, true
+	return kicked, true, s.runqputslow(pi, g)
 }
 
-// runqputslow moves half the (full) ring and gp to the global queue tail.
-func (s *State) runqputslow(pi int8, g int32) {
-	pp := &s.Ps[pi]
-	n := len(pp.Ring) / 2
-	batch := make([]int32, 0, n+1)
-	batch = append(batch, pp.Ring[:n]...)
-	batch = append(batch, g)
-	pp.Ring = append(pp.Ring[:0], pp.Ring[n:]...)
-	s.Sched.Runq = append(s.Sched.Runq, batch...)
+// runqputslow moves half the (full) ring and gp to the global queue tail:
+// the CAS on runqhead (RunqputslowTake), then globrunqputbatch.
+func (s *State) runqputslow(pi int8, g int32) error {
+	batch, err := s.RunqputslowTake(pi, make([]int32, 0, s.Cfg.Consts.RunqSize/2+1))
+	if err != nil {
+		return err
+	}
+	s.GlobrunqPutBatch(append(batch, g))
+	return nil
 }
 
 // ready models proc.go ready(gp, traceskip, next=true) as called by goready.
@@ -303,8 +301,9 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 	}
 	s.Gs[op.G].Status = Runnable
 	r.G = op.G
-	r.Kicked, r.Slow = s.runqput(s.Ms[mp].P, op.G, true)
-	return r, nil
+	var err error
+	r.Kicked, r.Slow, err = s.runqput(s.Ms[mp].P, op.G, true)
+	return r, err
 }
 
 // handoffp models proc.go handoffp (proc.go:3131-3196) for a P released by

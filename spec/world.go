@@ -26,14 +26,9 @@ func (s *State) procresize(op Op) (Result, error) {
 			continue
 		}
 		// globrunqputhead of the ring from its tail, then of runnext.
-		head := make([]int32, 0, len(pp.Ring)+1+len(s.Sched.Runq))
-		if pp.Runnext != None {
-			head = append(head, pp.Runnext)
+		for g := s.RunqDestroyPop(int8(i)); g != None; g = s.RunqDestroyPop(int8(i)) {
+			s.GlobrunqPutHead(g)
 		}
-		head = append(head, pp.Ring...)
-		s.Sched.Runq = append(head, s.Sched.Runq...)
-		pp.Runnext = None
-		pp.Ring = pp.Ring[:0]
 		s.gfpurge(int8(i))
 		pp.Status = PDead
 		pp.M = None
