@@ -9,22 +9,27 @@ func BenchmarkStep(b *testing.B) {
 	for i := 0; i < 63; i++ {
 		spawn(b, s, 0)
 	}
-	// Half of them exit, so the free lists are populated.
+	// A third of them exit, so the free lists are populated. main yields
+	// until M0 runs another G (P0's first schedtick picks main back from
+	// the global queue), which then exits.
+	sched := func() {
+		for _, op := range s.Enabled(DefaultBounds(64), nil) {
+			if op.Kind == OpSchedule && op.M == 0 && op.Source != SrcIdle {
+				do(b, s, op)
+				return
+			}
+		}
+		b.Fatalf("M0 has nothing to schedule:\n%s", s.Dump())
+	}
 	for i := 0; i < 20; i++ {
 		do(b, s, Op{Kind: OpGosched, M: 0})
-		for _, op := range s.Enabled(DefaultBounds(64), nil) {
-			if op.Kind == OpSchedule && op.M == 0 {
-				do(b, s, op)
-				break
-			}
+		sched()
+		for s.Ms[0].Curg == 0 {
+			do(b, s, Op{Kind: OpGosched, M: 0})
+			sched()
 		}
 		do(b, s, Op{Kind: OpExit, M: 0})
-		for _, op := range s.Enabled(DefaultBounds(64), nil) {
-			if op.Kind == OpSchedule && op.M == 0 {
-				do(b, s, op)
-				break
-			}
-		}
+		sched()
 	}
 	if len(s.Gs) != 64 {
 		b.Fatalf("%d Gs", len(s.Gs))
