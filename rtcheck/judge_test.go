@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gexit-dev/gexit/spec"
 )
 
 // judgeRecords judges records as a process's settled history.
@@ -410,5 +412,46 @@ func BenchmarkSpecJudge(b *testing.B) {
 			}
 			b.ReportMetric(float64(f.Settled)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		})
+	}
+}
+
+// TestRealStartState: the regression test of the spec's start state (P0's
+// schedtick 0), from a real process's first records: runtime.main's G is
+// made on P0 (goid 1, from P0's first goid batch), put in P0's runnext
+// (newproc's runqput(pp, newg, true)) and taken from runnext by the first
+// schedule, so execute inherits the time slice and P0's schedtick stays
+// 0. The spec's initial state (m0 running main on P0) must be the state
+// that sequence leaves.
+func TestRealStartState(t *testing.T) {
+	f := fixture(t, "gc-stacks-freed.gexit")
+	var main uint64
+	var sawBatch, sawPut, sawGet bool
+	for _, r := range f.Records[:min(f.Settled, 20)] {
+		switch {
+		case r.Kind == KGoidBatch && r.P == 0 && r.X == 1:
+			sawBatch = r.F[0] == 16
+		case r.Kind == KNewproc1 && r.X == 1:
+			if r.P != 0 {
+				t.Fatalf("main was made on P%d", r.P)
+			}
+			main = r.G
+		case r.Kind == KRunqput && r.G == main && main != 0:
+			sawPut = r.P == 0 && r.Code() == "runnext"
+		case r.Kind == KRunqget && r.G == main && main != 0:
+			sawGet = r.P == 0 && r.Code() == "runnext"
+		}
+	}
+	if !sawBatch || !sawPut || !sawGet {
+		t.Fatalf("the fixture does not start as runtime.main does: batch %v, runnext put %v, runnext get %v", sawBatch, sawPut, sawGet)
+	}
+	consts, _ := spec.Preset("go")
+	s, err := spec.New(spec.Config{Consts: consts, Ps: int(f.Header.GOMAXPROCS), Ms: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p0 := s.Ps[0]
+	if p0.SchedTick != 0 || p0.GoidCache != 2 || p0.GoidEnd != 17 || s.Sched.Goidgen != 16 || s.Gs[0].Goid != 1 {
+		t.Fatalf("the spec's start: P0 schedtick %d, goid cache [%d,%d), goidgen %d, main's goid %d; the real start leaves schedtick 0 (runnext, inherited time), cache [2,17), goidgen 16, goid 1",
+			p0.SchedTick, p0.GoidCache, p0.GoidEnd, s.Sched.Goidgen, s.Gs[0].Goid)
 	}
 }
