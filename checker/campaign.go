@@ -163,19 +163,12 @@ func NewCampaign(o CampaignOptions) (*Campaign, error) {
 		}
 	}
 	for _, m := range o.Modes {
-		if (&Case{Preset: "small", Ps: 1, Ms: 1, Mode: m}).validMode() != nil {
-			return nil, fmt.Errorf("unknown mode %q (want deterministic, atomic or free)", m)
+		// ImplConfig is where a mode is parsed: one list of modes.
+		if _, err := (&Case{Preset: "small", Ps: 1, Ms: 1, Mode: m}).ImplConfig(); err != nil {
+			return nil, err
 		}
 	}
 	return &Campaign{o: o, cov: NewCoverage()}, nil
-}
-
-func (c *Case) validMode() error {
-	switch c.Mode {
-	case "deterministic", "atomic", "free":
-		return nil
-	}
-	return fmt.Errorf("unknown mode %q", c.Mode)
 }
 
 // Options are the campaign's options with defaults filled in.

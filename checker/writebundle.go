@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -238,13 +239,8 @@ func textFallbackHTML(text string, errs []RenderError) []byte {
 	b.WriteString("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>gexit report</title></head><body>")
 	b.WriteString("<p><strong>This page could not be rendered (a gexit bug); the text report follows.</strong></p><ul>")
 	for _, e := range errs {
-		b.WriteString("<li>" + htmlEscape(e.String()) + "</li>")
+		b.WriteString("<li>" + html.EscapeString(e.String()) + "</li>")
 	}
-	b.WriteString("</ul><pre>" + htmlEscape(text) + "</pre></body></html>\n")
+	b.WriteString("</ul><pre>" + html.EscapeString(text) + "</pre></body></html>\n")
 	return []byte(b.String())
-}
-
-func htmlEscape(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
-	return r.Replace(s)
 }

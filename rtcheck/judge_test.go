@@ -384,37 +384,6 @@ func TestApplyMutantRefusesAmbiguousText(t *testing.T) {
 	}
 }
 
-// BenchmarkSpecJudge: records judged per second on the committed real gc
-// run: the spec judge alone, and with the consistency check before it (as
-// gexit runtime runs them); invariants at the default interval and after
-// every record.
-func BenchmarkSpecJudge(b *testing.B) {
-	f, err := ReadFile(filepath.Join("testdata", "records", "gc-window.gexit"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, bc := range []struct {
-		name        string
-		consistency bool
-		every       int
-	}{{"judge", false, DefaultInvariantEvery}, {"consistency+judge", true, DefaultInvariantEvery}, {"judge,invariants-every-record", false, 1}} {
-		b.Run(bc.name, func(b *testing.B) {
-			judge := SpecJudgeEvery(bc.every)
-			for b.Loop() {
-				if bc.consistency {
-					if p := Consistency(f); len(p) != 0 {
-						b.Fatal(p)
-					}
-				}
-				if j := judge(f); j.Verdict != OK {
-					b.Fatal(j.Problems)
-				}
-			}
-			b.ReportMetric(float64(f.Settled)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-		})
-	}
-}
-
 // TestRealStartState: the regression test of the spec's start state (P0's
 // schedtick 0), from a real process's first records: runtime.main's G is
 // made on P0 (goid 1, from P0's first goid batch), put in P0's runnext

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -122,7 +123,7 @@ func ApplyMutant(src, dir string, m Mutant) error {
 	if err != nil {
 		return err
 	}
-	if !contains(mutantFiles, m.File) {
+	if !slices.Contains(mutantFiles, m.File) {
 		return fmt.Errorf("mutant %s: file %s is not one of %v", m.Name, m.File, mutantFiles)
 	}
 	ents, err := os.ReadDir(src)
@@ -131,7 +132,7 @@ func ApplyMutant(src, dir string, m Mutant) error {
 	}
 	for _, e := range ents {
 		name := e.Name()
-		if e.IsDir() || contains(mutantFiles, name) {
+		if e.IsDir() || slices.Contains(mutantFiles, name) {
 			continue
 		}
 		if err := os.Symlink(filepath.Join(src, name), filepath.Join(dir, name)); err != nil {
@@ -166,7 +167,7 @@ func RunMutants(o MutantOptions) ([]MutantResult, error) {
 	}
 	var out []MutantResult
 	for _, m := range Mutants {
-		if len(o.Names) > 0 && !contains(o.Names, m.Name) {
+		if len(o.Names) > 0 && !slices.Contains(o.Names, m.Name) {
 			continue
 		}
 		start := time.Now()
@@ -225,13 +226,4 @@ func shortProblem(p string) string {
 		p = p[:157] + "..."
 	}
 	return p
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -116,7 +116,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *mutants {
-		return runMutantsTable(*src, *mutantNames, *procsFlag, *jsonOut, *verbose, *workload != "" || *tests != "" || *execDir != "", stdout, stderr)
+		return runMutantsTable(*src, *mutantNames, *procsFlag, *jsonOut, *workload != "" || *tests != "" || *execDir != "", stdout, stderr)
 	}
 	if *mutantNames != "" {
 		fmt.Fprintln(stderr, "gexit runtime: -mutant goes with -mutants")
@@ -212,7 +212,7 @@ func parseProcs(list string, stderr io.Writer) ([]int, bool) {
 }
 
 // runMutantsTable is gexit runtime -mutants.
-func runMutantsTable(src, names, procsList string, jsonOut, verbose, target bool, stdout, stderr io.Writer) int {
+func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout, stderr io.Writer) int {
 	if target {
 		fmt.Fprintln(stderr, "gexit runtime: -mutants runs its own workloads: drop -run, -test and -exec")
 		return exitUsage
@@ -245,24 +245,23 @@ func runMutantsTable(src, names, procsList string, jsonOut, verbose, target bool
 		fmt.Fprintf(stderr, "gexit runtime: %v\n", err)
 		return exitUnknown
 	}
-	code := exitOK
-	caught := 0
+	caught, uncaught, errored := 0, 0, 0
 	for _, r := range rows {
-		if r.Error != "" {
-			code = max(code, exitUnknown)
-		}
-		if r.Caught {
+		switch {
+		case r.Error != "":
+			errored++
+		case r.Caught:
 			caught++
-		} else if r.Error == "" {
-			code = exitViolation
+		default:
+			uncaught++
 		}
 	}
-	if code == exitUnknown {
-		for _, r := range rows {
-			if !r.Caught && r.Error == "" {
-				code = exitViolation // an uncaught mutant outranks an error
-			}
-		}
+	code := exitOK
+	switch {
+	case uncaught > 0: // an uncaught mutant outranks a mutant that could not run
+		code = exitViolation
+	case errored > 0:
+		code = exitUnknown
 	}
 	if jsonOut {
 		enc := json.NewEncoder(stdout)
@@ -286,6 +285,5 @@ func runMutantsTable(src, names, procsList string, jsonOut, verbose, target bool
 		fmt.Fprintf(stdout, "%-24s %-7s %8.1f  %s\n", r.Mutant, state, r.Seconds, why)
 	}
 	fmt.Fprintf(stdout, "%d of %d mutants caught\n", caught, len(rows))
-	_ = verbose
 	return code
 }
