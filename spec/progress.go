@@ -1,0 +1,137 @@
+package spec
+
+// Progress at quiescence.
+//
+// The invariants say what holds in every state; they cannot see a
+// scheduler that stops making progress: a lost wakeup, an M that parks
+// still holding its P, a handed-off P no M ever takes. Those leave a state
+// that is perfectly consistent and yet final: nothing moves, and runnable
+// work (or a P that could run it) is stranded.
+//
+// The progress predicates judge such a state. They apply only at
+// quiescence: a state in which no M, sysmon or the world-stopping
+// controller can take a step, the program is alive (not Terminal) and the
+// run did not time out. In the runtime nothing is ever quiescent with
+// work stranded: an M with a P and nothing to run gives the P up
+// (findRunnable -> stopm), a handed-off P is started on an M (handoffp ->
+// startm, which makes a new M if none is idle), a G made runnable while a
+// P is idle wakes an M for it (ready/newproc -> wakep), and an M that
+// drops its P rechecks every run queue and the global queue under
+// sched.lock before it sleeps (findRunnable's stop path, golang/go#55160).
+//
+// The spec has a fixed number of Ms, where the runtime would newm; so a
+// P or a runnable G counts as stranded only while a free M exists (one
+// with no P, no G, no locked G and a live thread) that the runtime's
+// wakeup protocol would have started.
+
+// ProgressCheck is one progress predicate.
+type ProgressCheck struct {
+	Name   string
+	Source string // the runtime code whose wakeup the predicate holds the scheduler to
+	check  func(s *State) string
+}
+
+// ProgressChecks are the progress predicates, in the order they are
+// checked: the first failing one names the violation.
+var ProgressChecks = []ProgressCheck{
+	{
+		Name:   "HeldPWithNothingToRun",
+		Source: "findRunnable's stop path: releasep, pidleput, stopm (proc.go findRunnable); a locked M's stoplockedm hands its P off (handoffp) before it sleeps",
+		check: func(s *State) string {
+			for mi := range s.Ms {
+				m := &s.Ms[mi]
+				if m.P != None && m.Curg == None && m.NewG == None && !m.Exited && !m.Wedged {
+					return "M" + itoa(int64(mi)) + " holds P" + itoa(int64(m.P)) + " and runs nothing, and nothing will ever move it"
+				}
+			}
+			return ""
+		},
+	},
+	{
+		Name:   "HandedOffPNeverStarted",
+		Source: "handoffp -> startm(pp, ...): mget's idle M is woken (notewakeup(&nmp.park)) and acquirep's the P (proc.go startm, stopm)",
+		check: func(s *State) string {
+			free := s.freeM()
+			if free == None {
+				return ""
+			}
+			for pi := range s.Ps {
+				if s.Ps[pi].Status == PHandoff {
+					return "P" + itoa(int64(pi)) + " was handed off to startm, but M" + itoa(int64(free)) + " stays idle and never takes it"
+				}
+			}
+			return ""
+		},
+	},
+	{
+		Name:   "LockedGNeverRuns",
+		Source: "startlockedm: the M that schedules a locked G hands it its P (proc.go schedule -> startlockedm); ready's wakep starts that M (proc.go ready, wakep)",
+		check: func(s *State) string {
+			if s.freeM() == None || s.idleP() == None {
+				return ""
+			}
+			for gi := range s.Gs {
+				g := &s.Gs[gi]
+				if g.Status == Runnable && g.LockedM != None {
+					return "G" + itoa(int64(gi)) + " is runnable and locked to M" + itoa(int64(g.LockedM)) +
+						", P" + itoa(int64(s.idleP())) + " is idle and M" + itoa(int64(s.freeM())) + " free, but nothing schedules it"
+				}
+			}
+			return ""
+		},
+	},
+	{
+		Name:   "RunnableGStrandedWithIdleP",
+		Source: "ready/newproc -> wakep when a P is idle; findRunnable rechecks every P's run queue and sched.runq under sched.lock after pidleput (proc.go findRunnable, golang/go#55160); exitsyscallNoP and injectglist start Ms for what they queue",
+		check: func(s *State) string {
+			free, idle := s.freeM(), s.idleP()
+			if free == None || idle == None {
+				return ""
+			}
+			for gi := range s.Gs {
+				if s.Gs[gi].Status == Runnable {
+					where := "on a run queue"
+					if len(s.Sched.Runq) != 0 {
+						where = "and the global run queue holds " + itoa(int64(len(s.Sched.Runq))) + " G(s)"
+					}
+					return "G" + itoa(int64(gi)) + " is runnable " + where + ", P" + itoa(int64(idle)) +
+						" is idle and M" + itoa(int64(free)) + " free, but no M is woken to run it"
+				}
+			}
+			return ""
+		},
+	},
+}
+
+// CheckProgress runs the progress predicates on s, which the caller knows
+// to be quiescent (see above), and returns the first failure, or nil. A
+// terminal state makes no progress by definition and passes.
+func (s *State) CheckProgress() *Violation {
+	if s.Sched.Terminal != Alive {
+		return nil
+	}
+	for i := range ProgressChecks {
+		pc := &ProgressChecks[i]
+		if d := pc.check(s); d != "" {
+			return &Violation{Invariant: pc.Name, Source: pc.Source, Detail: d}
+		}
+	}
+	return nil
+}
+
+// freeM is the lowest M that stopm parks with nothing to do and startm or
+// wakep can wake (mget): no P, no current or new G, not locked to a G
+// (a locked M waits only for its G, in stoplockedm), its thread alive.
+// None when there is none.
+func (s *State) freeM() int8 {
+	for mi := range s.Ms {
+		m := &s.Ms[mi]
+		if m.P == None && m.Curg == None && m.NewG == None && m.LockedG == None && !m.Exited && !m.Wedged {
+			return int8(mi)
+		}
+	}
+	return None
+}
+
+// idleP is the head of the idle P list (pidleget's P), or None.
+func (s *State) idleP() int8 { return s.Sched.Pidle }
