@@ -140,9 +140,10 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	// implementation equals the spec state.
 	if len(res.Snapshots) > 0 {
 		s, _ := spec.New(scfg)
+		iso := Isolated(res.History)
 		for i := range res.History {
 			e := &res.History[i]
-			op, err := OpOf(e)
+			op, err := strictOp(e, iso[i])
 			if err != nil {
 				return fail("differential", e.Op, err.Error(), i), nil
 			}
@@ -183,6 +184,16 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		return fail("harness", "malformed history", err.Error(), -1), nil
 	}
 	linearize(o, scfg, ops, budget, "final state")
+	// Progress: a run that ended because nothing could move, with the
+	// program alive, must not strand work (spec.CheckProgress). Judged
+	// after linearizability, whose failure names the op that went wrong;
+	// a stranded final state is a violation even when linearizability
+	// ran out of time.
+	if o.Verdict != Illegal && res.Deadlock {
+		if v := final.CheckProgress(); v != nil {
+			return fail("progress", v.Invariant, v.Detail+" ["+v.Source+"]", -1), nil
+		}
+	}
 	return o, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/gexit-dev/gexit/impl"
 	"github.com/gexit-dev/gexit/spec"
@@ -295,4 +296,36 @@ func representable(sn *impl.Snapshot) error {
 	check("startingStackSize", int64(sn.StartingStackSize), 0, i32)
 	check("gomaxprocs", int64(sn.GoMaxProcs), 0, i32)
 	return err
+}
+
+// Isolated reports, for each event of h, whether its interval [Call,
+// Return] overlaps no other event's: the op ran alone, every read it made
+// saw a settled state, and the spec judges it by the runtime's strict order
+// (spec.Op.Strict).
+func Isolated(h []impl.Event) []bool {
+	iso := make([]bool, len(h))
+	order := make([]int, len(h))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return h[order[a]].Call < h[order[b]].Call })
+	var reach int64 = -1 << 62 // the latest Return among the events before
+	for k, i := range order {
+		e := &h[i]
+		alone := reach < e.Call
+		if k+1 < len(order) && h[order[k+1]].Call <= e.Return {
+			alone = false
+		}
+		iso[i] = alone
+		reach = max(reach, e.Return)
+	}
+	return iso
+}
+
+// strictOp is OpOf with the op marked Strict when the event ran alone
+// (Isolated).
+func strictOp(e *impl.Event, isolated bool) (spec.Op, error) {
+	op, err := OpOf(e)
+	op.Strict = isolated
+	return op, err
 }

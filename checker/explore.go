@@ -47,7 +47,7 @@ type PathStep struct {
 // Enabled offered that the transition refused, with the shortest path to
 // it from the initial state.
 type ExploreViolation struct {
-	Kind      string // "invariant", "throw", "refused"
+	Kind      string // "invariant", "throw", "refused", "progress"
 	Name      string // the invariant's name, or the throw message
 	Source    string // the runtime throw or comment the invariant cites
 	Detail    string
@@ -173,6 +173,15 @@ loop:
 						res.Terminal[t.String()]++
 					} else {
 						res.Deadlocks++
+						// Nothing can move and the program is alive:
+						// the progress predicates judge the state.
+						if pv := pa.cur.CheckProgress(); pv != nil {
+							v := ExploreViolation{Kind: "progress", Name: pv.Invariant, Source: pv.Source, Detail: pv.Detail}
+							res.addViolation(&v, o, init, parent, opIdx, ndID, 0, step)
+							if o.StopAtFirst {
+								break loop
+							}
+						}
 					}
 				}
 				if len(ops) > 255 {

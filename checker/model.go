@@ -133,9 +133,10 @@ func (v Verdict) String() string {
 func Operations(h []impl.Event, final *spec.State, ms int) ([]porcupine.Operation, error) {
 	ops := make([]porcupine.Operation, 0, len(h)+1)
 	var last int64
+	iso := Isolated(h)
 	for i := range h {
 		e := &h[i]
-		op, err := OpOf(e)
+		op, err := strictOp(e, iso[i])
 		if err != nil {
 			return nil, fmt.Errorf("history event %d: %v", i, err)
 		}

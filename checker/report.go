@@ -85,10 +85,11 @@ func explain(o *Outcome) ([]ReportStep, *spec.State) {
 		return nil, nil
 	}
 	var steps []ReportStep
+	iso := Isolated(o.History)
 	for n, i := range order {
 		e := &o.History[i]
 		st := ReportStep{N: n + 1, Event: i, Actor: actorName(e.M), G: e.Out.G}
-		op, err := OpOf(e)
+		op, err := strictOp(e, iso[i])
 		if err != nil {
 			st.Op, st.Failed, st.Why = e.Op, true, err.Error()
 			steps = append(steps, st)

@@ -963,7 +963,7 @@ func (mp *m) idle() {
 	s.lockSched(&mp.actor)
 	var got *p
 	for _, q := range s.ps {
-		if q.status.Load() == pHandoff {
+		if q.status.Load() == pHandoff && !s.f.idleIgnoresHandoff {
 			got = q
 			break
 		}
@@ -991,7 +991,9 @@ func (s *sched) pAvailable() bool {
 	for _, q := range s.ps {
 		switch q.status.Load() {
 		case pHandoff:
-			return true
+			if !s.f.idleIgnoresHandoff {
+				return true
+			}
 		case pIdle:
 			idle = true
 		}
@@ -1021,7 +1023,7 @@ func (mp *m) schedule() {
 	inherit := false
 	src, victim, moved := 0, int32(-1), 0
 	// Every GlobalTick-th schedtick: one G from the global queue.
-	if pp.schedtick%uint32(s.c.GlobalTick) == 0 && s.runqSize.Load() != 0 {
+	if !s.f.noTickPick && pp.schedtick%uint32(s.c.GlobalTick) == 0 && s.runqSize.Load() != 0 {
 		mp.sp()
 		s.lockSched(&mp.actor)
 		gp = s.globrunqgetLocked()
@@ -1050,7 +1052,7 @@ func (mp *m) schedule() {
 			mp.branch(brGlobal)
 		}
 	}
-	if gp == nil {
+	if gp == nil && !s.f.stealGivesUp {
 		var msg string
 		gp, src, victim, moved, msg = mp.stealWork(pp)
 		if msg != "" {
@@ -1069,6 +1071,13 @@ func (mp *m) schedule() {
 			src = srcGlobal
 			mp.branch(brGlobal)
 			s.unlockSched(&mp.actor)
+		} else if s.f.stopmKeepsP {
+			// The planted bug: stopm with the P still held. The op is
+			// never committed (the M just sleeps); it wakes only for work
+			// on its own P, which no other M can put there.
+			s.unlockSched(&mp.actor)
+			mp.waitUntil(func() bool { return !s.stw.Load() && !pp.runqempty() })
+			return
 		} else {
 			_, msg := s.releasepLocked(mp)
 			if msg == "" {

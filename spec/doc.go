@@ -59,6 +59,15 @@
 //   - the idle branch needs an empty local and global queue (the runtime
 //     rechecks the global queue under sched.lock before pidleput).
 //
+// The relaxations are for racy reads, and a read is racy only while
+// another operation is in progress. An op marked Strict (its interval
+// overlapped no other op's: every op of the atomic mode, and most of the
+// others) gets findRunnable's strict order: the global batch before any
+// steal, rings before any runnext steal, and the idle branch only when
+// stealWork would find nothing on any running or handed-off P; and
+// exitsyscall's: the old P back first when it can be taken, and
+// exitsyscallNoP's own pidleget only after a racing pidleput.
+//
 // exitsyscall's path (Op.N, an ExitPath) is relaxed the same way: the P
 // every path gets is decided by the spec (the old P from a thread in a
 // syscall, else the head of the LIFO idle list), and the paths that run

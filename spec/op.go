@@ -177,6 +177,11 @@ type Op struct {
 	// Source and Victim are schedule's choice.
 	Source Source
 	Victim int8
+	// Strict: the op overlapped no other op, so every read the runtime
+	// makes without a lock saw a settled state. findRunnable's and
+	// exitsyscall's order then apply without the relaxations for racy
+	// reads (see the package doc, "Schedule choices").
+	Strict bool
 }
 
 func (op Op) String() string {

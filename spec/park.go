@@ -152,6 +152,10 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "the idle P list is empty (pidleget finds nothing)")
 	case path == ExitNoP && s.Sched.Pidle != None:
 		return r, s.disabled(op, "exitsyscallNoP's pidleget finds an idle P")
+	case op.Strict && path != ExitKeep && path != ExitOldP && oldp != None && s.setBlockOnExitSyscall(oldp) != None:
+		return r, s.disabled(op, "strict: exitsyscallTryGetP takes the old P back from the thread in a syscall on it first")
+	case op.Strict && path == ExitNoPPidle:
+		return r, s.disabled(op, "strict: exitsyscallTryGetP's sched.pidle != 0 sees the idle P (only a racing pidleput makes exitsyscallNoP find it)")
 	}
 	if err := s.casgstatus(gi, Syscall, Running); err != nil {
 		return r, err

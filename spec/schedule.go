@@ -73,6 +73,20 @@ func (s *State) schedule(op Op) (Result, error) {
 			return r, s.disabled(op, "the victim is "+vp.Status.String())
 		}
 		r.Victim = v
+		if op.Strict {
+			// findRunnable: the global batch comes before stealWork;
+			// stealWork's first three passes take rings only
+			// (stealRunNextG is i == stealTries-1), and runqgrab takes
+			// a victim's ring before its runnext.
+			if len(sc.Runq) != 0 {
+				return r, s.disabled(op, "strict: the global queue is not empty (globrunqgetbatch comes before stealWork)")
+			}
+			if op.Source == SrcStealNext {
+				if w := s.stealable(pi, false); w != None {
+					return r, s.disabled(op, "strict: P"+itoa(int64(w))+"'s ring is not empty (stealWork takes rings before any runnext)")
+				}
+			}
+		}
 		if op.Source == SrcStealNext {
 			if vp.Runnext == None {
 				return r, s.disabled(op, "the victim's runnext is empty")
@@ -93,6 +107,11 @@ func (s *State) schedule(op Op) (Result, error) {
 	case SrcIdle:
 		if !localEmpty || len(sc.Runq) != 0 {
 			return r, s.disabled(op, "there is local or global work")
+		}
+		if op.Strict {
+			if w := s.stealable(pi, true); w != None {
+				return r, s.disabled(op, "strict: P"+itoa(int64(w))+" has work stealWork would take")
+			}
 		}
 		// findRunnable's tail: releasep, pidleput, stopm.
 		if _, err := s.releasep(mp); err != nil {
@@ -142,4 +161,20 @@ func (s *State) execute(mp int, g int32, inherit bool) error {
 		s.Ps[m.P].SchedTick++
 	}
 	return nil
+}
+
+// stealable is the lowest P other than pi that stealWork would take work
+// from (running or handed off, not idle: idlepMask), with a non-empty
+// ring, or also a runnext when next is set; None if there is none.
+func (s *State) stealable(pi int8, next bool) int8 {
+	for v := range s.Ps {
+		vp := &s.Ps[v]
+		if int8(v) == pi || (vp.Status != PRunning && vp.Status != PHandoff) {
+			continue
+		}
+		if len(vp.Ring) != 0 || (next && vp.Runnext != None) {
+			return int8(v)
+		}
+	}
+	return None
 }

@@ -1,0 +1,105 @@
+package spec
+
+import "testing"
+
+// TestStrictScheduleOrder: an op that overlapped no other (Op.Strict)
+// gets findRunnable's strict order; the relaxed op of a concurrent
+// history keeps the choices a racy read allows.
+func TestStrictScheduleOrder(t *testing.T) {
+	// M1 on P1 with nothing local, P0 (main's) has G1 on runnext and G2
+	// on... main spawns two: G1 to the ring, G2 to runnext.
+	setup := func() *State {
+		s := newState(t, "small", 2, 2)
+		spawn(t, s, 0)
+		spawn(t, s, 0)
+		do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+		if len(s.Ps[0].Ring) != 1 || s.Ps[0].Runnext == None {
+			t.Fatalf("setup:\n%s", s.Dump())
+		}
+		return s
+	}
+	// Going idle while P0 has work: allowed for a racy read, refused
+	// strictly (stealWork would have found it).
+	s := setup()
+	if _, err := s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcIdle}); err != nil {
+		t.Fatalf("relaxed idle: %v", err)
+	}
+	_, err := s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
+	wantDisabled(t, err)
+	// Stealing runnext while P0's ring has work: only a racy read.
+	if _, err := s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0}); err != nil {
+		t.Fatalf("relaxed stealnext: %v", err)
+	}
+	_, err = s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0, Strict: true})
+	wantDisabled(t, err)
+	// The ring steal is the strict choice.
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0, Strict: true})
+
+	// With the global queue non-empty, stealing comes after the batch.
+	s = setup()
+	do(t, s, Op{Kind: OpGosched, M: 0}) // main to sched.runq
+	if _, err := s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0}); err != nil {
+		t.Fatalf("relaxed steal with global work: %v", err)
+	}
+	_, err = s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0, Strict: true})
+	wantDisabled(t, err)
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal, Strict: true})
+
+	// Nothing anywhere: idle is the strict choice too.
+	s = newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
+}
+
+// TestStrictExitsyscall: strictly, exitsyscallTryGetP takes the old P
+// back when it can, and exitsyscallNoP's own pidleget never finds a P
+// that TryGetP's `sched.pidle != 0` did not see.
+func TestStrictExitsyscall(t *testing.T) {
+	s := newState(t, "small", 3, 2)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	// M1 takes P0 while main is in its syscall? No: the old P is still
+	// main's M's (not retaken): the fast path. Retake it first.
+	retake := do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+	if !retake.HandedOff {
+		t.Fatalf("retake: %v", retake)
+	}
+	// P0 went to handoffp: not running under a syscalling thread, so
+	// ExitOldP is disabled; the idle head is the strict choice.
+	if s.Sched.Pidle == None {
+		t.Fatalf("no idle P:\n%s", s.Dump())
+	}
+	_, err := s.Clone().Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoPPidle), Strict: true})
+	wantDisabled(t, err)
+	if _, err := s.Clone().Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoPPidle)}); err != nil {
+		t.Fatalf("relaxed nop-pidle: %v", err)
+	}
+	do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitPidle), Strict: true})
+}
+
+// TestStrictExitsyscallOldP: when the old P runs under another thread now
+// in a syscall, a strict exitsyscall takes it back (setBlockOnExitSyscall,
+// takeP) rather than an idle P.
+func TestStrictExitsyscallOldP(t *testing.T) {
+	s := newState(t, "small", 3, 2)
+	spawn(t, s, 0) // G1 on P0's runnext
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+	if s.Ps[0].Status != PHandoff {
+		t.Fatalf("P0 after retake with work: %v, want handoff", s.Ps[0].Status)
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	sched(t, s, 1, SrcRunnext)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 1})
+	if s.setBlockOnExitSyscall(0) == None || s.Sched.Pidle == None {
+		t.Fatalf("setup:\n%s", s.Dump())
+	}
+	if _, err := s.Clone().Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitPidle)}); err != nil {
+		t.Fatalf("relaxed pidle: %v", err)
+	}
+	_, err := s.Clone().Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitPidle), Strict: true})
+	wantDisabled(t, err)
+	r := do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitOldP), Strict: true})
+	if r.P != 0 {
+		t.Fatalf("strict exitsyscall got P%d, want the old P0", r.P)
+	}
+}
