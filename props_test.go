@@ -89,9 +89,10 @@ func TestInvariantsOnQuiescentStates(t *testing.T) {
 	})
 }
 
-// TestMutants is the mutation table: every fault of impl, switched on,
-// must make the property fail within the budget, and its shrunk
-// counterexample must be small.
+// TestMutants is the mutation table: the null mutant (no fault) must never
+// be caught; every fault of impl, switched on, must make the property fail
+// within the budget, its shrunk counterexample must be small, and the
+// control (the counterexample with the fault off) must pass.
 func TestMutants(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the mutation table takes a while")
@@ -101,13 +102,27 @@ func TestMutants(t *testing.T) {
 	}
 	rows := checker.Mutants(checker.MutantOptions{Budget: 10 * time.Second, Checks: 20000})
 	if len(rows) < 16 {
-		t.Fatalf("only %d faults", len(rows))
+		t.Fatalf("only %d rows", len(rows))
+	}
+	if !rows[0].Null || rows[0].Fault != checker.NullMutant {
+		t.Fatalf("the first row is %q, want the null mutant", rows[0].Fault)
 	}
 	for _, r := range rows {
-		t.Logf("%-26s caught=%v %.2fs steps=%d switches=%d by %s %s", r.Fault, r.Caught, r.Seconds, r.Steps, r.Switches, r.Kind, r.Name)
+		t.Logf("%-26s caught=%v %.2fs steps=%d switches=%d control=%s by %s %s", r.Fault, r.Caught, r.Seconds, r.Steps, r.Switches, r.Control, r.Kind, r.Name)
+		if r.Null {
+			if r.Caught {
+				t.Errorf("the null mutant (no fault) was caught after %d cases: a false positive: %s: %s\n%s", r.Cases, r.Kind, r.Name, checker.TextReport(r.Outcome))
+			} else if r.Cases < 1000 {
+				t.Errorf("the null mutant ran only %d cases", r.Cases)
+			}
+			continue
+		}
 		if !r.Caught {
 			t.Errorf("fault %s was not caught within the budget", r.Fault)
 			continue
+		}
+		if r.Control != checker.Ok.String() {
+			t.Errorf("fault %s: the counterexample with the fault off is %s, want ok", r.Fault, r.Control)
 		}
 		if r.Steps > 12 {
 			t.Errorf("fault %s: shrunk counterexample has %d steps (> 12)", r.Fault, r.Steps)

@@ -60,13 +60,51 @@ type CampaignOptions struct {
 
 // CampaignStats are a campaign's counts so far.
 type CampaignStats struct {
-	Cases   int           `json:"cases"`
-	Ops     int           `json:"ops"`
-	Ok      int           `json:"ok"`
-	Illegal int           `json:"illegal"`
-	Unknown int           `json:"unknown"`
-	Batches int           `json:"batches"`
-	Elapsed time.Duration `json:"-"`
+	Cases   int `json:"cases"`
+	Ops     int `json:"ops"`
+	Ok      int `json:"ok"`
+	Illegal int `json:"illegal"`
+	Unknown int `json:"unknown"`
+	Batches int `json:"batches"`
+	// Quiescent counts the runs that ended with nothing able to move and
+	// the program alive: the runs the progress predicates judged.
+	Quiescent int           `json:"quiescent"`
+	Elapsed   time.Duration `json:"-"`
+
+	// Concurrency actually exercised, per run mode: recorded ops, how
+	// many overlapped another op's interval (not Isolated), CAS retries
+	// and lost runnext races.
+	Modes map[string]*ModeStats `json:"modes"`
+}
+
+// ModeStats is the concurrency a campaign exercised in one run mode.
+type ModeStats struct {
+	Cases       int `json:"cases"`
+	Ops         int `json:"ops"`
+	Overlapping int `json:"overlapping"`
+	CasRetries  int `json:"casRetries"`
+	RunnextLost int `json:"runnextLost"`
+}
+
+// Overlap is the fraction of ops that overlapped another op.
+func (m ModeStats) Overlap() float64 {
+	if m.Ops == 0 {
+		return 0
+	}
+	return float64(m.Overlapping) / float64(m.Ops)
+}
+
+// Pooled is the sum of the per-mode stats.
+func (c CampaignStats) Pooled() ModeStats {
+	var p ModeStats
+	for _, m := range c.Modes {
+		p.Cases += m.Cases
+		p.Ops += m.Ops
+		p.Overlapping += m.Overlapping
+		p.CasRetries += m.CasRetries
+		p.RunnextLost += m.RunnextLost
+	}
+	return p
 }
 
 // Failure is a campaign's counterexample.
@@ -107,6 +145,11 @@ type CampaignResult struct {
 	BundleErr error
 	// HarnessErr is set when rapid itself failed without a verdict.
 	HarnessErr string
+	// Unreached lists the MustReach branches the campaign never
+	// exercised within its Ps and Ms bounds. A campaign with no violation
+	// that left one unreached is Unknown, not Ok: it never tested what
+	// it exists for.
+	Unreached []string
 }
 
 // Campaign is a campaign ready to run; Stats may be read while it runs.
@@ -179,6 +222,11 @@ func (c *Campaign) Stats() CampaignStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stats
+	s.Modes = make(map[string]*ModeStats, len(c.stats.Modes))
+	for k, v := range c.stats.Modes {
+		m := *v
+		s.Modes[k] = &m
+	}
 	if !c.start.IsZero() {
 		s.Elapsed = time.Since(c.start)
 	}
@@ -324,6 +372,10 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	default:
 		res.Verdict = Ok
 	}
+	res.Unreached = Unreached(res.Coverage.Counts(), c.o.Ps, c.o.Ms)
+	if res.Verdict == Ok && len(res.Unreached) > 0 {
+		res.Verdict = Unknown
+	}
 	return res
 }
 
@@ -332,6 +384,28 @@ func (c *Campaign) count(out *Outcome) {
 	defer c.mu.Unlock()
 	c.stats.Cases++
 	c.stats.Ops += out.Ops()
+	if out.Run != nil && out.Run.Deadlock {
+		c.stats.Quiescent++
+	}
+	if c.stats.Modes == nil {
+		c.stats.Modes = map[string]*ModeStats{}
+	}
+	ms := c.stats.Modes[out.Case.Mode]
+	if ms == nil {
+		ms = &ModeStats{}
+		c.stats.Modes[out.Case.Mode] = ms
+	}
+	ms.Cases++
+	ms.Ops += len(out.History)
+	for _, iso := range Isolated(out.History) {
+		if !iso {
+			ms.Overlapping++
+		}
+	}
+	if out.Run != nil {
+		ms.CasRetries += out.Run.Branches["casretry"]
+		ms.RunnextLost += out.Run.Branches["runnextlost"]
+	}
 	c.cov.Merge(out.Coverage)
 	switch out.Verdict {
 	case Ok:
@@ -408,6 +482,9 @@ func (r *CampaignResult) Summary() string {
 	}
 	if r.BundleErr != nil {
 		s += "; the bundle could not be written: " + r.BundleErr.Error()
+	}
+	if r.Failure == nil && len(r.Unreached) > 0 {
+		s += "; never exercised: " + strings.Join(r.Unreached, ", ")
 	}
 	return s
 }

@@ -39,7 +39,7 @@ func TestCampaignClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := c.Run(context.Background())
-	if r.Verdict != Ok || r.Failure != nil || r.Cases < 200 || r.Ok != r.Cases || r.Ops == 0 {
+	if r.Verdict != Ok || r.Failure != nil || r.Cases < 200 || r.Ok != r.Cases || r.Ops == 0 || len(r.Unreached) != 0 || r.Quiescent == 0 {
 		t.Fatalf("clean campaign: %s", r.Summary())
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
@@ -108,7 +108,7 @@ func TestCampaignLeavesHostFlags(t *testing.T) {
 	if err != nil {
 		t.Fatalf("hostflags: %v\n%s", err, out)
 	}
-	want := "verdict=ok cases=30 parsedBefore=false parsedAfter=false testFlags=false rapidChecks=100 visited=0 x=5"
+	want := "verdict=ok cases=150 parsedBefore=false parsedAfter=false testFlags=false rapidChecks=100 visited=0 x=5"
 	if strings.TrimSpace(string(out)) != want {
 		t.Fatalf("hostflags:\n have %s\n want %s", strings.TrimSpace(string(out)), want)
 	}

@@ -1,6 +1,10 @@
 package checker
 
-import "github.com/gexit-dev/gexit/spec"
+import (
+	"strings"
+
+	"github.com/gexit-dev/gexit/spec"
+)
 
 // branchKey is what spec.Branches looks at in an (op, result) pair, packed
 // in a word; the explorer counts keys (no allocation per transition) and
@@ -138,4 +142,57 @@ func code(v string) uint8 {
 		return 8
 	}
 	return 255
+}
+
+// MustReachGroup is a branch a campaign exists to exercise: reached when
+// any of Branches has a count.
+type MustReachGroup struct {
+	Name     string
+	Branches []string
+	// MinPs and MinMs are the smallest bounds that can reach it: a
+	// campaign narrowed below them is not expected to.
+	MinPs, MinMs int
+}
+
+// MustReach is the list of branches a campaign must exercise before its
+// "ok" means anything: the free-list spill and refill, stealing (ring and
+// runnext), the 61st-tick global pick, the global queue's batch,
+// runqputslow, a locked G's exit (mexit or m0 wedged), main's Goexit
+// fatal, and the handoffs of the wakeup protocol (sysmon's retake ->
+// handoffp, stoplockedm, startlockedm).
+var MustReach = []MustReachGroup{
+	{Name: "spill", Branches: []string{"exit/spill", "goexit/spill"}, MinPs: 1, MinMs: 1},
+	{Name: "refill", Branches: []string{"newproc1/refill"}, MinPs: 1, MinMs: 1},
+	{Name: "steal", Branches: []string{"schedule/steal"}, MinPs: 2, MinMs: 2},
+	{Name: "stealnext", Branches: []string{"schedule/stealnext"}, MinPs: 2, MinMs: 2},
+	{Name: "tick", Branches: []string{"schedule/tick"}, MinPs: 1, MinMs: 1},
+	{Name: "global batch", Branches: []string{"schedule/batch"}, MinPs: 1, MinMs: 1},
+	{Name: "runqputslow", Branches: []string{"runqput/runqputslow", "ready/runqputslow"}, MinPs: 1, MinMs: 1},
+	{Name: "locked exit", Branches: []string{"exit/locked:mexit", "exit/locked:m0wedged", "goexit/locked:mexit", "goexit/locked:m0wedged"}, MinPs: 1, MinMs: 1},
+	{Name: "Goexit fatal", Branches: []string{"goexit/fatal"}, MinPs: 1, MinMs: 1},
+	{Name: "retake handoff", Branches: []string{"retake"}, MinPs: 1, MinMs: 1},
+	{Name: "stoplockedm handoff", Branches: []string{"park/stoplockedm", "gosched/stoplockedm"}, MinPs: 1, MinMs: 2},
+	{Name: "startlockedm", Branches: []string{"schedule/startlockedm"}, MinPs: 1, MinMs: 2},
+}
+
+// Unreached lists the MustReach groups with no count in counts that a
+// campaign drawing up to ps Ps and ms Ms can reach.
+func Unreached(counts map[string]int, ps, ms int) []string {
+	var out []string
+	for _, g := range MustReach {
+		if ps < g.MinPs || ms < g.MinMs {
+			continue
+		}
+		reached := false
+		for _, b := range g.Branches {
+			if counts[b] != 0 {
+				reached = true
+				break
+			}
+		}
+		if !reached {
+			out = append(out, g.Name+" ("+strings.Join(g.Branches, " or ")+")")
+		}
+	}
+	return out
 }

@@ -196,17 +196,41 @@ func (t *captureTB) Failed() bool      { return t.failed }
 
 // MutantResult is one row of the mutation table.
 type MutantResult struct {
-	Fault       string   `json:"fault"`
-	Description string   `json:"description"`
-	Caught      bool     `json:"caught"`
-	Seconds     float64  `json:"seconds"` // to detection (before shrinking)
-	Steps       int      `json:"steps"`   // program steps of the shrunk counterexample
-	Switches    int      `json:"switches"`
-	Cases       int      `json:"cases"`
-	Kind        string   `json:"kind,omitempty"` // what caught it: invariant, linearizability, ...
-	Name        string   `json:"name,omitempty"`
-	Outcome     *Outcome `json:"-"`
+	Fault       string  `json:"fault"`
+	Description string  `json:"description"`
+	Caught      bool    `json:"caught"`
+	Seconds     float64 `json:"seconds"` // to detection (before shrinking)
+	Steps       int     `json:"steps"`   // program steps of the shrunk counterexample
+	Switches    int     `json:"switches"`
+	Cases       int     `json:"cases"`
+	Kind        string  `json:"kind,omitempty"` // what caught it: invariant, linearizability, progress, ...
+	Name        string  `json:"name,omitempty"`
+	// Control is the verdict of the minimized counterexample re-run with
+	// the fault off ("ok": the counterexample is the fault's). Empty when
+	// nothing was caught.
+	Control string `json:"control,omitempty"`
+	// Modes: the same search narrowed to one run mode at a time (atomic,
+	// deterministic, free), each with MutantOptions.ModeBudget.
+	Modes map[string]ModeResult `json:"modes,omitempty"`
+	// Null marks the null mutant: no fault at all. It must never be
+	// caught; if it is, the harness reports violations of a correct
+	// implementation.
+	Null    bool     `json:"null,omitempty"`
+	Outcome *Outcome `json:"-"`
 }
+
+// ModeResult is one mode's column of a mutation table row.
+type ModeResult struct {
+	Caught  bool    `json:"caught"`
+	Seconds float64 `json:"seconds"`
+	Cases   int     `json:"cases"`
+}
+
+// NullMutant is the name of the mutation table's null row.
+const NullMutant = "null"
+
+// MutantModes are the run modes of the per-mode columns.
+var MutantModes = []string{"atomic", "deterministic", "free"}
 
 // MutantOptions configure a mutation campaign.
 type MutantOptions struct {
@@ -218,15 +242,19 @@ type MutantOptions struct {
 	// Budget).
 	Shrink time.Duration
 	Seed   uint64
-	// Faults to try; empty: every impl fault.
+	// Faults to try; empty: every impl fault. The null mutant (no fault)
+	// is always the first row.
 	Faults []string
-	// Progress is called after each fault.
+	// ModeBudget, when positive, adds the per-mode columns: the search
+	// repeated in each of MutantModes alone, bounded by ModeBudget.
+	ModeBudget time.Duration
+	// Progress is called after each row.
 	Progress func(MutantResult)
 }
 
-// Mutants runs, for every fault, the property with that fault switched on
-// and reports whether it was caught, how fast, and the size of the shrunk
-// counterexample.
+// Mutants runs the null mutant, then, for every fault, the property with
+// that fault switched on, and reports whether it was caught, how fast,
+// the size of the shrunk counterexample and the control run's verdict.
 func Mutants(o MutantOptions) []MutantResult {
 	if o.Budget == 0 {
 		o.Budget = 10 * time.Second
@@ -237,48 +265,46 @@ func Mutants(o MutantOptions) []MutantResult {
 	if o.Shrink == 0 {
 		o.Shrink = o.Budget
 	}
-	infos := impl.Faults()
+	infos := append([]impl.FaultInfo{{Name: NullMutant, Description: "no fault: a correct implementation, which must never be caught"}}, impl.Faults()...)
 	want := map[string]bool{}
 	for _, f := range o.Faults {
 		want[f] = true
 	}
 	var out []MutantResult
 	for _, fi := range infos {
-		if len(want) > 0 && !want[fi.Name] {
+		null := fi.Name == NullMutant
+		if len(want) > 0 && !want[fi.Name] && !null {
 			continue
 		}
-		r := MutantResult{Fault: fi.Name, Description: fi.Description}
-		start := time.Now()
-		var first time.Duration
-		var last *Outcome
-		deadline := start.Add(o.Budget)
-		prop := Property(DrawOptions{Faults: []string{fi.Name}, MinMs: 1, MaxMs: 3}, time.Second,
-			func(*Outcome) {
-				if first == 0 {
-					r.Cases++ // cases run until the first failure
-				}
-			},
-			func(out *Outcome) {
-				if first == 0 {
-					first = time.Since(start)
-				}
-				last = out
-			})
-		guarded := func(t *rapid.T) {
-			if first == 0 && time.Now().After(deadline) {
-				t.Skip("budget spent")
-			}
-			prop(t)
+		var faults []string
+		if !null {
+			faults = []string{fi.Name}
 		}
-		failed, _ := RapidRun("mutant/"+fi.Name, o.Checks, o.Seed+1, o.Shrink, guarded)
-		if failed && last != nil && last.Verdict == Illegal {
-			last = Minimize(context.Background(), last, time.Second, time.Now().Add(o.Shrink))
+		r := MutantResult{Fault: fi.Name, Description: fi.Description, Null: null}
+		found := searchMutant(o, faults, nil, o.Budget)
+		r.Cases = found.cases
+		if found.out != nil {
+			last := Minimize(context.Background(), found.out, time.Second, time.Now().Add(o.Shrink))
 			r.Caught = true
-			r.Seconds = first.Seconds()
+			r.Seconds = found.seconds
 			r.Steps = last.Case.Steps
 			r.Switches = Switches(last.History)
 			r.Kind, r.Name = last.Kind, last.Name
 			r.Outcome = last
+			cs := cloneCase(last.Case)
+			cs.Faults = nil
+			ctl := RunSafe(context.Background(), cs, time.Second)
+			r.Control = ctl.Verdict.String()
+			if ctl.Verdict == Illegal {
+				r.Control += " (" + ctl.Kind + ": " + ctl.Name + ")"
+			}
+		}
+		if o.ModeBudget > 0 {
+			r.Modes = map[string]ModeResult{}
+			for _, mode := range MutantModes {
+				m := searchMutant(o, faults, []string{mode}, o.ModeBudget)
+				r.Modes[mode] = ModeResult{Caught: m.out != nil, Seconds: m.seconds, Cases: m.cases}
+			}
 		}
 		if o.Progress != nil {
 			o.Progress(r)
@@ -286,6 +312,47 @@ func Mutants(o MutantOptions) []MutantResult {
 		out = append(out, r)
 	}
 	return out
+}
+
+type mutantSearch struct {
+	out     *Outcome // the failing case rapid shrank to, nil if none
+	seconds float64  // to the first failure
+	cases   int      // cases run until the first failure (or in all)
+}
+
+// searchMutant runs the property with faults on, drawing modes (nil: the
+// property's default), until it fails or budget is spent.
+func searchMutant(o MutantOptions, faults, modes []string, budget time.Duration) mutantSearch {
+	var res mutantSearch
+	start := time.Now()
+	var first time.Duration
+	var last *Outcome
+	deadline := start.Add(budget)
+	prop := Property(DrawOptions{Faults: faults, Modes: modes, MinMs: 1, MaxMs: 3}, time.Second,
+		func(*Outcome) {
+			if first == 0 {
+				res.cases++ // cases run until the first failure
+			}
+		},
+		func(out *Outcome) {
+			if first == 0 {
+				first = time.Since(start)
+			}
+			last = out
+		})
+	guarded := func(t *rapid.T) {
+		if first == 0 && time.Now().After(deadline) {
+			t.Skip("budget spent")
+		}
+		prop(t)
+	}
+	name := "mutant/" + strings.Join(append(append([]string{}, faults...), modes...), "/")
+	failed, _ := RapidRun(name, o.Checks, o.Seed+1, o.Shrink, guarded)
+	if failed && last != nil && last.Verdict == Illegal {
+		res.out = last
+		res.seconds = first.Seconds()
+	}
+	return res
 }
 
 // Switches counts the context switches between actors in a history.

@@ -59,10 +59,19 @@ bundle like any other violation.
 The campaign is also a library: checker.NewCampaign(...).Run(ctx) runs
 the same from Go code (a go test, say).
 
-Exit codes: 0 every case passed; 1 a violation (bundle written); 2 bad
-flags; 3 unknown: some verdict was unknown (the linearizability check or
-the run ran out of its budget) and none was illegal, or the campaign was
-interrupted before its budget was spent.
+A campaign must also reach what it exists to test: the free-list spill
+and refill, stealing (ring and runnext), the 61st-tick global pick, the
+global queue's batch, runqputslow, a locked G's exit, main's Goexit fatal,
+and the handoffs (retake, stoplockedm, startlockedm). A campaign with no
+violation that never exercised one of them is unknown (exit 3), not ok,
+and names them; stealing needs -ps and -ms of 2 or more, and the locked
+handoffs -ms 2 or more, so narrower campaigns are not held to those.
+
+Exit codes: 0 every case passed and every must-reach branch was
+exercised; 1 a violation (bundle written); 2 bad flags; 3 unknown: some
+verdict was unknown (the linearizability check or the run ran out of its
+budget) and none was illegal, a must-reach branch was never exercised, or
+the campaign was interrupted before its budget was spent.
 
 Flags:
 `
@@ -109,6 +118,7 @@ type checkFlags struct {
 	shard       shardSpec
 	budget      time.Duration
 	shrink      time.Duration
+	mode        string
 	casesSet    bool
 	durationSet bool
 }
@@ -127,6 +137,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
+	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic or free (default: all three drawn)")
 	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkHelp)
@@ -171,6 +182,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	case f.shrink < 0:
 		fmt.Fprintf(stderr, "gexit check: -shrink must not be negative, have %v\n", f.shrink)
 		return exitUsage
+	case f.mode != "" && f.mode != "deterministic" && f.mode != "atomic" && f.mode != "free":
+		fmt.Fprintf(stderr, "gexit check: -mode must be deterministic, atomic or free, have %q\n", f.mode)
+		return exitUsage
 	case f.out == "":
 		fmt.Fprintf(stderr, "gexit check: -out must not be empty\n")
 		return exitUsage
@@ -192,9 +206,13 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 	if f.casesSet {
 		cases = f.cases
 	}
+	var modes []string
+	if f.mode != "" {
+		modes = []string{f.mode}
+	}
 	cp, err := checker.NewCampaign(checker.CampaignOptions{
 		Seed: f.seed, Shard: f.shard.i, Shards: f.shard.n, Cases: cases, Duration: f.duration,
-		Ps: f.ps, Ms: f.ms, Faults: f.faults, Budget: f.budget, Shrink: f.shrink, Out: f.out,
+		Ps: f.ps, Ms: f.ms, Faults: f.faults, Budget: f.budget, Shrink: f.shrink, Out: f.out, Modes: modes,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "gexit check: %v\n", err)
@@ -219,6 +237,11 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 	counts := res.Coverage.Counts()
 	never := checker.NeverReached(counts)
 	fail := res.Failure
+	pooled := res.Pooled()
+	modeStats := map[string]any{}
+	for k, m := range res.Modes {
+		modeStats[k] = map[string]any{"cases": m.Cases, "ops": m.Ops, "overlap": m.Overlap(), "casRetries": m.CasRetries, "runnextLost": m.RunnextLost}
+	}
 	if f.json {
 		var bp any
 		if res.Bundle != "" {
@@ -229,6 +252,8 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			"seconds": res.Elapsed.Seconds(), "seed": f.seed, "shard": fmt.Sprintf("%d/%d", f.shard.i, f.shard.n),
 			"batches": res.Batches, "bundle": bp, "verdict": verdictName(code), "interrupted": res.Interrupted,
 			"faults": append([]string{}, f.faults...), "coverage": counts, "neverReached": append([]string{}, never...),
+			"unreached": append([]string{}, res.Unreached...), "quiescent": res.Quiescent,
+			"overlap": pooled.Overlap(), "casRetries": pooled.CasRetries, "runnextLost": pooled.RunnextLost, "modes": modeStats,
 		}
 		if fail != nil {
 			o := fail.Outcome
@@ -248,11 +273,18 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 		}
 	} else {
 		rate := float64(res.Cases) / max(res.Elapsed.Seconds(), 1e-9)
-		fmt.Fprintf(stdout, "checked %d cases (%d ops) in %.1fs, %.1f cases/s: %d ok, %d illegal, %d unknown (seed %d, shard %d/%d)\n",
-			res.Cases, res.Ops, res.Elapsed.Seconds(), rate, res.Ok, res.Illegal, res.Unknown, f.seed, f.shard.i, f.shard.n)
+		fmt.Fprintf(stdout, "checked %d cases (%d ops) in %.1fs, %.1f cases/s: %d ok, %d illegal, %d unknown (seed %d, shard %d/%d); %d ended quiescent (progress judged)\n",
+			res.Cases, res.Ops, res.Elapsed.Seconds(), rate, res.Ok, res.Illegal, res.Unknown, f.seed, f.shard.i, f.shard.n, res.Quiescent)
 		if res.Interrupted {
 			fmt.Fprintln(stdout, "interrupted: stopped before the campaign's budget was spent")
 		}
+		fmt.Fprintf(stdout, "concurrency: %.1f%% of ops overlapped another, %d CAS retries, %d runnext races lost", 100*pooled.Overlap(), pooled.CasRetries, pooled.RunnextLost)
+		for _, k := range checker.MutantModes {
+			if m := res.Modes[k]; m != nil {
+				fmt.Fprintf(stdout, "; %s %.1f%%", k, 100*m.Overlap())
+			}
+		}
+		fmt.Fprintln(stdout)
 		if f.verbose {
 			keys := make([]string, 0, len(counts))
 			for k := range counts {
@@ -269,6 +301,10 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 		}
 		if len(never) > 0 {
 			fmt.Fprintf(stdout, "never reached: %s\n", strings.Join(never, ", "))
+		}
+		if fail == nil && len(res.Unreached) > 0 {
+			fmt.Fprintf(stdout, "NOT EXERCISED (the verdict is unknown, not ok: the campaign never reached what it exists to test;\n"+
+				"run longer, or narrow -ps/-ms if these are out of scope): %s\n", strings.Join(res.Unreached, ", "))
 		}
 		if fail != nil {
 			fmt.Fprintf(stdout, "\nVIOLATION (shrunk by rapid, then Minimize):\n%s", reportText(cp, fail, res.Bundle))

@@ -35,7 +35,7 @@ func oneLine(t *testing.T, args []string, stderr string) {
 
 func TestCheckPasses(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := cliRun(t, "check", "-cases", "30", "-json", "-out", out)
+	code, stdout, stderr := cliRun(t, "check", "-cases", "150", "-json", "-out", out)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -46,12 +46,13 @@ func TestCheckPasses(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
 		t.Fatalf("-json output: %v\n%s", err, stdout)
 	}
-	for _, k := range []string{"cases", "ops", "ok", "illegal", "unknown", "seconds", "seed", "bundle", "coverage", "neverReached"} {
+	for _, k := range []string{"cases", "ops", "ok", "illegal", "unknown", "seconds", "seed", "bundle", "coverage", "neverReached", "unreached", "quiescent"} {
 		if _, ok := sum[k]; !ok {
 			t.Errorf("-json lacks %q", k)
 		}
 	}
-	if sum["cases"].(float64) < 30 || sum["ok"].(float64) != sum["cases"].(float64) || sum["bundle"] != nil {
+	if sum["cases"].(float64) < 150 || sum["ok"].(float64) != sum["cases"].(float64) || sum["bundle"] != nil ||
+		len(sum["unreached"].([]any)) != 0 || sum["quiescent"].(float64) == 0 {
 		t.Errorf("summary: %v", sum)
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
@@ -59,9 +60,37 @@ func TestCheckPasses(t *testing.T) {
 	}
 
 	// Text mode, a shard, bounds.
-	code, stdout, _ = cliRun(t, "check", "-cases", "10", "-shard", "1/3", "-ps", "2", "-ms", "2", "-out", out)
+	code, stdout, _ = cliRun(t, "check", "-cases", "300", "-shard", "1/3", "-ps", "2", "-ms", "2", "-out", out)
 	if code != exitOK || !strings.Contains(stdout, "verdict: ok") || !strings.Contains(stdout, "shard 1/3") {
 		t.Errorf("exit %d\n%s", code, stdout)
+	}
+}
+
+// TestCheckMustReach: a campaign too small to exercise the branches it
+// exists to test is unknown (exit 3), not ok, and names them; bounds that
+// exclude a branch (one P: no victim to steal from) do not hold the
+// campaign to it.
+func TestCheckMustReach(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, _ := cliRun(t, "check", "-cases", "3", "-out", out)
+	if code != exitUnknown || !strings.Contains(stdout, "NOT EXERCISED") || !strings.Contains(stdout, "verdict: unknown") {
+		t.Fatalf("3 cases: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = cliRun(t, "check", "-cases", "3", "-ps", "1", "-json", "-out", out)
+	var sum struct {
+		Verdict   string   `json:"verdict"`
+		Unreached []string `json:"unreached"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if code != exitUnknown || sum.Verdict != "unknown" || len(sum.Unreached) == 0 {
+		t.Fatalf("-ps 1, 3 cases: exit %d %+v", code, sum)
+	}
+	for _, u := range sum.Unreached {
+		if strings.HasPrefix(u, "steal") {
+			t.Errorf("-ps 1 cannot steal, yet the campaign is held to %q", u)
+		}
 	}
 }
 
@@ -227,7 +256,7 @@ func TestFaultsLists(t *testing.T) {
 }
 
 func TestMutantsOne(t *testing.T) {
-	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "10s")
+	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "10s", "-checks", "400", "-mode-budget", "2s")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -235,13 +264,36 @@ func TestMutantsOne(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0]["fault"] != "spill-lose-g" || rows[0]["caught"] != true {
+	if len(rows) != 2 || rows[0]["fault"] != checker.NullMutant || rows[0]["null"] != true || rows[0]["caught"] != false {
 		t.Fatalf("rows: %v", rows)
 	}
-	for _, k := range []string{"fault", "caught", "seconds", "steps"} {
-		if _, ok := rows[0][k]; !ok {
+	if rows[1]["fault"] != "spill-lose-g" || rows[1]["caught"] != true || rows[1]["control"] != "ok" {
+		t.Fatalf("rows: %v", rows)
+	}
+	for _, k := range []string{"fault", "caught", "seconds", "steps", "control", "modes"} {
+		if _, ok := rows[1][k]; !ok {
 			t.Errorf("row lacks %q", k)
 		}
+	}
+	modes, _ := rows[1]["modes"].(map[string]any)
+	for _, m := range checker.MutantModes {
+		col, ok := modes[m].(map[string]any)
+		if !ok {
+			t.Errorf("no %s column: %v", m, modes)
+			continue
+		}
+		if _, ok := col["caught"]; !ok {
+			t.Errorf("%s column lacks caught: %v", m, col)
+		}
+	}
+	if atomic, _ := modes["atomic"].(map[string]any); atomic["caught"] != true {
+		t.Errorf("spill-lose-g not caught in atomic mode alone: %v", modes)
+	}
+	// The text table: a header with the mode columns, the null row, a summary.
+	code, stdout, _ = cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "5s", "-checks", "200", "-mode-budget", "1s")
+	if code != exitOK || !strings.Contains(stdout, "deterministic") || !strings.Contains(stdout, "null ") ||
+		!strings.Contains(stdout, "1 of 1 faults caught with a passing control; null mutant not caught") {
+		t.Errorf("exit %d\n%s", code, stdout)
 	}
 }
 

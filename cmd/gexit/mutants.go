@@ -16,15 +16,22 @@ func init() {
 
 const mutantsHelp = `Usage: gexit mutants [flags]
 
-For every fault of the implementation (gexit faults), switches it on and
-runs the property (generated cases judged by the spec) until it fails or
-the -budget is spent, then shrinks the counterexample. Prints a table:
-the fault, whether it was caught, the seconds to detection (before
-shrinking), the program steps of the shrunk counterexample, and what
-caught it (invariant, linearizability, differential, harness, throw,
-panic).
+The mutation table: the harness's test of itself. For every fault of the
+implementation (gexit faults), switches it on and runs the property
+(generated cases judged by the spec) until it fails or the -budget is
+spent, then shrinks the counterexample and re-runs it with the fault off
+(the control: it must pass, so the counterexample is the fault's). The
+first row is the null mutant, no fault at all: it must never be caught.
 
-Exit codes: 0 every fault was caught; 1 some fault was not; 2 bad flags.
+Prints a table: the fault, whether it was caught, the seconds to detection
+(before shrinking), the program steps of the shrunk counterexample, the
+control's verdict, what caught it (invariant, linearizability, progress,
+differential, harness, throw, panic) and, with -mode-budget, one column per
+run mode (atomic, deterministic, free): the seconds to detection with the
+search narrowed to that mode, "-" if not caught within the mode budget.
+
+Exit codes: 0 every fault was caught with a passing control and the null
+mutant was not; 1 otherwise; 2 bad flags.
 
 Flags:
 `
@@ -36,6 +43,7 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	checks := fs.Int("checks", 2000, "bound on the cases per fault")
 	seed := fs.Uint64("seed", 1, "rapid seed")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	modeBudget := fs.Duration("mode-budget", 5*time.Second, "search budget per fault and run mode for the per-mode columns (0: no per-mode columns)")
 	var faults faultList
 	fs.Var(&faults, "fault", "only this fault `NAME` (repeatable or comma-separated; default: every fault)")
 	fs.Usage = func() {
@@ -53,11 +61,14 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	case *budget <= 0:
 		fmt.Fprintf(stderr, "gexit mutants: -budget must be positive, have %v\n", *budget)
 		return exitUsage
+	case *modeBudget < 0:
+		fmt.Fprintf(stderr, "gexit mutants: -mode-budget must not be negative, have %v\n", *modeBudget)
+		return exitUsage
 	case *checks < 1:
 		fmt.Fprintf(stderr, "gexit mutants: -checks must be >= 1, have %d\n", *checks)
 		return exitUsage
 	}
-	o := checker.MutantOptions{Budget: *budget, Checks: *checks, Seed: *seed, Faults: faults}
+	o := checker.MutantOptions{Budget: *budget, Checks: *checks, Seed: *seed, Faults: faults, ModeBudget: *modeBudget}
 	if !*jsonOut && !*quiet {
 		o.Progress = func(r checker.MutantResult) {
 			state := "NOT CAUGHT"
@@ -69,12 +80,20 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	}
 	rows := checker.Mutants(o)
 	code := exitOK
-	caught := 0
+	caught, faultRows := 0, 0
 	for _, r := range rows {
-		if r.Caught {
-			caught++
-		} else {
-			code = exitViolation
+		switch {
+		case r.Null:
+			if r.Caught {
+				code = exitViolation
+			}
+		default:
+			faultRows++
+			if r.Caught && r.Control == checker.Ok.String() {
+				caught++
+			} else {
+				code = exitViolation
+			}
 		}
 	}
 	if *jsonOut {
@@ -93,14 +112,46 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	for _, r := range rows {
 		w = max(w, len(r.Fault))
 	}
-	fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %s\n", w, "fault", "caught", "seconds", "steps", "caught by")
+	modeCols := ""
+	if *modeBudget > 0 {
+		for _, m := range checker.MutantModes {
+			modeCols += fmt.Sprintf("  %13s", m)
+		}
+	}
+	fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, "fault", "caught", "seconds", "steps", "control", modeCols, "caught by")
 	for _, r := range rows {
+		cols := ""
+		if r.Modes != nil {
+			for _, m := range checker.MutantModes {
+				mr := r.Modes[m]
+				if mr.Caught {
+					cols += fmt.Sprintf("  %12.2fs", mr.Seconds)
+				} else {
+					cols += fmt.Sprintf("  %13s", "-")
+				}
+			}
+		}
 		if !r.Caught {
-			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %s\n", w, r.Fault, "NO", "-", "-", fmt.Sprintf("(%d cases)", r.Cases))
+			what := fmt.Sprintf("(%d cases)", r.Cases)
+			if r.Null {
+				what = fmt.Sprintf("(%d cases, none failed: the null mutant must pass)", r.Cases)
+			}
+			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "NO", "-", "-", "-", cols, what)
 			continue
 		}
-		fmt.Fprintf(stdout, "%-*s  %-6s  %8.2f  %5d  %s: %s\n", w, r.Fault, "yes", r.Seconds, r.Steps, r.Kind, r.Name)
+		ctl := r.Control
+		if len(ctl) > 7 {
+			ctl = "FAILS"
+		}
+		what := r.Kind + ": " + r.Name
+		if r.Null {
+			what = "FALSE POSITIVE: " + what
+		}
+		fmt.Fprintf(stdout, "%-*s  %-6s  %8.2f  %5d  %-7s%s  %s\n", w, r.Fault, "yes", r.Seconds, r.Steps, ctl, cols, what)
+		if r.Control != checker.Ok.String() {
+			fmt.Fprintf(stdout, "%-*s  control: %s\n", w, "", r.Control)
+		}
 	}
-	fmt.Fprintf(stdout, "%d of %d faults caught\n", caught, len(rows))
+	fmt.Fprintf(stdout, "%d of %d faults caught with a passing control; null mutant %s\n", caught, faultRows, map[bool]string{true: "CAUGHT (false positive)", false: "not caught"}[rows != nil && rows[0].Null && rows[0].Caught])
 	return code
 }

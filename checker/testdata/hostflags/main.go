@@ -15,7 +15,7 @@ import (
 func main() {
 	x := flag.Int("x", 0, "a flag of the host's own")
 	before := flag.Parsed()
-	c, err := checker.NewCampaign(checker.CampaignOptions{Cases: 30, Seed: 7})
+	c, err := checker.NewCampaign(checker.CampaignOptions{Cases: 150, Seed: 7})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(2)
