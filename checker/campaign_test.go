@@ -113,3 +113,25 @@ func TestCampaignLeavesHostFlags(t *testing.T) {
 		t.Fatalf("hostflags:\n have %s\n want %s", strings.TrimSpace(string(out)), want)
 	}
 }
+
+// TestFreeModeOverlaps: free-running cases really run Ms concurrently:
+// some ops overlap another op's interval, and the campaign counts them
+// per mode.
+func TestFreeModeOverlaps(t *testing.T) {
+	c, err := NewCampaign(CampaignOptions{Cases: 300, Seed: 5, Modes: []string{"free"}, Ms: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Run(context.Background())
+	if r.Verdict == Illegal {
+		t.Fatalf("free campaign: %s", r.Summary())
+	}
+	free := r.Modes["free"]
+	if free == nil || len(r.Modes) != 1 || free.Cases != r.Cases || free.Ops != r.Ops {
+		t.Fatalf("modes: %+v (cases %d, ops %d)", r.Modes, r.Cases, r.Ops)
+	}
+	if free.Overlapping == 0 || free.Overlap() <= 0 || free.Overlap() > 1 {
+		t.Fatalf("no op of %d overlapped another in %d free-running cases", free.Ops, free.Cases)
+	}
+	t.Logf("free: %.1f%% of %d ops overlapped, %d CAS retries, %d runnext races lost", 100*free.Overlap(), free.Ops, free.CasRetries, free.RunnextLost)
+}

@@ -63,7 +63,11 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	c := Case{Faults: o.Faults}
 	c.Preset = rapid.SampledFrom([]string{"small", "small", "small", "small", "small", "small", "small", "go"}).Draw(t, "consts")
 	c.Mode = rapid.SampledFrom(modes).Draw(t, "mode")
-	c.Ms = rapid.IntRange(o.MinMs, o.MaxMs).Draw(t, "ms")
+	minMs := o.MinMs
+	if c.Mode == "free" && o.MaxMs >= 2 {
+		minMs = max(minMs, 2) // one M cannot overlap anything
+	}
+	c.Ms = rapid.IntRange(minMs, o.MaxMs).Draw(t, "ms")
 	c.Ps = rapid.IntRange(1, 3).Draw(t, "ps")
 	// GOARCH=wasm: gdestroy's gfput-and-return branch, no sysmon, no
 	// thread wiring for LockOSThread.
@@ -74,6 +78,11 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 		lo, hi := min(o.MinSteps, o.MaxSteps), o.MaxSteps
 		if depth > 0 {
 			lo, hi = 0, 4
+		}
+		if c.Mode == "free" {
+			// Free-running Ms overlap only while there is work for
+			// several of them: longer programs.
+			hi *= 2
 		}
 		n := rapid.IntRange(lo, hi).Draw(t, label+".len")
 		p := &impl.Program{}

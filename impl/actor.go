@@ -68,6 +68,7 @@ type sched struct {
 	fatalMsg atomic.Pointer[string]
 	panicMsg atomic.Pointer[string]
 	deadlock atomic.Bool
+	started  atomic.Int32 // free mode: actors past the start barrier
 	timedOut atomic.Bool
 
 	// Free-running waiting.
@@ -152,10 +153,16 @@ func (a *actor) unlock(mu *sync.Mutex) {
 }
 
 // sp is a scheduling point inside an op (a shared-memory access the
-// interesting races hinge on). Free-running: nothing.
+// interesting races hinge on). Free-running: noise injection, a yield of
+// the goroutine at one point in four (the actor's seeded PRNG decides), so
+// that another M can run inside this op's window, as a preempted or
+// descheduled thread lets it in the runtime.
 func (a *actor) sp() {
-	if a.s.intra {
+	switch {
+	case a.s.intra:
 		a.yield()
+	case !a.s.det && a.rng.IntN(4) == 0:
+		runtime.Gosched()
 	}
 }
 
@@ -183,6 +190,10 @@ func (a *actor) safepoint() bool {
 	return true
 }
 
+// spinPolls is how often a free-running M polls its condition before it
+// parks on the condition variable.
+const spinPolls = 32
+
 // waitUntil blocks the actor until cond holds (true) or the run ends
 // (false). A waiting actor is stopped for stop-the-world purposes.
 func (a *actor) waitUntil(cond func() bool) bool {
@@ -198,6 +209,24 @@ func (a *actor) waitUntil(cond func() bool) bool {
 			a.waiting = cond
 			a.yield()
 			a.waiting = nil
+		}
+	}
+	if a.id >= 0 {
+		// findRunnable's spinning: an M with nothing to do polls a while
+		// before it parks, so work made runnable on another M is taken
+		// while that M still runs, and the Ms' ops really overlap. The
+		// conditions Ms wait for read atomics only.
+		for i := 0; i < spinPolls; i++ {
+			if s.done.Load() {
+				return false
+			}
+			if cond() {
+				return true
+			}
+			if s.stw.Load() {
+				break // the controller waits for us to stop
+			}
+			runtime.Gosched()
 		}
 	}
 	s.mu.Lock()
@@ -407,6 +436,13 @@ func Run(cfg Config, w Workload) (*Result, error) {
 			}()
 			if s.det {
 				<-a.grant
+			} else {
+				// The start barrier: every actor's goroutine is running
+				// before any starts its work, so the Ms start together.
+				s.started.Add(1)
+				for int(s.started.Load()) < len(s.actors) && !s.done.Load() {
+					runtime.Gosched()
+				}
 			}
 			body()
 		}()
