@@ -153,10 +153,21 @@ type rec struct {
 const chunk = 1024
 
 // begin starts an op: its call timestamp.
+//
+// Timestamps. The clock is one atomic counter that only commits advance:
+// an op's call is 2*load+1, its return 2*add (the value after its
+// increment). That is one read-modify-write per op, and the begin is a
+// plain load. The real-time order is kept exactly (Go's atomics are
+// sequentially consistent): if A committed before B began, B's load sees
+// at least A's add, so B.call = 2*load+1 > 2*add = A.ret; if B began
+// before A committed, B's load is below A's add and B.call < A.ret, so
+// they are (correctly) concurrent. An op's own return exceeds its call,
+// its add coming after its load. Calls are odd and returns even, so no
+// call equals a return; two ops that began concurrently may share a call.
 func (a *actor) begin(op opKind) rec {
 	r := rec{op: op, g: -1, a: -1, c: -1}
 	if a.s.rec {
-		r.call = a.s.clock.Add(1)
+		r.call = 2*a.s.clock.Load() + 1
 	}
 	return r
 }
@@ -173,7 +184,7 @@ func (a *actor) commit(r *rec) {
 	if !s.rec {
 		return
 	}
-	r.ret = s.clock.Add(1)
+	r.ret = 2 * s.clock.Add(1)
 	if len(a.buf) == cap(a.buf) {
 		if a.buf != nil {
 			a.bufs = append(a.bufs, a.buf)
