@@ -250,8 +250,10 @@ var anchors = []anchor{
 	handoffAnchor(HandoffGC, before, s("if gcBlackenEnabled != 0 && gcShouldScheduleWorker(pp) {"), s("startm(pp, false, false)")),
 	handoffAnchor(HandoffSpin, before, s("if sched.nmspinning.Load()+sched.npidle.Load() == 0 && sched.nmspinning.CompareAndSwap(0, 1) {"), s("startm(pp, true, false)")),
 	handoffAnchor(HandoffGCStop, before, s("if sched.gcwaiting.Load() {"), s("unlock(&sched.lock)")),
-	handoffAnchor(HandoffGlobal, before, s("if !sched.runq.empty() {"), s("startm(pp, false, false)")),
-	handoffAnchor(HandoffLastP, before, s("if sched.npidle.Load() == gomaxprocs-1 && sched.lastpoll.Load() != 0 {"), s("startm(pp, false, false)")),
+	// The global-work and last-P decisions are recorded before their
+	// unlock: under sched.lock, as the decision, so npidle is exact.
+	handoffAnchor(HandoffGlobal, before, s("if !sched.runq.empty() {"), s("unlock(&sched.lock)")),
+	handoffAnchor(HandoffLastP, before, s("if sched.npidle.Load() == gomaxprocs-1 && sched.lastpoll.Load() != 0 {"), s("unlock(&sched.lock)")),
 	handoffAnchor(HandoffIdle, before, s("pidleput(pp, 0)")),
 
 	// startm's outcomes, stopm, wakep when it starts an M (finding no idle
@@ -269,6 +271,17 @@ var anchors = []anchor{
 		Code: code("gexitSched(%s, gp.m.p.ptr(), 1, 0, 0)", kk(KStopm)), Kinds: []Kind{KStopm}},
 	{File: "proc.go", Func: "wakep", Path: path(s("startm(pp, true, false)")), Where: before,
 		Code: code("gexitSched(%s, pp, 2, 0, 0)", kk(KWakep)), Kinds: []Kind{KWakep}},
+
+	// The idle P list, under sched.lock: pidleput after the link,
+	// pidleget at its return when it found a P (pidlegetSpinning calls
+	// it; procresize's rebuild and stopTheWorldWithSema's drain are
+	// pidleput and pidleget calls too). An empty list changes nothing, and
+	// wakep finds one on most go statements of a busy program: not
+	// recorded.
+	{File: "proc.go", Func: "pidleput", Path: path(s("sched.npidle.Add(1)")), Where: after,
+		Code: code("gexitPidle(%s, pp, pp.link.ptr())", kk(KPidleput)), Kinds: []Kind{KPidleput}},
+	{File: "proc.go", Func: "pidleget", Path: path(s("return pp, now")), Where: before,
+		Code: code("if pp != nil {\n\tgexitPidle(%s, pp, sched.pidle.ptr())\n}", kk(KPidleget)), Kinds: []Kind{KPidleget}},
 
 	// procresize and p.destroy.
 	{File: "proc.go", Func: "procresize", Path: path(s("old := gomaxprocs")), Where: after,
@@ -308,5 +321,5 @@ func findAnchor(src int32, steps ...step) anchor {
 
 func handoffAnchor(reason int32, w where, steps ...step) anchor {
 	return anchor{File: "proc.go", Func: "handoffp", Path: steps, Where: w,
-		Code: code("gexitSched(%s, pp, %d, 0, 0)", kk(KHandoffp), reason), Kinds: []Kind{KHandoffp}}
+		Code: code("gexitHandoff(pp, %d)", reason), Kinds: []Kind{KHandoffp}}
 }

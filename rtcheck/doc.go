@@ -2,8 +2,9 @@
 // goroutine exit path does: P free lists, spill and refill, the stack and
 // noStack global lists, stacks kept, freed and allocated, run queues,
 // runnext, stealing, the global queue, findRunnable's choice, exitsyscall's
-// paths, handoffp, startm, stopm, wakep, procresize, checkdead and locked
-// exits. It is the foundation of `gexit runtime`.
+// paths, handoffp, startm, stopm, wakep, procresize, checkdead, locked
+// exits and the idle P list (pidleput, pidleget). It is the foundation of
+// `gexit runtime`.
 //
 // A run's records are checked for consistency (Consistency: bookkeeping),
 // then judged by the spec (Options.Judge receives every process's
@@ -11,9 +12,16 @@
 // their exact order, through the spec's free-list sub-machine
 // (spec/freelists.go, the functions Step's transitions are built from)
 // and every result is compared with the record, the spec's free-list
-// invariants checked on the projection; the run queues are checked for
-// linearizability against the spec's run-queue sub-machine
-// (spec/runqs.go; judge_runq.go). The runtime mutation table (mutants.go,
+// invariants checked on the projection; the idle P list's records
+// (pidleput, pidleget: sched.lock orders them) are replayed through the
+// spec's idle-list sub-machine (spec/pidle.go; judge_pidle.go): pidleget
+// hands out the head (LIFO), npidle and the links are the spec's, a P put
+// twice is the spec's throw, procresize rebuilds the list in the spec's
+// order, handoffp's decisions under sched.lock are the spec's, and
+// exitsyscall's idle P comes from the pidleget just before on its M (the
+// judge starts at schedinit's procresize, the process's first record);
+// the run queues are checked for linearizability against the spec's
+// run-queue sub-machine (spec/runqs.go; judge_runq.go). The runtime mutation table (mutants.go,
 // gexit runtime -mutants) proves the check can fail: small changes to a
 // copy of the runtime source, each of which must be caught.
 //
@@ -55,8 +63,9 @@
 // gfget's pop is part of newproc1's record (its only caller), an unlocked
 // exit is the gfput record alone (gdestroy records locked exits, whose tail
 // is mexit), findRunnable's choice from the local run queue is the runqget
-// record before it on the same M, and runqget finding nothing or wakep
-// finding no idle P change nothing and are not recorded.
+// record before it on the same M, and runqget finding nothing, wakep
+// finding no idle P and pidleget finding an empty list change nothing and
+// are not recorded.
 //
 // # Draining
 //
@@ -108,7 +117,9 @@
 // is a violation; a timeout, lost records or a missing file is unknown.
 // Runs that are not ok leave a bundle (output, record files, report.txt)
 // under Options.Out. With -run all, a probe that never fires is a
-// violation; KindInfo.Optional names the probes exempt and why.
+// violation, and so is a branch a workload is there for (Workload.Codes:
+// handoffp's last-P branch, exitsyscall's idle path); KindInfo.Optional
+// names the probes exempt and why.
 //
 // Linux only (the runtime side opens and writes the record file with the
 // runtime's Linux system call wrappers).

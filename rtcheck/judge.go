@@ -16,6 +16,11 @@ import (
 // goids), and the free-list invariants are checked on the projected state
 // (see SpecJudgeEvery for how often).
 //
+// The idle P list's records (pidleput, pidleget, and handoffp's and
+// exitsyscall's decisions around it) are replayed, in their exact order
+// (sched.lock), through the spec's idle-list sub-machine (spec/pidle.go;
+// judge_pidle.go).
+//
 // The run-queue records are checked for linearizability against the
 // spec's run-queue sub-machine (spec/runqs.go; judge_runq.go): the
 // global queue's in their exact order, each P's queues with porcupine.
@@ -40,6 +45,7 @@ func SpecJudgeEvery(every int) Judge {
 	every = max(every, 1)
 	return func(f *File) Judgement {
 		probs := judgeFreeLists(f, every)
+		probs = append(probs, judgeIdleList(f)...)
 		rq := runqCheck(f, runqOptions{budget: RunqBudget, endWindow: true})
 		probs = append(probs, rq.problems...)
 		if len(probs) > 0 {

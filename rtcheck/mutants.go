@@ -66,6 +66,24 @@ var Mutants = []Mutant{
 	{Name: "gfget-pops-tail", Description: "gfget's refill takes one G, then stops: the P refills far more often",
 		File: "proc.go", Old: "\t\t\tpp.gFree.push(gp)\n\t\t}\n\t\tunlock(&sched.gFree.lock)\n\t\tgoto retry",
 		New: "\t\t\tpp.gFree.push(gp)\n\t\t\tbreak\n\t\t}\n\t\tunlock(&sched.gFree.lock)\n\t\tgoto retry", Workloads: []string{"spawn"}},
+	{Name: "pidleget-fifo", Description: "pidleget takes the tail of the idle P list (the P idled first) instead of its head",
+		File: "proc.go",
+		Old:  "\tpp := sched.pidle.ptr()\n\tif pp != nil {\n\t\t// Timer may get added at any time now.\n",
+		New: "\tpp := sched.pidle.ptr()\n\tvar prev *p\n\tfor pp != nil && pp.link != 0 {\n\t\tprev, pp = pp, pp.link.ptr()\n\t}\n" +
+			"\tif prev != nil {\n\t\tprev.link = 0\n\t\tpp.link = sched.pidle // the head stays\n\t}\n" +
+			"\tif pp != nil {\n\t\t// Timer may get added at any time now.\n",
+		Workloads: []string{"pidle"}},
+	{Name: "exitsyscall-prefers-oldp", Description: "exitsyscallTryGetP takes its old P whenever it is idle (the pre-1.26 order), not the idle list's head",
+		File: "proc.go",
+		Old:  "\t\tlock(&sched.lock)\n\t\tpp, _ := pidleget(0)\n",
+		New: "\t\tlock(&sched.lock)\n\t\tif oldp != nil && sched.pidle.ptr() != oldp {\n" +
+			"\t\t\tfor q := sched.pidle.ptr(); q != nil; q = q.link.ptr() {\n" +
+			"\t\t\t\tif q.link.ptr() == oldp {\n\t\t\t\t\tq.link = oldp.link\n\t\t\t\t\toldp.link = sched.pidle\n\t\t\t\t\tsched.pidle.set(oldp)\n\t\t\t\t\tbreak\n\t\t\t\t}\n" +
+			"\t\t\t}\n\t\t}\n\t\tpp, _ := pidleget(0)\n",
+		Workloads: []string{"pidle"}},
+	{Name: "relist-reversed", Description: "procresize walks allp upwards when it rebuilds the idle P list, which then lists the lowest idle P first",
+		File: "proc.go", Old: "for i := nprocs - 1; i >= 0; i-- {", New: "for i := int32(0); i < nprocs; i++ {",
+		Workloads: []string{"pidle"}},
 }
 
 // LookupMutant finds a mutant by name.

@@ -17,8 +17,10 @@ import (
 	"text/template"
 )
 
-// FormatVersion is the record file format version (header field).
-const FormatVersion = 1
+// FormatVersion is the record file format version (header field). 2:
+// the idle P list's probes, and handoffp's records carry npidle,
+// gomaxprocs, lastpoll and netpoll.
+const FormatVersion = 2
 
 // RingRecords is the size of the runtime's record ring, in records.
 const RingRecords = 1 << 17

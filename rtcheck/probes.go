@@ -32,6 +32,7 @@ const (
 	FamExit     Family = "exit"       // gdestroy, mexit, checkdead
 	FamResize   Family = "procresize" // procresize, p.destroy, gfpurge
 	FamGC       Family = "gc"         // markrootFreeGStacks
+	FamIdle     Family = "pidle"      // the idle P list: pidleput, pidleget
 )
 
 // KindInfo describes one probe: what each record field means. Fields a..f
@@ -97,6 +98,8 @@ const (
 	KPDestroy
 	KCheckdead
 	KMexit
+	KPidleput
+	KPidleget
 	numKinds
 )
 
@@ -212,8 +215,8 @@ var kinds = [...]KindInfo{
 		Codes: map[int32]string{0: "none", 1: "oldp", 2: "idle"}},
 	KExitsyscallNoP: {Name: "exitsyscall.nop", Family: FamSyscall, Where: "exitsyscallNoP, under sched.lock",
 		G: "the G", X: "goid", P: "the idle P got (-1: none, G queued globally)", Fields: [6]string{"queued", "locked", "", "", "", ""}},
-	KHandoffp: {Name: "handoffp", Family: FamSched, Where: "handoffp, at each decision",
-		P: "the P handed off", Fields: [6]string{"reason", "", "", "", "", ""}, Codes: handoffCodes},
+	KHandoffp: {Name: "handoffp", Family: FamSched, Where: "handoffp, at each decision (gcstop, globalwork, lastp and idle under sched.lock, so npidle is exact there); lastpoll: sched.lastpoll != 0, netpoll: netpollinited()",
+		P: "the P handed off", Fields: [6]string{"reason", "npidle", "gomaxprocs", "lastpoll", "netpoll", ""}, Codes: handoffCodes},
 	KStartm: {Name: "startm", Family: FamSched, Where: "startm, at each outcome",
 		P: "the P (-1: none)", Fields: [6]string{"outcome", "spinning", "newM", "", "", ""},
 		Codes: map[int32]string{1: "nop", 2: "newm", 3: "wake"}},
@@ -231,6 +234,10 @@ var kinds = [...]KindInfo{
 		Codes:  map[int32]string{0: "counted", 1: "goexit-deadlock", 2: "deadlock"}},
 	KMexit: {Name: "mexit", Family: FamExit, Where: "mexit, at entry and before m0 parks",
 		P: "the M's P", Fields: [6]string{"m0", "wedged", "", "", "", ""}},
+	KPidleput: {Name: "pidleput", Family: FamIdle, Where: "pidleput, after the P is linked at the head of sched.pidle, under sched.lock (handoffp, findRunnable, procresize's rebuild, ...); next is pp.link, the P it was pushed on (-1: none)",
+		P: "the P idled", Fields: [6]string{"npidle", "next", "gomaxprocs", "", "", ""}},
+	KPidleget: {Name: "pidleget", Family: FamIdle, Where: "pidleget (and pidlegetSpinning, which calls it), at its return with a P (an empty list is not recorded), under sched.lock; next is the new head of sched.pidle (-1: none)",
+		P: "the P got", Fields: [6]string{"npidle", "next", "gomaxprocs", "", "", ""}},
 }
 
 func init() {

@@ -124,9 +124,9 @@ type Report struct {
 	Src          string         `json:"src"`
 	Runs         []*RunResult   `json:"runs"`
 	Records      int            `json:"records"`
-	Coverage     map[string]int `json:"coverage"` // probe -> records, over every run
-	Codes        map[string]int `json:"codes"`    // "probe/code" -> records
-	NeverFired   []string       `json:"neverFired"`
+	Coverage     map[string]int `json:"coverage"`   // probe -> records, over every run
+	Codes        map[string]int `json:"codes"`      // "probe/code" -> records
+	NeverFired   []string       `json:"neverFired"` // probes, and required branches (Workload.Codes) as probe/code
 	Optional     []string       `json:"optionalNeverFired,omitempty"`
 	CoverageRule bool           `json:"coverageRequired"` // -run all: a probe that never fires fails
 	JudgeWired   bool           `json:"judgeWired"`
@@ -310,6 +310,11 @@ func Run(opts Options) (*Report, error) {
 			rep.Optional = append(rep.Optional, info.Name)
 		} else {
 			rep.NeverFired = append(rep.NeverFired, info.Name)
+		}
+	}
+	for _, c := range requiredCodes() {
+		if rep.Codes[c] == 0 {
+			rep.NeverFired = append(rep.NeverFired, c)
 		}
 	}
 	if rep.CoverageRule && len(rep.NeverFired) > 0 {

@@ -46,6 +46,11 @@ func TestWorkloadFamilies(t *testing.T) {
 			}
 			families[kinds[k].Family] = true
 		}
+		for _, c := range w.Codes {
+			if r.Coverage[c] == 0 {
+				t.Errorf("%s: branch %s never fired", r.Name, c)
+			}
+		}
 		if len(r.Processes) != 1 || !r.Processes[0].Main || !r.Processes[0].Trailer {
 			t.Errorf("%s: processes %+v", r.Name, r.Processes)
 		}
@@ -78,6 +83,11 @@ func TestRunAll(t *testing.T) {
 	for _, info := range Kinds() {
 		if info.Optional == "" && rep.Coverage[info.Name] == 0 {
 			t.Errorf("probe %s never fired", info.Name)
+		}
+	}
+	for _, c := range requiredCodes() {
+		if rep.Codes[c] == 0 {
+			t.Errorf("branch %s never fired", c)
 		}
 	}
 	if len(rep.Runs) != len(Workloads)*len(DefaultProcs) {

@@ -22,6 +22,10 @@ type Workload struct {
 	// Probes are the probes a run of it fires under every -procs value
 	// at least 2 (its unit test checks them).
 	Probes []Kind
+	// Codes are branches (probe/code, as in Report.Codes) a run of it
+	// fires under every -procs value: with -run all, a required branch
+	// that never fires is a violation, as a probe that never fires is.
+	Codes []string
 	// GODEBUG is added to the run's environment.
 	GODEBUG string
 	// ExitCode and Fatal are the expected end: exit status and a fatal
@@ -48,8 +52,20 @@ var Workloads = []Workload{
 		Probes: []Kind{KExitsyscallFast, KExitsyscallSlow, KExitsyscallNoP, KHandoffp, KGlobrunqput}},
 	{Name: "procs", Summary: "GOMAXPROCS changes during churn: procresize, p.destroy, gfpurge",
 		Probes: []Kind{KProcresize, KPDestroy, KGfpurge, KGlobrunqputhead, KGlobrunqget}},
+	{Name: "pidle", Summary: "blocking syscalls under GOMAXPROCS 2: handoffp's last-P branch, exitsyscall's idle path, the idle list's LIFO order",
+		Probes: []Kind{KPidleput, KPidleget, KHandoffp, KExitsyscallSlow, KStartm, KProcresize},
+		Codes:  []string{"handoffp/lastp", "exitsyscall.slow/idle"}},
 	{Name: "goexit", Summary: "main calls runtime.Goexit locked to m0: m0 wedged, checkdead's fatal error",
 		Probes: []Kind{KMexit, KCheckdead}, ExitCode: 2, Fatal: "no goroutines (main called runtime.Goexit) - deadlock!"},
+}
+
+// requiredCodes are the branches of every workload's Codes.
+func requiredCodes() []string {
+	var out []string
+	for _, w := range Workloads {
+		out = append(out, w.Codes...)
+	}
+	return out
 }
 
 // LookupWorkload finds a workload by name.

@@ -32,6 +32,7 @@ const (
 	ThrowRunqputslow      = "runqputslow: queue is not full"
 	ThrowRunqOverflow     = "runqsteal: runq overflow"
 	ThrowPidleput         = "pidleput: P has non-empty run queue"
+	ThrowPidleputIdle     = "must be able to track idle limiter event"
 	ThrowReleasep         = "releasep: invalid p state"
 	ThrowWirep            = "wirep: invalid p state"
 	ThrowStoplockedm      = "stoplockedm: inconsistent locking"

@@ -8,11 +8,19 @@ package spec
 // pidleput idled last, never "the old P if it is idle".
 
 // pidleput models proc.go pidleput (proc.go:7373-7393): throw if the P has
-// local work, then push it at the head of the idle list.
+// local work, then push it at the head of the idle list. A P already on
+// the list is a throw too: pidleput opens the P's idle limiter event,
+// which pidleget closes, and `pp.limiterEvent.start` fails on an open one
+// (proc.go:7389-7391, mgclimit.go limiterEvent.start).
 func (s *State) pidleput(pi int8) error {
 	pp := &s.Ps[pi]
 	if pp.Runnext != None || len(pp.Ring) != 0 {
 		return throwf(ThrowPidleput, "pidleput")
+	}
+	for q, n := s.Sched.Pidle, 0; q != None && n <= len(s.Ps); q, n = s.Ps[q].Link, n+1 {
+		if q == pi {
+			return throwf(ThrowPidleputIdle, "pidleput")
+		}
 	}
 	pp.Status = PIdle
 	pp.M = None
@@ -61,4 +69,31 @@ func (s *State) relistIdle() {
 			s.Sched.Pidle = int8(i)
 		}
 	}
+}
+
+// The idle-list sub-machine, exported for the judge of the real runtime's
+// pidleput and pidleget records (gexit runtime): both run under
+// sched.lock, so their records replay in the runtime's exact order, one
+// function per record, on a State of which only the Ps' Link, Status and
+// M, sched.pidle and GoMaxProcs are used. Step's transitions use the same
+// functions.
+
+// PidlePut is pidleput (see pidleput).
+func (s *State) PidlePut(pi int8) error { return s.pidleput(pi) }
+
+// PidleGet is pidleget: the head of the idle list, unlinked, or None.
+func (s *State) PidleGet() int8 { return s.pidleget() }
+
+// NPidle is sched.npidle, the length of the idle list.
+func (s *State) NPidle() int32 { return s.npidle() }
+
+// RelistIdle is procresize's rebuild of the idle list from the Ps whose
+// status is PIdle (see relistIdle).
+func (s *State) RelistIdle() { s.relistIdle() }
+
+// HandoffpLastRunningP is handoffp's last-running-P test (proc.go:3182):
+// `sched.npidle.Load() == gomaxprocs-1 && sched.lastpoll.Load() != 0`,
+// with lastpoll != 0 always (the spec has no netpoller; see handoffp).
+func (s *State) HandoffpLastRunningP() bool {
+	return s.npidle() == s.Sched.GoMaxProcs-1
 }

@@ -332,8 +332,7 @@ func (s *State) handoffp(pi int8) error {
 	pp := &s.Ps[pi]
 	pp.M = None
 	work := pp.Runnext != None || len(pp.Ring) != 0 || len(s.Sched.Runq) != 0
-	npidle := s.npidle()
-	if work || npidle == 0 || npidle == s.Sched.GoMaxProcs-1 {
+	if work || s.npidle() == 0 || s.HandoffpLastRunningP() {
 		pp.Status = PHandoff
 		return nil
 	}

@@ -52,6 +52,13 @@ func TestThrows(t *testing.T) {
 			s.Ps[1].Runnext = 0
 			return s.pidleput(1)
 		}},
+		{"pidleput of a P already idle", ThrowPidleputIdle, func(t *testing.T, s *State) error {
+			// P1 is on the idle list: its idle limiter event is open.
+			if s.Sched.Pidle != 1 {
+				t.Fatalf("idle list %s, want P1 at its head", s.pidleString())
+			}
+			return s.pidleput(1)
+		}},
 		{"releasep of a P that is not running", ThrowReleasep, func(t *testing.T, s *State) error {
 			_, err := s.releasep(1)
 			return err

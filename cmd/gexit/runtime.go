@@ -29,8 +29,8 @@ gfput (and its spill), gfget (refill, both stack fixes), gfpurge,
 markrootFreeGStacks, newproc1's goid allocation, the run queues (runqput,
 runqputslow, runqget, runqgrab, runqsteal, runqputbatch, runqdrain), the
 global queue, findRunnable's choice, exitsyscall's paths, handoffp, startm,
-stopm, wakep, procresize, p.destroy, checkdead and mexit write fixed-size
-records, drained to $GEXIT_RECORDS/<pid>.gexit. Nothing of the runtime's
+stopm, wakep, procresize, p.destroy, checkdead, mexit and the idle P list
+(pidleput, pidleget) write fixed-size records, drained to $GEXIT_RECORDS/<pid>.gexit. Nothing of the runtime's
 source is written outside a temporary directory.
 
 -src is the runtime source to instrument (default $(go env GOROOT)/src/runtime);
@@ -41,7 +41,9 @@ the statement.
 
 Targets, each run under every -procs value (GOMAXPROCS):
 	-run WORKLOAD|all  bundled workloads (default -procs 1,2,4,8); with all,
-	                   a probe that never fires is a violation
+	                   a probe that never fires is a violation, and so is
+	                   a branch a workload is there for (handoffp's
+	                   last-P branch, exitsyscall's idle path)
 	-test PKG,...      go test -c of each package with the instrumented
 	                   runtime, then its test binary (in the package
 	                   directory, with the flags after --, e.g. -test.short)
@@ -57,7 +59,13 @@ stack fixes, gfpurge, markrootFreeGStacks's two lock sections, malg, goid
 batches) and each result compared with the record: which G gfget returns,
 how many Gs moved to or from which global list, the list sizes, stacks
 kept, freed or allocated, the goids handed out; the spec's free-list
-invariants are checked after every record. A crash, a deadlock the runtime
+invariants are checked after every record. The idle P list's records
+(sched.lock orders them) are replayed through the spec's idle list:
+pidleget hands out its head (LIFO), npidle and the links are the spec's,
+a P put twice is the spec's throw, procresize rebuilds it in the spec's
+order, handoffp's last-P decisions are the spec's, and exitsyscall's idle
+P is the one the pidleget just before on its M returned. The run queues
+are checked for linearizability against the spec's. A crash, a deadlock the runtime
 reports, failing tests or an unexpected exit status is a violation; a
 timeout, records lost (the ring was full) or a missing record file is
 unknown. Runs that are not ok are saved under -out (output, record files,
@@ -65,7 +73,7 @@ report.txt).
 
 -mutants runs the runtime mutation table instead: each mutant is a small
 change to a copy of the runtime source (thresholds, list choices, stack
-decisions, batch sizes, a skipped gfpurge...), checked on the workloads
+decisions, batch sizes, a skipped gfpurge, the idle list's order...), checked on the workloads
 that exercise it; every one must be caught (a violation). It prints one
 row per mutant (-json: [{"mutant", "caught", "seconds", "kind"}]) and
 exits 1 when one is not caught.

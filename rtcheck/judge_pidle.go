@@ -1,0 +1,258 @@
+package rtcheck
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// The idle-list judge: pidleput and pidleget run under sched.lock, so
+// their records are in the runtime's exact order, and they replay, one
+// spec function per record, through the spec's idle-list sub-machine
+// (spec/pidle.go: PidlePut, PidleGet, NPidle, the functions Step's
+// findRunnable, handoffp, startm and exitsyscall transitions are made
+// of) on a spec.State of which only the idle list (sched.pidle, the Ps'
+// links) and gomaxprocs are used. Every pidleget must return the spec's
+// head (the list is LIFO), every npidle and link must be the spec's, and a
+// pidleput of a P already on the list is the spec's throw.
+//
+// The start state: the records show procresize from schedinit at index 0
+// (old = 0), with the idle list empty before it; every later procresize
+// runs with the world stopped, after stopTheWorldWithSema took every idle
+// P off the list (pidleget until nil, proc.go:1676-1685). The judge starts
+// at the first procresize record with an empty list and checks that the
+// list is empty at every later one; pidle records before the first
+// procresize (a history that does not start at the process's start) are
+// not judged. At procresize's end the rebuilt list must be the order the
+// spec's RelistIdle gives the same idle Ps (procresize pidleputs them from
+// P0 up, proc.go:6236-6241).
+//
+// Around the list: handoffp's decisions taken under sched.lock (gcstop,
+// globalwork, lastp, idle) carry npidle and gomaxprocs, which must be the
+// spec's; a last-P decision must be one the spec's HandoffpLastRunningP
+// makes, and an idle decision in a process without a netpoller (so
+// sched.lastpoll is never 0) one it does not make. exitsyscallTryGetP's
+// idle path (exitsyscall.slow how=idle) and exitsyscallNoP's P come from
+// a pidleget: the record just before on the same M must be that pidleget,
+// returning that P.
+type pidleJudge struct {
+	s       *spec.State
+	engaged bool  // the first procresize was seen
+	resize  int32 // procresize's nprocs while it runs, else -1
+	// prev is, per M id, the last record of that M before the current one.
+	prev     []Record
+	hasPrev  []bool
+	problems []string
+	last     Record
+	first    string // the projected idle list at the first failure
+	judged   int
+}
+
+func (j *pidleJudge) failf(format string, a ...any) {
+	if len(j.problems) == 0 {
+		j.first = j.dump()
+	}
+	if len(j.problems) < maxJudgeProblems {
+		j.problems = append(j.problems, fmt.Sprintf("%s: %s", j.last.String(), fmt.Sprintf(format, a...)))
+	}
+}
+
+func (j *pidleJudge) want(what string, have, want int64) {
+	if have != want {
+		j.failf("%s: the runtime has %d, the spec %d", what, have, want)
+	}
+}
+
+// judgeIdleList judges a process's idle-list records; see pidleJudge.
+func judgeIdleList(f *File) []string {
+	j := newPidleJudge(f)
+	for _, r := range f.Records[:f.Settled] {
+		if len(j.problems) >= maxJudgeProblems {
+			break
+		}
+		j.record(r)
+	}
+	if len(j.problems) > 0 {
+		j.problems = append(j.problems, "projected idle P list as it stood at the first failure: "+j.first)
+	}
+	return j.problems
+}
+
+func newPidleJudge(f *File) *pidleJudge {
+	nps := max(int(f.Header.GOMAXPROCS), 1)
+	for _, r := range f.Records[:f.Settled] {
+		nps = max(nps, int(r.P)+1)
+		if r.Kind == KProcresize {
+			nps = max(nps, int(r.F[1]))
+		}
+	}
+	nps = min(nps, 127) // spec P indices are int8; a P beyond is reported
+	consts, _ := spec.Preset("go")
+	cfg := spec.Config{Consts: consts, Ps: nps, Ms: 1}
+	s := &spec.State{Cfg: &cfg}
+	s.Sched.Pidle = spec.None
+	for range nps {
+		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Link: spec.None})
+	}
+	return &pidleJudge{s: s, resize: -1}
+}
+
+// record judges the next record of the history.
+func (j *pidleJudge) record(r Record) {
+	j.last = r
+	j.step(r)
+	if r.M >= 0 {
+		for int(r.M) >= len(j.prev) {
+			j.prev = append(j.prev, Record{})
+			j.hasPrev = append(j.hasPrev, false)
+		}
+		j.prev[r.M], j.hasPrev[r.M] = r, true
+	}
+}
+
+// step judges one record.
+func (j *pidleJudge) step(r Record) {
+	s := j.s
+	switch r.Kind {
+	case KProcresize:
+		if r.F[2] == 0 { // entry, the world stopped
+			if j.engaged && s.Sched.Pidle != spec.None {
+				j.failf("procresize runs with %s on the idle list; stopTheWorldWithSema takes every idle P off it", j.list())
+			}
+			j.engaged = true
+			j.resize = r.F[1]
+			return
+		}
+		if !j.engaged {
+			return
+		}
+		j.resize = -1
+		s.Sched.GoMaxProcs = r.F[1]
+		j.checkRelist(r.F[1])
+	case KPidleput:
+		if !j.engaged {
+			return
+		}
+		j.judged++
+		limit := s.Sched.GoMaxProcs
+		if j.resize >= 0 {
+			limit = j.resize
+		}
+		if r.P < 0 || int32(r.P) >= limit || int(r.P) >= len(s.Ps) {
+			j.failf("pidleput of P%d, not one of gomaxprocs %d Ps", r.P, limit)
+			return
+		}
+		if err := s.PidlePut(int8(r.P)); err != nil {
+			j.failf("the spec throws: %v (the idle list is %s)", err, j.list())
+			return
+		}
+		j.want("npidle after pidleput", int64(r.F[0]), int64(s.NPidle()))
+		j.want("the P pidleput linked it on (pp.link)", int64(r.F[1]), int64(s.Ps[r.P].Link))
+		j.want("gomaxprocs", int64(r.F[2]), int64(s.Sched.GoMaxProcs))
+	case KPidleget:
+		if !j.engaged {
+			return
+		}
+		j.judged++
+		before := j.list()
+		got := s.PidleGet()
+		if int16(got) != r.P {
+			j.failf("pidleget returned %s; the spec's pidleget returns the head of the idle list %s: %s", pname(int(r.P)), before, pname(int(got)))
+			return
+		}
+		j.want("npidle after pidleget", int64(r.F[0]), int64(s.NPidle()))
+		j.want("the new head of the idle list", int64(r.F[1]), int64(s.Sched.Pidle))
+		j.want("gomaxprocs", int64(r.F[2]), int64(s.Sched.GoMaxProcs))
+	case KHandoffp:
+		if !j.engaged {
+			return
+		}
+		switch r.F[0] {
+		case HandoffGCStop, HandoffGlobal, HandoffLastP, HandoffIdle: // under sched.lock
+		default:
+			return
+		}
+		j.judged++
+		j.want("npidle at handoffp's decision", int64(r.F[1]), int64(s.NPidle()))
+		j.want("gomaxprocs at handoffp's decision", int64(r.F[2]), int64(s.Sched.GoMaxProcs))
+		switch {
+		case r.F[0] == HandoffLastP && !s.HandoffpLastRunningP():
+			j.failf("handoffp started an M for P%d as the last running P; the spec's idle list %s holds %d of gomaxprocs %d Ps: not the last running P",
+				r.P, j.list(), s.NPidle(), s.Sched.GoMaxProcs)
+		case r.F[0] == HandoffIdle && r.F[4] == 0 && s.HandoffpLastRunningP():
+			j.failf("handoffp idled P%d, the last running P (idle list %s, gomaxprocs %d) in a process without a netpoller (sched.lastpoll is never 0); the spec's handoffp starts an M for it",
+				r.P, j.list(), s.Sched.GoMaxProcs)
+		}
+	case KExitsyscallSlow, KExitsyscallNoP:
+		if r.P < 0 || (r.Kind == KExitsyscallSlow && r.F[0] != 2) {
+			return // no P, or exitsyscallTryGetP's oldp
+		}
+		j.judged++
+		what := "exitsyscallTryGetP's idle P"
+		if r.Kind == KExitsyscallNoP {
+			what = "exitsyscallNoP's P"
+		}
+		if r.M < 0 || int(r.M) >= len(j.prev) || !j.hasPrev[r.M] || j.prev[r.M].Kind != KPidleget {
+			prev := "none"
+			if r.M >= 0 && int(r.M) < len(j.prev) && j.hasPrev[r.M] {
+				prev = j.prev[r.M].String()
+			}
+			j.failf("%s, P%d, does not come from a pidleget just before on M%d (its previous record: %s)", what, r.P, r.M, prev)
+			return
+		}
+		if p := j.prev[r.M]; p.P != r.P {
+			j.failf("%s is P%d; the pidleget just before on M%d (#%d) returned %s", what, r.P, r.M, p.Index, pname(int(p.P)))
+		}
+	}
+}
+
+// checkRelist compares the idle list procresize rebuilt with the order
+// the spec's RelistIdle gives the same idle Ps.
+func (j *pidleJudge) checkRelist(nprocs int32) {
+	c := j.s.Clone()
+	on := map[int8]bool{}
+	for pi, n := c.Sched.Pidle, 0; pi != spec.None && n < len(c.Ps); pi, n = c.Ps[pi].Link, n+1 {
+		on[pi] = true
+	}
+	for i := range c.Ps {
+		switch {
+		case on[int8(i)]:
+			c.Ps[i].Status = spec.PIdle
+		case int32(i) >= nprocs:
+			c.Ps[i].Status = spec.PDead
+		default:
+			c.Ps[i].Status = spec.PRunning
+		}
+	}
+	c.RelistIdle()
+	if want, have := listString(c), j.list(); want != have {
+		j.failf("procresize rebuilt the idle list as %s; the spec's procresize (relistIdle) lists the same Ps as %s", have, want)
+	}
+}
+
+// list renders the projected idle list, head first.
+func (j *pidleJudge) list() string { return listString(j.s) }
+
+func listString(s *spec.State) string {
+	var parts []string
+	for pi, n := s.Sched.Pidle, 0; pi != spec.None; pi, n = s.Ps[pi].Link, n+1 {
+		if n > len(s.Ps) {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, pname(int(pi)))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+func pname(p int) string {
+	if p < 0 {
+		return "none"
+	}
+	return fmt.Sprintf("P%d", p)
+}
+
+func (j *pidleJudge) dump() string {
+	return fmt.Sprintf("%s (npidle %d, gomaxprocs %d)", j.list(), j.s.NPidle(), j.s.Sched.GoMaxProcs)
+}
