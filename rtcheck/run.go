@@ -706,7 +706,7 @@ func (rep *Report) Text(verbose bool) string {
 	if !rep.JudgeWired {
 		fmt.Fprintf(&b, "judged: record consistency only (no judge)\n")
 	} else {
-		fmt.Fprintf(&b, "judged: record consistency, then the free lists replayed through the spec and the run queues checked against it (linearizability)\n")
+		fmt.Fprintf(&b, "judged: record consistency, then the free lists and the idle P list replayed through the spec, and the run queues checked against it (linearizability)\n")
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(&b, "problem: %s\n", p)
