@@ -34,9 +34,18 @@ case runs on the implementation in one of three modes: deterministic (a
 drawn schedule picks the actor at every scheduling point, inside ops too),
 atomic (deterministic, no scheduling point inside an op, the abstraction
 compared with the spec after every op) or free (every M a goroutine,
-really parallel). Each run is judged by the spec: harness checks, the
-sequential differential (atomic), the invariants on the final state, and
-linearizability of the recorded history ending in the final state.
+really parallel; -mode narrows the campaign to one mode). Each run is
+judged by the spec: harness checks, the sequential differential (atomic),
+the invariants on the final state, linearizability of the recorded history
+ending in the final state (an op that overlapped no other is held to
+findRunnable's and exitsyscall's strict order), and, when the run ended
+quiescent (nothing could move, the program alive), the progress
+predicates: no P held or handed off with nothing to run it while an M is
+free, no runnable G left while a P is idle and an M free (kind
+"progress").
+
+The summary says how much concurrency was exercised: the fraction of ops
+that overlapped another op, CAS retries and lost runnext races, per mode.
 
 Cases run in batches of 25. Batch b of shard i of n draws from the rapid
 seed checker.Mix(seed, b*n+i) (splitmix64), so a campaign is reproducible from
