@@ -20,6 +20,10 @@ type ExploreOptions struct {
 	Depth int
 	// MaxStates stops the run (verdict Unknown) when reached; 0: no bound.
 	MaxStates int
+	// MaxMemory stops the run (verdict Unknown, StoppedBy "max-memory")
+	// when the process's resident memory exceeds it, checked every 16,384
+	// transitions; 0: no bound.
+	MaxMemory uint64
 	// StopAtFirst stops at the first violation (its path is the shortest).
 	StopAtFirst bool
 	// Step replaces spec's Apply; tests use it to plant a broken
@@ -58,20 +62,22 @@ type ExploreViolation struct {
 
 // ExploreResult is the outcome of an exploration.
 type ExploreResult struct {
-	States        int                `json:"states"`
-	Transitions   int                `json:"transitions"`
-	MaxDepth      int                `json:"maxDepth"`
-	Complete      bool               `json:"complete"` // every reachable state within the bounds was explored
-	Violations    []ExploreViolation `json:"violations"`
-	Seconds       float64            `json:"seconds"`
-	BytesPerState float64            `json:"bytesPerState"`
-	StatesPerSec  float64            `json:"statesPerSecond"`
-	Terminal      map[string]int     `json:"terminal"`  // terminal states by how the program ended
-	Deadlocks     int                `json:"deadlocks"` // states with no enabled op and a live program
-	Coverage      map[string]int     `json:"coverage"`  // transitions per op and branch
-	NeverReached  []string           `json:"neverReached"`
-	FrontierBytes int                `json:"peakFrontierBytes"`   // the largest BFS level, encoded
-	StoppedBy     string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "canceled"
+	States         int                `json:"states"`
+	Transitions    int                `json:"transitions"`
+	MaxDepth       int                `json:"maxDepth"`
+	Complete       bool               `json:"complete"` // every reachable state within the bounds was explored
+	Violations     []ExploreViolation `json:"violations"`
+	Seconds        float64            `json:"seconds"`
+	BytesPerState  float64            `json:"bytesPerState"`       // PeakBytes / States: everything resident, frontier included
+	StoredPerState float64            `json:"storedBytesPerState"` // the fingerprint set and the path arrays only
+	PeakBytes      uint64             `json:"peakBytes"`           // the largest resident set size seen (sampled)
+	StatesPerSec   float64            `json:"statesPerSecond"`
+	Terminal       map[string]int     `json:"terminal"`  // terminal states by how the program ended
+	Deadlocks      int                `json:"deadlocks"` // states with no enabled op and a live program
+	Coverage       map[string]int     `json:"coverage"`  // transitions per op and branch
+	NeverReached   []string           `json:"neverReached"`
+	FrontierBytes  int                `json:"peakFrontierBytes"`   // the largest BFS level, encoded
+	StoppedBy      string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "canceled"
 }
 
 // Explore enumerates, breadth first, every state reachable from the initial
@@ -116,6 +122,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	lastProgress := time.Now()
 	stop := ""
 	peakFrontier := 0
+	peakRSS := residentBytes()
 loop:
 	for nFrontier > 0 {
 		if o.Depth > 0 && depth >= o.Depth {
@@ -243,6 +250,12 @@ loop:
 						stop = "canceled"
 						break loop
 					}
+					rss := residentBytes()
+					peakRSS = max(peakRSS, rss)
+					if o.MaxMemory > 0 && rss > o.MaxMemory {
+						stop = "max-memory"
+						break loop
+					}
 					if o.Progress != nil && time.Since(lastProgress) >= time.Second {
 						lastProgress = time.Now()
 						o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: nFrontier + nNext, Elapsed: time.Since(start)})
@@ -265,7 +278,9 @@ loop:
 		res.StatesPerSec = float64(res.States) / res.Seconds
 	}
 	stored := seen.bytes() + 4*cap(parent) + cap(opIdx)
-	res.BytesPerState = float64(stored) / float64(res.States)
+	res.StoredPerState = float64(stored) / float64(res.States)
+	res.PeakBytes = max(peakRSS, residentBytes())
+	res.BytesPerState = float64(res.PeakBytes) / float64(res.States)
 	res.Coverage = cov.Counts()
 	res.NeverReached = NeverReached(res.Coverage)
 	sort.Strings(res.NeverReached)

@@ -25,7 +25,7 @@ func BenchmarkExplore(b *testing.B) {
 			b.Fatalf("violation: %s", r.Violations[0].Name)
 		}
 		states += r.States
-		bps = r.BytesPerState
+		bps = r.StoredPerState
 	}
 	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
 	b.ReportMetric(bps, "B/state")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -37,6 +38,11 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	consts := fs.String("consts", "small", "constants preset: small (4,2,2,4,3) or go (64,32,32,256,61)")
 	depth := fs.Int("depth", 0, "bound on the BFS depth (0: none; the space under the bounds is finite)")
 	maxStates := fs.Int("max-states", 20_000_000, "stop with verdict unknown (exit 3) after this many states (0: no bound)")
+	defMem := "0"
+	if pm := checker.PhysicalMemory(); pm > 0 {
+		defMem = formatBytes(pm / 2)
+	}
+	maxMemory := fs.String("max-memory", defMem, "stop with verdict unknown (exit 3) when the resident memory exceeds this `size` (bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory)")
 	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
@@ -58,9 +64,15 @@ On a violation it prints the shortest path to it as numbered steps, each with
 the state change it made. It also reports which transitions and branches were
 reached and which never were: a branch the bound cannot reach is a finding.
 
+Memory: the fingerprint set and the path arrays grow by about 20 bytes per
+state; the BFS frontier holds whole encoded states and dominates wide
+levels. -max-memory stops the run before the machine runs out (checked
+every 16,384 transitions); the summary gives the peak resident memory and
+the resident bytes per state, frontier included.
+
 Exit codes: 0 no invariant fails in the explored space; 1 a violation;
-2 bad flags; 3 unknown: stopped by -max-states or Ctrl-C before the space
-was exhausted, with no violation found.
+2 bad flags; 3 unknown: stopped by -max-states, -max-memory or Ctrl-C
+before the space was exhausted, with no violation found.
 
 Flags:
 `)
@@ -129,7 +141,12 @@ Flags:
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all}
+	memLimit, err := parseBytes(*maxMemory)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit explore: -max-memory: %v\n", err)
+		return exitUsage
+	}
+	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit}
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) {
 			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
@@ -196,13 +213,15 @@ func verdictName(code int) string {
 func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, consts string) {
 	fmt.Fprintf(w, "explored %d states, %d transitions, max depth %d (%d Ps, %d Ms, %d Gs, preset %s)\n",
 		res.States, res.Transitions, res.MaxDepth, ps, ms, gs, consts)
-	fmt.Fprintf(w, "%.2fs, %.0f states/s, %.1f bytes per stored state, peak frontier %d bytes\n",
-		res.Seconds, res.StatesPerSec, res.BytesPerState, res.FrontierBytes)
+	fmt.Fprintf(w, "%.2fs, %.0f states/s; peak resident %s (%.1f bytes per state, frontier included; %.1f stored per state), peak frontier %s\n",
+		res.Seconds, res.StatesPerSec, formatBytes(res.PeakBytes), res.BytesPerState, res.StoredPerState, formatBytes(uint64(res.FrontierBytes)))
 	switch res.StoppedBy {
 	case "":
 		fmt.Fprintln(w, "complete: every state reachable within the bounds was explored")
 	case "depth":
 		fmt.Fprintln(w, "complete up to the -depth bound")
+	case "max-memory":
+		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", formatBytes(res.PeakBytes))
 	default:
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", res.StoppedBy)
 	}
@@ -246,4 +265,40 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 			fmt.Fprintf(w, "    %s\n", l)
 		}
 	}
+}
+
+// parseBytes reads a size: a number of bytes, optionally with a unit (KB,
+// MB, GB, TB in powers of 1000; KiB, MiB, GiB, TiB in powers of 1024).
+func parseBytes(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	mult := 1.0
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 || v*mult > 1<<63 {
+		return 0, fmt.Errorf("want a size such as 8GB or 512MiB, have %q", s)
+	}
+	return uint64(v * mult), nil
+}
+
+// formatBytes prints a size in binary units.
+func formatBytes(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }

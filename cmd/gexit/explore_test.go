@@ -37,6 +37,39 @@ func TestExploreCommand(t *testing.T) {
 	}
 }
 
+// TestExploreMaxMemory: past -max-memory the run stops with verdict
+// unknown (exit 3) and says why; the peak resident memory is reported.
+func TestExploreMaxMemory(t *testing.T) {
+	code, out, _ := runCmd("explore", "-json", "-max-memory", "1MB")
+	var v struct {
+		StoppedBy     string  `json:"stoppedBy"`
+		PeakBytes     float64 `json:"peakBytes"`
+		BytesPerState float64 `json:"bytesPerState"`
+		Complete      bool    `json:"complete"`
+		Verdict       string  `json:"verdict"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	if code != exitUnknown || v.StoppedBy != "max-memory" || v.Complete || v.Verdict != "unknown" || v.PeakBytes < 1e6 || v.BytesPerState <= 0 {
+		t.Fatalf("exit %d, %+v", code, v)
+	}
+	code, out, _ = runCmd("explore", "-q", "-max-memory", "1MiB")
+	if code != exitUnknown || !strings.Contains(out, "INCOMPLETE: stopped by -max-memory") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, bad := range []string{"lots", "-5GB", "1.5XB"} {
+		if code, _, errOut := runCmd("explore", "-max-memory", bad); code != exitUsage || !strings.Contains(errOut, "-max-memory") {
+			t.Errorf("-max-memory %q: exit %d %q", bad, code, errOut)
+		}
+	}
+	for in, want := range map[string]uint64{"0": 0, "512": 512, "2KB": 2000, "2KiB": 2048, "1.5 GiB": 3 << 29, "8GB": 8e9} {
+		if got, err := parseBytes(in); err != nil || got != want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
+
 func TestExploreBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"explore", "-ps", "0"},

@@ -1,0 +1,53 @@
+package checker
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"runtime/metrics"
+	"strconv"
+)
+
+// residentBytes is the process's resident set size: /proc/self/statm's
+// resident pages on Linux, else the Go runtime's own view of the memory it
+// holds from the OS (runtime/metrics /memory/classes/total:bytes minus
+// what it released).
+func residentBytes() uint64 {
+	if b, err := os.ReadFile("/proc/self/statm"); err == nil {
+		f := bytes.Fields(b)
+		if len(f) >= 2 {
+			if pages, err := strconv.ParseUint(string(f[1]), 10, 64); err == nil {
+				return pages * uint64(os.Getpagesize())
+			}
+		}
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	total, released := s[0].Value.Uint64(), s[1].Value.Uint64()
+	if released > total {
+		return 0
+	}
+	return total - released
+}
+
+// PhysicalMemory is the machine's physical memory (/proc/meminfo's
+// MemTotal), or 0 when it cannot be read.
+func PhysicalMemory() uint64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := bytes.Fields(sc.Bytes())
+		if len(fields) >= 2 && string(fields[0]) == "MemTotal:" {
+			kb, err := strconv.ParseUint(string(fields[1]), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
+}
