@@ -164,6 +164,9 @@ type LivenessStats struct {
 	Nodes   int     `json:"nodes"`   // (state, runnable G) pairs of the G properties
 	Bytes   int     `json:"bytes"`   // the graph, the state-number map and the SCC arrays
 	Seconds float64 `json:"seconds"` // the SCC search and the lassos, after the exploration
+	// Fairness names the conditions assumed (FairnessConditions less
+	// ExploreOptions.Unfair).
+	Fairness []string `json:"fairness"`
 }
 
 // Bits of livenessGraph.gmask (per state: bits 0-3 count its runnable
@@ -1022,7 +1025,12 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 // leaves every property unknown.
 func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, init *spec.State, parent []uint32, opIdx []uint8, step stepFunc) error {
 	start := time.Now()
-	stats := &LivenessStats{Edges: len(lg.dst)}
+	stats := &LivenessStats{Edges: len(lg.dst), Fairness: []string{}}
+	for _, f := range FairnessConditions {
+		if o.Unfair&f.Bit == 0 {
+			stats.Fairness = append(stats.Fairness, f.Name)
+		}
+	}
 	res.LivenessStats = stats
 	defer func() { stats.Seconds = time.Since(start).Seconds() }()
 	stopped := res.StoppedBy != "" || (o.StopAtFirst && len(res.Violations) > 0)
