@@ -245,6 +245,56 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 	}
 }
 
+// A finding of the liveness check, also true of the real runtime (Go
+// 1.26.8, checked with a program): with one P, a goroutine locked to its
+// thread that ping-pongs with another through runnext starves a third in
+// the ring forever. Every round, the locked goroutine's hand-off goes
+// through startlockedm, and its M runs it with execute(gp, false), a new
+// time slice, so sysmon never sees one slice last 10ms and never preempts;
+// runnext is always full again when findRunnable looks, and no other P
+// steals the ring. Without the lock the pair shares one slice and sysmon
+// breaks it (TimeSliceEnds). 99,693 states.
+func TestLivenessFindsLockedPingPongStarvation(t *testing.T) {
+	if raceEnabled {
+		t.Skip("long")
+	}
+	o := liveOptions(1, 2, lockBounds(3, false))
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := liveness(t, r, "RunnableGRuns")
+	if l.Holds || l.Lasso == nil {
+		t.Fatal("RunnableGRuns holds")
+	}
+	loop := checkLasso(t, o, "RunnableGRuns", l.Lasso)
+	if f := fairnessOf(t, o, loop); f != AllFairness {
+		t.Fatalf("the loop is not fair (%b)\n%s", f, lassoText(l.Lasso))
+	}
+	g, _ := strconv.Atoi(l.Lasso.Tracked[1:])
+	inRing := false
+	for _, x := range l.Lasso.LoopStart.Ps[0].Ring {
+		inRing = inRing || x == int32(g)
+	}
+	handed, ticks := 0, 0
+	for i, st := range l.Lasso.Loop {
+		if st.Result.HandedTo != spec.None {
+			handed++
+		}
+		if loop.states[i+1].Ps[0].SchedTick != loop.states[i].Ps[0].SchedTick {
+			ticks++
+		}
+	}
+	if !inRing || handed == 0 || ticks == 0 {
+		t.Fatalf("in ring %v, %d startlockedm, %d new time slices\n%s", inRing, handed, ticks, lassoText(l.Lasso))
+	}
+	for _, name := range []string{"GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"} {
+		if !liveness(t, r, name).Holds {
+			t.Errorf("%s fails too", name)
+		}
+	}
+}
+
 // A space not exhausted judges nothing: every property is unknown.
 func TestLivenessUnknown(t *testing.T) {
 	o := liveOptions(2, 2, coreBounds(3))

@@ -378,10 +378,13 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 			verdict = "VIOLATED"
 		}
 		judged := fmt.Sprintf("judged in %d states", l.CheckedStates)
-		if l.CheckedStates == 0 && !l.Unknown {
+		switch {
+		case l.Unknown:
+			judged = ""
+		case l.CheckedStates == 0:
 			judged = "vacuous: no state to judge under these bounds"
 		}
-		fmt.Fprintf(w, "  %-18s %-8s %s\n", l.Name, verdict, judged)
+		fmt.Fprintf(w, "%s\n", strings.TrimRight(fmt.Sprintf("  %-18s %-8s %s", l.Name, verdict, judged), " "))
 	}
 	if st := res.LivenessStats; st != nil {
 		fmt.Fprintf(w, "liveness graph: %d strict edges, %d (state, runnable G) nodes, %.1f MB (%.1f bytes per state), checked in %.2fs\n",
