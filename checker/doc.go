@@ -10,6 +10,38 @@
 // an op index per state; the frontier is kept encoded. Violations carry the
 // shortest path, rebuilt by replaying op indices (Replay).
 //
+// # Liveness
+//
+// With ExploreOptions.Liveness, Explore records the state graph (each
+// state's steps in findRunnable's and exitsyscall's strict order: an
+// explorer step overlaps no other op) and checks LivenessProperties on it:
+// every runnable G eventually runs (RunnableGRuns); a G on the global
+// queue eventually leaves it, the 61st-tick pick (GlobalRunqServed); a
+// handed-off P is eventually acquired (HandedOffPTaken); a runnable G
+// locked to an M eventually runs on it (LockedGRunsOnItsM). "Eventually"
+// is on fair runs, under four named conditions (FairnessConditions), each
+// the abstraction of a runtime mechanism the spec does not model:
+//   - WeakFairMs: an M that can step in every state of a loop steps in it
+//     (every M is an OS thread);
+//   - TimeSliceEnds: a loop in which a P runs Gs and stays running on one
+//     schedtick is unfair: sysmon's retake preempts a G, or a chain of
+//     runnext hand-offs sharing its time slice, after forcePreemptNS
+//     (proc.go retake, preemptone); not assumed on wasm, which has no
+//     sysmon;
+//   - HandoffStartsM: a loop in which an M could acquire a handed-off P
+//     infinitely often but none does is unfair: handoffp -> startm(pp)
+//     wakes one M for that P (mp.nextp = pp);
+//   - NewMForHandoff: a loop in which a P stays handed off and no M is ever
+//     free is unfair: startm creates an M (newm) when none is idle; the
+//     spec's Ms are fixed.
+//
+// Each is needed: without it the spec has a lasso at a small bound
+// (TestLivenessFairnessIsNeeded). A violation is a Lasso, the shortest
+// prefix to a fair loop and the loop, both as steps. Fingerprint's
+// symmetry reduction renames Gs, so a G is followed by its rank in
+// spec.State.RunnableOrder. See liveness.go for the algorithm (Tarjan's
+// components, Streett refinement) and what the check cannot see.
+//
 // # Judging implementation runs
 //
 // A Case is a configuration, an impl.Workload and a schedule; DrawCase draws

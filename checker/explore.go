@@ -31,6 +31,15 @@ type ExploreOptions struct {
 	Step func(s *spec.State, op spec.Op) (spec.Result, error)
 	// Progress, when set, is called about once a second.
 	Progress func(p ExploreProgress)
+	// Liveness records the state graph and, once the space is exhausted,
+	// checks LivenessProperties on it under the fairness conditions
+	// (FairnessConditions): see liveness.go. The exploration is the same
+	// (states, transitions, violations). It needs Depth 0, at most 8 Ms,
+	// 8 Ps and a bound of 8 Gs.
+	Liveness bool
+	// Unfair lists fairness conditions the liveness check does not
+	// assume; tests use it to show that each one is needed.
+	Unfair Fairness
 }
 
 // ExploreProgress is a progress report of a running exploration.
@@ -45,6 +54,9 @@ type PathStep struct {
 	Result spec.Result
 	// Changes lists the state fields the step changed, "field: old -> new".
 	Changes []string
+	// Relaxed: findRunnable's or exitsyscall's strict order refuses the
+	// op; the spec allows it only for an op that overlapped another.
+	Relaxed bool `json:"relaxed,omitempty"`
 }
 
 // ExploreViolation is an invariant failure, a reachable throw, or an op
@@ -78,6 +90,10 @@ type ExploreResult struct {
 	NeverReached   []string           `json:"neverReached"`
 	FrontierBytes  int                `json:"peakFrontierBytes"`   // the largest BFS level, encoded
 	StoppedBy      string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "canceled"
+	// Liveness is the verdict on each of LivenessProperties, with
+	// ExploreOptions.Liveness.
+	Liveness      []LivenessResult `json:"liveness,omitempty"`
+	LivenessStats *LivenessStats   `json:"livenessStats,omitempty"`
 }
 
 // Explore enumerates, breadth first, every state reachable from the initial
@@ -88,6 +104,10 @@ type ExploreResult struct {
 // addressing set), its parent's number and the index of the op that reached
 // it; only the BFS frontier holds whole states. A counterexample path is
 // rebuilt by replaying op indices from the initial state.
+//
+// With o.Liveness it also records the state graph (a state-number map in
+// place of the set, and every state's strict out-edges) and checks the
+// liveness properties on it once the space is exhausted (liveness.go).
 func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	init, err := spec.New(o.Config)
 	if err != nil {
@@ -97,13 +117,32 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	if step == nil {
 		step = (*spec.State).Apply
 	}
+	var lg *livenessGraph
+	if o.Liveness {
+		if lg, err = newLivenessGraph(o); err != nil {
+			return nil, err
+		}
+	}
 	// The explorer's heap is mostly the fingerprint set and the frontier,
-	// both long lived: collect less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// both long lived: collect less often. With liveness the graph is
+	// most of the heap and holds no pointers, so a collection costs
+	// little: collect at the default pace rather than let the garbage of
+	// its growth pile up.
+	gcPercent := 400
+	if lg != nil {
+		gcPercent = 100
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	start := time.Now()
 	res := &ExploreResult{Terminal: map[string]int{}, Coverage: map[string]int{}}
-	seen := newFPSet(1 << 16)
-	seen.add(init.Fingerprint())
+	var seen *fpSet
+	if lg != nil {
+		lg.ids.insert(init.Fingerprint(), 0)
+		lg.addState(0, init)
+	} else {
+		seen = newFPSet(1 << 16)
+		seen.add(init.Fingerprint())
+	}
 	parent := []uint32{0}
 	opIdx := []uint8{0}
 	res.States = 1
@@ -157,7 +196,20 @@ loop:
 				for _, op := range pa.ops {
 					sc := b.succ()
 					sc.st.CopyFrom(pa.cur)
-					sc.r, sc.err = step(sc.st, op)
+					if lg != nil {
+						// The liveness graph's edges are the strict
+						// steps; the relaxed ones only reach states.
+						op.Strict = true
+						sc.r, sc.err = step(sc.st, op)
+						sc.strict = sc.err == nil
+						if _, refused := sc.err.(*spec.Disabled); refused {
+							op.Strict = false
+							sc.st.CopyFrom(pa.cur)
+							sc.r, sc.err = step(sc.st, op)
+						}
+					} else {
+						sc.r, sc.err = step(sc.st, op)
+					}
 					if sc.err == nil {
 						sc.fp = sc.st.Fingerprint()
 					}
@@ -168,13 +220,22 @@ loop:
 			}
 			for i := range b.succs {
 				if b.succs[i].err == nil {
-					seen.touch(b.succs[i].fp)
+					if lg != nil {
+						lg.ids.touch(b.succs[i].fp)
+					} else {
+						seen.touch(b.succs[i].fp)
+					}
 				}
 			}
 			// Phase 2: the successors in order, as one state at a time.
 			for pi := range b.parents {
 				pa := &b.parents[pi]
 				ndID, ops := pa.id, pa.ops
+				if lg != nil {
+					if err := lg.beginState(ndID, pa.cur); err != nil {
+						return nil, err
+					}
+				}
 				if len(ops) == 0 {
 					if t := pa.cur.Sched.Terminal; t != spec.Alive {
 						res.Terminal[t.String()]++
@@ -223,10 +284,19 @@ loop:
 						}
 						continue
 					}
-					if !seen.add(sc.fp) {
+					id := uint32(len(parent))
+					if lg != nil {
+						to, isNew := lg.ids.insert(sc.fp, id)
+						if sc.strict {
+							lg.addEdge(to, op, pa.cur, sc.st)
+						}
+						if !isNew {
+							continue
+						}
+						lg.addState(id, sc.st)
+					} else if !seen.add(sc.fp) {
 						continue
 					}
-					id := uint32(len(parent))
 					parent = append(parent, ndID)
 					opIdx = append(opIdx, uint8(i))
 					res.States++
@@ -277,7 +347,12 @@ loop:
 	if res.Seconds > 0 {
 		res.StatesPerSec = float64(res.States) / res.Seconds
 	}
-	stored := seen.bytes() + 4*cap(parent) + cap(opIdx)
+	var stored int
+	if lg != nil {
+		stored = lg.ids.bytes() + 4*cap(parent) + cap(opIdx)
+	} else {
+		stored = seen.bytes() + 4*cap(parent) + cap(opIdx)
+	}
 	res.StoredPerState = float64(stored) / float64(res.States)
 	res.PeakBytes = max(peakRSS, residentBytes())
 	res.BytesPerState = float64(res.PeakBytes) / float64(res.States)
@@ -285,6 +360,11 @@ loop:
 	res.NeverReached = NeverReached(res.Coverage)
 	sort.Strings(res.NeverReached)
 	res.FrontierBytes = peakFrontier
+	if lg != nil {
+		if err := res.checkLiveness(o, lg, init, parent, opIdx, step); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 
@@ -351,10 +431,11 @@ type batchParent struct {
 }
 
 type successor struct {
-	st  *spec.State
-	r   spec.Result
-	err error
-	fp  uint64 // when err == nil
+	st     *spec.State
+	r      spec.Result
+	err    error
+	fp     uint64 // when err == nil
+	strict bool   // liveness: the op succeeded in strict order
 }
 
 func (b *batch) reset() {

@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/gexit-dev/gexit/spec"
 )
@@ -29,4 +30,47 @@ func BenchmarkExplore(b *testing.B) {
 	}
 	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
 	b.ReportMetric(bps, "B/state")
+}
+
+// BenchmarkExploreLiveness explores one bound (2 Ps, 2 Ms, 3 Gs, preset
+// small, the core op families: complete, 760,176 states) twice per
+// iteration, without and with the liveness check, and reports the ratio of
+// their times (the aim: at most 2x) and the liveness check's
+// memory per state.
+func BenchmarkExploreLiveness(b *testing.B) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(3)}
+	var plain, live time.Duration
+	var bps, lbps float64
+	for b.Loop() {
+		t0 := time.Now()
+		r, err := Explore(context.Background(), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		plain += time.Since(t0)
+		lo := o
+		lo.Liveness = true
+		t0 = time.Now()
+		lr, err := Explore(context.Background(), lo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		live += time.Since(t0)
+		if lr.States != r.States || lr.Transitions != r.Transitions {
+			b.Fatalf("liveness explored %d states, %d transitions; without it %d, %d", lr.States, lr.Transitions, r.States, r.Transitions)
+		}
+		for _, l := range lr.Liveness {
+			if !l.Holds {
+				b.Fatalf("%s does not hold", l.Name)
+			}
+		}
+		bps = r.BytesPerState
+		lbps = float64(lr.LivenessStats.Bytes) / float64(lr.States)
+	}
+	b.ReportMetric(float64(live)/float64(plain), "liveness/plain")
+	b.ReportMetric(plain.Seconds()/float64(b.N), "plain-s/op")
+	b.ReportMetric(live.Seconds()/float64(b.N), "liveness-s/op")
+	b.ReportMetric(bps, "plain-B/state")
+	b.ReportMetric(lbps, "liveness-B/state")
 }

@@ -66,3 +66,76 @@ func (s *fpSet) grow() {
 }
 
 func (s *fpSet) bytes() int { return 8 * len(s.slots) }
+
+// fpMap maps 64-bit state fingerprints to state numbers: an fpSet with a
+// parallel array of numbers (12 bytes a slot). The liveness check needs
+// the number of a state seen before, to record the edge to it.
+type fpMap struct {
+	slots   []uint64
+	ids     []uint32
+	n       int
+	zeroID  uint32
+	hasZero bool
+	sink    uint64
+}
+
+func newFPMap(capacity int) *fpMap {
+	size := 1024
+	for size*3/4 < capacity {
+		size *= 2
+	}
+	return &fpMap{slots: make([]uint64, size), ids: make([]uint32, size)}
+}
+
+// insert returns fp's number and false if fp was seen, or inserts it with
+// number id and returns id and true.
+func (m *fpMap) insert(fp uint64, id uint32) (uint32, bool) {
+	if fp == 0 {
+		if m.hasZero {
+			return m.zeroID, false
+		}
+		m.hasZero, m.zeroID = true, id
+		m.n++
+		return id, true
+	}
+	if (m.n+1)*4 > len(m.slots)*3 {
+		m.grow()
+	}
+	mask := uint64(len(m.slots) - 1)
+	for i := fp & mask; ; i = (i + 1) & mask {
+		switch m.slots[i] {
+		case fp:
+			return m.ids[i], false
+		case 0:
+			m.slots[i] = fp
+			m.ids[i] = id
+			m.n++
+			return id, true
+		}
+	}
+}
+
+func (m *fpMap) touch(fp uint64) {
+	i := fp & uint64(len(m.slots)-1)
+	m.sink += m.slots[i] + uint64(m.ids[i])
+}
+
+func (m *fpMap) grow() {
+	old, oldIDs := m.slots, m.ids
+	m.slots = make([]uint64, 2*len(old))
+	m.ids = make([]uint32, 2*len(old))
+	mask := uint64(len(m.slots) - 1)
+	for k, fp := range old {
+		if fp == 0 {
+			continue
+		}
+		i := fp & mask
+		for m.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		m.slots[i] = fp
+		m.ids[i] = oldIDs[k]
+	}
+}
+
+func (m *fpMap) bytes() int { return 8*len(m.slots) + 4*len(m.ids) }

@@ -211,8 +211,12 @@ func TestFingerprintUnchanged(t *testing.T) {
 // renamed returns s with its Gs renamed by a random permutation,
 // everywhere.
 func renamed(s *State, rng *rand.Rand) *State {
+	return renameWith(s, rng.Perm(len(s.Gs)))
+}
+
+// renameWith returns s with G g renamed perm[g], everywhere.
+func renameWith(s *State, perm []int) *State {
 	n := len(s.Gs)
-	perm := rng.Perm(n)
 	r := s.Clone()
 	for g := range s.Gs {
 		r.Gs[perm[g]] = s.Gs[g]

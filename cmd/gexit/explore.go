@@ -50,6 +50,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	all := fs.Bool("all", false, "report every violation, not only the first (shortest) one")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	liveness := fs.Bool("liveness", false, "also check the liveness properties on the whole state graph, under fairness (see above); needs -depth 0")
+	unfair := fs.String("unfair", "", "with -liveness, comma-separated fairness conditions not to assume, to see the loops each one rules out: "+strings.Join(fairnessNames(), ","))
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: gexit explore [flags]
 
@@ -70,7 +72,36 @@ levels. -max-memory stops the run before the machine runs out (checked
 every 16,384 transitions); the summary gives the peak resident memory and
 the resident bytes per state, frontier included.
 
-Exit codes: 0 no invariant fails in the explored space; 1 a violation;
+-liveness records the state graph (each state's strict steps: findRunnable's
+and exitsyscall's strict order, as for ops that overlapped no other) and,
+once the space is exhausted, checks that no fair infinite run keeps
+  RunnableGRuns      a runnable G from ever running,
+  GlobalRunqServed   a G on the global run queue from ever leaving it (the
+                     61st-tick pick, golang/go#5639),
+  HandedOffPTaken    a handed-off P (handoffp -> startm) from being acquired,
+  LockedGRunsOnItsM  a runnable G locked to an M from running on it.
+A run is fair under these conditions:
+  WeakFairMs      an M that can step in every state of a loop steps in it;
+  TimeSliceEnds   a loop in which a P runs Gs and stays running on one
+                  schedtick is unfair: sysmon's retake preempts a G (or a
+                  chain of runnext hand-offs, which inherit the time slice)
+                  after 10ms (proc.go retake, preemptone); not assumed with
+                  -wasm (no sysmon);
+  HandoffStartsM  a loop in which an M could take a handed-off P infinitely
+                  often but none does is unfair: startm wakes one M for it;
+  NewMForHandoff  a loop in which a P stays handed off and no M is ever free
+                  is unfair: startm would create an M (newm); the spec's Ms
+                  are fixed.
+A violation is a lasso: the shortest path to a loop, then the loop, which
+returns to its first state and can repeat forever; both printed as steps.
+Prefix steps in the relaxed order (possible only for an op that overlapped
+another) are marked. The spec has no wakeup protocol yet, so a lost wakeup
+is out of reach. -liveness allows at most 8 Ms, 8 Ps and -gs 8, takes
+about 1.7x the time and 90 more bytes per state (the default bound: 5.0M
+states, 450 MB more).
+
+Exit codes: 0 no invariant fails in the explored space (and, with
+-liveness, every liveness property holds); 1 a violation or a lasso;
 2 bad flags; 3 unknown: stopped by -max-states, -max-memory or Ctrl-C
 before the space was exhausted, with no violation found.
 
@@ -108,6 +139,28 @@ Flags:
 	case *lockDepth < 0 || *lockDepth > 255:
 		fmt.Fprintf(stderr, "gexit explore: -lock-depth must be in [0, 255], have %d\n", *lockDepth)
 		return exitUsage
+	case *liveness && *depth != 0:
+		fmt.Fprintf(stderr, "gexit explore: -liveness needs the whole state graph: drop -depth\n")
+		return exitUsage
+	case *unfair != "" && !*liveness:
+		fmt.Fprintf(stderr, "gexit explore: -unfair needs -liveness\n")
+		return exitUsage
+	}
+	var drop checker.Fairness
+	if *unfair != "" {
+		for _, name := range strings.Split(*unfair, ",") {
+			found := false
+			for _, f := range checker.FairnessConditions {
+				if f.Name == strings.TrimSpace(name) {
+					drop |= f.Bit
+					found = true
+				}
+			}
+			if !found {
+				fmt.Fprintf(stderr, "gexit explore: -unfair: unknown fairness condition %q (want some of %s)\n", name, strings.Join(fairnessNames(), ","))
+				return exitUsage
+			}
+		}
 	}
 	b := spec.DefaultBounds(*gs)
 	b.LockDepth = *lockDepth
@@ -146,7 +199,7 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: -max-memory: %v\n", err)
 		return exitUsage
 	}
-	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit}
+	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop}
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) {
 			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
@@ -158,9 +211,15 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: %v\n", err)
 		return exitUsage
 	}
+	lassos := 0
+	for _, l := range res.Liveness {
+		if l.Lasso != nil {
+			lassos++
+		}
+	}
 	code := exitOK
 	switch {
-	case len(res.Violations) > 0:
+	case len(res.Violations) > 0 || lassos > 0:
 		code = exitViolation
 	case !res.Complete && res.StoppedBy != "depth":
 		code = exitUnknown
@@ -174,10 +233,14 @@ Flags:
 		out := struct {
 			*checker.ExploreResult
 			Violations []jsonViolation `json:"violations"`
+			Liveness   []jsonLiveness  `json:"liveness,omitempty"`
 			Verdict    string          `json:"verdict"`
 			Bounds     map[string]any  `json:"bounds"`
 		}{ExploreResult: res, Violations: []jsonViolation{}, Verdict: verdictName(code),
 			Bounds: map[string]any{"ps": *ps, "ms": *ms, "gs": *gs, "consts": *consts, "depth": *depth, "wasm": *wasm, "without": *without}}
+		if *liveness {
+			out.Bounds["liveness"], out.Bounds["unfair"] = true, *unfair
+		}
 		for _, v := range res.Violations {
 			jv := jsonViolation{Kind: v.Kind, Name: v.Name, Source: v.Source, Detail: v.Detail, Final: v.FinalDump}
 			for i, st := range v.Path {
@@ -185,6 +248,7 @@ Flags:
 			}
 			out.Violations = append(out.Violations, jv)
 		}
+		out.Liveness = livenessJSON(res.Liveness)
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
@@ -248,6 +312,7 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 	if len(res.NeverReached) > 0 {
 		fmt.Fprintf(w, "never reached under these bounds: %s\n", strings.Join(res.NeverReached, ", "))
 	}
+	printLiveness(w, res)
 	for i, v := range res.Violations {
 		fmt.Fprintf(w, "\nVIOLATION %d: %s %s\n", i+1, v.Kind, v.Name)
 		if v.Source != "" {
@@ -301,4 +366,116 @@ func formatBytes(n uint64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+func fairnessNames() []string {
+	var names []string
+	for _, f := range checker.FairnessConditions {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// jsonLiveness is one liveness verdict in -json: the lasso's steps as
+// lines, numbered through the prefix and the loop.
+type jsonLiveness struct {
+	Name          string     `json:"name"`
+	Holds         bool       `json:"holds"`
+	Unknown       bool       `json:"unknown,omitempty"`
+	CheckedStates int        `json:"checkedStates"`
+	Source        string     `json:"source"`
+	Lasso         *jsonLasso `json:"lasso,omitempty"`
+}
+
+type jsonLasso struct {
+	Tracked   string   `json:"tracked"`
+	Detail    string   `json:"detail"`
+	Prefix    []string `json:"prefix"`
+	Loop      []string `json:"loop"`
+	LoopStart string   `json:"loopStart"`
+}
+
+func livenessJSON(ls []checker.LivenessResult) []jsonLiveness {
+	var out []jsonLiveness
+	for _, l := range ls {
+		jl := jsonLiveness{Name: l.Name, Holds: l.Holds, Unknown: l.Unknown, CheckedStates: l.CheckedStates, Source: l.Source}
+		if la := l.Lasso; la != nil {
+			jl.Lasso = &jsonLasso{Tracked: la.Tracked, Detail: la.Detail, Prefix: []string{}, Loop: []string{}, LoopStart: la.LoopStartDump}
+			for i, st := range la.Prefix {
+				jl.Lasso.Prefix = append(jl.Lasso.Prefix, fmt.Sprintf("%d. %v => %v", i+1, st.Op, st.Result))
+			}
+			for i, st := range la.Loop {
+				jl.Lasso.Loop = append(jl.Lasso.Loop, fmt.Sprintf("%d. %v => %v", len(la.Prefix)+i+1, st.Op, st.Result))
+			}
+		}
+		out = append(out, jl)
+	}
+	return out
+}
+
+// printLiveness prints the liveness verdicts, then every lasso: the
+// prefix and the loop as numbered steps with their state changes.
+func printLiveness(w io.Writer, res *checker.ExploreResult) {
+	if len(res.Liveness) == 0 {
+		return
+	}
+	fair := "none"
+	if st := res.LivenessStats; st != nil && len(st.Fairness) > 0 {
+		fair = strings.Join(st.Fairness, ", ")
+	}
+	fmt.Fprintf(w, "liveness (fair runs: %s):\n", fair)
+	for _, l := range res.Liveness {
+		verdict := "holds"
+		switch {
+		case l.Unknown:
+			verdict = "unknown (the space was not exhausted)"
+		case !l.Holds:
+			verdict = "VIOLATED"
+		}
+		judged := fmt.Sprintf("judged in %d states", l.CheckedStates)
+		switch {
+		case l.Unknown:
+			judged = ""
+		case l.CheckedStates == 0:
+			judged = "vacuous: no state to judge under these bounds"
+		}
+		fmt.Fprintf(w, "%s\n", strings.TrimRight(fmt.Sprintf("  %-18s %-8s %s", l.Name, verdict, judged), " "))
+	}
+	if st := res.LivenessStats; st != nil {
+		fmt.Fprintf(w, "liveness graph: %d strict edges, %d (state, runnable G) nodes, %.1f MB (%.1f bytes per state), checked in %.2fs\n",
+			st.Edges, st.Nodes, float64(st.Bytes)/1e6, float64(st.Bytes)/float64(max(res.States, 1)), st.Seconds)
+	}
+	for _, l := range res.Liveness {
+		ls := l.Lasso
+		if ls == nil {
+			continue
+		}
+		doc := ""
+		for _, p := range checker.LivenessProperties {
+			if p.Name == l.Name {
+				doc = ": " + p.Doc
+			}
+		}
+		fmt.Fprintf(w, "\nLIVENESS VIOLATION: %s%s\n  from: %s\n  %s\n", l.Name, doc, l.Source, ls.Detail)
+		steps := func(from int, path []checker.PathStep) {
+			for j, st := range path {
+				mark := ""
+				if st.Relaxed {
+					mark = " (relaxed order: only for an op that overlapped another)"
+				}
+				fmt.Fprintf(w, "  %3d. %-28v => %v%s\n", from+j+1, st.Op, st.Result, mark)
+				for _, c := range st.Changes {
+					fmt.Fprintf(w, "         %s\n", c)
+				}
+			}
+		}
+		fmt.Fprintf(w, "  prefix (%d steps, shortest to the loop):\n", len(ls.Prefix))
+		steps(0, ls.Prefix)
+		fmt.Fprintf(w, "  loop (steps %d-%d, back to the state after step %d, forever):\n", len(ls.Prefix)+1, len(ls.Prefix)+len(ls.Loop), len(ls.Prefix))
+		steps(len(ls.Prefix), ls.Loop)
+		fmt.Fprintf(w, "  the loop's first state:\n")
+		for _, line := range strings.Split(strings.TrimRight(ls.LoopStartDump, "\n"), "\n") {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+	}
 }

@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gexit-dev/gexit/checker"
+	"github.com/gexit-dev/gexit/spec"
 )
 
 func runCmd(args ...string) (int, string, string) {
@@ -93,5 +98,111 @@ func TestExploreBadFlags(t *testing.T) {
 	}
 	if code, _, errs := runCmd("explore", "-h"); code != exitOK || !strings.Contains(errs, "Exit codes") {
 		t.Fatalf("explore -h: %d %s", code, errs)
+	}
+}
+
+func TestExploreLivenessCommand(t *testing.T) {
+	// 4,608 states, every property judged in hundreds of them.
+	args := []string{"explore", "-q", "-liveness", "-ps", "2", "-ms", "2", "-gs", "1", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize"}
+	code, out, _ := runCmd(args...)
+	if code != exitOK || !strings.Contains(out, "liveness graph:") || !strings.Contains(out, "verdict: ok") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, p := range []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"} {
+		if !regexp.MustCompile(p + ` +holds +judged in [1-9]`).MatchString(out) {
+			t.Errorf("no verdict line for %s\n%s", p, out)
+		}
+	}
+	code, out, _ = runCmd(append(args, "-json")...)
+	var v struct {
+		Liveness []struct {
+			Name          string `json:"name"`
+			Holds         bool   `json:"holds"`
+			CheckedStates int    `json:"checkedStates"`
+		} `json:"liveness"`
+		States int `json:"states"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitOK {
+		t.Fatalf("exit %d json: %v\n%s", code, err, out)
+	}
+	if len(v.Liveness) != 4 {
+		t.Fatalf("%d liveness verdicts: %+v", len(v.Liveness), v.Liveness)
+	}
+	for _, l := range v.Liveness {
+		if !l.Holds || l.CheckedStates == 0 || l.CheckedStates > v.States {
+			t.Errorf("%+v (of %d states)", l, v.States)
+		}
+	}
+	// Without -liveness, -json has no liveness key.
+	_, out, _ = runCmd("explore", "-json", "-gs", "2", "-depth", "3")
+	if strings.Contains(out, `"liveness": [`) || strings.Contains(out, `"livenessStats"`) {
+		t.Fatalf("liveness in a run without -liveness:\n%s", out)
+	}
+	// Out of states: every property unknown, exit 3.
+	code, out, _ = runCmd("explore", "-q", "-liveness", "-max-states", "50")
+	if code != exitUnknown || !strings.Contains(out, "unknown (the space was not exhausted)") {
+		t.Fatalf("max-states: exit %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{
+		{"explore", "-liveness", "-depth", "3"},
+		{"explore", "-liveness", "-ms", "9"},
+		{"explore", "-liveness", "-gs", "9"},
+		{"explore", "-liveness", "-unfair", "Sometimes"},
+		{"explore", "-unfair", "TimeSliceEnds"},
+	} {
+		if code, out, errs := runCmd(bad...); code != exitUsage || out != "" || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d stdout %q stderr %q", bad, code, out, errs)
+		}
+	}
+}
+
+// -unfair drops a fairness condition: without TimeSliceEnds, two Gs
+// readying each other through runnext share one time slice forever and
+// starve the third; the lasso exits 1.
+func TestExploreUnfair(t *testing.T) {
+	code, out, _ := runCmd("explore", "-q", "-liveness", "-ps", "1", "-ms", "1", "-gs", "3", "-unfair", "TimeSliceEnds")
+	if code != exitViolation || !strings.Contains(out, "liveness (fair runs: WeakFairMs, HandoffStartsM, NewMForHandoff)") ||
+		!strings.Contains(out, "LIVENESS VIOLATION: RunnableGRuns") || !strings.Contains(out, "M0 schedule runnext") || !strings.Contains(out, "verdict: violation") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCmd("explore", "-q", "-liveness", "-ps", "1", "-ms", "1", "-gs", "3"); code != exitOK {
+		t.Fatalf("with every condition: exit %d\n%s", code, out)
+	}
+}
+
+// A lasso prints as numbered steps, the prefix and the loop marked, and
+// goes into -json as lines.
+func TestExploreLassoOutput(t *testing.T) {
+	c, _ := spec.Preset("small")
+	b := spec.DefaultBounds(1)
+	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoProcResize = true, true, true, true, true, true
+	b.StackSizes = nil
+	o := checker.ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: b, Liveness: true,
+		// A lost wakeup: M1 never takes a handed-off P.
+		Step: func(s *spec.State, op spec.Op) (spec.Result, error) {
+			if op.Kind == spec.OpAcquireP && op.M == 1 && s.Ps[op.P].Status == spec.PHandoff {
+				return spec.NewResult(), nil
+			}
+			return s.Apply(op)
+		}}
+	res, err := checker.Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w bytes.Buffer
+	printLiveness(&w, res)
+	out := w.String()
+	for _, want := range []string{"HandedOffPTaken    VIOLATED", "LIVENESS VIOLATION: HandedOffPTaken", "  prefix (2 steps, shortest to the loop):",
+		"    1. M0 lockosthread", "  loop (steps 3-3, back to the state after step 2, forever):", "    3. M1 acquirep P0", "the loop's first state:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	js, err := json.Marshal(livenessJSON(res.Liveness))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"loop":["3. M1 acquirep P0 =\u003e -"]`) || !strings.Contains(string(js), `"tracked":"P0"`) {
+		t.Fatalf("%s", js)
 	}
 }

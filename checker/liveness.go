@@ -1,0 +1,1064 @@
+package checker
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// Liveness in the explorer.
+//
+// With ExploreOptions.Liveness, Explore records the reachable state graph
+// as it explores (states by number, each with its out-edges: target, actor
+// and what the step did) and, once the space is exhausted, checks the
+// liveness properties (LivenessProperties) on it: each property names a
+// "bad" condition (a G is runnable, a P is handed off, ...) that must not
+// hold forever on a fair path. A violation is a lasso: a path from the
+// initial state to a loop that keeps the condition true and that a fair
+// scheduler could repeat forever.
+//
+// The graph's edges are the steps judged by findRunnable's and
+// exitsyscall's strict order (spec.Op.Strict): an explorer step is atomic,
+// and the relaxations of the spec exist for ops that overlap another, where
+// the runtime reads racy state. Without that, the relaxed spec would let an
+// M go idle next to stealable work forever, a loop the runtime cannot take.
+// The exploration itself is unchanged: the relaxed steps still lead to the
+// states they reach (so -liveness explores exactly the states and
+// transitions a run without it does), but no loop is made of them.
+//
+// Symmetry: Fingerprint renames Gs, so the stored states do not say which
+// G is which. A G property is checked on the product of the graph with
+// "which runnable G is followed", that G named by its rank in
+// spec.State.RunnableOrder, which only positions decide; each edge records
+// where every runnable G of its source went (its rank in the target, or
+// that it stopped being runnable).
+//
+// Algorithm: for each property, the graph is restricted to the nodes where
+// the bad condition holds; its strongly connected components (iterative
+// Tarjan) are judged by the fairness conditions (FairnessConditions).
+// WeakFairMs and NewMForHandoff say "infinitely often X" (X a step or a
+// state), so a component satisfies them iff the whole component does.
+// HandoffStartsM and TimeSliceEnds are strong fairness (Streett) pairs, "if
+// E infinitely often then F infinitely often": a component with E states
+// and no F is searched again without its E states, which a fair loop in it
+// cannot visit. The lasso goes to the fair component's state nearest the
+// initial state (shortest prefix, by BFS numbering), then round a loop
+// inside the component through a witness of every fairness condition and
+// back.
+//
+// What it cannot see: the spec has no wakeup protocol yet (wakep, startm
+// and stopm with spinning Ms, issue 11 item 1): acquirep is offered to any
+// M with nothing to do whenever a P is idle or handed off, and WeakFairMs
+// makes such an M take it. So a lost wakeup (golang/go#55160) is out of
+// reach until the spec models which Ms are asleep. Nor does it see what
+// happens after a preemption: TimeSliceEnds only rules out the loops
+// sysmon would break.
+
+// Fairness is a set of fairness conditions.
+type Fairness uint8
+
+const (
+	// FairMs is weak fairness of the Ms: an M that can take a step in
+	// every state of a loop takes one in it. Every M is an OS thread the
+	// kernel keeps running; the spec's steps of one M are that thread's.
+	FairMs Fairness = 1 << iota
+	// FairTimeSlice: a loop in which a P runs Gs, stays running and its
+	// schedtick never advances is unfair. sysmon's retake preempts the G
+	// of a P whose schedtick has not changed for forcePreemptNS (10ms),
+	// preemptone, or retakes the P if the G is in a syscall (proc.go
+	// retake, preemptone). That ends a G that runs throughout the loop,
+	// and also a chain of runnext hand-offs, which inherit the time slice
+	// (runqget's inheritTime; execute leaves schedtick alone). The spec
+	// has no preemption, so it cannot take those loops out itself. A P
+	// whose M stays in the scheduler (no G to preempt: preemptone skips
+	// g0) is not released by it. On wasm there is no sysmon (runqput
+	// avoids runnext for that reason) and this condition is not assumed.
+	FairTimeSlice
+	// FairHandoff: a loop in which a handed-off P could be acquired
+	// infinitely often but never is, is unfair (strong fairness of
+	// acquirep of a handed-off P). handoffp -> startm(pp) gives pp to one
+	// M, an idle one (mget) or a new one (newm), with mp.nextp = pp, and
+	// that M acquirep's it (proc.go handoffp, startm, stopm, mstart1); the
+	// spec, which has a fixed set of Ms, lets any M with nothing to do take
+	// it, and so also lets such an M take the idle P instead, forever.
+	FairHandoff
+	// FairNewM: a loop in which a P stays handed off and no M is ever
+	// free (no P, no G, not locked, alive) is unfair. When startm finds
+	// no idle M it creates one for the P (`nmp := mget(); if nmp == nil {
+	// ... newm(fn, pp, id) }`, proc.go startm); the spec's Ms are fixed,
+	// so it would leave the P waiting while every M is busy, wedged or
+	// locked to a waiting G. The progress predicates make the same cut
+	// (spec/progress.go: stranded only while a free M exists).
+	FairNewM
+	// AllFairness is every condition: the default.
+	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM
+)
+
+// FairnessConditions name the fairness conditions, in bit order.
+var FairnessConditions = []struct {
+	Bit  Fairness
+	Name string
+	Doc  string
+}{
+	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running)"},
+	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs and stays running on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
+	{FairHandoff, "HandoffStartsM", "a loop in which an M could acquire a handed-off P infinitely often but none does is unfair: handoffp -> startm(pp) wakes one M for that P (mp.nextp = pp; proc.go startm)"},
+	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's fixed set of Ms cannot (proc.go startm)"},
+}
+
+// LivenessProperty is one liveness property.
+type LivenessProperty struct {
+	Name   string
+	Doc    string
+	Source string
+	onP    bool   // the bad condition is on a P (else on a runnable G)
+	gsel   uint32 // G properties: 0 every runnable G, else the gmask bit offset of the subset
+}
+
+// LivenessProperties are the properties -liveness checks, in order.
+var LivenessProperties = []LivenessProperty{
+	{Name: "RunnableGRuns", Doc: "every runnable G eventually runs",
+		Source: "schedule -> findRunnable (proc.go): runqget drains runnext and the ring (FIFO), globrunqget serves sched.runq, stealWork takes other Ps' rings and runnext; handoffp/wakep/startm bring an M to a P with work"},
+	{Name: "GlobalRunqServed", Doc: "a G on the global run queue (sched.runq) eventually leaves it, even while the Ps keep running local work", gsel: gmRunq,
+		Source: "findRunnable: `if pp.schedtick%61 == 0 && !sched.runq.empty()` globrunqget (golang/go#5639), and globrunqgetbatch when the local queue is empty (proc.go)"},
+	{Name: "HandedOffPTaken", Doc: "a P handed off (PHandoff) is eventually acquired by an M", onP: true,
+		Source: "handoffp -> startm(pp, ...): mget or newm, mp.nextp = pp, and the M acquirep's pp (proc.go handoffp, startm, stopm, mstart1)"},
+	{Name: "LockedGRunsOnItsM", Doc: "a runnable G locked to an M (gp.lockedm) eventually runs, on that M", gsel: gmLocked,
+		Source: "schedule -> startlockedm: the P goes to gp.lockedm (mp.nextp, notewakeup), which wakes in stoplockedm, acquirep's it and executes its lockedg (proc.go)"},
+}
+
+// LivenessResult is the verdict on one property.
+type LivenessResult struct {
+	Name string `json:"name"`
+	// Holds: no fair lasso keeps the bad condition forever. False with
+	// Unknown when the space was not exhausted.
+	Holds   bool `json:"holds"`
+	Unknown bool `json:"unknown,omitempty"`
+	// CheckedStates counts the states in which the bad condition holds
+	// (for some G or P): the states the property had something to judge.
+	CheckedStates int    `json:"checkedStates"`
+	Source        string `json:"source"`
+	Lasso         *Lasso `json:"lasso,omitempty"`
+}
+
+// Lasso is a liveness counterexample: a path from the initial state to a
+// loop, and the loop, which returns to its first state (equal
+// fingerprints) and can repeat forever under the fairness conditions.
+type Lasso struct {
+	Detail string     `json:"detail"`
+	Prefix []PathStep `json:"prefix"`
+	// Loop's ops are Strict (findRunnable's strict order).
+	Loop          []PathStep  `json:"loop"`
+	LoopStart     *spec.State `json:"-"`
+	LoopStartDump string      `json:"loopStart"`
+	// Tracked is the G (index in the concrete states of Prefix and Loop)
+	// or the P the property follows.
+	Tracked string `json:"tracked"`
+}
+
+// LivenessStats are the liveness check's costs.
+type LivenessStats struct {
+	Edges   int     `json:"edges"`   // strict edges recorded
+	Nodes   int     `json:"nodes"`   // (state, runnable G) pairs of the G properties
+	Bytes   int     `json:"bytes"`   // the graph, the state-number map and the SCC arrays
+	Seconds float64 `json:"seconds"` // the SCC search and the lassos, after the exploration
+	// Fairness names the conditions assumed (FairnessConditions less
+	// ExploreOptions.Unfair).
+	Fairness []string `json:"fairness"`
+}
+
+// Bits of livenessGraph.gmask (per state: bits 0-3 count its runnable
+// Gs, the others are by rank in RunnableOrder) and pmask (per state, by P).
+const (
+	gmRunq   = 8  // bits 8-15: the G of that rank is on sched.runq
+	gmLocked = 16 // bits 16-23: the G of that rank is locked to an M
+	gmFreeM  = 24 // bit 24: some M is free (spec.State.FreeM)
+	pmRun    = 0  // bits 0-7: the P is running
+	pmHand   = 8  // bits 8-15: the P is handed off
+	pmRunsG  = 16 // bits 16-23: the P is running a G (its M's curg is running or in a syscall)
+	noActor  = 0xF
+	sccDone  = math.MaxUint32
+	maxLiveG = 8 // runnable Gs a 32-bit edge map holds
+)
+
+// livenessGraph is the recorded state graph. States are numbered as the
+// explorer numbers them (BFS order), and are expanded in that order, so
+// the edges are stored as one array, state i's at [estart[i],
+// estart[i+1]).
+type livenessGraph struct {
+	ms, ps int
+	wasm   bool
+	ids    *fpMap
+	estart []uint32
+	gmask  []uint32
+	pmask  []uint32
+	base   []uint32 // product numbering: state s's runnable Gs are nodes base[s]..base[s+1]-1
+	dst    []uint32
+	// info: bits 0-3 the actor M (noActor: sysmon or the controller),
+	// 4-7 one plus the handed-off P an acquirep took (0: none), 8-11 one
+	// plus the P whose schedtick the step advanced (0: none).
+	info []uint16
+	// sig: 4 bits per runnable G of the source, by rank: its rank in the
+	// target, or 0xF when it is no longer runnable there.
+	sig            []uint32
+	porder, sorder []int32
+}
+
+func newLivenessGraph(o ExploreOptions) (*livenessGraph, error) {
+	switch {
+	case o.Depth != 0:
+		return nil, fmt.Errorf("explore: liveness needs the whole state graph: no depth bound")
+	case o.Config.Ms > 8 || o.Config.Ps > 8:
+		return nil, fmt.Errorf("explore: liveness handles at most 8 Ms and 8 Ps, have %d and %d", o.Config.Ms, o.Config.Ps)
+	case o.Bounds.Gs > maxLiveG:
+		return nil, fmt.Errorf("explore: liveness follows at most %d Gs, have a bound of %d", maxLiveG, o.Bounds.Gs)
+	}
+	return &livenessGraph{ms: o.Config.Ms, ps: o.Config.Ps, wasm: o.Config.Wasm, ids: newFPMap(1 << 16)}, nil
+}
+
+// addState records the masks of the new state numbered id.
+func (lg *livenessGraph) addState(id uint32, s *spec.State) {
+	if int(id) != len(lg.gmask) {
+		panic(fmt.Sprintf("liveness: state %d recorded out of order (%d)", id, len(lg.gmask)))
+	}
+	lg.sorder = s.RunnableOrder(lg.sorder)
+	gm := uint32(min(len(lg.sorder), maxLiveG))
+	for r, g := range lg.sorder[:gm] {
+		for _, q := range s.Sched.Runq {
+			if q == g {
+				gm |= 1 << (gmRunq + r)
+				break
+			}
+		}
+		if s.Gs[g].LockedM != spec.None {
+			gm |= 1 << (gmLocked + r)
+		}
+	}
+	if s.FreeM() != spec.None {
+		gm |= 1 << gmFreeM
+	}
+	var pm uint32
+	for p := range s.Ps {
+		switch pp := &s.Ps[p]; pp.Status {
+		case spec.PRunning:
+			pm |= 1 << (pmRun + p)
+			if pp.M != spec.None {
+				if g := s.Ms[pp.M].Curg; g != spec.None && (s.Gs[g].Status == spec.Running || s.Gs[g].Status == spec.Syscall) {
+					pm |= 1 << (pmRunsG + p)
+				}
+			}
+		case spec.PHandoff:
+			pm |= 1 << (pmHand + p)
+		}
+	}
+	lg.gmask = append(lg.gmask, gm)
+	lg.pmask = append(lg.pmask, pm)
+}
+
+// beginState starts the edges of state id, which the explorer expands
+// next; the states numbered before it that were not expanded have none.
+func (lg *livenessGraph) beginState(id uint32, s *spec.State) error {
+	for len(lg.estart) <= int(id) {
+		lg.estart = append(lg.estart, uint32(len(lg.dst)))
+	}
+	lg.porder = s.RunnableOrder(lg.porder)
+	if len(lg.porder) > maxLiveG {
+		return fmt.Errorf("explore: liveness: %d runnable Gs in one state, more than %d", len(lg.porder), maxLiveG)
+	}
+	if len(lg.dst) >= math.MaxUint32-1024 {
+		return fmt.Errorf("explore: liveness: more than 2^32 edges")
+	}
+	return nil
+}
+
+// addEdge records a strict step op from the state begun last (from) to
+// the state numbered to (succ, a concrete state of that number).
+func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) {
+	inf := uint16(noActor)
+	if op.M >= 0 && int(op.M) < noActor {
+		inf = uint16(op.M)
+	}
+	if op.Kind == spec.OpAcquireP && op.P >= 0 && int(op.P) < len(from.Ps) && from.Ps[op.P].Status == spec.PHandoff {
+		inf |= uint16(op.P+1) << 4
+	}
+	for p := range from.Ps {
+		if succ.Ps[p].SchedTick != from.Ps[p].SchedTick {
+			inf |= uint16(p+1) << 8
+			break
+		}
+	}
+	sig := ^uint32(0)
+	if len(lg.porder) > 0 {
+		lg.sorder = succ.RunnableOrder(lg.sorder)
+		for r, g := range lg.porder {
+			for r2, g2 := range lg.sorder {
+				if g2 == g {
+					sig = sig&^(0xF<<(4*r)) | uint32(r2)<<(4*r)
+					break
+				}
+			}
+		}
+	}
+	lg.dst = append(lg.dst, to)
+	lg.info = append(lg.info, inf)
+	lg.sig = append(lg.sig, sig)
+}
+
+// finish closes the edge index for n states and numbers the product
+// nodes.
+func (lg *livenessGraph) finish(n int) error {
+	for len(lg.estart) <= n {
+		lg.estart = append(lg.estart, uint32(len(lg.dst)))
+	}
+	lg.base = make([]uint32, n+1)
+	var t uint64
+	for s := 0; s < n; s++ {
+		lg.base[s] = uint32(t)
+		t += uint64(lg.gmask[s] & 0xF)
+		if t >= sccDone-1 {
+			return fmt.Errorf("explore: liveness: more than 2^32 (state, G) nodes")
+		}
+	}
+	lg.base[n] = uint32(t)
+	return nil
+}
+
+func (lg *livenessGraph) bytes() int {
+	return lg.ids.bytes() + 4*cap(lg.estart) + 4*cap(lg.gmask) + 4*cap(lg.pmask) + 4*cap(lg.base) +
+		4*cap(lg.dst) + 2*cap(lg.info) + 4*cap(lg.sig)
+}
+
+// sccRun searches one property's restricted graph for a fair component.
+type sccRun struct {
+	lg      *livenessGraph
+	onP     bool
+	gsel    uint32
+	p       uint32 // P properties: the P
+	fair    Fairness
+	allM    uint8
+	allP    uint8
+	index   []uint32
+	low     []uint32
+	frames  []sccFrame
+	stack   []uint32
+	stackS  []uint32
+	allowed []uint64 // nil, or the node subset a refinement searches
+	next    uint32
+	comp    uint32
+	refine  []sccSet
+	best    *sccSet // the fair component with the state nearest the initial state
+	checked int
+}
+
+type sccFrame struct{ v, s, r, j, end uint32 }
+
+// sccSet is a set of nodes with their states.
+type sccSet struct{ nodes, states []uint32 }
+
+func (c *sccRun) rank(v, s uint32) uint32 {
+	if c.onP {
+		return c.p
+	}
+	return v - c.lg.base[s]
+}
+
+// succ is edge e of node (s, r): its target node, state and rank, if the
+// target is in the restricted graph.
+func (c *sccRun) succ(s, r, e uint32) (w, t, rr uint32, ok bool) {
+	lg := c.lg
+	t = lg.dst[e]
+	if c.onP {
+		if lg.pmask[t]>>(pmHand+c.p)&1 == 0 {
+			return 0, 0, 0, false
+		}
+		w, rr = t, c.p
+	} else {
+		nib := lg.sig[e] >> (4 * r) & 0xF
+		if nib == 0xF || (c.gsel != 0 && lg.gmask[t]>>(c.gsel+nib)&1 == 0) {
+			return 0, 0, 0, false
+		}
+		w, rr = lg.base[t]+nib, nib
+	}
+	if c.allowed != nil && c.allowed[w>>6]>>(w&63)&1 == 0 {
+		return 0, 0, 0, false
+	}
+	return w, t, rr, true
+}
+
+// run searches every node of the restricted graph.
+func (c *sccRun) run() {
+	lg := c.lg
+	n := len(lg.gmask)
+	for s := 0; s < n; s++ {
+		if c.onP {
+			if lg.pmask[s]>>(pmHand+c.p)&1 != 0 {
+				c.checked++
+				if c.index[s] == 0 {
+					c.strongconnect(uint32(s), uint32(s), c.p)
+				}
+			}
+			continue
+		}
+		gm := lg.gmask[s]
+		bad := false
+		for r := uint32(0); r < gm&0xF; r++ {
+			if c.gsel != 0 && gm>>(c.gsel+r)&1 == 0 {
+				continue
+			}
+			bad = true
+			if v := lg.base[s] + r; c.index[v] == 0 {
+				c.strongconnect(v, uint32(s), r)
+			}
+		}
+		if bad {
+			c.checked++
+		}
+	}
+	// Components that failed a strong fairness condition: search them
+	// again without the states that oblige it (judge).
+	for len(c.refine) > 0 {
+		sub := c.refine[len(c.refine)-1]
+		c.refine = c.refine[:len(c.refine)-1]
+		if c.allowed == nil {
+			c.allowed = make([]uint64, (len(c.index)+63)/64)
+		}
+		for _, v := range sub.nodes {
+			c.allowed[v>>6] |= 1 << (v & 63)
+			c.index[v] = 0
+		}
+		for i, v := range sub.nodes {
+			if c.index[v] == 0 {
+				c.strongconnect(v, sub.states[i], c.rank(v, sub.states[i]))
+			}
+		}
+		for _, v := range sub.nodes {
+			c.allowed[v>>6] &^= 1 << (v & 63)
+		}
+	}
+	c.allowed = nil
+}
+
+// strongconnect is Tarjan's algorithm from v, iteratively.
+func (c *sccRun) strongconnect(v, s, r uint32) {
+	c.visit(v, s, r)
+	for len(c.frames) > 0 {
+		f := &c.frames[len(c.frames)-1]
+		if f.j < f.end {
+			e := f.j
+			f.j++
+			w, t, rr, ok := c.succ(f.s, f.r, e)
+			if !ok {
+				continue
+			}
+			if iw := c.index[w]; iw == 0 {
+				c.visit(w, t, rr)
+			} else if iw != sccDone && iw < c.low[f.v] {
+				c.low[f.v] = iw
+			}
+			continue
+		}
+		v := f.v
+		c.frames = c.frames[:len(c.frames)-1]
+		if c.low[v] == c.index[v] {
+			c.pop(v)
+		} else if n := len(c.frames); n > 0 {
+			if pv := c.frames[n-1].v; c.low[v] < c.low[pv] {
+				c.low[pv] = c.low[v]
+			}
+		}
+	}
+}
+
+func (c *sccRun) visit(v, s, r uint32) {
+	c.next++
+	if c.next >= sccDone {
+		panic("liveness: Tarjan index overflow")
+	}
+	c.index[v], c.low[v] = c.next, c.next
+	c.stack = append(c.stack, v)
+	c.stackS = append(c.stackS, s)
+	c.frames = append(c.frames, sccFrame{v: v, s: s, r: r, j: c.lg.estart[s], end: c.lg.estart[s+1]})
+}
+
+// pop takes the component rooted at v off the stack and judges it.
+func (c *sccRun) pop(v uint32) {
+	k := len(c.stack) - 1
+	for c.stack[k] != v {
+		k--
+	}
+	c.comp++
+	members, states := c.stack[k:], c.stackS[k:]
+	for _, m := range members {
+		c.index[m], c.low[m] = sccDone, c.comp
+	}
+	c.judge(members, states)
+	c.stack, c.stackS = c.stack[:k], c.stackS[:k]
+}
+
+// stateFacts are what a node's state offers: the Ms that can step, the
+// handed-off Ps an M can acquire.
+func (lg *livenessGraph) stateFacts(s uint32) (enabled, acq uint8) {
+	for e := lg.estart[s]; e < lg.estart[s+1]; e++ {
+		inf := lg.info[e]
+		if a := inf & 0xF; a < 8 {
+			enabled |= 1 << a
+		}
+		if ap := inf >> 4 & 0xF; ap != 0 {
+			acq |= 1 << (ap - 1)
+		}
+	}
+	return enabled, acq
+}
+
+// judge decides whether the component (just popped: its nodes are marked
+// with c.comp) admits a fair path that stays in it forever.
+func (c *sccRun) judge(members, states []uint32) {
+	lg := c.lg
+	var stepM, disM, notRunP, tickP, eP, fP, notHandP, runsG uint8
+	freeM := false
+	edges := 0
+	for i, v := range members {
+		s := states[i]
+		r := c.rank(v, s)
+		en, acq := lg.stateFacts(s)
+		for e := lg.estart[s]; e < lg.estart[s+1]; e++ {
+			w, _, _, ok := c.succ(s, r, e)
+			if !ok || c.index[w] != sccDone || c.low[w] != c.comp {
+				continue
+			}
+			edges++
+			inf := lg.info[e]
+			if a := inf & 0xF; a < 8 {
+				stepM |= 1 << a
+			}
+			if ap := inf >> 4 & 0xF; ap != 0 {
+				fP |= 1 << (ap - 1)
+			}
+			if tp := inf >> 8 & 0xF; tp != 0 {
+				tickP |= 1 << (tp - 1)
+			}
+		}
+		disM |= ^en
+		eP |= acq
+		notRunP |= ^uint8(lg.pmask[s] >> pmRun)
+		notHandP |= ^uint8(lg.pmask[s] >> pmHand)
+		runsG |= uint8(lg.pmask[s] >> pmRunsG)
+		freeM = freeM || lg.gmask[s]>>gmFreeM&1 != 0
+	}
+	if edges == 0 {
+		return // a single node without a self-loop: no path stays
+	}
+	if c.fair&FairMs != 0 && (stepM|disM)&c.allM != c.allM {
+		return // an M enabled throughout never steps
+	}
+	if c.fair&FairNewM != 0 && !freeM && notHandP&c.allP != c.allP {
+		return // a P stays handed off and no M is ever free
+	}
+	// The strong fairness (Streett) conditions: if a P could be taken
+	// in here it must be; if a P runs Gs in here it must start a new
+	// time slice (or stop running) in here. A component that fails one
+	// may still hold a fair loop that never visits the states that
+	// oblige it: search it again without them.
+	var badH, badS uint8
+	if c.fair&FairHandoff != 0 {
+		badH = eP &^ fP & c.allP
+	}
+	if c.fair&FairTimeSlice != 0 && !lg.wasm {
+		badS = runsG &^ (notRunP | tickP) & c.allP
+	}
+	if badH|badS != 0 {
+		var keep sccSet
+		for i, v := range members {
+			_, acq := lg.stateFacts(states[i])
+			if acq&badH == 0 && uint8(lg.pmask[states[i]]>>pmRunsG)&badS == 0 {
+				keep.nodes = append(keep.nodes, v)
+				keep.states = append(keep.states, states[i])
+			}
+		}
+		if len(keep.nodes) > 0 {
+			c.refine = append(c.refine, keep)
+		}
+		return
+	}
+	first := states[0]
+	for _, s := range states {
+		first = min(first, s)
+	}
+	if c.best == nil || first < minOf(c.best.states) {
+		c.best = &sccSet{nodes: append([]uint32(nil), members...), states: append([]uint32(nil), states...)}
+	}
+}
+
+func minOf(l []uint32) uint32 {
+	m := l[0]
+	for _, x := range l {
+		m = min(m, x)
+	}
+	return m
+}
+
+// lassoStep is one step of a loop: edge e from node (s, r) to (t, r2).
+type lassoStep struct{ s, r, e, t, r2 uint32 }
+
+// loopPlan is a lasso in graph terms: the entry node and the loop.
+type loopPlan struct {
+	s, r  uint32
+	steps []lassoStep
+}
+
+// plan builds a loop through the fair component c.best from its state
+// nearest the initial state, through a witness of every fairness
+// condition, back to it.
+func (c *sccRun) plan() (*loopPlan, error) {
+	lg := c.lg
+	set := c.best
+	n := len(set.nodes)
+	pos := make(map[uint32]int32, n)
+	for i, v := range set.nodes {
+		pos[v] = int32(i)
+	}
+	type adj struct {
+		from, to int32
+		e        uint32
+	}
+	adjStart := make([]int32, n+1)
+	var adjs []adj
+	en := make([]uint8, n)
+	acq := make([]uint8, n)
+	var anyAcq, anyRunsG uint8
+	for i, v := range set.nodes {
+		adjStart[i] = int32(len(adjs))
+		s := set.states[i]
+		r := c.rank(v, s)
+		en[i], acq[i] = lg.stateFacts(s)
+		anyAcq |= acq[i]
+		anyRunsG |= uint8(lg.pmask[set.states[i]] >> pmRunsG)
+		for e := lg.estart[s]; e < lg.estart[s+1]; e++ {
+			if w, _, _, ok := c.succ(s, r, e); ok {
+				if j, in := pos[w]; in {
+					adjs = append(adjs, adj{from: int32(i), to: j, e: e})
+				}
+			}
+		}
+	}
+	adjStart[n] = int32(len(adjs))
+	entry := int32(0)
+	for i := range set.nodes {
+		if set.states[i] < set.states[entry] {
+			entry = int32(i)
+		}
+	}
+	// The conditions the loop must witness: an M that never steps must
+	// be disabled somewhere; a running P must start a time slice or stop
+	// running somewhere; a handed-off P that can be taken in here must be
+	// taken (judge let this component through only if it is).
+	type cond struct {
+		kind int // 0 M, 1 time slice, 2 handoff, 3 newm
+		x    uint8
+	}
+	var conds []cond
+	if c.fair&FairMs != 0 {
+		for m := 0; m < lg.ms; m++ {
+			conds = append(conds, cond{0, uint8(m)})
+		}
+	}
+	if c.fair&FairTimeSlice != 0 && !lg.wasm {
+		for p := 0; p < lg.ps; p++ {
+			if anyRunsG>>p&1 != 0 {
+				conds = append(conds, cond{1, uint8(p)})
+			}
+		}
+	}
+	if c.fair&FairHandoff != 0 {
+		for p := 0; p < lg.ps; p++ {
+			if anyAcq>>p&1 != 0 {
+				conds = append(conds, cond{2, uint8(p)})
+			}
+		}
+	}
+	if c.fair&FairNewM != 0 {
+		for p := 0; p < lg.ps; p++ {
+			conds = append(conds, cond{3, uint8(p)})
+		}
+	}
+	nodeSat := func(i int32, k cond) bool {
+		s := set.states[i]
+		switch k.kind {
+		case 0:
+			return en[i]>>k.x&1 == 0
+		case 1:
+			return lg.pmask[s]>>(pmRun+uint16(k.x))&1 == 0
+		case 3:
+			return lg.pmask[s]>>(pmHand+uint16(k.x))&1 == 0 || lg.gmask[s]>>gmFreeM&1 != 0
+		}
+		return false
+	}
+	edgeSat := func(e uint32, k cond) bool {
+		inf := lg.info[e]
+		switch k.kind {
+		case 0:
+			return inf&0xF == uint16(k.x)
+		case 1:
+			return inf>>8&0xF == uint16(k.x)+1
+		case 2:
+			return inf>>4&0xF == uint16(k.x)+1
+		}
+		return false
+	}
+	sat := make([]bool, len(conds))
+	mark := func(i int32, e uint32, withEdge bool) {
+		for ci, k := range conds {
+			if nodeSat(i, k) || withEdge && edgeSat(e, k) {
+				sat[ci] = true
+			}
+		}
+	}
+	// bfs from a node: predecessor node and edge of every node reached.
+	predN := make([]int32, n)
+	predA := make([]int32, n)
+	order := make([]int32, 0, n)
+	bfs := func(from int32) []int32 {
+		for i := range predN {
+			predN[i] = -2
+		}
+		predN[from] = -1
+		order = append(order[:0], from)
+		for h := 0; h < len(order); h++ {
+			u := order[h]
+			for a := adjStart[u]; a < adjStart[u+1]; a++ {
+				if w := adjs[a].to; predN[w] == -2 {
+					predN[w], predA[w] = u, a
+					order = append(order, w)
+				}
+			}
+		}
+		return order
+	}
+	var steps []lassoStep
+	rankOf := func(i int32) uint32 { return c.rank(set.nodes[i], set.states[i]) }
+	step := func(u int32, a int32) {
+		w := adjs[a].to
+		steps = append(steps, lassoStep{s: set.states[u], r: rankOf(u), e: adjs[a].e, t: set.states[w], r2: rankOf(w)})
+		mark(w, adjs[a].e, true)
+	}
+	walkTo := func(to int32) { // along the last BFS's tree
+		var path []int32
+		for w := to; predN[w] != -1; w = predN[w] {
+			path = append(path, predA[w])
+		}
+		for i := len(path) - 1; i >= 0; i-- {
+			step(adjs[path[i]].from, path[i])
+		}
+	}
+	cur := entry
+	mark(entry, 0, false)
+	for {
+		need := false
+		for _, ok := range sat {
+			need = need || !ok
+		}
+		if !need {
+			break
+		}
+		reached := bfs(cur)
+		bestNode, bestA := int32(-1), int32(-1)
+		for _, u := range reached { // BFS order: the first hit is the nearest
+			for ci, k := range conds {
+				if sat[ci] {
+					continue
+				}
+				if nodeSat(u, k) {
+					bestNode = u
+					break
+				}
+				for a := adjStart[u]; a < adjStart[u+1]; a++ {
+					if edgeSat(adjs[a].e, k) {
+						bestNode, bestA = u, a
+						break
+					}
+				}
+				if bestNode >= 0 {
+					break
+				}
+			}
+			if bestNode >= 0 {
+				break
+			}
+		}
+		if bestNode < 0 {
+			return nil, fmt.Errorf("liveness: no witness of a fairness condition in a component judged fair")
+		}
+		walkTo(bestNode)
+		cur = bestNode
+		if bestA >= 0 {
+			step(cur, bestA)
+			cur = adjs[bestA].to
+		}
+	}
+	if cur == entry && len(steps) == 0 {
+		a := adjStart[entry]
+		if a == adjStart[entry+1] {
+			return nil, fmt.Errorf("liveness: the entry of a fair component has no edge in it")
+		}
+		step(entry, a)
+		cur = adjs[a].to
+	}
+	if cur != entry {
+		bfs(cur)
+		if predN[entry] == -2 {
+			return nil, fmt.Errorf("liveness: a fair component is not strongly connected")
+		}
+		walkTo(entry)
+	}
+	return &loopPlan{s: set.states[entry], r: rankOf(entry), steps: steps}, nil
+}
+
+// checkLiveness runs every property's search on the finished graph.
+// found[i] is property i's loop, or nil.
+func (lg *livenessGraph) check(fair Fairness) (checked []int, found []*loopPlan, nodes, scratch int, err error) {
+	n := len(lg.gmask)
+	R := int(lg.base[n])
+	size := max(n, R)
+	index := make([]uint32, size)
+	low := make([]uint32, size)
+	scratch = 8 * size
+	checked = make([]int, len(LivenessProperties))
+	found = make([]*loopPlan, len(LivenessProperties))
+	allM := uint8(1<<lg.ms - 1)
+	allP := uint8(1<<lg.ps - 1)
+	for i, prop := range LivenessProperties {
+		var runs []*sccRun
+		if prop.onP {
+			for p := 0; p < lg.ps; p++ {
+				runs = append(runs, &sccRun{onP: true, p: uint32(p)})
+			}
+		} else {
+			runs = append(runs, &sccRun{gsel: prop.gsel})
+		}
+		var best *sccRun
+		for _, c := range runs {
+			c.lg, c.fair, c.allM, c.allP = lg, fair, allM, allP
+			c.index, c.low = index, low
+			clear(index)
+			c.run()
+			scratch = max(scratch, 8*size+4*(cap(c.stack)+cap(c.stackS))+20*cap(c.frames))
+			if !prop.onP {
+				checked[i] = c.checked
+			}
+			if c.best != nil && (best == nil || minOf(c.best.states) < minOf(best.best.states)) {
+				best = c
+			}
+		}
+		if prop.onP {
+			// A state counts once, whichever Ps are handed off.
+			for s := 0; s < n; s++ {
+				if lg.pmask[s]>>pmHand&0xFF != 0 {
+					checked[i]++
+				}
+			}
+		}
+		if best != nil {
+			if found[i], err = best.plan(); err != nil {
+				return nil, nil, 0, 0, err
+			}
+		}
+	}
+	return checked, found, R, scratch, nil
+}
+
+// stepFunc applies an op in place (spec's Apply, or a test's planted one).
+type stepFunc func(*spec.State, spec.Op) (spec.Result, error)
+
+// lassoBuilder turns a loop plan into concrete steps by replaying the
+// explorer's shortest paths.
+type lassoBuilder struct {
+	lg     *livenessGraph
+	init   *spec.State
+	b      spec.Bounds
+	parent []uint32
+	opIdx  []uint8
+	step   stepFunc
+}
+
+// pathTo is the op indices of the BFS path to state id.
+func (x *lassoBuilder) pathTo(id uint32) []uint8 {
+	var idx []uint8
+	for n := id; n != 0; n = x.parent[n] {
+		idx = append(idx, x.opIdx[n])
+	}
+	for i, j := 0, len(idx)-1; i < j; i, j = i+1, j-1 {
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	return idx
+}
+
+// rep is the explorer's concrete state numbered id: the one its BFS path
+// reaches.
+func (x *lassoBuilder) rep(id uint32) (*spec.State, error) {
+	cur := x.init.Clone()
+	for _, i := range x.pathTo(id) {
+		ops := cur.Enabled(x.b, nil)
+		if int(i) >= len(ops) {
+			return nil, fmt.Errorf("liveness: replay of state %d: op %d of %d", id, i, len(ops))
+		}
+		if _, err := x.step(cur, ops[i]); err != nil {
+			return nil, fmt.Errorf("liveness: replay of state %d: %v", id, err)
+		}
+	}
+	return cur, nil
+}
+
+// strictEdges lists the strict successors of s in Enabled order: the
+// recorded edges of s, in order.
+func (x *lassoBuilder) strictEdges(s *spec.State) (ops []spec.Op, succs []*spec.State) {
+	for _, op := range s.Enabled(x.b, nil) {
+		op.Strict = true
+		n := s.Clone()
+		if _, err := x.step(n, op); err == nil {
+			ops = append(ops, op)
+			succs = append(succs, n)
+		}
+	}
+	return ops, succs
+}
+
+// build replays the prefix to the plan's entry state and the loop, and
+// checks that the loop returns to its first state's fingerprint with the
+// followed G (or P) in the same role.
+func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error) {
+	l := &Lasso{}
+	cur := x.init.Clone()
+	for _, i := range x.pathTo(pl.s) {
+		ops := cur.Enabled(x.b, nil)
+		op := ops[i]
+		op.Strict = true
+		relaxed := false
+		if _, err := x.step(cur.Clone(), op); err != nil {
+			op.Strict, relaxed = false, true
+		}
+		before := cur.Clone()
+		r, err := x.step(cur, op)
+		if err != nil {
+			return nil, fmt.Errorf("liveness: prefix replay: %v", err)
+		}
+		l.Prefix = append(l.Prefix, PathStep{Op: op, Result: r, Changes: spec.Diff(before, cur), Relaxed: relaxed})
+	}
+	start := cur.Clone()
+	startFP := start.Fingerprint()
+	tracked := int32(pl.r)
+	if !prop.onP {
+		order := cur.RunnableOrder(nil)
+		if int(pl.r) >= len(order) {
+			return nil, fmt.Errorf("liveness: the loop's first state has no runnable G of rank %d", pl.r)
+		}
+		tracked = order[pl.r]
+	}
+	for _, st := range pl.steps {
+		rs, err := x.rep(st.s)
+		if err != nil {
+			return nil, err
+		}
+		ops, succs := x.strictEdges(rs)
+		k := int(st.e - x.lg.estart[st.s])
+		if k >= len(ops) {
+			return nil, fmt.Errorf("liveness: state %d has %d strict steps, the loop takes the %dth", st.s, len(ops), k+1)
+		}
+		want := ops[k]
+		wantFP := succs[k].Fingerprint()
+		// The same op in the concrete state, up to the renaming of Gs
+		// (ready's G).
+		var next *spec.State
+		var chosen spec.Op
+		var res spec.Result
+		for _, op := range cur.Enabled(x.b, nil) {
+			op.Strict = true
+			if op.Kind != want.Kind || op.M != want.M || op.P != want.P || op.N != want.N || op.Size != want.Size || op.Source != want.Source || op.Victim != want.Victim {
+				continue
+			}
+			n := cur.Clone()
+			r, err := x.step(n, op)
+			if err != nil || n.Fingerprint() != wantFP {
+				continue
+			}
+			if !prop.onP {
+				order := n.RunnableOrder(nil)
+				if int(st.r2) >= len(order) || order[st.r2] != tracked {
+					continue
+				}
+			}
+			next, chosen, res = n, op, r
+			break
+		}
+		if next == nil {
+			return nil, fmt.Errorf("liveness: loop replay: no step %v from the concrete state", want)
+		}
+		l.Loop = append(l.Loop, PathStep{Op: chosen, Result: res, Changes: spec.Diff(cur, next)})
+		cur = next
+	}
+	if cur.Fingerprint() != startFP {
+		return nil, fmt.Errorf("liveness: the loop does not return to its first state")
+	}
+	l.LoopStart = start
+	l.LoopStartDump = start.Dump()
+	if prop.onP {
+		l.Tracked = fmt.Sprintf("P%d", tracked)
+		l.Detail = fmt.Sprintf("P%d is handed off (PHandoff) at the loop's first state and stays so around the loop, which a fair scheduler can repeat forever: no M ever acquires it", tracked)
+	} else {
+		g := &start.Gs[tracked]
+		where := ""
+		switch prop.gsel {
+		case gmRunq:
+			where = " on the global run queue"
+		case gmLocked:
+			where = fmt.Sprintf(" and locked to M%d", g.LockedM)
+		}
+		l.Tracked = fmt.Sprintf("G%d", tracked)
+		l.Detail = fmt.Sprintf("G%d (goid %d) is runnable%s at the loop's first state and stays so around the loop, which a fair scheduler can repeat forever", tracked, g.Goid, where)
+	}
+	return l, nil
+}
+
+// checkLiveness judges every property once the exploration is over. A
+// space not exhausted (max-states, canceled, a violation with StopAtFirst)
+// leaves every property unknown.
+func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, init *spec.State, parent []uint32, opIdx []uint8, step stepFunc) error {
+	start := time.Now()
+	stats := &LivenessStats{Edges: len(lg.dst), Fairness: []string{}}
+	for _, f := range FairnessConditions {
+		if o.Unfair&f.Bit == 0 {
+			stats.Fairness = append(stats.Fairness, f.Name)
+		}
+	}
+	res.LivenessStats = stats
+	defer func() { stats.Seconds = time.Since(start).Seconds() }()
+	stopped := res.StoppedBy != "" || (o.StopAtFirst && len(res.Violations) > 0)
+	if stopped {
+		for _, p := range LivenessProperties {
+			res.Liveness = append(res.Liveness, LivenessResult{Name: p.Name, Unknown: true, Source: p.Source})
+		}
+		stats.Bytes = lg.bytes()
+		return nil
+	}
+	if err := lg.finish(len(parent)); err != nil {
+		return err
+	}
+	checked, found, nodes, scratch, err := lg.check(AllFairness &^ o.Unfair)
+	if err != nil {
+		return err
+	}
+	stats.Nodes = nodes
+	stats.Bytes = lg.bytes() + scratch
+	x := &lassoBuilder{lg: lg, init: init, b: o.Bounds, parent: parent, opIdx: opIdx, step: step}
+	for i, p := range LivenessProperties {
+		lr := LivenessResult{Name: p.Name, Holds: found[i] == nil, CheckedStates: checked[i], Source: p.Source}
+		if found[i] != nil {
+			if lr.Lasso, err = x.build(p, found[i]); err != nil {
+				return err
+			}
+		}
+		res.Liveness = append(res.Liveness, lr)
+	}
+	return nil
+}

@@ -1,0 +1,528 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// liveOptions explores ps Ps, ms Ms under b, preset small, with the
+// liveness check.
+func liveOptions(ps, ms int, b spec.Bounds) ExploreOptions {
+	c, _ := spec.Preset("small")
+	return ExploreOptions{Config: spec.Config{Consts: c, Ps: ps, Ms: ms}, Bounds: b, Liveness: true}
+}
+
+// lockBounds are coreBounds with the locks family (LockOSThread), and
+// the syscalls family (entersyscall, exitsyscall, sysmon's retake) when
+// sys is set: the families that hand Ps off.
+func lockBounds(gs int, sys bool) spec.Bounds {
+	b := coreBounds(gs)
+	b.NoLocks, b.NoSyscalls = false, !sys
+	return b
+}
+
+func liveness(t *testing.T, r *ExploreResult, name string) LivenessResult {
+	t.Helper()
+	for _, l := range r.Liveness {
+		if l.Name == name {
+			return l
+		}
+	}
+	t.Fatalf("no liveness verdict for %s in %+v", name, r.Liveness)
+	return LivenessResult{}
+}
+
+// The spec's own liveness: every property holds at these bounds, each
+// judged in many states, and the liveness check explores exactly what an
+// exploration without it does.
+func TestLivenessHoldsOnTheSpec(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		o      ExploreOptions
+		judged []string // properties with states to judge
+		long   bool     // skipped under -race (25x slower)
+	}{
+		{name: "2P2M2G core", o: liveOptions(2, 2, coreBounds(2)), judged: []string{"RunnableGRuns", "GlobalRunqServed"}, long: true},
+		{name: "1P1M4G core", o: liveOptions(1, 1, coreBounds(4)), judged: []string{"RunnableGRuns", "GlobalRunqServed"}, long: true},
+		{name: "2P2M1G locks", o: liveOptions(2, 2, lockBounds(1, false)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"}},
+		{name: "1P2M2G locks and syscalls", o: liveOptions(1, 2, lockBounds(2, true)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.long && raceEnabled {
+				t.Skip("long")
+			}
+			r, err := Explore(context.Background(), tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Violations) != 0 || !r.Complete {
+				t.Fatalf("complete=%v violations %+v", r.Complete, r.Violations)
+			}
+			if len(r.Liveness) != len(LivenessProperties) {
+				t.Fatalf("%d verdicts, want %d", len(r.Liveness), len(LivenessProperties))
+			}
+			for _, l := range r.Liveness {
+				if !l.Holds || l.Unknown || l.Lasso != nil {
+					t.Errorf("%s: holds=%v unknown=%v\n%s", l.Name, l.Holds, l.Unknown, lassoText(l.Lasso))
+				}
+			}
+			for _, name := range tc.judged {
+				if l := liveness(t, r, name); l.CheckedStates < 100 {
+					t.Errorf("%s judged in %d states only", name, l.CheckedStates)
+				}
+			}
+			plain := tc.o
+			plain.Liveness = false
+			p, err := Explore(context.Background(), plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.States != r.States || p.Transitions != r.Transitions || p.MaxDepth != r.MaxDepth ||
+				digestCounts(p.Coverage) != digestCounts(r.Coverage) || digestCounts(p.Terminal) != digestCounts(r.Terminal) {
+				t.Fatalf("with liveness: %d states %d transitions depth %d; without: %d %d %d",
+					r.States, r.Transitions, r.MaxDepth, p.States, p.Transitions, p.MaxDepth)
+			}
+			if p.Liveness != nil || p.LivenessStats != nil {
+				t.Fatal("an exploration without liveness reports liveness")
+			}
+			st := r.LivenessStats
+			if st.Edges == 0 || st.Edges > r.Transitions || st.Bytes == 0 {
+				t.Fatalf("stats %+v", st)
+			}
+			t.Logf("%d states, %d strict edges of %d transitions, %d nodes, %.1f B/state", r.States, st.Edges, r.Transitions, st.Nodes, float64(st.Bytes)/float64(r.States))
+		})
+	}
+}
+
+// Each fairness condition is needed: without it the spec has a lasso (a
+// loop the runtime cannot take), and with it the property holds.
+func TestLivenessFairnessIsNeeded(t *testing.T) {
+	noStack := lockBounds(2, false)
+	noStack.MaxStack = 0 // growstack is not needed; the space is 4x smaller
+	core2 := coreBounds(2)
+	core2.MaxStack = 0
+	for _, tc := range []struct {
+		cond Fairness
+		o    ExploreOptions
+		prop string
+		why  string // what the loop must show
+		long bool   // 285k states, twice: skipped under -short and -race
+	}{
+		// Two Gs readying each other through runnext share one time
+		// slice forever; the third never leaves the ring.
+		{FairTimeSlice, liveOptions(1, 1, coreBounds(3)), "RunnableGRuns", "no new time slice", false},
+		// A free M takes the idle P and goes idle again, forever, while
+		// the handed-off P waits.
+		{FairHandoff, liveOptions(2, 2, lockBounds(1, false)), "HandedOffPTaken", "acquirable, never acquired", false},
+		// m0 wedged after its locked main goroutine's Goexit, the other
+		// M busy forever: only a new M (newm) could take the P.
+		{FairNewM, liveOptions(2, 2, noStack), "HandedOffPTaken", "no free M", true},
+		// An M that never steps starves what it would run.
+		{FairMs, liveOptions(2, 2, core2), "RunnableGRuns", "an M never steps", false},
+	} {
+		name := ""
+		for _, f := range FairnessConditions {
+			if f.Bit == tc.cond {
+				name = f.Name
+			}
+		}
+		t.Run(name, func(t *testing.T) {
+			if tc.long && (testing.Short() || raceEnabled) {
+				t.Skip("long")
+			}
+			o := tc.o
+			o.Unfair = tc.cond
+			r, err := Explore(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := liveness(t, r, tc.prop)
+			if l.Holds || l.Lasso == nil {
+				t.Fatalf("without %s, %s holds", name, tc.prop)
+			}
+			loop := checkLasso(t, o, tc.prop, l.Lasso)
+			// The loop breaks the dropped condition and keeps the others.
+			if fairnessOf(t, o, loop)&tc.cond != 0 {
+				t.Fatalf("the loop satisfies %s (%s expected)\n%s", name, tc.why, lassoText(l.Lasso))
+			}
+			t.Logf("without %s:\n%s", name, lassoText(l.Lasso))
+			// With the condition the same bound holds.
+			o.Unfair = 0
+			r, err = Explore(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l := liveness(t, r, tc.prop); !l.Holds {
+				t.Fatalf("with every condition, %s fails:\n%s", tc.prop, lassoText(l.Lasso))
+			}
+		})
+	}
+}
+
+// noTickPick plants golang/go#5639: findRunnable's 61st-tick pick from
+// the global queue is skipped; the M takes its local work (or a global
+// batch) instead, counting the tick.
+func noTickPick(s *spec.State, op spec.Op) (spec.Result, error) {
+	if op.Kind != spec.OpSchedule || op.Source != spec.SrcTick {
+		return s.Apply(op)
+	}
+	pp := &s.Ps[s.Ms[op.M].P]
+	pp.SchedTick++
+	switch {
+	case pp.Runnext != spec.None:
+		op.Source = spec.SrcRunnext
+	case len(pp.Ring) != 0:
+		op.Source = spec.SrcRing
+	default:
+		op.Source = spec.SrcGlobal
+	}
+	return s.Apply(op)
+}
+
+// lostHandoffWakeup plants a lost wakeup: M1, woken by startm for a
+// handed-off P, goes back to sleep without it.
+func lostHandoffWakeup(s *spec.State, op spec.Op) (spec.Result, error) {
+	if op.Kind == spec.OpAcquireP && op.M == 1 && s.Ps[op.P].Status == spec.PHandoff {
+		return spec.NewResult(), nil
+	}
+	return s.Apply(op)
+}
+
+// lostStartlockedm plants a lost startlockedm: the M that finds a G
+// locked to another M neither hands it its P nor wakes it, and finds
+// nothing to do.
+func lostStartlockedm(s *spec.State, op spec.Op) (spec.Result, error) {
+	if op.Kind == spec.OpSchedule {
+		t := s.Clone()
+		if r, err := t.Apply(op); err == nil && r.HandedTo != spec.None {
+			return spec.NewResult(), nil
+		}
+	}
+	return s.Apply(op)
+}
+
+// A planted starvation is found as a lasso that replays, for every
+// property a plant can starve (the same bounds hold without the plant:
+// TestLivenessHoldsOnTheSpec).
+func TestLivenessFindsPlantedStarvation(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		o     ExploreOptions
+		step  stepFunc
+		props []string
+	}{
+		{"no-tick-pick (golang/go#5639)", liveOptions(1, 1, coreBounds(4)), noTickPick, []string{"GlobalRunqServed", "RunnableGRuns"}},
+		{"lost handoff wakeup", liveOptions(2, 2, lockBounds(1, false)), lostHandoffWakeup, []string{"HandedOffPTaken", "RunnableGRuns"}},
+		{"lost startlockedm", liveOptions(1, 2, lockBounds(2, true)), lostStartlockedm, []string{"LockedGRunsOnItsM", "RunnableGRuns"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.o
+			o.Step = tc.step
+			r, err := Explore(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Violations) != 0 {
+				t.Fatalf("the plant breaks safety too: %+v", r.Violations[0])
+			}
+			for _, prop := range tc.props {
+				l := liveness(t, r, prop)
+				if l.Holds || l.Lasso == nil {
+					t.Fatalf("%s holds under the plant", prop)
+				}
+				loop := checkLasso(t, o, prop, l.Lasso)
+				if f := fairnessOf(t, o, loop); f != AllFairness {
+					t.Fatalf("%s: the loop is not fair (%b)\n%s", prop, f, lassoText(l.Lasso))
+				}
+			}
+			t.Logf("%s", lassoText(liveness(t, r, tc.props[0]).Lasso))
+		})
+	}
+}
+
+// A finding of the liveness check, also true of the real runtime (Go
+// 1.26.8, checked with a program): with one P, a goroutine locked to its
+// thread that ping-pongs with another through runnext starves a third in
+// the ring forever. Every round, the locked goroutine's hand-off goes
+// through startlockedm, and its M runs it with execute(gp, false), a new
+// time slice, so sysmon never sees one slice last 10ms and never preempts;
+// runnext is always full again when findRunnable looks, and no other P
+// steals the ring. Without the lock the pair shares one slice and sysmon
+// breaks it (TimeSliceEnds). 99,693 states.
+func TestLivenessFindsLockedPingPongStarvation(t *testing.T) {
+	if raceEnabled {
+		t.Skip("long")
+	}
+	o := liveOptions(1, 2, lockBounds(3, false))
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := liveness(t, r, "RunnableGRuns")
+	if l.Holds || l.Lasso == nil {
+		t.Fatal("RunnableGRuns holds")
+	}
+	loop := checkLasso(t, o, "RunnableGRuns", l.Lasso)
+	if f := fairnessOf(t, o, loop); f != AllFairness {
+		t.Fatalf("the loop is not fair (%b)\n%s", f, lassoText(l.Lasso))
+	}
+	g, _ := strconv.Atoi(l.Lasso.Tracked[1:])
+	inRing := false
+	for _, x := range l.Lasso.LoopStart.Ps[0].Ring {
+		inRing = inRing || x == int32(g)
+	}
+	handed, ticks := 0, 0
+	for i, st := range l.Lasso.Loop {
+		if st.Result.HandedTo != spec.None {
+			handed++
+		}
+		if loop.states[i+1].Ps[0].SchedTick != loop.states[i].Ps[0].SchedTick {
+			ticks++
+		}
+	}
+	if !inRing || handed == 0 || ticks == 0 {
+		t.Fatalf("in ring %v, %d startlockedm, %d new time slices\n%s", inRing, handed, ticks, lassoText(l.Lasso))
+	}
+	for _, name := range []string{"GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"} {
+		if !liveness(t, r, name).Holds {
+			t.Errorf("%s fails too", name)
+		}
+	}
+}
+
+// A space not exhausted judges nothing: every property is unknown.
+func TestLivenessUnknown(t *testing.T) {
+	o := liveOptions(2, 2, coreBounds(3))
+	o.MaxStates = 1000
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Complete || len(r.Liveness) != len(LivenessProperties) {
+		t.Fatalf("complete=%v %+v", r.Complete, r.Liveness)
+	}
+	for _, l := range r.Liveness {
+		if l.Holds || !l.Unknown || l.Lasso != nil {
+			t.Fatalf("%+v", l)
+		}
+	}
+}
+
+func TestLivenessRejects(t *testing.T) {
+	for _, o := range []ExploreOptions{
+		func() ExploreOptions { o := liveOptions(2, 2, coreBounds(2)); o.Depth = 5; return o }(),
+		liveOptions(2, 9, coreBounds(2)),
+		liveOptions(9, 2, coreBounds(2)),
+		liveOptions(2, 2, coreBounds(9)),
+	} {
+		if _, err := Explore(context.Background(), o); err == nil {
+			t.Errorf("%d Ps %d Ms %d Gs depth %d: no error", o.Config.Ps, o.Config.Ms, o.Bounds.Gs, o.Depth)
+		}
+	}
+}
+
+// checkLasso replays a lasso on its own: the prefix from the initial
+// state (strict unless marked relaxed) reaches the loop's first state; the
+// loop's strict steps keep the property's bad condition for the tracked G
+// or P in every state and come back to the first state's fingerprint, the
+// tracked G at the same rank. It returns the loop's states, first state
+// first, and its ops.
+func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
+	t.Helper()
+	step := o.Step
+	if step == nil {
+		step = (*spec.State).Apply
+	}
+	s, err := spec.New(o.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range l.Prefix {
+		if st.Op.Strict == st.Relaxed {
+			t.Fatalf("prefix step %d: strict=%v relaxed=%v", i+1, st.Op.Strict, st.Relaxed)
+		}
+		if _, err := step(s, st.Op); err != nil {
+			t.Fatalf("prefix step %d %v: %v", i+1, st.Op, err)
+		}
+	}
+	if !s.Equal(l.LoopStart) {
+		t.Fatalf("the prefix does not reach the loop's first state\n%s\n%s", s.Dump(), l.LoopStartDump)
+	}
+	if len(l.Loop) == 0 {
+		t.Fatal("empty loop")
+	}
+	kind, x := l.Tracked[:1], l.Tracked[1:]
+	id, err := strconv.Atoi(x)
+	if err != nil || (kind != "G" && kind != "P") {
+		t.Fatalf("tracked %q", l.Tracked)
+	}
+	bad := func(s *spec.State) bool {
+		switch prop {
+		case "HandedOffPTaken":
+			return s.Ps[id].Status == spec.PHandoff
+		case "GlobalRunqServed":
+			for _, g := range s.Sched.Runq {
+				if g == int32(id) {
+					return true
+				}
+			}
+			return false
+		case "LockedGRunsOnItsM":
+			return s.Gs[id].Status == spec.Runnable && s.Gs[id].LockedM != spec.None
+		}
+		return s.Gs[id].Status == spec.Runnable
+	}
+	rank := func(s *spec.State) int {
+		for r, g := range s.RunnableOrder(nil) {
+			if g == int32(id) {
+				return r
+			}
+		}
+		return -1
+	}
+	startFP, startRank := s.Fingerprint(), rank(s)
+	run := loopRun{states: []*spec.State{s.Clone()}}
+	for i, st := range l.Loop {
+		if !bad(s) {
+			t.Fatalf("loop step %d: %s is not starved before it\n%s", i+1, l.Tracked, s.Dump())
+		}
+		if !st.Op.Strict {
+			t.Fatalf("loop step %d %v is not strict", i+1, st.Op)
+		}
+		if _, err := step(s, st.Op); err != nil {
+			t.Fatalf("loop step %d %v: %v", i+1, st.Op, err)
+		}
+		run.ops = append(run.ops, st.Op)
+		run.states = append(run.states, s.Clone())
+	}
+	if s.Fingerprint() != startFP || rank(s) != startRank || !bad(s) {
+		t.Fatalf("the loop does not return to its first state (rank %d, want %d)\n%s", rank(s), startRank, s.Dump())
+	}
+	return run
+}
+
+// loopRun is a replayed loop: states[i] --ops[i]--> states[i+1], the last
+// state equal (up to renaming) to the first.
+type loopRun struct {
+	states []*spec.State
+	ops    []spec.Op
+}
+
+// fairnessOf judges a replayed loop by the fairness conditions, directly
+// on its concrete states (independently of the graph the checker
+// searched): the set of conditions the loop satisfies.
+func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
+	t.Helper()
+	step := o.Step
+	if step == nil {
+		step = (*spec.State).Apply
+	}
+	states := run.states[:len(run.states)-1]
+	var f Fairness
+	// WeakFairMs: every M steps in the loop, or cannot step somewhere.
+	ok := true
+	for m := 0; m < o.Config.Ms; m++ {
+		stepped, disabled := false, false
+		for _, op := range run.ops {
+			stepped = stepped || int(op.M) == m
+		}
+		for _, s := range states {
+			can := false
+			for _, op := range s.Enabled(o.Bounds, nil) {
+				op.Strict = true
+				if int(op.M) == m {
+					if _, err := step(s.Clone(), op); err == nil {
+						can = true
+					}
+				}
+			}
+			disabled = disabled || !can
+		}
+		ok = ok && (stepped || disabled)
+	}
+	if ok {
+		f |= FairMs
+	}
+	// TimeSliceEnds: a P that runs a G somewhere in the loop stops
+	// running somewhere, or a step advances its schedtick.
+	ok = true
+	for p := 0; p < o.Config.Ps; p++ {
+		runsG, ends := false, false
+		for i, s := range states {
+			pp := &s.Ps[p]
+			if pp.Status != spec.PRunning {
+				ends = true
+			} else if g := s.Ms[pp.M].Curg; g != spec.None && (s.Gs[g].Status == spec.Running || s.Gs[g].Status == spec.Syscall) {
+				runsG = true
+			}
+			if run.states[i+1].Ps[p].SchedTick != pp.SchedTick {
+				ends = true
+			}
+		}
+		ok = ok && (!runsG || ends)
+	}
+	if ok {
+		f |= FairTimeSlice
+	}
+	// HandoffStartsM: a handed-off P some M could acquire in the loop is
+	// acquired (an acquirep of it is taken) in the loop.
+	ok = true
+	for p := 0; p < o.Config.Ps; p++ {
+		offered, taken := false, false
+		for i, s := range states {
+			if s.Ps[p].Status != spec.PHandoff {
+				continue
+			}
+			for _, op := range s.Enabled(o.Bounds, nil) {
+				if op.Kind == spec.OpAcquireP && int(op.P) == p {
+					op.Strict = true
+					if _, err := step(s.Clone(), op); err == nil {
+						offered = true
+					}
+				}
+			}
+			if op := run.ops[i]; op.Kind == spec.OpAcquireP && int(op.P) == p {
+				taken = true
+			}
+		}
+		ok = ok && (!offered || taken)
+	}
+	if ok {
+		f |= FairHandoff
+	}
+	// NewMForHandoff: a P handed off throughout the loop has a free M
+	// somewhere in it.
+	ok = true
+	for p := 0; p < o.Config.Ps; p++ {
+		always, free := true, false
+		for _, s := range states {
+			always = always && s.Ps[p].Status == spec.PHandoff
+			free = free || s.FreeM() != spec.None
+		}
+		ok = ok && (!always || free)
+	}
+	if ok {
+		f |= FairNewM
+	}
+	return f
+}
+
+func lassoText(l *Lasso) string {
+	if l == nil {
+		return "(no lasso)"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", l.Detail)
+	for i, st := range l.Prefix {
+		fmt.Fprintf(&b, "  %3d. %v => %v\n", i+1, st.Op, st.Result)
+	}
+	for i, st := range l.Loop {
+		fmt.Fprintf(&b, "  %3d. %v => %v (loop)\n", len(l.Prefix)+i+1, st.Op, st.Result)
+	}
+	return b.String()
+}
