@@ -60,11 +60,13 @@ func (mp *m) runqputRing(pp *p, gp *g) (slow bool, throw string) {
 	}
 }
 
-// runqputslow (proc.go): move half the ring plus gp to the global queue
-// tail. The runtime CASes runqhead and then takes sched.lock; here the
-// CAS is made holding sched.lock so the op is one atomic step (OPS.md).
-// It reports false when the CAS lost (a consumer moved runqhead: retry
-// the put), or the throw "runqputslow: queue is not full".
+// runqputslow (proc.go), its first half: the CAS on runqhead takes the
+// first half of the full ring, and with the G that did not fit it becomes
+// the M's batch (mp.slowq, the runtime's local gQueue q), runnable and on
+// no queue. The second half, `lock(&sched.lock); globrunqputbatch(&q)`,
+// is the M's next op (runqputslowPush). It reports false when the CAS
+// lost (a consumer moved runqhead: retry the put), or the throw
+// "runqputslow: queue is not full".
 func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) (bool, string) {
 	s := mp.s
 	n := (t - h) / 2
@@ -84,22 +86,56 @@ func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) (bool, string) {
 		batch = append(batch, pp.runq[(h+i)%s.n].Load())
 	}
 	mp.sp()
-	s.lockSched(&mp.actor)
 	if !pp.runqhead.CompareAndSwap(h, h+n) { // cas-release, commits consume
-		s.unlockSched(&mp.actor)
 		return false, ""
 	}
 	if !s.f.runqputslowDropNew {
 		batch = append(batch, gp)
 	}
+	// Link the goroutines: the CAS made them this M's, so their
+	// schedlinks are its to write until the push publishes them under
+	// sched.lock.
+	var q gQueue
 	for _, g1 := range batch {
-		s.runq.pushBack(g1)
+		q.pushBack(g1)
 	}
-	s.runqSize.Add(int32(len(batch)))
-	s.unlockSched(&mp.actor)
+	mp.slowq = q
 	mp.branch(brRunqputslow)
-	s.wake()
 	return true, ""
+}
+
+// runqputslowPush is runqputslow's second half, recorded as its own op
+// (runqputslowpush): `lock(&sched.lock); globrunqputbatch(&q);
+// unlock(&sched.lock)` of the batch its CAS took, at the global queue's
+// tail (gQueue.pushBackAll). The M makes it next after the runqput or
+// ready that took the batch; between the two, other actors run.
+func (mp *m) runqputslowPush() {
+	s := mp.s
+	r := mp.begin(opRunqputslowPush)
+	q := mp.slowq
+	s.lockSched(&mp.actor)
+	s.globrunqputbatchLocked(q)
+	mp.slowq = gQueue{}
+	s.unlockSched(&mp.actor)
+	r.val = int64(q.size)
+	mp.commit(&r)
+	s.wake()
+}
+
+// globrunqputbatchLocked (proc.go globrunqputbatch): q at the global
+// queue's tail, in order. sched.lock is held.
+func (s *sched) globrunqputbatchLocked(q gQueue) {
+	if q.head == nil {
+		return
+	}
+	if s.runq.tail != nil {
+		s.runq.tail.schedlink = q.head
+	} else {
+		s.runq.head = q.head
+	}
+	s.runq.tail = q.tail
+	s.runq.size += q.size
+	s.runqSize.Add(q.size)
 }
 
 // runqget (proc.go) by the owner: runnext first (a failed CAS means a

@@ -222,6 +222,12 @@ type m struct {
 	wedged    atomic.Bool
 
 	batch []*g // runqputslow's scratch batch
+	// slowq is runqputslow's batch between its two halves (the
+	// runtime's local gQueue q): the first half of the full ring, which
+	// the CAS on runqhead took, then the G that did not fit, linked
+	// through schedlink. The M's next op, runqputslowPush, puts it on
+	// the global queue under sched.lock. Owner-only; empty otherwise.
+	slowq gQueue
 	order []int
 }
 
