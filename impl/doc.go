@@ -151,12 +151,16 @@
 //
 // Faults() lists the planted bugs, switched on by name in Config.Faults;
 // each is a bool in a struct tested on its path (one predictable branch
-// when off). spill-no-lock, steal-no-cas and runqget-no-cas only show when
-// another M acts inside the op's window (never with one M or with atomic
-// ops); runnext-stolen-left-set needs a thief. spill-no-lock models the
-// missing lock as two separate critical sections (read the list heads,
-// then write them back), so the lost update happens logically and the race
-// detector stays quiet. panic-in-gfput and throw-outside-op are bugs of
+// when off). spill-no-lock, steal-no-cas and runqget-no-cas only show
+// when another M acts inside the op's window (never with one M or with
+// atomic ops); runqputslow-no-lock when another M puts on or takes from
+// the global queue between runqputslow's CAS and its push (a window that
+// spans the runqput and the runqputslowpush ops, so atomic ops show it
+// too; one M never does); runnext-stolen-left-set needs a thief.
+// spill-no-lock and runqputslow-no-lock model the missing lock as two
+// separate critical sections (read the list heads or the global queue's
+// tail, then write them back), so the lost update happens logically and
+// the race detector stays quiet. panic-in-gfput and throw-outside-op are bugs of
 // the implementation itself rather than of the runtime it models: a nil
 // dereference, and a throw raised without its op record.
 //

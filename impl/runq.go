@@ -100,6 +100,13 @@ func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) (bool, string) {
 		q.pushBack(g1)
 	}
 	mp.slowq = q
+	if s.f.runqputslowNoLock {
+		// The planted bug's unlocked read of sched.runq's tail (see
+		// globrunqputbatchNoLock), made before the M can be descheduled.
+		s.lockSched(&mp.actor)
+		mp.slowTail = s.runq.tail
+		s.unlockSched(&mp.actor)
+	}
 	mp.branch(brRunqputslow)
 	return true, ""
 }
@@ -113,10 +120,14 @@ func (mp *m) runqputslowPush() {
 	s := mp.s
 	r := mp.begin(opRunqputslowPush)
 	q := mp.slowq
-	s.lockSched(&mp.actor)
-	s.globrunqputbatchLocked(q)
-	mp.slowq = gQueue{}
-	s.unlockSched(&mp.actor)
+	if s.f.runqputslowNoLock {
+		mp.globrunqputbatchNoLock(q)
+	} else {
+		s.lockSched(&mp.actor)
+		s.globrunqputbatchLocked(q)
+		mp.slowq = gQueue{}
+		s.unlockSched(&mp.actor)
+	}
 	r.val = int64(q.size)
 	mp.commit(&r)
 	s.wake()
@@ -136,6 +147,58 @@ func (s *sched) globrunqputbatchLocked(q gQueue) {
 	s.runq.tail = q.tail
 	s.runq.size += q.size
 	s.runqSize.Add(q.size)
+}
+
+// globrunqputbatchNoLock is the fault runqputslow-no-lock: runqputslow's
+// globrunqputbatch without sched.lock, as runqputbatch called it in Go
+// 1.15 (golang/go#40457). Unlocked, sched.runq.pushBackAll reads the
+// queue's tail, then writes the tail's link (or the head, for an empty
+// queue), the tail and the size, and nothing keeps the other Ms' locked
+// puts and gets out in between: with no lock anywhere after its CAS,
+// runqputslow can be descheduled between the read and the writes.
+// Modelled race-detector clean as the lost updates that race makes: the
+// read in one critical section right after the CAS (runqputslow, into
+// mp.slowTail), the M's scheduling points (the loop's between the two
+// ops, and one more here), the write in a second critical section, from
+// what was read:
+//   - the tail read is still on the queue: the batch is linked after it,
+//     so whatever another M put after it since is unlinked (lost);
+//   - the queue was empty: the batch becomes the whole queue, so whatever
+//     was put since is lost;
+//   - the tail read was taken off the queue since (a get): the batch is
+//     linked after a G that is no longer queued, so the batch is lost
+//     (the runtime also points sched.runq.tail into it; here the queue
+//     is left as it is).
+//
+// Only Gs the queue or the batch hold are written, and the queue stays
+// well formed (its size counts its list), so the other Ms run on.
+func (mp *m) globrunqputbatchNoLock(q gQueue) {
+	s := mp.s
+	tail := mp.slowTail
+	mp.slowTail = nil
+	mp.sp()
+	s.lockSched(&mp.actor)
+	var kept int32 // the queue's Gs up to the tail read
+	for g1 := s.runq.head; tail != nil && g1 != nil; g1 = g1.schedlink {
+		kept++
+		if g1 == tail {
+			break
+		}
+		if g1.schedlink == nil {
+			kept = -1 // the tail read is no longer queued
+		}
+	}
+	switch {
+	case tail == nil:
+		s.runq = q
+	case kept > 0:
+		tail.schedlink = q.head
+		s.runq.tail = q.tail
+		s.runq.size = kept + q.size
+	}
+	s.runqSize.Store(s.runq.size)
+	mp.slowq = gQueue{}
+	s.unlockSched(&mp.actor)
 }
 
 // runqget (proc.go) by the owner: runnext first (a failed CAS means a

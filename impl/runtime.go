@@ -228,7 +228,10 @@ type m struct {
 	// through schedlink. The M's next op, runqputslowPush, puts it on
 	// the global queue under sched.lock. Owner-only; empty otherwise.
 	slowq gQueue
-	order []int
+	// slowTail is the fault runqputslow-no-lock's unlocked read of
+	// sched.runq's tail, from runqputslow's CAS to its push.
+	slowTail *g
+	order    []int
 }
 
 // waitObj is a wait object for Park/Ready: the waiter and pending
