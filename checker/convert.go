@@ -74,6 +74,20 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
 			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None})
 	}
+	// runqputslow's batch is held by an M (the runtime's local q); the
+	// spec keeps it on that M's P.
+	for i, m := range sn.Ms {
+		if len(m.SlowBatch) == 0 {
+			continue
+		}
+		if m.P < 0 || m.P >= len(s.Ps) {
+			return nil, fmt.Errorf("M%d holds runqputslow's batch %v with P %d", i, m.SlowBatch, m.P)
+		}
+		if len(s.Ps[m.P].SlowBatch) != 0 {
+			return nil, fmt.Errorf("M%d and another M hold runqputslow batches on P%d", i, m.P)
+		}
+		s.Ps[m.P].SlowBatch = ints(m.SlowBatch)
+	}
 	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack), GFreeDetached: lifoOf(sn.GFreeDetached),
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
 		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
@@ -224,7 +238,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("value", out.Value, r.Value)
 	case spec.OpMarkrootFreeGStacks:
 		ck("stacks freed", out.Value, r.Value)
-	case spec.OpMarkrootFreeGStacksPush:
+	case spec.OpMarkrootFreeGStacksPush, spec.OpRunqputslowPush:
 		ck("Gs pushed", out.Value, r.Value)
 	}
 	if len(diffs) == 0 {
@@ -270,6 +284,9 @@ func representable(sn *impl.Snapshot) error {
 		check(fmt.Sprintf("M%d.newg", i), int64(m.NewG), -1, i32)
 		check(fmt.Sprintf("M%d.lockedExt", i), int64(m.LockedExt), 0, u8)
 		check(fmt.Sprintf("M%d.lockedInt", i), int64(m.LockedInt), 0, u8)
+		for _, g := range m.SlowBatch {
+			check(fmt.Sprintf("M%d runqputslow batch entry", i), int64(g), math.MinInt32, i32)
+		}
 	}
 	for i, p := range sn.Ps {
 		check(fmt.Sprintf("P%d.m", i), int64(p.M), -1, i8)

@@ -1,10 +1,14 @@
 package checker
 
 import (
+	"context"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
 )
 
 // TestIsolated: an event is isolated when no other event's interval
@@ -29,4 +33,63 @@ func TestIsolated(t *testing.T) {
 			t.Errorf("Isolated(%v) = %v, want %v", c.h, got, c.want)
 		}
 	}
+}
+
+// runqputslow's window survives the abstraction: in atomic mode the
+// snapshot after the runqput that took the batch holds it on the M
+// (MSnap.SlowBatch), StateOf puts it on that M's P as the spec does, and
+// the sequential differential agrees op by op, the push included. A batch
+// on an M without a P is not a state the spec can hold.
+func TestRunqputslowWindowConverts(t *testing.T) {
+	leaf := &impl.Program{}
+	main := impl.Prog(impl.Go(leaf), impl.Go(leaf), impl.Go(leaf), impl.Go(leaf), impl.Go(leaf), impl.Go(leaf), impl.Exit())
+	c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: "atomic", Workload: impl.Workload{Main: main}}
+	out, err := RunCase(context.Background(), c, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Verdict != Ok {
+		t.Fatalf("%s", TextReport(out))
+	}
+	h, sns := out.Run.History, out.Run.Snapshots
+	scfg := SpecConfig(impl.Config{Consts: ImplConsts(mustPreset(t, "small")), Ps: 1, Ms: 1})
+	seen := false
+	for i := range h {
+		if h[i].Op != "runqput" || !h[i].Out.Slow {
+			continue
+		}
+		if i+1 >= len(h) || h[i+1].Op != "runqputslowpush" || h[i+1].Out.Value != 3 {
+			t.Fatalf("the op after the slow runqput: %+v", h[i+1])
+		}
+		sn := sns[i]
+		if len(sn.Ms[0].SlowBatch) != 3 || len(sn.Runq) != 0 {
+			t.Fatalf("snapshot in the window: batch %v global %v", sn.Ms[0].SlowBatch, sn.Runq)
+		}
+		s, err := StateOf(&scfg, &sn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Ps[0].SlowBatch) != 3 {
+			t.Fatalf("spec state in the window:\n%s", s.Dump())
+		}
+		bad := sn
+		bad.Ms = append([]impl.MSnap(nil), sn.Ms...)
+		bad.Ms[0].P = -1
+		if _, err := StateOf(&scfg, &bad); err == nil || !strings.Contains(err.Error(), "runqputslow") {
+			t.Fatalf("a batch without a P converted: %v", err)
+		}
+		seen = true
+	}
+	if !seen {
+		t.Fatalf("no runqputslow in %d ops", len(h))
+	}
+}
+
+func mustPreset(t *testing.T, name string) spec.Consts {
+	t.Helper()
+	c, err := spec.Preset(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

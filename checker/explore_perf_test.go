@@ -76,7 +76,10 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // Every bound moved when the idle P list became LIFO state that startm
 // takes the head of, and exitsyscall gained Go 1.26's paths: the core
 // bounds by states only (two idle Ps in either order are two states, each
-// with one acquirep per M where one state had two).
+// with one acquirep per M where one state had two). The 7-G bounds reach
+// runqputslow (the ring and runnext full and one more); they were pinned
+// when its CAS and its push became two steps (before, at the same depths:
+// 20786 and 1039338 states, the push having been part of the runqput).
 func TestExploreCountsUnchanged(t *testing.T) {
 	c, _ := spec.Preset("small")
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
@@ -119,6 +122,14 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			want:  `states=52549 transitions=142921 depth=20 complete=false stop="depth" deadlocks=0 exit=2085 goexit-deadlock=248`,
 			cov:   0xe77d39f857679763,
 			reach: []string{"markrootfreegstacks/freed", "markrootfreegstackspush", "exit/spill"}},
+		{name: "1P1M7G core, depth 17 (runqputslow's two steps)", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(7), Depth: 17},
+			want:  `states=20781 transitions=39087 depth=17 complete=false stop="depth" deadlocks=0 exit=560 goexit-deadlock=87`,
+			cov:   0xdcc5c4381ec453ff,
+			reach: []string{"runqput/runqputslow", "runqputslowpush"}},
+		{name: "2P2M7G core, depth 18 (runqputslow's window with a thief)", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(7), Depth: 18}, long: true,
+			want:  `states=1039291 transitions=3021739 depth=18 complete=false stop="depth" deadlocks=0 exit=51774 goexit-deadlock=3998`,
+			cov:   0x63ecea2e5230f17c,
+			reach: []string{"runqput/runqputslow", "ready/runqputslow", "runqputslowpush", "schedule/steal"}},
 		{name: "planted bug, every violation", o: plantedOptions(c),
 			want: `states=3453 transitions=6633 depth=9 complete=false stop="depth" deadlocks=0 exit=181 goexit-deadlock=48`,
 			cov:  0x56099b56377e43c3, viols: 207, vd: 0x62fcad716dd0e7fe},

@@ -213,6 +213,10 @@ type MSnap struct {
 	Curg, P, LockedG, OldP, NewG int
 	LockedExt, LockedInt         int
 	Exited, Wedged               bool
+	// SlowBatch is runqputslow's batch, head first, while the M holds it
+	// between the CAS that took it (its runqput or ready) and its
+	// runqputslowpush; nil otherwise.
+	SlowBatch []int `json:",omitempty"`
 }
 
 // PSnap is one P of the abstraction. Ring runs head to tail, GFree head

@@ -65,7 +65,7 @@
 // runnext / the ring head and its CAS; runqgrab between reading head/tail
 // (and copying the slots) and its CAS, and before CASing a victim's
 // runnext; runqput before CASing out the old runnext; runqputslow before
-// its locked CAS; gfget between its lock-free emptiness check and the
+// its CAS on runqhead; gfget between its lock-free emptiness check and the
 // refill; gfput between popping the spill batch and pushing it; schedule
 // before each sched.lock section; retake before blocking the G;
 // exitsyscall before exitsyscallTryGetP's and exitsyscallNoP's sched.lock
@@ -76,7 +76,9 @@
 // # Linearization points
 //
 // Per OPS.md every recorded op has at most one effectful linearization
-// point on shared state:
+// point on shared state; a runtime function with several is recorded as
+// several ops, with the state it holds in between made visible to the
+// abstraction:
 //
 //   - newproc1: the gfget refill's gFree.lock section (local pops and the
 //     P's goid cache are owner-only); malg's allgadd otherwise. ngsys is
@@ -86,9 +88,14 @@
 //     then puts old on the ring, so a thief in between sees old nowhere.
 //     Here the owner CASes old->nil, puts old on the ring, then stores new;
 //     every intermediate state behaves for a thief like the post-state.
-//   - runqputslow: the runtime CASes runqhead, then takes sched.lock to
-//     append to the global queue. Here the CAS is made holding sched.lock,
-//     so both effects are one step (OPS.md's rule).
+//   - runqputslow: two ops, as the runtime's two steps. Its CAS on
+//     runqhead, which takes the first half of the full ring, is the
+//     linearization point of the runqput or ready that called it; the
+//     batch (with the G that did not fit) is then the M's (m.slowq,
+//     exported as MSnap.SlowBatch), runnable and on no queue. The M's next
+//     op, runqputslowpush, is `lock(&sched.lock); globrunqputbatch(&q)`,
+//     its one sched.lock section. Between them the M passes its loop's
+//     scheduling point and the others run.
 //   - schedule: the effect that took the G (the runnext or ring CAS, the
 //     sched.lock section for tick/global, with runqputbatch done inside
 //     the lock, or the victim CAS for a steal); idle is one sched.lock
@@ -144,12 +151,16 @@
 //
 // Faults() lists the planted bugs, switched on by name in Config.Faults;
 // each is a bool in a struct tested on its path (one predictable branch
-// when off). spill-no-lock, steal-no-cas and runqget-no-cas only show when
-// another M acts inside the op's window (never with one M or with atomic
-// ops); runnext-stolen-left-set needs a thief. spill-no-lock models the
-// missing lock as two separate critical sections (read the list heads,
-// then write them back), so the lost update happens logically and the race
-// detector stays quiet. panic-in-gfput and throw-outside-op are bugs of
+// when off). spill-no-lock, steal-no-cas and runqget-no-cas only show
+// when another M acts inside the op's window (never with one M or with
+// atomic ops); runqputslow-no-lock when another M puts on or takes from
+// the global queue between runqputslow's CAS and its push (a window that
+// spans the runqput and the runqputslowpush ops, so atomic ops show it
+// too; one M never does); runnext-stolen-left-set needs a thief.
+// spill-no-lock and runqputslow-no-lock model the missing lock as two
+// separate critical sections (read the list heads or the global queue's
+// tail, then write them back), so the lost update happens logically and
+// the race detector stays quiet. panic-in-gfput and throw-outside-op are bugs of
 // the implementation itself rather than of the runtime it models: a nil
 // dereference, and a throw raised without its op record.
 //

@@ -28,6 +28,7 @@ type faults struct {
 	stealNoCAS           bool
 	runqgetNoCAS         bool
 	runqputslowDropNew   bool
+	runqputslowNoLock    bool
 	executeNoGpM         bool
 	ngsysNoDec           bool
 	assistNoFlush        bool
@@ -67,6 +68,7 @@ var faultDefs = []faultDef{
 	{"steal-no-cas", "runqgrab commits with a plain store of runqhead instead of CAS-and-retry", func(f *faults) *bool { return &f.stealNoCAS }},
 	{"runqget-no-cas", "runqget advances runqhead with a plain store instead of CAS-and-retry", func(f *faults) *bool { return &f.runqgetNoCAS }},
 	{"runqputslow-drop-new", "runqputslow moves half the ring to the global queue but drops the new G", func(f *faults) *bool { return &f.runqputslowDropNew }},
+	{"runqputslow-no-lock", "runqputslow's second half calls globrunqputbatch without sched.lock, as runqputbatch did in Go 1.15 (golang/go#40457: nil Gs and a corrupted global runq in production): its read of the queue's tail and its write of the batch after it are not atomic, so a G another M puts on the global queue in between is lost", func(f *faults) *bool { return &f.runqputslowNoLock }},
 	{"execute-no-gp-m", "execute forgets gp.m = mp", func(f *faults) *bool { return &f.executeNoGpM }},
 	{"ngsys-no-dec", "gdestroy does not decrement sched.ngsys for a system goroutine", func(f *faults) *bool { return &f.ngsysNoDec }},
 	{"assist-no-flush", "gdestroy does not flush positive gcAssistBytes into bgScanCredit", func(f *faults) *bool { return &f.assistNoFlush }},

@@ -40,6 +40,8 @@ func (mp *m) loop() {
 		}
 		gp := mp.curg.Load()
 		switch {
+		case mp.slowq.head != nil:
+			mp.runqputslowPush()
 		case mp.newg != nil:
 			mp.runqputOp()
 		case gp != nil && mp.runs(gp):

@@ -29,13 +29,14 @@ const (
 	opDirty
 	opMarkrootFreeGStacks
 	opMarkrootFreeGStacksPush
+	opRunqputslowPush
 	numOpKinds
 )
 
 var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "schedule", "exit", "goexit",
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
-	"markrootfreegstacks", "markrootfreegstackspush"}
+	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -256,7 +257,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Value = r.val
 	case opAssist:
 		e.In.Credit = int(r.in)
-	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush:
+	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush:
 		o.Value = r.val
 	}
 	if r.str != 0 {

@@ -60,11 +60,13 @@ func (mp *m) runqputRing(pp *p, gp *g) (slow bool, throw string) {
 	}
 }
 
-// runqputslow (proc.go): move half the ring plus gp to the global queue
-// tail. The runtime CASes runqhead and then takes sched.lock; here the
-// CAS is made holding sched.lock so the op is one atomic step (OPS.md).
-// It reports false when the CAS lost (a consumer moved runqhead: retry
-// the put), or the throw "runqputslow: queue is not full".
+// runqputslow (proc.go), its first half: the CAS on runqhead takes the
+// first half of the full ring, and with the G that did not fit it becomes
+// the M's batch (mp.slowq, the runtime's local gQueue q), runnable and on
+// no queue. The second half, `lock(&sched.lock); globrunqputbatch(&q)`,
+// is the M's next op (runqputslowPush). It reports false when the CAS
+// lost (a consumer moved runqhead: retry the put), or the throw
+// "runqputslow: queue is not full".
 func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) (bool, string) {
 	s := mp.s
 	n := (t - h) / 2
@@ -84,22 +86,119 @@ func (mp *m) runqputslow(pp *p, gp *g, h, t uint32) (bool, string) {
 		batch = append(batch, pp.runq[(h+i)%s.n].Load())
 	}
 	mp.sp()
-	s.lockSched(&mp.actor)
 	if !pp.runqhead.CompareAndSwap(h, h+n) { // cas-release, commits consume
-		s.unlockSched(&mp.actor)
 		return false, ""
 	}
 	if !s.f.runqputslowDropNew {
 		batch = append(batch, gp)
 	}
+	// Link the goroutines: the CAS made them this M's, so their
+	// schedlinks are its to write until the push publishes them under
+	// sched.lock.
+	var q gQueue
 	for _, g1 := range batch {
-		s.runq.pushBack(g1)
+		q.pushBack(g1)
 	}
-	s.runqSize.Add(int32(len(batch)))
-	s.unlockSched(&mp.actor)
+	mp.slowq = q
+	if s.f.runqputslowNoLock {
+		// The planted bug's unlocked read of sched.runq's tail (see
+		// globrunqputbatchNoLock), made before the M can be descheduled.
+		s.lockSched(&mp.actor)
+		mp.slowTail = s.runq.tail
+		s.unlockSched(&mp.actor)
+	}
 	mp.branch(brRunqputslow)
-	s.wake()
 	return true, ""
+}
+
+// runqputslowPush is runqputslow's second half, recorded as its own op
+// (runqputslowpush): `lock(&sched.lock); globrunqputbatch(&q);
+// unlock(&sched.lock)` of the batch its CAS took, at the global queue's
+// tail (gQueue.pushBackAll). The M makes it next after the runqput or
+// ready that took the batch; between the two, other actors run.
+func (mp *m) runqputslowPush() {
+	s := mp.s
+	r := mp.begin(opRunqputslowPush)
+	q := mp.slowq
+	if s.f.runqputslowNoLock {
+		mp.globrunqputbatchNoLock(q)
+	} else {
+		s.lockSched(&mp.actor)
+		s.globrunqputbatchLocked(q)
+		mp.slowq = gQueue{}
+		s.unlockSched(&mp.actor)
+	}
+	r.val = int64(q.size)
+	mp.commit(&r)
+	s.wake()
+}
+
+// globrunqputbatchLocked (proc.go globrunqputbatch): q at the global
+// queue's tail, in order. sched.lock is held.
+func (s *sched) globrunqputbatchLocked(q gQueue) {
+	if q.head == nil {
+		return
+	}
+	if s.runq.tail != nil {
+		s.runq.tail.schedlink = q.head
+	} else {
+		s.runq.head = q.head
+	}
+	s.runq.tail = q.tail
+	s.runq.size += q.size
+	s.runqSize.Add(q.size)
+}
+
+// globrunqputbatchNoLock is the fault runqputslow-no-lock: runqputslow's
+// globrunqputbatch without sched.lock, as runqputbatch called it in Go
+// 1.15 (golang/go#40457). Unlocked, sched.runq.pushBackAll reads the
+// queue's tail, then writes the tail's link (or the head, for an empty
+// queue), the tail and the size, and nothing keeps the other Ms' locked
+// puts and gets out in between: with no lock anywhere after its CAS,
+// runqputslow can be descheduled between the read and the writes.
+// Modelled race-detector clean as the lost updates that race makes: the
+// read in one critical section right after the CAS (runqputslow, into
+// mp.slowTail), the M's scheduling points (the loop's between the two
+// ops, and one more here), the write in a second critical section, from
+// what was read:
+//   - the tail read is still on the queue: the batch is linked after it,
+//     so whatever another M put after it since is unlinked (lost);
+//   - the queue was empty: the batch becomes the whole queue, so whatever
+//     was put since is lost;
+//   - the tail read was taken off the queue since (a get): the batch is
+//     linked after a G that is no longer queued, so the batch is lost
+//     (the runtime also points sched.runq.tail into it; here the queue
+//     is left as it is).
+//
+// Only Gs the queue or the batch hold are written, and the queue stays
+// well formed (its size counts its list), so the other Ms run on.
+func (mp *m) globrunqputbatchNoLock(q gQueue) {
+	s := mp.s
+	tail := mp.slowTail
+	mp.slowTail = nil
+	mp.sp()
+	s.lockSched(&mp.actor)
+	var kept int32 // the queue's Gs up to the tail read
+	for g1 := s.runq.head; tail != nil && g1 != nil; g1 = g1.schedlink {
+		kept++
+		if g1 == tail {
+			break
+		}
+		if g1.schedlink == nil {
+			kept = -1 // the tail read is no longer queued
+		}
+	}
+	switch {
+	case tail == nil:
+		s.runq = q
+	case kept > 0:
+		tail.schedlink = q.head
+		s.runq.tail = q.tail
+		s.runq.size = kept + q.size
+	}
+	s.runqSize.Store(s.runq.size)
+	mp.slowq = gQueue{}
+	s.unlockSched(&mp.actor)
 }
 
 // runqget (proc.go) by the owner: runnext first (a failed CAS means a

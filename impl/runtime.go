@@ -222,7 +222,16 @@ type m struct {
 	wedged    atomic.Bool
 
 	batch []*g // runqputslow's scratch batch
-	order []int
+	// slowq is runqputslow's batch between its two halves (the
+	// runtime's local gQueue q): the first half of the full ring, which
+	// the CAS on runqhead took, then the G that did not fit, linked
+	// through schedlink. The M's next op, runqputslowPush, puts it on
+	// the global queue under sched.lock. Owner-only; empty otherwise.
+	slowq gQueue
+	// slowTail is the fault runqputslow-no-lock's unlocked read of
+	// sched.runq's tail, from runqputslow's CAS to its push.
+	slowTail *g
+	order    []int
 }
 
 // waitObj is a wait object for Park/Ready: the waiter and pending

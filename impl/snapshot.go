@@ -32,6 +32,9 @@ func (s *sched) snapshot() Snapshot {
 			OldP: pid(mp.oldp.Load()), NewG: int(mp.newg.id()), LockedExt: int(mp.lockedExt),
 			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
 		})
+		if mp.slowq.head != nil {
+			sn.Ms[len(sn.Ms)-1].SlowBatch = walk(mp.slowq.head, limit)
+		}
 	}
 	for _, pp := range s.ps {
 		ps := PSnap{Status: pStatusNames[pp.status.Load()], M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),
@@ -96,7 +99,8 @@ func walk(gp *g, limit int) []int {
 
 // Check reports the invariants a correct quiescent state satisfies:
 // conservation (every G is live, or dead and on exactly one free list),
-// every runnable G queued exactly once (or held by an M as newg), every
+// every runnable G queued exactly once (or held by an M as newg or in
+// runqputslow's batch), every
 // running G the curg of exactly one M, list sizes matching their lists.
 func (sn *Snapshot) Check() []string {
 	var errs []string
@@ -169,6 +173,10 @@ func (sn *Snapshot) Check() []string {
 	for mi, m := range sn.Ms {
 		if m.NewG >= 0 && m.NewG < n {
 			queued[m.NewG]++
+		}
+		count(m.SlowBatch, queued, fmt.Sprintf("M%d's runqputslow batch", mi))
+		if len(m.SlowBatch) != 0 && m.P < 0 {
+			bad("M%d holds runqputslow's batch without a P", mi)
 		}
 		if m.Curg >= 0 && m.Curg < n {
 			cur[m.Curg]++

@@ -1,6 +1,7 @@
 package impl
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -173,6 +174,7 @@ func TestRunqputKickAndSlow(t *testing.T) {
 	gs := runnableGs(s, 7)
 	var kicks []int32
 	var slows []bool
+	g := func(i int) int { return int(gs[i].idx) }
 	for _, gp := range gs {
 		k, sl, msg := mp.runqput(pp, gp, true)
 		if msg != "" {
@@ -180,8 +182,26 @@ func TestRunqputKickAndSlow(t *testing.T) {
 		}
 		kicks = append(kicks, k)
 		slows = append(slows, sl)
+		if sl {
+			// runqputslow's window: the CAS took G0,G1 and G4 is
+			// the G that did not fit; the M holds them, on no queue.
+			sn := s.snapshot()
+			if !reflect.DeepEqual(sn.Ms[0].SlowBatch, []int{g(0), g(1), g(4)}) || len(sn.Runq) != 0 ||
+				!reflect.DeepEqual(sn.Ps[0].Ring, []int{g(2), g(3)}) {
+				t.Errorf("in the window: batch %v global %v ring %v", sn.Ms[0].SlowBatch, sn.Runq, sn.Ps[0].Ring)
+			}
+			// The batch counts as queued; only G6, made runnable
+			// above and not put yet, is on no queue.
+			if errs := sn.Check(); !reflect.DeepEqual(errs, []string{fmt.Sprintf("runnable G%d is queued 0 times (want 1)", g(6))}) {
+				t.Errorf("the window's snapshot: %v", errs)
+			}
+			mp.runqputslowPush()
+			if sn := s.snapshot(); len(sn.Ms[0].SlowBatch) != 0 || !reflect.DeepEqual(sn.Runq, []int{g(0), g(1), g(4)}) ||
+				mp.ops[opRunqputslowPush] != 1 {
+				t.Errorf("after the push: batch %v global %v", sn.Ms[0].SlowBatch, sn.Runq)
+			}
+		}
 	}
-	g := func(i int) int { return int(gs[i].idx) }
 	// runnext takes each new G; the old one goes to the ring. The 6th put
 	// kicks G4 into a full ring [G0..G3]: runqputslow moves G0,G1 + G4 to
 	// the global tail. The 7th kicks G5 into [G2,G3].

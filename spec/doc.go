@@ -27,9 +27,15 @@
 // docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
 // schedule, exit, goexit, gosched, park, entersyscall, retake, exitsyscall,
 // lockosthread, unlockosthread, lockint, unlockint, acquirep, procresize,
-// gc, stacksize, growstack, assist, dirty, mcall (badmcall2) and the GC
-// mark phase's markrootfreegstacks (mgcmark.go markrootFreeGStacks).
-// Each transition's doc comment names the runtime function it models.
+// gc, stacksize, growstack, assist, dirty, mcall (badmcall2), the GC
+// mark phase's markrootfreegstacks and markrootfreegstackspush (mgcmark.go
+// markrootFreeGStacks's two lock sections) and runqputslowpush
+// (runqputslow's globrunqputbatch under sched.lock, after the CAS that
+// ended runqput or ready). Each transition's doc comment names the runtime
+// function it models. Where one runtime function has several
+// linearization points the spec has one op per point, and the state
+// between them holds what the function holds in its locals
+// (Sched.GFreeDetached, P.SlowBatch).
 //
 // # Sub-machines
 //
@@ -84,8 +90,8 @@
 // the runtime itself at every point between the spec's ops;
 // CheckRuntimeFacts checks only those, for a state projected from the real
 // runtime. The other 6 carry a Scope: they rest on a restriction of the
-// spec's model (its exitsyscall, runqputslow, startlockedm, schedule and
-// handoffp are single steps; it has no in-place waits, extra Ms, finalizer
+// spec's model (its exitsyscall, startlockedm, schedule and handoffp are
+// single steps; it has no in-place waits, extra Ms, finalizer
 // goroutines or assist steals), hold in every state the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
 // NoInPlaceWaits, RunnableGsQueued, NGSysCount, BgScanCreditNonNegative and

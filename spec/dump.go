@@ -77,9 +77,14 @@ func (m *M) String() string {
 }
 
 func (p *P) String() string {
-	return fmt.Sprintf("%s m=%s runnext=%s runq=%s gFree=%s gFree.size=%d schedtick=%d goidcache=[%d,%d) link=%s",
+	s := fmt.Sprintf("%s m=%s runnext=%s runq=%s gFree=%s gFree.size=%d schedtick=%d goidcache=[%d,%d) link=%s",
 		p.Status, ref("M", int64(p.M)), ref("G", int64(p.Runnext)), gl(p.Ring), lifo(p.GFree), p.GFreeSize,
 		p.SchedTick, p.GoidCache, p.GoidEnd, ref("P", int64(p.Link)))
+	if len(p.SlowBatch) != 0 {
+		// Only in runqputslow's window, so other dumps keep their shape.
+		s += " runqputslow=" + gl(p.SlowBatch)
+	}
+	return s
 }
 
 func (s *State) lines() []line {

@@ -62,6 +62,10 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				ops = append(ops, Op{Kind: OpRunqput, M: M})
 				break
 			}
+			if m.P != None && len(s.Ps[m.P].SlowBatch) != 0 {
+				ops = append(ops, Op{Kind: OpRunqputslowPush, M: M})
+				break
+			}
 			ops = s.runningOps(M, b, ops)
 		case m.P == None && m.Curg == None && m.LockedG == None && m.NewG == None:
 			// startm's P (handed off), or pidleget's (the idle head).

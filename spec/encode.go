@@ -29,6 +29,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 		b = binary.AppendUvarint(b, uint64(p.GFreeSize))
 		b = appendList(b, p.Ring)
 		b = appendList(b, p.GFree)
+		b = appendList(b, p.SlowBatch)
 	}
 	sc := &s.Sched
 	b = appendList(b, sc.Runq)
@@ -152,7 +153,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 			Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0})
 	}
 	// Lists: an arena sized generously from the encoding's length.
-	need := 2*ng + (2*cfg.Ps+3)*listSlack
+	need := 2*ng + (3*cfg.Ps+4)*listSlack
 	if cap(s.arena) < need {
 		s.arena = make([]int32, 2*need)
 	}
@@ -174,6 +175,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p.GFreeSize = int32(d.uvarint())
 		p.Ring = d.list(arena, &off)
 		p.GFree = d.list(arena, &off)
+		p.SlowBatch = d.list(arena, &off)
 	}
 	sc := &s.Sched
 	sc.Runq = d.list(arena, &off)

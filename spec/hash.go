@@ -80,6 +80,7 @@ func (s *State) Hash() uint64 {
 //     and free list; the global queue and free lists), and the Gs no list
 //     holds (waiting ones) are ordered by their fields. States equal up to
 //     a renaming of Gs have the same futures (symmetry reduction);
+//     runqputslow's batch (P.SlowBatch) is walked with its P's ring;
 //   - goids: no transition reads a goid's value; newproc1 only compares
 //     goidcache with goidcacheend and counts up, and a new batch lies above
 //     every goid handed out. The invariants ask only whether live goids are
@@ -130,6 +131,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 		p := &s.Ps[i]
 		c.visit(p.Runnext)
 		c.visitList(p.Ring)
+		c.visitList(p.SlowBatch)
 		c.visitList(p.GFree)
 	}
 	sc := &s.Sched
@@ -223,6 +225,12 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
 		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56)
 		h = h.list(perm, p.Ring)
+		if len(p.SlowBatch) != 0 {
+			// Only while runqputslow holds its batch: the common state
+			// pays nothing for it.
+			h = h.list(perm, p.SlowBatch)
+			h.word(0x51)
+		}
 		h = h.list(perm, p.GFree)
 	}
 	h = h.list(perm, sc.Runq)
@@ -324,6 +332,7 @@ func (s *State) hashRest(h *hasher) {
 		h.word(uint64(p.GoidCache))
 		h.word(uint64(p.GoidEnd))
 		h.list(p.Ring)
+		h.list(p.SlowBatch)
 		h.list(p.GFree)
 	}
 	sc := &s.Sched

@@ -37,6 +37,9 @@ func (s *State) fingerprintRef() uint64 {
 		for _, g := range p.Ring {
 			visit(g)
 		}
+		for _, g := range p.SlowBatch {
+			visit(g)
+		}
 		for _, g := range p.GFree {
 			visit(g)
 		}
@@ -117,6 +120,10 @@ func (s *State) fingerprintRef() uint64 {
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(p.Runnext)<<16 | uint64(tick)<<48)
 		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56)
 		list(p.Ring)
+		if len(p.SlowBatch) != 0 {
+			list(p.SlowBatch)
+			h.word(0x51)
+		}
 		list(p.GFree)
 	}
 	sc := &s.Sched
@@ -150,6 +157,22 @@ func randomStates(t testing.TB, walks int) []*State {
 		}
 		b := DefaultBounds(2 + rng.IntN(7))
 		b.LockInt = true
+		if w%8 == 5 {
+			// Walks from a state in runqputslow's window: M0's P
+			// holds the batch (spawns fill runnext and the ring).
+			for i := 0; i < 8 && len(s.Ps[0].SlowBatch) == 0; i++ {
+				if p := &s.Ps[0]; p.GoidCache == p.GoidEnd {
+					do(t, s, Op{Kind: OpGoidRefill, M: 0})
+				}
+				do(t, s, Op{Kind: OpNewproc1, M: 0})
+				do(t, s, Op{Kind: OpRunqput, M: 0})
+			}
+			if len(s.Ps[0].SlowBatch) == 0 {
+				t.Fatalf("no runqputslow batch:\n%s", s.Dump())
+			}
+			b.Gs = max(b.Gs, len(s.Gs)+1)
+			out = append(out, s.Clone())
+		}
 		for i := 0; i < 80; i++ {
 			ops := s.Enabled(b, nil)
 			if len(ops) == 0 {
@@ -238,6 +261,7 @@ func renameWith(s *State, perm []int) *State {
 	for p := range r.Ps {
 		r.Ps[p].Runnext = ren(r.Ps[p].Runnext)
 		renList(r.Ps[p].Ring)
+		renList(r.Ps[p].SlowBatch)
 		renList(r.Ps[p].GFree)
 	}
 	renList(r.Sched.Runq)

@@ -33,7 +33,8 @@ func do(t testing.TB, s *State, op Op) Result {
 }
 
 // spawn runs newproc on M m: goidrefill if the cache is empty, newproc1,
-// runqput. It returns newproc1's result.
+// runqput (and runqputslow's push when the ring was full). It returns
+// newproc1's result.
 func spawn(t testing.TB, s *State, m int8) Result {
 	t.Helper()
 	p := &s.Ps[s.Ms[m].P]
@@ -41,7 +42,9 @@ func spawn(t testing.TB, s *State, m int8) Result {
 		do(t, s, Op{Kind: OpGoidRefill, M: m})
 	}
 	r := do(t, s, Op{Kind: OpNewproc1, M: m})
-	do(t, s, Op{Kind: OpRunqput, M: m})
+	if do(t, s, Op{Kind: OpRunqput, M: m}).Slow {
+		do(t, s, Op{Kind: OpRunqputslowPush, M: m})
+	}
 	return r
 }
 

@@ -69,6 +69,9 @@ func (c *census) take(s *State) {
 		for _, g := range p.Ring {
 			c.add(g, "runq", i, false)
 		}
+		for _, g := range p.SlowBatch {
+			c.add(g, "runqputslow", i, false)
+		}
 		for _, g := range p.GFree {
 			c.add(g, "p.gFree", i, true)
 		}
@@ -173,6 +176,9 @@ func (s *State) places() [][]place {
 		for _, g := range p.Ring {
 			add(g, place{"runq", i})
 		}
+		for _, g := range p.SlowBatch {
+			add(g, place{"runqputslow", i})
+		}
 		for _, g := range p.GFree {
 			add(g, place{"p.gFree", i})
 		}
@@ -240,6 +246,9 @@ func (s *State) eachFree(f func(g int32, w where) error) error {
 	return nil
 }
 
+// eachQueued visits the Gs the scheduler holds as runnable: each P's
+// runnext and ring, runqputslow's batch between its two steps, and the
+// global queue.
 func (s *State) eachQueued(f func(g int32, w where) error) error {
 	for i := range s.Ps {
 		p := &s.Ps[i]
@@ -250,6 +259,11 @@ func (s *State) eachQueued(f func(g int32, w where) error) error {
 		}
 		for _, g := range p.Ring {
 			if err := f(g, where{"runq", i}); err != nil {
+				return err
+			}
+		}
+		for _, g := range p.SlowBatch {
+			if err := f(g, where{"runqputslow batch", i}); err != nil {
 				return err
 			}
 		}
@@ -546,10 +560,10 @@ var Invariants = []Invariant{
 		})
 	}},
 	{Name: "RunnableGsQueued",
-		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput",
+		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560)",
 		Scope: "The spec's ops queue a G they make runnable, or take one off a queue and run it, in one step, so between ops the only " +
-			"runnable G on no queue is newproc's (M.newg). In the runtime a runnable G is on no queue inside runqputslow, between the " +
-			"CAS on runqhead that takes the batch and globrunqputbatch under sched.lock (proc.go:7524-7560); from startlockedm's " +
+			"runnable Gs on no queue are newproc's (M.newg) and runqputslow's batch between its two steps (P.SlowBatch). In the runtime " +
+			"a runnable G is also on no queue from startlockedm's " +
 			"handoff of the P (proc.go:3278-3292) until the locked M, woken in schedule's stoplockedm, executes it (proc.go:4142-4145); " +
 			"and between findRunnable and execute. What the runtime guarantees is checkdead's throw(\"checkdead: runnable g\") " +
 			"(proc.go:6421): when no M is running, no G is runnable.",
@@ -703,7 +717,7 @@ var Invariants = []Invariant{
 			}
 			return nil
 		}},
-	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\")", "", func(s *State, c *census) error {
+	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\"); runqputslow's batch is a local of the owner's runqput", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]
 			if (p.Status == PRunning) != (p.M != None) {
@@ -711,6 +725,11 @@ var Invariants = []Invariant{
 			}
 			if p.M != None && int(s.Ms[p.M].P) != i {
 				return errf("P%d.m = M%d but M%d.p = %d", i, p.M, p.M, s.Ms[p.M].P)
+			}
+			// runqputslow's batch is a local of the owner's runqput,
+			// made by its running G (newproc or ready).
+			if len(p.SlowBatch) != 0 && (p.Status != PRunning || s.Ms[p.M].Curg == None || s.Gs[s.Ms[p.M].Curg].Status != Running) {
+				return errf("P%d is %s with m=%d and holds runqputslow's batch %v, which only the running owner's runqput holds", i, p.Status, p.M, p.SlowBatch)
 			}
 		}
 		for i := range s.Ms {
@@ -728,8 +747,8 @@ var Invariants = []Invariant{
 				live++
 				continue
 			}
-			if p.Runnext != None || len(p.Ring) != 0 || len(p.GFree) != 0 {
-				return errf("dead P%d keeps %d queued and %d free Gs", i, len(p.Ring)+b2i(p.Runnext != None), len(p.GFree))
+			if p.Runnext != None || len(p.Ring) != 0 || len(p.GFree) != 0 || len(p.SlowBatch) != 0 {
+				return errf("dead P%d keeps %d queued and %d free Gs", i, len(p.Ring)+len(p.SlowBatch)+b2i(p.Runnext != None), len(p.GFree))
 			}
 		}
 		if live != s.Sched.GoMaxProcs {

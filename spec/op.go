@@ -33,6 +33,7 @@ const (
 	OpMcall                                     // mcall(fn) with a fn that returns: badmcall2
 	OpMarkrootFreeGStacks                       // markrootFreeGStacks: the GC takes sched.gFree.stack and frees its stacks
 	OpMarkrootFreeGStacksPush                   // markrootFreeGStacks: the taken Gs pushed onto sched.gFree.noStack
+	OpRunqputslowPush                           // runqputslow: lock(&sched.lock); globrunqputbatch(&q) of the batch its CAS took
 	numOps
 )
 
@@ -44,7 +45,7 @@ var opNames = [...]string{
 	OpUnlockInt: "unlockint", OpAcquireP: "acquirep", OpProcResize: "procresize", OpGC: "gc",
 	OpStackSize: "stacksize", OpGrowStack: "growstack", OpAssist: "assist", OpDirty: "dirty",
 	OpMcall: "mcall", OpMarkrootFreeGStacks: "markrootfreegstacks",
-	OpMarkrootFreeGStacksPush: "markrootfreegstackspush",
+	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
 }
 
 func (k OpKind) String() string {
@@ -258,7 +259,7 @@ type Result struct {
 	Refilled int32  // newproc1: Gs gfget moved from the global lists
 	Stack    string // newproc1: StackReused, StackAllocated, StackReplaced
 	Kicked   int32  // runqput/ready: the old runnext moved to the ring, or None
-	Slow     bool   // runqput/ready: runqputslow ran
+	Slow     bool   // runqput/ready: runqputslow's CAS took the batch (its push is OpRunqputslowPush)
 	Source   Source // schedule
 	Victim   int8   // schedule: the robbed P
 	Moved    int32  // schedule: Gs moved to the local ring (global batch, steal)
@@ -269,7 +270,7 @@ type Result struct {
 	Locked     string // "", LockedMexit, LockedM0Wedged
 	P          int8   // exitsyscall, acquirep: the P got (None: exitsyscallNoP queued the G)
 	HandedOff  bool   // park/exit: the P went through handoffp
-	Value      int64  // lock counts, new stack size; markrootfreegstacks: stacks freed
+	Value      int64  // lock counts, new stack size; markrootfreegstacks: stacks freed; runqputslowpush: Gs pushed
 	Fatal      string // a fatal error the program raised (terminal)
 }
 

@@ -63,7 +63,8 @@ func (s *State) RunqPutRing(pi int8, g int32) bool {
 // half of the full ring leaves it, appended to dst (head first). The
 // runtime throws "runqputslow: queue is not full" when the half it
 // computes is not len(pp.runq)/2. The batch and the G that did not fit go
-// to the global queue's tail next (GlobrunqPutBatch).
+// to the global queue's tail next (GlobrunqPutBatch); Step holds them in
+// P.SlowBatch in between (runqput ends there, runqputslowpush pushes).
 func (s *State) RunqputslowTake(pi int8, dst []int32) ([]int32, error) {
 	pp := &s.Ps[pi]
 	n := len(pp.Ring) / 2

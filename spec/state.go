@@ -124,6 +124,15 @@ type P struct {
 	// Link is pp.link on the idle P list (Sched.Pidle): the next idle P,
 	// or None at the tail and off the list.
 	Link int8
+	// SlowBatch is runqputslow's batch between its two steps, head
+	// first: the first half of the full ring, which its CAS on runqhead
+	// took, then the G that did not fit. In the runtime it is a local of
+	// runqputslow (`var batch`, linked into the gQueue q) on the stack of
+	// the M that owns the P, until `lock(&sched.lock);
+	// globrunqputbatch(&q)` puts it at the global queue's tail
+	// (OpRunqputslowPush). Its Gs are runnable and on no run queue;
+	// empty otherwise.
+	SlowBatch []int32
 }
 
 // Sched is the global scheduler state (runtime2.go type schedt) the path
@@ -271,7 +280,7 @@ func (s *State) CopyFrom(src *State) {
 	s.Ms = append(s.Ms[:0], src.Ms...)
 	need := 3 * listSlack
 	for i := range src.Ps {
-		need += len(src.Ps[i].Ring) + len(src.Ps[i].GFree) + 2*listSlack
+		need += len(src.Ps[i].Ring) + len(src.Ps[i].GFree) + len(src.Ps[i].SlowBatch) + 3*listSlack
 	}
 	need += len(src.Sched.Runq) + len(src.Sched.GFreeStack) + len(src.Sched.GFreeNoStack) + len(src.Sched.GFreeDetached) + listSlack
 	if cap(s.arena) < need {
@@ -293,6 +302,7 @@ func (s *State) CopyFrom(src *State) {
 		s.Ps[i] = src.Ps[i]
 		s.Ps[i].Ring = take(src.Ps[i].Ring)
 		s.Ps[i].GFree = take(src.Ps[i].GFree)
+		s.Ps[i].SlowBatch = take(src.Ps[i].SlowBatch)
 	}
 	s.Sched = src.Sched
 	s.Sched.Runq = take(src.Sched.Runq)
@@ -320,7 +330,7 @@ func (s *State) Equal(o *State) bool {
 		a, b := &s.Ps[i], &o.Ps[i]
 		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.GFreeSize != b.GFreeSize ||
 			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link ||
-			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) {
+			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) || !eqList(a.SlowBatch, b.SlowBatch) {
 			return false
 		}
 	}

@@ -72,6 +72,9 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.NewG != None && op.Kind != OpRunqput {
 		return r, s.disabled(op, "newproc has a G to queue first (runqput)")
 	}
+	if m.P != None && len(s.Ps[m.P].SlowBatch) != 0 && op.Kind != OpRunqputslowPush {
+		return r, s.disabled(op, "runqputslow has its batch to put on the global queue first (runqputslowpush)")
+	}
 	switch op.Kind {
 	case OpGoidRefill:
 		return s.goidrefill(op, mp)
@@ -81,6 +84,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.runqputOp(op, mp)
 	case OpReady:
 		return s.ready(op, mp)
+	case OpRunqputslowPush:
+		return s.runqputslowPush(op, mp)
 	case OpExit, OpGoexit:
 		return s.goexit(op, mp)
 	case OpGosched:
@@ -258,9 +263,10 @@ func (s *State) runqputOp(op Op, mp int) (Result, error) {
 }
 
 // runqput models proc.go runqput: with next, gp takes runnext and the old
-// runnext is kicked to the ring; a full ring goes through runqputslow. On
-// wasm there is no sysmon, so next is ignored (!haveSysmon). The steps are
-// the run-queue sub-machine's (runqs.go).
+// runnext is kicked to the ring; a full ring goes through runqputslow,
+// whose first step ends the op (runqputslow). On wasm there is no sysmon,
+// so next is ignored (!haveSysmon). The steps are the run-queue
+// sub-machine's (runqs.go).
 func (s *State) runqput(pi int8, g int32, next bool) (kicked int32, slow bool, err error) {
 	kicked = None
 	if s.Cfg.Wasm {
@@ -279,15 +285,42 @@ func (s *State) runqput(pi int8, g int32, next bool) (kicked int32, slow bool, e
 	return kicked, true, s.runqputslow(pi, g)
 }
 
-// runqputslow moves half the (full) ring and gp to the global queue tail:
-// the CAS on runqhead (RunqputslowTake), then globrunqputbatch.
+// runqputslow models the first of proc.go runqputslow's two steps: the
+// CAS on runqhead takes the first half of the (full) ring
+// (RunqputslowTake), and `batch[n] = gp` adds the G that did not fit. The
+// batch stays with the P's owner M (P.SlowBatch), runnable and on no run
+// queue, until the second step, runqputslowPush, puts it on the global
+// queue under sched.lock. The two are separate ops because the window
+// between them is observable: a thief or findRunnable sees the batch on
+// no queue, and another M's globrunqput may come first.
 func (s *State) runqputslow(pi int8, g int32) error {
-	batch, err := s.RunqputslowTake(pi, make([]int32, 0, s.Cfg.Consts.RunqSize/2+1))
+	pp := &s.Ps[pi]
+	batch, err := s.RunqputslowTake(pi, pp.SlowBatch[:0])
 	if err != nil {
 		return err
 	}
-	s.GlobrunqPutBatch(append(batch, g))
+	pp.SlowBatch = append(batch, g)
 	return nil
+}
+
+// runqputslowPush models runqputslow's second step: `lock(&sched.lock);
+// globrunqputbatch(&q); unlock(&sched.lock)` with q the batch its CAS
+// took, in order (ring head first, the G that did not fit last), at the
+// global queue's tail (GlobrunqPutBatch). Only the M that owns the P
+// holding the batch makes it, and it makes nothing else first (the
+// runtime's runqputslow returns to runqput after it). Result.Value is the
+// number of Gs pushed.
+func (s *State) runqputslowPush(op Op, mp int) (Result, error) {
+	r := NewResult()
+	pi := s.Ms[mp].P
+	if pi == None || len(s.Ps[pi].SlowBatch) == 0 {
+		return r, s.disabled(op, "runqputslow holds no batch on this M's P")
+	}
+	pp := &s.Ps[pi]
+	s.GlobrunqPutBatch(pp.SlowBatch)
+	r.Value = int64(len(pp.SlowBatch))
+	pp.SlowBatch = pp.SlowBatch[:0]
+	return r, nil
 }
 
 // ready models proc.go ready(gp, traceskip, next=true) as called by goready.

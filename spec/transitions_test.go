@@ -80,8 +80,11 @@ func TestRunqputslowAndSteal(t *testing.T) {
 	}
 	do(t, s, Op{Kind: OpNewproc1, M: 0})
 	slow = do(t, s, Op{Kind: OpRunqput, M: 0})
-	if !slow.Slow || slow.Kicked != 5 || gl(s.Sched.Runq) != "[G1,G2,G5]" || gl(s.Ps[0].Ring) != "[G3,G4]" {
-		t.Fatalf("runqputslow: %v runq %s ring %s", slow, gl(s.Sched.Runq), gl(s.Ps[0].Ring))
+	if !slow.Slow || slow.Kicked != 5 || gl(s.Ps[0].SlowBatch) != "[G1,G2,G5]" || len(s.Sched.Runq) != 0 || gl(s.Ps[0].Ring) != "[G3,G4]" {
+		t.Fatalf("runqputslow's CAS: %v batch %s runq %s ring %s", slow, gl(s.Ps[0].SlowBatch), gl(s.Sched.Runq), gl(s.Ps[0].Ring))
+	}
+	if r := do(t, s, Op{Kind: OpRunqputslowPush, M: 0}); r.Value != 3 || gl(s.Sched.Runq) != "[G1,G2,G5]" || len(s.Ps[0].SlowBatch) != 0 {
+		t.Fatalf("runqputslow's push: %v runq %s batch %s", r, gl(s.Sched.Runq), gl(s.Ps[0].SlowBatch))
 	}
 	// M1 on P1 steals: its local queue is empty; the rounded-up half of
 	// [G3 G4] is 1: G3 runs.
