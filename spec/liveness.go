@@ -17,8 +17,9 @@ package spec
 //   - each M's newg, in M order: the G newproc1 made runnable
 //     (casgstatus(newg, _Gdead, _Grunnable)) that newproc's runqput has
 //     not queued yet (proc.go newproc, newproc1);
-//   - each P's runnext, then its ring from head to tail, in P order
-//     (runqput, runqget; proc.go);
+//   - each P's runnext, then its ring from head to tail, then the batch
+//     runqputslow took off the ring and has not pushed to the global
+//     queue yet, in P order (runqput, runqget, runqputslow; proc.go);
 //   - sched.runq from head to tail (globrunqput, globrunqget).
 //
 // Every runnable G is in one of those places (the invariant
@@ -43,6 +44,9 @@ func (s *State) RunnableOrder(buf []int32) []int32 {
 		p := &s.Ps[i]
 		add(p.Runnext)
 		for _, g := range p.Ring {
+			add(g)
+		}
+		for _, g := range p.SlowBatch {
 			add(g)
 		}
 	}
