@@ -2,6 +2,7 @@ package rtcheck
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gexit-dev/gexit/spec"
@@ -185,6 +186,15 @@ func (j *freeJudge) step(r Record) bool {
 	s := j.s
 	p := int8(r.P)
 	switch r.Kind {
+	case KGfput, KGfputSpill, KGfgetRefill, KGfpurge, KGfgetStale, KGfgetAlloc, KGoidBatch, KPDestroy, KNewproc1:
+		// The P's own list, goid cache or destruction: a record without
+		// a P the spec has (P indices are int8) cannot be replayed.
+		if r.P < 0 || int(r.P) >= len(s.Ps) || int(r.P) > math.MaxInt8 {
+			j.failf("a %s record without a P (P%d)", r.Kind, r.P)
+			return true
+		}
+	}
+	switch r.Kind {
 	case KMalg:
 		if _, ok := j.gs[r.G]; ok {
 			j.failf("malg returned a G the projection already holds")
@@ -193,10 +203,6 @@ func (j *freeJudge) step(r Record) bool {
 		j.g(r.G, r.F[0])
 	case KGfput:
 		g := j.g(r.G, r.F[0])
-		if p < 0 {
-			j.failf("gfput without a P")
-			return true
-		}
 		if j.pendingSpill[r.P] {
 			j.failf("a gfput on P%d before the spill of its previous one", r.P)
 		}

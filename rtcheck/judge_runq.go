@@ -512,6 +512,9 @@ func (j *runqJudge) pq(p int16) *pq {
 // slot is the value id of position pos of P p's ring.
 func (j *runqJudge) slot(p int16, pos uint32) int32 {
 	q := j.pq(p)
+	if q == nil {
+		return -1 // no such P: reported by the record that names it
+	}
 	x := int64(pos) + q.shift
 	if x > int64(len(q.slots))+1<<20 {
 		return -1
@@ -530,6 +533,10 @@ func (j *runqJudge) slot(p int16, pos uint32) int32 {
 
 // write records that op (index opi of P p) produced value id at pos.
 func (j *runqJudge) write(rec int32, p int16, pos uint32, id int32, opi int32) {
+	if j.pq(p) == nil {
+		j.failf(rec, "a run-queue record naming P%d, which the spec has not", p)
+		return
+	}
 	s := j.slot(p, pos)
 	if s < 0 {
 		j.failf(rec, "P%d's ring position %d is far past every position before it", p, pos)
@@ -546,6 +553,10 @@ func (j *runqJudge) write(rec int32, p int16, pos uint32, id int32, opi int32) {
 // read checks, once values are resolved, that position pos of P p held
 // G want (None: only that it was written).
 func (j *runqJudge) read(rec int32, p int16, pos uint32, want int32, what string) int32 {
+	if j.pq(p) == nil {
+		j.failf(rec, "a run-queue record naming P%d, which the spec has not", p)
+		return -1
+	}
 	s := j.slot(p, pos)
 	if s < 0 {
 		j.failf(rec, "P%d's ring position %d is far past every position before it", p, pos)
