@@ -119,7 +119,9 @@ package rtcheck
 //     Gs in one process wraps them, which is not handled.
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -180,41 +182,34 @@ const (
 
 // values names every G value that moves between queues.
 type values struct {
-	kind []uint8
-	x    []int32 // concrete: G index; placeholder: k; slot: the id written (-1: none yet)
-	res  []int32 // resolved: a G index, phBase+k, or resUnwritten
-	// slot ids: the P, the position, and its index in the P's slots
-	// (by id; zero for the other kinds)
-	wp   []int16
-	wpos []uint32
-	wx   []int64
+	v    []value
 	conc []int32 // G index -> its concrete id (-1 none)
 	nph  int32
 }
 
+type value struct {
+	kind uint8
+	wp   int16  // slot: the P
+	x    int32  // concrete: G index; placeholder: k; slot: the id written (-1: none yet)
+	res  int32  // resolved: a G index, phBase+k, or resUnwritten
+	wpos uint32 // slot: the position
+	wx   int64  // slot: its index in the P's slots
+}
+
 func (v *values) add(kind uint8, x int32) int32 {
-	v.kind = append(v.kind, kind)
-	v.x = append(v.x, x)
-	v.res = append(v.res, resUnknown)
-	v.wp = append(v.wp, 0)
-	v.wpos = append(v.wpos, 0)
-	v.wx = append(v.wx, 0)
-	return int32(len(v.kind) - 1)
+	v.v = append(v.v, value{kind: kind, x: x, res: resUnknown})
+	return int32(len(v.v) - 1)
 }
 
 // grow makes room for about n values.
 func (v *values) grow(n int) {
-	v.kind = make([]uint8, 0, n)
-	v.x = make([]int32, 0, n)
-	v.res = make([]int32, 0, n)
-	v.wp = make([]int16, 0, n)
-	v.wpos = make([]uint32, 0, n)
-	v.wx = make([]int64, 0, n)
+	v.v = make([]value, 0, n)
 }
 
 // where is a slot id's P, position and index in the P's slots.
 func (v *values) where(id int32) (int16, uint32, int64, bool) {
-	return v.wp[id], v.wpos[id], v.wx[id], v.kind[id] == vSlot
+	x := &v.v[id]
+	return x.wp, x.wpos, x.wx, x.kind == vSlot
 }
 
 func (v *values) concrete(g int32) int32 {
@@ -239,28 +234,29 @@ func (v *values) placeholder() int32 {
 func (v *values) resolve(id int32) int32 {
 	var stack []int32
 	for {
-		if r := v.res[id]; r != resUnknown {
+		x := &v.v[id]
+		if r := x.res; r != resUnknown {
 			if r == resBusy {
 				r = resUnwritten
 			}
 			for _, s := range stack {
-				v.res[s] = r
+				v.v[s].res = r
 			}
 			return r
 		}
-		switch v.kind[id] {
+		switch x.kind {
 		case vConcrete:
-			v.res[id] = v.x[id]
+			x.res = x.x
 		case vPlaceholder:
-			v.res[id] = phBase + v.x[id]
+			x.res = phBase + x.x
 		case vSlot:
-			if v.x[id] < 0 {
-				v.res[id] = resUnwritten
+			if x.x < 0 {
+				x.res = resUnwritten
 				continue
 			}
-			v.res[id] = resBusy
+			x.res = resBusy
 			stack = append(stack, id)
-			id = v.x[id]
+			id = x.x
 		}
 	}
 }
@@ -357,7 +353,7 @@ type runqJudge struct {
 	opts     runqOptions
 	recs     []Record
 	deadline time.Time
-	gs       map[uint64]int32
+	gs       addrTable
 	addrs    []uint64
 	v        values
 	ps       []*pq
@@ -366,14 +362,18 @@ type runqJudge struct {
 	checks   []deferredCheck
 	probs    []rqProblem
 	unknown  string
-	// pairs of records made by one M (indices into recs, -1 none)
-	partner []int32
-	outer   []int32
+	// pairs of records made by one M (indices into recs; see pair)
+	partner addrTable
+	outer   addrTable
+	ms      []*mpend          // the pairing's pending records, by M id + 1
+	nrec    int               // run-queue records seen by pair
 	heads   map[int32][]int32 // p.destroy -> its globrunqputheads
 	batchQ  map[int32][]int32 // globrunqgetbatch -> the ids it handed to runqputbatch
 	maxSpan uint64
+	ndec    int // records decode has taken
 	buf     []int32
 	ext     [][]int32 // see rqOp.ext
+	chunk   []int32   // see alloc
 	opCount []int     // by P: room for its operations
 	cur     []rqOp    // the operations of the P being checked
 	quiet   bool      // apply's refusals need no message
@@ -384,23 +384,74 @@ type runqJudge struct {
 // any G).
 type deferredCheck struct {
 	rec  int32
-	what string
+	what checkWhat
 	id   int32
 	want int32
 }
 
+// checkWhat names what a deferred check compares, for its message.
+type checkWhat uint8
+
+const (
+	wSlowTook checkWhat = iota
+	wGetRing
+	wGrabFirst
+	wGrabTook
+	wStealRuns
+	wSlowBatchHead
+	wGlobGet
+	wGlobGetBatch
+)
+
+var checkWhatNames = [...]string{
+	wSlowTook:      "a G runqputslow took",
+	wGetRing:       "the G runqget took from the ring",
+	wGrabFirst:     "the first G runqgrab took",
+	wGrabTook:      "a G runqgrab took",
+	wStealRuns:     "the G runqsteal runs (the last grabbed)",
+	wSlowBatchHead: "the head of runqputslow's batch",
+	wGlobGet:       "the G globrunqget took (the global queue's head)",
+	wGlobGetBatch:  "the G globrunqgetbatch returned (the global queue's head)",
+}
+
+func (w checkWhat) String() string { return checkWhatNames[w] }
+
 func runqCheck(f *File, opts runqOptions) runqResult {
+	j := newRunqJudge(f, opts)
+	recs := j.recs
+	for i := range recs {
+		j.pair(int32(i), &recs[i])
+	}
+	j.startDecode()
+	for i := range recs {
+		j.decode(int32(i), &recs[i])
+	}
+	return j.finish()
+}
+
+// newRunqJudge is the run-queue judge of f. Its work is in three steps:
+// pair every record in order, then decode every record in order
+// (startDecode first), then finish.
+func newRunqJudge(f *File, opts runqOptions) *runqJudge {
 	recs := f.Records[:f.Settled]
 	consts, _ := spec.Preset("go")
 	cfg1 := spec.Config{Consts: consts, Ps: 1, Ms: 1}
 	cfgG := spec.Config{Consts: consts, Ps: 1, Ms: 1}
-	j := &runqJudge{opts: opts, recs: recs, deadline: time.Now().Add(opts.budget), gs: map[uint64]int32{},
+	j := &runqJudge{opts: opts, recs: recs, deadline: time.Now().Add(opts.budget),
 		cfg1: &cfg1, heads: map[int32][]int32{}, batchQ: map[int32][]int32{}}
 	j.glob = &spec.State{Cfg: &cfgG, Sched: spec.Sched{GoMaxProcs: int32(f.Header.GOMAXPROCS)}}
-	j.v.grow(len(recs))
-	j.checks = make([]deferredCheck, 0, len(recs)/2)
-	j.pair()
-	j.decode()
+	return j
+}
+
+// startDecode sizes the decoding by what pair saw.
+func (j *runqJudge) startDecode() {
+	j.v.grow(j.nrec + j.nrec/4)
+	j.checks = make([]deferredCheck, 0, j.nrec)
+}
+
+// finish resolves the values, checks every P's operations and returns the
+// outcome.
+func (j *runqJudge) finish() runqResult {
 	if j.unknown == "" {
 		j.resolve()
 	}
@@ -468,11 +519,11 @@ func (j *runqJudge) g(addr uint64) int32 {
 	if addr == 0 {
 		return spec.None
 	}
-	if i, ok := j.gs[addr]; ok {
+	if i, ok := j.gs.get(addr); ok {
 		return i
 	}
 	i := int32(len(j.addrs))
-	j.gs[addr] = i
+	j.gs.put(addr, i)
 	j.addrs = append(j.addrs, addr)
 	return i
 }
@@ -526,7 +577,8 @@ func (j *runqJudge) slot(p int16, pos uint32) int32 {
 	if q.slots[x] < 0 {
 		id := j.v.add(vSlot, -1)
 		q.slots[x] = id
-		j.v.wp[id], j.v.wpos[id], j.v.wx[id] = p, pos, x
+		v := &j.v.v[id]
+		v.wp, v.wpos, v.wx = p, pos, x
 	}
 	return q.slots[x]
 }
@@ -542,17 +594,17 @@ func (j *runqJudge) write(rec int32, p int16, pos uint32, id int32, opi int32) {
 		j.failf(rec, "P%d's ring position %d is far past every position before it", p, pos)
 		return
 	}
-	if j.v.x[s] >= 0 {
+	if j.v.v[s].x >= 0 {
 		j.failf(rec, "P%d's ring position %d is written a second time", p, pos)
 		return
 	}
-	j.v.x[s] = id
-	j.ps[p].prod[j.v.wx[s]] = opi
+	j.v.v[s].x = id
+	j.ps[p].prod[j.v.v[s].wx] = opi
 }
 
 // read checks, once values are resolved, that position pos of P p held
 // G want (None: only that it was written).
-func (j *runqJudge) read(rec int32, p int16, pos uint32, want int32, what string) int32 {
+func (j *runqJudge) read(rec int32, p int16, pos uint32, want int32, what checkWhat) int32 {
 	if j.pq(p) == nil {
 		j.failf(rec, "a run-queue record naming P%d, which the spec has not", p)
 		return -1
@@ -567,11 +619,21 @@ func (j *runqJudge) read(rec int32, p int16, pos uint32, want int32, what string
 }
 
 // lockfree is a lock-free record's interval: [2E-1, 2I].
-func (j *runqJudge) lockfree(r Record) (int64, int64) {
+func (j *runqJudge) lockfree(r *Record) (int64, int64) {
 	if r.Index > r.Entry && r.Index-r.Entry > j.maxSpan {
 		j.maxSpan = r.Index - r.Entry
 	}
 	return 2*int64(r.Entry) - 1, 2 * int64(r.Index)
+}
+
+// alloc returns room for n values, from a chunk shared with others.
+func (j *runqJudge) alloc(n int) []int32 {
+	if len(j.chunk)+n > cap(j.chunk) {
+		j.chunk = make([]int32, 0, max(4096, n))
+	}
+	k := len(j.chunk)
+	j.chunk = j.chunk[:k+n]
+	return j.chunk[k : k+n : k+n]
 }
 
 // addExt keeps an operation's values and returns its rqOp.ext.
@@ -596,147 +658,172 @@ func (j *runqJudge) add(p int16, op rqOp) int32 {
 // with the globrunqputbatch inside it and the runqput around it; runqgrab
 // with its runqsteal; runqdrain with its globrunqputbatch;
 // globrunqgetbatch with the runqputbatch that takes its batch; p.destroy
-// with its globrunqputheads.
-func (j *runqJudge) pair() {
-	n := len(j.recs)
-	j.partner = make([]int32, n)
-	j.outer = make([]int32, n)
-	for i := range j.partner {
-		j.partner[i], j.outer[i] = -1, -1
+// with its globrunqputheads. It is called on every record, in order,
+// before decode.
+func (j *runqJudge) pair(i int32, r *Record) {
+	if r.Kind == 0 || r.Kind >= numKinds || !runqPairKind[r.Kind] {
+		return
 	}
-	type mpend struct{ glob, slow, grab, drain, getbatch, destroy, heads int32 }
-	var ms []*mpend // by M id + 1
-	for i32, r := range j.recs {
-		i := int32(i32)
-		if r.Kind == 0 || r.Kind >= numKinds {
-			continue
+	j.nrec++
+	if r.P >= 0 && r.P <= 1024 && kinds[r.Kind].Family == FamRunq {
+		if int(r.P) >= len(j.opCount) {
+			j.opCount = append(j.opCount, make([]int, int(r.P)+1-len(j.opCount))...)
 		}
-		fam := kinds[r.Kind].Family
-		if fam != FamRunq && fam != FamGlobrunq && r.Kind != KPDestroy {
-			continue
+		j.opCount[r.P] += 2
+	}
+	mi := int(r.M) + 1
+	if mi < 0 || mi > 1<<16 {
+		mi = 0
+	}
+	if mi >= len(j.ms) {
+		j.ms = append(j.ms, make([]*mpend, mi+1-len(j.ms))...)
+	}
+	m := j.ms[mi]
+	if m == nil {
+		m = &mpend{-1, -1, -1, -1, -1, -1, 0}
+		j.ms[mi] = m
+	}
+	switch r.Kind {
+	case KGlobrunqputbatch:
+		if m.drain >= 0 {
+			j.link(i, m.drain)
+			m.drain = -1
+		} else {
+			m.glob = i
 		}
-		if r.P >= 0 && r.P <= 1024 && fam == FamRunq {
-			for int(r.P) >= len(j.opCount) {
-				j.opCount = append(j.opCount, 0)
-			}
-			j.opCount[r.P] += 2
+	case KRunqputslow:
+		if r.F[2] != 1 {
+			break
 		}
-		mi := int(r.M) + 1
-		if mi < 0 || mi > 1<<16 {
-			mi = 0
+		if g := m.glob; g >= 0 && j.recs[g].Index >= r.Entry {
+			j.link(i, g)
+		} else {
+			j.failf(i, "runqputslow took its batch but no globrunqputbatch of this M lies within it")
 		}
-		for mi >= len(ms) {
-			ms = append(ms, nil)
-		}
-		m := ms[mi]
-		if m == nil {
-			m = &mpend{-1, -1, -1, -1, -1, -1, 0}
-			ms[mi] = m
-		}
-		switch r.Kind {
-		case KGlobrunqputbatch:
-			if m.drain >= 0 {
-				j.partner[i], j.partner[m.drain] = m.drain, i
-				m.drain = -1
+		m.glob, m.slow = -1, i
+	case KRunqput:
+		if r.F[0] == 2 {
+			if s := m.slow; s >= 0 && j.recs[s].Entry >= r.Entry {
+				j.outer.put(uint64(i), s)
+				j.outer.put(uint64(s), i)
 			} else {
-				m.glob = i
+				j.failf(i, "runqput took the slow path but no successful runqputslow of this M lies within it")
 			}
-		case KRunqputslow:
-			if r.F[2] != 1 {
-				break
-			}
-			if g := m.glob; g >= 0 && j.recs[g].Index >= r.Entry {
-				j.partner[i], j.partner[g] = g, i
-			} else {
-				j.failf(i, "runqputslow took its batch but no globrunqputbatch of this M lies within it")
-			}
-			m.glob, m.slow = -1, i
-		case KRunqput:
-			if r.F[0] == 2 {
-				if s := m.slow; s >= 0 && j.recs[s].Entry >= r.Entry {
-					j.outer[i], j.outer[s] = s, i
-				} else {
-					j.failf(i, "runqput took the slow path but no successful runqputslow of this M lies within it")
-				}
-			}
-			m.slow = -1
-		case KRunqgrab:
-			m.grab = i
-		case KRunqsteal:
-			if g := m.grab; g >= 0 && j.recs[g].Entry >= r.Entry {
-				j.partner[i], j.partner[g] = g, i
-			} else {
-				j.failf(i, "runqsteal without the runqgrab it calls")
-			}
-			m.grab = -1
-		case KRunqdrain:
-			if r.F[0] > 0 {
-				m.drain = i
-			}
-		case KGlobrunqgetbatch:
-			if m.getbatch >= 0 {
-				j.failf(m.getbatch, "the Gs this globrunqgetbatch took besides the one it returned were never put on a ring (no runqputbatch)")
-			}
+		}
+		m.slow = -1
+	case KRunqgrab:
+		m.grab = i
+	case KRunqsteal:
+		if g := m.grab; g >= 0 && j.recs[g].Entry >= r.Entry {
+			j.link(i, g)
+		} else {
+			j.failf(i, "runqsteal without the runqgrab it calls")
+		}
+		m.grab = -1
+	case KRunqdrain:
+		if r.F[0] > 0 {
+			m.drain = i
+		}
+	case KGlobrunqgetbatch:
+		if m.getbatch >= 0 {
+			j.failf(m.getbatch, "the Gs this globrunqgetbatch took besides the one it returned were never put on a ring (no runqputbatch)")
+		}
+		m.getbatch = -1
+		if r.F[0] >= 2 {
+			m.getbatch = i
+		}
+	case KRunqputbatch:
+		if m.getbatch >= 0 {
+			j.link(i, m.getbatch)
 			m.getbatch = -1
-			if r.F[0] >= 2 {
-				m.getbatch = i
-			}
-		case KRunqputbatch:
-			if m.getbatch >= 0 {
-				j.partner[i], j.partner[m.getbatch] = m.getbatch, i
-				m.getbatch = -1
-			}
-		case KPDestroy:
-			m.destroy = i
-			m.heads = int32(uint32(r.F[1])-uint32(r.F[0])) + int32(b2i(r.G != 0))
-		case KGlobrunqputhead:
-			if m.heads > 0 {
-				j.partner[i] = m.destroy
-				j.heads[m.destroy] = append(j.heads[m.destroy], i)
-				m.heads--
-			}
+		}
+	case KPDestroy:
+		m.destroy = i
+		m.heads = int32(uint32(r.F[1])-uint32(r.F[0])) + int32(b2i(r.G != 0))
+	case KGlobrunqputhead:
+		if m.heads > 0 {
+			j.partner.put(uint64(i), m.destroy)
+			j.heads[m.destroy] = append(j.heads[m.destroy], i)
+			m.heads--
 		}
 	}
 }
 
-// decode walks the history in index order: the global queue's records
-// are replayed through the spec; the per-P records become operations,
-// their values named by where they come from.
-func (j *runqJudge) decode() {
-	for i32, r := range j.recs {
-		i := int32(i32)
-		if i&4095 == 0 && time.Now().After(j.deadline) {
-			j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) while decoding", j.opts.budget)
-			return
-		}
-		switch r.Kind {
-		case KRunqput:
-			j.decRunqput(i, r)
-		case KRunqputslow:
-			j.decRunqputslow(i, r)
-		case KRunqget:
-			j.decRunqget(i, r)
-		case KRunqgrab:
-			j.decRunqgrab(i, r)
-		case KRunqsteal:
-			j.decRunqsteal(i, r)
-		case KRunqputbatch:
-			j.decRunqputbatch(i, r)
-		case KRunqdrain:
-			j.decRunqdrain(i, r)
-		case KPDestroy:
-			j.decPDestroy(i, r)
-		case KGlobrunqput, KGlobrunqputhead, KGlobrunqputbatch, KGlobrunqget, KGlobrunqgetbatch:
-			j.decGlob(i, r)
-		case KProcresize:
-			if r.F[2] == 1 {
-				j.glob.Sched.GoMaxProcs = r.F[1]
-			}
+// mpend is what pair waits for on one M: the record of each kind that
+// its partner has not followed yet (-1 none), and the globrunqputheads a
+// p.destroy still makes.
+type mpend struct{ glob, slow, grab, drain, getbatch, destroy, heads int32 }
+
+// runqPairKind: the kinds pair and decode look at.
+var runqPairKind = func() (k [numKinds]bool) {
+	for i := range k {
+		fam := kinds[i].Family
+		k[i] = fam == FamRunq || fam == FamGlobrunq || Kind(i) == KPDestroy || Kind(i) == KProcresize
+	}
+	return k
+}()
+
+// link makes records a and b each other's partner.
+func (j *runqJudge) link(a, b int32) {
+	j.partner.put(uint64(a), b)
+	j.partner.put(uint64(b), a)
+}
+
+// partnerOf and outerOf are a record's partner and runqputslow's or
+// runqput's record around or within it, or -1.
+func (j *runqJudge) partnerOf(i int32) int32 {
+	if k, ok := j.partner.get(uint64(i)); ok {
+		return k
+	}
+	return -1
+}
+
+func (j *runqJudge) outerOf(i int32) int32 {
+	if k, ok := j.outer.get(uint64(i)); ok {
+		return k
+	}
+	return -1
+}
+
+// decode takes the next record of the history, in index order: the
+// global queue's records are replayed through the spec; the per-P records
+// become operations, their values named by where they come from.
+func (j *runqJudge) decode(i int32, r *Record) {
+	if j.unknown != "" || r.Kind >= numKinds || !runqPairKind[r.Kind] {
+		return
+	}
+	if j.ndec&4095 == 0 && time.Now().After(j.deadline) {
+		j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) while decoding", j.opts.budget)
+		return
+	}
+	j.ndec++
+	switch r.Kind {
+	case KRunqput:
+		j.decRunqput(i, r)
+	case KRunqputslow:
+		j.decRunqputslow(i, r)
+	case KRunqget:
+		j.decRunqget(i, r)
+	case KRunqgrab:
+		j.decRunqgrab(i, r)
+	case KRunqsteal:
+		j.decRunqsteal(i, r)
+	case KRunqputbatch:
+		j.decRunqputbatch(i, r)
+	case KRunqdrain:
+		j.decRunqdrain(i, r)
+	case KPDestroy:
+		j.decPDestroy(i, r)
+	case KGlobrunqput, KGlobrunqputhead, KGlobrunqputbatch, KGlobrunqget, KGlobrunqgetbatch:
+		j.decGlob(i, r)
+	case KProcresize:
+		if r.F[2] == 1 {
+			j.glob.Sched.GoMaxProcs = r.F[1]
 		}
 	}
 }
 
-func (j *runqJudge) ringP(i int32, r Record) bool {
+func (j *runqJudge) ringP(i int32, r *Record) bool {
 	if j.pq(r.P) == nil {
 		j.failf(i, "a run-queue record without a P")
 		return false
@@ -744,7 +831,7 @@ func (j *runqJudge) ringP(i int32, r Record) bool {
 	return true
 }
 
-func (j *runqJudge) decRunqput(i int32, r Record) {
+func (j *runqJudge) decRunqput(i int32, r *Record) {
 	if !j.ringP(i, r) {
 		return
 	}
@@ -774,7 +861,7 @@ func (j *runqJudge) decRunqput(i int32, r Record) {
 		j.write(i, r.P, t-1, j.v.concrete(put), opi)
 	case 2: // runqputslow did it (its own record)
 		if next {
-			s := j.outer[i]
+			s := j.outerOf(i)
 			if r.X == 0 {
 				j.failf(i, "runqput with next took the slow path without a kicked runnext")
 				return
@@ -793,26 +880,26 @@ func (j *runqJudge) decRunqput(i int32, r Record) {
 	}
 }
 
-func (j *runqJudge) decRunqputslow(i int32, r Record) {
+func (j *runqJudge) decRunqputslow(i int32, r *Record) {
 	if r.F[2] != 1 || !j.ringP(i, r) {
 		return // a failed CAS: no effect
 	}
 	j.res.ops++
 	call, ret := j.lockfree(r)
-	if gl := j.partner[i]; gl >= 0 {
+	if gl := j.partnerOf(i); gl >= 0 {
 		ret = min(ret, 2*int64(j.recs[gl].Index)) // the take precedes globrunqputbatch
 	}
 	hand := false
-	if p := j.outer[i]; p >= 0 {
+	if p := j.outerOf(i); p >= 0 {
 		hand = j.recs[p].F[1] == 1
 	}
 	j.add(r.P, rqOp{kind: rqSlowTake, rec: i, call: call, ret: ret, g: j.g(r.G), h: uint32(r.F[1]), n: r.F[0], hand: hand})
 	for k := int32(0); k < r.F[0]; k++ {
-		j.read(i, r.P, uint32(r.F[1])+uint32(k), spec.None, "a G runqputslow took")
+		j.read(i, r.P, uint32(r.F[1])+uint32(k), spec.None, wSlowTook)
 	}
 }
 
-func (j *runqJudge) decRunqget(i int32, r Record) {
+func (j *runqJudge) decRunqget(i int32, r *Record) {
 	if !j.ringP(i, r) {
 		return
 	}
@@ -825,13 +912,13 @@ func (j *runqJudge) decRunqget(i int32, r Record) {
 	case 2:
 		h := uint32(r.F[1])
 		j.add(r.P, rqOp{kind: rqGetRing, rec: i, call: call, ret: ret, g: g, h: h, n: 1})
-		j.read(i, r.P, h, g, "the G runqget took from the ring")
+		j.read(i, r.P, h, g, wGetRing)
 	default:
 		j.failf(i, "unknown runqget source %d", r.F[0])
 	}
 }
 
-func (j *runqJudge) decRunqgrab(i int32, r Record) {
+func (j *runqJudge) decRunqgrab(i int32, r *Record) {
 	if !j.ringP(i, r) {
 		return
 	}
@@ -851,19 +938,19 @@ func (j *runqJudge) decRunqgrab(i int32, r Record) {
 	default:
 		h := uint32(r.F[2])
 		j.add(r.P, rqOp{kind: rqGrabRing, rec: i, call: call, ret: ret, g: g, h: h, n: n})
-		j.read(i, r.P, h, g, "the first G runqgrab took")
+		j.read(i, r.P, h, g, wGrabFirst)
 		for k := int32(1); k < n; k++ {
-			j.read(i, r.P, h+uint32(k), spec.None, "a G runqgrab took")
+			j.read(i, r.P, h+uint32(k), spec.None, wGrabTook)
 		}
 	}
 }
 
-func (j *runqJudge) decRunqsteal(i int32, r Record) {
-	gi := j.partner[i]
+func (j *runqJudge) decRunqsteal(i int32, r *Record) {
+	gi := j.partnerOf(i)
 	if gi < 0 || !j.ringP(i, r) {
 		return
 	}
-	gr := j.recs[gi]
+	gr := &j.recs[gi]
 	n := gr.F[0]
 	if r.F[1] != n || r.F[0] != int32(gr.P) {
 		j.failf(i, "runqsteal reports %d Gs from P%d; its runqgrab took %d from P%d", r.F[1], r.F[0], n, gr.P)
@@ -881,12 +968,12 @@ func (j *runqJudge) decRunqsteal(i int32, r Record) {
 		}
 	default:
 		h := uint32(gr.F[2])
-		last := j.read(i, gr.P, h+uint32(n-1), g, "the G runqsteal runs (the last grabbed)")
+		last := j.read(i, gr.P, h+uint32(n-1), g, wStealRuns)
 		if n == 1 {
 			return
 		}
 		j.res.ops++
-		ids := make([]int32, n)
+		ids := j.alloc(int(n))
 		for k := range ids {
 			if ids[k] = j.slot(gr.P, h+uint32(k)); ids[k] < 0 {
 				return // reported by read
@@ -904,7 +991,7 @@ func (j *runqJudge) decRunqsteal(i int32, r Record) {
 	}
 }
 
-func (j *runqJudge) decRunqputbatch(i int32, r Record) {
+func (j *runqJudge) decRunqputbatch(i int32, r *Record) {
 	if !j.ringP(i, r) {
 		return
 	}
@@ -912,7 +999,7 @@ func (j *runqJudge) decRunqputbatch(i int32, r Record) {
 	call, ret := j.lockfree(r)
 	n := r.F[0]
 	var ids []int32
-	if gb := j.partner[i]; gb >= 0 {
+	if gb := j.partnerOf(i); gb >= 0 {
 		ids = j.batchQ[gb]
 		if int32(len(ids)) != n {
 			j.failf(i, "runqputbatch put %d Gs; the spec's globrunqgetbatch handed it %d", n, len(ids))
@@ -929,20 +1016,20 @@ func (j *runqJudge) decRunqputbatch(i int32, r Record) {
 	}
 }
 
-func (j *runqJudge) decRunqdrain(i int32, r Record) {
+func (j *runqJudge) decRunqdrain(i int32, r *Record) {
 	if !j.ringP(i, r) {
 		return
 	}
 	j.res.ops++
 	call, ret := j.lockfree(r)
 	first := int32(spec.None)
-	if gl := j.partner[i]; gl >= 0 {
+	if gl := j.partnerOf(i); gl >= 0 {
 		first = j.g(j.recs[gl].G)
 	}
 	j.add(r.P, rqOp{kind: rqDrain, rec: i, call: call, ret: ret, g: first, n: r.F[0]})
 }
 
-func (j *runqJudge) decPDestroy(i int32, r Record) {
+func (j *runqJudge) decPDestroy(i int32, r *Record) {
 	if !j.ringP(i, r) {
 		return
 	}
@@ -960,7 +1047,7 @@ func (j *runqJudge) decPDestroy(i int32, r Record) {
 }
 
 // decGlob replays a global-queue record through the spec.
-func (j *runqJudge) decGlob(i int32, r Record) {
+func (j *runqJudge) decGlob(i int32, r *Record) {
 	s := j.glob
 	g := j.g(r.G)
 	switch r.Kind {
@@ -971,8 +1058,8 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 	case KGlobrunqputbatch:
 		n := r.F[0]
 		var ids []int32
-		if sl := j.partner[i]; sl >= 0 && j.recs[sl].Kind == KRunqputslow {
-			S := j.recs[sl]
+		if sl := j.partnerOf(i); sl >= 0 && j.recs[sl].Kind == KRunqputslow {
+			S := &j.recs[sl]
 			h := uint32(S.F[1])
 			for k := int32(0); k < S.F[0]; k++ {
 				id := j.slot(S.P, h+uint32(k))
@@ -985,7 +1072,7 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 			if int32(len(ids)) != n {
 				j.failf(i, "globrunqputbatch of %d Gs; runqputslow's half ring and G make %d", n, len(ids))
 			}
-			j.checks = append(j.checks, deferredCheck{rec: i, what: "the head of runqputslow's batch", id: ids[0], want: g})
+			j.checks = append(j.checks, deferredCheck{rec: i, what: wSlowBatchHead, id: ids[0], want: g})
 		} else {
 			// injectglist, schedEnableUser, runqdrain's batch: the
 			// record names its head only.
@@ -1003,7 +1090,7 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 		case g != spec.None && got == spec.None:
 			j.failf(i, "globrunqget took %s; the spec's global queue is empty", j.gname(g))
 		case g != spec.None:
-			j.checks = append(j.checks, deferredCheck{rec: i, what: "the G globrunqget took (the global queue's head)", id: got, want: g})
+			j.checks = append(j.checks, deferredCheck{rec: i, what: wGlobGet, id: got, want: g})
 		}
 	case KGlobrunqgetbatch:
 		size := len(s.Sched.Runq)
@@ -1018,7 +1105,7 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 				j.failf(i, "globrunqgetbatch took %d Gs; the spec takes %d = min(%d, size %d, size/gomaxprocs(%d)+1)",
 					r.F[0], want, s.GlobrunqBatchMax(), size, s.Sched.GoMaxProcs)
 			}
-			j.checks = append(j.checks, deferredCheck{rec: i, what: "the G globrunqgetbatch returned (the global queue's head)", id: gp, want: g})
+			j.checks = append(j.checks, deferredCheck{rec: i, what: wGlobGetBatch, id: gp, want: g})
 			if len(q) != 0 {
 				j.batchQ[i] = q
 			}
@@ -1056,9 +1143,9 @@ func (j *runqJudge) resolve() {
 			if op.ext == 0 || op.kind == rqDestroy {
 				continue
 			}
+			// Resolved in place: the ids are not needed after.
 			ids := j.ext[op.ext-1]
-			vals := make([]int32, len(ids))
-			j.ext[op.ext-1] = vals
+			vals := ids
 			for x, id := range ids {
 				v := j.v.resolve(id)
 				if v == resUnwritten {
@@ -1307,7 +1394,8 @@ func (j *runqJudge) checkP(p int16) {
 	if !j.tighten(p) {
 		return
 	}
-	var main, ro []int32
+	main := make([]int32, 0, len(ops))
+	var ro []int32
 	for k := range ops {
 		if ops[k].kind == rqGrabEmpty {
 			ro = append(ro, int32(k))
@@ -1315,36 +1403,44 @@ func (j *runqJudge) checkP(p int16) {
 			main = append(main, int32(k))
 		}
 	}
-	sort.SliceStable(main, func(a, b int) bool { return ops[main[a]].call < ops[main[b]].call })
-	sort.SliceStable(ro, func(a, b int) bool { return ops[ro[a]].call < ops[ro[b]].call })
-	// Segments: maximal runs whose intervals chain by overlap.
-	var segs [][]int32
+	byCall := func(a, b int32) int { return cmp.Compare(ops[a].call, ops[b].call) }
+	if !slices.IsSortedFunc(main, byCall) {
+		slices.SortStableFunc(main, byCall)
+	}
+	if !slices.IsSortedFunc(ro, byCall) {
+		slices.SortStableFunc(ro, byCall)
+	}
+	// Segments: maximal runs whose intervals chain by overlap; segment k
+	// is main[bound[k]:bound[k+1]].
+	bound := make([]int32, 0, len(main)/2+2)
 	var maxRet int64
 	for k, oi := range main {
 		if k == 0 || ops[oi].call > maxRet {
-			segs = append(segs, nil)
+			bound = append(bound, int32(k))
 			maxRet = ops[oi].ret
 		}
-		segs[len(segs)-1] = append(segs[len(segs)-1], oi)
 		maxRet = max(maxRet, ops[oi].ret)
 	}
-	// Cut k lies before segs[k]: maxCallB[k] is the latest call before it,
-	// minRetA[k] the earliest return after it.
+	nsegs := len(bound)
+	bound = append(bound, int32(len(main)))
+	seg := func(k int) []int32 { return main[bound[k]:bound[k+1]:bound[k+1]] }
+	// Cut k lies before segment k: maxCallB[k] is the latest call before
+	// it, minRetA[k] the earliest return after it.
 	const inf = int64(1) << 62
-	maxCallB := make([]int64, len(segs)+1)
-	minRetA := make([]int64, len(segs)+1)
+	maxCallB := make([]int64, nsegs+1)
+	minRetA := make([]int64, nsegs+1)
 	maxCallB[0] = -inf
-	for k, seg := range segs {
+	for k := range nsegs {
 		m := maxCallB[k]
-		for _, oi := range seg {
+		for _, oi := range seg(k) {
 			m = max(m, ops[oi].call)
 		}
 		maxCallB[k+1] = m
 	}
-	minRetA[len(segs)] = inf
-	for k := len(segs) - 1; k >= 0; k-- {
+	minRetA[nsegs] = inf
+	for k := nsegs - 1; k >= 0; k-- {
 		m := minRetA[k+1]
-		for _, oi := range segs[k] {
+		for _, oi := range seg(k) {
 			m = min(m, ops[oi].ret)
 		}
 		minRetA[k] = m
@@ -1352,7 +1448,7 @@ func (j *runqJudge) checkP(p int16) {
 	st := j.newState()
 	roNext := 0        // next read-only op to activate
 	var active []int32 // read-only ops that may still be placed
-	placed := map[int32]bool{}
+	placed := make([]bool, len(ops))
 	place := func(k int) bool { // at cut k
 		for roNext < len(ro) && ops[ro[roNext]].call <= minRetA[k] {
 			active = append(active, ro[roNext])
@@ -1375,7 +1471,8 @@ func (j *runqJudge) checkP(p int16) {
 		active = kept
 		return true
 	}
-	for k, seg := range segs {
+	for k := range nsegs {
+		seg := seg(k)
 		if k&1023 == 1023 && time.Now().After(j.deadline) {
 			j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) on P%d", j.opts.budget, p)
 			return
@@ -1436,7 +1533,7 @@ func (j *runqJudge) checkP(p int16) {
 			}
 		}
 	}
-	if !place(len(segs)) {
+	if !place(nsegs) {
 		return
 	}
 	for _, oi := range active {
@@ -1464,8 +1561,15 @@ func (j *runqJudge) tighten(p int16) bool {
 		}
 	}
 	// Consumers follow one another by position.
-	cons := append([]int32(nil), q.cons...)
-	sort.Slice(cons, func(a, b int) bool { return ops[cons[a]].vh < ops[cons[b]].vh })
+	cons := q.cons
+	increasing := true // then sorted already, and the sort's order is the only one
+	for k := 1; k < len(cons) && increasing; k++ {
+		increasing = ops[cons[k-1]].vh < ops[cons[k]].vh
+	}
+	if !increasing {
+		cons = append([]int32(nil), q.cons...)
+		sort.Slice(cons, func(a, b int) bool { return ops[cons[a]].vh < ops[cons[b]].vh })
+	}
 	for k := 1; k < len(cons); k++ {
 		a, b := &ops[cons[k-1]], &ops[cons[k]]
 		if a.vh+int64(a.n) > b.vh {
@@ -1531,7 +1635,7 @@ func (j *runqJudge) linearize(p int16, st, init *rqState, seg []int32) ([]int32,
 // first between two operations of the linearization found for it (at a
 // point where the ring is empty and which their intervals allow), then,
 // for the others, by checking the segment again with each of them.
-func (j *runqJudge) placeInside(init *rqState, order, inside []int32, placed map[int32]bool) {
+func (j *runqJudge) placeInside(init *rqState, order, inside []int32, placed []bool) {
 	ops := j.cur
 	n := len(order)
 	const inf = int64(1) << 62

@@ -111,18 +111,14 @@ func (s *State) CheckInvariants() *Violation { return s.checkInvariants(false) }
 func (s *State) CheckRuntimeFacts() *Violation { return s.checkInvariants(true) }
 
 func (s *State) checkInvariants(runtimeOnly bool) *Violation {
-	if s.cen == nil {
-		s.cen = new(census)
-	}
-	c := s.cen
-	c.take(s)
+	c := s.takeCensus()
 	for i := range Invariants {
 		inv := &Invariants[i]
 		if runtimeOnly && inv.Scope != "" {
 			continue
 		}
-		if err := inv.check(s, c); err != nil {
-			return &Violation{Invariant: inv.Name, Source: inv.Source, Detail: err.Error()}
+		if v := inv.violation(s, c); v != nil {
+			return v
 		}
 	}
 	return nil
