@@ -34,17 +34,17 @@ type census struct {
 	where []holder
 }
 
+// holder is a G's count of holders, and whether the first is a free list.
+// (Where they are is places' work, for messages.)
 type holder struct {
-	n     uint8
-	free  bool
-	first place
+	n    uint8
+	free bool
 }
 
-func (c *census) add(g int32, kind string, id int, free bool) {
+func (c *census) add(g int32, free bool) {
 	if g >= 0 && int(g) < len(c.where) {
 		h := &c.where[g]
 		if h.n == 0 {
-			h.first = place{kind, id}
 			h.free = free
 		}
 		h.n++
@@ -64,30 +64,30 @@ func (c *census) take(s *State) {
 	for i := range s.Ps {
 		p := &s.Ps[i]
 		if p.Runnext != None {
-			c.add(p.Runnext, "runnext", i, false)
+			c.add(p.Runnext, false)
 		}
 		for _, g := range p.Ring {
-			c.add(g, "runq", i, false)
+			c.add(g, false)
 		}
 		for _, g := range p.GFree {
-			c.add(g, "p.gFree", i, true)
+			c.add(g, true)
 		}
 	}
 	for _, g := range s.Sched.Runq {
-		c.add(g, "sched.runq", -1, false)
+		c.add(g, false)
 	}
 	for _, g := range s.Sched.GFreeStack {
-		c.add(g, "sched.gFree.stack", -1, true)
+		c.add(g, true)
 	}
 	for _, g := range s.Sched.GFreeNoStack {
-		c.add(g, "sched.gFree.noStack", -1, true)
+		c.add(g, true)
 	}
 	for _, g := range s.Sched.GFreeDetached {
-		c.add(g, "markrootFreeGStacks", -1, true)
+		c.add(g, true)
 	}
 	for i := range s.Ms {
 		if s.Ms[i].NewG != None {
-			c.add(s.Ms[i].NewG, "newproc", i, false)
+			c.add(s.Ms[i].NewG, false)
 		}
 	}
 }
@@ -210,30 +210,34 @@ func (w where) String() string {
 	return fmt.Sprintf("P%d.%s", w.id, w.kind)
 }
 
+// eachFree calls f on every G on a free list: the Ps' lists, then
+// sched.gFree.stack, .noStack and markrootFreeGStacks's detached list.
 func (s *State) eachFree(f func(g int32, w where) error) error {
-	for i := range s.Ps {
-		for _, g := range s.Ps[i].GFree {
-			if err := f(g, where{"gFree", i}); err != nil {
+	return s.eachFreeList(func(l []int32, w where) error {
+		for _, g := range l {
+			if err := f(g, w); err != nil {
 				return err
 			}
 		}
-	}
-	for _, g := range s.Sched.GFreeStack {
-		if err := f(g, where{"sched.gFree.stack", -1}); err != nil {
+		return nil
+	})
+}
+
+// eachFreeList calls f on every free list, in eachFree's order (one call
+// a list: for an invariant that loops over each list itself).
+func (s *State) eachFreeList(f func(l []int32, w where) error) error {
+	for i := range s.Ps {
+		if err := f(s.Ps[i].GFree, where{"gFree", i}); err != nil {
 			return err
 		}
 	}
-	for _, g := range s.Sched.GFreeNoStack {
-		if err := f(g, where{"sched.gFree.noStack", -1}); err != nil {
-			return err
-		}
+	if err := f(s.Sched.GFreeStack, where{"sched.gFree.stack", -1}); err != nil {
+		return err
 	}
-	for _, g := range s.Sched.GFreeDetached {
-		if err := f(g, where{"markrootFreeGStacks's detached list", -1}); err != nil {
-			return err
-		}
+	if err := f(s.Sched.GFreeNoStack, where{"sched.gFree.noStack", -1}); err != nil {
+		return err
 	}
-	return nil
+	return f(s.Sched.GFreeDetached, where{"markrootFreeGStacks's detached list", -1})
 }
 
 func (s *State) eachQueued(f func(g int32, w where) error) error {
@@ -319,9 +323,11 @@ var Invariants = []Invariant{
 		return nil
 	}},
 	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", "", func(s *State, c *census) error {
-		return s.eachFree(func(g int32, w where) error {
-			if st := s.Gs[g].Status; st != Dead {
-				return errf("G%d on %s is %s", g, w, st)
+		return s.eachFreeList(func(l []int32, w where) error {
+			for _, g := range l {
+				if st := s.Gs[g].Status; st != Dead {
+					return errf("G%d on %s is %s", g, w, st)
+				}
 			}
 			return nil
 		})
