@@ -45,9 +45,31 @@ const DefaultInvariantEvery = 256
 func SpecJudgeEvery(every int) Judge {
 	every = max(every, 1)
 	return func(f *File) Judgement {
-		probs := judgeFreeLists(f, every)
-		probs = append(probs, judgeIdleList(f)...)
-		rq := runqCheck(f, runqOptions{budget: RunqBudget, endWindow: true})
+		// Two passes over the records for the three judges: the first
+		// finds the Ps the free and idle lists need and pairs the
+		// run-queue records, the second judges each record by all
+		// three (the same as judgeFreeLists, judgeIdleList and
+		// runqCheck, one after the other; TestSpecJudgeOnePass).
+		recs := f.Records[:f.Settled]
+		runq := newRunqJudge(f, runqOptions{budget: RunqBudget, endWindow: true})
+		freePs, idlePs := int(f.Header.GOMAXPROCS), int(f.Header.GOMAXPROCS)
+		for i := range recs {
+			r := &recs[i]
+			freePs = max(freePs, int(r.P)+1)
+			idlePs = max(idlePs, pidlePs(r))
+			runq.pair(int32(i), r)
+		}
+		free, idle := newFreeJudge(f, freePs, every), newPidleJudge(idlePs)
+		runq.startDecode()
+		for i := range recs {
+			r := &recs[i]
+			free.record(r)
+			idle.record(r)
+			runq.decode(int32(i), r)
+		}
+		probs := free.finish(recs)
+		probs = append(probs, idle.finish()...)
+		rq := runq.finish()
 		probs = append(probs, rq.problems...)
 		if len(probs) > 0 {
 			return Judgement{Verdict: Violation, Problems: probs}
@@ -141,7 +163,7 @@ func judgeFreeLists(f *File, every int) []string {
 	for i := range recs {
 		j.record(&recs[i])
 	}
-	return j.finish()
+	return j.finish(recs)
 }
 
 // newFreeJudge is the free-list judge of f before its first record, for
@@ -187,10 +209,11 @@ func (j *freeJudge) record(r *Record) {
 	j.checkInvariants()
 }
 
-// finish checks the invariants at the history's end and returns the
-// problems found.
-func (j *freeJudge) finish() []string {
+// finish checks the invariants at the history's end, after its last
+// record recs[len(recs)-1], and returns the problems found.
+func (j *freeJudge) finish(recs []Record) []string {
 	if j.judged > 0 && len(j.problems) == 0 {
+		j.last = recs[len(recs)-1]
 		j.checkInvariants() // the history's end
 	}
 	if len(j.problems) > 0 {

@@ -285,19 +285,19 @@ var rqKindNames = [...]string{"runqput (runnext CAS)", "runqput (ring store)", "
 
 // rqOp is one operation on one P's queues.
 type rqOp struct {
-	kind      rqKind
-	rec       int32 // the record it comes from (index in the history)
 	call, ret int64
+	vh        int64 // h as an index into the P's slots (see pq.shift)
+	rec       int32 // the record it comes from (index in the history)
 	g         int32 // a G: put, got, kicked-to (want), returned...
 	want      int32 // rqPutNext: the old runnext the record names
-	hand      bool  // the G comes from (or goes to) the owner's hand
 	h, t      uint32
-	vh        int64 // h as an index into the P's slots (see pq.shift)
 	n         int32
 	// ext is 1 + the index in runqJudge.ext of the values the op puts
 	// (publish, putbatch: value ids until resolve, then Gs) or p.destroy's
 	// Gs its globrunqputheads moved; 0: none.
-	ext int32
+	ext  int32
+	kind rqKind
+	hand bool // the G comes from (or goes to) the owner's hand
 }
 
 // pq is one P's part of the decoding: its ring positions and operations.
@@ -341,7 +341,10 @@ func (st *rqState) hash() uint64 {
 
 type rqProblem struct {
 	rec int32
-	msg string
+	// The message, formatted when it is reported (only the first
+	// maxJudgeProblems are; a corrupt count can make a million).
+	format string
+	args   []any
 	// ring: a disagreement of a P's queues, which an operation in flight
 	// at exit (no record) could cause; the global queue's order is
 	// exact, and a G on a ring position other than the one written
@@ -358,15 +361,17 @@ type runqJudge struct {
 	v        values
 	ps       []*pq
 	glob     *spec.State
+	globRoom []int32      // see decGlob
 	cfg1     *spec.Config // one P, for the per-P projections
 	checks   []deferredCheck
 	probs    []rqProblem
 	unknown  string
 	// pairs of records made by one M (indices into recs; see pair)
-	partner addrTable
-	outer   addrTable
+	partner links
+	outer   links
 	ms      []*mpend          // the pairing's pending records, by M id + 1
-	nrec    int               // run-queue records seen by pair
+	nvals   int               // about how many values decode names (pair counts)
+	nchecks int               // about how many checks decode defers (pair counts)
 	heads   map[int32][]int32 // p.destroy -> its globrunqputheads
 	batchQ  map[int32][]int32 // globrunqgetbatch -> the ids it handed to runqputbatch
 	maxSpan uint64
@@ -445,8 +450,10 @@ func newRunqJudge(f *File, opts runqOptions) *runqJudge {
 
 // startDecode sizes the decoding by what pair saw.
 func (j *runqJudge) startDecode() {
-	j.v.grow(j.nrec + j.nrec/4)
-	j.checks = make([]deferredCheck, 0, j.nrec)
+	j.v.grow(j.nvals)
+	j.checks = make([]deferredCheck, 0, j.nchecks)
+	j.partner.sort()
+	j.outer.sort()
 }
 
 // finish resolves the values, checks every P's operations and returns the
@@ -483,7 +490,7 @@ func (j *runqJudge) result() runqResult {
 		}
 		if allRing && first >= 0 && j.recs[first].Index+window > last {
 			res.unknown = fmt.Sprintf("the run queues disagree with the spec only in the last %d records of the history, where operations in flight at exit leave no record: %s",
-				window, j.probs[0].msg)
+				window, j.msg(&j.probs[0]))
 			return res
 		}
 	}
@@ -492,7 +499,7 @@ func (j *runqJudge) result() runqResult {
 			res.problems = append(res.problems, "... (more run-queue problems not listed)")
 			break
 		}
-		res.problems = append(res.problems, p.msg)
+		res.problems = append(res.problems, j.msg(&p))
 	}
 	return res
 }
@@ -507,11 +514,17 @@ func (j *runqJudge) ringf(rec int32, format string, a ...any) {
 }
 
 func (j *runqJudge) fail(ring bool, rec int32, format string, a ...any) {
-	msg := fmt.Sprintf(format, a...)
-	if rec >= 0 {
-		msg = j.recs[rec].String() + ": " + msg
+	j.probs = append(j.probs, rqProblem{rec: rec, format: format, args: a, ring: ring})
+}
+
+// msg formats problem p. (Its arguments are values, or strings made when
+// it was found: the message is the one it would have been then.)
+func (j *runqJudge) msg(p *rqProblem) string {
+	msg := fmt.Sprintf(p.format, p.args...)
+	if p.rec >= 0 {
+		msg = j.recs[p.rec].String() + ": " + msg
 	}
-	j.probs = append(j.probs, rqProblem{rec: rec, msg: msg, ring: ring})
+	return msg
 }
 
 // g maps a G address to its index (None for 0).
@@ -661,15 +674,30 @@ func (j *runqJudge) add(p int16, op rqOp) int32 {
 // with its globrunqputheads. It is called on every record, in order,
 // before decode.
 func (j *runqJudge) pair(i int32, r *Record) {
-	if r.Kind == 0 || r.Kind >= numKinds || !runqPairKind[r.Kind] {
+	if r.Kind == 0 || r.Kind >= numKinds || runqPairKind[r.Kind] == 0 {
 		return
 	}
-	j.nrec++
-	if r.P >= 0 && r.P <= 1024 && kinds[r.Kind].Family == FamRunq {
+	if r.P >= 0 && r.P <= 1024 && runqPairKind[r.Kind] == ringKind {
 		if int(r.P) >= len(j.opCount) {
 			j.opCount = append(j.opCount, make([]int, int(r.P)+1-len(j.opCount))...)
 		}
-		j.opCount[r.P] += 2
+		j.opCount[r.P]++
+		if r.Kind == KRunqput && r.F[1] == 1 && r.F[0] != 0 {
+			j.opCount[r.P]++ // runnext kicked: two steps
+		}
+	}
+	// The sizes decode will need (an estimate: it only saves regrowing).
+	switch r.Kind {
+	case KRunqput, KRunqsteal, KRunqputbatch:
+		j.nvals += 1 + int(max(r.F[0], 0))
+	case KRunqget, KGlobrunqget, KGlobrunqgetbatch:
+		j.nchecks++
+	case KRunqgrab, KRunqputslow:
+		j.nchecks += int(min(max(r.F[0], 0), 256))
+	}
+	switch r.Kind {
+	case KRunqget, KGlobrunqput, KGlobrunqget, KProcresize:
+		return // nothing to pair
 	}
 	mi := int(r.M) + 1
 	if mi < 0 || mi > 1<<16 {
@@ -704,8 +732,8 @@ func (j *runqJudge) pair(i int32, r *Record) {
 	case KRunqput:
 		if r.F[0] == 2 {
 			if s := m.slow; s >= 0 && j.recs[s].Entry >= r.Entry {
-				j.outer.put(uint64(i), s)
-				j.outer.put(uint64(s), i)
+				j.outer.add(i, s)
+				j.outer.add(s, i)
 			} else {
 				j.failf(i, "runqput took the slow path but no successful runqputslow of this M lies within it")
 			}
@@ -742,7 +770,7 @@ func (j *runqJudge) pair(i int32, r *Record) {
 		m.heads = int32(uint32(r.F[1])-uint32(r.F[0])) + int32(b2i(r.G != 0))
 	case KGlobrunqputhead:
 		if m.heads > 0 {
-			j.partner.put(uint64(i), m.destroy)
+			j.partner.add(i, m.destroy)
 			j.heads[m.destroy] = append(j.heads[m.destroy], i)
 			m.heads--
 		}
@@ -754,42 +782,75 @@ func (j *runqJudge) pair(i int32, r *Record) {
 // p.destroy still makes.
 type mpend struct{ glob, slow, grab, drain, getbatch, destroy, heads int32 }
 
-// runqPairKind: the kinds pair and decode look at.
-var runqPairKind = func() (k [numKinds]bool) {
+// runqPairKind: the kinds pair and decode look at (non-zero), and which
+// are the per-P queues' (ringKind).
+var runqPairKind = func() (k [numKinds]uint8) {
 	for i := range k {
-		fam := kinds[i].Family
-		k[i] = fam == FamRunq || fam == FamGlobrunq || Kind(i) == KPDestroy || Kind(i) == KProcresize
+		switch fam := kinds[i].Family; {
+		case fam == FamRunq:
+			k[i] = ringKind
+		case fam == FamGlobrunq || Kind(i) == KPDestroy || Kind(i) == KProcresize:
+			k[i] = otherKind
+		}
 	}
 	return k
 }()
 
+const (
+	ringKind = 1 + iota
+	otherKind
+)
+
 // link makes records a and b each other's partner.
 func (j *runqJudge) link(a, b int32) {
-	j.partner.put(uint64(a), b)
-	j.partner.put(uint64(b), a)
+	j.partner.add(a, b)
+	j.partner.add(b, a)
 }
 
-// partnerOf and outerOf are a record's partner and runqputslow's or
-// runqput's record around or within it, or -1.
-func (j *runqJudge) partnerOf(i int32) int32 {
-	if k, ok := j.partner.get(uint64(i)); ok {
-		return k
-	}
-	return -1
+// partnerOf and outerOf are the partner of the record decode is at and
+// the runqputslow's or runqput's record around or within it, or -1.
+func (j *runqJudge) partnerOf(i int32) int32 { return j.partner.at(i) }
+
+func (j *runqJudge) outerOf(i int32) int32 { return j.outer.at(i) }
+
+// links maps records to records: added in any order, sorted, then asked
+// for in increasing order of record (decode's), so that looking up is a
+// step forward in a list rather than a probe of a table as large as the
+// history's pairs.
+type links struct {
+	e   []link
+	cur int
 }
 
-func (j *runqJudge) outerOf(i int32) int32 {
-	if k, ok := j.outer.get(uint64(i)); ok {
-		return k
+type link struct{ key, val int32 }
+
+func (l *links) add(key, val int32) { l.e = append(l.e, link{key, val}) }
+
+// sort makes the links ready for at; of a key's links the last added
+// wins.
+func (l *links) sort() {
+	slices.SortStableFunc(l.e, func(a, b link) int { return cmp.Compare(a.key, b.key) })
+	l.cur = 0
+}
+
+// at returns the value of key, or -1; keys must be asked in increasing
+// order (the same one again is allowed).
+func (l *links) at(key int32) int32 {
+	for l.cur < len(l.e) && l.e[l.cur].key < key {
+		l.cur++
 	}
-	return -1
+	v := int32(-1)
+	for k := l.cur; k < len(l.e) && l.e[k].key == key; k++ {
+		v = l.e[k].val
+	}
+	return v
 }
 
 // decode takes the next record of the history, in index order: the
 // global queue's records are replayed through the spec; the per-P records
 // become operations, their values named by where they come from.
 func (j *runqJudge) decode(i int32, r *Record) {
-	if j.unknown != "" || r.Kind >= numKinds || !runqPairKind[r.Kind] {
+	if j.unknown != "" || r.Kind >= numKinds || runqPairKind[r.Kind] == 0 {
 		return
 	}
 	if j.ndec&4095 == 0 && time.Now().After(j.deadline) {
@@ -1114,6 +1175,17 @@ func (j *runqJudge) decGlob(i int32, r *Record) {
 	if have := len(s.Sched.Runq); int32(have) != r.F[1] && (g != spec.None || r.Kind != KGlobrunqget && r.Kind != KGlobrunqgetbatch) {
 		j.failf(i, "sched.runq.size after it: the runtime %d, the spec %d", r.F[1], have)
 	}
+	if len(s.Sched.Runq) == 0 {
+		// The spec's gets take the head by reslicing, which leaves an
+		// emptied queue no room: the next put would allocate. An empty
+		// queue is as good as another, so the projection's is one with
+		// room, whose memory nothing else refers to (the gets copy
+		// what they take).
+		if j.globRoom == nil {
+			j.globRoom = make([]int32, 0, 64)
+		}
+		s.Sched.Runq = j.globRoom[:0]
+	}
 }
 
 // resolve resolves every value and runs the checks that wait for them.
@@ -1403,12 +1475,19 @@ func (j *runqJudge) checkP(p int16) {
 			main = append(main, int32(k))
 		}
 	}
-	byCall := func(a, b int32) int { return cmp.Compare(ops[a].call, ops[b].call) }
+	// By call, ties in the order of the operations: a stable sort's
+	// order, found by a faster unstable sort.
+	byCall := func(a, b int32) int {
+		if c := cmp.Compare(ops[a].call, ops[b].call); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	}
 	if !slices.IsSortedFunc(main, byCall) {
-		slices.SortStableFunc(main, byCall)
+		slices.SortFunc(main, byCall)
 	}
 	if !slices.IsSortedFunc(ro, byCall) {
-		slices.SortStableFunc(ro, byCall)
+		slices.SortFunc(ro, byCall)
 	}
 	// Segments: maximal runs whose intervals chain by overlap; segment k
 	// is main[bound[k]:bound[k+1]].
@@ -1485,11 +1564,11 @@ func (j *runqJudge) checkP(p int16) {
 			// runnext, then the store of the G it kicked: the other
 			// order is refused, the kicked G is not in the owner's hand
 			// yet at a cut).
-			before, beforeP := *st, st.s.Ps[0]
+			before, runnext, ring := *st, st.s.Ps[0].Runnext, st.s.Ps[0].Ring
 			if why := j.applyAll(st, seg); why != "" {
 				// The spec's functions only reslice the ring or append
-				// past its end: the saved P still shows it as it was.
-				before.s = &spec.State{Cfg: j.cfg1, Ps: []spec.P{beforeP}}
+				// past its end: the saved ring still shows it as it was.
+				before.s = &spec.State{Cfg: j.cfg1, Ps: []spec.P{{Runnext: runnext, Ring: ring}}}
 				j.ringf(ops[seg[0]].rec, "%s (%s before it)", why, j.dumpState(p, &before))
 				return
 			}
