@@ -57,15 +57,22 @@ func SpecJudgeEvery(every int) Judge {
 			r := &recs[i]
 			freePs = max(freePs, int(r.P)+1)
 			idlePs = max(idlePs, pidlePs(r))
-			runq.pair(int32(i), r)
+			if r.Kind < numKinds && runqPairKind[r.Kind] != 0 { // (pair's own test, saving a call)
+				runq.pair(int32(i), r)
+			}
 		}
 		free, idle := newFreeJudge(f, freePs, every), newPidleJudge(idlePs)
 		runq.startDecode()
 		for i := range recs {
 			r := &recs[i]
-			free.record(r)
+			// The judges' own tests of the kind, saving calls.
+			if r.Kind < numKinds && freeListKind[r.Kind] {
+				free.record(r)
+			}
 			idle.record(r)
-			runq.decode(int32(i), r)
+			if r.Kind < numKinds && runqPairKind[r.Kind] != 0 {
+				runq.decode(int32(i), r)
+			}
 		}
 		probs := free.finish(recs)
 		probs = append(probs, idle.finish()...)
