@@ -27,7 +27,7 @@ func (t *addrTable) get(key uint64) (int32, bool) {
 		return 0, false
 	}
 	mask := uint64(len(t.slots) - 1)
-	for h := (key * 0x9E3779B97F4A7C15) >> t.shift; ; h = (h + 1) & mask {
+	for h := hashAddr(key) >> t.shift; ; h = (h + 1) & mask {
 		s := &t.slots[h]
 		if s.key == key {
 			return s.val, true
@@ -48,7 +48,7 @@ func (t *addrTable) put(key uint64, val int32) {
 		t.grow()
 	}
 	mask := uint64(len(t.slots) - 1)
-	for h := (key * 0x9E3779B97F4A7C15) >> t.shift; ; h = (h + 1) & mask {
+	for h := hashAddr(key) >> t.shift; ; h = (h + 1) & mask {
 		s := &t.slots[h]
 		if s.key == key {
 			s.val = val
@@ -60,6 +60,15 @@ func (t *addrTable) put(key uint64, val int32) {
 			return
 		}
 	}
+}
+
+// hashAddr mixes a key's bits into the high ones the table uses: G
+// addresses are a struct's size apart, and a plain multiplication leaves
+// them clustered.
+func hashAddr(key uint64) uint64 {
+	key ^= key >> 31
+	key *= 0x9E3779B97F4A7C15
+	return key ^ key>>29
 }
 
 // len is the number of keys held.

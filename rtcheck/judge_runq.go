@@ -182,9 +182,10 @@ const (
 
 // values names every G value that moves between queues.
 type values struct {
-	v    []value
-	conc []int32 // G index -> its concrete id (-1 none)
-	nph  int32
+	v     []value
+	stack []int32 // resolve's scratch
+	conc  []int32 // G index -> its concrete id (-1 none)
+	nph   int32
 }
 
 type value struct {
@@ -232,7 +233,7 @@ func (v *values) placeholder() int32 {
 
 // resolve follows slots to what was written there.
 func (v *values) resolve(id int32) int32 {
-	var stack []int32
+	stack := v.stack[:0]
 	for {
 		x := &v.v[id]
 		if r := x.res; r != resUnknown {
@@ -242,6 +243,7 @@ func (v *values) resolve(id int32) int32 {
 			for _, s := range stack {
 				v.v[s].res = r
 			}
+			v.stack = stack[:0]
 			return r
 		}
 		switch x.kind {
@@ -557,6 +559,16 @@ func (j *runqJudge) gname(g int32) string {
 }
 
 func (j *runqJudge) pq(p int16) *pq {
+	if ps := j.ps; int(uint16(p)) < len(ps) && ps[uint16(p)] != nil { // the common case, inlined
+		return ps[uint16(p)]
+	}
+	return j.newPQ(p)
+}
+
+// newPQ is pq making P p's part.
+//
+//go:noinline
+func (j *runqJudge) newPQ(p int16) *pq {
 	if p < 0 || p > 1024 {
 		return nil
 	}
@@ -573,9 +585,8 @@ func (j *runqJudge) pq(p int16) *pq {
 	return j.ps[p]
 }
 
-// slot is the value id of position pos of P p's ring.
-func (j *runqJudge) slot(p int16, pos uint32) int32 {
-	q := j.pq(p)
+// slot is the value id of position pos of P p's ring (q is j.pq(p)).
+func (j *runqJudge) slot(q *pq, p int16, pos uint32) int32 {
 	if q == nil {
 		return -1 // no such P: reported by the record that names it
 	}
@@ -597,12 +608,12 @@ func (j *runqJudge) slot(p int16, pos uint32) int32 {
 }
 
 // write records that op (index opi of P p) produced value id at pos.
-func (j *runqJudge) write(rec int32, p int16, pos uint32, id int32, opi int32) {
-	if j.pq(p) == nil {
+func (j *runqJudge) write(rec int32, q *pq, p int16, pos uint32, id int32, opi int32) {
+	if q == nil {
 		j.failf(rec, "a run-queue record naming P%d, which the spec has not", p)
 		return
 	}
-	s := j.slot(p, pos)
+	s := j.slot(q, p, pos)
 	if s < 0 {
 		j.failf(rec, "P%d's ring position %d is far past every position before it", p, pos)
 		return
@@ -612,17 +623,17 @@ func (j *runqJudge) write(rec int32, p int16, pos uint32, id int32, opi int32) {
 		return
 	}
 	j.v.v[s].x = id
-	j.ps[p].prod[j.v.v[s].wx] = opi
+	q.prod[j.v.v[s].wx] = opi
 }
 
 // read checks, once values are resolved, that position pos of P p held
 // G want (None: only that it was written).
-func (j *runqJudge) read(rec int32, p int16, pos uint32, want int32, what checkWhat) int32 {
-	if j.pq(p) == nil {
+func (j *runqJudge) read(rec int32, q *pq, p int16, pos uint32, want int32, what checkWhat) int32 {
+	if q == nil {
 		j.failf(rec, "a run-queue record naming P%d, which the spec has not", p)
 		return -1
 	}
-	s := j.slot(p, pos)
+	s := j.slot(q, p, pos)
 	if s < 0 {
 		j.failf(rec, "P%d's ring position %d is far past every position before it", p, pos)
 		return -1
@@ -655,9 +666,8 @@ func (j *runqJudge) addExt(v []int32) int32 {
 	return int32(len(j.ext))
 }
 
-// add appends an operation to P p and returns its index.
-func (j *runqJudge) add(p int16, op rqOp) int32 {
-	q := j.pq(p)
+// add appends an operation to a P's part q and returns its index.
+func (j *runqJudge) add(q *pq, op rqOp) int32 {
 	switch op.kind {
 	case rqGetRing, rqGrabRing, rqSlowTake:
 		op.vh = int64(op.h) + q.shift
@@ -688,8 +698,12 @@ func (j *runqJudge) pair(i int32, r *Record) {
 	}
 	// The sizes decode will need (an estimate: it only saves regrowing).
 	switch r.Kind {
-	case KRunqput, KRunqsteal, KRunqputbatch:
-		j.nvals += 1 + int(max(r.F[0], 0))
+	case KRunqput:
+		j.nvals++ // a ring position
+	case KRunqsteal:
+		j.nvals += int(max(r.F[1], 0))
+	case KRunqputbatch:
+		j.nvals += int(max(r.F[0], 0))
 	case KRunqget, KGlobrunqget, KGlobrunqgetbatch:
 		j.nchecks++
 	case KRunqgrab, KRunqputslow:
@@ -884,16 +898,18 @@ func (j *runqJudge) decode(i int32, r *Record) {
 	}
 }
 
-func (j *runqJudge) ringP(i int32, r *Record) bool {
-	if j.pq(r.P) == nil {
+// ringP is the part of the record's P, or nil (reported).
+func (j *runqJudge) ringP(i int32, r *Record) *pq {
+	q := j.pq(r.P)
+	if q == nil {
 		j.failf(i, "a run-queue record without a P")
-		return false
 	}
-	return true
+	return q
 }
 
 func (j *runqJudge) decRunqput(i int32, r *Record) {
-	if !j.ringP(i, r) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -906,7 +922,7 @@ func (j *runqJudge) decRunqput(i int32, r *Record) {
 			j.failf(i, "runqput put runnext without next")
 			return
 		}
-		j.add(r.P, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: spec.None})
+		j.add(q, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: spec.None})
 	case 1: // the ring
 		put := g
 		if next {
@@ -915,11 +931,11 @@ func (j *runqJudge) decRunqput(i int32, r *Record) {
 				return
 			}
 			put = j.g(r.X)
-			j.add(r.P, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: put, hand: true})
+			j.add(q, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: put, hand: true})
 		}
 		t := uint32(r.F[2])
-		opi := j.add(r.P, rqOp{kind: rqPutRing, rec: i, call: call, ret: ret, g: put, t: t, hand: next})
-		j.write(i, r.P, t-1, j.v.concrete(put), opi)
+		opi := j.add(q, rqOp{kind: rqPutRing, rec: i, call: call, ret: ret, g: put, t: t, hand: next})
+		j.write(i, q, r.P, t-1, j.v.concrete(put), opi)
 	case 2: // runqputslow did it (its own record)
 		if next {
 			s := j.outerOf(i)
@@ -934,7 +950,7 @@ func (j *runqJudge) decRunqput(i int32, r *Record) {
 					j.failf(i, "runqputslow moved %s to the global queue, not the runnext runqput kicked (%#x)", j.gname(j.g(j.recs[s].G)), r.X)
 				}
 			}
-			j.add(r.P, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: j.g(r.X), hand: true})
+			j.add(q, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: j.g(r.X), hand: true})
 		}
 	default:
 		j.failf(i, "unknown runqput path %d", r.F[0])
@@ -942,8 +958,12 @@ func (j *runqJudge) decRunqput(i int32, r *Record) {
 }
 
 func (j *runqJudge) decRunqputslow(i int32, r *Record) {
-	if r.F[2] != 1 || !j.ringP(i, r) {
+	if r.F[2] != 1 {
 		return // a failed CAS: no effect
+	}
+	q := j.ringP(i, r)
+	if q == nil {
+		return
 	}
 	j.res.ops++
 	call, ret := j.lockfree(r)
@@ -954,14 +974,15 @@ func (j *runqJudge) decRunqputslow(i int32, r *Record) {
 	if p := j.outerOf(i); p >= 0 {
 		hand = j.recs[p].F[1] == 1
 	}
-	j.add(r.P, rqOp{kind: rqSlowTake, rec: i, call: call, ret: ret, g: j.g(r.G), h: uint32(r.F[1]), n: r.F[0], hand: hand})
+	j.add(q, rqOp{kind: rqSlowTake, rec: i, call: call, ret: ret, g: j.g(r.G), h: uint32(r.F[1]), n: r.F[0], hand: hand})
 	for k := int32(0); k < r.F[0]; k++ {
-		j.read(i, r.P, uint32(r.F[1])+uint32(k), spec.None, wSlowTook)
+		j.read(i, q, r.P, uint32(r.F[1])+uint32(k), spec.None, wSlowTook)
 	}
 }
 
 func (j *runqJudge) decRunqget(i int32, r *Record) {
-	if !j.ringP(i, r) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -969,18 +990,19 @@ func (j *runqJudge) decRunqget(i int32, r *Record) {
 	g := j.g(r.G)
 	switch r.F[0] {
 	case 1:
-		j.add(r.P, rqOp{kind: rqGetNext, rec: i, call: call, ret: ret, g: g})
+		j.add(q, rqOp{kind: rqGetNext, rec: i, call: call, ret: ret, g: g})
 	case 2:
 		h := uint32(r.F[1])
-		j.add(r.P, rqOp{kind: rqGetRing, rec: i, call: call, ret: ret, g: g, h: h, n: 1})
-		j.read(i, r.P, h, g, wGetRing)
+		j.add(q, rqOp{kind: rqGetRing, rec: i, call: call, ret: ret, g: g, h: h, n: 1})
+		j.read(i, q, r.P, h, g, wGetRing)
 	default:
 		j.failf(i, "unknown runqget source %d", r.F[0])
 	}
 }
 
 func (j *runqJudge) decRunqgrab(i int32, r *Record) {
-	if !j.ringP(i, r) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -989,26 +1011,30 @@ func (j *runqJudge) decRunqgrab(i int32, r *Record) {
 	n := r.F[0]
 	switch {
 	case n == 0:
-		j.add(r.P, rqOp{kind: rqGrabEmpty, rec: i, call: call, ret: ret})
+		j.add(q, rqOp{kind: rqGrabEmpty, rec: i, call: call, ret: ret})
 	case r.F[1] == 1:
 		if n != 1 || r.F[4] != 1 {
 			j.failf(i, "runqgrab stole runnext (n=%d) without stealRunNextG or not alone", n)
 			return
 		}
-		j.add(r.P, rqOp{kind: rqGrabNext, rec: i, call: call, ret: ret, g: g})
+		j.add(q, rqOp{kind: rqGrabNext, rec: i, call: call, ret: ret, g: g})
 	default:
 		h := uint32(r.F[2])
-		j.add(r.P, rqOp{kind: rqGrabRing, rec: i, call: call, ret: ret, g: g, h: h, n: n})
-		j.read(i, r.P, h, g, wGrabFirst)
+		j.add(q, rqOp{kind: rqGrabRing, rec: i, call: call, ret: ret, g: g, h: h, n: n})
+		j.read(i, q, r.P, h, g, wGrabFirst)
 		for k := int32(1); k < n; k++ {
-			j.read(i, r.P, h+uint32(k), spec.None, wGrabTook)
+			j.read(i, q, r.P, h+uint32(k), spec.None, wGrabTook)
 		}
 	}
 }
 
 func (j *runqJudge) decRunqsteal(i int32, r *Record) {
 	gi := j.partnerOf(i)
-	if gi < 0 || !j.ringP(i, r) {
+	if gi < 0 {
+		return
+	}
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	gr := &j.recs[gi]
@@ -1029,14 +1055,15 @@ func (j *runqJudge) decRunqsteal(i int32, r *Record) {
 		}
 	default:
 		h := uint32(gr.F[2])
-		last := j.read(i, gr.P, h+uint32(n-1), g, wStealRuns)
+		gq := j.pq(gr.P)
+		last := j.read(i, gq, gr.P, h+uint32(n-1), g, wStealRuns)
 		if n == 1 {
 			return
 		}
 		j.res.ops++
 		ids := j.alloc(int(n))
 		for k := range ids {
-			if ids[k] = j.slot(gr.P, h+uint32(k)); ids[k] < 0 {
+			if ids[k] = j.slot(gq, gr.P, h+uint32(k)); ids[k] < 0 {
 				return // reported by read
 			}
 		}
@@ -1044,16 +1071,17 @@ func (j *runqJudge) decRunqsteal(i int32, r *Record) {
 			return
 		}
 		t := uint32(r.F[2])
-		opi := j.add(r.P, rqOp{kind: rqPublish, rec: i, call: 2 * int64(gr.Index), ret: 2 * int64(r.Index), g: g, t: t, n: n, ext: j.addExt(ids)})
+		opi := j.add(q, rqOp{kind: rqPublish, rec: i, call: 2 * int64(gr.Index), ret: 2 * int64(r.Index), g: g, t: t, n: n, ext: j.addExt(ids)})
 		start := t - uint32(n-1)
 		for k := 0; k < int(n-1); k++ {
-			j.write(i, r.P, start+uint32(k), ids[k], opi)
+			j.write(i, q, r.P, start+uint32(k), ids[k], opi)
 		}
 	}
 }
 
 func (j *runqJudge) decRunqputbatch(i int32, r *Record) {
-	if !j.ringP(i, r) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -1070,15 +1098,16 @@ func (j *runqJudge) decRunqputbatch(i int32, r *Record) {
 		ids = append(ids, j.v.placeholder())
 	}
 	t := uint32(r.F[1])
-	opi := j.add(r.P, rqOp{kind: rqPutBatch, rec: i, call: call, ret: ret, t: t, n: n, ext: j.addExt(ids)})
+	opi := j.add(q, rqOp{kind: rqPutBatch, rec: i, call: call, ret: ret, t: t, n: n, ext: j.addExt(ids)})
 	start := t - uint32(n)
 	for k := int32(0); k < n; k++ {
-		j.write(i, r.P, start+uint32(k), ids[k], opi)
+		j.write(i, q, r.P, start+uint32(k), ids[k], opi)
 	}
 }
 
 func (j *runqJudge) decRunqdrain(i int32, r *Record) {
-	if !j.ringP(i, r) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -1087,11 +1116,12 @@ func (j *runqJudge) decRunqdrain(i int32, r *Record) {
 	if gl := j.partnerOf(i); gl >= 0 {
 		first = j.g(j.recs[gl].G)
 	}
-	j.add(r.P, rqOp{kind: rqDrain, rec: i, call: call, ret: ret, g: first, n: r.F[0]})
+	j.add(q, rqOp{kind: rqDrain, rec: i, call: call, ret: ret, g: first, n: r.F[0]})
 }
 
 func (j *runqJudge) decPDestroy(i int32, r *Record) {
-	if !j.ringP(i, r) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -1100,10 +1130,9 @@ func (j *runqJudge) decPDestroy(i int32, r *Record) {
 		seq = append(seq, j.g(j.recs[h].G))
 	}
 	t := 2 * int64(r.Index)
-	j.add(r.P, rqOp{kind: rqDestroy, rec: i, call: t, ret: t, g: j.g(r.G), h: uint32(r.F[0]), t: uint32(r.F[1]), ext: j.addExt(seq)})
+	j.add(q, rqOp{kind: rqDestroy, rec: i, call: t, ret: t, g: j.g(r.G), h: uint32(r.F[0]), t: uint32(r.F[1]), ext: j.addExt(seq)})
 	// The moves pop the tail back to the head: the positions from the
 	// head on are written anew after it.
-	q := j.ps[r.P]
 	q.shift += int64(uint32(r.F[1]) - uint32(r.F[0]))
 }
 
@@ -1122,8 +1151,9 @@ func (j *runqJudge) decGlob(i int32, r *Record) {
 		if sl := j.partnerOf(i); sl >= 0 && j.recs[sl].Kind == KRunqputslow {
 			S := &j.recs[sl]
 			h := uint32(S.F[1])
+			sq := j.pq(S.P)
 			for k := int32(0); k < S.F[0]; k++ {
-				id := j.slot(S.P, h+uint32(k))
+				id := j.slot(sq, S.P, h+uint32(k))
 				if id < 0 {
 					id = j.v.placeholder() // reported by runqputslow's reads
 				}
@@ -1466,68 +1496,94 @@ func (j *runqJudge) checkP(p int16) {
 	if !j.tighten(p) {
 		return
 	}
+	// The operations, by call (ties in the order of the operations: a
+	// stable sort's order); the read-only grabs apart. Segments: maximal
+	// runs whose intervals chain by overlap; segment k is
+	// main[bound[k]:bound[k+1]]. In the same pass: an operation whose
+	// call rose past its return when tighten narrowed it.
 	main := make([]int32, 0, len(ops))
+	bound := make([]int32, 0, len(ops)+1)
 	var ro []int32
+	sorted, roSorted := true, true
+	var maxRet int64
 	for k := range ops {
-		if ops[k].kind == rqGrabEmpty {
-			ro = append(ro, int32(k))
-		} else {
-			main = append(main, int32(k))
+		op := &ops[k]
+		if op.call > op.ret {
+			// The producer of a position finished... after its consumer.
+			j.failf(op.rec, "P%d's ring positions order %s against real time (a consumer before the producer of its position)", p, j.describe(op))
+			return
 		}
+		if op.kind == rqGrabEmpty {
+			roSorted = roSorted && (len(ro) == 0 || ops[ro[len(ro)-1]].call <= op.call)
+			ro = append(ro, int32(k))
+			continue
+		}
+		if len(main) > 0 {
+			sorted = sorted && ops[main[len(main)-1]].call <= op.call
+		}
+		if len(main) == 0 || op.call > maxRet {
+			bound = append(bound, int32(len(main)))
+			maxRet = op.ret
+		}
+		maxRet = max(maxRet, op.ret)
+		main = append(main, int32(k))
 	}
-	// By call, ties in the order of the operations: a stable sort's
-	// order, found by a faster unstable sort.
 	byCall := func(a, b int32) int {
 		if c := cmp.Compare(ops[a].call, ops[b].call); c != 0 {
 			return c
 		}
 		return cmp.Compare(a, b)
 	}
-	if !slices.IsSortedFunc(main, byCall) {
-		slices.SortFunc(main, byCall)
-	}
-	if !slices.IsSortedFunc(ro, byCall) {
+	if !roSorted {
 		slices.SortFunc(ro, byCall)
 	}
-	// Segments: maximal runs whose intervals chain by overlap; segment k
-	// is main[bound[k]:bound[k+1]].
-	bound := make([]int32, 0, len(main)/2+2)
-	var maxRet int64
-	for k, oi := range main {
-		if k == 0 || ops[oi].call > maxRet {
-			bound = append(bound, int32(k))
-			maxRet = ops[oi].ret
+	if !sorted {
+		// (A faster unstable sort, whose tiebreak gives the stable order.)
+		slices.SortFunc(main, byCall)
+		bound = bound[:0]
+		for k, oi := range main {
+			if k == 0 || ops[oi].call > maxRet {
+				bound = append(bound, int32(k))
+				maxRet = ops[oi].ret
+			}
+			maxRet = max(maxRet, ops[oi].ret)
 		}
-		maxRet = max(maxRet, ops[oi].ret)
 	}
 	nsegs := len(bound)
 	bound = append(bound, int32(len(main)))
-	seg := func(k int) []int32 { return main[bound[k]:bound[k+1]:bound[k+1]] }
+	// (segment k, written out below: main[bound[k]:bound[k+1]:bound[k+1]])
 	// Cut k lies before segment k: maxCallB[k] is the latest call before
-	// it, minRetA[k] the earliest return after it.
+	// it, minRetA[k] the earliest return after it. Only the read-only ops
+	// need them (every use below is behind a test of ro or active).
 	const inf = int64(1) << 62
-	maxCallB := make([]int64, nsegs+1)
-	minRetA := make([]int64, nsegs+1)
-	maxCallB[0] = -inf
-	for k := range nsegs {
-		m := maxCallB[k]
-		for _, oi := range seg(k) {
-			m = max(m, ops[oi].call)
+	var maxCallB, minRetA []int64
+	if len(ro) > 0 {
+		maxCallB = make([]int64, nsegs+1)
+		minRetA = make([]int64, nsegs+1)
+		maxCallB[0] = -inf
+		for k := range nsegs {
+			m := maxCallB[k]
+			for _, oi := range main[bound[k]:bound[k+1]] {
+				m = max(m, ops[oi].call)
+			}
+			maxCallB[k+1] = m
 		}
-		maxCallB[k+1] = m
-	}
-	minRetA[nsegs] = inf
-	for k := nsegs - 1; k >= 0; k-- {
-		m := minRetA[k+1]
-		for _, oi := range seg(k) {
-			m = min(m, ops[oi].ret)
+		minRetA[nsegs] = inf
+		for k := nsegs - 1; k >= 0; k-- {
+			m := minRetA[k+1]
+			for _, oi := range main[bound[k]:bound[k+1]] {
+				m = min(m, ops[oi].ret)
+			}
+			minRetA[k] = m
 		}
-		minRetA[k] = m
 	}
 	st := j.newState()
 	roNext := 0        // next read-only op to activate
 	var active []int32 // read-only ops that may still be placed
-	placed := make([]bool, len(ops))
+	var placed []bool  // by op: a read-only op placed
+	if len(ro) > 0 {
+		placed = make([]bool, len(ops))
+	}
 	place := func(k int) bool { // at cut k
 		for roNext < len(ro) && ops[ro[roNext]].call <= minRetA[k] {
 			active = append(active, ro[roNext])
@@ -1551,15 +1607,15 @@ func (j *runqJudge) checkP(p int16) {
 		return true
 	}
 	for k := range nsegs {
-		seg := seg(k)
+		seg := main[bound[k]:bound[k+1]:bound[k+1]]
 		if k&1023 == 1023 && time.Now().After(j.deadline) {
 			j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) on P%d", j.opts.budget, p)
 			return
 		}
-		if !place(k) {
+		if len(ro) > 0 && !place(k) {
 			return
 		}
-		if oneRecord(ops, seg) {
+		if len(seg) == 1 || oneRecord(ops, seg) {
 			// One operation, or the two steps of one runqput (its CAS on
 			// runnext, then the store of the G it kicked: the other
 			// order is refused, the kicked G is not in the owner's hand
@@ -1675,13 +1731,7 @@ func (j *runqJudge) tighten(p int16) bool {
 	for k := len(cons) - 2; k >= 0; k-- {
 		ops[cons[k]].ret = min(ops[cons[k]].ret, ops[cons[k+1]].ret)
 	}
-	for k := range ops {
-		if ops[k].call > ops[k].ret {
-			// The producer of a position finished... after its consumer.
-			j.failf(ops[k].rec, "P%d's ring positions order %s against real time (a consumer before the producer of its position)", p, j.describe(&ops[k]))
-			return false
-		}
-	}
+	// (checkP then refuses an operation whose call rose past its return.)
 	return true
 }
 

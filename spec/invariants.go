@@ -42,7 +42,7 @@ type holder struct {
 }
 
 func (c *census) add(g int32, free bool) {
-	if g >= 0 && int(g) < len(c.where) {
+	if uint32(g) < uint32(len(c.where)) { // 0 <= g < len
 		h := &c.where[g]
 		if h.n == 0 {
 			h.free = free
@@ -323,9 +323,10 @@ var Invariants = []Invariant{
 		return nil
 	}},
 	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", "", func(s *State, c *census) error {
+		gs := s.Gs // (loaded once: the loops below run after every replayed record of the free-list judge)
 		return s.eachFreeList(func(l []int32, w where) error {
 			for _, g := range l {
-				if st := s.Gs[g].Status; st != Dead {
+				if st := gs[g].Status; st != Dead {
 					return errf("G%d on %s is %s", g, w, st)
 				}
 			}
@@ -333,8 +334,8 @@ var Invariants = []Invariant{
 		})
 	}},
 	{"OneListAtATime", "runtime2.go/proc.go gList: \"A G can only be on one gQueue or gList at a time\"", "", func(s *State, c *census) error {
-		for g := range c.where {
-			if c.where[g].n > 1 {
+		for g, h := range c.where {
+			if h.n > 1 {
 				return errf("G%d is on %v", g, s.places()[g])
 			}
 		}
@@ -363,29 +364,32 @@ var Invariants = []Invariant{
 		return nil
 	}},
 	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`; markrootFreeGStacks: `stackfree(gp.stack); gp.stack.lo = 0` before noStack.pushAll", "", func(s *State, c *census) error {
+		gs := s.Gs
 		for _, g := range s.Sched.GFreeNoStack {
-			if s.Gs[g].Stack != 0 {
-				return errf("G%d on sched.gFree.noStack has a %d-byte stack", g, s.Gs[g].Stack)
+			if gs[g].Stack != 0 {
+				return errf("G%d on sched.gFree.noStack has a %d-byte stack", g, gs[g].Stack)
 			}
 		}
 		for _, g := range s.Sched.GFreeDetached {
-			if s.Gs[g].Stack != 0 {
-				return errf("G%d detached by markrootFreeGStacks keeps a %d-byte stack", g, s.Gs[g].Stack)
+			if gs[g].Stack != 0 {
+				return errf("G%d detached by markrootFreeGStacks keeps a %d-byte stack", g, gs[g].Stack)
 			}
 		}
 		return nil
 	}},
 	{"StackListHasStack", "gfput/gfpurge: `else { stackQ.push(gp) }`; gfput keeps only startingStackSize stacks (sizes change only via gcComputeStartingStackSize)", "", func(s *State, c *census) error {
+		gs := s.Gs
 		for _, g := range s.Sched.GFreeStack {
-			if s.Gs[g].Stack == 0 {
+			if gs[g].Stack == 0 {
 				return errf("G%d on sched.gFree.stack has no stack", g)
 			}
 		}
 		return nil
 	}},
 	{"StacksArePowersOfTwo", "stackalloc: \"stack size not a power of 2\"; malg(stackMin)", "", func(s *State, c *census) error {
-		for i := range s.Gs {
-			if st := s.Gs[i].Stack; st != 0 && (st < StackMin || st&(st-1) != 0) {
+		gs := s.Gs
+		for i := range gs {
+			if st := gs[i].Stack; st != 0 && (st < StackMin || st&(st-1) != 0) {
 				return errf("G%d has a %d-byte stack", i, st)
 			}
 		}
