@@ -131,7 +131,9 @@ import (
 )
 
 // RunqBudget bounds the time the run-queue check of one process's records
-// may take; a check that needs more is unknown.
+// may take (in SpecJudge, from the start of its passes over the records,
+// which the free-list and idle-list judges share); a check that needs
+// more is unknown.
 var RunqBudget = 2 * time.Minute
 
 // runqEndWindowMin is the least number of records at the end of a history
