@@ -19,18 +19,14 @@ const maxProblems = 20
 // choices are the spec's (which list, how many, which G) is the spec
 // judge's question (Options.Judge).
 func Consistency(f *File) []string {
-	c := &consistency{
-		local: map[int16]int32{},
-		free:  map[uint64]bool{},
-		seen:  map[uint64]bool{},
-		goids: map[uint64]uint64{},
-	}
-	for _, r := range f.Records[:f.Settled] {
+	recs := f.Records[:f.Settled]
+	c := &consistency{local: new([1 << 16]int32), goidLimit: uint64(len(recs)) + 1<<16}
+	for i := range recs {
 		if len(c.problems) >= maxProblems {
 			c.problems = append(c.problems, "... (more problems not listed)")
 			break
 		}
-		c.check(r)
+		c.check(&recs[i])
 	}
 	if t := f.Trailer; t != nil {
 		if t.Drained != uint64(len(f.Records)) {
@@ -45,33 +41,93 @@ func Consistency(f *File) []string {
 
 type consistency struct {
 	problems []string
-	local    map[int16]int32 // p.gFree.size by P
+	local    *[1 << 16]int32 // p.gFree.size by P (as uint16)
 	gStack   int32           // sched.gFree.stack.size
 	gNoStack int32           // sched.gFree.noStack.size
 	gcTaken  int32           // taken by markrootFreeGStacks, not yet put back
 	runq     int32           // sched.runq.size
-	free     map[uint64]bool // G address -> on a free list
-	seen     map[uint64]bool // G addresses seen at all
-	goids    map[uint64]uint64
+	// The G addresses the records name, by a dense index (gs): on a free
+	// list, seen at all (as a record's G), and the address.
+	gs    addrTable
+	gfree []bool
+	seen  []bool
+	addrs []uint64
+	// goids: the G (index + 1) that took each goid below goidLimit, and
+	// bigGoids the others (goid -> G address).
+	goids     []int32
+	goidLimit uint64
+	bigGoids  map[uint64]uint64
 }
 
-func (c *consistency) addf(r Record, format string, a ...any) {
+// gi is the dense index of G address addr.
+func (c *consistency) gi(addr uint64) int32 {
+	if i, ok := c.gs.get(addr); ok {
+		return i
+	}
+	i := int32(len(c.addrs))
+	c.gs.put(addr, i)
+	c.addrs = append(c.addrs, addr)
+	c.gfree = append(c.gfree, false)
+	c.seen = append(c.seen, false)
+	return i
+}
+
+// takeGoid records that G took goid and returns the G address that had
+// it before, if one did.
+func (c *consistency) takeGoid(goid uint64, g int32) (uint64, bool) {
+	if goid >= c.goidLimit {
+		if c.bigGoids == nil {
+			c.bigGoids = map[uint64]uint64{}
+		}
+		prev, dup := c.bigGoids[goid]
+		c.bigGoids[goid] = c.addrs[g]
+		return prev, dup
+	}
+	if goid >= uint64(len(c.goids)) {
+		c.goids = append(c.goids, make([]int32, int(goid)+1-len(c.goids)+len(c.goids)/2)...)
+	}
+	prev := c.goids[goid]
+	c.goids[goid] = g + 1
+	if prev == 0 {
+		return 0, false
+	}
+	return c.addrs[prev-1], true
+}
+
+// consistencyInfo is what check needs of each kind: whether it takes an
+// entry stamp, and its unused fields (bit i: field i).
+var consistencyInfo = func() (k [numKinds]struct {
+	entry  bool
+	unused uint8
+}) {
+	for i := Kind(1); i < numKinds; i++ {
+		k[i].entry = kinds[i].Entry
+		for f, n := range kinds[i].Fields {
+			if n == "" {
+				k[i].unused |= 1 << f
+			}
+		}
+	}
+	return k
+}()
+
+func (c *consistency) addf(r *Record, format string, a ...any) {
 	c.problems = append(c.problems, fmt.Sprintf("%s: %s", r, fmt.Sprintf(format, a...)))
 }
 
-func (c *consistency) want(r Record, what string, have, want int32) {
+func (c *consistency) want(r *Record, what string, have, want int32) {
 	if have != want {
 		c.addf(r, "%s is %d, the records before say %d", what, have, want)
 	}
 }
 
-func (c *consistency) check(r Record) {
-	info, ok := r.Kind.Info()
-	if !ok {
+func (c *consistency) check(r *Record) {
+	if r.Kind == 0 || r.Kind >= numKinds {
 		c.addf(r, "unknown kind %d", uint16(r.Kind))
 		return
 	}
-	if info.Entry {
+	info := &consistencyInfo[r.Kind]
+	if info.entry {
 		if r.Entry > r.Index {
 			c.addf(r, "entry stamp %d after its exit stamp", r.Entry)
 		}
@@ -81,40 +137,49 @@ func (c *consistency) check(r Record) {
 	if r.P < -1 {
 		c.addf(r, "P id %d", r.P)
 	}
-	for i, n := range info.Fields {
-		if n == "" && r.F[i] != 0 {
-			c.addf(r, "unused field %c is %d", 'a'+i, r.F[i])
+	if info.unused != 0 {
+		for i := range r.F {
+			if info.unused&(1<<i) != 0 && r.F[i] != 0 {
+				c.addf(r, "unused field %c is %d", 'a'+i, r.F[i])
+			}
 		}
 	}
-	if r.Kind == KMalg && c.seen[r.G] {
-		c.addf(r, "malg returned a G address seen before (G structs are never freed)")
+	if r.G != 0 || r.Kind == KMalg {
+		g := c.gi(r.G)
+		if r.Kind == KMalg && c.seen[g] {
+			c.addf(r, "malg returned a G address seen before (G structs are never freed)")
+		}
+		if r.G != 0 {
+			c.seen[g] = true
+		}
 	}
-	if r.G != 0 {
-		c.seen[r.G] = true
-	}
+	local := &c.local[uint16(r.P)]
 	moved := r.F[0] + r.F[1]
 	switch r.Kind {
 	case KGdestroy:
-		if c.free[r.G] {
+		if c.gfree[c.gi(r.G)] {
 			c.addf(r, "gdestroy of a G that is on a free list")
 		}
 	case KGfput:
-		if c.free[r.G] {
+		g := c.gi(r.G)
+		if c.gfree[g] {
 			c.addf(r, "gfput of a G already on a free list")
 		}
-		c.free[r.G] = true
-		c.want(r, "the P's free list size after gfput", r.F[2], c.local[r.P]+1)
-		c.local[r.P] = r.F[2]
+		c.gfree[g] = true
+		c.want(r, "the P's free list size after gfput", r.F[2], *local+1)
+		*local = r.F[2]
 	case KGfputSpill, KGfpurge:
-		c.want(r, "the P's free list size after moving "+fmt.Sprint(moved), r.F[2], c.local[r.P]-moved)
+		if r.F[2] != *local-moved {
+			c.want(r, "the P's free list size after moving "+fmt.Sprint(moved), r.F[2], *local-moved)
+		}
 		c.want(r, "sched.gFree.stack.size", r.F[3], c.gStack+r.F[0])
 		c.want(r, "sched.gFree.noStack.size", r.F[4], c.gNoStack+r.F[1])
-		c.local[r.P], c.gStack, c.gNoStack = r.F[2], r.F[3], r.F[4]
+		*local, c.gStack, c.gNoStack = r.F[2], r.F[3], r.F[4]
 	case KGfgetRefill:
-		c.want(r, "the P's free list size after the refill", r.F[2], c.local[r.P]+moved)
+		c.want(r, "the P's free list size after the refill", r.F[2], *local+moved)
 		c.want(r, "sched.gFree.stack.size", r.F[3], c.gStack-r.F[0])
 		c.want(r, "sched.gFree.noStack.size", r.F[4], c.gNoStack-r.F[1])
-		c.local[r.P], c.gStack, c.gNoStack = r.F[2], r.F[3], r.F[4]
+		*local, c.gStack, c.gNoStack = r.F[2], r.F[3], r.F[4]
 	case KGCFreeTake:
 		c.want(r, "the stack list taken by markrootFreeGStacks", r.F[0], c.gStack)
 		c.want(r, "sched.gFree.stack.size after markrootFreeGStacks takes it", r.F[3], 0)
@@ -128,22 +193,22 @@ func (c *consistency) check(r Record) {
 	case KNewproc1:
 		if r.F[0] == 0 { // gfget found nothing: malg
 			c.want(r, "the P's free list size when gfget finds nothing", r.F[1], 0)
-			c.want(r, "the P's free list size before gfget found nothing", c.local[r.P], 0)
-			if c.free[r.G] {
+			c.want(r, "the P's free list size before gfget found nothing", *local, 0)
+			if c.gfree[c.gi(r.G)] {
 				c.addf(r, "newproc1 made a G on a free list runnable")
 			}
 		} else {
-			if !c.free[r.G] {
+			g := c.gi(r.G)
+			if !c.gfree[g] {
 				c.addf(r, "gfget returned a G that is not on a free list")
 			}
-			delete(c.free, r.G)
-			c.want(r, "the P's free list size after gfget", r.F[1], c.local[r.P]-1)
-			c.local[r.P] = r.F[1]
+			c.gfree[g] = false
+			c.want(r, "the P's free list size after gfget", r.F[1], *local-1)
+			*local = r.F[1]
 		}
-		if prev, dup := c.goids[r.X]; dup {
+		if prev, dup := c.takeGoid(r.X, c.gi(r.G)); dup {
 			c.addf(r, "goid %d reused (G %#x had it)", r.X, prev)
 		}
-		c.goids[r.X] = r.G
 	case KGlobrunqput, KGlobrunqputhead, KGlobrunqputbatch:
 		c.want(r, "sched.runq.size", r.F[1], c.runq+r.F[0])
 		c.runq = r.F[1]
@@ -155,7 +220,7 @@ func (c *consistency) check(r Record) {
 		c.want(r, "sched.runq.size", r.F[1], c.runq-r.F[0])
 		c.runq = r.F[1]
 	}
-	for _, v := range []int32{c.local[r.P], c.gStack, c.gNoStack, c.runq} {
+	for _, v := range []int32{*local, c.gStack, c.gNoStack, c.runq} {
 		if v < 0 {
 			c.addf(r, "a list size went negative")
 			break

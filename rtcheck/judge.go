@@ -2,6 +2,7 @@ package rtcheck
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gexit-dev/gexit/spec"
@@ -44,9 +45,38 @@ const DefaultInvariantEvery = 256
 func SpecJudgeEvery(every int) Judge {
 	every = max(every, 1)
 	return func(f *File) Judgement {
-		probs := judgeFreeLists(f, every)
-		probs = append(probs, judgeIdleList(f)...)
-		rq := runqCheck(f, runqOptions{budget: RunqBudget, endWindow: true})
+		// Two passes over the records for the three judges: the first
+		// finds the Ps the free and idle lists need and pairs the
+		// run-queue records, the second judges each record by all
+		// three (the same as judgeFreeLists, judgeIdleList and
+		// runqCheck, one after the other; TestSpecJudgeOnePass).
+		recs := f.Records[:f.Settled]
+		runq := newRunqJudge(f, runqOptions{budget: RunqBudget, endWindow: true})
+		freePs, idlePs := int(f.Header.GOMAXPROCS), int(f.Header.GOMAXPROCS)
+		for i := range recs {
+			r := &recs[i]
+			freePs = max(freePs, int(r.P)+1)
+			idlePs = max(idlePs, pidlePs(r))
+			if r.Kind < numKinds && runqPairKind[r.Kind] != 0 { // (pair's own test, saving a call)
+				runq.pair(int32(i), r)
+			}
+		}
+		free, idle := newFreeJudge(f, freePs, every), newPidleJudge(idlePs)
+		runq.startDecode()
+		for i := range recs {
+			r := &recs[i]
+			// The judges' own tests of the kind, saving calls.
+			if r.Kind < numKinds && freeListKind[r.Kind] {
+				free.record(r)
+			}
+			idle.record(r)
+			if r.Kind < numKinds && runqPairKind[r.Kind] != 0 {
+				runq.decode(int32(i), r)
+			}
+		}
+		probs := free.finish(recs)
+		probs = append(probs, idle.finish()...)
+		rq := runq.finish()
 		probs = append(probs, rq.problems...)
 		if len(probs) > 0 {
 			return Judgement{Verdict: Violation, Problems: probs}
@@ -63,30 +93,38 @@ func SpecJudgeEvery(every int) Judge {
 // used, the runtime's G addresses mapped to spec G indices.
 type freeJudge struct {
 	s     *spec.State
-	gs    map[uint64]int32 // G address -> spec index
-	addrs []uint64         // spec index -> G address
+	every int       // invariants after every every-th judged record
+	gs    addrTable // G address -> spec index
+	addrs []uint64  // spec index -> G address
+	// The per-P state below is indexed by P (the records' P ids are
+	// checked against the spec's Ps before use).
+	//
 	// pendingSpill: a gfput on the P reached GFreeCap; its spill record
 	// comes next for that P (other Ps' records may come between, under
-	// their own ownership or the lock).
-	pendingSpill map[int16]bool
+	// their own ownership or the lock). pending counts them.
+	pendingSpill []bool
+	pending      int
 	// pop: the P's gfget popped its list (the first of gfget.stale,
 	// gfget.alloc, newproc1 for it); the rest of gfget's records check
 	// against it.
-	pop map[int16]*popped
+	pop []popped
 	// destroyed: Ps p.destroy ran on in the current procresize; at its
 	// end their free lists must be empty (procresize's p.destroy calls
 	// gfpurge: the spec's procresize, and its DeadPsEmpty).
-	destroyed map[int16]bool
-	// batches: the first goid of every batch taken from sched.goidgen,
-	// and goidKnown the Ps whose cache the records have shown.
-	batches   map[uint64]int16
-	goidKnown map[int16]bool
+	destroyed []bool
+	// batches: the first goid of every batch taken from sched.goidgen
+	// (-> the P that took it), and goidKnown the Ps whose cache the
+	// records have shown.
+	batches   addrTable
+	goidKnown []bool
+	judged    int // free-list records judged
 	problems  []string
 	last      Record // the record being judged, for messages
 	first     string // the projected free lists at the first failure
 }
 
 type popped struct {
+	ok           bool // the P has a pop
 	g            int32
 	stack        string
 	stale, alloc bool
@@ -112,12 +150,12 @@ func (j *freeJudge) want(what string, have, want int64) {
 // g maps a G address to its spec index, adding the G (as malg's, with the
 // given stack) the first time it is seen.
 func (j *freeJudge) g(addr uint64, stack int32) int32 {
-	if i, ok := j.gs[addr]; ok {
+	if i, ok := j.gs.get(addr); ok {
 		return i
 	}
 	i := j.s.Malg(stack)
 	j.s.Gs[i].Status = spec.Runnable // live: not on a free list
-	j.gs[addr] = i
+	j.gs.put(addr, i)
 	j.addrs = append(j.addrs, addr)
 	return i
 }
@@ -125,9 +163,19 @@ func (j *freeJudge) g(addr uint64, stack int32) int32 {
 func judgeFreeLists(f *File, every int) []string {
 	recs := f.Records[:f.Settled]
 	nps := int(f.Header.GOMAXPROCS)
-	for _, r := range recs {
-		nps = max(nps, int(r.P)+1)
+	for i := range recs {
+		nps = max(nps, int(recs[i].P)+1)
 	}
+	j := newFreeJudge(f, nps, every)
+	for i := range recs {
+		j.record(&recs[i])
+	}
+	return j.finish(recs)
+}
+
+// newFreeJudge is the free-list judge of f before its first record, for
+// a history whose P ids lie below nps.
+func newFreeJudge(f *File, nps, every int) *freeJudge {
 	consts, _ := spec.Preset("go")
 	cfg := spec.Config{Consts: consts, Ps: max(nps, 1), Ms: 1}
 	s := &spec.State{Cfg: &cfg, Ms: []spec.M{{Curg: spec.None, P: spec.None, OldP: spec.None, LockedG: spec.None, NewG: spec.None}}}
@@ -135,27 +183,44 @@ func judgeFreeLists(f *File, every int) []string {
 		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None})
 	}
 	s.Sched.StartingStackSize = int32(f.Header.StartingStackSize)
-	j := &freeJudge{s: s, gs: map[uint64]int32{}, pendingSpill: map[int16]bool{}, pop: map[int16]*popped{},
-		destroyed: map[int16]bool{}, batches: map[uint64]int16{}, goidKnown: map[int16]bool{}}
-	judged := 0
-	for _, r := range recs {
-		if len(j.problems) >= maxJudgeProblems {
-			break
-		}
-		j.last = r
-		if !j.step(r) {
-			continue
-		}
-		judged++
-		switch {
-		case judged%every == 0:
-		case r.Kind == KGfputSpill, r.Kind == KGfgetRefill, r.Kind == KGfpurge, r.Kind == KGCFreeTake, r.Kind == KGCFreePut:
-		default:
-			continue
-		}
-		j.checkInvariants()
+	return &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
+		destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps)}
+}
+
+// freeListKind: the kinds step replays or takes into account.
+var freeListKind = func() (k [numKinds]bool) {
+	for _, kind := range []Kind{KMalg, KGfput, KGfputSpill, KGfgetRefill, KGfpurge, KGCFreeTake, KGCFreePut,
+		KGfgetStale, KGfgetAlloc, KGoidBatch, KPDestroy, KProcresize, KNewproc1} {
+		k[kind] = true
 	}
-	if judged > 0 && len(j.problems) == 0 {
+	return k
+}()
+
+// record judges the next record of the history; the invariants are
+// checked after it when it is due (see DefaultInvariantEvery).
+func (j *freeJudge) record(r *Record) {
+	if len(j.problems) >= maxJudgeProblems || r.Kind >= numKinds || !freeListKind[r.Kind] {
+		return
+	}
+	j.last = *r
+	if !j.step(r) {
+		return
+	}
+	j.judged++
+	switch {
+	case j.judged%j.every == 0:
+	case r.Kind == KGfputSpill, r.Kind == KGfgetRefill, r.Kind == KGfpurge, r.Kind == KGCFreeTake, r.Kind == KGCFreePut:
+	default:
+		return
+	}
+	j.checkInvariants()
+}
+
+// finish checks the invariants at the history's end, after its last
+// record recs[len(recs)-1], and returns the problems found.
+func (j *freeJudge) finish(recs []Record) []string {
+	if j.judged > 0 && len(j.problems) == 0 {
+		j.last = recs[len(recs)-1]
 		j.checkInvariants() // the history's end
 	}
 	if len(j.problems) > 0 {
@@ -166,38 +231,50 @@ func judgeFreeLists(f *File, every int) []string {
 
 // checkInvariants checks the free-list invariants on the projection.
 func (j *freeJudge) checkInvariants() {
-	names := spec.FreeListInvariants
-	if len(j.pendingSpill) > 0 {
-		names = freeInvariantsInGfput
+	invs := freeInvariants
+	if j.pending > 0 {
+		invs = freeInvariantsInGfput
 	}
-	if v := j.s.CheckNamed(names); v != nil {
+	if v := j.s.CheckList(invs); v != nil {
 		j.failf("after it, the projected state breaks %s: %s [%s]", v.Invariant, v.Detail, v.Source)
 	}
 }
 
-// freeInvariantsInGfput are the free-list invariants between a gfput's
-// push and its spill, when the P's list holds GFreeCap: gfput has not
-// returned yet, so LocalFreeBelowCap does not apply.
-var freeInvariantsInGfput = slices.DeleteFunc(slices.Clone(spec.FreeListInvariants), func(n string) bool { return n == "LocalFreeBelowCap" })
+// freeInvariants are spec.FreeListInvariants, and freeInvariantsInGfput
+// the free-list invariants between a gfput's push and its spill, when the
+// P's list holds GFreeCap: gfput has not returned yet, so
+// LocalFreeBelowCap does not apply.
+var freeInvariants, freeInvariantsInGfput = func() ([]*spec.Invariant, []*spec.Invariant) {
+	all, err := spec.InvariantsNamed(spec.FreeListInvariants)
+	if err != nil {
+		panic(err) // the spec's own list
+	}
+	return all, slices.DeleteFunc(slices.Clone(all), func(inv *spec.Invariant) bool { return inv.Name == "LocalFreeBelowCap" })
+}()
 
 // step replays one record; false when the record is not a free-list one.
-func (j *freeJudge) step(r Record) bool {
+func (j *freeJudge) step(r *Record) bool {
 	s := j.s
 	p := int8(r.P)
 	switch r.Kind {
+	case KGfput, KGfputSpill, KGfgetRefill, KGfpurge, KGfgetStale, KGfgetAlloc, KGoidBatch, KPDestroy, KNewproc1:
+		// The P's own list, goid cache or destruction: a record without
+		// a P the spec has (P indices are int8) cannot be replayed.
+		if r.P < 0 || int(r.P) >= len(s.Ps) || int(r.P) > math.MaxInt8 {
+			j.failf("a %s record without a P (P%d)", r.Kind, r.P)
+			return true
+		}
+	}
+	switch r.Kind {
 	case KMalg:
-		if _, ok := j.gs[r.G]; ok {
+		if _, ok := j.gs.get(r.G); ok {
 			j.failf("malg returned a G the projection already holds")
 			return true
 		}
 		j.g(r.G, r.F[0])
 	case KGfput:
 		g := j.g(r.G, r.F[0])
-		if p < 0 {
-			j.failf("gfput without a P")
-			return true
-		}
-		if j.pendingSpill[r.P] {
+		if j.pendingSpill[p] {
 			j.failf("a gfput on P%d before the spill of its previous one", r.P)
 		}
 		// What gdestroy left: a dead G with the stack it ran on, and the
@@ -212,15 +289,17 @@ func (j *freeJudge) step(r Record) bool {
 		}
 		j.want("gfput freed the stack (1) or kept it (0)", int64(r.F[3]), b2i(freed))
 		j.want("the P's free list size after the push", int64(r.F[2]), int64(s.Ps[p].GFreeSize))
-		if s.Ps[p].GFreeSize >= int32(s.Cfg.Consts.GFreeCap) {
-			j.pendingSpill[r.P] = true
+		if s.Ps[p].GFreeSize >= int32(s.Cfg.Consts.GFreeCap) && !j.pendingSpill[p] {
+			j.pendingSpill[p] = true
+			j.pending++
 		}
 	case KGfputSpill:
-		if !j.pendingSpill[r.P] {
+		if !j.pendingSpill[p] {
 			j.failf("a spill the spec does not make: P%d's list holds %d, below GFreeCap %d", r.P, s.Ps[p].GFreeSize, s.Cfg.Consts.GFreeCap)
 			return true
 		}
-		delete(j.pendingSpill, r.P)
+		j.pendingSpill[p] = false
+		j.pending--
 		toStack, toNoStack := s.GfputSpill(p)
 		j.moved(r, "spilled", toStack, toNoStack)
 	case KGfgetRefill:
@@ -270,22 +349,22 @@ func (j *freeJudge) step(r Record) bool {
 		// add, not of the records: it is the projection's input. Its
 		// size, and that the P hands out exactly its goids, are the
 		// spec's.
-		if prev, dup := j.batches[r.X]; dup {
+		if prev, dup := j.batches.get(r.X); dup {
 			j.failf("goid batch at %d taken twice (P%d had it)", r.X, prev)
 		}
-		j.batches[r.X] = r.P
+		j.batches.put(r.X, int32(r.P))
 		s.Sched.Goidgen = int64(r.X) - 1
 		first := s.GoidRefill(p)
 		j.want("the goid batch's size", int64(r.F[0]), s.Ps[p].GoidEnd-first)
-		j.goidKnown[r.P] = true
+		j.goidKnown[p] = true
 		return false
 	case KPDestroy:
-		j.destroyed[r.P] = true
+		j.destroyed[p] = true
 		return false
 	case KProcresize:
 		if r.F[2] == 1 { // procresize's end
-			for dp := range j.destroyed {
-				if n := len(s.Ps[dp].GFree); n != 0 {
+			for dp, d := range j.destroyed {
+				if n := len(s.Ps[dp].GFree); d && n != 0 {
 					j.failf("P%d was destroyed with %d Gs on its free list (p.destroy: gfpurge; DeadPsEmpty)", dp, n)
 				}
 			}
@@ -293,7 +372,7 @@ func (j *freeJudge) step(r Record) bool {
 		}
 		return false
 	case KNewproc1:
-		if j.goidKnown[r.P] {
+		if j.goidKnown[p] {
 			goid, ok := s.TakeGoid(p)
 			if !ok {
 				j.failf("newproc1 on P%d with an empty goid cache and no batch taken", r.P)
@@ -305,18 +384,19 @@ func (j *freeJudge) step(r Record) bool {
 			if n := len(s.Ps[p].GFree); n != 0 {
 				j.failf("gfget found nothing on P%d; the spec's list holds %d", r.P, n)
 			}
-			if _, ok := j.pop[r.P]; ok {
+			if j.pop[p].ok {
 				j.failf("a gfget's pop on P%d without its newproc1", r.P)
-				delete(j.pop, r.P)
+				j.pop[p] = popped{}
 			}
 			j.g(r.G, r.F[2])
 			return true
 		}
-		pp := j.popFor(r)
-		if pp == nil {
+		pop := j.popFor(r)
+		if pop == nil {
 			return true
 		}
-		delete(j.pop, r.P)
+		pp := *pop
+		*pop = popped{} // gfget is over
 		j.want("the G gfget popped", int64(j.addrIndex(r.G)), int64(pp.g))
 		j.want("the P's free list size after gfget", int64(r.F[1]), int64(s.Ps[p].GFreeSize))
 		j.want("the new G's stack", int64(r.F[2]), int64(s.Gs[pp.g].Stack))
@@ -337,8 +417,8 @@ func (j *freeJudge) step(r Record) bool {
 // popFor returns the P's gfget pop, making it (spec GfgetPop) at gfget's
 // first record after its refill. startingStackSize is the runtime's at
 // that moment, which the record carries.
-func (j *freeJudge) popFor(r Record) *popped {
-	if pp := j.pop[r.P]; pp != nil {
+func (j *freeJudge) popFor(r *Record) *popped {
+	if pp := &j.pop[r.P]; pp.ok {
 		return pp
 	}
 	s := j.s
@@ -353,14 +433,14 @@ func (j *freeJudge) popFor(r Record) *popped {
 		j.failf("gfget took a G from P%d's list; the spec's list is empty", r.P)
 		return nil
 	}
-	pp := &popped{g: g, stack: stack}
-	j.pop[r.P] = pp
+	pp := &j.pop[r.P]
+	*pp = popped{ok: true, g: g, stack: stack}
 	return pp
 }
 
 // addrIndex is the spec index of a G address, or -1.
 func (j *freeJudge) addrIndex(addr uint64) int32 {
-	if i, ok := j.gs[addr]; ok {
+	if i, ok := j.gs.get(addr); ok {
 		return i
 	}
 	return -1
@@ -368,9 +448,13 @@ func (j *freeJudge) addrIndex(addr uint64) int32 {
 
 // moved compares a spill, refill or purge with the record: how many
 // moved to or from each global list, and the sizes after.
-func (j *freeJudge) moved(r Record, what string, stack, noStack int32) {
-	j.want("Gs "+what+" (stack list)", int64(r.F[0]), int64(stack))
-	j.want("Gs "+what+" (noStack list)", int64(r.F[1]), int64(noStack))
+func (j *freeJudge) moved(r *Record, what string, stack, noStack int32) {
+	if r.F[0] != stack {
+		j.want("Gs "+what+" (stack list)", int64(r.F[0]), int64(stack))
+	}
+	if r.F[1] != noStack {
+		j.want("Gs "+what+" (noStack list)", int64(r.F[1]), int64(noStack))
+	}
 	j.want("the P's free list size after", int64(r.F[2]), int64(j.s.Ps[r.P].GFreeSize))
 	j.sizes(r.F[3], r.F[4])
 }

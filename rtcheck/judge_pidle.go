@@ -40,9 +40,9 @@ type pidleJudge struct {
 	s       *spec.State
 	engaged bool  // the first procresize was seen
 	resize  int32 // procresize's nprocs while it runs, else -1
-	// prev is, per M id, the last record of that M before the current one.
-	prev     []Record
-	hasPrev  []bool
+	// prev is, per M id, the last record of that M before the current
+	// one (nil: none; M ids past maxTrackedM are not followed).
+	prev     []*Record
 	problems []string
 	last     Record
 	first    string // the projected idle list at the first failure
@@ -66,27 +66,44 @@ func (j *pidleJudge) want(what string, have, want int64) {
 
 // judgeIdleList judges a process's idle-list records; see pidleJudge.
 func judgeIdleList(f *File) []string {
-	j := newPidleJudge(f)
-	for _, r := range f.Records[:f.Settled] {
-		if len(j.problems) >= maxJudgeProblems {
-			break
-		}
-		j.record(r)
+	j := pidleJudgeFor(f)
+	recs := f.Records[:f.Settled]
+	for i := range recs {
+		j.record(&recs[i])
 	}
+	return j.finish()
+}
+
+// pidleJudgeFor is the idle-list judge of f before its first record.
+func pidleJudgeFor(f *File) *pidleJudge {
+	recs := f.Records[:f.Settled]
+	nps := int(f.Header.GOMAXPROCS)
+	for i := range recs {
+		nps = max(nps, pidlePs(&recs[i]))
+	}
+	return newPidleJudge(nps)
+}
+
+// pidlePs is how many Ps the idle-list judge needs for r.
+func pidlePs(r *Record) int {
+	if r.Kind == KProcresize {
+		return max(int(r.P)+1, int(r.F[1]))
+	}
+	return int(r.P) + 1
+}
+
+// finish returns the problems found.
+func (j *pidleJudge) finish() []string {
 	if len(j.problems) > 0 {
 		j.problems = append(j.problems, "projected idle P list as it stood at the first failure: "+j.first)
 	}
 	return j.problems
 }
 
-func newPidleJudge(f *File) *pidleJudge {
-	nps := max(int(f.Header.GOMAXPROCS), 1)
-	for _, r := range f.Records[:f.Settled] {
-		nps = max(nps, int(r.P)+1)
-		if r.Kind == KProcresize {
-			nps = max(nps, int(r.F[1]))
-		}
-	}
+// newPidleJudge is the idle-list judge of a history that needs nps Ps
+// (the largest pidlePs and the header's GOMAXPROCS).
+func newPidleJudge(nps int) *pidleJudge {
+	nps = max(nps, 1)
 	nps = min(nps, 127) // spec P indices are int8; a P beyond is reported
 	consts, _ := spec.Preset("go")
 	cfg := spec.Config{Consts: consts, Ps: nps, Ms: 1}
@@ -98,21 +115,30 @@ func newPidleJudge(f *File) *pidleJudge {
 	return &pidleJudge{s: s, resize: -1}
 }
 
+// maxTrackedM bounds the M ids whose previous record the judge keeps (a
+// corrupt record's id must not size a table).
+const maxTrackedM = 1 << 16
+
 // record judges the next record of the history.
-func (j *pidleJudge) record(r Record) {
-	j.last = r
-	j.step(r)
-	if r.M >= 0 {
-		for int(r.M) >= len(j.prev) {
-			j.prev = append(j.prev, Record{})
-			j.hasPrev = append(j.hasPrev, false)
+func (j *pidleJudge) record(r *Record) {
+	if len(j.problems) >= maxJudgeProblems {
+		return
+	}
+	switch r.Kind {
+	case KProcresize, KPidleput, KPidleget, KHandoffp, KExitsyscallSlow, KExitsyscallNoP:
+		j.last = *r
+		j.step(r)
+	}
+	if r.M >= 0 && r.M <= maxTrackedM {
+		if int(r.M) >= len(j.prev) {
+			j.prev = append(j.prev, make([]*Record, int(r.M)+1-len(j.prev))...)
 		}
-		j.prev[r.M], j.hasPrev[r.M] = r, true
+		j.prev[r.M] = r
 	}
 }
 
 // step judges one record.
-func (j *pidleJudge) step(r Record) {
+func (j *pidleJudge) step(r *Record) {
 	s := j.s
 	switch r.Kind {
 	case KProcresize:
@@ -193,9 +219,9 @@ func (j *pidleJudge) step(r Record) {
 		if r.Kind == KExitsyscallNoP {
 			what = "exitsyscallNoP's P"
 		}
-		if r.M < 0 || int(r.M) >= len(j.prev) || !j.hasPrev[r.M] || j.prev[r.M].Kind != KPidleget {
+		if r.M < 0 || int(r.M) >= len(j.prev) || j.prev[r.M] == nil || j.prev[r.M].Kind != KPidleget {
 			prev := "none"
-			if r.M >= 0 && int(r.M) < len(j.prev) && j.hasPrev[r.M] {
+			if r.M >= 0 && int(r.M) < len(j.prev) && j.prev[r.M] != nil {
 				prev = j.prev[r.M].String()
 			}
 			j.failf("%s, P%d, does not come from a pidleget just before on M%d (its previous record: %s)", what, r.P, r.M, prev)

@@ -165,14 +165,14 @@ const pidleFixture = "pidle.gexit"
 func pidleFixtureEvents(f *File) (lastp, lifo int) {
 	lastp, lifo = -1, -1
 	recs := f.Records[:f.Settled]
-	j := newPidleJudge(f)
+	j := pidleJudgeFor(f)
 	var before map[int32][]int8 // per M, the idle list before its last pidleget
 	before = map[int32][]int8{}
 	for i, r := range recs {
 		if r.Kind == KPidleget {
 			before[r.M] = idleList(j.s)
 		}
-		j.record(r)
+		j.record(&recs[i])
 		if len(j.problems) > 0 {
 			return -1, -1
 		}
@@ -259,9 +259,9 @@ func TestRealIdleListJudged(t *testing.T) {
 	if r := f.Records[0]; r.Index != 0 || r.Kind != KProcresize || r.F[0] != 0 || r.F[2] != 0 {
 		t.Fatalf("the fixture does not start at schedinit's procresize: %v", r)
 	}
-	j := newPidleJudge(f)
-	for _, r := range f.Records[:f.Settled] {
-		j.record(r)
+	j := pidleJudgeFor(f)
+	for i := range f.Records[:f.Settled] {
+		j.record(&f.Records[i])
 	}
 	if len(j.problems) != 0 {
 		t.Fatalf("idle-list judge:\n%s", strings.Join(j.problems, "\n"))
@@ -283,9 +283,9 @@ func TestRealIdleListJudged(t *testing.T) {
 // idle-list judge.
 func replayTo(t *testing.T, f *File, end int) *pidleJudge {
 	t.Helper()
-	j := newPidleJudge(f)
-	for _, r := range f.Records[:end] {
-		j.record(r)
+	j := pidleJudgeFor(f)
+	for i := range f.Records[:end] {
+		j.record(&f.Records[i])
 	}
 	if len(j.problems) != 0 {
 		t.Fatalf("idle-list judge:\n%s", strings.Join(j.problems, "\n"))

@@ -119,7 +119,9 @@ package rtcheck
 //     Gs in one process wraps them, which is not handled.
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -129,7 +131,9 @@ import (
 )
 
 // RunqBudget bounds the time the run-queue check of one process's records
-// may take; a check that needs more is unknown.
+// may take (in SpecJudge, from the start of its passes over the records,
+// which the free-list and idle-list judges share); a check that needs
+// more is unknown.
 var RunqBudget = 2 * time.Minute
 
 // runqEndWindowMin is the least number of records at the end of a history
@@ -180,41 +184,35 @@ const (
 
 // values names every G value that moves between queues.
 type values struct {
-	kind []uint8
-	x    []int32 // concrete: G index; placeholder: k; slot: the id written (-1: none yet)
-	res  []int32 // resolved: a G index, phBase+k, or resUnwritten
-	// slot ids: the P, the position, and its index in the P's slots
-	// (by id; zero for the other kinds)
-	wp   []int16
-	wpos []uint32
-	wx   []int64
-	conc []int32 // G index -> its concrete id (-1 none)
-	nph  int32
+	v     []value
+	stack []int32 // resolve's scratch
+	conc  []int32 // G index -> its concrete id (-1 none)
+	nph   int32
+}
+
+type value struct {
+	kind uint8
+	wp   int16  // slot: the P
+	x    int32  // concrete: G index; placeholder: k; slot: the id written (-1: none yet)
+	res  int32  // resolved: a G index, phBase+k, or resUnwritten
+	wpos uint32 // slot: the position
+	wx   int64  // slot: its index in the P's slots
 }
 
 func (v *values) add(kind uint8, x int32) int32 {
-	v.kind = append(v.kind, kind)
-	v.x = append(v.x, x)
-	v.res = append(v.res, resUnknown)
-	v.wp = append(v.wp, 0)
-	v.wpos = append(v.wpos, 0)
-	v.wx = append(v.wx, 0)
-	return int32(len(v.kind) - 1)
+	v.v = append(v.v, value{kind: kind, x: x, res: resUnknown})
+	return int32(len(v.v) - 1)
 }
 
 // grow makes room for about n values.
 func (v *values) grow(n int) {
-	v.kind = make([]uint8, 0, n)
-	v.x = make([]int32, 0, n)
-	v.res = make([]int32, 0, n)
-	v.wp = make([]int16, 0, n)
-	v.wpos = make([]uint32, 0, n)
-	v.wx = make([]int64, 0, n)
+	v.v = make([]value, 0, n)
 }
 
 // where is a slot id's P, position and index in the P's slots.
 func (v *values) where(id int32) (int16, uint32, int64, bool) {
-	return v.wp[id], v.wpos[id], v.wx[id], v.kind[id] == vSlot
+	x := &v.v[id]
+	return x.wp, x.wpos, x.wx, x.kind == vSlot
 }
 
 func (v *values) concrete(g int32) int32 {
@@ -237,30 +235,32 @@ func (v *values) placeholder() int32 {
 
 // resolve follows slots to what was written there.
 func (v *values) resolve(id int32) int32 {
-	var stack []int32
+	stack := v.stack[:0]
 	for {
-		if r := v.res[id]; r != resUnknown {
+		x := &v.v[id]
+		if r := x.res; r != resUnknown {
 			if r == resBusy {
 				r = resUnwritten
 			}
 			for _, s := range stack {
-				v.res[s] = r
+				v.v[s].res = r
 			}
+			v.stack = stack[:0]
 			return r
 		}
-		switch v.kind[id] {
+		switch x.kind {
 		case vConcrete:
-			v.res[id] = v.x[id]
+			x.res = x.x
 		case vPlaceholder:
-			v.res[id] = phBase + v.x[id]
+			x.res = phBase + x.x
 		case vSlot:
-			if v.x[id] < 0 {
-				v.res[id] = resUnwritten
+			if x.x < 0 {
+				x.res = resUnwritten
 				continue
 			}
-			v.res[id] = resBusy
+			x.res = resBusy
 			stack = append(stack, id)
-			id = v.x[id]
+			id = x.x
 		}
 	}
 }
@@ -289,19 +289,19 @@ var rqKindNames = [...]string{"runqput (runnext CAS)", "runqput (ring store)", "
 
 // rqOp is one operation on one P's queues.
 type rqOp struct {
-	kind      rqKind
-	rec       int32 // the record it comes from (index in the history)
 	call, ret int64
+	vh        int64 // h as an index into the P's slots (see pq.shift)
+	rec       int32 // the record it comes from (index in the history)
 	g         int32 // a G: put, got, kicked-to (want), returned...
 	want      int32 // rqPutNext: the old runnext the record names
-	hand      bool  // the G comes from (or goes to) the owner's hand
 	h, t      uint32
-	vh        int64 // h as an index into the P's slots (see pq.shift)
 	n         int32
 	// ext is 1 + the index in runqJudge.ext of the values the op puts
 	// (publish, putbatch: value ids until resolve, then Gs) or p.destroy's
 	// Gs its globrunqputheads moved; 0: none.
-	ext int32
+	ext  int32
+	kind rqKind
+	hand bool // the G comes from (or goes to) the owner's hand
 }
 
 // pq is one P's part of the decoding: its ring positions and operations.
@@ -345,7 +345,10 @@ func (st *rqState) hash() uint64 {
 
 type rqProblem struct {
 	rec int32
-	msg string
+	// The message, formatted when it is reported (only the first
+	// maxJudgeProblems are; a corrupt count can make a million).
+	format string
+	args   []any
 	// ring: a disagreement of a P's queues, which an operation in flight
 	// at exit (no record) could cause; the global queue's order is
 	// exact, and a G on a ring position other than the one written
@@ -357,23 +360,29 @@ type runqJudge struct {
 	opts     runqOptions
 	recs     []Record
 	deadline time.Time
-	gs       map[uint64]int32
+	gs       addrTable
 	addrs    []uint64
 	v        values
 	ps       []*pq
 	glob     *spec.State
+	globRoom []int32      // see decGlob
 	cfg1     *spec.Config // one P, for the per-P projections
 	checks   []deferredCheck
 	probs    []rqProblem
 	unknown  string
-	// pairs of records made by one M (indices into recs, -1 none)
-	partner []int32
-	outer   []int32
+	// pairs of records made by one M (indices into recs; see pair)
+	partner links
+	outer   links
+	ms      []*mpend          // the pairing's pending records, by M id + 1
+	nvals   int               // about how many values decode names (pair counts)
+	nchecks int               // about how many checks decode defers (pair counts)
 	heads   map[int32][]int32 // p.destroy -> its globrunqputheads
 	batchQ  map[int32][]int32 // globrunqgetbatch -> the ids it handed to runqputbatch
 	maxSpan uint64
+	ndec    int // records decode has taken
 	buf     []int32
 	ext     [][]int32 // see rqOp.ext
+	chunk   []int32   // see alloc
 	opCount []int     // by P: room for its operations
 	cur     []rqOp    // the operations of the P being checked
 	quiet   bool      // apply's refusals need no message
@@ -384,23 +393,76 @@ type runqJudge struct {
 // any G).
 type deferredCheck struct {
 	rec  int32
-	what string
+	what checkWhat
 	id   int32
 	want int32
 }
 
+// checkWhat names what a deferred check compares, for its message.
+type checkWhat uint8
+
+const (
+	wSlowTook checkWhat = iota
+	wGetRing
+	wGrabFirst
+	wGrabTook
+	wStealRuns
+	wSlowBatchHead
+	wGlobGet
+	wGlobGetBatch
+)
+
+var checkWhatNames = [...]string{
+	wSlowTook:      "a G runqputslow took",
+	wGetRing:       "the G runqget took from the ring",
+	wGrabFirst:     "the first G runqgrab took",
+	wGrabTook:      "a G runqgrab took",
+	wStealRuns:     "the G runqsteal runs (the last grabbed)",
+	wSlowBatchHead: "the head of runqputslow's batch",
+	wGlobGet:       "the G globrunqget took (the global queue's head)",
+	wGlobGetBatch:  "the G globrunqgetbatch returned (the global queue's head)",
+}
+
+func (w checkWhat) String() string { return checkWhatNames[w] }
+
 func runqCheck(f *File, opts runqOptions) runqResult {
+	j := newRunqJudge(f, opts)
+	recs := j.recs
+	for i := range recs {
+		j.pair(int32(i), &recs[i])
+	}
+	j.startDecode()
+	for i := range recs {
+		j.decode(int32(i), &recs[i])
+	}
+	return j.finish()
+}
+
+// newRunqJudge is the run-queue judge of f. Its work is in three steps:
+// pair every record in order, then decode every record in order
+// (startDecode first), then finish.
+func newRunqJudge(f *File, opts runqOptions) *runqJudge {
 	recs := f.Records[:f.Settled]
 	consts, _ := spec.Preset("go")
 	cfg1 := spec.Config{Consts: consts, Ps: 1, Ms: 1}
 	cfgG := spec.Config{Consts: consts, Ps: 1, Ms: 1}
-	j := &runqJudge{opts: opts, recs: recs, deadline: time.Now().Add(opts.budget), gs: map[uint64]int32{},
+	j := &runqJudge{opts: opts, recs: recs, deadline: time.Now().Add(opts.budget),
 		cfg1: &cfg1, heads: map[int32][]int32{}, batchQ: map[int32][]int32{}}
 	j.glob = &spec.State{Cfg: &cfgG, Sched: spec.Sched{GoMaxProcs: int32(f.Header.GOMAXPROCS)}}
-	j.v.grow(len(recs))
-	j.checks = make([]deferredCheck, 0, len(recs)/2)
-	j.pair()
-	j.decode()
+	return j
+}
+
+// startDecode sizes the decoding by what pair saw.
+func (j *runqJudge) startDecode() {
+	j.v.grow(j.nvals)
+	j.checks = make([]deferredCheck, 0, j.nchecks)
+	j.partner.sort()
+	j.outer.sort()
+}
+
+// finish resolves the values, checks every P's operations and returns the
+// outcome.
+func (j *runqJudge) finish() runqResult {
 	if j.unknown == "" {
 		j.resolve()
 	}
@@ -432,7 +494,7 @@ func (j *runqJudge) result() runqResult {
 		}
 		if allRing && first >= 0 && j.recs[first].Index+window > last {
 			res.unknown = fmt.Sprintf("the run queues disagree with the spec only in the last %d records of the history, where operations in flight at exit leave no record: %s",
-				window, j.probs[0].msg)
+				window, j.msg(&j.probs[0]))
 			return res
 		}
 	}
@@ -441,7 +503,7 @@ func (j *runqJudge) result() runqResult {
 			res.problems = append(res.problems, "... (more run-queue problems not listed)")
 			break
 		}
-		res.problems = append(res.problems, p.msg)
+		res.problems = append(res.problems, j.msg(&p))
 	}
 	return res
 }
@@ -456,11 +518,17 @@ func (j *runqJudge) ringf(rec int32, format string, a ...any) {
 }
 
 func (j *runqJudge) fail(ring bool, rec int32, format string, a ...any) {
-	msg := fmt.Sprintf(format, a...)
-	if rec >= 0 {
-		msg = j.recs[rec].String() + ": " + msg
+	j.probs = append(j.probs, rqProblem{rec: rec, format: format, args: a, ring: ring})
+}
+
+// msg formats problem p. (Its arguments are values, or strings made when
+// it was found: the message is the one it would have been then.)
+func (j *runqJudge) msg(p *rqProblem) string {
+	msg := fmt.Sprintf(p.format, p.args...)
+	if p.rec >= 0 {
+		msg = j.recs[p.rec].String() + ": " + msg
 	}
-	j.probs = append(j.probs, rqProblem{rec: rec, msg: msg, ring: ring})
+	return msg
 }
 
 // g maps a G address to its index (None for 0).
@@ -468,11 +536,11 @@ func (j *runqJudge) g(addr uint64) int32 {
 	if addr == 0 {
 		return spec.None
 	}
-	if i, ok := j.gs[addr]; ok {
+	if i, ok := j.gs.get(addr); ok {
 		return i
 	}
 	i := int32(len(j.addrs))
-	j.gs[addr] = i
+	j.gs.put(addr, i)
 	j.addrs = append(j.addrs, addr)
 	return i
 }
@@ -493,6 +561,16 @@ func (j *runqJudge) gname(g int32) string {
 }
 
 func (j *runqJudge) pq(p int16) *pq {
+	if ps := j.ps; int(uint16(p)) < len(ps) && ps[uint16(p)] != nil { // the common case, inlined
+		return ps[uint16(p)]
+	}
+	return j.newPQ(p)
+}
+
+// newPQ is pq making P p's part.
+//
+//go:noinline
+func (j *runqJudge) newPQ(p int16) *pq {
 	if p < 0 || p > 1024 {
 		return nil
 	}
@@ -509,9 +587,11 @@ func (j *runqJudge) pq(p int16) *pq {
 	return j.ps[p]
 }
 
-// slot is the value id of position pos of P p's ring.
-func (j *runqJudge) slot(p int16, pos uint32) int32 {
-	q := j.pq(p)
+// slot is the value id of position pos of P p's ring (q is j.pq(p)).
+func (j *runqJudge) slot(q *pq, p int16, pos uint32) int32 {
+	if q == nil {
+		return -1 // no such P: reported by the record that names it
+	}
 	x := int64(pos) + q.shift
 	if x > int64(len(q.slots))+1<<20 {
 		return -1
@@ -523,30 +603,39 @@ func (j *runqJudge) slot(p int16, pos uint32) int32 {
 	if q.slots[x] < 0 {
 		id := j.v.add(vSlot, -1)
 		q.slots[x] = id
-		j.v.wp[id], j.v.wpos[id], j.v.wx[id] = p, pos, x
+		v := &j.v.v[id]
+		v.wp, v.wpos, v.wx = p, pos, x
 	}
 	return q.slots[x]
 }
 
 // write records that op (index opi of P p) produced value id at pos.
-func (j *runqJudge) write(rec int32, p int16, pos uint32, id int32, opi int32) {
-	s := j.slot(p, pos)
+func (j *runqJudge) write(rec int32, q *pq, p int16, pos uint32, id int32, opi int32) {
+	if q == nil {
+		j.failf(rec, "a run-queue record naming P%d, which the spec has not", p)
+		return
+	}
+	s := j.slot(q, p, pos)
 	if s < 0 {
 		j.failf(rec, "P%d's ring position %d is far past every position before it", p, pos)
 		return
 	}
-	if j.v.x[s] >= 0 {
+	if j.v.v[s].x >= 0 {
 		j.failf(rec, "P%d's ring position %d is written a second time", p, pos)
 		return
 	}
-	j.v.x[s] = id
-	j.ps[p].prod[j.v.wx[s]] = opi
+	j.v.v[s].x = id
+	q.prod[j.v.v[s].wx] = opi
 }
 
 // read checks, once values are resolved, that position pos of P p held
 // G want (None: only that it was written).
-func (j *runqJudge) read(rec int32, p int16, pos uint32, want int32, what string) int32 {
-	s := j.slot(p, pos)
+func (j *runqJudge) read(rec int32, q *pq, p int16, pos uint32, want int32, what checkWhat) int32 {
+	if q == nil {
+		j.failf(rec, "a run-queue record naming P%d, which the spec has not", p)
+		return -1
+	}
+	s := j.slot(q, p, pos)
 	if s < 0 {
 		j.failf(rec, "P%d's ring position %d is far past every position before it", p, pos)
 		return -1
@@ -556,11 +645,21 @@ func (j *runqJudge) read(rec int32, p int16, pos uint32, want int32, what string
 }
 
 // lockfree is a lock-free record's interval: [2E-1, 2I].
-func (j *runqJudge) lockfree(r Record) (int64, int64) {
+func (j *runqJudge) lockfree(r *Record) (int64, int64) {
 	if r.Index > r.Entry && r.Index-r.Entry > j.maxSpan {
 		j.maxSpan = r.Index - r.Entry
 	}
 	return 2*int64(r.Entry) - 1, 2 * int64(r.Index)
+}
+
+// alloc returns room for n values, from a chunk shared with others.
+func (j *runqJudge) alloc(n int) []int32 {
+	if len(j.chunk)+n > cap(j.chunk) {
+		j.chunk = make([]int32, 0, max(4096, n))
+	}
+	k := len(j.chunk)
+	j.chunk = j.chunk[:k+n]
+	return j.chunk[k : k+n : k+n]
 }
 
 // addExt keeps an operation's values and returns its rqOp.ext.
@@ -569,9 +668,8 @@ func (j *runqJudge) addExt(v []int32) int32 {
 	return int32(len(j.ext))
 }
 
-// add appends an operation to P p and returns its index.
-func (j *runqJudge) add(p int16, op rqOp) int32 {
-	q := j.pq(p)
+// add appends an operation to a P's part q and returns its index.
+func (j *runqJudge) add(q *pq, op rqOp) int32 {
 	switch op.kind {
 	case rqGetRing, rqGrabRing, rqSlowTake:
 		op.vh = int64(op.h) + q.shift
@@ -585,156 +683,235 @@ func (j *runqJudge) add(p int16, op rqOp) int32 {
 // with the globrunqputbatch inside it and the runqput around it; runqgrab
 // with its runqsteal; runqdrain with its globrunqputbatch;
 // globrunqgetbatch with the runqputbatch that takes its batch; p.destroy
-// with its globrunqputheads.
-func (j *runqJudge) pair() {
-	n := len(j.recs)
-	j.partner = make([]int32, n)
-	j.outer = make([]int32, n)
-	for i := range j.partner {
-		j.partner[i], j.outer[i] = -1, -1
+// with its globrunqputheads. It is called on every record, in order,
+// before decode.
+func (j *runqJudge) pair(i int32, r *Record) {
+	if r.Kind == 0 || r.Kind >= numKinds || runqPairKind[r.Kind] == 0 {
+		return
 	}
-	type mpend struct{ glob, slow, grab, drain, getbatch, destroy, heads int32 }
-	var ms []*mpend // by M id + 1
-	for i32, r := range j.recs {
-		i := int32(i32)
-		if r.Kind == 0 || r.Kind >= numKinds {
-			continue
+	if r.P >= 0 && r.P <= 1024 && runqPairKind[r.Kind] == ringKind {
+		if int(r.P) >= len(j.opCount) {
+			j.opCount = append(j.opCount, make([]int, int(r.P)+1-len(j.opCount))...)
 		}
-		fam := kinds[r.Kind].Family
-		if fam != FamRunq && fam != FamGlobrunq && r.Kind != KPDestroy {
-			continue
+		j.opCount[r.P]++
+		if r.Kind == KRunqput && r.F[1] == 1 && r.F[0] != 0 {
+			j.opCount[r.P]++ // runnext kicked: two steps
 		}
-		if r.P >= 0 && r.P <= 1024 && fam == FamRunq {
-			for int(r.P) >= len(j.opCount) {
-				j.opCount = append(j.opCount, 0)
-			}
-			j.opCount[r.P] += 2
+	}
+	// The sizes decode will need (an estimate: it only saves regrowing).
+	switch r.Kind {
+	case KRunqput:
+		j.nvals++ // a ring position
+	case KRunqsteal:
+		j.nvals += int(max(r.F[1], 0))
+	case KRunqputbatch:
+		j.nvals += int(max(r.F[0], 0))
+	case KRunqget, KGlobrunqget, KGlobrunqgetbatch:
+		j.nchecks++
+	case KRunqgrab, KRunqputslow:
+		j.nchecks += int(min(max(r.F[0], 0), 256))
+	}
+	switch r.Kind {
+	case KRunqget, KGlobrunqput, KGlobrunqget, KProcresize:
+		return // nothing to pair
+	}
+	mi := int(r.M) + 1
+	if mi < 0 || mi > 1<<16 {
+		mi = 0
+	}
+	if mi >= len(j.ms) {
+		j.ms = append(j.ms, make([]*mpend, mi+1-len(j.ms))...)
+	}
+	m := j.ms[mi]
+	if m == nil {
+		m = &mpend{-1, -1, -1, -1, -1, -1, 0}
+		j.ms[mi] = m
+	}
+	switch r.Kind {
+	case KGlobrunqputbatch:
+		if m.drain >= 0 {
+			j.link(i, m.drain)
+			m.drain = -1
+		} else {
+			m.glob = i
 		}
-		mi := int(r.M) + 1
-		if mi < 0 || mi > 1<<16 {
-			mi = 0
+	case KRunqputslow:
+		if r.F[2] != 1 {
+			break
 		}
-		for mi >= len(ms) {
-			ms = append(ms, nil)
+		if g := m.glob; g >= 0 && j.recs[g].Index >= r.Entry {
+			j.link(i, g)
+		} else {
+			j.failf(i, "runqputslow took its batch but no globrunqputbatch of this M lies within it")
 		}
-		m := ms[mi]
-		if m == nil {
-			m = &mpend{-1, -1, -1, -1, -1, -1, 0}
-			ms[mi] = m
-		}
-		switch r.Kind {
-		case KGlobrunqputbatch:
-			if m.drain >= 0 {
-				j.partner[i], j.partner[m.drain] = m.drain, i
-				m.drain = -1
+		m.glob, m.slow = -1, i
+	case KRunqput:
+		if r.F[0] == 2 {
+			if s := m.slow; s >= 0 && j.recs[s].Entry >= r.Entry {
+				j.outer.add(i, s)
+				j.outer.add(s, i)
 			} else {
-				m.glob = i
+				j.failf(i, "runqput took the slow path but no successful runqputslow of this M lies within it")
 			}
-		case KRunqputslow:
-			if r.F[2] != 1 {
-				break
-			}
-			if g := m.glob; g >= 0 && j.recs[g].Index >= r.Entry {
-				j.partner[i], j.partner[g] = g, i
-			} else {
-				j.failf(i, "runqputslow took its batch but no globrunqputbatch of this M lies within it")
-			}
-			m.glob, m.slow = -1, i
-		case KRunqput:
-			if r.F[0] == 2 {
-				if s := m.slow; s >= 0 && j.recs[s].Entry >= r.Entry {
-					j.outer[i], j.outer[s] = s, i
-				} else {
-					j.failf(i, "runqput took the slow path but no successful runqputslow of this M lies within it")
-				}
-			}
-			m.slow = -1
-		case KRunqgrab:
-			m.grab = i
-		case KRunqsteal:
-			if g := m.grab; g >= 0 && j.recs[g].Entry >= r.Entry {
-				j.partner[i], j.partner[g] = g, i
-			} else {
-				j.failf(i, "runqsteal without the runqgrab it calls")
-			}
-			m.grab = -1
-		case KRunqdrain:
-			if r.F[0] > 0 {
-				m.drain = i
-			}
-		case KGlobrunqgetbatch:
-			if m.getbatch >= 0 {
-				j.failf(m.getbatch, "the Gs this globrunqgetbatch took besides the one it returned were never put on a ring (no runqputbatch)")
-			}
+		}
+		m.slow = -1
+	case KRunqgrab:
+		m.grab = i
+	case KRunqsteal:
+		if g := m.grab; g >= 0 && j.recs[g].Entry >= r.Entry {
+			j.link(i, g)
+		} else {
+			j.failf(i, "runqsteal without the runqgrab it calls")
+		}
+		m.grab = -1
+	case KRunqdrain:
+		if r.F[0] > 0 {
+			m.drain = i
+		}
+	case KGlobrunqgetbatch:
+		if m.getbatch >= 0 {
+			j.failf(m.getbatch, "the Gs this globrunqgetbatch took besides the one it returned were never put on a ring (no runqputbatch)")
+		}
+		m.getbatch = -1
+		if r.F[0] >= 2 {
+			m.getbatch = i
+		}
+	case KRunqputbatch:
+		if m.getbatch >= 0 {
+			j.link(i, m.getbatch)
 			m.getbatch = -1
-			if r.F[0] >= 2 {
-				m.getbatch = i
-			}
-		case KRunqputbatch:
-			if m.getbatch >= 0 {
-				j.partner[i], j.partner[m.getbatch] = m.getbatch, i
-				m.getbatch = -1
-			}
-		case KPDestroy:
-			m.destroy = i
-			m.heads = int32(uint32(r.F[1])-uint32(r.F[0])) + int32(b2i(r.G != 0))
-		case KGlobrunqputhead:
-			if m.heads > 0 {
-				j.partner[i] = m.destroy
-				j.heads[m.destroy] = append(j.heads[m.destroy], i)
-				m.heads--
-			}
+		}
+	case KPDestroy:
+		m.destroy = i
+		m.heads = int32(uint32(r.F[1])-uint32(r.F[0])) + int32(b2i(r.G != 0))
+	case KGlobrunqputhead:
+		if m.heads > 0 {
+			j.partner.add(i, m.destroy)
+			j.heads[m.destroy] = append(j.heads[m.destroy], i)
+			m.heads--
 		}
 	}
 }
 
-// decode walks the history in index order: the global queue's records
-// are replayed through the spec; the per-P records become operations,
-// their values named by where they come from.
-func (j *runqJudge) decode() {
-	for i32, r := range j.recs {
-		i := int32(i32)
-		if i&4095 == 0 && time.Now().After(j.deadline) {
-			j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) while decoding", j.opts.budget)
-			return
+// mpend is what pair waits for on one M: the record of each kind that
+// its partner has not followed yet (-1 none), and the globrunqputheads a
+// p.destroy still makes.
+type mpend struct{ glob, slow, grab, drain, getbatch, destroy, heads int32 }
+
+// runqPairKind: the kinds pair and decode look at (non-zero), and which
+// are the per-P queues' (ringKind).
+var runqPairKind = func() (k [numKinds]uint8) {
+	for i := range k {
+		switch fam := kinds[i].Family; {
+		case fam == FamRunq:
+			k[i] = ringKind
+		case fam == FamGlobrunq || Kind(i) == KPDestroy || Kind(i) == KProcresize:
+			k[i] = otherKind
 		}
-		switch r.Kind {
-		case KRunqput:
-			j.decRunqput(i, r)
-		case KRunqputslow:
-			j.decRunqputslow(i, r)
-		case KRunqget:
-			j.decRunqget(i, r)
-		case KRunqgrab:
-			j.decRunqgrab(i, r)
-		case KRunqsteal:
-			j.decRunqsteal(i, r)
-		case KRunqputbatch:
-			j.decRunqputbatch(i, r)
-		case KRunqdrain:
-			j.decRunqdrain(i, r)
-		case KPDestroy:
-			j.decPDestroy(i, r)
-		case KGlobrunqput, KGlobrunqputhead, KGlobrunqputbatch, KGlobrunqget, KGlobrunqgetbatch:
-			j.decGlob(i, r)
-		case KProcresize:
-			if r.F[2] == 1 {
-				j.glob.Sched.GoMaxProcs = r.F[1]
-			}
+	}
+	return k
+}()
+
+const (
+	ringKind = 1 + iota
+	otherKind
+)
+
+// link makes records a and b each other's partner.
+func (j *runqJudge) link(a, b int32) {
+	j.partner.add(a, b)
+	j.partner.add(b, a)
+}
+
+// partnerOf and outerOf are the partner of the record decode is at and
+// the runqputslow's or runqput's record around or within it, or -1.
+func (j *runqJudge) partnerOf(i int32) int32 { return j.partner.at(i) }
+
+func (j *runqJudge) outerOf(i int32) int32 { return j.outer.at(i) }
+
+// links maps records to records: added in any order, sorted, then asked
+// for in increasing order of record (decode's), so that looking up is a
+// step forward in a list rather than a probe of a table as large as the
+// history's pairs.
+type links struct {
+	e   []link
+	cur int
+}
+
+type link struct{ key, val int32 }
+
+func (l *links) add(key, val int32) { l.e = append(l.e, link{key, val}) }
+
+// sort makes the links ready for at; of a key's links the last added
+// wins.
+func (l *links) sort() {
+	slices.SortStableFunc(l.e, func(a, b link) int { return cmp.Compare(a.key, b.key) })
+	l.cur = 0
+}
+
+// at returns the value of key, or -1; keys must be asked in increasing
+// order (the same one again is allowed).
+func (l *links) at(key int32) int32 {
+	for l.cur < len(l.e) && l.e[l.cur].key < key {
+		l.cur++
+	}
+	v := int32(-1)
+	for k := l.cur; k < len(l.e) && l.e[k].key == key; k++ {
+		v = l.e[k].val
+	}
+	return v
+}
+
+// decode takes the next record of the history, in index order: the
+// global queue's records are replayed through the spec; the per-P records
+// become operations, their values named by where they come from.
+func (j *runqJudge) decode(i int32, r *Record) {
+	if j.unknown != "" || r.Kind >= numKinds || runqPairKind[r.Kind] == 0 {
+		return
+	}
+	if j.ndec&4095 == 0 && time.Now().After(j.deadline) {
+		j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) while decoding", j.opts.budget)
+		return
+	}
+	j.ndec++
+	switch r.Kind {
+	case KRunqput:
+		j.decRunqput(i, r)
+	case KRunqputslow:
+		j.decRunqputslow(i, r)
+	case KRunqget:
+		j.decRunqget(i, r)
+	case KRunqgrab:
+		j.decRunqgrab(i, r)
+	case KRunqsteal:
+		j.decRunqsteal(i, r)
+	case KRunqputbatch:
+		j.decRunqputbatch(i, r)
+	case KRunqdrain:
+		j.decRunqdrain(i, r)
+	case KPDestroy:
+		j.decPDestroy(i, r)
+	case KGlobrunqput, KGlobrunqputhead, KGlobrunqputbatch, KGlobrunqget, KGlobrunqgetbatch:
+		j.decGlob(i, r)
+	case KProcresize:
+		if r.F[2] == 1 {
+			j.glob.Sched.GoMaxProcs = r.F[1]
 		}
 	}
 }
 
-func (j *runqJudge) ringP(i int32, r Record) bool {
-	if j.pq(r.P) == nil {
+// ringP is the part of the record's P, or nil (reported).
+func (j *runqJudge) ringP(i int32, r *Record) *pq {
+	q := j.pq(r.P)
+	if q == nil {
 		j.failf(i, "a run-queue record without a P")
-		return false
 	}
-	return true
+	return q
 }
 
-func (j *runqJudge) decRunqput(i int32, r Record) {
-	if !j.ringP(i, r) {
+func (j *runqJudge) decRunqput(i int32, r *Record) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -747,7 +924,7 @@ func (j *runqJudge) decRunqput(i int32, r Record) {
 			j.failf(i, "runqput put runnext without next")
 			return
 		}
-		j.add(r.P, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: spec.None})
+		j.add(q, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: spec.None})
 	case 1: // the ring
 		put := g
 		if next {
@@ -756,14 +933,14 @@ func (j *runqJudge) decRunqput(i int32, r Record) {
 				return
 			}
 			put = j.g(r.X)
-			j.add(r.P, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: put, hand: true})
+			j.add(q, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: put, hand: true})
 		}
 		t := uint32(r.F[2])
-		opi := j.add(r.P, rqOp{kind: rqPutRing, rec: i, call: call, ret: ret, g: put, t: t, hand: next})
-		j.write(i, r.P, t-1, j.v.concrete(put), opi)
+		opi := j.add(q, rqOp{kind: rqPutRing, rec: i, call: call, ret: ret, g: put, t: t, hand: next})
+		j.write(i, q, r.P, t-1, j.v.concrete(put), opi)
 	case 2: // runqputslow did it (its own record)
 		if next {
-			s := j.outer[i]
+			s := j.outerOf(i)
 			if r.X == 0 {
 				j.failf(i, "runqput with next took the slow path without a kicked runnext")
 				return
@@ -775,34 +952,39 @@ func (j *runqJudge) decRunqput(i int32, r Record) {
 					j.failf(i, "runqputslow moved %s to the global queue, not the runnext runqput kicked (%#x)", j.gname(j.g(j.recs[s].G)), r.X)
 				}
 			}
-			j.add(r.P, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: j.g(r.X), hand: true})
+			j.add(q, rqOp{kind: rqPutNext, rec: i, call: call, ret: ret, g: g, want: j.g(r.X), hand: true})
 		}
 	default:
 		j.failf(i, "unknown runqput path %d", r.F[0])
 	}
 }
 
-func (j *runqJudge) decRunqputslow(i int32, r Record) {
-	if r.F[2] != 1 || !j.ringP(i, r) {
+func (j *runqJudge) decRunqputslow(i int32, r *Record) {
+	if r.F[2] != 1 {
 		return // a failed CAS: no effect
+	}
+	q := j.ringP(i, r)
+	if q == nil {
+		return
 	}
 	j.res.ops++
 	call, ret := j.lockfree(r)
-	if gl := j.partner[i]; gl >= 0 {
+	if gl := j.partnerOf(i); gl >= 0 {
 		ret = min(ret, 2*int64(j.recs[gl].Index)) // the take precedes globrunqputbatch
 	}
 	hand := false
-	if p := j.outer[i]; p >= 0 {
+	if p := j.outerOf(i); p >= 0 {
 		hand = j.recs[p].F[1] == 1
 	}
-	j.add(r.P, rqOp{kind: rqSlowTake, rec: i, call: call, ret: ret, g: j.g(r.G), h: uint32(r.F[1]), n: r.F[0], hand: hand})
+	j.add(q, rqOp{kind: rqSlowTake, rec: i, call: call, ret: ret, g: j.g(r.G), h: uint32(r.F[1]), n: r.F[0], hand: hand})
 	for k := int32(0); k < r.F[0]; k++ {
-		j.read(i, r.P, uint32(r.F[1])+uint32(k), spec.None, "a G runqputslow took")
+		j.read(i, q, r.P, uint32(r.F[1])+uint32(k), spec.None, wSlowTook)
 	}
 }
 
-func (j *runqJudge) decRunqget(i int32, r Record) {
-	if !j.ringP(i, r) {
+func (j *runqJudge) decRunqget(i int32, r *Record) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -810,18 +992,19 @@ func (j *runqJudge) decRunqget(i int32, r Record) {
 	g := j.g(r.G)
 	switch r.F[0] {
 	case 1:
-		j.add(r.P, rqOp{kind: rqGetNext, rec: i, call: call, ret: ret, g: g})
+		j.add(q, rqOp{kind: rqGetNext, rec: i, call: call, ret: ret, g: g})
 	case 2:
 		h := uint32(r.F[1])
-		j.add(r.P, rqOp{kind: rqGetRing, rec: i, call: call, ret: ret, g: g, h: h, n: 1})
-		j.read(i, r.P, h, g, "the G runqget took from the ring")
+		j.add(q, rqOp{kind: rqGetRing, rec: i, call: call, ret: ret, g: g, h: h, n: 1})
+		j.read(i, q, r.P, h, g, wGetRing)
 	default:
 		j.failf(i, "unknown runqget source %d", r.F[0])
 	}
 }
 
-func (j *runqJudge) decRunqgrab(i int32, r Record) {
-	if !j.ringP(i, r) {
+func (j *runqJudge) decRunqgrab(i int32, r *Record) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -830,29 +1013,33 @@ func (j *runqJudge) decRunqgrab(i int32, r Record) {
 	n := r.F[0]
 	switch {
 	case n == 0:
-		j.add(r.P, rqOp{kind: rqGrabEmpty, rec: i, call: call, ret: ret})
+		j.add(q, rqOp{kind: rqGrabEmpty, rec: i, call: call, ret: ret})
 	case r.F[1] == 1:
 		if n != 1 || r.F[4] != 1 {
 			j.failf(i, "runqgrab stole runnext (n=%d) without stealRunNextG or not alone", n)
 			return
 		}
-		j.add(r.P, rqOp{kind: rqGrabNext, rec: i, call: call, ret: ret, g: g})
+		j.add(q, rqOp{kind: rqGrabNext, rec: i, call: call, ret: ret, g: g})
 	default:
 		h := uint32(r.F[2])
-		j.add(r.P, rqOp{kind: rqGrabRing, rec: i, call: call, ret: ret, g: g, h: h, n: n})
-		j.read(i, r.P, h, g, "the first G runqgrab took")
+		j.add(q, rqOp{kind: rqGrabRing, rec: i, call: call, ret: ret, g: g, h: h, n: n})
+		j.read(i, q, r.P, h, g, wGrabFirst)
 		for k := int32(1); k < n; k++ {
-			j.read(i, r.P, h+uint32(k), spec.None, "a G runqgrab took")
+			j.read(i, q, r.P, h+uint32(k), spec.None, wGrabTook)
 		}
 	}
 }
 
-func (j *runqJudge) decRunqsteal(i int32, r Record) {
-	gi := j.partner[i]
-	if gi < 0 || !j.ringP(i, r) {
+func (j *runqJudge) decRunqsteal(i int32, r *Record) {
+	gi := j.partnerOf(i)
+	if gi < 0 {
 		return
 	}
-	gr := j.recs[gi]
+	q := j.ringP(i, r)
+	if q == nil {
+		return
+	}
+	gr := &j.recs[gi]
 	n := gr.F[0]
 	if r.F[1] != n || r.F[0] != int32(gr.P) {
 		j.failf(i, "runqsteal reports %d Gs from P%d; its runqgrab took %d from P%d", r.F[1], r.F[0], n, gr.P)
@@ -870,14 +1057,15 @@ func (j *runqJudge) decRunqsteal(i int32, r Record) {
 		}
 	default:
 		h := uint32(gr.F[2])
-		last := j.read(i, gr.P, h+uint32(n-1), g, "the G runqsteal runs (the last grabbed)")
+		gq := j.pq(gr.P)
+		last := j.read(i, gq, gr.P, h+uint32(n-1), g, wStealRuns)
 		if n == 1 {
 			return
 		}
 		j.res.ops++
-		ids := make([]int32, n)
+		ids := j.alloc(int(n))
 		for k := range ids {
-			if ids[k] = j.slot(gr.P, h+uint32(k)); ids[k] < 0 {
+			if ids[k] = j.slot(gq, gr.P, h+uint32(k)); ids[k] < 0 {
 				return // reported by read
 			}
 		}
@@ -885,23 +1073,24 @@ func (j *runqJudge) decRunqsteal(i int32, r Record) {
 			return
 		}
 		t := uint32(r.F[2])
-		opi := j.add(r.P, rqOp{kind: rqPublish, rec: i, call: 2 * int64(gr.Index), ret: 2 * int64(r.Index), g: g, t: t, n: n, ext: j.addExt(ids)})
+		opi := j.add(q, rqOp{kind: rqPublish, rec: i, call: 2 * int64(gr.Index), ret: 2 * int64(r.Index), g: g, t: t, n: n, ext: j.addExt(ids)})
 		start := t - uint32(n-1)
 		for k := 0; k < int(n-1); k++ {
-			j.write(i, r.P, start+uint32(k), ids[k], opi)
+			j.write(i, q, r.P, start+uint32(k), ids[k], opi)
 		}
 	}
 }
 
-func (j *runqJudge) decRunqputbatch(i int32, r Record) {
-	if !j.ringP(i, r) {
+func (j *runqJudge) decRunqputbatch(i int32, r *Record) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
 	call, ret := j.lockfree(r)
 	n := r.F[0]
 	var ids []int32
-	if gb := j.partner[i]; gb >= 0 {
+	if gb := j.partnerOf(i); gb >= 0 {
 		ids = j.batchQ[gb]
 		if int32(len(ids)) != n {
 			j.failf(i, "runqputbatch put %d Gs; the spec's globrunqgetbatch handed it %d", n, len(ids))
@@ -911,28 +1100,30 @@ func (j *runqJudge) decRunqputbatch(i int32, r Record) {
 		ids = append(ids, j.v.placeholder())
 	}
 	t := uint32(r.F[1])
-	opi := j.add(r.P, rqOp{kind: rqPutBatch, rec: i, call: call, ret: ret, t: t, n: n, ext: j.addExt(ids)})
+	opi := j.add(q, rqOp{kind: rqPutBatch, rec: i, call: call, ret: ret, t: t, n: n, ext: j.addExt(ids)})
 	start := t - uint32(n)
 	for k := int32(0); k < n; k++ {
-		j.write(i, r.P, start+uint32(k), ids[k], opi)
+		j.write(i, q, r.P, start+uint32(k), ids[k], opi)
 	}
 }
 
-func (j *runqJudge) decRunqdrain(i int32, r Record) {
-	if !j.ringP(i, r) {
+func (j *runqJudge) decRunqdrain(i int32, r *Record) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
 	call, ret := j.lockfree(r)
 	first := int32(spec.None)
-	if gl := j.partner[i]; gl >= 0 {
+	if gl := j.partnerOf(i); gl >= 0 {
 		first = j.g(j.recs[gl].G)
 	}
-	j.add(r.P, rqOp{kind: rqDrain, rec: i, call: call, ret: ret, g: first, n: r.F[0]})
+	j.add(q, rqOp{kind: rqDrain, rec: i, call: call, ret: ret, g: first, n: r.F[0]})
 }
 
-func (j *runqJudge) decPDestroy(i int32, r Record) {
-	if !j.ringP(i, r) {
+func (j *runqJudge) decPDestroy(i int32, r *Record) {
+	q := j.ringP(i, r)
+	if q == nil {
 		return
 	}
 	j.res.ops++
@@ -941,15 +1132,14 @@ func (j *runqJudge) decPDestroy(i int32, r Record) {
 		seq = append(seq, j.g(j.recs[h].G))
 	}
 	t := 2 * int64(r.Index)
-	j.add(r.P, rqOp{kind: rqDestroy, rec: i, call: t, ret: t, g: j.g(r.G), h: uint32(r.F[0]), t: uint32(r.F[1]), ext: j.addExt(seq)})
+	j.add(q, rqOp{kind: rqDestroy, rec: i, call: t, ret: t, g: j.g(r.G), h: uint32(r.F[0]), t: uint32(r.F[1]), ext: j.addExt(seq)})
 	// The moves pop the tail back to the head: the positions from the
 	// head on are written anew after it.
-	q := j.ps[r.P]
 	q.shift += int64(uint32(r.F[1]) - uint32(r.F[0]))
 }
 
 // decGlob replays a global-queue record through the spec.
-func (j *runqJudge) decGlob(i int32, r Record) {
+func (j *runqJudge) decGlob(i int32, r *Record) {
 	s := j.glob
 	g := j.g(r.G)
 	switch r.Kind {
@@ -960,11 +1150,12 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 	case KGlobrunqputbatch:
 		n := r.F[0]
 		var ids []int32
-		if sl := j.partner[i]; sl >= 0 && j.recs[sl].Kind == KRunqputslow {
-			S := j.recs[sl]
+		if sl := j.partnerOf(i); sl >= 0 && j.recs[sl].Kind == KRunqputslow {
+			S := &j.recs[sl]
 			h := uint32(S.F[1])
+			sq := j.pq(S.P)
 			for k := int32(0); k < S.F[0]; k++ {
-				id := j.slot(S.P, h+uint32(k))
+				id := j.slot(sq, S.P, h+uint32(k))
 				if id < 0 {
 					id = j.v.placeholder() // reported by runqputslow's reads
 				}
@@ -974,7 +1165,7 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 			if int32(len(ids)) != n {
 				j.failf(i, "globrunqputbatch of %d Gs; runqputslow's half ring and G make %d", n, len(ids))
 			}
-			j.checks = append(j.checks, deferredCheck{rec: i, what: "the head of runqputslow's batch", id: ids[0], want: g})
+			j.checks = append(j.checks, deferredCheck{rec: i, what: wSlowBatchHead, id: ids[0], want: g})
 		} else {
 			// injectglist, schedEnableUser, runqdrain's batch: the
 			// record names its head only.
@@ -992,7 +1183,7 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 		case g != spec.None && got == spec.None:
 			j.failf(i, "globrunqget took %s; the spec's global queue is empty", j.gname(g))
 		case g != spec.None:
-			j.checks = append(j.checks, deferredCheck{rec: i, what: "the G globrunqget took (the global queue's head)", id: got, want: g})
+			j.checks = append(j.checks, deferredCheck{rec: i, what: wGlobGet, id: got, want: g})
 		}
 	case KGlobrunqgetbatch:
 		size := len(s.Sched.Runq)
@@ -1007,7 +1198,7 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 				j.failf(i, "globrunqgetbatch took %d Gs; the spec takes %d = min(%d, size %d, size/gomaxprocs(%d)+1)",
 					r.F[0], want, s.GlobrunqBatchMax(), size, s.Sched.GoMaxProcs)
 			}
-			j.checks = append(j.checks, deferredCheck{rec: i, what: "the G globrunqgetbatch returned (the global queue's head)", id: gp, want: g})
+			j.checks = append(j.checks, deferredCheck{rec: i, what: wGlobGetBatch, id: gp, want: g})
 			if len(q) != 0 {
 				j.batchQ[i] = q
 			}
@@ -1015,6 +1206,17 @@ func (j *runqJudge) decGlob(i int32, r Record) {
 	}
 	if have := len(s.Sched.Runq); int32(have) != r.F[1] && (g != spec.None || r.Kind != KGlobrunqget && r.Kind != KGlobrunqgetbatch) {
 		j.failf(i, "sched.runq.size after it: the runtime %d, the spec %d", r.F[1], have)
+	}
+	if len(s.Sched.Runq) == 0 {
+		// The spec's gets take the head by reslicing, which leaves an
+		// emptied queue no room: the next put would allocate. An empty
+		// queue is as good as another, so the projection's is one with
+		// room, whose memory nothing else refers to (the gets copy
+		// what they take).
+		if j.globRoom == nil {
+			j.globRoom = make([]int32, 0, 64)
+		}
+		s.Sched.Runq = j.globRoom[:0]
 	}
 }
 
@@ -1045,9 +1247,9 @@ func (j *runqJudge) resolve() {
 			if op.ext == 0 || op.kind == rqDestroy {
 				continue
 			}
+			// Resolved in place: the ids are not needed after.
 			ids := j.ext[op.ext-1]
-			vals := make([]int32, len(ids))
-			j.ext[op.ext-1] = vals
+			vals := ids
 			for x, id := range ids {
 				v := j.v.resolve(id)
 				if v == resUnwritten {
@@ -1296,52 +1498,94 @@ func (j *runqJudge) checkP(p int16) {
 	if !j.tighten(p) {
 		return
 	}
-	var main, ro []int32
-	for k := range ops {
-		if ops[k].kind == rqGrabEmpty {
-			ro = append(ro, int32(k))
-		} else {
-			main = append(main, int32(k))
-		}
-	}
-	sort.SliceStable(main, func(a, b int) bool { return ops[main[a]].call < ops[main[b]].call })
-	sort.SliceStable(ro, func(a, b int) bool { return ops[ro[a]].call < ops[ro[b]].call })
-	// Segments: maximal runs whose intervals chain by overlap.
-	var segs [][]int32
+	// The operations, by call (ties in the order of the operations: a
+	// stable sort's order); the read-only grabs apart. Segments: maximal
+	// runs whose intervals chain by overlap; segment k is
+	// main[bound[k]:bound[k+1]]. In the same pass: an operation whose
+	// call rose past its return when tighten narrowed it.
+	main := make([]int32, 0, len(ops))
+	bound := make([]int32, 0, len(ops)+1)
+	var ro []int32
+	sorted, roSorted := true, true
 	var maxRet int64
-	for k, oi := range main {
-		if k == 0 || ops[oi].call > maxRet {
-			segs = append(segs, nil)
-			maxRet = ops[oi].ret
+	for k := range ops {
+		op := &ops[k]
+		if op.call > op.ret {
+			// The producer of a position finished... after its consumer.
+			j.failf(op.rec, "P%d's ring positions order %s against real time (a consumer before the producer of its position)", p, j.describe(op))
+			return
 		}
-		segs[len(segs)-1] = append(segs[len(segs)-1], oi)
-		maxRet = max(maxRet, ops[oi].ret)
+		if op.kind == rqGrabEmpty {
+			roSorted = roSorted && (len(ro) == 0 || ops[ro[len(ro)-1]].call <= op.call)
+			ro = append(ro, int32(k))
+			continue
+		}
+		if len(main) > 0 {
+			sorted = sorted && ops[main[len(main)-1]].call <= op.call
+		}
+		if len(main) == 0 || op.call > maxRet {
+			bound = append(bound, int32(len(main)))
+			maxRet = op.ret
+		}
+		maxRet = max(maxRet, op.ret)
+		main = append(main, int32(k))
 	}
-	// Cut k lies before segs[k]: maxCallB[k] is the latest call before it,
-	// minRetA[k] the earliest return after it.
+	byCall := func(a, b int32) int {
+		if c := cmp.Compare(ops[a].call, ops[b].call); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	}
+	if !roSorted {
+		slices.SortFunc(ro, byCall)
+	}
+	if !sorted {
+		// (A faster unstable sort, whose tiebreak gives the stable order.)
+		slices.SortFunc(main, byCall)
+		bound = bound[:0]
+		for k, oi := range main {
+			if k == 0 || ops[oi].call > maxRet {
+				bound = append(bound, int32(k))
+				maxRet = ops[oi].ret
+			}
+			maxRet = max(maxRet, ops[oi].ret)
+		}
+	}
+	nsegs := len(bound)
+	bound = append(bound, int32(len(main)))
+	// (segment k, written out below: main[bound[k]:bound[k+1]:bound[k+1]])
+	// Cut k lies before segment k: maxCallB[k] is the latest call before
+	// it, minRetA[k] the earliest return after it. Only the read-only ops
+	// need them (every use below is behind a test of ro or active).
 	const inf = int64(1) << 62
-	maxCallB := make([]int64, len(segs)+1)
-	minRetA := make([]int64, len(segs)+1)
-	maxCallB[0] = -inf
-	for k, seg := range segs {
-		m := maxCallB[k]
-		for _, oi := range seg {
-			m = max(m, ops[oi].call)
+	var maxCallB, minRetA []int64
+	if len(ro) > 0 {
+		maxCallB = make([]int64, nsegs+1)
+		minRetA = make([]int64, nsegs+1)
+		maxCallB[0] = -inf
+		for k := range nsegs {
+			m := maxCallB[k]
+			for _, oi := range main[bound[k]:bound[k+1]] {
+				m = max(m, ops[oi].call)
+			}
+			maxCallB[k+1] = m
 		}
-		maxCallB[k+1] = m
-	}
-	minRetA[len(segs)] = inf
-	for k := len(segs) - 1; k >= 0; k-- {
-		m := minRetA[k+1]
-		for _, oi := range segs[k] {
-			m = min(m, ops[oi].ret)
+		minRetA[nsegs] = inf
+		for k := nsegs - 1; k >= 0; k-- {
+			m := minRetA[k+1]
+			for _, oi := range main[bound[k]:bound[k+1]] {
+				m = min(m, ops[oi].ret)
+			}
+			minRetA[k] = m
 		}
-		minRetA[k] = m
 	}
 	st := j.newState()
 	roNext := 0        // next read-only op to activate
 	var active []int32 // read-only ops that may still be placed
-	placed := map[int32]bool{}
+	var placed []bool  // by op: a read-only op placed
+	if len(ro) > 0 {
+		placed = make([]bool, len(ops))
+	}
 	place := func(k int) bool { // at cut k
 		for roNext < len(ro) && ops[ro[roNext]].call <= minRetA[k] {
 			active = append(active, ro[roNext])
@@ -1364,24 +1608,25 @@ func (j *runqJudge) checkP(p int16) {
 		active = kept
 		return true
 	}
-	for k, seg := range segs {
+	for k := range nsegs {
+		seg := main[bound[k]:bound[k+1]:bound[k+1]]
 		if k&1023 == 1023 && time.Now().After(j.deadline) {
 			j.unknown = fmt.Sprintf("the run-queue check ran out of its time budget (%v) on P%d", j.opts.budget, p)
 			return
 		}
-		if !place(k) {
+		if len(ro) > 0 && !place(k) {
 			return
 		}
-		if oneRecord(ops, seg) {
+		if len(seg) == 1 || oneRecord(ops, seg) {
 			// One operation, or the two steps of one runqput (its CAS on
 			// runnext, then the store of the G it kicked: the other
 			// order is refused, the kicked G is not in the owner's hand
 			// yet at a cut).
-			before, beforeP := *st, st.s.Ps[0]
+			before, runnext, ring := *st, st.s.Ps[0].Runnext, st.s.Ps[0].Ring
 			if why := j.applyAll(st, seg); why != "" {
 				// The spec's functions only reslice the ring or append
-				// past its end: the saved P still shows it as it was.
-				before.s = &spec.State{Cfg: j.cfg1, Ps: []spec.P{beforeP}}
+				// past its end: the saved ring still shows it as it was.
+				before.s = &spec.State{Cfg: j.cfg1, Ps: []spec.P{{Runnext: runnext, Ring: ring}}}
 				j.ringf(ops[seg[0]].rec, "%s (%s before it)", why, j.dumpState(p, &before))
 				return
 			}
@@ -1425,7 +1670,7 @@ func (j *runqJudge) checkP(p int16) {
 			}
 		}
 	}
-	if !place(len(segs)) {
+	if !place(nsegs) {
 		return
 	}
 	for _, oi := range active {
@@ -1453,8 +1698,15 @@ func (j *runqJudge) tighten(p int16) bool {
 		}
 	}
 	// Consumers follow one another by position.
-	cons := append([]int32(nil), q.cons...)
-	sort.Slice(cons, func(a, b int) bool { return ops[cons[a]].vh < ops[cons[b]].vh })
+	cons := q.cons
+	increasing := true // then sorted already, and the sort's order is the only one
+	for k := 1; k < len(cons) && increasing; k++ {
+		increasing = ops[cons[k-1]].vh < ops[cons[k]].vh
+	}
+	if !increasing {
+		cons = append([]int32(nil), q.cons...)
+		sort.Slice(cons, func(a, b int) bool { return ops[cons[a]].vh < ops[cons[b]].vh })
+	}
 	for k := 1; k < len(cons); k++ {
 		a, b := &ops[cons[k-1]], &ops[cons[k]]
 		if a.vh+int64(a.n) > b.vh {
@@ -1481,13 +1733,7 @@ func (j *runqJudge) tighten(p int16) bool {
 	for k := len(cons) - 2; k >= 0; k-- {
 		ops[cons[k]].ret = min(ops[cons[k]].ret, ops[cons[k+1]].ret)
 	}
-	for k := range ops {
-		if ops[k].call > ops[k].ret {
-			// The producer of a position finished... after its consumer.
-			j.failf(ops[k].rec, "P%d's ring positions order %s against real time (a consumer before the producer of its position)", p, j.describe(&ops[k]))
-			return false
-		}
-	}
+	// (checkP then refuses an operation whose call rose past its return.)
 	return true
 }
 
@@ -1520,7 +1766,7 @@ func (j *runqJudge) linearize(p int16, st, init *rqState, seg []int32) ([]int32,
 // first between two operations of the linearization found for it (at a
 // point where the ring is empty and which their intervals allow), then,
 // for the others, by checking the segment again with each of them.
-func (j *runqJudge) placeInside(init *rqState, order, inside []int32, placed map[int32]bool) {
+func (j *runqJudge) placeInside(init *rqState, order, inside []int32, placed []bool) {
 	ops := j.cur
 	n := len(order)
 	const inf = int64(1) << 62

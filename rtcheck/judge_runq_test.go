@@ -214,6 +214,15 @@ func TestRunqJudgeCatchesPlantedBugs(t *testing.T) {
 			// G5 (and runnext G4); P1 reports it empty.
 			return insert(recs, m["steal"]+1, Record{Kind: KRunqgrab, P: 0, M: 1, F: [6]int32{0, 0, 0, 1, 0}})
 		}},
+		// Bad input: records without a P are problems, not panics.
+		{"runqputslow without a P", "a run-queue record without a P", func(recs []Record, m map[string]int) []Record {
+			recs[m["slow"]].P = -1 // its globrunqputbatch reads the P's ring
+			return recs
+		}},
+		{"a steal from no P", "runqsteal reports 2 Gs from P0; its runqgrab took 2 from P-1", func(recs []Record, m map[string]int) []Record {
+			recs[m["grab"]].P = -1
+			return recs
+		}},
 		{"p.destroy moves runnext before the ring", "the spec moves g=", func(recs []Record, m map[string]int) []Record {
 			d := m["destroy"]
 			recs[d+1].G, recs[d+2].G = recs[d+2].G, recs[d+1].G

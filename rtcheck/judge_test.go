@@ -71,6 +71,15 @@ func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
 			recs[i].F[0] = 0
 			return recs
 		}},
+		// Bad input: records without a P are problems, not panics.
+		{"a spill without a P", "a gfput.spill record without a P (P-1)", func(recs []Record) []Record {
+			recs[find(recs, KGfputSpill, 0)].P = -1
+			return recs
+		}},
+		{"newproc1 on P200", "a newproc1 record without a P (P200)", func(recs []Record) []Record {
+			recs[find(recs, KNewproc1, 3)].P = 200
+			return recs
+		}},
 		{"a reused G keeps a stale-sized stack", "the new G's stack", func(recs []Record) []Record {
 			// startingStackSize doubled since gfput kept the G's stack:
 			// the runtime must free it (gfget.stale) and allocate.

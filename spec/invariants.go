@@ -34,17 +34,17 @@ type census struct {
 	where []holder
 }
 
+// holder is a G's count of holders, and whether the first is a free list.
+// (Where they are is places' work, for messages.)
 type holder struct {
-	n     uint8
-	free  bool
-	first place
+	n    uint8
+	free bool
 }
 
-func (c *census) add(g int32, kind string, id int, free bool) {
-	if g >= 0 && int(g) < len(c.where) {
+func (c *census) add(g int32, free bool) {
+	if uint32(g) < uint32(len(c.where)) { // 0 <= g < len
 		h := &c.where[g]
 		if h.n == 0 {
-			h.first = place{kind, id}
 			h.free = free
 		}
 		h.n++
@@ -64,33 +64,33 @@ func (c *census) take(s *State) {
 	for i := range s.Ps {
 		p := &s.Ps[i]
 		if p.Runnext != None {
-			c.add(p.Runnext, "runnext", i, false)
+			c.add(p.Runnext, false)
 		}
 		for _, g := range p.Ring {
-			c.add(g, "runq", i, false)
+			c.add(g, false)
 		}
 		for _, g := range p.SlowBatch {
 			c.add(g, "runqputslow", i, false)
 		}
 		for _, g := range p.GFree {
-			c.add(g, "p.gFree", i, true)
+			c.add(g, true)
 		}
 	}
 	for _, g := range s.Sched.Runq {
-		c.add(g, "sched.runq", -1, false)
+		c.add(g, false)
 	}
 	for _, g := range s.Sched.GFreeStack {
-		c.add(g, "sched.gFree.stack", -1, true)
+		c.add(g, true)
 	}
 	for _, g := range s.Sched.GFreeNoStack {
-		c.add(g, "sched.gFree.noStack", -1, true)
+		c.add(g, true)
 	}
 	for _, g := range s.Sched.GFreeDetached {
-		c.add(g, "markrootFreeGStacks", -1, true)
+		c.add(g, true)
 	}
 	for i := range s.Ms {
 		if s.Ms[i].NewG != None {
-			c.add(s.Ms[i].NewG, "newproc", i, false)
+			c.add(s.Ms[i].NewG, false)
 		}
 	}
 }
@@ -114,18 +114,14 @@ func (s *State) CheckInvariants() *Violation { return s.checkInvariants(false) }
 func (s *State) CheckRuntimeFacts() *Violation { return s.checkInvariants(true) }
 
 func (s *State) checkInvariants(runtimeOnly bool) *Violation {
-	if s.cen == nil {
-		s.cen = new(census)
-	}
-	c := s.cen
-	c.take(s)
+	c := s.takeCensus()
 	for i := range Invariants {
 		inv := &Invariants[i]
 		if runtimeOnly && inv.Scope != "" {
 			continue
 		}
-		if err := inv.check(s, c); err != nil {
-			return &Violation{Invariant: inv.Name, Source: inv.Source, Detail: err.Error()}
+		if v := inv.violation(s, c); v != nil {
+			return v
 		}
 	}
 	return nil
@@ -220,30 +216,34 @@ func (w where) String() string {
 	return fmt.Sprintf("P%d.%s", w.id, w.kind)
 }
 
+// eachFree calls f on every G on a free list: the Ps' lists, then
+// sched.gFree.stack, .noStack and markrootFreeGStacks's detached list.
 func (s *State) eachFree(f func(g int32, w where) error) error {
-	for i := range s.Ps {
-		for _, g := range s.Ps[i].GFree {
-			if err := f(g, where{"gFree", i}); err != nil {
+	return s.eachFreeList(func(l []int32, w where) error {
+		for _, g := range l {
+			if err := f(g, w); err != nil {
 				return err
 			}
 		}
-	}
-	for _, g := range s.Sched.GFreeStack {
-		if err := f(g, where{"sched.gFree.stack", -1}); err != nil {
+		return nil
+	})
+}
+
+// eachFreeList calls f on every free list, in eachFree's order (one call
+// a list: for an invariant that loops over each list itself).
+func (s *State) eachFreeList(f func(l []int32, w where) error) error {
+	for i := range s.Ps {
+		if err := f(s.Ps[i].GFree, where{"gFree", i}); err != nil {
 			return err
 		}
 	}
-	for _, g := range s.Sched.GFreeNoStack {
-		if err := f(g, where{"sched.gFree.noStack", -1}); err != nil {
-			return err
-		}
+	if err := f(s.Sched.GFreeStack, where{"sched.gFree.stack", -1}); err != nil {
+		return err
 	}
-	for _, g := range s.Sched.GFreeDetached {
-		if err := f(g, where{"markrootFreeGStacks's detached list", -1}); err != nil {
-			return err
-		}
+	if err := f(s.Sched.GFreeNoStack, where{"sched.gFree.noStack", -1}); err != nil {
+		return err
 	}
-	return nil
+	return f(s.Sched.GFreeDetached, where{"markrootFreeGStacks's detached list", -1})
 }
 
 // eachQueued visits the Gs the scheduler holds as runnable: each P's
@@ -337,16 +337,19 @@ var Invariants = []Invariant{
 		return nil
 	}},
 	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", "", func(s *State, c *census) error {
-		return s.eachFree(func(g int32, w where) error {
-			if st := s.Gs[g].Status; st != Dead {
-				return errf("G%d on %s is %s", g, w, st)
+		gs := s.Gs // (loaded once: the loops below run after every replayed record of the free-list judge)
+		return s.eachFreeList(func(l []int32, w where) error {
+			for _, g := range l {
+				if st := gs[g].Status; st != Dead {
+					return errf("G%d on %s is %s", g, w, st)
+				}
 			}
 			return nil
 		})
 	}},
 	{"OneListAtATime", "runtime2.go/proc.go gList: \"A G can only be on one gQueue or gList at a time\"", "", func(s *State, c *census) error {
-		for g := range c.where {
-			if c.where[g].n > 1 {
+		for g, h := range c.where {
+			if h.n > 1 {
 				return errf("G%d is on %v", g, s.places()[g])
 			}
 		}
@@ -375,29 +378,32 @@ var Invariants = []Invariant{
 		return nil
 	}},
 	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`; markrootFreeGStacks: `stackfree(gp.stack); gp.stack.lo = 0` before noStack.pushAll", "", func(s *State, c *census) error {
+		gs := s.Gs
 		for _, g := range s.Sched.GFreeNoStack {
-			if s.Gs[g].Stack != 0 {
-				return errf("G%d on sched.gFree.noStack has a %d-byte stack", g, s.Gs[g].Stack)
+			if gs[g].Stack != 0 {
+				return errf("G%d on sched.gFree.noStack has a %d-byte stack", g, gs[g].Stack)
 			}
 		}
 		for _, g := range s.Sched.GFreeDetached {
-			if s.Gs[g].Stack != 0 {
-				return errf("G%d detached by markrootFreeGStacks keeps a %d-byte stack", g, s.Gs[g].Stack)
+			if gs[g].Stack != 0 {
+				return errf("G%d detached by markrootFreeGStacks keeps a %d-byte stack", g, gs[g].Stack)
 			}
 		}
 		return nil
 	}},
 	{"StackListHasStack", "gfput/gfpurge: `else { stackQ.push(gp) }`; gfput keeps only startingStackSize stacks (sizes change only via gcComputeStartingStackSize)", "", func(s *State, c *census) error {
+		gs := s.Gs
 		for _, g := range s.Sched.GFreeStack {
-			if s.Gs[g].Stack == 0 {
+			if gs[g].Stack == 0 {
 				return errf("G%d on sched.gFree.stack has no stack", g)
 			}
 		}
 		return nil
 	}},
 	{"StacksArePowersOfTwo", "stackalloc: \"stack size not a power of 2\"; malg(stackMin)", "", func(s *State, c *census) error {
-		for i := range s.Gs {
-			if st := s.Gs[i].Stack; st != 0 && (st < StackMin || st&(st-1) != 0) {
+		gs := s.Gs
+		for i := range gs {
+			if st := gs[i].Stack; st != 0 && (st < StackMin || st&(st-1) != 0) {
 				return errf("G%d has a %d-byte stack", i, st)
 			}
 		}
