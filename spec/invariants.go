@@ -70,7 +70,7 @@ func (c *census) take(s *State) {
 			c.add(g, false)
 		}
 		for _, g := range p.SlowBatch {
-			c.add(g, "runqputslow", i, false)
+			c.add(g, false)
 		}
 		for _, g := range p.GFree {
 			c.add(g, true)
