@@ -139,3 +139,62 @@ func (m *fpMap) grow() {
 }
 
 func (m *fpMap) bytes() int { return 8*len(m.slots) + 4*len(m.ids) }
+
+const (
+	// fpShards is how many fpSets a shardedSet splits fingerprints into,
+	// by their top bits (an fpSet's slot is chosen by the low bits).
+	fpShards = 64
+	// fpGroups is how many groups of shards the explorer's workers look
+	// up in parallel.
+	fpGroups = 8
+)
+
+// shardedSet is a set of fingerprints split into fpShards fpSets, so that
+// workers can insert into different shards at once. Which shard holds a
+// fingerprint depends on the fingerprint only.
+type shardedSet struct {
+	shards [fpShards]*fpSet
+}
+
+func newShardedSet() *shardedSet {
+	s := &shardedSet{}
+	for i := range s.shards {
+		s.shards[i] = newFPSet(1024)
+	}
+	return s
+}
+
+func shardOf(fp uint64) int { return int(fp >> 58) }
+
+// add inserts fp and reports whether it was new.
+func (s *shardedSet) add(fp uint64) bool { return s.shards[shardOf(fp)].add(fp) }
+
+// dedup looks up, in round order, the successors of ts whose fingerprints
+// fall in group g's shards, and marks each one's first occurrence new.
+// Different groups touch different shards, so they can run at once; the
+// outcome is the one of looking every successor up in order.
+func (s *shardedSet) dedup(ts []task, g int) {
+	const per = fpShards / fpGroups
+	for ti := range ts {
+		for i := range ts[ti].succs {
+			if sc := &ts[ti].succs[i]; sc.err == nil && shardOf(sc.fp)/per == g {
+				s.shards[shardOf(sc.fp)].touch(sc.fp)
+			}
+		}
+	}
+	for ti := range ts {
+		for i := range ts[ti].succs {
+			if sc := &ts[ti].succs[i]; sc.err == nil && shardOf(sc.fp)/per == g {
+				sc.isNew = s.shards[shardOf(sc.fp)].add(sc.fp)
+			}
+		}
+	}
+}
+
+func (s *shardedSet) bytes() int {
+	n := 0
+	for _, sh := range s.shards {
+		n += sh.bytes()
+	}
+	return n
+}
