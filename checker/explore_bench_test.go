@@ -74,3 +74,39 @@ func BenchmarkExploreLiveness(b *testing.B) {
 	b.ReportMetric(bps, "plain-B/state")
 	b.ReportMetric(lbps, "liveness-B/state")
 }
+
+// BenchmarkExploreWorkers explores one bound (2 Ps, 2 Ms, 4 Gs, preset
+// small, core families, the first 500,000 states) with 1 and then 2
+// workers per iteration, checks that both find the same, and reports both
+// rates and their ratio.
+func BenchmarkExploreWorkers(b *testing.B) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(4), MaxStates: 500_000}
+	var t1, t2 time.Duration
+	var states int
+	for b.Loop() {
+		var digests [2]string
+		for i, w := range []int{1, 2} {
+			o.Workers = w
+			t0 := time.Now()
+			r, err := Explore(context.Background(), o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := time.Since(t0)
+			if w == 1 {
+				t1 += d
+				states += r.States
+			} else {
+				t2 += d
+			}
+			digests[i] = exploreDigest(r)
+		}
+		if digests[0] != digests[1] {
+			b.Fatalf("1 worker: %s\n2 workers: %s", digests[0], digests[1])
+		}
+	}
+	b.ReportMetric(float64(states)/t1.Seconds(), "states/s-1w")
+	b.ReportMetric(float64(states)/t2.Seconds(), "states/s-2w")
+	b.ReportMetric(t1.Seconds()/t2.Seconds(), "speedup")
+}

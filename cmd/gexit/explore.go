@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		defMem = formatBytes(pm / 2)
 	}
 	maxMemory := fs.String("max-memory", defMem, "stop with verdict unknown (exit 3) when the resident memory exceeds this `size` (bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that expand and check states in parallel; the counts, violations and output are the same for any number")
 	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
@@ -71,6 +73,12 @@ state; the BFS frontier holds whole encoded states and dominates wide
 levels. -max-memory stops the run before the machine runs out (checked
 every 16,384 transitions); the summary gives the peak resident memory and
 the resident bytes per state, frontier included.
+
+-workers N expands, looks up and checks the states of each BFS level on N
+goroutines (default: GOMAXPROCS, all cores). The work is cut into pieces
+that do not depend on N and numbered in BFS order, so the states, counts,
+the violations found (the first a shortest path) and every line of output
+are the same for any N.
 
 -liveness records the state graph (each state's strict steps: findRunnable's
 and exitsyscall's strict order, as for ops that overlapped no other) and,
@@ -136,6 +144,9 @@ Flags:
 	case *maxStates < 0:
 		fmt.Fprintf(stderr, "gexit explore: -max-states must be >= 0, have %d\n", *maxStates)
 		return exitUsage
+	case *workers < 1 || *workers > 1024:
+		fmt.Fprintf(stderr, "gexit explore: -workers must be in [1, 1024], have %d\n", *workers)
+		return exitUsage
 	case *lockDepth < 0 || *lockDepth > 255:
 		fmt.Fprintf(stderr, "gexit explore: -lock-depth must be in [0, 255], have %d\n", *lockDepth)
 		return exitUsage
@@ -199,7 +210,7 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: -max-memory: %v\n", err)
 		return exitUsage
 	}
-	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop}
+	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop, Workers: *workers}
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) {
 			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
