@@ -149,17 +149,35 @@ const (
 	fpGroups = 8
 )
 
-// shardedSet is a set of fingerprints split into fpShards fpSets, so that
-// workers can insert into different shards at once. Which shard holds a
-// fingerprint depends on the fingerprint only.
+// shardedSet is a set of fingerprints split into fpShards stores (exact
+// fpSets, or the regions of a bitstate array), so that workers can insert
+// into different shards at once. Which shard holds a fingerprint depends
+// on the fingerprint only.
 type shardedSet struct {
-	shards [fpShards]*fpSet
+	shards [fpShards]fpStore
+}
+
+type fpStore interface {
+	add(fp uint64) bool
+	touch(fp uint64)
+	bytes() int
 }
 
 func newShardedSet() *shardedSet {
 	s := &shardedSet{}
 	for i := range s.shards {
 		s.shards[i] = newFPSet(1024)
+	}
+	return s
+}
+
+// newBitstateSet is a bitstate store of 2^bits bits in all, k bits a
+// state, hashed with seed.
+func newBitstateSet(bits, k int, seed uint64) *shardedSet {
+	s := &shardedSet{}
+	per := uint64(1) << (bits - 6) // bits per shard (fpShards = 2^6)
+	for i := range s.shards {
+		s.shards[i] = &bitShard{words: make([]uint64, per/64), mask: per - 1, k: k, seed: seed}
 	}
 	return s
 }
@@ -197,4 +215,55 @@ func (s *shardedSet) bytes() int {
 		n += sh.bytes()
 	}
 	return n
+}
+
+// bitShard is one shard of a bitstate (supertrace) store: a bit array in
+// which a state is recorded as k bits its fingerprint selects, as SPIN's
+// -DBITSTATE. A state all of whose k bits are set is taken as seen: it may
+// be a new state that collides, so a bitstate search is partial.
+type bitShard struct {
+	words []uint64
+	mask  uint64 // bits in the shard - 1
+	k     int
+	seed  uint64
+	sink  uint64
+}
+
+// bitHashes are the k bit positions of fp: double hashing from two
+// 64-bit mixes of the seeded fingerprint.
+func (b *bitShard) hashes(fp uint64) (h1, h2 uint64) {
+	h1 = mix64(fp ^ b.seed)
+	h2 = mix64(h1^0x9e3779b97f4a7c15) | 1
+	return
+}
+
+func (b *bitShard) add(fp uint64) bool {
+	h1, h2 := b.hashes(fp)
+	isNew := false
+	for j := range uint64(b.k) {
+		bit := (h1 + j*h2) & b.mask
+		w, m := bit>>6, uint64(1)<<(bit&63)
+		if b.words[w]&m == 0 {
+			b.words[w] |= m
+			isNew = true
+		}
+	}
+	return isNew
+}
+
+func (b *bitShard) touch(fp uint64) {
+	h1, _ := b.hashes(fp)
+	b.sink += b.words[(h1&b.mask)>>6]
+}
+
+func (b *bitShard) bytes() int { return 8 * len(b.words) }
+
+// mix64 is splitmix64's finalizer.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
 }
