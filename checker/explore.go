@@ -338,7 +338,7 @@ loop:
 							}
 							continue
 						}
-						cov.Add(op, r)
+						cov.add(sc.key, 1, op, r)
 						if err != nil {
 							// A reachable throw is a violation, whether or
 							// not the partial state was seen before.
@@ -508,6 +508,9 @@ type task struct {
 	succs   []successor
 	enc     []byte // the new states without violation, encoded
 	err     error  // a frontier decoding error
+	// byGroup lists, per group of fingerprint shards, the successors
+	// (indices into succs, in order) whose fingerprints fall in it.
+	byGroup [fpGroups][]int32
 }
 
 type batchParent struct {
@@ -525,8 +528,9 @@ type successor struct {
 	st     *spec.State
 	r      spec.Result
 	err    error
-	fp     uint64 // when err == nil
-	strict bool   // liveness: the op succeeded in strict order
+	fp     uint64    // when err == nil
+	key    branchKey // the coverage key of (op, r)
+	strict bool      // liveness: the op succeeded in strict order
 	// Set by the lookup: the state is new (its first occurrence in BFS
 	// order); with liveness, to is its number.
 	isNew bool
@@ -543,6 +547,9 @@ func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, st
 	t.parents = t.parents[:0]
 	t.succs = t.succs[:0]
 	t.err = nil
+	for g := range t.byGroup {
+		t.byGroup[g] = t.byGroup[g][:0]
+	}
 	n := min(taskParents, frontier.n-k*taskParents)
 	pos := frontier.marks[k]
 	ci := int(pos.chunk)
@@ -583,8 +590,11 @@ func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, st
 			} else {
 				sc.r, sc.err = step(sc.st, op)
 			}
+			sc.key = keyOf(op, sc.r)
 			if sc.err == nil {
 				sc.fp = sc.st.Fingerprint()
+				g := groupOf(sc.fp)
+				t.byGroup[g] = append(t.byGroup[g], int32(len(t.succs)-1))
 			}
 		}
 	}

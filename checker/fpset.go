@@ -187,24 +187,25 @@ func shardOf(fp uint64) int { return int(fp >> 58) }
 // add inserts fp and reports whether it was new.
 func (s *shardedSet) add(fp uint64) bool { return s.shards[shardOf(fp)].add(fp) }
 
+// groupOf is the group of shards fp falls in.
+func groupOf(fp uint64) int { return shardOf(fp) / (fpShards / fpGroups) }
+
 // dedup looks up, in round order, the successors of ts whose fingerprints
 // fall in group g's shards, and marks each one's first occurrence new.
 // Different groups touch different shards, so they can run at once; the
 // outcome is the one of looking every successor up in order.
 func (s *shardedSet) dedup(ts []task, g int) {
-	const per = fpShards / fpGroups
 	for ti := range ts {
-		for i := range ts[ti].succs {
-			if sc := &ts[ti].succs[i]; sc.err == nil && shardOf(sc.fp)/per == g {
-				s.shards[shardOf(sc.fp)].touch(sc.fp)
-			}
+		for _, i := range ts[ti].byGroup[g] {
+			fp := ts[ti].succs[i].fp
+			s.shards[shardOf(fp)].touch(fp)
 		}
 	}
 	for ti := range ts {
-		for i := range ts[ti].succs {
-			if sc := &ts[ti].succs[i]; sc.err == nil && shardOf(sc.fp)/per == g {
-				sc.isNew = s.shards[shardOf(sc.fp)].add(sc.fp)
-			}
+		t := &ts[ti]
+		for _, i := range t.byGroup[g] {
+			sc := &t.succs[i]
+			sc.isNew = s.shards[shardOf(sc.fp)].add(sc.fp)
 		}
 	}
 }
