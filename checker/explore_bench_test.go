@@ -78,27 +78,31 @@ func BenchmarkExploreLiveness(b *testing.B) {
 // BenchmarkExploreWorkers explores one bound (2 Ps, 2 Ms, 4 Gs, preset
 // small, core families, the first 500,000 states) with 1 and then 2
 // workers per iteration, checks that both find the same, and reports both
-// rates and their ratio.
+// rates, their ratio, and the cores each run obtained (process CPU time
+// over wall time): on a machine shared with other jobs the ratio is at
+// most what the 2-worker run obtained.
 func BenchmarkExploreWorkers(b *testing.B) {
 	c, _ := spec.Preset("small")
 	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(4), MaxStates: 500_000}
-	var t1, t2 time.Duration
+	var t1, t2, c1, c2 time.Duration
 	var states int
 	for b.Loop() {
 		var digests [2]string
 		for i, w := range []int{1, 2} {
 			o.Workers = w
-			t0 := time.Now()
+			t0, cpu0 := time.Now(), processCPU()
 			r, err := Explore(context.Background(), o)
 			if err != nil {
 				b.Fatal(err)
 			}
-			d := time.Since(t0)
+			d, cpu := time.Since(t0), processCPU()-cpu0
 			if w == 1 {
 				t1 += d
+				c1 += cpu
 				states += r.States
 			} else {
 				t2 += d
+				c2 += cpu
 			}
 			digests[i] = exploreDigest(r)
 		}
@@ -109,4 +113,7 @@ func BenchmarkExploreWorkers(b *testing.B) {
 	b.ReportMetric(float64(states)/t1.Seconds(), "states/s-1w")
 	b.ReportMetric(float64(states)/t2.Seconds(), "states/s-2w")
 	b.ReportMetric(t1.Seconds()/t2.Seconds(), "speedup")
+	b.ReportMetric(c1.Seconds()/t1.Seconds(), "cores-1w")
+	b.ReportMetric(c2.Seconds()/t2.Seconds(), "cores-2w")
+	b.ReportMetric(c2.Seconds()/c1.Seconds(), "cpu-2w/1w")
 }
