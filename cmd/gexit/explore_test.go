@@ -212,7 +212,7 @@ func TestExploreLassoOutput(t *testing.T) {
 // 1 with one; -shard needs -bitstate.
 func TestExploreWorkersBitstateCommand(t *testing.T) {
 	timing := regexp.MustCompile(`(?m)^[0-9.]+s, .*$`)
-	args := []string{"explore", "-q", "-gs", "2", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize"}
+	args := []string{"explore", "-q", "-gs", "2"}
 	c1, out1, _ := runCmd(append(args, "-workers", "1")...)
 	c2, out2, _ := runCmd(append(args, "-workers", "2")...)
 	if c1 != exitOK || c2 != exitOK || timing.ReplaceAllString(out1, "") != timing.ReplaceAllString(out2, "") {
