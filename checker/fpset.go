@@ -154,19 +154,16 @@ const (
 // into different shards at once. Which shard holds a fingerprint depends
 // on the fingerprint only.
 type shardedSet struct {
-	shards [fpShards]fpStore
-}
-
-type fpStore interface {
-	add(fp uint64) bool
-	touch(fp uint64)
-	bytes() int
+	// One of the two: exact sets, or bitstate regions (concrete types,
+	// not an interface: the lookups inline).
+	exact [fpShards]*fpSet
+	bits  [fpShards]*bitShard
 }
 
 func newShardedSet() *shardedSet {
 	s := &shardedSet{}
-	for i := range s.shards {
-		s.shards[i] = newFPSet(1024)
+	for i := range s.exact {
+		s.exact[i] = newFPSet(1024)
 	}
 	return s
 }
@@ -176,44 +173,69 @@ func newShardedSet() *shardedSet {
 func newBitstateSet(bits, k int, seed uint64) *shardedSet {
 	s := &shardedSet{}
 	per := uint64(1) << (bits - 6) // bits per shard (fpShards = 2^6)
-	for i := range s.shards {
-		s.shards[i] = &bitShard{words: make([]uint64, per/64), mask: per - 1, k: k, seed: seed}
+	for i := range s.bits {
+		s.bits[i] = &bitShard{words: make([]uint64, per/64), mask: per - 1, k: k, seed: seed}
 	}
 	return s
 }
 
 func shardOf(fp uint64) int { return int(fp >> 58) }
 
-// add inserts fp and reports whether it was new.
-func (s *shardedSet) add(fp uint64) bool { return s.shards[shardOf(fp)].add(fp) }
-
 // groupOf is the group of shards fp falls in.
 func groupOf(fp uint64) int { return shardOf(fp) / (fpShards / fpGroups) }
+
+// add inserts fp and reports whether it was new.
+func (s *shardedSet) add(fp uint64) bool {
+	if s.bits[0] != nil {
+		return s.bits[shardOf(fp)].add(fp)
+	}
+	return s.exact[shardOf(fp)].add(fp)
+}
 
 // dedup looks up, in round order, the successors of ts whose fingerprints
 // fall in group g's shards, and marks each one's first occurrence new.
 // Different groups touch different shards, so they can run at once; the
 // outcome is the one of looking every successor up in order.
 func (s *shardedSet) dedup(ts []task, g int) {
+	if s.bits[0] != nil {
+		for ti := range ts {
+			for _, i := range ts[ti].byGroup[g] {
+				fp := ts[ti].succs[i].fp
+				s.bits[shardOf(fp)].touch(fp)
+			}
+		}
+		for ti := range ts {
+			t := &ts[ti]
+			for _, i := range t.byGroup[g] {
+				sc := &t.succs[i]
+				sc.isNew = s.bits[shardOf(sc.fp)].add(sc.fp)
+			}
+		}
+		return
+	}
 	for ti := range ts {
 		for _, i := range ts[ti].byGroup[g] {
 			fp := ts[ti].succs[i].fp
-			s.shards[shardOf(fp)].touch(fp)
+			s.exact[shardOf(fp)].touch(fp)
 		}
 	}
 	for ti := range ts {
 		t := &ts[ti]
 		for _, i := range t.byGroup[g] {
 			sc := &t.succs[i]
-			sc.isNew = s.shards[shardOf(sc.fp)].add(sc.fp)
+			sc.isNew = s.exact[shardOf(sc.fp)].add(sc.fp)
 		}
 	}
 }
 
 func (s *shardedSet) bytes() int {
 	n := 0
-	for _, sh := range s.shards {
-		n += sh.bytes()
+	for i := range s.exact {
+		if s.bits[i] != nil {
+			n += s.bits[i].bytes()
+		} else {
+			n += s.exact[i].bytes()
+		}
 	}
 	return n
 }
