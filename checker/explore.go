@@ -249,6 +249,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	peakFrontier := 0
 	peakRSS := residentBytes()
 	var pending *job
+	nextCheck := 0x4000 // the transition count at which to check the context and memory next
 	defer func() {
 		if pending != nil {
 			p.finish(pending)
@@ -387,7 +388,11 @@ loop:
 							break loop
 						}
 					}
-					if res.Transitions&0x3fff == 0 {
+					if res.Transitions >= nextCheck {
+						nextCheck = res.Transitions + 0x4000
+						if len(parent) > math.MaxUint32-1<<20 {
+							return nil, fmt.Errorf("explore: more than 2^32 states: state numbers are 32 bits")
+						}
 						if err := ctx.Err(); err != nil {
 							stop = "canceled"
 							break loop
