@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"time"
@@ -31,6 +33,25 @@ type ExploreOptions struct {
 	Step func(s *spec.State, op spec.Op) (spec.Result, error)
 	// Progress, when set, is called about once a second.
 	Progress func(p ExploreProgress)
+	// Workers is how many goroutines expand states, look them up and
+	// check them (0: runtime.GOMAXPROCS(0)). Whatever it is, the
+	// exploration finds the same: the same states in the same order, the
+	// same counts and violations.
+	Workers int
+	// Bitstate, when not 0, replaces the exact fingerprint set by a
+	// bitstate (supertrace) array of 2^Bitstate bits in which a state sets
+	// BitstateK bits (0: 3), as SPIN's -DBITSTATE: a new state whose bits
+	// happen to be set is taken as seen and not explored, so the search
+	// is partial (ExploreResult.Bitstate says how partial). In [12, 40].
+	Bitstate  int
+	BitstateK int
+	// Shard and Shards (with Bitstate) make this run shard Shard of a
+	// swarm of Shards runs: each shard hashes with its own seed and, but
+	// for shard 0, tries each state's ops in its own order (a permutation
+	// of Enabled's derived from the shard and the state's number), so
+	// that different shards lose different states to collisions and
+	// together cover more of the space than one.
+	Shard, Shards int
 	// Liveness records the state graph and, once the space is exhausted,
 	// checks LivenessProperties on it under the fairness conditions
 	// (FairnessConditions): see liveness.go. The exploration is the same
@@ -94,6 +115,33 @@ type ExploreResult struct {
 	// ExploreOptions.Liveness.
 	Liveness      []LivenessResult `json:"liveness,omitempty"`
 	LivenessStats *LivenessStats   `json:"livenessStats,omitempty"`
+	// Bitstate describes a bitstate run's store; nil for an exact search.
+	Bitstate *BitstateStats `json:"bitstate,omitempty"`
+}
+
+// BitstateStats describe a bitstate (supertrace) run: a partial search.
+type BitstateStats struct {
+	PartialSearch bool `json:"partialSearch"` // always true: a verdict "ok" covers the states explored only
+	Bits          int  `json:"bits"`          // log2 of the array's size in bits
+	ArrayBytes    int  `json:"arrayBytes"`
+	K             int  `json:"k"`      // bits set per state
+	Stored        int  `json:"stored"` // states stored (explored)
+	// HashFactor is SPIN's: the array's bits per stored state. SPIN
+	// takes a factor above 100 as likely good coverage, below 10 as poor.
+	HashFactor float64 `json:"hashFactor"`
+	// Omission is the probability that a new state met at the end of the
+	// run is wrongly taken as seen: (1 - e^(-k*stored/bits))^k.
+	Omission float64 `json:"omissionProbability"`
+	// ExpectedCoverage is the mean over the run, as stored grew from 0
+	// to Stored, of 1 - the omission probability: the expected fraction
+	// of the new states met that were stored. It is an upper bound on the
+	// fraction of the space explored: a state lost takes the states only
+	// it leads to with it (TestExploreBitstate: 2^14 bits on a space of
+	// 89,820 states, 0.785 expected, 0.103 explored).
+	ExpectedCoverage float64 `json:"expectedCoverage"`
+	Seed             uint64  `json:"seed"`
+	Shard            int     `json:"shard"`
+	Shards           int     `json:"shards"`
 }
 
 // Explore enumerates, breadth first, every state reachable from the initial
@@ -105,9 +153,24 @@ type ExploreResult struct {
 // it; only the BFS frontier holds whole states. A counterexample path is
 // rebuilt by replaying op indices from the initial state.
 //
+// Parallelism: each BFS level is cut into tasks of taskParents frontier
+// states, and tasks into rounds of roundTasks. For a round the workers
+// (o.Workers) expand the tasks (decode, Enabled, Apply, Fingerprint), then
+// look the successors up in the fingerprint set (split into fpShards
+// shards by the fingerprint's top bits, each shard's lookups in round
+// order), then check the invariants of the new states and encode them.
+// The explorer's own goroutine then numbers the round's new states, counts
+// and records violations in round order, as one state at a time, while the
+// workers expand the next round. Tasks, rounds and shards do not depend on
+// the number of workers, so neither does anything the exploration finds:
+// the state numbering, the counts, the violations and their (shortest)
+// paths are the same for any o.Workers.
+//
 // With o.Liveness it also records the state graph (a state-number map in
 // place of the set, and every state's strict out-edges) and checks the
-// liveness properties on it once the space is exhausted (liveness.go).
+// liveness properties on it once the space is exhausted (liveness.go); the
+// map is looked up by the explorer's goroutine, the rest runs on the
+// workers as without liveness.
 func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	init, err := spec.New(o.Config)
 	if err != nil {
@@ -116,6 +179,10 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	step := o.Step
 	if step == nil {
 		step = (*spec.State).Apply
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
 	var lg *livenessGraph
 	if o.Liveness {
@@ -135,12 +202,29 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	start := time.Now()
 	res := &ExploreResult{Terminal: map[string]int{}, Coverage: map[string]int{}}
-	var seen *fpSet
-	if lg != nil {
+	var seen *shardedSet
+	var bitSeed, permSeed uint64
+	if o.Shards != 0 && o.Bitstate == 0 {
+		return nil, fmt.Errorf("explore: a swarm shard needs bitstate (an exact search explores the same states in any order)")
+	}
+	if o.Bitstate != 0 {
+		if err := o.checkBitstate(); err != nil {
+			return nil, err
+		}
+		bitSeed = mix64(uint64(o.Shard) + 0x6765786974) // "gexit"
+		if o.Shard > 0 {
+			permSeed = bitSeed
+		}
+	}
+	switch {
+	case o.Bitstate != 0:
+		seen = newBitstateSet(o.Bitstate, o.bitstateK(), bitSeed)
+		seen.add(init.Fingerprint())
+	case lg != nil:
 		lg.ids.insert(init.Fingerprint(), 0)
 		lg.addState(0, init)
-	} else {
-		seen = newFPSet(1 << 16)
+	default:
+		seen = newShardedSet()
 		seen.add(init.Fingerprint())
 	}
 	parent := []uint32{0}
@@ -152,193 +236,191 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	// The frontier is a slab of encoded states, each preceded by its
 	// number: no per-state allocation, a fraction of a State's size.
 	var frontier, next slab
-	frontier.append(0, init)
-	nFrontier := 1
-	nNext := 0
+	frontier.appendEncoded(0, init.AppendBinary(nil))
 	cov := NewCoverage()
-	var b batch
+	p := newPool(workers)
+	defer p.close()
+	// Two sets of task slots: the workers expand a round into one while
+	// the explorer's goroutine reads the previous round from the other.
+	var slots [2][roundTasks]task
 	depth := 0
 	lastProgress := time.Now()
 	stop := ""
 	peakFrontier := 0
 	peakRSS := residentBytes()
+	var pending *job
+	nextCheck := 0x4000 // the transition count at which to check the context and memory next
+	defer func() {
+		if pending != nil {
+			p.finish(pending)
+		}
+	}()
+	expand := func(set, first int) *job {
+		ts := &slots[set]
+		n := min(roundTasks, frontier.tasks()-first)
+		return p.start(n, func(i int) {
+			ts[i].expand(init.Cfg, &frontier, first+i, o.Bounds, step, lg != nil, permSeed)
+		})
+	}
 loop:
-	for nFrontier > 0 {
+	for frontier.n > 0 {
 		if o.Depth > 0 && depth >= o.Depth {
 			stop = "depth"
 			break
 		}
 		next.reset()
-		nNext = 0
-		for ci, rest := 0, []byte(nil); ; {
-			// Phase 1: expand a batch of frontier states (decode, apply
-			// every enabled op, fingerprint), then touch the fingerprint
-			// set's slots for all the successors at once, so that their
-			// cache misses overlap instead of coming one at a time.
-			b.reset()
-			for len(b.parents) < batchParents {
-				if len(rest) == 0 {
-					if ci == len(frontier.chunks) {
-						break
-					}
-					rest = frontier.chunks[ci]
-					ci++
-					continue
+		nt := frontier.tasks()
+		set := 0
+		pending = expand(set, 0)
+		for first := 0; first < nt; first += roundTasks {
+			ts := slots[set][:min(roundTasks, nt-first)]
+			p.finish(pending)
+			pending = nil
+			for i := range ts {
+				if ts[i].err != nil {
+					return nil, fmt.Errorf("explore: frontier: %v", ts[i].err)
 				}
-				pa := b.parent()
-				pa.id = binary.LittleEndian.Uint32(rest)
-				var err error
-				if rest, err = pa.cur.DecodeFrom(init.Cfg, rest[4:]); err != nil {
-					return nil, fmt.Errorf("explore: frontier: %v", err)
-				}
-				pa.ops = pa.cur.Enabled(o.Bounds, pa.ops)
-				pa.first = len(b.succs)
-				for _, op := range pa.ops {
-					sc := b.succ()
-					sc.st.CopyFrom(pa.cur)
+			}
+			// Look the successors up in the fingerprint set, in round
+			// order shard by shard.
+			if lg != nil {
+				dedupLiveness(lg, ts, uint32(len(parent)))
+			} else {
+				p.finish(p.start(fpGroups, func(g int) { seen.dedup(ts, g) }))
+			}
+			// Check the new states and encode them.
+			p.finish(p.start(len(ts), func(i int) { ts[i].checkNew() }))
+			if first+roundTasks < nt {
+				pending = expand(1-set, first+roundTasks)
+			}
+			// The round in order, as one state at a time.
+			for ti := range ts {
+				t := &ts[ti]
+				for pi := range t.parents {
+					pa := &t.parents[pi]
+					ndID, ops := pa.id, pa.ops
 					if lg != nil {
-						// The liveness graph's edges are the strict
-						// steps; the relaxed ones only reach states.
-						op.Strict = true
-						sc.r, sc.err = step(sc.st, op)
-						sc.strict = sc.err == nil
-						if _, refused := sc.err.(*spec.Disabled); refused {
-							op.Strict = false
-							sc.st.CopyFrom(pa.cur)
-							sc.r, sc.err = step(sc.st, op)
+						if err := lg.beginState(ndID, pa.cur); err != nil {
+							return nil, err
 						}
-					} else {
-						sc.r, sc.err = step(sc.st, op)
 					}
-					if sc.err == nil {
-						sc.fp = sc.st.Fingerprint()
-					}
-				}
-			}
-			if len(b.parents) == 0 {
-				break
-			}
-			for i := range b.succs {
-				if b.succs[i].err == nil {
-					if lg != nil {
-						lg.ids.touch(b.succs[i].fp)
-					} else {
-						seen.touch(b.succs[i].fp)
-					}
-				}
-			}
-			// Phase 2: the successors in order, as one state at a time.
-			for pi := range b.parents {
-				pa := &b.parents[pi]
-				ndID, ops := pa.id, pa.ops
-				if lg != nil {
-					if err := lg.beginState(ndID, pa.cur); err != nil {
-						return nil, err
-					}
-				}
-				if len(ops) == 0 {
-					if t := pa.cur.Sched.Terminal; t != spec.Alive {
-						res.Terminal[t.String()]++
-					} else {
-						res.Deadlocks++
-						// Nothing can move and the program is alive:
-						// the progress predicates judge the state.
-						if pv := pa.cur.CheckProgress(); pv != nil {
-							v := ExploreViolation{Kind: "progress", Name: pv.Invariant, Source: pv.Source, Detail: pv.Detail}
-							res.addViolation(&v, o, init, parent, opIdx, ndID, 0, step)
-							if o.StopAtFirst {
-								break loop
+					if len(ops) == 0 {
+						if tm := pa.cur.Sched.Terminal; tm != spec.Alive {
+							res.Terminal[tm.String()]++
+						} else {
+							res.Deadlocks++
+							// Nothing can move and the program is alive:
+							// the progress predicates judge the state.
+							if pv := pa.cur.CheckProgress(); pv != nil {
+								v := ExploreViolation{Kind: "progress", Name: pv.Invariant, Source: pv.Source, Detail: pv.Detail}
+								res.addViolation(&v, o, init, parent, opIdx, ndID, 0, step)
+								if o.StopAtFirst {
+									break loop
+								}
 							}
 						}
 					}
-				}
-				if len(ops) > 255 {
-					return nil, fmt.Errorf("explore: %d ops enabled in one state; the path encoding holds 255", len(ops))
-				}
-				for i, op := range ops {
-					sc := &b.succs[pa.first+i]
-					r, err := sc.r, sc.err
-					res.Transitions++
-					if _, refused := err.(*spec.Disabled); refused {
-						v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
-						res.addViolation(&v, o, init, parent, opIdx, ndID, uint8(i), step)
-						if o.StopAtFirst {
-							break loop
-						}
-						continue
+					if len(ops) > 255 {
+						return nil, fmt.Errorf("explore: %d ops enabled in one state; the path encoding holds 255", len(ops))
 					}
-					cov.Add(op, r)
-					if err != nil {
-						// A reachable throw is a violation, whether or
-						// not the partial state was seen before.
-						id := uint32(len(parent))
-						parent = append(parent, ndID)
-						opIdx = append(opIdx, uint8(i))
-						v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
-						if t, ok := err.(*spec.Throw); ok {
-							v.Name, v.Source = t.Msg, t.Func
+					for k, op := range ops {
+						sc := &t.succs[pa.first+k]
+						i := k
+						if len(pa.idx) > 0 {
+							i = int(pa.idx[k]) // the op's index in Enabled's order
 						}
-						res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
-						if o.StopAtFirst {
-							break loop
-						}
-						continue
-					}
-					id := uint32(len(parent))
-					if lg != nil {
-						to, isNew := lg.ids.insert(sc.fp, id)
-						if sc.strict {
-							lg.addEdge(to, op, pa.cur, sc.st)
-						}
-						if !isNew {
+						r, err := sc.r, sc.err
+						res.Transitions++
+						if _, refused := err.(*spec.Disabled); refused {
+							v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
+							res.addViolation(&v, o, init, parent, opIdx, ndID, uint8(i), step)
+							if o.StopAtFirst {
+								break loop
+							}
 							continue
 						}
-						lg.addState(id, sc.st)
-					} else if !seen.add(sc.fp) {
-						continue
-					}
-					parent = append(parent, ndID)
-					opIdx = append(opIdx, uint8(i))
-					res.States++
-					if viol := sc.st.CheckInvariants(); viol != nil {
-						v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
-						res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
-						if o.StopAtFirst {
+						cov.add(sc.key, 1, op, r)
+						if err != nil {
+							// A reachable throw is a violation, whether or
+							// not the partial state was seen before.
+							id := uint32(len(parent))
+							parent = append(parent, ndID)
+							opIdx = append(opIdx, uint8(i))
+							v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
+							if t, ok := err.(*spec.Throw); ok {
+								v.Name, v.Source = t.Msg, t.Func
+							}
+							res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+							if o.StopAtFirst {
+								break loop
+							}
+							continue
+						}
+						id := uint32(len(parent))
+						if lg != nil {
+							if sc.strict {
+								lg.addEdge(sc.to, op, pa.cur, sc.st)
+							}
+							if !sc.isNew {
+								continue
+							}
+							if sc.to != id {
+								return nil, fmt.Errorf("explore: liveness: state numbered %d, expected %d", sc.to, id)
+							}
+							lg.addState(id, sc.st)
+						} else if !sc.isNew {
+							continue
+						}
+						parent = append(parent, ndID)
+						opIdx = append(opIdx, uint8(i))
+						res.States++
+						if viol := sc.viol; viol != nil {
+							v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
+							res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+							if o.StopAtFirst {
+								break loop
+							}
+							continue
+						}
+						next.appendEncoded(id, t.enc[sc.encOff:sc.encEnd])
+						if o.MaxStates > 0 && res.States >= o.MaxStates {
+							stop = "max-states"
 							break loop
 						}
-						continue
 					}
-					next.append(id, sc.st)
-					nNext++
-					if o.MaxStates > 0 && res.States >= o.MaxStates {
-						stop = "max-states"
-						break loop
-					}
-				}
-				if res.Transitions&0x3fff == 0 {
-					if err := ctx.Err(); err != nil {
-						stop = "canceled"
-						break loop
-					}
-					rss := residentBytes()
-					peakRSS = max(peakRSS, rss)
-					if o.MaxMemory > 0 && rss > o.MaxMemory {
-						stop = "max-memory"
-						break loop
-					}
-					if o.Progress != nil && time.Since(lastProgress) >= time.Second {
-						lastProgress = time.Now()
-						o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: nFrontier + nNext, Elapsed: time.Since(start)})
+					if res.Transitions >= nextCheck {
+						nextCheck = res.Transitions + 0x4000
+						if len(parent) > math.MaxUint32-1<<20 {
+							return nil, fmt.Errorf("explore: more than 2^32 states: state numbers are 32 bits")
+						}
+						if err := ctx.Err(); err != nil {
+							stop = "canceled"
+							break loop
+						}
+						rss := residentBytes()
+						peakRSS = max(peakRSS, rss)
+						if o.MaxMemory > 0 && rss > o.MaxMemory {
+							stop = "max-memory"
+							break loop
+						}
+						if o.Progress != nil && time.Since(lastProgress) >= time.Second {
+							lastProgress = time.Now()
+							o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: frontier.n + next.n, Elapsed: time.Since(start)})
+						}
 					}
 				}
 			}
+			set = 1 - set
 		}
 		peakFrontier = max(peakFrontier, next.size())
 		frontier, next = next, frontier
-		nFrontier = nNext
-		if nFrontier > 0 {
+		if frontier.n > 0 {
 			depth++
 		}
+	}
+	if pending != nil {
+		p.finish(pending)
+		pending = nil
 	}
 	res.MaxDepth = depth
 	res.StoppedBy = stop
@@ -359,6 +441,10 @@ loop:
 	res.Coverage = cov.Counts()
 	res.NeverReached = NeverReached(res.Coverage)
 	sort.Strings(res.NeverReached)
+	if o.Bitstate != 0 {
+		res.Complete = false // a partial search
+		res.Bitstate = newBitstateStats(o, seen.bytes(), res.States, bitSeed)
+	}
 	res.FrontierBytes = peakFrontier
 	if lg != nil {
 		if err := res.checkLiveness(o, lg, init, parent, opIdx, step); err != nil {
@@ -412,21 +498,34 @@ func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, sp
 	return path, cur
 }
 
-// batchParents is how many frontier states Explore expands before it looks
-// their successors up in the fingerprint set.
-const batchParents = 16
+const (
+	// taskParents is how many frontier states one task expands.
+	taskParents = 32
+	// roundTasks is how many tasks a round holds: the unit the explorer
+	// looks up in the fingerprint set and numbers at once.
+	roundTasks = 16
+)
 
-// batch is a batch of frontier states and their successors, with the
-// states' memory reused from batch to batch.
-type batch struct {
+// task is a unit of work: taskParents frontier states and their
+// successors, with the states' memory reused from round to round.
+type task struct {
 	parents []batchParent
 	succs   []successor
+	enc     []byte // the new states without violation, encoded
+	err     error  // a frontier decoding error
+	// byGroup lists, per group of fingerprint shards, the successors
+	// (indices into succs, in order) whose fingerprints fall in it.
+	byGroup [fpGroups][]int32
 }
 
 type batchParent struct {
-	id    uint32
-	cur   *spec.State
-	ops   []spec.Op
+	id  uint32
+	cur *spec.State
+	ops []spec.Op
+	// idx, when not empty, holds each op's index in Enabled's order: a
+	// swarm shard tries the ops in its own order.
+	idx   []uint8
+	orig  []spec.Op
 	first int // index of its first successor in succs
 }
 
@@ -434,27 +533,154 @@ type successor struct {
 	st     *spec.State
 	r      spec.Result
 	err    error
-	fp     uint64 // when err == nil
-	strict bool   // liveness: the op succeeded in strict order
+	fp     uint64    // when err == nil
+	key    branchKey // the coverage key of (op, r)
+	strict bool      // liveness: the op succeeded in strict order
+	// Set by the lookup: the state is new (its first occurrence in BFS
+	// order); with liveness, to is its number.
+	isNew bool
+	to    uint32
+	// Set for a new state: its invariant violation, or its encoding
+	// t.enc[encOff:encEnd].
+	viol           *spec.Violation
+	encOff, encEnd int
 }
 
-func (b *batch) reset() {
-	b.parents = b.parents[:0]
-	b.succs = b.succs[:0]
+// expand decodes the frontier states of task number k and applies every
+// enabled op to each.
+func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, step stepFunc, live bool, permSeed uint64) {
+	t.parents = t.parents[:0]
+	t.succs = t.succs[:0]
+	t.err = nil
+	for g := range t.byGroup {
+		t.byGroup[g] = t.byGroup[g][:0]
+	}
+	n := min(taskParents, frontier.n-k*taskParents)
+	pos := frontier.marks[k]
+	ci := int(pos.chunk)
+	rest := frontier.chunks[ci][pos.off:]
+	for range n {
+		if len(rest) == 0 {
+			ci++
+			rest = frontier.chunks[ci]
+		}
+		pa := t.parent()
+		pa.id = binary.LittleEndian.Uint32(rest)
+		var err error
+		if rest, err = pa.cur.DecodeFrom(cfg, rest[4:]); err != nil {
+			t.err = err
+			return
+		}
+		pa.ops = pa.cur.Enabled(b, pa.ops)
+		pa.idx = pa.idx[:0]
+		if permSeed != 0 && len(pa.ops) > 1 && len(pa.ops) <= 255 {
+			pa.permute(permSeed)
+		}
+		pa.first = len(t.succs)
+		for _, op := range pa.ops {
+			sc := t.succ()
+			sc.st.CopyFrom(pa.cur)
+			sc.isNew, sc.viol = false, nil
+			if live {
+				// The liveness graph's edges are the strict steps; the
+				// relaxed ones only reach states.
+				op.Strict = true
+				sc.r, sc.err = step(sc.st, op)
+				sc.strict = sc.err == nil
+				if _, refused := sc.err.(*spec.Disabled); refused {
+					op.Strict = false
+					sc.st.CopyFrom(pa.cur)
+					sc.r, sc.err = step(sc.st, op)
+				}
+			} else {
+				sc.r, sc.err = step(sc.st, op)
+			}
+			sc.key = keyOf(op, sc.r)
+			if sc.err == nil {
+				sc.fp = sc.st.Fingerprint()
+				g := groupOf(sc.fp)
+				t.byGroup[g] = append(t.byGroup[g], int32(len(t.succs)-1))
+			}
+		}
+	}
 }
 
-func (b *batch) parent() *batchParent {
+// permute reorders the parent's ops by a permutation derived from seed and
+// its number, and records their indices in Enabled's order.
+func (pa *batchParent) permute(seed uint64) {
+	n := len(pa.ops)
+	for i := range n {
+		pa.idx = append(pa.idx, uint8(i))
+	}
+	x := mix64(seed ^ uint64(pa.id)*0x9e3779b97f4a7c15)
+	for i := n - 1; i > 0; i-- {
+		x = mix64(x + 0x9e3779b97f4a7c15)
+		j := int(x % uint64(i+1))
+		pa.idx[i], pa.idx[j] = pa.idx[j], pa.idx[i]
+	}
+	pa.orig = append(pa.orig[:0], pa.ops...)
+	for i, j := range pa.idx {
+		pa.ops[i] = pa.orig[j]
+	}
+}
+
+// checkNew checks the invariants of the task's new states and encodes
+// those that hold them.
+func (t *task) checkNew() {
+	t.enc = t.enc[:0]
+	for i := range t.succs {
+		sc := &t.succs[i]
+		if !sc.isNew {
+			continue
+		}
+		if sc.viol = sc.st.CheckInvariants(); sc.viol != nil {
+			continue
+		}
+		sc.encOff = len(t.enc)
+		t.enc = sc.st.AppendBinary(t.enc)
+		sc.encEnd = len(t.enc)
+	}
+}
+
+// dedupLiveness looks a round's successors up in the liveness graph's
+// state-number map, numbering the new ones from id as the explorer will.
+func dedupLiveness(lg *livenessGraph, ts []task, id uint32) {
+	for ti := range ts {
+		for i := range ts[ti].succs {
+			if sc := &ts[ti].succs[i]; sc.err == nil {
+				lg.ids.touch(sc.fp)
+			}
+		}
+	}
+	for ti := range ts {
+		for i := range ts[ti].succs {
+			sc := &ts[ti].succs[i]
+			if sc.err != nil {
+				if _, refused := sc.err.(*spec.Disabled); !refused {
+					id++ // a throw is numbered
+				}
+				continue
+			}
+			sc.to, sc.isNew = lg.ids.insert(sc.fp, id)
+			if sc.isNew {
+				id++
+			}
+		}
+	}
+}
+
+func (t *task) parent() *batchParent {
 	var p *batchParent
-	b.parents, p = extend(b.parents)
+	t.parents, p = extend(t.parents)
 	if p.cur == nil {
 		p.cur = new(spec.State)
 	}
 	return p
 }
 
-func (b *batch) succ() *successor {
+func (t *task) succ() *successor {
 	var sc *successor
-	b.succs, sc = extend(b.succs)
+	t.succs, sc = extend(t.succs)
 	if sc.st == nil {
 		sc.st = new(spec.State)
 	}
@@ -473,33 +699,49 @@ func extend[T any](l []T) ([]T, *T) {
 	return l, &l[len(l)-1]
 }
 
-// slab holds encoded states in chunks, so that growing it never copies.
+// slab holds encoded states in chunks, so that growing it never copies,
+// and where every taskParents-th state starts.
 type slab struct {
 	chunks [][]byte
 	spare  [][]byte
+	marks  []slabPos
+	n      int // states
 }
+
+type slabPos struct{ chunk, off int32 }
 
 const chunkSize = 1 << 20
 
-func (s *slab) append(id uint32, st *spec.State) {
+// appendEncoded appends state number id, encoded as enc.
+func (s *slab) appendEncoded(id uint32, enc []byte) {
+	need := 4 + len(enc)
 	n := len(s.chunks)
-	if n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < 4096 {
+	if n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < need {
 		var c []byte
-		if k := len(s.spare); k > 0 {
+		if k := len(s.spare); k > 0 && cap(s.spare[k-1]) >= need {
 			c, s.spare = s.spare[k-1][:0], s.spare[:k-1]
 		} else {
-			c = make([]byte, 0, chunkSize)
+			c = make([]byte, 0, max(chunkSize, need))
 		}
 		s.chunks = append(s.chunks, c)
 		n++
 	}
+	if s.n%taskParents == 0 {
+		s.marks = append(s.marks, slabPos{int32(n - 1), int32(len(s.chunks[n-1]))})
+	}
+	s.n++
 	c := binary.LittleEndian.AppendUint32(s.chunks[n-1], id)
-	s.chunks[n-1] = st.AppendBinary(c)
+	s.chunks[n-1] = append(c, enc...)
 }
+
+// tasks is the number of tasks the slab's states make.
+func (s *slab) tasks() int { return (s.n + taskParents - 1) / taskParents }
 
 func (s *slab) reset() {
 	s.spare = append(s.spare, s.chunks...)
 	s.chunks = s.chunks[:0]
+	s.marks = s.marks[:0]
+	s.n = 0
 }
 
 func (s *slab) size() int {
@@ -508,4 +750,44 @@ func (s *slab) size() int {
 		n += len(c)
 	}
 	return n
+}
+
+func (o *ExploreOptions) bitstateK() int {
+	if o.BitstateK == 0 {
+		return 3
+	}
+	return o.BitstateK
+}
+
+func (o *ExploreOptions) checkBitstate() error {
+	switch {
+	case o.Bitstate < 12 || o.Bitstate > 40:
+		return fmt.Errorf("explore: bitstate: the array's size must be 2^12 to 2^40 bits, have 2^%d", o.Bitstate)
+	case o.BitstateK < 0 || o.BitstateK > 16:
+		return fmt.Errorf("explore: bitstate: k must be in [1, 16], have %d", o.BitstateK)
+	case o.Liveness:
+		return fmt.Errorf("explore: liveness needs the exact state graph: not with bitstate")
+	case o.Shards < 0 || o.Shards > 0 && (o.Shard < 0 || o.Shard >= o.Shards):
+		return fmt.Errorf("explore: shard %d of %d: want 0 <= shard < shards", o.Shard, o.Shards)
+	}
+	return nil
+}
+
+func newBitstateStats(o ExploreOptions, arrayBytes, stored int, seed uint64) *BitstateStats {
+	bits := math.Ldexp(1, o.Bitstate)
+	k := float64(o.bitstateK())
+	omission := func(n float64) float64 { return math.Pow(1-math.Exp(-k*n/bits), k) }
+	// The mean of 1 - omission(n) for n from 0 to stored, by the
+	// midpoint rule on 64 steps.
+	cov := 1.0
+	if stored > 0 {
+		sum := 0.0
+		for i := range 64 {
+			sum += 1 - omission((float64(i)+0.5)/64*float64(stored))
+		}
+		cov = sum / 64
+	}
+	return &BitstateStats{PartialSearch: true, Bits: o.Bitstate, ArrayBytes: arrayBytes, K: int(k), Stored: stored,
+		HashFactor: bits / float64(max(stored, 1)), Omission: omission(float64(stored)), ExpectedCoverage: cov,
+		Seed: seed, Shard: o.Shard, Shards: o.Shards}
 }

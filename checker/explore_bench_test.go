@@ -74,3 +74,50 @@ func BenchmarkExploreLiveness(b *testing.B) {
 	b.ReportMetric(bps, "plain-B/state")
 	b.ReportMetric(lbps, "liveness-B/state")
 }
+
+// BenchmarkExploreWorkers explores one bound (2 Ps, 2 Ms, 4 Gs, preset
+// small, core families, the first 500,000 states) with 1 and 2
+// workers per iteration (which first alternates), checks that both find the same, and reports both
+// rates, their ratio, and the cores each run obtained (process CPU time
+// over wall time): on a machine shared with other jobs the ratio is at
+// most what the 2-worker run obtained.
+func BenchmarkExploreWorkers(b *testing.B) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(4), MaxStates: 500_000}
+	var t1, t2, c1, c2 time.Duration
+	var states int
+	order := []int{1, 2}
+	for b.Loop() {
+		// Alternate which runs first: the second reuses the heap the
+		// first grew, without its page faults.
+		order[0], order[1] = order[1], order[0]
+		var digests [2]string
+		for i, w := range order {
+			o.Workers = w
+			t0, cpu0 := time.Now(), processCPU()
+			r, err := Explore(context.Background(), o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d, cpu := time.Since(t0), processCPU()-cpu0
+			if w == 1 {
+				t1 += d
+				c1 += cpu
+				states += r.States
+			} else {
+				t2 += d
+				c2 += cpu
+			}
+			digests[i] = exploreDigest(r)
+		}
+		if digests[0] != digests[1] {
+			b.Fatalf("1 worker: %s\n2 workers: %s", digests[0], digests[1])
+		}
+	}
+	b.ReportMetric(float64(states)/t1.Seconds(), "states/s-1w")
+	b.ReportMetric(float64(states)/t2.Seconds(), "states/s-2w")
+	b.ReportMetric(t1.Seconds()/t2.Seconds(), "speedup")
+	b.ReportMetric(c1.Seconds()/t1.Seconds(), "cores-1w")
+	b.ReportMetric(c2.Seconds()/t2.Seconds(), "cores-2w")
+	b.ReportMetric(c2.Seconds()/c1.Seconds(), "cpu-2w/1w")
+}

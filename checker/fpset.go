@@ -139,3 +139,154 @@ func (m *fpMap) grow() {
 }
 
 func (m *fpMap) bytes() int { return 8*len(m.slots) + 4*len(m.ids) }
+
+const (
+	// fpShards is how many fpSets a shardedSet splits fingerprints into,
+	// by their top bits (an fpSet's slot is chosen by the low bits).
+	fpShards = 64
+	// fpGroups is how many groups of shards the explorer's workers look
+	// up in parallel.
+	fpGroups = 8
+)
+
+// shardedSet is a set of fingerprints split into fpShards stores (exact
+// fpSets, or the regions of a bitstate array), so that workers can insert
+// into different shards at once. Which shard holds a fingerprint depends
+// on the fingerprint only.
+type shardedSet struct {
+	// One of the two: exact sets, or bitstate regions (concrete types,
+	// not an interface: the lookups inline).
+	exact [fpShards]*fpSet
+	bits  [fpShards]*bitShard
+}
+
+func newShardedSet() *shardedSet {
+	s := &shardedSet{}
+	for i := range s.exact {
+		s.exact[i] = newFPSet(1024)
+	}
+	return s
+}
+
+// newBitstateSet is a bitstate store of 2^bits bits in all, k bits a
+// state, hashed with seed.
+func newBitstateSet(bits, k int, seed uint64) *shardedSet {
+	s := &shardedSet{}
+	per := uint64(1) << (bits - 6) // bits per shard (fpShards = 2^6)
+	for i := range s.bits {
+		s.bits[i] = &bitShard{words: make([]uint64, per/64), mask: per - 1, k: k, seed: seed}
+	}
+	return s
+}
+
+func shardOf(fp uint64) int { return int(fp >> 58) }
+
+// groupOf is the group of shards fp falls in.
+func groupOf(fp uint64) int { return shardOf(fp) / (fpShards / fpGroups) }
+
+// add inserts fp and reports whether it was new.
+func (s *shardedSet) add(fp uint64) bool {
+	if s.bits[0] != nil {
+		return s.bits[shardOf(fp)].add(fp)
+	}
+	return s.exact[shardOf(fp)].add(fp)
+}
+
+// dedup looks up, in round order, the successors of ts whose fingerprints
+// fall in group g's shards, and marks each one's first occurrence new.
+// Different groups touch different shards, so they can run at once; the
+// outcome is the one of looking every successor up in order.
+func (s *shardedSet) dedup(ts []task, g int) {
+	if s.bits[0] != nil {
+		for ti := range ts {
+			for _, i := range ts[ti].byGroup[g] {
+				fp := ts[ti].succs[i].fp
+				s.bits[shardOf(fp)].touch(fp)
+			}
+		}
+		for ti := range ts {
+			t := &ts[ti]
+			for _, i := range t.byGroup[g] {
+				sc := &t.succs[i]
+				sc.isNew = s.bits[shardOf(sc.fp)].add(sc.fp)
+			}
+		}
+		return
+	}
+	for ti := range ts {
+		for _, i := range ts[ti].byGroup[g] {
+			fp := ts[ti].succs[i].fp
+			s.exact[shardOf(fp)].touch(fp)
+		}
+	}
+	for ti := range ts {
+		t := &ts[ti]
+		for _, i := range t.byGroup[g] {
+			sc := &t.succs[i]
+			sc.isNew = s.exact[shardOf(sc.fp)].add(sc.fp)
+		}
+	}
+}
+
+func (s *shardedSet) bytes() int {
+	n := 0
+	for i := range s.exact {
+		if s.bits[i] != nil {
+			n += s.bits[i].bytes()
+		} else {
+			n += s.exact[i].bytes()
+		}
+	}
+	return n
+}
+
+// bitShard is one shard of a bitstate (supertrace) store: a bit array in
+// which a state is recorded as k bits its fingerprint selects, as SPIN's
+// -DBITSTATE. A state all of whose k bits are set is taken as seen: it may
+// be a new state that collides, so a bitstate search is partial.
+type bitShard struct {
+	words []uint64
+	mask  uint64 // bits in the shard - 1
+	k     int
+	seed  uint64
+	sink  uint64
+}
+
+// bitHashes are the k bit positions of fp: double hashing from two
+// 64-bit mixes of the seeded fingerprint.
+func (b *bitShard) hashes(fp uint64) (h1, h2 uint64) {
+	h1 = mix64(fp ^ b.seed)
+	h2 = mix64(h1^0x9e3779b97f4a7c15) | 1
+	return
+}
+
+func (b *bitShard) add(fp uint64) bool {
+	h1, h2 := b.hashes(fp)
+	isNew := false
+	for j := range uint64(b.k) {
+		bit := (h1 + j*h2) & b.mask
+		w, m := bit>>6, uint64(1)<<(bit&63)
+		if b.words[w]&m == 0 {
+			b.words[w] |= m
+			isNew = true
+		}
+	}
+	return isNew
+}
+
+func (b *bitShard) touch(fp uint64) {
+	h1, _ := b.hashes(fp)
+	b.sink += b.words[(h1&b.mask)>>6]
+}
+
+func (b *bitShard) bytes() int { return 8 * len(b.words) }
+
+// mix64 is splitmix64's finalizer.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,10 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		defMem = formatBytes(pm / 2)
 	}
 	maxMemory := fs.String("max-memory", defMem, "stop with verdict unknown (exit 3) when the resident memory exceeds this `size` (bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that expand and check states in parallel; the counts, violations and output are the same for any number")
+	bitstate := fs.Int("bitstate", 0, "bitstate (supertrace) search: a `log2` of the bit array's size (e.g. 30: 2^30 bits, 128 MiB) in place of the exact fingerprint set; a partial search (0: exact)")
+	bitK := fs.Int("bitstate-k", 3, "with -bitstate, bits set per state (hash functions)")
+	shard := fs.String("shard", "", "with -bitstate, run shard `i/n` of a swarm of n runs: its own hash seed and op order")
 	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
@@ -72,6 +77,12 @@ levels. -max-memory stops the run before the machine runs out (checked
 every 16,384 transitions); the summary gives the peak resident memory and
 the resident bytes per state, frontier included.
 
+-workers N expands, looks up and checks the states of each BFS level on N
+goroutines (default: GOMAXPROCS, all cores). The work is cut into pieces
+that do not depend on N and numbered in BFS order, so the states, counts,
+the violations found (the first a shortest path) and every line of output
+are the same for any N.
+
 -liveness records the state graph (each state's strict steps: findRunnable's
 and exitsyscall's strict order, as for ops that overlapped no other) and,
 once the space is exhausted, checks that no fair infinite run keeps
@@ -99,6 +110,18 @@ another) are marked. The spec has no wakeup protocol yet, so a lost wakeup
 is out of reach. -liveness allows at most 8 Ms, 8 Ps and -gs 8, takes
 about 1.7x the time and 90 more bytes per state (the default bound: 5.0M
 states, 450 MB more).
+
+-bitstate B replaces the exact fingerprint set (8 bytes a slot) with an
+array of 2^B bits in which each state sets -bitstate-k bits (SPIN's
+supertrace, -DBITSTATE): about 1 bit per state instead of 64, so bounds
+beyond RAM fit, but a new state whose bits collide is taken as seen and not
+explored. The summary gives SPIN's hash factor (bits per stored state: above
+100 the loss is likely small, below 10 large) and says "partial search":
+exit 0 then means no violation in the states explored, not in the space.
+-shard i/n makes the run shard i of a swarm of n (CI matrix jobs, or a
+Kubernetes indexed Job with -shard $JOB_COMPLETION_INDEX/n): each shard
+hashes with its own seed and, but for shard 0, tries each state's ops in
+its own order, so shards lose different states and together cover more.
 
 Exit codes: 0 no invariant fails in the explored space (and, with
 -liveness, every liveness property holds); 1 a violation or a lasso;
@@ -136,6 +159,21 @@ Flags:
 	case *maxStates < 0:
 		fmt.Fprintf(stderr, "gexit explore: -max-states must be >= 0, have %d\n", *maxStates)
 		return exitUsage
+	case *bitstate != 0 && (*bitstate < 12 || *bitstate > 40):
+		fmt.Fprintf(stderr, "gexit explore: -bitstate must be in [12, 40] (log2 of the bits), have %d\n", *bitstate)
+		return exitUsage
+	case *bitK < 1 || *bitK > 16:
+		fmt.Fprintf(stderr, "gexit explore: -bitstate-k must be in [1, 16], have %d\n", *bitK)
+		return exitUsage
+	case *shard != "" && *bitstate == 0:
+		fmt.Fprintf(stderr, "gexit explore: -shard needs -bitstate (an exact search explores the same states in any order)\n")
+		return exitUsage
+	case *bitstate != 0 && *liveness:
+		fmt.Fprintf(stderr, "gexit explore: -liveness needs the exact state graph: not with -bitstate\n")
+		return exitUsage
+	case *workers < 1 || *workers > 1024:
+		fmt.Fprintf(stderr, "gexit explore: -workers must be in [1, 1024], have %d\n", *workers)
+		return exitUsage
 	case *lockDepth < 0 || *lockDepth > 255:
 		fmt.Fprintf(stderr, "gexit explore: -lock-depth must be in [0, 255], have %d\n", *lockDepth)
 		return exitUsage
@@ -145,6 +183,17 @@ Flags:
 	case *unfair != "" && !*liveness:
 		fmt.Fprintf(stderr, "gexit explore: -unfair needs -liveness\n")
 		return exitUsage
+	}
+	var shardI, shardN int
+	if *shard != "" {
+		i, n, ok := strings.Cut(*shard, "/")
+		var err1, err2 error
+		shardI, err1 = strconv.Atoi(i)
+		shardN, err2 = strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || shardN < 1 || shardI < 0 || shardI >= shardN {
+			fmt.Fprintf(stderr, "gexit explore: -shard: want i/n with 0 <= i < n, have %q\n", *shard)
+			return exitUsage
+		}
 	}
 	var drop checker.Fairness
 	if *unfair != "" {
@@ -199,7 +248,8 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: -max-memory: %v\n", err)
 		return exitUsage
 	}
-	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop}
+	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop, Workers: *workers,
+		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN}
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) {
 			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
@@ -221,7 +271,7 @@ Flags:
 	switch {
 	case len(res.Violations) > 0 || lassos > 0:
 		code = exitViolation
-	case !res.Complete && res.StoppedBy != "depth":
+	case !res.Complete && res.StoppedBy != "depth" && (res.Bitstate == nil || res.StoppedBy != ""):
 		code = exitUnknown
 	}
 	if *jsonOut {
@@ -258,6 +308,10 @@ Flags:
 		return code
 	}
 	printExplore(stdout, res, *ps, *ms, *gs, *consts)
+	if res.Bitstate != nil && code == exitOK {
+		fmt.Fprintf(stdout, "verdict: %s (partial search: bitstate)\n", verdictName(code))
+		return code
+	}
 	fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))
 	return code
 }
@@ -279,12 +333,22 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		res.States, res.Transitions, res.MaxDepth, ps, ms, gs, consts)
 	fmt.Fprintf(w, "%.2fs, %.0f states/s; peak resident %s (%.1f bytes per state, frontier included; %.1f stored per state), peak frontier %s\n",
 		res.Seconds, res.StatesPerSec, formatBytes(res.PeakBytes), res.BytesPerState, res.StoredPerState, formatBytes(uint64(res.FrontierBytes)))
-	switch res.StoppedBy {
-	case "":
+	if b := res.Bitstate; b != nil {
+		shard := ""
+		if b.Shards > 0 {
+			shard = fmt.Sprintf(", swarm shard %d/%d", b.Shard, b.Shards)
+		}
+		fmt.Fprintf(w, "partial search: bitstate 2^%d bits (%s), k=%d, seed %#x%s; hash factor %.1f (bits per stored state; SPIN: above 100 good, below 10 poor), omission probability now %.2g, expected coverage at most %.4f\n",
+			b.Bits, formatBytes(uint64(b.ArrayBytes)), b.K, b.Seed, shard, b.HashFactor, b.Omission, b.ExpectedCoverage)
+	}
+	switch {
+	case res.StoppedBy == "" && res.Bitstate != nil:
+		fmt.Fprintln(w, "searched to the end: a state whose bits collided was not explored, nor what only it leads to")
+	case res.StoppedBy == "":
 		fmt.Fprintln(w, "complete: every state reachable within the bounds was explored")
-	case "depth":
+	case res.StoppedBy == "depth":
 		fmt.Fprintln(w, "complete up to the -depth bound")
-	case "max-memory":
+	case res.StoppedBy == "max-memory":
 		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", formatBytes(res.PeakBytes))
 	default:
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", res.StoppedBy)

@@ -206,3 +206,37 @@ func TestExploreLassoOutput(t *testing.T) {
 		t.Fatalf("%s", js)
 	}
 }
+
+// -workers changes nothing printed but the timings; -bitstate says the
+// search is partial in text and -json and exits 0 without a violation,
+// 1 with one; -shard needs -bitstate.
+func TestExploreWorkersBitstateCommand(t *testing.T) {
+	timing := regexp.MustCompile(`(?m)^[0-9.]+s, .*$`)
+	args := []string{"explore", "-q", "-gs", "2"}
+	c1, out1, _ := runCmd(append(args, "-workers", "1")...)
+	c2, out2, _ := runCmd(append(args, "-workers", "2")...)
+	if c1 != exitOK || c2 != exitOK || timing.ReplaceAllString(out1, "") != timing.ReplaceAllString(out2, "") {
+		t.Fatalf("exit %d and %d\n%s\n%s", c1, c2, out1, out2)
+	}
+	code, out, _ := runCmd(append(args, "-bitstate", "24", "-shard", "1/3")...)
+	if code != exitOK || !strings.Contains(out, "partial search: bitstate 2^24 bits") || !strings.Contains(out, "hash factor") ||
+		!strings.Contains(out, "verdict: ok (partial search: bitstate)") || strings.Contains(out, "complete: every state") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd(append(args, "-bitstate", "24", "-json")...)
+	var v struct {
+		Verdict  string `json:"verdict"`
+		Bitstate *struct {
+			PartialSearch bool    `json:"partialSearch"`
+			HashFactor    float64 `json:"hashFactor"`
+		} `json:"bitstate"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitOK || v.Verdict != "ok" || v.Bitstate == nil || !v.Bitstate.PartialSearch || v.Bitstate.HashFactor < 100 {
+		t.Fatalf("exit %d %v %+v\n%s", code, err, v, out)
+	}
+	for _, bad := range [][]string{{"-shard", "0/2"}, {"-bitstate", "24", "-shard", "2/2"}, {"-bitstate", "50"}, {"-workers", "0"}, {"-bitstate", "24", "-liveness"}} {
+		if code, _, errOut := runCmd(append([]string{"explore", "-q"}, bad...)...); code != exitUsage || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, %q", bad, code, errOut)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package checker
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// pool runs the explorer's tasks on helper goroutines and on the goroutine
+// that waits for them: a job is n tasks, numbered 0 to n-1, each run once,
+// in any order, by whoever claims it first.
+type pool struct {
+	helpers int
+	jobs    chan *job
+	wg      sync.WaitGroup
+}
+
+type job struct {
+	n    int
+	f    func(i int)
+	next atomic.Int64
+	done sync.WaitGroup
+}
+
+// newPool starts workers-1 helpers: the caller of finish is the last
+// worker. With one worker, nothing runs until finish.
+func newPool(workers int) *pool {
+	p := &pool{helpers: max(workers-1, 0)}
+	if p.helpers > 0 {
+		p.jobs = make(chan *job, 8*p.helpers)
+		p.wg.Add(p.helpers)
+		for range p.helpers {
+			go func() {
+				defer p.wg.Done()
+				for j := range p.jobs {
+					j.run()
+				}
+			}()
+		}
+	}
+	return p
+}
+
+// start offers a job of n tasks to the helpers and returns it; finish
+// completes it.
+func (p *pool) start(n int, f func(i int)) *job {
+	j := &job{n: n, f: f}
+	j.done.Add(n)
+	for range min(p.helpers, n) {
+		p.jobs <- j
+	}
+	return j
+}
+
+// finish runs the tasks of j no helper claimed and waits for the others.
+func (p *pool) finish(j *job) {
+	j.run()
+	j.done.Wait()
+}
+
+func (j *job) run() {
+	for {
+		i := int(j.next.Add(1) - 1)
+		if i >= j.n {
+			return
+		}
+		j.f(i)
+		j.done.Done()
+	}
+}
+
+// close stops the helpers once they have run what they claimed.
+func (p *pool) close() {
+	if p.jobs != nil {
+		close(p.jobs)
+		p.wg.Wait()
+	}
+}
