@@ -135,3 +135,32 @@ func TestFreeModeOverlaps(t *testing.T) {
 	}
 	t.Logf("free: %.1f%% of %d ops overlapped, %d CAS retries, %d runnext races lost", 100*free.Overlap(), free.Ops, free.CasRetries, free.RunnextLost)
 }
+
+// TestFreeCounterexampleReplays: a fault found in a free-running case is
+// handed to the user as a deterministic counterexample when the same
+// workload fails deterministically, so its bundle replays step for step.
+func TestFreeCounterexampleReplays(t *testing.T) {
+	out := t.TempDir()
+	c, err := NewCampaign(CampaignOptions{Cases: 3000, Seed: 3, Modes: []string{"free"}, Ms: 3, Faults: []string{"steal-no-cas"}, Shrink: 20 * time.Second, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Run(context.Background())
+	if r.Failure == nil {
+		t.Fatalf("steal-no-cas not caught in free mode: %s", r.Summary())
+	}
+	f := r.Failure
+	if f.Shrunk.Case.Mode != "free" {
+		t.Fatalf("rapid's case is %s, want free", f.Shrunk.Case.Mode)
+	}
+	if f.Outcome.Case.Mode == "free" {
+		t.Fatalf("no deterministic reproduction of the free-running counterexample:\n%s", TextReport(f.Shrunk))
+	}
+	if f.Outcome.Verdict != Illegal || !f.Attributable {
+		t.Fatalf("minimized: %v %s %s, control %s", f.Outcome.Verdict, f.Outcome.Kind, f.Outcome.Name, f.ControlText())
+	}
+	rp, err := ReplayPath(context.Background(), r.Bundle, 10*time.Second)
+	if err != nil || !rp.Reproduced || !rp.Deterministic {
+		t.Fatalf("replay of %s: %v, reproduced %v, deterministic %v", r.Bundle, err, rp != nil && rp.Reproduced, rp != nil && rp.Deterministic)
+	}
+}

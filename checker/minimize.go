@@ -13,10 +13,20 @@ import (
 // (0 keeps the current M running, so fewer context switches), keeping each
 // change that still fails (the way it fails may change: a smaller case can
 // show the same fault through another check). It stops at deadline.
-// Free-running cases do not replay and are returned as they are.
+//
+// A free-running case does not replay: its interleaving was the threads'.
+// Minimize first looks for the same workload failing in deterministic mode
+// (then atomic), under up to 64 seeds, and goes on from the first that
+// does, so the counterexample a user gets replays step for step; if none
+// fails, the free-running case is returned as it is.
 func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline time.Time) *Outcome {
-	if o == nil || o.Verdict != Illegal || o.Case.Mode == "free" {
+	if o == nil || o.Verdict != Illegal {
 		return o
+	}
+	if o.Case.Mode == "free" {
+		if o = deterministicReproduction(ctx, o, budget, deadline); o.Case.Mode == "free" {
+			return o
+		}
 	}
 	best := o
 	run1 := func(c Case) bool {
@@ -170,4 +180,23 @@ func cloneCase(c Case) Case {
 	c.Choices = append([]int(nil), c.Choices...)
 	c.Faults = append([]string(nil), c.Faults...)
 	return c
+}
+
+// deterministicReproduction runs a free-running counterexample's workload
+// in deterministic mode, then atomic, under seeds 0..63, and returns the
+// first run that fails, or o when none does before deadline.
+func deterministicReproduction(ctx context.Context, o *Outcome, budget time.Duration, deadline time.Time) *Outcome {
+	for _, mode := range []string{"deterministic", "atomic"} {
+		for seed := int64(0); seed < 64; seed++ {
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				return o
+			}
+			c := cloneCase(o.Case)
+			c.Mode, c.Seed, c.Choices = mode, seed, nil
+			if out := RunSafe(ctx, c, budget); out.Verdict == Illegal {
+				return out
+			}
+		}
+	}
+	return o
 }
