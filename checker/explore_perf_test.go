@@ -135,7 +135,8 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			cov:  0x56099b56377e43c3, viols: 207, vd: 0x62fcad716dd0e7fe},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.long && testing.Short() {
+			if tc.long && (testing.Short() || raceEnabled) {
+				// make test runs the long bounds without -race.
 				t.Skip("long")
 			}
 			r, err := Explore(context.Background(), tc.o)

@@ -256,7 +256,7 @@ func TestFaultsLists(t *testing.T) {
 }
 
 func TestMutantsOne(t *testing.T) {
-	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "10s", "-checks", "400", "-mode-budget", "2s")
+	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "3s", "-checks", "200", "-mode-budget", "1s")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -290,7 +290,7 @@ func TestMutantsOne(t *testing.T) {
 		t.Errorf("spill-lose-g not caught in atomic mode alone: %v", modes)
 	}
 	// The text table: a header with the mode columns, the null row, a summary.
-	code, stdout, _ = cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "5s", "-checks", "200", "-mode-budget", "1s")
+	code, stdout, _ = cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "2s", "-checks", "100", "-mode-budget", "300ms")
 	if code != exitOK || !strings.Contains(stdout, "deterministic") || !strings.Contains(stdout, "null ") ||
 		!strings.Contains(stdout, "1 of 1 faults caught with a passing control; null mutant not caught") {
 		t.Errorf("exit %d\n%s", code, stdout)
