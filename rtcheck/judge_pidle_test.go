@@ -2,7 +2,6 @@ package rtcheck
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -238,14 +237,7 @@ func TestPidleRecordFixture(t *testing.T) {
 	if best == nil {
 		t.Fatal("no run showed both events")
 	}
-	out := encodeHeader(bestH)
-	for _, r := range best {
-		out = append(out, encode(r)...)
-	}
-	if err := os.WriteFile(filepath.Join("testdata", "records", pidleFixture), out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%s: %d records", pidleFixture, len(best))
+	writeFixture(t, pidleFixture, bestH, best)
 }
 
 // TestRealIdleListJudged: the idle-list judge, and the whole spec judge,

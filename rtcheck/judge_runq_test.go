@@ -2,7 +2,6 @@ package rtcheck
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -375,14 +374,7 @@ func TestRunqRecordFixture(t *testing.T) {
 	if best == nil || len(best) > maxRecords {
 		t.Fatalf("no run showed every event within %d records (best %d)", maxRecords, len(best))
 	}
-	out := encodeHeader(bestH)
-	for _, r := range best {
-		out = append(out, encode(r)...)
-	}
-	if err := os.WriteFile(filepath.Join("testdata", "records", runqFixture), out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%s: %d records", runqFixture, len(best))
+	writeFixture(t, runqFixture, bestH, best)
 }
 
 // TestRealRunQueues: the spec judges the committed real run ok, and the

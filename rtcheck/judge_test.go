@@ -106,6 +106,20 @@ func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
 // record files of the bundled workloads, cut just after the events they
 // show). GEXIT_RECORD_FIXTURES=1 records them anew.
 
+// writeFixture commits recs, under header h, as the record file name
+// (GEXIT_RECORD_FIXTURES=1 runs).
+func writeFixture(t *testing.T, name string, h Header, recs []Record) {
+	t.Helper()
+	out := encodeHeader(h)
+	for _, r := range recs {
+		out = append(out, encode(r)...)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "records", name), out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %d records", name, len(recs))
+}
+
 // fixture loads a committed record file.
 func fixture(t *testing.T, name string) *File {
 	t.Helper()
