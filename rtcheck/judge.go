@@ -118,9 +118,7 @@ type freeJudge struct {
 	batches   addrTable
 	goidKnown []bool
 	judged    int // free-list records judged
-	problems  []string
-	last      Record // the record being judged, for messages
-	first     string // the projected free lists at the first failure
+	judgeLog
 }
 
 type popped struct {
@@ -132,18 +130,28 @@ type popped struct {
 
 const maxJudgeProblems = 20
 
-func (j *freeJudge) failf(format string, a ...any) {
-	if len(j.problems) == 0 {
-		j.first = j.dump()
+// judgeLog is what a record judge reports: at most maxJudgeProblems
+// messages, each naming the record being judged, and the judge's
+// projection of the runtime's state at the first failure.
+type judgeLog struct {
+	problems []string
+	last     Record        // the record being judged, for messages
+	first    string        // the projection at the first failure
+	project  func() string // the judge's projection (its dump)
+}
+
+func (l *judgeLog) failf(format string, a ...any) {
+	if len(l.problems) == 0 {
+		l.first = l.project()
 	}
-	if len(j.problems) < maxJudgeProblems {
-		j.problems = append(j.problems, fmt.Sprintf("%s: %s", j.last.String(), fmt.Sprintf(format, a...)))
+	if len(l.problems) < maxJudgeProblems {
+		l.problems = append(l.problems, fmt.Sprintf("%s: %s", l.last.String(), fmt.Sprintf(format, a...)))
 	}
 }
 
-func (j *freeJudge) want(what string, have, want int64) {
+func (l *judgeLog) want(what string, have, want int64) {
 	if have != want {
-		j.failf("%s: the runtime has %d, the spec %d", what, have, want)
+		l.failf("%s: the runtime has %d, the spec %d", what, have, want)
 	}
 }
 
@@ -183,8 +191,10 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None})
 	}
 	s.Sched.StartingStackSize = int32(f.Header.StartingStackSize)
-	return &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
+	j := &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
 		destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps)}
+	j.project = j.dump
+	return j
 }
 
 // freeListKind: the kinds step replays or takes into account.

@@ -42,26 +42,9 @@ type pidleJudge struct {
 	resize  int32 // procresize's nprocs while it runs, else -1
 	// prev is, per M id, the last record of that M before the current
 	// one (nil: none; M ids past maxTrackedM are not followed).
-	prev     []*Record
-	problems []string
-	last     Record
-	first    string // the projected idle list at the first failure
-	judged   int
-}
-
-func (j *pidleJudge) failf(format string, a ...any) {
-	if len(j.problems) == 0 {
-		j.first = j.dump()
-	}
-	if len(j.problems) < maxJudgeProblems {
-		j.problems = append(j.problems, fmt.Sprintf("%s: %s", j.last.String(), fmt.Sprintf(format, a...)))
-	}
-}
-
-func (j *pidleJudge) want(what string, have, want int64) {
-	if have != want {
-		j.failf("%s: the runtime has %d, the spec %d", what, have, want)
-	}
+	prev   []*Record
+	judged int
+	judgeLog
 }
 
 // judgeIdleList judges a process's idle-list records; see pidleJudge.
@@ -112,7 +95,9 @@ func newPidleJudge(nps int) *pidleJudge {
 	for range nps {
 		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Link: spec.None})
 	}
-	return &pidleJudge{s: s, resize: -1}
+	j := &pidleJudge{s: s, resize: -1}
+	j.project = j.dump
+	return j
 }
 
 // maxTrackedM bounds the M ids whose previous record the judge keeps (a
