@@ -397,11 +397,7 @@ func (c *Campaign) count(out *Outcome) {
 	}
 	ms.Cases++
 	ms.Ops += len(out.History)
-	for _, iso := range Isolated(out.History) {
-		if !iso {
-			ms.Overlapping++
-		}
-	}
+	ms.Overlapping += out.Overlapping
 	if out.Run != nil {
 		ms.CasRetries += out.Run.Branches["casretry"]
 		ms.RunnextLost += out.Run.Branches["runnextlost"]

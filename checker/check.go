@@ -40,6 +40,9 @@ type Outcome struct {
 	// Run is the implementation run judged (nil for a saved history
 	// without a final observation).
 	Run *impl.Result
+	// Overlapping counts the History events whose interval overlapped
+	// another's (not Isolated).
+	Overlapping int
 }
 
 // Ops is the number of recorded operations checked.
@@ -92,6 +95,12 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	}
 	scfg := SpecConfig(cfg)
 	o := &Outcome{Case: c, History: res.History, At: -1, Coverage: NewCoverage(), Run: res, Panic: res.Panic}
+	iso := Isolated(res.History)
+	for _, alone := range iso {
+		if !alone {
+			o.Overlapping++
+		}
+	}
 	for i := range res.History {
 		e := &res.History[i]
 		if op, err := OpOf(e); err == nil {
@@ -140,7 +149,6 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	// implementation equals the spec state.
 	if len(res.Snapshots) > 0 {
 		s, _ := spec.New(scfg)
-		iso := Isolated(res.History)
 		for i := range res.History {
 			e := &res.History[i]
 			op, err := strictOp(e, iso[i])
@@ -179,7 +187,7 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	} else if v := final.CheckInvariants(); v != nil {
 		return fail("invariant", v.Invariant, v.Detail+" ["+v.Source+"]", -1), nil
 	}
-	ops, err := Operations(res.History, observe, cfg.Ms)
+	ops, err := operations(res.History, iso, observe, cfg.Ms)
 	if err != nil {
 		return fail("harness", "malformed history", err.Error(), -1), nil
 	}

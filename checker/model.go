@@ -131,9 +131,13 @@ func (v Verdict) String() string {
 // final is not nil) a closing observation of the final state that starts
 // after every op returned.
 func Operations(h []impl.Event, final *spec.State, ms int) ([]porcupine.Operation, error) {
+	return operations(h, Isolated(h), final, ms)
+}
+
+// operations is Operations with the events' isolation (Isolated) given.
+func operations(h []impl.Event, iso []bool, final *spec.State, ms int) ([]porcupine.Operation, error) {
 	ops := make([]porcupine.Operation, 0, len(h)+1)
 	var last int64
-	iso := Isolated(h)
 	for i := range h {
 		e := &h[i]
 		op, err := strictOp(e, iso[i])
