@@ -63,7 +63,8 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 	}
 	for _, m := range sn.Ms {
 		s.Ms = append(s.Ms, spec.M{Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
-			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged})
+			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
+			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Stopping: m.Stopping, Link: spec.None})
 	}
 	for i, p := range sn.Ps {
 		st, ok := pstatus[p.Status]
@@ -72,7 +73,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ps = append(s.Ps, spec.P{Status: st, M: int8(p.M), Runnext: int32(p.Runnext), Ring: ints(p.Ring),
 			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
-			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None})
+			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None, StartSpinning: p.StartSpinning})
 	}
 	// runqputslow's batch is held by an M (the runtime's local q); the
 	// spec keeps it on that M's P.
@@ -91,13 +92,21 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack), GFreeDetached: lifoOf(sn.GFreeDetached),
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
 		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
-		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit, Pidle: spec.None}
+		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit, Pidle: spec.None,
+		Midle: spec.None, NMSpinning: int32(sn.NMSpinning)}
 	// The idle P list, head first, as sched.pidle and the links. A P met
 	// twice makes a cycle, which the invariants report. sched.npidle is
 	// the list's length in the spec (impl's Snapshot.Check compares).
 	for i := len(sn.Pidle) - 1; i >= 0; i-- {
 		pi := int8(sn.Pidle[i])
 		s.Ps[pi].Link, s.Sched.Pidle = s.Sched.Pidle, pi
+	}
+	for i := len(sn.Midle) - 1; i >= 0; i-- {
+		mi := int8(sn.Midle[i])
+		if mi < 0 || int(mi) >= len(s.Ms) {
+			return nil, fmt.Errorf("the idle M list holds M%d", mi)
+		}
+		s.Ms[mi].Link, s.Sched.Midle = s.Sched.Midle, mi
 	}
 	switch sn.Terminal {
 	case "":
@@ -213,10 +222,17 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("G", out.G, r.G)
 		ck("kicked", out.Kicked, r.Kicked)
 		ck("runqputslow", out.Slow, r.Slow)
+		ck("wakep", out.Woke, r.Woke)
 	case spec.OpSchedule:
 		ck("G", out.G, r.G)
 		ck("moved", out.Moved, r.Moved)
 		ck("handed to", out.HandedTo, r.HandedTo)
+		ck("spinning at stop", out.Value, r.Value)
+	case spec.OpWakep:
+		ck("wakep", out.Woke, r.Woke)
+	case spec.OpAcquireP:
+		ck("P", out.P, r.P)
+		ck("spinning", out.Value, r.Value)
 	case spec.OpExit, spec.OpGoexit:
 		ck("G", out.G, r.G)
 		ck("goid", out.Goid, r.Goid)
@@ -227,6 +243,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	case spec.OpGosched, spec.OpPark:
 		ck("G", out.G, r.G)
 		ck("handed off", out.HandedOff, r.HandedOff)
+		ck("wakep", out.Woke, r.Woke)
 	case spec.OpEnterSyscall:
 		ck("G", out.G, r.G)
 	case spec.OpRetake:
@@ -238,8 +255,11 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("value", out.Value, r.Value)
 	case spec.OpMarkrootFreeGStacks:
 		ck("stacks freed", out.Value, r.Value)
-	case spec.OpMarkrootFreeGStacksPush, spec.OpRunqputslowPush:
+	case spec.OpMarkrootFreeGStacksPush:
 		ck("Gs pushed", out.Value, r.Value)
+	case spec.OpRunqputslowPush:
+		ck("Gs pushed", out.Value, r.Value)
+		ck("wakep", out.Woke, r.Woke)
 	}
 	if len(diffs) == 0 {
 		return ""

@@ -73,6 +73,12 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // the mark phase gained its markrootFreeGStacks step, and when handoffp
 // began to start an M for the last running P: with 2 Ps and the other one
 // idle, a retaken or locked M's P now waits in handoff instead of idling).
+// The wakeup protocol (spec/mwake.go) moved every bound: the steps an M
+// takes without a P (spin, stopspinning, stopm, wakep) are states of their
+// own, so the spaces grew (2P2M2G core from 89,820 to 589,617 states) and
+// the depth-bounded rows needed more depth to reach the branches they pin;
+// the states where every M sleeps with nothing runnable (all goroutines
+// asleep, which checkdead will make terminal) now show as deadlocks.
 // Every bound moved when the idle P list became LIFO state that startm
 // takes the head of, and exitsyscall gained Go 1.26's paths: the core
 // bounds by states only (two idle Ps in either order are two states, each
@@ -98,41 +104,41 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=79139 transitions=217490 depth=8 complete=false stop="depth" deadlocks=0 exit=2559 goexit-deadlock=1092`,
-			cov:  0x158420b7a572cab2},
+			want: `states=32794 transitions=83086 depth=8 complete=false stop="depth" deadlocks=0 exit=1233 goexit-deadlock=572`,
+			cov:  0xbf024bc4d7fe3fd2},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
-			want: `states=106952 transitions=278374 depth=10 complete=false stop="depth" deadlocks=0 exit=1995 goexit-deadlock=1921`,
-			cov:  0xeaa1b56caea5a38d},
+			want: `states=42376 transitions=103386 depth=10 complete=false stop="depth" deadlocks=0 exit=996 goexit-deadlock=828`,
+			cov:  0x1560e3abf055f42f},
 		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)},
-			want: `states=11952 transitions=28073 depth=25 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114`,
-			cov:  0xd4948e7c90a8f3a9},
+			want: `states=18357 transitions=33977 depth=34 complete=true stop="" deadlocks=501 exit=1104 goexit-deadlock=114`,
+			cov:  0x683b26df02aed025},
 		{name: "2P2M2G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2)},
-			want: `states=89820 transitions=286356 depth=28 complete=true stop="" deadlocks=0 exit=9864 goexit-deadlock=2412`,
-			cov:  0x6a8d2f3b6df32bde},
+			want: `states=589617 transitions=1482504 depth=44 complete=true stop="" deadlocks=7596 exit=38232 goexit-deadlock=11988`,
+			cov:  0x826ad28d8b4cec5d},
 		{name: "2P2M3G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(3)}, long: true,
-			want: `states=760176 transitions=2789580 depth=33 complete=true stop="" deadlocks=0 exit=86112 goexit-deadlock=8892`,
-			cov:  0x149b548862c59f15},
+			want: `states=4787631 transitions=13377516 depth=50 complete=true stop="" deadlocks=35460 exit=304020 goexit-deadlock=45684`,
+			cov:  0xa53f756b8e44ae1a},
 		{name: "2P2M4G core (gexit explore's default), 300k states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(4), MaxStates: 300_000},
-			want: `states=300000 transitions=805508 depth=15 complete=false stop="max-states" deadlocks=0 exit=14957 goexit-deadlock=1923`,
-			cov:  0x2261cb3b9f383ab4},
+			want: `states=300000 transitions=618376 depth=19 complete=false stop="max-states" deadlocks=993 exit=11207 goexit-deadlock=3576`,
+			cov:  0x69b2d06c5bae7a74},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want: `states=1000000 transitions=2908422 depth=10 complete=false stop="max-states" deadlocks=0 exit=23429 goexit-deadlock=8973`,
-			cov:  0x067da7511848abad},
-		{name: "1P1M5G core and gc, no gosched, depth 20", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 20},
-			want:  `states=52549 transitions=142921 depth=20 complete=false stop="depth" deadlocks=0 exit=2085 goexit-deadlock=248`,
-			cov:   0xe77d39f857679763,
+			want: `states=1000000 transitions=2822364 depth=11 complete=false stop="max-states" deadlocks=0 exit=23980 goexit-deadlock=15218`,
+			cov:  0xe75d07b4310e286e},
+		{name: "1P1M5G core and gc, no gosched, depth 26", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 26},
+			want:  `states=87086 transitions=224539 depth=26 complete=false stop="depth" deadlocks=0 exit=3287 goexit-deadlock=353`,
+			cov:   0x8d5da1c82566bb50,
 			reach: []string{"markrootfreegstacks/freed", "markrootfreegstackspush", "exit/spill"}},
-		{name: "1P1M7G core, depth 17 (runqputslow's two steps)", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(7), Depth: 17},
-			want:  `states=20781 transitions=39087 depth=17 complete=false stop="depth" deadlocks=0 exit=560 goexit-deadlock=87`,
-			cov:   0xdcc5c4381ec453ff,
-			reach: []string{"runqput/runqputslow", "runqputslowpush"}},
-		{name: "2P2M7G core, depth 18 (runqputslow's window with a thief)", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(7), Depth: 18}, long: true,
-			want:  `states=1039291 transitions=3021739 depth=18 complete=false stop="depth" deadlocks=0 exit=51774 goexit-deadlock=3998`,
-			cov:   0x63ecea2e5230f17c,
-			reach: []string{"runqput/runqputslow", "ready/runqputslow", "runqputslowpush", "schedule/steal"}},
+		{name: "1P1M7G core, depth 25 (runqputslow's two steps)", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(7), Depth: 25},
+			want:  `states=67969 transitions=117102 depth=25 complete=false stop="depth" deadlocks=674 exit=1769 goexit-deadlock=163`,
+			cov:   0x3a60f3fdbfe1c141,
+			reach: []string{"runqput/runqputslow", "ready/runqputslow", "runqputslowpush"}},
+		{name: "2P2M7G core, depth 23 (runqputslow's window with a thief)", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(7), Depth: 23}, long: true,
+			want:  `states=1734454 transitions=3926496 depth=23 complete=false stop="depth" deadlocks=4246 exit=58668 goexit-deadlock=11586`,
+			cov:   0x286586e2d3224cfe,
+			reach: []string{"runqput/runqputslow", "runqputslowpush", "schedule/steal"}},
 		{name: "planted bug, every violation", o: plantedOptions(c),
-			want: `states=3453 transitions=6633 depth=9 complete=false stop="depth" deadlocks=0 exit=181 goexit-deadlock=48`,
-			cov:  0x56099b56377e43c3, viols: 207, vd: 0x62fcad716dd0e7fe},
+			want: `states=1226 transitions=1961 depth=9 complete=false stop="depth" deadlocks=2 exit=60 goexit-deadlock=23`,
+			cov:  0x7012fe280f77e085, viols: 60, vd: 0x2f6b96065d315881},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.long && (testing.Short() || raceEnabled) {

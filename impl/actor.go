@@ -32,6 +32,11 @@ type sched struct {
 	runqSize atomic.Int32
 	pidle    atomic.Pointer[p]
 	npidle   atomic.Int32
+	// The idle M list, the pending Ps' count (mwake.go) and
+	// sched.nmspinning.
+	midle      *m
+	npending   atomic.Int32
+	nmspinning atomic.Int32
 
 	// sched.gFree.lock and the two global free lists.
 	gFreeLock    sync.Mutex
@@ -159,6 +164,9 @@ func (a *actor) unlock(mu *sync.Mutex) {
 // descheduled thread lets it in the runtime.
 func (a *actor) sp() {
 	switch {
+	case len(a.held) != 0:
+		// Inside a critical section (a locked M's exit holds sched.lock
+		// across gfput): no scheduling point.
 	case a.s.intra:
 		a.yield()
 	case !a.s.det && a.rng.IntN(4) == 0:
@@ -635,6 +643,11 @@ func newSched(cfg Config, w Workload) *sched {
 	// schedinit's procresize puts the other Ps on the idle list, P1
 	// first: the highest heads it.
 	s.relistIdleLocked()
+	// The other Ms sleep on the idle M list, M1 at its head: the
+	// threads startm's newm would make, made up front.
+	for i := len(s.ms) - 1; i >= 1; i-- {
+		s.mputLocked(s.ms[i])
+	}
 	return s
 }
 

@@ -171,6 +171,7 @@ type Output struct {
 	P          int    // exitsyscall, acquirep: the P got
 	Path       string `json:",omitempty"` // exitsyscall: keep, oldp, pidle, nop-pidle, nop (docs/OPS.md)
 	HandedOff  bool
+	Woke       bool  `json:",omitempty"` // ready, runqput, gosched, runqputslowpush, schedule: wakep started an M
 	Value      int64 // lock counts, new stack size, retake: the M robbed, markrootfreegstacks: stacks freed
 	Throw      string
 	Fatal      string
@@ -213,6 +214,15 @@ type MSnap struct {
 	Curg, P, LockedG, OldP, NewG int
 	LockedExt, LockedInt         int
 	Exited, Wedged               bool
+	// The wakeup protocol: mp.spinning, mp.nextp (-1: none), on the
+	// idle M list, and the recheck findRunnable owes after dropping its
+	// P while spinning.
+	Spinning bool `json:",omitempty"`
+	NextP    int
+	Parked   bool `json:",omitempty"`
+	Recheck  bool `json:",omitempty"`
+	WakeP    bool `json:",omitempty"` // owes a wakep
+	Stopping bool `json:",omitempty"` // owes startlockedm's stopm
 	// SlowBatch is runqputslow's batch, head first, while the M holds it
 	// between the CAS that took it (its runqput or ready) and its
 	// runqputslowpush; nil otherwise.
@@ -231,6 +241,8 @@ type PSnap struct {
 	SchedTick int
 	GoidCache int64
 	GoidEnd   int64
+	// StartSpinning: a P startm left for newm's M, which spins.
+	StartSpinning bool `json:",omitempty"`
 }
 
 // Snapshot is the abstraction function's value: plain data mirroring the
@@ -245,8 +257,11 @@ type Snapshot struct {
 	GFreeDetached []int
 	// Pidle is the idle P list (sched.pidle through pp.link), head
 	// first; NPidle is sched.npidle.
-	Pidle             []int
-	NPidle            int
+	Pidle  []int
+	NPidle int
+	// Midle is the idle M list, head first; NMSpinning sched.nmspinning.
+	Midle             []int
+	NMSpinning        int
 	GFreeStackSize    int
 	GFreeNoStackSize  int
 	NGSys             int

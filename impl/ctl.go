@@ -173,7 +173,7 @@ func (s *sched) ctlEnabled(c CtlStep) bool {
 // psUnowned: the Ps procresize(n) destroys are not running.
 func (s *sched) psUnowned(n int) bool {
 	for i := n; i < len(s.ps); i++ {
-		if s.ps[i].status.Load() == pRunning {
+		if st := s.ps[i].status.Load(); st == pRunning || st == pHandoff {
 			return false
 		}
 	}

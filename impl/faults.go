@@ -12,38 +12,40 @@ type FaultInfo struct{ Name, Description string }
 // faults holds one plain bool per fault: a fault switched off costs one
 // predictable branch on a field of this struct.
 type faults struct {
-	gdestroyNoDead       bool
-	gdestroyNoDropg      bool
-	gdestroyNoClear      bool
-	lockedNoMexit        bool
-	spill32              bool
-	spillLoseG           bool
-	spillNoLock          bool
-	refillNoSizeDec      bool
-	gfgetFreedNoAlloc    bool
-	gfputKeepWrongStack  bool
-	goidReuse            bool
-	stealMoreThanHalf    bool
-	runnextStolenLeftSet bool
-	stealNoCAS           bool
-	runqgetNoCAS         bool
-	runqputslowDropNew   bool
-	runqputslowNoLock    bool
-	executeNoGpM         bool
-	ngsysNoDec           bool
-	assistNoFlush        bool
-	procresizeNoGfpurge  bool
-	mcallStaysOnG0       bool
-	lockedIntNoThrow     bool
-	handoffLosesWork     bool
-	handoffLastPIdles    bool
-	exitsyscallOldp      bool
-	panicInGfput         bool
-	throwOutsideOp       bool
-	idleIgnoresHandoff   bool
-	stopmKeepsP          bool
-	noTickPick           bool
-	stealGivesUp         bool
+	gdestroyNoDead        bool
+	gdestroyNoDropg       bool
+	gdestroyNoClear       bool
+	lockedNoMexit         bool
+	spill32               bool
+	spillLoseG            bool
+	spillNoLock           bool
+	refillNoSizeDec       bool
+	gfgetFreedNoAlloc     bool
+	gfputKeepWrongStack   bool
+	goidReuse             bool
+	stealMoreThanHalf     bool
+	runnextStolenLeftSet  bool
+	stealNoCAS            bool
+	runqgetNoCAS          bool
+	runqputslowDropNew    bool
+	runqputslowNoLock     bool
+	executeNoGpM          bool
+	ngsysNoDec            bool
+	assistNoFlush         bool
+	procresizeNoGfpurge   bool
+	mcallStaysOnG0        bool
+	lockedIntNoThrow      bool
+	handoffLosesWork      bool
+	handoffLastPIdles     bool
+	exitsyscallOldp       bool
+	panicInGfput          bool
+	throwOutsideOp        bool
+	idleIgnoresHandoff    bool
+	stopmKeepsP           bool
+	noTickPick            bool
+	stealGivesUp          bool
+	spinningWithLocalWork bool
+	globalNotRechecked    bool
 }
 
 type faultDef struct {
@@ -83,6 +85,8 @@ var faultDefs = []faultDef{
 	{"stopm-keeps-p", "an M whose findRunnable found nothing sleeps in stopm still holding its P (no releasep, no pidleput): the P is lost to the other Ms, which stay idle with runnable work (the stranded-P class of golang/go#40368 and golang/go#59600)", func(f *faults) *bool { return &f.stopmKeepsP }},
 	{"no-tick-pick", "schedule never takes one G from the global queue every 61st schedtick (proc.go findRunnable: `if pp.schedtick%61 == 0 && !sched.runq.empty()`): two goroutines that keep the local run queue busy starve the global queue (golang/go#5639, the reason the pick exists)", func(f *faults) *bool { return &f.noTickPick }},
 	{"steal-gives-up", "findRunnable never steals: stealWork returns nothing and the M goes idle while other Ps' run queues hold work (a spinning M that gives up too early: the lost-work class of golang/go#55160)", func(f *faults) *bool { return &f.stealGivesUp }},
+	{"spinning-with-local-work", "handoffp tries its spinning startm (no spinning M, no idle P) before it looks at the P's local work, so the M it starts spins on a P whose run queue holds Gs: the \"spinning with local work\" of golang/go#10573, which startm's throw(\"startm: p has runnable gs\") now guards", func(f *faults) *bool { return &f.spinningWithLocalWork }},
+	{"global-not-rechecked", "an M that drops its P while spinning rechecks only the Ps' run queues after nmspinning--, not sched.runq: a G put on the global queue in that window, whose wakep saw nmspinning != 0 and left it to this M, waits while a P is idle (golang/go#55160)", func(f *faults) *bool { return &f.globalNotRechecked }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

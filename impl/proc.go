@@ -15,8 +15,14 @@ const (
 	throwStoplockedm      = "stoplockedm: inconsistent locking"
 	throwStartlockedmMe   = "startlockedm: locked to me"
 	throwStartlockedmHasP = "startlockedm: m has p"
-	throwBadUnlock        = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
-	throwCasgstatus       = "casgstatus: status is not the expected old value"
+	// The wakeup protocol (mwake.go).
+	throwStartmRunnable     = "startm: p has runnable gs"
+	throwStartmSpinning     = "startm: m is spinning"
+	throwStartmHasP         = "startm: m has p"
+	throwResetspinning      = "resetspinning: not a spinning m"
+	throwNegativeNMSpinning = "findRunnable: negative nmspinning"
+	throwBadUnlock          = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
+	throwCasgstatus         = "casgstatus: status is not the expected old value"
 
 	fatalGoexitDeadlock = "no goroutines (main called runtime.Goexit) - deadlock!"
 )
@@ -40,6 +46,10 @@ func (mp *m) loop() {
 		}
 		gp := mp.curg.Load()
 		switch {
+		case mp.owesWakep:
+			mp.wakepOwed()
+		case mp.stopping:
+			mp.stopmOwed()
 		case mp.slowq.head != nil:
 			mp.runqputslowPush()
 		case mp.newg != nil:
@@ -233,13 +243,16 @@ func (mp *m) runqputOp() {
 	r.a = kicked
 	if slow {
 		r.flags |= flSlow
+	} else {
+		// newproc: `if mainStarted { wakep() }`, the M's next op
+		// (after a runqputslow, its push's).
+		mp.owesWakep = true
 	}
 	if msg != "" {
 		mp.throwOp(&r, msg)
 		return
 	}
 	mp.commit(&r)
-	mp.s.wake()
 }
 
 // ready (proc.go ready via goready) of the G parked on wait object obj.
@@ -266,13 +279,14 @@ func (mp *m) ready(obj int) {
 	r.a = kicked
 	if slow {
 		r.flags |= flSlow
+	} else {
+		mp.owesWakep = true // ready's wakep, the M's next op
 	}
 	if msg != "" {
 		mp.throwOp(&r, msg)
 		return
 	}
 	mp.commit(&r)
-	s.wake()
 }
 
 // dropg (proc.go): m.curg.m = nil, m.curg = nil.
@@ -296,20 +310,29 @@ func (s *sched) releasepLocked(mp *m) (*p, string) {
 }
 
 // handoffp (proc.go:3131-3196) with sched.lock held, for a P released by
-// retake, stoplockedm or mexit: with local or global work, startm (the P
-// waits for an M in status handoff); with no spinning M and no idle P
-// (nmspinning is always 0 here: no M spins), startm with a spinning M; for
-// the last running P (npidle == gomaxprocs-1; with no netpoller
-// sched.lastpoll is never 0), startm so an M is there to poll; otherwise
-// pidleput. npidle counts the idle Ps, which pp is not yet one of.
+// retake, stoplockedm or mexit: with local or global work, startm(pp,
+// false); with no spinning M and no idle P (nmspinning+npidle == 0 and the
+// CAS of nmspinning 0 -> 1), startm(pp, true); for the last running P
+// (npidle == gomaxprocs-1; with no netpoller sched.lastpoll is never 0),
+// startm so an M is there to poll; otherwise pidleput. npidle counts the
+// idle Ps, which pp is not yet one of. The caller wakes the started M
+// (s.wake) after unlocking.
 func (s *sched) handoffpLocked(pp *p) string {
 	pp.m.Store(nil)
-	work := s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty())
-	npidle := s.npidle.Load()
-	lastP := npidle == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles
-	if work || npidle == 0 || lastP {
-		pp.status.Store(pHandoff)
-		return ""
+	spin := func() bool {
+		return s.nmspinning.Load()+s.npidle.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
+	}
+	if s.f.spinningWithLocalWork && spin() {
+		return s.startmLocked(pp, true)
+	}
+	if s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty()) {
+		return s.startmLocked(pp, false)
+	}
+	if spin() {
+		return s.startmLocked(pp, true)
+	}
+	if s.npidle.Load() == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles {
+		return s.startmLocked(pp, false)
 	}
 	return s.pidleputLocked(pp)
 }
@@ -435,21 +458,32 @@ func (mp *m) gosched(gp *g) {
 		return
 	}
 	mp.dropg()
+	// globrunqput; goschedImpl's `if mainStarted { wakep() }`; then
+	// schedule. The wakep is the M's next op, except on a locked M, whose
+	// stoplockedm follows it in one sched.lock section: the
+	// implementation's startlockedm hands the P straight to the locked M,
+	// so the G must not be taken before its M let its P go.
 	s.lockSched(&mp.actor)
+	s.runq.pushBack(gp)
+	s.runqSize.Add(1)
 	var msg string
 	locked := mp.lockedg != nil && !s.cfg.Wasm
-	if locked && mp.lockedg.lockedm != mp {
-		msg = throwStoplockedm
+	if !locked {
+		mp.owesWakep = true
 	} else {
-		s.runq.pushBack(gp)
-		s.runqSize.Add(1)
-		if locked {
-			var handed bool
-			handed, msg = mp.stoplockedmLocked()
-			if handed {
-				r.flags |= flHandedOff
-				mp.branch(brHandoff)
-			}
+		woke, wmsg := s.wakepLocked()
+		if woke {
+			r.flags |= flWoke
+			mp.branch(brWakep)
+		}
+		msg = wmsg
+	}
+	if locked && msg == "" {
+		var handed bool
+		handed, msg = mp.stoplockedmLocked()
+		if handed {
+			r.flags |= flHandedOff
+			mp.branch(brHandoff)
 		}
 	}
 	s.unlockSched(&mp.actor)
@@ -609,6 +643,10 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 	} else {
 		s.runq.pushBack(gp)
 		s.runqSize.Add(1)
+		if mp.lockedg == nil || s.cfg.Wasm {
+			// stopm: no wakep; the G waits for an M that finds it.
+			s.mputLocked(mp)
+		}
 	}
 	s.unlockSched(&mp.actor)
 	if pp != nil {
@@ -771,19 +809,29 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		mp.throwOp(&r, throwLockedInt)
 		return
 	}
+	mexit := !s.cfg.Wasm && locked && !f.lockedNoMexit
+	if mexit {
+		// The spec's exit is one step, from gfput to mexit's handoffp:
+		// sched.lock from before gfput keeps an M that goes idle
+		// between the two (mput) from being found by this handoffp's
+		// startm (mget) in an order the step cannot have.
+		s.lockSched(&mp.actor)
+	}
 	spilled, freed, msg := mp.gfput(pp, gp)
 	r.a = int32(spilled)
 	if freed {
 		r.flags |= flStackFreed
 	}
 	if msg != "" {
+		if mexit {
+			s.unlockSched(&mp.actor)
+		}
 		mp.throwOp(&r, msg)
 		return
 	}
-	if !s.cfg.Wasm && locked && !f.lockedNoMexit {
+	if mexit {
 		// gogo(&mp.g0.sched) -> mstart0 -> mexit: handoffp(releasep()),
 		// and the thread exits (m0 is parked forever instead).
-		s.lockSched(&mp.actor)
 		rp, msg := s.releasepLocked(mp)
 		if msg == "" {
 			msg = s.handoffpLocked(rp)
@@ -953,68 +1001,6 @@ func (s *sched) gfpurge(pp *p) {
 	s.gFreeLock.Unlock()
 }
 
-// idle is stopm's wait and startm's wakeup from the M's side: wait for a
-// P in handoff (or, while there is work anywhere, the idle P pidleget
-// hands out), then acquirep.
-func (mp *m) idle() {
-	s := mp.s
-	if !mp.waitUntil(func() bool { return !s.stw.Load() && s.pAvailable() }) {
-		return
-	}
-	r := mp.begin(opAcquireP)
-	s.lockSched(&mp.actor)
-	var got *p
-	for _, q := range s.ps {
-		if q.status.Load() == pHandoff && !s.f.idleIgnoresHandoff {
-			got = q
-			break
-		}
-	}
-	if got == nil && s.workExists() {
-		// wakep / startm(nil, ...): pidleget's P, the idle head.
-		got = s.pidlegetLocked()
-	}
-	if got == nil {
-		s.unlockSched(&mp.actor)
-		return
-	}
-	msg := s.acquirepLocked(mp, got)
-	s.unlockSched(&mp.actor)
-	r.in, r.a = got.id, got.id
-	if msg != "" {
-		mp.throwOp(&r, msg)
-		return
-	}
-	mp.commit(&r)
-}
-
-func (s *sched) pAvailable() bool {
-	idle := false
-	for _, q := range s.ps {
-		switch q.status.Load() {
-		case pHandoff:
-			if !s.f.idleIgnoresHandoff {
-				return true
-			}
-		case pIdle:
-			idle = true
-		}
-	}
-	return idle && s.workExists()
-}
-
-func (s *sched) workExists() bool {
-	if s.runqSize.Load() != 0 {
-		return true
-	}
-	for _, q := range s.ps {
-		if st := q.status.Load(); st != pIdle && st != pDead && !q.runqempty() {
-			return true
-		}
-	}
-	return false
-}
-
 // schedule is schedule -> findRunnable -> execute (or startlockedm, or
 // stopm with the P idle), in findRunnable's order.
 func (mp *m) schedule() {
@@ -1054,7 +1040,16 @@ func (mp *m) schedule() {
 			mp.branch(brGlobal)
 		}
 	}
-	if gp == nil && !s.f.stealGivesUp {
+	// findRunnable spins (stealWork) only while `mp.spinning ||
+	// 2*nmspinning < gomaxprocs-npidle`; becomeSpinning is its own op
+	// (spin), after which schedule runs again.
+	if gp == nil && !mp.spinning.Load() && mp.spinAllowed() {
+		r.op = opSpin
+		mp.becomeSpinning()
+		mp.commit(&r)
+		return
+	}
+	if gp == nil && !s.f.stealGivesUp && mp.spinning.Load() {
 		var msg string
 		gp, src, victim, moved, msg = mp.stealWork(pp)
 		if msg != "" {
@@ -1085,6 +1080,14 @@ func (mp *m) schedule() {
 			if msg == "" {
 				msg = s.pidleputLocked(pp)
 			}
+			// A spinning M is still counted in nmspinning: its next
+			// step is the recheck (mwake.go). Any other stopm's.
+			if mp.spinning.Load() {
+				mp.recheck = true
+				r.val = 1
+			} else {
+				s.mputLocked(mp)
+			}
 			s.unlockSched(&mp.actor)
 			r.code = srcIdle
 			mp.branch(brIdle)
@@ -1097,6 +1100,11 @@ func (mp *m) schedule() {
 		}
 	}
 	r.g, r.code, r.a, r.b = gp.idx, uint8(src), victim, int32(moved)
+	if mp.spinning.Load() {
+		// schedule: `if mp.spinning { resetspinning() }`, the M's next
+		// op (wakepOwed).
+		mp.owesWakep = true
+	}
 	if lm := gp.lockedm; lm != nil && !s.cfg.Wasm {
 		// startlockedm: hand our P straight to the G's locked M, which
 		// executes it; we stop without a P.
@@ -1118,6 +1126,11 @@ func (mp *m) schedule() {
 		if msg := s.execute(lm, pp, gp, false); msg != "" {
 			mp.throwOp(&r, msg)
 			return
+		}
+		// startlockedm ends in stopm, the M's next op (after
+		// resetspinning's wakep, if it owes one).
+		if !mp.owesWakep {
+			mp.stopping = true
 		}
 		mp.commit(&r)
 		s.wake()
@@ -1220,4 +1233,14 @@ func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
 		}
 	}
 	return nil, 0, -1, 0, ""
+}
+
+// wakepOp calls wakep for op r and flags the op when it started an M.
+func (mp *m) wakepOp(r *rec) string {
+	woke, msg := mp.wakep()
+	if woke {
+		r.flags |= flWoke
+		mp.branch(brWakep)
+	}
+	return msg
 }

@@ -30,13 +30,17 @@ const (
 	opMarkrootFreeGStacks
 	opMarkrootFreeGStacksPush
 	opRunqputslowPush
+	opStopm
+	opWakep
+	opStopSpinning
+	opSpin
 	numOpKinds
 )
 
 var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "schedule", "exit", "goexit",
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
-	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush"}
+	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -71,13 +75,19 @@ const (
 	brWaitToken
 	brReadyNoWaiter
 	brFlush
+	brWakep
+	brStartm
+	brNewm
+	brRecheck
+	brStopm
 	numBranches
 )
 
 var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", "kick", "casretry", "runnextlost",
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
 	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
-	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush"}
+	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush",
+	"wakep", "startm", "newm", "recheck", "stopm"}
 
 // Codes packed in rec.code.
 const (
@@ -133,6 +143,7 @@ const (
 	flSlow
 	flStackFreed
 	flHandedOff
+	flWoke
 )
 
 // rec is the compact form of an Event, 48 bytes; buffers are per actor
@@ -215,6 +226,7 @@ func (a *actor) expand(r *rec) Event {
 	o.Slow = r.flags&flSlow != 0
 	o.StackFreed = r.flags&flStackFreed != 0
 	o.HandedOff = r.flags&flHandedOff != 0
+	o.Woke = r.flags&flWoke != 0
 	switch r.op {
 	case opGoidRefill:
 		o.Goid = r.val
@@ -235,6 +247,7 @@ func (a *actor) expand(r *rec) Event {
 		e.In.P = int(r.a)
 		o.Moved = int(r.b)
 		o.HandedTo = int(r.c)
+		o.Value = r.val
 	case opExit, opGoexit:
 		o.Goid = r.val
 		o.Spilled = int(max(r.a, 0))
@@ -248,6 +261,7 @@ func (a *actor) expand(r *rec) Event {
 	case opAcquireP:
 		e.In.P = int(r.in)
 		o.P = int(r.a)
+		o.Value = r.val
 	case opProcResize:
 		e.In.N = int(r.in)
 	case opGC:

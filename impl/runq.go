@@ -129,6 +129,9 @@ func (mp *m) runqputslowPush() {
 		s.unlockSched(&mp.actor)
 	}
 	r.val = int64(q.size)
+	// runqput returns to newproc or ready, which call wakep: the M's
+	// next op.
+	mp.owesWakep = true
 	mp.commit(&r)
 	s.wake()
 }

@@ -193,6 +193,9 @@ type p struct {
 
 	// link is pp.link on the idle P list (sched.lock).
 	link *p
+	// pending: in status handoff, waiting for the M newm would make
+	// (startm found no idle M), which spins if startSpinning (sched.lock).
+	pending, startSpinning bool
 }
 
 func (pp *p) runqempty() bool {
@@ -220,6 +223,22 @@ type m struct {
 	lockedInt int32
 	exited    atomic.Bool
 	wedged    atomic.Bool
+
+	// The wakeup protocol (mwake.go). spinning is mp.spinning, nextp
+	// mp.nextp (startm's P for this M). parked and mlink are this M on
+	// sched.midle (sched.lock); recheck is owner-only: the M dropped its
+	// P while spinning and has findRunnable's recheck to do.
+	spinning atomic.Bool
+	nextp    atomic.Pointer[p]
+	parked   bool
+	mlink    *m
+	recheck  bool
+	// owesWakep: schedule found work while spinning; resetspinning's
+	// wakep is the M's next op (owner-only).
+	owesWakep bool
+	// stopping: startlockedm handed our P away; stopm is the M's next
+	// op (owner-only).
+	stopping bool
 
 	batch []*g // runqputslow's scratch batch
 	// slowq is runqputslow's batch between its two halves (the

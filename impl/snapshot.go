@@ -31,6 +31,7 @@ func (s *sched) snapshot() Snapshot {
 			Curg: int(mp.curg.Load().id()), P: pid(mp.p.Load()), LockedG: int(mp.lockedg.id()),
 			OldP: pid(mp.oldp.Load()), NewG: int(mp.newg.id()), LockedExt: int(mp.lockedExt),
 			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
+			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, WakeP: mp.owesWakep, Stopping: mp.stopping,
 		})
 		if mp.slowq.head != nil {
 			sn.Ms[len(sn.Ms)-1].SlowBatch = walk(mp.slowq.head, limit)
@@ -53,6 +54,17 @@ func (s *sched) snapshot() Snapshot {
 		sn.Pidle = append(sn.Pidle, int(pp.id))
 	}
 	sn.NPidle = int(s.npidle.Load())
+	sn.Midle = []int{}
+	for mp := s.midle; mp != nil && len(sn.Midle) <= len(s.ms); mp = mp.mlink {
+		sn.Midle = append(sn.Midle, mp.id)
+	}
+	for i, mp := range s.ms {
+		sn.Ms[i].Parked = mp.parked
+	}
+	for i, pp := range s.ps {
+		sn.Ps[i].StartSpinning = pp.startSpinning
+	}
+	sn.NMSpinning = int(s.nmspinning.Load())
 	s.lock.Unlock()
 	s.gFreeLock.Lock()
 	sn.GFreeStack = walk(s.gFreeStack.head.Load(), limit)

@@ -326,6 +326,15 @@ func specSyscallState(t *testing.T, gomaxprocs int, k int8, held bool, idle []in
 		s.Ps[idle[i]].Link = s.Sched.Pidle
 		s.Sched.Pidle = idle[i]
 	}
+	// The Ms left without a P sleep on the idle M list.
+	s.Sched.Midle = spec.None
+	for mi := len(s.Ms) - 1; mi >= 1; mi-- {
+		m := &s.Ms[mi]
+		m.Parked, m.Link = m.P == spec.None, spec.None
+		if m.Parked {
+			m.Link, s.Sched.Midle = s.Sched.Midle, int8(mi)
+		}
+	}
 	if v := s.CheckInvariants(); v != nil {
 		t.Fatalf("the state built from the records breaks %v\n%s", v, s.Dump())
 	}

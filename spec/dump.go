@@ -71,6 +71,24 @@ func (m *M) String() string {
 	if m.Wedged {
 		st = " wedged"
 	}
+	if m.Spinning {
+		st += " spinning"
+	}
+	if m.NextP != None {
+		st += " nextp=" + ref("P", int64(m.NextP))
+	}
+	if m.Parked {
+		st += " idle"
+	}
+	if m.Recheck {
+		st += " recheck"
+	}
+	if m.WakeP {
+		st += " owes-wakep"
+	}
+	if m.Stopping {
+		st += " stopping"
+	}
 	return fmt.Sprintf("curg=%s p=%s oldp=%s lockedg=%s newg=%s lockedExt=%d lockedInt=%d%s",
 		ref("G", int64(m.Curg)), ref("P", int64(m.P)), ref("P", int64(m.OldP)), ref("G", int64(m.LockedG)),
 		ref("G", int64(m.NewG)), m.LockedExt, m.LockedInt, st)
@@ -83,6 +101,9 @@ func (p *P) String() string {
 	if len(p.SlowBatch) != 0 {
 		// Only in runqputslow's window, so other dumps keep their shape.
 		s += " runqputslow=" + gl(p.SlowBatch)
+	}
+	if p.StartSpinning {
+		s += " startm-spinning"
 	}
 	return s
 }
@@ -102,14 +123,15 @@ func (s *State) lines() []line {
 	ls = append(ls,
 		line{"sched.runq", gl(sc.Runq)},
 		line{"sched.pidle", s.pidleString()},
+		line{"sched.midle", s.midleString()},
 		line{"sched.gFree", fmt.Sprintf("stack=%s stack.size=%d noStack=%s noStack.size=%d", lifo(sc.GFreeStack), sc.GFreeStackSize, lifo(sc.GFreeNoStack), sc.GFreeNoStackSize)},
 	)
 	if len(sc.GFreeDetached) != 0 {
 		ls = append(ls, line{"markrootFreeGStacks", "detached=" + lifo(sc.GFreeDetached)})
 	}
 	ls = append(ls,
-		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d startingStackSize=%d gcBlackenEnabled=%v freeGStacksDone=%v bgScanCredit=%d mainGoexit=%v %s",
-			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.StartingStackSize, sc.GCBlacken, sc.FreeGStacksDone, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},
+		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d nmspinning=%d startingStackSize=%d gcBlackenEnabled=%v freeGStacksDone=%v bgScanCredit=%d mainGoexit=%v %s",
+			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.NMSpinning, sc.StartingStackSize, sc.GCBlacken, sc.FreeGStacksDone, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},
 	)
 	return ls
 }
@@ -136,10 +158,15 @@ func Diff(a, b *State) []string {
 }
 
 // tokenDiff shows only the fields of a dump line that changed: "status
-// running -> dead, m=M0 -> m=nil". Lines whose shapes differ are shown whole.
+// running -> dead, m=M0 -> m=nil". A flag or field that appears or goes
+// (an M's "spinning", "nextp=P1") shows as "+spinning" or "-nextp=P1";
+// lines whose shapes differ otherwise are shown whole.
 func tokenDiff(a, b string) string {
 	ta, tb := strings.Fields(a), strings.Fields(b)
 	if len(ta) != len(tb) {
+		if d, ok := keyedDiff(ta, tb); ok {
+			return d
+		}
 		return a + " -> " + b
 	}
 	var parts []string
@@ -149,6 +176,64 @@ func tokenDiff(a, b string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// dumpFlags are the bare words an M or P line carries only while they
+// hold.
+var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true,
+	"owes-wakep": true, "stopping": true, "startm-spinning": true}
+
+// keyedDiff diffs two lines of "key=value" fields and bare flags by key.
+// It fails when a line has a key twice, or when bare tokens other than
+// flags differ (a P's status is positional).
+func keyedDiff(ta, tb []string) (string, bool) {
+	index := func(ts []string) (map[string]string, bool) {
+		m := make(map[string]string, len(ts))
+		for _, t := range ts {
+			k := t
+			if i := strings.IndexByte(t, '='); i > 0 {
+				k = t[:i]
+			}
+			if _, dup := m[k]; dup {
+				return nil, false
+			}
+			m[k] = t
+		}
+		return m, true
+	}
+	ma, ok1 := index(ta)
+	mb, ok2 := index(tb)
+	if !ok1 || !ok2 || len(ta) == 0 || len(tb) == 0 || ta[0] != tb[0] && !strings.Contains(ta[0], "=") {
+		return "", false
+	}
+	var parts []string
+	for _, t := range ta {
+		k := t
+		if i := strings.IndexByte(t, '='); i > 0 {
+			k = t[:i]
+		}
+		switch u, ok := mb[k]; {
+		case !ok && (k != t || dumpFlags[t]):
+			parts = append(parts, "-"+t)
+		case !ok:
+			return "", false
+		case u != t:
+			parts = append(parts, t+" -> "+u)
+		}
+	}
+	for _, t := range tb {
+		k := t
+		if i := strings.IndexByte(t, '='); i > 0 {
+			k = t[:i]
+		}
+		if _, ok := ma[k]; !ok {
+			if k == t && !dumpFlags[t] {
+				return "", false
+			}
+			parts = append(parts, "+"+t)
+		}
+	}
+	return strings.Join(parts, ", "), true
 }
 
 // pidleString renders the idle P list head first, stopping at a repeat or
@@ -166,6 +251,26 @@ func (s *State) pidleString() string {
 			break
 		}
 		b.WriteString("P" + itoa(int64(pi)))
+		n++
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// midleString renders the idle M list head first, like pidleString.
+func (s *State) midleString() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	n := 0
+	for mi := s.Sched.Midle; mi != None; mi = s.Ms[mi].Link {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		if mi < 0 || int(mi) >= len(s.Ms) || n >= len(s.Ms) {
+			b.WriteString("!" + itoa(int64(mi)))
+			break
+		}
+		b.WriteString("M" + itoa(int64(mi)))
 		n++
 	}
 	b.WriteByte(']')

@@ -41,6 +41,10 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		}
 		M := int8(mi)
 		switch {
+		case m.WakeP:
+			ops = append(ops, Op{Kind: OpWakep, M: M})
+		case m.Stopping:
+			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:
@@ -68,10 +72,27 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 			ops = s.runningOps(M, b, ops)
 		case m.P == None && m.Curg == None && m.LockedG == None && m.NewG == None:
-			// startm's P (handed off), or pidleget's (the idle head).
-			for pi := range s.Ps {
-				if s.Ps[pi].Status == PHandoff || int8(pi) == s.Sched.Pidle {
-					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
+			switch {
+			case m.NextP != None:
+				// stopm returns: acquirep(mp.nextp).
+				ops = append(ops, Op{Kind: OpAcquireP, M: M, P: m.NextP})
+			case m.Recheck && m.Spinning:
+				ops = append(ops, Op{Kind: OpStopSpinning, M: M})
+			case m.Recheck:
+				// findRunnable's recheck: take the idle head back
+				// for the work it finds, or stopm.
+				if s.Sched.Pidle != None && (len(s.Sched.Runq) != 0 || s.runqWork()) {
+					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: s.Sched.Pidle})
+				}
+				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !s.runqWork()) {
+					ops = append(ops, Op{Kind: OpStopm, M: M})
+				}
+			case m.Parked:
+				// newm's thread for a P startm found no idle M for.
+				for pi := range s.Ps {
+					if s.pendingP(int8(pi)) {
+						ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
+					}
 				}
 			}
 		}
@@ -93,7 +114,7 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 			ok := true
 			for i := n; i < len(s.Ps); i++ {
-				if s.Ps[i].Status == PRunning {
+				if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
 					ok = false
 				}
 			}
@@ -142,9 +163,13 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 	if len(sc.Runq) != 0 {
 		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcGlobal})
 	}
+	if !m.Spinning && len(sc.Runq) == 0 && s.spinAllowed(int(M)) {
+		// findRunnable spins before it steals or gives up.
+		return append(ops, Op{Kind: OpSpin, M: M})
+	}
 	for v := range s.Ps {
 		vp := &s.Ps[v]
-		if int8(v) == m.P || (vp.Status != PRunning && vp.Status != PHandoff) {
+		if !m.Spinning || int8(v) == m.P || (vp.Status != PRunning && vp.Status != PHandoff) {
 			continue
 		}
 		if len(vp.Ring) != 0 {

@@ -18,10 +18,11 @@ func (s *State) AppendBinary(b []byte) []byte {
 		m := &s.Ms[i]
 		b = binary.LittleEndian.AppendUint64(b, packM(m))
 		b = binary.LittleEndian.AppendUint64(b, packM2(m))
+		b = binary.LittleEndian.AppendUint64(b, packM3(m))
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
-		b = append(b, byte(p.Status), byte(p.M), byte(p.Link))
+		b = append(b, byte(p.Status), byte(p.M), byte(p.Link), byte(b2u(p.StartSpinning)))
 		b = binary.AppendVarint(b, int64(p.Runnext))
 		b = binary.AppendUvarint(b, uint64(p.SchedTick))
 		b = binary.AppendUvarint(b, uint64(p.GoidCache))
@@ -43,7 +44,8 @@ func (s *State) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
 	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
 	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
-	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2), byte(sc.Terminal), byte(sc.Pidle))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle))
+	b = binary.AppendUvarint(b, uint64(sc.NMSpinning))
 	return b
 }
 
@@ -146,11 +148,12 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	}
 	s.Ms = s.Ms[:0]
 	for i := 0; i < cfg.Ms && d.err == nil; i++ {
-		w, w2 := d.u64(), d.u64()
+		w, w2, w3 := d.u64(), d.u64(), d.u64()
 		s.Ms = append(s.Ms, M{Curg: int32(uint32(w)), P: int8(w >> 32), OldP: int8(w >> 40),
 			LockedExt: uint8(w >> 48), LockedInt: uint8(w >> 56),
 			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0x3FFFFFFF) - 1,
-			Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0})
+			Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
+			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16)})
 	}
 	// Lists: an arena sized generously from the encoding's length.
 	need := 2*ng + (3*cfg.Ps+4)*listSlack
@@ -168,6 +171,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p.Status = PStatus(d.byte1())
 		p.M = int8(d.byte1())
 		p.Link = int8(d.byte1())
+		p.StartSpinning = d.byte1() != 0
 		p.Runnext = int32(d.varint())
 		p.SchedTick = uint32(d.uvarint())
 		p.GoidCache = int64(d.uvarint())
@@ -193,6 +197,8 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	sc.GCBlacken, sc.MainGoexit, sc.FreeGStacksDone = f&1 != 0, f&2 != 0, f&4 != 0
 	sc.Terminal = Terminal(d.byte1())
 	sc.Pidle = int8(d.byte1())
+	sc.Midle = int8(d.byte1())
+	sc.NMSpinning = int32(d.uvarint())
 	if d.err != nil {
 		return nil, d.err
 	}

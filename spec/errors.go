@@ -40,6 +40,13 @@ const (
 	ThrowStartlockedmHasP = "startlockedm: m has p"
 	ThrowBadUnlock        = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
 	ThrowCasgstatus       = "casgstatus: status is not the expected old value (the CAS loop spins forever)"
+	// The wakeup protocol (mwake.go).
+	ThrowStopm              = "stopm holding p"
+	ThrowStartmRunnable     = "startm: p has runnable gs"
+	ThrowStartmSpinning     = "startm: m is spinning"
+	ThrowStartmHasP         = "startm: m has p"
+	ThrowResetspinning      = "resetspinning: not a spinning m"
+	ThrowNegativeNMSpinning = "findRunnable: negative nmspinning"
 )
 
 func throwf(msg, fn string) error { return &Throw{Msg: msg, Func: fn} }

@@ -51,7 +51,7 @@ func TestExitsyscallIdleListLIFO(t *testing.T) {
 	// startm/wakep take pidleget's P: the head.
 	_, err := s.Apply(Op{Kind: OpAcquireP, M: 1, P: 1})
 	wantDisabled(t, err)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
+	startOn(t, s, 1, 2)
 	// main enters a syscall on P0; sysmon retakes P0. npidle = 1, neither
 	// 0 nor gomaxprocs-1: handoffp's pidleput (proc.go:3191).
 	retakeP0(t, s)
@@ -97,6 +97,7 @@ func TestExitsyscallIdleListLIFO(t *testing.T) {
 func TestExitsyscallTakesOldPBack(t *testing.T) {
 	s := newState(t, "small", 2, 2)
 	spawn(t, s, 0) // G1 in P0's runnext
+	settle(t, s)
 	retakeP0(t, s) // local work: handoffp's startm
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
 	sched(t, s, 1, SrcRunnext)
@@ -161,7 +162,7 @@ func TestExitsyscallNoPRetry(t *testing.T) {
 // whatever order they idled in.
 func TestStartTheWorldRelistsIdlePs(t *testing.T) {
 	s := newState(t, "small", 3, 3)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
+	startOn(t, s, 1, 2)
 	retakeP0(t, s)
 	sched(t, s, 1, SrcIdle)
 	if got := s.pidleString(); got != "[P2,P0,P1]" {

@@ -53,7 +53,7 @@ func TestHandoffpBranches(t *testing.T) {
 	// Another P running, one idle: npidle = 1, neither 0 nor
 	// gomaxprocs-1 = 2: pidleput.
 	s := newState(t, "small", 3, 2)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
+	startOn(t, s, 1, 2)
 	retakeP0(t, s)
 	if s.Ps[0].Status != PIdle {
 		t.Fatalf("P0 with P2 running and P1 idle: %v, want idle (pidleput)\n%s", s.Ps[0].String(), s.Dump())
@@ -62,8 +62,8 @@ func TestHandoffpBranches(t *testing.T) {
 	// Every other P running: nmspinning+npidle == 0 (the spec has no
 	// spinning Ms): startm(pp, true, false).
 	s = newState(t, "small", 3, 3)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
-	do(t, s, Op{Kind: OpAcquireP, M: 2, P: 1})
+	startOn(t, s, 1, 2)
+	startOn(t, s, 2, 1)
 	retakeP0(t, s)
 	if s.Ps[0].Status != PHandoff {
 		t.Fatalf("P0 with no idle P: %v, want handoff (a spinning M)\n%s", s.Ps[0].String(), s.Dump())
@@ -71,7 +71,7 @@ func TestHandoffpBranches(t *testing.T) {
 
 	// Local work: startm whatever the idle Ps (proc.go:3136-3139).
 	s = newState(t, "small", 3, 2)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
+	startOn(t, s, 1, 2)
 	spawn(t, s, 0)
 	retakeP0(t, s)
 	if s.Ps[0].Status != PHandoff {

@@ -51,6 +51,10 @@ func packM2(m *M) uint64 {
 	return uint64(uint32(m.LockedG)) | uint64(uint32(m.NewG+1)&0x3FFFFFFF)<<32 | b2u(m.Exited)<<62 | b2u(m.Wedged)<<63
 }
 
+func packM3(m *M) uint64 {
+	return b2u(m.Spinning) | b2u(m.Parked)<<1 | b2u(m.Recheck)<<2 | b2u(m.WakeP)<<3 | b2u(m.Stopping)<<4 | uint64(uint8(m.NextP))<<8 | uint64(uint8(m.Link))<<16
+}
+
 func b2u(b bool) uint64 {
 	if b {
 		return 1
@@ -177,6 +181,9 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 		}
 		key[i] = k
 	}
+	if dup {
+		markDupGoids(s.Gs, key)
+	}
 	// The rest, by their own fields (insertion sort: there are few).
 	start := c.n
 	for i := range perm {
@@ -214,6 +221,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 		m := &s.Ms[i]
 		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+		h.word(packM3(m))
 	}
 	gt := uint32(s.Cfg.Consts.GlobalTick)
 	for i := range ps {
@@ -223,7 +231,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 			tick %= gt
 		}
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
 		h = h.list(perm, p.Ring)
 		if len(p.SlowBatch) != 0 {
 			// Only while runqputslow holds its batch: the common state
@@ -240,7 +248,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
 	return h.sum()
 }
 
@@ -319,16 +327,35 @@ func (s *State) goidFacts(g *G) uint64 {
 	return b2u(g.Goid == MainGoid) | b2u(g.Goid >= 1 && g.Goid <= s.Sched.Goidgen)<<1 | inCache<<2
 }
 
+// markDupGoids sets a bit in the sort key of every live G whose goid
+// another live G holds too (a broken state), so that such a G never ties
+// with one of the same fields whose goid is its own: the tie would be
+// broken by the Gs' names.
+func markDupGoids(gs []G, key []uint64) {
+	for i := range gs {
+		if gs[i].Status == Dead {
+			continue
+		}
+		for j := range gs {
+			if j != i && gs[j].Status != Dead && gs[j].Goid == gs[i].Goid {
+				key[i] |= 1 << 59
+				break
+			}
+		}
+	}
+}
+
 func (s *State) hashRest(h *hasher) {
 	for i := range s.Ms {
 		h.word(packM(&s.Ms[i]))
 		h.word(packM2(&s.Ms[i]))
+		h.word(packM3(&s.Ms[i]))
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
 		tick := p.SchedTick
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | uint64(uint32(p.Runnext))<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(uint8(p.Link))<<32)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(uint8(p.Link))<<32 | b2u(p.StartSpinning)<<40)
 		h.word(uint64(p.GoidCache))
 		h.word(uint64(p.GoidEnd))
 		h.list(p.Ring)
@@ -344,5 +371,5 @@ func (s *State) hashRest(h *hasher) {
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(sc.BgScanCredit))
 	h.word(uint64(sc.Goidgen))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
 }

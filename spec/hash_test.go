@@ -69,6 +69,7 @@ func (s *State) fingerprintRef() uint64 {
 			key[i] ^= s.goidFacts(g) << 56
 		}
 	}
+	markDupGoids(s.Gs, key)
 	start := len(inv)
 	for i := range s.Gs {
 		if perm[i] == None {
@@ -107,6 +108,7 @@ func (s *State) fingerprintRef() uint64 {
 		m := &s.Ms[i]
 		h.word(mapG(m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+		h.word(packM3(m))
 	}
 	list := func(l []int32) {
 		h.word(uint64(len(l)) | 0xA5<<56)
@@ -118,7 +120,7 @@ func (s *State) fingerprintRef() uint64 {
 		p := &s.Ps[i]
 		tick := p.SchedTick % uint32(s.Cfg.Consts.GlobalTick)
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(p.Runnext)<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
 		list(p.Ring)
 		if len(p.SlowBatch) != 0 {
 			list(p.SlowBatch)
@@ -134,7 +136,7 @@ func (s *State) fingerprintRef() uint64 {
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
 	return h.sum()
 }
 

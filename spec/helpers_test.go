@@ -29,6 +29,10 @@ func do(t testing.TB, s *State, op Op) Result {
 	if v := s.CheckInvariants(); v != nil {
 		t.Fatalf("after %v: %v\nstate:\n%s", op, v, s.Dump())
 	}
+	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep {
+		// The wakep the op owes, the M's next step.
+		r.Woke = do(t, s, Op{Kind: OpWakep, M: op.M}).Woke
+	}
 	return r
 }
 
@@ -69,5 +73,48 @@ func wantDisabled(t testing.TB, err error) {
 	var d *Disabled
 	if !errors.As(err, &d) {
 		t.Fatalf("got %v, want a Disabled error", err)
+	}
+}
+
+// startOn gives idle P p to idle M m as a startm would (mget's M, the P off
+// the idle list into m's nextp), then lets m acquire it: tests that need an
+// M running a particular P use it; how startm picks its M and P is tested
+// in mwake_test.go.
+func startOn(t testing.TB, s *State, m int, p int8) Result {
+	t.Helper()
+	if s.Ps[p].Status != PIdle || !s.Ms[m].Parked {
+		t.Fatalf("startOn M%d P%d: P%d is %s, M%d parked=%v\n%s", m, p, p, s.Ps[p].Status, m, s.Ms[m].Parked, s.Dump())
+	}
+	prev := int8(None)
+	for q := s.Sched.Pidle; q != p; q = s.Ps[q].Link {
+		prev = q
+	}
+	if prev == None {
+		s.Sched.Pidle = s.Ps[p].Link
+	} else {
+		s.Ps[prev].Link = s.Ps[p].Link
+	}
+	s.Ps[p].Link = None
+	s.Ps[p].Status = PHandoff
+	s.mgetSpecific(int8(m))
+	s.Ms[m].NextP = p
+	return do(t, s, Op{Kind: OpAcquireP, M: int8(m), P: p})
+}
+
+// settle puts back to sleep every M a wakep started: it acquires its
+// nextp, finds nothing it may take (schedule's relaxed order lets it skip
+// stealing), drops the P and stopm's after the recheck. Tests of other
+// transitions use it to get the idle Ps and Ms they start from.
+func settle(t testing.TB, s *State) {
+	t.Helper()
+	for mi := range s.Ms {
+		m := &s.Ms[mi]
+		if m.NextP == None || !m.Spinning {
+			continue
+		}
+		do(t, s, Op{Kind: OpAcquireP, M: int8(mi), P: m.NextP})
+		do(t, s, Op{Kind: OpSchedule, M: int8(mi), Source: SrcIdle})
+		do(t, s, Op{Kind: OpStopSpinning, M: int8(mi)})
+		do(t, s, Op{Kind: OpStopm, M: int8(mi)})
 	}
 }

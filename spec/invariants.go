@@ -723,6 +723,88 @@ var Invariants = []Invariant{
 			}
 			return nil
 		}},
+	{"NMSpinningCounts", "mp.becomeSpinning/resetspinning and wakep's CAS of sched.nmspinning 0 -> 1 (proc.go): " +
+		"nmspinning counts the spinning Ms and the spinning Ms startm promised (throw(\"findRunnable: negative nmspinning\"))", "", func(s *State, c *census) error {
+		n := int32(0)
+		for i := range s.Ms {
+			if s.Ms[i].Spinning {
+				n++
+			}
+		}
+		for i := range s.Ps {
+			if s.Ps[i].StartSpinning {
+				n++
+			}
+		}
+		if n != s.Sched.NMSpinning {
+			return errf("sched.nmspinning = %d, spinning Ms and startm(pp, true) Ps waiting for newm = %d", s.Sched.NMSpinning, n)
+		}
+		return nil
+	}},
+	{"IdleMsListed", "mput/mget (proc.go): the Ms asleep in stopm are those on sched.midle, which holds each once; " +
+		"stopm: throw(\"stopm holding p\"), throw(\"stopm spinning\"); startm: throw(\"startm: m has p\")", "", func(s *State, c *census) error {
+		var on uint64
+		for mi, n := s.Sched.Midle, 0; mi != None; mi, n = s.Ms[mi].Link, n+1 {
+			if mi < 0 || int(mi) >= len(s.Ms) || n >= len(s.Ms) || on&(1<<uint(mi)) != 0 {
+				return errf("the idle M list is broken at M%d", mi)
+			}
+			on |= 1 << uint(mi)
+		}
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			listed := on&(1<<uint(i)) != 0
+			if m.Parked != listed {
+				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
+			}
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Stopping || m.Exited || m.Wedged) {
+				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
+			}
+			if !listed && m.Link != None {
+				return errf("M%d is off the idle M list with link=M%d", i, m.Link)
+			}
+		}
+		return nil
+	}},
+	{"NextPHandedOff", "startm: `nmp.nextp.set(pp); notewakeup(&nmp.park)`, stopm: acquirep(mp.nextp) (proc.go): a P handed to an M " +
+		"waits for it alone, and a P startm holds is either some M's nextp or newm's", "", func(s *State, c *census) error {
+		var held uint64
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			if m.NextP == None {
+				continue
+			}
+			if m.NextP < 0 || int(m.NextP) >= len(s.Ps) || held&(1<<uint(m.NextP)) != 0 {
+				return errf("M%d.nextp = P%d, out of range or another M's too", i, m.NextP)
+			}
+			held |= 1 << uint(m.NextP)
+			if st := s.Ps[m.NextP].Status; st != PHandoff || m.P != None || m.Curg != None {
+				return errf("M%d.nextp = P%d, which is %s, and M%d holds p=%d curg=%d", i, m.NextP, st, i, m.P, m.Curg)
+			}
+		}
+		for i := range s.Ps {
+			if s.Ps[i].StartSpinning && (s.Ps[i].Status != PHandoff || held&(1<<uint(i)) != 0) {
+				return errf("P%d waits for newm's spinning M but is %s or some M's nextp", i, s.Ps[i].Status)
+			}
+		}
+		return nil
+	}},
+	{"SpinningWithoutLocalWork", "startm: throw(\"startm: p has runnable gs\") for a spinning start; a spinning M's P has an empty run queue " +
+		"until it finds work and resetspinning (golang/go#10573, \"spinning with local work\")", "", func(s *State, c *census) error {
+		for i := range s.Ms {
+			m := &s.Ms[i]
+			// Until resetspinning (m.WakeP), schedule's steal may have
+			// filled the ring of the P it spins on.
+			if m.Spinning && m.P != None && !m.WakeP {
+				if p := &s.Ps[m.P]; p.Runnext != None || len(p.Ring) != 0 {
+					return errf("M%d spins while its P%d has %d queued Gs", i, m.P, len(p.Ring)+b2i(p.Runnext != None))
+				}
+			}
+			if m.Recheck && m.P != None {
+				return errf("M%d is to recheck after dropping its P while spinning, but holds P%d", i, m.P)
+			}
+		}
+		return nil
+	}},
 	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\"); runqputslow's batch is a local of the owner's runqput", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]

@@ -52,6 +52,7 @@ func cleanState(t *testing.T) *State {
 	t.Helper()
 	s := newState(t, "small", 2, 2)
 	spawn(t, s, 0) // G1 in P0's runnext
+	settle(t, s)
 	if v := s.CheckRuntimeFacts(); v != nil {
 		t.Fatal(v)
 	}

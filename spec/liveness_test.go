@@ -66,7 +66,12 @@ func TestRunnableOrderWalk(t *testing.T) {
 	if got := s.RunnableOrder(nil); !slices.Equal(got, []int32{3, 2, 1}) {
 		t.Fatalf("newg, runnext, ring: got %v, want [3 2 1]", got)
 	}
+	// The first spawn's wakep started M1 on P1: no M is idle.
+	if s.FreeM() != None || s.Ms[1].NextP != 1 {
+		t.Fatalf("FreeM = %d, want none (M1 woken with nextp P1)\n%s", s.FreeM(), s.Dump())
+	}
+	settle(t, s)
 	if s.FreeM() != 1 {
-		t.Fatalf("FreeM = %d, want M1 (no P, no G)", s.FreeM())
+		t.Fatalf("FreeM = %d, want M1 (asleep on the idle M list)", s.FreeM())
 	}
 }

@@ -126,7 +126,7 @@ func TestNgsysAndAssistFlush(t *testing.T) {
 // first), its free list through gfpurge; growing back revives it idle.
 func TestProcresize(t *testing.T) {
 	s := newState(t, "small", 2, 2)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	startOn(t, s, 1, 1)
 	do(t, s, Op{Kind: OpGosched, M: 0}) // main to the global queue
 	sched(t, s, 1, SrcGlobal)           // M1 runs main on P1
 	spawn(t, s, 1)
@@ -152,7 +152,7 @@ func TestProcresize(t *testing.T) {
 	}
 	// A P in use cannot be destroyed.
 	s2 := newState(t, "small", 2, 2)
-	do(t, s2, Op{Kind: OpAcquireP, M: 1, P: 1})
+	startOn(t, s2, 1, 1)
 	if _, err := s2.Apply(Op{Kind: OpProcResize, M: Controller, N: 1}); err == nil {
 		t.Fatal("destroyed a running P")
 	}
@@ -201,7 +201,7 @@ func TestGoidRefill(t *testing.T) {
 	if _, err := s.Apply(Op{Kind: OpGoidRefill, M: 0}); err == nil {
 		t.Fatal("refill with a non-empty cache")
 	}
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	startOn(t, s, 1, 1)
 	spawn(t, s, 0) // G1 via P0: goid 2
 	do(t, s, Op{Kind: OpGosched, M: 0})
 	sched(t, s, 0, SrcTick) // schedtick 0: main back first

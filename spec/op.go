@@ -23,7 +23,7 @@ const (
 	OpUnlockOSThread                            // UnlockOSThread: lockedExt--
 	OpLockInt                                   // lockOSThread (runtime-internal): lockedInt++
 	OpUnlockInt                                 // unlockOSThread (runtime-internal): lockedInt--
-	OpAcquireP                                  // startm/wakep: an M with nothing to do takes a P
+	OpAcquireP                                  // stopm returns with acquirep(mp.nextp), newm's M takes its P, or findRunnable's recheck takes an idle P
 	OpProcResize                                // procresize(n) under stop-the-world
 	OpGC                                        // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
 	OpStackSize                                 // startingStackSize change (gcComputeStartingStackSize)
@@ -34,6 +34,10 @@ const (
 	OpMarkrootFreeGStacks                       // markrootFreeGStacks: the GC takes sched.gFree.stack and frees its stacks
 	OpMarkrootFreeGStacksPush                   // markrootFreeGStacks: the taken Gs pushed onto sched.gFree.noStack
 	OpRunqputslowPush                           // runqputslow: lock(&sched.lock); globrunqputbatch(&q) of the batch its CAS took
+	OpStopm                                     // findRunnable's recheck after a spinning M dropped its P, then stopm (mput)
+	OpWakep                                     // resetspinning's wakep, after schedule found work while spinning
+	OpStopSpinning                              // findRunnable's stop path: a spinning M that dropped its P stops spinning (nmspinning--)
+	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
 	numOps
 )
 
@@ -46,6 +50,7 @@ var opNames = [...]string{
 	OpStackSize: "stacksize", OpGrowStack: "growstack", OpAssist: "assist", OpDirty: "dirty",
 	OpMcall: "mcall", OpMarkrootFreeGStacks: "markrootfreegstacks",
 	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
+	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 }
 
 func (k OpKind) String() string {
@@ -264,6 +269,7 @@ type Result struct {
 	Victim   int8   // schedule: the robbed P
 	Moved    int32  // schedule: Gs moved to the local ring (global batch, steal)
 	HandedTo int8   // schedule: startlockedm's M, or None
+	Woke     bool   // ready, runqput, gosched, schedule: wakep started an M (startm with spinning)
 	// exit/goexit:
 	StackFreed bool   // gfput freed a stack of the wrong size
 	Spilled    int32  // gfput moved this many to the global lists
@@ -311,6 +317,9 @@ func (r Result) String() string {
 	}
 	if r.Moved != 0 {
 		add("moved=" + itoa(int64(r.Moved)))
+	}
+	if r.Woke {
+		add("wakep")
 	}
 	if r.HandedTo != None {
 		add("startlockedm M" + itoa(int64(r.HandedTo)))

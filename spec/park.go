@@ -11,6 +11,18 @@ func (s *State) gosched(op Op, mp int) (Result, error) {
 	}
 	s.dropg(mp)
 	s.GlobrunqPut(gi)
+	// goschedImpl: `if mainStarted { wakep() }`, then schedule. The
+	// wakep is the M's next step (OpWakep), except on a locked M, whose
+	// stoplockedm follows it in the same step: the M lets its P go
+	// before another M can startlockedm the G.
+	if s.Ms[mp].LockedG == None || s.Cfg.Wasm {
+		s.Ms[mp].WakeP = true
+		return r, nil
+	}
+	var err error
+	if r.Woke, err = s.wakep(); err != nil {
+		return r, err
+	}
 	return r, s.afterDeschedule(mp, &r)
 }
 
@@ -181,8 +193,12 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		if path == ExitNoP {
 			s.GlobrunqPut(gi)
 			// A locked M waits in stoplockedm (it holds no P); any
-			// other stops.
-			return r, nil
+			// other stopm's: mput (no wakep: the G waits on the
+			// global queue for an M that finds it).
+			if m.LockedG != None && !s.Cfg.Wasm {
+				return r, nil
+			}
+			return r, s.mput(mp)
 		}
 		pi = s.pidleget()
 		r.P = pi

@@ -21,8 +21,8 @@ package spec
 //
 // The spec has a fixed number of Ms, where the runtime would newm; so a
 // P or a runnable G counts as stranded only while a free M exists (one
-// with no P, no G, no locked G and a live thread) that the runtime's
-// wakeup protocol would have started.
+// asleep on the idle M list, sched.midle) that the runtime's wakeup
+// protocol would have started.
 
 // ProgressCheck is one progress predicate.
 type ProgressCheck struct {
@@ -49,14 +49,19 @@ var ProgressChecks = []ProgressCheck{
 	},
 	{
 		Name:   "HandedOffPNeverStarted",
-		Source: "handoffp -> startm(pp, ...): mget's idle M is woken (notewakeup(&nmp.park)) and acquirep's the P (proc.go startm, stopm)",
+		Source: "handoffp -> startm(pp, ...): mget's idle M is woken (notewakeup(&nmp.park)) and acquirep's the P, or newm makes one (proc.go startm, stopm)",
 		check: func(s *State) string {
 			free := s.freeM()
-			if free == None {
-				return ""
-			}
 			for pi := range s.Ps {
-				if s.Ps[pi].Status == PHandoff {
+				if s.Ps[pi].Status != PHandoff {
+					continue
+				}
+				for mi := range s.Ms {
+					if s.Ms[mi].NextP == int8(pi) {
+						return "P" + itoa(int64(pi)) + " was handed to M" + itoa(int64(mi)) + " (its nextp), which never takes it"
+					}
+				}
+				if free != None {
 					return "P" + itoa(int64(pi)) + " was handed off to startm, but M" + itoa(int64(free)) + " stays idle and never takes it"
 				}
 			}
@@ -119,19 +124,9 @@ func (s *State) CheckProgress() *Violation {
 	return nil
 }
 
-// freeM is the lowest M that stopm parks with nothing to do and startm or
-// wakep can wake (mget): no P, no current or new G, not locked to a G
-// (a locked M waits only for its G, in stoplockedm), its thread alive.
-// None when there is none.
-func (s *State) freeM() int8 {
-	for mi := range s.Ms {
-		m := &s.Ms[mi]
-		if m.P == None && m.Curg == None && m.NewG == None && m.LockedG == None && !m.Exited && !m.Wedged {
-			return int8(mi)
-		}
-	}
-	return None
-}
+// freeM is the M startm's mget would wake: the head of the idle M list
+// (stopm parked it with nothing to do), or None.
+func (s *State) freeM() int8 { return s.Sched.Midle }
 
 // idleP is the head of the idle P list (pidleget's P), or None.
 func (s *State) idleP() int8 { return s.Sched.Pidle }

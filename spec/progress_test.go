@@ -26,22 +26,24 @@ func TestProgressAtQuiescence(t *testing.T) {
 	sched(t, s, 0, SrcIdle)
 	wantProgress(t, s, "")
 
-	// golang/go#55160: main yields (gosched puts it on sched.runq) and
-	// its M drops its P without rechecking the global queue. Both Ms are
-	// free and both Ps idle: nothing will run main again.
+	// golang/go#55160: main yields (gosched puts it on sched.runq; its
+	// wakep starts M1 on P1) and both Ms drop their Ps without
+	// rechecking the global queue: nothing will run main again.
 	s = newState(t, "small", 2, 2)
 	do(t, s, Op{Kind: OpGosched, M: 0})
-	if _, err := s.releasep(0); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.pidleput(0); err != nil {
-		t.Fatal(err)
-	}
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Ms[1].NextP})
+	plantStop(t, s, 0)
+	plantStop(t, s, 1)
 	wantProgress(t, s, "RunnableGStrandedWithIdleP")
 	// wakep: an M takes the idle head and schedules main.
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Sched.Pidle})
+	if woke, err := s.wakep(); !woke || err != nil {
+		t.Fatalf("wakep: %v %v", woke, err)
+	}
+	wantProgress(t, s, "HandedOffPNeverStarted") // not quiescent: M1 can take its nextp
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Ms[1].NextP})
 	wantProgress(t, s, "HeldPWithNothingToRun") // not quiescent: M1 can schedule
-	sched(t, s, 1, SrcGlobal)
+	sched(t, s, 1, SrcGlobal)                   // resetspinning's wakep starts M0 on P0
+	settle(t, s)
 	wantProgress(t, s, "")
 
 	// handoffp's last-P startm: P0 waits for an M; with M1 free and never
@@ -83,16 +85,42 @@ func TestProgressLockedG(t *testing.T) {
 	if s.Gs[g].LockedM != 0 || s.Gs[g].Status != Runnable {
 		t.Fatalf("G%d: %+v", g, s.Gs[g])
 	}
-	if s.Ps[0].Status == PHandoff {
-		do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
-	}
-	if s.Ms[1].P != None {
-		if _, err := s.releasep(1); err != nil {
-			t.Fatal(err)
+	// Planted: the Ms the gosched's wakep and stoplockedm's handoffp
+	// started give their Ps up without running G1.
+	for mi := 1; mi < len(s.Ms); mi++ {
+		if p := s.Ms[mi].NextP; p != None {
+			do(t, s, Op{Kind: OpAcquireP, M: int8(mi), P: p})
+			plantStop(t, s, mi)
 		}
-		if err := s.pidleput(0); err != nil {
-			t.Fatal(err)
+	}
+	if p := s.Sched.Midle; p != None {
+		for pi := range s.Ps {
+			if s.pendingP(int8(pi)) {
+				do(t, s, Op{Kind: OpAcquireP, M: p, P: int8(pi)})
+				plantStop(t, s, int(p))
+			}
 		}
 	}
 	wantProgress(t, s, "LockedGNeverRuns")
+}
+
+// plantStop plants a lost wakeup: M m gives its P up (releasep, pidleput)
+// and sleeps on the idle M list without looking for work.
+func plantStop(t *testing.T, s *State, m int) {
+	t.Helper()
+	if pi := s.Ms[m].P; pi != None {
+		if _, err := s.releasep(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.pidleput(pi); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.Ms[m].Spinning {
+		s.Ms[m].Spinning = false
+		s.Sched.NMSpinning--
+	}
+	if err := s.mput(m); err != nil {
+		t.Fatal(err)
+	}
 }

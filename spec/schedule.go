@@ -64,6 +64,9 @@ func (s *State) schedule(op Op) (Result, error) {
 		if !localEmpty {
 			return r, s.disabled(op, "the local queue has work")
 		}
+		if !m.Spinning {
+			return r, s.disabled(op, "only a spinning M steals (OpSpin first)")
+		}
 		if v < 0 || int(v) >= len(s.Ps) || v == pi {
 			return r, s.disabled(op, "no such victim P")
 		}
@@ -108,12 +111,19 @@ func (s *State) schedule(op Op) (Result, error) {
 		if !localEmpty || len(sc.Runq) != 0 {
 			return r, s.disabled(op, "there is local or global work")
 		}
-		if op.Strict {
+		spin := m.Spinning
+		if op.Strict && !spin && s.spinAllowed(mp) {
+			return r, s.disabled(op, "strict: findRunnable spins before it gives up (2*nmspinning < gomaxprocs-npidle)")
+		}
+		if op.Strict && spin {
 			if w := s.stealable(pi, true); w != None {
 				return r, s.disabled(op, "strict: P"+itoa(int64(w))+" has work stealWork would take")
 			}
 		}
-		// findRunnable's tail: releasep, pidleput, stopm.
+		// findRunnable's stop path: under sched.lock the global queue is
+		// empty, releasep, pidleput. A spinning M is still counted in
+		// nmspinning and rechecks next (OpStopSpinning, then OpStopm or
+		// OpAcquireP); any other M stopm's now.
 		if _, err := s.releasep(mp); err != nil {
 			return r, err
 		}
@@ -121,11 +131,22 @@ func (s *State) schedule(op Op) (Result, error) {
 			return r, err
 		}
 		r.Source = SrcIdle
-		return r, nil
+		if spin {
+			m.Recheck = true
+			r.Value = 1
+			return r, nil
+		}
+		return r, s.mput(mp)
 	default:
 		return r, s.disabled(op, "unknown schedule source")
 	}
 	r.Source, r.G = op.Source, g
+	if m.Spinning {
+		// schedule: `if mp.spinning { resetspinning() }` is the M's
+		// next step (OpWakep): other Ms act between findRunnable's
+		// return and it in the runtime.
+		m.WakeP = true
+	}
 	if lm := s.Gs[g].LockedM; lm != None && !s.Cfg.Wasm {
 		// startlockedm: hand the P to the G's locked M and stopm.
 		if int(lm) == mp {
@@ -143,7 +164,15 @@ func (s *State) schedule(op Op) (Result, error) {
 			return r, err
 		}
 		r.HandedTo = lm
-		return r, s.execute(int(lm), g, false)
+		if err := s.execute(int(lm), g, false); err != nil {
+			return r, err
+		}
+		// startlockedm ends in stopm, this M's next step (OpStopm),
+		// or its wakep's (OpWakep) when it owes resetspinning.
+		if !m.WakeP {
+			m.Stopping = true
+		}
+		return r, nil
 	}
 	return r, s.execute(mp, g, inherit)
 }

@@ -76,6 +76,28 @@ type M struct {
 	Exited bool
 	// Wedged: m0 after its locked G exited: parked forever (mexit on m0).
 	Wedged bool
+	// Spinning is mp.spinning: looking for work (counted in
+	// Sched.NMSpinning), see mwake.go.
+	Spinning bool
+	// NextP is mp.nextp: the P startm handed this M, which its stopm
+	// acquires when it wakes; None otherwise.
+	NextP int8
+	// Parked: on the idle M list sched.midle (mput), asleep in stopm.
+	Parked bool
+	// Link is the next M on sched.midle, or None.
+	Link int8
+	// Recheck: the M dropped its P while spinning and has yet to do
+	// findRunnable's recheck (nmspinning--, sched.runq, checkRunqsNoP)
+	// before stopm.
+	Recheck bool
+	// WakeP: the M owes a wakep, its next step (OpWakep): it made a G
+	// runnable (newproc, ready, goschedImpl, runqputslow's push), or
+	// schedule found work while spinning (resetspinning, which clears
+	// Spinning and then calls wakep).
+	WakeP bool
+	// Stopping: startlockedm handed the M's P to a locked M; the stopm
+	// it ends with is the M's next step (OpStopm).
+	Stopping bool
 }
 
 // PStatus is a P's status (runtime2.go _Pidle ...).
@@ -133,6 +155,10 @@ type P struct {
 	// (OpRunqputslowPush). Its Gs are runnable and on no run queue;
 	// empty otherwise.
 	SlowBatch []int32
+	// StartSpinning is startm's spinning argument for a P in PHandoff
+	// that waits for the M newm would make (no idle M had it): the M
+	// that takes it spins.
+	StartSpinning bool
 }
 
 // Sched is the global scheduler state (runtime2.go type schedt) the path
@@ -174,6 +200,11 @@ type Sched struct {
 	// pidleget pops the head (proc.go:7373-7420), so the P handed out is
 	// the one most recently idled.
 	Pidle int8
+	// Midle is sched.midle, the head of the idle M list (linked through
+	// M.Link), or None: LIFO, mput pushes and mget pops the head.
+	Midle int8
+	// NMSpinning is sched.nmspinning: the Ms with Spinning set.
+	NMSpinning int32
 	// MainGoexit: the main goroutine called runtime.Goexit.
 	MainGoexit bool
 	// Terminal is non-zero once the program has ended.
@@ -228,7 +259,7 @@ func New(cfg Config) (*State, error) {
 	s := &State{Cfg: &c}
 	s.Ms = make([]M, cfg.Ms)
 	for i := range s.Ms {
-		s.Ms[i] = M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None}
+		s.Ms[i] = M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None}
 	}
 	s.Ps = make([]P, cfg.Ps)
 	for i := range s.Ps {
@@ -257,6 +288,14 @@ func New(cfg Config) (*State, error) {
 	s.Ms[0].P = 0
 	s.Ms[0].Curg = 0
 	s.relistIdle()
+	// The other Ms are asleep on the idle M list, M1 at its head: the
+	// threads startm's newm would make, made up front (mwake.go).
+	s.Sched.Midle = None
+	for mi := len(s.Ms) - 1; mi >= 1; mi-- {
+		s.Ms[mi].Parked = true
+		s.Ms[mi].Link = s.Sched.Midle
+		s.Sched.Midle = int8(mi)
+	}
 	return s, nil
 }
 
@@ -329,7 +368,7 @@ func (s *State) Equal(o *State) bool {
 	for i := range s.Ps {
 		a, b := &s.Ps[i], &o.Ps[i]
 		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.GFreeSize != b.GFreeSize ||
-			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link ||
+			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link || a.StartSpinning != b.StartSpinning ||
 			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) || !eqList(a.SlowBatch, b.SlowBatch) {
 			return false
 		}
@@ -338,7 +377,7 @@ func (s *State) Equal(o *State) bool {
 	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) && eqList(a.GFreeDetached, b.GFreeDetached) &&
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
 		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
-		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
+		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.Midle == b.Midle && a.NMSpinning == b.NMSpinning && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 
 func eqList(a, b []int32) bool {

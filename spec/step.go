@@ -43,9 +43,23 @@ func (s *State) Apply(op Op) (Result, error) {
 		return r, err
 	}
 	m := &s.Ms[mp]
+	if m.WakeP && op.Kind != OpWakep {
+		return r, s.disabled(op, "resetspinning's wakep comes first")
+	}
+	if m.Stopping && op.Kind != OpStopm {
+		return r, s.disabled(op, "startlockedm's stopm comes first")
+	}
 	switch op.Kind {
+	case OpWakep:
+		return s.wakepOp(op, mp)
+	case OpStopSpinning:
+		return s.stopSpinning(op, mp)
+	case OpSpin:
+		return s.spin(op, mp)
 	case OpAcquireP:
 		return s.acquirep(op, mp)
+	case OpStopm:
+		return s.stopm(op, mp)
 	case OpMcall:
 		// mcall(fn) where fn returns: asm_amd64.s calls badmcall2. On g0,
 		// mcall throws first (badmcall).
@@ -134,7 +148,7 @@ func (s *State) inFlightAtEnd(k OpKind) bool {
 		// is cut short and unobservable, so any op may complete.
 		return true
 	}
-	return k == OpSchedule || k == OpAcquireP || k == OpRetake || k == OpMarkrootFreeGStacks || k == OpMarkrootFreeGStacksPush
+	return k == OpSchedule || k == OpAcquireP || k == OpStopm || k == OpWakep || k == OpStopSpinning || k == OpSpin || k == OpRetake || k == OpMarkrootFreeGStacks || k == OpMarkrootFreeGStacksPush
 }
 
 func (s *State) disabled(op Op, why string) error { return &Disabled{Op: op, Why: why} }
@@ -258,8 +272,13 @@ func (s *State) runqputOp(op Op, mp int) (Result, error) {
 	m.NewG = None
 	r.G = g
 	var err error
-	r.Kicked, r.Slow, err = s.runqput(m.P, g, true)
-	return r, err
+	if r.Kicked, r.Slow, err = s.runqput(m.P, g, true); err != nil || r.Slow {
+		// A runqputslow's wakep follows its push (runqputslowpush).
+		return r, err
+	}
+	// newproc: `if mainStarted { wakep() }`, the M's next step.
+	m.WakeP = true
+	return r, nil
 }
 
 // runqput models proc.go runqput: with next, gp takes runnext and the old
@@ -320,6 +339,9 @@ func (s *State) runqputslowPush(op Op, mp int) (Result, error) {
 	s.GlobrunqPutBatch(pp.SlowBatch)
 	r.Value = int64(len(pp.SlowBatch))
 	pp.SlowBatch = pp.SlowBatch[:0]
+	// runqput returns to newproc or ready, which call wakep: the M's
+	// next step.
+	s.Ms[mp].WakeP = true
 	return r, nil
 }
 
@@ -335,8 +357,12 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 	s.Gs[op.G].Status = Runnable
 	r.G = op.G
 	var err error
-	r.Kicked, r.Slow, err = s.runqput(s.Ms[mp].P, op.G, true)
-	return r, err
+	if r.Kicked, r.Slow, err = s.runqput(s.Ms[mp].P, op.G, true); err != nil || r.Slow {
+		return r, err
+	}
+	// ready's wakep, the M's next step.
+	s.Ms[mp].WakeP = true
+	return r, nil
 }
 
 // handoffp models proc.go handoffp (proc.go:3131-3196) for a P released by
@@ -344,9 +370,10 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 //   - local or global work: startm(pp, false, false) (proc.go:3136-3139);
 //   - trace reader work, GC mark work (proc.go:3141-3150): the spec models
 //     neither;
-//   - no spinning M and no idle P: startm(pp, true, false), an M that
-//     spins for work on pp (proc.go:3152-3156). The spec has no spinning
-//     Ms (nmspinning is 0), so the test is npidle == 0;
+//   - no spinning M and no idle P (`nmspinning+npidle == 0` and the CAS
+//     of nmspinning 0 -> 1): startm(pp, true, false), an M that spins for
+//     work on pp (proc.go:3152-3156). With an M spinning, or a P idle,
+//     the P goes idle (below): "our help is not required";
 //   - under sched.lock: gcwaiting and runSafePointFn (stop-the-world and
 //     safe-point functions are not interleaved with the spec's steps), the
 //     global queue again (proc.go:3175-3179; empty: the step is atomic);
@@ -359,15 +386,23 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 //   - otherwise pidleput (proc.go:3191).
 //
 // npidle counts the idle list, which pp is not on. startm's P is the
-// spec's PHandoff: it waits for an M with nothing to do to take it
-// (acquirep).
+// spec's PHandoff: the M mget woke takes it (its nextp), or the M newm
+// would make (mwake.go).
 func (s *State) handoffp(pi int8) error {
 	pp := &s.Ps[pi]
 	pp.M = None
-	work := pp.Runnext != None || len(pp.Ring) != 0 || len(s.Sched.Runq) != 0
-	if work || s.npidle() == 0 || s.HandoffpLastRunningP() {
-		pp.Status = PHandoff
-		return nil
+	sc := &s.Sched
+	switch {
+	case pp.Runnext != None || len(pp.Ring) != 0 || len(sc.Runq) != 0:
+		// `if !runqempty(pp) || !sched.runq.empty()`, and the same
+		// global check again under sched.lock.
+		return s.startm(pi, false)
+	case sc.NMSpinning+s.npidle() == 0:
+		// No spinning and no idle M's help: CAS nmspinning 0 -> 1.
+		sc.NMSpinning = 1
+		return s.startm(pi, true)
+	case s.HandoffpLastRunningP():
+		return s.startm(pi, false)
 	}
 	return s.pidleput(pi)
 }
@@ -395,30 +430,6 @@ func (s *State) acquirepOn(mp int, pi int8) error {
 	pp.M = int8(mp)
 	pp.Status = PRunning
 	return nil
-}
-
-func (s *State) acquirep(op Op, mp int) (Result, error) {
-	r := NewResult()
-	m := &s.Ms[mp]
-	if m.P != None || m.Curg != None || m.LockedG != None || m.NewG != None {
-		return r, s.disabled(op, "the M is busy (startm takes an idle M)")
-	}
-	if op.P < 0 || int(op.P) >= len(s.Ps) {
-		return r, s.disabled(op, "no such P")
-	}
-	switch st := s.Ps[op.P].Status; {
-	case st == PIdle:
-		// startm(nil, ...) and wakep take the P pidleget hands out:
-		// the head of the idle list.
-		if s.Sched.Pidle != op.P {
-			return r, s.disabled(op, "P"+itoa(int64(op.P))+" is idle but not the head of the idle list (pidleget)")
-		}
-		s.pidleget()
-	case st != PHandoff:
-		return r, s.disabled(op, "P"+itoa(int64(op.P))+" is "+st.String())
-	}
-	r.P = op.P
-	return r, s.acquirepOn(mp, op.P)
 }
 
 // dropg models proc.go dropg: m.curg.m = nil, m.curg = nil.

@@ -47,8 +47,15 @@ func TestStrictScheduleOrder(t *testing.T) {
 
 	// Nothing anywhere: idle is the strict choice too.
 	s = newState(t, "small", 2, 2)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	startOn(t, s, 1, 1)
+	// Not spinning, under the limit: findRunnable spins first.
+	_, err = s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
+	wantDisabled(t, err)
+	do(t, s, Op{Kind: OpSpin, M: 1, Strict: true})
 	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
+	if !s.Ms[1].Recheck || s.Ms[1].P != None {
+		t.Fatalf("a spinning M's stop: %s", s.Dump())
+	}
 }
 
 // TestStrictExitsyscall: strictly, exitsyscallTryGetP takes the old P
@@ -82,6 +89,7 @@ func TestStrictExitsyscall(t *testing.T) {
 func TestStrictExitsyscallOldP(t *testing.T) {
 	s := newState(t, "small", 3, 2)
 	spawn(t, s, 0) // G1 on P0's runnext
+	settle(t, s)
 	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
 	do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
 	if s.Ps[0].Status != PHandoff {

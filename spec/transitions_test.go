@@ -142,6 +142,7 @@ func TestGlobalBatchAndTick(t *testing.T) {
 func TestSyscallRetake(t *testing.T) {
 	s := newState(t, "small", 2, 2)
 	spawn(t, s, 0)
+	settle(t, s)
 	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
 	// sysmon takes P0: it has work (G1 in runnext), so it waits for startm.
 	r := do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})

@@ -5,7 +5,8 @@ package spec
 // queue with runnext first, the free list through gfpurge, status dead); dead
 // Ps below n come back idle, and the idle list is rebuilt in procresize's
 // order (relistIdle). The spec requires the Ps it destroys to be unowned:
-// the world is stopped and no M is using them.
+// the world is stopped and no M is using them or is about to take them
+// (PHandoff).
 func (s *State) procresize(op Op) (Result, error) {
 	r := NewResult()
 	n := int(op.N)
@@ -16,7 +17,9 @@ func (s *State) procresize(op Op) (Result, error) {
 		return r, s.disabled(op, "GOMAXPROCS is already "+itoa(int64(n)))
 	}
 	for i := n; i < len(s.Ps); i++ {
-		if st := s.Ps[i].Status; st == PRunning {
+		if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
+			// A handed-off P belongs to the M startm woke (or newm's),
+			// which stops it for the world only after its acquirep.
 			return r, s.disabled(op, "P"+itoa(int64(i))+" is in use")
 		}
 	}

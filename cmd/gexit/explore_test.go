@@ -192,8 +192,8 @@ func TestExploreLassoOutput(t *testing.T) {
 	var w bytes.Buffer
 	printLiveness(&w, res)
 	out := w.String()
-	for _, want := range []string{"HandedOffPTaken    VIOLATED", "LIVENESS VIOLATION: HandedOffPTaken", "  prefix (2 steps, shortest to the loop):",
-		"    1. M0 lockosthread", "  loop (steps 3-3, back to the state after step 2, forever):", "    3. M1 acquirep P0", "the loop's first state:"} {
+	for _, want := range []string{"HandedOffPTaken    VIOLATED", "LIVENESS VIOLATION: HandedOffPTaken", "  prefix (5 steps, shortest to the loop):",
+		"    1. M0 gosched", "    2. M0 wakep", "  loop (steps 6-6, back to the state after step 5, forever):", "    6. M1 acquirep P1", "the loop's first state:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
@@ -202,7 +202,7 @@ func TestExploreLassoOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(js), `"loop":["3. M1 acquirep P0 =\u003e -"]`) || !strings.Contains(string(js), `"tracked":"P0"`) {
+	if !strings.Contains(string(js), `"loop":["6. M1 acquirep P1 =\u003e -"]`) || !strings.Contains(string(js), `"tracked":"P1"`) {
 		t.Fatalf("%s", js)
 	}
 }
@@ -223,7 +223,7 @@ func TestExploreWorkersBitstateCommand(t *testing.T) {
 		!strings.Contains(out, "verdict: ok (partial search: bitstate)") || strings.Contains(out, "complete: every state") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	code, out, _ = runCmd(append(args, "-bitstate", "24", "-json")...)
+	code, out, _ = runCmd(append(args, "-bitstate", "27", "-json")...)
 	var v struct {
 		Verdict  string `json:"verdict"`
 		Bitstate *struct {

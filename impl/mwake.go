@@ -1,0 +1,342 @@
+package impl
+
+// The wakeup protocol (proc.go's "Worker thread parking/unparking"): the
+// idle M list sched.midle, mp.nextp, mp.spinning and sched.nmspinning,
+// wakep and startm, and findRunnable's stop path with its recheck. Each M
+// sleeps on its own condition (its nextp, the M loop's waitUntil), the
+// note startm's notewakeup wakes: no M looks at the run queues to decide
+// whether to wake.
+//
+// The implementation has a fixed set of Ms. When startm finds no idle M
+// the runtime's newm makes a thread; here the P waits in status handoff,
+// marked pending, and the first M to sleep on the idle list takes it, with
+// the spinning startm asked for.
+
+// mputLocked is mput with sched.lock held: push mp on sched.midle.
+func (s *sched) mputLocked(mp *m) {
+	mp.parked = true
+	mp.mlink = s.midle
+	s.midle = mp
+}
+
+// mgetLocked is mget with sched.lock held: pop the head of sched.midle.
+func (s *sched) mgetLocked() *m {
+	mp := s.midle
+	if mp != nil {
+		s.midle = mp.mlink
+		mp.mlink = nil
+		mp.parked = false
+	}
+	return mp
+}
+
+// mgetSpecificLocked unlinks mp from sched.midle.
+func (s *sched) mgetSpecificLocked(mp *m) bool {
+	var prev *m
+	for q := s.midle; q != nil; prev, q = q, q.mlink {
+		if q != mp {
+			continue
+		}
+		if prev == nil {
+			s.midle = q.mlink
+		} else {
+			prev.mlink = q.mlink
+		}
+		q.mlink = nil
+		q.parked = false
+		return true
+	}
+	return false
+}
+
+// startmLocked is startm(pp, spinning) with sched.lock held, for a P the
+// caller owns: hand it to mget's M (its nextp; the caller wakes it after
+// unlocking), or leave it pending for newm's.
+func (s *sched) startmLocked(pp *p, spinning bool) string {
+	if spinning && !pp.runqempty() && !s.f.spinningWithLocalWork {
+		return throwStartmRunnable
+	}
+	pp.status.Store(pHandoff)
+	pp.m.Store(nil)
+	pp.link = nil
+	nmp := s.mgetLocked()
+	if nmp == nil {
+		pp.pending = true
+		pp.startSpinning = spinning
+		s.npending.Add(1)
+		return ""
+	}
+	if nmp.spinning.Load() {
+		return throwStartmSpinning
+	}
+	if nmp.nextp.Load() != nil {
+		return throwStartmHasP
+	}
+	nmp.spinning.Store(spinning)
+	nmp.nextp.Store(pp)
+	return ""
+}
+
+// wakep (proc.go): nothing while an M spins; else CAS nmspinning 0 -> 1,
+// pidlegetSpinning, startm(pp, true). It reports whether it started an M.
+//
+// The runtime's CAS comes before it takes sched.lock for
+// pidlegetSpinning; here the CAS is made under the lock, so that the
+// increment and the P it takes are one step, as in the spec, whose wakep
+// is atomic. The interleavings this removes are those of another M's
+// sched.lock section (a recheck's pidleget and becomeSpinning, a stop
+// path's pidleput) between the two: the runtime's comment on wakep notes
+// that its caller holding a P keeps checkdead from seeing them.
+func (mp *m) wakep() (bool, string) {
+	s := mp.s
+	if s.nmspinning.Load() != 0 {
+		return false, ""
+	}
+	mp.sp()
+	s.lockSched(&mp.actor)
+	woke, msg := s.wakepLocked()
+	s.unlockSched(&mp.actor)
+	if woke {
+		s.wake()
+	}
+	return woke, msg
+}
+
+// wakepTail is wakep after its CAS, with sched.lock held:
+// pidlegetSpinning, then startm(pp, true), or nmspinning back down.
+func (s *sched) wakepTail() (bool, string) {
+	pp := s.pidlegetLocked()
+	if pp == nil {
+		s.nmspinning.Add(-1)
+		return false, ""
+	}
+	return true, s.startmLocked(pp, true)
+}
+
+// wakepLocked is wakep for a caller that holds sched.lock (the runtime's
+// wakep takes it itself; gosched keeps it from globrunqput to stoplockedm,
+// so that no M runs a locked G before its M has let go of its P).
+func (s *sched) wakepLocked() (bool, string) {
+	if s.nmspinning.Load() != 0 || !s.nmspinning.CompareAndSwap(0, 1) {
+		return false, ""
+	}
+	return s.wakepTail()
+}
+
+// becomeSpinning is (*m).becomeSpinning.
+func (mp *m) becomeSpinning() {
+	mp.spinning.Store(true)
+	mp.s.nmspinning.Add(1)
+}
+
+// resetspinningLocked is resetspinning (proc.go) with sched.lock held:
+// the spinning M found work, stops spinning and wakes another M to look
+// for more. The runtime decrements nmspinning without the lock; here the
+// decrement and the wakep that reads it are one step, as in the spec.
+func (mp *m) resetspinningLocked() (bool, string) {
+	if !mp.spinning.Load() {
+		return false, throwResetspinning
+	}
+	mp.spinning.Store(false)
+	if mp.s.nmspinning.Add(-1) < 0 {
+		return false, throwNegativeNMSpinning
+	}
+	return mp.s.wakepLocked()
+}
+
+// wakepOwed is the wakep an op that made a G runnable owes, or
+// resetspinning after schedule found work while spinning, recorded as op
+// wakep; an M that handed its P to a locked M then stopm's.
+func (mp *m) wakepOwed() {
+	s := mp.s
+	r := mp.begin(opWakep)
+	mp.owesWakep = false
+	mp.sp()
+	// One sched.lock section for the wakep and a stopm's mput after it:
+	// the spec's wakep step is atomic, and an M going idle in it must be
+	// on the idle list for the next startm's mget.
+	s.lockSched(&mp.actor)
+	var woke bool
+	var msg string
+	if mp.spinning.Load() {
+		woke, msg = mp.resetspinningLocked()
+	} else {
+		woke, msg = s.wakepLocked()
+	}
+	if msg == "" && mp.p.Load() == nil && mp.curg.Load() == nil {
+		s.mputLocked(mp)
+	}
+	s.unlockSched(&mp.actor)
+	if woke {
+		r.flags |= flWoke
+		mp.branch(brWakep)
+		s.wake()
+	}
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
+}
+
+// stopmOwed is startlockedm's stopm, recorded as op stopm.
+func (mp *m) stopmOwed() {
+	s := mp.s
+	r := mp.begin(opStopm)
+	mp.stopping = false
+	s.lockSched(&mp.actor)
+	s.mputLocked(mp)
+	s.unlockSched(&mp.actor)
+	mp.commit(&r)
+}
+
+// spinAllowed is findRunnable's limit before stealWork.
+func (mp *m) spinAllowed() bool {
+	s := mp.s
+	return mp.spinning.Load() || 2*s.nmspinning.Load() < s.gomaxprocs.Load()-s.npidle.Load()
+}
+
+// idle is the M with no P, no G and no locked G: stopm's sleep and what
+// wakes it. Woken with a nextp it acquires it; after dropping its P while
+// spinning it does findRunnable's recheck; asleep on the idle list it
+// waits for startm's nextp, or a P left pending for newm.
+func (mp *m) idle() {
+	s := mp.s
+	if pp := mp.nextp.Load(); pp != nil && !s.f.idleIgnoresHandoff {
+		mp.acquireNextp(pp)
+		return
+	}
+	if mp.recheck {
+		mp.recheckStop()
+		return
+	}
+	if !mp.waitUntil(func() bool {
+		return !s.stw.Load() && !s.f.idleIgnoresHandoff && (mp.nextp.Load() != nil || s.npending.Load() != 0)
+	}) {
+		return
+	}
+	if mp.nextp.Load() != nil {
+		return // the loop acquires it
+	}
+	// newm's thread for a pending P.
+	r := mp.begin(opAcquireP)
+	s.lockSched(&mp.actor)
+	var got *p
+	if mp.parked && mp.nextp.Load() == nil {
+		for _, q := range s.ps {
+			if q.pending {
+				got = q
+				break
+			}
+		}
+	}
+	if got == nil {
+		s.unlockSched(&mp.actor)
+		return
+	}
+	s.mgetSpecificLocked(mp)
+	got.pending = false
+	s.npending.Add(-1)
+	spin := got.startSpinning
+	got.startSpinning = false
+	mp.spinning.Store(spin)
+	msg := s.acquirepLocked(mp, got)
+	s.unlockSched(&mp.actor)
+	r.in, r.a = got.id, got.id
+	if spin {
+		r.val = 1
+	}
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.branch(brNewm)
+	mp.commit(&r)
+}
+
+// acquireNextp is stopm's return: acquirep(mp.nextp).
+func (mp *m) acquireNextp(pp *p) {
+	s := mp.s
+	r := mp.begin(opAcquireP)
+	s.lockSched(&mp.actor)
+	mp.nextp.Store(nil)
+	msg := s.acquirepLocked(mp, pp)
+	s.unlockSched(&mp.actor)
+	r.in, r.a = pp.id, pp.id
+	if mp.spinning.Load() {
+		r.val = 1
+	}
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.branch(brStartm)
+	mp.commit(&r)
+}
+
+// recheckStop is the end of findRunnable's stop path for an M that
+// dropped its P while spinning ("delicate dance", proc.go findRunnable):
+// nmspinning-- first (op stopspinning), then sched.runq under sched.lock
+// and every P's run queue (checkRunqsNoP) again; with work and an idle P
+// it takes the P and spins again (op acquirep), else it stopm's (op
+// stopm).
+func (mp *m) recheckStop() {
+	s := mp.s
+	if mp.spinning.Load() {
+		r := mp.begin(opStopSpinning)
+		mp.spinning.Store(false)
+		if s.nmspinning.Add(-1) < 0 {
+			mp.throwOp(&r, throwNegativeNMSpinning)
+			return
+		}
+		mp.commit(&r)
+		return
+	}
+	r := mp.begin(opStopm)
+	mp.recheck = false
+	// checkRunqsNoP: the Ps' run queues, read without the lock.
+	work := false
+	for _, p2 := range s.ps {
+		if st := p2.status.Load(); (st == pRunning || st == pHandoff) && !p2.runqempty() {
+			work = true
+			break
+		}
+	}
+	// The runtime rechecks sched.runq first, in a sched.lock section of
+	// its own, and takes the lock again for checkRunqsNoP's pidleget and
+	// for stopm's mput. Here one section does the global check, the
+	// pidleget and the mput, as the spec's stopm is one step: a G put on
+	// the global queue (and its wakep) between the runtime's sections
+	// finds the M not yet idle, which the spec has only while the global
+	// queue is read.
+	mp.sp()
+	s.lockSched(&mp.actor)
+	if work || (s.runqSize.Load() != 0 && !s.f.globalNotRechecked) {
+		if pp := s.pidlegetLocked(); pp != nil {
+			mp.recheckTake(&r, pp)
+			return
+		}
+	}
+	s.mputLocked(mp)
+	s.unlockSched(&mp.actor)
+	mp.branch(brStopm)
+	mp.commit(&r)
+}
+
+// recheckTake, with sched.lock held, is the recheck's `acquirep(pp);
+// mp.becomeSpinning()` (both before the unlock, so that wakep, which
+// reads nmspinning under the lock, sees them together); it unlocks and
+// ends the op as an acquirep.
+func (mp *m) recheckTake(r *rec, pp *p) {
+	s := mp.s
+	msg := s.acquirepLocked(mp, pp)
+	mp.becomeSpinning()
+	s.unlockSched(&mp.actor)
+	r.op, r.in, r.a, r.val = opAcquireP, pp.id, pp.id, 1
+	if msg != "" {
+		mp.throwOp(r, msg)
+		return
+	}
+	mp.branch(brRecheck)
+	mp.commit(r)
+}

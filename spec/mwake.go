@@ -1,0 +1,351 @@
+package spec
+
+// The wakeup protocol: idle Ms, spinning Ms and how a P gets an M.
+//
+// proc.go's "Worker thread parking/unparking" (the comment at the top of
+// the file) keeps two promises: an idle P and runnable work never coexist
+// for long, and no more Ms spin than needed. The pieces the spec models:
+//
+//   - sched.midle, the idle M list (mput pushes, mget pops: LIFO,
+//     proc.go mput/mget), and m.nextp, the P startm hands the M it wakes
+//     (proc.go startm: `nmp.nextp.set(pp); notewakeup(&nmp.park)`); the
+//     woken M's stopm returns with acquirep(mp.nextp) (OpAcquireP).
+//   - m.spinning and sched.nmspinning: an M looking for work without
+//     having found any (becomeSpinning, resetspinning).
+//   - wakep (ready, newproc, goschedImpl, resetspinning): when no M spins
+//     and a P is idle, CAS nmspinning 0 -> 1, pidlegetSpinning, and
+//     startm(pp, spinning=true).
+//   - startm: mget an idle M and hand it the P, or newm when none is
+//     idle. The spec has a fixed set of Ms, so newm is a P left in
+//     PHandoff with no M's nextp pointing at it (a "pending" P); any M
+//     on the idle list may take it (OpAcquireP), which stands for the new
+//     thread newm would have made. The startm's spinning argument waits
+//     with the P (P.StartSpinning).
+//   - handoffp's branches (proc.go handoffp): local or global work ->
+//     startm(pp, false); no spinning and no idle P -> startm(pp, true)
+//     after the CAS of nmspinning 0 -> 1; the last running P while the
+//     network poller is idle -> startm(pp, false); else pidleput.
+//   - findRunnable's spinning limit (`mp.spinning || 2*nmspinning <
+//     gomaxprocs-npidle`) before stealWork, and its stop path: under
+//     sched.lock the global queue is checked, then releasep and pidleput;
+//     a non-spinning M then stopm's (mput). A spinning M is still counted
+//     in nmspinning when it drops its P (M.Recheck); then comes the
+//     "delicate dance": nmspinning-- (OpStopSpinning), then recheck
+//     sched.runq under sched.lock and every P's run queue
+//     (checkRunqsNoP), and take an idle P back (OpAcquireP, spinning
+//     again) if either has work, else stopm (OpStopm). The window between
+//     pidleput and nmspinning-- is where golang/go#55160's lost wakeup
+//     lived: wakep in it sees nmspinning != 0 and leaves the work to this
+//     M, which must find it. Between nmspinning-- and mput another M's
+//     wakep may find no idle M and newm (a pending P).
+//
+// Not modelled: sched.needspinning (set when wakep's pidlegetSpinning finds
+// no idle P, read by a non-spinning M about to drop its P), timers and the
+// network poller (the spec has none: lastpoll stays set, so handoffp's
+// last-P branch applies), and the GC worker and trace reader branches.
+
+// mput models proc.go mput: push mp at the head of sched.midle.
+func (s *State) mput(mp int) error {
+	m := &s.Ms[mp]
+	if m.Parked || m.P != None || m.NextP != None || m.Spinning {
+		// stopm: throw("stopm holding p") / throw("stopm spinning").
+		return throwf(ThrowStopm, "stopm")
+	}
+	m.Parked = true
+	m.Recheck = false
+	m.Link = s.Sched.Midle
+	s.Sched.Midle = int8(mp)
+	return nil
+}
+
+// mget models proc.go mget: pop the head of sched.midle, or None.
+func (s *State) mget() int8 {
+	mi := s.Sched.Midle
+	if mi != None {
+		m := &s.Ms[mi]
+		s.Sched.Midle = m.Link
+		m.Link = None
+		m.Parked = false
+	}
+	return mi
+}
+
+// mgetSpecific models proc.go mgetSpecific: unlink mp from sched.midle.
+func (s *State) mgetSpecific(mp int8) bool {
+	prev := int8(None)
+	for mi, n := s.Sched.Midle, 0; mi != None && n <= len(s.Ms); mi, n = s.Ms[mi].Link, n+1 {
+		if mi == mp {
+			if prev == None {
+				s.Sched.Midle = s.Ms[mi].Link
+			} else {
+				s.Ms[prev].Link = s.Ms[mi].Link
+			}
+			s.Ms[mi].Link = None
+			s.Ms[mi].Parked = false
+			return true
+		}
+		prev = mi
+	}
+	return false
+}
+
+// NMIdle is sched.nmidle, the length of the idle M list.
+func (s *State) NMIdle() int32 {
+	n := int32(0)
+	for mi := s.Sched.Midle; mi != None && int(n) <= len(s.Ms); mi = s.Ms[mi].Link {
+		n++
+	}
+	return n
+}
+
+// startm models proc.go startm(pp, spinning) for a P its caller owns (out
+// of the idle list or handed off): the P waits in PHandoff for the M that
+// mget returns (its nextp), or, when no M is idle, for the M newm would
+// make (a pending P, see above).
+func (s *State) startm(pi int8, spinning bool) error {
+	pp := &s.Ps[pi]
+	if spinning && (pp.Runnext != None || len(pp.Ring) != 0) {
+		return throwf(ThrowStartmRunnable, "startm")
+	}
+	pp.Status = PHandoff
+	pp.M = None
+	pp.Link = None
+	pp.StartSpinning = false
+	nmp := s.mget()
+	if nmp == None {
+		pp.StartSpinning = spinning
+		return nil
+	}
+	m := &s.Ms[nmp]
+	if m.Spinning {
+		return throwf(ThrowStartmSpinning, "startm")
+	}
+	if m.NextP != None {
+		return throwf(ThrowStartmHasP, "startm")
+	}
+	m.Spinning = spinning
+	m.NextP = pi
+	return nil
+}
+
+// wakep models proc.go wakep: nothing while an M spins; otherwise CAS
+// nmspinning 0 -> 1, take an idle P (pidlegetSpinning) and startm it
+// spinning, or undo the increment when no P is idle. It reports whether
+// it started an M.
+func (s *State) wakep() (bool, error) {
+	sc := &s.Sched
+	if sc.NMSpinning != 0 {
+		return false, nil
+	}
+	sc.NMSpinning = 1
+	pi := s.pidleget()
+	if pi == None {
+		sc.NMSpinning--
+		return false, nil
+	}
+	return true, s.startm(pi, true)
+}
+
+// becomeSpinning models proc.go (*m).becomeSpinning.
+func (s *State) becomeSpinning(mp int) {
+	s.Ms[mp].Spinning = true
+	s.Sched.NMSpinning++
+}
+
+// resetspinning models proc.go resetspinning: a spinning M found work;
+// it stops spinning and wakes another M to look for more (wakep).
+func (s *State) resetspinning(mp int) (bool, error) {
+	if !s.Ms[mp].Spinning {
+		return false, throwf(ThrowResetspinning, "resetspinning")
+	}
+	s.Ms[mp].Spinning = false
+	s.Sched.NMSpinning--
+	if s.Sched.NMSpinning < 0 {
+		return false, throwf(ThrowNegativeNMSpinning, "resetspinning")
+	}
+	return s.wakep()
+}
+
+// wakepOp is OpWakep: the wakep that follows the op that made work
+// runnable (newproc's runqput, ready, goschedImpl, runqputslow's push), or
+// resetspinning (with its wakep) after schedule found work while
+// spinning. Other Ms act between the two in the runtime, so it is a
+// step of its own. An M that handed its P to a locked M (startlockedm)
+// then stopm's.
+func (s *State) wakepOp(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.WakeP {
+		return r, s.disabled(op, "the M owes no wakep (resetspinning)")
+	}
+	m.WakeP = false
+	var err error
+	if m.Spinning {
+		r.Woke, err = s.resetspinning(mp)
+	} else {
+		r.Woke, err = s.wakep()
+	}
+	if err != nil {
+		return r, err
+	}
+	if m.P == None && m.Curg == None {
+		return r, s.mput(mp)
+	}
+	return r, nil
+}
+
+// spin is OpSpin: findRunnable, having found no local or global work,
+// spins before stealWork while `mp.spinning || 2*nmspinning <
+// gomaxprocs-npidle` (becomeSpinning). The limit and the global queue are
+// read without a lock: relaxed, the op is allowed whatever they hold.
+func (s *State) spin(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if m.P == None || m.Curg != None || m.NewG != None || m.LockedG != None || m.Spinning {
+		return r, s.disabled(op, "only an M in findRunnable with a P, not spinning yet, spins")
+	}
+	if pp := &s.Ps[m.P]; pp.Runnext != None || len(pp.Ring) != 0 {
+		return r, s.disabled(op, "the local queue has work (runqget comes first)")
+	}
+	if op.Strict && (len(s.Sched.Runq) != 0 || !s.spinAllowed(mp)) {
+		return r, s.disabled(op, "strict: the global queue has work, or 2*nmspinning >= gomaxprocs-npidle")
+	}
+	s.becomeSpinning(mp)
+	return r, nil
+}
+
+// spinAllowed is findRunnable's limit on spinning Ms before stealWork:
+// `mp.spinning || 2*sched.nmspinning.Load() < gomaxprocs-sched.npidle.Load()`.
+func (s *State) spinAllowed(mp int) bool {
+	return s.Ms[mp].Spinning || 2*s.Sched.NMSpinning < s.Sched.GoMaxProcs-s.npidle()
+}
+
+// pendingP reports whether P pi waits in PHandoff for the M newm would
+// make: no M's nextp names it.
+func (s *State) pendingP(pi int8) bool {
+	if s.Ps[pi].Status != PHandoff {
+		return false
+	}
+	for mi := range s.Ms {
+		if s.Ms[mi].NextP == pi {
+			return false
+		}
+	}
+	return true
+}
+
+// runqWork reports whether a P that stealWork or checkRunqsNoP would look
+// at (running or handed off: not idle, idlepMask) has a G in its run
+// queue (runqempty: runnext or the ring).
+func (s *State) runqWork() bool {
+	for v := range s.Ps {
+		vp := &s.Ps[v]
+		if (vp.Status == PRunning || vp.Status == PHandoff) && (vp.Runnext != None || len(vp.Ring) != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// acquirep is OpAcquireP: an M without a P gets one. Three ways:
+//   - stopm returns: startm woke the M with a P in its nextp;
+//   - newm: an M on the idle list takes a pending P (see above);
+//   - findRunnable's recheck after a spinning M dropped its P: the global
+//     queue (under sched.lock) or a P's run queue (checkRunqsNoP) has
+//     work and pidlegetSpinning gives the idle head; the M is spinning
+//     again (`acquirep(pp); mp.becomeSpinning()`).
+func (s *State) acquirep(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if m.P != None || m.Curg != None || m.LockedG != None || m.NewG != None {
+		return r, s.disabled(op, "the M is busy")
+	}
+	if op.P < 0 || int(op.P) >= len(s.Ps) {
+		return r, s.disabled(op, "no such P")
+	}
+	switch {
+	case m.NextP != None:
+		if op.P != m.NextP {
+			return r, s.disabled(op, "startm handed the M P"+itoa(int64(m.NextP))+" (mp.nextp)")
+		}
+		m.NextP = None
+	case m.Parked:
+		if !s.pendingP(op.P) {
+			return r, s.disabled(op, "an idle M only wakes for its nextp, or for a P startm left to newm; P"+itoa(int64(op.P))+" is neither")
+		}
+		s.mgetSpecific(int8(mp))
+		m.Spinning = s.Ps[op.P].StartSpinning
+		s.Ps[op.P].StartSpinning = false
+	case m.Recheck:
+		if m.Spinning {
+			return r, s.disabled(op, "the M rechecks only after nmspinning-- (stopspinning)")
+		}
+		if s.Sched.Pidle != op.P {
+			return r, s.disabled(op, "the recheck takes pidlegetSpinning's P, the idle head")
+		}
+		// The global queue is read under sched.lock; checkRunqsNoP
+		// reads the rings without it, so an op that overlaps another
+		// may act on work already taken.
+		if op.Strict && len(s.Sched.Runq) == 0 && !s.runqWork() {
+			return r, s.disabled(op, "the recheck finds no work: the global queue and every P's run queue are empty")
+		}
+		// `acquirep(pp); mp.becomeSpinning()`.
+		s.pidleget()
+		m.Recheck = false
+		s.becomeSpinning(mp)
+	default:
+		return r, s.disabled(op, "the M is neither woken by startm, idle, nor rechecking after it dropped its P")
+	}
+	r.P = op.P
+	if err := s.acquirepOn(mp, op.P); err != nil {
+		return r, err
+	}
+	if m.Spinning {
+		r.Value = 1
+	}
+	return r, nil
+}
+
+// stopSpinning is OpStopSpinning: findRunnable's `mp.spinning = false;
+// sched.nmspinning.Add(-1)` after a spinning M dropped its P.
+func (s *State) stopSpinning(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.Recheck || !m.Spinning {
+		return r, s.disabled(op, "the M did not drop its P while spinning")
+	}
+	m.Spinning = false
+	s.Sched.NMSpinning--
+	if s.Sched.NMSpinning < 0 {
+		return r, throwf(ThrowNegativeNMSpinning, "findRunnable")
+	}
+	return r, nil
+}
+
+// stopm is OpStopm: the end of findRunnable's stop path for an M that was
+// spinning when it dropped its P (M.Recheck, after OpStopSpinning): the
+// recheck finds nothing it can take (the global queue is read under
+// sched.lock; checkRunqsNoP reads the rings without it, so an op
+// overlapping another may miss their work), and stopm puts the M on the
+// idle list.
+func (s *State) stopm(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if m.Stopping {
+		// startlockedm's stopm.
+		m.Stopping = false
+		return r, s.mput(mp)
+	}
+	if !m.Recheck || m.Spinning {
+		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
+	}
+	if s.Sched.Pidle != None {
+		if len(s.Sched.Runq) != 0 {
+			return r, s.disabled(op, "the recheck under sched.lock finds the global queue non-empty and an idle P")
+		}
+		if op.Strict && s.runqWork() {
+			return r, s.disabled(op, "strict: checkRunqsNoP finds a P with a non-empty run queue and an idle P")
+		}
+	}
+	return r, s.mput(mp)
+}

@@ -1,0 +1,180 @@
+package spec
+
+import "testing"
+
+// wakep (proc.go): a G made runnable while a P is idle and no M spins
+// starts one spinning M on the idle head; while it spins, the next wakep
+// does nothing.
+func TestWakepStartsOneSpinningM(t *testing.T) {
+	s := newState(t, "small", 3, 3)
+	do(t, s, Op{Kind: OpNewproc1, M: 0})
+	r, err := s.Apply(Op{Kind: OpRunqput, M: 0})
+	if err != nil || !s.Ms[0].WakeP {
+		t.Fatalf("runqput: %v %v, want the M to owe a wakep\n%s", r, err, s.Dump())
+	}
+	if _, err := s.Clone().Apply(Op{Kind: OpNewproc1, M: 0}); err == nil {
+		t.Fatal("an M that owes a wakep made another op")
+	}
+	head := s.Sched.Pidle
+	w := do(t, s, Op{Kind: OpWakep, M: 0})
+	if !w.Woke || s.Sched.NMSpinning != 1 || s.Ms[1].NextP != head || !s.Ms[1].Spinning || s.Ms[1].Parked {
+		t.Fatalf("wakep: %v, want M1 (mget's head) woken spinning with P%d\n%s", w, head, s.Dump())
+	}
+	// A second G: an M spins already.
+	spawn(t, s, 0)
+	if s.Sched.NMSpinning != 1 || s.Ms[2].NextP != None || !s.Ms[2].Parked {
+		t.Fatalf("second wakep started an M while one spins\n%s", s.Dump())
+	}
+	// M1 takes its nextp, spinning (acquirep's value 1).
+	if a := do(t, s, Op{Kind: OpAcquireP, M: 1, P: head}); a.Value != 1 || s.Ms[1].P != head {
+		t.Fatalf("acquirep: %v\n%s", a, s.Dump())
+	}
+}
+
+// The "delicate dance" of findRunnable's stop path (golang/go#55160): a
+// spinning M drops its P still counted in nmspinning; a G put on the
+// global queue then finds nmspinning != 0 and wakes nobody, so the M's
+// recheck after nmspinning-- must find it and take an idle P back.
+func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; wakep starts M1 on P1
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle}) // relaxed: gives up without stealing
+	if !s.Ms[1].Recheck || !s.Ms[1].Spinning || s.Sched.NMSpinning != 1 || s.Sched.Pidle != 1 {
+		t.Fatalf("a spinning M's stop path: %s", s.Dump())
+	}
+	// Main yields: G0 on sched.runq; its wakep sees nmspinning != 0.
+	if r := do(t, s, Op{Kind: OpGosched, M: 0}); r.Woke {
+		t.Fatalf("gosched's wakep woke an M while M1 is still counted spinning\n%s", s.Dump())
+	}
+	do(t, s, Op{Kind: OpStopSpinning, M: 1})
+	if s.Sched.NMSpinning != 0 || s.Ms[1].Spinning {
+		t.Fatalf("stopspinning: %s", s.Dump())
+	}
+	// Strict or not, stopm may not sleep with sched.runq non-empty and
+	// a P idle: the recheck reads the global queue under sched.lock.
+	for _, strict := range []bool{false, true} {
+		if _, err := s.Clone().Apply(Op{Kind: OpStopm, M: 1, Strict: strict}); err == nil {
+			t.Fatalf("strict=%v: stopm with G0 on sched.runq and P1 idle", strict)
+		}
+	}
+	if a := do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); a.Value != 1 || !s.Ms[1].Spinning || s.Sched.NMSpinning != 1 {
+		t.Fatalf("recheck: %v\n%s", a, s.Dump())
+	}
+	sched(t, s, 1, SrcGlobal)
+	if s.Ms[1].Curg != 0 {
+		t.Fatalf("M1 runs G%d, want main\n%s", s.Ms[1].Curg, s.Dump())
+	}
+}
+
+// With no work anywhere, the recheck stopm's: the M goes on the idle M
+// list, and a strict recheck cannot take a P for work that is not there.
+func TestStopPathStopm(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpNewproc1, M: 0})
+	do(t, s, Op{Kind: OpRunqput, M: 0}) // wakep: M1 on P1
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpPark, M: 0})
+	do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext}) // G1 runs: no work queued anywhere
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
+	do(t, s, Op{Kind: OpStopSpinning, M: 1})
+	if _, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); err == nil {
+		t.Fatal("a strict recheck took a P with no work anywhere")
+	}
+	do(t, s, Op{Kind: OpStopm, M: 1, Strict: true})
+	if !s.Ms[1].Parked || s.Sched.Midle != 1 || s.NMIdle() != 1 {
+		t.Fatalf("stopm: %s", s.Dump())
+	}
+}
+
+// handoffp's spinning branch (proc.go:3152-3156): no work, no spinning M
+// and no idle P: startm(pp, true). With an M spinning the P goes idle
+// ("our help is not required").
+func TestHandoffpSpinningBranch(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	startOn(t, s, 1, 1) // both Ps running, none idle
+	retakeP0(t, s)
+	if s.Ps[0].Status != PHandoff || !s.Ps[0].StartSpinning || s.Sched.NMSpinning != 1 {
+		t.Fatalf("P0 with no idle P and no spinning M: %s, want a spinning startm (pending: no idle M)\n%s", s.Ps[0].String(), s.Dump())
+	}
+
+	s = newState(t, "small", 3, 3)
+	startOn(t, s, 1, 1)
+	startOn(t, s, 2, 2)
+	do(t, s, Op{Kind: OpSpin, M: 2}) // M2 spins: nmspinning = 1
+	retakeP0(t, s)
+	if s.Ps[0].Status != PIdle || s.Sched.NMSpinning != 1 {
+		t.Fatalf("P0 with M2 spinning: %s, want idle\n%s", s.Ps[0].String(), s.Dump())
+	}
+}
+
+// newm: a startm that finds no idle M leaves the P pending; the first M
+// to go idle takes it, spinning if startm asked for a spinning M.
+func TestPendingPTakenByNextIdleM(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	startOn(t, s, 1, 1)
+	retakeP0(t, s) // spinning startm, no idle M: P0 pending
+	if _, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 0}); err == nil {
+		t.Fatal("a running M took the pending P")
+	}
+	do(t, s, Op{Kind: OpSpin, M: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle})
+	do(t, s, Op{Kind: OpStopSpinning, M: 1})
+	do(t, s, Op{Kind: OpStopm, M: 1})
+	if a := do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0}); a.Value != 1 || !s.Ms[1].Spinning || s.Ps[0].StartSpinning {
+		t.Fatalf("newm's M: %v\n%s", a, s.Dump())
+	}
+}
+
+// findRunnable's limit on spinning Ms: `2*nmspinning < gomaxprocs-npidle`.
+func TestSpinLimit(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	startOn(t, s, 1, 1)
+	do(t, s, Op{Kind: OpSpin, M: 1, Strict: true})
+	// M0's G parks: with M1 spinning, 2*1 < 2-0 fails: M0 does not spin
+	// and gives its P up at once (stopm, no recheck).
+	do(t, s, Op{Kind: OpPark, M: 0})
+	if _, err := s.Clone().Apply(Op{Kind: OpSpin, M: 0, Strict: true}); err == nil {
+		t.Fatal("strict: M0 spun past the limit")
+	}
+	do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle, Strict: true})
+	if !s.Ms[0].Parked || s.Ms[0].Recheck {
+		t.Fatalf("a non-spinning M's stop: %s", s.Dump())
+	}
+}
+
+// Controls for the wakeup protocol's invariants: each fires on a planted
+// violation and holds on the states above.
+func TestInvariantsWakeup(t *testing.T) {
+	base := func() *State {
+		s := newState(t, "small", 2, 3)
+		spawn(t, s, 0) // M1 woken with nextp P1, spinning
+		return s
+	}
+	holds(t, base(), "NMSpinningCounts")
+	holds(t, base(), "IdleMsListed")
+	holds(t, base(), "NextPHandedOff")
+	holds(t, base(), "SpinningWithoutLocalWork")
+
+	s := base()
+	s.Sched.NMSpinning = 0
+	fires(t, s, "NMSpinningCounts")
+
+	s = base()
+	s.Ms[2].Parked = false // M2 on the idle list but not parked
+	fires(t, s, "IdleMsListed")
+	s = base()
+	s.Ms[1].Link, s.Sched.Midle = s.Sched.Midle, 1 // M1 on the list with a nextp
+	s.Ms[1].Parked = true
+	fires(t, s, "IdleMsListed")
+
+	s = base()
+	s.Ms[2].NextP = s.Ms[1].NextP // two Ms handed one P
+	fires(t, s, "NextPHandedOff")
+
+	// golang/go#10573: a spinning M on a P with local work.
+	s = base()
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Ms[1].NextP})
+	s.Ps[1].Runnext = 0
+	fires(t, s, "SpinningWithoutLocalWork")
+}
