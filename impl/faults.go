@@ -46,6 +46,7 @@ type faults struct {
 	stealGivesUp          bool
 	spinningWithLocalWork bool
 	globalNotRechecked    bool
+	lockedExtClearedEarly bool
 }
 
 type faultDef struct {
@@ -87,6 +88,7 @@ var faultDefs = []faultDef{
 	{"steal-gives-up", "findRunnable never steals: stealWork returns nothing and the M goes idle while other Ps' run queues hold work (a spinning M that gives up too early: the lost-work class of golang/go#55160)", func(f *faults) *bool { return &f.stealGivesUp }},
 	{"spinning-with-local-work", "handoffp tries its spinning startm (no spinning M, no idle P) before it looks at the P's local work, so the M it starts spins on a P whose run queue holds Gs: the \"spinning with local work\" of golang/go#10573, which startm's throw(\"startm: p has runnable gs\") now guards", func(f *faults) *bool { return &f.spinningWithLocalWork }},
 	{"global-not-rechecked", "an M that drops its P while spinning rechecks only the Ps' run queues after nmspinning--, not sched.runq: a G put on the global queue in that window, whose wakep saw nmspinning != 0 and left it to this M, waits while a P is idle (golang/go#55160)", func(f *faults) *bool { return &f.globalNotRechecked }},
+	{"lockedext-cleared-early", "gdestroy of a G that exits locked clears mp.lockedExt before the thread exits through mexit, so the dying thread looks unlocked (golang/go#28979: a new M was then cloned from it, inheriting its unusual state)", func(f *faults) *bool { return &f.lockedExtClearedEarly }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

@@ -80,6 +80,7 @@ var preferred = map[string]string{
 	"handoff-loses-work": "handoff3", "handoff-last-p-idles": "syscall", "procresize-no-gfpurge": "purge", "assist-no-flush": "gc",
 	"gdestroy-no-clear": "gc", "ngsys-no-dec": "gc", "gfget-freed-no-alloc": "stacks",
 	"gfput-keep-wrong-stack": "stacks", "locked-int-no-throw": "lockint", "locked-no-mexit": "locked",
+	"lockedext-cleared-early": "locked",
 }
 
 func TestEveryFaultObservable(t *testing.T) {

@@ -643,12 +643,15 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 	} else {
 		s.runq.pushBack(gp)
 		s.runqSize.Add(1)
+		// gp.lockedm is read before the unlock publishes gp
+		// (golang/go#46524).
 		if mp.lockedg == nil || s.cfg.Wasm {
 			// stopm: no wakep; the G waits for an M that finds it.
 			s.mputLocked(mp)
 		}
 	}
 	s.unlockSched(&mp.actor)
+
 	if pp != nil {
 		r.a, r.code = pp.id, exitNoPPidle
 		if msg == "" {
@@ -830,6 +833,9 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		return
 	}
 	if mexit {
+		if f.lockedExtClearedEarly {
+			mp.lockedExt = 0
+		}
 		// gogo(&mp.g0.sched) -> mstart0 -> mexit: handoffp(releasep()),
 		// and the thread exits (m0 is parked forever instead).
 		rp, msg := s.releasepLocked(mp)
