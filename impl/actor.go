@@ -585,6 +585,9 @@ func newSched(cfg Config, w Workload) *sched {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 20 * time.Second
 	}
+	if cfg.MaxOps == 0 {
+		cfg.MaxOps = 1 << 18
+	}
 	f, _ := parseFaults(cfg.Faults)
 	s := &sched{cfg: cfg, c: cfg.Consts, n: uint32(cfg.Consts.RunqSize), f: f}
 	s.det = cfg.Mode == Deterministic

@@ -104,6 +104,11 @@ type Config struct {
 	MaxSteps int
 	// Timeout bounds a free-running run; default 20s.
 	Timeout time.Duration
+	// MaxOps bounds the ops a recording run commits; default 262,144
+	// (a workload's run makes hundreds). A run that reaches it (a
+	// livelock: Ms that take and drop Ps forever) ends timed out, so its
+	// history cannot exhaust memory.
+	MaxOps int64
 }
 
 // Validate reports a bad configuration with a clear message.

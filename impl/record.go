@@ -196,7 +196,13 @@ func (a *actor) commit(r *rec) {
 	if !s.rec {
 		return
 	}
-	r.ret = 2 * s.clock.Add(1)
+	n := s.clock.Add(1)
+	r.ret = 2 * n
+	if n == s.cfg.MaxOps {
+		// A livelock: end the run before its history exhausts memory.
+		s.timedOut.Store(true)
+		s.end()
+	}
 	if len(a.buf) == cap(a.buf) {
 		if a.buf != nil {
 			a.bufs = append(a.bufs, a.buf)

@@ -290,3 +290,21 @@ func TestRecordFields(t *testing.T) {
 		t.Errorf("schedule 3 %+v", s.Out)
 	}
 }
+
+// A recording run that reaches MaxOps ends timed out with a bounded
+// history: a livelocked implementation (Ms taking and dropping Ps
+// forever) cannot exhaust memory with its record.
+func TestMaxOpsEndsRun(t *testing.T) {
+	for _, mode := range []Mode{Deterministic, FreeRunning} {
+		cfg := cfgFor(t, "small", 2, 2, mode, 1)
+		cfg.Record, cfg.MaxOps = true, 20
+		res := mustRun(t, cfg, SpawnExit(200, 9, 3))
+		if !res.TimedOut || len(res.History) < 20 || len(res.History) > 20+8 {
+			t.Fatalf("%v: timed out %v with %d ops recorded, want a timeout at 20", mode, res.TimedOut, len(res.History))
+		}
+		cfg.MaxOps = 0
+		if res := mustRun(t, cfg, SpawnExit(200, 9, 3)); res.TimedOut || len(res.History) <= 20 {
+			t.Fatalf("%v: default MaxOps: timed out %v with %d ops", mode, res.TimedOut, len(res.History))
+		}
+	}
+}
