@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gexit-dev/gexit/impl"
 )
 
 func TestCampaignOptionsValidate(t *testing.T) {
@@ -179,5 +181,35 @@ func TestFreeCounterexampleReplays(t *testing.T) {
 	rp, err := ReplayPath(context.Background(), r.Bundle, 10*time.Second)
 	if err != nil || !rp.Reproduced || !rp.Deterministic {
 		t.Fatalf("replay of %s: %v, reproduced %v, deterministic %v", r.Bundle, err, rp != nil && rp.Reproduced, rp != nil && rp.Deterministic)
+	}
+}
+
+// A run cut short (timed out, or at impl's MaxOps in a livelock) is judged
+// on the prefix it recorded: an illegal prefix is a violation, a legal one
+// unknown, never a pass.
+func TestCutShortRunJudgedOnItsPrefix(t *testing.T) {
+	// G1 exits while main yields; the second go reuses its G struct.
+	w := impl.Workload{Main: impl.Prog(impl.Go(nil), impl.Yield(), impl.Yield(), impl.Go(nil), impl.Exit())}
+	for _, tc := range []struct {
+		faults []string
+		want   Verdict
+	}{{nil, Unknown}, {[]string{"goid-reuse"}, Illegal}} {
+		c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: "deterministic", Workload: w, Text: w.String(), Faults: tc.faults}
+		cfg, err := c.ImplConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := impl.Run(cfg, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.TimedOut = true
+		o, err := Judge(context.Background(), c, res, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Verdict != tc.want || (tc.want == Illegal && o.Kind != "linearizability") || (tc.want == Unknown && o.Kind != "timeout") {
+			t.Fatalf("faults %v: %v %s %s", tc.faults, o.Verdict, o.Kind, o.Detail)
+		}
 	}
 }

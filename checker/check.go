@@ -133,7 +133,18 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 			"it was thrown outside any op record, so the history ends without the op that failed", res.Throw), -1), nil
 	}
 	if res.TimedOut {
-		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", "the implementation run did not finish in its time budget"
+		// The run was cut short (its time budget, or impl's MaxOps for
+		// a livelock). Its history is a prefix of complete ops: if no
+		// order of it is the spec's, that is a violation already;
+		// otherwise the verdict is unknown, never a pass.
+		if ops, err := operations(res.History, iso, nil, cfg.Ms); err == nil && len(ops) > 0 {
+			linearize(o, scfg, ops, budget, "")
+			if o.Verdict == Illegal {
+				o.Detail = "(the run was cut short: timed out or at its op limit) " + o.Detail
+				return o, nil
+			}
+		}
+		o.Verdict, o.Kind, o.Name, o.Detail = Unknown, "timeout", "", "the implementation run did not finish in its time budget or op limit"
 		return o, nil
 	}
 	final, ferr := StateOf(&scfg, &res.Snapshot)

@@ -586,7 +586,7 @@ func newSched(cfg Config, w Workload) *sched {
 		cfg.Timeout = 20 * time.Second
 	}
 	if cfg.MaxOps == 0 {
-		cfg.MaxOps = 1 << 18
+		cfg.MaxOps = 1 << 16
 	}
 	f, _ := parseFaults(cfg.Faults)
 	s := &sched{cfg: cfg, c: cfg.Consts, n: uint32(cfg.Consts.RunqSize), f: f}

@@ -104,7 +104,7 @@ type Config struct {
 	MaxSteps int
 	// Timeout bounds a free-running run; default 20s.
 	Timeout time.Duration
-	// MaxOps bounds the ops a recording run commits; default 262,144
+	// MaxOps bounds the ops a recording run commits; default 65,536
 	// (a workload's run makes hundreds). A run that reaches it (a
 	// livelock: Ms that take and drop Ps forever) ends timed out, so its
 	// history cannot exhaust memory.
