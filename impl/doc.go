@@ -6,6 +6,7 @@
 // gfpurge, runqput, runqputslow, runqget, runqgrab, runqsteal,
 // globrunqget, globrunqgetbatch, findRunnable's order in schedule,
 // execute, goexit, gdestroy, dropg, handoffp, releasep, pidleput,
+// pidleget, mput, mget, startm, wakep, resetspinning, becomeSpinning,
 // stoplockedm, startlockedm, retake, exitsyscall, procresize, and
 // mgcmark.go's markrootFreeGStacks) so the two
 // can be read side by side. The operation vocabulary, initial state, list
@@ -29,6 +30,17 @@
 // sched.lock; the global free lists behind sched.gFree.lock, whose heads
 // are atomics so gfget's emptiness check can run without the lock as in
 // the runtime.
+//
+// The wakeup protocol (mwake.go) is proc.go's: the idle M list
+// sched.midle (mput/mget under sched.lock), each M's nextp and spinning
+// flag, sched.nmspinning. An M with nothing to do sleeps until startm
+// hands it a P (its nextp) or a P waits for the M newm would make (a
+// pending P: impl's Ms are fixed); wakep after newproc, ready, gosched and
+// runqputslow's push, and resetspinning after a spinning M found work,
+// start one spinning M when none spins and a P is idle; findRunnable
+// spins (stealWork) within `2*nmspinning < gomaxprocs-npidle`, and a
+// spinning M that gives up drops its P still counted, then nmspinning--,
+// then rechecks sched.runq and every P's run queue before stopm.
 //
 // The constants are run-time parameters (Consts; presets "go" and "small").
 //
@@ -99,15 +111,26 @@
 //   - schedule: the effect that took the G (the runnext or ring CAS, the
 //     sched.lock section for tick/global, with runqputbatch done inside
 //     the lock, or the victim CAS for a steal); idle is one sched.lock
-//     section that rechecks the global queue, releasep and pidleput.
-//     startlockedm hands the P and executes the G on the locked M inside
-//     the same op.
-//   - exit/goexit: gfput's spill lock section; the locked-thread branch's
-//     releasep+handoffp is a second, later sched.lock section (the only
-//     observers are idle Ms, whose acquirep then linearizes later).
+//     section that rechecks the global queue, releasep and pidleput (and
+//     a non-spinning M's mput). startlockedm hands the P and executes the
+//     G on the locked M inside the same op; the handing M's stopm is its
+//     next op.
+//   - spin, stopspinning: one atomic add on nmspinning each. wakep: one
+//     sched.lock section (the CAS of nmspinning, pidleget, startm's mget
+//     and nextp; resetspinning's decrement first; an mput after
+//     startlockedm last). stopm: one sched.lock section for the global
+//     recheck and pidleget or mput, after the unlocked checkRunqsNoP.
+//     acquirep: the sched.lock section that wires the P. Where the
+//     runtime has two sched.lock sections and the spec one step, impl
+//     takes one (docs/OPS.md).
+//   - exit/goexit: gfput's spill lock section; a locked thread's exit
+//     holds sched.lock from before gfput through mexit's
+//     releasep+handoffp, the spec's one step (an mput in between would
+//     otherwise meet this handoffp's mget out of order).
 //   - park: everything (status, dropg, stoplockedm's handoffp) inside the
 //     wait object's lock, which is what a readier takes first.
-//   - gosched: one sched.lock section. exitsyscall: the sched.lock
+//   - gosched: one sched.lock section (for a locked M with its wakep and
+//     stoplockedm in it). exitsyscall: the sched.lock
 //     section that gets the P (takeP from a syscalling thread, under that
 //     G's scan bit; exitsyscallTryGetP's pidleget; exitsyscallNoP's
 //     pidleget) or queues the G (exitsyscallNoP); the unlocked reads
