@@ -15,7 +15,7 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
 	$(GO) test -count=1 -timeout 10m -run 'TestMutants|TestEveryFaultBundles' .
-	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays' ./checker
+	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean' ./checker
 	$(GO) test -count=1 -timeout 5m ./conform
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker
 

@@ -19,6 +19,11 @@ func smallOptions(gs int) ExploreOptions {
 // The correct spec explores clean and complete within a small bound, and
 // reaches the exit path's branches.
 func TestExploreClean(t *testing.T) {
+	if raceEnabled {
+		// 586k states with the wakeup protocol: make test runs it
+		// without -race.
+		t.Skip("long")
+	}
 	o := smallOptions(2)
 	o.Bounds.NoSyscalls = true
 	o.Bounds.MaxStack = 0

@@ -47,7 +47,7 @@ func TestExploreWorkersDeterministic(t *testing.T) {
 		viols bool
 	}{
 		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)}},
-		{name: "2P2M2G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2)}},
+		{name: "2P2M2G core, depth 18", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2), Depth: 18}},
 		{name: "2P2M2G all families, depth 7", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 7}},
 		{name: "2P2M4G core, 100,001 states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(4), MaxStates: 100_001}},
 		{name: "planted bug, every violation", o: planted, viols: true},
@@ -88,7 +88,7 @@ func TestExploreWorkersLiveness(t *testing.T) {
 		name string
 		o    ExploreOptions
 	}{
-		{"holds, 2P2M2G core", liveOptions(2, 2, coreBounds(2))},
+		{"holds, 2P2M1G core", liveOptions(2, 2, coreBounds(1))},
 		{"planted no-tick-pick", plant},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ func runCmd(args ...string) (int, string, string) {
 }
 
 func TestExploreCommand(t *testing.T) {
-	code, out, _ := runCmd("explore", "-q", "-gs", "2", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize")
+	code, out, _ := runCmd("explore", "-q", "-gs", "1", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize")
 	if code != exitOK || !strings.Contains(out, "complete: every state") || !strings.Contains(out, "verdict: ok") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -212,7 +212,7 @@ func TestExploreLassoOutput(t *testing.T) {
 // 1 with one; -shard needs -bitstate.
 func TestExploreWorkersBitstateCommand(t *testing.T) {
 	timing := regexp.MustCompile(`(?m)^[0-9.]+s, .*$`)
-	args := []string{"explore", "-q", "-gs", "2"}
+	args := []string{"explore", "-q", "-gs", "2", "-depth", "18"}
 	c1, out1, _ := runCmd(append(args, "-workers", "1")...)
 	c2, out2, _ := runCmd(append(args, "-workers", "2")...)
 	if c1 != exitOK || c2 != exitOK || timing.ReplaceAllString(out1, "") != timing.ReplaceAllString(out2, "") {
@@ -223,7 +223,7 @@ func TestExploreWorkersBitstateCommand(t *testing.T) {
 		!strings.Contains(out, "verdict: ok (partial search: bitstate)") || strings.Contains(out, "complete: every state") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	code, out, _ = runCmd(append(args, "-bitstate", "27", "-json")...)
+	code, out, _ = runCmd(append(args, "-bitstate", "24", "-json")...)
 	var v struct {
 		Verdict  string `json:"verdict"`
 		Bitstate *struct {
