@@ -195,16 +195,13 @@ func TestCutShortRunJudgedOnItsPrefix(t *testing.T) {
 		want   Verdict
 	}{{nil, Unknown}, {[]string{"goid-reuse"}, Illegal}} {
 		c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: "deterministic", Workload: w, Text: w.String(), Faults: tc.faults}
-		cfg, err := c.ImplConfig()
+		o, err := RunCase(context.Background(), c, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := impl.Run(cfg, w)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := *o.Run
 		res.TimedOut = true
-		o, err := Judge(context.Background(), c, res, 5*time.Second)
+		o, err = Judge(context.Background(), c, &res, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}

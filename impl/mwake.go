@@ -77,50 +77,27 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 	return ""
 }
 
-// wakep (proc.go): nothing while an M spins; else CAS nmspinning 0 -> 1,
-// pidlegetSpinning, startm(pp, true). It reports whether it started an M.
+// wakepLocked is wakep (proc.go) with sched.lock held: nothing while an M
+// spins; else CAS nmspinning 0 -> 1, pidlegetSpinning, startm(pp, true).
+// It reports whether it started an M; the caller wakes it (s.wake) after
+// unlocking.
 //
 // The runtime's CAS comes before it takes sched.lock for
 // pidlegetSpinning; here the CAS is made under the lock, so that the
 // increment and the P it takes are one step, as in the spec, whose wakep
 // is atomic. The interleavings this removes are those of another M's
 // sched.lock section (a recheck's pidleget and becomeSpinning, a stop
-// path's pidleput) between the two: the runtime's comment on wakep notes
-// that its caller holding a P keeps checkdead from seeing them.
-func (mp *m) wakep() (bool, string) {
-	s := mp.s
-	if s.nmspinning.Load() != 0 {
+// path's pidleput) between the two.
+func (s *sched) wakepLocked() (bool, string) {
+	if s.nmspinning.Load() != 0 || !s.nmspinning.CompareAndSwap(0, 1) {
 		return false, ""
 	}
-	mp.sp()
-	s.lockSched(&mp.actor)
-	woke, msg := s.wakepLocked()
-	s.unlockSched(&mp.actor)
-	if woke {
-		s.wake()
-	}
-	return woke, msg
-}
-
-// wakepTail is wakep after its CAS, with sched.lock held:
-// pidlegetSpinning, then startm(pp, true), or nmspinning back down.
-func (s *sched) wakepTail() (bool, string) {
 	pp := s.pidlegetLocked()
 	if pp == nil {
 		s.nmspinning.Add(-1)
 		return false, ""
 	}
 	return true, s.startmLocked(pp, true)
-}
-
-// wakepLocked is wakep for a caller that holds sched.lock (the runtime's
-// wakep takes it itself; gosched keeps it from globrunqput to stoplockedm,
-// so that no M runs a locked G before its M has let go of its P).
-func (s *sched) wakepLocked() (bool, string) {
-	if s.nmspinning.Load() != 0 || !s.nmspinning.CompareAndSwap(0, 1) {
-		return false, ""
-	}
-	return s.wakepTail()
 }
 
 // becomeSpinning is (*m).becomeSpinning.

@@ -1240,13 +1240,3 @@ func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
 	}
 	return nil, 0, -1, 0, ""
 }
-
-// wakepOp calls wakep for op r and flags the op when it started an M.
-func (mp *m) wakepOp(r *rec) string {
-	woke, msg := mp.wakep()
-	if woke {
-		r.flags |= flWoke
-		mp.branch(brWakep)
-	}
-	return msg
-}
