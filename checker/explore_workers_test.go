@@ -55,25 +55,11 @@ func TestExploreWorkersDeterministic(t *testing.T) {
 		{name: "planted throw, every violation", o: throw, viols: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var want string
-			for _, w := range []int{1, 2, 4} {
-				o := tc.o
-				o.Workers = w
-				r, err := Explore(context.Background(), o)
-				if err != nil {
-					t.Fatal(err)
-				}
+			sameForWorkers(t, tc.o, func(w int, r *ExploreResult) {
 				if tc.viols != (len(r.Violations) > 0) {
 					t.Fatalf("workers %d: %d violations", w, len(r.Violations))
 				}
-				got := exploreDigest(r)
-				if w == 1 {
-					want = got
-					t.Logf("%s", got)
-				} else if got != want {
-					t.Errorf("workers %d:\n got %s\nwant %s", w, got, want)
-				}
-			}
+			})
 		})
 	}
 }
@@ -92,22 +78,31 @@ func TestExploreWorkersLiveness(t *testing.T) {
 		{"planted no-tick-pick", plant},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var want string
-			for _, w := range []int{1, 2, 4} {
-				o := tc.o
-				o.Workers = w
-				r, err := Explore(context.Background(), o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := exploreDigest(r)
-				if w == 1 {
-					want = got
-					t.Logf("%s", got)
-				} else if got != want {
-					t.Errorf("workers %d:\n got %s\nwant %s", w, got, want)
-				}
-			}
+			sameForWorkers(t, tc.o, nil)
 		})
+	}
+}
+
+// sameForWorkers explores o with 1, 2 and 4 workers, calls check (when
+// set) on each result, and requires the same digest from all three.
+func sameForWorkers(t *testing.T, o ExploreOptions, check func(w int, r *ExploreResult)) {
+	t.Helper()
+	var want string
+	for _, w := range []int{1, 2, 4} {
+		o.Workers = w
+		r, err := Explore(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if check != nil {
+			check(w, r)
+		}
+		got := exploreDigest(r)
+		if w == 1 {
+			want = got
+			t.Logf("%s", got)
+		} else if got != want {
+			t.Errorf("workers %d:\n got %s\nwant %s", w, got, want)
+		}
 	}
 }

@@ -219,16 +219,7 @@ func (mp *m) idle() {
 	mp.spinning.Store(spin)
 	msg := s.acquirepLocked(mp, got)
 	s.unlockSched(&mp.actor)
-	r.in, r.a = got.id, got.id
-	if spin {
-		r.val = 1
-	}
-	if msg != "" {
-		mp.throwOp(&r, msg)
-		return
-	}
-	mp.branch(brNewm)
-	mp.commit(&r)
+	mp.endAcquire(&r, got, msg, brNewm)
 }
 
 // acquireNextp is stopm's return: acquirep(mp.nextp).
@@ -239,16 +230,22 @@ func (mp *m) acquireNextp(pp *p) {
 	mp.nextp.Store(nil)
 	msg := s.acquirepLocked(mp, pp)
 	s.unlockSched(&mp.actor)
-	r.in, r.a = pp.id, pp.id
+	mp.endAcquire(&r, pp, msg, brStartm)
+}
+
+// endAcquire ends op r as the acquirep of pp (its value 1 when the M
+// spins), or as the throw acquirepLocked returned, counting branch b.
+func (mp *m) endAcquire(r *rec, pp *p, msg string, b branch) {
+	r.op, r.in, r.a = opAcquireP, pp.id, pp.id
 	if mp.spinning.Load() {
 		r.val = 1
 	}
 	if msg != "" {
-		mp.throwOp(&r, msg)
+		mp.throwOp(r, msg)
 		return
 	}
-	mp.branch(brStartm)
-	mp.commit(&r)
+	mp.branch(b)
+	mp.commit(r)
 }
 
 // recheckStop is the end of findRunnable's stop path for an M that
@@ -309,11 +306,5 @@ func (mp *m) recheckTake(r *rec, pp *p) {
 	msg := s.acquirepLocked(mp, pp)
 	mp.becomeSpinning()
 	s.unlockSched(&mp.actor)
-	r.op, r.in, r.a, r.val = opAcquireP, pp.id, pp.id, 1
-	if msg != "" {
-		mp.throwOp(r, msg)
-		return
-	}
-	mp.branch(brRecheck)
-	mp.commit(r)
+	mp.endAcquire(r, pp, msg, brRecheck)
 }
