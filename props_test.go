@@ -70,7 +70,7 @@ func linearizable(t *rapid.T) {
 func missing(counts map[string]int) []string {
 	var out []string
 	for _, must := range []string{"exit/spill", "newproc1/refill", "schedule/steal", "schedule/stealnext",
-		"schedule/tick", "schedule/global", "runqput/runqputslow", "exit/locked:mexit", "goexit/fatal"} {
+		"schedule/tick", "schedule/global", "runqput/runqputslow", "exit/locked:mexit", "checkdead/goexit"} {
 		if counts[must] == 0 {
 			out = append(out, must)
 		}

@@ -114,6 +114,8 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		s.Sched.Terminal = spec.MainReturned
 	case "goexit deadlock":
 		s.Sched.Terminal = spec.GoexitDeadlock
+	case "all asleep":
+		s.Sched.Terminal = spec.AllAsleep
 	case "throw":
 		// The run stopped at a throw; the state is what it was then.
 	default:

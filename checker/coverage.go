@@ -21,7 +21,7 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 	k |= b2u(r.Goid == spec.MainGoid)<<48 | b2u(r.Kicked != spec.None)<<49 | b2u(r.Slow)<<50 |
 		b2u(r.HandedTo != spec.None)<<51 | b2u(r.Moved != 0)<<52 | b2u(r.Spilled != 0)<<53 |
 		b2u(r.StackFreed)<<54 | b2u(r.Fatal != "")<<55 | b2u(r.HandedOff)<<56 | b2u(r.P != spec.None)<<57 |
-		b2u(op.Kind == spec.OpMarkrootFreeGStacks && r.Value != 0)<<58
+		b2u(op.Kind == spec.OpMarkrootFreeGStacks && r.Value != 0)<<58 | b2u(r.Fatal == spec.FatalAllAsleep)<<59
 	return branchKey(k)
 }
 
@@ -169,7 +169,7 @@ var MustReach = []MustReachGroup{
 	{Name: "global batch", Branches: []string{"schedule/batch"}, MinPs: 1, MinMs: 1},
 	{Name: "runqputslow", Branches: []string{"runqput/runqputslow", "ready/runqputslow"}, MinPs: 1, MinMs: 1},
 	{Name: "locked exit", Branches: []string{"exit/locked:mexit", "exit/locked:m0wedged", "goexit/locked:mexit", "goexit/locked:m0wedged"}, MinPs: 1, MinMs: 1},
-	{Name: "Goexit fatal", Branches: []string{"goexit/fatal"}, MinPs: 1, MinMs: 1},
+	{Name: "Goexit fatal", Branches: []string{"checkdead/goexit"}, MinPs: 1, MinMs: 1},
 	{Name: "retake handoff", Branches: []string{"retake"}, MinPs: 1, MinMs: 1},
 	{Name: "stoplockedm handoff", Branches: []string{"park/stoplockedm", "gosched/stoplockedm"}, MinPs: 1, MinMs: 2},
 	{Name: "startlockedm", Branches: []string{"schedule/startlockedm"}, MinPs: 1, MinMs: 2},

@@ -79,6 +79,11 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // the depth-bounded rows needed more depth to reach the branches they pin;
 // the states where every M sleeps with nothing runnable (all goroutines
 // asleep, which checkdead will make terminal) now show as deadlocks.
+// checkdead's counters (spec/checkdead.go) then made those states
+// terminal ("all goroutines are asleep", asleep=; deadlocks are 0 in every
+// row), and moved main's Goexit fatal from the exit after which nothing
+// can run to the last M's stopm, so the states between grew the spaces
+// (2P2M2G core: 589,617 to 635,625).
 // Every bound moved when the idle P list became LIFO state that startm
 // takes the head of, and exitsyscall gained Go 1.26's paths: the core
 // bounds by states only (two idle Ps in either order are two states, each
@@ -92,6 +97,7 @@ func TestExploreCountsUnchanged(t *testing.T) {
 	const (
 		goexitDeadlock = "fatal error: no goroutines (main called runtime.Goexit) - deadlock!"
 		mainReturned   = "main returned (exit 0)"
+		allAsleep      = "fatal error: all goroutines are asleep - deadlock!"
 	)
 	for _, tc := range []struct {
 		name  string
@@ -104,41 +110,41 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=32794 transitions=83086 depth=8 complete=false stop="depth" deadlocks=0 exit=1233 goexit-deadlock=572`,
-			cov:  0xbf024bc4d7fe3fd2},
+			want: `states=34749 transitions=88895 depth=8 complete=false stop="depth" deadlocks=0 exit=1233 goexit-deadlock=40 asleep=42`,
+			cov:  0x3cca2c1684a0e101},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
-			want: `states=42376 transitions=103386 depth=10 complete=false stop="depth" deadlocks=0 exit=996 goexit-deadlock=828`,
-			cov:  0x1560e3abf055f42f},
+			want: `states=43894 transitions=107451 depth=10 complete=false stop="depth" deadlocks=0 exit=996 goexit-deadlock=55 asleep=68`,
+			cov:  0xa1e6e1f91800a2e5},
 		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)},
-			want: `states=18357 transitions=33977 depth=34 complete=true stop="" deadlocks=501 exit=1104 goexit-deadlock=114`,
-			cov:  0x683b26df02aed025},
+			want: `states=18813 transitions=34433 depth=34 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114 asleep=501`,
+			cov:  0xdf7e711aeb0d25ae},
 		{name: "2P2M2G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2)}, long: true,
-			want: `states=589617 transitions=1482504 depth=44 complete=true stop="" deadlocks=7596 exit=38232 goexit-deadlock=11988`,
-			cov:  0x826ad28d8b4cec5d},
+			want: `states=635625 transitions=1572072 depth=44 complete=true stop="" deadlocks=0 exit=38232 goexit-deadlock=4176 asleep=7596`,
+			cov:  0xf5d275116e5ddb69},
 		{name: "2P2M3G core (gexit explore's default), 1.5M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(3), MaxStates: 1_500_000}, long: true,
-			want: `states=1500000 transitions=3542773 depth=24 complete=false stop="max-states" deadlocks=7613 exit=71414 goexit-deadlock=17054`,
-			cov:  0xd2e6791966c4a1ba},
+			want: `states=1500000 transitions=3504313 depth=24 complete=false stop="max-states" deadlocks=0 exit=68321 goexit-deadlock=2898 asleep=7344`,
+			cov:  0x59762347e97a7741},
 		{name: "2P2M4G core (gexit explore's default before the wakeup protocol), 300k states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(4), MaxStates: 300_000},
-			want: `states=300000 transitions=618376 depth=19 complete=false stop="max-states" deadlocks=993 exit=11207 goexit-deadlock=3576`,
-			cov:  0x69b2d06c5bae7a74},
+			want: `states=300000 transitions=613144 depth=19 complete=false stop="max-states" deadlocks=0 exit=10998 goexit-deadlock=503 asleep=993`,
+			cov:  0xbb18ece8d1cd54c6},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want: `states=1000000 transitions=2822364 depth=11 complete=false stop="max-states" deadlocks=0 exit=23980 goexit-deadlock=15218`,
-			cov:  0xe75d07b4310e286e},
+			want: `states=1000000 transitions=2841693 depth=11 complete=false stop="max-states" deadlocks=0 exit=22724 goexit-deadlock=367 asleep=438`,
+			cov:  0xaa12bbdfefc05450},
 		{name: "1P1M5G core and gc, no gosched, depth 26", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 26},
-			want:  `states=87086 transitions=224539 depth=26 complete=false stop="depth" deadlocks=0 exit=3287 goexit-deadlock=353`,
-			cov:   0x8d5da1c82566bb50,
+			want:  `states=88304 transitions=225313 depth=26 complete=false stop="depth" deadlocks=0 exit=3287 goexit-deadlock=186 asleep=1602`,
+			cov:   0xd0b11a00d8c3f10b,
 			reach: []string{"markrootfreegstacks/freed", "markrootfreegstackspush", "exit/spill"}},
 		{name: "1P1M7G core, depth 25 (runqputslow's two steps)", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(7), Depth: 25},
-			want:  `states=67969 transitions=117102 depth=25 complete=false stop="depth" deadlocks=674 exit=1769 goexit-deadlock=163`,
-			cov:   0x3a60f3fdbfe1c141,
+			want:  `states=68512 transitions=117645 depth=25 complete=false stop="depth" deadlocks=0 exit=1769 goexit-deadlock=95 asleep=674`,
+			cov:   0xd0ee173010eab0da,
 			reach: []string{"runqput/runqputslow", "ready/runqputslow", "runqputslowpush"}},
 		{name: "2P2M7G core, depth 23 (runqputslow's window with a thief)", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(7), Depth: 23}, long: true,
-			want:  `states=1734454 transitions=3926496 depth=23 complete=false stop="depth" deadlocks=4246 exit=58668 goexit-deadlock=11586`,
-			cov:   0x286586e2d3224cfe,
+			want:  `states=1764532 transitions=3980874 depth=23 complete=false stop="depth" deadlocks=0 exit=58668 goexit-deadlock=1779 asleep=4246`,
+			cov:   0xdae991d15a25b36a,
 			reach: []string{"runqput/runqputslow", "runqputslowpush", "schedule/steal"}},
 		{name: "planted bug, every violation", o: plantedOptions(c),
-			want: `states=1226 transitions=1961 depth=9 complete=false stop="depth" deadlocks=2 exit=60 goexit-deadlock=23`,
-			cov:  0x7012fe280f77e085, viols: 60, vd: 0x2f6b96065d315881},
+			want: `states=1266 transitions=2029 depth=9 complete=false stop="depth" deadlocks=0 exit=60 goexit-deadlock=1 asleep=2`,
+			cov:  0x37bfe7d8a88a7e43, viols: 60, vd: 0x2f6b96065d315881},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.long && (testing.Short() || raceEnabled) {
@@ -149,8 +155,8 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := fmt.Sprintf("states=%d transitions=%d depth=%d complete=%v stop=%q deadlocks=%d exit=%d goexit-deadlock=%d",
-				r.States, r.Transitions, r.MaxDepth, r.Complete, r.StoppedBy, r.Deadlocks, r.Terminal[mainReturned], r.Terminal[goexitDeadlock])
+			got := fmt.Sprintf("states=%d transitions=%d depth=%d complete=%v stop=%q deadlocks=%d exit=%d goexit-deadlock=%d asleep=%d",
+				r.States, r.Transitions, r.MaxDepth, r.Complete, r.StoppedBy, r.Deadlocks, r.Terminal[mainReturned], r.Terminal[goexitDeadlock], r.Terminal[allAsleep])
 			if got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}

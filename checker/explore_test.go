@@ -37,7 +37,7 @@ func TestExploreClean(t *testing.T) {
 	if !r.Complete || r.States < 1000 {
 		t.Fatalf("complete=%v states=%d", r.Complete, r.States)
 	}
-	for _, b := range []string{"exit", "goexit/fatal", "exit/locked:mexit", "exit/locked:m0wedged", "schedule/steal",
+	for _, b := range []string{"exit", "checkdead/goexit", "exit/locked:mexit", "exit/locked:m0wedged", "schedule/steal",
 		"schedule/stealnext", "schedule/tick", "schedule/global", "schedule/startlockedm", "exit/main returns"} {
 		if r.Coverage[b] == 0 {
 			t.Errorf("branch %s never reached", b)

@@ -37,6 +37,10 @@ type sched struct {
 	midle      *m
 	npending   atomic.Int32
 	nmspinning atomic.Int32
+	// checkdead's counters (proc.go checkdead), under sched.lock:
+	// sched.nmidle (the idle M list's length), sched.nmidlelocked (Ms
+	// in stoplockedm) and sched.nmfreed (Ms gone through mexit).
+	nmidle, nmidlelocked, nmfreed int32
 
 	// sched.gFree.lock and the two global free lists.
 	gFreeLock    sync.Mutex
@@ -57,7 +61,6 @@ type sched struct {
 	freeGStacksDone   atomic.Bool // markrootFreeGStacks ran in this mark phase
 	startingStackSize atomic.Int32
 	gomaxprocs        atomic.Int32
-	liveUser          atomic.Int32
 	mainGoexit        atomic.Bool
 
 	ps     []*p
@@ -119,6 +122,10 @@ type actor struct {
 	br      [numBranches]int
 	nops    int64
 	nopsPub atomic.Int64
+	// fatal and terminal: the fatal error checkdead found (under
+	// sched.lock) and the run's end it makes, declared when the M's op
+	// commits.
+	fatal, terminal string
 }
 
 func (s *sched) newActor(a *actor, id int) {
@@ -635,7 +642,6 @@ func newSched(cfg Config, w Workload) *sched {
 	main.status.Store(gRunning)
 	main.runningOn.Store(0)
 	s.allgs = append(s.allgs, main)
-	s.liveUser.Store(1)
 	p0.status.Store(pRunning)
 	p0.m.Store(m0)
 	p0.goidcache, p0.goidcacheend = 2, batch+1
@@ -649,7 +655,7 @@ func newSched(cfg Config, w Workload) *sched {
 	// The other Ms sleep on the idle M list, M1 at its head: the
 	// threads startm's newm would make, made up front.
 	for i := len(s.ms) - 1; i >= 1; i-- {
-		s.mputLocked(s.ms[i])
+		s.midlePush(s.ms[i])
 	}
 	return s
 }
@@ -668,12 +674,6 @@ func (s *sched) result() *Result {
 	r.TimedOut = s.timedOut.Load()
 	if s.deadlock.Load() && r.Throw == "" && r.Fatal == "" && r.Panic == "" && !r.TimedOut && s.terminal.Load().(string) == "" {
 		r.Deadlock = true
-		for _, gp := range s.allgs {
-			if !gp.system && gp.status.Load() == gWaiting {
-				r.Fatal = "all goroutines are asleep - deadlock!"
-				break
-			}
-		}
 	}
 	n := 0
 	for _, a := range s.actors {

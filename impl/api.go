@@ -277,7 +277,8 @@ type Snapshot struct {
 	Goidgen           int64
 	GoMaxProcs        int
 	MainGoexit        bool
-	// Terminal: "" (alive), "main returned", "goexit deadlock", "throw".
+	// Terminal: "" (alive), "main returned", "goexit deadlock", "all asleep",
+	// "throw".
 	Terminal string
 }
 
@@ -296,9 +297,12 @@ type Result struct {
 	// the other actors stopped at their next safe point, and the locks
 	// the panicking actor held were released.
 	Panic string
-	// Deadlock: the run ended with no actor able to move and the main
-	// goroutine still alive (Fatal is then "all goroutines are asleep -
-	// deadlock!" if any user G is waiting).
+	// Deadlock: the run ended with no actor able to move and the
+	// program alive: checkdead, which ends a program whose Ms all sleep
+	// (Fatal "all goroutines are asleep - deadlock!"), did not, so an M
+	// still counts as running (a P left for newm when every M has exited:
+	// the implementation's Ms are fixed). The checker judges such a
+	// quiescent end with the progress predicates.
 	Deadlock bool
 	TimedOut bool
 	// Steps: scheduler grants (deterministic) or ops (free-running).

@@ -47,6 +47,7 @@ type faults struct {
 	spinningWithLocalWork bool
 	globalNotRechecked    bool
 	lockedExtClearedEarly bool
+	checkdeadPremature    bool
 }
 
 type faultDef struct {
@@ -89,6 +90,7 @@ var faultDefs = []faultDef{
 	{"spinning-with-local-work", "handoffp tries its spinning startm (no spinning M, no idle P) before it looks at the P's local work, so the M it starts spins on a P whose run queue holds Gs: the \"spinning with local work\" of golang/go#10573, which startm's throw(\"startm: p has runnable gs\") now guards", func(f *faults) *bool { return &f.spinningWithLocalWork }},
 	{"global-not-rechecked", "an M that drops its P while spinning rechecks only the Ps' run queues after nmspinning--, not sched.runq: a G put on the global queue in that window, whose wakep saw nmspinning != 0 and left it to this M, waits while a P is idle (golang/go#55160)", func(f *faults) *bool { return &f.globalNotRechecked }},
 	{"lockedext-cleared-early", "gdestroy of a G that exits locked clears mp.lockedExt before the thread exits through mexit, so the dying thread looks unlocked (golang/go#28979: a new M was then cloned from it, inheriting its unusual state)", func(f *faults) *bool { return &f.lockedExtClearedEarly }},
+	{"checkdead-premature", "startm with no idle M reserves newm's M (mReserveID) only once the new thread runs, after sched.lock is dropped, so checkdead does not count it: an M that stops in that window sees no M running while the P it handed out has work and throws \"checkdead: runnable g\" (the false deadlock of golang/go#59600, #40368 and #6070)", func(f *faults) *bool { return &f.checkdeadPremature }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

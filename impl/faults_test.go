@@ -31,8 +31,10 @@ func candidates() []candidate {
 	handoff := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Lock(), ParkOn(0))}
 	// sysmon retakes main's P in its syscall with no work left.
 	syscall := Workload{Main: Prog(Sys(), Sys(), Yield(), Sys()), Retakes: 3}
+	// The resize comes while the leaves run: once main parks and the
+	// Ms go idle, checkdead ends the program.
 	purge := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Yield(), Yield(), ParkOn(0)),
-		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 1000}}}
+		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 30}}}
 	return []candidate{
 		{"spawn", "small", 3, 4, SpawnExit(100, 9, 3)},
 		{"handoff", "small", 2, 1, handoff},
@@ -150,9 +152,10 @@ func firstLine(s string) string {
 // runqputslow-no-lock loses a G another M put on the global queue between
 // the unlocked read of its tail (right after runqputslow's CAS) and the
 // write of the batch after it (runqputslowpush): some seed ends with a
-// runnable G on no queue, and the same seeds are clean without the fault.
-// The window spans the two ops, so atomic ops show it too; one M never
-// does.
+// runnable G on no queue (or, once every M went idle, with checkdead's
+// "checkdead: runnable g", the runtime's own sign of a lost G), and the
+// same seeds are clean without the fault. The window spans the two ops,
+// so atomic ops show it too; one M never does.
 func TestRunqputslowNoLockLosesG(t *testing.T) {
 	c := candidates()[0]
 	lost := map[bool]string{}
@@ -160,11 +163,16 @@ func TestRunqputslowNoLockLosesG(t *testing.T) {
 		for _, atomic := range []bool{false, true} {
 			cfg := cfgFor(t, c.preset, c.ps, c.ms, Deterministic, seed)
 			cfg.Record, cfg.AtomicOps = true, atomic
-			if errs := mustRun(t, cfg, c.w).Snapshot.Check(); len(errs) != 0 {
-				t.Fatalf("seed %d without the fault: %v", seed, errs)
+			clean := mustRun(t, cfg, c.w)
+			if errs := clean.Snapshot.Check(); len(errs) != 0 || clean.Throw != "" {
+				t.Fatalf("seed %d without the fault: %v %q", seed, errs, clean.Throw)
 			}
 			cfg.Faults = []string{"runqputslow-no-lock"}
-			for _, e := range mustRun(t, cfg, c.w).Snapshot.Check() {
+			res := mustRun(t, cfg, c.w)
+			if res.Throw == throwCheckdeadRunnable && lost[atomic] == "" {
+				lost[atomic] = fmt.Sprintf("seed %d: %s", seed, res.Throw)
+			}
+			for _, e := range res.Snapshot.Check() {
 				if strings.Contains(e, "queued 0 times") && lost[atomic] == "" {
 					lost[atomic] = fmt.Sprintf("seed %d: %s", seed, e)
 				}

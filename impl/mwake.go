@@ -12,11 +12,19 @@ package impl
 // marked pending, and the first M to sleep on the idle list takes it, with
 // the spinning startm asked for.
 
-// mputLocked is mput with sched.lock held: push mp on sched.midle.
-func (s *sched) mputLocked(mp *m) {
+// mputLocked is mput with sched.lock held: push mp on sched.midle,
+// `sched.nmidle++; checkdead()`. It returns checkdead's throw, if any.
+func (mp *m) mputLocked() string {
+	mp.s.midlePush(mp)
+	return mp.checkdeadLocked()
+}
+
+// midlePush is mput's push and count.
+func (s *sched) midlePush(mp *m) {
 	mp.parked = true
 	mp.mlink = s.midle
 	s.midle = mp
+	s.nmidle++
 }
 
 // mgetLocked is mget with sched.lock held: pop the head of sched.midle.
@@ -26,6 +34,7 @@ func (s *sched) mgetLocked() *m {
 		s.midle = mp.mlink
 		mp.mlink = nil
 		mp.parked = false
+		s.nmidle--
 	}
 	return mp
 }
@@ -44,6 +53,7 @@ func (s *sched) mgetSpecificLocked(mp *m) bool {
 		}
 		q.mlink = nil
 		q.parked = false
+		s.nmidle--
 		return true
 	}
 	return false
@@ -141,7 +151,7 @@ func (mp *m) wakepOwed() {
 		woke, msg = s.wakepLocked()
 	}
 	if msg == "" && mp.p.Load() == nil && mp.curg.Load() == nil {
-		s.mputLocked(mp)
+		msg = mp.mputLocked()
 	}
 	s.unlockSched(&mp.actor)
 	if woke {
@@ -162,8 +172,12 @@ func (mp *m) stopmOwed() {
 	r := mp.begin(opStopm)
 	mp.stopping = false
 	s.lockSched(&mp.actor)
-	s.mputLocked(mp)
+	msg := mp.mputLocked()
 	s.unlockSched(&mp.actor)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
 	mp.commit(&r)
 }
 
@@ -291,9 +305,13 @@ func (mp *m) recheckStop() {
 			return
 		}
 	}
-	s.mputLocked(mp)
+	msg := mp.mputLocked()
 	s.unlockSched(&mp.actor)
 	mp.branch(brStopm)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
 	mp.commit(&r)
 }
 

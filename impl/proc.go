@@ -23,8 +23,11 @@ const (
 	throwNegativeNMSpinning = "findRunnable: negative nmspinning"
 	throwBadUnlock          = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
 	throwCasgstatus         = "casgstatus: status is not the expected old value"
+	throwCheckdeadRunnable  = "checkdead: runnable g"
+	throwCheckdeadCounts    = "checkdead: inconsistent counts"
 
 	fatalGoexitDeadlock = "no goroutines (main called runtime.Goexit) - deadlock!"
+	fatalAllAsleep      = "all goroutines are asleep - deadlock!"
 )
 
 // loop is the M's thread: mstart -> schedule, and the interpretation of
@@ -198,13 +201,12 @@ func (mp *m) newproc1(parent *g, pp *p, st Step) {
 		mp.throwOp(&r, throwNotDead)
 		return
 	}
-	newg.system = system
+	newg.system.Store(system)
 	if system {
 		s.ngsys.Add(1)
 	} else {
 		// Only user goroutines inherit pprof labels and synctest bubbles.
 		newg.cleared = parent.cleared & (fLabels | fBubble)
-		s.liveUser.Add(1)
 	}
 	if !(s.f.goidReuse && newg.goid != 0) {
 		newg.goid = pp.goidcache
@@ -355,14 +357,24 @@ func (mp *m) stoplockedmLocked() (handed bool, msg string) {
 	if mp.lockedg == nil || mp.lockedg.lockedm != mp {
 		return false, throwStoplockedm
 	}
-	if mp.p.Load() == nil {
-		return false, ""
+	if pp := mp.p.Load(); pp != nil {
+		pp, msg := mp.s.releasepLocked(mp)
+		if msg == "" {
+			msg = mp.s.handoffpLocked(pp)
+		}
+		if msg != "" {
+			return false, msg
+		}
+		handed = true
 	}
-	pp, msg := mp.s.releasepLocked(mp)
-	if msg != "" {
-		return false, msg
-	}
-	return true, mp.s.handoffpLocked(pp)
+	return handed, mp.incidlelockedLocked()
+}
+
+// incidlelockedLocked is stoplockedm's incidlelocked(1), with sched.lock
+// held: the M waits for its G and stops counting as running.
+func (mp *m) incidlelockedLocked() string {
+	mp.s.nmidlelocked++
+	return mp.checkdeadLocked()
 }
 
 // park is park_m for a G blocking on wait object obj: running -> waiting,
@@ -406,43 +418,61 @@ func (mp *m) park(gp *g, obj int) {
 		mp.throwOp(&r, msg)
 		return
 	}
-	if s.checkdead() {
-		mp.declareGoexitDeadlock(&r)
-		return
-	}
 	mp.commit(&r)
 	s.wake()
 }
 
-// checkdead is the part of proc.go checkdead the model needs: after main
-// called runtime.Goexit, once no user goroutine is left and no goroutine
-// can run any more (every live G is waiting, so every M will go idle), the
-// program dies with "no goroutines (main called runtime.Goexit) -
-// deadlock!". A system goroutine still running (it may start user
-// goroutines) keeps the program alive.
-func (s *sched) checkdead() bool {
-	if !s.mainGoexit.Load() || s.liveUser.Load() != 0 {
-		return false
+// checkdead (proc.go), with sched.lock held, run by the M that stops
+// counting as running: mput, stoplockedm's incidlelocked(1), mexit after
+// nmfreed++. It counts Ms:
+//
+//	run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys
+//
+// with mcount() = sched.mnext - sched.nmfreed, where mnext counts the
+// fixed Ms and one M reserved for every P startm left to newm (npending,
+// reserved under the sched.lock that hands the P out; an idle M that
+// takes the P in newm's place leaves the idle list as the reservation
+// ends, so run does not change). There is no sysmon
+// M among them (nmsys 0). With no M running it scans allgs (forEachG,
+// under allglock): a user G runnable, running or in a syscall throws
+// "checkdead: runnable g"; no user G waiting is main's Goexit deadlock;
+// else every user G waits: "all goroutines are asleep - deadlock!". A
+// fatal error is declared by the M's op when it commits (actor.fatal).
+func (mp *m) checkdeadLocked() string {
+	s := mp.s
+	reserved := s.npending.Load()
+	if s.f.checkdeadPremature {
+		// newm's M counted only once its thread runs.
+		reserved = 0
+	}
+	run := int32(len(s.ms)) + reserved - s.nmfreed - s.nmidle - s.nmidlelocked
+	if run > 0 {
+		return ""
+	}
+	if run < 0 {
+		return throwCheckdeadCounts
 	}
 	s.allglock.Lock()
 	defer s.allglock.Unlock()
+	waiting := 0
 	for _, gp := range s.allgs {
-		switch gp.status.Load() &^ gScan {
-		case gRunning, gRunnable, gSyscall:
-			return false
+		st := gp.status.Load() &^ gScan
+		if st == gDead || st == gIdle || gp.system.Load() {
+			continue
+		}
+		switch st {
+		case gWaiting:
+			waiting++
+		case gRunnable, gRunning, gSyscall:
+			return throwCheckdeadRunnable
 		}
 	}
-	return true
-}
-
-func (mp *m) declareGoexitDeadlock(r *rec) {
-	s := mp.s
-	mp.note(r, "fatal:"+fatalGoexitDeadlock)
-	msg := fatalGoexitDeadlock
-	s.fatalMsg.CompareAndSwap(nil, &msg)
-	s.terminal.Store("goexit deadlock")
-	mp.commit(r)
-	s.end()
+	if waiting == 0 {
+		mp.fatal, mp.terminal = fatalGoexitDeadlock, "goexit deadlock"
+	} else {
+		mp.fatal, mp.terminal = fatalAllAsleep, "all asleep"
+	}
+	return ""
 }
 
 // gosched is gosched_m -> goschedImpl: running -> runnable, dropg,
@@ -647,7 +677,10 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 		// (golang/go#46524).
 		if mp.lockedg == nil || s.cfg.Wasm {
 			// stopm: no wakep; the G waits for an M that finds it.
-			s.mputLocked(mp)
+			msg = mp.mputLocked()
+		} else {
+			// stoplockedm without a P.
+			msg = mp.incidlelockedLocked()
 		}
 	}
 	s.unlockSched(&mp.actor)
@@ -667,6 +700,10 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 	}
 	r.code = exitNoP
 	mp.branch(brExitsyscallNoP)
+	if msg != "" {
+		mp.throwOp(r, msg)
+		return
+	}
 	mp.commit(r)
 	s.wake()
 }
@@ -786,7 +823,7 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		mp.throwOp(&r, throwCasgstatus)
 		return
 	}
-	if gp.system && !f.ngsysNoDec {
+	if gp.system.Load() && !f.ngsysNoDec {
 		s.ngsys.Add(-1)
 	}
 	gp.m = nil
@@ -804,9 +841,6 @@ func (mp *m) goexit(gp *g, kind opKind) {
 	}
 	if !f.gdestroyNoDropg {
 		mp.dropg()
-	}
-	if !gp.system {
-		s.liveUser.Add(-1)
 	}
 	if !s.cfg.Wasm && locked && mp.lockedInt != 0 && !f.lockedIntNoThrow {
 		mp.throwOp(&r, throwLockedInt)
@@ -842,6 +876,11 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		if msg == "" {
 			msg = s.handoffpLocked(rp)
 		}
+		if msg == "" {
+			// `sched.nmfreed++; checkdead()`, m0's wedge included.
+			s.nmfreed++
+			msg = mp.checkdeadLocked()
+		}
 		s.unlockSched(&mp.actor)
 		if msg != "" {
 			mp.throwOp(&r, msg)
@@ -857,10 +896,6 @@ func (mp *m) goexit(gp *g, kind opKind) {
 			mp.exited.Store(true)
 			mp.branch(brMexit)
 		}
-	}
-	if s.checkdead() {
-		mp.declareGoexitDeadlock(&r)
-		return
 	}
 	mp.commit(&r)
 	s.wake()
@@ -1091,8 +1126,8 @@ func (mp *m) schedule() {
 			if mp.spinning.Load() {
 				mp.recheck = true
 				r.val = 1
-			} else {
-				s.mputLocked(mp)
+			} else if msg == "" {
+				msg = mp.mputLocked()
 			}
 			s.unlockSched(&mp.actor)
 			r.code = srcIdle
@@ -1122,6 +1157,11 @@ func (mp *m) schedule() {
 			mp.throwOp(&r, throwStartlockedmHasP)
 			return
 		}
+		// incidlelocked(-1): the locked M counts as running before
+		// this one stopm's.
+		s.lockSched(&mp.actor)
+		s.nmidlelocked--
+		s.unlockSched(&mp.actor)
 		mp.p.Store(nil)
 		pp.m.Store(lm)
 		lm.p.Store(pp)

@@ -188,6 +188,10 @@ func (a *actor) begin(op opKind) rec {
 // SnapshotEvery mode the snapshot after it.
 func (a *actor) commit(r *rec) {
 	s := a.s
+	if a.fatal != "" {
+		a.declareFatal(r)
+		return
+	}
 	a.ops[r.op]++
 	a.nops++
 	if a.nops&15 == 0 {
@@ -213,6 +217,19 @@ func (a *actor) commit(r *rec) {
 	if s.snap {
 		s.snapshots = append(s.snapshots, s.snapshot())
 	}
+}
+
+// declareFatal ends the run with the fatal error checkdead found in the
+// op r commits: the program's end, recorded on the op.
+func (a *actor) declareFatal(r *rec) {
+	s := a.s
+	msg := a.fatal
+	a.fatal = ""
+	a.note(r, "fatal:"+msg)
+	s.fatalMsg.CompareAndSwap(nil, &msg)
+	s.terminal.Store(a.terminal)
+	a.commit(r)
+	s.end()
 }
 
 // note attaches a throw or fatal message to r.

@@ -232,9 +232,10 @@ func TestMainGoexitDeadlock(t *testing.T) {
 		}
 	}
 	// All asleep.
+	// All asleep: the M that goes idle last runs checkdead (mput).
 	res := mustRun(t, cfgFor(t, "small", 1, 2, Deterministic, 1), Workload{Main: Prog(ParkOn(0))})
-	if !res.Deadlock || res.Fatal != "all goroutines are asleep - deadlock!" {
-		t.Errorf("deadlock %v fatal %q", res.Deadlock, res.Fatal)
+	if res.Deadlock || res.Fatal != fatalAllAsleep || res.Snapshot.Terminal != "all asleep" {
+		t.Errorf("deadlock %v fatal %q terminal %q", res.Deadlock, res.Fatal, res.Snapshot.Terminal)
 	}
 }
 

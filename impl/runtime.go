@@ -56,7 +56,7 @@ type g struct {
 	stack     int32         // stack.hi-stack.lo; 0: no stack
 	m         *m            // gp.m
 	lockedm   *m            // gp.lockedm
-	system    bool          // isSystemGoroutine
+	system    atomic.Bool   // isSystemGoroutine (read by checkdead's scan)
 	cleared   uint16        // non-zero fields gdestroy must clear
 	gcAssist  int64         // gcAssistBytes
 	schedlink *g            // gList / gQueue link

@@ -20,7 +20,7 @@ func (s *sched) snapshot() Snapshot {
 		c := gp.cleared
 		sn.Gs = append(sn.Gs, GSnap{
 			Goid: gp.goid, Status: name, Stack: int(gp.stack), M: mid(gp.m), LockedM: mid(gp.lockedm),
-			System: gp.system, Defer: c&fDefer != 0, Panic: c&fPanic != 0, Writebuf: c&fWritebuf != 0,
+			System: gp.system.Load(), Defer: c&fDefer != 0, Panic: c&fPanic != 0, Writebuf: c&fWritebuf != 0,
 			Waitreason: c&fWaitreason != 0, Param: c&fParam != 0, Labels: c&fLabels != 0, Timer: c&fTimer != 0,
 			PreemptStop: c&fPreemptStop != 0, Paniconfault: c&fPaniconfault != 0, Bubble: c&fBubble != 0,
 			GCAssist: int(gp.gcAssist),

@@ -41,9 +41,6 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Locked != "" {
 			add("locked:" + r.Locked)
 		}
-		if r.Fatal != "" {
-			add("fatal")
-		}
 		if op.Kind == OpExit && r.Goid == MainGoid {
 			add("main returns")
 		}
@@ -59,6 +56,14 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Value != 0 {
 			add("freed")
 		}
+	}
+	// checkdead's fatal errors, whichever op's mput, stoplockedm or
+	// mexit ran it.
+	switch r.Fatal {
+	case FatalGoexitDeadlock:
+		out = append(out, "checkdead/goexit")
+	case FatalAllAsleep:
+		out = append(out, "checkdead/asleep")
 	}
 	return out
 }
@@ -80,7 +85,8 @@ func AllBranches() []string {
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
-		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged", "goexit/fatal",
+		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
+		"checkdead/goexit", "checkdead/asleep",
 		"park/stoplockedm", "gosched/stoplockedm", "exitsyscall/keep", "exitsyscall/oldp", "exitsyscall/pidle", "exitsyscall/nop-pidle", "exitsyscall/nop",
 		"markrootfreegstacks/freed",
 	)

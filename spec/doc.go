@@ -99,13 +99,19 @@
 //
 // # Terminal states
 //
-// runtime.main returning (exit(0)) and checkdead's fatal error "no
-// goroutines (main called runtime.Goexit) - deadlock!" end the program:
-// Enabled offers no op after them. The runtime raises the Goexit deadlock
-// when the last M goes idle with no user goroutine left; the spec declares
-// it at the exit or park after which no G is running, runnable or in a
-// syscall (checkdead). Scheduler-side ops in flight at the end, and any op
-// cut short by exit(0), may still be applied (see inFlightAtEnd). A runtime
+// runtime.main returning (exit(0)) and checkdead's two fatal errors end
+// the program: Enabled offers no op after them. checkdead (checkdead.go)
+// runs where the runtime runs it, under sched.lock whenever an M stops
+// counting as running (stopm's mput, stoplockedm's incidlelocked(1),
+// mexit), and counts Ms as the runtime does: run = mcount - nmidle -
+// nmidlelocked, newm's M counted from startm. With no M running it throws
+// "checkdead: runnable g" if a user goroutine can still run (a lost
+// wakeup), or ends the program with "no goroutines (main called
+// runtime.Goexit) - deadlock!" (no user goroutine left) or "all goroutines
+// are asleep - deadlock!" (every one waits). The invariant CheckdeadRan
+// holds the spec to it: a live program always has an M running. Sysmon's
+// retake and the GC's stack freeing in flight at the end, and any op cut
+// short by exit(0), may still be applied (see inFlightAtEnd). A runtime
 // throw is never a normal outcome: the explorer reports a reachable one as a
 // violation.
 //

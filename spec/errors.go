@@ -47,6 +47,8 @@ const (
 	ThrowStartmHasP         = "startm: m has p"
 	ThrowResetspinning      = "resetspinning: not a spinning m"
 	ThrowNegativeNMSpinning = "findRunnable: negative nmspinning"
+	ThrowCheckdeadRunnable  = "checkdead: runnable g"
+	ThrowCheckdeadCounts    = "checkdead: inconsistent counts"
 )
 
 func throwf(msg, fn string) error { return &Throw{Msg: msg, Func: fn} }

@@ -19,38 +19,9 @@ func (s *State) goexit(op Op, mp int) (Result, error) {
 	if main {
 		s.Sched.MainGoexit = true
 	}
-	if err := s.gdestroy(mp, gi, &r); err != nil {
-		return r, err
-	}
-	// goexit0 then calls schedule; the Ms go idle and checkdead runs.
-	s.checkdead(&r)
-	return r, nil
-}
-
-// checkdead models the part of proc.go checkdead the path reaches: after
-// main called runtime.Goexit, once no user goroutine is left and no
-// goroutine can run (every live G waits, so every M goes idle),
-// fatal("no goroutines (main called runtime.Goexit) - deadlock!"). A system
-// goroutine still running or runnable keeps the program alive: it may start
-// user goroutines (the finalizer goroutine runs user code). The spec
-// declares the end at the op after which nothing can run.
-func (s *State) checkdead(r *Result) {
-	if !s.Sched.MainGoexit || s.Sched.Terminal != Alive || s.liveUserGs() != 0 || s.anyCanRun() {
-		return
-	}
-	s.Sched.Terminal = GoexitDeadlock
-	r.Fatal = FatalGoexitDeadlock
-}
-
-// anyCanRun reports whether a G is running, runnable or in a syscall.
-func (s *State) anyCanRun() bool {
-	for i := range s.Gs {
-		switch s.Gs[i].Status {
-		case Running, Runnable, Syscall:
-			return true
-		}
-	}
-	return false
+	// goexit0 then calls schedule (or, locked, mexit, whose checkdead
+	// gdestroy runs).
+	return r, s.gdestroy(mp, gi, &r)
 }
 
 // liveUserGs counts goroutines that are not dead and not system goroutines
@@ -119,7 +90,9 @@ func (s *State) gdestroy(mp int, gi int32, r *Result) error {
 		m.Exited = true
 		r.Locked = LockedMexit
 	}
-	return nil
+	// mexit, both branches: `lock(&sched.lock); sched.nmfreed++;
+	// checkdead()` after handoffp.
+	return s.checkdead(r)
 }
 
 // gfput models proc.go gfput: free a stack that is not startingStackSize,

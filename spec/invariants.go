@@ -910,12 +910,32 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\")", "", func(s *State, c *census) error {
+	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\") when `grunning == 0`, possible only once main called runtime.Goexit", "", func(s *State, c *census) error {
 		if s.Sched.Terminal == GoexitDeadlock && (!s.Sched.MainGoexit || s.liveUserGs() != 0) {
 			return errf("the Goexit deadlock was declared with %d live goroutines", s.liveUserGs())
 		}
-		if s.Sched.Terminal == Alive && s.Sched.MainGoexit && s.liveUserGs() == 0 && !s.anyCanRun() {
-			return errf("main called Goexit, no goroutine is left or can run, and the program goes on")
+		return nil
+	}},
+	{"AllAsleepIsDeadlock", "checkdead: fatal(\"all goroutines are asleep - deadlock!\") only when no M runs and every user goroutine left waits", "", func(s *State, c *census) error {
+		if s.Sched.Terminal != AllAsleep {
+			return nil
+		}
+		if run := s.MCount() - s.NMIdle() - s.NMIdleLocked(); run != 0 {
+			return errf("the deadlock was declared with %d Ms running", run)
+		}
+		for i := range s.Gs {
+			if g := &s.Gs[i]; !g.System && g.Status != Waiting && g.Status != Dead && g.Status != Idle {
+				return errf("the deadlock was declared with G%d %s", i, g.Status)
+			}
+		}
+		return nil
+	}},
+	{"CheckdeadRan", "checkdead (proc.go), run under sched.lock by mput, incidlelocked(1) and mexit whenever an M stops counting as running: `run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys`; at run == 0 it ends the program or throws", "", func(s *State, c *census) error {
+		if s.Sched.Terminal != Alive {
+			return nil
+		}
+		if run := s.MCount() - s.NMIdle() - s.NMIdleLocked(); run <= 0 {
+			return errf("no M runs (mcount %d, nmidle %d, nmidlelocked %d) and the program goes on: checkdead did not run where an M stopped", s.MCount(), s.NMIdle(), s.NMIdleLocked())
 		}
 		return nil
 	}},

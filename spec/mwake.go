@@ -45,7 +45,7 @@ package spec
 // last-P branch applies), and the GC worker and trace reader branches.
 
 // mput models proc.go mput: push mp at the head of sched.midle.
-func (s *State) mput(mp int) error {
+func (s *State) mput(mp int, r *Result) error {
 	m := &s.Ms[mp]
 	if m.Parked || m.P != None || m.NextP != None || m.Spinning {
 		// stopm: throw("stopm holding p") / throw("stopm spinning").
@@ -55,7 +55,8 @@ func (s *State) mput(mp int) error {
 	m.Recheck = false
 	m.Link = s.Sched.Midle
 	s.Sched.Midle = int8(mp)
-	return nil
+	// `sched.nmidle++; checkdead()`.
+	return s.checkdead(r)
 }
 
 // mget models proc.go mget: pop the head of sched.midle, or None.
@@ -189,7 +190,7 @@ func (s *State) wakepOp(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	if m.P == None && m.Curg == None {
-		return r, s.mput(mp)
+		return r, s.mput(mp, &r)
 	}
 	return r, nil
 }
@@ -334,7 +335,7 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 	if m.Stopping {
 		// startlockedm's stopm.
 		m.Stopping = false
-		return r, s.mput(mp)
+		return r, s.mput(mp, &r)
 	}
 	if !m.Recheck || m.Spinning {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
@@ -347,5 +348,5 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 			return r, s.disabled(op, "strict: checkRunqsNoP finds a P with a non-empty run queue and an idle P")
 		}
 	}
-	return r, s.mput(mp)
+	return r, s.mput(mp, &r)
 }

@@ -36,12 +36,7 @@ func (s *State) park(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	s.dropg(mp)
-	if err := s.afterDeschedule(mp, &r); err != nil {
-		return r, err
-	}
-	// The last runnable goroutine blocking can leave checkdead nothing.
-	s.checkdead(&r)
-	return r, nil
+	return r, s.afterDeschedule(mp, &r)
 }
 
 // afterDeschedule is the head of schedule for an M whose G stopped running:
@@ -52,7 +47,11 @@ func (s *State) afterDeschedule(mp int, r *Result) error {
 	}
 	handed, err := s.stoplockedm(mp)
 	r.HandedOff = handed
-	return err
+	if err != nil {
+		return err
+	}
+	// stoplockedm's incidlelocked(1): checkdead.
+	return s.checkdead(r)
 }
 
 // entersyscall models proc.go reentersyscall: running -> syscall; the M
@@ -196,9 +195,10 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 			// other stopm's: mput (no wakep: the G waits on the
 			// global queue for an M that finds it).
 			if m.LockedG != None && !s.Cfg.Wasm {
-				return r, nil
+				// stoplockedm without a P: incidlelocked(1).
+				return r, s.checkdead(&r)
 			}
-			return r, s.mput(mp)
+			return r, s.mput(mp, &r)
 		}
 		pi = s.pidleget()
 		r.P = pi

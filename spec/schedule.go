@@ -136,7 +136,7 @@ func (s *State) schedule(op Op) (Result, error) {
 			r.Value = 1
 			return r, nil
 		}
-		return r, s.mput(mp)
+		return r, s.mput(mp, &r)
 	default:
 		return r, s.disabled(op, "unknown schedule source")
 	}

@@ -222,12 +222,19 @@ const (
 	// GoexitDeadlock: the fatal error checkdead raises when the main
 	// goroutine called runtime.Goexit and no goroutine is left.
 	GoexitDeadlock
+	// AllAsleep: the fatal error checkdead raises when no M runs and
+	// every user goroutine left waits.
+	AllAsleep
 )
 
-// FatalGoexitDeadlock is the message of checkdead's fatal error.
-const FatalGoexitDeadlock = "no goroutines (main called runtime.Goexit) - deadlock!"
+// FatalGoexitDeadlock and FatalAllAsleep are the messages of checkdead's
+// two fatal errors (proc.go checkdead).
+const (
+	FatalGoexitDeadlock = "no goroutines (main called runtime.Goexit) - deadlock!"
+	FatalAllAsleep      = "all goroutines are asleep - deadlock!"
+)
 
-var terminalNames = [...]string{"alive", "main returned (exit 0)", "fatal error: " + FatalGoexitDeadlock}
+var terminalNames = [...]string{"alive", "main returned (exit 0)", "fatal error: " + FatalGoexitDeadlock, "fatal error: " + FatalAllAsleep}
 
 func (t Terminal) String() string {
 	if int(t) < len(terminalNames) {

@@ -135,20 +135,17 @@ func (s *State) Apply(op Op) (Result, error) {
 }
 
 // inFlightAtEnd reports whether an op of this kind may still complete after
-// the program ended. The end does not stop other Ms at once: exit(0) after
-// main returns lets an M already in schedule finish it, and checkdead's
-// fatal comes when the Ms go idle, which the spec folds into the op after
-// which no goroutine can run. So scheduler-side ops in flight then
-// (schedule, startm's acquirep, sysmon's retake, the GC's
-// markrootFreeGStacks) may be linearized after the end. Enabled offers no
-// op in a terminal state: the explorer stops there.
+// the program ended. exit(0) after main returns ends the process wherever
+// the other Ms are: what they were doing is cut short and unobservable, so
+// any op may complete. checkdead's fatal errors come when no M runs
+// (run == 0): only the threads it does not count, sysmon (retake) and the
+// GC's stack freeing, can be in flight. Enabled offers no op in a terminal
+// state: the explorer stops there.
 func (s *State) inFlightAtEnd(k OpKind) bool {
 	if s.Sched.Terminal == MainReturned {
-		// exit(0) ends the process; what other threads were doing
-		// is cut short and unobservable, so any op may complete.
 		return true
 	}
-	return k == OpSchedule || k == OpAcquireP || k == OpStopm || k == OpWakep || k == OpStopSpinning || k == OpSpin || k == OpRetake || k == OpMarkrootFreeGStacks || k == OpMarkrootFreeGStacksPush
+	return k == OpRetake || k == OpMarkrootFreeGStacks || k == OpMarkrootFreeGStacksPush
 }
 
 func (s *State) disabled(op Op, why string) error { return &Disabled{Op: op, Why: why} }

@@ -124,8 +124,14 @@ func TestGoexitDeadlock(t *testing.T) {
 	}
 	sched(t, s, 0, SrcRunnext)
 	r = do(t, s, Op{Kind: OpExit, M: 0})
+	if r.Fatal != "" || s.Sched.Terminal != Alive {
+		t.Fatalf("last exit: %v: checkdead runs only once the M stops (mput)", r)
+	}
+	// schedule finds nothing: the stop path, and stopm's mput runs
+	// checkdead with no M running and no goroutine left.
+	r = sched(t, s, 0, SrcIdle)
 	if r.Fatal != FatalGoexitDeadlock || s.Sched.Terminal != GoexitDeadlock {
-		t.Fatalf("last exit: %v", r)
+		t.Fatalf("last M idle: %v\n%s", r, s.Dump())
 	}
 	if ops := s.Enabled(DefaultBounds(4), nil); len(ops) != 0 {
 		t.Fatalf("a terminal state enables %v", ops)

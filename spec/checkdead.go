@@ -1,0 +1,96 @@
+package spec
+
+// checkdead models proc.go checkdead, the deadlock detector the runtime
+// runs under sched.lock wherever an M stops counting as running: mput
+// (stopm, startlockedm's stopm, exitsyscall0's stopm), incidlelocked(1)
+// (stoplockedm) and mexit (after nmfreed++). It counts Ms, not Gs:
+//
+//	run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys
+//
+// and looks at the goroutines only when no M runs:
+//   - run < 0: throw("checkdead: inconsistent counts");
+//   - run > 0: nothing (an M still runs and will find the work);
+//   - a user G runnable, running or in a syscall with no M running:
+//     throw("checkdead: runnable g"), the throw golang/go#6070, #40368
+//     and #59600 hit when an M was counted idle too early;
+//   - no user G left at all (possible only once main called
+//     runtime.Goexit): fatal("no goroutines (main called runtime.Goexit)
+//   - deadlock!");
+//   - otherwise every user G waits (the spec has no timers, so
+//     checkdead's timer scan finds none): fatal("all goroutines are
+//     asleep - deadlock!").
+//
+// The spec has no sysmon or template thread (nmsys is 0 and they are not
+// among mcount's Ms) and no cgo extra M (run0 is 0). System goroutines
+// are skipped, as isSystemGoroutine skips them.
+func (s *State) checkdead(r *Result) error {
+	if s.Sched.Terminal != Alive {
+		return nil
+	}
+	run := s.MCount() - s.NMIdle() - s.NMIdleLocked()
+	if run > 0 {
+		return nil
+	}
+	if run < 0 {
+		return throwf(ThrowCheckdeadCounts, "checkdead")
+	}
+	waiting := 0
+	for i := range s.Gs {
+		g := &s.Gs[i]
+		if g.System {
+			continue
+		}
+		switch g.Status {
+		case Waiting:
+			waiting++
+		case Runnable, Running, Syscall:
+			return throwf(ThrowCheckdeadRunnable, "checkdead")
+		}
+	}
+	if waiting == 0 {
+		s.Sched.Terminal = GoexitDeadlock
+		r.Fatal = FatalGoexitDeadlock
+		return nil
+	}
+	s.Sched.Terminal = AllAsleep
+	r.Fatal = FatalAllAsleep
+	return nil
+}
+
+// MCount is proc.go mcount(), sched.mnext - sched.nmfreed: the Ms that
+// have not exited (mexit's nmfreed++ counts m0 wedged in mexit too), plus
+// one for every P startm left for newm. newm's M is counted from
+// startm's mReserveID, taken under the same sched.lock that hands the P
+// out, not from when its thread starts: that ordering is what keeps
+// checkdead from seeing a P without a running M (golang/go#59600's
+// class). The spec's Ms are fixed, so an idle M takes the pending P in
+// newm's place (acquirep); the count carries over.
+func (s *State) MCount() int32 {
+	n := int32(0)
+	for i := range s.Ms {
+		if m := &s.Ms[i]; !m.Exited && !m.Wedged {
+			n++
+		}
+	}
+	for i := range s.Ps {
+		if s.pendingP(int8(i)) {
+			n++
+		}
+	}
+	return n
+}
+
+// NMIdleLocked is sched.nmidlelocked: the Ms waiting in stoplockedm for
+// their locked G (incidlelocked(1) once the M let its P go,
+// incidlelocked(-1) in startlockedm when another M hands it a P). Such an
+// M is locked, holds no P, no nextp and no G, and is not on the idle M
+// list.
+func (s *State) NMIdleLocked() int32 {
+	n := int32(0)
+	for i := range s.Ms {
+		if m := &s.Ms[i]; m.LockedG != None && !m.Parked && m.Curg == None && m.P == None && m.NextP == None && !m.Exited && !m.Wedged {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,139 @@
+package spec
+
+import "testing"
+
+// TestCheckdeadAllAsleep: the last M to go idle runs checkdead (stopm's
+// mput) and, with every user goroutine waiting, the program dies with
+// "all goroutines are asleep - deadlock!" (proc.go checkdead's last
+// line). Before, the spec had no such end: the state sat with nothing
+// enabled.
+func TestCheckdeadAllAsleep(t *testing.T) {
+	for _, ms := range []int{2, 3} {
+		s := newState(t, "small", 2, ms)
+		spawn(t, s, 0) // G1 on P0's runnext
+		settle(t, s)
+		do(t, s, Op{Kind: OpPark, M: 0})
+		if s.Sched.Terminal != Alive {
+			t.Fatalf("%d Ms: main parked with G1 runnable ended the program: %s", ms, s.Dump())
+		}
+		sched(t, s, 0, SrcRunnext)
+		do(t, s, Op{Kind: OpPark, M: 0})
+		r := sched(t, s, 0, SrcIdle)
+		if r.Fatal != FatalAllAsleep || s.Sched.Terminal != AllAsleep {
+			t.Fatalf("%d Ms: the last M idle with every G waiting: %v\n%s", ms, r, s.Dump())
+		}
+		if ops := s.Enabled(DefaultBounds(4), nil); len(ops) != 0 {
+			t.Fatalf("a terminal state enables %v", ops)
+		}
+	}
+}
+
+// TestCheckdeadRunnableG: an M that goes idle while a goroutine is
+// runnable and no other M runs is the lost wakeup checkdead exists to
+// catch: throw("checkdead: runnable g").
+func TestCheckdeadRunnableG(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	do(t, s, Op{Kind: OpGosched, M: 0}) // main on sched.runq; wakep finds no idle P
+	// Planted: M0 drops its P and stopm's without looking at the global
+	// queue.
+	if _, err := s.releasep(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.pidleput(0); err != nil {
+		t.Fatal(err)
+	}
+	r := NewResult()
+	wantThrow(t, s.mput(0, &r), ThrowCheckdeadRunnable)
+}
+
+// TestCheckdeadLockedM: an M waiting in stoplockedm for its G counts in
+// sched.nmidlelocked (incidlelocked(1)), not as running; when the other M
+// goes idle too, checkdead ends the program.
+func TestCheckdeadLockedM(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	spawn(t, s, 0) // G1 on P0's runnext; wakep starts M1 on P1
+	settle(t, s)
+	do(t, s, Op{Kind: OpPark, M: 0}) // stoplockedm hands P0 (G1 in runnext) off: startm takes M1
+	if s.NMIdleLocked() != 1 || s.Sched.Terminal != Alive {
+		t.Fatalf("main parked on its locked M0: nmidlelocked %d\n%s", s.NMIdleLocked(), s.Dump())
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	sched(t, s, 1, SrcRunnext)
+	do(t, s, Op{Kind: OpPark, M: 1})
+	r := sched(t, s, 1, SrcIdle)
+	if r.Fatal != FatalAllAsleep {
+		t.Fatalf("M1 idle, M0 in stoplockedm, both Gs waiting: %v\n%s", r, s.Dump())
+	}
+}
+
+// TestCheckdeadCountsNewM is the regression test for the class of
+// golang/go#59600 (and #6070, #40368): startm with no idle M counts
+// newm's M in mcount (mReserveID) under the sched.lock that hands the P
+// out, so an M that goes idle before the new thread runs does not see
+// "no M running" and throw "checkdead: runnable g".
+func TestCheckdeadCountsNewM(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	retakeP0(t, s) // handoffp's last-P startm: no idle M, P0 waits for newm's M
+	if !s.pendingP(0) || s.MCount() != 2 {
+		t.Fatalf("pending P0: mcount %d, want 2 (M0 and newm's)\n%s", s.MCount(), s.Dump())
+	}
+	// exitsyscall finds no P: main on sched.runq, M0 stopm's. checkdead
+	// sees newm's M running.
+	r := do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
+	if r.Fatal != "" || s.Sched.Terminal != Alive || !s.Ms[0].Parked {
+		t.Fatalf("exitsyscall without a P: %v\n%s", r, s.Dump())
+	}
+	// The new M (M0 in its place) takes P0 and runs main.
+	do(t, s, Op{Kind: OpAcquireP, M: 0, P: 0})
+	if got := sched(t, s, 0, SrcGlobal); got.G != 0 {
+		t.Fatalf("schedule: %v", got)
+	}
+}
+
+// TestGoexitDeadlockAtMexit: main Goexits, then the last goroutine exits
+// locked and m0 wedges in mexit, whose checkdead sees M1 started for the
+// P it handed off; M1's stopm ends the program.
+func TestGoexitDeadlockAtMexit(t *testing.T) {
+	s := newState(t, "small", 1, 2)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpGoexit, M: 0}) // main: goexit, G1 still alive
+	sched(t, s, 0, SrcRunnext)
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	r := do(t, s, Op{Kind: OpGoexit, M: 0}) // G1 exits locked: m0 is wedged in mexit
+	if r.Fatal != "" || s.Ms[1].NextP != 0 {
+		t.Fatalf("last G exits locked on m0: mexit's handoffp starts M1 for P0: %v\n%s", r, s.Dump())
+	}
+	// M1 finds nothing; its stopm's mput runs checkdead.
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	sched(t, s, 1, SrcIdle)
+	do(t, s, Op{Kind: OpStopSpinning, M: 1})
+	r = do(t, s, Op{Kind: OpStopm, M: 1})
+	if r.Fatal != FatalGoexitDeadlock || s.Sched.Terminal != GoexitDeadlock {
+		t.Fatalf("the last M idle after main's Goexit: %v\n%s", r, s.Dump())
+	}
+}
+
+// Controls for checkdead's invariants.
+func TestInvariantsCheckdead(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	holds(t, s, "CheckdeadRan")
+	holds(t, s, "AllAsleepIsDeadlock")
+	plantStop(t, s, 0) // M0 asleep: no M runs, and nothing ended the program
+	fires(t, s, "CheckdeadRan")
+
+	s = newState(t, "small", 2, 2)
+	s.Sched.Terminal = AllAsleep // with M0 running main
+	fires(t, s, "AllAsleepIsDeadlock")
+	s = newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpPark, M: 0})
+	sched(t, s, 0, SrcIdle)
+	holds(t, s, "AllAsleepIsDeadlock")
+	holds(t, s, "CheckdeadRan")
+	s.Gs[0].Status = Runnable
+	fires(t, s, "AllAsleepIsDeadlock")
+
+	s = newState(t, "small", 2, 2)
+	s.Sched.Terminal = GoexitDeadlock // main alive
+	fires(t, s, "MainGoexitIsFinal")
+}
