@@ -42,7 +42,7 @@ type DrawOptions struct {
 // runtime throw) is rare.
 var stepKinds = []string{"go", "go", "go", "go", "go", "go", "gosched", "gosched", "park", "park", "ready", "ready",
 	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go", "burst",
-	"unlockint"}
+	"unlockint", "syscall-lock", "syscall-lock", "syscall-lock"}
 
 // DrawCase draws a case with labelled draws, so that a shrunk failure reads
 // as a short list of named steps.
@@ -116,6 +116,12 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 				p.Steps = append(p.Steps, impl.ReadyOn(rapid.IntRange(0, 1).Draw(t, name+".obj")))
 			case "syscall":
 				p.Steps = append(p.Steps, impl.Sys())
+			case "syscall-lock":
+				// LockOSThread first thing after a syscall: if the G
+				// came back through exitsyscall0's global queue on
+				// another M, the M it left must not read its lockedm
+				// late (golang/go#46524).
+				p.Steps = append(p.Steps, impl.Sys(), impl.Lock())
 			case "lock":
 				p.Steps = append(p.Steps, impl.Lock())
 			case "unlock":

@@ -166,7 +166,9 @@ func (mp *m) wakepOwed() {
 	mp.commit(&r)
 }
 
-// stopmOwed is startlockedm's stopm, recorded as op stopm.
+// stopmOwed is the stopm an M without a P owes after startlockedm handed
+// its P away or exitsyscall0 put its G on the global queue, recorded as op
+// stopm.
 func (mp *m) stopmOwed() {
 	s := mp.s
 	r := mp.begin(opStopm)

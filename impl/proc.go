@@ -674,16 +674,36 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 		s.runq.pushBack(gp)
 		s.runqSize.Add(1)
 		// gp.lockedm is read before the unlock publishes gp
-		// (golang/go#46524).
-		if mp.lockedg == nil || s.cfg.Wasm {
-			// stopm: no wakep; the G waits for an M that finds it.
-			msg = mp.mputLocked()
-		} else {
-			// stoplockedm without a P.
+		// (golang/go#46524's fix); the fault reads it after.
+		switch {
+		case s.f.lockedmReadLate && mp.lockedg == nil && !s.cfg.Wasm:
+			// Decided after the unlock (below). A G locked to this
+			// M stays locked to it until it runs here again, so a
+			// late read changes nothing for it.
+		case mp.lockedg == nil || s.cfg.Wasm:
+			// stopm, after the unlock: the M's next op (stopmOwed).
+			// No wakep; the G waits for an M that finds it.
+			mp.stopping = true
+		default:
+			// stoplockedm without a P (its incidlelocked(1) folded
+			// into this section).
 			msg = mp.incidlelockedLocked()
 		}
 	}
 	s.unlockSched(&mp.actor)
+	if pp == nil && s.f.lockedmReadLate && mp.lockedg == nil && !s.cfg.Wasm {
+		// The fault: exitsyscall0 before Go 1.17 read gp.lockedm after
+		// the unlock that published gp; another M may have run gp and
+		// locked it to itself since.
+		mp.sp()
+		if gp.lockedTo.Load() != 0 {
+			s.lockSched(&mp.actor)
+			_, msg = mp.stoplockedmLocked()
+			s.unlockSched(&mp.actor)
+		} else {
+			mp.stopping = true
+		}
+	}
 
 	if pp != nil {
 		r.a, r.code = pp.id, exitNoPPidle
@@ -780,9 +800,11 @@ func (mp *m) lockOp(gp *g, kind opKind) {
 		if mp.lockedExt != 0 || mp.lockedInt != 0 {
 			mp.lockedg = gp
 			gp.lockedm = mp
+			gp.lockedTo.Store(int32(mp.id) + 1)
 		} else {
 			mp.lockedg = nil
 			gp.lockedm = nil
+			gp.lockedTo.Store(0)
 		}
 	}
 	mp.commit(&r)
@@ -829,6 +851,7 @@ func (mp *m) goexit(gp *g, kind opKind) {
 	gp.m = nil
 	locked := gp.lockedm != nil
 	gp.lockedm = nil
+	gp.lockedTo.Store(0)
 	mp.lockedg = nil
 	if !f.gdestroyNoClear {
 		gp.cleared = 0

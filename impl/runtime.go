@@ -50,16 +50,21 @@ const (
 // g is runtime2.go's g, reduced to what the exit and reuse path touches,
 // plus the interpreter state of the G's program.
 type g struct {
-	idx       int32
-	goid      int64
-	status    atomic.Uint32 // g.atomicstatus
-	stack     int32         // stack.hi-stack.lo; 0: no stack
-	m         *m            // gp.m
-	lockedm   *m            // gp.lockedm
-	system    atomic.Bool   // isSystemGoroutine (read by checkdead's scan)
-	cleared   uint16        // non-zero fields gdestroy must clear
-	gcAssist  int64         // gcAssistBytes
-	schedlink *g            // gList / gQueue link
+	idx     int32
+	goid    int64
+	status  atomic.Uint32 // g.atomicstatus
+	stack   int32         // stack.hi-stack.lo; 0: no stack
+	m       *m            // gp.m
+	lockedm *m            // gp.lockedm
+	// lockedTo mirrors lockedm (the M's id+1, 0 for none) for the one
+	// read made without synchronization, lockedm-read-late's: the
+	// runtime's read was a plain load; here it is atomic so that the
+	// planted bug is caught by the properties, not by -race.
+	lockedTo  atomic.Int32
+	system    atomic.Bool // isSystemGoroutine (read by checkdead's scan)
+	cleared   uint16      // non-zero fields gdestroy must clear
+	gcAssist  int64       // gcAssistBytes
+	schedlink *g          // gList / gQueue link
 
 	// runningOn is the harness's owner check: the M id executing this G,
 	// or -1. execute CASes it from -1; a failure means the G ran twice.

@@ -80,7 +80,8 @@ func TestCheckdeadCountsNewM(t *testing.T) {
 	}
 	// exitsyscall finds no P: main on sched.runq, M0 stopm's. checkdead
 	// sees newm's M running.
-	r := do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
+	do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
+	r := do(t, s, Op{Kind: OpStopm, M: 0}) // exitsyscall0's stopm, after the unlock
 	if r.Fatal != "" || s.Sched.Terminal != Alive || !s.Ms[0].Parked {
 		t.Fatalf("exitsyscall without a P: %v\n%s", r, s.Dump())
 	}
@@ -136,4 +137,30 @@ func TestInvariantsCheckdead(t *testing.T) {
 	s = newState(t, "small", 2, 2)
 	s.Sched.Terminal = GoexitDeadlock // main alive
 	fires(t, s, "MainGoexitIsFinal")
+}
+
+// TestExitsyscall0StopmAfterUnlock: exitsyscall0 publishes its G on the
+// global queue and unlocks sched.lock before stopm takes it again to put
+// the M on the idle list, so another M can run the G (and, unlocked,
+// LockOSThread it: golang/go#46524's race, which is why gp.lockedm is read
+// before the unlock) while this M has not yet stopped.
+func TestExitsyscall0StopmAfterUnlock(t *testing.T) {
+	s := newState(t, "small", 1, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; no idle P for wakep
+	retakeP0(t, s) // handoffp: P0 has work, startm takes M1
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
+	if !s.Ms[0].Stopping || s.Ms[0].Parked {
+		t.Fatalf("exitsyscall0 without a P: stopm is the M's next step\n%s", s.Dump())
+	}
+	// M1 schedules main from the global queue (schedtick 0: the 61st
+	// tick's pick), and main locks M1, while M0 has not stopped yet.
+	if r := sched(t, s, 1, SrcTick); r.G != 0 {
+		t.Fatalf("schedule: %v", r)
+	}
+	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	do(t, s, Op{Kind: OpStopm, M: 0})
+	if !s.Ms[0].Parked || s.Ms[0].LockedG != None || s.Ms[1].LockedG != 0 {
+		t.Fatalf("M0 stopm's unlocked; main is locked to M1\n%s", s.Dump())
+	}
 }

@@ -333,7 +333,7 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
 	if m.Stopping {
-		// startlockedm's stopm.
+		// startlockedm's or exitsyscall0's stopm.
 		m.Stopping = false
 		return r, s.mput(mp, &r)
 	}

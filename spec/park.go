@@ -191,14 +191,18 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		s.dropg(mp)
 		if path == ExitNoP {
 			s.GlobrunqPut(gi)
-			// A locked M waits in stoplockedm (it holds no P); any
-			// other stopm's: mput (no wakep: the G waits on the
-			// global queue for an M that finds it).
+			// exitsyscall0 reads gp.lockedm before the unlock that
+			// publishes gp (golang/go#46524's fix). A locked M waits in
+			// stoplockedm (it holds no P; incidlelocked(1) is folded
+			// into this step); any other stopm's after the unlock, its
+			// next step (no wakep: the G waits on the global queue for
+			// an M that finds it). Between the two another M may take
+			// the G, or find no idle M for a startm.
 			if m.LockedG != None && !s.Cfg.Wasm {
-				// stoplockedm without a P: incidlelocked(1).
 				return r, s.checkdead(&r)
 			}
-			return r, s.mput(mp, &r)
+			m.Stopping = true
+			return r, nil
 		}
 		pi = s.pidleget()
 		r.P = pi

@@ -95,8 +95,10 @@ type M struct {
 	// schedule found work while spinning (resetspinning, which clears
 	// Spinning and then calls wakep).
 	WakeP bool
-	// Stopping: startlockedm handed the M's P to a locked M; the stopm
-	// it ends with is the M's next step (OpStopm).
+	// Stopping: the M has no P and stopm's in a sched.lock section of
+	// its own, its next step (OpStopm): after startlockedm handed its P
+	// to a locked M, or after exitsyscall0 put its G on the global
+	// queue (`unlock(&sched.lock) ... stopm()`).
 	Stopping bool
 }
 
