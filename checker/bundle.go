@@ -467,10 +467,12 @@ func (h *History) Case() (Case, error) {
 	c := Case{Preset: h.Config.Preset, Ps: h.Config.Ps, Ms: h.Config.Ms, Wasm: h.Config.Wasm, Mode: "free"}
 	switch h.Config.Mode {
 	case "":
-	case "free", "deterministic", "atomic":
+	case "free", "deterministic", "atomic", "systematic":
+		// A systematic case's history is one schedule's run, judged as
+		// it is.
 		c.Mode = h.Config.Mode
 	default:
-		return c, fmt.Errorf("config: unknown mode %q (want deterministic, atomic or free)", h.Config.Mode)
+		return c, fmt.Errorf("config: unknown mode %q (want deterministic, atomic, free or systematic)", h.Config.Mode)
 	}
 	if c.Ps > 8 || c.Ms > 8 {
 		return c, fmt.Errorf("config: %d Ps and %d Ms: at most 8 each", c.Ps, c.Ms)

@@ -44,7 +44,8 @@ type CampaignOptions struct {
 	Ps, Ms int
 	// Faults are switched on in every case.
 	Faults []string
-	// Modes are the run modes drawn (default deterministic, atomic, free).
+	// Modes are the run modes drawn (default deterministic, atomic, free,
+	// and systematic for one case in 64).
 	Modes []string
 	// Budget bounds one case's linearizability check (default 2s).
 	Budget time.Duration
@@ -177,7 +178,7 @@ func NewCampaign(o CampaignOptions) (*Campaign, error) {
 		o.Budget = 2 * time.Second
 	}
 	if len(o.Modes) == 0 {
-		o.Modes = []string{"deterministic", "atomic", "free"}
+		o.Modes = []string{"deterministic", "atomic", "free", "systematic"}
 	}
 	if o.Command == "" {
 		o.Command = "gexit check"
@@ -268,7 +269,18 @@ func (c *Campaign) drawCase(t *rapid.T) Case {
 // impl recovers itself) is an Illegal outcome of kind "panic", a case the
 // implementation rejects is kind "harness", and a panic while judging is
 // kind "harness-panic" (JudgeSafe).
+//
+// A systematic case is a search (Systematic): each schedule runs this way.
 func RunSafe(ctx context.Context, c Case, budget time.Duration) (o *Outcome) {
+	if c.Mode == "systematic" {
+		out, _ := Systematic(ctx, c, budget, c.searchOptions())
+		return out
+	}
+	return runSafeOne(ctx, c, budget)
+}
+
+// runSafeOne is RunSafe for one run.
+func runSafeOne(ctx context.Context, c Case, budget time.Duration) (o *Outcome) {
 	cfg, err := c.ImplConfig()
 	if err != nil {
 		return &Outcome{Case: c, At: -1, Coverage: NewCoverage(), Verdict: Illegal, Kind: "harness", Name: "the case has no valid configuration", Detail: err.Error()}

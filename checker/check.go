@@ -43,6 +43,10 @@ type Outcome struct {
 	// Overlapping counts the History events whose interval overlapped
 	// another's (not Isolated).
 	Overlapping int
+	// Search is what a systematic case's search covered (mode
+	// "systematic"), else nil. It is the search's own record, final once
+	// Systematic returns.
+	Search *SystematicStats
 }
 
 // Ops is the number of recorded operations checked.
@@ -64,8 +68,13 @@ func (c *Case) ImplConfig() (impl.Config, error) {
 	case "atomic":
 		cfg.Mode = impl.Deterministic
 		cfg.SnapshotEvery = true
+	case "systematic":
+		// One schedule of the systematic search: Choices, then picks
+		// of 0 (RunCase searches from it).
+		cfg.Mode = impl.Deterministic
+		cfg.Systematic = true
 	default:
-		return cfg, fmt.Errorf("unknown mode %q (want deterministic, atomic or free)", c.Mode)
+		return cfg, fmt.Errorf("unknown mode %q (want deterministic, atomic, free or systematic)", c.Mode)
 	}
 	return cfg, cfg.Validate()
 }
@@ -75,7 +84,16 @@ func (c *Case) ImplConfig() (impl.Config, error) {
 // invariants on the final state, then linearizability of the history with
 // the final state as its last observation. budget bounds the
 // linearizability check; running out of it gives Unknown.
+//
+// A case in mode "systematic" is a search (Systematic, default bounds):
+// every schedule with at most two preemptions inside or between ops, from
+// c.Choices; the outcome is the first failing schedule's (fewest
+// preemptions), or the last one run.
 func RunCase(ctx context.Context, c Case, budget time.Duration) (*Outcome, error) {
+	if c.Mode == "systematic" {
+		out, _ := Systematic(ctx, c, budget, c.searchOptions())
+		return out, nil
+	}
 	cfg, err := c.ImplConfig()
 	if err != nil {
 		return nil, err

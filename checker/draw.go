@@ -15,7 +15,7 @@ type Case struct {
 	Ps       int           `json:"ps"`
 	Ms       int           `json:"ms"`
 	Wasm     bool          `json:"wasm,omitempty"`
-	Mode     string        `json:"mode"` // "deterministic", "atomic" (deterministic, no scheduling points inside ops) or "free"
+	Mode     string        `json:"mode"` // "deterministic", "atomic" (deterministic, no scheduling points inside ops), "free" or "systematic" (every schedule within a preemption bound, from Choices)
 	Seed     int64         `json:"seed"`
 	Choices  []int         `json:"choices,omitempty"`
 	Workload impl.Workload `json:"-"`
@@ -23,6 +23,10 @@ type Case struct {
 	Text   string   `json:"workload"`
 	Steps  int      `json:"steps"`
 	Faults []string `json:"faults,omitempty"`
+	// Preemptions and Schedules bound a systematic case's search
+	// (SystematicOptions; 0: the defaults, 2 and 256).
+	Preemptions int `json:"preemptions,omitempty"`
+	Schedules   int `json:"schedules,omitempty"`
 }
 
 // DrawOptions shape generation.
@@ -44,6 +48,32 @@ var stepKinds = []string{"go", "go", "go", "go", "go", "go", "gosched", "gosched
 	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go", "burst",
 	"unlockint", "syscall-lock", "syscall-lock", "syscall-lock"}
 
+// weighted repeats every mode but systematic in a mix, so that a
+// systematic case (a search over many schedules) is one in 64 of a
+// default campaign's.
+func weighted(modes []string) []string {
+	hasSys, n := false, 0
+	for _, m := range modes {
+		if m == "systematic" {
+			hasSys = true
+		} else {
+			n++
+		}
+	}
+	if !hasSys || n == 0 {
+		return modes
+	}
+	var out []string
+	for _, m := range modes {
+		if m != "systematic" {
+			for i := 0; i < max(1, 63/n); i++ {
+				out = append(out, m)
+			}
+		}
+	}
+	return append(out, "systematic")
+}
+
 // DrawCase draws a case with labelled draws, so that a shrunk failure reads
 // as a short list of named steps.
 func DrawCase(t *rapid.T, o DrawOptions) Case {
@@ -62,12 +92,18 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	}
 	c := Case{Faults: o.Faults}
 	c.Preset = rapid.SampledFrom([]string{"small", "small", "small", "small", "small", "small", "small", "go"}).Draw(t, "consts")
-	c.Mode = rapid.SampledFrom(modes).Draw(t, "mode")
+	c.Mode = rapid.SampledFrom(weighted(modes)).Draw(t, "mode")
 	minMs := o.MinMs
 	if c.Mode == "free" && o.MaxMs >= 2 {
 		minMs = max(minMs, 2) // one M cannot overlap anything
 	}
-	c.Ms = rapid.IntRange(minMs, o.MaxMs).Draw(t, "ms")
+	maxMs, maxSteps := o.MaxMs, o.MaxSteps
+	if c.Mode == "systematic" {
+		// A search runs every schedule within its bounds: small cases.
+		maxMs, maxSteps = min(maxMs, 3), min(maxSteps, 4)
+		minMs = min(max(minMs, 2), maxMs)
+	}
+	c.Ms = rapid.IntRange(minMs, maxMs).Draw(t, "ms")
 	c.Ps = rapid.IntRange(1, 3).Draw(t, "ps")
 	// GOARCH=wasm: gdestroy's gfput-and-return branch, no sysmon, no
 	// thread wiring for LockOSThread.
@@ -75,9 +111,9 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	c.Seed = rapid.Int64Range(0, 1<<20).Draw(t, "seed")
 	var prog func(depth int, label string) *impl.Program
 	prog = func(depth int, label string) *impl.Program {
-		lo, hi := min(o.MinSteps, o.MaxSteps), o.MaxSteps
+		lo, hi := min(o.MinSteps, maxSteps), maxSteps
 		if depth > 0 {
-			lo, hi = 0, 4
+			lo, hi = 0, min(4, maxSteps)
 		}
 		if c.Mode == "free" {
 			// Free-running Ms overlap only while there is work for
@@ -170,7 +206,12 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	if !c.Wasm {
 		c.Workload.Retakes = rapid.IntRange(0, 2).Draw(t, "sysmon.retakes")
 	}
-	if c.Mode != "free" {
+	if c.Mode == "systematic" && len(modes) > 1 {
+		// In a mix, a short search: every schedule with no preemption,
+		// then as many with one or two as 64 runs allow.
+		c.Schedules = 64
+	}
+	if c.Mode == "deterministic" || c.Mode == "atomic" {
 		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")
 	}
 	c.Steps = CountSteps(c.Workload)

@@ -230,13 +230,14 @@ type ModeResult struct {
 const NullMutant = "null"
 
 // MutantModes are the run modes of the per-mode columns.
-var MutantModes = []string{"atomic", "deterministic", "free"}
+var MutantModes = []string{"atomic", "deterministic", "free", "systematic"}
 
 // MutantOptions configure a mutation campaign.
 type MutantOptions struct {
 	// Budget bounds the search for each fault (default 10s).
 	Budget time.Duration
-	// Checks bounds the cases per fault (default 2000).
+	// Checks bounds the cases per fault (default 20,000; Budget bounds
+	// the time).
 	Checks int
 	// Shrink bounds rapid's minimization of each counterexample (default
 	// Budget).
@@ -260,7 +261,7 @@ func Mutants(o MutantOptions) []MutantResult {
 		o.Budget = 10 * time.Second
 	}
 	if o.Checks == 0 {
-		o.Checks = 2000
+		o.Checks = 20000
 	}
 	if o.Shrink == 0 {
 		o.Shrink = o.Budget

@@ -88,6 +88,7 @@ type sched struct {
 	// Deterministic scheduling.
 	back    chan backMsg
 	choices []int
+	points  []SchedPoint // Config.Systematic
 	rng     *rand.Rand
 	steps   int
 
@@ -549,6 +550,15 @@ func (s *sched) drive() {
 			s.done.Store(true)
 			continue
 		}
+		base, lastIn := 0, false
+		for j, a := range runnable {
+			if a == last {
+				base, lastIn = j, true
+			}
+		}
+		if s.cfg.Systematic && !done {
+			s.points = append(s.points, SchedPoint{Runnable: len(runnable), LastRunnable: lastIn})
+		}
 		var i int
 		if len(s.choices) > 0 {
 			i = s.choices[0]
@@ -556,13 +566,9 @@ func (s *sched) drive() {
 			if i < 0 {
 				i = -i
 			}
-			base := 0
-			for j, a := range runnable {
-				if a == last {
-					base = j
-				}
-			}
 			i = (base + i) % len(runnable)
+		} else if s.cfg.Systematic {
+			i = base
 		} else if len(runnable) > 1 {
 			i = s.rng.IntN(len(runnable))
 		}
@@ -691,6 +697,7 @@ func (s *sched) result() *Result {
 	}
 	if s.det {
 		r.Steps = s.steps
+		r.Points = s.points
 	} else {
 		r.Steps = n
 	}

@@ -89,6 +89,12 @@ type Config struct {
 	// (mod len) into the runnable actors in the order M0..Mn-1, sysmon,
 	// controller. When exhausted the seeded PRNG continues.
 	Choices []int
+	// Systematic (deterministic mode): once Choices run out, every pick
+	// is 0 (the actor granted last runs on while it can, else the first
+	// runnable one) instead of the PRNG's, and Result.Points logs every
+	// scheduling point, so that a search can enumerate the schedules
+	// (checker.Systematic).
+	Systematic bool
 	// Faults: names of faults to switch on (see Faults()).
 	Faults []string
 	// Record: record the history.
@@ -128,6 +134,9 @@ func (c *Config) Validate() error {
 	if c.SnapshotEvery && c.Mode != Deterministic {
 		return fmt.Errorf("impl: config: SnapshotEvery needs Mode Deterministic")
 	}
+	if c.Systematic && c.Mode != Deterministic {
+		return fmt.Errorf("impl: config: Systematic needs Mode Deterministic")
+	}
 	if c.MaxSteps < 0 {
 		return fmt.Errorf("impl: config: MaxSteps must not be negative, have %d", c.MaxSteps)
 	}
@@ -135,6 +144,15 @@ func (c *Config) Validate() error {
 		return err
 	}
 	return nil
+}
+
+// SchedPoint is one scheduling point of a deterministic run: how many
+// actors could run, and whether the actor granted last was one of them
+// (then a pick other than 0 preempts it; else every pick is a switch the
+// run had to make).
+type SchedPoint struct {
+	Runnable     int
+	LastRunnable bool
 }
 
 // Actors that are not Ms (Event.M).
@@ -307,6 +325,10 @@ type Result struct {
 	TimedOut bool
 	// Steps: scheduler grants (deterministic) or ops (free-running).
 	Steps int
+	// Points (Config.Systematic): the scheduling points before the run
+	// ended, one per grant, in order: Points[i] is where Choices[i]
+	// applies.
+	Points []SchedPoint
 	// Ops counts recorded-op kinds (counted even when Record is off).
 	Ops map[string]int
 	// Branches counts interesting branches taken (spill, refill,

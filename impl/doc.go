@@ -69,7 +69,15 @@
 // (index mod the number runnable) and then by a PRNG seeded with
 // Config.Seed. Steal orders come from per-actor PRNGs seeded from Seed, and
 // timestamps from the one counter, so the same seed and choices give the
-// same history bit for bit.
+// same history bit for bit. With Config.Systematic the picks after the
+// choices are 0 (the actor granted last runs on while it can) instead of
+// the PRNG's, and Result.Points logs every scheduling point (how many
+// actors could run, and whether the last one could): checker.Systematic
+// enumerates schedules from them. The token hand-off orders every actor's
+// accesses after the previous actor's (channel operations), edges the
+// runtime's threads do not have, so the race detector judges the
+// free-running mode instead (TestRaceStressFree, under -race in make
+// test).
 //
 // Scheduling points are the top of every M loop iteration (between ops)
 // and, unless Config.AtomicOps or SnapshotEvery is set, inside ops at the

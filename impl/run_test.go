@@ -309,3 +309,37 @@ func TestMaxOpsEndsRun(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceStressFree is the race detector's look at the implementation:
+// free-running Ms (goroutines on real threads) that synchronize only
+// through impl's own locks and atomics, as the runtime's Ms do, run
+// generated workloads (spawn, park/ready, syscalls with sysmon's retakes,
+// LockOSThread, procresize, GC) with recording off and on. make test runs
+// it under -race. Deterministic mode cannot stand in for it: its driver
+// hands a token to one actor at a time over channels, which orders every
+// actor's accesses after the previous actor's, edges the runtime does not
+// have, so the detector could never fire there.
+func TestRaceStressFree(t *testing.T) {
+	runs := 120
+	if testing.Short() {
+		runs = 30
+	}
+	ops := 0
+	for _, record := range []bool{false, true} {
+		for i := 0; i < runs; i++ {
+			r := rand.New(rand.NewPCG(uint64(i), 11))
+			ps, ms := 2+r.IntN(2), 3+r.IntN(2)
+			w := Generate(r, GenOptions{MaxSteps: 16, MaxDepth: 4, Controller: r.IntN(3), Retakes: r.IntN(4), NoLockInt: true, ProcsLimit: ps})
+			cfg := cfgFor(t, "small", ps, ms, FreeRunning, int64(i))
+			cfg.Record = record
+			res := mustRun(t, cfg, w)
+			what := fmt.Sprintf("record=%v run %d (ps=%d ms=%d) %s", record, i, ps, ms, w)
+			checkClean(t, what, res)
+			if record && len(res.History) == 0 {
+				t.Fatalf("%s: recording on, no history", what)
+			}
+			ops += res.Steps
+		}
+	}
+	t.Logf("%d ops in %d free-running runs", ops, 2*runs)
+}

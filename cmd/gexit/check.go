@@ -146,7 +146,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
-	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic or free (default: all three drawn)")
+	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for one case in 32)")
 	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkHelp)
@@ -191,8 +191,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	case f.shrink < 0:
 		fmt.Fprintf(stderr, "gexit check: -shrink must not be negative, have %v\n", f.shrink)
 		return exitUsage
-	case f.mode != "" && f.mode != "deterministic" && f.mode != "atomic" && f.mode != "free":
-		fmt.Fprintf(stderr, "gexit check: -mode must be deterministic, atomic or free, have %q\n", f.mode)
+	case f.mode != "" && f.mode != "deterministic" && f.mode != "atomic" && f.mode != "free" && f.mode != "systematic":
+		fmt.Fprintf(stderr, "gexit check: -mode must be deterministic, atomic, free or systematic, have %q\n", f.mode)
 		return exitUsage
 	case f.out == "":
 		fmt.Fprintf(stderr, "gexit check: -out must not be empty\n")

@@ -27,8 +27,12 @@ Prints a table: the fault, whether it was caught, the seconds to detection
 (before shrinking), the program steps of the shrunk counterexample, the
 control's verdict, what caught it (invariant, linearizability, progress,
 differential, harness, throw, panic) and, with -mode-budget, one column per
-run mode (atomic, deterministic, free): the seconds to detection with the
-search narrowed to that mode, "-" if not caught within the mode budget.
+run mode (atomic, deterministic, free, systematic): the seconds to
+detection with the search narrowed to that mode, "-" if not caught within
+the mode budget. A systematic case runs every schedule of a small
+workload with at most two preemptions (iterative context bounding), so an
+interleaving-only fault it catches is caught with the fewest context
+switches.
 
 Exit codes: 0 every fault was caught with a passing control and the null
 mutant was not; 1 otherwise; 2 bad flags.
@@ -40,7 +44,7 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "print a JSON list of {\"fault\", \"caught\", \"seconds\", \"steps\", ...}")
 	budget := fs.Duration("budget", 10*time.Second, "search budget per fault")
-	checks := fs.Int("checks", 2000, "bound on the cases per fault")
+	checks := fs.Int("checks", 20000, "bound on the cases per fault (the -budget bounds the time)")
 	seed := fs.Uint64("seed", 1, "rapid seed")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	modeBudget := fs.Duration("mode-budget", 5*time.Second, "search budget per fault and run mode for the per-mode columns (0: no per-mode columns)")

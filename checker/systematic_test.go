@@ -1,0 +1,90 @@
+package checker
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gexit-dev/gexit/impl"
+)
+
+// interleavingFaults pairs every fault that shows only when two Ms
+// interleave inside ops with a small workload whose schedules expose it.
+func interleavingFaults() []struct {
+	fault string
+	ps    int
+	w     impl.Workload
+} {
+	leaf := impl.Prog()
+	spawn2y := impl.Workload{Main: impl.Prog(impl.Go(leaf), impl.Go(leaf), impl.Yield(), impl.Exit())}
+	exits := impl.SpawnExit(12, 6, 0)
+	late := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Yield(), impl.Yield())), impl.Sys(), impl.Lock(), impl.Yield()), Retakes: 2}
+	return []struct {
+		fault string
+		ps    int
+		w     impl.Workload
+	}{
+		{"steal-no-cas", 2, spawn2y},
+		{"runqget-no-cas", 2, spawn2y},
+		{"runnext-stolen-left-set", 2, spawn2y},
+		{"spill-no-lock", 2, exits},
+		{"runqputslow-no-lock", 2, exits},
+		{"lockedm-read-late", 1, late},
+	}
+}
+
+// TestSystematicFindsFewestPreemptions: the search finds every
+// interleaving-only fault within two preemptions, its counterexample
+// replays (the schedule is the case's Choices), and no schedule with fewer
+// preemptions fails: a complete search one preemption short passes.
+func TestSystematicFindsFewestPreemptions(t *testing.T) {
+	for _, tc := range interleavingFaults() {
+		t.Run(tc.fault, func(t *testing.T) {
+			if raceEnabled && tc.fault != "runqget-no-cas" {
+				t.Skip("one fault under -race; make test runs the rest without it")
+			}
+			c := Case{Preset: "small", Ps: tc.ps, Ms: 2, Mode: "systematic", Workload: tc.w, Text: tc.w.String(), Faults: []string{tc.fault}}
+			out, st := Systematic(context.Background(), c, time.Second, SystematicOptions{Bound: 2, Schedules: 5000})
+			if out.Verdict != Illegal || st.Found < 0 {
+				t.Fatalf("not found within 2 preemptions: %v, %+v", out.Verdict, st)
+			}
+			t.Logf("found with %d preemptions after %d schedules: %s %s", st.Found, st.Schedules, out.Kind, out.Name)
+			// The counterexample replays: its schedule is the root.
+			again, err := RunCase(context.Background(), out.Case, time.Second)
+			if err != nil || again.Verdict != Illegal || again.Search.Schedules != 1 {
+				t.Fatalf("replay of schedule %v: %v %v %+v", out.Case.Choices, err, again.Verdict, again.Search)
+			}
+			if st.Found == 0 {
+				return
+			}
+			short, sst := Systematic(context.Background(), c, time.Second, SystematicOptions{Bound: st.Found - 1, Schedules: 20000})
+			if short.Verdict != Ok || !sst.Complete {
+				t.Fatalf("with %d preemptions: %v (%s %s), complete %v", st.Found-1, short.Verdict, short.Kind, short.Name, sst.Complete)
+			}
+		})
+	}
+}
+
+// TestSystematicClean: without a fault, the complete search of a small
+// case passes every schedule, and it enumerates more schedules as the
+// bound grows.
+func TestSystematicClean(t *testing.T) {
+	leaf := impl.Prog()
+	w := impl.Workload{Main: impl.Prog(impl.Go(leaf), impl.Go(leaf), impl.Yield(), impl.Exit())}
+	c := Case{Preset: "small", Ps: 1, Ms: 2, Mode: "systematic", Workload: w, Text: w.String()}
+	prev := 0
+	for bound := 0; bound <= 2; bound++ {
+		out, st := Systematic(context.Background(), c, time.Second, SystematicOptions{Bound: bound, Schedules: 5000})
+		if out.Verdict != Ok || !st.Complete || st.Found != -1 || st.Preemptions != bound {
+			t.Fatalf("bound %d: %v %s %s %+v", bound, out.Verdict, out.Kind, out.Name, st)
+		}
+		if st.Schedules <= prev {
+			t.Fatalf("bound %d: %d schedules, not more than %d", bound, st.Schedules, prev)
+		}
+		prev = st.Schedules
+	}
+	// A budget too small for the bound leaves the search incomplete.
+	if _, st := Systematic(context.Background(), c, time.Second, SystematicOptions{Bound: 2, Schedules: 5}); st.Complete || st.Schedules != 5 {
+		t.Fatalf("5-schedule budget: %+v", st)
+	}
+}
