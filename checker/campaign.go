@@ -45,7 +45,7 @@ type CampaignOptions struct {
 	// Faults are switched on in every case.
 	Faults []string
 	// Modes are the run modes drawn (default deterministic, atomic, free,
-	// and systematic for one case in 64).
+	// and systematic for about one case in 256).
 	Modes []string
 	// Budget bounds one case's linearizability check (default 2s).
 	Budget time.Duration
@@ -127,6 +127,9 @@ type Failure struct {
 	// was on): the counterexample shows the fault, not something else.
 	Control      *Outcome
 	Attributable bool
+	// found is when the failing case was found: the Shrink budget
+	// (rapid's shrinking and Minimize's together) counts from it.
+	found time.Time
 }
 
 // CampaignResult is what a campaign found.
@@ -334,6 +337,7 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 		var (
 			failing bool
 			last    *Outcome
+			found   time.Time
 		)
 		prop := func(t *rapid.T) {
 			if !failing && stopped() {
@@ -345,9 +349,15 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 				c.count(out)
 			}
 			if out.Verdict == Illegal {
+				if !failing {
+					found = time.Now()
+				}
 				failing = true // later runs are rapid's shrinking, not new cases
 				last = out
-				t.Fatalf("%s", TextReport(out))
+				// The verdict line only: rapid's shrinking fails many
+				// candidates, and the full report of the last is
+				// written once, from last.
+				t.Fatalf("%s: %s: %s", out.Verdict, out.Kind, out.Name)
 			}
 		}
 		failed, log := RapidRun(fmt.Sprintf("check/%d", b), CampaignBatch, rseed, c.o.Shrink, prop)
@@ -355,7 +365,7 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 		c.stats.Batches++
 		c.mu.Unlock()
 		if failed && last != nil {
-			res.Failure = &Failure{Outcome: last, Shrunk: last, Log: log, Batch: b, RapidSeed: rseed}
+			res.Failure = &Failure{Outcome: last, Shrunk: last, Log: log, Batch: b, RapidSeed: rseed, found: found}
 			break
 		}
 		if failed {
@@ -428,8 +438,9 @@ func (c *Campaign) count(out *Outcome) {
 	}
 }
 
-// shrink runs Minimize on rapid's shrunk case (within the Shrink budget),
-// then the control run: the counterexample with every fault off.
+// shrink runs Minimize on rapid's shrunk case (within what rapid's
+// shrinking left of the Shrink budget), then the control run: the
+// counterexample with every fault off.
 func (c *Campaign) shrink(f *Failure) {
 	if c.o.Shrink > 0 {
 		func() {
@@ -438,7 +449,11 @@ func (c *Campaign) shrink(f *Failure) {
 					f.Outcome = f.Shrunk // a bug in Minimize must not lose the counterexample
 				}
 			}()
-			f.Outcome = Minimize(context.Background(), f.Shrunk, c.o.Budget, time.Now().Add(c.o.Shrink))
+			start := f.found
+			if start.IsZero() {
+				start = time.Now()
+			}
+			f.Outcome = Minimize(context.Background(), f.Shrunk, c.o.Budget, start.Add(c.o.Shrink))
 		}()
 	}
 	f.Attributable = true

@@ -52,6 +52,12 @@ type Outcome struct {
 // Ops is the number of recorded operations checked.
 func (o *Outcome) Ops() int { return len(o.History) }
 
+// CaseMaxOps bounds the ops a case's run records: a drawn case makes a
+// few dozen (hundreds at most), so a run that reaches it is a livelock
+// (impl.Config.MaxOps), cut short and judged on its prefix, which stays
+// cheap to check.
+const CaseMaxOps = 8192
+
 // ImplConfig is the impl configuration a case runs with.
 func (c *Case) ImplConfig() (impl.Config, error) {
 	consts, err := spec.Preset(c.Preset)
@@ -59,7 +65,7 @@ func (c *Case) ImplConfig() (impl.Config, error) {
 		return impl.Config{}, err
 	}
 	cfg := impl.Config{Consts: ImplConsts(consts), Ps: c.Ps, Ms: c.Ms, Wasm: c.Wasm, Seed: c.Seed,
-		Choices: c.Choices, Faults: c.Faults, Record: true, Timeout: 10 * time.Second}
+		Choices: c.Choices, Faults: c.Faults, Record: true, Timeout: 10 * time.Second, MaxOps: CaseMaxOps}
 	switch c.Mode {
 	case "free":
 		cfg.Mode = impl.FreeRunning

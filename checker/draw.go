@@ -49,7 +49,7 @@ var stepKinds = []string{"go", "go", "go", "go", "go", "go", "gosched", "gosched
 	"unlockint", "syscall-lock", "syscall-lock", "syscall-lock"}
 
 // weighted repeats every mode but systematic in a mix, so that a
-// systematic case (a search over many schedules) is one in 64 of a
+// systematic case (a search over many schedules) is about one in 256 of a
 // default campaign's.
 func weighted(modes []string) []string {
 	hasSys, n := false, 0
@@ -66,7 +66,7 @@ func weighted(modes []string) []string {
 	var out []string
 	for _, m := range modes {
 		if m != "systematic" {
-			for i := 0; i < max(1, 63/n); i++ {
+			for i := 0; i < max(1, 255/n); i++ {
 				out = append(out, m)
 			}
 		}
@@ -208,8 +208,8 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	}
 	if c.Mode == "systematic" && len(modes) > 1 {
 		// In a mix, a short search: every schedule with no preemption,
-		// then as many with one or two as 64 runs allow.
-		c.Schedules = 64
+		// then as many with one or two as 32 runs allow.
+		c.Schedules = 32
 	}
 	if c.Mode == "deterministic" || c.Mode == "atomic" {
 		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")

@@ -127,6 +127,7 @@ type checkFlags struct {
 	shard       shardSpec
 	budget      time.Duration
 	shrink      time.Duration
+	shrinkSet   bool
 	mode        string
 	casesSet    bool
 	durationSet bool
@@ -146,8 +147,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
-	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for one case in 32)")
-	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking)")
+	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for about one case in 256)")
+	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking); unless set, at most the -duration")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkHelp)
 		fs.PrintDefaults()
@@ -165,6 +166,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			f.casesSet = true
 		case "duration":
 			f.durationSet = true
+		case "shrink":
+			f.shrinkSet = true
 		}
 	})
 	var err error
@@ -201,6 +204,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if fi, err := os.Stat(f.out); err == nil && !fi.IsDir() {
 		fmt.Fprintf(stderr, "gexit check: -out: %s is not a directory\n", f.out)
 		return exitUsage
+	}
+	if !f.shrinkSet && f.durationSet {
+		// A short campaign gets a short shrink: at most its -duration.
+		f.shrink = min(f.shrink, f.duration)
 	}
 	if f.casesSet && !f.durationSet {
 		f.duration = 0 // -cases alone: no time bound
