@@ -357,7 +357,7 @@ func (mp *m) stoplockedmLocked() (handed bool, msg string) {
 	if mp.lockedg == nil || mp.lockedg.lockedm != mp {
 		return false, throwStoplockedm
 	}
-	if pp := mp.p.Load(); pp != nil {
+	if mp.p.Load() != nil {
 		pp, msg := mp.s.releasepLocked(mp)
 		if msg == "" {
 			msg = mp.s.handoffpLocked(pp)
@@ -432,9 +432,9 @@ func (mp *m) park(gp *g, obj int) {
 // fixed Ms and one M reserved for every P startm left to newm (npending,
 // reserved under the sched.lock that hands the P out; an idle M that
 // takes the P in newm's place leaves the idle list as the reservation
-// ends, so run does not change). There is no sysmon
-// M among them (nmsys 0). With no M running it scans allgs (forEachG,
-// under allglock): a user G runnable, running or in a syscall throws
+// ends, so run does not change). There is no sysmon M among them (nmsys
+// 0). With no M running it scans allgs (forEachG, under allglock): a user
+// G runnable, running or in a syscall throws
 // "checkdead: runnable g"; no user G waiting is main's Goexit deadlock;
 // else every user G waits: "all goroutines are asleep - deadlock!". A
 // fatal error is declared by the M's op when it commits (actor.fatal).
