@@ -65,6 +65,33 @@ func BenchmarkRecordOverhead(b *testing.B) {
 			}
 		}
 	})
+	// per-op-2m: two Ms recording at once on one sched, as free-running
+	// Ms do: both begin and commit on the shared clock, so its cache line
+	// moves between the cores; ns/op is per recorded op of either M.
+	b.Run("per-op-2m", func(b *testing.B) {
+		s := newSched(cfgFor(b, "go", 1, 2, FreeRunning, 1), Workload{Main: Prog()})
+		s.rec = true
+		var wg sync.WaitGroup
+		b.ReportAllocs()
+		b.ResetTimer()
+		for mi := 0; mi < 2; mi++ {
+			a := &s.ms[mi].actor
+			n := b.N / 2
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < n; i++ {
+					r := a.begin(opSchedule)
+					r.g, r.a = int32(i), 1
+					a.commit(&r)
+					if len(a.buf) == chunk {
+						a.buf, a.bufs = a.buf[:0], a.bufs[:0]
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	})
 	b.Run("expand", func(b *testing.B) {
 		s := newSched(cfgFor(b, "go", 1, 1, FreeRunning, 1), Workload{Main: Prog()})
 		s.rec = true
