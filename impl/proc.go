@@ -665,6 +665,10 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 	}
 	mp.dropg()
 	mp.sp()
+	// The fault reads gp.lockedm after the unlock below; only for an M
+	// that is not locked does the late read change anything (a G locked
+	// to this M stays locked to it until it runs here again).
+	readLate := s.f.lockedmReadLate && mp.lockedg == nil && !s.cfg.Wasm
 	s.lockSched(&mp.actor)
 	pp := s.pidlegetLocked()
 	var msg string
@@ -676,10 +680,8 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 		// gp.lockedm is read before the unlock publishes gp
 		// (golang/go#46524's fix); the fault reads it after.
 		switch {
-		case s.f.lockedmReadLate && mp.lockedg == nil && !s.cfg.Wasm:
-			// Decided after the unlock (below). A G locked to this
-			// M stays locked to it until it runs here again, so a
-			// late read changes nothing for it.
+		case readLate:
+			// Decided after the unlock (below).
 		case mp.lockedg == nil || s.cfg.Wasm:
 			// stopm, after the unlock: the M's next op (stopmOwed).
 			// No wakep; the G waits for an M that finds it.
@@ -691,7 +693,7 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 		}
 	}
 	s.unlockSched(&mp.actor)
-	if pp == nil && s.f.lockedmReadLate && mp.lockedg == nil && !s.cfg.Wasm {
+	if pp == nil && readLate {
 		// The fault: exitsyscall0 before Go 1.17 read gp.lockedm after
 		// the unlock that published gp; another M may have run gp and
 		// locked it to itself since.

@@ -27,7 +27,7 @@ func (s *State) checkdead(r *Result) error {
 	if s.Sched.Terminal != Alive {
 		return nil
 	}
-	run := s.MCount() - s.NMIdle() - s.NMIdleLocked()
+	run := s.RunningMs()
 	if run > 0 {
 		return nil
 	}
@@ -56,6 +56,10 @@ func (s *State) checkdead(r *Result) error {
 	r.Fatal = FatalAllAsleep
 	return nil
 }
+
+// RunningMs is checkdead's run: mcount() - sched.nmidle -
+// sched.nmidlelocked (sched.nmsys is 0 in the spec).
+func (s *State) RunningMs() int32 { return s.MCount() - s.NMIdle() - s.NMIdleLocked() }
 
 // MCount is proc.go mcount(), sched.mnext - sched.nmfreed: the Ms that
 // have not exited (mexit's nmfreed++ counts m0 wedged in mexit too), plus

@@ -920,7 +920,7 @@ var Invariants = []Invariant{
 		if s.Sched.Terminal != AllAsleep {
 			return nil
 		}
-		if run := s.MCount() - s.NMIdle() - s.NMIdleLocked(); run != 0 {
+		if run := s.RunningMs(); run != 0 {
 			return errf("the deadlock was declared with %d Ms running", run)
 		}
 		for i := range s.Gs {
@@ -934,7 +934,7 @@ var Invariants = []Invariant{
 		if s.Sched.Terminal != Alive {
 			return nil
 		}
-		if run := s.MCount() - s.NMIdle() - s.NMIdleLocked(); run <= 0 {
+		if s.RunningMs() <= 0 {
 			return errf("no M runs (mcount %d, nmidle %d, nmidlelocked %d) and the program goes on: checkdead did not run where an M stopped", s.MCount(), s.NMIdle(), s.NMIdleLocked())
 		}
 		return nil
