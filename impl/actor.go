@@ -79,11 +79,19 @@ type sched struct {
 	started  atomic.Int32 // free mode: actors past the start barrier
 	timedOut atomic.Bool
 
-	// Free-running waiting.
+	// Free-running waiting: each actor sleeps on its own note (waitUntil);
+	// mu guards the waiting registrations, so that the last actor to go
+	// to sleep can tell quiescence from a wakeup in flight.
 	mu       sync.Mutex
-	cond     *sync.Cond
 	nwaiting atomic.Int32
 	nlive    int
+	ctlWaits atomic.Bool // the controller is asleep in waitUntil
+	sysWaits atomic.Bool // sysmon is asleep in waitUntil
+	ctl, sys *actor
+	rescued  atomic.Int64 // wakeups only the ticker gave (see ticker)
+	// towake: the Ms startm or startlockedm gave a P under sched.lock;
+	// unlockSched wakes them (notewakeup) once the lock is released.
+	towake []*m
 
 	// Deterministic scheduling.
 	back    chan backMsg
@@ -108,7 +116,10 @@ type actor struct {
 	s        *sched
 	id       int // M id, Sysmon, Controller
 	grant    chan struct{}
-	waiting  func() bool // free: under s.mu; det: read by the driver
+	parkNote chan struct{} // free: notesleep/notewakeup, one token
+	woke     atomic.Bool   // free: notewakeup'd since it registered to wait
+	sleeps   int           // free: sleeps so far (under s.mu; the ticker's)
+	waiting  func() bool   // free: under s.mu; det: read by the driver
 	finished bool
 	// held lists the mutexes the actor holds, innermost last: a
 	// scheduling point with a lock held is a bug, and an actor that
@@ -133,6 +144,7 @@ func (s *sched) newActor(a *actor, id int) {
 	a.s = s
 	a.id = id
 	a.grant = make(chan struct{})
+	a.parkNote = make(chan struct{}, 1)
 	a.rng = rand.New(rand.NewPCG(uint64(s.cfg.Seed), uint64(id+1000)))
 	a.strs = []string{""}
 	s.actors = append(s.actors, a)
@@ -207,8 +219,8 @@ func (a *actor) safepoint() bool {
 }
 
 // spinPolls is how often a free-running M polls its condition before it
-// parks on the condition variable.
-const spinPolls = 32
+// sleeps on its note (a variable for the control test).
+var spinPolls = 32
 
 // waitUntil blocks the actor until cond holds (true) or the run ends
 // (false). A waiting actor is stopped for stop-the-world purposes.
@@ -252,34 +264,71 @@ func (a *actor) waitUntil(cond func() bool) bool {
 			return false
 		}
 		a.waiting = cond
+		a.woke.Store(false)
 		s.nwaiting.Add(1)
 		if cond() {
 			s.nwaiting.Add(-1)
 			a.waiting = nil
 			return true
 		}
-		if int(s.nwaiting.Load()) == s.nlive && !s.anyCondLocked() {
-			s.quiesceLocked()
-			s.nwaiting.Add(-1)
-			a.waiting = nil
-			return false
+		s.sleeping(a, true)
+		if int(s.nwaiting.Load()) == s.nlive {
+			// The last actor to sleep: quiescent unless a wakeup is
+			// still owed to someone whose condition holds.
+			if !s.wakeReadyLocked() {
+				s.sleeping(a, false)
+				s.quiesceLocked()
+				s.nwaiting.Add(-1)
+				a.waiting = nil
+				return false
+			}
 		}
-		if s.stw.Load() {
-			s.cond.Broadcast() // the controller waits for us
-		}
-		s.cond.Wait()
+		a.sleeps++
+		s.mu.Unlock()
+		<-a.parkNote // notesleep
+		s.mu.Lock()
+		s.sleeping(a, false)
 		s.nwaiting.Add(-1)
 		a.waiting = nil
 	}
 }
 
-func (s *sched) anyCondLocked() bool {
-	for _, a := range s.actors {
-		if !a.finished && a.waiting != nil && a.waiting() {
-			return true
+// sleeping publishes that a, with s.mu held, goes to sleep (or woke): the
+// flags the Ms read without a lock to know whether sysmon or the
+// controller needs a notewakeup. An actor going to sleep may complete
+// the controller's wait for a stopped world (othersWaiting), so it wakes
+// the controller.
+func (s *sched) sleeping(a *actor, asleep bool) {
+	switch a {
+	case s.ctl:
+		s.ctlWaits.Store(asleep)
+		return
+	case s.sys:
+		s.sysWaits.Store(asleep)
+	}
+	if asleep && s.ctlWaits.Load() {
+		s.ctl.notewakeup()
+	}
+}
+
+// wakeReadyLocked, with every live actor registered as waiting, reports
+// whether one's condition holds (the run is not quiescent). By then every
+// op that made a condition true has sent its wakeup (the sender does so
+// before it sleeps itself), so a ready actor not notewakeup'd since it
+// registered, and with no token left from before, is a lost wakeup: it is woken and counted in Result.Rescued.
+func (s *sched) wakeReadyLocked() bool {
+	ready := false
+	for _, b := range s.actors {
+		if b.finished || b.waiting == nil || !b.waiting() {
+			continue
+		}
+		ready = true
+		if len(b.parkNote) == 0 && !b.woke.Load() {
+			s.rescued.Add(1)
+			b.notewakeup()
 		}
 	}
-	return false
+	return ready
 }
 
 func (s *sched) quiesceLocked() {
@@ -287,20 +336,41 @@ func (s *sched) quiesceLocked() {
 		s.deadlock.Store(true)
 		s.done.Store(true)
 	}
-	s.cond.Broadcast()
+	s.wakeAll()
 }
 
-// wake is notewakeup for whoever waits on a condition the caller may just
-// have made true. Cheap when nobody waits (one atomic load).
-func (s *sched) wake() {
-	if s.det || s.nwaiting.Load() == 0 {
+// notewakeup wakes a, asleep in waitUntil or about to be (the token waits
+// in the buffered channel): the runtime's notewakeup(&mp.park). A token
+// left over from an earlier wakeup costs a spurious recheck only.
+func (a *actor) notewakeup() {
+	a.woke.Store(true)
+	select {
+	case a.parkNote <- struct{}{}:
+	default:
+	}
+}
+
+// wakeAll wakes every actor: the end of the run, startTheWorld.
+func (s *sched) wakeAll() {
+	if s.det {
 		return
 	}
-	// Take and drop the lock before broadcasting, so that a waiter between
-	// its condition check and cond.Wait cannot miss it.
-	s.mu.Lock()
-	s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
-	s.cond.Broadcast()
+	for _, a := range s.actors {
+		a.notewakeup()
+	}
+}
+
+// committed wakes sysmon and the controller, when asleep, after an op:
+// their conditions (a G in a syscall; a number of ops done, the Ps
+// procresize destroys let go) are made true by the Ms' ops. Two atomic
+// loads of flags that change only when those actors sleep or wake.
+func (s *sched) committed() {
+	if s.sysWaits.Load() {
+		s.sys.notewakeup()
+	}
+	if s.ctlWaits.Load() {
+		s.ctl.notewakeup()
+	}
 }
 
 // othersWaiting: every live actor other than a is waiting (is stopped).
@@ -316,13 +386,7 @@ func (s *sched) othersWaiting(a *actor) bool {
 // end stops the run (program exit, throw, timeout).
 func (s *sched) end() {
 	s.done.Store(true)
-	if !s.det {
-		// Take and drop the lock before broadcasting, so that a waiter
-		// between its condition check and cond.Wait cannot miss it.
-		s.mu.Lock()
-		s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
-		s.cond.Broadcast()
-	}
+	s.wakeAll()
 }
 
 // throw ends the run with a runtime throw. Only throwOp calls it: a throw
@@ -424,8 +488,17 @@ func (a *actor) finish() {
 	s.mu.Lock()
 	a.finished = true
 	s.nlive--
+	if s.ctlWaits.Load() {
+		s.ctl.notewakeup() // othersWaiting
+	}
+	if s.nlive > 0 && int(s.nwaiting.Load()) == s.nlive {
+		// Everyone left is asleep: wake one whose condition holds, or
+		// end the run as quiescent.
+		if !s.wakeReadyLocked() {
+			s.quiesceLocked()
+		}
+	}
 	s.mu.Unlock()
-	s.cond.Broadcast()
 }
 
 // Run runs workload w under cfg until quiescence: the program ended (main
@@ -502,12 +575,16 @@ func (s *sched) ctlActor() *actor {
 	return nil
 }
 
-// ticker is the free-running safety net and timeout: it rebroadcasts so a
-// missed wakeup costs at most a millisecond, and ends the run at Timeout.
+// ticker ends the run at Timeout, and once a millisecond is the safety
+// net of the per-actor notes: it wakes an actor that has slept through
+// two ticks with its condition true and no wakeup on its way (one no op
+// sent), and counts it in Result.Rescued. The tests expect none: every
+// condition an actor sleeps on is made true by an op that wakes it.
 func (s *sched) ticker(stop chan struct{}) {
 	t := time.NewTicker(time.Millisecond)
 	defer t.Stop()
 	deadline := time.Now().Add(s.cfg.Timeout)
+	seen := make([]int, len(s.actors)) // sleep seen ready at the last tick
 	for {
 		select {
 		case <-stop:
@@ -518,8 +595,18 @@ func (s *sched) ticker(stop chan struct{}) {
 				s.end()
 			}
 			s.mu.Lock()
+			for i, b := range s.actors {
+				if b.finished || b.waiting == nil || b.woke.Load() || len(b.parkNote) != 0 || s.done.Load() || !b.waiting() {
+					seen[i] = 0
+					continue
+				}
+				if seen[i] == b.sleeps {
+					s.rescued.Add(1)
+					b.notewakeup()
+				}
+				seen[i] = b.sleeps
+			}
 			s.mu.Unlock()
-			s.cond.Broadcast()
 		}
 	}
 }
@@ -607,7 +694,6 @@ func newSched(cfg Config, w Workload) *sched {
 	s.snap = s.det && cfg.SnapshotEvery
 	s.intra = s.det && !cfg.AtomicOps && !cfg.SnapshotEvery
 	s.rec = cfg.Record
-	s.cond = sync.NewCond(&s.mu)
 	s.back = make(chan backMsg)
 	s.choices = append([]int(nil), cfg.Choices...)
 	s.rng = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
@@ -628,10 +714,12 @@ func newSched(cfg Config, w Workload) *sched {
 		s.ms = append(s.ms, mp)
 	}
 	if w.Retakes > 0 && !cfg.Wasm {
-		s.newActor(new(actor), Sysmon)
+		s.sys = new(actor)
+		s.newActor(s.sys, Sysmon)
 	}
 	if len(w.Controller) > 0 {
-		s.newActor(new(actor), Controller)
+		s.ctl = new(actor)
+		s.newActor(s.ctl, Controller)
 	}
 	s.nlive = len(s.actors)
 	nobj := w.Main.maxObj() + 1
@@ -678,6 +766,7 @@ func (s *sched) result() *Result {
 		r.Panic = *p
 	}
 	r.TimedOut = s.timedOut.Load()
+	r.Rescued = int(s.rescued.Load())
 	if s.deadlock.Load() && r.Throw == "" && r.Fatal == "" && r.Panic == "" && !r.TimedOut && s.terminal.Load().(string) == "" {
 		r.Deadlock = true
 	}

@@ -323,6 +323,11 @@ type Result struct {
 	// quiescent end with the progress predicates.
 	Deadlock bool
 	TimedOut bool
+	// Rescued (free-running): wakeups no op gave, only the safety net (an
+	// actor asleep for a millisecond with its condition true). Every
+	// condition an actor sleeps on is made true by an op that wakes it
+	// (notewakeup), so a rescue is a bug of the implementation.
+	Rescued int
 	// Steps: scheduler grants (deterministic) or ops (free-running).
 	Steps int
 	// Points (Config.Systematic): the scheduling points before the run

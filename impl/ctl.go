@@ -72,7 +72,6 @@ func (s *sched) retake(a *actor) int {
 			return n
 		}
 		a.commit(&r)
-		s.wake()
 		n++
 	}
 	return n
@@ -126,7 +125,6 @@ func (s *sched) ctlStep(a *actor, c CtlStep) bool {
 		}
 		// stopTheWorld: every other actor at a safe point.
 		s.stw.Store(true)
-		s.wake()
 		ok := a.waitUntil(func() bool { return s.othersWaiting(a) })
 		if !ok {
 			s.stw.Store(false)
@@ -139,13 +137,7 @@ func (s *sched) ctlStep(a *actor, c CtlStep) bool {
 		}
 		// startTheWorld.
 		s.stw.Store(false)
-		if !s.det {
-			// Take and drop the lock before broadcasting, so that a
-			// waiter between its check and cond.Wait cannot miss it.
-			s.mu.Lock()
-			s.mu.Unlock() //nolint:staticcheck // SA2001: the empty section orders us after that waiter
-			s.cond.Broadcast()
-		}
+		s.wakeAll()
 		if applied {
 			return true
 		}

@@ -50,16 +50,28 @@
 // first (every actor's goroutine runs before any starts its work). An
 // actor that has nothing to do (an idle M waiting for a P, a locked M in
 // stoplockedm, sysmon with no syscall to retake, everyone during
-// stop-the-world) blocks in waitUntil on one condition variable; an M
-// first polls its condition a few times, yielding in between (as a
-// spinning M does in findRunnable), so that work made runnable by another
-// M is taken while that M is still running. Quiescence is declared by the
-// last actor to block when no actor's condition holds. The scheduling
-// points inside ops (below) inject noise: at one in four, chosen by the
-// actor's seeded PRNG, the goroutine yields, so another M runs inside the
-// op's window as it would when a thread is descheduled there. Measured by
-// gexit check: about a third of free-running ops overlap another op's
-// interval (0.1% without the barrier, the polling and the noise).
+// stop-the-world) sleeps in waitUntil on its own note, a one-token
+// channel: notesleep. An M first polls its condition a few times,
+// yielding in between (as a spinning M does in findRunnable), so that
+// work made runnable by another M is taken while that M is still
+// running. Wakeups are targeted, as the runtime's notewakeup(&mp.park):
+// startm wakes the M it gave a P (after unlocking sched.lock,
+// unlockSched), startlockedm the locked M, every commit sysmon and the
+// controller when they sleep (two flag loads), startTheWorld and the end
+// of the run everyone. There is no broadcast and no lock on the wake
+// path; s.mu guards only the sleepers' registrations, so that the last
+// actor to go to sleep can tell quiescence (no sleeper's condition holds:
+// the run ends) from a wakeup still owed. A sleeper whose condition holds
+// with no wakeup sent to it is a lost wakeup of the implementation: it is
+// woken there (or by the millisecond ticker, which also enforces
+// Timeout) and counted in Result.Rescued, which the race stress requires
+// to be 0 (TestRaceStressFree; its control drops startm's wakeup). The
+// scheduling points inside ops (below) inject noise: at one in four,
+// chosen by the actor's seeded PRNG, the goroutine yields, so another M
+// runs inside the op's window as it would when a thread is descheduled
+// there. Measured by gexit check: about a third of free-running ops
+// overlap another op's interval (0.1% without the barrier, the polling
+// and the noise).
 //
 // Deterministic: a token-passing scheduler (sched.drive). Every actor
 // blocks on its own channel until granted one step; at every scheduling

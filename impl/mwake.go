@@ -84,6 +84,7 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 	}
 	nmp.spinning.Store(spinning)
 	nmp.nextp.Store(pp)
+	s.notewakeupLocked(nmp)
 	return ""
 }
 
@@ -157,7 +158,6 @@ func (mp *m) wakepOwed() {
 	if woke {
 		r.flags |= flWoke
 		mp.branch(brWakep)
-		s.wake()
 	}
 	if msg != "" {
 		mp.throwOp(&r, msg)

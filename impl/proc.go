@@ -163,8 +163,36 @@ func (a *actor) throwOp(r *rec, msg string) {
 	a.s.throw(a, msg)
 }
 
-func (s *sched) lockSched(a *actor)   { a.lock(&s.lock) }
-func (s *sched) unlockSched(a *actor) { a.unlock(&s.lock) }
+func (s *sched) lockSched(a *actor) { a.lock(&s.lock) }
+
+// unlockSched releases sched.lock and then wakes the Ms that startm or
+// startlockedm gave a P inside the section (notewakeup(&nmp.park) after
+// the unlock, as startm does).
+func (s *sched) unlockSched(a *actor) {
+	var buf [8]*m
+	n := copy(buf[:], s.towake)
+	all := len(s.towake) > len(buf)
+	s.towake = s.towake[:0]
+	a.unlock(&s.lock)
+	if all {
+		s.wakeAll()
+	}
+	for _, mp := range buf[:n] {
+		mp.notewakeup()
+	}
+}
+
+// testHookLoseStartmWakeup, set by a test, drops startm's notewakeup:
+// the planted lost wakeup the ticker's rescue count must see.
+var testHookLoseStartmWakeup bool
+
+// notewakeupLocked schedules the wakeup of mp for when sched.lock is
+// released (unlockSched).
+func (s *sched) notewakeupLocked(mp *m) {
+	if !s.det && !testHookLoseStartmWakeup {
+		s.towake = append(s.towake, mp)
+	}
+}
 
 // goidrefill is newproc1's batch fetch: sched.goidgen.Add(_GoidCacheBatch).
 func (mp *m) goidrefill(pp *p) {
@@ -419,7 +447,6 @@ func (mp *m) park(gp *g, obj int) {
 		return
 	}
 	mp.commit(&r)
-	s.wake()
 }
 
 // checkdead (proc.go), with sched.lock held, run by the M that stops
@@ -522,7 +549,6 @@ func (mp *m) gosched(gp *g) {
 		return
 	}
 	mp.commit(&r)
-	s.wake()
 }
 
 // entersyscall (reentersyscall): running -> syscall; the M keeps its P and
@@ -537,7 +563,6 @@ func (mp *m) entersyscall(gp *g) {
 		return
 	}
 	mp.commit(&r)
-	mp.s.wake() // sysmon
 }
 
 // exitsyscall (proc.go:4883-5024): syscall -> running (waiting out a
@@ -727,7 +752,6 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 		return
 	}
 	mp.commit(r)
-	s.wake()
 }
 
 // syscallingThread is proc.go's syscallingThread: a thread whose G is held
@@ -923,7 +947,6 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		}
 	}
 	mp.commit(&r)
-	s.wake()
 }
 
 // gfput (proc.go).
@@ -1191,6 +1214,7 @@ func (mp *m) schedule() {
 		pp.m.Store(lm)
 		lm.p.Store(pp)
 		r.c = int32(lm.id)
+		defer lm.notewakeup()
 		mp.branch(brStartlockedm)
 		// The locked M wakes in stoplockedm and runs schedule's
 		// execute(mp.lockedg.ptr(), false): a new time slice.
@@ -1204,7 +1228,6 @@ func (mp *m) schedule() {
 			mp.stopping = true
 		}
 		mp.commit(&r)
-		s.wake()
 		return
 	}
 	if msg := s.execute(mp, pp, gp, inherit); msg != "" {

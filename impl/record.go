@@ -197,6 +197,9 @@ func (a *actor) commit(r *rec) {
 	if a.nops&15 == 0 {
 		a.nopsPub.Store(a.nops)
 	}
+	if !s.det {
+		s.committed()
+	}
 	if !s.rec {
 		return
 	}

@@ -339,7 +339,29 @@ func TestRaceStressFree(t *testing.T) {
 				t.Fatalf("%s: recording on, no history", what)
 			}
 			ops += res.Steps
+			if res.Rescued != 0 {
+				t.Errorf("record=%v run %d: %d wakeups came from the safety net, not from the op that made the condition true", record, i, res.Rescued)
+			}
 		}
 	}
 	t.Logf("%d ops in %d free-running runs", ops, 2*runs)
+}
+
+// TestRescueCountsLostWakeup is the control of TestRaceStressFree's rescue
+// check: with startm's notewakeup dropped, an M given a P sleeps on until
+// the safety net wakes it, and Result.Rescued counts it.
+func TestRescueCountsLostWakeup(t *testing.T) {
+	// Without the polling, an M given a P is asleep by then.
+	testHookLoseStartmWakeup, spinPolls = true, 0
+	defer func() { testHookLoseStartmWakeup, spinPolls = false, 32 }()
+	rescued := 0
+	for i := 0; i < 200 && rescued == 0; i++ {
+		r := rand.New(rand.NewPCG(uint64(i), 12))
+		w := Generate(r, GenOptions{MaxSteps: 16, MaxDepth: 4, NoLockInt: true, ProcsLimit: 2})
+		res := mustRun(t, cfgFor(t, "small", 2, 3, FreeRunning, int64(i)), w)
+		rescued += res.Rescued
+	}
+	if rescued == 0 {
+		t.Fatal("startm's wakeups dropped, yet no run needed the safety net: the rescue count cannot see a lost wakeup")
+	}
 }

@@ -133,7 +133,6 @@ func (mp *m) runqputslowPush() {
 	// next op.
 	mp.owesWakep = true
 	mp.commit(&r)
-	s.wake()
 }
 
 // globrunqputbatchLocked (proc.go globrunqputbatch): q at the global
