@@ -25,13 +25,13 @@
 // are at least acquire/release), ring slots that are atomic pointers (a
 // thief reads slots before its CAS, as runqgrab does), and a runnext slot
 // set only by its owner and CAS-cleared by thieves. The global run queue,
-// P status transitions and the LIFO idle P list (pidle.go: pidleput,
+// P status transitions and the LIFO idle P list (proc_pidle.go: pidleput,
 // pidleget, procresize's rebuild after every stop-the-world) sit behind
 // sched.lock; the global free lists behind sched.gFree.lock, whose heads
 // are atomics so gfget's emptiness check can run without the lock as in
 // the runtime.
 //
-// The wakeup protocol (mwake.go) is proc.go's: the idle M list
+// The wakeup protocol (proc_mwake.go) is proc.go's: the idle M list
 // sched.midle (mput/mget under sched.lock), each M's nextp and spinning
 // flag, sched.nmspinning. An M with nothing to do sleeps until startm
 // hands it a P (its nextp) or a P waits for the M newm would make (a
@@ -43,6 +43,49 @@
 // then rechecks sched.runq and every P's run queue before stopm.
 //
 // The constants are run-time parameters (Consts; presets "go" and "small").
+//
+// # Files
+//
+// The runtime model is in files named after the runtime's, and calls the
+// harness only through an actor's hooks: begin/commit (recording), sp
+// (a scheduling point inside an op), lockSched/unlockSched, throwOp.
+//
+//   - runtime2.go: g, p, m, schedt (with allgs, allp, allm, goidgen and
+//     the GC's fields beside it), gList, gQueue, the status constants.
+//   - proc.go: newproc1 (goidrefill, gfget, malg) and newproc's runqput,
+//     ready, park, gosched, LockOSThread/UnlockOSThread and their
+//     internal forms, goexit1 -> goexit0 -> gdestroy -> gfput (mexit for
+//     a locked thread), gfput, gfget, gfpurge, schedule (findRunnable's
+//     order, stealWork, startlockedm, execute), globrunqget,
+//     globrunqgetbatch, handoffp, releasep, acquirep, dropg, stoplockedm,
+//     incidlelocked, checkdead.
+//   - proc_runq.go: runqput, runqputslow (its two phases), runqget,
+//     runqgrab, runqsteal, globrunqputbatch.
+//   - proc_pidle.go: pidleput, pidleget, pidleremove, the idle list rebuilt
+//     after procresize.
+//   - proc_mwake.go: "Worker thread parking/unparking": mput, mget,
+//     startm, wakep, resetspinning, becomeSpinning, findRunnable's stop
+//     path and recheck, stopm.
+//   - proc_syscall.go: entersyscall, exitsyscall, exitsyscallTryGetP,
+//     exitsyscall0 (exitsyscallNoP), setBlockOnExitSyscall, takeP.
+//   - proc_sysmon.go: sysmon reduced to retake.
+//   - proc_procresize.go: procresize, p.destroy.
+//   - mgcmark.go: markrootFreeGStacks.
+//   - faults.go: the planted bugs, each a branch on the path it breaks.
+//
+// The harness is in the harness_*.go files and api.go:
+//
+//   - api.go: Config, Workload, Result, Event, Snapshot types.
+//   - harness_run.go: Run, the start barrier, the deterministic driver,
+//     the ticker, the end of a run, the Result.
+//   - harness_actor.go: actors, scheduling points, safe points, the
+//     free-running notes and quiescence.
+//   - harness_m.go: an M's thread loop and the interpretation of its G's
+//     program.
+//   - harness_ctl.go: the controller's stop-the-world script.
+//   - harness_record.go: per-actor recording and the merge into Events.
+//   - harness_snapshot.go: the abstraction function and its invariants.
+//   - harness_workload.go: G programs, their generator and validation.
 //
 // # Modes and scheduling points
 //

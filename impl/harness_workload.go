@@ -1,3 +1,6 @@
+// Workloads: the G programs the Ms interpret, their generator and
+// validation.
+
 package impl
 
 import (

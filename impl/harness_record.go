@@ -1,3 +1,6 @@
+// Recording: ops into per-actor buffers with call and return timestamps,
+// expanded to Events at the end.
+
 package impl
 
 // opKind numbers the ops of docs/OPS.md.

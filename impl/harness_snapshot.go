@@ -1,3 +1,5 @@
+// The abstraction function (Snapshot) and the invariants stated on it.
+
 package impl
 
 import "fmt"

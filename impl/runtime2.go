@@ -1,3 +1,6 @@
+// runtime2.go: the G, P and M structures, schedt, the G lists, the status
+// constants.
+
 package impl
 
 import (
@@ -229,7 +232,7 @@ type m struct {
 	exited    atomic.Bool
 	wedged    atomic.Bool
 
-	// The wakeup protocol (mwake.go). spinning is mp.spinning, nextp
+	// The wakeup protocol (proc_mwake.go). spinning is mp.spinning, nextp
 	// mp.nextp (startm's P for this M). parked and mlink are this M on
 	// sched.midle (sched.lock); recheck is owner-only: the M dropped its
 	// P while spinning and has findRunnable's recheck to do.
@@ -264,4 +267,50 @@ type waitObj struct {
 	mu     sync.Mutex
 	waiter *g
 	tokens int
+}
+
+// schedt is runtime2.go's schedt with the globals the path touches
+// beside it: allgs, allp (ps), allm (ms), sched.goidgen, the GC's
+// gcBlackenEnabled and bgScanCredit, startingStackSize, gomaxprocs.
+type schedt struct {
+	// sched.lock: the global run queue, P status transitions and the
+	// idle P list (proc_pidle.go; head and length also read without it).
+	lock     sync.Mutex
+	runq     gQueue
+	runqSize atomic.Int32
+	pidle    atomic.Pointer[p]
+	npidle   atomic.Int32
+	// The idle M list, the pending Ps' count (proc_mwake.go) and
+	// sched.nmspinning.
+	midle      *m
+	npending   atomic.Int32
+	nmspinning atomic.Int32
+	// checkdead's counters (proc.go checkdead), under sched.lock:
+	// sched.nmidle (the idle M list's length), sched.nmidlelocked (Ms
+	// in stoplockedm) and sched.nmfreed (Ms gone through mexit).
+	nmidle, nmidlelocked, nmfreed int32
+
+	// sched.gFree.lock and the two global free lists.
+	gFreeLock    sync.Mutex
+	gFreeStack   gListA
+	gFreeNoStack gListA
+	// gFreeDetached is the list markrootFreeGStacks took off gFreeStack
+	// and holds until it pushes it onto gFreeNoStack (written under
+	// gFreeLock, so that snapshots read it consistently).
+	gFreeDetached gQueue
+
+	allglock sync.Mutex
+	allgs    []*g
+
+	goidgen           atomic.Int64
+	ngsys             atomic.Int32
+	bgScanCredit      atomic.Int64
+	gcBlacken         atomic.Bool
+	freeGStacksDone   atomic.Bool // markrootFreeGStacks ran in this mark phase
+	startingStackSize atomic.Int32
+	gomaxprocs        atomic.Int32
+	mainGoexit        atomic.Bool
+
+	ps []*p // allp
+	ms []*m // allm
 }

@@ -1,0 +1,353 @@
+// Actors (Ms, sysmon, the controller): scheduling points and safe points,
+// the free-running notes (waitUntil, notewakeup) and quiescence, the
+// locks an actor holds.
+
+package impl
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// sched is the modelled runtime (schedt, runtime2.go) plus the harness:
+// the run's configuration, actors, the deterministic scheduler,
+// recording.
+type sched struct {
+	schedt
+	cfg   Config
+	c     Consts
+	n     uint32 // RunqSize
+	det   bool
+	intra bool // scheduling points inside ops (deterministic mode)
+	rec   bool
+	snap  bool
+	f     faults
+
+	actors []*actor
+	objs   []*waitObj
+
+	clock    atomic.Int64
+	done     atomic.Bool
+	stw      atomic.Bool
+	terminal atomic.Value // string
+	throwMsg atomic.Pointer[string]
+	fatalMsg atomic.Pointer[string]
+	panicMsg atomic.Pointer[string]
+	deadlock atomic.Bool
+	started  atomic.Int32 // free mode: actors past the start barrier
+	timedOut atomic.Bool
+
+	// Free-running waiting: each actor sleeps on its own note (waitUntil);
+	// mu guards the waiting registrations, so that the last actor to go
+	// to sleep can tell quiescence from a wakeup in flight.
+	mu       sync.Mutex
+	nwaiting atomic.Int32
+	nlive    int
+	ctlWaits atomic.Bool // the controller is asleep in waitUntil
+	sysWaits atomic.Bool // sysmon is asleep in waitUntil
+	ctl, sys *actor
+	rescued  atomic.Int64 // wakeups only the ticker gave (see ticker)
+	// towake: the Ms startm or startlockedm gave a P under sched.lock;
+	// unlockSched wakes them (notewakeup) once the lock is released.
+	towake []*m
+
+	// Deterministic scheduling.
+	back    chan backMsg
+	choices []int
+	points  []SchedPoint // Config.Systematic
+	rng     *rand.Rand
+	steps   int
+
+	violMu     sync.Mutex
+	violations []string
+
+	snapshots []Snapshot
+}
+
+type backMsg struct {
+	a        *actor
+	finished bool
+}
+
+// actor is anything that records ops: an M, sysmon, the controller.
+type actor struct {
+	s        *sched
+	id       int // M id, Sysmon, Controller
+	grant    chan struct{}
+	parkNote chan struct{} // free: notesleep/notewakeup, one token
+	woke     atomic.Bool   // free: notewakeup'd since it registered to wait
+	sleeps   int           // free: sleeps so far (under s.mu; the ticker's)
+	waiting  func() bool   // free: under s.mu; det: read by the driver
+	finished bool
+	// held lists the mutexes the actor holds, innermost last: a
+	// scheduling point with a lock held is a bug, and an actor that
+	// panics releases them so the others can wind down.
+	held []*sync.Mutex
+
+	rng     *rand.Rand
+	buf     []rec
+	bufs    [][]rec
+	strs    []string
+	ops     [numOpKinds]int
+	br      [numBranches]int
+	nops    int64
+	nopsPub atomic.Int64
+	// fatal and terminal: the fatal error checkdead found (under
+	// sched.lock) and the run's end it makes, declared when the M's op
+	// commits.
+	fatal, terminal string
+}
+
+func (s *sched) newActor(a *actor, id int) {
+	a.s = s
+	a.id = id
+	a.grant = make(chan struct{})
+	a.parkNote = make(chan struct{}, 1)
+	a.rng = rand.New(rand.NewPCG(uint64(s.cfg.Seed), uint64(id+1000)))
+	a.strs = []string{""}
+	s.actors = append(s.actors, a)
+}
+
+// yield is a scheduling point: in deterministic mode the actor gives the
+// token back and blocks until granted again.
+func (a *actor) yield() {
+	if len(a.held) != 0 {
+		panic("impl: scheduling point while holding a lock")
+	}
+	a.s.back <- backMsg{a, false}
+	<-a.grant
+}
+
+// lock takes mu for the actor (see held).
+func (a *actor) lock(mu *sync.Mutex) {
+	mu.Lock()
+	a.held = append(a.held, mu)
+}
+
+// unlock releases mu, which the actor holds.
+func (a *actor) unlock(mu *sync.Mutex) {
+	for i := len(a.held) - 1; i >= 0; i-- {
+		if a.held[i] == mu {
+			a.held = append(a.held[:i], a.held[i+1:]...)
+			break
+		}
+	}
+	mu.Unlock()
+}
+
+// sp is a scheduling point inside an op (a shared-memory access the
+// interesting races hinge on). Free-running: noise injection, a yield of
+// the goroutine at one point in four (the actor's seeded PRNG decides), so
+// that another M can run inside this op's window, as a preempted or
+// descheduled thread lets it in the runtime.
+func (a *actor) sp() {
+	switch {
+	case len(a.held) != 0:
+		// Inside a critical section (a locked M's exit holds sched.lock
+		// across gfput): no scheduling point.
+	case a.s.intra:
+		a.yield()
+	case !a.s.det && a.rng.IntN(4) == 0:
+		runtime.Gosched()
+	}
+}
+
+// testHookSafepoint, when set (by tests, before Run), is called by every
+// actor at every safe point: a way to make sysmon or the controller
+// panic.
+var testHookSafepoint func(a *actor)
+
+// safepoint is the scheduling point between ops. It reports false when
+// the run is over and the actor must stop.
+func (a *actor) safepoint() bool {
+	s := a.s
+	if testHookSafepoint != nil {
+		testHookSafepoint(a)
+	}
+	if s.det {
+		a.yield()
+	}
+	if s.done.Load() {
+		return false
+	}
+	if s.stw.Load() && a.id != Controller {
+		return a.waitUntil(func() bool { return !s.stw.Load() })
+	}
+	return true
+}
+
+// spinPolls is how often a free-running M polls its condition before it
+// sleeps on its note (a variable for the control test).
+var spinPolls = 32
+
+// waitUntil blocks the actor until cond holds (true) or the run ends
+// (false). A waiting actor is stopped for stop-the-world purposes.
+func (a *actor) waitUntil(cond func() bool) bool {
+	s := a.s
+	if s.det {
+		for {
+			if s.done.Load() {
+				return false
+			}
+			if cond() {
+				return true
+			}
+			a.waiting = cond
+			a.yield()
+			a.waiting = nil
+		}
+	}
+	if a.id >= 0 {
+		// findRunnable's spinning: an M with nothing to do polls a while
+		// before it parks, so work made runnable on another M is taken
+		// while that M still runs, and the Ms' ops really overlap. The
+		// conditions Ms wait for read atomics only.
+		for i := 0; i < spinPolls; i++ {
+			if s.done.Load() {
+				return false
+			}
+			if cond() {
+				return true
+			}
+			if s.stw.Load() {
+				break // the controller waits for us to stop
+			}
+			runtime.Gosched()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if s.done.Load() {
+			return false
+		}
+		a.waiting = cond
+		a.woke.Store(false)
+		s.nwaiting.Add(1)
+		if cond() {
+			s.nwaiting.Add(-1)
+			a.waiting = nil
+			return true
+		}
+		s.sleeping(a, true)
+		if int(s.nwaiting.Load()) == s.nlive {
+			// The last actor to sleep: quiescent unless a wakeup is
+			// still owed to someone whose condition holds.
+			if !s.wakeReadyLocked() {
+				s.sleeping(a, false)
+				s.quiesceLocked()
+				s.nwaiting.Add(-1)
+				a.waiting = nil
+				return false
+			}
+		}
+		a.sleeps++
+		s.mu.Unlock()
+		<-a.parkNote // notesleep
+		s.mu.Lock()
+		s.sleeping(a, false)
+		s.nwaiting.Add(-1)
+		a.waiting = nil
+	}
+}
+
+// sleeping publishes that a, with s.mu held, goes to sleep (or woke): the
+// flags the Ms read without a lock to know whether sysmon or the
+// controller needs a notewakeup. An actor going to sleep may complete
+// the controller's wait for a stopped world (othersWaiting), so it wakes
+// the controller.
+func (s *sched) sleeping(a *actor, asleep bool) {
+	switch a {
+	case s.ctl:
+		s.ctlWaits.Store(asleep)
+		return
+	case s.sys:
+		s.sysWaits.Store(asleep)
+	}
+	if asleep && s.ctlWaits.Load() {
+		s.ctl.notewakeup()
+	}
+}
+
+// wakeReadyLocked, with every live actor registered as waiting, reports
+// whether one's condition holds (the run is not quiescent). By then every
+// op that made a condition true has sent its wakeup (the sender does so
+// before it sleeps itself), so a ready actor not notewakeup'd since it
+// registered, and with no token left from before, is a lost wakeup: it is woken and counted in Result.Rescued.
+func (s *sched) wakeReadyLocked() bool {
+	ready := false
+	for _, b := range s.actors {
+		if b.finished || b.waiting == nil || !b.waiting() {
+			continue
+		}
+		ready = true
+		if len(b.parkNote) == 0 && !b.woke.Load() {
+			s.rescued.Add(1)
+			b.notewakeup()
+		}
+	}
+	return ready
+}
+
+func (s *sched) quiesceLocked() {
+	if !s.done.Load() {
+		s.deadlock.Store(true)
+		s.done.Store(true)
+	}
+	s.wakeAll()
+}
+
+// notewakeup wakes a, asleep in waitUntil or about to be (the token waits
+// in the buffered channel): the runtime's notewakeup(&mp.park). A token
+// left over from an earlier wakeup costs a spurious recheck only.
+func (a *actor) notewakeup() {
+	a.woke.Store(true)
+	select {
+	case a.parkNote <- struct{}{}:
+	default:
+	}
+}
+
+// wakeAll wakes every actor: the end of the run, startTheWorld.
+func (s *sched) wakeAll() {
+	if s.det {
+		return
+	}
+	for _, a := range s.actors {
+		a.notewakeup()
+	}
+}
+
+// committed wakes sysmon and the controller, when asleep, after an op:
+// their conditions (a G in a syscall; a number of ops done, the Ps
+// procresize destroys let go) are made true by the Ms' ops. Two atomic
+// loads of flags that change only when those actors sleep or wake.
+func (s *sched) committed() {
+	if s.sysWaits.Load() {
+		s.sys.notewakeup()
+	}
+	if s.ctlWaits.Load() {
+		s.ctl.notewakeup()
+	}
+}
+
+// othersWaiting: every live actor other than a is waiting (is stopped).
+func (s *sched) othersWaiting(a *actor) bool {
+	for _, b := range s.actors {
+		if b != a && !b.finished && b.waiting == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// osyield is a spin-wait's back-off in free-running mode.
+func (a *actor) osyield() {
+	if a.s.det {
+		a.yield()
+	} else {
+		runtime.Gosched()
+	}
+}

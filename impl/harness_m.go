@@ -1,0 +1,127 @@
+// The harness side of an M: its thread's loop (mstart -> schedule, then
+// the interpretation of the current G's Program, one op per iteration).
+
+package impl
+
+// loop is the M's thread: mstart -> schedule, and the interpretation of
+// the current G's program. Every iteration is one op at most, and the top
+// of the loop is a scheduling point and a stop-the-world safe point.
+func (mp *m) loop() {
+	s := mp.s
+	for {
+		if !mp.safepoint() {
+			return
+		}
+		if mp.exited.Load() {
+			return
+		}
+		if mp.wedged.Load() {
+			// mexit on m0: parked forever.
+			mp.waitUntil(func() bool { return false })
+			return
+		}
+		gp := mp.curg.Load()
+		switch {
+		case mp.owesWakep:
+			mp.wakepOwed()
+		case mp.stopping:
+			mp.stopmOwed()
+		case mp.slowq.head != nil:
+			mp.runqputslowPush()
+		case mp.newg != nil:
+			mp.runqputOp()
+		case gp != nil && mp.runs(gp):
+			mp.stepG(gp)
+		case mp.lockedg != nil:
+			// schedule: `if mp.lockedg != 0 { stoplockedm(); execute(lockedg) }`:
+			// wait until startlockedm hands us the P and the G. Not an op.
+			if !mp.waitUntil(func() bool {
+				g := mp.curg.Load()
+				return g != nil && g.status.Load() == gRunning && !s.stw.Load()
+			}) {
+				return
+			}
+		case mp.p.Load() != nil:
+			mp.schedule()
+		default:
+			mp.idle()
+		}
+	}
+}
+
+func (mp *m) runs(gp *g) bool {
+	st := gp.status.Load() &^ gScan
+	return st == gRunning || st == gSyscall
+}
+
+// stepG interprets the next step of the current G's program.
+func (mp *m) stepG(gp *g) {
+	if gp.inSys {
+		mp.exitsyscall(gp)
+		return
+	}
+	if gp.prog == nil || gp.pc >= len(gp.prog.Steps) {
+		mp.goexit(gp, opExit)
+		return
+	}
+	st := gp.prog.Steps[gp.pc]
+	switch st.Kind {
+	case Spawn:
+		pp := mp.p.Load()
+		if pp.goidcache == pp.goidcacheend {
+			mp.goidrefill(pp)
+			return
+		}
+		gp.pc++
+		mp.newproc1(gp, pp, st)
+	case Park:
+		mp.park(gp, st.Arg)
+	case Ready:
+		gp.pc++
+		mp.ready(st.Arg)
+	case Syscall:
+		gp.pc++
+		mp.entersyscall(gp)
+	case LockOSThread:
+		gp.pc++
+		mp.lockOp(gp, opLockOSThread)
+	case UnlockOSThread:
+		gp.pc++
+		mp.lockOp(gp, opUnlockOSThread)
+	case LockInt:
+		gp.pc++
+		mp.lockOp(gp, opLockInt)
+	case UnlockInt:
+		gp.pc++
+		mp.lockOp(gp, opUnlockInt)
+	case Goexit:
+		mp.goexit(gp, opGoexit)
+	case Return:
+		mp.goexit(gp, opExit)
+	case Gosched:
+		gp.pc++
+		mp.gosched(gp)
+	case GrowStack:
+		gp.pc++
+		if gp.stack != 0 {
+			r := mp.begin(opGrowStack)
+			gp.stack *= 2 // copystack(gp, oldsize*2)
+			r.g, r.val = gp.idx, int64(gp.stack)
+			mp.commit(&r)
+		}
+	case Assist:
+		gp.pc++
+		if st.Arg != 0 {
+			r := mp.begin(opAssist)
+			gp.gcAssist = int64(st.Arg)
+			r.g, r.in = gp.idx, int32(st.Arg)
+			mp.commit(&r)
+		}
+	case Dirty:
+		gp.pc++
+		r := mp.begin(opDirty)
+		gp.cleared = fAll
+		r.g = gp.idx
+		mp.commit(&r)
+	}
+}

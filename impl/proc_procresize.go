@@ -1,0 +1,50 @@
+// procresize (proc.go): p.destroy, gfpurge, and the idle list rebuilt.
+
+package impl
+
+// procresize (proc.go) under stop-the-world: p.destroy for Ps >= n (run
+// queue to the global head, runnext first; gfpurge; dead), dead Ps < n
+// become idle, and the idle list is rebuilt in procresize's order.
+func (s *sched) procresize(n int) {
+	for i := n; i < len(s.ps); i++ {
+		pp := s.ps[i]
+		if pp.status.Load() == pDead {
+			continue
+		}
+		var q gQueue
+		if rn := pp.runnext.Swap(nil); rn != nil {
+			q.pushBack(rn)
+		}
+		h, t := pp.runqhead.Load(), pp.runqtail.Load()
+		for ; h != t; h++ {
+			q.pushBack(pp.runq[h%s.n].Load())
+		}
+		pp.runqhead.Store(t)
+		if q.head != nil {
+			// globrunqputhead of the batch.
+			s.lock.Lock()
+			q.tail.schedlink = s.runq.head
+			if s.runq.tail == nil {
+				s.runq.tail = q.tail
+			}
+			s.runq.head = q.head
+			s.runq.size += q.size
+			s.runqSize.Add(q.size)
+			s.lock.Unlock()
+		}
+		if !s.f.procresizeNoGfpurge {
+			s.gfpurge(pp)
+		}
+		pp.status.Store(pDead)
+		pp.m.Store(nil)
+	}
+	for i := 0; i < n && i < len(s.ps); i++ {
+		if s.ps[i].status.Load() == pDead {
+			s.ps[i].status.Store(pIdle)
+		}
+	}
+	s.gomaxprocs.Store(int32(n))
+	s.lock.Lock()
+	s.relistIdleLocked()
+	s.lock.Unlock()
+}

@@ -1,0 +1,249 @@
+// System calls (proc.go): entersyscall (reentersyscall), exitsyscall
+// with Go 1.26's paths (exitsyscallTryGetP, exitsyscall0 as
+// exitsyscallNoP), setBlockOnExitSyscall and takeP.
+
+package impl
+
+// entersyscall (reentersyscall): running -> syscall; the M keeps its P and
+// remembers it as oldp.
+func (mp *m) entersyscall(gp *g) {
+	r := mp.begin(opEnterSyscall)
+	r.g = gp.idx
+	gp.inSys = true
+	mp.oldp.Store(mp.p.Load())
+	if !gp.status.CompareAndSwap(gRunning, gSyscall) {
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	mp.commit(&r)
+}
+
+// exitsyscall (proc.go:4883-5024): syscall -> running (waiting out a
+// retake or an exitsyscall elsewhere that holds the G's scan bit, as
+// setBlockOnExitSyscall makes it); keep the P if the M still has it; else
+// exitsyscallTryGetP; else exitsyscallNoP. The path taken is recorded
+// (Output.Path).
+func (mp *m) exitsyscall(gp *g) {
+	s := mp.s
+	r := mp.begin(opExitSyscall)
+	r.g = gp.idx
+	for !gp.status.CompareAndSwap(gSyscall, gRunning) {
+		// Someone holds the scan bit while it takes the P
+		// (setBlockOnExitSyscall); it may have dropped it again since the
+		// CAS failed, so only a status that is not syscall is a bug.
+		if gp.status.Load()&^gScan != gSyscall {
+			mp.throwOp(&r, throwCasgstatus)
+			return
+		}
+		if s.panicMsg.Load() != nil {
+			// The holder will never let go (it panicked holding the
+			// scan bit) and the run is over; the op never took
+			// effect.
+			return
+		}
+		mp.osyield()
+	}
+	gp.inSys = false
+	oldp := mp.oldp.Swap(nil)
+	if pp := mp.p.Load(); pp != nil {
+		r.a, r.code = pp.id, exitKeep
+		mp.branch(brExitsyscallKeep)
+		mp.commit(&r)
+		return
+	}
+	// Slow path: we lost our P. Try to get another one.
+	if pp, path, msg := mp.exitsyscallTryGetP(oldp); pp != nil {
+		r.a, r.code = pp.id, path
+		if msg != "" {
+			mp.throwOp(&r, msg)
+			return
+		}
+		mp.commit(&r)
+		return
+	}
+	mp.exitsyscallNoP(gp, &r)
+}
+
+// exitsyscallTryGetP (proc.go:5033-5060): take the old P back from the
+// thread now in a syscall on it (setBlockOnExitSyscall, takeP), else, if
+// the idle list looks non-empty (read without the lock, as `sched.pidle
+// != 0`), pidleget's P under sched.lock: the head, the P idled last. The
+// runtime's acquirepNoTrace comes after the lock; here the P is wired
+// inside it, so that P status changes stay behind sched.lock.
+func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
+	s := mp.s
+	if s.f.exitsyscallOldp {
+		// gexit's rule before it followed Go 1.26: oldp first if it
+		// is idle, else the idle P with the lowest id, wherever they
+		// sit on the idle list; never from a syscalling thread.
+		mp.sp()
+		s.lockSched(&mp.actor)
+		var got *p
+		if oldp != nil && oldp.status.Load() == pIdle {
+			got = oldp
+		} else {
+			for _, q := range s.ps {
+				if q.status.Load() == pIdle {
+					got = q
+					break
+				}
+			}
+		}
+		if got != nil && !s.pidleremoveLocked(got) {
+			got = nil
+		}
+		var msg string
+		if got != nil {
+			msg = s.acquirepLocked(mp, got)
+			mp.branch(brExitsyscallIdle)
+		}
+		s.unlockSched(&mp.actor)
+		return got, exitPidle, msg
+	}
+	if oldp != nil {
+		if th, ok := s.setBlockOnExitSyscall(oldp); ok {
+			s.lockSched(&mp.actor)
+			pp, msg := s.takePLocked(th)
+			if msg == "" {
+				msg = s.acquirepLocked(mp, pp)
+			}
+			s.unlockSched(&mp.actor)
+			th.resume()
+			mp.branch(brExitsyscallOldp)
+			return oldp, exitOldP, msg
+		}
+	}
+	if s.pidle.Load() != nil {
+		mp.sp()
+		s.lockSched(&mp.actor)
+		pp := s.pidlegetLocked()
+		var msg string
+		if pp != nil {
+			msg = s.acquirepLocked(mp, pp)
+		}
+		s.unlockSched(&mp.actor)
+		if pp != nil {
+			mp.branch(brExitsyscallIdle)
+			return pp, exitPidle, msg
+		}
+	}
+	return nil, 0, ""
+}
+
+// exitsyscallNoP (proc.go:5067-5116): running -> runnable, dropg; under
+// sched.lock, pidleget once more: with a P, acquirep and execute(gp,
+// false) (a new time slice); without, globrunqput, and the M stops (a
+// locked M waits for the G in the M loop, stoplockedm).
+func (mp *m) exitsyscallNoP(gp *g, r *rec) {
+	s := mp.s
+	gp.runningOn.Store(-1)
+	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
+		mp.throwOp(r, throwCasgstatus)
+		return
+	}
+	mp.dropg()
+	mp.sp()
+	// The fault reads gp.lockedm after the unlock below; only for an M
+	// that is not locked does the late read change anything (a G locked
+	// to this M stays locked to it until it runs here again).
+	readLate := s.f.lockedmReadLate && mp.lockedg == nil && !s.cfg.Wasm
+	s.lockSched(&mp.actor)
+	pp := s.pidlegetLocked()
+	var msg string
+	if pp != nil {
+		msg = s.acquirepLocked(mp, pp)
+	} else {
+		s.runq.pushBack(gp)
+		s.runqSize.Add(1)
+		// gp.lockedm is read before the unlock publishes gp
+		// (golang/go#46524's fix); the fault reads it after.
+		switch {
+		case readLate:
+			// Decided after the unlock (below).
+		case mp.lockedg == nil || s.cfg.Wasm:
+			// stopm, after the unlock: the M's next op (stopmOwed).
+			// No wakep; the G waits for an M that finds it.
+			mp.stopping = true
+		default:
+			// stoplockedm without a P (its incidlelocked(1) folded
+			// into this section).
+			msg = mp.incidlelockedLocked()
+		}
+	}
+	s.unlockSched(&mp.actor)
+	if pp == nil && readLate {
+		// The fault: exitsyscall0 before Go 1.17 read gp.lockedm after
+		// the unlock that published gp; another M may have run gp and
+		// locked it to itself since.
+		mp.sp()
+		if gp.lockedTo.Load() != 0 {
+			s.lockSched(&mp.actor)
+			_, msg = mp.stoplockedmLocked()
+			s.unlockSched(&mp.actor)
+		} else {
+			mp.stopping = true
+		}
+	}
+
+	if pp != nil {
+		r.a, r.code = pp.id, exitNoPPidle
+		if msg == "" {
+			msg = s.execute(mp, pp, gp, false)
+		}
+		if msg != "" {
+			mp.throwOp(r, msg)
+			return
+		}
+		mp.branch(brExitsyscallNoPIdle)
+		mp.commit(r)
+		return
+	}
+	r.code = exitNoP
+	mp.branch(brExitsyscallNoP)
+	if msg != "" {
+		mp.throwOp(r, msg)
+		return
+	}
+	mp.commit(r)
+}
+
+// syscallingThread is proc.go's syscallingThread: a thread whose G is held
+// in its syscall by the scan bit.
+type syscallingThread struct {
+	gp *g
+	mp *m
+	pp *p
+}
+
+// setBlockOnExitSyscall (proc.go:6750-6806): if pp is running under an M
+// whose curg is in a syscall, take the G's scan bit (its exitsyscall
+// waits) and check that the G, the M and the P are still wired together.
+// The reads before the CAS are racy, as in the runtime.
+func (s *sched) setBlockOnExitSyscall(pp *p) (syscallingThread, bool) {
+	if pp.status.Load() != pRunning {
+		return syscallingThread{}, false
+	}
+	mp := pp.m.Load()
+	if mp == nil {
+		return syscallingThread{}, false
+	}
+	gp := mp.curg.Load()
+	if gp == nil || !gp.status.CompareAndSwap(gSyscall, gSyscall|gScan) {
+		return syscallingThread{}, false
+	}
+	if mp.p.Load() != pp || pp.m.Load() != mp || mp.curg.Load() != gp {
+		gp.status.Store(gSyscall)
+		return syscallingThread{}, false
+	}
+	return syscallingThread{gp, mp, pp}, true
+}
+
+// takePLocked is syscallingThread.takeP (proc.go:6810-6836) with
+// sched.lock held: unwire the P from the thread (pp.m = 0, mp.p = 0,
+// _Pidle); the thread keeps its G in the syscall and the P as its oldp.
+func (s *sched) takePLocked(th syscallingThread) (*p, string) {
+	return s.releasepLocked(th.mp)
+}
+
+// resume (proc.go) lets the thread leave its syscall again.
+func (th syscallingThread) resume() { th.gp.status.Store(gSyscall) }
