@@ -90,10 +90,11 @@ func (s *sched) ctlEnabled(c CtlStep) bool {
 	return false
 }
 
-// psUnowned: the Ps procresize(n) destroys are not running.
+// psUnowned: the Ps procresize(n) destroys are neither running nor given
+// to an M by startm (idle and off the idle list).
 func (s *sched) psUnowned(n int) bool {
 	for i := n; i < len(s.ps); i++ {
-		if st := s.ps[i].status.Load(); st == pRunning || st == pHandoff {
+		if st := s.ps[i].status.Load(); st == pRunning || st == pIdle && !s.ps[i].idlep.Load() {
 			return false
 		}
 	}

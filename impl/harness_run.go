@@ -340,6 +340,7 @@ func newSched(cfg Config, w Workload) *sched {
 	for i := 0; i < cfg.Ps; i++ {
 		pp := &p{id: int32(i), runq: make([]atomic.Pointer[g], cfg.Consts.RunqSize)}
 		pp.status.Store(pIdle)
+		pp.idlep.Store(i != 0) // schedinit's procresize idles every P but P0
 		s.ps = append(s.ps, pp)
 	}
 	for i := 0; i < cfg.Ms; i++ {

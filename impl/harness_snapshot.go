@@ -40,7 +40,7 @@ func (s *sched) snapshot() Snapshot {
 		}
 	}
 	for _, pp := range s.ps {
-		ps := PSnap{Status: pStatusNames[pp.status.Load()], M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),
+		ps := PSnap{Status: pp.statusName(), M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),
 			GFreeSize: int(pp.gFree.size), SchedTick: int(pp.schedtick), GoidCache: pp.goidcache, GoidEnd: pp.goidcacheend}
 		ps.Ring = []int{}
 		for h, t := pp.runqhead.Load(), pp.runqtail.Load(); h != t && len(ps.Ring) <= int(s.n); h++ {
@@ -85,6 +85,17 @@ func (s *sched) snapshot() Snapshot {
 	sn.MainGoexit = s.mainGoexit.Load()
 	sn.Terminal = s.terminal.Load().(string)
 	return sn
+}
+
+// statusName is the P's status as the spec names it. An idle P off the
+// idle list is the abstraction of the spec's handoff status: startm gave
+// it an M (its nextp) or left it for newm's M.
+func (pp *p) statusName() string {
+	st := pp.status.Load()
+	if st == pIdle && !pp.idlep.Load() {
+		return "handoff"
+	}
+	return pStatusNames[st]
 }
 
 func mid(mp *m) int {

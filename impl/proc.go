@@ -251,9 +251,10 @@ func (s *sched) handoffpLocked(pp *p) string {
 }
 
 // acquirep (proc.go acquirep -> wirep) with sched.lock held: wire P pp,
-// idle or handed off by startm, to M mp, which holds none.
+// idle (taken off the list, or given by startm), to M mp, which holds
+// none.
 func (s *sched) acquirepLocked(mp *m, pp *p) string {
-	if st := pp.status.Load(); mp.p.Load() != nil || pp.m.Load() != nil || (st != pIdle && st != pHandoff) {
+	if mp.p.Load() != nil || pp.m.Load() != nil || pp.status.Load() != pIdle {
 		return throwWirep
 	}
 	pp.status.Store(pRunning)
@@ -948,7 +949,9 @@ func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
 			if p2 == pp {
 				continue
 			}
-			if st := p2.status.Load(); st == pIdle || st == pDead {
+			// `if !idlepMask.read(...)`: every P not on the idle list,
+			// a P startm gave an M included (allp holds no dead P).
+			if p2.idlep.Load() || p2.status.Load() == pDead {
 				continue
 			}
 			gp, n, fromNext, msg := mp.runqsteal(pp, p2, stealNext)

@@ -66,7 +66,6 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 	if spinning && !pp.runqempty() && !s.f.spinningWithLocalWork {
 		return throwStartmRunnable
 	}
-	pp.status.Store(pHandoff)
 	pp.m.Store(nil)
 	pp.link = nil
 	nmp := s.mgetLocked()
@@ -287,7 +286,7 @@ func (mp *m) recheckStop() {
 	// checkRunqsNoP: the Ps' run queues, read without the lock.
 	work := false
 	for _, p2 := range s.ps {
-		if st := p2.status.Load(); (st == pRunning || st == pHandoff) && !p2.runqempty() {
+		if !p2.idlep.Load() && !p2.runqempty() {
 			work = true
 			break
 		}

@@ -17,6 +17,7 @@ func (s *sched) pidleputLocked(pp *p) string {
 	pp.link = s.pidle.Load()
 	s.pidle.Store(pp)
 	s.npidle.Add(1)
+	pp.idlep.Store(true)
 	return ""
 }
 
@@ -29,6 +30,7 @@ func (s *sched) pidlegetLocked() *p {
 		s.pidle.Store(pp.link)
 		pp.link = nil
 		s.npidle.Add(-1)
+		pp.idlep.Store(false)
 	}
 	return pp
 }
@@ -49,6 +51,7 @@ func (s *sched) pidleremoveLocked(pp *p) bool {
 		}
 		q.link = nil
 		s.npidle.Add(-1)
+		q.idlep.Store(false)
 		return true
 	}
 	return false
@@ -58,14 +61,16 @@ func (s *sched) pidleremoveLocked(pp *p) bool {
 // ends with (startTheWorldWithSema, proc.go:1776): the Ps with empty run
 // queues are linked from allp[nprocs-1] down (proc.go:6141-6150) and then
 // pidleput from allp[0] up (proc.go:6236-6241), so the highest idle P
-// heads the list. Running and handed-off Ps keep their Ms here (the
-// world stop does not take them away), so only the idle Ps go back.
+// heads the list. Running Ps, and Ps startm gave an M (idle and off the
+// list), keep their Ms here (the world stop does not take them away), so
+// only the Ps that were on the list, or that procresize brought back
+// (marked idlep there), go back.
 func (s *sched) relistIdleLocked() {
 	s.pidle.Store(nil)
 	s.npidle.Store(0)
 	for _, pp := range s.ps {
 		pp.link = nil
-		if pp.status.Load() == pIdle {
+		if pp.status.Load() == pIdle && pp.idlep.Load() {
 			pp.link = s.pidle.Load()
 			s.pidle.Store(pp)
 			s.npidle.Add(1)

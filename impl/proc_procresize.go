@@ -36,11 +36,13 @@ func (s *sched) procresize(n int) {
 			s.gfpurge(pp)
 		}
 		pp.status.Store(pDead)
+		pp.idlep.Store(false)
 		pp.m.Store(nil)
 	}
 	for i := 0; i < n && i < len(s.ps); i++ {
 		if s.ps[i].status.Load() == pDead {
 			s.ps[i].status.Store(pIdle)
+			s.ps[i].idlep.Store(true) // relistIdleLocked's pidleput
 		}
 	}
 	s.gomaxprocs.Store(int32(n))

@@ -79,11 +79,11 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 		mp.sp()
 		s.lockSched(&mp.actor)
 		var got *p
-		if oldp != nil && oldp.status.Load() == pIdle {
+		if oldp != nil && oldp.idlep.Load() {
 			got = oldp
 		} else {
 			for _, q := range s.ps {
-				if q.status.Load() == pIdle {
+				if q.idlep.Load() {
 					got = q
 					break
 				}

@@ -23,15 +23,16 @@ const (
 var gStatusNames = map[uint32]string{gIdle: "idle", gRunnable: "runnable", gRunning: "running",
 	gSyscall: "syscall", gWaiting: "waiting", gDead: "dead", gPreempted: "preempted"}
 
-// P statuses (the spec's PIdle ... PDead).
+// P statuses: _Pidle, _Prunning, _Pdead. A P that startm gave an M (its
+// nextp) or left for newm's M is _Pidle and off the idle list, as in the
+// runtime; the snapshot reports it as the spec's handoff (abstraction).
 const (
 	pIdle int32 = iota
 	pRunning
-	pHandoff
 	pDead
 )
 
-var pStatusNames = [...]string{"idle", "running", "handoff", "dead"}
+var pStatusNames = [...]string{"idle", "running", "dead"}
 
 const stackMin = 2048
 
@@ -201,8 +202,11 @@ type p struct {
 
 	// link is pp.link on the idle P list (sched.lock).
 	link *p
-	// pending: in status handoff, waiting for the M newm would make
-	// (startm found no idle M), which spins if startSpinning (sched.lock).
+	// idlep is the P's bit of sched.idlepMask: on the idle P list
+	// (written under sched.lock, read without it as checkRunqsNoP does).
+	idlep atomic.Bool
+	// pending: startm found no idle M and left the P for the M newm
+	// would make, which spins if startSpinning (sched.lock).
 	pending, startSpinning bool
 }
 

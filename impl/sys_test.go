@@ -15,7 +15,7 @@ func releaseAndHandoff(t *testing.T, s *sched, mp *m) string {
 	if msg != "" {
 		t.Fatal(msg)
 	}
-	return pStatusNames[pp.status.Load()]
+	return pp.statusName()
 }
 
 // acquire wires handed-off P pp, or the idle P pidleget hands out, to M
@@ -24,7 +24,7 @@ func acquire(t *testing.T, s *sched, mp *m, pp *p) {
 	t.Helper()
 	s.lock.Lock()
 	defer s.lock.Unlock()
-	if pp.status.Load() == pIdle {
+	if pp.idlep.Load() {
 		if got := s.pidlegetLocked(); got != pp {
 			t.Fatalf("pidleget = P%d, not P%d", pid(got), pp.id)
 		}
