@@ -112,7 +112,10 @@
 // scheduling points inside ops (below) inject noise: at one in four,
 // chosen by the actor's seeded PRNG, the goroutine yields, so another M
 // runs inside the op's window as it would when a thread is descheduled
-// there. Measured by gexit check: about a third of free-running ops
+// there. A system call lasts a while (syscallDuration: up to 8 yields
+// before exitsyscall), so sysmon retakes its P and exitsyscall0's path
+// (no P at exit: the G to the global queue) is common, as with a real
+// blocking call. Measured by gexit check: about a third of free-running ops
 // overlap another op's interval (0.1% without the barrier, the polling
 // and the noise).
 //

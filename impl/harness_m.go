@@ -3,6 +3,8 @@
 
 package impl
 
+import "runtime"
+
 // loop is the M's thread: mstart -> schedule, and the interpretation of
 // the current G's program. Every iteration is one op at most, and the top
 // of the loop is a scheduling point and a stop-the-world safe point.
@@ -57,6 +59,7 @@ func (mp *m) runs(gp *g) bool {
 // stepG interprets the next step of the current G's program.
 func (mp *m) stepG(gp *g) {
 	if gp.inSys {
+		mp.syscallDuration()
 		mp.exitsyscall(gp)
 		return
 	}
@@ -125,3 +128,21 @@ func (mp *m) stepG(gp *g) {
 		mp.commit(&r)
 	}
 }
+
+// syscallDuration is the time the G spends in its system call, free
+// running: the M yields a random number of times (up to syscallYields)
+// before exitsyscall, as a thread blocked in the kernel lets the others
+// run. sysmon retakes the P meanwhile, and exitsyscall then finds its P
+// gone and often no idle one (exitsyscall0's path), as a real blocking
+// syscall makes it. Deterministic modes choose the interleaving instead.
+func (mp *m) syscallDuration() {
+	if mp.s.det {
+		return
+	}
+	for n := mp.rng.IntN(syscallYields + 1); n > 0 && !mp.s.done.Load(); n-- {
+		runtime.Gosched()
+	}
+}
+
+// syscallYields bounds a free-running system call's duration in yields.
+const syscallYields = 8
