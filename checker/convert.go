@@ -235,6 +235,8 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	case spec.OpAcquireP:
 		ck("P", out.P, r.P)
 		ck("spinning", out.Value, r.Value)
+		ck("G", out.G, r.G)
+		ck("handed to", out.HandedTo, r.HandedTo)
 	case spec.OpExit, spec.OpGoexit:
 		ck("G", out.G, r.G)
 		ck("goid", out.Goid, r.Goid)

@@ -253,7 +253,7 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 // time slice, so sysmon never sees one slice last 10ms and never preempts;
 // runnext is always full again when findRunnable looks, and no other P
 // steals the ring. Without the lock the pair shares one slice and sysmon
-// breaks it (TimeSliceEnds). 99,693 states.
+// breaks it (TimeSliceEnds). 178,884 states.
 func TestLivenessFindsLockedPingPongStarvation(t *testing.T) {
 	if raceEnabled {
 		t.Skip("long")

@@ -178,9 +178,11 @@
 //     sched.lock section for tick/global, with runqputbatch done inside
 //     the lock, or the victim CAS for a steal); idle is one sched.lock
 //     section that rechecks the global queue, releasep and pidleput (and
-//     a non-spinning M's mput). startlockedm hands the P and executes the
-//     G on the locked M inside the same op; the handing M's stopm is its
-//     next op.
+//     a non-spinning M's mput). startlockedm's sched.lock section
+//     (incidlelocked(-1), releasep, the locked M's nextp) ends the
+//     schedule op; the handing M's stopm is its next op, and the locked
+//     M's acquirep (stoplockedmReturns: acquirep(nextp), execute) its
+//     own, as another thread's.
 //   - spin, stopspinning: one atomic add on nmspinning each. wakep: one
 //     sched.lock section (the CAS of nmspinning, pidleget, startm's mget
 //     and nextp; resetspinning's decrement first; an mput after

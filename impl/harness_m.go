@@ -36,13 +36,12 @@ func (mp *m) loop() {
 			mp.stepG(gp)
 		case mp.lockedg != nil:
 			// schedule: `if mp.lockedg != 0 { stoplockedm(); execute(lockedg) }`:
-			// wait until startlockedm hands us the P and the G. Not an op.
-			if !mp.waitUntil(func() bool {
-				g := mp.curg.Load()
-				return g != nil && g.status.Load() == gRunning && !s.stw.Load()
-			}) {
+			// sleep until startlockedm hands us a P (nextp), then take
+			// it and run the G (op acquirep).
+			if !mp.waitUntil(func() bool { return mp.nextp.Load() != nil && !s.stw.Load() }) {
 				return
 			}
+			mp.stoplockedmReturns()
 		case mp.p.Load() != nil:
 			mp.schedule()
 		default:

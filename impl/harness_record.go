@@ -83,6 +83,7 @@ const (
 	brNewm
 	brRecheck
 	brStopm
+	brStoplockedmReturns
 	numBranches
 )
 
@@ -90,7 +91,7 @@ var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", 
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
 	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
 	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush",
-	"wakep", "startm", "newm", "recheck", "stopm"}
+	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns"}
 
 // Codes packed in rec.code.
 const (
@@ -291,6 +292,7 @@ func (a *actor) expand(r *rec) Event {
 		e.In.P = int(r.in)
 		o.P = int(r.a)
 		o.Value = r.val
+		o.HandedTo = int(r.c)
 	case opProcResize:
 		e.In.N = int(r.in)
 	case opGC:

@@ -199,6 +199,9 @@ func (sn *Snapshot) Check() []string {
 		if m.NewG >= 0 && m.NewG < n {
 			queued[m.NewG]++
 		}
+		if m.LockedG >= 0 && m.LockedG < n && m.NextP >= 0 && m.Curg < 0 && m.P < 0 {
+			queued[m.LockedG]++ // startlockedm handed the M a P for it
+		}
 		count(m.SlowBatch, queued, fmt.Sprintf("M%d's runqputslow batch", mi))
 		if len(m.SlowBatch) != 0 && m.P < 0 {
 			bad("M%d holds runqputslow's batch without a P", mi)

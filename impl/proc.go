@@ -8,19 +8,20 @@ package impl
 
 // Throw messages (the runtime's, verbatim; spec/errors.go has the same).
 const (
-	throwGfputStatus      = "gfput: bad status (not Gdead)"
-	throwMissingStack     = "newproc1: newg missing stack"
-	throwNotDead          = "newproc1: new g is not Gdead"
-	throwBadmcall         = "runtime: mcall called on m->g0 stack"
-	throwLockedInt        = "exited a goroutine internally locked to the OS thread"
-	throwRunqputslow      = "runqputslow: queue is not full"
-	throwRunqOverflow     = "runqsteal: runq overflow"
-	throwPidleput         = "pidleput: P has non-empty run queue"
-	throwReleasep         = "releasep: invalid p state"
-	throwWirep            = "wirep: invalid p state"
-	throwStoplockedm      = "stoplockedm: inconsistent locking"
-	throwStartlockedmMe   = "startlockedm: locked to me"
-	throwStartlockedmHasP = "startlockedm: m has p"
+	throwGfputStatus            = "gfput: bad status (not Gdead)"
+	throwMissingStack           = "newproc1: newg missing stack"
+	throwNotDead                = "newproc1: new g is not Gdead"
+	throwBadmcall               = "runtime: mcall called on m->g0 stack"
+	throwLockedInt              = "exited a goroutine internally locked to the OS thread"
+	throwRunqputslow            = "runqputslow: queue is not full"
+	throwRunqOverflow           = "runqsteal: runq overflow"
+	throwPidleput               = "pidleput: P has non-empty run queue"
+	throwReleasep               = "releasep: invalid p state"
+	throwWirep                  = "wirep: invalid p state"
+	throwStoplockedm            = "stoplockedm: inconsistent locking"
+	throwStartlockedmMe         = "startlockedm: locked to me"
+	throwStartlockedmHasP       = "startlockedm: m has p"
+	throwStoplockedmNotRunnable = "stoplockedm: not runnable"
 	// The wakeup protocol (proc_mwake.go).
 	throwStartmRunnable     = "startm: p has runnable gs"
 	throwStartmSpinning     = "startm: m is spinning"
@@ -835,30 +836,29 @@ func (mp *m) schedule() {
 		mp.owesWakep = true
 	}
 	if lm := gp.lockedm; lm != nil && !s.cfg.Wasm {
-		// startlockedm: hand our P straight to the G's locked M, which
-		// executes it; we stop without a P.
+		// startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
+		// mp.nextp.set(pp); notewakeup(&mp.park); stopm()`. The locked
+		// M, woken in stoplockedm, acquires the P and executes the G
+		// (stoplockedmReturns, its own op).
 		if lm == mp {
 			mp.throwOp(&r, throwStartlockedmMe)
 			return
 		}
-		if lm.p.Load() != nil {
+		if lm.nextp.Load() != nil {
 			mp.throwOp(&r, throwStartlockedmHasP)
 			return
 		}
-		// incidlelocked(-1): the locked M counts as running before
-		// this one stopm's.
 		s.lockSched(&mp.actor)
 		s.nmidlelocked--
+		_, msg := s.releasepLocked(mp)
+		if msg == "" {
+			lm.nextp.Store(pp)
+			s.notewakeupLocked(lm)
+		}
 		s.unlockSched(&mp.actor)
-		mp.p.Store(nil)
-		pp.m.Store(lm)
-		lm.p.Store(pp)
 		r.c = int32(lm.id)
-		defer lm.notewakeup()
 		mp.branch(brStartlockedm)
-		// The locked M wakes in stoplockedm and runs schedule's
-		// execute(mp.lockedg.ptr(), false): a new time slice.
-		if msg := s.execute(lm, pp, gp, false); msg != "" {
+		if msg != "" {
 			mp.throwOp(&r, msg)
 			return
 		}

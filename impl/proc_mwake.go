@@ -237,6 +237,37 @@ func (mp *m) idle() {
 	mp.endAcquire(&r, got, msg, brNewm)
 }
 
+// stoplockedmReturns is the end of stoplockedm for a locked M that
+// startlockedm handed a P: `acquirep(mp.nextp.ptr()); mp.nextp = 0` after
+// checking that the G is runnable (throw("stoplockedm: not runnable")),
+// then schedule's `execute(mp.lockedg.ptr(), false)`, a new time slice.
+// Recorded as op acquirep, with the G and the M as handed to.
+func (mp *m) stoplockedmReturns() {
+	s := mp.s
+	r := mp.begin(opAcquireP)
+	s.lockSched(&mp.actor)
+	pp, gp := mp.nextp.Load(), mp.lockedg
+	var msg string
+	if gp.status.Load()&^gScan != gRunnable {
+		msg = throwStoplockedmNotRunnable
+	}
+	if msg == "" {
+		mp.nextp.Store(nil)
+		msg = s.acquirepLocked(mp, pp)
+	}
+	if msg == "" {
+		msg = s.execute(mp, pp, gp, false)
+	}
+	s.unlockSched(&mp.actor)
+	r.in, r.a, r.g, r.c = pp.id, pp.id, gp.idx, int32(mp.id)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.branch(brStoplockedmReturns)
+	mp.commit(&r)
+}
+
 // acquireNextp is stopm's return: acquirep(mp.nextp).
 func (mp *m) acquireNextp(pp *p) {
 	s := mp.s

@@ -44,6 +44,10 @@ func Branches(op Op, r Result, buf []string) []string {
 		if op.Kind == OpExit && r.Goid == MainGoid {
 			add("main returns")
 		}
+	case OpAcquireP:
+		if r.HandedTo != None {
+			add("startlockedm")
+		}
 	case OpPark, OpGosched:
 		if r.HandedOff {
 			add("stoplockedm")
@@ -83,7 +87,7 @@ func AllBranches() []string {
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
 		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
-		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch",
+		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "acquirep/startlockedm",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
 		"checkdead/goexit", "checkdead/asleep",

@@ -85,13 +85,12 @@
 //
 // # Invariants
 //
-// Invariants lists 38 named properties, each citing the throw or comment it
-// comes from; CheckInvariants returns the first that fails. 32 are facts of
+// Invariants lists 44 named properties, each citing the throw or comment it
+// comes from; CheckInvariants returns the first that fails. 38 are facts of
 // the runtime itself at every point between the spec's ops;
 // CheckRuntimeFacts checks only those, for a state projected from the real
 // runtime. The other 6 carry a Scope: they rest on a restriction of the
-// spec's model (its exitsyscall, startlockedm, schedule and handoffp are
-// single steps; it has no in-place waits, extra Ms, finalizer
+// spec's model (its exitsyscall, schedule and handoffp are single steps; it has no in-place waits, extra Ms, finalizer
 // goroutines or assist steals), hold in every state the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
 // NoInPlaceWaits, RunnableGsQueued, NGSysCount, BgScanCreditNonNegative and

@@ -71,6 +71,9 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				break
 			}
 			ops = s.runningOps(M, b, ops)
+		case m.LockedG != None && m.P == None && m.Curg == None && m.NextP != None:
+			// stoplockedm returns: startlockedm handed the M its P.
+			ops = append(ops, Op{Kind: OpAcquireP, M: M, P: m.NextP})
 		case m.P == None && m.Curg == None && m.LockedG == None && m.NewG == None:
 			switch {
 			case m.NextP != None:

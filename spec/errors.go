@@ -38,8 +38,10 @@ const (
 	ThrowStoplockedm      = "stoplockedm: inconsistent locking"
 	ThrowStartlockedmMe   = "startlockedm: locked to me"
 	ThrowStartlockedmHasP = "startlockedm: m has p"
-	ThrowBadUnlock        = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
-	ThrowCasgstatus       = "casgstatus: status is not the expected old value (the CAS loop spins forever)"
+	// stoplockedm's check of the G startlockedm handed the M's P for.
+	ThrowStoplockedmNotRunnable = "stoplockedm: not runnable"
+	ThrowBadUnlock              = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
+	ThrowCasgstatus             = "casgstatus: status is not the expected old value (the CAS loop spins forever)"
 	// The wakeup protocol (mwake.go).
 	ThrowStopm              = "stopm holding p"
 	ThrowStartmRunnable     = "startm: p has runnable gs"

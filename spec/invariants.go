@@ -89,8 +89,13 @@ func (c *census) take(s *State) {
 		c.add(g, true)
 	}
 	for i := range s.Ms {
-		if s.Ms[i].NewG != None {
-			c.add(s.Ms[i].NewG, false)
+		m := &s.Ms[i]
+		if m.NewG != None {
+			c.add(m.NewG, false)
+		}
+		if m.LockedG != None && m.NextP != None && m.Curg == None && m.P == None {
+			// startlockedm handed the M a P for its G: held for it.
+			c.add(m.LockedG, false)
 		}
 	}
 }
@@ -566,12 +571,11 @@ var Invariants = []Invariant{
 		})
 	}},
 	{Name: "RunnableGsQueued",
-		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560)",
+		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560); startlockedm holds the G for its locked M from the handoff of the P (proc.go startlockedm) until the M, woken in schedule's stoplockedm, executes it",
 		Scope: "The spec's ops queue a G they make runnable, or take one off a queue and run it, in one step, so between ops the only " +
-			"runnable Gs on no queue are newproc's (M.newg) and runqputslow's batch between its two steps (P.SlowBatch). In the runtime " +
-			"a runnable G is also on no queue from startlockedm's " +
-			"handoff of the P (proc.go:3278-3292) until the locked M, woken in schedule's stoplockedm, executes it (proc.go:4142-4145); " +
-			"and between findRunnable and execute. What the runtime guarantees is checkdead's throw(\"checkdead: runnable g\") " +
+			"runnable Gs on no queue are newproc's (M.newg), runqputslow's batch between its two steps (P.SlowBatch) and a locked G " +
+			"whose M startlockedm handed a P (M.NextP). In the runtime a runnable G is also on no queue " +
+			"between findRunnable and execute. What the runtime guarantees is checkdead's throw(\"checkdead: runnable g\") " +
 			"(proc.go:6421): when no M is running, no G is runnable.",
 		check: func(s *State, c *census) error {
 			for i := range s.Gs {

@@ -248,16 +248,21 @@ func (s *State) runqWork() bool {
 	return false
 }
 
-// acquirep is OpAcquireP: an M without a P gets one. Three ways:
+// acquirep is OpAcquireP: an M without a P gets one. Four ways (the
+// fourth, a locked M's, is stoplockedmReturns):
 //   - stopm returns: startm woke the M with a P in its nextp;
 //   - newm: an M on the idle list takes a pending P (see above);
 //   - findRunnable's recheck after a spinning M dropped its P: the global
 //     queue (under sched.lock) or a P's run queue (checkRunqsNoP) has
 //     work and pidlegetSpinning gives the idle head; the M is spinning
-//     again (`acquirep(pp); mp.becomeSpinning()`).
+//     again (`acquirep(pp); mp.becomeSpinning()`);
+//   - stoplockedm returns: startlockedm handed a locked M a P for its G.
 func (s *State) acquirep(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
+	if m.LockedG != None && m.P == None && m.Curg == None && m.NextP != None {
+		return s.stoplockedmReturns(op, mp)
+	}
 	if m.P != None || m.Curg != None || m.LockedG != None || m.NewG != None {
 		return r, s.disabled(op, "the M is busy")
 	}
@@ -305,6 +310,29 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 		r.Value = 1
 	}
 	return r, nil
+}
+
+// stoplockedmReturns is OpAcquireP of a locked M that startlockedm
+// handed a P: stoplockedm's end, `acquirep(mp.nextp.ptr()); mp.nextp = 0`
+// after its check that the G is runnable (throw("stoplockedm: not
+// runnable")), then schedule's `execute(mp.lockedg.ptr(), false)`: a new
+// time slice.
+func (s *State) stoplockedmReturns(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if op.P != m.NextP {
+		return r, s.disabled(op, "startlockedm handed the M P"+itoa(int64(m.NextP))+" (mp.nextp)")
+	}
+	g := m.LockedG
+	if s.Gs[g].Status != Runnable {
+		return r, throwf(ThrowStoplockedmNotRunnable, "stoplockedm")
+	}
+	m.NextP = None
+	r.P, r.G, r.HandedTo = op.P, g, int8(mp)
+	if err := s.acquirepOn(mp, op.P); err != nil {
+		return r, err
+	}
+	return r, s.execute(mp, g, false)
 }
 
 // stopSpinning is OpStopSpinning: findRunnable's `mp.spinning = false;

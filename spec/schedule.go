@@ -148,25 +148,25 @@ func (s *State) schedule(op Op) (Result, error) {
 		m.WakeP = true
 	}
 	if lm := s.Gs[g].LockedM; lm != None && !s.Cfg.Wasm {
-		// startlockedm: hand the P to the G's locked M and stopm.
+		// startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
+		// mp.nextp.set(pp); notewakeup(&mp.park); stopm()`. The P goes
+		// to the locked M's nextp (handed off, as startm's) and the G
+		// stays runnable on no queue until the locked M, woken in
+		// stoplockedm, takes the P and executes it: its own step
+		// (OpAcquireP), as another thread does it.
 		if int(lm) == mp {
 			return r, throwf(ThrowStartlockedmMe, "startlockedm")
 		}
-		if s.Ms[lm].P != None {
+		if s.Ms[lm].NextP != None {
 			return r, throwf(ThrowStartlockedmHasP, "startlockedm")
 		}
 		if _, err := s.releasep(mp); err != nil {
 			return r, err
 		}
-		// The locked M wakes in stoplockedm: acquirep(mp.nextp), then
-		// schedule's execute(mp.lockedg, false).
-		if err := s.acquirepOn(int(lm), pi); err != nil {
-			return r, err
-		}
+		pp := &s.Ps[pi]
+		pp.Status, pp.M, pp.Link = PHandoff, None, None
+		s.Ms[lm].NextP = pi
 		r.HandedTo = lm
-		if err := s.execute(int(lm), g, false); err != nil {
-			return r, err
-		}
 		// startlockedm ends in stopm, this M's next step (OpStopm),
 		// or its wakep's (OpWakep) when it owes resetspinning.
 		if !m.WakeP {
