@@ -156,7 +156,10 @@
 // Per OPS.md every recorded op has at most one effectful linearization
 // point on shared state; a runtime function with several is recorded as
 // several ops, with the state it holds in between made visible to the
-// abstraction:
+// abstraction. The M makes them in one runtime call (harness_m.go's
+// loop): with a scheduling point between them, where other actors run,
+// but no stop-the-world safe point, as the runtime makes newproc1,
+// runqput and wakep on the system stack:
 //
 //   - newproc1: the gfget refill's gFree.lock section (local pops and the
 //     P's goid cache are owner-only); malg's allgadd otherwise. ngsys is
@@ -172,8 +175,8 @@
 //     batch (with the G that did not fit) is then the M's (m.slowq,
 //     exported as MSnap.SlowBatch), runnable and on no queue. The M's next
 //     op, runqputslowpush, is `lock(&sched.lock); globrunqputbatch(&q)`,
-//     its one sched.lock section. Between them the M passes its loop's
-//     scheduling point and the others run.
+//     its one sched.lock section. Between them the M passes a scheduling
+//     point and the others run.
 //   - schedule: the effect that took the G (the runnext or ring CAS, the
 //     sched.lock section for tick/global, with runqputbatch done inside
 //     the lock, or the victim CAS for a steal); idle is one sched.lock

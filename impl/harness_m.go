@@ -6,8 +6,14 @@ package impl
 import "runtime"
 
 // loop is the M's thread: mstart -> schedule, and the interpretation of
-// the current G's program. Every iteration is one op at most, and the top
-// of the loop is a scheduling point and a stop-the-world safe point.
+// the current G's program. The top of the loop is a scheduling point and
+// a stop-the-world safe point. An iteration makes one runtime call: one op,
+// or several when the call has several linearization points (newproc1
+// then runqput, runqputslow's push, the wakep after; schedule's
+// resetspinning; startlockedm's or exitsyscall0's stopm), made one after
+// the other with a scheduling point between (other actors run) but no
+// safe point: the runtime makes them on the system stack or without a P,
+// where the world is not stopped in between.
 func (mp *m) loop() {
 	s := mp.s
 	for {
@@ -22,16 +28,14 @@ func (mp *m) loop() {
 			mp.waitUntil(func() bool { return false })
 			return
 		}
+		if mp.owed() {
+			// Only when the run ended between two ops of one call
+			// (or, in tests, a state set up with an op owed).
+			mp.nextOwed()
+			continue
+		}
 		gp := mp.curg.Load()
 		switch {
-		case mp.owesWakep:
-			mp.wakepOwed()
-		case mp.stopping:
-			mp.stopmOwed()
-		case mp.slowq.head != nil:
-			mp.runqputslowPush()
-		case mp.newg != nil:
-			mp.runqputOp()
 		case gp != nil && mp.runs(gp):
 			mp.stepG(gp)
 		case mp.lockedg != nil:
@@ -47,7 +51,43 @@ func (mp *m) loop() {
 		default:
 			mp.idle()
 		}
+		for mp.owed() {
+			if !mp.between() {
+				return
+			}
+			mp.nextOwed()
+		}
 	}
+}
+
+// owed: the runtime call the M is in has an op left to make.
+func (mp *m) owed() bool {
+	return mp.owesWakep || mp.stopping || mp.slowq.head != nil || mp.newg != nil
+}
+
+// nextOwed makes the call's next op.
+func (mp *m) nextOwed() {
+	switch {
+	case mp.owesWakep:
+		mp.wakepOwed()
+	case mp.stopping:
+		mp.stopmOwed()
+	case mp.slowq.head != nil:
+		mp.runqputslowPush()
+	case mp.newg != nil:
+		mp.runqputOp()
+	}
+}
+
+// between is the scheduling point between two ops of one runtime call:
+// in deterministic mode the driver may run other actors here, but no
+// stop-the-world begins (the M is not at a safe point). False when the
+// run is over.
+func (mp *m) between() bool {
+	if mp.s.det {
+		mp.yield()
+	}
+	return !mp.s.done.Load()
 }
 
 func (mp *m) runs(gp *g) bool {
