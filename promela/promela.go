@@ -76,6 +76,7 @@ type Result struct {
 	MemoryMB     float64 // "total actual memory usage"
 	CompileSecs  float64 // spin -a and gcc
 	Wall         float64 // pan's run, measured around the process
+	CPUSeconds   float64 // pan's user and system CPU time
 	Incomplete   bool    // pan said the search was not exhaustive (max depth too small, out of memory)
 	StatesPerSec float64 // States / Seconds (Wall when pan's clock says 0)
 	Output       string  // pan's output
@@ -150,8 +151,13 @@ func Run(ctx context.Context, pan string, o Options) (*Result, error) {
 		args = append(args, "-w"+strconv.Itoa(o.HashLog2))
 	}
 	t0 := time.Now()
-	out, err := run(ctx, filepath.Dir(pan), pan, args...)
+	cmd := exec.CommandContext(ctx, pan, args...)
+	cmd.Dir = filepath.Dir(pan)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
 	wall := time.Since(t0).Seconds()
+	out := buf.String()
 	if err != nil {
 		return nil, fmt.Errorf("pan: %v\n%s", err, out)
 	}
@@ -160,6 +166,7 @@ func Run(ctx context.Context, pan string, o Options) (*Result, error) {
 		return nil, err
 	}
 	r.Wall = wall
+	r.CPUSeconds = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	if r.StatesPerSec == 0 && wall > 0 {
 		r.StatesPerSec = float64(r.States) / wall
 	}
