@@ -209,23 +209,15 @@ inline runqpop() { /* globrunqget: the global head into gg */
 	runq[runqlen] = 0
 }
 
-inline npidle() { /* into ncount */
-	ncount = 0;
-	ct = pidle;
-	do
-	:: ct != NONE -> ncount++; ct = p[ct].link
-	:: else -> break
-	od
-}
-
-/* runqWork: a running or handed-off P with local work (checkRunqsNoP). */
+/* runqWork: a running or handed-off P with local work (checkRunqsNoP).
+ * ANYRUNQWORK, PENDINGP and NPIDLE are written out for NP = NM = 2. */
 #define RUNQWORK(v) ((p[v].status == PRUNNING || p[v].status == PHANDOFF) && (p[v].runnext != NONE || p[v].ringlen != 0))
 #define ANYRUNQWORK (RUNQWORK(0) || RUNQWORK(1))
 
 /* A P startm handed off with no idle M: newm's M would take it. */
 #define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[1].nextp != v)
 
-inline pidleget() { /* into t */
+inline pidleget() { /* the idle list's head into tg, NONE when empty */
 	tg = pidle;
 	if
 	:: tg != NONE -> pidle = p[tg].link; p[tg].link = NONE
