@@ -11,8 +11,9 @@ import (
 
 // exploreOptions are `gexit explore`'s defaults (cmd/gexit explore.go:
 // 2 Ps, 2 Ms, preset small, -without
-// system,gc,assist,dirty,syscalls,locks,procresize,stacksize) at a bound
-// of gs Gs, on one worker.
+// system,gc,assist,dirty,syscalls,locks,procresize,stacksize, -max-states
+// 20M, -max-memory half of physical memory, stop at the first violation)
+// at a bound of gs Gs, on one worker.
 func exploreOptions(gs int) checker.ExploreOptions {
 	c, err := spec.Preset("small")
 	if err != nil {
@@ -26,6 +27,7 @@ func exploreOptions(gs int) checker.ExploreOptions {
 		Config:      spec.Config{Consts: c, Ps: 2, Ms: 2},
 		Bounds:      b,
 		MaxStates:   20_000_000,
+		MaxMemory:   checker.PhysicalMemory() / 2,
 		StopAtFirst: true,
 		Workers:     1,
 	}
