@@ -1,0 +1,841 @@
+/*
+ * gexit.pml: a Promela model of the Go runtime's goroutine exit and reuse
+ * path, written from gexit's executable specification (spec/, itself read
+ * from the Go 1.26 runtime's proc.go), at the bound `gexit explore` uses by
+ * default: 2 Ps, 2 Ms, NG Gs (3 unless -DNG=...), constants preset "small",
+ * and the op families the explorer leaves on by default (cmd/gexit
+ * explore.go's defaultWithout drops system, gc, assist, dirty, syscalls,
+ * locks, procresize and stacksize).
+ *
+ * Each M is a Promela process (active [NM] proctype M) whose loop offers
+ * the ops spec.State.Enabled offers that M, each one d_step, so that one
+ * Promela transition is one spec transition and one stored state one spec
+ * state. What is modelled:
+ *   - Gs: status (idle/runnable/running/waiting/dead), stack (none,
+ *     stackMin = startingStackSize, 2*stackMin after copystack), whether a
+ *     live G holds main's goid; allgs grows by malg up to NG;
+ *   - Ms: curg, p, newproc1's G not yet queued (newg), spinning, nextp,
+ *     parked on the idle M list (sched.midle, LIFO through m.link),
+ *     findRunnable's recheck after a spinning M dropped its P, the wakep
+ *     an M owes (newproc, ready, gosched, runqputslow, resetspinning);
+ *   - Ps: status (idle/running/handoff), owner, runnext, the ring of
+ *     RUNQSIZE (4), runqputslow's batch between its two steps, the gFree
+ *     list (LIFO), schedtick modulo GLOBALTICK (3), the goids left in the
+ *     goid cache, the idle P list link, startm's spinning flag for newm;
+ *   - sched: the global run queue (FIFO), sched.gFree.stack and .noStack
+ *     (LIFO), sched.pidle (LIFO), sched.midle, nmspinning, main's
+ *     runtime.Goexit, and how the program ended;
+ *   - ops: goidrefill, newproc1 (gfget with the refill from the global
+ *     lists, or malg), runqput (runnext, the kick to the ring, runqputslow's
+ *     CAS), runqputslowpush, ready, park, gosched, growstack, exit and
+ *     goexit (gdestroy -> gfput with the spill at GFREECAP down below
+ *     SPILLTO; main returning ends the program), schedule with every
+ *     findRunnable source (tick, runnext, ring, global batch, steal of a
+ *     ring, steal of runnext, idle) in the spec's relaxed order, spin,
+ *     wakep (wakep / resetspinning -> pidleget -> startm -> mget),
+ *     stopspinning, stopm (mput and checkdead), acquirep (nextp, newm's
+ *     pending P, the recheck's idle P);
+ *   - checkdead's three outcomes: "checkdead: runnable g" is an assert,
+ *     the two fatal errors are terminal states;
+ *   - invariants, checked after every step (check(), a C function for
+ *     compile time, asserted in Promela): conservation of Gs (every G
+ *     of allgs on exactly one place: an M, a run queue, a free list, or
+ *     waiting on none), dead Gs exactly on free lists, stack lists'
+ *     stacks, free lists below their cap, idle Ps listed with empty
+ *     queues, P/M wiring both ways, parked Ms exactly the idle M list,
+ *     nmspinning counting the spinning Ms, no lost wakeup (checkdead),
+ *     and no live deadlock (a timeout with the program alive).
+ *
+ * The spec's explorer deduplicates states by a canonical fingerprint
+ * (spec/hash.go): Gs are renamed in the order a fixed walk meets them (the
+ * Ms' curg and newg, each P's runnext, ring, batch and free list, the
+ * global queue and free lists; the waiting Gs, on no list, sorted by their
+ * fields), goids are kept only as "this live G is main" and "goids left in
+ * this P's cache", schedtick modulo GLOBALTICK. The model stores exactly
+ * that: goids are those facts, schedtick is kept modulo GLOBALTICK, and
+ * canon() (C) renames the Gs the same way after every step (SPIN has no
+ * symmetry reduction of its own). With -DNOSYM the renaming is left out
+ * and SPIN stores every labelling of the Gs.
+ *
+ * Check of faithfulness: pan stores exactly the states `gexit explore`
+ * counts at the same bound, plus SPIN's own initial state (before the
+ * first step sets rt0_go's): 8,605 / 635,626 / 4,946,392 at 1 / 2 / 3 Gs
+ * against 8,604 / 635,625 / 4,946,391 (promela_test.go checks 1 G). pan's
+ * transitions are gexit's plus one timeout per M in each terminal state.
+ * As for gexit, gfput's spill, gfget's refill and runqputslow are modelled
+ * but out of reach below 4 Gs (a spill needs 4 dead Gs on one P).
+ *
+ * Left out versus the spec (all unreachable or switched off at this
+ * bound, or dropped by the spec's own fingerprint):
+ *   - the op families off by default: system goroutines (ngsys), the GC
+ *     (gcBlackenEnabled, assist credit, markrootFreeGStacks), dirty
+ *     fields, syscalls (entersyscall, exitsyscall's five paths, sysmon's
+ *     retake, oldp), LockOSThread (lockedg/lockedm, stoplockedm,
+ *     startlockedm, mexit, m0 wedged), procresize (Pdead, gfpurge),
+ *     startingStackSize changes; so handoffp (called only from retake,
+ *     stoplockedm and mexit) and startlockedm's stopm (m.stopping) are out
+ *     too, and the state has no fields for them (they keep their initial
+ *     values in every spec state at this bound);
+ *   - fields the fingerprint drops (goid values, sched.goidgen, the goids
+ *     of dead Gs), that another field determines (gp.m is m.curg's
+ *     inverse; the list sizes are the lists' lengths), or that are
+ *     constant at this bound (gp.lockedm, the cleared fields,
+ *     gcAssistBytes, ngsys, bgScanCredit, startingStackSize, GOMAXPROCS);
+ *   - the spec's Strict ops (findRunnable's strict order for ops that
+ *     overlapped no other): the explorer offers the relaxed order, and so
+ *     does this model;
+ *   - the spec's 44 invariants are reduced to the ones listed above, and
+ *     its coverage, progress (liveness) and lifecycle checks are absent.
+ */
+
+#ifndef NG
+#define NG 3 /* bound on len(allgs) (gexit explore -gs) */
+#endif
+#define NP 2 /* Ps (-ps) */
+#define NM 2 /* Ms (-ms) */
+
+/* Constants preset "small" (spec/consts.go). */
+#define GFREECAP   4 /* gfput spills at this local size (runtime: 64) */
+#define SPILLTO    2 /* ... while the size is at least this (runtime: 32) */
+#define REFILLTO   2 /* gfget refills up to this (runtime: 32) */
+#define RUNQSIZE   4 /* the ring (runtime: 256) */
+#define GLOBALTICK 3 /* the global queue every GLOBALTICK-th schedtick (runtime: 61) */
+#define GOIDBATCH  2 /* _GoidCacheBatch (runtime: 16) */
+#define GOMAXPROCS NP
+#define SLOWMAX    (RUNQSIZE/2 + 1) /* runqputslow's batch: half the ring and the G */
+
+#define NONE 255 /* nil guintptr, muintptr, puintptr */
+
+/* G statuses (runtime2.go). */
+#define GIDLE     0
+#define GRUNNABLE 1
+#define GRUNNING  2
+#define GWAITING  4
+#define GDEAD     6
+
+/* Stack sizes: no stack, stackMin (= startingStackSize), 2*stackMin. */
+#define STACKNONE 0
+#define STACKMIN  1
+#define MAXSTACK  2
+
+/* P statuses (the spec's PHandoff is startm's transient _Pidle P). */
+#define PIDLE    0
+#define PRUNNING 1
+#define PHANDOFF 2
+
+/* How the program ended (PRESTART: before rt0_go's initial state is set). */
+#define PRESTART       0
+#define ALIVE          1
+#define MAINRETURNED   2 /* runtime.main returned: exit(0) */
+#define GOEXITDEADLOCK 3 /* fatal: no goroutines (main called runtime.Goexit) - deadlock! */
+#define ALLASLEEP      4 /* fatal: all goroutines are asleep - deadlock! */
+
+/* ---- state ---- */
+
+byte ng;             /* len(allgs) */
+byte gstat[NG];      /* gp.atomicstatus */
+byte gstack[NG];     /* the stack's size class, STACKNONE after stackfree */
+bit  gmain[NG];      /* a live G whose goid is main's (1) */
+
+typedef Mt {
+	byte curg;   /* mp.curg */
+	byte p;      /* mp.p */
+	byte newg;   /* newproc1's G, until runqput */
+	byte nextp;  /* mp.nextp */
+	byte link;   /* next M on sched.midle */
+	bit spinning;
+	bit parked;  /* on sched.midle, asleep in stopm */
+	bit recheck; /* dropped its P while spinning: findRunnable's recheck next */
+	bit wakep    /* owes a wakep (or resetspinning's) as its next step */
+};
+Mt m[NM];
+
+typedef Pt {
+	byte status;
+	byte pm;                /* pp.m */
+	byte runnext;
+	byte ring[RUNQSIZE];    /* runq[runqhead:runqtail], head at 0 */
+	byte ringlen;
+	byte gfree[GFREECAP];   /* pp.gFree, head at gfreelen-1 */
+	byte gfreelen;
+	byte slow[SLOWMAX];     /* runqputslow's batch between its CAS and its push */
+	byte slowlen;
+	byte tick;              /* pp.schedtick % GLOBALTICK */
+	byte goidrem;           /* pp.goidcacheend - pp.goidcache */
+	byte link;              /* pp.link on sched.pidle */
+	bit startspin           /* startm's spinning, for newm's M */
+};
+Pt p[NP];
+
+byte runq[NG];  byte runqlen;  /* sched.runq, head at 0 */
+byte gfs[NG];   byte gfslen;   /* sched.gFree.stack, head at gfslen-1 */
+byte gfn[NG];   byte gfnlen;   /* sched.gFree.noStack, head at gfnlen-1 */
+byte pidle;                    /* sched.pidle */
+byte midle;                    /* sched.midle */
+byte nmspinning;
+bit  maingoexit;
+byte terminal;
+
+/* Scratch of the d_steps: hidden, so not part of the state. */
+hidden byte invfail; /* the invariant that failed, 0: none */
+hidden byte tg, tg2, gg, ci, cj, ck, cn, ct, ncount, pidx, slowflag;
+
+/* ---- helpers ---- */
+
+inline ringpop(P) { /* the ring's head into gg */
+	gg = p[P].ring[0];
+	ci = 1;
+	do
+	:: ci < p[P].ringlen -> p[P].ring[ci-1] = p[P].ring[ci]; ci++
+	:: else -> break
+	od;
+	p[P].ringlen--;
+	p[P].ring[p[P].ringlen] = 0
+}
+
+inline ringpush(P, G) {
+	p[P].ring[p[P].ringlen] = G;
+	p[P].ringlen++
+}
+
+inline runqpop() { /* globrunqget: the global head into gg */
+	gg = runq[0];
+	ci = 1;
+	do
+	:: ci < runqlen -> runq[ci-1] = runq[ci]; ci++
+	:: else -> break
+	od;
+	runqlen--;
+	runq[runqlen] = 0
+}
+
+/* runqWork: a running or handed-off P with local work (checkRunqsNoP).
+ * ANYRUNQWORK, PENDINGP and NPIDLE are written out for NP = NM = 2. */
+#define RUNQWORK(v) ((p[v].status == PRUNNING || p[v].status == PHANDOFF) && (p[v].runnext != NONE || p[v].ringlen != 0))
+#define ANYRUNQWORK (RUNQWORK(0) || RUNQWORK(1))
+
+/* A P startm handed off with no idle M: newm's M would take it. */
+#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[1].nextp != v)
+
+inline pidleget() { /* the idle list's head into tg, NONE when empty */
+	tg = pidle;
+	if
+	:: tg != NONE -> pidle = p[tg].link; p[tg].link = NONE
+	:: else
+	fi
+}
+
+inline pidleput(P) {
+	assert(p[P].runnext == NONE && p[P].ringlen == 0); /* "pidleput: P has non-empty run queue" */
+	ct = pidle;
+	do
+	:: ct != NONE -> assert(ct != P); ct = p[ct].link
+	:: else -> break
+	od;
+	p[P].status = PIDLE;
+	p[P].pm = NONE;
+	p[P].link = pidle;
+	pidle = P
+}
+
+inline releasep(M) {
+	pidx = m[M].p;
+	assert(pidx != NONE && p[pidx].pm == M && p[pidx].status == PRUNNING); /* "releasep: invalid p state" */
+	m[M].p = NONE;
+	p[pidx].pm = NONE;
+	p[pidx].status = PIDLE
+}
+
+inline acquirepOn(M, P) { /* wirep */
+	assert(m[M].p == NONE && p[P].pm == NONE && (p[P].status == PIDLE || p[P].status == PHANDOFF));
+	m[M].p = P;
+	p[P].pm = M;
+	p[P].status = PRUNNING
+}
+
+/* checkdead, under sched.lock when an M stops counting as running. */
+inline checkdead() {
+	if
+	:: terminal == ALIVE ->
+		/* run = mcount - nmidle (- nmidlelocked, 0 here); mcount counts newm's M of a pending P */
+		ncount = NM;
+		ct = 0;
+		do
+		:: ct < NP -> if :: PENDINGP(ct) -> ncount++ :: else fi; ct++
+		:: else -> break
+		od;
+		ct = midle;
+		do
+		:: ct != NONE -> ncount--; ct = m[ct].link
+		:: else -> break
+		od;
+		if
+		:: ncount == 0 ->
+			tg2 = 0;
+			ct = 0;
+			do
+			:: ct < ng ->
+				assert(gstat[ct] != GRUNNABLE && gstat[ct] != GRUNNING); /* "checkdead: runnable g" */
+				if :: gstat[ct] == GWAITING -> tg2++ :: else fi;
+				ct++
+			:: else -> break
+			od;
+			if
+			:: tg2 == 0 -> terminal = GOEXITDEADLOCK
+			:: else -> terminal = ALLASLEEP
+			fi
+		:: else -> assert(ncount > 0 && ncount <= NM + NP)
+		fi
+	:: else
+	fi
+}
+
+inline mput(M) { /* stopm: mput, then checkdead */
+	assert(!m[M].parked && m[M].p == NONE && m[M].nextp == NONE && !m[M].spinning); /* "stopm holding p" */
+	m[M].parked = 1;
+	m[M].recheck = 0;
+	m[M].link = midle;
+	midle = M;
+	checkdead()
+}
+
+/* startm(pp, spinning = true): the only startm at this bound is wakep's. */
+inline startm(P) {
+	assert(p[P].runnext == NONE && p[P].ringlen == 0); /* "startm: P required for spinning=true" */
+	p[P].status = PHANDOFF;
+	p[P].pm = NONE;
+	p[P].link = NONE;
+	p[P].startspin = 0;
+	tg2 = midle; /* mget */
+	if
+	:: tg2 == NONE -> p[P].startspin = 1 /* newm's M will take it */
+	:: else ->
+		midle = m[tg2].link;
+		m[tg2].link = NONE;
+		m[tg2].parked = 0;
+		assert(!m[tg2].spinning && m[tg2].nextp == NONE); /* "startm: m is spinning", "startm: m has p" */
+		m[tg2].spinning = 1;
+		m[tg2].nextp = P
+	fi
+}
+
+inline dowakep() {
+	if
+	:: nmspinning == 0 ->
+		nmspinning = 1;
+		pidleget();
+		if
+		:: tg == NONE -> nmspinning--
+		:: else -> startm(tg)
+		fi
+	:: else
+	fi
+}
+
+/* runqput(pp, g, next = true); slowflag: runqputslow's CAS took the batch. */
+inline runqput(P, G) {
+	slowflag = 0;
+	tg = p[P].runnext;
+	p[P].runnext = G;
+	if
+	:: tg == NONE
+	:: else ->
+		if
+		:: p[P].ringlen < RUNQSIZE -> ringpush(P, tg)
+		:: else ->
+			assert(p[P].ringlen / 2 == RUNQSIZE / 2); /* "runqputslow: queue is not full" */
+			ci = 0;
+			do
+			:: ci < RUNQSIZE / 2 -> p[P].slow[ci] = p[P].ring[ci]; ci++
+			:: else -> break
+			od;
+			ci = 0;
+			do
+			:: ci < RUNQSIZE / 2 -> p[P].ring[ci] = p[P].ring[ci + RUNQSIZE / 2]; p[P].ring[ci + RUNQSIZE / 2] = 0; ci++
+			:: else -> break
+			od;
+			p[P].ringlen = RUNQSIZE / 2;
+			p[P].slow[RUNQSIZE / 2] = tg;
+			p[P].slowlen = SLOWMAX;
+			slowflag = 1
+		fi
+	fi
+}
+
+/* gfput: free a stack not of startingStackSize, push, spill at the cap. */
+inline gfput(P, G) {
+	assert(gstat[G] == GDEAD); /* "gfput: bad status (not Gdead)" */
+	if
+	:: gstack[G] != STACKMIN -> gstack[G] = STACKNONE
+	:: else
+	fi;
+	p[P].gfree[p[P].gfreelen] = G;
+	p[P].gfreelen++;
+	if
+	:: p[P].gfreelen >= GFREECAP ->
+		do
+		:: p[P].gfreelen >= SPILLTO ->
+			p[P].gfreelen--;
+			tg = p[P].gfree[p[P].gfreelen];
+			p[P].gfree[p[P].gfreelen] = 0;
+			if
+			:: gstack[tg] == STACKNONE -> gfn[gfnlen] = tg; gfnlen++
+			:: else -> gfs[gfslen] = tg; gfslen++
+			fi
+		:: else -> break
+		od
+	:: else
+	fi
+}
+
+/* gfget: refill an empty local list from the global lists (stack first),
+ * pop, give the G a stack of startingStackSize; gg = NONE when empty. */
+inline gfget(P) {
+	if
+	:: p[P].gfreelen == 0 && (gfslen != 0 || gfnlen != 0) ->
+		do
+		:: p[P].gfreelen < REFILLTO && gfslen != 0 ->
+			gfslen--; p[P].gfree[p[P].gfreelen] = gfs[gfslen]; gfs[gfslen] = 0; p[P].gfreelen++
+		:: p[P].gfreelen < REFILLTO && gfslen == 0 && gfnlen != 0 ->
+			gfnlen--; p[P].gfree[p[P].gfreelen] = gfn[gfnlen]; gfn[gfnlen] = 0; p[P].gfreelen++
+		:: else -> break
+		od
+	:: else
+	fi;
+	if
+	:: p[P].gfreelen == 0 -> gg = NONE
+	:: else ->
+		p[P].gfreelen--;
+		gg = p[P].gfree[p[P].gfreelen];
+		p[P].gfree[p[P].gfreelen] = 0;
+		if
+		:: gstack[gg] != STACKNONE && gstack[gg] != STACKMIN -> gstack[gg] = STACKNONE
+		:: else
+		fi;
+		if
+		:: gstack[gg] == STACKNONE -> gstack[gg] = STACKMIN
+		:: else
+		fi
+	fi
+}
+
+/* execute: curg set, runnable -> running, schedtick++ unless inherited. */
+inline execute(M, G, inherit) {
+	m[M].curg = G;
+	assert(gstat[G] == GRUNNABLE);
+	gstat[G] = GRUNNING;
+	if
+	:: !inherit -> p[m[M].p].tick = (p[m[M].p].tick + 1) % GLOBALTICK
+	:: else
+	fi
+}
+
+/* The end of a schedule that found gg: resetspinning is the M's next step. */
+inline found(M, inherit) {
+	if
+	:: m[M].spinning -> m[M].wakep = 1
+	:: else
+	fi;
+	execute(M, gg, inherit)
+}
+
+/* ---- invariants ----
+ *
+ * Checked after every step: inv_failed() returns the number of the first
+ * invariant that fails (and prints its name), 0 when all hold, and the
+ * step asserts it is 0. It is C for the reason canon() is
+ * (below): inlined Promela would be copied into every d_step.
+ */
+c_code {
+	static unsigned char seen_[NG];
+	static int inv_fail(int n, const char *name) {
+		printf("invariant %d failed: %s\n", n, name);
+		return n;
+	}
+	static int inv_see(unsigned char g, unsigned char status) {
+		if (g == NONE) return 0;
+		if (g >= now.ng) return 1;
+		seen_[g]++;
+		return now.gstat[g] != status;
+	}
+	static int inv_failed(void) {
+		int i, j, n;
+		unsigned char c;
+		for (i = 0; i < NG; i++) seen_[i] = 0;
+		n = 0;
+		for (i = 0; i < NM; i++) {
+			if (inv_see(now.m[i].curg, GRUNNING) || inv_see(now.m[i].newg, GRUNNABLE))
+				return inv_fail(1, "an M's curg is running, its newproc1 G runnable");
+			if (now.m[i].curg != NONE && now.m[i].p == NONE)
+				return inv_fail(2, "RunningHasP: an M running a G holds a P");
+			if (now.m[i].newg != NONE && now.m[i].curg == NONE)
+				return inv_fail(3, "newproc1's G is held by the M running its creator");
+			if (now.m[i].p != NONE && (now.p[now.m[i].p].pm != i || now.p[now.m[i].p].status != PRUNNING))
+				return inv_fail(4, "m.p and p.m agree, the P is running");
+			n += now.m[i].spinning;
+		}
+		for (i = 0; i < NP; i++) {
+			n += now.p[i].startspin;
+			if (inv_see(now.p[i].runnext, GRUNNABLE))
+				return inv_fail(5, "runnext is runnable");
+			for (j = 0; j < now.p[i].ringlen; j++)
+				if (inv_see(now.p[i].ring[j], GRUNNABLE)) return inv_fail(6, "the ring's Gs are runnable");
+			for (j = 0; j < now.p[i].slowlen; j++)
+				if (inv_see(now.p[i].slow[j], GRUNNABLE)) return inv_fail(7, "runqputslow's batch is runnable");
+			for (j = 0; j < now.p[i].gfreelen; j++)
+				if (inv_see(now.p[i].gfree[j], GDEAD)) return inv_fail(8, "FreeGsAreDead: the local free list");
+			if (now.p[i].gfreelen >= GFREECAP)
+				return inv_fail(9, "LocalFreeBelowCap");
+			if (now.p[i].status == PRUNNING ? (now.p[i].pm == NONE || now.m[now.p[i].pm].p != i) : now.p[i].pm != NONE)
+				return inv_fail(10, "a running P has the M that holds it, no other P has one");
+			if (now.p[i].status == PIDLE && (now.p[i].runnext != NONE || now.p[i].ringlen != 0))
+				return inv_fail(11, "an idle P has an empty run queue");
+		}
+		if (n != now.nmspinning)
+			return inv_fail(12, "NMSpinningCounts: the spinning Ms and the Ps startm(pp, true) left to newm");
+		for (j = 0; j < now.runqlen; j++)
+			if (inv_see(now.runq[j], GRUNNABLE)) return inv_fail(13, "the global queue's Gs are runnable");
+		for (j = 0; j < now.gfslen; j++)
+			if (inv_see(now.gfs[j], GDEAD) || now.gstack[now.gfs[j]] == STACKNONE)
+				return inv_fail(14, "StackListHasStack, FreeGsAreDead");
+		for (j = 0; j < now.gfnlen; j++)
+			if (inv_see(now.gfn[j], GDEAD) || now.gstack[now.gfn[j]] != STACKNONE)
+				return inv_fail(15, "NoStackListHasNoStack, FreeGsAreDead");
+		/* Conservation: every G of allgs is in exactly one place (an M,
+		 * a run queue, a free list), but a waiting G, in none; so no G
+		 * is on two lists and every dead G is on a free list. */
+		for (i = 0; i < now.ng; i++)
+			if (seen_[i] != (now.gstat[i] == GWAITING ? 0 : 1))
+				return inv_fail(16, "OneListAtATime, conservation of Gs");
+		/* The idle P list holds exactly the idle Ps; the idle M list
+		 * exactly the parked Ms. */
+		n = 0;
+		for (c = now.pidle; c != NONE; c = now.p[c].link)
+			if (now.p[c].status != PIDLE || ++n > NP) return inv_fail(17, "IdlePsListed: the idle P list");
+		for (i = 0; i < NP; i++) n -= now.p[i].status == PIDLE;
+		if (n != 0) return inv_fail(17, "IdlePsListed: an idle P off the list");
+		for (c = now.midle; c != NONE; c = now.m[c].link)
+			if (!now.m[c].parked || ++n > NM) return inv_fail(18, "the idle M list holds parked Ms");
+		for (i = 0; i < NM; i++) n -= now.m[i].parked;
+		if (n != 0) return inv_fail(18, "a parked M off the idle M list");
+		return 0;
+	}
+}
+
+#define check() c_code { invfail = inv_failed(); }; assert(invfail == 0)
+
+/* ---- the spec's canonical form: Gs renamed in the fingerprint's walk order ----
+ *
+ * canon() is the explorer's symmetry reduction (spec/hash.go fingerprint),
+ * not part of the runtime's behaviour; it is written in C (c_code) because
+ * the same code in Promela, inlined into every d_step, makes pan.c twice as
+ * large and its compile minutes long. It renames the Gs in the order
+ * the walk meets them: each M's curg and newg; each P's runnext, ring,
+ * runqputslow batch and free list; the global queue, sched.gFree.stack and
+ * .noStack; then the Gs on no list (the waiting ones) sorted by their
+ * fields. States equal up to a renaming of Gs have the same futures.
+ */
+c_code {
+	#define GKEY(x) (now.gstat[x] * 8 + now.gstack[x] * 2 + now.gmain[x])
+	static unsigned char cperm[NG], cinv[NG], cn_;
+	static void cvisit(unsigned char g) {
+		if (g != NONE && cperm[g] == NONE) { cperm[g] = cn_; cinv[cn_++] = g; }
+	}
+	static void cremap(unsigned char *x) {
+		if (*x != NONE) *x = cperm[*x];
+	}
+	static void canon_gs(void) {
+		int i, j, k;
+		unsigned char ts[NG], tk[NG], tm[NG], c;
+		for (i = 0; i < NG; i++) cperm[i] = NONE;
+		cn_ = 0;
+		for (i = 0; i < NM; i++) { cvisit(now.m[i].curg); cvisit(now.m[i].newg); }
+		for (i = 0; i < NP; i++) {
+			cvisit(now.p[i].runnext);
+			for (j = 0; j < now.p[i].ringlen; j++) cvisit(now.p[i].ring[j]);
+			for (j = 0; j < now.p[i].slowlen; j++) cvisit(now.p[i].slow[j]);
+			for (j = 0; j < now.p[i].gfreelen; j++) cvisit(now.p[i].gfree[j]);
+		}
+		for (j = 0; j < now.runqlen; j++) cvisit(now.runq[j]);
+		for (j = 0; j < now.gfslen; j++) cvisit(now.gfs[j]);
+		for (j = 0; j < now.gfnlen; j++) cvisit(now.gfn[j]);
+		k = cn_;
+		for (i = 0; i < now.ng; i++) {
+			if (cperm[i] != NONE) continue;
+			cinv[cn_] = i;
+			for (j = cn_; j > k && GKEY(cinv[j - 1]) > GKEY(cinv[j]); j--) {
+				c = cinv[j - 1]; cinv[j - 1] = cinv[j]; cinv[j] = c;
+			}
+			cn_++;
+		}
+		for (i = 0; i < now.ng; i++) {
+			cperm[cinv[i]] = i;
+			ts[i] = now.gstat[cinv[i]]; tk[i] = now.gstack[cinv[i]]; tm[i] = now.gmain[cinv[i]];
+		}
+		for (i = 0; i < now.ng; i++) { now.gstat[i] = ts[i]; now.gstack[i] = tk[i]; now.gmain[i] = tm[i]; }
+		for (i = 0; i < NM; i++) { cremap(&now.m[i].curg); cremap(&now.m[i].newg); }
+		for (i = 0; i < NP; i++) {
+			cremap(&now.p[i].runnext);
+			for (j = 0; j < now.p[i].ringlen; j++) cremap(&now.p[i].ring[j]);
+			for (j = 0; j < now.p[i].slowlen; j++) cremap(&now.p[i].slow[j]);
+			for (j = 0; j < now.p[i].gfreelen; j++) cremap(&now.p[i].gfree[j]);
+		}
+		for (j = 0; j < now.runqlen; j++) cremap(&now.runq[j]);
+		for (j = 0; j < now.gfslen; j++) cremap(&now.gfs[j]);
+		for (j = 0; j < now.gfnlen; j++) cremap(&now.gfn[j]);
+	}
+}
+
+#ifndef NOSYM
+#define canon() c_code { canon_gs(); }
+#else
+#define canon() skip
+#endif
+
+/* Every step ends with the invariants and the canonical renaming. */
+#define DONE check(); canon()
+
+/* ---- guards: spec.State.Enabled's cases for M me ---- */
+
+#define ME      m[me]
+#define MP      p[m[me].p]
+#define LIVE    (terminal == ALIVE)
+/* In findRunnable: a P, on g0, no newproc1 G to queue, no wakep owed. */
+#define INSCHED (LIVE && !ME.wakep && ME.p != NONE && ME.curg == NONE && ME.newg == NONE)
+/* Running a G with nothing of newproc's or runqputslow's left to do. */
+#define RUNNING (LIVE && !ME.wakep && ME.curg != NONE && ME.newg == NONE && MP.slowlen == 0)
+/* No P, on g0: stopm's wakeup, the recheck, or asleep on sched.midle. */
+#define NOP     (LIVE && !ME.wakep && ME.p == NONE && ME.curg == NONE && ME.newg == NONE)
+#define LOCALEMPTY (MP.runnext == NONE && MP.ringlen == 0)
+#define TICK    (MP.tick == 0 && runqlen != 0)
+#define NPIDLE  ((pidle != NONE) + (pidle != NONE && p[pidle].link != NONE))
+/* spinAllowed for an M not spinning yet: 2*nmspinning < gomaxprocs - npidle */
+#define SPINOK  (2 * nmspinning < GOMAXPROCS - NPIDLE)
+#define VICTIM(v) (m[me].p != v && (p[v].status == PRUNNING || p[v].status == PHANDOFF))
+
+/* runqsteal from victim V's ring: runqgrab takes n - n/2 from its head,
+ * the last one runs, the others go to the thief's ring. */
+inline steal(me, V) {
+	tg = p[V].ringlen - p[V].ringlen / 2;
+	assert(tg == 1 || MP.ringlen + tg - 1 < RUNQSIZE); /* "runqsteal: runq overflow" */
+	ck = 0;
+	do
+	:: ck < tg - 1 -> ringpop(V); ringpush(m[me].p, gg); ck++
+	:: else -> break
+	od;
+	ringpop(V);
+	found(me, 0)
+}
+
+/* The way out of a G: gdestroy (running -> dead, dropg) and gfput; the
+ * caller's goexit0 then calls schedule. */
+inline gdestroy(me) {
+	gg = ME.curg;
+	gstat[gg] = GDEAD;
+	gmain[gg] = 0; /* a dead G's goid is forgotten; a new one is never main's */
+	ME.curg = NONE;
+	gfput(m[me].p, gg)
+}
+
+/* ready(G): waiting -> runnable, runqput(next = true), then wakep. */
+#define READY(G) \
+	:: d_step { RUNNING && G < ng && gstat[G] == GWAITING -> \
+		gstat[G] = GRUNNABLE; runqput(m[me].p, G); \
+		if :: !slowflag -> ME.wakep = 1 :: else fi; \
+		DONE }
+
+/* acquirep of pending P V (handed off by startm with no idle M) by an idle
+ * M, standing for the M newm would create: mgetSpecific takes it off
+ * sched.midle. */
+#define ACQUIRE_PENDING(V) \
+	:: d_step { NOP && ME.nextp == NONE && !ME.recheck && ME.parked && PENDINGP(V) -> \
+		if \
+		:: midle == me -> midle = ME.link \
+		:: else -> ct = midle; \
+			do \
+			:: m[ct].link == me -> m[ct].link = ME.link; break \
+			:: else -> ct = m[ct].link \
+			od \
+		fi; \
+		ME.link = NONE; ME.parked = 0; \
+		ME.spinning = p[V].startspin; p[V].startspin = 0; \
+		acquirepOn(me, V); \
+		DONE }
+
+#define STEALS(V) \
+	:: d_step { INSCHED && LOCALEMPTY && ME.spinning && VICTIM(V) && p[V].ringlen != 0 -> \
+		steal(me, V); DONE } \
+	:: d_step { INSCHED && LOCALEMPTY && ME.spinning && VICTIM(V) && p[V].runnext != NONE -> \
+		gg = p[V].runnext; p[V].runnext = NONE; found(me, 0); DONE }
+
+active [NM] proctype M()
+{
+	byte me = _pid;
+end:
+	do
+	/* rt0_go: schedinit's procresize gives P0 to m0 and lists P1 idle;
+	 * newproc(main) takes goid 1 of P0's first batch; mstart's
+	 * schedule runs main from runnext, inheriting the time slice. The
+	 * other Ms are asleep on sched.midle, M1 at its head. */
+	:: d_step { terminal == PRESTART && me == 0 ->
+		ng = 1;
+		gstat[0] = GRUNNING; gstack[0] = STACKMIN; gmain[0] = 1;
+		ci = 0;
+		do
+		:: ci < NM ->
+			m[ci].curg = NONE; m[ci].p = NONE; m[ci].newg = NONE; m[ci].nextp = NONE; m[ci].link = NONE;
+			ci++
+		:: else -> break
+		od;
+		midle = NONE;
+		ci = NM - 1;
+		do
+		:: ci >= 1 -> m[ci].parked = 1; m[ci].link = midle; midle = ci; ci--
+		:: else -> break
+		od;
+		m[0].curg = 0; m[0].p = 0;
+		pidle = NONE;
+		ci = 0;
+		do
+		:: ci < NP ->
+			p[ci].pm = NONE; p[ci].runnext = NONE; p[ci].link = NONE;
+			if
+			:: ci == 0 -> p[ci].status = PRUNNING; p[ci].pm = 0; p[ci].goidrem = GOIDBATCH - 1
+			:: else -> p[ci].status = PIDLE; p[ci].link = pidle; pidle = ci
+			fi;
+			ci++
+		:: else -> break
+		od;
+		terminal = ALIVE;
+		DONE
+	}
+
+	/* wakep (newproc, ready, gosched, runqputslow), or resetspinning's */
+	:: d_step { LIVE && ME.wakep ->
+		ME.wakep = 0;
+		if
+		:: ME.spinning -> ME.spinning = 0; assert(nmspinning > 0); nmspinning--
+		:: else
+		fi;
+		dowakep();
+		if
+		:: ME.p == NONE && ME.curg == NONE -> mput(me)
+		:: else
+		fi;
+		DONE }
+
+	/* schedule: findRunnable's sources (spec.State.scheduleChoices) */
+	:: d_step { INSCHED && TICK -> /* every GLOBALTICK-th schedtick: globrunqget */
+		runqpop(); found(me, 0); DONE }
+	:: d_step { INSCHED && !TICK && MP.runnext != NONE -> /* runqget: runnext, inherits the time slice */
+		gg = MP.runnext; MP.runnext = NONE; found(me, 1); DONE }
+	:: d_step { INSCHED && !TICK && MP.runnext == NONE && MP.ringlen != 0 -> /* runqget: the ring's head */
+		ringpop(m[me].p); found(me, 0); DONE }
+	:: d_step { INSCHED && LOCALEMPTY && runqlen != 0 -> /* globrunqgetbatch(len(runq)/2), runqputbatch */
+		tg = RUNQSIZE / 2;
+		if :: runqlen < tg -> tg = runqlen :: else fi;
+		if :: runqlen / GOMAXPROCS + 1 < tg -> tg = runqlen / GOMAXPROCS + 1 :: else fi;
+		runqpop();
+		tg2 = gg;
+		ck = 1;
+		do
+		:: ck < tg -> runqpop(); assert(MP.ringlen < RUNQSIZE); ringpush(m[me].p, gg); ck++
+		:: else -> break
+		od;
+		gg = tg2;
+		found(me, 0); DONE }
+	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning && runqlen == 0 && SPINOK ->
+		/* becomeSpinning before stealWork */
+		ME.spinning = 1; nmspinning++; DONE }
+	STEALS(0)
+	STEALS(1)
+	:: d_step { INSCHED && LOCALEMPTY && runqlen == 0 && (ME.spinning || !SPINOK) ->
+		/* the stop path: releasep, pidleput; a spinning M rechecks, any other stopm's */
+		releasep(me);
+		pidleput(pidx);
+		if
+		:: ME.spinning -> ME.recheck = 1
+		:: else -> mput(me)
+		fi;
+		DONE }
+
+	/* a running G: newproc, ready, gosched, park, copystack, exit */
+	:: d_step { RUNNING && MP.goidrem == 0 -> /* newproc1's goid batch */
+		MP.goidrem = GOIDBATCH; DONE }
+	:: d_step { RUNNING && MP.goidrem != 0 && (ng < NG || MP.gfreelen != 0 || gfslen != 0 || gfnlen != 0) ->
+		/* newproc1: gfget, or malg + allgadd; dead -> runnable */
+		gfget(m[me].p);
+		if
+		:: gg == NONE -> gg = ng; ng++; gstack[gg] = STACKMIN; gstat[gg] = GDEAD
+		:: else
+		fi;
+		assert(gstack[gg] != STACKNONE); /* "newproc1: newg missing stack" */
+		assert(gstat[gg] == GDEAD);      /* "newproc1: new g is not Gdead" */
+		gmain[gg] = 0;
+		gstat[gg] = GRUNNABLE;
+		MP.goidrem--;
+		ME.newg = gg;
+		DONE }
+	:: d_step { LIVE && !ME.wakep && ME.curg != NONE && ME.newg != NONE -> /* newproc's runqput(pp, newg, true) */
+		gg = ME.newg; ME.newg = NONE;
+		runqput(m[me].p, gg);
+		if :: !slowflag -> ME.wakep = 1 :: else fi;
+		DONE }
+	:: d_step { LIVE && !ME.wakep && ME.curg != NONE && ME.newg == NONE && MP.slowlen != 0 ->
+		/* runqputslow: lock(&sched.lock); globrunqputbatch */
+		ci = 0;
+		do
+		:: ci < MP.slowlen -> runq[runqlen] = MP.slow[ci]; runqlen++; MP.slow[ci] = 0; ci++
+		:: else -> break
+		od;
+		MP.slowlen = 0;
+		ME.wakep = 1;
+		DONE }
+	READY(0)
+#if NG > 1
+	READY(1)
+#endif
+#if NG > 2
+	READY(2)
+#endif
+#if NG > 3
+	READY(3)
+#endif
+	:: d_step { RUNNING -> /* the G's function returns: goexit1 -> mcall(goexit0); main's: exit(0) */
+		if
+		:: gmain[ME.curg] -> terminal = MAINRETURNED
+		:: else -> gdestroy(me)
+		fi;
+		DONE }
+	:: d_step { RUNNING -> /* runtime.Goexit */
+		if :: gmain[ME.curg] -> maingoexit = 1 :: else fi;
+		gdestroy(me);
+		DONE }
+	:: d_step { RUNNING -> /* gosched_m: running -> runnable, globrunqput, wakep */
+		gg = ME.curg; gstat[gg] = GRUNNABLE; ME.curg = NONE;
+		runq[runqlen] = gg; runqlen++;
+		ME.wakep = 1;
+		DONE }
+	:: d_step { RUNNING -> /* park_m: running -> waiting, dropg */
+		gstat[ME.curg] = GWAITING; ME.curg = NONE; DONE }
+	:: d_step { RUNNING && gstack[ME.curg] == STACKMIN -> /* copystack: the stack doubles, up to 2*stackMin */
+		gstack[ME.curg] = MAXSTACK; DONE }
+
+	/* an M without a P */
+	:: d_step { NOP && ME.nextp != NONE -> /* stopm returns: acquirep(mp.nextp) */
+		tg = ME.nextp; ME.nextp = NONE; acquirepOn(me, tg); DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && ME.spinning -> /* nmspinning-- before the recheck */
+		ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && (runqlen != 0 || ANYRUNQWORK) ->
+		/* the recheck finds work: pidlegetSpinning, becomeSpinning, acquirep */
+		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; acquirepOn(me, tg); DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || (runqlen == 0 && !ANYRUNQWORK)) ->
+		/* the recheck finds nothing: stopm */
+		mput(me); DONE }
+	ACQUIRE_PENDING(0)
+	ACQUIRE_PENDING(1)
+
+	/* no op enabled: the program must have ended (no live deadlock) */
+	:: d_step { timeout -> assert(terminal != ALIVE) }
+	od
+}
