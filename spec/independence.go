@@ -59,9 +59,18 @@ package spec
 //     nmidlelocked counts Ms with a locked G, and a woken M has none.
 //
 // The op's own result (the P, the M's spinning flag) reads only the M's
-// fields. The invariants that read the fields it writes (RefsInRange,
-// NextPHandedOff, POwnership, IdlePsListed, MIdleList, RunningHasP,
-// SpinningWithoutLocalWork) hold after it whenever they all hold before:
+// fields. One op of another actor does change the op's fate: main's exit
+// (runtime.main returning, exit(0)) ends the program, after which Enabled
+// offers nothing. The op still completes (inFlightAtEnd: exit(0) cuts
+// every M short wherever it is) and the program ends the same after it,
+// so a reduced exploration reaches the terminal state after the op
+// instead of the one before it; the two differ only in the fields the op
+// writes, which no invariant's truth depends on (below).
+//
+// The invariants that read the fields it writes (RefsInRange,
+// RunningHasP, IdleListIdle, IdlePsListed, IdleMsListed, NextPHandedOff,
+// SpinningWithoutLocalWork, POwnership, DeadPsEmpty, CheckdeadRan's
+// count) hold after it whenever they all hold before:
 // the P goes from handed off to this M to running on it with both
 // pointers set, and a P startm handed to a spinning M has an empty run
 // queue that only its owner (there is none before the op) could fill.
