@@ -48,7 +48,7 @@ func porBounds() []porBound {
 		{name: "2P2M2G core, depth 20", o: ExploreOptions{Config: cfg(2, 2), Bounds: core(2), Depth: 20}},
 		{name: "2P3M2G core, depth 16", o: ExploreOptions{Config: cfg(2, 3), Bounds: core(2), Depth: 16}},
 		{name: "2P2M1G core, go consts, depth 24", o: ExploreOptions{Config: spec.Config{Consts: goc, Ps: 2, Ms: 2}, Bounds: core(1), Depth: 24}},
-		{name: "2P2M1G syscalls", o: ExploreOptions{Config: cfg(2, 2), Bounds: syscalls(1)}, race: true},
+		{name: "2P2M1G syscalls", o: ExploreOptions{Config: cfg(2, 2), Bounds: syscalls(1)}},
 		{name: "2P3M1G syscalls, depth 20", o: ExploreOptions{Config: cfg(2, 3), Bounds: syscalls(1), Depth: 20}},
 		{name: "1P2M2G syscalls", o: ExploreOptions{Config: cfg(1, 2), Bounds: syscalls(2)}},
 		{name: "2P2M1G locks and lockint", o: ExploreOptions{Config: cfg(2, 2), Bounds: locks(1)}},
@@ -59,7 +59,7 @@ func porBounds() []porBound {
 		{name: "2P2M1G assist, dirty, gc", o: ExploreOptions{Config: cfg(2, 2),
 			Bounds: with(core(1), func(b *spec.Bounds) { b.NoAssist, b.NoDirty, b.NoGC = false, false, false })}},
 		{name: "2P2M2G all families, depth 9", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 9}},
-		{name: "2P2M1G syscalls, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 2, Ms: 2, Wasm: true}, Bounds: syscalls(1)}},
+		{name: "2P2M1G syscalls, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 2, Ms: 2, Wasm: true}, Bounds: syscalls(1)}, race: true},
 		{name: "3P2M1G syscalls, depth 18", o: ExploreOptions{Config: cfg(3, 2), Bounds: syscalls(1), Depth: 18}},
 		{name: "2P2M2G syscalls and locks, depth 14", o: ExploreOptions{Config: cfg(2, 2),
 			Bounds: with(syscalls(2), func(b *spec.Bounds) { b.NoLocks = false }), Depth: 14}},
@@ -277,8 +277,10 @@ func TestPORFindsPlantedFaults(t *testing.T) {
 	}
 	found := 0
 	for _, f := range porFaults() {
-		if raceEnabled && !strings.HasPrefix(f.name, "acquirep") {
-			// Under -race, the faults in the op the reduction follows.
+		if raceEnabled && (!strings.HasPrefix(f.name, "acquirep") || strings.Contains(f.name, "throw")) {
+			// Under -race, the invariant faults in the op the
+			// reduction follows (a throw found in thousands of states
+			// replays thousands of paths).
 			continue
 		}
 		for _, b := range bounds {
@@ -353,7 +355,7 @@ func TestPOROptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for shard := range 3 {
-		o.Bitstate, o.Shard, o.Shards = 24, shard, 3
+		o.Bitstate, o.Shard, o.Shards = 20, shard, 3
 		r, err := Explore(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -361,8 +363,9 @@ func TestPOROptions(t *testing.T) {
 		if r.POR == nil || r.POR.Reduced == 0 || len(r.Violations) != 0 {
 			t.Fatalf("shard %d: %+v, %d violations", shard, r.POR, len(r.Violations))
 		}
-		// 2^24 bits for a few thousand states: no collision is likely,
-		// and the shards explore the reduced space whatever their order.
+		// 2^20 bits for 8,172 states (hash factor 128): no state is
+		// lost to a collision (the seeds are fixed), and every shard
+		// explores the reduced space whatever its order.
 		if r.States != exact.States {
 			t.Errorf("shard %d: %d states, exact %d", shard, r.States, exact.States)
 		}

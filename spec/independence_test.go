@@ -130,7 +130,7 @@ func TestAmpleSetsCommute(t *testing.T) {
 	core.NoSystem, core.NoGC, core.NoAssist, core.NoDirty, core.NoProcResize = true, true, true, true, true
 	core.StackSizes = nil
 	limit := 10_000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		limit = 3_000
 	}
 	for _, tc := range []struct {
