@@ -64,9 +64,10 @@ type ExploreOptions struct {
 	// POR turns on partial-order reduction for invariant checking: at a
 	// state where spec.Ample finds an ample set (one M's enabled ops, all
 	// private to it: spec.Private), only those ops are followed, unless
-	// the cycle proviso refuses (see expandAmple). Every invariant violation, reachable throw and
-	// deadlock of the full exploration is still reached (POR.md), but
-	// the states, transitions and coverage counts are those of the
+	// one is visible there or the cycle proviso refuses (expandAmple).
+	// Every invariant violation, reachable throw and deadlock of the
+	// full exploration is still reached (explore_por_test.go, POR.md),
+	// but the states, transitions and coverage counts are those of the
 	// reduced graph and a violation's path is a shortest one in it, not
 	// necessarily in the full graph. Not with Liveness: the reduction is
 	// not proven safe for the liveness check under fairness.
@@ -134,8 +135,9 @@ type ExploreResult struct {
 // PORStats count what the partial-order reduction did.
 type PORStats struct {
 	// Reduced is how many states were expanded by an ample set alone;
-	// Proviso how many had an ample set but were fully expanded because
-	// one of its successors had been seen (or it threw).
+	// Proviso how many had an ample set but were expanded fully: an
+	// ample op threw or broke an invariant, or did not lower
+	// spec.AmpleRank (the cycle proviso).
 	Reduced int `json:"reduced"`
 	Proviso int `json:"proviso"`
 	// Skipped is how many enabled ops the reduced states did not follow.
@@ -188,6 +190,10 @@ type BitstateStats struct {
 // the number of workers, so neither does anything the exploration finds:
 // the state numbering, the counts, the violations and their (shortest)
 // paths are the same for any o.Workers.
+//
+// With o.POR each state is expanded by an ample set alone where
+// expandAmple allows it, in the workers: the reduction depends on the
+// state only, so the exploration is still the same for any o.Workers.
 //
 // With o.Liveness it also records the state graph (a state-number map in
 // place of the set, and every state's strict out-edges) and checks the
