@@ -116,21 +116,21 @@ states, 450 MB more).
 reduction for invariant checking. Where an M's only step is stopm's
 acquirep of the P startm handed it (its nextp), that step alone is
 followed from the state (an ample set): it is the one op of the spec that
-commutes with every op of every other actor and changes nothing an
-invariant or another M reads (spec/independence.go, Private), and each
-such step lowers the number of Ms holding a nextp, so no cycle of the
-reduced graph postpones the other steps forever (the cycle proviso).
-Every invariant violation, throw and deadlock of the full graph is still
-found, with the same verdict (checker/explore_por_test.go: 22 bounds and
-12 planted faults), in fewer states: 1.00-1.24x on complete and
-depth-bounded spaces, 1.06x at -gs 2, 1.15x at -ps 3 -ms 3 -gs 1;
-little with 1 P, more with more Ms and Ps. The counts are then the
-reduced graph's, and a violation's path is a shortest one in it, which
-can be longer than the full graph's shortest: -por=false gives that.
--liveness turns the reduction off (and -por with -liveness is refused):
-it is not proven to keep the liveness verdicts, whose fairness
-conditions read which Ms can step in each state of a loop, a thing the
-reduced graph changes.
+commutes with every op of every other actor, changes nothing another
+actor can observe and no invariant's truth (spec/independence.go,
+Private), and each such step lowers the number of Ms holding a nextp, so
+no cycle of the reduced graph postpones the other steps forever (the
+cycle proviso). Every invariant violation, throw and deadlock of the full
+graph is still found, with the same verdict (checker/explore_por_test.go:
+22 bounds and 12 planted faults), in fewer states: 1.07x on the default
+bound (4,946,391 to 4,620,609), 1.09x with every family at -gs 1, 1.15x
+at -ps 3 -ms 3 -gs 1; little with 1 P, more with more Ms and Ps (POR.md).
+The counts are then the reduced graph's, and a violation's path is a
+shortest one in it, which can be longer than the full graph's shortest:
+-por=false gives that. -liveness turns the reduction off (and -por with
+-liveness is refused): it is not proven to keep the liveness verdicts,
+whose fairness conditions read which Ms can step in each state of a loop,
+a thing the reduced graph changes.
 
 -bitstate B replaces the exact fingerprint set (8 bytes a slot) with an
 array of 2^B bits in which each state sets -bitstate-k bits (SPIN's
