@@ -33,6 +33,9 @@ package spec
 //
 // The only private op is OpAcquireP by an M woken by startm for the P in
 // its nextp (proc.go stopm: `acquirep(mp.nextp.ptr()); mp.nextp = 0`).
+// The same op of a locked M that startlockedm handed a P (stoplockedm's
+// return, which also executes the locked G) is left out: it changes the
+// G's status, which other ops and checkdead read.
 // It writes M.P, M.NextP (the M's own) and the P's M and Status
 // (PHandoff -> PRunning). The P is held for this M alone (startm's
 // `nmp.nextp.set(pp)` under sched.lock): no other actor writes any of
@@ -45,7 +48,9 @@ package spec
 //   - exitsyscall's oldp path (setBlockOnExitSyscall) and retake need a
 //     P running with an M whose G is in a syscall: false before (the P
 //     is handed off) and after (the M runs g0, no curg);
-//   - startlockedm (schedule) wires the scheduling M's own P.
+//   - startlockedm (schedule) puts the scheduling M's own P in the
+//     locked M's nextp, and throws when that M holds one already: a
+//     woken M's has no locked G, so it is never that M.
 //
 // Every other actor observes the P and the M only through what the op
 // leaves unchanged:
