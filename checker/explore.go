@@ -61,6 +61,17 @@ type ExploreOptions struct {
 	// Unfair lists fairness conditions the liveness check does not
 	// assume; tests use it to show that each one is needed.
 	Unfair Fairness
+	// POR turns on partial-order reduction for invariant checking: at a
+	// state where spec.Ample finds an ample set (one M's enabled ops, all
+	// private to it: spec.Private), only those ops are followed, unless
+	// one is visible there or the cycle proviso refuses (expandAmple).
+	// Every invariant violation, reachable throw and deadlock of the
+	// full exploration is still reached (explore_por_test.go, POR.md),
+	// but the states, transitions and coverage counts are those of the
+	// reduced graph and a violation's path is a shortest one in it, not
+	// necessarily in the full graph. Not with Liveness: the reduction is
+	// not proven safe for the liveness check under fairness.
+	POR bool
 }
 
 // ExploreProgress is a progress report of a running exploration.
@@ -117,6 +128,20 @@ type ExploreResult struct {
 	LivenessStats *LivenessStats   `json:"livenessStats,omitempty"`
 	// Bitstate describes a bitstate run's store; nil for an exact search.
 	Bitstate *BitstateStats `json:"bitstate,omitempty"`
+	// POR describes the partial-order reduction, with ExploreOptions.POR.
+	POR *PORStats `json:"por,omitempty"`
+}
+
+// PORStats count what the partial-order reduction did.
+type PORStats struct {
+	// Reduced is how many states were expanded by an ample set alone;
+	// Proviso how many had an ample set but were expanded fully: an
+	// ample op threw or broke an invariant, or did not lower
+	// spec.AmpleRank (the cycle proviso).
+	Reduced int `json:"reduced"`
+	Proviso int `json:"proviso"`
+	// Skipped is how many enabled ops the reduced states did not follow.
+	Skipped int `json:"skipped"`
 }
 
 // BitstateStats describe a bitstate (supertrace) run: a partial search.
@@ -166,6 +191,10 @@ type BitstateStats struct {
 // the state numbering, the counts, the violations and their (shortest)
 // paths are the same for any o.Workers.
 //
+// With o.POR each state is expanded by an ample set alone where
+// expandAmple allows it, in the workers: the reduction depends on the
+// state only, so the exploration is still the same for any o.Workers.
+//
 // With o.Liveness it also records the state graph (a state-number map in
 // place of the set, and every state's strict out-edges) and checks the
 // liveness properties on it once the space is exhausted (liveness.go); the
@@ -204,6 +233,9 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	res := &ExploreResult{Terminal: map[string]int{}, Coverage: map[string]int{}}
 	var seen *shardedSet
 	var bitSeed, permSeed uint64
+	if o.POR && o.Liveness {
+		return nil, fmt.Errorf("explore: partial-order reduction is not proven safe for the liveness check: not with liveness")
+	}
 	if o.Shards != 0 && o.Bitstate == 0 {
 		return nil, fmt.Errorf("explore: a swarm shard needs bitstate (an exact search explores the same states in any order)")
 	}
@@ -238,6 +270,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	var frontier, next slab
 	frontier.appendEncoded(0, init.AppendBinary(nil))
 	cov := NewCoverage()
+	var porStats PORStats
 	p := newPool(workers)
 	defer p.close()
 	// Two sets of task slots: the workers expand a round into one while
@@ -259,7 +292,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		ts := &slots[set]
 		n := min(roundTasks, frontier.tasks()-first)
 		return p.start(n, func(i int) {
-			ts[i].expand(init.Cfg, &frontier, first+i, o.Bounds, step, lg != nil, permSeed)
+			ts[i].expand(init.Cfg, &frontier, first+i, o.Bounds, step, lg != nil, permSeed, o.POR)
 		})
 	}
 loop:
@@ -299,6 +332,15 @@ loop:
 				for pi := range t.parents {
 					pa := &t.parents[pi]
 					ndID, ops := pa.id, pa.ops
+					if o.POR {
+						switch {
+						case pa.reduced > 0:
+							porStats.Reduced++
+							porStats.Skipped += pa.reduced
+						case pa.proviso:
+							porStats.Proviso++
+						}
+					}
 					if lg != nil {
 						if err := lg.beginState(ndID, pa.cur); err != nil {
 							return nil, err
@@ -446,6 +488,9 @@ loop:
 		res.Bitstate = newBitstateStats(o, seen.bytes(), res.States, bitSeed)
 	}
 	res.FrontierBytes = peakFrontier
+	if o.POR {
+		res.POR = &porStats
+	}
 	if lg != nil {
 		if err := res.checkLiveness(o, lg, init, parent, opIdx, step); err != nil {
 			return nil, err
@@ -516,6 +561,10 @@ type task struct {
 	// byGroup lists, per group of fingerprint shards, the successors
 	// (indices into succs, in order) whose fingerprints fall in it.
 	byGroup [fpGroups][]int32
+	// Scratch for the partial-order reduction.
+	amp    []int
+	ampOps []spec.Op
+	ampIdx []uint8
 }
 
 type batchParent struct {
@@ -527,6 +576,10 @@ type batchParent struct {
 	idx   []uint8
 	orig  []spec.Op
 	first int // index of its first successor in succs
+	// With POR: reduced is how many enabled ops an ample set left out
+	// (0: fully expanded); proviso, that an ample set was refused.
+	reduced int
+	proviso bool
 }
 
 type successor struct {
@@ -547,8 +600,9 @@ type successor struct {
 }
 
 // expand decodes the frontier states of task number k and applies every
-// enabled op to each.
-func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, step stepFunc, live bool, permSeed uint64) {
+// enabled op to each (with por, the ops of an ample set alone where
+// expandAmple allows it).
+func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, step stepFunc, live bool, permSeed uint64, por bool) {
 	t.parents = t.parents[:0]
 	t.succs = t.succs[:0]
 	t.err = nil
@@ -577,32 +631,99 @@ func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, st
 			pa.permute(permSeed)
 		}
 		pa.first = len(t.succs)
-		for _, op := range pa.ops {
-			sc := t.succ()
-			sc.st.CopyFrom(pa.cur)
-			sc.isNew, sc.viol = false, nil
-			if live {
-				// The liveness graph's edges are the strict steps; the
-				// relaxed ones only reach states.
-				op.Strict = true
-				sc.r, sc.err = step(sc.st, op)
-				sc.strict = sc.err == nil
-				if _, refused := sc.err.(*spec.Disabled); refused {
-					op.Strict = false
-					sc.st.CopyFrom(pa.cur)
-					sc.r, sc.err = step(sc.st, op)
-				}
-			} else {
-				sc.r, sc.err = step(sc.st, op)
+		pa.reduced, pa.proviso = 0, false
+		if !por || !t.expandAmple(pa, step) {
+			for _, op := range pa.ops {
+				t.apply(pa.cur, op, step, live)
 			}
-			sc.key = keyOf(op, sc.r)
-			if sc.err == nil {
-				sc.fp = sc.st.Fingerprint()
+		}
+		for i := pa.first; i < len(t.succs); i++ {
+			if sc := &t.succs[i]; sc.err == nil {
 				g := groupOf(sc.fp)
-				t.byGroup[g] = append(t.byGroup[g], int32(len(t.succs)-1))
+				t.byGroup[g] = append(t.byGroup[g], int32(i))
 			}
 		}
 	}
+}
+
+// apply appends the successor of cur by op.
+func (t *task) apply(cur *spec.State, op spec.Op, step stepFunc, live bool) {
+	sc := t.succ()
+	sc.st.CopyFrom(cur)
+	sc.isNew, sc.viol = false, nil
+	if live {
+		// The liveness graph's edges are the strict steps; the
+		// relaxed ones only reach states.
+		op.Strict = true
+		sc.r, sc.err = step(sc.st, op)
+		sc.strict = sc.err == nil
+		if _, refused := sc.err.(*spec.Disabled); refused {
+			op.Strict = false
+			sc.st.CopyFrom(cur)
+			sc.r, sc.err = step(sc.st, op)
+		}
+	} else {
+		sc.r, sc.err = step(sc.st, op)
+	}
+	sc.key = keyOf(op, sc.r)
+	if sc.err == nil {
+		sc.fp = sc.st.Fingerprint()
+	}
+}
+
+// expandAmple is the partial-order reduction of one state: when
+// spec.Ample finds an ample set smaller than the enabled ops, it applies
+// the ample ops alone and keeps them as the state's ops, unless an ample
+// op is visible from this state or the cycle proviso refuses. Visible: it
+// throws or its successor breaks an invariant (the ample ops of the spec
+// are invisible, spec.Private, but a planted fault can make them visible,
+// and a state that leads to a violation is then expanded fully, so that
+// the violations its other ops lead to are found too). The proviso
+// refuses when a successor's spec.AmpleRank is not below the state's. It
+// reports whether it expanded the state; if not, the caller applies
+// every enabled op.
+//
+// The proviso makes the ample-set condition C3 hold: every cycle of the
+// reduced graph has a fully expanded state. The rank is a natural number
+// that every edge out of a reduced state lowers, so a cycle of reduced
+// states would lower it forever. (The dynamic BFS proviso, "expand fully
+// when an ample successor was found before the current level began",
+// also makes C3 hold, but on this spec it refused nearly every ample set:
+// the state after acquirep is most often reached by a shorter path in
+// which the M took its P before the other actors moved. See POR.md.)
+func (t *task) expandAmple(pa *batchParent, step stepFunc) bool {
+	n := len(pa.ops)
+	if n < 2 || n > 255 {
+		return false
+	}
+	t.amp = pa.cur.Ample(pa.ops, t.amp)
+	if len(t.amp) == 0 || len(t.amp) == n {
+		return false
+	}
+	rank := pa.cur.AmpleRank()
+	for _, j := range t.amp {
+		t.apply(pa.cur, pa.ops[j], step, false)
+		if sc := &t.succs[len(t.succs)-1]; sc.err != nil || sc.st.AmpleRank() >= rank || sc.st.CheckInvariants() != nil {
+			t.succs = t.succs[:pa.first]
+			pa.proviso = true
+			return false
+		}
+	}
+	// Keep the ample ops, each with its index in Enabled's order (the
+	// path encoding), through the shard's permutation if there is one.
+	t.ampOps, t.ampIdx = t.ampOps[:0], t.ampIdx[:0]
+	for _, j := range t.amp {
+		t.ampOps = append(t.ampOps, pa.ops[j])
+		if len(pa.idx) > 0 {
+			t.ampIdx = append(t.ampIdx, pa.idx[j])
+		} else {
+			t.ampIdx = append(t.ampIdx, uint8(j))
+		}
+	}
+	pa.reduced = n - len(t.amp)
+	pa.ops = append(pa.ops[:0], t.ampOps...)
+	pa.idx = append(pa.idx[:0], t.ampIdx...)
+	return true
 }
 
 // permute reorders the parent's ops by a permutation derived from seed and

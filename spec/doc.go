@@ -114,6 +114,16 @@
 // throw is never a normal outcome: the explorer reports a reachable one as a
 // violation.
 //
+// # Independence
+//
+// independence.go states which ops commute for the explorer's
+// partial-order reduction: Private (the one op whose effects no other
+// actor observes: stopm's acquirep of the P startm put in its nextp),
+// Independent, Ample (an M's enabled ops when all are private) and
+// AmpleRank (the measure that every private op lowers, the cycle
+// proviso). Almost every other op takes sched.lock, touches a run queue
+// another M can steal from, or changes what checkdead and handoffp count.
+//
 // # Left out
 //
 // The spec models no netpoll, timers, cgo (extra Ms), GC workers, the trace

@@ -1,0 +1,395 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// The partial-order reduction (ExploreOptions.POR) must find what the full
+// exploration finds. For every bound below (Ps, Ms, Gs, op families,
+// constants, wasm, depth) the reduced and the full exploration give the
+// same verdict (no violation, complete or cut at the same bound), end the
+// program the same ways, reach the same branches; for every planted spec
+// fault they find violations of the same kinds (the same invariants and
+// throws), the first one too. The tests log the reduction factor, states
+// full / states reduced, per bound.
+
+// porBound is one bound of the equivalence test.
+type porBound struct {
+	name string
+	o    ExploreOptions
+	race bool // small enough to run under -race too
+}
+
+func porBounds() []porBound {
+	small, _ := spec.Preset("small")
+	goc, _ := spec.Preset("go")
+	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: small, Ps: ps, Ms: ms} }
+	core := coreBounds
+	with := func(b spec.Bounds, f func(*spec.Bounds)) spec.Bounds { f(&b); return b }
+	syscalls := func(gs int) spec.Bounds { return with(core(gs), func(b *spec.Bounds) { b.NoSyscalls = false }) }
+	locks := func(gs int) spec.Bounds {
+		return with(core(gs), func(b *spec.Bounds) { b.NoLocks, b.LockInt = false, true })
+	}
+	bs := []porBound{
+		{name: "1P1M3G core", o: ExploreOptions{Config: cfg(1, 1), Bounds: core(3)}, race: true},
+		{name: "2P2M1G core", o: ExploreOptions{Config: cfg(2, 2), Bounds: core(1)}, race: true},
+		{name: "1P2M2G core", o: ExploreOptions{Config: cfg(1, 2), Bounds: core(2)}, race: true},
+		{name: "2P1M2G core", o: ExploreOptions{Config: cfg(2, 1), Bounds: core(2)}, race: true},
+		{name: "2P3M1G core", o: ExploreOptions{Config: cfg(2, 3), Bounds: core(1)}},
+		{name: "3P2M1G core, depth 26", o: ExploreOptions{Config: cfg(3, 2), Bounds: core(1), Depth: 26}},
+		{name: "3P3M1G core, depth 16", o: ExploreOptions{Config: cfg(3, 3), Bounds: core(1), Depth: 16}},
+		{name: "2P2M2G core, depth 20", o: ExploreOptions{Config: cfg(2, 2), Bounds: core(2), Depth: 20}},
+		{name: "2P3M2G core, depth 16", o: ExploreOptions{Config: cfg(2, 3), Bounds: core(2), Depth: 16}},
+		{name: "2P2M1G core, go consts, depth 24", o: ExploreOptions{Config: spec.Config{Consts: goc, Ps: 2, Ms: 2}, Bounds: core(1), Depth: 24}},
+		{name: "2P2M1G syscalls", o: ExploreOptions{Config: cfg(2, 2), Bounds: syscalls(1)}},
+		{name: "2P3M1G syscalls, depth 20", o: ExploreOptions{Config: cfg(2, 3), Bounds: syscalls(1), Depth: 20}},
+		{name: "1P2M2G syscalls", o: ExploreOptions{Config: cfg(1, 2), Bounds: syscalls(2)}},
+		{name: "2P2M1G locks and lockint", o: ExploreOptions{Config: cfg(2, 2), Bounds: locks(1)}},
+		{name: "2P2M2G gc, no gosched", o: ExploreOptions{Config: cfg(2, 2), Bounds: gcBounds(2), Depth: 16}},
+		{name: "2P2M1G procresize", o: ExploreOptions{Config: cfg(2, 2), Bounds: with(core(1), func(b *spec.Bounds) { b.NoProcResize = false })}},
+		{name: "2P2M1G stacksize, system", o: ExploreOptions{Config: cfg(2, 2),
+			Bounds: with(core(1), func(b *spec.Bounds) { b.StackSizes, b.NoSystem = []int32{spec.StackMin, 2 * spec.StackMin}, false })}},
+		{name: "2P2M1G assist, dirty, gc", o: ExploreOptions{Config: cfg(2, 2),
+			Bounds: with(core(1), func(b *spec.Bounds) { b.NoAssist, b.NoDirty, b.NoGC = false, false, false })}},
+		{name: "2P2M2G all families, depth 9", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 9}},
+		{name: "2P2M1G syscalls, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 2, Ms: 2, Wasm: true}, Bounds: syscalls(1)}, race: true},
+		{name: "3P2M1G syscalls, depth 18", o: ExploreOptions{Config: cfg(3, 2), Bounds: syscalls(1), Depth: 18}},
+		{name: "2P2M2G syscalls and locks, depth 14", o: ExploreOptions{Config: cfg(2, 2),
+			Bounds: with(syscalls(2), func(b *spec.Bounds) { b.NoLocks = false }), Depth: 14}},
+	}
+	return bs
+}
+
+// porPair explores o without and with the reduction.
+func porPair(t *testing.T, o ExploreOptions) (full, red *ExploreResult) {
+	t.Helper()
+	o.Workers = 2
+	o.POR = false
+	full, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.POR = true
+	red, err = Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.POR != nil || red.POR == nil {
+		t.Fatalf("POR stats: full %v, reduced %v", full.POR, red.POR)
+	}
+	return full, red
+}
+
+func terminalKinds(r *ExploreResult) string {
+	var ks []string
+	for k, n := range r.Terminal {
+		if n > 0 {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, "; ")
+}
+
+// The reduced exploration gives the full one's verdict on every bound, and
+// reduces some.
+func TestPOREquivalentVerdicts(t *testing.T) {
+	var fullSum, redSum int
+	start := time.Now()
+	n := 0
+	for _, b := range porBounds() {
+		if raceEnabled && !b.race {
+			continue
+		}
+		n++
+		t.Run(b.name, func(t *testing.T) {
+			full, red := porPair(t, b.o)
+			t.Logf("factor %.3f: %d states full, %d reduced (%d reduced states, %d ops not followed, %d refused by the proviso); %d and %d transitions",
+				float64(full.States)/float64(red.States), full.States, red.States, red.POR.Reduced, red.POR.Skipped, red.POR.Proviso, full.Transitions, red.Transitions)
+			fullSum += full.States
+			redSum += red.States
+			if len(full.Violations) != 0 || len(red.Violations) != 0 {
+				t.Fatalf("violations: full %d, reduced %d", len(full.Violations), len(red.Violations))
+			}
+			if full.Complete != red.Complete || full.StoppedBy != red.StoppedBy {
+				t.Fatalf("full complete=%v stopped=%q, reduced complete=%v stopped=%q", full.Complete, full.StoppedBy, red.Complete, red.StoppedBy)
+			}
+			if red.States > full.States || red.Transitions > full.Transitions {
+				t.Fatalf("the reduction explored more: %d/%d states, %d/%d transitions", red.States, full.States, red.Transitions, full.Transitions)
+			}
+			if (red.States < full.States) != (red.POR.Reduced > 0) {
+				t.Fatalf("%d reduced states but %d/%d states", red.POR.Reduced, red.States, full.States)
+			}
+			if b.o.Depth == 0 {
+				// Depth-bounded runs cut the two graphs at different
+				// states; complete ones end the same ways and reach
+				// the same branches.
+				if a, b := terminalKinds(full), terminalKinds(red); a != b {
+					t.Fatalf("terminal states: full %s, reduced %s", a, b)
+				}
+				if (full.Deadlocks == 0) != (red.Deadlocks == 0) {
+					t.Fatalf("deadlocks: full %d, reduced %d", full.Deadlocks, red.Deadlocks)
+				}
+				if a, b := strings.Join(full.NeverReached, ","), strings.Join(red.NeverReached, ","); a != b {
+					t.Fatalf("never reached: full %s, reduced %s", a, b)
+				}
+			}
+		})
+	}
+	if n >= 20 && redSum >= fullSum {
+		t.Fatalf("no reduction over %d bounds: %d states full, %d reduced", n, fullSum, redSum)
+	}
+	t.Logf("%d bounds: %d states full, %d reduced, factor %.3f, %.1fs", n, fullSum, redSum, float64(fullSum)/float64(max(redSum, 1)), time.Since(start).Seconds())
+}
+
+// porFaults are the planted spec faults: every broken transition the
+// checker's tests plant (explore_test.go, explore_workers_test.go,
+// liveness_test.go; three of them are liveness faults that no invariant
+// sees, so both explorations find nothing), and faults in and around the
+// op the reduction follows alone (stopm's acquirep of its nextp) and the
+// startm that hands it the P.
+func porFaults() []struct {
+	name string
+	step func(*spec.State, spec.Op) (spec.Result, error)
+} {
+	return []struct {
+		name string
+		step func(*spec.State, spec.Op) (spec.Result, error)
+	}{
+		{"lose stack-freed G", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// loseStackFreedG, for an exit that may leave the M without
+			// a P (a locked M's mexit).
+			r, err := s.Apply(op)
+			if err == nil && (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) && r.StackFreed && s.Ms[op.M].P != spec.None {
+				p := &s.Ps[s.Ms[op.M].P]
+				if n := len(p.GFree); n > 0 && p.GFree[n-1] == r.G {
+					p.GFree = p.GFree[:n-1]
+					p.GFreeSize--
+				}
+			}
+			return r, err
+		}},
+		{"throw in gosched", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			if op.Kind == spec.OpGosched {
+				return spec.Result{}, &spec.Throw{Msg: "planted", Func: "test"}
+			}
+			return s.Apply(op)
+		}},
+		{"throw when exit frees a stack", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			r, err := s.Apply(op)
+			if err == nil && op.Kind == spec.OpExit && r.StackFreed {
+				return r, &spec.Throw{Msg: "planted", Func: "test"}
+			}
+			return r, err
+		}},
+		{"no tick pick", noTickPick},
+		{"lost handoff wakeup", lostHandoffWakeup},
+		{"lost startlockedm", lostStartlockedm},
+		{"acquirep keeps nextp", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			m := op.M
+			nextp := op.Kind == spec.OpAcquireP && m >= 0 && s.Ms[m].NextP == op.P
+			r, err := s.Apply(op)
+			if err == nil && nextp {
+				s.Ms[m].NextP = op.P
+			}
+			return r, err
+		}},
+		{"acquirep leaves the P handed off", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			nextp := op.Kind == spec.OpAcquireP && op.M >= 0 && s.Ms[op.M].NextP == op.P
+			r, err := s.Apply(op)
+			if err == nil && nextp {
+				s.Ps[op.P].Status = spec.PHandoff
+			}
+			return r, err
+		}},
+		{"acquirep of nextp also lists the P idle", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			nextp := op.Kind == spec.OpAcquireP && op.M >= 0 && s.Ms[op.M].NextP == op.P
+			r, err := s.Apply(op)
+			if err == nil && nextp {
+				s.Ps[op.P].Link, s.Sched.Pidle = s.Sched.Pidle, op.P
+			}
+			return r, err
+		}},
+		{"acquirep of nextp throws for a spinning M", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			if op.Kind == spec.OpAcquireP && op.M >= 0 && s.Ms[op.M].NextP == op.P && s.Ms[op.M].Spinning {
+				return spec.Result{}, &spec.Throw{Msg: "planted", Func: "acquirep"}
+			}
+			return s.Apply(op)
+		}},
+		{"wakep's startm loses the M's spinning", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			r, err := s.Apply(op)
+			if err == nil && op.Kind == spec.OpWakep {
+				for i := range s.Ms {
+					if s.Ms[i].NextP != spec.None && s.Ms[i].Spinning {
+						s.Ms[i].Spinning = false
+					}
+				}
+			}
+			return r, err
+		}},
+		{"startm leaves the woken M parked", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			r, err := s.Apply(op)
+			if err == nil && (op.Kind == spec.OpWakep || op.Kind == spec.OpRetake) {
+				for i := range s.Ms {
+					if s.Ms[i].NextP != spec.None {
+						s.Ms[i].Parked = true
+					}
+				}
+			}
+			return r, err
+		}},
+	}
+}
+
+func violationKinds(vs []ExploreViolation) string {
+	set := map[string]bool{}
+	for _, v := range vs {
+		set[v.Kind+" "+v.Name] = true
+	}
+	var ks []string
+	for k := range set {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, "; ")
+}
+
+// For every planted fault, on bounds where the reduction applies, the
+// reduced exploration finds violations of the same kinds as the full one
+// (every violation), and its first violation is of the full one's first
+// kind.
+func TestPORFindsPlantedFaults(t *testing.T) {
+	c, _ := spec.Preset("small")
+	bounds := []struct {
+		name string
+		o    ExploreOptions
+	}{
+		{"2P2M3G core", ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(3), Depth: 12}},
+		{"2P2M1G syscalls, no gosched", ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2},
+			Bounds: func() spec.Bounds { b := coreBounds(1); b.NoSyscalls, b.NoGosched = false, true; return b }()}},
+	}
+	found := 0
+	for _, f := range porFaults() {
+		if raceEnabled && (!strings.HasPrefix(f.name, "acquirep") || strings.Contains(f.name, "throw")) {
+			// Under -race, the invariant faults in the op the
+			// reduction follows (a throw found in thousands of states
+			// replays thousands of paths).
+			continue
+		}
+		for _, b := range bounds {
+			if raceEnabled && strings.HasPrefix(b.name, "2P2M3G") {
+				continue
+			}
+			t.Run(f.name+"/"+b.name, func(t *testing.T) {
+				o := b.o
+				o.Step = f.step
+				full, red := porPair(t, o)
+				fk, rk := violationKinds(full.Violations), violationKinds(red.Violations)
+				t.Logf("factor %.3f (%d/%d states); full: %s; reduced: %s", float64(full.States)/float64(red.States), full.States, red.States, fk, rk)
+				if fk != rk {
+					t.Fatalf("violations: full %q, reduced %q", fk, rk)
+				}
+				if len(full.Violations) > 0 {
+					found++
+				}
+				o.StopAtFirst = true
+				full, red = porPair(t, o)
+				if len(full.Violations) != len(red.Violations) {
+					t.Fatalf("first violation: full %d, reduced %d", len(full.Violations), len(red.Violations))
+				}
+				if len(full.Violations) > 0 {
+					fv, rv := full.Violations[0], red.Violations[0]
+					if fv.Kind != rv.Kind || fv.Name != rv.Name {
+						t.Fatalf("first violation: full %s %s, reduced %s %s", fv.Kind, fv.Name, rv.Kind, rv.Name)
+					}
+					if len(rv.Path) < len(fv.Path) {
+						t.Fatalf("reduced path %d steps, shorter than the full graph's shortest %d", len(rv.Path), len(fv.Path))
+					}
+					checkReplays(t, o, rv)
+				}
+			})
+		}
+	}
+	if found == 0 {
+		t.Fatal("no planted fault was found: the test checks nothing")
+	}
+}
+
+// checkReplays replays a violation's path from the initial state and
+// requires it to end in the violation.
+func checkReplays(t *testing.T, o ExploreOptions, v ExploreViolation) {
+	t.Helper()
+	if v.Final == nil {
+		t.Fatal("no final state")
+	}
+	switch v.Kind {
+	case "invariant":
+		if w := v.Final.CheckInvariants(); w == nil || w.Invariant != v.Name {
+			t.Fatalf("the path's final state: %v, want %s", w, v.Name)
+		}
+	case "throw":
+		if last := v.Path[len(v.Path)-1]; !strings.Contains(fmt.Sprint(last.Changes), "error: ") {
+			t.Fatalf("the path's last step does not throw: %v", last.Changes)
+		}
+	}
+}
+
+// The reduction is refused with liveness, and keeps working with
+// bitstate and swarm shards (a shard's permutation of the ops included).
+func TestPOROptions(t *testing.T) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(1), POR: true, Liveness: true}
+	if _, err := Explore(context.Background(), o); err == nil || !strings.Contains(err.Error(), "liveness") {
+		t.Fatalf("POR with liveness: %v", err)
+	}
+	o.Liveness = false
+	exact, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for shard := range 3 {
+		o.Bitstate, o.Shard, o.Shards = 20, shard, 3
+		r, err := Explore(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.POR == nil || r.POR.Reduced == 0 || len(r.Violations) != 0 {
+			t.Fatalf("shard %d: %+v, %d violations", shard, r.POR, len(r.Violations))
+		}
+		// 2^20 bits for 8,172 states (hash factor 128): no state is
+		// lost to a collision (the seeds are fixed), and every shard
+		// explores the reduced space whatever its order.
+		if r.States != exact.States {
+			t.Errorf("shard %d: %d states, exact %d", shard, r.States, exact.States)
+		}
+	}
+	// The planted lost G is found through a shard's permuted order too,
+	// and its path replays.
+	o.Bounds, o.Depth, o.Step, o.StopAtFirst = coreBounds(3), 12, loseStackFreedG, true
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 1 || r.Violations[0].Name != "DeadIffFree" {
+		t.Fatalf("%d violations", len(r.Violations))
+	}
+	checkReplays(t, o, r.Violations[0])
+}
+
+// The reduction finds the same with any number of workers.
+func TestPORWorkersDeterministic(t *testing.T) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 3}, Bounds: coreBounds(1), Depth: 14, POR: true}
+	sameForWorkers(t, o, func(w int, r *ExploreResult) {
+		if r.POR == nil || r.POR.Reduced == 0 {
+			t.Fatalf("workers %d: nothing reduced", w)
+		}
+	})
+}

@@ -1,0 +1,146 @@
+package spec
+
+// Independence of ops, for partial-order reduction (the explorer's -por).
+//
+// Two ops a and b, both enabled in a state s, are independent when they
+// commute (a then b and b then a reach the same state with the same
+// results, or the same throw) and neither enables nor disables the other.
+// The explorer may then, at a state where one actor's enabled ops are all
+// independent of every op any other actor can ever make (an ample set),
+// follow that actor's ops alone; see checker/explore.go and POR.md for the
+// provisos that make this safe for invariant checking.
+//
+// The runtime's Ms share almost everything the spec models: sched.lock
+// guards the global run queue, the free lists, the idle P and M lists and
+// the counts checkdead reads; another M's stealWork CASes a P's run queue;
+// sysmon and the world-stopping controller read and write every P. Of
+// the ops a running M can make, exit, park, gosched, newproc1 and ready
+// take sched.lock or change what other Ms read, so a running M's enabled
+// ops are never all private, even though growstack (copystack), assist
+// and dirty touch only the M's own G: an ample set must hold every op of
+// its actor that conflicts with it, and exit conflicts with growstack (it
+// ends the G whose stack growstack doubles, and gfput reads the size).
+//
+// The one op the spec has whose every effect is private to its actor is
+// stopm's return with acquirep(mp.nextp) (proc.go stopm, acquirep, wirep):
+// Private documents why.
+
+// Private reports whether op, enabled in s, is private to its actor: it
+// commutes with, and neither enables nor disables, any op another actor
+// (another M, sysmon, the controller) can make in s or in any state
+// reachable from s before op is made, and it does not change whether any
+// invariant holds in a state where all of them hold.
+//
+// The only private op is OpAcquireP by an M woken by startm for the P in
+// its nextp (proc.go stopm: `acquirep(mp.nextp.ptr()); mp.nextp = 0`).
+// The same op of a locked M that startlockedm handed a P (stoplockedm's
+// return, which also executes the locked G) is left out: it changes the
+// G's status, which other ops and checkdead read.
+// It writes M.P, M.NextP (the M's own) and the P's M and Status
+// (PHandoff -> PRunning). The P is held for this M alone (startm's
+// `nmp.nextp.set(pp)` under sched.lock): no other actor writes any of
+// these fields until the M acquires it:
+//   - pendingP is false for it (an M's nextp names it), so no idle M
+//     takes it (acquirep of a parked M);
+//   - procresize refuses to run while a P at or above the new count is
+//     handed off or running, and leaves a P below it alone in either
+//     status; gcToggle's relistIdle relists PIdle Ps only;
+//   - exitsyscall's oldp path (setBlockOnExitSyscall) and retake need a
+//     P running with an M whose G is in a syscall: false before (the P
+//     is handed off) and after (the M runs g0, no curg);
+//   - startlockedm (schedule) puts the scheduling M's own P in the
+//     locked M's nextp, and throws when that M holds one already: a
+//     woken M's has no locked G, so it is never that M.
+//
+// Every other actor observes the P and the M only through what the op
+// leaves unchanged:
+//   - stealWork, checkRunqsNoP (runqWork), strict findRunnable and
+//     procresize test "running or handed off": true before and after;
+//   - npidle and the idle P list (handoffp, HandoffpLastRunningP,
+//     spinAllowed, wakep, exitsyscall's pidleget): the P is on neither;
+//   - the idle M list (mget, mgetSpecific, checkdead's nmidle): the M is
+//     not on it; checkdead's mcount counts a not-exited M whatever it
+//     holds, and pendingP is false for the P before and after;
+//     nmidlelocked counts Ms with a locked G, and a woken M has none.
+//
+// The op's own result (the P, the M's spinning flag) reads only the M's
+// fields. One op of another actor does change the op's fate: main's exit
+// (runtime.main returning, exit(0)) ends the program, after which Enabled
+// offers nothing. The op still completes (inFlightAtEnd: exit(0) cuts
+// every M short wherever it is) and the program ends the same after it,
+// so a reduced exploration reaches the terminal state after the op
+// instead of the one before it; the two differ only in the fields the op
+// writes, which no invariant's truth depends on (below).
+//
+// The invariants that read the fields it writes (RefsInRange,
+// RunningHasP, IdleListIdle, IdlePsListed, IdleMsListed, NextPHandedOff,
+// SpinningWithoutLocalWork, POwnership, DeadPsEmpty, CheckdeadRan's
+// count) hold after it whenever they all hold before:
+// the P goes from handed off to this M to running on it with both
+// pointers set, and a P startm handed to a spinning M has an empty run
+// queue that only its owner (there is none before the op) could fill.
+func (s *State) Private(op Op) bool {
+	if op.Kind != OpAcquireP || op.M < 0 || int(op.M) >= len(s.Ms) {
+		return false
+	}
+	m := &s.Ms[op.M]
+	return m.NextP != None && op.P == m.NextP && m.P == None && m.Curg == None &&
+		m.NewG == None && m.LockedG == None && !m.Exited && !m.Wedged
+}
+
+// Independent reports whether ops a and b, both enabled in s, are
+// independent: they are made by different actors (Ms, sysmon, the
+// controller) and one of them is private (Private). Ops of one actor are
+// never independent: each actor runs one op at a time, and its ops read
+// and write its own state.
+func (s *State) Independent(a, b Op) bool {
+	return a.M != b.M && (s.Private(a) || s.Private(b))
+}
+
+// AmpleRank is the measure that makes the ample sets' cycle condition
+// (C3: every cycle of the reduced graph has a fully expanded state) hold
+// without a look at the states seen: the number of Ms holding a P in
+// nextp. Every private op lowers it by one (acquirep clears the M's
+// nextp, and nothing else changes another M's nextp), and a state whose
+// ample set is followed alone takes only private ops, so a cycle made of
+// such states would lower it forever. Only startm (wakep, handoffp) raises
+// it, and it runs in an op that is not private.
+func (s *State) AmpleRank() int {
+	n := 0
+	for i := range s.Ms {
+		if s.Ms[i].NextP != None {
+			n++
+		}
+	}
+	return n
+}
+
+// Ample returns the indices into enabled (s.Enabled's ops) of an ample set
+// for partial-order reduction, or nil when there is none: the enabled ops
+// of the first M (in M order) that has some and all of them private. The
+// ops of that M are independent of every op of every other actor
+// (Private), so every path from s either makes one of them first or
+// commutes with them (the ample-set condition C1), and they change no
+// invariant's truth (C2). The explorer checks the cycle condition (C3)
+// with AmpleRank.
+func (s *State) Ample(enabled []Op, buf []int) []int {
+	out := buf[:0]
+	for mi := range s.Ms {
+		out = out[:0]
+		ok := true
+		for i, op := range enabled {
+			if op.M != int8(mi) {
+				continue
+			}
+			if !s.Private(op) {
+				ok = false
+				break
+			}
+			out = append(out, i)
+		}
+		if ok && len(out) > 0 {
+			return out
+		}
+	}
+	return out[:0]
+}
