@@ -121,7 +121,13 @@ func (d *decoder) byte1() byte {
 }
 
 func (d *decoder) list(arena []int32, off *int) []int32 {
-	n := int(d.uvarint())
+	var n int
+	if b := d.b; len(b) > 0 && b[0] < 0x80 { // a short list's length
+		n = int(b[0])
+		d.b = b[1:]
+	} else {
+		n = int(d.uvarint())
+	}
 	if n > len(d.b) {
 		d.err = errCorrupt
 		return nil
