@@ -581,9 +581,18 @@ func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, st
 			pa.permute(permSeed)
 		}
 		pa.first = len(t.succs)
-		for _, op := range pa.ops {
+		for k, op := range pa.ops {
 			sc := t.succ()
-			sc.st.CopyFrom(pa.cur)
+			if !live && k == len(pa.ops)-1 {
+				// The last op steps the parent itself, uncopied: without
+				// liveness nothing reads a parent with ops after its
+				// expansion (the numbering reads pa.cur only when it has
+				// none), and the successor's old State becomes the
+				// parent's for the next decoding.
+				sc.st, pa.cur = pa.cur, sc.st
+			} else {
+				sc.st.CopyFrom(pa.cur)
+			}
 			sc.isNew, sc.viol = false, nil
 			if live {
 				// The liveness graph's edges are the strict steps; the
