@@ -243,6 +243,16 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	// Two sets of task slots: the workers expand a round into one while
 	// the explorer's goroutine reads the previous round from the other.
 	var slots [2][roundTasks]task
+	// nextSet is the set the round after one in set goes to: the other.
+	// One worker expands a round only once the previous one is numbered
+	// (the pool runs nothing until finish), so it keeps to one set, whose
+	// states are still in the cache.
+	nextSet := func(set int) int {
+		if workers == 1 {
+			return set
+		}
+		return 1 - set
+	}
 	depth := 0
 	lastProgress := time.Now()
 	stop := ""
@@ -291,7 +301,7 @@ loop:
 			// Check the new states and encode them.
 			p.finish(p.start(len(ts), func(i int) { ts[i].checkNew() }))
 			if first+roundTasks < nt {
-				pending = expand(1-set, first+roundTasks)
+				pending = expand(nextSet(set), first+roundTasks)
 			}
 			// The round in order, as one state at a time.
 			for ti := range ts {
@@ -410,7 +420,7 @@ loop:
 					}
 				}
 			}
-			set = 1 - set
+			set = nextSet(set)
 		}
 		peakFrontier = max(peakFrontier, next.size())
 		frontier, next = next, frontier
@@ -500,11 +510,11 @@ func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, sp
 
 const (
 	// taskParents is how many frontier states one task expands. A round
-	// (roundTasks tasks) is small enough that its successors are still in
-	// the cache when the round is looked up, checked and numbered: with
-	// 32 parents a task, one worker ran a third slower. Neither size
-	// changes what the exploration finds.
-	taskParents = 4
+	// (roundTasks tasks) is small enough that its states are still in the
+	// cache when the round is looked up, checked and numbered, and when
+	// the next round reuses them: with 32 parents a task, one worker ran
+	// a third slower. Neither size changes what the exploration finds.
+	taskParents = 2
 	// roundTasks is how many tasks a round holds: the unit the explorer
 	// looks up in the fingerprint set and numbers at once.
 	roundTasks = 16
