@@ -121,3 +121,40 @@ func BenchmarkExploreWorkers(b *testing.B) {
 	b.ReportMetric(c2.Seconds()/t2.Seconds(), "cores-2w")
 	b.ReportMetric(c2.Seconds()/c1.Seconds(), "cpu-2w/1w")
 }
+
+// BenchmarkExploreOneCore explores gexit explore's default bound (2 Ps,
+// 2 Ms, 3 Gs, preset small, the core op families: complete, about 4.95M
+// states) on one worker and reports distinct states per second: the rate
+// issue 13 compares with SPIN's on one core. The sub-benchmark "1.5M"
+// stops at the first 1,500,000 states (TestExploreCountsUnchanged's row),
+// for quicker before-and-after comparisons. On a machine shared with other
+// jobs, states/cpu-s (distinct states per second of the process's CPU
+// time) is the steadier of the two rates.
+func BenchmarkExploreOneCore(b *testing.B) {
+	c, _ := spec.Preset("small")
+	for _, bc := range []struct {
+		name string
+		max  int
+	}{{"1.5M", 1_500_000}, {"complete", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(3), MaxStates: bc.max, Workers: 1}
+			var states int
+			var cpu time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				cpu0 := processCPU()
+				r, err := Explore(context.Background(), o)
+				cpu += processCPU() - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(r.Violations) != 0 {
+					b.Fatalf("violation: %s", r.Violations[0].Name)
+				}
+				states += r.States
+			}
+			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			b.ReportMetric(float64(states)/cpu.Seconds(), "states/cpu-s")
+		})
+	}
+}

@@ -64,26 +64,39 @@ type decoder struct {
 	err error
 }
 
+// uvarint decodes a uvarint as binary.Uvarint does, without its
+// per-call overhead: most of a state's fields are one byte.
 func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errCorrupt
-		d.b = nil
-		return 0
+	b := d.b
+	var x uint64
+	var sh uint
+	for i, c := range b {
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflow
+			}
+			d.b = b[i+1:]
+			return x | uint64(c)<<sh
+		}
+		if i == binary.MaxVarintLen64-1 {
+			break // overflow
+		}
+		x |= uint64(c&0x7f) << sh
+		sh += 7
 	}
-	d.b = d.b[n:]
-	return v
+	d.err = errCorrupt
+	d.b = nil
+	return 0
 }
 
+// varint decodes a zigzag varint, as binary.Varint.
 func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errCorrupt
-		d.b = nil
-		return 0
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	d.b = d.b[n:]
-	return v
+	return x
 }
 
 func (d *decoder) u64() uint64 {
@@ -108,7 +121,13 @@ func (d *decoder) byte1() byte {
 }
 
 func (d *decoder) list(arena []int32, off *int) []int32 {
-	n := int(d.uvarint())
+	var n int
+	if b := d.b; len(b) > 0 && b[0] < 0x80 { // a short list's length
+		n = int(b[0])
+		d.b = b[1:]
+	} else {
+		n = int(d.uvarint())
+	}
 	if n > len(d.b) {
 		d.err = errCorrupt
 		return nil
@@ -120,6 +139,11 @@ func (d *decoder) list(arena []int32, off *int) []int32 {
 		l = make([]int32, n, n+listSlack)
 	}
 	for i := range l {
+		if b := d.b; len(b) > 0 && b[0] < 0x80 { // one byte: a G's index
+			l[i] = int32(b[0])
+			d.b = b[1:]
+			continue
+		}
 		l[i] = int32(d.uvarint())
 	}
 	*off += n + listSlack

@@ -232,19 +232,30 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 		}
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
 		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
-		h = h.list(perm, p.Ring)
+		if len(p.Ring) == 0 { // (most lists are empty: lanes.list's word, without the call)
+			h.word(emptyList)
+		} else {
+			h = h.list(perm, p.Ring)
+		}
 		if len(p.SlowBatch) != 0 {
 			// Only while runqputslow holds its batch: the common state
 			// pays nothing for it.
 			h = h.list(perm, p.SlowBatch)
 			h.word(0x51)
 		}
-		h = h.list(perm, p.GFree)
+		if len(p.GFree) == 0 {
+			h.word(emptyList)
+		} else {
+			h = h.list(perm, p.GFree)
+		}
 	}
-	h = h.list(perm, sc.Runq)
-	h = h.list(perm, sc.GFreeStack)
-	h = h.list(perm, sc.GFreeNoStack)
-	h = h.list(perm, sc.GFreeDetached)
+	for _, l := range [...][]int32{sc.Runq, sc.GFreeStack, sc.GFreeNoStack, sc.GFreeDetached} {
+		if len(l) == 0 {
+			h.word(emptyList)
+		} else {
+			h = h.list(perm, l)
+		}
+	}
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
@@ -286,10 +297,13 @@ func (l *lanes) word(v uint64) {
 	l.a, l.b, l.c, l.d = l.b, l.c, l.d, mix(l.a, v)
 }
 
+// emptyList is the word lanes.list hashes an empty list to.
+const emptyList = 0xA5 << 56
+
 // list hashes a list of Gs, relabelled (by value: the lanes stay in
 // registers).
 func (l lanes) list(perm []int32, g []int32) lanes {
-	l.word(uint64(len(g)) | 0xA5<<56)
+	l.word(uint64(len(g)) | emptyList)
 	for _, x := range g {
 		l.word(mapG(perm, x))
 	}

@@ -32,6 +32,9 @@ func (inv *Invariant) Check(s *State) error {
 type census struct {
 	buf   [64]holder
 	where []holder
+	// stray: some list or slot the census walked (every list, runnext
+	// and newg) holds a G out of range.
+	stray bool
 }
 
 // holder is a G's count of holders, and whether the first is a free list.
@@ -48,6 +51,8 @@ func (c *census) add(g int32, free bool) {
 			h.free = free
 		}
 		h.n++
+	} else {
+		c.stray = true
 	}
 }
 
@@ -61,6 +66,7 @@ func (c *census) take(s *State) {
 		c.where = make([]holder, len(s.Gs), 2*len(s.Gs))
 	}
 	clear(c.where)
+	c.stray = false
 	for i := range s.Ps {
 		p := &s.Ps[i]
 		if p.Runnext != None {
@@ -120,13 +126,14 @@ func (s *State) CheckRuntimeFacts() *Violation { return s.checkInvariants(true) 
 
 func (s *State) checkInvariants(runtimeOnly bool) *Violation {
 	c := s.takeCensus()
-	for i := range Invariants {
-		inv := &Invariants[i]
+	invs := Invariants // (a local: the loop does not reload the global after each call)
+	for i := range invs {
+		inv := &invs[i]
 		if runtimeOnly && inv.Scope != "" {
 			continue
 		}
-		if v := inv.violation(s, c); v != nil {
-			return v
+		if err := inv.check(s, c); err != nil {
+			return &Violation{Invariant: inv.Name, Source: inv.Source, Detail: err.Error()}
 		}
 	}
 	return nil
@@ -281,36 +288,90 @@ func (s *State) eachQueued(f func(g int32, w where) error) error {
 	return nil
 }
 
+// strayRef is RefsInRange's walk of the free lists and the run queues, in
+// eachFree's then eachQueued's order: the first G out of range, reported
+// by bad. RefsInRange walks them only when the census met such a G.
+func (s *State) strayRef(bad func(what string, v int64) error) error {
+	err := s.eachFree(func(g int32, w where) error {
+		if !s.refOK(g) {
+			return bad(w.String(), int64(g))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.eachQueued(func(g int32, w where) error {
+		if !s.refOK(g) {
+			return bad(w.String(), int64(g))
+		}
+		return nil
+	})
+}
+
+// freeAllDead reports whether every G on a free list (eachFree's) is
+// dead: FreeGsAreDead's test without the walk that names the first G that
+// is not, which it runs only then.
+func (s *State) freeAllDead() bool {
+	gs := s.Gs
+	dead := func(l []int32) bool {
+		for _, g := range l {
+			if gs[g].Status != Dead {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range s.Ps {
+		if !dead(s.Ps[i].GFree) {
+			return false
+		}
+	}
+	sc := &s.Sched
+	return dead(sc.GFreeStack) && dead(sc.GFreeNoStack) && dead(sc.GFreeDetached)
+}
+
+// queuedAllRunnable reports whether every G the scheduler holds as
+// runnable (eachQueued's) is: QueuedGsRunnable's test without the walk
+// that names the first G that is not.
+func (s *State) queuedAllRunnable() bool {
+	gs := s.Gs
+	runnable := func(l []int32) bool {
+		for _, g := range l {
+			if gs[g].Status != Runnable {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		if p.Runnext != None && gs[p.Runnext].Status != Runnable || !runnable(p.Ring) || !runnable(p.SlowBatch) {
+			return false
+		}
+	}
+	return runnable(s.Sched.Runq)
+}
+
 // Invariants is every invariant of the spec, in the order they are checked.
 var Invariants = []Invariant{
 	{"RefsInRange", "guintptr/muintptr/puintptr point at real g, m, p structs", "", func(s *State, c *census) error {
 		bad := func(what string, v int64) error { return errf("%s = %d is out of range", what, v) }
-		err := s.eachFree(func(g int32, w where) error {
-			if !s.refOK(g) {
-				return bad(w.String(), int64(g))
+		if c.stray { // (else every list holds Gs in range: the walks below pass)
+			if err := s.strayRef(bad); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := s.eachQueued(func(g int32, w where) error {
-			if !s.refOK(g) {
-				return bad(w.String(), int64(g))
-			}
-			return nil
-		}); err != nil {
-			return err
 		}
 		for i := range s.Ms {
 			m := &s.Ms[i]
-			for _, r := range []struct {
-				n string
-				v int32
-			}{{"curg", m.Curg}, {"lockedg", m.LockedG}, {"newg", m.NewG}} {
-				if r.v != None && !s.refOK(r.v) {
-					return bad(fmt.Sprintf("M%d.%s", i, r.n), int64(r.v))
-				}
+			if m.Curg != None && !s.refOK(m.Curg) {
+				return bad(fmt.Sprintf("M%d.curg", i), int64(m.Curg))
+			}
+			if m.LockedG != None && !s.refOK(m.LockedG) {
+				return bad(fmt.Sprintf("M%d.lockedg", i), int64(m.LockedG))
+			}
+			if m.NewG != None && !s.refOK(m.NewG) {
+				return bad(fmt.Sprintf("M%d.newg", i), int64(m.NewG))
 			}
 			if m.P != None && (m.P < 0 || int(m.P) >= len(s.Ps)) {
 				return bad(fmt.Sprintf("M%d.p", i), int64(m.P))
@@ -343,6 +404,9 @@ var Invariants = []Invariant{
 	}},
 	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", "", func(s *State, c *census) error {
 		gs := s.Gs // (loaded once: the loops below run after every replayed record of the free-list judge)
+		if s.freeAllDead() {
+			return nil
+		}
 		return s.eachFreeList(func(l []int32, w where) error {
 			for _, g := range l {
 				if st := gs[g].Status; st != Dead {
@@ -563,6 +627,9 @@ var Invariants = []Invariant{
 			return nil
 		}},
 	{"QueuedGsRunnable", "runqget/globrunqget hand Gs to execute, which casgstatus(_Grunnable, _Grunning)", "", func(s *State, c *census) error {
+		if s.queuedAllRunnable() {
+			return nil
+		}
 		return s.eachQueued(func(g int32, w where) error {
 			if st := s.Gs[g].Status; st != Runnable {
 				return errf("G%d on %s is %s", g, w, st)

@@ -336,27 +336,35 @@ func (s *State) CopyFrom(src *State) {
 	}
 	arena := s.arena[:cap(s.arena)]
 	off := 0
-	take := func(l []int32) []int32 {
-		n := copy(arena[off:], l)
-		out := arena[off : off+n : off+n+listSlack]
-		off += n + listSlack
-		return out
-	}
 	if cap(s.Ps) < len(src.Ps) {
 		s.Ps = make([]P, len(src.Ps))
 	}
 	s.Ps = s.Ps[:len(src.Ps)]
 	for i := range src.Ps {
-		s.Ps[i] = src.Ps[i]
-		s.Ps[i].Ring = take(src.Ps[i].Ring)
-		s.Ps[i].GFree = take(src.Ps[i].GFree)
-		s.Ps[i].SlowBatch = take(src.Ps[i].SlowBatch)
+		p, q := &s.Ps[i], &src.Ps[i]
+		*p = *q
+		p.Ring, off = arenaCopy(arena, off, q.Ring)
+		p.GFree, off = arenaCopy(arena, off, q.GFree)
+		p.SlowBatch, off = arenaCopy(arena, off, q.SlowBatch)
 	}
-	s.Sched = src.Sched
-	s.Sched.Runq = take(src.Sched.Runq)
-	s.Sched.GFreeStack = take(src.Sched.GFreeStack)
-	s.Sched.GFreeNoStack = take(src.Sched.GFreeNoStack)
-	s.Sched.GFreeDetached = take(src.Sched.GFreeDetached)
+	sc := &s.Sched
+	*sc = src.Sched
+	sc.Runq, off = arenaCopy(arena, off, sc.Runq)
+	sc.GFreeStack, off = arenaCopy(arena, off, sc.GFreeStack)
+	sc.GFreeNoStack, off = arenaCopy(arena, off, sc.GFreeNoStack)
+	sc.GFreeDetached, _ = arenaCopy(arena, off, sc.GFreeDetached)
+}
+
+// arenaCopy copies l into arena at off, with listSlack room to grow and a
+// capacity capped there, and returns the copy and the offset past its
+// room.
+func arenaCopy(arena []int32, off int, l []int32) ([]int32, int) {
+	end := off + len(l)
+	out := arena[off : end : end+listSlack]
+	if len(l) != 0 { // most lists are empty: no call to memmove
+		copy(out, l)
+	}
+	return out, end + listSlack
 }
 
 // Equal reports whether two states are the same runtime state.
