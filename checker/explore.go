@@ -178,18 +178,20 @@ type BitstateStats struct {
 // it; only the BFS frontier holds whole states. A counterexample path is
 // rebuilt by replaying op indices from the initial state.
 //
-// Parallelism: each BFS level is cut into tasks of taskParents frontier
-// states, and tasks into rounds of roundTasks. For a round the workers
+// Parallelism: each BFS level is cut into tasks of taskParentsFor(workers)
+// frontier states, and tasks into rounds of roundTasks. For a round the workers
 // (o.Workers) expand the tasks (decode, Enabled, Apply, Fingerprint), then
 // look the successors up in the fingerprint set (split into fpShards
 // shards by the fingerprint's top bits, each shard's lookups in round
 // order), then check the invariants of the new states and encode them.
 // The explorer's own goroutine then numbers the round's new states, counts
 // and records violations in round order, as one state at a time, while the
-// workers expand the next round. Tasks, rounds and shards do not depend on
-// the number of workers, so neither does anything the exploration finds:
-// the state numbering, the counts, the violations and their (shortest)
-// paths are the same for any o.Workers.
+// workers expand the next round. Successors are numbered, and duplicates
+// resolved, in frontier order (parent by parent, op by op) whatever the
+// cut into tasks and rounds, and the shards do not depend on the number
+// of workers, so neither does anything the exploration finds: the state
+// numbering, the counts, the violations and their (shortest) paths are
+// the same for any o.Workers (TestExploreWorkersDeterministic).
 //
 // With o.POR each state is expanded by an ample set alone where
 // expandAmple allows it, in the workers: the reduction depends on the
@@ -267,7 +269,8 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	}
 	// The frontier is a slab of encoded states, each preceded by its
 	// number: no per-state allocation, a fraction of a State's size.
-	var frontier, next slab
+	per := taskParentsFor(workers)
+	frontier, next := slab{per: per}, slab{per: per}
 	frontier.appendEncoded(0, init.AppendBinary(nil))
 	cov := NewCoverage()
 	var porStats PORStats
@@ -553,19 +556,29 @@ func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, sp
 	return path, cur
 }
 
+// taskParentsFor is how many frontier states one task expands. One
+// worker takes 2: a round (roundTasks tasks) is then small enough that
+// its states are still in the cache when the round is looked up, checked
+// and numbered, and when the next round reuses them (with 32 a task, one
+// worker ran a third slower). Several workers take 32: a round is three
+// hand-offs between the workers and the explorer's goroutine, which a
+// round of 32 states does not pay for (two workers ran slower than one).
+// The size does not change what the exploration finds: states are
+// numbered, and duplicates resolved, in frontier order whatever the cut.
+func taskParentsFor(workers int) int {
+	if workers == 1 {
+		return 2
+	}
+	return 32
+}
+
 const (
-	// taskParents is how many frontier states one task expands. A round
-	// (roundTasks tasks) is small enough that its states are still in the
-	// cache when the round is looked up, checked and numbered, and when
-	// the next round reuses them: with 32 parents a task, one worker ran
-	// a third slower. Neither size changes what the exploration finds.
-	taskParents = 2
 	// roundTasks is how many tasks a round holds: the unit the explorer
 	// looks up in the fingerprint set and numbers at once.
 	roundTasks = 16
 )
 
-// task is a unit of work: taskParents frontier states and their
+// task is a unit of work: a slab's per frontier states and their
 // successors, with the states' memory reused from round to round.
 type task struct {
 	parents []batchParent
@@ -623,7 +636,7 @@ func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, st
 	for g := range t.byGroup {
 		t.byGroup[g] = t.byGroup[g][:0]
 	}
-	n := min(taskParents, frontier.n-k*taskParents)
+	n := min(frontier.per, frontier.n-k*frontier.per)
 	pos := frontier.marks[k]
 	ci := int(pos.chunk)
 	rest := frontier.chunks[ci][pos.off:]
@@ -855,8 +868,9 @@ func extend[T any](l []T) ([]T, *T) {
 }
 
 // slab holds encoded states in chunks, so that growing it never copies,
-// and where every taskParents-th state starts.
+// and where every per-th state starts (a task's first).
 type slab struct {
+	per    int // states a task expands (taskParentsFor)
 	chunks [][]byte
 	spare  [][]byte
 	marks  []slabPos
@@ -881,7 +895,7 @@ func (s *slab) appendEncoded(id uint32, enc []byte) {
 		s.chunks = append(s.chunks, c)
 		n++
 	}
-	if s.n%taskParents == 0 {
+	if s.n%s.per == 0 {
 		s.marks = append(s.marks, slabPos{int32(n - 1), int32(len(s.chunks[n-1]))})
 	}
 	s.n++
@@ -890,7 +904,7 @@ func (s *slab) appendEncoded(id uint32, enc []byte) {
 }
 
 // tasks is the number of tasks the slab's states make.
-func (s *slab) tasks() int { return (s.n + taskParents - 1) / taskParents }
+func (s *slab) tasks() int { return (s.n + s.per - 1) / s.per }
 
 func (s *slab) reset() {
 	s.spare = append(s.spare, s.chunks...)
