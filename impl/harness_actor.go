@@ -48,6 +48,7 @@ type sched struct {
 	ctlWaits atomic.Bool // the controller is asleep in waitUntil
 	sysWaits atomic.Bool // sysmon is asleep in waitUntil
 	ctl, sys *actor
+	noise    bool         // free-running with two actors or more: sp yields at random
 	rescued  atomic.Int64 // wakeups only the ticker gave (see ticker)
 	// towake: the Ms startm or startlockedm gave a P under sched.lock;
 	// unlockSched wakes them (notewakeup) once the lock is released.
@@ -149,7 +150,7 @@ func (a *actor) sp() {
 		// across gfput): no scheduling point.
 	case a.s.intra:
 		a.yield()
-	case !a.s.det && a.rng.IntN(4) == 0:
+	case a.s.noise && a.rng.IntN(4) == 0:
 		runtime.Gosched()
 	}
 }

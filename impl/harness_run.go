@@ -357,6 +357,9 @@ func newSched(cfg Config, w Workload) *sched {
 		s.newActor(s.ctl, Controller)
 	}
 	s.nlive = len(s.actors)
+	// The noise lets another actor run inside an op's window; a lone M
+	// has none to let in.
+	s.noise = !s.det && len(s.actors) > 1
 	nobj := w.Main.maxObj() + 1
 	for i := 0; i < nobj; i++ {
 		s.objs = append(s.objs, new(waitObj))
