@@ -323,10 +323,11 @@ type Result struct {
 	// quiescent end with the progress predicates.
 	Deadlock bool
 	TimedOut bool
-	// Rescued (free-running): wakeups no op gave, only the safety net (an
-	// actor asleep for a millisecond with its condition true). Every
-	// condition an actor sleeps on is made true by an op that wakes it
-	// (notewakeup), so a rescue is a bug of the implementation.
+	// Rescued (free-running): wakeups no op gave, found when every actor
+	// was asleep and one's condition held with no wakeup sent to it since
+	// it went to sleep. Every condition an actor sleeps on is made true
+	// by an op that wakes it (notewakeup), so a rescue is a bug of the
+	// implementation.
 	Rescued int
 	// Steps: scheduler grants (deterministic) or ops (free-running).
 	Steps int

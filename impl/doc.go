@@ -104,11 +104,14 @@
 // of the run everyone. There is no broadcast and no lock on the wake
 // path; s.mu guards only the sleepers' registrations, so that the last
 // actor to go to sleep can tell quiescence (no sleeper's condition holds:
-// the run ends) from a wakeup still owed. A sleeper whose condition holds
-// with no wakeup sent to it is a lost wakeup of the implementation: it is
-// woken there (or by the millisecond ticker, which also enforces
-// Timeout) and counted in Result.Rescued, which the race stress requires
-// to be 0 (TestRaceStressFree; its control drops startm's wakeup). The
+// the run ends) from a wakeup still owed. There, with every actor asleep,
+// a sleeper whose condition holds with no wakeup sent to it is certainly
+// a lost wakeup of the implementation: it is woken and counted in
+// Result.Rescued, which the race stress requires to be 0
+// (TestRaceStressFree; its control drops startm's wakeup). The
+// millisecond ticker, which also enforces Timeout, wakes such a sleeper
+// while others still run, without counting it (the waker may only be late
+// under load). The
 // scheduling points inside ops (below) inject noise: at one in four,
 // chosen by the actor's seeded PRNG, the goroutine yields, so another M
 // runs inside the op's window as it would when a thread is descheduled
