@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -64,7 +65,7 @@ func checkAmpleAt(t *testing.T, s *State, b Bounds, c *ampleCheck) {
 		if sa.AmpleRank() >= s.AmpleRank() {
 			t.Fatalf("ample op %v: rank %d -> %d", a, s.AmpleRank(), sa.AmpleRank())
 		}
-		if after := others(sa); !sameOps(before, after) {
+		if after := others(sa); !slices.Equal(before, after) {
 			t.Fatalf("ample op %v changes the other actors' ops:\n%v\n->\n%v\n%s", a, before, after, s.Dump())
 		}
 		for _, o := range before {
@@ -104,18 +105,6 @@ func checkAmpleAt(t *testing.T, s *State, b Bounds, c *ampleCheck) {
 			}
 		}
 	}
-}
-
-func sameOps(a, b []Op) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // The independence relation holds where the explorer uses it: breadth
