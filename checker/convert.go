@@ -64,14 +64,14 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 	for _, m := range sn.Ms {
 		s.Ms = append(s.Ms, spec.M{Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
-			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Stopping: m.Stopping, Link: spec.None})
+			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, Link: spec.None})
 	}
 	for i, p := range sn.Ps {
 		st, ok := pstatus[p.Status]
 		if !ok {
 			return nil, fmt.Errorf("P%d has status %q", i, p.Status)
 		}
-		s.Ps = append(s.Ps, spec.P{Status: st, M: int8(p.M), Runnext: int32(p.Runnext), Ring: ints(p.Ring),
+		s.Ps = append(s.Ps, spec.P{Status: st, M: int8(p.M), Runnext: int32(p.Runnext), Kicked: spec.None, Ring: ints(p.Ring),
 			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
 			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None, StartSpinning: p.StartSpinning})
 	}
@@ -88,6 +88,19 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 			return nil, fmt.Errorf("M%d and another M hold runqputslow batches on P%d", i, m.P)
 		}
 		s.Ps[m.P].SlowBatch = ints(m.SlowBatch)
+	}
+	// So is runqput's kicked runnext (its local gp).
+	for i, m := range sn.Ms {
+		if len(m.Kicked) == 0 {
+			continue
+		}
+		if len(m.Kicked) != 1 || m.P < 0 || m.P >= len(s.Ps) {
+			return nil, fmt.Errorf("M%d holds runqput's kicked runnext %v with P %d", i, m.Kicked, m.P)
+		}
+		if s.Ps[m.P].Kicked != spec.None {
+			return nil, fmt.Errorf("M%d and another M hold kicked runnexts on P%d", i, m.P)
+		}
+		s.Ps[m.P].Kicked = int32(m.Kicked[0])
 	}
 	s.Sched = spec.Sched{Runq: ints(sn.Runq), GFreeStack: lifoOf(sn.GFreeStack), GFreeNoStack: lifoOf(sn.GFreeNoStack), GFreeDetached: lifoOf(sn.GFreeDetached),
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
@@ -231,6 +244,8 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("handed to", out.HandedTo, r.HandedTo)
 		ck("spinning at stop", out.Value, r.Value)
 	case spec.OpWakep:
+		ck("step", out.Value, r.Value)
+	case spec.OpWakepStartm:
 		ck("wakep", out.Woke, r.Woke)
 	case spec.OpAcquireP:
 		ck("P", out.P, r.P)
@@ -264,6 +279,9 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	case spec.OpRunqputslowPush:
 		ck("Gs pushed", out.Value, r.Value)
 		ck("wakep", out.Woke, r.Woke)
+	case spec.OpRunqputKick:
+		ck("G", out.G, r.G)
+		ck("runqputslow", out.Slow, r.Slow)
 	}
 	if len(diffs) == 0 {
 		return ""
@@ -310,6 +328,9 @@ func representable(sn *impl.Snapshot) error {
 		check(fmt.Sprintf("M%d.lockedInt", i), int64(m.LockedInt), 0, u8)
 		for _, g := range m.SlowBatch {
 			check(fmt.Sprintf("M%d runqputslow batch entry", i), int64(g), math.MinInt32, i32)
+		}
+		for _, g := range m.Kicked {
+			check(fmt.Sprintf("M%d kicked runnext", i), int64(g), math.MinInt32, i32)
 		}
 	}
 	for i, p := range sn.Ps {

@@ -35,8 +35,10 @@ func TestIsolated(t *testing.T) {
 	}
 }
 
-// runqputslow's window survives the abstraction: in atomic mode the
-// snapshot after the runqput that took the batch holds it on the M
+// runqput's two windows survive the abstraction: the kicked runnext
+// between runqput's CAS and its runqputkick, and runqputslow's batch. In
+// atomic mode the snapshot after the runqputkick that took the batch
+// holds it on the M
 // (MSnap.SlowBatch), StateOf puts it on that M's P as the spec does, and
 // the sequential differential agrees op by op, the push included. A batch
 // on an M without a P is not a state the spec can hold.
@@ -54,8 +56,31 @@ func TestRunqputslowWindowConverts(t *testing.T) {
 	h, sns := out.Run.History, out.Run.Snapshots
 	scfg := SpecConfig(impl.Config{Consts: ImplConsts(mustPreset(t, "small")), Ps: 1, Ms: 1})
 	seen := false
+	kicks := 0
 	for i := range h {
-		if h[i].Op != "runqput" || !h[i].Out.Slow {
+		if h[i].Op == "runqput" && h[i].Out.Kicked >= 0 {
+			// runqput's kick: the old runnext is the M's until its
+			// runqputkick, and StateOf puts it on the M's P.
+			sn := sns[i]
+			if i+1 >= len(h) || len(sn.Ms[0].Kicked) != 1 || sn.Ms[0].Kicked[0] != h[i].Out.Kicked || h[i+1].Op != "runqputkick" {
+				t.Fatalf("the kick's window at op %d of %d: kicked %v", i, len(h), sn.Ms[0].Kicked)
+			}
+			s, err := StateOf(&scfg, &sn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(s.Ps[0].Kicked) != h[i].Out.Kicked {
+				t.Fatalf("spec state in the kick's window:\n%s", s.Dump())
+			}
+			bad := sn
+			bad.Ms = append([]impl.MSnap(nil), sn.Ms...)
+			bad.Ms[0].P = -1
+			if _, err := StateOf(&scfg, &bad); err == nil || !strings.Contains(err.Error(), "kicked") {
+				t.Fatalf("a kicked G without a P converted: %v", err)
+			}
+			kicks++
+		}
+		if h[i].Op != "runqputkick" || !h[i].Out.Slow {
 			continue
 		}
 		if i+1 >= len(h) || h[i+1].Op != "runqputslowpush" || h[i+1].Out.Value != 3 {
@@ -80,8 +105,8 @@ func TestRunqputslowWindowConverts(t *testing.T) {
 		}
 		seen = true
 	}
-	if !seen {
-		t.Fatalf("no runqputslow in %d ops", len(h))
+	if !seen || kicks == 0 {
+		t.Fatalf("%d kicks and no runqputslow in %d ops", kicks, len(h))
 	}
 }
 

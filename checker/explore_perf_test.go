@@ -96,7 +96,15 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // startlockedm became a handoff the locked M completes (its acquirep, a
 // step of its own, executes the G), which moved the all-families rows
 // (2P2M2G to depth 8: 34,982 to 33,974 states, the handoff now taking two
-// steps of the eight).
+// steps of the eight). runqput's kick became two steps (the CAS on
+// runnext, then runqputkick's put of the old runnext on the ring), which
+// moved every bound with a kick in reach (1P1M3G core: 18,813 to 19,101
+// states; the 2-G rows have no kick and did not move). wakep then became
+// the runtime's atomic steps (resetspinning's decrement, the CAS of
+// nmspinning 0 -> 1, the sched.lock section with pidleget and startm),
+// which moved every row (2P2M2G core: 635,625 to 951,759 states; 1P1M3G
+// core: 19,101 to 24,003); the 7-G rows needed depths 31 and 27 to reach
+// runqputslow's push (the kick is now the step that takes the batch).
 func TestExploreCountsUnchanged(t *testing.T) {
 	c, _ := spec.Preset("small")
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
@@ -116,41 +124,41 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=33974 transitions=87163 depth=8 complete=false stop="depth" deadlocks=0 exit=1189 goexit-deadlock=40 asleep=42`,
-			cov:  0x7076665e6911c947},
+			want: `states=22251 transitions=58885 depth=8 complete=false stop="depth" deadlocks=0 exit=763 goexit-deadlock=40 asleep=42`,
+			cov:  0xd779298018afab7d},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
-			want: `states=44116 transitions=107765 depth=10 complete=false stop="depth" deadlocks=0 exit=996 goexit-deadlock=55 asleep=68`,
-			cov:  0xdbe4e93406f2ef72},
+			want: `states=21319 transitions=50355 depth=10 complete=false stop="depth" deadlocks=0 exit=654 goexit-deadlock=49 asleep=62`,
+			cov:  0x11bf74aeddbfa935},
 		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)},
-			want: `states=18813 transitions=34433 depth=34 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114 asleep=501`,
-			cov:  0xdf7e711aeb0d25ae},
+			want: `states=24003 transitions=39623 depth=43 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114 asleep=501`,
+			cov:  0xc959180a45188ae2},
 		{name: "2P2M2G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2)}, long: true,
-			want: `states=635625 transitions=1572072 depth=44 complete=true stop="" deadlocks=0 exit=38232 goexit-deadlock=4176 asleep=7596`,
-			cov:  0xf5d275116e5ddb69},
+			want: `states=951759 transitions=2290446 depth=52 complete=true stop="" deadlocks=0 exit=48024 goexit-deadlock=4176 asleep=7596`,
+			cov:  0x757bd51835289a9},
 		{name: "2P2M3G core (gexit explore's default), 1.5M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(3), MaxStates: 1_500_000}, long: true,
-			want: `states=1500000 transitions=3504313 depth=24 complete=false stop="max-states" deadlocks=0 exit=68321 goexit-deadlock=2898 asleep=7344`,
-			cov:  0x59762347e97a7741},
+			want: `states=1500000 transitions=3257058 depth=27 complete=false stop="max-states" deadlocks=0 exit=55492 goexit-deadlock=2317 asleep=6053`,
+			cov:  0xc68a1fce2758f648},
 		{name: "2P2M4G core (gexit explore's default before the wakeup protocol), 300k states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(4), MaxStates: 300_000},
-			want: `states=300000 transitions=613144 depth=19 complete=false stop="max-states" deadlocks=0 exit=10998 goexit-deadlock=503 asleep=993`,
-			cov:  0xbb18ece8d1cd54c6},
+			want: `states=300000 transitions=580781 depth=21 complete=false stop="max-states" deadlocks=0 exit=9243 goexit-deadlock=409 asleep=1002`,
+			cov:  0xcb66c684c7564aba},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want: `states=1000000 transitions=2841858 depth=11 complete=false stop="max-states" deadlocks=0 exit=22373 goexit-deadlock=391 asleep=464`,
-			cov:  0x4e94eff5d4b60523},
+			want: `states=1000000 transitions=2887178 depth=13 complete=false stop="max-states" deadlocks=0 exit=21368 goexit-deadlock=917 asleep=939`,
+			cov:  0x57313d7c2325703d},
 		{name: "1P1M5G core and gc, no gosched, depth 26", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 26},
-			want:  `states=88304 transitions=225313 depth=26 complete=false stop="depth" deadlocks=0 exit=3287 goexit-deadlock=186 asleep=1602`,
-			cov:   0xd0b11a00d8c3f10b,
+			want:  `states=28111 transitions=62496 depth=26 complete=false stop="depth" deadlocks=0 exit=509 goexit-deadlock=79 asleep=374`,
+			cov:   0x327b5df95cb72a2f,
 			reach: []string{"markrootfreegstacks/freed", "markrootfreegstackspush", "exit/spill"}},
-		{name: "1P1M7G core, depth 25 (runqputslow's two steps)", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(7), Depth: 25},
-			want:  `states=68512 transitions=117645 depth=25 complete=false stop="depth" deadlocks=0 exit=1769 goexit-deadlock=95 asleep=674`,
-			cov:   0xd0ee173010eab0da,
-			reach: []string{"runqput/runqputslow", "ready/runqputslow", "runqputslowpush"}},
-		{name: "2P2M7G core, depth 23 (runqputslow's window with a thief)", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(7), Depth: 23}, long: true,
-			want:  `states=1764532 transitions=3980874 depth=23 complete=false stop="depth" deadlocks=0 exit=58668 goexit-deadlock=1779 asleep=4246`,
-			cov:   0xdae991d15a25b36a,
-			reach: []string{"runqput/runqputslow", "runqputslowpush", "schedule/steal"}},
+		{name: "1P1M7G core, depth 31 (runqputslow's two steps)", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(7), Depth: 31},
+			want:  `states=68320 transitions=105309 depth=31 complete=false stop="depth" deadlocks=0 exit=1522 goexit-deadlock=109 asleep=797`,
+			cov:   0x4c6b6c095ca3ec7b,
+			reach: []string{"runqputkick/runqputslow", "ready/kick", "runqputslowpush"}},
+		{name: "2P2M7G core, depth 27 (runqputslow's window with a thief)", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(7), Depth: 27}, long: true,
+			want:  `states=2689412 transitions=5768813 depth=27 complete=false stop="depth" deadlocks=0 exit=74628 goexit-deadlock=2268 asleep=6267`,
+			cov:   0x57f1b2edd511ae50,
+			reach: []string{"runqputkick/runqputslow", "runqputslowpush", "schedule/steal"}},
 		{name: "planted bug, every violation", o: plantedOptions(c),
-			want: `states=1266 transitions=2029 depth=9 complete=false stop="depth" deadlocks=0 exit=60 goexit-deadlock=1 asleep=2`,
-			cov:  0x37bfe7d8a88a7e43, viols: 60, vd: 0x2f6b96065d315881},
+			want: `states=552 transitions=842 depth=9 complete=false stop="depth" deadlocks=0 exit=27 goexit-deadlock=1 asleep=2`,
+			cov:  0x90717beffa90dd7e, viols: 24, vd: 0x516ed505886458b6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.long && (testing.Short() || raceEnabled) {

@@ -225,7 +225,7 @@ func porFaults() []struct {
 		}},
 		{"wakep's startm loses the M's spinning", func(s *spec.State, op spec.Op) (spec.Result, error) {
 			r, err := s.Apply(op)
-			if err == nil && op.Kind == spec.OpWakep {
+			if err == nil && op.Kind == spec.OpWakepStartm {
 				for i := range s.Ms {
 					if s.Ms[i].NextP != spec.None && s.Ms[i].Spinning {
 						s.Ms[i].Spinning = false
@@ -236,7 +236,7 @@ func porFaults() []struct {
 		}},
 		{"startm leaves the woken M parked", func(s *spec.State, op spec.Op) (spec.Result, error) {
 			r, err := s.Apply(op)
-			if err == nil && (op.Kind == spec.OpWakep || op.Kind == spec.OpRetake) {
+			if err == nil && (op.Kind == spec.OpWakepStartm || op.Kind == spec.OpRetake) {
 				for i := range s.Ms {
 					if s.Ms[i].NextP != spec.None {
 						s.Ms[i].Parked = true
@@ -355,7 +355,7 @@ func TestPOROptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for shard := range 3 {
-		o.Bitstate, o.Shard, o.Shards = 20, shard, 3
+		o.Bitstate, o.Shard, o.Shards = 23, shard, 3
 		r, err := Explore(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -363,7 +363,7 @@ func TestPOROptions(t *testing.T) {
 		if r.POR == nil || r.POR.Reduced == 0 || len(r.Violations) != 0 {
 			t.Fatalf("shard %d: %+v, %d violations", shard, r.POR, len(r.Violations))
 		}
-		// 2^20 bits for 8,172 states (hash factor 128): no state is
+		// 2^23 bits for 9,972 states (hash factor 841): no state is
 		// lost to a collision (the seeds are fixed), and every shard
 		// explores the reduced space whatever its order.
 		if r.States != exact.States {

@@ -115,9 +115,11 @@ type htmlChange struct {
 
 // htmlPart is one old -> new change. Field is the name both sides share
 // ("runnext" in "runnext=G1 -> runnext=G2"); Context is the unchanged
-// start of a whole-line change.
+// start of a whole-line change. Added and Removed are a flag or field
+// that appeared ("+kicked=G1", "+owes-wakep") or went ("-spinning").
 type htmlPart struct {
 	Field, Context, Old, New string
+	Added, Removed           string
 }
 
 type htmlStateRow struct {
@@ -461,6 +463,14 @@ func parseChange(l string) htmlChange {
 	c := htmlChange{Key: key}
 	var parts []htmlPart
 	for _, seg := range strings.Split(rest, ", ") {
+		if len(seg) > 1 && (seg[0] == '+' || seg[0] == '-') && !strings.Contains(seg, " ") {
+			if seg[0] == '+' {
+				parts = append(parts, htmlPart{Added: seg[1:]})
+			} else {
+				parts = append(parts, htmlPart{Removed: seg[1:]})
+			}
+			continue
+		}
 		if strings.Count(seg, " -> ") != 1 {
 			parts = nil
 			break
@@ -620,6 +630,6 @@ a { color: #1a56b0; }
 </section>{{end}}
 </body>
 </html>
-{{define "change"}}<div class="chg">{{if .Key}}<span class="key">{{.Key}}</span>: {{end}}{{if .Raw}}{{.Raw}}{{else}}{{range $i, $p := .Parts}}{{if $i}}, {{end}}{{if $p.Field}}<span class="fld">{{$p.Field}}</span> {{end}}{{if $p.Context}}<span class="ctx">{{$p.Context}}</span> {{end}}<del>{{$p.Old}}</del>&nbsp;&rarr;&nbsp;<ins>{{$p.New}}</ins>{{end}}{{end}}</div>{{end}}
+{{define "change"}}<div class="chg">{{if .Key}}<span class="key">{{.Key}}</span>: {{end}}{{if .Raw}}{{.Raw}}{{else}}{{range $i, $p := .Parts}}{{if $i}}, {{end}}{{if $p.Added}}<ins>+{{$p.Added}}</ins>{{else if $p.Removed}}<del>-{{$p.Removed}}</del>{{else}}{{if $p.Field}}<span class="fld">{{$p.Field}}</span> {{end}}{{if $p.Context}}<span class="ctx">{{$p.Context}}</span> {{end}}<del>{{$p.Old}}</del>&nbsp;&rarr;&nbsp;<ins>{{$p.New}}</ins>{{end}}{{end}}{{end}}</div>{{end}}
 {{define "toks"}}{{range $i, $t := .}}{{if $i}} {{end}}{{if $t.Changed}}<span class="tok-changed">{{$t.T}}</span>{{else}}{{$t.T}}{{end}}{{end}}{{end}}
 `

@@ -196,8 +196,9 @@ func TestHTMLReportInvariant(t *testing.T) {
 		esc("G3 is dead but on no free list"),
 		"spill-lose-g", "small", "deterministic", esc(o.Case.Text),
 		esc(repro[0]), esc(repro[1]),
-		// A changed field, old and new apart: P0's runnext on step 5.
-		`<span class="fld">runnext</span> <del>G1</del>&nbsp;&rarr;&nbsp;<ins>G2</ins>`,
+		// A changed field, old and new apart, and a field that appeared:
+		// P0's runnext and runqput's kicked G on step 7.
+		`<span class="fld">runnext</span> <del>G1</del>&nbsp;&rarr;&nbsp;<ins>G2</ins>, <ins>+kicked=G1</ins>`,
 		// The final state against the spec's: the G the spill lost.
 		`<span class="key">sched.gFree</span>: <span class="fld">stack</span> <del>[G3,G1,G2]</del>&nbsp;&rarr;&nbsp;<ins>[G1,G2]</ins>`,
 		`<span class="tok-changed">stack=[G3,G1,G2]</span>`,
@@ -341,6 +342,8 @@ func TestParseChange(t *testing.T) {
 		{"G0: running -> dead, m=M0 -> m=nil", htmlChange{Key: "G0", Parts: []htmlPart{{Old: "running", New: "dead"}, {Field: "m", Old: "M0", New: "nil"}}}},
 		{"G1: new -> goid=2 runnable", htmlChange{Key: "G1", Parts: []htmlPart{{Old: "new", New: "goid=2 runnable"}}}},
 		{"sched: a=1 alive -> a=1 fatal error: x, y", htmlChange{Key: "sched", Parts: []htmlPart{{Context: "a=1", Old: "alive", New: "fatal error: x, y"}}}},
+		{"P0: runnext=G1 -> runnext=G2, +kicked=G1", htmlChange{Key: "P0", Parts: []htmlPart{{Field: "runnext", Old: "G1", New: "G2"}, {Added: "kicked=G1"}}}},
+		{"M0: -spinning, p=P0 -> p=nil", htmlChange{Key: "M0", Parts: []htmlPart{{Removed: "spinning"}, {Field: "p", Old: "P0", New: "nil"}}}},
 		{"no colon", htmlChange{Raw: "no colon"}},
 		{"k: a -> b -> c", htmlChange{Key: "k", Raw: "a -> b -> c"}},
 	} {

@@ -17,7 +17,7 @@ func markrootCase(t *testing.T, mode string) (Case, *impl.Result, int, int) {
 	t.Helper()
 	main := impl.Prog(impl.Go(nil), impl.Go(nil), impl.Go(nil), impl.Go(nil), impl.Yield(), impl.Yield(), impl.Yield(),
 		impl.Go(nil), impl.Go(nil), impl.Go(nil), impl.Exit())
-	w := impl.Workload{Main: main, Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1, After: 25}}}
+	w := impl.Workload{Main: main, Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1, After: 34}}}
 	for seed := int64(0); seed < 300; seed++ {
 		c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: mode, Seed: seed, Workload: w, Text: w.String()}
 		cfg, err := c.ImplConfig()

@@ -245,11 +245,16 @@ type MSnap struct {
 	Parked   bool `json:",omitempty"`
 	Recheck  bool `json:",omitempty"`
 	WakeP    bool `json:",omitempty"` // owes a wakep
+	Waking   bool `json:",omitempty"` // between wakep's CAS and its startm
 	Stopping bool `json:",omitempty"` // owes startlockedm's stopm
 	// SlowBatch is runqputslow's batch, head first, while the M holds it
 	// between the CAS that took it (its runqput or ready) and its
 	// runqputslowpush; nil otherwise.
 	SlowBatch []int `json:",omitempty"`
+	// Kicked is runqput's old runnext (one G) while the M holds it
+	// between the CAS on pp.runnext that kicked it out (its runqput or
+	// ready) and its runqputkick; nil otherwise.
+	Kicked []int `json:",omitempty"`
 }
 
 // PSnap is one P of the abstraction. Ring runs head to tail, GFree head

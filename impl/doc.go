@@ -145,7 +145,7 @@
 // shared accesses the interesting races turn on: runqget between reading
 // runnext / the ring head and its CAS; runqgrab between reading head/tail
 // (and copying the slots) and its CAS, and before CASing a victim's
-// runnext; runqput before CASing out the old runnext; runqputslow before
+// runnext; runqput before its CAS on a non-empty runnext; runqputslow before
 // its CAS on runqhead; gfget between its lock-free emptiness check and the
 // refill; gfput between popping the spill batch and pushing it; schedule
 // before each sched.lock section; retake before blocking the G;
@@ -167,14 +167,19 @@
 //   - newproc1: the gfget refill's gFree.lock section (local pops and the
 //     P's goid cache are owner-only); malg's allgadd otherwise. ngsys is
 //     an atomic add that only quiescent snapshots read.
-//   - runqput / ready: the ring publication (store of runqtail) or the
-//     runnext store. Deviation: the runtime CASes runnext old->new and
-//     then puts old on the ring, so a thief in between sees old nowhere.
-//     Here the owner CASes old->nil, puts old on the ring, then stores new;
-//     every intermediate state behaves for a thief like the post-state.
+//   - runqput / ready: two ops when an old runnext is kicked out, as the
+//     runtime's two steps. The CAS `pp.runnext.cas(oldnext, gp)` (retried
+//     when a thief cleared runnext in between) is the linearization point
+//     of the runqput or ready; the old runnext is then the M's (m.kicked,
+//     exported as MSnap.Kicked), runnable and on no queue, and a thief
+//     between the two finds it nowhere. The M's next op, runqputkick, is
+//     runqput's `retry:` loop: the ring publication (store of runqtail),
+//     or runqputslow's CAS with a full ring. Without a kick (runnext was
+//     empty, or wasm's next=false) runqput is one op.
 //   - runqputslow: two ops, as the runtime's two steps. Its CAS on
 //     runqhead, which takes the first half of the full ring, is the
-//     linearization point of the runqput or ready that called it; the
+//     linearization point of the runqputkick (or, on wasm, the runqput or
+//     ready) that called it; the
 //     batch (with the G that did not fit) is then the M's (m.slowq,
 //     exported as MSnap.SlowBatch), runnable and on no queue. The M's next
 //     op, runqputslowpush, is `lock(&sched.lock); globrunqputbatch(&q)`,
@@ -189,10 +194,17 @@
 //     schedule op; the handing M's stopm is its next op, and the locked
 //     M's acquirep (stoplockedmReturns: acquirep(nextp), execute) its
 //     own, as another thread's.
-//   - spin, stopspinning: one atomic add on nmspinning each. wakep: one
-//     sched.lock section (the CAS of nmspinning, pidleget, startm's mget
-//     and nextp; resetspinning's decrement first; an mput after
-//     startlockedm last). stopm: one sched.lock section for the global
+//   - spin, stopspinning: one atomic add on nmspinning each. wakep: the
+//     runtime's atomic steps, one op each, as other Ms' wakeps read and
+//     CAS nmspinning without the lock: resetspinning's decrement (op
+//     wakep, value 2, the M still owing its wakep), wakep's CAS of
+//     nmspinning 0 -> 1 (op wakep, value 1; 0 when an M spins already),
+//     then its sched.lock section (op wakepstartm: pidlegetSpinning and
+//     startm's mget and nextp, or the decrement back). The runtime
+//     unlocks between pidlegetSpinning and startm's own section; here one
+//     section does both (the P between them is wakep's local, which no
+//     other M reaches). A locked M's gosched makes its whole wakep inside
+//     its sched.lock section, before stoplockedm. stopm: one sched.lock section for the global
 //     recheck and pidleget or mput, after the unlocked checkRunqsNoP.
 //     acquirep: the sched.lock section that wires the P. Where the
 //     runtime has two sched.lock sections and the spec one step, impl

@@ -36,8 +36,12 @@ func candidates() []candidate {
 	// Ms go idle, checkdead ends the program.
 	purge := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), Yield(), Yield(), ParkOn(0)),
 		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 30}}}
+	// main yields (globrunqput) while the M its spawn woke spins, finds
+	// nothing and drops its P: the global queue's recheck matters.
+	gosched := Workload{Main: Prog(Go(leaf), Yield(), Yield(), Yield(), Yield(), Yield(), Yield())}
 	return []candidate{
 		{"spawn", "small", 3, 4, SpawnExit(100, 9, 3)},
+		{"gosched", "small", 3, 3, gosched},
 		{"handoff", "small", 2, 1, handoff},
 		// With 3 Ps handoffp reaches its pidleput: one P idle, one
 		// running (neither npidle == 0 nor the last running P).
@@ -85,6 +89,7 @@ var preferred = map[string]string{
 	"gdestroy-no-clear": "gc", "ngsys-no-dec": "gc", "gfget-freed-no-alloc": "stacks",
 	"gfput-keep-wrong-stack": "stacks", "locked-int-no-throw": "lockint", "locked-no-mexit": "locked",
 	"lockedext-cleared-early": "locked", "lockedm-read-late": "lockedlate",
+	"global-not-rechecked": "gosched",
 }
 
 // lockedLateWorkload opens golang/go#46524's window with one P: sysmon

@@ -62,7 +62,7 @@ func (mp *m) loop() {
 
 // owed: the runtime call the M is in has an op left to make.
 func (mp *m) owed() bool {
-	return mp.owesWakep || mp.stopping || mp.slowq.head != nil || mp.newg != nil
+	return mp.owesWakep || mp.waking || mp.stopping || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
 }
 
 // nextOwed makes the call's next op.
@@ -70,8 +70,12 @@ func (mp *m) nextOwed() {
 	switch {
 	case mp.owesWakep:
 		mp.wakepOwed()
+	case mp.waking:
+		mp.wakepStartm()
 	case mp.stopping:
 		mp.stopmOwed()
+	case mp.kicked != nil:
+		mp.runqputKick()
 	case mp.slowq.head != nil:
 		mp.runqputslowPush()
 	case mp.newg != nil:

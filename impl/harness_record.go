@@ -37,13 +37,16 @@ const (
 	opWakep
 	opStopSpinning
 	opSpin
+	opRunqputKick
+	opWakepStartm
 	numOpKinds
 )
 
 var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "schedule", "exit", "goexit",
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
-	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin"}
+	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
+	"runqputkick", "wakepstartm"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -313,7 +316,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Value = r.val
 	case opAssist:
 		e.In.Credit = int(r.in)
-	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush:
+	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush, opWakep:
 		o.Value = r.val
 	}
 	if r.str != 0 {

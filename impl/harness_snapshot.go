@@ -33,10 +33,13 @@ func (s *sched) snapshot() Snapshot {
 			Curg: int(mp.curg.Load().id()), P: pid(mp.p.Load()), LockedG: int(mp.lockedg.id()),
 			OldP: pid(mp.oldp.Load()), NewG: int(mp.newg.id()), LockedExt: int(mp.lockedExt),
 			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
-			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, WakeP: mp.owesWakep, Stopping: mp.stopping,
+			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, WakeP: mp.owesWakep, Waking: mp.waking, Stopping: mp.stopping,
 		})
 		if mp.slowq.head != nil {
 			sn.Ms[len(sn.Ms)-1].SlowBatch = walk(mp.slowq.head, limit)
+		}
+		if mp.kicked != nil {
+			sn.Ms[len(sn.Ms)-1].Kicked = []int{int(mp.kicked.idx)}
 		}
 	}
 	for _, pp := range s.ps {
@@ -205,6 +208,10 @@ func (sn *Snapshot) Check() []string {
 		count(m.SlowBatch, queued, fmt.Sprintf("M%d's runqputslow batch", mi))
 		if len(m.SlowBatch) != 0 && m.P < 0 {
 			bad("M%d holds runqputslow's batch without a P", mi)
+		}
+		count(m.Kicked, queued, fmt.Sprintf("M%d's kicked runnext", mi))
+		if len(m.Kicked) != 0 && m.P < 0 {
+			bad("M%d holds runqput's kicked runnext without a P", mi)
 		}
 		if m.Curg >= 0 && m.Curg < n {
 			cur[m.Curg]++

@@ -172,8 +172,9 @@ func TestPanicHookReachesEveryActor(t *testing.T) {
 }
 
 // runqputslow's throw ("queue is not full": the ring holds more than it
-// can, which only a broken consumer makes) is recorded on the runqput op
-// that raised it, as every throw is.
+// can, which only a broken consumer makes) is recorded on the op that
+// raised it, as every throw is: runqput's put of the G its CAS kicked out
+// of runnext (runqputkick), after the runqput or ready that kicked it.
 func TestRunqputslowThrowRecorded(t *testing.T) {
 	for _, viaReady := range []bool{false, true} {
 		s := testSched(t, "small", 1, 1)
@@ -194,11 +195,15 @@ func TestRunqputslowThrowRecorded(t *testing.T) {
 			mp.newg = gs[1]
 			mp.runqputOp()
 		}
-		if len(mp.buf) != 1 {
-			t.Fatalf("%s: %d ops recorded, want 1", op, len(mp.buf))
+		if e := mp.expand(&mp.buf[0]); len(mp.buf) != 1 || e.Op != op || e.Out.Kicked != int(gs[0].idx) || e.Out.Throw != "" {
+			t.Fatalf("%s: recorded %d ops, the first %v", op, len(mp.buf), e)
 		}
-		e := mp.expand(&mp.buf[0])
-		if e.Op != op || e.Out.Throw != throwRunqputslow {
+		mp.runqputKick()
+		if len(mp.buf) != 2 {
+			t.Fatalf("%s: %d ops recorded, want 2", op, len(mp.buf))
+		}
+		e := mp.expand(&mp.buf[1])
+		if e.Op != "runqputkick" || e.Out.G != int(gs[0].idx) || e.Out.Throw != throwRunqputslow {
 			t.Fatalf("%s: recorded %v", op, e)
 		}
 		if got := s.throwMsg.Load(); got == nil || *got != throwRunqputslow {

@@ -28,6 +28,7 @@ const (
 	throwStartmHasP         = "startm: m has p"
 	throwResetspinning      = "resetspinning: not a spinning m"
 	throwNegativeNMSpinning = "findRunnable: negative nmspinning"
+	throwWakepNegative      = "wakep: negative nmspinning"
 	throwBadUnlock          = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
 	throwCasgstatus         = "casgstatus: status is not the expected old value"
 	throwCheckdeadRunnable  = "checkdead: runnable g"
@@ -157,9 +158,9 @@ func (mp *m) runqputOp() {
 	r.a = kicked
 	if slow {
 		r.flags |= flSlow
-	} else {
+	} else if kicked < 0 {
 		// newproc: `if mainStarted { wakep() }`, the M's next op
-		// (after a runqputslow, its push's).
+		// (after a kick, or a runqputslow, the last of runqput's).
 		mp.owesWakep = true
 	}
 	if msg != "" {
@@ -193,7 +194,7 @@ func (mp *m) ready(obj int) {
 	r.a = kicked
 	if slow {
 		r.flags |= flSlow
-	} else {
+	} else if kicked < 0 {
 		mp.owesWakep = true // ready's wakep, the M's next op
 	}
 	if msg != "" {

@@ -116,42 +116,61 @@ func (mp *m) becomeSpinning() {
 	mp.s.nmspinning.Add(1)
 }
 
-// resetspinningLocked is resetspinning (proc.go) with sched.lock held:
-// the spinning M found work, stops spinning and wakes another M to look
-// for more. The runtime decrements nmspinning without the lock; here the
-// decrement and the wakep that reads it are one step, as in the spec.
-func (mp *m) resetspinningLocked() (bool, string) {
-	if !mp.spinning.Load() {
-		return false, throwResetspinning
-	}
-	mp.spinning.Store(false)
-	if mp.s.nmspinning.Add(-1) < 0 {
-		return false, throwNegativeNMSpinning
-	}
-	return mp.s.wakepLocked()
-}
-
 // wakepOwed is the wakep an op that made a G runnable owes, or
 // resetspinning after schedule found work while spinning, recorded as op
-// wakep; an M that handed its P to a locked M then stopm's.
+// wakep, one op per atomic step of the runtime's (other Ms' wakeps read
+// and CAS nmspinning without sched.lock in between):
+//   - a spinning M makes resetspinning's `mp.spinning = false;
+//     sched.nmspinning.Add(-1)` and still owes the wakep (value 2);
+//   - wakep's `if sched.nmspinning.Load() != 0 ||
+//     !sched.nmspinning.CompareAndSwap(0, 1) { return }`: the CAS makes
+//     the M waking (value 1), and its sched.lock section is its next op
+//     (wakepStartm);
+//   - an M that handed its P to a locked M then owes startlockedm's stopm.
 func (mp *m) wakepOwed() {
 	s := mp.s
 	r := mp.begin(opWakep)
+	if mp.spinning.Load() {
+		mp.spinning.Store(false)
+		r.val = 2
+		if s.nmspinning.Add(-1) < 0 {
+			mp.throwOp(&r, throwNegativeNMSpinning)
+			return
+		}
+		mp.commit(&r)
+		return
+	}
 	mp.owesWakep = false
+	if s.nmspinning.Load() != 0 || !s.nmspinning.CompareAndSwap(0, 1) {
+		mp.afterWakep()
+		mp.commit(&r)
+		return
+	}
+	mp.waking = true
+	r.val = 1
+	mp.commit(&r)
+}
+
+// wakepStartm is wakep after its CAS, recorded as op wakepstartm:
+// `lock(&sched.lock); pp, _ = pidlegetSpinning(0)`; with no idle P,
+// `sched.nmspinning.Add(-1)`; otherwise startm(pp, true, false). The
+// runtime unlocks between pidlegetSpinning and startm's own sched.lock
+// section; here one section does both, as the spec's step: the P between
+// them is wakep's local, which no other M can reach.
+func (mp *m) wakepStartm() {
+	s := mp.s
+	r := mp.begin(opWakepStartm)
+	mp.waking = false
 	mp.sp()
-	// One sched.lock section for the wakep and a stopm's mput after it:
-	// the spec's wakep step is atomic, and an M going idle in it must be
-	// on the idle list for the next startm's mget.
 	s.lockSched(&mp.actor)
 	var woke bool
 	var msg string
-	if mp.spinning.Load() {
-		woke, msg = mp.resetspinningLocked()
+	if pp := s.pidlegetLocked(); pp == nil {
+		if s.nmspinning.Add(-1) < 0 {
+			msg = throwWakepNegative
+		}
 	} else {
-		woke, msg = s.wakepLocked()
-	}
-	if msg == "" && mp.p.Load() == nil && mp.curg.Load() == nil {
-		msg = mp.mputLocked()
+		woke, msg = true, s.startmLocked(pp, true)
 	}
 	s.unlockSched(&mp.actor)
 	if woke {
@@ -162,7 +181,16 @@ func (mp *m) wakepOwed() {
 		mp.throwOp(&r, msg)
 		return
 	}
+	mp.afterWakep()
 	mp.commit(&r)
+}
+
+// afterWakep: an M that handed its P to a locked M (startlockedm) and owed
+// resetspinning's wakep first owes stopm next.
+func (mp *m) afterWakep() {
+	if mp.p.Load() == nil && mp.curg.Load() == nil {
+		mp.stopping = true
+	}
 }
 
 // stopmOwed is the stopm an M without a P owes after startlockedm handed

@@ -1,17 +1,14 @@
 package impl
 
-// runqput (proc.go) by the P's owner. With next, gp goes to runnext and
-// the old runnext is kicked to the ring tail.
-//
-// Deviation (documented in doc.go): the runtime CASes runnext old->gp and
-// then puts old on the ring, so a thief between the two sees old in
-// neither place. Here the owner CASes old->nil, puts old on the ring, and
-// only then stores gp in runnext: every intermediate state a thief can
-// observe behaves as the state after the op (the ring holds old, and a
-// thief only looks at runnext when the ring is empty), so the op has one
-// linearization point, the ring publication.
+// runqput (proc.go) by the P's owner. With next, gp takes runnext by the
+// CAS `pp.runnext.cas(oldnext, gp)` (retried when a thief's runqgrab
+// cleared runnext in between); an old runnext it kicked out becomes the
+// M's (mp.kicked, the runtime's local gp = oldnext.ptr()), and the M's
+// next op, runqputKick, stores it at the ring's tail. The CAS and the
+// ring's store are separate linearization points, and a thief may run
+// between them and find the kicked G in neither place, as in the
+// runtime. Without next the G goes to the ring's tail (runqputRing).
 func (mp *m) runqput(pp *p, gp *g, next bool) (kicked int32, slow bool, throw string) {
-	kicked = -1
 	if mp.s.cfg.Wasm {
 		next = false // !haveSysmon
 	}
@@ -19,24 +16,51 @@ func (mp *m) runqput(pp *p, gp *g, next bool) (kicked int32, slow bool, throw st
 		slow, throw = mp.runqputRing(pp, gp)
 		return -1, slow, throw
 	}
-	old := pp.runnext.Load()
-	if old != nil {
-		mp.sp()
-		if pp.runnext.CompareAndSwap(old, nil) {
-			kicked = old.idx
-			mp.branch(brKick)
-			slow, throw = mp.runqputRing(pp, old)
-			if throw != "" {
-				return kicked, slow, throw
-			}
-		} else {
-			// A thief took it (runqgrab's stealRunNextG).
-			mp.branch(brRunnextLost)
+	for {
+		old := pp.runnext.Load()
+		if old != nil {
+			// Only the owner makes runnext non-nil: a CAS from nil
+			// cannot lose, so only this one is a window.
+			mp.sp()
 		}
+		if pp.runnext.CompareAndSwap(old, gp) {
+			if old == nil {
+				return -1, false, ""
+			}
+			mp.branch(brKick)
+			mp.kicked = old
+			return old.idx, false, ""
+		}
+		// A thief took the old runnext (runqgrab's stealRunNextG):
+		// retryNext.
+		mp.branch(brRunnextLost)
 	}
-	// Only the owner sets runnext non-nil, and it is nil here.
-	pp.runnext.Store(gp)
-	return kicked, slow, ""
+}
+
+// runqputKick is runqput after its CAS kicked an old runnext out,
+// recorded as its own op (runqputkick): `gp = oldnext.ptr()`, then the
+// `retry:` loop's store at the ring's tail, or runqputslow with a full
+// ring (whose push is then the M's next op). The M makes it next after
+// the runqput or ready whose CAS kicked the G; between the two, other
+// actors run.
+func (mp *m) runqputKick() {
+	r := mp.begin(opRunqputKick)
+	gp := mp.kicked
+	mp.kicked = nil
+	r.g = gp.idx
+	slow, msg := mp.runqputRing(mp.p.Load(), gp)
+	if slow {
+		r.flags |= flSlow
+	} else {
+		// runqput returns to newproc or ready, which call wakep: the
+		// M's next op (after a runqputslow, its push's).
+		mp.owesWakep = true
+	}
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
 }
 
 // runqputRing is runqput's ring half: store at tail and publish with a

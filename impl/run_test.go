@@ -271,9 +271,11 @@ func TestRecordFields(t *testing.T) {
 			t.Errorf("bad stamps %v", e)
 		}
 	}
-	// Each op that makes a G runnable is followed by its wakep (here
-	// with no idle P: nothing to wake).
-	want := []string{"newproc1", "runqput", "wakep", "gosched", "wakep", "schedule", "gosched", "wakep", "schedule", "exit", "schedule", "exit"}
+	// Each op that makes a G runnable is followed by its wakep: the CAS
+	// of nmspinning, then its sched.lock section (here with no idle P:
+	// nothing to wake).
+	want := []string{"newproc1", "runqput", "wakep", "wakepstartm", "gosched", "wakep", "wakepstartm", "schedule", "gosched", "wakep", "wakepstartm",
+		"schedule", "exit", "schedule", "exit"}
 	if !reflect.DeepEqual(ops, want) {
 		t.Fatalf("ops %v, want %v", ops, want)
 	}
@@ -281,13 +283,13 @@ func TestRecordFields(t *testing.T) {
 	if np.Out.G != 1 || np.Out.Goid != 2 || np.Out.How != "malg" || np.Out.Stack != "allocated" {
 		t.Errorf("newproc1 %+v", np.Out)
 	}
-	if s := res.History[5]; s.Out.Source != "tick" || s.Out.G != 0 {
+	if s := res.History[7]; s.Out.Source != "tick" || s.Out.G != 0 {
 		t.Errorf("schedule %+v", s.Out)
 	}
-	if s := res.History[8]; s.Out.Source != "runnext" || s.Out.G != 1 {
+	if s := res.History[11]; s.Out.Source != "runnext" || s.Out.G != 1 {
 		t.Errorf("schedule 2 %+v", s.Out)
 	}
-	if s := res.History[10]; s.Out.Source != "global" || s.Out.G != 0 {
+	if s := res.History[13]; s.Out.Source != "global" || s.Out.G != 0 {
 		t.Errorf("schedule 3 %+v", s.Out)
 	}
 }

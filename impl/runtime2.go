@@ -248,9 +248,19 @@ type m struct {
 	// owesWakep: schedule found work while spinning; resetspinning's
 	// wakep is the M's next op (owner-only).
 	owesWakep bool
+	// waking: wakep's CAS of nmspinning 0 -> 1 succeeded; its sched.lock
+	// section (pidlegetSpinning, startm) is the M's next op
+	// (owner-only).
+	waking bool
 	// stopping: startlockedm handed our P away; stopm is the M's next
 	// op (owner-only).
 	stopping bool
+
+	// kicked is runqput's old runnext between its two halves (the
+	// runtime's local gp = oldnext.ptr() after the CAS on pp.runnext):
+	// runnable and on no queue until the M's next op, runqputKick,
+	// stores it at the ring's tail. Owner-only; nil otherwise.
+	kicked *g
 
 	batch []*g // runqputslow's scratch batch
 	// slowq is runqputslow's batch between its two halves (the

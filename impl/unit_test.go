@@ -3,6 +3,8 @@ package impl
 import (
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -176,11 +178,34 @@ func TestRunqputKickAndSlow(t *testing.T) {
 	var slows []bool
 	g := func(i int) int { return int(gs[i].idx) }
 	for _, gp := range gs {
+		mp.owesWakep = false
 		k, sl, msg := mp.runqput(pp, gp, true)
-		if msg != "" {
-			t.Fatal(msg)
+		if msg != "" || sl {
+			t.Fatalf("runqput with next: slow %v, throw %q", sl, msg)
 		}
 		kicks = append(kicks, k)
+		if k >= 0 {
+			// runqput's window: its CAS put gp in runnext and kicked
+			// the old runnext out; the M holds it, on no queue, and
+			// owes the put (runqputkick) before its wakep.
+			sn := s.snapshot()
+			if !reflect.DeepEqual(sn.Ms[0].Kicked, []int{int(k)}) || slices.Contains(sn.Ps[0].Ring, int(k)) ||
+				sn.Ps[0].Runnext != int(gp.idx) || mp.owesWakep {
+				t.Errorf("in the kick's window: kicked %v ring %v runnext %d", sn.Ms[0].Kicked, sn.Ps[0].Ring, sn.Ps[0].Runnext)
+			}
+			// The kicked G counts as queued (the Gs made runnable
+			// above and not put yet do not).
+			for _, e := range sn.Check() {
+				if strings.Contains(e, fmt.Sprintf("G%d ", k)) {
+					t.Errorf("the kick's window: %s", e)
+				}
+			}
+			mp.runqputKick()
+			sl = mp.slowq.head != nil
+			if sn := s.snapshot(); len(sn.Ms[0].Kicked) != 0 || mp.ops[opRunqputKick] == 0 || mp.owesWakep == sl {
+				t.Errorf("after the kick's put: kicked %v, owes wakep %v, slow %v", sn.Ms[0].Kicked, mp.owesWakep, sl)
+			}
+		}
 		slows = append(slows, sl)
 		if sl {
 			// runqputslow's window: the CAS took G0,G1 and G4 is

@@ -18,7 +18,8 @@
  *     parked on the idle M list (sched.midle, LIFO through m.link),
  *     findRunnable's recheck after a spinning M dropped its P, the wakep
  *     an M owes (newproc, ready, gosched, runqputslow, resetspinning);
- *   - Ps: status (idle/running/handoff), owner, runnext, the ring of
+ *   - Ps: status (idle/running/handoff), owner, runnext, the old runnext
+ *     runqput's CAS kicked out, until its put on the ring, the ring of
  *     RUNQSIZE (4), runqputslow's batch between its two steps, the gFree
  *     list (LIFO), schedtick modulo GLOBALTICK (3), the goids left in the
  *     goid cache, the idle P list link, startm's spinning flag for newm;
@@ -26,13 +27,15 @@
  *     (LIFO), sched.pidle (LIFO), sched.midle, nmspinning, main's
  *     runtime.Goexit, and how the program ended;
  *   - ops: goidrefill, newproc1 (gfget with the refill from the global
- *     lists, or malg), runqput (runnext, the kick to the ring, runqputslow's
- *     CAS), runqputslowpush, ready, park, gosched, growstack, exit and
+ *     lists, or malg), runqput (the CAS on runnext), runqputkick (the kicked
+ *     runnext to the ring, or runqputslow's CAS), runqputslowpush, ready,
+ *     park, gosched, growstack, exit and
  *     goexit (gdestroy -> gfput with the spill at GFREECAP down below
  *     SPILLTO; main returning ends the program), schedule with every
  *     findRunnable source (tick, runnext, ring, global batch, steal of a
  *     ring, steal of runnext, idle) in the spec's relaxed order, spin,
- *     wakep (wakep / resetspinning -> pidleget -> startm -> mget),
+ *     resetspinning's decrement, wakep's CAS, wakep's sched.lock section
+ *     (pidleget -> startm -> mget),
  *     stopspinning, stopm (mput and checkdead), acquirep (nextp, newm's
  *     pending P, the recheck's idle P);
  *   - checkdead's three outcomes: "checkdead: runnable g" is an assert,
@@ -48,7 +51,7 @@
  *
  * The spec's explorer deduplicates states by a canonical fingerprint
  * (spec/hash.go): Gs are renamed in the order a fixed walk meets them (the
- * Ms' curg and newg, each P's runnext, ring, batch and free list, the
+ * Ms' curg and newg, each P's runnext, ring, batch, kicked G and free list, the
  * global queue and free lists; the waiting Gs, on no list, sorted by their
  * fields), goids are kept only as "this live G is main" and "goids left in
  * this P's cache", schedtick modulo GLOBALTICK. The model stores exactly
@@ -91,8 +94,12 @@
 #ifndef NG
 #define NG 3 /* bound on len(allgs) (gexit explore -gs) */
 #endif
-#define NP 2 /* Ps (-ps) */
+#ifndef NP
+#define NP 2 /* Ps (-ps): 1 or 2 (NPIDLE counts an idle list of at most two) */
+#endif
+#ifndef NM
 #define NM 2 /* Ms (-ms) */
+#endif
 
 /* Constants preset "small" (spec/consts.go). */
 #define GFREECAP   4 /* gfput spills at this local size (runtime: 64) */
@@ -146,7 +153,7 @@ typedef Mt {
 	bit spinning;
 	bit parked;  /* on sched.midle, asleep in stopm */
 	bit recheck; /* dropped its P while spinning: findRunnable's recheck next */
-	bit wakep    /* owes a wakep (or resetspinning's) as its next step */
+	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its startm */
 };
 Mt m[NM];
 
@@ -160,6 +167,7 @@ typedef Pt {
 	byte gfreelen;
 	byte slow[SLOWMAX];     /* runqputslow's batch between its CAS and its push */
 	byte slowlen;
+	byte kicked;            /* runqput's old runnext between its CAS and its put on the ring */
 	byte tick;              /* pp.schedtick % GLOBALTICK */
 	byte goidrem;           /* pp.goidcacheend - pp.goidcache */
 	byte link;              /* pp.link on sched.pidle */
@@ -212,10 +220,18 @@ inline runqpop() { /* globrunqget: the global head into gg */
 /* runqWork: a running or handed-off P with local work (checkRunqsNoP).
  * ANYRUNQWORK, PENDINGP and NPIDLE are written out for NP = NM = 2. */
 #define RUNQWORK(v) ((p[v].status == PRUNNING || p[v].status == PHANDOFF) && (p[v].runnext != NONE || p[v].ringlen != 0))
+#if NP > 1
 #define ANYRUNQWORK (RUNQWORK(0) || RUNQWORK(1))
+#else
+#define ANYRUNQWORK RUNQWORK(0)
+#endif
 
 /* A P startm handed off with no idle M: newm's M would take it. */
+#if NM > 1
 #define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[1].nextp != v)
+#else
+#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v)
+#endif
 
 inline pidleget() { /* the idle list's head into tg, NONE when empty */
 	tg = pidle;
@@ -319,46 +335,46 @@ inline startm(P) {
 	fi
 }
 
-inline dowakep() {
+/* wakep after its CAS: lock(&sched.lock); pidlegetSpinning; startm, or
+ * nmspinning-- with no idle P. */
+inline wakepstartm() {
+	pidleget();
 	if
-	:: nmspinning == 0 ->
-		nmspinning = 1;
-		pidleget();
-		if
-		:: tg == NONE -> nmspinning--
-		:: else -> startm(tg)
-		fi
-	:: else
+	:: tg == NONE -> assert(nmspinning > 0); nmspinning-- /* "wakep: negative nmspinning" */
+	:: else -> startm(tg)
 	fi
 }
 
-/* runqput(pp, g, next = true); slowflag: runqputslow's CAS took the batch. */
+/* runqput(pp, g, next = true): the CAS on runnext; an old runnext is
+ * kicked out and held (p[P].kicked) until runqputkick puts it on the ring. */
 inline runqput(P, G) {
-	slowflag = 0;
 	tg = p[P].runnext;
 	p[P].runnext = G;
+	p[P].kicked = tg
+}
+
+/* runqput's retry loop for the kicked G: the ring's tail, or runqputslow
+ * with a full ring; slowflag: runqputslow's CAS took the batch. */
+inline runqputtail(P, tg) {
+	slowflag = 0;
 	if
-	:: tg == NONE
+	:: p[P].ringlen < RUNQSIZE -> ringpush(P, tg)
 	:: else ->
-		if
-		:: p[P].ringlen < RUNQSIZE -> ringpush(P, tg)
-		:: else ->
-			assert(p[P].ringlen / 2 == RUNQSIZE / 2); /* "runqputslow: queue is not full" */
-			ci = 0;
-			do
-			:: ci < RUNQSIZE / 2 -> p[P].slow[ci] = p[P].ring[ci]; ci++
-			:: else -> break
-			od;
-			ci = 0;
-			do
-			:: ci < RUNQSIZE / 2 -> p[P].ring[ci] = p[P].ring[ci + RUNQSIZE / 2]; p[P].ring[ci + RUNQSIZE / 2] = 0; ci++
-			:: else -> break
-			od;
-			p[P].ringlen = RUNQSIZE / 2;
-			p[P].slow[RUNQSIZE / 2] = tg;
-			p[P].slowlen = SLOWMAX;
-			slowflag = 1
-		fi
+		assert(p[P].ringlen / 2 == RUNQSIZE / 2); /* "runqputslow: queue is not full" */
+		ci = 0;
+		do
+		:: ci < RUNQSIZE / 2 -> p[P].slow[ci] = p[P].ring[ci]; ci++
+		:: else -> break
+		od;
+		ci = 0;
+		do
+		:: ci < RUNQSIZE / 2 -> p[P].ring[ci] = p[P].ring[ci + RUNQSIZE / 2]; p[P].ring[ci + RUNQSIZE / 2] = 0; ci++
+		:: else -> break
+		od;
+		p[P].ringlen = RUNQSIZE / 2;
+		p[P].slow[RUNQSIZE / 2] = tg;
+		p[P].slowlen = SLOWMAX;
+		slowflag = 1
 	fi
 }
 
@@ -472,7 +488,7 @@ c_code {
 				return inv_fail(3, "newproc1's G is held by the M running its creator");
 			if (now.m[i].p != NONE && (now.p[now.m[i].p].pm != i || now.p[now.m[i].p].status != PRUNNING))
 				return inv_fail(4, "m.p and p.m agree, the P is running");
-			n += now.m[i].spinning;
+			n += now.m[i].spinning + (now.m[i].wakep == 2);
 		}
 		for (i = 0; i < NP; i++) {
 			n += now.p[i].startspin;
@@ -482,6 +498,8 @@ c_code {
 				if (inv_see(now.p[i].ring[j], GRUNNABLE)) return inv_fail(6, "the ring's Gs are runnable");
 			for (j = 0; j < now.p[i].slowlen; j++)
 				if (inv_see(now.p[i].slow[j], GRUNNABLE)) return inv_fail(7, "runqputslow's batch is runnable");
+			if (inv_see(now.p[i].kicked, GRUNNABLE))
+				return inv_fail(7, "runqput's kicked runnext is runnable");
 			for (j = 0; j < now.p[i].gfreelen; j++)
 				if (inv_see(now.p[i].gfree[j], GDEAD)) return inv_fail(8, "FreeGsAreDead: the local free list");
 			if (now.p[i].gfreelen >= GFREECAP)
@@ -554,6 +572,7 @@ c_code {
 			cvisit(now.p[i].runnext);
 			for (j = 0; j < now.p[i].ringlen; j++) cvisit(now.p[i].ring[j]);
 			for (j = 0; j < now.p[i].slowlen; j++) cvisit(now.p[i].slow[j]);
+			cvisit(now.p[i].kicked);
 			for (j = 0; j < now.p[i].gfreelen; j++) cvisit(now.p[i].gfree[j]);
 		}
 		for (j = 0; j < now.runqlen; j++) cvisit(now.runq[j]);
@@ -578,6 +597,7 @@ c_code {
 			cremap(&now.p[i].runnext);
 			for (j = 0; j < now.p[i].ringlen; j++) cremap(&now.p[i].ring[j]);
 			for (j = 0; j < now.p[i].slowlen; j++) cremap(&now.p[i].slow[j]);
+			cremap(&now.p[i].kicked);
 			for (j = 0; j < now.p[i].gfreelen; j++) cremap(&now.p[i].gfree[j]);
 		}
 		for (j = 0; j < now.runqlen; j++) cremap(&now.runq[j]);
@@ -602,8 +622,8 @@ c_code {
 #define LIVE    (terminal == ALIVE)
 /* In findRunnable: a P, on g0, no newproc1 G to queue, no wakep owed. */
 #define INSCHED (LIVE && !ME.wakep && ME.p != NONE && ME.curg == NONE && ME.newg == NONE)
-/* Running a G with nothing of newproc's or runqputslow's left to do. */
-#define RUNNING (LIVE && !ME.wakep && ME.curg != NONE && ME.newg == NONE && MP.slowlen == 0)
+/* Running a G with nothing of newproc's, runqput's or runqputslow's left to do. */
+#define RUNNING (LIVE && !ME.wakep && ME.curg != NONE && ME.newg == NONE && MP.slowlen == 0 && MP.kicked == NONE)
 /* No P, on g0: stopm's wakeup, the recheck, or asleep on sched.midle. */
 #define NOP     (LIVE && !ME.wakep && ME.p == NONE && ME.curg == NONE && ME.newg == NONE)
 #define LOCALEMPTY (MP.runnext == NONE && MP.ringlen == 0)
@@ -641,7 +661,7 @@ inline gdestroy(me) {
 #define READY(G) \
 	:: d_step { RUNNING && G < ng && gstat[G] == GWAITING -> \
 		gstat[G] = GRUNNABLE; runqput(m[me].p, G); \
-		if :: !slowflag -> ME.wakep = 1 :: else fi; \
+		if :: MP.kicked == NONE -> ME.wakep = 1 :: else fi; \
 		DONE }
 
 /* acquirep of pending P V (handed off by startm with no idle M) by an idle
@@ -698,7 +718,7 @@ end:
 		ci = 0;
 		do
 		:: ci < NP ->
-			p[ci].pm = NONE; p[ci].runnext = NONE; p[ci].link = NONE;
+			p[ci].pm = NONE; p[ci].runnext = NONE; p[ci].kicked = NONE; p[ci].link = NONE;
 			if
 			:: ci == 0 -> p[ci].status = PRUNNING; p[ci].pm = 0; p[ci].goidrem = GOIDBATCH - 1
 			:: else -> p[ci].status = PIDLE; p[ci].link = pidle; pidle = ci
@@ -710,18 +730,22 @@ end:
 		DONE
 	}
 
-	/* wakep (newproc, ready, gosched, runqputslow), or resetspinning's */
-	:: d_step { LIVE && ME.wakep ->
+	/* resetspinning, before its wakep: spinning off, nmspinning-- */
+	:: d_step { LIVE && ME.wakep == 1 && ME.spinning ->
+		ME.spinning = 0; assert(nmspinning > 0); nmspinning--;
+		DONE }
+	/* wakep (newproc, ready, runqputkick, gosched, runqputslowpush,
+	 * resetspinning's): the CAS of nmspinning 0 -> 1, or nothing */
+	:: d_step { LIVE && ME.wakep == 1 && !ME.spinning ->
+		if
+		:: nmspinning == 0 -> nmspinning = 1; ME.wakep = 2
+		:: else -> ME.wakep = 0
+		fi;
+		DONE }
+	/* wakep after its CAS: its sched.lock section */
+	:: d_step { LIVE && ME.wakep == 2 ->
 		ME.wakep = 0;
-		if
-		:: ME.spinning -> ME.spinning = 0; assert(nmspinning > 0); nmspinning--
-		:: else
-		fi;
-		dowakep();
-		if
-		:: ME.p == NONE && ME.curg == NONE -> mput(me)
-		:: else
-		fi;
+		wakepstartm();
 		DONE }
 
 	/* schedule: findRunnable's sources (spec.State.scheduleChoices) */
@@ -748,7 +772,9 @@ end:
 		/* becomeSpinning before stealWork */
 		ME.spinning = 1; nmspinning++; DONE }
 	STEALS(0)
+#if NP > 1
 	STEALS(1)
+#endif
 	:: d_step { INSCHED && LOCALEMPTY && runqlen == 0 && (ME.spinning || !SPINOK) ->
 		/* the stop path: releasep, pidleput; a spinning M rechecks, any other stopm's */
 		releasep(me);
@@ -779,6 +805,12 @@ end:
 	:: d_step { LIVE && !ME.wakep && ME.curg != NONE && ME.newg != NONE -> /* newproc's runqput(pp, newg, true) */
 		gg = ME.newg; ME.newg = NONE;
 		runqput(m[me].p, gg);
+		if :: MP.kicked == NONE -> ME.wakep = 1 :: else fi;
+		DONE }
+	:: d_step { LIVE && !ME.wakep && ME.curg != NONE && MP.kicked != NONE ->
+		/* runqput after its CAS kicked the old runnext out: the ring's tail, or runqputslow */
+		gg = MP.kicked; MP.kicked = NONE;
+		runqputtail(m[me].p, gg);
 		if :: !slowflag -> ME.wakep = 1 :: else fi;
 		DONE }
 	:: d_step { LIVE && !ME.wakep && ME.curg != NONE && ME.newg == NONE && MP.slowlen != 0 ->
@@ -833,7 +865,9 @@ end:
 		/* the recheck finds nothing: stopm */
 		mput(me); DONE }
 	ACQUIRE_PENDING(0)
+#if NP > 1
 	ACQUIRE_PENDING(1)
+#endif
 
 	/* no op enabled: the program must have ended (no live deadlock) */
 	:: d_step { timeout -> assert(terminal != ALIVE) }

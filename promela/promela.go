@@ -48,6 +48,9 @@ type Options struct {
 	// Gs is the bound on len(allgs), the model's NG (0: 3, the default
 	// bound of gexit explore).
 	Gs int
+	// Ps and Ms are the model's NP (1 or 2) and NM (0: 2 each, the
+	// default bound of gexit explore).
+	Ps, Ms int
 	// Reduce keeps SPIN's partial-order reduction on; false compiles
 	// with -DNOREDUCE, the fair comparison with gexit's explorer, which
 	// has none.
@@ -98,6 +101,12 @@ func Build(ctx context.Context, dir string, o Options) (string, error) {
 	var defs []string
 	if o.Gs != 0 {
 		defs = append(defs, "-DNG="+strconv.Itoa(o.Gs))
+	}
+	if o.Ps != 0 {
+		defs = append(defs, "-DNP="+strconv.Itoa(o.Ps))
+	}
+	if o.Ms != 0 {
+		defs = append(defs, "-DNM="+strconv.Itoa(o.Ms))
 	}
 	if o.NoSymmetry {
 		defs = append(defs, "-DNOSYM")

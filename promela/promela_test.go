@@ -3,6 +3,7 @@ package promela
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/gexit-dev/gexit/checker"
@@ -14,7 +15,7 @@ import (
 // system,gc,assist,dirty,syscalls,locks,procresize,stacksize, -max-states
 // 20M, -max-memory half of physical memory, stop at the first violation)
 // at a bound of gs Gs, on one worker.
-func exploreOptions(gs int) checker.ExploreOptions {
+func exploreOptions(ps, ms, gs int) checker.ExploreOptions {
 	c, err := spec.Preset("small")
 	if err != nil {
 		panic(err)
@@ -24,7 +25,7 @@ func exploreOptions(gs int) checker.ExploreOptions {
 	b.NoSyscalls, b.NoLocks, b.NoProcResize = true, true, true
 	b.StackSizes = nil
 	return checker.ExploreOptions{
-		Config:      spec.Config{Consts: c, Ps: 2, Ms: 2},
+		Config:      spec.Config{Consts: c, Ps: ps, Ms: ms},
 		Bounds:      b,
 		MaxStates:   20_000_000,
 		MaxMemory:   checker.PhysicalMemory() / 2,
@@ -84,27 +85,35 @@ func TestPromelaModelVerifies(t *testing.T) {
 	if err := Available(); err != nil {
 		t.Skip(err.Error())
 	}
-	const gs = 1
-	want, err := checker.Explore(context.Background(), exploreOptions(gs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !want.Complete || len(want.Violations) != 0 {
-		t.Fatalf("gexit explore at %d Gs: complete=%v, %d violations", gs, want.Complete, len(want.Violations))
-	}
-	r, err := Verify(context.Background(), Options{Gs: gs, Opt: "-O0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("spin: %d states, %d transitions, %.2fs (compile %.1fs); gexit: %d states", r.States, r.Transitions, r.Seconds, r.CompileSecs, want.States)
-	if r.Errors != 0 || r.Incomplete {
-		t.Fatalf("pan: %d errors, incomplete=%v\n%s", r.Errors, r.Incomplete, r.Output)
-	}
-	if r.States < 1000 {
-		t.Fatalf("pan stored %d states: the model is broken (gexit: %d)", r.States, want.States)
-	}
-	if r.States != int64(want.States)+spinInitStates {
-		t.Fatalf("pan stored %d states, gexit explore %d (+%d for SPIN's initial state): the model departs from the spec", r.States, want.States, spinInitStates)
+	// 2 Ps, 2 Ms and 1 G: the wakeup protocol, stealing and handoffs;
+	// 1 P, 1 M and 3 Gs (and 1 P, 2 Ms): runqput's kick, which needs two
+	// Gs besides main.
+	for _, b := range [][3]int{{2, 2, 1}, {1, 1, 3}, {1, 2, 3}} {
+		ps, ms, gs := b[0], b[1], b[2]
+		want, err := checker.Explore(context.Background(), exploreOptions(ps, ms, gs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !want.Complete || len(want.Violations) != 0 {
+			t.Fatalf("gexit explore at %dP%dM%dG: complete=%v, %d violations", ps, ms, gs, want.Complete, len(want.Violations))
+		}
+		if gs > 1 && want.Coverage["runqput/kick"] == 0 {
+			t.Fatalf("%dP%dM%dG: gexit explore reaches no runqput kick", ps, ms, gs)
+		}
+		r, err := Verify(context.Background(), Options{Ps: ps, Ms: ms, Gs: gs, Opt: "-O0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%dP%dM%dG: spin: %d states, %d transitions, %.2fs (compile %.1fs); gexit: %d states", ps, ms, gs, r.States, r.Transitions, r.Seconds, r.CompileSecs, want.States)
+		if r.Errors != 0 || r.Incomplete {
+			t.Fatalf("pan: %d errors, incomplete=%v\n%s", r.Errors, r.Incomplete, r.Output)
+		}
+		if r.States < 1000 {
+			t.Fatalf("pan stored %d states: the model is broken (gexit: %d)", r.States, want.States)
+		}
+		if r.States != int64(want.States)+spinInitStates {
+			t.Fatalf("%dP%dM%dG: pan stored %d states, gexit explore %d (+%d for SPIN's initial state): the model departs from the spec", ps, ms, gs, r.States, want.States, spinInitStates)
+		}
 	}
 }
 
@@ -137,7 +146,7 @@ func BenchmarkSpinVsExplore(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StartTimer()
 		cpu0 := selfCPU()
-		if g, err = checker.Explore(ctx, exploreOptions(3)); err != nil {
+		if g, err = checker.Explore(ctx, exploreOptions(2, 2, 3)); err != nil {
 			b.Fatal(err)
 		}
 		gCPU = (selfCPU() - cpu0).Seconds()
@@ -195,17 +204,25 @@ func TestPromelaModelCatchesFaults(t *testing.T) {
 	for _, f := range []struct{ name, from, to string }{
 		{"gfput loses the G", "p[P].gfree[p[P].gfreelen] = G;\n\tp[P].gfreelen++;", "skip;"},
 		{"stopspinning keeps nmspinning", "ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }", "ME.spinning = 0; DONE }"},
+		{"runqputkick loses the kicked G", "runqputtail(m[me].p, gg);", "skip;"},
 	} {
 		if bytes.Count(Model, []byte(f.from)) != 1 {
 			t.Fatalf("%s: the model no longer has %q once", f.name, f.from)
 		}
 		broken := bytes.Replace(Model, []byte(f.from), []byte(f.to), 1)
-		r, err := Verify(context.Background(), Options{Model: broken, Gs: 1, Opt: "-O0"})
+		o := Options{Model: broken, Gs: 1, Opt: "-O0"}
+		if strings.Contains(f.name, "kick") {
+			o.Ps, o.Ms, o.Gs = 1, 1, 3 // the kick needs two Gs besides main
+		}
+		r, err := Verify(context.Background(), o)
 		if err != nil {
 			t.Fatalf("%s: %v", f.name, err)
 		}
 		if r.Errors == 0 {
 			t.Errorf("%s: pan found no error in %d states", f.name, r.States)
+		}
+		if strings.Contains(r.Output, "invalid array index") {
+			t.Errorf("%s: pan's error is the model's, not the fault's:\n%s", f.name, r.Output)
 		}
 	}
 }

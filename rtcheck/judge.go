@@ -188,7 +188,7 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 	cfg := spec.Config{Consts: consts, Ps: max(nps, 1), Ms: 1}
 	s := &spec.State{Cfg: &cfg, Ms: []spec.M{{Curg: spec.None, P: spec.None, OldP: spec.None, LockedG: spec.None, NewG: spec.None}}}
 	for range cfg.Ps {
-		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None})
+		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None})
 	}
 	s.Sched.StartingStackSize = int32(f.Header.StartingStackSize)
 	j := &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),

@@ -21,6 +21,21 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Slow {
 			add("runqputslow")
 		}
+	case OpRunqputKick:
+		if r.Slow {
+			add("runqputslow")
+		}
+	case OpWakep:
+		switch r.Value {
+		case WakepCAS:
+			add("cas")
+		case WakepResetspinning:
+			add("resetspinning")
+		}
+	case OpWakepStartm:
+		if r.Woke {
+			add("startm")
+		}
 	case OpSchedule:
 		if r.Source != 0 {
 			add(r.Source.String())
@@ -85,7 +100,7 @@ func AllBranches() []string {
 	bs = append(bs,
 		"newproc1/local", "newproc1/refill", "newproc1/malg",
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
-		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow",
+		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "wakep/cas", "wakep/resetspinning", "wakepstartm/startm",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "acquirep/startlockedm",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",

@@ -29,9 +29,10 @@
 // lockosthread, unlockosthread, lockint, unlockint, acquirep, procresize,
 // gc, stacksize, growstack, assist, dirty, mcall (badmcall2), the GC
 // mark phase's markrootfreegstacks and markrootfreegstackspush (mgcmark.go
-// markrootFreeGStacks's two lock sections) and runqputslowpush
+// markrootFreeGStacks's two lock sections), runqputkick (runqput's put of
+// the old runnext its CAS on pp.runnext kicked out) and runqputslowpush
 // (runqputslow's globrunqputbatch under sched.lock, after the CAS that
-// ended runqput or ready). Each transition's doc comment names the runtime
+// ended runqputkick). Each transition's doc comment names the runtime
 // function it models. Where one runtime function has several
 // linearization points the spec has one op per point, and the state
 // between them holds what the function holds in its locals
@@ -60,8 +61,8 @@
 //   - a global batch, a steal or a runnext steal needs an empty local queue,
 //     and a steal is allowed while the global queue is non-empty (the
 //     runtime's empty check is racy); a runnext steal is allowed whatever the
-//     victim's ring holds (runqput moves the old runnext to the ring after
-//     its CAS, so a thief can see the ring without it);
+//     victim's ring holds (the runtime's runqgrab reads the ring and then
+//     runnext, and the owner's ops may change both in between);
 //   - the idle branch needs an empty local and global queue (the runtime
 //     rechecks the global queue under sched.lock before pidleput).
 //

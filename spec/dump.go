@@ -86,6 +86,9 @@ func (m *M) String() string {
 	if m.WakeP {
 		st += " owes-wakep"
 	}
+	if m.Waking {
+		st += " waking"
+	}
 	if m.Stopping {
 		st += " stopping"
 	}
@@ -101,6 +104,10 @@ func (p *P) String() string {
 	if len(p.SlowBatch) != 0 {
 		// Only in runqputslow's window, so other dumps keep their shape.
 		s += " runqputslow=" + gl(p.SlowBatch)
+	}
+	if p.Kicked != None {
+		// Only between runqput's CAS on runnext and its ring put.
+		s += " kicked=" + ref("G", int64(p.Kicked))
 	}
 	if p.StartSpinning {
 		s += " startm-spinning"
@@ -181,7 +188,7 @@ func tokenDiff(a, b string) string {
 // dumpFlags are the bare words an M or P line carries only while they
 // hold.
 var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true,
-	"owes-wakep": true, "stopping": true, "startm-spinning": true}
+	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true}
 
 // keyedDiff diffs two lines of "key=value" fields and bare flags by key.
 // It fails when a line has a key twice, or when bare tokens other than

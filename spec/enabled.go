@@ -43,6 +43,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		switch {
 		case m.WakeP:
 			ops = append(ops, Op{Kind: OpWakep, M: M})
+		case m.Waking:
+			ops = append(ops, Op{Kind: OpWakepStartm, M: M})
 		case m.Stopping:
 			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
@@ -64,6 +66,10 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		case m.Curg != None && s.Gs[m.Curg].Status == Running:
 			if m.NewG != None {
 				ops = append(ops, Op{Kind: OpRunqput, M: M})
+				break
+			}
+			if m.P != None && s.Ps[m.P].Kicked != None {
+				ops = append(ops, Op{Kind: OpRunqputKick, M: M})
 				break
 			}
 			if m.P != None && len(s.Ps[m.P].SlowBatch) != 0 {

@@ -24,6 +24,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 		p := &s.Ps[i]
 		b = append(b, byte(p.Status), byte(p.M), byte(p.Link), byte(b2u(p.StartSpinning)))
 		b = binary.AppendVarint(b, int64(p.Runnext))
+		b = binary.AppendVarint(b, int64(p.Kicked))
 		b = binary.AppendUvarint(b, uint64(p.SchedTick))
 		b = binary.AppendUvarint(b, uint64(p.GoidCache))
 		b = binary.AppendUvarint(b, uint64(p.GoidEnd))
@@ -177,7 +178,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 			LockedExt: uint8(w >> 48), LockedInt: uint8(w >> 56),
 			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0x3FFFFFFF) - 1,
 			Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
-			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16)})
+			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, Waking: w3&32 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16)})
 	}
 	// Lists: an arena sized generously from the encoding's length.
 	need := 2*ng + (3*cfg.Ps+4)*listSlack
@@ -197,6 +198,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p.Link = int8(d.byte1())
 		p.StartSpinning = d.byte1() != 0
 		p.Runnext = int32(d.varint())
+		p.Kicked = int32(d.varint())
 		p.SchedTick = uint32(d.uvarint())
 		p.GoidCache = int64(d.uvarint())
 		p.GoidEnd = int64(d.uvarint())

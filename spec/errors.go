@@ -49,6 +49,7 @@ const (
 	ThrowStartmHasP         = "startm: m has p"
 	ThrowResetspinning      = "resetspinning: not a spinning m"
 	ThrowNegativeNMSpinning = "findRunnable: negative nmspinning"
+	ThrowWakepNegative      = "wakep: negative nmspinning"
 	ThrowCheckdeadRunnable  = "checkdead: runnable g"
 	ThrowCheckdeadCounts    = "checkdead: inconsistent counts"
 )

@@ -52,7 +52,7 @@ func packM2(m *M) uint64 {
 }
 
 func packM3(m *M) uint64 {
-	return b2u(m.Spinning) | b2u(m.Parked)<<1 | b2u(m.Recheck)<<2 | b2u(m.WakeP)<<3 | b2u(m.Stopping)<<4 | uint64(uint8(m.NextP))<<8 | uint64(uint8(m.Link))<<16
+	return b2u(m.Spinning) | b2u(m.Parked)<<1 | b2u(m.Recheck)<<2 | b2u(m.WakeP)<<3 | b2u(m.Stopping)<<4 | b2u(m.Waking)<<5 | uint64(uint8(m.NextP))<<8 | uint64(uint8(m.Link))<<16
 }
 
 func b2u(b bool) uint64 {
@@ -84,7 +84,8 @@ func (s *State) Hash() uint64 {
 //     and free list; the global queue and free lists), and the Gs no list
 //     holds (waiting ones) are ordered by their fields. States equal up to
 //     a renaming of Gs have the same futures (symmetry reduction);
-//     runqputslow's batch (P.SlowBatch) is walked with its P's ring;
+//     runqputslow's batch (P.SlowBatch) and runqput's kicked G
+//     (P.Kicked) are walked with their P's ring;
 //   - goids: no transition reads a goid's value; newproc1 only compares
 //     goidcache with goidcacheend and counts up, and a new batch lies above
 //     every goid handed out. The invariants ask only whether live goids are
@@ -136,6 +137,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 		c.visit(p.Runnext)
 		c.visitList(p.Ring)
 		c.visitList(p.SlowBatch)
+		c.visit(p.Kicked)
 		c.visitList(p.GFree)
 	}
 	sc := &s.Sched
@@ -242,6 +244,10 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 			// pays nothing for it.
 			h = h.list(perm, p.SlowBatch)
 			h.word(0x51)
+		}
+		if p.Kicked != None {
+			// Only between runqput's two steps.
+			h.word(mapG(perm, p.Kicked) | 0x4B<<32)
 		}
 		if len(p.GFree) == 0 {
 			h.word(emptyList)
@@ -374,6 +380,7 @@ func (s *State) hashRest(h *hasher) {
 		h.word(uint64(p.GoidEnd))
 		h.list(p.Ring)
 		h.list(p.SlowBatch)
+		h.word(uint64(uint32(p.Kicked)))
 		h.list(p.GFree)
 	}
 	sc := &s.Sched

@@ -40,6 +40,7 @@ func (s *State) fingerprintRef() uint64 {
 		for _, g := range p.SlowBatch {
 			visit(g)
 		}
+		visit(p.Kicked)
 		for _, g := range p.GFree {
 			visit(g)
 		}
@@ -125,6 +126,9 @@ func (s *State) fingerprintRef() uint64 {
 		if len(p.SlowBatch) != 0 {
 			list(p.SlowBatch)
 			h.word(0x51)
+		}
+		if p.Kicked != None {
+			h.word(mapG(p.Kicked) | 0x4B<<32)
 		}
 		list(p.GFree)
 	}
@@ -264,6 +268,7 @@ func renameWith(s *State, perm []int) *State {
 		r.Ps[p].Runnext = ren(r.Ps[p].Runnext)
 		renList(r.Ps[p].Ring)
 		renList(r.Ps[p].SlowBatch)
+		r.Ps[p].Kicked = ren(r.Ps[p].Kicked)
 		renList(r.Ps[p].GFree)
 	}
 	renList(r.Sched.Runq)

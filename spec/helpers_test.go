@@ -29,9 +29,31 @@ func do(t testing.TB, s *State, op Op) Result {
 	if v := s.CheckInvariants(); v != nil {
 		t.Fatalf("after %v: %v\nstate:\n%s", op, v, s.Dump())
 	}
-	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep {
-		// The wakep the op owes, the M's next step.
-		r.Woke = do(t, s, Op{Kind: OpWakep, M: op.M}).Woke
+	if op.M >= 0 && op.Kind != OpRunqputKick && s.Ms[op.M].P != None && s.Ps[s.Ms[op.M].P].Kicked != None {
+		// runqput's put of the old runnext its CAS kicked out, the M's
+		// next step (and the wakep after it): the result keeps the
+		// kicked G and gains the put's runqputslow and wakep.
+		kr := do(t, s, Op{Kind: OpRunqputKick, M: op.M})
+		r.Slow, r.Woke = kr.Slow, kr.Woke
+		return r
+	}
+	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep && op.Kind != OpWakepStartm {
+		// The wakep the op owes, the M's next steps: resetspinning's
+		// decrement, wakep's CAS, its startm; and the stopm of an M
+		// that handed its P to a locked M.
+		r.Woke = false
+		for s.Ms[op.M].WakeP || s.Ms[op.M].Waking {
+			k := OpWakep
+			if s.Ms[op.M].Waking {
+				k = OpWakepStartm
+			}
+			if w := do(t, s, Op{Kind: k, M: op.M}); w.Woke {
+				r.Woke = true
+			}
+		}
+		if s.Ms[op.M].Stopping {
+			do(t, s, Op{Kind: OpStopm, M: op.M})
+		}
 	}
 	return r
 }

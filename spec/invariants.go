@@ -78,6 +78,9 @@ func (c *census) take(s *State) {
 		for _, g := range p.SlowBatch {
 			c.add(g, false)
 		}
+		if p.Kicked != None {
+			c.add(p.Kicked, false)
+		}
 		for _, g := range p.GFree {
 			c.add(g, true)
 		}
@@ -187,6 +190,9 @@ func (s *State) places() [][]place {
 		for _, g := range p.SlowBatch {
 			add(g, place{"runqputslow", i})
 		}
+		if p.Kicked != None {
+			add(p.Kicked, place{"runqput's kicked runnext", i})
+		}
 		for _, g := range p.GFree {
 			add(g, place{"p.gFree", i})
 		}
@@ -279,6 +285,11 @@ func (s *State) eachQueued(f func(g int32, w where) error) error {
 				return err
 			}
 		}
+		if p.Kicked != None {
+			if err := f(p.Kicked, where{"runqput's kicked runnext", i}); err != nil {
+				return err
+			}
+		}
 	}
 	for _, g := range s.Sched.Runq {
 		if err := f(g, where{"sched.runq", -1}); err != nil {
@@ -346,7 +357,8 @@ func (s *State) queuedAllRunnable() bool {
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
-		if p.Runnext != None && gs[p.Runnext].Status != Runnable || !runnable(p.Ring) || !runnable(p.SlowBatch) {
+		if p.Runnext != None && gs[p.Runnext].Status != Runnable || p.Kicked != None && gs[p.Kicked].Status != Runnable ||
+			!runnable(p.Ring) || !runnable(p.SlowBatch) {
 			return false
 		}
 	}
@@ -638,9 +650,10 @@ var Invariants = []Invariant{
 		})
 	}},
 	{Name: "RunnableGsQueued",
-		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560); startlockedm holds the G for its locked M from the handoff of the P (proc.go startlockedm) until the M, woken in schedule's stoplockedm, executes it",
+		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560); runqput holds the old runnext from its CAS on pp.runnext to its store at the ring's tail; startlockedm holds the G for its locked M from the handoff of the P (proc.go startlockedm) until the M, woken in schedule's stoplockedm, executes it",
 		Scope: "The spec's ops queue a G they make runnable, or take one off a queue and run it, in one step, so between ops the only " +
-			"runnable Gs on no queue are newproc's (M.newg), runqputslow's batch between its two steps (P.SlowBatch) and a locked G " +
+			"runnable Gs on no queue are newproc's (M.newg), runqputslow's batch between its two steps (P.SlowBatch), runqput's " +
+			"kicked runnext between its CAS and its put on the ring (P.Kicked) and a locked G " +
 			"whose M startlockedm handed a P (M.NextP). In the runtime a runnable G is also on no queue " +
 			"between findRunnable and execute. What the runtime guarantees is checkdead's throw(\"checkdead: runnable g\") " +
 			"(proc.go:6421): when no M is running, no G is runnable.",
@@ -795,10 +808,10 @@ var Invariants = []Invariant{
 			return nil
 		}},
 	{"NMSpinningCounts", "mp.becomeSpinning/resetspinning and wakep's CAS of sched.nmspinning 0 -> 1 (proc.go): " +
-		"nmspinning counts the spinning Ms and the spinning Ms startm promised (throw(\"findRunnable: negative nmspinning\"))", "", func(s *State, c *census) error {
+		"nmspinning counts the spinning Ms, the spinning Ms startm promised and the Ms between wakep's CAS and its startm (throw(\"findRunnable: negative nmspinning\"), throw(\"wakep: negative nmspinning\"))", "", func(s *State, c *census) error {
 		n := int32(0)
 		for i := range s.Ms {
-			if s.Ms[i].Spinning {
+			if s.Ms[i].Spinning || s.Ms[i].Waking {
 				n++
 			}
 		}
@@ -827,7 +840,7 @@ var Invariants = []Invariant{
 			if m.Parked != listed {
 				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
 			}
-			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Stopping || m.Exited || m.Wedged) {
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.Exited || m.Wedged) {
 				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
 			}
 			if !listed && m.Link != None {
@@ -890,6 +903,9 @@ var Invariants = []Invariant{
 			if len(p.SlowBatch) != 0 && (p.Status != PRunning || s.Ms[p.M].Curg == None || s.Gs[s.Ms[p.M].Curg].Status != Running) {
 				return errf("P%d is %s with m=%d and holds runqputslow's batch %v, which only the running owner's runqput holds", i, p.Status, p.M, p.SlowBatch)
 			}
+			if p.Kicked != None && (p.Status != PRunning || s.Ms[p.M].Curg == None || s.Gs[s.Ms[p.M].Curg].Status != Running) {
+				return errf("P%d is %s with m=%d and holds runqput's kicked G%d, which only the running owner's runqput holds", i, p.Status, p.M, p.Kicked)
+			}
 		}
 		for i := range s.Ms {
 			if p := s.Ms[i].P; p != None && int(s.Ps[p].M) != i {
@@ -906,8 +922,8 @@ var Invariants = []Invariant{
 				live++
 				continue
 			}
-			if p.Runnext != None || len(p.Ring) != 0 || len(p.GFree) != 0 || len(p.SlowBatch) != 0 {
-				return errf("dead P%d keeps %d queued and %d free Gs", i, len(p.Ring)+len(p.SlowBatch)+b2i(p.Runnext != None), len(p.GFree))
+			if p.Runnext != None || len(p.Ring) != 0 || len(p.GFree) != 0 || len(p.SlowBatch) != 0 || p.Kicked != None {
+				return errf("dead P%d keeps %d queued and %d free Gs", i, len(p.Ring)+len(p.SlowBatch)+b2i(p.Runnext != None)+b2i(p.Kicked != None), len(p.GFree))
 			}
 		}
 		if live != s.Sched.GoMaxProcs {

@@ -19,7 +19,9 @@ package spec
 //     not queued yet (proc.go newproc, newproc1);
 //   - each P's runnext, then its ring from head to tail, then the batch
 //     runqputslow took off the ring and has not pushed to the global
-//     queue yet, in P order (runqput, runqget, runqputslow; proc.go);
+//     queue yet, then the old runnext runqput's CAS kicked out and has
+//     not put on the ring yet, in P order (runqput, runqget, runqputslow;
+//     proc.go);
 //   - sched.runq from head to tail (globrunqput, globrunqget).
 //
 // Every runnable G is in one of those places (the invariant
@@ -49,6 +51,7 @@ func (s *State) RunnableOrder(buf []int32) []int32 {
 		for _, g := range p.SlowBatch {
 			add(g)
 		}
+		add(p.Kicked)
 	}
 	for _, g := range s.Sched.Runq {
 		add(g)

@@ -162,7 +162,7 @@ func TestProcresize(t *testing.T) {
 // then the ring in order, before what was there.
 func TestProcresizeRunqOrder(t *testing.T) {
 	s := newState(t, "small", 2, 1)
-	s.Ps[1] = P{Status: PIdle, M: None, Runnext: 3, Ring: []int32{1, 2}}
+	s.Ps[1] = P{Status: PIdle, M: None, Runnext: 3, Kicked: None, Ring: []int32{1, 2}}
 	s.Sched.Runq = []int32{4}
 	for i := 1; i <= 4; i++ {
 		s.Gs = append(s.Gs, G{Goid: int64(10 + i), Status: Runnable, Stack: StackMin, M: None, LockedM: None})

@@ -132,7 +132,9 @@ func (s *State) startm(pi int8, spinning bool) error {
 // wakep models proc.go wakep: nothing while an M spins; otherwise CAS
 // nmspinning 0 -> 1, take an idle P (pidlegetSpinning) and startm it
 // spinning, or undo the increment when no P is idle. It reports whether
-// it started an M.
+// it started an M. As one step it is the wakep of a locked M's gosched,
+// whose stoplockedm follows in the same step (gosched); OpWakep and
+// OpWakepStartm make the others in the runtime's atomic steps.
 func (s *State) wakep() (bool, error) {
 	sc := &s.Sched
 	if sc.NMSpinning != 0 {
@@ -153,46 +155,92 @@ func (s *State) becomeSpinning(mp int) {
 	s.Sched.NMSpinning++
 }
 
-// resetspinning models proc.go resetspinning: a spinning M found work;
-// it stops spinning and wakes another M to look for more (wakep).
-func (s *State) resetspinning(mp int) (bool, error) {
-	if !s.Ms[mp].Spinning {
-		return false, throwf(ThrowResetspinning, "resetspinning")
-	}
-	s.Ms[mp].Spinning = false
-	s.Sched.NMSpinning--
-	if s.Sched.NMSpinning < 0 {
-		return false, throwf(ThrowNegativeNMSpinning, "resetspinning")
-	}
-	return s.wakep()
-}
+// WakepValue is OpWakep's Result.Value: what the step did.
+const (
+	WakepNone          = 0 // wakep: nmspinning != 0 (or the CAS lost): an M spins already, nothing to do
+	WakepCAS           = 1 // wakep: the CAS nmspinning 0 -> 1; the M is Waking
+	WakepResetspinning = 2 // resetspinning: spinning off, nmspinning--; the wakep is the next step
+)
 
 // wakepOp is OpWakep: the wakep that follows the op that made work
-// runnable (newproc's runqput, ready, goschedImpl, runqputslow's push), or
-// resetspinning (with its wakep) after schedule found work while
-// spinning. Other Ms act between the two in the runtime, so it is a
-// step of its own. An M that handed its P to a locked M (startlockedm)
-// then stopm's.
+// runnable (newproc's runqput, ready, runqputkick, goschedImpl,
+// runqputslow's push), or resetspinning after schedule found work while
+// spinning. Other Ms act between the two in the runtime, so it is a step
+// of its own, and so is each of wakep's atomic steps, because other Ms'
+// wakeps read and CAS the same counter without a lock:
+//   - an M still spinning makes resetspinning's `gp.m.spinning = false;
+//     sched.nmspinning.Add(-1)` (throw "findRunnable: negative
+//     nmspinning"), and owes the wakep still (WakepResetspinning);
+//   - wakep: `if sched.nmspinning.Load() != 0 ||
+//     !sched.nmspinning.CompareAndSwap(0, 1) { return }`: with no M
+//     spinning the CAS takes the increment for the M the wakep will
+//     start, and the M is Waking: wakep's sched.lock section is its next
+//     step (OpWakepStartm);
+//   - an M with neither P nor G (startlockedm handed its P away) then
+//     owes startlockedm's stopm (OpStopm).
 func (s *State) wakepOp(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
 	if !m.WakeP {
 		return r, s.disabled(op, "the M owes no wakep (resetspinning)")
 	}
-	m.WakeP = false
-	var err error
 	if m.Spinning {
-		r.Woke, err = s.resetspinning(mp)
-	} else {
-		r.Woke, err = s.wakep()
+		m.Spinning = false
+		s.Sched.NMSpinning--
+		r.Value = WakepResetspinning
+		if s.Sched.NMSpinning < 0 {
+			return r, throwf(ThrowNegativeNMSpinning, "resetspinning")
+		}
+		return r, nil
 	}
-	if err != nil {
-		return r, err
+	m.WakeP = false
+	if s.Sched.NMSpinning != 0 {
+		s.afterWakep(mp)
+		return r, nil
 	}
-	if m.P == None && m.Curg == None {
-		return r, s.mput(mp, &r)
-	}
+	s.Sched.NMSpinning = 1
+	m.Waking = true
+	r.Value = WakepCAS
 	return r, nil
+}
+
+// wakepStartm is OpWakepStartm, wakep after its CAS: `lock(&sched.lock);
+// pp, _ = pidlegetSpinning(0)`; with no idle P, `sched.nmspinning.Add(-1)`
+// (throw "wakep: negative nmspinning") and unlock; otherwise unlock and
+// startm(pp, true, false), which takes sched.lock again for mget. The
+// spec makes the two lock sections one step: between them the P is
+// wakep's local, held by an M that is running (so checkdead, as the
+// runtime's comment says, sees it), and no other M can reach it. Result.Woke
+// reports an M started.
+func (s *State) wakepStartm(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.Waking {
+		return r, s.disabled(op, "the M has not made wakep's CAS")
+	}
+	m.Waking = false
+	pi := s.pidleget()
+	if pi == None {
+		s.Sched.NMSpinning--
+		if s.Sched.NMSpinning < 0 {
+			return r, throwf(ThrowWakepNegative, "wakep")
+		}
+	} else {
+		if err := s.startm(pi, true); err != nil {
+			return r, err
+		}
+		r.Woke = true
+	}
+	s.afterWakep(mp)
+	return r, nil
+}
+
+// afterWakep: an M that handed its P to a locked M (startlockedm) and owed
+// resetspinning's wakep first stopm's next (OpStopm).
+func (s *State) afterWakep(mp int) {
+	if m := &s.Ms[mp]; m.P == None && m.Curg == None {
+		m.Stopping = true
+	}
 }
 
 // spin is OpSpin: findRunnable, having found no local or global work,

@@ -16,8 +16,20 @@ func TestWakepStartsOneSpinningM(t *testing.T) {
 		t.Fatal("an M that owes a wakep made another op")
 	}
 	head := s.Sched.Pidle
-	w := do(t, s, Op{Kind: OpWakep, M: 0})
-	if !w.Woke || s.Sched.NMSpinning != 1 || s.Ms[1].NextP != head || !s.Ms[1].Spinning || s.Ms[1].Parked {
+	// wakep's CAS takes nmspinning 0 -> 1 for the M it will start; its
+	// sched.lock section (pidlegetSpinning, startm) is the M's next step.
+	c := do(t, s, Op{Kind: OpWakep, M: 0})
+	if c.Value != WakepCAS || c.Woke || !s.Ms[0].Waking || s.Sched.NMSpinning != 1 || s.Sched.Pidle != head || !s.Ms[1].Parked {
+		t.Fatalf("wakep's CAS: %v\n%s", c, s.Dump())
+	}
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("between wakep's CAS and its startm: %v", v)
+	}
+	if _, err := s.Clone().Apply(Op{Kind: OpNewproc1, M: 0}); err == nil {
+		t.Fatal("an M between wakep's CAS and its startm made another op")
+	}
+	w := do(t, s, Op{Kind: OpWakepStartm, M: 0})
+	if !w.Woke || s.Ms[0].Waking || s.Sched.NMSpinning != 1 || s.Ms[1].NextP != head || !s.Ms[1].Spinning || s.Ms[1].Parked {
 		t.Fatalf("wakep: %v, want M1 (mget's head) woken spinning with P%d\n%s", w, head, s.Dump())
 	}
 	// A second G: an M spins already.
@@ -177,4 +189,48 @@ func TestInvariantsWakeup(t *testing.T) {
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Ms[1].NextP})
 	s.Ps[1].Runnext = 0
 	fires(t, s, "SpinningWithoutLocalWork")
+}
+
+// wakep's steps are the runtime's atomic ones (proc.go wakep,
+// resetspinning): between an M's CAS and its startm, nmspinning is 1 with
+// no M spinning, and another M's wakep returns at once ("only start one
+// if none exist already"); when the idle P list is empty by the time of
+// the sched.lock section, the increment is undone. resetspinning's
+// decrement is a step of its own before its wakep.
+func TestWakepSteps(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; wakep starts M1 on P1
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	if _, err := s.Apply(Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0}); err != nil { // M1 spinning takes G1
+		t.Fatal(err)
+	}
+	if !s.Ms[1].WakeP || !s.Ms[1].Spinning {
+		t.Fatalf("M1 found work spinning: it owes resetspinning\n%s", s.Dump())
+	}
+	r := do(t, s, Op{Kind: OpWakep, M: 1})
+	if r.Value != WakepResetspinning || s.Ms[1].Spinning || !s.Ms[1].WakeP || s.Sched.NMSpinning != 0 {
+		t.Fatalf("resetspinning: %v\n%s", r, s.Dump())
+	}
+	// M1's wakep: the CAS; no P is idle, so its startm finds none.
+	if r := do(t, s, Op{Kind: OpWakep, M: 1}); r.Value != WakepCAS || !s.Ms[1].Waking {
+		t.Fatalf("M1's CAS: %v\n%s", r, s.Dump())
+	}
+	// M0 makes a G runnable: its wakep sees nmspinning = 1 and returns.
+	newproc1(t, s, 0)
+	if _, err := s.Apply(Op{Kind: OpRunqput, M: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if r := do(t, s, Op{Kind: OpWakep, M: 0}); r.Value != WakepNone || s.Ms[0].Waking || s.Sched.NMSpinning != 1 {
+		t.Fatalf("M0's wakep during M1's: %v\n%s", r, s.Dump())
+	}
+	if r := do(t, s, Op{Kind: OpWakepStartm, M: 1}); r.Woke || s.Sched.NMSpinning != 0 || s.Ms[1].Waking {
+		t.Fatalf("M1's startm with no idle P: %v\n%s", r, s.Dump())
+	}
+	// A planted double decrement throws wakep's throw.
+	s.Ms[1].Waking, s.Ms[1].WakeP = true, false
+	if _, err := s.Apply(Op{Kind: OpWakepStartm, M: 1}); err == nil {
+		t.Fatal("nmspinning went negative without a throw")
+	} else {
+		wantThrow(t, err, ThrowWakepNegative)
+	}
 }

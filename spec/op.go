@@ -38,6 +38,8 @@ const (
 	OpWakep                                     // resetspinning's wakep, after schedule found work while spinning
 	OpStopSpinning                              // findRunnable's stop path: a spinning M that dropped its P stops spinning (nmspinning--)
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
+	OpRunqputKick                               // runqput: the old runnext its CAS kicked out, stored at the ring's tail (or runqputslow)
+	OpWakepStartm                               // wakep after its CAS: lock(&sched.lock); pidlegetSpinning; startm(pp, true), or nmspinning-- with no idle P
 	numOps
 )
 
@@ -51,6 +53,7 @@ var opNames = [...]string{
 	OpMcall: "mcall", OpMarkrootFreeGStacks: "markrootfreegstacks",
 	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
+	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
 }
 
 func (k OpKind) String() string {
@@ -263,8 +266,8 @@ type Result struct {
 	How      string // newproc1: HowLocal, HowRefill, HowMalg
 	Refilled int32  // newproc1: Gs gfget moved from the global lists
 	Stack    string // newproc1: StackReused, StackAllocated, StackReplaced
-	Kicked   int32  // runqput/ready: the old runnext moved to the ring, or None
-	Slow     bool   // runqput/ready: runqputslow's CAS took the batch (its push is OpRunqputslowPush)
+	Kicked   int32  // runqput/ready: the old runnext the CAS took out of runnext (runqputkick puts it on the ring), or None
+	Slow     bool   // runqput/ready/runqputkick: runqputslow's CAS took the batch (its push is OpRunqputslowPush)
 	Source   Source // schedule
 	Victim   int8   // schedule: the robbed P
 	Moved    int32  // schedule: Gs moved to the local ring (global batch, steal)

@@ -95,6 +95,12 @@ type M struct {
 	// schedule found work while spinning (resetspinning, which clears
 	// Spinning and then calls wakep).
 	WakeP bool
+	// Waking: wakep's CAS of sched.nmspinning 0 -> 1 succeeded, and its
+	// sched.lock section (pidlegetSpinning, then startm, or the
+	// decrement back when no P is idle) is the M's next step
+	// (OpWakepStartm). The increment stands for the spinning M the M is
+	// about to start.
+	Waking bool
 	// Stopping: the M has no P and stopm's in a sched.lock section of
 	// its own, its next step (OpStopm): after startlockedm handed its P
 	// to a locked M, or after exitsyscall0 put its G on the global
@@ -135,6 +141,13 @@ type P struct {
 	M int8
 	// Runnext is pp.runnext, or None.
 	Runnext int32
+	// Kicked is runqput's old runnext between its two steps: the CAS
+	// `pp.runnext.cas(oldnext, gp)` took it out of runnext, and the store
+	// at the ring's tail (or runqputslow) that puts it back on the P's
+	// queue is the owner M's next step (OpRunqputKick). In the runtime it
+	// is runqput's local gp = oldnext.ptr(), on the stack of the M that
+	// owns the P. The G is runnable and on no run queue; None otherwise.
+	Kicked int32
 	// Ring is the run queue from head to tail (runq[runqhead:runqtail]).
 	Ring []int32
 	// GFree is pp.gFree, a LIFO stored with its head at the end of the slice.
@@ -272,7 +285,7 @@ func New(cfg Config) (*State, error) {
 	}
 	s.Ps = make([]P, cfg.Ps)
 	for i := range s.Ps {
-		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None, Link: None}
+		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None, Kicked: None, Link: None}
 	}
 	// runtime·rt0_go (asm_amd64.s) calls schedinit, newproc(mainPC), mstart:
 	//   - schedinit -> procresize: p.init makes P0 (schedtick 0) and m0
@@ -384,7 +397,7 @@ func (s *State) Equal(o *State) bool {
 	}
 	for i := range s.Ps {
 		a, b := &s.Ps[i], &o.Ps[i]
-		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.GFreeSize != b.GFreeSize ||
+		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.Kicked != b.Kicked || a.GFreeSize != b.GFreeSize ||
 			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link || a.StartSpinning != b.StartSpinning ||
 			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) || !eqList(a.SlowBatch, b.SlowBatch) {
 			return false

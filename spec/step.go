@@ -46,12 +46,17 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.WakeP && op.Kind != OpWakep {
 		return r, s.disabled(op, "resetspinning's wakep comes first")
 	}
+	if m.Waking && op.Kind != OpWakepStartm {
+		return r, s.disabled(op, "wakep's startm comes first (wakepstartm)")
+	}
 	if m.Stopping && op.Kind != OpStopm {
 		return r, s.disabled(op, "startlockedm's stopm comes first")
 	}
 	switch op.Kind {
 	case OpWakep:
 		return s.wakepOp(op, mp)
+	case OpWakepStartm:
+		return s.wakepStartm(op, mp)
 	case OpStopSpinning:
 		return s.stopSpinning(op, mp)
 	case OpSpin:
@@ -86,6 +91,9 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.NewG != None && op.Kind != OpRunqput {
 		return r, s.disabled(op, "newproc has a G to queue first (runqput)")
 	}
+	if m.P != None && s.Ps[m.P].Kicked != None && op.Kind != OpRunqputKick {
+		return r, s.disabled(op, "runqput has the old runnext to put on the ring first (runqputkick)")
+	}
 	if m.P != None && len(s.Ps[m.P].SlowBatch) != 0 && op.Kind != OpRunqputslowPush {
 		return r, s.disabled(op, "runqputslow has its batch to put on the global queue first (runqputslowpush)")
 	}
@@ -100,6 +108,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.ready(op, mp)
 	case OpRunqputslowPush:
 		return s.runqputslowPush(op, mp)
+	case OpRunqputKick:
+		return s.runqputKick(op, mp)
 	case OpExit, OpGoexit:
 		return s.goexit(op, mp)
 	case OpGosched:
@@ -269,8 +279,9 @@ func (s *State) runqputOp(op Op, mp int) (Result, error) {
 	m.NewG = None
 	r.G = g
 	var err error
-	if r.Kicked, r.Slow, err = s.runqput(m.P, g, true); err != nil || r.Slow {
-		// A runqputslow's wakep follows its push (runqputslowpush).
+	if r.Kicked, r.Slow, err = s.runqput(m.P, g, true); err != nil || r.Slow || r.Kicked != None {
+		// The wakep follows the kicked G's put (runqputkick) or
+		// runqputslow's push (runqputslowpush).
 		return r, err
 	}
 	// newproc: `if mainStarted { wakep() }`, the M's next step.
@@ -278,27 +289,65 @@ func (s *State) runqputOp(op Op, mp int) (Result, error) {
 	return r, nil
 }
 
-// runqput models proc.go runqput: with next, gp takes runnext and the old
-// runnext is kicked to the ring; a full ring goes through runqputslow,
-// whose first step ends the op (runqputslow). On wasm there is no sysmon,
-// so next is ignored (!haveSysmon). The steps are the run-queue
-// sub-machine's (runqs.go).
+// runqput models proc.go runqput: with next, gp takes runnext by the CAS
+// `pp.runnext.cas(oldnext, gp)`, and an old runnext is kicked out: the
+// op ends there, the P's owner holding the old G (P.Kicked, runqput's
+// local gp = oldnext.ptr()), and puts it on the ring as its next step
+// (runqputKick): the two are separate steps because between the CAS and
+// the store at the ring's tail another M's runqsteal can run and see the
+// kicked G on no queue. Without next, or
+// with no old runnext to kick, the G goes to the ring's tail; a full ring
+// goes through runqputslow, whose first step ends the op (runqputslow).
+// On wasm there is no sysmon, so next is ignored (!haveSysmon). The steps
+// are the run-queue sub-machine's (runqs.go).
 func (s *State) runqput(pi int8, g int32, next bool) (kicked int32, slow bool, err error) {
-	kicked = None
 	if s.Cfg.Wasm {
 		next = false
 	}
 	if next {
 		old := s.RunqPutNext(pi, g)
-		if old == None {
-			return None, false, nil
+		if old != None {
+			s.Ps[pi].Kicked = old
 		}
-		g, kicked = old, old
+		return old, false, nil
 	}
+	slow, err = s.runqputTail(pi, g)
+	return None, slow, err
+}
+
+// runqputTail is runqput's `retry:` loop: the store at the ring's tail,
+// or runqputslow when the ring is full.
+func (s *State) runqputTail(pi int8, g int32) (slow bool, err error) {
 	if s.RunqPutRing(pi, g) {
-		return kicked, false, nil
+		return false, nil
 	}
-	return kicked, true, s.runqputslow(pi, g)
+	return true, s.runqputslow(pi, g)
+}
+
+// runqputKick models the rest of runqput after its CAS on pp.runnext
+// kicked an old runnext out (`gp = oldnext.ptr()`, then `retry:`): the
+// old G is stored at the ring's tail, or, with a full ring, runqputslow
+// takes half the ring and the G (whose push, OpRunqputslowPush, is then
+// the M's next step). Only the M that owns the P holding the kicked G
+// makes it, and it makes nothing else first. Result.G is the kicked G.
+func (s *State) runqputKick(op Op, mp int) (Result, error) {
+	r := NewResult()
+	pi := s.Ms[mp].P
+	if pi == None || s.Ps[pi].Kicked == None {
+		return r, s.disabled(op, "runqput kicked no runnext out on this M's P")
+	}
+	g := s.Ps[pi].Kicked
+	s.Ps[pi].Kicked = None
+	r.G = g
+	var err error
+	if r.Slow, err = s.runqputTail(pi, g); err != nil || r.Slow {
+		// The wakep follows runqputslow's push (runqputslowpush).
+		return r, err
+	}
+	// runqput returns to newproc or ready, which call wakep: the M's
+	// next step.
+	s.Ms[mp].WakeP = true
+	return r, nil
 }
 
 // runqputslow models the first of proc.go runqputslow's two steps: the
@@ -354,7 +403,7 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 	s.Gs[op.G].Status = Runnable
 	r.G = op.G
 	var err error
-	if r.Kicked, r.Slow, err = s.runqput(s.Ms[mp].P, op.G, true); err != nil || r.Slow {
+	if r.Kicked, r.Slow, err = s.runqput(s.Ms[mp].P, op.G, true); err != nil || r.Slow || r.Kicked != None {
 		return r, err
 	}
 	// ready's wakep, the M's next step.
