@@ -72,6 +72,16 @@ type ExploreOptions struct {
 	// necessarily in the full graph. Not with Liveness: the reduction is
 	// not proven safe for the liveness check under fairness.
 	POR bool
+	// Reduce adds optional abstractions to the fingerprint states are
+	// deduplicated by (spec.Reduction: symmetry over the Ms but m0, the
+	// GC assist credit), beyond Fingerprint's renaming of Gs and goids.
+	// Each merges states no transition and no invariant tells apart, so
+	// every invariant violation, throw and deadlock is still found with
+	// the same verdict (explore_sym_test.go), in fewer states; the
+	// counts are then the reduced space's. 0: none (Fingerprint). Not
+	// with Liveness: the liveness check records which M steps, and
+	// renamed Ms would mix them up.
+	Reduce spec.Reduction
 }
 
 // ExploreProgress is a progress report of a running exploration.
@@ -238,6 +248,9 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	if o.POR && o.Liveness {
 		return nil, fmt.Errorf("explore: partial-order reduction is not proven safe for the liveness check: not with liveness")
 	}
+	if o.Reduce != 0 && o.Liveness {
+		return nil, fmt.Errorf("explore: the fingerprint's reductions (M symmetry, assist credit) are not proven safe for the liveness check: not with liveness")
+	}
 	if o.Shards != 0 && o.Bitstate == 0 {
 		return nil, fmt.Errorf("explore: a swarm shard needs bitstate (an exact search explores the same states in any order)")
 	}
@@ -253,13 +266,13 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	switch {
 	case o.Bitstate != 0:
 		seen = newBitstateSet(o.Bitstate, o.bitstateK(), bitSeed)
-		seen.add(init.Fingerprint())
+		seen.add(init.FingerprintReduced(o.Reduce))
 	case lg != nil:
 		lg.ids.insert(init.Fingerprint(), 0)
 		lg.addState(0, init)
 	default:
 		seen = newShardedSet()
-		seen.add(init.Fingerprint())
+		seen.add(init.FingerprintReduced(o.Reduce))
 	}
 	parent := []uint32{0}
 	opIdx := []uint8{0}
@@ -305,6 +318,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		ts := &slots[set]
 		n := min(roundTasks, frontier.tasks()-first)
 		return p.start(n, func(i int) {
+			ts[i].red = o.Reduce
 			ts[i].expand(init.Cfg, &frontier, first+i, o.Bounds, step, lg != nil, permSeed, o.POR)
 		})
 	}
@@ -588,6 +602,8 @@ type task struct {
 	// byGroup lists, per group of fingerprint shards, the successors
 	// (indices into succs, in order) whose fingerprints fall in it.
 	byGroup [fpGroups][]int32
+	// red is the fingerprint's optional reductions (ExploreOptions.Reduce).
+	red spec.Reduction
 	// Scratch for the partial-order reduction.
 	amp    []int
 	ampOps []spec.Op
@@ -689,7 +705,7 @@ func (t *task) applyInPlace(pa *batchParent, op spec.Op, step stepFunc) {
 	sc.r, sc.err = step(sc.st, op)
 	sc.key = keyOf(op, sc.r)
 	if sc.err == nil {
-		sc.fp = sc.st.Fingerprint()
+		sc.fp = sc.st.FingerprintReduced(t.red)
 	}
 }
 
@@ -714,7 +730,7 @@ func (t *task) apply(cur *spec.State, op spec.Op, step stepFunc, live bool) {
 	}
 	sc.key = keyOf(op, sc.r)
 	if sc.err == nil {
-		sc.fp = sc.st.Fingerprint()
+		sc.fp = sc.st.FingerprintReduced(t.red)
 	}
 }
 

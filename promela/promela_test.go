@@ -14,7 +14,11 @@ import (
 // 2 Ps, 2 Ms, preset small, -without
 // system,gc,assist,dirty,syscalls,locks,procresize,stacksize, -max-states
 // 20M, -max-memory half of physical memory, stop at the first violation)
-// at a bound of gs Gs, on one worker.
+// at a bound of ps Ps, ms Ms and gs Gs, on one worker, without the
+// fingerprint's optional reductions (Reduce 0: no M symmetry, no assist
+// abstraction; gexit explore's -reduce is on by default): the model's
+// canonical form is Fingerprint's, so the state counts compare one for
+// one.
 func exploreOptions(ps, ms, gs int) checker.ExploreOptions {
 	c, err := spec.Preset("small")
 	if err != nil {

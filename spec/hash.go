@@ -94,40 +94,132 @@ func (s *State) Hash() uint64 {
 //     is kept as its remaining count and a live G's goid as those facts;
 //     absolute values and the goids of dead Gs are dropped;
 //   - schedtick is only read modulo GlobalTick (findRunnable);
-//   - bgScanCredit is only added to, and zeroed at a GC start; its sign is
-//     kept.
+//   - bgScanCredit is only added to (gdestroy's flush of a positive
+//     credit), and zeroed at a GC start; the one invariant on it asks
+//     whether it is negative. Its sign is kept (negative, zero, positive:
+//     a negative value, which only a broken transition makes, must not
+//     merge with a state of zero credit seen before, whose invariants
+//     passed).
 //
 // Ps are not relabelled (their ids order stealing, procresize and the idle
 // list's rebuild), so the idle P list (sched.pidle and each pp.link) is
 // hashed as it is: its order is what pidleget hands out.
-func (s *State) Fingerprint() uint64 {
+//
+// Fingerprint applies no optional reduction: it is FingerprintReduced(0).
+// The explorer's canonical form with reductions is FingerprintReduced.
+func (s *State) Fingerprint() uint64 { return s.FingerprintReduced(0) }
+
+// Reduction is a set of optional abstractions of Fingerprint's canonical
+// form (FingerprintReduced). Each merges states that no transition and no
+// invariant of the spec can tell apart, so it keeps every verdict for
+// invariant checking (checker/explore_sym_test.go); none is proven safe
+// for the liveness check, whose fairness conditions read which M steps.
+type Reduction uint8
+
+const (
+	// ReduceMs is symmetry over the Ms other than m0: states equal up to
+	// a renaming of those Ms (applied everywhere: P.m, G.m, G.lockedm,
+	// sched.midle and each mp.link) fingerprint equal. What an M's
+	// identity decides in the spec:
+	//   - m0 is special: gdestroy's locked-thread tail wedges m0 (mexit
+	//     parks it forever) where another M exits, New starts main on it,
+	//     and M0NeverExits names it. So m0 keeps its name;
+	//   - every other use is structural, by links the renaming carries:
+	//     P.m / M.p, M.nextp and M.oldp (P ids, which are not renamed),
+	//     G.m / M.curg, G.lockedm / M.lockedg, the idle M list (mput
+	//     pushes at sched.midle, mget pops it, mgetSpecific unlinks a
+	//     given M), and the M's own fields;
+	//   - no transition picks an M by its index: Enabled offers every M's
+	//     ops (its loop's order is the order of the ops, not their set),
+	//     startm takes the idle list's head (mget), an idle M takes a
+	//     pending P (any idle M may), and checkdead and mcount count. The
+	//     invariants check each M alike (their messages name it) but for
+	//     M0NeverExits and the wedged-M check, which name m0;
+	//   - the progress predicates' free M is the idle list's head;
+	//   - what reads M order is outside the transition system: spec.Ample
+	//     takes the first M (in index order) whose ops are all private,
+	//     and the liveness check records which M steps (WeakFairMs). The
+	//     ample set of any one state is an ample set, and AmpleRank (the
+	//     cycle proviso's measure) counts Ms, so it is the same for
+	//     renamed states; liveness is not checked with this reduction.
+	// The Ms but m0 are renamed in the order a fixed walk meets them:
+	// each P's owner (P.m), the M whose nextp it is and the Ms whose oldp
+	// it is, in P order; then the idle M list from its head; then the
+	// rest, by their own fields and those of the Gs they hold (ties keep
+	// index order: a renaming that is not canonical only reduces less).
+	// Then the Gs are walked with the Ms in their new order.
+	ReduceMs Reduction = 1 << iota
+	// ReduceAssist abstracts each G's gcAssistBytes (G.GCAssist: -1 debt,
+	// 0, +1 credit) and bgScanCredit. What reads them:
+	//   - gdestroy flushes a G's credit to bgScanCredit only while the GC
+	//     marks (`gcBlackenEnabled != 0 && gp.gcAssistBytes > 0`), and
+	//     zeroes it then;
+	//   - a GC start zeroes every G's gcAssistBytes and bgScanCredit
+	//     (gcResetMarkState, startCycle);
+	//   - AssistCreditFlushed asks, while the GC marks, whether a dead G
+	//     keeps a credit (> 0); BgScanCreditNonNegative whether
+	//     bgScanCredit < 0;
+	//   - the assist op sets a running G's value to +1 or -1 and is
+	//     offered for each value the G does not have.
+	// So while the GC is off no G's value is read before the next GC
+	// start zeroes it: it is dropped; while the GC marks only "> 0" is
+	// read: a debt is kept as zero. bgScanCredit is only added to and
+	// compared with 0 (<0): positive and zero merge, a negative value
+	// stays apart. The assist op between merged values leads back to the
+	// same class (a stutter); every other op reads the values only
+	// through what is kept.
+	ReduceAssist
+
+	// AllReductions is every reduction: the explorer's default for
+	// invariant checking.
+	AllReductions = ReduceMs | ReduceAssist
+)
+
+// FingerprintReduced is Fingerprint with the optional reductions in r.
+func (s *State) FingerprintReduced(r Reduction) uint64 {
 	// Scratch on the stack, sized for the usual bounds: zeroing a large
 	// buffer would cost more than the rest.
 	switch n := len(s.Gs); {
 	case n <= 8:
 		var perm, inv [8]int32
 		var key [8]uint64
-		return s.fingerprint(perm[:n], inv[:], key[:n])
+		return s.fingerprint(r, perm[:n], inv[:], key[:n])
 	case n <= 64:
 		var perm, inv [64]int32
 		var key [64]uint64
-		return s.fingerprint(perm[:n], inv[:], key[:n])
+		return s.fingerprint(r, perm[:n], inv[:], key[:n])
 	default:
-		return s.fingerprint(make([]int32, n), make([]int32, n), make([]uint64, n))
+		return s.fingerprint(r, make([]int32, n), make([]int32, n), make([]uint64, n))
 	}
 }
 
-// fingerprint is Fingerprint with scratch perm and key of len(s.Gs) and inv
-// of at least that.
-func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
+// maxSymMs bounds the Ms ReduceMs renames (its scratch is on the stack);
+// with more, the Ms keep their names.
+const maxSymMs = 16
+
+// fingerprint is FingerprintReduced with scratch perm and key of
+// len(s.Gs) and inv of at least that.
+func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64 {
 	n := len(s.Gs)
 	for i := range perm {
 		perm[i] = None
 	}
+	// The Ms' new names (ReduceMs): mnew[old] is an M's new name, mold[new]
+	// the M that has it; nil when the Ms keep their names.
+	var mnew, mold []int8
+	var mnewBuf, moldBuf [maxSymMs]int8
+	if nm := len(s.Ms); r&ReduceMs != 0 && nm > 2 && nm <= maxSymMs {
+		mnew, mold = mnewBuf[:nm], moldBuf[:nm]
+		s.canonMs(mnew, mold)
+	}
+	assist := r&ReduceAssist != 0
 	// Relabel the Gs the fixed walk meets, in the order it meets them.
 	c := canon{perm: perm, inv: inv}
-	for i := range s.Ms {
-		m := &s.Ms[i]
+	for k := range s.Ms {
+		m := &s.Ms[k]
+		if mold != nil {
+			m = &s.Ms[mold[k]]
+		}
 		c.visit(m.Curg)
 		c.visit(m.NewG)
 		c.visit(m.LockedG)
@@ -165,6 +257,12 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 	for i := range s.Gs {
 		g := &s.Gs[i]
 		k := packG(g)
+		if mold != nil {
+			k = k&^(0xFFFF<<8) | uint64(uint8(mapM(mnew, g.M)))<<8 | uint64(uint8(mapM(mnew, g.LockedM)))<<16
+		}
+		if assist {
+			k = k&^(0xFF<<40) | assistKey(g, sc.GCBlacken)<<40
+		}
 		if g.Status != Dead {
 			id := g.Goid
 			f := b2u(id == MainGoid) | b2u(id >= 1 && id <= gen)<<1
@@ -219,11 +317,16 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 			h.word(uint64(first))
 		}
 	}
-	for i := range s.Ms {
-		m := &s.Ms[i]
+	for k := range s.Ms {
+		m := &s.Ms[k]
+		m3 := packM3(m)
+		if mold != nil {
+			m = &s.Ms[mold[k]]
+			m3 = packM3(m)&^(0xFF<<16) | uint64(uint8(mapM(mnew, m.Link)))<<16
+		}
 		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
-		h.word(packM3(m))
+		h.word(m3)
 	}
 	gt := uint32(s.Cfg.Consts.GlobalTick)
 	for i := range ps {
@@ -232,7 +335,7 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 		if tick >= gt { // a division costs more than the test
 			tick %= gt
 		}
-		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
+		h.word(uint64(p.Status) | uint64(uint8(mapM(mnew, p.M)))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
 		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
 		if len(p.Ring) == 0 { // (most lists are empty: lanes.list's word, without the call)
 			h.word(emptyList)
@@ -264,8 +367,109 @@ func (s *State) fingerprint(perm, inv []int32, key []uint64) uint64 {
 	}
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
-	h.word(uint64(min(max(sc.BgScanCredit, 0), 1)))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+	h.word(creditKey(sc.BgScanCredit, assist))
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(mapM(mnew, sc.Midle)))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+	return h.sum()
+}
+
+// mapM is an M's new name under ReduceMs (mnew nil: its own); a
+// reference out of range (None, or broken) is kept as is.
+func mapM(mnew []int8, m int8) int8 {
+	if mnew != nil && m >= 0 && int(m) < len(mnew) {
+		return mnew[m]
+	}
+	return m
+}
+
+// assistKey is what ReduceAssist keeps of a G's gcAssistBytes: nothing
+// while the GC is off, whether it is a credit (> 0) while it marks.
+func assistKey(g *G, marking bool) uint64 {
+	return b2u(marking && g.GCAssist > 0)
+}
+
+// creditKey is what the canonical form keeps of bgScanCredit: its sign
+// (0 negative, 1 zero, 2 positive); with ReduceAssist, whether it is
+// negative.
+func creditKey(c int64, assist bool) uint64 {
+	switch {
+	case c < 0:
+		return 0
+	case c == 0 || assist:
+		return 1
+	}
+	return 2
+}
+
+// canonMs fills ReduceMs's renaming of the Ms (see ReduceMs): mnew[old]
+// and mold[new]. m0 keeps its name; the others are named in the order
+// the walk meets them: each P's owner and the M whose nextp it is, in P
+// order, then the idle M list from its head, then the rest sorted by
+// mKey (ties in index order).
+func (s *State) canonMs(mnew, mold []int8) {
+	nm := len(s.Ms)
+	for i := range mnew {
+		mnew[i] = None
+	}
+	k := 0
+	meet := func(m int8) {
+		if m >= 0 && int(m) < nm && mnew[m] == None {
+			mnew[m] = int8(k)
+			mold[k] = m
+			k++
+		}
+	}
+	meet(0)
+	for pi := range s.Ps {
+		meet(s.Ps[pi].M)
+		for mi := range s.Ms {
+			if s.Ms[mi].NextP == int8(pi) {
+				meet(int8(mi))
+			}
+		}
+	}
+	for m, steps := s.Sched.Midle, 0; m >= 0 && int(m) < nm && steps < nm; m, steps = s.Ms[m].Link, steps+1 {
+		meet(m)
+	}
+	if k == nm {
+		return
+	}
+	var keyBuf [maxSymMs]uint64
+	start := k
+	for mi := range s.Ms {
+		if mnew[mi] != None {
+			continue
+		}
+		keyBuf[mi] = s.mKey(&s.Ms[mi])
+		mold[k] = int8(mi)
+		for j := k; j > start && keyBuf[mold[j-1]] > keyBuf[mold[j]]; j-- {
+			mold[j-1], mold[j] = mold[j], mold[j-1]
+		}
+		k++
+	}
+	for j := start; j < nm; j++ {
+		mnew[mold[j]] = int8(j)
+	}
+}
+
+// mKey orders the Ms canonMs's walk does not meet by their fields, M and
+// G names left out: the flags, P references (P ids are kept), lock
+// counts, and the fields of the Gs the M holds. It only orders: two
+// states the key orders differently are told apart by the rest of the
+// canonical form anyway, so leaving a field out of it costs reduction,
+// never soundness.
+func (s *State) mKey(m *M) uint64 {
+	var h hasher = 0x4D5359
+	h.word(packM3(m)&^(0xFF<<16) | uint64(uint8(m.P))<<24 | uint64(uint8(m.OldP))<<32 |
+		uint64(m.LockedExt)<<40 | uint64(m.LockedInt)<<48 | b2u(m.Exited)<<56 | b2u(m.Wedged)<<57 |
+		b2u(m.Curg != None && m.Curg == m.LockedG)<<58)
+	for _, g := range [...]int32{m.Curg, m.NewG, m.LockedG} {
+		if uint(g) < uint(len(s.Gs)) {
+			// (Not gcAssistBytes, which ReduceAssist may drop.)
+			h.word(packG(&s.Gs[g]) &^ (0xFFFF<<8 | 0xFF<<40))
+		} else {
+			h.word(uint64(uint32(g)) | 1<<63)
+		}
+	}
 	return h.sum()
 }
 

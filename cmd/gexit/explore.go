@@ -28,6 +28,44 @@ func init() {
 // seconds; every family multiplies the space (see README).
 const defaultWithout = "system,gc,assist,dirty,syscalls,locks,procresize,stacksize"
 
+// defaultReduce is -reduce's default: every fingerprint reduction.
+const defaultReduce = "ms,assist"
+
+// reductions are the fingerprint reductions -reduce names.
+var reductions = []struct {
+	name string
+	r    spec.Reduction
+}{{"ms", spec.ReduceMs}, {"assist", spec.ReduceAssist}}
+
+func reductionNames() []string {
+	var ns []string
+	for _, r := range reductions {
+		ns = append(ns, r.name)
+	}
+	return ns
+}
+
+// parseReductions parses -reduce's list.
+func parseReductions(list string) (spec.Reduction, error) {
+	var red spec.Reduction
+	if list == "" {
+		return 0, nil
+	}
+	for _, f := range strings.Split(list, ",") {
+		found := false
+		for _, r := range reductions {
+			if r.name == strings.TrimSpace(f) {
+				red |= r.r
+				found = true
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("unknown reduction %q (want some of %s)", f, strings.Join(reductionNames(), ","))
+		}
+	}
+	return red, nil
+}
+
 // opFamilies are the op families -without can leave out.
 var opFamilies = []string{"system", "gc", "assist", "dirty", "syscalls", "locks", "procresize", "gosched", "stacksize"}
 
@@ -57,6 +95,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	liveness := fs.Bool("liveness", false, "also check the liveness properties on the whole state graph, under fairness (see above); needs -depth 0")
 	por := fs.Bool("por", true, "partial-order reduction for invariant checking (see above); off with -liveness (-por=false: the full graph, shortest paths)")
+	reduce := fs.String("reduce", defaultReduce, "comma-separated fingerprint reductions for invariant checking (see above; \"\" for none): "+strings.Join(reductionNames(), ",")+"; off with -liveness")
 	unfair := fs.String("unfair", "", "with -liveness, comma-separated fairness conditions not to assume, to see the loops each one rules out: "+strings.Join(fairnessNames(), ","))
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: gexit explore [flags]
@@ -132,6 +171,28 @@ shortest one in it, which can be longer than the full graph's shortest:
 whose fairness conditions read which Ms can step in each state of a loop,
 a thing the reduced graph changes.
 
+-reduce (default "ms,assist"; "" turns it off) adds abstractions to the
+fingerprint states are deduplicated by, beyond its renaming of Gs and
+goids (spec.Reduction, spec/hash.go):
+  ms      symmetry over the Ms but m0: states equal up to a renaming of
+          those Ms are one state (no transition picks an M by its
+          index; m0 keeps its name, as mexit wedges it where another M
+          exits). Nothing to merge with 2 Ms; 1.94x at 2 Ps, 3 Ms, 2 Gs.
+  assist  a G's assist credit only as far as it is read: nothing while
+          the GC is off (its start zeroes every G's), only whether it is
+          a credit while it marks; bgScanCredit only as negative or not.
+          2.1x with every family at 2 Ps, 2 Ms, 1 G, 6.3x at 1 P, 1 M,
+          2 Gs.
+Each merges states no transition and no invariant tells apart, so every
+verdict is kept (checker/explore_sym_test.go: 33 bounds and 15 planted
+faults, with the same first violation and path length;
+spec/hash_reduce_test.go checks that merged states step to merged
+states). What they cannot keep: a broken transition that reads what is
+dropped (a debt flushed to bgScanCredit, an M chosen by its index) can go
+unseen. The counts are the reduced space's. -liveness turns -reduce off
+(and -reduce with -liveness is refused): the liveness check records which
+M steps.
+
 -bitstate B replaces the exact fingerprint set (8 bytes a slot) with an
 array of 2^B bits in which each state sets -bitstate-k bits (SPIN's
 supertrace, -DBITSTATE): about 1 bit per state instead of 64, so bounds
@@ -205,12 +266,27 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: -unfair needs -liveness\n")
 		return exitUsage
 	}
-	porSet := false
+	porSet, reduceSet := false, false
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "por" {
+		switch f.Name {
+		case "por":
 			porSet = true
+		case "reduce":
+			reduceSet = true
 		}
 	})
+	if *liveness && *reduce != "" {
+		if reduceSet {
+			fmt.Fprintf(stderr, "gexit explore: -reduce is not proven safe for the liveness check: drop -reduce with -liveness\n")
+			return exitUsage
+		}
+		*reduce = "" // on by default for invariant checking only
+	}
+	red, err := parseReductions(*reduce)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit explore: -reduce: %v\n", err)
+		return exitUsage
+	}
 	if *liveness && *por {
 		if porSet {
 			fmt.Fprintf(stderr, "gexit explore: -por is not proven safe for the liveness check: drop -por with -liveness\n")
@@ -283,7 +359,7 @@ Flags:
 		return exitUsage
 	}
 	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop, Workers: *workers,
-		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por}
+		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por, Reduce: red}
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) {
 			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
@@ -321,7 +397,7 @@ Flags:
 			Verdict    string          `json:"verdict"`
 			Bounds     map[string]any  `json:"bounds"`
 		}{ExploreResult: res, Violations: []jsonViolation{}, Verdict: verdictName(code),
-			Bounds: map[string]any{"ps": *ps, "ms": *ms, "gs": *gs, "consts": *consts, "depth": *depth, "wasm": *wasm, "without": *without, "por": *por}}
+			Bounds: map[string]any{"ps": *ps, "ms": *ms, "gs": *gs, "consts": *consts, "depth": *depth, "wasm": *wasm, "without": *without, "por": *por, "reduce": *reduce}}
 		if *liveness {
 			out.Bounds["liveness"], out.Bounds["unfair"] = true, *unfair
 		}

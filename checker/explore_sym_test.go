@@ -1,0 +1,245 @@
+package checker
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// The fingerprint's optional reductions (ExploreOptions.Reduce: symmetry
+// over the Ms but m0, the GC assist credit) must find what the exploration
+// without them finds. For every bound below the reduced and the
+// unreduced exploration give the same verdict, end the program the same
+// ways and reach the same branches; for every planted spec fault they find
+// violations of the same kinds, the first one too. Both run with the
+// partial-order reduction, as gexit explore does by default. The tests log
+// the reduction factor per bound.
+
+// symBounds are the partial-order reduction's bounds (porBounds) and more
+// with three or four Ms (where the M symmetry applies) and with the GC and
+// assist families (where the assist abstraction applies).
+func symBounds() []porBound {
+	small, _ := spec.Preset("small")
+	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: small, Ps: ps, Ms: ms} }
+	with := func(b spec.Bounds, f func(*spec.Bounds)) spec.Bounds { f(&b); return b }
+	assist := func(gs int) spec.Bounds {
+		return with(coreBounds(gs), func(b *spec.Bounds) { b.NoGC, b.NoAssist = false, false })
+	}
+	all := func(gs int, f func(*spec.Bounds)) spec.Bounds { return with(spec.DefaultBounds(gs), f) }
+	bs := porBounds()
+	bs = append(bs,
+		porBound{name: "1P3M2G core", o: ExploreOptions{Config: cfg(1, 3), Bounds: coreBounds(2)}, race: true},
+		porBound{name: "2P3M2G core, depth 22", o: ExploreOptions{Config: cfg(2, 3), Bounds: coreBounds(2), Depth: 22}},
+		porBound{name: "2P4M1G core", o: ExploreOptions{Config: cfg(2, 4), Bounds: coreBounds(1)}},
+		porBound{name: "1P1M2G gc and assist", o: ExploreOptions{Config: cfg(1, 1), Bounds: assist(2)}, race: true},
+		porBound{name: "2P2M2G gc and assist, depth 16", o: ExploreOptions{Config: cfg(2, 2), Bounds: assist(2), Depth: 16}},
+		porBound{name: "1P2M3G gc and assist, depth 20", o: ExploreOptions{Config: cfg(1, 2), Bounds: assist(3), Depth: 20}},
+		porBound{name: "2P3M1G syscalls and locks", o: ExploreOptions{Config: cfg(2, 3),
+			Bounds: with(coreBounds(1), func(b *spec.Bounds) { b.NoSyscalls, b.NoLocks = false, false })}},
+		porBound{name: "2P2M1G all families, depth 16", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(1), Depth: 16}},
+		porBound{name: "1P3M1G all families but procresize and stacksize", o: ExploreOptions{Config: cfg(1, 3),
+			Bounds: all(1, func(b *spec.Bounds) { b.NoProcResize, b.StackSizes = true, nil })}},
+		porBound{name: "1P1M2G all families but stacksize, depth 22", o: ExploreOptions{Config: cfg(1, 1),
+			Bounds: all(2, func(b *spec.Bounds) { b.StackSizes = nil }), Depth: 22}},
+		porBound{name: "2P3M2G all families, depth 10", o: ExploreOptions{Config: cfg(2, 3), Bounds: spec.DefaultBounds(2), Depth: 10}},
+	)
+	return bs
+}
+
+// symPair explores o without and with every reduction.
+func symPair(t *testing.T, o ExploreOptions) (full, red *ExploreResult) {
+	t.Helper()
+	o.Workers, o.POR = 2, true
+	o.Reduce = 0
+	full, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Reduce = spec.AllReductions
+	red, err = Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return full, red
+}
+
+// The reduced exploration gives the unreduced one's verdict on every
+// bound, and reduces some.
+func TestReduceEquivalentVerdicts(t *testing.T) {
+	var fullSum, redSum int
+	start := time.Now()
+	n := 0
+	for _, b := range symBounds() {
+		if (raceEnabled || testing.Short()) && !b.race {
+			continue
+		}
+		n++
+		t.Run(b.name, func(t *testing.T) {
+			full, red := symPair(t, b.o)
+			t.Logf("factor %.3f: %d states unreduced, %d reduced; %d and %d transitions",
+				float64(full.States)/float64(red.States), full.States, red.States, full.Transitions, red.Transitions)
+			fullSum += full.States
+			redSum += red.States
+			if len(full.Violations) != 0 || len(red.Violations) != 0 {
+				t.Fatalf("violations: unreduced %d, reduced %d", len(full.Violations), len(red.Violations))
+			}
+			if full.Complete != red.Complete || full.StoppedBy != red.StoppedBy {
+				t.Fatalf("unreduced complete=%v stopped=%q, reduced complete=%v stopped=%q", full.Complete, full.StoppedBy, red.Complete, red.StoppedBy)
+			}
+			if red.States > full.States {
+				t.Fatalf("the reduction explored more: %d/%d states", red.States, full.States)
+			}
+			if b.o.Depth == 0 {
+				// Depth-bounded runs cut the two graphs at the same
+				// depth (a class is met at its shallowest member's),
+				// but the deepest state can be shallower reduced (a
+				// class's deep members are met shallower); complete
+				// ones end the same ways and reach the same branches.
+				if a, b := terminalKinds(full), terminalKinds(red); a != b {
+					t.Fatalf("terminal states: unreduced %s, reduced %s", a, b)
+				}
+				if (full.Deadlocks == 0) != (red.Deadlocks == 0) {
+					t.Fatalf("deadlocks: unreduced %d, reduced %d", full.Deadlocks, red.Deadlocks)
+				}
+				if a, b := strings.Join(full.NeverReached, ","), strings.Join(red.NeverReached, ","); a != b {
+					t.Fatalf("never reached: unreduced %s, reduced %s", a, b)
+				}
+			}
+		})
+	}
+	if n >= 20 && redSum >= fullSum {
+		t.Fatalf("no reduction over %d bounds: %d states unreduced, %d reduced", n, fullSum, redSum)
+	}
+	t.Logf("%d bounds: %d states unreduced, %d reduced, factor %.3f, %.1fs", n, fullSum, redSum, float64(fullSum)/float64(max(redSum, 1)), time.Since(start).Seconds())
+}
+
+// symFaults are the partial-order reduction's planted faults (porFaults)
+// and faults in what the reductions abstract: an M's identity and the
+// assist credit.
+func symFaults() []struct {
+	name string
+	step func(*spec.State, spec.Op) (spec.Result, error)
+} {
+	fs := porFaults()
+	type fault = struct {
+		name string
+		step func(*spec.State, spec.Op) (spec.Result, error)
+	}
+	return append(fs,
+		fault{"mexit leaves the P's m", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// An exiting M (not m0) keeps a stale pp.m on the P it
+			// handed off: PLinks sees it whichever M exits.
+			p := spec.None
+			if op.M > 0 {
+				p = int(s.Ms[op.M].P)
+			}
+			r, err := s.Apply(op)
+			if err == nil && r.Locked == spec.LockedMexit && p != spec.None && s.Ps[p].M == spec.None {
+				s.Ps[p].M = op.M
+			}
+			return r, err
+		}},
+		fault{"mget takes the idle list's tail", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// Relink the idle M list tail first after every op: the
+			// order is structure the M renaming carries.
+			r, err := s.Apply(op)
+			if err == nil && s.Sched.Midle != spec.None && s.Ms[s.Sched.Midle].Link != spec.None {
+				head := s.Sched.Midle
+				second := s.Ms[head].Link
+				s.Ms[head].Link = spec.None
+				s.Ms[second].Link = head
+				s.Sched.Midle = second
+				// Longer lists lose their rest: NMIdle then
+				// disagrees with the parked flags.
+			}
+			return r, err
+		}},
+		fault{"gdestroy flushes an assist credit twice", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// Reads only what the assist abstraction keeps (a credit
+			// while marking), so it must still be found.
+			credit := false
+			if (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) && op.M >= 0 && s.Ms[op.M].Curg != spec.None {
+				credit = s.Sched.GCBlacken && s.Gs[s.Ms[op.M].Curg].GCAssist > 0
+			}
+			r, err := s.Apply(op)
+			if err == nil && credit && r.G != spec.None {
+				s.Gs[r.G].GCAssist = 1
+			}
+			return r, err
+		}},
+	)
+}
+
+// For every planted fault, the reduced exploration finds violations of the
+// same kinds as the unreduced one (every violation), and its first
+// violation is of the unreduced one's first kind; its path replays.
+func TestReduceFindsPlantedFaults(t *testing.T) {
+	c, _ := spec.Preset("small")
+	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
+	bounds := []struct {
+		name string
+		race bool
+		o    ExploreOptions
+	}{
+		{"2P3M2G core, depth 12", false, ExploreOptions{Config: cfg(2, 3), Bounds: coreBounds(2), Depth: 12}},
+		{"2P3M1G syscalls and locks, no gosched, depth 14", true, ExploreOptions{Config: cfg(2, 3),
+			Bounds: func() spec.Bounds {
+				b := coreBounds(1)
+				b.NoSyscalls, b.NoLocks, b.NoGosched = false, false, true
+				return b
+			}(), Depth: 14}},
+		{"1P2M2G locks, gc and assist, depth 16", true, ExploreOptions{Config: cfg(1, 2),
+			Bounds: func() spec.Bounds { b := coreBounds(2); b.NoLocks, b.NoGC, b.NoAssist = false, false, false; return b }(), Depth: 16}},
+	}
+	found := 0
+	for _, f := range symFaults() {
+		for _, b := range bounds {
+			if (raceEnabled || testing.Short()) && !b.race {
+				continue
+			}
+			t.Run(f.name+"/"+b.name, func(t *testing.T) {
+				o := b.o
+				o.Step = f.step
+				full, red := symPair(t, o)
+				fk, rk := violationKinds(full.Violations), violationKinds(red.Violations)
+				t.Logf("factor %.3f (%d/%d states); unreduced: %s; reduced: %s", float64(full.States)/float64(red.States), full.States, red.States, fk, rk)
+				if fk != rk {
+					t.Fatalf("violations: unreduced %q, reduced %q", fk, rk)
+				}
+				if len(full.Violations) > 0 {
+					found++
+				}
+				o.StopAtFirst = true
+				full, red = symPair(t, o)
+				if len(full.Violations) != len(red.Violations) {
+					t.Fatalf("first violation: unreduced %d, reduced %d", len(full.Violations), len(red.Violations))
+				}
+				if len(full.Violations) > 0 {
+					fv, rv := full.Violations[0], red.Violations[0]
+					if fv.Kind != rv.Kind || fv.Name != rv.Name {
+						t.Fatalf("first violation: unreduced %s %s, reduced %s %s", fv.Kind, fv.Name, rv.Kind, rv.Name)
+					}
+					if len(rv.Path) != len(fv.Path) {
+						t.Fatalf("reduced path %d steps, unreduced %d: a class is met at its shallowest member's depth", len(rv.Path), len(fv.Path))
+					}
+					checkReplays(t, o, rv)
+				}
+			})
+		}
+	}
+	if found == 0 {
+		t.Fatal("no planted fault was found: the test checks nothing")
+	}
+}
+
+// The reductions are refused with liveness.
+func TestReduceNotWithLiveness(t *testing.T) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 1, Ms: 1}, Bounds: coreBounds(1), Reduce: spec.ReduceMs, Liveness: true}
+	if _, err := Explore(context.Background(), o); err == nil || !strings.Contains(err.Error(), "liveness") {
+		t.Fatalf("reductions with liveness: %v", err)
+	}
+}
