@@ -21,7 +21,11 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 	k |= b2u(r.Goid == spec.MainGoid)<<48 | b2u(r.Kicked != spec.None)<<49 | b2u(r.Slow)<<50 |
 		b2u(r.HandedTo != spec.None)<<51 | b2u(r.Moved != 0)<<52 | b2u(r.Spilled != 0)<<53 |
 		b2u(r.StackFreed)<<54 | b2u(r.Fatal != "")<<55 | b2u(r.HandedOff)<<56 | b2u(r.P != spec.None)<<57 |
-		b2u(op.Kind == spec.OpMarkrootFreeGStacks && r.Value != 0)<<58 | b2u(r.Fatal == spec.FatalAllAsleep)<<59
+		b2u(op.Kind == spec.OpMarkrootFreeGStacks && r.Value != 0)<<58 | b2u(r.Fatal == spec.FatalAllAsleep)<<59 |
+		b2u(r.Woke)<<60
+	if op.Kind == spec.OpWakep {
+		k |= uint64(r.Value&3) << 61
+	}
 	return branchKey(k)
 }
 
