@@ -304,7 +304,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	expand := func(set, first int) *job {
 		ts := &slots[set]
 		n := min(roundTasks, frontier.tasks()-first)
-		return p.start(n, func(i int) {
+		return p.start(n, func(_, i int) {
 			ts[i].expand(init.Cfg, &frontier, first+i, o.Bounds, step, lg != nil, permSeed, o.POR)
 		})
 	}
@@ -332,10 +332,10 @@ loop:
 			if lg != nil {
 				dedupLiveness(lg, ts, uint32(len(parent)))
 			} else {
-				p.finish(p.start(fpGroups, func(g int) { seen.dedup(ts, g) }))
+				p.finish(p.start(fpGroups, func(_, g int) { seen.dedup(ts, g) }))
 			}
 			// Check the new states and encode them.
-			p.finish(p.start(len(ts), func(i int) { ts[i].checkNew() }))
+			p.finish(p.start(len(ts), func(_, i int) { ts[i].checkNew() }))
 			if first+roundTasks < nt {
 				pending = expand(nextSet(set), first+roundTasks)
 			}

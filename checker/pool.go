@@ -7,7 +7,10 @@ import (
 
 // pool runs the explorer's tasks on helper goroutines and on the goroutine
 // that waits for them: a job is n tasks, numbered 0 to n-1, each run once,
-// in any order, by whoever claims it first.
+// in any order, by whoever claims it first. A task is told which worker
+// runs it: 0 for the caller of finish, 1 to workers-1 for the helpers, so
+// that it can use that worker's scratch memory. A worker claims a job's
+// tasks in increasing order.
 type pool struct {
 	helpers int
 	jobs    chan *job
@@ -16,7 +19,7 @@ type pool struct {
 
 type job struct {
 	n    int
-	f    func(i int)
+	f    func(w, i int)
 	next atomic.Int64
 	done sync.WaitGroup
 }
@@ -28,11 +31,11 @@ func newPool(workers int) *pool {
 	if p.helpers > 0 {
 		p.jobs = make(chan *job, 8*p.helpers)
 		p.wg.Add(p.helpers)
-		for range p.helpers {
+		for w := 1; w <= p.helpers; w++ {
 			go func() {
 				defer p.wg.Done()
 				for j := range p.jobs {
-					j.run()
+					j.run(w)
 				}
 			}()
 		}
@@ -42,7 +45,7 @@ func newPool(workers int) *pool {
 
 // start offers a job of n tasks to the helpers and returns it; finish
 // completes it.
-func (p *pool) start(n int, f func(i int)) *job {
+func (p *pool) start(n int, f func(w, i int)) *job {
 	j := &job{n: n, f: f}
 	j.done.Add(n)
 	for range min(p.helpers, n) {
@@ -53,17 +56,17 @@ func (p *pool) start(n int, f func(i int)) *job {
 
 // finish runs the tasks of j no helper claimed and waits for the others.
 func (p *pool) finish(j *job) {
-	j.run()
+	j.run(0)
 	j.done.Wait()
 }
 
-func (j *job) run() {
+func (j *job) run(w int) {
 	for {
 		i := int(j.next.Add(1) - 1)
 		if i >= j.n {
 			return
 		}
-		j.f(i)
+		j.f(w, i)
 		j.done.Done()
 	}
 }
