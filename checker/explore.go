@@ -288,29 +288,29 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	var porStats PORStats
 	p := newPool(workers)
 	defer p.close()
-	// Two sets of task slots: the workers expand a round into one while
-	// the explorer's goroutine reads the previous round from the other.
-	var slots [2][roundTasks]task
-	// nextSet is the set the round after one in set goes to: the other.
-	// One worker expands a round only once the previous one is numbered
-	// (the pool runs nothing until finish), so it keeps to one set, whose
-	// states are still in the cache.
-	nextSet := func(set int) int {
-		if workers == 1 {
-			return set
-		}
-		return 1 - set
+	// Several workers expand the two rounds after the one the explorer's
+	// goroutine looks up and numbers, each round in a set of task slots
+	// of its own: a worker done with a round's tasks goes on to the next
+	// round's without waiting for the explorer's goroutine (which, done
+	// with a round, runs the next round's tasks while a helper finishes
+	// the round's last). One worker expands a round only once the
+	// previous one is numbered (the pool runs nothing until finish), so
+	// it keeps to one set, whose successors are still in the cache.
+	ahead, sets := 1, 1
+	if workers > 1 {
+		ahead, sets = 2, 3
 	}
+	var slots [3][roundTasks]task
 	depth := 0
 	lastProgress := time.Now()
 	stop := ""
 	peakFrontier := 0
 	peakRSS := residentBytes()
-	var pending *job
+	var pending []*job  // the rounds started and not finished, in order
 	nextCheck := 0x4000 // the transition count at which to check the context and memory next
 	defer func() {
-		if pending != nil {
-			p.finish(pending)
+		for _, j := range pending {
+			p.finish(j, nil)
 		}
 	}()
 	x := &expander{cfg: init.Cfg, bounds: o.Bounds, step: step, permSeed: permSeed, por: o.POR, live: lg != nil, seen: seen,
@@ -331,23 +331,35 @@ loop:
 		}
 		next.reset()
 		nt := frontier.tasks()
-		set := 0
-		pending = expand(set, 0)
-		for first := 0; first < nt; first += roundTasks {
-			ts := slots[set][:min(roundTasks, nt-first)]
-			p.finish(pending)
-			pending = nil
+		rounds := (nt + roundTasks - 1) / roundTasks
+		started := 0
+		// startRound starts the next round's expansion. It reads the
+		// fingerprint set while the explorer's goroutine adds earlier
+		// rounds' states to it, and takes as seen only what it finds
+		// there, states of rounds before its own (fpSet).
+		startRound := func() {
+			pending = append(pending, expand(started%sets, started*roundTasks))
+			started++
+		}
+		for started < min(rounds, ahead) {
+			startRound()
+		}
+		for r := range rounds {
+			first := r * roundTasks
+			ts := slots[r%sets][:min(roundTasks, nt-first)]
+			var then *job
+			if len(pending) > 1 {
+				then = pending[1]
+			}
+			p.finish(pending[0], then)
+			pending = pending[1:]
 			for i := range ts {
 				if ts[i].err != nil {
 					return nil, fmt.Errorf("explore: frontier: %v", ts[i].err)
 				}
 			}
-			// The next round's expansion can start: it reads the
-			// fingerprint set while this round's lookup adds to it,
-			// and takes as seen only what it finds there, states of
-			// rounds before its own (fpSet).
-			if first+roundTasks < nt {
-				pending = expand(nextSet(set), first+roundTasks)
+			if started < rounds {
+				startRound()
 			}
 			// Look the successors up in the fingerprint set, in round
 			// order (the candidates: the expansion checked and encoded
@@ -355,7 +367,7 @@ loop:
 			// the new states and encode them.
 			if lg != nil {
 				dedupLiveness(lg, ts, uint32(len(parent)))
-				p.finish(p.start(len(ts), func(_, i int) { ts[i].checkNew() }))
+				p.finish(p.start(len(ts), func(_, i int) { ts[i].checkNew() }), nil)
 			} else if !x.direct {
 				seen.dedup(ts)
 			}
@@ -483,7 +495,6 @@ loop:
 					}
 				}
 			}
-			set = nextSet(set)
 		}
 		peakFrontier = max(peakFrontier, next.size())
 		frontier, next = next, frontier
@@ -491,10 +502,10 @@ loop:
 			depth++
 		}
 	}
-	if pending != nil {
-		p.finish(pending)
-		pending = nil
+	for _, j := range pending {
+		p.finish(j, nil)
 	}
+	pending = nil
 	res.MaxDepth = depth
 	res.StoppedBy = stop
 	res.Complete = stop == ""

@@ -21,6 +21,7 @@ type job struct {
 	n    int
 	f    func(w, i int)
 	next atomic.Int64
+	left atomic.Int64 // tasks not done
 	done sync.WaitGroup
 }
 
@@ -47,6 +48,7 @@ func newPool(workers int) *pool {
 // completes it.
 func (p *pool) start(n int, f func(w, i int)) *job {
 	j := &job{n: n, f: f}
+	j.left.Store(int64(n))
 	j.done.Add(n)
 	for range min(p.helpers, n) {
 		p.jobs <- j
@@ -54,21 +56,32 @@ func (p *pool) start(n int, f func(w, i int)) *job {
 	return j
 }
 
-// finish runs the tasks of j no helper claimed and waits for the others.
-func (p *pool) finish(j *job) {
+// finish runs the tasks of j no helper claimed and waits for the others;
+// while a helper runs j's last, it runs tasks of then (when not nil), the
+// job started after j.
+func (p *pool) finish(j, then *job) {
 	j.run(0)
+	for then != nil && j.left.Load() > 0 && then.runOne(0) {
+	}
 	j.done.Wait()
 }
 
 func (j *job) run(w int) {
-	for {
-		i := int(j.next.Add(1) - 1)
-		if i >= j.n {
-			return
-		}
-		j.f(w, i)
-		j.done.Done()
+	for j.runOne(w) {
 	}
+}
+
+// runOne claims a task of j and runs it as worker w; false if none was
+// left to claim.
+func (j *job) runOne(w int) bool {
+	i := int(j.next.Add(1) - 1)
+	if i >= j.n {
+		return false
+	}
+	j.f(w, i)
+	j.left.Add(-1)
+	j.done.Done()
+	return true
 }
 
 // close stops the helpers once they have run what they claimed.
