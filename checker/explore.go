@@ -189,19 +189,28 @@ type BitstateStats struct {
 // rebuilt by replaying op indices from the initial state.
 //
 // Parallelism: each BFS level is cut into tasks of taskParentsFor(workers)
-// frontier states, and tasks into rounds of roundTasks. For a round the workers
-// (o.Workers) expand the tasks (decode, Enabled, Apply, Fingerprint), then
-// look the successors up in the fingerprint set (split into fpShards
-// shards by the fingerprint's top bits, each shard's lookups in round
-// order), then check the invariants of the new states and encode them.
-// The explorer's own goroutine then numbers the round's new states, counts
-// and records violations in round order, as one state at a time, while the
-// workers expand the next round. Successors are numbered, and duplicates
-// resolved, in frontier order (parent by parent, op by op) whatever the
-// cut into tasks and rounds, and the shards do not depend on the number
-// of workers, so neither does anything the exploration finds: the state
-// numbering, the counts, the violations and their (shortest) paths are
-// the same for any o.Workers (TestExploreWorkersDeterministic).
+// frontier states, and tasks into rounds of roundTasks. The workers
+// (o.Workers) expand a round's tasks: decode, Enabled, Apply, Fingerprint,
+// then look each successor up in the fingerprint set, which holds the
+// states of the rounds before (settleBatch successors at a time, so that
+// the cache misses overlap). A successor found there is not new; one that
+// is not, and did not occur earlier in its task, is a candidate: they
+// check its invariants and encode it, and its State makes the next
+// successor (a task holds a handful of States, whatever its size). The
+// explorer's own goroutine then adds the round's candidates to the set in
+// round order, which tells the first occurrences in BFS order (new
+// states) from the others, and numbers the round's new states, counts and
+// records violations in round order, as one state at a time, while the
+// workers expand the next round (reading the set as it grows: they take
+// as seen only what they find there, states of rounds before theirs).
+// With one worker the tasks run in order on the explorer's goroutine,
+// which adds each successor to the set as it looks it up: a candidate is
+// then new. Successors are numbered, and duplicates resolved, in frontier
+// order (parent by parent, op by op) whatever the cut into tasks and
+// rounds, so nothing the exploration finds depends on the number of
+// workers: the state numbering, the counts, the violations and their
+// (shortest) paths are the same for any o.Workers
+// (TestExploreWorkersDeterministic).
 //
 // With o.POR each state is expanded by an ample set alone where
 // expandAmple allows it, in the workers: the reduction depends on the
@@ -209,9 +218,12 @@ type BitstateStats struct {
 //
 // With o.Liveness it also records the state graph (a state-number map in
 // place of the set, and every state's strict out-edges) and checks the
-// liveness properties on it once the space is exhausted (liveness.go); the
-// map is looked up by the explorer's goroutine, the rest runs on the
-// workers as without liveness.
+// liveness properties on it once the space is exhausted (liveness.go). The
+// graph's edges need every successor's number and State: the successors
+// keep their States until the round is numbered, the explorer's goroutine
+// looks them all up in the map, and the new ones are then checked and
+// encoded (checkNew); the expansion runs on the workers as without
+// liveness.
 func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	init, err := spec.New(o.Config)
 	if err != nil {
@@ -289,37 +301,39 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	var porStats PORStats
 	p := newPool(workers)
 	defer p.close()
-	// Two sets of task slots: the workers expand a round into one while
-	// the explorer's goroutine reads the previous round from the other.
-	var slots [2][roundTasks]task
-	// nextSet is the set the round after one in set goes to: the other.
-	// One worker expands a round only once the previous one is numbered
-	// (the pool runs nothing until finish), so it keeps to one set, whose
-	// states are still in the cache.
-	nextSet := func(set int) int {
-		if workers == 1 {
-			return set
-		}
-		return 1 - set
+	// Several workers expand the two rounds after the one the explorer's
+	// goroutine looks up and numbers, each round in a set of task slots
+	// of its own: a worker done with a round's tasks goes on to the next
+	// round's without waiting for the explorer's goroutine (which, done
+	// with a round, runs the next round's tasks while a helper finishes
+	// the round's last). One worker expands a round only once the
+	// previous one is numbered (the pool runs nothing until finish), so
+	// it keeps to one set, whose successors are still in the cache.
+	ahead, sets := 1, 1
+	if workers > 1 {
+		ahead, sets = 2, 3
 	}
+	var slots [3][roundTasks]task
 	depth := 0
 	lastProgress := time.Now()
 	stop := ""
 	peakFrontier := 0
 	peakRSS := residentBytes()
-	var pending *job
+	var pending []*job  // the rounds started and not finished, in order
 	nextCheck := 0x4000 // the transition count at which to check the context and memory next
 	defer func() {
-		if pending != nil {
-			p.finish(pending)
+		for _, j := range pending {
+			p.finish(j, nil)
 		}
 	}()
+	x := &expander{cfg: init.Cfg, bounds: o.Bounds, step: step, permSeed: permSeed, por: o.POR, red: o.Reduce, live: lg != nil, seen: seen,
+		direct: workers == 1 && lg == nil}
+	workersScratch := make([]worker, workers)
 	expand := func(set, first int) *job {
 		ts := &slots[set]
 		n := min(roundTasks, frontier.tasks()-first)
-		return p.start(n, func(i int) {
-			ts[i].red = o.Reduce
-			ts[i].expand(init.Cfg, &frontier, first+i, o.Bounds, step, lg != nil, permSeed, o.POR)
+		return p.start(n, func(w, i int) {
+			ts[i].expand(x, &workersScratch[w], &frontier, first+i)
 		})
 	}
 loop:
@@ -330,28 +344,45 @@ loop:
 		}
 		next.reset()
 		nt := frontier.tasks()
-		set := 0
-		pending = expand(set, 0)
-		for first := 0; first < nt; first += roundTasks {
-			ts := slots[set][:min(roundTasks, nt-first)]
-			p.finish(pending)
-			pending = nil
+		rounds := (nt + roundTasks - 1) / roundTasks
+		started := 0
+		// startRound starts the next round's expansion. It reads the
+		// fingerprint set while the explorer's goroutine adds earlier
+		// rounds' states to it, and takes as seen only what it finds
+		// there, states of rounds before its own (fpSet).
+		startRound := func() {
+			pending = append(pending, expand(started%sets, started*roundTasks))
+			started++
+		}
+		for started < min(rounds, ahead) {
+			startRound()
+		}
+		for r := range rounds {
+			first := r * roundTasks
+			ts := slots[r%sets][:min(roundTasks, nt-first)]
+			var then *job
+			if len(pending) > 1 {
+				then = pending[1]
+			}
+			p.finish(pending[0], then)
+			pending = pending[1:]
 			for i := range ts {
 				if ts[i].err != nil {
 					return nil, fmt.Errorf("explore: frontier: %v", ts[i].err)
 				}
 			}
+			if started < rounds {
+				startRound()
+			}
 			// Look the successors up in the fingerprint set, in round
-			// order shard by shard.
+			// order (the candidates: the expansion checked and encoded
+			// them); with liveness, in the state-number map, then check
+			// the new states and encode them.
 			if lg != nil {
 				dedupLiveness(lg, ts, uint32(len(parent)))
-			} else {
-				p.finish(p.start(fpGroups, func(g int) { seen.dedup(ts, g) }))
-			}
-			// Check the new states and encode them.
-			p.finish(p.start(len(ts), func(i int) { ts[i].checkNew() }))
-			if first+roundTasks < nt {
-				pending = expand(nextSet(set), first+roundTasks)
+				p.finish(p.start(len(ts), func(_, i int) { ts[i].checkNew() }), nil)
+			} else if !x.direct {
+				seen.dedup(ts)
 			}
 			// The round in order, as one state at a time.
 			for ti := range ts {
@@ -374,13 +405,11 @@ loop:
 						}
 					}
 					if len(ops) == 0 {
-						if tm := pa.cur.Sched.Terminal; tm != spec.Alive {
+						if tm := pa.terminal; tm != spec.Alive {
 							res.Terminal[tm.String()]++
 						} else {
 							res.Deadlocks++
-							// Nothing can move and the program is alive:
-							// the progress predicates judge the state.
-							if pv := pa.cur.CheckProgress(); pv != nil {
+							if pv := pa.prog; pv != nil {
 								v := ExploreViolation{Kind: "progress", Name: pv.Invariant, Source: pv.Source, Detail: pv.Detail}
 								res.addViolation(&v, o, init, parent, opIdx, ndID, 0, step)
 								if o.StopAtFirst {
@@ -479,7 +508,6 @@ loop:
 					}
 				}
 			}
-			set = nextSet(set)
 		}
 		peakFrontier = max(peakFrontier, next.size())
 		frontier, next = next, frontier
@@ -487,10 +515,10 @@ loop:
 			depth++
 		}
 	}
-	if pending != nil {
-		p.finish(pending)
-		pending = nil
+	for _, j := range pending {
+		p.finish(j, nil)
 	}
+	pending = nil
 	res.MaxDepth = depth
 	res.StoppedBy = stop
 	res.Complete = stop == ""
@@ -571,14 +599,15 @@ func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, sp
 }
 
 // taskParentsFor is how many frontier states one task expands. One
-// worker takes 2: a round (roundTasks tasks) is then small enough that
-// its states are still in the cache when the round is looked up, checked
-// and numbered, and when the next round reuses them (with 32 a task, one
-// worker ran a third slower). Several workers take 32: a round is three
-// hand-offs between the workers and the explorer's goroutine, which a
-// round of 32 states does not pay for (two workers ran slower than one).
-// The size does not change what the exploration finds: states are
-// numbered, and duplicates resolved, in frontier order whatever the cut.
+// worker takes 2: its rounds (roundTasks tasks) are numbered right after
+// they are expanded, and a small round's successors are still in the
+// cache then. Several workers take 32: a round is a hand-off between the
+// workers and the explorer's goroutine, which a round of 32 states does
+// not pay for (two workers ran slower than one); a task's candidates are
+// also checked against each other (worker.local), and a larger task
+// leaves fewer for the round's lookup to find duplicate. The size does
+// not change what the exploration finds: states are numbered, and
+// duplicates resolved, in frontier order whatever the cut.
 func taskParentsFor(workers int) int {
 	if workers == 1 {
 		return 2
@@ -592,26 +621,72 @@ const (
 	roundTasks = 16
 )
 
+// expander is what a task's expansion reads of the exploration.
+type expander struct {
+	cfg      *spec.Config
+	bounds   spec.Bounds
+	step     stepFunc
+	permSeed uint64
+	por      bool
+	// red is the fingerprint's optional reductions (ExploreOptions.Reduce).
+	red spec.Reduction
+	// live: the liveness graph records every edge, so the successors
+	// keep their States until the round is numbered, and are looked up
+	// (dedupLiveness), checked and encoded (checkNew) after the
+	// expansion. Otherwise a successor is looked up in seen soon after
+	// it is made (flush), and checked and encoded if it is not there,
+	// so that its State can make the next successor.
+	live bool
+	seen *shardedSet
+	// direct: one worker, without liveness: the tasks run one after the
+	// other on one goroutine, in frontier order, so a successor is added
+	// to seen as soon as it is settled, and is new if it was not there.
+	direct bool
+}
+
 // task is a unit of work: a slab's per frontier states and their
-// successors, with the states' memory reused from round to round.
+// successors, with the memory reused from round to round.
 type task struct {
 	parents []batchParent
 	succs   []successor
-	enc     []byte // the new states without violation, encoded
+	enc     []byte // the candidate states without violation, encoded
 	err     error  // a frontier decoding error
-	// byGroup lists, per group of fingerprint shards, the successors
-	// (indices into succs, in order) whose fingerprints fall in it.
-	byGroup [fpGroups][]int32
-	// red is the fingerprint's optional reductions (ExploreOptions.Reduce).
-	red spec.Reduction
+	// cands lists the candidates (indices into succs, in order).
+	cands []int32
+	// w is the worker expanding the task, while it does.
+	w *worker
+	_ [64]byte // (no cache line shared with the next task's hot fields)
+}
+
+// worker is the scratch memory of one of the goroutines that expand
+// tasks: it stays in that core's cache, whichever tasks it expands.
+type worker struct {
+	// Without liveness: the State the task's frontier states are decoded
+	// into; the successors waiting to be settled (pending, at most
+	// settleBatch), with the States they were made in; and the States
+	// free to make successors in.
+	cur     *spec.State
+	pending []pendingSucc
+	free    []*spec.State
+	sink    uint64 // keeps flush's touches
+	// local holds the task's candidates' fingerprints: a successor met
+	// before in the task is not new, and is no candidate.
+	local localSet
+	// holding: flush only when told (the partial-order reduction may
+	// take its successors back).
+	holding bool
 	// Scratch for the partial-order reduction.
 	amp    []int
 	ampOps []spec.Op
 	ampIdx []uint8
+	_      [64]byte // (no cache line shared with the next worker)
 }
 
 type batchParent struct {
-	id  uint32
+	id uint32
+	// cur is the decoded state: with liveness the parent's own, kept
+	// until the round is numbered; without, the worker's, which the last
+	// op steps in place and the next parent overwrites.
 	cur *spec.State
 	ops []spec.Op
 	// idx, when not empty, holds each op's index in Enabled's order: a
@@ -619,25 +694,45 @@ type batchParent struct {
 	idx   []uint8
 	orig  []spec.Op
 	first int // index of its first successor in succs
+	// terminal is how the program ended in the state (spec.Alive: it
+	// runs); with no op enabled and a live program, prog is the
+	// progress predicates' verdict on it (nil: they hold).
+	terminal spec.Terminal
+	prog     *spec.Violation
 	// With POR: reduced is how many enabled ops an ample set left out
 	// (0: fully expanded); proviso, that an ample set was refused.
 	reduced int
 	proviso bool
 }
 
+// settleBatch is how many successors a task makes before it looks them
+// up: their lookups are loads from a table much larger than the cache, and
+// a batch overlaps the misses (see flush).
+const settleBatch = 16
+
+type pendingSucc struct {
+	i       int32 // index in succs
+	checked bool  // its invariants are known to hold
+	st      *spec.State
+}
+
 type successor struct {
-	st     *spec.State
+	st     *spec.State // with liveness only
 	r      spec.Result
 	err    error
 	fp     uint64    // when err == nil
 	key    branchKey // the coverage key of (op, r)
 	strict bool      // liveness: the op succeeded in strict order
+	// cand (without liveness): the state was not among those seen
+	// before the round, nor earlier in the task, so the round's lookup
+	// decides whether it is new; with one worker, it is new.
+	cand bool
 	// Set by the lookup: the state is new (its first occurrence in BFS
 	// order); with liveness, to is its number.
 	isNew bool
 	to    uint32
-	// Set for a new state: its invariant violation, or its encoding
-	// t.enc[encOff:encEnd].
+	// For a candidate (with liveness, a new state): its invariant
+	// violation, or its encoding t.enc[encOff:encEnd].
 	viol           *spec.Violation
 	encOff, encEnd int
 }
@@ -645,12 +740,21 @@ type successor struct {
 // expand decodes the frontier states of task number k and applies every
 // enabled op to each (with por, the ops of an ample set alone where
 // expandAmple allows it).
-func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, step stepFunc, live bool, permSeed uint64, por bool) {
+func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
+	t.w = w
+	defer func() { t.w = nil }()
 	t.parents = t.parents[:0]
 	t.succs = t.succs[:0]
+	t.enc = t.enc[:0]
 	t.err = nil
-	for g := range t.byGroup {
-		t.byGroup[g] = t.byGroup[g][:0]
+	t.cands = t.cands[:0]
+	if !x.live {
+		if t.w.cur == nil {
+			t.w.cur = new(spec.State)
+		}
+		if !x.direct {
+			t.w.local.reset()
+		}
 	}
 	n := min(frontier.per, frontier.n-k*frontier.per)
 	pos := frontier.marks[k]
@@ -661,76 +765,194 @@ func (t *task) expand(cfg *spec.Config, frontier *slab, k int, b spec.Bounds, st
 			ci++
 			rest = frontier.chunks[ci]
 		}
-		pa := t.parent()
+		pa := t.parent(x.live)
 		pa.id = binary.LittleEndian.Uint32(rest)
 		var err error
-		if rest, err = pa.cur.DecodeFrom(cfg, rest[4:]); err != nil {
+		if rest, err = pa.cur.DecodeFrom(x.cfg, rest[4:]); err != nil {
 			t.err = err
 			return
 		}
-		pa.ops = pa.cur.Enabled(b, pa.ops)
+		pa.ops = pa.cur.Enabled(x.bounds, pa.ops)
 		pa.idx = pa.idx[:0]
-		if permSeed != 0 && len(pa.ops) > 1 && len(pa.ops) <= 255 {
-			pa.permute(permSeed)
+		if x.permSeed != 0 && len(pa.ops) > 1 && len(pa.ops) <= 255 {
+			pa.permute(x.permSeed)
 		}
 		pa.first = len(t.succs)
 		pa.reduced, pa.proviso = 0, false
-		if !por || !t.expandAmple(pa, step) {
+		pa.terminal, pa.prog = pa.cur.Sched.Terminal, nil
+		if len(pa.ops) == 0 && pa.terminal == spec.Alive {
+			// Nothing can move and the program is alive: the
+			// progress predicates judge the state.
+			pa.prog = pa.cur.CheckProgress()
+		}
+		if !x.por || !t.expandAmple(x, pa) {
 			for k, op := range pa.ops {
-				if !live && k == len(pa.ops)-1 {
-					t.applyInPlace(pa, op, step)
-				} else {
-					t.apply(pa.cur, op, step, live)
-				}
+				// Without liveness nothing reads a parent's state
+				// after its expansion: the last op steps it in place.
+				sc, st := t.apply(x, pa, op, !x.live && k == len(pa.ops)-1)
+				t.queue(x, sc, st, false)
 			}
 		}
-		for i := pa.first; i < len(t.succs); i++ {
-			if sc := &t.succs[i]; sc.err == nil {
-				g := groupOf(sc.fp)
-				t.byGroup[g] = append(t.byGroup[g], int32(i))
+	}
+	if !x.live {
+		t.flush(x)
+	}
+	if !x.live && !x.direct {
+		for i := range t.succs {
+			if sc := &t.succs[i]; sc.cand {
+				t.cands = append(t.cands, int32(i))
 			}
 		}
 	}
 }
 
-// applyInPlace appends the successor of pa's state by op, stepping the
-// decoded state itself rather than a copy: the last op of a state's full
-// expansion, without liveness. Nothing reads a parent's state after its
-// expansion then (the numbering reads pa.cur only when it has no ops), and
-// the successor's old State becomes the parent's for the next decoding.
-func (t *task) applyInPlace(pa *batchParent, op spec.Op, step stepFunc) {
-	sc := t.succ()
-	sc.st, pa.cur = pa.cur, sc.st
-	sc.isNew, sc.viol = false, nil
-	sc.r, sc.err = step(sc.st, op)
-	sc.key = keyOf(op, sc.r)
-	if sc.err == nil {
-		sc.fp = sc.st.FingerprintReduced(t.red)
-	}
-}
-
-// apply appends the successor of cur by op.
-func (t *task) apply(cur *spec.State, op spec.Op, step stepFunc, live bool) {
-	sc := t.succ()
-	sc.st.CopyFrom(cur)
-	sc.isNew, sc.viol = false, nil
-	if live {
+// apply appends the successor of pa's state by op and returns it with the
+// State it was made in: with liveness its own; otherwise a free one, or,
+// inPlace, pa's state itself (the task then decodes the next parent into
+// a free one).
+func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*successor, *spec.State) {
+	var sc *successor
+	t.succs, sc = extend(t.succs)
+	sc.cand, sc.isNew, sc.viol = false, false, nil
+	var st *spec.State
+	switch {
+	case x.live:
+		if sc.st == nil {
+			sc.st = new(spec.State)
+		}
+		st = sc.st
+		st.CopyFrom(pa.cur)
 		// The liveness graph's edges are the strict steps; the
 		// relaxed ones only reach states.
-		op.Strict = true
-		sc.r, sc.err = step(sc.st, op)
+		strict := op
+		strict.Strict = true
+		sc.r, sc.err = x.step(st, strict)
 		sc.strict = sc.err == nil
 		if _, refused := sc.err.(*spec.Disabled); refused {
-			op.Strict = false
-			sc.st.CopyFrom(cur)
-			sc.r, sc.err = step(sc.st, op)
+			st.CopyFrom(pa.cur)
+			sc.r, sc.err = x.step(st, op)
 		}
-	} else {
-		sc.r, sc.err = step(sc.st, op)
+	case inPlace:
+		st = pa.cur
+		t.w.cur = t.freeState()
+		sc.r, sc.err = x.step(st, op)
+	default:
+		st = t.freeState()
+		st.CopyFrom(pa.cur)
+		sc.r, sc.err = x.step(st, op)
 	}
 	sc.key = keyOf(op, sc.r)
 	if sc.err == nil {
-		sc.fp = sc.st.FingerprintReduced(t.red)
+		sc.fp = st.FingerprintReduced(x.red)
+	}
+	return sc, st
+}
+
+func (t *task) freeState() *spec.State {
+	if n := len(t.w.free); n > 0 {
+		st := t.w.free[n-1]
+		t.w.free = t.w.free[:n-1]
+		return st
+	}
+	return new(spec.State)
+}
+
+// queue, without liveness, queues the successor sc, made in st, to be
+// settled (checked: its invariants are known to hold), settling the queue
+// when it is full; a successor that threw or was refused has nothing to
+// settle.
+func (t *task) queue(x *expander, sc *successor, st *spec.State, checked bool) {
+	if x.live {
+		return
+	}
+	if sc.err != nil {
+		t.w.free = append(t.w.free, st)
+		return
+	}
+	t.w.pending = append(t.w.pending, pendingSucc{i: int32(len(t.succs) - 1), checked: checked, st: st})
+	if len(t.w.pending) >= settleBatch && !t.w.holding {
+		t.flush(x)
+	}
+}
+
+// flush settles the pending successors. It first loads each one's slot
+// in the set (independent loads whose cache misses overlap), then looks
+// each up among the states seen before the round: one that is not there
+// is a candidate, whose invariants it checks and which it encodes when
+// they hold. The round's lookup (shardedSet.dedup) then tells the
+// candidates' first occurrences from the rest. Most successors are states
+// seen in an earlier round, which cost no more here.
+func (t *task) flush(x *expander) {
+	for _, p := range t.w.pending {
+		t.w.sink += x.seen.touch(t.succs[p.i].fp)
+	}
+	for _, p := range t.w.pending {
+		sc := &t.succs[p.i]
+		var cand bool
+		if x.direct {
+			sc.isNew = x.seen.add(sc.fp)
+			cand = sc.isNew
+		} else {
+			cand = !x.seen.contains(sc.fp) && t.w.local.add(sc.fp)
+		}
+		if cand {
+			sc.cand = true
+			if !p.checked {
+				sc.viol = p.st.CheckInvariants()
+			}
+			if sc.viol == nil {
+				sc.encOff = len(t.enc)
+				t.enc = p.st.AppendBinary(t.enc)
+				sc.encEnd = len(t.enc)
+			}
+		}
+		t.w.free = append(t.w.free, p.st)
+	}
+	clear(t.w.pending) // (the States are in free)
+	t.w.pending = t.w.pending[:0]
+}
+
+// localSet is a small set of fingerprints (open addressing, grown at a
+// load factor of 1/2); fingerprint 0 is never in it.
+type localSet struct {
+	slots []uint64
+	n     int
+}
+
+func (l *localSet) reset() {
+	if l.slots == nil {
+		l.slots = make([]uint64, 256)
+	}
+	clear(l.slots)
+	l.n = 0
+}
+
+// add inserts fp and reports whether it was not in the set (always, for
+// fp 0).
+func (l *localSet) add(fp uint64) bool {
+	if fp == 0 {
+		return true
+	}
+	if 2*(l.n+1) > len(l.slots) {
+		old := l.slots
+		l.slots = make([]uint64, 2*len(old))
+		l.n = 0
+		for _, f := range old {
+			if f != 0 {
+				l.add(f)
+			}
+		}
+	}
+	mask := uint64(len(l.slots) - 1)
+	for i := (fp * 0x9E3779B97F4A7C15) >> 40 & mask; ; i = (i + 1) & mask {
+		switch l.slots[i] {
+		case fp:
+			return false
+		case 0:
+			l.slots[i] = fp
+			l.n++
+			return true
+		}
 	}
 }
 
@@ -754,38 +976,56 @@ func (t *task) apply(cur *spec.State, op spec.Op, step stepFunc, live bool) {
 // also makes C3 hold, but on this spec it refused nearly every ample set:
 // the state after acquirep is most often reached by a shorter path in
 // which the M took its P before the other actors moved. See POR.md.)
-func (t *task) expandAmple(pa *batchParent, step stepFunc) bool {
+func (t *task) expandAmple(x *expander, pa *batchParent) bool {
 	n := len(pa.ops)
 	if n < 2 || n > 255 {
 		return false
 	}
-	t.amp = pa.cur.Ample(pa.ops, t.amp)
-	if len(t.amp) == 0 || len(t.amp) == n {
+	t.w.amp = pa.cur.Ample(pa.ops, t.w.amp)
+	if len(t.w.amp) == 0 || len(t.w.amp) == n {
 		return false
 	}
 	rank := pa.cur.AmpleRank()
-	for _, j := range t.amp {
-		t.apply(pa.cur, pa.ops[j], step, false)
-		if sc := &t.succs[len(t.succs)-1]; sc.err != nil || sc.st.AmpleRank() >= rank || sc.st.CheckInvariants() != nil {
+	// Settle the successors of the states before, so that a refusal
+	// takes back this state's alone.
+	if !x.live {
+		t.flush(x)
+	}
+	enc := len(t.enc)
+	t.w.holding = true
+	defer func() { t.w.holding = false }()
+	for _, j := range t.w.amp {
+		sc, st := t.apply(x, pa, pa.ops[j], false)
+		if sc.err != nil || st.AmpleRank() >= rank || st.CheckInvariants() != nil {
+			if !x.live {
+				t.w.free = append(t.w.free, st)
+				for _, p := range t.w.pending {
+					t.w.free = append(t.w.free, p.st)
+				}
+				clear(t.w.pending)
+				t.w.pending = t.w.pending[:0]
+			}
 			t.succs = t.succs[:pa.first]
+			t.enc = t.enc[:enc]
 			pa.proviso = true
 			return false
 		}
+		t.queue(x, sc, st, true)
 	}
 	// Keep the ample ops, each with its index in Enabled's order (the
 	// path encoding), through the shard's permutation if there is one.
-	t.ampOps, t.ampIdx = t.ampOps[:0], t.ampIdx[:0]
-	for _, j := range t.amp {
-		t.ampOps = append(t.ampOps, pa.ops[j])
+	t.w.ampOps, t.w.ampIdx = t.w.ampOps[:0], t.w.ampIdx[:0]
+	for _, j := range t.w.amp {
+		t.w.ampOps = append(t.w.ampOps, pa.ops[j])
 		if len(pa.idx) > 0 {
-			t.ampIdx = append(t.ampIdx, pa.idx[j])
+			t.w.ampIdx = append(t.w.ampIdx, pa.idx[j])
 		} else {
-			t.ampIdx = append(t.ampIdx, uint8(j))
+			t.w.ampIdx = append(t.w.ampIdx, uint8(j))
 		}
 	}
-	pa.reduced = n - len(t.amp)
-	pa.ops = append(pa.ops[:0], t.ampOps...)
-	pa.idx = append(pa.idx[:0], t.ampIdx...)
+	pa.reduced = n - len(t.w.amp)
+	pa.ops = append(pa.ops[:0], t.w.ampOps...)
+	pa.idx = append(pa.idx[:0], t.w.ampIdx...)
 	return true
 }
 
@@ -808,8 +1048,8 @@ func (pa *batchParent) permute(seed uint64) {
 	}
 }
 
-// checkNew checks the invariants of the task's new states and encodes
-// those that hold them.
+// checkNew, with liveness, checks the invariants of the task's new states
+// and encodes those that hold them.
 func (t *task) checkNew() {
 	t.enc = t.enc[:0]
 	for i := range t.succs {
@@ -853,22 +1093,18 @@ func dedupLiveness(lg *livenessGraph, ts []task, id uint32) {
 	}
 }
 
-func (t *task) parent() *batchParent {
+// parent appends a parent: with liveness with its own State, otherwise
+// with the task's.
+func (t *task) parent(live bool) *batchParent {
 	var p *batchParent
 	t.parents, p = extend(t.parents)
-	if p.cur == nil {
+	switch {
+	case !live:
+		p.cur = t.w.cur
+	case p.cur == nil:
 		p.cur = new(spec.State)
 	}
 	return p
-}
-
-func (t *task) succ() *successor {
-	var sc *successor
-	t.succs, sc = extend(t.succs)
-	if sc.st == nil {
-		sc.st = new(spec.State)
-	}
-	return sc
 }
 
 // extend grows l by one element, reusing the one left past its length by

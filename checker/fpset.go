@@ -1,12 +1,21 @@
 package checker
 
+import "sync/atomic"
+
 // fpSet is an open-addressing set of 64-bit state fingerprints: 8 bytes a
 // slot, grown at a load factor of 3/4. Fingerprint 0 is stored out of band.
+//
+// One goroutine at a time adds (the writer); others may look fingerprints
+// up meanwhile (contains, touch), which see the fingerprints added before
+// and perhaps some of those being added: slots are written and read
+// atomically, and a grown table is filled before it is published to the
+// readers (a reader still probing the old one sees fewer fingerprints,
+// never a wrong one).
 type fpSet struct {
-	slots   []uint64
+	slots   []uint64                 // the writer's table
+	pub     atomic.Pointer[[]uint64] // the table readers probe
 	n       int
-	hasZero bool
-	sink    uint64 // keeps touch's loads
+	hasZero atomic.Bool
 }
 
 func newFPSet(capacity int) *fpSet {
@@ -14,16 +23,23 @@ func newFPSet(capacity int) *fpSet {
 	for size*3/4 < capacity {
 		size *= 2
 	}
-	return &fpSet{slots: make([]uint64, size)}
+	s := &fpSet{}
+	s.publish(make([]uint64, size))
+	return s
+}
+
+func (s *fpSet) publish(t []uint64) {
+	s.slots = t
+	s.pub.Store(&t)
 }
 
 // add inserts fp and reports whether it was new.
 func (s *fpSet) add(fp uint64) bool {
 	if fp == 0 {
-		if s.hasZero {
+		if s.hasZero.Load() {
 			return false
 		}
-		s.hasZero = true
+		s.hasZero.Store(true)
 		s.n++
 		return true
 	}
@@ -36,33 +52,54 @@ func (s *fpSet) add(fp uint64) bool {
 		case fp:
 			return false
 		case 0:
-			s.slots[i] = fp
+			atomic.StoreUint64(&s.slots[i], fp)
 			s.n++
 			return true
 		}
 	}
 }
 
-// touch loads fp's home slot, so that a later add of fp finds it in the
-// cache: a batch of touches overlaps the misses.
-func (s *fpSet) touch(fp uint64) {
-	s.sink += s.slots[fp&uint64(len(s.slots)-1)]
+// contains reports whether fp is in the set (safe while another goroutine
+// adds).
+func (s *fpSet) contains(fp uint64) bool {
+	if fp == 0 {
+		return s.hasZero.Load()
+	}
+	t := *s.pub.Load()
+	mask := uint64(len(t) - 1)
+	for i := fp & mask; ; i = (i + 1) & mask {
+		switch atomic.LoadUint64(&t[i]) {
+		case fp:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+// touch loads fp's home slot and returns it, so that a later lookup of fp
+// finds it in the cache: a batch of touches overlaps the misses. (Safe
+// while another goroutine adds.)
+func (s *fpSet) touch(fp uint64) uint64 {
+	t := *s.pub.Load()
+	return atomic.LoadUint64(&t[fp&uint64(len(t)-1)])
 }
 
 func (s *fpSet) grow() {
 	old := s.slots
-	s.slots = make([]uint64, 2*len(old))
-	mask := uint64(len(s.slots) - 1)
+	t := make([]uint64, 2*len(old))
+	mask := uint64(len(t) - 1)
 	for _, fp := range old {
 		if fp == 0 {
 			continue
 		}
 		i := fp & mask
-		for s.slots[i] != 0 {
+		for t[i] != 0 {
 			i = (i + 1) & mask
 		}
-		s.slots[i] = fp
+		t[i] = fp
 	}
+	s.publish(t)
 }
 
 func (s *fpSet) bytes() int { return 8 * len(s.slots) }
@@ -144,20 +181,18 @@ const (
 	// fpShards is how many fpSets a shardedSet splits fingerprints into,
 	// by their top bits (an fpSet's slot is chosen by the low bits).
 	fpShards = 64
-	// fpGroups is how many groups of shards the explorer's workers look
-	// up in parallel.
-	fpGroups = 8
 )
 
 // shardedSet is a set of fingerprints split into fpShards stores (exact
-// fpSets, or the regions of a bitstate array), so that workers can insert
-// into different shards at once. Which shard holds a fingerprint depends
-// on the fingerprint only.
+// fpSets, or the regions of a bitstate array): an exact set grows a shard
+// at a time. Which shard holds a fingerprint depends on the fingerprint
+// only.
 type shardedSet struct {
 	// One of the two: exact sets, or bitstate regions (concrete types,
 	// not an interface: the lookups inline).
 	exact [fpShards]*fpSet
 	bits  [fpShards]*bitShard
+	sink  uint64 // keeps dedup's touches
 }
 
 func newShardedSet() *shardedSet {
@@ -181,9 +216,6 @@ func newBitstateSet(bits, k int, seed uint64) *shardedSet {
 
 func shardOf(fp uint64) int { return int(fp >> 58) }
 
-// groupOf is the group of shards fp falls in.
-func groupOf(fp uint64) int { return shardOf(fp) / (fpShards / fpGroups) }
-
 // add inserts fp and reports whether it was new.
 func (s *shardedSet) add(fp uint64) bool {
 	if s.bits[0] != nil {
@@ -192,38 +224,42 @@ func (s *shardedSet) add(fp uint64) bool {
 	return s.exact[shardOf(fp)].add(fp)
 }
 
-// dedup looks up, in round order, the successors of ts whose fingerprints
-// fall in group g's shards, and marks each one's first occurrence new.
-// Different groups touch different shards, so they can run at once; the
-// outcome is the one of looking every successor up in order.
-func (s *shardedSet) dedup(ts []task, g int) {
+// contains reports whether fp is in the set: for a bitstate store,
+// whether add(fp) would take it as seen.
+func (s *shardedSet) contains(fp uint64) bool {
 	if s.bits[0] != nil {
-		for ti := range ts {
-			for _, i := range ts[ti].byGroup[g] {
-				fp := ts[ti].succs[i].fp
-				s.bits[shardOf(fp)].touch(fp)
-			}
-		}
-		for ti := range ts {
-			t := &ts[ti]
-			for _, i := range t.byGroup[g] {
-				sc := &t.succs[i]
-				sc.isNew = s.bits[shardOf(sc.fp)].add(sc.fp)
-			}
-		}
-		return
+		return s.bits[shardOf(fp)].contains(fp)
 	}
+	return s.exact[shardOf(fp)].contains(fp)
+}
+
+// touch loads the memory a lookup of fp reads first, and returns what it
+// loaded.
+func (s *shardedSet) touch(fp uint64) uint64 {
+	if s.bits[0] != nil {
+		return s.bits[shardOf(fp)].touch(fp)
+	}
+	return s.exact[shardOf(fp)].touch(fp)
+}
+
+// dedup adds the candidates of ts to the set in round order, and marks
+// each one's first occurrence new: the outcome is the one of looking every
+// successor up in order (a successor that is no candidate was in the set
+// before the round, or occurred earlier in its task). It first loads each
+// candidate's slot, so that the cache misses overlap.
+func (s *shardedSet) dedup(ts []task) {
+	var sink uint64
 	for ti := range ts {
-		for _, i := range ts[ti].byGroup[g] {
-			fp := ts[ti].succs[i].fp
-			s.exact[shardOf(fp)].touch(fp)
+		for _, i := range ts[ti].cands {
+			sink += s.touch(ts[ti].succs[i].fp)
 		}
 	}
+	s.sink += sink
 	for ti := range ts {
 		t := &ts[ti]
-		for _, i := range t.byGroup[g] {
+		for _, i := range t.cands {
 			sc := &t.succs[i]
-			sc.isNew = s.exact[shardOf(sc.fp)].add(sc.fp)
+			sc.isNew = s.add(sc.fp)
 		}
 	}
 }
@@ -243,13 +279,14 @@ func (s *shardedSet) bytes() int {
 // bitShard is one shard of a bitstate (supertrace) store: a bit array in
 // which a state is recorded as k bits its fingerprint selects, as SPIN's
 // -DBITSTATE. A state all of whose k bits are set is taken as seen: it may
-// be a new state that collides, so a bitstate search is partial.
+// be a new state that collides, so a bitstate search is partial. As with
+// fpSet, one goroutine adds while others may look up: words are written
+// and read atomically.
 type bitShard struct {
 	words []uint64
 	mask  uint64 // bits in the shard - 1
 	k     int
 	seed  uint64
-	sink  uint64
 }
 
 // bitHashes are the k bit positions of fp: double hashing from two
@@ -266,17 +303,28 @@ func (b *bitShard) add(fp uint64) bool {
 	for j := range uint64(b.k) {
 		bit := (h1 + j*h2) & b.mask
 		w, m := bit>>6, uint64(1)<<(bit&63)
-		if b.words[w]&m == 0 {
-			b.words[w] |= m
+		if v := b.words[w]; v&m == 0 {
+			atomic.StoreUint64(&b.words[w], v|m)
 			isNew = true
 		}
 	}
 	return isNew
 }
 
-func (b *bitShard) touch(fp uint64) {
+func (b *bitShard) contains(fp uint64) bool {
+	h1, h2 := b.hashes(fp)
+	for j := range uint64(b.k) {
+		bit := (h1 + j*h2) & b.mask
+		if atomic.LoadUint64(&b.words[bit>>6])&(uint64(1)<<(bit&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *bitShard) touch(fp uint64) uint64 {
 	h1, _ := b.hashes(fp)
-	b.sink += b.words[(h1&b.mask)>>6]
+	return atomic.LoadUint64(&b.words[(h1&b.mask)>>6])
 }
 
 func (b *bitShard) bytes() int { return 8 * len(b.words) }
