@@ -161,8 +161,8 @@ Private), and each such step lowers the number of Ms holding a nextp, so
 no cycle of the reduced graph postpones the other steps forever (the
 cycle proviso). Every invariant violation, throw and deadlock of the full
 graph is still found, with the same verdict (checker/explore_por_test.go:
-22 bounds and 12 planted faults), in fewer states: 1.07x on the default
-bound (4,946,391 to 4,620,609), 1.09x with every family at -gs 1, 1.15x
+22 bounds and 12 planted faults), in fewer states: 1.04x on the default
+bound (7,776,009 to 7,486,515), 1.09x with every family at -gs 1, 1.15x
 at -ps 3 -ms 3 -gs 1; little with 1 P, more with more Ms and Ps (POR.md).
 The counts are then the reduced graph's, and a violation's path is a
 shortest one in it, which can be longer than the full graph's shortest:
