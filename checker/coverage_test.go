@@ -3,9 +3,11 @@ package checker
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/gexit-dev/gexit/impl"
 	"github.com/gexit-dev/gexit/spec"
 )
 
@@ -44,5 +46,43 @@ func TestCoverageKeyDeterminesBranches(t *testing.T) {
 	}
 	if n == 0 || len(seen) < 50 {
 		t.Fatalf("%d transitions, %d keys", n, len(seen))
+	}
+}
+
+// resultOf carries every impl output field the spec's Result has (by
+// name): coverage and reports read impl runs through it, so a field it
+// dropped would make a branch that needs it look never reached.
+func TestResultOfKeepsEveryField(t *testing.T) {
+	var o impl.Output
+	ov := reflect.ValueOf(&o).Elem()
+	for i := range ov.NumField() {
+		switch f := ov.Field(i); f.Kind() {
+		case reflect.Int, reflect.Int64:
+			f.SetInt(int64(i + 1))
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.String:
+			f.SetString("x")
+		}
+	}
+	o.Source = "steal"
+	r := resultOf(&o)
+	rv := reflect.ValueOf(r)
+	// Fields of Output the spec's Result does not have, or holds in
+	// another form.
+	skip := map[string]bool{"Path": true, "Throw": true}
+	for i := range ov.NumField() {
+		name := ov.Type().Field(i).Name
+		if skip[name] {
+			continue
+		}
+		f := rv.FieldByName(name)
+		if !f.IsValid() {
+			t.Errorf("spec.Result has no field %s (impl.Output has): say where it goes", name)
+			continue
+		}
+		if f.IsZero() || f.Kind() != reflect.String && fmt.Sprint(f.Interface()) == "-1" {
+			t.Errorf("resultOf drops %s", name)
+		}
 	}
 }

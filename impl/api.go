@@ -194,7 +194,7 @@ type Output struct {
 	P          int    // exitsyscall, acquirep: the P got
 	Path       string `json:",omitempty"` // exitsyscall: keep, oldp, pidle, nop-pidle, nop (docs/OPS.md)
 	HandedOff  bool
-	Woke       bool  `json:",omitempty"` // ready, runqput, gosched, runqputslowpush, schedule: wakep started an M
+	Woke       bool  `json:",omitempty"` // wakepstartm, a locked M's gosched: wakep started an M
 	Value      int64 // lock counts, new stack size, retake: the M robbed, markrootfreegstacks: stacks freed
 	Throw      string
 	Fatal      string
