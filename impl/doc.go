@@ -198,7 +198,10 @@
 //     runtime's atomic steps, one op each, as other Ms' wakeps read and
 //     CAS nmspinning without the lock: resetspinning's decrement (op
 //     wakep, value 2, the M still owing its wakep), wakep's CAS of
-//     nmspinning 0 -> 1 (op wakep, value 1; 0 when an M spins already),
+//     nmspinning 0 -> 1 (op wakep, value 1; 0 when an M spins already;
+//     made under sched.lock, unlike the runtime's, because a locked M's
+//     gosched makes its whole wakep in one sched.lock section, whose
+//     transient increment a lock-free CAS could read),
 //     then its sched.lock section (op wakepstartm: pidlegetSpinning and
 //     startm's mget and nextp, or the decrement back). The runtime
 //     unlocks between pidlegetSpinning and startm's own section; here one

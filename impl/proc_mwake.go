@@ -141,7 +141,17 @@ func (mp *m) wakepOwed() {
 		return
 	}
 	mp.owesWakep = false
-	if s.nmspinning.Load() != 0 || !s.nmspinning.CompareAndSwap(0, 1) {
+	// Deviation: the runtime makes this CAS without sched.lock. A locked
+	// M's gosched makes its whole wakep inside its sched.lock section
+	// (one step in the spec, as here), and a lock-free CAS could read
+	// that wakep's increment before its decrement (no idle P): a history
+	// the spec's one step cannot explain, a false "illegal" (gexit check
+	// found one). Under the lock the CAS cannot fall inside it.
+	mp.sp()
+	s.lockSched(&mp.actor)
+	cas := s.nmspinning.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
+	s.unlockSched(&mp.actor)
+	if !cas {
 		mp.afterWakep()
 		mp.commit(&r)
 		return

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testSched builds a free-running sched with nothing started, for calling
@@ -435,5 +436,36 @@ func TestGCStartResets(t *testing.T) {
 	s.ctlApply(ct, CtlStep{Kind: CtlGC, Arg: 1})
 	if s.allgs[0].gcAssist != 0 || s.bgScanCredit.Load() != 0 || !s.gcBlacken.Load() || s.freeGStacksDone.Load() {
 		t.Errorf("after gcStart: assist %d credit %d blacken %v done %v", s.allgs[0].gcAssist, s.bgScanCredit.Load(), s.gcBlacken.Load(), s.freeGStacksDone.Load())
+	}
+}
+
+// wakep's CAS of nmspinning is made under sched.lock (a documented
+// deviation, impl/doc.go): a locked M's gosched makes its whole wakep in
+// one sched.lock section, and a lock-free CAS could read that wakep's
+// transient increment, which the spec's one step hides (a false
+// "illegal" gexit check found). While another actor holds sched.lock the
+// CAS does not happen; once it is released, it does.
+func TestWakepCASUnderSchedLock(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	holder, mp := s.ms[0], s.ms[1]
+	mp.owesWakep = true
+	s.lockSched(&holder.actor)
+	done := make(chan struct{})
+	go func() {
+		mp.wakepOwed()
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("wakep's CAS ran while another actor held sched.lock")
+	case <-time.After(20 * time.Millisecond):
+	}
+	if n := s.nmspinning.Load(); n != 0 {
+		t.Fatalf("nmspinning = %d while sched.lock was held", n)
+	}
+	s.unlockSched(&holder.actor)
+	<-done
+	if s.nmspinning.Load() != 1 || !mp.waking || mp.owesWakep {
+		t.Fatalf("after the unlock: nmspinning %d, waking %v, owes wakep %v", s.nmspinning.Load(), mp.waking, mp.owesWakep)
 	}
 }
