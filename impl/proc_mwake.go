@@ -94,17 +94,33 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 //
 // The runtime's CAS comes before it takes sched.lock for
 // pidlegetSpinning; here the CAS is made under the lock, so that the
-// increment and the P it takes are one step, as in the spec, whose wakep
-// is atomic. The interleavings this removes are those of another M's
-// sched.lock section (a recheck's pidleget and becomeSpinning, a stop
-// path's pidleput) between the two.
+// increment and the P it takes are one step, as in the spec's wakep of a
+// locked M's gosched (its only caller; wakepOwed and wakepStartm make the
+// other wakeps in two ops, from the same two halves).
 func (s *sched) wakepLocked() (bool, string) {
-	if s.nmspinning.Load() != 0 || !s.nmspinning.CompareAndSwap(0, 1) {
+	if !s.wakepCAS() {
 		return false, ""
 	}
+	return s.wakepSectionLocked()
+}
+
+// wakepCAS is wakep's `if sched.nmspinning.Load() != 0 ||
+// !sched.nmspinning.CompareAndSwap(0, 1) { return }`: whether it took the
+// increment.
+func (s *sched) wakepCAS() bool {
+	return s.nmspinning.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
+}
+
+// wakepSectionLocked is wakep after its CAS, with sched.lock held:
+// pidlegetSpinning, then startm(pp, true), or with no idle P the
+// decrement back (throw "wakep: negative nmspinning"). It reports whether
+// it started an M.
+func (s *sched) wakepSectionLocked() (bool, string) {
 	pp := s.pidlegetLocked()
 	if pp == nil {
-		s.nmspinning.Add(-1)
+		if s.nmspinning.Add(-1) < 0 {
+			return false, throwWakepNegative
+		}
 		return false, ""
 	}
 	return true, s.startmLocked(pp, true)
@@ -118,8 +134,7 @@ func (mp *m) becomeSpinning() {
 
 // wakepOwed is the wakep an op that made a G runnable owes, or
 // resetspinning after schedule found work while spinning, recorded as op
-// wakep, one op per atomic step of the runtime's (other Ms' wakeps read
-// and CAS nmspinning without sched.lock in between):
+// wakep, one op per step of the runtime's (other Ms act in between):
 //   - a spinning M makes resetspinning's `mp.spinning = false;
 //     sched.nmspinning.Add(-1)` and still owes the wakep (value 2);
 //   - wakep's `if sched.nmspinning.Load() != 0 ||
@@ -149,7 +164,7 @@ func (mp *m) wakepOwed() {
 	// found one). Under the lock the CAS cannot fall inside it.
 	mp.sp()
 	s.lockSched(&mp.actor)
-	cas := s.nmspinning.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
+	cas := s.wakepCAS()
 	s.unlockSched(&mp.actor)
 	if !cas {
 		mp.afterWakep()
@@ -173,15 +188,7 @@ func (mp *m) wakepStartm() {
 	mp.waking = false
 	mp.sp()
 	s.lockSched(&mp.actor)
-	var woke bool
-	var msg string
-	if pp := s.pidlegetLocked(); pp == nil {
-		if s.nmspinning.Add(-1) < 0 {
-			msg = throwWakepNegative
-		}
-	} else {
-		woke, msg = true, s.startmLocked(pp, true)
-	}
+	woke, msg := s.wakepSectionLocked()
 	s.unlockSched(&mp.actor)
 	if woke {
 		r.flags |= flWoke

@@ -136,14 +136,33 @@ func (s *State) startm(pi int8, spinning bool) error {
 // whose stoplockedm follows in the same step (gosched); OpWakep and
 // OpWakepStartm make the others in the runtime's atomic steps.
 func (s *State) wakep() (bool, error) {
-	sc := &s.Sched
-	if sc.NMSpinning != 0 {
+	if !s.wakepCAS() {
 		return false, nil
 	}
-	sc.NMSpinning = 1
+	return s.wakepLockedSection()
+}
+
+// wakepCAS is wakep's `if sched.nmspinning.Load() != 0 ||
+// !sched.nmspinning.CompareAndSwap(0, 1) { return }`: whether it took the
+// increment.
+func (s *State) wakepCAS() bool {
+	if s.Sched.NMSpinning != 0 {
+		return false
+	}
+	s.Sched.NMSpinning = 1
+	return true
+}
+
+// wakepLockedSection is wakep after its CAS: pidlegetSpinning, then
+// startm(pp, true), or with no idle P the decrement back (throw "wakep:
+// negative nmspinning"). It reports whether it started an M.
+func (s *State) wakepLockedSection() (bool, error) {
 	pi := s.pidleget()
 	if pi == None {
-		sc.NMSpinning--
+		s.Sched.NMSpinning--
+		if s.Sched.NMSpinning < 0 {
+			return false, throwf(ThrowWakepNegative, "wakep")
+		}
 		return false, nil
 	}
 	return true, s.startm(pi, true)
@@ -194,11 +213,10 @@ func (s *State) wakepOp(op Op, mp int) (Result, error) {
 		return r, nil
 	}
 	m.WakeP = false
-	if s.Sched.NMSpinning != 0 {
+	if !s.wakepCAS() {
 		s.afterWakep(mp)
 		return r, nil
 	}
-	s.Sched.NMSpinning = 1
 	m.Waking = true
 	r.Value = WakepCAS
 	return r, nil
@@ -219,17 +237,9 @@ func (s *State) wakepStartm(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "the M has not made wakep's CAS")
 	}
 	m.Waking = false
-	pi := s.pidleget()
-	if pi == None {
-		s.Sched.NMSpinning--
-		if s.Sched.NMSpinning < 0 {
-			return r, throwf(ThrowWakepNegative, "wakep")
-		}
-	} else {
-		if err := s.startm(pi, true); err != nil {
-			return r, err
-		}
-		r.Woke = true
+	var err error
+	if r.Woke, err = s.wakepLockedSection(); err != nil {
+		return r, err
 	}
 	s.afterWakep(mp)
 	return r, nil
