@@ -11,6 +11,7 @@ import (
 func benchCycles(b *testing.B, cfg Config) *Result {
 	w := SpawnExit(b.N, 100, 0)
 	cfg.MaxSteps = 64*b.N + 1_000_000 // a deterministic run must not stop early
+	cfg.MaxOps = int64(cfg.MaxSteps)  // nor a recording one (its livelock bound)
 	b.ReportAllocs()
 	b.ResetTimer()
 	res, err := Run(cfg, w)
