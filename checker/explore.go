@@ -253,6 +253,17 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		gcPercent = 100
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	if o.MaxMemory > 0 {
+		// With GOGC at 400 the heap may grow to five times what is live
+		// before a collection, so -max-memory would stop a run whose live
+		// states fill a fifth of it. A soft limit below the bound makes the
+		// collector work harder as the heap nears it (runtime/debug
+		// SetMemoryLimit), so the run stops when what it keeps, not its
+		// garbage, reaches the bound. The margin leaves room for what the
+		// limit does not cover (stacks, the binary) and for the growth
+		// between two checks.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(softMemoryLimit(o.MaxMemory)))
+	}
 	start := time.Now()
 	res := &ExploreResult{Terminal: map[string]int{}, Coverage: map[string]int{}}
 	var seen *shardedSet

@@ -3,6 +3,7 @@ package checker
 import (
 	"bufio"
 	"bytes"
+	"math"
 	"os"
 	"runtime/metrics"
 	"strconv"
@@ -50,4 +51,16 @@ func PhysicalMemory() uint64 {
 		}
 	}
 	return 0
+}
+
+// softMemoryLimit is the Go heap's soft limit (runtime/debug.SetMemoryLimit)
+// for a run bounded by maxMemory resident bytes: 7/8 of it, leaving an
+// eighth for the memory the limit does not count and for the growth
+// between two checks of the resident size.
+func softMemoryLimit(maxMemory uint64) int64 {
+	l := maxMemory - maxMemory/8
+	if l > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(l)
 }
