@@ -61,8 +61,16 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		s.Gs = append(s.Gs, spec.G{Goid: g.Goid, Status: st, Stack: int32(g.Stack), M: int8(g.M), LockedM: int8(g.LockedM),
 			System: g.System, Cleared: cleared, GCAssist: int8(g.GCAssist)})
 	}
-	for _, m := range sn.Ms {
-		s.Ms = append(s.Ms, spec.M{Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
+	for i, m := range sn.Ms {
+		handing := int32(spec.None)
+		switch len(m.Handing) {
+		case 0:
+		case 1:
+			handing = int32(m.Handing[0])
+		default:
+			return nil, fmt.Errorf("M%d holds %v for startlockedm, at most one G", i, m.Handing)
+		}
+		s.Ms = append(s.Ms, spec.M{Handing: handing, Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
 			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, Link: spec.None})
 	}
@@ -247,6 +255,9 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("step", out.Value, r.Value)
 	case spec.OpWakepStartm:
 		ck("wakep", out.Woke, r.Woke)
+	case spec.OpStartlockedm:
+		ck("G", out.G, r.G)
+		ck("handed to", out.HandedTo, r.HandedTo)
 	case spec.OpAcquireP:
 		ck("P", out.P, r.P)
 		ck("spinning", out.Value, r.Value)
@@ -331,6 +342,9 @@ func representable(sn *impl.Snapshot) error {
 		}
 		for _, g := range m.Kicked {
 			check(fmt.Sprintf("M%d kicked runnext", i), int64(g), math.MinInt32, i32)
+		}
+		for _, g := range m.Handing {
+			check(fmt.Sprintf("M%d's G for startlockedm", i), int64(g), -1, i32)
 		}
 	}
 	for i, p := range sn.Ps {

@@ -255,6 +255,10 @@ type MSnap struct {
 	// between the CAS on pp.runnext that kicked it out (its runqput or
 	// ready) and its runqputkick; nil otherwise.
 	Kicked []int `json:",omitempty"`
+	// Handing is the G (one) a spinning M's findRunnable found locked
+	// to another M, which the M holds through resetspinning's wakep
+	// until its startlockedm; nil otherwise.
+	Handing []int `json:",omitempty"`
 }
 
 // PSnap is one P of the abstraction. Ring runs head to tail, GFree head

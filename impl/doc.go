@@ -191,9 +191,13 @@
 //     section that rechecks the global queue, releasep and pidleput (and
 //     a non-spinning M's mput). startlockedm's sched.lock section
 //     (incidlelocked(-1), releasep, the locked M's nextp) ends the
-//     schedule op; the handing M's stopm is its next op, and the locked
-//     M's acquirep (stoplockedmReturns: acquirep(nextp), execute) its
-//     own, as another thread's.
+//     schedule op of an M that was not spinning. A spinning M makes
+//     resetspinning's wakep first, as proc.go's schedule does: it holds
+//     the G (m.handing, exported as MSnap.Handing) and its P through the
+//     wakep's ops, and startlockedm is then its op of its own
+//     (startlockedm). The handing M's stopm is its next op, and the
+//     locked M's acquirep (stoplockedmReturns: acquirep(nextp),
+//     execute) its own, as another thread's.
 //   - spin, stopspinning: one atomic add on nmspinning each. wakep: the
 //     runtime's atomic steps, one op each, as other Ms' wakeps read and
 //     CAS nmspinning without the lock: resetspinning's decrement (op

@@ -39,6 +39,7 @@ const (
 	opSpin
 	opRunqputKick
 	opWakepStartm
+	opStartlockedm
 	numOpKinds
 )
 
@@ -46,7 +47,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
-	"runqputkick", "wakepstartm"}
+	"runqputkick", "wakepstartm", "startlockedm"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -302,6 +303,8 @@ func (a *actor) expand(r *rec) Event {
 	case opExitSyscall:
 		o.P = int(r.a)
 		o.Path = exitPathNames[r.code]
+	case opStartlockedm:
+		o.HandedTo = int(r.c)
 	case opAcquireP:
 		e.In.P = int(r.in)
 		o.P = int(r.a)

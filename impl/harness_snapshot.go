@@ -41,6 +41,9 @@ func (s *sched) snapshot() Snapshot {
 		if mp.kicked != nil {
 			sn.Ms[len(sn.Ms)-1].Kicked = []int{int(mp.kicked.idx)}
 		}
+		if mp.handing != nil {
+			sn.Ms[len(sn.Ms)-1].Handing = []int{int(mp.handing.idx)}
+		}
 	}
 	for _, pp := range s.ps {
 		ps := PSnap{Status: pp.statusName(), M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),
@@ -210,6 +213,10 @@ func (sn *Snapshot) Check() []string {
 			bad("M%d holds runqputslow's batch without a P", mi)
 		}
 		count(m.Kicked, queued, fmt.Sprintf("M%d's kicked runnext", mi))
+		count(m.Handing, queued, fmt.Sprintf("M%d's G for startlockedm", mi))
+		if len(m.Handing) != 0 && m.P < 0 {
+			bad("M%d holds a G for startlockedm without a P", mi)
+		}
 		if len(m.Kicked) != 0 && m.P < 0 {
 			bad("M%d holds runqput's kicked runnext without a P", mi)
 		}

@@ -837,37 +837,21 @@ func (mp *m) schedule() {
 		mp.owesWakep = true
 	}
 	if lm := gp.lockedm; lm != nil && !s.cfg.Wasm {
-		// startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
-		// mp.nextp.set(pp); notewakeup(&mp.park); stopm()`. The locked
-		// M, woken in stoplockedm, acquires the P and executes the G
-		// (stoplockedmReturns, its own op).
-		if lm == mp {
-			mp.throwOp(&r, throwStartlockedmMe)
+		if mp.owesWakep {
+			// schedule: `if mp.spinning { resetspinning() }` comes
+			// before `if gp.lockedm != 0 { startlockedm(gp) }`: the M
+			// holds gp and its P through the wakep, and startlockedm is
+			// its op after it (startlockedmOwed).
+			mp.handing = gp
+			mp.commit(&r)
 			return
 		}
-		if lm.nextp.Load() != nil {
-			mp.throwOp(&r, throwStartlockedmHasP)
-			return
-		}
-		s.lockSched(&mp.actor)
-		s.nmidlelocked--
-		_, msg := s.releasepLocked(mp)
-		if msg == "" {
-			lm.nextp.Store(pp)
-			s.notewakeupLocked(lm)
-		}
-		s.unlockSched(&mp.actor)
-		r.c = int32(lm.id)
-		mp.branch(brStartlockedm)
-		if msg != "" {
+		if msg := mp.startlockedm(gp); msg != "" {
+			r.c = int32(lm.id)
 			mp.throwOp(&r, msg)
 			return
 		}
-		// startlockedm ends in stopm, the M's next op (after
-		// resetspinning's wakep, if it owes one).
-		if !mp.owesWakep {
-			mp.stopping = true
-		}
+		r.c = int32(lm.id)
 		mp.commit(&r)
 		return
 	}
@@ -970,4 +954,48 @@ func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
 		}
 	}
 	return nil, 0, -1, 0, ""
+}
+
+// startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
+// mp.nextp.set(pp); notewakeup(&mp.park); stopm()`. The locked M, woken in
+// stoplockedm, acquires the P and executes gp (stoplockedmReturns, its own
+// op); the closing stopm is this M's next op. It returns a throw, or "".
+func (mp *m) startlockedm(gp *g) string {
+	s := mp.s
+	lm := gp.lockedm
+	if lm == mp {
+		return throwStartlockedmMe
+	}
+	if lm.nextp.Load() != nil {
+		return throwStartlockedmHasP
+	}
+	s.lockSched(&mp.actor)
+	s.nmidlelocked--
+	pp, msg := s.releasepLocked(mp)
+	if msg == "" {
+		lm.nextp.Store(pp)
+		s.notewakeupLocked(lm)
+	}
+	s.unlockSched(&mp.actor)
+	mp.branch(brStartlockedm)
+	if msg != "" {
+		return msg
+	}
+	mp.stopping = true
+	return ""
+}
+
+// startlockedmOwed is schedule's startlockedm of the G a spinning M found
+// locked to another M, after resetspinning's wakep, recorded as op
+// startlockedm.
+func (mp *m) startlockedmOwed() {
+	r := mp.begin(opStartlockedm)
+	gp := mp.handing
+	mp.handing = nil
+	r.g, r.c = gp.idx, int32(gp.lockedm.id)
+	if msg := mp.startlockedm(gp); msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
 }

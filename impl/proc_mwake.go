@@ -141,7 +141,8 @@ func (mp *m) becomeSpinning() {
 //     !sched.nmspinning.CompareAndSwap(0, 1) { return }`: the CAS makes
 //     the M waking (value 1), and its sched.lock section is its next op
 //     (wakepStartm);
-//   - an M that handed its P to a locked M then owes startlockedm's stopm.
+//   - an M that found a G locked to another M then owes its startlockedm
+//     (schedule's startlockedm follows resetspinning).
 func (mp *m) wakepOwed() {
 	s := mp.s
 	r := mp.begin(opWakep)
@@ -167,7 +168,6 @@ func (mp *m) wakepOwed() {
 	cas := s.wakepCAS()
 	s.unlockSched(&mp.actor)
 	if !cas {
-		mp.afterWakep()
 		mp.commit(&r)
 		return
 	}
@@ -198,16 +198,7 @@ func (mp *m) wakepStartm() {
 		mp.throwOp(&r, msg)
 		return
 	}
-	mp.afterWakep()
 	mp.commit(&r)
-}
-
-// afterWakep: an M that handed its P to a locked M (startlockedm) and owed
-// resetspinning's wakep first owes stopm next.
-func (mp *m) afterWakep() {
-	if mp.p.Load() == nil && mp.curg.Load() == nil {
-		mp.stopping = true
-	}
 }
 
 // stopmOwed is the stopm an M without a P owes after startlockedm handed

@@ -252,8 +252,8 @@ type m struct {
 	// section (pidlegetSpinning, startm) is the M's next op
 	// (owner-only).
 	waking bool
-	// stopping: startlockedm handed our P away; stopm is the M's next
-	// op (owner-only).
+	// stopping: startlockedm handed our P away, or exitsyscall0 queued
+	// our G; stopm is the M's next op (owner-only).
 	stopping bool
 
 	// kicked is runqput's old runnext between its two halves (the
@@ -261,6 +261,11 @@ type m struct {
 	// runnable and on no queue until the M's next op, runqputKick,
 	// stores it at the ring's tail. Owner-only; nil otherwise.
 	kicked *g
+	// handing is the G findRunnable returned, locked to another M, while
+	// the spinning M makes resetspinning's wakep (schedule's local gp
+	// before `if gp.lockedm != 0 { startlockedm(gp) }`): runnable and on
+	// no queue until the M's startlockedm op. Owner-only; nil otherwise.
+	handing *g
 
 	batch []*g // runqputslow's scratch batch
 	// slowq is runqputslow's batch between its two halves (the

@@ -469,3 +469,54 @@ func TestWakepCASUnderSchedLock(t *testing.T) {
 		t.Fatalf("after the unlock: nmspinning %d, waking %v, owes wakep %v", s.nmspinning.Load(), mp.waking, mp.owesWakep)
 	}
 }
+
+// A spinning M that finds a G locked to another M makes resetspinning's
+// wakep before its startlockedm (proc.go schedule), holding the G and its P
+// in between: every startlockedm op follows its M's wakep ops, the M
+// holds the G (MSnap.Handing) with its P until it, and the locked M has
+// no nextp before it; a schedule that hands a P over directly is made by
+// an M that was not spinning.
+func TestStartlockedmAfterWakep(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield(), Yield(), Yield())), Go(Prog(Yield(), Yield())),
+		Lock(), Yield(), Yield(), Yield(), Yield(), Unlock())}
+	found := 0
+	for seed := int64(0); seed < 300 && found < 5; seed++ {
+		cfg := cfgFor(t, "small", 2, 3, Deterministic, seed)
+		cfg.Record, cfg.SnapshotEvery = true, true
+		res := mustRun(t, cfg, w)
+		checkClean(t, w.String(), res)
+		for j, e := range res.History {
+			if j == 0 {
+				continue
+			}
+			before := res.Snapshots[j-1]
+			switch {
+			case e.Op == "schedule" && e.Out.HandedTo >= 0:
+				if before.Ms[e.M].Spinning {
+					t.Fatalf("seed %d: event %d %v: a spinning M handed its P to a locked M before resetspinning", seed, j, e)
+				}
+			case e.Op == "startlockedm":
+				found++
+				m := before.Ms[e.M]
+				if len(m.Handing) != 1 || m.Handing[0] != e.Out.G || m.P < 0 || before.Ms[e.Out.HandedTo].NextP >= 0 {
+					t.Fatalf("seed %d: before event %d %v: M%d handing %v on P%d, M%d nextp P%d; want the G held with the P, the locked M without one",
+						seed, j, e, e.M, m.Handing, m.P, e.Out.HandedTo, before.Ms[e.Out.HandedTo].NextP)
+				}
+				// The M's previous ops: its wakep's, after the schedule
+				// that found the G.
+				k := j - 1
+				for ; k >= 0 && res.History[k].M != e.M; k-- {
+				}
+				if k < 0 || res.History[k].Op != "wakep" && res.History[k].Op != "wakepstartm" {
+					t.Fatalf("seed %d: event %d %v: the M's previous op is not its wakep", seed, j, e)
+				}
+				if after := res.Snapshots[j]; len(after.Ms[e.M].Handing) != 0 || after.Ms[e.M].P >= 0 || after.Ms[e.Out.HandedTo].NextP != m.P {
+					t.Fatalf("seed %d: after event %d %v: M%d handing %v on P%d; want the P in M%d's nextp", seed, j, e, e.M, after.Ms[e.M].Handing, after.Ms[e.M].P, e.Out.HandedTo)
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no run reached a spinning M's startlockedm")
+	}
+}

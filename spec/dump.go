@@ -92,6 +92,9 @@ func (m *M) String() string {
 	if m.Stopping {
 		st += " stopping"
 	}
+	if m.Handing != None {
+		st += " handing=" + ref("G", int64(m.Handing))
+	}
 	return fmt.Sprintf("curg=%s p=%s oldp=%s lockedg=%s newg=%s lockedExt=%d lockedInt=%d%s",
 		ref("G", int64(m.Curg)), ref("P", int64(m.P)), ref("P", int64(m.OldP)), ref("G", int64(m.LockedG)),
 		ref("G", int64(m.NewG)), m.LockedExt, m.LockedInt, st)

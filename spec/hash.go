@@ -52,8 +52,13 @@ func packM2(m *M) uint64 {
 }
 
 func packM3(m *M) uint64 {
-	return b2u(m.Spinning) | b2u(m.Parked)<<1 | b2u(m.Recheck)<<2 | b2u(m.WakeP)<<3 | b2u(m.Stopping)<<4 | b2u(m.Waking)<<5 | uint64(uint8(m.NextP))<<8 | uint64(uint8(m.Link))<<16
+	return b2u(m.Spinning) | b2u(m.Parked)<<1 | b2u(m.Recheck)<<2 | b2u(m.WakeP)<<3 | b2u(m.Stopping)<<4 | b2u(m.Waking)<<5 | uint64(uint8(m.NextP))<<8 | uint64(uint8(m.Link))<<16 |
+		uint64(uint32(m.Handing+1)&0x3FFFFFFF)<<24
 }
+
+// m3Handing is packM3's Handing field, which the fingerprint replaces by
+// the G's new name.
+const m3Handing = 0x3FFFFFFF << 24
 
 func b2u(b bool) uint64 {
 	if b {
@@ -223,6 +228,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64
 		c.visit(m.Curg)
 		c.visit(m.NewG)
 		c.visit(m.LockedG)
+		c.visit(m.Handing)
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
@@ -326,7 +332,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64
 		}
 		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
-		h.word(m3)
+		h.word(m3&^m3Handing | (mapG(perm, m.Handing)+1)&0x3FFFFFFF<<24)
 	}
 	gt := uint32(s.Cfg.Consts.GlobalTick)
 	for i := range ps {
@@ -459,10 +465,10 @@ func (s *State) canonMs(mnew, mold []int8) {
 // never soundness.
 func (s *State) mKey(m *M) uint64 {
 	var h hasher = 0x4D5359
-	h.word(packM3(m)&^(0xFF<<16) | uint64(uint8(m.P))<<24 | uint64(uint8(m.OldP))<<32 |
+	h.word(packM3(m)&^(0xFF<<16|m3Handing) | uint64(uint8(m.P))<<24 | uint64(uint8(m.OldP))<<32 |
 		uint64(m.LockedExt)<<40 | uint64(m.LockedInt)<<48 | b2u(m.Exited)<<56 | b2u(m.Wedged)<<57 |
 		b2u(m.Curg != None && m.Curg == m.LockedG)<<58)
-	for _, g := range [...]int32{m.Curg, m.NewG, m.LockedG} {
+	for _, g := range [...]int32{m.Curg, m.NewG, m.LockedG, m.Handing} {
 		if uint(g) < uint(len(s.Gs)) {
 			// (Not gcAssistBytes, which ReduceAssist may drop.)
 			h.word(packG(&s.Gs[g]) &^ (0xFFFF<<8 | 0xFF<<40))

@@ -30,6 +30,7 @@ func (s *State) fingerprintRef() uint64 {
 		visit(s.Ms[i].Curg)
 		visit(s.Ms[i].NewG)
 		visit(s.Ms[i].LockedG)
+		visit(s.Ms[i].Handing)
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
@@ -109,7 +110,7 @@ func (s *State) fingerprintRef() uint64 {
 		m := &s.Ms[i]
 		h.word(mapG(m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
-		h.word(packM3(m))
+		h.word(packM3(m)&^m3Handing | (mapG(m.Handing)+1)&0x3FFFFFFF<<24)
 	}
 	list := func(l []int32) {
 		h.word(uint64(len(l)) | 0xA5<<56)
@@ -263,6 +264,7 @@ func renameWith(s *State, perm []int) *State {
 	}
 	for m := range r.Ms {
 		r.Ms[m].Curg, r.Ms[m].NewG, r.Ms[m].LockedG = ren(r.Ms[m].Curg), ren(r.Ms[m].NewG), ren(r.Ms[m].LockedG)
+		r.Ms[m].Handing = ren(r.Ms[m].Handing)
 	}
 	for p := range r.Ps {
 		r.Ps[p].Runnext = ren(r.Ps[p].Runnext)

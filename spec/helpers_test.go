@@ -39,8 +39,9 @@ func do(t testing.TB, s *State, op Op) Result {
 	}
 	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep && op.Kind != OpWakepStartm {
 		// The wakep the op owes, the M's next steps: resetspinning's
-		// decrement, wakep's CAS, its startm; and the stopm of an M
-		// that handed its P to a locked M.
+		// decrement, wakep's CAS, its startm; then the startlockedm of
+		// a G found locked to another M, and the stopm of an M that
+		// handed its P to a locked M.
 		r.Woke = false
 		for s.Ms[op.M].WakeP || s.Ms[op.M].Waking {
 			k := OpWakep
@@ -50,6 +51,9 @@ func do(t testing.TB, s *State, op Op) Result {
 			if w := do(t, s, Op{Kind: k, M: op.M}); w.Woke {
 				r.Woke = true
 			}
+		}
+		if s.Ms[op.M].Handing != None {
+			r.HandedTo = do(t, s, Op{Kind: OpStartlockedm, M: op.M}).HandedTo
 		}
 		if s.Ms[op.M].Stopping {
 			do(t, s, Op{Kind: OpStopm, M: op.M})

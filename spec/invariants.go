@@ -102,6 +102,9 @@ func (c *census) take(s *State) {
 		if m.NewG != None {
 			c.add(m.NewG, false)
 		}
+		if m.Handing != None {
+			c.add(m.Handing, false)
+		}
 		if m.LockedG != None && m.NextP != None && m.Curg == None && m.P == None {
 			// startlockedm handed the M a P for its G: held for it.
 			c.add(m.LockedG, false)
@@ -213,6 +216,9 @@ func (s *State) places() [][]place {
 		if s.Ms[i].NewG != None {
 			add(s.Ms[i].NewG, place{"newproc", i})
 		}
+		if s.Ms[i].Handing != None {
+			add(s.Ms[i].Handing, place{"startlockedm", i})
+		}
 	}
 	return ps
 }
@@ -265,8 +271,8 @@ func (s *State) eachFreeList(f func(l []int32, w where) error) error {
 }
 
 // eachQueued visits the Gs the scheduler holds as runnable: each P's
-// runnext and ring, runqputslow's batch between its two steps, and the
-// global queue.
+// runnext and ring, runqputslow's batch between its two steps, the
+// global queue, and the G schedule holds for startlockedm (M.Handing).
 func (s *State) eachQueued(f func(g int32, w where) error) error {
 	for i := range s.Ps {
 		p := &s.Ps[i]
@@ -294,6 +300,13 @@ func (s *State) eachQueued(f func(g int32, w where) error) error {
 	for _, g := range s.Sched.Runq {
 		if err := f(g, where{"sched.runq", -1}); err != nil {
 			return err
+		}
+	}
+	for i := range s.Ms {
+		if g := s.Ms[i].Handing; g != None {
+			if err := f(g, where{"startlockedm's G of M", i}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -362,6 +375,11 @@ func (s *State) queuedAllRunnable() bool {
 			return false
 		}
 	}
+	for i := range s.Ms {
+		if g := s.Ms[i].Handing; g != None && gs[g].Status != Runnable {
+			return false
+		}
+	}
 	return runnable(s.Sched.Runq)
 }
 
@@ -384,6 +402,9 @@ var Invariants = []Invariant{
 			}
 			if m.NewG != None && !s.refOK(m.NewG) {
 				return bad(fmt.Sprintf("M%d.newg", i), int64(m.NewG))
+			}
+			if m.Handing != None && !s.refOK(m.Handing) {
+				return bad(fmt.Sprintf("M%d's startlockedm G", i), int64(m.Handing))
 			}
 			if m.P != None && (m.P < 0 || int(m.P) >= len(s.Ps)) {
 				return bad(fmt.Sprintf("M%d.p", i), int64(m.P))
@@ -650,10 +671,11 @@ var Invariants = []Invariant{
 		})
 	}},
 	{Name: "RunnableGsQueued",
-		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560); runqput holds the old runnext from its CAS on pp.runnext to its store at the ring's tail; startlockedm holds the G for its locked M from the handoff of the P (proc.go startlockedm) until the M, woken in schedule's stoplockedm, executes it",
+		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560); runqput holds the old runnext from its CAS on pp.runnext to its store at the ring's tail; schedule holds a G found locked to another M through resetspinning's wakep until startlockedm; startlockedm holds the G for its locked M from the handoff of the P (proc.go startlockedm) until the M, woken in schedule's stoplockedm, executes it",
 		Scope: "The spec's ops queue a G they make runnable, or take one off a queue and run it, in one step, so between ops the only " +
 			"runnable Gs on no queue are newproc's (M.newg), runqputslow's batch between its two steps (P.SlowBatch), runqput's " +
-			"kicked runnext between its CAS and its put on the ring (P.Kicked) and a locked G " +
+			"kicked runnext between its CAS and its put on the ring (P.Kicked), a G locked to another M that a spinning M " +
+			"found, held through resetspinning's wakep until its startlockedm (M.Handing), and a locked G " +
 			"whose M startlockedm handed a P (M.NextP). In the runtime a runnable G is also on no queue " +
 			"between findRunnable and execute. What the runtime guarantees is checkdead's throw(\"checkdead: runnable g\") " +
 			"(proc.go:6421): when no M is running, no G is runnable.",
@@ -717,7 +739,7 @@ var Invariants = []Invariant{
 	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", "", func(s *State, c *census) error {
 		for i := range s.Ms {
 			m := &s.Ms[i]
-			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None) {
+			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None || m.Handing != None) {
 				return errf("M%d has exited but keeps curg=%d p=%d lockedg=%d", i, m.Curg, m.P, m.LockedG)
 			}
 		}
@@ -840,7 +862,7 @@ var Invariants = []Invariant{
 			if m.Parked != listed {
 				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
 			}
-			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.Exited || m.Wedged) {
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.Handing != None || m.Exited || m.Wedged) {
 				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
 			}
 			if !listed && m.Link != None {

@@ -16,7 +16,9 @@ package spec
 // returns it:
 //   - each M's newg, in M order: the G newproc1 made runnable
 //     (casgstatus(newg, _Gdead, _Grunnable)) that newproc's runqput has
-//     not queued yet (proc.go newproc, newproc1);
+//     not queued yet (proc.go newproc, newproc1), then the G it holds
+//     for startlockedm (M.Handing: found locked to another M, handed
+//     after resetspinning's wakep);
 //   - each P's runnext, then its ring from head to tail, then the batch
 //     runqputslow took off the ring and has not pushed to the global
 //     queue yet, then the old runnext runqput's CAS kicked out and has
@@ -41,6 +43,7 @@ func (s *State) RunnableOrder(buf []int32) []int32 {
 	}
 	for i := range s.Ms {
 		add(s.Ms[i].NewG)
+		add(s.Ms[i].Handing)
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]

@@ -195,8 +195,8 @@ const (
 //     spinning the CAS takes the increment for the M the wakep will
 //     start, and the M is Waking: wakep's sched.lock section is its next
 //     step (OpWakepStartm);
-//   - an M with neither P nor G (startlockedm handed its P away) then
-//     owes startlockedm's stopm (OpStopm).
+//   - an M that found a G locked to another M then hands it over
+//     (OpStartlockedm: schedule's startlockedm follows resetspinning).
 func (s *State) wakepOp(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
@@ -214,7 +214,6 @@ func (s *State) wakepOp(op Op, mp int) (Result, error) {
 	}
 	m.WakeP = false
 	if !s.wakepCAS() {
-		s.afterWakep(mp)
 		return r, nil
 	}
 	m.Waking = true
@@ -238,19 +237,8 @@ func (s *State) wakepStartm(op Op, mp int) (Result, error) {
 	}
 	m.Waking = false
 	var err error
-	if r.Woke, err = s.wakepLockedSection(); err != nil {
-		return r, err
-	}
-	s.afterWakep(mp)
-	return r, nil
-}
-
-// afterWakep: an M that handed its P to a locked M (startlockedm) and owed
-// resetspinning's wakep first stopm's next (OpStopm).
-func (s *State) afterWakep(mp int) {
-	if m := &s.Ms[mp]; m.P == None && m.Curg == None {
-		m.Stopping = true
-	}
+	r.Woke, err = s.wakepLockedSection()
+	return r, err
 }
 
 // spin is OpSpin: findRunnable, having found no local or global work,

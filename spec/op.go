@@ -40,6 +40,7 @@ const (
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
 	OpRunqputKick                               // runqput: the old runnext its CAS kicked out, stored at the ring's tail (or runqputslow)
 	OpWakepStartm                               // wakep after its CAS: lock(&sched.lock); pidlegetSpinning; startm(pp, true), or nmspinning-- with no idle P
+	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
 	numOps
 )
 
@@ -54,6 +55,7 @@ var opNames = [...]string{
 	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
+	OpStartlockedm: "startlockedm",
 }
 
 func (k OpKind) String() string {

@@ -24,6 +24,8 @@ func (s *State) schedule(op Op) (Result, error) {
 	case m.LockedG != None:
 		// schedule: `if mp.lockedg != 0 { stoplockedm(); execute(...) }`.
 		return r, s.disabled(op, "a locked M only waits for its G (stoplockedm)")
+	case m.Handing != None:
+		return r, s.disabled(op, "the M hands G"+itoa(int64(m.Handing))+" to its locked M first (startlockedm)")
 	}
 	pi := m.P
 	pp := &s.Ps[pi]
@@ -148,33 +150,60 @@ func (s *State) schedule(op Op) (Result, error) {
 		m.WakeP = true
 	}
 	if lm := s.Gs[g].LockedM; lm != None && !s.Cfg.Wasm {
-		// startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
-		// mp.nextp.set(pp); notewakeup(&mp.park); stopm()`. The P goes
-		// to the locked M's nextp (handed off, as startm's) and the G
-		// stays runnable on no queue until the locked M, woken in
-		// stoplockedm, takes the P and executes it: its own step
-		// (OpAcquireP), as another thread does it.
-		if int(lm) == mp {
-			return r, throwf(ThrowStartlockedmMe, "startlockedm")
+		if m.WakeP {
+			// schedule: `if mp.spinning { resetspinning() }` comes
+			// before `if gp.lockedm != 0 { startlockedm(gp) }`: the M
+			// holds the G (runnable, on no queue) and its P through the
+			// wakep, and startlockedm is its step after it
+			// (OpStartlockedm).
+			m.Handing = g
+			return r, nil
 		}
-		if s.Ms[lm].NextP != None {
-			return r, throwf(ThrowStartlockedmHasP, "startlockedm")
-		}
-		if _, err := s.releasep(mp); err != nil {
-			return r, err
-		}
-		pp := &s.Ps[pi]
-		pp.Status, pp.M, pp.Link = PHandoff, None, None
-		s.Ms[lm].NextP = pi
-		r.HandedTo = lm
-		// startlockedm ends in stopm, this M's next step (OpStopm),
-		// or its wakep's (OpWakep) when it owes resetspinning.
-		if !m.WakeP {
-			m.Stopping = true
-		}
-		return r, nil
+		return r, s.startlockedm(mp, g, &r)
 	}
 	return r, s.execute(mp, g, inherit)
+}
+
+// startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
+// mp.nextp.set(pp); notewakeup(&mp.park); stopm()`. The P goes to the
+// locked M's nextp (handed off, as startm's) and the G stays runnable on
+// no queue until the locked M, woken in stoplockedm, takes the P and
+// executes it: its own step (OpAcquireP), as another thread does it. The
+// closing stopm is this M's next step (OpStopm).
+func (s *State) startlockedm(mp int, g int32, r *Result) error {
+	m := &s.Ms[mp]
+	lm := s.Gs[g].LockedM
+	if int(lm) == mp {
+		return throwf(ThrowStartlockedmMe, "startlockedm")
+	}
+	if s.Ms[lm].NextP != None {
+		return throwf(ThrowStartlockedmHasP, "startlockedm")
+	}
+	pi, err := s.releasep(mp)
+	if err != nil {
+		return err
+	}
+	pp := &s.Ps[pi]
+	pp.Status, pp.M, pp.Link = PHandoff, None, None
+	s.Ms[lm].NextP = pi
+	r.HandedTo = lm
+	m.Stopping = true
+	return nil
+}
+
+// startlockedmOp is OpStartlockedm: schedule's startlockedm of the G a
+// spinning M found locked to another M (M.Handing), once resetspinning's
+// wakep is done.
+func (s *State) startlockedmOp(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	g := m.Handing
+	if g == None {
+		return r, s.disabled(op, "the M holds no G for startlockedm")
+	}
+	m.Handing = None
+	r.G = g
+	return r, s.startlockedm(mp, g, &r)
 }
 
 // execute models proc.go execute: curg and gp.m set before the G becomes

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -66,4 +67,113 @@ func TestStoplockedmNotRunnable(t *testing.T) {
 	s.Gs[0].Status = Waiting
 	_, err := s.Apply(Op{Kind: OpAcquireP, M: 0, P: 0})
 	wantThrow(t, err, ThrowStoplockedmNotRunnable)
+}
+
+// A spinning M that finds a G locked to another M makes resetspinning's
+// wakep before it hands the G over (proc.go schedule: `if mp.spinning {
+// resetspinning() }` comes before `if gp.lockedm != 0 { startlockedm(gp)
+// }`). It holds the G and its P through the wakep, so the locked M cannot
+// run before the wakep is done, and the wakep's pidleget cannot take the
+// P. Before, the spec handed the P over in the schedule step and made the
+// wakep after it.
+func TestStartlockedmAfterResetspinning(t *testing.T) {
+	s := newState(t, "small", 2, 3)
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	// M0's gosched puts G0 on the global queue and, locked, makes its
+	// wakep (startm of P1 for an idle M) and stoplockedm (handoffp of P0).
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	spinner := -1
+	for mi := 1; mi < len(s.Ms); mi++ {
+		if s.Ms[mi].NextP == 1 {
+			spinner = mi
+		}
+	}
+	if spinner < 0 {
+		t.Fatalf("no M was started for P1:\n%s", s.Dump())
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: int8(spinner), P: 1})
+	m := &s.Ms[spinner]
+	if !m.Spinning {
+		t.Fatalf("M%d took P1 without spinning:\n%s", spinner, s.Dump())
+	}
+	// One step at a time (do makes the wakep an op owes).
+	step := func(op Op) Result {
+		t.Helper()
+		r, err := s.Apply(op)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", op, err, s.Dump())
+		}
+		if v := s.CheckInvariants(); v != nil {
+			t.Fatalf("after %v: %v\n%s", op, v, s.Dump())
+		}
+		return r
+	}
+	r := step(Op{Kind: OpSchedule, M: int8(spinner), Source: SrcGlobal})
+	if r.G != 0 || r.HandedTo != None || m.Handing != 0 || m.P != 1 || !m.WakeP {
+		t.Fatalf("schedule took G%d, handed to M%d; M%d handing G%d on P%d owes wakep %v: want G0 held with P1, the wakep first\n%s",
+			r.G, r.HandedTo, spinner, m.Handing, m.P, m.WakeP, s.Dump())
+	}
+	if s.Ms[0].NextP != None || s.Gs[0].Status != Runnable || s.Ps[1].Status != PRunning {
+		t.Fatalf("the locked M has a P before the wakep:\n%s", s.Dump())
+	}
+	for _, op := range s.Enabled(DefaultBounds(3), nil) {
+		if op.M == int8(spinner) && op.Kind != OpWakep || op.M == 0 {
+			t.Fatalf("enabled %v with G0 held for startlockedm: want only the wakep of M%d (and other Ms' ops)", op, spinner)
+		}
+	}
+	if _, err := s.Clone().Apply(Op{Kind: OpStartlockedm, M: int8(spinner)}); !errors.As(err, new(*Disabled)) {
+		t.Fatalf("startlockedm before the wakep: %v, want disabled", err)
+	}
+	// The wakep's steps, then startlockedm.
+	for steps := 0; m.WakeP || m.Waking; steps++ {
+		k := OpWakep
+		if m.Waking {
+			k = OpWakepStartm
+		}
+		step(Op{Kind: k, M: int8(spinner)})
+		if steps > 3 {
+			t.Fatalf("the wakep did not end:\n%s", s.Dump())
+		}
+	}
+	if m.Handing != 0 || s.Ms[0].NextP != None {
+		t.Fatalf("the wakep handed G0 over:\n%s", s.Dump())
+	}
+	r = step(Op{Kind: OpStartlockedm, M: int8(spinner)})
+	if r.G != 0 || r.HandedTo != 0 || s.Ms[0].NextP != 1 || m.P != None || m.Handing != None || !m.Stopping {
+		t.Fatalf("startlockedm: G%d handed to M%d; want G0 with P1 in M0's nextp and M%d stopping\n%s", r.G, r.HandedTo, spinner, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpStartlockedm, M: int8(spinner)}, r, nil); !slices.Contains(got, "startlockedm") {
+		t.Fatalf("branches %v: want startlockedm", got)
+	}
+	step(Op{Kind: OpStopm, M: int8(spinner)})
+	step(Op{Kind: OpAcquireP, M: 0, P: 1})
+	if s.Ms[0].Curg != 0 || s.Gs[0].Status != Running {
+		t.Fatalf("M0 does not run G0 after its acquirep:\n%s", s.Dump())
+	}
+}
+
+// The planted control: a state where the G held for startlockedm is lost
+// (the M drops it) fails RunnableGsQueued.
+func TestStartlockedmHeldGCounted(t *testing.T) {
+	s := newState(t, "small", 2, 3)
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	for mi := 1; mi < len(s.Ms); mi++ {
+		if s.Ms[mi].NextP == 1 {
+			do(t, s, Op{Kind: OpAcquireP, M: int8(mi), P: 1})
+			if _, err := s.Apply(Op{Kind: OpSchedule, M: int8(mi), Source: SrcGlobal}); err != nil || s.Ms[mi].Handing != 0 {
+				t.Fatalf("schedule: %v, M%d handing G%d; want G0 held\n%s", err, mi, s.Ms[mi].Handing, s.Dump())
+			}
+			if v := s.CheckInvariants(); v != nil {
+				t.Fatalf("with G0 held: %v", v)
+			}
+			s.Ms[mi].Handing = None
+			v := s.CheckInvariants()
+			if v == nil || v.Invariant != "RunnableGsQueued" {
+				t.Fatalf("a dropped startlockedm G: %v, want RunnableGsQueued", v)
+			}
+			return
+		}
+	}
+	t.Fatalf("no M was started for P1:\n%s", s.Dump())
 }

@@ -106,6 +106,13 @@ type M struct {
 	// to a locked M, or after exitsyscall0 put its G on the global
 	// queue (`unlock(&sched.lock) ... stopm()`).
 	Stopping bool
+	// Handing is the G a spinning M's findRunnable found locked to
+	// another M, held by the M (runnable, on no queue) until its
+	// startlockedm (OpStartlockedm): proc.go schedule calls resetspinning,
+	// and so wakep, before `if gp.lockedm != 0 { startlockedm(gp) }`.
+	// None otherwise. An M that was not spinning hands the G in its
+	// schedule step.
+	Handing int32
 }
 
 // PStatus is a P's status (runtime2.go _Pidle ...).
@@ -281,7 +288,7 @@ func New(cfg Config) (*State, error) {
 	s := &State{Cfg: &c}
 	s.Ms = make([]M, cfg.Ms)
 	for i := range s.Ms {
-		s.Ms[i] = M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None}
+		s.Ms[i] = M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None, Handing: None}
 	}
 	s.Ps = make([]P, cfg.Ps)
 	for i := range s.Ps {

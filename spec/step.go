@@ -52,7 +52,12 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.Stopping && op.Kind != OpStopm {
 		return r, s.disabled(op, "startlockedm's stopm comes first")
 	}
+	if m.Handing != None && !m.WakeP && !m.Waking && op.Kind != OpStartlockedm {
+		return r, s.disabled(op, "startlockedm comes first")
+	}
 	switch op.Kind {
+	case OpStartlockedm:
+		return s.startlockedmOp(op, mp)
 	case OpWakep:
 		return s.wakepOp(op, mp)
 	case OpWakepStartm:
