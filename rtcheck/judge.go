@@ -186,7 +186,7 @@ func judgeFreeLists(f *File, every int) []string {
 func newFreeJudge(f *File, nps, every int) *freeJudge {
 	consts, _ := spec.Preset("go")
 	cfg := spec.Config{Consts: consts, Ps: max(nps, 1), Ms: 1}
-	s := &spec.State{Cfg: &cfg, Ms: []spec.M{{Curg: spec.None, P: spec.None, OldP: spec.None, LockedG: spec.None, NewG: spec.None}}}
+	s := &spec.State{Cfg: &cfg, Ms: []spec.M{spec.NewM()}}
 	for range cfg.Ps {
 		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None})
 	}

@@ -106,6 +106,14 @@ type M struct {
 	// to a locked M, or after exitsyscall0 put its G on the global
 	// queue (`unlock(&sched.lock) ... stopm()`).
 	Stopping bool
+	// StopLocked: the M's locked G stopped running (gosched, park) and
+	// schedule's stoplockedm (releasep, handoffp, incidlelocked(1), then
+	// sleep until startlockedm hands it a P) is the M's next step
+	// (OpStoplockedm), after the wakep a gosched owes. Until it the M
+	// holds its P, and another M's startlockedm may already have set its
+	// nextp (proc.go goschedImpl unlocks after globrunqput, park_m's
+	// unlockf releases the wait object, before schedule runs).
+	StopLocked bool
 	// Handing is the G a spinning M's findRunnable found locked to
 	// another M, held by the M (runnable, on no queue) until its
 	// startlockedm (OpStartlockedm): proc.go schedule calls resetspinning,
@@ -278,6 +286,12 @@ type State struct {
 	cen   *census // CheckInvariants' scratch
 }
 
+// NewM is an M with nothing: every reference None (an M's zero value
+// would name G0 and P0), as allocm leaves a new M.
+func NewM() M {
+	return M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None, Handing: None}
+}
+
 // New returns the initial state: m0 runs the main goroutine (goid 1) on P0,
 // the other Ps are idle and the other Ms have nothing to do (docs/OPS.md).
 func New(cfg Config) (*State, error) {
@@ -288,7 +302,7 @@ func New(cfg Config) (*State, error) {
 	s := &State{Cfg: &c}
 	s.Ms = make([]M, cfg.Ms)
 	for i := range s.Ms {
-		s.Ms[i] = M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None, Handing: None}
+		s.Ms[i] = NewM()
 	}
 	s.Ps = make([]P, cfg.Ps)
 	for i := range s.Ps {
