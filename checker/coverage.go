@@ -175,7 +175,7 @@ var MustReach = []MustReachGroup{
 	{Name: "locked exit", Branches: []string{"exit/locked:mexit", "exit/locked:m0wedged", "goexit/locked:mexit", "goexit/locked:m0wedged"}, MinPs: 1, MinMs: 1},
 	{Name: "Goexit fatal", Branches: []string{"checkdead/goexit"}, MinPs: 1, MinMs: 1},
 	{Name: "retake handoff", Branches: []string{"retake"}, MinPs: 1, MinMs: 1},
-	{Name: "stoplockedm handoff", Branches: []string{"park/stoplockedm", "gosched/stoplockedm"}, MinPs: 1, MinMs: 2},
+	{Name: "stoplockedm handoff", Branches: []string{"stoplockedm/handoffp"}, MinPs: 1, MinMs: 2},
 	{Name: "startlockedm", Branches: []string{"schedule/startlockedm"}, MinPs: 1, MinMs: 2},
 }
 

@@ -247,6 +247,9 @@ type MSnap struct {
 	WakeP    bool `json:",omitempty"` // owes a wakep
 	Waking   bool `json:",omitempty"` // between wakep's CAS and its startm
 	Stopping bool `json:",omitempty"` // owes startlockedm's stopm
+	// StopLocked: owes schedule's stoplockedm (a locked G's gosched or
+	// park), holding its P until it.
+	StopLocked bool `json:",omitempty"`
 	// SlowBatch is runqputslow's batch, head first, while the M holds it
 	// between the CAS that took it (its runqput or ready) and its
 	// runqputslowpush; nil otherwise.

@@ -203,15 +203,17 @@
 //     CAS nmspinning without the lock: resetspinning's decrement (op
 //     wakep, value 2, the M still owing its wakep), wakep's CAS of
 //     nmspinning 0 -> 1 (op wakep, value 1; 0 when an M spins already;
-//     made under sched.lock, unlike the runtime's, because a locked M's
-//     gosched makes its whole wakep in one sched.lock section, whose
-//     transient increment a lock-free CAS could read),
+//     lock-free, as the runtime's),
 //     then its sched.lock section (op wakepstartm: pidlegetSpinning and
 //     startm's mget and nextp, or the decrement back). The runtime
 //     unlocks between pidlegetSpinning and startm's own section; here one
 //     section does both (the P between them is wakep's local, which no
-//     other M reaches). A locked M's gosched makes its whole wakep inside
-//     its sched.lock section, before stoplockedm. stopm: one sched.lock section for the global
+//     other M reaches). A locked M's gosched makes the same wakep ops;
+//     its stoplockedm (releasep, handoffp, incidlelocked(1)) is its op
+//     after them (op stoplockedm; after park too), as goschedImpl and
+//     park_m unlock before schedule: until it the M holds its P, and
+//     another M's startlockedm may set its nextp first (m.stoplocked,
+//     MSnap.StopLocked). stopm: one sched.lock section for the global
 //     recheck and pidleget or mput, after the unlocked checkRunqsNoP.
 //     acquirep: the sched.lock section that wires the P. Where the
 //     runtime has two sched.lock sections and the spec one step, impl
@@ -220,10 +222,10 @@
 //     holds sched.lock from before gfput through mexit's
 //     releasep+handoffp, the spec's one step (an mput in between would
 //     otherwise meet this handoffp's mget out of order).
-//   - park: everything (status, dropg, stoplockedm's handoffp) inside the
-//     wait object's lock, which is what a readier takes first.
-//   - gosched: one sched.lock section (for a locked M with its wakep and
-//     stoplockedm in it). exitsyscall: the sched.lock
+//   - park: the status and dropg inside the wait object's lock, which is
+//     what a readier takes first; a locked M's stoplockedm is its next op.
+//   - gosched: one sched.lock section (globrunqput); the wakep and a
+//     locked M's stoplockedm are its next ops. exitsyscall: the sched.lock
 //     section that gets the P (takeP from a syscalling thread, under that
 //     G's scan bit; exitsyscallTryGetP's pidleget; exitsyscallNoP's
 //     pidleget) or queues the G (exitsyscallNoP); the unlocked reads

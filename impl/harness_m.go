@@ -62,7 +62,7 @@ func (mp *m) loop() {
 
 // owed: the runtime call the M is in has an op left to make.
 func (mp *m) owed() bool {
-	return mp.owesWakep || mp.waking || mp.stopping || mp.handing != nil || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
+	return mp.owesWakep || mp.waking || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
 }
 
 // nextOwed makes the call's next op.
@@ -76,6 +76,8 @@ func (mp *m) nextOwed() {
 		mp.stopmOwed()
 	case mp.handing != nil:
 		mp.startlockedmOwed()
+	case mp.stoplocked:
+		mp.stoplockedmOwed()
 	case mp.kicked != nil:
 		mp.runqputKick()
 	case mp.slowq.head != nil:

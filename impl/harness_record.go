@@ -40,6 +40,7 @@ const (
 	opRunqputKick
 	opWakepStartm
 	opStartlockedm
+	opStoplockedm
 	numOpKinds
 )
 
@@ -47,7 +48,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
-	"runqputkick", "wakepstartm", "startlockedm"}
+	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }

@@ -33,7 +33,7 @@ func (s *sched) snapshot() Snapshot {
 			Curg: int(mp.curg.Load().id()), P: pid(mp.p.Load()), LockedG: int(mp.lockedg.id()),
 			OldP: pid(mp.oldp.Load()), NewG: int(mp.newg.id()), LockedExt: int(mp.lockedExt),
 			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
-			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, WakeP: mp.owesWakep, Waking: mp.waking, Stopping: mp.stopping,
+			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, WakeP: mp.owesWakep, Waking: mp.waking, Stopping: mp.stopping, StopLocked: mp.stoplocked,
 		})
 		if mp.slowq.head != nil {
 			sn.Ms[len(sn.Ms)-1].SlowBatch = walk(mp.slowq.head, limit)
@@ -205,8 +205,10 @@ func (sn *Snapshot) Check() []string {
 		if m.NewG >= 0 && m.NewG < n {
 			queued[m.NewG]++
 		}
-		if m.LockedG >= 0 && m.LockedG < n && m.NextP >= 0 && m.Curg < 0 && m.P < 0 {
-			queued[m.LockedG]++ // startlockedm handed the M a P for it
+		if m.LockedG >= 0 && m.LockedG < n && m.NextP >= 0 && m.Curg < 0 {
+			// startlockedm handed the M a P for it (the M may still
+			// hold its own, before its stoplockedm).
+			queued[m.LockedG]++
 		}
 		count(m.SlowBatch, queued, fmt.Sprintf("M%d's runqputslow batch", mi))
 		if len(m.SlowBatch) != 0 && m.P < 0 {

@@ -292,8 +292,9 @@ func (mp *m) incidlelockedLocked() string {
 }
 
 // park is park_m for a G blocking on wait object obj: running -> waiting,
-// dropg, and for a locked M stoplockedm's handoffp, all inside the wait
-// object's lock (park_m's unlockf), so the op is atomic.
+// dropg, inside the wait object's lock, which park_m's unlockf releases;
+// then schedule, which for a locked M is stoplockedm, the M's next op (a
+// readier may make gp runnable, and another M startlockedm it, first).
 func (mp *m) park(gp *g, obj int) {
 	s := mp.s
 	o := s.objs[obj]
@@ -316,18 +317,27 @@ func (mp *m) park(gp *g, obj int) {
 	}
 	mp.dropg()
 	o.waiter = gp
-	var msg string
-	if mp.lockedg != nil && !s.cfg.Wasm {
-		var handed bool
-		s.lockSched(&mp.actor)
-		handed, msg = mp.stoplockedmLocked()
-		s.unlockSched(&mp.actor)
-		if handed {
-			r.flags |= flHandedOff
-			mp.branch(brHandoff)
-		}
-	}
 	mp.unlock(&o.mu)
+	mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
+	mp.commit(&r)
+}
+
+// stoplockedmOwed is schedule's stoplockedm for an M whose locked G
+// stopped running (gosched, after its wakep, or park), recorded as op
+// stoplockedm: `if mp.p != 0 { handoffp(releasep()) }; incidlelocked(1)`
+// (checkdead) under sched.lock. The M then sleeps until startlockedm
+// hands it a P (the loop's wait for nextp, which may be set already).
+func (mp *m) stoplockedmOwed() {
+	s := mp.s
+	r := mp.begin(opStoplockedm)
+	mp.stoplocked = false
+	s.lockSched(&mp.actor)
+	handed, msg := mp.stoplockedmLocked()
+	s.unlockSched(&mp.actor)
+	if handed {
+		r.flags |= flHandedOff
+		mp.branch(brHandoff)
+	}
 	if msg != "" {
 		mp.throwOp(&r, msg)
 		return
@@ -389,8 +399,8 @@ func (mp *m) checkdeadLocked() string {
 }
 
 // gosched is gosched_m -> goschedImpl: running -> runnable, dropg,
-// globrunqput; then schedule, which for a locked M is stoplockedm (its
-// handoffp is part of this op).
+// globrunqput; then goschedImpl's wakep and schedule, which for a locked M
+// is stoplockedm: the M's next ops.
 func (mp *m) gosched(gp *g) {
 	s := mp.s
 	r := mp.begin(opGosched)
@@ -401,39 +411,17 @@ func (mp *m) gosched(gp *g) {
 		return
 	}
 	mp.dropg()
-	// globrunqput; goschedImpl's `if mainStarted { wakep() }`; then
-	// schedule. The wakep is the M's next op, except on a locked M, whose
-	// stoplockedm follows it in one sched.lock section: the
-	// implementation's startlockedm hands the P straight to the locked M,
-	// so the G must not be taken before its M let its P go.
+	// globrunqput; goschedImpl's `unlock(&sched.lock); if mainStarted {
+	// wakep() }`; then schedule. The wakep is the M's next op, and a
+	// locked M's stoplockedm the one after it: meanwhile another M may
+	// take gp from the global queue and startlockedm it to this M, which
+	// still holds its P.
 	s.lockSched(&mp.actor)
 	s.runq.pushBack(gp)
 	s.runqSize.Add(1)
-	var msg string
-	locked := mp.lockedg != nil && !s.cfg.Wasm
-	if !locked {
-		mp.owesWakep = true
-	} else {
-		woke, wmsg := s.wakepLocked()
-		if woke {
-			r.flags |= flWoke
-			mp.branch(brWakep)
-		}
-		msg = wmsg
-	}
-	if locked && msg == "" {
-		var handed bool
-		handed, msg = mp.stoplockedmLocked()
-		if handed {
-			r.flags |= flHandedOff
-			mp.branch(brHandoff)
-		}
-	}
 	s.unlockSched(&mp.actor)
-	if msg != "" {
-		mp.throwOp(&r, msg)
-		return
-	}
+	mp.owesWakep = true
+	mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
 	mp.commit(&r)
 }
 

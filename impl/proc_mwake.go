@@ -87,23 +87,6 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 	return ""
 }
 
-// wakepLocked is wakep (proc.go) with sched.lock held: nothing while an M
-// spins; else CAS nmspinning 0 -> 1, pidlegetSpinning, startm(pp, true).
-// It reports whether it started an M; the caller wakes it (s.wake) after
-// unlocking.
-//
-// The runtime's CAS comes before it takes sched.lock for
-// pidlegetSpinning; here the CAS is made under the lock, so that the
-// increment and the P it takes are one step, as in the spec's wakep of a
-// locked M's gosched (its only caller; wakepOwed and wakepStartm make the
-// other wakeps in two ops, from the same two halves).
-func (s *sched) wakepLocked() (bool, string) {
-	if !s.wakepCAS() {
-		return false, ""
-	}
-	return s.wakepSectionLocked()
-}
-
 // wakepCAS is wakep's `if sched.nmspinning.Load() != 0 ||
 // !sched.nmspinning.CompareAndSwap(0, 1) { return }`: whether it took the
 // increment.
@@ -157,17 +140,10 @@ func (mp *m) wakepOwed() {
 		return
 	}
 	mp.owesWakep = false
-	// Deviation: the runtime makes this CAS without sched.lock. A locked
-	// M's gosched makes its whole wakep inside its sched.lock section
-	// (one step in the spec, as here), and a lock-free CAS could read
-	// that wakep's increment before its decrement (no idle P): a history
-	// the spec's one step cannot explain, a false "illegal" (gexit check
-	// found one). Under the lock the CAS cannot fall inside it.
+	// Lock-free, as the runtime's: every wakep is made in these steps,
+	// so no other M's increment is transient within one op.
 	mp.sp()
-	s.lockSched(&mp.actor)
-	cas := s.wakepCAS()
-	s.unlockSched(&mp.actor)
-	if !cas {
+	if !s.wakepCAS() {
 		mp.commit(&r)
 		return
 	}

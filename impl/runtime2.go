@@ -261,6 +261,11 @@ type m struct {
 	// runnable and on no queue until the M's next op, runqputKick,
 	// stores it at the ring's tail. Owner-only; nil otherwise.
 	kicked *g
+	// stoplocked: the M's locked G stopped running (gosched, after its
+	// wakep, or park) and schedule's stoplockedm is the M's next op
+	// (stoplockedmOwed). Until it the M holds its P, and another M's
+	// startlockedm may set its nextp first. Owner-only.
+	stoplocked bool
 	// handing is the G findRunnable returned, locked to another M, while
 	// the spinning M makes resetspinning's wakep (schedule's local gp
 	// before `if gp.lockedm != 0 { startlockedm(gp) }`): runnable and on

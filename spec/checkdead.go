@@ -92,8 +92,15 @@ func (s *State) MCount() int32 {
 func (s *State) NMIdleLocked() int32 {
 	n := int32(0)
 	for i := range s.Ms {
-		if m := &s.Ms[i]; m.LockedG != None && !m.Parked && m.Curg == None && m.P == None && m.NextP == None && !m.Exited && !m.Wedged {
+		m := &s.Ms[i]
+		if m.LockedG != None && !m.Parked && m.Curg == None && m.P == None && m.NextP == None && !m.Exited && !m.Wedged {
 			n++
+		}
+		if m.StopLocked && m.NextP != None {
+			// startlockedm's incidlelocked(-1) came before the M's
+			// stoplockedm and its incidlelocked(1): the count is one
+			// short until then, as the runtime's is.
+			n--
 		}
 	}
 	return n

@@ -63,9 +63,9 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.HandedTo != None {
 			add("startlockedm")
 		}
-	case OpPark, OpGosched:
+	case OpStoplockedm:
 		if r.HandedOff {
-			add("stoplockedm")
+			add("handoffp")
 		}
 	case OpExitSyscall:
 		add(ExitPath(op.N).String())
@@ -106,7 +106,7 @@ func AllBranches() []string {
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
 		"checkdead/goexit", "checkdead/asleep",
-		"park/stoplockedm", "gosched/stoplockedm", "exitsyscall/keep", "exitsyscall/oldp", "exitsyscall/pidle", "exitsyscall/nop-pidle", "exitsyscall/nop",
+		"stoplockedm/handoffp", "exitsyscall/keep", "exitsyscall/oldp", "exitsyscall/pidle", "exitsyscall/nop-pidle", "exitsyscall/nop",
 		"markrootfreegstacks/freed",
 	)
 	return bs

@@ -92,6 +92,9 @@ func (m *M) String() string {
 	if m.Stopping {
 		st += " stopping"
 	}
+	if m.StopLocked {
+		st += " owes-stoplockedm"
+	}
 	if m.Handing != None {
 		st += " handing=" + ref("G", int64(m.Handing))
 	}

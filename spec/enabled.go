@@ -49,6 +49,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.Handing != None:
 			ops = append(ops, Op{Kind: OpStartlockedm, M: M})
+		case m.StopLocked:
+			ops = append(ops, Op{Kind: OpStoplockedm, M: M})
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:

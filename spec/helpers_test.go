@@ -59,6 +59,12 @@ func do(t testing.TB, s *State, op Op) Result {
 			do(t, s, Op{Kind: OpStopm, M: op.M})
 		}
 	}
+	if op.M >= 0 && s.Ms[op.M].StopLocked && op.Kind != OpStoplockedm && !s.Ms[op.M].WakeP && !s.Ms[op.M].Waking {
+		// A locked M's stoplockedm, after its gosched's wakep or its
+		// park: the handoffp and checkdead show in the result.
+		sr := do(t, s, Op{Kind: OpStoplockedm, M: op.M})
+		r.HandedOff, r.Fatal = sr.HandedOff, sr.Fatal
+	}
 	return r
 }
 

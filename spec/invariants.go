@@ -105,8 +105,10 @@ func (c *census) take(s *State) {
 		if m.Handing != None {
 			c.add(m.Handing, false)
 		}
-		if m.LockedG != None && m.NextP != None && m.Curg == None && m.P == None {
-			// startlockedm handed the M a P for its G: held for it.
+		if m.LockedG != None && m.NextP != None && m.Curg == None {
+			// startlockedm handed the M a P for its G: held for it
+			// (the M may still hold its own P, before its
+			// stoplockedm: M.StopLocked).
 			c.add(m.LockedG, false)
 		}
 	}
@@ -862,7 +864,7 @@ var Invariants = []Invariant{
 			if m.Parked != listed {
 				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
 			}
-			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.Handing != None || m.Exited || m.Wedged) {
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Handing != None || m.Exited || m.Wedged) {
 				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
 			}
 			if !listed && m.Link != None {
@@ -883,7 +885,7 @@ var Invariants = []Invariant{
 				return errf("M%d.nextp = P%d, out of range or another M's too", i, m.NextP)
 			}
 			held |= 1 << uint(m.NextP)
-			if st := s.Ps[m.NextP].Status; st != PHandoff || m.P != None || m.Curg != None {
+			if st := s.Ps[m.NextP].Status; st != PHandoff || m.P != None && !m.StopLocked || m.Curg != None {
 				return errf("M%d.nextp = P%d, which is %s, and M%d holds p=%d curg=%d", i, m.NextP, st, i, m.P, m.Curg)
 			}
 		}

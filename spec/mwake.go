@@ -129,19 +129,6 @@ func (s *State) startm(pi int8, spinning bool) error {
 	return nil
 }
 
-// wakep models proc.go wakep: nothing while an M spins; otherwise CAS
-// nmspinning 0 -> 1, take an idle P (pidlegetSpinning) and startm it
-// spinning, or undo the increment when no P is idle. It reports whether
-// it started an M. As one step it is the wakep of a locked M's gosched,
-// whose stoplockedm follows in the same step (gosched); OpWakep and
-// OpWakepStartm make the others in the runtime's atomic steps.
-func (s *State) wakep() (bool, error) {
-	if !s.wakepCAS() {
-		return false, nil
-	}
-	return s.wakepLockedSection()
-}
-
 // wakepCAS is wakep's `if sched.nmspinning.Load() != 0 ||
 // !sched.nmspinning.CompareAndSwap(0, 1) { return }`: whether it took the
 // increment.

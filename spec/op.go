@@ -40,6 +40,7 @@ const (
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
 	OpRunqputKick                               // runqput: the old runnext its CAS kicked out, stored at the ring's tail (or runqputslow)
 	OpWakepStartm                               // wakep after its CAS: lock(&sched.lock); pidlegetSpinning; startm(pp, true), or nmspinning-- with no idle P
+	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp, incidlelocked(1)
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
 	numOps
 )
@@ -55,7 +56,7 @@ var opNames = [...]string{
 	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
-	OpStartlockedm: "startlockedm",
+	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm",
 }
 
 func (k OpKind) String() string {

@@ -11,19 +11,14 @@ func (s *State) gosched(op Op, mp int) (Result, error) {
 	}
 	s.dropg(mp)
 	s.GlobrunqPut(gi)
-	// goschedImpl: `if mainStarted { wakep() }`, then schedule. The
-	// wakep is the M's next step (OpWakep), except on a locked M, whose
-	// stoplockedm follows it in the same step: the M lets its P go
-	// before another M can startlockedm the G.
-	if s.Ms[mp].LockedG == None || s.Cfg.Wasm {
-		s.Ms[mp].WakeP = true
-		return r, nil
-	}
-	var err error
-	if r.Woke, err = s.wakep(); err != nil {
-		return r, err
-	}
-	return r, s.afterDeschedule(mp, &r)
+	// goschedImpl: `unlock(&sched.lock); if mainStarted { wakep() }`,
+	// then schedule. The wakep is the M's next step (OpWakep); a locked
+	// M's stoplockedm comes after it (OpStoplockedm). The G is on the
+	// global queue all the while: another M may take it and startlockedm
+	// it, setting this M's nextp while it still holds its P.
+	s.Ms[mp].WakeP = true
+	s.afterDeschedule(mp)
+	return r, nil
 }
 
 // park models proc.go park_m: running -> waiting, dropg, then schedule,
@@ -36,22 +31,38 @@ func (s *State) park(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	s.dropg(mp)
-	return r, s.afterDeschedule(mp, &r)
+	s.afterDeschedule(mp)
+	return r, nil
 }
 
 // afterDeschedule is the head of schedule for an M whose G stopped running:
-// `if mp.lockedg != 0 { stoplockedm() ... }`.
-func (s *State) afterDeschedule(mp int, r *Result) error {
-	if s.Ms[mp].LockedG == None || s.Cfg.Wasm {
-		return nil
+// `if mp.lockedg != 0 { stoplockedm() ... }`, the M's step of its own
+// (OpStoplockedm): park_m's unlockf has released the wait object, so a
+// readier may make the G runnable and another M startlockedm it first.
+func (s *State) afterDeschedule(mp int) {
+	if s.Ms[mp].LockedG != None && !s.Cfg.Wasm {
+		s.Ms[mp].StopLocked = true
 	}
+}
+
+// stoplockedmOp is OpStoplockedm: schedule's stoplockedm for an M whose
+// locked G stopped running: releasep and handoffp of the P it holds, then
+// incidlelocked(1), which runs checkdead. The M then sleeps until
+// startlockedm hands it a P, which may have happened already (M.NextP):
+// its acquirep is then enabled at once (stoplockedmReturns).
+func (s *State) stoplockedmOp(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.StopLocked {
+		return r, s.disabled(op, "the M owes no stoplockedm")
+	}
+	m.StopLocked = false
 	handed, err := s.stoplockedm(mp)
 	r.HandedOff = handed
 	if err != nil {
-		return err
+		return r, err
 	}
-	// stoplockedm's incidlelocked(1): checkdead.
-	return s.checkdead(r)
+	return r, s.checkdead(&r)
 }
 
 // entersyscall models proc.go reentersyscall: running -> syscall; the M

@@ -36,7 +36,10 @@ func TestProgressAtQuiescence(t *testing.T) {
 	plantStop(t, s, 1)
 	wantProgress(t, s, "RunnableGStrandedWithIdleP")
 	// wakep: an M takes the idle head and schedules main.
-	if woke, err := s.wakep(); !woke || err != nil {
+	if !s.wakepCAS() {
+		t.Fatal("wakep's CAS failed")
+	}
+	if woke, err := s.wakepLockedSection(); !woke || err != nil {
 		t.Fatalf("wakep: %v %v", woke, err)
 	}
 	wantProgress(t, s, "HandedOffPNeverStarted") // not quiescent: M1 can take its nextp

@@ -177,3 +177,90 @@ func TestStartlockedmHeldGCounted(t *testing.T) {
 	}
 	t.Fatalf("no M was started for P1:\n%s", s.Dump())
 }
+
+// A locked M's gosched puts its G on the global queue and unlocks; its
+// wakep and then schedule's stoplockedm are steps of their own (proc.go
+// goschedImpl, schedule, stoplockedm). In between the M still holds its
+// P, and another M may take the G and startlockedm it: the locked M's
+// nextp is set while it holds a P, and nmidlelocked is one short (the
+// -1 of startlockedm before the +1 of stoplockedm). Its stoplockedm then
+// hands its own P off and it takes the nextp at once. Before, the spec
+// made the locked M's wakep and stoplockedm part of its gosched step, and
+// impl made them in one sched.lock section, so this interleaving was
+// never explored or allowed.
+func TestStartlockedmBeforeStoplockedm(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	step := func(op Op) Result {
+		t.Helper()
+		r, err := s.Apply(op)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", op, err, s.Dump())
+		}
+		if v := s.CheckInvariants(); v != nil {
+			t.Fatalf("after %v: %v\n%s", op, v, s.Dump())
+		}
+		return r
+	}
+	step(Op{Kind: OpLockOSThread, M: 0})
+	r := step(Op{Kind: OpGosched, M: 0})
+	m0, m1 := &s.Ms[0], &s.Ms[1]
+	if r.HandedOff || m0.P != 0 || !m0.WakeP || !m0.StopLocked {
+		t.Fatalf("gosched of a locked G: handed off %v, M0 on P%d owes wakep %v, stoplockedm %v: want P0 kept, the wakep and stoplockedm owed\n%s",
+			r.HandedOff, m0.P, m0.WakeP, m0.StopLocked, s.Dump())
+	}
+	for m0.WakeP || m0.Waking {
+		k := OpWakep
+		if m0.Waking {
+			k = OpWakepStartm
+		}
+		step(Op{Kind: k, M: 0})
+	}
+	if m1.NextP != 1 {
+		t.Fatalf("M0's wakep did not start M1 on P1:\n%s", s.Dump())
+	}
+	// M0 owes its stoplockedm; M1 runs first: it takes G0 from the
+	// global queue, makes its resetspinning's wakep, and startlockedm's
+	// G0 to M0, which still holds P0.
+	step(Op{Kind: OpAcquireP, M: 1, P: 1})
+	step(Op{Kind: OpSchedule, M: 1, Source: SrcGlobal})
+	for m1.WakeP || m1.Waking {
+		k := OpWakep
+		if m1.Waking {
+			k = OpWakepStartm
+		}
+		step(Op{Kind: k, M: 1})
+	}
+	r = step(Op{Kind: OpStartlockedm, M: 1})
+	if r.HandedTo != 0 || m0.NextP != 1 || m0.P != 0 || !m0.StopLocked {
+		t.Fatalf("startlockedm in the window: handed to M%d; M0 nextp P%d p P%d: want P1 in M0's nextp while M0 holds P0\n%s", r.HandedTo, m0.NextP, m0.P, s.Dump())
+	}
+	if n := s.NMIdleLocked(); n != -1 {
+		t.Fatalf("nmidlelocked = %d between startlockedm and stoplockedm, want -1", n)
+	}
+	// The planted control: only an M that owes its stoplockedm may hold a
+	// P and a nextp at once.
+	if bad := s.Clone(); true {
+		bad.Ms[0].StopLocked = false
+		if v := bad.CheckInvariants(); v == nil || v.Invariant != "NextPHandedOff" {
+			t.Fatalf("an M holding a P and a nextp, owing no stoplockedm: %v, want NextPHandedOff", v)
+		}
+	}
+	for _, op := range s.Enabled(DefaultBounds(2), nil) {
+		if op.M == 0 && op.Kind != OpStoplockedm {
+			t.Fatalf("enabled %v: M0 owes its stoplockedm first", op)
+		}
+	}
+	step(Op{Kind: OpStopm, M: 1})
+	r = step(Op{Kind: OpStoplockedm, M: 0})
+	if !r.HandedOff || m0.P != None || s.NMIdleLocked() != 0 || r.Fatal != "" {
+		t.Fatalf("stoplockedm: handed off %v, M0 on P%d, nmidlelocked %d, fatal %q: want P0 handed off, the count back at 0\n%s",
+			r.HandedOff, m0.P, s.NMIdleLocked(), r.Fatal, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpStoplockedm, M: 0}, r, nil); !slices.Contains(got, "stoplockedm/handoffp") {
+		t.Fatalf("branches %v: want stoplockedm/handoffp", got)
+	}
+	r = step(Op{Kind: OpAcquireP, M: 0, P: 1})
+	if r.G != 0 || m0.Curg != 0 || s.Gs[0].Status != Running {
+		t.Fatalf("M0's acquirep of its nextp: G%d, M0 curg G%d, G0 %s; want G0 running on M0\n%s", r.G, m0.Curg, s.Gs[0].Status, s.Dump())
+	}
+}

@@ -55,9 +55,14 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.Handing != None && !m.WakeP && !m.Waking && op.Kind != OpStartlockedm {
 		return r, s.disabled(op, "startlockedm comes first")
 	}
+	if m.StopLocked && !m.WakeP && !m.Waking && op.Kind != OpStoplockedm {
+		return r, s.disabled(op, "stoplockedm comes first")
+	}
 	switch op.Kind {
 	case OpStartlockedm:
 		return s.startlockedmOp(op, mp)
+	case OpStoplockedm:
+		return s.stoplockedmOp(op, mp)
 	case OpWakep:
 		return s.wakepOp(op, mp)
 	case OpWakepStartm:
