@@ -62,6 +62,14 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 			System: g.System, Cleared: cleared, GCAssist: int8(g.GCAssist)})
 	}
 	for i, m := range sn.Ms {
+		startmP := int8(spec.None)
+		switch len(m.StartmP) {
+		case 0:
+		case 1:
+			startmP = int8(m.StartmP[0])
+		default:
+			return nil, fmt.Errorf("M%d holds %v for wakep's startm, at most one P", i, m.StartmP)
+		}
 		handing := int32(spec.None)
 		switch len(m.Handing) {
 		case 0:
@@ -70,7 +78,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		default:
 			return nil, fmt.Errorf("M%d holds %v for startlockedm, at most one G", i, m.Handing)
 		}
-		s.Ms = append(s.Ms, spec.M{Handing: handing, Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
+		s.Ms = append(s.Ms, spec.M{Handing: handing, StartmP: startmP, Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
 			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Link: spec.None})
 	}
@@ -254,6 +262,10 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	case spec.OpWakep:
 		ck("step", out.Value, r.Value)
 	case spec.OpWakepStartm:
+		ck("P", out.P, r.P)
+	case spec.OpStartm:
+		ck("P", out.P, r.P)
+		ck("handed to", out.HandedTo, r.HandedTo)
 		ck("wakep", out.Woke, r.Woke)
 	case spec.OpStartlockedm:
 		ck("G", out.G, r.G)
@@ -342,6 +354,9 @@ func representable(sn *impl.Snapshot) error {
 		}
 		for _, g := range m.Kicked {
 			check(fmt.Sprintf("M%d kicked runnext", i), int64(g), math.MinInt32, i32)
+		}
+		for _, pi := range m.StartmP {
+			check(fmt.Sprintf("M%d's P for wakep's startm", i), int64(pi), 0, i8)
 		}
 		for _, g := range m.Handing {
 			check(fmt.Sprintf("M%d's G for startlockedm", i), int64(g), -1, i32)

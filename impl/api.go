@@ -247,6 +247,9 @@ type MSnap struct {
 	WakeP    bool `json:",omitempty"` // owes a wakep
 	Waking   bool `json:",omitempty"` // between wakep's CAS and its startm
 	Stopping bool `json:",omitempty"` // owes startlockedm's stopm
+	// StartmP is the P (one) wakep's sched.lock section took for its
+	// startm, while the M holds it; nil otherwise.
+	StartmP []int `json:",omitempty"`
 	// StopLocked: owes schedule's stoplockedm (a locked G's gosched or
 	// park), holding its P until it.
 	StopLocked bool `json:",omitempty"`

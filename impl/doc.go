@@ -204,11 +204,12 @@
 //     wakep, value 2, the M still owing its wakep), wakep's CAS of
 //     nmspinning 0 -> 1 (op wakep, value 1; 0 when an M spins already;
 //     lock-free, as the runtime's),
-//     then its sched.lock section (op wakepstartm: pidlegetSpinning and
-//     startm's mget and nextp, or the decrement back). The runtime
-//     unlocks between pidlegetSpinning and startm's own section; here one
-//     section does both (the P between them is wakep's local, which no
-//     other M reaches). A locked M's gosched makes the same wakep ops;
+//     then its sched.lock section (op wakepstartm: pidlegetSpinning, or
+//     the decrement back), then startm's own sched.lock section (op
+//     startm: mget and the nextp, or the P left pending for newm), as
+//     the runtime unlocks between them. In between the P is wakep's
+//     local (m.startmP, exported as MSnap.StartmP): _Pidle, off the
+//     idle list and not pending, which no other M takes. A locked M's gosched makes the same wakep ops;
 //     its stoplockedm (releasep, handoffp, incidlelocked(1)) is its op
 //     after them (op stoplockedm; after park too), as goschedImpl and
 //     park_m unlock before schedule: until it the M holds its P, and

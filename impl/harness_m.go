@@ -62,7 +62,7 @@ func (mp *m) loop() {
 
 // owed: the runtime call the M is in has an op left to make.
 func (mp *m) owed() bool {
-	return mp.owesWakep || mp.waking || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
+	return mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
 }
 
 // nextOwed makes the call's next op.
@@ -72,6 +72,8 @@ func (mp *m) nextOwed() {
 		mp.wakepOwed()
 	case mp.waking:
 		mp.wakepStartm()
+	case mp.startmP != nil:
+		mp.startmOwed()
 	case mp.stopping:
 		mp.stopmOwed()
 	case mp.handing != nil:

@@ -41,6 +41,7 @@ const (
 	opWakepStartm
 	opStartlockedm
 	opStoplockedm
+	opStartm
 	numOpKinds
 )
 
@@ -48,7 +49,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
-	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm"}
+	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -305,6 +306,11 @@ func (a *actor) expand(r *rec) Event {
 		o.P = int(r.a)
 		o.Path = exitPathNames[r.code]
 	case opStartlockedm:
+		o.HandedTo = int(r.c)
+	case opWakepStartm:
+		o.P = int(r.a)
+	case opStartm:
+		o.P = int(r.a)
 		o.HandedTo = int(r.c)
 	case opAcquireP:
 		e.In.P = int(r.in)

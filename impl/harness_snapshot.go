@@ -44,6 +44,9 @@ func (s *sched) snapshot() Snapshot {
 		if mp.handing != nil {
 			sn.Ms[len(sn.Ms)-1].Handing = []int{int(mp.handing.idx)}
 		}
+		if mp.startmP != nil {
+			sn.Ms[len(sn.Ms)-1].StartmP = []int{int(mp.startmP.id)}
+		}
 	}
 	for _, pp := range s.ps {
 		ps := PSnap{Status: pp.statusName(), M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),

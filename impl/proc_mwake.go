@@ -94,19 +94,16 @@ func (s *sched) wakepCAS() bool {
 	return s.nmspinning.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
 }
 
-// wakepSectionLocked is wakep after its CAS, with sched.lock held:
-// pidlegetSpinning, then startm(pp, true), or with no idle P the
-// decrement back (throw "wakep: negative nmspinning"). It reports whether
-// it started an M.
-func (s *sched) wakepSectionLocked() (bool, string) {
+// wakepSectionLocked is wakep's sched.lock section after its CAS:
+// pidlegetSpinning's P, or with no idle P the decrement back (throw
+// "wakep: negative nmspinning") and nil. The caller startm's the P after
+// unlocking (startm takes sched.lock again).
+func (s *sched) wakepSectionLocked() (*p, string) {
 	pp := s.pidlegetLocked()
-	if pp == nil {
-		if s.nmspinning.Add(-1) < 0 {
-			return false, throwWakepNegative
-		}
-		return false, ""
+	if pp == nil && s.nmspinning.Add(-1) < 0 {
+		return nil, throwWakepNegative
 	}
-	return true, s.startmLocked(pp, true)
+	return pp, ""
 }
 
 // becomeSpinning is (*m).becomeSpinning.
@@ -154,22 +151,49 @@ func (mp *m) wakepOwed() {
 
 // wakepStartm is wakep after its CAS, recorded as op wakepstartm:
 // `lock(&sched.lock); pp, _ = pidlegetSpinning(0)`; with no idle P,
-// `sched.nmspinning.Add(-1)`; otherwise startm(pp, true, false). The
-// runtime unlocks between pidlegetSpinning and startm's own sched.lock
-// section; here one section does both, as the spec's step: the P between
-// them is wakep's local, which no other M can reach.
+// `sched.nmspinning.Add(-1)`; then unlock. A P it took is wakep's local
+// (m.startmP: _Pidle, off the idle list, not pending, so no other M takes
+// it) until its startm, the M's next op (startmOwed), which takes
+// sched.lock again, as in the runtime.
 func (mp *m) wakepStartm() {
 	s := mp.s
 	r := mp.begin(opWakepStartm)
 	mp.waking = false
 	mp.sp()
 	s.lockSched(&mp.actor)
-	woke, msg := s.wakepSectionLocked()
+	pp, msg := s.wakepSectionLocked()
 	s.unlockSched(&mp.actor)
-	if woke {
-		r.flags |= flWoke
-		mp.branch(brWakep)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
 	}
+	if pp != nil {
+		mp.startmP = pp
+		r.a = pp.id
+	}
+	mp.commit(&r)
+}
+
+// startmOwed is wakep's startm(pp, true, false) of the P its sched.lock
+// section took, recorded as op startm: `lock(&sched.lock); nmp := mget()`;
+// the P to nmp's nextp and notewakeup, or left pending for newm's M.
+func (mp *m) startmOwed() {
+	s := mp.s
+	r := mp.begin(opStartm)
+	pp := mp.startmP
+	mp.startmP = nil
+	r.a = pp.id
+	mp.sp()
+	s.lockSched(&mp.actor)
+	msg := s.startmLocked(pp, true)
+	for _, nmp := range s.ms {
+		if nmp.nextp.Load() == pp {
+			r.c = int32(nmp.id)
+		}
+	}
+	s.unlockSched(&mp.actor)
+	r.flags |= flWoke
+	mp.branch(brWakep)
 	if msg != "" {
 		mp.throwOp(&r, msg)
 		return

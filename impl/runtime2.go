@@ -261,6 +261,10 @@ type m struct {
 	// runnable and on no queue until the M's next op, runqputKick,
 	// stores it at the ring's tail. Owner-only; nil otherwise.
 	kicked *g
+	// startmP is the P wakep's sched.lock section took (pidlegetSpinning),
+	// which its startm, the M's next op, hands on: _Pidle, off the idle
+	// list and not pending, reachable by no other M. Owner-only.
+	startmP *p
 	// stoplocked: the M's locked G stopped running (gosched, after its
 	// wakep, or park) and schedule's stoplockedm is the M's next op
 	// (stoplockedmOwed). Until it the M holds its P, and another M's

@@ -516,3 +516,31 @@ func TestStartlockedmAfterWakep(t *testing.T) {
 		t.Fatal("no run reached a spinning M's startlockedm")
 	}
 }
+
+// wakep's sched.lock section and its startm are two ops, as proc.go's
+// wakep unlocks between pidlegetSpinning and startm: in between the P is
+// the waking M's (MSnap.StartmP), off the idle list and not pending, so
+// no idle M takes it, and it shows as handed off; startm then gives it to
+// mget's M.
+func TestWakepStartmTwoSections(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	mp := s.ms[0]
+	if !s.wakepCAS() {
+		t.Fatal("wakep's CAS failed")
+	}
+	mp.waking = true
+	mp.wakepStartm()
+	pp := mp.startmP
+	sn := s.snapshot()
+	if pp == nil || !reflect.DeepEqual(sn.Ms[0].StartmP, []int{int(pp.id)}) || len(sn.Pidle) != 0 || sn.Ps[pp.id].Status != "handoff" || pp.pending {
+		t.Fatalf("after wakep's pidleget: P %v, snapshot StartmP %v, idle list %v, status %s: want the P held for startm, off the list, not pending",
+			pp, sn.Ms[0].StartmP, sn.Pidle, sn.Ps[1].Status)
+	}
+	if errs := sn.Check(); len(errs) != 0 {
+		t.Fatalf("between wakep's sections: %v", errs)
+	}
+	mp.startmOwed()
+	if mp.startmP != nil || s.ms[1].nextp.Load() != pp || !s.ms[1].spinning.Load() || mp.ops[opStartm] != 1 {
+		t.Fatalf("after startm: held %v, M1 nextp %v spinning %v", mp.startmP, s.ms[1].nextp.Load(), s.ms[1].spinning.Load())
+	}
+}

@@ -35,7 +35,7 @@
  *     findRunnable source (tick, runnext, ring, global batch, steal of a
  *     ring, steal of runnext, idle) in the spec's relaxed order, spin,
  *     resetspinning's decrement, wakep's CAS, wakep's sched.lock section
- *     (pidleget -> startm -> mget),
+ *     (pidleget), its startm (mget) in a sched.lock section of its own,
  *     stopspinning, stopm (mput and checkdead), acquirep (nextp, newm's
  *     pending P, the recheck's idle P);
  *   - checkdead's three outcomes: "checkdead: runnable g" is an assert,
@@ -153,7 +153,8 @@ typedef Mt {
 	bit spinning;
 	bit parked;  /* on sched.midle, asleep in stopm */
 	bit recheck; /* dropped its P while spinning: findRunnable's recheck next */
-	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its startm */
+	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm */
+	byte startp; /* wakep's P between its pidleget and its startm */
 };
 Mt m[NM];
 
@@ -228,9 +229,9 @@ inline runqpop() { /* globrunqget: the global head into gg */
 
 /* A P startm handed off with no idle M: newm's M would take it. */
 #if NM > 1
-#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[1].nextp != v)
+#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[1].nextp != v && m[0].startp != v && m[1].startp != v)
 #else
-#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v)
+#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[0].startp != v)
 #endif
 
 inline pidleget() { /* the idle list's head into tg, NONE when empty */
@@ -335,13 +336,19 @@ inline startm(P) {
 	fi
 }
 
-/* wakep after its CAS: lock(&sched.lock); pidlegetSpinning; startm, or
- * nmspinning-- with no idle P. */
-inline wakepstartm() {
+/* wakep after its CAS: lock(&sched.lock); pidlegetSpinning, or
+ * nmspinning-- with no idle P; unlock. The P is wakep's local (handed off,
+ * held by this M, not pending) until its startm, the M's next step. */
+inline wakepstartm(M) {
 	pidleget();
 	if
 	:: tg == NONE -> assert(nmspinning > 0); nmspinning-- /* "wakep: negative nmspinning" */
-	:: else -> startm(tg)
+	:: else ->
+		p[tg].status = PHANDOFF;
+		p[tg].pm = NONE;
+		p[tg].link = NONE;
+		m[M].startp = tg;
+		m[M].wakep = 3
 	fi
 }
 
@@ -488,7 +495,7 @@ c_code {
 				return inv_fail(3, "newproc1's G is held by the M running its creator");
 			if (now.m[i].p != NONE && (now.p[now.m[i].p].pm != i || now.p[now.m[i].p].status != PRUNNING))
 				return inv_fail(4, "m.p and p.m agree, the P is running");
-			n += now.m[i].spinning + (now.m[i].wakep == 2);
+			n += now.m[i].spinning + (now.m[i].wakep >= 2);
 		}
 		for (i = 0; i < NP; i++) {
 			n += now.p[i].startspin;
@@ -703,7 +710,7 @@ end:
 		ci = 0;
 		do
 		:: ci < NM ->
-			m[ci].curg = NONE; m[ci].p = NONE; m[ci].newg = NONE; m[ci].nextp = NONE; m[ci].link = NONE;
+			m[ci].curg = NONE; m[ci].p = NONE; m[ci].newg = NONE; m[ci].nextp = NONE; m[ci].link = NONE; m[ci].startp = NONE;
 			ci++
 		:: else -> break
 		od;
@@ -745,7 +752,13 @@ end:
 	/* wakep after its CAS: its sched.lock section */
 	:: d_step { LIVE && ME.wakep == 2 ->
 		ME.wakep = 0;
-		wakepstartm();
+		wakepstartm(me);
+		DONE }
+	/* wakep's startm: lock(&sched.lock); mget; the P to its nextp */
+	:: d_step { LIVE && ME.wakep == 3 ->
+		startm(ME.startp);
+		ME.startp = NONE;
+		ME.wakep = 0;
 		DONE }
 
 	/* schedule: findRunnable's sources (spec.State.scheduleChoices) */

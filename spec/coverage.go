@@ -33,8 +33,12 @@ func Branches(op Op, r Result, buf []string) []string {
 			add("resetspinning")
 		}
 	case OpWakepStartm:
-		if r.Woke {
-			add("startm")
+		if r.P != None {
+			add("pidleget")
+		}
+	case OpStartm:
+		if r.HandedTo == None {
+			add("newm")
 		}
 	case OpSchedule:
 		if r.Source != 0 {
@@ -100,7 +104,7 @@ func AllBranches() []string {
 	bs = append(bs,
 		"newproc1/local", "newproc1/refill", "newproc1/malg",
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
-		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "wakep/cas", "wakep/resetspinning", "wakepstartm/startm",
+		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "acquirep/startlockedm",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",

@@ -92,6 +92,9 @@ func (m *M) String() string {
 	if m.Stopping {
 		st += " stopping"
 	}
+	if m.StartmP != None {
+		st += " startm=" + ref("P", int64(m.StartmP))
+	}
 	if m.StopLocked {
 		st += " owes-stoplockedm"
 	}

@@ -45,6 +45,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpWakep, M: M})
 		case m.Waking:
 			ops = append(ops, Op{Kind: OpWakepStartm, M: M})
+		case m.StartmP != None:
+			ops = append(ops, Op{Kind: OpStartm, M: M})
 		case m.Stopping:
 			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.Handing != None:

@@ -37,16 +37,18 @@ func do(t testing.TB, s *State, op Op) Result {
 		r.Slow, r.Woke = kr.Slow, kr.Woke
 		return r
 	}
-	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep && op.Kind != OpWakepStartm {
+	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep && op.Kind != OpWakepStartm && op.Kind != OpStartm {
 		// The wakep the op owes, the M's next steps: resetspinning's
 		// decrement, wakep's CAS, its startm; then the startlockedm of
 		// a G found locked to another M, and the stopm of an M that
 		// handed its P to a locked M.
 		r.Woke = false
-		for s.Ms[op.M].WakeP || s.Ms[op.M].Waking {
+		for s.Ms[op.M].WakeP || s.Ms[op.M].Waking || s.Ms[op.M].StartmP != None {
 			k := OpWakep
 			if s.Ms[op.M].Waking {
 				k = OpWakepStartm
+			} else if s.Ms[op.M].StartmP != None {
+				k = OpStartm
 			}
 			if w := do(t, s, Op{Kind: k, M: op.M}); w.Woke {
 				r.Woke = true
@@ -59,7 +61,8 @@ func do(t testing.TB, s *State, op Op) Result {
 			do(t, s, Op{Kind: OpStopm, M: op.M})
 		}
 	}
-	if op.M >= 0 && s.Ms[op.M].StopLocked && op.Kind != OpStoplockedm && !s.Ms[op.M].WakeP && !s.Ms[op.M].Waking {
+	if op.M >= 0 && s.Ms[op.M].StopLocked && op.Kind != OpStoplockedm && op.Kind != OpWakep && op.Kind != OpWakepStartm && op.Kind != OpStartm &&
+		!s.Ms[op.M].WakeP && !s.Ms[op.M].Waking && s.Ms[op.M].StartmP == None {
 		// A locked M's stoplockedm, after its gosched's wakep or its
 		// park: the handoffp and checkdead show in the result.
 		sr := do(t, s, Op{Kind: OpStoplockedm, M: op.M})

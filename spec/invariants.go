@@ -741,7 +741,7 @@ var Invariants = []Invariant{
 	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", "", func(s *State, c *census) error {
 		for i := range s.Ms {
 			m := &s.Ms[i]
-			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None || m.Handing != None) {
+			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None || m.Handing != None || m.StartmP != None) {
 				return errf("M%d has exited but keeps curg=%d p=%d lockedg=%d", i, m.Curg, m.P, m.LockedG)
 			}
 		}
@@ -835,7 +835,7 @@ var Invariants = []Invariant{
 		"nmspinning counts the spinning Ms, the spinning Ms startm promised and the Ms between wakep's CAS and its startm (throw(\"findRunnable: negative nmspinning\"), throw(\"wakep: negative nmspinning\"))", "", func(s *State, c *census) error {
 		n := int32(0)
 		for i := range s.Ms {
-			if s.Ms[i].Spinning || s.Ms[i].Waking {
+			if s.Ms[i].Spinning || s.Ms[i].Waking || s.Ms[i].StartmP != None {
 				n++
 			}
 		}
@@ -864,7 +864,7 @@ var Invariants = []Invariant{
 			if m.Parked != listed {
 				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
 			}
-			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Handing != None || m.Exited || m.Wedged) {
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Handing != None || m.StartmP != None || m.Exited || m.Wedged) {
 				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
 			}
 			if !listed && m.Link != None {
@@ -887,6 +887,18 @@ var Invariants = []Invariant{
 			held |= 1 << uint(m.NextP)
 			if st := s.Ps[m.NextP].Status; st != PHandoff || m.P != None && !m.StopLocked || m.Curg != None {
 				return errf("M%d.nextp = P%d, which is %s, and M%d holds p=%d curg=%d", i, m.NextP, st, i, m.P, m.Curg)
+			}
+		}
+		for i := range s.Ms {
+			// wakep's P between its pidlegetSpinning and its startm.
+			if pi := s.Ms[i].StartmP; pi != None {
+				if pi < 0 || int(pi) >= len(s.Ps) || held&(1<<uint(pi)) != 0 {
+					return errf("M%d holds P%d for wakep's startm, out of range or another M's too", i, pi)
+				}
+				held |= 1 << uint(pi)
+				if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning {
+					return errf("M%d holds P%d for wakep's startm, which is %s (startSpinning %v)", i, pi, st, s.Ps[pi].StartSpinning)
+				}
 			}
 		}
 		for i := range s.Ps {

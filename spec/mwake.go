@@ -140,19 +140,18 @@ func (s *State) wakepCAS() bool {
 	return true
 }
 
-// wakepLockedSection is wakep after its CAS: pidlegetSpinning, then
-// startm(pp, true), or with no idle P the decrement back (throw "wakep:
-// negative nmspinning"). It reports whether it started an M.
-func (s *State) wakepLockedSection() (bool, error) {
+// wakepLockedSection is wakep's sched.lock section after its CAS:
+// pidlegetSpinning's P, or with no idle P the decrement back (throw
+// "wakep: negative nmspinning") and None. The caller startm's the P.
+func (s *State) wakepLockedSection() (int8, error) {
 	pi := s.pidleget()
 	if pi == None {
 		s.Sched.NMSpinning--
 		if s.Sched.NMSpinning < 0 {
-			return false, throwf(ThrowWakepNegative, "wakep")
+			return None, throwf(ThrowWakepNegative, "wakep")
 		}
-		return false, nil
 	}
-	return true, s.startm(pi, true)
+	return pi, nil
 }
 
 // becomeSpinning models proc.go (*m).becomeSpinning.
@@ -210,12 +209,10 @@ func (s *State) wakepOp(op Op, mp int) (Result, error) {
 
 // wakepStartm is OpWakepStartm, wakep after its CAS: `lock(&sched.lock);
 // pp, _ = pidlegetSpinning(0)`; with no idle P, `sched.nmspinning.Add(-1)`
-// (throw "wakep: negative nmspinning") and unlock; otherwise unlock and
-// startm(pp, true, false), which takes sched.lock again for mget. The
-// spec makes the two lock sections one step: between them the P is
-// wakep's local, held by an M that is running (so checkdead, as the
-// runtime's comment says, sees it), and no other M can reach it. Result.Woke
-// reports an M started.
+// (throw "wakep: negative nmspinning"); then unlock. A P it took is
+// wakep's local until its startm (OpStartm, the M's next step), which
+// takes sched.lock again: PHandoff, off the idle list, held by this
+// running M (M.StartmP), so no other M takes it. Result.P is the P.
 func (s *State) wakepStartm(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
@@ -223,9 +220,38 @@ func (s *State) wakepStartm(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "the M has not made wakep's CAS")
 	}
 	m.Waking = false
-	var err error
-	r.Woke, err = s.wakepLockedSection()
+	pi, err := s.wakepLockedSection()
+	if pi != None {
+		pp := &s.Ps[pi]
+		pp.Status, pp.M, pp.Link = PHandoff, None, None
+		m.StartmP = pi
+		r.P = pi
+	}
 	return r, err
+}
+
+// startmOp is OpStartm: wakep's startm(pp, true, false) of the P its
+// sched.lock section took (M.StartmP): mget's M gets it as its nextp,
+// spinning, or with no idle M it waits for newm's. Result.Woke reports
+// the startm, Result.HandedTo the M that got the P (None: newm's).
+func (s *State) startmOp(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	pi := m.StartmP
+	if pi == None {
+		return r, s.disabled(op, "wakep took no P (wakepstartm)")
+	}
+	m.StartmP = None
+	r.P, r.Woke = pi, true
+	if err := s.startm(pi, true); err != nil {
+		return r, err
+	}
+	for mi := range s.Ms {
+		if s.Ms[mi].NextP == pi {
+			r.HandedTo = int8(mi)
+		}
+	}
+	return r, nil
 }
 
 // spin is OpSpin: findRunnable, having found no local or global work,
@@ -255,13 +281,13 @@ func (s *State) spinAllowed(mp int) bool {
 }
 
 // pendingP reports whether P pi waits in PHandoff for the M newm would
-// make: no M's nextp names it.
+// make: no M's nextp names it, and no waking M holds it for its startm.
 func (s *State) pendingP(pi int8) bool {
 	if s.Ps[pi].Status != PHandoff {
 		return false
 	}
 	for mi := range s.Ms {
-		if s.Ms[mi].NextP == pi {
+		if s.Ms[mi].NextP == pi || s.Ms[mi].StartmP == pi {
 			return false
 		}
 	}

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // wakep (proc.go): a G made runnable while a P is idle and no M spins
 // starts one spinning M on the idle head; while it spins, the next wakep
@@ -28,9 +31,27 @@ func TestWakepStartsOneSpinningM(t *testing.T) {
 	if _, err := s.Clone().Apply(Op{Kind: OpNewproc1, M: 0}); err == nil {
 		t.Fatal("an M between wakep's CAS and its startm made another op")
 	}
-	w := do(t, s, Op{Kind: OpWakepStartm, M: 0})
-	if !w.Woke || s.Ms[0].Waking || s.Sched.NMSpinning != 1 || s.Ms[1].NextP != head || !s.Ms[1].Spinning || s.Ms[1].Parked {
-		t.Fatalf("wakep: %v, want M1 (mget's head) woken spinning with P%d\n%s", w, head, s.Dump())
+	// wakep's sched.lock section takes the idle head (pidlegetSpinning)
+	// and unlocks; the P is its local, which no other M takes, until its
+	// startm (the M's next step) takes sched.lock again.
+	w, err := s.Apply(Op{Kind: OpWakepStartm, M: 0})
+	if err != nil || w.P != head || s.Ms[0].Waking || s.Ms[0].StartmP != head || s.Ps[head].Status != PHandoff || s.Sched.NMSpinning != 1 {
+		t.Fatalf("wakep's pidlegetSpinning: %v %v, want P%d held for its startm\n%s", w, err, head, s.Dump())
+	}
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("between wakep's pidleget and its startm: %v", v)
+	}
+	for _, op := range s.Enabled(DefaultBounds(3), nil) {
+		if op.Kind == OpAcquireP && op.P == head || op.M == 0 && op.Kind != OpStartm {
+			t.Fatalf("enabled %v while M0's wakep holds P%d", op, head)
+		}
+	}
+	if got := Branches(Op{Kind: OpWakepStartm, M: 0}, w, nil); !slices.Contains(got, "wakepstartm/pidleget") {
+		t.Fatalf("branches %v: want wakepstartm/pidleget", got)
+	}
+	w = do(t, s, Op{Kind: OpStartm, M: 0})
+	if !w.Woke || w.HandedTo != 1 || s.Ms[0].StartmP != None || s.Sched.NMSpinning != 1 || s.Ms[1].NextP != head || !s.Ms[1].Spinning || s.Ms[1].Parked {
+		t.Fatalf("wakep's startm: %v, want M1 (mget's head) woken spinning with P%d\n%s", w, head, s.Dump())
 	}
 	// A second G: an M spins already.
 	spawn(t, s, 0)

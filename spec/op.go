@@ -40,6 +40,7 @@ const (
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
 	OpRunqputKick                               // runqput: the old runnext its CAS kicked out, stored at the ring's tail (or runqputslow)
 	OpWakepStartm                               // wakep after its CAS: lock(&sched.lock); pidlegetSpinning; startm(pp, true), or nmspinning-- with no idle P
+	OpStartm                                    // wakep's startm after its pidlegetSpinning: lock(&sched.lock); mget; the P to the M's nextp, or left for newm's
 	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp, incidlelocked(1)
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
 	numOps
@@ -56,7 +57,7 @@ var opNames = [...]string{
 	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
-	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm",
+	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm",
 }
 
 func (k OpKind) String() string {
@@ -274,7 +275,7 @@ type Result struct {
 	Source   Source // schedule
 	Victim   int8   // schedule: the robbed P
 	Moved    int32  // schedule: Gs moved to the local ring (global batch, steal)
-	HandedTo int8   // schedule: startlockedm's M, or None
+	HandedTo int8   // schedule, startlockedm: the locked M handed the P; acquirep of a locked M: itself; startm: the M given the P (None: newm's); or None
 	Woke     bool   // ready, runqput, gosched, schedule: wakep started an M (startm with spinning)
 	// exit/goexit:
 	StackFreed bool   // gfput freed a stack of the wrong size
@@ -328,7 +329,7 @@ func (r Result) String() string {
 		add("wakep")
 	}
 	if r.HandedTo != None {
-		add("startlockedm M" + itoa(int64(r.HandedTo)))
+		add("handed to M" + itoa(int64(r.HandedTo)))
 	}
 	if r.StackFreed {
 		add("stackfree")

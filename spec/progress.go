@@ -57,6 +57,9 @@ var ProgressChecks = []ProgressCheck{
 					continue
 				}
 				for mi := range s.Ms {
+					if s.Ms[mi].StartmP == int8(pi) {
+						return "P" + itoa(int64(pi)) + " was taken by M" + itoa(int64(mi)) + "'s wakep, whose startm never runs"
+					}
 					if s.Ms[mi].NextP == int8(pi) {
 						return "P" + itoa(int64(pi)) + " was handed to M" + itoa(int64(mi)) + " (its nextp), which never takes it"
 					}

@@ -39,8 +39,12 @@ func TestProgressAtQuiescence(t *testing.T) {
 	if !s.wakepCAS() {
 		t.Fatal("wakep's CAS failed")
 	}
-	if woke, err := s.wakepLockedSection(); !woke || err != nil {
-		t.Fatalf("wakep: %v %v", woke, err)
+	pi, err := s.wakepLockedSection()
+	if pi == None || err != nil {
+		t.Fatalf("wakep: P%d %v", pi, err)
+	}
+	if err := s.startm(pi, true); err != nil {
+		t.Fatalf("wakep's startm: %v", err)
 	}
 	wantProgress(t, s, "HandedOffPNeverStarted") // not quiescent: M1 can take its nextp
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Ms[1].NextP})

@@ -125,10 +125,12 @@ func TestStartlockedmAfterResetspinning(t *testing.T) {
 		t.Fatalf("startlockedm before the wakep: %v, want disabled", err)
 	}
 	// The wakep's steps, then startlockedm.
-	for steps := 0; m.WakeP || m.Waking; steps++ {
+	for steps := 0; m.WakeP || m.Waking || m.StartmP != None; steps++ {
 		k := OpWakep
 		if m.Waking {
 			k = OpWakepStartm
+		} else if m.StartmP != None {
+			k = OpStartm
 		}
 		step(Op{Kind: k, M: int8(spinner)})
 		if steps > 3 {
@@ -208,10 +210,12 @@ func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 		t.Fatalf("gosched of a locked G: handed off %v, M0 on P%d owes wakep %v, stoplockedm %v: want P0 kept, the wakep and stoplockedm owed\n%s",
 			r.HandedOff, m0.P, m0.WakeP, m0.StopLocked, s.Dump())
 	}
-	for m0.WakeP || m0.Waking {
+	for m0.WakeP || m0.Waking || m0.StartmP != None {
 		k := OpWakep
 		if m0.Waking {
 			k = OpWakepStartm
+		} else if m0.StartmP != None {
+			k = OpStartm
 		}
 		step(Op{Kind: k, M: 0})
 	}
@@ -223,10 +227,12 @@ func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 	// G0 to M0, which still holds P0.
 	step(Op{Kind: OpAcquireP, M: 1, P: 1})
 	step(Op{Kind: OpSchedule, M: 1, Source: SrcGlobal})
-	for m1.WakeP || m1.Waking {
+	for m1.WakeP || m1.Waking || m1.StartmP != None {
 		k := OpWakep
 		if m1.Waking {
 			k = OpWakepStartm
+		} else if m1.StartmP != None {
+			k = OpStartm
 		}
 		step(Op{Kind: k, M: 1})
 	}

@@ -106,6 +106,13 @@ type M struct {
 	// to a locked M, or after exitsyscall0 put its G on the global
 	// queue (`unlock(&sched.lock) ... stopm()`).
 	Stopping bool
+	// StartmP is the P wakep's sched.lock section took off the idle list
+	// (pidlegetSpinning), which its startm, the M's next step (OpStartm),
+	// hands to an idle M or leaves for newm's. proc.go wakep unlocks
+	// between the two (startm takes sched.lock again for mget): the P is
+	// wakep's local, PHandoff in the spec, held by this running M and
+	// reachable by no other. None otherwise.
+	StartmP int8
 	// StopLocked: the M's locked G stopped running (gosched, park) and
 	// schedule's stoplockedm (releasep, handoffp, incidlelocked(1), then
 	// sleep until startlockedm hands it a P) is the M's next step
@@ -289,7 +296,7 @@ type State struct {
 // NewM is an M with nothing: every reference None (an M's zero value
 // would name G0 and P0), as allocm leaves a new M.
 func NewM() M {
-	return M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None, Handing: None}
+	return M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None, Handing: None, StartmP: None}
 }
 
 // New returns the initial state: m0 runs the main goroutine (goid 1) on P0,

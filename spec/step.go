@@ -47,15 +47,18 @@ func (s *State) Apply(op Op) (Result, error) {
 		return r, s.disabled(op, "resetspinning's wakep comes first")
 	}
 	if m.Waking && op.Kind != OpWakepStartm {
-		return r, s.disabled(op, "wakep's startm comes first (wakepstartm)")
+		return r, s.disabled(op, "wakep's sched.lock section comes first (wakepstartm)")
+	}
+	if m.StartmP != None && op.Kind != OpStartm {
+		return r, s.disabled(op, "wakep's startm comes first")
 	}
 	if m.Stopping && op.Kind != OpStopm {
 		return r, s.disabled(op, "startlockedm's stopm comes first")
 	}
-	if m.Handing != None && !m.WakeP && !m.Waking && op.Kind != OpStartlockedm {
+	if m.Handing != None && !m.WakeP && !m.Waking && m.StartmP == None && op.Kind != OpStartlockedm {
 		return r, s.disabled(op, "startlockedm comes first")
 	}
-	if m.StopLocked && !m.WakeP && !m.Waking && op.Kind != OpStoplockedm {
+	if m.StopLocked && !m.WakeP && !m.Waking && m.StartmP == None && op.Kind != OpStoplockedm {
 		return r, s.disabled(op, "stoplockedm comes first")
 	}
 	switch op.Kind {
@@ -67,6 +70,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.wakepOp(op, mp)
 	case OpWakepStartm:
 		return s.wakepStartm(op, mp)
+	case OpStartm:
+		return s.startmOp(op, mp)
 	case OpStopSpinning:
 		return s.stopSpinning(op, mp)
 	case OpSpin:
