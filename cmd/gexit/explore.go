@@ -146,10 +146,11 @@ A run is fair under these conditions:
 A violation is a lasso: the shortest path to a loop, then the loop, which
 returns to its first state and can repeat forever; both printed as steps.
 Prefix steps in the relaxed order (possible only for an op that overlapped
-another) are marked. The spec has no wakeup protocol yet, so a lost wakeup
-is out of reach. -liveness allows at most 8 Ms, 8 Ps and -gs 8, takes
-about 1.7x the time and 90 more bytes per state (the default bound: 5.0M
-states, 450 MB more).
+another) are marked. The spec models the wakeup protocol (wakep, startm,
+stopm, handoffp, startlockedm, from proc.go), so a lost wakeup is a loop
+of the graph that HandedOffPTaken or RunnableGRuns reports. -liveness
+allows at most 8 Ms, 8 Ps and -gs 8, takes about 1.7x the time and 90
+more bytes per state.
 
 -por (on by default; -por=false turns it off) is a partial-order
 reduction for invariant checking. Where an M's only step is stopm's
@@ -161,8 +162,8 @@ Private), and each such step lowers the number of Ms holding a nextp, so
 no cycle of the reduced graph postpones the other steps forever (the
 cycle proviso). Every invariant violation, throw and deadlock of the full
 graph is still found, with the same verdict (checker/explore_por_test.go:
-22 bounds and 12 planted faults), in fewer states: 1.04x on the default
-bound (7,776,009 to 7,486,515), 1.09x with every family at -gs 1, 1.15x
+22 bounds and 12 planted faults), in fewer states: 1.03x on the default
+bound (8,305,677 to 8,086,815), 1.09x with every family at -gs 1, 1.15x
 at -ps 3 -ms 3 -gs 1; little with 1 P, more with more Ms and Ps (POR.md).
 The counts are then the reduced graph's, and a violation's path is a
 shortest one in it, which can be longer than the full graph's shortest:
