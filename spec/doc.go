@@ -32,11 +32,16 @@
 // markrootFreeGStacks's two lock sections), runqputkick (runqput's put of
 // the old runnext its CAS on pp.runnext kicked out) and runqputslowpush
 // (runqputslow's globrunqputbatch under sched.lock, after the CAS that
-// ended runqputkick). Each transition's doc comment names the runtime
-// function it models. Where one runtime function has several
-// linearization points the spec has one op per point, and the state
-// between them holds what the function holds in its locals
-// (Sched.GFreeDetached, P.SlowBatch).
+// ended runqputkick), the wakeup protocol's spin, stopspinning, stopm,
+// wakep (resetspinning's decrement, wakep's CAS), wakepstartm (wakep's
+// pidlegetSpinning) and startm (its startm, in a sched.lock section of its
+// own), and schedule's startlockedm (after a spinning M's resetspinning)
+// and stoplockedm (after a locked G's gosched or park). Each
+// transition's doc comment names the runtime function it models. Where
+// one runtime function has several linearization points the spec has one
+// op per point, and the state between them holds what the function holds
+// in its locals (Sched.GFreeDetached, P.SlowBatch, P.Kicked, M.StartmP,
+// M.Handing).
 //
 // # Sub-machines
 //
