@@ -188,8 +188,9 @@
 //   - schedule: the effect that took the G (the runnext or ring CAS, the
 //     sched.lock section for tick/global, with runqputbatch done inside
 //     the lock, or the victim CAS for a steal); idle is one sched.lock
-//     section that rechecks the global queue, releasep and pidleput (and
-//     a non-spinning M's mput). startlockedm's sched.lock section
+//     section that rechecks the global queue, releasep and pidleput (a
+//     non-spinning M's stopm, its mput, is its next op, stopmOwed, as
+//     findRunnable unlocks before stopm). startlockedm's sched.lock section
 //     (incidlelocked(-1), releasep, the locked M's nextp) ends the
 //     schedule op of an M that was not spinning. A spinning M makes
 //     resetspinning's wakep first, as proc.go's schedule does: it holds

@@ -800,12 +800,14 @@ func (mp *m) schedule() {
 				msg = s.pidleputLocked(pp)
 			}
 			// A spinning M is still counted in nmspinning: its next
-			// step is the recheck (proc_mwake.go). Any other stopm's.
+			// step is the recheck (proc_mwake.go). Any other M's stopm
+			// is its next op, in a sched.lock section of its own
+			// (stopmOwed), as findRunnable unlocks before stopm.
 			if mp.spinning.Load() {
 				mp.recheck = true
 				r.val = 1
-			} else if msg == "" {
-				msg = mp.mputLocked()
+			} else {
+				mp.stopping = true
 			}
 			s.unlockSched(&mp.actor)
 			r.code = srcIdle

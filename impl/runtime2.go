@@ -252,8 +252,9 @@ type m struct {
 	// section (pidlegetSpinning, startm) is the M's next op
 	// (owner-only).
 	waking bool
-	// stopping: startlockedm handed our P away, or exitsyscall0 queued
-	// our G; stopm is the M's next op (owner-only).
+	// stopping: findRunnable's stop path idled our P (not spinning),
+	// startlockedm handed it away, or exitsyscall0 queued our G; stopm is
+	// the M's next op (owner-only).
 	stopping bool
 
 	// kicked is runqput's old runnext between its two halves (the

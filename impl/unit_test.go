@@ -544,3 +544,37 @@ func TestWakepStartmTwoSections(t *testing.T) {
 		t.Fatalf("after startm: held %v, M1 nextp %v spinning %v", mp.startmP, s.ms[1].nextp.Load(), s.ms[1].spinning.Load())
 	}
 }
+
+// findRunnable's stop path for an M that is not spinning idles its P and
+// unlocks; stopm's mput is the M's next op (findRunnable unlocks before
+// stopm): after the schedule op the M holds no P, is not on the idle M
+// list and owes its stopm, which is its next op.
+func TestStopPathStopmNextOp(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield(), ReadyOn(0))), Go(Prog(Yield())), ParkOn(0), Yield())}
+	found := 0
+	for seed := int64(0); seed < 100 && found < 5; seed++ {
+		cfg := cfgFor(t, "small", 2, 2, Deterministic, seed)
+		cfg.Record, cfg.SnapshotEvery = true, true
+		res := mustRun(t, cfg, w)
+		checkClean(t, w.String(), res)
+		for j, e := range res.History {
+			if e.Op != "schedule" || e.Out.Source != "idle" || e.Out.Value != 0 {
+				continue
+			}
+			found++
+			after := res.Snapshots[j].Ms[e.M]
+			if after.P >= 0 || after.Parked || !after.Stopping {
+				t.Fatalf("seed %d: after event %d %v: M%d on P%d parked %v stopping %v: want no P, not idle yet, stopm owed", seed, j, e, e.M, after.P, after.Parked, after.Stopping)
+			}
+			k := j + 1
+			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
+			}
+			if k < len(res.History) && res.History[k].Op != "stopm" {
+				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its stopm", seed, j, e, res.History[k])
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no run reached a non-spinning M's stop path")
+	}
+}

@@ -153,6 +153,7 @@ typedef Mt {
 	bit spinning;
 	bit parked;  /* on sched.midle, asleep in stopm */
 	bit recheck; /* dropped its P while spinning: findRunnable's recheck next */
+	bit stopping; /* dropped its P not spinning: stopm's mput, in a sched.lock section of its own, next */
 	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm */
 	byte startp; /* wakep's P between its pidleget and its startm */
 };
@@ -789,12 +790,13 @@ end:
 	STEALS(1)
 #endif
 	:: d_step { INSCHED && LOCALEMPTY && runqlen == 0 && (ME.spinning || !SPINOK) ->
-		/* the stop path: releasep, pidleput; a spinning M rechecks, any other stopm's */
+		/* the stop path: releasep, pidleput, unlock; a spinning M rechecks,
+		 * any other stopm's next */
 		releasep(me);
 		pidleput(pidx);
 		if
 		:: ME.spinning -> ME.recheck = 1
-		:: else -> mput(me)
+		:: else -> ME.stopping = 1
 		fi;
 		DONE }
 
@@ -867,6 +869,8 @@ end:
 		gstack[ME.curg] = MAXSTACK; DONE }
 
 	/* an M without a P */
+	:: d_step { NOP && ME.stopping -> /* the stop path's stopm: mput */
+		ME.stopping = 0; mput(me); DONE }
 	:: d_step { NOP && ME.nextp != NONE -> /* stopm returns: acquirep(mp.nextp) */
 		tg = ME.nextp; ME.nextp = NONE; acquirepOn(me, tg); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && ME.spinning -> /* nmspinning-- before the recheck */

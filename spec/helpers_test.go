@@ -61,6 +61,14 @@ func do(t testing.TB, s *State, op Op) Result {
 			do(t, s, Op{Kind: OpStopm, M: op.M})
 		}
 	}
+	if op.Kind == OpSchedule && op.Source == SrcIdle && s.Ms[op.M].Stopping {
+		// The stopm after findRunnable's stop path (a non-spinning M),
+		// in a sched.lock section of its own: checkdead's fatal error
+		// shows in the result.
+		if f := do(t, s, Op{Kind: OpStopm, M: op.M}).Fatal; f != "" {
+			r.Fatal = f
+		}
+	}
 	if op.M >= 0 && s.Ms[op.M].StopLocked && op.Kind != OpStoplockedm && op.Kind != OpWakep && op.Kind != OpWakepStartm && op.Kind != OpStartm &&
 		!s.Ms[op.M].WakeP && !s.Ms[op.M].Waking && s.Ms[op.M].StartmP == None {
 		// A locked M's stoplockedm, after its gosched's wakep or its

@@ -420,7 +420,8 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
 	if m.Stopping {
-		// startlockedm's or exitsyscall0's stopm.
+		// The stopm after findRunnable's stop path (a non-spinning
+		// M), startlockedm or exitsyscall0.
 		m.Stopping = false
 		return r, s.mput(mp, &r)
 	}

@@ -255,3 +255,36 @@ func TestWakepSteps(t *testing.T) {
 		wantThrow(t, err, ThrowWakepNegative)
 	}
 }
+
+// findRunnable's stop path for an M that is not spinning: releasep and
+// pidleput under sched.lock, unlock, then stopm's mput in a sched.lock
+// section of its own (proc.go findRunnable, stopm). In between the M
+// holds no P, is not on the idle M list (a startm finds no M to wake)
+// and counts as running, so checkdead runs at its mput, not before.
+// Before, the spec and impl made both one step.
+func TestStopPathStopmOwnStep(t *testing.T) {
+	s := newState(t, "small", 1, 2)
+	do(t, s, Op{Kind: OpPark, M: 0})
+	r, err := s.Apply(Op{Kind: OpSchedule, M: 0, Source: SrcIdle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m0 := &s.Ms[0]
+	if m0.P != None || !m0.Stopping || m0.Parked || s.Sched.Midle == 0 || r.Fatal != "" || s.Sched.Terminal != Alive {
+		t.Fatalf("after the stop path: M0 on P%d stopping %v parked %v, fatal %q: want M0 without a P, not idle yet, stopm next\n%s",
+			m0.P, m0.Stopping, m0.Parked, r.Fatal, s.Dump())
+	}
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("between the stop path and stopm: %v", v)
+	}
+	if n := s.RunningMs(); n != 1 {
+		t.Fatalf("checkdead's run = %d between the stop path and stopm, want 1 (M0)", n)
+	}
+	if ops := s.Enabled(DefaultBounds(2), nil); !slices.Contains(ops, Op{Kind: OpStopm, M: 0}) {
+		t.Fatalf("enabled %v: want M0's stopm", ops)
+	}
+	r = do(t, s, Op{Kind: OpStopm, M: 0})
+	if !m0.Parked || r.Fatal != FatalAllAsleep {
+		t.Fatalf("stopm: parked %v, fatal %q: want M0 idle and checkdead's %q", m0.Parked, r.Fatal, FatalAllAsleep)
+	}
+}

@@ -123,9 +123,12 @@ func (s *State) schedule(op Op) (Result, error) {
 			}
 		}
 		// findRunnable's stop path: under sched.lock the global queue is
-		// empty, releasep, pidleput. A spinning M is still counted in
-		// nmspinning and rechecks next (OpStopSpinning, then OpStopm or
-		// OpAcquireP); any other M stopm's now.
+		// empty, releasep, pidleput, unlock. A spinning M is still
+		// counted in nmspinning and rechecks next (OpStopSpinning, then
+		// OpStopm or OpAcquireP); any other M's stopm (mput, in a
+		// sched.lock section of its own) is its next step (OpStopm): in
+		// between it holds no P and is not on the idle M list, so a
+		// startm finds no M to wake.
 		if _, err := s.releasep(mp); err != nil {
 			return r, err
 		}
@@ -138,7 +141,8 @@ func (s *State) schedule(op Op) (Result, error) {
 			r.Value = 1
 			return r, nil
 		}
-		return r, s.mput(mp, &r)
+		m.Stopping = true
+		return r, nil
 	default:
 		return r, s.disabled(op, "unknown schedule source")
 	}

@@ -102,7 +102,9 @@ type M struct {
 	// about to start.
 	Waking bool
 	// Stopping: the M has no P and stopm's in a sched.lock section of
-	// its own, its next step (OpStopm): after startlockedm handed its P
+	// its own, its next step (OpStopm): after findRunnable's stop path
+	// idled its P (a non-spinning M: `pidleput(pp, now);
+	// unlock(&sched.lock) ... stopm()`), after startlockedm handed its P
 	// to a locked M, or after exitsyscall0 put its G on the global
 	// queue (`unlock(&sched.lock) ... stopm()`).
 	Stopping bool

@@ -192,8 +192,8 @@ func TestExploreLassoOutput(t *testing.T) {
 	var w bytes.Buffer
 	printLiveness(&w, res)
 	out := w.String()
-	for _, want := range []string{"HandedOffPTaken    VIOLATED", "LIVENESS VIOLATION: HandedOffPTaken", "  prefix (7 steps, shortest to the loop):",
-		"    1. M0 gosched", "    2. M0 wakep", "    3. M0 wakepstartm", "    4. M0 startm", "  loop (steps 8-8, back to the state after step 7, forever):", "    8. M1 acquirep P1", "the loop's first state:"} {
+	for _, want := range []string{"HandedOffPTaken    VIOLATED", "LIVENESS VIOLATION: HandedOffPTaken", "  prefix (8 steps, shortest to the loop):",
+		"    1. M0 gosched", "    2. M0 wakep", "    3. M0 wakepstartm", "    4. M0 startm", "  loop (steps 9-9, back to the state after step 8, forever):", "    9. M1 acquirep P1", "the loop's first state:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
@@ -202,7 +202,7 @@ func TestExploreLassoOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(js), `"loop":["8. M1 acquirep P1 =\u003e -"]`) || !strings.Contains(string(js), `"tracked":"P1"`) {
+	if !strings.Contains(string(js), `"loop":["9. M1 acquirep P1 =\u003e -"]`) || !strings.Contains(string(js), `"tracked":"P1"`) {
 		t.Fatalf("%s", js)
 	}
 }
