@@ -62,23 +62,15 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 			System: g.System, Cleared: cleared, GCAssist: int8(g.GCAssist)})
 	}
 	for i, m := range sn.Ms {
-		startmP := int8(spec.None)
-		switch len(m.StartmP) {
-		case 0:
-		case 1:
-			startmP = int8(m.StartmP[0])
-		default:
-			return nil, fmt.Errorf("M%d holds %v for wakep's startm, at most one P", i, m.StartmP)
+		startmP, err := atMostOne(m.StartmP, fmt.Sprintf("M%d's P for wakep's startm", i))
+		if err != nil {
+			return nil, err
 		}
-		handing := int32(spec.None)
-		switch len(m.Handing) {
-		case 0:
-		case 1:
-			handing = int32(m.Handing[0])
-		default:
-			return nil, fmt.Errorf("M%d holds %v for startlockedm, at most one G", i, m.Handing)
+		handing, err := atMostOne(m.Handing, fmt.Sprintf("M%d's G for startlockedm", i))
+		if err != nil {
+			return nil, err
 		}
-		s.Ms = append(s.Ms, spec.M{Handing: handing, StartmP: startmP, Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
+		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
 			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Link: spec.None})
 	}
@@ -419,4 +411,16 @@ func strictOp(e *impl.Event, isolated bool) (spec.Op, error) {
 	op, err := OpOf(e)
 	op.Strict = isolated
 	return op, err
+}
+
+// atMostOne is the one entry of a snapshot list that holds at most one
+// (MSnap.StartmP, MSnap.Handing), or spec.None when it is empty.
+func atMostOne(l []int, what string) (int, error) {
+	switch len(l) {
+	case 0:
+		return spec.None, nil
+	case 1:
+		return l[0], nil
+	}
+	return 0, fmt.Errorf("%s: %v, at most one", what, l)
 }

@@ -161,3 +161,35 @@ func settle(t testing.TB, s *State) {
 		do(t, s, Op{Kind: OpStopm, M: int8(mi)})
 	}
 }
+
+// step applies one op, as do does but without the steps the op owes
+// after it, and checks the invariants.
+func step(t testing.TB, s *State, op Op) Result {
+	t.Helper()
+	r, err := s.Apply(op)
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", op, err, s.Dump())
+	}
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("after %v: %v\n%s", op, v, s.Dump())
+	}
+	return r
+}
+
+// wakepSteps makes the wakep M m owes, one step at a time:
+// resetspinning's decrement, the CAS, the sched.lock section, startm.
+func wakepSteps(t testing.TB, s *State, m int8) {
+	t.Helper()
+	for n := 0; s.Ms[m].WakeP || s.Ms[m].Waking || s.Ms[m].StartmP != None; n++ {
+		k := OpWakep
+		if s.Ms[m].Waking {
+			k = OpWakepStartm
+		} else if s.Ms[m].StartmP != None {
+			k = OpStartm
+		}
+		step(t, s, Op{Kind: k, M: m})
+		if n > 4 {
+			t.Fatalf("M%d's wakep did not end:\n%s", m, s.Dump())
+		}
+	}
+}

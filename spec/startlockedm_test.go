@@ -97,18 +97,7 @@ func TestStartlockedmAfterResetspinning(t *testing.T) {
 		t.Fatalf("M%d took P1 without spinning:\n%s", spinner, s.Dump())
 	}
 	// One step at a time (do makes the wakep an op owes).
-	step := func(op Op) Result {
-		t.Helper()
-		r, err := s.Apply(op)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", op, err, s.Dump())
-		}
-		if v := s.CheckInvariants(); v != nil {
-			t.Fatalf("after %v: %v\n%s", op, v, s.Dump())
-		}
-		return r
-	}
-	r := step(Op{Kind: OpSchedule, M: int8(spinner), Source: SrcGlobal})
+	r := step(t, s, Op{Kind: OpSchedule, M: int8(spinner), Source: SrcGlobal})
 	if r.G != 0 || r.HandedTo != None || m.Handing != 0 || m.P != 1 || !m.WakeP {
 		t.Fatalf("schedule took G%d, handed to M%d; M%d handing G%d on P%d owes wakep %v: want G0 held with P1, the wakep first\n%s",
 			r.G, r.HandedTo, spinner, m.Handing, m.P, m.WakeP, s.Dump())
@@ -125,30 +114,19 @@ func TestStartlockedmAfterResetspinning(t *testing.T) {
 		t.Fatalf("startlockedm before the wakep: %v, want disabled", err)
 	}
 	// The wakep's steps, then startlockedm.
-	for steps := 0; m.WakeP || m.Waking || m.StartmP != None; steps++ {
-		k := OpWakep
-		if m.Waking {
-			k = OpWakepStartm
-		} else if m.StartmP != None {
-			k = OpStartm
-		}
-		step(Op{Kind: k, M: int8(spinner)})
-		if steps > 3 {
-			t.Fatalf("the wakep did not end:\n%s", s.Dump())
-		}
-	}
+	wakepSteps(t, s, int8(spinner))
 	if m.Handing != 0 || s.Ms[0].NextP != None {
 		t.Fatalf("the wakep handed G0 over:\n%s", s.Dump())
 	}
-	r = step(Op{Kind: OpStartlockedm, M: int8(spinner)})
+	r = step(t, s, Op{Kind: OpStartlockedm, M: int8(spinner)})
 	if r.G != 0 || r.HandedTo != 0 || s.Ms[0].NextP != 1 || m.P != None || m.Handing != None || !m.Stopping {
 		t.Fatalf("startlockedm: G%d handed to M%d; want G0 with P1 in M0's nextp and M%d stopping\n%s", r.G, r.HandedTo, spinner, s.Dump())
 	}
 	if got := Branches(Op{Kind: OpStartlockedm, M: int8(spinner)}, r, nil); !slices.Contains(got, "startlockedm") {
 		t.Fatalf("branches %v: want startlockedm", got)
 	}
-	step(Op{Kind: OpStopm, M: int8(spinner)})
-	step(Op{Kind: OpAcquireP, M: 0, P: 1})
+	step(t, s, Op{Kind: OpStopm, M: int8(spinner)})
+	step(t, s, Op{Kind: OpAcquireP, M: 0, P: 1})
 	if s.Ms[0].Curg != 0 || s.Gs[0].Status != Running {
 		t.Fatalf("M0 does not run G0 after its acquirep:\n%s", s.Dump())
 	}
@@ -192,51 +170,24 @@ func TestStartlockedmHeldGCounted(t *testing.T) {
 // never explored or allowed.
 func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 	s := newState(t, "small", 2, 2)
-	step := func(op Op) Result {
-		t.Helper()
-		r, err := s.Apply(op)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", op, err, s.Dump())
-		}
-		if v := s.CheckInvariants(); v != nil {
-			t.Fatalf("after %v: %v\n%s", op, v, s.Dump())
-		}
-		return r
-	}
-	step(Op{Kind: OpLockOSThread, M: 0})
-	r := step(Op{Kind: OpGosched, M: 0})
+	step(t, s, Op{Kind: OpLockOSThread, M: 0})
+	r := step(t, s, Op{Kind: OpGosched, M: 0})
 	m0, m1 := &s.Ms[0], &s.Ms[1]
 	if r.HandedOff || m0.P != 0 || !m0.WakeP || !m0.StopLocked {
 		t.Fatalf("gosched of a locked G: handed off %v, M0 on P%d owes wakep %v, stoplockedm %v: want P0 kept, the wakep and stoplockedm owed\n%s",
 			r.HandedOff, m0.P, m0.WakeP, m0.StopLocked, s.Dump())
 	}
-	for m0.WakeP || m0.Waking || m0.StartmP != None {
-		k := OpWakep
-		if m0.Waking {
-			k = OpWakepStartm
-		} else if m0.StartmP != None {
-			k = OpStartm
-		}
-		step(Op{Kind: k, M: 0})
-	}
+	wakepSteps(t, s, 0)
 	if m1.NextP != 1 {
 		t.Fatalf("M0's wakep did not start M1 on P1:\n%s", s.Dump())
 	}
 	// M0 owes its stoplockedm; M1 runs first: it takes G0 from the
 	// global queue, makes its resetspinning's wakep, and startlockedm's
 	// G0 to M0, which still holds P0.
-	step(Op{Kind: OpAcquireP, M: 1, P: 1})
-	step(Op{Kind: OpSchedule, M: 1, Source: SrcGlobal})
-	for m1.WakeP || m1.Waking || m1.StartmP != None {
-		k := OpWakep
-		if m1.Waking {
-			k = OpWakepStartm
-		} else if m1.StartmP != None {
-			k = OpStartm
-		}
-		step(Op{Kind: k, M: 1})
-	}
-	r = step(Op{Kind: OpStartlockedm, M: 1})
+	step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal})
+	wakepSteps(t, s, 1)
+	r = step(t, s, Op{Kind: OpStartlockedm, M: 1})
 	if r.HandedTo != 0 || m0.NextP != 1 || m0.P != 0 || !m0.StopLocked {
 		t.Fatalf("startlockedm in the window: handed to M%d; M0 nextp P%d p P%d: want P1 in M0's nextp while M0 holds P0\n%s", r.HandedTo, m0.NextP, m0.P, s.Dump())
 	}
@@ -256,8 +207,8 @@ func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 			t.Fatalf("enabled %v: M0 owes its stoplockedm first", op)
 		}
 	}
-	step(Op{Kind: OpStopm, M: 1})
-	r = step(Op{Kind: OpStoplockedm, M: 0})
+	step(t, s, Op{Kind: OpStopm, M: 1})
+	r = step(t, s, Op{Kind: OpStoplockedm, M: 0})
 	if !r.HandedOff || m0.P != None || s.NMIdleLocked() != 0 || r.Fatal != "" {
 		t.Fatalf("stoplockedm: handed off %v, M0 on P%d, nmidlelocked %d, fatal %q: want P0 handed off, the count back at 0\n%s",
 			r.HandedOff, m0.P, s.NMIdleLocked(), r.Fatal, s.Dump())
@@ -265,7 +216,7 @@ func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 	if got := Branches(Op{Kind: OpStoplockedm, M: 0}, r, nil); !slices.Contains(got, "stoplockedm/handoffp") {
 		t.Fatalf("branches %v: want stoplockedm/handoffp", got)
 	}
-	r = step(Op{Kind: OpAcquireP, M: 0, P: 1})
+	r = step(t, s, Op{Kind: OpAcquireP, M: 0, P: 1})
 	if r.G != 0 || m0.Curg != 0 || s.Gs[0].Status != Running {
 		t.Fatalf("M0's acquirep of its nextp: G%d, M0 curg G%d, G0 %s; want G0 running on M0\n%s", r.G, m0.Curg, s.Gs[0].Status, s.Dump())
 	}
