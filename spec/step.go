@@ -53,7 +53,7 @@ func (s *State) Apply(op Op) (Result, error) {
 		return r, s.disabled(op, "wakep's startm comes first")
 	}
 	if m.Stopping && op.Kind != OpStopm {
-		return r, s.disabled(op, "startlockedm's stopm comes first")
+		return r, s.disabled(op, "its stopm comes first (after the stop path, startlockedm or exitsyscall0)")
 	}
 	if m.Handing != None && !m.WakeP && !m.Waking && m.StartmP == None && op.Kind != OpStartlockedm {
 		return r, s.disabled(op, "startlockedm comes first")
