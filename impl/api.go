@@ -191,10 +191,10 @@ type Output struct {
 	StackFreed bool
 	Spilled    int
 	Locked     string // "", "mexit", "m0wedged"
-	P          int    // exitsyscall, acquirep: the P got
+	P          int    // exitsyscall, acquirep: the P got; wakepstartm, startm: wakep's P
 	Path       string `json:",omitempty"` // exitsyscall: keep, oldp, pidle, nop-pidle, nop (docs/OPS.md)
 	HandedOff  bool
-	Woke       bool  `json:",omitempty"` // wakepstartm, a locked M's gosched: wakep started an M
+	Woke       bool  `json:",omitempty"` // startm: wakep's startm ran (the P to an M, or pending for newm)
 	Value      int64 // lock counts, new stack size, retake: the M robbed, markrootfreegstacks: stacks freed
 	Throw      string
 	Fatal      string

@@ -475,12 +475,7 @@ func TestWakepCASLockFree(t *testing.T) {
 func TestStartlockedmAfterWakep(t *testing.T) {
 	w := Workload{Main: Prog(Go(Prog(Yield(), Yield(), Yield())), Go(Prog(Yield(), Yield())),
 		Lock(), Yield(), Yield(), Yield(), Yield(), Unlock())}
-	found := 0
-	for seed := int64(0); seed < 300 && found < 5; seed++ {
-		cfg := cfgFor(t, "small", 2, 3, Deterministic, seed)
-		cfg.Record, cfg.SnapshotEvery = true, true
-		res := mustRun(t, cfg, w)
-		checkClean(t, w.String(), res)
+	found := recordedRuns(t, w, 2, 3, 300, 5, func(seed int64, res *Result) (found int) {
 		for j, e := range res.History {
 			if j == 0 {
 				continue
@@ -511,7 +506,8 @@ func TestStartlockedmAfterWakep(t *testing.T) {
 				}
 			}
 		}
-	}
+		return found
+	})
 	if found == 0 {
 		t.Fatal("no run reached a spinning M's startlockedm")
 	}
@@ -551,12 +547,7 @@ func TestWakepStartmTwoSections(t *testing.T) {
 // list and owes its stopm, which is its next op.
 func TestStopPathStopmNextOp(t *testing.T) {
 	w := Workload{Main: Prog(Go(Prog(Yield(), ReadyOn(0))), Go(Prog(Yield())), ParkOn(0), Yield())}
-	found := 0
-	for seed := int64(0); seed < 100 && found < 5; seed++ {
-		cfg := cfgFor(t, "small", 2, 2, Deterministic, seed)
-		cfg.Record, cfg.SnapshotEvery = true, true
-		res := mustRun(t, cfg, w)
-		checkClean(t, w.String(), res)
+	found := recordedRuns(t, w, 2, 2, 100, 5, func(seed int64, res *Result) (found int) {
 		for j, e := range res.History {
 			if e.Op != "schedule" || e.Out.Source != "idle" || e.Out.Value != 0 {
 				continue
@@ -573,8 +564,26 @@ func TestStopPathStopmNextOp(t *testing.T) {
 				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its stopm", seed, j, e, res.History[k])
 			}
 		}
-	}
+		return found
+	})
 	if found == 0 {
 		t.Fatal("no run reached a non-spinning M's stop path")
 	}
+}
+
+// recordedRuns runs w deterministically with recording and a snapshot after
+// every op, on seeds 0, 1, ... (at most seeds of them), and gives each
+// clean run to visit, which returns how many cases of interest it found;
+// it stops once want are found and returns how many were.
+func recordedRuns(t *testing.T, w Workload, ps, ms int, seeds int64, want int, visit func(seed int64, res *Result) int) int {
+	t.Helper()
+	found := 0
+	for seed := int64(0); seed < seeds && found < want; seed++ {
+		cfg := cfgFor(t, "small", ps, ms, Deterministic, seed)
+		cfg.Record, cfg.SnapshotEvery = true, true
+		res := mustRun(t, cfg, w)
+		checkClean(t, w.String(), res)
+		found += visit(seed, res)
+	}
+	return found
 }

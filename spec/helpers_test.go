@@ -22,13 +22,7 @@ func newState(t testing.TB, preset string, ps, ms int) *State {
 // returns the result.
 func do(t testing.TB, s *State, op Op) Result {
 	t.Helper()
-	r, err := s.Apply(op)
-	if err != nil {
-		t.Fatalf("%v: %v\nstate:\n%s", op, err, s.Dump())
-	}
-	if v := s.CheckInvariants(); v != nil {
-		t.Fatalf("after %v: %v\nstate:\n%s", op, v, s.Dump())
-	}
+	r := step(t, s, op)
 	if op.M >= 0 && op.Kind != OpRunqputKick && s.Ms[op.M].P != None && s.Ps[s.Ms[op.M].P].Kicked != None {
 		// runqput's put of the old runnext its CAS kicked out, the M's
 		// next step (and the wakep after it): the result keeps the
@@ -162,8 +156,8 @@ func settle(t testing.TB, s *State) {
 	}
 }
 
-// step applies one op, as do does but without the steps the op owes
-// after it, and checks the invariants.
+// step applies one op, fails the test on any error or broken invariant,
+// and returns the result: do without the steps the op owes after it.
 func step(t testing.TB, s *State, op Op) Result {
 	t.Helper()
 	r, err := s.Apply(op)
