@@ -250,9 +250,11 @@ type MSnap struct {
 	// StartmP is the P (one) wakep's sched.lock section took for its
 	// startm, while the M holds it; nil otherwise.
 	StartmP []int `json:",omitempty"`
-	// StopLocked: owes schedule's stoplockedm (a locked G's gosched or
-	// park), holding its P until it.
+	// StopLocked: owes stoplockedm (a locked G's gosched or park, holding
+	// its P until it; or its exitsyscall0, without a P).
 	StopLocked bool `json:",omitempty"`
+	// Mexiting: owes mexit (its locked G exited), holding its P until it.
+	Mexiting bool `json:",omitempty"`
 	// SlowBatch is runqputslow's batch, head first, while the M holds it
 	// between the CAS that took it (its runqput or ready) and its
 	// runqputslowpush; nil otherwise.

@@ -215,22 +215,29 @@
 //     after them (op stoplockedm; after park too), as goschedImpl and
 //     park_m unlock before schedule: until it the M holds its P, and
 //     another M's startlockedm may set its nextp first (m.stoplocked,
-//     MSnap.StopLocked). stopm: one sched.lock section for the global
-//     recheck and pidleget or mput, after the unlocked checkRunqsNoP.
+//     MSnap.StopLocked). recheck, after stopspinning: the sched.lock
+//     section that reads sched.runq (and takes pidlegetSpinning's P if
+//     it holds work), then checkRunqsNoP's unlocked reads (and
+//     sched.lock again for the P if a run queue holds work); with a P
+//     the op is an acquirep, with none the M owes stopm (stopmOwed,
+//     MSnap.Stopping), whose mput is a sched.lock section of its own.
 //     acquirep: the sched.lock section that wires the P. Where the
 //     runtime has two sched.lock sections and the spec one step, impl
 //     takes one (docs/OPS.md).
-//   - exit/goexit: gfput's spill lock section; a locked thread's exit
-//     holds sched.lock from before gfput through mexit's
-//     releasep+handoffp, the spec's one step (an mput in between would
-//     otherwise meet this handoffp's mget out of order).
+//   - exit/goexit: gfput's spill lock section (sched.gFree.lock); a
+//     locked G's thread then owes mexit (m.mexiting, MSnap.Mexiting),
+//     its next op: one sched.lock section for releasep, handoffp,
+//     nmfreed++ and checkdead (the runtime's handoffp and mexit take the
+//     lock in sections of their own).
 //   - park: the status and dropg inside the wait object's lock, which is
 //     what a readier takes first; a locked M's stoplockedm is its next op.
 //   - gosched: one sched.lock section (globrunqput); the wakep and a
 //     locked M's stoplockedm are its next ops. exitsyscall: the sched.lock
 //     section that gets the P (takeP from a syscalling thread, under that
 //     G's scan bit; exitsyscallTryGetP's pidleget; exitsyscallNoP's
-//     pidleget) or queues the G (exitsyscallNoP); the unlocked reads
+//     pidleget) or queues the G (exitsyscallNoP, whose stopm or a
+//     locked M's stoplockedm is the M's next op, after the unlock, as in
+//     exitsyscall0); the unlocked reads
 //     before it (setBlockOnExitSyscall's, `sched.pidle != 0`) decide the
 //     path, which is recorded (Output.Path). retake: the G's status CAS
 //     to syscall|scan blocks exitsyscall (setBlockOnExitSyscall) across

@@ -42,6 +42,8 @@ const (
 	opStartlockedm
 	opStoplockedm
 	opStartm
+	opRecheck
+	opMexit
 	numOpKinds
 )
 
@@ -49,7 +51,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
-	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm"}
+	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -298,6 +300,8 @@ func (a *actor) expand(r *rec) Event {
 	case opExit, opGoexit:
 		o.Goid = r.val
 		o.Spilled = int(max(r.a, 0))
+		o.Locked = lockedNames[r.code]
+	case opMexit:
 		o.Locked = lockedNames[r.code]
 	case opRetake:
 		e.In.P = int(r.in)

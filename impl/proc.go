@@ -525,56 +525,64 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		mp.throwOp(&r, throwLockedInt)
 		return
 	}
-	mexit := !s.cfg.Wasm && locked && !f.lockedNoMexit
-	if mexit {
-		// The spec's exit is one step, from gfput to mexit's handoffp:
-		// sched.lock from before gfput keeps an M that goes idle
-		// between the two (mput) from being found by this handoffp's
-		// startm (mget) in an order the step cannot have.
-		s.lockSched(&mp.actor)
-	}
 	spilled, freed, msg := mp.gfput(pp, gp)
 	r.a = int32(spilled)
 	if freed {
 		r.flags |= flStackFreed
 	}
 	if msg != "" {
-		if mexit {
-			s.unlockSched(&mp.actor)
-		}
 		mp.throwOp(&r, msg)
 		return
 	}
-	if mexit {
+	if !s.cfg.Wasm && locked && !f.lockedNoMexit {
 		if f.lockedExtClearedEarly {
 			mp.lockedExt = 0
 		}
-		// gogo(&mp.g0.sched) -> mstart0 -> mexit: handoffp(releasep()),
-		// and the thread exits (m0 is parked forever instead).
-		rp, msg := s.releasepLocked(mp)
-		if msg == "" {
-			msg = s.handoffpLocked(rp)
-		}
-		if msg == "" {
-			// `sched.nmfreed++; checkdead()`, m0's wedge included.
-			s.nmfreed++
-			msg = mp.checkdeadLocked()
-		}
-		s.unlockSched(&mp.actor)
-		if msg != "" {
-			mp.throwOp(&r, msg)
-			return
-		}
-		r.flags |= flHandedOff
+		// The thread may be in an unusual kernel state: kill it.
+		// gogo(&mp.g0.sched) -> mstart0 -> mexit is the M's next op
+		// (mexitOwed); m0 is parked forever instead.
+		mp.mexiting = true
+		r.code = lkMexit
 		if mp.id == 0 {
 			r.code = lkM0Wedged
-			mp.wedged.Store(true)
-			mp.branch(brM0Wedged)
-		} else {
-			r.code = lkMexit
-			mp.exited.Store(true)
-			mp.branch(brMexit)
 		}
+	}
+	mp.commit(&r)
+}
+
+// mexitOwed is mexit (proc.go) for the thread of a locked G that exited,
+// op mexit: handoffp(releasep()), then `sched.nmfreed++; checkdead()`, and
+// the thread exits (m0 parks forever). The runtime takes sched.lock in
+// mexit and in handoffp; here one section holds both.
+func (mp *m) mexitOwed() {
+	s := mp.s
+	r := mp.begin(opMexit)
+	mp.mexiting = false
+	r.code = lkMexit
+	if mp.id == 0 {
+		r.code = lkM0Wedged
+	}
+	s.lockSched(&mp.actor)
+	rp, msg := s.releasepLocked(mp)
+	if msg == "" {
+		msg = s.handoffpLocked(rp)
+	}
+	if msg == "" {
+		s.nmfreed++
+		msg = mp.checkdeadLocked()
+	}
+	s.unlockSched(&mp.actor)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	r.flags |= flHandedOff
+	if mp.id == 0 {
+		mp.wedged.Store(true)
+		mp.branch(brM0Wedged)
+	} else {
+		mp.exited.Store(true)
+		mp.branch(brMexit)
 	}
 	mp.commit(&r)
 }

@@ -201,9 +201,11 @@ func (mp *m) startmOwed() {
 	mp.commit(&r)
 }
 
-// stopmOwed is the stopm an M without a P owes after startlockedm handed
-// its P away or exitsyscall0 put its G on the global queue, recorded as op
-// stopm.
+// stopmOwed is the stopm an M without a P owes (stopping): after
+// findRunnable's stop path of a non-spinning M, after the recheck of a
+// spinning one found nothing, after startlockedm handed its P away, or
+// after exitsyscall0 put its G on the global queue; recorded as op stopm.
+// stopm takes sched.lock for its mput in a section of its own.
 func (mp *m) stopmOwed() {
 	s := mp.s
 	r := mp.begin(opStopm)
@@ -332,10 +334,13 @@ func (mp *m) endAcquire(r *rec, pp *p, msg string, b branch) {
 
 // recheckStop is the end of findRunnable's stop path for an M that
 // dropped its P while spinning ("delicate dance", proc.go findRunnable):
-// nmspinning-- first (op stopspinning), then sched.runq under sched.lock
-// and every P's run queue (checkRunqsNoP) again; with work and an idle P
-// it takes the P and spins again (op acquirep), else it stopm's (op
-// stopm).
+// nmspinning-- first (op stopspinning), then the recheck (op recheck):
+// sched.runq in a sched.lock section, with pidlegetSpinning's P if it
+// holds work; after the unlock checkRunqsNoP, every P's run queue read
+// without the lock, and sched.lock again for pidlegetSpinning if one has
+// work. With a P the M spins again (the op is an acquirep); with none it
+// owes stopm, its next op (stopmOwed), whose mput takes sched.lock once
+// more.
 func (mp *m) recheckStop() {
 	s := mp.s
 	if mp.spinning.Load() {
@@ -348,38 +353,33 @@ func (mp *m) recheckStop() {
 		mp.commit(&r)
 		return
 	}
-	r := mp.begin(opStopm)
+	r := mp.begin(opRecheck)
 	mp.recheck = false
-	// checkRunqsNoP: the Ps' run queues, read without the lock.
-	work := false
-	for _, p2 := range s.ps {
-		if !p2.idlep.Load() && !p2.runqempty() {
-			work = true
-			break
-		}
-	}
-	// The runtime rechecks sched.runq first, in a sched.lock section of
-	// its own, and takes the lock again for checkRunqsNoP's pidleget and
-	// for stopm's mput. Here one section does the global check, the
-	// pidleget and the mput, as the spec's stopm is one step: a G put on
-	// the global queue (and its wakep) between the runtime's sections
-	// finds the M not yet idle, which the spec has only while the global
-	// queue is read.
 	mp.sp()
 	s.lockSched(&mp.actor)
-	if work || (s.runqSize.Load() != 0 && !s.f.globalNotRechecked) {
+	if s.runqSize.Load() != 0 && !s.f.globalNotRechecked {
 		if pp := s.pidlegetLocked(); pp != nil {
 			mp.recheckTake(&r, pp)
 			return
 		}
 	}
-	msg := mp.mputLocked()
 	s.unlockSched(&mp.actor)
-	mp.branch(brStopm)
-	if msg != "" {
-		mp.throwOp(&r, msg)
-		return
+	mp.sp()
+	// checkRunqsNoP: the Ps' run queues, read without the lock; the
+	// first with work sends the M for an idle P.
+	for _, p2 := range s.ps {
+		if !p2.idlep.Load() && !p2.runqempty() {
+			s.lockSched(&mp.actor)
+			if pp := s.pidlegetLocked(); pp != nil {
+				mp.recheckTake(&r, pp)
+				return
+			}
+			s.unlockSched(&mp.actor)
+			break
+		}
 	}
+	mp.stopping = true
+	mp.branch(brStopm)
 	mp.commit(&r)
 }
 

@@ -132,8 +132,9 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 
 // exitsyscallNoP (proc.go:5067-5116): running -> runnable, dropg; under
 // sched.lock, pidleget once more: with a P, acquirep and execute(gp,
-// false) (a new time slice); without, globrunqput, and the M stops (a
-// locked M waits for the G in the M loop, stoplockedm).
+// false) (a new time slice); without, globrunqput, and the M stops after
+// the unlock, its next op: stoplockedm for a locked M (stoplockedmOwed,
+// then it waits for the G in the M loop), stopm for any other.
 func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 	s := mp.s
 	gp.runningOn.Store(-1)
@@ -165,9 +166,10 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 			// No wakep; the G waits for an M that finds it.
 			mp.stopping = true
 		default:
-			// stoplockedm without a P (its incidlelocked(1) folded
-			// into this section).
-			msg = mp.incidlelockedLocked()
+			// stoplockedm, after the unlock: the M's next op
+			// (stoplockedmOwed): no P to hand off; its
+			// incidlelocked(1) takes sched.lock again.
+			mp.stoplocked = true
 		}
 	}
 	s.unlockSched(&mp.actor)
@@ -177,9 +179,7 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 		// locked it to itself since.
 		mp.sp()
 		if gp.lockedTo.Load() != 0 {
-			s.lockSched(&mp.actor)
-			_, msg = mp.stoplockedmLocked()
-			s.unlockSched(&mp.actor)
+			mp.stoplocked = true
 		} else {
 			mp.stopping = true
 		}

@@ -267,10 +267,15 @@ type m struct {
 	// list and not pending, reachable by no other M. Owner-only.
 	startmP *p
 	// stoplocked: the M's locked G stopped running (gosched, after its
-	// wakep, or park) and schedule's stoplockedm is the M's next op
-	// (stoplockedmOwed). Until it the M holds its P, and another M's
-	// startlockedm may set its nextp first. Owner-only.
+	// wakep, or park; or exitsyscall0 queued it) and stoplockedm is the
+	// M's next op (stoplockedmOwed). Until it the M holds its P (none
+	// after exitsyscall0), and another M's startlockedm may set its
+	// nextp first. Owner-only.
 	stoplocked bool
+	// mexiting: the M's locked G exited (gdestroy, gfput) and mexit is
+	// the M's next op (mexitOwed): until it the M holds its P with no G
+	// and counts as running. Owner-only.
+	mexiting bool
 	// handing is the G findRunnable returned, locked to another M, while
 	// the spinning M makes resetspinning's wakep (schedule's local gp
 	// before `if gp.lockedm != 0 { startlockedm(gp) }`): runnable and on

@@ -542,20 +542,28 @@ func TestWakepStartmTwoSections(t *testing.T) {
 }
 
 // findRunnable's stop path for an M that is not spinning idles its P and
-// unlocks; stopm's mput is the M's next op (findRunnable unlocks before
-// stopm): after the schedule op the M holds no P, is not on the idle M
-// list and owes its stopm, which is its next op.
+// unlocks, and the recheck of an M that was spinning unlocks after it finds
+// nothing; stopm's mput is the M's next op in both (findRunnable unlocks
+// before stopm takes sched.lock again): after the schedule or recheck op
+// the M holds no P, is not on the idle M list and owes its stopm, which is
+// its next op.
 func TestStopPathStopmNextOp(t *testing.T) {
 	w := Workload{Main: Prog(Go(Prog(Yield(), ReadyOn(0))), Go(Prog(Yield())), ParkOn(0), Yield())}
-	found := recordedRuns(t, w, 2, 2, 100, 5, func(seed int64, res *Result) (found int) {
+	var stops, rechecks int
+	recordedRuns(t, w, 2, 2, 200, 10, func(seed int64, res *Result) (found int) {
 		for j, e := range res.History {
-			if e.Op != "schedule" || e.Out.Source != "idle" || e.Out.Value != 0 {
+			switch {
+			case e.Op == "schedule" && e.Out.Source == "idle" && e.Out.Value == 0:
+				stops++
+			case e.Op == "recheck":
+				rechecks++
+			default:
 				continue
 			}
 			found++
 			after := res.Snapshots[j].Ms[e.M]
-			if after.P >= 0 || after.Parked || !after.Stopping {
-				t.Fatalf("seed %d: after event %d %v: M%d on P%d parked %v stopping %v: want no P, not idle yet, stopm owed", seed, j, e, e.M, after.P, after.Parked, after.Stopping)
+			if after.P >= 0 || after.Parked || !after.Stopping || after.Recheck {
+				t.Fatalf("seed %d: after event %d %v: M%d on P%d parked %v stopping %v recheck %v: want no P, not idle yet, stopm owed", seed, j, e, e.M, after.P, after.Parked, after.Stopping, after.Recheck)
 			}
 			k := j + 1
 			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
@@ -564,10 +572,74 @@ func TestStopPathStopmNextOp(t *testing.T) {
 				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its stopm", seed, j, e, res.History[k])
 			}
 		}
+		if stops == 0 || rechecks == 0 {
+			return 0 // keep looking until both kinds are seen
+		}
+		return found
+	})
+	if stops == 0 || rechecks == 0 {
+		t.Fatalf("stop paths of a non-spinning M: %d, rechecks that found nothing: %d; want both reached", stops, rechecks)
+	}
+}
+
+// exitsyscall0 of a locked M that finds no idle P queues its G and
+// unlocks; stoplockedm (incidlelocked(1) under sched.lock again) is the M's
+// next op: after the exitsyscall op the M holds no P, owes stoplockedm and
+// is not yet counted in nmidlelocked.
+func TestExitsyscallNoPLockedStoplockedmNextOp(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Lock(), Sys(), Yield(), Sys(), Yield()), Retakes: 4}
+	found := recordedRuns(t, w, 1, 2, 400, 3, func(seed int64, res *Result) (found int) {
+		for j, e := range res.History {
+			if e.Op != "exitsyscall" || e.Out.Path != "nop" || res.Snapshots[j].Ms[e.M].LockedG < 0 {
+				continue
+			}
+			found++
+			after := res.Snapshots[j].Ms[e.M]
+			if after.P >= 0 || !after.StopLocked || after.Stopping {
+				t.Fatalf("seed %d: after event %d %v: M%d on P%d stoplocked %v stopping %v: want no P, stoplockedm owed", seed, j, e, e.M, after.P, after.StopLocked, after.Stopping)
+			}
+			k := j + 1
+			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
+			}
+			if k < len(res.History) && res.History[k].Op != "stoplockedm" {
+				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its stoplockedm", seed, j, e, res.History[k])
+			}
+		}
 		return found
 	})
 	if found == 0 {
-		t.Fatal("no run reached a non-spinning M's stop path")
+		t.Fatal("no run reached a locked M's exitsyscall0 without an idle P")
+	}
+}
+
+// A locked G's exit (gdestroy, gfput without sched.lock) and its thread's
+// mexit (handoffp(releasep()), nmfreed++, checkdead) are two ops: after the
+// exit the M holds its P with no G and owes mexit, its next op.
+func TestLockedExitMexitNextOp(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Lock(), Ret())), Go(Prog(Lock(), Yield(), Ret())), Yield(), Yield(), Yield())}
+	found := recordedRuns(t, w, 2, 3, 200, 5, func(seed int64, res *Result) (found int) {
+		for j, e := range res.History {
+			if (e.Op != "exit" && e.Op != "goexit") || e.Out.Locked == "" {
+				continue
+			}
+			found++
+			after := res.Snapshots[j].Ms[e.M]
+			if after.P < 0 || !after.Mexiting || after.Curg >= 0 || after.LockedG >= 0 || after.Exited || e.Out.HandedOff {
+				t.Fatalf("seed %d: after event %d %v: M%d on P%d mexiting %v curg %d exited %v: want its P held, no G, mexit owed", seed, j, e, e.M, after.P, after.Mexiting, after.Curg, after.Exited)
+			}
+			k := j + 1
+			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
+			}
+			if k < len(res.History) {
+				if n := res.History[k]; n.Op != "mexit" || n.Out.Locked != e.Out.Locked || !n.Out.HandedOff {
+					t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its mexit (handoffp)", seed, j, e, n)
+				}
+			}
+		}
+		return found
+	})
+	if found == 0 {
+		t.Fatal("no run reached a locked G's exit")
 	}
 }
 

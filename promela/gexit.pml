@@ -36,7 +36,7 @@
  *     ring, steal of runnext, idle) in the spec's relaxed order, spin,
  *     resetspinning's decrement, wakep's CAS, wakep's sched.lock section
  *     (pidleget), its startm (mget) in a sched.lock section of its own,
- *     stopspinning, stopm (mput and checkdead), acquirep (nextp, newm's
+ *     stopspinning, the recheck, stopm (mput and checkdead), acquirep (nextp, newm's
  *     pending P, the recheck's idle P);
  *   - checkdead's three outcomes: "checkdead: runnable g" is an assert,
  *     the two fatal errors are terminal states;
@@ -153,7 +153,7 @@ typedef Mt {
 	bit spinning;
 	bit parked;  /* on sched.midle, asleep in stopm */
 	bit recheck; /* dropped its P while spinning: findRunnable's recheck next */
-	bit stopping; /* dropped its P not spinning: stopm's mput, in a sched.lock section of its own, next */
+	bit stopping; /* dropped its P not spinning, or the recheck found nothing: stopm's mput, in a sched.lock section of its own, next */
 	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm */
 	byte startp; /* wakep's P between its pidleget and its startm */
 };
@@ -869,7 +869,7 @@ end:
 		gstack[ME.curg] = MAXSTACK; DONE }
 
 	/* an M without a P */
-	:: d_step { NOP && ME.stopping -> /* the stop path's stopm: mput */
+	:: d_step { NOP && ME.stopping -> /* stopm after the stop path or the recheck: mput */
 		ME.stopping = 0; mput(me); DONE }
 	:: d_step { NOP && ME.nextp != NONE -> /* stopm returns: acquirep(mp.nextp) */
 		tg = ME.nextp; ME.nextp = NONE; acquirepOn(me, tg); DONE }
@@ -879,8 +879,8 @@ end:
 		/* the recheck finds work: pidlegetSpinning, becomeSpinning, acquirep */
 		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; acquirepOn(me, tg); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || (runqlen == 0 && !ANYRUNQWORK)) ->
-		/* the recheck finds nothing: stopm */
-		mput(me); DONE }
+		/* the recheck finds nothing: stopm's mput, in a sched.lock section of its own, next */
+		ME.recheck = 0; ME.stopping = 1; DONE }
 	ACQUIRE_PENDING(0)
 #if NP > 1
 	ACQUIRE_PENDING(1)

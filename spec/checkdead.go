@@ -87,13 +87,14 @@ func (s *State) MCount() int32 {
 // NMIdleLocked is sched.nmidlelocked: the Ms waiting in stoplockedm for
 // their locked G (incidlelocked(1) once the M let its P go,
 // incidlelocked(-1) in startlockedm when another M hands it a P). Such an
-// M is locked, holds no P, no nextp and no G, and is not on the idle M
-// list.
+// M is locked, holds no P, no nextp and no G, is not on the idle M list,
+// and does not owe its stoplockedm (M.StopLocked: its incidlelocked(1) is
+// yet to come).
 func (s *State) NMIdleLocked() int32 {
 	n := int32(0)
 	for i := range s.Ms {
 		m := &s.Ms[i]
-		if m.LockedG != None && !m.Parked && m.Curg == None && m.P == None && m.NextP == None && !m.Exited && !m.Wedged {
+		if m.LockedG != None && !m.Parked && m.Curg == None && m.P == None && m.NextP == None && !m.StopLocked && !m.Exited && !m.Wedged {
 			n++
 		}
 		if m.StopLocked && m.NextP != None {

@@ -109,7 +109,7 @@ func TestGoexitDeadlockAtMexit(t *testing.T) {
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
 	sched(t, s, 1, SrcIdle)
 	do(t, s, Op{Kind: OpStopSpinning, M: 1})
-	r = do(t, s, Op{Kind: OpStopm, M: 1})
+	r = do(t, s, Op{Kind: OpRecheck, M: 1})
 	if r.Fatal != FatalGoexitDeadlock || s.Sched.Terminal != GoexitDeadlock {
 		t.Fatalf("the last M idle after main's Goexit: %v\n%s", r, s.Dump())
 	}

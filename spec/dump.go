@@ -98,6 +98,9 @@ func (m *M) String() string {
 	if m.StopLocked {
 		st += " owes-stoplockedm"
 	}
+	if m.Mexiting {
+		st += " owes-mexit"
+	}
 	if m.Handing != None {
 		st += " handing=" + ref("G", int64(m.Handing))
 	}
@@ -197,7 +200,7 @@ func tokenDiff(a, b string) string {
 // dumpFlags are the bare words an M or P line carries only while they
 // hold.
 var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true,
-	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true}
+	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true}
 
 // keyedDiff diffs two lines of "key=value" fields and bare flags by key.
 // It fails when a line has a key twice, or when bare tokens other than

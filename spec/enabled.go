@@ -53,6 +53,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpStartlockedm, M: M})
 		case m.StopLocked:
 			ops = append(ops, Op{Kind: OpStoplockedm, M: M})
+		case m.Mexiting:
+			ops = append(ops, Op{Kind: OpMexit, M: M})
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:
@@ -95,12 +97,13 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				ops = append(ops, Op{Kind: OpStopSpinning, M: M})
 			case m.Recheck:
 				// findRunnable's recheck: take the idle head back
-				// for the work it finds, or stopm.
+				// for the work it finds, or find nothing (stopm
+				// next).
 				if s.Sched.Pidle != None && (len(s.Sched.Runq) != 0 || s.runqWork()) {
 					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: s.Sched.Pidle})
 				}
 				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !s.runqWork()) {
-					ops = append(ops, Op{Kind: OpStopm, M: M})
+					ops = append(ops, Op{Kind: OpRecheck, M: M})
 				}
 			case m.Parked:
 				// newm's thread for a P startm found no idle M for.

@@ -73,14 +73,36 @@ func (s *State) gdestroy(mp int, gi int32, r *Result) error {
 		return nil
 	}
 	// The G may have put its thread in an unusual kernel state: kill the
-	// thread rather than return it to the pool. mexit: handoffp(releasep());
-	// m0 cannot exit and is wedged instead.
+	// thread rather than return it to the pool (`gogo(&mp.g0.sched)`,
+	// then mstart0 -> mexit, the M's next step, OpMexit); m0 cannot exit
+	// and is wedged instead.
+	m.Mexiting = true
+	r.Locked = LockedMexit
+	if mp == 0 {
+		r.Locked = LockedM0Wedged
+	}
+	return nil
+}
+
+// mexit is OpMexit: proc.go mexit for the thread of a locked G that
+// exited: `handoffp(releasep())`, then `lock(&sched.lock);
+// sched.nmfreed++; checkdead(); unlock(&sched.lock)`, and the thread exits
+// (m0 parks forever: throw("locked m0 woke up") if it ever wakes). The
+// runtime's gdestroy does gfput without sched.lock and mexit takes it
+// later, so other Ms act between the exit and this step.
+func (s *State) mexit(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.Mexiting {
+		return r, s.disabled(op, "the M owes no mexit")
+	}
+	m.Mexiting = false
 	released, err := s.releasep(mp)
 	if err != nil {
-		return err
+		return r, err
 	}
 	if err := s.handoffp(released); err != nil {
-		return err
+		return r, err
 	}
 	r.HandedOff = true
 	if mp == 0 {
@@ -90,9 +112,7 @@ func (s *State) gdestroy(mp int, gi int32, r *Result) error {
 		m.Exited = true
 		r.Locked = LockedMexit
 	}
-	// mexit, both branches: `lock(&sched.lock); sched.nmfreed++;
-	// checkdead()` after handoffp.
-	return s.checkdead(r)
+	return r, s.checkdead(&r)
 }
 
 // gfput models proc.go gfput: free a stack that is not startingStackSize,

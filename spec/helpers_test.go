@@ -55,10 +55,16 @@ func do(t testing.TB, s *State, op Op) Result {
 			do(t, s, Op{Kind: OpStopm, M: op.M})
 		}
 	}
-	if op.Kind == OpSchedule && op.Source == SrcIdle && s.Ms[op.M].Stopping {
-		// The stopm after findRunnable's stop path (a non-spinning M),
-		// in a sched.lock section of its own: checkdead's fatal error
-		// shows in the result.
+	if op.M >= 0 && s.Ms[op.M].Mexiting && op.Kind != OpMexit {
+		// The mexit a locked G's exit sends its thread to: the handoffp
+		// and checkdead show in the result.
+		mr := do(t, s, Op{Kind: OpMexit, M: op.M})
+		r.HandedOff, r.Fatal = mr.HandedOff, mr.Fatal
+	}
+	if (op.Kind == OpSchedule && op.Source == SrcIdle || op.Kind == OpRecheck) && s.Ms[op.M].Stopping {
+		// The stopm after findRunnable's stop path (a non-spinning M)
+		// or recheck (a spinning one), in a sched.lock section of its
+		// own: checkdead's fatal error shows in the result.
 		if f := do(t, s, Op{Kind: OpStopm, M: op.M}).Fatal; f != "" {
 			r.Fatal = f
 		}
@@ -152,7 +158,7 @@ func settle(t testing.TB, s *State) {
 		do(t, s, Op{Kind: OpAcquireP, M: int8(mi), P: m.NextP})
 		do(t, s, Op{Kind: OpSchedule, M: int8(mi), Source: SrcIdle})
 		do(t, s, Op{Kind: OpStopSpinning, M: int8(mi)})
-		do(t, s, Op{Kind: OpStopm, M: int8(mi)})
+		do(t, s, Op{Kind: OpRecheck, M: int8(mi)})
 	}
 }
 

@@ -33,11 +33,12 @@ package spec
 //     "delicate dance": nmspinning-- (OpStopSpinning), then recheck
 //     sched.runq under sched.lock and every P's run queue
 //     (checkRunqsNoP), and take an idle P back (OpAcquireP, spinning
-//     again) if either has work, else stopm (OpStopm). The window between
-//     pidleput and nmspinning-- is where golang/go#55160's lost wakeup
-//     lived: wakep in it sees nmspinning != 0 and leaves the work to this
-//     M, which must find it. Between nmspinning-- and mput another M's
-//     wakep may find no idle M and newm (a pending P).
+//     again) if either has work, else find nothing (OpRecheck) and
+//     stopm (OpStopm, a sched.lock section of its own). The window
+//     between pidleput and nmspinning-- is where golang/go#55160's lost
+//     wakeup lived: wakep in it sees nmspinning != 0 and leaves the work
+//     to this M, which must find it. Between nmspinning-- and mput
+//     another M's wakep may find no idle M and newm (a pending P).
 //
 // Not modelled: sched.needspinning (set when wakep's pidlegetSpinning finds
 // no idle P, read by a non-spinning M about to drop its P), timers and the
@@ -410,22 +411,35 @@ func (s *State) stopSpinning(op Op, mp int) (Result, error) {
 	return r, nil
 }
 
-// stopm is OpStopm: the end of findRunnable's stop path for an M that was
-// spinning when it dropped its P (M.Recheck, after OpStopSpinning): the
-// recheck finds nothing it can take (the global queue is read under
-// sched.lock; checkRunqsNoP reads the rings without it, so an op
-// overlapping another may miss their work), and stopm puts the M on the
-// idle list.
+// stopm is OpStopm: stopm's `lock(&sched.lock); mput(gp.m)`, a
+// sched.lock section of its own, after whatever left the M owing it
+// (M.Stopping): findRunnable's stop path for a non-spinning M, the
+// recheck of a spinning one that found nothing (OpRecheck),
+// startlockedm, or exitsyscall0.
 func (s *State) stopm(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
-	if m.Stopping {
-		// The stopm after findRunnable's stop path (a non-spinning
-		// M), startlockedm or exitsyscall0.
-		m.Stopping = false
-		return r, s.mput(mp, &r)
+	if !m.Stopping {
+		return r, s.disabled(op, "the M owes no stopm")
 	}
-	if !m.Recheck || m.Spinning {
+	m.Stopping = false
+	return r, s.mput(mp, &r)
+}
+
+// recheck is OpRecheck: findRunnable's recheck for an M that was spinning
+// when it dropped its P (M.Recheck, after OpStopSpinning) finds nothing it
+// can take. proc.go: `lock(&sched.lock); if !sched.runq.empty() {
+// pidlegetSpinning ... }; unlock(&sched.lock)`, then checkRunqsNoP, which
+// reads the Ps' rings without the lock (so an op overlapping another may
+// miss their work: only a Strict op is held to it). stopm, which takes
+// sched.lock again for mput, is the M's next step (M.Stopping): in
+// between the M holds no P, is not on the idle M list (a wakep's startm
+// finds no M to wake) and counts as running. With work and an idle P the
+// recheck is OpAcquireP instead.
+func (s *State) recheck(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.Recheck || m.Spinning || m.P != None || m.Curg != None {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
 	}
 	if s.Sched.Pidle != None {
@@ -436,5 +450,7 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 			return r, s.disabled(op, "strict: checkRunqsNoP finds a P with a non-empty run queue and an idle P")
 		}
 	}
-	return r, s.mput(mp, &r)
+	m.Recheck = false
+	m.Stopping = true
+	return r, nil
 }

@@ -84,11 +84,11 @@ func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
 	if s.Sched.NMSpinning != 0 || s.Ms[1].Spinning {
 		t.Fatalf("stopspinning: %s", s.Dump())
 	}
-	// Strict or not, stopm may not sleep with sched.runq non-empty and
-	// a P idle: the recheck reads the global queue under sched.lock.
+	// Strict or not, the recheck may not find nothing with sched.runq
+	// non-empty and a P idle: it reads the global queue under sched.lock.
 	for _, strict := range []bool{false, true} {
-		if _, err := s.Clone().Apply(Op{Kind: OpStopm, M: 1, Strict: strict}); err == nil {
-			t.Fatalf("strict=%v: stopm with G0 on sched.runq and P1 idle", strict)
+		if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, Strict: strict}); err == nil {
+			t.Fatalf("strict=%v: the recheck found nothing with G0 on sched.runq and P1 idle", strict)
 		}
 	}
 	if a := do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); a.Value != 1 || !s.Ms[1].Spinning || s.Sched.NMSpinning != 1 {
@@ -114,9 +114,68 @@ func TestStopPathStopm(t *testing.T) {
 	if _, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); err == nil {
 		t.Fatal("a strict recheck took a P with no work anywhere")
 	}
-	do(t, s, Op{Kind: OpStopm, M: 1, Strict: true})
+	do(t, s, Op{Kind: OpRecheck, M: 1, Strict: true})
 	if !s.Ms[1].Parked || s.Sched.Midle != 1 || s.NMIdle() != 1 {
 		t.Fatalf("stopm: %s", s.Dump())
+	}
+}
+
+// findRunnable's recheck (a sched.lock section for sched.runq, then
+// checkRunqsNoP) and stopm's mput (sched.lock again) are two steps, as
+// proc.go unlocks between them: work queued in between finds the M
+// neither looking nor idle, so wakep's startm finds no idle M and leaves
+// the P for newm's thread. With the two in one step the M was already on
+// the idle list and startm woke it.
+func TestRecheckThenStopmTwoSteps(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpNewproc1, M: 0})
+	do(t, s, Op{Kind: OpRunqput, M: 0}) // wakep: M1 on P1
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpPark, M: 0})
+	do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
+	step(t, s, Op{Kind: OpStopSpinning, M: 1})
+	if _, err := s.Clone().Apply(Op{Kind: OpStopm, M: 1}); err == nil {
+		t.Fatal("stopm before the recheck")
+	}
+	step(t, s, Op{Kind: OpRecheck, M: 1, Strict: true})
+	m1 := &s.Ms[1]
+	if m1.Parked || !m1.Stopping || m1.Recheck || s.NMIdle() != 0 || s.RunningMs() != 2 {
+		t.Fatalf("after the recheck: M1 parked %v stopping %v recheck %v, nmidle %d, running %d: want M1 not idle yet, stopm next, counted running\n%s",
+			m1.Parked, m1.Stopping, m1.Recheck, s.NMIdle(), s.RunningMs(), s.Dump())
+	}
+	if ops := s.Enabled(DefaultBounds(2), nil); !slices.Contains(ops, Op{Kind: OpStopm, M: 1}) || slices.Contains(ops, Op{Kind: OpRecheck, M: 1}) {
+		t.Fatalf("enabled %v: want M1's stopm and no second recheck", ops)
+	}
+	// M0 queues a G: its wakep takes P1, and startm finds no idle M.
+	do(t, s, Op{Kind: OpGoidRefill, M: 0})
+	do(t, s, Op{Kind: OpNewproc1, M: 0})
+	step(t, s, Op{Kind: OpRunqput, M: 0})
+	var handedTo int8 = -2
+	for n := 0; s.Ms[0].WakeP || s.Ms[0].Waking || s.Ms[0].StartmP != None; n++ {
+		k := OpWakep
+		if s.Ms[0].Waking {
+			k = OpWakepStartm
+		} else if s.Ms[0].StartmP != None {
+			k = OpStartm
+		}
+		if r := step(t, s, Op{Kind: k, M: 0}); k == OpStartm {
+			handedTo = r.HandedTo
+		}
+		if n > 4 {
+			t.Fatalf("M0's wakep did not end:\n%s", s.Dump())
+		}
+	}
+	if handedTo != None || !s.pendingP(1) {
+		t.Fatalf("wakep's startm handed P1 to M%d (pending %v), want no idle M: P1 left for newm\n%s", handedTo, s.pendingP(1), s.Dump())
+	}
+	step(t, s, Op{Kind: OpStopm, M: 1})
+	if !m1.Parked || s.NMIdle() != 1 {
+		t.Fatalf("stopm: %s", s.Dump())
+	}
+	// M1, now idle, is newm's thread: it takes P1, spinning.
+	if a := step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1}); a.Value != 1 {
+		t.Fatalf("newm's M: %v\n%s", a, s.Dump())
 	}
 }
 
@@ -153,7 +212,7 @@ func TestPendingPTakenByNextIdleM(t *testing.T) {
 	do(t, s, Op{Kind: OpSpin, M: 1})
 	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle})
 	do(t, s, Op{Kind: OpStopSpinning, M: 1})
-	do(t, s, Op{Kind: OpStopm, M: 1})
+	do(t, s, Op{Kind: OpRecheck, M: 1})
 	if a := do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0}); a.Value != 1 || !s.Ms[1].Spinning || s.Ps[0].StartSpinning {
 		t.Fatalf("newm's M: %v\n%s", a, s.Dump())
 	}

@@ -34,7 +34,7 @@ const (
 	OpMarkrootFreeGStacks                       // markrootFreeGStacks: the GC takes sched.gFree.stack and frees its stacks
 	OpMarkrootFreeGStacksPush                   // markrootFreeGStacks: the taken Gs pushed onto sched.gFree.noStack
 	OpRunqputslowPush                           // runqputslow: lock(&sched.lock); globrunqputbatch(&q) of the batch its CAS took
-	OpStopm                                     // findRunnable's recheck after a spinning M dropped its P, then stopm (mput)
+	OpStopm                                     // stopm's mput, in a sched.lock section of its own: after findRunnable's stop path or recheck, startlockedm or exitsyscall0
 	OpWakep                                     // resetspinning's wakep, after schedule found work while spinning
 	OpStopSpinning                              // findRunnable's stop path: a spinning M that dropped its P stops spinning (nmspinning--)
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
@@ -43,6 +43,8 @@ const (
 	OpStartm                                    // wakep's startm after its pidlegetSpinning: lock(&sched.lock); mget; the P to the M's nextp, or left for newm's
 	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp, incidlelocked(1)
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
+	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep()), nmfreed++, checkdead; the thread exits (m0 parks forever)
+	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P finds nothing it can take (sched.runq under sched.lock, then checkRunqsNoP); stopm is next
 	numOps
 )
 
@@ -57,7 +59,7 @@ var opNames = [...]string{
 	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
-	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm",
+	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
 }
 
 func (k OpKind) String() string {

@@ -203,14 +203,18 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		if path == ExitNoP {
 			s.GlobrunqPut(gi)
 			// exitsyscall0 reads gp.lockedm before the unlock that
-			// publishes gp (golang/go#46524's fix). A locked M waits in
-			// stoplockedm (it holds no P; incidlelocked(1) is folded
-			// into this step); any other stopm's after the unlock, its
-			// next step (no wakep: the G waits on the global queue for
-			// an M that finds it). Between the two another M may take
-			// the G, or find no idle M for a startm.
+			// publishes gp (golang/go#46524's fix). After the unlock
+			// a locked M calls stoplockedm (it holds no P: no
+			// handoffp; its incidlelocked(1) takes sched.lock again
+			// and runs checkdead), its next step (OpStoplockedm);
+			// any other M stopm's, its next step (no wakep: the G
+			// waits on the global queue for an M that finds it).
+			// Between the two another M may take the G (and
+			// startlockedm it back to this M first), or find no
+			// idle M for a startm.
 			if m.LockedG != None && !s.Cfg.Wasm {
-				return r, s.checkdead(&r)
+				m.StopLocked = true
+				return r, nil
 			}
 			m.Stopping = true
 			return r, nil

@@ -40,7 +40,7 @@ var ProgressChecks = []ProgressCheck{
 		check: func(s *State) string {
 			for mi := range s.Ms {
 				m := &s.Ms[mi]
-				if m.P != None && m.Curg == None && m.NewG == None && m.Handing == None && !m.StopLocked && !m.Exited && !m.Wedged {
+				if m.P != None && m.Curg == None && m.NewG == None && m.Handing == None && !m.StopLocked && !m.Mexiting && !m.Exited && !m.Wedged {
 					return "M" + itoa(int64(mi)) + " holds P" + itoa(int64(m.P)) + " and runs nothing, and nothing will ever move it"
 				}
 			}

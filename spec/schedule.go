@@ -125,7 +125,7 @@ func (s *State) schedule(op Op) (Result, error) {
 		// findRunnable's stop path: under sched.lock the global queue is
 		// empty, releasep, pidleput, unlock. A spinning M is still
 		// counted in nmspinning and rechecks next (OpStopSpinning, then
-		// OpStopm or OpAcquireP); any other M's stopm (mput, in a
+		// OpRecheck or OpAcquireP); any other M's stopm (mput, in a
 		// sched.lock section of its own) is its next step (OpStopm): in
 		// between it holds no P and is not on the idle M list, so a
 		// startm finds no M to wake.

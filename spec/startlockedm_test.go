@@ -221,3 +221,52 @@ func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 		t.Fatalf("M0's acquirep of its nextp: G%d, M0 curg G%d, G0 %s; want G0 running on M0\n%s", r.G, m0.Curg, s.Gs[0].Status, s.Dump())
 	}
 }
+
+// exitsyscall0 (proc.go exitsyscallNoP) of a locked M that finds no idle P
+// puts its G on the global queue and unlocks; stoplockedm, whose
+// incidlelocked(1) takes sched.lock again and runs checkdead, is the M's
+// step of its own after it. In between the M holds no P and is not yet
+// counted in nmidlelocked, and another M may take the G and startlockedm
+// it back: nmidlelocked is then -1 until the stoplockedm. Before, the
+// spec folded the incidlelocked(1) into the exitsyscall step, so the
+// startlockedm always came after it.
+func TestExitsyscallNoPLockedStoplockedm(t *testing.T) {
+	s := newState(t, "small", 1, 2)
+	step(t, s, Op{Kind: OpLockOSThread, M: 0})
+	retakeP0(t, s) // handoffp: no idle P, no spinning M: P0 to M1, spinning
+	m0, m1 := &s.Ms[0], &s.Ms[1]
+	step(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	running := s.RunningMs()
+	r := step(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
+	if r.Fatal != "" || !m0.StopLocked || m0.Parked || s.NMIdleLocked() != 0 || s.RunningMs() != running || len(s.Sched.Runq) != 1 {
+		t.Fatalf("exitsyscall nop of a locked M: fatal %q, M0 owes stoplockedm %v, nmidlelocked %d, running %d (was %d): want G0 queued, stoplockedm owed, M0 still counted running\n%s",
+			r.Fatal, m0.StopLocked, s.NMIdleLocked(), s.RunningMs(), running, s.Dump())
+	}
+	for _, op := range s.Enabled(DefaultBounds(1), nil) {
+		if op.M == 0 && op.Kind != OpStoplockedm {
+			t.Fatalf("enabled %v: M0 owes its stoplockedm first", op)
+		}
+	}
+	// M1 runs first: it takes G0 from the global queue (its P's tick),
+	// and hands it and P0 back to M0.
+	step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal})
+	wakepSteps(t, s, 1)
+	if m1.Handing != None {
+		step(t, s, Op{Kind: OpStartlockedm, M: 1})
+	}
+	if m0.NextP != 0 || !m0.StopLocked {
+		t.Fatalf("startlockedm in the window: M0 nextp P%d: want P0\n%s", m0.NextP, s.Dump())
+	}
+	if n := s.NMIdleLocked(); n != -1 {
+		t.Fatalf("nmidlelocked = %d between startlockedm and stoplockedm, want -1", n)
+	}
+	step(t, s, Op{Kind: OpStopm, M: 1})
+	r = step(t, s, Op{Kind: OpStoplockedm, M: 0})
+	if r.HandedOff || s.NMIdleLocked() != 0 || r.Fatal != "" {
+		t.Fatalf("stoplockedm: handed off %v, nmidlelocked %d, fatal %q: want no handoff (no P), the count back at 0\n%s", r.HandedOff, s.NMIdleLocked(), r.Fatal, s.Dump())
+	}
+	r = step(t, s, Op{Kind: OpAcquireP, M: 0, P: 0})
+	if r.G != 0 || m0.Curg != 0 || s.Gs[0].Status != Running {
+		t.Fatalf("M0's acquirep of its nextp: G%d, M0 curg G%d, G0 %s; want G0 running on M0\n%s", r.G, m0.Curg, s.Gs[0].Status, s.Dump())
+	}
+}

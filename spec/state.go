@@ -87,8 +87,8 @@ type M struct {
 	// Link is the next M on sched.midle, or None.
 	Link int8
 	// Recheck: the M dropped its P while spinning and has yet to do
-	// findRunnable's recheck (nmspinning--, sched.runq, checkRunqsNoP)
-	// before stopm.
+	// findRunnable's recheck (nmspinning--, sched.runq, checkRunqsNoP):
+	// OpStopSpinning, then OpAcquireP or OpRecheck.
 	Recheck bool
 	// WakeP: the M owes a wakep, its next step (OpWakep): it made a G
 	// runnable (newproc, ready, goschedImpl, runqputslow's push), or
@@ -104,7 +104,10 @@ type M struct {
 	// Stopping: the M has no P and stopm's in a sched.lock section of
 	// its own, its next step (OpStopm): after findRunnable's stop path
 	// idled its P (a non-spinning M: `pidleput(pp, now);
-	// unlock(&sched.lock) ... stopm()`), after startlockedm handed its P
+	// unlock(&sched.lock) ... stopm()`), after the recheck of an M that
+	// dropped its P while spinning found nothing (OpRecheck: its
+	// sched.lock section and checkRunqsNoP come before stopm's), after
+	// startlockedm handed its P
 	// to a locked M, or after exitsyscall0 put its G on the global
 	// queue (`unlock(&sched.lock) ... stopm()`).
 	Stopping bool
@@ -115,14 +118,22 @@ type M struct {
 	// wakep's local, PHandoff in the spec, held by this running M and
 	// reachable by no other. None otherwise.
 	StartmP int8
-	// StopLocked: the M's locked G stopped running (gosched, park) and
-	// schedule's stoplockedm (releasep, handoffp, incidlelocked(1), then
-	// sleep until startlockedm hands it a P) is the M's next step
-	// (OpStoplockedm), after the wakep a gosched owes. Until it the M
-	// holds its P, and another M's startlockedm may already have set its
-	// nextp (proc.go goschedImpl unlocks after globrunqput, park_m's
-	// unlockf releases the wait object, before schedule runs).
+	// StopLocked: the M's locked G stopped running (gosched, park, or
+	// exitsyscall0 queued it) and stoplockedm (releasep, handoffp,
+	// incidlelocked(1), then sleep until startlockedm hands it a P) is
+	// the M's next step (OpStoplockedm), after the wakep a gosched owes.
+	// Until it the M holds its P (none after exitsyscall0), and another
+	// M's startlockedm may already have set its nextp (proc.go
+	// goschedImpl unlocks after globrunqput, park_m's unlockf releases
+	// the wait object, exitsyscall0 unlocks after globrunqput, before
+	// stoplockedm runs).
 	StopLocked bool
+	// Mexiting: the M's locked G exited (gdestroy, gfput) and the thread
+	// goes to mexit (gogo(&mp.g0.sched) -> mstart0 -> mexit), its next
+	// step (OpMexit): handoffp(releasep()), then `sched.nmfreed++;
+	// checkdead()`, and the thread exits (m0 is parked forever). Until
+	// it the M holds its P with no G and counts as running.
+	Mexiting bool
 	// Handing is the G a spinning M's findRunnable found locked to
 	// another M, held by the M (runnable, on no queue) until its
 	// startlockedm (OpStartlockedm): proc.go schedule calls resetspinning,

@@ -53,7 +53,7 @@ func (s *State) Apply(op Op) (Result, error) {
 		return r, s.disabled(op, "wakep's startm comes first")
 	}
 	if m.Stopping && op.Kind != OpStopm {
-		return r, s.disabled(op, "its stopm comes first (after the stop path, startlockedm or exitsyscall0)")
+		return r, s.disabled(op, "its stopm comes first (after the stop path, the recheck, startlockedm or exitsyscall0)")
 	}
 	if m.Handing != None && !m.WakeP && !m.Waking && m.StartmP == None && op.Kind != OpStartlockedm {
 		return r, s.disabled(op, "startlockedm comes first")
@@ -61,7 +61,12 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.StopLocked && !m.WakeP && !m.Waking && m.StartmP == None && op.Kind != OpStoplockedm {
 		return r, s.disabled(op, "stoplockedm comes first")
 	}
+	if m.Mexiting && op.Kind != OpMexit {
+		return r, s.disabled(op, "mexit comes first")
+	}
 	switch op.Kind {
+	case OpMexit:
+		return s.mexit(op, mp)
 	case OpStartlockedm:
 		return s.startlockedmOp(op, mp)
 	case OpStoplockedm:
@@ -80,6 +85,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.acquirep(op, mp)
 	case OpStopm:
 		return s.stopm(op, mp)
+	case OpRecheck:
+		return s.recheck(op, mp)
 	case OpMcall:
 		// mcall(fn) where fn returns: asm_amd64.s calls badmcall2. On g0,
 		// mcall throws first (badmcall).

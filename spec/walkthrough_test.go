@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestSeedWalkthrough follows the seed walkthrough (goexit1 -> mcall(goexit0)
 // -> gdestroy -> gfput -> schedule): a goroutine is spawned, runs, exits
@@ -109,6 +112,46 @@ func TestLockedExit(t *testing.T) {
 	}
 	if s.Ps[0].Status != PHandoff {
 		t.Fatalf("P0 has G in runnext and must wait for startm: %v", s.Ps[0].String())
+	}
+}
+
+// A locked G's exit and its thread's mexit are two steps, as in the
+// runtime: gdestroy does gfput without sched.lock and goes to g0
+// (gogo(&mp.g0.sched) -> mstart0), and mexit then takes sched.lock for
+// handoffp(releasep()) and for nmfreed++ and checkdead. In between the M
+// holds its P with no G, counts as running, and makes no other op;
+// another M's stopm in the window finds it running, so checkdead is
+// silent there and runs again at the mexit.
+func TestLockedExitThenMexit(t *testing.T) {
+	s := newState(t, "go", 2, 2)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	sched(t, s, 1, SrcStealNext)
+	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	do(t, s, Op{Kind: OpPark, M: 0}) // main waits forever
+	r := step(t, s, Op{Kind: OpExit, M: 1})
+	m1 := &s.Ms[1]
+	if r.Locked != LockedMexit || r.HandedOff || !m1.Mexiting || m1.Exited || m1.P != 1 || m1.LockedG != None ||
+		s.Gs[1].Status != Dead || len(s.Ps[1].GFree) != 1 || s.RunningMs() != 2 {
+		t.Fatalf("locked exit: %v, M1 owes mexit %v, exited %v, on P%d, running Ms %d: want G1 on P1's free list, M1 holding P1 and counted running, mexit next\n%s",
+			r, m1.Mexiting, m1.Exited, m1.P, s.RunningMs(), s.Dump())
+	}
+	for _, op := range s.Enabled(DefaultBounds(2), nil) {
+		if op.M == 1 && op.Kind != OpMexit {
+			t.Fatalf("enabled %v: M1 owes its mexit first", op)
+		}
+	}
+	// M0 finds nothing and stops in the window: M1 still runs, so
+	// checkdead is silent.
+	if f := do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle}).Fatal; f != "" || !s.Ms[0].Parked {
+		t.Fatalf("M0's stop path in the window: fatal %q, parked %v\n%s", f, s.Ms[0].Parked, s.Dump())
+	}
+	r = step(t, s, Op{Kind: OpMexit, M: 1})
+	if !r.HandedOff || r.Locked != LockedMexit || !m1.Exited || m1.Mexiting || m1.P != None {
+		t.Fatalf("mexit: %v\n%s", r, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpMexit, M: 1}, r, nil); !slices.Contains(got, "mexit") {
+		t.Fatalf("branches %v: want mexit", got)
 	}
 }
 
