@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gexit-dev/gexit/spec"
 )
@@ -67,69 +66,20 @@ func symPair(t *testing.T, o ExploreOptions) (full, red *ExploreResult) {
 }
 
 // The reduced exploration gives the unreduced one's verdict on every
-// bound, and reduces some.
+// bound, and reduces some. (Depth-bounded runs cut the two graphs at the
+// same depth, a class being met at its shallowest member's, but the
+// deepest state can be shallower reduced.)
 func TestReduceEquivalentVerdicts(t *testing.T) {
-	var fullSum, redSum int
-	start := time.Now()
-	n := 0
-	for _, b := range symBounds() {
-		if (raceEnabled || testing.Short()) && !b.race {
-			continue
-		}
-		n++
-		t.Run(b.name, func(t *testing.T) {
-			full, red := symPair(t, b.o)
-			t.Logf("factor %.3f: %d states unreduced, %d reduced; %d and %d transitions",
-				float64(full.States)/float64(red.States), full.States, red.States, full.Transitions, red.Transitions)
-			fullSum += full.States
-			redSum += red.States
-			if len(full.Violations) != 0 || len(red.Violations) != 0 {
-				t.Fatalf("violations: unreduced %d, reduced %d", len(full.Violations), len(red.Violations))
-			}
-			if full.Complete != red.Complete || full.StoppedBy != red.StoppedBy {
-				t.Fatalf("unreduced complete=%v stopped=%q, reduced complete=%v stopped=%q", full.Complete, full.StoppedBy, red.Complete, red.StoppedBy)
-			}
-			if red.States > full.States {
-				t.Fatalf("the reduction explored more: %d/%d states", red.States, full.States)
-			}
-			if b.o.Depth == 0 {
-				// Depth-bounded runs cut the two graphs at the same
-				// depth (a class is met at its shallowest member's),
-				// but the deepest state can be shallower reduced (a
-				// class's deep members are met shallower); complete
-				// ones end the same ways and reach the same branches.
-				if a, b := terminalKinds(full), terminalKinds(red); a != b {
-					t.Fatalf("terminal states: unreduced %s, reduced %s", a, b)
-				}
-				if (full.Deadlocks == 0) != (red.Deadlocks == 0) {
-					t.Fatalf("deadlocks: unreduced %d, reduced %d", full.Deadlocks, red.Deadlocks)
-				}
-				if a, b := strings.Join(full.NeverReached, ","), strings.Join(red.NeverReached, ","); a != b {
-					t.Fatalf("never reached: unreduced %s, reduced %s", a, b)
-				}
-			}
-		})
-	}
-	if n >= 20 && redSum >= fullSum {
-		t.Fatalf("no reduction over %d bounds: %d states unreduced, %d reduced", n, fullSum, redSum)
-	}
-	t.Logf("%d bounds: %d states unreduced, %d reduced, factor %.3f, %.1fs", n, fullSum, redSum, float64(fullSum)/float64(max(redSum, 1)), time.Since(start).Seconds())
+	skip := func(b porBound) bool { return (raceEnabled || testing.Short()) && !b.race }
+	checkEquivalentVerdicts(t, symBounds(), skip, symPair, nil)
 }
 
 // symFaults are the partial-order reduction's planted faults (porFaults)
 // and faults in what the reductions abstract: an M's identity and the
 // assist credit.
-func symFaults() []struct {
-	name string
-	step func(*spec.State, spec.Op) (spec.Result, error)
-} {
-	fs := porFaults()
-	type fault = struct {
-		name string
-		step func(*spec.State, spec.Op) (spec.Result, error)
-	}
-	return append(fs,
-		fault{"mexit leaves the P's m", func(s *spec.State, op spec.Op) (spec.Result, error) {
+func symFaults() []plantedFault {
+	return append(porFaults(),
+		plantedFault{"mexit leaves the P's m", func(s *spec.State, op spec.Op) (spec.Result, error) {
 			// An exiting M (not m0) keeps a stale pp.m on the P it
 			// handed off: PLinks sees it whichever M exits.
 			p := spec.None
@@ -142,7 +92,7 @@ func symFaults() []struct {
 			}
 			return r, err
 		}},
-		fault{"mget takes the idle list's tail", func(s *spec.State, op spec.Op) (spec.Result, error) {
+		plantedFault{"mget takes the idle list's tail", func(s *spec.State, op spec.Op) (spec.Result, error) {
 			// Relink the idle M list tail first after every op: the
 			// order is structure the M renaming carries.
 			r, err := s.Apply(op)
@@ -157,7 +107,7 @@ func symFaults() []struct {
 			}
 			return r, err
 		}},
-		fault{"gdestroy flushes an assist credit twice", func(s *spec.State, op spec.Op) (spec.Result, error) {
+		plantedFault{"gdestroy flushes an assist credit twice", func(s *spec.State, op spec.Op) (spec.Result, error) {
 			// Reads only what the assist abstraction keeps (a credit
 			// while marking), so it must still be found.
 			credit := false
@@ -175,64 +125,24 @@ func symFaults() []struct {
 
 // For every planted fault, the reduced exploration finds violations of the
 // same kinds as the unreduced one (every violation), and its first
-// violation is of the unreduced one's first kind; its path replays.
+// violation is of the unreduced one's first kind, as short; its path
+// replays.
 func TestReduceFindsPlantedFaults(t *testing.T) {
 	c, _ := spec.Preset("small")
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
-	bounds := []struct {
-		name string
-		race bool
-		o    ExploreOptions
-	}{
-		{"2P3M2G core, depth 12", false, ExploreOptions{Config: cfg(2, 3), Bounds: coreBounds(2), Depth: 12}},
-		{"2P3M1G syscalls and locks, no gosched, depth 14", true, ExploreOptions{Config: cfg(2, 3),
+	bounds := []porBound{
+		{name: "2P3M2G core, depth 12", o: ExploreOptions{Config: cfg(2, 3), Bounds: coreBounds(2), Depth: 12}},
+		{name: "2P3M1G syscalls and locks, no gosched, depth 14", race: true, o: ExploreOptions{Config: cfg(2, 3),
 			Bounds: func() spec.Bounds {
 				b := coreBounds(1)
 				b.NoSyscalls, b.NoLocks, b.NoGosched = false, false, true
 				return b
 			}(), Depth: 14}},
-		{"1P2M2G locks, gc and assist, depth 16", true, ExploreOptions{Config: cfg(1, 2),
+		{name: "1P2M2G locks, gc and assist, depth 16", race: true, o: ExploreOptions{Config: cfg(1, 2),
 			Bounds: func() spec.Bounds { b := coreBounds(2); b.NoLocks, b.NoGC, b.NoAssist = false, false, false; return b }(), Depth: 16}},
 	}
-	found := 0
-	for _, f := range symFaults() {
-		for _, b := range bounds {
-			if (raceEnabled || testing.Short()) && !b.race {
-				continue
-			}
-			t.Run(f.name+"/"+b.name, func(t *testing.T) {
-				o := b.o
-				o.Step = f.step
-				full, red := symPair(t, o)
-				fk, rk := violationKinds(full.Violations), violationKinds(red.Violations)
-				t.Logf("factor %.3f (%d/%d states); unreduced: %s; reduced: %s", float64(full.States)/float64(red.States), full.States, red.States, fk, rk)
-				if fk != rk {
-					t.Fatalf("violations: unreduced %q, reduced %q", fk, rk)
-				}
-				if len(full.Violations) > 0 {
-					found++
-				}
-				o.StopAtFirst = true
-				full, red = symPair(t, o)
-				if len(full.Violations) != len(red.Violations) {
-					t.Fatalf("first violation: unreduced %d, reduced %d", len(full.Violations), len(red.Violations))
-				}
-				if len(full.Violations) > 0 {
-					fv, rv := full.Violations[0], red.Violations[0]
-					if fv.Kind != rv.Kind || fv.Name != rv.Name {
-						t.Fatalf("first violation: unreduced %s %s, reduced %s %s", fv.Kind, fv.Name, rv.Kind, rv.Name)
-					}
-					if len(rv.Path) != len(fv.Path) {
-						t.Fatalf("reduced path %d steps, unreduced %d: a class is met at its shallowest member's depth", len(rv.Path), len(fv.Path))
-					}
-					checkReplays(t, o, rv)
-				}
-			})
-		}
-	}
-	if found == 0 {
-		t.Fatal("no planted fault was found: the test checks nothing")
-	}
+	skip := func(_ plantedFault, b porBound) bool { return (raceEnabled || testing.Short()) && !b.race }
+	checkFindsPlantedFaults(t, symFaults(), bounds, skip, symPair, true)
 }
 
 // The reductions are refused with liveness.
