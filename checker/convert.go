@@ -186,6 +186,12 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 			return op, fmt.Errorf("schedule event has unknown source %q", e.Out.Source)
 		}
 		op.Source, op.Victim = src, int8(e.Out.Victim)
+	case spec.OpAcquireP:
+		// The recheck's path (global batch or checkRunqsNoP) is the
+		// implementation's: which sched.lock section found the work.
+		if e.Out.Source == "global" {
+			op.Source = spec.SrcGlobal
+		}
 	case spec.OpExitSyscall:
 		// The path is the implementation's (it turns on racy reads);
 		// the P it got is the spec's to decide, and Mismatch compares.
@@ -267,6 +273,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("spinning", out.Value, r.Value)
 		ck("G", out.G, r.G)
 		ck("handed to", out.HandedTo, r.HandedTo)
+		ck("moved", out.Moved, r.Moved)
 	case spec.OpExit, spec.OpGoexit:
 		ck("G", out.G, r.G)
 		ck("goid", out.Goid, r.Goid)

@@ -216,8 +216,10 @@
 //     park_m unlock before schedule: until it the M holds its P, and
 //     another M's startlockedm may set its nextp first (m.stoplocked,
 //     MSnap.StopLocked). recheck, after stopspinning: the sched.lock
-//     section that reads sched.runq (and takes pidlegetSpinning's P if
-//     it holds work), then checkRunqsNoP's unlocked reads (and
+//     section that reads sched.runq (and takes pidlegetSpinning's P and
+//     the global batch if it holds work: the op, an acquirep, then runs
+//     the batch's first G as schedule does), then checkRunqsNoP's
+//     unlocked reads (and
 //     sched.lock again for the P if a run queue holds work); with a P
 //     the op is an acquirep, with none the M owes stopm (stopmOwed,
 //     MSnap.Stopping), whose mput is a sched.lock section of its own.

@@ -321,6 +321,8 @@ func (a *actor) expand(r *rec) Event {
 		o.P = int(r.a)
 		o.Value = r.val
 		o.HandedTo = int(r.c)
+		o.Source = sourceNames[r.code]
+		o.Moved = int(r.b)
 	case opProcResize:
 		e.In.N = int(r.in)
 	case opGC:

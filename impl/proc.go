@@ -828,7 +828,16 @@ func (mp *m) schedule() {
 			return
 		}
 	}
-	r.g, r.code, r.a, r.b = gp.idx, uint8(src), victim, int32(moved)
+	r.code, r.a, r.b = uint8(src), victim, int32(moved)
+	mp.runFound(&r, pp, gp, inherit)
+}
+
+// runFound is schedule after findRunnable returned gp, ending op r:
+// resetspinning's wakep owed by a spinning M, then startlockedm for a G
+// locked to another M (after that wakep), or execute.
+func (mp *m) runFound(r *rec, pp *p, gp *g, inherit bool) {
+	s := mp.s
+	r.g = gp.idx
 	if mp.spinning.Load() {
 		// schedule: `if mp.spinning { resetspinning() }`, the M's next
 		// op (wakepOwed).
@@ -841,23 +850,23 @@ func (mp *m) schedule() {
 			// holds gp and its P through the wakep, and startlockedm is
 			// its op after it (startlockedmOwed).
 			mp.handing = gp
-			mp.commit(&r)
+			mp.commit(r)
 			return
 		}
 		if msg := mp.startlockedm(gp); msg != "" {
 			r.c = int32(lm.id)
-			mp.throwOp(&r, msg)
+			mp.throwOp(r, msg)
 			return
 		}
 		r.c = int32(lm.id)
-		mp.commit(&r)
+		mp.commit(r)
 		return
 	}
 	if msg := s.execute(mp, pp, gp, inherit); msg != "" {
-		mp.throwOp(&r, msg)
+		mp.throwOp(r, msg)
 		return
 	}
-	mp.commit(&r)
+	mp.commit(r)
 }
 
 // execute (proc.go): gp.m, runnable -> running, schedtick; m.curg is

@@ -359,7 +359,7 @@ func (mp *m) recheckStop() {
 	s.lockSched(&mp.actor)
 	if s.runqSize.Load() != 0 && !s.f.globalNotRechecked {
 		if pp := s.pidlegetLocked(); pp != nil {
-			mp.recheckTake(&r, pp)
+			mp.recheckTake(&r, pp, true)
 			return
 		}
 	}
@@ -371,7 +371,7 @@ func (mp *m) recheckStop() {
 		if !p2.idlep.Load() && !p2.runqempty() {
 			s.lockSched(&mp.actor)
 			if pp := s.pidlegetLocked(); pp != nil {
-				mp.recheckTake(&r, pp)
+				mp.recheckTake(&r, pp, false)
 				return
 			}
 			s.unlockSched(&mp.actor)
@@ -386,11 +386,27 @@ func (mp *m) recheckStop() {
 // recheckTake, with sched.lock held, is the recheck's `acquirep(pp);
 // mp.becomeSpinning()` (both before the unlock, so that wakep, which
 // reads nmspinning under the lock, sees them together); it unlocks and
-// ends the op as an acquirep.
-func (mp *m) recheckTake(r *rec, pp *p) {
+// ends the op as an acquirep. For global work (global) the same section
+// first takes the batch, `gp, q := globrunqgetbatch(int32(len(pp.runq)) /
+// 2)` and runqputbatch(pp, &q), and findRunnable returns gp: the op ends
+// as schedule does with it (runFound).
+func (mp *m) recheckTake(r *rec, pp *p, global bool) {
 	s := mp.s
+	var gp *g
+	moved := 0
+	if global {
+		gp, moved = s.globrunqgetbatchLocked(pp)
+	}
 	msg := s.acquirepLocked(mp, pp)
 	mp.becomeSpinning()
 	s.unlockSched(&mp.actor)
-	mp.endAcquire(r, pp, msg, brRecheck)
+	if gp == nil || msg != "" {
+		mp.endAcquire(r, pp, msg, brRecheck)
+		return
+	}
+	r.op, r.in, r.a, r.val = opAcquireP, pp.id, pp.id, 1
+	r.code, r.b = srcGlobal, int32(moved)
+	mp.branch(brRecheck)
+	mp.branch(brGlobal)
+	mp.runFound(r, pp, gp, false)
 }

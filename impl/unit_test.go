@@ -643,6 +643,30 @@ func TestLockedExitMexitNextOp(t *testing.T) {
 	}
 }
 
+// findRunnable's recheck that finds global work takes the batch in the
+// sched.lock section that takes the P, and findRunnable returns its first
+// G: the acquirep op runs it (or holds it for startlockedm), spinning, with
+// resetspinning's wakep owed; no other M can take the G in between.
+func TestRecheckTakesGlobalBatch(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Yield(), Yield(), Go(Prog(Yield())), Yield(), Yield())}
+	found := recordedRuns(t, w, 2, 2, 400, 3, func(seed int64, res *Result) (found int) {
+		for j, e := range res.History {
+			if e.Op != "acquirep" || e.Out.Source != "global" {
+				continue
+			}
+			found++
+			after := res.Snapshots[j].Ms[e.M]
+			if e.Out.G < 0 || e.Out.Value != 1 || after.P != e.Out.P || (after.Curg != e.Out.G && !slices.Contains(after.Handing, e.Out.G)) || !after.WakeP {
+				t.Fatalf("seed %d: after event %d %v: M%d on P%d curg %d handing %v owes wakep %v: want the batch's first G run on the P, spinning, the wakep owed", seed, j, e, e.M, after.P, after.Curg, after.Handing, after.WakeP)
+			}
+		}
+		return found
+	})
+	if found == 0 {
+		t.Fatal("no run reached a recheck that found global work")
+	}
+}
+
 // recordedRuns runs w deterministically with recording and a snapshot after
 // every op, on seeds 0, 1, ... (at most seeds of them), and gives each
 // clean run to visit, which returns how many cases of interest it found;

@@ -454,6 +454,22 @@ inline execute(M, G, inherit) {
 	fi
 }
 
+/* globrunqgetbatch(len(pp.runq)/2) into gg, and runqputbatch of the rest
+ * on the (empty) ring of the P of the M me. */
+inline globbatch() {
+	tg = RUNQSIZE / 2;
+	if :: runqlen < tg -> tg = runqlen :: else fi;
+	if :: runqlen / GOMAXPROCS + 1 < tg -> tg = runqlen / GOMAXPROCS + 1 :: else fi;
+	runqpop();
+	tg2 = gg;
+	ck = 1;
+	do
+	:: ck < tg -> runqpop(); assert(p[m[me].p].ringlen < RUNQSIZE); ringpush(m[me].p, gg); ck++
+	:: else -> break
+	od;
+	gg = tg2
+}
+
 /* The end of a schedule that found gg: resetspinning is the M's next step. */
 inline found(M, inherit) {
 	if
@@ -770,18 +786,7 @@ end:
 	:: d_step { INSCHED && !TICK && MP.runnext == NONE && MP.ringlen != 0 -> /* runqget: the ring's head */
 		ringpop(m[me].p); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && runqlen != 0 -> /* globrunqgetbatch(len(runq)/2), runqputbatch */
-		tg = RUNQSIZE / 2;
-		if :: runqlen < tg -> tg = runqlen :: else fi;
-		if :: runqlen / GOMAXPROCS + 1 < tg -> tg = runqlen / GOMAXPROCS + 1 :: else fi;
-		runqpop();
-		tg2 = gg;
-		ck = 1;
-		do
-		:: ck < tg -> runqpop(); assert(MP.ringlen < RUNQSIZE); ringpush(m[me].p, gg); ck++
-		:: else -> break
-		od;
-		gg = tg2;
-		found(me, 0); DONE }
+		globbatch(); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning && runqlen == 0 && SPINOK ->
 		/* becomeSpinning before stealWork */
 		ME.spinning = 1; nmspinning++; DONE }
@@ -875,8 +880,16 @@ end:
 		tg = ME.nextp; ME.nextp = NONE; acquirepOn(me, tg); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && ME.spinning -> /* nmspinning-- before the recheck */
 		ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && (runqlen != 0 || ANYRUNQWORK) ->
-		/* the recheck finds work: pidlegetSpinning, becomeSpinning, acquirep */
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && runqlen != 0 ->
+		/* the recheck's sched.lock section finds global work: pidlegetSpinning
+		 * and the batch; becomeSpinning, acquirep, and findRunnable returns
+		 * the batch's first G */
+		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; acquirepOn(me, tg);
+		globbatch(); found(me, 0); DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && ANYRUNQWORK ->
+		/* checkRunqsNoP finds a P's run queue with work (also with global
+		 * work put there after the sched.lock section found none):
+		 * pidlegetSpinning, becomeSpinning, acquirep */
 		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; acquirepOn(me, tg); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || (runqlen == 0 && !ANYRUNQWORK)) ->
 		/* the recheck finds nothing: stopm's mput, in a sched.lock section of its own, next */

@@ -99,7 +99,13 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				// findRunnable's recheck: take the idle head back
 				// for the work it finds, or find nothing (stopm
 				// next).
-				if s.Sched.Pidle != None && (len(s.Sched.Runq) != 0 || s.runqWork()) {
+				if s.Sched.Pidle != None && len(s.Sched.Runq) != 0 {
+					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: s.Sched.Pidle, Source: SrcGlobal})
+				}
+				if s.Sched.Pidle != None && s.runqWork() {
+					// checkRunqsNoP's path, also with sched.runq
+					// non-empty: a G put there after the recheck's
+					// sched.lock section found it empty.
 					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: s.Sched.Pidle})
 				}
 				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !s.runqWork()) {

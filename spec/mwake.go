@@ -315,7 +315,10 @@ func (s *State) runqWork() bool {
 //   - findRunnable's recheck after a spinning M dropped its P: the global
 //     queue (under sched.lock) or a P's run queue (checkRunqsNoP) has
 //     work and pidlegetSpinning gives the idle head; the M is spinning
-//     again (`acquirep(pp); mp.becomeSpinning()`);
+//     again (`acquirep(pp); mp.becomeSpinning()`). With global work the
+//     same sched.lock section takes the batch (globrunqgetbatch, then
+//     runqputbatch on the P), and findRunnable returns its first G:
+//     schedule runs it (resetspinning's wakep first), in this step;
 //   - stoplockedm returns: startlockedm handed a locked M a P for its G.
 func (s *State) acquirep(op Op, mp int) (Result, error) {
 	r := NewResult()
@@ -329,6 +332,7 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	if op.P < 0 || int(op.P) >= len(s.Ps) {
 		return r, s.disabled(op, "no such P")
 	}
+	global := false
 	switch {
 	case m.NextP != None:
 		if op.P != m.NextP {
@@ -349,11 +353,27 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 		if s.Sched.Pidle != op.P {
 			return r, s.disabled(op, "the recheck takes pidlegetSpinning's P, the idle head")
 		}
-		// The global queue is read under sched.lock; checkRunqsNoP
-		// reads the rings without it, so an op that overlaps another
-		// may act on work already taken.
-		if op.Strict && len(s.Sched.Runq) == 0 && !s.runqWork() {
-			return r, s.disabled(op, "the recheck finds no work: the global queue and every P's run queue are empty")
+		// Two paths, op.Source: the global queue's, whose sched.lock
+		// section takes the P and the batch at once (SrcGlobal), and
+		// checkRunqsNoP's (0), which reads the rings without the lock
+		// after that section found sched.runq empty and takes the lock
+		// again for the P. A G put on sched.runq between the two
+		// sections is not seen, so only a Strict op (one that overlapped
+		// no other) needs the global queue empty for the second path;
+		// and only a Strict one needs the ring work checkRunqsNoP found
+		// still there.
+		switch {
+		case op.Source == SrcGlobal:
+			if len(s.Sched.Runq) == 0 {
+				return r, s.disabled(op, "the recheck's sched.lock section finds the global queue empty")
+			}
+			global = true
+		case op.Source != 0:
+			return r, s.disabled(op, "the recheck takes global work (source global) or a P's run queue's (checkRunqsNoP, no source)")
+		case op.Strict && len(s.Sched.Runq) != 0:
+			return r, s.disabled(op, "strict: the recheck's sched.lock section finds the global queue non-empty and takes its batch")
+		case op.Strict && !s.runqWork():
+			return r, s.disabled(op, "strict: checkRunqsNoP finds every P's run queue empty")
 		}
 		// `acquirep(pp); mp.becomeSpinning()`.
 		s.pidleget()
@@ -368,6 +388,16 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	}
 	if m.Spinning {
 		r.Value = 1
+	}
+	if global {
+		// The recheck's sched.lock section took the global batch with
+		// the P: `gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)`,
+		// then runqputbatch(pp, &q), acquirep, becomeSpinning, and
+		// findRunnable returns gp.
+		g, q := s.GlobrunqGetBatch(s.GlobrunqBatchMax(), nil)
+		s.RunqPutBatch(op.P, q)
+		r.Source, r.Moved = SrcGlobal, int32(len(q))
+		return r, s.runFound(mp, g, false, &r)
 	}
 	return r, nil
 }

@@ -91,12 +91,24 @@ func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
 			t.Fatalf("strict=%v: the recheck found nothing with G0 on sched.runq and P1 idle", strict)
 		}
 	}
-	if a := do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); a.Value != 1 || !s.Ms[1].Spinning || s.Sched.NMSpinning != 1 {
-		t.Fatalf("recheck: %v\n%s", a, s.Dump())
+	// The recheck's sched.lock section takes P1 and the global batch at
+	// once (proc.go findRunnable: pidlegetSpinning, globrunqgetbatch),
+	// and findRunnable returns G0: M1 runs it, spinning, and owes
+	// resetspinning's wakep. No other M can take G0 in between.
+	if _, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); err == nil {
+		t.Fatal("a strict recheck took checkRunqsNoP's path with G0 on sched.runq")
 	}
-	sched(t, s, 1, SrcGlobal)
-	if s.Ms[1].Curg != 0 {
-		t.Fatalf("M1 runs G%d, want main\n%s", s.Ms[1].Curg, s.Dump())
+	a := step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Source: SrcGlobal, Strict: true})
+	m1 := &s.Ms[1]
+	if a.Value != 1 || a.G != 0 || a.Source != SrcGlobal || !m1.Spinning || s.Sched.NMSpinning != 1 || m1.Curg != 0 || !m1.WakeP || len(s.Sched.Runq) != 0 {
+		t.Fatalf("recheck: %v; M1 spinning %v curg G%d owes wakep %v; want G0 taken from the global queue with P1 and run, spinning, the wakep owed\n%s", a, m1.Spinning, m1.Curg, m1.WakeP, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpAcquireP, M: 1, P: 1}, a, nil); !slices.Contains(got, "acquirep/recheck-global") {
+		t.Fatalf("branches %v: want acquirep/recheck-global", got)
+	}
+	wakepSteps(t, s, 1)
+	if m1.Spinning || s.Sched.NMSpinning != 0 {
+		t.Fatalf("resetspinning: %s", s.Dump())
 	}
 }
 

@@ -189,7 +189,9 @@ type Op struct {
 	N int8
 	// Size is stacksize's new startingStackSize.
 	Size int32
-	// Source and Victim are schedule's choice.
+	// Source and Victim are schedule's choice. Source is also the path
+	// of findRunnable's recheck in an acquirep: SrcGlobal for the global
+	// batch its sched.lock section takes, 0 for checkRunqsNoP's P.
 	Source Source
 	Victim int8
 	// Strict: the op overlapped no other op, so every read the runtime
@@ -226,6 +228,9 @@ func (op Op) String() string {
 		}
 	case OpRetake, OpAcquireP:
 		b.WriteString(" P" + itoa(int64(op.P)))
+		if op.Kind == OpAcquireP && op.Source != 0 {
+			b.WriteString(" " + op.Source.String())
+		}
 	case OpExitSyscall:
 		b.WriteString(" " + ExitPath(op.N).String())
 	case OpProcResize:

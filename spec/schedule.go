@@ -146,7 +146,16 @@ func (s *State) schedule(op Op) (Result, error) {
 	default:
 		return r, s.disabled(op, "unknown schedule source")
 	}
-	r.Source, r.G = op.Source, g
+	r.Source = op.Source
+	return r, s.runFound(mp, g, inherit, &r)
+}
+
+// runFound is schedule after findRunnable returned g: resetspinning's
+// wakep owed by a spinning M, then startlockedm for a G locked to another
+// M (after that wakep), or execute.
+func (s *State) runFound(mp int, g int32, inherit bool, r *Result) error {
+	m := &s.Ms[mp]
+	r.G = g
 	if m.Spinning {
 		// schedule: `if mp.spinning { resetspinning() }` is the M's
 		// next step (OpWakep): other Ms act between findRunnable's
@@ -161,11 +170,11 @@ func (s *State) schedule(op Op) (Result, error) {
 			// wakep, and startlockedm is its step after it
 			// (OpStartlockedm).
 			m.Handing = g
-			return r, nil
+			return nil
 		}
-		return r, s.startlockedm(mp, g, &r)
+		return s.startlockedm(mp, g, r)
 	}
-	return r, s.execute(mp, g, inherit)
+	return s.execute(mp, g, inherit)
 }
 
 // startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
