@@ -384,8 +384,9 @@ func (mp *m) recheckStop() {
 }
 
 // recheckTake, with sched.lock held, is the recheck's `acquirep(pp);
-// mp.becomeSpinning()` (both before the unlock, so that wakep, which
-// reads nmspinning under the lock, sees them together); it unlocks and
+// mp.becomeSpinning()`, made before the unlock where the runtime makes
+// them after it (docs/OPS.md, "Where impl makes one step of two": in
+// between the P is off the idle list and only this M's); it unlocks and
 // ends the op as an acquirep. For global work (global) the same section
 // first takes the batch, `gp, q := globrunqgetbatch(int32(len(pp.runq)) /
 // 2)` and runqputbatch(pp, &q), and findRunnable returns gp: the op ends
