@@ -542,12 +542,18 @@ func (mp *m) goexit(gp *g, kind opKind) {
 		// gogo(&mp.g0.sched) -> mstart0 -> mexit is the M's next op
 		// (mexitOwed); m0 is parked forever instead.
 		mp.mexiting = true
-		r.code = lkMexit
-		if mp.id == 0 {
-			r.code = lkM0Wedged
-		}
+		r.code = mp.mexitBranch()
 	}
 	mp.commit(&r)
+}
+
+// mexitBranch is the locked branch of a locked G's exit on this M: the
+// thread exits in mexit, but m0 is wedged there instead.
+func (mp *m) mexitBranch() uint8 {
+	if mp.id == 0 {
+		return lkM0Wedged
+	}
+	return lkMexit
 }
 
 // mexitOwed is mexit (proc.go) for the thread of a locked G that exited,
@@ -558,10 +564,7 @@ func (mp *m) mexitOwed() {
 	s := mp.s
 	r := mp.begin(opMexit)
 	mp.mexiting = false
-	r.code = lkMexit
-	if mp.id == 0 {
-		r.code = lkM0Wedged
-	}
+	r.code = mp.mexitBranch()
 	s.lockSched(&mp.actor)
 	rp, msg := s.releasepLocked(mp)
 	if msg == "" {

@@ -77,11 +77,17 @@ func (s *State) gdestroy(mp int, gi int32, r *Result) error {
 	// then mstart0 -> mexit, the M's next step, OpMexit); m0 cannot exit
 	// and is wedged instead.
 	m.Mexiting = true
-	r.Locked = LockedMexit
-	if mp == 0 {
-		r.Locked = LockedM0Wedged
-	}
+	r.Locked = mexitBranch(mp)
 	return nil
+}
+
+// mexitBranch is the locked branch a locked G's exit takes on M mp: the
+// thread exits in mexit, but m0 is wedged there instead.
+func mexitBranch(mp int) string {
+	if mp == 0 {
+		return LockedM0Wedged
+	}
+	return LockedMexit
 }
 
 // mexit is OpMexit: proc.go mexit for the thread of a locked G that
@@ -105,12 +111,11 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	r.HandedOff = true
+	r.Locked = mexitBranch(mp)
 	if mp == 0 {
 		m.Wedged = true
-		r.Locked = LockedM0Wedged
 	} else {
 		m.Exited = true
-		r.Locked = LockedMexit
 	}
 	return r, s.checkdead(&r)
 }

@@ -112,9 +112,11 @@ func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
 	}
 }
 
-// With no work anywhere, the recheck stopm's: the M goes on the idle M
-// list, and a strict recheck cannot take a P for work that is not there.
-func TestStopPathStopm(t *testing.T) {
+// stoppedSpinning is the state where M1, spinning, found no work
+// anywhere, dropped P1 and stopped spinning (stopspinning): its recheck is
+// next, while main waits and G1 runs on M0.
+func stoppedSpinning(t *testing.T) *State {
+	t.Helper()
 	s := newState(t, "small", 2, 2)
 	do(t, s, Op{Kind: OpNewproc1, M: 0})
 	do(t, s, Op{Kind: OpRunqput, M: 0}) // wakep: M1 on P1
@@ -122,7 +124,14 @@ func TestStopPathStopm(t *testing.T) {
 	do(t, s, Op{Kind: OpPark, M: 0})
 	do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext}) // G1 runs: no work queued anywhere
 	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
-	do(t, s, Op{Kind: OpStopSpinning, M: 1})
+	step(t, s, Op{Kind: OpStopSpinning, M: 1})
+	return s
+}
+
+// With no work anywhere, the recheck stopm's: the M goes on the idle M
+// list, and a strict recheck cannot take a P for work that is not there.
+func TestStopPathStopm(t *testing.T) {
+	s := stoppedSpinning(t)
 	if _, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); err == nil {
 		t.Fatal("a strict recheck took a P with no work anywhere")
 	}
@@ -139,14 +148,7 @@ func TestStopPathStopm(t *testing.T) {
 // the P for newm's thread. With the two in one step the M was already on
 // the idle list and startm woke it.
 func TestRecheckThenStopmTwoSteps(t *testing.T) {
-	s := newState(t, "small", 2, 2)
-	do(t, s, Op{Kind: OpNewproc1, M: 0})
-	do(t, s, Op{Kind: OpRunqput, M: 0}) // wakep: M1 on P1
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
-	do(t, s, Op{Kind: OpPark, M: 0})
-	do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext})
-	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle, Strict: true})
-	step(t, s, Op{Kind: OpStopSpinning, M: 1})
+	s := stoppedSpinning(t)
 	if _, err := s.Clone().Apply(Op{Kind: OpStopm, M: 1}); err == nil {
 		t.Fatal("stopm before the recheck")
 	}
@@ -163,23 +165,9 @@ func TestRecheckThenStopmTwoSteps(t *testing.T) {
 	do(t, s, Op{Kind: OpGoidRefill, M: 0})
 	do(t, s, Op{Kind: OpNewproc1, M: 0})
 	step(t, s, Op{Kind: OpRunqput, M: 0})
-	var handedTo int8 = -2
-	for n := 0; s.Ms[0].WakeP || s.Ms[0].Waking || s.Ms[0].StartmP != None; n++ {
-		k := OpWakep
-		if s.Ms[0].Waking {
-			k = OpWakepStartm
-		} else if s.Ms[0].StartmP != None {
-			k = OpStartm
-		}
-		if r := step(t, s, Op{Kind: k, M: 0}); k == OpStartm {
-			handedTo = r.HandedTo
-		}
-		if n > 4 {
-			t.Fatalf("M0's wakep did not end:\n%s", s.Dump())
-		}
-	}
-	if handedTo != None || !s.pendingP(1) {
-		t.Fatalf("wakep's startm handed P1 to M%d (pending %v), want no idle M: P1 left for newm\n%s", handedTo, s.pendingP(1), s.Dump())
+	wakepSteps(t, s, 0)
+	if m1.NextP != None || !s.pendingP(1) {
+		t.Fatalf("wakep's startm: M1 nextp P%d, P1 pending %v; want no idle M to hand P1: P1 left for newm\n%s", m1.NextP, s.pendingP(1), s.Dump())
 	}
 	step(t, s, Op{Kind: OpStopm, M: 1})
 	if !m1.Parked || s.NMIdle() != 1 {
