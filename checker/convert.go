@@ -114,7 +114,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
 		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
 		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit, Pidle: spec.None,
-		Midle: spec.None, NMSpinning: int32(sn.NMSpinning)}
+		Midle: spec.None, NMSpinning: int32(sn.NMSpinning), NeedSpinning: sn.NeedSpinning}
 	// The idle P list, head first, as sched.pidle and the links. A P met
 	// twice makes a cycle, which the invariants report. sched.npidle is
 	// the list's length in the spec (impl's Snapshot.Check compares).
@@ -186,6 +186,11 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 			return op, fmt.Errorf("schedule event has unknown source %q", e.Out.Source)
 		}
 		op.Source, op.Victim = src, int8(e.Out.Victim)
+	case spec.OpRecheck:
+		// What checkRunqsNoP read is the implementation's (racy).
+		if e.Out.Value&2 != 0 {
+			op.N = 1
+		}
 	case spec.OpAcquireP:
 		// The recheck's path (global batch or checkRunqsNoP) is the
 		// implementation's: which sched.lock section found the work.
@@ -285,6 +290,8 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("G", out.G, r.G)
 	case spec.OpStoplockedm:
 		ck("handed off", out.HandedOff, r.HandedOff)
+	case spec.OpRecheck:
+		ck("needspinning set", out.Value&1, r.Value)
 	case spec.OpMexit:
 		ck("locked branch", out.Locked, r.Locked)
 		ck("handed off", out.HandedOff, r.HandedOff)

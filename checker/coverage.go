@@ -23,8 +23,12 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		b2u(r.StackFreed)<<54 | b2u(r.Fatal != "")<<55 | b2u(r.HandedOff)<<56 | b2u(r.P != spec.None)<<57 |
 		b2u(op.Kind == spec.OpMarkrootFreeGStacks && r.Value != 0)<<58 | b2u(r.Fatal == spec.FatalAllAsleep)<<59 |
 		b2u(r.Woke)<<60
-	if op.Kind == spec.OpWakep {
+	switch {
+	case op.Kind == spec.OpWakep:
 		k |= uint64(r.Value&3) << 61
+	case op.Kind == spec.OpSchedule && r.Value == spec.StopNeedSpinning:
+		// The op's kind is in the key: bit 61 is wakep's otherwise.
+		k |= 1 << 61
 	}
 	return branchKey(k)
 }

@@ -143,6 +143,10 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // M could empty the queue before), checkRunqsNoP's path staying open with
 // global work put there after that section: the 2-P bounds with a
 // recheck in reach moved (2P2M2G core: 1,256,427 to 1,249,875 states).
+// sched.needspinning then became state (set by a pidlegetSpinning that finds
+// no idle P, cleared by becomeSpinning): every bound grew, the flag staying
+// set until an M spins (2P2M2G core: 1,249,875 to 2,012,958 states; 1P1M3G
+// core: 24,618 to 24,636).
 func TestExploreCountsUnchanged(t *testing.T) {
 	c, _ := spec.Preset("small")
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
@@ -162,39 +166,39 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=19005 transitions=51127 depth=8 complete=false stop="depth" deadlocks=0 exit=640 goexit-deadlock=10 asleep=10`,
-			cov:  0xb884a3a77edc7179},
+			want: `states=19058 transitions=51178 depth=8 complete=false stop="depth" deadlocks=0 exit=640 goexit-deadlock=10 asleep=10`,
+			cov:  0x5f5a5b0b76e0f645},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
 			want:  `states=22743 transitions=53369 depth=10 complete=false stop="depth" deadlocks=0 exit=654 goexit-deadlock=35 asleep=43`,
 			cov:   0x2ea38084378cbab6,
 			reach: []string{"stoplockedm/handoffp"}},
 		{name: "1P1M3G core, complete", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(3)},
-			want: `states=24618 transitions=40238 depth=43 complete=true stop="" deadlocks=0 exit=1104 goexit-deadlock=114 asleep=501`,
-			cov:  0x6679b20bfa24b1fb},
+			want: `states=24636 transitions=40263 depth=43 complete=true stop="" deadlocks=0 exit=1106 goexit-deadlock=114 asleep=501`,
+			cov:  0xcbbab382806724b9},
 		{name: "2P2M2G core, complete", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2)}, long: true,
-			want: `states=1249875 transitions=2907432 depth=54 complete=true stop="" deadlocks=0 exit=54000 goexit-deadlock=4176 asleep=7596`,
-			cov:  0xdd84b91cc7b51b9e},
+			want: `states=2012958 transitions=4802808 depth=54 complete=true stop="" deadlocks=0 exit=93024 goexit-deadlock=4176 asleep=7596`,
+			cov:  0x5693a35fd7b4efb3},
 		{name: "2P2M3G core (gexit explore's default), 1.5M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(3), MaxStates: 1_500_000}, long: true,
-			want: `states=1500000 transitions=3142117 depth=27 complete=false stop="max-states" deadlocks=0 exit=49758 goexit-deadlock=1400 asleep=3608`,
-			cov:  0x3e6b566729b4266a},
+			want: `states=1500000 transitions=3061262 depth=26 complete=false stop="max-states" deadlocks=0 exit=46744 goexit-deadlock=1044 asleep=2608`,
+			cov:  0xbc30f26bc8b4acb8},
 		{name: "2P2M4G core (gexit explore's default before the wakeup protocol), 300k states", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(4), MaxStates: 300_000},
-			want: `states=300000 transitions=568019 depth=22 complete=false stop="max-states" deadlocks=0 exit=8537 goexit-deadlock=228 asleep=528`,
-			cov:  0x6ec77f30288dbd60},
+			want: `states=300000 transitions=556252 depth=21 complete=false stop="max-states" deadlocks=0 exit=8781 goexit-deadlock=204 asleep=480`,
+			cov:  0xc4af7336d32c9cc8},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want:  `states=1000000 transitions=2874204 depth=13 complete=false stop="max-states" deadlocks=0 exit=18567 goexit-deadlock=295 asleep=357`,
-			cov:   0x4a217e8b9dbfe192,
+			want:  `states=1000000 transitions=2857555 depth=13 complete=false stop="max-states" deadlocks=0 exit=19028 goexit-deadlock=295 asleep=357`,
+			cov:   0xcbf20c720bd65665,
 			reach: []string{"startlockedm", "acquirep/startlockedm", "stoplockedm/handoffp"}},
 		{name: "1P1M5G core and gc, no gosched, depth 26", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 26},
-			want:  `states=28564 transitions=63402 depth=26 complete=false stop="depth" deadlocks=0 exit=509 goexit-deadlock=71 asleep=300`,
-			cov:   0x952fd2c329b55803,
+			want:  `states=28581 transitions=63432 depth=26 complete=false stop="depth" deadlocks=0 exit=509 goexit-deadlock=71 asleep=300`,
+			cov:   0xf86a025f30bbe166,
 			reach: []string{"markrootfreegstacks/freed", "markrootfreegstackspush", "exit/spill"}},
 		{name: "1P1M7G core, depth 31 (runqputslow's two steps)", o: ExploreOptions{Config: cfg(1, 1), Bounds: coreBounds(7), Depth: 31},
-			want:  `states=69226 transitions=106215 depth=31 complete=false stop="depth" deadlocks=0 exit=1522 goexit-deadlock=96 asleep=722`,
-			cov:   0x62387503667cd4d,
+			want:  `states=69244 transitions=106240 depth=31 complete=false stop="depth" deadlocks=0 exit=1524 goexit-deadlock=96 asleep=722`,
+			cov:   0xed155e0778eec627,
 			reach: []string{"runqputkick/runqputslow", "ready/kick", "runqputslowpush"}},
 		{name: "2P2M7G core, depth 28 (runqputslow's window with a thief)", o: ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(7), Depth: 28}, long: true,
-			want:  `states=2914803 transitions=6139167 depth=28 complete=false stop="depth" deadlocks=0 exit=76269 goexit-deadlock=1572 asleep=4072`,
-			cov:   0xc144799a2d792003,
+			want:  `states=3817123 transitions=7948298 depth=28 complete=false stop="depth" deadlocks=0 exit=96872 goexit-deadlock=1572 asleep=4072`,
+			cov:   0x82c3cf7a304d443b,
 			reach: []string{"runqputkick/runqputslow", "runqputslowpush", "schedule/steal"}},
 		{name: "planted bug, every violation", o: plantedOptions(c),
 			want: `states=324 transitions=469 depth=9 complete=false stop="depth" deadlocks=0 exit=16 goexit-deadlock=1 asleep=2`,

@@ -300,8 +300,10 @@ type Snapshot struct {
 	Pidle  []int
 	NPidle int
 	// Midle is the idle M list, head first; NMSpinning sched.nmspinning.
-	Midle             []int
-	NMSpinning        int
+	Midle      []int
+	NMSpinning int
+	// NeedSpinning is sched.needspinning.
+	NeedSpinning      bool `json:",omitempty"`
 	GFreeStackSize    int
 	GFreeNoStackSize  int
 	NGSys             int

@@ -92,6 +92,7 @@ const (
 	brRecheck
 	brStopm
 	brStoplockedmReturns
+	brNeedSpinning
 	numBranches
 )
 
@@ -99,7 +100,7 @@ var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", 
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
 	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
 	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush",
-	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns"}
+	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning"}
 
 // Codes packed in rec.code.
 const (
@@ -332,7 +333,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Value = r.val
 	case opAssist:
 		e.In.Credit = int(r.in)
-	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush, opWakep:
+	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush, opWakep, opRecheck:
 		o.Value = r.val
 	}
 	if r.str != 0 {

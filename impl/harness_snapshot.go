@@ -76,6 +76,7 @@ func (s *sched) snapshot() Snapshot {
 		sn.Ps[i].StartSpinning = pp.startSpinning
 	}
 	sn.NMSpinning = int(s.nmspinning.Load())
+	sn.NeedSpinning = s.needspinning.Load()
 	s.lock.Unlock()
 	s.gFreeLock.Lock()
 	sn.GFreeStack = walk(s.gFreeStack.head.Load(), limit)

@@ -238,12 +238,14 @@ func (s *sched) handoffpLocked(pp *p) string {
 		return s.nmspinning.Load()+s.npidle.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
 	}
 	if s.f.spinningWithLocalWork && spin() {
+		s.needspinning.Store(false)
 		return s.startmLocked(pp, true)
 	}
 	if s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty()) {
 		return s.startmLocked(pp, false)
 	}
 	if spin() {
+		s.needspinning.Store(false)
 		return s.startmLocked(pp, true)
 	}
 	if s.npidle.Load() == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles {
@@ -804,6 +806,17 @@ func (mp *m) schedule() {
 			// on its own P, which no other M can put there.
 			s.unlockSched(&mp.actor)
 			mp.waitUntil(func() bool { return !s.stw.Load() && !pp.runqempty() })
+			return
+		} else if !mp.spinning.Load() && s.needspinning.Load() {
+			// `if !mp.spinning && sched.needspinning.Load() == 1 {
+			// mp.becomeSpinning(); unlock(&sched.lock); goto top }`:
+			// the M keeps its P and spins on behalf of the M whose
+			// pidlegetSpinning found no idle P.
+			mp.becomeSpinning()
+			s.unlockSched(&mp.actor)
+			r.code, r.val = srcIdle, 2
+			mp.branch(brNeedSpinning)
+			mp.commit(&r)
 			return
 		} else {
 			_, msg := s.releasepLocked(mp)

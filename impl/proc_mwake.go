@@ -99,17 +99,31 @@ func (s *sched) wakepCAS() bool {
 // "wakep: negative nmspinning") and nil. The caller startm's the P after
 // unlocking (startm takes sched.lock again).
 func (s *sched) wakepSectionLocked() (*p, string) {
-	pp := s.pidlegetLocked()
+	pp := s.pidlegetSpinningLocked()
 	if pp == nil && s.nmspinning.Add(-1) < 0 {
 		return nil, throwWakepNegative
 	}
 	return pp, ""
 }
 
-// becomeSpinning is (*m).becomeSpinning.
+// pidlegetSpinningLocked is pidlegetSpinning (proc.go), sched.lock held:
+// pidleget, and with no idle P `sched.needspinning.Store(1)`: work was
+// found that no P can take, so a non-spinning M about to drop its P
+// spins instead.
+func (s *sched) pidlegetSpinningLocked() *p {
+	pp := s.pidlegetLocked()
+	if pp == nil {
+		s.needspinning.Store(true)
+	}
+	return pp
+}
+
+// becomeSpinning is (*m).becomeSpinning: spinning, nmspinning++,
+// needspinning = 0.
 func (mp *m) becomeSpinning() {
 	mp.spinning.Store(true)
 	mp.s.nmspinning.Add(1)
+	mp.s.needspinning.Store(false)
 }
 
 // wakepOwed is the wakep an op that made a G runnable owes, or
@@ -332,6 +346,13 @@ func (mp *m) endAcquire(r *rec, pp *p, msg string, b branch) {
 	mp.commit(r)
 }
 
+// The recheck op's Output.Value: bits for what it found that it could not
+// take (no idle P).
+const (
+	recheckNeedSpinning = 1 // pidlegetSpinning set sched.needspinning
+	recheckFoundRunq    = 2 // checkRunqsNoP found a P's run queue with work
+)
+
 // recheckStop is the end of findRunnable's stop path for an M that
 // dropped its P while spinning ("delicate dance", proc.go findRunnable):
 // nmspinning-- first (op stopspinning), then the recheck (op recheck):
@@ -358,10 +379,11 @@ func (mp *m) recheckStop() {
 	mp.sp()
 	s.lockSched(&mp.actor)
 	if s.runqSize.Load() != 0 && !s.f.globalNotRechecked {
-		if pp := s.pidlegetLocked(); pp != nil {
+		if pp := s.pidlegetSpinningLocked(); pp != nil {
 			mp.recheckTake(&r, pp, true)
 			return
 		}
+		r.val |= recheckNeedSpinning
 	}
 	s.unlockSched(&mp.actor)
 	mp.sp()
@@ -370,11 +392,12 @@ func (mp *m) recheckStop() {
 	for _, p2 := range s.ps {
 		if !p2.idlep.Load() && !p2.runqempty() {
 			s.lockSched(&mp.actor)
-			if pp := s.pidlegetLocked(); pp != nil {
+			if pp := s.pidlegetSpinningLocked(); pp != nil {
 				mp.recheckTake(&r, pp, false)
 				return
 			}
 			s.unlockSched(&mp.actor)
+			r.val |= recheckNeedSpinning | recheckFoundRunq
 			break
 		}
 	}

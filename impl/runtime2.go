@@ -319,6 +319,11 @@ type schedt struct {
 	midle      *m
 	npending   atomic.Int32
 	nmspinning atomic.Int32
+	// needspinning is sched.needspinning: set under sched.lock by
+	// pidlegetSpinning when it finds no idle P, cleared by
+	// becomeSpinning and handoffp's spinning startm, read by
+	// findRunnable's stop path.
+	needspinning atomic.Bool
 	// checkdead's counters (proc.go checkdead), under sched.lock:
 	// sched.nmidle (the idle M list's length), sched.nmidlelocked (Ms
 	// in stoplockedm) and sched.nmfreed (Ms gone through mexit).

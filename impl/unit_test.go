@@ -667,6 +667,38 @@ func TestRecheckTakesGlobalBatch(t *testing.T) {
 	}
 }
 
+// sched.needspinning: wakep's pidlegetSpinning that finds no idle P sets it,
+// and the stop path of a non-spinning M then spins instead of dropping its
+// P (schedule idle, value 2), clearing it; the control, the same runs'
+// wakeps, must have set it first.
+func TestNeedSpinningStopPath(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Go(Prog(Yield())), Go(Prog()), Go(Prog()), Yield(), Exit())}
+	found := recordedRuns(t, w, 2, 3, 500, 1, func(seed int64, res *Result) (found int) {
+		set := false
+		for j, e := range res.History {
+			sn := res.Snapshots[j]
+			if e.Op == "wakepstartm" && e.Out.P < 0 {
+				set = true
+				if !sn.NeedSpinning {
+					t.Fatalf("seed %d: event %d %v: pidlegetSpinning found no idle P but needspinning is clear", seed, j, e)
+				}
+			}
+			if e.Op != "schedule" || e.Out.Source != "idle" || e.Out.Value != 2 {
+				continue
+			}
+			found++
+			after := sn.Ms[e.M]
+			if !set || after.P < 0 || !after.Spinning || sn.NeedSpinning {
+				t.Fatalf("seed %d: after event %d %v: needspinning set before %v; M%d on P%d spinning %v, needspinning %v: want the P kept, spinning, needspinning cleared", seed, j, e, set, e.M, after.P, after.Spinning, sn.NeedSpinning)
+			}
+		}
+		return found
+	})
+	if found == 0 {
+		t.Fatal("no run's stop path found needspinning set")
+	}
+}
+
 // recordedRuns runs w deterministically with recording and a snapshot after
 // every op, on seeds 0, 1, ... (at most seeds of them), and gives each
 // clean run to visit, which returns how many cases of interest it found;

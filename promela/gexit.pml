@@ -183,6 +183,7 @@ byte gfn[NG];   byte gfnlen;   /* sched.gFree.noStack, head at gfnlen-1 */
 byte pidle;                    /* sched.pidle */
 byte midle;                    /* sched.midle */
 byte nmspinning;
+bit  needspinning;             /* sched.needspinning: pidlegetSpinning found no idle P */
 bit  maingoexit;
 byte terminal;
 
@@ -343,7 +344,7 @@ inline startm(P) {
 inline wakepstartm(M) {
 	pidleget();
 	if
-	:: tg == NONE -> assert(nmspinning > 0); nmspinning-- /* "wakep: negative nmspinning" */
+	:: tg == NONE -> needspinning = 1; assert(nmspinning > 0); nmspinning-- /* "wakep: negative nmspinning" */
 	:: else ->
 		p[tg].status = PHANDOFF;
 		p[tg].pm = NONE;
@@ -789,19 +790,24 @@ end:
 		globbatch(); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning && runqlen == 0 && SPINOK ->
 		/* becomeSpinning before stealWork */
-		ME.spinning = 1; nmspinning++; DONE }
+		ME.spinning = 1; nmspinning++; needspinning = 0; DONE }
 	STEALS(0)
 #if NP > 1
 	STEALS(1)
 #endif
 	:: d_step { INSCHED && LOCALEMPTY && runqlen == 0 && (ME.spinning || !SPINOK) ->
-		/* the stop path: releasep, pidleput, unlock; a spinning M rechecks,
-		 * any other stopm's next */
-		releasep(me);
-		pidleput(pidx);
+		/* the stop path: with needspinning a non-spinning M becomes spinning
+		 * and keeps its P; else releasep, pidleput, unlock; a spinning M
+		 * rechecks, any other stopm's next */
 		if
-		:: ME.spinning -> ME.recheck = 1
-		:: else -> ME.stopping = 1
+		:: !ME.spinning && needspinning -> ME.spinning = 1; nmspinning++; needspinning = 0
+		:: else ->
+			releasep(me);
+			pidleput(pidx);
+			if
+			:: ME.spinning -> ME.recheck = 1
+			:: else -> ME.stopping = 1
+			fi
 		fi;
 		DONE }
 
@@ -884,15 +890,21 @@ end:
 		/* the recheck's sched.lock section finds global work: pidlegetSpinning
 		 * and the batch; becomeSpinning, acquirep, and findRunnable returns
 		 * the batch's first G */
-		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; acquirepOn(me, tg);
+		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; needspinning = 0; acquirepOn(me, tg);
 		globbatch(); found(me, 0); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && ANYRUNQWORK ->
 		/* checkRunqsNoP finds a P's run queue with work (also with global
 		 * work put there after the sched.lock section found none):
 		 * pidlegetSpinning, becomeSpinning, acquirep */
-		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; acquirepOn(me, tg); DONE }
+		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; needspinning = 0; acquirepOn(me, tg); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || (runqlen == 0 && !ANYRUNQWORK)) ->
-		/* the recheck finds nothing: stopm's mput, in a sched.lock section of its own, next */
+		/* the recheck finds nothing it can take (work with no idle P:
+		 * pidlegetSpinning sets needspinning); stopm's mput, in a sched.lock
+		 * section of its own, next */
+		if
+		:: pidle == NONE && (runqlen != 0 || ANYRUNQWORK) -> needspinning = 1
+		:: else
+		fi;
 		ME.recheck = 0; ME.stopping = 1; DONE }
 	ACQUIRE_PENDING(0)
 #if NP > 1

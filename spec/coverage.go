@@ -50,6 +50,9 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Moved != 0 {
 			add("batch")
 		}
+		if r.Source == SrcIdle && r.Value == StopNeedSpinning {
+			add("needspinning")
+		}
 	case OpExit, OpGoexit:
 		if r.Spilled != 0 {
 			add("spill")
@@ -109,7 +112,7 @@ func AllBranches() []string {
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
 		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
-		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "acquirep/startlockedm", "acquirep/recheck-global",
+		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "acquirep/recheck-global",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
 		"checkdead/goexit", "checkdead/asleep",

@@ -149,8 +149,8 @@ func (s *State) lines() []line {
 		ls = append(ls, line{"markrootFreeGStacks", "detached=" + lifo(sc.GFreeDetached)})
 	}
 	ls = append(ls,
-		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d nmspinning=%d startingStackSize=%d gcBlackenEnabled=%v freeGStacksDone=%v bgScanCredit=%d mainGoexit=%v %s",
-			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.NMSpinning, sc.StartingStackSize, sc.GCBlacken, sc.FreeGStacksDone, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},
+		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d nmspinning=%d%s startingStackSize=%d gcBlackenEnabled=%v freeGStacksDone=%v bgScanCredit=%d mainGoexit=%v %s",
+			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.NMSpinning, flag(sc.NeedSpinning, " needspinning"), sc.StartingStackSize, sc.GCBlacken, sc.FreeGStacksDone, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},
 	)
 	return ls
 }
@@ -200,7 +200,7 @@ func tokenDiff(a, b string) string {
 // dumpFlags are the bare words an M or P line carries only while they
 // hold.
 var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true,
-	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true}
+	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "needspinning": true}
 
 // keyedDiff diffs two lines of "key=value" fields and bare flags by key.
 // It fails when a line has a key twice, or when bare tokens other than
@@ -294,4 +294,12 @@ func (s *State) midleString() string {
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// flag is s when b holds, else "".
+func flag(b bool, s string) string {
+	if b {
+		return s
+	}
+	return ""
 }

@@ -109,7 +109,13 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: s.Sched.Pidle})
 				}
 				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !s.runqWork()) {
-					ops = append(ops, Op{Kind: OpRecheck, M: M})
+					// N: what checkRunqsNoP finds (a P's run
+					// queue with work: with no idle P, needspinning).
+					var found int8
+					if s.runqWork() {
+						found = 1
+					}
+					ops = append(ops, Op{Kind: OpRecheck, M: M, N: found})
 				}
 			case m.Parked:
 				// newm's thread for a P startm found no idle M for.

@@ -45,7 +45,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
 	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
 	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
-	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2|b2u(sc.NeedSpinning)<<3), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle))
 	b = binary.AppendUvarint(b, uint64(sc.NMSpinning))
 	return b
 }
@@ -221,7 +221,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	sc.Goidgen = int64(d.uvarint())
 	sc.GoMaxProcs = int32(d.uvarint())
 	f := d.byte1()
-	sc.GCBlacken, sc.MainGoexit, sc.FreeGStacksDone = f&1 != 0, f&2 != 0, f&4 != 0
+	sc.GCBlacken, sc.MainGoexit, sc.FreeGStacksDone, sc.NeedSpinning = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0
 	sc.Terminal = Terminal(d.byte1())
 	sc.Pidle = int8(d.byte1())
 	sc.Midle = int8(d.byte1())

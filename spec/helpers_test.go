@@ -95,9 +95,34 @@ func spawn(t testing.TB, s *State, m int8) Result {
 	return r
 }
 
+// idle takes M m from finding nothing to asleep on the idle M list:
+// findRunnable's stop path (sched with SrcIdle), and for an M that was
+// spinning stopspinning and the recheck; the stopm's result (checkdead's
+// fatal error) is returned.
+func idle(t testing.TB, s *State, m int8) Result {
+	t.Helper()
+	r := sched(t, s, m, SrcIdle)
+	if s.Ms[m].Recheck {
+		do(t, s, Op{Kind: OpStopSpinning, M: m})
+		var found int8
+		if s.runqWork() {
+			found = 1
+		}
+		r = do(t, s, Op{Kind: OpRecheck, M: m, N: found})
+	}
+	return r
+}
+
+// sched makes M m's schedule from src. For SrcIdle it is findRunnable
+// giving up the P: a non-spinning M that finds sched.needspinning set spins
+// instead (StopNeedSpinning) and gives up again, spinning.
 func sched(t testing.TB, s *State, m int8, src Source) Result {
 	t.Helper()
-	return do(t, s, Op{Kind: OpSchedule, M: m, Source: src})
+	r := do(t, s, Op{Kind: OpSchedule, M: m, Source: src})
+	if src == SrcIdle && r.Value == StopNeedSpinning {
+		r = do(t, s, Op{Kind: OpSchedule, M: m, Source: src})
+	}
+	return r
 }
 
 func wantThrow(t testing.TB, err error, msg string) {

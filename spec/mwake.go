@@ -39,11 +39,16 @@ package spec
 //     wakeup lived: wakep in it sees nmspinning != 0 and leaves the work
 //     to this M, which must find it. Between nmspinning-- and mput
 //     another M's wakep may find no idle M and newm (a pending P).
+//   - sched.needspinning (Sched.NeedSpinning): pidlegetSpinning sets it
+//     when it finds no idle P (wakep's section, the recheck's two), and
+//     becomeSpinning and handoffp's spinning startm clear it; a
+//     non-spinning M about to drop its P in the stop path that finds it
+//     set becomes spinning and keeps the P (schedule idle, value
+//     StopNeedSpinning).
 //
-// Not modelled: sched.needspinning (set when wakep's pidlegetSpinning finds
-// no idle P, read by a non-spinning M about to drop its P), timers and the
-// network poller (the spec has none: lastpoll stays set, so handoffp's
-// last-P branch applies), and the GC worker and trace reader branches.
+// Not modelled: timers and the network poller (the spec has none:
+// lastpoll stays set, so handoffp's last-P branch applies), and the GC
+// worker and trace reader branches.
 
 // mput models proc.go mput: push mp at the head of sched.midle.
 func (s *State) mput(mp int, r *Result) error {
@@ -147,6 +152,8 @@ func (s *State) wakepCAS() bool {
 func (s *State) wakepLockedSection() (int8, error) {
 	pi := s.pidleget()
 	if pi == None {
+		// pidlegetSpinning: `sched.needspinning.Store(1)`.
+		s.Sched.NeedSpinning = true
 		s.Sched.NMSpinning--
 		if s.Sched.NMSpinning < 0 {
 			return None, throwf(ThrowWakepNegative, "wakep")
@@ -155,10 +162,12 @@ func (s *State) wakepLockedSection() (int8, error) {
 	return pi, nil
 }
 
-// becomeSpinning models proc.go (*m).becomeSpinning.
+// becomeSpinning models proc.go (*m).becomeSpinning: spinning,
+// nmspinning++, needspinning = 0.
 func (s *State) becomeSpinning(mp int) {
 	s.Ms[mp].Spinning = true
 	s.Sched.NMSpinning++
+	s.Sched.NeedSpinning = false
 }
 
 // WakepValue is OpWakep's Result.Value: what the step did.
@@ -472,13 +481,24 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	if !m.Recheck || m.Spinning || m.P != None || m.Curg != None {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
 	}
+	found := op.N != 0 // checkRunqsNoP found a P with work (the implementation's read)
+	if op.Strict && found != s.runqWork() {
+		return r, s.disabled(op, "strict: checkRunqsNoP reads every P's run queue as it is")
+	}
 	if s.Sched.Pidle != None {
 		if len(s.Sched.Runq) != 0 {
 			return r, s.disabled(op, "the recheck under sched.lock finds the global queue non-empty and an idle P")
 		}
-		if op.Strict && s.runqWork() {
-			return r, s.disabled(op, "strict: checkRunqsNoP finds a P with a non-empty run queue and an idle P")
+		if found {
+			return r, s.disabled(op, "checkRunqsNoP found a P with work, and a P is idle")
 		}
+	}
+	if len(s.Sched.Runq) != 0 || found {
+		// Work it cannot take (no idle P): pidlegetSpinning's
+		// `sched.needspinning.Store(1)`, in the global queue's
+		// sched.lock section or checkRunqsNoP's.
+		s.Sched.NeedSpinning = true
+		r.Value = 1
 	}
 	m.Recheck = false
 	m.Stopping = true

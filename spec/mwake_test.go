@@ -347,3 +347,42 @@ func TestStopPathStopmOwnStep(t *testing.T) {
 		t.Fatalf("stopm: parked %v, fatal %q: want M0 idle and checkdead's %q", m0.Parked, r.Fatal, FatalAllAsleep)
 	}
 }
+
+// sched.needspinning (proc.go pidlegetSpinning, findRunnable's "delicate
+// dance"): wakep's pidlegetSpinning that finds no idle P sets it, and a
+// non-spinning M about to drop its P in findRunnable's stop path then
+// becomes spinning instead, keeping its P (becomeSpinning clears it); a
+// spinning M's stop path drops the P as before. The stop path here is a
+// relaxed schedule (not Strict): findRunnable reads nmspinning and npidle
+// without the lock before it decides not to spin.
+func TestNeedSpinning(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	spawn(t, s, 0) // runqput's wakep: the CAS, then no idle P
+	if !s.Sched.NeedSpinning || s.Sched.NMSpinning != 0 {
+		t.Fatalf("wakep with no idle P: needspinning %v nmspinning %d, want set and 0\n%s", s.Sched.NeedSpinning, s.Sched.NMSpinning, s.Dump())
+	}
+	do(t, s, Op{Kind: OpPark, M: 0}) // main waits
+	sched(t, s, 0, SrcRunnext)
+	do(t, s, Op{Kind: OpExit, M: 0}) // G1 exits: nothing left to run
+	// The control: without needspinning the stop path drops the P.
+	if c := s.Clone(); true {
+		c.Sched.NeedSpinning = false
+		if r := step(t, c, Op{Kind: OpSchedule, M: 0, Source: SrcIdle}); r.Value != 0 || c.Ms[0].P != None {
+			t.Fatalf("stop path without needspinning: %v, M0 on P%d: want P0 dropped", r, c.Ms[0].P)
+		}
+	}
+	r := step(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle})
+	m0 := &s.Ms[0]
+	if r.Value != StopNeedSpinning || m0.P != 0 || !m0.Spinning || s.Sched.NMSpinning != 1 || s.Sched.NeedSpinning {
+		t.Fatalf("stop path with needspinning: %v; M0 on P%d spinning %v, nmspinning %d, needspinning %v: want P0 kept, M0 spinning, needspinning cleared\n%s",
+			r, m0.P, m0.Spinning, s.Sched.NMSpinning, s.Sched.NeedSpinning, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpSchedule, M: 0, Source: SrcIdle}, r, nil); !slices.Contains(got, "schedule/needspinning") {
+		t.Fatalf("branches %v: want schedule/needspinning", got)
+	}
+	// Spinning, the M gives up its P, and goes idle: checkdead then finds
+	// every goroutine asleep.
+	if f := idle(t, s, 0).Fatal; f != FatalAllAsleep {
+		t.Fatalf("the last M idle: fatal %q, want %q\n%s", f, FatalAllAsleep, s.Dump())
+	}
+}

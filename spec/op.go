@@ -185,7 +185,8 @@ type Op struct {
 	P int8
 	// N is procresize's new count, assist's credit (+1 or -1), gc's on (1)
 	// or off (0), newproc1's system flag (1), exitsyscall's path
-	// (an ExitPath).
+	// (an ExitPath), recheck's checkRunqsNoP read (1: it found a P's run
+	// queue with work).
 	N int8
 	// Size is stacksize's new startingStackSize.
 	Size int32
@@ -243,6 +244,10 @@ func (op Op) String() string {
 		}
 	case OpStackSize:
 		b.WriteString(" " + itoa(int64(op.Size)))
+	case OpRecheck:
+		if op.N != 0 {
+			b.WriteString(" runq-work")
+		}
 	case OpAssist:
 		b.WriteString(" " + itoa(int64(op.N)))
 	}

@@ -1,5 +1,10 @@
 package spec
 
+// StopNeedSpinning is the Result.Value of a schedule with source idle whose
+// non-spinning M found sched.needspinning set: it keeps its P and spins.
+// (1: a spinning M dropped its P; 0: any other M did.)
+const StopNeedSpinning = 2
+
 // schedule models one round of proc.go schedule: findRunnable with the
 // source chosen by op.Source (and op.Victim), then execute, or startlockedm
 // when the G is locked to another M, or stopm when nothing is found.
@@ -129,13 +134,22 @@ func (s *State) schedule(op Op) (Result, error) {
 		// sched.lock section of its own) is its next step (OpStopm): in
 		// between it holds no P and is not on the idle M list, so a
 		// startm finds no M to wake.
+		r.Source = SrcIdle
+		if !spin && sc.NeedSpinning {
+			// `if !mp.spinning && sched.needspinning.Load() == 1 {
+			// mp.becomeSpinning(); unlock(&sched.lock); goto top }`:
+			// a spinning M found work it could not take, so this M
+			// keeps its P and spins on its behalf.
+			s.becomeSpinning(mp)
+			r.Value = StopNeedSpinning
+			return r, nil
+		}
 		if _, err := s.releasep(mp); err != nil {
 			return r, err
 		}
 		if err := s.pidleput(pi); err != nil {
 			return r, err
 		}
-		r.Source = SrcIdle
 		if spin {
 			m.Recheck = true
 			r.Value = 1

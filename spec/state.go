@@ -255,6 +255,12 @@ type Sched struct {
 	Midle int8
 	// NMSpinning is sched.nmspinning: the Ms with Spinning set.
 	NMSpinning int32
+	// NeedSpinning is sched.needspinning: pidlegetSpinning found work it
+	// could not take (no idle P), so a non-spinning M about to drop its P
+	// in findRunnable's stop path becomes spinning instead (the
+	// "delicate dance"); becomeSpinning and handoffp's spinning startm
+	// clear it.
+	NeedSpinning bool
 	// MainGoexit: the main goroutine called runtime.Goexit.
 	MainGoexit bool
 	// Terminal is non-zero once the program has ended.
@@ -448,7 +454,7 @@ func (s *State) Equal(o *State) bool {
 	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) && eqList(a.GFreeDetached, b.GFreeDetached) &&
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
 		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
-		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.Midle == b.Midle && a.NMSpinning == b.NMSpinning && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
+		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.Midle == b.Midle && a.NMSpinning == b.NMSpinning && a.NeedSpinning == b.NeedSpinning && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 
 func eqList(a, b []int32) bool {

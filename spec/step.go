@@ -466,8 +466,10 @@ func (s *State) handoffp(pi int8) error {
 		// global check again under sched.lock.
 		return s.startm(pi, false)
 	case sc.NMSpinning+s.npidle() == 0:
-		// No spinning and no idle M's help: CAS nmspinning 0 -> 1.
+		// No spinning and no idle M's help: CAS nmspinning 0 -> 1,
+		// `sched.needspinning.Store(0)`.
 		sc.NMSpinning = 1
+		sc.NeedSpinning = false
 		return s.startm(pi, true)
 	case s.HandoffpLastRunningP():
 		return s.startm(pi, false)

@@ -143,7 +143,7 @@ func TestLockedExitThenMexit(t *testing.T) {
 	}
 	// M0 finds nothing and stops in the window: M1 still runs, so
 	// checkdead is silent.
-	if f := do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle}).Fatal; f != "" || !s.Ms[0].Parked {
+	if f := idle(t, s, 0).Fatal; f != "" || !s.Ms[0].Parked {
 		t.Fatalf("M0's stop path in the window: fatal %q, parked %v\n%s", f, s.Ms[0].Parked, s.Dump())
 	}
 	r = step(t, s, Op{Kind: OpMexit, M: 1})
@@ -172,7 +172,7 @@ func TestGoexitDeadlock(t *testing.T) {
 	}
 	// schedule finds nothing: the stop path, and stopm's mput runs
 	// checkdead with no M running and no goroutine left.
-	r = sched(t, s, 0, SrcIdle)
+	r = idle(t, s, 0)
 	if r.Fatal != FatalGoexitDeadlock || s.Sched.Terminal != GoexitDeadlock {
 		t.Fatalf("last M idle: %v\n%s", r, s.Dump())
 	}
