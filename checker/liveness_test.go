@@ -102,6 +102,7 @@ func TestLivenessHoldsOnTheSpec(t *testing.T) {
 // Each fairness condition is needed: without it the spec has a lasso (a
 // loop the runtime cannot take), and with it the property holds.
 func TestLivenessFairnessIsNeeded(t *testing.T) {
+	skipLivenessUnderRace(t)
 	noStack := lockBounds(2, false)
 	noStack.MaxStack = 0 // growstack is not needed; the space is 4x smaller
 	core2 := coreBounds(2)
@@ -210,6 +211,7 @@ func lostStartlockedm(s *spec.State, op spec.Op) (spec.Result, error) {
 // property a plant can starve (the same bounds hold without the plant:
 // TestLivenessHoldsOnTheSpec).
 func TestLivenessFindsPlantedStarvation(t *testing.T) {
+	skipLivenessUnderRace(t)
 	for _, tc := range []struct {
 		name  string
 		o     ExploreOptions
@@ -525,4 +527,16 @@ func lassoText(l *Lasso) string {
 		fmt.Fprintf(&b, "  %3d. %v => %v (loop)\n", len(l.Prefix)+i+1, st.Op, st.Result)
 	}
 	return b.String()
+}
+
+// skipLivenessUnderRace skips a liveness test under -race: make test runs
+// every TestLiveness* again without it, and the race detector's run of the
+// explorer's liveness search with several workers is
+// TestExploreWorkersLiveness. Under -race these two took 51 s of the
+// checker package's 308 s once sched.needspinning grew the spaces.
+func skipLivenessUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("make test runs it without -race")
+	}
 }
