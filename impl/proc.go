@@ -234,18 +234,23 @@ func (s *sched) releasepLocked(mp *m) (*p, string) {
 // (s.wake) after unlocking.
 func (s *sched) handoffpLocked(pp *p) string {
 	pp.m.Store(nil)
+	// `if sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
+	// sched.nmspinning.CompareAndSwap(0, 1) { sched.needspinning.Store(0);
+	// startm(pp, true, false) }`.
 	spin := func() bool {
-		return s.nmspinning.Load()+s.npidle.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
+		if s.nmspinning.Load()+s.npidle.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1) {
+			s.needspinning.Store(false)
+			return true
+		}
+		return false
 	}
 	if s.f.spinningWithLocalWork && spin() {
-		s.needspinning.Store(false)
 		return s.startmLocked(pp, true)
 	}
 	if s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty()) {
 		return s.startmLocked(pp, false)
 	}
 	if spin() {
-		s.needspinning.Store(false)
 		return s.startmLocked(pp, true)
 	}
 	if s.npidle.Load() == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles {
