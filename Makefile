@@ -8,14 +8,14 @@ GO ?= go
 # then, without -race, the mutation table and every fault's
 # check -> bundle -> replay path under ten seeds (their time budgets need
 # full speed), the explorer's pinned counts and liveness checks at the
-# bounds -race would take minutes over, the trace conformance of every workload under GOMAXPROCS 1,
+# bounds -race would take minutes over, the systematic campaigns, the trace conformance of every workload under GOMAXPROCS 1,
 # 2 and 4 (under -race conform runs smaller sizes), and report.html in a
 # headless browser (skipped when chromium is not on PATH).
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
 	$(GO) test -count=1 -timeout 10m -run 'TestMutants|TestEveryFaultBundles' .
-	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean' ./checker
+	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign' ./checker
 	$(GO) test -count=1 -timeout 5m ./conform
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker
 

@@ -473,6 +473,10 @@ func (f *Failure) Minimized() bool { return f.Outcome != f.Shrunk }
 func (c *Campaign) ReproduceArgs(cases int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s -seed %d -shard %d/%d -ps %d -ms %d", c.o.Command, c.o.Seed, c.o.Shard, c.o.Shards, c.o.Ps, c.o.Ms)
+	if len(c.o.Modes) == 1 {
+		// -mode narrowed the campaign: the draws differ without it.
+		fmt.Fprintf(&b, " -mode %s", c.o.Modes[0])
+	}
 	for _, name := range c.o.Faults {
 		fmt.Fprintf(&b, " -fault %s", name)
 	}

@@ -184,6 +184,21 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 		}
 		return p
 	}
+	if c.Mode == "systematic" && rapid.IntRange(0, 1).Draw(t, "kernel?") == 1 {
+		// Half the searches run a contention kernel: a small workload
+		// built around one of the path's shared structures, whose
+		// schedules a search can exhaust.
+		c.Workload = drawKernel(t, &c)
+		c.Steps = CountSteps(c.Workload)
+		c.Text = c.Workload.String()
+		// A kernel's schedules are fewer and more alike: its search
+		// goes deeper (the mix keeps every search short).
+		c.Schedules = 2048
+		if len(modes) > 1 {
+			c.Schedules = 32
+		}
+		return c
+	}
 	c.Workload.Main = prog(0, "main")
 	// Main mostly ends with runtime.Goexit, so the program runs until the
 	// last goroutine exits (checkdead's fatal); returning ends it at once.
@@ -217,4 +232,39 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	c.Steps = CountSteps(c.Workload)
 	c.Text = c.Workload.String()
 	return c
+}
+
+// kernels are the contention kernels a systematic case may run instead of
+// a drawn program (DrawCase), each a handful of Gs around one structure
+// that two Ms share on the exit path:
+//   - steal: main spawns k empty Gs and yields, so another M's findRunnable
+//     steals from main's P (runqgrab's CAS against runqget's, runnext);
+//   - churn: main spawns n empty Gs in batches, yielding after each, so
+//     the ring fills (runqputslow moves half of it to sched.runq) and the
+//     Ps' free lists fill and empty (gfput's spill to sched.gFree, gfget's
+//     refill) on several Ms at once;
+//   - syscall-lock: a G enters a syscall that sysmon's retake may take
+//     its P in (exitsyscall's slow paths, exitsyscall0) and locks its
+//     thread as soon as it is back, beside a G that yields.
+var kernels = []string{"steal", "churn", "syscall-lock"}
+
+// drawKernel draws one of the kernels for c (its Ps may change: a steal
+// needs two).
+func drawKernel(t *rapid.T, c *Case) impl.Workload {
+	leaf := impl.Prog()
+	switch rapid.SampledFrom(kernels).Draw(t, "kernel") {
+	case "steal":
+		c.Ps = max(c.Ps, 2)
+		steps := make([]impl.Step, 0, 5)
+		for i := rapid.IntRange(1, 3).Draw(t, "kernel.gs"); i > 0; i-- {
+			steps = append(steps, impl.Go(leaf))
+		}
+		return impl.Workload{Main: impl.Prog(append(steps, impl.Yield(), impl.Exit())...)}
+	case "churn":
+		c.Ps = max(c.Ps, 2)
+		return impl.SpawnExit(rapid.IntRange(6, 12).Draw(t, "kernel.gs"), rapid.IntRange(4, 8).Draw(t, "kernel.batch"), 0)
+	default:
+		main := impl.Prog(impl.Go(impl.Prog(impl.Yield(), impl.Yield())), impl.Sys(), impl.Lock(), impl.Yield())
+		return impl.Workload{Main: main, Retakes: rapid.IntRange(1, 2).Draw(t, "kernel.retakes")}
+	}
 }

@@ -30,11 +30,15 @@ const checkHelp = `Usage: gexit check [flags]
 Runs a campaign of generated cases: each case is a runtime configuration
 (constants preset, Ps, Ms), a workload (the modelled goroutines' programs,
 a controller script, sysmon) and a schedule, drawn by rapid from a seed. A
-case runs on the implementation in one of three modes: deterministic (a
+case runs on the implementation in one of four modes: deterministic (a
 drawn schedule picks the actor at every scheduling point, inside ops too),
 atomic (deterministic, no scheduling point inside an op, the abstraction
-compared with the spec after every op) or free (every M a goroutine,
-really parallel; -mode narrows the campaign to one mode). Each run is
+compared with the spec after every op), free (every M a goroutine,
+really parallel) or systematic (about one case in 256: every schedule of
+a small workload, half of them contention kernels, with at most two
+preemptions, fewest first; up to 32 schedules in the mix, 256 per drawn
+program and 2,048 per kernel with -mode systematic). -mode narrows the
+campaign to one mode. Each run is
 judged by the spec: harness checks, the sequential differential (atomic),
 the invariants on the final state, linearizability of the recorded history
 ending in the final state (an op that overlapped no other is held to

@@ -333,3 +333,36 @@ func TestCheckWritesLinearizationHTML(t *testing.T) {
 		t.Fatalf("linearization.html (%d bytes) does not annotate the failing op %q", len(html), name)
 	}
 }
+
+// TestCheckReproduceLineRefinds: the "gexit check ..." line a report prints
+// re-runs the campaign that found the violation, -mode included (a
+// narrowed campaign draws other cases than the full mix), and finds it
+// again in the same batch.
+func TestCheckReproduceLineRefinds(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := cliRun(t, "check", "-mode", "systematic", "-fault", "runnext-stolen-left-set", "-cases", "3000", "-shrink", "2s", "-out", out)
+	if code != exitViolation {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var line string
+	for _, l := range strings.Split(stdout, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "gexit check ") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, " -mode systematic ") {
+		t.Fatalf("reproduce line %q lacks -mode systematic\n%s", line, stdout)
+	}
+	batch := func(s string) string {
+		i := strings.Index(s, "found in batch ")
+		if i < 0 {
+			t.Fatalf("no batch in\n%s", s)
+		}
+		return strings.Fields(s[i:])[3]
+	}
+	args := append(strings.Fields(strings.TrimPrefix(line, "gexit ")), "-shrink", "1s", "-out", filepath.Join(t.TempDir(), "again"))
+	code2, stdout2, stderr2 := cliRun(t, args...)
+	if code2 != exitViolation || batch(stdout2) != batch(stdout) {
+		t.Fatalf("%v: exit %d, batch %s (first run: batch %s)\nstdout:\n%s\nstderr:\n%s", args, code2, batch(stdout2), batch(stdout), stdout2, stderr2)
+	}
+}
