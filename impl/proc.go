@@ -259,10 +259,12 @@ func (s *sched) handoffpLocked(pp *p) string {
 	return s.pidleputLocked(pp)
 }
 
-// acquirep (proc.go acquirep -> wirep) with sched.lock held: wire P pp,
-// idle (taken off the list, or given by startm), to M mp, which holds
-// none.
-func (s *sched) acquirepLocked(mp *m, pp *p) string {
+// acquirep (proc.go acquirep -> wirep): wire P pp, idle (taken off the
+// list, or given by startm), to M mp, which holds none. As in the runtime
+// it takes no lock: a P off the idle list is its taker's alone, and its
+// status and links are atomics for the readers that scan allp (retake,
+// setBlockOnExitSyscall).
+func (s *sched) acquirep(mp *m, pp *p) string {
 	if mp.p.Load() != nil || pp.m.Load() != nil || pp.status.Load() != pIdle {
 		return throwWirep
 	}

@@ -63,8 +63,16 @@ func (s *sched) mgetSpecificLocked(mp *m) bool {
 // caller owns: hand it to mget's M (its nextp; the caller wakes it after
 // unlocking), or leave it pending for newm's.
 func (s *sched) startmLocked(pp *p, spinning bool) string {
+	_, msg := s.startmToLocked(pp, spinning)
+	return msg
+}
+
+// startmToLocked is startmLocked that also says which M it handed the P
+// to (nil: none, the P waits for newm's). The M is awake once it returns
+// and may already have taken the P off its nextp.
+func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 	if spinning && !pp.runqempty() && !s.f.spinningWithLocalWork {
-		return throwStartmRunnable
+		return nil, throwStartmRunnable
 	}
 	pp.m.Store(nil)
 	pp.link = nil
@@ -73,18 +81,18 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 		pp.pending = true
 		pp.startSpinning = spinning
 		s.npending.Add(1)
-		return ""
+		return nil, ""
 	}
 	if nmp.spinning.Load() {
-		return throwStartmSpinning
+		return nil, throwStartmSpinning
 	}
 	if nmp.nextp.Load() != nil {
-		return throwStartmHasP
+		return nil, throwStartmHasP
 	}
 	nmp.spinning.Store(spinning)
 	nmp.nextp.Store(pp)
 	s.notewakeupLocked(nmp)
-	return ""
+	return nmp, ""
 }
 
 // wakepCAS is wakep's `if sched.nmspinning.Load() != 0 ||
@@ -199,11 +207,9 @@ func (mp *m) startmOwed() {
 	r.a = pp.id
 	mp.sp()
 	s.lockSched(&mp.actor)
-	msg := s.startmLocked(pp, true)
-	for _, nmp := range s.ms {
-		if nmp.nextp.Load() == pp {
-			r.c = int32(nmp.id)
-		}
+	nmp, msg := s.startmToLocked(pp, true)
+	if nmp != nil {
+		r.c = int32(nmp.id)
 	}
 	s.unlockSched(&mp.actor)
 	r.flags |= flWoke
@@ -284,7 +290,7 @@ func (mp *m) idle() {
 	spin := got.startSpinning
 	got.startSpinning = false
 	mp.spinning.Store(spin)
-	msg := s.acquirepLocked(mp, got)
+	msg := s.acquirep(mp, got)
 	s.unlockSched(&mp.actor)
 	mp.endAcquire(&r, got, msg, brNewm)
 }
@@ -297,7 +303,6 @@ func (mp *m) idle() {
 func (mp *m) stoplockedmReturns() {
 	s := mp.s
 	r := mp.begin(opAcquireP)
-	s.lockSched(&mp.actor)
 	pp, gp := mp.nextp.Load(), mp.lockedg
 	var msg string
 	if gp.status.Load()&^gScan != gRunnable {
@@ -305,12 +310,11 @@ func (mp *m) stoplockedmReturns() {
 	}
 	if msg == "" {
 		mp.nextp.Store(nil)
-		msg = s.acquirepLocked(mp, pp)
+		msg = s.acquirep(mp, pp)
 	}
 	if msg == "" {
 		msg = s.execute(mp, pp, gp, false)
 	}
-	s.unlockSched(&mp.actor)
 	r.in, r.a, r.g, r.c = pp.id, pp.id, gp.idx, int32(mp.id)
 	if msg != "" {
 		mp.throwOp(&r, msg)
@@ -324,15 +328,13 @@ func (mp *m) stoplockedmReturns() {
 func (mp *m) acquireNextp(pp *p) {
 	s := mp.s
 	r := mp.begin(opAcquireP)
-	s.lockSched(&mp.actor)
 	mp.nextp.Store(nil)
-	msg := s.acquirepLocked(mp, pp)
-	s.unlockSched(&mp.actor)
+	msg := s.acquirep(mp, pp)
 	mp.endAcquire(&r, pp, msg, brStartm)
 }
 
 // endAcquire ends op r as the acquirep of pp (its value 1 when the M
-// spins), or as the throw acquirepLocked returned, counting branch b.
+// spins), or as the throw acquirep returned, counting branch b.
 func (mp *m) endAcquire(r *rec, pp *p, msg string, b branch) {
 	r.op, r.in, r.a = opAcquireP, pp.id, pp.id
 	if mp.spinning.Load() {
@@ -421,7 +423,7 @@ func (mp *m) recheckTake(r *rec, pp *p, global bool) {
 	if global {
 		gp, moved = s.globrunqgetbatchLocked(pp)
 	}
-	msg := s.acquirepLocked(mp, pp)
+	msg := s.acquirep(mp, pp)
 	mp.becomeSpinning()
 	s.unlockSched(&mp.actor)
 	if gp == nil || msg != "" {

@@ -67,9 +67,10 @@ func (mp *m) exitsyscall(gp *g) {
 // exitsyscallTryGetP (proc.go:5033-5060): take the old P back from the
 // thread now in a syscall on it (setBlockOnExitSyscall, takeP), else, if
 // the idle list looks non-empty (read without the lock, as `sched.pidle
-// != 0`), pidleget's P under sched.lock: the head, the P idled last. The
-// runtime's acquirepNoTrace comes after the lock; here the P is wired
-// inside it, so that P status changes stay behind sched.lock.
+// != 0`), pidleget's P under sched.lock: the head, the P idled last. As in
+// the runtime, neither takeP nor exitsyscall's acquirep takes sched.lock:
+// the scan bit holds the syscalling thread, and a P off the idle list is
+// this M's alone.
 func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 	s := mp.s
 	if s.f.exitsyscallOldp {
@@ -94,7 +95,7 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 		}
 		var msg string
 		if got != nil {
-			msg = s.acquirepLocked(mp, got)
+			msg = s.acquirep(mp, got)
 			mp.branch(brExitsyscallIdle)
 		}
 		s.unlockSched(&mp.actor)
@@ -102,13 +103,11 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 	}
 	if oldp != nil {
 		if th, ok := s.setBlockOnExitSyscall(oldp); ok {
-			s.lockSched(&mp.actor)
-			pp, msg := s.takePLocked(th)
-			if msg == "" {
-				msg = s.acquirepLocked(mp, pp)
-			}
-			s.unlockSched(&mp.actor)
+			pp, msg := s.takeP(th)
 			th.resume()
+			if msg == "" {
+				msg = s.acquirep(mp, pp)
+			}
 			mp.branch(brExitsyscallOldp)
 			return oldp, exitOldP, msg
 		}
@@ -117,14 +116,10 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 		mp.sp()
 		s.lockSched(&mp.actor)
 		pp := s.pidlegetLocked()
-		var msg string
-		if pp != nil {
-			msg = s.acquirepLocked(mp, pp)
-		}
 		s.unlockSched(&mp.actor)
 		if pp != nil {
 			mp.branch(brExitsyscallIdle)
-			return pp, exitPidle, msg
+			return pp, exitPidle, s.acquirep(mp, pp)
 		}
 	}
 	return nil, 0, ""
@@ -151,9 +146,7 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 	s.lockSched(&mp.actor)
 	pp := s.pidlegetLocked()
 	var msg string
-	if pp != nil {
-		msg = s.acquirepLocked(mp, pp)
-	} else {
+	if pp == nil {
 		s.runq.pushBack(gp)
 		s.runqSize.Add(1)
 		// gp.lockedm is read before the unlock publishes gp
@@ -187,6 +180,8 @@ func (mp *m) exitsyscallNoP(gp *g, r *rec) {
 
 	if pp != nil {
 		r.a, r.code = pp.id, exitNoPPidle
+		// `acquirep(pp); execute(gp, false)` after the unlock.
+		msg = s.acquirep(mp, pp)
 		if msg == "" {
 			msg = s.execute(mp, pp, gp, false)
 		}
@@ -238,10 +233,11 @@ func (s *sched) setBlockOnExitSyscall(pp *p) (syscallingThread, bool) {
 	return syscallingThread{gp, mp, pp}, true
 }
 
-// takePLocked is syscallingThread.takeP (proc.go:6810-6836) with
-// sched.lock held: unwire the P from the thread (pp.m = 0, mp.p = 0,
-// _Pidle); the thread keeps its G in the syscall and the P as its oldp.
-func (s *sched) takePLocked(th syscallingThread) (*p, string) {
+// takeP is syscallingThread.takeP (proc.go:6810-6836): unwire the P from
+// the thread (pp.m = 0, mp.p = 0, _Pidle), which the scan bit holds in
+// its syscall; it keeps its G there and the P as its oldp. No lock, as in
+// the runtime (retake calls it with sched.lock held, for its handoffp).
+func (s *sched) takeP(th syscallingThread) (*p, string) {
 	return s.releasepLocked(th.mp)
 }
 

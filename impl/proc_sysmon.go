@@ -60,7 +60,7 @@ func (s *sched) retake(a *actor) int {
 			continue
 		}
 		s.lockSched(a)
-		rp, msg := s.takePLocked(th)
+		rp, msg := s.takeP(th)
 		if msg == "" {
 			msg = s.handoffpLocked(rp)
 		}

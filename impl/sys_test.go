@@ -29,7 +29,7 @@ func acquire(t *testing.T, s *sched, mp *m, pp *p) {
 			t.Fatalf("pidleget = P%d, not P%d", pid(got), pp.id)
 		}
 	}
-	if msg := s.acquirepLocked(mp, pp); msg != "" {
+	if msg := s.acquirep(mp, pp); msg != "" {
 		t.Fatal(msg)
 	}
 }
