@@ -72,7 +72,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
-			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Mexiting: m.Mexiting, Link: spec.None})
+			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Mexiting: m.Mexiting, Mfreed: m.Mfreed, Link: spec.None})
 	}
 	for i, p := range sn.Ps {
 		st, ok := pstatus[p.Status]
@@ -295,6 +295,8 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	case spec.OpMexit:
 		ck("locked branch", out.Locked, r.Locked)
 		ck("handed off", out.HandedOff, r.HandedOff)
+	case spec.OpMfreed:
+		ck("locked branch", out.Locked, r.Locked)
 	case spec.OpEnterSyscall:
 		ck("G", out.G, r.G)
 	case spec.OpRetake:

@@ -255,6 +255,9 @@ type MSnap struct {
 	StopLocked bool `json:",omitempty"`
 	// Mexiting: owes mexit (its locked G exited), holding its P until it.
 	Mexiting bool `json:",omitempty"`
+	// Mfreed: owes mexit's `sched.nmfreed++; checkdead()` (mexit handed
+	// its P off), counted as running until it.
+	Mfreed bool `json:",omitempty"`
 	// SlowBatch is runqputslow's batch, head first, while the M holds it
 	// between the CAS that took it (its runqput or ready) and its
 	// runqputslowpush; nil otherwise.

@@ -228,16 +228,17 @@
 //     takes one (docs/OPS.md).
 //   - exit/goexit: gfput's spill lock section (sched.gFree.lock); a
 //     locked G's thread then owes mexit (m.mexiting, MSnap.Mexiting),
-//     its next op: one sched.lock section for releasep, handoffp,
-//     nmfreed++ and checkdead (the runtime's handoffp and mexit take the
-//     lock in sections of their own).
+//     its next op: releasep and handoffp's sched.lock section; then mfreed
+//     (m.mfreed, MSnap.Mfreed): mexit's own section, nmfreed++ and
+//     checkdead, after which the thread exits.
 //   - park: the status and dropg inside the wait object's lock, which is
 //     what a readier takes first; a locked M's stoplockedm is its next op.
 //   - gosched: one sched.lock section (globrunqput); the wakep and a
 //     locked M's stoplockedm are its next ops. exitsyscall: the sched.lock
-//     section that gets the P (takeP from a syscalling thread, under that
-//     G's scan bit; exitsyscallTryGetP's pidleget; exitsyscallNoP's
-//     pidleget) or queues the G (exitsyscallNoP, whose stopm or a
+//     section that gets the P (exitsyscallTryGetP's pidleget;
+//     exitsyscallNoP's pidleget; the acquirep after it, without the lock
+//     as in the runtime; or takeP from a syscalling thread under that G's
+//     scan bit, without sched.lock) or queues the G (exitsyscallNoP, whose stopm or a
 //     locked M's stoplockedm is the M's next op, after the unlock, as in
 //     exitsyscall0); the unlocked reads
 //     before it (setBlockOnExitSyscall's, `sched.pidle != 0`) decide the

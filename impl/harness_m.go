@@ -62,7 +62,7 @@ func (mp *m) loop() {
 
 // owed: the runtime call the M is in has an op left to make.
 func (mp *m) owed() bool {
-	return mp.mexiting || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
+	return mp.mexiting || mp.mfreed || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
 }
 
 // nextOwed makes the call's next op.
@@ -70,6 +70,8 @@ func (mp *m) nextOwed() {
 	switch {
 	case mp.mexiting:
 		mp.mexitOwed()
+	case mp.mfreed:
+		mp.mfreedOwed()
 	case mp.owesWakep:
 		mp.wakepOwed()
 	case mp.waking:

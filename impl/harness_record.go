@@ -44,6 +44,7 @@ const (
 	opStartm
 	opRecheck
 	opMexit
+	opMfreed
 	numOpKinds
 )
 
@@ -51,7 +52,8 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
-	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit"}
+	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
+	"mfreed"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -302,7 +304,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Goid = r.val
 		o.Spilled = int(max(r.a, 0))
 		o.Locked = lockedNames[r.code]
-	case opMexit:
+	case opMexit, opMfreed:
 		o.Locked = lockedNames[r.code]
 	case opRetake:
 		e.In.P = int(r.in)

@@ -566,9 +566,8 @@ func (mp *m) mexitBranch() uint8 {
 }
 
 // mexitOwed is mexit (proc.go) for the thread of a locked G that exited,
-// op mexit: handoffp(releasep()), then `sched.nmfreed++; checkdead()`, and
-// the thread exits (m0 parks forever). The runtime takes sched.lock in
-// mexit and in handoffp; here one section holds both.
+// op mexit: handoffp(releasep()), in handoffp's sched.lock section. The
+// M's next op is mexit's own section (mfreedOwed).
 func (mp *m) mexitOwed() {
 	s := mp.s
 	r := mp.begin(opMexit)
@@ -579,16 +578,32 @@ func (mp *m) mexitOwed() {
 	if msg == "" {
 		msg = s.handoffpLocked(rp)
 	}
-	if msg == "" {
-		s.nmfreed++
-		msg = mp.checkdeadLocked()
-	}
 	s.unlockSched(&mp.actor)
 	if msg != "" {
 		mp.throwOp(&r, msg)
 		return
 	}
 	r.flags |= flHandedOff
+	mp.mfreed = true
+	mp.commit(&r)
+}
+
+// mfreedOwed is the end of mexit, op mfreed: `lock(&sched.lock);
+// sched.nmfreed++; checkdead(); unlock(&sched.lock)`, and the thread exits
+// (m0 parks forever in mPark).
+func (mp *m) mfreedOwed() {
+	s := mp.s
+	r := mp.begin(opMfreed)
+	mp.mfreed = false
+	r.code = mp.mexitBranch()
+	s.lockSched(&mp.actor)
+	s.nmfreed++
+	msg := mp.checkdeadLocked()
+	s.unlockSched(&mp.actor)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
 	if mp.id == 0 {
 		mp.wedged.Store(true)
 		mp.branch(brM0Wedged)

@@ -276,6 +276,11 @@ type m struct {
 	// the M's next op (mexitOwed): until it the M holds its P with no G
 	// and counts as running. Owner-only.
 	mexiting bool
+	// mfreed: mexit handed the M's P off (mexitOwed) and its
+	// `sched.nmfreed++; checkdead()` section is the M's next op
+	// (mfreedOwed): until it the M holds neither P nor G and still
+	// counts as running. Owner-only.
+	mfreed bool
 	// handing is the G findRunnable returned, locked to another M, while
 	// the spinning M makes resetspinning's wakep (schedule's local gp
 	// before `if gp.lockedm != 0 { startlockedm(gp) }`): runnable and on

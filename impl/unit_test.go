@@ -612,10 +612,13 @@ func TestExitsyscallNoPLockedStoplockedmNextOp(t *testing.T) {
 	}
 }
 
-// A locked G's exit (gdestroy, gfput without sched.lock) and its thread's
-// mexit (handoffp(releasep()), nmfreed++, checkdead) are two ops: after the
-// exit the M holds its P with no G and owes mexit, its next op.
+// A locked G's exit (gdestroy, gfput without sched.lock), its thread's
+// mexit (handoffp(releasep())) and mexit's own sched.lock section
+// (nmfreed++, checkdead) are three ops: after the exit the M holds its P
+// with no G and owes mexit, its next op; after mexit it holds nothing,
+// still counts as running and owes mfreed, its next op.
 func TestLockedExitMexitNextOp(t *testing.T) {
+	windows := 0
 	w := Workload{Main: Prog(Go(Prog(Lock(), Ret())), Go(Prog(Lock(), Yield(), Ret())), Yield(), Yield(), Yield())}
 	found := recordedRuns(t, w, 2, 3, 200, 5, func(seed int64, res *Result) (found int) {
 		for j, e := range res.History {
@@ -630,16 +633,35 @@ func TestLockedExitMexitNextOp(t *testing.T) {
 			k := j + 1
 			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
 			}
-			if k < len(res.History) {
-				if n := res.History[k]; n.Op != "mexit" || n.Out.Locked != e.Out.Locked || !n.Out.HandedOff {
-					t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its mexit (handoffp)", seed, j, e, n)
-				}
+			if k == len(res.History) {
+				continue
 			}
+			if n := res.History[k]; n.Op != "mexit" || n.Out.Locked != e.Out.Locked || !n.Out.HandedOff {
+				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its mexit (handoffp)", seed, j, e, n)
+			}
+			// After handoffp the M holds nothing and still counts as
+			// running; mexit's nmfreed++ and checkdead are its next op.
+			if after := res.Snapshots[k].Ms[e.M]; after.P >= 0 || after.Mexiting || !after.Mfreed || after.Exited || after.Wedged {
+				t.Fatalf("seed %d: after mexit %d %v: M%d on P%d mexiting %v mfreed %v exited %v: want no P, nmfreed++ owed", seed, k, res.History[k], e.M, after.P, after.Mexiting, after.Mfreed, after.Exited)
+			}
+			l := k + 1
+			for ; l < len(res.History) && res.History[l].M != e.M; l++ {
+			}
+			if l == len(res.History) {
+				continue
+			}
+			if n := res.History[l]; n.Op != "mfreed" || n.Out.Locked != e.Out.Locked {
+				t.Fatalf("seed %d: event %d %v: the M's op after its mexit is %v, want mfreed", seed, j, e, n)
+			}
+			if after := res.Snapshots[l].Ms[e.M]; after.Mfreed || after.Exited == (e.Out.Locked == "m0wedged") {
+				t.Fatalf("seed %d: after mfreed %d: M%d mfreed %v exited %v", seed, l, e.M, after.Mfreed, after.Exited)
+			}
+			windows++
 		}
 		return found
 	})
-	if found == 0 {
-		t.Fatal("no run reached a locked G's exit")
+	if found == 0 || windows == 0 {
+		t.Fatalf("locked exits: %d, of them followed by mexit and mfreed: %d", found, windows)
 	}
 }
 

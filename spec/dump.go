@@ -101,6 +101,9 @@ func (m *M) String() string {
 	if m.Mexiting {
 		st += " owes-mexit"
 	}
+	if m.Mfreed {
+		st += " owes-mfreed"
+	}
 	if m.Handing != None {
 		st += " handing=" + ref("G", int64(m.Handing))
 	}

@@ -55,6 +55,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpStoplockedm, M: M})
 		case m.Mexiting:
 			ops = append(ops, Op{Kind: OpMexit, M: M})
+		case m.Mfreed:
+			ops = append(ops, Op{Kind: OpMfreed, M: M})
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:

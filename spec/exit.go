@@ -91,11 +91,11 @@ func mexitBranch(mp int) string {
 }
 
 // mexit is OpMexit: proc.go mexit for the thread of a locked G that
-// exited: `handoffp(releasep())`, then `lock(&sched.lock);
-// sched.nmfreed++; checkdead(); unlock(&sched.lock)`, and the thread exits
-// (m0 parks forever: throw("locked m0 woke up") if it ever wakes). The
-// runtime's gdestroy does gfput without sched.lock and mexit takes it
-// later, so other Ms act between the exit and this step.
+// exited, up to `handoffp(releasep())`. The runtime's gdestroy does gfput
+// without sched.lock and mexit takes it later, so other Ms act between
+// the exit and this step; `lock(&sched.lock); sched.nmfreed++;
+// checkdead()` is the M's next step (OpMfreed), in a section of its own
+// after handoffp's.
 func (s *State) mexit(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
@@ -111,6 +111,23 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	r.HandedOff = true
+	r.Locked = mexitBranch(mp)
+	m.Mfreed = true
+	return r, nil
+}
+
+// mfreed is OpMfreed: the end of proc.go mexit, `lock(&sched.lock);
+// sched.nmfreed++; checkdead(); unlock(&sched.lock)`: the M stops
+// counting in mcount() and the thread exits (m0 parks forever in mPark:
+// throw("locked m0 woke up") if it ever wakes). m0's mexit counts it
+// freed too.
+func (s *State) mfreed(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.Mfreed {
+		return r, s.disabled(op, "the M owes no nmfreed++ (its mexit's handoffp comes first)")
+	}
+	m.Mfreed = false
 	r.Locked = mexitBranch(mp)
 	if mp == 0 {
 		m.Wedged = true

@@ -56,10 +56,10 @@ func do(t testing.TB, s *State, op Op) Result {
 		}
 	}
 	if op.M >= 0 && s.Ms[op.M].Mexiting && op.Kind != OpMexit {
-		// The mexit a locked G's exit sends its thread to: the handoffp
-		// and checkdead show in the result.
-		mr := do(t, s, Op{Kind: OpMexit, M: op.M})
-		r.HandedOff, r.Fatal = mr.HandedOff, mr.Fatal
+		// The mexit a locked G's exit sends its thread to, and its
+		// nmfreed++: the handoffp and checkdead show in the result.
+		r.HandedOff = do(t, s, Op{Kind: OpMexit, M: op.M}).HandedOff
+		r.Fatal = do(t, s, Op{Kind: OpMfreed, M: op.M}).Fatal
 	}
 	if (op.Kind == OpSchedule && op.Source == SrcIdle || op.Kind == OpRecheck) && s.Ms[op.M].Stopping {
 		// The stopm after findRunnable's stop path (a non-spinning M)

@@ -729,7 +729,7 @@ var Invariants = []Invariant{
 		}
 		for i := range s.Ms {
 			m := &s.Ms[i]
-			if m.Exited || m.Wedged || m.Mexiting {
+			if m.Exited || m.Wedged || m.Mexiting || m.Mfreed {
 				// gdestroy unwired the dying thread; its counts stay.
 				continue
 			}
@@ -865,7 +865,7 @@ var Invariants = []Invariant{
 			if m.Parked != listed {
 				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
 			}
-			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Mexiting || m.Handing != None || m.StartmP != None || m.Exited || m.Wedged) {
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Mexiting || m.Mfreed || m.Handing != None || m.StartmP != None || m.Exited || m.Wedged) {
 				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
 			}
 			if !listed && m.Link != None {

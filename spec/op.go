@@ -43,8 +43,9 @@ const (
 	OpStartm                                    // wakep's startm after its pidlegetSpinning: lock(&sched.lock); mget; the P to the M's nextp, or left for newm's
 	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp, incidlelocked(1)
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
-	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep()), nmfreed++, checkdead; the thread exits (m0 parks forever)
+	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep()); mfreed is next
 	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P finds nothing it can take (sched.runq under sched.lock, then checkRunqsNoP); stopm is next
+	OpMfreed                                    // mexit after its handoffp: lock(&sched.lock); sched.nmfreed++; checkdead(); the thread exits (m0 parks forever)
 	numOps
 )
 
@@ -60,6 +61,7 @@ var opNames = [...]string{
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
 	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
+	OpMfreed: "mfreed",
 }
 
 func (k OpKind) String() string {

@@ -130,10 +130,16 @@ type M struct {
 	StopLocked bool
 	// Mexiting: the M's locked G exited (gdestroy, gfput) and the thread
 	// goes to mexit (gogo(&mp.g0.sched) -> mstart0 -> mexit), its next
-	// step (OpMexit): handoffp(releasep()), then `sched.nmfreed++;
-	// checkdead()`, and the thread exits (m0 is parked forever). Until
-	// it the M holds its P with no G and counts as running.
+	// step (OpMexit): handoffp(releasep()). Until it the M holds its P
+	// with no G and counts as running.
 	Mexiting bool
+	// Mfreed: the M's mexit handed its P off and `lock(&sched.lock);
+	// sched.nmfreed++; checkdead()` is its next step (OpMfreed), after
+	// which the thread exits (m0 is parked forever). mexit takes
+	// sched.lock for it after handoffp's sections; until it the M holds
+	// no P and no G and still counts as running (mcount() is
+	// sched.mnext - sched.nmfreed).
+	Mfreed bool
 	// Handing is the G a spinning M's findRunnable found locked to
 	// another M, held by the M (runnable, on no queue) until its
 	// startlockedm (OpStartlockedm): proc.go schedule calls resetspinning,

@@ -64,9 +64,14 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.Mexiting && op.Kind != OpMexit {
 		return r, s.disabled(op, "mexit comes first")
 	}
+	if m.Mfreed && op.Kind != OpMfreed {
+		return r, s.disabled(op, "mexit's nmfreed++ comes first")
+	}
 	switch op.Kind {
 	case OpMexit:
 		return s.mexit(op, mp)
+	case OpMfreed:
+		return s.mfreed(op, mp)
 	case OpStartlockedm:
 		return s.startlockedmOp(op, mp)
 	case OpStoplockedm:

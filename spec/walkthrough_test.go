@@ -115,13 +115,15 @@ func TestLockedExit(t *testing.T) {
 	}
 }
 
-// A locked G's exit and its thread's mexit are two steps, as in the
-// runtime: gdestroy does gfput without sched.lock and goes to g0
-// (gogo(&mp.g0.sched) -> mstart0), and mexit then takes sched.lock for
-// handoffp(releasep()) and for nmfreed++ and checkdead. In between the M
-// holds its P with no G, counts as running, and makes no other op;
-// another M's stopm in the window finds it running, so checkdead is
-// silent there and runs again at the mexit.
+// A locked G's exit, its thread's mexit and mexit's nmfreed++ are three
+// steps, as in the runtime: gdestroy does gfput without sched.lock and
+// goes to g0 (gogo(&mp.g0.sched) -> mstart0); mexit then makes
+// handoffp(releasep()) (handoffp takes sched.lock for its own sections),
+// and only after it takes sched.lock for nmfreed++ and checkdead. Until
+// the nmfreed++ the M counts as running and makes no other op: first
+// holding its P with no G, then with neither. Another M's stopm in either
+// window finds it running, so checkdead is silent there and runs again
+// at the nmfreed++.
 func TestLockedExitThenMexit(t *testing.T) {
 	s := newState(t, "go", 2, 2)
 	spawn(t, s, 0)
@@ -147,11 +149,28 @@ func TestLockedExitThenMexit(t *testing.T) {
 		t.Fatalf("M0's stop path in the window: fatal %q, parked %v\n%s", f, s.Ms[0].Parked, s.Dump())
 	}
 	r = step(t, s, Op{Kind: OpMexit, M: 1})
-	if !r.HandedOff || r.Locked != LockedMexit || !m1.Exited || m1.Mexiting || m1.P != None {
-		t.Fatalf("mexit: %v\n%s", r, s.Dump())
+	if !r.HandedOff || r.Locked != LockedMexit || m1.Exited || m1.Mexiting || !m1.Mfreed || m1.P != None || s.Ms[0].NextP != 1 || s.RunningMs() != 2 {
+		t.Fatalf("mexit: %v, running Ms %d: want P1 handed to M0, M1 not yet freed, both counted running\n%s", r, s.RunningMs(), s.Dump())
 	}
 	if got := Branches(Op{Kind: OpMexit, M: 1}, r, nil); !slices.Contains(got, "mexit") {
 		t.Fatalf("branches %v: want mexit", got)
+	}
+	for _, op := range s.Enabled(DefaultBounds(2), nil) {
+		if op.M == 1 && op.Kind != OpMfreed {
+			t.Fatalf("enabled %v: M1 owes its nmfreed++ first", op)
+		}
+	}
+	// handoffp started M0 for P1 (no spinning M, no idle P: startm(pp,
+	// true)): M0 takes it, finds nothing and stops in the second window;
+	// M1 still counts, so checkdead is silent again.
+	do(t, s, Op{Kind: OpAcquireP, M: 0, P: 1})
+	if f := idle(t, s, 0).Fatal; f != "" || !s.Ms[0].Parked {
+		t.Fatalf("M0's stop path before M1's nmfreed++: fatal %q, parked %v\n%s", f, s.Ms[0].Parked, s.Dump())
+	}
+	// The nmfreed++: no M runs now, and main waits: deadlock.
+	r = step(t, s, Op{Kind: OpMfreed, M: 1})
+	if !m1.Exited || m1.Mfreed || r.Fatal != FatalAllAsleep || s.RunningMs() != 0 {
+		t.Fatalf("nmfreed++: %v, exited %v, running Ms %d: want M1 gone and checkdead's deadlock\n%s", r, m1.Exited, s.RunningMs(), s.Dump())
 	}
 }
 
