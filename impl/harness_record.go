@@ -195,13 +195,20 @@ const chunk = 1024
 // Why a shared counter and not a clock each M reads on its own: the
 // buffers are per actor, and a clock monotonic across Ms (an invariant
 // TSC, CLOCK_MONOTONIC) would remove the shared cache line, but on this
-// machine (a virtual machine) every such read is trapped or slow, each
-// measured in one run: runtime nanotime (vDSO clock_gettime) 90 ns,
-// RDTSCP 91 ns, LFENCE;RDTSC 105 ns, against 8 ns for the counter's add
-// (7.9 ns alone, 8.6 ns with two Ms adding at once). Two clock reads
-// would cost six times the whole recording aim. The counter's line moves
-// between cores only when ops of different Ms alternate, which is the
-// real-time order information the linearizability check needs.
+// machine (a virtual machine) every such read is slow, and how slow
+// depends on the host: measured in one run, runtime nanotime (vDSO
+// clock_gettime) 90 ns, RDTSCP 91 ns, LFENCE;RDTSC 105 ns, against 8 ns
+// for the counter's add (7.9 ns alone, 8.6 ns with two Ms adding at
+// once); in another, on a later day, nanotime 24.9 ns and RDTSCP (runtime
+// cputicks) 19.2 ns against 2.1 ns for the add alone and 5.2 ns with two
+// goroutines adding at once. An exact clock needs two reads per op (the
+// call's and the return's), 38 ns even at the better figure, above the
+// whole 30 ns recording aim; one read per op (the call stamped with the
+// M's previous read) would drop real-time edges the counter keeps, and
+// its soundness would rest on the TSCs of all cores agreeing. The
+// counter's line moves between cores only when ops of different Ms
+// alternate, which is the real-time order information the
+// linearizability check needs.
 func (a *actor) begin(op opKind) rec {
 	r := rec{op: op, g: -1, a: -1, c: -1}
 	if a.s.rec {
