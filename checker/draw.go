@@ -188,12 +188,12 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 		// Half the searches run a contention kernel: a small workload
 		// built around one of the path's shared structures, whose
 		// schedules a search can exhaust.
+		// A kernel's schedules are fewer and more alike: its search
+		// goes deeper (the mix keeps every search short).
+		c.Schedules = 1024
 		c.Workload = drawKernel(t, &c)
 		c.Steps = CountSteps(c.Workload)
 		c.Text = c.Workload.String()
-		// A kernel's schedules are fewer and more alike: its search
-		// goes deeper (the mix keeps every search short).
-		c.Schedules = 2048
 		if len(modes) > 1 {
 			c.Schedules = 32
 		}
@@ -221,10 +221,15 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	if !c.Wasm {
 		c.Workload.Retakes = rapid.IntRange(0, 2).Draw(t, "sysmon.retakes")
 	}
-	if c.Mode == "systematic" && len(modes) > 1 {
-		// In a mix, a short search: every schedule with no preemption,
-		// then as many with one or two as 32 runs allow.
-		c.Schedules = 32
+	if c.Mode == "systematic" {
+		// A drawn program reaches many branches and its schedules are
+		// many: a broad, shallow search (128 runs alone; in a mix, every
+		// schedule with no preemption, then as many with one or two as
+		// 32 runs allow).
+		c.Schedules = 128
+		if len(modes) > 1 {
+			c.Schedules = 32
+		}
 	}
 	if c.Mode == "deterministic" || c.Mode == "atomic" {
 		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")
@@ -252,6 +257,7 @@ var kernels = []string{"steal", "churn", "syscall-lock"}
 // needs two).
 func drawKernel(t *rapid.T, c *Case) impl.Workload {
 	leaf := impl.Prog()
+	c.Ms = 2 // every schedule of two Ms: the races are between two
 	switch rapid.SampledFrom(kernels).Draw(t, "kernel") {
 	case "steal":
 		c.Ps = max(c.Ps, 2)
@@ -262,7 +268,10 @@ func drawKernel(t *rapid.T, c *Case) impl.Workload {
 		return impl.Workload{Main: impl.Prog(append(steps, impl.Yield(), impl.Exit())...)}
 	case "churn":
 		c.Ps = max(c.Ps, 2)
-		return impl.SpawnExit(rapid.IntRange(6, 12).Draw(t, "kernel.gs"), rapid.IntRange(4, 8).Draw(t, "kernel.batch"), 0)
+		// Its races (runqputslow's, gfput's spill) sit deep in long
+		// runs: a deeper search.
+		c.Schedules = 2048
+		return impl.SpawnExit(rapid.IntRange(6, 12).Draw(t, "kernel.gs"), rapid.IntRange(5, 8).Draw(t, "kernel.batch"), 0)
 	default:
 		main := impl.Prog(impl.Go(impl.Prog(impl.Yield(), impl.Yield())), impl.Sys(), impl.Lock(), impl.Yield())
 		return impl.Workload{Main: main, Retakes: rapid.IntRange(1, 2).Draw(t, "kernel.retakes")}

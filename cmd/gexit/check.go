@@ -35,9 +35,9 @@ drawn schedule picks the actor at every scheduling point, inside ops too),
 atomic (deterministic, no scheduling point inside an op, the abstraction
 compared with the spec after every op), free (every M a goroutine,
 really parallel) or systematic (about one case in 256: every schedule of
-a small workload, half of them contention kernels, with at most two
-preemptions, fewest first; up to 32 schedules in the mix, 256 per drawn
-program and 2,048 per kernel with -mode systematic). -mode narrows the
+a small workload, half of them contention kernels on two Ms, with at
+most two preemptions, fewest first; up to 32 schedules in the mix, and
+with -mode systematic 128 per drawn program, 1,024 or 2,048 per kernel). -mode narrows the
 campaign to one mode. Each run is
 judged by the spec: harness checks, the sequential differential (atomic),
 the invariants on the final state, linearizability of the recorded history
