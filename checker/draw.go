@@ -186,10 +186,9 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	}
 	if c.Mode == "systematic" && rapid.IntRange(0, 1).Draw(t, "kernel?") == 1 {
 		// Half the searches run a contention kernel: a small workload
-		// built around one of the path's shared structures, whose
-		// schedules a search can exhaust.
-		// A kernel's schedules are fewer and more alike: its search
-		// goes deeper (the mix keeps every search short).
+		// built around one of the path's shared structures. Its
+		// schedules are fewer and more alike than a drawn program's,
+		// so its search goes deeper (the mix keeps every search short).
 		c.Schedules = 1024
 		c.Workload = drawKernel(t, &c)
 		c.Steps = CountSteps(c.Workload)
@@ -253,11 +252,12 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 //     thread as soon as it is back, beside a G that yields.
 var kernels = []string{"steal", "churn", "syscall-lock"}
 
-// drawKernel draws one of the kernels for c (its Ps may change: a steal
-// needs two).
+// drawKernel draws one of the kernels for c, on two Ms (the races are
+// between two; one if c's bound allows no more), and two Ps for the
+// kernels that need them (a campaign's -ps bound may redraw them).
 func drawKernel(t *rapid.T, c *Case) impl.Workload {
 	leaf := impl.Prog()
-	c.Ms = 2 // every schedule of two Ms: the races are between two
+	c.Ms = min(c.Ms, 2)
 	switch rapid.SampledFrom(kernels).Draw(t, "kernel") {
 	case "steal":
 		c.Ps = max(c.Ps, 2)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gexit-dev/gexit/impl"
+	"pgregory.net/rapid"
 )
 
 // interleavingFaults pairs every fault that shows only when two Ms
@@ -120,5 +121,29 @@ func TestSystematicCampaignFindsInterleavingFaults(t *testing.T) {
 			}
 			t.Logf("after %d cases: %s %s, %d preemptions (%s)", f.Cases, f.Outcome.Kind, f.Outcome.Name, s.Found, f.Shrunk.Case.Text)
 		})
+	}
+}
+
+// TestSystematicDrawsWithinBounds: systematic cases, kernels included,
+// stay within the campaign's Ms bound (a kernel wants two Ms, but -ms 1
+// gets one) and half of them are kernels.
+func TestSystematicDrawsWithinBounds(t *testing.T) {
+	for _, maxMs := range []int{1, 2, 4} {
+		kernels := 0
+		rapid.Check(t, func(rt *rapid.T) {
+			c := DrawCase(rt, DrawOptions{Modes: []string{"systematic"}, MaxMs: maxMs})
+			if c.Ms < 1 || c.Ms > maxMs || c.Ps < 1 || c.Ps > 3 || c.Schedules == 0 {
+				rt.Fatalf("MaxMs %d: drew %d Ms, %d Ps, %d schedules", maxMs, c.Ms, c.Ps, c.Schedules)
+			}
+			if c.Schedules > 128 {
+				kernels++
+				if c.Ms != min(maxMs, 2) {
+					rt.Fatalf("MaxMs %d: a kernel on %d Ms", maxMs, c.Ms)
+				}
+			}
+		})
+		if kernels == 0 {
+			t.Errorf("MaxMs %d: no kernel drawn", maxMs)
+		}
 	}
 }
