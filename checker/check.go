@@ -1,9 +1,11 @@
 package checker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -294,34 +296,16 @@ func checkOps(m porcupine.Model, ops []porcupine.Operation, budget time.Duration
 // firstUnlinearizable finds, from porcupine's longest partial
 // linearization, the operation that no order can add next and says why.
 func firstUnlinearizable(cfg spec.Config, ops []porcupine.Operation, info porcupine.LinearizationInfo) (int, string) {
-	parts := info.PartialLinearizations()
-	if len(parts) == 0 || len(parts[0]) == 0 {
+	best, at := longestPrefix(info, len(ops), func(i int) int64 { return ops[i].Call })
+	if best == nil || at < 0 {
 		return -1, "no linearization"
 	}
-	best := parts[0][0]
-	for _, p := range parts[0] {
-		if len(p) > len(best) {
-			best = p
-		}
-	}
 	s, _ := spec.New(cfg)
-	done := make([]bool, len(ops))
 	for _, i := range best {
 		in := ops[i].Input.(opInput)
 		if in.final == nil {
 			s.Apply(in.op) //nolint:errcheck // the prefix is legal
 		}
-		done[i] = true
-	}
-	// The earliest-called op not linearized is the one that fails.
-	at := -1
-	for i := range ops {
-		if !done[i] && (at < 0 || ops[i].Call < ops[at].Call) {
-			at = i
-		}
-	}
-	if at < 0 {
-		return -1, "no linearization"
 	}
 	in := ops[at].Input.(opInput)
 	if in.final != nil {
@@ -334,6 +318,56 @@ func firstUnlinearizable(cfg spec.Config, ops []porcupine.Operation, info porcup
 		why = "legal alone after the longest linearizable prefix, but no order of the overlapping ops admits it"
 	}
 	return at, fmt.Sprintf("after the longest linearizable prefix (%d ops): %s", len(best), why)
+}
+
+// longestPrefix is porcupine's longest linearizable prefix of the n ops
+// whose call times call gives, and the op that fails after it: the
+// earliest-called op the prefix leaves out (-1: none). Porcupine returns
+// its longest prefixes as a set built from a map, in no fixed order, and
+// several can be equally long; of those it takes the one whose failing op
+// was called first, then the lexicographically smallest, so that judging
+// one history twice names the same op (a replay must reproduce it).
+func longestPrefix(info porcupine.LinearizationInfo, n int, call func(int) int64) (best []int, at int) {
+	parts := info.PartialLinearizations()
+	if len(parts) == 0 {
+		return nil, -1
+	}
+	at = -1
+	done := make([]bool, n)
+	for _, p := range parts[0] {
+		if best != nil && len(p) < len(best) {
+			continue
+		}
+		clear(done)
+		for _, i := range p {
+			if i >= 0 && i < n {
+				done[i] = true
+			}
+		}
+		pat := -1
+		for i := range n {
+			if !done[i] && (pat < 0 || call(i) < call(pat)) {
+				pat = i
+			}
+		}
+		if best == nil || len(p) > len(best) || laterFailure(call, pat, at) < 0 || laterFailure(call, pat, at) == 0 && slices.Compare(p, best) < 0 {
+			best, at = p, pat
+		}
+	}
+	return best, at
+}
+
+// laterFailure orders two failing ops by call time, none (-1) last.
+func laterFailure(call func(int) int64, a, b int) int {
+	switch {
+	case a == b:
+		return 0
+	case a < 0:
+		return 1
+	case b < 0:
+		return -1
+	}
+	return cmp.Compare(call(a), call(b))
 }
 
 func indent(lines []string) string {

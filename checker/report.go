@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"math"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -53,13 +54,15 @@ func explain(o *Outcome) ([]ReportStep, *spec.State) {
 	scfg := SpecConfig(cfg)
 	order := make([]int, 0, len(o.History))
 	if o.Kind == "linearizability" && o.Info != nil {
-		if parts := o.Info.PartialLinearizations(); len(parts) > 0 && len(parts[0]) > 0 {
-			best := parts[0][0]
-			for _, p := range parts[0] {
-				if len(p) > len(best) {
-					best = p
-				}
+		// The prefix firstUnlinearizable chose (the final observation,
+		// one past the history, is called last).
+		call := func(i int) int64 {
+			if i < len(o.History) {
+				return o.History[i].Call
 			}
+			return math.MaxInt64
+		}
+		if best, _ := longestPrefix(*o.Info, len(o.History)+1, call); best != nil {
 			for _, i := range best {
 				if i >= 0 && i < len(o.History) {
 					order = append(order, i)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -333,4 +335,49 @@ func FuzzReports(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLongestPrefixDeterministic: porcupine returns its longest
+// linearizable prefixes in map order, and here two are equally long ([A,
+// C] and [B, C]: A and B exclude each other). longestPrefix must pick the
+// same one every time, the one that leaves out the op called first (A),
+// so a replay names the same failing op as the run it replays.
+func TestLongestPrefixDeterministic(t *testing.T) {
+	m := porcupine.Model{
+		Init: func() any { return 0 },
+		Step: func(state, input, output any) (bool, any) {
+			s, op := state.(int), input.(int)
+			switch op {
+			case 0: // A: not after B
+				return s&2 == 0, s | 1
+			case 1: // B: not after A
+				return s&1 == 0, s | 2
+			}
+			return true, s | 4 // C
+		},
+	}
+	ops := []porcupine.Operation{
+		{ClientId: 0, Input: 0, Call: 0, Return: 10},
+		{ClientId: 1, Input: 1, Call: 1, Return: 11},
+		{ClientId: 2, Input: 2, Call: 2, Return: 12},
+	}
+	call := func(i int) int64 { return ops[i].Call }
+	seen := map[string]bool{}
+	for range 40 {
+		res, info := porcupine.CheckOperationsVerbose(m, ops, time.Second)
+		if res != porcupine.Illegal {
+			t.Fatalf("verdict %v, want illegal", res)
+		}
+		if n := len(info.PartialLinearizations()[0]); n < 2 {
+			t.Fatalf("%d longest prefixes, want two to choose from", n)
+		}
+		best, at := longestPrefix(info, len(ops), call)
+		if at != 0 || len(best) != 2 || slices.Contains(best, 0) {
+			t.Fatalf("prefix %v, failing op %d: want B and C linearized, A (called first) failing", best, at)
+		}
+		seen[fmt.Sprint(best)] = true
+	}
+	if len(seen) != 1 {
+		t.Fatalf("prefixes chosen over 40 checks: %v, want one", seen)
+	}
 }
