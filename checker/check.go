@@ -350,7 +350,11 @@ func longestPrefix(info porcupine.LinearizationInfo, n int, call func(int) int64
 				pat = i
 			}
 		}
-		if best == nil || len(p) > len(best) || laterFailure(call, pat, at) < 0 || laterFailure(call, pat, at) == 0 && slices.Compare(p, best) < 0 {
+		if best == nil || len(p) > len(best) {
+			best, at = p, pat
+			continue
+		}
+		if c := laterFailure(call, pat, at); c < 0 || c == 0 && slices.Compare(p, best) < 0 {
 			best, at = p, pat
 		}
 	}

@@ -223,9 +223,11 @@
 //     sched.lock again for the P if a run queue holds work); with a P
 //     the op is an acquirep, with none the M owes stopm (stopmOwed,
 //     MSnap.Stopping), whose mput is a sched.lock section of its own.
-//     acquirep: the sched.lock section that wires the P. Where the
-//     runtime has two sched.lock sections and the spec one step, impl
-//     takes one (docs/OPS.md).
+//     acquirep: no lock for stopm's and stoplockedm's nextp, as in the
+//     runtime; newm's pending P is taken under sched.lock (impl's Ms are
+//     fixed); the recheck's P is wired inside the sched.lock section that
+//     took it, where the runtime wires it after the unlock (docs/OPS.md,
+//     "Where impl makes one step of two").
 //   - exit/goexit: gfput's spill lock section (sched.gFree.lock); a
 //     locked G's thread then owes mexit (m.mexiting, MSnap.Mexiting),
 //     its next op: releasep and handoffp's sched.lock section; then mfreed
@@ -238,7 +240,8 @@
 //     section that gets the P (exitsyscallTryGetP's pidleget;
 //     exitsyscallNoP's pidleget; the acquirep after it, without the lock
 //     as in the runtime; or takeP from a syscalling thread under that G's
-//     scan bit, without sched.lock) or queues the G (exitsyscallNoP, whose stopm or a
+//     scan bit, without sched.lock) or queues the G (exitsyscallNoP,
+//     whose stopm or a
 //     locked M's stoplockedm is the M's next op, after the unlock, as in
 //     exitsyscall0); the unlocked reads
 //     before it (setBlockOnExitSyscall's, `sched.pidle != 0`) decide the

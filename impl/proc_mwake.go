@@ -68,8 +68,9 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 }
 
 // startmToLocked is startmLocked that also says which M it handed the P
-// to (nil: none, the P waits for newm's). The M is awake once it returns
-// and may already have taken the P off its nextp.
+// to (nil: none, the P waits for newm's). Its wakeup is sent at the
+// unlock, but an M still awake on the idle list sees its nextp at once and
+// may take the P before then: ask this, not the Ms' nextp afterwards.
 func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 	if spinning && !pp.runqempty() && !s.f.spinningWithLocalWork {
 		return nil, throwStartmRunnable
