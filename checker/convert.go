@@ -70,7 +70,11 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
+		spinP, err := atMostOne(m.SpinP, fmt.Sprintf("M%d's P from its recheck", i))
+		if err != nil {
+			return nil, err
+		}
+		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), SpinP: int8(spinP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
 			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Mexiting: m.Mexiting, Mfreed: m.Mfreed, Link: spec.None})
 	}
@@ -96,6 +100,24 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 			return nil, fmt.Errorf("M%d and another M hold runqputslow batches on P%d", i, m.P)
 		}
 		s.Ps[m.P].SlowBatch = ints(m.SlowBatch)
+	}
+	// So is findRunnable's global batch (its locals gp and q): on the P
+	// the recheck took, or on the M's own.
+	for i, m := range sn.Ms {
+		if len(m.Held) == 0 {
+			continue
+		}
+		pi := m.P
+		if len(m.SpinP) != 0 {
+			pi = m.SpinP[0]
+		}
+		if pi < 0 || pi >= len(s.Ps) {
+			return nil, fmt.Errorf("M%d holds findRunnable's global batch %v with P %d", i, m.Held, pi)
+		}
+		if len(s.Ps[pi].Held) != 0 {
+			return nil, fmt.Errorf("M%d and another M hold global batches on P%d", i, pi)
+		}
+		s.Ps[pi].Held = ints(m.Held)
 	}
 	// So is runqput's kicked runnext (its local gp).
 	for i, m := range sn.Ms {
@@ -187,15 +209,18 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 		}
 		op.Source, op.Victim = src, int8(e.Out.Victim)
 	case spec.OpRecheck:
-		// What checkRunqsNoP read is the implementation's (racy).
+		// What checkRunqsNoP read is the implementation's (racy), and
+		// so is the path: which sched.lock section found the work, and
+		// whether the global queue's found no idle P before
+		// checkRunqsNoP's took one.
 		if e.Out.Value&2 != 0 {
-			op.N = 1
+			op.N |= spec.RecheckFound
 		}
-	case spec.OpAcquireP:
-		// The recheck's path (global batch or checkRunqsNoP) is the
-		// implementation's: which sched.lock section found the work.
-		if e.Out.Source == "global" {
+		switch {
+		case e.Out.Source == "global":
 			op.Source = spec.SrcGlobal
+		case e.Out.P >= 0 && e.Out.Value&1 != 0:
+			op.N |= spec.RecheckGlobalNoP
 		}
 	case spec.OpExitSyscall:
 		// The path is the implementation's (it turns on racy reads);
@@ -292,6 +317,14 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("handed off", out.HandedOff, r.HandedOff)
 	case spec.OpRecheck:
 		ck("needspinning set", out.Value&1, r.Value)
+		ck("P", out.P, r.P)
+		ck("G", out.G, r.G)
+		ck("moved", out.Moved, r.Moved)
+	case spec.OpRunqputBatch:
+		ck("P", out.P, r.P)
+		ck("Gs put", out.Value, r.Value)
+		ck("G", out.G, r.G)
+		ck("handed to", out.HandedTo, r.HandedTo)
 	case spec.OpMexit:
 		ck("locked branch", out.Locked, r.Locked)
 		ck("handed off", out.HandedOff, r.HandedOff)
@@ -368,6 +401,12 @@ func representable(sn *impl.Snapshot) error {
 		}
 		for _, pi := range m.StartmP {
 			check(fmt.Sprintf("M%d's P for wakep's startm", i), int64(pi), 0, i8)
+		}
+		for _, pi := range m.SpinP {
+			check(fmt.Sprintf("M%d's P from its recheck", i), int64(pi), 0, i8)
+		}
+		for _, g := range m.Held {
+			check(fmt.Sprintf("M%d global batch entry", i), int64(g), math.MinInt32, i32)
 		}
 		for _, g := range m.Handing {
 			check(fmt.Sprintf("M%d's G for startlockedm", i), int64(g), -1, i32)

@@ -250,6 +250,15 @@ type MSnap struct {
 	// StartmP is the P (one) wakep's sched.lock section took for its
 	// startm, while the M holds it; nil otherwise.
 	StartmP []int `json:",omitempty"`
+	// SpinP is the P (one) findRunnable's recheck took with
+	// pidlegetSpinning, while the M holds it before its acquirep; nil
+	// otherwise.
+	SpinP []int `json:",omitempty"`
+	// Held is the global batch findRunnable took under sched.lock
+	// (globrunqgetbatch), gp first, while the M holds it: the rest until
+	// its runqputbatch, gp until findRunnable returns it (the recheck's
+	// acquirep, or the runqputbatch on the M's own P); nil otherwise.
+	Held []int `json:",omitempty"`
 	// StopLocked: owes stoplockedm (a locked G's gosched or park, holding
 	// its P until it; or its exitsyscall0, without a P).
 	StopLocked bool `json:",omitempty"`

@@ -186,8 +186,12 @@
 //     its one sched.lock section. Between them the M passes a scheduling
 //     point and the others run.
 //   - schedule: the effect that took the G (the runnext or ring CAS, the
-//     sched.lock section for tick/global, with runqputbatch done inside
-//     the lock, or the victim CAS for a steal); idle is one sched.lock
+//     sched.lock section for tick/global, or the victim CAS for a steal);
+//     a global batch with a rest is the M's (m.heldG, m.heldQ, exported as
+//     MSnap.Held) after the unlock, and runqputbatch (op runqputbatch,
+//     runqputbatchOwed: the rest onto the ring without a lock, then the
+//     first G runs) is its next op, as findRunnable unlocks before
+//     runqputbatch; idle is one sched.lock
 //     section that rechecks the global queue, releasep and pidleput (a
 //     non-spinning M's stopm, its mput, is its next op, stopmOwed, as
 //     findRunnable unlocks before stopm). startlockedm's sched.lock section
@@ -217,17 +221,16 @@
 //     another M's startlockedm may set its nextp first (m.stoplocked,
 //     MSnap.StopLocked). recheck, after stopspinning: the sched.lock
 //     section that reads sched.runq (and takes pidlegetSpinning's P and
-//     the global batch if it holds work: the op, an acquirep, then runs
-//     the batch's first G as schedule does), then checkRunqsNoP's
-//     unlocked reads (and
-//     sched.lock again for the P if a run queue holds work); with a P
-//     the op is an acquirep, with none the M owes stopm (stopmOwed,
-//     MSnap.Stopping), whose mput is a sched.lock section of its own.
-//     acquirep: no lock for stopm's and stoplockedm's nextp, as in the
-//     runtime; newm's pending P is taken under sched.lock (impl's Ms are
-//     fixed); the recheck's P is wired inside the sched.lock section that
-//     took it, where the runtime wires it after the unlock (docs/OPS.md,
-//     "Where impl makes one step of two").
+//     the global batch if it holds work), then checkRunqsNoP's unlocked
+//     reads (and sched.lock again for the P if a run queue holds work);
+//     the P it took is the M's (m.spinP, MSnap.SpinP: _Pidle, off the
+//     idle list), and its next ops are runqputbatch onto that P (a batch
+//     with a rest) and acquirep (recheckAcquire: `acquirep(pp);
+//     mp.becomeSpinning()`, then the batch's first G runs); with none the
+//     M owes stopm (stopmOwed, MSnap.Stopping), whose mput is a sched.lock
+//     section of its own. acquirep: no lock for stopm's, stoplockedm's
+//     and the recheck's, as in the runtime; newm's pending P is taken
+//     under sched.lock (impl's Ms are fixed).
 //   - exit/goexit: gfput's spill lock section (sched.gFree.lock); a
 //     locked G's thread then owes mexit (m.mexiting, MSnap.Mexiting),
 //     its next op: releasep and handoffp's sched.lock section; then mfreed

@@ -45,6 +45,7 @@ const (
 	opRecheck
 	opMexit
 	opMfreed
+	opRunqputBatch
 	numOpKinds
 )
 
@@ -53,7 +54,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
 	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
-	"mfreed"}
+	"mfreed", "runqputbatch"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -321,6 +322,16 @@ func (a *actor) expand(r *rec) Event {
 		o.Path = exitPathNames[r.code]
 	case opStartlockedm:
 		o.HandedTo = int(r.c)
+	case opRecheck:
+		o.Value = r.val
+		o.P = int(r.a)
+		o.Source = sourceNames[r.code]
+		o.Moved = int(r.b)
+	case opRunqputBatch:
+		o.P = int(r.a)
+		o.Value = r.val
+		o.Source = sourceNames[r.code]
+		o.HandedTo = int(r.c)
 	case opWakepStartm:
 		o.P = int(r.a)
 	case opStartm:
@@ -342,7 +353,7 @@ func (a *actor) expand(r *rec) Event {
 		o.Value = r.val
 	case opAssist:
 		e.In.Credit = int(r.in)
-	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush, opWakep, opRecheck:
+	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush, opWakep:
 		o.Value = r.val
 	}
 	if r.str != 0 {

@@ -47,6 +47,12 @@ func (s *sched) snapshot() Snapshot {
 		if mp.startmP != nil {
 			sn.Ms[len(sn.Ms)-1].StartmP = []int{int(mp.startmP.id)}
 		}
+		if mp.spinP != nil {
+			sn.Ms[len(sn.Ms)-1].SpinP = []int{int(mp.spinP.id)}
+		}
+		if mp.heldG != nil {
+			sn.Ms[len(sn.Ms)-1].Held = append([]int{int(mp.heldG.idx)}, walk(mp.heldQ.head, limit)...)
+		}
 	}
 	for _, pp := range s.ps {
 		ps := PSnap{Status: pp.statusName(), M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),
@@ -99,7 +105,8 @@ func (s *sched) snapshot() Snapshot {
 
 // statusName is the P's status as the spec names it. An idle P off the
 // idle list is the abstraction of the spec's handoff status: startm gave
-// it an M (its nextp) or left it for newm's M.
+// it an M (its nextp) or left it for newm's M, or wakep's or
+// findRunnable's recheck's pidlegetSpinning took it.
 func (pp *p) statusName() string {
 	st := pp.status.Load()
 	if st == pIdle && !pp.idlep.Load() {
@@ -134,8 +141,8 @@ func walk(gp *g, limit int) []int {
 
 // Check reports the invariants a correct quiescent state satisfies:
 // conservation (every G is live, or dead and on exactly one free list),
-// every runnable G queued exactly once (or held by an M as newg or in
-// runqputslow's batch), every
+// every runnable G queued exactly once (or held by an M as newg, in
+// runqputslow's batch, or in findRunnable's global batch), every
 // running G the curg of exactly one M, list sizes matching their lists.
 func (sn *Snapshot) Check() []string {
 	var errs []string
@@ -219,6 +226,10 @@ func (sn *Snapshot) Check() []string {
 			bad("M%d holds runqputslow's batch without a P", mi)
 		}
 		count(m.Kicked, queued, fmt.Sprintf("M%d's kicked runnext", mi))
+		count(m.Held, queued, fmt.Sprintf("M%d's global batch", mi))
+		if len(m.Held) != 0 && m.P < 0 && len(m.SpinP) == 0 {
+			bad("M%d holds findRunnable's global batch without a P", mi)
+		}
 		count(m.Handing, queued, fmt.Sprintf("M%d's G for startlockedm", mi))
 		if len(m.Handing) != 0 && m.P < 0 {
 			bad("M%d holds a G for startlockedm without a P", mi)

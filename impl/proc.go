@@ -29,6 +29,7 @@ const (
 	throwResetspinning      = "resetspinning: not a spinning m"
 	throwNegativeNMSpinning = "findRunnable: negative nmspinning"
 	throwWakepNegative      = "wakep: negative nmspinning"
+	throwRunqputbatch       = "Couldn't put Gs into empty local runq"
 	throwBadUnlock          = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
 	throwCasgstatus         = "casgstatus: status is not the expected old value"
 	throwCheckdeadRunnable  = "checkdead: runnable g"
@@ -787,11 +788,12 @@ func (mp *m) schedule() {
 	if gp == nil && s.runqSize.Load() != 0 {
 		mp.sp()
 		s.lockSched(&mp.actor)
-		gp, moved = s.globrunqgetbatchLocked(pp)
+		gp, q := s.globrunqgetbatchLocked()
 		s.unlockSched(&mp.actor)
 		if gp != nil {
-			src = srcGlobal
 			mp.branch(brGlobal)
+			mp.takeGlobal(&r, pp, gp, q)
+			return
 		}
 	}
 	// findRunnable spins (stealWork) only while `mp.spinning ||
@@ -817,11 +819,11 @@ func (mp *m) schedule() {
 		// releasep + pidleput.
 		mp.sp()
 		s.lockSched(&mp.actor)
-		gp, moved = s.globrunqgetbatchLocked(pp)
-		if gp != nil {
-			src = srcGlobal
-			mp.branch(brGlobal)
+		if gp, q := s.globrunqgetbatchLocked(); gp != nil {
 			s.unlockSched(&mp.actor)
+			mp.branch(brGlobal)
+			mp.takeGlobal(&r, pp, gp, q)
+			return
 		} else if s.f.stopmKeepsP {
 			// The planted bug: stopm with the P still held. The op is
 			// never committed (the M just sleeps); it wakes only for work
@@ -938,29 +940,84 @@ func (s *sched) globrunqgetLocked() *g {
 	return gp
 }
 
-// globrunqgetbatch + runqputbatch (proc.go), sched.lock held: n =
-// min(RunqSize/2, size, size/gomaxprocs+1); the first runs, the rest go
-// to the (empty) local ring. Returns the count moved to the ring.
-func (s *sched) globrunqgetbatchLocked(pp *p) (*g, int) {
+// globrunqgetbatch (proc.go), sched.lock held: n = min(RunqSize/2, size,
+// size/gomaxprocs+1); the first is findRunnable's to run, the rest (q)
+// goes on a ring by runqputbatch, after the unlock.
+func (s *sched) globrunqgetbatchLocked() (*g, gQueue) {
+	var q gQueue
 	size := s.runq.size
 	if size == 0 {
-		return nil, 0
+		return nil, q
 	}
 	n := min(int32(s.c.RunqSize/2), size, size/s.gomaxprocs.Load()+1)
 	gp := s.runq.pop()
-	n--
+	for n--; n > 0; n-- {
+		q.pushBack(s.runq.pop())
+	}
+	s.runqSize.Add(-(q.size + 1))
+	return gp, q
+}
+
+// runqputbatch (proc.go): q onto pp's ring while it has room, without a
+// lock (a release store of runqtail publishes them to thieves); what
+// did not fit stays in q. Only the P's owner, or the M whose recheck took
+// it off the idle list, calls it.
+func (s *sched) runqputbatch(pp *p, q *gQueue) int {
 	h := pp.runqhead.Load()
 	t := pp.runqtail.Load()
-	moved := 0
-	for ; n > 0 && t-h < s.n; n-- {
-		g1 := s.runq.pop()
-		pp.runq[t%s.n].Store(g1)
+	n := 0
+	for q.head != nil && t-h < s.n {
+		pp.runq[t%s.n].Store(q.pop())
 		t++
-		moved++
+		n++
 	}
-	s.runqSize.Add(-int32(moved + 1))
 	pp.runqtail.Store(t)
-	return gp, moved
+	return n
+}
+
+// takeGlobal ends a schedule op whose sched.lock section took the global
+// batch gp, q: with q empty findRunnable returns gp and the op runs it;
+// otherwise runqputbatch, after the unlock, is the M's next op
+// (runqputbatchOwed), which runs gp, and until it the batch is the M's.
+func (mp *m) takeGlobal(r *rec, pp *p, gp *g, q gQueue) {
+	r.code, r.b = srcGlobal, q.size
+	if q.head == nil {
+		mp.runFound(r, pp, gp, false)
+		return
+	}
+	mp.heldG, mp.heldQ = gp, q
+	r.g = gp.idx
+	mp.commit(r)
+}
+
+// runqputbatchOwed is findRunnable's `if runqputbatch(pp, &q); !q.empty()
+// { throw("Couldn't put Gs into empty local runq") }` after the unlock
+// (op runqputbatch): the batch's rest onto the M's P, then findRunnable
+// returns gp and schedule runs it; or onto the P the recheck took
+// (spinP), whose acquirep, the M's next op, runs gp.
+func (mp *m) runqputbatchOwed() {
+	s := mp.s
+	r := mp.begin(opRunqputBatch)
+	pp := mp.spinP
+	if pp == nil {
+		pp = mp.p.Load()
+	}
+	q := mp.heldQ
+	mp.heldQ = gQueue{}
+	r.a, r.val = pp.id, int64(q.size)
+	s.runqputbatch(pp, &q)
+	if q.head != nil {
+		mp.throwOp(&r, throwRunqputbatch)
+		return
+	}
+	if mp.spinP != nil {
+		mp.commit(&r)
+		return
+	}
+	gp := mp.heldG
+	mp.heldG = nil
+	r.code = srcGlobal
+	mp.runFound(&r, pp, gp, false)
 }
 
 // stealWork (proc.go): four rounds over the other Ps in a random order,

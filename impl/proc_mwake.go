@@ -349,8 +349,8 @@ func (mp *m) endAcquire(r *rec, pp *p, msg string, b branch) {
 	mp.commit(r)
 }
 
-// The recheck op's Output.Value: bits for what it found that it could not
-// take (no idle P).
+// The recheck op's Output.Value: bits for what it found (and, with no
+// idle P, could not take).
 const (
 	recheckNeedSpinning = 1 // pidlegetSpinning set sched.needspinning
 	recheckFoundRunq    = 2 // checkRunqsNoP found a P's run queue with work
@@ -359,12 +359,14 @@ const (
 // recheckStop is the end of findRunnable's stop path for an M that
 // dropped its P while spinning ("delicate dance", proc.go findRunnable):
 // nmspinning-- first (op stopspinning), then the recheck (op recheck):
-// sched.runq in a sched.lock section, with pidlegetSpinning's P if it
-// holds work; after the unlock checkRunqsNoP, every P's run queue read
-// without the lock, and sched.lock again for pidlegetSpinning if one has
-// work. With a P the M spins again (the op is an acquirep); with none it
-// owes stopm, its next op (stopmOwed), whose mput takes sched.lock once
-// more.
+// sched.runq in a sched.lock section, which takes pidlegetSpinning's P
+// and the global batch if it holds work; after the unlock checkRunqsNoP,
+// every P's run queue read without the lock, and sched.lock again for
+// pidlegetSpinning if one has work. A P it took is findRunnable's local
+// (m.spinP) until `acquirep(pp); mp.becomeSpinning()`, the M's next op
+// after the unlock (recheckAcquire; after runqputbatch's, for a batch
+// with a rest). With none the M owes stopm, its next op (stopmOwed),
+// whose mput takes sched.lock once more.
 func (mp *m) recheckStop() {
 	s := mp.s
 	if mp.spinning.Load() {
@@ -383,7 +385,13 @@ func (mp *m) recheckStop() {
 	s.lockSched(&mp.actor)
 	if s.runqSize.Load() != 0 && !s.f.globalNotRechecked {
 		if pp := s.pidlegetSpinningLocked(); pp != nil {
-			mp.recheckTake(&r, pp, true)
+			gp, q := s.globrunqgetbatchLocked()
+			s.unlockSched(&mp.actor)
+			mp.spinP, mp.heldG, mp.heldQ = pp, gp, q
+			r.a, r.g, r.code, r.b = pp.id, gp.idx, srcGlobal, q.size
+			mp.branch(brRecheck)
+			mp.branch(brGlobal)
+			mp.commit(&r)
 			return
 		}
 		r.val |= recheckNeedSpinning
@@ -394,13 +402,18 @@ func (mp *m) recheckStop() {
 	// first with work sends the M for an idle P.
 	for _, p2 := range s.ps {
 		if !p2.idlep.Load() && !p2.runqempty() {
+			r.val |= recheckFoundRunq
 			s.lockSched(&mp.actor)
 			if pp := s.pidlegetSpinningLocked(); pp != nil {
-				mp.recheckTake(&r, pp, false)
+				s.unlockSched(&mp.actor)
+				mp.spinP = pp
+				r.a = pp.id
+				mp.branch(brRecheck)
+				mp.commit(&r)
 				return
 			}
 			s.unlockSched(&mp.actor)
-			r.val |= recheckNeedSpinning | recheckFoundRunq
+			r.val |= recheckNeedSpinning
 			break
 		}
 	}
@@ -409,31 +422,26 @@ func (mp *m) recheckStop() {
 	mp.commit(&r)
 }
 
-// recheckTake, with sched.lock held, is the recheck's `acquirep(pp);
-// mp.becomeSpinning()`, made before the unlock where the runtime makes
-// them after it (docs/OPS.md, "Where impl makes one step of two": in
-// between the P is off the idle list and only this M's); it unlocks and
-// ends the op as an acquirep. For global work (global) the same section
-// first takes the batch, `gp, q := globrunqgetbatch(int32(len(pp.runq)) /
-// 2)` and runqputbatch(pp, &q), and findRunnable returns gp: the op ends
-// as schedule does with it (runFound).
-func (mp *m) recheckTake(r *rec, pp *p, global bool) {
+// recheckAcquire is findRunnable's `acquirep(pp); mp.becomeSpinning()`
+// of the P its recheck took (m.spinP), after the unlock (op acquirep):
+// no lock, as in the runtime. With the global batch, findRunnable then
+// returns its first G and the op ends as schedule does with it
+// (runFound); with checkRunqsNoP's P the M goes to the top of
+// findRunnable, spinning, with its P.
+func (mp *m) recheckAcquire() {
 	s := mp.s
-	var gp *g
-	moved := 0
-	if global {
-		gp, moved = s.globrunqgetbatchLocked(pp)
-	}
+	r := mp.begin(opAcquireP)
+	pp := mp.spinP
+	mp.spinP = nil
 	msg := s.acquirep(mp, pp)
 	mp.becomeSpinning()
-	s.unlockSched(&mp.actor)
+	gp := mp.heldG
+	mp.heldG = nil
 	if gp == nil || msg != "" {
-		mp.endAcquire(r, pp, msg, brRecheck)
+		mp.endAcquire(&r, pp, msg, brRecheck)
 		return
 	}
 	r.op, r.in, r.a, r.val = opAcquireP, pp.id, pp.id, 1
-	r.code, r.b = srcGlobal, int32(moved)
-	mp.branch(brRecheck)
-	mp.branch(brGlobal)
-	mp.runFound(r, pp, gp, false)
+	r.code = srcGlobal
+	mp.runFound(&r, pp, gp, false)
 }

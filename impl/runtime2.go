@@ -262,6 +262,22 @@ type m struct {
 	// runnable and on no queue until the M's next op, runqputKick,
 	// stores it at the ring's tail. Owner-only; nil otherwise.
 	kicked *g
+	// spinP is the P findRunnable's recheck took (pidlegetSpinning, in
+	// the sched.lock section that found global work or in
+	// checkRunqsNoP's) after the M dropped its P while spinning; its
+	// `acquirep(pp); mp.becomeSpinning()`, after the unlock, is the M's
+	// next op (recheckAcquire; after runqputbatch's for global work):
+	// _Pidle, off the idle list and not pending, which no other M takes
+	// (thieves may take what runqputbatch put on its ring). Owner-only.
+	spinP *p
+	// heldG and heldQ are the global batch findRunnable took in a
+	// sched.lock section (`gp, q := globrunqgetbatch(...)`), the
+	// runtime's locals: q goes on the ring of the M's P (or spinP) by
+	// runqputbatch, the M's next op after the unlock (runqputbatchOwed),
+	// and gp is what findRunnable returns. Runnable and on no queue
+	// until then. Owner-only.
+	heldG *g
+	heldQ gQueue
 	// startmP is the P wakep's sched.lock section took (pidlegetSpinning),
 	// which its startm, the M's next op, hands on: _Pidle, off the idle
 	// list and not pending, reachable by no other M. Owner-only.

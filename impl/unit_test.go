@@ -300,9 +300,13 @@ func TestGlobrunqgetbatchAndProcresize(t *testing.T) {
 	}
 	s.runqSize.Store(5)
 	// n = min(4/2, 5, 5/2+1) = 2: G0 runs, G1 to the ring.
-	gp, moved := s.globrunqgetbatchLocked(pp)
-	if gp != gs[0] || moved != 1 {
-		t.Fatalf("batch: G%d moved %d", gp.idx, moved)
+	gp, q := s.globrunqgetbatchLocked()
+	if gp != gs[0] || q.size != 1 || q.head != gs[1] || s.runqSize.Load() != 3 {
+		t.Fatalf("batch: G%d, q of %d, global %d", gp.idx, q.size, s.runqSize.Load())
+	}
+	// runqputbatch, after the unlock: the rest onto the ring.
+	if n := s.runqputbatch(pp, &q); n != 1 || q.head != nil {
+		t.Fatalf("runqputbatch put %d, left %d", n, q.size)
 	}
 	x := runnableGs(s, 1)[0]
 	pp.runnext.Store(x)
@@ -493,13 +497,14 @@ func TestStartlockedmAfterWakep(t *testing.T) {
 					t.Fatalf("seed %d: before event %d %v: M%d handing %v on P%d, M%d nextp P%d; want the G held with the P, the locked M without one",
 						seed, j, e, e.M, m.Handing, m.P, e.Out.HandedTo, before.Ms[e.Out.HandedTo].NextP)
 				}
-				// The M's previous ops: its wakep's, after the schedule
+				// The M's previous ops: its wakep's (the CAS, its
+				// sched.lock section, its startm), after the schedule
 				// that found the G.
 				k := j - 1
 				for ; k >= 0 && res.History[k].M != e.M; k-- {
 				}
-				if k < 0 || res.History[k].Op != "wakep" && res.History[k].Op != "wakepstartm" {
-					t.Fatalf("seed %d: event %d %v: the M's previous op is not its wakep", seed, j, e)
+				if k < 0 || !slices.Contains([]string{"wakep", "wakepstartm", "startm"}, res.History[k].Op) {
+					t.Fatalf("seed %d: event %d %v: the M's previous op is not its wakep: %v", seed, j, e, res.History[max(k, 0)])
 				}
 				if after := res.Snapshots[j]; len(after.Ms[e.M].Handing) != 0 || after.Ms[e.M].P >= 0 || after.Ms[e.Out.HandedTo].NextP != m.P {
 					t.Fatalf("seed %d: after event %d %v: M%d handing %v on P%d; want the P in M%d's nextp", seed, j, e, e.M, after.Ms[e.M].Handing, after.Ms[e.M].P, e.Out.HandedTo)
@@ -555,7 +560,7 @@ func TestStopPathStopmNextOp(t *testing.T) {
 			switch {
 			case e.Op == "schedule" && e.Out.Source == "idle" && e.Out.Value == 0:
 				stops++
-			case e.Op == "recheck":
+			case e.Op == "recheck" && e.Out.P < 0:
 				rechecks++
 			default:
 				continue
@@ -665,27 +670,131 @@ func TestLockedExitMexitNextOp(t *testing.T) {
 	}
 }
 
-// findRunnable's recheck that finds global work takes the batch in the
-// sched.lock section that takes the P, and findRunnable returns its first
-// G: the acquirep op runs it (or holds it for startlockedm), spinning, with
-// resetspinning's wakep owed; no other M can take the G in between.
+// findRunnable's recheck that finds global work takes pidlegetSpinning's P
+// and the batch in its sched.lock section and unlocks; the M then holds
+// both (MSnap.SpinP, MSnap.Held), and its next ops are runqputbatch onto
+// that P (a batch with a rest) and acquirep, which becomes spinning and
+// runs the batch's first G.
 func TestRecheckTakesGlobalBatch(t *testing.T) {
 	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Yield(), Yield(), Go(Prog(Yield())), Yield(), Yield())}
 	found := recordedRuns(t, w, 2, 2, 400, 3, func(seed int64, res *Result) (found int) {
 		for j, e := range res.History {
-			if e.Op != "acquirep" || e.Out.Source != "global" {
+			if e.Op != "recheck" || e.Out.Source != "global" {
 				continue
 			}
 			found++
 			after := res.Snapshots[j].Ms[e.M]
-			if e.Out.G < 0 || e.Out.Value != 1 || after.P != e.Out.P || (after.Curg != e.Out.G && !slices.Contains(after.Handing, e.Out.G)) || !after.WakeP {
-				t.Fatalf("seed %d: after event %d %v: M%d on P%d curg %d handing %v owes wakep %v: want the batch's first G run on the P, spinning, the wakep owed", seed, j, e, e.M, after.P, after.Curg, after.Handing, after.WakeP)
+			if e.Out.P < 0 || after.P >= 0 || len(after.SpinP) != 1 || after.SpinP[0] != e.Out.P || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G ||
+				after.Spinning || res.Snapshots[j].Ps[e.Out.P].Status != "handoff" {
+				t.Fatalf("seed %d: after event %d %v: M%d p %d spinP %v held %v spinning %v: want the P and the batch held, not yet spinning", seed, j, e, e.M, after.P, after.SpinP, after.Held, after.Spinning)
+			}
+			// The M's next ops: runqputbatch (a batch with a rest),
+			// then acquirep.
+			var next []Event
+			for k := j + 1; k < len(res.History) && len(next) < 2; k++ {
+				if res.History[k].M == e.M {
+					next = append(next, res.History[k])
+				}
+			}
+			if e.Out.Moved > 0 {
+				if len(next) == 0 || next[0].Op != "runqputbatch" || next[0].Out.P != e.Out.P || next[0].Out.Value != int64(e.Out.Moved) {
+					t.Fatalf("seed %d: event %d %v: next ops %v, want runqputbatch of %d onto P%d", seed, j, e, next, e.Out.Moved, e.Out.P)
+				}
+				next = next[1:]
+			}
+			if len(next) == 0 {
+				continue // the run ended first
+			}
+			a := next[0]
+			if a.Op != "acquirep" || a.Out.P != e.Out.P || a.Out.G != e.Out.G || a.Out.Source != "global" || a.Out.Value != 1 {
+				t.Fatalf("seed %d: event %d %v: then %v, want acquirep of P%d running G%d, spinning", seed, j, e, a, e.Out.P, e.Out.G)
 			}
 		}
 		return found
 	})
 	if found == 0 {
 		t.Fatal("no run reached a recheck that found global work")
+	}
+}
+
+// The recheck's three ops on one M, driven directly: its sched.lock
+// section takes the idle P1 and a batch of two from sched.runq (rare in
+// drawn runs: the global queue seldom holds two Gs while a P is idle);
+// runqputbatch puts the rest on P1's ring, where no M owns it yet and a
+// snapshot shows it handed off; acquirep makes P1 the M's, spinning,
+// and runs the first G.
+func TestRecheckBatchWithRest(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	mp := s.ms[1]
+	pp := s.ps[1]
+	gs := runnableGs(s, 2)
+	for _, gp := range gs {
+		s.runq.pushBack(gp)
+	}
+	s.runqSize.Store(2)
+	mp.recheck = true
+	mp.recheckStop()
+	sn := s.snapshot()
+	if mp.spinP != pp || mp.heldG != gs[0] || mp.heldQ.size != 1 || !reflect.DeepEqual(sn.Ms[1].Held, ids(gs)) ||
+		!reflect.DeepEqual(sn.Ms[1].SpinP, []int{1}) || sn.Ps[1].Status != "handoff" || len(sn.Runq) != 0 || mp.spinning.Load() {
+		t.Fatalf("after the recheck: spinP %v, held %v, P1 %s, runq %v", sn.Ms[1].SpinP, sn.Ms[1].Held, sn.Ps[1].Status, sn.Runq)
+	}
+	if errs := sn.Check(); len(errs) != 0 {
+		t.Fatalf("after the recheck: %v", errs)
+	}
+	if !mp.owed() {
+		t.Fatal("the recheck's M owes nothing")
+	}
+	mp.nextOwed() // runqputbatch
+	sn = s.snapshot()
+	if mp.heldQ.head != nil || !reflect.DeepEqual(sn.Ps[1].Ring, ids(gs[1:])) || !reflect.DeepEqual(sn.Ms[1].Held, ids(gs[:1])) || sn.Ps[1].Status != "handoff" {
+		t.Fatalf("after runqputbatch: ring %v, held %v, P1 %s", sn.Ps[1].Ring, sn.Ms[1].Held, sn.Ps[1].Status)
+	}
+	if errs := sn.Check(); len(errs) != 0 {
+		t.Fatalf("after runqputbatch: %v", errs)
+	}
+	mp.nextOwed() // acquirep
+	if mp.spinP != nil || mp.p.Load() != pp || !mp.spinning.Load() || s.nmspinning.Load() != 1 || mp.curg.Load() != gs[0] || !mp.owesWakep ||
+		mp.ops[opRecheck] != 1 || mp.ops[opRunqputBatch] != 1 || mp.ops[opAcquireP] != 1 {
+		t.Fatalf("after acquirep: spinP %v, p %v, spinning %v, nmspinning %d, curg %v, owes wakep %v", mp.spinP, mp.p.Load(), mp.spinning.Load(), s.nmspinning.Load(), mp.curg.Load(), mp.owesWakep)
+	}
+}
+
+// findRunnable's global batch: the sched.lock section takes it
+// (globrunqgetbatch) and unlocks; with a rest, runqputbatch (the rest onto
+// the M's own ring, then the first G runs) is the M's next op, and in
+// between the batch is the M's, on no queue.
+func TestScheduleGlobalBatchRunqputbatchNextOp(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Go(Prog(Yield(), Yield())), Go(Prog(Yield())), Yield(), Yield(), Yield())}
+	found := recordedRuns(t, w, 1, 2, 400, 3, func(seed int64, res *Result) (found int) {
+		for j, e := range res.History {
+			if e.Op != "schedule" || e.Out.Source != "global" || e.Out.Moved == 0 {
+				continue
+			}
+			found++
+			sn := res.Snapshots[j]
+			after := sn.Ms[e.M]
+			if after.P < 0 || after.Curg >= 0 || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G || len(sn.Ps[after.P].Ring) != 0 {
+				t.Fatalf("seed %d: after event %d %v: M%d p %d curg %d held %v ring %v: want the batch held, nothing run yet", seed, j, e, e.M, after.P, after.Curg, after.Held, sn.Ps[max(after.P, 0)].Ring)
+			}
+			k := j + 1
+			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
+			}
+			if k == len(res.History) {
+				continue
+			}
+			b := res.History[k]
+			if b.Op != "runqputbatch" || b.Out.G != e.Out.G || b.Out.Value != int64(e.Out.Moved) || b.Out.P != after.P {
+				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want runqputbatch of %d running G%d", seed, j, e, b, e.Out.Moved, e.Out.G)
+			}
+			if bs := res.Snapshots[k]; len(bs.Ms[e.M].Held) != 0 || len(bs.Ps[after.P].Ring) < 1 {
+				t.Fatalf("seed %d: after event %d %v: held %v ring %v", seed, k, b, bs.Ms[e.M].Held, bs.Ps[after.P].Ring)
+			}
+		}
+		return found
+	})
+	if found == 0 {
+		t.Fatal("no run took a global batch with a rest")
 	}
 }
 

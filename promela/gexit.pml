@@ -16,11 +16,15 @@
  *     live G holds main's goid; allgs grows by malg up to NG;
  *   - Ms: curg, p, newproc1's G not yet queued (newg), spinning, nextp,
  *     parked on the idle M list (sched.midle, LIFO through m.link),
- *     findRunnable's recheck after a spinning M dropped its P, the wakep
- *     an M owes (newproc, ready, gosched, runqputslow, resetspinning);
+ *     findRunnable's recheck after a spinning M dropped its P, the P that
+ *     recheck took (pidlegetSpinning) until its acquirep, the wakep an M
+ *     owes (newproc, ready, gosched, runqputslow, resetspinning);
  *   - Ps: status (idle/running/handoff), owner, runnext, the old runnext
  *     runqput's CAS kicked out, until its put on the ring, the ring of
- *     RUNQSIZE (4), runqputslow's batch between its two steps, the gFree
+ *     RUNQSIZE (4), runqputslow's batch between its two steps,
+ *     findRunnable's global batch (gp, then q) between its sched.lock
+ *     section's globrunqgetbatch and its runqputbatch (and, for the
+ *     recheck's P, gp until its acquirep), the gFree
  *     list (LIFO), schedtick modulo GLOBALTICK (3), the goids left in the
  *     goid cache, the idle P list link, startm's spinning flag for newm;
  *   - sched: the global run queue (FIFO), sched.gFree.stack and .noStack
@@ -33,11 +37,13 @@
  *     goexit (gdestroy -> gfput with the spill at GFREECAP down below
  *     SPILLTO; main returning ends the program), schedule with every
  *     findRunnable source (tick, runnext, ring, global batch, steal of a
- *     ring, steal of runnext, idle) in the spec's relaxed order, spin,
+ *     ring, steal of runnext, idle) in the spec's relaxed order,
+ *     runqputbatch of the global batch after the unlock, spin,
  *     resetspinning's decrement, wakep's CAS, wakep's sched.lock section
  *     (pidleget), its startm (mget) in a sched.lock section of its own,
- *     stopspinning, the recheck, stopm (mput and checkdead), acquirep (nextp, newm's
- *     pending P, the recheck's idle P);
+ *     stopspinning, the recheck (the idle head and the global batch, the
+ *     idle head for checkRunqsNoP's work, or nothing), stopm (mput and
+ *     checkdead), acquirep (nextp, newm's pending P, the recheck's P);
  *   - checkdead's three outcomes: "checkdead: runnable g" is an assert,
  *     the two fatal errors are terminal states;
  *   - invariants, checked after every step (check(), a C function for
@@ -45,13 +51,16 @@
  *     of allgs on exactly one place: an M, a run queue, a free list, or
  *     waiting on none), dead Gs exactly on free lists, stack lists'
  *     stacks, free lists below their cap, idle Ps listed with empty
- *     queues, P/M wiring both ways, parked Ms exactly the idle M list,
+ *     queues, P/M wiring both ways, the recheck's P held by its M alone
+ *     and a held global batch owned by an M's findRunnable, parked Ms
+ *     exactly the idle M list,
  *     nmspinning counting the spinning Ms, no lost wakeup (checkdead),
  *     and no live deadlock (a timeout with the program alive).
  *
  * The spec's explorer deduplicates states by a canonical fingerprint
  * (spec/hash.go): Gs are renamed in the order a fixed walk meets them (the
- * Ms' curg and newg, each P's runnext, ring, batch, kicked G and free list, the
+ * Ms' curg and newg, each P's runnext, ring, runqputslow's batch,
+ * findRunnable's held global batch, kicked G and free list, the
  * global queue and free lists; the waiting Gs, on no list, sorted by their
  * fields), goids are kept only as "this live G is main" and "goids left in
  * this P's cache", schedtick modulo GLOBALTICK. The model stores exactly
@@ -62,9 +71,10 @@
  *
  * Check of faithfulness: pan stores exactly the states `gexit explore`
  * counts at the same bound, plus SPIN's own initial state (before the
- * first step sets rt0_go's): 8,605 / 635,626 / 4,946,392 at 1 / 2 / 3 Gs
- * against 8,604 / 635,625 / 4,946,391 (promela_test.go checks 1 G). pan's
- * transitions are gexit's plus one timeout per M in each terminal state.
+ * first step sets rt0_go's): 26,281 / 2,435,977 / 19,451,053 at 1 / 2 / 3
+ * Gs against 26,280 / 2,435,976 / 19,451,052 (promela_test.go checks 1 and
+ * 2 Gs, and 3 Gs with 1 P). pan's transitions are gexit's plus one timeout
+ * per M in each terminal state.
  * As for gexit, gfput's spill, gfget's refill and runqputslow are modelled
  * but out of reach below 4 Gs (a spill needs 4 dead Gs on one P).
  *
@@ -86,7 +96,10 @@
  *     gcAssistBytes, ngsys, bgScanCredit, startingStackSize, GOMAXPROCS);
  *   - the spec's Strict ops (findRunnable's strict order for ops that
  *     overlapped no other): the explorer offers the relaxed order, and so
- *     does this model;
+ *     does this model; nor the recheck's RecheckGlobalNoP input (its
+ *     sched.lock section found global work and no idle P, then
+ *     checkRunqsNoP's path took one: sched.needspinning set as it takes
+ *     the P), which spec.State.Enabled never offers;
  *   - the spec's 44 invariants are reduced to the ones listed above, and
  *     its coverage, progress (liveness) and lifecycle checks are absent.
  */
@@ -110,6 +123,7 @@
 #define GOIDBATCH  2 /* _GoidCacheBatch (runtime: 16) */
 #define GOMAXPROCS NP
 #define SLOWMAX    (RUNQSIZE/2 + 1) /* runqputslow's batch: half the ring and the G */
+#define HELDMAX    (RUNQSIZE/2)     /* findRunnable's global batch: globrunqgetbatch(len(pp.runq)/2) */
 
 #define NONE 255 /* nil guintptr, muintptr, puintptr */
 
@@ -156,6 +170,7 @@ typedef Mt {
 	bit stopping; /* dropped its P not spinning, or the recheck found nothing: stopm's mput, in a sched.lock section of its own, next */
 	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm */
 	byte startp; /* wakep's P between its pidleget and its startm */
+	byte spinp;  /* the recheck's P between its pidlegetSpinning and its acquirep (PHANDOFF, held by this M) */
 };
 Mt m[NM];
 
@@ -169,6 +184,8 @@ typedef Pt {
 	byte gfreelen;
 	byte slow[SLOWMAX];     /* runqputslow's batch between its CAS and its push */
 	byte slowlen;
+	byte held[HELDMAX];     /* findRunnable's global batch (gp, then q) between globrunqgetbatch and runqputbatch/acquirep */
+	byte heldlen;
 	byte kicked;            /* runqput's old runnext between its CAS and its put on the ring */
 	byte tick;              /* pp.schedtick % GLOBALTICK */
 	byte goidrem;           /* pp.goidcacheend - pp.goidcache */
@@ -229,11 +246,12 @@ inline runqpop() { /* globrunqget: the global head into gg */
 #define ANYRUNQWORK RUNQWORK(0)
 #endif
 
-/* A P startm handed off with no idle M: newm's M would take it. */
+/* A P startm handed off with no idle M: newm's M would take it (not one
+ * held by a waking M for its startm, or by the recheck's M for its acquirep). */
 #if NM > 1
-#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[1].nextp != v && m[0].startp != v && m[1].startp != v)
+#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[1].nextp != v && m[0].startp != v && m[1].startp != v && m[0].spinp != v && m[1].spinp != v)
 #else
-#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[0].startp != v)
+#define PENDINGP(v) (p[v].status == PHANDOFF && m[0].nextp != v && m[0].startp != v && m[0].spinp != v)
 #endif
 
 inline pidleget() { /* the idle list's head into tg, NONE when empty */
@@ -455,20 +473,55 @@ inline execute(M, G, inherit) {
 	fi
 }
 
-/* globrunqgetbatch(len(pp.runq)/2) into gg, and runqputbatch of the rest
- * on the (empty) ring of the P of the M me. */
-inline globbatch() {
-	tg = RUNQSIZE / 2;
-	if :: runqlen < tg -> tg = runqlen :: else fi;
-	if :: runqlen / GOMAXPROCS + 1 < tg -> tg = runqlen / GOMAXPROCS + 1 :: else fi;
-	runqpop();
-	tg2 = gg;
+/* findRunnable's `gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)`
+ * under sched.lock: n = min(len(pp.runq)/2, size, size/gomaxprocs+1) Gs
+ * off the global queue's head into P's held batch (p[P].held), gp first,
+ * then q. */
+inline globrunqgetbatch(P) {
+	ck = RUNQSIZE / 2;
+	if :: runqlen < ck -> ck = runqlen :: else fi;
+	if :: runqlen / GOMAXPROCS + 1 < ck -> ck = runqlen / GOMAXPROCS + 1 :: else fi;
+	assert(ck > 0 && p[P].heldlen == 0);
+	do
+	:: p[P].heldlen < ck -> runqpop(); p[P].held[p[P].heldlen] = gg; p[P].heldlen++
+	:: else -> break
+	od
+}
+
+/* findRunnable after the unlock: `runqputbatch(pp, &q)`, the held batch's
+ * rest (after gp) onto P's empty ring; gp stays held. */
+inline runqputbatch(P) {
 	ck = 1;
 	do
-	:: ck < tg -> runqpop(); assert(p[m[me].p].ringlen < RUNQSIZE); ringpush(m[me].p, gg); ck++
+	:: ck < p[P].heldlen ->
+		assert(p[P].ringlen < RUNQSIZE); /* "Couldn't put Gs into empty local runq" */
+		ringpush(P, p[P].held[ck]);
+		p[P].held[ck] = 0;
+		ck++
 	:: else -> break
 	od;
-	gg = tg2
+	p[P].heldlen = 1
+}
+
+/* findRunnable returns gp, the held batch's first G: into gg. */
+inline heldpop(P) {
+	assert(p[P].heldlen == 1);
+	gg = p[P].held[0];
+	p[P].held[0] = 0;
+	p[P].heldlen = 0
+}
+
+/* findRunnable's recheck, lock(&sched.lock); pidlegetSpinning with an idle
+ * P: the idle head into tg, handed off and held by M until its acquirep
+ * (m[M].spinp). */
+inline recheckTake(M) {
+	pidleget();
+	assert(tg != NONE);
+	p[tg].status = PHANDOFF;
+	p[tg].pm = NONE;
+	p[tg].link = NONE;
+	m[M].recheck = 0;
+	m[M].spinp = tg
 }
 
 /* The end of a schedule that found gg: resetspinning is the M's next step. */
@@ -523,6 +576,8 @@ c_code {
 				if (inv_see(now.p[i].ring[j], GRUNNABLE)) return inv_fail(6, "the ring's Gs are runnable");
 			for (j = 0; j < now.p[i].slowlen; j++)
 				if (inv_see(now.p[i].slow[j], GRUNNABLE)) return inv_fail(7, "runqputslow's batch is runnable");
+			for (j = 0; j < now.p[i].heldlen; j++)
+				if (inv_see(now.p[i].held[j], GRUNNABLE)) return inv_fail(7, "findRunnable's held global batch is runnable");
 			if (inv_see(now.p[i].kicked, GRUNNABLE))
 				return inv_fail(7, "runqput's kicked runnext is runnable");
 			for (j = 0; j < now.p[i].gfreelen; j++)
@@ -531,8 +586,30 @@ c_code {
 				return inv_fail(9, "LocalFreeBelowCap");
 			if (now.p[i].status == PRUNNING ? (now.p[i].pm == NONE || now.m[now.p[i].pm].p != i) : now.p[i].pm != NONE)
 				return inv_fail(10, "a running P has the M that holds it, no other P has one");
-			if (now.p[i].status == PIDLE && (now.p[i].runnext != NONE || now.p[i].ringlen != 0))
+			if (now.p[i].status == PIDLE && (now.p[i].runnext != NONE || now.p[i].ringlen != 0 || now.p[i].heldlen != 0))
 				return inv_fail(11, "an idle P has an empty run queue");
+			/* A held global batch: the recheck's P (its M's spinp), or
+			 * a running P whose M is between findRunnable's
+			 * globrunqgetbatch and its runqputbatch. */
+			if (now.p[i].heldlen != 0) {
+				for (j = 0; j < NM && now.m[j].spinp != i; j++)
+					;
+				if (j == NM && (now.p[i].status != PRUNNING || now.m[now.p[i].pm].curg != NONE || now.p[i].heldlen < 2))
+					return inv_fail(20, "a held global batch belongs to an M's findRunnable");
+			}
+		}
+		/* The recheck's P, between its pidlegetSpinning and its
+		 * acquirep: handed off, held by one M that has no P, runs
+		 * nothing and is not spinning. */
+		for (i = 0; i < NM; i++) {
+			c = now.m[i].spinp;
+			if (c == NONE) continue;
+			if (c >= NP || now.p[c].status != PHANDOFF || now.p[c].pm != NONE || now.p[c].startspin ||
+			    now.m[i].p != NONE || now.m[i].curg != NONE || now.m[i].spinning || now.m[i].recheck || now.m[i].parked)
+				return inv_fail(19, "the recheck's P is handed off to its M alone");
+			for (j = 0; j < NM; j++)
+				if (now.m[j].nextp == c || now.m[j].startp == c || (j != i && now.m[j].spinp == c))
+					return inv_fail(19, "the recheck's P is held by its M alone");
 		}
 		if (n != now.nmspinning)
 			return inv_fail(12, "NMSpinningCounts: the spinning Ms and the Ps startm(pp, true) left to newm");
@@ -574,7 +651,8 @@ c_code {
  * the same code in Promela, inlined into every d_step, makes pan.c twice as
  * large and its compile minutes long. It renames the Gs in the order
  * the walk meets them: each M's curg and newg; each P's runnext, ring,
- * runqputslow batch and free list; the global queue, sched.gFree.stack and
+ * runqputslow batch, findRunnable's held global batch, runqput's kicked
+ * G and free list; the global queue, sched.gFree.stack and
  * .noStack; then the Gs on no list (the waiting ones) sorted by their
  * fields. States equal up to a renaming of Gs have the same futures.
  */
@@ -597,6 +675,7 @@ c_code {
 			cvisit(now.p[i].runnext);
 			for (j = 0; j < now.p[i].ringlen; j++) cvisit(now.p[i].ring[j]);
 			for (j = 0; j < now.p[i].slowlen; j++) cvisit(now.p[i].slow[j]);
+			for (j = 0; j < now.p[i].heldlen; j++) cvisit(now.p[i].held[j]);
 			cvisit(now.p[i].kicked);
 			for (j = 0; j < now.p[i].gfreelen; j++) cvisit(now.p[i].gfree[j]);
 		}
@@ -622,6 +701,7 @@ c_code {
 			cremap(&now.p[i].runnext);
 			for (j = 0; j < now.p[i].ringlen; j++) cremap(&now.p[i].ring[j]);
 			for (j = 0; j < now.p[i].slowlen; j++) cremap(&now.p[i].slow[j]);
+			for (j = 0; j < now.p[i].heldlen; j++) cremap(&now.p[i].held[j]);
 			cremap(&now.p[i].kicked);
 			for (j = 0; j < now.p[i].gfreelen; j++) cremap(&now.p[i].gfree[j]);
 		}
@@ -645,12 +725,16 @@ c_code {
 #define ME      m[me]
 #define MP      p[m[me].p]
 #define LIVE    (terminal == ALIVE)
-/* In findRunnable: a P, on g0, no newproc1 G to queue, no wakep owed. */
-#define INSCHED (LIVE && !ME.wakep && ME.p != NONE && ME.curg == NONE && ME.newg == NONE)
+/* In findRunnable: a P, on g0, no newproc1 G to queue, no wakep owed, no
+ * global batch held for runqputbatch. */
+#define INSCHED (LIVE && !ME.wakep && ME.p != NONE && ME.curg == NONE && ME.newg == NONE && MP.heldlen == 0)
 /* Running a G with nothing of newproc's, runqput's or runqputslow's left to do. */
 #define RUNNING (LIVE && !ME.wakep && ME.curg != NONE && ME.newg == NONE && MP.slowlen == 0 && MP.kicked == NONE)
-/* No P, on g0: stopm's wakeup, the recheck, or asleep on sched.midle. */
-#define NOP     (LIVE && !ME.wakep && ME.p == NONE && ME.curg == NONE && ME.newg == NONE)
+/* No P, on g0, no P taken by the recheck: stopm's wakeup, the recheck, or
+ * asleep on sched.midle. */
+#define NOP     (LIVE && !ME.wakep && ME.p == NONE && ME.curg == NONE && ME.newg == NONE && ME.spinp == NONE)
+/* The recheck took P ME.spinp: its runqputbatch and acquirep are next. */
+#define SPINP   (LIVE && !ME.wakep && ME.spinp != NONE)
 #define LOCALEMPTY (MP.runnext == NONE && MP.ringlen == 0)
 #define TICK    (MP.tick == 0 && runqlen != 0)
 #define NPIDLE  ((pidle != NONE) + (pidle != NONE && p[pidle].link != NONE))
@@ -728,7 +812,7 @@ end:
 		ci = 0;
 		do
 		:: ci < NM ->
-			m[ci].curg = NONE; m[ci].p = NONE; m[ci].newg = NONE; m[ci].nextp = NONE; m[ci].link = NONE; m[ci].startp = NONE;
+			m[ci].curg = NONE; m[ci].p = NONE; m[ci].newg = NONE; m[ci].nextp = NONE; m[ci].link = NONE; m[ci].startp = NONE; m[ci].spinp = NONE;
 			ci++
 		:: else -> break
 		od;
@@ -786,8 +870,21 @@ end:
 		gg = MP.runnext; MP.runnext = NONE; found(me, 1); DONE }
 	:: d_step { INSCHED && !TICK && MP.runnext == NONE && MP.ringlen != 0 -> /* runqget: the ring's head */
 		ringpop(m[me].p); found(me, 0); DONE }
-	:: d_step { INSCHED && LOCALEMPTY && runqlen != 0 -> /* globrunqgetbatch(len(runq)/2), runqputbatch */
-		globbatch(); found(me, 0); DONE }
+	:: d_step { INSCHED && LOCALEMPTY && runqlen != 0 ->
+		/* lock(&sched.lock); gp, q := globrunqgetbatch(len(pp.runq)/2);
+		 * unlock: with q empty findRunnable returns gp, else
+		 * runqputbatch is the M's next step */
+		globrunqgetbatch(m[me].p);
+		if
+		:: MP.heldlen == 1 -> heldpop(m[me].p); found(me, 0)
+		:: else
+		fi;
+		DONE }
+	:: d_step { LIVE && !ME.wakep && ME.p != NONE && ME.curg == NONE && MP.heldlen != 0 ->
+		/* findRunnable after the global batch's unlock: runqputbatch(pp,
+		 * &q), and it returns gp */
+		assert(MP.heldlen > 1 && MP.runnext == NONE && MP.ringlen == 0);
+		runqputbatch(m[me].p); heldpop(m[me].p); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning && runqlen == 0 && SPINOK ->
 		/* becomeSpinning before stealWork */
 		ME.spinning = 1; nmspinning++; needspinning = 0; DONE }
@@ -887,16 +984,16 @@ end:
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && ME.spinning -> /* nmspinning-- before the recheck */
 		ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && runqlen != 0 ->
-		/* the recheck's sched.lock section finds global work: pidlegetSpinning
-		 * and the batch; becomeSpinning, acquirep, and findRunnable returns
-		 * the batch's first G */
-		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; needspinning = 0; acquirepOn(me, tg);
-		globbatch(); found(me, 0); DONE }
+		/* the recheck's sched.lock section finds global work:
+		 * pidlegetSpinning and globrunqgetbatch; unlock. The P (handed
+		 * off, held by this M) and the batch are findRunnable's locals
+		 * until its runqputbatch and acquirep */
+		recheckTake(me); globrunqgetbatch(tg); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && ANYRUNQWORK ->
 		/* checkRunqsNoP finds a P's run queue with work (also with global
 		 * work put there after the sched.lock section found none):
-		 * pidlegetSpinning, becomeSpinning, acquirep */
-		pidleget(); ME.recheck = 0; ME.spinning = 1; nmspinning++; needspinning = 0; acquirepOn(me, tg); DONE }
+		 * lock(&sched.lock); pidlegetSpinning; unlock; acquirep next */
+		recheckTake(me); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || (runqlen == 0 && !ANYRUNQWORK)) ->
 		/* the recheck finds nothing it can take (work with no idle P:
 		 * pidlegetSpinning sets needspinning); stopm's mput, in a sched.lock
@@ -906,6 +1003,21 @@ end:
 		:: else
 		fi;
 		ME.recheck = 0; ME.stopping = 1; DONE }
+	:: d_step { SPINP && p[ME.spinp].heldlen > 1 ->
+		/* the recheck after its unlock: runqputbatch(pp, &q) onto the P
+		 * it took, which no M owns yet (thieves may steal from it) */
+		runqputbatch(ME.spinp); DONE }
+	:: d_step { SPINP && p[ME.spinp].heldlen <= 1 ->
+		/* the recheck's `acquirep(pp); mp.becomeSpinning()`; with the
+		 * global batch findRunnable returns gp */
+		tg = ME.spinp; ME.spinp = NONE;
+		ME.spinning = 1; nmspinning++; needspinning = 0;
+		acquirepOn(me, tg);
+		if
+		:: MP.heldlen == 1 -> heldpop(m[me].p); found(me, 0)
+		:: else
+		fi;
+		DONE }
 	ACQUIRE_PENDING(0)
 #if NP > 1
 	ACQUIRE_PENDING(1)

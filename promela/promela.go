@@ -62,8 +62,9 @@ type Options struct {
 	// Opt is gcc's optimization flag (""; -O2).
 	Opt string
 	// MaxDepth is pan's -m (0: 4,000,000; the default bound's DFS reached
-	// a depth of 879,333 before sched.needspinning was modelled, more
-	// since).
+	// a depth of 879,333 before sched.needspinning was modelled, and
+	// reaches 1,661,125 with findRunnable's runqputbatch a step of its
+	// own).
 	MaxDepth int
 	// HashLog2 is pan's -w (0: pan's default).
 	HashLog2 int

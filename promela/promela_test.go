@@ -91,8 +91,11 @@ func TestPromelaModelVerifies(t *testing.T) {
 	}
 	// 2 Ps, 2 Ms and 1 G: the wakeup protocol, stealing and handoffs;
 	// 1 P, 1 M and 3 Gs (and 1 P, 2 Ms): runqput's kick, which needs two
-	// Gs besides main.
-	for _, b := range [][3]int{{2, 2, 1}, {1, 1, 3}, {1, 2, 3}} {
+	// Gs besides main, and findRunnable's runqputbatch of a global batch
+	// on its own P; 2 Ps, 2 Ms and 2 Gs: the recheck's checkRunqsNoP
+	// path and its runqputbatch onto the P it took, which need a second
+	// P and two Gs.
+	for _, b := range [][3]int{{2, 2, 1}, {1, 1, 3}, {1, 2, 3}, {2, 2, 2}} {
 		ps, ms, gs := b[0], b[1], b[2]
 		want, err := checker.Explore(context.Background(), exploreOptions(ps, ms, gs))
 		if err != nil {
@@ -101,8 +104,14 @@ func TestPromelaModelVerifies(t *testing.T) {
 		if !want.Complete || len(want.Violations) != 0 {
 			t.Fatalf("gexit explore at %dP%dM%dG: complete=%v, %d violations", ps, ms, gs, want.Complete, len(want.Violations))
 		}
-		if gs > 1 && want.Coverage["runqput/kick"] == 0 {
+		if gs > 2 && want.Coverage["runqput/kick"] == 0 {
 			t.Fatalf("%dP%dM%dG: gexit explore reaches no runqput kick", ps, ms, gs)
+		}
+		if gs > 1 && want.Coverage["runqputbatch"] == 0 {
+			t.Fatalf("%dP%dM%dG: gexit explore reaches no runqputbatch", ps, ms, gs)
+		}
+		if ps > 1 && gs > 1 && want.Coverage["recheck/runqs"] == 0 {
+			t.Fatalf("%dP%dM%dG: gexit explore reaches no recheck of checkRunqsNoP's work", ps, ms, gs)
 		}
 		r, err := Verify(context.Background(), Options{Ps: ps, Ms: ms, Gs: gs, Opt: "-O0"})
 		if err != nil {
@@ -205,18 +214,24 @@ func TestPromelaModelCatchesFaults(t *testing.T) {
 	if err := Available(); err != nil {
 		t.Skip(err.Error())
 	}
-	for _, f := range []struct{ name, from, to string }{
-		{"gfput loses the G", "p[P].gfree[p[P].gfreelen] = G;\n\tp[P].gfreelen++;", "skip;"},
-		{"stopspinning keeps nmspinning", "ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }", "ME.spinning = 0; DONE }"},
-		{"runqputkick loses the kicked G", "runqputtail(m[me].p, gg);", "skip;"},
+	for _, f := range []struct {
+		name, from, to string
+		ps, ms, gs     int // the bound (0: 2 Ps, 2 Ms, 1 G)
+	}{
+		{name: "gfput loses the G", from: "p[P].gfree[p[P].gfreelen] = G;\n\tp[P].gfreelen++;", to: "skip;"},
+		{name: "stopspinning keeps nmspinning", from: "ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }", to: "ME.spinning = 0; DONE }"},
+		// The kick and a global batch with a rest need two Gs besides main.
+		{name: "runqputkick loses the kicked G", from: "runqputtail(m[me].p, gg);", to: "skip;", ps: 1, ms: 1, gs: 3},
+		{name: "runqputbatch loses the batch's rest", from: "ringpush(P, p[P].held[ck]);", to: "skip;", ps: 1, ms: 1, gs: 3},
+		{name: "newm's M takes the P a recheck holds", from: " && m[0].spinp != v && m[1].spinp != v)", to: ")"},
 	} {
 		if bytes.Count(Model, []byte(f.from)) != 1 {
 			t.Fatalf("%s: the model no longer has %q once", f.name, f.from)
 		}
 		broken := bytes.Replace(Model, []byte(f.from), []byte(f.to), 1)
 		o := Options{Model: broken, Gs: 1, Opt: "-O0"}
-		if strings.Contains(f.name, "kick") {
-			o.Ps, o.Ms, o.Gs = 1, 1, 3 // the kick needs two Gs besides main
+		if f.gs != 0 {
+			o.Ps, o.Ms, o.Gs = f.ps, f.ms, f.gs
 		}
 		r, err := Verify(context.Background(), o)
 		if err != nil {

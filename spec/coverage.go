@@ -73,6 +73,13 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Source == SrcGlobal {
 			add("recheck-global")
 		}
+	case OpRecheck:
+		switch {
+		case r.Source == SrcGlobal:
+			add("global")
+		case r.P != None:
+			add("runqs")
+		}
 	case OpStoplockedm:
 		if r.HandedOff {
 			add("handoffp")
@@ -113,6 +120,7 @@ func AllBranches() []string {
 		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "acquirep/recheck-global",
+		"recheck/global", "recheck/runqs",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
 		"checkdead/goexit", "checkdead/asleep",

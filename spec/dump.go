@@ -95,6 +95,9 @@ func (m *M) String() string {
 	if m.StartmP != None {
 		st += " startm=" + ref("P", int64(m.StartmP))
 	}
+	if m.SpinP != None {
+		st += " recheck-took=" + ref("P", int64(m.SpinP))
+	}
 	if m.StopLocked {
 		st += " owes-stoplockedm"
 	}
@@ -119,6 +122,11 @@ func (p *P) String() string {
 	if len(p.SlowBatch) != 0 {
 		// Only in runqputslow's window, so other dumps keep their shape.
 		s += " runqputslow=" + gl(p.SlowBatch)
+	}
+	if len(p.Held) != 0 {
+		// Only between findRunnable's globrunqgetbatch and its
+		// runqputbatch (or, on the recheck's P, its acquirep).
+		s += " global-batch=" + gl(p.Held)
 	}
 	if p.Kicked != None {
 		// Only between runqput's CAS on runnext and its ring put.
@@ -203,7 +211,7 @@ func tokenDiff(a, b string) string {
 // dumpFlags are the bare words an M or P line carries only while they
 // hold.
 var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true,
-	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "needspinning": true}
+	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "owes-mfreed": true, "needspinning": true}
 
 // keyedDiff diffs two lines of "key=value" fields and bare flags by key.
 // It fails when a line has a key twice, or when bare tokens other than

@@ -57,6 +57,12 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpMexit, M: M})
 		case m.Mfreed:
 			ops = append(ops, Op{Kind: OpMfreed, M: M})
+		case m.SpinP != None && len(s.Ps[m.SpinP].Held) > 1:
+			ops = append(ops, Op{Kind: OpRunqputBatch, M: M})
+		case m.SpinP != None:
+			ops = append(ops, Op{Kind: OpAcquireP, M: M, P: m.SpinP})
+		case m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0:
+			ops = append(ops, Op{Kind: OpRunqputBatch, M: M})
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:
@@ -98,17 +104,17 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			case m.Recheck && m.Spinning:
 				ops = append(ops, Op{Kind: OpStopSpinning, M: M})
 			case m.Recheck:
-				// findRunnable's recheck: take the idle head back
-				// for the work it finds, or find nothing (stopm
-				// next).
+				// findRunnable's recheck: take the idle head (and
+				// the global batch) for the work it finds, or find
+				// nothing (stopm next).
 				if s.Sched.Pidle != None && len(s.Sched.Runq) != 0 {
-					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: s.Sched.Pidle, Source: SrcGlobal})
+					ops = append(ops, Op{Kind: OpRecheck, M: M, Source: SrcGlobal})
 				}
 				if s.Sched.Pidle != None && s.runqWork() {
 					// checkRunqsNoP's path, also with sched.runq
 					// non-empty: a G put there after the recheck's
 					// sched.lock section found it empty.
-					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: s.Sched.Pidle})
+					ops = append(ops, Op{Kind: OpRecheck, M: M, N: 1})
 				}
 				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !s.runqWork()) {
 					// N: what checkRunqsNoP finds (a P's run

@@ -50,6 +50,7 @@ const (
 	ThrowResetspinning      = "resetspinning: not a spinning m"
 	ThrowNegativeNMSpinning = "findRunnable: negative nmspinning"
 	ThrowWakepNegative      = "wakep: negative nmspinning"
+	ThrowRunqputbatch       = "Couldn't put Gs into empty local runq"
 	ThrowCheckdeadRunnable  = "checkdead: runnable g"
 	ThrowCheckdeadCounts    = "checkdead: inconsistent counts"
 )

@@ -53,12 +53,12 @@ func packM2(m *M) uint64 {
 
 func packM3(m *M) uint64 {
 	return b2u(m.Spinning) | b2u(m.Parked)<<1 | b2u(m.Recheck)<<2 | b2u(m.WakeP)<<3 | b2u(m.Stopping)<<4 | b2u(m.Waking)<<5 | b2u(m.StopLocked)<<6 | b2u(m.Mexiting)<<7 | uint64(uint8(m.NextP))<<8 | uint64(uint8(m.Link))<<16 |
-		uint64(uint32(m.Handing+1)&0x3FFFFFFF)<<24 | uint64(uint8(m.StartmP))<<54 | b2u(m.Mfreed)<<62
+		uint64(uint32(m.Handing+1)&0x3FFFFF)<<24 | uint64(uint8(m.SpinP))<<46 | uint64(uint8(m.StartmP))<<54 | b2u(m.Mfreed)<<62
 }
 
 // m3Handing is packM3's Handing field, which the fingerprint replaces by
 // the G's new name.
-const m3Handing = 0x3FFFFFFF << 24
+const m3Handing = 0x3FFFFF << 24
 
 func b2u(b bool) uint64 {
 	if b {
@@ -89,8 +89,9 @@ func (s *State) Hash() uint64 {
 //     and free list; the global queue and free lists), and the Gs no list
 //     holds (waiting ones) are ordered by their fields. States equal up to
 //     a renaming of Gs have the same futures (symmetry reduction);
-//     runqputslow's batch (P.SlowBatch) and runqput's kicked G
-//     (P.Kicked) are walked with their P's ring;
+//     runqputslow's batch (P.SlowBatch), the recheck's held batch
+//     (P.Held) and runqput's kicked G (P.Kicked) are walked with their
+//     P's ring;
 //   - goids: no transition reads a goid's value; newproc1 only compares
 //     goidcache with goidcacheend and counts up, and a new batch lies above
 //     every goid handed out. The invariants ask only whether live goids are
@@ -235,6 +236,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64
 		c.visit(p.Runnext)
 		c.visitList(p.Ring)
 		c.visitList(p.SlowBatch)
+		c.visitList(p.Held)
 		c.visit(p.Kicked)
 		c.visitList(p.GFree)
 	}
@@ -332,7 +334,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64
 		}
 		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
-		h.word(m3&^m3Handing | (mapG(perm, m.Handing)+1)&0x3FFFFFFF<<24)
+		h.word(m3&^m3Handing | (mapG(perm, m.Handing)+1)&0x3FFFFF<<24)
 	}
 	gt := uint32(s.Cfg.Consts.GlobalTick)
 	for i := range ps {
@@ -353,6 +355,11 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64
 			// pays nothing for it.
 			h = h.list(perm, p.SlowBatch)
 			h.word(0x51)
+		}
+		if len(p.Held) != 0 {
+			// Only while the recheck's M holds the global batch.
+			h = h.list(perm, p.Held)
+			h.word(0x48)
 		}
 		if p.Kicked != None {
 			// Only between runqput's two steps.
@@ -590,6 +597,7 @@ func (s *State) hashRest(h *hasher) {
 		h.word(uint64(p.GoidEnd))
 		h.list(p.Ring)
 		h.list(p.SlowBatch)
+		h.list(p.Held)
 		h.word(uint64(uint32(p.Kicked)))
 		h.list(p.GFree)
 	}

@@ -41,6 +41,9 @@ func (s *State) fingerprintRef() uint64 {
 		for _, g := range p.SlowBatch {
 			visit(g)
 		}
+		for _, g := range p.Held {
+			visit(g)
+		}
 		visit(p.Kicked)
 		for _, g := range p.GFree {
 			visit(g)
@@ -110,7 +113,7 @@ func (s *State) fingerprintRef() uint64 {
 		m := &s.Ms[i]
 		h.word(mapG(m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
-		h.word(packM3(m)&^m3Handing | (mapG(m.Handing)+1)&0x3FFFFFFF<<24)
+		h.word(packM3(m)&^m3Handing | (mapG(m.Handing)+1)&0x3FFFFF<<24)
 	}
 	list := func(l []int32) {
 		h.word(uint64(len(l)) | 0xA5<<56)
@@ -127,6 +130,10 @@ func (s *State) fingerprintRef() uint64 {
 		if len(p.SlowBatch) != 0 {
 			list(p.SlowBatch)
 			h.word(0x51)
+		}
+		if len(p.Held) != 0 {
+			list(p.Held)
+			h.word(0x48)
 		}
 		if p.Kicked != None {
 			h.word(mapG(p.Kicked) | 0x4B<<32)
@@ -270,6 +277,7 @@ func renameWith(s *State, perm []int) *State {
 		r.Ps[p].Runnext = ren(r.Ps[p].Runnext)
 		renList(r.Ps[p].Ring)
 		renList(r.Ps[p].SlowBatch)
+		renList(r.Ps[p].Held)
 		r.Ps[p].Kicked = ren(r.Ps[p].Kicked)
 		renList(r.Ps[p].GFree)
 	}

@@ -31,6 +31,15 @@ func do(t testing.TB, s *State, op Op) Result {
 		r.Slow, r.Woke = kr.Slow, kr.Woke
 		return r
 	}
+	if op.Kind == OpSchedule && op.Source == SrcGlobal && s.Ms[op.M].P != None && len(s.Ps[s.Ms[op.M].P].Held) != 0 {
+		// findRunnable's runqputbatch after the sched.lock section that
+		// took the global batch, the M's next step, which runs the
+		// batch's first G (and the wakep after it): the result keeps
+		// the batch's count and gains the run's.
+		br := do(t, s, Op{Kind: OpRunqputBatch, M: op.M})
+		r.Woke, r.HandedTo = br.Woke, br.HandedTo
+		return r
+	}
 	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep && op.Kind != OpWakepStartm && op.Kind != OpStartm {
 		// The wakep the op owes, the M's next steps: resetspinning's
 		// decrement, wakep's CAS, its startm; then the startlockedm of

@@ -78,6 +78,9 @@ func (c *census) take(s *State) {
 		for _, g := range p.SlowBatch {
 			c.add(g, false)
 		}
+		for _, g := range p.Held {
+			c.add(g, false)
+		}
 		if p.Kicked != None {
 			c.add(p.Kicked, false)
 		}
@@ -195,6 +198,9 @@ func (s *State) places() [][]place {
 		for _, g := range p.SlowBatch {
 			add(g, place{"runqputslow", i})
 		}
+		for _, g := range p.Held {
+			add(g, place{"the recheck's batch", i})
+		}
 		if p.Kicked != None {
 			add(p.Kicked, place{"runqput's kicked runnext", i})
 		}
@@ -293,6 +299,11 @@ func (s *State) eachQueued(f func(g int32, w where) error) error {
 				return err
 			}
 		}
+		for _, g := range p.Held {
+			if err := f(g, where{"the recheck's batch", i}); err != nil {
+				return err
+			}
+		}
 		if p.Kicked != None {
 			if err := f(p.Kicked, where{"runqput's kicked runnext", i}); err != nil {
 				return err
@@ -373,7 +384,7 @@ func (s *State) queuedAllRunnable() bool {
 	for i := range s.Ps {
 		p := &s.Ps[i]
 		if p.Runnext != None && gs[p.Runnext].Status != Runnable || p.Kicked != None && gs[p.Kicked].Status != Runnable ||
-			!runnable(p.Ring) || !runnable(p.SlowBatch) {
+			!runnable(p.Ring) || !runnable(p.SlowBatch) || !runnable(p.Held) {
 			return false
 		}
 	}
@@ -673,11 +684,12 @@ var Invariants = []Invariant{
 		})
 	}},
 	{Name: "RunnableGsQueued",
-		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560); runqput holds the old runnext from its CAS on pp.runnext to its store at the ring's tail; schedule holds a G found locked to another M through resetspinning's wakep until startlockedm; startlockedm holds the G for its locked M from the handoff of the P (proc.go startlockedm) until the M, woken in schedule's stoplockedm, executes it",
+		Source: "runqput, globrunqput and runqputslow put a G made runnable on a run queue; newproc holds newg until runqput; runqputslow holds its batch from the CAS on runqhead to globrunqputbatch (proc.go:7524-7560); runqput holds the old runnext from its CAS on pp.runnext to its store at the ring's tail; schedule holds a G found locked to another M through resetspinning's wakep until startlockedm; findRunnable's recheck holds the global batch from globrunqgetbatch to runqputbatch, and gp until it returns it; startlockedm holds the G for its locked M from the handoff of the P (proc.go startlockedm) until the M, woken in schedule's stoplockedm, executes it",
 		Scope: "The spec's ops queue a G they make runnable, or take one off a queue and run it, in one step, so between ops the only " +
 			"runnable Gs on no queue are newproc's (M.newg), runqputslow's batch between its two steps (P.SlowBatch), runqput's " +
 			"kicked runnext between its CAS and its put on the ring (P.Kicked), a G locked to another M that a spinning M " +
-			"found, held through resetspinning's wakep until its startlockedm (M.Handing), and a locked G " +
+			"found, held through resetspinning's wakep until its startlockedm (M.Handing), the global batch findRunnable's " +
+			"recheck took with a P, until runqputbatch and its acquirep (P.Held), and a locked G " +
 			"whose M startlockedm handed a P (M.NextP). In the runtime a runnable G is also on no queue " +
 			"between findRunnable and execute. What the runtime guarantees is checkdead's throw(\"checkdead: runnable g\") " +
 			"(proc.go:6421): when no M is running, no G is runnable.",
@@ -742,7 +754,7 @@ var Invariants = []Invariant{
 	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", "", func(s *State, c *census) error {
 		for i := range s.Ms {
 			m := &s.Ms[i]
-			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None || m.Handing != None || m.StartmP != None) {
+			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None || m.Handing != None || m.StartmP != None || m.SpinP != None) {
 				return errf("M%d has exited but keeps curg=%d p=%d lockedg=%d", i, m.Curg, m.P, m.LockedG)
 			}
 		}
@@ -865,7 +877,7 @@ var Invariants = []Invariant{
 			if m.Parked != listed {
 				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
 			}
-			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Mexiting || m.Mfreed || m.Handing != None || m.StartmP != None || m.Exited || m.Wedged) {
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Mexiting || m.Mfreed || m.Handing != None || m.StartmP != None || m.SpinP != None || m.Exited || m.Wedged) {
 				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
 			}
 			if !listed && m.Link != None {
@@ -900,6 +912,32 @@ var Invariants = []Invariant{
 				if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning {
 					return errf("M%d holds P%d for wakep's startm, which is %s (startSpinning %v)", i, pi, st, s.Ps[pi].StartSpinning)
 				}
+			}
+			// findRunnable's recheck's P between its pidlegetSpinning
+			// and its acquirep.
+			if pi := s.Ms[i].SpinP; pi != None {
+				m := &s.Ms[i]
+				if pi < 0 || int(pi) >= len(s.Ps) || held&(1<<uint(pi)) != 0 {
+					return errf("M%d holds P%d from its recheck, out of range or another M's too", i, pi)
+				}
+				held |= 1 << uint(pi)
+				if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning || m.P != None || m.Curg != None || m.Spinning || m.Recheck {
+					return errf("M%d holds P%d from its recheck, which is %s (startSpinning %v), and is %s", i, pi, st, s.Ps[pi].StartSpinning, m.String())
+				}
+			}
+		}
+		for i := range s.Ps {
+			if len(s.Ps[i].Held) == 0 {
+				continue
+			}
+			// The recheck's P, or a running P whose M is between
+			// findRunnable's globrunqgetbatch and its runqputbatch.
+			owner := false
+			for mi := range s.Ms {
+				owner = owner || s.Ms[mi].SpinP == int8(i)
+			}
+			if p := &s.Ps[i]; !owner && (p.Status != PRunning || p.M == None || s.Ms[p.M].Curg != None || len(p.Held) < 2) {
+				return errf("P%d (%s, m=%d) holds findRunnable's global batch %v, but no M's findRunnable took it", i, p.Status, p.M, p.Held)
 			}
 		}
 		for i := range s.Ps {
@@ -959,7 +997,7 @@ var Invariants = []Invariant{
 				live++
 				continue
 			}
-			if p.Runnext != None || len(p.Ring) != 0 || len(p.GFree) != 0 || len(p.SlowBatch) != 0 || p.Kicked != None {
+			if p.Runnext != None || len(p.Ring) != 0 || len(p.GFree) != 0 || len(p.SlowBatch) != 0 || len(p.Held) != 0 || p.Kicked != None {
 				return errf("dead P%d keeps %d queued and %d free Gs", i, len(p.Ring)+len(p.SlowBatch)+b2i(p.Runnext != None)+b2i(p.Kicked != None), len(p.GFree))
 			}
 		}

@@ -21,7 +21,8 @@ package spec
 //     after resetspinning's wakep);
 //   - each P's runnext, then its ring from head to tail, then the batch
 //     runqputslow took off the ring and has not pushed to the global
-//     queue yet, then the old runnext runqput's CAS kicked out and has
+//     queue yet, then the global batch findRunnable's recheck holds with
+//     the P it took (gp first), then the old runnext runqput's CAS kicked out and has
 //     not put on the ring yet, in P order (runqput, runqget, runqputslow;
 //     proc.go);
 //   - sched.runq from head to tail (globrunqput, globrunqget).
@@ -52,6 +53,9 @@ func (s *State) RunnableOrder(buf []int32) []int32 {
 			add(g)
 		}
 		for _, g := range p.SlowBatch {
+			add(g)
+		}
+		for _, g := range p.Held {
 			add(g)
 		}
 		add(p.Kicked)

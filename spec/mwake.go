@@ -32,9 +32,11 @@ package spec
 //     in nmspinning when it drops its P (M.Recheck); then comes the
 //     "delicate dance": nmspinning-- (OpStopSpinning), then recheck
 //     sched.runq under sched.lock and every P's run queue
-//     (checkRunqsNoP), and take an idle P back (OpAcquireP, spinning
-//     again) if either has work, else find nothing (OpRecheck) and
-//     stopm (OpStopm, a sched.lock section of its own). The window
+//     (checkRunqsNoP): take an idle P if either has work (OpRecheck,
+//     with the global batch if the global queue had it), put the
+//     batch's rest on the P's ring after the unlock (OpRunqputBatch),
+//     and acquirep it, spinning again (OpAcquireP); else find nothing
+//     (OpRecheck) and stopm (OpStopm, a sched.lock section of its own). The window
 //     between pidleput and nmspinning-- is where golang/go#55160's lost
 //     wakeup lived: wakep in it sees nmspinning != 0 and leaves the work
 //     to this M, which must find it. Between nmspinning-- and mput
@@ -297,7 +299,7 @@ func (s *State) pendingP(pi int8) bool {
 		return false
 	}
 	for mi := range s.Ms {
-		if s.Ms[mi].NextP == pi || s.Ms[mi].StartmP == pi {
+		if s.Ms[mi].NextP == pi || s.Ms[mi].StartmP == pi || s.Ms[mi].SpinP == pi {
 			return false
 		}
 	}
@@ -321,12 +323,10 @@ func (s *State) runqWork() bool {
 // fourth, a locked M's, is stoplockedmReturns):
 //   - stopm returns: startm woke the M with a P in its nextp;
 //   - newm: an M on the idle list takes a pending P (see above);
-//   - findRunnable's recheck after a spinning M dropped its P: the global
-//     queue (under sched.lock) or a P's run queue (checkRunqsNoP) has
-//     work and pidlegetSpinning gives the idle head; the M is spinning
-//     again (`acquirep(pp); mp.becomeSpinning()`). With global work the
-//     same sched.lock section takes the batch (globrunqgetbatch, then
-//     runqputbatch on the P), and findRunnable returns its first G:
+//   - findRunnable's recheck after a spinning M dropped its P took the
+//     idle head (M.SpinP, OpRecheck): `acquirep(pp); mp.becomeSpinning()`
+//     after the unlock (and after runqputbatch for global work). With
+//     the global batch, findRunnable returns its first G (P.Held):
 //     schedule runs it (resetspinning's wakep first), in this step;
 //   - stoplockedm returns: startlockedm handed a locked M a P for its G.
 func (s *State) acquirep(op Op, mp int) (Result, error) {
@@ -341,8 +341,22 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	if op.P < 0 || int(op.P) >= len(s.Ps) {
 		return r, s.disabled(op, "no such P")
 	}
-	global := false
+	gp := int32(None)
 	switch {
+	case m.SpinP != None:
+		if op.P != m.SpinP {
+			return r, s.disabled(op, "the recheck took P"+itoa(int64(m.SpinP)))
+		}
+		pp := &s.Ps[op.P]
+		if len(pp.Held) > 1 {
+			return r, s.disabled(op, "runqputbatch comes first")
+		}
+		if len(pp.Held) == 1 {
+			gp = pp.Held[0]
+			pp.Held = pp.Held[:0]
+		}
+		m.SpinP = None
+		s.becomeSpinning(mp)
 	case m.NextP != None:
 		if op.P != m.NextP {
 			return r, s.disabled(op, "startm handed the M P"+itoa(int64(m.NextP))+" (mp.nextp)")
@@ -355,41 +369,8 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 		s.mgetSpecific(int8(mp))
 		m.Spinning = s.Ps[op.P].StartSpinning
 		s.Ps[op.P].StartSpinning = false
-	case m.Recheck:
-		if m.Spinning {
-			return r, s.disabled(op, "the M rechecks only after nmspinning-- (stopspinning)")
-		}
-		if s.Sched.Pidle != op.P {
-			return r, s.disabled(op, "the recheck takes pidlegetSpinning's P, the idle head")
-		}
-		// Two paths, op.Source: the global queue's, whose sched.lock
-		// section takes the P and the batch at once (SrcGlobal), and
-		// checkRunqsNoP's (0), which reads the rings without the lock
-		// after that section found sched.runq empty and takes the lock
-		// again for the P. A G put on sched.runq between the two
-		// sections is not seen, so only a Strict op (one that overlapped
-		// no other) needs the global queue empty for the second path;
-		// and only a Strict one needs the ring work checkRunqsNoP found
-		// still there.
-		switch {
-		case op.Source == SrcGlobal:
-			if len(s.Sched.Runq) == 0 {
-				return r, s.disabled(op, "the recheck's sched.lock section finds the global queue empty")
-			}
-			global = true
-		case op.Source != 0:
-			return r, s.disabled(op, "the recheck takes global work (source global) or a P's run queue's (checkRunqsNoP, no source)")
-		case op.Strict && len(s.Sched.Runq) != 0:
-			return r, s.disabled(op, "strict: the recheck's sched.lock section finds the global queue non-empty and takes its batch")
-		case op.Strict && !s.runqWork():
-			return r, s.disabled(op, "strict: checkRunqsNoP finds every P's run queue empty")
-		}
-		// `acquirep(pp); mp.becomeSpinning()`.
-		s.pidleget()
-		m.Recheck = false
-		s.becomeSpinning(mp)
 	default:
-		return r, s.disabled(op, "the M is neither woken by startm, idle, nor rechecking after it dropped its P")
+		return r, s.disabled(op, "the M is neither woken by startm, idle, nor holding the P its recheck took")
 	}
 	r.P = op.P
 	if err := s.acquirepOn(mp, op.P); err != nil {
@@ -398,15 +379,11 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	if m.Spinning {
 		r.Value = 1
 	}
-	if global {
-		// The recheck's sched.lock section took the global batch with
-		// the P: `gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)`,
-		// then runqputbatch(pp, &q), acquirep, becomeSpinning, and
-		// findRunnable returns gp.
-		g, q := s.GlobrunqGetBatch(s.GlobrunqBatchMax(), nil)
-		s.RunqPutBatch(op.P, q)
-		r.Source, r.Moved = SrcGlobal, int32(len(q))
-		return r, s.runFound(mp, g, false, &r)
+	if gp != None {
+		// findRunnable returns gp, the global batch's first G, which the
+		// recheck's sched.lock section took with the P.
+		r.Source = SrcGlobal
+		return r, s.runFound(mp, gp, false, &r)
 	}
 	return r, nil
 }
@@ -466,32 +443,67 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 }
 
 // recheck is OpRecheck: findRunnable's recheck for an M that was spinning
-// when it dropped its P (M.Recheck, after OpStopSpinning) finds nothing it
-// can take. proc.go: `lock(&sched.lock); if !sched.runq.empty() {
-// pidlegetSpinning ... }; unlock(&sched.lock)`, then checkRunqsNoP, which
-// reads the Ps' rings without the lock (so an op overlapping another may
-// miss their work: only a Strict op is held to it). stopm, which takes
-// sched.lock again for mput, is the M's next step (M.Stopping): in
-// between the M holds no P, is not on the idle M list (a wakep's startm
-// finds no M to wake) and counts as running. With work and an idle P the
-// recheck is OpAcquireP instead.
+// when it dropped its P (M.Recheck, after OpStopSpinning). proc.go:
+// `lock(&sched.lock); if !sched.runq.empty() { pp, _ :=
+// pidlegetSpinning(0); if pp != nil { gp, q :=
+// globrunqgetbatch(int32(len(pp.runq)) / 2); unlock ...` (op.Source
+// SrcGlobal), else unlock and checkRunqsNoP, which reads the Ps' rings
+// without the lock and takes sched.lock again for pidlegetSpinning when
+// one has work (op.N: what it read). Either way a P it takes is
+// findRunnable's local until `acquirep(pp); mp.becomeSpinning()`
+// (OpAcquireP, after runqputbatch's OpRunqputBatch for the batch's
+// rest): PHandoff, off the idle list, held by this M (M.SpinP), with the
+// batch on no queue (P.Held), and nmspinning lacks the M. Only a Strict op
+// (one that overlapped no other) is held to its reads: a G put on
+// sched.runq after the first section found it empty is not seen by
+// checkRunqsNoP's path, and checkRunqsNoP may miss a ring's work.
+//
+// With nothing it can take, stopm, which takes sched.lock again for mput,
+// is the M's next step (M.Stopping): in between the M holds no P, is not
+// on the idle M list (a wakep's startm finds no M to wake) and counts as
+// running. Result.P is the P taken; with the global batch, Result.Source
+// is SrcGlobal, Result.G its first G and Result.Moved the rest's length.
 func (s *State) recheck(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
 	if !m.Recheck || m.Spinning || m.P != None || m.Curg != None {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
 	}
-	found := op.N != 0 // checkRunqsNoP found a P with work (the implementation's read)
-	if op.Strict && found != s.runqWork() {
+	found := op.N&RecheckFound != 0 // checkRunqsNoP found a P with work (the implementation's read)
+	if op.Strict && op.Source != SrcGlobal && found != s.runqWork() {
+		// (The global path returns before checkRunqsNoP.)
 		return r, s.disabled(op, "strict: checkRunqsNoP reads every P's run queue as it is")
 	}
-	if s.Sched.Pidle != None {
-		if len(s.Sched.Runq) != 0 {
-			return r, s.disabled(op, "the recheck under sched.lock finds the global queue non-empty and an idle P")
+	switch {
+	case op.Source == SrcGlobal:
+		if len(s.Sched.Runq) == 0 {
+			return r, s.disabled(op, "the recheck's sched.lock section finds the global queue empty")
 		}
-		if found {
-			return r, s.disabled(op, "checkRunqsNoP found a P with work, and a P is idle")
+		if s.Sched.Pidle == None {
+			return r, s.disabled(op, "the recheck's sched.lock section finds no idle P for the global work")
 		}
+		pi := s.recheckTake(mp)
+		pp := &s.Ps[pi]
+		g, held := s.GlobrunqGetBatch(s.GlobrunqBatchMax(), append(pp.Held[:0], None))
+		held[0] = g
+		pp.Held = held
+		r.P, r.G, r.Source, r.Moved = pi, g, SrcGlobal, int32(len(held)-1)
+		return r, nil
+	case op.Source != 0:
+		return r, s.disabled(op, "the recheck takes global work (source global) or a P's run queue's (checkRunqsNoP, no source)")
+	case s.Sched.Pidle != None && len(s.Sched.Runq) != 0 && (op.Strict || !found):
+		return r, s.disabled(op, "the recheck under sched.lock finds the global queue non-empty and an idle P")
+	case s.Sched.Pidle != None && found:
+		if op.N&RecheckGlobalNoP != 0 && !op.Strict {
+			// The global queue's section found work and no idle P
+			// (pidlegetSpinning's `sched.needspinning.Store(1)`)
+			// before a P went idle for checkRunqsNoP's: only when
+			// the op overlapped another.
+			s.Sched.NeedSpinning = true
+			r.Value = 1
+		}
+		r.P = s.recheckTake(mp)
+		return r, nil
 	}
 	if len(s.Sched.Runq) != 0 || found {
 		// Work it cannot take (no idle P): pidlegetSpinning's
@@ -503,4 +515,67 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	m.Recheck = false
 	m.Stopping = true
 	return r, nil
+}
+
+// OpRecheck's inputs (Op.N), what the implementation read without the
+// lock: checkRunqsNoP found a P's run queue with work (RecheckFound), and,
+// when checkRunqsNoP then took an idle P, the global queue's sched.lock
+// section had found work and no idle P (RecheckGlobalNoP, which sets
+// sched.needspinning; only in an op that overlapped another).
+const (
+	RecheckFound     = 1
+	RecheckGlobalNoP = 2
+)
+
+// recheckTake is the recheck's pidlegetSpinning when a P is idle: the
+// idle head, findRunnable's local (PHandoff, held by M mp) until its
+// acquirep.
+func (s *State) recheckTake(mp int) int8 {
+	pi := s.pidleget()
+	pp := &s.Ps[pi]
+	pp.Status, pp.M, pp.Link = PHandoff, None, None
+	m := &s.Ms[mp]
+	m.Recheck = false
+	m.SpinP = pi
+	return pi
+}
+
+// runqputBatch is OpRunqputBatch: findRunnable after the sched.lock
+// section that took a global batch (`gp, q := globrunqgetbatch(...)`;
+// unlock), `if runqputbatch(pp, &q); !q.empty() { throw("Couldn't put Gs
+// into empty local runq") }`: the batch's rest (P.Held after gp) goes on
+// the ring. Two callers:
+//   - findRunnable's global queue and its stop path's recheck, on the
+//     M's own P (OpSchedule with source global): findRunnable then
+//     returns gp and schedule runs it, in this step;
+//   - the recheck of an M that dropped its P while spinning, on the P it
+//     took (M.SpinP), which no M owns yet: thieves may take the rest from
+//     its ring (the P is off the idle list, so not in idlepMask) before
+//     the M's acquirep (OpAcquireP) runs gp.
+//
+// Result.Value is the count put, Result.P the P.
+func (s *State) runqputBatch(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	pi := m.SpinP
+	if pi == None {
+		pi = m.P
+	}
+	if pi == None || len(s.Ps[pi].Held) < 2 || m.Curg != None {
+		return r, s.disabled(op, "the M holds no global batch to put on its P")
+	}
+	pp := &s.Ps[pi]
+	q := pp.Held[1:]
+	r.P, r.Value = pi, int64(len(q))
+	if n := s.RunqPutBatch(pi, q); n != len(q) {
+		return r, throwf(ThrowRunqputbatch, "findRunnable")
+	}
+	g := pp.Held[0]
+	if m.SpinP != None {
+		pp.Held = pp.Held[:1]
+		return r, nil
+	}
+	pp.Held = pp.Held[:0]
+	r.Source = SrcGlobal
+	return r, s.runFound(mp, g, false, &r)
 }

@@ -91,17 +91,37 @@ func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
 			t.Fatalf("strict=%v: the recheck found nothing with G0 on sched.runq and P1 idle", strict)
 		}
 	}
-	// The recheck's sched.lock section takes P1 and the global batch at
-	// once (proc.go findRunnable: pidlegetSpinning, globrunqgetbatch),
-	// and findRunnable returns G0: M1 runs it, spinning, and owes
-	// resetspinning's wakep. No other M can take G0 in between.
-	if _, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); err == nil {
+	// The recheck's sched.lock section takes P1 and the global batch
+	// (proc.go findRunnable: pidlegetSpinning, globrunqgetbatch) and
+	// unlocks; `acquirep(pp); mp.becomeSpinning()` come after it, and
+	// findRunnable returns G0: M1 runs it, spinning, and owes
+	// resetspinning's wakep.
+	if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, N: 1, Strict: true}); err == nil {
 		t.Fatal("a strict recheck took checkRunqsNoP's path with G0 on sched.runq")
 	}
-	a := step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Source: SrcGlobal, Strict: true})
+	// The global path returns before checkRunqsNoP: what a read of the
+	// rings would have found is no part of it (the implementation
+	// reports none), strict or not.
+	if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, Source: SrcGlobal, Strict: true}); err != nil {
+		t.Fatalf("a strict global recheck without checkRunqsNoP's read: %v", err)
+	}
+	rc := step(t, s, Op{Kind: OpRecheck, M: 1, N: 1, Source: SrcGlobal, Strict: true})
 	m1 := &s.Ms[1]
-	if a.Value != 1 || a.G != 0 || a.Source != SrcGlobal || !m1.Spinning || s.Sched.NMSpinning != 1 || m1.Curg != 0 || !m1.WakeP || len(s.Sched.Runq) != 0 {
-		t.Fatalf("recheck: %v; M1 spinning %v curg G%d owes wakep %v; want G0 taken from the global queue with P1 and run, spinning, the wakep owed\n%s", a, m1.Spinning, m1.Curg, m1.WakeP, s.Dump())
+	if rc.P != 1 || rc.G != 0 || rc.Source != SrcGlobal || rc.Moved != 0 || m1.SpinP != 1 || m1.Spinning || m1.Recheck ||
+		s.Sched.NMSpinning != 0 || gl(s.Ps[1].Held) != "[G0]" || len(s.Sched.Runq) != 0 || s.Ps[1].Status != PHandoff {
+		t.Fatalf("recheck: %v; want P1 and G0 held by M1, not yet spinning\n%s", rc, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpRecheck, M: 1}, rc, nil); !slices.Contains(got, "recheck/global") {
+		t.Fatalf("branches %v: want recheck/global", got)
+	}
+	// A batch of one leaves runqputbatch nothing to put.
+	if _, err := s.Clone().Apply(Op{Kind: OpRunqputBatch, M: 1}); err == nil {
+		t.Fatal("runqputbatch with an empty q")
+	}
+	a := step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true})
+	if a.Value != 1 || a.G != 0 || a.Source != SrcGlobal || !m1.Spinning || s.Sched.NMSpinning != 1 || m1.Curg != 0 || !m1.WakeP ||
+		m1.SpinP != None || len(s.Ps[1].Held) != 0 {
+		t.Fatalf("acquirep: %v; M1 spinning %v curg G%d owes wakep %v; want G0 run on P1, spinning, the wakep owed\n%s", a, m1.Spinning, m1.Curg, m1.WakeP, s.Dump())
 	}
 	if got := Branches(Op{Kind: OpAcquireP, M: 1, P: 1}, a, nil); !slices.Contains(got, "acquirep/recheck-global") {
 		t.Fatalf("branches %v: want acquirep/recheck-global", got)
@@ -109,6 +129,70 @@ func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
 	wakepSteps(t, s, 1)
 	if m1.Spinning || s.Sched.NMSpinning != 0 {
 		t.Fatalf("resetspinning: %s", s.Dump())
+	}
+}
+
+// findRunnable's recheck unlocks sched.lock after taking the idle P and
+// the global batch, and only then runqputbatch's the batch's rest onto the
+// P and acquirep's it, spinning (proc.go findRunnable). In the first
+// window the batch is on no queue: another M's findRunnable finds the
+// global queue and every ring empty and may drop its P. In the second the
+// rest is on the P's ring, which no M owns and whose P is off the idle
+// list: a spinning M steals it. In both nmspinning lacks the rechecking
+// M, so a wakep's CAS succeeds.
+func TestRecheckWindows(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; wakep starts M1 on P1
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle}) // relaxed: gives up without stealing
+	do(t, s, Op{Kind: OpGosched, M: 0})                   // G0 to sched.runq
+	sched(t, s, 0, SrcTick)                               // schedtick 0: G0 back from sched.runq
+	do(t, s, Op{Kind: OpGosched, M: 0})                   // G0 to sched.runq
+	sched(t, s, 0, SrcRunnext)                            // G1 runs on M0
+	do(t, s, Op{Kind: OpGosched, M: 0})                   // G1 to sched.runq
+	do(t, s, Op{Kind: OpStopSpinning, M: 1})
+	if gl(s.Sched.Runq) != "[G0,G1]" || s.Sched.NMSpinning != 0 {
+		t.Fatalf("setup: %s", s.Dump())
+	}
+	rc := step(t, s, Op{Kind: OpRecheck, M: 1, Source: SrcGlobal, Strict: true})
+	if rc.P != 1 || rc.G != 0 || rc.Moved != 1 || gl(s.Ps[1].Held) != "[G0,G1]" || len(s.Ps[1].Ring) != 0 || len(s.Sched.Runq) != 0 {
+		t.Fatalf("recheck: %v; want G0 and G1 held with P1\n%s", rc, s.Dump())
+	}
+	for _, op := range []Op{{Kind: OpAcquireP, M: 1, P: 1}, {Kind: OpSchedule, M: 1, Source: SrcIdle}, {Kind: OpStopm, M: 1}} {
+		if _, err := s.Clone().Apply(op); err == nil {
+			t.Fatalf("%v before runqputbatch", op)
+		}
+	}
+	// First window: M0 finds nothing anywhere (strictly) and drops P0.
+	w1 := s.Clone()
+	do(t, w1, Op{Kind: OpSpin, M: 0})
+	idl := do(t, w1, Op{Kind: OpSchedule, M: 0, Source: SrcIdle, Strict: true})
+	if w1.Ms[0].P != None || !w1.Ms[0].Recheck {
+		t.Fatalf("M0 in the first window: %v\n%s", idl, w1.Dump())
+	}
+	// Second window: the rest is on P1's ring, stolen by a spinning M0.
+	b := step(t, s, Op{Kind: OpRunqputBatch, M: 1})
+	if b.Value != 1 || gl(s.Ps[1].Ring) != "[G1]" || gl(s.Ps[1].Held) != "[G0]" || s.Ps[1].Status != PHandoff {
+		t.Fatalf("runqputbatch: %v\n%s", b, s.Dump())
+	}
+	w2 := s.Clone()
+	do(t, w2, Op{Kind: OpSpin, M: 0})
+	st := step(t, w2, Op{Kind: OpSchedule, M: 0, Source: SrcSteal, Victim: 1, Strict: true})
+	if st.G != 1 || len(w2.Ps[1].Ring) != 0 {
+		t.Fatalf("M0 steals from the recheck's P: %v\n%s", st, w2.Dump())
+	}
+	// The stealing M found work while spinning: resetspinning's wakep
+	// sees nmspinning 0 (M1 not yet counted) and its CAS succeeds.
+	for w2.Ms[0].WakeP {
+		step(t, w2, Op{Kind: OpWakep, M: 0})
+	}
+	if !w2.Ms[0].Waking || w2.Sched.NMSpinning != 1 {
+		t.Fatalf("wakep in the window: %s", w2.Dump())
+	}
+	// M1's acquirep: G0 runs, M1 spinning.
+	a := step(t, w2, Op{Kind: OpAcquireP, M: 1, P: 1})
+	if a.G != 0 || !w2.Ms[1].Spinning || w2.Ms[1].Curg != 0 || w2.Sched.NMSpinning != 2 {
+		t.Fatalf("acquirep after the window: %v\n%s", a, w2.Dump())
 	}
 }
 
@@ -132,12 +216,49 @@ func stoppedSpinning(t *testing.T) *State {
 // list, and a strict recheck cannot take a P for work that is not there.
 func TestStopPathStopm(t *testing.T) {
 	s := stoppedSpinning(t)
-	if _, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true}); err == nil {
-		t.Fatal("a strict recheck took a P with no work anywhere")
+	for _, op := range []Op{{Kind: OpRecheck, M: 1, N: 1, Strict: true}, {Kind: OpRecheck, M: 1, Source: SrcGlobal, Strict: true}} {
+		if _, err := s.Clone().Apply(op); err == nil {
+			t.Fatalf("a strict recheck took a P with no work anywhere: %v", op)
+		}
 	}
 	do(t, s, Op{Kind: OpRecheck, M: 1, Strict: true})
 	if !s.Ms[1].Parked || s.Sched.Midle != 1 || s.NMIdle() != 1 {
 		t.Fatalf("stopm: %s", s.Dump())
+	}
+}
+
+// checkRunqsNoP's path: a P's run queue has work and a P is idle, so
+// pidlegetSpinning's sched.lock section takes it, and `acquirep(pp);
+// mp.becomeSpinning()` follow after the unlock (goto top: the M steals
+// next). In between nmspinning lacks the M and the P is its alone.
+func TestRecheckRunqsTakesP(t *testing.T) {
+	s := stoppedSpinning(t)
+	do(t, s, Op{Kind: OpGoidRefill, M: 0})
+	step(t, s, Op{Kind: OpNewproc1, M: 0})
+	step(t, s, Op{Kind: OpRunqput, M: 0}) // G2 in P0's runnext; M0 owes its wakep
+	if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, Strict: true}); err == nil {
+		t.Fatal("a strict recheck missed P0's runnext")
+	}
+	rc := step(t, s, Op{Kind: OpRecheck, M: 1, N: 1, Strict: true})
+	m1 := &s.Ms[1]
+	if rc.P != 1 || rc.Source != 0 || m1.SpinP != 1 || m1.Stopping || len(s.Ps[1].Held) != 0 || s.Ps[1].Status != PHandoff || s.Sched.Pidle != None {
+		t.Fatalf("recheck: %v\n%s", rc, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpRecheck, M: 1}, rc, nil); !slices.Contains(got, "recheck/runqs") {
+		t.Fatalf("branches %v: want recheck/runqs", got)
+	}
+	if ops := s.Enabled(DefaultBounds(3), nil); !slices.Contains(ops, Op{Kind: OpAcquireP, M: 1, P: 1}) || slices.Contains(ops, Op{Kind: OpRunqputBatch, M: 1}) {
+		t.Fatalf("enabled %v: want M1's acquirep of P1 and no runqputbatch", ops)
+	}
+	// M0's wakep in the window: its CAS succeeds (nmspinning 0), but
+	// wakep's sched.lock section finds no idle P and takes it back.
+	wakepSteps(t, s, 0)
+	if s.Sched.NMSpinning != 0 || !s.Sched.NeedSpinning {
+		t.Fatalf("wakep in the window: %s", s.Dump())
+	}
+	a := step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true})
+	if a.Value != 1 || a.G != None || m1.P != 1 || !m1.Spinning || s.Sched.NMSpinning != 1 || s.Sched.NeedSpinning || m1.SpinP != None {
+		t.Fatalf("acquirep: %v\n%s", a, s.Dump())
 	}
 }
 

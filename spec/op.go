@@ -23,7 +23,7 @@ const (
 	OpUnlockOSThread                            // UnlockOSThread: lockedExt--
 	OpLockInt                                   // lockOSThread (runtime-internal): lockedInt++
 	OpUnlockInt                                 // unlockOSThread (runtime-internal): lockedInt--
-	OpAcquireP                                  // stopm returns with acquirep(mp.nextp), newm's M takes its P, or findRunnable's recheck takes an idle P
+	OpAcquireP                                  // stopm returns with acquirep(mp.nextp), newm's M takes its P, or findRunnable's recheck's `acquirep(pp); mp.becomeSpinning()` of the P it took
 	OpProcResize                                // procresize(n) under stop-the-world
 	OpGC                                        // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
 	OpStackSize                                 // startingStackSize change (gcComputeStartingStackSize)
@@ -44,8 +44,9 @@ const (
 	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp, incidlelocked(1)
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
 	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep()); mfreed is next
-	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P finds nothing it can take (sched.runq under sched.lock, then checkRunqsNoP); stopm is next
+	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P (sched.runq under sched.lock, then checkRunqsNoP): takes an idle P (and the global batch) for acquirep next, or finds nothing it can take and stopm is next
 	OpMfreed                                    // mexit after its handoffp: lock(&sched.lock); sched.nmfreed++; checkdead(); the thread exits (m0 parks forever)
+	OpRunqputBatch                              // findRunnable's recheck after its unlock: runqputbatch(pp, &q) of the global batch's rest onto the P it took
 	numOps
 )
 
@@ -61,7 +62,7 @@ var opNames = [...]string{
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
 	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
-	OpMfreed: "mfreed",
+	OpMfreed: "mfreed", OpRunqputBatch: "runqputbatch",
 }
 
 func (k OpKind) String() string {
@@ -187,14 +188,13 @@ type Op struct {
 	P int8
 	// N is procresize's new count, assist's credit (+1 or -1), gc's on (1)
 	// or off (0), newproc1's system flag (1), exitsyscall's path
-	// (an ExitPath), recheck's checkRunqsNoP read (1: it found a P's run
-	// queue with work).
+	// (an ExitPath), recheck's reads (RecheckFound, RecheckGlobalNoP).
 	N int8
 	// Size is stacksize's new startingStackSize.
 	Size int32
 	// Source and Victim are schedule's choice. Source is also the path
-	// of findRunnable's recheck in an acquirep: SrcGlobal for the global
-	// batch its sched.lock section takes, 0 for checkRunqsNoP's P.
+	// of findRunnable's recheck (OpRecheck): SrcGlobal for the global
+	// batch its sched.lock section takes with an idle P, 0 otherwise.
 	Source Source
 	Victim int8
 	// Strict: the op overlapped no other op, so every read the runtime
@@ -231,9 +231,6 @@ func (op Op) String() string {
 		}
 	case OpRetake, OpAcquireP:
 		b.WriteString(" P" + itoa(int64(op.P)))
-		if op.Kind == OpAcquireP && op.Source != 0 {
-			b.WriteString(" " + op.Source.String())
-		}
 	case OpExitSyscall:
 		b.WriteString(" " + ExitPath(op.N).String())
 	case OpProcResize:
@@ -247,8 +244,14 @@ func (op Op) String() string {
 	case OpStackSize:
 		b.WriteString(" " + itoa(int64(op.Size)))
 	case OpRecheck:
-		if op.N != 0 {
+		if op.Source != 0 {
+			b.WriteString(" " + op.Source.String())
+		}
+		if op.N&RecheckFound != 0 {
 			b.WriteString(" runq-work")
+		}
+		if op.N&RecheckGlobalNoP != 0 {
+			b.WriteString(" global-nop")
 		}
 	case OpAssist:
 		b.WriteString(" " + itoa(int64(op.N)))

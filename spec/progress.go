@@ -40,7 +40,7 @@ var ProgressChecks = []ProgressCheck{
 		check: func(s *State) string {
 			for mi := range s.Ms {
 				m := &s.Ms[mi]
-				if m.P != None && m.Curg == None && m.NewG == None && m.Handing == None && !m.StopLocked && !m.Mexiting && !m.Exited && !m.Wedged {
+				if m.P != None && m.Curg == None && m.NewG == None && m.Handing == None && len(s.Ps[m.P].Held) == 0 && !m.StopLocked && !m.Mexiting && !m.Exited && !m.Wedged {
 					return "M" + itoa(int64(mi)) + " holds P" + itoa(int64(m.P)) + " and runs nothing, and nothing will ever move it"
 				}
 			}
@@ -62,6 +62,9 @@ var ProgressChecks = []ProgressCheck{
 					}
 					if s.Ms[mi].NextP == int8(pi) {
 						return "P" + itoa(int64(pi)) + " was handed to M" + itoa(int64(mi)) + " (its nextp), which never takes it"
+					}
+					if s.Ms[mi].SpinP == int8(pi) {
+						return "P" + itoa(int64(pi)) + " was taken by M" + itoa(int64(mi)) + "'s recheck, whose acquirep never runs"
 					}
 				}
 				if free != None {

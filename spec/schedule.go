@@ -31,6 +31,8 @@ func (s *State) schedule(op Op) (Result, error) {
 		return r, s.disabled(op, "a locked M only waits for its G (stoplockedm)")
 	case m.Handing != None:
 		return r, s.disabled(op, "the M hands G"+itoa(int64(m.Handing))+" to its locked M first (startlockedm)")
+	case len(s.Ps[m.P].Held) != 0:
+		return r, s.disabled(op, "findRunnable's runqputbatch of the global batch comes first")
 	}
 	pi := m.P
 	pp := &s.Ps[pi]
@@ -61,11 +63,21 @@ func (s *State) schedule(op Op) (Result, error) {
 		if !localEmpty || len(sc.Runq) == 0 {
 			return r, s.disabled(op, "the local queue has work or the global queue is empty")
 		}
-		// globrunqgetbatch(len(pp.runq)/2) + runqputbatch.
-		var q []int32
-		g, q = s.GlobrunqGetBatch(s.GlobrunqBatchMax(), nil)
-		s.RunqPutBatch(pi, q)
-		r.Moved = int32(len(q))
+		// `gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)` under
+		// sched.lock (findRunnable's global queue, or its stop path's
+		// recheck); runqputbatch(pp, &q) after the unlock is the M's
+		// next step (OpRunqputBatch), which runs gp: until it the
+		// batch is on no queue (P.Held). A batch of one has nothing to
+		// put: gp runs in this step.
+		var held []int32
+		g, held = s.GlobrunqGetBatch(s.GlobrunqBatchMax(), append(pp.Held[:0], None))
+		r.Moved = int32(len(held) - 1)
+		if len(held) > 1 {
+			held[0] = g
+			pp.Held = held
+			r.G, r.Source = g, SrcGlobal
+			return r, nil
+		}
 	case SrcSteal, SrcStealNext:
 		v := op.Victim
 		if !localEmpty {

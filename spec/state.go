@@ -88,8 +88,16 @@ type M struct {
 	Link int8
 	// Recheck: the M dropped its P while spinning and has yet to do
 	// findRunnable's recheck (nmspinning--, sched.runq, checkRunqsNoP):
-	// OpStopSpinning, then OpAcquireP or OpRecheck.
+	// OpStopSpinning, then OpRecheck.
 	Recheck bool
+	// SpinP is the P findRunnable's recheck took off the idle list
+	// (pidlegetSpinning, in the sched.lock section that found global
+	// work or in checkRunqsNoP's), which `acquirep(pp);
+	// mp.becomeSpinning()` (OpAcquireP) makes the M's after the unlock,
+	// once runqputbatch (OpRunqputBatch) has put the global batch's rest
+	// on its ring (P.Held). Until then the P is PHandoff, held by this
+	// running M alone, and nmspinning lacks the M; None otherwise.
+	SpinP int8
 	// WakeP: the M owes a wakep, its next step (OpWakep): it made a G
 	// runnable (newproc, ready, goschedImpl, runqputslow's push), or
 	// schedule found work while spinning (resetspinning, which clears
@@ -211,6 +219,14 @@ type P struct {
 	// (OpRunqputslowPush). Its Gs are runnable and on no run queue;
 	// empty otherwise.
 	SlowBatch []int32
+	// Held is the global batch findRunnable's recheck took with this P
+	// (`gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)` in its
+	// sched.lock section), held by the M whose SpinP the P is: Held[0]
+	// is gp, which findRunnable returns after the acquirep, the rest q,
+	// which `runqputbatch(pp, &q)` (OpRunqputBatch) puts on the ring
+	// after the unlock. Locals of findRunnable in the runtime; runnable
+	// and on no run queue; empty otherwise.
+	Held []int32
 	// StartSpinning is startm's spinning argument for a P in PHandoff
 	// that waits for the M newm would make (no idle M had it): the M
 	// that takes it spins.
@@ -321,7 +337,7 @@ type State struct {
 // NewM is an M with nothing: every reference None (an M's zero value
 // would name G0 and P0), as allocm leaves a new M.
 func NewM() M {
-	return M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None, Handing: None, StartmP: None}
+	return M{Curg: None, P: None, OldP: None, LockedG: None, NewG: None, NextP: None, Link: None, Handing: None, StartmP: None, SpinP: None}
 }
 
 // New returns the initial state: m0 runs the main goroutine (goid 1) on P0,
@@ -394,7 +410,7 @@ func (s *State) CopyFrom(src *State) {
 	s.Ms = append(s.Ms[:0], src.Ms...)
 	need := 3 * listSlack
 	for i := range src.Ps {
-		need += len(src.Ps[i].Ring) + len(src.Ps[i].GFree) + len(src.Ps[i].SlowBatch) + 3*listSlack
+		need += len(src.Ps[i].Ring) + len(src.Ps[i].GFree) + len(src.Ps[i].SlowBatch) + len(src.Ps[i].Held) + 4*listSlack
 	}
 	need += len(src.Sched.Runq) + len(src.Sched.GFreeStack) + len(src.Sched.GFreeNoStack) + len(src.Sched.GFreeDetached) + listSlack
 	if cap(s.arena) < need {
@@ -412,6 +428,7 @@ func (s *State) CopyFrom(src *State) {
 		p.Ring, off = arenaCopy(arena, off, q.Ring)
 		p.GFree, off = arenaCopy(arena, off, q.GFree)
 		p.SlowBatch, off = arenaCopy(arena, off, q.SlowBatch)
+		p.Held, off = arenaCopy(arena, off, q.Held)
 	}
 	sc := &s.Sched
 	*sc = src.Sched
@@ -452,7 +469,7 @@ func (s *State) Equal(o *State) bool {
 		a, b := &s.Ps[i], &o.Ps[i]
 		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.Kicked != b.Kicked || a.GFreeSize != b.GFreeSize ||
 			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link || a.StartSpinning != b.StartSpinning ||
-			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) || !eqList(a.SlowBatch, b.SlowBatch) {
+			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) || !eqList(a.SlowBatch, b.SlowBatch) || !eqList(a.Held, b.Held) {
 			return false
 		}
 	}

@@ -52,6 +52,12 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.StartmP != None && op.Kind != OpStartm {
 		return r, s.disabled(op, "wakep's startm comes first")
 	}
+	if m.SpinP != None && op.Kind != OpRunqputBatch && op.Kind != OpAcquireP {
+		return r, s.disabled(op, "the recheck's runqputbatch and acquirep come first")
+	}
+	if m.SpinP == None && m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0 && op.Kind != OpRunqputBatch {
+		return r, s.disabled(op, "findRunnable's runqputbatch comes first")
+	}
 	if m.Stopping && op.Kind != OpStopm {
 		return r, s.disabled(op, "its stopm comes first (after the stop path, the recheck, startlockedm or exitsyscall0)")
 	}
@@ -92,6 +98,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.stopm(op, mp)
 	case OpRecheck:
 		return s.recheck(op, mp)
+	case OpRunqputBatch:
+		return s.runqputBatch(op, mp)
 	case OpMcall:
 		// mcall(fn) where fn returns: asm_amd64.s calls badmcall2. On g0,
 		// mcall throws first (badmcall).

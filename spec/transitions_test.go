@@ -123,10 +123,21 @@ func TestGlobalBatchAndTick(t *testing.T) {
 		t.Fatalf("%s", s.Dump())
 	}
 	s.Ps[0].SchedTick = 1 // not a tick
-	r := sched(t, s, 0, SrcGlobal)
-	// min(128, 6, 6/1+1) = 6: one runs, 5 to the ring.
-	if r.Moved != 5 || len(s.Ps[0].Ring) != 5 || len(s.Sched.Runq) != 0 {
+	// min(128, 6, 6/1+1) = 6: one runs, 5 to the ring. The sched.lock
+	// section takes them (globrunqgetbatch); runqputbatch, after the
+	// unlock, is the M's next step, and findRunnable returns the first.
+	r := step(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcGlobal})
+	if r.Moved != 5 || r.G != 0 || len(s.Ps[0].Ring) != 0 || len(s.Ps[0].Held) != 6 || len(s.Sched.Runq) != 0 || s.Ms[0].Curg != None {
 		t.Fatalf("batch: %v\n%s", r, s.Dump())
+	}
+	for _, op := range s.Enabled(DefaultBounds(6), nil) {
+		if op.M == 0 && op.Kind != OpRunqputBatch {
+			t.Fatalf("enabled: M0 %v before its runqputbatch", op)
+		}
+	}
+	b := step(t, s, Op{Kind: OpRunqputBatch, M: 0})
+	if b.Value != 5 || b.G != 0 || b.Source != SrcGlobal || len(s.Ps[0].Ring) != 5 || len(s.Ps[0].Held) != 0 || s.Ms[0].Curg != 0 {
+		t.Fatalf("runqputbatch: %v\n%s", b, s.Dump())
 	}
 	// The tick: at schedtick%61 == 0 the global queue goes first.
 	do(t, s, Op{Kind: OpGosched, M: 0})
