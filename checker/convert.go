@@ -76,7 +76,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), SpinP: int8(spinP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
-			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Mexiting: m.Mexiting, Mfreed: m.Mfreed, Link: spec.None})
+			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Mexiting: m.Mexiting, Mfreed: m.Mfreed, StealTail: m.StealTail, Link: spec.None})
 	}
 	for i, p := range sn.Ps {
 		st, ok := pstatus[p.Status]
@@ -101,8 +101,9 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ps[m.P].SlowBatch = ints(m.SlowBatch)
 	}
-	// So is findRunnable's global batch (its locals gp and q): on the P
-	// the recheck took, or on the M's own.
+	// So is findRunnable's global batch (its locals gp and q), on the P
+	// the recheck took or on the M's own, and what runqsteal's runqgrab
+	// took before its tail store (beyond the tail of the M's ring).
 	for i, m := range sn.Ms {
 		if len(m.Held) == 0 {
 			continue
@@ -320,7 +321,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("P", out.P, r.P)
 		ck("G", out.G, r.G)
 		ck("moved", out.Moved, r.Moved)
-	case spec.OpRunqputBatch:
+	case spec.OpRunqputBatch, spec.OpRunqstealTail:
 		ck("P", out.P, r.P)
 		ck("Gs put", out.Value, r.Value)
 		ck("G", out.G, r.G)

@@ -259,6 +259,9 @@ type MSnap struct {
 	// its runqputbatch, gp until findRunnable returns it (the recheck's
 	// acquirep, or the runqputbatch on the M's own P); nil otherwise.
 	Held []int `json:",omitempty"`
+	// StealTail: Held is what runqsteal's runqgrab took (the last
+	// first), which the M's next op, runqsteal's tail store, publishes.
+	StealTail bool `json:",omitempty"`
 	// StopLocked: owes stoplockedm (a locked G's gosched or park, holding
 	// its P until it; or its exitsyscall0, without a P).
 	StopLocked bool `json:",omitempty"`

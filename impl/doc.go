@@ -186,7 +186,11 @@
 //     its one sched.lock section. Between them the M passes a scheduling
 //     point and the others run.
 //   - schedule: the effect that took the G (the runnext or ring CAS, the
-//     sched.lock section for tick/global, or the victim CAS for a steal);
+//     sched.lock section for tick/global, or the victim CAS for a steal;
+//     a steal that took two or more leaves them beyond the M's ring's tail
+//     (m.stealG, m.stealN, exported as MSnap.Held and MSnap.StealTail),
+//     and runqsteal's tail store that publishes them is its next op,
+//     runqstealtail, runqstealTailOwed, which runs the last);
 //     a global batch with a rest is the M's (m.heldG, m.heldQ, exported as
 //     MSnap.Held) after the unlock, and runqputbatch (op runqputbatch,
 //     runqputbatchOwed: the rest onto the ring without a lock, then the

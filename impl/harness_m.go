@@ -62,7 +62,7 @@ func (mp *m) loop() {
 
 // owed: the runtime call the M is in has an op left to make.
 func (mp *m) owed() bool {
-	return mp.mexiting || mp.mfreed || mp.heldQ.head != nil || mp.spinP != nil || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
+	return mp.mexiting || mp.mfreed || mp.heldQ.head != nil || mp.spinP != nil || mp.stealG != nil || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
 }
 
 // nextOwed makes the call's next op.
@@ -72,6 +72,8 @@ func (mp *m) nextOwed() {
 		mp.mexitOwed()
 	case mp.mfreed:
 		mp.mfreedOwed()
+	case mp.stealG != nil:
+		mp.runqstealTailOwed()
 	case mp.heldQ.head != nil:
 		mp.runqputbatchOwed()
 	case mp.spinP != nil:

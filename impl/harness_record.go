@@ -46,6 +46,7 @@ const (
 	opMexit
 	opMfreed
 	opRunqputBatch
+	opRunqstealTail
 	numOpKinds
 )
 
@@ -54,7 +55,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
 	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
-	"mfreed", "runqputbatch"}
+	"mfreed", "runqputbatch", "runqstealtail"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -327,7 +328,7 @@ func (a *actor) expand(r *rec) Event {
 		o.P = int(r.a)
 		o.Source = sourceNames[r.code]
 		o.Moved = int(r.b)
-	case opRunqputBatch:
+	case opRunqputBatch, opRunqstealTail:
 		o.P = int(r.a)
 		o.Value = r.val
 		o.Source = sourceNames[r.code]

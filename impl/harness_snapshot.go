@@ -53,6 +53,17 @@ func (s *sched) snapshot() Snapshot {
 		if mp.heldG != nil {
 			sn.Ms[len(sn.Ms)-1].Held = append([]int{int(mp.heldG.idx)}, walk(mp.heldQ.head, limit)...)
 		}
+		if mp.stealG != nil {
+			// runqgrab's copies beyond the tail, the last first.
+			held := []int{int(mp.stealG.idx)}
+			if pp := mp.p.Load(); pp != nil {
+				for i, t := 0, pp.runqtail.Load(); i < mp.stealN; i++ {
+					held = append(held, int(pp.runq[(t+uint32(i))%s.n].Load().idx))
+				}
+			}
+			sn.Ms[len(sn.Ms)-1].Held = held
+			sn.Ms[len(sn.Ms)-1].StealTail = true
+		}
 	}
 	for _, pp := range s.ps {
 		ps := PSnap{Status: pp.statusName(), M: mid(pp.m.Load()), Runnext: int(pp.runnext.Load().id()),

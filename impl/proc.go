@@ -813,6 +813,16 @@ func (mp *m) schedule() {
 			mp.throwOp(&r, msg)
 			return
 		}
+		if gp != nil && moved > 0 {
+			// runqgrab's CAS took two or more: the op ends there, and
+			// runqsteal's tail store, which publishes all but the
+			// last, is the M's next op (runqstealTailOwed), which runs
+			// the last.
+			r.code, r.a, r.b, r.g = uint8(src), victim, int32(moved), gp.idx
+			mp.stealG, mp.stealN = gp, moved
+			mp.commit(&r)
+			return
+		}
 	}
 	if gp == nil {
 		// Before stopm: recheck the global queue under sched.lock, then
@@ -1041,10 +1051,7 @@ func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
 			if p2.idlep.Load() || p2.status.Load() == pDead {
 				continue
 			}
-			gp, n, fromNext, msg := mp.runqsteal(pp, p2, stealNext)
-			if msg != "" {
-				return nil, 0, p2.id, 0, msg
-			}
+			gp, n, fromNext := mp.runqsteal(pp, p2, stealNext)
 			if gp != nil {
 				if fromNext {
 					mp.branch(brStealNext)

@@ -307,26 +307,52 @@ func (mp *m) runqgrab(p2, pp *p, batchHead uint32, stealRunNext bool) (uint32, b
 	}
 }
 
-// runqsteal (proc.go): grab from p2 into pp's ring; the last one taken is
-// returned to run, the others are published with a store-release of
-// pp.runqtail. Returns the G, the count moved to the ring, and whether it
-// was p2's runnext.
-func (mp *m) runqsteal(pp, p2 *p, stealRunNext bool) (*g, int, bool, string) {
+// runqsteal (proc.go), up to its tail store: runqgrab from p2 into pp's
+// ring beyond its tail; the last one taken is returned to run. The others
+// (the count returned) are not yet published: runqstealPublish, the
+// thief's next op (runqstealTailOwed), makes the store-release of
+// pp.runqtail. Returns the G, that count, and whether it was p2's
+// runnext.
+func (mp *m) runqsteal(pp, p2 *p, stealRunNext bool) (*g, int, bool) {
 	s := mp.s
 	t := pp.runqtail.Load()
 	n, fromNext := mp.runqgrab(p2, pp, t, stealRunNext)
 	if n == 0 {
-		return nil, 0, false, ""
+		return nil, 0, false
 	}
 	n--
 	gp := pp.runq[(t+n)%s.n].Load()
-	if n == 0 {
-		return gp, 0, fromNext, ""
-	}
+	return gp, int(n), fromNext && n == 0
+}
+
+// runqstealPublish is runqsteal's end: `h := atomic.LoadAcq(&pp.runqhead);
+// if t-h+n >= uint32(len(pp.runq)) { throw("runqsteal: runq overflow") };
+// atomic.StoreRel(&pp.runqtail, t+n)`, which makes the n Gs runqgrab
+// copied beyond the tail available to consumers. Only pp's owner calls
+// it, so the tail is still the t runqgrab copied behind.
+func (s *sched) runqstealPublish(pp *p, n int) string {
+	t := pp.runqtail.Load()
 	h := pp.runqhead.Load()
-	if t-h+n >= s.n {
-		return nil, 0, false, throwRunqOverflow
+	if t-h+uint32(n) >= s.n {
+		return throwRunqOverflow
 	}
-	pp.runqtail.Store(t + n)
-	return gp, int(n), false, ""
+	pp.runqtail.Store(t + uint32(n))
+	return ""
+}
+
+// runqstealTailOwed is runqsteal's tail store after the CAS that took two
+// or more (op runqstealtail): the others published, findRunnable returns
+// the last, and schedule runs it.
+func (mp *m) runqstealTailOwed() {
+	s := mp.s
+	r := mp.begin(opRunqstealTail)
+	pp := mp.p.Load()
+	gp, n := mp.stealG, mp.stealN
+	mp.stealG, mp.stealN = nil, 0
+	r.a, r.val, r.code = pp.id, int64(n), srcSteal
+	if msg := s.runqstealPublish(pp, n); msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.runFound(&r, pp, gp, false)
 }

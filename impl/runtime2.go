@@ -278,6 +278,13 @@ type m struct {
 	// until then. Owner-only.
 	heldG *g
 	heldQ gQueue
+	// stealG and stealN: runqsteal's runqgrab took stealN+1 Gs into this
+	// M's P's ring beyond its tail, with its CAS on the victim's head;
+	// the tail store that publishes the first stealN is the M's next op
+	// (runqstealTailOwed), and stealG, the last, runs after it. Until
+	// then they are on no queue another M reads. Owner-only.
+	stealG *g
+	stealN int
 	// startmP is the P wakep's sched.lock section took (pidlegetSpinning),
 	// which its startm, the M's next op, hands on: _Pidle, off the idle
 	// list and not pending, reachable by no other M. Owner-only.

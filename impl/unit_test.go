@@ -252,21 +252,21 @@ func TestRunqputKickAndSlow(t *testing.T) {
 	}
 	// Another P steals the rounded-up half of [G3, G5]: 1 (G3), runs it.
 	thief, tp := s.ms[1], s.ps[1]
-	gp, n, next, msg := thief.runqsteal(tp, pp, false)
-	if msg != "" || int(gp.idx) != g(3) || n != 0 || next {
-		t.Errorf("steal: G%v n=%d next=%v %s", gp, n, next, msg)
+	gp, n, next := thief.runqsteal(tp, pp, false)
+	if int(gp.idx) != g(3) || n != 0 || next {
+		t.Errorf("steal: G%v n=%d next=%v", gp, n, next)
 	}
-	gp, _, _, _ = thief.runqsteal(tp, pp, false)
+	gp, _, _ = thief.runqsteal(tp, pp, false)
 	if int(gp.idx) != g(5) {
 		t.Errorf("steal 2: G%d", gp.idx)
 	}
 	// Ring empty: only stealRunNextG takes runnext.
 	last := runnableGs(s, 1)[0]
 	mp.runqput(pp, last, true)
-	if gp, _, _, _ := thief.runqsteal(tp, pp, false); gp != nil {
+	if gp, _, _ := thief.runqsteal(tp, pp, false); gp != nil {
 		t.Errorf("stole G%d without stealRunNextG", gp.idx)
 	}
-	gp, _, next, _ = thief.runqsteal(tp, pp, true)
+	gp, _, next = thief.runqsteal(tp, pp, true)
 	if gp != last || !next || pp.runnext.Load() != nil {
 		t.Errorf("stealnext: %v %v", gp, next)
 	}
@@ -280,10 +280,17 @@ func TestRunqstealHalf(t *testing.T) {
 		mp.runqput(pp, gp, false)
 	}
 	thief, tp := s.ms[1], s.ps[1]
-	gp, n, _, _ := thief.runqsteal(tp, pp, false)
-	// 7 - 7/2 = 4 taken: G0..G3; G3 runs, G0..G2 go to the thief's ring.
+	gp, n, _ := thief.runqsteal(tp, pp, false)
+	// 7 - 7/2 = 4 taken: G0..G3; G3 runs, G0..G2 go to the thief's ring,
+	// published only by runqsteal's tail store.
 	if gp != gs[3] || n != 3 {
 		t.Fatalf("steal = G%d, moved %d", gp.idx, n)
+	}
+	if sn := s.snapshot(); len(sn.Ps[1].Ring) != 0 || !reflect.DeepEqual(sn.Ps[0].Ring, ids(gs[4:])) {
+		t.Fatalf("before the tail store: thief ring %v victim ring %v", sn.Ps[1].Ring, sn.Ps[0].Ring)
+	}
+	if msg := s.runqstealPublish(tp, n); msg != "" {
+		t.Fatal(msg)
 	}
 	sn := s.snapshot()
 	if !reflect.DeepEqual(sn.Ps[1].Ring, ids(gs[:3])) || !reflect.DeepEqual(sn.Ps[0].Ring, ids(gs[4:])) {
@@ -757,6 +764,44 @@ func TestRecheckBatchWithRest(t *testing.T) {
 	if mp.spinP != nil || mp.p.Load() != pp || !mp.spinning.Load() || s.nmspinning.Load() != 1 || mp.curg.Load() != gs[0] || !mp.owesWakep ||
 		mp.ops[opRecheck] != 1 || mp.ops[opRunqputBatch] != 1 || mp.ops[opAcquireP] != 1 {
 		t.Fatalf("after acquirep: spinP %v, p %v, spinning %v, nmspinning %d, curg %v, owes wakep %v", mp.spinP, mp.p.Load(), mp.spinning.Load(), s.nmspinning.Load(), mp.curg.Load(), mp.owesWakep)
+	}
+}
+
+// runqsteal's CAS on the victim's head and its tail store are two ops:
+// after a steal that took two or more the thief's ring is still empty
+// and the stolen Gs are the M's (MSnap.Held, MSnap.StealTail); its next
+// op, runqstealtail, publishes all but the last and runs the last.
+func TestStealTailNextOp(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield())), Go(Prog(Yield())), Go(Prog(Yield())), Go(Prog(Yield())), Go(Prog()), Yield(), Yield())}
+	found := recordedRuns(t, w, 2, 2, 400, 3, func(seed int64, res *Result) (found int) {
+		for j, e := range res.History {
+			if e.Op != "schedule" || e.Out.Source != "steal" || e.Out.Moved == 0 {
+				continue
+			}
+			found++
+			sn := res.Snapshots[j]
+			after := sn.Ms[e.M]
+			if after.P < 0 || after.Curg >= 0 || !after.StealTail || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G || len(sn.Ps[after.P].Ring) != 0 {
+				t.Fatalf("seed %d: after event %d %v: M%d p %d curg %d stealTail %v held %v: want the stolen Gs held, the thief's ring empty", seed, j, e, e.M, after.P, after.Curg, after.StealTail, after.Held)
+			}
+			k := j + 1
+			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
+			}
+			if k == len(res.History) {
+				continue
+			}
+			b := res.History[k]
+			if b.Op != "runqstealtail" || b.Out.G != e.Out.G || b.Out.Value != int64(e.Out.Moved) || b.Out.P != after.P {
+				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want runqstealtail of %d running G%d", seed, j, e, b, e.Out.Moved, e.Out.G)
+			}
+			if bs := res.Snapshots[k]; bs.Ms[e.M].StealTail || len(bs.Ms[e.M].Held) != 0 || !reflect.DeepEqual(bs.Ps[after.P].Ring[:e.Out.Moved], after.Held[1:]) {
+				t.Fatalf("seed %d: after event %d %v: held %v ring %v", seed, k, b, bs.Ms[e.M].Held, bs.Ps[after.P].Ring)
+			}
+		}
+		return found
+	})
+	if found == 0 {
+		t.Fatal("no run stole two or more")
 	}
 }
 

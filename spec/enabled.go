@@ -61,6 +61,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpRunqputBatch, M: M})
 		case m.SpinP != None:
 			ops = append(ops, Op{Kind: OpAcquireP, M: M, P: m.SpinP})
+		case m.StealTail:
+			ops = append(ops, Op{Kind: OpRunqstealTail, M: M})
 		case m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0:
 			ops = append(ops, Op{Kind: OpRunqputBatch, M: M})
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:

@@ -180,7 +180,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0x3FFFFFFF) - 1,
 			Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
 			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, Waking: w3&32 != 0, StopLocked: w3&64 != 0, Mexiting: w3&128 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16),
-			Handing: int32(w3>>24&0x3FFFFF) - 1, SpinP: int8(w3 >> 46), StartmP: int8(w3 >> 54), Mfreed: w3>>62&1 != 0})
+			Handing: int32(w3>>24&0x3FFFFF) - 1, SpinP: int8(w3 >> 46), StartmP: int8(w3 >> 54), Mfreed: w3>>62&1 != 0, StealTail: w3>>63 != 0})
 	}
 	// Lists: an arena sized generously from the encoding's length.
 	need := 2*ng + (4*cfg.Ps+4)*listSlack

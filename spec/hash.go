@@ -53,7 +53,7 @@ func packM2(m *M) uint64 {
 
 func packM3(m *M) uint64 {
 	return b2u(m.Spinning) | b2u(m.Parked)<<1 | b2u(m.Recheck)<<2 | b2u(m.WakeP)<<3 | b2u(m.Stopping)<<4 | b2u(m.Waking)<<5 | b2u(m.StopLocked)<<6 | b2u(m.Mexiting)<<7 | uint64(uint8(m.NextP))<<8 | uint64(uint8(m.Link))<<16 |
-		uint64(uint32(m.Handing+1)&0x3FFFFF)<<24 | uint64(uint8(m.SpinP))<<46 | uint64(uint8(m.StartmP))<<54 | b2u(m.Mfreed)<<62
+		uint64(uint32(m.Handing+1)&0x3FFFFF)<<24 | uint64(uint8(m.SpinP))<<46 | uint64(uint8(m.StartmP))<<54 | b2u(m.Mfreed)<<62 | b2u(m.StealTail)<<63
 }
 
 // m3Handing is packM3's Handing field, which the fingerprint replaces by

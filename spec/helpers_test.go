@@ -31,6 +31,14 @@ func do(t testing.TB, s *State, op Op) Result {
 		r.Slow, r.Woke = kr.Slow, kr.Woke
 		return r
 	}
+	if op.Kind == OpSchedule && s.Ms[op.M].StealTail {
+		// runqsteal's tail store after runqgrab's CAS took two or more,
+		// the M's next step, which runs the last (and the wakep after
+		// it): the result keeps the steal's and gains the run's.
+		tr := do(t, s, Op{Kind: OpRunqstealTail, M: op.M})
+		r.Woke, r.HandedTo = tr.Woke, tr.HandedTo
+		return r
+	}
 	if op.Kind == OpSchedule && op.Source == SrcGlobal && s.Ms[op.M].P != None && len(s.Ps[s.Ms[op.M].P].Held) != 0 {
 		// findRunnable's runqputbatch after the sched.lock section that
 		// took the global batch, the M's next step, which runs the

@@ -754,7 +754,7 @@ var Invariants = []Invariant{
 	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", "", func(s *State, c *census) error {
 		for i := range s.Ms {
 			m := &s.Ms[i]
-			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None || m.Handing != None || m.StartmP != None || m.SpinP != None) {
+			if (m.Exited || m.Wedged) && (m.Curg != None || m.P != None || m.LockedG != None || m.NewG != None || m.Handing != None || m.StartmP != None || m.SpinP != None || m.StealTail) {
 				return errf("M%d has exited but keeps curg=%d p=%d lockedg=%d", i, m.Curg, m.P, m.LockedG)
 			}
 		}
@@ -877,7 +877,7 @@ var Invariants = []Invariant{
 			if m.Parked != listed {
 				return errf("M%d parked=%v but %s the idle M list", i, m.Parked, map[bool]string{true: "on", false: "not on"}[listed])
 			}
-			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Mexiting || m.Mfreed || m.Handing != None || m.StartmP != None || m.SpinP != None || m.Exited || m.Wedged) {
+			if m.Parked && (m.P != None || m.Curg != None || m.NextP != None || m.Spinning || m.LockedG != None || m.Recheck || m.WakeP || m.Waking || m.Stopping || m.StopLocked || m.Mexiting || m.Mfreed || m.Handing != None || m.StartmP != None || m.SpinP != None || m.StealTail || m.Exited || m.Wedged) {
 				return errf("M%d is on the idle M list but not idle: %s", i, m.String())
 			}
 			if !listed && m.Link != None {
@@ -924,6 +924,12 @@ var Invariants = []Invariant{
 				if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning || m.P != None || m.Curg != None || m.Spinning || m.Recheck {
 					return errf("M%d holds P%d from its recheck, which is %s (startSpinning %v), and is %s", i, pi, st, s.Ps[pi].StartSpinning, m.String())
 				}
+			}
+		}
+		for i := range s.Ms {
+			// runqsteal between runqgrab's CAS and its tail store.
+			if m := &s.Ms[i]; m.StealTail && (m.P == None || m.Curg != None || m.SpinP != None || len(s.Ps[m.P].Held) < 2) {
+				return errf("M%d owes runqsteal's tail store but is %s", i, m.String())
 			}
 		}
 		for i := range s.Ps {

@@ -561,7 +561,7 @@ func (s *State) runqputBatch(op Op, mp int) (Result, error) {
 	if pi == None {
 		pi = m.P
 	}
-	if pi == None || len(s.Ps[pi].Held) < 2 || m.Curg != None {
+	if pi == None || len(s.Ps[pi].Held) < 2 || m.Curg != None || m.StealTail {
 		return r, s.disabled(op, "the M holds no global batch to put on its P")
 	}
 	pp := &s.Ps[pi]

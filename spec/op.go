@@ -46,7 +46,8 @@ const (
 	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep()); mfreed is next
 	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P (sched.runq under sched.lock, then checkRunqsNoP): takes an idle P (and the global batch) for acquirep next, or finds nothing it can take and stopm is next
 	OpMfreed                                    // mexit after its handoffp: lock(&sched.lock); sched.nmfreed++; checkdead(); the thread exits (m0 parks forever)
-	OpRunqputBatch                              // findRunnable's recheck after its unlock: runqputbatch(pp, &q) of the global batch's rest onto the P it took
+	OpRunqputBatch                              // findRunnable after the unlock that took a global batch: runqputbatch(pp, &q) of its rest onto the M's P (then gp runs) or the P the recheck took
+	OpRunqstealTail                             // runqsteal after runqgrab's CAS took two or more: atomic.StoreRel(&pp.runqtail, t+n) publishes all but the last, which then runs
 	numOps
 )
 
@@ -62,7 +63,7 @@ var opNames = [...]string{
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
 	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
-	OpMfreed: "mfreed", OpRunqputBatch: "runqputbatch",
+	OpMfreed: "mfreed", OpRunqputBatch: "runqputbatch", OpRunqstealTail: "runqstealtail",
 }
 
 func (k OpKind) String() string {

@@ -191,3 +191,50 @@ func TestScheduleStealIsTheSubMachine(t *testing.T) {
 			r.G, r.Moved, s.Ps[0].Ring, s.Ps[1].Ring, g, want.Ps[0].Ring, want.Ps[1].Ring)
 	}
 }
+
+// runqsteal publishes what runqgrab took with a store of its own tail
+// after the CAS on the victim's head (proc.go runqsteal: `atomic.StoreRel(
+// &pp.runqtail, t+n)`): with two or more taken, the steal's step ends at
+// the CAS, the Gs held on no queue (P.Held, the last first), and
+// runqstealtail, the thief's next step, puts the others on its ring and
+// runs the last. With one taken there is nothing to publish.
+func TestRunqstealTailIsAStepOfItsOwn(t *testing.T) {
+	s := newState(t, "go", 2, 2)
+	for range 5 {
+		spawn(t, s, 0)
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})    // startm's M spins
+	ring := append([]int32(nil), s.Ps[0].Ring...) // four Gs: runqgrab takes two
+	r := step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0})
+	m1 := &s.Ms[1]
+	if r.G != ring[1] || r.Moved != 1 || !m1.StealTail || m1.Curg != None || len(s.Ps[1].Ring) != 0 ||
+		!eqInts(s.Ps[1].Held, []int32{ring[1], ring[0]}) || !eqInts(s.Ps[0].Ring, ring[2:]) {
+		t.Fatalf("steal: %v\n%s", r, s.Dump())
+	}
+	for _, op := range s.Enabled(DefaultBounds(6), nil) {
+		if op.M == 1 && op.Kind != OpRunqstealTail {
+			t.Fatalf("enabled: M1 %v before runqsteal's tail store", op)
+		}
+	}
+	if _, err := s.Clone().Apply(Op{Kind: OpRunqputBatch, M: 1}); err == nil {
+		t.Fatal("runqputbatch of a stolen batch")
+	}
+	// In the window the stolen Gs are on no ring a thief or
+	// checkRunqsNoP reads.
+	if n := len(s.Ps[0].Ring) + len(s.Ps[1].Ring); n != 2 {
+		t.Fatalf("rings hold %d Gs in the window, want the victim's 2", n)
+	}
+	tr := step(t, s, Op{Kind: OpRunqstealTail, M: 1})
+	if tr.G != ring[1] || tr.Value != 1 || m1.StealTail || m1.Curg != ring[1] || !eqInts(s.Ps[1].Ring, ring[:1]) || len(s.Ps[1].Held) != 0 || !m1.WakeP {
+		t.Fatalf("runqstealtail: %v\n%s", tr, s.Dump())
+	}
+
+	// One taken: the steal runs it in its own step.
+	s = newState(t, "go", 2, 2)
+	spawn(t, s, 0)
+	spawn(t, s, 0) // G1 kicked to the ring, G2 in runnext
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	if r := step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0}); r.G != 1 || s.Ms[1].StealTail || s.Ms[1].Curg != 1 {
+		t.Fatalf("steal of one: %v\n%s", r, s.Dump())
+	}
+}

@@ -32,7 +32,7 @@ func (s *State) schedule(op Op) (Result, error) {
 	case m.Handing != None:
 		return r, s.disabled(op, "the M hands G"+itoa(int64(m.Handing))+" to its locked M first (startlockedm)")
 	case len(s.Ps[m.P].Held) != 0:
-		return r, s.disabled(op, "findRunnable's runqputbatch of the global batch comes first")
+		return r, s.disabled(op, "findRunnable's runqputbatch of the global batch, or runqsteal's tail store, comes first")
 	}
 	pi := m.P
 	pp := &s.Ps[pi]
@@ -121,11 +121,20 @@ func (s *State) schedule(op Op) (Result, error) {
 		if len(vp.Ring) == 0 {
 			return r, s.disabled(op, "the victim's ring is empty")
 		}
-		batch := s.RunqGrabRing(v, nil)
-		if g, err = s.RunqStealPut(pi, batch); err != nil {
-			return r, err
+		batch := s.RunqGrabRing(v, append(pp.Held[:0], None))
+		r.Moved = int32(len(batch) - 2)
+		if len(batch) > 2 {
+			// runqgrab's CAS on the victim's runqhead took two or
+			// more; runqsteal's `atomic.StoreRel(&pp.runqtail, t+n)`
+			// that publishes all but the last is the M's next step
+			// (OpRunqstealTail), which runs the last.
+			batch[0] = batch[len(batch)-1]
+			pp.Held = batch[:len(batch)-1]
+			m.StealTail = true
+			r.G, r.Source = batch[0], op.Source
+			return r, nil
 		}
-		r.Moved = int32(len(batch) - 1)
+		g = batch[1]
 	case SrcIdle:
 		if !localEmpty || len(sc.Runq) != 0 {
 			return r, s.disabled(op, "there is local or global work")
@@ -174,6 +183,32 @@ func (s *State) schedule(op Op) (Result, error) {
 	}
 	r.Source = op.Source
 	return r, s.runFound(mp, g, inherit, &r)
+}
+
+// runqstealTail is OpRunqstealTail: runqsteal after runqgrab's CAS took
+// n+1 Gs (n >= 1) into the M's P's ring beyond its tail: `h :=
+// atomic.LoadAcq(&pp.runqhead); if t-h+n >= uint32(len(pp.runq)) {
+// throw("runqsteal: runq overflow") }; atomic.StoreRel(&pp.runqtail,
+// t+n)` publishes the first n (P.Held after its first), and findRunnable
+// returns the last (P.Held[0]), which schedule runs in this step.
+// Result.Value is n, Result.P the P.
+func (s *State) runqstealTail(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	if !m.StealTail || m.P == None || len(s.Ps[m.P].Held) < 2 {
+		return r, s.disabled(op, "the M holds no batch runqgrab took")
+	}
+	pp := &s.Ps[m.P]
+	q := pp.Held[1:]
+	r.P, r.Value, r.Source = m.P, int64(len(q)), SrcSteal
+	if len(pp.Ring)+len(q) >= s.Cfg.Consts.RunqSize {
+		return r, throwf(ThrowRunqOverflow, "runqsteal")
+	}
+	pp.Ring = append(pp.Ring, q...)
+	g := pp.Held[0]
+	pp.Held = pp.Held[:0]
+	m.StealTail = false
+	return r, s.runFound(mp, g, false, &r)
 }
 
 // runFound is schedule after findRunnable returned g: resetspinning's

@@ -98,6 +98,14 @@ type M struct {
 	// on its ring (P.Held). Until then the P is PHandoff, held by this
 	// running M alone, and nmspinning lacks the M; None otherwise.
 	SpinP int8
+	// StealTail: runqsteal's runqgrab took two or more Gs from a victim
+	// with its CAS on the victim's runqhead, copying them into this M's
+	// P's ring beyond its tail (P.Held: the last, which findRunnable
+	// returns, first), and `atomic.StoreRel(&pp.runqtail, t+n)`, which
+	// publishes the others, is the M's next step (OpRunqstealTail), after
+	// which schedule runs the last. Until it the Gs are on no queue any
+	// other M can see.
+	StealTail bool
 	// WakeP: the M owes a wakep, its next step (OpWakep): it made a G
 	// runnable (newproc, ready, goschedImpl, runqputslow's push), or
 	// schedule found work while spinning (resetspinning, which clears

@@ -55,7 +55,10 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.SpinP != None && op.Kind != OpRunqputBatch && op.Kind != OpAcquireP {
 		return r, s.disabled(op, "the recheck's runqputbatch and acquirep come first")
 	}
-	if m.SpinP == None && m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0 && op.Kind != OpRunqputBatch {
+	if m.StealTail && op.Kind != OpRunqstealTail {
+		return r, s.disabled(op, "runqsteal's tail store comes first")
+	}
+	if !m.StealTail && m.SpinP == None && m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0 && op.Kind != OpRunqputBatch {
 		return r, s.disabled(op, "findRunnable's runqputbatch comes first")
 	}
 	if m.Stopping && op.Kind != OpStopm {
@@ -100,6 +103,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.recheck(op, mp)
 	case OpRunqputBatch:
 		return s.runqputBatch(op, mp)
+	case OpRunqstealTail:
+		return s.runqstealTail(op, mp)
 	case OpMcall:
 		// mcall(fn) where fn returns: asm_amd64.s calls badmcall2. On g0,
 		// mcall throws first (badmcall).
