@@ -17,14 +17,17 @@
  *   - Ms: curg, p, newproc1's G not yet queued (newg), spinning, nextp,
  *     parked on the idle M list (sched.midle, LIFO through m.link),
  *     findRunnable's recheck after a spinning M dropped its P, the P that
- *     recheck took (pidlegetSpinning) until its acquirep, the wakep an M
- *     owes (newproc, ready, gosched, runqputslow, resetspinning);
+ *     recheck took (pidlegetSpinning) until its acquirep, runqsteal's
+ *     tail store owed after runqgrab's CAS took two or more Gs, the wakep
+ *     an M owes (newproc, ready, gosched, runqputslow, resetspinning);
  *   - Ps: status (idle/running/handoff), owner, runnext, the old runnext
  *     runqput's CAS kicked out, until its put on the ring, the ring of
  *     RUNQSIZE (4), runqputslow's batch between its two steps,
  *     findRunnable's global batch (gp, then q) between its sched.lock
  *     section's globrunqgetbatch and its runqputbatch (and, for the
- *     recheck's P, gp until its acquirep), the gFree
+ *     recheck's P, gp until its acquirep), or the Gs runqsteal's runqgrab
+ *     took (the last, then the others) between runqgrab's CAS and
+ *     runqsteal's tail store, the gFree
  *     list (LIFO), schedtick modulo GLOBALTICK (3), the goids left in the
  *     goid cache, the idle P list link, startm's spinning flag for newm;
  *   - sched: the global run queue (FIFO), sched.gFree.stack and .noStack
@@ -38,7 +41,8 @@
  *     SPILLTO; main returning ends the program), schedule with every
  *     findRunnable source (tick, runnext, ring, global batch, steal of a
  *     ring, steal of runnext, idle) in the spec's relaxed order,
- *     runqputbatch of the global batch after the unlock, spin,
+ *     runqputbatch of the global batch after the unlock, runqsteal's
+ *     tail store after runqgrab's CAS took two or more, spin,
  *     resetspinning's decrement, wakep's CAS, wakep's sched.lock section
  *     (pidleget), its startm (mget) in a sched.lock section of its own,
  *     stopspinning, the recheck (the idle head and the global batch, the
@@ -51,9 +55,10 @@
  *     of allgs on exactly one place: an M, a run queue, a free list, or
  *     waiting on none), dead Gs exactly on free lists, stack lists'
  *     stacks, free lists below their cap, idle Ps listed with empty
- *     queues, P/M wiring both ways, the recheck's P held by its M alone
- *     and a held global batch owned by an M's findRunnable, parked Ms
- *     exactly the idle M list,
+ *     queues, P/M wiring both ways, the recheck's P held by its M alone,
+ *     a held global batch owned by an M's findRunnable, runqsteal's tail
+ *     store owed by a spinning M on g0 whose P holds what runqgrab took,
+ *     parked Ms exactly the idle M list,
  *     nmspinning counting the spinning Ms, no lost wakeup (checkdead),
  *     and no live deadlock (a timeout with the program alive).
  *
@@ -76,7 +81,16 @@
  * 2 Gs, and 3 Gs with 1 P). pan's transitions are gexit's plus one timeout
  * per M in each terminal state.
  * As for gexit, gfput's spill, gfget's refill and runqputslow are modelled
- * but out of reach below 4 Gs (a spill needs 4 dead Gs on one P).
+ * but out of reach below 4 Gs (a spill needs 4 dead Gs on one P), and
+ * runqsteal's tail store below 5: runqgrab takes two only from a ring of
+ * three, and the rings start empty, runqputbatch and the tail store put
+ * one G on an empty ring, and runqput's kick moves the old runnext to the
+ * ring only for a G that a G running on the P puts in runnext, so a ring
+ * of three comes with a fourth G running and a fifth in runnext. At 5 Gs
+ * the space is too large to search whole; to depth 24 (pan -DREACH
+ * -m26, `gexit explore -depth 24`) pan stores 781,843 states against
+ * 781,842, 14 of the explorer's transitions runqsteal's tail store
+ * (promela_test.go checks it).
  *
  * Left out versus the spec (all unreachable or switched off at this
  * bound, or dropped by the spec's own fingerprint):
@@ -107,6 +121,9 @@
 #ifndef NG
 #define NG 3 /* bound on len(allgs) (gexit explore -gs) */
 #endif
+#if NG > 6
+#error "NG > 6: the M loop offers ready (READY) for G0..G5 only"
+#endif
 #ifndef NP
 #define NP 2 /* Ps (-ps): 1 or 2 (NPIDLE counts an idle list of at most two) */
 #endif
@@ -123,7 +140,7 @@
 #define GOIDBATCH  2 /* _GoidCacheBatch (runtime: 16) */
 #define GOMAXPROCS NP
 #define SLOWMAX    (RUNQSIZE/2 + 1) /* runqputslow's batch: half the ring and the G */
-#define HELDMAX    (RUNQSIZE/2)     /* findRunnable's global batch: globrunqgetbatch(len(pp.runq)/2) */
+#define HELDMAX    (RUNQSIZE/2)     /* findRunnable's global batch, globrunqgetbatch(len(pp.runq)/2), and runqgrab's n - n/2 of a ring of RUNQSIZE */
 
 #define NONE 255 /* nil guintptr, muintptr, puintptr */
 
@@ -171,6 +188,7 @@ typedef Mt {
 	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm */
 	byte startp; /* wakep's P between its pidleget and its startm */
 	byte spinp;  /* the recheck's P between its pidlegetSpinning and its acquirep (PHANDOFF, held by this M) */
+	bit stealtail; /* runqsteal between runqgrab's CAS, which took two or more Gs (its P's held), and its tail store, the M's next step */
 };
 Mt m[NM];
 
@@ -184,7 +202,7 @@ typedef Pt {
 	byte gfreelen;
 	byte slow[SLOWMAX];     /* runqputslow's batch between its CAS and its push */
 	byte slowlen;
-	byte held[HELDMAX];     /* findRunnable's global batch (gp, then q) between globrunqgetbatch and runqputbatch/acquirep */
+	byte held[HELDMAX];     /* findRunnable's global batch (gp, then q) between globrunqgetbatch and runqputbatch/acquirep; or runqgrab's Gs (the last, then the others) between its CAS and runqsteal's tail store */
 	byte heldlen;
 	byte kicked;            /* runqput's old runnext between its CAS and its put on the ring */
 	byte tick;              /* pp.schedtick % GLOBALTICK */
@@ -590,7 +608,8 @@ c_code {
 				return inv_fail(11, "an idle P has an empty run queue");
 			/* A held global batch: the recheck's P (its M's spinp), or
 			 * a running P whose M is between findRunnable's
-			 * globrunqgetbatch and its runqputbatch. */
+			 * globrunqgetbatch and its runqputbatch (or between
+			 * runqgrab's CAS and runqsteal's tail store). */
 			if (now.p[i].heldlen != 0) {
 				for (j = 0; j < NM && now.m[j].spinp != i; j++)
 					;
@@ -610,6 +629,16 @@ c_code {
 			for (j = 0; j < NM; j++)
 				if (now.m[j].nextp == c || now.m[j].startp == c || (j != i && now.m[j].spinp == c))
 					return inv_fail(19, "the recheck's P is held by its M alone");
+		}
+		/* runqsteal between runqgrab's CAS and its tail store: a
+		 * spinning M on g0 with a P that holds the two or more Gs
+		 * runqgrab took, and the tail store its one step. */
+		for (i = 0; i < NM; i++) {
+			if (!now.m[i].stealtail) continue;
+			c = now.m[i].p;
+			if (c == NONE || now.m[i].curg != NONE || now.m[i].newg != NONE || now.m[i].spinp != NONE ||
+			    !now.m[i].spinning || now.m[i].wakep || now.p[c].heldlen < 2)
+				return inv_fail(21, "runqsteal's tail store is owed by a spinning M whose P holds what runqgrab took");
 		}
 		if (n != now.nmspinning)
 			return inv_fail(12, "NMSpinningCounts: the spinning Ms and the Ps startm(pp, true) left to newm");
@@ -742,18 +771,43 @@ c_code {
 #define SPINOK  (2 * nmspinning < GOMAXPROCS - NPIDLE)
 #define VICTIM(v) (m[me].p != v && (p[v].status == PRUNNING || p[v].status == PHANDOFF))
 
-/* runqsteal from victim V's ring: runqgrab takes n - n/2 from its head,
- * the last one runs, the others go to the thief's ring. */
+/* runqsteal from victim V's ring: runqgrab's CAS on the victim's
+ * runqhead takes n - n/2 from its head. One taken: runqsteal has nothing
+ * to publish and findRunnable returns it, which runs. Two or more: they
+ * are copied into the thief's ring beyond its tail, where no other M
+ * sees them, held (MP.held: the last, which findRunnable returns, first,
+ * then the others in ring order) until runqsteal's tail store, the M's
+ * next step (runqstealtail). */
 inline steal(me, V) {
 	tg = p[V].ringlen - p[V].ringlen / 2;
-	assert(tg == 1 || MP.ringlen + tg - 1 < RUNQSIZE); /* "runqsteal: runq overflow" */
-	ck = 0;
+	if
+	:: tg == 1 -> ringpop(V); found(me, 0)
+	:: else ->
+		assert(tg <= HELDMAX && MP.heldlen == 0);
+		ck = 1;
+		do
+		:: ck < tg -> ringpop(V); MP.held[ck] = gg; ck++
+		:: else -> break
+		od;
+		ringpop(V);
+		MP.held[0] = gg;
+		MP.heldlen = tg;
+		ME.stealtail = 1
+	fi
+}
+
+/* runqsteal after runqgrab's CAS: `h := atomic.LoadAcq(&pp.runqhead);
+ * if t-h+n >= uint32(len(pp.runq)) { throw("runqsteal: runq overflow") };
+ * atomic.StoreRel(&pp.runqtail, t+n)` publishes the held Gs after the
+ * first on P's ring; the first (the last runqgrab took) stays held. */
+inline runqstealtail(P) {
+	assert(p[P].ringlen + p[P].heldlen - 1 < RUNQSIZE); /* "runqsteal: runq overflow" */
+	ci = 1;
 	do
-	:: ck < tg - 1 -> ringpop(V); ringpush(m[me].p, gg); ck++
+	:: ci < p[P].heldlen -> ringpush(P, p[P].held[ci]); p[P].held[ci] = 0; ci++
 	:: else -> break
 	od;
-	ringpop(V);
-	found(me, 0)
+	p[P].heldlen = 1
 }
 
 /* The way out of a G: gdestroy (running -> dead, dropg) and gfput; the
@@ -880,7 +934,7 @@ end:
 		:: else
 		fi;
 		DONE }
-	:: d_step { LIVE && !ME.wakep && ME.p != NONE && ME.curg == NONE && MP.heldlen != 0 ->
+	:: d_step { LIVE && !ME.wakep && ME.p != NONE && ME.curg == NONE && MP.heldlen != 0 && !ME.stealtail ->
 		/* findRunnable after the global batch's unlock: runqputbatch(pp,
 		 * &q), and it returns gp */
 		assert(MP.heldlen > 1 && MP.runnext == NONE && MP.ringlen == 0);
@@ -892,6 +946,13 @@ end:
 #if NP > 1
 	STEALS(1)
 #endif
+	:: d_step { LIVE && ME.stealtail ->
+		/* runqsteal after runqgrab's CAS took two or more: its tail
+		 * store publishes all but the last, which findRunnable
+		 * returns and schedule runs */
+		assert(ME.p != NONE && ME.curg == NONE && MP.heldlen > 1 && MP.runnext == NONE);
+		ME.stealtail = 0;
+		runqstealtail(m[me].p); heldpop(m[me].p); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && runqlen == 0 && (ME.spinning || !SPINOK) ->
 		/* the stop path: with needspinning a non-spinning M becomes spinning
 		 * and keeps its P; else releasep, pidleput, unlock; a spinning M
@@ -955,6 +1016,12 @@ end:
 #endif
 #if NG > 3
 	READY(3)
+#endif
+#if NG > 4
+	READY(4)
+#endif
+#if NG > 5
+	READY(5)
 #endif
 	:: d_step { RUNNING -> /* the G's function returns: goexit1 -> mcall(goexit0); main's: exit(0) */
 		if

@@ -66,6 +66,13 @@ type Options struct {
 	// reaches 1,661,125 with findRunnable's runqputbatch a step of its
 	// own).
 	MaxDepth int
+	// Reach compiles with -DREACH: a state pan meets again on a shorter
+	// path is searched again, so that with a MaxDepth the search stores
+	// exactly the states within MaxDepth-2 steps of the spec's initial
+	// state (and SPIN's own before it), the states `gexit explore -depth
+	// MaxDepth-2` finds. (Without it, a state first met deep and cut off
+	// by the bound is not searched again when met shallower.)
+	Reach bool
 	// HashLog2 is pan's -w (0: pan's default).
 	HashLog2 int
 }
@@ -123,6 +130,9 @@ func Build(ctx context.Context, dir string, o Options) (string, error) {
 	args := []string{opt, "-DSAFETY"}
 	if !o.Reduce {
 		args = append(args, "-DNOREDUCE")
+	}
+	if o.Reach {
+		args = append(args, "-DREACH")
 	}
 	args = append(args, "-o", "pan", "pan.c")
 	if out, err := run(ctx, dir, "gcc", args...); err != nil {

@@ -79,12 +79,15 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// TestPromelaModelVerifies compiles the model at a bound of 1 G (gcc -O0:
+// TestPromelaModelVerifies compiles the model at small bounds (gcc -O0:
 // the compile dominates), runs pan and checks it finds no error and
 // stores exactly the states gexit's explorer finds at the same bound, plus
 // SPIN's own initial state: the model's canonical renaming of the Gs is
 // the spec's fingerprint, so a model that departs from the spec in a
-// reachable step changes the count.
+// reachable step changes the count. At a bound whose space is too large
+// to search here, both searches stop at a depth: pan compiled with
+// -DREACH and -m depth+2 stores the states within depth steps of the
+// initial state, as the explorer's breadth-first search with Depth does.
 func TestPromelaModelVerifies(t *testing.T) {
 	if err := Available(); err != nil {
 		t.Skip(err.Error())
@@ -94,15 +97,27 @@ func TestPromelaModelVerifies(t *testing.T) {
 	// Gs besides main, and findRunnable's runqputbatch of a global batch
 	// on its own P; 2 Ps, 2 Ms and 2 Gs: the recheck's checkRunqsNoP
 	// path and its runqputbatch onto the P it took, which need a second
-	// P and two Gs.
-	for _, b := range [][3]int{{2, 2, 1}, {1, 1, 3}, {1, 2, 3}, {2, 2, 2}} {
-		ps, ms, gs := b[0], b[1], b[2]
-		want, err := checker.Explore(context.Background(), exploreOptions(ps, ms, gs))
+	// P and two Gs; 2 Ps, 2 Ms and 5 Gs to depth 24 (781,842 states, 14
+	// of runqsteal's tail stores): a steal of two needs a victim ring of
+	// three, which a fourth G running on the P kicks the third onto, with
+	// the fifth in runnext (the rings start empty and runqputbatch and the
+	// tail store put one on them), so no bound of fewer Gs, the default
+	// bound included, reaches it.
+	for _, b := range []struct{ ps, ms, gs, depth int }{
+		{2, 2, 1, 0}, {1, 1, 3, 0}, {1, 2, 3, 0}, {2, 2, 2, 0}, {2, 2, 5, 24},
+	} {
+		ps, ms, gs := b.ps, b.ms, b.gs
+		eo := exploreOptions(ps, ms, gs)
+		eo.Depth = b.depth
+		want, err := checker.Explore(context.Background(), eo)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !want.Complete || len(want.Violations) != 0 {
+		if (!want.Complete && b.depth == 0) || len(want.Violations) != 0 {
 			t.Fatalf("gexit explore at %dP%dM%dG: complete=%v, %d violations", ps, ms, gs, want.Complete, len(want.Violations))
+		}
+		if b.depth != 0 && want.Coverage["runqstealtail"] == 0 {
+			t.Fatalf("%dP%dM%dG to depth %d: gexit explore reaches no runqstealtail", ps, ms, gs, b.depth)
 		}
 		if gs > 2 && want.Coverage["runqput/kick"] == 0 {
 			t.Fatalf("%dP%dM%dG: gexit explore reaches no runqput kick", ps, ms, gs)
@@ -113,12 +128,16 @@ func TestPromelaModelVerifies(t *testing.T) {
 		if ps > 1 && gs > 1 && want.Coverage["recheck/runqs"] == 0 {
 			t.Fatalf("%dP%dM%dG: gexit explore reaches no recheck of checkRunqsNoP's work", ps, ms, gs)
 		}
-		r, err := Verify(context.Background(), Options{Ps: ps, Ms: ms, Gs: gs, Opt: "-O0"})
+		o := Options{Ps: ps, Ms: ms, Gs: gs, Opt: "-O0"}
+		if b.depth != 0 {
+			o.Reach, o.MaxDepth = true, b.depth+2
+		}
+		r, err := Verify(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%dP%dM%dG: spin: %d states, %d transitions, %.2fs (compile %.1fs); gexit: %d states", ps, ms, gs, r.States, r.Transitions, r.Seconds, r.CompileSecs, want.States)
-		if r.Errors != 0 || r.Incomplete {
+		t.Logf("%dP%dM%dG (depth %d): spin: %d states, %d transitions, %.2fs (compile %.1fs); gexit: %d states", ps, ms, gs, b.depth, r.States, r.Transitions, r.Seconds, r.CompileSecs, want.States)
+		if r.Errors != 0 || (r.Incomplete && b.depth == 0) || strings.Contains(r.Output, "out of memory") {
 			t.Fatalf("pan: %d errors, incomplete=%v\n%s", r.Errors, r.Incomplete, r.Output)
 		}
 		if r.States < 1000 {
@@ -205,11 +224,13 @@ func BenchmarkSpinVsExplore(b *testing.B) {
 		sp.States, sp.Transitions, sp.Seconds, sp.Wall, sp.CPUSeconds, sp.StatesPerSec, sp.MemoryMB)
 }
 
-// TestPromelaModelCatchesFaults plants two faults in the model and checks
-// pan reports each at a bound of 1 G: gfput losing the G it should push on
-// the P's free list (conservation of Gs) and findRunnable's recheck not
-// decrementing nmspinning (NMSpinningCounts). (gfput's spill and gfget's
-// refill are out of reach below 4 Gs, for gexit's explorer as well.)
+// TestPromelaModelCatchesFaults plants faults in the model, one at a time,
+// and checks pan reports each at a bound that reaches the broken step:
+// gfput losing the G it should push on the P's free list (conservation of
+// Gs), stopspinning not decrementing nmspinning (NMSpinningCounts),
+// runqput's kick, runqputbatch and runqsteal's tail store losing Gs, and
+// newm's M taking the P a recheck holds. (gfput's spill and gfget's refill
+// are out of reach below 4 Gs, for gexit's explorer as well.)
 func TestPromelaModelCatchesFaults(t *testing.T) {
 	if err := Available(); err != nil {
 		t.Skip(err.Error())
@@ -217,6 +238,7 @@ func TestPromelaModelCatchesFaults(t *testing.T) {
 	for _, f := range []struct {
 		name, from, to string
 		ps, ms, gs     int // the bound (0: 2 Ps, 2 Ms, 1 G)
+		depth          int // the search's depth (0: the whole space)
 	}{
 		{name: "gfput loses the G", from: "p[P].gfree[p[P].gfreelen] = G;\n\tp[P].gfreelen++;", to: "skip;"},
 		{name: "stopspinning keeps nmspinning", from: "ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }", to: "ME.spinning = 0; DONE }"},
@@ -224,6 +246,9 @@ func TestPromelaModelCatchesFaults(t *testing.T) {
 		{name: "runqputkick loses the kicked G", from: "runqputtail(m[me].p, gg);", to: "skip;", ps: 1, ms: 1, gs: 3},
 		{name: "runqputbatch loses the batch's rest", from: "ringpush(P, p[P].held[ck]);", to: "skip;", ps: 1, ms: 1, gs: 3},
 		{name: "newm's M takes the P a recheck holds", from: " && m[0].spinp != v && m[1].spinp != v)", to: ")"},
+		// A steal of two needs five Gs (TestPromelaModelVerifies); the
+		// first tail store is the 21st step from the initial state.
+		{name: "runqsteal's tail store loses a G", from: "ringpush(P, p[P].held[ci]);", to: "skip;", ps: 2, ms: 2, gs: 5, depth: 22},
 	} {
 		if bytes.Count(Model, []byte(f.from)) != 1 {
 			t.Fatalf("%s: the model no longer has %q once", f.name, f.from)
@@ -232,6 +257,9 @@ func TestPromelaModelCatchesFaults(t *testing.T) {
 		o := Options{Model: broken, Gs: 1, Opt: "-O0"}
 		if f.gs != 0 {
 			o.Ps, o.Ms, o.Gs = f.ps, f.ms, f.gs
+		}
+		if f.depth != 0 {
+			o.Reach, o.MaxDepth = true, f.depth+2
 		}
 		r, err := Verify(context.Background(), o)
 		if err != nil {
