@@ -138,13 +138,23 @@ func (s *State) RunqStealPut(pi int8, batch []int32) (int32, error) {
 	if len(batch) == 0 {
 		return None, nil
 	}
-	pp := &s.Ps[pi]
 	n := len(batch) - 1
-	if n != 0 && len(pp.Ring)+n >= s.Cfg.Consts.RunqSize {
-		return None, throwf(ThrowRunqOverflow, "runqsteal")
+	if err := s.runqstealPublish(pi, batch[:n]); err != nil {
+		return None, err
 	}
-	pp.Ring = append(pp.Ring, batch[:n]...)
 	return batch[n], nil
+}
+
+// runqstealPublish is runqsteal's end for the Gs runqgrab took but the
+// last: `if t-h+n >= uint32(len(pp.runq)) { throw("runqsteal: runq
+// overflow") }; atomic.StoreRel(&pp.runqtail, t+n)`.
+func (s *State) runqstealPublish(pi int8, q []int32) error {
+	pp := &s.Ps[pi]
+	if len(q) != 0 && len(pp.Ring)+len(q) >= s.Cfg.Consts.RunqSize {
+		return throwf(ThrowRunqOverflow, "runqsteal")
+	}
+	pp.Ring = append(pp.Ring, q...)
+	return nil
 }
 
 // RunqPutBatch models runqputbatch: the Gs of q, in order, at the ring's

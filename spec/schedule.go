@@ -201,10 +201,9 @@ func (s *State) runqstealTail(op Op, mp int) (Result, error) {
 	pp := &s.Ps[m.P]
 	q := pp.Held[1:]
 	r.P, r.Value, r.Source = m.P, int64(len(q)), SrcSteal
-	if len(pp.Ring)+len(q) >= s.Cfg.Consts.RunqSize {
-		return r, throwf(ThrowRunqOverflow, "runqsteal")
+	if err := s.runqstealPublish(m.P, q); err != nil {
+		return r, err
 	}
-	pp.Ring = append(pp.Ring, q...)
 	g := pp.Held[0]
 	pp.Held = pp.Held[:0]
 	m.StealTail = false
