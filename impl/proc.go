@@ -806,13 +806,7 @@ func (mp *m) schedule() {
 		return
 	}
 	if gp == nil && !s.f.stealGivesUp && mp.spinning.Load() {
-		var msg string
-		gp, src, victim, moved, msg = mp.stealWork(pp)
-		if msg != "" {
-			r.code = srcSteal
-			mp.throwOp(&r, msg)
-			return
-		}
+		gp, src, victim, moved = mp.stealWork(pp)
 		if gp != nil && moved > 0 {
 			// runqgrab's CAS took two or more: the op ends there, and
 			// runqsteal's tail store, which publishes all but the
@@ -1032,7 +1026,7 @@ func (mp *m) runqputbatchOwed() {
 
 // stealWork (proc.go): four rounds over the other Ps in a random order,
 // runnext only in the last; idle and dead Ps are skipped.
-func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
+func (mp *m) stealWork(pp *p) (*g, int, int32, int) {
 	s := mp.s
 	for i := 0; i < 4; i++ {
 		stealNext := i == 3
@@ -1055,14 +1049,14 @@ func (mp *m) stealWork(pp *p) (*g, int, int32, int, string) {
 			if gp != nil {
 				if fromNext {
 					mp.branch(brStealNext)
-					return gp, srcStealNext, p2.id, 0, ""
+					return gp, srcStealNext, p2.id, 0
 				}
 				mp.branch(brSteal)
-				return gp, srcSteal, p2.id, n, ""
+				return gp, srcSteal, p2.id, n
 			}
 		}
 	}
-	return nil, 0, -1, 0, ""
+	return nil, 0, -1, 0
 }
 
 // startlockedm (proc.go): `incidlelocked(-1); pp := releasep();
