@@ -9,7 +9,8 @@ GO ?= go
 # check -> bundle -> replay path under ten seeds (their time budgets need
 # full speed), the explorer's pinned counts and liveness checks at the
 # bounds -race would take minutes over, the systematic campaigns, the trace conformance of every workload under GOMAXPROCS 1,
-# 2 and 4 (under -race conform runs smaller sizes), and report.html in a
+# 2 and 4 (under -race conform runs smaller sizes), the Promela model against
+# the explorer at the bounds -race would take minutes over, and report.html in a
 # headless browser (skipped when chromium is not on PATH).
 test:
 	$(GO) vet ./...
@@ -17,6 +18,7 @@ test:
 	$(GO) test -count=1 -timeout 10m -run 'TestMutants|TestEveryFaultBundles' .
 	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign' ./checker
 	$(GO) test -count=1 -timeout 5m ./conform
+	$(GO) test -count=1 -timeout 5m -run TestPromelaModelVerifies ./promela
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker
 
 # test-browser renders the committed bundle checker/testdata/browser-bundle

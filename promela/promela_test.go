@@ -103,10 +103,19 @@ func TestPromelaModelVerifies(t *testing.T) {
 	// the fifth in runnext (the rings start empty and runqputbatch and the
 	// tail store put one on them), so no bound of fewer Gs, the default
 	// bound included, reaches it.
-	for _, b := range []struct{ ps, ms, gs, depth int }{
-		{2, 2, 1, 0}, {1, 1, 3, 0}, {1, 2, 3, 0}, {2, 2, 2, 0}, {2, 2, 5, 24},
+	for _, b := range []struct {
+		ps, ms, gs, depth int
+		long              bool // make test runs it without -race
+	}{
+		{2, 2, 1, 0, false}, {1, 1, 3, 0, false}, {1, 2, 3, 0, false}, {2, 2, 2, 0, true}, {2, 2, 5, 24, true},
 	} {
 		ps, ms, gs := b.ps, b.ms, b.gs
+		if b.long && raceEnabled {
+			// The explorer under the race detector takes minutes
+			// here; pan does not need it.
+			t.Logf("%dP%dM%dG: skipped under -race (make test runs it without)", ps, ms, gs)
+			continue
+		}
 		eo := exploreOptions(ps, ms, gs)
 		eo.Depth = b.depth
 		want, err := checker.Explore(context.Background(), eo)
