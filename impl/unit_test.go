@@ -577,9 +577,7 @@ func TestStopPathStopmNextOp(t *testing.T) {
 			if after.P >= 0 || after.Parked || !after.Stopping || after.Recheck {
 				t.Fatalf("seed %d: after event %d %v: M%d on P%d parked %v stopping %v recheck %v: want no P, not idle yet, stopm owed", seed, j, e, e.M, after.P, after.Parked, after.Stopping, after.Recheck)
 			}
-			k := j + 1
-			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
-			}
+			k := nextOfM(res.History, j)
 			if k < len(res.History) && res.History[k].Op != "stopm" {
 				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its stopm", seed, j, e, res.History[k])
 			}
@@ -610,9 +608,7 @@ func TestExitsyscallNoPLockedStoplockedmNextOp(t *testing.T) {
 			if after.P >= 0 || !after.StopLocked || after.Stopping {
 				t.Fatalf("seed %d: after event %d %v: M%d on P%d stoplocked %v stopping %v: want no P, stoplockedm owed", seed, j, e, e.M, after.P, after.StopLocked, after.Stopping)
 			}
-			k := j + 1
-			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
-			}
+			k := nextOfM(res.History, j)
 			if k < len(res.History) && res.History[k].Op != "stoplockedm" {
 				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want its stoplockedm", seed, j, e, res.History[k])
 			}
@@ -642,9 +638,7 @@ func TestLockedExitMexitNextOp(t *testing.T) {
 			if after.P < 0 || !after.Mexiting || after.Curg >= 0 || after.LockedG >= 0 || after.Exited || e.Out.HandedOff {
 				t.Fatalf("seed %d: after event %d %v: M%d on P%d mexiting %v curg %d exited %v: want its P held, no G, mexit owed", seed, j, e, e.M, after.P, after.Mexiting, after.Curg, after.Exited)
 			}
-			k := j + 1
-			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
-			}
+			k := nextOfM(res.History, j)
 			if k == len(res.History) {
 				continue
 			}
@@ -784,9 +778,7 @@ func TestStealTailNextOp(t *testing.T) {
 			if after.P < 0 || after.Curg >= 0 || !after.StealTail || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G || len(sn.Ps[after.P].Ring) != 0 {
 				t.Fatalf("seed %d: after event %d %v: M%d p %d curg %d stealTail %v held %v: want the stolen Gs held, the thief's ring empty", seed, j, e, e.M, after.P, after.Curg, after.StealTail, after.Held)
 			}
-			k := j + 1
-			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
-			}
+			k := nextOfM(res.History, j)
 			if k == len(res.History) {
 				continue
 			}
@@ -822,9 +814,7 @@ func TestScheduleGlobalBatchRunqputbatchNextOp(t *testing.T) {
 			if after.P < 0 || after.Curg >= 0 || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G || len(sn.Ps[after.P].Ring) != 0 {
 				t.Fatalf("seed %d: after event %d %v: M%d p %d curg %d held %v ring %v: want the batch held, nothing run yet", seed, j, e, e.M, after.P, after.Curg, after.Held, sn.Ps[max(after.P, 0)].Ring)
 			}
-			k := j + 1
-			for ; k < len(res.History) && res.History[k].M != e.M; k++ {
-			}
+			k := nextOfM(res.History, j)
 			if k == len(res.History) {
 				continue
 			}
@@ -890,4 +880,13 @@ func recordedRuns(t *testing.T, w Workload, ps, ms int, seeds int64, want int, v
 		found += visit(seed, res)
 	}
 	return found
+}
+
+// nextOfM is the index of the event after j made by j's M, or len(h).
+func nextOfM(h []Event, j int) int {
+	k := j + 1
+	for k < len(h) && h[k].M != h[j].M {
+		k++
+	}
+	return k
 }
