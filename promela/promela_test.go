@@ -13,7 +13,7 @@ import (
 // exploreOptions are `gexit explore`'s defaults (cmd/gexit explore.go:
 // 2 Ps, 2 Ms, preset small, -without
 // system,gc,assist,dirty,syscalls,locks,procresize,stacksize, -max-states
-// 20M, -max-memory half of physical memory, stop at the first violation)
+// 40M, -max-memory half of physical memory, stop at the first violation)
 // at a bound of ps Ps, ms Ms and gs Gs, on one worker, without the
 // fingerprint's optional reductions (Reduce 0: no M symmetry, no assist
 // abstraction; gexit explore's -reduce is on by default): the model's
@@ -31,7 +31,7 @@ func exploreOptions(ps, ms, gs int) checker.ExploreOptions {
 	return checker.ExploreOptions{
 		Config:      spec.Config{Consts: c, Ps: ps, Ms: ms},
 		Bounds:      b,
-		MaxStates:   20_000_000,
+		MaxStates:   40_000_000,
 		MaxMemory:   checker.PhysicalMemory() / 2,
 		StopAtFirst: true,
 		Workers:     1,

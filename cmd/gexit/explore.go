@@ -76,7 +76,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	gs := fs.Int("gs", 3, "bound on len(allgs): G structs newproc1 may create")
 	consts := fs.String("consts", "small", "constants preset: small (4,2,2,4,3) or go (64,32,32,256,61)")
 	depth := fs.Int("depth", 0, "bound on the BFS depth (0: none; the space under the bounds is finite)")
-	maxStates := fs.Int("max-states", 20_000_000, "stop with verdict unknown (exit 3) after this many states (0: no bound)")
+	maxStates := fs.Int("max-states", 40_000_000, "stop with verdict unknown (exit 3) after this many states (0: no bound)")
 	defMem := "0"
 	if pm := checker.PhysicalMemory(); pm > 0 {
 		defMem = formatBytes(pm / 2)
