@@ -767,34 +767,7 @@ func TestRecheckBatchWithRest(t *testing.T) {
 // op, runqstealtail, publishes all but the last and runs the last.
 func TestStealTailNextOp(t *testing.T) {
 	w := Workload{Main: Prog(Go(Prog(Yield())), Go(Prog(Yield())), Go(Prog(Yield())), Go(Prog(Yield())), Go(Prog()), Yield(), Yield())}
-	found := recordedRuns(t, w, 2, 2, 400, 3, func(seed int64, res *Result) (found int) {
-		for j, e := range res.History {
-			if e.Op != "schedule" || e.Out.Source != "steal" || e.Out.Moved == 0 {
-				continue
-			}
-			found++
-			sn := res.Snapshots[j]
-			after := sn.Ms[e.M]
-			if after.P < 0 || after.Curg >= 0 || !after.StealTail || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G || len(sn.Ps[after.P].Ring) != 0 {
-				t.Fatalf("seed %d: after event %d %v: M%d p %d curg %d stealTail %v held %v: want the stolen Gs held, the thief's ring empty", seed, j, e, e.M, after.P, after.Curg, after.StealTail, after.Held)
-			}
-			k := nextOfM(res.History, j)
-			if k == len(res.History) {
-				continue
-			}
-			b := res.History[k]
-			if b.Op != "runqstealtail" || b.Out.G != e.Out.G || b.Out.Value != int64(e.Out.Moved) || b.Out.P != after.P {
-				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want runqstealtail of %d running G%d", seed, j, e, b, e.Out.Moved, e.Out.G)
-			}
-			if bs := res.Snapshots[k]; bs.Ms[e.M].StealTail || len(bs.Ms[e.M].Held) != 0 || !reflect.DeepEqual(bs.Ps[after.P].Ring[:e.Out.Moved], after.Held[1:]) {
-				t.Fatalf("seed %d: after event %d %v: held %v ring %v", seed, k, b, bs.Ms[e.M].Held, bs.Ps[after.P].Ring)
-			}
-		}
-		return found
-	})
-	if found == 0 {
-		t.Fatal("no run stole two or more")
-	}
+	checkHeldThenPublished(t, w, 2, "steal", "runqstealtail")
 }
 
 // findRunnable's global batch: the sched.lock section takes it
@@ -803,33 +776,44 @@ func TestStealTailNextOp(t *testing.T) {
 // between the batch is the M's, on no queue.
 func TestScheduleGlobalBatchRunqputbatchNextOp(t *testing.T) {
 	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Go(Prog(Yield(), Yield())), Go(Prog(Yield())), Yield(), Yield(), Yield())}
-	found := recordedRuns(t, w, 1, 2, 400, 3, func(seed int64, res *Result) (found int) {
+	checkHeldThenPublished(t, w, 1, "global", "runqputbatch")
+}
+
+// checkHeldThenPublished requires of every schedule op from source that
+// took more than one G (Moved > 0) that it leaves them held by the M
+// (MSnap.Held, first the G to run; MSnap.StealTail for a steal), its ring
+// empty and nothing run; and that the M's next op, publish, puts the rest
+// on its ring in order and runs the first.
+func checkHeldThenPublished(t *testing.T, w Workload, ps int, source, publish string) {
+	t.Helper()
+	found := recordedRuns(t, w, ps, 2, 400, 3, func(seed int64, res *Result) (found int) {
 		for j, e := range res.History {
-			if e.Op != "schedule" || e.Out.Source != "global" || e.Out.Moved == 0 {
+			if e.Op != "schedule" || e.Out.Source != source || e.Out.Moved == 0 {
 				continue
 			}
 			found++
 			sn := res.Snapshots[j]
 			after := sn.Ms[e.M]
-			if after.P < 0 || after.Curg >= 0 || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G || len(sn.Ps[after.P].Ring) != 0 {
-				t.Fatalf("seed %d: after event %d %v: M%d p %d curg %d held %v ring %v: want the batch held, nothing run yet", seed, j, e, e.M, after.P, after.Curg, after.Held, sn.Ps[max(after.P, 0)].Ring)
+			if after.P < 0 || after.Curg >= 0 || after.StealTail != (source == "steal") || len(after.Held) != e.Out.Moved+1 || after.Held[0] != e.Out.G || len(sn.Ps[after.P].Ring) != 0 {
+				t.Fatalf("seed %d: after event %d %v: M%d p %d curg %d stealTail %v held %v: want the Gs held, the ring empty, nothing run", seed, j, e, e.M, after.P, after.Curg, after.StealTail, after.Held)
 			}
 			k := nextOfM(res.History, j)
 			if k == len(res.History) {
 				continue
 			}
 			b := res.History[k]
-			if b.Op != "runqputbatch" || b.Out.G != e.Out.G || b.Out.Value != int64(e.Out.Moved) || b.Out.P != after.P {
-				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want runqputbatch of %d running G%d", seed, j, e, b, e.Out.Moved, e.Out.G)
+			if b.Op != publish || b.Out.G != e.Out.G || b.Out.Value != int64(e.Out.Moved) || b.Out.P != after.P {
+				t.Fatalf("seed %d: event %d %v: the M's next op is %v, want %s of %d running G%d", seed, j, e, b, publish, e.Out.Moved, e.Out.G)
 			}
-			if bs := res.Snapshots[k]; len(bs.Ms[e.M].Held) != 0 || len(bs.Ps[after.P].Ring) < 1 {
+			if bs := res.Snapshots[k]; bs.Ms[e.M].StealTail || len(bs.Ms[e.M].Held) != 0 || len(bs.Ps[after.P].Ring) < e.Out.Moved ||
+				!reflect.DeepEqual(bs.Ps[after.P].Ring[:e.Out.Moved], after.Held[1:]) {
 				t.Fatalf("seed %d: after event %d %v: held %v ring %v", seed, k, b, bs.Ms[e.M].Held, bs.Ps[after.P].Ring)
 			}
 		}
 		return found
 	})
 	if found == 0 {
-		t.Fatal("no run took a global batch with a rest")
+		t.Fatalf("no run took a %s batch of two or more", source)
 	}
 }
 
