@@ -73,8 +73,8 @@ type CampaignStats struct {
 	Elapsed   time.Duration `json:"-"`
 
 	// Concurrency actually exercised, per run mode: recorded ops, how
-	// many overlapped another op's interval (not Isolated), CAS retries
-	// and lost runnext races.
+	// many overlapped another actor's op's interval (not Isolated), CAS
+	// retries and lost runnext races.
 	Modes map[string]*ModeStats `json:"modes"`
 }
 

@@ -441,9 +441,13 @@ func representable(sn *impl.Snapshot) error {
 }
 
 // Isolated reports, for each event of h, whether its interval [Call,
-// Return] overlaps no other event's: the op ran alone, every read it made
-// saw a settled state, and the spec judges it by the runtime's strict order
-// (spec.Op.Strict).
+// Return] overlaps no other actor's event's: the op ran alone, every read
+// it made saw a settled state, and the spec judges it by the runtime's
+// strict order (spec.Op.Strict). An actor's own ops are sequential even
+// where their intervals touch (impl's free-running recording stamps an
+// op's call with its actor's previous return), so only other actors'
+// events count; touching intervals of two actors overlap (equal times
+// prove no order).
 func Isolated(h []impl.Event) []bool {
 	iso := make([]bool, len(h))
 	order := make([]int, len(h))
@@ -451,15 +455,45 @@ func Isolated(h []impl.Event) []bool {
 		order[i] = i
 	}
 	sort.Slice(order, func(a, b int) bool { return h[order[a]].Call < h[order[b]].Call })
-	var reach int64 = -1 << 62 // the latest Return among the events before
+	// reach[k]: the two latest Returns among order[:k+1] of two different
+	// actors (an actor's own events are excluded by taking the other).
+	type top struct {
+		ret int64
+		m   int
+	}
+	none := top{ret: -1 << 62, m: math.MinInt}
+	reach := make([][2]top, len(order))
+	cur := [2]top{none, none}
 	for k, i := range order {
-		e := &h[i]
-		alone := reach < e.Call
-		if k+1 < len(order) && h[order[k+1]].Call <= e.Return {
-			alone = false
+		e := top{h[i].Return, h[i].M}
+		switch {
+		case e.m == cur[0].m:
+			cur[0].ret = max(cur[0].ret, e.ret)
+		case e.ret > cur[0].ret:
+			cur = [2]top{e, cur[0]}
+		case e.m == cur[1].m:
+			cur[1].ret = max(cur[1].ret, e.ret)
+		case e.ret > cur[1].ret:
+			cur[1] = e
 		}
-		iso[i] = alone
-		reach = max(reach, e.Return)
+		reach[k] = cur
+	}
+	for _, i := range order {
+		e := &h[i]
+		// The events called by e's return: the prefix of order up to
+		// the last whose Call <= e.Return. One of another actor that
+		// returns at or after e's call overlaps e.
+		n := sort.Search(len(order), func(k int) bool { return h[order[k]].Call > e.Return })
+		if n == 0 {
+			iso[i] = true
+			continue
+		}
+		r := reach[n-1]
+		other := r[0]
+		if other.m == e.M {
+			other = r[1]
+		}
+		iso[i] = other.ret < e.Call
 	}
 	return iso
 }

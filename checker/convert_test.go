@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,26 +12,61 @@ import (
 	"github.com/gexit-dev/gexit/spec"
 )
 
-// TestIsolated: an event is isolated when no other event's interval
-// touches its own, whatever the order of the history.
+// TestIsolated: an event is isolated when no other actor's event's
+// interval touches its own, whatever the order of the history; an actor's
+// own events never overlap, even where their intervals touch (free-running
+// recording stamps an op's call with its actor's previous return).
 func TestIsolated(t *testing.T) {
-	ev := func(call, ret int64) impl.Event { return impl.Event{Call: call, Return: ret} }
+	ev := func(m int, call, ret int64) impl.Event { return impl.Event{M: m, Call: call, Return: ret} }
 	for _, c := range []struct {
 		h    []impl.Event
 		want []bool
 	}{
 		{nil, []bool{}},
-		{[]impl.Event{ev(1, 2)}, []bool{true}},
-		{[]impl.Event{ev(1, 2), ev(3, 4), ev(5, 6)}, []bool{true, true, true}},
+		{[]impl.Event{ev(0, 1, 2)}, []bool{true}},
+		{[]impl.Event{ev(0, 1, 2), ev(1, 3, 4), ev(0, 5, 6)}, []bool{true, true, true}},
 		// 2-5 overlaps 3-4 (nested) and touches nothing else.
-		{[]impl.Event{ev(0, 1), ev(2, 5), ev(3, 4), ev(6, 7)}, []bool{true, false, false, true}},
+		{[]impl.Event{ev(0, 0, 1), ev(0, 2, 5), ev(1, 3, 4), ev(1, 6, 7)}, []bool{true, false, false, true}},
 		// A long op overlaps one that starts after its neighbour ends.
-		{[]impl.Event{ev(1, 10), ev(2, 3), ev(4, 5), ev(11, 12)}, []bool{false, false, false, true}},
+		{[]impl.Event{ev(0, 1, 10), ev(1, 2, 3), ev(1, 4, 5), ev(0, 11, 12)}, []bool{false, false, false, true}},
 		// Out of call order in the slice.
-		{[]impl.Event{ev(5, 8), ev(1, 2), ev(7, 9)}, []bool{false, true, false}},
+		{[]impl.Event{ev(0, 5, 8), ev(1, 1, 2), ev(1, 7, 9)}, []bool{false, true, false}},
+		// One actor's ops touch (call = the previous return): isolated.
+		{[]impl.Event{ev(0, 1, 3), ev(0, 3, 5), ev(0, 5, 9)}, []bool{true, true, true}},
+		// Two actors' ops touch: equal times prove no order, they overlap.
+		{[]impl.Event{ev(0, 1, 3), ev(1, 3, 5), ev(1, 6, 7)}, []bool{false, false, true}},
+		// A long op of M0 holds its own later op isolated from M1's
+		// only when M1's ends first: here M1's 4-6 overlaps both.
+		{[]impl.Event{ev(0, 1, 5), ev(1, 4, 6), ev(0, 5, 8)}, []bool{false, false, false}},
+		// The latest return before an event may be its own actor's:
+		// the next latest, of another actor, decides.
+		{[]impl.Event{ev(1, 0, 2), ev(0, 1, 9), ev(0, 9, 10)}, []bool{false, false, true}},
+		// Sysmon and the controller are actors of their own.
+		{[]impl.Event{ev(impl.Sysmon, 1, 4), ev(impl.Controller, 2, 3), ev(impl.Sysmon, 4, 5)}, []bool{false, false, true}},
 	} {
 		if got := Isolated(c.h); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("Isolated(%v) = %v, want %v", c.h, got, c.want)
+		}
+	}
+	// Against the definition, pair by pair, on drawn histories.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 2000; n++ {
+		h := make([]impl.Event, 1+rng.IntN(8))
+		for i := range h {
+			c := rng.Int64N(20)
+			h[i] = ev(rng.IntN(3)-1, c, c+rng.Int64N(6))
+		}
+		want := make([]bool, len(h))
+		for i := range h {
+			want[i] = true
+			for j := range h {
+				if h[j].M != h[i].M && h[j].Call <= h[i].Return && h[i].Call <= h[j].Return {
+					want[i] = false
+				}
+			}
+		}
+		if got := Isolated(h); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Isolated(%v) = %v, want %v", h, got, want)
 		}
 	}
 }

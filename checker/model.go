@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/anishathalye/porcupine"
@@ -16,6 +17,40 @@ type opInput struct {
 	op    spec.Op
 	ev    *impl.Event
 	final *spec.State // for the closing observation: the impl's final state
+	// actor (the porcupine client) and k, the op's place among the
+	// actor's ops: program order (see modelState).
+	actor int
+	k     int32
+}
+
+// modelState is the model's state: the spec's, and how many of each
+// actor's ops the linearization has taken (done, by porcupine client).
+//
+// Program order. An actor's ops are sequential, and a linearization must
+// take them in the order the actor made them. Timestamps alone do not say
+// so: impl's free-running recording stamps an op's call with its actor's
+// previous clock read, the previous op's return (impl's package doc,
+// Timestamps), and at equal times porcupine orders calls before returns,
+// which makes the two ops concurrent. So the model takes an actor's k-th
+// op only after its first k. done is a function of which ops are
+// linearized, so porcupine's cache (which pairs the linearized set with
+// the state) does not grow with it.
+type modelState struct {
+	s    *spec.State
+	done []int32
+	buf  [6]int32 // done's storage for up to 4 Ms (one allocation a step)
+}
+
+// newModelState is a state with done a copy of done.
+func newModelState(s *spec.State, done []int32) *modelState {
+	n := &modelState{s: s}
+	if len(done) <= len(n.buf) {
+		n.done = n.buf[:len(done)]
+	} else {
+		n.done = make([]int32, len(done))
+	}
+	copy(n.done, done)
+	return n
 }
 
 // Model returns the porcupine model of the spec under cfg: Step is the
@@ -40,26 +75,34 @@ func Model(cfg spec.Config) porcupine.Model {
 			if err != nil {
 				panic(err) // validated by the caller
 			}
-			return s
+			return newModelState(s, make([]int32, c.Ms+2))
 		},
 		StepContext: func(ctx context.Context, state, input, output interface{}) (bool, interface{}) {
-			s, ok1 := state.(*spec.State)
+			st, ok1 := state.(*modelState)
 			in, ok2 := input.(opInput)
 			if !ok1 || !ok2 || (in.final == nil && in.ev == nil) {
 				return false, state // not an operation of this model
 			}
 			if in.final != nil {
-				return s.Equal(in.final), s
+				return st.s.Equal(in.final), st
 			}
-			n := s.Clone()
+			if in.actor < 0 || in.actor >= len(st.done) || st.done[in.actor] != in.k {
+				return false, st // not the actor's next op
+			}
+			n := st.s.Clone()
 			r, err := n.Apply(in.op)
 			if Mismatch(in.op.Kind, &in.ev.Out, &r, err) != "" {
-				return false, s
+				return false, st
 			}
-			return true, n
+			next := newModelState(n, st.done)
+			next.done[in.actor]++
+			return true, next
 		},
-		Equal: func(a, b interface{}) bool { return a.(*spec.State).Equal(b.(*spec.State)) },
-		Hash:  func(s interface{}) uint64 { return s.(*spec.State).Hash() },
+		Equal: func(a, b interface{}) bool {
+			x, y := a.(*modelState), b.(*modelState)
+			return x.s.Equal(y.s) && slices.Equal(x.done, y.done)
+		},
+		Hash: func(s interface{}) uint64 { return s.(*modelState).s.Hash() },
 		// The descriptions are for reports: they describe what is not an
 		// operation of this model rather than panic on it.
 		DescribeOperation: func(input, output interface{}) string {
@@ -73,8 +116,8 @@ func Model(cfg spec.Config) porcupine.Model {
 			return describeEvent(in.ev)
 		},
 		DescribeState: func(s interface{}) string {
-			if st, ok := s.(*spec.State); ok && st != nil && st.Cfg != nil {
-				return st.Dump()
+			if st, ok := s.(*modelState); ok && st != nil && st.s != nil && st.s.Cfg != nil {
+				return st.s.Dump()
 			}
 			return fmt.Sprintf("(not a state of this model: %v)", s)
 		},
@@ -138,6 +181,8 @@ func Operations(h []impl.Event, final *spec.State, ms int) ([]porcupine.Operatio
 func operations(h []impl.Event, iso []bool, final *spec.State, ms int) ([]porcupine.Operation, error) {
 	ops := make([]porcupine.Operation, 0, len(h)+1)
 	var last int64
+	k := make([]int32, ms+2)    // ops of each actor so far
+	prev := make([]int64, ms+2) // the Return of each actor's last op
 	for i := range h {
 		e := &h[i]
 		op, err := strictOp(e, iso[i])
@@ -147,7 +192,16 @@ func operations(h []impl.Event, iso []bool, final *spec.State, ms int) ([]porcup
 		if e.Return < e.Call {
 			return nil, fmt.Errorf("history event %d returns (%d) before it is called (%d)", i, e.Return, e.Call)
 		}
-		ops = append(ops, porcupine.Operation{ClientId: clientID(e.M, ms), Input: opInput{op: op, ev: e}, Call: e.Call, Output: e.Out, Return: e.Return})
+		a := clientID(e.M, ms)
+		if a < 0 || a >= len(k) {
+			return nil, fmt.Errorf("history event %d: actor %d is not one of the case's %d Ms, sysmon or the controller", i, e.M, ms)
+		}
+		if k[a] > 0 && e.Call < prev[a] {
+			return nil, fmt.Errorf("history event %d is called (%d) before the previous op of its actor returned (%d): an actor's ops are sequential, in history order", i, e.Call, prev[a])
+		}
+		ops = append(ops, porcupine.Operation{ClientId: a, Input: opInput{op: op, ev: e, actor: a, k: k[a]}, Call: e.Call, Output: e.Out, Return: e.Return})
+		k[a]++
+		prev[a] = e.Return
 		last = max(last, e.Return)
 	}
 	if final != nil {

@@ -113,7 +113,10 @@ type Config struct {
 	// MaxOps bounds the ops a recording run commits; default 65,536
 	// (a workload's run makes hundreds). A run that reaches it (a
 	// livelock: Ms that take and drop Ps forever) ends timed out, so its
-	// history cannot exhaust memory.
+	// history cannot exhaust memory. Free-running, each actor (M, sysmon,
+	// controller) has an equal share of it and the run ends when one
+	// makes its share: counting the whole would make every actor read the
+	// others' counts, edges between the Ms the runtime does not have.
 	MaxOps int64
 }
 
@@ -202,10 +205,14 @@ type Output struct {
 
 // Event is one recorded op.
 type Event struct {
-	M            int
-	Op           string
-	In           Input
-	Out          Output
+	M   int
+	Op  string
+	In  Input
+	Out Output
+	// Call and Return are the op's timestamps: free-running,
+	// nanoseconds of the monotonic clock since the run's start, where an
+	// op's Call may equal its actor's previous Return (equal times prove
+	// no order); deterministic, a logical clock (see actor.begin).
 	Call, Return int64
 }
 
@@ -336,6 +343,8 @@ type Snapshot struct {
 
 // Result is what Run returns.
 type Result struct {
+	// History is the recorded ops by Call, each actor's in the order the
+	// actor made them (the checker takes that as program order).
 	History   []Event
 	Snapshot  Snapshot
 	Snapshots []Snapshot

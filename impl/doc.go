@@ -129,7 +129,8 @@
 // now holds), ordered M0..Mn-1, sysmon, controller, by Config.Choices
 // (index mod the number runnable) and then by a PRNG seeded with
 // Config.Seed. Steal orders come from per-actor PRNGs seeded from Seed, and
-// timestamps from the one counter, so the same seed and choices give the
+// timestamps from a logical clock (one counter, uncontended: one actor
+// runs at a time), so the same seed and choices give the
 // same history bit for bit. With Config.Systematic the picks after the
 // choices are 0 (the actor granted last runs on while it can) instead of
 // the PRNG's, and Result.Points logs every scheduling point (how many
@@ -265,8 +266,15 @@
 // # Recording and the abstraction
 //
 // With Config.Record every op is recorded by its actor into a per-actor
-// buffer of 48-byte records (call and return timestamps from one atomic
-// counter); at the end they are expanded to Events and merged by Call.
+// buffer of 48-byte records with call and return timestamps; at the end
+// they are expanded to Events and merged by Call, each actor's in the
+// order it made them. Free-running, the stamps are reads of the
+// monotonic clock, one per op (the call is the actor's previous read
+// unless it waited since), and an actor writes nothing another reads, so
+// recording neither serializes the Ms nor orders them for the race
+// detector (TestRecordingAddsNoEdges); deterministic modes use a logical
+// clock. Why this keeps the real-time order sound, and what it costs:
+// actor.begin in harness_record.go.
 // Snapshot is the abstraction function; it is taken once the run is
 // quiescent, or after every op with SnapshotEvery (deterministic, ops
 // atomic). Snapshot.Check states the invariants (conservation, every

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // sched is the modelled runtime (schedt, runtime2.go) plus the harness:
@@ -28,7 +29,11 @@ type sched struct {
 	actors []*actor
 	objs   []*waitObj
 
-	clock    atomic.Int64
+	clock atomic.Int64 // deterministic modes: the logical clock (see begin)
+	base  time.Time    // free-running: the clock's zero (see begin)
+	// pubMask: an actor publishes its op count (nopsPub) when
+	// nops&pubMask is 0; a free-running recording run checks MaxOps then.
+	pubMask  int64
 	done     atomic.Bool
 	stw      atomic.Bool
 	terminal atomic.Value // string
@@ -95,6 +100,10 @@ type actor struct {
 	br      [numBranches]int
 	nops    int64
 	nopsPub atomic.Int64
+	// last: free-running, the actor's last clock read, the next op's call
+	// unless stale (it waited since; see begin).
+	last  int64
+	stale bool
 	// fatal and terminal: the fatal error checkdead found (under
 	// sched.lock) and the run's end it makes, declared when the M's op
 	// commits.
@@ -108,6 +117,7 @@ func (s *sched) newActor(a *actor, id int) {
 	a.parkNote = make(chan struct{}, 1)
 	a.rng = rand.New(rand.NewPCG(uint64(s.cfg.Seed), uint64(id+1000)))
 	a.strs = []string{""}
+	a.stale = true // its first op's call reads the clock
 	s.actors = append(s.actors, a)
 }
 
@@ -215,9 +225,11 @@ func (a *actor) waitUntil(cond func() bool) bool {
 			if s.stw.Load() {
 				break // the controller waits for us to stop
 			}
+			a.waited()
 			runtime.Gosched()
 		}
 	}
+	a.waited()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {

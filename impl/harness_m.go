@@ -199,6 +199,7 @@ func (mp *m) syscallDuration() {
 		return
 	}
 	for n := mp.rng.IntN(syscallYields + 1); n > 0 && !mp.s.done.Load(); n-- {
+		mp.waited()
 		runtime.Gosched()
 	}
 }

@@ -3,6 +3,8 @@
 
 package impl
 
+import "time"
+
 // opKind numbers the ops of docs/OPS.md.
 type opKind uint8
 
@@ -183,41 +185,83 @@ const chunk = 1024
 
 // begin starts an op: its call timestamp.
 //
-// Timestamps. The clock is one atomic counter that only commits advance:
-// an op's call is 2*load+1, its return 2*add (the value after its
-// increment). That is one read-modify-write per op, and the begin is a
-// plain load. The real-time order is kept exactly (Go's atomics are
-// sequentially consistent): if A committed before B began, B's load sees
-// at least A's add, so B.call = 2*load+1 > 2*add = A.ret; if B began
-// before A committed, B's load is below A's add and B.call < A.ret, so
-// they are (correctly) concurrent. An op's own return exceeds its call,
-// its add coming after its load. Calls are odd and returns even, so no
-// call equals a return; two ops that began concurrently may share a call.
+// # Timestamps
 //
-// Why a shared counter and not a clock each M reads on its own: the
-// buffers are per actor, and a clock monotonic across Ms (an invariant
-// TSC, CLOCK_MONOTONIC) would remove the shared cache line, but on this
-// machine (a virtual machine) every such read is slow, and how slow
-// depends on the host: measured in one run, runtime nanotime (vDSO
-// clock_gettime) 90 ns, RDTSCP 91 ns, LFENCE;RDTSC 105 ns, against 8 ns
-// for the counter's add (7.9 ns alone, 8.6 ns with two Ms adding at
-// once); in another, on a later day, nanotime 24.9 ns and RDTSCP (runtime
-// cputicks) 19.2 ns against 2.1 ns for the add alone and 5.2 ns with two
-// goroutines adding at once. An exact clock needs two reads per op (the
-// call's and the return's), 38 ns even at the better figure, above the
-// whole 30 ns recording aim; one read per op (the call stamped with the
-// M's previous read) would drop real-time edges the counter keeps, and
-// its soundness would rest on the TSCs of all cores agreeing. The
-// counter's line moves between cores only when ops of different Ms
-// alternate, which is the real-time order information the
-// linearizability check needs.
+// Free-running mode stamps ops with a clock every actor reads on its own
+// (clock: the monotonic clock, CLOCK_MONOTONIC on Linux, one vDSO read),
+// one read per op, and writes nothing any other actor reads: records go
+// to per-actor buffers, so recording adds no shared cache line and no
+// synchronization (no happens-before edge the race detector would see)
+// between the Ms. An op's return is the read its commit makes after the
+// op's last effect; its call is the same actor's previous read (the
+// return of its previous op), or a fresh read when the actor waited
+// since (stale: it parked, slept through a system call or yielded
+// between ops), so the call is read before the op's first effect.
+//
+// Soundness. The linearizability check relies on one thing only: if
+// A.Return < B.Call then A's linearization point came before B's in real
+// time. The monotonic clock is monotonic across CPUs (the kernel keeps
+// it so: it uses the TSC only when the TSCs are synchronized, and falls
+// back to another clocksource otherwise), so A.Return < B.Call means A's
+// return read happened before B's call read. A's return read follows
+// A's linearization point in program order, and B's call read precedes
+// B's, and every linearization point in impl is a locked (sequentially
+// consistent) instruction, so the ordered TSC read of the vDSO
+// (LFENCE;RDTSC or RDTSCP) is taken after A's point completed and
+// before B's started. Equal readings prove nothing; the checker treats
+// equal times as concurrent (porcupine orders calls before returns at a
+// tie). A call stamped early (the previous read) only widens the op's
+// interval: the checker may then order it before ops it really followed,
+// never the reverse, so the stamp loses real-time edges at most (the
+// inter-op gap is tens of nanoseconds) and never makes a false one.
+//
+// Program order. An op's call equals its actor's previous return, a tie,
+// which the checker would read as concurrent; the checker's model takes
+// each actor's ops in history order instead (an actor's ops are
+// sequential, and History keeps each actor's ops in the order it made
+// them).
+//
+// Cost, measured by BenchmarkRecordOverhead's per-op rows: the clock read
+// is most of it. On this virtual machine a read costs 26-29 ns (vDSO
+// clock_gettime; LFENCE;RDTSC alone 22 ns), against 2-5 ns for an atomic
+// add on a shared counter, the stamp recording used before; the counter
+// was cheaper per op, but its cache line moved between the cores on every
+// alternation of the Ms, and every Load that saw another M's Add was a
+// happens-before edge that hid a race between those two ops from the race
+// detector.
+//
+// Deterministic modes keep a counter (clock) as a logical clock: one
+// actor runs at a time, so it is uncontended, and the same seed and
+// choices give the same history bit for bit. An op's call is 2*load+1,
+// its return 2*add (the value after its increment): if A committed
+// before B began, B.call > A.ret; if B began before A committed, B.call <
+// A.ret, and they are (correctly) concurrent.
 func (a *actor) begin(op opKind) rec {
 	r := rec{op: op, g: -1, a: -1, c: -1}
 	if a.s.rec {
-		r.call = 2*a.s.clock.Load() + 1
+		r.call = a.callStamp()
 	}
 	return r
 }
+
+// callStamp is an op's call timestamp (see begin).
+func (a *actor) callStamp() int64 {
+	if a.s.det {
+		return 2*a.s.clock.Load() + 1
+	}
+	if a.stale {
+		a.last, a.stale = a.s.now(), false
+	}
+	return a.last
+}
+
+// now is the free-running clock: nanoseconds since the run's start, from
+// the monotonic clock (time.Since reads only that one).
+func (s *sched) now() int64 { return int64(time.Since(s.base)) }
+
+// waited marks the actor's last clock read stale: it waited (or slept
+// through a system call) since, and its next op's call reads afresh.
+func (a *actor) waited() { a.stale = true }
 
 // commit ends an op: return timestamp, buffer append, counters, and in
 // SnapshotEvery mode the snapshot after it.
@@ -238,23 +282,44 @@ func (a *actor) commit(r *rec) {
 	if !s.rec {
 		return
 	}
-	n := s.clock.Add(1)
-	r.ret = 2 * n
-	if n == s.cfg.MaxOps {
-		// A livelock: end the run before its history exhausts memory.
-		s.timedOut.Store(true)
-		s.end()
+	if !s.det {
+		r.ret = s.now()
+		a.last = r.ret
+		// The livelock bound, shared out: an actor reads no other's
+		// count (which would order it after that actor's ops).
+		if a.nops == max(s.cfg.MaxOps/int64(len(s.actors)), 1) {
+			s.livelock()
+		}
+	} else {
+		n := s.clock.Add(1)
+		r.ret = 2 * n
+		if n == s.cfg.MaxOps {
+			s.livelock()
+		}
 	}
 	if len(a.buf) == cap(a.buf) {
-		if a.buf != nil {
-			a.bufs = append(a.bufs, a.buf)
-		}
-		a.buf = make([]rec, 0, chunk)
+		a.newChunk()
 	}
 	a.buf = append(a.buf, *r)
 	if s.snap {
 		s.snapshots = append(s.snapshots, s.snapshot())
 	}
+}
+
+// newChunk starts a new record buffer when the current one is full.
+func (a *actor) newChunk() {
+	if a.buf != nil {
+		a.bufs = append(a.bufs, a.buf)
+	}
+	a.buf = make([]rec, 0, chunk)
+}
+
+// livelock ends a recording run that reached MaxOps (free-running: an
+// actor that made its share of it) before its history exhausts memory
+// (Ms that take and drop Ps forever): timed out.
+func (s *sched) livelock() {
+	s.timedOut.Store(true)
+	s.end()
 }
 
 // declareFatal ends the run with the fatal error checkdead found in the

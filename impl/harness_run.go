@@ -335,6 +335,7 @@ func newSched(cfg Config, w Workload) *sched {
 	s.choices = append([]int(nil), cfg.Choices...)
 	s.rng = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
 	s.terminal.Store("")
+	s.base = time.Now()
 
 	batch := int64(cfg.Consts.GoidBatch)
 	s.goidgen.Store(batch)

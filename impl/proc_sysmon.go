@@ -16,6 +16,7 @@ func (s *sched) sysmon(a *actor, budget int) {
 		}
 		n += s.retake(a)
 		if !s.det && n < budget {
+			a.waited()
 			runtime.Gosched()
 		}
 	}

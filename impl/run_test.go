@@ -296,14 +296,20 @@ func TestRecordFields(t *testing.T) {
 
 // A recording run that reaches MaxOps ends timed out with a bounded
 // history: a livelocked implementation (Ms taking and dropping Ps
-// forever) cannot exhaust memory with its record.
+// forever) cannot exhaust memory with its record. Deterministic: at
+// exactly MaxOps; free-running: when an actor made its share (MaxOps over
+// the actors), so within MaxOps, the other actors' ops in flight aside.
 func TestMaxOpsEndsRun(t *testing.T) {
 	for _, mode := range []Mode{Deterministic, FreeRunning} {
 		cfg := cfgFor(t, "small", 2, 2, mode, 1)
 		cfg.Record, cfg.MaxOps = true, 20
 		res := mustRun(t, cfg, SpawnExit(200, 9, 3))
-		if !res.TimedOut || len(res.History) < 20 || len(res.History) > 20+8 {
-			t.Fatalf("%v: timed out %v with %d ops recorded, want a timeout at 20", mode, res.TimedOut, len(res.History))
+		lo := 20
+		if mode == FreeRunning {
+			lo = 20 / 3 // M0, M1 and sysmon; the main M makes most ops
+		}
+		if !res.TimedOut || len(res.History) < lo || len(res.History) > 20+8 {
+			t.Fatalf("%v: timed out %v with %d ops recorded, want a timeout within 20", mode, res.TimedOut, len(res.History))
 		}
 		cfg.MaxOps = 0
 		if res := mustRun(t, cfg, SpawnExit(200, 9, 3)); res.TimedOut || len(res.History) <= 20 {

@@ -1,0 +1,71 @@
+package checker
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gexit-dev/gexit/impl"
+)
+
+// The model takes each actor's ops in history order (modelState): an
+// actor's ops are sequential, and free-running recording stamps an op's
+// call with the actor's previous return, a tie porcupine reads as
+// concurrent. Here every stamp is the same, so program order is the only
+// order left: the history as recorded passes, and the same history with
+// two of M0's newproc1s exchanged (goids out of the order the generator
+// hands them out) fails; without program order porcupine would find the
+// legal order of the two and pass it.
+func TestModelKeepsProgramOrder(t *testing.T) {
+	w := impl.Workload{Main: &impl.Program{Steps: []impl.Step{
+		{Kind: impl.Spawn, Child: &impl.Program{}}, {Kind: impl.Spawn, Child: &impl.Program{}},
+		{Kind: impl.Spawn, Child: &impl.Program{}}, {Kind: impl.Gosched}}}}
+	c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: "deterministic", Seed: 1, Workload: w, Text: w.String()}
+	o, res := runAndJudge(t, c)
+	if o.Verdict != Ok {
+		t.Fatalf("the control run does not pass: %v %s", o.Verdict, o.Detail)
+	}
+	judge := func(h []impl.Event) *Outcome {
+		t.Helper()
+		r := *res
+		r.History = h
+		o, err := Judge(context.Background(), c, &r, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	flat := slices.Clone(res.History)
+	var spawns []int
+	for i := range flat {
+		flat[i].Call, flat[i].Return = 7, 7
+		if flat[i].Op == "newproc1" && flat[i].M == 0 {
+			spawns = append(spawns, i)
+		}
+	}
+	if len(spawns) < 2 {
+		t.Fatalf("%d newproc1s in the history, want two", len(spawns))
+	}
+	if o := judge(flat); o.Verdict != Ok {
+		t.Fatalf("equal stamps, program order kept: %v %s, want ok", o.Verdict, o.Detail)
+	}
+	i, j := spawns[0], spawns[1]
+	flat[i], flat[j] = flat[j], flat[i]
+	o = judge(flat)
+	if o.Verdict != Illegal || o.Kind != "linearizability" {
+		t.Fatalf("newproc1s exchanged: %v %s %s, want a linearizability failure", o.Verdict, o.Kind, o.Detail)
+	}
+	// A history in which an actor's op is called before its previous
+	// one returned is malformed: a harness failure, not a verdict on
+	// the implementation.
+	bad := slices.Clone(res.History)
+	bad[1].Call = bad[0].Return - 1
+	if bad[1].M != bad[0].M {
+		t.Fatalf("events 0 and 1 of different actors")
+	}
+	if o := judge(bad); o.Kind != "harness" || !strings.Contains(o.Detail, "an actor's ops are sequential") {
+		t.Fatalf("an actor's overlapping ops: %v %s %s, want a malformed history", o.Verdict, o.Kind, o.Detail)
+	}
+}
