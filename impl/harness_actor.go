@@ -29,11 +29,9 @@ type sched struct {
 	actors []*actor
 	objs   []*waitObj
 
-	clock atomic.Int64 // deterministic modes: the logical clock (see begin)
-	base  time.Time    // free-running: the clock's zero (see begin)
-	// pubMask: an actor publishes its op count (nopsPub) when
-	// nops&pubMask is 0; a free-running recording run checks MaxOps then.
-	pubMask  int64
+	clock    atomic.Int64 // deterministic modes: the logical clock (see begin)
+	base     time.Time    // free-running: the clock's zero (see begin)
+	share    int64        // free-running: each actor's share of MaxOps (see commit)
 	done     atomic.Bool
 	stw      atomic.Bool
 	terminal atomic.Value // string

@@ -287,7 +287,7 @@ func (a *actor) commit(r *rec) {
 		a.last = r.ret
 		// The livelock bound, shared out: an actor reads no other's
 		// count (which would order it after that actor's ops).
-		if a.nops == max(s.cfg.MaxOps/int64(len(s.actors)), 1) {
+		if a.nops == s.share {
 			s.livelock()
 		}
 	} else {

@@ -361,6 +361,7 @@ func newSched(cfg Config, w Workload) *sched {
 		s.newActor(s.ctl, Controller)
 	}
 	s.nlive = len(s.actors)
+	s.share = max(cfg.MaxOps/int64(len(s.actors)), 1)
 	// The noise lets another actor run inside an op's window; a lone M
 	// has none to let in.
 	s.noise = !s.det && len(s.actors) > 1
