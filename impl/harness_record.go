@@ -205,10 +205,11 @@ const chunk = 1024
 // back to another clocksource otherwise), so A.Return < B.Call means A's
 // return read happened before B's call read. A's return read follows
 // A's linearization point in program order, and B's call read precedes
-// B's, and every linearization point in impl is a locked (sequentially
-// consistent) instruction, so the ordered TSC read of the vDSO
-// (LFENCE;RDTSC or RDTSCP) is taken after A's point completed and
-// before B's started. Equal readings prove nothing; the checker treats
+// B's, and every linearization point in impl is a sync/atomic operation
+// or a mutex's unlock, on amd64 a locked (sequentially consistent)
+// instruction, so the ordered TSC read of the vDSO (LFENCE;RDTSC or
+// RDTSCP) is taken after A's point completed and before B's started (on
+// arm64 the vDSO orders its counter read with an ISB the same way). Equal readings prove nothing; the checker treats
 // equal times as concurrent (porcupine orders calls before returns at a
 // tie). A call stamped early (the previous read) only widens the op's
 // interval: the checker may then order it before ops it really followed,
@@ -221,14 +222,16 @@ const chunk = 1024
 // sequential, and History keeps each actor's ops in the order it made
 // them).
 //
-// Cost, measured by BenchmarkRecordOverhead's per-op rows: the clock read
-// is most of it. On this virtual machine a read costs 26-29 ns (vDSO
-// clock_gettime; LFENCE;RDTSC alone 22 ns), against 2-5 ns for an atomic
-// add on a shared counter, the stamp recording used before; the counter
-// was cheaper per op, but its cache line moved between the cores on every
-// alternation of the Ms, and every Load that saw another M's Add was a
-// happens-before edge that hid a race between those two ops from the race
-// detector.
+// Cost, measured by BenchmarkRecordOverhead's per-op rows: 51-54 ns per
+// op on one M, of which the clock read is 26-29 ns on this virtual
+// machine (vDSO clock_gettime; LFENCE;RDTSC alone 22 ns) and the record
+// 23 ns (measured with the read stubbed out); with two Ms recording at
+// once, 26.5-29 ns per op of either: they scale. The shared counter used
+// before cost 25 ns per op on one M and 23.9 ns with two Ms at once: its
+// add was 2-5 ns, but the Ms took turns on its cache line, and every
+// Load that saw another M's Add was a happens-before edge that hid a race
+// between those two ops from the race detector (TestRecordingAddsNoEdges
+// fails with it).
 //
 // Deterministic modes keep a counter (clock) as a logical clock: one
 // actor runs at a time, so it is uncontended, and the same seed and
