@@ -1,9 +1,7 @@
 package checker
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/gexit-dev/gexit/impl"
 	"github.com/gexit-dev/gexit/spec"
@@ -52,15 +50,7 @@ func markrootCase(t *testing.T, mode string) (Case, *impl.Result, int, int) {
 func TestMarkrootFreeGStacksJudged(t *testing.T) {
 	for _, mode := range []string{"atomic", "deterministic"} {
 		c, res, job, spawn := markrootCase(t, mode)
-		judge := func(h []impl.Event) *Outcome {
-			r := *res
-			r.History = h
-			o, err := Judge(context.Background(), c, &r, 5*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return o
-		}
+		judge := func(h []impl.Event) *Outcome { return judgeHistory(t, c, res, h) }
 		if o := judge(res.History); o.Verdict != Ok {
 			t.Fatalf("%s: clean run judged %v: %s %s %s", mode, o.Verdict, o.Kind, o.Name, o.Detail)
 		}

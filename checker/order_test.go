@@ -1,11 +1,9 @@
 package checker
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gexit-dev/gexit/impl"
 )
@@ -27,16 +25,7 @@ func TestModelKeepsProgramOrder(t *testing.T) {
 	if o.Verdict != Ok {
 		t.Fatalf("the control run does not pass: %v %s", o.Verdict, o.Detail)
 	}
-	judge := func(h []impl.Event) *Outcome {
-		t.Helper()
-		r := *res
-		r.History = h
-		o, err := Judge(context.Background(), c, &r, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
+	judge := func(h []impl.Event) *Outcome { t.Helper(); return judgeHistory(t, c, res, h) }
 	flat := slices.Clone(res.History)
 	var spawns []int
 	for i := range flat {

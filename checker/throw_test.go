@@ -58,6 +58,19 @@ func runAndJudge(t fataler, c Case) (*Outcome, *impl.Result) {
 	return o, res
 }
 
+// judgeHistory judges res, the run of c, with its history replaced by h:
+// a tampered history, judged against the run's final state.
+func judgeHistory(t fataler, c Case, res *impl.Result, h []impl.Event) *Outcome {
+	t.Helper()
+	r := *res
+	r.History = h
+	o, err := Judge(context.Background(), c, &r, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // The planted panic (panic-in-gfput) and the planted throw outside an op
 // record (throw-outside-op) are violations of kind "panic" and "throw" in
 // every mode, and the saved history.json re-judges to the same verdict;
