@@ -213,8 +213,10 @@ const chunk = 1024
 // equal times as concurrent (porcupine orders calls before returns at a
 // tie). A call stamped early (the previous read) only widens the op's
 // interval: the checker may then order it before ops it really followed,
-// never the reverse, so the stamp loses real-time edges at most (the
-// inter-op gap is tens of nanoseconds) and never makes a false one.
+// never the reverse, so the stamp loses real-time edges at most (those
+// of the harness's work between two ops: measured by gexit check, free
+// mode's overlap reads 36% with it against 32% with exact stamps) and
+// never makes a false one.
 //
 // Program order. An op's call equals its actor's previous return, a tie,
 // which the checker would read as concurrent; the checker's model takes
