@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -82,6 +83,17 @@ type ExploreOptions struct {
 	// with Liveness: the liveness check records which M steps, and
 	// renamed Ms would mix them up.
 	Reduce spec.Reduction
+	// FrontierMemory, when not 0, bounds the bytes of encoded states each
+	// of the two BFS levels held at a time (the one being expanded and
+	// the next) keeps in memory: the rest is written to a file in
+	// SpillDir (os.TempDir() when empty) and mapped back to be read
+	// (spill.go). The exploration is the same; only where the frontier
+	// lies changes. Linux only.
+	FrontierMemory int
+	SpillDir       string
+
+	chunkBytes  int                                         // tests: the frontier's chunk capacity (0: chunkSize)
+	spillCreate func(dir, pattern string) (*os.File, error) // tests: the spill file's maker (nil: os.CreateTemp)
 }
 
 // ExploreProgress is a progress report of a running exploration.
@@ -124,13 +136,14 @@ type ExploreResult struct {
 	Seconds        float64            `json:"seconds"`
 	BytesPerState  float64            `json:"bytesPerState"`       // PeakBytes / States: everything resident, frontier included
 	StoredPerState float64            `json:"storedBytesPerState"` // the fingerprint set and the path arrays only
-	PeakBytes      uint64             `json:"peakBytes"`           // the largest resident set size seen (sampled)
+	PeakBytes      uint64             `json:"peakBytes"`           // the largest resident memory seen (sampled; residentBytes: mapped files' pages not counted)
 	StatesPerSec   float64            `json:"statesPerSecond"`
 	Terminal       map[string]int     `json:"terminal"`  // terminal states by how the program ended
 	Deadlocks      int                `json:"deadlocks"` // states with no enabled op and a live program
 	Coverage       map[string]int     `json:"coverage"`  // transitions per op and branch
 	NeverReached   []string           `json:"neverReached"`
 	FrontierBytes  int                `json:"peakFrontierBytes"`   // the largest BFS level, encoded
+	SpilledBytes   int64              `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
 	StoppedBy      string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "canceled"
 	// Liveness is the verdict on each of LivenessProperties, with
 	// ExploreOptions.Liveness.
@@ -306,7 +319,18 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	// The frontier is a slab of encoded states, each preceded by its
 	// number: no per-state allocation, a fraction of a State's size.
 	per := taskParentsFor(workers)
-	frontier, next := slab{per: per}, slab{per: per}
+	frontier, next := slab{per: per, chunk: o.chunkBytes}, slab{per: per, chunk: o.chunkBytes}
+	if o.FrontierMemory > 0 {
+		for _, s := range []*slab{&frontier, &next} {
+			if s.sp, err = newSpiller(o.SpillDir, o.FrontierMemory, o.spillCreate); err != nil {
+				return nil, err
+			}
+		}
+	}
+	defer func() {
+		frontier.sp.close()
+		next.sp.close()
+	}()
 	frontier.appendEncoded(0, init.AppendBinary(nil))
 	cov := NewCoverage()
 	var porStats PORStats
@@ -519,9 +543,13 @@ loop:
 					}
 				}
 			}
+			frontier.done(first + len(ts))
 		}
 		peakFrontier = max(peakFrontier, next.size())
 		frontier, next = next, frontier
+		if err := frontier.seal(); err != nil {
+			return nil, err
+		}
 		if frontier.n > 0 {
 			depth++
 		}
@@ -554,6 +582,11 @@ loop:
 		res.Bitstate = newBitstateStats(o, seen.bytes(), res.States, bitSeed)
 	}
 	res.FrontierBytes = peakFrontier
+	for _, s := range []*slab{&frontier, &next} {
+		if s.sp != nil {
+			res.SpilledBytes += s.sp.total
+		}
+	}
 	if o.POR {
 		res.POR = &porStats
 	}
@@ -770,11 +803,20 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 	n := min(frontier.per, frontier.n-k*frontier.per)
 	pos := frontier.marks[k]
 	ci := int(pos.chunk)
+	if ci >= len(frontier.chunks) || int(pos.off) > len(frontier.chunks[ci]) {
+		t.err = fmt.Errorf("task %d starts beyond the level's end", k)
+		return
+	}
 	rest := frontier.chunks[ci][pos.off:]
 	for range n {
-		if len(rest) == 0 {
+		if len(rest) == 0 && ci+1 < len(frontier.chunks) {
 			ci++
 			rest = frontier.chunks[ci]
+		}
+		if len(rest) < 4 {
+			// A chunk read back shorter than it was written.
+			t.err = fmt.Errorf("task %d: the level ends within its states", k)
+			return
 		}
 		pa := t.parent(x.live)
 		pa.id = binary.LittleEndian.Uint32(rest)
@@ -1138,6 +1180,11 @@ type slab struct {
 	spare  [][]byte
 	marks  []slabPos
 	n      int // states
+	bytes  int // encoded bytes, in memory or spilled
+	chunk  int // a chunk's capacity (0: chunkSize)
+	// sp, when set, writes the chunks beyond its memory bound to disk
+	// and maps them back for reading (spill.go).
+	sp *spiller
 }
 
 type slabPos struct{ chunk, off int32 }
@@ -1150,10 +1197,24 @@ func (s *slab) appendEncoded(id uint32, enc []byte) {
 	n := len(s.chunks)
 	if n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < need {
 		var c []byte
-		if k := len(s.spare); k > 0 && cap(s.spare[k-1]) >= need {
-			c, s.spare = s.spare[k-1][:0], s.spare[:k-1]
-		} else {
-			c = make([]byte, 0, max(chunkSize, need))
+		if n > 0 && s.sp != nil {
+			if full := s.chunks[n-1]; s.sp.spillFull(s, full) && cap(full) >= need {
+				c = full[:0] // written out: its buffer holds the next chunk
+			}
+		}
+		if c == nil {
+			if k := len(s.spare); k > 0 && cap(s.spare[k-1]) >= need {
+				c, s.spare = s.spare[k-1][:0], s.spare[:k-1]
+			} else {
+				size := s.chunk
+				if size == 0 {
+					size = chunkSize
+				}
+				c = make([]byte, 0, max(size, need))
+			}
+			if s.sp != nil {
+				s.sp.inMem += cap(c)
+			}
 		}
 		s.chunks = append(s.chunks, c)
 		n++
@@ -1162,6 +1223,7 @@ func (s *slab) appendEncoded(id uint32, enc []byte) {
 		s.marks = append(s.marks, slabPos{int32(n - 1), int32(len(s.chunks[n-1]))})
 	}
 	s.n++
+	s.bytes += need
 	c := binary.LittleEndian.AppendUint32(s.chunks[n-1], id)
 	s.chunks[n-1] = append(c, enc...)
 }
@@ -1170,19 +1232,37 @@ func (s *slab) appendEncoded(id uint32, enc []byte) {
 func (s *slab) tasks() int { return (s.n + s.per - 1) / s.per }
 
 func (s *slab) reset() {
-	s.spare = append(s.spare, s.chunks...)
+	if s.sp != nil {
+		s.sp.reset(s) // the spilled chunks are slices of a mapping
+	}
+	for _, c := range s.chunks {
+		if c != nil {
+			s.spare = append(s.spare, c)
+		}
+	}
+	clear(s.chunks)
 	s.chunks = s.chunks[:0]
 	s.marks = s.marks[:0]
-	s.n = 0
+	s.n, s.bytes = 0, 0
 }
 
-func (s *slab) size() int {
-	n := 0
-	for _, c := range s.chunks {
-		n += len(c)
+// seal makes a complete slab readable: its spilled chunks are mapped.
+func (s *slab) seal() error {
+	if s.sp == nil {
+		return nil
 	}
-	return n
+	return s.sp.seal(s)
 }
+
+// done tells the slab that tasks before task k are expanded and numbered,
+// so the spilled chunks before task k's can leave memory.
+func (s *slab) done(k int) {
+	if s.sp != nil && k < len(s.marks) {
+		s.sp.drop(s, int(s.marks[k].chunk))
+	}
+}
+
+func (s *slab) size() int { return s.bytes }
 
 func (o *ExploreOptions) bitstateK() int {
 	if o.BitstateK == 0 {

@@ -9,17 +9,33 @@ import (
 	"strconv"
 )
 
-// residentBytes is the process's resident set size: /proc/self/statm's
-// resident pages on Linux, else the Go runtime's own view of the memory it
-// holds from the OS (runtime/metrics /memory/classes/total:bytes minus
-// what it released).
+// residentBytes is the process's resident memory that only swap could
+// free: on Linux /proc/self/status's RssAnon plus RssShmem (the Go heap,
+// stacks, and shared memory such as a tmpfs file mapped). The pages of
+// files mapped from a disk (RssFile: the binary, the spilled frontier of
+// spill.go) are not counted: they are clean copies of the file, which the
+// kernel drops when memory is short, and they would otherwise make a run
+// that spills look as large as its frontier. Elsewhere it is the Go
+// runtime's own view of the memory it holds from the OS
+// (runtime/metrics /memory/classes/total:bytes minus what it released).
 func residentBytes() uint64 {
-	if b, err := os.ReadFile("/proc/self/statm"); err == nil {
-		f := bytes.Fields(b)
-		if len(f) >= 2 {
-			if pages, err := strconv.ParseUint(string(f[1]), 10, 64); err == nil {
-				return pages * uint64(os.Getpagesize())
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		var n uint64
+		var found int
+		for _, line := range bytes.Split(b, []byte{'\n'}) {
+			f := bytes.Fields(line)
+			if len(f) < 2 || (string(f[0]) != "RssAnon:" && string(f[0]) != "RssShmem:") {
+				continue
 			}
+			kb, err := strconv.ParseUint(string(f[1]), 10, 64)
+			if err != nil {
+				break
+			}
+			n += kb * 1024
+			found++
+		}
+		if found == 2 {
+			return n
 		}
 	}
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
@@ -30,6 +31,10 @@ const defaultWithout = "system,gc,assist,dirty,syscalls,locks,procresize,stacksi
 
 // defaultReduce is -reduce's default: every fingerprint reduction.
 const defaultReduce = "ms,assist"
+
+// defaultFrontierMemory is -frontier-memory's default: each BFS level
+// keeps this much in memory and spills the rest.
+const defaultFrontierMemory = "256 MiB"
 
 // reductions are the fingerprint reductions -reduce names.
 var reductions = []struct {
@@ -82,6 +87,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		defMem = formatBytes(pm / 2)
 	}
 	maxMemory := fs.String("max-memory", defMem, "stop with verdict unknown (exit 3) when the resident memory exceeds this `size` (bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory)")
+	frontierMem := fs.String("frontier-memory", defaultFrontierMemory, "bytes of each of the two BFS levels held at a time (the one expanded and the next) kept in memory; the rest spills to a file in -spill-dir, mapped back to be read (`size` as for -max-memory; 0: all in memory)")
+	spillDir := fs.String("spill-dir", "", "`directory` for the spilled frontier (default: $TMPDIR, or /var/tmp when that is in memory); the file is unlinked at once and goes with the run")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that expand and check states in parallel; the counts, violations and output are the same for any number")
 	bitstate := fs.Int("bitstate", 0, "bitstate (supertrace) search: a `log2` of the bit array's size (e.g. 30: 2^30 bits, 128 MiB) in place of the exact fingerprint set; a partial search (0: exact)")
 	bitK := fs.Int("bitstate-k", 3, "with -bitstate, bits set per state (hash functions)")
@@ -112,10 +119,17 @@ explores: see below) as numbered steps, each with the state change it made. It a
 reached and which never were: a branch the bound cannot reach is a finding.
 
 Memory: the fingerprint set and the path arrays grow by about 20 bytes per
-state; the BFS frontier holds whole encoded states and dominates wide
-levels. -max-memory stops the run before the machine runs out (checked
-every 16,384 transitions); the summary gives the peak resident memory and
-the resident bytes per state, frontier included.
+state; the BFS frontier holds whole encoded states (about 60 to 120 bytes
+each) and would dominate wide levels, so each of the two levels held at a
+time keeps -frontier-memory bytes in memory and writes the rest, in
+order, to a file in -spill-dir, which is mapped back and read in order
+(Linux; the file is unlinked as soon as it is made). Spilling changes
+nothing the exploration finds, and costs little: the file is written and
+read once, sequentially, mostly through the page cache. -max-memory stops
+the run before the machine runs out (checked every 16,384 transitions);
+the summary gives the peak resident memory (the pages of the mapped spill,
+which the kernel drops when memory is short, not counted) and the
+resident bytes per state, frontier included.
 
 -workers N expands, looks up and checks the states of each BFS level on N
 goroutines (default: GOMAXPROCS, all cores). The work is cut into pieces
@@ -208,7 +222,8 @@ its own order, so shards lose different states and together cover more.
 
 Exit codes: 0 no invariant fails in the explored space (and, with
 -liveness, every liveness property holds); 1 a violation or a lasso;
-2 bad flags; 3 unknown: stopped by -max-states, -max-memory or Ctrl-C
+2 bad flags, or an error that ends the run without a verdict (a spill
+that cannot be written); 3 unknown: stopped by -max-states, -max-memory or Ctrl-C
 before the space was exhausted, with no violation found.
 
 Flags:
@@ -359,8 +374,28 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: -max-memory: %v\n", err)
 		return exitUsage
 	}
+	fm, err := parseBytes(*frontierMem)
+	if err == nil && fm > math.MaxInt32 {
+		err = fmt.Errorf("at most 2 GiB")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit explore: -frontier-memory: %v\n", err)
+		return exitUsage
+	}
+	dir, err := checker.SpillDir(*spillDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit explore: -spill-dir: %v\n", err)
+		return exitUsage
+	}
+	if dir == "" && fm > 0 {
+		if !*quiet {
+			fmt.Fprintln(stderr, "gexit explore: no directory on disk to spill the frontier to (or no mmap): the frontier stays in memory")
+		}
+		fm = 0
+	}
 	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop, Workers: *workers,
-		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por, Reduce: red}
+		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por, Reduce: red,
+		FrontierMemory: int(fm), SpillDir: dir}
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) {
 			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
@@ -444,6 +479,9 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		res.States, res.Transitions, res.MaxDepth, ps, ms, gs, consts)
 	fmt.Fprintf(w, "%.2fs, %.0f states/s; peak resident %s (%.1f bytes per state, frontier included; %.1f stored per state), peak frontier %s\n",
 		res.Seconds, res.StatesPerSec, formatBytes(res.PeakBytes), res.BytesPerState, res.StoredPerState, formatBytes(uint64(res.FrontierBytes)))
+	if res.SpilledBytes > 0 {
+		fmt.Fprintf(w, "frontier spilled to disk: %s written and read back (-frontier-memory)\n", formatBytes(uint64(res.SpilledBytes)))
+	}
 	if b := res.Bitstate; b != nil {
 		shard := ""
 		if b.Shards > 0 {

@@ -75,6 +75,45 @@ func TestExploreMaxMemory(t *testing.T) {
 	}
 }
 
+// TestExploreSpillCommand: a frontier spilled to disk gives the run in
+// memory's counts and verdict and says how much it spilled; bad sizes and
+// directories are refused before the run.
+func TestExploreSpillCommand(t *testing.T) {
+	if d, _ := checker.SpillDir(""); d == "" {
+		t.Skip("no spill on this platform or no directory on disk")
+	}
+	args := []string{"explore", "-json", "-ps", "2", "-ms", "2", "-gs", "2"}
+	var mem, disk struct {
+		States, Transitions, MaxDepth int
+		Verdict                       string
+		SpilledBytes                  int64
+	}
+	code, out, _ := runCmd(args...)
+	if err := json.Unmarshal([]byte(out), &mem); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	code, out, _ = runCmd(append(args, "-frontier-memory", "1", "-spill-dir", t.TempDir())...)
+	if err := json.Unmarshal([]byte(out), &disk); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	if disk.SpilledBytes == 0 || mem.SpilledBytes != 0 {
+		t.Fatalf("spilled %d bytes with -frontier-memory 1, %d without", disk.SpilledBytes, mem.SpilledBytes)
+	}
+	disk.SpilledBytes = 0
+	if disk != mem {
+		t.Fatalf("spilled %+v, in memory %+v", disk, mem)
+	}
+	code, out, _ = runCmd("explore", "-q", "-gs", "2", "-frontier-memory", "1")
+	if code != exitOK || !strings.Contains(out, "frontier spilled to disk") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{{"-frontier-memory", "lots"}, {"-frontier-memory", "3GiB"}, {"-spill-dir", "/nonexistent/gexit"}} {
+		if code, out, errOut := runCmd(append([]string{"explore"}, bad...)...); code != exitUsage || out != "" || !strings.Contains(errOut, bad[0]) {
+			t.Errorf("%v: exit %d %q", bad, code, errOut)
+		}
+	}
+}
+
 func TestExploreBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"explore", "-ps", "0"},
