@@ -1200,6 +1200,7 @@ func (s *slab) appendEncoded(id uint32, enc []byte) {
 		if n > 0 && s.sp != nil {
 			if full := s.chunks[n-1]; s.sp.spillFull(s, full) && cap(full) >= need {
 				c = full[:0] // written out: its buffer holds the next chunk
+				s.sp.inMem += cap(c)
 			}
 		}
 		if c == nil {

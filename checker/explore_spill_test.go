@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +119,57 @@ func TestExploreSpillErrors(t *testing.T) {
 		if _, err := Explore(context.Background(), o); err == nil || !strings.Contains(err.Error(), "tmpfs") {
 			t.Fatalf("a spill directory in memory: err %v", err)
 		}
+	}
+}
+
+// A slab that spills keeps at most its bound (and the chunk being
+// filled) in memory however long the level, and reads back every state
+// in order.
+func TestSlabSpillBoundsMemory(t *testing.T) {
+	if !spillSupported {
+		t.Skip("spilling needs mmap (Linux)")
+	}
+	const limit, chunk = 8 << 10, 1 << 10
+	sp, err := newSpiller(t.TempDir(), limit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.close()
+	s := &slab{per: 3, chunk: chunk, sp: sp}
+	for level := range 2 { // the second level reuses the file and buffers
+		enc := make([]byte, 97)
+		const n = 5000
+		for id := range uint32(n) {
+			enc[0], enc[96] = byte(id), byte(id>>8)
+			s.appendEncoded(id, enc)
+			inMem := 0
+			for _, c := range s.chunks {
+				inMem += cap(c)
+			}
+			if inMem > limit+chunk {
+				t.Fatalf("level %d, state %d: %d bytes of chunks in memory, bound %d", level, id, inMem, limit)
+			}
+		}
+		if err := s.seal(); err != nil {
+			t.Fatal(err)
+		}
+		if sp.written < n*101-limit-chunk {
+			t.Fatalf("level %d: %d bytes spilled of %d", level, sp.written, n*101)
+		}
+		id := uint32(0)
+		for ci, c := range s.chunks {
+			for len(c) > 0 {
+				if got := binary.LittleEndian.Uint32(c); got != id || c[4] != byte(id) || c[100] != byte(id>>8) {
+					t.Fatalf("level %d, chunk %d: state %d read back as %d", level, ci, id, got)
+				}
+				c = c[101:]
+				id++
+			}
+			s.done(int(id) / s.per)
+		}
+		if id != n {
+			t.Fatalf("level %d: %d states read back, %d written", level, id, n)
+		}
+		s.reset()
 	}
 }
