@@ -310,8 +310,8 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		seen = newShardedSet()
 		seen.add(init.FingerprintReduced(o.Reduce))
 	}
-	parent := []uint32{0}
-	opIdx := []uint8{0}
+	var path paths
+	path.add(0, 0) // the initial state
 	res.States = 1
 	if v := init.CheckInvariants(); v != nil {
 		res.Violations = append(res.Violations, ExploreViolation{Kind: "invariant", Name: v.Invariant, Source: v.Source, Detail: v.Detail, Final: init})
@@ -414,7 +414,7 @@ loop:
 			// them); with liveness, in the state-number map, then check
 			// the new states and encode them.
 			if lg != nil {
-				dedupLiveness(lg, ts, uint32(len(parent)))
+				dedupLiveness(lg, ts, uint32(path.len()))
 				p.finish(p.start(len(ts), func(_, i int) { ts[i].checkNew() }), nil)
 			} else if !x.direct {
 				seen.dedup(ts)
@@ -446,7 +446,7 @@ loop:
 							res.Deadlocks++
 							if pv := pa.prog; pv != nil {
 								v := ExploreViolation{Kind: "progress", Name: pv.Invariant, Source: pv.Source, Detail: pv.Detail}
-								res.addViolation(&v, o, init, parent, opIdx, ndID, 0, step)
+								res.addViolation(&v, o, init, &path, ndID, 0, step)
 								if o.StopAtFirst {
 									break loop
 								}
@@ -466,7 +466,7 @@ loop:
 						res.Transitions++
 						if _, refused := err.(*spec.Disabled); refused {
 							v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
-							res.addViolation(&v, o, init, parent, opIdx, ndID, uint8(i), step)
+							res.addViolation(&v, o, init, &path, ndID, uint8(i), step)
 							if o.StopAtFirst {
 								break loop
 							}
@@ -476,20 +476,18 @@ loop:
 						if err != nil {
 							// A reachable throw is a violation, whether or
 							// not the partial state was seen before.
-							id := uint32(len(parent))
-							parent = append(parent, ndID)
-							opIdx = append(opIdx, uint8(i))
+							id := path.add(ndID, uint8(i))
 							v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
 							if t, ok := err.(*spec.Throw); ok {
 								v.Name, v.Source = t.Msg, t.Func
 							}
-							res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+							res.addViolation(&v, o, init, &path, id, 0, step)
 							if o.StopAtFirst {
 								break loop
 							}
 							continue
 						}
-						id := uint32(len(parent))
+						id := uint32(path.len())
 						if lg != nil {
 							if sc.strict {
 								lg.addEdge(sc.to, op, pa.cur, sc.st)
@@ -504,12 +502,11 @@ loop:
 						} else if !sc.isNew {
 							continue
 						}
-						parent = append(parent, ndID)
-						opIdx = append(opIdx, uint8(i))
+						path.add(ndID, uint8(i))
 						res.States++
 						if viol := sc.viol; viol != nil {
 							v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
-							res.addViolation(&v, o, init, parent, opIdx, id, 0, step)
+							res.addViolation(&v, o, init, &path, id, 0, step)
 							if o.StopAtFirst {
 								break loop
 							}
@@ -523,7 +520,7 @@ loop:
 					}
 					if res.Transitions >= nextCheck {
 						nextCheck = res.Transitions + 0x4000
-						if len(parent) > math.MaxUint32-1<<20 {
+						if path.len() > math.MaxUint32-1<<20 {
 							return nil, fmt.Errorf("explore: more than 2^32 states: state numbers are 32 bits")
 						}
 						if err := ctx.Err(); err != nil {
@@ -567,9 +564,9 @@ loop:
 	}
 	var stored int
 	if lg != nil {
-		stored = lg.ids.bytes() + 4*cap(parent) + cap(opIdx)
+		stored = lg.ids.bytes() + path.bytes()
 	} else {
-		stored = seen.bytes() + 4*cap(parent) + cap(opIdx)
+		stored = seen.bytes() + path.bytes()
 	}
 	res.StoredPerState = float64(stored) / float64(res.States)
 	res.PeakBytes = max(peakRSS, residentBytes())
@@ -591,7 +588,7 @@ loop:
 		res.POR = &porStats
 	}
 	if lg != nil {
-		if err := res.checkLiveness(o, lg, init, parent, opIdx, step); err != nil {
+		if err := res.checkLiveness(o, lg, init, &path, step); err != nil {
 			return nil, err
 		}
 	}
@@ -600,14 +597,8 @@ loop:
 
 // addViolation rebuilds the shortest path to the state numbered id (or, for
 // a refused op, to its parent plus that op) and records the violation.
-func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, init *spec.State, parent []uint32, opIdx []uint8, id uint32, extra uint8, step func(*spec.State, spec.Op) (spec.Result, error)) {
-	var idx []uint8
-	for n := id; n != 0; n = parent[n] {
-		idx = append(idx, opIdx[n])
-	}
-	for i, j := 0, len(idx)-1; i < j; i, j = i+1, j-1 {
-		idx[i], idx[j] = idx[j], idx[i]
-	}
+func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, init *spec.State, paths *paths, id uint32, extra uint8, step func(*spec.State, spec.Op) (spec.Result, error)) {
+	idx := paths.to(id)
 	if v.Kind == "refused" {
 		idx = append(idx, extra)
 	}

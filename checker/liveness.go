@@ -874,25 +874,15 @@ type stepFunc func(*spec.State, spec.Op) (spec.Result, error)
 // lassoBuilder turns a loop plan into concrete steps by replaying the
 // explorer's shortest paths.
 type lassoBuilder struct {
-	lg     *livenessGraph
-	init   *spec.State
-	b      spec.Bounds
-	parent []uint32
-	opIdx  []uint8
-	step   stepFunc
+	lg   *livenessGraph
+	init *spec.State
+	b    spec.Bounds
+	path *paths
+	step stepFunc
 }
 
 // pathTo is the op indices of the BFS path to state id.
-func (x *lassoBuilder) pathTo(id uint32) []uint8 {
-	var idx []uint8
-	for n := id; n != 0; n = x.parent[n] {
-		idx = append(idx, x.opIdx[n])
-	}
-	for i, j := 0, len(idx)-1; i < j; i, j = i+1, j-1 {
-		idx[i], idx[j] = idx[j], idx[i]
-	}
-	return idx
-}
+func (x *lassoBuilder) pathTo(id uint32) []uint8 { return x.path.to(id) }
 
 // rep is the explorer's concrete state numbered id: the one its BFS path
 // reaches.
@@ -1023,7 +1013,7 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 // checkLiveness judges every property once the exploration is over. A
 // space not exhausted (max-states, canceled, a violation with StopAtFirst)
 // leaves every property unknown.
-func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, init *spec.State, parent []uint32, opIdx []uint8, step stepFunc) error {
+func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, init *spec.State, path *paths, step stepFunc) error {
 	start := time.Now()
 	stats := &LivenessStats{Edges: len(lg.dst), Fairness: []string{}}
 	for _, f := range FairnessConditions {
@@ -1041,7 +1031,7 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 		stats.Bytes = lg.bytes()
 		return nil
 	}
-	if err := lg.finish(len(parent)); err != nil {
+	if err := lg.finish(path.len()); err != nil {
 		return err
 	}
 	checked, found, nodes, scratch, err := lg.check(AllFairness &^ o.Unfair)
@@ -1050,7 +1040,7 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 	}
 	stats.Nodes = nodes
 	stats.Bytes = lg.bytes() + scratch
-	x := &lassoBuilder{lg: lg, init: init, b: o.Bounds, parent: parent, opIdx: opIdx, step: step}
+	x := &lassoBuilder{lg: lg, init: init, b: o.Bounds, path: path, step: step}
 	for i, p := range LivenessProperties {
 		lr := LivenessResult{Name: p.Name, Holds: found[i] == nil, CheckedStates: checked[i], Source: p.Source}
 		if found[i] != nil {
