@@ -158,3 +158,44 @@ func BenchmarkExploreOneCore(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExploreSpill explores 2 Ps, 2 Ms, 2 Gs, preset small, the core
+// families (complete, about 2.4M states) with the frontier in memory and
+// with all of it but a few bytes spilled to disk (FrontierMemory 1), in
+// one run, order alternating, and reports the ratio of their times (the
+// spill's cost) and the bytes each spilled.
+func BenchmarkExploreSpill(b *testing.B) {
+	if d, _ := SpillDir(""); d == "" {
+		b.Skip("no spill on this platform or no directory on disk")
+	}
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(2)}
+	var tMem, tDisk time.Duration
+	var spilled int64
+	order := []int{0, 1}
+	for b.Loop() {
+		order[0], order[1] = order[1], order[0]
+		var digests [2]string
+		for i, fm := range order {
+			o.FrontierMemory = fm
+			t0 := time.Now()
+			r, err := Explore(context.Background(), o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if fm == 0 {
+				tMem += time.Since(t0)
+			} else {
+				tDisk += time.Since(t0)
+				spilled += r.SpilledBytes
+			}
+			r.SpilledBytes = 0
+			digests[i] = exploreDigest(r)
+		}
+		if digests[0] != digests[1] {
+			b.Fatalf("in memory and spilled differ:\n%s\n%s", digests[0], digests[1])
+		}
+	}
+	b.ReportMetric(tDisk.Seconds()/tMem.Seconds(), "spilled/memory")
+	b.ReportMetric(float64(spilled)/float64(b.N), "spilled-B/op")
+}
