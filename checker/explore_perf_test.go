@@ -40,6 +40,18 @@ func plantedOptions(c spec.Consts) ExploreOptions {
 	return o
 }
 
+// plantedThrowOptions is a 2P2M2G core bound, depth 12, with a planted
+// throw: an exit that frees the G's stack throws.
+func plantedThrowOptions(c spec.Consts) ExploreOptions {
+	return ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(2), Depth: 12, Step: func(s *spec.State, op spec.Op) (spec.Result, error) {
+		r, err := s.Apply(op)
+		if err == nil && op.Kind == spec.OpExit && r.StackFreed {
+			return r, &spec.Throw{Msg: "planted", Func: "test"}
+		}
+		return r, err
+	}}
+}
+
 func digestCounts(m map[string]int) uint64 {
 	var ks []string
 	for k := range m {

@@ -29,13 +29,7 @@ func TestExploreSpillSameExploration(t *testing.T) {
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
 	first := plantedOptions(c)
 	first.Depth, first.StopAtFirst = 0, true
-	throw := ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2), Depth: 12, Step: func(s *spec.State, op spec.Op) (spec.Result, error) {
-		r, err := s.Apply(op)
-		if err == nil && op.Kind == spec.OpExit && r.StackFreed {
-			return r, &spec.Throw{Msg: "planted", Func: "test"}
-		}
-		return r, err
-	}}
+	throw := plantedThrowOptions(c)
 	reduced := ExploreOptions{Config: cfg(1, 2), Bounds: spec.DefaultBounds(1), POR: true, Reduce: spec.ReduceMs | spec.ReduceAssist}
 	bits := ExploreOptions{Config: cfg(2, 1), Bounds: coreBounds(3), Bitstate: 22}
 	dir := t.TempDir()

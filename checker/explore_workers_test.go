@@ -34,13 +34,7 @@ func TestExploreWorkersDeterministic(t *testing.T) {
 	planted := plantedOptions(c)
 	first := plantedOptions(c)
 	first.Depth, first.StopAtFirst = 0, true
-	throw := ExploreOptions{Config: cfg(2, 2), Bounds: coreBounds(2), Depth: 12, Step: func(s *spec.State, op spec.Op) (spec.Result, error) {
-		r, err := s.Apply(op)
-		if err == nil && op.Kind == spec.OpExit && r.StackFreed {
-			return r, &spec.Throw{Msg: "planted", Func: "test"}
-		}
-		return r, err
-	}}
+	throw := plantedThrowOptions(c)
 	for _, tc := range []struct {
 		name  string
 		o     ExploreOptions
