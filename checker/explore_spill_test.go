@@ -51,6 +51,12 @@ func TestExploreSpillSameExploration(t *testing.T) {
 			for _, w := range []int{1, 2} {
 				o := tc.o
 				o.Workers = w
+				if raceEnabled && !tc.viols && (o.MaxStates == 0 || o.MaxStates > 20_000) {
+					// The race detector slows the explorer tenfold:
+					// the first 20,000 states (make test runs the
+					// whole test without it too).
+					o.MaxStates = 20_000
+				}
 				mem, err := Explore(context.Background(), o)
 				if err != nil {
 					t.Fatal(err)

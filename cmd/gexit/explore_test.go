@@ -82,7 +82,17 @@ func TestExploreSpillCommand(t *testing.T) {
 	if d, _ := checker.SpillDir(""); d == "" {
 		t.Skip("no spill on this platform or no directory on disk")
 	}
-	args := []string{"explore", "-json", "-ps", "2", "-ms", "2", "-gs", "2"}
+	for _, bad := range [][]string{{"-frontier-memory", "lots"}, {"-frontier-memory", "3GiB"}, {"-spill-dir", "/nonexistent/gexit"}} {
+		if code, out, errOut := runCmd(append([]string{"explore"}, bad...)...); code != exitUsage || out != "" || !strings.Contains(errOut, bad[0]) {
+			t.Errorf("%v: exit %d %q", bad, code, errOut)
+		}
+	}
+	if raceEnabled {
+		t.Skip("three explorations of 755,784 states: make test runs them without the race detector")
+	}
+	// 1 P, 1 M, 5 Gs: 755,784 states in levels of up to 3.4 MB, so that
+	// some of the 1 MiB chunks spill.
+	args := []string{"explore", "-json", "-ps", "1", "-ms", "1", "-gs", "5"}
 	var mem, disk struct {
 		States, Transitions, MaxDepth int
 		Verdict                       string
@@ -103,14 +113,9 @@ func TestExploreSpillCommand(t *testing.T) {
 	if disk != mem {
 		t.Fatalf("spilled %+v, in memory %+v", disk, mem)
 	}
-	code, out, _ = runCmd("explore", "-q", "-gs", "2", "-frontier-memory", "1")
+	code, out, _ = runCmd("explore", "-q", "-ps", "1", "-ms", "1", "-gs", "5", "-frontier-memory", "1")
 	if code != exitOK || !strings.Contains(out, "frontier spilled to disk") {
 		t.Fatalf("exit %d\n%s", code, out)
-	}
-	for _, bad := range [][]string{{"-frontier-memory", "lots"}, {"-frontier-memory", "3GiB"}, {"-spill-dir", "/nonexistent/gexit"}} {
-		if code, out, errOut := runCmd(append([]string{"explore"}, bad...)...); code != exitUsage || out != "" || !strings.Contains(errOut, bad[0]) {
-			t.Errorf("%v: exit %d %q", bad, code, errOut)
-		}
 	}
 }
 
