@@ -321,11 +321,18 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	per := taskParentsFor(workers)
 	frontier, next := slab{per: per, chunk: o.chunkBytes}, slab{per: per, chunk: o.chunkBytes}
 	if o.FrontierMemory > 0 {
-		for _, s := range []*slab{&frontier, &next} {
-			if s.sp, err = newSpiller(o.SpillDir, o.FrontierMemory, o.spillCreate); err != nil {
-				return nil, err
-			}
+		if !spillSupported {
+			return nil, fmt.Errorf("explore: spilling the frontier to disk needs mmap, which this platform's build lacks")
 		}
+		dir := o.SpillDir
+		if dir == "" {
+			dir = os.TempDir()
+		}
+		if err := checkSpillDir(dir); err != nil {
+			return nil, err
+		}
+		frontier.sp = newSpiller(dir, o.FrontierMemory, o.spillCreate)
+		next.sp = newSpiller(dir, o.FrontierMemory, o.spillCreate)
 	}
 	defer func() {
 		frontier.sp.close()

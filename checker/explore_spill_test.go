@@ -114,7 +114,7 @@ func TestExploreSpillErrors(t *testing.T) {
 	if _, err := Explore(context.Background(), o); err == nil || !strings.Contains(err.Error(), "spill directory") {
 		t.Fatalf("a missing spill directory: err %v", err)
 	}
-	if isMemoryDir("/dev/shm") {
+	if inMem, _ := inMemoryFS("/dev/shm"); inMem {
 		o.SpillDir = "/dev/shm"
 		if _, err := Explore(context.Background(), o); err == nil || !strings.Contains(err.Error(), "tmpfs") {
 			t.Fatalf("a spill directory in memory: err %v", err)
@@ -130,10 +130,7 @@ func TestSlabSpillBoundsMemory(t *testing.T) {
 		t.Skip("spilling needs mmap (Linux)")
 	}
 	const limit, chunk = 8 << 10, 1 << 10
-	sp, err := newSpiller(t.TempDir(), limit, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := newSpiller(t.TempDir(), limit, nil)
 	defer sp.close()
 	s := &slab{per: 3, chunk: chunk, sp: sp}
 	for level := range 2 { // the second level reuses the file and buffers

@@ -32,27 +32,14 @@ type spiller struct {
 
 type extent struct{ off, n int64 }
 
-// spillSupported reports whether this platform can map a spilled frontier
-// back (mapFile).
-const spillSupported = mmapSupported
-
 // newSpiller returns a spiller for a slab that keeps at most limit bytes
-// in memory and writes the rest to a file in dir; it checks that dir can
-// hold a spill that saves memory (not a tmpfs, writable).
-func newSpiller(dir string, limit int, create func(dir, pattern string) (*os.File, error)) (*spiller, error) {
-	if !spillSupported {
-		return nil, fmt.Errorf("explore: spilling the frontier to disk needs mmap, which this platform's build lacks")
-	}
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	if err := checkSpillDir(dir); err != nil {
-		return nil, err
-	}
+// in memory and writes the rest to a file in dir (checked by the caller:
+// checkSpillDir).
+func newSpiller(dir string, limit int, create func(dir, pattern string) (*os.File, error)) *spiller {
 	if create == nil {
 		create = os.CreateTemp
 	}
-	return &spiller{limit: limit, dir: dir, create: create}, nil
+	return &spiller{limit: limit, dir: dir, create: create}
 }
 
 // spillFull writes the slab's last chunk, c (full), to the file and

@@ -8,7 +8,8 @@ import (
 	"syscall"
 )
 
-const mmapSupported = true
+// spillSupported: this platform can map a spilled frontier back.
+const spillSupported = true
 
 // mapFile maps the first n bytes of f read-only and tells the kernel they
 // will be read in order (read-ahead).
@@ -44,11 +45,11 @@ const (
 // checkSpillDir refuses a directory the spill cannot use or that would
 // keep it in memory anyway.
 func checkSpillDir(dir string) error {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	inMem, err := inMemoryFS(dir)
+	if err != nil {
 		return fmt.Errorf("explore: spill directory: %v", err)
 	}
-	if st.Type == tmpfsMagic || st.Type == ramfsMagic {
+	if inMem {
 		return fmt.Errorf("explore: spill directory %s is in memory (tmpfs): spilling the frontier there saves no memory; give a directory on disk", dir)
 	}
 	f, err := os.CreateTemp(dir, "gexit-frontier-*")
@@ -60,8 +61,11 @@ func checkSpillDir(dir string) error {
 	return nil
 }
 
-// isMemoryDir reports whether dir is on a file system kept in memory.
-func isMemoryDir(dir string) bool {
+// inMemoryFS reports whether dir is on a file system kept in memory.
+func inMemoryFS(dir string) (bool, error) {
 	var st syscall.Statfs_t
-	return syscall.Statfs(dir, &st) == nil && (st.Type == tmpfsMagic || st.Type == ramfsMagic)
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return false, err
+	}
+	return st.Type == tmpfsMagic || st.Type == ramfsMagic, nil
 }

@@ -7,7 +7,7 @@ import (
 	"os"
 )
 
-const mmapSupported = false
+const spillSupported = false
 
 func mapFile(f *os.File, n int64) ([]byte, error) {
 	return nil, errors.New("no mmap in this build")
@@ -19,4 +19,4 @@ func dropPages(m []byte, lo, hi int64) {}
 
 func checkSpillDir(dir string) error { return nil }
 
-func isMemoryDir(dir string) bool { return false }
+func inMemoryFS(dir string) (bool, error) { return false, nil }
