@@ -36,10 +36,14 @@ func (h *hasher) sum() uint64 {
 	return x
 }
 
+// packG packs a G's fields in a word. The stack size is kept as its
+// log2 (sizes are powers of two: StacksArePowersOfTwo) and whether it is
+// not a power of two, so that a broken stack size never merges with a
+// state whose invariants held (3*StackMin has StackMin's trailing zeros).
 func packG(g *G) uint64 {
 	return uint64(g.Status) | uint64(uint8(g.M))<<8 | uint64(uint8(g.LockedM))<<16 |
 		uint64(g.Cleared)<<24 | uint64(uint8(g.GCAssist))<<40 | b2u(g.System)<<48 |
-		uint64(bits.TrailingZeros32(uint32(g.Stack)))<<49
+		uint64(bits.TrailingZeros32(uint32(g.Stack)))<<49 | b2u(g.Stack&(g.Stack-1) != 0)<<54
 }
 
 func packM(m *M) uint64 {

@@ -318,3 +318,24 @@ func BenchmarkFingerprintRef(b *testing.B) {
 		i++
 	}
 }
+
+// A stack size that is not a power of two (which only a broken transition
+// makes) fingerprints apart from the power of two with its trailing
+// zeros: the explorer checks the invariants of new states only, and a
+// broken state merged with a correct one seen before would go unseen.
+func TestFingerprintKeepsBrokenStackSizes(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	broken := s.Clone()
+	broken.Gs[0].Stack = 3 * StackMin
+	if broken.CheckInvariants() == nil {
+		t.Fatal("a 3*StackMin stack breaks no invariant")
+	}
+	for _, r := range []Reduction{0, AllReductions} {
+		if s.FingerprintReduced(r) == broken.FingerprintReduced(r) {
+			t.Fatalf("reductions %#x: a %d-byte and a %d-byte stack fingerprint equal", r, s.Gs[0].Stack, broken.Gs[0].Stack)
+		}
+	}
+	if s.Hash() == broken.Hash() {
+		t.Fatal("Hash: the two stacks hash equal")
+	}
+}
