@@ -369,7 +369,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		}
 	}()
 	x := &expander{cfg: init.Cfg, bounds: o.Bounds, step: step, permSeed: permSeed, por: o.POR, red: o.Reduce, live: lg != nil, seen: seen,
-		direct: workers == 1 && lg == nil}
+		direct: workers == 1 && lg == nil, gwrites: o.Reduce&spec.ReduceGWrites != 0}
 	workersScratch := make([]worker, workers)
 	expand := func(set, first int) *job {
 		ts := &slots[set]
@@ -471,6 +471,20 @@ loop:
 						}
 						r, err := sc.r, sc.err
 						res.Transitions++
+						for _, p := range sc.parts {
+							cov.add(p.key, 1, p.op, p.r)
+						}
+						if pv, ok := err.(*partViolation); ok {
+							// A composite's writes broke an invariant
+							// before its exit: the path ends there.
+							id := path.add(ndID, uint8(i))
+							v := ExploreViolation{Kind: "invariant", Name: pv.v.Invariant, Source: pv.v.Source, Detail: pv.v.Detail}
+							res.addViolation(&v, o, init, &path, id, 0, step)
+							if o.StopAtFirst {
+								break loop
+							}
+							continue
+						}
 						if _, refused := err.(*spec.Disabled); refused {
 							v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
 							res.addViolation(&v, o, init, &path, ndID, uint8(i), step)
@@ -609,16 +623,20 @@ func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, in
 	if v.Kind == "refused" {
 		idx = append(idx, extra)
 	}
-	path, final := Replay(init, o.Bounds, idx, step)
+	path, final := Replay(init, o.Bounds, o.Reduce, idx, step)
 	v.Path = path
 	v.Final = final
 	v.FinalDump = final.Dump()
 	res.Violations = append(res.Violations, *v)
 }
 
-// Replay re-runs a path given as indices into spec.Enabled from s, and
-// returns the steps with their state changes and the final state.
-func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, spec.Op) (spec.Result, error)) ([]PathStep, *spec.State) {
+// Replay re-runs a path given as indices into the explorer's moves from
+// s (spec.Enabled's ops; with spec.ReduceGWrites in red,
+// spec.GWritesMoves'), and returns the steps with their state changes and
+// the final state. A composite move is replayed part by part, a step
+// each; it ends the path where a part throws, is refused or breaks an
+// invariant.
+func Replay(s *spec.State, b spec.Bounds, red spec.Reduction, idx []uint8, step func(*spec.State, spec.Op) (spec.Result, error)) ([]PathStep, *spec.State) {
 	if step == nil {
 		step = (*spec.State).Apply
 	}
@@ -626,16 +644,29 @@ func Replay(s *spec.State, b spec.Bounds, idx []uint8, step func(*spec.State, sp
 	var path []PathStep
 	for _, i := range idx {
 		ops := cur.Enabled(b, nil)
+		if red&spec.ReduceGWrites != 0 {
+			ops = cur.GWritesMoves(b, ops, nil)
+		}
 		if int(i) >= len(ops) {
 			break
 		}
-		before := cur.Clone()
-		r, err := step(cur, ops[i])
-		ps := PathStep{Op: ops[i], Result: r, Changes: spec.Diff(before, cur)}
-		if err != nil {
-			ps.Changes = append(ps.Changes, "error: "+err.Error())
+		parts := ops[i].Parts(nil)
+		for k, p := range parts {
+			before := cur.Clone()
+			r, err := step(cur, p)
+			ps := PathStep{Op: p, Result: r, Changes: spec.Diff(before, cur)}
+			if err != nil {
+				ps.Changes = append(ps.Changes, "error: "+err.Error())
+			}
+			path = append(path, ps)
+			if err != nil && k < len(parts)-1 {
+				return path, cur
+			}
+			if k == len(parts)-2 && cur.CheckInvariants() != nil {
+				// The explorer's check before a composite's exit.
+				return path, cur
+			}
 		}
-		path = append(path, ps)
 	}
 	return path, cur
 }
@@ -672,6 +703,8 @@ type expander struct {
 	por      bool
 	// red is the fingerprint's optional reductions (ExploreOptions.Reduce).
 	red spec.Reduction
+	// gwrites: the moves are spec.GWritesMoves' (spec.ReduceGWrites).
+	gwrites bool
 	// live: the liveness graph records every edge, so the successors
 	// keep their States until the round is numbered, and are looked up
 	// (dedupLiveness), checked and encoded (checkNew) after the
@@ -721,7 +754,14 @@ type worker struct {
 	amp    []int
 	ampOps []spec.Op
 	ampIdx []uint8
-	_      [64]byte // (no cache line shared with the next worker)
+	// moves: the G-writes reduction's moves, swapped with a parent's ops;
+	// parts, a composite's parts.
+	moves []spec.Op
+	parts []spec.Op
+	// preChecked: the Pre values of the parent's composites whose state
+	// before the exit was checked and holds the invariants.
+	preChecked [4]uint64
+	_          [64]byte // (no cache line shared with the next worker)
 }
 
 type batchParent struct {
@@ -759,12 +799,15 @@ type pendingSucc struct {
 }
 
 type successor struct {
-	st     *spec.State // with liveness only
-	r      spec.Result
-	err    error
-	fp     uint64    // when err == nil
-	key    branchKey // the coverage key of (op, r)
-	strict bool      // liveness: the op succeeded in strict order
+	st  *spec.State // with liveness only
+	r   spec.Result
+	err error
+	fp  uint64    // when err == nil
+	key branchKey // the coverage key of (op, r)
+	// parts: a composite's parts before its exit (spec.Op.Pre), with
+	// their results, for the coverage.
+	parts  []partStep
+	strict bool // liveness: the op succeeded in strict order
 	// cand (without liveness): the state was not among those seen
 	// before the round, nor earlier in the task, so the round's lookup
 	// decides whether it is new; with one worker, it is new.
@@ -824,6 +867,11 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 			return
 		}
 		pa.ops = pa.cur.Enabled(x.bounds, pa.ops)
+		if x.gwrites {
+			t.w.moves = pa.cur.GWritesMoves(x.bounds, pa.ops, t.w.moves)
+			pa.ops, t.w.moves = t.w.moves, pa.ops
+			t.w.preChecked = [4]uint64{}
+		}
 		pa.idx = pa.idx[:0]
 		if x.permSeed != 0 && len(pa.ops) > 1 && len(pa.ops) <= 255 {
 			pa.permute(x.permSeed)
@@ -865,6 +913,7 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 	var sc *successor
 	t.succs, sc = extend(t.succs)
 	sc.cand, sc.isNew, sc.viol = false, false, nil
+	sc.parts = sc.parts[:0]
 	var st *spec.State
 	switch {
 	case x.live:
@@ -883,13 +932,19 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 			st.CopyFrom(pa.cur)
 			sc.r, sc.err = x.step(st, op)
 		}
-	case inPlace:
+	case inPlace && op.Pre == 0:
 		st = pa.cur
 		t.w.cur = t.freeState()
 		sc.r, sc.err = x.step(st, op)
 	default:
 		st = t.freeState()
 		st.CopyFrom(pa.cur)
+		if op.Pre != 0 {
+			op, sc.r, sc.err = t.applyParts(x, sc, st, op)
+			if sc.err != nil {
+				break
+			}
+		}
 		sc.r, sc.err = x.step(st, op)
 	}
 	sc.key = keyOf(op, sc.r)
@@ -897,6 +952,44 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 		sc.fp = st.FingerprintReduced(x.red)
 	}
 	return sc, st
+}
+
+// partStep is a part of a composite op and its result.
+type partStep struct {
+	key branchKey
+	op  spec.Op
+	r   spec.Result
+}
+
+// partViolation is an invariant a composite op (spec.ReduceGWrites)
+// breaks before its exit: the state after its writes.
+type partViolation struct{ v *spec.Violation }
+
+func (e *partViolation) Error() string { return e.v.Invariant + ": " + e.v.Detail }
+
+// applyParts makes a composite op's writes in st, one part at a time
+// with x.step (so that a planted broken write is made as such), records
+// them for the coverage, and checks the invariants in the state they
+// reach (once per Pre value and parent: exit and goexit share it). It
+// returns the exit, the op left to make, and the error that ended the
+// parts if one did.
+func (t *task) applyParts(x *expander, sc *successor, st *spec.State, op spec.Op) (spec.Op, spec.Result, error) {
+	t.w.parts = op.Parts(t.w.parts[:0])
+	last := t.w.parts[len(t.w.parts)-1]
+	for _, p := range t.w.parts[:len(t.w.parts)-1] {
+		r, err := x.step(st, p)
+		sc.parts = append(sc.parts, partStep{key: keyOf(p, r), op: p, r: r})
+		if err != nil {
+			return last, r, err
+		}
+	}
+	if bit := uint64(1) << (op.Pre & 63); t.w.preChecked[op.Pre>>6]&bit == 0 {
+		if v := st.CheckInvariants(); v != nil {
+			return last, spec.NewResult(), &partViolation{v}
+		}
+		t.w.preChecked[op.Pre>>6] |= bit
+	}
+	return last, spec.Result{}, nil
 }
 
 func (t *task) freeState() *spec.State {

@@ -179,10 +179,16 @@ const (
 	// same class (a stutter); every other op reads the values only
 	// through what is kept.
 	ReduceAssist
+	// ReduceGWrites is not an abstraction of the fingerprint but of the
+	// explorer's moves: a running G's dirty, assist and growstack writes,
+	// which only its gdestroy reads, are made only right before its exit,
+	// as parts of one composite op (GWritesMoves, gwrites.go, which
+	// argues it).
+	ReduceGWrites
 
 	// AllReductions is every reduction: the explorer's default for
 	// invariant checking.
-	AllReductions = ReduceMs | ReduceAssist
+	AllReductions = ReduceMs | ReduceAssist | ReduceGWrites
 )
 
 // FingerprintReduced is Fingerprint with the optional reductions in r.

@@ -203,6 +203,11 @@ type Op struct {
 	// exitsyscall's order then apply without the relaxations for racy
 	// reads (see the package doc, "Schedule choices").
 	Strict bool
+	// Pre makes the op a composite of the explorer's G-writes reduction
+	// (ReduceGWrites, gwrites.go): an exit whose G first makes the
+	// writes its bits name (PreDirty, PreCredit or PreDebt, PreGrow
+	// doublings), in that order. Parts lists them.
+	Pre uint8
 }
 
 func (op Op) String() string {
@@ -216,6 +221,16 @@ func (op Op) String() string {
 		b.WriteString("M")
 		b.WriteString(itoa(int64(op.M)))
 		b.WriteByte(' ')
+	}
+	if op.Pre != 0 {
+		parts := op.Parts(nil)
+		for _, p := range parts[:len(parts)-1] {
+			b.WriteString(p.Kind.String())
+			if p.Kind == OpAssist {
+				b.WriteString(" " + itoa(int64(p.N)))
+			}
+			b.WriteString(", ")
+		}
 	}
 	b.WriteString(op.Kind.String())
 	switch op.Kind {

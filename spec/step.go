@@ -14,6 +14,16 @@ func Step(s *State, op Op) (*State, Result, error) {
 // Apply is Step in place: it changes s. A *Disabled error leaves s
 // unchanged; a *Throw leaves it as it was at the throw.
 func (s *State) Apply(op Op) (Result, error) {
+	if op.Pre != 0 {
+		// A composite (ReduceGWrites): its parts, in order.
+		parts := op.Parts(make([]Op, 0, 4))
+		for _, p := range parts[:len(parts)-1] {
+			if r, err := s.Apply(p); err != nil {
+				return r, err
+			}
+		}
+		op = parts[len(parts)-1]
+	}
 	r := NewResult()
 	if s.Sched.Terminal != Alive && !s.inFlightAtEnd(op.Kind) {
 		return r, s.disabled(op, "the program has ended: "+s.Sched.Terminal.String())

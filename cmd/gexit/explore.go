@@ -29,18 +29,18 @@ func init() {
 // seconds; every family multiplies the space (see README).
 const defaultWithout = "system,gc,assist,dirty,syscalls,locks,procresize,stacksize"
 
-// defaultReduce is -reduce's default: every fingerprint reduction.
-const defaultReduce = "ms,assist"
+// defaultReduce is -reduce's default: every reduction.
+const defaultReduce = "ms,assist,gwrites"
 
 // defaultFrontierMemory is -frontier-memory's default: each BFS level
 // keeps this much in memory and spills the rest.
 const defaultFrontierMemory = "256 MiB"
 
-// reductions are the fingerprint reductions -reduce names.
+// reductions are the reductions -reduce names.
 var reductions = []struct {
 	name string
 	r    spec.Reduction
-}{{"ms", spec.ReduceMs}, {"assist", spec.ReduceAssist}}
+}{{"ms", spec.ReduceMs}, {"assist", spec.ReduceAssist}, {"gwrites", spec.ReduceGWrites}}
 
 func reductionNames() []string {
 	var ns []string
@@ -102,7 +102,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	liveness := fs.Bool("liveness", false, "also check the liveness properties on the whole state graph, under fairness (see above); needs -depth 0")
 	por := fs.Bool("por", true, "partial-order reduction for invariant checking (see above); off with -liveness (-por=false: the full graph, shortest paths)")
-	reduce := fs.String("reduce", defaultReduce, "comma-separated fingerprint reductions for invariant checking (see above; \"\" for none): "+strings.Join(reductionNames(), ",")+"; off with -liveness")
+	reduce := fs.String("reduce", defaultReduce, "comma-separated reductions for invariant checking (see above; \"\" for none): "+strings.Join(reductionNames(), ",")+"; off with -liveness")
 	unfair := fs.String("unfair", "", "with -liveness, comma-separated fairness conditions not to assume, to see the loops each one rules out: "+strings.Join(fairnessNames(), ","))
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: gexit explore [flags]
@@ -186,9 +186,10 @@ shortest one in it, which can be longer than the full graph's shortest:
 whose fairness conditions read which Ms can step in each state of a loop,
 a thing the reduced graph changes.
 
--reduce (default "ms,assist"; "" turns it off) adds abstractions to the
-fingerprint states are deduplicated by, beyond its renaming of Gs and
-goids (spec.Reduction, spec/hash.go):
+-reduce (default "ms,assist,gwrites"; "" turns it off) adds reductions
+(spec.Reduction, spec/hash.go): two abstractions of the fingerprint
+states are deduplicated by, beyond its renaming of Gs and goids, and one
+of the moves explored:
   ms      symmetry over the Ms but m0: states equal up to a renaming of
           those Ms are one state (no transition picks an M by its
           index; m0 keeps its name, as mexit wedges it where another M
@@ -198,13 +199,26 @@ goids (spec.Reduction, spec/hash.go):
           a credit while it marks; bgScanCredit only as negative or not.
           2.1x with every family at 2 Ps, 2 Ms, 1 G, 6.3x at 1 P, 1 M,
           2 Gs.
-Each merges states no transition and no invariant tells apart, so every
-verdict is kept (checker/explore_sym_test.go: 33 bounds and 15 planted
-faults, with the same first violation and path length;
-spec/hash_reduce_test.go checks that merged states step to merged
-states). What they cannot keep: a broken transition that reads what is
-dropped (a debt flushed to bgScanCredit, an M chosen by its index) can go
-unseen. The counts are the reduced space's. -liveness turns -reduce off
+  gwrites a running G's dirty, assist and growstack writes, which
+          nothing but its gdestroy reads, are made only right before its
+          exit, as parts of one composite move (dirty, assist, growstack,
+          then exit or Goexit; spec/gwrites.go argues it): where they
+          interleaved with every other op, they now ride with the exit.
+          The invariants are checked before a composite's exit too, so a
+          broken write is caught where it breaks one. 13x with every
+          family at 1 P, 1 M, 2 Gs, 51x at 1 P, 1 M, 3 Gs, 3.5x at 2 Ps,
+          2 Ms, 1 G.
+ms and assist merge states no transition and no invariant tells apart,
+gwrites leaves out orders of ops that no invariant tells apart, so every
+verdict is kept (checker/explore_sym_test.go: 33 bounds with all three
+and 15 planted faults with ms and assist, the same first violation and
+path length; checker/explore_gwrites_test.go: 28 bounds and 18 planted
+faults with gwrites; spec/hash_reduce_test.go checks that merged states
+step to merged states). What they cannot keep: a broken transition that
+reads what is dropped (a debt flushed to bgScanCredit, an M chosen by its
+index, a live G's dirty fields read by another op than gdestroy) can go
+unseen, and with gwrites a violation's path, shortest in moves, can be
+longer in steps than the shortest. The counts are the reduced space's. -liveness turns -reduce off
 (and -reduce with -liveness is refused): the liveness check records which
 M steps.
 

@@ -88,11 +88,11 @@ func TestExploreSpillCommand(t *testing.T) {
 		}
 	}
 	if raceEnabled {
-		t.Skip("three explorations of 755,784 states: make test runs them without the race detector")
+		t.Skip("three explorations of 661,079 states: make test runs them without the race detector")
 	}
-	// 1 P, 1 M, 5 Gs: 755,784 states in levels of up to 3.4 MB, so that
+	// 1 P, 1 M, 7 Gs: 661,079 states in levels of up to 2.3 MB, so that
 	// some of the 1 MiB chunks spill.
-	args := []string{"explore", "-json", "-ps", "1", "-ms", "1", "-gs", "5"}
+	args := []string{"explore", "-json", "-ps", "1", "-ms", "1", "-gs", "7"}
 	var mem, disk struct {
 		States, Transitions, MaxDepth int
 		Verdict                       string
@@ -113,7 +113,7 @@ func TestExploreSpillCommand(t *testing.T) {
 	if disk != mem {
 		t.Fatalf("spilled %+v, in memory %+v", disk, mem)
 	}
-	code, out, _ = runCmd("explore", "-q", "-ps", "1", "-ms", "1", "-gs", "5", "-frontier-memory", "1")
+	code, out, _ = runCmd("explore", "-q", "-ps", "1", "-ms", "1", "-gs", "7", "-frontier-memory", "1")
 	if code != exitOK || !strings.Contains(out, "frontier spilled to disk") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}

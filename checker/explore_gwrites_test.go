@@ -1,0 +1,176 @@
+package checker
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gexit-dev/gexit/spec"
+)
+
+// The G-writes reduction (spec.ReduceGWrites: dirty, assist and growstack
+// made only as parts of a composite exit) must find what the exploration
+// without it finds. Both sides run with the partial-order reduction, as
+// gexit explore does by default.
+
+// gwritesPair explores o without any reduction and with the G-writes
+// reduction alone, so that the factor logged is its own and a fault the
+// fingerprint reductions cannot see (a debt flushed) is found by both.
+var gwritesPair = reducePair(spec.ReduceGWrites)
+
+// gwritesBounds are the partial-order reduction's bounds (every one has
+// growstack; some dirty and assist) and more with dirty and assist,
+// complete where that is cheap. (TestReduceEquivalentVerdicts explores
+// the fingerprint reductions' bounds with every reduction, this one
+// included.)
+func gwritesBounds() []porBound {
+	small, _ := spec.Preset("small")
+	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: small, Ps: ps, Ms: ms} }
+	with := func(b spec.Bounds, f func(*spec.Bounds)) spec.Bounds { f(&b); return b }
+	writes := func(gs int) spec.Bounds {
+		return with(coreBounds(gs), func(b *spec.Bounds) { b.NoGC, b.NoAssist, b.NoDirty = false, false, false })
+	}
+	return append(porBounds(),
+		porBound{name: "1P1M2G dirty, gc and assist", o: ExploreOptions{Config: cfg(1, 1), Bounds: writes(2)}, race: true},
+		porBound{name: "1P1M2G all families", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(2)}},
+		porBound{name: "1P2M2G dirty, gc and assist, max stack 4x", o: ExploreOptions{Config: cfg(1, 2),
+			Bounds: with(writes(2), func(b *spec.Bounds) { b.MaxStack = 4 * spec.StackMin })}},
+		porBound{name: "2P2M1G all families", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(1)}},
+		porBound{name: "1P1M3G dirty, gc and assist, depth 24", o: ExploreOptions{Config: cfg(1, 1), Bounds: writes(3), Depth: 24}},
+		porBound{name: "2P1M2G dirty and locks, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 2, Ms: 1, Wasm: true},
+			Bounds: with(coreBounds(2), func(b *spec.Bounds) { b.NoDirty, b.NoLocks = false, false })}},
+	)
+}
+
+// The reduced exploration gives the unreduced one's verdict on every
+// bound, ends the program the same ways and reaches the same branches.
+func TestGWritesEquivalentVerdicts(t *testing.T) {
+	skip := func(b porBound) bool { return (raceEnabled || testing.Short()) && !b.race }
+	checkEquivalentVerdicts(t, gwritesBounds(), skip, gwritesPair, nil)
+}
+
+// gwritesFaults are the fingerprint reductions' planted faults and faults
+// in what the G-writes reduction moves: the writes themselves and the
+// reads gdestroy makes of them.
+func gwritesFaults() []plantedFault { return append(symFaults(), gwritesOwnFaults()...) }
+
+// gwritesOwnFaults are the faults in what the G-writes reduction moves.
+func gwritesOwnFaults() []plantedFault {
+	exiting := func(s *spec.State, op spec.Op) *spec.G {
+		if (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) && op.M >= 0 && s.Ms[op.M].Curg != spec.None {
+			return &s.Gs[s.Ms[op.M].Curg]
+		}
+		return nil
+	}
+	return []plantedFault{
+		{"gdestroy leaves _panic set", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			var panicking bool
+			if g := exiting(s, op); g != nil {
+				panicking = g.Cleared&spec.FieldPanic != 0
+			}
+			r, err := s.Apply(op)
+			if err == nil && panicking && r.G != spec.None && s.Gs[r.G].Status == spec.Dead {
+				s.Gs[r.G].Cleared |= spec.FieldPanic
+			}
+			return r, err
+		}},
+		{"copystack makes a stack of three pages", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// Broken in the write itself: the explorer's check before a
+			// composite's exit must see it (gfput then frees the stack).
+			r, err := s.Apply(op)
+			if err == nil && op.Kind == spec.OpGrowStack && r.G != spec.None {
+				s.Gs[r.G].Stack = s.Gs[r.G].Stack / 2 * 3
+			}
+			return r, err
+		}},
+		{"gdestroy flushes a debt", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			debt := false
+			if g := exiting(s, op); g != nil {
+				debt = s.Sched.GCBlacken && g.GCAssist < 0
+			}
+			r, err := s.Apply(op)
+			if err == nil && debt {
+				s.Sched.BgScanCredit--
+			}
+			return r, err
+		}},
+	}
+}
+
+// For every planted fault, the reduced exploration finds violations of the
+// same kinds, and its first violation is of the unreduced one's first
+// kind; its path replays, and may be longer in steps (a composite is one
+// move of the search).
+func TestGWritesFindsPlantedFaults(t *testing.T) {
+	c, _ := spec.Preset("small")
+	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
+	writes := func(gs int) spec.Bounds {
+		b := coreBounds(gs)
+		b.NoGC, b.NoAssist, b.NoDirty = false, false, false
+		return b
+	}
+	bounds := []porBound{
+		{name: "1P1M2G dirty, gc and assist", o: ExploreOptions{Config: cfg(1, 1), Bounds: writes(2)}},
+		{name: "1P1M2G dirty, gc and assist, depth 14", race: true, o: ExploreOptions{Config: cfg(1, 1), Bounds: writes(2), Depth: 14}},
+		{name: "2P2M2G dirty, gc and assist, locks, depth 12", o: ExploreOptions{Config: cfg(2, 2),
+			Bounds: func() spec.Bounds { b := writes(2); b.NoLocks = false; return b }(), Depth: 12}},
+		{name: "2P3M1G syscalls and locks, dirty, depth 14", race: true, o: ExploreOptions{Config: cfg(2, 3),
+			Bounds: func() spec.Bounds {
+				b := coreBounds(1)
+				b.NoSyscalls, b.NoLocks, b.NoDirty, b.NoGosched = false, false, false, true
+				return b
+			}(), Depth: 14}},
+	}
+	// Under -race (or -short): the faults in what the reduction moves,
+	// on the race bounds; the others have their own tests.
+	own := map[string]bool{}
+	for _, f := range gwritesOwnFaults() {
+		own[f.name] = true
+	}
+	skip := func(f plantedFault, b porBound) bool {
+		return (raceEnabled || testing.Short()) && (!b.race || !own[f.name])
+	}
+	checkFindsPlantedFaults(t, gwritesFaults(), bounds, skip, gwritesPair, false)
+}
+
+// A write that breaks an invariant is reported where it breaks it: the
+// path of the composite ends with the write, and its final state is the
+// one that breaks the invariant, not the state after the exit.
+func TestGWritesViolationBeforeExit(t *testing.T) {
+	c, _ := spec.Preset("small")
+	var grow plantedFault
+	for _, f := range gwritesFaults() {
+		if strings.HasPrefix(f.name, "copystack") {
+			grow = f
+		}
+	}
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 1, Ms: 1}, Bounds: coreBounds(2), Reduce: spec.AllReductions,
+		POR: true, StopAtFirst: true, Step: grow.step}
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 1 {
+		t.Fatalf("%d violations", len(r.Violations))
+	}
+	v := r.Violations[0]
+	if v.Kind != "invariant" || v.Name != "StacksArePowersOfTwo" {
+		t.Fatalf("%s %s, want invariant StacksArePowersOfTwo", v.Kind, v.Name)
+	}
+	last := v.Path[len(v.Path)-1]
+	if last.Op.Kind != spec.OpGrowStack {
+		t.Fatalf("the path ends with %v, want the growstack", last.Op)
+	}
+	checkReplays(t, o, v)
+	// Without the check before the exit it would go unseen: the exit
+	// that ends the composite frees the broken stack (its size is not
+	// startingStackSize), and the state after it holds the invariants.
+	after := v.Final.Clone()
+	m := last.Op.M
+	if _, err := grow.step(after, spec.Op{Kind: spec.OpGoexit, M: m}); err != nil {
+		t.Fatalf("the composite's exit: %v", err)
+	}
+	if w := after.CheckInvariants(); w != nil {
+		t.Fatalf("after the exit: %v; the test no longer shows the check is needed", w)
+	}
+}
