@@ -199,3 +199,47 @@ func BenchmarkExploreSpill(b *testing.B) {
 	b.ReportMetric(tDisk.Seconds()/tMem.Seconds(), "spilled/memory")
 	b.ReportMetric(float64(spilled)/float64(b.N), "spilled-B/op")
 }
+
+// BenchmarkExploreGWrites explores two complete bounds without and with the
+// G-writes reduction (both with the fingerprint reductions and POR, as
+// gexit explore's defaults), in one run, order alternating, and reports
+// per bound the ratios of states and of times (without / with): 1 P, 1 M,
+// 2 Gs with every family on, and the default bound (2 Ps, 2 Ms, 3 Gs,
+// core: growstack is its only write).
+func BenchmarkExploreGWrites(b *testing.B) {
+	c, _ := spec.Preset("small")
+	for _, bc := range []struct {
+		name string
+		o    ExploreOptions
+	}{
+		{"1P1M2G-all", ExploreOptions{Config: spec.Config{Consts: c, Ps: 1, Ms: 1}, Bounds: spec.DefaultBounds(2)}},
+		{"2P2M3G-core", ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(3)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			o := bc.o
+			o.POR = true
+			var times [2]time.Duration
+			var states [2]int
+			reds := [2]spec.Reduction{spec.AllReductions &^ spec.ReduceGWrites, spec.AllReductions}
+			order := []int{0, 1}
+			for b.Loop() {
+				order[0], order[1] = order[1], order[0]
+				for _, i := range order {
+					o.Reduce = reds[i]
+					t0 := time.Now()
+					r, err := Explore(context.Background(), o)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !r.Complete || len(r.Violations) != 0 {
+						b.Fatalf("complete %v, %d violations", r.Complete, len(r.Violations))
+					}
+					times[i] += time.Since(t0)
+					states[i] = r.States
+				}
+			}
+			b.ReportMetric(float64(states[0])/float64(states[1]), "states-ratio")
+			b.ReportMetric(times[0].Seconds()/times[1].Seconds(), "time-ratio")
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,22 @@ import (
 
 // reductionPair explores o without (full) and with (red) a reduction.
 type reductionPair func(t *testing.T, o ExploreOptions) (full, red *ExploreResult)
+
+// explorePair explores o (on 2 workers) as full and as red set it.
+func explorePair(t *testing.T, o ExploreOptions, full, red func(*ExploreOptions)) (f, r *ExploreResult) {
+	t.Helper()
+	o.Workers = 2
+	run := func(set func(*ExploreOptions)) *ExploreResult {
+		o := o
+		set(&o)
+		res, err := Explore(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	return run(full), run(red)
+}
 
 // plantedFault is a broken spec transition, put in with ExploreOptions.Step.
 type plantedFault struct {

@@ -69,17 +69,7 @@ func porBounds() []porBound {
 // porPair explores o without and with the reduction.
 func porPair(t *testing.T, o ExploreOptions) (full, red *ExploreResult) {
 	t.Helper()
-	o.Workers = 2
-	o.POR = false
-	full, err := Explore(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.POR = true
-	red, err = Explore(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	full, red = explorePair(t, o, func(o *ExploreOptions) { o.POR = false }, func(o *ExploreOptions) { o.POR = true })
 	if full.POR != nil || red.POR == nil {
 		t.Fatalf("POR stats: full %v, reduced %v", full.POR, red.POR)
 	}

@@ -54,18 +54,8 @@ func symBounds() []porBound {
 func reducePair(red spec.Reduction) reductionPair {
 	return func(t *testing.T, o ExploreOptions) (full, reduced *ExploreResult) {
 		t.Helper()
-		o.Workers, o.POR = 2, true
-		o.Reduce = 0
-		full, err := Explore(context.Background(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Reduce = red
-		reduced, err = Explore(context.Background(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return full, reduced
+		o.POR = true
+		return explorePair(t, o, func(o *ExploreOptions) { o.Reduce = 0 }, func(o *ExploreOptions) { o.Reduce = red })
 	}
 }
 
