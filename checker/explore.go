@@ -493,7 +493,7 @@ loop:
 							}
 							continue
 						}
-						cov.add(sc.key, 1, op, r)
+						cov.add(sc.key, 1, sc.keyOp, r)
 						if err != nil {
 							// A reachable throw is a violation, whether or
 							// not the partial state was seen before.
@@ -803,7 +803,10 @@ type successor struct {
 	r   spec.Result
 	err error
 	fp  uint64    // when err == nil
-	key branchKey // the coverage key of (op, r)
+	key branchKey // the coverage key of (keyOp, r)
+	// keyOp is the op made: the parent's, or, when a composite's part
+	// failed, that part.
+	keyOp spec.Op
 	// parts: a composite's parts before its exit (spec.Op.Pre), with
 	// their results, for the coverage.
 	parts  []partStep
@@ -947,7 +950,7 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 		}
 		sc.r, sc.err = x.step(st, op)
 	}
-	sc.key = keyOf(op, sc.r)
+	sc.key, sc.keyOp = keyOf(op, sc.r), op
 	if sc.err == nil {
 		sc.fp = st.FingerprintReduced(x.red)
 	}
@@ -971,17 +974,19 @@ func (e *partViolation) Error() string { return e.v.Invariant + ": " + e.v.Detai
 // with x.step (so that a planted broken write is made as such), records
 // them for the coverage, and checks the invariants in the state they
 // reach (once per Pre value and parent: exit and goexit share it). It
-// returns the exit, the op left to make, and the error that ended the
-// parts if one did.
+// returns the exit, the op left to make; or the part that failed, with
+// its result and error, or the exit with the invariant the writes broke.
 func (t *task) applyParts(x *expander, sc *successor, st *spec.State, op spec.Op) (spec.Op, spec.Result, error) {
 	t.w.parts = op.Parts(t.w.parts[:0])
 	last := t.w.parts[len(t.w.parts)-1]
 	for _, p := range t.w.parts[:len(t.w.parts)-1] {
 		r, err := x.step(st, p)
-		sc.parts = append(sc.parts, partStep{key: keyOf(p, r), op: p, r: r})
 		if err != nil {
-			return last, r, err
+			// The part that failed is the transition the coverage
+			// counts, with its error; the exit never ran.
+			return p, r, err
 		}
+		sc.parts = append(sc.parts, partStep{key: keyOf(p, r), op: p, r: r})
 	}
 	if bit := uint64(1) << (op.Pre & 63); t.w.preChecked[op.Pre>>6]&bit == 0 {
 		if v := st.CheckInvariants(); v != nil {

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -172,5 +173,58 @@ func TestGWritesViolationBeforeExit(t *testing.T) {
 	}
 	if w := after.CheckInvariants(); w != nil {
 		t.Fatalf("after the exit: %v; the test no longer shows the check is needed", w)
+	}
+}
+
+// A write that throws ends its composite there: the violation's path ends
+// with the write and its error, and the coverage counts the write, not
+// the exit that never ran.
+func TestGWritesPartThrows(t *testing.T) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 1, Ms: 1}, Reduce: spec.ReduceGWrites, POR: true,
+		Bounds: func() spec.Bounds { b := coreBounds(1); b.NoDirty = false; return b }(),
+		Step: func(s *spec.State, op spec.Op) (spec.Result, error) {
+			if op.Kind == spec.OpDirty {
+				return spec.NewResult(), &spec.Throw{Msg: "planted", Func: "dirty"}
+			}
+			return s.Apply(op)
+		}}
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) == 0 {
+		t.Fatal("the throwing write was not found")
+	}
+	for _, v := range r.Violations {
+		last := v.Path[len(v.Path)-1]
+		if v.Kind != "throw" || last.Op.Kind != spec.OpDirty || !strings.Contains(fmt.Sprint(last.Changes), "error: ") {
+			t.Fatalf("%s %s, the path ends with %v %v", v.Kind, v.Name, last.Op, last.Changes)
+		}
+		checkReplays(t, o, v)
+	}
+	// The same states are explored with and without the fault (a
+	// composite with dirty reaches the state its plain exit does, which
+	// is explored); with it, the composites with dirty count their dirty,
+	// under its own name, and no exit.
+	o.Step = nil
+	clean, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Coverage["dirty"], clean.Coverage["dirty"]; got != want || got == 0 {
+		t.Fatalf("dirty counted %d times, %d without the fault", got, want)
+	}
+	exits := func(cov map[string]int) int {
+		n := 0
+		for k, c := range cov {
+			if strings.HasPrefix(k, "exit") || strings.HasPrefix(k, "goexit") {
+				n += c
+			}
+		}
+		return n
+	}
+	if got, clean := exits(r.Coverage), exits(clean.Coverage); got >= clean {
+		t.Fatalf("%d exits counted with the fault, %d without: the composites with dirty made none", got, clean)
 	}
 }
