@@ -256,6 +256,12 @@ func TestFaultsLists(t *testing.T) {
 }
 
 func TestMutantsOne(t *testing.T) {
+	if testing.Short() {
+		// rapid cuts its checks by 5 and its steps by 2 in a test binary
+		// run with -short, and the mutants command runs its properties
+		// here: spill-lose-g is then not caught within its budget.
+		t.Skip("-short: rapid shortens the mutants run below what catching spill-lose-g takes")
+	}
 	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "3s", "-checks", "200", "-mode-budget", "1s")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
