@@ -100,9 +100,10 @@ func isGWrite(kind OpKind) bool {
 // ops, the ops Enabled(b) returned in s: every op but dirty, assist and
 // growstack, in Enabled's order, each gdestroy (OpExit of a G but main,
 // OpGoexit) followed by its composites, one for each combination of the
-// writes Enabled offers its G, made one after another: dirty while a field
-// is clear, assist with each value other than the G's (+1, -1), and each
-// number of doublings that keeps the stack within b.MaxStack.
+// writes ops offers its M, made one after another: dirty (offered while a
+// field is clear), assist with each value offered (those other than the
+// G's), and, when growstack is offered, each number of doublings that
+// keeps the stack within b.MaxStack.
 func (s *State) GWritesMoves(b Bounds, ops, out []Op) []Op {
 	out = out[:0]
 	for _, op := range ops {
@@ -119,27 +120,31 @@ func (s *State) GWritesMoves(b Bounds, ops, out []Op) []Op {
 			// runtime.main returns: exit(0), no gdestroy reads them.
 			continue
 		}
-		dirty := []uint8{0}
-		if !b.NoDirty && g.Cleared != AllCleared {
-			dirty = append(dirty, PreDirty)
-		}
-		assist := []uint8{0}
-		if !b.NoAssist && !b.NoGC {
-			if g.GCAssist != 1 {
-				assist = append(assist, PreCredit)
+		// The writes Enabled offered the M (runningOps holds their
+		// rules), as the choices of each part: none or dirty; none, +1
+		// or -1; and how many doublings, growstack's rule applied again
+		// to the doubled stack.
+		dirty, assist := [2]uint8{}, [3]uint8{}
+		nd, na, grow := 1, 1, 0
+		for _, w := range ops {
+			if w.M != op.M {
+				continue
 			}
-			if g.GCAssist != -1 {
-				assist = append(assist, PreDebt)
+			switch {
+			case w.Kind == OpDirty:
+				dirty[nd], nd = PreDirty, nd+1
+			case w.Kind == OpAssist && w.N > 0:
+				assist[na], na = PreCredit, na+1
+			case w.Kind == OpAssist && w.N < 0:
+				assist[na], na = PreDebt, na+1
+			case w.Kind == OpGrowStack:
+				for st := g.Stack; st < b.MaxStack && grow < maxPreGrow; st *= 2 {
+					grow++
+				}
 			}
 		}
-		grow := 0
-		if g.Stack != 0 {
-			for st := g.Stack; st < b.MaxStack && grow < maxPreGrow; st *= 2 {
-				grow++
-			}
-		}
-		for _, d := range dirty {
-			for _, a := range assist {
+		for _, d := range dirty[:nd] {
+			for _, a := range assist[:na] {
 				for k := range grow + 1 {
 					if pre := d | a | uint8(k)<<preGrowShift; pre != 0 {
 						c := op
