@@ -19,7 +19,8 @@ package checker
 // A program is {"steps":[{"kind":"go","arg":0,"child":{program}}, ...]};
 // step kinds are impl.StepKind's names (go park ready syscall lock unlock
 // lockint unlockint goexit gosched grow assist dirty return), controller
-// kinds are procresize, gc and stacksize.
+// kinds are procresize and gc ({"kind":"gc","arg":0,"size":4096} ends a GC
+// and sets startingStackSize, as gcMarkDone's gcComputeStartingStackSize).
 
 import (
 	"bytes"
@@ -68,9 +69,12 @@ type StepJSON struct {
 
 // CtlJSON is the JSON form of an impl.CtlStep.
 type CtlJSON struct {
-	Kind  string `json:"kind"`
-	Arg   int    `json:"arg"`
-	After int    `json:"after,omitempty"`
+	Kind string `json:"kind"`
+	Arg  int    `json:"arg"`
+	// Size: gc off's new startingStackSize (gcMarkDone's
+	// gcComputeStartingStackSize); 0 or absent keeps it.
+	Size  int `json:"size,omitempty"`
+	After int `json:"after,omitempty"`
 }
 
 // WorkloadJSON is the JSON form of an impl.Workload.
@@ -80,7 +84,7 @@ type WorkloadJSON struct {
 	Retakes    int          `json:"retakes,omitempty"`
 }
 
-var ctlNames = map[impl.CtlKind]string{impl.CtlProcResize: "procresize", impl.CtlGC: "gc", impl.CtlStackSize: "stacksize"}
+var ctlNames = map[impl.CtlKind]string{impl.CtlProcResize: "procresize", impl.CtlGC: "gc"}
 
 // stepKindOf parses an impl.StepKind name.
 func stepKindOf(name string) (impl.StepKind, bool) {
@@ -103,7 +107,7 @@ func EncodeWorkload(w impl.Workload) WorkloadJSON {
 		out.Main = &ProgramJSON{Steps: []StepJSON{}}
 	}
 	for _, c := range w.Controller {
-		out.Controller = append(out.Controller, CtlJSON{Kind: ctlNames[c.Kind], Arg: c.Arg, After: c.After})
+		out.Controller = append(out.Controller, CtlJSON{Kind: ctlNames[c.Kind], Arg: c.Arg, Size: c.Size, After: c.After})
 	}
 	return out
 }
@@ -146,8 +150,11 @@ func DecodeWorkload(w WorkloadJSON) (impl.Workload, error) {
 				k = ck
 			}
 		}
+		if k == 0 && c.Kind == "stacksize" {
+			return out, fmt.Errorf("workload: controller step %d: stacksize is not a step of its own: startingStackSize changes only at the GC's end (gcMarkDone), write {\"kind\": \"gc\", \"arg\": 0, \"size\": %d}", i, c.Arg)
+		}
 		if k == 0 {
-			return out, fmt.Errorf("workload: controller step %d has unknown kind %q (want procresize, gc or stacksize)", i, c.Kind)
+			return out, fmt.Errorf("workload: controller step %d has unknown kind %q (want procresize or gc)", i, c.Kind)
 		}
 		if c.After < 0 || c.After > 1<<20 {
 			return out, fmt.Errorf("workload: controller step %d: after %d out of range", i, c.After)
@@ -155,12 +162,14 @@ func DecodeWorkload(w WorkloadJSON) (impl.Workload, error) {
 		switch {
 		case k == impl.CtlProcResize && (c.Arg < 1 || c.Arg > 64):
 			return out, fmt.Errorf("workload: controller step %d: procresize(%d) out of range [1, 64]", i, c.Arg)
-		case k == impl.CtlStackSize && (c.Arg < spec.StackMin || c.Arg > 1<<20 || c.Arg&(c.Arg-1) != 0):
-			return out, fmt.Errorf("workload: controller step %d: stacksize(%d) must be a power of two in [%d, %d]", i, c.Arg, spec.StackMin, 1<<20)
 		case k == impl.CtlGC && (c.Arg < 0 || c.Arg > 1):
 			return out, fmt.Errorf("workload: controller step %d: gc(%d) must be 0 or 1", i, c.Arg)
+		case c.Size != 0 && (k != impl.CtlGC || c.Arg != 0):
+			return out, fmt.Errorf("workload: controller step %d: only gc off (arg 0) has a size: startingStackSize changes at the GC's end (gcMarkDone)", i)
+		case c.Size != 0 && (c.Size < spec.StackMin || c.Size > spec.MaxStartingStackSize || c.Size&(c.Size-1) != 0):
+			return out, fmt.Errorf("workload: controller step %d: size %d must be a power of two in [%d, %d]", i, c.Size, spec.StackMin, spec.MaxStartingStackSize)
 		}
-		out.Controller = append(out.Controller, impl.CtlStep{Kind: k, Arg: c.Arg, After: c.After})
+		out.Controller = append(out.Controller, impl.CtlStep{Kind: k, Arg: c.Arg, Size: c.Size, After: c.After})
 	}
 	if err := out.Validate(); err != nil {
 		return out, err

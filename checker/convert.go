@@ -237,7 +237,6 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 		if e.In.On {
 			op.N = 1
 		}
-	case spec.OpStackSize:
 		op.Size = int32(e.In.Size)
 	case spec.OpAssist:
 		op.N = int8(e.In.Credit)

@@ -208,11 +208,15 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	for i := 0; i < nctl; i++ {
 		name := fmt.Sprintf("ctl[%d]", i)
 		after := rapid.IntRange(0, 40).Draw(t, name+".after")
-		switch rapid.SampledFrom([]string{"gc", "stacksize", "procresize"}).Draw(t, name) {
+		switch rapid.SampledFrom([]string{"gc", "gc-cycle", "procresize"}).Draw(t, name) {
 		case "gc":
 			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlGC, Arg: 1 - i%2, After: after})
-		case "stacksize":
-			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlStackSize, Arg: rapid.SampledFrom([]int{spec.StackMin, 2 * spec.StackMin}).Draw(t, name+".size"), After: after})
+		case "gc-cycle":
+			// A whole cycle, whose end (gcMarkDone) may set
+			// startingStackSize: the only place it changes.
+			size := rapid.SampledFrom([]int{0, spec.StackMin, 2 * spec.StackMin}).Draw(t, name+".size")
+			end := after + rapid.IntRange(0, 20).Draw(t, name+".len")
+			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlGC, Arg: 1, After: after}, impl.CtlStep{Kind: impl.CtlGC, Size: size, After: end})
 		case "procresize":
 			c.Workload.Controller = append(c.Workload.Controller, impl.CtlStep{Kind: impl.CtlProcResize, Arg: rapid.IntRange(1, c.Ps).Draw(t, name+".n"), After: after})
 		}

@@ -53,8 +53,10 @@ func porBounds() []porBound {
 		{name: "2P2M1G locks and lockint", o: ExploreOptions{Config: cfg(2, 2), Bounds: locks(1)}},
 		{name: "2P2M2G gc, no gosched", o: ExploreOptions{Config: cfg(2, 2), Bounds: gcBounds(2), Depth: 16}},
 		{name: "2P2M1G procresize", o: ExploreOptions{Config: cfg(2, 2), Bounds: with(core(1), func(b *spec.Bounds) { b.NoProcResize = false })}},
-		{name: "2P2M1G stacksize, system", o: ExploreOptions{Config: cfg(2, 2),
-			Bounds: with(core(1), func(b *spec.Bounds) { b.StackSizes, b.NoSystem = []int32{spec.StackMin, 2 * spec.StackMin}, false })}},
+		{name: "2P2M1G gc with stacksize, system", o: ExploreOptions{Config: cfg(2, 2),
+			Bounds: with(core(1), func(b *spec.Bounds) {
+				b.StackSizes, b.NoSystem, b.NoGC = []int32{spec.StackMin, 2 * spec.StackMin}, false, false
+			})}},
 		{name: "2P2M1G assist, dirty, gc", o: ExploreOptions{Config: cfg(2, 2),
 			Bounds: with(core(1), func(b *spec.Bounds) { b.NoAssist, b.NoDirty, b.NoGC = false, false, false })}},
 		{name: "2P2M2G all families, depth 9", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 9}},

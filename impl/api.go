@@ -167,7 +167,7 @@ const (
 // Input is an op's arguments; which fields matter depends on Op:
 //
 //	newproc1: System. ready: G. retake, acquirep: P. procresize: N.
-//	gc: On. stacksize: Size. assist: Credit. schedule: P is the victim P
+//	gc: On, and Size (off: the new startingStackSize, 0 keeps it). assist: Credit. schedule: P is the victim P
 //	of a steal, else -1 (the choice is Out.Source and Out.Victim).
 type Input struct {
 	System        bool

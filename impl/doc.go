@@ -18,7 +18,8 @@
 // Program of Steps (Workload); "executing" a G means the M interprets its
 // next step, which is one or more ops of OPS.md (a Spawn is goidrefill when
 // the P's goid cache is empty, newproc1, then runqput). Sysmon (retake)
-// and the controller (procresize, gc, stacksize under stop-the-world; after
+// and the controller (procresize, gc on and off under stop-the-world, the
+// off setting startingStackSize as gcMarkDone does; after
 // a GC start, the mark phase's markrootFreeGStacks with the world started)
 // are actors too. Each P has a local gFree LIFO with a size, a RunqSize ring
 // whose head and tail are sync/atomic Uint32s (load / store / CAS, which
@@ -256,7 +257,8 @@
 //     path, which is recorded (Output.Path). retake: the G's status CAS
 //     to syscall|scan blocks exitsyscall (setBlockOnExitSyscall) across
 //     the P's takeP and handoffp.
-//   - procresize, gc, stacksize: under stop-the-world (every other actor
+//   - procresize, gc (its off with gcComputeStartingStackSize): under
+//     stop-the-world (every other actor
 //     blocked at a safe point).
 //   - markrootfreegstacks and markrootfreegstackspush: the runtime's two
 //     sched.gFree.lock sections, one op each (detach the stack list, then

@@ -23,7 +23,8 @@ func candidates() []candidate {
 		Controller: []CtlStep{{Kind: CtlGC, Arg: 1}}}
 	stacks := SpawnExit(40, 4, 0)
 	stacks.Main.Steps = append([]Step{Go(Prog(Grow())), Yield()}, stacks.Main.Steps...)
-	stacks.Controller = []CtlStep{{Kind: CtlStackSize, Arg: 4096, After: 30}}
+	// gcMarkDone sets startingStackSize (gcComputeStartingStackSize).
+	stacks.Controller = []CtlStep{{Kind: CtlGC, Arg: 1, After: 20}, {Kind: CtlGC, Size: 4096, After: 30}}
 	resize := SpawnExit(60, 6, 2)
 	resize.Controller = []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 40}, {Kind: CtlProcResize, Arg: 3, After: 80}}
 	lockint := Workload{Main: Prog(Go(Prog(LockI(), Lock())), Yield(), Yield())}

@@ -1,5 +1,5 @@
 // The controller: the workload's script of world-stopping steps
-// (procresize, gc, stacksize) applied under stop-the-world once a number
+// (procresize, gc on and off, the off setting startingStackSize) applied under stop-the-world once a number
 // of ops is done; the runtime functions it calls are in
 // proc_procresize.go and mgcmark.go.
 
@@ -18,7 +18,7 @@ func (s *sched) opsDone() int64 {
 	return n
 }
 
-// controller runs the world-stopping script: procresize, gc, stacksize;
+// controller runs the world-stopping script: procresize, gc on and off;
 // after a GC start, the mark phase's markrootFreeGStacks.
 func (s *sched) controller(a *actor, steps []CtlStep) {
 	for _, c := range steps {
@@ -84,8 +84,6 @@ func (s *sched) ctlEnabled(c CtlStep) bool {
 		// Marking ends only once every root job ran (gcMarkDone).
 		on := c.Arg != 0
 		return on != s.gcBlacken.Load() && (on || s.freeGStacksDone.Load() && s.gFreeDetached.head == nil)
-	case CtlStackSize:
-		return c.Arg >= stackMin && c.Arg&(c.Arg-1) == 0 && int32(c.Arg) != s.startingStackSize.Load()
 	}
 	return false
 }
@@ -121,15 +119,14 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 			}
 			s.allglock.Unlock()
 			s.bgScanCredit.Store(0)
+		} else if c.Size != 0 {
+			// gcMarkDone: gcComputeStartingStackSize, then
+			// gcBlackenEnabled = 0, in the same stop-the-world.
+			r.in = int32(c.Size)
+			s.startingStackSize.Store(int32(c.Size))
 		}
 		s.gcBlacken.Store(on)
 		s.freeGStacksDone.Store(false)
-		s.startTheWorld(a)
-		a.commit(&r)
-	case CtlStackSize:
-		r := a.begin(opStackSize)
-		r.in, r.val = int32(c.Arg), int64(c.Arg)
-		s.startingStackSize.Store(int32(c.Arg))
 		s.startTheWorld(a)
 		a.commit(&r)
 	}

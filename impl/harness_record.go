@@ -28,7 +28,6 @@ const (
 	opAcquireP
 	opProcResize
 	opGC
-	opStackSize
 	opGrowStack
 	opAssist
 	opDirty
@@ -54,7 +53,7 @@ const (
 
 var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "schedule", "exit", "goexit",
 	"gosched", "park", "entersyscall", "retake", "exitsyscall", "lockosthread", "unlockosthread", "lockint",
-	"unlockint", "acquirep", "procresize", "gc", "stacksize", "growstack", "assist", "dirty",
+	"unlockint", "acquirep", "procresize", "gc", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
 	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
 	"mfreed", "runqputbatch", "runqstealtail"}
@@ -419,9 +418,7 @@ func (a *actor) expand(r *rec) Event {
 		e.In.N = int(r.in)
 	case opGC:
 		e.In.On = r.flags&flOn != 0
-	case opStackSize:
 		e.In.Size = int(r.in)
-		o.Value = r.val
 	case opAssist:
 		e.In.Credit = int(r.in)
 	case opLockOSThread, opUnlockOSThread, opLockInt, opUnlockInt, opGrowStack, opMarkrootFreeGStacks, opMarkrootFreeGStacksPush, opRunqputslowPush, opWakep:

@@ -94,15 +94,17 @@ type CtlKind uint8
 const (
 	CtlProcResize CtlKind = iota + 1 // procresize(Arg)
 	CtlGC                            // gc on (Arg != 0) or off
-	CtlStackSize                     // startingStackSize = Arg
 )
 
 // CtlStep is one controller action; it waits until at least After ops
 // have completed (and until it is enabled: procresize waits for the Ps it
-// destroys to be unowned), unless the run ends first.
+// destroys to be unowned, gc off for the mark phase's root job), unless
+// the run ends first. Size is gc off's new startingStackSize (gcMarkDone's
+// gcComputeStartingStackSize, the only place it changes); 0 keeps it.
 type CtlStep struct {
 	Kind  CtlKind
 	Arg   int
+	Size  int
 	After int
 }
 
@@ -166,8 +168,9 @@ func (w Workload) String() string {
 				fmt.Fprintf(&b, "procresize(%d)", c.Arg)
 			case CtlGC:
 				fmt.Fprintf(&b, "gc(%v)", c.Arg != 0)
-			case CtlStackSize:
-				fmt.Fprintf(&b, "stacksize(%d)", c.Arg)
+				if c.Size != 0 {
+					fmt.Fprintf(&b, "stack=%d", c.Size)
+				}
 			}
 			if c.After > 0 {
 				fmt.Fprintf(&b, "@%d", c.After)
@@ -190,8 +193,14 @@ func (w Workload) Validate() error {
 		return fmt.Errorf("impl: workload: Retakes must not be negative")
 	}
 	for i, c := range w.Controller {
-		if c.Kind < CtlProcResize || c.Kind > CtlStackSize {
+		if c.Kind < CtlProcResize || c.Kind > CtlGC {
 			return fmt.Errorf("impl: workload: controller step %d has unknown kind %d", i, c.Kind)
+		}
+		if c.Size != 0 && (c.Kind != CtlGC || c.Arg != 0) {
+			return fmt.Errorf("impl: workload: controller step %d: only gc off sets startingStackSize (gcMarkDone)", i)
+		}
+		if c.Size != 0 && (c.Size < stackMin || c.Size > maxStartingStackSize || c.Size&(c.Size-1) != 0) {
+			return fmt.Errorf("impl: workload: controller step %d: startingStackSize %d is not a power of two in [%d, %d]", i, c.Size, stackMin, maxStartingStackSize)
 		}
 	}
 	return w.Main.validate(0)
@@ -344,10 +353,11 @@ func Generate(r *rand.Rand, o GenOptions) Workload {
 		switch r.IntN(3) {
 		case 0:
 			c.Kind, c.Arg = CtlProcResize, 1+r.IntN(max(1, o.ProcsLimit))
-		case 1:
-			c.Kind, c.Arg = CtlGC, r.IntN(2)
 		default:
-			c.Kind, c.Arg = CtlStackSize, 2048<<r.IntN(3)
+			c.Kind, c.Arg = CtlGC, r.IntN(2)
+			if c.Arg == 0 && r.IntN(2) == 0 {
+				c.Size = 2048 << r.IntN(3)
+			}
 		}
 		w.Controller = append(w.Controller, c)
 	}

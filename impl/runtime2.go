@@ -36,6 +36,10 @@ var pStatusNames = [...]string{"idle", "running", "dead"}
 
 const stackMin = 2048
 
+// maxStartingStackSize: gcComputeStartingStackSize's round2 of an average
+// clamped to maxstacksize (1000000000 on 64-bit systems).
+const maxStartingStackSize = 1 << 30
+
 // Bits of g.cleared: the fields gdestroy resets.
 const (
 	fDefer uint16 = 1 << iota

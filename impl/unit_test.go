@@ -450,6 +450,47 @@ func TestGCStartResets(t *testing.T) {
 	}
 }
 
+// gcMarkDone is where startingStackSize changes: gcComputeStartingStackSize
+// right before gcBlackenEnabled = 0, with the world stopped. The gc off
+// step records the size it set (Input.Size); a size on gc on, or one that
+// is not a power of two in [fixedStack, round2(maxstacksize)], is refused.
+func TestGCEndSetsStartingStackSize(t *testing.T) {
+	s := testSched(t, "small", 1, 1)
+	ct := new(actor)
+	s.newActor(ct, Controller)
+	s.ctlApply(ct, CtlStep{Kind: CtlGC, Arg: 1})
+	if s.startingStackSize.Load() != stackMin {
+		t.Fatalf("gcStart set startingStackSize %d", s.startingStackSize.Load())
+	}
+	s.freeGStacksDone.Store(true)
+	s.ctlApply(ct, CtlStep{Kind: CtlGC, Size: 4096})
+	if s.startingStackSize.Load() != 4096 || s.gcBlacken.Load() {
+		t.Fatalf("after gcMarkDone: startingStackSize %d, blacken %v", s.startingStackSize.Load(), s.gcBlacken.Load())
+	}
+
+	c, _ := Preset("small")
+	w := Workload{Main: Prog(Yield(), Yield(), Yield(), Yield()),
+		Controller: []CtlStep{{Kind: CtlGC, Arg: 1}, {Kind: CtlGC, Size: 8192, After: 2}}}
+	res, err := Run(Config{Consts: c, Ps: 1, Ms: 1, Mode: Deterministic, Seed: 1, Record: true}, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off *Event
+	for i := range res.History {
+		if e := &res.History[i]; e.Op == "gc" && !e.In.On {
+			off = e
+		}
+	}
+	if off == nil || off.In.Size != 8192 || res.Snapshot.StartingStackSize != 8192 {
+		t.Fatalf("gc off event %+v, final startingStackSize %d", off, res.Snapshot.StartingStackSize)
+	}
+	for _, bad := range []CtlStep{{Kind: CtlGC, Arg: 1, Size: 4096}, {Kind: CtlGC, Size: 3000}, {Kind: CtlGC, Size: 1024}, {Kind: CtlProcResize, Arg: 1, Size: 4096}} {
+		if _, err := Run(Config{Consts: c, Ps: 1, Ms: 1}, Workload{Main: Prog(), Controller: []CtlStep{bad}}); err == nil {
+			t.Errorf("Run accepted controller step %+v", bad)
+		}
+	}
+}
+
 // wakep's CAS of nmspinning is lock-free, as the runtime's (proc.go
 // wakep: `if sched.nmspinning.Load() != 0 ||
 // !sched.nmspinning.CompareAndSwap(0, 1) { return }` before

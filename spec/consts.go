@@ -30,6 +30,11 @@ type Consts struct {
 // allocates it for every new G.
 const StackMin = 2048
 
+// MaxStartingStackSize is the largest startingStackSize
+// gcComputeStartingStackSize can set on a 64-bit system: round2 of an
+// average clamped to maxstacksize (proc.go main: 1000000000), 1<<30.
+const MaxStartingStackSize = 1 << 30
+
 // Presets are the named constant sets.
 var Presets = map[string]Consts{
 	"go":    {GFreeCap: 64, GFreeSpillTo: 32, RefillTo: 32, RunqSize: 256, GlobalTick: 61, GoidBatch: 16},

@@ -27,7 +27,7 @@
 // docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
 // schedule, exit, goexit, gosched, park, entersyscall, retake, exitsyscall,
 // lockosthread, unlockosthread, lockint, unlockint, acquirep, procresize,
-// gc, stacksize, growstack, assist, dirty, mcall (badmcall2), the GC
+// gc (its end may set startingStackSize), growstack, assist, dirty, mcall (badmcall2), the GC
 // mark phase's markrootfreegstacks and markrootfreegstackspush (mgcmark.go
 // markrootFreeGStacks's two lock sections), runqputkick (runqput's put of
 // the old runnext its CAS on pp.runnext kicked out) and runqputslowpush

@@ -11,8 +11,9 @@ type Bounds struct {
 	// lockOSThread (lockedInt) is offered only when LockInt is set.
 	LockDepth int
 	LockInt   bool
-	// MaxStack bounds copystack growth; StackSizes are the values offered
-	// to the startingStackSize change (none: the op is not offered).
+	// MaxStack bounds copystack growth; StackSizes are the values a GC's
+	// end may set startingStackSize to (gcMarkDone's
+	// gcComputeStartingStackSize; none: it stays StackMin, as without GC).
 	MaxStack   int32
 	StackSizes []int32
 	// Families of ops to leave out, to shrink the space.
@@ -172,12 +173,14 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		case len(s.Sched.GFreeDetached) != 0:
 			ops = append(ops, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
 		default:
+			// gcMarkDone: gcComputeStartingStackSize (the size may stay),
+			// then gcBlackenEnabled = 0, in one stop-the-world.
 			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0})
-		}
-	}
-	for _, size := range b.StackSizes {
-		if size != s.Sched.StartingStackSize {
-			ops = append(ops, Op{Kind: OpStackSize, M: Controller, Size: size})
+			for _, size := range b.StackSizes {
+				if size != s.Sched.StartingStackSize {
+					ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0, Size: size})
+				}
+			}
 		}
 	}
 	return ops

@@ -175,18 +175,67 @@ func TestProcresizeRunqOrder(t *testing.T) {
 	}
 }
 
-// A stack kept at one startingStackSize is replaced by gfget after the
-// size changes (covered in TestFreeListOrders); the change itself takes
-// powers of two only.
-func TestStackSize(t *testing.T) {
+// startingStackSize changes only at the GC's end: gcMarkDone calls
+// gcComputeStartingStackSize with the world stopped, right before
+// gcBlackenEnabled = 0 (mgc.go:1140), and nothing else writes it. A stack
+// kept at one size is replaced by gfget after the size changes (covered in
+// TestFreeListOrders); the new size is a power of two in [fixedStack,
+// maxstacksize].
+func TestStackSizeOnlyAtGCEnd(t *testing.T) {
 	s := newState(t, "small", 1, 1)
-	if _, err := s.Apply(Op{Kind: OpStackSize, M: Controller, Size: 3000}); err == nil {
-		t.Fatal("accepted a stack size that is not a power of two")
+	if _, err := s.Apply(Op{Kind: OpGC, M: Controller, N: 1, Size: 4096}); err == nil {
+		t.Fatal("gcStart set startingStackSize")
 	}
-	do(t, s, Op{Kind: OpStackSize, M: Controller, Size: 4096})
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+	for _, bad := range []int32{3000, StackMin / 2, -StackMin} {
+		if _, err := s.Apply(Op{Kind: OpGC, M: Controller, N: 0, Size: bad}); err == nil {
+			t.Fatalf("the GC's end accepted startingStackSize %d", bad)
+		}
+	}
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 0, Size: 4096})
 	do(t, s, Op{Kind: OpGrowStack, M: 0})
-	if s.Gs[0].Stack != 4096 || s.Sched.StartingStackSize != 4096 {
+	if s.Gs[0].Stack != 4096 || s.Sched.StartingStackSize != 4096 || s.Sched.GCBlacken {
 		t.Fatal(s.Dump())
+	}
+	// Size 0 keeps it.
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 0})
+	if s.Sched.StartingStackSize != 4096 {
+		t.Fatal(s.Dump())
+	}
+
+	// Of every op Enabled offers along random walks (every family on),
+	// only the GC's end changes startingStackSize, and it offers each
+	// size of the bound there.
+	changed := 0
+	for _, st := range reachableStates(t, 60) {
+		b := DefaultBounds(len(st.Gs) + 1)
+		b.LockInt = true
+		offered := map[int32]bool{}
+		for _, op := range st.Enabled(b, nil) {
+			x := st.Clone()
+			if _, err := x.Apply(op); err != nil {
+				continue
+			}
+			if op.Kind == OpGC && op.N == 0 {
+				offered[x.Sched.StartingStackSize] = true
+			}
+			if x.Sched.StartingStackSize == st.Sched.StartingStackSize {
+				continue
+			}
+			if op.Kind != OpGC || op.N != 0 {
+				t.Fatalf("%v changed startingStackSize from %d to %d:\n%s", op, st.Sched.StartingStackSize, x.Sched.StartingStackSize, st.Dump())
+			}
+			changed++
+		}
+		if len(offered) != 0 && len(offered) != len(b.StackSizes) {
+			t.Fatalf("the GC's end offers sizes %v, the bound has %v:\n%s", offered, b.StackSizes, st.Dump())
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no walk reached a GC's end that changed startingStackSize")
 	}
 }
 

@@ -25,8 +25,7 @@ const (
 	OpUnlockInt                                 // unlockOSThread (runtime-internal): lockedInt--
 	OpAcquireP                                  // stopm returns with acquirep(mp.nextp), newm's M takes its P, or findRunnable's recheck's `acquirep(pp); mp.becomeSpinning()` of the P it took
 	OpProcResize                                // procresize(n) under stop-the-world
-	OpGC                                        // GC cycle toggle: gcResetMarkState + gcBlackenEnabled
-	OpStackSize                                 // startingStackSize change (gcComputeStartingStackSize)
+	OpGC                                        // GC cycle toggle: gcStart (gcResetMarkState, gcBlackenEnabled = 1) or gcMarkDone (gcComputeStartingStackSize, gcBlackenEnabled = 0)
 	OpGrowStack                                 // copystack: curg's stack doubles
 	OpAssist                                    // curg's gcAssistBytes set (assist credit or debt)
 	OpDirty                                     // curg's fields that gdestroy clears become non-zero
@@ -57,7 +56,7 @@ var opNames = [...]string{
 	OpEnterSyscall: "entersyscall", OpRetake: "retake", OpExitSyscall: "exitsyscall",
 	OpLockOSThread: "lockosthread", OpUnlockOSThread: "unlockosthread", OpLockInt: "lockint",
 	OpUnlockInt: "unlockint", OpAcquireP: "acquirep", OpProcResize: "procresize", OpGC: "gc",
-	OpStackSize: "stacksize", OpGrowStack: "growstack", OpAssist: "assist", OpDirty: "dirty",
+	OpGrowStack: "growstack", OpAssist: "assist", OpDirty: "dirty",
 	OpMcall: "mcall", OpMarkrootFreeGStacks: "markrootfreegstacks",
 	OpMarkrootFreeGStacksPush: "markrootfreegstackspush", OpRunqputslowPush: "runqputslowpush",
 	OpStopm: "stopm", OpWakep: "wakep", OpStopSpinning: "stopspinning", OpSpin: "spin",
@@ -95,7 +94,7 @@ func OpKinds() []OpKind {
 // Actors that are not Ms.
 const (
 	Sysmon     = -1 // sysmon (retake)
-	Controller = -2 // the world-stopping controller (procresize, gc, stacksize) and the GC's markrootfreegstacks
+	Controller = -2 // the world-stopping controller (procresize, gc on and off, the off setting startingStackSize) and the GC's markrootfreegstacks
 )
 
 // Source is where findRunnable found the G, in the runtime's order. It is
@@ -191,7 +190,8 @@ type Op struct {
 	// or off (0), newproc1's system flag (1), exitsyscall's path
 	// (an ExitPath), recheck's reads (RecheckFound, RecheckGlobalNoP).
 	N int8
-	// Size is stacksize's new startingStackSize.
+	// Size is gc off's new startingStackSize (gcMarkDone's
+	// gcComputeStartingStackSize); 0 keeps it.
 	Size int32
 	// Source and Victim are schedule's choice. Source is also the path
 	// of findRunnable's recheck (OpRecheck): SrcGlobal for the global
@@ -256,9 +256,10 @@ func (op Op) String() string {
 			b.WriteString(" on")
 		} else {
 			b.WriteString(" off")
+			if op.Size != 0 {
+				b.WriteString(" stack=" + itoa(int64(op.Size)))
+			}
 		}
-	case OpStackSize:
-		b.WriteString(" " + itoa(int64(op.Size)))
 	case OpRecheck:
 		if op.Source != 0 {
 			b.WriteString(" " + op.Source.String())

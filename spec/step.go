@@ -37,8 +37,6 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.procresize(op)
 	case OpGC:
 		return s.gcToggle(op)
-	case OpStackSize:
-		return s.stackSize(op)
 	case OpMarkrootFreeGStacks:
 		return s.markrootFreeGStacks(op)
 	case OpMarkrootFreeGStacksPush:

@@ -49,10 +49,14 @@ func (s *State) procresize(op Op) (Result, error) {
 // gcToggle models a GC cycle's start (gcStart, with the world stopped:
 // gcResetMarkState zeroes every G's gcAssistBytes (mgc.go:819, 2113-2119),
 // gcController.startCycle zeroes bgScanCredit (mgc.go:881, mgcpacer.go:390),
-// then gcBlackenEnabled = 1 (mgc.go:933)) and end (gcMarkDone:
-// gcBlackenEnabled = 0). Marking cannot end before markrootFreeGStacks has
-// run: it is a root job, and gcMarkDone ends the mark phase only once every
-// root job is done (gcMark panics with "non-empty mark queue after
+// then gcBlackenEnabled = 1 (mgc.go:933)) and end (gcMarkDone, with the
+// world stopped: gcComputeStartingStackSize (mgc.go:1140), which may set
+// startingStackSize to op.Size, a power of two from the average scanned
+// stack (stack.go:1421; 0 keeps it), then gcBlackenEnabled = 0). Only
+// there does startingStackSize change: the GC's end is the one caller of
+// gcComputeStartingStackSize. Marking cannot end before markrootFreeGStacks
+// has run: it is a root job, and gcMarkDone ends the mark phase only once
+// every root job is done (gcMark panics with "non-empty mark queue after
 // concurrent mark" when work.markrootNext < work.markrootJobs).
 func (s *State) gcToggle(op Op) (Result, error) {
 	r := NewResult()
@@ -62,6 +66,17 @@ func (s *State) gcToggle(op Op) (Result, error) {
 	}
 	if !on && (!s.Sched.FreeGStacksDone || len(s.Sched.GFreeDetached) != 0) {
 		return r, s.disabled(op, "the mark phase has a root job left (markrootFreeGStacks)")
+	}
+	if op.Size != 0 {
+		// gcComputeStartingStackSize: round2 of an average clamped to
+		// [fixedStack, maxstacksize].
+		if on {
+			return r, s.disabled(op, "only the GC's end (gcMarkDone) sets startingStackSize")
+		}
+		if op.Size < StackMin || op.Size > MaxStartingStackSize || op.Size&(op.Size-1) != 0 {
+			return r, s.disabled(op, "gcComputeStartingStackSize sets a power of two in [fixedStack, maxstacksize]")
+		}
+		s.Sched.StartingStackSize = op.Size
 	}
 	if on {
 		for i := range s.Gs {
@@ -148,23 +163,4 @@ func (s *State) markrootPush() int64 {
 	sc.GFreeNoStackSize += int32(n)
 	sc.GFreeDetached = sc.GFreeDetached[:0]
 	return int64(n)
-}
-
-// stackSize models gcComputeStartingStackSize changing startingStackSize
-// (with debug.adaptivestackstart). Stack sizes are powers of two, at least
-// StackMin.
-func (s *State) stackSize(op Op) (Result, error) {
-	r := NewResult()
-	if op.Size < StackMin || op.Size&(op.Size-1) != 0 {
-		return r, s.disabled(op, "a stack size is a power of two >= 2048")
-	}
-	if op.Size == s.Sched.StartingStackSize {
-		return r, s.disabled(op, "startingStackSize is already "+itoa(int64(op.Size)))
-	}
-	s.Sched.StartingStackSize = op.Size
-	r.Value = int64(op.Size)
-	// gcMarkDone calls it with the world stopped (mgc.go:1140); the
-	// restart runs startTheWorldWithSema -> procresize(gomaxprocs).
-	s.relistIdle()
-	return r, nil
 }

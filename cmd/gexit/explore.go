@@ -96,7 +96,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
-	without := fs.String("without", defaultWithout, "comma-separated op families to leave out (\"\" for none): "+strings.Join(opFamilies, ","))
+	without := fs.String("without", defaultWithout, "comma-separated op families to leave out (\"\" for none): "+strings.Join(opFamilies, ",")+
+		" (stacksize: the GC's end setting startingStackSize, so it needs gc)")
 	all := fs.Bool("all", false, "report every violation, not only the first (shortest) one")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
