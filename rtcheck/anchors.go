@@ -121,6 +121,13 @@ var anchors = []anchor{
 	{File: "mgcmark.go", Func: "markrootFreeGStacks", Path: path(sn("unlock(&sched.gFree.lock)", 2)), Where: before,
 		Code: code("gexitGCFree(%s, q.size)", kk(KGCFreePut)), Kinds: []Kind{KGCFreePut}},
 
+	// gcMarkDone: startingStackSize before and after gcComputeStartingStackSize
+	// (its only caller; it may return early, so the probe is around the call).
+	{File: "mgc.go", Func: "gcMarkDone", Path: path(s("gcComputeStartingStackSize()")), Where: before,
+		Code: "gexitStackSizeBefore = startingStackSize", Note: "startingStackSize before gcComputeStartingStackSize"},
+	{File: "mgc.go", Func: "gcMarkDone", Path: path(s("gcComputeStartingStackSize()")), Where: after,
+		Code: code("gexitStackSize(%s)", kk(KStackSize)), Kinds: []Kind{KStackSize}},
+
 	// newproc1: gfget's result, malg, the goid batch, the goid taken.
 	{File: "proc.go", Func: "newproc1", Path: path(s("newg := gfget(pp)")), Where: after,
 		Code: "gexitFree := newg != nil", Note: "whether gfget found a G"},

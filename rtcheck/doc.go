@@ -29,7 +29,7 @@
 //
 // GenerateOverlay reads the runtime source (the toolchain's, or a modified
 // copy: the research use), places probe calls by anchors, and writes into a
-// temporary directory the instrumented proc.go, mgcmark.go, panic.go and
+// temporary directory the instrumented proc.go, mgc.go, mgcmark.go, panic.go and
 // runtime.go, the added file gexit_probes.go (rendered from
 // gexit_probes.go.tmpl with the probe numbering of probes.go) and
 // overlay.json for go build -overlay. Nothing of the runtime's source is

@@ -117,6 +117,12 @@ type freeJudge struct {
 	// records have shown.
 	batches   addrTable
 	goidKnown []bool
+	// stackSize is startingStackSize as the gcComputeStartingStackSize
+	// records set it: fixedStack at the process's start, then each GC's
+	// end (gcMarkDone, its only caller). Every record that carries
+	// startingStackSize must show it: the spec changes it only there
+	// (its gc off op).
+	stackSize int32
 	judged    int // free-list records judged
 	judgeLog
 }
@@ -190,9 +196,15 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 	for range cfg.Ps {
 		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None})
 	}
-	s.Sched.StartingStackSize = int32(f.Header.StartingStackSize)
+	// The records start with the process (the ring is written from the
+	// first probe on), when startingStackSize is fixedStack.
+	start := int32(f.Header.FixedStack)
+	if start == 0 {
+		start = spec.StackMin
+	}
+	s.Sched.StartingStackSize = start
 	j := &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
-		destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps)}
+		destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps), stackSize: start}
 	j.project = j.dump
 	return j
 }
@@ -200,7 +212,7 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 // freeListKind: the kinds step replays or takes into account.
 var freeListKind = func() (k [numKinds]bool) {
 	for _, kind := range []Kind{KMalg, KGfput, KGfputSpill, KGfgetRefill, KGfpurge, KGCFreeTake, KGCFreePut,
-		KGfgetStale, KGfgetAlloc, KGoidBatch, KPDestroy, KProcresize, KNewproc1} {
+		KGfgetStale, KGfgetAlloc, KGoidBatch, KPDestroy, KProcresize, KNewproc1, KStackSize} {
 		k[kind] = true
 	}
 	return k
@@ -291,7 +303,7 @@ func (j *freeJudge) step(r *Record) bool {
 		// startingStackSize gfput compares it with.
 		s.Gs[g].Status = spec.Dead
 		s.Gs[g].Stack = r.F[0]
-		s.Sched.StartingStackSize = r.F[1]
+		j.startingStackSize(r.F[1])
 		freed, err := s.GfputPush(p, g)
 		if err != nil {
 			j.failf("the spec throws: %v", err)
@@ -371,6 +383,23 @@ func (j *freeJudge) step(r *Record) bool {
 	case KPDestroy:
 		j.destroyed[p] = true
 		return false
+	case KStackSize:
+		// The spec's gc off op (gcMarkDone): with the world stopped,
+		// while the GC still marks, a power of two in [fixedStack,
+		// round2(maxstacksize)].
+		j.want("startingStackSize before gcComputeStartingStackSize", int64(r.F[1]), int64(j.stackSize))
+		if r.F[2] == 0 {
+			j.failf("gcComputeStartingStackSize ran with gcBlackenEnabled = 0; the spec sets startingStackSize at the end of marking, before gcBlackenEnabled = 0")
+		}
+		if r.F[3] == 0 {
+			j.failf("gcComputeStartingStackSize ran with the world started; the spec sets startingStackSize only with the world stopped (gcMarkDone)")
+		}
+		if n := r.F[0]; n < spec.StackMin || n > spec.MaxStartingStackSize || n&(n-1) != 0 {
+			j.failf("gcComputeStartingStackSize set startingStackSize %d, not a power of two in [%d, %d]", n, spec.StackMin, spec.MaxStartingStackSize)
+		}
+		j.stackSize = r.F[0]
+		s.Sched.StartingStackSize = r.F[0]
+		return false
 	case KProcresize:
 		if r.F[2] == 1 { // procresize's end
 			for dp, d := range j.destroyed {
@@ -424,6 +453,17 @@ func (j *freeJudge) step(r *Record) bool {
 	return true
 }
 
+// startingStackSize takes the startingStackSize a record read: it must be
+// the one the last gcComputeStartingStackSize record left (the spec
+// changes it nowhere else). The projection goes on with the runtime's.
+func (j *freeJudge) startingStackSize(have int32) {
+	if have != j.stackSize {
+		j.failf("startingStackSize is %d, but the last gcComputeStartingStackSize (gcMarkDone, its only writer in the spec) left %d", have, j.stackSize)
+		j.stackSize = have
+	}
+	j.s.Sched.StartingStackSize = have
+}
+
 // popFor returns the P's gfget pop, making it (spec GfgetPop) at gfget's
 // first record after its refill. startingStackSize is the runtime's at
 // that moment, which the record carries.
@@ -434,9 +474,9 @@ func (j *freeJudge) popFor(r *Record) *popped {
 	s := j.s
 	switch r.Kind {
 	case KGfgetStale, KGfgetAlloc:
-		s.Sched.StartingStackSize = r.F[1]
+		j.startingStackSize(r.F[1])
 	case KNewproc1:
-		s.Sched.StartingStackSize = r.F[3]
+		j.startingStackSize(r.F[3])
 	}
 	g, stack := s.GfgetPop(int8(r.P))
 	if g == spec.None {

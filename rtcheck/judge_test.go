@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,11 +82,32 @@ func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
 			return recs
 		}},
 		{"a reused G keeps a stale-sized stack", "the new G's stack", func(recs []Record) []Record {
-			// startingStackSize doubled since gfput kept the G's stack:
-			// the runtime must free it (gfget.stale) and allocate.
+			// startingStackSize doubled (a GC's end) since gfput kept the
+			// G's stack: the runtime must free it (gfget.stale) and
+			// allocate.
 			i := find(recs, KNewproc1, 80)
 			recs[i].F[2], recs[i].F[3] = 2048, 4096
+			return slices.Insert(recs, i, Record{Kind: KStackSize, F: [6]int32{4096, 2048, 1, 1}})
+		}},
+		// startingStackSize changes only at a GC's end (gcMarkDone's
+		// gcComputeStartingStackSize, with the world stopped, while the
+		// GC still marks): the spec's gc off op.
+		{"startingStackSize changes outside gcMarkDone", "the last gcComputeStartingStackSize", func(recs []Record) []Record {
+			i := find(recs, KGfput, 3)
+			recs[i].F[0], recs[i].F[1] = 4096, 4096 // a stack of the new size, kept
 			return recs
+		}},
+		{"gcComputeStartingStackSize with the world started", "with the world started", func(recs []Record) []Record {
+			return slices.Insert(recs, find(recs, KGfput, 3), Record{Kind: KStackSize, F: [6]int32{2048, 2048, 1, 0}})
+		}},
+		{"gcComputeStartingStackSize after marking", "gcBlackenEnabled = 0", func(recs []Record) []Record {
+			return slices.Insert(recs, find(recs, KGfput, 3), Record{Kind: KStackSize, F: [6]int32{2048, 2048, 0, 1}})
+		}},
+		{"gcComputeStartingStackSize sets 3000", "not a power of two", func(recs []Record) []Record {
+			return slices.Insert(recs, find(recs, KGfput, 3), Record{Kind: KStackSize, F: [6]int32{3000, 2048, 1, 1}})
+		}},
+		{"gcComputeStartingStackSize finds another size", "startingStackSize before gcComputeStartingStackSize", func(recs []Record) []Record {
+			return slices.Insert(recs, find(recs, KGfput, 3), Record{Kind: KStackSize, F: [6]int32{2048, 8192, 1, 1}})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +120,26 @@ func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
 				t.Fatalf("verdict %s, want a violation naming %q:\n%s", j.Verdict, tc.want, strings.Join(j.Problems, "\n"))
 			}
 		})
+	}
+}
+
+// The clean control of the startingStackSize cases above: two GC ends, the
+// first raising startingStackSize, the second lowering it again, and the
+// records between them reading the raised size, are judged ok.
+func TestSpecJudgeStackSizeAtGCEnd(t *testing.T) {
+	recs := cleanHistory()
+	i := findKind(t, recs, KGfput, 3)
+	put := recs[i]
+	put.F[0], put.F[1] = 4096, 4096 // a stack of the raised size: kept
+	recs[i] = put
+	recs = slices.Insert(recs, i+1, Record{Kind: KStackSize, F: [6]int32{2048, 4096, 1, 1}})
+	recs = slices.Insert(recs, i, Record{Kind: KStackSize, F: [6]int32{4096, 2048, 1, 1}})
+	for k := range recs {
+		recs[k].Index = uint64(k)
+	}
+	j := judgeRecords(recs)
+	if j.Verdict != OK {
+		t.Fatalf("verdict %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
 	}
 }
 

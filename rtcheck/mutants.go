@@ -84,6 +84,9 @@ var Mutants = []Mutant{
 	{Name: "relist-reversed", Description: "procresize walks allp upwards when it rebuilds the idle P list, which then lists the lowest idle P first",
 		File: "proc.go", Old: "for i := nprocs - 1; i >= 0; i-- {", New: "for i := int32(0); i < nprocs; i++ {",
 		Workloads: []string{"pidle"}},
+	{Name: "stacksize-at-gcstart", Description: "gcStart also calls gcComputeStartingStackSize, before marking (no stack scanned yet: startingStackSize drops to fixedStack), not only gcMarkDone",
+		File: "mgc.go", Old: "\tsystemstack(gcResetMarkState)\n", New: "\tsystemstack(gcResetMarkState)\n\tgcComputeStartingStackSize()\n",
+		Workloads: []string{"stacks"}},
 }
 
 // LookupMutant finds a mutant by name.
@@ -123,7 +126,7 @@ type MutantOptions struct {
 
 // mutantFiles are the runtime files a mutant's copy holds: those the
 // overlay instruments.
-var mutantFiles = []string{"proc.go", "mgcmark.go", "panic.go", "runtime.go"}
+var mutantFiles = InstrumentedFiles()
 
 // ApplyMutant makes dir a copy of the runtime source src with m applied:
 // the instrumented files are written (the mutated one changed), every

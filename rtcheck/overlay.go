@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -230,6 +231,19 @@ func diffRuntime(src, stock string, replace map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// InstrumentedFiles are the runtime source files the anchors place probes
+// in, sorted.
+func InstrumentedFiles() []string {
+	var out []string
+	for _, a := range anchors {
+		if !slices.Contains(out, a.File) {
+			out = append(out, a.File)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // instrument applies every anchor to the files of src and returns the

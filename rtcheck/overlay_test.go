@@ -25,7 +25,7 @@ func copyRuntime(t *testing.T, edit func(proc string) string) string {
 	t.Helper()
 	stock := stockRuntime(t)
 	dir := t.TempDir()
-	for _, name := range []string{"proc.go", "mgcmark.go", "panic.go", "runtime.go"} {
+	for _, name := range InstrumentedFiles() {
 		data, err := os.ReadFile(filepath.Join(stock, name))
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +51,7 @@ func TestOverlayPlacesEveryProbe(t *testing.T) {
 			t.Errorf("probe %s not placed", info.Name)
 		}
 	}
-	want := []string{ProbeFile, "mgcmark.go", "panic.go", "proc.go", "runtime.go"}
+	want := []string{ProbeFile, "mgc.go", "mgcmark.go", "panic.go", "proc.go", "runtime.go"}
 	if strings.Join(ov.Replaced, " ") != strings.Join(want, " ") {
 		t.Errorf("overlay replaces %v, want %v", ov.Replaced, want)
 	}

@@ -31,7 +31,7 @@ const (
 	FamSyscall  Family = "syscall"    // exitsyscall's paths
 	FamExit     Family = "exit"       // gdestroy, mexit, checkdead
 	FamResize   Family = "procresize" // procresize, p.destroy, gfpurge
-	FamGC       Family = "gc"         // markrootFreeGStacks
+	FamGC       Family = "gc"         // markrootFreeGStacks, gcMarkDone's gcComputeStartingStackSize
 	FamIdle     Family = "pidle"      // the idle P list: pidleput, pidleget
 )
 
@@ -100,6 +100,7 @@ const (
 	KMexit
 	KPidleput
 	KPidleget
+	KStackSize
 	numKinds
 )
 
@@ -238,6 +239,8 @@ var kinds = [...]KindInfo{
 		P: "the P idled", Fields: [6]string{"npidle", "next", "gomaxprocs", "", "", ""}},
 	KPidleget: {Name: "pidleget", Family: FamIdle, Where: "pidleget (and pidlegetSpinning, which calls it), at its return with a P (an empty list is not recorded), under sched.lock; next is the new head of sched.pidle (-1: none)",
 		P: "the P got", Fields: [6]string{"npidle", "next", "gomaxprocs", "", "", ""}},
+	KStackSize: {Name: "gcComputeStartingStackSize", Family: FamGC, Where: "gcMarkDone, after its call of gcComputeStartingStackSize (the function's only caller), with the world stopped, before gcBlackenEnabled = 0",
+		P: "the M's P", Fields: [6]string{"startingStackSize", "before", "gcBlackenEnabled", "worldStopped", "", ""}},
 }
 
 func init() {

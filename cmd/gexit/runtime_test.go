@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gexit-dev/gexit/rtcheck"
 )
 
 // Bad input to gexit runtime: exit 2 and one line on stderr, before any
@@ -64,7 +66,7 @@ func runtimeCopy(t *testing.T, edit func(string) string) string {
 	}
 	stock := filepath.Join(strings.TrimSpace(string(out)), "src", "runtime")
 	dir := t.TempDir()
-	for _, name := range []string{"proc.go", "mgcmark.go", "panic.go", "runtime.go"} {
+	for _, name := range rtcheck.InstrumentedFiles() {
 		data, err := os.ReadFile(filepath.Join(stock, name))
 		if err != nil {
 			t.Fatal(err)
