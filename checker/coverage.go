@@ -13,7 +13,7 @@ type branchKey uint64
 
 func keyOf(op spec.Op, r spec.Result) branchKey {
 	var n int8
-	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize || op.Kind == spec.OpExitSyscall {
+	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize || op.Kind == spec.OpExitSyscall || op.Kind == spec.OpGC {
 		n = op.N
 	}
 	k := uint64(op.Kind) | uint64(uint8(n))<<8 | uint64(code(r.How))<<16 | uint64(code(r.Stack))<<24 |
@@ -29,6 +29,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 	case op.Kind == spec.OpSchedule && r.Value == spec.StopNeedSpinning:
 		// The op's kind is in the key: bit 61 is wakep's otherwise.
 		k |= 1 << 61
+	case op.Kind == spec.OpGC && op.Size != 0:
+		k |= 1 << 61 // the GC's end set startingStackSize
 	}
 	return branchKey(k)
 }

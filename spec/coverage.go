@@ -92,6 +92,15 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Value != 0 {
 			add("freed")
 		}
+	case OpGC:
+		if op.N != 0 {
+			add("on")
+		} else {
+			add("off")
+		}
+		if op.Size != 0 {
+			add("stacksize") // gcMarkDone's gcComputeStartingStackSize
+		}
 	}
 	// checkdead's fatal errors, whichever op's mput, stoplockedm or
 	// mexit ran it.
@@ -125,7 +134,7 @@ func AllBranches() []string {
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
 		"checkdead/goexit", "checkdead/asleep",
 		"stoplockedm/handoffp", "exitsyscall/keep", "exitsyscall/oldp", "exitsyscall/pidle", "exitsyscall/nop-pidle", "exitsyscall/nop",
-		"markrootfreegstacks/freed",
+		"markrootfreegstacks/freed", "gc/on", "gc/off", "gc/stacksize",
 	)
 	return bs
 }
