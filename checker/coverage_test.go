@@ -16,6 +16,9 @@ import (
 // explorations with every family on (a key that dropped a field would
 // merge two transitions whose branches differ).
 func TestCoverageKeyDeterminesBranches(t *testing.T) {
+	if raceEnabled {
+		t.Skip("one worker, nothing concurrent: make test runs it without -race (1 s; 25x that under it)")
+	}
 	c, _ := spec.Preset("small")
 	seen := map[branchKey][]string{}
 	n := 0

@@ -1,7 +1,7 @@
 // The controller: the workload's script of world-stopping steps
-// (procresize, gc on and off, the off setting startingStackSize) applied under stop-the-world once a number
-// of ops is done; the runtime functions it calls are in
-// proc_procresize.go and mgcmark.go.
+// (procresize, gc on and off, the off setting startingStackSize) applied
+// under stop-the-world once a number of ops is done; the runtime functions
+// it calls are in proc_procresize.go and mgcmark.go.
 
 package impl
 
