@@ -167,9 +167,10 @@ func (w Workload) String() string {
 			case CtlProcResize:
 				fmt.Fprintf(&b, "procresize(%d)", c.Arg)
 			case CtlGC:
-				fmt.Fprintf(&b, "gc(%v)", c.Arg != 0)
 				if c.Size != 0 {
-					fmt.Fprintf(&b, "stack=%d", c.Size)
+					fmt.Fprintf(&b, "gc(%v, stack=%d)", c.Arg != 0, c.Size)
+				} else {
+					fmt.Fprintf(&b, "gc(%v)", c.Arg != 0)
 				}
 			}
 			if c.After > 0 {

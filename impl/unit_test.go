@@ -471,6 +471,9 @@ func TestGCEndSetsStartingStackSize(t *testing.T) {
 	c, _ := Preset("small")
 	w := Workload{Main: Prog(Yield(), Yield(), Yield(), Yield()),
 		Controller: []CtlStep{{Kind: CtlGC, Arg: 1}, {Kind: CtlGC, Size: 8192, After: 2}}}
+	if got := w.String(); !strings.Contains(got, "ctl[gc(true), gc(false, stack=8192)@2]") {
+		t.Errorf("workload %s", got)
+	}
 	res, err := Run(Config{Consts: c, Ps: 1, Ms: 1, Mode: Deterministic, Seed: 1, Record: true}, w)
 	if err != nil {
 		t.Fatal(err)
