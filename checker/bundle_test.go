@@ -29,6 +29,36 @@ func TestWorkloadJSONRoundTrip(t *testing.T) {
 	})
 }
 
+// Controller steps in bundles: a GC's end may carry startingStackSize
+// (gcMarkDone's gcComputeStartingStackSize), nothing else may, and the old
+// stacksize step is refused with the form to write instead.
+func TestWorkloadJSONControllerSteps(t *testing.T) {
+	main := &ProgramJSON{Steps: []StepJSON{}}
+	ok := WorkloadJSON{Main: main, Controller: []CtlJSON{{Kind: "gc", Arg: 1}, {Kind: "gc", Arg: 0, Size: 4096, After: 3}}}
+	w, err := DecodeWorkload(ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Controller) != 2 || w.Controller[1] != (impl.CtlStep{Kind: impl.CtlGC, Size: 4096, After: 3}) {
+		t.Fatalf("decoded %+v", w.Controller)
+	}
+	for _, tc := range []struct {
+		step CtlJSON
+		want string
+	}{
+		{CtlJSON{Kind: "stacksize", Arg: 4096}, `write {"kind": "gc", "arg": 0, "size": 4096}`},
+		{CtlJSON{Kind: "gc", Arg: 1, Size: 4096}, "only gc off (arg 0) has a size"},
+		{CtlJSON{Kind: "procresize", Arg: 1, Size: 4096}, "only gc off (arg 0) has a size"},
+		{CtlJSON{Kind: "gc", Arg: 0, Size: 3000}, "size 3000 must be a power of two"},
+		{CtlJSON{Kind: "gc", Arg: 0, Size: 1024}, "size 1024 must be a power of two"},
+	} {
+		_, err := DecodeWorkload(WorkloadJSON{Main: main, Controller: []CtlJSON{tc.step}})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want %q", tc.step, err, tc.want)
+		}
+	}
+}
+
 // normalize maps nil children to empty programs (both run the same).
 func normalize(p *impl.Program) *impl.Program {
 	if p == nil {
