@@ -166,7 +166,7 @@ func DecodeWorkload(w WorkloadJSON) (impl.Workload, error) {
 			return out, fmt.Errorf("workload: controller step %d: gc(%d) must be 0 or 1", i, c.Arg)
 		case c.Size != 0 && (k != impl.CtlGC || c.Arg != 0):
 			return out, fmt.Errorf("workload: controller step %d: only gc off (arg 0) has a size: startingStackSize changes at the GC's end (gcMarkDone)", i)
-		case c.Size != 0 && (c.Size < spec.StackMin || c.Size > spec.MaxStartingStackSize || c.Size&(c.Size-1) != 0):
+		case c.Size != 0 && !spec.IsStartingStackSize(int64(c.Size)):
 			return out, fmt.Errorf("workload: controller step %d: size %d must be a power of two in [%d, %d]", i, c.Size, spec.StackMin, spec.MaxStartingStackSize)
 		}
 		out.Controller = append(out.Controller, impl.CtlStep{Kind: k, Arg: c.Arg, Size: c.Size, After: c.After})

@@ -394,8 +394,8 @@ func (j *freeJudge) step(r *Record) bool {
 		if r.F[3] == 0 {
 			j.failf("gcComputeStartingStackSize ran with the world started; the spec sets startingStackSize only with the world stopped (gcMarkDone)")
 		}
-		if n := r.F[0]; n < spec.StackMin || n > spec.MaxStartingStackSize || n&(n-1) != 0 {
-			j.failf("gcComputeStartingStackSize set startingStackSize %d, not a power of two in [%d, %d]", n, spec.StackMin, spec.MaxStartingStackSize)
+		if !spec.IsStartingStackSize(int64(r.F[0])) {
+			j.failf("gcComputeStartingStackSize set startingStackSize %d, not a power of two in [%d, %d]", r.F[0], spec.StackMin, spec.MaxStartingStackSize)
 		}
 		j.stackSize = r.F[0]
 		s.Sched.StartingStackSize = r.F[0]

@@ -35,6 +35,13 @@ const StackMin = 2048
 // average clamped to maxstacksize (proc.go main: 1000000000), 1<<30.
 const MaxStartingStackSize = 1 << 30
 
+// IsStartingStackSize reports whether n is a startingStackSize
+// gcComputeStartingStackSize can set: a power of two in [fixedStack,
+// MaxStartingStackSize].
+func IsStartingStackSize(n int64) bool {
+	return n >= StackMin && n <= MaxStartingStackSize && n&(n-1) == 0
+}
+
 // Presets are the named constant sets.
 var Presets = map[string]Consts{
 	"go":    {GFreeCap: 64, GFreeSpillTo: 32, RefillTo: 32, RunqSize: 256, GlobalTick: 61, GoidBatch: 16},

@@ -73,7 +73,7 @@ func (s *State) gcToggle(op Op) (Result, error) {
 		if on {
 			return r, s.disabled(op, "only the GC's end (gcMarkDone) sets startingStackSize")
 		}
-		if op.Size < StackMin || op.Size > MaxStartingStackSize || op.Size&(op.Size-1) != 0 {
+		if !IsStartingStackSize(int64(op.Size)) {
 			return r, s.disabled(op, "gcComputeStartingStackSize sets a power of two in [fixedStack, maxstacksize]")
 		}
 		s.Sched.StartingStackSize = op.Size
