@@ -758,9 +758,9 @@ type worker struct {
 	// parts, a composite's parts.
 	moves []spec.Op
 	parts []spec.Op
-	// preChecked: the Pre values of the parent's composites whose state
-	// before the exit was checked and holds the invariants.
-	preChecked [4]uint64
+	// preChecked: the parent's composites whose state before the exit
+	// was checked and holds the invariants.
+	preChecked preChecked
 	_          [64]byte // (no cache line shared with the next worker)
 }
 
@@ -873,7 +873,7 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 		if x.gwrites {
 			t.w.moves = pa.cur.GWritesMoves(x.bounds, pa.ops, t.w.moves)
 			pa.ops, t.w.moves = t.w.moves, pa.ops
-			t.w.preChecked = [4]uint64{}
+			t.w.preChecked = t.w.preChecked[:0]
 		}
 		pa.idx = pa.idx[:0]
 		if x.permSeed != 0 && len(pa.ops) > 1 && len(pa.ops) <= 255 {
@@ -973,7 +973,7 @@ func (e *partViolation) Error() string { return e.v.Invariant + ": " + e.v.Detai
 // applyParts makes a composite op's writes in st, one part at a time
 // with x.step (so that a planted broken write is made as such), records
 // them for the coverage, and checks the invariants in the state they
-// reach (once per Pre value and parent: exit and goexit share it). It
+// reach (once per parent, M and Pre value: exit and goexit share it). It
 // returns the exit, the op left to make; or the part that failed, with
 // its result and error, or the exit with the invariant the writes broke.
 func (t *task) applyParts(x *expander, sc *successor, st *spec.State, op spec.Op) (spec.Op, spec.Result, error) {
@@ -988,13 +988,37 @@ func (t *task) applyParts(x *expander, sc *successor, st *spec.State, op spec.Op
 		}
 		sc.parts = append(sc.parts, partStep{key: keyOf(p, r), op: p, r: r})
 	}
-	if bit := uint64(1) << (op.Pre & 63); t.w.preChecked[op.Pre>>6]&bit == 0 {
+	if bits, bit := t.w.preChecked.bits(op); *bits&bit == 0 {
 		if v := st.CheckInvariants(); v != nil {
 			return last, spec.NewResult(), &partViolation{v}
 		}
-		t.w.preChecked[op.Pre>>6] |= bit
+		*bits |= bit
 	}
 	return last, spec.Result{}, nil
+}
+
+// preChecked holds, for one parent, the composites whose state before
+// their last part was checked: the parts made before it (the M and
+// Op.Pre) name that state, so an exit and a goexit with the same parts
+// share it. Two Ms' composites with the same Pre do not: each M writes
+// its own G.
+type preChecked []preEntry
+
+type preEntry struct {
+	m    int8
+	bits [4]uint64 // a bit per Pre value
+}
+
+// bits returns the word and bit of op's state before its last part.
+func (c *preChecked) bits(op spec.Op) (*uint64, uint64) {
+	i := 0
+	for i < len(*c) && (*c)[i].m != op.M {
+		i++
+	}
+	if i == len(*c) {
+		*c = append(*c, preEntry{m: op.M})
+	}
+	return &(*c)[i].bits[op.Pre>>6], uint64(1) << (op.Pre & 63)
 }
 
 func (t *task) freeState() *spec.State {

@@ -228,3 +228,45 @@ func TestGWritesPartThrows(t *testing.T) {
 		t.Fatalf("%d exits counted with the fault, %d without: the composites with dirty made none", got, clean)
 	}
 }
+
+// The check before a composite's exit is made for each M: two Ms that run
+// Gs in one state both offer a composite with dirty, and the states before
+// their exits differ. A write broken only on M1, and only while M0 could
+// make its own composite, must still be caught (it went unseen while the
+// check was made once per parent and Pre value, M0's passing for M1's).
+func TestGWritesCheckedPerM(t *testing.T) {
+	c, _ := spec.Preset("small")
+	b := coreBounds(2)
+	b.NoDirty = false
+	m0Composes := func(s *spec.State) bool {
+		for _, op := range s.Enabled(b, nil) {
+			if op.Kind == spec.OpDirty && op.M == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: b, Reduce: spec.AllReductions,
+		POR: true, StopAtFirst: true,
+		Step: func(s *spec.State, op spec.Op) (spec.Result, error) {
+			broken := op.Kind == spec.OpDirty && op.M == 1 && m0Composes(s)
+			r, err := s.Apply(op)
+			if err == nil && broken {
+				g := &s.Gs[s.Ms[1].Curg]
+				g.Stack = g.Stack / 2 * 3
+			}
+			return r, err
+		}}
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 1 || r.Violations[0].Name != "StacksArePowersOfTwo" {
+		t.Fatalf("violations %v, want StacksArePowersOfTwo at M1's dirty", r.Violations)
+	}
+	v := r.Violations[0]
+	if last := v.Path[len(v.Path)-1]; last.Op.Kind != spec.OpDirty || last.Op.M != 1 {
+		t.Fatalf("the path ends with %v, want M1's dirty", last.Op)
+	}
+	checkReplays(t, o, v)
+}
