@@ -149,6 +149,16 @@ type ExploreResult struct {
 	// ExploreOptions.Liveness.
 	Liveness      []LivenessResult `json:"liveness,omitempty"`
 	LivenessStats *LivenessStats   `json:"livenessStats,omitempty"`
+	// FingerprintCollision bounds, for a search with the fingerprint
+	// set, the probability that it took a new state as seen: that two of
+	// the states explored share a 64-bit fingerprint. Were fingerprints
+	// uniformly random, it is at most States*(States-1)/2^65 (hash
+	// compaction's omission probability: Stern and Dill, "Improved
+	// probabilistic verification by hash compaction", 1995). The state
+	// left out takes with it what only it leads to; the bound is computed
+	// from the states the search stored, the count it knows. 0 for a
+	// bitstate search: Bitstate.Omission says the same of its bits.
+	FingerprintCollision float64 `json:"fingerprintCollisionBound"`
 	// Bitstate describes a bitstate run's store; nil for an exact search.
 	Bitstate *BitstateStats `json:"bitstate,omitempty"`
 	// POR describes the partial-order reduction, with ExploreOptions.POR.
@@ -598,6 +608,8 @@ loop:
 	if o.Bitstate != 0 {
 		res.Complete = false // a partial search
 		res.Bitstate = newBitstateStats(o, seen.bytes(), res.States, bitSeed)
+	} else {
+		res.FingerprintCollision = fingerprintCollision(res.States)
 	}
 	res.FrontierBytes = peakFrontier
 	for _, s := range []*slab{&frontier, &next} {
@@ -1404,6 +1416,14 @@ func (o *ExploreOptions) checkBitstate() error {
 		return fmt.Errorf("explore: shard %d of %d: want 0 <= shard < shards", o.Shard, o.Shards)
 	}
 	return nil
+}
+
+// fingerprintCollision is ExploreResult.FingerprintCollision for n
+// stored states: a union bound over the n(n-1)/2 pairs, each sharing a
+// uniformly random 64-bit fingerprint with probability 2^-64.
+func fingerprintCollision(n int) float64 {
+	f := float64(n)
+	return min(1, f*(f-1)/2*math.Ldexp(1, -64))
 }
 
 func newBitstateStats(o ExploreOptions, arrayBytes, stored int, seed uint64) *BitstateStats {

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -36,6 +37,9 @@ func TestExploreBitstate(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := r.Bitstate
+			if r.FingerprintCollision != 0 {
+				t.Fatalf("2^%d: a fingerprint collision bound %g for the bit array", tc.bits, r.FingerprintCollision)
+			}
 			if b == nil || !b.PartialSearch || r.Complete || r.StoppedBy != exact.StoppedBy || b.K != 3 || b.Stored != r.States {
 				t.Fatalf("2^%d: complete=%v stop=%q bitstate=%+v", tc.bits, r.Complete, r.StoppedBy, b)
 			}
@@ -55,6 +59,29 @@ func TestExploreBitstate(t *testing.T) {
 			} else if got != want {
 				t.Errorf("2^%d, 2 workers:\n got %s\nwant %s", tc.bits, got, want)
 			}
+		}
+	}
+}
+
+// The exact search's fingerprint set loses a state only to a 64-bit
+// collision: its result bounds the chance, n(n-1)/2^65 for n states.
+func TestExploreFingerprintCollision(t *testing.T) {
+	r, err := Explore(context.Background(), bitstateBase())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := float64(r.States)
+	if want := n * (n - 1) / math.Pow(2, 65); r.FingerprintCollision != want || want == 0 {
+		t.Fatalf("%d states: bound %g, want %g", r.States, r.FingerprintCollision, want)
+	}
+	// Figures a reader can check: 2^32 states make a collision about an
+	// even chance; a billion, 2.7%; the bound is a probability.
+	for _, tc := range []struct {
+		n      int
+		lo, hi float64
+	}{{1, 0, 0}, {1 << 32, 0.49, 0.51}, {1e9, 0.027, 0.0272}, {1 << 40, 1, 1}} {
+		if got := fingerprintCollision(tc.n); got < tc.lo || got > tc.hi {
+			t.Errorf("%d states: %g, want in [%g, %g]", tc.n, got, tc.lo, tc.hi)
 		}
 	}
 }

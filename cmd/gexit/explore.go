@@ -111,7 +111,9 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 Enumerates, breadth first, every state of the spec reachable from the
 initial state (m0 running the main goroutine on P0) under every enabled op
 within the bounds, deduplicating states by fingerprint, and checks every
-invariant at every state. A reachable runtime throw is a violation; a fatal
+invariant at every state. Two states that share a 64-bit fingerprint are
+one to the search (the second is not explored): "complete" says how likely
+that is, at most n(n-1)/2^65 for n states. A reachable runtime throw is a violation; a fatal
 error the runtime raises for a user program (main's runtime.Goexit with no
 goroutine left) is a terminal state and is counted.
 
@@ -489,6 +491,13 @@ func verdictName(code int) string {
 	return "error"
 }
 
+// printCollision qualifies "complete": the fingerprint set takes a state
+// whose 64-bit fingerprint another state has as seen.
+func printCollision(w io.Writer, res *checker.ExploreResult) {
+	fmt.Fprintf(w, "  unless two of them shared a 64-bit fingerprint, and one was taken as seen: probability at most %.2g\n",
+		res.FingerprintCollision)
+}
+
 func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, consts string) {
 	fmt.Fprintf(w, "explored %d states, %d transitions, max depth %d (%d Ps, %d Ms, %d Gs, preset %s)\n",
 		res.States, res.Transitions, res.MaxDepth, ps, ms, gs, consts)
@@ -514,8 +523,10 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		fmt.Fprintln(w, "searched to the end: a state whose bits collided was not explored, nor what only it leads to")
 	case res.StoppedBy == "":
 		fmt.Fprintln(w, "complete: every state reachable within the bounds was explored")
+		printCollision(w, res)
 	case res.StoppedBy == "depth":
 		fmt.Fprintln(w, "complete up to the -depth bound")
+		printCollision(w, res)
 	case res.StoppedBy == "max-memory":
 		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", formatBytes(res.PeakBytes))
 	default:

@@ -23,12 +23,17 @@ func TestExploreCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "complete: every state") || !strings.Contains(out, "verdict: ok") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
+	// "complete" is qualified by the chance of a fingerprint collision.
+	if !strings.Contains(out, "shared a 64-bit fingerprint, and one was taken as seen: probability at most ") ||
+		strings.Contains(out, "probability at most 0\n") {
+		t.Fatalf("no collision bound:\n%s", out)
+	}
 	code, out, _ = runCmd("explore", "-json", "-gs", "2", "-depth", "4")
 	var v map[string]any
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
 		t.Fatalf("json: %v\n%s", err, out)
 	}
-	for _, k := range []string{"states", "transitions", "maxDepth", "violations", "seconds", "bytesPerState", "coverage", "neverReached"} {
+	for _, k := range []string{"states", "transitions", "maxDepth", "violations", "seconds", "bytesPerState", "coverage", "neverReached", "fingerprintCollisionBound"} {
 		if _, ok := v[k]; !ok {
 			t.Errorf("-json lacks %q", k)
 		}
