@@ -100,6 +100,9 @@ type ExploreOptions struct {
 type ExploreProgress struct {
 	States, Transitions, Depth, Frontier int
 	Elapsed                              time.Duration
+	// Resident is the process's resident memory now (as -max-memory
+	// counts it); MaxMemory is ExploreOptions.MaxMemory (0: no bound).
+	Resident, MaxMemory uint64
 }
 
 // PathStep is one step of a counterexample path.
@@ -566,7 +569,8 @@ loop:
 						}
 						if o.Progress != nil && time.Since(lastProgress) >= time.Second {
 							lastProgress = time.Now()
-							o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: frontier.n + next.n, Elapsed: time.Since(start)})
+							o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: frontier.n + next.n,
+								Elapsed: time.Since(start), Resident: rss, MaxMemory: o.MaxMemory})
 						}
 					}
 				}

@@ -414,10 +414,7 @@ Flags:
 		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por, Reduce: red,
 		FrontierMemory: int(fm), SpillDir: dir}
 	if !*quiet && !*jsonOut {
-		o.Progress = func(p checker.ExploreProgress) {
-			fmt.Fprintf(stderr, "explore: %d states, %d transitions, depth %d, frontier %d, %.0fs\n",
-				p.States, p.Transitions, p.Depth, p.Frontier, p.Elapsed.Seconds())
-		}
+		o.Progress = func(p checker.ExploreProgress) { fmt.Fprintln(stderr, progressLine(p)) }
 	}
 	res, err := checker.Explore(ctx, o)
 	if err != nil {
@@ -477,6 +474,22 @@ Flags:
 	}
 	fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))
 	return code
+}
+
+// progressLine is explore's progress report on stderr: the counts, the
+// rate so far, and the resident memory against -max-memory, so that a long
+// run shows how near it is to stopping for memory.
+func progressLine(p checker.ExploreProgress) string {
+	mem := formatBytes(p.Resident) + " resident"
+	if p.MaxMemory > 0 {
+		mem += fmt.Sprintf(" (%.0f%% of -max-memory %s)", 100*float64(p.Resident)/float64(p.MaxMemory), formatBytes(p.MaxMemory))
+	}
+	rate := 0.0
+	if s := p.Elapsed.Seconds(); s > 0 {
+		rate = float64(p.States) / s
+	}
+	return fmt.Sprintf("explore: %d states, %d transitions, depth %d, frontier %d, %.0fs, %.0f states/s, %s",
+		p.States, p.Transitions, p.Depth, p.Frontier, p.Elapsed.Seconds(), rate, mem)
 }
 
 func verdictName(code int) string {

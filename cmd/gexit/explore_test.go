@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gexit-dev/gexit/checker"
 	"github.com/gexit-dev/gexit/spec"
@@ -287,5 +288,31 @@ func TestExploreWorkersBitstateCommand(t *testing.T) {
 		if code, _, errOut := runCmd(append([]string{"explore", "-q"}, bad...)...); code != exitUsage || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q", bad, code, errOut)
 		}
+	}
+}
+
+// The progress line gives the rate and the resident memory against
+// -max-memory, and leaves the fraction out when there is no bound.
+func TestExploreProgressLine(t *testing.T) {
+	p := checker.ExploreProgress{States: 3000, Transitions: 9000, Depth: 7, Frontier: 120, Elapsed: 2 * time.Second,
+		Resident: 3 << 30, MaxMemory: 12 << 30}
+	got := progressLine(p)
+	want := "explore: 3000 states, 9000 transitions, depth 7, frontier 120, 2s, 1500 states/s, 3.0 GiB resident (25% of -max-memory 12.0 GiB)"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	p.MaxMemory, p.Elapsed = 0, 0
+	if got := progressLine(p); strings.Contains(got, "max-memory") || !strings.HasSuffix(got, "0 states/s, 3.0 GiB resident") {
+		t.Fatalf("no bound, no time: %s", got)
+	}
+	// A run long enough to report progress (about 2 seconds) reports the
+	// memory too.
+	n := "800000"
+	if raceEnabled {
+		n = "80000"
+	}
+	code, _, errOut := runCmd("explore", "-ps", "1", "-ms", "2", "-gs", "2", "-without", "", "-max-states", n)
+	if code != exitUnknown || !strings.Contains(errOut, " resident (") || !strings.Contains(errOut, "% of -max-memory ") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
