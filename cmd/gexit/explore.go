@@ -112,10 +112,11 @@ Enumerates, breadth first, every state of the spec reachable from the
 initial state (m0 running the main goroutine on P0) under every enabled op
 within the bounds, deduplicating states by fingerprint, and checks every
 invariant at every state. Two states that share a 64-bit fingerprint are
-one to the search (the second is not explored): "complete" says how likely
-that is, at most n(n-1)/2^65 for n states. A reachable runtime throw is a violation; a fatal
-error the runtime raises for a user program (main's runtime.Goexit with no
-goroutine left) is a terminal state and is counted.
+one to the search (the second is not explored): "complete" says how
+likely that is, at most n(n-1)/2^65 for n states. A reachable runtime
+throw is a violation; a fatal error the runtime raises for a user program
+(main's runtime.Goexit with no goroutine left) is a terminal state and is
+counted.
 
 On a violation it prints the shortest path to it (in the graph -por
 explores: see below) as numbered steps, each with the state change it made. It also reports which transitions and branches were
