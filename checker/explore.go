@@ -46,6 +46,11 @@ type ExploreOptions struct {
 	// is partial (ExploreResult.Bitstate says how partial). In [12, 40].
 	Bitstate  int
 	BitstateK int
+	// Wide makes the exact fingerprint set hold 128-bit fingerprints
+	// (spec.State.FingerprintWide) instead of 64-bit ones: 8 more bytes a
+	// slot, and a collision's chance (ExploreResult.FingerprintCollision)
+	// 2^64 times smaller. Not with Bitstate or Liveness.
+	Wide bool
 	// Shard and Shards (with Bitstate) make this run shard Shard of a
 	// swarm of Shards runs: each shard hashes with its own seed and, but
 	// for shard 0, tries each state's ops in its own order (a permutation
@@ -93,6 +98,7 @@ type ExploreOptions struct {
 	SpillDir       string
 
 	chunkBytes  int                                         // tests: the frontier's chunk capacity (0: chunkSize)
+	fpMask      uint64                                      // tests: ANDed into every fingerprint's first word (0: none), to plant collisions
 	spillCreate func(dir, pattern string) (*os.File, error) // tests: the spill file's maker (nil: os.CreateTemp)
 }
 
@@ -300,6 +306,9 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	if o.Reduce != 0 && o.Liveness {
 		return nil, fmt.Errorf("explore: the fingerprint's reductions (M symmetry, assist credit) are not proven safe for the liveness check: not with liveness")
 	}
+	if o.Wide && (o.Bitstate != 0 || o.Liveness) {
+		return nil, fmt.Errorf("explore: 128-bit fingerprints are for the exact set of an invariant search: not with bitstate or liveness")
+	}
 	if o.Shards != 0 && o.Bitstate == 0 {
 		return nil, fmt.Errorf("explore: a swarm shard needs bitstate (an exact search explores the same states in any order)")
 	}
@@ -315,13 +324,13 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	switch {
 	case o.Bitstate != 0:
 		seen = newBitstateSet(o.Bitstate, o.bitstateK(), bitSeed)
-		seen.add(init.FingerprintReduced(o.Reduce))
+		seen.add(init.FingerprintReduced(o.Reduce), 0)
 	case lg != nil:
 		lg.ids.insert(init.Fingerprint(), 0)
 		lg.addState(0, init)
 	default:
-		seen = newShardedSet()
-		seen.add(init.FingerprintReduced(o.Reduce))
+		seen = newShardedSet(o.Wide)
+		seen.add(fingerprint(init, o.Reduce, o.Wide, o.fpMask))
 	}
 	var path paths
 	path.add(0, 0) // the initial state
@@ -382,7 +391,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		}
 	}()
 	x := &expander{cfg: init.Cfg, bounds: o.Bounds, step: step, permSeed: permSeed, por: o.POR, red: o.Reduce, live: lg != nil, seen: seen,
-		direct: workers == 1 && lg == nil, gwrites: o.Reduce&spec.ReduceGWrites != 0}
+		direct: workers == 1 && lg == nil, gwrites: o.Reduce&spec.ReduceGWrites != 0, wide: o.Wide, fpMask: o.fpMask}
 	workersScratch := make([]worker, workers)
 	expand := func(set, first int) *job {
 		ts := &slots[set]
@@ -613,7 +622,7 @@ loop:
 		res.Complete = false // a partial search
 		res.Bitstate = newBitstateStats(o, seen.bytes(), res.States, bitSeed)
 	} else {
-		res.FingerprintCollision = fingerprintCollision(res.States)
+		res.FingerprintCollision = fingerprintCollision(res.States, o.Wide)
 	}
 	res.FrontierBytes = peakFrontier
 	for _, s := range []*slab{&frontier, &next} {
@@ -719,6 +728,9 @@ type expander struct {
 	por      bool
 	// red is the fingerprint's optional reductions (ExploreOptions.Reduce).
 	red spec.Reduction
+	// wide: 128-bit fingerprints (ExploreOptions.Wide).
+	wide   bool
+	fpMask uint64 // ExploreOptions.fpMask
 	// gwrites: the moves are spec.GWritesMoves' (spec.ReduceGWrites).
 	gwrites bool
 	// live: the liveness graph records every edge, so the successors
@@ -819,6 +831,7 @@ type successor struct {
 	r   spec.Result
 	err error
 	fp  uint64    // when err == nil
+	fp2 uint64    // with ExploreOptions.Wide, the fingerprint's second word
 	key branchKey // the coverage key of (keyOp, r)
 	// keyOp is the op made: the parent's, or, when a composite's part
 	// failed, that part.
@@ -857,7 +870,7 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 			t.w.cur = new(spec.State)
 		}
 		if !x.direct {
-			t.w.local.reset()
+			t.w.local.reset(x.wide)
 		}
 	}
 	n := min(frontier.per, frontier.n-k*frontier.per)
@@ -968,7 +981,7 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 	}
 	sc.key, sc.keyOp = keyOf(op, sc.r), op
 	if sc.err == nil {
-		sc.fp = st.FingerprintReduced(x.red)
+		sc.fp, sc.fp2 = fingerprint(st, x.red, x.wide, x.fpMask)
 	}
 	return sc, st
 }
@@ -1079,10 +1092,10 @@ func (t *task) flush(x *expander) {
 		sc := &t.succs[p.i]
 		var cand bool
 		if x.direct {
-			sc.isNew = x.seen.add(sc.fp)
+			sc.isNew = x.seen.add(sc.fp, sc.fp2)
 			cand = sc.isNew
 		} else {
-			cand = !x.seen.contains(sc.fp) && t.w.local.add(sc.fp)
+			cand = !x.seen.contains(sc.fp, sc.fp2) && t.w.local.add(sc.fp, sc.fp2)
 		}
 		if cand {
 			sc.cand = true
@@ -1102,33 +1115,49 @@ func (t *task) flush(x *expander) {
 }
 
 // localSet is a small set of fingerprints (open addressing, grown at a
-// load factor of 1/2); fingerprint 0 is never in it.
+// load factor of 1/2); fingerprint 0 is never in it. With 128-bit
+// fingerprints (wide) each slot's second word is in hi, and two that share
+// the first word are both kept.
 type localSet struct {
-	slots []uint64
-	n     int
+	slots, hi []uint64 // hi: nil unless wide
+	n         int
 }
 
-func (l *localSet) reset() {
+// reset empties the set, for 128-bit fingerprints when wide.
+func (l *localSet) reset(wide bool) {
 	if l.slots == nil {
 		l.slots = make([]uint64, 256)
 	}
 	clear(l.slots)
+	switch {
+	case !wide:
+		l.hi = nil
+	case len(l.hi) != len(l.slots):
+		l.hi = make([]uint64, len(l.slots))
+	}
 	l.n = 0
 }
 
-// add inserts fp and reports whether it was not in the set (always, for
-// fp 0).
-func (l *localSet) add(fp uint64) bool {
+// add inserts (fp, hi) and reports whether it was not in the set (always,
+// for fp 0); hi is ignored unless the set is wide.
+func (l *localSet) add(fp, hi uint64) bool {
 	if fp == 0 {
 		return true
 	}
 	if 2*(l.n+1) > len(l.slots) {
-		old := l.slots
+		old, oldHi := l.slots, l.hi
 		l.slots = make([]uint64, 2*len(old))
+		if oldHi != nil {
+			l.hi = make([]uint64, 2*len(old))
+		}
 		l.n = 0
-		for _, f := range old {
+		for k, f := range old {
 			if f != 0 {
-				l.add(f)
+				var h uint64
+				if oldHi != nil {
+					h = oldHi[k]
+				}
+				l.add(f, h)
 			}
 		}
 	}
@@ -1136,9 +1165,14 @@ func (l *localSet) add(fp uint64) bool {
 	for i := (fp * 0x9E3779B97F4A7C15) >> 40 & mask; ; i = (i + 1) & mask {
 		switch l.slots[i] {
 		case fp:
-			return false
+			if l.hi == nil || l.hi[i] == hi {
+				return false
+			}
 		case 0:
 			l.slots[i] = fp
+			if l.hi != nil {
+				l.hi[i] = hi
+			}
 			l.n++
 			return true
 		}
@@ -1422,12 +1456,31 @@ func (o *ExploreOptions) checkBitstate() error {
 	return nil
 }
 
+// fingerprint is st's fingerprint for the set: its first word, and with
+// wide its second (0 otherwise); mask, when not 0, is ANDed into the first
+// (tests).
+func fingerprint(st *spec.State, red spec.Reduction, wide bool, mask uint64) (lo, hi uint64) {
+	if wide {
+		lo, hi = st.FingerprintWide(red)
+	} else {
+		lo = st.FingerprintReduced(red)
+	}
+	if mask != 0 {
+		lo &= mask
+	}
+	return lo, hi
+}
+
 // fingerprintCollision is ExploreResult.FingerprintCollision for n
 // stored states: a union bound over the n(n-1)/2 pairs, each sharing a
-// uniformly random 64-bit fingerprint with probability 2^-64.
-func fingerprintCollision(n int) float64 {
-	f := float64(n)
-	return min(1, f*(f-1)/2*math.Ldexp(1, -64))
+// uniformly random 64-bit fingerprint with probability 2^-64 (with wide,
+// a 128-bit one, 2^-128).
+func fingerprintCollision(n int, wide bool) float64 {
+	f, bits := float64(n), -64
+	if wide {
+		bits = -128
+	}
+	return min(1, f*(f-1)/2*math.Ldexp(1, bits))
 }
 
 func newBitstateStats(o ExploreOptions, arrayBytes, stored int, seed uint64) *BitstateStats {

@@ -252,3 +252,37 @@ func BenchmarkExploreGWrites(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExploreFingerprint128 explores the first 1,500,000 states of
+// the default bound (as BenchmarkExploreOneCore/1.5M) on one worker with
+// 64-bit and with 128-bit fingerprints (ExploreOptions.Wide), in one run,
+// order alternating, and reports the ratios of their times and of their
+// stored bytes per state.
+func BenchmarkExploreFingerprint128(b *testing.B) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(3), MaxStates: 1_500_000, Workers: 1}
+	var t64, t128 time.Duration
+	var s64, s128 float64
+	order := []bool{false, true}
+	for b.Loop() {
+		order[0], order[1] = order[1], order[0]
+		for _, wide := range order {
+			o.Wide = wide
+			t0 := time.Now()
+			r, err := Explore(context.Background(), o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if wide {
+				t128 += time.Since(t0)
+				s128 = r.StoredPerState
+			} else {
+				t64 += time.Since(t0)
+				s64 = r.StoredPerState
+			}
+		}
+	}
+	b.ReportMetric(t128.Seconds()/t64.Seconds(), "time-128/64")
+	b.ReportMetric(s64, "stored-B/state-64")
+	b.ReportMetric(s128, "stored-B/state-128")
+}

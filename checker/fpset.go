@@ -4,27 +4,36 @@ import "sync/atomic"
 
 // fpSet is an open-addressing set of 64-bit state fingerprints: 8 bytes a
 // slot, grown at a load factor of 3/4. Fingerprint 0 is stored out of band.
+// A wide set (-fingerprint 128) holds 128-bit fingerprints: a slot is two
+// words, side by side in one cache line (16 bytes a slot); the first word
+// 0 is taken as 1 (the second tells the two apart), and two fingerprints
+// that share the first word are both kept, in slots of one probe run.
 //
 // One goroutine at a time adds (the writer); others may look fingerprints
 // up meanwhile (contains, touch), which see the fingerprints added before
-// and perhaps some of those being added: slots are written and read
-// atomically, and a grown table is filled before it is published to the
-// readers (a reader still probing the old one sees fewer fingerprints,
-// never a wrong one).
+// and perhaps some of those being added: first words are written and read
+// atomically (a second word is written before its first, and read after),
+// and a grown table is filled before it is published to the readers (a
+// reader still probing the old one sees fewer fingerprints, never a wrong
+// one).
 type fpSet struct {
-	slots   []uint64                 // the writer's table
+	slots   []uint64                 // the writer's table: 1<<sh words a slot
 	pub     atomic.Pointer[[]uint64] // the table readers probe
+	sh      uint                     // 0, or 1 when wide
 	n       int
 	hasZero atomic.Bool
 }
 
-func newFPSet(capacity int) *fpSet {
+func newFPSet(capacity int, wide bool) *fpSet {
 	size := 1024
 	for size*3/4 < capacity {
 		size *= 2
 	}
 	s := &fpSet{}
-	s.publish(make([]uint64, size))
+	if wide {
+		s.sh = 1
+	}
+	s.publish(make([]uint64, size<<s.sh))
 	return s
 }
 
@@ -33,9 +42,13 @@ func (s *fpSet) publish(t []uint64) {
 	s.pub.Store(&t)
 }
 
-// add inserts fp and reports whether it was new.
-func (s *fpSet) add(fp uint64) bool {
-	if fp == 0 {
+// add inserts the fingerprint (fp, hi) (hi is ignored unless the set is
+// wide) and reports whether it was new.
+func (s *fpSet) add(fp, hi uint64) bool {
+	sh := s.sh
+	if sh == 1 {
+		fp |= b2u(fp == 0)
+	} else if fp == 0 {
 		if s.hasZero.Load() {
 			return false
 		}
@@ -43,34 +56,45 @@ func (s *fpSet) add(fp uint64) bool {
 		s.n++
 		return true
 	}
-	if (s.n+1)*4 > len(s.slots)*3 {
+	if (s.n+1)*4<<sh > len(s.slots)*3 {
 		s.grow()
 	}
-	mask := uint64(len(s.slots) - 1)
+	t := s.slots
+	mask := uint64(len(t))>>sh - 1
 	for i := fp & mask; ; i = (i + 1) & mask {
-		switch s.slots[i] {
+		switch t[i<<sh] {
 		case fp:
-			return false
+			if sh == 0 || t[i<<sh+1] == hi {
+				return false
+			}
 		case 0:
-			atomic.StoreUint64(&s.slots[i], fp)
+			if sh == 1 {
+				t[i<<sh+1] = hi
+			}
+			atomic.StoreUint64(&t[i<<sh], fp)
 			s.n++
 			return true
 		}
 	}
 }
 
-// contains reports whether fp is in the set (safe while another goroutine
-// adds).
-func (s *fpSet) contains(fp uint64) bool {
-	if fp == 0 {
+// contains reports whether (fp, hi) is in the set (safe while another
+// goroutine adds).
+func (s *fpSet) contains(fp, hi uint64) bool {
+	sh := s.sh
+	if sh == 1 {
+		fp |= b2u(fp == 0)
+	} else if fp == 0 {
 		return s.hasZero.Load()
 	}
 	t := *s.pub.Load()
-	mask := uint64(len(t) - 1)
+	mask := uint64(len(t))>>sh - 1
 	for i := fp & mask; ; i = (i + 1) & mask {
-		switch atomic.LoadUint64(&t[i]) {
+		switch atomic.LoadUint64(&t[i<<sh]) {
 		case fp:
-			return true
+			if sh == 0 || t[i<<sh+1] == hi {
+				return true
+			}
 		case 0:
 			return false
 		}
@@ -82,22 +106,27 @@ func (s *fpSet) contains(fp uint64) bool {
 // while another goroutine adds.)
 func (s *fpSet) touch(fp uint64) uint64 {
 	t := *s.pub.Load()
-	return atomic.LoadUint64(&t[fp&uint64(len(t)-1)])
+	sh := s.sh
+	return atomic.LoadUint64(&t[(fp&(uint64(len(t))>>sh-1))<<sh])
 }
 
 func (s *fpSet) grow() {
-	old := s.slots
+	old, sh := s.slots, s.sh
 	t := make([]uint64, 2*len(old))
-	mask := uint64(len(t) - 1)
-	for _, fp := range old {
+	mask := uint64(len(t))>>sh - 1
+	for k := 0; k < len(old); k += 1 << sh {
+		fp := old[k]
 		if fp == 0 {
 			continue
 		}
 		i := fp & mask
-		for t[i] != 0 {
+		for t[i<<sh] != 0 {
 			i = (i + 1) & mask
 		}
-		t[i] = fp
+		t[i<<sh] = fp
+		if sh == 1 {
+			t[i<<sh+1] = old[k+1]
+		}
 	}
 	s.publish(t)
 }
@@ -195,10 +224,12 @@ type shardedSet struct {
 	sink  uint64 // keeps dedup's touches
 }
 
-func newShardedSet() *shardedSet {
+// newShardedSet is an exact store of 64-bit fingerprints, or of 128-bit
+// ones when wide.
+func newShardedSet(wide bool) *shardedSet {
 	s := &shardedSet{}
 	for i := range s.exact {
-		s.exact[i] = newFPSet(1024)
+		s.exact[i] = newFPSet(1024, wide)
 	}
 	return s
 }
@@ -216,21 +247,22 @@ func newBitstateSet(bits, k int, seed uint64) *shardedSet {
 
 func shardOf(fp uint64) int { return int(fp >> 58) }
 
-// add inserts fp and reports whether it was new.
-func (s *shardedSet) add(fp uint64) bool {
+// add inserts the fingerprint (fp, hi) (hi: a wide set's second word)
+// and reports whether it was new.
+func (s *shardedSet) add(fp, hi uint64) bool {
 	if s.bits[0] != nil {
 		return s.bits[shardOf(fp)].add(fp)
 	}
-	return s.exact[shardOf(fp)].add(fp)
+	return s.exact[shardOf(fp)].add(fp, hi)
 }
 
-// contains reports whether fp is in the set: for a bitstate store,
-// whether add(fp) would take it as seen.
-func (s *shardedSet) contains(fp uint64) bool {
+// contains reports whether (fp, hi) is in the set: for a bitstate store,
+// whether add would take it as seen.
+func (s *shardedSet) contains(fp, hi uint64) bool {
 	if s.bits[0] != nil {
 		return s.bits[shardOf(fp)].contains(fp)
 	}
-	return s.exact[shardOf(fp)].contains(fp)
+	return s.exact[shardOf(fp)].contains(fp, hi)
 }
 
 // touch loads the memory a lookup of fp reads first, and returns what it
@@ -259,7 +291,7 @@ func (s *shardedSet) dedup(ts []task) {
 		t := &ts[ti]
 		for _, i := range t.cands {
 			sc := &t.succs[i]
-			sc.isNew = s.add(sc.fp)
+			sc.isNew = s.add(sc.fp, sc.fp2)
 		}
 	}
 }

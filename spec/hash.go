@@ -193,6 +193,22 @@ const (
 
 // FingerprintReduced is Fingerprint with the optional reductions in r.
 func (s *State) FingerprintReduced(r Reduction) uint64 {
+	l := s.fingerprintLanes(r)
+	return l.sum()
+}
+
+// FingerprintWide is FingerprintReduced and a second 64-bit word, both
+// from the same canonical form (the 256 bits of its hash lanes) through
+// two finalizations with their own seeds and lane orders: a 128-bit
+// fingerprint, whose first word is FingerprintReduced's (the explorer's
+// -fingerprint 128).
+func (s *State) FingerprintWide(r Reduction) (lo, hi uint64) {
+	l := s.fingerprintLanes(r)
+	return l.sum(), l.sum2()
+}
+
+// fingerprintLanes hashes the canonical form of s into lanes.
+func (s *State) fingerprintLanes(r Reduction) lanes {
 	// Scratch on the stack, sized for the usual bounds: zeroing a large
 	// buffer would cost more than the rest.
 	switch n := len(s.Gs); {
@@ -213,9 +229,9 @@ func (s *State) FingerprintReduced(r Reduction) uint64 {
 // with more, the Ms keep their names.
 const maxSymMs = 16
 
-// fingerprint is FingerprintReduced with scratch perm and key of
+// fingerprint is fingerprintLanes with scratch perm and key of
 // len(s.Gs) and inv of at least that.
-func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64 {
+func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes {
 	n := len(s.Gs)
 	for i := range perm {
 		perm[i] = None
@@ -392,7 +408,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) uint64
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(creditKey(sc.BgScanCredit, assist))
 	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(mapM(mnew, sc.Midle)))<<48 | uint64(uint8(sc.NMSpinning))<<56)
-	return h.sum()
+	return h
 }
 
 // mapM is an M's new name under ReduceMs (mnew nil: its own); a
@@ -549,6 +565,17 @@ func (l *lanes) sum() uint64 {
 	h.word(l.b)
 	h.word(l.c)
 	h.word(l.d)
+	return h.sum()
+}
+
+// sum2 is a second finalization of the lanes, with its own seed and the
+// lanes in reverse order: FingerprintWide's second word.
+func (l *lanes) sum2() uint64 {
+	h := hasher(0x27D4EB2F165667C5)
+	h.word(l.d)
+	h.word(l.c)
+	h.word(l.b)
+	h.word(l.a)
 	return h.sum()
 }
 

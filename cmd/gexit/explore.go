@@ -92,6 +92,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that expand and check states in parallel; the counts, violations and output are the same for any number")
 	bitstate := fs.Int("bitstate", 0, "bitstate (supertrace) search: a `log2` of the bit array's size (e.g. 30: 2^30 bits, 128 MiB) in place of the exact fingerprint set; a partial search (0: exact)")
 	bitK := fs.Int("bitstate-k", 3, "with -bitstate, bits set per state (hash functions)")
+	fpBits := fs.Int("fingerprint", 64, "bits of the exact set's fingerprints: 64, or 128 (8 more bytes a state, a collision 2^64 times less likely; not with -bitstate or -liveness)")
 	shard := fs.String("shard", "", "with -bitstate, run shard `i/n` of a swarm of n runs: its own hash seed and op order")
 	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
@@ -113,7 +114,8 @@ initial state (m0 running the main goroutine on P0) under every enabled op
 within the bounds, deduplicating states by fingerprint, and checks every
 invariant at every state. Two states that share a 64-bit fingerprint are
 one to the search (the second is not explored): "complete" says how
-likely that is, at most n(n-1)/2^65 for n states. A reachable runtime
+likely that is, at most n(n-1)/2^65 for n states; -fingerprint 128 makes
+it n(n-1)/2^129, for about 11 more bytes a state. A reachable runtime
 throw is a violation; a fatal error the runtime raises for a user program
 (main's runtime.Goexit with no goroutine left) is a terminal state and is
 counted.
@@ -287,6 +289,12 @@ Flags:
 	case *bitstate != 0 && *liveness:
 		fmt.Fprintf(stderr, "gexit explore: -liveness needs the exact state graph: not with -bitstate\n")
 		return exitUsage
+	case *fpBits != 64 && *fpBits != 128:
+		fmt.Fprintf(stderr, "gexit explore: -fingerprint must be 64 or 128, have %d\n", *fpBits)
+		return exitUsage
+	case *fpBits == 128 && (*bitstate != 0 || *liveness):
+		fmt.Fprintf(stderr, "gexit explore: -fingerprint 128 is for the exact set of an invariant search: not with -bitstate or -liveness\n")
+		return exitUsage
 	case *workers < 1 || *workers > 1024:
 		fmt.Fprintf(stderr, "gexit explore: -workers must be in [1, 1024], have %d\n", *workers)
 		return exitUsage
@@ -412,7 +420,7 @@ Flags:
 		fm = 0
 	}
 	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop, Workers: *workers,
-		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por, Reduce: red,
+		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por, Reduce: red, Wide: *fpBits == 128,
 		FrontierMemory: int(fm), SpillDir: dir}
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) { fmt.Fprintln(stderr, progressLine(p)) }
@@ -448,7 +456,7 @@ Flags:
 			Verdict    string          `json:"verdict"`
 			Bounds     map[string]any  `json:"bounds"`
 		}{ExploreResult: res, Violations: []jsonViolation{}, Verdict: verdictName(code),
-			Bounds: map[string]any{"ps": *ps, "ms": *ms, "gs": *gs, "consts": *consts, "depth": *depth, "wasm": *wasm, "without": *without, "por": *por, "reduce": *reduce}}
+			Bounds: map[string]any{"ps": *ps, "ms": *ms, "gs": *gs, "consts": *consts, "depth": *depth, "wasm": *wasm, "without": *without, "por": *por, "reduce": *reduce, "fingerprint": *fpBits}}
 		if *liveness {
 			out.Bounds["liveness"], out.Bounds["unfair"] = true, *unfair
 		}
@@ -468,7 +476,7 @@ Flags:
 		}
 		return code
 	}
-	printExplore(stdout, res, *ps, *ms, *gs, *consts)
+	printExplore(stdout, res, *ps, *ms, *gs, *consts, *fpBits)
 	if res.Bitstate != nil && code == exitOK {
 		fmt.Fprintf(stdout, "verdict: %s (partial search: bitstate)\n", verdictName(code))
 		return code
@@ -507,12 +515,15 @@ func verdictName(code int) string {
 
 // printCollision qualifies "complete": the fingerprint set takes a state
 // whose 64-bit fingerprint another state has as seen.
-func printCollision(w io.Writer, res *checker.ExploreResult) {
-	fmt.Fprintf(w, "  unless two of them shared a 64-bit fingerprint, and one was taken as seen: probability at most %.2g\n",
-		res.FingerprintCollision)
+func printCollision(w io.Writer, res *checker.ExploreResult, fpBits int) {
+	fmt.Fprintf(w, "  unless two of them shared a %d-bit fingerprint, and one was taken as seen: probability at most %.2g\n",
+		fpBits, res.FingerprintCollision)
+	if fpBits == 64 && res.FingerprintCollision > 1e-3 {
+		fmt.Fprintln(w, "  (-fingerprint 128 makes that 2^64 times less likely, for 8 more bytes a state)")
+	}
 }
 
-func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, consts string) {
+func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, consts string, fpBits int) {
 	fmt.Fprintf(w, "explored %d states, %d transitions, max depth %d (%d Ps, %d Ms, %d Gs, preset %s)\n",
 		res.States, res.Transitions, res.MaxDepth, ps, ms, gs, consts)
 	fmt.Fprintf(w, "%.2fs, %.0f states/s; peak resident %s (%.1f bytes per state, frontier included; %.1f stored per state), peak frontier %s\n",
@@ -537,10 +548,10 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		fmt.Fprintln(w, "searched to the end: a state whose bits collided was not explored, nor what only it leads to")
 	case res.StoppedBy == "":
 		fmt.Fprintln(w, "complete: every state reachable within the bounds was explored")
-		printCollision(w, res)
+		printCollision(w, res, fpBits)
 	case res.StoppedBy == "depth":
 		fmt.Fprintln(w, "complete up to the -depth bound")
-		printCollision(w, res)
+		printCollision(w, res, fpBits)
 	case res.StoppedBy == "max-memory":
 		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", formatBytes(res.PeakBytes))
 	default:

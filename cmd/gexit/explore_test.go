@@ -316,3 +316,36 @@ func TestExploreProgressLine(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// -fingerprint 128 explores the same states and says so in its bound;
+// other widths, and 128 with -bitstate or -liveness, are usage errors.
+func TestExploreFingerprintFlag(t *testing.T) {
+	args := []string{"explore", "-q", "-gs", "2", "-depth", "12"}
+	code64, out64, _ := runCmd(args...)
+	code, out, _ := runCmd(append(args, "-fingerprint", "128")...)
+	first := func(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+	if code != exitOK || code64 != exitOK || first(out) != first(out64) {
+		t.Fatalf("exit %d and %d:\n%s\n%s", code, code64, out, out64)
+	}
+	if !strings.Contains(out, "shared a 128-bit fingerprint") || !strings.Contains(out64, "shared a 64-bit fingerprint") {
+		t.Fatalf("the bound does not name the width:\n%s\n%s", out, out64)
+	}
+	// The summary suggests 128 bits where a 64-bit collision is likely
+	// enough to matter, and only there.
+	for _, tc := range []struct {
+		p       float64
+		bits    int
+		suggest bool
+	}{{0.01, 64, true}, {1e-5, 64, false}, {0.01, 128, false}} {
+		var b strings.Builder
+		printCollision(&b, &checker.ExploreResult{FingerprintCollision: tc.p}, tc.bits)
+		if got := strings.Contains(b.String(), "-fingerprint 128"); got != tc.suggest {
+			t.Errorf("bound %g at %d bits: suggests 128 bits %v, want %v:\n%s", tc.p, tc.bits, got, tc.suggest, b.String())
+		}
+	}
+	for _, bad := range [][]string{{"-fingerprint", "96"}, {"-fingerprint", "128", "-bitstate", "20"}, {"-fingerprint", "128", "-liveness", "-depth", "0"}} {
+		if code, _, errOut := runCmd(append(args, bad...)...); code != exitUsage || !strings.Contains(errOut, "-fingerprint") {
+			t.Errorf("%v: exit %d, %s", bad, code, errOut)
+		}
+	}
+}
