@@ -559,23 +559,19 @@ func (l lanes) list(perm []int32, g []int32) lanes {
 	return l
 }
 
-func (l *lanes) sum() uint64 {
-	h := hasher(0x165667B19E3779F9)
-	h.word(l.a)
-	h.word(l.b)
-	h.word(l.c)
-	h.word(l.d)
-	return h.sum()
-}
+func (l *lanes) sum() uint64 { return finish(0x165667B19E3779F9, l.a, l.b, l.c, l.d) }
 
 // sum2 is a second finalization of the lanes, with its own seed and the
 // lanes in reverse order: FingerprintWide's second word.
-func (l *lanes) sum2() uint64 {
-	h := hasher(0x27D4EB2F165667C5)
-	h.word(l.d)
-	h.word(l.c)
-	h.word(l.b)
-	h.word(l.a)
+func (l *lanes) sum2() uint64 { return finish(0x27D4EB2F165667C5, l.d, l.c, l.b, l.a) }
+
+// finish hashes four lane words from seed.
+func finish(seed, w0, w1, w2, w3 uint64) uint64 {
+	h := hasher(seed)
+	h.word(w0)
+	h.word(w1)
+	h.word(w2)
+	h.word(w3)
 	return h.sum()
 }
 
