@@ -160,10 +160,11 @@ type ExploreResult struct {
 	LivenessStats *LivenessStats   `json:"livenessStats,omitempty"`
 	// FingerprintCollision bounds, for a search with the fingerprint
 	// set, the probability that it took a new state as seen: that two of
-	// the states explored share a 64-bit fingerprint. Were fingerprints
-	// uniformly random, it is at most States*(States-1)/2^65 (hash
-	// compaction's omission probability: Stern and Dill, "Improved
-	// probabilistic verification by hash compaction", 1995). The state
+	// the states explored share a 64-bit fingerprint (128-bit with
+	// ExploreOptions.Wide). Were fingerprints uniformly random, it is at
+	// most States*(States-1)/2^65 (2^129 with Wide: hash compaction's
+	// omission probability: Stern and Dill, "Improved probabilistic
+	// verification by hash compaction", 1995). The state
 	// left out takes with it what only it leads to; the bound is computed
 	// from the states the search stored, the count it knows. 0 for a
 	// bitstate search: Bitstate.Omission says the same of its bits.
