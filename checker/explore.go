@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -99,6 +100,7 @@ type ExploreOptions struct {
 
 	chunkBytes  int                                         // tests: the frontier's chunk capacity (0: chunkSize)
 	fpMask      uint64                                      // tests: ANDed into every fingerprint's first word (0: none), to plant collisions
+	progressGap time.Duration                               // tests: the least time between two Progress calls (0: a second)
 	spillCreate func(dir, pattern string) (*os.File, error) // tests: the spill file's maker (nil: os.CreateTemp)
 }
 
@@ -577,7 +579,7 @@ loop:
 							stop = "max-memory"
 							break loop
 						}
-						if o.Progress != nil && time.Since(lastProgress) >= time.Second {
+						if o.Progress != nil && time.Since(lastProgress) >= cmp.Or(o.progressGap, time.Second) {
 							lastProgress = time.Now()
 							o.Progress(ExploreProgress{States: res.States, Transitions: res.Transitions, Depth: depth, Frontier: frontier.n + next.n,
 								Elapsed: time.Since(start), Resident: rss, MaxMemory: o.MaxMemory})

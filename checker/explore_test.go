@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gexit-dev/gexit/spec"
 )
@@ -127,5 +128,26 @@ func TestExploreBounds(t *testing.T) {
 	r, err = Explore(context.Background(), o)
 	if err != nil || r.StoppedBy != "max-states" || r.Complete {
 		t.Fatalf("%v stopped=%s complete=%v", err, r.StoppedBy, r.Complete)
+	}
+}
+
+// Progress reports carry the resident memory and -max-memory, so that a
+// long run shows how near it is to stopping for memory.
+func TestExploreProgressMemory(t *testing.T) {
+	o := smallOptions(2)
+	o.MaxStates, o.MaxMemory, o.progressGap = 20000, 1<<40, time.Nanosecond
+	var reports []ExploreProgress
+	o.Progress = func(p ExploreProgress) { reports = append(reports, p) }
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) == 0 {
+		t.Fatalf("%d transitions and no progress report", r.Transitions)
+	}
+	for _, p := range reports {
+		if p.Resident == 0 || p.MaxMemory != o.MaxMemory || p.States == 0 || p.States > r.States {
+			t.Fatalf("report %+v (run: %d states)", p, r.States)
+		}
 	}
 }
