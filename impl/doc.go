@@ -316,11 +316,11 @@
 //
 // # Left out
 //
-// Netpoll, timers, GC workers, the trace reader, spinning-M accounting,
-// the usleep(3) back-off before stealing runnext, randomizeScheduler,
-// preemption (the preempted status is never produced), new M creation (the
-// M pool is fixed: a run where every M has exited or is wedged while Gs
-// are runnable ends as a deadlock), stack contents and the stack pool
+// Netpoll, timers, GC workers, the trace reader, the usleep(3) back-off
+// before stealing runnext, randomizeScheduler, preemption (the preempted
+// status is never produced), new M creation (the M pool is fixed: a run
+// where every M has exited or is wedged while Gs are runnable ends as a
+// deadlock), stack contents and the stack pool
 // (a stack is a size), and valgrind/race/msan hooks. Wait objects are a
 // semaphore-like stand-in for channels: a Ready with no waiter leaves a
 // pending wakeup, consumed by the next Park without an op.

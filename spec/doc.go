@@ -132,12 +132,12 @@
 //
 // # Left out
 //
-// The spec models no netpoll, timers, cgo (extra Ms), GC workers, the trace
-// reader, preemption signals (suspendG; _Gpreempted is a status with edges
-// in the lifecycle automaton but no transition), spinning-M accounting
-// (nmspinning is taken as 0: handoffp's "no spinning M and no idle P" case
-// is "no idle P"; with no netpoller sched.lastpoll is never 0, so
-// handoffp's last-running-P case always starts an M), the 3µs backoff before stealing runnext, randomized
+// The spec models no netpoll (with no netpoller sched.lastpoll is never
+// 0, so handoffp's last-running-P case always starts an M), timers, cgo
+// (extra Ms), GC workers and the trace reader (handoffp's cases that start
+// an M for them never hold), preemption signals (suspendG; _Gpreempted is
+// a status with edges in the lifecycle automaton but no transition), the
+// 3µs backoff before stealing runnext, randomized
 // scheduling (randomizeScheduler), M creation (the number of Ms is fixed:
 // startm's newm is modelled by a P waiting in status PHandoff for an idle M
 // to acquire it), and stack contents (a stack is its size). Goroutine
