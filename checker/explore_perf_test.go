@@ -196,8 +196,8 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=14164 transitions=32398 depth=8 complete=false stop="depth" deadlocks=0 exit=492 goexit-deadlock=7 asleep=8`,
-			cov:  0xdac336b79173ce0a},
+			want: `states=13926 transitions=30019 depth=8 complete=false stop="depth" deadlocks=0 exit=492 goexit-deadlock=7 asleep=8`,
+			cov:  0x8d355099c9b51d1},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
 			want:  `states=16606 transitions=32918 depth=10 complete=false stop="depth" deadlocks=0 exit=481 goexit-deadlock=18 asleep=28`,
 			cov:   0xfba7d4832c09de30,
@@ -216,8 +216,8 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			want: `states=300000 transitions=549872 depth=21 complete=false stop="max-states" deadlocks=0 exit=8421 goexit-deadlock=204 asleep=480`,
 			cov:  0xd612991a20a5dc6d},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want:  `states=1000000 transitions=2479221 depth=14 complete=false stop="max-states" deadlocks=0 exit=21529 goexit-deadlock=277 asleep=416`,
-			cov:   0x70c10513dc0c88d4,
+			want:  `states=1000000 transitions=2400282 depth=14 complete=false stop="max-states" deadlocks=0 exit=21611 goexit-deadlock=265 asleep=390`,
+			cov:   0xa0d0b3bebc55e157,
 			reach: []string{"startlockedm", "acquirep/startlockedm", "stoplockedm/handoffp"}},
 		{name: "1P1M5G core and gc, no gosched, depth 26", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 26},
 			want:  `states=28581 transitions=63432 depth=26 complete=false stop="depth" deadlocks=0 exit=509 goexit-deadlock=71 asleep=300`,

@@ -79,7 +79,11 @@ func (s *sched) ctlStep(a *actor, c CtlStep) bool {
 func (s *sched) ctlEnabled(c CtlStep) bool {
 	switch c.Kind {
 	case CtlProcResize:
-		return c.Arg >= 1 && c.Arg <= len(s.ps) && int32(c.Arg) != s.gomaxprocs.Load()
+		// stopTheWorldGC blocks until the GC is not running (gcsema,
+		// proc.go:1569-1594): GOMAXPROCS never changes while it marks,
+		// and p.destroy throws "P destroyed while GC is running". Only
+		// this controller ends the GC, so the step is skipped.
+		return c.Arg >= 1 && c.Arg <= len(s.ps) && int32(c.Arg) != s.gomaxprocs.Load() && !s.gcBlacken.Load()
 	case CtlGC:
 		// Marking ends only once every root job ran (gcMarkDone).
 		on := c.Arg != 0

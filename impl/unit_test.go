@@ -494,6 +494,49 @@ func TestGCEndSetsStartingStackSize(t *testing.T) {
 	}
 }
 
+// GOMAXPROCS never changes while the GC marks: stopTheWorldGC waits for
+// gcsema (proc.go:1569-1594), so the controller skips a procresize step
+// between gc on and gc off, and makes one after gc off.
+func TestProcresizeWaitsForGC(t *testing.T) {
+	s := testSched(t, "small", 2, 1)
+	s.gcBlacken.Store(true)
+	if s.ctlEnabled(CtlStep{Kind: CtlProcResize, Arg: 1}) {
+		t.Fatal("procresize enabled while the GC marks")
+	}
+	s.gcBlacken.Store(false)
+	if !s.ctlEnabled(CtlStep{Kind: CtlProcResize, Arg: 1}) {
+		t.Fatal("procresize not enabled with the GC off")
+	}
+
+	c, _ := Preset("small")
+	// Main makes ops that wake no M, so P1 stays idle for the resize.
+	steps := make([]Step, 16)
+	for i := range steps {
+		steps[i] = MakeDirty()
+	}
+	w := Workload{Main: Prog(steps...),
+		Controller: []CtlStep{{Kind: CtlGC, Arg: 1}, {Kind: CtlProcResize, Arg: 1}, {Kind: CtlGC, After: 2}, {Kind: CtlProcResize, Arg: 1}}}
+	res, err := Run(Config{Consts: c, Ps: 2, Ms: 2, Mode: Deterministic, Seed: 1, Record: true}, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marking, resizes := false, 0
+	for _, e := range res.History {
+		switch e.Op {
+		case "gc":
+			marking = e.In.On
+		case "procresize":
+			resizes++
+			if marking {
+				t.Fatalf("procresize while the GC marks: %+v", res.History)
+			}
+		}
+	}
+	if resizes != 1 || res.Snapshot.GoMaxProcs != 1 {
+		t.Fatalf("%d procresize events, gomaxprocs %d; want 1 and 1", resizes, res.Snapshot.GoMaxProcs)
+	}
+}
+
 // wakep's CAS of nmspinning is lock-free, as the runtime's (proc.go
 // wakep: `if sched.nmspinning.Load() != 0 ||
 // !sched.nmspinning.CompareAndSwap(0, 1) { return }` before

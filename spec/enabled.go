@@ -148,7 +148,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 		}
 	}
-	if !b.NoProcResize {
+	if !b.NoProcResize && !s.Sched.GCBlacken {
+		// (stopTheWorldGC waits for the GC's end: see procresize.)
 		for n := 1; n <= len(s.Ps); n++ {
 			if int32(n) == s.Sched.GoMaxProcs {
 				continue

@@ -172,6 +172,9 @@ func TestStartTheWorldRelistsIdlePs(t *testing.T) {
 	if got := s.pidleString(); got != "[P2,P1,P0]" {
 		t.Fatalf("after a GC start: idle list %s, want [P2,P1,P0]", got)
 	}
+	// (GOMAXPROCS changes only once the GC has ended: stopTheWorldGC.)
+	do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 0})
 	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 2})
 	if got := s.pidleString(); got != "[P1,P0]" {
 		t.Fatalf("after procresize(2): idle list %s, want [P1,P0]", got)

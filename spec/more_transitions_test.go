@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 // park_m and ready: running -> waiting (dropg), waiting -> runnable into
 // runnext, kicking the old runnext to the ring.
@@ -173,6 +176,45 @@ func TestProcresizeRunqOrder(t *testing.T) {
 	if gl(s.Sched.Runq) != "[G3,G1,G2,G4]" {
 		t.Fatalf("global queue %s", gl(s.Sched.Runq))
 	}
+}
+
+// GOMAXPROCS never changes while the GC runs: stopTheWorldGC waits for
+// gcsema (proc.go:1569-1594), and p.destroy throws "P destroyed while GC
+// is running". From gcStart (gc on) to gcMarkDone (gc off) procresize is
+// neither offered nor accepted, and the mark phase's stack freeing, whose
+// detached Gs sit on neither global list, never meets a gfpurge.
+func TestProcresizeWaitsForGC(t *testing.T) {
+	s := newState(t, "small", 2, 1)
+	b := DefaultBounds(2)
+	resizes := func() (n int) {
+		for _, op := range s.Enabled(b, nil) {
+			if op.Kind == OpProcResize {
+				n++
+			}
+		}
+		return n
+	}
+	if resizes() == 0 {
+		t.Fatal("procresize not offered before the GC")
+	}
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	for _, step := range []Op{{}, {Kind: OpMarkrootFreeGStacks, M: Controller}} {
+		if step.Kind != 0 {
+			do(t, s, step)
+		}
+		if n := resizes(); n != 0 {
+			t.Fatalf("procresize offered %d times while the GC marks\n%s", n, s.Dump())
+		}
+		var d *Disabled
+		if _, _, err := Step(s, Op{Kind: OpProcResize, M: Controller, N: 1}); !errors.As(err, &d) {
+			t.Fatalf("procresize while the GC marks: %v, want Disabled", err)
+		}
+	}
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 0})
+	if resizes() == 0 {
+		t.Fatal("procresize not offered after the GC's end")
+	}
+	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 1})
 }
 
 // startingStackSize changes only at the GC's end: gcMarkDone calls

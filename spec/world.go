@@ -7,6 +7,13 @@ package spec
 // order (relistIdle). The spec requires the Ps it destroys to be unowned:
 // the world is stopped and no M is using them or is about to take them
 // (PHandoff).
+//
+// It never runs while the GC is marking (GCBlacken, from gcStart to
+// gcMarkDone): every change of GOMAXPROCS stops the world through
+// stopTheWorldGC (debug.go GOMAXPROCS, proc.go updateMaxProcsGoroutine),
+// which "blocks until the GC is not running": it takes gcsema, which
+// "prevents gomaxprocs from changing concurrently" (proc.go:1569-1594);
+// p.destroy throws "P destroyed while GC is running" otherwise.
 func (s *State) procresize(op Op) (Result, error) {
 	r := NewResult()
 	n := int(op.N)
@@ -15,6 +22,9 @@ func (s *State) procresize(op Op) (Result, error) {
 	}
 	if int32(n) == s.Sched.GoMaxProcs {
 		return r, s.disabled(op, "GOMAXPROCS is already "+itoa(int64(n)))
+	}
+	if s.Sched.GCBlacken {
+		return r, s.disabled(op, "the GC is running: stopTheWorldGC waits for its end")
 	}
 	for i := n; i < len(s.Ps); i++ {
 		if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
