@@ -154,7 +154,7 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 				p.Steps = append(p.Steps, impl.Sys())
 			case "syscall-lock":
 				// LockOSThread first thing after a syscall: if the G
-				// came back through exitsyscall0's global queue on
+				// came back through exitsyscallNoP's global queue on
 				// another M, the M it left must not read its lockedm
 				// late (golang/go#46524).
 				p.Steps = append(p.Steps, impl.Sys(), impl.Lock())
@@ -252,7 +252,7 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 //     Ps' free lists fill and empty (gfput's spill to sched.gFree, gfget's
 //     refill) on several Ms at once;
 //   - syscall-lock: a G enters a syscall that sysmon's retake may take
-//     its P in (exitsyscall's slow paths, exitsyscall0) and locks its
+//     its P in (exitsyscall's slow paths, exitsyscallNoP) and locks its
 //     thread as soon as it is back, beside a G that yields.
 var kernels = []string{"steal", "churn", "syscall-lock"}
 

@@ -95,7 +95,7 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // terminal ("all goroutines are asleep", asleep=; deadlocks are 0 in every
 // row), and moved main's Goexit fatal from the exit after which nothing
 // can run to the last M's stopm, so the states between grew the spaces
-// (2P2M2G core: 589,617 to 635,625). exitsyscall0's stopm became a step
+// (2P2M2G core: 589,617 to 635,625). exitsyscallNoP's stopm became a step
 // of its own (after the unlock that publishes the G, as in the runtime),
 // which moved the all-families rows.
 // Every bound moved when the idle P list became LIFO state that startm
@@ -140,7 +140,7 @@ func digestViolations(vs []ExploreViolation) uint64 {
 // of its own before that stopm (op recheck), as findRunnable unlocks after
 // it: every bound moved (2P2M2G core: 1,210,833 to 1,256,427 states;
 // 1P1M3G core: 24,003 to 24,618), and the fatal errors at the bounded
-// depths fell, checkdead running a step later. exitsyscall0's
+// depths fell, checkdead running a step later. exitsyscallNoP's
 // stoplockedm of a locked M then became a step of its own after the unlock
 // that publishes its G (its incidlelocked(1) had been part of the
 // exitsyscall): the all-families rows moved (2P2M2G to depth 8: 18,935 to

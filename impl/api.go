@@ -270,7 +270,7 @@ type MSnap struct {
 	// first), which the M's next op, runqsteal's tail store, publishes.
 	StealTail bool `json:",omitempty"`
 	// StopLocked: owes stoplockedm (a locked G's gosched or park, holding
-	// its P until it; or its exitsyscall0, without a P).
+	// its P until it; or its exitsyscallNoP, without a P).
 	StopLocked bool `json:",omitempty"`
 	// Mexiting: owes mexit (its locked G exited), holding its P until it.
 	Mexiting bool `json:",omitempty"`

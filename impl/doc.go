@@ -68,7 +68,7 @@
 //     startm, wakep, resetspinning, becomeSpinning, findRunnable's stop
 //     path and recheck, stopm.
 //   - proc_syscall.go: entersyscall, exitsyscall, exitsyscallTryGetP,
-//     exitsyscall0 (exitsyscallNoP), setBlockOnExitSyscall, takeP.
+//     exitsyscallNoP, setBlockOnExitSyscall, takeP.
 //   - proc_sysmon.go: sysmon reduced to retake.
 //   - proc_procresize.go: procresize, p.destroy.
 //   - mgcmark.go: markrootFreeGStacks.
@@ -117,7 +117,7 @@
 // chosen by the actor's seeded PRNG, the goroutine yields, so another M
 // runs inside the op's window as it would when a thread is descheduled
 // there. A system call lasts a while (syscallDuration: up to 8 yields
-// before exitsyscall), so sysmon retakes its P and exitsyscall0's path
+// before exitsyscall), so sysmon retakes its P and exitsyscallNoP's path
 // (no P at exit: the G to the global queue) is common, as with a real
 // blocking call. Measured by gexit check: about a third of free-running ops
 // overlap another op's interval (0.1% without the barrier, the polling
@@ -252,7 +252,7 @@
 //     scan bit, without sched.lock) or queues the G (exitsyscallNoP,
 //     whose stopm or a
 //     locked M's stoplockedm is the M's next op, after the unlock, as in
-//     exitsyscall0); the unlocked reads
+//     exitsyscallNoP); the unlocked reads
 //     before it (setBlockOnExitSyscall's, `sched.pidle != 0`) decide the
 //     path, which is recorded (Output.Path). retake: the G's status CAS
 //     to syscall|scan blocks exitsyscall (setBlockOnExitSyscall) across

@@ -10,7 +10,7 @@ import "runtime"
 // a stop-the-world safe point. An iteration makes one runtime call: one op,
 // or several when the call has several linearization points (newproc1
 // then runqput, runqputslow's push, the wakep after; schedule's
-// resetspinning; startlockedm's or exitsyscall0's stopm), made one after
+// resetspinning; startlockedm's or exitsyscallNoP's stopm), made one after
 // the other with a scheduling point between (other actors run) but no
 // safe point: the runtime makes them on the system stack or without a P,
 // where the world is not stopped in between.
@@ -192,7 +192,7 @@ func (mp *m) stepG(gp *g) {
 // running: the M yields a random number of times (up to syscallYields)
 // before exitsyscall, as a thread blocked in the kernel lets the others
 // run. sysmon retakes the P meanwhile, and exitsyscall then finds its P
-// gone and often no idle one (exitsyscall0's path), as a real blocking
+// gone and often no idle one (exitsyscallNoP's path), as a real blocking
 // syscall makes it. Deterministic modes choose the interleaving instead.
 func (mp *m) syscallDuration() {
 	if mp.s.det {

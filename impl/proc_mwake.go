@@ -225,7 +225,7 @@ func (mp *m) startmOwed() {
 // stopmOwed is the stopm an M without a P owes (stopping): after
 // findRunnable's stop path of a non-spinning M, after the recheck of a
 // spinning one found nothing, after startlockedm handed its P away, or
-// after exitsyscall0 put its G on the global queue; recorded as op stopm.
+// after exitsyscallNoP put its G on the global queue; recorded as op stopm.
 // stopm takes sched.lock for its mput in a section of its own.
 func (mp *m) stopmOwed() {
 	s := mp.s

@@ -1,6 +1,6 @@
 // System calls (proc.go): entersyscall (reentersyscall), exitsyscall
-// with Go 1.26's paths (exitsyscallTryGetP, exitsyscall0 as
-// exitsyscallNoP), setBlockOnExitSyscall and takeP.
+// with Go 1.26's paths (exitsyscallTryGetP, exitsyscallNoP),
+// setBlockOnExitSyscall and takeP.
 
 package impl
 

@@ -257,7 +257,7 @@ type m struct {
 	// (owner-only).
 	waking bool
 	// stopping: findRunnable's stop path idled our P (not spinning),
-	// startlockedm handed it away, or exitsyscall0 queued our G; stopm is
+	// startlockedm handed it away, or exitsyscallNoP queued our G; stopm is
 	// the M's next op (owner-only).
 	stopping bool
 
@@ -294,9 +294,9 @@ type m struct {
 	// list and not pending, reachable by no other M. Owner-only.
 	startmP *p
 	// stoplocked: the M's locked G stopped running (gosched, after its
-	// wakep, or park; or exitsyscall0 queued it) and stoplockedm is the
+	// wakep, or park; or exitsyscallNoP queued it) and stoplockedm is the
 	// M's next op (stoplockedmOwed). Until it the M holds its P (none
-	// after exitsyscall0), and another M's startlockedm may set its
+	// after exitsyscallNoP), and another M's startlockedm may set its
 	// nextp first. Owner-only.
 	stoplocked bool
 	// mexiting: the M's locked G exited (gdestroy, gfput) and mexit is

@@ -679,7 +679,7 @@ func TestStopPathStopmNextOp(t *testing.T) {
 	}
 }
 
-// exitsyscall0 of a locked M that finds no idle P queues its G and
+// exitsyscallNoP of a locked M that finds no idle P queues its G and
 // unlocks; stoplockedm (incidlelocked(1) under sched.lock again) is the M's
 // next op: after the exitsyscall op the M holds no P, owes stoplockedm and
 // is not yet counted in nmidlelocked.
@@ -703,7 +703,7 @@ func TestExitsyscallNoPLockedStoplockedmNextOp(t *testing.T) {
 		return found
 	})
 	if found == 0 {
-		t.Fatal("no run reached a locked M's exitsyscall0 without an idle P")
+		t.Fatal("no run reached a locked M's exitsyscallNoP without an idle P")
 	}
 }
 

@@ -2,7 +2,7 @@ package spec
 
 // checkdead models proc.go checkdead, the deadlock detector the runtime
 // runs under sched.lock wherever an M stops counting as running: mput
-// (stopm, startlockedm's stopm, exitsyscall0's stopm), incidlelocked(1)
+// (stopm, startlockedm's stopm, exitsyscallNoP's stopm), incidlelocked(1)
 // (stoplockedm) and mexit (after nmfreed++). It counts Ms, not Gs:
 //
 //	run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys

@@ -81,7 +81,7 @@ func TestCheckdeadCountsNewM(t *testing.T) {
 	// exitsyscall finds no P: main on sched.runq, M0 stopm's. checkdead
 	// sees newm's M running.
 	do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
-	r := do(t, s, Op{Kind: OpStopm, M: 0}) // exitsyscall0's stopm, after the unlock
+	r := do(t, s, Op{Kind: OpStopm, M: 0}) // exitsyscallNoP's stopm, after the unlock
 	if r.Fatal != "" || s.Sched.Terminal != Alive || !s.Ms[0].Parked {
 		t.Fatalf("exitsyscall without a P: %v\n%s", r, s.Dump())
 	}
@@ -139,19 +139,19 @@ func TestInvariantsCheckdead(t *testing.T) {
 	fires(t, s, "MainGoexitIsFinal")
 }
 
-// TestExitsyscall0StopmAfterUnlock: exitsyscall0 publishes its G on the
+// TestExitsyscallNoPStopmAfterUnlock: exitsyscallNoP publishes its G on the
 // global queue and unlocks sched.lock before stopm takes it again to put
 // the M on the idle list, so another M can run the G (and, unlocked,
 // LockOSThread it: golang/go#46524's race, which is why gp.lockedm is read
 // before the unlock) while this M has not yet stopped.
-func TestExitsyscall0StopmAfterUnlock(t *testing.T) {
+func TestExitsyscallNoPStopmAfterUnlock(t *testing.T) {
 	s := newState(t, "small", 1, 2)
 	spawn(t, s, 0) // G1 in P0's runnext; no idle P for wakep
 	retakeP0(t, s) // handoffp: P0 has work, startm takes M1
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
 	do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
 	if !s.Ms[0].Stopping || s.Ms[0].Parked {
-		t.Fatalf("exitsyscall0 without a P: stopm is the M's next step\n%s", s.Dump())
+		t.Fatalf("exitsyscallNoP without a P: stopm is the M's next step\n%s", s.Dump())
 	}
 	// M1 schedules main from the global queue (schedtick 0: the 61st
 	// tick's pick), and main locks M1, while M0 has not stopped yet.

@@ -431,7 +431,7 @@ func (s *State) stopSpinning(op Op, mp int) (Result, error) {
 // sched.lock section of its own, after whatever left the M owing it
 // (M.Stopping): findRunnable's stop path for a non-spinning M, the
 // recheck of a spinning one that found nothing (OpRecheck),
-// startlockedm, or exitsyscall0.
+// startlockedm, or exitsyscallNoP.
 func (s *State) stopm(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]

@@ -33,7 +33,7 @@ const (
 	OpMarkrootFreeGStacks                       // markrootFreeGStacks: the GC takes sched.gFree.stack and frees its stacks
 	OpMarkrootFreeGStacksPush                   // markrootFreeGStacks: the taken Gs pushed onto sched.gFree.noStack
 	OpRunqputslowPush                           // runqputslow: lock(&sched.lock); globrunqputbatch(&q) of the batch its CAS took
-	OpStopm                                     // stopm's mput, in a sched.lock section of its own: after findRunnable's stop path or recheck, startlockedm or exitsyscall0
+	OpStopm                                     // stopm's mput, in a sched.lock section of its own: after findRunnable's stop path or recheck, startlockedm or exitsyscallNoP
 	OpWakep                                     // resetspinning's wakep, after schedule found work while spinning
 	OpStopSpinning                              // findRunnable's stop path: a spinning M that dropped its P stops spinning (nmspinning--)
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork

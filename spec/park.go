@@ -202,7 +202,7 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		s.dropg(mp)
 		if path == ExitNoP {
 			s.GlobrunqPut(gi)
-			// exitsyscall0 reads gp.lockedm before the unlock that
+			// exitsyscallNoP reads gp.lockedm before the unlock that
 			// publishes gp (golang/go#46524's fix). After the unlock
 			// a locked M calls stoplockedm (it holds no P: no
 			// handoffp; its incidlelocked(1) takes sched.lock again

@@ -222,7 +222,7 @@ func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 	}
 }
 
-// exitsyscall0 (proc.go exitsyscallNoP) of a locked M that finds no idle P
+// exitsyscallNoP (proc.go) of a locked M that finds no idle P
 // puts its G on the global queue and unlocks; stoplockedm, whose
 // incidlelocked(1) takes sched.lock again and runs checkdead, is the M's
 // step of its own after it. In between the M holds no P and is not yet

@@ -124,7 +124,7 @@ type M struct {
 	// dropped its P while spinning found nothing (OpRecheck: its
 	// sched.lock section and checkRunqsNoP come before stopm's), after
 	// startlockedm handed its P
-	// to a locked M, or after exitsyscall0 put its G on the global
+	// to a locked M, or after exitsyscallNoP put its G on the global
 	// queue (`unlock(&sched.lock) ... stopm()`).
 	Stopping bool
 	// StartmP is the P wakep's sched.lock section took off the idle list
@@ -135,13 +135,13 @@ type M struct {
 	// reachable by no other. None otherwise.
 	StartmP int8
 	// StopLocked: the M's locked G stopped running (gosched, park, or
-	// exitsyscall0 queued it) and stoplockedm (releasep, handoffp,
+	// exitsyscallNoP queued it) and stoplockedm (releasep, handoffp,
 	// incidlelocked(1), then sleep until startlockedm hands it a P) is
 	// the M's next step (OpStoplockedm), after the wakep a gosched owes.
-	// Until it the M holds its P (none after exitsyscall0), and another
+	// Until it the M holds its P (none after exitsyscallNoP), and another
 	// M's startlockedm may already have set its nextp (proc.go
 	// goschedImpl unlocks after globrunqput, park_m's unlockf releases
-	// the wait object, exitsyscall0 unlocks after globrunqput, before
+	// the wait object, exitsyscallNoP unlocks after globrunqput, before
 	// stoplockedm runs).
 	StopLocked bool
 	// Mexiting: the M's locked G exited (gdestroy, gfput) and the thread

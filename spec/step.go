@@ -70,7 +70,7 @@ func (s *State) Apply(op Op) (Result, error) {
 		return r, s.disabled(op, "findRunnable's runqputbatch comes first")
 	}
 	if m.Stopping && op.Kind != OpStopm {
-		return r, s.disabled(op, "its stopm comes first (after the stop path, the recheck, startlockedm or exitsyscall0)")
+		return r, s.disabled(op, "its stopm comes first (after the stop path, the recheck, startlockedm or exitsyscallNoP)")
 	}
 	if m.Handing != None && !m.WakeP && !m.Waking && m.StartmP == None && op.Kind != OpStartlockedm {
 		return r, s.disabled(op, "startlockedm comes first")
