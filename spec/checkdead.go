@@ -3,7 +3,10 @@ package spec
 // checkdead models proc.go checkdead, the deadlock detector the runtime
 // runs under sched.lock wherever an M stops counting as running: mput
 // (stopm, startlockedm's stopm, exitsyscallNoP's stopm), incidlelocked(1)
-// (stoplockedm) and mexit (after nmfreed++). It counts Ms, not Gs:
+// (stoplockedm; sysmon's retake too, at the end of the bracket it opens
+// with incidlelocked(-1), which the spec's one-step retake does not
+// need: see CheckdeadRan's Scope) and mexit (after nmfreed++). It counts
+// Ms, not Gs:
 //
 //	run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys
 //

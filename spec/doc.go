@@ -92,15 +92,16 @@
 // # Invariants
 //
 // Invariants lists 44 named properties, each citing the throw or comment it
-// comes from; CheckInvariants returns the first that fails. 38 are facts of
+// comes from; CheckInvariants returns the first that fails. 36 are facts of
 // the runtime itself at every point between the spec's ops;
 // CheckRuntimeFacts checks only those, for a state projected from the real
-// runtime. The other 6 carry a Scope: they rest on a restriction of the
-// spec's model (its exitsyscall, schedule and handoffp are single steps; it has no in-place waits, extra Ms, finalizer
+// runtime. The other 8 carry a Scope: they rest on a restriction of the
+// spec's model (its exitsyscall, schedule, retake and handoffp are single
+// steps, sysmon is no M; it has no in-place waits, extra Ms, finalizer
 // goroutines or assist steals), hold in every state the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
-// NoInPlaceWaits, RunnableGsQueued, NGSysCount, BgScanCreditNonNegative and
-// IdlePsListed.
+// NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts,
+// BgScanCreditNonNegative, IdlePsListed and CheckdeadRan.
 //
 // # Terminal states
 //
@@ -114,7 +115,10 @@
 // wakeup), or ends the program with "no goroutines (main called
 // runtime.Goexit) - deadlock!" (no user goroutine left) or "all goroutines
 // are asleep - deadlock!" (every one waits). The invariant CheckdeadRan
-// holds the spec to it: a live program always has an M running. Sysmon's
+// holds the spec to it: a live program always has an M running (in the
+// spec: sysmon's retake, one step, brackets nothing; the runtime's
+// incidlelocked(-1) bracket around each P it examines delays the report to
+// its incidlelocked(1), the invariant's Scope says). Sysmon's
 // retake and the GC's stack freeing in flight at the end, and any op cut
 // short by exit(0), may still be applied (see inFlightAtEnd). A runtime
 // throw is never a normal outcome: the explorer reports a reachable one as a

@@ -790,11 +790,13 @@ var Invariants = []Invariant{
 			}
 			return nil
 		}},
-	{"IdlePsHaveEmptyRunq", "pidleput: throw(\"pidleput: P has non-empty run queue\")", "", func(s *State, c *census) error {
-		for i := range s.Ps {
-			p := &s.Ps[i]
-			if p.Status == PIdle && (p.Runnext != None || len(p.Ring) != 0) {
-				return errf("idle P%d has %d queued Gs", i, len(p.Ring)+b2i(p.Runnext != None))
+	// (Only the Ps on the list: in the runtime a _Pidle P off it may hold
+	// Gs, after retake's takeP or stoplockedm's releasep until handoffp's
+	// startm hands it on; in the spec every idle P is listed, IdlePsListed.)
+	{"IdlePsHaveEmptyRunq", "pidleput: throw(\"pidleput: P has non-empty run queue\"); only the owner adds to a run queue, and a P on sched.pidle has none", "", func(s *State, c *census) error {
+		for pi, n := s.Sched.Pidle, 0; pi >= 0 && int(pi) < len(s.Ps) && n < len(s.Ps); pi, n = s.Ps[pi].Link, n+1 {
+			if p := &s.Ps[pi]; p.Runnext != None || len(p.Ring) != 0 {
+				return errf("P%d on the idle list has %d queued Gs", pi, len(p.Ring)+b2i(p.Runnext != None))
 			}
 		}
 		return nil
@@ -844,24 +846,28 @@ var Invariants = []Invariant{
 			}
 			return nil
 		}},
-	{"NMSpinningCounts", "mp.becomeSpinning/resetspinning and wakep's CAS of sched.nmspinning 0 -> 1 (proc.go): " +
-		"nmspinning counts the spinning Ms, the spinning Ms startm promised and the Ms between wakep's CAS and its startm (throw(\"findRunnable: negative nmspinning\"), throw(\"wakep: negative nmspinning\"))", "", func(s *State, c *census) error {
-		n := int32(0)
-		for i := range s.Ms {
-			if s.Ms[i].Spinning || s.Ms[i].Waking || s.Ms[i].StartmP != None {
-				n++
+	{Name: "NMSpinningCounts", Source: "mp.becomeSpinning/resetspinning and wakep's CAS of sched.nmspinning 0 -> 1 (proc.go): " +
+		"nmspinning counts the spinning Ms, the spinning Ms startm promised and the Ms between wakep's CAS and its startm (throw(\"findRunnable: negative nmspinning\"), throw(\"wakep: negative nmspinning\"))",
+		Scope: "The spec's handoffp is part of one step (retake, stoplockedm, mexit), so its CAS of nmspinning 0 -> 1 and the startm(pp, true) " +
+			"that gives the count its M or its P are one step. In the runtime handoffp makes the CAS (proc.go:3152), then startm " +
+			"takes sched.lock (proc.go:3154): in between nmspinning counts no M and no P.",
+		check: func(s *State, c *census) error {
+			n := int32(0)
+			for i := range s.Ms {
+				if s.Ms[i].Spinning || s.Ms[i].Waking || s.Ms[i].StartmP != None {
+					n++
+				}
 			}
-		}
-		for i := range s.Ps {
-			if s.Ps[i].StartSpinning {
-				n++
+			for i := range s.Ps {
+				if s.Ps[i].StartSpinning {
+					n++
+				}
 			}
-		}
-		if n != s.Sched.NMSpinning {
-			return errf("sched.nmspinning = %d, spinning Ms and startm(pp, true) Ps waiting for newm = %d", s.Sched.NMSpinning, n)
-		}
-		return nil
-	}},
+			if n != s.Sched.NMSpinning {
+				return errf("sched.nmspinning = %d, spinning Ms and startm(pp, true) Ps waiting for newm = %d", s.Sched.NMSpinning, n)
+			}
+			return nil
+		}},
 	{"IdleMsListed", "mput/mget (proc.go): the Ms asleep in stopm are those on sched.midle, which holds each once; " +
 		"stopm: throw(\"stopm holding p\"), throw(\"stopm spinning\"); startm: throw(\"startm: m has p\")", "", func(s *State, c *census) error {
 		var on uint64
@@ -1098,15 +1104,20 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"CheckdeadRan", "checkdead (proc.go), run under sched.lock by mput, incidlelocked(1) and mexit whenever an M stops counting as running: `run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys`; at run == 0 it ends the program or throws", "", func(s *State, c *census) error {
-		if s.Sched.Terminal != Alive {
+	{Name: "CheckdeadRan", Source: "checkdead (proc.go), run under sched.lock by mput, incidlelocked(1) and mexit whenever an M stops counting as running: `run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys`; at run == 0 it ends the program or throws",
+		Scope: "The spec's retake is one step, offered for a P in a syscall, and sysmon is no M. The runtime's retake brackets every running P " +
+			"it examines with incidlelocked(-1) and incidlelocked(1) (proc.go:6683, 6720), so that the M it retakes from cannot report a " +
+			"false deadlock: while sysmon holds the bracket, the last M's mput finds run == 1 and returns, and the deadlock is declared " +
+			"by sysmon's incidlelocked(1). In between the program goes on with no M running.",
+		check: func(s *State, c *census) error {
+			if s.Sched.Terminal != Alive {
+				return nil
+			}
+			if s.RunningMs() <= 0 {
+				return errf("no M runs (mcount %d, nmidle %d, nmidlelocked %d) and the program goes on: checkdead did not run where an M stopped", s.MCount(), s.NMIdle(), s.NMIdleLocked())
+			}
 			return nil
-		}
-		if s.RunningMs() <= 0 {
-			return errf("no M runs (mcount %d, nmidle %d, nmidlelocked %d) and the program goes on: checkdead did not run where an M stopped", s.MCount(), s.NMIdle(), s.NMIdleLocked())
-		}
-		return nil
-	}},
+		}},
 }
 
 func b2i(b bool) int {
