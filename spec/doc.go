@@ -74,8 +74,9 @@
 // The relaxations are for racy reads, and a read is racy only while
 // another operation is in progress. An op marked Strict (its interval
 // overlapped no other op's: every op of the atomic mode, and most of the
-// others) gets findRunnable's strict order: the global batch before any
-// steal, rings before any runnext steal, and the idle branch only when
+// others) gets findRunnable's strict order: the 61st tick's pick of one G
+// before the global batch, the global batch before any steal, rings before
+// any runnext steal, and the idle branch only when
 // stealWork would find nothing on any running or handed-off P; and
 // exitsyscall's: the old P back first when it can be taken, and
 // exitsyscallNoP's own pidleget only after a racing pidleput.

@@ -63,6 +63,13 @@ func (s *State) schedule(op Op) (Result, error) {
 		if !localEmpty || len(sc.Runq) == 0 {
 			return r, s.disabled(op, "the local queue has work or the global queue is empty")
 		}
+		if op.Strict && tick {
+			// findRunnable: `if pp.schedtick%61 == 0 &&
+			// !sched.runq.empty()` takes one G (globrunqget) before
+			// anything else; only a racy read of the global queue's
+			// emptiness lets the batch come first.
+			return r, s.disabled(op, "strict: the global pick of the 61st tick comes first")
+		}
 		// `gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)` under
 		// sched.lock (findRunnable's global queue, or its stop path's
 		// recheck); runqputbatch(pp, &q) after the unlock is the M's

@@ -43,7 +43,18 @@ func TestStrictScheduleOrder(t *testing.T) {
 	}
 	_, err = s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0, Strict: true})
 	wantDisabled(t, err)
-	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal, Strict: true})
+	// P1's schedtick is 0: findRunnable's 61st-tick check takes one G
+	// (globrunqget) before the batch; only a racy read skips it.
+	if _, err := s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcGlobal}); err != nil {
+		t.Fatalf("relaxed global batch on the tick: %v", err)
+	}
+	_, err = s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcGlobal, Strict: true})
+	wantDisabled(t, err)
+	off := s.Clone()
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcTick, Strict: true})
+	// Off the tick, the batch is the strict choice.
+	off.Ps[1].SchedTick = 1
+	do(t, off, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal, Strict: true})
 
 	// Nothing anywhere: idle is the strict choice too.
 	s = newState(t, "small", 2, 2)
