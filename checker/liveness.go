@@ -48,13 +48,13 @@ import (
 // inside the component through a witness of every fairness condition and
 // back.
 //
-// What it cannot see: the spec has no wakeup protocol yet (wakep, startm
-// and stopm with spinning Ms, issue 11 item 1): acquirep is offered to any
-// M with nothing to do whenever a P is idle or handed off, and WeakFairMs
-// makes such an M take it. So a lost wakeup (golang/go#55160) is out of
-// reach until the spec models which Ms are asleep. Nor does it see what
-// happens after a preemption: TimeSliceEnds only rules out the loops
-// sysmon would break.
+// What it cannot see: what happens after a preemption (TimeSliceEnds
+// only rules out the loops sysmon would break), and wakeups the spec
+// leaves out (startTheWorldWithSema's wakep, netpoll's; see spec/doc.go).
+// The wakeup protocol itself (wakep, startm, stopm with spinning Ms) is
+// modelled: acquirep is offered only for an M's nextp, a P startm left for
+// newm, or the P a recheck took, so a lost wakeup (golang/go#55160) is a
+// loop the liveness check can report.
 
 // Fairness is a set of fairness conditions.
 type Fairness uint8

@@ -320,8 +320,11 @@
 // before stealing runnext, randomizeScheduler, preemption (the preempted
 // status is never produced), new M creation (the M pool is fixed: a run
 // where every M has exited or is wedged while Gs are runnable ends as a
-// deadlock), stack contents and the stack pool
-// (a stack is a size), and valgrind/race/msan hooks. Wait objects are a
+// deadlock), entersyscallblock, startTheWorldWithSema's wakep (a
+// stop-the-world wakes no M), procresize of a P in use (the controller
+// waits until the Ps it destroys are unowned), stack shrinking, stack
+// contents and the stack pool (a stack is a size), and valgrind/race/msan
+// hooks. Wait objects are a
 // semaphore-like stand-in for channels: a Ready with no waiter leaves a
 // pending wakeup, consumed by the next Park without an op.
 package impl

@@ -35,8 +35,13 @@
 // ended runqputkick), the wakeup protocol's spin, stopspinning, stopm,
 // wakep (resetspinning's decrement, wakep's CAS), wakepstartm (wakep's
 // pidlegetSpinning) and startm (its startm, in a sched.lock section of its
-// own), and schedule's startlockedm (after a spinning M's resetspinning)
-// and stoplockedm (after a locked G's gosched or park). Each
+// own), findRunnable's recheck (after a spinning M dropped its P) and
+// runqputbatch (the rest of a global batch, after the unlock),
+// runqstealtail (runqsteal's store of runqtail that publishes what
+// runqgrab took, but the G it runs), mexit and
+// mfreed (a locked G's thread leaving: handoffp, then nmfreed++ and
+// checkdead), and schedule's startlockedm (after a spinning M's
+// resetspinning) and stoplockedm (after a locked G's gosched or park). Each
 // transition's doc comment names the runtime function it models. Where
 // one runtime function has several linearization points the spec has one
 // op per point, and the state between them holds what the function holds
@@ -45,12 +50,14 @@
 //
 // # Sub-machines
 //
-// Two parts of the state are also exposed as sub-machines, so that the
+// Three parts of the state are also exposed as sub-machines, so that the
 // real runtime's records can be judged by the same code (package
 // rtcheck): freelists.go (the P free lists, sched.gFree and
-// markrootFreeGStacks, split at the runtime's lock sections) and runqs.go
+// markrootFreeGStacks, split at the runtime's lock sections), runqs.go
 // (runnext, the rings and the global queue, split at the runtime's atomic
-// steps). The transitions above are built from their functions.
+// steps) and pidle.go (the idle P list: pidleput, pidleget, npidle,
+// procresize's relisting, handoffp's last-running-P test). The
+// transitions above are built from their functions.
 //
 // # Schedule choices
 //
@@ -145,7 +152,28 @@
 // 3µs backoff before stealing runnext, randomized
 // scheduling (randomizeScheduler), M creation (the number of Ms is fixed:
 // startm's newm is modelled by a P waiting in status PHandoff for an idle M
-// to acquire it), and stack contents (a stack is its size). Goroutine
-// creation parked (newproc1's parked argument, used by iter.Pull) is in the
-// lifecycle automaton but has no op.
+// to acquire it), stack contents (a stack is its size) and stack
+// shrinking (shrinkstack halves a live G's stack during the GC's scan or
+// at its next preemption check, stack.go:1313; a stack only grows here, so
+// a G that got a larger stack before startingStackSize fell never shrinks
+// back to keep its stack at gfput), and entersyscallblock (handoffp of the
+// P before the G is _Gsyscall, with no oldp: proc.go:4791, reached through
+// notetsleepg). Goroutine creation parked (newproc1's parked argument,
+// used by iter.Pull) is in the lifecycle automaton but has no op.
+//
+// Known over- and under-approximations, each a restriction of the model
+// rather than a claim about the runtime:
+//   - procresize destroys only Ps that no M holds (their queues are
+//     empty: IdlePsHaveEmptyRunq), where the runtime's stop-the-world
+//     puts running Ps in _Pgcstop with their queues, which p.destroy moves
+//     to the global queue's head (proc.go:5950-5961); the spec's move is
+//     exercised only by states built by hand (TestProcresizeRunqOrder);
+//   - no stop-the-world ends with startTheWorldWithSema's wakep
+//     (proc.go:1822): after gc and procresize the spec wakes no M, the
+//     runtime may start one spinning;
+//   - goidrefill is an op of its own, and the M may make other ops before
+//     the newproc1 that uses the batch, where the runtime's newproc1 takes
+//     the batch and its first goid together (proc.go:5390-5400): the spec
+//     also reaches a P holding a whole untouched batch (goid bookkeeping
+//     only; the goid invariants hold either way).
 package spec

@@ -17,9 +17,10 @@ package spec
 // emptiness test that leads there is its caller's) and then pops and fixes
 // the stack as the P's owner (GfgetPop).
 
-// Malg models malg + allgadd's publication: a new G with a stack of the
-// given size, status _Gidle (newproc1 then makes it _Gdead). It returns
-// the G's index.
+// Malg models malg + allgadd: a new G with a stack of the given size,
+// status _Gidle. newproc1 then makes it _Gdead and publishes it with that
+// status (`casgstatus(newg, _Gidle, _Gdead); allgadd(newg)`,
+// proc.go:5322-5324). It returns the G's index.
 func (s *State) Malg(stack int32) int32 {
 	s.Gs = append(s.Gs, G{Status: Idle, Stack: stack, M: None, LockedM: None})
 	return int32(len(s.Gs) - 1)

@@ -12,9 +12,9 @@ package spec
 //     woken M's stopm returns with acquirep(mp.nextp) (OpAcquireP).
 //   - m.spinning and sched.nmspinning: an M looking for work without
 //     having found any (becomeSpinning, resetspinning).
-//   - wakep (ready, newproc, goschedImpl, resetspinning): when no M spins
-//     and a P is idle, CAS nmspinning 0 -> 1, pidlegetSpinning, and
-//     startm(pp, spinning=true).
+//   - wakep (ready, newproc, goschedImpl, resetspinning): when no M spins,
+//     CAS nmspinning 0 -> 1, then pidlegetSpinning, and startm(pp,
+//     spinning=true); with no idle P it undoes the CAS (nmspinning--).
 //   - startm: mget an idle M and hand it the P, or newm when none is
 //     idle. The spec has a fixed set of Ms, so newm is a P left in
 //     PHandoff with no M's nextp pointing at it (a "pending" P); any M
@@ -56,7 +56,8 @@ package spec
 func (s *State) mput(mp int, r *Result) error {
 	m := &s.Ms[mp]
 	if m.Parked || m.P != None || m.NextP != None || m.Spinning {
-		// stopm: throw("stopm holding p") / throw("stopm spinning").
+		// stopm: throw("stopm holding p") / throw("stopm spinning"),
+		// both reported with ThrowStopm's message.
 		return throwf(ThrowStopm, "stopm")
 	}
 	m.Parked = true

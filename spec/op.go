@@ -34,11 +34,11 @@ const (
 	OpMarkrootFreeGStacksPush                   // markrootFreeGStacks: the taken Gs pushed onto sched.gFree.noStack
 	OpRunqputslowPush                           // runqputslow: lock(&sched.lock); globrunqputbatch(&q) of the batch its CAS took
 	OpStopm                                     // stopm's mput, in a sched.lock section of its own: after findRunnable's stop path or recheck, startlockedm or exitsyscallNoP
-	OpWakep                                     // resetspinning's wakep, after schedule found work while spinning
+	OpWakep                                     // wakep's CAS of nmspinning 0 -> 1 (or nothing, when an M spins), owed after newproc, ready, goschedImpl, runqputkick, runqputslowpush, or resetspinning once schedule found work while spinning
 	OpStopSpinning                              // findRunnable's stop path: a spinning M that dropped its P stops spinning (nmspinning--)
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
 	OpRunqputKick                               // runqput: the old runnext its CAS kicked out, stored at the ring's tail (or runqputslow)
-	OpWakepStartm                               // wakep after its CAS: lock(&sched.lock); pidlegetSpinning; startm(pp, true), or nmspinning-- with no idle P
+	OpWakepStartm                               // wakep after its CAS: lock(&sched.lock); pidlegetSpinning (startm(pp, true) is OpStartm, next), or nmspinning-- with no idle P
 	OpStartm                                    // wakep's startm after its pidlegetSpinning: lock(&sched.lock); mget; the P to the M's nextp, or left for newm's
 	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp, incidlelocked(1)
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M

@@ -104,7 +104,8 @@ func (s *State) retake(op Op) (Result, error) {
 // (proc.go:6750-6806): P pi is _Prunning, wired to an M whose curg is in a
 // syscall on that very M and P. It returns that M, or None. The runtime
 // then holds the G's scan bit, so the G cannot leave the syscall until the
-// caller is done; the spec's callers are single steps.
+// caller resumes it (retake resumes it after takeP, before handoffp:
+// proc.go:6710-6715); the spec's callers are single steps.
 func (s *State) setBlockOnExitSyscall(pi int8) int {
 	pp := &s.Ps[pi]
 	if pp.Status != PRunning || pp.M == None {

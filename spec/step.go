@@ -460,7 +460,8 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 }
 
 // handoffp models proc.go handoffp (proc.go:3131-3196) for a P released by
-// retake, stoplockedm or mexit, in the runtime's order:
+// retake, stoplockedm or mexit (entersyscallblock, its other caller, is
+// not modelled), in the runtime's order:
 //   - local or global work: startm(pp, false, false) (proc.go:3136-3139);
 //   - trace reader work, GC mark work (proc.go:3141-3150): the spec models
 //     neither;

@@ -56,10 +56,12 @@ func (s *State) procresize(op Op) (Result, error) {
 	return r, nil
 }
 
-// gcToggle models a GC cycle's start (gcStart, with the world stopped:
-// gcResetMarkState zeroes every G's gcAssistBytes (mgc.go:819, 2113-2119),
-// gcController.startCycle zeroes bgScanCredit (mgc.go:881, mgcpacer.go:390),
-// then gcBlackenEnabled = 1 (mgc.go:933)) and end (gcMarkDone, with the
+// gcToggle models a GC cycle's start (gcStart: gcResetMarkState zeroes
+// every G's gcAssistBytes (mgc.go:819, 2113-2119) with the world still
+// running ("safe to do without the world stopped", mgc.go:2106), which the
+// spec makes one step with what follows the stop-the-world:
+// gcController.startCycle zeroes bgScanCredit (mgc.go:881,
+// mgcpacer.go:390), then gcBlackenEnabled = 1 (mgc.go:933)) and end (gcMarkDone, with the
 // world stopped: gcComputeStartingStackSize (mgc.go:1140), which may set
 // startingStackSize to op.Size, a power of two from the average scanned
 // stack (stack.go:1421; 0 keeps it), then gcBlackenEnabled = 0). Only

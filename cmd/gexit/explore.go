@@ -92,7 +92,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that expand and check states in parallel; the counts, violations and output are the same for any number")
 	bitstate := fs.Int("bitstate", 0, "bitstate (supertrace) search: a `log2` of the bit array's size (e.g. 30: 2^30 bits, 128 MiB) in place of the exact fingerprint set; a partial search (0: exact)")
 	bitK := fs.Int("bitstate-k", 3, "with -bitstate, bits set per state (hash functions)")
-	fpBits := fs.Int("fingerprint", 64, "bits of the exact set's fingerprints: 64, or 128 (8 more bytes a state, a collision 2^64 times less likely; not with -bitstate or -liveness)")
+	fpBits := fs.Int("fingerprint", 64, "bits of the exact set's fingerprints: 64, or 128 (about 11 more bytes a state, a collision 2^64 times less likely; not with -bitstate or -liveness)")
 	shard := fs.String("shard", "", "with -bitstate, run shard `i/n` of a swarm of n runs: its own hash seed and op order")
 	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
@@ -103,7 +103,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	liveness := fs.Bool("liveness", false, "also check the liveness properties on the whole state graph, under fairness (see above); needs -depth 0")
-	por := fs.Bool("por", true, "partial-order reduction for invariant checking (see above); off with -liveness (-por=false: the full graph, shortest paths)")
+	por := fs.Bool("por", true, "partial-order reduction for invariant checking (see above); off with -liveness (-por=false -reduce \"\": the full graph, shortest paths)")
 	reduce := fs.String("reduce", defaultReduce, "comma-separated reductions for invariant checking (see above; \"\" for none): "+strings.Join(reductionNames(), ",")+"; off with -liveness")
 	unfair := fs.String("unfair", "", "with -liveness, comma-separated fairness conditions not to assume, to see the loops each one rules out: "+strings.Join(fairnessNames(), ","))
 	fs.Usage = func() {
@@ -183,11 +183,11 @@ no cycle of the reduced graph postpones the other steps forever (the
 cycle proviso). Every invariant violation, throw and deadlock of the full
 graph is still found, with the same verdict (checker/explore_por_test.go:
 22 bounds and 12 planted faults), in fewer states: 1.03x on the default
-bound (19,451,052 to 18,804,096), 1.09x with every family at -gs 1, 1.15x
+bound without -reduce (19,451,052 to 18,804,096), 1.09x with every family at -gs 1, 1.15x
 at -ps 3 -ms 3 -gs 1; little with 1 P, more with more Ms and Ps (POR.md).
 The counts are then the reduced graph's, and a violation's path is a
 shortest one in it, which can be longer than the full graph's shortest:
--por=false gives that. -liveness turns the reduction off (and -por with
+-por=false -reduce "" gives that. -liveness turns the reduction off (and -por with
 -liveness is refused): it is not proven to keep the liveness verdicts,
 whose fairness conditions read which Ms can step in each state of a loop,
 a thing the reduced graph changes.
@@ -519,7 +519,7 @@ func printCollision(w io.Writer, res *checker.ExploreResult, fpBits int) {
 	fmt.Fprintf(w, "  unless two of them shared a %d-bit fingerprint, and one was taken as seen: probability at most %.2g\n",
 		fpBits, res.FingerprintCollision)
 	if fpBits == 64 && res.FingerprintCollision > 1e-3 {
-		fmt.Fprintln(w, "  (-fingerprint 128 makes that 2^64 times less likely, for 8 more bytes a state)")
+		fmt.Fprintln(w, "  (-fingerprint 128 makes that 2^64 times less likely, for about 11 more bytes a state)")
 	}
 }
 

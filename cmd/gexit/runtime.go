@@ -59,7 +59,9 @@ stack fixes, gfpurge, markrootFreeGStacks's two lock sections, malg, goid
 batches) and each result compared with the record: which G gfget returns,
 how many Gs moved to or from which global list, the list sizes, stacks
 kept, freed or allocated, the goids handed out; the spec's free-list
-invariants are checked after every record. The idle P list's records
+invariants are checked after every record that moves Gs between a P and
+the global lists (spill, refill, purge, markrootFreeGStacks), after every
+-invariants-every-th record and after the last. The idle P list's records
 (sched.lock orders them) are replayed through the spec's idle list:
 pidleget hands out its head (LIFO), npidle and the links are the spec's,
 a P put twice is the spec's throw, procresize rebuilds it in the spec's
