@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +20,7 @@ func init() {
 	})
 }
 
-const conformHelp = `usage: gexit conform [-json] [-v] FILE
+const conformHelp = `Usage: gexit conform [-json] [-v] FILE
        gexit conform -run WORKLOAD [-procs N] [-scale K] [-json] [-v] [-keep FILE]
 
 Checks that the Go runtime's real behaviour, as an execution trace records
@@ -70,13 +69,8 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(fs.Output(), "\t%-12s %s\n", "all", "every workload above but generations")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, "conform", args, stderr); !ok {
+		return code
 	}
 
 	var (

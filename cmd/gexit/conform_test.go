@@ -135,8 +135,9 @@ func TestConformUsage(t *testing.T) {
 			t.Errorf("%v: exit %d stdout %q stderr %q", args, code, out, errs)
 		}
 	}
-	if code, out, _ := runNoPanic(t, "conform", "-h"); code != exitOK || !strings.Contains(out, "Exit codes") || !strings.Contains(out, "spawn") {
-		t.Errorf("-h: exit %d\n%s", code, out)
+	// The help once, on stderr, as every command's.
+	if code, out, errs := runNoPanic(t, "conform", "-h"); code != exitOK || out != "" || strings.Count(errs, "Exit codes") != 1 || !strings.Contains(errs, "spawn") {
+		t.Errorf("-h: exit %d\nstdout %q\nstderr %s", code, out, errs)
 	}
 }
 
