@@ -101,9 +101,10 @@
 //
 // Invariants lists 44 named properties, each citing the throw or comment it
 // comes from; CheckInvariants returns the first that fails. 36 are facts of
-// the runtime itself at every point between the spec's ops;
-// CheckRuntimeFacts checks only those, for a state projected from the real
-// runtime. The other 8 carry a Scope: they rest on a restriction of the
+// the runtime itself at every point between the spec's ops (every M
+// between the runtime code its ops stand for, the features left out below
+// unused; Invariant's doc says it precisely); CheckRuntimeFacts checks
+// only those, for a state projected from the real runtime. The other 8 carry a Scope: they rest on a restriction of the
 // spec's model (its exitsyscall, schedule, retake and handoffp are single
 // steps, sysmon is no M; it has no in-place waits, extra Ms, finalizer
 // goroutines or assist steals), hold in every state the spec reaches, and

@@ -7,7 +7,15 @@ import "fmt"
 //
 // Scope is empty when the property is a fact of the runtime itself at
 // every point between the spec's ops, so a projection of the real
-// runtime's state can be held to it (CheckRuntimeFacts). Otherwise Scope
+// runtime's state can be held to it (CheckRuntimeFacts). "Between the
+// spec's ops" means: every M is between the stretches of runtime code the
+// spec's ops stand for (an M inside gdestroy, or inside execute between
+// its stores, is in the middle of an op, and a property may not hold
+// there), and the runtime runs none of what the spec leaves out (timers,
+// netpoll, finalizers and cleanups, GC workers, extra Ms; see the package
+// doc). What runs beside the Ms is not held to that: sysmon, which is no
+// M of the spec, can be inside its retake while every M is between ops,
+// so a property that retake's windows break is scoped. Otherwise Scope
 // says which restriction of the spec's model the property rests on, why it
 // holds in every state the spec reaches, and where the runtime's own code
 // departs from it (with the function or comment that shows it): the spec
