@@ -44,6 +44,7 @@ const (
 	ThrowCasgstatus             = "casgstatus: status is not the expected old value (the CAS loop spins forever)"
 	// The wakeup protocol (mwake.go).
 	ThrowStopm              = "stopm holding p"
+	ThrowStopmSpinning      = "stopm spinning"
 	ThrowStartmRunnable     = "startm: p has runnable gs"
 	ThrowStartmSpinning     = "startm: m is spinning"
 	ThrowStartmHasP         = "startm: m has p"

@@ -25,6 +25,15 @@ func TestThrows(t *testing.T) {
 			_, err := s.Apply(Op{Kind: OpGoexit, M: 0})
 			return err
 		}},
+		{"stopm: holding p", ThrowStopm, func(t *testing.T, s *State) error {
+			var r Result
+			return s.mput(0, &r) // M0 runs main on P0
+		}},
+		{"stopm: spinning", ThrowStopmSpinning, func(t *testing.T, s *State) error {
+			var r Result
+			s.Ms[1].Parked, s.Ms[1].Spinning = false, true
+			return s.mput(1, &r)
+		}},
 		{"gfput: bad status", ThrowGfputStatus, func(t *testing.T, s *State) error {
 			var r Result
 			return s.gfput(0, 0, &r)
