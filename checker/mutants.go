@@ -242,7 +242,11 @@ type MutantOptions struct {
 	// Shrink bounds rapid's minimization of each counterexample (default
 	// Budget).
 	Shrink time.Duration
-	Seed   uint64
+	// NullBudget, when positive, bounds the null mutant's search instead
+	// of Budget: its row is judged by what it ran (never caught), so a
+	// shorter search costs assurance, never a verdict.
+	NullBudget time.Duration
+	Seed       uint64
 	// Faults to try; empty: every impl fault. The null mutant (no fault)
 	// is always the first row.
 	Faults []string
@@ -282,7 +286,11 @@ func Mutants(o MutantOptions) []MutantResult {
 			faults = []string{fi.Name}
 		}
 		r := MutantResult{Fault: fi.Name, Description: fi.Description, Null: null}
-		found := searchMutant(o, faults, nil, o.Budget)
+		budget := o.Budget
+		if null && o.NullBudget > 0 {
+			budget = o.NullBudget
+		}
+		found := searchMutant(o, faults, nil, budget)
 		r.Cases = found.cases
 		if found.out != nil {
 			last := Minimize(context.Background(), found.out, time.Second, time.Now().Add(o.Shrink))
