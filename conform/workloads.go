@@ -390,6 +390,10 @@ func Record(w Workload, procs, scale int) (*Recording, error) {
 	}
 	ctx := context.Background()
 	rec := &Recording{}
+	// Goroutines that exited before the window (an earlier workload's)
+	// must have reached the free list first: one doing so after Before is
+	// read lowers the live count, an exit the window's trace lacks.
+	settle()
 	rec.Before = ReadMetrics()
 	trace.Log(ctx, LogCategory, MarkWindowBegin)
 	w.Run(ctx, scale)
@@ -402,7 +406,8 @@ func Record(w Workload, procs, scale int) (*Recording, error) {
 }
 
 // settle waits for goroutines that have finished their work to be done
-// exiting as runtime/metrics sees it. The trace records an exit (goexit1's
+// exiting as runtime/metrics sees it (Record calls it on both sides of the
+// window). The trace records an exit (goexit1's
 // GoDestroy) before the G reaches the free list (gdestroy -> gfput), and
 // /sched/goroutines counts it as live until then: read right after a
 // WaitGroup.Wait, the metrics lag the trace by the goroutines still in
