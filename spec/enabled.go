@@ -148,19 +148,9 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 		}
 	}
-	if !b.NoProcResize && !s.Sched.GCBlacken {
-		// (stopTheWorldGC waits for the GC's end: see procresize.)
+	if !b.NoProcResize {
 		for n := 1; n <= len(s.Ps); n++ {
-			if int32(n) == s.Sched.GoMaxProcs {
-				continue
-			}
-			ok := true
-			for i := n; i < len(s.Ps); i++ {
-				if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
-					ok = false
-				}
-			}
-			if ok {
+			if s.procresizeRefusal(n) == "" {
 				ops = append(ops, Op{Kind: OpProcResize, M: Controller, N: int8(n)})
 			}
 		}

@@ -55,14 +55,15 @@ package spec
 // mput models proc.go mput: push mp at the head of sched.midle.
 func (s *State) mput(mp int, r *Result) error {
 	m := &s.Ms[mp]
-	if m.P == None && !m.Parked && m.NextP == None && m.Spinning {
+	switch {
+	case m.P != None || m.Parked || m.NextP != None:
+		// stopm: `if gp.m.p != 0 { throw("stopm holding p") }`; an M
+		// already on the list, or one with a nextp, the spec reports the
+		// same way.
+		return throwf(ThrowStopm, "stopm")
+	case m.Spinning:
 		// stopm: `if gp.m.spinning { throw("stopm spinning") }`.
 		return throwf(ThrowStopmSpinning, "stopm")
-	}
-	if m.Parked || m.P != None || m.NextP != None || m.Spinning {
-		// stopm: throw("stopm holding p"); an M already on the list, or
-		// one with a nextp, the spec reports the same way.
-		return throwf(ThrowStopm, "stopm")
 	}
 	m.Parked = true
 	m.Recheck = false

@@ -17,21 +17,8 @@ package spec
 func (s *State) procresize(op Op) (Result, error) {
 	r := NewResult()
 	n := int(op.N)
-	if n < 1 || n > len(s.Ps) {
-		return r, s.disabled(op, "procresize needs 1 <= n <= len(allp)")
-	}
-	if int32(n) == s.Sched.GoMaxProcs {
-		return r, s.disabled(op, "GOMAXPROCS is already "+itoa(int64(n)))
-	}
-	if s.Sched.GCBlacken {
-		return r, s.disabled(op, "the GC is running: stopTheWorldGC waits for its end")
-	}
-	for i := n; i < len(s.Ps); i++ {
-		if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
-			// A handed-off P belongs to the M startm woke (or newm's),
-			// which stops it for the world only after its acquirep.
-			return r, s.disabled(op, "P"+itoa(int64(i))+" is in use")
-		}
+	if why := s.procresizeRefusal(n); why != "" {
+		return r, s.disabled(op, why)
 	}
 	for i := n; i < len(s.Ps); i++ {
 		pp := &s.Ps[i]
@@ -54,6 +41,27 @@ func (s *State) procresize(op Op) (Result, error) {
 	s.Sched.GoMaxProcs = int32(n)
 	s.relistIdle()
 	return r, nil
+}
+
+// procresizeRefusal is why procresize(n) cannot run now, or "" when it
+// can: procresize and Enabled share it.
+func (s *State) procresizeRefusal(n int) string {
+	switch {
+	case n < 1 || n > len(s.Ps):
+		return "procresize needs 1 <= n <= len(allp)"
+	case int32(n) == s.Sched.GoMaxProcs:
+		return "GOMAXPROCS is already " + itoa(int64(n))
+	case s.Sched.GCBlacken:
+		return "the GC is running: stopTheWorldGC waits for its end"
+	}
+	for i := n; i < len(s.Ps); i++ {
+		if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
+			// A handed-off P belongs to the M startm woke (or newm's),
+			// which stops it for the world only after its acquirep.
+			return "P" + itoa(int64(i)) + " is in use"
+		}
+	}
+	return ""
 }
 
 // gcToggle models a GC cycle's start (gcStart: gcResetMarkState zeroes
