@@ -277,6 +277,11 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("how", out.How, r.How)
 		ck("refilled", out.Refilled, r.Refilled)
 		ck("stack", out.Stack, r.Stack)
+		if r.Batch != 0 {
+			// The implementation records its batch fetch as a
+			// goidrefill before the newproc1 that uses it.
+			diffs = append(diffs, "the spec's newproc1 fetched a goid batch, the implementation recorded no goidrefill before it")
+		}
 	case spec.OpRunqput, spec.OpReady:
 		ck("G", out.G, r.G)
 		ck("kicked", out.Kicked, r.Kicked)

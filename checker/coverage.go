@@ -31,6 +31,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		k |= 1 << 61
 	case op.Kind == spec.OpGC && op.Size != 0:
 		k |= 1 << 61 // the GC's end set startingStackSize
+	case op.Kind == spec.OpNewproc1 && r.Batch != 0:
+		k |= 1 << 61 // newproc1 fetched a goid batch (goidrefill)
 	}
 	return branchKey(k)
 }

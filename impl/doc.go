@@ -17,7 +17,8 @@
 // Every M is a goroutine (m.loop); it owns a P to run Gs. A G's body is a
 // Program of Steps (Workload); "executing" a G means the M interprets its
 // next step, which is one or more ops of OPS.md (a Spawn is goidrefill when
-// the P's goid cache is empty, newproc1, then runqput). Sysmon (retake)
+// the P's goid cache is empty, newproc1, then runqput, in one runtime
+// call: no safe point between them). Sysmon (retake)
 // and the controller (procresize, gc on and off under stop-the-world, the
 // off setting startingStackSize as gcMarkDone does; after
 // a GC start, the mark phase's markrootFreeGStacks with the world started)

@@ -8,8 +8,8 @@ import "runtime"
 // loop is the M's thread: mstart -> schedule, and the interpretation of
 // the current G's program. The top of the loop is a scheduling point and
 // a stop-the-world safe point. An iteration makes one runtime call: one op,
-// or several when the call has several linearization points (newproc1
-// then runqput, runqputslow's push, the wakep after; schedule's
+// or several when the call has several linearization points (newproc1's
+// goidrefill, newproc1 then runqput, runqputslow's push, the wakep after; schedule's
 // resetspinning; startlockedm's or exitsyscallNoP's stopm), made one after
 // the other with a scheduling point between (other actors run) but no
 // safe point: the runtime makes them on the system stack or without a P,
@@ -131,8 +131,14 @@ func (mp *m) stepG(gp *g) {
 	case Spawn:
 		pp := mp.p.Load()
 		if pp.goidcache == pp.goidcacheend {
+			// newproc1's batch fetch, on the system stack: the
+			// newproc1 that takes the goid follows it in the same
+			// call, with no safe point between (other actors may
+			// run).
 			mp.goidrefill(pp)
-			return
+			if !mp.between() {
+				return
+			}
 		}
 		gp.pc++
 		mp.newproc1(gp, pp, st)

@@ -33,9 +33,10 @@
  *   - sched: the global run queue (FIFO), sched.gFree.stack and .noStack
  *     (LIFO), sched.pidle (LIFO), sched.midle, nmspinning, main's
  *     runtime.Goexit, and how the program ended;
- *   - ops: goidrefill, newproc1 (gfget with the refill from the global
- *     lists, or malg), runqput (the CAS on runnext), runqputkick (the kicked
- *     runnext to the ring, or runqputslow's CAS), runqputslowpush, ready,
+ *   - ops: newproc1 (gfget with the refill from the global lists, or
+ *     malg; the goid batch fetch, goidrefill, when the cache is empty),
+ *     runqput (the CAS on runnext), runqputkick (the kicked runnext to
+ *     the ring, or runqputslow's CAS), runqputslowpush, ready,
  *     park, gosched, growstack, exit and
  *     goexit (gdestroy -> gfput with the spill at GFREECAP down below
  *     SPILLTO; main returning ends the program), schedule with every
@@ -970,10 +971,9 @@ end:
 		DONE }
 
 	/* a running G: newproc, ready, gosched, park, copystack, exit */
-	:: d_step { RUNNING && MP.goidrem == 0 -> /* newproc1's goid batch */
-		MP.goidrem = GOIDBATCH; DONE }
-	:: d_step { RUNNING && MP.goidrem != 0 && (ng < NG || MP.gfreelen != 0 || gfslen != 0 || gfnlen != 0) ->
-		/* newproc1: gfget, or malg + allgadd; dead -> runnable */
+	:: d_step { RUNNING && (ng < NG || MP.gfreelen != 0 || gfslen != 0 || gfnlen != 0) ->
+		/* newproc1: gfget, or malg + allgadd; its goid batch fetch
+		 * (goidrefill) when the cache is empty; dead -> runnable */
 		gfget(m[me].p);
 		if
 		:: gg == NONE -> gg = ng; ng++; gstack[gg] = STACKMIN; gstat[gg] = GDEAD
@@ -982,6 +982,10 @@ end:
 		assert(gstack[gg] != STACKNONE); /* "newproc1: newg missing stack" */
 		assert(gstat[gg] == GDEAD);      /* "newproc1: new g is not Gdead" */
 		gmain[gg] = 0;
+		if
+		:: MP.goidrem == 0 -> MP.goidrem = GOIDBATCH
+		:: else
+		fi;
 		gstat[gg] = GRUNNABLE;
 		MP.goidrem--;
 		ME.newg = gg;

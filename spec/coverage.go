@@ -9,6 +9,11 @@ func Branches(op Op, r Result, buf []string) []string {
 	add := func(b string) { out = append(out, k+"/"+b) }
 	switch op.Kind {
 	case OpNewproc1:
+		if r.Batch != 0 {
+			// The goid batch fetch newproc1 made itself: the
+			// transition goidrefill stands for.
+			out = append(out, OpGoidRefill.String())
+		}
 		add(r.How)
 		add("stack=" + r.Stack)
 		if op.N != 0 {

@@ -46,7 +46,11 @@
 // one runtime function has several linearization points the spec has one
 // op per point, and the state between them holds what the function holds
 // in its locals (Sched.GFreeDetached, P.SlowBatch, P.Kicked, M.StartmP,
-// M.Handing).
+// M.Handing). One such point is not offered by Enabled: newproc1's goid
+// batch fetch (goidrefill), which newproc1 makes itself when its P's cache
+// is empty (Result.Batch), as the runtime does; an implementation that
+// records the fetch as an op of its own is held to making that newproc1
+// its next op (goidrefill's doc says why nothing is lost).
 //
 // # Sub-machines
 //
@@ -172,9 +176,4 @@
 //   - no stop-the-world ends with startTheWorldWithSema's wakep
 //     (proc.go:1822): after gc and procresize the spec wakes no M, the
 //     runtime may start one spinning;
-//   - goidrefill is an op of its own, and the M may make other ops before
-//     the newproc1 that uses the batch, where the runtime's newproc1 takes
-//     the batch and its first goid together (proc.go:5390-5400): the spec
-//     also reaches a P holding a whole untouched batch (goid bookkeeping
-//     only; the goid invariants hold either way).
 package spec

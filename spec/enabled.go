@@ -222,10 +222,18 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 	m := &s.Ms[M]
 	g := &s.Gs[m.Curg]
-	pp := &s.Ps[m.P]
-	if pp.GoidCache == pp.GoidEnd {
-		ops = append(ops, Op{Kind: OpGoidRefill, M: M})
-	} else if len(s.Gs) < b.Gs || s.freeAvailable(m.P) {
+	if s.inNewproc1(m) {
+		// A history's goidrefill (impl records the fetch on its own):
+		// the same newproc1 takes its goid next.
+		ops = append(ops, Op{Kind: OpNewproc1, M: M})
+		if !b.NoSystem {
+			ops = append(ops, Op{Kind: OpNewproc1, M: M, N: 1})
+		}
+		return ops
+	}
+	// newproc1 fetches a goid batch itself when the cache is empty: the
+	// op goidrefill is not offered (see goidrefill).
+	if len(s.Gs) < b.Gs || s.freeAvailable(m.P) {
 		ops = append(ops, Op{Kind: OpNewproc1, M: M})
 		if !b.NoSystem {
 			ops = append(ops, Op{Kind: OpNewproc1, M: M, N: 1})

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -310,5 +311,76 @@ func TestGoidRefill(t *testing.T) {
 	g := do(t, s, Op{Kind: OpNewproc1, M: 1})
 	if g.Goid != 17 {
 		t.Fatalf("goid %d", g.Goid)
+	}
+}
+
+// newproc1 fetches the goid batch and takes the first goid in one call
+// (proc.go:5390-5400): Enabled offers no goidrefill, newproc1 on an empty
+// cache makes the fetch (Result.Batch), and after a goidrefill an
+// implementation recorded on its own the M's only op is that newproc1,
+// while other actors still step. Before, goidrefill was offered as an op
+// of its own, and the M could gosched, exit or park holding a whole
+// untouched batch, a state the runtime never reaches.
+func TestGoidRefillInsideNewproc1(t *testing.T) {
+	s := newState(t, "go", 2, 2)
+	startOn(t, s, 1, 1)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcTick)
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 0, SrcRunnext)
+	do(t, s, Op{Kind: OpGosched, M: 0})
+	sched(t, s, 1, SrcGlobal) // M1 runs main on P1, whose cache is empty
+	if p := s.Ps[1]; p.GoidCache != p.GoidEnd {
+		t.Fatalf("P1's cache is not empty: %s", p.String())
+	}
+	b := DefaultBounds(4)
+	hist := s.Clone()
+	var newproc1 bool
+	for _, op := range s.Enabled(b, nil) {
+		if op.Kind == OpGoidRefill {
+			t.Fatalf("Enabled offers %v", op)
+		}
+		newproc1 = newproc1 || op.Kind == OpNewproc1 && op.M == 1
+	}
+	if !newproc1 {
+		t.Fatal("Enabled offers M1 no newproc1 on an empty cache")
+	}
+	r := do(t, s, Op{Kind: OpNewproc1, M: 1})
+	if r.Batch != 17 || r.Goid != 17 || s.Sched.Goidgen != 32 || s.Ps[1].GoidCache != 18 || s.Ps[1].GoidEnd != 33 {
+		t.Fatalf("newproc1's fetch: %v, goidgen %d, %s", r, s.Sched.Goidgen, s.Ps[1].String())
+	}
+	if !slices.Contains(Branches(Op{Kind: OpNewproc1, M: 1}, r, nil), "goidrefill") {
+		t.Error("newproc1's fetch is not counted as goidrefill's branch")
+	}
+	if r := do(t, s, Op{Kind: OpRunqput, M: 1}); r.Batch != 0 {
+		t.Fatalf("runqput reports a batch: %v", r)
+	}
+
+	// An implementation's history: the fetch as an op of its own.
+	do(t, hist, Op{Kind: OpGoidRefill, M: 1})
+	other := Op{Kind: OpMcall, M: None}
+	for _, op := range hist.Enabled(b, nil) {
+		if op.M == 1 && op.Kind != OpNewproc1 {
+			t.Fatalf("between goidrefill and its newproc1 Enabled offers M1 %v", op)
+		}
+		if op.M == 0 {
+			other = op
+		}
+	}
+	if other.M != 0 {
+		t.Fatal("M0 may not step between M1's goidrefill and its newproc1")
+	}
+	if _, err := hist.Clone().Apply(other); err != nil {
+		t.Errorf("M0's %v between M1's goidrefill and newproc1: %v", other, err)
+	}
+	for _, k := range []OpKind{OpGosched, OpExit, OpGoexit, OpPark, OpEnterSyscall, OpGoidRefill, OpLockOSThread} {
+		var d *Disabled
+		if _, err := hist.Clone().Apply(Op{Kind: k, M: 1}); !errors.As(err, &d) {
+			t.Errorf("%v between goidrefill and its newproc1: %v, want disabled", k, err)
+		}
+	}
+	if r := do(t, hist, Op{Kind: OpNewproc1, M: 1}); r.Batch != 0 || r.Goid != 17 {
+		t.Fatalf("newproc1 after goidrefill: %v", r)
 	}
 }

@@ -301,6 +301,7 @@ const (
 type Result struct {
 	G        int32  // the G created, run, exited, parked, ...
 	Goid     int64  // newproc1's goid; goidrefill's batch base
+	Batch    int64  // newproc1: the base of the goid batch it fetched (its goidrefill), 0 if the cache had goids
 	How      string // newproc1: HowLocal, HowRefill, HowMalg
 	Refilled int32  // newproc1: Gs gfget moved from the global lists
 	Stack    string // newproc1: StackReused, StackAllocated, StackReplaced
@@ -337,6 +338,9 @@ func (r Result) String() string {
 	}
 	if r.How != "" {
 		add("via " + r.How)
+	}
+	if r.Batch != 0 {
+		add("goid batch from " + itoa(r.Batch))
 	}
 	if r.Refilled != 0 {
 		add("refilled=" + itoa(int64(r.Refilled)))

@@ -29,6 +29,9 @@ func TestRandomEnabledOps(t *testing.T) {
 				break
 			}
 			op := ops[rapid.IntRange(0, len(ops)-1).Draw(t, "op")]
+			if op.Kind == OpGoidRefill {
+				t.Fatalf("Enabled offers %v: newproc1 makes its own batch fetch", op)
+			}
 			before := s.Clone()
 			if !before.Equal(s) || before.Hash() != s.Hash() || before.Fingerprint() != s.Fingerprint() {
 				t.Fatalf("a clone differs from its original")
@@ -40,6 +43,11 @@ func TestRandomEnabledOps(t *testing.T) {
 			t.Logf("%v => %v", op, r)
 			if v := s.CheckInvariants(); v != nil {
 				t.Fatalf("after %v: %v\n%s", op, v, s.Dump())
+			}
+			for mi := range s.Ms {
+				if s.inNewproc1(&s.Ms[mi]) {
+					t.Fatalf("after %v: M%d's P holds a whole goid batch outside newproc1\n%s", op, mi, s.Dump())
+				}
 			}
 			// The pure form agrees with the in-place one.
 			n, r2, err := Step(before, op)

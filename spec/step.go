@@ -139,6 +139,9 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.NewG != None && op.Kind != OpRunqput {
 		return r, s.disabled(op, "newproc has a G to queue first (runqput)")
 	}
+	if s.inNewproc1(m) && op.Kind != OpNewproc1 {
+		return r, s.disabled(op, "newproc1 takes its goid from the batch it fetched first (newproc1)")
+	}
 	if m.P != None && s.Ps[m.P].Kicked != None && op.Kind != OpRunqputKick {
 		return r, s.disabled(op, "runqput has the old runnext to put on the ring first (runqputkick)")
 	}
@@ -236,6 +239,16 @@ func (s *State) casgstatus(g int32, old, new Status) error {
 
 // goidrefill is newproc1's batch fetch: when pp.goidcache == pp.goidcacheend
 // it takes [goidgen+1, goidgen+_GoidCacheBatch] with sched.goidgen.Add.
+// The runtime fetches the batch inside newproc1, on the system stack, and
+// takes the new G's goid from it right after (proc.go:5390-5400). An
+// implementation may record the fetch as an op of its own (an atomic add
+// other Ms can observe); then the M's next op is that newproc1
+// (inNewproc1), though other actors may step in between. Enabled does not
+// offer it: newproc1 makes the fetch itself when the cache is empty
+// (Result.Batch). Nothing but another fetch reads sched.goidgen, and the
+// goids are renamed away by the fingerprint, so where between a newproc1's
+// fetch and its goid another M's fetch falls changes which goids the two
+// get, never what either can do next.
 func (s *State) goidrefill(op Op, mp int) (Result, error) {
 	r := NewResult()
 	pp := &s.Ps[s.Ms[mp].P]
@@ -246,6 +259,19 @@ func (s *State) goidrefill(op Op, mp int) (Result, error) {
 	return r, nil
 }
 
+// inNewproc1 reports whether m is inside newproc1 between its goid batch
+// fetch and the goid it takes: its P holds a whole batch no goid was taken
+// from. No other state has one: a batch is fetched only when a newproc1
+// needs a goid, procresize's new Ps start with an empty cache and P0 starts
+// with main's goid taken (NewState).
+func (s *State) inNewproc1(m *M) bool {
+	if m.P == None || m.Curg == None {
+		return false
+	}
+	pp := &s.Ps[m.P]
+	return pp.GoidEnd-pp.GoidCache == int64(s.Cfg.Consts.GoidBatch)
+}
+
 // newproc1 models proc.go newproc1 up to the status change: gfget, or malg
 // and allgadd; the goid from the P's cache; dead -> runnable; ngsys. The new
 // G is held by the M until runqput (newproc).
@@ -254,9 +280,6 @@ func (s *State) newproc1(op Op, mp int) (Result, error) {
 	m := &s.Ms[mp]
 	pi := m.P
 	pp := &s.Ps[pi]
-	if pp.GoidCache == pp.GoidEnd {
-		return r, s.disabled(op, "the P's goid cache is empty (goidrefill first)")
-	}
 	g, how, refilled, stack, err := s.gfget(pi)
 	if err != nil {
 		return r, err
@@ -286,6 +309,11 @@ func (s *State) newproc1(op Op, mp int) (Result, error) {
 	} else if cur := m.Curg; cur != None {
 		// Only user goroutines inherit synctest bubbles and pprof labels.
 		newg.Cleared = s.Gs[cur].Cleared & (FieldLabels | FieldBubble)
+	}
+	if pp.GoidCache == pp.GoidEnd {
+		// `if pp.goidcache == pp.goidcacheend { pp.goidcache =
+		// sched.goidgen.Add(_GoidCacheBatch) ... }`.
+		r.Batch = s.GoidRefill(pi)
 	}
 	newg.Goid = pp.GoidCache
 	if err := s.casgstatus(g, Dead, Runnable); err != nil {
