@@ -63,8 +63,9 @@ type Options struct {
 	Opt string
 	// MaxDepth is pan's -m (0: 4,000,000; the default bound's DFS reached
 	// a depth of 879,333 before sched.needspinning was modelled, and
-	// reaches 1,661,125 with findRunnable's runqputbatch a step of its
-	// own).
+	// reached 1,661,125 with findRunnable's runqputbatch a step of its
+	// own, and reaches 770,520 since newproc1 makes its own goid batch
+	// fetch).
 	MaxDepth int
 	// Reach compiles with -DREACH: a state pan meets again on a shorter
 	// path is searched again, so that with a MaxDepth the search stores

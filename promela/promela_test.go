@@ -97,7 +97,7 @@ func TestPromelaModelVerifies(t *testing.T) {
 	// Gs besides main, and findRunnable's runqputbatch of a global batch
 	// on its own P; 2 Ps, 2 Ms and 2 Gs: the recheck's checkRunqsNoP
 	// path and its runqputbatch onto the P it took, which need a second
-	// P and two Gs; 2 Ps, 2 Ms and 5 Gs to depth 24 (781,842 states, 14
+	// P and two Gs; 2 Ps, 2 Ms and 5 Gs to depth 24 (739,427 states, 72
 	// of runqsteal's tail stores): a steal of two needs a victim ring of
 	// three, which a fourth G running on the P kicks the third onto, with
 	// the fifth in runnext (the rings start empty and runqputbatch and the

@@ -94,9 +94,9 @@ func TestExploreSpillCommand(t *testing.T) {
 		}
 	}
 	if raceEnabled {
-		t.Skip("three explorations of 661,079 states: make test runs them without the race detector")
+		t.Skip("three explorations of 448,911 states: make test runs them without the race detector")
 	}
-	// 1 P, 1 M, 7 Gs: 661,079 states in levels of up to 2.3 MB, so that
+	// 1 P, 1 M, 7 Gs: 448,911 states in levels of up to 1.6 MiB, so that
 	// some of the 1 MiB chunks spill.
 	args := []string{"explore", "-json", "-ps", "1", "-ms", "1", "-gs", "7"}
 	var mem, disk struct {
