@@ -58,3 +58,53 @@ func TestModelKeepsProgramOrder(t *testing.T) {
 		t.Fatalf("an actor's overlapping ops: %v %s %s, want a malformed history", o.Verdict, o.Kind, o.Detail)
 	}
 }
+
+// newproc1 fetches its goid batch and takes the first goid in one call
+// (proc.go:5390-5400); impl records the fetch as goidrefill right before
+// that newproc1. The model holds a history to it. Control: the history as
+// recorded passes. Planted: the M's lockosthread moved in between
+// goidrefill and its newproc1 (the spec before the fix let an M do any op
+// there), and the goidrefill left out (the spec's newproc1 would make the
+// fetch itself, with the same final state): both fail.
+func TestGoidRefillHeldToItsNewproc1(t *testing.T) {
+	w := impl.Workload{Main: &impl.Program{Steps: []impl.Step{
+		{Kind: impl.Spawn, Child: &impl.Program{}}, {Kind: impl.LockOSThread},
+		{Kind: impl.Spawn, Child: &impl.Program{}}, {Kind: impl.UnlockOSThread}}}}
+	c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: "deterministic", Seed: 1, Workload: w, Text: w.String()}
+	o, res := runAndJudge(t, c)
+	if o.Verdict != Ok {
+		t.Fatalf("the control run does not pass: %v %s", o.Verdict, o.Detail)
+	}
+	flat := slices.Clone(res.History)
+	refill, lock := -1, -1
+	for i := range flat {
+		flat[i].Call, flat[i].Return = 7, 7
+		switch {
+		case flat[i].Op == "goidrefill":
+			refill = i
+		case flat[i].Op == "lockosthread":
+			lock = i
+		}
+	}
+	if refill < 0 || lock < 0 || lock > refill || flat[refill+1].Op != "newproc1" {
+		t.Fatalf("want lockosthread, then goidrefill right before a newproc1: %v", flat)
+	}
+	if o := judgeHistory(t, c, res, flat); o.Verdict != Ok {
+		t.Fatalf("the recorded order with equal stamps: %v %s, want ok", o.Verdict, o.Detail)
+	}
+	moved := slices.Clone(flat)
+	ev := moved[lock]
+	moved = slices.Delete(moved, lock, lock+1)
+	moved = slices.Insert(moved, refill, ev) // right after the goidrefill
+	if moved[refill-1].Op != "goidrefill" || moved[refill+1].Op != "newproc1" {
+		t.Fatalf("the move went wrong: %v", moved)
+	}
+	if o := judgeHistory(t, c, res, moved); o.Verdict != Illegal {
+		t.Errorf("lockosthread between goidrefill and its newproc1: %v %s, want a violation", o.Verdict, o.Detail)
+	}
+	dropped := slices.Delete(slices.Clone(flat), refill, refill+1)
+	o = judgeHistory(t, c, res, dropped)
+	if o.Verdict != Illegal || !strings.Contains(o.Detail, "goid batch") {
+		t.Errorf("goidrefill left out: %v %s %s, want the newproc1's fetch reported", o.Verdict, o.Kind, o.Detail)
+	}
+}
