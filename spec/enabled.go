@@ -222,22 +222,19 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 	m := &s.Ms[M]
 	g := &s.Gs[m.Curg]
-	if s.inNewproc1(m) {
-		// A history's goidrefill (impl records the fetch on its own):
-		// the same newproc1 takes its goid next.
-		ops = append(ops, Op{Kind: OpNewproc1, M: M})
-		if !b.NoSystem {
-			ops = append(ops, Op{Kind: OpNewproc1, M: M, N: 1})
-		}
-		return ops
-	}
 	// newproc1 fetches a goid batch itself when the cache is empty: the
-	// op goidrefill is not offered (see goidrefill).
-	if len(s.Gs) < b.Gs || s.freeAvailable(m.P) {
+	// op goidrefill is not offered (see goidrefill). After a history's
+	// goidrefill (impl records the fetch on its own) the same newproc1,
+	// which takes its goid, is the M's only op.
+	fetched := s.inNewproc1(m)
+	if fetched || len(s.Gs) < b.Gs || s.freeAvailable(m.P) {
 		ops = append(ops, Op{Kind: OpNewproc1, M: M})
 		if !b.NoSystem {
 			ops = append(ops, Op{Kind: OpNewproc1, M: M, N: 1})
 		}
+	}
+	if fetched {
+		return ops
 	}
 	for gi := range s.Gs {
 		if s.Gs[gi].Status == Waiting {
