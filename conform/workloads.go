@@ -393,11 +393,13 @@ func Record(w Workload, procs, scale int) (*Recording, error) {
 	// Goroutines that exited before the window (an earlier workload's)
 	// must have reached the free list first: one doing so after Before is
 	// read lowers the live count, an exit the window's trace lacks.
-	settle()
+	settle(nil)
 	rec.Before = ReadMetrics()
 	trace.Log(ctx, LogCategory, MarkWindowBegin)
 	w.Run(ctx, scale)
-	settle()
+	// Every workload waits for its goroutines' work, not for their exits:
+	// the live count must first come back to where it was.
+	settle(&rec.Before)
 	trace.Log(ctx, LogCategory, MarkWindowEnd)
 	rec.After = ReadMetrics()
 	trace.Stop()
@@ -407,12 +409,20 @@ func Record(w Workload, procs, scale int) (*Recording, error) {
 
 // settle waits for goroutines that have finished their work to be done
 // exiting as runtime/metrics sees it (Record calls it on both sides of the
-// window). The trace records an exit (goexit1's
-// GoDestroy) before the G reaches the free list (gdestroy -> gfput), and
-// /sched/goroutines counts it as live until then: read right after a
-// WaitGroup.Wait, the metrics lag the trace by the goroutines still in
-// between. settle polls until the live count stays put for a few reads.
-func settle() {
+// window). The trace records an exit (goexit1's GoDestroy) before the G
+// reaches the free list (gdestroy -> gfput), and /sched/goroutines counts
+// it as live until then: read right after a WaitGroup.Wait, the metrics
+// lag the trace by the goroutines still in between, and under -race a
+// goroutine can stay in between for milliseconds. With a baseline, settle
+// first waits (up to settleMax) for the live count to come back down to
+// the baseline's; then, or without one, it polls until the count stays
+// put for a few reads.
+func settle(base *Metrics) {
+	if base != nil {
+		for start := time.Now(); ReadMetrics().Live > base.Live && time.Since(start) < settleMax; {
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
 	last, same := ReadMetrics(), 0
 	for i := 0; i < 1000 && same < 3; i++ {
 		time.Sleep(50 * time.Microsecond)
@@ -424,6 +434,11 @@ func settle() {
 		}
 	}
 }
+
+// settleMax bounds settle's wait for the baseline: a goroutine some other
+// part of the process started in the window keeps the count above it for
+// good, and the check then reports what it sees.
+const settleMax = 2 * time.Second
 
 // MetricsMismatch compares the window's creations and exits in the report
 // with runtime/metrics; "" when they agree.
