@@ -137,7 +137,13 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		GFreeStackSize: int32(sn.GFreeStackSize), GFreeNoStackSize: int32(sn.GFreeNoStackSize), NGSys: int32(sn.NGSys),
 		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
 		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit, Pidle: spec.None,
-		Midle: spec.None, NMSpinning: int32(sn.NMSpinning), NeedSpinning: sn.NeedSpinning}
+		Midle: spec.None, NMSpinning: int32(sn.NMSpinning), NeedSpinning: sn.NeedSpinning,
+		CtlWakeP: sn.CtlWakeP, CtlWaking: sn.CtlWaking}
+	ctlP, err := atMostOne(sn.CtlStartmP, "the controller's P for wakep's startm")
+	if err != nil {
+		return nil, err
+	}
+	s.Sched.CtlStartmP = int8(ctlP)
 	// The idle P list, head first, as sched.pidle and the links. A P met
 	// twice makes a cycle, which the invariants report. sched.npidle is
 	// the list's length in the spec (impl's Snapshot.Check compares).
@@ -416,6 +422,9 @@ func representable(sn *impl.Snapshot) error {
 		for _, g := range m.Handing {
 			check(fmt.Sprintf("M%d's G for startlockedm", i), int64(g), -1, i32)
 		}
+	}
+	for _, pi := range sn.CtlStartmP {
+		check("the controller's P for wakep's startm", int64(pi), 0, i8)
 	}
 	for i, p := range sn.Ps {
 		check(fmt.Sprintf("P%d.m", i), int64(p.M), -1, i8)

@@ -63,6 +63,9 @@ const (
 	// FairMs is weak fairness of the Ms: an M that can take a step in
 	// every state of a loop takes one in it. Every M is an OS thread the
 	// kernel keeps running; the spec's steps of one M are that thread's.
+	// The controller's wakep after a stop-the-world is made by such a
+	// thread too (the one that restarted the world), and is weakly fair
+	// with them; its stop-the-worlds and the GC's root job are not.
 	FairMs Fairness = 1 << iota
 	// FairTimeSlice: a loop in which a P runs Gs, stays running and its
 	// schedtick never advances is unfair. sysmon's retake preempts the G
@@ -102,7 +105,7 @@ var FairnessConditions = []struct {
 	Name string
 	Doc  string
 }{
-	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running)"},
+	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running; so is the M that makes startTheWorldWithSema's wakep, the controller's)"},
 	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs and stays running on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
 	{FairHandoff, "HandoffStartsM", "a loop in which an M could acquire a handed-off P infinitely often but none does is unfair: handoffp -> startm(pp) wakes one M for that P (mp.nextp = pp; proc.go startm)"},
 	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's fixed set of Ms cannot (proc.go startm)"},
@@ -196,7 +199,8 @@ type livenessGraph struct {
 	pmask  []uint32
 	base   []uint32 // product numbering: state s's runnable Gs are nodes base[s]..base[s+1]-1
 	dst    []uint32
-	// info: bits 0-3 the actor M (noActor: sysmon or the controller),
+	// info: bits 0-3 the actor M (ms: the controller's wakep; noActor:
+	// sysmon and the controller's other ops),
 	// 4-7 one plus the handed-off P an acquirep took (0: none), 8-11 one
 	// plus the P whose schedtick the step advanced (0: none).
 	info []uint16
@@ -210,13 +214,18 @@ func newLivenessGraph(o ExploreOptions) (*livenessGraph, error) {
 	switch {
 	case o.Depth != 0:
 		return nil, fmt.Errorf("explore: liveness needs the whole state graph: no depth bound")
-	case o.Config.Ms > 8 || o.Config.Ps > 8:
-		return nil, fmt.Errorf("explore: liveness handles at most 8 Ms and 8 Ps, have %d and %d", o.Config.Ms, o.Config.Ps)
+	case o.Config.Ms > 7 || o.Config.Ps > 8:
+		// The eighth actor is the controller's wakep (addEdge).
+		return nil, fmt.Errorf("explore: liveness handles at most 7 Ms and 8 Ps, have %d and %d", o.Config.Ms, o.Config.Ps)
 	case o.Bounds.Gs > maxLiveG:
 		return nil, fmt.Errorf("explore: liveness follows at most %d Gs, have a bound of %d", maxLiveG, o.Bounds.Gs)
 	}
 	return &livenessGraph{ms: o.Config.Ms, ps: o.Config.Ps, wasm: o.Config.Wasm, ids: newFPMap(1 << 16)}, nil
 }
+
+// actors is the number of weakly fair actors: the Ms, then the
+// controller's wakep (startTheWorldWithSema), numbered lg.ms.
+func (lg *livenessGraph) actors() int { return lg.ms + 1 }
 
 // addState records the masks of the new state numbered id.
 func (lg *livenessGraph) addState(id uint32, s *spec.State) {
@@ -277,8 +286,13 @@ func (lg *livenessGraph) beginState(id uint32, s *spec.State) error {
 // the state numbered to (succ, a concrete state of that number).
 func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) {
 	inf := uint16(noActor)
-	if op.M >= 0 && int(op.M) < noActor {
+	switch {
+	case op.M >= 0 && int(op.M) < noActor:
 		inf = uint16(op.M)
+	case op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm):
+		// startTheWorldWithSema's wakep runs on the M that restarted
+		// the world, a thread like the spec's Ms: weakly fair too.
+		inf = uint16(lg.ms)
 	}
 	if op.Kind == spec.OpAcquireP && op.P >= 0 && int(op.P) < len(from.Ps) && from.Ps[op.P].Status == spec.PHandoff {
 		inf |= uint16(op.P+1) << 4
@@ -660,7 +674,7 @@ func (c *sccRun) plan() (*loopPlan, error) {
 	}
 	var conds []cond
 	if c.fair&FairMs != 0 {
-		for m := 0; m < lg.ms; m++ {
+		for m := 0; m < lg.actors(); m++ {
 			conds = append(conds, cond{0, uint8(m)})
 		}
 	}
@@ -826,7 +840,7 @@ func (lg *livenessGraph) check(fair Fairness) (checked []int, found []*loopPlan,
 	scratch = 8 * size
 	checked = make([]int, len(LivenessProperties))
 	found = make([]*loopPlan, len(LivenessProperties))
-	allM := uint8(1<<lg.ms - 1)
+	allM := uint8(1<<lg.actors() - 1)
 	allP := uint8(1<<lg.ps - 1)
 	for i, prop := range LivenessProperties {
 		var runs []*sccRun

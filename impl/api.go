@@ -325,7 +325,14 @@ type Snapshot struct {
 	Midle      []int
 	NMSpinning int
 	// NeedSpinning is sched.needspinning.
-	NeedSpinning      bool `json:",omitempty"`
+	NeedSpinning bool `json:",omitempty"`
+	// CtlWakeP, CtlWaking and CtlStartmP are the wakep the controller
+	// owes after a stop-the-world (startTheWorldWithSema's): owed, after
+	// its CAS, and the P its sched.lock section took for startm (at most
+	// one).
+	CtlWakeP          bool  `json:",omitempty"`
+	CtlWaking         bool  `json:",omitempty"`
+	CtlStartmP        []int `json:",omitempty"`
 	GFreeStackSize    int
 	GFreeNoStackSize  int
 	NGSys             int

@@ -221,7 +221,11 @@
 //     startm: mget and the nextp, or the P left pending for newm), as
 //     the runtime unlocks between them. In between the P is wakep's
 //     local (m.startmP, exported as MSnap.StartmP): _Pidle, off the
-//     idle list and not pending, which no other M takes. A locked M's gosched makes the same wakep ops;
+//     idle list and not pending, which no other M takes. The controller
+//     makes the same three ops after every stop-the-world
+//     (startTheWorldWithSema's wakep, proc.go:1822), with the Ms running
+//     in between and no stop-the-world before they are done; checkdead
+//     counts its M until then (sched.ctlm). A locked M's gosched makes the same wakep ops;
 //     its stoplockedm (releasep, handoffp, incidlelocked(1)) is its op
 //     after them (op stoplockedm; after park too), as goschedImpl and
 //     park_m unlock before schedule: until it the M holds its P, and

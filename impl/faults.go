@@ -49,6 +49,7 @@ type faults struct {
 	lockedExtClearedEarly bool
 	checkdeadPremature    bool
 	lockedmReadLate       bool
+	stwNoWakep            bool
 }
 
 type faultDef struct {
@@ -93,6 +94,7 @@ var faultDefs = []faultDef{
 	{"lockedext-cleared-early", "gdestroy of a G that exits locked clears mp.lockedExt before the thread exits through mexit, so the dying thread looks unlocked (golang/go#28979: a new M was then cloned from it, inheriting its unusual state)", func(f *faults) *bool { return &f.lockedExtClearedEarly }},
 	{"checkdead-premature", "startm with no idle M reserves newm's M (mReserveID) only once the new thread runs, after sched.lock is dropped, so checkdead does not count it: an M that stops in that window sees no M running while the P it handed out has work and throws \"checkdead: runnable g\" (the false deadlock of golang/go#59600, #40368 and #6070)", func(f *faults) *bool { return &f.checkdeadPremature }},
 	{"lockedm-read-late", "exitsyscall's no-P path (exitsyscall0) reads gp.lockedm after the sched.lock section that put gp on the global queue, as before Go 1.17 (golang/go#46524): another M can take gp, run it and LockOSThread it meanwhile, and this M, not locked, then calls stoplockedm and throws \"stoplockedm: inconsistent locking\"", func(f *faults) *bool { return &f.lockedmReadLate }},
+	{"stw-no-wakep", "startTheWorldWithSema ends without its wakep (proc.go:1819-1822): after a stop-the-world that idled or added Ps, no M is woken for the work waiting in run queues until some other wakep", func(f *faults) *bool { return &f.stwNoWakep }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

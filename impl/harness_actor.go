@@ -106,6 +106,19 @@ type actor struct {
 	// sched.lock) and the run's end it makes, declared when the M's op
 	// commits.
 	fatal, terminal string
+
+	// The wakep the actor owes, one op per step (proc_mwake.go): an
+	// M's, after an op that made work runnable, and the controller's,
+	// after a stop-the-world (startTheWorldWithSema's). All owner-only.
+	//   - owesWakep: wakep (or, for a spinning M, resetspinning first)
+	//     is the actor's next op;
+	//   - waking: wakep's CAS of nmspinning 0 -> 1 succeeded; its
+	//     sched.lock section (pidlegetSpinning) is the next op;
+	//   - startmP: the P that section took, which its startm, the next
+	//     op, hands on: _Pidle, off the idle list and not pending,
+	//     reachable by no other actor.
+	owesWakep, waking bool
+	startmP           *p
 }
 
 func (s *sched) newActor(a *actor, id int) {

@@ -67,6 +67,13 @@ func (s *sched) ctlStep(a *actor, c CtlStep) bool {
 		s.stw.Store(false)
 		s.wakeAll()
 		if applied {
+			// Its wakep, in steps between which the Ms run.
+			for a.wakepPending() {
+				if !a.safepoint() {
+					return false
+				}
+				a.wakepStep()
+			}
 			return true
 		}
 		if !a.safepoint() {
@@ -109,6 +116,7 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		r := a.begin(opProcResize)
 		r.in = int32(c.Arg)
 		s.procresize(c.Arg)
+		s.startTheWorldWakep(a)
 		a.commit(&r)
 	case CtlGC:
 		r := a.begin(opGC)
@@ -132,6 +140,7 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		s.gcBlacken.Store(on)
 		s.freeGStacksDone.Store(false)
 		s.startTheWorld(a)
+		s.startTheWorldWakep(a)
 		a.commit(&r)
 	}
 }
@@ -143,4 +152,16 @@ func (s *sched) startTheWorld(a *actor) {
 	s.lockSched(a)
 	s.relistIdleLocked()
 	s.unlockSched(a)
+}
+
+// startTheWorldWakep: startTheWorldWithSema ends with wakep()
+// (proc.go:1819-1822), made by the M that restarted the world under
+// acquirem: the controller owes it, as steps of its own after the world
+// runs again (ctlStep), and checkdead counts its M until it is done.
+func (s *sched) startTheWorldWakep(a *actor) {
+	if s.f.stwNoWakep {
+		return
+	}
+	s.ctlm.Store(1)
+	a.owesWakep = true
 }

@@ -94,6 +94,12 @@ func (s *sched) snapshot() Snapshot {
 	}
 	sn.NMSpinning = int(s.nmspinning.Load())
 	sn.NeedSpinning = s.needspinning.Load()
+	if a := s.ctl; a != nil {
+		sn.CtlWakeP, sn.CtlWaking = a.owesWakep, a.waking
+		if a.startmP != nil {
+			sn.CtlStartmP = []int{int(a.startmP.id)}
+		}
+	}
 	s.lock.Unlock()
 	s.gFreeLock.Lock()
 	sn.GFreeStack = walk(s.gFreeStack.head.Load(), limit)

@@ -371,14 +371,14 @@ func (mp *m) stoplockedmOwed() {
 // "checkdead: runnable g"; no user G waiting is main's Goexit deadlock;
 // else every user G waits: "all goroutines are asleep - deadlock!". A
 // fatal error is declared by the M's op when it commits (actor.fatal).
-func (mp *m) checkdeadLocked() string {
-	s := mp.s
+func (a *actor) checkdeadLocked() string {
+	s := a.s
 	reserved := s.npending.Load()
 	if s.f.checkdeadPremature {
 		// newm's M counted only once its thread runs.
 		reserved = 0
 	}
-	run := int32(len(s.ms)) + reserved - s.nmfreed - s.nmidle - s.nmidlelocked
+	run := int32(len(s.ms)) + reserved + s.ctlm.Load() - s.nmfreed - s.nmidle - s.nmidlelocked
 	if run > 0 {
 		return ""
 	}
@@ -401,9 +401,9 @@ func (mp *m) checkdeadLocked() string {
 		}
 	}
 	if waiting == 0 {
-		mp.fatal, mp.terminal = fatalGoexitDeadlock, "goexit deadlock"
+		a.fatal, a.terminal = fatalGoexitDeadlock, "goexit deadlock"
 	} else {
-		mp.fatal, mp.terminal = fatalAllAsleep, "all asleep"
+		a.fatal, a.terminal = fatalAllAsleep, "all asleep"
 	}
 	return ""
 }

@@ -140,86 +140,133 @@ func (mp *m) becomeSpinning() {
 // wakep, one op per step of the runtime's (other Ms act in between):
 //   - a spinning M makes resetspinning's `mp.spinning = false;
 //     sched.nmspinning.Add(-1)` and still owes the wakep (value 2);
-//   - wakep's `if sched.nmspinning.Load() != 0 ||
-//     !sched.nmspinning.CompareAndSwap(0, 1) { return }`: the CAS makes
-//     the M waking (value 1), and its sched.lock section is its next op
-//     (wakepStartm);
+//   - wakep's CAS (wakepOp);
 //   - an M that found a G locked to another M then owes its startlockedm
 //     (schedule's startlockedm follows resetspinning).
 func (mp *m) wakepOwed() {
 	s := mp.s
+	if !mp.spinning.Load() {
+		mp.wakepOp()
+		return
+	}
 	r := mp.begin(opWakep)
-	if mp.spinning.Load() {
-		mp.spinning.Store(false)
-		r.val = 2
-		if s.nmspinning.Add(-1) < 0 {
-			mp.throwOp(&r, throwNegativeNMSpinning)
-			return
-		}
-		mp.commit(&r)
+	mp.spinning.Store(false)
+	r.val = 2
+	if s.nmspinning.Add(-1) < 0 {
+		mp.throwOp(&r, throwNegativeNMSpinning)
 		return
 	}
-	mp.owesWakep = false
-	// Lock-free, as the runtime's: every wakep is made in these steps,
-	// so no other M's increment is transient within one op.
-	mp.sp()
-	if !s.wakepCAS() {
-		mp.commit(&r)
-		return
-	}
-	mp.waking = true
-	r.val = 1
 	mp.commit(&r)
+}
+
+// wakepOp is wakep's `if sched.nmspinning.Load() != 0 ||
+// !sched.nmspinning.CompareAndSwap(0, 1) { return }`, recorded as op
+// wakep, by an M or by the controller after a stop-the-world: the CAS
+// makes the actor waking (value 1), and its sched.lock section is its
+// next op (wakepStartm).
+func (a *actor) wakepOp() {
+	s := a.s
+	r := a.begin(opWakep)
+	a.owesWakep = false
+	// Lock-free, as the runtime's: every wakep is made in these steps,
+	// so no other actor's increment is transient within one op.
+	a.sp()
+	if !s.wakepCAS() {
+		if a.id == Controller {
+			s.lockSched(a)
+			msg := a.ctlDoneLocked()
+			s.unlockSched(a)
+			if msg != "" {
+				a.throwOp(&r, msg)
+				return
+			}
+		}
+		a.commit(&r)
+		return
+	}
+	a.waking = true
+	r.val = 1
+	a.commit(&r)
+}
+
+// ctlDoneLocked ends the controller's wakep (sched.lock held): its M
+// leaves checkdead's count (sched.ctlm), and checkdead runs, as where an
+// M stops counting.
+func (a *actor) ctlDoneLocked() string {
+	a.s.ctlm.Store(0)
+	return a.checkdeadLocked()
 }
 
 // wakepStartm is wakep after its CAS, recorded as op wakepstartm:
 // `lock(&sched.lock); pp, _ = pidlegetSpinning(0)`; with no idle P,
 // `sched.nmspinning.Add(-1)`; then unlock. A P it took is wakep's local
-// (m.startmP: _Pidle, off the idle list, not pending, so no other M takes
-// it) until its startm, the M's next op (startmOwed), which takes
+// (a.startmP: _Pidle, off the idle list, not pending, so no M takes it)
+// until its startm, the actor's next op (startmOwed), which takes
 // sched.lock again, as in the runtime.
-func (mp *m) wakepStartm() {
-	s := mp.s
-	r := mp.begin(opWakepStartm)
-	mp.waking = false
-	mp.sp()
-	s.lockSched(&mp.actor)
+func (a *actor) wakepStartm() {
+	s := a.s
+	r := a.begin(opWakepStartm)
+	a.waking = false
+	a.sp()
+	s.lockSched(a)
 	pp, msg := s.wakepSectionLocked()
-	s.unlockSched(&mp.actor)
+	if msg == "" && pp == nil && a.id == Controller {
+		msg = a.ctlDoneLocked()
+	}
+	s.unlockSched(a)
 	if msg != "" {
-		mp.throwOp(&r, msg)
+		a.throwOp(&r, msg)
 		return
 	}
 	if pp != nil {
-		mp.startmP = pp
+		a.startmP = pp
 		r.a = pp.id
 	}
-	mp.commit(&r)
+	a.commit(&r)
 }
 
 // startmOwed is wakep's startm(pp, true, false) of the P its sched.lock
 // section took, recorded as op startm: `lock(&sched.lock); nmp := mget()`;
 // the P to nmp's nextp and notewakeup, or left pending for newm's M.
-func (mp *m) startmOwed() {
-	s := mp.s
-	r := mp.begin(opStartm)
-	pp := mp.startmP
-	mp.startmP = nil
+func (a *actor) startmOwed() {
+	s := a.s
+	r := a.begin(opStartm)
+	pp := a.startmP
+	a.startmP = nil
 	r.a = pp.id
-	mp.sp()
-	s.lockSched(&mp.actor)
+	a.sp()
+	s.lockSched(a)
 	nmp, msg := s.startmToLocked(pp, true)
 	if nmp != nil {
 		r.c = int32(nmp.id)
 	}
-	s.unlockSched(&mp.actor)
+	if msg == "" && a.id == Controller {
+		msg = a.ctlDoneLocked()
+	}
+	s.unlockSched(a)
 	r.flags |= flWoke
-	mp.branch(brWakep)
+	a.branch(brWakep)
 	if msg != "" {
-		mp.throwOp(&r, msg)
+		a.throwOp(&r, msg)
 		return
 	}
-	mp.commit(&r)
+	a.commit(&r)
+}
+
+// wakepPending: the actor owes a step of its wakep.
+func (a *actor) wakepPending() bool { return a.owesWakep || a.waking || a.startmP != nil }
+
+// wakepStep makes the next step of the wakep the actor owes (not
+// resetspinning: the controller's M never spins).
+func (a *actor) wakepStep() {
+	switch {
+	case a.owesWakep:
+		a.wakepOp()
+	case a.waking:
+		a.wakepStartm()
+	case a.startmP != nil:
+		a.startmOwed()
+	}
 }
 
 // stopmOwed is the stopm an M without a P owes (stopping): after

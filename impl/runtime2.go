@@ -249,13 +249,6 @@ type m struct {
 	parked   bool
 	mlink    *m
 	recheck  bool
-	// owesWakep: schedule found work while spinning; resetspinning's
-	// wakep is the M's next op (owner-only).
-	owesWakep bool
-	// waking: wakep's CAS of nmspinning 0 -> 1 succeeded; its sched.lock
-	// section (pidlegetSpinning, startm) is the M's next op
-	// (owner-only).
-	waking bool
 	// stopping: findRunnable's stop path idled our P (not spinning),
 	// startlockedm handed it away, or exitsyscallNoP queued our G; stopm is
 	// the M's next op (owner-only).
@@ -289,10 +282,6 @@ type m struct {
 	// then they are on no queue another M reads. Owner-only.
 	stealG *g
 	stealN int
-	// startmP is the P wakep's sched.lock section took (pidlegetSpinning),
-	// which its startm, the M's next op, hands on: _Pidle, off the idle
-	// list and not pending, reachable by no other M. Owner-only.
-	startmP *p
 	// stoplocked: the M's locked G stopped running (gosched, after its
 	// wakep, or park; or exitsyscallNoP queued it) and stoplockedm is the
 	// M's next op (stoplockedmOwed). Until it the M holds its P (none
@@ -348,8 +337,13 @@ type schedt struct {
 	npidle   atomic.Int32
 	// The idle M list, the pending Ps' count (proc_mwake.go) and
 	// sched.nmspinning.
-	midle      *m
-	npending   atomic.Int32
+	midle    *m
+	npending atomic.Int32
+	// ctlm is 1 while the controller makes startTheWorldWithSema's
+	// wakep: checkdead counts its M as running then ("A checkdead in
+	// between will always see at least one running M (ours)", proc.go
+	// wakep). Written with the world stopped and under sched.lock.
+	ctlm       atomic.Int32
 	nmspinning atomic.Int32
 	// needspinning is sched.needspinning: set under sched.lock by
 	// pidlegetSpinning when it finds no idle P, cleared by

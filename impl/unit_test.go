@@ -961,3 +961,79 @@ func nextOfM(h []Event, j int) int {
 	}
 	return k
 }
+
+// startTheWorldWithSema ends with wakep (proc.go:1819-1822): after every
+// stop-the-world the controller makes it in the ops wakep, wakepstartm and
+// startm, with the Ms running in between, and makes no other
+// stop-the-world before it is done. GOMAXPROCS 1 -> 2 while main spawns
+// leaves P1 idle and M1 asleep with work queued, so some seed's wakep
+// hands P1 to M1 (main's return may end a run with the wakep owed, as in
+// the spec). With the fault stw-no-wakep the controller makes none.
+func TestStartTheWorldWakep(t *testing.T) {
+	c, _ := Preset("small")
+	leaf := Prog(MakeDirty())
+	main := []Step{Go(leaf), Go(leaf), Go(leaf)}
+	for range 12 {
+		main = append(main, MakeDirty())
+	}
+	w := Workload{Main: Prog(main...),
+		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 1}, {Kind: CtlProcResize, Arg: 2, After: 4}, {Kind: CtlGC, Arg: 1, After: 6}}}
+	run := func(seed int64, faults ...string) []Event {
+		res, err := Run(Config{Consts: c, Ps: 2, Ms: 2, Mode: Deterministic, Seed: seed, Record: true, Faults: faults}, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ctl []Event
+		for _, e := range res.History {
+			if e.M == Controller {
+				ctl = append(ctl, e)
+			}
+		}
+		return ctl
+	}
+	handed, full := false, 0
+	for seed := int64(1); seed <= 20; seed++ {
+		ctl := run(seed)
+		stws := 0
+		owed := ""
+		for _, e := range ctl {
+			switch e.Op {
+			case "procresize", "gc":
+				stws++
+				if owed != "" {
+					t.Fatalf("seed %d: %v while the controller owes %s: %+v", seed, e, owed, ctl)
+				}
+				owed = "wakep"
+			case "wakep", "wakepstartm", "startm":
+				if e.Op != owed {
+					t.Fatalf("seed %d: %v where the controller owes %q: %+v", seed, e, owed, ctl)
+				}
+				switch {
+				case e.Op == "wakep" && e.Out.Value == 1:
+					owed = "wakepstartm"
+				case e.Op == "wakepstartm" && e.Out.P >= 0:
+					owed = "startm"
+				default:
+					owed = ""
+				}
+				if e.Op == "startm" && e.Out.HandedTo == 1 {
+					handed = true
+				}
+			}
+		}
+		if stws == 3 && owed == "" {
+			full++
+		}
+	}
+	if full == 0 {
+		t.Fatal("in 20 seeds no run made its three stop-the-worlds and their wakeps")
+	}
+	if !handed {
+		t.Fatal("in 20 seeds no controller's wakep handed P1 to M1")
+	}
+	for _, e := range run(1, "stw-no-wakep") {
+		if e.Op == "wakep" {
+			t.Fatalf("stw-no-wakep: the controller made %v", e)
+		}
+	}
+}

@@ -84,6 +84,14 @@ func (s *State) MCount() int32 {
 			n++
 		}
 	}
+	if s.ctlBusy() {
+		// The controller's M, while it makes startTheWorldWithSema's
+		// wakep: "A checkdead in between will always see at least one
+		// running M (ours)" (proc.go wakep). The spec leaves it out of
+		// the count otherwise (its stop-the-world is one step), and
+		// runs checkdead where it leaves (ctlDone).
+		n++
+	}
 	return n
 }
 

@@ -35,7 +35,8 @@
 // ended runqputkick), the wakeup protocol's spin, stopspinning, stopm,
 // wakep (resetspinning's decrement, wakep's CAS), wakepstartm (wakep's
 // pidlegetSpinning) and startm (its startm, in a sched.lock section of its
-// own), findRunnable's recheck (after a spinning M dropped its P) and
+// own), which the Controller also makes after every stop-the-world
+// (startTheWorldWithSema's wakep, proc.go:1822; Sched.CtlWakeP), findRunnable's recheck (after a spinning M dropped its P) and
 // runqputbatch (the rest of a global batch, after the unlock),
 // runqstealtail (runqsteal's store of runqtail that publishes what
 // runqgrab took, but the G it runs), mexit and
@@ -173,7 +174,4 @@
 //     puts running Ps in _Pgcstop with their queues, which p.destroy moves
 //     to the global queue's head (proc.go:5950-5961); the spec's move is
 //     exercised only by states built by hand (TestProcresizeRunqOrder);
-//   - no stop-the-world ends with startTheWorldWithSema's wakep
-//     (proc.go:1822): after gc and procresize the spec wakes no M, the
-//     runtime may start one spinning;
 package spec

@@ -162,6 +162,18 @@ func (s *State) lines() []line {
 	if len(sc.GFreeDetached) != 0 {
 		ls = append(ls, line{"markrootFreeGStacks", "detached=" + lifo(sc.GFreeDetached)})
 	}
+	if s.ctlBusy() {
+		st := ""
+		switch {
+		case sc.CtlWakeP:
+			st = "owes wakep"
+		case sc.CtlWaking:
+			st = "waking"
+		default:
+			st = "startm=" + ref("P", int64(sc.CtlStartmP))
+		}
+		ls = append(ls, line{"startTheWorld", st})
+	}
 	ls = append(ls,
 		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d nmspinning=%d%s startingStackSize=%d gcBlackenEnabled=%v freeGStacksDone=%v bgScanCredit=%d mainGoexit=%v %s",
 			sc.Goidgen, sc.NGSys, sc.GoMaxProcs, sc.NMSpinning, flag(sc.NeedSpinning, " needspinning"), sc.StartingStackSize, sc.GCBlacken, sc.FreeGStacksDone, sc.BgScanCredit, sc.MainGoexit, sc.Terminal)},

@@ -148,6 +148,14 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 		}
 	}
+	switch sc := &s.Sched; {
+	case sc.CtlWakeP:
+		ops = append(ops, Op{Kind: OpWakep, M: Controller})
+	case sc.CtlWaking:
+		ops = append(ops, Op{Kind: OpWakepStartm, M: Controller})
+	case sc.CtlStartmP != None:
+		ops = append(ops, Op{Kind: OpStartm, M: Controller})
+	}
 	if !b.NoProcResize {
 		for n := 1; n <= len(s.Ps); n++ {
 			if s.procresizeRefusal(n) == "" {
@@ -157,12 +165,16 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 	}
 	if !b.NoGC {
 		switch {
+		case s.ctlBusy() && !s.Sched.GCBlacken:
+			// gcStart stops the world after its controller's wakep.
 		case !s.Sched.GCBlacken:
 			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 1})
 		case !s.Sched.FreeGStacksDone:
 			ops = append(ops, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
 		case len(s.Sched.GFreeDetached) != 0:
 			ops = append(ops, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
+		case s.ctlBusy():
+			// gcMarkDone stops the world after the controller's wakep.
 		default:
 			// gcMarkDone: gcComputeStartingStackSize (the size may stay),
 			// then gcBlackenEnabled = 0, in one stop-the-world.

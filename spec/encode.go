@@ -46,7 +46,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
 	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
 	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
-	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2|b2u(sc.NeedSpinning)<<3), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2|b2u(sc.NeedSpinning)<<3|b2u(sc.CtlWakeP)<<4|b2u(sc.CtlWaking)<<5), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle), byte(sc.CtlStartmP))
 	b = binary.AppendUvarint(b, uint64(sc.NMSpinning))
 	return b
 }
@@ -224,9 +224,11 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	sc.GoMaxProcs = int32(d.uvarint())
 	f := d.byte1()
 	sc.GCBlacken, sc.MainGoexit, sc.FreeGStacksDone, sc.NeedSpinning = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0
+	sc.CtlWakeP, sc.CtlWaking = f&16 != 0, f&32 != 0
 	sc.Terminal = Terminal(d.byte1())
 	sc.Pidle = int8(d.byte1())
 	sc.Midle = int8(d.byte1())
+	sc.CtlStartmP = int8(d.byte1())
 	sc.NMSpinning = int32(d.uvarint())
 	if d.err != nil {
 		return nil, d.err

@@ -168,14 +168,21 @@ func TestStartTheWorldRelistsIdlePs(t *testing.T) {
 	if got := s.pidleString(); got != "[P2,P0,P1]" {
 		t.Fatalf("idle list %s", got)
 	}
-	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 1})
 	if got := s.pidleString(); got != "[P2,P1,P0]" {
 		t.Fatalf("after a GC start: idle list %s, want [P2,P1,P0]", got)
 	}
+	// Then startTheWorldWithSema's wakep (proc.go:1822) takes the head
+	// for an idle M, spinning.
+	if r := ctlWakepSteps(t, s); !r.Woke || r.HandedTo != 1 || s.Ms[1].NextP != 2 || !s.Ms[1].Spinning || s.pidleString() != "[P1,P0]" {
+		t.Fatalf("the GC start's wakep: %v, want P2 handed to M1 (the idle list's head) spinning\n%s", r, s.Dump())
+	}
+	settle(t, s)
 	// (GOMAXPROCS changes only once the GC has ended: stopTheWorldGC.)
 	do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
 	do(t, s, Op{Kind: OpGC, M: Controller, N: 0})
-	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 2})
+	settle(t, s)
+	step(t, s, Op{Kind: OpProcResize, M: Controller, N: 2})
 	if got := s.pidleString(); got != "[P1,P0]" {
 		t.Fatalf("after procresize(2): idle list %s, want [P1,P0]", got)
 	}

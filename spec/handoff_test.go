@@ -40,6 +40,7 @@ func TestHandoffpLastRunningP(t *testing.T) {
 	// npidle = 1 = gomaxprocs-1 is again the last running P.
 	s = newState(t, "small", 3, 2)
 	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 2})
+	settle(t, s) // the M startTheWorldWithSema's wakep started for P1
 	retakeP0(t, s)
 	if s.Ps[0].Status != PHandoff {
 		t.Fatalf("P0 with gomaxprocs 2 and P1 idle: %v, want handoff\n%s", s.Ps[0].String(), s.Dump())

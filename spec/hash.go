@@ -407,7 +407,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes 
 	h.word(uint64(uint32(sc.GFreeStackSize)) | uint64(uint32(sc.GFreeNoStackSize))<<32)
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(creditKey(sc.BgScanCredit, assist))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(mapM(mnew, sc.Midle)))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint8(sc.GoMaxProcs))<<8 | ctlKey(sc)<<16 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(mapM(mnew, sc.Midle)))<<48 | uint64(uint8(sc.NMSpinning))<<56)
 	return h
 }
 
@@ -643,5 +643,11 @@ func (s *State) hashRest(h *hasher) {
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(uint64(sc.BgScanCredit))
 	h.word(uint64(sc.Goidgen))
-	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint32(sc.GoMaxProcs))<<8 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint8(sc.GoMaxProcs))<<8 | ctlKey(sc)<<16 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+}
+
+// ctlKey packs the controller's wakep (Sched.CtlWakeP, CtlWaking,
+// CtlStartmP) into 10 bits.
+func ctlKey(sc *Sched) uint64 {
+	return b2u(sc.CtlWakeP) | b2u(sc.CtlWaking)<<1 | uint64(uint8(sc.CtlStartmP))<<2
 }

@@ -48,6 +48,14 @@ func do(t testing.TB, s *State, op Op) Result {
 		r.Woke, r.HandedTo = br.Woke, br.HandedTo
 		return r
 	}
+	if op.M == Controller && (op.Kind == OpProcResize || op.Kind == OpGC) {
+		// startTheWorldWithSema's wakep, the controller's next steps.
+		w := ctlWakepSteps(t, s)
+		r.Woke, r.HandedTo = w.Woke, w.HandedTo
+		if w.Fatal != "" {
+			r.Fatal = w.Fatal
+		}
+	}
 	if op.M >= 0 && s.Ms[op.M].WakeP && op.Kind != OpWakep && op.Kind != OpWakepStartm && op.Kind != OpStartm {
 		// The wakep the op owes, the M's next steps: resetspinning's
 		// decrement, wakep's CAS, its startm; then the startlockedm of
@@ -234,4 +242,32 @@ func wakepSteps(t testing.TB, s *State, m int8) {
 			t.Fatalf("M%d's wakep did not end:\n%s", m, s.Dump())
 		}
 	}
+}
+
+// ctlWakepSteps makes the wakep the controller owes after a
+// stop-the-world (startTheWorldWithSema), one step at a time: the CAS,
+// the sched.lock section, startm. The result reports the startm (Woke,
+// HandedTo) and a checkdead's fatal error at the end.
+func ctlWakepSteps(t testing.TB, s *State) Result {
+	t.Helper()
+	r := NewResult()
+	for n := 0; s.ctlBusy(); n++ {
+		k := OpWakep
+		if s.Sched.CtlWaking {
+			k = OpWakepStartm
+		} else if s.Sched.CtlStartmP != None {
+			k = OpStartm
+		}
+		w := step(t, s, Op{Kind: k, M: Controller})
+		if w.Woke {
+			r.Woke, r.HandedTo = true, w.HandedTo
+		}
+		if w.Fatal != "" {
+			r.Fatal = w.Fatal
+		}
+		if n > 3 {
+			t.Fatalf("the controller's wakep did not end:\n%s", s.Dump())
+		}
+	}
+	return r
 }

@@ -871,6 +871,9 @@ var Invariants = []Invariant{
 					n++
 				}
 			}
+			if s.Sched.CtlWaking || s.Sched.CtlStartmP != None {
+				n++ // the controller's wakep (startTheWorldWithSema)
+			}
 			if n != s.Sched.NMSpinning {
 				return errf("sched.nmspinning = %d, spinning Ms and startm(pp, true) Ps waiting for newm = %d", s.Sched.NMSpinning, n)
 			}
@@ -914,6 +917,16 @@ var Invariants = []Invariant{
 			held |= 1 << uint(m.NextP)
 			if st := s.Ps[m.NextP].Status; st != PHandoff || m.P != None && !m.StopLocked || m.Curg != None {
 				return errf("M%d.nextp = P%d, which is %s, and M%d holds p=%d curg=%d", i, m.NextP, st, i, m.P, m.Curg)
+			}
+		}
+		// The controller's wakep (startTheWorldWithSema).
+		if pi := s.Sched.CtlStartmP; pi != None {
+			if pi < 0 || int(pi) >= len(s.Ps) || held&(1<<uint(pi)) != 0 {
+				return errf("the controller holds P%d for wakep's startm, out of range or an M's too", pi)
+			}
+			held |= 1 << uint(pi)
+			if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning {
+				return errf("the controller holds P%d for wakep's startm, which is %s (startSpinning %v)", pi, st, s.Ps[pi].StartSpinning)
 			}
 		}
 		for i := range s.Ms {

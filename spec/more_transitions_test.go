@@ -185,7 +185,7 @@ func TestProcresizeRunqOrder(t *testing.T) {
 // neither offered nor accepted, and the mark phase's stack freeing, whose
 // detached Gs sit on neither global list, never meets a gfpurge.
 func TestProcresizeWaitsForGC(t *testing.T) {
-	s := newState(t, "small", 2, 1)
+	s := newState(t, "small", 2, 2)
 	b := DefaultBounds(2)
 	resizes := func() (n int) {
 		for _, op := range s.Enabled(b, nil) {
@@ -211,9 +211,20 @@ func TestProcresizeWaitsForGC(t *testing.T) {
 			t.Fatalf("procresize while the GC marks: %v, want Disabled", err)
 		}
 	}
-	do(t, s, Op{Kind: OpGC, M: Controller, N: 0})
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 0})
+	// The next stop-the-world waits for startTheWorldWithSema's wakep,
+	// made under acquirem.
+	if n := resizes(); n != 0 {
+		t.Fatalf("procresize offered %d times before the GC end's wakep\n%s", n, s.Dump())
+	}
+	var d *Disabled
+	if _, _, err := Step(s, Op{Kind: OpProcResize, M: Controller, N: 1}); !errors.As(err, &d) {
+		t.Fatalf("procresize before the GC end's wakep: %v, want Disabled", err)
+	}
+	ctlWakepSteps(t, s)
+	settle(t, s)
 	if resizes() == 0 {
-		t.Fatal("procresize not offered after the GC's end")
+		t.Fatalf("procresize not offered after the GC's end\n%s", s.Dump())
 	}
 	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 1})
 }

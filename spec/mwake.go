@@ -260,6 +260,12 @@ func (s *State) startmOp(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "wakep took no P (wakepstartm)")
 	}
 	m.StartmP = None
+	return s.startmOf(r, pi)
+}
+
+// startmOf is wakep's startm(pp, true, false) of P pi, for an M's wakep
+// and for the controller's.
+func (s *State) startmOf(r Result, pi int8) (Result, error) {
 	r.P, r.Woke = pi, true
 	if err := s.startm(pi, true); err != nil {
 		return r, err
@@ -270,6 +276,89 @@ func (s *State) startmOp(op Op, mp int) (Result, error) {
 		}
 	}
 	return r, nil
+}
+
+// The controller's wakep: startTheWorldWithSema, after procresize and
+// the restart of the Ms, calls wakep() (proc.go:1819-1822) "in case we
+// have excessive runnable goroutines in local queues or in the global
+// queue". The spec's stop-the-world (procresize, gc on, gc off) is one
+// step; the wakep that ends it is the Controller's next steps, the same
+// three an M's is (OpWakep, OpWakepStartm, OpStartm with M: Controller),
+// because the restarted Ms run and make their own wakeps in between. The
+// M making it runs a goroutine with a P in the runtime, so a checkdead
+// in between sees it running (RunningMs counts it: wakep's comment, "A
+// checkdead in between will always see at least one running M (ours)").
+
+// ctlBusy reports whether the controller owes its wakep's next step.
+func (s *State) ctlBusy() bool {
+	sc := &s.Sched
+	return sc.CtlWakeP || sc.CtlWaking || sc.CtlStartmP != None
+}
+
+// ctlWakep is OpWakep by the Controller: wakep's `if
+// sched.nmspinning.Load() != 0 || !sched.nmspinning.CompareAndSwap(0, 1)
+// { return }`. The controller's M is not spinning: there is no
+// resetspinning.
+func (s *State) ctlWakep(op Op) (Result, error) {
+	r := NewResult()
+	sc := &s.Sched
+	if !sc.CtlWakeP {
+		return r, s.disabled(op, "the controller owes no wakep (startTheWorldWithSema)")
+	}
+	sc.CtlWakeP = false
+	if !s.wakepCAS() {
+		return r, s.ctlDone(&r)
+	}
+	sc.CtlWaking = true
+	r.Value = WakepCAS
+	return r, nil
+}
+
+// ctlDone ends the controller's wakep: its M leaves the spec's count of
+// running Ms (MCount), so checkdead runs as it does where an M stops
+// counting. The wakep has just handed a P to an M or found an M spinning
+// or no P idle, so the count is not zero unless the Ms are all idle.
+func (s *State) ctlDone(r *Result) error {
+	return s.checkdead(r)
+}
+
+// ctlWakepStartm is OpWakepStartm by the Controller: wakep's sched.lock
+// section (wakepStartm).
+func (s *State) ctlWakepStartm(op Op) (Result, error) {
+	r := NewResult()
+	sc := &s.Sched
+	if !sc.CtlWaking {
+		return r, s.disabled(op, "the controller has not made wakep's CAS")
+	}
+	sc.CtlWaking = false
+	pi, err := s.wakepLockedSection()
+	if err != nil {
+		return r, err
+	}
+	if pi == None {
+		return r, s.ctlDone(&r)
+	}
+	pp := &s.Ps[pi]
+	pp.Status, pp.M, pp.Link = PHandoff, None, None
+	sc.CtlStartmP = pi
+	r.P = pi
+	return r, nil
+}
+
+// ctlStartm is OpStartm by the Controller: wakep's startm(pp, true,
+// false) (startmOp).
+func (s *State) ctlStartm(op Op) (Result, error) {
+	r := NewResult()
+	pi := s.Sched.CtlStartmP
+	if pi == None {
+		return r, s.disabled(op, "the controller's wakep took no P (wakepstartm)")
+	}
+	s.Sched.CtlStartmP = None
+	r, err := s.startmOf(r, pi)
+	if err != nil {
+		return r, err
+	}
+	return r, s.ctlDone(&r)
 }
 
 // spin is OpSpin: findRunnable, having found no local or global work,
@@ -309,7 +398,7 @@ func (s *State) pendingP(pi int8) bool {
 			return false
 		}
 	}
-	return true
+	return s.Sched.CtlStartmP != pi
 }
 
 // runqWork reports whether a P that stealWork or checkRunqsNoP would look

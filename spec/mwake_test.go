@@ -507,3 +507,100 @@ func TestNeedSpinning(t *testing.T) {
 		t.Fatalf("the last M idle: fatal %q, want %q\n%s", f, FatalAllAsleep, s.Dump())
 	}
 }
+
+// TestStartTheWorldWakep is the regression test for startTheWorldWithSema's
+// wakep (proc.go:1819-1822: "Wakeup an additional proc in case we have
+// excessive runnable goroutines in local queues or in the global queue"),
+// which the spec left out: after a stop-the-world it woke no M. GOMAXPROCS
+// 1 -> 2 with a G waiting on P0's run queue and M1 asleep: the controller
+// owes the wakep, whose CAS, sched.lock section and startm are its next
+// three steps, and M1 wakes spinning for P1 and steals the G while M0
+// still runs main. The next stop-the-world waits for it (wakep runs under
+// acquirem); the GC's root job does not.
+func TestStartTheWorldWakep(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	b := DefaultBounds(3)
+	do(t, s, Op{Kind: OpProcResize, M: Controller, N: 1})
+	spawn(t, s, 0)
+	if s.Ps[0].Runnext != 1 || !s.Ms[1].Parked || s.Sched.NMSpinning != 0 {
+		t.Fatalf("want G1 in P0's runnext and M1 asleep:\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpProcResize, M: Controller, N: 2})
+	if !s.Sched.CtlWakeP || s.pidleString() != "[P1]" {
+		t.Fatalf("procresize(2): want P1 idle and the controller owing its wakep:\n%s", s.Dump())
+	}
+	ctl := 0
+	for _, op := range s.Enabled(b, nil) {
+		if op.M != Controller {
+			continue
+		}
+		ctl++
+		if op.Kind != OpWakep {
+			t.Errorf("Enabled offers the controller %v before its wakep", op)
+		}
+	}
+	if ctl != 1 {
+		t.Fatalf("Enabled offers the controller %d ops, want its wakep alone", ctl)
+	}
+	_, _, err := Step(s, Op{Kind: OpProcResize, M: Controller, N: 1})
+	wantDisabled(t, err)
+	_, _, err = Step(s, Op{Kind: OpGC, M: Controller, N: 1})
+	wantDisabled(t, err)
+
+	if r := step(t, s, Op{Kind: OpWakep, M: Controller}); r.Value != WakepCAS || !s.Sched.CtlWaking || s.Sched.NMSpinning != 1 {
+		t.Fatalf("the controller's wakep: %v, want the CAS of nmspinning 0 -> 1\n%s", r, s.Dump())
+	}
+	if r := step(t, s, Op{Kind: OpWakepStartm, M: Controller}); r.P != 1 || s.Sched.CtlStartmP != 1 || s.Ps[1].Status != PHandoff {
+		t.Fatalf("the controller's sched.lock section: %v, want P1 taken for startm\n%s", r, s.Dump())
+	}
+	// M0 runs and the controller's M too: "A checkdead in between will
+	// always see at least one running M (ours)".
+	if run := s.RunningMs(); run != 2 {
+		t.Fatalf("checkdead's run with the controller in wakep: %d, want 2\n%s", run, s.Dump())
+	}
+	if r := step(t, s, Op{Kind: OpStartm, M: Controller}); !r.Woke || r.HandedTo != 1 || s.Ms[1].NextP != 1 || !s.Ms[1].Spinning || s.ctlBusy() {
+		t.Fatalf("the controller's startm: %v, want P1 handed to M1, spinning\n%s", r, s.Dump())
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+	if s.Ms[1].Curg != 1 || s.Gs[1].Status != Running || s.Ms[0].Curg != 0 {
+		t.Fatalf("want M1 running the stolen G1 beside M0 running main:\n%s", s.Dump())
+	}
+
+	// After a GC start the mark phase's root job may run before the
+	// controller's wakep; gcMarkDone's stop-the-world may not.
+	s = newState(t, "small", 2, 2)
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	var kinds []OpKind
+	for _, op := range s.Enabled(b, nil) {
+		if op.M == Controller {
+			kinds = append(kinds, op.Kind)
+		}
+	}
+	if !slices.Equal(kinds, []OpKind{OpWakep, OpMarkrootFreeGStacks}) {
+		t.Fatalf("after gc on the controller is offered %v, want wakep and markrootfreegstacks", kinds)
+	}
+	step(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+	_, _, err = Step(s, Op{Kind: OpGC, M: Controller, N: 0})
+	wantDisabled(t, err)
+}
+
+// TestStartTheWorldWakepCheckdead: while the controller makes its wakep
+// its M counts as running, so the last spec M's stopm declares no
+// deadlock; the wakep starts that M again, and the deadlock is declared
+// when it stops for good, as in the runtime.
+func TestStartTheWorldWakepCheckdead(t *testing.T) {
+	s := newState(t, "small", 2, 1)
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	do(t, s, Op{Kind: OpPark, M: 0})
+	if r := idle(t, s, 0); r.Fatal != "" || !s.Ms[0].Parked || s.Sched.Terminal != Alive {
+		t.Fatalf("the last M's stopm during the controller's wakep: %v, want no deadlock yet\n%s", r, s.Dump())
+	}
+	if r := ctlWakepSteps(t, s); !r.Woke || r.HandedTo != 0 || r.Fatal != "" {
+		t.Fatalf("the controller's wakep: %v, want M0 started and no deadlock\n%s", r, s.Dump())
+	}
+	do(t, s, Op{Kind: OpAcquireP, M: 0, P: s.Ms[0].NextP})
+	if r := idle(t, s, 0); r.Fatal != FatalAllAsleep {
+		t.Fatalf("M0's stopm after the wakep: %v, want all goroutines asleep\n%s", r, s.Dump())
+	}
+}

@@ -94,7 +94,7 @@ func OpKinds() []OpKind {
 // Actors that are not Ms.
 const (
 	Sysmon     = -1 // sysmon (retake)
-	Controller = -2 // the world-stopping controller (procresize, gc on and off, the off setting startingStackSize) and the GC's markrootfreegstacks
+	Controller = -2 // the world-stopping controller (procresize, gc on and off, the off setting startingStackSize, then startTheWorldWithSema's wakep, startm) and the GC's markrootfreegstacks
 )
 
 // Source is where findRunnable found the G, in the runtime's order. It is

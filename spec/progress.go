@@ -56,6 +56,9 @@ var ProgressChecks = []ProgressCheck{
 				if s.Ps[pi].Status != PHandoff {
 					continue
 				}
+				if s.Sched.CtlStartmP == int8(pi) {
+					return "P" + itoa(int64(pi)) + " was taken by the controller's wakep (startTheWorldWithSema), whose startm never runs"
+				}
 				for mi := range s.Ms {
 					if s.Ms[mi].StartmP == int8(pi) {
 						return "P" + itoa(int64(pi)) + " was taken by M" + itoa(int64(mi)) + "'s wakep, whose startm never runs"

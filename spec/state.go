@@ -291,6 +291,17 @@ type Sched struct {
 	// "delicate dance"); becomeSpinning and handoffp's spinning startm
 	// clear it.
 	NeedSpinning bool
+	// CtlWakeP, CtlWaking and CtlStartmP are the wakep that
+	// startTheWorldWithSema makes after every stop-the-world, "in case
+	// we have excessive runnable goroutines in local queues or in the
+	// global queue" (proc.go:1819-1822), on the M that restarted the
+	// world (the controller's): the same three steps as an M's
+	// (M.WakeP, M.Waking, M.StartmP; see wakepOp), made by the
+	// Controller. The controller's next stop-the-world waits for them:
+	// wakep runs under acquirem, so stopTheWorld cannot preempt the
+	// restarting M before releasem.
+	CtlWakeP, CtlWaking bool
+	CtlStartmP          int8
 	// MainGoexit: the main goroutine called runtime.Goexit.
 	MainGoexit bool
 	// Terminal is non-zero once the program has ended.
@@ -390,6 +401,7 @@ func New(cfg Config) (*State, error) {
 	// The other Ms are asleep on the idle M list, M1 at its head: the
 	// threads startm's newm would make, made up front (mwake.go).
 	s.Sched.Midle = None
+	s.Sched.CtlStartmP = None
 	for mi := len(s.Ms) - 1; mi >= 1; mi-- {
 		s.Ms[mi].Parked = true
 		s.Ms[mi].Link = s.Sched.Midle
@@ -485,7 +497,8 @@ func (s *State) Equal(o *State) bool {
 	return eqList(a.Runq, b.Runq) && eqList(a.GFreeStack, b.GFreeStack) && eqList(a.GFreeNoStack, b.GFreeNoStack) && eqList(a.GFreeDetached, b.GFreeDetached) &&
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
 		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
-		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.Midle == b.Midle && a.NMSpinning == b.NMSpinning && a.NeedSpinning == b.NeedSpinning && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
+		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.Midle == b.Midle && a.NMSpinning == b.NMSpinning && a.NeedSpinning == b.NeedSpinning &&
+		a.CtlWakeP == b.CtlWakeP && a.CtlWaking == b.CtlWaking && a.CtlStartmP == b.CtlStartmP && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 
 func eqList(a, b []int32) bool {

@@ -42,6 +42,16 @@ func (s *State) Apply(op Op) (Result, error) {
 	case OpMarkrootFreeGStacksPush:
 		return s.markrootFreeGStacksPush(op)
 	}
+	if op.M == Controller {
+		switch op.Kind {
+		case OpWakep:
+			return s.ctlWakep(op)
+		case OpWakepStartm:
+			return s.ctlWakepStartm(op)
+		case OpStartm:
+			return s.ctlStartm(op)
+		}
+	}
 	if op.Kind == 0 || op.Kind >= numOps {
 		return r, s.disabled(op, "unknown op kind")
 	}

@@ -40,7 +40,18 @@ func (s *State) procresize(op Op) (Result, error) {
 	}
 	s.Sched.GoMaxProcs = int32(n)
 	s.relistIdle()
+	s.startTheWorld()
 	return r, nil
+}
+
+// startTheWorld is what startTheWorldWithSema does after its procresize
+// (relistIdle) that the spec models: the restarted world's wakep, which
+// the controller owes (Sched.CtlWakeP; see ctlWakep). The Ps procresize
+// returns with local work (runnablePs, handed to Ms) do not arise in the
+// spec: only Ps on the idle list are idle at a stop-the-world, and those
+// have empty run queues (IdlePsHaveEmptyRunq).
+func (s *State) startTheWorld() {
+	s.Sched.CtlWakeP = true
 }
 
 // procresizeRefusal is why procresize(n) cannot run now, or "" when it
@@ -53,6 +64,8 @@ func (s *State) procresizeRefusal(n int) string {
 		return "GOMAXPROCS is already " + itoa(int64(n))
 	case s.Sched.GCBlacken:
 		return "the GC is running: stopTheWorldGC waits for its end"
+	case s.ctlBusy():
+		return ctlBusyRefusal
 	}
 	for i := n; i < len(s.Ps); i++ {
 		if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
@@ -63,6 +76,11 @@ func (s *State) procresizeRefusal(n int) string {
 	}
 	return ""
 }
+
+// ctlBusyRefusal is why a stop-the-world waits for the controller's
+// wakep: it runs under acquirem on the M that restarted the world, which
+// the next stopTheWorld cannot preempt before its releasem.
+const ctlBusyRefusal = "the controller's wakep after the last stop-the-world comes first (startTheWorldWithSema)"
 
 // gcToggle models a GC cycle's start (gcStart: gcResetMarkState zeroes
 // every G's gcAssistBytes (mgc.go:819, 2113-2119) with the world still
@@ -83,6 +101,9 @@ func (s *State) gcToggle(op Op) (Result, error) {
 	on := op.N != 0
 	if on == s.Sched.GCBlacken {
 		return r, s.disabled(op, "the GC is already in that phase")
+	}
+	if s.ctlBusy() {
+		return r, s.disabled(op, ctlBusyRefusal)
 	}
 	if !on && (!s.Sched.FreeGStacksDone || len(s.Sched.GFreeDetached) != 0) {
 		return r, s.disabled(op, "the mark phase has a root job left (markrootFreeGStacks)")
@@ -107,8 +128,9 @@ func (s *State) gcToggle(op Op) (Result, error) {
 	s.Sched.GCBlacken = on
 	s.Sched.FreeGStacksDone = false
 	// gcStart and gcMarkTermination restart the world:
-	// startTheWorldWithSema -> procresize(gomaxprocs).
+	// startTheWorldWithSema -> procresize(gomaxprocs), then wakep.
 	s.relistIdle()
+	s.startTheWorld()
 	return r, nil
 }
 
