@@ -22,7 +22,8 @@
 // is on fair runs, under four named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it
-//     (every M is an OS thread);
+//     (every M is an OS thread), and so does the controller's wakep after
+//     a stop-the-world (the thread that restarted the world makes it);
 //   - TimeSliceEnds: a loop in which a P runs Gs and stays running on one
 //     schedtick is unfair: sysmon's retake preempts a G, or a chain of
 //     runnext hand-offs sharing its time slice, after forcePreemptNS
