@@ -42,12 +42,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		}
 		M := int8(mi)
 		switch {
-		case m.WakeP:
-			ops = append(ops, Op{Kind: OpWakep, M: M})
-		case m.Waking:
-			ops = append(ops, Op{Kind: OpWakepStartm, M: M})
-		case m.StartmP != None:
-			ops = append(ops, Op{Kind: OpStartm, M: M})
+		case m.WakeP || m.Waking || m.StartmP != None:
+			ops = append(ops, Op{Kind: wakepNext(m.WakeP, m.Waking), M: M})
 		case m.Stopping:
 			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.Handing != None:
@@ -148,13 +144,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 		}
 	}
-	switch sc := &s.Sched; {
-	case sc.CtlWakeP:
-		ops = append(ops, Op{Kind: OpWakep, M: Controller})
-	case sc.CtlWaking:
-		ops = append(ops, Op{Kind: OpWakepStartm, M: Controller})
-	case sc.CtlStartmP != None:
-		ops = append(ops, Op{Kind: OpStartm, M: Controller})
+	if s.ctlBusy() {
+		ops = append(ops, Op{Kind: wakepNext(s.Sched.CtlWakeP, s.Sched.CtlWaking), M: Controller})
 	}
 	if !b.NoProcResize {
 		for n := 1; n <= len(s.Ps); n++ {
@@ -298,4 +289,17 @@ func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 // freeAvailable reports whether gfget on P pi would find a free G.
 func (s *State) freeAvailable(pi int8) bool {
 	return len(s.Ps[pi].GFree) != 0 || len(s.Sched.GFreeStack) != 0 || len(s.Sched.GFreeNoStack) != 0
+}
+
+// wakepNext is the next step of a wakep an M or the controller owes:
+// wakep (its CAS, or resetspinning first), then wakepstartm after the
+// CAS, then startm of the P the section took.
+func wakepNext(wakeP, waking bool) OpKind {
+	switch {
+	case wakeP:
+		return OpWakep
+	case waking:
+		return OpWakepStartm
+	}
+	return OpStartm
 }

@@ -252,13 +252,7 @@ func ctlWakepSteps(t testing.TB, s *State) Result {
 	t.Helper()
 	r := NewResult()
 	for n := 0; s.ctlBusy(); n++ {
-		k := OpWakep
-		if s.Sched.CtlWaking {
-			k = OpWakepStartm
-		} else if s.Sched.CtlStartmP != None {
-			k = OpStartm
-		}
-		w := step(t, s, Op{Kind: k, M: Controller})
+		w := step(t, s, Op{Kind: wakepNext(s.Sched.CtlWakeP, s.Sched.CtlWaking), M: Controller})
 		if w.Woke {
 			r.Woke, r.HandedTo = true, w.HandedTo
 		}
