@@ -19,11 +19,10 @@
 // queue eventually leaves it, the 61st-tick pick (GlobalRunqServed); a
 // handed-off P is eventually acquired (HandedOffPTaken); a runnable G
 // locked to an M eventually runs on it (LockedGRunsOnItsM). "Eventually"
-// is on fair runs, under four named conditions (FairnessConditions), each
+// is on fair runs, under five named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it
-//     (every M is an OS thread), and so does the controller's wakep after
-//     a stop-the-world (the thread that restarted the world makes it);
+//     (every M is an OS thread);
 //   - TimeSliceEnds: a loop in which a P runs Gs and stays running on one
 //     schedtick is unfair: sysmon's retake preempts a G, or a chain of
 //     runnext hand-offs sharing its time slice, after forcePreemptNS
@@ -34,7 +33,11 @@
 //     wakes one M for that P (mp.nextp = pp);
 //   - NewMForHandoff: a loop in which a P stays handed off and no M is ever
 //     free is unfair: startm creates an M (newm) when none is idle; the
-//     spec's Ms are fixed.
+//     spec's Ms are fixed;
+//   - WeakFairStartTheWorld: the controller's wakep after a stop-the-world,
+//     if it can step in every state of a loop, steps in it (the thread
+//     that restarted the world makes it, proc.go:1822); without it the
+//     P it took for startm could stay handed off forever.
 //
 // Each is needed: without it the spec has a lasso at a small bound
 // (TestLivenessFairnessIsNeeded). A violation is a Lasso, the shortest

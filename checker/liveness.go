@@ -63,9 +63,7 @@ const (
 	// FairMs is weak fairness of the Ms: an M that can take a step in
 	// every state of a loop takes one in it. Every M is an OS thread the
 	// kernel keeps running; the spec's steps of one M are that thread's.
-	// The controller's wakep after a stop-the-world is made by such a
-	// thread too (the one that restarted the world), and is weakly fair
-	// with them; its stop-the-worlds and the GC's root job are not.
+	// The controller's wakep is FairStartTheWorld's.
 	FairMs Fairness = 1 << iota
 	// FairTimeSlice: a loop in which a P runs Gs, stays running and its
 	// schedtick never advances is unfair. sysmon's retake preempts the G
@@ -95,8 +93,17 @@ const (
 	// locked to a waiting G. The progress predicates make the same cut
 	// (spec/progress.go: stranded only while a free M exists).
 	FairNewM
+	// FairStartTheWorld is weak fairness of the controller's wakep after a
+	// stop-the-world (spec.Sched.CtlWakeP, CtlWaking, CtlStartmP): if it
+	// can step in every state of a loop, it steps in it.
+	// startTheWorldWithSema's wakep (proc.go:1822) runs on the M that
+	// restarted the world, under acquirem, an OS thread like the others.
+	// Without it the controller could hold a P it took for startm (status
+	// PHandoff, no M named) forever. Its stop-the-worlds and the GC's root
+	// job are not forced: a run with no further GC is a real run.
+	FairStartTheWorld
 	// AllFairness is every condition: the default.
-	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM
+	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld
 )
 
 // FairnessConditions name the fairness conditions, in bit order.
@@ -105,10 +112,11 @@ var FairnessConditions = []struct {
 	Name string
 	Doc  string
 }{
-	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running; so is the M that makes startTheWorldWithSema's wakep, the controller's)"},
+	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running)"},
 	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs and stays running on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
 	{FairHandoff, "HandoffStartsM", "a loop in which an M could acquire a handed-off P infinitely often but none does is unfair: handoffp -> startm(pp) wakes one M for that P (mp.nextp = pp; proc.go startm)"},
 	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's fixed set of Ms cannot (proc.go startm)"},
+	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller's wakep after a stop-the-world, if it can step in every state of a loop, steps in it: startTheWorldWithSema's wakep (proc.go:1822) runs on the thread that restarted the world"},
 }
 
 // LivenessProperty is one liveness property.
@@ -564,8 +572,8 @@ func (c *sccRun) judge(members, states []uint32) {
 	if edges == 0 {
 		return // a single node without a self-loop: no path stays
 	}
-	if c.fair&FairMs != 0 && (stepM|disM)&c.allM != c.allM {
-		return // an M enabled throughout never steps
+	if (stepM|disM)&c.allM != c.allM {
+		return // an M (or the controller's wakep) enabled throughout never steps
 	}
 	if c.fair&FairNewM != 0 && !freeM && notHandP&c.allP != c.allP {
 		return // a P stays handed off and no M is ever free
@@ -673,8 +681,8 @@ func (c *sccRun) plan() (*loopPlan, error) {
 		x    uint8
 	}
 	var conds []cond
-	if c.fair&FairMs != 0 {
-		for m := 0; m < lg.actors(); m++ {
+	for m := 0; m < lg.actors(); m++ {
+		if c.allM>>m&1 != 0 {
 			conds = append(conds, cond{0, uint8(m)})
 		}
 	}
@@ -840,7 +848,15 @@ func (lg *livenessGraph) check(fair Fairness) (checked []int, found []*loopPlan,
 	scratch = 8 * size
 	checked = make([]int, len(LivenessProperties))
 	found = make([]*loopPlan, len(LivenessProperties))
-	allM := uint8(1<<lg.actors() - 1)
+	// The actors weak fairness holds to: the Ms (FairMs) and the
+	// controller's wakep, the pseudo-actor lg.ms (FairStartTheWorld).
+	var allM uint8
+	if fair&FairMs != 0 {
+		allM |= 1<<lg.ms - 1
+	}
+	if fair&FairStartTheWorld != 0 {
+		allM |= 1 << lg.ms
+	}
 	allP := uint8(1<<lg.ps - 1)
 	for i, prop := range LivenessProperties {
 		var runs []*sccRun

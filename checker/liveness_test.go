@@ -109,6 +109,8 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 	noStack.MaxStack = 0 // growstack is not needed; the space is 4x smaller
 	core2 := coreBounds(2)
 	core2.MaxStack = 0
+	ctlBounds := coreBounds(1)
+	ctlBounds.NoGC, ctlBounds.MaxStack = false, 0
 	for _, tc := range []struct {
 		cond Fairness
 		o    ExploreOptions
@@ -127,6 +129,10 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 		{FairNewM, liveOptions(2, 2, noStack), "HandedOffPTaken", "no free M", true},
 		// An M that never steps starves what it would run.
 		{FairMs, liveOptions(2, 2, core2), "RunnableGRuns", "an M never steps", false},
+		// The controller's wakep after a GC's stop-the-world took the
+		// idle P for its startm and never makes it: the P stays handed
+		// off with no M named, which no M may acquire.
+		{FairStartTheWorld, liveOptions(2, 2, ctlBounds), "HandedOffPTaken", "the controller's wakep never steps", false},
 	} {
 		name := ""
 		for _, f := range FairnessConditions {
@@ -512,6 +518,30 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	}
 	if ok {
 		f |= FairNewM
+	}
+	// WeakFairStartTheWorld: the controller's wakep steps in the loop,
+	// or cannot step somewhere.
+	ctlWakep := func(op spec.Op) bool {
+		return op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm)
+	}
+	stepped, disabled := false, false
+	for _, op := range run.ops {
+		stepped = stepped || ctlWakep(op)
+	}
+	for _, s := range states {
+		can := false
+		for _, op := range s.Enabled(o.Bounds, nil) {
+			op.Strict = true
+			if ctlWakep(op) {
+				if _, err := step(s.Clone(), op); err == nil {
+					can = true
+				}
+			}
+		}
+		disabled = disabled || !can
+	}
+	if stepped || disabled {
+		f |= FairStartTheWorld
 	}
 	return f
 }

@@ -162,7 +162,11 @@ A run is fair under these conditions:
                   often but none does is unfair: startm wakes one M for it;
   NewMForHandoff  a loop in which a P stays handed off and no M is ever free
                   is unfair: startm would create an M (newm); the spec's Ms
-                  are fixed.
+                  are fixed;
+  WeakFairStartTheWorld
+                  the controller's wakep after a stop-the-world, if it can
+                  step in every state of a loop, steps in it (the thread
+                  that restarted the world makes it, proc.go:1822).
 A violation is a lasso: the shortest path to a loop, then the loop, which
 returns to its first state and can repeat forever; both printed as steps.
 Prefix steps in the relaxed order (possible only for an op that overlapped
