@@ -174,4 +174,22 @@
 //     puts running Ps in _Pgcstop with their queues, which p.destroy moves
 //     to the global queue's head (proc.go:5950-5961); the spec's move is
 //     exercised only by states built by hand (TestProcresizeRunqOrder);
+//   - a stop-the-world (gc on, gc off, procresize) is one step of the
+//     controller, which holds no P, and it preempts nothing: every M keeps
+//     its G, its P, its spinning and its syscall across it. In the runtime
+//     the caller is a G on an M with a P, and stopTheWorldWithSema stops
+//     every other M first: a running G, preempted, goes to its own P's
+//     runnext (goschedImpl: `if preempted && sched.gcwaiting.Load()`,
+//     runqput(pp, gp, true), which kicks the old runnext to the ring's
+//     tail, proc.go:4331-4334) and its M stops in gcstopm (spinning
+//     dropped, the P in _Pgcstop, stopm; proc.go:3296); Ps in syscalls
+//     are taken (setBlockOnExitSyscall, gcstopP, proc.go:1668-1673); then
+//     startTheWorldWithSema hands every P with local work to its last M
+//     (procresize's runnablePs, mgetSpecific(pp.oldm), else mget or newm;
+//     proc.go:6137-6185) before its wakep. The spec reaches neither the
+//     kicked runnext's new place nor the Ms and Ps that stop-the-world
+//     stopped and took: states the runtime reaches after every GC cycle.
+//     Modelled as the runtime does it, the stop-the-world would be a
+//     protocol of its own (sched.gcwaiting, stopwait, a stop at every M's
+//     next safe point), not one step.
 package spec
