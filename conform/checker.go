@@ -74,6 +74,11 @@ const (
 	// KindSync is a generation boundary: the trace re-states every live
 	// goroutine and P after it.
 	KindSync
+	// KindSTWBegin and KindSTWEnd bound a stop-the-world: the range
+	// stopTheWorldWithSema opens (trace.STWStart, before preemptall) and
+	// startTheWorldWithSema closes (trace.STWDone), made by goroutine G.
+	KindSTWBegin
+	KindSTWEnd
 )
 
 // Event is one trace event, reduced to what the checking core needs. Tests
@@ -95,7 +100,9 @@ type Event struct {
 	Target int64
 	// From and To are GoState (KindGo) or ProcState (KindProc) values.
 	From, To uint8
-	// Reason is the trace's reason for the transition, if any.
+	// Reason is the trace's reason for the transition, if any (the trace
+	// adapter fills it in for Running -> Runnable only: "preempted" or
+	// a yield).
 	Reason string
 	// StartFunc is, for a creation (NotExist -> Runnable/Waiting), the new
 	// goroutine's start function, used to tell runtime goroutines apart.
@@ -293,6 +300,9 @@ type Checker struct {
 	running      int // goroutines Running
 	procsRunning int // Ps Running
 	inStatus     bool
+	// stwBy is the goroutine stopping the world, while a stop-the-world
+	// range is open; -2 otherwise.
+	stwBy int64
 
 	rep         Report
 	transitions [len(statusSets)][len(statusSets)]int
@@ -307,6 +317,7 @@ func NewChecker() *Checker {
 	c := &Checker{
 		extra:       make(map[int64]struct{}),
 		deadThreads: make(map[int64]int64),
+		stwBy:       -2,
 	}
 	c.gs.init()
 	return c
@@ -377,6 +388,11 @@ func (c *Checker) Feed(e *Event) {
 	case KindSync:
 		c.rep.Generations++
 		c.inStatus = true
+	case KindSTWBegin:
+		c.rep.StopTheWorlds++
+		c.stwBy = e.G
+	case KindSTWEnd:
+		c.stwBy = -2
 	}
 }
 
@@ -490,6 +506,9 @@ func (c *Checker) feedGo(e *Event) {
 	}
 
 	c.transitions[from][to]++
+	if from == GoRunning && to == GoRunnable && c.stwBy != -2 && id != c.stwBy && e.Reason == "preempted" {
+		c.rep.STWPreemptions++
+	}
 
 	// The extra-M rule (isExtraM).
 	if from == GoNotExist && to == GoSyscall {
@@ -709,6 +728,19 @@ type Report struct {
 	// ProcSteals counts Ps taken from a thread in a syscall by another
 	// thread (Running -> Idle of a P other than the event's).
 	ProcSteals int `json:"proc_steals"`
+	// StopTheWorlds counts the stop-the-world ranges. STWPreemptions
+	// counts the goroutines they preempted: Running -> Runnable, reason
+	// "preempted", of a goroutine other than the one stopping the world,
+	// inside the range. To stop the world the runtime preempts every
+	// running goroutine (goschedImpl puts it in its P's runnext,
+	// proc.go:4331) and stops its thread; the spec's stop-the-world is
+	// one step that preempts nothing (spec/doc.go, "Known over- and
+	// under-approximations"), so the states these pass through are not
+	// among those gexit explores. Not a violation: the trace conforms to
+	// the lifecycle; the count says how often real programs leave the
+	// spec's model here.
+	StopTheWorlds  int `json:"stop_the_worlds"`
+	STWPreemptions int `json:"stw_preemptions"`
 
 	Window Window `json:"window"`
 }
@@ -770,6 +802,10 @@ func (r *Report) Text(verbose bool) string {
 	}
 	if r.ExtraM["NotExist->Syscall"]+r.ExtraM["Syscall->NotExist"] > 0 {
 		fmt.Fprintf(&b, "\textra-M rule           %9d created, %d exited\n", r.ExtraM["NotExist->Syscall"], r.ExtraM["Syscall->NotExist"])
+	}
+	if r.STWPreemptions > 0 {
+		fmt.Fprintf(&b, "outside the spec: %d goroutines preempted by %d stop-the-worlds (the spec's stop-the-world preempts nothing: spec/doc.go)\n",
+			r.STWPreemptions, r.StopTheWorlds)
 	}
 	if verbose {
 		b.WriteString("trace transitions:\n")

@@ -418,3 +418,33 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("extra-M counts %v", r.ExtraM)
 	}
 }
+
+// TestSTWPreemptions: a goroutine preempted inside a stop-the-world range
+// by another goroutine's stop-the-world is counted; the goroutine stopping
+// the world, a yield, and a preemption outside the range are not.
+func TestSTWPreemptions(t *testing.T) {
+	s := start()
+	s.proc(1, ProcIdle, ProcRunning, -1, 101)
+	s.g(10, GoNotExist, GoRunnable, 1, 0, 100).g(10, GoRunnable, GoRunning, -1, 1, 101)
+	preempt := func(id, p, m int64, reason string) {
+		s.add(Event{Kind: KindGo, Target: id, From: uint8(GoRunning), To: uint8(GoRunnable), G: id, P: p, M: m, Reason: reason})
+		s.g(id, GoRunnable, GoRunning, -1, p, m)
+	}
+	preempt(10, 1, 101, "preempted") // outside a stop-the-world
+	s.add(Event{Kind: KindSTWBegin, G: 1, P: 0, M: 100, Target: -1})
+	preempt(10, 1, 101, "preempted") // counted
+	preempt(10, 1, 101, "yield")     // Gosched, not the stop
+	preempt(1, 0, 100, "preempted")  // the goroutine stopping the world
+	s.add(Event{Kind: KindSTWEnd, G: 1, P: 0, M: 100, Target: -1})
+	preempt(10, 1, 101, "preempted") // after it
+	r := check(s.evs)
+	if !r.OK() {
+		t.Fatalf("violations:\n%s", r.Text(true))
+	}
+	if r.StopTheWorlds != 1 || r.STWPreemptions != 1 {
+		t.Fatalf("stop-the-worlds %d, preemptions %d; want 1 and 1", r.StopTheWorlds, r.STWPreemptions)
+	}
+	if txt := r.Text(false); !strings.Contains(txt, "outside the spec: 1 goroutines preempted by 1 stop-the-worlds") {
+		t.Errorf("text lacks the stop-the-world line:\n%s", txt)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/exp/trace"
 )
@@ -120,7 +121,7 @@ func (cv *converter) convert(ev *trace.Event, e *Event) {
 	e.M = int64(ev.Thread())
 	e.Target = -1
 	e.StartFunc = ""
-	switch ev.Kind() {
+	switch k := ev.Kind(); k {
 	case trace.EventStateTransition:
 		st := ev.StateTransition()
 		switch st.Resource.Kind {
@@ -129,6 +130,10 @@ func (cv *converter) convert(ev *trace.Event, e *Event) {
 			e.Kind = KindGo
 			e.Target = int64(st.Resource.Goroutine())
 			e.From, e.To = uint8(from), uint8(to)
+			e.Reason = ""
+			if from == trace.GoRunning && to == trace.GoRunnable {
+				e.Reason = st.Reason
+			}
 			if from == trace.GoNotExist && to != trace.GoNotExist {
 				e.StartFunc = cv.startFunc(st.Stack)
 			}
@@ -147,6 +152,14 @@ func (cv *converter) convert(ev *trace.Event, e *Event) {
 	case trace.EventSync:
 		e.Kind = KindSync
 		cv.stacks, cv.funcs = [4]trace.Stack{}, [4]string{}
+	case trace.EventRangeBegin, trace.EventRangeEnd:
+		e.Kind = KindOther
+		if strings.HasPrefix(ev.Range().Name, "stop-the-world") {
+			e.Kind = KindSTWBegin
+			if k == trace.EventRangeEnd {
+				e.Kind = KindSTWEnd
+			}
+		}
 	default:
 		e.Kind = KindOther
 	}

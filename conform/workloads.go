@@ -30,7 +30,7 @@ var Workloads = []Workload{
 	{"locked", "goroutines exiting while locked to their thread (LockOSThread), marked with a log annotation", runLocked},
 	{"chan", "channel ping-pong and fan-in: goroutines blocking and being readied", runChan},
 	{"syscall", "blocking system calls long enough for sysmon to take the P (ProcSteal)", runSyscall},
-	{"preempt", "runtime.Gosched loops and CPU-bound loops preempted asynchronously", runPreempt},
+	{"preempt", "runtime.Gosched loops, CPU-bound loops preempted asynchronously, GCs stopping the world while they run", runPreempt},
 	{"coro", "iter.Pull coroutines (created blocked, switched to, ended)", runCoro},
 	{"procs", "GOMAXPROCS changes while goroutines come and go", runProcs},
 	{"generations", "goroutines alive, blocked and in syscalls across a trace generation boundary (>1 s)", runGenerations},
@@ -232,6 +232,26 @@ func runPreempt(_ context.Context, scale int) {
 			spinSink.Add(int64(x))
 		}()
 	}
+	wg.Wait()
+	// Stop-the-worlds while goroutines run: a spinner for every P until
+	// eight GCs are done, each GC's two stop-the-worlds preempting them.
+	var stop atomic.Bool
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			x := 0
+			for !stop.Load() {
+				for k := 0; k < 1000; k++ {
+					x += k * k
+				}
+			}
+			spinSink.Add(int64(x))
+		})
+	}
+	for range 8 {
+		time.Sleep(time.Millisecond)
+		runtime.GC()
+	}
+	stop.Store(true)
 	wg.Wait()
 }
 

@@ -54,3 +54,37 @@ func TestWorkloads(t *testing.T) {
 		}
 	}
 }
+
+// TestRealSTWPreemptions holds spec/doc.go's stop-the-world approximation
+// against real traces: with 2 Ps, the preempt workload's GCs stop the
+// world while CPU-bound goroutines run, and the runtime preempts them
+// (the spec's stop-the-world preempts nothing). The control: with 1 P the
+// goroutine that stops the world is the only one running, so the same
+// workload's stop-the-worlds preempt none.
+func TestRealSTWPreemptions(t *testing.T) {
+	w, _ := LookupWorkload("preempt")
+	for _, tc := range []struct {
+		procs int
+		want  bool
+	}{{2, true}, {1, false}} {
+		rec, err := Record(w, tc.procs, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := CheckTrace(bytesReader(rec.Trace))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			t.Fatalf("procs=%d:\n%s", tc.procs, rep.Text(true))
+		}
+		if rep.StopTheWorlds == 0 {
+			t.Fatalf("procs=%d: no stop-the-world in the trace", tc.procs)
+		}
+		if got := rep.STWPreemptions > 0; got != tc.want {
+			t.Errorf("procs=%d: %d goroutines preempted by %d stop-the-worlds; want preemptions: %v",
+				tc.procs, rep.STWPreemptions, rep.StopTheWorlds, tc.want)
+		}
+		t.Logf("procs=%d: %d goroutines preempted by %d stop-the-worlds", tc.procs, rep.STWPreemptions, rep.StopTheWorlds)
+	}
+}
