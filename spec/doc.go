@@ -188,7 +188,9 @@
 //     (procresize's runnablePs, mgetSpecific(pp.oldm), else mget or newm;
 //     proc.go:6137-6185) before its wakep. The spec reaches neither the
 //     kicked runnext's new place nor the Ms and Ps that stop-the-world
-//     stopped and took: states the runtime reaches after every GC cycle.
+//     stopped and took: states real programs reach at almost every
+//     stop-the-world that finds a goroutine running on another P (gexit
+//     conform counts them: conform.Report.STWPreemptions).
 //     Modelled as the runtime does it, the stop-the-world would be a
 //     protocol of its own (sched.gcwaiting, stopwait, a stop at every M's
 //     next safe point), not one step.
