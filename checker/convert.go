@@ -53,7 +53,8 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}{{g.Defer, spec.FieldDefer}, {g.Panic, spec.FieldPanic}, {g.Writebuf, spec.FieldWritebuf},
 			{g.Waitreason, spec.FieldWaitreason}, {g.Param, spec.FieldParam}, {g.Labels, spec.FieldLabels},
 			{g.Timer, spec.FieldTimer}, {g.PreemptStop, spec.FieldPreemptStop},
-			{g.Paniconfault, spec.FieldPaniconfault}, {g.Bubble, spec.FieldBubble}} {
+			{g.Paniconfault, spec.FieldPaniconfault}, {g.Bubble, spec.FieldBubble},
+			{g.FipsOnlyBypass, spec.FieldFipsOnlyBypass}, {g.Secret, spec.FieldSecret}} {
 			if f.on {
 				cleared |= f.bit
 			}

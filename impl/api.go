@@ -236,6 +236,7 @@ type GSnap struct {
 	System                                           bool
 	Defer, Panic, Writebuf, Waitreason, Param        bool
 	Labels, Timer, PreemptStop, Paniconfault, Bubble bool
+	FipsOnlyBypass, Secret                           bool
 	GCAssist                                         int
 }
 

@@ -60,7 +60,7 @@ type faultDef struct {
 var faultDefs = []faultDef{
 	{"gdestroy-no-dead", "gdestroy forgets casgstatus(gp, _Grunning, _Gdead)", func(f *faults) *bool { return &f.gdestroyNoDead }},
 	{"gdestroy-no-dropg", "gdestroy forgets dropg: m.curg keeps pointing at the dead G", func(f *faults) *bool { return &f.gdestroyNoDropg }},
-	{"gdestroy-no-clear", "gdestroy forgets to clear _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble", func(f *faults) *bool { return &f.gdestroyNoClear }},
+	{"gdestroy-no-clear", "gdestroy forgets to clear _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble, fipsOnlyBypass, secret", func(f *faults) *bool { return &f.gdestroyNoClear }},
 	{"locked-no-mexit", "gdestroy's locked branch forgets to end the thread (gogo(&mp.g0.sched) -> mexit): the M goes back to scheduling", func(f *faults) *bool { return &f.lockedNoMexit }},
 	{"spill-32", "gfput's spill moves 32 (GFreeCap-GFreeSpillTo) instead of 33 Gs: pops while size > GFreeSpillTo", func(f *faults) *bool { return &f.spill32 }},
 	{"spill-lose-g", "gfput's spill loses the last G it pops (never pushed on a global list)", func(f *faults) *bool { return &f.spillLoseG }},

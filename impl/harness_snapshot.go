@@ -25,6 +25,7 @@ func (s *sched) snapshot() Snapshot {
 			System: gp.system.Load(), Defer: c&fDefer != 0, Panic: c&fPanic != 0, Writebuf: c&fWritebuf != 0,
 			Waitreason: c&fWaitreason != 0, Param: c&fParam != 0, Labels: c&fLabels != 0, Timer: c&fTimer != 0,
 			PreemptStop: c&fPreemptStop != 0, Paniconfault: c&fPaniconfault != 0, Bubble: c&fBubble != 0,
+			FipsOnlyBypass: c&fFipsOnlyBypass != 0, Secret: c&fSecret != 0,
 			GCAssist: int(gp.gcAssist),
 		})
 	}

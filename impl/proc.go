@@ -122,6 +122,9 @@ func (mp *m) newproc1(parent *g, pp *p, st Step) {
 		// Only user goroutines inherit pprof labels and synctest bubbles.
 		newg.cleared = parent.cleared & (fLabels | fBubble)
 	}
+	// Every goroutine inherits its creator's fips140 bypass
+	// (newg.fipsOnlyBypass = callergp.fipsOnlyBypass).
+	newg.cleared = newg.cleared&^fFipsOnlyBypass | parent.cleared&fFipsOnlyBypass
 	if !(s.f.goidReuse && newg.goid != 0) {
 		newg.goid = pp.goidcache
 		pp.goidcache++

@@ -52,7 +52,10 @@ const (
 	fPreemptStop
 	fPaniconfault
 	fBubble
-	fAll = fDefer | fPanic | fWritebuf | fWaitreason | fParam | fLabels | fTimer | fPreemptStop | fPaniconfault | fBubble
+	fFipsOnlyBypass
+	fSecret
+	fAll = fDefer | fPanic | fWritebuf | fWaitreason | fParam | fLabels | fTimer | fPreemptStop | fPaniconfault | fBubble |
+		fFipsOnlyBypass | fSecret
 )
 
 // g is runtime2.go's g, reduced to what the exit and reuse path touches,

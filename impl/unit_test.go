@@ -1037,3 +1037,35 @@ func TestStartTheWorldWakep(t *testing.T) {
 		}
 	}
 }
+
+// newproc1 gives every new G its creator's fipsOnlyBypass and only a user
+// G its pprof labels and synctest bubble (Go 1.26 proc.go newproc1); the
+// children park forever, so the final snapshot (main returned) shows them
+// live with what they inherited.
+func TestNewproc1Inherits(t *testing.T) {
+	c, _ := Preset("small")
+	w := Workload{Main: Prog(MakeDirty(), Go(Prog(ParkOn(1))), GoSystem(Prog(ParkOn(1))), Yield(), Yield())}
+	res, err := Run(Config{Consts: c, Ps: 1, Ms: 1, Mode: Deterministic, Seed: 1}, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var user, sys *GSnap
+	for i := range res.Snapshot.Gs {
+		g := &res.Snapshot.Gs[i]
+		switch {
+		case g.Goid == 2:
+			user = g
+		case g.Goid == 3:
+			sys = g
+		}
+	}
+	if user == nil || sys == nil || !sys.System {
+		t.Fatalf("children not found: %+v", res.Snapshot.Gs)
+	}
+	if !user.Labels || !user.Bubble || !user.FipsOnlyBypass || user.Defer || user.Secret {
+		t.Errorf("user G inherits %+v; want labels, bubble and fipsOnlyBypass only", *user)
+	}
+	if sys.Labels || sys.Bubble || !sys.FipsOnlyBypass || sys.Defer || sys.Secret {
+		t.Errorf("system G inherits %+v; want fipsOnlyBypass only", *sys)
+	}
+}

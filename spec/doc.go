@@ -165,7 +165,10 @@
 // back to keep its stack at gfput), and entersyscallblock (handoffp of the
 // P before the G is _Gsyscall, with no oldp: proc.go:4791, reached through
 // notetsleepg). Goroutine creation parked (newproc1's parked argument,
-// used by iter.Pull) is in the lifecycle automaton but has no op.
+// used by iter.Pull) is in the lifecycle automaton but has no op. Of
+// the G fields gdestroy leaves alone, ditWanted (newproc1 overwrites it
+// from the creator, proc.go:5411) is not modelled, nor is goexit0's wipe
+// of a runtime/secret goroutine's stack (stack contents are not).
 //
 // Known over- and under-approximations, each a restriction of the model
 // rather than a claim about the runtime:

@@ -15,8 +15,9 @@ package spec
 //     Cleared, flushes a credit while the GC marks, and gfput compares the
 //     stack with startingStackSize (freeing it when they differ);
 //   - newproc1 copies its creator's pprof labels and synctest bubble
-//     (Cleared & (FieldLabels|FieldBubble)) into the new G: a read that
-//     writes only another live G's Cleared;
+//     (Cleared & (FieldLabels|FieldBubble), into a user G) and its fips140
+//     bypass (FieldFipsOnlyBypass, into every G): a read that writes only
+//     another live G's Cleared;
 //   - a GC start (gcResetMarkState) zeroes every G's gcAssistBytes: a
 //     write, after which the value read is zero whatever was written;
 //   - the ops' own enabling (growstack while the stack is below MaxStack,

@@ -1048,7 +1048,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"DeadGsCleared", "gdestroy clears _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble and lockedm", "", func(s *State, c *census) error {
+	{"DeadGsCleared", "gdestroy clears _defer, _panic, writebuf, waitreason, param, labels, timer, preemptStop, paniconfault, bubble, fipsOnlyBypass, secret and lockedm", "", func(s *State, c *census) error {
 		for i := range s.Gs {
 			g := &s.Gs[i]
 			if g.Status != Dead {

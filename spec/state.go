@@ -8,21 +8,23 @@ const None = -1
 // means the field is non-zero (for example _panic is non-nil for a Goexit
 // during a panic).
 const (
-	FieldDefer        uint16 = 1 << iota // gp._defer
-	FieldPanic                           // gp._panic
-	FieldWritebuf                        // gp.writebuf
-	FieldWaitreason                      // gp.waitreason
-	FieldParam                           // gp.param
-	FieldLabels                          // gp.labels
-	FieldTimer                           // gp.timer
-	FieldPreemptStop                     // gp.preemptStop
-	FieldPaniconfault                    // gp.paniconfault
-	FieldBubble                          // gp.bubble (synctest)
+	FieldDefer          uint16 = 1 << iota // gp._defer
+	FieldPanic                             // gp._panic
+	FieldWritebuf                          // gp.writebuf
+	FieldWaitreason                        // gp.waitreason
+	FieldParam                             // gp.param
+	FieldLabels                            // gp.labels
+	FieldTimer                             // gp.timer
+	FieldPreemptStop                       // gp.preemptStop
+	FieldPaniconfault                      // gp.paniconfault
+	FieldBubble                            // gp.bubble (synctest)
+	FieldFipsOnlyBypass                    // gp.fipsOnlyBypass (crypto/fips140's bypass, Go 1.26)
+	FieldSecret                            // gp.secret (runtime/secret, Go 1.26)
 
 	// AllCleared is every field gdestroy resets.
 	AllCleared = FieldDefer | FieldPanic | FieldWritebuf | FieldWaitreason |
 		FieldParam | FieldLabels | FieldTimer | FieldPreemptStop |
-		FieldPaniconfault | FieldBubble
+		FieldPaniconfault | FieldBubble | FieldFipsOnlyBypass | FieldSecret
 )
 
 // FieldNames names the bits of G.Cleared in runtime terms.
@@ -34,6 +36,7 @@ var FieldNames = []struct {
 	{FieldWaitreason, "waitreason"}, {FieldParam, "param"}, {FieldLabels, "labels"},
 	{FieldTimer, "timer"}, {FieldPreemptStop, "preemptStop"},
 	{FieldPaniconfault, "paniconfault"}, {FieldBubble, "bubble"},
+	{FieldFipsOnlyBypass, "fipsOnlyBypass"}, {FieldSecret, "secret"},
 }
 
 // G is a goroutine (runtime2.go type g), reduced to what the exit and reuse

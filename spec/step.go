@@ -320,6 +320,13 @@ func (s *State) newproc1(op Op, mp int) (Result, error) {
 		// Only user goroutines inherit synctest bubbles and pprof labels.
 		newg.Cleared = s.Gs[cur].Cleared & (FieldLabels | FieldBubble)
 	}
+	if cur := m.Curg; cur != None {
+		// Every goroutine inherits its creator's fips140 bypass
+		// (`newg.fipsOnlyBypass = callergp.fipsOnlyBypass`, proc.go:5408;
+		// also ditWanted, which the spec does not model: gdestroy leaves
+		// it, and this copy overwrites it on reuse).
+		newg.Cleared = newg.Cleared&^FieldFipsOnlyBypass | s.Gs[cur].Cleared&FieldFipsOnlyBypass
+	}
 	if pp.GoidCache == pp.GoidEnd {
 		// `if pp.goidcache == pp.goidcacheend { pp.goidcache =
 		// sched.goidgen.Add(_GoidCacheBatch) ... }`.

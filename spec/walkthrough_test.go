@@ -205,3 +205,41 @@ func TestGoexitDeadlock(t *testing.T) {
 		t.Fatalf("main return: %v", s.Sched.Terminal)
 	}
 }
+
+// TestNewproc1InheritsAndGdestroyClears: Go 1.26's newproc1 gives every
+// new G its creator's fipsOnlyBypass (proc.go:5408), and only a user G its
+// pprof labels and synctest bubble; gdestroy clears fipsOnlyBypass and
+// secret with the rest (DeadGsCleared). A dead G that keeps either is the
+// invariant's violation.
+func TestNewproc1InheritsAndGdestroyClears(t *testing.T) {
+	s := newState(t, "go", 1, 1)
+	do(t, s, Op{Kind: OpDirty, M: 0}) // main: every field gdestroy resets
+	user := spawn(t, s, 0)
+	if got, want := s.Gs[user.G].Cleared, FieldLabels|FieldBubble|FieldFipsOnlyBypass; got != want {
+		t.Fatalf("user G inherits %#x, want labels, bubble and fipsOnlyBypass (%#x)", got, want)
+	}
+	sys := do(t, s, Op{Kind: OpNewproc1, M: 0, N: 1})
+	do(t, s, Op{Kind: OpRunqput, M: 0})
+	if got := s.Gs[sys.G].Cleared; got != FieldFipsOnlyBypass {
+		t.Fatalf("system G inherits %#x, want fipsOnlyBypass alone (%#x)", got, FieldFipsOnlyBypass)
+	}
+	// main parks; the system G (runnext) runs, is dirtied, exits:
+	// everything cleared.
+	do(t, s, Op{Kind: OpPark, M: 0})
+	sched(t, s, 0, SrcRunnext)
+	g := s.Ms[0].Curg
+	do(t, s, Op{Kind: OpDirty, M: 0})
+	do(t, s, Op{Kind: OpExit, M: 0})
+	if s.Gs[g].Status != Dead || s.Gs[g].Cleared != 0 {
+		t.Fatalf("gdestroy left G%d %s", g, s.Gs[g].String())
+	}
+	// The planted gdestroy that forgets the Go 1.26 fields.
+	for _, f := range []uint16{FieldFipsOnlyBypass, FieldSecret} {
+		b := s.Clone()
+		b.Gs[g].Cleared = f
+		v := b.CheckInvariants()
+		if v == nil || v.Invariant != "DeadGsCleared" {
+			t.Fatalf("a dead G keeping %#x: %v", f, v)
+		}
+	}
+}
