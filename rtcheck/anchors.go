@@ -86,6 +86,11 @@ var anchors = []anchor{
 	// create+exit cycle's record count down).
 	{File: "proc.go", Func: "gdestroy", Path: path(s("dropg()")), Where: after,
 		Code: "if locked {\n\tgexitGdestroy(gp, mp, pp, locked)\n}", Kinds: []Kind{KGdestroy}},
+	// gdestroy's ngsys decrement, for the finalizer and cleanup goroutines
+	// (newproc1 counted them as system goroutines).
+	{File: "proc.go", Func: "gdestroy", Path: path(s("if isSystemGoroutine(gp, false) {")), Where: before,
+		Code:  "if gexitF := findfunc(gp.startpc); gexitF.valid() && (gexitF.funcID == abi.FuncID_runFinalizers || gexitF.funcID == abi.FuncID_runCleanups) {\n\tgexitGdestroyNgsys(pp, gp, isSystemGoroutine(gp, false), gexitF.funcID == abi.FuncID_runCleanups)\n}",
+		Kinds: []Kind{KGdestroyNgsys}},
 	{File: "proc.go", Func: "mexit", Path: path(s("mp := getg().m")), Where: after,
 		Code: code("gexitSched(%s, mp.p.ptr(), gexitB(mp == &m0), 0, 0)", kk(KMexit)), Kinds: []Kind{KMexit}},
 	{File: "proc.go", Func: "mexit", Path: path(s("if mp == &m0 {"), s("mPark()")), Where: before,

@@ -20,7 +20,7 @@ const maxProblems = 20
 // judge's question (Options.Judge).
 func Consistency(f *File) []string {
 	recs := f.Records[:f.Settled]
-	c := &consistency{local: new([1 << 16]int32), goidLimit: uint64(len(recs)) + 1<<16}
+	c := &consistency{local: new([1 << 16]int32), goidLimit: uint64(len(recs)) + 1<<16, kinds: Kind(f.Header.Kinds)}
 	for i := range recs {
 		if len(c.problems) >= maxProblems {
 			c.problems = append(c.problems, "... (more problems not listed)")
@@ -41,6 +41,7 @@ func Consistency(f *File) []string {
 
 type consistency struct {
 	problems []string
+	kinds    Kind            // the probe kinds the runtime side knew (0: unknown, as this gexit's)
 	local    *[1 << 16]int32 // p.gFree.size by P (as uint16)
 	gStack   int32           // sched.gFree.stack.size
 	gNoStack int32           // sched.gFree.noStack.size
@@ -124,6 +125,10 @@ func (c *consistency) want(r *Record, what string, have, want int32) {
 func (c *consistency) check(r *Record) {
 	if r.Kind == 0 || r.Kind >= numKinds {
 		c.addf(r, "unknown kind %d", uint16(r.Kind))
+		return
+	}
+	if c.kinds != 0 && r.Kind > c.kinds {
+		c.addf(r, "a record of kind %d, beyond the %d kinds its runtime side knew", uint16(r.Kind), uint16(c.kinds))
 		return
 	}
 	info := &consistencyInfo[r.Kind]

@@ -119,7 +119,14 @@
 // under Options.Out. With -run all, a probe that never fires is a
 // violation, and so is a branch a workload is there for (Workload.Codes:
 // handoffp's last-P branch, exitsyscall's idle path); KindInfo.Optional
-// names the probes exempt and why.
+// names the probes exempt and why. A workload with a Finding shows where
+// the real runtime breaks a spec invariant: its verdict must be that
+// violation, and -run all leaves it out. finalizer-goexit is one: a
+// finalizer and a cleanup that call runtime.Goexit end the goroutines
+// running them (golang/go#71824), which newproc1 counted in sched.ngsys
+// as system goroutines and gdestroy, asking isSystemGoroutine again while
+// they run user code, does not take off (NGSysCount; probe
+// gdestroy.ngsys): ngsys stays too high and runtime.NumGoroutine too low.
 //
 // Linux only (the runtime side opens and writes the record file with the
 // runtime's Linux system call wrappers).

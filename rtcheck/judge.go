@@ -212,7 +212,7 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 // freeListKind: the kinds step replays or takes into account.
 var freeListKind = func() (k [numKinds]bool) {
 	for _, kind := range []Kind{KMalg, KGfput, KGfputSpill, KGfgetRefill, KGfpurge, KGCFreeTake, KGCFreePut,
-		KGfgetStale, KGfgetAlloc, KGoidBatch, KPDestroy, KProcresize, KNewproc1, KStackSize} {
+		KGfgetStale, KGfgetAlloc, KGoidBatch, KPDestroy, KProcresize, KNewproc1, KStackSize, KGdestroyNgsys} {
 		k[kind] = true
 	}
 	return k
@@ -382,6 +382,21 @@ func (j *freeJudge) step(r *Record) bool {
 		return false
 	case KPDestroy:
 		j.destroyed[p] = true
+		return false
+	case KGdestroyNgsys:
+		// The spec's NGSysCount: gdestroy decrements sched.ngsys for
+		// every G newproc1 counted. newproc1 counts the finalizer and
+		// cleanup goroutines (isSystemGoroutine holds when they start:
+		// fingRunningFinalizer is clear, and newproc1 clears
+		// runningCleanups just before its test); gdestroy asks again,
+		// and while the G runs a finalizer or cleanup the answer is no.
+		if r.F[0] == 0 {
+			what := "finalizer"
+			if r.F[1] != 0 {
+				what = "cleanup"
+			}
+			j.failf("NGSysCount: the %s goroutine (goid %d) exited counted as a user goroutine: newproc1 counted it in sched.ngsys and gdestroy does not take it off, so ngsys stays one too high and runtime.NumGoroutine one too low (a %s called runtime.Goexit: golang/go#71824)", what, r.X, what)
+		}
 		return false
 	case KStackSize:
 		// The spec's gc off op (gcMarkDone): with the world stopped,

@@ -109,6 +109,11 @@ func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
 		{"gcComputeStartingStackSize finds another size", "startingStackSize before gcComputeStartingStackSize", func(recs []Record) []Record {
 			return slices.Insert(recs, find(recs, KGfput, 3), Record{Kind: KStackSize, F: [6]int32{2048, 8192, 1, 1}})
 		}},
+		// A finalizer goroutine's exit that does not take it off
+		// sched.ngsys (its finalizer called runtime.Goexit).
+		{"the finalizer goroutine exits as a user goroutine", "NGSysCount: the finalizer goroutine", func(recs []Record) []Record {
+			return slices.Insert(recs, find(recs, KGfput, 3), Record{Kind: KGdestroyNgsys, G: 0x5000, X: 7})
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			recs := tc.plant(cleanHistory())
@@ -487,5 +492,20 @@ func TestRealStartState(t *testing.T) {
 	if p0.SchedTick != 0 || p0.GoidCache != 2 || p0.GoidEnd != 17 || s.Sched.Goidgen != 16 || s.Gs[0].Goid != 1 {
 		t.Fatalf("the spec's start: P0 schedtick %d, goid cache [%d,%d), goidgen %d, main's goid %d; the real start leaves schedtick 0 (runnext, inherited time), cache [2,17), goidgen 16, goid 1",
 			p0.SchedTick, p0.GoidCache, p0.GoidEnd, s.Sched.Goidgen, s.Gs[0].Goid)
+	}
+}
+
+// The control of the NGSysCount case above: finalizer and cleanup
+// goroutines whose exits take them off sched.ngsys are judged ok.
+func TestSpecJudgeNgsysDecremented(t *testing.T) {
+	recs := cleanHistory()
+	i := findKind(t, recs, KGfput, 3)
+	recs = slices.Insert(recs, i, Record{Kind: KGdestroyNgsys, G: 0x5000, X: 7, F: [6]int32{1, 0}},
+		Record{Kind: KGdestroyNgsys, G: 0x5100, X: 8, F: [6]int32{1, 1}})
+	for i := range recs {
+		recs[i].Index = uint64(i)
+	}
+	if j := judgeRecords(recs); j.Verdict != OK {
+		t.Fatalf("verdict %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
 	}
 }

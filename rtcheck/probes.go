@@ -101,6 +101,7 @@ const (
 	KPidleput
 	KPidleget
 	KStackSize
+	KGdestroyNgsys
 	numKinds
 )
 
@@ -241,6 +242,10 @@ var kinds = [...]KindInfo{
 		P: "the P got", Fields: [6]string{"npidle", "next", "gomaxprocs", "", "", ""}},
 	KStackSize: {Name: "gcComputeStartingStackSize", Family: FamGC, Where: "gcMarkDone, after its call of gcComputeStartingStackSize (the function's only caller), with the world stopped, before gcBlackenEnabled = 0",
 		P: "the M's P", Fields: [6]string{"startingStackSize", "before", "gcBlackenEnabled", "worldStopped", "", ""}},
+	KGdestroyNgsys: {Name: "gdestroy.ngsys", Family: FamExit,
+		Where: "gdestroy, before its `if isSystemGoroutine(gp, false)` (sched.ngsys.Add(-1)), for a G whose start function is runFinalizers or runCleanups: the start functions whose isSystemGoroutine changes while the G lives",
+		G:     "the exiting G", X: "goid", P: "the M's P", Fields: [6]string{"system", "cleanup", "", "", "", ""},
+		Optional: "a finalizer or cleanup goroutine exits only when a finalizer or cleanup calls runtime.Goexit (golang/go#71824); the finalizer-goexit workload, not part of -run all, makes both do it"},
 }
 
 func init() {

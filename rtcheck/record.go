@@ -215,7 +215,11 @@ func Decode(data []byte) (*File, error) {
 		return nil, fmt.Errorf("record format version %d, record size %d: want version %d, size %d",
 			h.Version, h.RecordSize, FormatVersion, RecordSize)
 	}
-	if h.Kinds != uint32(numKinds-1) {
+	// Kinds are only ever appended (probes.go), so a recording whose
+	// runtime side knew fewer reads as it was written; one that knew more
+	// than this gexit does not (Consistency reports a record of a kind
+	// beyond its runtime side's).
+	if h.Kinds == 0 || h.Kinds > uint32(numKinds-1) {
 		return nil, fmt.Errorf("the runtime side knows %d probe kinds, this gexit %d", h.Kinds, numKinds-1)
 	}
 	body := data[RecordSize:]

@@ -225,8 +225,28 @@ func TestDecodeRejects(t *testing.T) {
 	binary.LittleEndian.PutUint32(bad[8:], FormatVersion+1)
 	cases["record format version"] = bad
 	bad = append([]byte{}, good...)
-	binary.LittleEndian.PutUint32(bad[40:], 3)
+	binary.LittleEndian.PutUint32(bad[40:], uint32(numKinds)) // a runtime side newer than this gexit
 	cases["probe kinds"] = bad
+	// A runtime side that knew fewer kinds (an older recording: kinds
+	// are only appended) is read; a record of a kind beyond them is a
+	// consistency problem.
+	older := append([]byte{}, good...)
+	binary.LittleEndian.PutUint32(older[40:], uint32(numKinds)-2)
+	if f, err := Decode(older); err != nil {
+		t.Errorf("a recording whose runtime side knew one kind fewer: %v", err)
+	} else if probs := Consistency(f); len(probs) != 0 {
+		t.Errorf("a recording whose runtime side knew one kind fewer: %v", probs)
+	}
+	top := Kind(0)
+	for _, r := range cleanHistory()[:5] {
+		top = max(top, r.Kind)
+	}
+	binary.LittleEndian.PutUint32(older[40:], uint32(top)-1)
+	if f, err := Decode(older); err != nil {
+		t.Errorf("a recording whose runtime side knew %d kinds: %v", top-1, err)
+	} else if probs := strings.Join(Consistency(f), "\n"); !strings.Contains(probs, "beyond the") {
+		t.Errorf("a record of kind %d from a runtime side that knew %d: %q", top, top-1, probs)
+	}
 	for want, data := range cases {
 		if _, err := Decode(data); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: have %v", want, err)

@@ -194,7 +194,11 @@ func Run(opts Options) (*Report, error) {
 		wls = append(wls, w)
 	}
 	if all {
-		wls = append([]Workload(nil), Workloads...)
+		for _, w := range Workloads {
+			if w.Finding == "" {
+				wls = append(wls, w)
+			}
+		}
 	}
 
 	tmp, err := os.MkdirTemp("", "gexit-runtime-")

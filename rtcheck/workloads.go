@@ -32,6 +32,11 @@ type Workload struct {
 	// error message in the output (goexit ends in checkdead's fatal error).
 	ExitCode int
 	Fatal    string
+	// Finding, when set, is a known disagreement of the runtime with the
+	// spec that the workload exists to show: its run must be a violation
+	// whose problems contain Finding. Such a workload is not part of
+	// -run all (which judges the runtime where the spec holds).
+	Finding string
 }
 
 // Workloads lists the bundled workloads.
@@ -57,6 +62,8 @@ var Workloads = []Workload{
 		Codes:  []string{"handoffp/lastp", "exitsyscall.slow/idle"}},
 	{Name: "goexit", Summary: "main calls runtime.Goexit locked to m0: m0 wedged, checkdead's fatal error",
 		Probes: []Kind{KMexit, KCheckdead}, ExitCode: 2, Fatal: "no goroutines (main called runtime.Goexit) - deadlock!"},
+	{Name: "finalizer-goexit", Summary: "a finalizer and a cleanup call runtime.Goexit: the goroutines running them exit counted as user goroutines, and sched.ngsys stays too high (golang/go#71824; a finding, not in -run all)",
+		Probes: []Kind{KGdestroyNgsys}, Finding: "NGSysCount"},
 }
 
 // requiredCodes are the branches of every workload's Codes.

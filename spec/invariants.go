@@ -785,7 +785,8 @@ var Invariants = []Invariant{
 			"counts its live system Gs. The runtime's ngsys also counts each extra M's _Gdeadextra G (oneNewExtraM adds 1, needm " +
 			"subtracts it, dropm adds it back: proc.go:2544, 2457, 2601), and the finalizer and cleanup goroutines are system Gs only " +
 			"while they run no user code (isSystemGoroutine, traceback.go:1422-1441): one that calls runtime.Goexit from a finalizer " +
-			"or a cleanup was counted by newproc1 and is not subtracted by gdestroy.",
+			"or a cleanup was counted by newproc1 and is not subtracted by gdestroy (rtcheck's finalizer-goexit workload shows both on " +
+			"the real runtime; golang/go#71824).",
 		check: func(s *State, c *census) error {
 			n := int32(0)
 			for i := range s.Gs {

@@ -43,7 +43,10 @@ Targets, each run under every -procs value (GOMAXPROCS):
 	-run WORKLOAD|all  bundled workloads (default -procs 1,2,4,8); with all,
 	                   a probe that never fires is a violation, and so is
 	                   a branch a workload is there for (handoffp's
-	                   last-P branch, exitsyscall's idle path)
+	                   last-P branch, exitsyscall's idle path). all leaves
+	                   out the findings: workloads that show where the
+	                   runtime breaks a spec invariant (finalizer-goexit),
+	                   whose verdict is that violation
 	-test PKG,...      go test -c of each package with the instrumented
 	                   runtime, then its test binary (in the package
 	                   directory, with the flags after --, e.g. -test.short)
@@ -95,7 +98,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("runtime", flag.ContinueOnError)
 	src := fs.String("src", "", "runtime source `dir` to instrument (default $(go env GOROOT)/src/runtime)")
-	workload := fs.String("run", "", "bundled `workload` to run, or all ("+strings.Join(rtcheck.WorkloadNames(), ", ")+")")
+	workload := fs.String("run", "", "bundled `workload` to run, or all (every one but the findings): "+strings.Join(rtcheck.WorkloadNames(), ", "))
 	tests := fs.String("test", "", "comma-separated `packages` whose tests run with the instrumented runtime")
 	execDir := fs.String("exec", "", "main package `dir` to build and run with the instrumented runtime")
 	procsFlag := fs.String("procs", "", "comma-separated GOMAXPROCS `values` (default 1,2,4,8 for -run; the environment's otherwise)")
@@ -111,7 +114,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 		fmt.Fprintln(fs.Output(), "\nWorkloads:")
 		for _, w := range rtcheck.Workloads {
-			fmt.Fprintf(fs.Output(), "\t%-12s %s\n", w.Name, w.Summary)
+			fmt.Fprintf(fs.Output(), "\t%-16s %s\n", w.Name, w.Summary)
 		}
 		fmt.Fprintln(fs.Output(), "\nProbes:")
 		for _, k := range rtcheck.Kinds() {
