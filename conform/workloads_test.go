@@ -24,6 +24,20 @@ func workloadProcs() []int {
 	return []int{1, 2, 4}
 }
 
+// recordAndCheck records w under procs and scale and checks its trace.
+func recordAndCheck(t *testing.T, w Workload, procs, scale int) (*Recording, *Report) {
+	t.Helper()
+	rec, err := Record(w, procs, scale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckTrace(bytesReader(rec.Trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, rep
+}
+
 func TestWorkloads(t *testing.T) {
 	for _, procs := range workloadProcs() {
 		for _, name := range WorkloadNames() {
@@ -35,14 +49,7 @@ func TestWorkloads(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s/procs=%d", name, procs), func(t *testing.T) {
 				w, _ := LookupWorkload(name)
-				rec, err := Record(w, procs, workloadScale())
-				if err != nil {
-					t.Fatal(err)
-				}
-				rep, err := CheckTrace(bytesReader(rec.Trace))
-				if err != nil {
-					t.Fatal(err)
-				}
+				rec, rep := recordAndCheck(t, w, procs, workloadScale())
 				if !rep.OK() {
 					t.Errorf("%s", rep.Text(true))
 				}
@@ -67,14 +74,7 @@ func TestRealSTWPreemptions(t *testing.T) {
 		procs int
 		want  bool
 	}{{2, true}, {1, false}} {
-		rec, err := Record(w, tc.procs, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := CheckTrace(bytesReader(rec.Trace))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, rep := recordAndCheck(t, w, tc.procs, 1)
 		if !rep.OK() {
 			t.Fatalf("procs=%d:\n%s", tc.procs, rep.Text(true))
 		}
