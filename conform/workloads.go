@@ -203,6 +203,18 @@ func runSyscall(_ context.Context, scale int) {
 // spinSink keeps the spinning loops from being optimized away.
 var spinSink atomic.Int64
 
+// spin runs a tight loop, with no call in its inner part (so only
+// asynchronous preemption stops it), while more says so.
+func spin(more func() bool) {
+	x := 0
+	for more() {
+		for k := 0; k < 1000; k++ {
+			x += k * k
+		}
+	}
+	spinSink.Add(int64(x))
+}
+
 func runPreempt(_ context.Context, scale int) {
 	var wg sync.WaitGroup
 	// Cooperative: Gosched.
@@ -223,13 +235,7 @@ func runPreempt(_ context.Context, scale int) {
 		go func() {
 			defer wg.Done()
 			deadline := time.Now().Add(time.Duration(15*scale) * time.Millisecond)
-			x := 0
-			for time.Now().Before(deadline) {
-				for k := 0; k < 1000; k++ {
-					x += k * k
-				}
-			}
-			spinSink.Add(int64(x))
+			spin(func() bool { return time.Now().Before(deadline) })
 		}()
 	}
 	wg.Wait()
@@ -237,15 +243,7 @@ func runPreempt(_ context.Context, scale int) {
 	// eight GCs are done, each GC's two stop-the-worlds preempting them.
 	var stop atomic.Bool
 	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			x := 0
-			for !stop.Load() {
-				for k := 0; k < 1000; k++ {
-					x += k * k
-				}
-			}
-			spinSink.Add(int64(x))
-		})
+		wg.Go(func() { spin(func() bool { return !stop.Load() }) })
 	}
 	for range 8 {
 		time.Sleep(time.Millisecond)
