@@ -434,26 +434,34 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	}
 	states := run.states[:len(run.states)-1]
 	var f Fairness
-	// WeakFairMs: every M steps in the loop, or cannot step somewhere.
-	ok := true
-	for m := 0; m < o.Config.Ms; m++ {
-		stepped, disabled := false, false
+	// weaklyFair: an actor (the ops of) steps in the loop, or cannot
+	// step (strictly) somewhere in it.
+	weaklyFair := func(actor func(spec.Op) bool) bool {
 		for _, op := range run.ops {
-			stepped = stepped || int(op.M) == m
+			if actor(op) {
+				return true
+			}
 		}
 		for _, s := range states {
 			can := false
 			for _, op := range s.Enabled(o.Bounds, nil) {
 				op.Strict = true
-				if int(op.M) == m {
+				if actor(op) {
 					if _, err := step(s.Clone(), op); err == nil {
 						can = true
 					}
 				}
 			}
-			disabled = disabled || !can
+			if !can {
+				return true
+			}
 		}
-		ok = ok && (stepped || disabled)
+		return false
+	}
+	// WeakFairMs: every M steps in the loop, or cannot step somewhere.
+	ok := true
+	for m := 0; m < o.Config.Ms; m++ {
+		ok = ok && weaklyFair(func(op spec.Op) bool { return int(op.M) == m })
 	}
 	if ok {
 		f |= FairMs
@@ -521,26 +529,9 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	}
 	// WeakFairStartTheWorld: the controller's wakep steps in the loop,
 	// or cannot step somewhere.
-	ctlWakep := func(op spec.Op) bool {
+	if weaklyFair(func(op spec.Op) bool {
 		return op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm)
-	}
-	stepped, disabled := false, false
-	for _, op := range run.ops {
-		stepped = stepped || ctlWakep(op)
-	}
-	for _, s := range states {
-		can := false
-		for _, op := range s.Enabled(o.Bounds, nil) {
-			op.Strict = true
-			if ctlWakep(op) {
-				if _, err := step(s.Clone(), op); err == nil {
-					can = true
-				}
-			}
-		}
-		disabled = disabled || !can
-	}
-	if stepped || disabled {
+	}) {
 		f |= FairStartTheWorld
 	}
 	return f
