@@ -27,7 +27,7 @@ func SpecConfig(c impl.Config) spec.Config {
 	return spec.Config{Consts: SpecConsts(c.Consts), Ps: c.Ps, Ms: c.Ms, Wasm: c.Wasm}
 }
 
-var pstatus = map[string]spec.PStatus{"idle": spec.PIdle, "running": spec.PRunning, "handoff": spec.PHandoff, "dead": spec.PDead}
+var pstatus = map[string]spec.PStatus{"idle": spec.PIdle, "running": spec.PRunning, "handoff": spec.PHandoff, "dead": spec.PDead, "gcstop": spec.PGCStop}
 
 // StateOf is the abstraction function's last step: the spec state an impl
 // snapshot describes. A snapshot the spec cannot even represent (an unknown
@@ -77,16 +77,22 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), SpinP: int8(spinP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
-			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, Mexiting: m.Mexiting, Mfreed: m.Mfreed, StealTail: m.StealTail, Link: spec.None})
+			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, GCStopping: m.GCStopping, Mexiting: m.Mexiting, Mfreed: m.Mfreed, StealTail: m.StealTail, Link: spec.None})
 	}
 	for i, p := range sn.Ps {
 		st, ok := pstatus[p.Status]
 		if !ok {
 			return nil, fmt.Errorf("P%d has status %q", i, p.Status)
 		}
+		oldm := int8(spec.None)
+		if st == spec.PGCStop {
+			// Snapshots from before the stop-the-world protocol have
+			// no OldM: it is read only for a stopped P.
+			oldm = int8(p.OldM)
+		}
 		s.Ps = append(s.Ps, spec.P{Status: st, M: int8(p.M), Runnext: int32(p.Runnext), Kicked: spec.None, Ring: ints(p.Ring),
 			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
-			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None, StartSpinning: p.StartSpinning})
+			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None, StartSpinning: p.StartSpinning, OldM: oldm})
 	}
 	// runqputslow's batch is held by an M (the runtime's local q); the
 	// spec keeps it on that M's P.
@@ -139,7 +145,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		BgScanCredit: sn.BgScanCredit, GCBlacken: sn.GCBlacken, FreeGStacksDone: sn.FreeGStacksDone, StartingStackSize: int32(sn.StartingStackSize),
 		Goidgen: sn.Goidgen, GoMaxProcs: int32(sn.GoMaxProcs), MainGoexit: sn.MainGoexit, Pidle: spec.None,
 		Midle: spec.None, NMSpinning: int32(sn.NMSpinning), NeedSpinning: sn.NeedSpinning,
-		CtlWakeP: sn.CtlWakeP, CtlWaking: sn.CtlWaking}
+		CtlWakeP: sn.CtlWakeP, CtlWaking: sn.CtlWaking, GCWaiting: sn.GCWaiting}
 	ctlP, err := atMostOne(sn.CtlStartmP, "the controller's P for wakep's startm")
 	if err != nil {
 		return nil, err
@@ -238,7 +244,8 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 			return op, fmt.Errorf("exitsyscall event has unknown path %q (keep, oldp, pidle, nop-pidle, nop)", e.Out.Path)
 		}
 		op.P, op.N = spec.None, int8(path)
-	case spec.OpProcResize:
+	case spec.OpProcResize, spec.OpStopTheWorld:
+		// stoptheworld: the Ps left to sysmon's retake in progress.
 		op.N = int8(e.In.N)
 	case spec.OpGC:
 		if e.In.On {
@@ -289,11 +296,16 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 			// goidrefill before the newproc1 that uses it.
 			diffs = append(diffs, "the spec's newproc1 fetched a goid batch, the implementation recorded no goidrefill before it")
 		}
-	case spec.OpRunqput, spec.OpReady:
+	case spec.OpRunqput, spec.OpReady, spec.OpPreempt:
 		ck("G", out.G, r.G)
 		ck("kicked", out.Kicked, r.Kicked)
 		ck("runqputslow", out.Slow, r.Slow)
 		ck("wakep", out.Woke, r.Woke)
+	case spec.OpGCStopm:
+		ck("P", out.P, r.P)
+		ck("stopwait", out.Value, r.Value)
+	case spec.OpStopTheWorld:
+		ck("stopwait", out.Value, r.Value)
 	case spec.OpSchedule:
 		ck("G", out.G, r.G)
 		ck("moved", out.Moved, r.Moved)
@@ -344,6 +356,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("locked branch", out.Locked, r.Locked)
 	case spec.OpEnterSyscall:
 		ck("G", out.G, r.G)
+		ck("handed off", out.HandedOff, r.HandedOff)
 	case spec.OpRetake:
 		ck("M", out.Value, r.Value)
 	case spec.OpExitSyscall:

@@ -33,6 +33,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		k |= 1 << 61 // the GC's end set startingStackSize
 	case op.Kind == spec.OpNewproc1 && r.Batch != 0:
 		k |= 1 << 61 // newproc1 fetched a goid batch (goidrefill)
+	case op.Kind == spec.OpStopTheWorld && op.N != 0:
+		k |= 1 << 61 // a P left to sysmon's retake in progress
 	}
 	return branchKey(k)
 }

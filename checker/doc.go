@@ -19,7 +19,7 @@
 // queue eventually leaves it, the 61st-tick pick (GlobalRunqServed); a
 // handed-off P is eventually acquired (HandedOffPTaken); a runnable G
 // locked to an M eventually runs on it (LockedGRunsOnItsM). "Eventually"
-// is on fair runs, under five named conditions (FairnessConditions), each
+// is on fair runs, under six named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it
 //     (every M is an OS thread);
@@ -34,10 +34,19 @@
 //   - NewMForHandoff: a loop in which a P stays handed off and no M is ever
 //     free is unfair: startm creates an M (newm) when none is idle; the
 //     spec's Ms are fixed;
-//   - WeakFairStartTheWorld: the controller's wakep after a stop-the-world,
-//     if it can step in every state of a loop, steps in it (the thread
-//     that restarted the world makes it, proc.go:1822); without it the
-//     P it took for startm could stay handed off forever.
+//   - WeakFairStartTheWorld: the controller, once every P has stopped for
+//     its stop-the-world, restarts the world (its action) and makes the
+//     wakep after it, if it can step in every state of a loop (the caller
+//     of a stop-the-world runs on a thread of its own, proc.go:1822);
+//     without it the world could stay stopped, or the P it took for
+//     startm stay handed off, forever;
+//   - StopTheWorldsSpaced: a loop in which the controller stops the world
+//     is unfair: between two stop-the-worlds the Ms run far longer than
+//     one lasts (the GC is paced by allocation; the caller is a goroutine
+//     that needs a P), so they reach the work the restart handed them;
+//     without it the controller could stop the world each time an M is
+//     about to run a G. A stop-the-world in a lasso's prefix is still
+//     explored.
 //
 // Each is needed: without it the spec has a lasso at a small bound
 // (TestLivenessFairnessIsNeeded). A violation is a Lasso, the shortest

@@ -93,17 +93,33 @@ const (
 	// locked to a waiting G. The progress predicates make the same cut
 	// (spec/progress.go: stranded only while a free M exists).
 	FairNewM
-	// FairStartTheWorld is weak fairness of the controller's wakep after a
-	// stop-the-world (spec.Sched.CtlWakeP, CtlWaking, CtlStartmP): if it
-	// can step in every state of a loop, it steps in it.
-	// startTheWorldWithSema's wakep (proc.go:1822) runs on the M that
-	// restarted the world, under acquirem, an OS thread like the others.
-	// Without it the controller could hold a P it took for startm (status
-	// PHandoff, no M named) forever. Its stop-the-worlds and the GC's root
-	// job are not forced: a run with no further GC is a real run.
+	// FairStartTheWorld is weak fairness of the controller once it has
+	// stopped the world: its action with every P stopped, which restarts
+	// the world (startTheWorldWithSema), and the wakep after it
+	// (spec.Sched.CtlWakeP, CtlWaking, CtlStartmP): if it can step in
+	// every state of a loop, it steps in it. The caller of a
+	// stop-the-world and startTheWorldWithSema's wakep (proc.go:1822)
+	// run on an M of their own, an OS thread like the others.
+	// Without it the world could stay stopped, or the controller hold a
+	// P it took for startm (status PHandoff, no M named), forever. Its
+	// stop-the-worlds and the GC's root job are not forced: a run with no
+	// further GC is a real run.
 	FairStartTheWorld
+	// FairSTWSpaced: a loop in which the controller stops the world is
+	// unfair. Between two stop-the-worlds the runtime's threads run far
+	// longer than one lasts (the GC is paced by allocation, GOMAXPROCS
+	// changes are rare, and the caller of a stop-the-world is itself a
+	// goroutine that needs a P to run), so the Ms it stopped get to the
+	// work startTheWorldWithSema handed them. The spec has no time:
+	// without this condition the controller could stop the world every
+	// time an M is about to run a G, and starve every G. A
+	// stop-the-world in a lasso's prefix is still explored, and so is a
+	// loop inside one stop-the-world (the Ms stopping, or the world
+	// stopped until the controller's restart, which FairStartTheWorld
+	// forces).
+	FairSTWSpaced
 	// AllFairness is every condition: the default.
-	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld
+	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld | FairSTWSpaced
 )
 
 // FairnessConditions name the fairness conditions, in bit order.
@@ -116,7 +132,8 @@ var FairnessConditions = []struct {
 	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs and stays running on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
 	{FairHandoff, "HandoffStartsM", "a loop in which an M could acquire a handed-off P infinitely often but none does is unfair: handoffp -> startm(pp) wakes one M for that P (mp.nextp = pp; proc.go startm)"},
 	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's fixed set of Ms cannot (proc.go startm)"},
-	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller's wakep after a stop-the-world, if it can step in every state of a loop, steps in it: startTheWorldWithSema's wakep (proc.go:1822) runs on the thread that restarted the world"},
+	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller, once every P has stopped for its stop-the-world, and its wakep after it, if they can step in every state of a loop, step in it: the caller of a stop-the-world and startTheWorldWithSema's wakep (proc.go:1822) run on a thread of their own"},
+	{FairSTWSpaced, "StopTheWorldsSpaced", "a loop in which the controller stops the world is unfair: between two stop-the-worlds the Ms run far longer than one lasts (the GC is paced by allocation; the caller is a goroutine that needs a P), so the Ms it stopped reach the work startTheWorldWithSema handed them; a stop-the-world in a lasso's prefix is still explored"},
 }
 
 // LivenessProperty is one liveness property.
@@ -190,6 +207,7 @@ const (
 	pmHand   = 8  // bits 8-15: the P is handed off
 	pmRunsG  = 16 // bits 16-23: the P is running a G (its M's curg is running or in a syscall)
 	noActor  = 0xF
+	infSTW   = 1 << 12 // info: the step stops the world
 	sccDone  = math.MaxUint32
 	maxLiveG = 8 // runnable Gs a 32-bit edge map holds
 )
@@ -207,10 +225,11 @@ type livenessGraph struct {
 	pmask  []uint32
 	base   []uint32 // product numbering: state s's runnable Gs are nodes base[s]..base[s+1]-1
 	dst    []uint32
-	// info: bits 0-3 the actor M (ms: the controller's wakep; noActor:
-	// sysmon and the controller's other ops),
+	// info: bits 0-3 the actor M (ms: the controller's restart and
+	// wakep; noActor: sysmon and the controller's other ops),
 	// 4-7 one plus the handed-off P an acquirep took (0: none), 8-11 one
-	// plus the P whose schedtick the step advanced (0: none).
+	// plus the P whose schedtick the step advanced (0: none), infSTW the
+	// controller's stopTheWorldWithSema.
 	info []uint16
 	// sig: 4 bits per runnable G of the source, by rank: its rank in the
 	// target, or 0xF when it is no longer runnable there.
@@ -297,10 +316,14 @@ func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) 
 	switch {
 	case op.M >= 0 && int(op.M) < noActor:
 		inf = uint16(op.M)
-	case op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm):
-		// startTheWorldWithSema's wakep runs on the M that restarted
-		// the world, a thread like the spec's Ms: weakly fair too.
+	case op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm ||
+		op.Kind == spec.OpGC || op.Kind == spec.OpProcResize):
+		// The action with the world stopped, which restarts it, and
+		// startTheWorldWithSema's wakep run on the M that stopped the
+		// world, a thread like the spec's Ms: weakly fair too.
 		inf = uint16(lg.ms)
+	case op.Kind == spec.OpStopTheWorld:
+		inf |= infSTW
 	}
 	if op.Kind == spec.OpAcquireP && op.P >= 0 && int(op.P) < len(from.Ps) && from.Ps[op.P].Status == spec.PHandoff {
 		inf |= uint16(op.P+1) << 4
@@ -405,6 +428,9 @@ func (c *sccRun) succ(s, r, e uint32) (w, t, rr uint32, ok bool) {
 	}
 	if c.allowed != nil && c.allowed[w>>6]>>(w&63)&1 == 0 {
 		return 0, 0, 0, false
+	}
+	if c.fair&FairSTWSpaced != 0 && lg.info[e]&infSTW != 0 {
+		return 0, 0, 0, false // no fair loop stops the world
 	}
 	return w, t, rr, true
 }

@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,6 +112,8 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 	core2.MaxStack = 0
 	ctlBounds := coreBounds(1)
 	ctlBounds.NoGC, ctlBounds.MaxStack = false, 0
+	stwBounds := coreBounds(1)
+	stwBounds.NoGC, stwBounds.NoSyscalls, stwBounds.MaxStack = false, false, 0
 	for _, tc := range []struct {
 		cond Fairness
 		o    ExploreOptions
@@ -133,6 +136,9 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 		// idle P for its startm and never makes it: the P stays handed
 		// off with no M named, which no M may acquire.
 		{FairStartTheWorld, liveOptions(2, 2, ctlBounds), "HandedOffPTaken", "the controller's wakep never steps", false},
+		// GC cycles stop M0 each time it has taken the P for main, which
+		// exitsyscall queued on the global queue: main never runs.
+		{FairSTWSpaced, liveOptions(1, 1, stwBounds), "RunnableGRuns", "a stop-the-world in the loop", false},
 	} {
 		name := ""
 		for _, f := range FairnessConditions {
@@ -527,12 +533,18 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	if ok {
 		f |= FairNewM
 	}
-	// WeakFairStartTheWorld: the controller's wakep steps in the loop,
-	// or cannot step somewhere.
+	// WeakFairStartTheWorld: the controller's restart (its action with
+	// every P stopped) and wakep step in the loop, or cannot step
+	// somewhere.
 	if weaklyFair(func(op spec.Op) bool {
-		return op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm)
+		return op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm ||
+			op.Kind == spec.OpGC || op.Kind == spec.OpProcResize)
 	}) {
 		f |= FairStartTheWorld
+	}
+	// StopTheWorldsSpaced: the loop does not stop the world.
+	if !slices.ContainsFunc(run.ops, func(op spec.Op) bool { return op.Kind == spec.OpStopTheWorld }) {
+		f |= FairSTWSpaced
 	}
 	return f
 }

@@ -733,12 +733,9 @@ type Report struct {
 	// "preempted", of a goroutine other than the one stopping the world,
 	// inside the range. To stop the world the runtime preempts every
 	// running goroutine (goschedImpl puts it in its P's runnext,
-	// proc.go:4331) and stops its thread; the spec's stop-the-world is
-	// one step that preempts nothing (spec/doc.go, "Known over- and
-	// under-approximations"), so the states these pass through are not
-	// among those gexit explores. Not a violation: the trace conforms to
-	// the lifecycle; the count says how often real programs leave the
-	// spec's model here.
+	// proc.go:4331) and stops its thread, which the spec models (its
+	// stop-the-world protocol, spec/stw.go: op preempt, then gcstopm). Not
+	// a violation: the count says how often real programs take that path.
 	StopTheWorlds  int `json:"stop_the_worlds"`
 	STWPreemptions int `json:"stw_preemptions"`
 
@@ -804,7 +801,7 @@ func (r *Report) Text(verbose bool) string {
 		fmt.Fprintf(&b, "\textra-M rule           %9d created, %d exited\n", r.ExtraM["NotExist->Syscall"], r.ExtraM["Syscall->NotExist"])
 	}
 	if r.STWPreemptions > 0 {
-		fmt.Fprintf(&b, "outside the spec: %d goroutines preempted by %d stop-the-worlds (the spec's stop-the-world preempts nothing: spec/doc.go)\n",
+		fmt.Fprintf(&b, "stop-the-world preemptions: %d goroutines preempted by %d stop-the-worlds (the spec's op preempt)\n",
 			r.STWPreemptions, r.StopTheWorlds)
 	}
 	if verbose {

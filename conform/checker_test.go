@@ -444,7 +444,7 @@ func TestSTWPreemptions(t *testing.T) {
 	if r.StopTheWorlds != 1 || r.STWPreemptions != 1 {
 		t.Fatalf("stop-the-worlds %d, preemptions %d; want 1 and 1", r.StopTheWorlds, r.STWPreemptions)
 	}
-	if txt := r.Text(false); !strings.Contains(txt, "outside the spec: 1 goroutines preempted by 1 stop-the-worlds") {
+	if txt := r.Text(false); !strings.Contains(txt, "stop-the-world preemptions: 1 goroutines preempted by 1 stop-the-worlds") {
 		t.Errorf("text lacks the stop-the-world line:\n%s", txt)
 	}
 }

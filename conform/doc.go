@@ -193,16 +193,16 @@
 //     The spec edges idle->dead, running->preempted and preempted->waiting
 //     are never witnessed: they are invisible in a trace (idle and dead are
 //     both NotExist; preempted is Waiting).
-//   - Stop-the-worlds preempt running goroutines, which the spec's
-//     stop-the-world does not (spec/doc.go lists it as a known
-//     approximation): inside a trace's "stop-the-world (...)" range,
-//     other goroutines go Running -> Runnable with reason "preempted" and
-//     resume on the same P before the range ends (goschedImpl's runnext,
-//     procresize's oldm). Report.StopTheWorlds and STWPreemptions count
-//     them; the preempt workload's GCs, with a spinner on every P, show
-//     one in almost every stop-the-world at GOMAXPROCS 2 (14-16 of 17
-//     under -race), none at GOMAXPROCS 1, where the goroutine stopping the
-//     world is the only one running (TestRealSTWPreemptions). The trace
-//     still conforms: this is a measure of how often real programs leave
-//     the spec's model, not a rule.
+//   - Stop-the-worlds preempt running goroutines, as the spec's
+//     stop-the-world protocol does (spec/stw.go: op preempt puts the G in
+//     its own P's runnext, gcstopm stops the M): inside a trace's
+//     "stop-the-world (...)" range, other goroutines go Running ->
+//     Runnable with reason "preempted" and resume on the same P before the
+//     range ends (goschedImpl's runnext, procresize's oldm).
+//     Report.StopTheWorlds and STWPreemptions count them; the preempt
+//     workload's GCs, with a spinner on every P, show one in almost every
+//     stop-the-world at GOMAXPROCS 2 (14-16 of 17 under -race), none at
+//     GOMAXPROCS 1, where the goroutine stopping the world is the only one
+//     running (TestRealSTWPreemptions). The count says how often real
+//     programs take the spec's preempt path.
 package conform

@@ -62,10 +62,10 @@ func TestWorkloads(t *testing.T) {
 	}
 }
 
-// TestRealSTWPreemptions holds spec/doc.go's stop-the-world approximation
-// against real traces: with 2 Ps, the preempt workload's GCs stop the
-// world while CPU-bound goroutines run, and the runtime preempts them
-// (the spec's stop-the-world preempts nothing). The control: with 1 P the
+// TestRealSTWPreemptions shows the path the spec's stop-the-world
+// protocol models (op preempt) in real traces: with 2 Ps, the preempt
+// workload's GCs stop the world while CPU-bound goroutines run, and the
+// runtime preempts them. The control: with 1 P the
 // goroutine that stops the world is the only one running, so the same
 // workload's stop-the-worlds preempt none.
 func TestRealSTWPreemptions(t *testing.T) {

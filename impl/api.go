@@ -273,6 +273,9 @@ type MSnap struct {
 	// StopLocked: owes stoplockedm (a locked G's gosched or park, holding
 	// its P until it; or its exitsyscallNoP, without a P).
 	StopLocked bool `json:",omitempty"`
+	// GCStopping: between gcstopm's two steps (its spinning dropped, its
+	// sched.lock section next), holding its P.
+	GCStopping bool `json:",omitempty"`
 	// Mexiting: owes mexit (its locked G exited), holding its P until it.
 	Mexiting bool `json:",omitempty"`
 	// Mfreed: owes mexit's `sched.nmfreed++; checkdead()` (mexit handed
@@ -306,6 +309,9 @@ type PSnap struct {
 	GoidEnd   int64
 	// StartSpinning: a P startm left for newm's M, which spins.
 	StartSpinning bool `json:",omitempty"`
+	// OldM is pp.oldm of a P stopped for a stop-the-world (status
+	// gcstop), -1 otherwise; read only for a stopped P.
+	OldM int `json:",omitempty"`
 }
 
 // Snapshot is the abstraction function's value: plain data mirroring the
@@ -331,9 +337,11 @@ type Snapshot struct {
 	// owes after a stop-the-world (startTheWorldWithSema's): owed, after
 	// its CAS, and the P its sched.lock section took for startm (at most
 	// one).
-	CtlWakeP          bool  `json:",omitempty"`
-	CtlWaking         bool  `json:",omitempty"`
-	CtlStartmP        []int `json:",omitempty"`
+	CtlWakeP   bool  `json:",omitempty"`
+	CtlWaking  bool  `json:",omitempty"`
+	CtlStartmP []int `json:",omitempty"`
+	// GCWaiting is sched.gcwaiting: a stop-the-world is under way.
+	GCWaiting         bool `json:",omitempty"`
 	GFreeStackSize    int
 	GFreeNoStackSize  int
 	NGSys             int

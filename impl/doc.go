@@ -19,16 +19,16 @@
 // next step, which is one or more ops of OPS.md (a Spawn is goidrefill when
 // the P's goid cache is empty, newproc1, then runqput, in one runtime
 // call: no safe point between them). Sysmon (retake)
-// and the controller (procresize, gc on and off under stop-the-world, the
-// off setting startingStackSize as gcMarkDone does; after
-// a GC start, the mark phase's markrootFreeGStacks with the world started)
-// are actors too. Each P has a local gFree LIFO with a size, a RunqSize ring
+// and the controller (procresize, gc on and off, each in a stop-the-world
+// made as the runtime makes one (proc_stw.go), the off setting
+// startingStackSize as gcMarkDone does; after a GC start, the mark phase's
+// markrootFreeGStacks with the world started) are actors too. Each P has a local gFree LIFO with a size, a RunqSize ring
 // whose head and tail are sync/atomic Uint32s (load / store / CAS, which
 // are at least acquire/release), ring slots that are atomic pointers (a
 // thief reads slots before its CAS, as runqgrab does), and a runnext slot
 // set only by its owner and CAS-cleared by thieves. The global run queue,
 // P status transitions and the LIFO idle P list (proc_pidle.go: pidleput,
-// pidleget, procresize's rebuild after every stop-the-world) sit behind
+// pidleget, startTheWorldWithSema's hand-out and rebuild) sit behind
 // sched.lock; the global free lists behind sched.gFree.lock, whose heads
 // are atomics so gfget's emptiness check can run without the lock as in
 // the runtime.
@@ -72,6 +72,8 @@
 //     exitsyscallNoP, setBlockOnExitSyscall, takeP.
 //   - proc_sysmon.go: sysmon reduced to retake.
 //   - proc_procresize.go: procresize, p.destroy.
+//   - proc_stw.go: stopTheWorldWithSema, preemption for it, gcstopm,
+//     startTheWorldWithSema's hand-out of the stopped Ps.
 //   - mgcmark.go: markrootFreeGStacks.
 //   - faults.go: the planted bugs, each a branch on the path it breaks.
 //
@@ -94,7 +96,7 @@
 // FreeRunning: all actors run in parallel. They pass a start barrier
 // first (every actor's goroutine runs before any starts its work). An
 // actor that has nothing to do (an idle M waiting for a P, a locked M in
-// stoplockedm, sysmon with no syscall to retake, everyone during
+// stoplockedm, sysmon with no syscall to retake, an M stopped for a
 // stop-the-world) sleeps in waitUntil on its own note, a one-token
 // channel: notesleep. An M first polls its condition a few times,
 // yielding in between (as a spinning M does in findRunnable), so that
@@ -262,9 +264,23 @@
 //     path, which is recorded (Output.Path). retake: the G's status CAS
 //     to syscall|scan blocks exitsyscall (setBlockOnExitSyscall) across
 //     the P's takeP and handoffp.
-//   - procresize, gc (its off with gcComputeStartingStackSize): under
-//     stop-the-world (every other actor
-//     blocked at a safe point).
+//   - stoptheworld, preempt, gcstopm, then procresize or gc (its off with
+//     gcComputeStartingStackSize): the controller's stopTheWorldWithSema
+//     sets sched.gcwaiting under sched.lock and stops the Ps of Ms in
+//     syscalls and the idle Ps (_Pgcstop); each M stops at its next safe
+//     point, the top of its loop: a running G is preempted into its own
+//     P's runnext (one time in two, the actor's seeded PRNG deciding; the
+//     other time it makes its next op first), an M in schedule stops in
+//     gcstopm (also when its schedule op, or the stop path under
+//     sched.lock, finds gcwaiting set), entersyscall gives its P up, and
+//     handoffp stops the P it would idle. The controller waits until
+//     sched.stopwait is 0, makes its action and restarts the world:
+//     procresize's hand-out of the Ps with work to their oldm, mget's M
+//     or newm's (pending), gcwaiting cleared first (an M polls its nextp
+//     without the lock, where the runtime wakes it after the unlock).
+//     checkdead counts the controller's M from its stopTheWorld to the
+//     end of its wakep (sched.ctlm), and the controller starts no
+//     stop-the-world once checkdead has declared a fatal error.
 //   - markrootfreegstacks and markrootfreegstackspush: the runtime's two
 //     sched.gFree.lock sections, one op each (detach the stack list, then
 //     free the stacks unlocked; push them onto noStack). Between them the
@@ -322,12 +338,11 @@
 // # Left out
 //
 // Netpoll, timers, GC workers, the trace reader, the usleep(3) back-off
-// before stealing runnext, randomizeScheduler, preemption (the preempted
-// status is never produced), new M creation (the M pool is fixed: a run
+// before stealing runnext, randomizeScheduler, preemption other than a
+// stop-the-world's (the preempted status is never produced), new M
+// creation (the M pool is fixed: a run
 // where every M has exited or is wedged while Gs are runnable ends as a
-// deadlock), entersyscallblock, startTheWorldWithSema's wakep (a
-// stop-the-world wakes no M), procresize of a P in use (the controller
-// waits until the Ps it destroys are unowned), stack shrinking, stack
+// deadlock), entersyscallblock, stack shrinking, stack
 // contents and the stack pool (a stack is a size), and valgrind/race/msan
 // hooks. Wait objects are a
 // semaphore-like stand-in for channels: a Ready with no waiter leaves a

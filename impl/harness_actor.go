@@ -33,7 +33,6 @@ type sched struct {
 	base     time.Time    // free-running: the clock's zero (see begin)
 	share    int64        // free-running: each actor's share of MaxOps (see commit)
 	done     atomic.Bool
-	stw      atomic.Bool
 	terminal atomic.Value // string
 	throwMsg atomic.Pointer[string]
 	fatalMsg atomic.Pointer[string]
@@ -194,9 +193,6 @@ func (a *actor) safepoint() bool {
 	if s.done.Load() {
 		return false
 	}
-	if s.stw.Load() && a.id != Controller {
-		return a.waitUntil(func() bool { return !s.stw.Load() })
-	}
 	return true
 }
 
@@ -205,7 +201,7 @@ func (a *actor) safepoint() bool {
 var spinPolls = 32
 
 // waitUntil blocks the actor until cond holds (true) or the run ends
-// (false). A waiting actor is stopped for stop-the-world purposes.
+// (false).
 func (a *actor) waitUntil(cond func() bool) bool {
 	s := a.s
 	if s.det {
@@ -232,9 +228,6 @@ func (a *actor) waitUntil(cond func() bool) bool {
 			}
 			if cond() {
 				return true
-			}
-			if s.stw.Load() {
-				break // the controller waits for us to stop
 			}
 			a.waited()
 			runtime.Gosched()

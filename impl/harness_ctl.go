@@ -1,7 +1,8 @@
 // The controller: the workload's script of world-stopping steps
-// (procresize, gc on and off, the off setting startingStackSize) applied
-// under stop-the-world once a number of ops is done; the runtime functions
-// it calls are in proc_procresize.go and mgcmark.go.
+// (procresize, gc on and off, the off setting startingStackSize), each
+// made once a number of ops is done, in a stop-the-world as the runtime
+// makes one (proc_stw.go); the runtime functions it calls are in
+// proc_procresize.go and mgcmark.go.
 
 package impl
 
@@ -35,8 +36,12 @@ func (s *sched) controller(a *actor, steps []CtlStep) {
 	}
 }
 
-// ctlStep runs one step of the script under stop-the-world, or skips it
-// when it is not enabled; false when the run is over.
+// ctlStep runs one step of the script as the runtime stops the world
+// (proc_stw.go): stopTheWorldWithSema (op stoptheworld), the wait for
+// every P to stop, then the action, which restarts the world (op gc or
+// procresize), then startTheWorldWithSema's wakep, in steps between which
+// the Ms run. A step that is not enabled is skipped. False when the run
+// is over.
 func (s *sched) ctlStep(a *actor, c CtlStep) bool {
 	after := int64(c.After)
 	if !a.safepoint() {
@@ -45,40 +50,23 @@ func (s *sched) ctlStep(a *actor, c CtlStep) bool {
 	if !a.waitUntil(func() bool { return s.opsDone() >= after || s.othersWaiting(a) }) {
 		return false
 	}
-	for s.ctlEnabled(c) {
-		if c.Kind == CtlProcResize {
-			if !a.waitUntil(func() bool { return s.psUnowned(c.Arg) }) {
-				return false
-			}
-		}
-		// stopTheWorld: every other actor at a safe point.
-		s.stw.Store(true)
-		ok := a.waitUntil(func() bool { return s.othersWaiting(a) })
-		if !ok {
-			s.stw.Store(false)
-			return false
-		}
-		applied := false
-		if s.ctlEnabled(c) && (c.Kind != CtlProcResize || s.psUnowned(c.Arg)) {
-			s.ctlApply(a, c)
-			applied = true
-		}
-		// startTheWorld.
-		s.stw.Store(false)
-		s.wakeAll()
-		if applied {
-			// Its wakep, in steps between which the Ms run.
-			for a.wakepPending() {
-				if !a.safepoint() {
-					return false
-				}
-				a.wakepStep()
-			}
-			return true
-		}
+	if !s.ctlEnabled(c) {
+		return true
+	}
+	if !a.stopTheWorld() {
+		return false
+	}
+	// stopTheWorldWithSema's wait for sched.stopnote: every M stops at
+	// its next safe point.
+	if !a.waitUntil(func() bool { return s.stopwait.Load() == 0 }) {
+		return false
+	}
+	s.ctlApply(a, c)
+	for a.wakepPending() {
 		if !a.safepoint() {
 			return false
 		}
+		a.wakepStep()
 	}
 	return true
 }
@@ -99,23 +87,16 @@ func (s *sched) ctlEnabled(c CtlStep) bool {
 	return false
 }
 
-// psUnowned: the Ps procresize(n) destroys are neither running nor given
-// to an M by startm (idle and off the idle list).
-func (s *sched) psUnowned(n int) bool {
-	for i := n; i < len(s.ps); i++ {
-		if st := s.ps[i].status.Load(); st == pRunning || st == pIdle && !s.ps[i].idlep.Load() {
-			return false
-		}
-	}
-	return true
-}
-
 func (s *sched) ctlApply(a *actor, c CtlStep) {
 	switch c.Kind {
 	case CtlProcResize:
 		r := a.begin(opProcResize)
 		r.in = int32(c.Arg)
 		s.procresize(c.Arg)
+		if msg := s.startTheWorld(a); msg != "" {
+			a.throwOp(&r, msg)
+			return
+		}
 		s.startTheWorldWakep(a)
 		a.commit(&r)
 	case CtlGC:
@@ -139,19 +120,23 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		}
 		s.gcBlacken.Store(on)
 		s.freeGStacksDone.Store(false)
-		s.startTheWorld(a)
+		if msg := s.startTheWorld(a); msg != "" {
+			a.throwOp(&r, msg)
+			return
+		}
 		s.startTheWorldWakep(a)
 		a.commit(&r)
 	}
 }
 
-// startTheWorld is the part of startTheWorldWithSema the model has: it
-// calls procresize(gomaxprocs) (proc.go:1776), whose end rebuilds the idle
-// P list (relistIdleLocked). procresize(n) does it itself.
-func (s *sched) startTheWorld(a *actor) {
+// startTheWorld is startTheWorldWithSema up to its wakep: procresize's
+// hand-out of the stopped Ps (restartWorldLocked), gcwaiting cleared, the
+// Ms given a P woken at the unlock. It returns a throw, if any.
+func (s *sched) startTheWorld(a *actor) string {
 	s.lockSched(a)
-	s.relistIdleLocked()
+	msg := s.restartWorldLocked()
 	s.unlockSched(a)
+	return msg
 }
 
 // startTheWorldWakep: startTheWorldWithSema ends with wakep()
@@ -160,6 +145,7 @@ func (s *sched) startTheWorld(a *actor) {
 // runs again (ctlStep), and checkdead counts its M until it is done.
 func (s *sched) startTheWorldWakep(a *actor) {
 	if s.f.stwNoWakep {
+		s.ctlm.Store(0) // the controller's M leaves with the world started
 		return
 	}
 	s.ctlm.Store(1)

@@ -36,16 +36,23 @@ func (mp *m) loop() {
 		}
 		gp := mp.curg.Load()
 		switch {
+		case gp != nil && mp.runs(gp) && mp.preemptNow(gp):
+			// preemptall's request, taken at this safe point.
+			mp.preempt(gp)
 		case gp != nil && mp.runs(gp):
 			mp.stepG(gp)
 		case mp.lockedg != nil:
 			// schedule: `if mp.lockedg != 0 { stoplockedm(); execute(lockedg) }`:
 			// sleep until startlockedm hands us a P (nextp), then take
 			// it and run the G (op acquirep).
-			if !mp.waitUntil(func() bool { return mp.nextp.Load() != nil && !s.stw.Load() }) {
+			if !mp.waitUntil(func() bool { return mp.nextp.Load() != nil }) {
 				return
 			}
 			mp.stoplockedmReturns()
+		case mp.p.Load() != nil && s.gcwaiting.Load():
+			// findRunnable's top: `if sched.gcwaiting.Load() {
+			// gcstopm(); goto top }`.
+			mp.gcstopm()
 		case mp.p.Load() != nil:
 			mp.schedule()
 		default:
@@ -60,14 +67,29 @@ func (mp *m) loop() {
 	}
 }
 
+// preemptNow reports whether the M's running G stops here for a
+// stop-the-world under way: a G in a system call is not preempted (its P
+// was taken, or the stop-the-world will take it); any other stops at this
+// safe point, or, one time in two (the actor's seeded PRNG decides), makes
+// its next op first, as a G that reaches no preemption check before its
+// next runtime call does.
+func (mp *m) preemptNow(gp *g) bool {
+	if !mp.s.gcwaiting.Load() || gp.inSys || mp.p.Load() == nil || gp.status.Load()&^gScan != gRunning {
+		return false
+	}
+	return mp.rng.IntN(2) == 0
+}
+
 // owed: the runtime call the M is in has an op left to make.
 func (mp *m) owed() bool {
-	return mp.mexiting || mp.mfreed || mp.heldQ.head != nil || mp.spinP != nil || mp.stealG != nil || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
+	return mp.gcstopping || mp.mexiting || mp.mfreed || mp.heldQ.head != nil || mp.spinP != nil || mp.stealG != nil || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
 }
 
 // nextOwed makes the call's next op.
 func (mp *m) nextOwed() {
 	switch {
+	case mp.gcstopping:
+		mp.gcstopm()
 	case mp.mexiting:
 		mp.mexitOwed()
 	case mp.mfreed:

@@ -48,6 +48,9 @@ const (
 	opMfreed
 	opRunqputBatch
 	opRunqstealTail
+	opStopTheWorld
+	opPreempt
+	opGCStopm
 	numOpKinds
 )
 
@@ -56,7 +59,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"unlockint", "acquirep", "procresize", "gc", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
 	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
-	"mfreed", "runqputbatch", "runqstealtail"}
+	"mfreed", "runqputbatch", "runqstealtail", "stoptheworld", "preempt", "gcstopm"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -366,8 +369,14 @@ func (a *actor) expand(r *rec) Event {
 		o.How = howNames[r.code&15]
 		o.Stack = stackNames[r.code>>4]
 		o.Refilled = int(max(r.a, 0))
-	case opRunqput:
+	case opRunqput, opPreempt:
 		o.Kicked = int(r.a)
+	case opGCStopm:
+		o.P = int(r.a)
+		o.Value = r.val
+	case opStopTheWorld:
+		e.In.N = int(r.in)
+		o.Value = r.val
 	case opReady:
 		e.In.G = int(r.in)
 		o.Kicked = int(r.a)

@@ -29,6 +29,8 @@ const (
 	throwResetspinning      = "resetspinning: not a spinning m"
 	throwNegativeNMSpinning = "findRunnable: negative nmspinning"
 	throwWakepNegative      = "wakep: negative nmspinning"
+	throwGcstopmNegative    = "gcstopm: negative nmspinning"
+	throwStartTheWorldNextp = "startTheWorld: inconsistent mp->nextp"
 	throwRunqputbatch       = "Couldn't put Gs into empty local runq"
 	throwBadUnlock          = "runtime: internal error: misuse of lockOSThread/unlockOSThread"
 	throwCasgstatus         = "casgstatus: status is not the expected old value"
@@ -158,20 +160,27 @@ func (mp *m) runqputOp() {
 	gp := mp.newg
 	mp.newg = nil
 	r.g = gp.idx
+	if msg := mp.runqputNext(&r, gp); msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
+}
+
+// runqputNext is the runqput(pp, gp, true) of newproc, ready and
+// goschedImpl's preemption, recorded in r: the kicked G, or runqputslow
+// (wasm). Unless the put has a second step (runqputkick, or
+// runqputslowpush), the caller's wakep is the M's next op
+// (afterRunqput): newproc's and ready's `if mainStarted { wakep() }`.
+func (mp *m) runqputNext(r *rec, gp *g) string {
 	kicked, slow, msg := mp.runqput(mp.p.Load(), gp, true)
 	r.a = kicked
 	if slow {
 		r.flags |= flSlow
 	} else if kicked < 0 {
-		// newproc: `if mainStarted { wakep() }`, the M's next op
-		// (after a kick, or a runqputslow, the last of runqput's).
-		mp.owesWakep = true
+		mp.afterRunqput()
 	}
-	if msg != "" {
-		mp.throwOp(&r, msg)
-		return
-	}
-	mp.commit(&r)
+	return msg
 }
 
 // ready (proc.go ready via goready) of the G parked on wait object obj.
@@ -194,14 +203,7 @@ func (mp *m) ready(obj int) {
 		mp.throwOp(&r, throwCasgstatus)
 		return
 	}
-	kicked, slow, msg := mp.runqput(mp.p.Load(), w, true)
-	r.a = kicked
-	if slow {
-		r.flags |= flSlow
-	} else if kicked < 0 {
-		mp.owesWakep = true // ready's wakep, the M's next op
-	}
-	if msg != "" {
+	if msg := mp.runqputNext(&r, w); msg != "" {
 		mp.throwOp(&r, msg)
 		return
 	}
@@ -229,14 +231,15 @@ func (s *sched) releasepLocked(mp *m) (*p, string) {
 }
 
 // handoffp (proc.go:3131-3196) with sched.lock held, for a P released by
-// retake, stoplockedm or mexit: with local or global work, startm(pp,
-// false); with no spinning M and no idle P (nmspinning+npidle == 0 and the
-// CAS of nmspinning 0 -> 1), startm(pp, true); for the last running P
+// retake, stoplockedm or mexit (oldm: the M that held it): with local or
+// global work, startm(pp, false); with no spinning M and no idle P
+// (nmspinning+npidle == 0 and the CAS of nmspinning 0 -> 1), startm(pp,
+// true); with a stop-the-world under way, _Pgcstop; for the last running P
 // (npidle == gomaxprocs-1; with no netpoller sched.lastpoll is never 0),
 // startm so an M is there to poll; otherwise pidleput. npidle counts the
 // idle Ps, which pp is not yet one of. The caller wakes the started M
 // (s.wake) after unlocking.
-func (s *sched) handoffpLocked(pp *p) string {
+func (s *sched) handoffpLocked(pp *p, oldm *m) string {
 	pp.m.Store(nil)
 	// `if sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
 	// sched.nmspinning.CompareAndSwap(0, 1) { sched.needspinning.Store(0);
@@ -256,6 +259,13 @@ func (s *sched) handoffpLocked(pp *p) string {
 	}
 	if spin() {
 		return s.startmLocked(pp, true)
+	}
+	if s.gcwaiting.Load() {
+		// `if sched.gcwaiting.Load() { pp.status = _Pgcstop; ...
+		// sched.stopwait-- }`: oldm held the P (acquirep made it
+		// pp.oldm).
+		s.gcstopPLocked(pp, oldm)
+		return ""
 	}
 	if s.npidle.Load() == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles {
 		return s.startmLocked(pp, false)
@@ -287,7 +297,7 @@ func (mp *m) stoplockedmLocked() (handed bool, msg string) {
 	if mp.p.Load() != nil {
 		pp, msg := mp.s.releasepLocked(mp)
 		if msg == "" {
-			msg = mp.s.handoffpLocked(pp)
+			msg = mp.s.handoffpLocked(pp, mp)
 		}
 		if msg != "" {
 			return false, msg
@@ -408,6 +418,7 @@ func (a *actor) checkdeadLocked() string {
 	} else {
 		a.fatal, a.terminal = fatalAllAsleep, "all asleep"
 	}
+	s.fatalPending = true
 	return ""
 }
 
@@ -580,7 +591,7 @@ func (mp *m) mexitOwed() {
 	s.lockSched(&mp.actor)
 	rp, msg := s.releasepLocked(mp)
 	if msg == "" {
-		msg = s.handoffpLocked(rp)
+		msg = s.handoffpLocked(rp, mp)
 	}
 	s.unlockSched(&mp.actor)
 	if msg != "" {
@@ -765,6 +776,12 @@ func (mp *m) schedule() {
 	s := mp.s
 	pp := mp.p.Load()
 	r := mp.begin(opSchedule)
+	if s.gcwaiting.Load() {
+		// A stop-the-world began since the M loop's check: findRunnable's
+		// top stops the M (the schedule op is not made).
+		mp.gcstopm()
+		return
+	}
 	var gp *g
 	inherit := false
 	src, victim, moved := 0, int32(-1), 0
@@ -826,6 +843,14 @@ func (mp *m) schedule() {
 		// releasep + pidleput.
 		mp.sp()
 		s.lockSched(&mp.actor)
+		if s.gcwaiting.Load() {
+			// The stop path's `if sched.gcwaiting.Load() ... {
+			// unlock(&sched.lock); goto top }`: findRunnable's top
+			// stops the M (the schedule op is not made).
+			s.unlockSched(&mp.actor)
+			mp.gcstopm()
+			return
+		}
 		if gp, q := s.globrunqgetbatchLocked(); gp != nil {
 			s.unlockSched(&mp.actor)
 			mp.branch(brGlobal)
@@ -836,7 +861,7 @@ func (mp *m) schedule() {
 			// never committed (the M just sleeps); it wakes only for work
 			// on its own P, which no other M can put there.
 			s.unlockSched(&mp.actor)
-			mp.waitUntil(func() bool { return !s.stw.Load() && !pp.runqempty() })
+			mp.waitUntil(func() bool { return !pp.runqempty() })
 			return
 		} else if !mp.spinning.Load() && s.needspinning.Load() {
 			// `if !mp.spinning && sched.needspinning.Load() == 1 {

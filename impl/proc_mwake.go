@@ -309,7 +309,7 @@ func (mp *m) idle() {
 		return
 	}
 	if !mp.waitUntil(func() bool {
-		return !s.stw.Load() && !s.f.idleIgnoresHandoff && (mp.nextp.Load() != nil || s.npending.Load() != 0)
+		return !s.f.idleIgnoresHandoff && (mp.nextp.Load() != nil || s.npending.Load() != 0)
 	}) {
 		return
 	}

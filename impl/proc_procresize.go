@@ -4,7 +4,10 @@ package impl
 
 // procresize (proc.go) under stop-the-world: p.destroy for Ps >= n (run
 // queue to the global head, runnext first; gfpurge; dead), dead Ps < n
-// become idle, and the idle list is rebuilt in procresize's order.
+// become idle. With the world stopped by the protocol the controller's
+// startTheWorld then hands the Ps out (restartWorldLocked); called
+// without one (unit tests), the idle list is rebuilt in procresize's
+// order.
 func (s *sched) procresize(n int) {
 	for i := n; i < len(s.ps); i++ {
 		pp := s.ps[i]
@@ -38,6 +41,7 @@ func (s *sched) procresize(n int) {
 		pp.status.Store(pDead)
 		pp.idlep.Store(false)
 		pp.m.Store(nil)
+		pp.oldm = nil
 	}
 	for i := 0; i < n && i < len(s.ps); i++ {
 		if s.ps[i].status.Load() == pDead {
@@ -46,6 +50,10 @@ func (s *sched) procresize(n int) {
 		}
 	}
 	s.gomaxprocs.Store(int32(n))
+	if s.gcwaiting.Load() {
+		// The controller's startTheWorld hands the stopped Ps out.
+		return
+	}
 	s.lock.Lock()
 	s.relistIdleLocked()
 	s.lock.Unlock()

@@ -52,9 +52,9 @@ func (mp *m) runqputKick() {
 	if slow {
 		r.flags |= flSlow
 	} else {
-		// runqput returns to newproc or ready, which call wakep: the
-		// M's next op (after a runqputslow, its push's).
-		mp.owesWakep = true
+		// runqput returns to newproc, ready or goschedImpl, which call
+		// wakep: the M's next op (after a runqputslow, its push's).
+		mp.afterRunqput()
 	}
 	if msg != "" {
 		mp.throwOp(&r, msg)
@@ -153,9 +153,9 @@ func (mp *m) runqputslowPush() {
 		s.unlockSched(&mp.actor)
 	}
 	r.val = int64(q.size)
-	// runqput returns to newproc or ready, which call wakep: the M's
-	// next op.
-	mp.owesWakep = true
+	// runqput returns to newproc, ready or goschedImpl, which call
+	// wakep: the M's next op.
+	mp.afterRunqput()
 	mp.commit(&r)
 }
 

@@ -5,12 +5,23 @@
 package impl
 
 // entersyscall (reentersyscall): running -> syscall; the M keeps its P and
-// remembers it as oldp.
+// remembers it as oldp. With a stop-the-world under way the P stops
+// instead (entersyscallHandleGCWait, proc.go:4755-4777: under
+// sched.lock, if stopwait > 0, pp.m and mp.p cleared, _Pgcstop).
 func (mp *m) entersyscall(gp *g) {
+	s := mp.s
 	r := mp.begin(opEnterSyscall)
 	r.g = gp.idx
 	gp.inSys = true
 	mp.oldp.Store(mp.p.Load())
+	if s.gcwaiting.Load() {
+		s.lockSched(&mp.actor)
+		if pp := mp.p.Load(); pp != nil && s.stopwait.Load() > 0 {
+			s.gcstopPLocked(pp, mp)
+			r.flags |= flHandedOff
+		}
+		s.unlockSched(&mp.actor)
+	}
 	if !gp.status.CompareAndSwap(gRunning, gSyscall) {
 		mp.throwOp(&r, throwCasgstatus)
 		return

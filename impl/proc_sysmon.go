@@ -11,7 +11,7 @@ func (s *sched) sysmon(a *actor, budget int) {
 		if !a.safepoint() {
 			return
 		}
-		if !a.waitUntil(func() bool { return !s.stw.Load() && s.someSyscallP() }) {
+		if !a.waitUntil(func() bool { return s.someSyscallP() }) {
 			return
 		}
 		n += s.retake(a)
@@ -63,7 +63,7 @@ func (s *sched) retake(a *actor) int {
 		s.lockSched(a)
 		rp, msg := s.takeP(th)
 		if msg == "" {
-			msg = s.handoffpLocked(rp)
+			msg = s.handoffpLocked(rp, th.mp)
 		}
 		s.unlockSched(a)
 		th.resume()

@@ -30,9 +30,12 @@ const (
 	pIdle int32 = iota
 	pRunning
 	pDead
+	// pGcstop: stopped for a stop-the-world (_Pgcstop), held by no M
+	// and on no list until startTheWorldWithSema's procresize.
+	pGcstop
 )
 
-var pStatusNames = [...]string{"idle", "running", "dead"}
+var pStatusNames = [...]string{"idle", "running", "dead", "gcstop"}
 
 const stackMin = 2048
 
@@ -215,6 +218,10 @@ type p struct {
 	// pending: startm found no idle M and left the P for the M newm
 	// would make, which spins if startSpinning (sched.lock).
 	pending, startSpinning bool
+	// oldm is pp.oldm of a stopped P: the M that held it when it
+	// stopped, which procresize prefers when it hands the P out again
+	// (sched.lock; nil otherwise).
+	oldm *m
 }
 
 func (pp *p) runqempty() bool {
@@ -291,6 +298,10 @@ type m struct {
 	// after exitsyscallNoP), and another M's startlockedm may set its
 	// nextp first. Owner-only.
 	stoplocked bool
+	// gcstopping: a spinning M's gcstopm dropped its spinning
+	// (nmspinning--, before its sched.lock section), which is the M's
+	// next op (gcstopm again). Owner-only.
+	gcstopping bool
 	// mexiting: the M's locked G exited (gdestroy, gfput) and mexit is
 	// the M's next op (mexitOwed): until it the M holds its P with no G
 	// and counts as running. Owner-only.
@@ -346,8 +357,20 @@ type schedt struct {
 	// wakep: checkdead counts its M as running then ("A checkdead in
 	// between will always see at least one running M (ours)", proc.go
 	// wakep). Written with the world stopped and under sched.lock.
-	ctlm       atomic.Int32
-	nmspinning atomic.Int32
+	ctlm atomic.Int32
+	// gcwaiting is sched.gcwaiting: the controller's stopTheWorldWithSema
+	// has begun and startTheWorldWithSema not yet ended it; stopwait is
+	// sched.stopwait, the Ps not yet stopped. Written under sched.lock,
+	// read without it (findRunnable's top, the M loop's safe point).
+	gcwaiting atomic.Bool
+	stopwait  atomic.Int32
+	// fatalPending: checkdead has declared a fatal error, which ends the
+	// run when its op commits (sched.lock). The controller, which
+	// checkdead does not count outside a stop-the-world, starts none
+	// after it: in the runtime its caller is a running goroutine, so
+	// checkdead could not have fired.
+	fatalPending bool
+	nmspinning   atomic.Int32
 	// needspinning is sched.needspinning: set under sched.lock by
 	// pidlegetSpinning when it finds no idle P, cleared by
 	// becomeSpinning and handoffp's spinning startm, read by

@@ -10,7 +10,7 @@ func releaseAndHandoff(t *testing.T, s *sched, mp *m) string {
 	defer s.lock.Unlock()
 	pp, msg := s.releasepLocked(mp)
 	if msg == "" {
-		msg = s.handoffpLocked(pp)
+		msg = s.handoffpLocked(pp, mp)
 	}
 	if msg != "" {
 		t.Fatal(msg)

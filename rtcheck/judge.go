@@ -194,7 +194,7 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 	cfg := spec.Config{Consts: consts, Ps: max(nps, 1), Ms: 1}
 	s := &spec.State{Cfg: &cfg, Ms: []spec.M{spec.NewM()}}
 	for range cfg.Ps {
-		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None})
+		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None, OldM: spec.None})
 	}
 	// The records start with the process (the ring is written from the
 	// first probe on), when startingStackSize is fixedStack.

@@ -93,7 +93,7 @@ func newPidleJudge(nps int) *pidleJudge {
 	s := &spec.State{Cfg: &cfg}
 	s.Sched.Pidle = spec.None
 	for range nps {
-		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None, Link: spec.None})
+		s.Ps = append(s.Ps, spec.P{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None, Link: spec.None, OldM: spec.None})
 	}
 	j := &pidleJudge{s: s, resize: -1}
 	j.project = j.dump

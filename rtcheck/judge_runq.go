@@ -1274,7 +1274,7 @@ func (j *runqJudge) producer(p int16, x int64) string {
 // newState is a P's projection at the start of the history: empty queues
 // at positions 0 (a P's ring positions start at 0 when new(p) makes it).
 func (j *runqJudge) newState() *rqState {
-	s := &spec.State{Cfg: j.cfg1, Ps: []spec.P{{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None}}}
+	s := &spec.State{Cfg: j.cfg1, Ps: []spec.P{{Status: spec.PRunning, M: spec.None, Runnext: spec.None, Kicked: spec.None, OldM: spec.None}}}
 	return &rqState{s: s, hand: spec.None}
 }
 
@@ -1626,7 +1626,7 @@ func (j *runqJudge) checkP(p int16) {
 			if why := j.applyAll(st, seg); why != "" {
 				// The spec's functions only reslice the ring or append
 				// past its end: the saved ring still shows it as it was.
-				before.s = &spec.State{Cfg: j.cfg1, Ps: []spec.P{{Runnext: runnext, Kicked: spec.None, Ring: ring}}}
+				before.s = &spec.State{Cfg: j.cfg1, Ps: []spec.P{{Runnext: runnext, Kicked: spec.None, Ring: ring, OldM: spec.None}}}
 				j.ringf(ops[seg[0]].rec, "%s (%s before it)", why, j.dumpState(p, &before))
 				return
 			}

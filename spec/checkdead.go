@@ -84,12 +84,15 @@ func (s *State) MCount() int32 {
 			n++
 		}
 	}
-	if s.ctlBusy() {
-		// The controller's M, while it makes startTheWorldWithSema's
-		// wakep: "A checkdead in between will always see at least one
-		// running M (ours)" (proc.go wakep). The spec leaves it out of
-		// the count otherwise (its stop-the-world is one step), and
-		// runs checkdead where it leaves (ctlDone).
+	if s.Sched.GCWaiting || s.ctlBusy() {
+		// The controller's M, from its stopTheWorldWithSema to the end
+		// of startTheWorldWithSema's wakep: the caller of a
+		// stop-the-world is a goroutine on an M of its own (runtime.GC,
+		// GOMAXPROCS), neither idle nor locked while the other Ms stop
+		// for it, and "A checkdead in between will always see at least
+		// one running M (ours)" (proc.go wakep). The spec models that
+		// M only for these steps, and runs checkdead where it leaves
+		// (ctlDone).
 		n++
 	}
 	return n

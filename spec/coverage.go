@@ -19,7 +19,7 @@ func Branches(op Op, r Result, buf []string) []string {
 		if op.N != 0 {
 			add("system")
 		}
-	case OpRunqput, OpReady:
+	case OpRunqput, OpReady, OpPreempt:
 		if r.Kicked != None {
 			add("kick")
 		}
@@ -91,6 +91,14 @@ func Branches(op Op, r Result, buf []string) []string {
 		}
 	case OpExitSyscall:
 		add(ExitPath(op.N).String())
+	case OpStopTheWorld:
+		if op.N != 0 {
+			add("retake") // a P left to sysmon's retake in progress
+		}
+	case OpEnterSyscall:
+		if r.HandedOff {
+			add("gcwait") // entersyscallHandleGCWait stopped the P
+		}
 	case OpProcResize:
 		add("n=" + itoa(int64(op.N)))
 	case OpMarkrootFreeGStacks:
@@ -131,7 +139,7 @@ func AllBranches() []string {
 	bs = append(bs,
 		"newproc1/local", "newproc1/refill", "newproc1/malg",
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
-		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm",
+		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "acquirep/recheck-global",
 		"recheck/global", "recheck/runqs",

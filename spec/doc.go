@@ -26,7 +26,8 @@
 // (*State).Apply is the same in place. The ops (type OpKind) are those of
 // docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
 // schedule, exit, goexit, gosched, park, entersyscall, retake, exitsyscall,
-// lockosthread, unlockosthread, lockint, unlockint, acquirep, procresize,
+// lockosthread, unlockosthread, lockint, unlockint, acquirep, the
+// stop-the-world's stoptheworld, preempt and gcstopm, procresize,
 // gc (its end may set startingStackSize), growstack, assist, dirty, mcall (badmcall2), the GC
 // mark phase's markrootfreegstacks and markrootfreegstackspush (mgcmark.go
 // markrootFreeGStacks's two lock sections), runqputkick (runqput's put of
@@ -104,18 +105,19 @@
 //
 // # Invariants
 //
-// Invariants lists 44 named properties, each citing the throw or comment it
+// Invariants lists 45 named properties, each citing the throw or comment it
 // comes from; CheckInvariants returns the first that fails. 36 are facts of
 // the runtime itself at every point between the spec's ops (every M
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks
-// only those, for a state projected from the real runtime. The other 8 carry a Scope: they rest on a restriction of the
+// only those, for a state projected from the real runtime. The other 9 carry a Scope: they rest on a restriction of the
 // spec's model (its exitsyscall, schedule, retake and handoffp are single
 // steps, sysmon is no M; it has no in-place waits, extra Ms, finalizer
-// goroutines or assist steals), hold in every state the spec reaches, and
+// goroutines or assist steals; it keeps pp.oldm only where procresize
+// reads it), hold in every state the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
 // NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts,
-// BgScanCreditNonNegative, IdlePsListed and CheckdeadRan.
+// BgScanCreditNonNegative, IdlePsListed, GCStopPs and CheckdeadRan.
 //
 // # Terminal states
 //
@@ -172,29 +174,42 @@
 //
 // Known over- and under-approximations, each a restriction of the model
 // rather than a claim about the runtime:
-//   - procresize destroys only Ps that no M holds (their queues are
-//     empty: IdlePsHaveEmptyRunq), where the runtime's stop-the-world
-//     puts running Ps in _Pgcstop with their queues, which p.destroy moves
-//     to the global queue's head (proc.go:5950-5961); the spec's move is
-//     exercised only by states built by hand (TestProcresizeRunqOrder);
-//   - a stop-the-world (gc on, gc off, procresize) is one step of the
-//     controller, which holds no P, and it preempts nothing: every M keeps
-//     its G, its P, its spinning and its syscall across it. In the runtime
-//     the caller is a G on an M with a P, and stopTheWorldWithSema stops
-//     every other M first: a running G, preempted, goes to its own P's
-//     runnext (goschedImpl: `if preempted && sched.gcwaiting.Load()`,
-//     runqput(pp, gp, true), which kicks the old runnext to the ring's
-//     tail, proc.go:4331-4334) and its M stops in gcstopm (spinning
-//     dropped, the P in _Pgcstop, stopm; proc.go:3296); Ps in syscalls
-//     are taken (setBlockOnExitSyscall, gcstopP, proc.go:1668-1673); then
-//     startTheWorldWithSema hands every P with local work to its last M
-//     (procresize's runnablePs, mgetSpecific(pp.oldm), else mget or newm;
-//     proc.go:6137-6185) before its wakep. The spec reaches neither the
-//     kicked runnext's new place nor the Ms and Ps that stop-the-world
-//     stopped and took: states real programs reach at almost every
-//     stop-the-world that finds a goroutine running on another P (gexit
-//     conform counts them: conform.Report.STWPreemptions).
-//     Modelled as the runtime does it, the stop-the-world would be a
-//     protocol of its own (sched.gcwaiting, stopwait, a stop at every M's
-//     next safe point), not one step.
+//   - the controller that stops the world holds no P and is no G of the
+//     spec's: in the runtime the caller of stopTheWorldWithSema is a
+//     goroutine on an M with a P, which it stops first (`gp.m.p.ptr().status
+//     = _Pgcstop`) and keeps across procresize; the spec counts its M as
+//     running from the stop-the-world to the end of startTheWorldWithSema's
+//     wakep (MCount) and runs checkdead where it leaves;
+//   - the controller chooses its action (gc on, gc off with a size,
+//     procresize) once every P has stopped, where the runtime's caller
+//     knows it before it stops the world: what the actions need cannot
+//     change while the world stops, so the runs are the same (stw.go);
+//   - gcStart's reset of every G's gcAssistBytes, made with the world
+//     still running, is part of the action's step;
+//   - startTheWorldWithSema's assignment of GC mark workers to idle Ps is
+//     not modelled (GC workers are left out, above).
+//
+// # Stop-the-world
+//
+// The controller stops the world as proc.go does (stw.go):
+// stopTheWorldWithSema (op stoptheworld) sets sched.gcwaiting and stops
+// the Ps of Ms in syscalls and the idle Ps (_Pgcstop, PGCStop); every other
+// M stops at its next safe point while its G's ops go on until then: a
+// running G is preempted into its own P's runnext (op preempt:
+// goschedImpl's `if preempted && sched.gcwaiting.Load()`, runqput(pp, gp,
+// true), proc.go:4331), an M in schedule stops in gcstopm (op gcstopm,
+// proc.go:3296: spinning dropped, the P stopped, stopm), a G entering a
+// syscall gives its P up (entersyscallHandleGCWait), and handoffp stops
+// the P it would have idled. Once every P has stopped, the controller's
+// action (gc, procresize, which may destroy stopped Ps with their queues,
+// p.destroy) restarts the world in the same step: procresize hands every
+// P with local work to its oldm if that M is idle (mgetSpecific), else to
+// mget's M, else leaves it for newm's (PHandoff), and idles the others;
+// then startTheWorldWithSema's wakep. The action is refused without a
+// stop-the-world that has stopped every P. findRunnable's checks of
+// gcwaiting before it takes work are racy reads: an op that overlapped
+// another (not Strict) may still take a G while the world stops, never
+// idle its P. gexit conform counts how often real
+// programs preempt a goroutine for a stop-the-world
+// (conform.Report.STWPreemptions).
 package spec

@@ -92,6 +92,9 @@ func (m *M) String() string {
 	if m.Stopping {
 		st += " stopping"
 	}
+	if m.GCStopping {
+		st += " gcstopm"
+	}
 	if m.StartmP != None {
 		st += " startm=" + ref("P", int64(m.StartmP))
 	}
@@ -138,6 +141,10 @@ func (p *P) String() string {
 	if p.StartSpinning {
 		s += " startm-spinning"
 	}
+	if p.OldM != None {
+		// Only while a stop-the-world holds the P.
+		s += " oldm=" + ref("M", int64(p.OldM))
+	}
 	return s
 }
 
@@ -173,6 +180,9 @@ func (s *State) lines() []line {
 			st = "startm=" + ref("P", int64(sc.CtlStartmP))
 		}
 		ls = append(ls, line{"startTheWorld", st})
+	}
+	if sc.GCWaiting {
+		ls = append(ls, line{"stopTheWorld", "gcwaiting stopwait=" + itoa(int64(s.StopWait()))})
 	}
 	ls = append(ls,
 		line{"sched", fmt.Sprintf("goidgen=%d ngsys=%d gomaxprocs=%d nmspinning=%d%s startingStackSize=%d gcBlackenEnabled=%v freeGStacksDone=%v bgScanCredit=%d mainGoexit=%v %s",
@@ -226,7 +236,7 @@ func tokenDiff(a, b string) string {
 // dumpFlags are the bare words an M or P line carries only while they
 // hold.
 var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true,
-	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "owes-mfreed": true, "owes-runqsteal-tail": true, "needspinning": true}
+	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "owes-mfreed": true, "owes-runqsteal-tail": true, "needspinning": true, "gcstopm": true}
 
 // keyedDiff diffs two lines of "key=value" fields and bare flags by key.
 // It fails when a line has a key twice, or when bare tokens other than

@@ -48,6 +48,11 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.Handing != None:
 			ops = append(ops, Op{Kind: OpStartlockedm, M: M})
+		case m.Curg == None && m.P != None && s.Ps[m.P].Kicked != None:
+			// A preempted G's runqput kicked the old runnext out.
+			ops = append(ops, Op{Kind: OpRunqputKick, M: M})
+		case m.Curg == None && m.P != None && len(s.Ps[m.P].SlowBatch) != 0:
+			ops = append(ops, Op{Kind: OpRunqputslowPush, M: M})
 		case m.StopLocked:
 			ops = append(ops, Op{Kind: OpStoplockedm, M: M})
 		case m.Mexiting:
@@ -62,6 +67,21 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpRunqstealTail, M: M})
 		case m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0:
 			ops = append(ops, Op{Kind: OpRunqputBatch, M: M})
+		case m.GCStopping:
+			ops = append(ops, Op{Kind: OpGCStopm, M: M})
+		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None && s.Sched.GCWaiting:
+			// findRunnable's top: gcstopm; an M past its racy check
+			// of gcwaiting still finds work, but does not idle its P
+			// (the stop path checks again under sched.lock).
+			ops = append(ops, Op{Kind: OpGCStopm, M: M})
+			n := len(ops)
+			ops = s.scheduleChoices(M, ops)
+			for i := n; i < len(ops); i++ {
+				if ops[i].Kind == OpSchedule && ops[i].Source == SrcIdle {
+					ops = append(ops[:i], ops[i+1:]...)
+					break
+				}
+			}
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:
@@ -147,33 +167,66 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 	if s.ctlBusy() {
 		ops = append(ops, Op{Kind: wakepNext(s.Sched.CtlWakeP, s.Sched.CtlWaking), M: Controller})
 	}
+	sc := &s.Sched
+	switch {
+	case sc.GCWaiting:
+		if s.worldStopped() {
+			ops = s.ctlActions(b, ops)
+		}
+	case !s.ctlBusy() && len(sc.GFreeDetached) == 0 && s.stwActionEnabled(b):
+		// stopTheWorldWithSema, for an action chosen once the world
+		// has stopped (stw.go), leaving any set of the Ps in syscalls
+		// to a retake in progress.
+		var sys uint8
+		for pi := range s.Ps {
+			if s.setBlockOnExitSyscall(int8(pi)) != None {
+				sys |= 1 << uint(pi)
+			}
+		}
+		for skip := sys; ; skip = (skip - 1) & sys {
+			ops = append(ops, Op{Kind: OpStopTheWorld, M: Controller, N: int8(sys &^ skip)})
+			if skip == 0 {
+				break
+			}
+		}
+	}
+	if !b.NoGC && sc.GCBlacken && !sc.GCWaiting {
+		// The mark phase's root job, on a mark worker between
+		// gcStart's and gcMarkDone's stop-the-worlds.
+		switch {
+		case !sc.FreeGStacksDone:
+			ops = append(ops, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
+		case len(sc.GFreeDetached) != 0:
+			ops = append(ops, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
+		}
+	}
+	return ops
+}
+
+// ctlActions appends the controller's actions with the world stopped
+// (startTheWorldWithSema follows each in the same step): procresize(n)
+// for every other n, gcStart's gcBlackenEnabled = 1, or gcMarkDone's end
+// of marking with each startingStackSize gcComputeStartingStackSize may
+// set (the size may stay).
+func (s *State) ctlActions(b Bounds, ops []Op) []Op {
 	if !b.NoProcResize {
 		for n := 1; n <= len(s.Ps); n++ {
-			if s.procresizeRefusal(n) == "" {
+			if s.actionRefusal(OpProcResize, n) == "" {
 				ops = append(ops, Op{Kind: OpProcResize, M: Controller, N: int8(n)})
 			}
 		}
 	}
-	if !b.NoGC {
-		switch {
-		case s.ctlBusy() && !s.Sched.GCBlacken:
-			// gcStart stops the world after its controller's wakep.
-		case !s.Sched.GCBlacken:
-			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 1})
-		case !s.Sched.FreeGStacksDone:
-			ops = append(ops, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
-		case len(s.Sched.GFreeDetached) != 0:
-			ops = append(ops, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
-		case s.ctlBusy():
-			// gcMarkDone stops the world after the controller's wakep.
-		default:
-			// gcMarkDone: gcComputeStartingStackSize (the size may stay),
-			// then gcBlackenEnabled = 0, in one stop-the-world.
-			ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0})
-			for _, size := range b.StackSizes {
-				if size != s.Sched.StartingStackSize {
-					ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0, Size: size})
-				}
+	if b.NoGC {
+		return ops
+	}
+	if !s.Sched.GCBlacken {
+		return append(ops, Op{Kind: OpGC, M: Controller, N: 1})
+	}
+	if s.actionRefusal(OpGC, 0) == "" {
+		ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0})
+		for _, size := range b.StackSizes {
+			if size != s.Sched.StartingStackSize {
+				ops = append(ops, Op{Kind: OpGC, M: Controller, N: 0, Size: size})
 			}
 		}
 	}
@@ -206,7 +259,7 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 	}
 	for v := range s.Ps {
 		vp := &s.Ps[v]
-		if !m.Spinning || int8(v) == m.P || (vp.Status != PRunning && vp.Status != PHandoff) {
+		if !m.Spinning || int8(v) == m.P || !vp.Status.Stealable() {
 			continue
 		}
 		if len(vp.Ring) != 0 {
@@ -238,6 +291,9 @@ func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 	}
 	if fetched {
 		return ops
+	}
+	if s.Sched.GCWaiting && m.P != None {
+		ops = append(ops, Op{Kind: OpPreempt, M: M})
 	}
 	for gi := range s.Gs {
 		if s.Gs[gi].Status == Waiting {

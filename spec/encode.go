@@ -22,7 +22,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
-		b = append(b, byte(p.Status), byte(p.M), byte(p.Link), byte(b2u(p.StartSpinning)))
+		b = append(b, byte(p.Status), byte(p.M), byte(p.Link), byte(b2u(p.StartSpinning)), byte(p.OldM))
 		b = binary.AppendVarint(b, int64(p.Runnext))
 		b = binary.AppendVarint(b, int64(p.Kicked))
 		b = binary.AppendUvarint(b, uint64(p.SchedTick))
@@ -46,7 +46,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
 	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
 	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
-	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2|b2u(sc.NeedSpinning)<<3|b2u(sc.CtlWakeP)<<4|b2u(sc.CtlWaking)<<5), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle), byte(sc.CtlStartmP))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2|b2u(sc.NeedSpinning)<<3|b2u(sc.CtlWakeP)<<4|b2u(sc.CtlWaking)<<5|b2u(sc.GCWaiting)<<6), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle), byte(sc.CtlStartmP))
 	b = binary.AppendUvarint(b, uint64(sc.NMSpinning))
 	return b
 }
@@ -177,8 +177,8 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		w, w2, w3 := d.u64(), d.u64(), d.u64()
 		s.Ms = append(s.Ms, M{Curg: int32(uint32(w)), P: int8(w >> 32), OldP: int8(w >> 40),
 			LockedExt: uint8(w >> 48), LockedInt: uint8(w >> 56),
-			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0x3FFFFFFF) - 1,
-			Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
+			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0x1FFFFFFF) - 1,
+			GCStopping: w2>>61&1 != 0, Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
 			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, Waking: w3&32 != 0, StopLocked: w3&64 != 0, Mexiting: w3&128 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16),
 			Handing: int32(w3>>24&0x3FFFFF) - 1, SpinP: int8(w3 >> 46), StartmP: int8(w3 >> 54), Mfreed: w3>>62&1 != 0, StealTail: w3>>63 != 0})
 	}
@@ -199,6 +199,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p.M = int8(d.byte1())
 		p.Link = int8(d.byte1())
 		p.StartSpinning = d.byte1() != 0
+		p.OldM = int8(d.byte1())
 		p.Runnext = int32(d.varint())
 		p.Kicked = int32(d.varint())
 		p.SchedTick = uint32(d.uvarint())
@@ -224,7 +225,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	sc.GoMaxProcs = int32(d.uvarint())
 	f := d.byte1()
 	sc.GCBlacken, sc.MainGoexit, sc.FreeGStacksDone, sc.NeedSpinning = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0
-	sc.CtlWakeP, sc.CtlWaking = f&16 != 0, f&32 != 0
+	sc.CtlWakeP, sc.CtlWaking, sc.GCWaiting = f&16 != 0, f&32 != 0, f&64 != 0
 	sc.Terminal = Terminal(d.byte1())
 	sc.Pidle = int8(d.byte1())
 	sc.Midle = int8(d.byte1())

@@ -51,6 +51,8 @@ const (
 	ThrowResetspinning      = "resetspinning: not a spinning m"
 	ThrowNegativeNMSpinning = "findRunnable: negative nmspinning"
 	ThrowWakepNegative      = "wakep: negative nmspinning"
+	ThrowGcstopmNegative    = "gcstopm: negative nmspinning"
+	ThrowStartTheWorldNextp = "startTheWorld: inconsistent mp->nextp"
 	ThrowRunqputbatch       = "Couldn't put Gs into empty local runq"
 	ThrowCheckdeadRunnable  = "checkdead: runnable g"
 	ThrowCheckdeadCounts    = "checkdead: inconsistent counts"

@@ -107,7 +107,7 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	if err := s.handoffp(released); err != nil {
+	if err := s.handoffp(released, mp); err != nil {
 		return r, err
 	}
 	r.HandedOff = true

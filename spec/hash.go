@@ -52,7 +52,7 @@ func packM(m *M) uint64 {
 }
 
 func packM2(m *M) uint64 {
-	return uint64(uint32(m.LockedG)) | uint64(uint32(m.NewG+1)&0x3FFFFFFF)<<32 | b2u(m.Exited)<<62 | b2u(m.Wedged)<<63
+	return uint64(uint32(m.LockedG)) | uint64(uint32(m.NewG+1)&0x1FFFFFFF)<<32 | b2u(m.GCStopping)<<61 | b2u(m.Exited)<<62 | b2u(m.Wedged)<<63
 }
 
 func packM3(m *M) uint64 {
@@ -370,7 +370,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes 
 			tick %= gt
 		}
 		h.word(uint64(p.Status) | uint64(uint8(mapM(mnew, p.M)))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(mapM(mnew, p.OldM)))<<44 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
 		if len(p.Ring) == 0 { // (most lists are empty: lanes.list's word, without the call)
 			h.word(emptyList)
 		} else {
@@ -441,8 +441,8 @@ func creditKey(c int64, assist bool) uint64 {
 
 // canonMs fills ReduceMs's renaming of the Ms (see ReduceMs): mnew[old]
 // and mold[new]. m0 keeps its name; the others are named in the order
-// the walk meets them: each P's owner and the M whose nextp it is, in P
-// order, then the idle M list from its head, then the rest sorted by
+// the walk meets them: each P's owner, its oldm and the M whose nextp it
+// is, in P order, then the idle M list from its head, then the rest sorted by
 // mKey (ties in index order).
 func (s *State) canonMs(mnew, mold []int8) {
 	nm := len(s.Ms)
@@ -460,6 +460,7 @@ func (s *State) canonMs(mnew, mold []int8) {
 	meet(0)
 	for pi := range s.Ps {
 		meet(s.Ps[pi].M)
+		meet(s.Ps[pi].OldM)
 		for mi := range s.Ms {
 			if s.Ms[mi].NextP == int8(pi) {
 				meet(int8(mi))
@@ -625,7 +626,7 @@ func (s *State) hashRest(h *hasher) {
 		p := &s.Ps[i]
 		tick := p.SchedTick
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | uint64(uint32(p.Runnext))<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(uint8(p.Link))<<32 | b2u(p.StartSpinning)<<40)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(uint8(p.Link))<<32 | b2u(p.StartSpinning)<<40 | uint64(uint8(p.OldM))<<48)
 		h.word(uint64(p.GoidCache))
 		h.word(uint64(p.GoidEnd))
 		h.list(p.Ring)
@@ -647,7 +648,7 @@ func (s *State) hashRest(h *hasher) {
 }
 
 // ctlKey packs the controller's wakep (Sched.CtlWakeP, CtlWaking,
-// CtlStartmP) into 10 bits.
+// CtlStartmP) and its stop-the-world (Sched.GCWaiting) into 11 bits.
 func ctlKey(sc *Sched) uint64 {
-	return b2u(sc.CtlWakeP) | b2u(sc.CtlWaking)<<1 | uint64(uint8(sc.CtlStartmP))<<2
+	return b2u(sc.CtlWakeP) | b2u(sc.CtlWaking)<<1 | uint64(uint8(sc.CtlStartmP))<<2 | b2u(sc.GCWaiting)<<10
 }

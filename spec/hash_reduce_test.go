@@ -25,6 +25,7 @@ func renameMs(s *State, perm []int) *State {
 	}
 	for p := range r.Ps {
 		r.Ps[p].M = ren(r.Ps[p].M)
+		r.Ps[p].OldM = ren(r.Ps[p].OldM)
 	}
 	r.Sched.Midle = ren(r.Sched.Midle)
 	return r

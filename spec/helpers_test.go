@@ -213,10 +213,17 @@ func settle(t testing.TB, s *State) {
 }
 
 // step applies one op, fails the test on any error or broken invariant,
-// and returns the result: do without the steps the op owes after it.
+// and returns the result: do without the steps the op owes after it. A
+// controller's gc or procresize with no stop-the-world under way is made
+// in one step (oneStepAction).
 func step(t testing.TB, s *State, op Op) Result {
 	t.Helper()
-	r, err := s.Apply(op)
+	apply := s.Apply
+	if op.M == Controller && (op.Kind == OpGC || op.Kind == OpProcResize) && !s.Sched.GCWaiting {
+		// No stop-the-world under way: the one-step one (oneStepAction).
+		apply = func(op Op) (Result, error) { return oneStepAction(s, op) }
+	}
+	r, err := apply(op)
 	if err != nil {
 		t.Fatalf("%v: %v\n%s", op, err, s.Dump())
 	}
@@ -264,4 +271,71 @@ func ctlWakepSteps(t testing.TB, s *State) Result {
 		}
 	}
 	return r
+}
+
+// ctlOffers lists the controller's actions (gc, procresize) Enabled
+// offers in s within b: directly once a stop-the-world has stopped every
+// P, or as what an offered OpStopTheWorld may stop the world for.
+func ctlOffers(s *State, b Bounds) []Op {
+	var out []Op
+	for _, op := range s.Enabled(b, nil) {
+		switch op.Kind {
+		case OpGC, OpProcResize:
+			out = append(out, op)
+		case OpStopTheWorld:
+			out = append(out, s.ctlActions(b, nil)...)
+		}
+	}
+	return out
+}
+
+// stopWorld makes the controller's stopTheWorldWithSema and then the
+// Ms' steps toward it, always the first enabled among the protocol's (a
+// preemption, its runqput's second step, wakep, gcstopm, stopm,
+// stoplockedm, an M's acquirep of its nextp), until every P has stopped.
+func stopWorld(t *testing.T, s *State) {
+	t.Helper()
+	do(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	for n := 0; !s.worldStopped(); n++ {
+		if n > 100 {
+			t.Fatalf("the world did not stop:\n%s", s.Dump())
+		}
+		var next *Op
+		for _, op := range s.Enabled(Bounds{NoGC: true, NoProcResize: true}, nil) {
+			switch op.Kind {
+			case OpPreempt, OpRunqputKick, OpRunqputslowPush, OpWakep, OpWakepStartm, OpStartm, OpGCStopm, OpStopm, OpStoplockedm, OpAcquireP:
+				if op.M >= 0 {
+					next = &op
+				}
+			}
+			if next != nil {
+				break
+			}
+		}
+		if next == nil {
+			t.Fatalf("no M can step toward the stopped world:\n%s", s.Dump())
+		}
+		do(t, s, *next)
+	}
+}
+
+// oneStepAction makes the controller's action (gc, procresize) in one
+// step with the world stopped at once, every M where it is and none
+// preempted (ctlStopRefusal's oneStep): tests of the actions' effects
+// reach a GC phase or a GOMAXPROCS with it. Apply never takes this path.
+func oneStepAction(s *State, op Op) (Result, error) {
+	switch op.Kind {
+	case OpGC:
+		return s.gcAction(op, true)
+	case OpProcResize:
+		return s.procresizeAction(op, true)
+	}
+	return NewResult(), s.disabled(op, "not a controller action")
+}
+
+// oneStepStep is Step for oneStepAction: s is not modified.
+func oneStepStep(s *State, op Op) (*State, Result, error) {
+	n := s.Clone()
+	r, err := oneStepAction(n, op)
+	return n, r, err
 }

@@ -42,9 +42,14 @@ package spec
 // these fields until the M acquires it:
 //   - pendingP is false for it (an M's nextp names it), so no idle M
 //     takes it (acquirep of a parked M);
-//   - procresize refuses to run while a P at or above the new count is
-//     handed off or running, and leaves a P below it alone in either
-//     status; gcToggle's relistIdle relists PIdle Ps only;
+//   - the controller's stopTheWorldWithSema stops idle Ps and the Ps of
+//     Ms in syscalls only, and its action (gc, procresize) waits until
+//     every P has stopped: the P is neither before (handed off) nor
+//     after (running on an M that runs no G), and sched.stopwait counts
+//     it either way; a history's one-step procresize refuses to run
+//     while a P at or above the new count is handed off or running, and
+//     leaves a P below it alone in either status, and its relistIdle
+//     relists PIdle Ps only;
 //   - exitsyscall's oldp path (setBlockOnExitSyscall) and retake need a
 //     P running with an M whose G is in a syscall: false before (the P
 //     is handed off) and after (the M runs g0, no curg);
@@ -54,8 +59,10 @@ package spec
 //
 // Every other actor observes the P and the M only through what the op
 // leaves unchanged:
-//   - stealWork, checkRunqsNoP (runqWork), strict findRunnable and
-//     procresize test "running or handed off": true before and after;
+//   - stealWork, checkRunqsNoP (runqWork) and strict findRunnable test
+//     "running, handed off or stopped" (PStatus.Stealable), a history's
+//     one-step procresize "running or handed off": true before and
+//     after;
 //   - npidle and the idle P list (handoffp, HandoffpLastRunningP,
 //     spinAllowed, wakep, exitsyscall's pidleget): the P is on neither;
 //   - the idle M list (mget, mgetSpecific, checkdead's nmidle): the M is
@@ -74,8 +81,8 @@ package spec
 //
 // The invariants that read the fields it writes (RefsInRange,
 // RunningHasP, IdleListIdle, IdlePsListed, IdleMsListed, NextPHandedOff,
-// SpinningWithoutLocalWork, POwnership, DeadPsEmpty, CheckdeadRan's
-// count) hold after it whenever they all hold before:
+// SpinningWithoutLocalWork, POwnership, GCStopPs, DeadPsEmpty,
+// CheckdeadRan's count) hold after it whenever they all hold before:
 // the P goes from handed off to this M to running on it with both
 // pointers set, and a P startm handed to a spinning M has an empty run
 // queue that only its owner (there is none before the op) could fill.
@@ -103,8 +110,9 @@ func (s *State) Independent(a, b Op) bool {
 // nextp. Every private op lowers it by one (acquirep clears the M's
 // nextp, and nothing else changes another M's nextp), and a state whose
 // ample set is followed alone takes only private ops, so a cycle made of
-// such states would lower it forever. Only startm (wakep, handoffp) raises
-// it, and it runs in an op that is not private.
+// such states would lower it forever. Only startm (wakep, handoffp) and
+// startTheWorldWithSema's hand-out (the controller's action) raise it, in
+// ops that are not private.
 func (s *State) AmpleRank() int {
 	n := 0
 	for i := range s.Ms {

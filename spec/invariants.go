@@ -916,7 +916,14 @@ var Invariants = []Invariant{
 				return errf("M%d.nextp = P%d, out of range or another M's too", i, m.NextP)
 			}
 			held |= 1 << uint(m.NextP)
-			if st := s.Ps[m.NextP].Status; st != PHandoff || m.P != None && !m.StopLocked || m.Curg != None {
+			// A locked M that still holds its P may have its nextp set
+			// by the startlockedm of another M: on its way to
+			// stoplockedm (StopLocked), or before it, in the second
+			// step of the runqput of its G's preemption (which put the
+			// G in runnext, where a thief finds it).
+			toStoplockedm := m.StopLocked || m.LockedG != None && m.Curg == None && m.P != None &&
+				(s.Ps[m.P].Kicked != None || len(s.Ps[m.P].SlowBatch) != 0)
+			if st := s.Ps[m.NextP].Status; st != PHandoff || m.P != None && !toStoplockedm || m.Curg != None {
 				return errf("M%d.nextp = P%d, which is %s, and M%d holds p=%d curg=%d", i, m.NextP, st, i, m.P, m.Curg)
 			}
 		}
@@ -1008,11 +1015,13 @@ var Invariants = []Invariant{
 				return errf("P%d.m = M%d but M%d.p = %d", i, p.M, p.M, s.Ms[p.M].P)
 			}
 			// runqputslow's batch is a local of the owner's runqput,
-			// made by its running G (newproc or ready).
-			if len(p.SlowBatch) != 0 && (p.Status != PRunning || s.Ms[p.M].Curg == None || s.Gs[s.Ms[p.M].Curg].Status != Running) {
+			// made by its running G (newproc or ready) or, during a
+			// stop-the-world, by its preemption (goschedImpl, after
+			// dropg).
+			if len(p.SlowBatch) != 0 && !s.ownerInRunqput(p) {
 				return errf("P%d is %s with m=%d and holds runqputslow's batch %v, which only the running owner's runqput holds", i, p.Status, p.M, p.SlowBatch)
 			}
-			if p.Kicked != None && (p.Status != PRunning || s.Ms[p.M].Curg == None || s.Gs[s.Ms[p.M].Curg].Status != Running) {
+			if p.Kicked != None && !s.ownerInRunqput(p) {
 				return errf("P%d is %s with m=%d and holds runqput's kicked G%d, which only the running owner's runqput holds", i, p.Status, p.M, p.Kicked)
 			}
 		}
@@ -1023,6 +1032,36 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
+	{"GCStopPs", "stopTheWorldWithSema and startTheWorldWithSema (proc.go:1628-1806): a P is _Pgcstop only while sched.gcwaiting holds, held by no M and on no list; " +
+		"procresize reads pp.oldm only then (mgetSpecific(pp.oldm)); throw(\"startTheWorld: inconsistent mp->nextp\")",
+		"The runtime's acquirep sets pp.oldm to the acquiring M every time (proc.go:6283) and nothing clears it; the spec records it only when the P stops for a stop-the-world, the one place procresize reads it (proc.go:6161), and clears it at the restart.",
+		func(s *State, c *census) error {
+			for i := range s.Ms {
+				if m := &s.Ms[i]; m.GCStopping && (!s.Sched.GCWaiting || m.P == None || m.Spinning || m.Curg != None) {
+					return errf("M%d is between gcstopm's two steps with gcwaiting %v, p=%d, spinning %v, curg=%d", i, s.Sched.GCWaiting, m.P, m.Spinning, m.Curg)
+				}
+			}
+			for i := range s.Ps {
+				p := &s.Ps[i]
+				if p.Status != PGCStop {
+					if p.OldM != None {
+						return errf("P%d is %s with oldm=M%d, which only a stopped P keeps", i, p.Status, p.OldM)
+					}
+					continue
+				}
+				switch {
+				case !s.Sched.GCWaiting:
+					return errf("P%d is stopped for a stop-the-world, but none is under way (gcwaiting is false)", i)
+				case p.M != None || p.Link != None:
+					return errf("P%d is stopped but m=%d link=%d", i, p.M, p.Link)
+				case p.Kicked != None || len(p.SlowBatch) != 0 || len(p.Held) != 0:
+					return errf("P%d is stopped with a G held by an M's runqput or findRunnable", i)
+				case p.OldM != None && (p.OldM < 0 || int(p.OldM) >= len(s.Ms)):
+					return errf("P%d is stopped with oldm=%d", i, p.OldM)
+				}
+			}
+			return nil
+		}},
 	{"DeadPsEmpty", "p.destroy: run queue moved to the global queue, gfpurge", "", func(s *State, c *census) error {
 		live := int32(0)
 		for i := range s.Ps {
@@ -1140,6 +1179,21 @@ var Invariants = []Invariant{
 			}
 			return nil
 		}},
+}
+
+// ownerInRunqput reports whether P p's owner M can be inside runqput's
+// two steps: it runs a G that made a G runnable (newproc, ready), or,
+// during a stop-the-world, it is on g0 after its G's preemption
+// (goschedImpl's runqput after dropg).
+func (s *State) ownerInRunqput(p *P) bool {
+	if p.Status != PRunning {
+		return false
+	}
+	cg := s.Ms[p.M].Curg
+	if cg == None {
+		return s.Sched.GCWaiting
+	}
+	return s.Gs[cg].Status == Running
 }
 
 func b2i(b bool) int {

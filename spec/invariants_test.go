@@ -179,8 +179,8 @@ func TestInvariantScopes(t *testing.T) {
 			t.Errorf("%s: the scope neither names the spec's restriction nor cites the runtime: %q", inv.Name, inv.Scope)
 		}
 	}
-	if scoped != 8 {
-		t.Errorf("%d scoped invariants, want 8 (RunningHasP, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts, BgScanCreditNonNegative, IdlePsListed, CheckdeadRan)", scoped)
+	if scoped != 9 {
+		t.Errorf("%d scoped invariants, want 9 (RunningHasP, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts, BgScanCreditNonNegative, IdlePsListed, GCStopPs, CheckdeadRan)", scoped)
 	}
 }
 

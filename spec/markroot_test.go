@@ -42,7 +42,7 @@ func TestMarkrootFreeGStacks(t *testing.T) {
 		}
 		sched(t, s, 0, SrcRunnext) // main again
 		do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
-		if _, err := s.Apply(Op{Kind: OpGC, M: Controller, N: 0}); withMarkroot && err == nil {
+		if _, err := oneStepAction(s, Op{Kind: OpGC, M: Controller, N: 0}); withMarkroot && err == nil {
 			t.Fatal("marking ended with the markrootFreeGStacks root job left")
 		} else if err != nil {
 			wantDisabled(t, err)
@@ -54,7 +54,7 @@ func TestMarkrootFreeGStacks(t *testing.T) {
 				t.Fatalf("markrootFreeGStacks took %d: stack %s detached %s noStack %s", r.Value,
 					lifo(s.Sched.GFreeStack), lifo(s.Sched.GFreeDetached), lifo(s.Sched.GFreeNoStack))
 			}
-			if _, err := s.Apply(Op{Kind: OpGC, M: Controller, N: 0}); err == nil {
+			if _, err := oneStepAction(s, Op{Kind: OpGC, M: Controller, N: 0}); err == nil {
 				t.Fatal("marking ended while markrootFreeGStacks holds its list")
 			}
 			r = do(t, s, Op{Kind: OpMarkrootFreeGStacksPush, M: Controller})
@@ -129,7 +129,7 @@ func TestMarkrootFreeGStacksOrder(t *testing.T) {
 func TestMarkrootFreeGStacksEnabled(t *testing.T) {
 	s := newState(t, "small", 1, 1)
 	gcOps := func() (on, off, job bool) {
-		for _, op := range s.Enabled(DefaultBounds(4), nil) {
+		for _, op := range append(ctlOffers(s, DefaultBounds(4)), s.Enabled(DefaultBounds(4), nil)...) {
 			switch {
 			case op.Kind == OpGC && op.N == 1:
 				on = true

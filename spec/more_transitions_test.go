@@ -157,7 +157,7 @@ func TestProcresize(t *testing.T) {
 	// A P in use cannot be destroyed.
 	s2 := newState(t, "small", 2, 2)
 	startOn(t, s2, 1, 1)
-	if _, err := s2.Apply(Op{Kind: OpProcResize, M: Controller, N: 1}); err == nil {
+	if _, err := oneStepAction(s2, Op{Kind: OpProcResize, M: Controller, N: 1}); err == nil {
 		t.Fatal("destroyed a running P")
 	}
 }
@@ -166,12 +166,12 @@ func TestProcresize(t *testing.T) {
 // then the ring in order, before what was there.
 func TestProcresizeRunqOrder(t *testing.T) {
 	s := newState(t, "small", 2, 1)
-	s.Ps[1] = P{Status: PIdle, M: None, Runnext: 3, Kicked: None, Ring: []int32{1, 2}}
+	s.Ps[1] = P{Status: PIdle, M: None, Runnext: 3, Kicked: None, Ring: []int32{1, 2}, OldM: None}
 	s.Sched.Runq = []int32{4}
 	for i := 1; i <= 4; i++ {
 		s.Gs = append(s.Gs, G{Goid: int64(10 + i), Status: Runnable, Stack: StackMin, M: None, LockedM: None})
 	}
-	if _, err := s.Apply(Op{Kind: OpProcResize, M: Controller, N: 1}); err != nil {
+	if _, err := oneStepAction(s, Op{Kind: OpProcResize, M: Controller, N: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if gl(s.Sched.Runq) != "[G3,G1,G2,G4]" {
@@ -188,7 +188,7 @@ func TestProcresizeWaitsForGC(t *testing.T) {
 	s := newState(t, "small", 2, 2)
 	b := DefaultBounds(2)
 	resizes := func() (n int) {
-		for _, op := range s.Enabled(b, nil) {
+		for _, op := range ctlOffers(s, b) {
 			if op.Kind == OpProcResize {
 				n++
 			}
@@ -207,7 +207,7 @@ func TestProcresizeWaitsForGC(t *testing.T) {
 			t.Fatalf("procresize offered %d times while the GC marks\n%s", n, s.Dump())
 		}
 		var d *Disabled
-		if _, _, err := Step(s, Op{Kind: OpProcResize, M: Controller, N: 1}); !errors.As(err, &d) {
+		if _, _, err := oneStepStep(s, Op{Kind: OpProcResize, M: Controller, N: 1}); !errors.As(err, &d) {
 			t.Fatalf("procresize while the GC marks: %v, want Disabled", err)
 		}
 	}
@@ -218,7 +218,7 @@ func TestProcresizeWaitsForGC(t *testing.T) {
 		t.Fatalf("procresize offered %d times before the GC end's wakep\n%s", n, s.Dump())
 	}
 	var d *Disabled
-	if _, _, err := Step(s, Op{Kind: OpProcResize, M: Controller, N: 1}); !errors.As(err, &d) {
+	if _, _, err := oneStepStep(s, Op{Kind: OpProcResize, M: Controller, N: 1}); !errors.As(err, &d) {
 		t.Fatalf("procresize before the GC end's wakep: %v, want Disabled", err)
 	}
 	ctlWakepSteps(t, s)
@@ -237,13 +237,13 @@ func TestProcresizeWaitsForGC(t *testing.T) {
 // maxstacksize].
 func TestStackSizeOnlyAtGCEnd(t *testing.T) {
 	s := newState(t, "small", 1, 1)
-	if _, err := s.Apply(Op{Kind: OpGC, M: Controller, N: 1, Size: 4096}); err == nil {
+	if _, err := oneStepAction(s, Op{Kind: OpGC, M: Controller, N: 1, Size: 4096}); err == nil {
 		t.Fatal("gcStart set startingStackSize")
 	}
 	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
 	do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
 	for _, bad := range []int32{3000, StackMin / 2, -StackMin} {
-		if _, err := s.Apply(Op{Kind: OpGC, M: Controller, N: 0, Size: bad}); err == nil {
+		if _, err := oneStepAction(s, Op{Kind: OpGC, M: Controller, N: 0, Size: bad}); err == nil {
 			t.Fatalf("the GC's end accepted startingStackSize %d", bad)
 		}
 	}

@@ -317,7 +317,9 @@ func (s *State) ctlWakep(op Op) (Result, error) {
 // ctlDone ends the controller's wakep: its M leaves the spec's count of
 // running Ms (MCount), so checkdead runs as it does where an M stops
 // counting. The wakep has just handed a P to an M or found an M spinning
-// or no P idle, so the count is not zero unless the Ms are all idle.
+// or no P idle, so the count is not zero unless the Ms are all idle:
+// every M the spec models may have stopped for the stop-the-world, and
+// startTheWorldWithSema woken none when no P had local work.
 func (s *State) ctlDone(r *Result) error {
 	return s.checkdead(r)
 }
@@ -371,6 +373,10 @@ func (s *State) spin(op Op, mp int) (Result, error) {
 	if m.P == None || m.Curg != None || m.NewG != None || m.LockedG != None || m.Spinning {
 		return r, s.disabled(op, "only an M in findRunnable with a P, not spinning yet, spins")
 	}
+	if s.Sched.GCWaiting && op.Strict {
+		// Relaxed: an M past findRunnable's racy check of gcwaiting.
+		return r, s.disabled(op, "a stop-the-world is under way: findRunnable stops the M (gcstopm)")
+	}
 	if pp := &s.Ps[m.P]; pp.Runnext != None || len(pp.Ring) != 0 {
 		return r, s.disabled(op, "the local queue has work (runqget comes first)")
 	}
@@ -402,12 +408,12 @@ func (s *State) pendingP(pi int8) bool {
 }
 
 // runqWork reports whether a P that stealWork or checkRunqsNoP would look
-// at (running or handed off: not idle, idlepMask) has a G in its run
-// queue (runqempty: runnext or the ring).
+// at (running, handed off or stopped: not idle, idlepMask) has a G in its
+// run queue (runqempty: runnext or the ring).
 func (s *State) runqWork() bool {
 	for v := range s.Ps {
 		vp := &s.Ps[v]
-		if (vp.Status == PRunning || vp.Status == PHandoff) && (vp.Runnext != None || len(vp.Ring) != 0) {
+		if vp.Status.Stealable() && (vp.Runnext != None || len(vp.Ring) != 0) {
 			return true
 		}
 	}

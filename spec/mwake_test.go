@@ -542,9 +542,9 @@ func TestStartTheWorldWakep(t *testing.T) {
 	if ctl != 1 {
 		t.Fatalf("Enabled offers the controller %d ops, want its wakep alone", ctl)
 	}
-	_, _, err := Step(s, Op{Kind: OpProcResize, M: Controller, N: 1})
+	_, _, err := oneStepStep(s, Op{Kind: OpProcResize, M: Controller, N: 1})
 	wantDisabled(t, err)
-	_, _, err = Step(s, Op{Kind: OpGC, M: Controller, N: 1})
+	_, _, err = oneStepStep(s, Op{Kind: OpGC, M: Controller, N: 1})
 	wantDisabled(t, err)
 
 	if r := step(t, s, Op{Kind: OpWakep, M: Controller}); r.Value != WakepCAS || !s.Sched.CtlWaking || s.Sched.NMSpinning != 1 {
@@ -581,7 +581,7 @@ func TestStartTheWorldWakep(t *testing.T) {
 		t.Fatalf("after gc on the controller is offered %v, want wakep and markrootfreegstacks", kinds)
 	}
 	step(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller})
-	_, _, err = Step(s, Op{Kind: OpGC, M: Controller, N: 0})
+	_, _, err = oneStepStep(s, Op{Kind: OpGC, M: Controller, N: 0})
 	wantDisabled(t, err)
 }
 

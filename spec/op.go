@@ -47,6 +47,9 @@ const (
 	OpMfreed                                    // mexit after its handoffp: lock(&sched.lock); sched.nmfreed++; checkdead(); the thread exits (m0 parks forever)
 	OpRunqputBatch                              // findRunnable after the unlock that took a global batch: runqputbatch(pp, &q) of its rest onto the M's P (then gp runs) or the P the recheck took
 	OpRunqstealTail                             // runqsteal after runqgrab's CAS took two or more: atomic.StoreRel(&pp.runqtail, t+n) publishes all but the last, which then runs
+	OpStopTheWorld                              // the controller's stopTheWorldWithSema: gcwaiting; Ps in syscalls and idle Ps to _Pgcstop; the other Ms stop at their safe points
+	OpPreempt                                   // goschedImpl(gp, true) for a stop-the-world: the G to its own P's runnext (runqput(pp, gp, true)), wakep, then schedule
+	OpGCStopm                                   // gcstopm at findRunnable's top while sched.gcwaiting: spinning dropped, the P to _Pgcstop, then stopm
 	numOps
 )
 
@@ -63,6 +66,7 @@ var opNames = [...]string{
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
 	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
 	OpMfreed: "mfreed", OpRunqputBatch: "runqputbatch", OpRunqstealTail: "runqstealtail",
+	OpStopTheWorld: "stoptheworld", OpPreempt: "preempt", OpGCStopm: "gcstopm",
 }
 
 func (k OpKind) String() string {
@@ -94,7 +98,7 @@ func OpKinds() []OpKind {
 // Actors that are not Ms.
 const (
 	Sysmon     = -1 // sysmon (retake)
-	Controller = -2 // the world-stopping controller (procresize, gc on and off, the off setting startingStackSize, then startTheWorldWithSema's wakep, startm) and the GC's markrootfreegstacks
+	Controller = -2 // the world-stopping controller (stoptheworld, then procresize, gc on and off, the off setting startingStackSize, with startTheWorldWithSema's hand-out, then its wakep, startm) and the GC's markrootfreegstacks
 )
 
 // Source is where findRunnable found the G, in the runtime's order. It is
@@ -187,7 +191,8 @@ type Op struct {
 	// P is retake's and acquirep's P.
 	P int8
 	// N is procresize's new count, assist's credit (+1 or -1), gc's on (1)
-	// or off (0), newproc1's system flag (1), exitsyscall's path
+	// or off (0), stoptheworld's Ps left to a retake (a bit per P),
+	// newproc1's system flag (1), exitsyscall's path
 	// (an ExitPath), recheck's reads (RecheckFound, RecheckGlobalNoP).
 	N int8
 	// Size is gc off's new startingStackSize (gcMarkDone's
@@ -251,6 +256,16 @@ func (op Op) String() string {
 		b.WriteString(" " + ExitPath(op.N).String())
 	case OpProcResize:
 		b.WriteString(" " + itoa(int64(op.N)))
+	case OpStopTheWorld:
+		if op.N != 0 {
+			b.WriteString(" leaving")
+			for pi := 0; pi < 8; pi++ {
+				if uint8(op.N)&(1<<uint(pi)) != 0 {
+					b.WriteString(" P" + itoa(int64(pi)))
+				}
+			}
+			b.WriteString(" to retake")
+		}
 	case OpGC:
 		if op.N != 0 {
 			b.WriteString(" on")

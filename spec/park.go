@@ -67,12 +67,23 @@ func (s *State) stoplockedmOp(op Op, mp int) (Result, error) {
 
 // entersyscall models proc.go reentersyscall: running -> syscall; the M
 // keeps its P (Go 1.26 has no _Psyscall: a P is "in a syscall" when its
-// M's G is) and remembers it as oldp.
+// M's G is) and remembers it as oldp. With a stop-the-world under way the P
+// stops instead (entersyscallHandleGCWait).
 func (s *State) entersyscall(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
 	r.G = m.Curg
 	m.OldP = m.P
+	if s.Sched.GCWaiting && m.P != None {
+		// entersyscallHandleGCWait: "If there's a pending STW, do the
+		// equivalent of entersyscallblock here at the last minute and
+		// immediately give away our P": under sched.lock, with
+		// stopwait > 0 (this P has not stopped), pp.m and mp.p
+		// cleared, the P to _Pgcstop (proc.go:4755-4777, 4688-4697).
+		// The M keeps its oldp.
+		s.gcstopP(m.P, mp)
+		r.HandedOff = true
+	}
 	return r, s.casgstatus(m.Curg, Running, Syscall)
 }
 
@@ -97,7 +108,7 @@ func (s *State) retake(op Op) (Result, error) {
 	}
 	r.Value = int64(mp)
 	r.HandedOff = true
-	return r, s.handoffp(pi)
+	return r, s.handoffp(pi, mp)
 }
 
 // setBlockOnExitSyscall models proc.go setBlockOnExitSyscall

@@ -16,7 +16,7 @@ func queuesOnly(t *testing.T, preset string, ps int) *State {
 	cfg := Config{Consts: c, Ps: ps, Ms: 1}
 	s := &State{Cfg: &cfg, Sched: Sched{GoMaxProcs: int32(ps)}}
 	for range ps {
-		s.Ps = append(s.Ps, P{Status: PRunning, M: None, Runnext: None, Kicked: None})
+		s.Ps = append(s.Ps, P{Status: PRunning, M: None, Runnext: None, Kicked: None, OldM: None})
 	}
 	return s
 }

@@ -22,6 +22,13 @@ func (s *State) schedule(op Op) (Result, error) {
 	switch {
 	case m.P == None:
 		return r, s.disabled(op, "the M holds no P")
+	case s.Sched.GCWaiting && (op.Strict || op.Source == SrcIdle):
+		// findRunnable's top: `if sched.gcwaiting.Load() { gcstopm();
+		// goto top }`, and stealWork's check before each victim, are
+		// racy reads: an M past them when the stop-the-world began
+		// still takes a G (relaxed). Its stop path checks again under
+		// sched.lock, which stopTheWorldWithSema holds to set it.
+		return r, s.disabled(op, "a stop-the-world is under way: findRunnable stops the M (gcstopm)")
 	case m.Curg != None:
 		return r, s.disabled(op, "the M is running G"+itoa(int64(m.Curg)))
 	case m.NewG != None:
@@ -97,7 +104,7 @@ func (s *State) schedule(op Op) (Result, error) {
 			return r, s.disabled(op, "no such victim P")
 		}
 		vp := &s.Ps[v]
-		if vp.Status != PRunning && vp.Status != PHandoff {
+		if !vp.Status.Stealable() {
 			// stealWork skips idle Ps (idlepMask); dead Ps are not in allp.
 			return r, s.disabled(op, "the victim is "+vp.Status.String())
 		}
@@ -302,12 +309,12 @@ func (s *State) execute(mp int, g int32, inherit bool) error {
 }
 
 // stealable is the lowest P other than pi that stealWork would take work
-// from (running or handed off, not idle: idlepMask), with a non-empty
+// from (running, handed off or stopped, not idle: idlepMask), with a non-empty
 // ring, or also a runnext when next is set; None if there is none.
 func (s *State) stealable(pi int8, next bool) int8 {
 	for v := range s.Ps {
 		vp := &s.Ps[v]
-		if int8(v) == pi || (vp.Status != PRunning && vp.Status != PHandoff) {
+		if int8(v) == pi || !vp.Status.Stealable() {
 			continue
 		}
 		if len(vp.Ring) != 0 || (next && vp.Runnext != None) {

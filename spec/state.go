@@ -159,6 +159,11 @@ type M struct {
 	// no P and no G and still counts as running (mcount() is
 	// sched.mnext - sched.nmfreed).
 	Mfreed bool
+	// GCStopping: a spinning M's gcstopm has dropped its spinning
+	// (`gp.m.spinning = false; sched.nmspinning.Add(-1)`, before its
+	// releasep and sched.lock section), which is its next step
+	// (OpGCStopm again). Until it the M holds its P.
+	GCStopping bool
 	// Handing is the G a spinning M's findRunnable found locked to
 	// another M, held by the M (runnable, on no queue) until its
 	// startlockedm (OpStartlockedm): proc.go schedule calls resetspinning,
@@ -183,9 +188,23 @@ const (
 	PHandoff
 	// PDead: beyond GOMAXPROCS after procresize (_Pdead).
 	PDead
+	// PGCStop: stopped for a stop-the-world (_Pgcstop): no M holds it and
+	// it is on no list, with its run queue, until startTheWorldWithSema's
+	// procresize hands it out again (stopTheWorldWithSema takes idle Ps
+	// and Ps in syscalls; gcstopm, handoffp and entersyscall stop the
+	// others when their M gets there).
+	PGCStop
 )
 
-var pstatusNames = [...]string{"idle", "running", "handoff", "dead"}
+var pstatusNames = [...]string{"idle", "running", "handoff", "dead", "gcstop"}
+
+// Stealable reports whether stealWork and checkRunqsNoP look at a P of
+// this status: every P in allp that is not on the idle list (idlepMask),
+// a stopped one included (a spinning M past findRunnable's racy check of
+// gcwaiting steals from it).
+func (s PStatus) Stealable() bool {
+	return s == PRunning || s == PHandoff || s == PGCStop
+}
 
 func (s PStatus) String() string {
 	if int(s) < len(pstatusNames) {
@@ -242,6 +261,14 @@ type P struct {
 	// that waits for the M newm would make (no idle M had it): the M
 	// that takes it spins.
 	StartSpinning bool
+	// OldM is pp.oldm of a P in PGCStop: the M that held it when it
+	// stopped (acquirep sets oldm to the acquiring M, proc.go:6283, and
+	// every P a stop-the-world stops was held by the M that acquired it,
+	// but an idle one, whose empty queue procresize never hands to an M),
+	// which startTheWorldWithSema's procresize prefers for a P with
+	// local work (mgetSpecific(pp.oldm)). None otherwise: the runtime
+	// keeps a stale oldm, which nothing reads outside a stop-the-world.
+	OldM int8
 }
 
 // Sched is the global scheduler state (runtime2.go type schedt) the path
@@ -305,6 +332,14 @@ type Sched struct {
 	// restarting M before releasem.
 	CtlWakeP, CtlWaking bool
 	CtlStartmP          int8
+	// GCWaiting is sched.gcwaiting: the controller's stopTheWorldWithSema
+	// (OpStopTheWorld) has begun and startTheWorldWithSema (its gc or
+	// procresize op) has not yet ended it. While it holds every M stops
+	// at its next safe point (gcstopm, or the preemption of its G first)
+	// and the controller's M, not one of the spec's, counts as running
+	// (checkdead). sched.stopwait is the number of Ps neither dead nor
+	// PGCStop (StopWait).
+	GCWaiting bool
 	// MainGoexit: the main goroutine called runtime.Goexit.
 	MainGoexit bool
 	// Terminal is non-zero once the program has ended.
@@ -376,7 +411,7 @@ func New(cfg Config) (*State, error) {
 	}
 	s.Ps = make([]P, cfg.Ps)
 	for i := range s.Ps {
-		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None, Kicked: None, Link: None}
+		s.Ps[i] = P{Status: PIdle, M: None, Runnext: None, Kicked: None, Link: None, OldM: None}
 	}
 	// runtime·rt0_go (asm_amd64.s) calls schedinit, newproc(mainPC), mstart:
 	//   - schedinit -> procresize: p.init makes P0 (schedtick 0) and m0

@@ -41,6 +41,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.markrootFreeGStacks(op)
 	case OpMarkrootFreeGStacksPush:
 		return s.markrootFreeGStacksPush(op)
+	case OpStopTheWorld:
+		return s.stopTheWorld(op, Bounds{})
 	}
 	if op.M == Controller {
 		switch op.Kind {
@@ -94,7 +96,22 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.Mfreed && op.Kind != OpMfreed {
 		return r, s.disabled(op, "mexit's nmfreed++ comes first")
 	}
+	if m.GCStopping && op.Kind != OpGCStopm {
+		return r, s.disabled(op, "gcstopm's sched.lock section comes first")
+	}
+	if m.Curg == None && m.P != None && (s.Ps[m.P].Kicked != None || len(s.Ps[m.P].SlowBatch) != 0) {
+		// The preempted G's runqput (preempt) left its second step.
+		switch op.Kind {
+		case OpRunqputKick:
+			return s.runqputKick(op, mp)
+		case OpRunqputslowPush:
+			return s.runqputslowPush(op, mp)
+		}
+		return r, s.disabled(op, "goschedImpl's runqput has its second step first (runqputkick or runqputslowpush)")
+	}
 	switch op.Kind {
+	case OpGCStopm:
+		return s.gcstopm(op, mp)
 	case OpMexit:
 		return s.mexit(op, mp)
 	case OpMfreed:
@@ -179,6 +196,11 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.park(op, mp)
 	case OpEnterSyscall:
 		return s.entersyscall(op, mp)
+	case OpPreempt:
+		if m.P == None {
+			return r, s.disabled(op, "the M holds no P")
+		}
+		return s.preempt(op, mp)
 	case OpLockOSThread, OpUnlockOSThread, OpLockInt, OpUnlockInt:
 		return s.lockOSThread(op, mp)
 	case OpGrowStack:
@@ -437,10 +459,21 @@ func (s *State) runqputKick(op Op, mp int) (Result, error) {
 		// The wakep follows runqputslow's push (runqputslowpush).
 		return r, err
 	}
-	// runqput returns to newproc or ready, which call wakep: the M's
-	// next step.
-	s.Ms[mp].WakeP = true
+	// runqput returns to newproc, ready or goschedImpl, which call
+	// wakep: the M's next step.
+	s.wakepAfterRunqput(mp)
 	return r, nil
+}
+
+// wakepAfterRunqput is what follows a runqput that needed a second step
+// (runqputkick, runqputslowpush): the caller's wakep, the M's next step,
+// and after a preemption's (the M runs no G) schedule's head
+// (afterDeschedule).
+func (s *State) wakepAfterRunqput(mp int) {
+	s.Ms[mp].WakeP = true
+	if s.Ms[mp].Curg == None {
+		s.afterDeschedule(mp)
+	}
 }
 
 // runqputslow models the first of proc.go runqputslow's two steps: the
@@ -478,9 +511,9 @@ func (s *State) runqputslowPush(op Op, mp int) (Result, error) {
 	s.GlobrunqPutBatch(pp.SlowBatch)
 	r.Value = int64(len(pp.SlowBatch))
 	pp.SlowBatch = pp.SlowBatch[:0]
-	// runqput returns to newproc or ready, which call wakep: the M's
-	// next step.
-	s.Ms[mp].WakeP = true
+	// runqput returns to newproc, ready or goschedImpl, which call
+	// wakep: the M's next step.
+	s.wakepAfterRunqput(mp)
 	return r, nil
 }
 
@@ -514,9 +547,10 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 //     of nmspinning 0 -> 1): startm(pp, true, false), an M that spins for
 //     work on pp (proc.go:3152-3156). With an M spinning, or a P idle,
 //     the P goes idle (below): "our help is not required";
-//   - under sched.lock: gcwaiting and runSafePointFn (stop-the-world and
-//     safe-point functions are not interleaved with the spec's steps), the
-//     global queue again (proc.go:3175-3179; empty: the step is atomic);
+//   - under sched.lock: gcwaiting, with a stop-the-world under way: the P
+//     goes to _Pgcstop (proc.go:3159-3167, gcstopP); runSafePointFn
+//     (safe-point functions are not modelled); the global queue again
+//     (proc.go:3175-3179; empty: the step is atomic);
 //   - the last running P while nobody polls the network: `npidle ==
 //     gomaxprocs-1 && lastpoll != 0` -> startm(pp, false, false)
 //     (proc.go:3182-3186), so that an M is there to poll. The spec models
@@ -528,7 +562,7 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 // npidle counts the idle list, which pp is not on. startm's P is the
 // spec's PHandoff: the M mget woke takes it (its nextp), or the M newm
 // would make (mwake.go).
-func (s *State) handoffp(pi int8) error {
+func (s *State) handoffp(pi int8, oldm int) error {
 	pp := &s.Ps[pi]
 	pp.M = None
 	sc := &s.Sched
@@ -543,6 +577,12 @@ func (s *State) handoffp(pi int8) error {
 		sc.NMSpinning = 1
 		sc.NeedSpinning = false
 		return s.startm(pi, true)
+	case sc.GCWaiting:
+		// Under sched.lock: `if sched.gcwaiting.Load() { pp.status =
+		// _Pgcstop; ... sched.stopwait-- }`. oldm is the M that held
+		// the P (its acquirep made it pp.oldm).
+		s.gcstopP(pi, oldm)
+		return nil
 	case s.HandoffpLastRunningP():
 		return s.startm(pi, false)
 	}
@@ -595,7 +635,7 @@ func (s *State) stoplockedm(mp int) (handedOff bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		return true, s.handoffp(pi)
+		return true, s.handoffp(pi, mp)
 	}
 	return false, nil
 }

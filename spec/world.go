@@ -1,12 +1,11 @@
 package spec
 
-// procresize models proc.go procresize(n) under stop-the-world: Ps at or
-// beyond n are destroyed (p.destroy: the run queue to the head of the global
-// queue with runnext first, the free list through gfpurge, status dead); dead
-// Ps below n come back idle, and the idle list is rebuilt in procresize's
-// order (relistIdle). The spec requires the Ps it destroys to be unowned:
-// the world is stopped and no M is using them or is about to take them
-// (PHandoff).
+// procresize models proc.go procresize(n) once the controller's
+// stop-the-world has stopped every P (stw.go): Ps at or beyond n are
+// destroyed with their queues (p.destroy: the run queue to the head of the
+// global queue with runnext first, the free list through gfpurge, status
+// dead); dead Ps below n come back; then startTheWorldWithSema's
+// hand-out of the Ps with local work and the idle list (restartWorld).
 //
 // It never runs while the GC is marking (GCBlacken, from gcStart to
 // gcMarkDone): every change of GOMAXPROCS stops the world through
@@ -14,11 +13,27 @@ package spec
 // which "blocks until the GC is not running": it takes gcsema, which
 // "prevents gomaxprocs from changing concurrently" (proc.go:1569-1594);
 // p.destroy throws "P destroyed while GC is running" otherwise.
-func (s *State) procresize(op Op) (Result, error) {
+func (s *State) procresize(op Op) (Result, error) { return s.procresizeAction(op, false) }
+
+// procresizeAction is procresize, once every P has stopped for the
+// controller's stop-the-world; with oneStep (the spec's tests only, see
+// ctlStopRefusal) in a one-step stop-the-world instead.
+func (s *State) procresizeAction(op Op, oneStep bool) (Result, error) {
 	r := NewResult()
 	n := int(op.N)
-	if why := s.procresizeRefusal(n); why != "" {
+	if why := s.ctlStopRefusal(oneStep); why != "" {
 		return r, s.disabled(op, why)
+	}
+	if why := s.actionRefusal(OpProcResize, n); why != "" {
+		return r, s.disabled(op, why)
+	}
+	if oneStep {
+		for i := n; i < len(s.Ps); i++ {
+			if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
+				// The one-step stop-the-world stops no M.
+				return r, s.disabled(op, "P"+itoa(int64(i))+" is in use")
+			}
+		}
 	}
 	for i := n; i < len(s.Ps); i++ {
 		pp := &s.Ps[i]
@@ -32,6 +47,7 @@ func (s *State) procresize(op Op) (Result, error) {
 		s.gfpurge(int8(i))
 		pp.Status = PDead
 		pp.M = None
+		pp.OldM = None
 	}
 	for i := 0; i < n; i++ {
 		if s.Ps[i].Status == PDead {
@@ -39,42 +55,26 @@ func (s *State) procresize(op Op) (Result, error) {
 		}
 	}
 	s.Sched.GoMaxProcs = int32(n)
+	return r, s.restart(oneStep)
+}
+
+// restart is startTheWorldWithSema after the controller's action:
+// procresize's hand-out of the stopped Ps (restartWorld), then the
+// controller's wakep; after the tests' one-step stop-the-world, the idle
+// list rebuilt, then the wakep.
+func (s *State) restart(oneStep bool) error {
+	if !oneStep {
+		return s.restartWorld()
+	}
 	s.relistIdle()
 	s.startTheWorld()
-	return r, nil
+	return nil
 }
 
-// startTheWorld is what startTheWorldWithSema does after its procresize
-// (relistIdle) that the spec models: the restarted world's wakep, which
-// the controller owes (Sched.CtlWakeP; see ctlWakep). The Ps procresize
-// returns with local work (runnablePs, handed to Ms) do not arise in the
-// spec: only Ps on the idle list are idle at a stop-the-world, and those
-// have empty run queues (IdlePsHaveEmptyRunq).
+// startTheWorld leaves the controller owing startTheWorldWithSema's wakep
+// (Sched.CtlWakeP; see ctlWakep), which follows procresize's hand-out.
 func (s *State) startTheWorld() {
 	s.Sched.CtlWakeP = true
-}
-
-// procresizeRefusal is why procresize(n) cannot run now, or "" when it
-// can: procresize and Enabled share it.
-func (s *State) procresizeRefusal(n int) string {
-	switch {
-	case n < 1 || n > len(s.Ps):
-		return "procresize needs 1 <= n <= len(allp)"
-	case int32(n) == s.Sched.GoMaxProcs:
-		return "GOMAXPROCS is already " + itoa(int64(n))
-	case s.Sched.GCBlacken:
-		return "the GC is running: stopTheWorldGC waits for its end"
-	case s.ctlBusy():
-		return ctlBusyRefusal
-	}
-	for i := n; i < len(s.Ps); i++ {
-		if st := s.Ps[i].Status; st == PRunning || st == PHandoff {
-			// A handed-off P belongs to the M startm woke (or newm's),
-			// which stops it for the world only after its acquirep.
-			return "P" + itoa(int64(i)) + " is in use"
-		}
-	}
-	return ""
 }
 
 // ctlBusyRefusal is why a stop-the-world waits for the controller's
@@ -96,17 +96,19 @@ const ctlBusyRefusal = "the controller's wakep after the last stop-the-world com
 // has run: it is a root job, and gcMarkDone ends the mark phase only once
 // every root job is done (gcMark panics with "non-empty mark queue after
 // concurrent mark" when work.markrootNext < work.markrootJobs).
-func (s *State) gcToggle(op Op) (Result, error) {
+func (s *State) gcToggle(op Op) (Result, error) { return s.gcAction(op, false) }
+
+// gcAction is gcToggle, once every P has stopped for the controller's
+// stop-the-world; with oneStep (the spec's tests only, see
+// ctlStopRefusal) in a one-step stop-the-world instead.
+func (s *State) gcAction(op Op, oneStep bool) (Result, error) {
 	r := NewResult()
 	on := op.N != 0
-	if on == s.Sched.GCBlacken {
-		return r, s.disabled(op, "the GC is already in that phase")
+	if why := s.ctlStopRefusal(oneStep); why != "" {
+		return r, s.disabled(op, why)
 	}
-	if s.ctlBusy() {
-		return r, s.disabled(op, ctlBusyRefusal)
-	}
-	if !on && (!s.Sched.FreeGStacksDone || len(s.Sched.GFreeDetached) != 0) {
-		return r, s.disabled(op, "the mark phase has a root job left (markrootFreeGStacks)")
+	if why := s.actionRefusal(OpGC, b2i(on)); why != "" {
+		return r, s.disabled(op, why)
 	}
 	if op.Size != 0 {
 		// gcComputeStartingStackSize: round2 of an average clamped to
@@ -129,9 +131,32 @@ func (s *State) gcToggle(op Op) (Result, error) {
 	s.Sched.FreeGStacksDone = false
 	// gcStart and gcMarkTermination restart the world:
 	// startTheWorldWithSema -> procresize(gomaxprocs), then wakep.
-	s.relistIdle()
-	s.startTheWorld()
-	return r, nil
+	return r, s.restart(oneStep)
+}
+
+// ctlStopRefusal is why the controller's action (gc, procresize) cannot
+// be made now whatever it is, or "": it needs its stop-the-world
+// (OpStopTheWorld) to have stopped every P. With oneStep the action is
+// instead one step with the world stopped at once, every M where it is,
+// none preempted: the stop-the-world the spec modelled before its
+// protocol, which Apply never takes and Enabled never offers; the spec's
+// tests use it (helpers_test.go oneStepAction) to reach a GC phase or a
+// GOMAXPROCS without stopping every M. It waits for the controller's
+// wakep after the last stop-the-world.
+func (s *State) ctlStopRefusal(oneStep bool) string {
+	switch {
+	case oneStep && s.Sched.GCWaiting:
+		return "a stop-the-world is under way"
+	case oneStep && s.ctlBusy():
+		return ctlBusyRefusal
+	case oneStep:
+		return ""
+	case !s.Sched.GCWaiting:
+		return "no stop-the-world has stopped the world (stoptheworld first)"
+	case !s.worldStopped():
+		return "the world is not stopped yet (stopwait " + itoa(int64(s.StopWait())) + ")"
+	}
+	return ""
 }
 
 // markrootFreeGStacks models the first half of mgcmark.go
@@ -159,6 +184,9 @@ func (s *State) markrootFreeGStacks(op Op) (Result, error) {
 	sc := &s.Sched
 	if !sc.GCBlacken {
 		return r, s.disabled(op, "the GC is not marking")
+	}
+	if sc.GCWaiting {
+		return r, s.disabled(op, "a stop-the-world is under way: no mark worker runs")
 	}
 	if sc.FreeGStacksDone {
 		return r, s.disabled(op, "markrootFreeGStacks already ran in this mark phase")

@@ -164,9 +164,17 @@ A run is fair under these conditions:
                   is unfair: startm would create an M (newm); the spec's Ms
                   are fixed;
   WeakFairStartTheWorld
-                  the controller's wakep after a stop-the-world, if it can
-                  step in every state of a loop, steps in it (the thread
-                  that restarted the world makes it, proc.go:1822).
+                  the controller, once every P has stopped for its
+                  stop-the-world, restarts the world, and makes the wakep
+                  after it, if it can step in every state of a loop (the
+                  caller of a stop-the-world runs on a thread of its own,
+                  proc.go:1822);
+  StopTheWorldsSpaced
+                  a loop in which the controller stops the world is
+                  unfair: between two stop-the-worlds the Ms run far
+                  longer than one lasts, and reach the work the restart
+                  handed them (a stop-the-world in a lasso's prefix is
+                  still explored).
 A violation is a lasso: the shortest path to a loop, then the loop, which
 returns to its first state and can repeat forever; both printed as steps.
 Prefix steps in the relaxed order (possible only for an op that overlapped

@@ -1,0 +1,225 @@
+// The stop-the-world protocol (proc.go stopTheWorldWithSema,
+// startTheWorldWithSema, gcstopm, goschedImpl's preemption for it): the
+// controller sets sched.gcwaiting and takes the Ps of Ms in syscalls and
+// the idle Ps; every other M stops at its next safe point (its running G
+// preempted into its own P's runnext first); once sched.stopwait is 0 the
+// controller makes its action and hands the Ps with work back out.
+
+package impl
+
+// stopTheWorld is the controller's stopTheWorldWithSema
+// (proc.go:1628-1690) up to its wait, recorded as op stoptheworld: under
+// sched.lock, stopwait = gomaxprocs and gcwaiting; every P whose M's G is
+// in a syscall is taken (setBlockOnExitSyscall, gcstopP: the M loses its
+// P and keeps its oldp); every idle P (pidleget until the list is empty).
+// Each goes to _Pgcstop with stopwait--; a P whose G sysmon's retake
+// holds is left to it (recorded as the op's input, a bit per P). From
+// here checkdead counts the
+// controller's M as running (sched.ctlm). The op's value is stopwait.
+// False, with no op made, when checkdead has already ended the program.
+func (a *actor) stopTheWorld() bool {
+	s := a.s
+	r := a.begin(opStopTheWorld)
+	s.lockSched(a)
+	if s.fatalPending {
+		s.unlockSched(a)
+		return false
+	}
+	s.ctlm.Store(1)
+	n := int32(0)
+	for _, pp := range s.ps {
+		if pp.status.Load() != pDead {
+			n++
+		}
+	}
+	s.stopwait.Store(n)
+	s.gcwaiting.Store(true)
+	for _, pp := range s.ps {
+		if th, ok := s.setBlockOnExitSyscall(pp); ok {
+			s.gcstopPLocked(pp, th.mp)
+			th.resume()
+		} else if s.retakeHolds(pp) {
+			// Sysmon's retake holds the G's scan bit and waits for
+			// sched.lock: the P is left to it.
+			r.in |= 1 << uint(pp.id)
+		}
+	}
+	for pp := s.pidlegetLocked(); pp != nil; pp = s.pidlegetLocked() {
+		s.gcstopPLocked(pp, nil)
+	}
+	r.val = int64(s.stopwait.Load())
+	s.unlockSched(a)
+	a.commit(&r)
+	return true
+}
+
+// retakeHolds reports whether sysmon's retake holds the scan bit of the
+// syscall's G on pp (its setBlockOnExitSyscall succeeded and its takeP
+// waits for sched.lock), so that the stop-the-world's fails.
+func (s *sched) retakeHolds(pp *p) bool {
+	mp := pp.m.Load()
+	if pp.status.Load() != pRunning || mp == nil || mp.p.Load() != pp {
+		return false
+	}
+	gp := mp.curg.Load()
+	return gp != nil && gp.status.Load() == gSyscall|gScan
+}
+
+// gcstopPLocked puts pp, held by oldm (nil: an idle P), in _Pgcstop with
+// sched.lock held: no M, off every list, oldm recorded, stopwait--.
+func (s *sched) gcstopPLocked(pp *p, oldm *m) {
+	if oldm != nil && oldm.p.Load() == pp {
+		oldm.p.Store(nil)
+	}
+	pp.m.Store(nil)
+	pp.link = nil
+	pp.idlep.Store(false)
+	pp.oldm = oldm
+	pp.status.Store(pGcstop)
+	s.stopwait.Add(-1)
+}
+
+// preempt is goschedImpl(gp, true) while sched.gcwaiting
+// (proc.go:4307-4346), the M's G stopping at a safe point for the
+// stop-the-world: running -> runnable, dropg, runqput(pp, gp, true) into
+// the M's own P's runnext, "so it can keep running immediately after the
+// STW"; an old runnext kicked out is the M's next op (runqputkick).
+// Then the wakep and, for a locked M, stoplockedm (the M's next ops);
+// any other M is then at findRunnable's top, where it stops (gcstopm).
+func (mp *m) preempt(gp *g) {
+	s := mp.s
+	r := mp.begin(opPreempt)
+	r.g = gp.idx
+	r.a = -1
+	gp.runningOn.Store(-1)
+	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	mp.dropg()
+	if s.f.preemptToGlobal {
+		// The planted bug: goschedImpl's globrunqput, as if gcwaiting
+		// were not set.
+		s.lockSched(&mp.actor)
+		s.runq.pushBack(gp)
+		s.runqSize.Add(1)
+		s.unlockSched(&mp.actor)
+		mp.afterRunqput()
+		mp.commit(&r)
+		return
+	}
+	if msg := mp.runqputNext(&r, gp); msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.commit(&r)
+}
+
+// afterRunqput is what follows the last step of a runqput: the wakep of
+// its caller (newproc, ready, goschedImpl), the M's next op, and after a
+// preemption (the M runs no G) schedule's head, stoplockedm for a locked
+// M.
+func (mp *m) afterRunqput() {
+	mp.owesWakep = true
+	if mp.curg.Load() == nil && mp.lockedg != nil && !mp.s.cfg.Wasm {
+		mp.stoplocked = true
+	}
+}
+
+// gcstopm is proc.go gcstopm (proc.go:3296-3320) at findRunnable's top
+// while sched.gcwaiting, two ops for a spinning M, as the runtime drops
+// the spinning before it takes sched.lock: first the spinning
+// (nmspinning--; value 1), then, the only op of any other M, releasep and
+// under sched.lock the P to _Pgcstop (oldm: this M) with stopwait--; then
+// stopm, the M's next op. The second op's value is stopwait after it.
+func (mp *m) gcstopm() {
+	s := mp.s
+	r := mp.begin(opGCStopm)
+	if mp.spinning.Load() && !s.f.gcstopmKeepsSpinning {
+		mp.spinning.Store(false)
+		mp.gcstopping = true
+		r.val = 1
+		if s.nmspinning.Add(-1) < 0 {
+			mp.throwOp(&r, throwGcstopmNegative)
+			return
+		}
+		mp.commit(&r)
+		return
+	}
+	mp.gcstopping = false
+	s.lockSched(&mp.actor)
+	pp, msg := s.releasepLocked(mp)
+	if msg == "" {
+		s.gcstopPLocked(pp, mp)
+		r.a = pp.id
+		r.val = int64(s.stopwait.Load())
+	}
+	s.unlockSched(&mp.actor)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	mp.stopping = true
+	mp.commit(&r)
+}
+
+// restartWorldLocked is what startTheWorldWithSema does after the action,
+// sched.lock held: procresize's hand-out of the stopped Ps below
+// GOMAXPROCS (proc.go:6137-6241), with gcwaiting cleared. From
+// allp[n-1] down to allp[0] every P becomes idle; one with local work
+// goes to its oldm if that M is on the idle M list (mgetSpecific), else
+// waits in runnablePsNeedM, whose Ps then take mget's Ms (the last P met
+// first); a P with an M becomes its nextp (woken at the unlock); one
+// without waits for newm's M (pending). The idle Ps go on the idle list
+// P0 first. It returns a throw, if any.
+func (s *sched) restartWorldLocked() string {
+	n := int(s.gomaxprocs.Load())
+	// The runtime clears gcwaiting after procresize, under the same
+	// sched.lock, and wakes the Ms only after the unlock; here an M may
+	// see its nextp before the unlock (it polls without the lock), so
+	// gcwaiting is cleared first.
+	s.gcwaiting.Store(false)
+	var needM []*p
+	var msg string
+	handOut := func(pp *p, mp *m) {
+		if mp.nextp.Load() != nil {
+			msg = throwStartTheWorldNextp
+			return
+		}
+		mp.spinning.Store(false)
+		mp.nextp.Store(pp)
+		s.notewakeupLocked(mp)
+	}
+	for i := n - 1; i >= 0; i-- {
+		pp := s.ps[i]
+		oldm := pp.oldm
+		pp.oldm = nil
+		pp.m.Store(nil)
+		pp.link = nil
+		pp.status.Store(pIdle)
+		if pp.runqempty() {
+			pp.idlep.Store(true) // pidleput below (relistIdleLocked)
+			continue
+		}
+		pp.idlep.Store(false)
+		if oldm != nil && s.mgetSpecificLocked(oldm) {
+			handOut(pp, oldm)
+			continue
+		}
+		needM = append(needM, pp)
+	}
+	for j := len(needM) - 1; j >= 0; j-- {
+		pp := needM[j]
+		if mp := s.mgetLocked(); mp != nil {
+			handOut(pp, mp)
+			continue
+		}
+		pp.pending, pp.startSpinning = true, false
+		s.npending.Add(1)
+	}
+	for _, pp := range s.ps {
+		pp.oldm = nil
+	}
+	s.relistIdleLocked()
+	return msg
+}

@@ -1,0 +1,304 @@
+package spec
+
+// The stop-the-world protocol (proc.go stopTheWorldWithSema,
+// startTheWorldWithSema, gcstopm, goschedImpl's preemption for it).
+//
+// The controller's stopTheWorldWithSema (OpStopTheWorld) sets
+// sched.gcwaiting (Sched.GCWaiting), takes every P whose M is in a syscall
+// (setBlockOnExitSyscall, gcstopP) and every idle P (pidleget), and puts
+// them in _Pgcstop (PGCStop). The other Ps stop when their Ms get there,
+// one step each, in any order, while the Ms' Gs keep running until then:
+//   - an M running a G is preempted at its next safe point (OpPreempt:
+//     goschedImpl(gp, true), which with gcwaiting set puts the G in its
+//     own P's runnext, runqput(pp, gp, true), kicking the old runnext to
+//     the ring's tail, then wakep and schedule);
+//   - an M in schedule with its P (findRunnable's top, or the M startm
+//     or startTheWorld woke, after its acquirep) stops in gcstopm
+//     (OpGCStopm): spinning dropped, the P in PGCStop, then stopm;
+//   - a G that enters a syscall gives its P up at once
+//     (entersyscallHandleGCWait);
+//   - handoffp (stoplockedm, mexit, retake) stops the P it would have
+//     idled.
+// Once every P is stopped (StopWait() == 0) the controller makes its
+// action with the world stopped (OpGC or OpProcResize) and restarts the
+// world in the same step: startTheWorldWithSema's procresize hands every
+// P with local work to an M (restartWorld), then the controller's wakep
+// follows (Sched.CtlWakeP).
+//
+// The controller decides which action it stops the world for only once
+// the world is stopped: what the actions need (the GC's phase, its root
+// job, GOMAXPROCS) cannot change while the world stops, so an action
+// chosen at the start could be chosen at the end, and the states of the
+// stopping phase do not carry it.
+
+// StopWait is sched.stopwait while a stop-the-world is under way: the Ps
+// neither dead nor stopped (PGCStop). The controller's own P, which the
+// runtime stops first, is not one of the spec's.
+func (s *State) StopWait() int {
+	n := 0
+	for i := range s.Ps {
+		if st := s.Ps[i].Status; st != PDead && st != PGCStop {
+			n++
+		}
+	}
+	return n
+}
+
+// worldStopped: a stop-the-world is under way and every P has stopped
+// (stopTheWorldWithSema's wait for sched.stopnote is over).
+func (s *State) worldStopped() bool {
+	return s.Sched.GCWaiting && s.StopWait() == 0
+}
+
+// stwActionEnabled reports whether some action of the controller (gc on,
+// gc off, procresize) is enabled within b: the controller stops the
+// world only for one.
+func (s *State) stwActionEnabled(b Bounds) bool {
+	if !b.NoProcResize {
+		for n := 1; n <= len(s.Ps); n++ {
+			if s.actionRefusal(OpProcResize, n) == "" {
+				return true
+			}
+		}
+	}
+	return !b.NoGC && s.actionRefusal(OpGC, b2i(!s.Sched.GCBlacken)) == ""
+}
+
+// actionRefusal is why the controller's action (OpGC with N, OpProcResize
+// to N) cannot be made in a stop-the-world now or once the world is
+// stopped, or "": the conditions that hold whether the world is running
+// or stopped (the GC's phase and root job, GOMAXPROCS).
+func (s *State) actionRefusal(k OpKind, n int) string {
+	sc := &s.Sched
+	switch k {
+	case OpProcResize:
+		switch {
+		case n < 1 || n > len(s.Ps):
+			return "procresize needs 1 <= n <= len(allp)"
+		case int32(n) == sc.GoMaxProcs:
+			return "GOMAXPROCS is already " + itoa(int64(n))
+		case sc.GCBlacken:
+			return "the GC is running: stopTheWorldGC waits for its end"
+		}
+	case OpGC:
+		on := n != 0
+		switch {
+		case on == sc.GCBlacken:
+			return "the GC is already in that phase"
+		case !on && (!sc.FreeGStacksDone || len(sc.GFreeDetached) != 0):
+			return "the mark phase has a root job left (markrootFreeGStacks)"
+		}
+	}
+	return ""
+}
+
+// stopTheWorld models the controller's stopTheWorldWithSema
+// (proc.go:1628-1690) up to its wait: under sched.lock, gcwaiting, then
+// every P whose M is in a syscall is taken (setBlockOnExitSyscall,
+// gcstopP: the P's m and the M's p cleared, the P in _Pgcstop; the M
+// keeps its oldp), then every idle P (pidleget until the list is empty,
+// each to _Pgcstop). preemptall asks the running Gs to stop; each M
+// stops in a step of its own (OpPreempt, OpGCStopm). Result.Value is
+// sched.stopwait after the step.
+//
+// setBlockOnExitSyscall fails, and the P stays with its M, when another
+// thread holds the syscall's G's scan bit: sysmon's retake, between its
+// own setBlockOnExitSyscall and its takeP, waiting for the sched.lock the
+// stop-the-world holds. op.N is the set of such Ps (a bit per P), only in
+// an op that overlapped another (not Strict): the retake then takes the
+// P with the world stopping (handoffp stops it, or starts an M for its
+// work, which then stops). The spec does not hold the G in its syscall
+// until that retake (an over-approximation: its exitsyscall may come
+// first and keep the P).
+func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
+	r := NewResult()
+	switch {
+	case op.M != Controller:
+		return r, s.disabled(op, "only the controller stops the world")
+	case s.Sched.GCWaiting:
+		return r, s.disabled(op, "a stop-the-world is under way")
+	case s.ctlBusy():
+		return r, s.disabled(op, ctlBusyRefusal)
+	case len(s.Sched.GFreeDetached) != 0:
+		return r, s.disabled(op, "markrootFreeGStacks holds its detached list (a mark worker is not preempted inside its sched.gFree.lock sections)")
+	case !s.stwActionEnabled(b):
+		return r, s.disabled(op, "no action of the controller is enabled")
+	}
+	skip := uint8(op.N)
+	if skip != 0 && op.Strict {
+		return r, s.disabled(op, "strict: no retake holds a syscall's G (setBlockOnExitSyscall cannot fail)")
+	}
+	for pi := range s.Ps {
+		if skip&(1<<uint(pi)) != 0 && s.setBlockOnExitSyscall(int8(pi)) == None {
+			return r, s.disabled(op, "P"+itoa(int64(pi))+" is not running a syscall's G: nothing to leave to sysmon's retake")
+		}
+	}
+	s.Sched.GCWaiting = true
+	for pi := range s.Ps {
+		if skip&(1<<uint(pi)) != 0 {
+			continue
+		}
+		if mp := s.setBlockOnExitSyscall(int8(pi)); mp != None {
+			s.gcstopP(int8(pi), mp)
+		}
+	}
+	for pi := s.pidleget(); pi != None; pi = s.pidleget() {
+		s.gcstopP(pi, None)
+	}
+	r.Value = int64(s.StopWait())
+	return r, nil
+}
+
+// gcstopP puts P pi, which M oldm held (None: an idle P), in _Pgcstop:
+// no M, off every list, oldm recorded (acquirep made the holder its
+// oldm).
+func (s *State) gcstopP(pi int8, oldm int) {
+	pp := &s.Ps[pi]
+	if pp.M != None && int(pp.M) == oldm {
+		s.Ms[oldm].P = None
+	}
+	pp.Status = PGCStop
+	pp.M = None
+	pp.Link = None
+	pp.OldM = int8(oldm)
+}
+
+// preempt models goschedImpl(gp, true) for a stop-the-world
+// (proc.go:4307-4346): the G the M runs, asked to stop by preemptall,
+// stops at its next safe point: running -> runnable, dropg, and with
+// gcwaiting set runqput(pp, gp, true) into its own P's runnext "so it can
+// keep running immediately after the STW"; an old runnext is kicked to
+// the ring's tail (OpRunqputKick next, or runqputslow's push). Then
+// wakep (mainStarted) and schedule: for a locked M stoplockedm, for the
+// others findRunnable's top, gcstopm.
+func (s *State) preempt(op Op, mp int) (Result, error) {
+	r := NewResult()
+	if !s.Sched.GCWaiting {
+		return r, s.disabled(op, "no stop-the-world asks for a preemption (sched.gcwaiting)")
+	}
+	m := &s.Ms[mp]
+	gi := m.Curg
+	r.G = gi
+	if err := s.casgstatus(gi, Running, Runnable); err != nil {
+		return r, err
+	}
+	s.dropg(mp)
+	var err error
+	if r.Kicked, r.Slow, err = s.runqput(m.P, gi, true); err != nil || r.Slow || r.Kicked != None {
+		// The kicked G's put (runqputkick) or runqputslow's push
+		// comes first; the wakep and stoplockedm follow it.
+		return r, err
+	}
+	s.Ms[mp].WakeP = true
+	s.afterDeschedule(mp)
+	return r, nil
+}
+
+// gcstopm models proc.go gcstopm (proc.go:3296-3320) at findRunnable's
+// top (`if sched.gcwaiting.Load() { gcstopm(); goto top }`), in two steps
+// for a spinning M: first it stops spinning (`gp.m.spinning = false`,
+// nmspinning--, "startTheWorld will unpark threads as necessary"),
+// without a lock (M.GCStopping; Result.Value 1), then, as the only step
+// of any other M, releasep and under sched.lock the P to _Pgcstop with
+// stopwait--; then stopm (OpStopm, the M's next step). Result.Value of
+// that step is sched.stopwait after it. Other Ms read nmspinning in
+// between (wakep's CAS), as in the runtime.
+func (s *State) gcstopm(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	switch {
+	case !s.Sched.GCWaiting:
+		return r, s.disabled(op, "gcstopm: not waiting for gc")
+	case m.P == None:
+		return r, s.disabled(op, "the M holds no P")
+	case m.Curg != None:
+		return r, s.disabled(op, "the M is running G"+itoa(int64(m.Curg)))
+	case m.NewG != None || m.LockedG != None || m.Handing != None || len(s.Ps[m.P].Held) != 0:
+		return r, s.disabled(op, "the M is not at findRunnable's top")
+	}
+	if m.Spinning {
+		m.Spinning = false
+		m.GCStopping = true
+		s.Sched.NMSpinning--
+		if s.Sched.NMSpinning < 0 {
+			return r, throwf(ThrowGcstopmNegative, "gcstopm")
+		}
+		r.Value = 1
+		return r, nil
+	}
+	m.GCStopping = false
+	pi, err := s.releasep(mp)
+	if err != nil {
+		return r, err
+	}
+	s.gcstopP(pi, mp)
+	m.Stopping = true
+	r.P = pi
+	r.Value = int64(s.StopWait())
+	return r, nil
+}
+
+// restartWorld models what startTheWorldWithSema does after the action:
+// procresize's hand-out of the Ps below GOMAXPROCS (proc.go:6137-6241),
+// then gcwaiting cleared, then the Ms woken (proc.go:1791-1806), then its
+// wakep (the controller's, Sched.CtlWakeP). From allp[n-1] down to
+// allp[0] every P becomes idle; one with an empty run queue joins
+// idlePs; one with local work goes to its oldm if that M is on the idle
+// M list (mgetSpecific), else waits in runnablePsNeedM, whose Ps then
+// take mget's Ms in that list's order (the last P met first). A P with
+// an M becomes that M's nextp (`mp.nextp.set(p); notewakeup(&mp.park)`);
+// one without waits for the M newm would start (PHandoff, no M named).
+// The idle Ps go on the idle list P0 first (relistIdle).
+func (s *State) restartWorld() error {
+	n := int(s.Sched.GoMaxProcs)
+	var needM []int8
+	for i := n - 1; i >= 0; i-- {
+		pp := &s.Ps[i]
+		pp.Status = PIdle
+		pp.M = None
+		pp.Link = None
+		oldm := pp.OldM
+		pp.OldM = None
+		if pp.Runnext == None && len(pp.Ring) == 0 {
+			continue
+		}
+		if oldm != None && s.mgetSpecific(oldm) {
+			if err := s.handOut(int8(i), int(oldm)); err != nil {
+				return err
+			}
+			continue
+		}
+		// runnablePsNeedM is a LIFO: the P met last is its head.
+		needM = append(needM, int8(i))
+	}
+	for j := len(needM) - 1; j >= 0; j-- {
+		pi := needM[j]
+		if mp := s.mget(); mp != None {
+			if err := s.handOut(pi, int(mp)); err != nil {
+				return err
+			}
+			continue
+		}
+		pp := &s.Ps[pi]
+		pp.Status, pp.StartSpinning = PHandoff, false
+	}
+	for i := range s.Ps {
+		s.Ps[i].OldM = None
+	}
+	s.Sched.GCWaiting = false
+	s.relistIdle()
+	s.startTheWorld()
+	return nil
+}
+
+// handOut makes P pi M mp's nextp, the M woken off the idle M list:
+// `if mp.nextp != 0 { throw("startTheWorld: inconsistent mp->nextp") }`.
+func (s *State) handOut(pi int8, mp int) error {
+	pp := &s.Ps[pi]
+	pp.Status, pp.M, pp.StartSpinning = PHandoff, None, false
+	if s.Ms[mp].NextP != None {
+		return throwf(ThrowStartTheWorldNextp, "startTheWorldWithSema")
+	}
+	s.Ms[mp].NextP = pi
+	return nil
+}

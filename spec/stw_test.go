@@ -1,0 +1,314 @@
+package spec
+
+import (
+	"errors"
+	"slices"
+	"testing"
+)
+
+// enabledKinds lists the kinds of the ops Enabled offers actor a in s.
+func enabledKinds(s *State, a int8) []OpKind {
+	var ks []OpKind
+	for _, op := range s.Enabled(Bounds{Gs: 4, LockDepth: 1, MaxStack: 2 * StackMin}, nil) {
+		if op.M == a {
+			ks = append(ks, op.Kind)
+		}
+	}
+	return ks
+}
+
+// A stop-the-world preempts the running G into its own P's runnext,
+// kicking the old runnext to the ring's tail (goschedImpl with
+// sched.gcwaiting, proc.go:4331-4334); the M that startm woke acquires
+// its P and stops in gcstopm, its spinning dropped; the world restarts
+// with the P that has work handed back to its last M (mgetSpecific(oldm))
+// and the other one idle, then the controller's wakep.
+func TestStopTheWorldPreemptsIntoRunnext(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; startm gave M1 P1, spinning
+	r := step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	if !s.Sched.GCWaiting || r.Value != 2 || s.StopWait() != 2 {
+		t.Fatalf("stopwait %d (result %d), gcwaiting %v; want 2 Ps to stop", s.StopWait(), r.Value, s.Sched.GCWaiting)
+	}
+	// While the world stops, the running G may still run its ops, and
+	// be preempted; the scheduler is closed; the world is not stopped.
+	if ks := enabledKinds(s, 0); !slices.Contains(ks, OpPreempt) || !slices.Contains(ks, OpNewproc1) {
+		t.Fatalf("M0 is offered %v; want its G's ops and preempt", ks)
+	}
+	if ks := enabledKinds(s, Controller); len(ks) != 0 {
+		t.Fatalf("the controller is offered %v before the world stopped", ks)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpGC, M: Controller, N: 1})))
+
+	r = step(t, s, Op{Kind: OpPreempt, M: 0})
+	if r.G != 0 || r.Kicked != 1 {
+		t.Fatalf("preempt: G%d kicked G%d; want G0 preempted, G1 kicked", r.G, r.Kicked)
+	}
+	if g := s.Gs[0]; g.Status != Runnable || g.M != None || s.Ms[0].Curg != None || s.Ps[0].Runnext != 0 {
+		t.Fatalf("after the preemption:\n%s", s.Dump())
+	}
+	// Its runqput's second step comes before anything else of M0's.
+	if ks := enabledKinds(s, 0); !slices.Equal(ks, []OpKind{OpRunqputKick}) {
+		t.Fatalf("M0 is offered %v; want runqputkick alone", ks)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpGCStopm, M: 0})))
+	step(t, s, Op{Kind: OpRunqputKick, M: 0})
+	if !slices.Equal(s.Ps[0].Ring, []int32{1}) || !s.Ms[0].WakeP {
+		t.Fatalf("the kicked G is not at the ring's tail, or no wakep is owed:\n%s", s.Dump())
+	}
+	wakepSteps(t, s, 0) // an M spins: nothing to do
+	// findRunnable's top stops the M; an M past its racy check still
+	// takes work (relaxed), but the stop path's check under sched.lock
+	// never idles the P.
+	if ks := enabledKinds(s, 0); !slices.Equal(ks, []OpKind{OpGCStopm, OpSchedule}) {
+		t.Fatalf("M0 in schedule is offered %v; want gcstopm and the relaxed schedule", ks)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext, Strict: true})))
+	if _, _, err := Step(s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext}); err != nil {
+		t.Fatalf("the relaxed schedule while the world stops: %v", err)
+	}
+	r = step(t, s, Op{Kind: OpGCStopm, M: 0})
+	if r.P != 0 || s.Ps[0].Status != PGCStop || s.Ps[0].OldM != 0 || s.Ms[0].P != None || !s.Ms[0].Stopping || s.StopWait() != 1 {
+		t.Fatalf("after M0's gcstopm:\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpStopm, M: 0})
+
+	// M1 takes the P startm gave it, then stops for the world: first its
+	// spinning (and nmspinning's count of it) dropped, without a lock,
+	// then its P stopped under sched.lock.
+	step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	if r := step(t, s, Op{Kind: OpGCStopm, M: 1}); r.P != None || s.Ms[1].Spinning || !s.Ms[1].GCStopping ||
+		s.Sched.NMSpinning != 0 || s.Ms[1].P != 1 {
+		t.Fatalf("after M1's first gcstopm step:\n%s", s.Dump())
+	}
+	if ks := enabledKinds(s, 1); !slices.Equal(ks, []OpKind{OpGCStopm}) {
+		t.Fatalf("M1 between gcstopm's steps is offered %v", ks)
+	}
+	step(t, s, Op{Kind: OpGCStopm, M: 1})
+	if s.Ms[1].GCStopping || s.Ps[1].OldM != 1 || !s.worldStopped() {
+		t.Fatalf("after M1's gcstopm:\n%s", s.Dump())
+	}
+	if run := s.RunningMs(); run != 2 {
+		t.Fatalf("checkdead's run is %d with M1 in gcstopm; want 2, M1's and the controller's", run)
+	}
+	step(t, s, Op{Kind: OpStopm, M: 1})
+	if s.Sched.Terminal != Alive || s.RunningMs() != 1 {
+		t.Fatalf("with every M idle for the stop-the-world, run = %d:\n%s", s.RunningMs(), s.Dump())
+	}
+	if ks := enabledKinds(s, Controller); !slices.Contains(ks, OpGC) || !slices.Contains(ks, OpProcResize) {
+		t.Fatalf("the controller is offered %v with the world stopped; want gc and procresize", ks)
+	}
+
+	// startTheWorldWithSema: P0 has work and its oldm M0 is idle: M0's
+	// nextp; P1 has none: idle. Then the controller's wakep.
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	if s.Sched.GCWaiting || s.Ps[0].Status != PHandoff || s.Ms[0].NextP != 0 || s.Ms[0].Parked ||
+		s.Ps[1].Status != PIdle || s.Sched.Pidle != 1 || !s.Ms[1].Parked || !s.Sched.CtlWakeP || !s.Sched.GCBlacken {
+		t.Fatalf("after the restart:\n%s", s.Dump())
+	}
+	if s.Ps[0].OldM != None || s.Ps[1].OldM != None {
+		t.Fatal("oldm kept after the restart")
+	}
+	// M0 runs the preempted G first: "so it can keep running
+	// immediately after the STW".
+	ctlWakepSteps(t, s)
+	step(t, s, Op{Kind: OpAcquireP, M: 0, P: 0})
+	if r := step(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext}); r.G != 0 {
+		t.Fatalf("M0 ran G%d after the stop-the-world; want G0", r.G)
+	}
+}
+
+func errOf(_ *State, _ Result, err error) error { return err }
+
+// stopTheWorldWithSema takes the P of an M in a syscall at once (gcstopP,
+// proc.go:1668-1673), which the M then cannot take back; a G entering a
+// syscall while the world stops gives its P up itself
+// (entersyscallHandleGCWait, proc.go:4755).
+func TestStopTheWorldTakesSyscallPs(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0}) // M1 runs G1
+	step(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	if p := s.Ps[0]; p.Status != PGCStop || p.OldM != 0 || s.Ms[0].P != None || s.Ms[0].OldP != 0 || s.StopWait() != 1 {
+		t.Fatalf("the syscall's P was not taken:\n%s", s.Dump())
+	}
+	var ks []ExitPath
+	for _, op := range s.Enabled(DefaultBounds(4), nil) {
+		if op.Kind == OpExitSyscall {
+			ks = append(ks, ExitPath(op.N))
+		}
+	}
+	if !slices.Equal(ks, []ExitPath{ExitNoP}) {
+		t.Fatalf("exitsyscall paths %v while the world stops; want nop alone (the old P is stopped, none idle)", ks)
+	}
+	r := step(t, s, Op{Kind: OpEnterSyscall, M: 1})
+	if !r.HandedOff || s.Ps[1].Status != PGCStop || s.Ps[1].OldM != 1 || s.Ms[1].P != None || s.Ms[1].OldP != 1 || !s.worldStopped() {
+		t.Fatalf("entersyscall while the world stops kept its P:\n%s", s.Dump())
+	}
+	// Neither P has work (M1 stole G1): procresize(1) destroys P1 and
+	// P0 goes idle.
+	step(t, s, Op{Kind: OpProcResize, M: Controller, N: 1})
+	if s.Ps[1].Status != PDead || s.Ps[0].Status != PIdle || s.Sched.Pidle != 0 {
+		t.Fatalf("after procresize(1):\n%s", s.Dump())
+	}
+}
+
+// procresize destroys Ps the stop-the-world stopped with their queues:
+// p.destroy moves runnext and the ring to the global queue's head
+// (proc.go:5950-5961), which the one-step stop-the-world never did (it
+// destroyed only unowned Ps, whose queues are empty). A P with work and
+// no idle M waits for newm's M (PHandoff, no M named); runnablePsNeedM
+// takes mget's Ms with its last P first.
+func TestRestartWorldHandsOutStoppedPs(t *testing.T) {
+	s := newState(t, "small", 3, 3)
+	s.Gs = append(s.Gs, G{Goid: 2, Status: Runnable, Stack: StackMin, M: None, LockedM: None},
+		G{Goid: 3, Status: Runnable, Stack: StackMin, M: None, LockedM: None},
+		G{Goid: 4, Status: Runnable, Stack: StackMin, M: None, LockedM: None})
+	s.Sched.Goidgen = 5
+	s.Gs[0].Status, s.Gs[0].M, s.Ms[0].Curg = Runnable, None, None
+	for i := range s.Ps {
+		s.Ps[i] = P{Status: PGCStop, M: None, Runnext: None, Kicked: None, Link: None, OldM: None}
+	}
+	for i := range s.Ms {
+		s.Ms[i].P = None
+	}
+	s.Sched.Pidle = None
+	s.Sched.GCWaiting = true
+	// P0: G0 in runnext, oldm M2 (busy: in a syscall, not idle). P1:
+	// empty. P2: runnext G3 and ring [G1 G2], oldm M1.
+	s.Ps[0].Runnext, s.Ps[0].OldM = 0, 2
+	s.Ps[2].Runnext, s.Ps[2].Ring, s.Ps[2].OldM = 3, []int32{1, 2}, 1
+	s.Ms[1].Parked, s.Ms[1].Link = true, None
+	s.Ms[0].Parked, s.Ms[0].Link = true, 1
+	s.Sched.Midle = 0 // [M0 M1]
+	s.Gs = append(s.Gs, G{Goid: 5, Status: Syscall, Stack: StackMin, M: 2, LockedM: None})
+	s.Ms[2].Curg, s.Ms[2].OldP, s.Ms[2].Parked, s.Ms[2].Link = 4, 0, false, None
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("hand-built state: %v\n%s", v, s.Dump())
+	}
+	// procresize(2) destroys P2: G3 (runnext) then G1, G2 at the
+	// global queue's head.
+	s2 := s.Clone()
+	step(t, s2, Op{Kind: OpProcResize, M: Controller, N: 2})
+	if !slices.Equal(s2.Sched.Runq, []int32{3, 1, 2}) || s2.Ps[2].Status != PDead {
+		t.Fatalf("procresize(2) of a stopped P with work:\n%s", s2.Dump())
+	}
+	// P0's oldm is busy, so mget's head M0 takes it; M1 stays idle.
+	if s2.Ps[0].Status != PHandoff || s2.Ms[0].NextP != 0 || s2.Sched.Midle != 1 || s2.Ps[1].Status != PIdle {
+		t.Fatalf("procresize(2)'s hand-out:\n%s", s2.Dump())
+	}
+
+	// gc on keeps three Ps: P2 goes to its oldm M1 first (the loop
+	// runs from allp[2] down), then P0 takes mget's head, M0.
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	if s.Ms[1].NextP != 2 || s.Ms[0].NextP != 0 || s.Sched.Midle != None || s.Ps[1].Status != PIdle {
+		t.Fatalf("gc on's hand-out:\n%s", s.Dump())
+	}
+
+	// With no idle M at all, a P with work waits for newm's M.
+	s4 := newState(t, "small", 1, 1)
+	s4.Sched.GCWaiting = true
+	s4.Gs[0].Status, s4.Ms[0].Curg, s4.Gs[0].M = Runnable, None, None
+	s4.Ps[0] = P{Status: PGCStop, M: None, Runnext: 0, Kicked: None, Link: None, OldM: 0}
+	s4.Ms[0].P, s4.Ms[0].Stopping = None, true // gcstopm done, its stopm not yet
+	step(t, s4, Op{Kind: OpGC, M: Controller, N: 1})
+	if s4.Ps[0].Status != PHandoff || s4.Ms[0].NextP != None || !s4.pendingP(0) {
+		t.Fatalf("a P with work and no idle M:\n%s", s4.Dump())
+	}
+}
+
+// handoffp with a stop-the-world under way stops the P where it would
+// have idled it (proc.go:3159-3167), after its startm cases.
+func TestHandoffpStopsForTheWorld(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	s.Sched.GCWaiting = true
+	s.Sched.NMSpinning = 1 // an M spins: handoffp's help is not required
+	s.Ms[1].Spinning = true
+	pi, err := s.releasep(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.handoffp(pi, 0); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Ps[0]; p.Status != PGCStop || p.OldM != 0 || p.Link != None {
+		t.Fatalf("handoffp during a stop-the-world:\n%s", s.Dump())
+	}
+}
+
+// GCStopPs catches a stopped P outside a stop-the-world and an oldm kept
+// by a P that is not stopped.
+func TestInvariantGCStopPs(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	var v *Violation
+	x := s.Clone()
+	x.Ps[1].OldM = 0
+	if err := x.CheckInvariants(); !errors.As(err, &v) || v.Invariant != "GCStopPs" {
+		t.Fatalf("an idle P with an oldm: %v", err)
+	}
+	x = s.Clone()
+	x.Sched.Pidle = None
+	x.Ps[1].Status = PGCStop
+	if err := x.CheckInvariants(); !errors.As(err, &v) || v.Invariant != "GCStopPs" {
+		t.Fatalf("a stopped P without a stop-the-world: %v", err)
+	}
+	x.Sched.GCWaiting = true
+	if err := x.CheckInvariants(); err != nil {
+		t.Fatalf("a stopped P during a stop-the-world: %v", err)
+	}
+}
+
+// findRunnable's stop path checks gcwaiting under sched.lock
+// (stopTheWorldWithSema sets it under the same lock): with a
+// stop-the-world under way no M idles its P, even after the racy checks
+// let it past findRunnable's top.
+func TestStopPathStopsForTheWorld(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpPark, M: 0})
+	step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle})))
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpSpin, M: 0, Strict: true})))
+	for _, op := range s.Enabled(DefaultBounds(4), nil) {
+		if op.Kind == OpSchedule && op.Source == SrcIdle {
+			t.Fatalf("Enabled offers %v while the world stops", op)
+		}
+	}
+}
+
+// A locked G preempted for a stop-the-world sits in its P's runnext while
+// its M still holds the P (runqput's second step, the kicked G's put,
+// comes first): a spinning M past findRunnable's racy check of gcwaiting
+// steals it and hands it, with its own P, to the locked M, whose nextp is
+// then set before its stoplockedm (NextPHandedOff allows it; found by the
+// explorer at 2 Ps, 2 Ms, 4 Gs with every family).
+func TestPreemptedLockedGHandedBeforeStoplockedm(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; M1 woken with P1, spinning
+	do(t, s, Op{Kind: OpLockOSThread, M: 0})
+	step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	if r := step(t, s, Op{Kind: OpPreempt, M: 0}); r.Kicked != 1 {
+		t.Fatalf("preempt kicked G%d, want G1", r.Kicked)
+	}
+	if r := step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0}); r.G != 0 {
+		t.Fatalf("M1 stole G%d, want G0", r.G)
+	}
+	wakepSteps(t, s, 1)
+	if r := step(t, s, Op{Kind: OpStartlockedm, M: 1}); r.HandedTo != 0 {
+		t.Fatalf("startlockedm handed G0 to M%d, want M0", r.HandedTo)
+	}
+	if m := s.Ms[0]; m.NextP != 1 || m.P != 0 || m.StopLocked {
+		t.Fatalf("M0 before its kick's put:\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpRunqputKick, M: 0})
+	if m := s.Ms[0]; !m.WakeP || !m.StopLocked {
+		t.Fatalf("after the kick's put M0 owes no wakep and stoplockedm:\n%s", s.Dump())
+	}
+	wakepSteps(t, s, 0)
+	step(t, s, Op{Kind: OpStoplockedm, M: 0})
+	if r := step(t, s, Op{Kind: OpAcquireP, M: 0, P: 1}); r.G != 0 || s.Ms[0].Curg != 0 {
+		t.Fatalf("M0's stoplockedm returned running G%d:\n%s", r.G, s.Dump())
+	}
+}
