@@ -868,7 +868,7 @@ func (mp *m) schedule() {
 			// mp.becomeSpinning(); unlock(&sched.lock); goto top }`:
 			// the M keeps its P and spins on behalf of the M whose
 			// pidlegetSpinning found no idle P.
-			mp.becomeSpinning()
+			mp.becomeSpinningLocked()
 			s.unlockSched(&mp.actor)
 			r.code, r.val = srcIdle, 2
 			mp.branch(brNeedSpinning)

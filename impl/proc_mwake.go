@@ -129,7 +129,20 @@ func (s *sched) pidlegetSpinningLocked() *p {
 
 // becomeSpinning is (*m).becomeSpinning: spinning, nmspinning++,
 // needspinning = 0.
+//
+// The runtime makes its stores without a lock, so another M may see the
+// new spinning M counted while needspinning is still set; the spec makes
+// becomeSpinning one step. impl makes the stores under sched.lock, where
+// every reader of needspinning looks, so that no op sees the window the
+// spec does not model (becomeSpinningLocked when the caller holds it).
 func (mp *m) becomeSpinning() {
+	mp.s.lockSched(&mp.actor)
+	mp.becomeSpinningLocked()
+	mp.s.unlockSched(&mp.actor)
+}
+
+// becomeSpinningLocked is becomeSpinning with sched.lock held.
+func (mp *m) becomeSpinningLocked() {
 	mp.spinning.Store(true)
 	mp.s.nmspinning.Add(1)
 	mp.s.needspinning.Store(false)

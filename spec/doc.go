@@ -187,7 +187,13 @@
 //   - gcStart's reset of every G's gcAssistBytes, made with the world
 //     still running, is part of the action's step;
 //   - startTheWorldWithSema's assignment of GC mark workers to idle Ps is
-//     not modelled (GC workers are left out, above).
+//     not modelled (GC workers are left out, above);
+//   - becomeSpinning is one step: the runtime's `mp.spinning = true;
+//     sched.nmspinning.Add(1); sched.needspinning.Store(0)` are three
+//     unlocked stores, between which another M can count the new
+//     spinning M while needspinning is still set (and spin too, in its
+//     stop path). impl makes the stores under sched.lock so that its
+//     histories stay within the spec (gexit check found the window).
 //
 // # Stop-the-world
 //
