@@ -54,14 +54,8 @@ func (s *State) worldStopped() bool {
 // gc off, procresize) is enabled within b: the controller stops the
 // world only for one.
 func (s *State) stwActionEnabled(b Bounds) bool {
-	if !b.NoProcResize {
-		for n := 1; n <= len(s.Ps); n++ {
-			if s.actionRefusal(OpProcResize, n) == "" {
-				return true
-			}
-		}
-	}
-	return !b.NoGC && s.actionRefusal(OpGC, b2i(!s.Sched.GCBlacken)) == ""
+	var buf [8]Op
+	return len(s.ctlActions(b, buf[:0])) != 0
 }
 
 // actionRefusal is why the controller's action (OpGC with N, OpProcResize
