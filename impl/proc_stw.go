@@ -217,9 +217,6 @@ func (s *sched) restartWorldLocked() string {
 		pp.pending, pp.startSpinning = true, false
 		s.npending.Add(1)
 	}
-	for _, pp := range s.ps {
-		pp.oldm = nil
-	}
 	s.relistIdleLocked()
 	return msg
 }

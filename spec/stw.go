@@ -276,9 +276,6 @@ func (s *State) restartWorld() error {
 		pp := &s.Ps[pi]
 		pp.Status, pp.StartSpinning = PHandoff, false
 	}
-	for i := range s.Ps {
-		s.Ps[i].OldM = None
-	}
 	s.Sched.GCWaiting = false
 	s.relistIdle()
 	s.startTheWorld()
