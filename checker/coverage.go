@@ -35,6 +35,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		k |= 1 << 61 // newproc1 fetched a goid batch (goidrefill)
 	case op.Kind == spec.OpStopTheWorld && op.N != 0:
 		k |= 1 << 61 // a P left to sysmon's retake in progress
+	case op.Kind == spec.OpSpin && r.Value == 1:
+		k |= 1 << 61 // becomeSpinning's needspinning store
 	}
 	return branchKey(k)
 }

@@ -264,8 +264,9 @@ type MSnap struct {
 	SpinP []int `json:",omitempty"`
 	// Held is the global batch findRunnable took under sched.lock
 	// (globrunqgetbatch), gp first, while the M holds it: the rest until
-	// its runqputbatch, gp until findRunnable returns it (the recheck's
-	// acquirep, or the runqputbatch on the M's own P); nil otherwise.
+	// its runqputbatch, gp until findRunnable returns it (becomeSpinning's
+	// needspinning store after the recheck's acquirep, or the runqputbatch
+	// on the M's own P); nil otherwise.
 	Held []int `json:",omitempty"`
 	// StealTail: Held is what runqsteal's runqgrab took (the last
 	// first), which the M's next op, runqsteal's tail store, publishes.
@@ -276,6 +277,9 @@ type MSnap struct {
 	// GCStopping: between gcstopm's two steps (its spinning dropped, its
 	// sched.lock section next), holding its P.
 	GCStopping bool `json:",omitempty"`
+	// SpinClear: between becomeSpinning's stores made without a lock
+	// (spinning and nmspinning++ made, needspinning = 0 the M's next op).
+	SpinClear bool `json:",omitempty"`
 	// Mexiting: owes mexit (its locked G exited), holding its P until it.
 	Mexiting bool `json:",omitempty"`
 	// Mfreed: owes mexit's `sched.nmfreed++; checkdead()` (mexit handed

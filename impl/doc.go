@@ -239,7 +239,8 @@
 //     the P it took is the M's (m.spinP, MSnap.SpinP: _Pidle, off the
 //     idle list), and its next ops are runqputbatch onto that P (a batch
 //     with a rest) and acquirep (recheckAcquire: `acquirep(pp);
-//     mp.becomeSpinning()`, then the batch's first G runs); with none the
+//     mp.becomeSpinning()`, whose needspinning store is the M's next op,
+//     spinClearOwed, which runs the batch's first G); with none the
 //     M owes stopm (stopmOwed, MSnap.Stopping), whose mput is a sched.lock
 //     section of its own. acquirep: no lock for stopm's, stoplockedm's
 //     and the recheck's, as in the runtime; newm's pending P is taken

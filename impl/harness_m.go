@@ -82,12 +82,14 @@ func (mp *m) preemptNow(gp *g) bool {
 
 // owed: the runtime call the M is in has an op left to make.
 func (mp *m) owed() bool {
-	return mp.gcstopping || mp.mexiting || mp.mfreed || mp.heldQ.head != nil || mp.spinP != nil || mp.stealG != nil || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
+	return mp.spinClear || mp.gcstopping || mp.mexiting || mp.mfreed || mp.heldQ.head != nil || mp.spinP != nil || mp.stealG != nil || mp.owesWakep || mp.waking || mp.startmP != nil || mp.stopping || mp.handing != nil || mp.stoplocked || mp.kicked != nil || mp.slowq.head != nil || mp.newg != nil
 }
 
 // nextOwed makes the call's next op.
 func (mp *m) nextOwed() {
 	switch {
+	case mp.spinClear:
+		mp.spinClearOwed()
 	case mp.gcstopping:
 		mp.gcstopm()
 	case mp.mexiting:

@@ -101,6 +101,7 @@ const (
 	brStopm
 	brStoplockedmReturns
 	brNeedSpinning
+	brSpinClear
 	numBranches
 )
 
@@ -108,7 +109,7 @@ var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", 
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
 	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
 	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush",
-	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning"}
+	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning", "spinclear"}
 
 // Codes packed in rec.code.
 const (
@@ -416,6 +417,11 @@ func (a *actor) expand(r *rec) Event {
 	case opStartm:
 		o.P = int(r.a)
 		o.HandedTo = int(r.c)
+	case opSpin:
+		o.P = int(r.a)
+		o.Value = r.val
+		o.HandedTo = int(r.c)
+		o.Source = sourceNames[r.code]
 	case opAcquireP:
 		e.In.P = int(r.in)
 		o.P = int(r.a)

@@ -128,20 +128,41 @@ func (s *sched) pidlegetSpinningLocked() *p {
 }
 
 // becomeSpinning is (*m).becomeSpinning: spinning, nmspinning++,
-// needspinning = 0.
-//
-// The runtime makes its stores without a lock, so another M may see the
-// new spinning M counted while needspinning is still set; the spec makes
-// becomeSpinning one step. impl makes the stores under sched.lock, where
-// every reader of needspinning looks, so that no op sees the window the
-// spec does not model (becomeSpinningLocked when the caller holds it).
+// needspinning = 0, three stores without a lock, as the runtime makes
+// them: the first two in this op, the last the M's next op
+// (spinClearOwed). In between another M sees this one counted in
+// nmspinning while needspinning is still set.
 func (mp *m) becomeSpinning() {
-	mp.s.lockSched(&mp.actor)
-	mp.becomeSpinningLocked()
-	mp.s.unlockSched(&mp.actor)
+	mp.spinning.Store(true)
+	mp.s.nmspinning.Add(1)
+	mp.spinClear = true
 }
 
-// becomeSpinningLocked is becomeSpinning with sched.lock held.
+// spinClearOwed is becomeSpinning's last store, `sched.needspinning.Store(0)`
+// (op spin, value 1). After the recheck's acquirep of a P with the global
+// batch's first G (mp.heldG), findRunnable returns that G and the op ends
+// as schedule does with it (runFound).
+func (mp *m) spinClearOwed() {
+	r := mp.begin(opSpin)
+	mp.spinClear = false
+	mp.s.needspinning.Store(false)
+	r.val = 1
+	gp := mp.heldG
+	if gp == nil {
+		mp.branch(brSpinClear)
+		mp.commit(&r)
+		return
+	}
+	mp.heldG = nil
+	pp := mp.p.Load()
+	r.a, r.code = pp.id, srcGlobal
+	mp.branch(brSpinClear)
+	mp.runFound(&r, pp, gp, false)
+}
+
+// becomeSpinningLocked is becomeSpinning in findRunnable's stop path,
+// with sched.lock held, where every reader of needspinning looks: its
+// three stores are one op.
 func (mp *m) becomeSpinningLocked() {
 	mp.spinning.Store(true)
 	mp.s.nmspinning.Add(1)
@@ -495,13 +516,5 @@ func (mp *m) recheckAcquire() {
 	mp.spinP = nil
 	msg := s.acquirep(mp, pp)
 	mp.becomeSpinning()
-	gp := mp.heldG
-	mp.heldG = nil
-	if gp == nil || msg != "" {
-		mp.endAcquire(&r, pp, msg, brRecheck)
-		return
-	}
-	r.op, r.in, r.a, r.val = opAcquireP, pp.id, pp.id, 1
-	r.code = srcGlobal
-	mp.runFound(&r, pp, gp, false)
+	mp.endAcquire(&r, pp, msg, brRecheck)
 }

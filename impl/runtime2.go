@@ -302,6 +302,11 @@ type m struct {
 	// (nmspinning--, before its sched.lock section), which is the M's
 	// next op (gcstopm again). Owner-only.
 	gcstopping bool
+	// spinClear: the M's becomeSpinning, made without sched.lock (spin,
+	// recheckAcquire), has stored spinning and nmspinning++, and its
+	// last store, needspinning = 0, is the M's next op (spinClearOwed).
+	// Owner-only.
+	spinClear bool
 	// mexiting: the M's locked G exited (gdestroy, gfput) and mexit is
 	// the M's next op (mexitOwed): until it the M holds its P with no G
 	// and counts as running. Owner-only.

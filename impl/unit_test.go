@@ -777,9 +777,10 @@ func TestRecheckTakesGlobalBatch(t *testing.T) {
 				t.Fatalf("seed %d: after event %d %v: M%d p %d spinP %v held %v spinning %v: want the P and the batch held, not yet spinning", seed, j, e, e.M, after.P, after.SpinP, after.Held, after.Spinning)
 			}
 			// The M's next ops: runqputbatch (a batch with a rest),
-			// then acquirep.
+			// then acquirep, then becomeSpinning's needspinning store
+			// (spin), which runs G.
 			var next []Event
-			for k := j + 1; k < len(res.History) && len(next) < 2; k++ {
+			for k := j + 1; k < len(res.History) && len(next) < 3; k++ {
 				if res.History[k].M == e.M {
 					next = append(next, res.History[k])
 				}
@@ -794,8 +795,14 @@ func TestRecheckTakesGlobalBatch(t *testing.T) {
 				continue // the run ended first
 			}
 			a := next[0]
-			if a.Op != "acquirep" || a.Out.P != e.Out.P || a.Out.G != e.Out.G || a.Out.Source != "global" || a.Out.Value != 1 {
-				t.Fatalf("seed %d: event %d %v: then %v, want acquirep of P%d running G%d, spinning", seed, j, e, a, e.Out.P, e.Out.G)
+			if a.Op != "acquirep" || a.Out.P != e.Out.P || a.Out.G != -1 || a.Out.Value != 1 {
+				t.Fatalf("seed %d: event %d %v: then %v, want acquirep of P%d, spinning", seed, j, e, a, e.Out.P)
+			}
+			if len(next) < 2 {
+				continue
+			}
+			if c := next[1]; c.Op != "spin" || c.Out.P != e.Out.P || c.Out.G != e.Out.G || c.Out.Source != "global" || c.Out.Value != 1 {
+				t.Fatalf("seed %d: event %d %v: then %v, %v, want the needspinning store running G%d", seed, j, e, a, c, e.Out.G)
 			}
 		}
 		return found
@@ -809,8 +816,8 @@ func TestRecheckTakesGlobalBatch(t *testing.T) {
 // section takes the idle P1 and a batch of two from sched.runq (rare in
 // drawn runs: the global queue seldom holds two Gs while a P is idle);
 // runqputbatch puts the rest on P1's ring, where no M owns it yet and a
-// snapshot shows it handed off; acquirep makes P1 the M's, spinning,
-// and runs the first G.
+// snapshot shows it handed off; acquirep makes P1 the M's, spinning;
+// becomeSpinning's needspinning store, the M's next op, runs the first G.
 func TestRecheckBatchWithRest(t *testing.T) {
 	s := testSched(t, "small", 2, 2)
 	mp := s.ms[1]
@@ -841,9 +848,20 @@ func TestRecheckBatchWithRest(t *testing.T) {
 	if errs := sn.Check(); len(errs) != 0 {
 		t.Fatalf("after runqputbatch: %v", errs)
 	}
-	mp.nextOwed() // acquirep
-	if mp.spinP != nil || mp.p.Load() != pp || !mp.spinning.Load() || s.nmspinning.Load() != 1 || mp.curg.Load() != gs[0] || !mp.owesWakep ||
-		mp.ops[opRecheck] != 1 || mp.ops[opRunqputBatch] != 1 || mp.ops[opAcquireP] != 1 {
+	s.needspinning.Store(true) // a wakep's pidlegetSpinning found no idle P
+	mp.nextOwed()              // acquirep: counted spinning, needspinning still set, gs[0] held
+	sn = s.snapshot()
+	if mp.spinP != nil || mp.p.Load() != pp || !mp.spinning.Load() || !mp.spinClear || s.nmspinning.Load() != 1 || !s.needspinning.Load() ||
+		mp.curg.Load() != nil || !reflect.DeepEqual(sn.Ms[1].Held, ids(gs[:1])) || sn.Ps[1].Status != "running" {
+		t.Fatalf("after acquirep: spinP %v, p %v, spinning %v, spin clear %v, nmspinning %d, needspinning %v, curg %v, held %v",
+			mp.spinP, mp.p.Load(), mp.spinning.Load(), mp.spinClear, s.nmspinning.Load(), s.needspinning.Load(), mp.curg.Load(), sn.Ms[1].Held)
+	}
+	if errs := sn.Check(); len(errs) != 0 {
+		t.Fatalf("after acquirep: %v", errs)
+	}
+	mp.nextOwed() // becomeSpinning's needspinning store; gs[0] runs
+	if mp.spinP != nil || mp.p.Load() != pp || !mp.spinning.Load() || mp.spinClear || s.needspinning.Load() || s.nmspinning.Load() != 1 || mp.curg.Load() != gs[0] || !mp.owesWakep ||
+		mp.ops[opRecheck] != 1 || mp.ops[opRunqputBatch] != 1 || mp.ops[opAcquireP] != 1 || mp.ops[opSpin] != 1 {
 		t.Fatalf("after acquirep: spinP %v, p %v, spinning %v, nmspinning %d, curg %v, owes wakep %v", mp.spinP, mp.p.Load(), mp.spinning.Load(), s.nmspinning.Load(), mp.curg.Load(), mp.owesWakep)
 	}
 }

@@ -186,7 +186,7 @@ typedef Mt {
 	bit parked;  /* on sched.midle, asleep in stopm */
 	bit recheck; /* dropped its P while spinning: findRunnable's recheck next */
 	bit stopping; /* dropped its P not spinning, or the recheck found nothing: stopm's mput, in a sched.lock section of its own, next */
-	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm */
+	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm; 4: owes becomeSpinning's needspinning store (spec M.SpinClear) */
 	byte startp; /* wakep's P between its pidleget and its startm */
 	byte spinp;  /* the recheck's P between its pidlegetSpinning and its acquirep (PHANDOFF, held by this M) */
 	bit stealtail; /* runqsteal between runqgrab's CAS, which took two or more Gs (its P's held), and its tail store, the M's next step */
@@ -585,7 +585,7 @@ c_code {
 				return inv_fail(3, "newproc1's G is held by the M running its creator");
 			if (now.m[i].p != NONE && (now.p[now.m[i].p].pm != i || now.p[now.m[i].p].status != PRUNNING))
 				return inv_fail(4, "m.p and p.m agree, the P is running");
-			n += now.m[i].spinning + (now.m[i].wakep >= 2);
+			n += now.m[i].spinning + (now.m[i].wakep == 2 || now.m[i].wakep == 3);
 		}
 		for (i = 0; i < NP; i++) {
 			n += now.p[i].startspin;
@@ -612,7 +612,8 @@ c_code {
 			 * globrunqgetbatch and its runqputbatch (or between
 			 * runqgrab's CAS and runqsteal's tail store). */
 			if (now.p[i].heldlen != 0) {
-				for (j = 0; j < NM && now.m[j].spinp != i; j++)
+				for (j = 0; j < NM && now.m[j].spinp != i &&
+				     !(now.m[j].wakep == 4 && now.m[j].p == i && now.p[i].pm == j && now.p[i].heldlen == 1); j++)
 					;
 				if (j == NM && (now.p[i].status != PRUNNING || now.m[now.p[i].pm].curg != NONE || now.p[i].heldlen < 2))
 					return inv_fail(20, "a held global batch belongs to an M's findRunnable");
@@ -941,8 +942,19 @@ end:
 		assert(MP.heldlen > 1 && MP.runnext == NONE && MP.ringlen == 0);
 		runqputbatch(m[me].p); heldpop(m[me].p); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning && runqlen == 0 && SPINOK ->
-		/* becomeSpinning before stealWork */
-		ME.spinning = 1; nmspinning++; needspinning = 0; DONE }
+		/* becomeSpinning before stealWork: spinning, nmspinning++;
+		 * needspinning = 0 is the M's next step */
+		ME.spinning = 1; nmspinning++; ME.wakep = 4; DONE }
+	:: d_step { LIVE && ME.wakep == 4 ->
+		/* becomeSpinning's `sched.needspinning.Store(0)`; after the
+		 * recheck's acquirep with the global batch findRunnable then
+		 * returns gp */
+		ME.wakep = 0; needspinning = 0;
+		if
+		:: MP.heldlen == 1 -> heldpop(m[me].p); found(me, 0)
+		:: else
+		fi;
+		DONE }
 	STEALS(0)
 #if NP > 1
 	STEALS(1)
@@ -1079,15 +1091,12 @@ end:
 		 * it took, which no M owns yet (thieves may steal from it) */
 		runqputbatch(ME.spinp); DONE }
 	:: d_step { SPINP && p[ME.spinp].heldlen <= 1 ->
-		/* the recheck's `acquirep(pp); mp.becomeSpinning()`; with the
-		 * global batch findRunnable returns gp */
+		/* the recheck's `acquirep(pp); mp.becomeSpinning()`, its
+		 * needspinning store the M's next step (which, with the global
+		 * batch, returns gp) */
 		tg = ME.spinp; ME.spinp = NONE;
-		ME.spinning = 1; nmspinning++; needspinning = 0;
+		ME.spinning = 1; nmspinning++; ME.wakep = 4;
 		acquirepOn(me, tg);
-		if
-		:: MP.heldlen == 1 -> heldpop(m[me].p); found(me, 0)
-		:: else
-		fi;
 		DONE }
 	ACQUIRE_PENDING(0)
 #if NP > 1

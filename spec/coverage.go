@@ -75,6 +75,10 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.HandedTo != None {
 			add("startlockedm")
 		}
+	case OpSpin:
+		if r.Value == 1 {
+			add("needspinning-store") // becomeSpinning's last store (M.SpinClear)
+		}
 		if r.Source == SrcGlobal {
 			add("recheck-global")
 		}
@@ -141,7 +145,7 @@ func AllBranches() []string {
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
 		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
-		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "acquirep/recheck-global",
+		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "spin/needspinning-store", "spin/recheck-global",
 		"recheck/global", "recheck/runqs",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",

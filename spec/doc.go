@@ -188,12 +188,11 @@
 //     still running, is part of the action's step;
 //   - startTheWorldWithSema's assignment of GC mark workers to idle Ps is
 //     not modelled (GC workers are left out, above);
-//   - becomeSpinning is one step: the runtime's `mp.spinning = true;
-//     sched.nmspinning.Add(1); sched.needspinning.Store(0)` are three
-//     unlocked stores, between which another M can count the new
-//     spinning M while needspinning is still set (and spin too, in its
-//     stop path). impl makes the stores under sched.lock so that its
-//     histories stay within the spec (gexit check found the window).
+//   - handoffp's `sched.nmspinning.CompareAndSwap(0, 1)` and
+//     `sched.needspinning.Store(0)` before its startm are part of the
+//     step that hands the P off; becomeSpinning's same two stores,
+//     without the lock, are two steps (M.SpinClear), as another M's stop
+//     path can read needspinning between them (TestBecomeSpinningWindow).
 //
 // # Stop-the-world
 //

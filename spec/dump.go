@@ -95,6 +95,9 @@ func (m *M) String() string {
 	if m.GCStopping {
 		st += " gcstopm"
 	}
+	if m.SpinClear {
+		st += " spinclear"
+	}
 	if m.StartmP != None {
 		st += " startm=" + ref("P", int64(m.StartmP))
 	}

@@ -42,6 +42,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		}
 		M := int8(mi)
 		switch {
+		case m.SpinClear:
+			ops = append(ops, Op{Kind: OpSpin, M: M})
 		case m.WakeP || m.Waking || m.StartmP != None:
 			ops = append(ops, Op{Kind: wakepNext(m.WakeP, m.Waking), M: M})
 		case m.Stopping:

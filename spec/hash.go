@@ -52,7 +52,7 @@ func packM(m *M) uint64 {
 }
 
 func packM2(m *M) uint64 {
-	return uint64(uint32(m.LockedG)) | uint64(uint32(m.NewG+1)&0x1FFFFFFF)<<32 | b2u(m.GCStopping)<<61 | b2u(m.Exited)<<62 | b2u(m.Wedged)<<63
+	return uint64(uint32(m.LockedG)) | uint64(uint32(m.NewG+1)&0xFFFFFFF)<<32 | b2u(m.SpinClear)<<60 | b2u(m.GCStopping)<<61 | b2u(m.Exited)<<62 | b2u(m.Wedged)<<63
 }
 
 func packM3(m *M) uint64 {
@@ -359,7 +359,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes 
 			m3 = packM3(m)&^(0xFF<<16) | uint64(uint8(mapM(mnew, m.Link)))<<16
 		}
 		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
-		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
 		h.word(m3&^m3Handing | (mapG(perm, m.Handing)+1)&0x3FFFFF<<24)
 	}
 	gt := uint32(s.Cfg.Consts.GlobalTick)

@@ -48,6 +48,17 @@ func do(t testing.TB, s *State, op Op) Result {
 		r.Woke, r.HandedTo = br.Woke, br.HandedTo
 		return r
 	}
+	if op.M >= 0 && s.Ms[op.M].SpinClear {
+		// becomeSpinning's needspinning store, the M's next step; after
+		// the recheck's acquirep of a P with the global batch's first G
+		// it runs that G (and the wakep after it): the result gains the
+		// run's.
+		sr := do(t, s, Op{Kind: OpSpin, M: op.M})
+		if sr.Source == SrcGlobal {
+			r.G, r.Source, r.Woke, r.HandedTo = sr.G, sr.Source, sr.Woke, sr.HandedTo
+		}
+		return r
+	}
 	if op.M == Controller && (op.Kind == OpProcResize || op.Kind == OpGC) {
 		// startTheWorldWithSema's wakep, the controller's next steps.
 		w := ctlWakepSteps(t, s)
@@ -338,4 +349,15 @@ func oneStepStep(s *State, op Op) (*State, Result, error) {
 	n := s.Clone()
 	r, err := oneStepAction(n, op)
 	return n, r, err
+}
+
+// opsOf returns the ops of M m in ops.
+func opsOf(ops []Op, m int8) []Op {
+	var out []Op
+	for _, op := range ops {
+		if op.M == m {
+			out = append(out, op)
+		}
+	}
+	return out
 }

@@ -975,7 +975,10 @@ var Invariants = []Invariant{
 			// findRunnable's globrunqgetbatch and its runqputbatch.
 			owner := false
 			for mi := range s.Ms {
-				owner = owner || s.Ms[mi].SpinP == int8(i)
+				m := &s.Ms[mi]
+				// The recheck's P, acquired, with the batch's first G
+				// until the M's needspinning store (M.SpinClear).
+				owner = owner || m.SpinP == int8(i) || m.SpinClear && m.P == int8(i) && len(s.Ps[i].Held) == 1 && s.Ps[i].M == int8(mi)
 			}
 			if p := &s.Ps[i]; !owner && (p.Status != PRunning || p.M == None || s.Ms[p.M].Curg != None || len(p.Held) < 2) {
 				return errf("P%d (%s, m=%d) holds findRunnable's global batch %v, but no M's findRunnable took it", i, p.Status, p.M, p.Held)
@@ -993,8 +996,11 @@ var Invariants = []Invariant{
 		for i := range s.Ms {
 			m := &s.Ms[i]
 			// Until resetspinning (m.WakeP), schedule's steal may have
-			// filled the ring of the P it spins on.
-			if m.Spinning && m.P != None && !m.WakeP {
+			// filled the ring of the P it spins on, and the recheck's
+			// runqputbatch the ring of the P it acquired, spinning,
+			// before findRunnable returns the batch's first G (P.Held)
+			// after becomeSpinning's needspinning store (M.SpinClear).
+			if m.Spinning && m.P != None && !m.WakeP && !(m.SpinClear && len(s.Ps[m.P].Held) == 1) {
 				if p := &s.Ps[m.P]; p.Runnext != None || len(p.Ring) != 0 {
 					return errf("M%d spins while its P%d has %d queued Gs", i, m.P, len(p.Ring)+b2i(p.Runnext != None))
 				}

@@ -171,11 +171,45 @@ func (s *State) wakepLockedSection() (int8, error) {
 }
 
 // becomeSpinning models proc.go (*m).becomeSpinning: spinning,
-// nmspinning++, needspinning = 0.
+// nmspinning++, needspinning = 0, in one step: the stop path's, made
+// under sched.lock, where every reader of needspinning looks.
 func (s *State) becomeSpinning(mp int) {
-	s.Ms[mp].Spinning = true
-	s.Sched.NMSpinning++
+	s.becomeSpinningCounted(mp)
+	s.Ms[mp].SpinClear = false
 	s.Sched.NeedSpinning = false
+}
+
+// becomeSpinningCounted is the first step of a becomeSpinning made
+// without sched.lock (findRunnable's spin and its recheck's acquirep):
+// `mp.spinning = true; sched.nmspinning.Add(1)` (the M's own field and
+// the count: one step, as no other M reads mp.spinning). The third
+// store, `sched.needspinning.Store(0)`, is the M's next step (M.SpinClear,
+// OpSpin: spinClear).
+func (s *State) becomeSpinningCounted(mp int) {
+	s.Ms[mp].Spinning = true
+	s.Ms[mp].SpinClear = true
+	s.Sched.NMSpinning++
+}
+
+// spinClear is OpSpin of an M that owes becomeSpinning's last store
+// (M.SpinClear): `sched.needspinning.Store(0)`, Result.Value 1. After
+// the recheck's acquirep of a P with the global batch's first G (P.Held,
+// its only G), findRunnable then returns that G and schedule runs it
+// (resetspinning's wakep first), in this step, Result.Source SrcGlobal.
+func (s *State) spinClear(mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	m.SpinClear = false
+	s.Sched.NeedSpinning = false
+	r.Value = 1
+	if m.P == None || len(s.Ps[m.P].Held) != 1 {
+		return r, nil
+	}
+	pp := &s.Ps[m.P]
+	gp := pp.Held[0]
+	pp.Held = pp.Held[:0]
+	r.P, r.Source = m.P, SrcGlobal
+	return r, s.runFound(mp, gp, false, &r)
 }
 
 // WakepValue is OpWakep's Result.Value: what the step did.
@@ -368,8 +402,11 @@ func (s *State) ctlStartm(op Op) (Result, error) {
 // gomaxprocs-npidle` (becomeSpinning). The limit and the global queue are
 // read without a lock: relaxed, the op is allowed whatever they hold.
 func (s *State) spin(op Op, mp int) (Result, error) {
-	r := NewResult()
 	m := &s.Ms[mp]
+	if m.SpinClear {
+		return s.spinClear(mp)
+	}
+	r := NewResult()
 	if m.P == None || m.Curg != None || m.NewG != None || m.LockedG != None || m.Spinning {
 		return r, s.disabled(op, "only an M in findRunnable with a P, not spinning yet, spins")
 	}
@@ -383,7 +420,7 @@ func (s *State) spin(op Op, mp int) (Result, error) {
 	if op.Strict && (len(s.Sched.Runq) != 0 || !s.spinAllowed(mp)) {
 		return r, s.disabled(op, "strict: the global queue has work, or 2*nmspinning >= gomaxprocs-npidle")
 	}
-	s.becomeSpinning(mp)
+	s.becomeSpinningCounted(mp)
 	return r, nil
 }
 
@@ -426,9 +463,11 @@ func (s *State) runqWork() bool {
 //   - newm: an M on the idle list takes a pending P (see above);
 //   - findRunnable's recheck after a spinning M dropped its P took the
 //     idle head (M.SpinP, OpRecheck): `acquirep(pp); mp.becomeSpinning()`
-//     after the unlock (and after runqputbatch for global work). With
-//     the global batch, findRunnable returns its first G (P.Held):
-//     schedule runs it (resetspinning's wakep first), in this step;
+//     after the unlock (and after runqputbatch for global work), whose
+//     needspinning store is the M's next step (M.SpinClear, OpSpin).
+//     With the global batch, findRunnable then returns its first G
+//     (P.Held, still held until then): schedule runs it in that step
+//     (spinClear);
 //   - stoplockedm returns: startlockedm handed a locked M a P for its G.
 func (s *State) acquirep(op Op, mp int) (Result, error) {
 	r := NewResult()
@@ -442,7 +481,6 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	if op.P < 0 || int(op.P) >= len(s.Ps) {
 		return r, s.disabled(op, "no such P")
 	}
-	gp := int32(None)
 	switch {
 	case m.SpinP != None:
 		if op.P != m.SpinP {
@@ -452,12 +490,8 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 		if len(pp.Held) > 1 {
 			return r, s.disabled(op, "runqputbatch comes first")
 		}
-		if len(pp.Held) == 1 {
-			gp = pp.Held[0]
-			pp.Held = pp.Held[:0]
-		}
 		m.SpinP = None
-		s.becomeSpinning(mp)
+		s.becomeSpinningCounted(mp)
 	case m.NextP != None:
 		if op.P != m.NextP {
 			return r, s.disabled(op, "startm handed the M P"+itoa(int64(m.NextP))+" (mp.nextp)")
@@ -479,12 +513,6 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	}
 	if m.Spinning {
 		r.Value = 1
-	}
-	if gp != None {
-		// findRunnable returns gp, the global batch's first G, which the
-		// recheck's sched.lock section took with the P.
-		r.Source = SrcGlobal
-		return r, s.runFound(mp, gp, false, &r)
 	}
 	return r, nil
 }

@@ -118,13 +118,23 @@ func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
 	if _, err := s.Clone().Apply(Op{Kind: OpRunqputBatch, M: 1}); err == nil {
 		t.Fatal("runqputbatch with an empty q")
 	}
+	// acquirep and becomeSpinning's first two stores: M1 holds P1 and
+	// counts as spinning, G0 still held; the needspinning store, M1's
+	// next step, returns G0 and schedule runs it.
 	a := step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true})
-	if a.Value != 1 || a.G != 0 || a.Source != SrcGlobal || !m1.Spinning || s.Sched.NMSpinning != 1 || m1.Curg != 0 || !m1.WakeP ||
-		m1.SpinP != None || len(s.Ps[1].Held) != 0 {
-		t.Fatalf("acquirep: %v; M1 spinning %v curg G%d owes wakep %v; want G0 run on P1, spinning, the wakep owed\n%s", a, m1.Spinning, m1.Curg, m1.WakeP, s.Dump())
+	if a.Value != 1 || a.G != None || !m1.Spinning || !m1.SpinClear || s.Sched.NMSpinning != 1 || m1.Curg != None || m1.P != 1 ||
+		m1.SpinP != None || gl(s.Ps[1].Held) != "[G0]" {
+		t.Fatalf("acquirep: %v; want P1 acquired, M1 spinning, G0 held\n%s", a, s.Dump())
 	}
-	if got := Branches(Op{Kind: OpAcquireP, M: 1, P: 1}, a, nil); !slices.Contains(got, "acquirep/recheck-global") {
-		t.Fatalf("branches %v: want acquirep/recheck-global", got)
+	if ops := s.Enabled(DefaultBounds(3), nil); !slices.Equal(opsOf(ops, 1), []Op{{Kind: OpSpin, M: 1}}) {
+		t.Fatalf("enabled %v: want M1's needspinning store alone", ops)
+	}
+	c := step(t, s, Op{Kind: OpSpin, M: 1})
+	if c.Value != 1 || c.G != 0 || c.Source != SrcGlobal || !m1.Spinning || m1.SpinClear || m1.Curg != 0 || !m1.WakeP || len(s.Ps[1].Held) != 0 {
+		t.Fatalf("needspinning store: %v; want G0 run on P1, spinning, the wakep owed\n%s", c, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpSpin, M: 1}, c, nil); !slices.Contains(got, "spin/recheck-global") || !slices.Contains(got, "spin/needspinning-store") {
+		t.Fatalf("branches %v: want spin/recheck-global and spin/needspinning-store", got)
 	}
 	wakepSteps(t, s, 1)
 	if m1.Spinning || s.Sched.NMSpinning != 0 {
@@ -189,8 +199,9 @@ func TestRecheckWindows(t *testing.T) {
 	if !w2.Ms[0].Waking || w2.Sched.NMSpinning != 1 {
 		t.Fatalf("wakep in the window: %s", w2.Dump())
 	}
-	// M1's acquirep: G0 runs, M1 spinning.
-	a := step(t, w2, Op{Kind: OpAcquireP, M: 1, P: 1})
+	// M1's acquirep, then its needspinning store: G0 runs, M1 spinning.
+	step(t, w2, Op{Kind: OpAcquireP, M: 1, P: 1})
+	a := step(t, w2, Op{Kind: OpSpin, M: 1})
 	if a.G != 0 || !w2.Ms[1].Spinning || w2.Ms[1].Curg != 0 || w2.Sched.NMSpinning != 2 {
 		t.Fatalf("acquirep after the window: %v\n%s", a, w2.Dump())
 	}
@@ -256,9 +267,15 @@ func TestRecheckRunqsTakesP(t *testing.T) {
 	if s.Sched.NMSpinning != 0 || !s.Sched.NeedSpinning {
 		t.Fatalf("wakep in the window: %s", s.Dump())
 	}
+	// acquirep and becomeSpinning's first two stores: M1 counts in
+	// nmspinning, and needspinning, which M0's wakep set, stays set
+	// until M1's next step.
 	a := step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1, Strict: true})
-	if a.Value != 1 || a.G != None || m1.P != 1 || !m1.Spinning || s.Sched.NMSpinning != 1 || s.Sched.NeedSpinning || m1.SpinP != None {
+	if a.Value != 1 || a.G != None || m1.P != 1 || !m1.Spinning || !m1.SpinClear || s.Sched.NMSpinning != 1 || !s.Sched.NeedSpinning || m1.SpinP != None {
 		t.Fatalf("acquirep: %v\n%s", a, s.Dump())
+	}
+	if c := step(t, s, Op{Kind: OpSpin, M: 1}); c.Value != 1 || c.G != None || m1.SpinClear || s.Sched.NeedSpinning || s.Sched.NMSpinning != 1 {
+		t.Fatalf("needspinning store: %v\n%s", c, s.Dump())
 	}
 }
 
@@ -602,5 +619,59 @@ func TestStartTheWorldWakepCheckdead(t *testing.T) {
 	do(t, s, Op{Kind: OpAcquireP, M: 0, P: s.Ms[0].NextP})
 	if r := idle(t, s, 0); r.Fatal != FatalAllAsleep {
 		t.Fatalf("M0's stopm after the wakep: %v, want all goroutines asleep\n%s", r, s.Dump())
+	}
+}
+
+// TestBecomeSpinningWindow is the regression test for becomeSpinning's
+// window (proc.go (*m).becomeSpinning: `mp.spinning = true;
+// sched.nmspinning.Add(1); sched.needspinning.Store(0)`, no lock): an M
+// spinning before stealWork counts in nmspinning one step before it
+// clears needspinning. In between, another M's stop path, under
+// sched.lock, still finds needspinning set and spins too, keeping its P.
+// With becomeSpinning one step (as the spec had it) that M dropped its P:
+// the control. gexit check found the window in impl's free-running
+// histories.
+func TestBecomeSpinningWindow(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	startOn(t, s, 1, 1) // M1 in findRunnable on P1, nothing to run
+	spawn(t, s, 0)      // main's G1 on P0's runnext; wakep: the CAS, no idle P
+	if !s.Sched.NeedSpinning || s.Sched.NMSpinning != 0 {
+		t.Fatalf("wakep with no idle P: want needspinning set, nmspinning 0\n%s", s.Dump())
+	}
+	// M1 spins: counted, needspinning not yet cleared.
+	r := step(t, s, Op{Kind: OpSpin, M: 1, Strict: true})
+	m1 := &s.Ms[1]
+	if r.Value != 0 || !m1.Spinning || !m1.SpinClear || s.Sched.NMSpinning != 1 || !s.Sched.NeedSpinning {
+		t.Fatalf("spin's first step: %v\n%s", r, s.Dump())
+	}
+	if ops := s.Enabled(DefaultBounds(3), nil); !slices.Equal(opsOf(ops, 1), []Op{{Kind: OpSpin, M: 1}}) {
+		t.Fatalf("enabled %v: want M1's needspinning store alone", ops)
+	}
+	if _, err := s.Clone().Apply(Op{Kind: OpSchedule, M: 1, Source: SrcSteal, Victim: 0}); err == nil {
+		t.Fatal("M1 stole before its needspinning store")
+	}
+	// M0: main waits, G1 runs and exits, and findRunnable finds nothing.
+	do(t, s, Op{Kind: OpPark, M: 0})
+	sched(t, s, 0, SrcRunnext)
+	do(t, s, Op{Kind: OpExit, M: 0})
+	control := s.Clone()
+	// In the window M0's stop path spins on needspinning's behalf.
+	st := step(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle})
+	m0 := &s.Ms[0]
+	if st.Value != StopNeedSpinning || m0.P != 0 || !m0.Spinning || s.Sched.NMSpinning != 2 || s.Sched.NeedSpinning {
+		t.Fatalf("M0's stop path in the window: %v; want P0 kept, M0 spinning, nmspinning 2\n%s", st, s.Dump())
+	}
+	c := step(t, s, Op{Kind: OpSpin, M: 1})
+	if c.Value != 1 || m1.SpinClear || !m1.Spinning || s.Sched.NeedSpinning || s.Sched.NMSpinning != 2 {
+		t.Fatalf("M1's needspinning store: %v\n%s", c, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpSpin, M: 1}, c, nil); !slices.Contains(got, "spin/needspinning-store") || slices.Contains(got, "spin/recheck-global") {
+		t.Fatalf("branches %v: want spin/needspinning-store alone", got)
+	}
+	// The control: M1's store first, as a one-step becomeSpinning makes
+	// it; M0's stop path then drops P0.
+	step(t, control, Op{Kind: OpSpin, M: 1})
+	if r := step(t, control, Op{Kind: OpSchedule, M: 0, Source: SrcIdle}); r.Value == StopNeedSpinning || control.Ms[0].P != None {
+		t.Fatalf("M0's stop path after M1's store: %v, M0 on P%d: want P0 dropped\n%s", r, control.Ms[0].P, control.Dump())
 	}
 }

@@ -164,6 +164,17 @@ type M struct {
 	// releasep and sched.lock section), which is its next step
 	// (OpGCStopm again). Until it the M holds its P.
 	GCStopping bool
+	// SpinClear: the M's becomeSpinning (proc.go (*m).becomeSpinning:
+	// `mp.spinning = true; sched.nmspinning.Add(1);
+	// sched.needspinning.Store(0)`, three stores without sched.lock)
+	// has counted it spinning, and the last store is its next step
+	// (OpSpin again). Between the two, another M sees it in nmspinning
+	// (wakep's CAS fails) while needspinning is still set (its stop
+	// path spins too). Made by findRunnable's spin before stealWork and
+	// by its recheck's `acquirep(pp); mp.becomeSpinning()`; the stop
+	// path's becomeSpinning holds sched.lock, which every reader of
+	// needspinning takes, and stays one step.
+	SpinClear bool
 	// Handing is the G a spinning M's findRunnable found locked to
 	// another M, held by the M (runnable, on no queue) until its
 	// startlockedm (OpStartlockedm): proc.go schedule calls resetspinning,
@@ -252,7 +263,9 @@ type P struct {
 	// Held is the global batch findRunnable's recheck took with this P
 	// (`gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)` in its
 	// sched.lock section), held by the M whose SpinP the P is: Held[0]
-	// is gp, which findRunnable returns after the acquirep, the rest q,
+	// is gp, which findRunnable returns after the acquirep and
+	// becomeSpinning's needspinning store (M.SpinClear: the P is then
+	// the M's, running, and holds gp alone until that step), the rest q,
 	// which `runqputbatch(pp, &q)` (OpRunqputBatch) puts on the ring
 	// after the unlock. Locals of findRunnable in the runtime; runnable
 	// and on no run queue; empty otherwise.

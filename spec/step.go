@@ -78,7 +78,7 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.StealTail && op.Kind != OpRunqstealTail {
 		return r, s.disabled(op, "runqsteal's tail store comes first")
 	}
-	if !m.StealTail && m.SpinP == None && m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0 && op.Kind != OpRunqputBatch {
+	if !m.StealTail && !m.SpinClear && m.SpinP == None && m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0 && op.Kind != OpRunqputBatch {
 		return r, s.disabled(op, "findRunnable's runqputbatch comes first")
 	}
 	if m.Stopping && op.Kind != OpStopm {
@@ -98,6 +98,9 @@ func (s *State) Apply(op Op) (Result, error) {
 	}
 	if m.GCStopping && op.Kind != OpGCStopm {
 		return r, s.disabled(op, "gcstopm's sched.lock section comes first")
+	}
+	if m.SpinClear && op.Kind != OpSpin {
+		return r, s.disabled(op, "becomeSpinning's needspinning store comes first")
 	}
 	if m.Curg == None && m.P != None && (s.Ps[m.P].Kicked != None || len(s.Ps[m.P].SlowBatch) != 0) {
 		// The preempted G's runqput (preempt) left its second step.
