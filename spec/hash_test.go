@@ -345,7 +345,8 @@ func TestFingerprintKeepsBrokenStackSizes(t *testing.T) {
 // or sched changes the fingerprint, but for the fields the canonical form
 // abstracts on purpose (goids, goidgen and the goid caches, kept as
 // facts; bgScanCredit, kept as its sign; G references, renamed; lists,
-// checked by the renaming tests).
+// checked by the renaming tests). The planted control is a fingerprint
+// that forgets one field.
 // Two states that differ in a field the fingerprint forgets are one to
 // the explorer, which then explores the futures of only one of them: a
 // field added to the state and not to the fingerprint loses states. This
@@ -353,11 +354,41 @@ func TestFingerprintKeepsBrokenStackSizes(t *testing.T) {
 // M between them, whose only step is the second, with the same M at
 // findRunnable's top, which may also find work.
 func TestFingerprintSeesEveryField(t *testing.T) {
+	states := randomStates(t, 40)
+	if forgot, seen := fieldsForgotten(states, (*State).Fingerprint); len(forgot) != 0 {
+		t.Fatalf("a field changed, the fingerprint did not: %v", forgot)
+	} else {
+		for _, f := range []string{"M.GCStopping", "M.SpinClear", "P.OldM", "Sched.GCWaiting", "G.Cleared"} {
+			if !seen[f] {
+				t.Errorf("field %s never checked", f)
+			}
+		}
+	}
+	// The planted control: a fingerprint that forgets M.GCStopping, as
+	// Fingerprint did.
+	forgetful := func(s *State) uint64 {
+		c := s.Clone()
+		for i := range c.Ms {
+			c.Ms[i].GCStopping = false
+		}
+		return c.Fingerprint()
+	}
+	if forgot, _ := fieldsForgotten(states, forgetful); len(forgot) != 1 || forgot[0] != "M.GCStopping" {
+		t.Fatalf("a fingerprint without M.GCStopping: forgotten %v, want [M.GCStopping]", forgot)
+	}
+}
+
+// fieldsForgotten changes each scalar field of every M, P, G and sched of
+// each state in turn (but the fields fp abstracts on purpose) and returns
+// the fields whose change left fp unchanged in some state, and the fields
+// it checked.
+func fieldsForgotten(states []*State, fp func(*State) uint64) (forgot []string, seen map[string]bool) {
 	skip := map[string]bool{
 		"G.Goid": true, "Sched.Goidgen": true, "Sched.BgScanCredit": true, "P.GoidCache": true, "P.GoidEnd": true,
 		"M.Curg": true, "M.NewG": true, "M.LockedG": true, "M.Handing": true, "P.Runnext": true, "P.Kicked": true,
 	}
-	seen := map[string]bool{}
+	seen = map[string]bool{}
+	bad := map[string]bool{}
 	check := func(s *State, name string, v reflect.Value) {
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Field(i)
@@ -377,15 +408,16 @@ func TestFingerprintSeesEveryField(t *testing.T) {
 			default:
 				continue // lists
 			}
-			before := s.Fingerprint()
+			changed := fp(s)
 			f.Set(old)
-			if before == s.Fingerprint() {
-				t.Fatalf("%s changed, fingerprint unchanged\n%s", field, s.Dump())
+			if changed == fp(s) && !bad[field] {
+				bad[field] = true
+				forgot = append(forgot, field)
 			}
 			seen[field] = true
 		}
 	}
-	for _, s := range randomStates(t, 40) {
+	for _, s := range states {
 		for i := range s.Ms {
 			check(s, "M", reflect.ValueOf(&s.Ms[i]).Elem())
 		}
@@ -397,9 +429,5 @@ func TestFingerprintSeesEveryField(t *testing.T) {
 		}
 		check(s, "Sched", reflect.ValueOf(&s.Sched).Elem())
 	}
-	for _, f := range []string{"M.GCStopping", "M.SpinClear", "P.OldM", "Sched.GCWaiting", "G.Cleared"} {
-		if !seen[f] {
-			t.Errorf("field %s never checked", f)
-		}
-	}
+	return forgot, seen
 }
