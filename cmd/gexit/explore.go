@@ -195,7 +195,7 @@ no cycle of the reduced graph postpones the other steps forever (the
 cycle proviso). Every invariant violation, throw and deadlock of the full
 graph is still found, with the same verdict (checker/explore_por_test.go:
 22 bounds and 12 planted faults), in fewer states: 1.03x on the default
-bound without -reduce (8,689,860 to 8,398,980), 1.09x with every family at -gs 1, 1.15x
+bound without -reduce (10,003,320 to 9,712,440), 1.07x with every family at -gs 1, 1.15x
 at -ps 3 -ms 3 -gs 1; little with 1 P, more with more Ms and Ps (POR.md).
 The counts are then the reduced graph's, and a violation's path is a
 shortest one in it, which can be longer than the full graph's shortest:
