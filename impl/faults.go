@@ -52,6 +52,7 @@ type faults struct {
 	stwNoWakep            bool
 	preemptToGlobal       bool
 	gcstopmKeepsSpinning  bool
+	needspinningKept      bool
 }
 
 type faultDef struct {
@@ -99,6 +100,7 @@ var faultDefs = []faultDef{
 	{"stw-no-wakep", "startTheWorldWithSema ends without its wakep (proc.go:1819-1822): after a stop-the-world that idled or added Ps, no M is woken for the work waiting in run queues until some other wakep", func(f *faults) *bool { return &f.stwNoWakep }},
 	{"stw-preempt-to-global", "a goroutine preempted for a stop-the-world goes to the global run queue, as goschedImpl does without sched.gcwaiting, instead of its own P's runnext (proc.go:4331-4334: \"keep the G on the local P in runnext so it can keep running immediately after the STW\")", func(f *faults) *bool { return &f.preemptToGlobal }},
 	{"gcstopm-keeps-spinning", "gcstopm stops a spinning M for a stop-the-world without dropping its spinning and sched.nmspinning (proc.go:3303-3310): the M sleeps counted as spinning, and no wakep starts another M while the count says one spins", func(f *faults) *bool { return &f.gcstopmKeepsSpinning }},
+	{"needspinning-kept", "becomeSpinning leaves sched.needspinning set (its third store, `sched.needspinning.Store(0)`, proc.go:1076, is lost): the request of the M whose pidlegetSpinning found no idle P outlives the M that answered it, and a non-spinning M's stop path keeps its P and spins for it again", func(f *faults) *bool { return &f.needspinningKept }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

@@ -145,7 +145,9 @@ func (mp *m) becomeSpinning() {
 func (mp *m) spinClearOwed() {
 	r := mp.begin(opSpin)
 	mp.spinClear = false
-	mp.s.needspinning.Store(false)
+	if !mp.s.f.needspinningKept {
+		mp.s.needspinning.Store(false)
+	}
 	r.val = 1
 	gp := mp.heldG
 	if gp == nil {
@@ -166,7 +168,9 @@ func (mp *m) spinClearOwed() {
 func (mp *m) becomeSpinningLocked() {
 	mp.spinning.Store(true)
 	mp.s.nmspinning.Add(1)
-	mp.s.needspinning.Store(false)
+	if !mp.s.f.needspinningKept {
+		mp.s.needspinning.Store(false)
+	}
 }
 
 // wakepOwed is the wakep an op that made a G runnable owes, or
