@@ -234,7 +234,7 @@ var MutantModes = []string{"atomic", "deterministic", "free", "systematic"}
 
 // MutantOptions configure a mutation campaign.
 type MutantOptions struct {
-	// Budget bounds the search for each fault (default 10s).
+	// Budget bounds the search for each fault (default 30s).
 	Budget time.Duration
 	// Checks bounds the cases per fault (default 20,000; Budget bounds
 	// the time).
@@ -262,7 +262,7 @@ type MutantOptions struct {
 // the size of the shrunk counterexample and the control run's verdict.
 func Mutants(o MutantOptions) []MutantResult {
 	if o.Budget == 0 {
-		o.Budget = 10 * time.Second
+		o.Budget = 30 * time.Second
 	}
 	if o.Checks == 0 {
 		o.Checks = 20000

@@ -43,7 +43,7 @@ Flags:
 func runMutants(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "print a JSON list of {\"fault\", \"caught\", \"seconds\", \"steps\", ...}")
-	budget := fs.Duration("budget", 10*time.Second, "search budget per fault")
+	budget := fs.Duration("budget", 30*time.Second, "search budget per fault")
 	checks := fs.Int("checks", 20000, "bound on the cases per fault (the -budget bounds the time)")
 	seed := fs.Uint64("seed", 1, "rapid seed")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
