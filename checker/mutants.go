@@ -239,8 +239,8 @@ type MutantOptions struct {
 	// Checks bounds the cases per fault (default 20,000; Budget bounds
 	// the time).
 	Checks int
-	// Shrink bounds rapid's minimization of each counterexample (default
-	// Budget).
+	// Shrink bounds rapid's minimization of each counterexample, and
+	// then Minimize's (default 10s).
 	Shrink time.Duration
 	// NullBudget, when positive, bounds the null mutant's search instead
 	// of Budget: its row is judged by what it ran (never caught), so a
@@ -268,7 +268,7 @@ func Mutants(o MutantOptions) []MutantResult {
 		o.Checks = 20000
 	}
 	if o.Shrink == 0 {
-		o.Shrink = o.Budget
+		o.Shrink = 10 * time.Second
 	}
 	infos := append([]impl.FaultInfo{{Name: NullMutant, Description: "no fault: a correct implementation, which must never be caught"}}, impl.Faults()...)
 	want := map[string]bool{}
