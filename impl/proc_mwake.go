@@ -145,21 +145,26 @@ func (mp *m) becomeSpinning() {
 func (mp *m) spinClearOwed() {
 	r := mp.begin(opSpin)
 	mp.spinClear = false
-	if !mp.s.f.needspinningKept {
-		mp.s.needspinning.Store(false)
-	}
+	mp.s.needspinningDone()
 	r.val = 1
+	mp.branch(brSpinClear)
 	gp := mp.heldG
 	if gp == nil {
-		mp.branch(brSpinClear)
 		mp.commit(&r)
 		return
 	}
 	mp.heldG = nil
 	pp := mp.p.Load()
 	r.a, r.code = pp.id, srcGlobal
-	mp.branch(brSpinClear)
 	mp.runFound(&r, pp, gp, false)
+}
+
+// needspinningDone is becomeSpinning's `sched.needspinning.Store(0)`
+// (lost with the fault needspinning-kept).
+func (s *sched) needspinningDone() {
+	if !s.f.needspinningKept {
+		s.needspinning.Store(false)
+	}
 }
 
 // becomeSpinningLocked is becomeSpinning in findRunnable's stop path,
@@ -168,9 +173,7 @@ func (mp *m) spinClearOwed() {
 func (mp *m) becomeSpinningLocked() {
 	mp.spinning.Store(true)
 	mp.s.nmspinning.Add(1)
-	if !mp.s.f.needspinningKept {
-		mp.s.needspinning.Store(false)
-	}
+	mp.s.needspinningDone()
 }
 
 // wakepOwed is the wakep an op that made a G runnable owes, or
