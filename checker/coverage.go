@@ -34,7 +34,7 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 	case op.Kind == spec.OpNewproc1 && r.Batch != 0:
 		k |= 1 << 61 // newproc1 fetched a goid batch (goidrefill)
 	case op.Kind == spec.OpStopTheWorld && op.N != 0:
-		k |= 1 << 61 // a P left to sysmon's retake in progress
+		k |= 1 << 61 // a syscall P left with its M (a retake in progress, or its exitsyscall first)
 	case op.Kind == spec.OpSpin && r.Value == 1:
 		k |= 1 << 61 // becomeSpinning's needspinning store
 	}

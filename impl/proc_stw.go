@@ -12,10 +12,15 @@ package impl
 // sched.lock, stopwait = gomaxprocs and gcwaiting; every P whose M's G is
 // in a syscall is taken (setBlockOnExitSyscall, gcstopP: the M loses its
 // P and keeps its oldp); every idle P (pidleget until the list is empty).
-// Each goes to _Pgcstop with stopwait--; a P whose G sysmon's retake
-// holds is left to it (recorded as the op's input, a bit per P). From
-// here checkdead counts the
-// controller's M as running (sched.ctlm). The op's value is stopwait.
+// Each goes to _Pgcstop with stopwait--. A syscall P that
+// setBlockOnExitSyscall cannot take stays with its M, as in the runtime:
+// sysmon's retake holds its G's scan bit, or the M's exitsyscall took
+// the G out of its syscall (a CAS, no lock) after gcwaiting was set and
+// before the loop came to the P. Such Ps, those whose G was in a syscall
+// just before gcwaiting was set (the stop-the-world's point in the
+// spec) and were not taken, are the op's input (a bit per P). From here
+// checkdead counts the controller's M as running (sched.ctlm). The op's
+// value is stopwait.
 // False, with no op made, when checkdead has already ended the program.
 func (a *actor) stopTheWorld() bool {
 	s := a.s
@@ -33,14 +38,24 @@ func (a *actor) stopTheWorld() bool {
 		}
 	}
 	s.stopwait.Store(n)
+	var inSyscall uint64
+	for _, pp := range s.ps {
+		if s.syscallP(pp) {
+			inSyscall |= 1 << uint(pp.id)
+		}
+	}
 	s.gcwaiting.Store(true)
+	if s.stwLoopHook != nil {
+		s.stwLoopHook()
+	}
 	for _, pp := range s.ps {
 		if th, ok := s.setBlockOnExitSyscall(pp); ok {
 			s.gcstopPLocked(pp, th.mp)
 			th.resume()
-		} else if s.retakeHolds(pp) {
-			// Sysmon's retake holds the G's scan bit and waits for
-			// sched.lock: the P is left to it.
+		} else if inSyscall&(1<<uint(pp.id)) != 0 {
+			// Sysmon's retake holds the G's scan bit (and waits for
+			// sched.lock), or the M left its syscall meanwhile: the P
+			// stays with its M.
 			r.in |= 1 << uint(pp.id)
 		}
 	}
@@ -53,16 +68,16 @@ func (a *actor) stopTheWorld() bool {
 	return true
 }
 
-// retakeHolds reports whether sysmon's retake holds the scan bit of the
-// syscall's G on pp (its setBlockOnExitSyscall succeeded and its takeP
-// waits for sched.lock), so that the stop-the-world's fails.
-func (s *sched) retakeHolds(pp *p) bool {
+// syscallP reports whether pp is the P of an M whose G is in a syscall
+// (its scan bit held by sysmon's retake or not): one the stop-the-world
+// takes if its setBlockOnExitSyscall succeeds.
+func (s *sched) syscallP(pp *p) bool {
 	mp := pp.m.Load()
 	if pp.status.Load() != pRunning || mp == nil || mp.p.Load() != pp {
 		return false
 	}
 	gp := mp.curg.Load()
-	return gp != nil && gp.status.Load() == gSyscall|gScan
+	return gp != nil && gp.status.Load()&^gScan == gSyscall
 }
 
 // gcstopPLocked puts pp, held by oldm (nil: an idle P), in _Pgcstop with

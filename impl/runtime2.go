@@ -375,7 +375,11 @@ type schedt struct {
 	// after it: in the runtime its caller is a running goroutine, so
 	// checkdead could not have fired.
 	fatalPending bool
-	nmspinning   atomic.Int32
+	// stwLoopHook, set by tests only, runs in stopTheWorld between the
+	// gcwaiting store and its loop over the syscall Ps, where an M's
+	// exitsyscall can take its G out of the syscall first.
+	stwLoopHook func()
+	nmspinning  atomic.Int32
 	// needspinning is sched.needspinning: set under sched.lock by
 	// pidlegetSpinning when it finds no idle P, cleared by
 	// becomeSpinning and handoffp's spinning startm, read by

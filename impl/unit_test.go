@@ -1087,3 +1087,47 @@ func TestNewproc1Inherits(t *testing.T) {
 		t.Errorf("system G inherits %+v; want fipsOnlyBypass only", *sys)
 	}
 }
+
+// The stop-the-world's loop over the syscall Ps runs after its gcwaiting
+// store, and an M's exitsyscall (a CAS on its G's status, no lock) can
+// take its G out of the syscall in between: setBlockOnExitSyscall then
+// fails and the P stays with its M, as in the runtime. The op records the
+// P as left (its input, a bit per P), the spec's stop-the-world leaving
+// a syscall P; before this the op recorded only the Ps sysmon's retake
+// held, and gexit check found a free-running history no order of the
+// spec explained. The control: a syscall P with no race is taken.
+func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
+	for _, race := range []bool{false, true} {
+		s := testSched(t, "small", 2, 2)
+		s.rec = true
+		s.ctl = new(actor)
+		s.newActor(s.ctl, Controller)
+		mp, pp := s.ms[0], s.ps[0]
+		gp := mp.curg.Load()
+		if gp == nil || mp.p.Load() != pp {
+			t.Fatal("M0 does not run main on P0")
+		}
+		mp.entersyscall(gp)
+		if gp.status.Load() != gSyscall {
+			t.Fatalf("after entersyscall: G status %d", gp.status.Load())
+		}
+		if race {
+			s.stwLoopHook = func() {
+				// exitsyscall's fast path: the G leaves its syscall.
+				if !gp.status.CompareAndSwap(gSyscall, gRunning) {
+					t.Error("exitsyscall's CAS failed")
+				}
+			}
+		}
+		if !s.ctl.stopTheWorld() {
+			t.Fatal("no stop-the-world")
+		}
+		r := s.ctl.buf[len(s.ctl.buf)-1]
+		left := r.in&1 != 0
+		kept := pp.status.Load() == pRunning && pp.m.Load() == mp && mp.p.Load() == pp
+		stopped := pp.status.Load() == pGcstop && pp.oldm == mp && mp.p.Load() == nil
+		if race && (!left || !kept) || !race && (left || !stopped) {
+			t.Errorf("race %v: P0 left %v (input %b), kept by M0 %v, stopped %v", race, left, r.in, kept, stopped)
+		}
+	}
+}

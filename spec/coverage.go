@@ -97,7 +97,7 @@ func Branches(op Op, r Result, buf []string) []string {
 		add(ExitPath(op.N).String())
 	case OpStopTheWorld:
 		if op.N != 0 {
-			add("retake") // a P left to sysmon's retake in progress
+			add("retake") // a syscall P left with its M (a retake in progress, or its exitsyscall first)
 		}
 	case OpEnterSyscall:
 		if r.HandedOff {

@@ -258,13 +258,14 @@ func (op Op) String() string {
 		b.WriteString(" " + itoa(int64(op.N)))
 	case OpStopTheWorld:
 		if op.N != 0 {
-			b.WriteString(" leaving")
+			// The syscall Ps setBlockOnExitSyscall failed on: a retake
+			// holds the G, or its exitsyscall came first.
+			b.WriteString(" not taking")
 			for pi := 0; pi < 8; pi++ {
 				if uint8(op.N)&(1<<uint(pi)) != 0 {
 					b.WriteString(" P" + itoa(int64(pi)))
 				}
 			}
-			b.WriteString(" to retake")
 		}
 	case OpGC:
 		if op.N != 0 {

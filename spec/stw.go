@@ -96,13 +96,18 @@ func (s *State) actionRefusal(k OpKind, n int) string {
 // sched.stopwait after the step.
 //
 // setBlockOnExitSyscall fails, and the P stays with its M, when another
-// thread holds the syscall's G's scan bit: sysmon's retake, between its
+// thread holds the syscall's G's scan bit (sysmon's retake, between its
 // own setBlockOnExitSyscall and its takeP, waiting for the sched.lock the
-// stop-the-world holds. op.N is the set of such Ps (a bit per P), only in
-// an op that overlapped another (not Strict): the retake then takes the
-// P with the world stopping (handoffp stops it, or starts an M for its
-// work, which then stops). The spec does not hold the G in its syscall
-// until that retake (an over-approximation: its exitsyscall may come
+// stop-the-world holds), or when the M's exitsyscall took its G out of
+// the syscall after gcwaiting was set and before the loop came to its P
+// (exitsyscall's fast path is a CAS on the G's status, without the lock;
+// found by gexit check in impl's free-running histories). op.N is the set
+// of such Ps (a bit per P), only in an op that overlapped another (not
+// Strict): the retake then takes the P with the world stopping (handoffp
+// stops it, or starts an M for its work, which then stops), or the M's
+// exitsyscall keeps it and the M stops at its next safe point. The spec
+// does not hold the G in its syscall until a retake (an
+// over-approximation when a retake held it: its exitsyscall may come
 // first and keep the P).
 func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 	r := NewResult()
@@ -120,11 +125,11 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 	}
 	skip := uint8(op.N)
 	if skip != 0 && op.Strict {
-		return r, s.disabled(op, "strict: no retake holds a syscall's G (setBlockOnExitSyscall cannot fail)")
+		return r, s.disabled(op, "strict: no retake holds a syscall's G and no exitsyscall overlaps (setBlockOnExitSyscall cannot fail)")
 	}
 	for pi := range s.Ps {
 		if skip&(1<<uint(pi)) != 0 && s.setBlockOnExitSyscall(int8(pi)) == None {
-			return r, s.disabled(op, "P"+itoa(int64(pi))+" is not running a syscall's G: nothing to leave to sysmon's retake")
+			return r, s.disabled(op, "P"+itoa(int64(pi))+" is not running a syscall's G: nothing for setBlockOnExitSyscall to fail on")
 		}
 	}
 	s.Sched.GCWaiting = true
