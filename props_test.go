@@ -151,10 +151,17 @@ func TestMutants(t *testing.T) {
 // exits on one P with preset small) and another M's refill or spill of
 // sched.gFree inside the unlocked window; a make test run caught it in
 // free mode after 2.8 s with 14 steps (62 context switches), which
-// time-bounded shrinking did not bring under 12.
+// time-bounded shrinking did not bring under 12. Once becomeSpinning's
+// needspinning store became a step of its own, the free-mode case
+// TestMutants finds for runqputslow-no-lock (case 664 of its fixed seed)
+// shrank to 18 steps in two of three runs (58 context switches; one more
+// Minimize pass of 10 s found nothing smaller) and under 16 in the
+// third: its bound is 20.
 func mutantStepBound(fault string) int {
 	switch fault {
-	case "runqputslow-no-lock", "spill-no-lock":
+	case "runqputslow-no-lock":
+		return 20
+	case "spill-no-lock":
 		return 16
 	}
 	return 12
