@@ -12,6 +12,9 @@ func (s *State) AppendBinary(b []byte) []byte {
 	for i := range s.Gs {
 		g := &s.Gs[i]
 		b = binary.LittleEndian.AppendUint64(b, packG(g))
+		if brokenStack(g.Stack) {
+			b = binary.AppendVarint(b, int64(g.Stack)) // (packG kept its log2 only)
+		}
 		b = binary.AppendUvarint(b, uint64(g.Goid))
 	}
 	for i := range s.Ms {
@@ -166,7 +169,10 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		w := d.u64()
 		g := G{Status: Status(w), M: int8(w >> 8), LockedM: int8(w >> 16), Cleared: uint16(w >> 24),
 			GCAssist: int8(w >> 40), System: w>>48&1 != 0}
-		if tz := w >> 49 & 63; tz < 32 {
+		switch tz := w >> 49 & 63; {
+		case w>>55&1 != 0:
+			g.Stack = int32(d.varint())
+		case tz < 32:
 			g.Stack = 1 << tz
 		}
 		g.Goid = int64(d.uvarint())

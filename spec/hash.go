@@ -37,14 +37,20 @@ func (h *hasher) sum() uint64 {
 }
 
 // packG packs a G's fields in a word. The stack size is kept as its
-// log2 (sizes are powers of two: StacksArePowersOfTwo) and whether it is
-// not a power of two, so that a broken stack size never merges with a
-// state whose invariants held (3*StackMin has StackMin's trailing zeros).
+// log2 (sizes are powers of two: StacksArePowersOfTwo; 32 for no stack)
+// and whether it is not a power of two (bit 55), so that a broken stack
+// size never merges with a state whose invariants held (3*StackMin has
+// StackMin's trailing zeros, 3 has no stack's bits 49-54 but for bit 55).
+// AppendBinary writes a broken size in full after the word.
 func packG(g *G) uint64 {
 	return uint64(g.Status) | uint64(uint8(g.M))<<8 | uint64(uint8(g.LockedM))<<16 |
 		uint64(g.Cleared)<<24 | uint64(uint8(g.GCAssist))<<40 | b2u(g.System)<<48 |
-		uint64(bits.TrailingZeros32(uint32(g.Stack)))<<49 | b2u(g.Stack&(g.Stack-1) != 0)<<54
+		uint64(bits.TrailingZeros32(uint32(g.Stack)))<<49 | b2u(brokenStack(g.Stack))<<55
 }
+
+// brokenStack reports whether a stack size is not 0 and not a power of
+// two (StacksArePowersOfTwo fails).
+func brokenStack(size int32) bool { return size&(size-1) != 0 }
 
 func packM(m *M) uint64 {
 	return uint64(uint32(m.Curg)) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 |

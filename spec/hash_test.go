@@ -3,6 +3,7 @@ package spec
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -399,20 +400,28 @@ func TestFingerprintSeesEveryField(t *testing.T) {
 // the fields whose change left fp unchanged in some state, and the fields
 // it checked. It skips the fields named in also as well.
 func fieldsForgotten(states []*State, fp func(*State) uint64, also ...string) (forgot []string, seen map[string]bool) {
-	skip := map[string]bool{
-		"G.Goid": true, "Sched.Goidgen": true, "Sched.BgScanCredit": true, "P.GoidCache": true, "P.GoidEnd": true,
-		"M.Curg": true, "M.NewG": true, "M.LockedG": true, "M.Handing": true, "P.Runnext": true, "P.Kicked": true,
-	}
-	for _, f := range also {
-		skip[f] = true
+	skip := []string{"G.Goid", "Sched.Goidgen", "Sched.BgScanCredit", "P.GoidCache", "P.GoidEnd",
+		"M.Curg", "M.NewG", "M.LockedG", "M.Handing", "P.Runnext", "P.Kicked"}
+	return fieldsUnnoticed(states, false, func(orig, changed *State) bool { return fp(orig) != fp(changed) }, append(skip, also...)...)
+}
+
+// fieldsUnnoticed changes each field of every M, P, G and sched of each
+// state in turn (a scalar by one, a list, when lists is set, by one more
+// element) and returns the fields whose change noticed did not notice in
+// some state (noticed gets the state before the change and the changed
+// one), and the fields it checked. It skips the fields named in skip.
+func fieldsUnnoticed(states []*State, lists bool, noticed func(orig, changed *State) bool, skip ...string) (forgot []string, seen map[string]bool) {
+	skipped := map[string]bool{}
+	for _, f := range skip {
+		skipped[f] = true
 	}
 	seen = map[string]bool{}
 	bad := map[string]bool{}
-	check := func(s *State, name string, v reflect.Value) {
+	check := func(orig, s *State, name string, v reflect.Value) {
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Field(i)
 			field := name + "." + v.Type().Field(i).Name
-			if skip[field] || !f.CanSet() {
+			if skipped[field] || !f.CanSet() {
 				continue
 			}
 			old := reflect.New(f.Type()).Elem()
@@ -424,29 +433,95 @@ func fieldsForgotten(states []*State, fp func(*State) uint64, also ...string) (f
 				f.SetInt(f.Int() + 1)
 			case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 				f.SetUint(f.Uint() + 1)
+			case reflect.Slice:
+				if !lists {
+					continue
+				}
+				// A new backing array: the state's lists share one.
+				f.Set(reflect.ValueOf(append(slices.Clone(f.Interface().([]int32)), 0)))
 			default:
-				continue // lists
+				panic("fieldsUnnoticed: field " + field + " of an unknown kind")
 			}
-			changed := fp(s)
-			f.Set(old)
-			if changed == fp(s) && !bad[field] {
+			if !noticed(orig, s) && !bad[field] {
 				bad[field] = true
 				forgot = append(forgot, field)
 			}
+			f.Set(old)
 			seen[field] = true
 		}
 	}
 	for _, s := range states {
+		orig := s.Clone()
 		for i := range s.Ms {
-			check(s, "M", reflect.ValueOf(&s.Ms[i]).Elem())
+			check(orig, s, "M", reflect.ValueOf(&s.Ms[i]).Elem())
 		}
 		for i := range s.Ps {
-			check(s, "P", reflect.ValueOf(&s.Ps[i]).Elem())
+			check(orig, s, "P", reflect.ValueOf(&s.Ps[i]).Elem())
 		}
 		for i := range s.Gs {
-			check(s, "G", reflect.ValueOf(&s.Gs[i]).Elem())
+			check(orig, s, "G", reflect.ValueOf(&s.Gs[i]).Elem())
 		}
-		check(s, "Sched", reflect.ValueOf(&s.Sched).Elem())
+		check(orig, s, "Sched", reflect.ValueOf(&s.Sched).Elem())
 	}
 	return forgot, seen
+}
+
+// TestEqualSeesEveryField: Equal tells a state from itself with any one
+// field of an M, a P, a G or sched changed, lists included. Equal is the
+// porcupine model's state equality (checker.Model: its cache of visited
+// linearizations, and the history's final observation), so a field it
+// forgets merges two linearizations that differ there, and lets an
+// implementation end in a state the spec's linearization does not reach.
+// It found P.OldM and Sched.GCWaiting (the stop-the-world) left out. The
+// planted control is an Equal that forgets Sched.GCWaiting.
+func TestEqualSeesEveryField(t *testing.T) {
+	states := randomStates(t, 40)
+	equal := func(orig, changed *State) bool { return !changed.Equal(orig) }
+	if forgot, seen := fieldsUnnoticed(states, true, equal); len(forgot) != 0 {
+		t.Fatalf("a field changed, Equal did not see it: %v", forgot)
+	} else if !seen["P.Ring"] || !seen["Sched.GCWaiting"] || !seen["P.OldM"] || !seen["G.Goid"] {
+		t.Fatalf("fields not checked: %v", seen)
+	}
+	forgetful := func(orig, changed *State) bool {
+		c := changed.Clone()
+		c.Sched.GCWaiting = orig.Sched.GCWaiting
+		return !c.Equal(orig)
+	}
+	if forgot, _ := fieldsUnnoticed(states, true, forgetful); len(forgot) != 1 || forgot[0] != "Sched.GCWaiting" {
+		t.Fatalf("an Equal without Sched.GCWaiting: forgotten %v, want [Sched.GCWaiting]", forgot)
+	}
+}
+
+// TestEncodingKeepsEveryField: the explorer's frontier holds states
+// encoded (AppendBinary) and expands them decoded (DecodeFrom), and
+// CopyFrom makes every successor: a field either of them dropped would
+// be explored with its value lost. Each one-field change of a state must
+// change its encoding and come back, decoded and copied, Equal to the
+// changed state (Equal is held to every field above).
+func TestEncodingKeepsEveryField(t *testing.T) {
+	states := randomStates(t, 40)
+	var d, cp State
+	roundTrip := func(orig, changed *State) bool {
+		b := changed.AppendBinary(nil)
+		if string(b) == string(orig.AppendBinary(nil)) {
+			return false
+		}
+		rest, err := d.DecodeFrom(changed.Cfg, b)
+		cp.CopyFrom(changed)
+		return err == nil && len(rest) == 0 && d.Equal(changed) && cp.Equal(changed)
+	}
+	if forgot, _ := fieldsUnnoticed(states, true, roundTrip); len(forgot) != 0 {
+		t.Fatalf("a field changed, the encoding or the copy lost it: %v", forgot)
+	}
+	// The planted control: an encoding that drops P.OldM.
+	dropping := func(orig, changed *State) bool {
+		c := changed.Clone()
+		for i := range c.Ps {
+			c.Ps[i].OldM = orig.Ps[i].OldM
+		}
+		return roundTrip(orig, c)
+	}
+	if forgot, _ := fieldsUnnoticed(states, true, dropping); len(forgot) != 1 || forgot[0] != "P.OldM" {
+		t.Fatalf("an encoding without P.OldM: forgotten %v, want [P.OldM]", forgot)
+	}
 }

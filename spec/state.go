@@ -539,7 +539,7 @@ func (s *State) Equal(o *State) bool {
 	for i := range s.Ps {
 		a, b := &s.Ps[i], &o.Ps[i]
 		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.Kicked != b.Kicked || a.GFreeSize != b.GFreeSize ||
-			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link || a.StartSpinning != b.StartSpinning ||
+			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link || a.StartSpinning != b.StartSpinning || a.OldM != b.OldM ||
 			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) || !eqList(a.SlowBatch, b.SlowBatch) || !eqList(a.Held, b.Held) {
 			return false
 		}
@@ -549,7 +549,7 @@ func (s *State) Equal(o *State) bool {
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
 		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
 		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.Midle == b.Midle && a.NMSpinning == b.NMSpinning && a.NeedSpinning == b.NeedSpinning &&
-		a.CtlWakeP == b.CtlWakeP && a.CtlWaking == b.CtlWaking && a.CtlStartmP == b.CtlStartmP && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
+		a.CtlWakeP == b.CtlWakeP && a.CtlWaking == b.CtlWaking && a.CtlStartmP == b.CtlStartmP && a.GCWaiting == b.GCWaiting && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 
 func eqList(a, b []int32) bool {
