@@ -4,12 +4,15 @@ import (
 	"context"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gexit-dev/gexit/impl"
 	"github.com/gexit-dev/gexit/spec"
+	"pgregory.net/rapid"
 )
 
 // TestIsolated: an event is isolated when no other actor's event's
@@ -153,4 +156,192 @@ func mustPreset(t *testing.T, name string) spec.Consts {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestModelSeesEveryStopTheWorldField: the porcupine model's final
+// observation and its cache's state equality tell apart two states that
+// differ only in sched.gcwaiting or a stopped P's oldm. Both went by
+// spec.State.Equal, which had left them out (spec's
+// TestEqualSeesEveryField): an implementation that ended with gcwaiting
+// set, or a P stopped for the wrong M, passed the final observation of a
+// spec linearization that ended otherwise. The clean control: the same
+// state is legal.
+func TestModelSeesEveryStopTheWorldField(t *testing.T) {
+	consts, _ := spec.Preset("small")
+	cfg := spec.Config{Consts: consts, Ps: 2, Ms: 2}
+	m := Model(cfg)
+	init := m.Init()
+	s := init.(*modelState).s
+	for _, c := range []struct {
+		name   string
+		change func(*spec.State)
+		legal  bool
+	}{
+		{"the same state", func(*spec.State) {}, true},
+		{"gcwaiting set", func(f *spec.State) { f.Sched.GCWaiting = true }, false},
+		{"a P's oldm", func(f *spec.State) { f.Ps[1].OldM = 1 }, false},
+	} {
+		final := s.Clone()
+		c.change(final)
+		if ok, _ := m.StepContext(context.Background(), init, opInput{final: final}, nil); ok != c.legal {
+			t.Errorf("%s: final observation legal %v, want %v", c.name, ok, c.legal)
+		}
+		if eq := m.Equal(init, newModelState(final, init.(*modelState).done)); eq != c.legal {
+			t.Errorf("%s: the model's Equal says %v, want %v", c.name, eq, c.legal)
+		}
+	}
+}
+
+// TestStateOfSeesEverySnapshotField: every field of impl's Snapshot (of
+// its Gs, Ms and Ps and its own) reaches the spec state StateOf makes:
+// changed by one (a flag flipped, a number plus one, a list one longer, a
+// status swapped), it changes the state or is refused, and in some
+// snapshot it changes the state. A field StateOf forgot would be one the
+// linearizability check never compares (the history's final observation
+// and every per-op snapshot of the differential go through StateOf).
+// Fields it reads only in some states (a P's OldM, only when stopped)
+// need one snapshot with that state. The planted control: a StateOf that
+// forgets sched.gcwaiting.
+func TestStateOfSeesEverySnapshotField(t *testing.T) {
+	var sns []impl.Snapshot
+	stride := 7
+	if raceEnabled {
+		stride = 31 // each snapshot converts once per field
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		c := DrawCase(rt, DrawOptions{Modes: []string{"atomic"}, MinMs: 2, MaxMs: 3, MinSteps: 4})
+		out, err := RunCase(context.Background(), c, time.Second)
+		if err != nil || out.Verdict != Ok {
+			rt.Fatalf("case: %v %v", err, out)
+		}
+		for i := 0; i < len(out.Run.Snapshots); i += stride {
+			sns = append(sns, out.Run.Snapshots[i])
+		}
+	})
+	if len(sns) < 30 {
+		t.Fatalf("only %d snapshots", len(sns))
+	}
+	// Snapshots from impl's stop-the-world, whose stopped Ps have an oldm.
+	stopped := 0
+	for _, seed := range []int64{1, 2, 3, 4, 5, 6, 7, 8} {
+		leaf := impl.Prog(impl.Yield())
+		c := Case{Preset: "small", Ps: 2, Ms: 2, Mode: "atomic", Seed: seed, Workload: impl.Workload{
+			Main:       impl.Prog(impl.Go(leaf), impl.Go(leaf), impl.Yield(), impl.Yield(), impl.Exit()),
+			Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1, After: 2}, {Kind: impl.CtlGC, After: 5}}}}
+		out, err := RunCase(context.Background(), c, time.Second)
+		if err != nil || out.Verdict != Ok {
+			t.Fatalf("gc case: %v %v", err, out)
+		}
+		for _, sn := range out.Run.Snapshots {
+			if sn.GCWaiting {
+				sns = append(sns, sn)
+				stopped++
+			}
+		}
+	}
+	if stopped == 0 {
+		t.Fatal("no snapshot during a stop-the-world")
+	}
+	consts, _ := spec.Preset("small")
+	stateOf := func(sn *impl.Snapshot) (*spec.State, error) {
+		cfg := spec.Config{Consts: consts, Ps: len(sn.Ps), Ms: len(sn.Ms)}
+		return StateOf(&cfg, sn)
+	}
+	if forgot := snapshotFieldsForgotten(t, sns, stateOf); len(forgot) != 0 {
+		t.Fatalf("a snapshot field changed, StateOf's state did not: %v", forgot)
+	}
+	forgetful := func(sn *impl.Snapshot) (*spec.State, error) {
+		s, err := stateOf(sn)
+		if s != nil {
+			s.Sched.GCWaiting = false
+		}
+		return s, err
+	}
+	if forgot := snapshotFieldsForgotten(t, sns, forgetful); len(forgot) != 1 || forgot[0] != "Snapshot.GCWaiting" {
+		t.Fatalf("a StateOf without gcwaiting: forgotten %v, want [Snapshot.GCWaiting]", forgot)
+	}
+}
+
+// snapshotFieldsForgotten changes each field of each snapshot in turn and
+// returns the fields whose change changed the state stateOf makes in none
+// of them (it left it Equal, or was refused).
+func snapshotFieldsForgotten(t *testing.T, sns []impl.Snapshot, stateOf func(*impl.Snapshot) (*spec.State, error)) []string {
+	t.Helper()
+	// NPidle is sched.npidle, the idle list's length in the spec: it is
+	// compared by impl's Snapshot.Check, not converted.
+	skip := map[string]bool{"Snapshot.NPidle": true}
+	statuses := map[string][]string{
+		"GSnap.Status":      {"runnable", "running", "dead", "waiting", "syscall"},
+		"PSnap.Status":      {"idle", "running", "handoff", "gcstop"},
+		"Snapshot.Terminal": {"", "main returned", "goexit deadlock"},
+	}
+	seen, unnoticed, noticed := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for k := range sns {
+		sn := &sns[k]
+		orig, err := stateOf(sn)
+		if err != nil {
+			t.Fatalf("snapshot %d: %v", k, err)
+		}
+		var walk func(name string, v reflect.Value)
+		walk = func(name string, v reflect.Value) {
+			for i := 0; i < v.NumField(); i++ {
+				f := v.Field(i)
+				field := name + "." + v.Type().Field(i).Name
+				if skip[field] {
+					continue
+				}
+				if f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct {
+					for j := 0; j < f.Len(); j++ {
+						walk(f.Type().Elem().Name(), f.Index(j))
+					}
+					continue
+				}
+				old := reflect.New(f.Type()).Elem()
+				old.Set(f)
+				switch f.Kind() {
+				case reflect.Bool:
+					f.SetBool(!f.Bool())
+				case reflect.Int, reflect.Int64:
+					f.SetInt(f.Int() + 1)
+				case reflect.Slice:
+					f.Set(reflect.ValueOf(append(slices.Clone(f.Interface().([]int)), 0)))
+				case reflect.String:
+					vals, ok := statuses[field]
+					if !ok {
+						t.Fatalf("no values for the string field %s", field)
+					}
+					for _, s := range vals {
+						if s != f.String() {
+							f.SetString(s)
+							break
+						}
+					}
+				default:
+					t.Fatalf("field %s of an unknown kind", field)
+				}
+				seen[field] = true
+				s, err := stateOf(sn)
+				switch {
+				case err != nil:
+				case s.Equal(orig):
+					unnoticed[field] = true
+				default:
+					noticed[field] = true
+				}
+				f.Set(old)
+			}
+		}
+		// The slices of Gs, Ms and Ps are the snapshot's own: copy them
+		// before changing their elements.
+		sn.Gs, sn.Ms, sn.Ps = slices.Clone(sn.Gs), slices.Clone(sn.Ms), slices.Clone(sn.Ps)
+		walk("Snapshot", reflect.ValueOf(sn).Elem())
+	}
+	var forgot []string
+	for f := range seen {
+		if !noticed[f] {
+			forgot = append(forgot, f)
+		}
+	}
+	sort.Strings(forgot)
+	return forgot
 }
