@@ -379,7 +379,10 @@ func TestFingerprintSeesEveryField(t *testing.T) {
 	}
 	// With the symmetry over the Ms (ReduceMs, which acts from 3 Ms), a
 	// change of an M reference (a list link, a G's or a P's M) may give
-	// a renaming of the state, which is the same state to it.
+	// a renaming of the state, which is the same state to it; any other
+	// change must change the fingerprint, references included (one the
+	// canonical form did not rename would merge states that are not
+	// renamings of each other).
 	var three []*State
 	for _, s := range states {
 		if len(s.Ms) >= 3 {
@@ -389,10 +392,119 @@ func TestFingerprintSeesEveryField(t *testing.T) {
 	if len(three) < 5 {
 		t.Fatalf("only %d random states with 3 Ms", len(three))
 	}
-	mRefs := []string{"M.Link", "G.M", "G.LockedM", "P.M", "P.OldM", "Sched.Midle"}
-	if forgot, _ := fieldsForgotten(three, func(s *State) uint64 { return s.FingerprintReduced(ReduceMs) }, mRefs...); len(forgot) != 0 {
+	reduced := func(s *State) uint64 { return s.FingerprintReduced(ReduceMs) }
+	if forgot, _ := fieldsForgotten(three, reduced, "M.Link", "G.M", "G.LockedM", "P.M", "P.OldM", "Sched.Midle"); len(forgot) != 0 {
 		t.Fatalf("a field changed, the fingerprint with ReduceMs did not: %v", forgot)
 	}
+	if forgot := mRefsForgotten(three, reduced); len(forgot) != 0 {
+		t.Fatalf("an M reference changed to a state that is no renaming of the first, the fingerprint with ReduceMs did not: %v", forgot)
+	}
+	// The planted control: a canonical form that hashes P.OldM as it
+	// is, not renamed (the fingerprint of the state with every P's oldm
+	// cleared, and the oldms beside it).
+	raw := func(s *State) uint64 {
+		c := s.Clone()
+		h := uint64(0)
+		for i := range c.Ps {
+			h = h*31 + uint64(uint8(c.Ps[i].OldM))
+			c.Ps[i].OldM = None
+		}
+		return mix(c.FingerprintReduced(ReduceMs), h)
+	}
+	var stopped []*State
+	for _, s := range three {
+		for i := range s.Ps {
+			if s.Ps[i].Status == PGCStop {
+				stopped = append(stopped, s)
+				break
+			}
+		}
+	}
+	if len(stopped) == 0 {
+		t.Fatal("no random state with 3 Ms and a stopped P")
+	}
+	if forgot := mRefsForgotten(stopped, raw); len(forgot) != 1 || forgot[0] != "P.OldM" {
+		t.Fatalf("a canonical form that does not rename P.OldM: forgotten %v, want [P.OldM]", forgot)
+	}
+}
+
+// mRefsForgotten renames the Ms of each state (every renaming that keeps
+// m0, the identity too), sets each M reference of the renamed state
+// (M.Link, G.M, G.LockedM, P.M, P.OldM, Sched.Midle) to each other M or
+// None in turn, and returns the references whose change, to a state that
+// no renaming makes of the first, left fp equal to the first's. A
+// canonical form that hashed a reference without renaming it would merge
+// such a state (the rest renamed, that reference as it was) with the
+// first.
+func mRefsForgotten(states []*State, fp func(*State) uint64) []string {
+	bad := map[string]bool{}
+	var forgot []string
+	for _, s := range states {
+		perms := allMsPerms(len(s.Ms))
+		base := fp(s)
+		for _, sigma := range perms {
+			r := renameMs(s, sigma)
+			try := func(name string, ref *int8) {
+				old := *ref
+				for v := int8(None); v < int8(len(r.Ms)); v++ {
+					if v == old {
+						continue
+					}
+					*ref = v
+					renaming := false
+					for _, perm := range perms {
+						if renameMs(s, perm).Equal(r) {
+							renaming = true
+						}
+					}
+					changed := fp(r)
+					*ref = old
+					if !renaming && changed == base && !bad[name] {
+						bad[name] = true
+						forgot = append(forgot, name)
+					}
+				}
+			}
+			for i := range r.Ms {
+				try("M.Link", &r.Ms[i].Link)
+			}
+			for i := range r.Gs {
+				try("G.M", &r.Gs[i].M)
+				try("G.LockedM", &r.Gs[i].LockedM)
+			}
+			for i := range r.Ps {
+				try("P.M", &r.Ps[i].M)
+				try("P.OldM", &r.Ps[i].OldM)
+			}
+			try("Sched.Midle", &r.Sched.Midle)
+		}
+	}
+	return forgot
+}
+
+// allMsPerms returns every permutation of n Ms that keeps m0.
+func allMsPerms(n int) [][]int {
+	if n <= 1 {
+		return [][]int{{0}}
+	}
+	var out [][]int
+	var rec func(perm []int, left []int)
+	rec = func(perm []int, left []int) {
+		if len(left) == 0 {
+			out = append(out, slices.Clone(perm))
+			return
+		}
+		for i, m := range left {
+			rest := append(slices.Clone(left[:i]), left[i+1:]...)
+			rec(append(perm, m), rest)
+		}
+	}
+	rest := make([]int, n-1)
+	for i := range rest {
+		rest[i] = i + 1
+	}
+	rec([]int{0}, rest)
+	return out
 }
 
 // fieldsForgotten changes each scalar field of every M, P, G and sched of
