@@ -68,10 +68,12 @@ func NewCoverage() *Coverage { return &Coverage{slots: make([]uint32, 256)} }
 
 // Add counts one transition.
 func (c *Coverage) Add(op spec.Op, r spec.Result) {
-	c.add(keyOf(op, r), 1, op, r)
+	c.add(keyOf(op, r), 1, &op, &r)
 }
 
-func (c *Coverage) add(k branchKey, n int, op spec.Op, r spec.Result) {
+// add counts n transitions with key k; op and r, the first met with k,
+// are copied only when k is new (the explorer adds one a transition).
+func (c *Coverage) add(k branchKey, n int, op *spec.Op, r *spec.Result) {
 	mask := uint64(len(c.slots) - 1)
 	i := uint64(k) * 0x9E3779B97F4A7C15 >> 32 & mask
 	for ; c.slots[i] != 0; i = (i + 1) & mask {
@@ -81,7 +83,7 @@ func (c *Coverage) add(k branchKey, n int, op spec.Op, r spec.Result) {
 		}
 	}
 	c.keys = append(c.keys, k)
-	c.counts = append(c.counts, branchCount{n: n, op: op, res: r})
+	c.counts = append(c.counts, branchCount{n: n, op: *op, res: *r})
 	c.slots[i] = uint32(len(c.keys))
 	if 2*len(c.keys) > len(c.slots) {
 		c.slots = make([]uint32, 2*len(c.slots))
@@ -106,7 +108,7 @@ func (c *Coverage) rehash() {
 func (c *Coverage) Merge(o *Coverage) {
 	for j, k := range o.keys {
 		v := &o.counts[j]
-		c.add(k, v.n, v.op, v.res)
+		c.add(k, v.n, &v.op, &v.res)
 	}
 }
 

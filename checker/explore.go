@@ -494,10 +494,11 @@ loop:
 						if len(pa.idx) > 0 {
 							i = int(pa.idx[k]) // the op's index in Enabled's order
 						}
-						r, err := sc.r, sc.err
+						err := sc.err
 						res.Transitions++
-						for _, p := range sc.parts {
-							cov.add(p.key, 1, p.op, p.r)
+						for pi := range sc.parts {
+							p := &sc.parts[pi]
+							cov.add(p.key, 1, &p.op, &p.r)
 						}
 						if pv, ok := err.(*partViolation); ok {
 							// A composite's writes broke an invariant
@@ -518,7 +519,7 @@ loop:
 							}
 							continue
 						}
-						cov.add(sc.key, 1, sc.keyOp, r)
+						cov.add(sc.key, 1, &sc.keyOp, &sc.r)
 						if err != nil {
 							// A reachable throw is a violation, whether or
 							// not the partial state was seen before.
