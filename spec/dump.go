@@ -69,7 +69,7 @@ func (m *M) String() string {
 		st = " exited"
 	}
 	if m.Wedged {
-		st = " wedged"
+		st += " wedged"
 	}
 	if m.Spinning {
 		st += " spinning"
@@ -173,16 +173,17 @@ func (s *State) lines() []line {
 		ls = append(ls, line{"markrootFreeGStacks", "detached=" + lifo(sc.GFreeDetached)})
 	}
 	if s.ctlBusy() {
-		st := ""
-		switch {
-		case sc.CtlWakeP:
-			st = "owes wakep"
-		case sc.CtlWaking:
-			st = "waking"
-		default:
-			st = "startm=" + ref("P", int64(sc.CtlStartmP))
+		var st []string
+		if sc.CtlWakeP {
+			st = append(st, "owes wakep")
 		}
-		ls = append(ls, line{"startTheWorld", st})
+		if sc.CtlWaking {
+			st = append(st, "waking")
+		}
+		if sc.CtlStartmP != None {
+			st = append(st, "startm="+ref("P", int64(sc.CtlStartmP)))
+		}
+		ls = append(ls, line{"startTheWorld", strings.Join(st, " ")})
 	}
 	if sc.GCWaiting {
 		ls = append(ls, line{"stopTheWorld", "gcwaiting stopwait=" + itoa(int64(s.StopWait()))})
@@ -195,21 +196,30 @@ func (s *State) lines() []line {
 }
 
 // Diff lists what changed from a to b, one "key: old -> new" per line that
-// changed (a G that is new in b shows as "G3: new -> ...").
+// changed (a G that is new in b shows as "G3: new -> ...", a line that
+// only a has, such as the stop-the-world's once the world restarts, as
+// "stopTheWorld: gcwaiting stopwait=0 -> gone").
 func Diff(a, b *State) []string {
 	la, lb := a.lines(), b.lines()
 	old := make(map[string]string, len(la))
 	for _, l := range la {
 		old[l.key] = l.val
 	}
+	kept := make(map[string]bool, len(lb))
 	var out []string
 	for _, l := range lb {
+		kept[l.key] = true
 		o, ok := old[l.key]
 		switch {
 		case !ok:
 			out = append(out, l.key+": new -> "+l.val)
 		case o != l.val:
 			out = append(out, l.key+": "+tokenDiff(o, l.val))
+		}
+	}
+	for _, l := range la {
+		if !kept[l.key] {
+			out = append(out, l.key+": "+l.val+" -> gone")
 		}
 	}
 	return out
