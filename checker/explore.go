@@ -28,6 +28,12 @@ type ExploreOptions struct {
 	// when the process's resident memory exceeds it, checked every 16,384
 	// transitions; 0: no bound.
 	MaxMemory uint64
+	// MaxTime stops the run (verdict Unknown, StoppedBy "max-time") once
+	// it has run this long, checked every 16,384 transitions and, with
+	// Liveness, while the graph is searched for fair loops; 0: no bound.
+	// A context's cancellation stops it the same way (StoppedBy
+	// "canceled").
+	MaxTime time.Duration
 	// StopAtFirst stops at the first violation (its path is the shortest).
 	StopAtFirst bool
 	// Step replaces spec's Apply; tests use it to plant a broken
@@ -101,6 +107,7 @@ type ExploreOptions struct {
 	chunkBytes  int                                         // tests: the frontier's chunk capacity (0: chunkSize)
 	fpMask      uint64                                      // tests: ANDed into every fingerprint's first word (0: none), to plant collisions
 	progressGap time.Duration                               // tests: the least time between two Progress calls (0: a second)
+	elapsed     func(liveness bool) time.Duration           // tests: the run's time for MaxTime, in the exploration or the liveness search (nil: time since Explore began)
 	spillCreate func(dir, pattern string) (*os.File, error) // tests: the spill file's maker (nil: os.CreateTemp)
 }
 
@@ -155,7 +162,7 @@ type ExploreResult struct {
 	NeverReached   []string           `json:"neverReached"`
 	FrontierBytes  int                `json:"peakFrontierBytes"`   // the largest BFS level, encoded
 	SpilledBytes   int64              `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
-	StoppedBy      string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "canceled"
+	StoppedBy      string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled"
 	// Liveness is the verdict on each of LivenessProperties, with
 	// ExploreOptions.Liveness.
 	Liveness      []LivenessResult `json:"liveness,omitempty"`
@@ -300,6 +307,19 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(softMemoryLimit(o.MaxMemory)))
 	}
 	start := time.Now()
+	// stopped says why the run must stop now ("canceled", "max-time"),
+	// or "".
+	stopped := func(liveness bool) string {
+		switch {
+		case ctx.Err() != nil:
+			return "canceled"
+		case o.MaxTime <= 0:
+			return ""
+		case o.elapsed != nil && o.elapsed(liveness) > o.MaxTime, o.elapsed == nil && time.Since(start) > o.MaxTime:
+			return "max-time"
+		}
+		return ""
+	}
 	res := &ExploreResult{Terminal: map[string]int{}, Coverage: map[string]int{}}
 	var seen *shardedSet
 	var bitSeed, permSeed uint64
@@ -570,8 +590,7 @@ loop:
 						if path.len() > math.MaxUint32-1<<20 {
 							return nil, fmt.Errorf("explore: more than 2^32 states: state numbers are 32 bits")
 						}
-						if err := ctx.Err(); err != nil {
-							stop = "canceled"
+						if stop = stopped(false); stop != "" {
 							break loop
 						}
 						rss := residentBytes()
@@ -638,7 +657,7 @@ loop:
 		res.POR = &porStats
 	}
 	if lg != nil {
-		if err := res.checkLiveness(o, lg, init, &path, step); err != nil {
+		if err := res.checkLiveness(o, lg, init, &path, step, func() string { return stopped(true) }); err != nil {
 			return nil, err
 		}
 	}

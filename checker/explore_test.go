@@ -151,3 +151,53 @@ func TestExploreProgressMemory(t *testing.T) {
 		}
 	}
 }
+
+// MaxTime stops the exploration with verdict unknown (StoppedBy
+// "max-time"), and, with Liveness, stops the search for fair loops after
+// a complete exploration: every state explored and checked, the liveness
+// verdicts unknown. The controls: a generous MaxTime changes nothing.
+func TestExploreMaxTime(t *testing.T) {
+	o := smallOptions(1)
+	full, err := Explore(context.Background(), o)
+	if err != nil || !full.Complete || full.Transitions <= 0x4000 {
+		t.Fatalf("%v complete=%v, %d transitions", err, full.Complete, full.Transitions)
+	}
+	o.MaxTime = time.Nanosecond
+	r, err := Explore(context.Background(), o)
+	if err != nil || r.StoppedBy != "max-time" || r.Complete || r.States >= full.States {
+		t.Fatalf("MaxTime 1ns: %v stopped=%q complete=%v, %d of %d states", err, r.StoppedBy, r.Complete, r.States, full.States)
+	}
+	o.MaxTime = time.Hour
+	if r, err = Explore(context.Background(), o); err != nil || !r.Complete || r.StoppedBy != "" || r.States != full.States {
+		t.Fatalf("MaxTime 1h: %v stopped=%q complete=%v, %d of %d states", err, r.StoppedBy, r.Complete, r.States, full.States)
+	}
+
+	lo := liveOptions(1, 1, coreBounds(2))
+	live, err := Explore(context.Background(), lo)
+	if err != nil || !live.Complete || len(live.Liveness) == 0 {
+		t.Fatalf("liveness: %v complete=%v", err, live.Complete)
+	}
+	for _, l := range live.Liveness {
+		if l.Unknown {
+			t.Fatalf("liveness control: %s unknown", l.Name)
+		}
+	}
+	// The exploration's clock stays at 0; the search for loops finds it
+	// past MaxTime.
+	lo.MaxTime = time.Minute
+	lo.elapsed = func(liveness bool) time.Duration {
+		if liveness {
+			return time.Hour
+		}
+		return 0
+	}
+	r, err = Explore(context.Background(), lo)
+	if err != nil || r.StoppedBy != "max-time" || r.Complete || r.States != live.States || r.LivenessStats == nil || !r.LivenessStats.Interrupted {
+		t.Fatalf("liveness stopped: %v stopped=%q complete=%v, %d of %d states, stats %+v", err, r.StoppedBy, r.Complete, r.States, live.States, r.LivenessStats)
+	}
+	for _, l := range r.Liveness {
+		if !l.Unknown || l.Holds {
+			t.Fatalf("liveness stopped: %s unknown=%v holds=%v", l.Name, l.Unknown, l.Holds)
+		}
+	}
+}

@@ -195,6 +195,11 @@ type LivenessStats struct {
 	// Fairness names the conditions assumed (FairnessConditions less
 	// ExploreOptions.Unfair).
 	Fairness []string `json:"fairness"`
+	// Interrupted: the search for fair loops was stopped (MaxTime, the
+	// context) after the exploration had exhausted the space, so every
+	// invariant was checked in every state; the liveness verdicts are
+	// unknown.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Bits of livenessGraph.gmask (per state: bits 0-3 count its runnable
@@ -378,6 +383,8 @@ func (lg *livenessGraph) bytes() int {
 // sccRun searches one property's restricted graph for a fair component.
 type sccRun struct {
 	lg      *livenessGraph
+	stop    func() string // nil, or why the search must stop now ("" to go on)
+	stopped string        // why run stopped, or ""
 	onP     bool
 	gsel    uint32
 	p       uint32 // P properties: the P
@@ -439,7 +446,7 @@ func (c *sccRun) succ(s, r, e uint32) (w, t, rr uint32, ok bool) {
 func (c *sccRun) run() {
 	lg := c.lg
 	n := len(lg.gmask)
-	for s := 0; s < n; s++ {
+	for s := 0; s < n && c.stopped == ""; s++ {
 		if c.onP {
 			if lg.pmask[s]>>(pmHand+c.p)&1 != 0 {
 				c.checked++
@@ -466,7 +473,7 @@ func (c *sccRun) run() {
 	}
 	// Components that failed a strong fairness condition: search them
 	// again without the states that oblige it (judge).
-	for len(c.refine) > 0 {
+	for len(c.refine) > 0 && c.stopped == "" {
 		sub := c.refine[len(c.refine)-1]
 		c.refine = c.refine[:len(c.refine)-1]
 		if c.allowed == nil {
@@ -491,7 +498,7 @@ func (c *sccRun) run() {
 // strongconnect is Tarjan's algorithm from v, iteratively.
 func (c *sccRun) strongconnect(v, s, r uint32) {
 	c.visit(v, s, r)
-	for len(c.frames) > 0 {
+	for len(c.frames) > 0 && c.stopped == "" {
 		f := &c.frames[len(c.frames)-1]
 		if f.j < f.end {
 			e := f.j
@@ -525,6 +532,9 @@ func (c *sccRun) visit(v, s, r uint32) {
 		panic("liveness: Tarjan index overflow")
 	}
 	c.index[v], c.low[v] = c.next, c.next
+	if c.next&0xFFFF == 0 && c.stop != nil {
+		c.stopped = c.stop() // strongconnect and run then return
+	}
 	c.stack = append(c.stack, v)
 	c.stackS = append(c.stackS, s)
 	c.frames = append(c.frames, sccFrame{v: v, s: s, r: r, j: c.lg.estart[s], end: c.lg.estart[s+1]})
@@ -865,7 +875,12 @@ func (c *sccRun) plan() (*loopPlan, error) {
 
 // checkLiveness runs every property's search on the finished graph.
 // found[i] is property i's loop, or nil.
-func (lg *livenessGraph) check(fair Fairness) (checked []int, found []*loopPlan, nodes, scratch int, err error) {
+// errLivenessStopped is check's error when stop gave a reason to stop.
+type errLivenessStopped string
+
+func (e errLivenessStopped) Error() string { return "liveness check stopped: " + string(e) }
+
+func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int, found []*loopPlan, nodes, scratch int, err error) {
 	n := len(lg.gmask)
 	R := int(lg.base[n])
 	size := max(n, R)
@@ -895,10 +910,18 @@ func (lg *livenessGraph) check(fair Fairness) (checked []int, found []*loopPlan,
 		}
 		var best *sccRun
 		for _, c := range runs {
-			c.lg, c.fair, c.allM, c.allP = lg, fair, allM, allP
+			c.lg, c.fair, c.allM, c.allP, c.stop = lg, fair, allM, allP, stop
 			c.index, c.low = index, low
 			clear(index)
-			c.run()
+			if stop != nil {
+				c.stopped = stop()
+			}
+			if c.stopped == "" {
+				c.run()
+			}
+			if c.stopped != "" {
+				return nil, nil, 0, scratch, errLivenessStopped(c.stopped)
+			}
 			scratch = max(scratch, 8*size+4*(cap(c.stack)+cap(c.stackS))+20*cap(c.frames))
 			if !prop.onP {
 				checked[i] = c.checked
@@ -1069,7 +1092,7 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 // checkLiveness judges every property once the exploration is over. A
 // space not exhausted (max-states, canceled, a violation with StopAtFirst)
 // leaves every property unknown.
-func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, init *spec.State, path *paths, step stepFunc) error {
+func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, init *spec.State, path *paths, step stepFunc, stop func() string) error {
 	start := time.Now()
 	stats := &LivenessStats{Edges: len(lg.dst), Fairness: []string{}}
 	for _, f := range FairnessConditions {
@@ -1079,18 +1102,30 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 	}
 	res.LivenessStats = stats
 	defer func() { stats.Seconds = time.Since(start).Seconds() }()
-	stopped := res.StoppedBy != "" || (o.StopAtFirst && len(res.Violations) > 0)
-	if stopped {
+	unknown := func() {
 		for _, p := range LivenessProperties {
 			res.Liveness = append(res.Liveness, LivenessResult{Name: p.Name, Unknown: true, Source: p.Source})
 		}
+	}
+	stopped := res.StoppedBy != "" || (o.StopAtFirst && len(res.Violations) > 0)
+	if stopped {
+		unknown()
 		stats.Bytes = lg.bytes()
 		return nil
 	}
 	if err := lg.finish(path.len()); err != nil {
 		return err
 	}
-	checked, found, nodes, scratch, err := lg.check(AllFairness &^ o.Unfair)
+	checked, found, nodes, scratch, err := lg.check(AllFairness&^o.Unfair, stop)
+	if why, ok := err.(errLivenessStopped); ok {
+		// Stopped in the search for loops: the state space is complete,
+		// the liveness verdicts unknown, and so is the run's.
+		res.StoppedBy, res.Complete = string(why), false
+		stats.Interrupted = true
+		unknown()
+		stats.Bytes = lg.bytes() + scratch
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -87,6 +87,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		defMem = formatBytes(pm / 2)
 	}
 	maxMemory := fs.String("max-memory", defMem, "stop with verdict unknown (exit 3) when the resident memory exceeds this `size` (bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory)")
+	maxTime := fs.Duration("max-time", 0, "stop with verdict unknown (exit 3) after this long (e.g. 50m, for a CI job's time limit; 0: no bound), with the summary and -json as for any stop")
 	frontierMem := fs.String("frontier-memory", defaultFrontierMemory, "bytes of each of the two BFS levels held at a time (the one expanded and the next) kept in memory; the rest spills to a file in -spill-dir, mapped back to be read (`size` as for -max-memory; 0: all in memory)")
 	spillDir := fs.String("spill-dir", "", "`directory` for the spilled frontier (default: $TMPDIR, or /var/tmp when that is in memory); the file is unlinked at once and goes with the run")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that expand and check states in parallel; the counts, violations and output are the same for any number")
@@ -255,8 +256,9 @@ its own order, so shards lose different states and together cover more.
 Exit codes: 0 no invariant fails in the explored space (and, with
 -liveness, every liveness property holds); 1 a violation or a lasso;
 2 bad flags, or an error that ends the run without a verdict (a spill
-that cannot be written); 3 unknown: stopped by -max-states, -max-memory or Ctrl-C
-before the space was exhausted, with no violation found.
+that cannot be written); 3 unknown: stopped by -max-states, -max-memory,
+-max-time, Ctrl-C or SIGTERM before the space was exhausted (or, with
+-liveness, before the search for fair loops ended), with no violation found.
 
 Flags:
 `)
@@ -318,6 +320,9 @@ Flags:
 		return exitUsage
 	case *unfair != "" && !*liveness:
 		fmt.Fprintf(stderr, "gexit explore: -unfair needs -liveness\n")
+		return exitUsage
+	case *maxTime < 0:
+		fmt.Fprintf(stderr, "gexit explore: -max-time must be >= 0, have %v\n", *maxTime)
 		return exitUsage
 	}
 	porSet, reduceSet := false, false
@@ -431,7 +436,7 @@ Flags:
 		}
 		fm = 0
 	}
-	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, Liveness: *liveness, Unfair: drop, Workers: *workers,
+	o := checker.ExploreOptions{Config: cfg, Bounds: b, Depth: *depth, MaxStates: *maxStates, StopAtFirst: !*all, MaxMemory: memLimit, MaxTime: *maxTime, Liveness: *liveness, Unfair: drop, Workers: *workers,
 		Bitstate: *bitstate, BitstateK: *bitK, Shard: shardI, Shards: shardN, POR: *por, Reduce: red, Wide: *fpBits == 128,
 		FrontierMemory: int(fm), SpillDir: dir}
 	if !*quiet && !*jsonOut {
@@ -566,6 +571,10 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		printCollision(w, res, fpBits)
 	case res.StoppedBy == "max-memory":
 		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", formatBytes(res.PeakBytes))
+	case res.LivenessStats != nil && res.LivenessStats.Interrupted:
+		fmt.Fprintf(w, "INCOMPLETE: stopped by %s in the search for fair loops: every state within the bounds was explored and its invariants checked; the liveness verdicts are unknown\n", stopName(res.StoppedBy))
+	case res.StoppedBy == "max-time" || res.StoppedBy == "canceled":
+		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", stopName(res.StoppedBy))
 	default:
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", res.StoppedBy)
 	}
@@ -707,6 +716,8 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 	for _, l := range res.Liveness {
 		verdict := "holds"
 		switch {
+		case l.Unknown && res.LivenessStats != nil && res.LivenessStats.Interrupted:
+			verdict = "unknown (the search for fair loops was stopped)"
 		case l.Unknown:
 			verdict = "unknown (the space was not exhausted)"
 		case !l.Holds:
@@ -758,4 +769,15 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 			fmt.Fprintf(w, "    %s\n", line)
 		}
 	}
+}
+
+// stopName names what stopped a run for its summary.
+func stopName(by string) string {
+	switch by {
+	case "max-time":
+		return "-max-time"
+	case "canceled":
+		return "an interrupt (Ctrl-C or SIGTERM)"
+	}
+	return by
 }

@@ -339,3 +339,23 @@ func TestExploreFingerprintFlag(t *testing.T) {
 		}
 	}
 }
+
+// -max-time stops the run with verdict unknown (exit 3), says so in the
+// summary and in -json; a negative one is bad usage.
+func TestExploreMaxTimeFlag(t *testing.T) {
+	code, out, _ := runCmd("explore", "-q", "-max-time", "1ns")
+	if code != exitUnknown || !strings.Contains(out, "INCOMPLETE: stopped by -max-time") || !strings.Contains(out, "verdict: unknown") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, out, _ = runCmd("explore", "-json", "-max-time", "1ns")
+	if code != exitUnknown || !strings.Contains(out, `"stoppedBy": "max-time"`) {
+		t.Fatalf("-json: exit %d:\n%s", code, out)
+	}
+	if code, _, errOut := runCmd("explore", "-max-time", "-1s"); code != exitUsage || !strings.Contains(errOut, "-max-time") {
+		t.Fatalf("-max-time -1s: exit %d: %s", code, errOut)
+	}
+	// The control: time enough.
+	if code, out, _ := runCmd("explore", "-q", "-gs", "1", "-max-time", "1h"); code != exitOK || !strings.Contains(out, "complete:") {
+		t.Fatalf("-max-time 1h: exit %d:\n%s", code, out)
+	}
+}
