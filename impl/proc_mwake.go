@@ -39,8 +39,22 @@ func (s *sched) mgetLocked() *m {
 	return mp
 }
 
-// mgetSpecificLocked unlinks mp from sched.midle.
+// mgetSpecificLocked is proc.go mgetSpecific (proc.go:7230-7241): unlink
+// mp from sched.midle if it is on it, as the runtime tells it: by mp's
+// own links (`mp.idleNode.prev == 0 && mp.idleNode.next == 0`: "Not on
+// the list"). sched.midle is a listHeadManual whose push sets only next
+// and whose head's prev is always 0, so the M alone on the list has both
+// links 0 and is taken for one that is not idle; procresize then leaves
+// its oldm P to runnablePsNeedM and mget.
 func (s *sched) mgetSpecificLocked(mp *m) bool {
+	if s.midle == mp && mp.mlink == nil {
+		return false // alone on the list: both idleNode links are 0
+	}
+	return s.unlinkMLocked(mp)
+}
+
+// unlinkMLocked unlinks mp from sched.midle, wherever it is on it.
+func (s *sched) unlinkMLocked(mp *m) bool {
 	var prev *m
 	for q := s.midle; q != nil; prev, q = q, q.mlink {
 		if q != mp {
@@ -373,7 +387,7 @@ func (mp *m) idle() {
 		s.unlockSched(&mp.actor)
 		return
 	}
-	s.mgetSpecificLocked(mp)
+	s.unlinkMLocked(mp) // newm's M, modelled by an idle one: not the runtime's mgetSpecific
 	got.pending = false
 	s.npending.Add(-1)
 	spin := got.startSpinning

@@ -1131,3 +1131,39 @@ func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
 		}
 	}
 }
+
+// mgetSpecific finds an idle M by its own list links, as proc.go does,
+// and so misses the M alone on sched.midle (both its links 0): the
+// restart then leaves that M's oldm P to mget. With two idle Ms it finds
+// either; unlinkMLocked (newm's M, modelled by an idle one) finds any.
+func TestMgetSpecificMissesTheOnlyIdleM(t *testing.T) {
+	s := testSched(t, "small", 2, 3)
+	m0, m1, m2 := s.ms[0], s.ms[1], s.ms[2]
+	idle := func(ms ...*m) {
+		s.midle, s.nmidle = nil, 0
+		for i := len(ms) - 1; i >= 0; i-- {
+			ms[i].mlink, ms[i].parked = s.midle, true
+			s.midle = ms[i]
+			s.nmidle++
+		}
+	}
+	idle(m1)
+	if s.mgetSpecificLocked(m1) || s.midle != m1 || s.nmidle != 1 {
+		t.Fatalf("the only idle M was found (midle %v, nmidle %d)", s.midle, s.nmidle)
+	}
+	if s.mgetSpecificLocked(m0) {
+		t.Fatal("an M off the list was found")
+	}
+	idle(m1, m2)
+	if !s.mgetSpecificLocked(m1) || s.midle != m2 || m2.mlink != nil || s.nmidle != 1 {
+		t.Fatalf("the head of two: midle %v nmidle %d", s.midle, s.nmidle)
+	}
+	idle(m1, m2)
+	if !s.mgetSpecificLocked(m2) || s.midle != m1 || m1.mlink != nil || s.nmidle != 1 {
+		t.Fatalf("the tail of two: midle %v nmidle %d", s.midle, s.nmidle)
+	}
+	idle(m2)
+	if !s.unlinkMLocked(m2) || s.midle != nil || s.nmidle != 0 {
+		t.Fatalf("unlinkMLocked of the only idle M: midle %v nmidle %d", s.midle, s.nmidle)
+	}
+}

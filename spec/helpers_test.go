@@ -200,7 +200,7 @@ func startOn(t testing.TB, s *State, m int, p int8) Result {
 	}
 	s.Ps[p].Link = None
 	s.Ps[p].Status = PHandoff
-	s.mgetSpecific(int8(m))
+	s.unlinkM(int8(m))
 	s.Ms[m].NextP = p
 	return do(t, s, Op{Kind: OpAcquireP, M: int8(m), P: p})
 }

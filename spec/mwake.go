@@ -85,8 +85,26 @@ func (s *State) mget() int8 {
 	return mi
 }
 
-// mgetSpecific models proc.go mgetSpecific: unlink mp from sched.midle.
+// mgetSpecific models proc.go mgetSpecific (proc.go:7230-7241): unlink mp
+// from sched.midle if it is on it. The runtime tells that from mp's own
+// links, `if mp.idleNode.prev == 0 && mp.idleNode.next == 0 { return nil
+// } // Not on the list.`, but sched.midle is a listHeadManual whose push
+// sets only next (the old head's prev) and whose head's prev is always 0
+// (list_manual.go:79-118): the M alone on the list has both links 0, and
+// mgetSpecific takes it for an M that is not idle. procresize then leaves
+// that M's oldm P to runnablePsNeedM and mget, which may give the M
+// another P (TestRestartWorldMissesTheOnlyIdleM). The spec does what the
+// runtime does.
 func (s *State) mgetSpecific(mp int8) bool {
+	if s.Sched.Midle == mp && mp != None && s.Ms[mp].Link == None {
+		return false // alone on the list: "not on the list"
+	}
+	return s.unlinkM(mp)
+}
+
+// unlinkM unlinks mp from sched.midle, wherever it is on it, and reports
+// whether it was there.
+func (s *State) unlinkM(mp int8) bool {
 	prev := int8(None)
 	for mi, n := s.Sched.Midle, 0; mi != None && n <= len(s.Ms); mi, n = s.Ms[mi].Link, n+1 {
 		if mi == mp {
@@ -501,7 +519,7 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 		if !s.pendingP(op.P) {
 			return r, s.disabled(op, "an idle M only wakes for its nextp, or for a P startm left to newm; P"+itoa(int64(op.P))+" is neither")
 		}
-		s.mgetSpecific(int8(mp))
+		s.unlinkM(int8(mp)) // (newm's M, modelled by an idle one: not the runtime's mgetSpecific)
 		m.Spinning = s.Ps[op.P].StartSpinning
 		s.Ps[op.P].StartSpinning = false
 	default:

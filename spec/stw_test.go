@@ -219,6 +219,53 @@ func TestRestartWorldHandsOutStoppedPs(t *testing.T) {
 	}
 }
 
+// The restart's procresize hands a P with work to its oldm only if
+// mgetSpecific finds that M on the idle list, and it misses the M that is
+// alone there (its idleNode links are both 0: proc.go:7233). Here P1's
+// oldm M1 is the only idle M and P0's oldm M0 is in a syscall: P1 joins
+// runnablePsNeedM, then P0 on top of it, and mget gives M1 to P0; P1
+// waits for newm's M. The control: with M0 idle too, M1 is found and
+// takes P1 back.
+func TestRestartWorldMissesTheOnlyIdleM(t *testing.T) {
+	build := func(m0Idle bool) *State {
+		s := newState(t, "small", 2, 2)
+		s.Gs = append(s.Gs, G{Goid: 2, Status: Runnable, Stack: StackMin, M: None, LockedM: None},
+			G{Goid: 3, Status: Syscall, Stack: StackMin, M: None, LockedM: None})
+		s.Sched.Goidgen = 4
+		s.Gs[0].Status, s.Gs[0].M, s.Ms[0].Curg = Runnable, None, None
+		for i := range s.Ps {
+			s.Ps[i] = P{Status: PGCStop, M: None, Runnext: None, Kicked: None, Link: None, OldM: None}
+		}
+		s.Ps[0].Runnext, s.Ps[0].OldM = 0, 0
+		s.Ps[1].Runnext, s.Ps[1].OldM = 1, 1
+		s.Ms[0].P, s.Ms[1].P = None, None
+		s.Ms[1].Parked, s.Ms[1].Link = true, None
+		s.Sched.Pidle, s.Sched.Midle = None, 1 // [M1]
+		if m0Idle {
+			s.Gs = s.Gs[:2]
+			s.Ms[0].Parked, s.Ms[0].Link = true, 1
+			s.Sched.Midle = 0 // [M0 M1]
+		} else {
+			s.Gs[2].M, s.Ms[0].Curg, s.Ms[0].OldP = 0, 2, 0 // M0 in a syscall
+		}
+		s.Sched.GCWaiting = true
+		if v := s.CheckInvariants(); v != nil {
+			t.Fatalf("hand-built state: %v\n%s", v, s.Dump())
+		}
+		return s
+	}
+	s := build(false)
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	if s.Ms[1].NextP != 0 || s.Ps[0].Status != PHandoff || s.Ps[1].Status != PHandoff || !s.pendingP(1) || s.Sched.Midle != None {
+		t.Fatalf("the only idle M is not its oldm P's: want M1 nextp=P0 and P1 left for newm's M\n%s", s.Dump())
+	}
+	c := build(true)
+	step(t, c, Op{Kind: OpGC, M: Controller, N: 1})
+	if c.Ms[1].NextP != 1 || c.Ms[0].NextP != 0 || c.Sched.Midle != None {
+		t.Fatalf("two idle Ms: want each its oldm P\n%s", c.Dump())
+	}
+}
+
 // handoffp with a stop-the-world under way stops the P where it would
 // have idled it (proc.go:3159-3167), after its startm cases.
 func TestHandoffpStopsForTheWorld(t *testing.T) {
