@@ -262,6 +262,7 @@ func (c *Campaign) drawCase(t *rapid.T) Case {
 				st.Arg = cs.Ps
 			}
 		}
+		cs.oneThreadOnWasm()
 		cs.Text = cs.Workload.String()
 	}
 	return cs

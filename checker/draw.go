@@ -106,8 +106,13 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	c.Ms = rapid.IntRange(minMs, maxMs).Draw(t, "ms")
 	c.Ps = rapid.IntRange(1, 3).Draw(t, "ps")
 	// GOARCH=wasm: gdestroy's gfput-and-return branch, no sysmon, no
-	// thread wiring for LockOSThread.
+	// thread wiring for LockOSThread, and one thread: one M and one P
+	// (spec.ErrWasmOneThread). The Ms and Ps drawn above are dropped, so
+	// that the other cases draw as before.
 	c.Wasm = rapid.IntRange(0, 7).Draw(t, "wasm") == 0
+	if c.Wasm {
+		c.Ms, c.Ps = 1, 1
+	}
 	c.Seed = rapid.Int64Range(0, 1<<20).Draw(t, "seed")
 	var prog func(depth int, label string) *impl.Program
 	prog = func(depth int, label string) *impl.Program {
@@ -192,6 +197,7 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 		c.Schedules = 1024
 		c.Workload = drawKernel(t, &c)
 		c.Steps = CountSteps(c.Workload)
+		c.oneThreadOnWasm() // (drawKernel wants two Ps)
 		c.Text = c.Workload.String()
 		if len(modes) > 1 {
 			c.Schedules = 32
@@ -238,8 +244,23 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 		c.Choices = rapid.SliceOfN(rapid.IntRange(0, 3), 0, 40).Draw(t, "schedule")
 	}
 	c.Steps = CountSteps(c.Workload)
+	c.oneThreadOnWasm() // (after the kernels, which want two Ps)
 	c.Text = c.Workload.String()
 	return c
+}
+
+// oneThreadOnWasm gives a wasm case its one M and one P
+// (spec.ErrWasmOneThread), and procresize no more than that P.
+func (c *Case) oneThreadOnWasm() {
+	if !c.Wasm {
+		return
+	}
+	c.Ms, c.Ps = 1, 1
+	for i := range c.Workload.Controller {
+		if st := &c.Workload.Controller[i]; st.Kind == impl.CtlProcResize {
+			st.Arg = 1
+		}
+	}
 }
 
 // kernels are the contention kernels a systematic case may run instead of

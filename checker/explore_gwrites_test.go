@@ -41,7 +41,7 @@ func gwritesBounds() []porBound {
 			Bounds: with(writes(2), func(b *spec.Bounds) { b.MaxStack = 4 * spec.StackMin })}},
 		porBound{name: "2P2M1G all families", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(1)}},
 		porBound{name: "1P1M3G dirty, gc and assist, depth 24", o: ExploreOptions{Config: cfg(1, 1), Bounds: writes(3), Depth: 24}},
-		porBound{name: "2P1M2G dirty and locks, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 2, Ms: 1, Wasm: true},
+		porBound{name: "1P1M2G dirty and locks, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 1, Ms: 1, Wasm: true},
 			Bounds: with(coreBounds(2), func(b *spec.Bounds) { b.NoDirty, b.NoLocks = false, false })}},
 	)
 }

@@ -60,7 +60,7 @@ func porBounds() []porBound {
 		{name: "2P2M1G assist, dirty, gc", o: ExploreOptions{Config: cfg(2, 2),
 			Bounds: with(core(1), func(b *spec.Bounds) { b.NoAssist, b.NoDirty, b.NoGC = false, false, false })}},
 		{name: "2P2M2G all families, depth 9", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 9}},
-		{name: "2P2M1G syscalls, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 2, Ms: 2, Wasm: true}, Bounds: syscalls(1)}, race: true},
+		{name: "1P1M2G syscalls, wasm", o: ExploreOptions{Config: spec.Config{Consts: small, Ps: 1, Ms: 1, Wasm: true}, Bounds: syscalls(2)}, race: true},
 		{name: "3P2M1G syscalls, depth 18", o: ExploreOptions{Config: cfg(3, 2), Bounds: syscalls(1), Depth: 18}},
 		{name: "2P2M2G syscalls and locks, depth 14", o: ExploreOptions{Config: cfg(2, 2),
 			Bounds: with(syscalls(2), func(b *spec.Bounds) { b.NoLocks = false }), Depth: 14}},

@@ -126,7 +126,7 @@ func TestSystematicCampaignFindsInterleavingFaults(t *testing.T) {
 
 // TestSystematicDrawsWithinBounds: systematic cases, kernels included,
 // stay within the campaign's Ms bound (a kernel wants two Ms, but -ms 1
-// gets one) and half of them are kernels.
+// gets one, and wasm one M and one P) and half of them are kernels.
 func TestSystematicDrawsWithinBounds(t *testing.T) {
 	for _, maxMs := range []int{1, 2, 4} {
 		kernels := 0
@@ -137,8 +137,12 @@ func TestSystematicDrawsWithinBounds(t *testing.T) {
 			}
 			if c.Schedules > 128 {
 				kernels++
-				if c.Ms != min(maxMs, 2) {
-					rt.Fatalf("MaxMs %d: a kernel on %d Ms", maxMs, c.Ms)
+				want := min(maxMs, 2)
+				if c.Wasm {
+					want = 1 // wasm's one thread
+				}
+				if c.Ms != want || c.Wasm && c.Ps != 1 {
+					rt.Fatalf("MaxMs %d: a kernel on %d Ms, %d Ps (wasm %v)", maxMs, c.Ms, c.Ps, c.Wasm)
 				}
 			}
 		})

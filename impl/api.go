@@ -29,8 +29,11 @@ func (c Consts) Validate() error {
 	switch {
 	case c.GFreeSpillTo < 1 || c.GFreeCap <= c.GFreeSpillTo:
 		return fmt.Errorf("impl: consts: need 1 <= GFreeSpillTo < GFreeCap, have %d and %d", c.GFreeSpillTo, c.GFreeCap)
-	case c.RefillTo < 1:
-		return fmt.Errorf("impl: consts: RefillTo must be positive, have %d", c.RefillTo)
+	case c.RefillTo < 1 || c.RefillTo >= c.GFreeCap:
+		// gfget refills to 32, below gfput's 64 (proc.go gfget, gfput):
+		// a refill to the cap would leave a local list gfput never
+		// leaves.
+		return fmt.Errorf("impl: consts: need 1 <= RefillTo < GFreeCap, have %d and %d", c.RefillTo, c.GFreeCap)
 	case c.RunqSize < 2 || c.RunqSize%2 != 0 || c.RunqSize > 1<<16:
 		return fmt.Errorf("impl: consts: RunqSize must be even and in [2, 65536], have %d", c.RunqSize)
 	case c.GlobalTick < 1:
@@ -130,6 +133,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Ms < 1 || c.Ms > 64 {
 		return fmt.Errorf("impl: config: Ms must be in [1, 64], have %d", c.Ms)
+	}
+	if c.Wasm && (c.Ps != 1 || c.Ms != 1) {
+		// m0 is wasm's only thread (proc.go:276-278); with GOMAXPROCS
+		// above 1 the first startm that needs an M calls newm, and
+		// newosproc throws (os_wasm.go:113).
+		return fmt.Errorf("impl: config: wasm has one thread: Ps and Ms must be 1, have %d Ps, %d Ms", c.Ps, c.Ms)
 	}
 	if c.Mode != FreeRunning && c.Mode != Deterministic {
 		return fmt.Errorf("impl: config: unknown mode %d", c.Mode)

@@ -107,10 +107,14 @@ func TestGeneratedNoThrow(t *testing.T) {
 			mode = FreeRunning
 		}
 		ps, ms := 1+r.IntN(3), 1+r.IntN(4)
+		wasm := i%17 == 0
+		if wasm {
+			ps, ms = 1, 1 // wasm's one thread
+		}
 		w := Generate(r, GenOptions{Controller: r.IntN(3), Retakes: r.IntN(4), MainGoexit: r.IntN(4) == 0, NoLockInt: true, ProcsLimit: ps})
 		cfg := cfgFor(t, []string{"small", "go"}[i%2], ps, ms, mode, int64(i))
 		cfg.Record = i%5 == 0
-		cfg.Wasm = i%17 == 0
+		cfg.Wasm = wasm
 		res := mustRun(t, cfg, w)
 		what := fmt.Sprintf("run %d (%v ps=%d ms=%d wasm=%v) %s", i, mode, ps, ms, cfg.Wasm, w)
 		checkClean(t, what, res)

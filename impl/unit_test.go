@@ -357,10 +357,16 @@ func TestConfigErrors(t *testing.T) {
 		{Consts: Consts{}, Ps: 1, Ms: 1},
 		{Consts: c, Ps: 1, Ms: 1, Faults: []string{"no-such-fault"}},
 		{Consts: c, Ps: 1, Ms: 1, SnapshotEvery: true},
+		{Consts: Consts{GFreeCap: 4, GFreeSpillTo: 2, RefillTo: 4, RunqSize: 4, GlobalTick: 3, GoidBatch: 2}, Ps: 1, Ms: 1}, // a refill to the cap
+		{Consts: c, Ps: 2, Ms: 1, Wasm: true}, // wasm's one thread
+		{Consts: c, Ps: 1, Ms: 2, Wasm: true},
 	} {
 		if _, err := Run(cfg, w); err == nil {
 			t.Errorf("Run(%+v) accepted a bad config", cfg)
 		}
+	}
+	if _, err := Run(Config{Consts: c, Ps: 1, Ms: 1, Wasm: true}, w); err != nil {
+		t.Errorf("wasm with one P and one M: %v", err)
 	}
 	if _, err := Run(Config{Consts: c, Ps: 1, Ms: 1}, Workload{}); err == nil {
 		t.Error("Run accepted a nil Main")

@@ -1,6 +1,9 @@
 package spec
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Consts are the runtime constants the spec is parameterized by. The same
 // transition code serves every preset; preset "go" has the runtime's values
@@ -63,8 +66,11 @@ func (c Consts) Validate() error {
 	switch {
 	case c.GFreeSpillTo < 1 || c.GFreeCap <= c.GFreeSpillTo:
 		return fmt.Errorf("consts: need 1 <= GFreeSpillTo < GFreeCap, have %d and %d", c.GFreeSpillTo, c.GFreeCap)
-	case c.RefillTo < 1:
-		return fmt.Errorf("consts: RefillTo must be positive, have %d", c.RefillTo)
+	case c.RefillTo < 1 || c.RefillTo >= c.GFreeCap:
+		// gfget refills to 32, below gfput's 64 (proc.go gfget, gfput):
+		// a refill to the cap would leave a local list gfput never
+		// leaves.
+		return fmt.Errorf("consts: need 1 <= RefillTo < GFreeCap, have %d and %d", c.RefillTo, c.GFreeCap)
 	case c.RunqSize < 2 || c.RunqSize%2 != 0:
 		return fmt.Errorf("consts: RunqSize must be even and at least 2, have %d", c.RunqSize)
 	case c.GlobalTick < 1:
@@ -81,9 +87,19 @@ type Config struct {
 	Consts Consts
 	Ps, Ms int
 	// Wasm selects gdestroy's GOARCH == "wasm" branch (no threads: gfput and
-	// return; LockOSThread wires nothing).
+	// return; LockOSThread wires nothing; no sysmon). It needs one P and
+	// one M (ErrWasmOneThread).
 	Wasm bool
 }
+
+// ErrWasmOneThread is Validate's error for a wasm configuration with more
+// than one M or P. GOARCH=wasm has one thread, m0 ("on Wasm we have only
+// one M", proc.go:276-278; newosproc throws "newosproc: not
+// implemented", os_wasm.go:113), so more Ms are no runtime's; and with
+// GOMAXPROCS above 1 the first startm that finds an idle P but no idle M
+// (m0 is the one running it) calls newm and throws (a wakep at the first
+// go statement: agnivade/wasmbrowsertest#16).
+var ErrWasmOneThread = errors.New("config: wasm has one thread: Ps and Ms must be 1 (with GOMAXPROCS above 1 the first wakep's startm calls newm, and newosproc throws \"newosproc: not implemented\")")
 
 // Validate reports whether the configuration is usable.
 func (c Config) Validate() error {
@@ -95,6 +111,9 @@ func (c Config) Validate() error {
 	}
 	if c.Ms < 1 || c.Ms > 64 {
 		return fmt.Errorf("config: Ms must be in [1, 64], have %d", c.Ms)
+	}
+	if c.Wasm && (c.Ps != 1 || c.Ms != 1) {
+		return fmt.Errorf("%w; have %d Ps, %d Ms", ErrWasmOneThread, c.Ps, c.Ms)
 	}
 	return nil
 }

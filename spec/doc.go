@@ -14,7 +14,8 @@
 // the Ms, the Ps and the scheduler (type Sched), with the fields the path
 // reads and writes, named as in runtime2.go. Config fixes the constants
 // (type Consts, presets "go" and "small"), the numbers of Ms and Ps and
-// GOARCH=wasm. State supports Clone, Equal, a 64-bit Hash (equal states
+// GOARCH=wasm (one P and one M: wasm has one thread, ErrWasmOneThread).
+// State supports Clone, Equal, a 64-bit Hash (equal states
 // hash equal), a canonical Fingerprint for the explorer, and a compact
 // binary encoding.
 //

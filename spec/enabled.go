@@ -28,8 +28,8 @@ func DefaultBounds(gs int) Bounds {
 // Enabled appends to buf every op enabled in s within b, in a fixed order,
 // and returns it. Apply succeeds on each (or reaches a throw, which is a
 // bug). Throw-only ops (mcall with a returning fn, unlockint below zero,
-// exits with lockedInt set) are never offered: the runtime does not make
-// them.
+// exits with lockedInt set, but on wasm, where they do not throw) are
+// never offered: the runtime does not make them.
 func (s *State) Enabled(b Bounds, buf []Op) []Op {
 	ops := buf[:0]
 	if s.Sched.Terminal != Alive {
@@ -302,7 +302,11 @@ func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 			ops = append(ops, Op{Kind: OpReady, M: M, G: int32(gi)})
 		}
 	}
-	if m.LockedInt == 0 {
+	if m.LockedInt == 0 || s.Cfg.Wasm {
+		// gdestroy throws for a G that exits locked with lockedInt set
+		// (proc.go:4546-4552); on wasm lockOSThread locks nothing and
+		// gdestroy returns after gfput before that check (proc.go:4541),
+		// so the M keeps the count for its next G.
 		ops = append(ops, Op{Kind: OpExit, M: M}, Op{Kind: OpGoexit, M: M})
 	}
 	if !b.NoGosched {

@@ -48,7 +48,11 @@ func reachableStates(t testing.TB, walks int) []*State {
 	var out []*State
 	for w := range walks {
 		c, _ := Preset("small")
-		s, err := New(Config{Consts: c, Ps: 1 + rng.IntN(3), Ms: 1 + rng.IntN(4), Wasm: w%10 == 9})
+		cfg := Config{Consts: c, Ps: 1 + rng.IntN(3), Ms: 1 + rng.IntN(4), Wasm: w%10 == 9}
+		if cfg.Wasm {
+			cfg.Ps, cfg.Ms = 1, 1 // wasm's one thread
+		}
+		s, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -167,7 +167,11 @@ func randomStates(t testing.TB, walks int) []*State {
 			preset = "go"
 		}
 		c, _ := Preset(preset)
-		s, err := New(Config{Consts: c, Ps: 1 + rng.IntN(3), Ms: 1 + rng.IntN(3), Wasm: w%10 == 9})
+		cfg := Config{Consts: c, Ps: 1 + rng.IntN(3), Ms: 1 + rng.IntN(3), Wasm: w%10 == 9}
+		if cfg.Wasm {
+			cfg.Ps, cfg.Ms = 1, 1 // wasm's one thread
+		}
+		s, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

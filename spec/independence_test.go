@@ -131,7 +131,6 @@ func TestAmpleSetsCommute(t *testing.T) {
 		{"2P2M2G all families", Config{Consts: c, Ps: 2, Ms: 2}, all, limit},
 		{"2P3M3G syscalls and locks", Config{Consts: c, Ps: 2, Ms: 3}, core, limit},
 		{"3P2M3G syscalls and locks", Config{Consts: c, Ps: 3, Ms: 2}, core, limit},
-		{"2P3M2G all families, wasm", Config{Consts: c, Ps: 2, Ms: 3, Wasm: true}, all, limit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s0, err := New(tc.cfg)

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,30 @@ func TestLockNesting(t *testing.T) {
 	}
 	if r := do(t, s, Op{Kind: OpUnlockOSThread, M: 0}); r.Value != 0 {
 		t.Fatalf("unlock below zero: %v", r)
+	}
+}
+
+// GOARCH=wasm has one thread: a configuration with more Ms, or more Ps
+// (whose first wakep would throw in newm's newosproc), is refused; one P
+// and one M are the control.
+func TestWasmHasOneThread(t *testing.T) {
+	c, _ := Preset("small")
+	for _, cfg := range []Config{{Consts: c, Ps: 2, Ms: 1, Wasm: true}, {Consts: c, Ps: 1, Ms: 2, Wasm: true}, {Consts: c, Ps: 3, Ms: 3, Wasm: true}} {
+		if _, err := New(cfg); !errors.Is(err, ErrWasmOneThread) || !strings.Contains(err.Error(), "newosproc") {
+			t.Errorf("wasm with %d Ps, %d Ms: %v", cfg.Ps, cfg.Ms, err)
+		}
+	}
+	if _, err := New(Config{Consts: c, Ps: 1, Ms: 1, Wasm: true}); err != nil {
+		t.Errorf("wasm with one P and one M: %v", err)
+	}
+	if _, err := New(Config{Consts: c, Ps: 2, Ms: 2}); err != nil {
+		t.Errorf("2 Ps and 2 Ms off wasm: %v", err)
+	}
+	// Constants: gfget's refill stops below gfput's cap.
+	bad := c
+	bad.RefillTo = bad.GFreeCap
+	if _, err := New(Config{Consts: bad, Ps: 1, Ms: 1}); err == nil || !strings.Contains(err.Error(), "RefillTo") {
+		t.Errorf("RefillTo at the cap: %v", err)
 	}
 }
 
@@ -393,5 +418,60 @@ func TestGoidRefillInsideNewproc1(t *testing.T) {
 	}
 	if r := do(t, hist, Op{Kind: OpNewproc1, M: 1}); r.Batch != 0 || r.Goid != 17 {
 		t.Fatalf("newproc1 after goidrefill: %v", r)
+	}
+}
+
+// On wasm a G may end with lockedInt set: lockOSThread locks nothing and
+// gdestroy returns after gfput, before its lockedInt throw (proc.go:4541,
+// 4546), so Enabled offers the exit and the M keeps the count. Off wasm
+// the exit would throw and is not offered (the control).
+func TestWasmExitWithLockedInt(t *testing.T) {
+	c, _ := Preset("small")
+	b := DefaultBounds(2)
+	b.LockInt = true
+	has := func(ops []Op, k OpKind) bool {
+		for _, op := range ops {
+			if op.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+	for _, wasm := range []bool{true, false} {
+		s, err := New(Config{Consts: c, Ps: 1, Ms: 1, Wasm: wasm})
+		if err != nil {
+			t.Fatal(err)
+		}
+		spawn(t, s, 0)
+		do(t, s, Op{Kind: OpGosched, M: 0})
+		// Schedule (main first at schedtick 0, the global pick) and yield
+		// until G1 runs.
+		for i := 0; i < 4 && s.Ms[0].Curg != 1; i++ {
+			if s.Ms[0].Curg == 0 {
+				do(t, s, Op{Kind: OpGosched, M: 0})
+				continue
+			}
+			for _, op := range s.Enabled(b, nil) {
+				if op.Kind == OpSchedule {
+					do(t, s, op)
+					break
+				}
+			}
+		}
+		if s.Ms[0].Curg != 1 {
+			t.Fatalf("wasm=%v: no schedule runs G1:\n%s", wasm, s.Dump())
+		}
+		do(t, s, Op{Kind: OpLockInt, M: 0})
+		ops := s.Enabled(b, nil)
+		if has(ops, OpExit) != wasm || has(ops, OpGoexit) != wasm {
+			t.Fatalf("wasm=%v: exit offered %v with lockedInt set: %v", wasm, has(ops, OpExit), ops)
+		}
+		if !wasm {
+			continue
+		}
+		do(t, s, Op{Kind: OpExit, M: 0})
+		if s.Gs[1].Status != Dead || s.Ms[0].LockedInt != 1 || s.Ms[0].LockedG != None {
+			t.Fatalf("wasm exit with lockedInt set:\n%s", s.Dump())
+		}
 	}
 }

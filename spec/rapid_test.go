@@ -16,6 +16,9 @@ func TestRandomEnabledOps(t *testing.T) {
 		c, _ := Preset(preset)
 		cfg := Config{Consts: c, Ps: rapid.IntRange(1, 3).Draw(t, "ps"), Ms: rapid.IntRange(1, 3).Draw(t, "ms"),
 			Wasm: rapid.IntRange(0, 9).Draw(t, "wasm") == 0}
+		if cfg.Wasm {
+			cfg.Ps, cfg.Ms = 1, 1 // wasm's one thread
+		}
 		s, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)

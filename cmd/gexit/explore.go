@@ -95,7 +95,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	bitK := fs.Int("bitstate-k", 3, "with -bitstate, bits set per state (hash functions)")
 	fpBits := fs.Int("fingerprint", 64, "bits of the exact set's fingerprints: 64, or 128 (about 11 more bytes a state, a collision 2^64 times less likely; not with -bitstate or -liveness)")
 	shard := fs.String("shard", "", "with -bitstate, run shard `i/n` of a swarm of n runs: its own hash seed and op order")
-	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon)")
+	wasm := fs.Bool("wasm", false, "model GOARCH=wasm (gdestroy's wasm branch, no sysmon, one thread: -ps and -ms default to 1, and more is refused)")
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
 	without := fs.String("without", defaultWithout, "comma-separated op families to leave out (\"\" for none): "+strings.Join(opFamilies, ",")+
@@ -275,6 +275,18 @@ Flags:
 	if err != nil {
 		fmt.Fprintf(stderr, "gexit explore: -consts: %v\n", err)
 		return exitUsage
+	}
+	if *wasm {
+		// wasm has one thread (spec.ErrWasmOneThread): -ps and -ms
+		// default to 1 with -wasm; set to more, Validate refuses them.
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["ps"] {
+			*ps = 1
+		}
+		if !set["ms"] {
+			*ms = 1
+		}
 	}
 	cfg := spec.Config{Consts: c, Ps: *ps, Ms: *ms, Wasm: *wasm}
 	if err := cfg.Validate(); err != nil {

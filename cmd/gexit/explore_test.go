@@ -359,3 +359,18 @@ func TestExploreMaxTimeFlag(t *testing.T) {
 		t.Fatalf("-max-time 1h: exit %d:\n%s", code, out)
 	}
 }
+
+// -wasm explores wasm's one thread: -ps and -ms default to 1, and more is
+// refused with the reason.
+func TestExploreWasmOneThread(t *testing.T) {
+	code, out, _ := runCmd("explore", "-q", "-wasm", "-gs", "2")
+	if code != exitOK || !strings.Contains(out, "(1 Ps, 1 Ms, 2 Gs") {
+		t.Fatalf("-wasm: exit %d:\n%s", code, out)
+	}
+	for _, args := range [][]string{{"-ps", "2"}, {"-ms", "2"}} {
+		code, _, errOut := runCmd(append([]string{"explore", "-q", "-wasm"}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "wasm has one thread") {
+			t.Fatalf("-wasm %v: exit %d: %s", args, code, errOut)
+		}
+	}
+}
