@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/internal/fieldmut"
 	"github.com/gexit-dev/gexit/spec"
 	"pgregory.net/rapid"
 )
@@ -296,28 +297,9 @@ func snapshotFieldsForgotten(t *testing.T, sns []impl.Snapshot, stateOf func(*im
 					}
 					continue
 				}
-				old := reflect.New(f.Type()).Elem()
-				old.Set(f)
-				switch f.Kind() {
-				case reflect.Bool:
-					f.SetBool(!f.Bool())
-				case reflect.Int, reflect.Int64:
-					f.SetInt(f.Int() + 1)
-				case reflect.Slice:
-					f.Set(reflect.ValueOf(append(slices.Clone(f.Interface().([]int)), 0)))
-				case reflect.String:
-					vals, ok := statuses[field]
-					if !ok {
-						t.Fatalf("no values for the string field %s", field)
-					}
-					for _, s := range vals {
-						if s != f.String() {
-							f.SetString(s)
-							break
-						}
-					}
-				default:
-					t.Fatalf("field %s of an unknown kind", field)
+				restore, err := fieldmut.Bump(f, statuses[field])
+				if err != nil {
+					t.Fatalf("field %s: %v", field, err)
 				}
 				seen[field] = true
 				s, err := stateOf(sn)
@@ -328,7 +310,7 @@ func snapshotFieldsForgotten(t *testing.T, sns []impl.Snapshot, stateOf func(*im
 				default:
 					noticed[field] = true
 				}
-				f.Set(old)
+				restore()
 			}
 		}
 		// The slices of Gs, Ms and Ps are the snapshot's own: copy them

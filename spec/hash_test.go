@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/gexit-dev/gexit/internal/fieldmut"
 )
 
 // fingerprintRef is Fingerprint as it was before it was optimised: the
@@ -540,29 +542,18 @@ func fieldsUnnoticed(states []*State, lists bool, noticed func(orig, changed *St
 			if skipped[field] || !f.CanSet() {
 				continue
 			}
-			old := reflect.New(f.Type()).Elem()
-			old.Set(f)
-			switch f.Kind() {
-			case reflect.Bool:
-				f.SetBool(!f.Bool())
-			case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				f.SetInt(f.Int() + 1)
-			case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-				f.SetUint(f.Uint() + 1)
-			case reflect.Slice:
-				if !lists {
-					continue
-				}
-				// A new backing array: the state's lists share one.
-				f.Set(reflect.ValueOf(append(slices.Clone(f.Interface().([]int32)), 0)))
-			default:
-				panic("fieldsUnnoticed: field " + field + " of an unknown kind")
+			if f.Kind() == reflect.Slice && !lists {
+				continue
+			}
+			restore, err := fieldmut.Bump(f, nil)
+			if err != nil {
+				panic("fieldsUnnoticed: field " + field + ": " + err.Error())
 			}
 			if !noticed(orig, s) && !bad[field] {
 				bad[field] = true
 				forgot = append(forgot, field)
 			}
-			f.Set(old)
+			restore()
 			seen[field] = true
 		}
 	}
