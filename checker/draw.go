@@ -107,12 +107,9 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	c.Ps = rapid.IntRange(1, 3).Draw(t, "ps")
 	// GOARCH=wasm: gdestroy's gfput-and-return branch, no sysmon, no
 	// thread wiring for LockOSThread, and one thread: one M and one P
-	// (spec.ErrWasmOneThread). The Ms and Ps drawn above are dropped, so
-	// that the other cases draw as before.
+	// (spec.ErrWasmOneThread), which oneThreadOnWasm gives a wasm case
+	// once it is drawn (so that it draws as every case does).
 	c.Wasm = rapid.IntRange(0, 7).Draw(t, "wasm") == 0
-	if c.Wasm {
-		c.Ms, c.Ps = 1, 1
-	}
 	c.Seed = rapid.Int64Range(0, 1<<20).Draw(t, "seed")
 	var prog func(depth int, label string) *impl.Program
 	prog = func(depth int, label string) *impl.Program {
