@@ -59,6 +59,20 @@ func (a *actor) stopTheWorld() bool {
 			r.in |= 1 << uint(pp.id)
 		}
 	}
+	// An M entering a syscall that read gcwaiting before the store and
+	// whose G's CAS to _Gsyscall came after the loop passed its P keeps
+	// the P too (entersyscall): it has committed (sysEnter 2) or its G is
+	// in the syscall by now. One still reading is made to read again
+	// (3): it will see gcwaiting and stop its P itself.
+	for _, pp := range s.ps {
+		mp := pp.m.Load()
+		if pp.status.Load() != pRunning || mp == nil || mp.p.Load() != pp || mp.sysEnter.CompareAndSwap(1, 3) {
+			continue
+		}
+		if mp.sysEnter.Load() == 2 || s.syscallP(pp) {
+			r.in |= 1 << uint(pp.id)
+		}
+	}
 	for pp := s.pidlegetLocked(); pp != nil; pp = s.pidlegetLocked() {
 		s.gcstopPLocked(pp, nil)
 	}

@@ -8,21 +8,46 @@ package impl
 // remembers it as oldp. With a stop-the-world under way the P stops
 // instead (entersyscallHandleGCWait, proc.go:4755-4777: under
 // sched.lock, if stopwait > 0, pp.m and mp.p cleared, _Pgcstop).
+//
+// As in the runtime (reentersyscall), gcwaiting is read before the G's
+// CAS to _Gsyscall, so a stop-the-world can set gcwaiting after the read
+// and pass the P in its syscall loop before the CAS: neither stops the
+// P, which is left to sysmon's retake. The stop-the-world records such a
+// P as left only if it knows the read came first: the M publishes its
+// phase (m.sysEnter) around the read and commits to keeping its P with a
+// CAS; a stop-the-world that finds it still reading takes that away (3),
+// and the M reads gcwaiting again, a later read the runtime can make too.
 func (mp *m) entersyscall(gp *g) {
 	s := mp.s
 	r := mp.begin(opEnterSyscall)
 	r.g = gp.idx
 	gp.inSys = true
 	mp.oldp.Store(mp.p.Load())
-	if s.gcwaiting.Load() {
-		s.lockSched(&mp.actor)
-		if pp := mp.p.Load(); pp != nil && s.stopwait.Load() > 0 {
-			s.gcstopPLocked(pp, mp)
-			r.flags |= flHandedOff
+	for {
+		mp.sysEnter.Store(1)
+		if s.gcwaiting.Load() {
+			mp.sysEnter.Store(0)
+			s.lockSched(&mp.actor)
+			if pp := mp.p.Load(); pp != nil && s.stopwait.Load() > 0 {
+				s.gcstopPLocked(pp, mp)
+				r.flags |= flHandedOff
+			}
+			s.unlockSched(&mp.actor)
+			break
 		}
-		s.unlockSched(&mp.actor)
+		if s.enterSyscallHook != nil {
+			s.enterSyscallHook(false)
+		}
+		if mp.sysEnter.CompareAndSwap(1, 2) {
+			break
+		}
 	}
-	if !gp.status.CompareAndSwap(gRunning, gSyscall) {
+	if s.enterSyscallHook != nil && mp.sysEnter.Load() == 2 {
+		s.enterSyscallHook(true)
+	}
+	ok := gp.status.CompareAndSwap(gRunning, gSyscall)
+	mp.sysEnter.Store(0)
+	if !ok {
 		mp.throwOp(&r, throwCasgstatus)
 		return
 	}

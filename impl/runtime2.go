@@ -249,6 +249,12 @@ type m struct {
 	lockedInt int32
 	exited    atomic.Bool
 	wedged    atomic.Bool
+	// sysEnter is entersyscall's phase, for a stop-the-world's record of
+	// the Ps it leaves: 1 while it reads sched.gcwaiting, 2 once it read
+	// it false and goes into the syscall keeping its P (until its G's
+	// CAS to _Gsyscall is done), 0 otherwise; a stop-the-world that finds
+	// 1 sets 3, and the M reads gcwaiting again (proc_stw.go).
+	sysEnter atomic.Int32
 
 	// The wakeup protocol (proc_mwake.go). spinning is mp.spinning, nextp
 	// mp.nextp (startm's P for this M). parked and mlink are this M on
@@ -379,7 +385,11 @@ type schedt struct {
 	// gcwaiting store and its loop over the syscall Ps, where an M's
 	// exitsyscall can take its G out of the syscall first.
 	stwLoopHook func()
-	nmspinning  atomic.Int32
+	// enterSyscallHook, set by tests only, runs in entersyscall after its
+	// gcwaiting read (committed false) and after its commit to keep its P
+	// (committed true), before the G's CAS to _Gsyscall.
+	enterSyscallHook func(committed bool)
+	nmspinning       atomic.Int32
 	// needspinning is sched.needspinning: set under sched.lock by
 	// pidlegetSpinning when it finds no idle P, cleared by
 	// becomeSpinning and handoffp's spinning startm, read by

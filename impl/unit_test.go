@@ -1173,3 +1173,64 @@ func TestMgetSpecificMissesTheOnlyIdleM(t *testing.T) {
 		t.Fatalf("unlinkMLocked of the only idle M: midle %v nmidle %d", s.midle, s.nmidle)
 	}
 }
+
+// entersyscall reads gcwaiting before its G's CAS to _Gsyscall, as
+// reentersyscall does, so a stop-the-world can come between them. If the
+// M has committed to keep its P (it read gcwaiting false), the P stays
+// with it and the op records it as left (its input), the spec's
+// stop-the-world leaving a syscall P: before this the record missed it,
+// and gexit check found a free-running history no order of the spec
+// explained (stopwait impl 3, spec 2). If the M is still reading, the
+// stop-the-world makes it read again: it sees gcwaiting and stops its P
+// itself (entersyscallHandleGCWait), recorded as handed off. The control:
+// without a race the stop-the-world takes the syscall P.
+func TestStopTheWorldLeavesEnteringSyscallP(t *testing.T) {
+	for _, race := range []string{"none", "reading", "committed"} {
+		s := testSched(t, "small", 2, 2)
+		s.rec = true
+		s.ctl = new(actor)
+		s.newActor(s.ctl, Controller)
+		mp, pp := s.ms[0], s.ps[0]
+		gp := mp.curg.Load()
+		if gp == nil || mp.p.Load() != pp {
+			t.Fatal("M0 does not run main on P0")
+		}
+		stw := func() {
+			if !s.ctl.stopTheWorld() {
+				t.Fatal("no stop-the-world")
+			}
+		}
+		if race != "none" {
+			done := false
+			s.enterSyscallHook = func(committed bool) {
+				if !done && committed == (race == "committed") {
+					done = true
+					stw()
+				}
+			}
+		}
+		mp.entersyscall(gp)
+		if race == "none" {
+			stw()
+		}
+		r := s.ctl.buf[len(s.ctl.buf)-1]
+		e := mp.buf[len(mp.buf)-1]
+		left := r.in&1 != 0
+		kept := pp.status.Load() == pRunning && pp.m.Load() == mp && mp.p.Load() == pp
+		stopped := pp.status.Load() == pGcstop && pp.oldm == mp && mp.p.Load() == nil
+		handed := e.flags&flHandedOff != 0
+		var ok bool
+		switch race {
+		case "none": // taken by the loop
+			ok = !left && stopped && !handed
+		case "reading": // read again: stopped by the M
+			ok = !left && stopped && handed
+		case "committed": // left with its M
+			ok = left && kept && !handed
+		}
+		if !ok || gp.status.Load() != gSyscall || mp.sysEnter.Load() != 0 {
+			t.Errorf("race %s: P0 left %v (input %b), kept %v, stopped %v, entersyscall handed off %v, G status %d, phase %d",
+				race, left, r.in, kept, stopped, handed, gp.status.Load(), mp.sysEnter.Load())
+		}
+	}
+}
