@@ -1094,6 +1094,22 @@ func TestNewproc1Inherits(t *testing.T) {
 	}
 }
 
+// stwSched is a recording 2P2M sched with a controller, M0 running main
+// on P0.
+func stwSched(t *testing.T) (*sched, *m, *p, *g) {
+	t.Helper()
+	s := testSched(t, "small", 2, 2)
+	s.rec = true
+	s.ctl = new(actor)
+	s.newActor(s.ctl, Controller)
+	mp, pp := s.ms[0], s.ps[0]
+	gp := mp.curg.Load()
+	if gp == nil || mp.p.Load() != pp {
+		t.Fatal("M0 does not run main on P0")
+	}
+	return s, mp, pp, gp
+}
+
 // The stop-the-world's loop over the syscall Ps runs after its gcwaiting
 // store, and an M's exitsyscall (a CAS on its G's status, no lock) can
 // take its G out of the syscall in between: setBlockOnExitSyscall then
@@ -1104,15 +1120,7 @@ func TestNewproc1Inherits(t *testing.T) {
 // spec explained. The control: a syscall P with no race is taken.
 func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
 	for _, race := range []bool{false, true} {
-		s := testSched(t, "small", 2, 2)
-		s.rec = true
-		s.ctl = new(actor)
-		s.newActor(s.ctl, Controller)
-		mp, pp := s.ms[0], s.ps[0]
-		gp := mp.curg.Load()
-		if gp == nil || mp.p.Load() != pp {
-			t.Fatal("M0 does not run main on P0")
-		}
+		s, mp, pp, gp := stwSched(t)
 		mp.entersyscall(gp)
 		if gp.status.Load() != gSyscall {
 			t.Fatalf("after entersyscall: G status %d", gp.status.Load())
@@ -1186,15 +1194,7 @@ func TestMgetSpecificMissesTheOnlyIdleM(t *testing.T) {
 // without a race the stop-the-world takes the syscall P.
 func TestStopTheWorldLeavesEnteringSyscallP(t *testing.T) {
 	for _, race := range []string{"none", "reading", "committed"} {
-		s := testSched(t, "small", 2, 2)
-		s.rec = true
-		s.ctl = new(actor)
-		s.newActor(s.ctl, Controller)
-		mp, pp := s.ms[0], s.ps[0]
-		gp := mp.curg.Load()
-		if gp == nil || mp.p.Load() != pp {
-			t.Fatal("M0 does not run main on P0")
-		}
+		s, mp, pp, gp := stwSched(t)
 		stw := func() {
 			if !s.ctl.stopTheWorld() {
 				t.Fatal("no stop-the-world")
