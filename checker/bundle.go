@@ -621,8 +621,10 @@ type ReplayResult struct {
 	Outcome *Outcome
 	// Recorded is the verdict saved with it (nil: none was saved).
 	Recorded *RecordedVerdict
-	// Source says what was replayed: "bundle" (the case ran again) or
-	// "history" (a saved history was re-judged).
+	// Source says what was replayed: "bundle" (the case ran again),
+	// "history" (a saved history was re-judged) or "bundle history" (a
+	// free-running bundle's case ran again without reproducing, and its
+	// history.json was re-judged).
 	Source string
 	// FinalObservation: a history with its final observation (bundles
 	// always have one), judged in full; without it, linearizability only.
@@ -635,6 +637,14 @@ type ReplayResult struct {
 	// so not reproducing is a bug in gexit. A free-running case may take
 	// another interleaving when it runs again.
 	Deterministic bool
+	// ReRun is the outcome of running a free-running bundle's case again
+	// when it did not reproduce the recorded verdict; Outcome is then the
+	// bundle's saved history re-judged (Source "bundle history"), which
+	// does reproduce it, and HistoryErr says why it could not be judged
+	// when the bundle's history.json is missing or broken (Outcome stays
+	// the re-run's).
+	ReRun      *Outcome
+	HistoryErr error
 }
 
 // ReplayPath re-checks path: a bundle directory (or its case.json), whose
@@ -662,6 +672,18 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 		r.Outcome = RunSafe(ctx, b.Case, budget)
 		r.Recorded, r.Source, r.FinalObservation = b.Recorded(), "bundle", true
 		r.Deterministic = b.Case.Mode == "deterministic" || b.Case.Mode == "atomic"
+		if r.Recorded != nil && !r.Deterministic && !r.Recorded.Reproduces(r.Outcome) {
+			// The free-running re-run took another interleaving: the
+			// recorded run is in the bundle's history, judge that, so
+			// that a bundle's counterexample is never lost to a replay.
+			hr, err := ReplayPath(ctx, filepath.Join(path, HistoryFile), budget)
+			if err != nil {
+				r.HistoryErr = err
+			} else {
+				r.ReRun = r.Outcome
+				r.Outcome, r.Source, r.FinalObservation, r.Deterministic = hr.Outcome, "bundle history", hr.FinalObservation, true
+			}
+		}
 	} else {
 		h, err := LoadHistory(path)
 		if err != nil {

@@ -210,3 +210,55 @@ func TestCutShortRunJudgedOnItsPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeBundleReplayJudgesItsHistory: a free-running bundle whose case,
+// run again, takes another interleaving is replayed from its recorded run
+// (history.json), so its violation is reproduced, never replayed as a
+// pass; without a history.json the replay says so (HistoryErr). The
+// planted bundle: a goid-reuse violation recorded as a free-running case
+// without its fault, so that its re-run passes.
+func TestFreeBundleReplayJudgesItsHistory(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Go(nil), impl.Yield(), impl.Yield(), impl.Go(nil), impl.Exit())}
+	c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: "deterministic", Workload: w, Text: w.String(), Faults: []string{"goid-reuse"}}
+	o, err := RunCase(context.Background(), c, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != Illegal {
+		t.Fatalf("planted run: %v %s %s", o.Verdict, o.Kind, o.Detail)
+	}
+	o.Case.Mode, o.Case.Faults = "free", nil
+	path, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := ReplayPath(context.Background(), path, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rp.ReRun == nil || rp.ReRun.Verdict == Illegal || rp.HistoryErr != nil {
+		t.Fatalf("the re-run without the fault: %+v", rp)
+	}
+	if rp.Source != "bundle history" || !rp.Reproduced || !rp.Deterministic || rp.Outcome.Verdict != Illegal || rp.Outcome.Kind != o.Kind {
+		t.Fatalf("replay of the recorded run: source %q reproduced %v deterministic %v verdict %v %s, want illegal %s",
+			rp.Source, rp.Reproduced, rp.Deterministic, rp.Outcome.Verdict, rp.Outcome.Kind, o.Kind)
+	}
+	if err := os.Remove(filepath.Join(path, HistoryFile)); err != nil {
+		t.Fatal(err)
+	}
+	rp, err = ReplayPath(context.Background(), path, 10*time.Second)
+	if err != nil || rp.HistoryErr == nil || rp.ReRun != nil || rp.Reproduced {
+		t.Fatalf("without history.json: err %v, %+v", err, rp)
+	}
+	// Control: a recorded pass re-run in free mode reproduces, and its
+	// history is not consulted.
+	o.Verdict, o.Kind, o.Name = Ok, "", ""
+	okPath, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err = ReplayPath(context.Background(), okPath, 10*time.Second)
+	if err != nil || rp.Source != "bundle" || !rp.Reproduced || rp.ReRun != nil {
+		t.Fatalf("control: err %v, %+v", err, rp)
+	}
+}

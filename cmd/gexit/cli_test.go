@@ -238,6 +238,51 @@ func TestReplayCommittedBundle(t *testing.T) {
 	}
 }
 
+// TestReplayFreeBundleJudgesItsHistory: the committed bundle recast as a
+// free-running case without its fault re-runs clean; the replay re-judges
+// its history.json and exits 1, and exits 2 when that file is gone, never
+// 0 for a recorded violation.
+func TestReplayFreeBundleJudgesItsHistory(t *testing.T) {
+	src := "../../checker/testdata/bundles/spill-lose-g"
+	dir := filepath.Join(t.TempDir(), "free")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(src, checker.CaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["case"].(map[string]any)["mode"] = "free"
+	c["case"].(map[string]any)["faults"] = []string{}
+	c["faults"] = []string{}
+	data, _ = json.Marshal(c)
+	hist, err := os.ReadFile(filepath.Join(src, checker.HistoryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.WriteFile(filepath.Join(dir, checker.CaseFile), data, 0o644) != nil || os.WriteFile(filepath.Join(dir, checker.HistoryFile), hist, 0o644) != nil {
+		t.Fatal("writing the bundle")
+	}
+	code, stdout, stderr := cliRun(t, "replay", dir)
+	if code != exitViolation || !strings.Contains(stdout, "took another interleaving (verdict ok)") || !strings.Contains(stdout, "reproduced: the recorded verdict was illegal") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cliRun(t, "replay", "-json", dir)
+	if code != exitViolation || !strings.Contains(stdout, `"source": "bundle history"`) || !strings.Contains(stdout, `"rerun"`) {
+		t.Errorf("-json: exit %d\n%s%s", code, stdout, stderr)
+	}
+	os.Remove(filepath.Join(dir, checker.HistoryFile))
+	code, stdout, stderr = cliRun(t, "replay", dir)
+	if code != exitUsage || !strings.Contains(stderr, "cannot be judged") {
+		t.Errorf("without history.json: exit %d\n%s%s", code, stdout, stderr)
+	}
+	oneLine(t, []string{"replay", dir}, stderr)
+}
+
 func TestFaultsLists(t *testing.T) {
 	code, stdout, _ := cliRun(t, "faults")
 	if code != exitOK {

@@ -26,7 +26,11 @@ faults) runs again on the implementation and is judged by the spec. In
 the deterministic and atomic modes the run is a function of the case, so
 it must reproduce the recorded verdict, kind and name; anything else is
 reported as a failure to reproduce (exit 1). A free-running case may or
-may not hit the same interleaving again.
+may not hit the same interleaving again: when it does not, the bundle's
+history.json (the recorded run) is re-judged instead, and its verdict is
+the replay's, so a recorded violation is never replayed as a pass. A
+free-running bundle that did not reproduce and whose history.json is
+missing or broken exits 2.
 
 A history.json: the saved history is re-judged without running anything,
 which reproduces the recorded verdict in every mode. With its "final"
@@ -71,6 +75,12 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gexit replay: %v\n", err)
 		return exitUsage
 	}
+	if rp.HistoryErr != nil {
+		// The recorded run is lost: the re-run's pass says nothing of it.
+		fmt.Fprintf(stderr, "gexit replay: the free-running case ran again and did not reproduce its recorded verdict (%s, replay's %s), and the recorded run cannot be judged: %v\n",
+			rp.Recorded.Verdict, rp.Outcome.Verdict, rp.HistoryErr)
+		return exitUsage
+	}
 	o, recorded, mustReproduce, reproduced := rp.Outcome, rp.Recorded, rp.Deterministic, rp.Reproduced
 	source := rp.Source
 	if !rp.FinalObservation {
@@ -95,12 +105,18 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 			out["recorded"] = recorded
 			out["reproduced"] = reproduced
 		}
+		if rp.ReRun != nil {
+			out["rerun"] = map[string]any{"verdict": rp.ReRun.Verdict.String(), "kind": rp.ReRun.Kind, "name": rp.ReRun.Name}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			fmt.Fprintf(stderr, "gexit replay: %v\n", err)
 		}
 		return code
+	}
+	if rp.ReRun != nil {
+		fmt.Fprintf(stdout, "the free-running case ran again and took another interleaving (verdict %s); its recorded run (history.json) is re-judged\n", rp.ReRun.Verdict)
 	}
 	fmt.Fprintf(stdout, "replay of %s: %s\n", source, fs.Arg(0))
 	fmt.Fprint(stdout, checker.TextReport(o))
