@@ -214,7 +214,7 @@ func TestExploreCountsUnchanged(t *testing.T) {
 		reach []string // branches the bound must reach
 	}{
 		{name: "2P2M2G all families, depth 8", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(2), Depth: 8},
-			want: `states=11956 transitions=20610 depth=8 complete=false stop="depth" deadlocks=0 exit=341 goexit-deadlock=1 asleep=1`,
+			want: `states=11959 transitions=20610 depth=8 complete=false stop="depth" deadlocks=0 exit=341 goexit-deadlock=1 asleep=1`,
 			cov:  0x20525e3c03159eb3},
 		{name: "1P1M3G all families, depth 10", o: ExploreOptions{Config: cfg(1, 1), Bounds: spec.DefaultBounds(3), Depth: 10},
 			want:  `states=20463 transitions=34976 depth=10 complete=false stop="depth" deadlocks=74 exit=477 goexit-deadlock=6 asleep=10`,
@@ -234,8 +234,8 @@ func TestExploreCountsUnchanged(t *testing.T) {
 			want: `states=300000 transitions=557768 depth=22 complete=false stop="max-states" deadlocks=0 exit=6540 goexit-deadlock=128 asleep=300`,
 			cov:  0xabf60adfc1c19376},
 		{name: "2P2M4G all families (the benchmark), 1M states", o: ExploreOptions{Config: cfg(2, 2), Bounds: spec.DefaultBounds(4), MaxStates: 1_000_000}, long: true,
-			want:  `states=1000000 transitions=1998171 depth=13 complete=false stop="max-states" deadlocks=2 exit=17869 goexit-deadlock=40 asleep=58`,
-			cov:   0xdbcaa95d53faaf97,
+			want:  `states=1000000 transitions=1999258 depth=13 complete=false stop="max-states" deadlocks=2 exit=17982 goexit-deadlock=40 asleep=58`,
+			cov:   0x31647fb54a405a56,
 			reach: []string{"startlockedm", "acquirep/startlockedm", "stoplockedm/handoffp"}},
 		{name: "1P1M5G core and gc, no gosched, depth 26", o: ExploreOptions{Config: cfg(1, 1), Bounds: gcBounds(5), Depth: 26},
 			want:  `states=79729 transitions=151189 depth=26 complete=false stop="depth" deadlocks=0 exit=1009 goexit-deadlock=83 asleep=321`,

@@ -261,6 +261,10 @@ type MSnap struct {
 	NextP    int
 	Parked   bool `json:",omitempty"`
 	Recheck  bool `json:",omitempty"`
+	// AllpLen is the length of the allp snapshot the recheck reads,
+	// when it is not GOMAXPROCS (a procresize since the M dropped its
+	// P); 0 otherwise.
+	AllpLen  int  `json:",omitempty"`
 	WakeP    bool `json:",omitempty"` // owes a wakep
 	Waking   bool `json:",omitempty"` // between wakep's CAS and its startm
 	Stopping bool `json:",omitempty"` // owes startlockedm's stopm

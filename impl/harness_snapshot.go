@@ -36,6 +36,9 @@ func (s *sched) snapshot() Snapshot {
 			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
 			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, WakeP: mp.owesWakep, Waking: mp.waking, Stopping: mp.stopping, StopLocked: mp.stoplocked, GCStopping: mp.gcstopping, SpinClear: mp.spinClear, Mexiting: mp.mexiting, Mfreed: mp.mfreed,
 		})
+		if mp.recheck && mp.allpLen != 0 && mp.allpLen != s.gomaxprocs.Load() {
+			sn.Ms[len(sn.Ms)-1].AllpLen = int(mp.allpLen)
+		}
 		if mp.slowq.head != nil {
 			sn.Ms[len(sn.Ms)-1].SlowBatch = walk(mp.slowq.head, limit)
 		}

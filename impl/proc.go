@@ -884,7 +884,10 @@ func (mp *m) schedule() {
 			// is its next op, in a sched.lock section of its own
 			// (stopmOwed), as findRunnable unlocks before stopm.
 			if mp.spinning.Load() {
-				mp.recheck = true
+				// `allpSnapshot := mp.snapshotAllp()` came before
+				// the drop; GOMAXPROCS cannot change while the M
+				// holds its P.
+				mp.recheck, mp.allpLen = true, s.gomaxprocs.Load()
 				r.val = 1
 			} else {
 				mp.stopping = true

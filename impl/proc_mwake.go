@@ -500,9 +500,16 @@ func (mp *m) recheckStop() {
 	}
 	s.unlockSched(&mp.actor)
 	mp.sp()
-	// checkRunqsNoP: the Ps' run queues, read without the lock; the
-	// first with work sends the M for an idle P.
-	for _, p2 := range s.ps {
+	// checkRunqsNoP: the run queues of the Ps of findRunnable's allp
+	// snapshot, read without the lock; the first with work sends the M
+	// for an idle P. A P a procresize added since is not read; one it
+	// destroyed is, dead and empty ("everything up to cap(allp) is
+	// immutable").
+	allp := s.ps
+	if n := mp.allpLen; n > 0 && int(n) < len(allp) {
+		allp = allp[:n]
+	}
+	for _, p2 := range allp {
 		if !p2.idlep.Load() && !p2.runqempty() {
 			r.val |= recheckFoundRunq
 			s.lockSched(&mp.actor)

@@ -265,6 +265,12 @@ type m struct {
 	parked   bool
 	mlink    *m
 	recheck  bool
+	// allpLen is the length of findRunnable's allp snapshot
+	// (mp.snapshotAllp, taken before the stop path drops the P: the
+	// GOMAXPROCS of then), whose Ps checkRunqsNoP reads in the recheck
+	// even after a procresize changed GOMAXPROCS. Owner-only, with
+	// recheck (0: every P).
+	allpLen int32
 	// stopping: findRunnable's stop path idled our P (not spinning),
 	// startlockedm handed it away, or exitsyscallNoP queued our G; stopm is
 	// the M's next op (owner-only).

@@ -1234,3 +1234,37 @@ func TestStopTheWorldLeavesEnteringSyscallP(t *testing.T) {
 		}
 	}
 }
+
+// TestRecheckReadsItsAllpSnapshot: checkRunqsNoP reads the Ps of the allp
+// snapshot findRunnable took before the M dropped its P (proc.go:3586,
+// 3902-3915). P2 holds work and is not idle, P1 is idle: with a snapshot
+// of P0 and P1 (GOMAXPROCS 2 at the drop, 3 now) the recheck finds
+// nothing and owes stopm, and the snapshot shows its length; with all
+// three it takes P1 for P2's work.
+func TestRecheckReadsItsAllpSnapshot(t *testing.T) {
+	for _, tc := range []struct {
+		allpLen int32
+		found   bool
+	}{{2, false}, {3, true}} {
+		s := testSched(t, "small", 3, 3)
+		mp, p2 := s.ms[1], s.ps[2]
+		if !s.pidleremoveLocked(p2) || !s.ps[1].idlep.Load() {
+			t.Fatal("setup: P1 and P2 idle")
+		}
+		gp := runnableGs(s, 1)[0]
+		if _, _, msg := s.ms[2].runqput(p2, gp, false); msg != "" {
+			t.Fatal(msg)
+		}
+		mp.recheck, mp.allpLen = true, tc.allpLen
+		if sn := s.snapshot(); (sn.Ms[1].AllpLen == 2) != !tc.found {
+			t.Fatalf("snapshot of an allp snapshot of %d Ps (GOMAXPROCS 3): %d", tc.allpLen, sn.Ms[1].AllpLen)
+		}
+		mp.recheckStop()
+		if got := mp.spinP == s.ps[1]; got != tc.found || mp.stopping == tc.found || mp.recheck {
+			t.Fatalf("allp snapshot of %d Ps: took P1 %v (want %v), owes stopm %v", tc.allpLen, got, tc.found, mp.stopping)
+		}
+		if sn := s.snapshot(); sn.Ms[1].AllpLen != 0 {
+			t.Fatalf("after the recheck the snapshot shows an allp snapshot of %d", sn.Ms[1].AllpLen)
+		}
+	}
+}

@@ -83,6 +83,9 @@ func (m *M) String() string {
 	if m.Recheck {
 		st += " recheck"
 	}
+	if m.AllpLen != 0 {
+		st += " allp=" + itoa(int64(m.AllpLen))
+	}
 	if m.WakeP {
 		st += " owes-wakep"
 	}

@@ -131,17 +131,18 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				if s.Sched.Pidle != None && len(s.Sched.Runq) != 0 {
 					ops = append(ops, Op{Kind: OpRecheck, M: M, Source: SrcGlobal})
 				}
-				if s.Sched.Pidle != None && s.runqWork() {
+				work := s.recheckWork(int(M)) // checkRunqsNoP: the Ps of its allp snapshot
+				if s.Sched.Pidle != None && work {
 					// checkRunqsNoP's path, also with sched.runq
 					// non-empty: a G put there after the recheck's
 					// sched.lock section found it empty.
 					ops = append(ops, Op{Kind: OpRecheck, M: M, N: 1})
 				}
-				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !s.runqWork()) {
+				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !work) {
 					// N: what checkRunqsNoP finds (a P's run
 					// queue with work: with no idle P, needspinning).
 					var found int8
-					if s.runqWork() {
+					if work {
 						found = 1
 					}
 					ops = append(ops, Op{Kind: OpRecheck, M: M, N: found})

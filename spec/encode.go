@@ -8,7 +8,15 @@ import (
 // AppendBinary appends a compact encoding of s (without its Config) to b.
 // The explorer keeps its BFS frontier in this form.
 func (s *State) AppendBinary(b []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s.Gs)))
+	// The G count's low bit: some M holds an allp snapshot (M.AllpLen,
+	// rare: one byte per M follows the Ms' words).
+	allp := uint64(0)
+	for i := range s.Ms {
+		if s.Ms[i].AllpLen != 0 {
+			allp = 1
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Gs))<<1|allp)
 	for i := range s.Gs {
 		g := &s.Gs[i]
 		b = binary.LittleEndian.AppendUint64(b, packG(g))
@@ -22,6 +30,11 @@ func (s *State) AppendBinary(b []byte) []byte {
 		b = binary.LittleEndian.AppendUint64(b, packM(m))
 		b = binary.LittleEndian.AppendUint64(b, packM2(m))
 		b = binary.LittleEndian.AppendUint64(b, packM3(m))
+	}
+	if allp != 0 {
+		for i := range s.Ms {
+			b = append(b, byte(s.Ms[i].AllpLen))
+		}
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
@@ -160,7 +173,8 @@ func (d *decoder) list(arena []int32, off *int) []int32 {
 func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	d := decoder{b: b}
 	s.Cfg = cfg
-	ng := int(d.uvarint())
+	ng0 := d.uvarint()
+	ng, allp := int(ng0>>1), ng0&1 != 0
 	if ng > len(b) {
 		return nil, errCorrupt
 	}
@@ -187,6 +201,11 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 			SpinClear: w2>>60&1 != 0, GCStopping: w2>>61&1 != 0, Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
 			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, Waking: w3&32 != 0, StopLocked: w3&64 != 0, Mexiting: w3&128 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16),
 			Handing: int32(w3>>24&0x3FFFFF) - 1, SpinP: int8(w3 >> 46), StartmP: int8(w3 >> 54), Mfreed: w3>>62&1 != 0, StealTail: w3>>63 != 0})
+	}
+	if allp {
+		for i := range s.Ms {
+			s.Ms[i].AllpLen = int8(d.byte1())
+		}
 	}
 	// Lists: an arena sized generously from the encoding's length.
 	need := 2*ng + (4*cfg.Ps+4)*listSlack

@@ -66,6 +66,10 @@ func packM3(m *M) uint64 {
 		uint64(uint32(m.Handing+1)&0x3FFFFF)<<24 | uint64(uint8(m.SpinP))<<46 | uint64(uint8(m.StartmP))<<54 | b2u(m.Mfreed)<<62 | b2u(m.StealTail)<<63
 }
 
+// allpWord is the hash word of an M's allp snapshot (M.AllpLen), hashed
+// only when it is set, so that the states without one hash as before.
+func allpWord(m *M) uint64 { return uint64(uint8(m.AllpLen)) | 0xA11F<<48 }
+
 // m3Handing is packM3's Handing field, which the fingerprint replaces by
 // the G's new name.
 const m3Handing = 0x3FFFFF << 24
@@ -367,6 +371,9 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes 
 		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
 		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
 		h.word(m3&^m3Handing | (mapG(perm, m.Handing)+1)&0x3FFFFF<<24)
+		if m.AllpLen != 0 {
+			h.word(allpWord(m))
+		}
 	}
 	gt := uint32(s.Cfg.Consts.GlobalTick)
 	for i := range ps {
@@ -507,7 +514,7 @@ func (s *State) mKey(m *M) uint64 {
 	var h hasher = 0x4D5359
 	h.word(packM3(m)&^(0xFF<<16|m3Handing) | uint64(uint8(m.P))<<24 | uint64(uint8(m.OldP))<<32 |
 		uint64(m.LockedExt)<<40 | uint64(m.LockedInt)<<48 | b2u(m.Exited)<<56 | b2u(m.Wedged)<<57 |
-		b2u(m.Curg != None && m.Curg == m.LockedG)<<58)
+		b2u(m.Curg != None && m.Curg == m.LockedG)<<58 | uint64(uint8(m.AllpLen))<<59)
 	for _, g := range [...]int32{m.Curg, m.NewG, m.LockedG, m.Handing} {
 		if uint(g) < uint(len(s.Gs)) {
 			// (Not gcAssistBytes, which ReduceAssist may drop.)
@@ -627,6 +634,9 @@ func (s *State) hashRest(h *hasher) {
 		h.word(packM(&s.Ms[i]))
 		h.word(packM2(&s.Ms[i]))
 		h.word(packM3(&s.Ms[i]))
+		if s.Ms[i].AllpLen != 0 {
+			h.word(allpWord(&s.Ms[i]))
+		}
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]

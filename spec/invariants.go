@@ -1008,6 +1008,9 @@ var Invariants = []Invariant{
 			if m.Recheck && m.P != None {
 				return errf("M%d is to recheck after dropping its P while spinning, but holds P%d", i, m.P)
 			}
+			if m.AllpLen != 0 && (!m.Recheck || int(m.AllpLen) > len(s.Ps) || int32(m.AllpLen) == s.Sched.GoMaxProcs || m.AllpLen < 0) {
+				return errf("M%d holds an allp snapshot of %d Ps (gomaxprocs %d) but recheck=%v", i, m.AllpLen, s.Sched.GoMaxProcs, m.Recheck)
+			}
 		}
 		return nil
 	}},

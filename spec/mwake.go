@@ -66,7 +66,7 @@ func (s *State) mput(mp int, r *Result) error {
 		return throwf(ThrowStopmSpinning, "stopm")
 	}
 	m.Parked = true
-	m.Recheck = false
+	m.Recheck, m.AllpLen = false, 0
 	m.Link = s.Sched.Midle
 	s.Sched.Midle = int8(mp)
 	// `sched.nmidle++; checkdead()`.
@@ -465,8 +465,21 @@ func (s *State) pendingP(pi int8) bool {
 // runqWork reports whether a P that stealWork or checkRunqsNoP would look
 // at (running, handed off or stopped: not idle, idlepMask) has a G in its
 // run queue (runqempty: runnext or the ring).
-func (s *State) runqWork() bool {
-	for v := range s.Ps {
+func (s *State) runqWork() bool { return s.runqWorkIn(len(s.Ps)) }
+
+// recheckWork is what checkRunqsNoP finds for M mp's recheck: work on
+// the run queue of a P of its allp snapshot (M.AllpLen, or the current
+// GOMAXPROCS Ps; Ps beyond GOMAXPROCS are dead and empty).
+func (s *State) recheckWork(mp int) bool {
+	if n := s.Ms[mp].AllpLen; n != 0 {
+		return s.runqWorkIn(int(n))
+	}
+	return s.runqWork()
+}
+
+// runqWorkIn: a P below n has work on its run queue.
+func (s *State) runqWorkIn(n int) bool {
+	for v := range s.Ps[:min(n, len(s.Ps))] {
 		vp := &s.Ps[v]
 		if vp.Status.Stealable() && (vp.Runnext != None || len(vp.Ring) != 0) {
 			return true
@@ -617,9 +630,9 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
 	}
 	found := op.N&RecheckFound != 0 // checkRunqsNoP found a P with work (the implementation's read)
-	if op.Strict && op.Source != SrcGlobal && found != s.runqWork() {
+	if op.Strict && op.Source != SrcGlobal && found != s.recheckWork(mp) {
 		// (The global path returns before checkRunqsNoP.)
-		return r, s.disabled(op, "strict: checkRunqsNoP reads every P's run queue as it is")
+		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
 	}
 	switch {
 	case op.Source == SrcGlobal:
@@ -659,7 +672,7 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		s.Sched.NeedSpinning = true
 		r.Value = 1
 	}
-	m.Recheck = false
+	m.Recheck, m.AllpLen = false, 0
 	m.Stopping = true
 	return r, nil
 }
@@ -682,7 +695,7 @@ func (s *State) recheckTake(mp int) int8 {
 	pp := &s.Ps[pi]
 	pp.Status, pp.M, pp.Link = PHandoff, None, None
 	m := &s.Ms[mp]
-	m.Recheck = false
+	m.Recheck, m.AllpLen = false, 0
 	m.SpinP = pi
 	return pi
 }

@@ -93,6 +93,13 @@ type M struct {
 	// findRunnable's recheck (nmspinning--, sched.runq, checkRunqsNoP):
 	// OpStopSpinning, then OpRecheck.
 	Recheck bool
+	// AllpLen is the length of the allp snapshot findRunnable took
+	// before the M dropped its P (mp.snapshotAllp, proc.go:3586), whose
+	// Ps checkRunqsNoP reads in the recheck (proc.go:3902-3915), when it
+	// differs from GOMAXPROCS: a procresize between the drop and the
+	// recheck changed GOMAXPROCS (OpProcResize sets it; 0: the snapshot
+	// is the current GOMAXPROCS Ps). Only with Recheck.
+	AllpLen int8
 	// SpinP is the P findRunnable's recheck took off the idle list
 	// (pidlegetSpinning, in the sched.lock section that found global
 	// work or in checkRunqsNoP's), which `acquirep(pp);

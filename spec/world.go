@@ -54,6 +54,24 @@ func (s *State) procresizeAction(op Op, oneStep bool) (Result, error) {
 			s.Ps[i].Status = PIdle
 		}
 	}
+	for i := range s.Ms {
+		// An M that dropped its P while spinning and has yet to
+		// recheck holds findRunnable's allp snapshot, taken before
+		// the drop (mp.snapshotAllp, proc.go:3586): checkRunqsNoP
+		// reads its Ps, not the new GOMAXPROCS's ("everything up to
+		// cap(allp) is immutable"; a shrink leaves the destroyed Ps in
+		// it, dead and empty).
+		if m := &s.Ms[i]; m.Recheck {
+			snap := m.AllpLen
+			if snap == 0 {
+				snap = int8(s.Sched.GoMaxProcs)
+			}
+			if int(snap) == n {
+				snap = 0
+			}
+			m.AllpLen = snap
+		}
+	}
 	s.Sched.GoMaxProcs = int32(n)
 	return r, s.restart(oneStep)
 }
