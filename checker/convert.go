@@ -151,6 +151,18 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		return nil, err
 	}
 	s.Sched.CtlStartmP = int8(ctlP)
+	retakeP, err := atMostOne(sn.RetakeP, "sysmon's retaken P")
+	if err != nil {
+		return nil, err
+	}
+	retakeM, err := atMostOne(sn.RetakeM, "the M sysmon retook a P from")
+	if err != nil {
+		return nil, err
+	}
+	if retakeP < spec.None || retakeP >= len(s.Ps) || retakeM < spec.None || retakeM >= len(s.Ms) {
+		return nil, fmt.Errorf("sysmon's retake holds P%d from M%d, out of range", retakeP, retakeM)
+	}
+	s.Sched.RetakeP, s.Sched.RetakeM = int8(retakeP), int8(retakeM)
 	// The idle P list, head first, as sched.pidle and the links. A P met
 	// twice makes a cycle, which the invariants report. sched.npidle is
 	// the list's length in the spec (impl's Snapshot.Check compares).
@@ -365,6 +377,8 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("handed off", out.HandedOff, r.HandedOff)
 	case spec.OpRetake:
 		ck("M", out.Value, r.Value)
+	case spec.OpHandoffp:
+		ck("P", out.P, r.P)
 	case spec.OpExitSyscall:
 		ck("G", out.G, r.G)
 		ck("P", out.P, r.P)

@@ -19,7 +19,7 @@
 // queue eventually leaves it, the 61st-tick pick (GlobalRunqServed); a
 // handed-off P is eventually acquired (HandedOffPTaken); a runnable G
 // locked to an M eventually runs on it (LockedGRunsOnItsM). "Eventually"
-// is on fair runs, under six named conditions (FairnessConditions), each
+// is on fair runs, under seven named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it
 //     (every M is an OS thread);
@@ -46,7 +46,11 @@
 //     that needs a P), so they reach the work the restart handed them;
 //     without it the controller could stop the world each time an M is
 //     about to run a G. A stop-the-world in a lasso's prefix is still
-//     explored.
+//     explored;
+//   - WeakFairSysmon: sysmon, once its retake took a P from a thread in a
+//     syscall, hands it off (handoffp) if it can step in every state of a
+//     loop (it is a thread of its own, and handoffp follows the retake in
+//     the same call); without it sysmon could hold the P forever.
 //
 // Each is needed: without it the spec has a lasso at a small bound
 // (TestLivenessFairnessIsNeeded). A violation is a Lasso, the shortest

@@ -118,8 +118,14 @@ const (
 	// stopped until the controller's restart, which FairStartTheWorld
 	// forces).
 	FairSTWSpaced
+	// FairSysmon is weak fairness of sysmon once its retake took a P
+	// (spec.Sched.RetakeP): its handoffp of that P, if it can step in
+	// every state of a loop, steps in it. sysmon is a thread of its own,
+	// and handoffp follows the retake in the same call (proc.go retake);
+	// without it sysmon could hold the P (handed off, no M's) forever.
+	FairSysmon
 	// AllFairness is every condition: the default.
-	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld | FairSTWSpaced
+	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld | FairSTWSpaced | FairSysmon
 )
 
 // FairnessConditions name the fairness conditions, in bit order.
@@ -134,6 +140,7 @@ var FairnessConditions = []struct {
 	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's fixed set of Ms cannot (proc.go startm)"},
 	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller, once every P has stopped for its stop-the-world, and its wakep after it, if they can step in every state of a loop, step in it: the caller of a stop-the-world and startTheWorldWithSema's wakep (proc.go:1822) run on a thread of their own"},
 	{FairSTWSpaced, "StopTheWorldsSpaced", "a loop in which the controller stops the world is unfair: between two stop-the-worlds the Ms run far longer than one lasts (the GC is paced by allocation; the caller is a goroutine that needs a P), so the Ms it stopped reach the work startTheWorldWithSema handed them; a stop-the-world in a lasso's prefix is still explored"},
+	{FairSysmon, "WeakFairSysmon", "sysmon, once its retake took a P from a thread in a syscall, hands it off (handoffp) if it can step in every state of a loop: sysmon is a thread of its own, and handoffp follows the retake in the same call (proc.go retake)"},
 }
 
 // LivenessProperty is one liveness property.
@@ -231,7 +238,8 @@ type livenessGraph struct {
 	base   []uint32 // product numbering: state s's runnable Gs are nodes base[s]..base[s+1]-1
 	dst    []uint32
 	// info: bits 0-3 the actor M (ms: the controller's restart and
-	// wakep; noActor: sysmon and the controller's other ops),
+	// wakep; ms+1: sysmon's handoffp; noActor: sysmon's retake and the
+	// controller's other ops),
 	// 4-7 one plus the handed-off P an acquirep took (0: none), 8-11 one
 	// plus the P whose schedtick the step advanced (0: none), infSTW the
 	// controller's stopTheWorldWithSema.
@@ -246,9 +254,10 @@ func newLivenessGraph(o ExploreOptions) (*livenessGraph, error) {
 	switch {
 	case o.Depth != 0:
 		return nil, fmt.Errorf("explore: liveness needs the whole state graph: no depth bound")
-	case o.Config.Ms > 7 || o.Config.Ps > 8:
-		// The eighth actor is the controller's wakep (addEdge).
-		return nil, fmt.Errorf("explore: liveness handles at most 7 Ms and 8 Ps, have %d and %d", o.Config.Ms, o.Config.Ps)
+	case o.Config.Ms > 6 || o.Config.Ps > 8:
+		// The seventh and eighth actors are the controller's restart
+		// and wakep and sysmon's handoffp (addEdge).
+		return nil, fmt.Errorf("explore: liveness handles at most 6 Ms and 8 Ps, have %d and %d", o.Config.Ms, o.Config.Ps)
 	case o.Bounds.Gs > maxLiveG:
 		return nil, fmt.Errorf("explore: liveness follows at most %d Gs, have a bound of %d", maxLiveG, o.Bounds.Gs)
 	}
@@ -256,8 +265,9 @@ func newLivenessGraph(o ExploreOptions) (*livenessGraph, error) {
 }
 
 // actors is the number of weakly fair actors: the Ms, then the
-// controller's wakep (startTheWorldWithSema), numbered lg.ms.
-func (lg *livenessGraph) actors() int { return lg.ms + 1 }
+// controller's wakep (startTheWorldWithSema), numbered lg.ms, then
+// sysmon's handoffp after its retake, lg.ms+1.
+func (lg *livenessGraph) actors() int { return lg.ms + 2 }
 
 // addState records the masks of the new state numbered id.
 func (lg *livenessGraph) addState(id uint32, s *spec.State) {
@@ -327,6 +337,9 @@ func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) 
 		// startTheWorldWithSema's wakep run on the M that stopped the
 		// world, a thread like the spec's Ms: weakly fair too.
 		inf = uint16(lg.ms)
+	case op.M == spec.Sysmon && op.Kind == spec.OpHandoffp:
+		// sysmon's handoffp after its retake: weakly fair too.
+		inf = uint16(lg.ms + 1)
 	case op.Kind == spec.OpStopTheWorld:
 		inf |= infSTW
 	}
@@ -897,6 +910,9 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 	}
 	if fair&FairStartTheWorld != 0 {
 		allM |= 1 << lg.ms
+	}
+	if fair&FairSysmon != 0 {
+		allM |= 1 << (lg.ms + 1)
 	}
 	allP := uint8(1<<lg.ps - 1)
 	for i, prop := range LivenessProperties {

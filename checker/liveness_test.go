@@ -114,6 +114,8 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 	ctlBounds.NoGC, ctlBounds.MaxStack = false, 0
 	stwBounds := coreBounds(1)
 	stwBounds.NoGC, stwBounds.NoSyscalls, stwBounds.MaxStack = false, false, 0
+	sysBounds := coreBounds(1)
+	sysBounds.NoSyscalls, sysBounds.MaxStack = false, 0
 	for _, tc := range []struct {
 		cond Fairness
 		o    ExploreOptions
@@ -139,6 +141,9 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 		// GC cycles stop M0 each time it has taken the P for main, which
 		// exitsyscall queued on the global queue: main never runs.
 		{FairSTWSpaced, liveOptions(1, 1, stwBounds), "RunnableGRuns", "a stop-the-world in the loop", false},
+		// sysmon retook P0 from main's syscall and never hands it off,
+		// while main, back on P1, yields forever.
+		{FairSysmon, liveOptions(2, 2, sysBounds), "HandedOffPTaken", "sysmon's handoffp never steps", false},
 	} {
 		name := ""
 		for _, f := range FairnessConditions {
@@ -541,6 +546,11 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 			op.Kind == spec.OpGC || op.Kind == spec.OpProcResize)
 	}) {
 		f |= FairStartTheWorld
+	}
+	// WeakFairSysmon: sysmon's handoffp after its retake steps in the
+	// loop, or cannot step somewhere.
+	if weaklyFair(func(op spec.Op) bool { return op.M == spec.Sysmon && op.Kind == spec.OpHandoffp }) {
+		f |= FairSysmon
 	}
 	// StopTheWorldsSpaced: the loop does not stop the world.
 	if !slices.ContainsFunc(run.ops, func(op spec.Op) bool { return op.Kind == spec.OpStopTheWorld }) {

@@ -357,6 +357,10 @@ type Snapshot struct {
 	CtlWakeP   bool  `json:",omitempty"`
 	CtlWaking  bool  `json:",omitempty"`
 	CtlStartmP []int `json:",omitempty"`
+	// RetakeP is the P (one) sysmon's retake took and has yet to hand
+	// off (its next op, handoffp), and RetakeM the M it took it from.
+	RetakeP []int `json:",omitempty"`
+	RetakeM []int `json:",omitempty"`
 	// GCWaiting is sched.gcwaiting: a stop-the-world is under way.
 	GCWaiting         bool `json:",omitempty"`
 	GFreeStackSize    int

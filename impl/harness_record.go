@@ -51,6 +51,7 @@ const (
 	opStopTheWorld
 	opPreempt
 	opGCStopm
+	opHandoffp
 	numOpKinds
 )
 
@@ -59,7 +60,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"unlockint", "acquirep", "procresize", "gc", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
 	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
-	"mfreed", "runqputbatch", "runqstealtail", "stoptheworld", "preempt", "gcstopm"}
+	"mfreed", "runqputbatch", "runqstealtail", "stoptheworld", "preempt", "gcstopm", "handoffp"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -397,6 +398,8 @@ func (a *actor) expand(r *rec) Event {
 	case opRetake:
 		e.In.P = int(r.in)
 		o.Value = r.val
+	case opHandoffp:
+		o.P = int(r.a)
 	case opExitSyscall:
 		o.P = int(r.a)
 		o.Path = exitPathNames[r.code]

@@ -100,6 +100,12 @@ func (s *sched) snapshot() Snapshot {
 	sn.GCWaiting = s.gcwaiting.Load()
 	sn.NMSpinning = int(s.nmspinning.Load())
 	sn.NeedSpinning = s.needspinning.Load()
+	if s.retakeP != nil {
+		sn.RetakeP = []int{int(s.retakeP.id)}
+	}
+	if s.retakeM != nil {
+		sn.RetakeM = []int{s.retakeM.id}
+	}
 	if a := s.ctl; a != nil {
 		sn.CtlWakeP, sn.CtlWaking = a.owesWakep, a.waking
 		if a.startmP != nil {

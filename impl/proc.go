@@ -391,7 +391,7 @@ func (a *actor) checkdeadLocked() string {
 		// newm's M counted only once its thread runs.
 		reserved = 0
 	}
-	run := int32(len(s.ms)) + reserved + s.ctlm.Load() - s.nmfreed - s.nmidle - s.nmidlelocked
+	run := int32(len(s.ms)) + reserved + s.ctlm.Load() + s.sysmonRun - s.nmfreed - s.nmidle - s.nmidlelocked
 	if run > 0 {
 		return ""
 	}

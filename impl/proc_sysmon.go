@@ -37,9 +37,11 @@ func (s *sched) someSyscallP() bool {
 }
 
 // retake (proc.go:6630-6720): for each running P whose M's G is in a
-// syscall, block the G's exitsyscall (setBlockOnExitSyscall: the scan
-// bit), take the P (takeP; the M's oldp is the P since entersyscall) and
-// handoffp it, then let the G go.
+// syscall, incidlelocked(-1), block the G's exitsyscall
+// (setBlockOnExitSyscall: the scan bit), take the P (takeP; the M's oldp
+// is the P since entersyscall), let the G go (thread.resume()), and then,
+// as sysmon's next op, handoffp the P and incidlelocked(1). Between the
+// two the thread may leave its syscall without its P.
 func (s *sched) retake(a *actor) int {
 	n := 0
 	for _, pp := range s.ps {
@@ -60,22 +62,49 @@ func (s *sched) retake(a *actor) int {
 		if !ok {
 			continue
 		}
+		// sched.lock for the record of the P sysmon holds (the
+		// snapshot's) and the bracket checkdead counts; takeP itself
+		// takes none in the runtime.
 		s.lockSched(a)
 		rp, msg := s.takeP(th)
-		if msg == "" {
-			msg = s.handoffpLocked(rp, th.mp)
-		}
+		s.retakeP, s.retakeM, s.sysmonRun = rp, th.mp, 1
 		s.unlockSched(a)
 		th.resume()
 		r.in, r.val = pp.id, int64(th.mp.id)
-		r.flags |= flHandedOff
-		a.branch(brHandoff)
 		if msg != "" {
 			a.throwOp(&r, msg)
 			return n
 		}
 		a.commit(&r)
 		n++
+		a.sp()
+		if !s.sysmonHandoffp(a) {
+			return n
+		}
 	}
 	return n
+}
+
+// sysmonHandoffp is retake's `handoffp(pp)` of the P it took, then
+// `incidlelocked(1)`, whose checkdead no longer counts sysmon's bracket
+// (op handoffp). It reports false after a throw.
+func (s *sched) sysmonHandoffp(a *actor) bool {
+	r := a.begin(opHandoffp)
+	s.lockSched(a)
+	rp, oldm := s.retakeP, s.retakeM
+	s.retakeP, s.retakeM, s.sysmonRun = nil, nil, 0
+	msg := s.handoffpLocked(rp, oldm)
+	if msg == "" {
+		msg = a.checkdeadLocked()
+	}
+	s.unlockSched(a)
+	r.a = rp.id
+	r.flags |= flHandedOff
+	a.branch(brHandoff)
+	if msg != "" {
+		a.throwOp(&r, msg)
+		return false
+	}
+	a.commit(&r)
+	return true
 }

@@ -375,6 +375,14 @@ type schedt struct {
 	// between will always see at least one running M (ours)", proc.go
 	// wakep). Written with the world stopped and under sched.lock.
 	ctlm atomic.Int32
+	// retakeP and retakeM: sysmon's retake took retakeP from retakeM's
+	// thread and resumed it; its handoffp is sysmon's next op. Between
+	// them checkdead counts sysmon's incidlelocked(-1) bracket
+	// (sysmonRun, 1). Written by sysmon under sched.lock, read under it
+	// (the snapshot, checkdead).
+	retakeP   *p
+	retakeM   *m
+	sysmonRun int32
 	// gcwaiting is sched.gcwaiting: the controller's stopTheWorldWithSema
 	// has begun and startTheWorldWithSema not yet ended it; stopwait is
 	// sched.stopwait, the Ps not yet stopped. Written under sched.lock,

@@ -362,7 +362,7 @@ func TestRealHandoffpLastP(t *testing.T) {
 		t.Fatalf("%v: the records' idle list %v, gomaxprocs %d: not every other P idle", r, idle, gomaxprocs)
 	}
 	s := specSyscallState(t, gomaxprocs, int8(r.P), true, idle)
-	res, err := s.Apply(spec.Op{Kind: spec.OpRetake, M: spec.Sysmon, P: int8(r.P)})
+	res, err := retakeAndHandoff(s, int8(r.P))
 	if err != nil || !res.HandedOff {
 		t.Fatalf("retake: %v %v", res, err)
 	}
@@ -377,7 +377,7 @@ func TestRealHandoffpLastP(t *testing.T) {
 	// retake idles the P: the branch is the last running P's alone.
 	if gomaxprocs >= 2 && len(idle) >= 1 {
 		s = specSyscallState(t, gomaxprocs+1, int8(r.P), true, idle)
-		if _, err := s.Apply(spec.Op{Kind: spec.OpRetake, M: spec.Sysmon, P: int8(r.P)}); err != nil {
+		if _, err := retakeAndHandoff(s, int8(r.P)); err != nil {
 			t.Fatal(err)
 		}
 		if s.Ps[r.P].Status != spec.PIdle || s.Sched.Pidle != int8(r.P) {
@@ -392,6 +392,15 @@ func TestRealHandoffpLastP(t *testing.T) {
 		t.Fatalf("a last-P handoff recorded as idle is not caught:\n%s", strings.Join(probs, "\n"))
 	}
 	t.Logf("%v, idle list %v, then %v", r, idle, f.Records[at+1])
+}
+
+// retakeAndHandoff is sysmon's retake of P p and its handoffp, the step
+// after it; the result is handoffp's.
+func retakeAndHandoff(s *spec.State, p int8) (spec.Result, error) {
+	if r, err := s.Apply(spec.Op{Kind: spec.OpRetake, M: spec.Sysmon, P: p}); err != nil {
+		return r, err
+	}
+	return s.Apply(spec.Op{Kind: spec.OpHandoffp, M: spec.Sysmon})
 }
 
 // TestRealExitsyscallLIFO is the regression test of exitsyscall's idle

@@ -61,8 +61,12 @@ func (s *State) checkdead(r *Result) error {
 }
 
 // RunningMs is checkdead's run: mcount() - sched.nmidle -
-// sched.nmidlelocked (sched.nmsys is 0 in the spec).
-func (s *State) RunningMs() int32 { return s.MCount() - s.NMIdle() - s.NMIdleLocked() }
+// sched.nmidlelocked (sched.nmsys is 0 in the spec), with sysmon's
+// retake in progress counted (its incidlelocked(-1) until the
+// incidlelocked(1) after its handoffp: Sched.RetakeP).
+func (s *State) RunningMs() int32 {
+	return s.MCount() - s.NMIdle() - s.NMIdleLocked() + int32(b2i(s.Sched.RetakeP != None))
+}
 
 // MCount is proc.go mcount(), sched.mnext - sched.nmfreed: the Ms that
 // have not exited (mexit's nmfreed++ counts m0 wedged in mexit too), plus

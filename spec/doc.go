@@ -26,7 +26,8 @@
 // raises it, or a *Disabled when the op's precondition does not hold.
 // (*State).Apply is the same in place. The ops (type OpKind) are those of
 // docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
-// schedule, exit, goexit, gosched, park, entersyscall, retake, exitsyscall,
+// schedule, exit, goexit, gosched, park, entersyscall, retake and sysmon's
+// handoffp after it, exitsyscall,
 // lockosthread, unlockosthread, lockint, unlockint, acquirep, the
 // stop-the-world's stoptheworld, preempt and gcstopm, procresize,
 // gc (its end may set startingStackSize), growstack, assist, dirty, mcall (badmcall2), the GC
@@ -112,8 +113,8 @@
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks
 // only those, for a state projected from the real runtime. The other 9 carry a Scope: they rest on a restriction of the
-// spec's model (its exitsyscall, schedule, retake and handoffp are single
-// steps, sysmon is no M; it has no in-place waits, extra Ms, finalizer
+// spec's model (its exitsyscall, schedule and handoffp are single steps,
+// sysmon is no M; it has no in-place waits, extra Ms, finalizer
 // goroutines or assist steals; it keeps pp.oldm only where procresize
 // reads it), hold in every state the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
@@ -132,11 +133,12 @@
 // wakeup), or ends the program with "no goroutines (main called
 // runtime.Goexit) - deadlock!" (no user goroutine left) or "all goroutines
 // are asleep - deadlock!" (every one waits). The invariant CheckdeadRan
-// holds the spec to it: a live program always has an M running (in the
-// spec: sysmon's retake, one step, brackets nothing; the runtime's
-// incidlelocked(-1) bracket around each P it examines delays the report to
-// its incidlelocked(1), the invariant's Scope says). Sysmon's
-// retake and the GC's stack freeing in flight at the end, and any op cut
+// holds the spec to it: a live program always has an M running, counting
+// sysmon's retake between its takeP and its handoffp as one (its
+// incidlelocked(-1) bracket, which delays a report to its
+// incidlelocked(1); the runtime's bracket also covers the Ps it examines
+// and leaves, the invariant's Scope says). Sysmon's retake and handoffp
+// and the GC's stack freeing in flight at the end, and any op cut
 // short by exit(0), may still be applied (see inFlightAtEnd). A runtime
 // throw is never a normal outcome: the explorer reports a reachable one as a
 // violation.

@@ -188,6 +188,9 @@ func (s *State) lines() []line {
 		}
 		ls = append(ls, line{"startTheWorld", strings.Join(st, " ")})
 	}
+	if sc.RetakeP != None || sc.RetakeM != None {
+		ls = append(ls, line{"sysmon", "retook " + ref("P", int64(sc.RetakeP)) + " from " + ref("M", int64(sc.RetakeM)) + ", handoffp next"})
+	}
 	if sc.GCWaiting {
 		ls = append(ls, line{"stopTheWorld", "gcwaiting stopwait=" + itoa(int64(s.StopWait()))})
 	}

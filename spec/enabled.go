@@ -157,7 +157,10 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 		}
 	}
-	if !s.Cfg.Wasm && !b.NoSyscalls {
+	if s.Sched.RetakeP != None {
+		// sysmon is one thread: its retake's handoffp comes next.
+		ops = append(ops, Op{Kind: OpHandoffp, M: Sysmon})
+	} else if !s.Cfg.Wasm && !b.NoSyscalls {
 		for pi := range s.Ps {
 			p := &s.Ps[pi]
 			if p.Status == PRunning && p.M != None {

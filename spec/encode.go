@@ -62,7 +62,10 @@ func (s *State) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(sc.StartingStackSize))
 	b = binary.AppendUvarint(b, uint64(sc.Goidgen))
 	b = binary.AppendUvarint(b, uint64(sc.GoMaxProcs))
-	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2|b2u(sc.NeedSpinning)<<3|b2u(sc.CtlWakeP)<<4|b2u(sc.CtlWaking)<<5|b2u(sc.GCWaiting)<<6), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle), byte(sc.CtlStartmP))
+	b = append(b, byte(b2u(sc.GCBlacken)|b2u(sc.MainGoexit)<<1|b2u(sc.FreeGStacksDone)<<2|b2u(sc.NeedSpinning)<<3|b2u(sc.CtlWakeP)<<4|b2u(sc.CtlWaking)<<5|b2u(sc.GCWaiting)<<6|b2u(sc.RetakeP != None || sc.RetakeM != None)<<7), byte(sc.Terminal), byte(sc.Pidle), byte(sc.Midle), byte(sc.CtlStartmP))
+	if sc.RetakeP != None || sc.RetakeM != None {
+		b = append(b, byte(sc.RetakeP), byte(sc.RetakeM))
+	}
 	b = binary.AppendUvarint(b, uint64(sc.NMSpinning))
 	return b
 }
@@ -255,6 +258,10 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	sc.Pidle = int8(d.byte1())
 	sc.Midle = int8(d.byte1())
 	sc.CtlStartmP = int8(d.byte1())
+	sc.RetakeP, sc.RetakeM = None, None
+	if f&128 != 0 {
+		sc.RetakeP, sc.RetakeM = int8(d.byte1()), int8(d.byte1())
+	}
 	sc.NMSpinning = int32(d.uvarint())
 	if d.err != nil {
 		return nil, d.err

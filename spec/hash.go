@@ -421,6 +421,9 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes 
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(creditKey(sc.BgScanCredit, assist))
 	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint8(sc.GoMaxProcs))<<8 | ctlKey(sc)<<16 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(mapM(mnew, sc.Midle)))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+	if sc.RetakeP != None || sc.RetakeM != None {
+		h.word(retakeWord(sc.RetakeP, mapM(mnew, sc.RetakeM)))
+	}
 	return h
 }
 
@@ -661,7 +664,15 @@ func (s *State) hashRest(h *hasher) {
 	h.word(uint64(sc.BgScanCredit))
 	h.word(uint64(sc.Goidgen))
 	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint8(sc.GoMaxProcs))<<8 | ctlKey(sc)<<16 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+	if sc.RetakeP != None || sc.RetakeM != None {
+		h.word(retakeWord(sc.RetakeP, sc.RetakeM))
+	}
 }
+
+// retakeWord is the hash word of sysmon's retake in progress (Sched.RetakeP,
+// RetakeM), hashed only while there is one, so that the other states hash
+// as before.
+func retakeWord(p, m int8) uint64 { return uint64(uint8(p)) | uint64(uint8(m))<<8 | 0x5E7A<<48 }
 
 // ctlKey packs the controller's wakep (Sched.CtlWakeP, CtlWaking,
 // CtlStartmP) and its stop-the-world (Sched.GCWaiting) into 11 bits.

@@ -28,6 +28,7 @@ func renameMs(s *State, perm []int) *State {
 		r.Ps[p].OldM = ren(r.Ps[p].OldM)
 	}
 	r.Sched.Midle = ren(r.Sched.Midle)
+	r.Sched.RetakeM = ren(r.Sched.RetakeM)
 	return r
 }
 

@@ -156,6 +156,9 @@ func (s *State) fingerprintRef() uint64 {
 	h.word(uint64(uint32(sc.NGSys)) | uint64(uint32(sc.StartingStackSize))<<32)
 	h.word(creditKey(sc.BgScanCredit, false))
 	h.word(b2u(sc.GCBlacken) | b2u(sc.MainGoexit)<<1 | uint64(sc.Terminal)<<2 | b2u(sc.FreeGStacksDone)<<6 | b2u(sc.NeedSpinning)<<7 | uint64(uint8(sc.GoMaxProcs))<<8 | ctlKey(sc)<<16 | uint64(uint8(sc.Pidle))<<40 | uint64(uint8(sc.Midle))<<48 | uint64(uint8(sc.NMSpinning))<<56)
+	if sc.RetakeP != None || sc.RetakeM != None {
+		h.word(retakeWord(sc.RetakeP, sc.RetakeM))
+	}
 	return h.sum()
 }
 
@@ -402,7 +405,7 @@ func TestFingerprintSeesEveryField(t *testing.T) {
 		t.Fatalf("only %d random states with 3 Ms", len(three))
 	}
 	reduced := func(s *State) uint64 { return s.FingerprintReduced(ReduceMs) }
-	if forgot, _ := fieldsForgotten(three, reduced, "M.Link", "G.M", "G.LockedM", "P.M", "P.OldM", "Sched.Midle"); len(forgot) != 0 {
+	if forgot, _ := fieldsForgotten(three, reduced, "M.Link", "G.M", "G.LockedM", "P.M", "P.OldM", "Sched.Midle", "Sched.RetakeM"); len(forgot) != 0 {
 		t.Fatalf("a field changed, the fingerprint with ReduceMs did not: %v", forgot)
 	}
 	if forgot := mRefsForgotten(three, reduced); len(forgot) != 0 {
@@ -439,7 +442,7 @@ func TestFingerprintSeesEveryField(t *testing.T) {
 
 // mRefsForgotten renames the Ms of each state (every renaming that keeps
 // m0, the identity too), sets each M reference of the renamed state
-// (M.Link, G.M, G.LockedM, P.M, P.OldM, Sched.Midle) to each other M or
+// (M.Link, G.M, G.LockedM, P.M, P.OldM, Sched.Midle, Sched.RetakeM) to each other M or
 // None in turn, and returns the references whose change, to a state that
 // no renaming makes of the first, left fp equal to the first's. A
 // canonical form that hashed a reference without renaming it would merge
@@ -486,6 +489,7 @@ func mRefsForgotten(states []*State, fp func(*State) uint64) []string {
 				try("P.OldM", &r.Ps[i].OldM)
 			}
 			try("Sched.Midle", &r.Sched.Midle)
+			try("Sched.RetakeM", &r.Sched.RetakeM)
 		}
 	}
 	return forgot

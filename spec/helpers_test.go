@@ -112,6 +112,12 @@ func do(t testing.TB, s *State, op Op) Result {
 		sr := do(t, s, Op{Kind: OpStoplockedm, M: op.M})
 		r.HandedOff, r.Fatal = sr.HandedOff, sr.Fatal
 	}
+	if op.Kind == OpRetake {
+		// sysmon's handoffp of the P it took, its next step: the
+		// handoff and checkdead show in the result.
+		hr := do(t, s, Op{Kind: OpHandoffp, M: Sysmon})
+		r.HandedOff, r.Fatal = hr.HandedOff, hr.Fatal
+	}
 	return r
 }
 

@@ -52,7 +52,10 @@ package spec
 //     relists PIdle Ps only;
 //   - exitsyscall's oldp path (setBlockOnExitSyscall) and retake need a
 //     P running with an M whose G is in a syscall: false before (the P
-//     is handed off) and after (the M runs g0, no curg);
+//     is handed off) and after (the M runs g0, no curg); sysmon's
+//     handoffp after a retake hands off the P it retook (Sched.RetakeP,
+//     never an M's nextp), and its startm's mget takes an M off the idle
+//     list, which the woken M has left;
 //   - startlockedm (schedule) puts the scheduling M's own P in the
 //     locked M's nextp, and throws when that M holds one already: a
 //     woken M's has no locked G, so it is never that M.

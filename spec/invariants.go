@@ -857,7 +857,7 @@ var Invariants = []Invariant{
 		}},
 	{Name: "NMSpinningCounts", Source: "mp.becomeSpinning/resetspinning and wakep's CAS of sched.nmspinning 0 -> 1 (proc.go): " +
 		"nmspinning counts the spinning Ms, the spinning Ms startm promised and the Ms between wakep's CAS and its startm (throw(\"findRunnable: negative nmspinning\"), throw(\"wakep: negative nmspinning\"))",
-		Scope: "The spec's handoffp is part of one step (retake, stoplockedm, mexit), so its CAS of nmspinning 0 -> 1 and the startm(pp, true) " +
+		Scope: "The spec's handoffp is part of one step (sysmon's after its retake, stoplockedm, mexit), so its CAS of nmspinning 0 -> 1 and the startm(pp, true) " +
 			"that gives the count its M or its P are one step. In the runtime handoffp makes the CAS (proc.go:3152), then startm " +
 			"takes sched.lock (proc.go:3154): in between nmspinning counts no M and no P.",
 		check: func(s *State, c *census) error {
@@ -935,6 +935,19 @@ var Invariants = []Invariant{
 			held |= 1 << uint(pi)
 			if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning {
 				return errf("the controller holds P%d for wakep's startm, which is %s (startSpinning %v)", pi, st, s.Ps[pi].StartSpinning)
+			}
+		}
+		// sysmon's retake's P, between its takeP and its handoffp.
+		if (s.Sched.RetakeP == None) != (s.Sched.RetakeM == None) {
+			return errf("sysmon's retake holds P%d from M%d: one without the other", s.Sched.RetakeP, s.Sched.RetakeM)
+		}
+		if pi := s.Sched.RetakeP; pi != None {
+			if pi < 0 || int(pi) >= len(s.Ps) || held&(1<<uint(pi)) != 0 || s.Sched.RetakeM < 0 || int(s.Sched.RetakeM) >= len(s.Ms) {
+				return errf("sysmon holds P%d retaken from M%d, out of range or an M's too", pi, s.Sched.RetakeM)
+			}
+			held |= 1 << uint(pi)
+			if p := &s.Ps[pi]; p.Status != PHandoff || p.StartSpinning || p.M != None {
+				return errf("sysmon holds P%d retaken from M%d, which is %s (startSpinning %v, m %d)", pi, s.Sched.RetakeM, p.Status, p.StartSpinning, p.M)
 			}
 		}
 		for i := range s.Ms {
@@ -1175,8 +1188,9 @@ var Invariants = []Invariant{
 		return nil
 	}},
 	{Name: "CheckdeadRan", Source: "checkdead (proc.go), run under sched.lock by mput, incidlelocked(1) and mexit whenever an M stops counting as running: `run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys`; at run == 0 it ends the program or throws",
-		Scope: "The spec's retake is one step, offered for a P in a syscall, and sysmon is no M. The runtime's retake brackets every running P " +
-			"it examines with incidlelocked(-1) and incidlelocked(1) (proc.go:6683, 6720), so that the M it retakes from cannot report a " +
+		Scope: "The spec brackets sysmon's retake from its takeP to its handoffp (Sched.RetakeP, counted by RunningMs), and sysmon is no M. " +
+			"The runtime's retake brackets every running P it examines with incidlelocked(-1) and incidlelocked(1) (proc.go:6683, 6720), " +
+			"from before setBlockOnExitSyscall, also for a P it does not take, so that the M it retakes from cannot report a " +
 			"false deadlock: while sysmon holds the bracket, the last M's mput finds run == 1 and returns, and the deadlock is declared " +
 			"by sysmon's incidlelocked(1). In between the program goes on with no M running.",
 		check: func(s *State, c *census) error {

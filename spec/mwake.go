@@ -459,7 +459,7 @@ func (s *State) pendingP(pi int8) bool {
 			return false
 		}
 	}
-	return s.Sched.CtlStartmP != pi
+	return s.Sched.CtlStartmP != pi && s.Sched.RetakeP != pi
 }
 
 // runqWork reports whether a P that stealWork or checkRunqsNoP would look

@@ -17,7 +17,7 @@ const (
 	OpGosched                                   // gosched_m: running -> runnable, globrunqput
 	OpPark                                      // park_m: running -> waiting, dropg (stoplockedm when locked)
 	OpEnterSyscall                              // entersyscall: running -> syscall
-	OpRetake                                    // sysmon's retake: take the P of an M in a syscall, handoffp
+	OpRetake                                    // sysmon's retake: take the P of an M in a syscall and resume the thread; handoffp is next (OpHandoffp)
 	OpExitSyscall                               // exitsyscall: syscall -> running, or exitsyscallNoP
 	OpLockOSThread                              // LockOSThread: lockedExt++
 	OpUnlockOSThread                            // UnlockOSThread: lockedExt--
@@ -50,6 +50,7 @@ const (
 	OpStopTheWorld                              // the controller's stopTheWorldWithSema: gcwaiting; Ps in syscalls and idle Ps to _Pgcstop; the other Ms stop at their safe points
 	OpPreempt                                   // goschedImpl(gp, true) for a stop-the-world: the G to its own P's runnext (runqput(pp, gp, true)), wakep, then schedule
 	OpGCStopm                                   // gcstopm at findRunnable's top while sched.gcwaiting: spinning dropped, the P to _Pgcstop, then stopm
+	OpHandoffp                                  // sysmon after its retake took a P and resumed the syscalling thread: handoffp(pp), then incidlelocked(1) (checkdead)
 	numOps
 )
 
@@ -66,7 +67,7 @@ var opNames = [...]string{
 	OpRunqputKick: "runqputkick", OpWakepStartm: "wakepstartm",
 	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
 	OpMfreed: "mfreed", OpRunqputBatch: "runqputbatch", OpRunqstealTail: "runqstealtail",
-	OpStopTheWorld: "stoptheworld", OpPreempt: "preempt", OpGCStopm: "gcstopm",
+	OpStopTheWorld: "stoptheworld", OpPreempt: "preempt", OpGCStopm: "gcstopm", OpHandoffp: "handoffp",
 }
 
 func (k OpKind) String() string {
@@ -97,7 +98,7 @@ func OpKinds() []OpKind {
 
 // Actors that are not Ms.
 const (
-	Sysmon     = -1 // sysmon (retake)
+	Sysmon     = -1 // sysmon (retake, then handoffp)
 	Controller = -2 // the world-stopping controller (stoptheworld, then procresize, gc on and off, the off setting startingStackSize, with startTheWorldWithSema's hand-out, then its wakep, startm) and the GC's markrootfreegstacks
 )
 

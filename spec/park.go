@@ -88,15 +88,24 @@ func (s *State) entersyscall(op Op, mp int) (Result, error) {
 }
 
 // retake models sysmon's retake of a P whose M's G is in a syscall
-// (proc.go:6630-6720): setBlockOnExitSyscall, takeP, then handoffp. There
-// is no sysmon on wasm.
+// (proc.go:6630-6720): incidlelocked(-1), setBlockOnExitSyscall, takeP,
+// thread.resume(); `handoffp(pp)` and incidlelocked(1) are sysmon's next
+// step (OpHandoffp). The resume comes first: in between the M may leave
+// its syscall without its P (the runtime's comment at proc.go:6676-6679:
+// "the M from which we retake can exit the syscall, increment nmidle and
+// report deadlock", which the incidlelocked(-1) bracket prevents).
+// Sched.RetakeP holds the P meanwhile. There is no sysmon on wasm.
 func (s *State) retake(op Op) (Result, error) {
 	r := NewResult()
-	if s.Cfg.Wasm {
+	switch {
+	case op.M != Sysmon:
+		return r, s.disabled(op, "only sysmon retakes")
+	case s.Cfg.Wasm:
 		return r, s.disabled(op, "no sysmon on wasm")
-	}
-	if op.P < 0 || int(op.P) >= len(s.Ps) {
+	case op.P < 0 || int(op.P) >= len(s.Ps):
 		return r, s.disabled(op, "no such P")
+	case s.Sched.RetakeP != None:
+		return r, s.disabled(op, "sysmon's handoffp of the P it retook comes first")
 	}
 	mp := s.setBlockOnExitSyscall(op.P)
 	if mp == None {
@@ -106,9 +115,34 @@ func (s *State) retake(op Op) (Result, error) {
 	if err != nil {
 		return r, err
 	}
+	// takeP's _Pidle, off the idle list and no M's: the spec's PHandoff,
+	// held by sysmon (pendingP: no M takes it for newm's).
+	s.Ps[pi].Status = PHandoff
+	s.Sched.RetakeP, s.Sched.RetakeM = pi, int8(mp)
 	r.Value = int64(mp)
-	r.HandedOff = true
-	return r, s.handoffp(pi, mp)
+	return r, nil
+}
+
+// sysmonHandoffp is OpHandoffp: sysmon's `handoffp(pp)` of the P its
+// retake took (Sched.RetakeP), then `incidlelocked(1)`, whose checkdead
+// counts sysmon's bracket gone (proc.go:6715-6721). The P's oldm is the M
+// it was taken from (its acquirep set pp.oldm), for handoffp's stop of it
+// during a stop-the-world.
+func (s *State) sysmonHandoffp(op Op) (Result, error) {
+	r := NewResult()
+	if op.M != Sysmon {
+		return r, s.disabled(op, "only sysmon hands off the P its retake took")
+	}
+	pi, oldm := s.Sched.RetakeP, s.Sched.RetakeM
+	if pi == None {
+		return r, s.disabled(op, "sysmon's retake took no P")
+	}
+	s.Sched.RetakeP, s.Sched.RetakeM = None, None
+	r.P, r.HandedOff = pi, true
+	if err := s.handoffp(pi, int(oldm)); err != nil {
+		return r, err
+	}
+	return r, s.checkdead(&r)
 }
 
 // setBlockOnExitSyscall models proc.go setBlockOnExitSyscall

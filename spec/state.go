@@ -352,6 +352,17 @@ type Sched struct {
 	// restarting M before releasem.
 	CtlWakeP, CtlWaking bool
 	CtlStartmP          int8
+	// RetakeP and RetakeM: sysmon's retake took P RetakeP from M
+	// RetakeM, whose G is in a syscall (setBlockOnExitSyscall, takeP),
+	// and let the G go (thread.resume()); its handoffp of the P is
+	// sysmon's next step (OpHandoffp), proc.go:6710-6715. Between them
+	// the P is PHandoff, off the idle list and held by no M (its runq
+	// can be stolen), the M may leave its syscall without it
+	// (exitsyscall's oldp path fails: the P is not running), and
+	// checkdead counts one more M running: retake's incidlelocked(-1)
+	// before setBlockOnExitSyscall, undone by incidlelocked(1) after
+	// handoffp (proc.go:6676-6683, 6721). None otherwise.
+	RetakeP, RetakeM int8
 	// GCWaiting is sched.gcwaiting: the controller's stopTheWorldWithSema
 	// (OpStopTheWorld) has begun and startTheWorldWithSema (its gc or
 	// procresize op) has not yet ended it. While it holds every M stops
@@ -460,6 +471,7 @@ func New(cfg Config) (*State, error) {
 	// threads startm's newm would make, made up front (mwake.go).
 	s.Sched.Midle = None
 	s.Sched.CtlStartmP = None
+	s.Sched.RetakeP, s.Sched.RetakeM = None, None
 	for mi := len(s.Ms) - 1; mi >= 1; mi-- {
 		s.Ms[mi].Parked = true
 		s.Ms[mi].Link = s.Sched.Midle
@@ -556,7 +568,7 @@ func (s *State) Equal(o *State) bool {
 		a.GFreeStackSize == b.GFreeStackSize && a.GFreeNoStackSize == b.GFreeNoStackSize && a.NGSys == b.NGSys &&
 		a.BgScanCredit == b.BgScanCredit && a.GCBlacken == b.GCBlacken && a.FreeGStacksDone == b.FreeGStacksDone && a.StartingStackSize == b.StartingStackSize &&
 		a.Goidgen == b.Goidgen && a.GoMaxProcs == b.GoMaxProcs && a.Pidle == b.Pidle && a.Midle == b.Midle && a.NMSpinning == b.NMSpinning && a.NeedSpinning == b.NeedSpinning &&
-		a.CtlWakeP == b.CtlWakeP && a.CtlWaking == b.CtlWaking && a.CtlStartmP == b.CtlStartmP && a.GCWaiting == b.GCWaiting && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
+		a.CtlWakeP == b.CtlWakeP && a.CtlWaking == b.CtlWaking && a.CtlStartmP == b.CtlStartmP && a.RetakeP == b.RetakeP && a.RetakeM == b.RetakeM && a.GCWaiting == b.GCWaiting && a.MainGoexit == b.MainGoexit && a.Terminal == b.Terminal
 }
 
 func eqList(a, b []int32) bool {

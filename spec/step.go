@@ -33,6 +33,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.schedule(op)
 	case OpRetake:
 		return s.retake(op)
+	case OpHandoffp:
+		return s.sysmonHandoffp(op)
 	case OpProcResize:
 		return s.procresize(op)
 	case OpGC:
@@ -241,7 +243,7 @@ func (s *State) inFlightAtEnd(k OpKind) bool {
 	if s.Sched.Terminal == MainReturned {
 		return true
 	}
-	return k == OpRetake || k == OpMarkrootFreeGStacks || k == OpMarkrootFreeGStacksPush
+	return k == OpRetake || k == OpHandoffp || k == OpMarkrootFreeGStacks || k == OpMarkrootFreeGStacksPush
 }
 
 func (s *State) disabled(op Op, why string) error { return &Disabled{Op: op, Why: why} }

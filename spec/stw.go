@@ -97,8 +97,11 @@ func (s *State) actionRefusal(k OpKind, n int) string {
 //
 // setBlockOnExitSyscall fails, and the P stays with its M, when another
 // thread holds the syscall's G's scan bit (sysmon's retake, between its
-// own setBlockOnExitSyscall and its takeP, waiting for the sched.lock the
-// stop-the-world holds), or when the M's exitsyscall took its G out of
+// own setBlockOnExitSyscall and its thread.resume(), which take no lock:
+// a retake that gets there first leaves the P off the idle list and
+// running no G, which neither of the stop-the-world's loops takes, and
+// its handoffp stops it; the spec's retake is that step, Sched.RetakeP),
+// or when the M's exitsyscall took its G out of
 // the syscall after gcwaiting was set and before the loop came to its P
 // (exitsyscall's fast path is a CAS on the G's status, without the lock;
 // found by gexit check in impl's free-running histories). op.N is the set

@@ -175,7 +175,11 @@ A run is fair under these conditions:
                   unfair: between two stop-the-worlds the Ms run far
                   longer than one lasts, and reach the work the restart
                   handed them (a stop-the-world in a lasso's prefix is
-                  still explored).
+                  still explored);
+  WeakFairSysmon  sysmon, once its retake took a P from a thread in a
+                  syscall, hands it off (handoffp) if it can step in every
+                  state of a loop: it is a thread of its own, and handoffp
+                  follows the retake in the same call (proc.go retake).
 A violation is a lasso: the shortest path to a loop, then the loop, which
 returns to its first state and can repeat forever; both printed as steps.
 Prefix steps in the relaxed order (possible only for an op that overlapped

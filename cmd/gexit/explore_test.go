@@ -211,7 +211,7 @@ func TestExploreLivenessCommand(t *testing.T) {
 // starve the third; the lasso exits 1.
 func TestExploreUnfair(t *testing.T) {
 	code, out, _ := runCmd("explore", "-q", "-liveness", "-ps", "1", "-ms", "1", "-gs", "3", "-unfair", "TimeSliceEnds")
-	if code != exitViolation || !strings.Contains(out, "liveness (fair runs: WeakFairMs, HandoffStartsM, NewMForHandoff, WeakFairStartTheWorld, StopTheWorldsSpaced)") ||
+	if code != exitViolation || !strings.Contains(out, "liveness (fair runs: WeakFairMs, HandoffStartsM, NewMForHandoff, WeakFairStartTheWorld, StopTheWorldsSpaced, WeakFairSysmon)") ||
 		!strings.Contains(out, "LIVENESS VIOLATION: RunnableGRuns") || !strings.Contains(out, "M0 schedule runnext") || !strings.Contains(out, "verdict: violation") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
