@@ -11,8 +11,8 @@ package spec
 // provisos that make this safe for invariant checking.
 //
 // The runtime's Ms share almost everything the spec models: sched.lock
-// guards the global run queue, the free lists, the idle P and M lists and
-// the counts checkdead reads; another M's stealWork CASes a P's run queue;
+// guards the global run queue, the idle P and M lists and the counts
+// checkdead reads, and sched.gFree.lock the global free lists; another M's stealWork CASes a P's run queue;
 // sysmon and the world-stopping controller read and write every P. Of
 // the ops a running M can make, exit, park, gosched, newproc1 and ready
 // take sched.lock or change what other Ms read, so a running M's enabled

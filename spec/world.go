@@ -112,8 +112,11 @@ const ctlBusyRefusal = "the controller's wakep after the last stop-the-world com
 // there does startingStackSize change: the GC's end is the one caller of
 // gcComputeStartingStackSize. Marking cannot end before markrootFreeGStacks
 // has run: it is a root job, and gcMarkDone ends the mark phase only once
-// every root job is done (gcMark panics with "non-empty mark queue after
-// concurrent mark" when work.markrootNext < work.markrootJobs).
+// every worker is idle and no mark work is left (gcIsMarkDone:
+// `work.nwait == work.nproc && !gcMarkWorkAvailable()`, mgc.go:1927, with
+// a root job unclaimed counted as work), so a worker still inside it holds
+// the end back (gcMark's panic "non-empty mark queue after concurrent
+// mark" checks only that every root job was claimed).
 func (s *State) gcToggle(op Op) (Result, error) { return s.gcAction(op, false) }
 
 // gcAction is gcToggle, once every P has stopped for the controller's
