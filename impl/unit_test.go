@@ -1236,7 +1236,7 @@ func TestStopTheWorldLeavesEnteringSyscallP(t *testing.T) {
 }
 
 // TestRecheckReadsItsAllpSnapshot: checkRunqsNoP reads the Ps of the allp
-// snapshot findRunnable took before the M dropped its P (proc.go:3586,
+// snapshot findRunnable took before the M dropped its P (proc.go:3587,
 // 3902-3915). P2 holds work and is not idle, P1 is idle: with a snapshot
 // of P0 and P1 (GOMAXPROCS 2 at the drop, 3 now) the recheck finds
 // nothing and owes stopm, and the snapshot shows its length; with all

@@ -28,7 +28,7 @@ func recheckAfterGrow(t *testing.T) *State {
 }
 
 // TestRecheckReadsItsAllpSnapshot: checkRunqsNoP reads the Ps of the allp
-// snapshot findRunnable took before dropping its P (proc.go:3586,
+// snapshot findRunnable took before dropping its P (proc.go:3587,
 // 3902-3915), not the Ps a procresize added since. With work only on P2,
 // added by the grow, M1's recheck finds nothing: no needspinning, stopm
 // next. The spec used to hold a strict recheck to every current P's run

@@ -94,7 +94,7 @@ type M struct {
 	// OpStopSpinning, then OpRecheck.
 	Recheck bool
 	// AllpLen is the length of the allp snapshot findRunnable took
-	// before the M dropped its P (mp.snapshotAllp, proc.go:3586), whose
+	// before the M dropped its P (mp.snapshotAllp, proc.go:3587), whose
 	// Ps checkRunqsNoP reads in the recheck (proc.go:3902-3915), when it
 	// differs from GOMAXPROCS: a procresize between the drop and the
 	// recheck changed GOMAXPROCS (OpProcResize sets it; 0: the snapshot

@@ -57,7 +57,7 @@ func (s *State) procresizeAction(op Op, oneStep bool) (Result, error) {
 	for i := range s.Ms {
 		// An M that dropped its P while spinning and has yet to
 		// recheck holds findRunnable's allp snapshot, taken before
-		// the drop (mp.snapshotAllp, proc.go:3586): checkRunqsNoP
+		// the drop (mp.snapshotAllp, proc.go:3587): checkRunqsNoP
 		// reads its Ps, not the new GOMAXPROCS's ("everything up to
 		// cap(allp) is immutable"; a shrink leaves the destroyed Ps in
 		// it, dead and empty).
