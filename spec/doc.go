@@ -96,6 +96,16 @@
 // exitsyscall's: the old P back first when it can be taken, and
 // exitsyscallNoP's own pidleget only after a racing pidleput.
 //
+// Known departure, not yet modelled: after findRunnable's `spin` (its
+// becomeSpinning before stealWork, proc.go:3517-3521) the runtime goes on
+// to stealWork and then the stop path, whose global batch has no tick
+// check; it does not go back to the top unless stealWork saw gcwaiting.
+// The spec's next schedule op is judged by the order from the top again,
+// so a strict op may be refused a steal while the global queue filled
+// after the spin, or the stop path's batch while the 61st tick's pick
+// holds (a false alarm), and Enabled offers the tick's pick after a spin,
+// where the runtime steals or takes the batch.
+//
 // exitsyscall's path (Op.N, an ExitPath) is relaxed the same way: the P
 // every path gets is decided by the spec (the old P from a thread in a
 // syscall, else the head of the LIFO idle list), and the paths that run
