@@ -103,8 +103,9 @@
 // The spec's next schedule op is judged by the order from the top again,
 // so a strict op may be refused a steal while the global queue filled
 // after the spin, or the stop path's batch while the 61st tick's pick
-// holds (a false alarm), and Enabled offers the tick's pick after a spin,
-// where the runtime steals or takes the batch.
+// holds (a false alarm, never a false ok). Enabled offers the relaxed
+// choices, which hold the steal and the batch the runtime takes there,
+// and also the tick's pick after a spin (an over-approximation).
 //
 // exitsyscall's path (Op.N, an ExitPath) is relaxed the same way: the P
 // every path gets is decided by the spec (the old P from a thread in a
