@@ -293,6 +293,9 @@ type MSnap struct {
 	// SpinClear: between becomeSpinning's stores made without a lock
 	// (spinning and nmspinning++ made, needspinning = 0 the M's next op).
 	SpinClear bool `json:",omitempty"`
+	// StealWork: findRunnable spun (op spin) and its next schedule goes
+	// on to stealWork and the stop path, not to findRunnable's top.
+	StealWork bool `json:",omitempty"`
 	// Mexiting: owes mexit (its locked G exited), holding its P until it.
 	Mexiting bool `json:",omitempty"`
 	// Mfreed: owes mexit's `sched.nmfreed++; checkdead()` (mexit handed

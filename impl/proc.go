@@ -771,7 +771,9 @@ func (s *sched) gfpurge(pp *p) {
 }
 
 // schedule is schedule -> findRunnable -> execute (or startlockedm, or
-// stopm with the P idle), in findRunnable's order.
+// stopm with the P idle), in findRunnable's order. After the spin op
+// (mp.spun) it resumes findRunnable past its spin: stealWork, then
+// the stop path.
 func (mp *m) schedule() {
 	s := mp.s
 	pp := mp.p.Load()
@@ -785,8 +787,10 @@ func (mp *m) schedule() {
 	var gp *g
 	inherit := false
 	src, victim, moved := 0, int32(-1), 0
+	spun := mp.spun
+	mp.spun = false
 	// Every GlobalTick-th schedtick: one G from the global queue.
-	if !s.f.noTickPick && pp.schedtick%uint32(s.c.GlobalTick) == 0 && s.runqSize.Load() != 0 {
+	if !spun && !s.f.noTickPick && pp.schedtick%uint32(s.c.GlobalTick) == 0 && s.runqSize.Load() != 0 {
 		mp.sp()
 		s.lockSched(&mp.actor)
 		gp = s.globrunqgetLocked()
@@ -796,7 +800,7 @@ func (mp *m) schedule() {
 			mp.branch(brTick)
 		}
 	}
-	if gp == nil {
+	if gp == nil && !spun {
 		gp, inherit = mp.runqget(pp)
 		if gp != nil {
 			src = srcRing
@@ -805,7 +809,7 @@ func (mp *m) schedule() {
 			}
 		}
 	}
-	if gp == nil && s.runqSize.Load() != 0 {
+	if gp == nil && !spun && s.runqSize.Load() != 0 {
 		mp.sp()
 		s.lockSched(&mp.actor)
 		gp, q := s.globrunqgetbatchLocked()
@@ -818,10 +822,11 @@ func (mp *m) schedule() {
 	}
 	// findRunnable spins (stealWork) only while `mp.spinning ||
 	// 2*nmspinning < gomaxprocs-npidle`; becomeSpinning is its own op
-	// (spin), after which schedule runs again.
-	if gp == nil && !mp.spinning.Load() && mp.spinAllowed() {
+	// (spin), after which schedule resumes at stealWork.
+	if gp == nil && !spun && !mp.spinning.Load() && mp.spinAllowed() {
 		r.op = opSpin
 		mp.becomeSpinning()
+		mp.spun = true
 		mp.commit(&r)
 		return
 	}

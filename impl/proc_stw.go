@@ -164,6 +164,7 @@ func (mp *m) afterRunqput() {
 func (mp *m) gcstopm() {
 	s := mp.s
 	r := mp.begin(opGCStopm)
+	mp.spun = false // findRunnable's top
 	if mp.spinning.Load() && !s.f.gcstopmKeepsSpinning {
 		mp.spinning.Store(false)
 		mp.gcstopping = true

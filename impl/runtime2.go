@@ -319,6 +319,13 @@ type m struct {
 	// last store, needspinning = 0, is the M's next op (spinClearOwed).
 	// Owner-only.
 	spinClear bool
+	// spun: the M's findRunnable spun (op spin: becomeSpinning
+	// before stealWork, proc.go:3517-3519), so its next schedule goes on
+	// to stealWork and the stop path, not to findRunnable's top (no
+	// tick's pick, no global batch before the steals). Cleared by that
+	// schedule, or by gcstopm (stealWork saw gcwaiting: goto top).
+	// Owner-only.
+	spun bool
 	// mexiting: the M's locked G exited (gdestroy, gfput) and mexit is
 	// the M's next op (mexitOwed): until it the M holds its P with no G
 	// and counts as running. Owner-only.

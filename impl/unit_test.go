@@ -1268,3 +1268,42 @@ func TestRecheckReadsItsAllpSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// After its spin op (becomeSpinning before stealWork) an M's schedule
+// resumes findRunnable past its spin (proc.go:3517-3521): stealWork, then
+// the stop path, whose global batch has no tick check. M1 on P1 at the
+// 61st tick's condition (schedtick 3, preset small's GlobalTick 3) with
+// two Gs on the global queue: from findRunnable's top it takes one
+// (globrunqget), after the spin the stop path's batch of two.
+func TestScheduleAfterSpinSkipsTheTick(t *testing.T) {
+	for _, spun := range []bool{false, true} {
+		s := testSched(t, "small", 2, 2)
+		mp, pp := s.ms[1], s.ps[1]
+		if !s.pidleremoveLocked(pp) {
+			t.Fatal("setup: P1 idle")
+		}
+		if msg := s.acquirep(mp, pp); msg != "" {
+			t.Fatal(msg)
+		}
+		pp.schedtick = 3
+		gs := runnableGs(s, 2)
+		for _, gp := range gs {
+			s.runq.pushBack(gp)
+		}
+		s.runqSize.Store(2)
+		mp.spinning.Store(true)
+		s.nmspinning.Add(1)
+		mp.spun = spun
+		if sn := s.snapshot(); sn.Ms[1].StealWork != spun {
+			t.Fatalf("spun %v: snapshot's StealWork %v", spun, sn.Ms[1].StealWork)
+		}
+		mp.schedule()
+		for mp.heldQ.head != nil {
+			mp.nextOwed() // runqputbatch, which runs the batch's first G
+		}
+		left := int(s.runqSize.Load())
+		if mp.curg.Load() != gs[0] || mp.spun || (left == 0) != spun {
+			t.Fatalf("spun %v: curg %v, %d left on the global queue (want %v), spun after %v", spun, mp.curg.Load(), left, map[bool]int{false: 1, true: 0}[spun], mp.spun)
+		}
+	}
+}

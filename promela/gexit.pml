@@ -77,8 +77,8 @@
  *
  * Check of faithfulness: pan stores exactly the states `gexit explore`
  * counts at the same bound, plus SPIN's own initial state (before the
- * first step sets rt0_go's): 26,281 / 2,435,977 / 19,451,053 at 1 / 2 / 3
- * Gs against 26,280 / 2,435,976 / 19,451,052 (promela_test.go checks 1 and
+ * first step sets rt0_go's): 16,093 / 1,376,533 / 10,815,301 at 1 / 2 / 3
+ * Gs against 16,092 / 1,376,532 / 10,815,300 (promela_test.go checks 1 and
  * 2 Gs, and 3 Gs with 1 P). pan's transitions are gexit's plus one timeout
  * per M in each terminal state.
  * As for gexit, gfput's spill, gfget's refill and runqputslow are modelled
@@ -89,8 +89,8 @@
  * ring only for a G that a G running on the P puts in runnext, so a ring
  * of three comes with a fourth G running and a fifth in runnext. At 5 Gs
  * the space is too large to search whole; to depth 24 (pan -DREACH
- * -m26, `gexit explore -depth 24`) pan stores 781,843 states against
- * 781,842, 14 of the explorer's transitions runqsteal's tail store
+ * -m26, `gexit explore -depth 24`) pan stores 746,972 states against
+ * 746,971, 14 of the explorer's transitions runqsteal's tail store
  * (promela_test.go checks it).
  *
  * Left out versus the spec (all unreachable or switched off at this
@@ -190,6 +190,7 @@ typedef Mt {
 	byte startp; /* wakep's P between its pidleget and its startm */
 	byte spinp;  /* the recheck's P between its pidlegetSpinning and its acquirep (PHANDOFF, held by this M) */
 	bit stealtail; /* runqsteal between runqgrab's CAS, which took two or more Gs (its P's held), and its tail store, the M's next step */
+	bit stealwork; /* findRunnable spun: its next schedule is stealWork's or the stop path's, past the tick's pick (spec M.StealWork) */
 };
 Mt m[NM];
 
@@ -767,7 +768,8 @@ c_code {
 /* The recheck took P ME.spinp: its runqputbatch and acquirep are next. */
 #define SPINP   (LIVE && !ME.wakep && ME.spinp != NONE)
 #define LOCALEMPTY (MP.runnext == NONE && MP.ringlen == 0)
-#define TICK    (MP.tick == 0 && runqlen != 0)
+/* findRunnable's top: the 61st tick's pick (none after the spin) */
+#define TICK    (!ME.stealwork && MP.tick == 0 && runqlen != 0)
 #define NPIDLE  ((pidle != NONE) + (pidle != NONE && p[pidle].link != NONE))
 /* spinAllowed for an M not spinning yet: 2*nmspinning < gomaxprocs - npidle */
 #define SPINOK  (2 * nmspinning < GOMAXPROCS - NPIDLE)
@@ -849,9 +851,9 @@ inline gdestroy(me) {
 
 #define STEALS(V) \
 	:: d_step { INSCHED && LOCALEMPTY && ME.spinning && VICTIM(V) && p[V].ringlen != 0 -> \
-		steal(me, V); DONE } \
+		ME.stealwork = 0; steal(me, V); DONE } \
 	:: d_step { INSCHED && LOCALEMPTY && ME.spinning && VICTIM(V) && p[V].runnext != NONE -> \
-		gg = p[V].runnext; p[V].runnext = NONE; found(me, 0); DONE }
+		ME.stealwork = 0; gg = p[V].runnext; p[V].runnext = NONE; found(me, 0); DONE }
 
 active [NM] proctype M()
 {
@@ -923,13 +925,15 @@ end:
 	:: d_step { INSCHED && TICK -> /* every GLOBALTICK-th schedtick: globrunqget */
 		runqpop(); found(me, 0); DONE }
 	:: d_step { INSCHED && !TICK && MP.runnext != NONE -> /* runqget: runnext, inherits the time slice */
-		gg = MP.runnext; MP.runnext = NONE; found(me, 1); DONE }
+		ME.stealwork = 0; gg = MP.runnext; MP.runnext = NONE; found(me, 1); DONE }
 	:: d_step { INSCHED && !TICK && MP.runnext == NONE && MP.ringlen != 0 -> /* runqget: the ring's head */
-		ringpop(m[me].p); found(me, 0); DONE }
+		ME.stealwork = 0; ringpop(m[me].p); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && runqlen != 0 ->
 		/* lock(&sched.lock); gp, q := globrunqgetbatch(len(pp.runq)/2);
 		 * unlock: with q empty findRunnable returns gp, else
-		 * runqputbatch is the M's next step */
+		 * runqputbatch is the M's next step (after the spin: the stop
+		 * path's batch) */
+		ME.stealwork = 0;
 		globrunqgetbatch(m[me].p);
 		if
 		:: MP.heldlen == 1 -> heldpop(m[me].p); found(me, 0)
@@ -943,8 +947,9 @@ end:
 		runqputbatch(m[me].p); heldpop(m[me].p); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning && runqlen == 0 && SPINOK ->
 		/* becomeSpinning before stealWork: spinning, nmspinning++;
-		 * needspinning = 0 is the M's next step */
-		ME.spinning = 1; nmspinning++; ME.wakep = 4; DONE }
+		 * needspinning = 0 is the M's next step; then stealWork and
+		 * the stop path, not findRunnable's top */
+		ME.spinning = 1; nmspinning++; ME.wakep = 4; ME.stealwork = 1; DONE }
 	:: d_step { LIVE && ME.wakep == 4 ->
 		/* becomeSpinning's `sched.needspinning.Store(0)`; after the
 		 * recheck's acquirep with the global batch findRunnable then
@@ -970,6 +975,7 @@ end:
 		/* the stop path: with needspinning a non-spinning M becomes spinning
 		 * and keeps its P; else releasep, pidleput, unlock; a spinning M
 		 * rechecks, any other stopm's next */
+		ME.stealwork = 0;
 		if
 		:: !ME.spinning && needspinning -> ME.spinning = 1; nmspinning++; needspinning = 0
 		:: else ->

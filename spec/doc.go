@@ -96,16 +96,15 @@
 // exitsyscall's: the old P back first when it can be taken, and
 // exitsyscallNoP's own pidleget only after a racing pidleput.
 //
-// Known departure, not yet modelled: after findRunnable's `spin` (its
-// becomeSpinning before stealWork, proc.go:3517-3521) the runtime goes on
-// to stealWork and then the stop path, whose global batch has no tick
-// check; it does not go back to the top unless stealWork saw gcwaiting.
-// The spec's next schedule op is judged by the order from the top again,
-// so a strict op may be refused a steal while the global queue filled
-// after the spin, or the stop path's batch while the 61st tick's pick
-// holds (a false alarm, never a false ok). Enabled offers the relaxed
-// choices, which hold the steal and the batch the runtime takes there,
-// and also the tick's pick after a spin (an over-approximation).
+// After findRunnable's spin (its becomeSpinning before stealWork,
+// proc.go:3517-3521; M.StealWork) the runtime goes on to stealWork and
+// then the stop path, and back to the top only when stealWork saw
+// gcwaiting (gcstopm). So the M's next schedule op has no 61st tick's
+// pick, strict or relaxed; a strict steal is not refused for a global
+// queue that filled after the spin (stealWork does not look at it); and
+// the stop path's global batch has no tick check, but comes strictly only
+// when stealWork would find nothing. An M spinning for another reason
+// (startm's, the needspinning path's, the recheck's) starts from the top.
 //
 // exitsyscall's path (Op.N, an ExitPath) is relaxed the same way: the P
 // every path gets is decided by the spec (the old P from a thread in a

@@ -243,7 +243,8 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 	m := &s.Ms[M]
 	pp := &s.Ps[m.P]
 	sc := &s.Sched
-	tick := pp.SchedTick%uint32(s.Cfg.Consts.GlobalTick) == 0 && len(sc.Runq) != 0
+	// After the spin (M.StealWork) findRunnable is past its top.
+	tick := !m.StealWork && pp.SchedTick%uint32(s.Cfg.Consts.GlobalTick) == 0 && len(sc.Runq) != 0
 	localEmpty := pp.Runnext == None && len(pp.Ring) == 0
 	switch {
 	case tick:

@@ -1021,6 +1021,12 @@ var Invariants = []Invariant{
 			if m.Recheck && m.P != None {
 				return errf("M%d is to recheck after dropping its P while spinning, but holds P%d", i, m.P)
 			}
+			// After findRunnable's spin the M is in stealWork: spinning,
+			// on g0 with its P, whose run queue is empty.
+			if m.StealWork && (!m.Spinning || m.P == None || m.Curg != None || m.NewG != None || m.LockedG != None ||
+				m.Handing != None || m.WakeP || m.StealTail || len(s.Ps[m.P].Held) != 0 || s.Ps[m.P].Runnext != None || len(s.Ps[m.P].Ring) != 0) {
+				return errf("M%d is in stealWork after its spin but is not a spinning M on g0 with an empty P (spinning=%v p=%d curg=%d)", i, m.Spinning, m.P, m.Curg)
+			}
 			if m.AllpLen != 0 && (!m.Recheck || int(m.AllpLen) > len(s.Ps) || int32(m.AllpLen) == s.Sched.GoMaxProcs || m.AllpLen < 0) {
 				return errf("M%d holds an allp snapshot of %d Ps (gomaxprocs %d) but recheck=%v", i, m.AllpLen, s.Sched.GoMaxProcs, m.Recheck)
 			}

@@ -419,6 +419,7 @@ func (s *State) ctlStartm(op Op) (Result, error) {
 // spins before stealWork while `mp.spinning || 2*nmspinning <
 // gomaxprocs-npidle` (becomeSpinning). The limit and the global queue are
 // read without a lock: relaxed, the op is allowed whatever they hold.
+// The M goes on to stealWork and the stop path (M.StealWork).
 func (s *State) spin(op Op, mp int) (Result, error) {
 	m := &s.Ms[mp]
 	if m.SpinClear {
@@ -439,6 +440,8 @@ func (s *State) spin(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "strict: the global queue has work, or 2*nmspinning >= gomaxprocs-npidle")
 	}
 	s.becomeSpinningCounted(mp)
+	// stealWork and the stop path come next, not findRunnable's top.
+	m.StealWork = true
 	return r, nil
 }
 

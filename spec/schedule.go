@@ -12,7 +12,17 @@ const StopNeedSpinning = 2
 // Which sources are enabled follows findRunnable's order where the runtime
 // guarantees it under concurrency, and is relaxed where the runtime reads
 // shared state without a lock (see the package doc, "Schedule choices").
+// After findRunnable's spin (M.StealWork) the order is stealWork's and
+// then the stop path's; the op ends that findRunnable pass either way.
 func (s *State) schedule(op Op) (Result, error) {
+	r, err := s.findRunnable(op)
+	if _, off := err.(*Disabled); !off && int(op.M) < len(s.Ms) && op.M >= 0 {
+		s.Ms[op.M].StealWork = false
+	}
+	return r, err
+}
+
+func (s *State) findRunnable(op Op) (Result, error) {
 	r := NewResult()
 	mp, err := s.actor(op)
 	if err != nil {
@@ -45,12 +55,18 @@ func (s *State) schedule(op Op) (Result, error) {
 	pp := &s.Ps[pi]
 	c := s.Cfg.Consts
 	sc := &s.Sched
-	tick := pp.SchedTick%uint32(c.GlobalTick) == 0 && len(sc.Runq) != 0
+	// findRunnable's top: `if pp.schedtick%61 == 0 &&
+	// !sched.runq.empty()`. After the spin (M.StealWork) the M is past it.
+	spun := m.StealWork
+	tick := !spun && pp.SchedTick%uint32(c.GlobalTick) == 0 && len(sc.Runq) != 0
 	localEmpty := pp.Runnext == None && len(pp.Ring) == 0
 	var g int32 = None
 	inherit := false
 	switch op.Source {
 	case SrcTick:
+		if spun {
+			return r, s.disabled(op, "after the spin findRunnable goes on to stealWork and its stop path, past the 61st tick's pick")
+		}
 		if !tick {
 			return r, s.disabled(op, "no global pick: schedtick%GlobalTick != 0 or the global queue is empty")
 		}
@@ -76,6 +92,13 @@ func (s *State) schedule(op Op) (Result, error) {
 			// anything else; only a racy read of the global queue's
 			// emptiness lets the batch come first.
 			return r, s.disabled(op, "strict: the global pick of the 61st tick comes first")
+		}
+		if op.Strict && spun {
+			// After the spin the batch is the stop path's
+			// (proc.go:3599-3600, no tick check), after stealWork.
+			if w := s.stealable(pi, true); w != None {
+				return r, s.disabled(op, "strict: P"+itoa(int64(w))+" has work stealWork takes before the stop path's global batch")
+			}
 		}
 		// `gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2)` under
 		// sched.lock (findRunnable's global queue, or its stop path's
@@ -114,7 +137,9 @@ func (s *State) schedule(op Op) (Result, error) {
 			// stealWork's first three passes take rings only
 			// (stealRunNextG is i == stealTries-1), and runqgrab takes
 			// a victim's ring before its runnext.
-			if len(sc.Runq) != 0 {
+			if len(sc.Runq) != 0 && !spun {
+				// After the spin stealWork does not look at the
+				// global queue (M.StealWork).
 				return r, s.disabled(op, "strict: the global queue is not empty (globrunqgetbatch comes before stealWork)")
 			}
 			if op.Source == SrcStealNext {

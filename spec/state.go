@@ -182,6 +182,17 @@ type M struct {
 	// path's becomeSpinning holds sched.lock, which every reader of
 	// needspinning takes, and stays one step.
 	SpinClear bool
+	// StealWork: the M's findRunnable spun (OpSpin: `if !mp.spinning {
+	// mp.becomeSpinning() }` before stealWork, proc.go:3517-3519) and
+	// goes on to stealWork and then the stop path; it goes back to
+	// findRunnable's top only when stealWork sees gcwaiting (newWork,
+	// `goto top`, proc.go:3525-3529). So its next schedule op has no
+	// 61st tick's pick, steals whatever the global queue holds, and its
+	// stop path's global batch has no tick check. Cleared by that op, and
+	// by gcstopm (findRunnable's top after stealWork's gcwaiting). An M
+	// that spins for another reason (startm's spinning M, the stop path's
+	// needspinning, the recheck's acquirep) starts from the top.
+	StealWork bool
 	// Handing is the G a spinning M's findRunnable found locked to
 	// another M, held by the M (runnable, on no queue) until its
 	// startlockedm (OpStartlockedm): proc.go schedule calls resetspinning,

@@ -218,6 +218,8 @@ func (s *State) gcstopm(op Op, mp int) (Result, error) {
 	case m.NewG != None || m.LockedG != None || m.Handing != None || len(s.Ps[m.P].Held) != 0:
 		return r, s.disabled(op, "the M is not at findRunnable's top")
 	}
+	// findRunnable's top: stealWork saw gcwaiting (`goto top`).
+	m.StealWork = false
 	if m.Spinning {
 		m.Spinning = false
 		m.GCStopping = true

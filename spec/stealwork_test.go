@@ -1,0 +1,121 @@
+package spec
+
+import "testing"
+
+// spunOnP1 reaches a state in which M1, on P1 with schedtick 3 (the 61st
+// tick's condition at preset small's GlobalTick of 3), found nothing at
+// findRunnable's top and spun (OpSpin, both of becomeSpinning's steps),
+// while M0 runs G2 on P0 and G0, gosched'ed, is on the global queue:
+// the state findRunnable's stealWork then meets.
+func spunOnP1(t *testing.T) *State {
+	t.Helper()
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 on P0's runnext; wakep: M1 on P1, spinning
+	wakepSteps(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0, Strict: true})
+	wakepSteps(t, s, 1)
+	do(t, s, Op{Kind: OpPark, M: 1})               // G1 waits; M1 on g0 with P1
+	s.Ps[1].SchedTick = 3                          // (a counter: three executes on P1)
+	do(t, s, Op{Kind: OpSpin, M: 1, Strict: true}) // (do makes needspinning's store too)
+	if m := &s.Ms[1]; !m.Spinning || !m.StealWork || m.SpinClear {
+		t.Fatalf("M1 after its spin:\n%s", s.Dump())
+	}
+	spawn(t, s, 0) // G2 on P0's runnext; wakep: nmspinning is 1
+	wakepSteps(t, s, 0)
+	s.Ps[0].SchedTick = 1               // (no tick's pick on P0)
+	do(t, s, Op{Kind: OpGosched, M: 0}) // G0 to the global queue
+	wakepSteps(t, s, 0)
+	do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext, Strict: true}) // G2 runs
+	wakepSteps(t, s, 0)
+	if len(s.Sched.Runq) != 1 || s.Ps[1].SchedTick%3 != 0 || !s.Ms[1].StealWork || s.stealable(1, true) != None {
+		t.Fatalf("setup: the global queue holds G0, P1's tick is due, no P has work to steal:\n%s", s.Dump())
+	}
+	return s
+}
+
+// TestStopPathBatchAfterSpin: after findRunnable's spin (proc.go:3517-3519)
+// the runtime goes on to stealWork and then the stop path, whose global
+// batch (proc.go:3599-3600) has no tick check: a strict schedule op takes
+// the batch while the 61st tick's pick would hold at the top. The spec
+// used to judge the op from findRunnable's top and refused it (a false
+// alarm), and offered the tick's pick, which the runtime does not make
+// there (an over-approximation).
+func TestStopPathBatchAfterSpin(t *testing.T) {
+	s := spunOnP1(t)
+	tick := Op{Kind: OpSchedule, M: 1, Source: SrcTick}
+	batch := Op{Kind: OpSchedule, M: 1, Source: SrcGlobal, Strict: true}
+	for _, op := range opsOf(s.Enabled(DefaultBounds(4), nil), 1) {
+		if op.Source == SrcTick {
+			t.Errorf("offered %v after the spin", op)
+		}
+	}
+	if _, err := s.Clone().Apply(tick); err == nil {
+		t.Error("the 61st tick's pick after the spin")
+	}
+	c := s.Clone()
+	if r := do(t, c, batch); r.G != 0 || r.Source != SrcGlobal || c.Ms[1].StealWork || c.Ms[1].Curg != 0 {
+		t.Errorf("the stop path's batch: %v\n%s", r, c.Dump())
+	}
+	// Control: the same M at findRunnable's top (a spinning M that
+	// startm started, or one back from `goto top`) takes the tick's pick.
+	top := s.Clone()
+	top.Ms[1].StealWork = false
+	if _, err := top.Clone().Apply(batch); err == nil {
+		t.Error("control: a strict batch from findRunnable's top while the 61st tick's pick holds")
+	}
+	if r := do(t, top, tick); r.G != 0 || r.Source != SrcTick {
+		t.Errorf("control: the tick's pick: %v", r)
+	}
+}
+
+// TestStealAfterSpinIgnoresTheGlobalQueue: stealWork, after the spin,
+// does not look at the global queue, so a strict steal is the runtime's
+// while the global queue filled after the spin; and the stop path's
+// batch, after stealWork, only when stealWork found nothing.
+func TestStealAfterSpinIgnoresTheGlobalQueue(t *testing.T) {
+	s := spunOnP1(t)
+	spawn(t, s, 0) // G3 on P0's runnext
+	wakepSteps(t, s, 0)
+	steal := Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0, Strict: true}
+	batch := Op{Kind: OpSchedule, M: 1, Source: SrcGlobal, Strict: true}
+	if _, err := s.Clone().Apply(batch); err == nil {
+		t.Error("a strict stop-path batch while stealWork had P0's runnext to take")
+	}
+	c := s.Clone()
+	if r := do(t, c, steal); r.G != 3 || c.Ms[1].StealWork {
+		t.Errorf("steal after the spin: %v\n%s", r, c.Dump())
+	}
+	// Control: from findRunnable's top the global batch comes first.
+	top := s.Clone()
+	top.Ms[1].StealWork = false
+	if _, err := top.Apply(steal); err == nil {
+		t.Error("control: a strict steal from findRunnable's top while the global queue has work")
+	}
+}
+
+// TestStealWorkEndsAtTheTop: the relaxed ops and gcstopm end the pass
+// (findRunnable's stealWork saw gcwaiting: goto top), and a planted
+// flag on an M that is not spinning breaks the invariants.
+func TestStealWorkEndsAtTheTop(t *testing.T) {
+	s := spunOnP1(t)
+	c := s.Clone()
+	if r := do(t, c, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal}); r.G != 0 || c.Ms[1].StealWork {
+		t.Errorf("relaxed batch: %v\n%s", r, c.Dump())
+	}
+	g := s.Clone()
+	do(t, g, Op{Kind: OpStopTheWorld, M: Controller})
+	do(t, g, Op{Kind: OpGCStopm, M: 1})
+	if m := &g.Ms[1]; m.StealWork || m.Spinning || !m.GCStopping {
+		t.Errorf("gcstopm after the spin:\n%s", g.Dump())
+	}
+	// A disabled op leaves the flag.
+	if _, err := s.Apply(Op{Kind: OpSchedule, M: 1, Source: SrcRing}); err == nil || !s.Ms[1].StealWork {
+		t.Errorf("a refused op: %v, flag %v", err, s.Ms[1].StealWork)
+	}
+	s.Ms[1].Spinning = false
+	s.Sched.NMSpinning--
+	if v := s.CheckInvariants(); v == nil {
+		t.Fatalf("a non-spinning M in stealWork passed the invariants\n%s", s.Dump())
+	}
+}
