@@ -36,6 +36,13 @@ type ExploreOptions struct {
 	MaxTime time.Duration
 	// StopAtFirst stops at the first violation (its path is the shortest).
 	StopAtFirst bool
+	// KeepViolations is how many violations of each kind and name the
+	// result keeps, with their paths and final states, in the order
+	// found (the first is the shortest); the others are only counted
+	// (ExploreResult.ViolationCounts, ViolationsDropped). 0: 10. A planted
+	// fault can break millions of states, and each kept violation holds
+	// a replayed path and a dump.
+	KeepViolations int
 	// Step replaces spec's Apply; tests use it to plant a broken
 	// transition. nil: (*spec.State).Apply.
 	Step func(s *spec.State, op spec.Op) (spec.Result, error)
@@ -146,23 +153,28 @@ type ExploreViolation struct {
 
 // ExploreResult is the outcome of an exploration.
 type ExploreResult struct {
-	States         int                `json:"states"`
-	Transitions    int                `json:"transitions"`
-	MaxDepth       int                `json:"maxDepth"`
-	Complete       bool               `json:"complete"` // every reachable state within the bounds was explored
-	Violations     []ExploreViolation `json:"violations"`
-	Seconds        float64            `json:"seconds"`
-	BytesPerState  float64            `json:"bytesPerState"`       // PeakBytes / States: everything resident, frontier included
-	StoredPerState float64            `json:"storedBytesPerState"` // the fingerprint set and the path arrays only
-	PeakBytes      uint64             `json:"peakBytes"`           // the largest resident memory seen (sampled; residentBytes: mapped files' pages not counted)
-	StatesPerSec   float64            `json:"statesPerSecond"`
-	Terminal       map[string]int     `json:"terminal"`  // terminal states by how the program ended
-	Deadlocks      int                `json:"deadlocks"` // states with no enabled op and a live program
-	Coverage       map[string]int     `json:"coverage"`  // transitions per op and branch
-	NeverReached   []string           `json:"neverReached"`
-	FrontierBytes  int                `json:"peakFrontierBytes"`   // the largest BFS level, encoded
-	SpilledBytes   int64              `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
-	StoppedBy      string             `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled"
+	States      int                `json:"states"`
+	Transitions int                `json:"transitions"`
+	MaxDepth    int                `json:"maxDepth"`
+	Complete    bool               `json:"complete"` // every reachable state within the bounds was explored
+	Violations  []ExploreViolation `json:"violations"`
+	// ViolationCounts counts every violation found by "kind name", kept
+	// or not; ViolationsDropped is how many were counted and not kept
+	// (ExploreOptions.KeepViolations).
+	ViolationCounts   map[string]int `json:"violationCounts,omitempty"`
+	ViolationsDropped int            `json:"violationsDropped,omitempty"`
+	Seconds           float64        `json:"seconds"`
+	BytesPerState     float64        `json:"bytesPerState"`       // PeakBytes / States: everything resident, frontier included
+	StoredPerState    float64        `json:"storedBytesPerState"` // the fingerprint set and the path arrays only
+	PeakBytes         uint64         `json:"peakBytes"`           // the largest resident memory seen (sampled; residentBytes: mapped files' pages not counted)
+	StatesPerSec      float64        `json:"statesPerSecond"`
+	Terminal          map[string]int `json:"terminal"`  // terminal states by how the program ended
+	Deadlocks         int            `json:"deadlocks"` // states with no enabled op and a live program
+	Coverage          map[string]int `json:"coverage"`  // transitions per op and branch
+	NeverReached      []string       `json:"neverReached"`
+	FrontierBytes     int            `json:"peakFrontierBytes"`   // the largest BFS level, encoded
+	SpilledBytes      int64          `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
+	StoppedBy         string         `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled"
 	// Liveness is the verdict on each of LivenessProperties, with
 	// ExploreOptions.Liveness.
 	Liveness      []LivenessResult `json:"liveness,omitempty"`
@@ -359,7 +371,9 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	path.add(0, 0) // the initial state
 	res.States = 1
 	if v := init.CheckInvariants(); v != nil {
-		res.Violations = append(res.Violations, ExploreViolation{Kind: "invariant", Name: v.Invariant, Source: v.Source, Detail: v.Detail, Final: init})
+		iv := ExploreViolation{Kind: "invariant", Name: v.Invariant, Source: v.Source, Detail: v.Detail, Final: init}
+		res.countViolation(&iv, o)
+		res.Violations = append(res.Violations, iv)
 	}
 	// The frontier is a slab of encoded states, each preceded by its
 	// number: no per-state allocation, a fraction of a State's size.
@@ -667,6 +681,9 @@ loop:
 // addViolation rebuilds the shortest path to the state numbered id (or, for
 // a refused op, to its parent plus that op) and records the violation.
 func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, init *spec.State, paths *paths, id uint32, extra uint8, step func(*spec.State, spec.Op) (spec.Result, error)) {
+	if !res.countViolation(v, o) {
+		return
+	}
 	idx := paths.to(id)
 	if v.Kind == "refused" {
 		idx = append(idx, extra)
@@ -676,6 +693,24 @@ func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, in
 	v.Final = final
 	v.FinalDump = final.Dump()
 	res.Violations = append(res.Violations, *v)
+}
+
+// countViolation counts v and reports whether the result keeps it.
+func (res *ExploreResult) countViolation(v *ExploreViolation, o ExploreOptions) bool {
+	if res.ViolationCounts == nil {
+		res.ViolationCounts = map[string]int{}
+	}
+	key := v.Kind + " " + v.Name
+	res.ViolationCounts[key]++
+	keep := o.KeepViolations
+	if keep <= 0 {
+		keep = 10
+	}
+	if res.ViolationCounts[key] > keep {
+		res.ViolationsDropped++
+		return false
+	}
+	return true
 }
 
 // Replay re-runs a path given as indices into the explorer's moves from
