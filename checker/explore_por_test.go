@@ -174,8 +174,11 @@ func porFaults() []plantedFault {
 			return s.Apply(op)
 		}},
 		{"wakep's startm loses the M's spinning", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// wakep's startm is a step of its own (OpStartm, the
+			// M's or the controller's), after its sched.lock section
+			// (OpWakepStartm).
 			r, err := s.Apply(op)
-			if err == nil && op.Kind == spec.OpWakepStartm {
+			if err == nil && op.Kind == spec.OpStartm {
 				for i := range s.Ms {
 					if s.Ms[i].NextP != spec.None && s.Ms[i].Spinning {
 						s.Ms[i].Spinning = false
@@ -185,10 +188,20 @@ func porFaults() []plantedFault {
 			return r, err
 		}},
 		{"startm leaves the woken M parked", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// The M this op's startm (wakep's, or handoffp's in
+			// sysmon's handoffp) gave a nextp; not one an earlier
+			// startm woke, which would make the fault a write by
+			// this op to another M's fields (a dependency the
+			// reduction's independence relation rightly does not
+			// have: the op does not write them).
+			var had [8]bool
+			for i := range s.Ms {
+				had[i] = s.Ms[i].NextP != spec.None
+			}
 			r, err := s.Apply(op)
-			if err == nil && (op.Kind == spec.OpWakepStartm || op.Kind == spec.OpRetake) {
+			if err == nil && (op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm || op.Kind == spec.OpHandoffp) {
 				for i := range s.Ms {
-					if s.Ms[i].NextP != spec.None {
+					if s.Ms[i].NextP != spec.None && !had[i] {
 						s.Ms[i].Parked = true
 					}
 				}
