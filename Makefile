@@ -8,7 +8,8 @@ GO ?= go
 # then, without -race, the mutation table and every fault's
 # check -> bundle -> replay path under ten seeds (their time budgets need
 # full speed), the explorer's pinned counts and liveness checks at the
-# bounds -race would take minutes over, the reductions' planted faults and
+# bounds -race would take minutes over, the reductions' planted faults (the
+# partial-order reduction's at full size, with its 22-bound equivalence) and
 # the coverage keys (one worker: nothing for -race to see, 10-25x slower
 # under it), the systematic campaigns, the frontier
 # spilled to disk at full size (in the explorer and the CLI), the trace conformance of every workload under GOMAXPROCS 1,
@@ -19,7 +20,7 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
 	$(GO) test -count=1 -timeout 10m -run 'TestMutants|TestEveryFaultBundles' .
-	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker
+	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker
 	$(GO) test -count=1 -timeout 5m -run 'TestExploreSpillCommand' ./cmd/gexit
 	$(GO) test -count=1 -timeout 5m ./conform
 	$(GO) test -count=1 -timeout 5m -run TestPromelaModelVerifies ./promela
