@@ -98,13 +98,21 @@
 //
 // After findRunnable's spin (its becomeSpinning before stealWork,
 // proc.go:3517-3521; M.StealWork) the runtime goes on to stealWork and
-// then the stop path, and back to the top only when stealWork saw
-// gcwaiting (gcstopm). So the M's next schedule op has no 61st tick's
-// pick, strict or relaxed; a strict steal is not refused for a global
-// queue that filled after the spin (stealWork does not look at it); and
-// the stop path's global batch has no tick check, but comes strictly only
-// when stealWork would find nothing. An M spinning for another reason
+// then the stop path, and back to the top, among what the spec models,
+// only when stealWork or the stop path saw gcwaiting (gcstopm). So the
+// M's next schedule op has no 61st tick's pick, strict or relaxed; a
+// strict steal is not refused for a global queue that filled after the
+// spin (stealWork does not look at it); and the stop path's global batch
+// has no tick check, but comes strictly only when stealWork would find
+// nothing, and never once gcwaiting is set (its stop path checks it under
+// sched.lock first, proc.go:3594-3600). An M spinning for another reason
 // (startm's, the needspinning path's, the recheck's) starts from the top.
+// The runtime also goes back to the top after the spin where the spec
+// models nothing: stealWork ran a timer (newWork, proc.go:3876-3894), the
+// stop path found a safe-point function (pp.runSafePointFn), or on js/wasm
+// beforeIdle started the event handler goroutine (proc.go:3565-3577, which
+// also fills the M's own run queue). With none of those modelled, the
+// spec refuses the tick's pick after a spin.
 //
 // exitsyscall's path (Op.N, an ExitPath) is relaxed the same way: the P
 // every path gets is decided by the spec (the old P from a thread in a

@@ -74,16 +74,20 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None && s.Sched.GCWaiting:
 			// findRunnable's top: gcstopm; an M past its racy check
 			// of gcwaiting still finds work, but does not idle its P
-			// (the stop path checks again under sched.lock).
+			// (the stop path checks again under sched.lock), nor,
+			// after its spin, take the stop path's global batch.
 			ops = append(ops, Op{Kind: OpGCStopm, M: M})
 			n := len(ops)
 			ops = s.scheduleChoices(M, ops)
-			for i := n; i < len(ops); i++ {
-				if ops[i].Kind == OpSchedule && ops[i].Source == SrcIdle {
-					ops = append(ops[:i], ops[i+1:]...)
-					break
+			k := n
+			for _, op := range ops[n:] {
+				if op.Kind == OpSchedule && (op.Source == SrcIdle || op.Source == SrcGlobal && m.StealWork) {
+					continue
 				}
+				ops[k] = op
+				k++
 			}
+			ops = ops[:k]
 		case m.P != None && m.Curg == None && m.NewG == None && m.LockedG == None:
 			ops = s.scheduleChoices(M, ops)
 		case m.Curg != None && s.Gs[m.Curg].Status == Syscall:

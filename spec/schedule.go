@@ -32,12 +32,14 @@ func (s *State) findRunnable(op Op) (Result, error) {
 	switch {
 	case m.P == None:
 		return r, s.disabled(op, "the M holds no P")
-	case s.Sched.GCWaiting && (op.Strict || op.Source == SrcIdle):
+	case s.Sched.GCWaiting && (op.Strict || op.Source == SrcIdle || op.Source == SrcGlobal && m.StealWork):
 		// findRunnable's top: `if sched.gcwaiting.Load() { gcstopm();
 		// goto top }`, and stealWork's check before each victim, are
 		// racy reads: an M past them when the stop-the-world began
 		// still takes a G (relaxed). Its stop path checks again under
-		// sched.lock, which stopTheWorldWithSema holds to set it.
+		// sched.lock, which stopTheWorldWithSema holds to set it:
+		// the stop path's global batch, the only one after the spin
+		// (M.StealWork), comes after that check (proc.go:3594-3600).
 		return r, s.disabled(op, "a stop-the-world is under way: findRunnable stops the M (gcstopm)")
 	case m.Curg != None:
 		return r, s.disabled(op, "the M is running G"+itoa(int64(m.Curg)))

@@ -185,8 +185,10 @@ type M struct {
 	// StealWork: the M's findRunnable spun (OpSpin: `if !mp.spinning {
 	// mp.becomeSpinning() }` before stealWork, proc.go:3517-3519) and
 	// goes on to stealWork and then the stop path; it goes back to
-	// findRunnable's top only when stealWork sees gcwaiting (newWork,
-	// `goto top`, proc.go:3525-3529). So its next schedule op has no
+	// findRunnable's top, among what the spec models, only when stealWork
+	// or the stop path sees gcwaiting (`goto top`, proc.go:3525-3529,
+	// 3594-3597; timers, safe-point functions and js's beforeIdle are not
+	// modelled: see the package doc). So its next schedule op has no
 	// 61st tick's pick, steals whatever the global queue holds, and its
 	// stop path's global batch has no tick check. Cleared by that op, and
 	// by gcstopm (findRunnable's top after stealWork's gcwaiting). An M

@@ -119,3 +119,39 @@ func TestStealWorkEndsAtTheTop(t *testing.T) {
 		t.Fatalf("a non-spinning M in stealWork passed the invariants\n%s", s.Dump())
 	}
 }
+
+// TestStopPathBatchChecksGCWaiting: after the spin the only global batch
+// is the stop path's, taken under sched.lock after its `if
+// sched.gcwaiting.Load() ... { goto top }` (proc.go:3594-3600), which
+// stopTheWorldWithSema sets holding that lock: once a stop-the-world is
+// under way the M does not take it, even in an op that overlapped
+// others (found by a review: the spec had accepted it relaxed, as the
+// top's batch after a racy read of gcwaiting is).
+func TestStopPathBatchChecksGCWaiting(t *testing.T) {
+	s := spunOnP1(t)
+	do(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	batch := Op{Kind: OpSchedule, M: 1, Source: SrcGlobal}
+	for _, op := range opsOf(s.Enabled(DefaultBounds(4), nil), 1) {
+		if op.Kind == OpSchedule && op.Source == SrcGlobal {
+			t.Errorf("offered %v after the spin with gcwaiting set", op)
+		}
+	}
+	if _, err := s.Clone().Apply(batch); err == nil {
+		t.Error("the stop path's batch after the spin with gcwaiting set")
+	}
+	// Control: from findRunnable's top the batch follows a racy read of
+	// gcwaiting, and an op that overlapped the stop-the-world takes it.
+	top := s.Clone()
+	top.Ms[1].StealWork = false
+	top.Ps[1].SchedTick = 1 // (no tick's pick first)
+	found := false
+	for _, op := range opsOf(top.Enabled(DefaultBounds(4), nil), 1) {
+		found = found || op == batch
+	}
+	if !found {
+		t.Error("control: the top's batch not offered during a stop-the-world")
+	}
+	if r := do(t, top, batch); r.G != 0 {
+		t.Errorf("control: the top's batch: %v", r)
+	}
+}
