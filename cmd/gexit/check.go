@@ -156,7 +156,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
 	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for about one case in 256)")
-	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking); unless set, at most the -duration")
+	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkHelp)
 		fs.PrintDefaults()
@@ -213,10 +213,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gexit check: -out: %s is not a directory\n", f.out)
 		return exitUsage
 	}
-	if !f.shrinkSet && f.durationSet {
-		// A short campaign gets a short shrink: at most its -duration.
-		f.shrink = min(f.shrink, f.duration)
-	}
+	f.shrink = shrinkBudget(f.shrink, f.duration, f.shrinkSet, f.durationSet)
 	if f.casesSet && !f.durationSet {
 		f.duration = 0 // -cases alone: no time bound
 	}
@@ -447,4 +444,15 @@ func reportText(cp *checker.Campaign, fail *checker.Failure, bundle string) stri
 		fmt.Fprintf(&b, "  %s\n", r)
 	}
 	return b.String()
+}
+
+// shrinkBudget is the shrinking budget check uses: -shrink when set;
+// else, for a campaign bounded by -duration, at most half of it, so that
+// a failure found late still ends the run within 1.5 times its
+// -duration (the default -duration of 1m keeps the default 30s).
+func shrinkBudget(shrink, duration time.Duration, shrinkSet, durationSet bool) time.Duration {
+	if shrinkSet || !durationSet {
+		return shrink
+	}
+	return min(shrink, duration/2)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gexit-dev/gexit/checker"
 	"github.com/gexit-dev/gexit/impl"
@@ -415,5 +416,27 @@ func TestCheckReproduceLineRefinds(t *testing.T) {
 	code2, stdout2, stderr2 := cliRun(t, args...)
 	if code2 != exitViolation || batch(stdout2) != batch(stdout) {
 		t.Fatalf("%v: exit %d, batch %s (first run: batch %s)\nstdout:\n%s\nstderr:\n%s", args, code2, batch(stdout2), batch(stdout), stdout2, stderr2)
+	}
+}
+
+// An unset -shrink is at most half of a set -duration; a set one, or a
+// campaign bounded by -cases alone, keeps its own.
+func TestShrinkBudget(t *testing.T) {
+	s := time.Second
+	for _, tc := range []struct {
+		shrink, duration       time.Duration
+		shrinkSet, durationSet bool
+		want                   time.Duration
+	}{
+		{30 * s, 10 * s, false, true, 5 * s},
+		{30 * s, 60 * s, false, false, 30 * s},
+		{30 * s, 2 * time.Minute, false, true, 30 * s},
+		{30 * s, 10 * s, true, true, 30 * s},
+		{3 * s, 10 * s, false, true, 3 * s},
+		{30 * s, 0, false, false, 30 * s},
+	} {
+		if got := shrinkBudget(tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet); got != tc.want {
+			t.Errorf("shrinkBudget(%v, %v, %v, %v) = %v, want %v", tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet, got, tc.want)
+		}
 	}
 }
