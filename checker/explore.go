@@ -39,7 +39,8 @@ type ExploreOptions struct {
 	// KeepViolations is how many violations of each kind and name the
 	// result keeps, with their paths and final states, in the order
 	// found (the first is the shortest); the others are only counted
-	// (ExploreResult.ViolationCounts, ViolationsDropped). 0: 10. A planted
+	// (ExploreResult.ViolationCounts, ViolationsDropped). 0:
+	// DefaultKeepViolations. A planted
 	// fault can break millions of states, and each kept violation holds
 	// a replayed path and a dump.
 	KeepViolations int
@@ -695,6 +696,9 @@ func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, in
 	res.Violations = append(res.Violations, *v)
 }
 
+// DefaultKeepViolations is ExploreOptions.KeepViolations's default.
+const DefaultKeepViolations = 10
+
 // countViolation counts v and reports whether the result keeps it.
 func (res *ExploreResult) countViolation(v *ExploreViolation, o ExploreOptions) bool {
 	if res.ViolationCounts == nil {
@@ -704,7 +708,7 @@ func (res *ExploreResult) countViolation(v *ExploreViolation, o ExploreOptions) 
 	res.ViolationCounts[key]++
 	keep := o.KeepViolations
 	if keep <= 0 {
-		keep = 10
+		keep = DefaultKeepViolations
 	}
 	if res.ViolationCounts[key] > keep {
 		res.ViolationsDropped++

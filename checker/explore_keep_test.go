@@ -48,7 +48,7 @@ func TestExploreKeepsViolationsBounded(t *testing.T) {
 		}
 		want := keep
 		if want == 0 {
-			want = 10
+			want = DefaultKeepViolations
 		}
 		per := map[string]int{}
 		for _, v := range r.Violations {

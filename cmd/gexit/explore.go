@@ -100,7 +100,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
 	without := fs.String("without", defaultWithout, "comma-separated op families to leave out (\"\" for none): "+strings.Join(opFamilies, ",")+
 		" (stacksize: the GC's end setting startingStackSize, so it needs gc)")
-	all := fs.Bool("all", false, "report every violation, not only the first (shortest) one: the first 10 of each kind with their paths, and how many of each there were")
+	all := fs.Bool("all", false, fmt.Sprintf("report every violation, not only the first (shortest) one: the first %d of each kind with their paths, and how many of each there were", checker.DefaultKeepViolations))
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	liveness := fs.Bool("liveness", false, "also check the liveness properties on the whole state graph, under fairness (see above); needs -depth 0")
@@ -641,8 +641,8 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 			kinds = append(kinds, fmt.Sprintf("%s: %d", k, n))
 		}
 		sort.Strings(kinds)
-		fmt.Fprintf(w, "\n%d more violations found, not shown (the first 10 of each kind are); every one by kind:\n  %s\n",
-			res.ViolationsDropped, strings.Join(kinds, "\n  "))
+		fmt.Fprintf(w, "\n%d more violations found, not shown (the first %d of each kind are); every one by kind:\n  %s\n",
+			res.ViolationsDropped, checker.DefaultKeepViolations, strings.Join(kinds, "\n  "))
 	}
 }
 
