@@ -63,7 +63,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 			System: g.System, Cleared: cleared, GCAssist: int8(g.GCAssist)})
 	}
 	for i, m := range sn.Ms {
-		startmP, err := atMostOne(m.StartmP, fmt.Sprintf("M%d's P for wakep's startm", i))
+		startmP, err := atMostOne(m.StartmP, fmt.Sprintf("M%d's P for wakep's or handoffp's startm", i))
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +92,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ps = append(s.Ps, spec.P{Status: st, M: int8(p.M), Runnext: int32(p.Runnext), Kicked: spec.None, Ring: ints(p.Ring),
 			GFree: lifoOf(p.GFree), GFreeSize: int32(p.GFreeSize), SchedTick: uint32(p.SchedTick),
-			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None, StartSpinning: p.StartSpinning, OldM: oldm})
+			GoidCache: p.GoidCache, GoidEnd: p.GoidEnd, Link: spec.None, StartSpinning: p.StartSpinning, Handoff: spec.HandoffStep(p.Handoff), OldM: oldm})
 	}
 	// runqputslow's batch is held by an M (the runtime's local q); the
 	// spec keeps it on that M's P.
@@ -331,6 +331,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("P", out.P, r.P)
 		ck("handed to", out.HandedTo, r.HandedTo)
 		ck("wakep", out.Woke, r.Woke)
+		ck("handoffp's step", out.Value, r.Value)
 	case spec.OpStartlockedm:
 		ck("G", out.G, r.G)
 		ck("handed to", out.HandedTo, r.HandedTo)
@@ -357,6 +358,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("G", out.G, r.G)
 	case spec.OpStoplockedm:
 		ck("handed off", out.HandedOff, r.HandedOff)
+		ck("handoffp's next step", out.Value, r.Value)
 	case spec.OpRecheck:
 		ck("needspinning set", out.Value&1, r.Value)
 		ck("P", out.P, r.P)
@@ -370,6 +372,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	case spec.OpMexit:
 		ck("locked branch", out.Locked, r.Locked)
 		ck("handed off", out.HandedOff, r.HandedOff)
+		ck("handoffp's next step", out.Value, r.Value)
 	case spec.OpMfreed:
 		ck("locked branch", out.Locked, r.Locked)
 	case spec.OpEnterSyscall:
@@ -378,6 +381,12 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	case spec.OpRetake:
 		ck("M", out.Value, r.Value)
 	case spec.OpHandoffp:
+		ck("P", out.P, r.P)
+		ck("handoffp's next step", out.Value, r.Value)
+	case spec.OpHandoffpLocked:
+		ck("P", out.P, r.P)
+		ck("branch", out.Value, r.Value)
+	case spec.OpHandoffpStore:
 		ck("P", out.P, r.P)
 	case spec.OpExitSyscall:
 		ck("G", out.G, r.G)
@@ -465,6 +474,7 @@ func representable(sn *impl.Snapshot) error {
 		check(fmt.Sprintf("P%d.runnext", i), int64(p.Runnext), -1, i32)
 		check(fmt.Sprintf("P%d.gFree.size", i), int64(p.GFreeSize), math.MinInt32, i32)
 		check(fmt.Sprintf("P%d.schedtick", i), int64(p.SchedTick), 0, u32)
+		check(fmt.Sprintf("P%d.handoff", i), int64(p.Handoff), 0, int64(spec.HandoffStartmSpin))
 		for _, l := range [][]int{p.Ring, p.GFree} {
 			for _, g := range l {
 				check(fmt.Sprintf("P%d list entry", i), int64(g), math.MinInt32, i32)

@@ -37,6 +37,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		k |= 1 << 61 // a syscall P left with its M (a retake in progress, or its exitsyscall first)
 	case op.Kind == spec.OpSpin && r.Value == 1:
 		k |= 1 << 61 // becomeSpinning's needspinning store
+	case op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit || op.Kind == spec.OpStartm || op.Kind == spec.OpHandoffpLocked:
+		k |= uint64(r.Value&7) << 61 // handoffp's next step, startm's step, the sched.lock section's branch
 	}
 	return branchKey(k)
 }

@@ -119,7 +119,8 @@ const (
 	// forces).
 	FairSTWSpaced
 	// FairSysmon is weak fairness of sysmon once its retake took a P
-	// (spec.Sched.RetakeP): its handoffp of that P, if it can step in
+	// (spec.Sched.RetakeP): its handoffp of that P, and that handoffp's
+	// next steps (spec.P.Handoff), if it can step in
 	// every state of a loop, steps in it. sysmon is a thread of its own,
 	// and handoffp follows the retake in the same call (proc.go retake);
 	// without it sysmon could hold the P (handed off, no M's) forever.
@@ -140,7 +141,7 @@ var FairnessConditions = []struct {
 	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's fixed set of Ms cannot (proc.go startm)"},
 	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller, once every P has stopped for its stop-the-world, and its wakep after it, if they can step in every state of a loop, step in it: the caller of a stop-the-world and startTheWorldWithSema's wakep (proc.go:1822) run on a thread of their own"},
 	{FairSTWSpaced, "StopTheWorldsSpaced", "a loop in which the controller stops the world is unfair: between two stop-the-worlds the Ms run far longer than one lasts (the GC is paced by allocation; the caller is a goroutine that needs a P), so the Ms it stopped reach the work startTheWorldWithSema handed them; a stop-the-world in a lasso's prefix is still explored"},
-	{FairSysmon, "WeakFairSysmon", "sysmon, once its retake took a P from a thread in a syscall, hands it off (handoffp) if it can step in every state of a loop: sysmon is a thread of its own, and handoffp follows the retake in the same call (proc.go retake)"},
+	{FairSysmon, "WeakFairSysmon", "sysmon, once its retake took a P from a thread in a syscall, hands it off (handoffp, and its next steps) if it can step in every state of a loop: sysmon is a thread of its own, and handoffp follows the retake in the same call (proc.go retake)"},
 }
 
 // LivenessProperty is one liveness property.
@@ -238,7 +239,7 @@ type livenessGraph struct {
 	base   []uint32 // product numbering: state s's runnable Gs are nodes base[s]..base[s+1]-1
 	dst    []uint32
 	// info: bits 0-3 the actor M (ms: the controller's restart and
-	// wakep; ms+1: sysmon's handoffp; noActor: sysmon's retake and the
+	// wakep; ms+1: sysmon's handoffp and its steps; noActor: sysmon's retake and the
 	// controller's other ops),
 	// 4-7 one plus the handed-off P an acquirep took (0: none), 8-11 one
 	// plus the P whose schedtick the step advanced (0: none), infSTW the
@@ -337,8 +338,9 @@ func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) 
 		// startTheWorldWithSema's wakep run on the M that stopped the
 		// world, a thread like the spec's Ms: weakly fair too.
 		inf = uint16(lg.ms)
-	case op.M == spec.Sysmon && op.Kind == spec.OpHandoffp:
-		// sysmon's handoffp after its retake: weakly fair too.
+	case op.M == spec.Sysmon && op.Kind != spec.OpRetake:
+		// sysmon's handoffp after its retake, and that handoffp's
+		// next steps: weakly fair too.
 		inf = uint16(lg.ms + 1)
 	case op.Kind == spec.OpStopTheWorld:
 		inf |= infSTW

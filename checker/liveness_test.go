@@ -549,7 +549,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	}
 	// WeakFairSysmon: sysmon's handoffp after its retake steps in the
 	// loop, or cannot step somewhere.
-	if weaklyFair(func(op spec.Op) bool { return op.M == spec.Sysmon && op.Kind == spec.OpHandoffp }) {
+	if weaklyFair(func(op spec.Op) bool { return op.M == spec.Sysmon && op.Kind != spec.OpRetake }) {
 		f |= FairSysmon
 	}
 	// StopTheWorldsSpaced: the loop does not stop the world.

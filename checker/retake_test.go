@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
 )
 
 // TestRetakeWindowInImplRuns: impl's sysmon resumes the syscalling thread
@@ -64,4 +65,83 @@ func TestRetakeWindowInImplRuns(t *testing.T) {
 		t.Fatal("no run left its syscall between sysmon's retake and its handoffp")
 	}
 	t.Logf("%d runs with the window", windows)
+}
+
+// TestHandoffpStepsInImplRuns: impl's handoffp makes the runtime's
+// synchronised pieces as ops of its caller (sysmon after a retake, a
+// locked M's stoplockedm and mexit): the caller's op makes the unlocked
+// reads and records the next step (its value: the sched.lock section, or
+// the needspinning store after the CAS of nmspinning 0 -> 1, or startm),
+// and the caller's next ops are those steps (handoffplocked,
+// handoffpstore, startm), as proc.go:3131-3196 and startm's own sched.lock
+// section are. The spec judges these runs ok; the runs show both the
+// CAS's path and the sched.lock section's. Controls: the same histories
+// without the caller's first handoffp step, or with the caller's read
+// recording another next step, are refused.
+func TestHandoffpStepsInImplRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		ps, ms int
+		w      impl.Workload
+		caller string
+		sysmon bool
+	}{
+		{"sysmon", 1, 2, impl.Workload{Main: impl.Prog(impl.Sys(), impl.Yield()), Retakes: 2}, "handoffp", true},
+		{"sysmon, 2 Ps", 2, 2, impl.Workload{Main: impl.Prog(impl.Sys(), impl.Sys(), impl.Yield(), impl.Sys()), Retakes: 3}, "handoffp", true},
+		{"stoplockedm", 2, 3, impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.ParkOn(0), impl.Ret())), impl.Yield(), impl.Yield(), impl.Yield(), impl.ReadyOn(0), impl.Yield(), impl.Yield())}, "stoplockedm", false},
+		{"mexit", 2, 3, impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.Ret())), impl.Yield(), impl.Yield(), impl.Yield(), impl.Yield())}, "mexit", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			found := 0
+			paths := map[int64]int{}
+			for seed := int64(0); seed < 300 && (found < 3 || len(paths) < 2 && seed < 200); seed++ {
+				c := Case{Preset: "small", Ps: tc.ps, Ms: tc.ms, Mode: "deterministic", Seed: seed, Workload: tc.w, Text: tc.w.String()}
+				o, err := RunCase(context.Background(), c, 5*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if o.Verdict != Ok {
+					t.Fatalf("seed %d: %v %s %s", seed, o.Verdict, o.Kind, o.Detail)
+				}
+				ev := o.Run.History
+				at, first := -1, -1
+				for i, e := range ev {
+					if e.Op != tc.caller || e.Out.Value == 0 || (e.M == impl.Sysmon) != tc.sysmon {
+						continue
+					}
+					at = i
+					for j := i + 1; j < len(ev); j++ {
+						if ev[j].M == e.M {
+							if n := ev[j].Op; n != "handoffplocked" && n != "handoffpstore" && n != "startm" {
+								t.Fatalf("seed %d: %v's next op is %v, want a step of handoffp", seed, e, ev[j])
+							}
+							first = j
+							break
+						}
+					}
+					break
+				}
+				if at < 0 || first < 0 {
+					continue
+				}
+				found++
+				paths[ev[at].Out.Value]++
+				without := *o.Run
+				without.History = append(append([]impl.Event(nil), ev[:first]...), ev[first+1:]...)
+				if p := JudgeSafe(context.Background(), c, &without, 5*time.Second); p.Verdict != Illegal {
+					t.Fatalf("seed %d: the history without handoffp's %s: %v %s", seed, ev[first].Op, p.Verdict, p.Detail)
+				}
+				other := *o.Run
+				other.History = append([]impl.Event(nil), ev...)
+				other.History[at].Out.Value = ev[at].Out.Value%int64(spec.HandoffStartm) + 1
+				if p := JudgeSafe(context.Background(), c, &other, 5*time.Second); p.Verdict != Illegal {
+					t.Fatalf("seed %d: the history with handoffp's read recording step %d, not %d: %v %s", seed, other.History[at].Out.Value, ev[at].Out.Value, p.Verdict, p.Detail)
+				}
+			}
+			if found == 0 {
+				t.Fatalf("no run made %s's handoffp", tc.caller)
+			}
+			t.Logf("%d runs with %s's handoffp; next steps after its reads: %v", found, tc.caller, paths)
+		})
+	}
 }

@@ -269,7 +269,9 @@ type MSnap struct {
 	Waking   bool `json:",omitempty"` // between wakep's CAS and its startm
 	Stopping bool `json:",omitempty"` // owes startlockedm's stopm
 	// StartmP is the P (one) wakep's sched.lock section took for its
-	// startm, while the M holds it; nil otherwise.
+	// startm, or the M's handoffp (in stoplockedm or mexit) holds
+	// between its steps (PSnap.Handoff), while the M holds it; nil
+	// otherwise.
 	StartmP []int `json:",omitempty"`
 	// SpinP is the P (one) findRunnable's recheck took with
 	// pidlegetSpinning, while the M holds it before its acquirep; nil
@@ -329,6 +331,10 @@ type PSnap struct {
 	GoidEnd   int64
 	// StartSpinning: a P startm left for newm's M, which spins.
 	StartSpinning bool `json:",omitempty"`
+	// Handoff is the step of handoffp the P's holder makes next (spec
+	// HandoffStep: 1 its sched.lock section, 2 the needspinning store,
+	// 3 startm(pp, false), 4 startm(pp, true)); 0 when none holds it.
+	Handoff int `json:",omitempty"`
 	// OldM is pp.oldm of a P stopped for a stop-the-world (status
 	// gcstop), -1 otherwise; read only for a stopped P.
 	OldM int `json:",omitempty"`

@@ -247,9 +247,15 @@
 //     under sched.lock (impl's Ms are fixed).
 //   - exit/goexit: gfput's spill lock section (sched.gFree.lock); a
 //     locked G's thread then owes mexit (m.mexiting, MSnap.Mexiting),
-//     its next op: releasep and handoffp's sched.lock section; then mfreed
-//     (m.mfreed, MSnap.Mfreed): mexit's own section, nmfreed++ and
-//     checkdead, after which the thread exits.
+//     its next op: releasep and handoffp's unlocked reads; then handoffp's
+//     next steps, then mfreed (m.mfreed, MSnap.Mfreed): mexit's own
+//     section, nmfreed++ and checkdead, after which the thread exits.
+//     handoffp (retake's, stoplockedm's, mexit's) is made in the
+//     runtime's pieces, each an op of its caller (proc_handoffp.go):
+//     the unlocked reads and CAS (at the end of the caller's sched.lock
+//     section), handoffpstore, handoffplocked, startm; the P is held in
+//     a.startmP or sched.retakeP, the step in p.handoff (PSnap.Handoff);
+//     stoplockedm's incidlelocked(1) and sysmon's come after the last.
 //   - park: the status and dropg inside the wait object's lock, which is
 //     what a readier takes first; a locked M's stoplockedm is its next op.
 //   - gosched: one sched.lock section (globrunqput); the wakep and a

@@ -132,7 +132,7 @@ func TestEveryFaultObservable(t *testing.T) {
 					order[0], order[i] = order[i], order[0]
 				}
 			}
-			why, ok := differs(t, fi.Name, false, 12, order)
+			why, ok := differs(t, fi.Name, false, 40, order)
 			if !ok {
 				t.Fatalf("fault %s changed nothing", fi.Name)
 			}

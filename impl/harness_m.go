@@ -94,6 +94,8 @@ func (mp *m) nextOwed() {
 		mp.gcstopm()
 	case mp.mexiting:
 		mp.mexitOwed()
+	case mp.startmP != nil && mp.startmP.handoff != handoffNone:
+		mp.handoffpStep(mp.startmP) // before mexit's nmfreed++ or the end of stoplockedm
 	case mp.mfreed:
 		mp.mfreedOwed()
 	case mp.stealG != nil:

@@ -52,6 +52,8 @@ const (
 	opPreempt
 	opGCStopm
 	opHandoffp
+	opHandoffpLocked
+	opHandoffpStore
 	numOpKinds
 )
 
@@ -60,7 +62,8 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"unlockint", "acquirep", "procresize", "gc", "growstack", "assist", "dirty",
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
 	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
-	"mfreed", "runqputbatch", "runqstealtail", "stoptheworld", "preempt", "gcstopm", "handoffp"}
+	"mfreed", "runqputbatch", "runqstealtail", "stoptheworld", "preempt", "gcstopm", "handoffp",
+	"handoffplocked", "handoffpstore"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }
@@ -395,11 +398,15 @@ func (a *actor) expand(r *rec) Event {
 		o.Locked = lockedNames[r.code]
 	case opMexit, opMfreed:
 		o.Locked = lockedNames[r.code]
+		o.Value = r.val
+	case opStoplockedm:
+		o.Value = r.val
 	case opRetake:
 		e.In.P = int(r.in)
 		o.Value = r.val
-	case opHandoffp:
+	case opHandoffp, opHandoffpLocked, opHandoffpStore:
 		o.P = int(r.a)
+		o.Value = r.val
 	case opExitSyscall:
 		o.P = int(r.a)
 		o.Path = exitPathNames[r.code]
@@ -420,6 +427,7 @@ func (a *actor) expand(r *rec) Event {
 	case opStartm:
 		o.P = int(r.a)
 		o.HandedTo = int(r.c)
+		o.Value = r.val
 	case opSpin:
 		o.P = int(r.a)
 		o.Value = r.val

@@ -95,6 +95,7 @@ func (s *sched) snapshot() Snapshot {
 	}
 	for i, pp := range s.ps {
 		sn.Ps[i].StartSpinning = pp.startSpinning
+		sn.Ps[i].Handoff = int(pp.handoff)
 		sn.Ps[i].OldM = mid(pp.oldm)
 	}
 	sn.GCWaiting = s.gcwaiting.Load()

@@ -286,7 +286,7 @@ func TestEveryThrowGoesThroughAnOp(t *testing.T) {
 			}
 		}
 	}
-	for _, must := range []string{"runqput", "runqputslow", "gfput", "execute", "runqstealPublish", "handoffpLocked"} {
+	for _, must := range []string{"runqput", "runqputslow", "gfput", "execute", "runqstealPublish", "handoffpSectionLocked"} {
 		if msgFuncs[must] == 0 {
 			t.Fatalf("the audit does not see %s (found %v)", must, msgFuncs)
 		}

@@ -230,49 +230,6 @@ func (s *sched) releasepLocked(mp *m) (*p, string) {
 	return pp, ""
 }
 
-// handoffp (proc.go:3131-3196) with sched.lock held, for a P released by
-// retake, stoplockedm or mexit (oldm: the M that held it): with local or
-// global work, startm(pp, false); with no spinning M and no idle P
-// (nmspinning+npidle == 0 and the CAS of nmspinning 0 -> 1), startm(pp,
-// true); with a stop-the-world under way, _Pgcstop; for the last running P
-// (npidle == gomaxprocs-1; with no netpoller sched.lastpoll is never 0),
-// startm so an M is there to poll; otherwise pidleput. npidle counts the
-// idle Ps, which pp is not yet one of. The caller wakes the started M
-// (s.wake) after unlocking.
-func (s *sched) handoffpLocked(pp *p, oldm *m) string {
-	pp.m.Store(nil)
-	// `if sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
-	// sched.nmspinning.CompareAndSwap(0, 1) { sched.needspinning.Store(0);
-	// startm(pp, true, false) }`.
-	spin := func() bool {
-		if s.nmspinning.Load()+s.npidle.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1) {
-			s.needspinning.Store(false)
-			return true
-		}
-		return false
-	}
-	if s.f.spinningWithLocalWork && spin() {
-		return s.startmLocked(pp, true)
-	}
-	if s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty()) {
-		return s.startmLocked(pp, false)
-	}
-	if spin() {
-		return s.startmLocked(pp, true)
-	}
-	if s.gcwaiting.Load() {
-		// `if sched.gcwaiting.Load() { pp.status = _Pgcstop; ...
-		// sched.stopwait-- }`: oldm held the P (acquirep made it
-		// pp.oldm).
-		s.gcstopPLocked(pp, oldm)
-		return ""
-	}
-	if s.npidle.Load() == s.gomaxprocs.Load()-1 && !s.f.handoffLastPIdles {
-		return s.startmLocked(pp, false)
-	}
-	return s.pidleputLocked(pp)
-}
-
 // acquirep (proc.go acquirep -> wirep): wire P pp, idle (taken off the
 // list, or given by startm), to M mp, which holds none. As in the runtime
 // it takes no lock: a P off the idle list is its taker's alone, and its
@@ -296,13 +253,14 @@ func (mp *m) stoplockedmLocked() (handed bool, msg string) {
 	}
 	if mp.p.Load() != nil {
 		pp, msg := mp.s.releasepLocked(mp)
-		if msg == "" {
-			msg = mp.s.handoffpLocked(pp, mp)
-		}
 		if msg != "" {
 			return false, msg
 		}
-		handed = true
+		// handoffp's unlocked reads; its next steps are the M's next
+		// ops, and incidlelocked(1) comes after them (handoffpDone).
+		mp.s.handoffpReadLocked(pp)
+		mp.startmP = pp
+		return true, ""
 	}
 	return handed, mp.incidlelockedLocked()
 }
@@ -360,6 +318,12 @@ func (mp *m) stoplockedmOwed() {
 	if handed {
 		r.flags |= flHandedOff
 		mp.branch(brHandoff)
+	}
+	if handed {
+		// Until its incidlelocked(1), after handoffp's steps, the M
+		// still owes the end of its stoplockedm.
+		mp.stoplocked = true
+		r.val = int64(mp.startmP.handoff)
 	}
 	if msg != "" {
 		mp.throwOp(&r, msg)
@@ -591,7 +555,11 @@ func (mp *m) mexitOwed() {
 	s.lockSched(&mp.actor)
 	rp, msg := s.releasepLocked(mp)
 	if msg == "" {
-		msg = s.handoffpLocked(rp, mp)
+		// handoffp's unlocked reads; its next steps are the M's next
+		// ops, nmfreed++ the one after them.
+		s.handoffpReadLocked(rp)
+		mp.startmP = rp
+		r.val = int64(rp.handoff)
 	}
 	s.unlockSched(&mp.actor)
 	if msg != "" {

@@ -282,30 +282,48 @@ func (a *actor) wakepStartm() {
 
 // startmOwed is wakep's startm(pp, true, false) of the P its sched.lock
 // section took, recorded as op startm: `lock(&sched.lock); nmp := mget()`;
-// the P to nmp's nextp and notewakeup, or left pending for newm's M.
-func (a *actor) startmOwed() {
+// the P to nmp's nextp and notewakeup, or left pending for newm's M. It
+// is also handoffp's startm(pp, spinning) (pp.handoff, the op's value),
+// and then the end of its caller's handoffp (handoffpDoneLocked). It
+// reports false after a throw.
+func (a *actor) startmOwed() bool {
 	s := a.s
 	r := a.begin(opStartm)
 	pp := a.startmP
-	a.startmP = nil
+	if a.id == Sysmon {
+		s.lockSched(a)
+		pp = s.retakeP
+		s.unlockSched(a)
+	}
+	handoff := pp.handoff
+	if a.id != Sysmon {
+		a.startmP = nil
+	}
 	r.a = pp.id
+	r.val = int64(handoff)
 	a.sp()
 	s.lockSched(a)
-	nmp, msg := s.startmToLocked(pp, true)
+	pp.handoff = handoffNone
+	nmp, msg := s.startmToLocked(pp, handoff != handoffStartm)
 	if nmp != nil {
 		r.c = int32(nmp.id)
 	}
-	if msg == "" && a.id == Controller {
+	switch {
+	case msg != "":
+	case a.id == Controller:
 		msg = a.ctlDoneLocked()
+	case handoff != handoffNone:
+		msg = a.handoffpDoneLocked()
 	}
 	s.unlockSched(a)
 	r.flags |= flWoke
 	a.branch(brWakep)
 	if msg != "" {
 		a.throwOp(&r, msg)
-		return
+		return false
 	}
 	a.commit(&r)
+	return true
 }
 
 // wakepPending: the actor owes a step of its wakep.

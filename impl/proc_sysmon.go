@@ -85,26 +85,30 @@ func (s *sched) retake(a *actor) int {
 	return n
 }
 
-// sysmonHandoffp is retake's `handoffp(pp)` of the P it took, then
-// `incidlelocked(1)`, whose checkdead no longer counts sysmon's bracket
-// (op handoffp). It reports false after a throw.
+// sysmonHandoffp is retake's `handoffp(pp)` of the P it took (op
+// handoffp: its unlocked reads), then handoffp's next steps, sysmon's
+// next ops, the last of which makes `incidlelocked(1)`, whose checkdead no
+// longer counts sysmon's bracket (handoffpDoneLocked). retakeP and retakeM
+// stay set until then. It reports false after a throw.
 func (s *sched) sysmonHandoffp(a *actor) bool {
 	r := a.begin(opHandoffp)
 	s.lockSched(a)
-	rp, oldm := s.retakeP, s.retakeM
-	s.retakeP, s.retakeM, s.sysmonRun = nil, nil, 0
-	msg := s.handoffpLocked(rp, oldm)
-	if msg == "" {
-		msg = a.checkdeadLocked()
-	}
+	rp := s.retakeP
+	s.handoffpReadLocked(rp)
+	r.val = int64(rp.handoff)
 	s.unlockSched(a)
 	r.a = rp.id
 	r.flags |= flHandedOff
 	a.branch(brHandoff)
-	if msg != "" {
-		a.throwOp(&r, msg)
-		return false
-	}
 	a.commit(&r)
-	return true
+	for {
+		pp := a.handoffpHeld()
+		if pp == nil {
+			return true
+		}
+		a.sp()
+		if !a.handoffpStep(pp) {
+			return false
+		}
+	}
 }

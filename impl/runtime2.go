@@ -218,6 +218,10 @@ type p struct {
 	// pending: startm found no idle M and left the P for the M newm
 	// would make, which spins if startSpinning (sched.lock).
 	pending, startSpinning bool
+	// handoff is the step of handoffp the P's holder makes next
+	// (handoffpStep: an M's startmP in stoplockedm or mexit, sysmon's
+	// retakeP), or handoffNone (written by the holder under sched.lock).
+	handoff uint8
 	// oldm is pp.oldm of a stopped P: the M that held it when it
 	// stopped, which procresize prefers when it hands the P out again
 	// (sched.lock; nil otherwise).

@@ -10,7 +10,20 @@ func releaseAndHandoff(t *testing.T, s *sched, mp *m) string {
 	defer s.lock.Unlock()
 	pp, msg := s.releasepLocked(mp)
 	if msg == "" {
-		msg = s.handoffpLocked(pp, mp)
+		// handoffp's steps, one after the other.
+		s.handoffpReadLocked(pp)
+		for msg == "" && pp.handoff != handoffNone {
+			switch h := pp.handoff; h {
+			case handoffStore:
+				s.needspinning.Store(false)
+				pp.handoff = handoffStartmSpin
+			case handoffLocked:
+				_, msg = s.handoffpSectionLocked(pp, mp)
+			default:
+				pp.handoff = handoffNone
+				msg = s.startmLocked(pp, h == handoffStartmSpin)
+			}
+		}
 	}
 	if msg != "" {
 		t.Fatal(msg)

@@ -719,7 +719,7 @@ func TestExitsyscallNoPLockedStoplockedmNextOp(t *testing.T) {
 // with no G and owes mexit, its next op; after mexit it holds nothing,
 // still counts as running and owes mfreed, its next op.
 func TestLockedExitMexitNextOp(t *testing.T) {
-	windows := 0
+	windows, handoffSteps := 0, 0
 	w := Workload{Main: Prog(Go(Prog(Lock(), Ret())), Go(Prog(Lock(), Yield(), Ret())), Yield(), Yield(), Yield())}
 	found := recordedRuns(t, w, 2, 3, 200, 5, func(seed int64, res *Result) (found int) {
 		for j, e := range res.History {
@@ -746,6 +746,16 @@ func TestLockedExitMexitNextOp(t *testing.T) {
 			l := k + 1
 			for ; l < len(res.History) && res.History[l].M != e.M; l++ {
 			}
+			// handoffp's next steps come first (its sched.lock
+			// section, the needspinning store, startm).
+			for steps := 0; l < len(res.History) && res.History[l].Op != "mfreed"; steps++ {
+				if n := res.History[l]; steps == 3 || n.Op != "handoffplocked" && n.Op != "handoffpstore" && n.Op != "startm" {
+					t.Fatalf("seed %d: event %d %v: the M's op after its mexit (%v) is %v, want handoffp's next step", seed, j, e, res.History[k], n)
+				}
+				handoffSteps++
+				for l++; l < len(res.History) && res.History[l].M != e.M; l++ {
+				}
+			}
 			if l == len(res.History) {
 				continue
 			}
@@ -762,6 +772,7 @@ func TestLockedExitMexitNextOp(t *testing.T) {
 	if found == 0 || windows == 0 {
 		t.Fatalf("locked exits: %d, of them followed by mexit and mfreed: %d", found, windows)
 	}
+	t.Logf("locked exits: %d, followed by mexit and mfreed: %d, with %d steps of handoffp between", found, windows, handoffSteps)
 }
 
 // findRunnable's recheck that finds global work takes pidlegetSpinning's P

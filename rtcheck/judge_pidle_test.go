@@ -394,13 +394,18 @@ func TestRealHandoffpLastP(t *testing.T) {
 	t.Logf("%v, idle list %v, then %v", r, idle, f.Records[at+1])
 }
 
-// retakeAndHandoff is sysmon's retake of P p and its handoffp, the step
-// after it; the result is handoffp's.
+// retakeAndHandoff is sysmon's retake of P p and its handoffp, the steps
+// after it (handoffp's unlocked reads, then its next steps); the result
+// is handoffp's reads'.
 func retakeAndHandoff(s *spec.State, p int8) (spec.Result, error) {
 	if r, err := s.Apply(spec.Op{Kind: spec.OpRetake, M: spec.Sysmon, P: p}); err != nil {
 		return r, err
 	}
-	return s.Apply(spec.Op{Kind: spec.OpHandoffp, M: spec.Sysmon})
+	res, err := s.Apply(spec.Op{Kind: spec.OpHandoffp, M: spec.Sysmon})
+	for err == nil && s.Sched.RetakeP != spec.None {
+		_, err = s.Apply(spec.Op{Kind: s.Ps[s.Sched.RetakeP].Handoff.Next(), M: spec.Sysmon})
+	}
+	return res, err
 }
 
 // TestRealExitsyscallLIFO is the regression test of exitsyscall's idle

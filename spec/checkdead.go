@@ -63,7 +63,7 @@ func (s *State) checkdead(r *Result) error {
 // RunningMs is checkdead's run: mcount() - sched.nmidle -
 // sched.nmidlelocked (sched.nmsys is 0 in the spec), with sysmon's
 // retake in progress counted (its incidlelocked(-1) until the
-// incidlelocked(1) after its handoffp: Sched.RetakeP).
+// incidlelocked(1) after its handoffp's last step: Sched.RetakeP).
 func (s *State) RunningMs() int32 {
 	return s.MCount() - s.NMIdle() - s.NMIdleLocked() + int32(b2i(s.Sched.RetakeP != None))
 }

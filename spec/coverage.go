@@ -45,6 +45,18 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.HandedTo == None {
 			add("newm")
 		}
+		switch HandoffStep(r.Value) {
+		case HandoffStartm:
+			add("handoffp") // handoffp's startm(pp, false)
+		case HandoffStartmSpin:
+			add("handoffp-spin") // handoffp's startm(pp, true), after its CAS
+		}
+	case OpHandoffp, OpMexit:
+		if r.Value != 0 {
+			add(HandoffStep(r.Value).String()) // handoffp's unlocked reads: its next step
+		}
+	case OpHandoffpLocked:
+		add(HandoffLockedBranch(r.Value).String())
 	case OpSchedule:
 		if r.Source != 0 {
 			add(r.Source.String())
@@ -92,6 +104,9 @@ func Branches(op Op, r Result, buf []string) []string {
 	case OpStoplockedm:
 		if r.HandedOff {
 			add("handoffp")
+		}
+		if r.Value != 0 {
+			add(HandoffStep(r.Value).String())
 		}
 	case OpExitSyscall:
 		add(ExitPath(op.N).String())
@@ -143,7 +158,9 @@ func AllBranches() []string {
 	bs = append(bs,
 		"newproc1/local", "newproc1/refill", "newproc1/malg",
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
-		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm",
+		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm", "startm/handoffp", "startm/handoffp-spin",
+		"handoffp/lock", "handoffp/store", "handoffp/startm", "mexit/lock", "mexit/store", "mexit/startm", "stoplockedm/lock", "stoplockedm/store", "stoplockedm/startm",
+		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "spin/needspinning-store", "spin/recheck-global",
 		"recheck/global", "recheck/runqs",

@@ -131,7 +131,7 @@
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks
 // only those, for a state projected from the real runtime. The other 9 carry a Scope: they rest on a restriction of the
-// spec's model (its exitsyscall, schedule and handoffp are single steps,
+// spec's model (its exitsyscall and schedule are single steps,
 // sysmon is no M; it has no in-place waits, extra Ms, finalizer
 // goroutines or assist steals; it keeps pp.oldm only where procresize
 // reads it), hold in every state the spec reaches, and
@@ -152,7 +152,8 @@
 // runtime.Goexit) - deadlock!" (no user goroutine left) or "all goroutines
 // are asleep - deadlock!" (every one waits). The invariant CheckdeadRan
 // holds the spec to it: a live program always has an M running, counting
-// sysmon's retake between its takeP and its handoffp as one (its
+// sysmon's retake between its takeP and its handoffp, and its handoffp's
+// startm after the CAS, as one (its
 // incidlelocked(-1) bracket, which delays a report to its
 // incidlelocked(1); the runtime's bracket also covers the Ps it examines
 // and leaves, the invariant's Scope says). Sysmon's retake and handoffp
@@ -209,11 +210,16 @@
 //     still running, is part of the action's step;
 //   - startTheWorldWithSema's assignment of GC mark workers to idle Ps is
 //     not modelled (GC workers are left out, above);
-//   - handoffp's `sched.nmspinning.CompareAndSwap(0, 1)` and
-//     `sched.needspinning.Store(0)` before its startm are part of the
-//     step that hands the P off; becomeSpinning's same two stores,
-//     without the lock, are two steps (M.SpinClear), as another M's stop
-//     path can read needspinning between them (TestBecomeSpinningWindow).
+//   - handoffp is made in the runtime's synchronised pieces, each a step
+//     of its caller (handoffp.go: the unlocked reads and CAS, the
+//     needspinning store, the sched.lock section, startm;
+//     TestHandoffpLockedSectionReadsTheIdleListAgain,
+//     TestHandoffpStartmAfterItsCAS), but for two merges: the caller's
+//     releasep is one step with the unlocked reads, and the locked
+//     section's `unlock(&sched.lock); startm(pp, false, false)` is
+//     followed by startm's own step, its lock section, with nothing of the
+//     caller's in between; its cases for the trace reader, GC mark work
+//     and safe-point functions are not modelled (above);
 //
 // # Stop-the-world
 //

@@ -150,6 +150,11 @@ func (p *P) String() string {
 	if p.StartSpinning {
 		s += " startm-spinning"
 	}
+	if p.Handoff != HandoffNone {
+		// Held by its handoffp's caller (an M's startm, sysmon's
+		// retake): the step it makes next.
+		s += " handoffp=" + p.Handoff.String()
+	}
 	if p.OldM != None {
 		// Only while a stop-the-world holds the P.
 		s += " oldm=" + ref("M", int64(p.OldM))

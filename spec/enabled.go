@@ -44,8 +44,11 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		switch {
 		case m.SpinClear:
 			ops = append(ops, Op{Kind: OpSpin, M: M})
-		case m.WakeP || m.Waking || m.StartmP != None:
+		case m.WakeP || m.Waking:
 			ops = append(ops, Op{Kind: wakepNext(m.WakeP, m.Waking), M: M})
+		case m.StartmP != None:
+			// wakep's startm, or handoffp's next step.
+			ops = append(ops, Op{Kind: s.Ps[m.StartmP].Handoff.Next(), M: M})
 		case m.Stopping:
 			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.Handing != None:
@@ -161,9 +164,14 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			}
 		}
 	}
-	if s.Sched.RetakeP != None {
-		// sysmon is one thread: its retake's handoffp comes next.
-		ops = append(ops, Op{Kind: OpHandoffp, M: Sysmon})
+	if pi := s.Sched.RetakeP; pi != None {
+		// sysmon is one thread: its retake's handoffp comes next, and
+		// handoffp's steps.
+		k := OpHandoffp
+		if h := s.Ps[pi].Handoff; h != HandoffNone {
+			k = h.Next()
+		}
+		ops = append(ops, Op{Kind: k, M: Sysmon})
 	} else if !s.Cfg.Wasm && !b.NoSyscalls {
 		for pi := range s.Ps {
 			p := &s.Ps[pi]

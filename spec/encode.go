@@ -38,7 +38,7 @@ func (s *State) AppendBinary(b []byte) []byte {
 	}
 	for i := range s.Ps {
 		p := &s.Ps[i]
-		b = append(b, byte(p.Status), byte(p.M), byte(p.Link), byte(b2u(p.StartSpinning)), byte(p.OldM))
+		b = append(b, byte(p.Status), byte(p.M), byte(p.Link), byte(b2u(p.StartSpinning)|uint64(p.Handoff)<<1), byte(p.OldM))
 		b = binary.AppendVarint(b, int64(p.Runnext))
 		b = binary.AppendVarint(b, int64(p.Kicked))
 		b = binary.AppendUvarint(b, uint64(p.SchedTick))
@@ -226,7 +226,8 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p.Status = PStatus(d.byte1())
 		p.M = int8(d.byte1())
 		p.Link = int8(d.byte1())
-		p.StartSpinning = d.byte1() != 0
+		f := d.byte1()
+		p.StartSpinning, p.Handoff = f&1 != 0, HandoffStep(f>>1)
 		p.OldM = int8(d.byte1())
 		p.Runnext = int32(d.varint())
 		p.Kicked = int32(d.varint())

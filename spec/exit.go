@@ -91,7 +91,8 @@ func mexitBranch(mp int) string {
 }
 
 // mexit is OpMexit: proc.go mexit for the thread of a locked G that
-// exited, up to `handoffp(releasep())`. The runtime's gdestroy does gfput
+// exited, up to `handoffp(releasep())`'s unlocked reads (its next steps
+// follow, handoffp.go). Result.Value is handoffp's next step. The runtime's gdestroy does gfput
 // without sched.lock and mexit takes it later, so other Ms act between
 // the exit and this step; `lock(&sched.lock); sched.nmfreed++;
 // checkdead()` is the M's next step (OpMfreed), in a section of its own
@@ -107,9 +108,11 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	if err := s.handoffp(released, mp); err != nil {
-		return r, err
-	}
+	// handoffp's unlocked reads; its next steps (handoffp.go) come
+	// before nmfreed++.
+	s.handoffpRead(released)
+	m.StartmP = released
+	r.Value = int64(s.Ps[released].Handoff)
 	r.HandedOff = true
 	r.Locked = mexitBranch(mp)
 	m.Mfreed = true

@@ -383,7 +383,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes 
 			tick %= gt
 		}
 		h.word(uint64(p.Status) | uint64(uint8(mapM(mnew, p.M)))<<8 | mapG(perm, p.Runnext)<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(mapM(mnew, p.OldM)))<<44 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(mapM(mnew, p.OldM)))<<44 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31 ^ uint64(p.Handoff)<<28)
 		if len(p.Ring) == 0 { // (most lists are empty: lanes.list's word, without the call)
 			h.word(emptyList)
 		} else {
@@ -645,7 +645,7 @@ func (s *State) hashRest(h *hasher) {
 		p := &s.Ps[i]
 		tick := p.SchedTick
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | uint64(uint32(p.Runnext))<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(uint8(p.Link))<<32 | b2u(p.StartSpinning)<<40 | uint64(uint8(p.OldM))<<48)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(uint8(p.Link))<<32 | b2u(p.StartSpinning)<<40 | uint64(p.Handoff)<<41 | uint64(uint8(p.OldM))<<48)
 		h.word(uint64(p.GoidCache))
 		h.word(uint64(p.GoidEnd))
 		h.list(p.Ring)

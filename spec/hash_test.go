@@ -132,7 +132,7 @@ func (s *State) fingerprintRef() uint64 {
 		p := &s.Ps[i]
 		tick := p.SchedTick % uint32(s.Cfg.Consts.GlobalTick)
 		h.word(uint64(p.Status) | uint64(uint8(p.M))<<8 | mapG(p.Runnext)<<16 | uint64(tick)<<48)
-		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.OldM))<<44 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31)
+		h.word(uint64(uint32(p.GFreeSize)) | uint64(p.GoidEnd-p.GoidCache)<<32 ^ uint64(uint8(p.OldM))<<44 ^ uint64(uint8(p.Link))<<56 ^ b2u(p.StartSpinning)<<31 ^ uint64(p.Handoff)<<28)
 		list(p.Ring)
 		if len(p.SlowBatch) != 0 {
 			list(p.SlowBatch)

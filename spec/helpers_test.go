@@ -94,8 +94,19 @@ func do(t testing.TB, s *State, op Op) Result {
 	if op.M >= 0 && s.Ms[op.M].Mexiting && op.Kind != OpMexit {
 		// The mexit a locked G's exit sends its thread to, and its
 		// nmfreed++: the handoffp and checkdead show in the result.
-		r.HandedOff = do(t, s, Op{Kind: OpMexit, M: op.M}).HandedOff
+		mr := do(t, s, Op{Kind: OpMexit, M: op.M})
+		r.HandedOff, r.Fatal = mr.HandedOff, mr.Fatal
+	} else if op.Kind == OpMexit && s.Ms[op.M].Mfreed {
+		// handoffp's next steps, then nmfreed++.
+		handoffpSteps(t, s, op.M)
 		r.Fatal = do(t, s, Op{Kind: OpMfreed, M: op.M}).Fatal
+	}
+	if op.Kind == OpStoplockedm && s.Ms[op.M].StartmP != None && s.Ms[op.M].P == None {
+		// handoffp's next steps, the M's; incidlelocked(1)'s
+		// checkdead shows in the result.
+		if f := handoffpSteps(t, s, op.M).Fatal; f != "" {
+			r.Fatal = f
+		}
 	}
 	if (op.Kind == OpSchedule && op.Source == SrcIdle || op.Kind == OpRecheck) && s.Ms[op.M].Stopping {
 		// The stopm after findRunnable's stop path (a non-spinning M)
@@ -118,7 +129,28 @@ func do(t testing.TB, s *State, op Op) Result {
 		hr := do(t, s, Op{Kind: OpHandoffp, M: Sysmon})
 		r.HandedOff, r.Fatal = hr.HandedOff, hr.Fatal
 	}
+	if op.Kind == OpHandoffp && s.Sched.RetakeP != None {
+		// handoffp's next steps, sysmon's, then incidlelocked(1): its
+		// checkdead shows in the result.
+		if f := handoffpSteps(t, s, Sysmon).Fatal; f != "" {
+			r.Fatal = f
+		}
+	}
 	return r
+}
+
+// handoffpSteps makes the steps of the handoffp actor m is in (P.Handoff
+// of the P it holds), in order, and returns the last one's result.
+func handoffpSteps(t testing.TB, s *State, m int8) Result {
+	t.Helper()
+	var r Result
+	for {
+		pi := s.handoffpHolder(Op{M: m})
+		if pi == None {
+			return r
+		}
+		r = step(t, s, Op{Kind: s.Ps[pi].Handoff.Next(), M: m})
+	}
 }
 
 // spawn runs newproc on M m: goidrefill if the cache is empty, newproc1,

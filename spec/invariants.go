@@ -857,13 +857,15 @@ var Invariants = []Invariant{
 		}},
 	{Name: "NMSpinningCounts", Source: "mp.becomeSpinning/resetspinning and wakep's CAS of sched.nmspinning 0 -> 1 (proc.go): " +
 		"nmspinning counts the spinning Ms, the spinning Ms startm promised and the Ms between wakep's CAS and its startm (throw(\"findRunnable: negative nmspinning\"), throw(\"wakep: negative nmspinning\"))",
-		Scope: "The spec's handoffp is part of one step (sysmon's after its retake, stoplockedm, mexit), so its CAS of nmspinning 0 -> 1 and the startm(pp, true) " +
-			"that gives the count its M or its P are one step. In the runtime handoffp makes the CAS (proc.go:3152), then startm " +
-			"takes sched.lock (proc.go:3154): in between nmspinning counts no M and no P.",
+		Scope: "handoffp makes its CAS of nmspinning 0 -> 1 without sched.lock (proc.go:3152), then startm takes it (proc.go:3154): in between " +
+			"nmspinning counts no spinning M and no P. The spec counts the P its caller holds for the store and the startm (P.Handoff, held in M.StartmP or Sched.RetakeP); " +
+			"sysmon, which is no M, can be in that window while every M is between ops, and a projection of the runtime's state does not see it.",
 		check: func(s *State, c *census) error {
 			n := int32(0)
 			for i := range s.Ms {
-				if s.Ms[i].Spinning || s.Ms[i].Waking || s.Ms[i].StartmP != None {
+				// wakep's startm after its CAS (the P holds no
+				// handoffp step), or handoffp's after its CAS.
+				if m := &s.Ms[i]; m.Spinning || m.Waking || m.StartmP != None && (s.Ps[m.StartmP].Handoff == HandoffNone || s.Ps[m.StartmP].Handoff.counted()) {
 					n++
 				}
 			}
@@ -874,6 +876,9 @@ var Invariants = []Invariant{
 			}
 			if s.Sched.CtlWaking || s.Sched.CtlStartmP != None {
 				n++ // the controller's wakep (startTheWorldWithSema)
+			}
+			if pi := s.Sched.RetakeP; pi != None && s.Ps[pi].Handoff.counted() {
+				n++ // sysmon's handoffp between its CAS and its startm
 			}
 			if n != s.Sched.NMSpinning {
 				return errf("sched.nmspinning = %d, spinning Ms and startm(pp, true) Ps waiting for newm = %d", s.Sched.NMSpinning, n)
@@ -951,14 +956,25 @@ var Invariants = []Invariant{
 			}
 		}
 		for i := range s.Ms {
-			// wakep's P between its pidlegetSpinning and its startm.
+			// wakep's P between its pidlegetSpinning and its startm, or
+			// handoffp's between its CAS and its startm.
 			if pi := s.Ms[i].StartmP; pi != None {
+				m := &s.Ms[i]
 				if pi < 0 || int(pi) >= len(s.Ps) || held&(1<<uint(pi)) != 0 {
-					return errf("M%d holds P%d for wakep's startm, out of range or another M's too", i, pi)
+					return errf("M%d holds P%d for wakep's or handoffp's startm, out of range or another M's too", i, pi)
 				}
 				held |= 1 << uint(pi)
 				if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning {
-					return errf("M%d holds P%d for wakep's startm, which is %s (startSpinning %v)", i, pi, st, s.Ps[pi].StartSpinning)
+					return errf("M%d holds P%d for wakep's or handoffp's startm, which is %s (startSpinning %v)", i, pi, st, s.Ps[pi].StartSpinning)
+				}
+				// wakep runs with a P; handoffp's callers released
+				// theirs: stoplockedm (StopLocked until its
+				// incidlelocked(1)) and mexit (Mfreed next).
+				if m.P == None && (!m.StopLocked && !m.Mfreed || m.Curg != None || s.Ps[pi].Handoff == HandoffNone) {
+					return errf("M%d holds P%d for handoffp (step %q) outside stoplockedm and mexit (%s)", i, pi, s.Ps[pi].Handoff, m.String())
+				}
+				if m.P != None && s.Ps[pi].Handoff != HandoffNone {
+					return errf("M%d holds P%d for wakep's startm, at handoffp's step %q", i, pi, s.Ps[pi].Handoff)
 				}
 			}
 			// findRunnable's recheck's P between its pidlegetSpinning
@@ -971,6 +987,18 @@ var Invariants = []Invariant{
 				held |= 1 << uint(pi)
 				if st := s.Ps[pi].Status; st != PHandoff || s.Ps[pi].StartSpinning || m.P != None || m.Curg != None || m.Spinning || m.Recheck {
 					return errf("M%d holds P%d from its recheck, which is %s (startSpinning %v), and is %s", i, pi, st, s.Ps[pi].StartSpinning, m.String())
+				}
+			}
+		}
+		for i := range s.Ps {
+			// A handoffp's next step belongs to the P's holder.
+			if h := s.Ps[i].Handoff; h != HandoffNone && s.Sched.RetakeP != int8(i) {
+				holder := false
+				for mi := range s.Ms {
+					holder = holder || s.Ms[mi].StartmP == int8(i) && s.Ms[mi].P == None
+				}
+				if !holder {
+					return errf("P%d waits for handoffp's %s, but neither sysmon nor an M without a P holds it", i, h)
 				}
 			}
 		}

@@ -304,9 +304,15 @@ func (s *State) wakepStartm(op Op, mp int) (Result, error) {
 // sched.lock section took (M.StartmP): mget's M gets it as its nextp,
 // spinning, or with no idle M it waits for newm's. Result.Woke reports
 // the startm, Result.HandedTo the M that got the P (None: newm's).
+//
+// An M holding no P makes handoffp's startm instead (handoffpStep): a
+// running M's wakep holds its P, and handoffp's callers released theirs.
 func (s *State) startmOp(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
+	if m.P == None {
+		return s.handoffpStep(op)
+	}
 	pi := m.StartmP
 	if pi == None {
 		return r, s.disabled(op, "wakep took no P (wakepstartm)")

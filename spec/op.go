@@ -39,10 +39,10 @@ const (
 	OpSpin                                      // findRunnable: `if !mp.spinning { mp.becomeSpinning() }` before stealWork
 	OpRunqputKick                               // runqput: the old runnext its CAS kicked out, stored at the ring's tail (or runqputslow)
 	OpWakepStartm                               // wakep after its CAS: lock(&sched.lock); pidlegetSpinning (startm(pp, true) is OpStartm, next), or nmspinning-- with no idle P
-	OpStartm                                    // wakep's startm after its pidlegetSpinning: lock(&sched.lock); mget; the P to the M's nextp, or left for newm's
-	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp, incidlelocked(1)
+	OpStartm                                    // wakep's startm after its pidlegetSpinning, or handoffp's: lock(&sched.lock); mget; the P to the M's nextp, or left for newm's
+	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp's unlocked reads (its next steps, then incidlelocked(1))
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
-	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep()); mfreed is next
+	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep())'s unlocked reads; its next steps, then mfreed
 	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P (sched.runq under sched.lock, then checkRunqsNoP): takes an idle P (and the global batch) for acquirep next, or finds nothing it can take and stopm is next
 	OpMfreed                                    // mexit after its handoffp: lock(&sched.lock); sched.nmfreed++; checkdead(); the thread exits (m0 parks forever)
 	OpRunqputBatch                              // findRunnable after the unlock that took a global batch: runqputbatch(pp, &q) of its rest onto the M's P (then gp runs) or the P the recheck took
@@ -50,7 +50,9 @@ const (
 	OpStopTheWorld                              // the controller's stopTheWorldWithSema: gcwaiting; Ps in syscalls and idle Ps to _Pgcstop; the other Ms stop at their safe points
 	OpPreempt                                   // goschedImpl(gp, true) for a stop-the-world: the G to its own P's runnext (runqput(pp, gp, true)), wakep, then schedule
 	OpGCStopm                                   // gcstopm at findRunnable's top while sched.gcwaiting: spinning dropped, the P to _Pgcstop, then stopm
-	OpHandoffp                                  // sysmon after its retake took a P and resumed the syscalling thread: handoffp(pp), then incidlelocked(1) (checkdead)
+	OpHandoffp                                  // sysmon after its retake took a P and resumed the syscalling thread: handoffp(pp)'s unlocked reads; its next steps, then incidlelocked(1) (checkdead)
+	OpHandoffpLocked                            // handoffp's sched.lock section (gcwaiting, the global queue, the last running P, pidleput), by sysmon or by an M in stoplockedm or mexit
+	OpHandoffpStore                             // handoffp's sched.needspinning.Store(0) after its CAS of nmspinning 0 -> 1 (startm(pp, true) is next)
 	numOps
 )
 
@@ -68,6 +70,7 @@ var opNames = [...]string{
 	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
 	OpMfreed: "mfreed", OpRunqputBatch: "runqputbatch", OpRunqstealTail: "runqstealtail",
 	OpStopTheWorld: "stoptheworld", OpPreempt: "preempt", OpGCStopm: "gcstopm", OpHandoffp: "handoffp",
+	OpHandoffpLocked: "handoffplocked", OpHandoffpStore: "handoffpstore",
 }
 
 func (k OpKind) String() string {

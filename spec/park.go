@@ -49,7 +49,10 @@ func (s *State) afterDeschedule(mp int) {
 // locked G stopped running: releasep and handoffp of the P it holds, then
 // incidlelocked(1), which runs checkdead. The M then sleeps until
 // startlockedm hands it a P, which may have happened already (M.NextP):
-// its acquirep is then enabled at once (stoplockedmReturns).
+// its acquirep is then enabled at once (stoplockedmReturns). The op is
+// releasep and handoffp's unlocked reads; handoffp's next steps
+// (handoffp.go: M.StartmP, P.Handoff) come before incidlelocked(1).
+// Result.Value is handoffp's next step (a HandoffStep).
 func (s *State) stoplockedmOp(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
@@ -61,6 +64,14 @@ func (s *State) stoplockedmOp(op Op, mp int) (Result, error) {
 	r.HandedOff = handed
 	if err != nil {
 		return r, err
+	}
+	if handed {
+		// handoffp's next steps, then incidlelocked(1): StopLocked
+		// stays set until then, so that checkdead counts the M
+		// running, as the runtime's does.
+		m.StopLocked = true
+		r.Value = int64(s.Ps[m.StartmP].Handoff)
+		return r, nil
 	}
 	return r, s.checkdead(&r)
 }
@@ -124,25 +135,28 @@ func (s *State) retake(op Op) (Result, error) {
 }
 
 // sysmonHandoffp is OpHandoffp: sysmon's `handoffp(pp)` of the P its
-// retake took (Sched.RetakeP), then `incidlelocked(1)`, whose checkdead
-// counts sysmon's bracket gone (proc.go:6715-6721). The P's oldm is the M
-// it was taken from (its acquirep set pp.oldm), for handoffp's stop of it
-// during a stop-the-world.
+// retake took (Sched.RetakeP), its unlocked reads (handoffpRead); its
+// next steps follow P.Handoff, and `incidlelocked(1)` after the last,
+// whose checkdead counts sysmon's bracket gone (proc.go:6715-6721).
+// RetakeM, the M the P was taken from (its acquirep set pp.oldm), stays
+// set for handoffp's stop of the P during a stop-the-world.
+// Result.Value is the next step (a HandoffStep).
 func (s *State) sysmonHandoffp(op Op) (Result, error) {
 	r := NewResult()
 	if op.M != Sysmon {
 		return r, s.disabled(op, "only sysmon hands off the P its retake took")
 	}
-	pi, oldm := s.Sched.RetakeP, s.Sched.RetakeM
-	if pi == None {
+	pi := s.Sched.RetakeP
+	switch {
+	case pi == None:
 		return r, s.disabled(op, "sysmon's retake took no P")
+	case s.Ps[pi].Handoff != HandoffNone:
+		return r, s.disabled(op, "sysmon's handoffp began: its "+s.Ps[pi].Handoff.Next().String()+" is next")
 	}
-	s.Sched.RetakeP, s.Sched.RetakeM = None, None
 	r.P, r.HandedOff = pi, true
-	if err := s.handoffp(pi, int(oldm)); err != nil {
-		return r, err
-	}
-	return r, s.checkdead(&r)
+	s.handoffpRead(pi)
+	r.Value = int64(s.Ps[pi].Handoff)
+	return r, nil
 }
 
 // setBlockOnExitSyscall models proc.go setBlockOnExitSyscall

@@ -59,9 +59,12 @@ var ProgressChecks = []ProgressCheck{
 				if s.Sched.CtlStartmP == int8(pi) {
 					return "P" + itoa(int64(pi)) + " was taken by the controller's wakep (startTheWorldWithSema), whose startm never runs"
 				}
+				if s.Sched.RetakeP == int8(pi) {
+					return "P" + itoa(int64(pi)) + " was retaken by sysmon, whose handoffp or startm never runs"
+				}
 				for mi := range s.Ms {
 					if s.Ms[mi].StartmP == int8(pi) {
-						return "P" + itoa(int64(pi)) + " was taken by M" + itoa(int64(mi)) + "'s wakep, whose startm never runs"
+						return "P" + itoa(int64(pi)) + " was taken by M" + itoa(int64(mi)) + "'s wakep or handoffp, whose startm never runs"
 					}
 					if s.Ms[mi].NextP == int8(pi) {
 						return "P" + itoa(int64(pi)) + " was handed to M" + itoa(int64(mi)) + " (its nextp), which never takes it"

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // syscallWithBothPsBusy: M0's G0 is in a syscall on P0 and M1 runs G1 on
 // P1: no P is idle and no M spins.
@@ -51,7 +54,7 @@ func TestRetakeResumesBeforeHandoffp(t *testing.T) {
 	if r := step(t, s, Op{Kind: OpStopm, M: 0}); r.Fatal != "" || s.RunningMs() != 2 {
 		t.Fatalf("stopm in the window: %v, running Ms %d (M1 and sysmon's bracket)\n%s", r, s.RunningMs(), s.Dump())
 	}
-	h := step(t, s, Op{Kind: OpHandoffp, M: Sysmon})
+	h := do(t, s, Op{Kind: OpHandoffp, M: Sysmon}) // and its next steps
 	if h.P != 0 || !h.HandedOff || s.Sched.RetakeP != None || s.Ms[0].NextP != 0 || s.Ms[0].Spinning || s.Sched.NMSpinning != 0 {
 		t.Fatalf("handoffp: %v, want startm(P0, false) to M0\n%s", h, s.Dump())
 	}
@@ -80,5 +83,183 @@ func TestRetakeWindowInvariants(t *testing.T) {
 	y.Ps[0].Status = PRunning
 	if y.CheckInvariants() == nil {
 		t.Error("a P sysmon holds, running, passed the invariants")
+	}
+}
+
+// TestHandoffpStartmAfterItsCAS: handoffp makes its CAS of nmspinning
+// 0 -> 1 and then `sched.needspinning.Store(0)` without sched.lock, and
+// only then does startm(pp, true, false) take it for mget (proc.go:3152-
+// 3156), so other Ms act between the three. With 1 P and M1 idle, sysmon
+// retakes P0 from M0's syscall; its handoffp finds no work, no spinning M
+// and no idle P, and makes the CAS; needspinning stays set until the
+// store. Then M0 leaves its syscall without a P, queues G0 and stops,
+// heading the idle M list (checkdead still counts sysmon's
+// incidlelocked(-1) bracket: without it no M would run while G0 is
+// runnable, "checkdead: runnable g"). The startm's mget then wakes M0, not
+// M1. The spec made handoffp one step and could not reach this: the
+// control, with handoffp's steps together, wakes M1.
+func TestHandoffpStartmAfterItsCAS(t *testing.T) {
+	setup := func() *State {
+		s := newState(t, "small", 1, 2)
+		do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+		step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+		if s.Sched.Midle != 1 || s.Sched.NMSpinning != 0 || s.Sched.RetakeP != 0 {
+			t.Fatalf("setup:\n%s", s.Dump())
+		}
+		s.Sched.NeedSpinning = true // handoffp's store clears it
+		return s
+	}
+	s := setup()
+	h := step(t, s, Op{Kind: OpHandoffp, M: Sysmon})
+	if HandoffStep(h.Value) != HandoffStore || !h.HandedOff || s.Sched.RetakeP != 0 || s.Sched.NMSpinning != 1 || !s.Sched.NeedSpinning ||
+		s.Ps[0].Status != PHandoff || s.Ps[0].Handoff != HandoffStore || s.Ms[1].NextP != None || h.Fatal != "" {
+		t.Fatalf("handoffp: %v, want its CAS with P0 held for the store\n%s", h, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpHandoffp, M: Sysmon}, h, nil); !slices.Contains(got, "handoffp/store") {
+		t.Errorf("branches %v: want handoffp/store", got)
+	}
+	for _, op := range s.Enabled(DefaultBounds(1), nil) {
+		if op.M == Sysmon && op.Kind != OpHandoffpStore {
+			t.Errorf("offered %v: sysmon's needspinning store comes first", op)
+		}
+		if op.M == 1 && op.Kind == OpAcquireP {
+			t.Errorf("offered %v: the P sysmon holds is not newm's", op)
+		}
+	}
+	for _, k := range []OpKind{OpRetake, OpHandoffp, OpStartm, OpHandoffpLocked} {
+		if _, err := s.Clone().Apply(Op{Kind: k, M: Sysmon, P: 0}); err == nil {
+			t.Errorf("sysmon's %v accepted before its handoffp's store", k)
+		}
+	}
+	step(t, s, Op{Kind: OpHandoffpStore, M: Sysmon})
+	if s.Sched.NeedSpinning || s.Ps[0].Handoff != HandoffStartmSpin || s.Sched.NMSpinning != 1 {
+		t.Fatalf("handoffpstore:\n%s", s.Dump())
+	}
+	r := step(t, s, Op{Kind: OpExitSyscall, M: 0, N: int8(ExitNoP), Strict: true})
+	if gl(s.Sched.Runq) != "[G0]" || !s.Ms[0].Stopping || r.Fatal != "" {
+		t.Fatalf("exitsyscallNoP in the window: %v\n%s", r, s.Dump())
+	}
+	if r := step(t, s, Op{Kind: OpStopm, M: 0}); r.Fatal != "" || s.RunningMs() != 1 || s.Sched.Midle != 0 {
+		t.Fatalf("stopm in the window: %v, running Ms %d (sysmon's bracket), idle list head M%d\n%s", r, s.RunningMs(), s.Sched.Midle, s.Dump())
+	}
+	r = step(t, s, Op{Kind: OpStartm, M: Sysmon})
+	if HandoffStep(r.Value) != HandoffStartmSpin || r.HandedTo != 0 || s.Ms[0].NextP != 0 || !s.Ms[0].Spinning || s.Sched.RetakeP != None ||
+		s.Ps[0].Handoff != HandoffNone || s.Sched.NMSpinning != 1 || r.Fatal != "" {
+		t.Fatalf("handoffp's startm: %v, want P0 to M0, spinning\n%s", r, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpStartm, M: Sysmon}, r, nil); !slices.Contains(got, "startm/handoffp-spin") {
+		t.Errorf("branches %v: want startm/handoffp-spin", got)
+	}
+	// Control: handoffp's steps together, as the one step was.
+	c := setup()
+	do(t, c, Op{Kind: OpHandoffp, M: Sysmon})
+	if c.Ms[1].NextP != 0 || !c.Ms[1].Spinning || c.Ms[0].NextP != None || c.Sched.RetakeP != None {
+		t.Fatalf("control: handoffp's steps together wake M1:\n%s", c.Dump())
+	}
+}
+
+// TestHandoffpLockedSectionReadsTheIdleListAgain: handoffp reads
+// `sched.nmspinning.Load()+sched.npidle.Load()` without sched.lock
+// (proc.go:3152) and decides the rest under it (proc.go:3157-3191).
+// Sysmon retakes P1 while P0 is idle, so its read sees an idle P ("our
+// help is not required"); then M0, whose syscall's P was P0, leaves its
+// syscall and takes P0 off the idle list (exitsyscallTryGetP's pidleget,
+// no wakep). handoffp's sched.lock section finds no global work and P1 not
+// the last running P (npidle is 0 now, not gomaxprocs-1) and idles P1,
+// with no M spinning and none started, as the runtime does. The spec made
+// handoffp one step and could not reach this: either order started an M
+// for P1 (the controls).
+func TestHandoffpLockedSectionReadsTheIdleListAgain(t *testing.T) {
+	setup := func() *State {
+		s := newState(t, "small", 2, 3)
+		spawn(t, s, 0) // G1 in P0's runnext; wakep: M1 on P1, spinning
+		do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+		do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+		do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+		// sysmon retakes P0: its handoffp starts M2 spinning, which
+		// finds nothing, idles P0 and stops.
+		do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+		do(t, s, Op{Kind: OpAcquireP, M: 2, P: 0})
+		do(t, s, Op{Kind: OpSchedule, M: 2, Source: SrcIdle})
+		do(t, s, Op{Kind: OpStopSpinning, M: 2})
+		do(t, s, Op{Kind: OpRecheck, M: 2})
+		do(t, s, Op{Kind: OpEnterSyscall, M: 1})
+		step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 1})
+		if s.Sched.Pidle != 0 || s.Sched.NMSpinning != 0 || s.Sched.RetakeP != 1 || !s.Ms[2].Parked || s.Gs[0].Status != Syscall || s.Ms[0].OldP != 0 {
+			t.Fatalf("setup: want P0 idle, M0 in its syscall, M2 idle, P1 retaken\n%s", s.Dump())
+		}
+		return s
+	}
+	s := setup()
+	h := step(t, s, Op{Kind: OpHandoffp, M: Sysmon})
+	if HandoffStep(h.Value) != HandoffLocked || s.Ps[1].Handoff != HandoffLocked || s.Sched.NMSpinning != 0 {
+		t.Fatalf("handoffp's read with P0 idle: %v, want its sched.lock section next\n%s", h, s.Dump())
+	}
+	r := step(t, s, Op{Kind: OpExitSyscall, M: 0, P: 0, N: int8(ExitPidle), Strict: true})
+	if s.Ms[0].P != 0 || s.Sched.Pidle != None || r.Fatal != "" {
+		t.Fatalf("exitsyscall's pidleget of P0: %v\n%s", r, s.Dump())
+	}
+	r = step(t, s, Op{Kind: OpHandoffpLocked, M: Sysmon})
+	if HandoffLockedBranch(r.Value) != HandoffIdle || s.Sched.Pidle != 1 || s.Sched.NMSpinning != 0 || s.Sched.RetakeP != None || s.Ms[2].NextP != None || r.Fatal != "" {
+		t.Fatalf("handoffp's sched.lock section: %v, want P1 idle and no M started\n%s", r, s.Dump())
+	}
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("%v\n%s", v, s.Dump())
+	}
+	// Controls: handoffp's steps together, before and after M0's
+	// exitsyscall, start M2 for P1.
+	for _, first := range []bool{true, false} {
+		c := setup()
+		if first {
+			do(t, c, Op{Kind: OpHandoffp, M: Sysmon})
+		}
+		if r := step(t, c, Op{Kind: OpExitSyscall, M: 0, P: 0, N: int8(ExitPidle), Strict: true}); r.Fatal != "" {
+			t.Fatal(r.Fatal)
+		}
+		if !first {
+			do(t, c, Op{Kind: OpHandoffp, M: Sysmon})
+		}
+		if c.Ms[2].NextP != 1 || c.Sched.Pidle == 1 {
+			t.Fatalf("control (handoffp first: %v): want P1 handed to M2\n%s", first, c.Dump())
+		}
+	}
+}
+
+// TestHandoffpWindowInvariants: the states of handoffp's steps, planted
+// wrong, break the invariants: nmspinning without the CAS's count, the
+// P sysmon holds running, a handoffp step on a P no one holds, and an M
+// holding a P for a handoffp outside stoplockedm and mexit.
+func TestHandoffpWindowInvariants(t *testing.T) {
+	s := newState(t, "small", 1, 2)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+	step(t, s, Op{Kind: OpHandoffp, M: Sysmon})
+	if v := s.CheckInvariants(); v != nil || s.Ps[0].Handoff != HandoffStore {
+		t.Fatalf("the window: %v\n%s", v, s.Dump())
+	}
+	for name, plant := range map[string]func(*State){
+		"nmspinning without the CAS's count": func(x *State) { x.Sched.NMSpinning = 0 },
+		"the CAS's count twice":              func(x *State) { x.Ps[0].Handoff = HandoffLocked },
+		"the held P running":                 func(x *State) { x.Ps[0].Status = PRunning; x.Ps[0].M = 1 },
+		"a step nobody holds":                func(x *State) { x.Sched.RetakeP, x.Sched.RetakeM = None, None },
+	} {
+		x := s.Clone()
+		plant(x)
+		if v := x.CheckInvariants(); v == nil {
+			t.Errorf("%s: the planted state passed the invariants", name)
+		}
+	}
+	// An M holding a P for a handoffp step with no P of its own outside
+	// stoplockedm and mexit.
+	x := s.Clone()
+	x.Sched.RetakeP, x.Sched.RetakeM, x.Ms[1].StartmP = None, None, 0
+	x.Ms[1].Parked, x.Sched.Midle = false, None
+	if v := x.CheckInvariants(); v == nil || v.Invariant != "NextPHandedOff" {
+		t.Errorf("an M's handoffp outside stoplockedm and mexit: %v, want NextPHandedOff", v)
+	}
+	x.Ms[1].Mfreed = true
+	x.Ms[1].LockedExt = 1
+	if v := x.CheckInvariants(); v != nil && v.Invariant == "NextPHandedOff" {
+		t.Errorf("control: mexit's handoffp: %v", v)
 	}
 }

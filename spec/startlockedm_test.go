@@ -209,12 +209,25 @@ func TestStartlockedmBeforeStoplockedm(t *testing.T) {
 	}
 	step(t, s, Op{Kind: OpStopm, M: 1})
 	r = step(t, s, Op{Kind: OpStoplockedm, M: 0})
-	if !r.HandedOff || m0.P != None || s.NMIdleLocked() != 0 || r.Fatal != "" {
+	// No M spins and no P is idle: handoffp's CAS, and its startm is
+	// M0's next step; until its incidlelocked(1) after that startm M0
+	// is not counted idle.
+	if !r.HandedOff || HandoffStep(r.Value) != HandoffStore || m0.StartmP != 0 || !m0.StopLocked || s.NMIdleLocked() != -1 {
+		t.Fatalf("stoplockedm: handed off %v, value %d, M0 startm P%d, owes stoplockedm %v, nmidlelocked %d: want handoffp's CAS, P0 held for its startm, the count still -1\n%s",
+			r.HandedOff, r.Value, m0.StartmP, m0.StopLocked, s.NMIdleLocked(), s.Dump())
+	}
+	sr := r
+	step(t, s, Op{Kind: OpHandoffpStore, M: 0})
+	r = step(t, s, Op{Kind: OpStartm, M: 0})
+	if r.HandedTo != 1 || !m1.Spinning || m1.NextP != 0 || m0.StopLocked || m0.P != None || s.NMIdleLocked() != 0 || r.Fatal != "" {
 		t.Fatalf("stoplockedm: handed off %v, M0 on P%d, nmidlelocked %d, fatal %q: want P0 handed off, the count back at 0\n%s",
 			r.HandedOff, m0.P, s.NMIdleLocked(), r.Fatal, s.Dump())
 	}
-	if got := Branches(Op{Kind: OpStoplockedm, M: 0}, r, nil); !slices.Contains(got, "stoplockedm/handoffp") {
-		t.Fatalf("branches %v: want stoplockedm/handoffp", got)
+	if got := Branches(Op{Kind: OpStoplockedm, M: 0}, sr, nil); !slices.Contains(got, "stoplockedm/handoffp") || !slices.Contains(got, "stoplockedm/store") {
+		t.Fatalf("branches %v: want stoplockedm/handoffp and stoplockedm/store", got)
+	}
+	if got := Branches(Op{Kind: OpStartm, M: 0}, r, nil); !slices.Contains(got, "startm/handoffp-spin") {
+		t.Fatalf("branches %v: want startm/handoffp-spin", got)
 	}
 	r = step(t, s, Op{Kind: OpAcquireP, M: 0, P: 1})
 	if r.G != 0 || m0.Curg != 0 || s.Gs[0].Status != Running {

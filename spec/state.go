@@ -142,7 +142,12 @@ type M struct {
 	// hands to an idle M or leaves for newm's. proc.go wakep unlocks
 	// between the two (startm takes sched.lock again for mget): the P is
 	// wakep's local, PHandoff in the spec, held by this running M and
-	// reachable by no other. None otherwise.
+	// reachable by no other. It is also the P the M's handoffp holds (in
+	// stoplockedm or mexit, after releasep: the M holds no P) between
+	// its steps (P.Handoff says which is next), until the P goes idle,
+	// stops or is handed to an M; then comes the rest of stoplockedm
+	// (incidlelocked(1), with StopLocked kept set until then) or mexit
+	// (Mfreed). None otherwise.
 	StartmP int8
 	// StopLocked: the M's locked G stopped running (gosched, park, or
 	// exitsyscallNoP queued it) and stoplockedm (releasep, handoffp,
@@ -294,6 +299,11 @@ type P struct {
 	// that waits for the M newm would make (no idle M had it): the M
 	// that takes it spins.
 	StartSpinning bool
+	// Handoff is the step of handoffp (proc.go:3131-3196) its caller,
+	// which holds the P (PHandoff, no M's, off the idle list, not
+	// newm's), makes next; the P is in an M's StartmP (stoplockedm,
+	// mexit) or in Sched.RetakeP (sysmon). HandoffNone otherwise.
+	Handoff HandoffStep
 	// OldM is pp.oldm of a P in PGCStop: the M that held it when it
 	// stopped (acquirep sets oldm to the acquiring M, proc.go:6283, and
 	// every P a stop-the-world stops was held by the M that acquired it,
@@ -375,6 +385,9 @@ type Sched struct {
 	// checkdead counts one more M running: retake's incidlelocked(-1)
 	// before setBlockOnExitSyscall, undone by incidlelocked(1) after
 	// handoffp (proc.go:6676-6683, 6721). None otherwise.
+	// sysmon's handoffp of RetakeP takes several steps (P.Handoff);
+	// RetakeP and RetakeM stay set until it is done, and with them
+	// retake's bracket.
 	RetakeP, RetakeM int8
 	// GCWaiting is sched.gcwaiting: the controller's stopTheWorldWithSema
 	// (OpStopTheWorld) has begun and startTheWorldWithSema (its gc or
@@ -571,7 +584,7 @@ func (s *State) Equal(o *State) bool {
 	for i := range s.Ps {
 		a, b := &s.Ps[i], &o.Ps[i]
 		if a.Status != b.Status || a.M != b.M || a.Runnext != b.Runnext || a.Kicked != b.Kicked || a.GFreeSize != b.GFreeSize ||
-			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link || a.StartSpinning != b.StartSpinning || a.OldM != b.OldM ||
+			a.SchedTick != b.SchedTick || a.GoidCache != b.GoidCache || a.GoidEnd != b.GoidEnd || a.Link != b.Link || a.StartSpinning != b.StartSpinning || a.Handoff != b.Handoff || a.OldM != b.OldM ||
 			!eqList(a.Ring, b.Ring) || !eqList(a.GFree, b.GFree) || !eqList(a.SlowBatch, b.SlowBatch) || !eqList(a.Held, b.Held) {
 			return false
 		}

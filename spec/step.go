@@ -46,6 +46,9 @@ func (s *State) Apply(op Op) (Result, error) {
 	case OpStopTheWorld:
 		return s.stopTheWorld(op, Bounds{})
 	}
+	if op.M == Sysmon && (op.Kind == OpStartm || op.Kind == OpHandoffpLocked || op.Kind == OpHandoffpStore) {
+		return s.handoffpStep(op)
+	}
 	if op.M == Controller {
 		switch op.Kind {
 		case OpWakep:
@@ -71,8 +74,8 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.Waking && op.Kind != OpWakepStartm {
 		return r, s.disabled(op, "wakep's sched.lock section comes first (wakepstartm)")
 	}
-	if m.StartmP != None && op.Kind != OpStartm {
-		return r, s.disabled(op, "wakep's startm comes first")
+	if m.StartmP != None && op.Kind != s.Ps[m.StartmP].Handoff.Next() {
+		return r, s.disabled(op, "wakep's startm or handoffp's next step ("+s.Ps[m.StartmP].Handoff.Next().String()+") comes first")
 	}
 	if m.SpinP != None && op.Kind != OpRunqputBatch && op.Kind != OpAcquireP {
 		return r, s.disabled(op, "the recheck's runqputbatch and acquirep come first")
@@ -95,7 +98,7 @@ func (s *State) Apply(op Op) (Result, error) {
 	if m.Mexiting && op.Kind != OpMexit {
 		return r, s.disabled(op, "mexit comes first")
 	}
-	if m.Mfreed && op.Kind != OpMfreed {
+	if m.Mfreed && m.StartmP == None && op.Kind != OpMfreed {
 		return r, s.disabled(op, "mexit's nmfreed++ comes first")
 	}
 	if m.GCStopping && op.Kind != OpGCStopm {
@@ -131,6 +134,8 @@ func (s *State) Apply(op Op) (Result, error) {
 		return s.wakepStartm(op, mp)
 	case OpStartm:
 		return s.startmOp(op, mp)
+	case OpHandoffpLocked, OpHandoffpStore:
+		return s.handoffpStep(op)
 	case OpStopSpinning:
 		return s.stopSpinning(op, mp)
 	case OpSpin:
@@ -542,58 +547,6 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 	return r, nil
 }
 
-// handoffp models proc.go handoffp (proc.go:3131-3196) for a P released by
-// retake, stoplockedm or mexit (entersyscallblock, its other caller, is
-// not modelled), in the runtime's order:
-//   - local or global work: startm(pp, false, false) (proc.go:3136-3139);
-//   - trace reader work, GC mark work (proc.go:3141-3150): the spec models
-//     neither;
-//   - no spinning M and no idle P (`nmspinning+npidle == 0` and the CAS
-//     of nmspinning 0 -> 1): startm(pp, true, false), an M that spins for
-//     work on pp (proc.go:3152-3156). With an M spinning, or a P idle,
-//     the P goes idle (below): "our help is not required";
-//   - under sched.lock: gcwaiting, with a stop-the-world under way: the P
-//     goes to _Pgcstop (proc.go:3159-3167, gcstopP); runSafePointFn
-//     (safe-point functions are not modelled); the global queue again
-//     (proc.go:3175-3179; empty: the step is atomic);
-//   - the last running P while nobody polls the network: `npidle ==
-//     gomaxprocs-1 && lastpoll != 0` -> startm(pp, false, false)
-//     (proc.go:3182-3186), so that an M is there to poll. The spec models
-//     no netpoller: no M ever blocks in netpoll, which is the only place
-//     that zeroes sched.lastpoll (set in schedinit, proc.go:920), so
-//     lastpoll != 0 always holds and the test is npidle == gomaxprocs-1;
-//   - otherwise pidleput (proc.go:3191).
-//
-// npidle counts the idle list, which pp is not on. startm's P is the
-// spec's PHandoff: the M mget woke takes it (its nextp), or the M newm
-// would make (mwake.go).
-func (s *State) handoffp(pi int8, oldm int) error {
-	pp := &s.Ps[pi]
-	pp.M = None
-	sc := &s.Sched
-	switch {
-	case pp.Runnext != None || len(pp.Ring) != 0 || len(sc.Runq) != 0:
-		// `if !runqempty(pp) || !sched.runq.empty()`, and the same
-		// global check again under sched.lock.
-		return s.startm(pi, false)
-	case sc.NMSpinning+s.npidle() == 0:
-		// No spinning and no idle M's help: CAS nmspinning 0 -> 1,
-		// `sched.needspinning.Store(0)`.
-		sc.NMSpinning = 1
-		sc.NeedSpinning = false
-		return s.startm(pi, true)
-	case sc.GCWaiting:
-		// Under sched.lock: `if sched.gcwaiting.Load() { pp.status =
-		// _Pgcstop; ... sched.stopwait-- }`. oldm is the M that held
-		// the P (its acquirep made it pp.oldm).
-		s.gcstopP(pi, oldm)
-		return nil
-	case s.HandoffpLastRunningP():
-		return s.startm(pi, false)
-	}
-	return s.pidleput(pi)
-}
-
 // releasep detaches the M's P: proc.go releasep / releasepNoTrace.
 func (s *State) releasep(mp int) (int8, error) {
 	m := &s.Ms[mp]
@@ -640,7 +593,9 @@ func (s *State) stoplockedm(mp int) (handedOff bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		return true, s.handoffp(pi, mp)
+		s.handoffpRead(pi)
+		s.Ms[mp].StartmP = pi
+		return true, nil
 	}
 	return false, nil
 }

@@ -277,7 +277,13 @@ func TestHandoffpStopsForTheWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.handoffp(pi, 0); err != nil {
+	s.handoffpRead(pi)
+	s.Ms[0].StartmP = pi
+	s.Ms[0].Mfreed = true // (as mexit's: the M holds the P for its handoffp)
+	if s.Ps[pi].Handoff != HandoffLocked {
+		t.Fatalf("handoffp's read: %s, want its sched.lock section next", s.Ps[pi].Handoff)
+	}
+	if _, err := s.handoffpStep(Op{Kind: OpHandoffpLocked, M: 0}); err != nil {
 		t.Fatal(err)
 	}
 	if p := s.Ps[0]; p.Status != PGCStop || p.OldM != 0 || p.Link != None {
@@ -354,7 +360,7 @@ func TestPreemptedLockedGHandedBeforeStoplockedm(t *testing.T) {
 		t.Fatalf("after the kick's put M0 owes no wakep and stoplockedm:\n%s", s.Dump())
 	}
 	wakepSteps(t, s, 0)
-	step(t, s, Op{Kind: OpStoplockedm, M: 0})
+	do(t, s, Op{Kind: OpStoplockedm, M: 0}) // and handoffp's next steps
 	if r := step(t, s, Op{Kind: OpAcquireP, M: 0, P: 1}); r.G != 0 || s.Ms[0].Curg != 0 {
 		t.Fatalf("M0's stoplockedm returned running G%d:\n%s", r.G, s.Dump())
 	}

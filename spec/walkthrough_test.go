@@ -149,6 +149,15 @@ func TestLockedExitThenMexit(t *testing.T) {
 		t.Fatalf("M0's stop path in the window: fatal %q, parked %v\n%s", f, s.Ms[0].Parked, s.Dump())
 	}
 	r = step(t, s, Op{Kind: OpMexit, M: 1})
+	// handoffp's read sees P0 idle: its sched.lock section is next,
+	// which finds P1 the last running P and starts an M for it.
+	if HandoffStep(r.Value) != HandoffLocked || m1.StartmP != 1 {
+		t.Fatalf("mexit: %v: want handoffp's sched.lock section next, P1 held\n%s", r, s.Dump())
+	}
+	if lr := step(t, s, Op{Kind: OpHandoffpLocked, M: 1}); HandoffLockedBranch(lr.Value) != HandoffLastP {
+		t.Fatalf("handoffp's sched.lock section: %v, want the last running P\n%s", lr, s.Dump())
+	}
+	step(t, s, Op{Kind: OpStartm, M: 1})
 	if !r.HandedOff || r.Locked != LockedMexit || m1.Exited || m1.Mexiting || !m1.Mfreed || m1.P != None || s.Ms[0].NextP != 1 || s.RunningMs() != 2 {
 		t.Fatalf("mexit: %v, running Ms %d: want P1 handed to M0, M1 not yet freed, both counted running\n%s", r, s.RunningMs(), s.Dump())
 	}
@@ -160,8 +169,8 @@ func TestLockedExitThenMexit(t *testing.T) {
 			t.Fatalf("enabled %v: M1 owes its nmfreed++ first", op)
 		}
 	}
-	// handoffp started M0 for P1 (no spinning M, no idle P: startm(pp,
-	// true)): M0 takes it, finds nothing and stops in the second window;
+	// handoffp started M0 for P1 (the last running P: startm(pp,
+	// false)): M0 takes it, finds nothing and stops in the second window;
 	// M1 still counts, so checkdead is silent again.
 	do(t, s, Op{Kind: OpAcquireP, M: 0, P: 1})
 	if f := idle(t, s, 0).Fatal; f != "" || !s.Ms[0].Parked {

@@ -1,0 +1,220 @@
+package spec
+
+// handoffp (proc.go:3131-3196) for a P released by sysmon's retake,
+// stoplockedm or mexit (entersyscallblock and forEachPInternal's
+// handoffp, its other callers, are not modelled). The runtime makes it in
+// several synchronised pieces, and other threads act between them; each
+// is a step of the spec, made by the caller, which holds the P meanwhile
+// (PHandoff, no M's, off the idle list, not newm's: M.StartmP of an M in
+// stoplockedm or mexit, Sched.RetakeP for sysmon), and P.Handoff says
+// which comes next:
+//
+//  1. the unlocked reads (handoffpRead, part of the caller's op: sysmon's
+//     OpHandoffp, OpStoplockedm, OpMexit): `!runqempty(pp) ||
+//     !sched.runq.empty()` -> startm(pp, false) (HandoffStartm); the
+//     trace reader's and the GC's work are not modelled; then
+//     `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
+//     sched.nmspinning.CompareAndSwap(0, 1)` -> needspinning's store
+//     (HandoffStore); otherwise the sched.lock section (HandoffLocked);
+//  2. OpHandoffpStore: `sched.needspinning.Store(0)`, then startm(pp,
+//     true) (HandoffStartmSpin). Another M's stop path can read
+//     needspinning between the CAS and the store, as between
+//     becomeSpinning's (M.SpinClear);
+//  3. OpHandoffpLocked, under sched.lock: gcwaiting -> _Pgcstop
+//     (gcstopP, with the P's oldm: the M that held it); runSafePointFn
+//     (not modelled); `!sched.runq.empty()` -> unlock, startm(pp, false)
+//     (HandoffStartm); the last running P while nobody polls the network,
+//     `npidle == gomaxprocs-1 && lastpoll != 0` -> unlock, startm(pp,
+//     false) (the spec has no netpoller: lastpoll is never zeroed, see
+//     HandoffpLastRunningP); otherwise pidleput. Its decision reads the
+//     idle list under the lock: a P the unlocked read saw idle may have
+//     been taken since (exitsyscall's pidleget), and the P then goes idle
+//     with nmspinning+npidle == 0, as in the runtime;
+//  4. OpStartm: startm(pp, spinning), its own sched.lock section for
+//     mget: the P to mget's M as its nextp, or left for newm's M.
+//
+// When the P is idle, stopped or handed to an M, the caller goes on:
+// stoplockedm's incidlelocked(1) (checkdead), sysmon's incidlelocked(1)
+// closing retake's bracket (checkdead), and for mexit its nmfreed++, the
+// M's next step (OpMfreed).
+
+// HandoffStep is the step of handoffp a P's holder makes next (P.Handoff).
+type HandoffStep uint8
+
+const (
+	HandoffNone       HandoffStep = iota // no handoffp holds the P (or sysmon's has not begun: OpHandoffp)
+	HandoffLocked                        // the sched.lock section (OpHandoffpLocked)
+	HandoffStore                         // `sched.needspinning.Store(0)` after the CAS (OpHandoffpStore)
+	HandoffStartm                        // startm(pp, false, false) (OpStartm)
+	HandoffStartmSpin                    // startm(pp, true, false) after the CAS and the store (OpStartm)
+)
+
+var handoffStepNames = [...]string{"", "lock", "store", "startm", "startm-spin"}
+
+func (h HandoffStep) String() string {
+	if int(h) < len(handoffStepNames) {
+		return handoffStepNames[h]
+	}
+	return "handoff(" + itoa(int64(h)) + ")"
+}
+
+// counted reports whether handoffp has taken nmspinning's increment for
+// the spinning M its startm will start: from its CAS to its startm.
+func (h HandoffStep) counted() bool { return h == HandoffStore || h == HandoffStartmSpin }
+
+// Next is the op kind that makes step h.
+func (h HandoffStep) Next() OpKind {
+	switch h {
+	case HandoffLocked:
+		return OpHandoffpLocked
+	case HandoffStore:
+		return OpHandoffpStore
+	}
+	return OpStartm
+}
+
+// handoffpRead is handoffp's unlocked reads for P pi, which its caller
+// holds from now on (the P is PHandoff, held, P.Handoff the next step).
+func (s *State) handoffpRead(pi int8) {
+	pp := &s.Ps[pi]
+	sc := &s.Sched
+	pp.Status, pp.M, pp.Link, pp.StartSpinning = PHandoff, None, None, false
+	switch {
+	case pp.Runnext != None || len(pp.Ring) != 0 || len(sc.Runq) != 0:
+		// `if !runqempty(pp) || !sched.runq.empty() { startm(pp,
+		// false, false) }`.
+		pp.Handoff = HandoffStartm
+	case sc.NMSpinning+s.npidle() == 0:
+		// No spinning M and no idle P: "our help is required". The
+		// CAS succeeds (nmspinning is 0) and takes the increment for
+		// the M the startm will start.
+		sc.NMSpinning = 1
+		pp.Handoff = HandoffStore
+	default:
+		pp.Handoff = HandoffLocked
+	}
+}
+
+// handoffpHolder returns the P op's actor holds for its handoffp (an M's
+// StartmP while it holds no P of its own, sysmon's RetakeP once its
+// handoffp began), or None.
+func (s *State) handoffpHolder(op Op) int8 {
+	var pi int8
+	switch {
+	case op.M == Sysmon:
+		pi = s.Sched.RetakeP
+	case op.M >= 0 && int(op.M) < len(s.Ms) && s.Ms[op.M].P == None:
+		pi = s.Ms[op.M].StartmP
+	default:
+		return None
+	}
+	if pi == None || s.Ps[pi].Handoff == HandoffNone {
+		return None
+	}
+	return pi
+}
+
+// handoffpStep is OpHandoffpLocked, OpHandoffpStore and a handoffp's
+// OpStartm, by an M or by sysmon: the step P.Handoff names for the P the
+// actor holds. Result.P is the P; Result.Value, for OpStartm the step
+// (HandoffStartm or HandoffStartmSpin), for OpHandoffpLocked the branch
+// (a HandoffLockedBranch); Result.Woke and HandedTo are startm's.
+func (s *State) handoffpStep(op Op) (Result, error) {
+	r := NewResult()
+	pi := s.handoffpHolder(op)
+	if pi == None {
+		return r, s.disabled(op, "the actor holds no P for a handoffp")
+	}
+	pp := &s.Ps[pi]
+	h := pp.Handoff
+	if op.Kind != h.Next() {
+		return r, s.disabled(op, "handoffp's next step is "+h.Next().String())
+	}
+	r.P = pi
+	if op.Kind == OpStartm {
+		r.Value = int64(h)
+	}
+	sc := &s.Sched
+	oldm := int(op.M)
+	if op.M == Sysmon {
+		oldm = int(sc.RetakeM)
+	}
+	switch h {
+	case HandoffStore:
+		sc.NeedSpinning = false
+		pp.Handoff = HandoffStartmSpin
+		return r, nil
+	case HandoffLocked:
+		switch {
+		case sc.GCWaiting:
+			// `pp.status = _Pgcstop; ... sched.stopwait--`: oldm
+			// held the P (its acquirep made it pp.oldm).
+			r.Value = int64(HandoffGCStop)
+			pp.Handoff = HandoffNone
+			s.gcstopP(pi, oldm)
+		case len(sc.Runq) != 0:
+			r.Value = int64(HandoffGlobal)
+			pp.Handoff = HandoffStartm
+			return r, nil
+		case s.HandoffpLastRunningP():
+			r.Value = int64(HandoffLastP)
+			pp.Handoff = HandoffStartm
+			return r, nil
+		default:
+			r.Value = int64(HandoffIdle)
+			pp.Handoff = HandoffNone
+			if err := s.pidleput(pi); err != nil {
+				return r, err
+			}
+		}
+	default: // HandoffStartm, HandoffStartmSpin
+		pp.Handoff = HandoffNone
+		if err := s.startm(pi, h == HandoffStartmSpin); err != nil {
+			return r, err
+		}
+		r.Woke = true
+		for mi := range s.Ms {
+			if s.Ms[mi].NextP == pi {
+				r.HandedTo = int8(mi)
+			}
+		}
+	}
+	return r, s.handoffpDone(op, &r)
+}
+
+// handoffpDone lets the P go and ends the caller's handoffp: stoplockedm's
+// incidlelocked(1), sysmon's (both run checkdead); mexit's nmfreed++ is
+// the M's next step.
+func (s *State) handoffpDone(op Op, r *Result) error {
+	if op.M == Sysmon {
+		s.Sched.RetakeP, s.Sched.RetakeM = None, None
+		return s.checkdead(r)
+	}
+	m := &s.Ms[op.M]
+	m.StartmP = None
+	if m.StopLocked {
+		m.StopLocked = false
+		return s.checkdead(r)
+	}
+	return nil
+}
+
+// HandoffLockedBranch is the branch handoffp's sched.lock section took
+// (Result.Value of OpHandoffpLocked).
+type HandoffLockedBranch int
+
+const (
+	HandoffGCStop HandoffLockedBranch = iota + 1 // gcwaiting: the P stops
+	HandoffGlobal                                // the global queue holds work: startm(pp, false) next
+	HandoffLastP                                 // the last running P: startm(pp, false) next
+	HandoffIdle                                  // pidleput
+)
+
+var handoffBranchNames = [...]string{"", "gcstop", "global", "lastp", "idle"}
+
+func (b HandoffLockedBranch) String() string {
+	if b > 0 && int(b) < len(handoffBranchNames) {
+		return handoffBranchNames[b]
+	}
+	return ""
+}
