@@ -86,9 +86,6 @@ func (s *sched) startmLocked(pp *p, spinning bool) string {
 // unlock, but an M still awake on the idle list sees its nextp at once and
 // may take the P before then: ask this, not the Ms' nextp afterwards.
 func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
-	if spinning && !pp.runqempty() && !s.f.spinningWithLocalWork {
-		return nil, throwStartmRunnable
-	}
 	pp.m.Store(nil)
 	pp.link = nil
 	nmp := s.mgetLocked()
@@ -103,6 +100,11 @@ func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 	}
 	if nmp.nextp.Load() != nil {
 		return nil, throwStartmHasP
+	}
+	if spinning && !pp.runqempty() && !s.f.spinningWithLocalWork {
+		// After mget's M, as the runtime's (proc.go:3108-3117):
+		// newm's path checks nothing.
+		return nil, throwStartmRunnable
 	}
 	nmp.spinning.Store(spinning)
 	nmp.nextp.Store(pp)

@@ -134,12 +134,12 @@ func (s *State) NMIdle() int32 {
 // startm models proc.go startm(pp, spinning) for a P its caller owns (out
 // of the idle list or handed off): the P waits in PHandoff for the M that
 // mget returns (its nextp), or, when no M is idle, for the M newm would
-// make (a pending P, see above).
+// make (a pending P, see above). Its throws come in the runtime's order,
+// after mget returned an M (proc.go:3108-3117): "m is spinning", "m has
+// p", then "p has runnable gs" for a spinning start; newm's path checks
+// none of them.
 func (s *State) startm(pi int8, spinning bool) error {
 	pp := &s.Ps[pi]
-	if spinning && (pp.Runnext != None || len(pp.Ring) != 0) {
-		return throwf(ThrowStartmRunnable, "startm")
-	}
 	pp.Status = PHandoff
 	pp.M = None
 	pp.Link = None
@@ -155,6 +155,9 @@ func (s *State) startm(pi int8, spinning bool) error {
 	}
 	if m.NextP != None {
 		return throwf(ThrowStartmHasP, "startm")
+	}
+	if spinning && (pp.Runnext != None || len(pp.Ring) != 0) {
+		return throwf(ThrowStartmRunnable, "startm")
 	}
 	m.Spinning = spinning
 	m.NextP = pi

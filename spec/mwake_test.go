@@ -675,3 +675,33 @@ func TestBecomeSpinningWindow(t *testing.T) {
 		t.Fatalf("M0's stop path after M1's store: %v, M0 on P%d: want P0 dropped\n%s", r, control.Ms[0].P, control.Dump())
 	}
 }
+
+// TestStartmThrowOrder: startm checks the M mget returned before the P
+// (proc.go:3108-3117): "m is spinning", "m has p", then, for a spinning
+// start, "p has runnable gs"; newm's path, with no idle M, checks none.
+// The spec checked the P's run queue first, before mget, and on newm's
+// path too.
+func TestStartmThrowOrder(t *testing.T) {
+	build := func(idle, spinningM bool) *State {
+		s := newState(t, "small", 2, 2)
+		pi, err := s.releasep(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Ps[pi].Runnext = 0 // (planted: a spinning start's P with work)
+		s.Gs[0].Status, s.Gs[0].M, s.Ms[0].Curg = Runnable, None, None
+		if !idle {
+			s.Sched.Midle, s.Ms[1].Parked = None, false
+		}
+		s.Ms[1].Spinning = spinningM
+		return s
+	}
+	if err := build(false, false).startm(0, true); err != nil {
+		t.Fatalf("newm's path: %v, want no throw (the runtime checks nothing there)", err)
+	}
+	wantThrow(t, build(true, false).startm(0, true), ThrowStartmRunnable)
+	wantThrow(t, build(true, true).startm(0, true), ThrowStartmSpinning)
+	if err := build(true, false).startm(0, false); err != nil {
+		t.Fatalf("a start that does not spin: %v", err)
+	}
+}

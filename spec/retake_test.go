@@ -263,3 +263,52 @@ func TestHandoffpWindowInvariants(t *testing.T) {
 		t.Errorf("control: mexit's handoffp: %v", v)
 	}
 }
+
+// TestHandoffpNeedspinningWindow: handoffp's CAS of nmspinning 0 -> 1
+// and its `sched.needspinning.Store(0)` are two unlocked stores
+// (proc.go:3152-3153), as becomeSpinning's are. M1's resetspinning found
+// no idle P, so needspinning is set; sysmon retakes P0 and its handoffp
+// makes the CAS; M1's G parks and M1's stop path, under sched.lock, reads
+// needspinning still set and spins on P1 instead of idling it; then the
+// store and startm(P0, true) start M2 spinning: two spinning Ms, as in the
+// runtime. Control: with the store in the CAS's step (the one step the
+// spec made), M1's stop path reads it clear and idles P1.
+func TestHandoffpNeedspinningWindow(t *testing.T) {
+	setup := func() *State {
+		s := newState(t, "small", 2, 3)
+		spawn(t, s, 0) // G1 in P0's runnext; wakep: M1 on P1, spinning
+		do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+		do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+		do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+		step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+		if !s.Sched.NeedSpinning || s.Sched.NMSpinning != 0 || s.Ms[1].Curg != 1 || s.Sched.Midle != 2 {
+			t.Fatalf("setup: want needspinning set by M1's wakep, M1 running G1, M2 idle\n%s", s.Dump())
+		}
+		return s
+	}
+	s := setup()
+	step(t, s, Op{Kind: OpHandoffp, M: Sysmon})
+	if s.Ps[0].Handoff != HandoffStore || !s.Sched.NeedSpinning || s.Sched.NMSpinning != 1 {
+		t.Fatalf("handoffp's CAS:\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpPark, M: 1})
+	if r := step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle}); r.Value != StopNeedSpinning || !s.Ms[1].Spinning || s.Ms[1].P != 1 {
+		t.Fatalf("M1's stop path between the CAS and the store: %v, want it spinning on P1\n%s", r, s.Dump())
+	}
+	step(t, s, Op{Kind: OpHandoffpStore, M: Sysmon})
+	step(t, s, Op{Kind: OpStartm, M: Sysmon})
+	if !s.Ms[1].Spinning || !s.Ms[2].Spinning || s.Ms[2].NextP != 0 || s.Sched.NMSpinning != 2 {
+		t.Fatalf("want two spinning Ms, M1 on P1 and M2 with P0\n%s", s.Dump())
+	}
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatal(v)
+	}
+	// Control: the store with the CAS.
+	c := setup()
+	step(t, c, Op{Kind: OpHandoffp, M: Sysmon})
+	step(t, c, Op{Kind: OpHandoffpStore, M: Sysmon})
+	step(t, c, Op{Kind: OpPark, M: 1})
+	if r := step(t, c, Op{Kind: OpSchedule, M: 1, Source: SrcIdle}); r.Value == StopNeedSpinning || c.Ms[1].Spinning || c.Ms[1].P != None {
+		t.Fatalf("control: M1's stop path after the store: %v, want P1 idled\n%s", r, c.Dump())
+	}
+}
