@@ -13,7 +13,8 @@ type branchKey uint64
 
 func keyOf(op spec.Op, r spec.Result) branchKey {
 	var n int8
-	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize || op.Kind == spec.OpExitSyscall || op.Kind == spec.OpGC {
+	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize || op.Kind == spec.OpExitSyscall || op.Kind == spec.OpGC ||
+		op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit {
 		n = op.N
 	}
 	k := uint64(op.Kind) | uint64(uint8(n))<<8 | uint64(code(r.How))<<16 | uint64(code(r.Stack))<<24 |

@@ -85,16 +85,19 @@ func TestHandoffpStepsInImplRuns(t *testing.T) {
 		w      impl.Workload
 		caller string
 		sysmon bool
+		gc     bool // the caller's read must find GC mark work (In.N)
 	}{
-		{"sysmon", 1, 2, impl.Workload{Main: impl.Prog(impl.Sys(), impl.Yield()), Retakes: 2}, "handoffp", true},
-		{"sysmon, 2 Ps", 2, 2, impl.Workload{Main: impl.Prog(impl.Sys(), impl.Sys(), impl.Yield(), impl.Sys()), Retakes: 3}, "handoffp", true},
-		{"stoplockedm", 2, 3, impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.ParkOn(0), impl.Ret())), impl.Yield(), impl.Yield(), impl.Yield(), impl.ReadyOn(0), impl.Yield(), impl.Yield())}, "stoplockedm", false},
-		{"mexit", 2, 3, impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.Ret())), impl.Yield(), impl.Yield(), impl.Yield(), impl.Yield())}, "mexit", false},
+		{"sysmon", 1, 2, impl.Workload{Main: impl.Prog(impl.Sys(), impl.Yield()), Retakes: 2}, "handoffp", true, false},
+		{"sysmon, 2 Ps", 2, 2, impl.Workload{Main: impl.Prog(impl.Sys(), impl.Sys(), impl.Yield(), impl.Sys()), Retakes: 3}, "handoffp", true, false},
+		{"stoplockedm", 2, 3, impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.ParkOn(0), impl.Ret())), impl.Yield(), impl.Yield(), impl.Yield(), impl.ReadyOn(0), impl.Yield(), impl.Yield())}, "stoplockedm", false, false},
+		{"mexit", 2, 3, impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.Ret())), impl.Yield(), impl.Yield(), impl.Yield(), impl.Yield())}, "mexit", false, false},
+		{"sysmon, GC mark work", 1, 2, impl.Workload{Main: impl.Prog(impl.Yield(), impl.Sys(), impl.Yield(), impl.Sys(), impl.Yield()), Retakes: 3,
+			Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1}}}, "handoffp", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			found := 0
 			paths := map[int64]int{}
-			for seed := int64(0); seed < 300 && (found < 3 || len(paths) < 2 && seed < 200); seed++ {
+			for seed := int64(0); seed < 300 && (found < 3 || !tc.gc && len(paths) < 2 && seed < 200); seed++ {
 				c := Case{Preset: "small", Ps: tc.ps, Ms: tc.ms, Mode: "deterministic", Seed: seed, Workload: tc.w, Text: tc.w.String()}
 				o, err := RunCase(context.Background(), c, 5*time.Second)
 				if err != nil {
@@ -106,7 +109,7 @@ func TestHandoffpStepsInImplRuns(t *testing.T) {
 				ev := o.Run.History
 				at, first := -1, -1
 				for i, e := range ev {
-					if e.Op != tc.caller || e.Out.Value == 0 || (e.M == impl.Sysmon) != tc.sysmon {
+					if e.Op != tc.caller || e.Out.Value == 0 || (e.M == impl.Sysmon) != tc.sysmon || tc.gc && e.In.N != spec.HandoffGCWork {
 						continue
 					}
 					at = i
@@ -134,8 +137,18 @@ func TestHandoffpStepsInImplRuns(t *testing.T) {
 				other := *o.Run
 				other.History = append([]impl.Event(nil), ev...)
 				other.History[at].Out.Value = ev[at].Out.Value%int64(spec.HandoffStartm) + 1
+
 				if p := JudgeSafe(context.Background(), c, &other, 5*time.Second); p.Verdict != Illegal {
 					t.Fatalf("seed %d: the history with handoffp's read recording step %d, not %d: %v %s", seed, other.History[at].Out.Value, ev[at].Out.Value, p.Verdict, p.Detail)
+				}
+				if !tc.gc {
+					// GC mark work recorded with the GC off.
+					gcw := *o.Run
+					gcw.History = append([]impl.Event(nil), ev...)
+					gcw.History[at].In.N = spec.HandoffGCWork
+					if p := JudgeSafe(context.Background(), c, &gcw, 5*time.Second); p.Verdict != Illegal {
+						t.Fatalf("seed %d: the history with mark work found by handoffp's read, the GC off: %v %s", seed, p.Verdict, p.Detail)
+					}
 				}
 			}
 			if found == 0 {

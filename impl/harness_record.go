@@ -399,14 +399,17 @@ func (a *actor) expand(r *rec) Event {
 	case opMexit, opMfreed:
 		o.Locked = lockedNames[r.code]
 		o.Value = r.val
+		e.In.N = int(r.in)
 	case opStoplockedm:
 		o.Value = r.val
+		e.In.N = int(r.in)
 	case opRetake:
 		e.In.P = int(r.in)
 		o.Value = r.val
 	case opHandoffp, opHandoffpLocked, opHandoffpStore:
 		o.P = int(r.a)
 		o.Value = r.val
+		e.In.N = int(r.in)
 	case opExitSyscall:
 		o.P = int(r.a)
 		o.Path = exitPathNames[r.code]

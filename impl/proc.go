@@ -247,22 +247,22 @@ func (s *sched) acquirep(mp *m, pp *p) string {
 
 // stoplockedm's handoff half, with sched.lock held: the M's P goes through
 // handoffp; the wait for the G is the M loop's.
-func (mp *m) stoplockedmLocked() (handed bool, msg string) {
+func (mp *m) stoplockedmLocked() (handed, gcWork bool, msg string) {
 	if mp.lockedg == nil || mp.lockedg.lockedm != mp {
-		return false, throwStoplockedm
+		return false, false, throwStoplockedm
 	}
 	if mp.p.Load() != nil {
 		pp, msg := mp.s.releasepLocked(mp)
 		if msg != "" {
-			return false, msg
+			return false, false, msg
 		}
 		// handoffp's unlocked reads; its next steps are the M's next
 		// ops, and incidlelocked(1) comes after them (handoffpDone).
-		mp.s.handoffpReadLocked(pp)
+		gcWork = mp.s.handoffpReadLocked(&mp.actor, pp)
 		mp.startmP = pp
-		return true, ""
+		return true, gcWork, ""
 	}
-	return handed, mp.incidlelockedLocked()
+	return handed, false, mp.incidlelockedLocked()
 }
 
 // incidlelockedLocked is stoplockedm's incidlelocked(1), with sched.lock
@@ -313,8 +313,11 @@ func (mp *m) stoplockedmOwed() {
 	r := mp.begin(opStoplockedm)
 	mp.stoplocked = false
 	s.lockSched(&mp.actor)
-	handed, msg := mp.stoplockedmLocked()
+	handed, gcWork, msg := mp.stoplockedmLocked()
 	s.unlockSched(&mp.actor)
+	if gcWork {
+		r.in = 1 // handoffp's GC test found mark work
+	}
 	if handed {
 		r.flags |= flHandedOff
 		mp.branch(brHandoff)
@@ -557,7 +560,9 @@ func (mp *m) mexitOwed() {
 	if msg == "" {
 		// handoffp's unlocked reads; its next steps are the M's next
 		// ops, nmfreed++ the one after them.
-		s.handoffpReadLocked(rp)
+		if s.handoffpReadLocked(&mp.actor, rp) {
+			r.in = 1 // handoffp's GC test found mark work
+		}
 		mp.startmP = rp
 		r.val = int64(rp.handoff)
 	}

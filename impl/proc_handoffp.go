@@ -36,12 +36,17 @@ const (
 )
 
 // handoffpReadLocked is handoffp's unlocked reads of the P pp its caller
-// released and holds from now on: `!runqempty(pp) || !sched.runq.empty()`
-// -> startm(pp, false); `sched.nmspinning.Load()+sched.npidle.Load() == 0
-// && sched.nmspinning.CompareAndSwap(0, 1)` -> the needspinning store, then
+// (actor a) released and holds from now on: `!runqempty(pp) ||
+// !sched.runq.empty()` -> startm(pp, false); `gcBlackenEnabled != 0 &&
+// gcShouldScheduleWorker(pp)` -> startm(pp, false) (gcMarkWorkAvailable:
+// impl has no heap, so while the GC marks there is mark work while
+// markrootFreeGStacks's job is unclaimed, and then one time in two, the
+// actor's choice); `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
+// sched.nmspinning.CompareAndSwap(0, 1)` -> the needspinning store, then
 // startm(pp, true); otherwise the sched.lock section. npidle counts the
-// idle Ps, which pp is not one of. With sched.lock held (see above).
-func (s *sched) handoffpReadLocked(pp *p) {
+// idle Ps, which pp is not one of. With sched.lock held (see above). It
+// reports whether the GC test found work (the op's input N).
+func (s *sched) handoffpReadLocked(a *actor, pp *p) (gcWork bool) {
 	pp.m.Store(nil)
 	pp.link = nil
 	spin := func() bool {
@@ -52,11 +57,15 @@ func (s *sched) handoffpReadLocked(pp *p) {
 		pp.handoff = handoffStore
 	case s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty()):
 		pp.handoff = handoffStartm
+	case s.gcBlacken.Load() && (!s.freeGStacksDone.Load() || a.rng.IntN(2) == 0):
+		pp.handoff = handoffStartm
+		return true
 	case spin():
 		pp.handoff = handoffStore
 	default:
 		pp.handoff = handoffLocked
 	}
+	return false
 }
 
 // handoffpHeld is the P the actor holds for its handoffp, or nil.

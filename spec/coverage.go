@@ -55,6 +55,9 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Value != 0 {
 			add(HandoffStep(r.Value).String()) // handoffp's unlocked reads: its next step
 		}
+		if op.N == HandoffGCWork {
+			add("gcwork") // handoffp's GC test found mark work
+		}
 	case OpHandoffpLocked:
 		add(HandoffLockedBranch(r.Value).String())
 	case OpSchedule:
@@ -108,6 +111,9 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Value != 0 {
 			add(HandoffStep(r.Value).String())
 		}
+		if op.N == HandoffGCWork {
+			add("gcwork")
+		}
 	case OpExitSyscall:
 		add(ExitPath(op.N).String())
 	case OpStopTheWorld:
@@ -160,6 +166,7 @@ func AllBranches() []string {
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
 		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm", "startm/handoffp", "startm/handoffp-spin",
 		"handoffp/lock", "handoffp/store", "handoffp/startm", "mexit/lock", "mexit/store", "mexit/startm", "stoplockedm/lock", "stoplockedm/store", "stoplockedm/startm",
+		"handoffp/gcwork", "mexit/gcwork", "stoplockedm/gcwork",
 		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "spin/needspinning-store", "spin/recheck-global",

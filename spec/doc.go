@@ -176,8 +176,11 @@
 //
 // The spec models no netpoll (with no netpoller sched.lastpoll is never
 // 0, so handoffp's last-running-P case always starts an M), timers, cgo
-// (extra Ms), GC workers and the trace reader (handoffp's cases that start
-// an M for them never hold), preemption signals (suspendG; _Gpreempted is
+// (extra Ms), GC workers and the heap (handoffp's GC test is the op's input
+// while the GC marks, forced while markrootFreeGStacks's root job is
+// unclaimed: HandoffGCWork), the trace reader (handoffp's case for it
+// never holds), forEachPInternal's takeP and handoffp of the Ps of Ms in
+// syscalls for a safe-point function (proc.go:2185-2189), preemption signals (suspendG; _Gpreempted is
 // a status with edges in the lifecycle automaton but no transition), the
 // 3µs backoff before stealing runnext, randomized
 // scheduling (randomizeScheduler), M creation (the number of Ms is fixed:

@@ -58,10 +58,17 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			ops = append(ops, Op{Kind: OpRunqputKick, M: M})
 		case m.Curg == None && m.P != None && len(s.Ps[m.P].SlowBatch) != 0:
 			ops = append(ops, Op{Kind: OpRunqputslowPush, M: M})
-		case m.StopLocked:
-			ops = append(ops, Op{Kind: OpStoplockedm, M: M})
-		case m.Mexiting:
-			ops = append(ops, Op{Kind: OpMexit, M: M})
+		case m.StopLocked || m.Mexiting:
+			// releasep and handoffp's reads, with each outcome of its
+			// GC test (handoffpGCChoices).
+			k := OpStoplockedm
+			if !m.StopLocked {
+				k = OpMexit
+			}
+			var buf [2]int8
+			for _, n := range s.handoffpGCChoices(m.P, buf[:0]) {
+				ops = append(ops, Op{Kind: k, M: M, N: n})
+			}
 		case m.Mfreed:
 			ops = append(ops, Op{Kind: OpMfreed, M: M})
 		case m.SpinP != None && len(s.Ps[m.SpinP].Held) > 1:
@@ -167,11 +174,14 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 	if pi := s.Sched.RetakeP; pi != None {
 		// sysmon is one thread: its retake's handoffp comes next, and
 		// handoffp's steps.
-		k := OpHandoffp
 		if h := s.Ps[pi].Handoff; h != HandoffNone {
-			k = h.Next()
+			ops = append(ops, Op{Kind: h.Next(), M: Sysmon})
+		} else {
+			var buf [2]int8
+			for _, n := range s.handoffpGCChoices(pi, buf[:0]) {
+				ops = append(ops, Op{Kind: OpHandoffp, M: Sysmon, N: n})
+			}
 		}
-		ops = append(ops, Op{Kind: k, M: Sysmon})
 	} else if !s.Cfg.Wasm && !b.NoSyscalls {
 		for pi := range s.Ps {
 			p := &s.Ps[pi]

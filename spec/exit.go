@@ -103,6 +103,9 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 	if !m.Mexiting {
 		return r, s.disabled(op, "the M owes no mexit")
 	}
+	if err := s.handoffpGCChoice(op, m.P); err != nil {
+		return r, err
+	}
 	m.Mexiting = false
 	released, err := s.releasep(mp)
 	if err != nil {
@@ -110,7 +113,7 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 	}
 	// handoffp's unlocked reads; its next steps (handoffp.go) come
 	// before nmfreed++.
-	s.handoffpRead(released)
+	s.handoffpRead(released, op.N == HandoffGCWork)
 	m.StartmP = released
 	r.Value = int64(s.Ps[released].Handoff)
 	r.HandedOff = true

@@ -12,7 +12,9 @@ package spec
 //  1. the unlocked reads (handoffpRead, part of the caller's op: sysmon's
 //     OpHandoffp, OpStoplockedm, OpMexit): `!runqempty(pp) ||
 //     !sched.runq.empty()` -> startm(pp, false) (HandoffStartm); the
-//     trace reader's and the GC's work are not modelled; then
+//     trace reader's work is not modelled; `gcBlackenEnabled != 0 &&
+//     gcShouldScheduleWorker(pp)` -> startm(pp, false), the op's choice
+//     (Op.N HandoffGCWork, see handoffpGCChoice); then
 //     `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
 //     sched.nmspinning.CompareAndSwap(0, 1)` -> needspinning's store
 //     (HandoffStore); otherwise the sched.lock section (HandoffLocked);
@@ -73,9 +75,62 @@ func (h HandoffStep) Next() OpKind {
 	return OpStartm
 }
 
+// HandoffGCWork is the Op.N of handoffp's unlocked reads (OpHandoffp,
+// OpStoplockedm, OpMexit) that found GC mark work, `gcBlackenEnabled != 0
+// && gcShouldScheduleWorker(pp)` (proc.go:3146-3149): startm(pp, false),
+// an M for the GC worker. gcShouldScheduleWorker is `!pp.gcw.empty() ||
+// gcMarkWorkAvailable()`: heap work (work.full, the P's gcw) and root
+// jobs, of which the spec models one (markrootFreeGStacks) and no heap.
+// So while the GC marks, whether work is left is the op's input, but
+// for one case: while markrootFreeGStacks's job is unclaimed
+// (!Sched.FreeGStacksDone), `work.markrootNext < work.markrootJobs` and
+// the runtime finds work. The choice exists only where the test is
+// reached: no local or global work.
+const HandoffGCWork = 1
+
+// handoffpGCChoice checks op's choice (Op.N) for the GC test of
+// handoffp's reads of P pi (None: the op makes no handoffp), before the op
+// changes anything.
+func (s *State) handoffpGCChoice(op Op, pi int8) error {
+	switch {
+	case op.N != 0 && op.N != HandoffGCWork:
+		return s.disabled(op, "N is 0 or 1 (HandoffGCWork)")
+	case pi == None || !s.handoffpGCTest(pi):
+		if op.N != 0 {
+			return s.disabled(op, "handoffp does not reach its GC test (no P, or local or global work)")
+		}
+	case op.N == HandoffGCWork && !s.Sched.GCBlacken:
+		return s.disabled(op, "the GC is not marking: gcBlackenEnabled is 0")
+	case op.N == 0 && s.Sched.GCBlacken && !s.Sched.FreeGStacksDone:
+		return s.disabled(op, "markrootFreeGStacks's root job is unclaimed: gcMarkWorkAvailable holds (N must be HandoffGCWork)")
+	}
+	return nil
+}
+
+// handoffpGCTest reports whether handoffp's reads of P pi reach its GC
+// test: neither the P's run queue nor the global queue holds work.
+func (s *State) handoffpGCTest(pi int8) bool {
+	pp := &s.Ps[pi]
+	return pp.Runnext == None && len(pp.Ring) == 0 && len(s.Sched.Runq) == 0
+}
+
+// handoffpGCChoices appends the Op.N values handoffp's reads of P pi (None:
+// no handoffp) may take: HandoffGCWork, 0, or both.
+func (s *State) handoffpGCChoices(pi int8, ns []int8) []int8 {
+	sc := &s.Sched
+	switch {
+	case pi == None || !s.handoffpGCTest(pi) || !sc.GCBlacken:
+		return append(ns, 0)
+	case !sc.FreeGStacksDone:
+		return append(ns, HandoffGCWork)
+	}
+	return append(ns, 0, HandoffGCWork)
+}
+
 // handoffpRead is handoffp's unlocked reads for P pi, which its caller
-// holds from now on (the P is PHandoff, held, P.Handoff the next step).
-func (s *State) handoffpRead(pi int8) {
+// holds from now on (the P is PHandoff, held, P.Handoff the next step);
+// gcWork is the GC test's outcome (handoffpGCChoice checked it).
+func (s *State) handoffpRead(pi int8, gcWork bool) {
 	pp := &s.Ps[pi]
 	sc := &s.Sched
 	pp.Status, pp.M, pp.Link, pp.StartSpinning = PHandoff, None, None, false
@@ -83,6 +138,10 @@ func (s *State) handoffpRead(pi int8) {
 	case pp.Runnext != None || len(pp.Ring) != 0 || len(sc.Runq) != 0:
 		// `if !runqempty(pp) || !sched.runq.empty() { startm(pp,
 		// false, false) }`.
+		pp.Handoff = HandoffStartm
+	case gcWork:
+		// `if gcBlackenEnabled != 0 && gcShouldScheduleWorker(pp) {
+		// startm(pp, false, false) }`.
 		pp.Handoff = HandoffStartm
 	case sc.NMSpinning+s.npidle() == 0:
 		// No spinning M and no idle P: "our help is required". The

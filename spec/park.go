@@ -59,8 +59,11 @@ func (s *State) stoplockedmOp(op Op, mp int) (Result, error) {
 	if !m.StopLocked {
 		return r, s.disabled(op, "the M owes no stoplockedm")
 	}
+	if err := s.handoffpGCChoice(op, m.P); err != nil {
+		return r, err
+	}
 	m.StopLocked = false
-	handed, err := s.stoplockedm(mp)
+	handed, err := s.stoplockedm(mp, op.N == HandoffGCWork)
 	r.HandedOff = handed
 	if err != nil {
 		return r, err
@@ -153,8 +156,11 @@ func (s *State) sysmonHandoffp(op Op) (Result, error) {
 	case s.Ps[pi].Handoff != HandoffNone:
 		return r, s.disabled(op, "sysmon's handoffp began: its "+s.Ps[pi].Handoff.Next().String()+" is next")
 	}
+	if err := s.handoffpGCChoice(op, pi); err != nil {
+		return r, err
+	}
 	r.P, r.HandedOff = pi, true
-	s.handoffpRead(pi)
+	s.handoffpRead(pi, op.N == HandoffGCWork)
 	r.Value = int64(s.Ps[pi].Handoff)
 	return r, nil
 }

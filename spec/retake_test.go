@@ -312,3 +312,74 @@ func TestHandoffpNeedspinningWindow(t *testing.T) {
 		t.Fatalf("control: M1's stop path after the store: %v, want P1 idled\n%s", r, c.Dump())
 	}
 }
+
+// TestHandoffpGCWork: handoffp's GC test (proc.go:3146-3149,
+// `gcBlackenEnabled != 0 && gcShouldScheduleWorker(pp)`) comes after the
+// run queues and before the CAS: with mark work it starts an M for the P,
+// not spinning. While markrootFreeGStacks's root job is unclaimed the
+// runtime always finds work (work.markrootNext < work.markrootJobs), so
+// handoffp must take the branch; once it is claimed, heap work and other
+// roots the spec does not model decide, and both outcomes are offered;
+// with the GC off there is none. The spec did not model the branch: with
+// the root job unclaimed it made the CAS and started a spinning M.
+func TestHandoffpGCWork(t *testing.T) {
+	setup := func(gc, claimed bool) *State {
+		s := newState(t, "small", 1, 2)
+		if gc {
+			do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+		}
+		if claimed {
+			do(t, s, Op{Kind: OpMarkrootFreeGStacks, M: Controller}) // (an empty list: nothing to push)
+		}
+		do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+		step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+		if s.Sched.GCBlacken != gc || s.Sched.FreeGStacksDone != claimed || s.Sched.NMSpinning != 0 {
+			t.Fatalf("setup (gc %v, claimed %v):\n%s", gc, claimed, s.Dump())
+		}
+		return s
+	}
+	offered := func(s *State) (ns []int8) {
+		for _, op := range s.Enabled(DefaultBounds(1), nil) {
+			if op.M == Sysmon {
+				if op.Kind != OpHandoffp {
+					t.Fatalf("sysmon offered %v", op)
+				}
+				ns = append(ns, op.N)
+			}
+		}
+		return ns
+	}
+	// The root job unclaimed: mark work, the branch taken.
+	s := setup(true, false)
+	if ns := offered(s); !slices.Equal(ns, []int8{HandoffGCWork}) {
+		t.Fatalf("offered N %v, want only HandoffGCWork", ns)
+	}
+	_, err := s.Clone().Apply(Op{Kind: OpHandoffp, M: Sysmon})
+	wantDisabled(t, err)
+	r := step(t, s, Op{Kind: OpHandoffp, M: Sysmon, N: HandoffGCWork})
+	if HandoffStep(r.Value) != HandoffStartm || s.Sched.NMSpinning != 0 {
+		t.Fatalf("handoffp with mark work: %v, want startm(pp, false) next and no CAS\n%s", r, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpHandoffp, M: Sysmon, N: HandoffGCWork}, r, nil); !slices.Contains(got, "handoffp/gcwork") {
+		t.Errorf("branches %v: want handoffp/gcwork", got)
+	}
+	r = step(t, s, Op{Kind: OpStartm, M: Sysmon})
+	if r.HandedTo != 1 || s.Ms[1].Spinning || s.Ms[1].NextP != 0 {
+		t.Fatalf("handoffp's startm for mark work: %v, want P0 to M1, not spinning\n%s", r, s.Dump())
+	}
+	// The root job claimed: either outcome.
+	c := setup(true, true)
+	if ns := offered(c); !slices.Equal(ns, []int8{0, HandoffGCWork}) {
+		t.Fatalf("root job claimed: offered N %v, want 0 and HandoffGCWork", ns)
+	}
+	if r := step(t, c, Op{Kind: OpHandoffp, M: Sysmon}); HandoffStep(r.Value) != HandoffStore {
+		t.Fatalf("root job claimed, no mark work: %v, want the CAS\n%s", r, c.Dump())
+	}
+	// The GC off: no mark work.
+	o := setup(false, false)
+	if ns := offered(o); !slices.Equal(ns, []int8{0}) {
+		t.Fatalf("GC off: offered N %v, want 0", ns)
+	}
+	_, err = o.Clone().Apply(Op{Kind: OpHandoffp, M: Sysmon, N: HandoffGCWork})
+	wantDisabled(t, err)
+}

@@ -583,7 +583,7 @@ func (s *State) dropg(mp int) {
 
 // stoplockedm models proc.go stoplockedm up to mPark: the M keeps waiting
 // for its locked G; its P, if any, is handed off.
-func (s *State) stoplockedm(mp int) (handedOff bool, err error) {
+func (s *State) stoplockedm(mp int, gcWork bool) (handedOff bool, err error) {
 	m := &s.Ms[mp]
 	if m.LockedG == None || s.Gs[m.LockedG].LockedM != int8(mp) {
 		return false, throwf(ThrowStoplockedm, "stoplockedm")
@@ -593,7 +593,7 @@ func (s *State) stoplockedm(mp int) (handedOff bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		s.handoffpRead(pi)
+		s.handoffpRead(pi, gcWork)
 		s.Ms[mp].StartmP = pi
 		return true, nil
 	}
