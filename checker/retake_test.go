@@ -19,14 +19,7 @@ func TestRetakeWindowInImplRuns(t *testing.T) {
 	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Yield(), impl.Yield())), impl.Sys(), impl.Yield()), Retakes: 2}
 	windows := 0
 	for seed := int64(0); seed < 200 && windows < 5; seed++ {
-		c := Case{Preset: "small", Ps: 2, Ms: 2, Mode: "deterministic", Seed: seed, Workload: w, Text: w.String()}
-		o, err := RunCase(context.Background(), c, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o.Verdict != Ok {
-			t.Fatalf("seed %d: %v %s %s", seed, o.Verdict, o.Kind, o.Detail)
-		}
+		c, o := runOkCase(t, 2, 2, seed, w)
 		ev := o.Run.History
 		in := false
 		for i, e := range ev {
@@ -98,14 +91,7 @@ func TestHandoffpStepsInImplRuns(t *testing.T) {
 			found := 0
 			paths := map[int64]int{}
 			for seed := int64(0); seed < 300 && (found < 3 || !tc.gc && len(paths) < 2 && seed < 200); seed++ {
-				c := Case{Preset: "small", Ps: tc.ps, Ms: tc.ms, Mode: "deterministic", Seed: seed, Workload: tc.w, Text: tc.w.String()}
-				o, err := RunCase(context.Background(), c, 5*time.Second)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if o.Verdict != Ok {
-					t.Fatalf("seed %d: %v %s %s", seed, o.Verdict, o.Kind, o.Detail)
-				}
+				c, o := runOkCase(t, tc.ps, tc.ms, seed, tc.w)
 				ev := o.Run.History
 				at, first := -1, -1
 				for i, e := range ev {
@@ -157,4 +143,19 @@ func TestHandoffpStepsInImplRuns(t *testing.T) {
 			t.Logf("%d runs with %s's handoffp; next steps after its reads: %v", found, tc.caller, paths)
 		})
 	}
+}
+
+// runOkCase runs workload w deterministically with seed on preset small
+// and requires the spec to judge the run ok.
+func runOkCase(t *testing.T, ps, ms int, seed int64, w impl.Workload) (Case, *Outcome) {
+	t.Helper()
+	c := Case{Preset: "small", Ps: ps, Ms: ms, Mode: "deterministic", Seed: seed, Workload: w, Text: w.String()}
+	o, err := RunCase(context.Background(), c, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != Ok {
+		t.Fatalf("seed %d: %v %s %s", seed, o.Verdict, o.Kind, o.Detail)
+	}
+	return c, o
 }

@@ -6,10 +6,10 @@ import (
 )
 
 // syscallWithBothPsBusy: M0's G0 is in a syscall on P0 and M1 runs G1 on
-// P1: no P is idle and no M spins.
-func syscallWithBothPsBusy(t *testing.T) *State {
+// P1: no P is idle and no M spins; with more than 2 Ms the others are idle.
+func syscallWithBothPsBusy(t *testing.T, ms int) *State {
 	t.Helper()
-	s := newState(t, "small", 2, 2)
+	s := newState(t, "small", 2, ms)
 	spawn(t, s, 0) // G1 in P0's runnext; wakep: M1 on P1, spinning
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
 	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
@@ -28,7 +28,7 @@ func syscallWithBothPsBusy(t *testing.T) *State {
 // and starts an M for P0, not spinning. The spec made retake and handoffp
 // one step and could not reach this.
 func TestRetakeResumesBeforeHandoffp(t *testing.T) {
-	s := syscallWithBothPsBusy(t)
+	s := syscallWithBothPsBusy(t, 2)
 	step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
 	if s.Sched.RetakeP != 0 || s.Sched.RetakeM != 0 || s.Ps[0].Status != PHandoff || s.Ms[0].P != None || s.Ms[0].OldP != 0 {
 		t.Fatalf("retake:\n%s", s.Dump())
@@ -62,7 +62,7 @@ func TestRetakeResumesBeforeHandoffp(t *testing.T) {
 	// step was, handoffp finds no work and no idle P or spinning M, and
 	// starts a spinning M for P0 (left for newm's: none is idle); M0's
 	// exitsyscall then finds no P.
-	c := syscallWithBothPsBusy(t)
+	c := syscallWithBothPsBusy(t, 2)
 	do(t, c, Op{Kind: OpRetake, M: Sysmon, P: 0})
 	if c.Sched.RetakeP != None || c.Sched.NMSpinning != 1 || !c.Ps[0].StartSpinning {
 		t.Fatalf("control: retake then handoffp:\n%s", c.Dump())
@@ -72,7 +72,7 @@ func TestRetakeResumesBeforeHandoffp(t *testing.T) {
 // TestRetakeWindowInvariants: a planted P held by sysmon that is idle-
 // listed, or a RetakeM without RetakeP, breaks the invariants.
 func TestRetakeWindowInvariants(t *testing.T) {
-	s := syscallWithBothPsBusy(t)
+	s := syscallWithBothPsBusy(t, 2)
 	step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
 	x := s.Clone()
 	x.Sched.RetakeP = None
@@ -171,11 +171,7 @@ func TestHandoffpStartmAfterItsCAS(t *testing.T) {
 // for P1 (the controls).
 func TestHandoffpLockedSectionReadsTheIdleListAgain(t *testing.T) {
 	setup := func() *State {
-		s := newState(t, "small", 2, 3)
-		spawn(t, s, 0) // G1 in P0's runnext; wakep: M1 on P1, spinning
-		do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
-		do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
-		do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+		s := syscallWithBothPsBusy(t, 3)
 		// sysmon retakes P0: its handoffp starts M2 spinning, which
 		// finds nothing, idles P0 and stops.
 		do(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
@@ -275,11 +271,7 @@ func TestHandoffpWindowInvariants(t *testing.T) {
 // spec made), M1's stop path reads it clear and idles P1.
 func TestHandoffpNeedspinningWindow(t *testing.T) {
 	setup := func() *State {
-		s := newState(t, "small", 2, 3)
-		spawn(t, s, 0) // G1 in P0's runnext; wakep: M1 on P1, spinning
-		do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
-		do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
-		do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+		s := syscallWithBothPsBusy(t, 3)
 		step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
 		if !s.Sched.NeedSpinning || s.Sched.NMSpinning != 0 || s.Ms[1].Curg != 1 || s.Sched.Midle != 2 {
 			t.Fatalf("setup: want needspinning set by M1's wakep, M1 running G1, M2 idle\n%s", s.Dump())
