@@ -95,7 +95,7 @@ func (s *State) handoffpGCChoice(op Op, pi int8) error {
 	switch {
 	case op.N != 0 && op.N != HandoffGCWork:
 		return s.disabled(op, "N is 0 or 1 (HandoffGCWork)")
-	case pi == None || !s.handoffpGCTest(pi):
+	case pi == None || !s.handoffpNoWork(pi):
 		if op.N != 0 {
 			return s.disabled(op, "handoffp does not reach its GC test (no P, or local or global work)")
 		}
@@ -107,9 +107,10 @@ func (s *State) handoffpGCChoice(op Op, pi int8) error {
 	return nil
 }
 
-// handoffpGCTest reports whether handoffp's reads of P pi reach its GC
-// test: neither the P's run queue nor the global queue holds work.
-func (s *State) handoffpGCTest(pi int8) bool {
+// handoffpNoWork is handoffp's first read, `!runqempty(pp) ||
+// !sched.runq.empty()`, negated: neither P pi's run queue nor the global
+// queue holds work, so its reads go on to the GC test.
+func (s *State) handoffpNoWork(pi int8) bool {
 	pp := &s.Ps[pi]
 	return pp.Runnext == None && len(pp.Ring) == 0 && len(s.Sched.Runq) == 0
 }
@@ -119,7 +120,7 @@ func (s *State) handoffpGCTest(pi int8) bool {
 func (s *State) handoffpGCChoices(pi int8, ns []int8) []int8 {
 	sc := &s.Sched
 	switch {
-	case pi == None || !s.handoffpGCTest(pi) || !sc.GCBlacken:
+	case pi == None || !s.handoffpNoWork(pi) || !sc.GCBlacken:
 		return append(ns, 0)
 	case !sc.FreeGStacksDone:
 		return append(ns, HandoffGCWork)
@@ -135,7 +136,7 @@ func (s *State) handoffpRead(pi int8, gcWork bool) {
 	sc := &s.Sched
 	pp.Status, pp.M, pp.Link, pp.StartSpinning = PHandoff, None, None, false
 	switch {
-	case pp.Runnext != None || len(pp.Ring) != 0 || len(sc.Runq) != 0:
+	case !s.handoffpNoWork(pi):
 		// `if !runqempty(pp) || !sched.runq.empty() { startm(pp,
 		// false, false) }`.
 		pp.Handoff = HandoffStartm
