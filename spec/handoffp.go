@@ -229,14 +229,9 @@ func (s *State) handoffpStep(op Op) (Result, error) {
 		}
 	default: // HandoffStartm, HandoffStartmSpin
 		pp.Handoff = HandoffNone
-		if err := s.startm(pi, h == HandoffStartmSpin); err != nil {
+		var err error
+		if r, err = s.startmOf(r, pi, h == HandoffStartmSpin); err != nil {
 			return r, err
-		}
-		r.Woke = true
-		for mi := range s.Ms {
-			if s.Ms[mi].NextP == pi {
-				r.HandedTo = int8(mi)
-			}
 		}
 	}
 	return r, s.handoffpDone(op, &r)

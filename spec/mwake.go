@@ -321,14 +321,14 @@ func (s *State) startmOp(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "wakep took no P (wakepstartm)")
 	}
 	m.StartmP = None
-	return s.startmOf(r, pi)
+	return s.startmOf(r, pi, true)
 }
 
-// startmOf is wakep's startm(pp, true, false) of P pi, for an M's wakep
-// and for the controller's.
-func (s *State) startmOf(r Result, pi int8) (Result, error) {
+// startmOf is startm(pp, spinning, false) of P pi as an op of its own:
+// wakep's (spinning) for an M and for the controller, and handoffp's.
+func (s *State) startmOf(r Result, pi int8, spinning bool) (Result, error) {
 	r.P, r.Woke = pi, true
-	if err := s.startm(pi, true); err != nil {
+	if err := s.startm(pi, spinning); err != nil {
 		return r, err
 	}
 	for mi := range s.Ms {
@@ -417,7 +417,7 @@ func (s *State) ctlStartm(op Op) (Result, error) {
 		return r, s.disabled(op, "the controller's wakep took no P (wakepstartm)")
 	}
 	s.Sched.CtlStartmP = None
-	r, err := s.startmOf(r, pi)
+	r, err := s.startmOf(r, pi, true)
 	if err != nil {
 		return r, err
 	}
