@@ -945,10 +945,13 @@ end:
 		 * &q), and it returns gp */
 		assert(MP.heldlen > 1 && MP.runnext == NONE && MP.ringlen == 0);
 		runqputbatch(m[me].p); heldpop(m[me].p); found(me, 0); DONE }
-	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning && runqlen == 0 && SPINOK ->
+	:: d_step { INSCHED && LOCALEMPTY && !ME.spinning ->
 		/* becomeSpinning before stealWork: spinning, nmspinning++;
 		 * needspinning = 0 is the M's next step; then stealWork and
-		 * the stop path, not findRunnable's top */
+		 * the stop path, not findRunnable's top. findRunnable reads
+		 * the global queue and the spin limit (SPINOK) without a lock,
+		 * so the spin is allowed whatever they hold now (spec
+		 * scheduleChoices) */
 		ME.spinning = 1; nmspinning++; ME.wakep = 4; ME.stealwork = 1; DONE }
 	:: d_step { LIVE && ME.wakep == 4 ->
 		/* becomeSpinning's `sched.needspinning.Store(0)`; after the

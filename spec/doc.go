@@ -84,7 +84,15 @@
 //     victim's ring holds (the runtime's runqgrab reads the ring and then
 //     runnext, and the owner's ops may change both in between);
 //   - the idle branch needs an empty local and global queue (the runtime
-//     rechecks the global queue under sched.lock before pidleput).
+//     rechecks the global queue under sched.lock before pidleput);
+//   - the spin (becomeSpinning before stealWork) needs an empty local
+//     queue, and is allowed whatever the global queue and the spin limit
+//     hold: findRunnable reads both without a lock (proc.go:3473, 3517),
+//     so another M may fill the queue or begin spinning before the M
+//     counts itself. Enabled offers it so too (beside the global batch or
+//     the idle branch), so the explorer reaches those interleavings. It
+//     over-approximates them: an M may also spin past a G that was on the
+//     global queue since before its read.
 //
 // The relaxations are for racy reads, and a read is racy only while
 // another operation is in progress. An op marked Strict (its interval

@@ -282,9 +282,20 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 	if len(sc.Runq) != 0 {
 		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcGlobal})
 	}
-	if !m.Spinning && len(sc.Runq) == 0 && s.spinAllowed(int(M)) {
-		// findRunnable spins before it steals or gives up.
-		return append(ops, Op{Kind: OpSpin, M: M})
+	if !m.Spinning {
+		// findRunnable spins before it steals or gives up. Its reads of
+		// the global queue and of the spin limit are racy (proc.go:3473,
+		// 3517): another M may fill the queue or begin spinning between
+		// them and becomeSpinning, and the M spins anyway. So the spin is
+		// offered whatever the queue and the limit hold (spin accepts it
+		// relaxed), beside the global batch or the idle branch. This
+		// over-approximates: it also lets an M spin past a G that was
+		// on the global queue all along, which the stop path's recheck
+		// under sched.lock then finds.
+		ops = append(ops, Op{Kind: OpSpin, M: M})
+		if len(sc.Runq) == 0 && s.spinAllowed(int(M)) {
+			return ops
+		}
 	}
 	for v := range s.Ps {
 		vp := &s.Ps[v]

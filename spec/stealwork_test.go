@@ -155,3 +155,78 @@ func TestStopPathBatchChecksGCWaiting(t *testing.T) {
 		t.Errorf("control: the top's batch: %v", r)
 	}
 }
+
+// findRunnable reads the global queue (`!sched.runq.empty()`) and then
+// the spin limit (`mp.spinning || 2*sched.nmspinning.Load() <
+// gomaxprocs-sched.npidle.Load()`) without sched.lock, and calls
+// becomeSpinning after both (proc.go:3473-3520). Another M can fill the
+// global queue, or begin spinning, between those reads and the
+// becomeSpinning, and the M spins anyway. Step accepts that spin
+// (relaxed); Enabled must offer it too, or the explorer never reaches the
+// states that follow it.
+func TestSpinOfferedAfterRacyReads(t *testing.T) {
+	spinOffered := func(s *State, m int8) (spin, idle, global bool) {
+		for _, op := range opsOf(s.Enabled(DefaultBounds(3), nil), m) {
+			switch {
+			case op.Kind == OpSpin:
+				spin = true
+			case op.Kind == OpSchedule && op.Source == SrcIdle:
+				idle = true
+			case op.Kind == OpSchedule && op.Source == SrcGlobal:
+				global = true
+			}
+		}
+		return
+	}
+	t.Run("global queue filled after the read", func(t *testing.T) {
+		// M1 is in findRunnable on P1 with nothing local; M0's gosched
+		// puts G0 on the global queue and its wakep starts M2 (the CAS
+		// succeeds: M1 has not counted itself yet).
+		s := newState(t, "small", 3, 3)
+		startOn(t, s, 1, 1)
+		step(t, s, Op{Kind: OpGosched, M: 0})
+		wakepSteps(t, s, 0)
+		if len(s.Sched.Runq) != 1 || s.Sched.NMSpinning != 1 || s.Ms[1].Spinning {
+			t.Fatalf("setup: want G0 global, one spinning M, M1 not spinning\n%s", s.Dump())
+		}
+		spin, _, global := spinOffered(s, 1)
+		if !spin || !global {
+			t.Fatalf("M1 offered spin %v, global %v; want both:\n%s", spin, global, s.Dump())
+		}
+		// The strict spin (no op overlapped the reads) is still refused.
+		if _, err := s.Clone().Apply(Op{Kind: OpSpin, M: 1, Strict: true}); err == nil {
+			t.Fatalf("a strict spin with the global queue non-empty was accepted\n%s", s.Dump())
+		}
+		step(t, s, Op{Kind: OpSpin, M: 1})
+		if s.Sched.NMSpinning != 2 || !s.Ms[1].Spinning || !s.Ms[1].StealWork {
+			t.Fatalf("after M1's spin: want two spinning Ms, M1 past its top\n%s", s.Dump())
+		}
+	})
+	t.Run("another M spun after the read", func(t *testing.T) {
+		// 2 Ps, none idle: M0's G0 parks and M0 spins first (2*0 < 2);
+		// M1, which read the limit before that, spins too (2*1 < 2 no
+		// longer holds).
+		s := newState(t, "small", 2, 2)
+		startOn(t, s, 1, 1)
+		step(t, s, Op{Kind: OpPark, M: 0})
+		spin, idle, _ := spinOffered(s, 1)
+		if !spin || idle {
+			t.Fatalf("control: within the limit M1 is offered spin %v, idle %v; want spin alone\n%s", spin, idle, s.Dump())
+		}
+		step(t, s, Op{Kind: OpSpin, M: 0})
+		if s.spinAllowed(1) {
+			t.Fatalf("setup: M1 still within the spin limit\n%s", s.Dump())
+		}
+		spin, idle, _ = spinOffered(s, 1)
+		if !spin || !idle {
+			t.Fatalf("beyond the limit M1 is offered spin %v, idle %v; want both\n%s", spin, idle, s.Dump())
+		}
+		if _, err := s.Clone().Apply(Op{Kind: OpSpin, M: 1, Strict: true}); err == nil {
+			t.Fatalf("a strict spin beyond the limit was accepted\n%s", s.Dump())
+		}
+		step(t, s, Op{Kind: OpSpin, M: 1})
+		if s.Sched.NMSpinning != 2 {
+			t.Fatalf("want two spinning Ms\n%s", s.Dump())
+		}
+	})
+}
