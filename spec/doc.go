@@ -200,7 +200,11 @@
 // back to keep its stack at gfput), and entersyscallblock (handoffp of the
 // P before the G is _Gsyscall, with no oldp: proc.go:4791, reached through
 // notetsleepg). Goroutine creation parked (newproc1's parked argument,
-// used by iter.Pull) is in the lifecycle automaton but has no op. Of
+// used by iter.Pull) is in the lifecycle automaton but has no op, and so
+// is a coroutine goroutine's exit: coroswitch_m with gp.coroexit calls
+// gdestroy itself, not through goexit1 and goexit0, after clearing
+// gp.lockedm (so a locked thread is not killed), and switches to the next
+// coroutine's G with no schedule (coro.go:150-163). Of
 // the G fields gdestroy leaves alone, ditWanted (newproc1 overwrites it
 // from the creator, proc.go:5411) is not modelled, nor is goexit0's wipe
 // of a runtime/secret goroutine's stack (stack contents are not).
@@ -231,6 +235,18 @@
 //     followed by startm's own step, its lock section, with nothing of the
 //     caller's in between; its cases for the trace reader, GC mark work
 //     and safe-point functions are not modelled (above);
+//   - while the GC marks and markrootFreeGStacks's root job is unclaimed,
+//     the runtime's findRunnable runs idle-time mark work
+//     (gcMarkWorkAvailable: work.markrootNext < work.markrootJobs,
+//     proc.go:3544) rather than stop its M, so checkdead cannot end the
+//     program then; the spec, with no GC workers, lets the last M stop and
+//     checkdead end it, and lets the job's ops complete after the end
+//     (inFlightAtEnd). The endings are those the runtime reaches once the
+//     job is done, so no invariant's verdict changes, but the spec accepts
+//     a history that ends before the job;
+//   - the explorer offers findRunnable's spin whatever the global queue
+//     and the spin limit hold (Schedule choices, above): a superset of
+//     what the runtime's racy reads allow.
 //
 // # Stop-the-world
 //

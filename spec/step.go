@@ -241,9 +241,13 @@ func (s *State) Apply(op Op) (Result, error) {
 // the program ended. exit(0) after main returns ends the process wherever
 // the other Ms are: what they were doing is cut short and unobservable, so
 // any op may complete. checkdead's fatal errors come when no M runs
-// (run == 0): only the threads it does not count, sysmon (retake) and the
-// GC's stack freeing, can be in flight. Enabled offers no op in a terminal
-// state: the explorer stops there.
+// (run == 0): only sysmon (retake), which it does not count, can be in
+// flight. The GC's stack freeing is accepted after the end too, although
+// in the runtime it runs on a counted M (an idle-time mark worker keeps
+// its M from stopping while the root job is unclaimed), so checkdead
+// cannot fire before it: the spec has no GC workers, and lets the last M
+// stop (an over-approximation, doc.go's "Left out"). Enabled offers no op
+// in a terminal state: the explorer stops there.
 func (s *State) inFlightAtEnd(k OpKind) bool {
 	if s.Sched.Terminal == MainReturned {
 		return true

@@ -122,7 +122,7 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 	case s.ctlBusy():
 		return r, s.disabled(op, ctlBusyRefusal)
 	case len(s.Sched.GFreeDetached) != 0:
-		return r, s.disabled(op, "markrootFreeGStacks holds its detached list (a mark worker is not preempted inside its sched.gFree.lock sections)")
+		return r, s.disabled(op, "markrootFreeGStacks holds its detached list (the stop-the-worlds modelled do not begin while the GC marks with root jobs left: gc-off's comes from gcMarkDone, after every root job; gc-on's and procresize's with the GC off)")
 	case !s.stwActionEnabled(b):
 		return r, s.disabled(op, "no action of the controller is enabled")
 	}
