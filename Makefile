@@ -6,7 +6,7 @@ GO ?= go
 
 # test is what CI runs (.ci/run): vet, every test with the race detector,
 # then, without -race, the mutation table and every fault's
-# check -> bundle -> replay path under ten seeds (their time budgets need
+# check -> bundle -> replay path under six seeds (their time budgets need
 # full speed), the explorer's pinned counts and liveness checks at the
 # bounds -race would take minutes over, the reductions' planted faults (the
 # partial-order reduction's at full size, with its 22-bound equivalence) and
