@@ -111,10 +111,10 @@
  *     gcAssistBytes, ngsys, bgScanCredit, startingStackSize, GOMAXPROCS);
  *   - the spec's Strict ops (findRunnable's strict order for ops that
  *     overlapped no other): the explorer offers the relaxed order, and so
- *     does this model; nor the recheck's RecheckGlobalNoP input (its
+ *     does this model (the recheck's RecheckGlobalNoP input too: its
  *     sched.lock section found global work and no idle P, then
- *     checkRunqsNoP's path took one: sched.needspinning set as it takes
- *     the P), which spec.State.Enabled never offers;
+ *     checkRunqsNoP's path took one, sched.needspinning set as it takes
+ *     the P);
  *   - the spec's 44 invariants are reduced to the ones listed above, and
  *     its coverage, progress (liveness) and lifecycle checks are absent.
  */
@@ -257,14 +257,8 @@ inline runqpop() { /* globrunqget: the global head into gg */
 	runq[runqlen] = 0
 }
 
-/* runqWork: a running or handed-off P with local work (checkRunqsNoP).
- * ANYRUNQWORK, PENDINGP and NPIDLE are written out for NP = NM = 2. */
-#define RUNQWORK(v) ((p[v].status == PRUNNING || p[v].status == PHANDOFF) && (p[v].runnext != NONE || p[v].ringlen != 0))
-#if NP > 1
-#define ANYRUNQWORK (RUNQWORK(0) || RUNQWORK(1))
-#else
-#define ANYRUNQWORK RUNQWORK(0)
-#endif
+/* PENDINGP and NPIDLE are written out for NP = NM = 2. (checkRunqsNoP's
+ * reads are racy: the recheck does not test the run queues, below.) */
 
 /* A P startm handed off with no idle M: newm's M would take it (not one
  * held by a waking M for its startm, or by the recheck's M for its acquirep). */
@@ -950,8 +944,8 @@ end:
 		 * needspinning = 0 is the M's next step; then stealWork and
 		 * the stop path, not findRunnable's top. findRunnable reads
 		 * the global queue and the spin limit (SPINOK) without a lock,
-		 * so the spin is allowed whatever they hold now (spec
-		 * scheduleChoices) */
+		 * so the spin is allowed whatever they hold now, and so is the
+		 * stop path below (spec scheduleChoices) */
 		ME.spinning = 1; nmspinning++; ME.wakep = 4; ME.stealwork = 1; DONE }
 	:: d_step { LIVE && ME.wakep == 4 ->
 		/* becomeSpinning's `sched.needspinning.Store(0)`; after the
@@ -974,7 +968,7 @@ end:
 		assert(ME.p != NONE && ME.curg == NONE && MP.heldlen > 1 && MP.runnext == NONE);
 		ME.stealtail = 0;
 		runqstealtail(m[me].p); heldpop(m[me].p); found(me, 0); DONE }
-	:: d_step { INSCHED && LOCALEMPTY && runqlen == 0 && (ME.spinning || !SPINOK) ->
+	:: d_step { INSCHED && LOCALEMPTY && runqlen == 0 ->
 		/* the stop path: with needspinning a non-spinning M becomes spinning
 		 * and keeps its P; else releasep, pidleput, unlock; a spinning M
 		 * rechecks, any other stopm's next */
@@ -1081,20 +1075,33 @@ end:
 		 * off, held by this M) and the batch are findRunnable's locals
 		 * until its runqputbatch and acquirep */
 		recheckTake(me); globrunqgetbatch(tg); DONE }
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && ANYRUNQWORK ->
-		/* checkRunqsNoP finds a P's run queue with work (also with global
+	/* checkRunqsNoP reads each P's run queue without a lock and takes an
+	 * idle P in a sched.lock section of its own; the global queue's
+	 * section before it may have found work and no idle P. Every outcome
+	 * of those reads is allowed whatever the run queues hold now (spec
+	 * Enabled's recheck). */
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE ->
+		/* checkRunqsNoP found a P's run queue with work (also with global
 		 * work put there after the sched.lock section found none):
 		 * lock(&sched.lock); pidlegetSpinning; unlock; acquirep next */
 		recheckTake(me); DONE }
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || (runqlen == 0 && !ANYRUNQWORK)) ->
-		/* the recheck finds nothing it can take (work with no idle P:
-		 * pidlegetSpinning sets needspinning); stopm's mput, in a sched.lock
-		 * section of its own, next */
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE ->
+		/* the same, after the global queue's section found work and no
+		 * idle P (pidlegetSpinning's needspinning store) */
+		recheckTake(me); needspinning = 1; DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || runqlen == 0) ->
+		/* the recheck finds nothing it can take: stopm's mput, in a
+		 * sched.lock section of its own, next; global work with no idle
+		 * P sets needspinning (pidlegetSpinning) */
 		if
-		:: pidle == NONE && (runqlen != 0 || ANYRUNQWORK) -> needspinning = 1
+		:: pidle == NONE && runqlen != 0 -> needspinning = 1
 		:: else
 		fi;
 		ME.recheck = 0; ME.stopping = 1; DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle == NONE && runqlen == 0 ->
+		/* checkRunqsNoP found work and no idle P: needspinning; stopm
+		 * next */
+		needspinning = 1; ME.recheck = 0; ME.stopping = 1; DONE }
 	:: d_step { SPINP && p[ME.spinp].heldlen > 1 ->
 		/* the recheck after its unlock: runqputbatch(pp, &q) onto the P
 		 * it took, which no M owns yet (thieves may steal from it) */

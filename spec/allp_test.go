@@ -48,12 +48,11 @@ func TestRecheckReadsItsAllpSnapshot(t *testing.T) {
 	if p := &s.Ps[2]; p.Runnext == None || s.Ps[0].Runnext != None || len(s.Ps[0].Ring)+len(s.Ps[1].Ring) != 0 || s.Ms[1].AllpLen != 2 {
 		t.Fatalf("setup: work on P2 alone:\n%s", s.Dump())
 	}
+	// (The explorer offers the recheck that finds work too: checkRunqsNoP
+	// reads each P without a lock, and G2 was on P0's runnext before M0
+	// stole it. The strict recheck, whose reads no op overlapped, reads
+	// the snapshot as it is.)
 	recheck := Op{Kind: OpRecheck, M: 1}
-	for _, op := range opsOf(s.Enabled(DefaultBounds(5), nil), 1) {
-		if op != recheck {
-			t.Errorf("offered %v: checkRunqsNoP's snapshot holds no P with work", op)
-		}
-	}
 	strictFound := Op{Kind: OpRecheck, M: 1, N: RecheckFound, Strict: true}
 	if _, err := s.Clone().Apply(strictFound); err == nil {
 		t.Error("a strict recheck found work on P2, outside its allp snapshot")

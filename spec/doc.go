@@ -92,7 +92,16 @@
 //     counts itself. Enabled offers it so too (beside the global batch or
 //     the idle branch), so the explorer reaches those interleavings. It
 //     over-approximates them: an M may also spin past a G that was on the
-//     global queue since before its read.
+//     global queue since before its read. Likewise a non-spinning M's
+//     idle branch is offered whatever the spin limit holds (an M that
+//     read it reached skips the spin after another M's decrement);
+//   - the recheck of an M that dropped its P while spinning
+//     (proc.go:3676-3700) reads the global queue in one sched.lock
+//     section, then each P's run queue without a lock (checkRunqsNoP,
+//     proc.go:3902-3915), then takes an idle P in a section of its own;
+//     every outcome of those reads (Op.N: RecheckFound, RecheckGlobalNoP)
+//     is offered whatever the run queues hold now, and a strict recheck
+//     reads them as they are.
 //
 // The relaxations are for racy reads, and a read is racy only while
 // another operation is in progress. An op marked Strict (its interval
@@ -183,7 +192,9 @@
 // # Left out
 //
 // The spec models no netpoll (with no netpoller sched.lastpoll is never
-// 0, so handoffp's last-running-P case always starts an M), timers, cgo
+// 0, so handoffp's last-running-P case always starts an M), injectglist
+// (its callers are netpoll, the GC's sweep and assist waiters, cleanups
+// and the scavenger), timers, cgo
 // (extra Ms), GC workers and the heap (handoffp's GC test is the op's input
 // while the GC marks, forced while markrootFreeGStacks's root job is
 // unclaimed: HandoffGCWork), the trace reader (handoffp's case for it
@@ -244,9 +255,20 @@
 //     (inFlightAtEnd). The endings are those the runtime reaches once the
 //     job is done, so no invariant's verdict changes, but the spec accepts
 //     a history that ends before the job;
-//   - the explorer offers findRunnable's spin whatever the global queue
-//     and the spin limit hold (Schedule choices, above): a superset of
-//     what the runtime's racy reads allow.
+//   - the explorer offers every outcome of findRunnable's racy reads
+//     (Schedule choices, above) and of exitsyscall's whatever the state
+//     holds now: a superset of what the runtime's reads allow;
+//   - while the world stops, an M with a P and no G is offered the
+//     relaxed schedule (an M past findRunnable's racy read of gcwaiting,
+//     proc.go:3403) even where it must already have seen gcwaiting set:
+//     the M that preempted its G (goschedImpl read it, proc.go:4331) and
+//     an M that startm woke after the stop-the-world's sched.lock section
+//     (handoffp's startm). The spec keeps no per-M record of the read;
+//   - every modelled stop-the-world performs an action (gc on, gc off,
+//     procresize): those that take only worldsema (ReadMemStats, the
+//     goroutine profile, runtime.Stack of all goroutines, trace start,
+//     heap dumps) and gcMarkDone's restart (mgc.go:1115-1137), which can
+//     come while the GC marks with root jobs left, are not modelled;
 //
 // # Stop-the-world
 //

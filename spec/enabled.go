@@ -145,21 +145,31 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				if s.Sched.Pidle != None && len(s.Sched.Runq) != 0 {
 					ops = append(ops, Op{Kind: OpRecheck, M: M, Source: SrcGlobal})
 				}
-				work := s.recheckWork(int(M)) // checkRunqsNoP: the Ps of its allp snapshot
-				if s.Sched.Pidle != None && work {
-					// checkRunqsNoP's path, also with sched.runq
-					// non-empty: a G put there after the recheck's
-					// sched.lock section found it empty.
-					ops = append(ops, Op{Kind: OpRecheck, M: M, N: 1})
-				}
-				if s.Sched.Pidle == None || (len(s.Sched.Runq) == 0 && !work) {
-					// N: what checkRunqsNoP finds (a P's run
-					// queue with work: with no idle P, needspinning).
-					var found int8
-					if work {
-						found = 1
+				// checkRunqsNoP reads each P's run queue without a
+				// lock, one P at a time, and takes an idle P in a
+				// sched.lock section of its own after the reads; the
+				// global queue's section before it may have found
+				// work and no idle P (needspinning) before a P went
+				// idle (proc.go:3676-3700, 3902-3915). Work may come
+				// and go on a P while it reads, so each outcome of
+				// its reads (Op.N: RecheckFound, RecheckGlobalNoP) is
+				// offered whatever the run queues hold now, as the
+				// relaxed op accepts; where two outcomes give the same
+				// state only one is offered.
+				if s.Sched.Pidle != None {
+					ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound},
+						Op{Kind: OpRecheck, M: M, N: RecheckFound | RecheckGlobalNoP})
+					if len(s.Sched.Runq) == 0 {
+						// Nothing found: stopm next.
+						ops = append(ops, Op{Kind: OpRecheck, M: M})
 					}
-					ops = append(ops, Op{Kind: OpRecheck, M: M, N: found})
+				} else {
+					// No idle P: stopm next; found work, or global
+					// work, sets needspinning.
+					ops = append(ops, Op{Kind: OpRecheck, M: M})
+					if len(s.Sched.Runq) == 0 {
+						ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound})
+					}
 				}
 			case m.Parked:
 				// newm's thread for a P startm found no idle M for.
@@ -291,11 +301,11 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 		// relaxed), beside the global batch or the idle branch. This
 		// over-approximates: it also lets an M spin past a G that was
 		// on the global queue all along, which the stop path's recheck
-		// under sched.lock then finds.
+		// under sched.lock then finds. For the same reason the stop path
+		// (the idle branch, below) is offered whatever the limit holds:
+		// an M that read it reached skips the spin even after another
+		// M's decrement has lowered it.
 		ops = append(ops, Op{Kind: OpSpin, M: M})
-		if len(sc.Runq) == 0 && s.spinAllowed(int(M)) {
-			return ops
-		}
 	}
 	for v := range s.Ps {
 		vp := &s.Ps[v]

@@ -646,6 +646,9 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		// (The global path returns before checkRunqsNoP.)
 		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
 	}
+	if op.Strict && op.N&RecheckGlobalNoP != 0 {
+		return r, s.disabled(op, "strict: the global queue's section found no idle P, and one went idle before checkRunqsNoP's: another op overlapped")
+	}
 	switch {
 	case op.Source == SrcGlobal:
 		if len(s.Sched.Runq) == 0 {

@@ -99,7 +99,7 @@ var ProgressChecks = []ProgressCheck{
 	},
 	{
 		Name:   "RunnableGStrandedWithIdleP",
-		Source: "ready/newproc -> wakep when a P is idle; findRunnable rechecks every P's run queue and sched.runq under sched.lock after pidleput (proc.go findRunnable, golang/go#55160); exitsyscallNoP and injectglist start Ms for what they queue",
+		Source: "ready/newproc -> wakep when a P is idle; findRunnable rechecks every P's run queue and sched.runq under sched.lock after pidleput (proc.go findRunnable, golang/go#55160); exitsyscallNoP and injectglist start Ms for what they queue (injectglist, whose callers are netpoll and GC waiters, is not modelled)",
 		check: func(s *State) string {
 			free, idle := s.freeM(), s.idleP()
 			if free == None || idle == None {

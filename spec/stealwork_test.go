@@ -209,9 +209,11 @@ func TestSpinOfferedAfterRacyReads(t *testing.T) {
 		s := newState(t, "small", 2, 2)
 		startOn(t, s, 1, 1)
 		step(t, s, Op{Kind: OpPark, M: 0})
+		// Within the limit: the spin, and the stop path too (an M that
+		// read the limit reached skips the spin even after it fell).
 		spin, idle, _ := spinOffered(s, 1)
-		if !spin || idle {
-			t.Fatalf("control: within the limit M1 is offered spin %v, idle %v; want spin alone\n%s", spin, idle, s.Dump())
+		if !spin || !idle {
+			t.Fatalf("within the limit M1 is offered spin %v, idle %v; want both\n%s", spin, idle, s.Dump())
 		}
 		step(t, s, Op{Kind: OpSpin, M: 0})
 		if s.spinAllowed(1) {
@@ -229,4 +231,80 @@ func TestSpinOfferedAfterRacyReads(t *testing.T) {
 			t.Fatalf("want two spinning Ms\n%s", s.Dump())
 		}
 	})
+}
+
+// findRunnable's choices rest on racy reads (the global queue, the spin
+// limit, each P's run queue in checkRunqsNoP, the recheck's two lock
+// sections), and so do exitsyscall's paths (the old P, the idle list);
+// the relaxed schedule, spin, recheck and exitsyscall ops accept every
+// outcome of them. The explorer must reach each: in reachable states,
+// every such op Step accepts reaches a state some op Enabled offers the
+// same M also reaches.
+func TestEnabledOffersFindRunnablesRelaxedOutcomes(t *testing.T) {
+	var cands []Op
+	cands = append(cands, Op{Kind: OpSpin})
+	for src := SrcTick; src < numSources; src++ {
+		cands = append(cands, Op{Kind: OpSchedule, Source: src})
+		if src == SrcSteal || src == SrcStealNext {
+			for v := range int8(3) {
+				cands = append(cands, Op{Kind: OpSchedule, Source: src, Victim: v})
+			}
+		}
+	}
+	for n := range int8(4) {
+		cands = append(cands, Op{Kind: OpRecheck, N: n})
+	}
+	cands = append(cands, Op{Kind: OpRecheck, Source: SrcGlobal})
+	for e := ExitKeep; e < numExitPaths; e++ {
+		// exitsyscall's reads of the old P and the idle list are racy
+		// too (setBlockOnExitSyscall, exitsyscallTryGetP).
+		cands = append(cands, Op{Kind: OpExitSyscall, P: None, N: int8(e)})
+	}
+	b := DefaultBounds(4)
+	b.LockInt = true
+	checked := 0
+	for _, s := range reachableStates(t, 300) {
+		enabled := s.Enabled(b, nil)
+		for mi := range s.Ms {
+			// Only where the M is in findRunnable (Enabled offers it
+			// a schedule, spin or recheck): elsewhere the M owes
+			// another step first, which Enabled orders (Step does
+			// not check that order).
+			var reach []*State
+			inFind := false
+			for _, op := range opsOf(enabled, int8(mi)) {
+				inFind = inFind || op.Kind == OpSchedule || op.Kind == OpRecheck || op.Kind == OpExitSyscall ||
+					op.Kind == OpSpin && !s.Ms[mi].SpinClear // (with SpinClear, spin is becomeSpinning's store)
+				c := s.Clone()
+				if _, err := c.Apply(op); err == nil {
+					reach = append(reach, c)
+				}
+			}
+			if !inFind {
+				continue
+			}
+			for _, op := range cands {
+				op.M = int8(mi)
+				c := s.Clone()
+				if _, err := c.Apply(op); err != nil {
+					continue
+				}
+				checked++
+				found := false
+				for _, r := range reach {
+					if r.Equal(c) {
+						found = true
+						break
+					}
+				}
+				if !found {
+					t.Fatalf("%v is accepted but no op Enabled offers M%d reaches its state\noffered: %v\n%s", op, mi, opsOf(enabled, int8(mi)), s.Dump())
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d accepted ops checked", checked)
+	}
+	t.Logf("%d accepted ops checked", checked)
 }
