@@ -157,7 +157,11 @@ func TestExploreProgressMemory(t *testing.T) {
 // a complete exploration: every state explored and checked, the liveness
 // verdicts unknown. The controls: a generous MaxTime changes nothing.
 func TestExploreMaxTime(t *testing.T) {
+	// 1 P: about 10k states and 21k transitions, past the first check
+	// of the clock (at 0x4000 transitions); 2 Ps took 13 s a run under
+	// -race.
 	o := smallOptions(1)
+	o.Config.Ps = 1
 	full, err := Explore(context.Background(), o)
 	if err != nil || !full.Complete || full.Transitions <= 0x4000 {
 		t.Fatalf("%v complete=%v, %d transitions", err, full.Complete, full.Transitions)
