@@ -669,11 +669,12 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	case s.Sched.Pidle != None && len(s.Sched.Runq) != 0 && (op.Strict || !found):
 		return r, s.disabled(op, "the recheck under sched.lock finds the global queue non-empty and an idle P")
 	case s.Sched.Pidle != None && found:
-		if op.N&RecheckGlobalNoP != 0 && !op.Strict {
+		if op.N&RecheckGlobalNoP != 0 {
 			// The global queue's section found work and no idle P
 			// (pidlegetSpinning's `sched.needspinning.Store(1)`)
 			// before a P went idle for checkRunqsNoP's: only when
-			// the op overlapped another.
+			// the op overlapped another (a strict one was refused
+			// above).
 			s.Sched.NeedSpinning = true
 			r.Value = 1
 		}
