@@ -247,22 +247,23 @@ func (s *sched) acquirep(mp *m, pp *p) string {
 
 // stoplockedm's handoff half, with sched.lock held: the M's P goes through
 // handoffp; the wait for the G is the M loop's.
-func (mp *m) stoplockedmLocked() (handed, gcWork bool, msg string) {
+// in is handoffp's input (handoffpReadLocked).
+func (mp *m) stoplockedmLocked() (handed bool, in int32, msg string) {
 	if mp.lockedg == nil || mp.lockedg.lockedm != mp {
-		return false, false, throwStoplockedm
+		return false, 0, throwStoplockedm
 	}
 	if mp.p.Load() != nil {
 		pp, msg := mp.s.releasepLocked(mp)
 		if msg != "" {
-			return false, false, msg
+			return false, 0, msg
 		}
 		// handoffp's unlocked reads; its next steps are the M's next
 		// ops, and incidlelocked(1) comes after them (handoffpDone).
-		gcWork = mp.s.handoffpReadLocked(&mp.actor, pp)
+		in = mp.s.handoffpReadLocked(&mp.actor, pp)
 		mp.startmP = pp
-		return true, gcWork, ""
+		return true, in, ""
 	}
-	return handed, false, mp.incidlelockedLocked()
+	return handed, 0, mp.incidlelockedLocked()
 }
 
 // incidlelockedLocked is stoplockedm's incidlelocked(1), with sched.lock
@@ -313,11 +314,9 @@ func (mp *m) stoplockedmOwed() {
 	r := mp.begin(opStoplockedm)
 	mp.stoplocked = false
 	s.lockSched(&mp.actor)
-	handed, gcWork, msg := mp.stoplockedmLocked()
+	handed, in, msg := mp.stoplockedmLocked()
 	s.unlockSched(&mp.actor)
-	if gcWork {
-		r.in = 1 // handoffp's GC test found mark work
-	}
+	r.in = in
 	if handed {
 		r.flags |= flHandedOff
 		mp.branch(brHandoff)
@@ -560,9 +559,7 @@ func (mp *m) mexitOwed() {
 	if msg == "" {
 		// handoffp's unlocked reads; its next steps are the M's next
 		// ops, nmfreed++ the one after them.
-		if s.handoffpReadLocked(&mp.actor, rp) {
-			r.in = 1 // handoffp's GC test found mark work
-		}
+		r.in = s.handoffpReadLocked(&mp.actor, rp)
 		mp.startmP = rp
 		r.val = int64(rp.handoff)
 	}

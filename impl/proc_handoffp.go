@@ -45,8 +45,9 @@ const (
 // sched.nmspinning.CompareAndSwap(0, 1)` -> the needspinning store, then
 // startm(pp, true); otherwise the sched.lock section. npidle counts the
 // idle Ps, which pp is not one of. With sched.lock held (see above). It
-// reports whether the GC test found work (the op's input N).
-func (s *sched) handoffpReadLocked(a *actor, pp *p) (gcWork bool) {
+// returns the caller's op's input N: handoffGCWork when the GC test found
+// mark work, else 0.
+func (s *sched) handoffpReadLocked(a *actor, pp *p) (in int32) {
 	pp.m.Store(nil)
 	pp.link = nil
 	spin := func() bool {
@@ -59,14 +60,18 @@ func (s *sched) handoffpReadLocked(a *actor, pp *p) (gcWork bool) {
 		pp.handoff = handoffStartm
 	case s.gcBlacken.Load() && (!s.freeGStacksDone.Load() || a.rng.IntN(2) == 0):
 		pp.handoff = handoffStartm
-		return true
+		return handoffGCWork
 	case spin():
 		pp.handoff = handoffStore
 	default:
 		pp.handoff = handoffLocked
 	}
-	return false
+	return 0
 }
+
+// handoffGCWork is the input N of handoffp's reads that found GC mark
+// work (spec.HandoffGCWork).
+const handoffGCWork = 1
 
 // handoffpHeld is the P the actor holds for its handoffp, or nil.
 func (a *actor) handoffpHeld() *p {

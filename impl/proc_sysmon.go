@@ -94,9 +94,7 @@ func (s *sched) sysmonHandoffp(a *actor) bool {
 	r := a.begin(opHandoffp)
 	s.lockSched(a)
 	rp := s.retakeP
-	if s.handoffpReadLocked(a, rp) {
-		r.in = 1 // its GC test found mark work
-	}
+	r.in = s.handoffpReadLocked(a, rp)
 	r.val = int64(rp.handoff)
 	s.unlockSched(a)
 	r.a = rp.id
