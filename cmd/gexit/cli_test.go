@@ -175,6 +175,7 @@ func TestCheckBadFlags(t *testing.T) {
 		{"replay"},
 		{"mutants", "-fault", "nope"},
 		{"mutants", "-budget", "-1s"},
+		{"mutants", "-shrink", "0s"},
 		{"faults", "x"},
 	} {
 		code, _, stderr := cliRun(t, args...)
@@ -308,7 +309,7 @@ func TestMutantsOne(t *testing.T) {
 		// here: spill-lose-g is then not caught within its budget.
 		t.Skip("-short: rapid shortens the mutants run below what catching spill-lose-g takes")
 	}
-	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "3s", "-checks", "200", "-mode-budget", "1s")
+	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "3s", "-checks", "200", "-mode-budget", "1s", "-shrink", "1s")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -342,7 +343,7 @@ func TestMutantsOne(t *testing.T) {
 		t.Errorf("spill-lose-g not caught in atomic mode alone: %v", modes)
 	}
 	// The text table: a header with the mode columns, the null row, a summary.
-	code, stdout, _ = cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "2s", "-checks", "100", "-mode-budget", "300ms")
+	code, stdout, _ = cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "2s", "-checks", "100", "-mode-budget", "300ms", "-shrink", "1s")
 	if code != exitOK || !strings.Contains(stdout, "deterministic") || !strings.Contains(stdout, "null ") ||
 		!strings.Contains(stdout, "1 of 1 faults caught with a passing control; null mutant not caught") {
 		t.Errorf("exit %d\n%s", code, stdout)

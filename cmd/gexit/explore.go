@@ -233,7 +233,7 @@ of the moves explored:
           2 Ms, 1 G.
 ms and assist merge states no transition and no invariant tells apart,
 gwrites leaves out orders of ops that no invariant tells apart, so every
-verdict is kept (checker/explore_sym_test.go: 33 bounds with all three
+verdict is kept (checker/explore_sym_test.go: 34 bounds with all three
 and 15 planted faults with ms and assist, the same first violation and
 path length; checker/explore_gwrites_test.go: 28 bounds and 18 planted
 faults with gwrites; spec/hash_reduce_test.go checks that merged states
