@@ -90,7 +90,9 @@ var preferred = map[string]string{
 	"gdestroy-no-clear": "gc", "ngsys-no-dec": "gc", "gfget-freed-no-alloc": "stacks",
 	"gfput-keep-wrong-stack": "stacks", "locked-int-no-throw": "lockint", "locked-no-mexit": "locked",
 	"lockedext-cleared-early": "locked", "lockedm-read-late": "lockedlate",
-	"global-not-rechecked": "gosched",
+	"global-not-rechecked": "gosched", "checkdead-premature": "handoff", "exitsyscall-prefers-oldp": "syscall",
+	"spinning-with-local-work": "syscall", "gcstopm-keeps-spinning": "purge", "stw-no-wakep": "purge",
+	"stw-preempt-to-global": "purge",
 }
 
 // lockedLateWorkload opens golang/go#46524's window with one P: sysmon
