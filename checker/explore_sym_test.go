@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -47,6 +48,12 @@ func symBounds() []porBound {
 		porBound{name: "1P1M2G all families but stacksize, depth 22", o: ExploreOptions{Config: cfg(1, 1),
 			Bounds: all(2, func(b *spec.Bounds) { b.StackSizes = nil }), Depth: 22}},
 		porBound{name: "2P3M2G all families, depth 10", o: ExploreOptions{Config: cfg(2, 3), Bounds: spec.DefaultBounds(2), Depth: 10}},
+		// Three Ps, where the P symmetry merges most (it applies
+		// without gc and procresize: spec.Bounds.PSymmetric).
+		porBound{name: "3P2M2G core, depth 16", o: ExploreOptions{Config: cfg(3, 2), Bounds: coreBounds(2), Depth: 16}, race: true},
+		porBound{name: "3P2M1G core", o: ExploreOptions{Config: cfg(3, 2), Bounds: coreBounds(1)}},
+		porBound{name: "3P2M1G syscalls, locks and gosched, depth 14", o: ExploreOptions{Config: cfg(3, 2),
+			Bounds: with(coreBounds(1), func(b *spec.Bounds) { b.NoSyscalls, b.NoLocks = false, false }), Depth: 14}, race: true},
 	)
 	return bs
 }
@@ -65,7 +72,7 @@ func reducePair(red spec.Reduction) reductionPair {
 // symPair explores o without and with the fingerprint's reductions (the
 // G-writes reduction, which changes the moves and so the length of
 // shortest paths, has its own pair: gwritesPair).
-var symPair = reducePair(spec.ReduceMs | spec.ReduceAssist)
+var symPair = reducePair(spec.ReduceMs | spec.ReduceAssist | spec.ReducePs)
 
 // The exploration with every reduction (gexit explore's default) gives
 // the unreduced one's verdict on every bound, and reduces some. (Depth-bounded runs cut the two graphs at the
@@ -109,6 +116,20 @@ func symFaults() []plantedFault {
 			}
 			return r, err
 		}},
+		plantedFault{"pidleget takes the idle list's second P", func(s *spec.State, op spec.Op) (spec.Result, error) {
+			// Relink the idle P list's second P first after every op:
+			// the order is structure the P renaming carries. Longer
+			// lists lose their rest.
+			r, err := s.Apply(op)
+			if err == nil && s.Sched.Pidle != spec.None && s.Ps[s.Sched.Pidle].Link != spec.None {
+				head := s.Sched.Pidle
+				second := s.Ps[head].Link
+				s.Ps[head].Link = spec.None
+				s.Ps[second].Link = head
+				s.Sched.Pidle = second
+			}
+			return r, err
+		}},
 		plantedFault{"gdestroy flushes an assist credit twice", func(s *spec.State, op spec.Op) (spec.Result, error) {
 			// Reads only what the assist abstraction keeps (a credit
 			// while marking), so it must still be found.
@@ -134,6 +155,7 @@ func TestReduceFindsPlantedFaults(t *testing.T) {
 	cfg := func(ps, ms int) spec.Config { return spec.Config{Consts: c, Ps: ps, Ms: ms} }
 	bounds := []porBound{
 		{name: "2P3M2G core, depth 12", o: ExploreOptions{Config: cfg(2, 3), Bounds: coreBounds(2), Depth: 12}},
+		{name: "3P2M2G core, depth 14", o: ExploreOptions{Config: cfg(3, 2), Bounds: coreBounds(2), Depth: 14}},
 		{name: "2P3M1G syscalls and locks, no gosched, depth 14", race: true, o: ExploreOptions{Config: cfg(2, 3),
 			Bounds: func() spec.Bounds {
 				b := coreBounds(1)
@@ -157,5 +179,37 @@ func TestReduceNotWithLiveness(t *testing.T) {
 	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 1, Ms: 1}, Bounds: coreBounds(1), Reduce: spec.ReduceMs, Liveness: true}
 	if _, err := Explore(context.Background(), o); err == nil || !strings.Contains(err.Error(), "liveness") {
 		t.Fatalf("reductions with liveness: %v", err)
+	}
+}
+
+// The collision bound grows with the orders of the Ps ReducePs compares,
+// and only where it applies.
+func TestOrbitCollisionFactor(t *testing.T) {
+	c, _ := spec.Preset("small")
+	o := func(ps int, red spec.Reduction, b spec.Bounds) ExploreOptions {
+		return ExploreOptions{Config: spec.Config{Consts: c, Ps: ps, Ms: 2}, Bounds: b, Reduce: red}
+	}
+	for _, tc := range []struct {
+		o    ExploreOptions
+		want float64
+	}{
+		{o(3, spec.ReduceMs, coreBounds(1)), 1},
+		{o(2, spec.ReducePs, coreBounds(1)), 4.0 / 3},
+		{o(3, spec.AllReductions, coreBounds(1)), 36.0 / 11},
+		{o(5, spec.AllReductions, coreBounds(1)), 1},
+	} {
+		if got := orbitCollisionFactor(tc.o); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%d Ps, reductions %#x: factor %v, want %v", tc.o.Config.Ps, tc.o.Reduce, got, tc.want)
+		}
+	}
+	// At 3 Ps with gc on, Explore drops ReducePs and the factor with it.
+	b := spec.DefaultBounds(1)
+	b.NoSystem, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoLocks, b.NoProcResize, b.StackSizes = true, true, true, true, true, true, nil
+	r, err := Explore(context.Background(), ExploreOptions{Config: spec.Config{Consts: c, Ps: 3, Ms: 1}, Bounds: b, Reduce: spec.AllReductions, Depth: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fingerprintCollision(r.States, false); r.FingerprintCollision != want {
+		t.Errorf("gc on: collision bound %v, want %v (no P symmetry)", r.FingerprintCollision, want)
 	}
 }

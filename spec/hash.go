@@ -121,9 +121,9 @@ func (s *State) Hash() uint64 {
 //     merge with a state of zero credit seen before, whose invariants
 //     passed).
 //
-// Ps are not relabelled (their ids order stealing, procresize and the idle
-// list's rebuild), so the idle P list (sched.pidle and each pp.link) is
-// hashed as it is: its order is what pidleget hands out.
+// Ps are not relabelled but by ReducePs (their ids order procresize and
+// the idle list's rebuild), so the idle P list (sched.pidle and each
+// pp.link) is hashed as it is: its order is what pidleget hands out.
 //
 // Fingerprint applies no optional reduction: it is FingerprintReduced(0).
 // The explorer's canonical form with reductions is FingerprintReduced.
@@ -195,15 +195,29 @@ const (
 	// as parts of one composite op (GWritesMoves, gwrites.go, which
 	// argues it).
 	ReduceGWrites
+	// ReducePs is symmetry over the Ps: states equal up to a renaming of
+	// the Ps (applied everywhere: M.p, M.oldp, M.nextp, the recheck's
+	// and startm's P, pp.link, sched.pidle, sysmon's and the
+	// controller's P) fingerprint equal. It is sound only for bounds
+	// whose ops read no P id (Bounds.PSymmetric: neither gc nor
+	// procresize, whose stop-the-worlds rebuild the idle list in id
+	// order); Reduction.For drops it elsewhere. The canonical form is
+	// the least fingerprint over every order of the Ps (psOrbitMin):
+	// n! fingerprints a state, so it applies up to 4 Ps.
+	ReducePs
 
 	// AllReductions is every reduction: the explorer's default for
-	// invariant checking.
-	AllReductions = ReduceMs | ReduceAssist | ReduceGWrites
+	// invariant checking (ReducePs where the bounds allow it: For).
+	AllReductions = ReduceMs | ReduceAssist | ReduceGWrites | ReducePs
 )
 
 // FingerprintReduced is Fingerprint with the optional reductions in r.
 func (s *State) FingerprintReduced(r Reduction) uint64 {
-	l := s.fingerprintLanes(r)
+	if r&ReducePs != 0 && s.symPs() {
+		lo, _ := s.psOrbitMin(r, false)
+		return lo
+	}
+	l := s.fingerprintLanes(r &^ ReducePs)
 	return l.sum()
 }
 
@@ -213,7 +227,10 @@ func (s *State) FingerprintReduced(r Reduction) uint64 {
 // fingerprint, whose first word is FingerprintReduced's (the explorer's
 // -fingerprint 128).
 func (s *State) FingerprintWide(r Reduction) (lo, hi uint64) {
-	l := s.fingerprintLanes(r)
+	if r&ReducePs != 0 && s.symPs() {
+		return s.psOrbitMin(r, true)
+	}
+	l := s.fingerprintLanes(r &^ ReducePs)
 	return l.sum(), l.sum2()
 }
 

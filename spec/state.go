@@ -446,6 +446,7 @@ type State struct {
 
 	arena []int32 // backing store of the lists, see CopyFrom
 	cen   *census // CheckInvariants' scratch
+	sym   *State  // ReducePs's scratch: the renamed copy it fingerprints
 }
 
 // NewM is an M with nothing: every reference None (an M's zero value

@@ -35,7 +35,7 @@ func TestExploreDroppedViolationsOutput(t *testing.T) {
 		t.Fatalf("%d kept, %d dropped, counts %v", len(res.Violations), res.ViolationsDropped, res.ViolationCounts)
 	}
 	var w bytes.Buffer
-	printExplore(&w, res, 2, 2, 2, "small", 64)
+	printExplore(&w, res, 2, 2, 2, "small", 64, "")
 	out := w.String()
 	for _, want := range []string{"VIOLATION 1: throw planted", "more violations found, not shown", "throw planted: "} {
 		if !strings.Contains(out, want) {
@@ -52,7 +52,7 @@ func TestExploreDroppedViolationsOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Reset()
-	printExplore(&w, res, 2, 2, 2, "small", 64)
+	printExplore(&w, res, 2, 2, 2, "small", 64, "")
 	if out := w.String(); strings.Contains(out, "more violations found") || !strings.Contains(out, "VIOLATION 2:") {
 		t.Errorf("everything kept:\n%s", out)
 	}

@@ -374,3 +374,35 @@ func TestExploreWasmOneThread(t *testing.T) {
 		}
 	}
 }
+
+// The P symmetry applies where no op reads a P id; elsewhere the summary
+// and -json say it is off.
+func TestExploreReducePsOnlyWhereSound(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+		note bool
+	}{
+		{[]string{"-gs", "1"}, "ms,assist,gwrites,ps", false},
+		{[]string{"-gs", "1", "-without", "procresize", "-depth", "4"}, "ms,assist,gwrites", true},
+		{[]string{"-gs", "1", "-reduce", "ps", "-without", "gc", "-depth", "4"}, "", true},
+	} {
+		code, stdout, stderr := cliRun(t, append([]string{"explore", "-q", "-json"}, tc.args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", tc.args, code, stderr)
+		}
+		var out struct {
+			Bounds map[string]any `json:"bounds"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.Bounds["reduce"] != tc.want {
+			t.Errorf("%v: reduce %v, want %q", tc.args, out.Bounds["reduce"], tc.want)
+		}
+		_, text, _ := cliRun(t, append([]string{"explore", "-q"}, tc.args...)...)
+		if got := strings.Contains(text, "ps off: the gc and procresize families read P ids"); got != tc.note {
+			t.Errorf("%v: the summary says ps is off: %v, want %v\n%s", tc.args, got, tc.note, text)
+		}
+	}
+}
