@@ -344,7 +344,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		return nil, fmt.Errorf("explore: the fingerprint's reductions (M symmetry, assist credit) are not proven safe for the liveness check: not with liveness")
 	}
 	// P symmetry only where no op reads a P id (spec.Bounds.PSymmetric).
-	o.Reduce = o.Reduce.For(o.Bounds)
+	o.Reduce = o.Reduce.For(o.Config.Ps, o.Bounds)
 	if o.Wide && (o.Bitstate != 0 || o.Liveness) {
 		return nil, fmt.Errorf("explore: 128-bit fingerprints are for the exact set of an invariant search: not with bitstate or liveness")
 	}

@@ -2,9 +2,12 @@ package spec
 
 // Symmetry over the Ps (ReducePs).
 
-// maxSymPs bounds the Ps ReducePs renames: every one of their n! orders
-// is fingerprinted (24 at 4 Ps); with more, the Ps keep their names.
-const maxSymPs = 4
+// maxSymPs bounds the Ps ReducePs renames: up to n! orders of them are
+// fingerprinted (24 at 4 Ps); with more, Reduction.For drops it.
+const maxSymPs = MaxSymPs
+
+// MaxSymPs is the most Ps ReducePs applies to.
+const MaxSymPs = 4
 
 // psPerms[n] lists the permutations of n Ps, n <= maxSymPs, the identity
 // first: perm[i] is P i's new name.
@@ -49,10 +52,11 @@ var psPerms = func() (out [maxSymPs + 1][][maxSymPs]int8) {
 // P alike.
 func (b Bounds) PSymmetric() bool { return b.NoGC && b.NoProcResize }
 
-// For returns r without what b makes unsound: ReducePs unless
-// b.PSymmetric().
-func (r Reduction) For(b Bounds) Reduction {
-	if !b.PSymmetric() {
+// For returns r without what does not apply to a configuration of ps Ps
+// under b: ReducePs unless b.PSymmetric() (where it would be unsound) and
+// ps is 2 to MaxSymPs (with one P there is nothing to rename).
+func (r Reduction) For(ps int, b Bounds) Reduction {
+	if !b.PSymmetric() || ps < 2 || ps > MaxSymPs {
 		r &^= ReducePs
 	}
 	return r

@@ -213,7 +213,7 @@ func TestPSymmetryIsABisimulation(t *testing.T) {
 	states := pSymStates(t, 300, pSymBounds)
 	for i, s := range states {
 		b := pSymBounds(len(s.Gs) + 1)
-		if why := pSymMismatch(s, b, psPerm(len(s.Ps), rng), AllReductions.For(b)); why != "" {
+		if why := pSymMismatch(s, b, psPerm(len(s.Ps), rng), AllReductions.For(len(s.Ps), b)); why != "" {
 			t.Fatalf("state %d: %s\n%s", i, why, s.Dump())
 		}
 	}
@@ -233,7 +233,12 @@ func TestPSymmetryIsABisimulation(t *testing.T) {
 	if found == 0 {
 		t.Fatal("with gc and procresize no state breaks P symmetry: the check cannot fail")
 	}
-	if !pSymBounds(2).PSymmetric() || withGC(2).PSymmetric() || AllReductions.For(withGC(2))&ReducePs != 0 {
+	if !pSymBounds(2).PSymmetric() || withGC(2).PSymmetric() || AllReductions.For(3, withGC(2))&ReducePs != 0 {
 		t.Fatal("PSymmetric/For: gc and procresize must turn ReducePs off")
+	}
+	for ps, want := range map[int]bool{1: false, 2: true, MaxSymPs: true, MaxSymPs + 1: false} {
+		if got := AllReductions.For(ps, pSymBounds(2))&ReducePs != 0; got != want {
+			t.Errorf("For(%d Ps): ReducePs %v, want %v", ps, got, want)
+		}
 	}
 }

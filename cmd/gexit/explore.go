@@ -243,7 +243,7 @@ of the moves explored:
           broken write is caught where it breaks one. 13x with every
           family at 1 P, 1 M, 2 Gs, 51x at 1 P, 1 M, 3 Gs, 3.5x at 2 Ps,
           2 Ms, 1 G.
-  ps      symmetry over the Ps (2 to 4 of them): states equal up to a
+  ps      symmetry over the Ps (2 to 4 of them; off with more): states equal up to a
           renaming of the Ps are one state (spec/symps.go). Only where
           no op reads a P id: not with the gc or procresize families,
           whose stop-the-world restart relists the idle Ps in id order
@@ -450,9 +450,14 @@ Flags:
 		}
 	}
 	reduceNote := ""
-	if applied := red.For(b); applied != red {
-		// P symmetry is sound only where no op reads a P id.
-		reduceNote = " (ps off: the gc and procresize families read P ids)"
+	if applied := red.For(*ps, b); applied != red {
+		switch {
+		case !b.PSymmetric():
+			// P symmetry is sound only where no op reads a P id.
+			reduceNote = " (ps off: the gc and procresize families read P ids)"
+		case *ps > spec.MaxSymPs:
+			reduceNote = fmt.Sprintf(" (ps off: more than %d Ps)", spec.MaxSymPs)
+		}
 		red = applied
 	}
 	*reduce = reductionList(red)

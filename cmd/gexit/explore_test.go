@@ -386,6 +386,8 @@ func TestExploreReducePsOnlyWhereSound(t *testing.T) {
 		{[]string{"-gs", "1"}, "ms,assist,gwrites,ps", false},
 		{[]string{"-gs", "1", "-without", "procresize", "-depth", "4"}, "ms,assist,gwrites", true},
 		{[]string{"-gs", "1", "-reduce", "ps", "-without", "gc", "-depth", "4"}, "", true},
+		{[]string{"-gs", "1", "-ps", "5", "-depth", "3"}, "ms,assist,gwrites", false},
+		{[]string{"-gs", "1", "-ps", "1"}, "ms,assist,gwrites", false},
 	} {
 		code, stdout, stderr := cliRun(t, append([]string{"explore", "-q", "-json"}, tc.args...)...)
 		if code != exitOK {
