@@ -83,6 +83,19 @@ func TestReduceEquivalentVerdicts(t *testing.T) {
 	checkEquivalentVerdicts(t, symBounds(), skip, reducePair(spec.AllReductions), nil)
 }
 
+// secondFirst relinks an idle list (its head, then each entry's link)
+// with its second entry first, and loses the rest of it.
+func secondFirst(head *int8, link func(int8) *int8) {
+	if *head == spec.None || *link(*head) == spec.None {
+		return
+	}
+	first := *head
+	second := *link(first)
+	*link(first) = spec.None
+	*link(second) = first
+	*head = second
+}
+
 // symFaults are the partial-order reduction's planted faults (porFaults)
 // and faults in what the reductions abstract: an M's identity and the
 // assist credit.
@@ -103,30 +116,21 @@ func symFaults() []plantedFault {
 		}},
 		plantedFault{"mget takes the idle list's tail", func(s *spec.State, op spec.Op) (spec.Result, error) {
 			// Relink the idle M list tail first after every op: the
-			// order is structure the M renaming carries.
+			// order is structure the M renaming carries. Longer lists
+			// lose their rest: NMIdle then disagrees with the parked
+			// flags.
 			r, err := s.Apply(op)
-			if err == nil && s.Sched.Midle != spec.None && s.Ms[s.Sched.Midle].Link != spec.None {
-				head := s.Sched.Midle
-				second := s.Ms[head].Link
-				s.Ms[head].Link = spec.None
-				s.Ms[second].Link = head
-				s.Sched.Midle = second
-				// Longer lists lose their rest: NMIdle then
-				// disagrees with the parked flags.
+			if err == nil {
+				secondFirst(&s.Sched.Midle, func(m int8) *int8 { return &s.Ms[m].Link })
 			}
 			return r, err
 		}},
 		plantedFault{"pidleget takes the idle list's second P", func(s *spec.State, op spec.Op) (spec.Result, error) {
-			// Relink the idle P list's second P first after every op:
-			// the order is structure the P renaming carries. Longer
-			// lists lose their rest.
+			// The same with the idle P list: its order is structure
+			// the P renaming carries.
 			r, err := s.Apply(op)
-			if err == nil && s.Sched.Pidle != spec.None && s.Ps[s.Sched.Pidle].Link != spec.None {
-				head := s.Sched.Pidle
-				second := s.Ps[head].Link
-				s.Ps[head].Link = spec.None
-				s.Ps[second].Link = head
-				s.Sched.Pidle = second
+			if err == nil {
+				secondFirst(&s.Sched.Pidle, func(p int8) *int8 { return &s.Ps[p].Link })
 			}
 			return r, err
 		}},

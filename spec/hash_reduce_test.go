@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -59,16 +60,51 @@ func reachableStates(t testing.TB, walks int) []*State {
 		}
 		b := DefaultBounds(2 + rng.IntN(3))
 		b.LockInt = w%3 == 0
-		for range 100 {
-			ops := s.Enabled(b, nil)
-			if len(ops) == 0 {
-				break
-			}
-			if _, err := s.Apply(ops[rng.IntN(len(ops))]); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s.Clone())
+		out = walk(t, s, b, 100, rng, out)
+	}
+	return out
+}
+
+// sameInvariants reports whether s and v fail the same invariant (or
+// none).
+func sameInvariants(s, v *State) bool {
+	a, b := s.CheckInvariants(), v.CheckInvariants()
+	return (a == nil) == (b == nil) && (a == nil || a.Invariant == b.Invariant)
+}
+
+// successors steps s by every op b enables and returns the fingerprint
+// (under red) of each op's successor, and the ops that throw; an op that
+// fails otherwise is an error.
+func successors(s *State, b Bounds, red Reduction) (map[Op]uint64, map[Op]bool, error) {
+	succ := map[Op]uint64{}
+	throws := map[Op]bool{}
+	for _, op := range s.Enabled(b, nil) {
+		n, _, err := Step(s, op)
+		var th *Throw
+		if errors.As(err, &th) {
+			throws[op] = true
+			continue
 		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%v: %w", op, err)
+		}
+		succ[op] = n.FingerprintReduced(red)
+	}
+	return succ, throws, nil
+}
+
+// walk makes up to steps random ops b enables from s, appending a copy of
+// each state met to out.
+func walk(t testing.TB, s *State, b Bounds, steps int, rng *rand.Rand, out []*State) []*State {
+	for range steps {
+		ops := s.Enabled(b, nil)
+		if len(ops) == 0 {
+			break
+		}
+		if _, err := s.Apply(ops[rng.IntN(len(ops))]); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s.Clone())
 	}
 	return out
 }
@@ -209,22 +245,12 @@ func TestReductionsAreStutterBisimulations(t *testing.T) {
 		if v.FingerprintReduced(red) != fp {
 			t.Fatalf("state %d: the variant fingerprints differently\n%s\n%s", i, s.Dump(), v.Dump())
 		}
-		if a, b := s.CheckInvariants(), v.CheckInvariants(); (a == nil) != (b == nil) || (a != nil && a.Invariant != b.Invariant) {
-			t.Fatalf("state %d: invariants %v, variant %v", i, a, b)
+		if !sameInvariants(s, v) {
+			t.Fatalf("state %d: invariants %v, variant %v", i, s.CheckInvariants(), v.CheckInvariants())
 		}
-		succ := map[Op]uint64{}
-		throws := map[Op]bool{}
-		for _, op := range s.Enabled(b, nil) {
-			n, _, err := Step(s, op)
-			var th *Throw
-			if errors.As(err, &th) {
-				throws[op] = true
-				continue
-			}
-			if err != nil {
-				t.Fatalf("state %d: %v: %v", i, op, err)
-			}
-			succ[op] = n.FingerprintReduced(red)
+		succ, throws, err := successors(s, b, red)
+		if err != nil {
+			t.Fatalf("state %d: %v", i, err)
 		}
 		for _, op := range v.Enabled(b, nil) {
 			n, _, err := Step(v, op)

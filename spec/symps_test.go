@@ -26,17 +26,7 @@ func pSymStates(t testing.TB, walks int, bounds func(gs int) Bounds) []*State {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := bounds(2 + rng.IntN(3))
-		for range 120 {
-			ops := s.Enabled(b, nil)
-			if len(ops) == 0 {
-				break
-			}
-			if _, err := s.Apply(ops[rng.IntN(len(ops))]); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s.Clone())
-		}
+		out = walk(t, s, bounds(2+rng.IntN(3)), 120, rng, out)
 	}
 	return out
 }
@@ -163,22 +153,12 @@ func pSymMismatch(s *State, b Bounds, perm []int8, red Reduction) string {
 		inv[p] = int8(i)
 	}
 	v := renamedPs(s, perm)
-	if a, c := s.CheckInvariants(), v.CheckInvariants(); (a == nil) != (c == nil) || (a != nil && a.Invariant != c.Invariant) {
+	if !sameInvariants(s, v) {
 		return "invariants differ"
 	}
-	succ := map[Op]uint64{}
-	throws := map[Op]bool{}
-	for _, op := range s.Enabled(b, nil) {
-		n, _, err := Step(s, op)
-		var th *Throw
-		if errors.As(err, &th) {
-			throws[op] = true
-			continue
-		}
-		if err != nil {
-			return op.String() + ": " + err.Error()
-		}
-		succ[op] = n.FingerprintReduced(red)
+	succ, throws, err := successors(s, b, red)
+	if err != nil {
+		return err.Error()
 	}
 	vops := v.Enabled(b, nil)
 	if len(vops) != len(succ)+len(throws) {
