@@ -341,7 +341,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		return nil, fmt.Errorf("explore: partial-order reduction is not proven safe for the liveness check: not with liveness")
 	}
 	if o.Reduce != 0 && o.Liveness {
-		return nil, fmt.Errorf("explore: the fingerprint's reductions (M symmetry, assist credit) are not proven safe for the liveness check: not with liveness")
+		return nil, fmt.Errorf("explore: the fingerprint's reductions (M and P symmetry, assist credit) are not proven safe for the liveness check: not with liveness")
 	}
 	// P symmetry only where no op reads a P id (spec.Bounds.PSymmetric).
 	o.Reduce = o.Reduce.For(o.Config.Ps, o.Bounds)
@@ -1536,10 +1536,6 @@ func fingerprint(st *spec.State, red spec.Reduction, wide bool, mask uint64) (lo
 	return lo, hi
 }
 
-// fingerprintCollision is ExploreResult.FingerprintCollision for n
-// stored states: a union bound over the n(n-1)/2 pairs, each sharing a
-// uniformly random 64-bit fingerprint with probability 2^-64 (with wide,
-// a 128-bit one, 2^-128).
 // orbitCollisionFactor is what spec.ReducePs multiplies the collision
 // bound by: a state's fingerprint is the least of up to k = Ps! hashes
 // (one per order of its Ps), and two minima of k independent uniform
@@ -1547,7 +1543,7 @@ func fingerprint(st *spec.State, red spec.Reduction, wide bool, mask uint64) (lo
 // 2 Ps, 3.27 at 3, 12.3 at 4. 1 without it.
 func orbitCollisionFactor(o ExploreOptions) float64 {
 	n := o.Config.Ps
-	if o.Reduce&spec.ReducePs == 0 || n < 2 || n > 4 {
+	if o.Reduce&spec.ReducePs == 0 || n < 2 || n > spec.MaxSymPs {
 		return 1
 	}
 	k := 1.0
@@ -1557,6 +1553,10 @@ func orbitCollisionFactor(o ExploreOptions) float64 {
 	return k * k / (2*k - 1)
 }
 
+// fingerprintCollision is ExploreResult.FingerprintCollision for n
+// stored states: a union bound over the n(n-1)/2 pairs, each sharing a
+// uniformly random 64-bit fingerprint with probability 2^-64 (with wide,
+// a 128-bit one, 2^-128).
 func fingerprintCollision(n int, wide bool) float64 {
 	f, bits := float64(n), -64
 	if wide {

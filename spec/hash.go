@@ -202,8 +202,9 @@ const (
 	// whose ops read no P id (Bounds.PSymmetric: neither gc nor
 	// procresize, whose stop-the-worlds rebuild the idle list in id
 	// order); Reduction.For drops it elsewhere. The canonical form is
-	// the least fingerprint over every order of the Ps (psOrbitMin):
-	// n! fingerprints a state, so it applies up to 4 Ps.
+	// the least fingerprint over the orders of the Ps that sort them by
+	// what they hold, every order where that ties (psOrbitMin): up to n!
+	// fingerprints a state, so it applies up to MaxSymPs Ps.
 	ReducePs
 
 	// AllReductions is every reduction: the explorer's default for

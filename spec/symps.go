@@ -2,19 +2,16 @@ package spec
 
 // Symmetry over the Ps (ReducePs).
 
-// maxSymPs bounds the Ps ReducePs renames: up to n! orders of them are
-// fingerprinted (24 at 4 Ps); with more, Reduction.For drops it.
-const maxSymPs = MaxSymPs
-
-// MaxSymPs is the most Ps ReducePs applies to.
+// MaxSymPs is the most Ps ReducePs applies to: up to n! orders of them
+// are fingerprinted (24 at 4 Ps); with more, Reduction.For drops it.
 const MaxSymPs = 4
 
-// psPerms[n] lists the permutations of n Ps, n <= maxSymPs, the identity
+// psPerms[n] lists the permutations of n Ps, n <= MaxSymPs, the identity
 // first: perm[i] is P i's new name.
-var psPerms = func() (out [maxSymPs + 1][][maxSymPs]int8) {
-	for n := 1; n <= maxSymPs; n++ {
-		var p [maxSymPs]int8
-		var used [maxSymPs]bool
+var psPerms = func() (out [MaxSymPs + 1][][MaxSymPs]int8) {
+	for n := 1; n <= MaxSymPs; n++ {
+		var p [MaxSymPs]int8
+		var used [MaxSymPs]bool
 		var rec func(k int)
 		rec = func(k int) {
 			if k == n {
@@ -63,7 +60,7 @@ func (r Reduction) For(ps int, b Bounds) Reduction {
 }
 
 // symPs reports whether ReducePs renames the Ps of s.
-func (s *State) symPs() bool { return len(s.Ps) >= 2 && len(s.Ps) <= maxSymPs }
+func (s *State) symPs() bool { return len(s.Ps) >= 2 && len(s.Ps) <= MaxSymPs }
 
 // psOrbitMin returns the least fingerprint, with the reductions in r but
 // ReducePs, of the states the renamings of s's Ps make, by its first word,
@@ -76,7 +73,7 @@ func (s *State) symPs() bool { return len(s.Ps) >= 2 && len(s.Ps) <= maxSymPs }
 func (s *State) psOrbitMin(r Reduction, wide bool) (lo, hi uint64) {
 	r &^= ReducePs
 	n := len(s.Ps)
-	var key [maxSymPs]uint64
+	var key [MaxSymPs]uint64
 	for i := range s.Ps {
 		key[i] = s.pKey(&s.Ps[i])
 	}
@@ -103,7 +100,7 @@ func (s *State) psOrbitMin(r Reduction, wide bool) (lo, hi uint64) {
 		if wide {
 			b = l.sum2()
 		}
-		if first || a < lo || b < hi {
+		if first || a < lo || a == lo && b < hi {
 			lo, hi, first = a, b, false
 		}
 	}
@@ -159,7 +156,7 @@ func (s *State) renamePsFrom(src *State, perm []int8) {
 		}
 		return p
 	}
-	var ps [maxSymPs]P
+	var ps [MaxSymPs]P
 	copy(ps[:], s.Ps)
 	for i := range s.Ps {
 		q := &s.Ps[perm[i]]

@@ -461,8 +461,11 @@ Flags:
 		red = applied
 	}
 	*reduce = reductionList(red)
-	if *reduce != "" {
+	switch {
+	case *reduce != "":
 		reduceNote = *reduce + reduceNote
+	case reduceNote != "":
+		reduceNote = "none" + reduceNote
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
