@@ -8,8 +8,9 @@ GO ?= go
 # then, without -race, the mutation table and every fault's
 # check -> bundle -> replay path under six seeds (their time budgets need
 # full speed; two processes side by side, as each holds rapid's settings
-# lock through its runs and uses about one core: 155 s, not 266 s), the explorer's pinned counts and liveness checks at the
-# bounds -race would take minutes over, the reductions' planted faults (the
+# lock through its runs and uses about one core: 155 s, not 266 s), the
+# explorer's pinned counts and liveness checks at the bounds -race would
+# take minutes over, the reductions' planted faults (the
 # partial-order reduction's at full size, with its 22-bound equivalence) and
 # the coverage keys (one worker: nothing for -race to see, 10-25x slower
 # under it), the systematic campaigns, the frontier
