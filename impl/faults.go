@@ -53,6 +53,7 @@ type faults struct {
 	preemptToGlobal       bool
 	gcstopmKeepsSpinning  bool
 	needspinningKept      bool
+	preemptedRunsOn       bool
 }
 
 type faultDef struct {
@@ -101,6 +102,7 @@ var faultDefs = []faultDef{
 	{"stw-preempt-to-global", "a goroutine preempted for a stop-the-world goes to the global run queue, as goschedImpl does without sched.gcwaiting, instead of its own P's runnext (proc.go:4331-4334: \"keep the G on the local P in runnext so it can keep running immediately after the STW\")", func(f *faults) *bool { return &f.preemptToGlobal }},
 	{"gcstopm-keeps-spinning", "gcstopm stops a spinning M for a stop-the-world without dropping its spinning and sched.nmspinning (proc.go:3303-3310): the M sleeps counted as spinning, and no wakep starts another M while the count says one spins", func(f *faults) *bool { return &f.gcstopmKeepsSpinning }},
 	{"needspinning-kept", "becomeSpinning leaves sched.needspinning set (its third store, `sched.needspinning.Store(0)`, proc.go:1076, is lost): the request of the M whose pidlegetSpinning found no idle P outlives the M that answered it, and a non-spinning M's stop path keeps its P and spins for it again", func(f *faults) *bool { return &f.needspinningKept }},
+	{"stw-preempted-runs-on", "the M whose goroutine was preempted for a stop-the-world skips findRunnable's read of sched.gcwaiting (`if sched.gcwaiting.Load() { gcstopm() }`, proc.go:3403) in the schedule that follows, so it takes the goroutine back from runnext and runs it on while the world waits for its P: a preemption that does not stop the M", func(f *faults) *bool { return &f.preemptedRunsOn }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

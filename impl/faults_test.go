@@ -92,7 +92,7 @@ var preferred = map[string]string{
 	"lockedext-cleared-early": "locked", "lockedm-read-late": "lockedlate",
 	"global-not-rechecked": "gosched", "checkdead-premature": "handoff", "exitsyscall-prefers-oldp": "syscall",
 	"spinning-with-local-work": "syscall", "gcstopm-keeps-spinning": "purge", "stw-no-wakep": "purge",
-	"stw-preempt-to-global": "purge",
+	"stw-preempt-to-global": "purge", "stw-preempted-runs-on": "purge",
 }
 
 // lockedLateWorkload opens golang/go#46524's window with one P: sysmon

@@ -49,7 +49,7 @@ func (mp *m) loop() {
 				return
 			}
 			mp.stoplockedmReturns()
-		case mp.p.Load() != nil && s.gcwaiting.Load():
+		case mp.p.Load() != nil && s.gcwaiting.Load() && !mp.skipsGCWait:
 			// findRunnable's top: `if sched.gcwaiting.Load() {
 			// gcstopm(); goto top }`.
 			mp.gcstopm()

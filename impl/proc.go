@@ -748,7 +748,9 @@ func (mp *m) schedule() {
 	s := mp.s
 	pp := mp.p.Load()
 	r := mp.begin(opSchedule)
-	if s.gcwaiting.Load() {
+	skip := mp.skipsGCWait
+	mp.skipsGCWait = false
+	if s.gcwaiting.Load() && !skip {
 		// A stop-the-world began since the M loop's check: findRunnable's
 		// top stops the M (the schedule op is not made).
 		mp.gcstopm()

@@ -141,6 +141,9 @@ func (mp *m) preempt(gp *g) {
 		mp.throwOp(&r, msg)
 		return
 	}
+	// The planted bug: the schedule after the preemption skips
+	// findRunnable's read of gcwaiting.
+	mp.skipsGCWait = s.f.preemptedRunsOn
 	mp.commit(&r)
 }
 

@@ -330,6 +330,10 @@ type m struct {
 	// schedule, or by gcstopm (stealWork saw gcwaiting: goto top).
 	// Owner-only.
 	spun bool
+	// skipsGCWait: the planted fault stw-preempted-runs-on: the M
+	// preempted its G for a stop-the-world and its next findRunnable
+	// skips the read of gcwaiting at its top. Owner-only.
+	skipsGCWait bool
 	// mexiting: the M's locked G exited (gdestroy, gfput) and mexit is
 	// the M's next op (mexitOwed): until it the M holds its P with no G
 	// and counts as running. Owner-only.
