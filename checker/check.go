@@ -204,6 +204,9 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 				if err != nil {
 					return fail("differential", op.String(), "snapshot: "+err.Error(), i), nil
 				}
+				// The spec's history variables are not the
+				// implementation's to hold.
+				got.AdoptHistory(s)
 				if !got.Equal(s) {
 					return fail("differential", op.String(), "the implementation's state differs from the spec's:\n"+indent(spec.Diff(s, got)), i), nil
 				}

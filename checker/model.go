@@ -84,7 +84,7 @@ func Model(cfg spec.Config) porcupine.Model {
 				return false, state // not an operation of this model
 			}
 			if in.final != nil {
-				return st.s.Equal(in.final), st
+				return st.s.EqualObserved(in.final), st
 			}
 			if in.actor < 0 || in.actor >= len(st.done) || st.done[in.actor] != in.k {
 				return false, st // not the actor's next op

@@ -258,12 +258,17 @@
 //   - the explorer offers every outcome of findRunnable's racy reads
 //     (Schedule choices, above) and of exitsyscall's whatever the state
 //     holds now: a superset of what the runtime's reads allow;
-//   - while the world stops, an M with a P and no G is offered the
-//     relaxed schedule (an M past findRunnable's racy read of gcwaiting,
-//     proc.go:3403) even where it must already have seen gcwaiting set:
-//     the M that preempted its G (goschedImpl read it, proc.go:4331) and
-//     an M that startm woke after the stop-the-world's sched.lock section
-//     (handoffp's startm). The spec keeps no per-M record of the read;
+//   - while the world stops, the relaxed schedule (an M past
+//     findRunnable's racy read of gcwaiting, proc.go:3403) is offered only
+//     to an M that was in findRunnable when the stop-the-world stored it
+//     (M.StaleGCRead, a history variable): not to the M that preempted its
+//     G (goschedImpl read gcwaiting set, proc.go:4331), nor to one whose G
+//     exited, parked or yielded, or that startm woke, after the store. One
+//     over-approximation is kept: an M whose stopm returns to a nextp set
+//     before the store is offered it even when its acquirep comes after
+//     the store (it then reads gcwaiting set), so that this acquirep,
+//     which the partial-order reduction follows alone, commutes with the
+//     stop-the-world;
 //   - every modelled stop-the-world performs an action (gc on, gc off,
 //     procresize): those that take only worldsema (ReadMemStats, the
 //     goroutine profile, runtime.Stack of all goroutines, trace start,

@@ -98,6 +98,9 @@ func (m *M) String() string {
 	if m.GCStopping {
 		st += " gcstopm"
 	}
+	if m.StaleGCRead {
+		st += " stale-gcwaiting-read"
+	}
 	if m.SpinClear {
 		st += " spinclear"
 	}
@@ -263,7 +266,7 @@ func tokenDiff(a, b string) string {
 // dumpFlags are the bare words an M or P line carries only while they
 // hold.
 var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true,
-	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "owes-mfreed": true, "owes-runqsteal-tail": true, "needspinning": true, "gcstopm": true, "spinclear": true, "stealwork": true}
+	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "owes-mfreed": true, "owes-runqsteal-tail": true, "needspinning": true, "gcstopm": true, "stale-gcwaiting-read": true, "spinclear": true, "stealwork": true}
 
 // keyedDiff diffs two lines of "key=value" fields and bare flags by key.
 // It fails when a line has a key twice, or when bare tokens other than

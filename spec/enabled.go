@@ -85,8 +85,13 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			// findRunnable's top: gcstopm; an M past its racy check
 			// of gcwaiting still finds work, but does not idle its P
 			// (the stop path checks again under sched.lock), nor,
-			// after its spin, take the stop path's global batch.
+			// after its spin, take the stop path's global batch. Only
+			// an M in findRunnable when the stop-the-world began can
+			// be past that read (M.StaleGCRead).
 			ops = append(ops, Op{Kind: OpGCStopm, M: M})
+			if !m.StaleGCRead {
+				break
+			}
 			n := len(ops)
 			ops = s.scheduleChoices(M, ops)
 			k := n

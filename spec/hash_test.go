@@ -116,7 +116,7 @@ func (s *State) fingerprintRef() uint64 {
 	for i := range s.Ms {
 		m := &s.Ms[i]
 		h.word(mapG(m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
-		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.StealWork)<<59 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.StaleGCRead)<<58 ^ b2u(m.StealWork)<<59 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
 		h.word(packM3(m)&^m3Handing | (mapG(m.Handing)+1)&0x3FFFFF<<24)
 		if m.AllpLen != 0 {
 			h.word(allpWord(m))
@@ -603,6 +603,32 @@ func TestEqualSeesEveryField(t *testing.T) {
 	}
 	if forgot, _ := fieldsUnnoticed(states, true, forgetful); len(forgot) != 1 || forgot[0] != "Sched.GCWaiting" {
 		t.Fatalf("an Equal without Sched.GCWaiting: forgotten %v, want [Sched.GCWaiting]", forgot)
+	}
+}
+
+// TestEqualObservedSkipsOnlyHistory: an implementation's state is
+// compared with the spec's by EqualObserved, which must see every field
+// Equal sees but the spec's history variables (M.StaleGCRead), and
+// AdoptHistory must make Equal agree with it.
+func TestEqualObservedSkipsOnlyHistory(t *testing.T) {
+	states := randomStates(t, 40)
+	if raceEnabled {
+		states = states[:len(states)/4]
+	}
+	observed := func(orig, changed *State) bool { return !orig.EqualObserved(changed) }
+	forgot, seen := fieldsUnnoticed(states, true, observed)
+	if len(forgot) != 1 || forgot[0] != "M.StaleGCRead" {
+		t.Fatalf("EqualObserved did not see %v; want [M.StaleGCRead] alone", forgot)
+	} else if !seen["M.GCStopping"] || !seen["P.Ring"] {
+		t.Fatalf("fields not checked: %v", seen)
+	}
+	adopted := func(orig, changed *State) bool {
+		c := changed.Clone()
+		c.AdoptHistory(orig)
+		return !c.Equal(orig)
+	}
+	if forgot, _ := fieldsUnnoticed(states, true, adopted); len(forgot) != 1 || forgot[0] != "M.StaleGCRead" {
+		t.Fatalf("AdoptHistory then Equal did not see %v; want [M.StaleGCRead] alone", forgot)
 	}
 }
 

@@ -1090,11 +1090,15 @@ var Invariants = []Invariant{
 	}},
 	{"GCStopPs", "stopTheWorldWithSema and startTheWorldWithSema (proc.go:1628-1806): a P is _Pgcstop only while sched.gcwaiting holds, held by no M and on no list; " +
 		"procresize reads pp.oldm only then (mgetSpecific(pp.oldm)); throw(\"startTheWorld: inconsistent mp->nextp\")",
-		"The runtime's acquirep sets pp.oldm to the acquiring M every time (proc.go:6283) and nothing clears it; the spec records it only when the P stops for a stop-the-world, the one place procresize reads it (proc.go:6161), and clears it at the restart.",
+		"The runtime's acquirep sets pp.oldm to the acquiring M every time (proc.go:6283) and nothing clears it; the spec records it only when the P stops for a stop-the-world, the one place procresize reads it (proc.go:6161), and clears it at the restart. " +
+			"M.StaleGCRead, the spec's record that an M's racy read of gcwaiting may predate the stop-the-world, holds only while one is under way and the M is in findRunnable (settleStaleGCReads).",
 		func(s *State, c *census) error {
 			for i := range s.Ms {
 				if m := &s.Ms[i]; m.GCStopping && (!s.Sched.GCWaiting || m.P == None || m.Spinning || m.Curg != None) {
 					return errf("M%d is between gcstopm's two steps with gcwaiting %v, p=%d, spinning %v, curg=%d", i, s.Sched.GCWaiting, m.P, m.Spinning, m.Curg)
+				}
+				if m := &s.Ms[i]; m.StaleGCRead && !s.staleGCReadHolds(m) {
+					return errf("M%d keeps a stale read of gcwaiting (findRunnable's, before the stop-the-world) with gcwaiting %v, p=%d, nextp=%d, curg=%d", i, s.Sched.GCWaiting, m.P, m.NextP, m.Curg)
 				}
 			}
 			for i := range s.Ps {

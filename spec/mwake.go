@@ -438,8 +438,9 @@ func (s *State) spin(op Op, mp int) (Result, error) {
 	if m.P == None || m.Curg != None || m.NewG != None || m.LockedG != None || m.Spinning {
 		return r, s.disabled(op, "only an M in findRunnable with a P, not spinning yet, spins")
 	}
-	if s.Sched.GCWaiting && op.Strict {
-		// Relaxed: an M past findRunnable's racy check of gcwaiting.
+	if s.Sched.GCWaiting && (op.Strict || !m.StaleGCRead) {
+		// Relaxed: an M past findRunnable's racy check of gcwaiting
+		// when the stop-the-world began (M.StaleGCRead).
 		return r, s.disabled(op, "a stop-the-world is under way: findRunnable stops the M (gcstopm)")
 	}
 	if pp := &s.Ps[m.P]; pp.Runnext != None || len(pp.Ring) != 0 {

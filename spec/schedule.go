@@ -32,11 +32,12 @@ func (s *State) findRunnable(op Op) (Result, error) {
 	switch {
 	case m.P == None:
 		return r, s.disabled(op, "the M holds no P")
-	case s.Sched.GCWaiting && (op.Strict || op.Source == SrcIdle || op.Source == SrcGlobal && m.StealWork):
+	case s.Sched.GCWaiting && (op.Strict || !m.StaleGCRead || op.Source == SrcIdle || op.Source == SrcGlobal && m.StealWork):
 		// findRunnable's top: `if sched.gcwaiting.Load() { gcstopm();
 		// goto top }`, and stealWork's check before each victim, are
 		// racy reads: an M past them when the stop-the-world began
-		// still takes a G (relaxed). Its stop path checks again under
+		// (M.StaleGCRead) still takes a G (relaxed); one that came to
+		// findRunnable after it reads gcwaiting set. Its stop path checks again under
 		// sched.lock, which stopTheWorldWithSema holds to set it:
 		// the stop path's global batch, the only one after the spin
 		// (M.StealWork), comes after that check (proc.go:3594-3600).

@@ -176,6 +176,22 @@ type M struct {
 	// releasep and sched.lock section), which is its next step
 	// (OpGCStopm again). Until it the M holds its P.
 	GCStopping bool
+	// StaleGCRead: the M was in findRunnable when the stop-the-world
+	// under way set sched.gcwaiting, so its racy read of gcwaiting at
+	// findRunnable's top (`if sched.gcwaiting.Load() { gcstopm() }`,
+	// proc.go:3403) and stealWork's may have come before the store and
+	// seen it clear: it may still take a G (the relaxed schedule). An M
+	// that reached findRunnable after the store reads it set and stops
+	// (gcstopm): the M whose G it preempted (goschedImpl read gcwaiting,
+	// proc.go:4331), an M whose G exited, parked or yielded, an M that
+	// startm woke after the store. Set by the stop-the-world
+	// (stopTheWorld) for every M in findRunnable then, and for an M
+	// whose stopm returns to a nextp set before it (so that its acquirep
+	// commutes with the stop-the-world: see staleGCReadAt); cleared
+	// once the M leaves findRunnable (settleStaleGCReads). It is a
+	// history variable of the spec's: the runtime holds no such flag,
+	// and an implementation is not asked for it (EqualObserved).
+	StaleGCRead bool
 	// SpinClear: the M's becomeSpinning (proc.go (*m).becomeSpinning:
 	// `mp.spinning = true; sched.nmspinning.Add(1);
 	// sched.needspinning.Store(0)`, three stores without sched.lock)
@@ -568,7 +584,26 @@ func arenaCopy(arena []int32, off int, l []int32) ([]int32, int) {
 }
 
 // Equal reports whether two states are the same runtime state.
-func (s *State) Equal(o *State) bool {
+func (s *State) Equal(o *State) bool { return s.equal(o, false) }
+
+// EqualObserved is Equal but for the spec's history variables, which no
+// implementation holds (M.StaleGCRead): o's are taken to be s's. It
+// compares a spec state with one that an implementation's snapshot
+// describes (checker.StateOf).
+func (s *State) EqualObserved(o *State) bool { return s.equal(o, true) }
+
+// AdoptHistory sets s's history variables (M.StaleGCRead) to from's, for
+// a state an implementation's snapshot describes, before it is compared
+// with (and diffed against) the spec's.
+func (s *State) AdoptHistory(from *State) {
+	for i := range s.Ms {
+		if i < len(from.Ms) {
+			s.Ms[i].StaleGCRead = from.Ms[i].StaleGCRead
+		}
+	}
+}
+
+func (s *State) equal(o *State, observed bool) bool {
 	if *s.Cfg != *o.Cfg || len(s.Gs) != len(o.Gs) || len(s.Ms) != len(o.Ms) || len(s.Ps) != len(o.Ps) {
 		return false
 	}
@@ -578,7 +613,11 @@ func (s *State) Equal(o *State) bool {
 		}
 	}
 	for i := range s.Ms {
-		if s.Ms[i] != o.Ms[i] {
+		m := o.Ms[i]
+		if observed {
+			m.StaleGCRead = s.Ms[i].StaleGCRead
+		}
+		if s.Ms[i] != m {
 			return false
 		}
 	}

@@ -14,6 +14,14 @@ func Step(s *State, op Op) (*State, Result, error) {
 // Apply is Step in place: it changes s. A *Disabled error leaves s
 // unchanged; a *Throw leaves it as it was at the throw.
 func (s *State) Apply(op Op) (Result, error) {
+	r, err := s.apply(op)
+	if err == nil {
+		s.settleStaleGCReads()
+	}
+	return r, err
+}
+
+func (s *State) apply(op Op) (Result, error) {
 	if op.Pre != 0 {
 		// A composite (ReduceGWrites): its parts, in order.
 		parts := op.Parts(make([]Op, 0, 4))

@@ -147,8 +147,52 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 	for pi := s.pidleget(); pi != None; pi = s.pidleget() {
 		s.gcstopP(pi, None)
 	}
+	for mi := range s.Ms {
+		if m := &s.Ms[mi]; staleGCReadAt(m) {
+			m.StaleGCRead = true
+		}
+	}
 	r.Value = int64(s.StopWait())
 	return r, nil
+}
+
+// staleGCReadAt reports whether M m may be past findRunnable's read of
+// sched.gcwaiting when the stop-the-world stores it (M.StaleGCRead): it
+// is in schedule with its P and no G (the spec's findRunnable, with no
+// wakep still owed before it: gosched's, ready's and preempt's wakep come
+// before schedule), or its stopm returns to a nextp startm set before the
+// store. The latter over-approximates: in the runtime that M reads
+// gcwaiting after its acquirep (schedule -> findRunnable's top), so it
+// sees the store if its acquirep follows it; the spec lets it take the
+// relaxed schedule either way, so that the acquirep, the one op the
+// partial-order reduction follows alone (Private), commutes with the
+// stop-the-world.
+func staleGCReadAt(m *M) bool {
+	if m.Curg != None || m.NewG != None || m.LockedG != None || m.WakeP || m.Waking || m.StartmP != None || m.Stopping {
+		return false
+	}
+	return m.P != None || m.NextP != None
+}
+
+// settleStaleGCReads clears M.StaleGCRead where it no longer holds: once
+// the world restarts (gcwaiting cleared), and for an M that left
+// findRunnable (it runs a G, or holds neither a P nor a nextp: gcstopm's
+// releasep, the stop path's): whatever brings it back to findRunnable's
+// top reads gcwaiting set. An M between gcstopm's two steps
+// (M.GCStopping) has nothing left to read either. Apply calls it after
+// every op.
+func (s *State) settleStaleGCReads() {
+	for mi := range s.Ms {
+		if m := &s.Ms[mi]; m.StaleGCRead && !s.staleGCReadHolds(m) {
+			m.StaleGCRead = false
+		}
+	}
+}
+
+// staleGCReadHolds reports whether M m can still hold M.StaleGCRead (the
+// GCStopPs invariant checks it).
+func (s *State) staleGCReadHolds(m *M) bool {
+	return s.Sched.GCWaiting && !m.GCStopping && m.Curg == None && m.NewG == None && m.LockedG == None && (m.P != None || m.NextP != None)
 }
 
 // gcstopP puts P pi, which M oldm held (None: an idle P), in _Pgcstop:

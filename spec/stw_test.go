@@ -57,16 +57,15 @@ func TestStopTheWorldPreemptsIntoRunnext(t *testing.T) {
 		t.Fatalf("the kicked G is not at the ring's tail, or no wakep is owed:\n%s", s.Dump())
 	}
 	wakepSteps(t, s, 0) // an M spins: nothing to do
-	// findRunnable's top stops the M; an M past its racy check still
-	// takes work (relaxed), but the stop path's check under sched.lock
-	// never idles the P.
-	if ks := enabledKinds(s, 0); !slices.Equal(ks, []OpKind{OpGCStopm, OpSchedule}) {
-		t.Fatalf("M0 in schedule is offered %v; want gcstopm and the relaxed schedule", ks)
+	// findRunnable's top stops the M: it came to schedule after the
+	// stop-the-world (goschedImpl read gcwaiting set), so no racy read of
+	// it can have seen it clear, and the relaxed schedule is refused too
+	// (TestStaleGCReadOnlyBeforeTheStop has the M that may take it).
+	if ks := enabledKinds(s, 0); !slices.Equal(ks, []OpKind{OpGCStopm}) || s.Ms[0].StaleGCRead {
+		t.Fatalf("M0 in schedule after its preemption is offered %v (stale read %v); want gcstopm alone", ks, s.Ms[0].StaleGCRead)
 	}
 	wantDisabled(t, errOf(Step(s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext, Strict: true})))
-	if _, _, err := Step(s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext}); err != nil {
-		t.Fatalf("the relaxed schedule while the world stops: %v", err)
-	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext})))
 	r = step(t, s, Op{Kind: OpGCStopm, M: 0})
 	if r.P != 0 || s.Ps[0].Status != PGCStop || s.Ps[0].OldM != 0 || s.Ms[0].P != None || !s.Ms[0].Stopping || s.StopWait() != 1 {
 		t.Fatalf("after M0's gcstopm:\n%s", s.Dump())
@@ -291,8 +290,9 @@ func TestHandoffpStopsForTheWorld(t *testing.T) {
 	}
 }
 
-// GCStopPs catches a stopped P outside a stop-the-world and an oldm kept
-// by a P that is not stopped.
+// GCStopPs catches a stopped P outside a stop-the-world, an oldm kept
+// by a P that is not stopped, and a stale read of gcwaiting without a
+// stop-the-world.
 func TestInvariantGCStopPs(t *testing.T) {
 	s := newState(t, "small", 2, 2)
 	var v *Violation
@@ -310,6 +310,11 @@ func TestInvariantGCStopPs(t *testing.T) {
 	x.Sched.GCWaiting = true
 	if err := x.CheckInvariants(); err != nil {
 		t.Fatalf("a stopped P during a stop-the-world: %v", err)
+	}
+	x = s.Clone()
+	x.Ms[0].StaleGCRead = true
+	if err := x.CheckInvariants(); !errors.As(err, &v) || v.Invariant != "GCStopPs" {
+		t.Fatalf("a stale read of gcwaiting without a stop-the-world: %v", err)
 	}
 }
 
@@ -363,5 +368,63 @@ func TestPreemptedLockedGHandedBeforeStoplockedm(t *testing.T) {
 	do(t, s, Op{Kind: OpStoplockedm, M: 0}) // and handoffp's next steps
 	if r := step(t, s, Op{Kind: OpAcquireP, M: 0, P: 1}); r.G != 0 || s.Ms[0].Curg != 0 {
 		t.Fatalf("M0's stoplockedm returned running G%d:\n%s", r.G, s.Dump())
+	}
+}
+
+// TestStaleGCReadOnlyBeforeTheStop: findRunnable's read of sched.gcwaiting
+// at its top is racy, so an M that was in findRunnable when the
+// stop-the-world stored it may still take a G (M.StaleGCRead, the relaxed
+// schedule); an M that came to findRunnable after the store reads it set
+// and can only stop (gcstopm), whether its G was preempted
+// (TestStopTheWorldPreemptsIntoRunnext) or parked. The flag goes once the
+// M leaves findRunnable.
+func TestStaleGCReadOnlyBeforeTheStop(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; startm gave M1 P1, spinning
+	step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	if !s.Ms[1].StaleGCRead || s.Ms[0].StaleGCRead {
+		t.Fatalf("stale reads M0 %v, M1 %v; want M1's alone (M0 runs G0):\n%s", s.Ms[0].StaleGCRead, s.Ms[1].StaleGCRead, s.Dump())
+	}
+	// M1, spinning in findRunnable since before the store, may be past
+	// both racy reads: it may steal P0's runnext, strictly never.
+	steal := Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0}
+	if ks := enabledKinds(s, 1); !slices.Equal(ks, []OpKind{OpGCStopm, OpSchedule}) {
+		t.Fatalf("M1 in findRunnable since before the stop-the-world is offered %v; want gcstopm and the relaxed steal", ks)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0, Strict: true})))
+	n, r, err := Step(s, steal)
+	if err != nil || r.G != 1 || n.Ms[1].Curg != 1 {
+		t.Fatalf("the relaxed steal: G%d, %v", r.G, err)
+	}
+	if n.Ms[1].StaleGCRead {
+		t.Fatal("M1 runs G1 and still has a stale read of gcwaiting")
+	}
+
+	// M0's G parks after the store: M0 comes to findRunnable with
+	// gcwaiting set and can only stop; P0's runnext (G1) stays.
+	step(t, s, Op{Kind: OpPark, M: 0})
+	wakepSteps(t, s, 0)
+	if ks := enabledKinds(s, 0); !slices.Equal(ks, []OpKind{OpGCStopm}) || s.Ms[0].StaleGCRead {
+		t.Fatalf("M0, in schedule after its G parked, is offered %v (stale read %v); want gcstopm alone", ks, s.Ms[0].StaleGCRead)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext})))
+
+	// M1's gcstopm: spinning dropped (it keeps its P, and has no read
+	// left to make), then its P stopped.
+	step(t, s, Op{Kind: OpGCStopm, M: 1})
+	if s.Ms[1].StaleGCRead || s.Ms[1].P != 1 {
+		t.Fatalf("M1 between gcstopm's steps kept its stale read, or lost its P:\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpGCStopm, M: 1})
+	// The flag does not outlive the stop-the-world.
+	step(t, s, Op{Kind: OpGCStopm, M: 0})
+	step(t, s, Op{Kind: OpStopm, M: 0})
+	step(t, s, Op{Kind: OpStopm, M: 1})
+	step(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	for i := range s.Ms {
+		if s.Ms[i].StaleGCRead {
+			t.Fatalf("M%d has a stale read of gcwaiting after the restart", i)
+		}
 	}
 }
