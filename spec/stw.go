@@ -174,14 +174,17 @@ func staleGCReadAt(m *M) bool {
 	return m.P != None || m.NextP != None
 }
 
-// settleStaleGCReads clears M.StaleGCRead where it no longer holds: once
-// the world restarts (gcwaiting cleared), and for an M that left
-// findRunnable (it runs a G, or holds neither a P nor a nextp: gcstopm's
-// releasep, the stop path's): whatever brings it back to findRunnable's
-// top reads gcwaiting set. An M between gcstopm's two steps
-// (M.GCStopping) has nothing left to read either. Apply calls it after
-// every op.
+// settleStaleGCReads clears M.StaleGCRead where it no longer holds, for
+// an M that left findRunnable while the world stops (it runs a G, or holds
+// neither a P nor a nextp: gcstopm's releasep, the stop path's): whatever
+// brings it back to findRunnable's top reads gcwaiting set. An M between
+// gcstopm's two steps (M.GCStopping) has nothing left to read either.
+// Apply calls it after every op; the restart (restartWorld) clears every
+// M's as it clears gcwaiting.
 func (s *State) settleStaleGCReads() {
+	if !s.Sched.GCWaiting {
+		return
+	}
 	for mi := range s.Ms {
 		if m := &s.Ms[mi]; m.StaleGCRead && !s.staleGCReadHolds(m) {
 			m.StaleGCRead = false
@@ -331,6 +334,9 @@ func (s *State) restartWorld() error {
 		pp.Status, pp.StartSpinning = PHandoff, false
 	}
 	s.Sched.GCWaiting = false
+	for mi := range s.Ms {
+		s.Ms[mi].StaleGCRead = false
+	}
 	s.relistIdle()
 	s.startTheWorld()
 	return nil
