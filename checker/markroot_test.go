@@ -18,14 +18,7 @@ func markrootCase(t *testing.T, mode string) (Case, *impl.Result, int, int) {
 	w := impl.Workload{Main: main, Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1, After: 34}}}
 	for seed := int64(0); seed < 300; seed++ {
 		c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: mode, Seed: seed, Workload: w, Text: w.String()}
-		cfg, err := c.ImplConfig()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := impl.Run(cfg, w)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runImpl(t, c)
 		job, spawn := -1, -1
 		for i, e := range res.History {
 			switch {

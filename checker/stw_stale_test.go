@@ -47,14 +47,7 @@ func TestPreemptedMStopsForTheWorld(t *testing.T) {
 		found := false
 		for seed := int64(0); seed < 400 && !found; seed++ {
 			c := Case{Preset: "small", Ps: 2, Ms: 2, Mode: mode, Seed: seed, Workload: w, Text: w.String(), Faults: []string{"stw-preempted-runs-on"}}
-			cfg, err := c.ImplConfig()
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := impl.Run(cfg, w)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runImpl(t, c)
 			at := preemptedSchedule(res.History)
 			if at < 0 {
 				continue
@@ -78,12 +71,7 @@ func TestPreemptedMStopsForTheWorld(t *testing.T) {
 				t.Errorf("%s seed %d: the preempted M's schedule while the world stops (event %d: %s) judged %v: %s", mode, seed, at, res.History[at], o.Verdict, o.Detail)
 			}
 			c.Faults = nil
-			if cfg, err = c.ImplConfig(); err != nil {
-				t.Fatal(err)
-			}
-			if res, err = impl.Run(cfg, w); err != nil {
-				t.Fatal(err)
-			}
+			res = runImpl(t, c)
 			if o := judgeHistory(t, c, res, res.History); o.Verdict != Ok {
 				t.Errorf("%s seed %d without the fault: judged %v: %s %s %s", mode, seed, o.Verdict, o.Kind, o.Name, o.Detail)
 			}

@@ -60,6 +60,20 @@ func runAndJudge(t fataler, c Case) (*Outcome, *impl.Result) {
 
 // judgeHistory judges res, the run of c, with its history replaced by h:
 // a tampered history, judged against the run's final state.
+// runImpl runs case c on the implementation.
+func runImpl(t fataler, c Case) *impl.Result {
+	t.Helper()
+	cfg, err := c.ImplConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := impl.Run(cfg, c.Workload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func judgeHistory(t fataler, c Case, res *impl.Result, h []impl.Event) *Outcome {
 	t.Helper()
 	r := *res
