@@ -40,26 +40,6 @@ type fataler interface {
 	Fatal(args ...any)
 }
 
-// runAndJudge runs c on the implementation and judges it.
-func runAndJudge(t fataler, c Case) (*Outcome, *impl.Result) {
-	t.Helper()
-	cfg, err := c.ImplConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := impl.Run(cfg, c.Workload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, err := Judge(context.Background(), c, res, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o, res
-}
-
-// judgeHistory judges res, the run of c, with its history replaced by h:
-// a tampered history, judged against the run's final state.
 // runImpl runs case c on the implementation.
 func runImpl(t fataler, c Case) *impl.Result {
 	t.Helper()
@@ -74,6 +54,19 @@ func runImpl(t fataler, c Case) *impl.Result {
 	return res
 }
 
+// runAndJudge runs c on the implementation and judges it.
+func runAndJudge(t fataler, c Case) (*Outcome, *impl.Result) {
+	t.Helper()
+	res := runImpl(t, c)
+	o, err := Judge(context.Background(), c, res, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, res
+}
+
+// judgeHistory judges res, the run of c, with its history replaced by h:
+// a tampered history, judged against the run's final state.
 func judgeHistory(t fataler, c Case, res *impl.Result, h []impl.Event) *Outcome {
 	t.Helper()
 	r := *res
