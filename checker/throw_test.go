@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gexit-dev/gexit/impl"
+	"github.com/gexit-dev/gexit/spec"
 )
 
 func testCase(mode string, ms int, w impl.Workload, faults ...string) Case {
@@ -176,5 +177,37 @@ func TestPanicName(t *testing.T) {
 		if got := panicName(in); got != want {
 			t.Errorf("panicName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A goroutine that grows its stack past maxstacksize (1e9 bytes on a
+// 64-bit system) makes newstack throw "stack overflow": impl throws in
+// the growstack op that doubles 512 MiB, and the spec throws on the
+// same op, so the run is judged legal; a history in which that op
+// doubled the stack instead is illegal.
+func TestStackOverflowThrows(t *testing.T) {
+	steps := make([]impl.Step, 20)
+	for i := range steps {
+		steps[i] = impl.Grow()
+	}
+	w := impl.Workload{Main: impl.Prog(steps...)}
+	c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: "atomic", Workload: w, Text: w.String()}
+	res := runImpl(t, c)
+	if res.Throw != spec.ThrowStackOverflow {
+		t.Fatalf("impl threw %q after %d events; want %q", res.Throw, len(res.History), spec.ThrowStackOverflow)
+	}
+	last := len(res.History) - 1
+	if e := res.History[last]; e.Op != "growstack" || e.Out.Throw != spec.ThrowStackOverflow {
+		t.Fatalf("the last event is %s; want the growstack that throws", e)
+	}
+	if o := judgeHistory(t, c, res, res.History); o.Verdict != Ok {
+		t.Fatalf("the run judged %v: %s %s %s", o.Verdict, o.Kind, o.Name, o.Detail)
+	}
+	h := append([]impl.Event(nil), res.History...)
+	h[last].Out.Throw, h[last].Out.Value = "", 1<<30
+	cut := *res
+	cut.Throw = ""
+	if o := judgeHistory(t, c, &cut, h); o.Verdict != Illegal {
+		t.Fatalf("a growstack past maxstacksize that did not throw judged %v", o.Verdict)
 	}
 }

@@ -199,8 +199,14 @@ func (mp *m) stepG(gp *g) {
 		gp.pc++
 		if gp.stack != 0 {
 			r := mp.begin(opGrowStack)
+			r.g = gp.idx
+			if int64(gp.stack)*2 > maxStackSize {
+				// newstack: `if newsize > maxstacksize { throw("stack overflow") }`.
+				mp.throwOp(&r, throwStackOverflow)
+				return
+			}
 			gp.stack *= 2 // copystack(gp, oldsize*2)
-			r.g, r.val = gp.idx, int64(gp.stack)
+			r.val = int64(gp.stack)
 			mp.commit(&r)
 		}
 	case Assist:

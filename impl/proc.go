@@ -36,6 +36,7 @@ const (
 	throwCasgstatus         = "casgstatus: status is not the expected old value"
 	throwCheckdeadRunnable  = "checkdead: runnable g"
 	throwCheckdeadCounts    = "checkdead: inconsistent counts"
+	throwStackOverflow      = "stack overflow"
 
 	fatalGoexitDeadlock = "no goroutines (main called runtime.Goexit) - deadlock!"
 	fatalAllAsleep      = "all goroutines are asleep - deadlock!"

@@ -39,6 +39,10 @@ var pStatusNames = [...]string{"idle", "running", "dead", "gcstop"}
 
 const stackMin = 2048
 
+// maxStackSize is maxstacksize on a 64-bit system (proc.go main): newstack
+// throws "stack overflow" past it.
+const maxStackSize = 1000000000
+
 // maxStartingStackSize: gcComputeStartingStackSize's round2 of an average
 // clamped to maxstacksize (1000000000 on 64-bit systems).
 const maxStartingStackSize = 1 << 30

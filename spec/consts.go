@@ -33,6 +33,12 @@ type Consts struct {
 // allocates it for every new G.
 const StackMin = 2048
 
+// MaxStackSize is maxstacksize on a 64-bit system (proc.go main:
+// `maxstacksize = 1000000000`; debug.SetMaxStack can change it, which the
+// spec does not model): newstack throws "stack overflow" for a larger
+// stack (stack.go:1200-1207).
+const MaxStackSize = 1000000000
+
 // MaxStartingStackSize is the largest startingStackSize
 // gcComputeStartingStackSize can set on a 64-bit system: round2 of an
 // average clamped to maxstacksize (proc.go main: 1000000000), 1<<30.

@@ -56,6 +56,7 @@ const (
 	ThrowRunqputbatch       = "Couldn't put Gs into empty local runq"
 	ThrowCheckdeadRunnable  = "checkdead: runnable g"
 	ThrowCheckdeadCounts    = "checkdead: inconsistent counts"
+	ThrowStackOverflow      = "stack overflow"
 )
 
 func throwf(msg, fn string) error { return &Throw{Msg: msg, Func: fn} }

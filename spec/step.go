@@ -226,7 +226,13 @@ func (s *State) apply(op Op) (Result, error) {
 		if g.Stack == 0 {
 			return r, s.disabled(op, "the goroutine has no stack")
 		}
-		// copystack(gp, oldsize*2) from newstack.
+		// newstack: `newsize := oldsize * 2`, and `if newsize >
+		// maxstacksize ... { throw("stack overflow") }` before
+		// copystack(gp, newsize).
+		if int64(g.Stack)*2 > MaxStackSize {
+			r.G = m.Curg
+			return r, throwf(ThrowStackOverflow, "newstack")
+		}
 		g.Stack *= 2
 		r.G, r.Value = m.Curg, int64(g.Stack)
 		return r, nil

@@ -160,15 +160,18 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 // sched.gcwaiting when the stop-the-world stores it (M.StaleGCRead): it
 // is in schedule with its P and no G (the spec's findRunnable, with no
 // wakep still owed before it: gosched's, ready's and preempt's wakep come
-// before schedule), or its stopm returns to a nextp startm set before the
-// store. The latter over-approximates: in the runtime that M reads
+// before schedule; and not the recheck's `acquirep(pp);
+// mp.becomeSpinning(); goto top`, whose last store is still owed,
+// M.SpinClear without M.StealWork, before the read), or its stopm returns
+// to a nextp startm set before the store. The latter over-approximates:
+// in the runtime that M reads
 // gcwaiting after its acquirep (schedule -> findRunnable's top), so it
 // sees the store if its acquirep follows it; the spec lets it take the
 // relaxed schedule either way, so that the acquirep, the one op the
 // partial-order reduction follows alone (Private), commutes with the
 // stop-the-world.
 func staleGCReadAt(m *M) bool {
-	if m.Curg != None || m.NewG != None || m.LockedG != None || m.WakeP || m.Waking || m.StartmP != None || m.Stopping {
+	if m.Curg != None || m.NewG != None || m.LockedG != None || m.WakeP || m.Waking || m.StartmP != None || m.Stopping || m.SpinClear && !m.StealWork {
 		return false
 	}
 	return m.P != None || m.NextP != None

@@ -428,3 +428,30 @@ func TestStaleGCReadOnlyBeforeTheStop(t *testing.T) {
 		}
 	}
 }
+
+// staleGCReadAt: which Ms the stop-the-world marks as possibly past
+// findRunnable's read of gcwaiting. The recheck's acquirep owes its
+// becomeSpinning's last store before `goto top` (SpinClear, no
+// StealWork): not past the read; findRunnable's own spin (SpinClear with
+// StealWork) is past it.
+func TestStaleGCReadAt(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(m *M)
+		want bool
+	}{
+		{"in findRunnable with its P", func(m *M) { m.P = 0 }, true},
+		{"spinning before stealWork", func(m *M) { m.P, m.Spinning, m.SpinClear, m.StealWork = 0, true, true, true }, true},
+		{"the recheck's acquirep, before goto top", func(m *M) { m.P, m.Spinning, m.SpinClear = 0, true, true }, false},
+		{"stopm returning to its nextp", func(m *M) { m.NextP = 0 }, true},
+		{"owes a wakep before schedule", func(m *M) { m.P, m.WakeP = 0, true }, false},
+		{"running a G", func(m *M) { m.P, m.Curg = 0, 0 }, false},
+		{"idle", func(m *M) {}, false},
+	} {
+		m := M{Curg: None, P: None, OldP: None, NextP: None, LockedG: None, NewG: None, Handing: None, SpinP: None, StartmP: None, Link: None}
+		tc.set(&m)
+		if got := staleGCReadAt(&m); got != tc.want {
+			t.Errorf("%s: staleGCReadAt %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -86,6 +86,17 @@ func TestThrows(t *testing.T) {
 			_, err := s.Apply(Op{Kind: OpSchedule, M: 0, Source: SrcRunnext})
 			return err
 		}},
+		{"newstack: a stack past maxstacksize", ThrowStackOverflow, func(t *testing.T, s *State) error {
+			// 512 MiB doubles to 1 GiB > maxstacksize (1e9); the
+			// doubling before it (256 to 512 MiB) is allowed.
+			s.Gs[0].Stack = 1 << 28
+			do(t, s, Op{Kind: OpGrowStack, M: 0})
+			if s.Gs[0].Stack != 1<<29 {
+				t.Fatalf("stack %d after growing from 256 MiB", s.Gs[0].Stack)
+			}
+			_, err := s.Apply(Op{Kind: OpGrowStack, M: 0})
+			return err
+		}},
 		{"casgstatus spins: execute of a G that is not runnable", ThrowCasgstatus, func(t *testing.T, s *State) error {
 			spawn(t, s, 0)
 			s.Gs[1].Status = Waiting
