@@ -15,6 +15,9 @@
 // reads and writes, named as in runtime2.go. Config fixes the constants
 // (type Consts, presets "go" and "small"), the numbers of Ms and Ps and
 // GOARCH=wasm (one P and one M: wasm has one thread, ErrWasmOneThread).
+// The operating system is any but plan9, whose goexit0 keeps a locked
+// goroutine's thread for schedule (`mp.lockedExt = 0`, proc.go:4561-4567)
+// where every other one exits it through mexit, as the spec does.
 // State supports Clone, Equal, a 64-bit Hash (equal states
 // hash equal), a canonical Fingerprint for the explorer, and a compact
 // binary encoding.
