@@ -271,7 +271,10 @@
 //     before the store is offered it even when its acquirep comes after
 //     the store (it then reads gcwaiting set), so that this acquirep,
 //     which the partial-order reduction follows alone, commutes with the
-//     stop-the-world;
+//     stop-the-world; and an idle M that takes a P left for newm's thread
+//     while the world stops is offered it (it stands in for a thread that
+//     may have started, and read gcwaiting, before the store; the spec's
+//     Ms are fixed), even for a P left for newm after the store;
 //   - every modelled stop-the-world performs an action (gc on, gc off,
 //     procresize): those that take only worldsema (ReadMemStats, the
 //     goroutine profile, runtime.Stack of all goroutines, trace start,

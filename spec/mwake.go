@@ -548,6 +548,12 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 		s.unlinkM(int8(mp)) // (newm's M, modelled by an idle one: not the runtime's mgetSpecific)
 		m.Spinning = s.Ps[op.P].StartSpinning
 		s.Ps[op.P].StartSpinning = false
+		// newm's thread may have started, taken the P and read
+		// gcwaiting before a stop-the-world's store that this idle M,
+		// standing in for it, follows (the spec's Ms are fixed): it
+		// may be past that read (M.StaleGCRead). An over-approximation
+		// for a P left for newm after the store.
+		m.StaleGCRead = s.Sched.GCWaiting
 	default:
 		return r, s.disabled(op, "the M is neither woken by startm, idle, nor holding the P its recheck took")
 	}

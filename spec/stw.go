@@ -104,7 +104,11 @@ func (s *State) actionRefusal(k OpKind, n int) string {
 // or when the M's exitsyscall took its G out of
 // the syscall after gcwaiting was set and before the loop came to its P
 // (exitsyscall's fast path is a CAS on the G's status, without the lock;
-// found by gexit check in impl's free-running histories). op.N is the set
+// found by gexit check in impl's free-running histories), or when the
+// M's reentersyscall read gcwaiting before it was set and made its CAS
+// to _Gsyscall after the loop passed its P (setBlockOnExitSyscall then
+// saw _Grunning; the spec reaches that state as entersyscall, then the
+// stop-the-world with the P in op.N). op.N is the set
 // of such Ps (a bit per P), only in an op that overlapped another (not
 // Strict): the retake then takes the P with the world stopping (handoffp
 // stops it, or starts an M for its work, which then stops), or the M's
@@ -148,7 +152,7 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 		s.gcstopP(pi, None)
 	}
 	for mi := range s.Ms {
-		if m := &s.Ms[mi]; staleGCReadAt(m) {
+		if m := &s.Ms[mi]; s.staleGCReadAt(m) {
 			m.StaleGCRead = true
 		}
 	}
@@ -157,33 +161,41 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 }
 
 // staleGCReadAt reports whether M m may be past findRunnable's read of
-// sched.gcwaiting when the stop-the-world stores it (M.StaleGCRead): it
-// is in schedule with its P and no G (the spec's findRunnable, with no
-// wakep still owed before it: gosched's, ready's and preempt's wakep come
-// before schedule; and not the recheck's `acquirep(pp);
-// mp.becomeSpinning(); goto top`, whose last store is still owed,
-// M.SpinClear without M.StealWork, before the read), or its stopm returns
-// to a nextp startm set before the store. The latter over-approximates:
-// in the runtime that M reads
-// gcwaiting after its acquirep (schedule -> findRunnable's top), so it
-// sees the store if its acquirep follows it; the spec lets it take the
-// relaxed schedule either way, so that the acquirep, the one op the
-// partial-order reduction follows alone (Private), commutes with the
-// stop-the-world.
-func staleGCReadAt(m *M) bool {
-	if m.Curg != None || m.NewG != None || m.LockedG != None || m.WakeP || m.Waking || m.StartmP != None || m.Stopping || m.SpinClear && !m.StealWork {
+// sched.gcwaiting (M.StaleGCRead) when the stop-the-world stores it, and,
+// with gcwaiting set, whether an M that was still is: it is in findRunnable
+// with its P and no G, with nothing owed before the read or after the
+// search. Not an M that owes a wakep before schedule (gosched's, ready's,
+// preempt's), startlockedm or mexit; not an M whose becomeSpinning still
+// owes its last store (M.SpinClear: the recheck's `acquirep(pp);
+// mp.becomeSpinning(); goto top`, before the read; or findRunnable's
+// spin, whose stores come after gcwaiting's if this one does, so that
+// stealWork's loads of it before each victim see it set); not an M that
+// holds what it found (the global batch, runqsteal's tail), whose G runs
+// with no read; not one between gcstopm's steps. And an M whose stopm
+// returns to a nextp startm set before the store. That over-approximates:
+// in the runtime that M reads gcwaiting after its acquirep (schedule ->
+// findRunnable's top), so it sees the store if its acquirep follows it;
+// the spec lets it take the relaxed schedule either way, so that the
+// acquirep, the one op the partial-order reduction follows alone
+// (Private), commutes with the stop-the-world.
+func (s *State) staleGCReadAt(m *M) bool {
+	if m.Curg != None || m.NewG != None || m.LockedG != None || m.Handing != None || m.WakeP || m.Waking || m.StartmP != None ||
+		m.Stopping || m.GCStopping || m.SpinClear || m.StealTail || m.Mexiting || m.StopLocked || m.Mfreed {
 		return false
 	}
-	return m.P != None || m.NextP != None
+	if m.P != None {
+		return len(s.Ps[m.P].Held) == 0
+	}
+	return m.NextP != None
 }
 
-// settleStaleGCReads clears M.StaleGCRead where it no longer holds, for
-// an M that left findRunnable while the world stops (it runs a G, or holds
-// neither a P nor a nextp: gcstopm's releasep, the stop path's): whatever
-// brings it back to findRunnable's top reads gcwaiting set. An M between
-// gcstopm's two steps (M.GCStopping) has nothing left to read either.
-// Apply calls it after every op; the restart (restartWorld) clears every
-// M's as it clears gcwaiting.
+// settleStaleGCReads clears M.StaleGCRead where it no longer holds
+// (staleGCReadHolds), for an M that left findRunnable while the world
+// stops (it runs a G, or holds neither a P nor a nextp: gcstopm's
+// releasep, the stop path's; or it spun, its stores now after
+// gcwaiting's): whatever brings it back to findRunnable's top, or its
+// stealWork, reads gcwaiting set. Apply calls it after every op; the
+// restart (restartWorld) clears every M's as it clears gcwaiting.
 func (s *State) settleStaleGCReads() {
 	if !s.Sched.GCWaiting {
 		return
@@ -198,7 +210,7 @@ func (s *State) settleStaleGCReads() {
 // staleGCReadHolds reports whether M m can still hold M.StaleGCRead (the
 // GCStopPs invariant checks it).
 func (s *State) staleGCReadHolds(m *M) bool {
-	return s.Sched.GCWaiting && !m.GCStopping && m.Curg == None && m.NewG == None && m.LockedG == None && (m.P != None || m.NextP != None)
+	return s.Sched.GCWaiting && s.staleGCReadAt(m)
 }
 
 // gcstopP puts P pi, which M oldm held (None: an idle P), in _Pgcstop:

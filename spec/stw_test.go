@@ -430,28 +430,95 @@ func TestStaleGCReadOnlyBeforeTheStop(t *testing.T) {
 }
 
 // staleGCReadAt: which Ms the stop-the-world marks as possibly past
-// findRunnable's read of gcwaiting. The recheck's acquirep owes its
-// becomeSpinning's last store before `goto top` (SpinClear, no
-// StealWork): not past the read; findRunnable's own spin (SpinClear with
-// StealWork) is past it.
+// findRunnable's read of gcwaiting. Not an M whose becomeSpinning owes
+// its last store (the recheck's acquirep before `goto top`; or
+// findRunnable's spin, whose stores then come after gcwaiting's, so that
+// stealWork reads it set), nor one that holds what it found, nor one on
+// its way to mexit or startlockedm.
 func TestStaleGCReadAt(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		set  func(m *M)
+		set  func(s *State, m *M)
 		want bool
 	}{
-		{"in findRunnable with its P", func(m *M) { m.P = 0 }, true},
-		{"spinning before stealWork", func(m *M) { m.P, m.Spinning, m.SpinClear, m.StealWork = 0, true, true, true }, true},
-		{"the recheck's acquirep, before goto top", func(m *M) { m.P, m.Spinning, m.SpinClear = 0, true, true }, false},
-		{"stopm returning to its nextp", func(m *M) { m.NextP = 0 }, true},
-		{"owes a wakep before schedule", func(m *M) { m.P, m.WakeP = 0, true }, false},
-		{"running a G", func(m *M) { m.P, m.Curg = 0, 0 }, false},
-		{"idle", func(m *M) {}, false},
+		{"in findRunnable with its P", func(s *State, m *M) { m.P = 0 }, true},
+		{"spinning, before stealWork", func(s *State, m *M) { m.P, m.Spinning = 0, true }, true},
+		{"findRunnable's spin, its last store owed", func(s *State, m *M) { m.P, m.Spinning, m.SpinClear, m.StealWork = 0, true, true, true }, false},
+		{"the recheck's acquirep, before goto top", func(s *State, m *M) { m.P, m.Spinning, m.SpinClear = 0, true, true }, false},
+		{"holding the global batch", func(s *State, m *M) { m.P = 0; s.Ps[0].Held = []int32{1, 2} }, false},
+		{"holding runqsteal's tail", func(s *State, m *M) { m.P, m.StealTail = 0, true }, false},
+		{"on its way to mexit", func(s *State, m *M) { m.P, m.Mexiting = 0, true }, false},
+		{"handing a G to its locked M", func(s *State, m *M) { m.P, m.Handing = 0, 1 }, false},
+		{"stopm returning to its nextp", func(s *State, m *M) { m.NextP = 0 }, true},
+		{"owes a wakep before schedule", func(s *State, m *M) { m.P, m.WakeP = 0, true }, false},
+		{"running a G", func(s *State, m *M) { m.P, m.Curg = 0, 0 }, false},
+		{"idle", func(s *State, m *M) {}, false},
 	} {
+		s := newState(t, "small", 2, 2)
 		m := M{Curg: None, P: None, OldP: None, NextP: None, LockedG: None, NewG: None, Handing: None, SpinP: None, StartmP: None, Link: None}
-		tc.set(&m)
-		if got := staleGCReadAt(&m); got != tc.want {
+		tc.set(s, &m)
+		if got := s.staleGCReadAt(&m); got != tc.want {
 			t.Errorf("%s: staleGCReadAt %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// An M that spins after the stop-the-world's store (its becomeSpinning's
+// stores then come after gcwaiting's) reads gcwaiting set in stealWork
+// before each victim, so it steals nothing: the spin ends M.StaleGCRead.
+// An idle M that takes a P left for newm's thread while the world stops
+// stands in for a thread that may have started, and read gcwaiting,
+// before the store: it may take the P's G (relaxed).
+func TestStaleGCReadSpinAndNewm(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; startm gave M1 P1, spinning
+	step(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	// M1 stops spinning by hand, still in findRunnable with P1.
+	s.Ms[1].Spinning, s.Sched.NMSpinning = false, 0
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatal(v)
+	}
+	spinner := s.Clone()
+	step(t, spinner, Op{Kind: OpStopTheWorld, M: Controller})
+	if !spinner.Ms[1].StaleGCRead {
+		t.Fatal("M1 in findRunnable at the store has no stale read")
+	}
+	step(t, spinner, Op{Kind: OpSpin, M: 1})
+	if spinner.Ms[1].StaleGCRead {
+		t.Fatal("M1 spun after the store and kept its stale read")
+	}
+	step(t, spinner, Op{Kind: OpSpin, M: 1}) // needspinning's store
+	wantDisabled(t, errOf(Step(spinner, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})))
+	if ks := enabledKinds(spinner, 1); !slices.Equal(ks, []OpKind{OpGCStopm}) {
+		t.Fatalf("M1, spun after the store, is offered %v; want gcstopm alone", ks)
+	}
+
+	// M0 locks its thread, spawns G2 and parks: stoplockedm's handoffp
+	// finds no idle M for P0 and leaves it for newm's thread.
+	step(t, s, Op{Kind: OpSpin, M: 1})
+	step(t, s, Op{Kind: OpSpin, M: 1})
+	step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+	wakepSteps(t, s, 1)
+	step(t, s, Op{Kind: OpLockOSThread, M: 0})
+	spawn(t, s, 0)
+	wakepSteps(t, s, 0)
+	step(t, s, Op{Kind: OpPark, M: 0})
+	step(t, s, Op{Kind: OpStoplockedm, M: 0})
+	step(t, s, Op{Kind: OpStartm, M: 0})
+	if !s.pendingP(0) {
+		t.Fatalf("P0 is not left for newm:\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	step(t, s, Op{Kind: OpPreempt, M: 1})
+	wakepSteps(t, s, 1)
+	step(t, s, Op{Kind: OpGCStopm, M: 1})
+	step(t, s, Op{Kind: OpStopm, M: 1})
+	step(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	if !s.Ms[1].StaleGCRead {
+		t.Fatalf("M1, standing in for newm's thread, has no stale read:\n%s", s.Dump())
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpSchedule, M: 1, Source: SrcRunnext, Strict: true})))
+	if _, r, err := Step(s, Op{Kind: OpSchedule, M: 1, Source: SrcRunnext}); err != nil || r.G != 2 {
+		t.Fatalf("newm's thread's relaxed schedule: G%d, %v", r.G, err)
 	}
 }
