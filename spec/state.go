@@ -184,11 +184,14 @@ type M struct {
 	// that reached findRunnable after the store reads it set and stops
 	// (gcstopm): the M whose G it preempted (goschedImpl read gcwaiting,
 	// proc.go:4331), an M whose G exited, parked or yielded, an M that
-	// startm woke after the store. Set by the stop-the-world
-	// (stopTheWorld) for every M in findRunnable then, and for an M
-	// whose stopm returns to a nextp set before it (so that its acquirep
-	// commutes with the stop-the-world: see staleGCReadAt); cleared
-	// once the M leaves findRunnable (settleStaleGCReads). It is a
+	// startm woke after the store, an M that spun after it (stealWork
+	// then reads it set). Set by the stop-the-world (stopTheWorld) for
+	// every M in findRunnable then, and for an M whose stopm returns to
+	// a nextp set before it (so that its acquirep commutes with the
+	// stop-the-world: see staleGCReadAt); set by acquirep for an idle M
+	// that takes a P left for newm's thread while the world stops (the
+	// thread it stands in for may have started before the store);
+	// cleared once the M leaves findRunnable (settleStaleGCReads). It is a
 	// history variable of the spec's: the runtime holds no such flag,
 	// and an implementation is not asked for it (EqualObserved).
 	StaleGCRead bool
