@@ -374,7 +374,8 @@ func (a *actor) checkdeadLocked() string {
 			continue
 		}
 		switch st {
-		case gWaiting:
+		case gWaiting, gPreempted:
+			// `case _Gwaiting, _Gpreempted: grunning++`.
 			waiting++
 		case gRunnable, gRunning, gSyscall:
 			return throwCheckdeadRunnable

@@ -4,8 +4,8 @@ package spec
 // runs under sched.lock wherever an M stops counting as running: mput
 // (stopm, startlockedm's stopm, exitsyscallNoP's stopm), incidlelocked(1)
 // (stoplockedm; sysmon's retake too, at the end of the bracket it opens
-// with incidlelocked(-1), which the spec's one-step retake does not
-// need: see CheckdeadRan's Scope) and mexit (after nmfreed++). It counts
+// with incidlelocked(-1), which RunningMs counts while Sched.RetakeP is
+// set: see CheckdeadRan's Scope) and mexit (after nmfreed++). It counts
 // Ms, not Gs:
 //
 //	run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys
@@ -19,12 +19,13 @@ package spec
 //   - no user G left at all (possible only once main called
 //     runtime.Goexit): fatal("no goroutines (main called runtime.Goexit)
 //   - deadlock!");
-//   - otherwise every user G waits (the spec has no timers, so
-//     checkdead's timer scan finds none): fatal("all goroutines are
-//     asleep - deadlock!").
+//   - otherwise every user G waits or is preempted (the spec has no
+//     timers, so checkdead's timer scan finds none): fatal("all
+//     goroutines are asleep - deadlock!").
 //
-// The spec has no sysmon or template thread (nmsys is 0 and they are not
-// among mcount's Ms) and no cgo extra M (run0 is 0). System goroutines
+// sysmon is not one of the spec's Ms (sched.nmsys counts it out of
+// mcount, so nmsys is 0 here), there is no template thread and no cgo
+// extra M (run0 is 0). System goroutines
 // are skipped, as isSystemGoroutine skips them.
 func (s *State) checkdead(r *Result) error {
 	if s.Sched.Terminal != Alive {
@@ -44,7 +45,9 @@ func (s *State) checkdead(r *Result) error {
 			continue
 		}
 		switch g.Status {
-		case Waiting:
+		case Waiting, Preempted:
+			// `case _Gwaiting, _Gpreempted: grunning++`
+			// (proc.go:6413-6415); no op makes a G preempted yet.
 			waiting++
 		case Runnable, Running, Syscall:
 			return throwf(ThrowCheckdeadRunnable, "checkdead")

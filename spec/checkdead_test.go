@@ -164,3 +164,25 @@ func TestExitsyscallNoPStopmAfterUnlock(t *testing.T) {
 		t.Fatalf("M0 stopm's unlocked; main is locked to M1\n%s", s.Dump())
 	}
 }
+
+// checkdead counts a preempted goroutine (_Gpreempted) as one that waits
+// (`case _Gwaiting, _Gpreempted: grunning++`): with no M running and the
+// only user goroutine preempted, the program dies with "all goroutines
+// are asleep", not "no goroutines (main called runtime.Goexit)".
+func TestCheckdeadCountsPreempted(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	do(t, s, Op{Kind: OpPark, M: 0})
+	s.Gs[0].Status = Preempted // planted: no op makes a G preempted
+	if _, err := s.releasep(0); err != nil {
+		t.Fatal(err)
+	}
+	s.Ms[0].Parked = true
+	s.Ms[0].Link, s.Sched.Midle = None, 0
+	if run := s.RunningMs(); run != 0 {
+		t.Fatalf("%d Ms running after M0 went idle:\n%s", run, s.Dump())
+	}
+	var r Result
+	if err := s.checkdead(&r); err != nil || r.Fatal != FatalAllAsleep {
+		t.Fatalf("checkdead with main preempted and no M running: %v, fatal %q; want %q", err, r.Fatal, FatalAllAsleep)
+	}
+}

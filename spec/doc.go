@@ -225,6 +225,13 @@
 //
 // Known over- and under-approximations, each a restriction of the model
 // rather than a claim about the runtime:
+//   - sysmon's timing is not modelled: retake may take the P of any M
+//     whose G is in a syscall, where the runtime waits for a sysmon tick
+//     that saw the syscall already and, with no local work and an M
+//     spinning or a P idle, for 10ms (proc.go:6693-6705): a timing
+//     superset;
+//   - LockOSThread and lockOSThread nest at most 255 deep (the runtime's
+//     counts are 32 bits);
 //   - the controller that stops the world holds no P and is no G of the
 //     spec's: in the runtime the caller of stopTheWorldWithSema is a
 //     goroutine on an M with a P, which it stops first (`gp.m.p.ptr().status

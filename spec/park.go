@@ -109,6 +109,11 @@ func (s *State) entersyscall(op Op, mp int) (Result, error) {
 // "the M from which we retake can exit the syscall, increment nmidle and
 // report deadlock", which the incidlelocked(-1) bracket prevents).
 // Sched.RetakeP holds the P meanwhile. There is no sysmon on wasm.
+// sysmon's timing is not modelled: the runtime retakes only a P whose
+// syscalltick it saw unchanged since its last tick and, with no local
+// work and an M spinning or a P idle, only after 10ms in the syscall
+// (proc.go:6693-6705); every retake the spec offers is one a long
+// enough syscall allows.
 func (s *State) retake(op Op) (Result, error) {
 	r := NewResult()
 	switch {
@@ -307,6 +312,9 @@ func (s *State) lockOSThread(op Op, mp int) (Result, error) {
 	r.G = gi
 	switch op.Kind {
 	case OpLockOSThread:
+		// The spec's counts are 8 bits where the runtime's are 32
+		// (runtime2.go lockedExt, lockedInt; LockOSThread panics only
+		// when its count wraps): nesting past 255 is left out.
 		if m.LockedExt == 255 {
 			return r, s.disabled(op, "LockOSThread nesting overflow")
 		}

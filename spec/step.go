@@ -255,8 +255,12 @@ func (s *State) apply(op Op) (Result, error) {
 // the program ended. exit(0) after main returns ends the process wherever
 // the other Ms are: what they were doing is cut short and unobservable, so
 // any op may complete. checkdead's fatal errors come when no M runs
-// (run == 0): only sysmon (retake), which it does not count, can be in
-// flight. The GC's stack freeing is accepted after the end too, although
+// (run == 0); sysmon's retake and its handoffp are still accepted after
+// one, though the spec counts sysmon's bracket (incidlelocked(-1) ...
+// incidlelocked(1), RunningMs) so that no checkdead ends the program
+// inside it, and a new retake needs a G in a syscall, which makes
+// checkdead throw instead: an over-acceptance kept for histories whose
+// sysmon op overlaps the end. The GC's stack freeing is accepted after the end too, although
 // in the runtime it runs on a counted M (an idle-time mark worker keeps
 // its M from stopping while the root job is unclaimed), so checkdead
 // cannot fire before it: the spec has no GC workers, and lets the last M
