@@ -232,6 +232,15 @@
 //     superset;
 //   - LockOSThread and lockOSThread nest at most 255 deep (the runtime's
 //     counts are 32 bits);
+//   - handoffp's unlocked reads (`!runqempty(pp) || !sched.runq.empty()`,
+//     then the GC test, then `sched.nmspinning.Load()+sched.npidle.Load()
+//     == 0` and its CAS, proc.go:3136-3152) are one instant of its
+//     caller's step (handoffpRead), where the runtime makes them one after
+//     another: an under-approximation. The runtime can read the global
+//     queue empty, then see a G put there and a spinning M give up before
+//     it reads nmspinning, and start a spinning M for the P (the CAS
+//     path); the spec then takes the lock section's path, which finds
+//     the G and starts a non-spinning one. Not yet offered;
 //   - the controller that stops the world holds no P and is no G of the
 //     spec's: in the runtime the caller of stopTheWorldWithSema is a
 //     goroutine on an M with a P, which it stops first (`gp.m.p.ptr().status
