@@ -90,7 +90,7 @@
 //     rechecks the global queue under sched.lock before pidleput);
 //   - the spin (becomeSpinning before stealWork) needs an empty local
 //     queue, and is allowed whatever the global queue and the spin limit
-//     hold: findRunnable reads both without a lock (proc.go:3473, 3517),
+//     hold: findRunnable reads both without a lock (proc.go:3474, 3517),
 //     so another M may fill the queue or begin spinning before the M
 //     counts itself. Enabled offers it so too (beside the global batch or
 //     the idle branch), so the explorer reaches those interleavings. It
@@ -241,6 +241,18 @@
 //     it reads nmspinning, and start a spinning M for the P (the CAS
 //     path); the spec then takes the lock section's path, which finds
 //     the G and starts a non-spinning one. Not yet offered;
+//   - the recheck of an M that dropped its P while spinning (op recheck)
+//     is one step where the runtime makes two sched.lock sections, the
+//     global queue's (its pidlegetSpinning may store needspinning) and
+//     checkRunqsNoP's (which may store it again, proc.go:3676-3695,
+//     3906): another M's stop path can take the first store
+//     (becomeSpinning) before the second, so two Ms keep their Ps for
+//     one recheck in the runtime and one in the spec: an
+//     under-approximation, not yet offered;
+//   - schedule's execute (the G running, schedtick++) comes before
+//     resetspinning's wakep in the spec, after it in the runtime
+//     (proc.go schedule); while the M owes the wakep nothing else it
+//     does, and no other M, reads either;
 //   - the controller that stops the world holds no P and is no G of the
 //     spec's: in the runtime the caller of stopTheWorldWithSema is a
 //     goroutine on an M with a P, which it stops first (`gp.m.p.ptr().status

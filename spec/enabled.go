@@ -299,7 +299,7 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 	}
 	if !m.Spinning {
 		// findRunnable spins before it steals or gives up. Its reads of
-		// the global queue and of the spin limit are racy (proc.go:3473,
+		// the global queue and of the spin limit are racy (proc.go:3474,
 		// 3517): another M may fill the queue or begin spinning between
 		// them and becomeSpinning, and the M spins anyway. So the spin is
 		// offered whatever the queue and the limit hold (spin accepts it
