@@ -55,8 +55,11 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Value != 0 {
 			add(HandoffStep(r.Value).String()) // handoffp's unlocked reads: its next step
 		}
-		if op.N == HandoffGCWork {
+		if op.N&HandoffGCWork != 0 {
 			add("gcwork") // handoffp's GC test found mark work
+		}
+		if op.N&HandoffSawNoGlobal != 0 {
+			add("missedglobal") // handoffp's racy read missed a G put on the global queue since
 		}
 	case OpHandoffpLocked:
 		add(HandoffLockedBranch(r.Value).String())
@@ -111,8 +114,11 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Value != 0 {
 			add(HandoffStep(r.Value).String())
 		}
-		if op.N == HandoffGCWork {
+		if op.N&HandoffGCWork != 0 {
 			add("gcwork")
+		}
+		if op.N&HandoffSawNoGlobal != 0 {
+			add("missedglobal")
 		}
 	case OpExitSyscall:
 		add(ExitPath(op.N).String())
@@ -166,7 +172,7 @@ func AllBranches() []string {
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
 		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm", "startm/handoffp", "startm/handoffp-spin",
 		"handoffp/lock", "handoffp/store", "handoffp/startm", "mexit/lock", "mexit/store", "mexit/startm", "stoplockedm/lock", "stoplockedm/store", "stoplockedm/startm",
-		"handoffp/gcwork", "mexit/gcwork", "stoplockedm/gcwork",
+		"handoffp/gcwork", "mexit/gcwork", "stoplockedm/gcwork", "handoffp/missedglobal", "mexit/missedglobal", "stoplockedm/missedglobal",
 		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "spin/needspinning-store", "spin/recheck-global",

@@ -236,11 +236,11 @@
 //     then the GC test, then `sched.nmspinning.Load()+sched.npidle.Load()
 //     == 0` and its CAS, proc.go:3136-3152) are one instant of its
 //     caller's step (handoffpRead), where the runtime makes them one after
-//     another: an under-approximation. The runtime can read the global
-//     queue empty, then see a G put there and a spinning M give up before
-//     it reads nmspinning, and start a spinning M for the P (the CAS
-//     path); the spec then takes the lock section's path, which finds
-//     the G and starts a non-spinning one. Not yet offered;
+//     another. The first read's miss of a G put on the global queue since
+//     is offered (Op.N HandoffSawNoGlobal, relaxed ops only), so that the
+//     later reads see what came after it: a spinning M that gave up
+//     meanwhile lets the CAS path start a spinning M for the P with the G
+//     on the global queue. The later reads are not split further;
 //   - the recheck of an M that dropped its P while spinning (op recheck)
 //     is one step where the runtime makes two sched.lock sections, the
 //     global queue's (its pidlegetSpinning may store needspinning) and
@@ -287,8 +287,9 @@
 //     job is done, so no invariant's verdict changes, but the spec accepts
 //     a history that ends before the job;
 //   - the explorer offers every outcome of findRunnable's racy reads
-//     (Schedule choices, above) and of exitsyscall's whatever the state
-//     holds now: a superset of what the runtime's reads allow;
+//     (Schedule choices, above), of exitsyscall's and of handoffp's read
+//     of the global queue whatever the state holds now: a superset of what
+//     the runtime's reads allow;
 //   - while the world stops, the relaxed schedule (an M past
 //     findRunnable's racy read of gcwaiting, proc.go:3403) is offered only
 //     to an M that was in findRunnable when the stop-the-world stored it

@@ -113,7 +113,7 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 	}
 	// handoffp's unlocked reads; its next steps (handoffp.go) come
 	// before nmfreed++.
-	s.handoffpRead(released, op.N == HandoffGCWork)
+	s.handoffpRead(released, op.N)
 	m.StartmP = released
 	r.Value = int64(s.Ps[released].Handoff)
 	r.HandedOff = true

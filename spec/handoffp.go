@@ -88,39 +88,71 @@ func (h HandoffStep) Next() OpKind {
 // reached: no local or global work.
 const HandoffGCWork = 1
 
-// handoffpGCChoice checks op's choice (Op.N) for the GC test of
-// handoffp's reads of P pi (None: the op makes no handoffp), before the op
-// changes anything.
+// HandoffSawNoGlobal (a bit of Op.N with HandoffGCWork) is the outcome of
+// handoffp's first read, `!runqempty(pp) || !sched.runq.empty()`
+// (proc.go:3136), that saw the global queue empty where it now holds a G:
+// the read is racy and comes before handoffp's others, so a G put there
+// since, with the P's own queue empty, goes unseen, and handoffp goes on
+// to its GC test and `sched.nmspinning.Load()+sched.npidle.Load() == 0`
+// with the CAS (proc.go:3152), which read later values (a spinning M may
+// have given up meanwhile). Only in an op that overlapped another (not
+// Strict).
+const HandoffSawNoGlobal = 2
+
+// handoffpGCChoice checks op's choices (Op.N) for the reads of handoffp
+// of P pi (None: the op makes no handoffp), before the op changes
+// anything.
 func (s *State) handoffpGCChoice(op Op, pi int8) error {
+	gc, saw := op.N&HandoffGCWork != 0, op.N&HandoffSawNoGlobal != 0
 	switch {
-	case op.N != 0 && op.N != HandoffGCWork:
-		return s.disabled(op, "N is 0 or 1 (HandoffGCWork)")
-	case pi == None || !s.handoffpNoWork(pi):
-		if op.N != 0 {
+	case op.N&^(HandoffGCWork|HandoffSawNoGlobal) != 0:
+		return s.disabled(op, "N is a set of HandoffGCWork (1) and HandoffSawNoGlobal (2)")
+	case saw && (pi == None || !s.handoffpLocalEmpty(pi) || len(s.Sched.Runq) == 0):
+		return s.disabled(op, "handoffp's read of sched.runq can miss only a G put there since, with the P's own queue empty")
+	case saw && op.Strict:
+		return s.disabled(op, "strict: handoffp's read of sched.runq sees the G there")
+	case pi == None || !s.handoffpNoWork(pi, saw):
+		if gc {
 			return s.disabled(op, "handoffp does not reach its GC test (no P, or local or global work)")
 		}
-	case op.N == HandoffGCWork && !s.Sched.GCBlacken:
+	case gc && !s.Sched.GCBlacken:
 		return s.disabled(op, "the GC is not marking: gcBlackenEnabled is 0")
-	case op.N == 0 && s.Sched.GCBlacken && !s.Sched.FreeGStacksDone:
-		return s.disabled(op, "markrootFreeGStacks's root job is unclaimed: gcMarkWorkAvailable holds (N must be HandoffGCWork)")
+	case !gc && s.Sched.GCBlacken && !s.Sched.FreeGStacksDone:
+		return s.disabled(op, "markrootFreeGStacks's root job is unclaimed: gcMarkWorkAvailable holds (N must have HandoffGCWork)")
 	}
 	return nil
 }
 
+// handoffpLocalEmpty: P pi's own run queue is empty.
+func (s *State) handoffpLocalEmpty(pi int8) bool {
+	pp := &s.Ps[pi]
+	return pp.Runnext == None && len(pp.Ring) == 0
+}
+
 // handoffpNoWork is handoffp's first read, `!runqempty(pp) ||
 // !sched.runq.empty()`, negated: neither P pi's run queue nor the global
-// queue holds work, so its reads go on to the GC test.
-func (s *State) handoffpNoWork(pi int8) bool {
-	pp := &s.Ps[pi]
-	return pp.Runnext == None && len(pp.Ring) == 0 && len(s.Sched.Runq) == 0
+// queue holds work (or the read missed the global queue's: saw,
+// HandoffSawNoGlobal), so its reads go on to the GC test.
+func (s *State) handoffpNoWork(pi int8, saw bool) bool {
+	return s.handoffpLocalEmpty(pi) && (len(s.Sched.Runq) == 0 || saw)
 }
 
 // handoffpGCChoices appends the Op.N values handoffp's reads of P pi (None:
-// no handoffp) may take: HandoffGCWork, 0, or both.
+// no handoffp) may take: HandoffGCWork, 0, or both; and, with the P's
+// queue empty and a G on the global queue, HandoffSawNoGlobal where the
+// GC test may find no work (with work it starts an M as N 0 does).
 func (s *State) handoffpGCChoices(pi int8, ns []int8) []int8 {
 	sc := &s.Sched
 	switch {
-	case pi == None || !s.handoffpNoWork(pi) || !sc.GCBlacken:
+	case pi == None:
+		return append(ns, 0)
+	case !s.handoffpNoWork(pi, false):
+		ns = append(ns, 0)
+		if s.handoffpLocalEmpty(pi) && !(sc.GCBlacken && !sc.FreeGStacksDone) {
+			ns = append(ns, HandoffSawNoGlobal)
+		}
+		return ns
+	case !sc.GCBlacken:
 		return append(ns, 0)
 	case !sc.FreeGStacksDone:
 		return append(ns, HandoffGCWork)
@@ -130,17 +162,17 @@ func (s *State) handoffpGCChoices(pi int8, ns []int8) []int8 {
 
 // handoffpRead is handoffp's unlocked reads for P pi, which its caller
 // holds from now on (the P is PHandoff, held, P.Handoff the next step);
-// gcWork is the GC test's outcome (handoffpGCChoice checked it).
-func (s *State) handoffpRead(pi int8, gcWork bool) {
+// n is the op's choices for them (handoffpGCChoice checked them).
+func (s *State) handoffpRead(pi int8, n int8) {
 	pp := &s.Ps[pi]
 	sc := &s.Sched
 	pp.Status, pp.M, pp.Link, pp.StartSpinning = PHandoff, None, None, false
 	switch {
-	case !s.handoffpNoWork(pi):
+	case !s.handoffpNoWork(pi, n&HandoffSawNoGlobal != 0):
 		// `if !runqempty(pp) || !sched.runq.empty() { startm(pp,
 		// false, false) }`.
 		pp.Handoff = HandoffStartm
-	case gcWork:
+	case n&HandoffGCWork != 0:
 		// `if gcBlackenEnabled != 0 && gcShouldScheduleWorker(pp) {
 		// startm(pp, false, false) }`.
 		pp.Handoff = HandoffStartm

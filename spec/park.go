@@ -63,7 +63,7 @@ func (s *State) stoplockedmOp(op Op, mp int) (Result, error) {
 		return r, err
 	}
 	m.StopLocked = false
-	handed, err := s.stoplockedm(mp, op.N == HandoffGCWork)
+	handed, err := s.stoplockedm(mp, op.N)
 	r.HandedOff = handed
 	if err != nil {
 		return r, err
@@ -165,7 +165,7 @@ func (s *State) sysmonHandoffp(op Op) (Result, error) {
 		return r, err
 	}
 	r.P, r.HandedOff = pi, true
-	s.handoffpRead(pi, op.N == HandoffGCWork)
+	s.handoffpRead(pi, op.N)
 	r.Value = int64(s.Ps[pi].Handoff)
 	return r, nil
 }

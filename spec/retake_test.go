@@ -375,3 +375,49 @@ func TestHandoffpGCWork(t *testing.T) {
 	_, err = o.Clone().Apply(Op{Kind: OpHandoffp, M: Sysmon, N: HandoffGCWork})
 	wantDisabled(t, err)
 }
+
+// handoffp's first read of sched.runq is racy and comes before its read
+// of nmspinning+npidle (proc.go:3136, 3152): sysmon can read the global
+// queue empty, then M0 leaves its syscall and puts G0 there and M1's
+// wakep finds no idle P and gives its nmspinning back, and then sysmon's
+// CAS succeeds: it starts a spinning M for P0 with G0 on the global
+// queue. With the reads one instant that outcome was unreachable
+// (HandoffSawNoGlobal offers it); strictly, or with the P's own queue
+// holding work, it is refused.
+func TestHandoffpReadMissesTheGlobalQueue(t *testing.T) {
+	s := syscallWithBothPsBusy(t, 3)
+	step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+	step(t, s, Op{Kind: OpNewproc1, M: 1})
+	step(t, s, Op{Kind: OpRunqput, M: 1})
+	if r := step(t, s, Op{Kind: OpWakep, M: 1}); r.Value != WakepCAS {
+		t.Fatalf("M1's wakep: %d, want the CAS\n%s", r.Value, s.Dump())
+	}
+	step(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)})
+	step(t, s, Op{Kind: OpWakepStartm, M: 1}) // no idle P: nmspinning back to 0
+	if len(s.Sched.Runq) != 1 || s.Sched.NMSpinning != 0 || s.npidle() != 0 || !s.handoffpLocalEmpty(0) {
+		t.Fatalf("setup:\n%s", s.Dump())
+	}
+	var ns []int8
+	for _, op := range s.Enabled(DefaultBounds(3), nil) {
+		if op.M == Sysmon {
+			ns = append(ns, op.N)
+		}
+	}
+	if !slices.Equal(ns, []int8{0, HandoffSawNoGlobal}) {
+		t.Fatalf("sysmon is offered handoffp with N %v; want [0 %d]", ns, HandoffSawNoGlobal)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpHandoffp, M: Sysmon, N: HandoffSawNoGlobal, Strict: true})))
+	n := s.Clone()
+	step(t, n, Op{Kind: OpHandoffp, M: Sysmon})
+	if n.Ps[0].Handoff != HandoffStartm {
+		t.Fatalf("handoffp that sees G0: %v, want startm", n.Ps[0].Handoff)
+	}
+	step(t, s, Op{Kind: OpHandoffp, M: Sysmon, N: HandoffSawNoGlobal})
+	if s.Ps[0].Handoff != HandoffStore || s.Sched.NMSpinning != 1 {
+		t.Fatalf("handoffp that missed G0 with no M spinning and no P idle: %v, nmspinning %d; want its CAS\n%s", s.Ps[0].Handoff, s.Sched.NMSpinning, s.Dump())
+	}
+	step(t, s, Op{Kind: OpHandoffpStore, M: Sysmon})
+	if s.Sched.NeedSpinning {
+		t.Fatal("handoffp's needspinning store left it set")
+	}
+}

@@ -605,7 +605,7 @@ func (s *State) dropg(mp int) {
 
 // stoplockedm models proc.go stoplockedm up to mPark: the M keeps waiting
 // for its locked G; its P, if any, is handed off.
-func (s *State) stoplockedm(mp int, gcWork bool) (handedOff bool, err error) {
+func (s *State) stoplockedm(mp int, n int8) (handedOff bool, err error) {
 	m := &s.Ms[mp]
 	if m.LockedG == None || s.Gs[m.LockedG].LockedM != int8(mp) {
 		return false, throwf(ThrowStoplockedm, "stoplockedm")
@@ -615,7 +615,7 @@ func (s *State) stoplockedm(mp int, gcWork bool) (handedOff bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		s.handoffpRead(pi, gcWork)
+		s.handoffpRead(pi, n)
 		s.Ms[mp].StartmP = pi
 		return true, nil
 	}

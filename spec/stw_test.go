@@ -276,7 +276,7 @@ func TestHandoffpStopsForTheWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handoffpRead(pi, false)
+	s.handoffpRead(pi, 0)
 	s.Ms[0].StartmP = pi
 	s.Ms[0].Mfreed = true // (as mexit's: the M holds the P for its handoffp)
 	if s.Ps[pi].Handoff != HandoffLocked {

@@ -76,7 +76,7 @@ func TestThrows(t *testing.T) {
 			return s.acquirepOn(1, 0)
 		}},
 		{"stoplockedm without a locked G", ThrowStoplockedm, func(t *testing.T, s *State) error {
-			_, err := s.stoplockedm(0, false)
+			_, err := s.stoplockedm(0, 0)
 			return err
 		}},
 		{"startlockedm: locked to me", ThrowStartlockedmMe, func(t *testing.T, s *State) error {
