@@ -77,7 +77,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), SpinP: int8(spinP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
-			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, AllpLen: int8(m.AllpLen), WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, GCStopping: m.GCStopping, SpinClear: m.SpinClear, StealWork: m.StealWork, Mexiting: m.Mexiting, Mfreed: m.Mfreed, StealTail: m.StealTail, Link: spec.None})
+			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, RecheckRunqs: m.RecheckRunqs, AllpLen: int8(m.AllpLen), WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, GCStopping: m.GCStopping, SpinClear: m.SpinClear, StealWork: m.StealWork, Mexiting: m.Mexiting, Mfreed: m.Mfreed, StealTail: m.StealTail, Link: spec.None})
 	}
 	for i, p := range sn.Ps {
 		st, ok := pstatus[p.Status]
@@ -235,18 +235,14 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 		}
 		op.Source, op.Victim = src, int8(e.Out.Victim)
 	case spec.OpRecheck:
-		// What checkRunqsNoP read is the implementation's (racy), and
-		// so is the path: which sched.lock section found the work, and
-		// whether the global queue's found no idle P before
-		// checkRunqsNoP's took one.
+		// One event per sched.lock section: the global queue's
+		// (which took the global batch, or not), then checkRunqsNoP's,
+		// whose reads are the implementation's (racy).
 		if e.Out.Value&2 != 0 {
 			op.N |= spec.RecheckFound
 		}
-		switch {
-		case e.Out.Source == "global":
+		if e.Out.Source == "global" {
 			op.Source = spec.SrcGlobal
-		case e.Out.P >= 0 && e.Out.Value&1 != 0:
-			op.N |= spec.RecheckGlobalNoP
 		}
 	case spec.OpExitSyscall:
 		// The path is the implementation's (it turns on racy reads);

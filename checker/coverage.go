@@ -14,7 +14,7 @@ type branchKey uint64
 func keyOf(op spec.Op, r spec.Result) branchKey {
 	var n int8
 	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize || op.Kind == spec.OpExitSyscall || op.Kind == spec.OpGC ||
-		op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit {
+		op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit || op.Kind == spec.OpRecheck {
 		n = op.N
 	}
 	k := uint64(op.Kind) | uint64(uint8(n))<<8 | uint64(code(r.How))<<16 | uint64(code(r.Stack))<<24 |
@@ -38,6 +38,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		k |= 1 << 61 // a syscall P left with its M (a retake in progress, or its exitsyscall first)
 	case op.Kind == spec.OpSpin && r.Value == 1:
 		k |= 1 << 61 // becomeSpinning's needspinning store
+	case op.Kind == spec.OpRecheck && r.Value == 1:
+		k |= 1 << 61 // pidlegetSpinning's needspinning store
 	case op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit || op.Kind == spec.OpStartm || op.Kind == spec.OpHandoffpLocked:
 		k |= uint64(r.Value&7) << 61 // handoffp's next step, startm's step, the sched.lock section's branch
 	}

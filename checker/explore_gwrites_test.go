@@ -124,6 +124,10 @@ func TestGWritesFindsPlantedFaults(t *testing.T) {
 				b.NoSyscalls, b.NoLocks, b.NoDirty, b.NoGosched = false, false, false, true
 				return b
 			}(), Depth: 14}},
+		// A fault in the idle P list's order needs a third P: with two
+		// the list's order is all the P renaming carries of it.
+		{name: "3P2M2G dirty, depth 14", o: ExploreOptions{Config: cfg(3, 2),
+			Bounds: func() spec.Bounds { b := coreBounds(2); b.NoDirty = false; return b }(), Depth: 14}},
 	}
 	// Under -race (or -short): the faults in what the reduction moves,
 	// on the race bounds; the others have their own tests.

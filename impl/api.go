@@ -261,6 +261,9 @@ type MSnap struct {
 	NextP    int
 	Parked   bool `json:",omitempty"`
 	Recheck  bool `json:",omitempty"`
+	// RecheckRunqs: the recheck's global queue section is done, and
+	// checkRunqsNoP is next.
+	RecheckRunqs bool `json:",omitempty"`
 	// AllpLen is the length of the allp snapshot the recheck reads,
 	// when it is not GOMAXPROCS (a procresize since the M dropped its
 	// P); 0 otherwise.

@@ -232,10 +232,11 @@
 //     after them (op stoplockedm; after park too), as goschedImpl and
 //     park_m unlock before schedule: until it the M holds its P, and
 //     another M's startlockedm may set its nextp first (m.stoplocked,
-//     MSnap.StopLocked). recheck, after stopspinning: the sched.lock
-//     section that reads sched.runq (and takes pidlegetSpinning's P and
-//     the global batch if it holds work), then checkRunqsNoP's unlocked
-//     reads (and sched.lock again for the P if a run queue holds work);
+//     MSnap.StopLocked). recheck, after stopspinning, an op per
+//     sched.lock section: the one that reads sched.runq (and takes
+//     pidlegetSpinning's P and the global batch if it holds work); then
+//     (m.recheckRunqs, MSnap.RecheckRunqs) checkRunqsNoP's unlocked reads
+//     and sched.lock again for the P if a run queue holds work;
 //     the P it took is the M's (m.spinP, MSnap.SpinP: _Pidle, off the
 //     idle list), and its next ops are runqputbatch onto that P (a batch
 //     with a rest) and acquirep (recheckAcquire: `acquirep(pp);

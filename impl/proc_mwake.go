@@ -480,15 +480,18 @@ const (
 
 // recheckStop is the end of findRunnable's stop path for an M that
 // dropped its P while spinning ("delicate dance", proc.go findRunnable):
-// nmspinning-- first (op stopspinning), then the recheck (op recheck):
-// sched.runq in a sched.lock section, which takes pidlegetSpinning's P
-// and the global batch if it holds work; after the unlock checkRunqsNoP,
-// every P's run queue read without the lock, and sched.lock again for
-// pidlegetSpinning if one has work. A P it took is findRunnable's local
-// (m.spinP) until `acquirep(pp); mp.becomeSpinning()`, the M's next op
-// after the unlock (recheckAcquire; after runqputbatch's, for a batch
-// with a rest). With none the M owes stopm, its next op (stopmOwed),
-// whose mput takes sched.lock once more.
+// nmspinning-- first (op stopspinning), then the recheck, an op per
+// sched.lock section (op recheck twice): sched.runq in the first, which
+// takes pidlegetSpinning's P and the global batch if it holds work (and
+// stores needspinning when no P is idle); after its unlock, the next op,
+// checkRunqsNoP, every P's run queue read without the lock, and
+// sched.lock again for pidlegetSpinning if one has work. Another M's
+// stop path may take the first needspinning store between the two. A P
+// it took is findRunnable's local (m.spinP) until `acquirep(pp);
+// mp.becomeSpinning()`, the M's next op after the unlock
+// (recheckAcquire; after runqputbatch's, for a batch with a rest). With
+// none the M owes stopm, its next op (stopmOwed), whose mput takes
+// sched.lock once more.
 func (mp *m) recheckStop() {
 	s := mp.s
 	if mp.spinning.Load() {
@@ -501,24 +504,31 @@ func (mp *m) recheckStop() {
 		mp.commit(&r)
 		return
 	}
-	r := mp.begin(opRecheck)
-	mp.recheck = false
-	mp.sp()
-	s.lockSched(&mp.actor)
-	if s.runqSize.Load() != 0 && !s.f.globalNotRechecked {
-		if pp := s.pidlegetSpinningLocked(); pp != nil {
-			gp, q := s.globrunqgetbatchLocked()
-			s.unlockSched(&mp.actor)
-			mp.spinP, mp.heldG, mp.heldQ = pp, gp, q
-			r.a, r.g, r.code, r.b = pp.id, gp.idx, srcGlobal, q.size
-			mp.branch(brRecheck)
-			mp.branch(brGlobal)
-			mp.commit(&r)
-			return
+	if !mp.recheckRunqs {
+		r := mp.begin(opRecheck)
+		mp.sp()
+		s.lockSched(&mp.actor)
+		if s.runqSize.Load() != 0 && !s.f.globalNotRechecked {
+			if pp := s.pidlegetSpinningLocked(); pp != nil {
+				gp, q := s.globrunqgetbatchLocked()
+				s.unlockSched(&mp.actor)
+				mp.recheck = false
+				mp.spinP, mp.heldG, mp.heldQ = pp, gp, q
+				r.a, r.g, r.code, r.b = pp.id, gp.idx, srcGlobal, q.size
+				mp.branch(brRecheck)
+				mp.branch(brGlobal)
+				mp.commit(&r)
+				return
+			}
+			r.val |= recheckNeedSpinning
 		}
-		r.val |= recheckNeedSpinning
+		s.unlockSched(&mp.actor)
+		mp.recheckRunqs = true
+		mp.commit(&r)
+		return
 	}
-	s.unlockSched(&mp.actor)
+	r := mp.begin(opRecheck)
+	mp.recheck, mp.recheckRunqs = false, false
 	mp.sp()
 	// checkRunqsNoP: the run queues of the Ps of findRunnable's allp
 	// snapshot, read without the lock; the first with work sends the M

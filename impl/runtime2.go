@@ -273,6 +273,10 @@ type m struct {
 	parked   bool
 	mlink    *m
 	recheck  bool
+	// recheckRunqs: the recheck's first sched.lock section (the global
+	// queue's) is done and took nothing; checkRunqsNoP is the M's next
+	// op. Owner-only, with recheck.
+	recheckRunqs bool
 	// allpLen is the length of findRunnable's allp snapshot
 	// (mp.snapshotAllp, taken before the stop path drops the P: the
 	// GOMAXPROCS of then), whose Ps checkRunqsNoP reads in the recheck

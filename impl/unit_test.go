@@ -660,6 +660,17 @@ func TestStopPathStopmNextOp(t *testing.T) {
 			switch {
 			case e.Op == "schedule" && e.Out.Source == "idle" && e.Out.Value == 0:
 				stops++
+			case e.Op == "recheck" && e.Out.P < 0 && res.Snapshots[j].Ms[e.M].RecheckRunqs:
+				// The global queue's section found nothing it could
+				// take: checkRunqsNoP is the M's next op.
+				after := res.Snapshots[j].Ms[e.M]
+				if after.P >= 0 || after.Parked || after.Stopping || !after.Recheck {
+					t.Fatalf("seed %d: after event %d %v: M%d on P%d parked %v stopping %v recheck %v: want no P, checkRunqsNoP next", seed, j, e, e.M, after.P, after.Parked, after.Stopping, after.Recheck)
+				}
+				if k := nextOfM(res.History, j); k < len(res.History) && res.History[k].Op != "recheck" {
+					t.Fatalf("seed %d: event %d %v: the M's next op is %v, want checkRunqsNoP's recheck", seed, j, e, res.History[k])
+				}
+				continue
 			case e.Op == "recheck" && e.Out.P < 0:
 				rechecks++
 			default:
@@ -1246,6 +1257,41 @@ func TestStopTheWorldLeavesEnteringSyscallP(t *testing.T) {
 	}
 }
 
+// TestRecheckStoresNeedspinningTwice: the recheck is an op per sched.lock
+// section (proc.go:3676-3695). With no idle P, the global queue's stores
+// needspinning for the global G and ends its op, checkRunqsNoP still to
+// do; when another M's stop path has taken that store (becomeSpinning),
+// checkRunqsNoP's section stores it again for P1's work: one recheck keeps
+// two Ms' Ps.
+func TestRecheckStoresNeedspinningTwice(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	mp, p1 := s.ms[1], s.ps[1]
+	if !s.pidleremoveLocked(p1) {
+		t.Fatal("setup: P1 idle")
+	}
+	gs := runnableGs(s, 1)
+	s.runq.pushBack(gs[0])
+	s.runqSize.Store(1)
+	mp.recheck = true
+	mp.recheckStop()
+	if !s.needspinning.Load() || !mp.recheck || !mp.recheckRunqs || mp.stopping || mp.spinP != nil || mp.ops[opRecheck] != 1 {
+		t.Fatalf("the global queue's section: needspinning %v, recheck %v, checkRunqsNoP next %v, owes stopm %v, took %v, ops %d",
+			s.needspinning.Load(), mp.recheck, mp.recheckRunqs, mp.stopping, mp.spinP, mp.ops[opRecheck])
+	}
+	if sn := s.snapshot(); len(sn.Check()) != 0 {
+		t.Fatalf("between the recheck's sections: %v", sn.Check())
+	}
+	s.needspinning.Store(false) // another M's stop path: becomeSpinning
+	if _, _, msg := s.ms[0].runqput(p1, runnableGs(s, 1)[0], false); msg != "" {
+		t.Fatal(msg)
+	}
+	mp.recheckStop()
+	if !s.needspinning.Load() || mp.recheck || mp.recheckRunqs || !mp.stopping || mp.spinP != nil || mp.ops[opRecheck] != 2 {
+		t.Fatalf("checkRunqsNoP's section: needspinning %v, recheck %v, checkRunqsNoP next %v, owes stopm %v, took %v, ops %d",
+			s.needspinning.Load(), mp.recheck, mp.recheckRunqs, mp.stopping, mp.spinP, mp.ops[opRecheck])
+	}
+}
+
 // TestRecheckReadsItsAllpSnapshot: checkRunqsNoP reads the Ps of the allp
 // snapshot findRunnable took before the M dropped its P (proc.go:3587,
 // 3902-3915). P2 holds work and is not idle, P1 is idle: with a snapshot
@@ -1270,7 +1316,11 @@ func TestRecheckReadsItsAllpSnapshot(t *testing.T) {
 		if sn := s.snapshot(); (sn.Ms[1].AllpLen == 2) != !tc.found {
 			t.Fatalf("snapshot of an allp snapshot of %d Ps (GOMAXPROCS 3): %d", tc.allpLen, sn.Ms[1].AllpLen)
 		}
-		mp.recheckStop()
+		mp.recheckStop() // the global queue's section: empty
+		if mp.spinP != nil || mp.stopping || !mp.recheck || !mp.recheckRunqs {
+			t.Fatalf("allp snapshot of %d Ps: the global queue's section took %v, owes stopm %v, recheck %v, checkRunqsNoP next %v", tc.allpLen, mp.spinP, mp.stopping, mp.recheck, mp.recheckRunqs)
+		}
+		mp.recheckStop() // checkRunqsNoP
 		if got := mp.spinP == s.ps[1]; got != tc.found || mp.stopping == tc.found || mp.recheck {
 			t.Fatalf("allp snapshot of %d Ps: took P1 %v (want %v), owes stopm %v", tc.allpLen, got, tc.found, mp.stopping)
 		}

@@ -111,10 +111,7 @@
  *     gcAssistBytes, ngsys, bgScanCredit, startingStackSize, GOMAXPROCS);
  *   - the spec's Strict ops (findRunnable's strict order for ops that
  *     overlapped no other): the explorer offers the relaxed order, and so
- *     does this model (the recheck's RecheckGlobalNoP input too: its
- *     sched.lock section found global work and no idle P, then
- *     checkRunqsNoP's path took one, sched.needspinning set as it takes
- *     the P);
+ *     does this model (checkRunqsNoP's reads in the recheck too);
  *   - the spec's 44 invariants are reduced to the ones listed above, and
  *     its coverage, progress (liveness) and lifecycle checks are absent.
  */
@@ -185,6 +182,7 @@ typedef Mt {
 	bit spinning;
 	bit parked;  /* on sched.midle, asleep in stopm */
 	bit recheck; /* dropped its P while spinning: findRunnable's recheck next */
+	bit recheckrunqs; /* the recheck's global queue section is done: checkRunqsNoP's next (spec M.RecheckRunqs) */
 	bit stopping; /* dropped its P not spinning, or the recheck found nothing: stopm's mput, in a sched.lock section of its own, next */
 	byte wakep   /* 1: owes a wakep (or resetspinning's) as its next step; 2: between wakep's CAS and its pidleget; 3: holds startp for its startm; 4: owes becomeSpinning's needspinning store (spec M.SpinClear) */
 	byte startp; /* wakep's P between its pidleget and its startm */
@@ -345,6 +343,7 @@ inline mput(M) { /* stopm: mput, then checkdead */
 	assert(!m[M].parked && m[M].p == NONE && m[M].nextp == NONE && !m[M].spinning); /* "stopm holding p" */
 	m[M].parked = 1;
 	m[M].recheck = 0;
+	m[M].recheckrunqs = 0;
 	m[M].link = midle;
 	midle = M;
 	checkdead()
@@ -535,6 +534,7 @@ inline recheckTake(M) {
 	p[tg].pm = NONE;
 	p[tg].link = NONE;
 	m[M].recheck = 0;
+	m[M].recheckrunqs = 0;
 	m[M].spinp = tg
 }
 
@@ -1069,39 +1069,37 @@ end:
 		tg = ME.nextp; ME.nextp = NONE; acquirepOn(me, tg); DONE }
 	:: d_step { NOP && ME.nextp == NONE && ME.recheck && ME.spinning -> /* nmspinning-- before the recheck */
 		ME.spinning = 0; assert(nmspinning > 0); nmspinning--; DONE }
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE && runqlen != 0 ->
-		/* the recheck's sched.lock section finds global work:
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && !ME.recheckrunqs && pidle != NONE && runqlen != 0 ->
+		/* the recheck's first sched.lock section finds global work:
 		 * pidlegetSpinning and globrunqgetbatch; unlock. The P (handed
 		 * off, held by this M) and the batch are findRunnable's locals
 		 * until its runqputbatch and acquirep */
 		recheckTake(me); globrunqgetbatch(tg); DONE }
-	/* checkRunqsNoP reads each P's run queue without a lock and takes an
-	 * idle P in a sched.lock section of its own; the global queue's
-	 * section before it may have found work and no idle P. Every outcome
-	 * of those reads is allowed whatever the run queues hold now (spec
-	 * Enabled's recheck). */
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE ->
-		/* checkRunqsNoP found a P's run queue with work (also with global
-		 * work put there after the sched.lock section found none):
-		 * lock(&sched.lock); pidlegetSpinning; unlock; acquirep next */
-		recheckTake(me); DONE }
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle != NONE ->
-		/* the same, after the global queue's section found work and no
-		 * idle P (pidlegetSpinning's needspinning store) */
-		recheckTake(me); needspinning = 1; DONE }
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && (pidle == NONE || runqlen == 0) ->
-		/* the recheck finds nothing it can take: stopm's mput, in a
-		 * sched.lock section of its own, next; global work with no idle
-		 * P sets needspinning (pidlegetSpinning) */
+	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && !ME.recheckrunqs && (pidle == NONE || runqlen == 0) ->
+		/* the first section takes nothing: global work with no idle P
+		 * sets needspinning (pidlegetSpinning); unlock; checkRunqsNoP
+		 * next */
 		if
 		:: pidle == NONE && runqlen != 0 -> needspinning = 1
 		:: else
 		fi;
-		ME.recheck = 0; ME.stopping = 1; DONE }
-	:: d_step { NOP && ME.nextp == NONE && ME.recheck && !ME.spinning && pidle == NONE && runqlen == 0 ->
+		ME.recheckrunqs = 1; DONE }
+	/* checkRunqsNoP reads each P's run queue without a lock and takes an
+	 * idle P in a sched.lock section of its own. Every outcome of its
+	 * reads is allowed whatever the run queues hold now (spec Enabled's
+	 * recheck). */
+	:: d_step { NOP && ME.nextp == NONE && ME.recheckrunqs && pidle != NONE ->
+		/* checkRunqsNoP found a P's run queue with work:
+		 * lock(&sched.lock); pidlegetSpinning; unlock; acquirep next */
+		recheckTake(me); DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheckrunqs ->
+		/* checkRunqsNoP found nothing: stopm's mput, in a sched.lock
+		 * section of its own, next */
+		ME.recheck = 0; ME.recheckrunqs = 0; ME.stopping = 1; DONE }
+	:: d_step { NOP && ME.nextp == NONE && ME.recheckrunqs && pidle == NONE ->
 		/* checkRunqsNoP found work and no idle P: needspinning; stopm
 		 * next */
-		needspinning = 1; ME.recheck = 0; ME.stopping = 1; DONE }
+		needspinning = 1; ME.recheck = 0; ME.recheckrunqs = 0; ME.stopping = 1; DONE }
 	:: d_step { SPINP && p[ME.spinp].heldlen > 1 ->
 		/* the recheck after its unlock: runqputbatch(pp, &q) onto the P
 		 * it took, which no M owns yet (thieves may steal from it) */

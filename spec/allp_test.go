@@ -52,6 +52,11 @@ func TestRecheckReadsItsAllpSnapshot(t *testing.T) {
 	// reads each P without a lock, and G2 was on P0's runnext before M0
 	// stole it. The strict recheck, whose reads no op overlapped, reads
 	// the snapshot as it is.)
+	// The global queue's sched.lock section finds it empty:
+	// checkRunqsNoP is next.
+	if r := step(t, s, Op{Kind: OpRecheck, M: 1, Strict: true}); r.Value != 0 || !s.Ms[1].RecheckRunqs {
+		t.Fatalf("the global queue's section: %v\n%s", r, s.Dump())
+	}
 	recheck := Op{Kind: OpRecheck, M: 1}
 	strictFound := Op{Kind: OpRecheck, M: 1, N: RecheckFound, Strict: true}
 	if _, err := s.Clone().Apply(strictFound); err == nil {

@@ -106,6 +106,11 @@ func Branches(op Op, r Result, buf []string) []string {
 			add("global")
 		case r.P != None:
 			add("runqs")
+		case r.Value == 1 && op.N&RecheckFound == 0:
+			// The global queue's section found work and no idle P.
+			add("global-needspinning")
+		case r.Value == 1:
+			add("runqs-needspinning")
 		}
 	case OpStoplockedm:
 		if r.HandedOff {
@@ -176,7 +181,7 @@ func AllBranches() []string {
 		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "spin/needspinning-store", "spin/recheck-global",
-		"recheck/global", "recheck/runqs",
+		"recheck/global", "recheck/runqs", "recheck/global-needspinning", "recheck/runqs-needspinning",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
 		"checkdead/goexit", "checkdead/asleep",

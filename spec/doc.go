@@ -100,11 +100,11 @@
 //     read it reached skips the spin after another M's decrement);
 //   - the recheck of an M that dropped its P while spinning
 //     (proc.go:3676-3700) reads the global queue in one sched.lock
-//     section, then each P's run queue without a lock (checkRunqsNoP,
-//     proc.go:3902-3915), then takes an idle P in a section of its own;
-//     every outcome of those reads (Op.N: RecheckFound, RecheckGlobalNoP)
-//     is offered whatever the run queues hold now, and a strict recheck
-//     reads them as they are.
+//     section (a step of its own, exact), then each P's run queue
+//     without a lock (checkRunqsNoP, proc.go:3902-3915), then takes an
+//     idle P in a section of its own (the next step); every outcome of
+//     checkRunqsNoP's reads (Op.N: RecheckFound) is offered whatever the
+//     run queues hold now, and a strict recheck reads them as they are.
 //
 // The relaxations are for racy reads, and a read is racy only while
 // another operation is in progress. An op marked Strict (its interval
@@ -241,14 +241,6 @@
 //     later reads see what came after it: a spinning M that gave up
 //     meanwhile lets the CAS path start a spinning M for the P with the G
 //     on the global queue. The later reads are not split further;
-//   - the recheck of an M that dropped its P while spinning (op recheck)
-//     is one step where the runtime makes two sched.lock sections, the
-//     global queue's (its pidlegetSpinning may store needspinning) and
-//     checkRunqsNoP's (which may store it again, proc.go:3676-3695,
-//     3906): another M's stop path can take the first store
-//     (becomeSpinning) before the second, so two Ms keep their Ps for
-//     one recheck in the runtime and one in the spec: an
-//     under-approximation, not yet offered;
 //   - schedule's execute (the G running, schedtick++) comes before
 //     resetspinning's wakep in the spec, after it in the runtime
 //     (proc.go schedule); while the M owes the wakep nothing else it

@@ -143,38 +143,31 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				ops = append(ops, Op{Kind: OpAcquireP, M: M, P: m.NextP})
 			case m.Recheck && m.Spinning:
 				ops = append(ops, Op{Kind: OpStopSpinning, M: M})
-			case m.Recheck:
-				// findRunnable's recheck: take the idle head (and
-				// the global batch) for the work it finds, or find
-				// nothing (stopm next).
+			case m.Recheck && !m.RecheckRunqs:
+				// findRunnable's recheck, its first sched.lock section
+				// (proc.go:3676-3693): the global queue and
+				// pidlegetSpinning, read under the lock, so one
+				// outcome: take the idle head with the global batch,
+				// or go on to checkRunqsNoP (storing needspinning
+				// for global work with no idle P).
 				if s.Sched.Pidle != None && len(s.Sched.Runq) != 0 {
 					ops = append(ops, Op{Kind: OpRecheck, M: M, Source: SrcGlobal})
-				}
-				// checkRunqsNoP reads each P's run queue without a
-				// lock, one P at a time, and takes an idle P in a
-				// sched.lock section of its own after the reads; the
-				// global queue's section before it may have found
-				// work and no idle P (needspinning) before a P went
-				// idle (proc.go:3676-3700, 3902-3915). Work may come
-				// and go on a P while it reads, so each outcome of
-				// its reads (Op.N: RecheckFound, RecheckGlobalNoP) is
-				// offered whatever the run queues hold now, as the
-				// relaxed op accepts; where two outcomes give the same
-				// state only one is offered.
-				if s.Sched.Pidle != None {
-					ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound},
-						Op{Kind: OpRecheck, M: M, N: RecheckFound | RecheckGlobalNoP})
-					if len(s.Sched.Runq) == 0 {
-						// Nothing found: stopm next.
-						ops = append(ops, Op{Kind: OpRecheck, M: M})
-					}
 				} else {
-					// No idle P: stopm next; found work, or global
-					// work, sets needspinning.
 					ops = append(ops, Op{Kind: OpRecheck, M: M})
-					if len(s.Sched.Runq) == 0 {
-						ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound})
-					}
+				}
+			case m.Recheck:
+				// checkRunqsNoP (proc.go:3695, 3902-3915) reads each P's
+				// run queue without a lock, one P at a time, and takes
+				// an idle P in a sched.lock section of its own after
+				// the reads. Work may come and go on a P while it
+				// reads, so each outcome of its reads (Op.N:
+				// RecheckFound) is offered whatever the run queues hold
+				// now, as the relaxed op accepts; where both outcomes
+				// give the same state (found, no idle P, needspinning
+				// set already) only one is offered.
+				ops = append(ops, Op{Kind: OpRecheck, M: M})
+				if s.Sched.Pidle != None || !s.Sched.NeedSpinning {
+					ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound})
 				}
 			case m.Parked:
 				// newm's thread for a P startm found no idle M for.

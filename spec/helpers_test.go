@@ -22,6 +22,18 @@ func newState(t testing.TB, preset string, ps, ms int) *State {
 // returns the result.
 func do(t testing.TB, s *State, op Op) Result {
 	t.Helper()
+	if op.Kind == OpRecheck && op.Source == 0 && op.M >= 0 && s.Ms[op.M].Recheck && !s.Ms[op.M].RecheckRunqs && !s.Ms[op.M].Spinning {
+		// The recheck's first sched.lock section, the global queue's,
+		// comes before checkRunqsNoP's, which op is: the result is
+		// both's (needspinning stored by either).
+		g := step(t, s, Op{Kind: OpRecheck, M: op.M, Strict: op.Strict})
+		if !s.Ms[op.M].RecheckRunqs {
+			t.Fatalf("M%d's recheck took the global batch in its first section; the test asked for checkRunqsNoP's\n%s", op.M, s.Dump())
+		}
+		r := do(t, s, op)
+		r.Value |= g.Value
+		return r
+	}
 	r := step(t, s, op)
 	if op.M >= 0 && op.Kind != OpRunqputKick && s.Ms[op.M].P != None && s.Ps[s.Ms[op.M].P].Kicked != None {
 		// runqput's put of the old runnext its CAS kicked out, the M's

@@ -1049,6 +1049,11 @@ var Invariants = []Invariant{
 			if m.Recheck && m.P != None {
 				return errf("M%d is to recheck after dropping its P while spinning, but holds P%d", i, m.P)
 			}
+			// checkRunqsNoP comes after the global queue's section, which
+			// comes after nmspinning-- (findRunnable's delicate dance).
+			if m.RecheckRunqs && (!m.Recheck || m.Spinning) {
+				return errf("M%d is between the recheck's two sched.lock sections but recheck=%v spinning=%v", i, m.Recheck, m.Spinning)
+			}
 			// After findRunnable's spin the M is in stealWork: spinning,
 			// on g0 with its P, whose run queue is empty.
 			if m.StealWork && (!m.Spinning || m.P == None || m.Curg != None || m.NewG != None || m.LockedG != None ||

@@ -31,9 +31,10 @@ package spec
 //     a non-spinning M then stopm's (mput). A spinning M is still counted
 //     in nmspinning when it drops its P (M.Recheck); then comes the
 //     "delicate dance": nmspinning-- (OpStopSpinning), then recheck
-//     sched.runq under sched.lock and every P's run queue
-//     (checkRunqsNoP): take an idle P if either has work (OpRecheck,
-//     with the global batch if the global queue had it), put the
+//     sched.runq under sched.lock (OpRecheck) and, after its unlock,
+//     every P's run queue (checkRunqsNoP, OpRecheck again,
+//     M.RecheckRunqs): take an idle P if either has work (with the
+//     global batch if the global queue had it), put the
 //     batch's rest on the P's ring after the unlock (OpRunqputBatch),
 //     and acquirep it, spinning again (OpAcquireP); else find nothing
 //     (OpRecheck) and stopm (OpStopm, a sched.lock section of its own). The window
@@ -66,7 +67,7 @@ func (s *State) mput(mp int, r *Result) error {
 		return throwf(ThrowStopmSpinning, "stopm")
 	}
 	m.Parked = true
-	m.Recheck, m.AllpLen = false, 0
+	m.Recheck, m.RecheckRunqs, m.AllpLen = false, false, 0
 	m.Link = s.Sched.Midle
 	s.Sched.Midle = int8(mp)
 	// `sched.nmidle++; checkdead()`.
@@ -622,93 +623,106 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 }
 
 // recheck is OpRecheck: findRunnable's recheck for an M that was spinning
-// when it dropped its P (M.Recheck, after OpStopSpinning). proc.go:
-// `lock(&sched.lock); if !sched.runq.empty() { pp, _ :=
-// pidlegetSpinning(0); if pp != nil { gp, q :=
-// globrunqgetbatch(int32(len(pp.runq)) / 2); unlock ...` (op.Source
-// SrcGlobal), else unlock and checkRunqsNoP, which reads the Ps' rings
-// without the lock and takes sched.lock again for pidlegetSpinning when
-// one has work (op.N: what it read). Either way a P it takes is
-// findRunnable's local until `acquirep(pp); mp.becomeSpinning()`
-// (OpAcquireP, after runqputbatch's OpRunqputBatch for the batch's
-// rest): PHandoff, off the idle list, held by this M (M.SpinP), with the
-// batch on no queue (P.Held), and nmspinning lacks the M. Only a Strict op
-// (one that overlapped no other) is held to its reads: a G put on
-// sched.runq after the first section found it empty is not seen by
-// checkRunqsNoP's path, and checkRunqsNoP may miss a ring's work.
+// when it dropped its P (M.Recheck, after OpStopSpinning), in two steps,
+// one per sched.lock section (proc.go:3676-3695):
+//   - the global queue's (M.RecheckRunqs false): `lock(&sched.lock); if
+//     !sched.runq.empty() { pp, _ := pidlegetSpinning(0); if pp != nil {
+//     gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2); unlock ...`
+//     (op.Source SrcGlobal); with work and no idle P, pidlegetSpinning's
+//     `sched.needspinning.Store(1)`; then unlock, and checkRunqsNoP is
+//     next (M.RecheckRunqs). All read under the lock: one outcome;
+//   - checkRunqsNoP's (M.RecheckRunqs): it reads the run queues of the Ps
+//     of its allp snapshot without the lock and, when one has work
+//     (op.N RecheckFound: what the implementation read), takes sched.lock
+//     again for pidlegetSpinning, which stores needspinning once more
+//     when no P is idle. Only a Strict op (one that overlapped no other)
+//     is held to its reads: checkRunqsNoP may miss a ring's work, or see
+//     work gone before its lock.
 //
-// With nothing it can take, stopm, which takes sched.lock again for mput,
-// is the M's next step (M.Stopping): in between the M holds no P, is not
-// on the idle M list (a wakep's startm finds no M to wake) and counts as
-// running. Result.P is the P taken; with the global batch, Result.Source
-// is SrcGlobal, Result.G its first G and Result.Moved the rest's length.
+// Between the two another M's stop path may take the first store
+// (becomeSpinning, keeping its P), and a third M's the second: one
+// recheck may keep two Ms from dropping their Ps.
+//
+// A P either section takes is findRunnable's local until `acquirep(pp);
+// mp.becomeSpinning()` (OpAcquireP, after runqputbatch's OpRunqputBatch
+// for the batch's rest): PHandoff, off the idle list, held by this M
+// (M.SpinP), with the batch on no queue (P.Held), and nmspinning lacks
+// the M. With nothing it can take, stopm, which takes sched.lock again
+// for mput, is the M's next step (M.Stopping): in between the M holds no
+// P, is not on the idle M list (a wakep's startm finds no M to wake) and
+// counts as running. Result.P is the P taken; with the global batch,
+// Result.Source is SrcGlobal, Result.G its first G and Result.Moved the
+// rest's length; Result.Value is 1 when the step stored needspinning.
 func (s *State) recheck(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
 	if !m.Recheck || m.Spinning || m.P != None || m.Curg != None {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
 	}
-	found := op.N&RecheckFound != 0 // checkRunqsNoP found a P with work (the implementation's read)
-	if op.Strict && op.Source != SrcGlobal && found != s.recheckWork(mp) {
-		// (The global path returns before checkRunqsNoP.)
-		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
+	if op.N&^RecheckFound != 0 {
+		return r, s.disabled(op, "unknown recheck input")
 	}
-	if op.Strict && op.N&RecheckGlobalNoP != 0 {
-		return r, s.disabled(op, "strict: the global queue's section found no idle P, and one went idle before checkRunqsNoP's: another op overlapped")
-	}
-	switch {
-	case op.Source == SrcGlobal:
-		if len(s.Sched.Runq) == 0 {
-			return r, s.disabled(op, "the recheck's sched.lock section finds the global queue empty")
+	if !m.RecheckRunqs {
+		// The global queue's sched.lock section.
+		if op.N != 0 {
+			return r, s.disabled(op, "the recheck's first sched.lock section reads the global queue only (checkRunqsNoP's reads come in the next step)")
 		}
-		if s.Sched.Pidle == None {
-			return r, s.disabled(op, "the recheck's sched.lock section finds no idle P for the global work")
-		}
-		pi := s.recheckTake(mp)
-		pp := &s.Ps[pi]
-		g, held := s.GlobrunqGetBatch(s.GlobrunqBatchMax(), append(pp.Held[:0], None))
-		held[0] = g
-		pp.Held = held
-		r.P, r.G, r.Source, r.Moved = pi, g, SrcGlobal, int32(len(held)-1)
-		return r, nil
-	case op.Source != 0:
-		return r, s.disabled(op, "the recheck takes global work (source global) or a P's run queue's (checkRunqsNoP, no source)")
-	case s.Sched.Pidle != None && len(s.Sched.Runq) != 0 && (op.Strict || !found):
-		return r, s.disabled(op, "the recheck under sched.lock finds the global queue non-empty and an idle P")
-	case s.Sched.Pidle != None && found:
-		if op.N&RecheckGlobalNoP != 0 {
-			// The global queue's section found work and no idle P
-			// (pidlegetSpinning's `sched.needspinning.Store(1)`)
-			// before a P went idle for checkRunqsNoP's: only when
-			// the op overlapped another (a strict one was refused
-			// above).
+		global := len(s.Sched.Runq) != 0
+		switch {
+		case op.Source == SrcGlobal:
+			if !global {
+				return r, s.disabled(op, "the recheck's sched.lock section finds the global queue empty")
+			}
+			if s.Sched.Pidle == None {
+				return r, s.disabled(op, "the recheck's sched.lock section finds no idle P for the global work")
+			}
+			pi := s.recheckTake(mp)
+			pp := &s.Ps[pi]
+			g, held := s.GlobrunqGetBatch(s.GlobrunqBatchMax(), append(pp.Held[:0], None))
+			held[0] = g
+			pp.Held = held
+			r.P, r.G, r.Source, r.Moved = pi, g, SrcGlobal, int32(len(held)-1)
+			return r, nil
+		case op.Source != 0:
+			return r, s.disabled(op, "the recheck takes global work (source global) or a P's run queue's (checkRunqsNoP, no source)")
+		case global && s.Sched.Pidle != None:
+			return r, s.disabled(op, "the recheck under sched.lock finds the global queue non-empty and an idle P")
+		case global:
+			// pidlegetSpinning finds no idle P:
+			// `sched.needspinning.Store(1)`.
 			s.Sched.NeedSpinning = true
 			r.Value = 1
 		}
-		r.P = s.recheckTake(mp)
+		m.RecheckRunqs = true
 		return r, nil
 	}
-	if len(s.Sched.Runq) != 0 || found {
+	// checkRunqsNoP.
+	if op.Source != 0 {
+		return r, s.disabled(op, "checkRunqsNoP takes a P for a P's run queue's work (no source); the global queue was the step before")
+	}
+	found := op.N&RecheckFound != 0 // checkRunqsNoP found a P with work (the implementation's read)
+	if op.Strict && found != s.recheckWork(mp) {
+		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
+	}
+	if found {
+		if s.Sched.Pidle != None {
+			r.P = s.recheckTake(mp)
+			return r, nil
+		}
 		// Work it cannot take (no idle P): pidlegetSpinning's
-		// `sched.needspinning.Store(1)`, in the global queue's
-		// sched.lock section or checkRunqsNoP's.
+		// `sched.needspinning.Store(1)` in checkRunqsNoP's section.
 		s.Sched.NeedSpinning = true
 		r.Value = 1
 	}
-	m.Recheck, m.AllpLen = false, 0
+	m.Recheck, m.RecheckRunqs, m.AllpLen = false, false, 0
 	m.Stopping = true
 	return r, nil
 }
 
-// OpRecheck's inputs (Op.N), what the implementation read without the
-// lock: checkRunqsNoP found a P's run queue with work (RecheckFound), and,
-// when checkRunqsNoP then took an idle P, the global queue's sched.lock
-// section had found work and no idle P (RecheckGlobalNoP, which sets
-// sched.needspinning; only in an op that overlapped another).
-const (
-	RecheckFound     = 1
-	RecheckGlobalNoP = 2
-)
+// OpRecheck's input (Op.N) in checkRunqsNoP's step, what the
+// implementation read without the lock: a P's run queue with work
+// (RecheckFound).
+const RecheckFound = 1
 
 // recheckTake is the recheck's pidlegetSpinning when a P is idle: the
 // idle head, findRunnable's local (PHandoff, held by M mp) until its
@@ -718,7 +732,7 @@ func (s *State) recheckTake(mp int) int8 {
 	pp := &s.Ps[pi]
 	pp.Status, pp.M, pp.Link = PHandoff, None, None
 	m := &s.Ms[mp]
-	m.Recheck, m.AllpLen = false, 0
+	m.Recheck, m.RecheckRunqs, m.AllpLen = false, false, 0
 	m.SpinP = pi
 	return pi
 }

@@ -96,16 +96,14 @@ func TestStopPathRecheckFindsGlobalWork(t *testing.T) {
 	// unlocks; `acquirep(pp); mp.becomeSpinning()` come after it, and
 	// findRunnable returns G0: M1 runs it, spinning, and owes
 	// resetspinning's wakep.
-	if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, N: 1, Strict: true}); err == nil {
-		t.Fatal("a strict recheck took checkRunqsNoP's path with G0 on sched.runq")
-	}
 	// The global path returns before checkRunqsNoP: what a read of the
-	// rings would have found is no part of it (the implementation
-	// reports none), strict or not.
-	if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, Source: SrcGlobal, Strict: true}); err != nil {
-		t.Fatalf("a strict global recheck without checkRunqsNoP's read: %v", err)
+	// rings would have found is no part of its step, strict or not.
+	for _, strict := range []bool{false, true} {
+		if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, N: RecheckFound, Strict: strict}); err == nil {
+			t.Fatalf("strict=%v: the recheck's first section took checkRunqsNoP's read with G0 on sched.runq", strict)
+		}
 	}
-	rc := step(t, s, Op{Kind: OpRecheck, M: 1, N: 1, Source: SrcGlobal, Strict: true})
+	rc := step(t, s, Op{Kind: OpRecheck, M: 1, Source: SrcGlobal, Strict: true})
 	m1 := &s.Ms[1]
 	if rc.P != 1 || rc.G != 0 || rc.Source != SrcGlobal || rc.Moved != 0 || m1.SpinP != 1 || m1.Spinning || m1.Recheck ||
 		s.Sched.NMSpinning != 0 || gl(s.Ps[1].Held) != "[G0]" || len(s.Sched.Runq) != 0 || s.Ps[1].Status != PHandoff {
@@ -247,6 +245,10 @@ func TestRecheckRunqsTakesP(t *testing.T) {
 	do(t, s, Op{Kind: OpGoidRefill, M: 0})
 	step(t, s, Op{Kind: OpNewproc1, M: 0})
 	step(t, s, Op{Kind: OpRunqput, M: 0}) // G2 in P0's runnext; M0 owes its wakep
+	// The global queue's sched.lock section finds it empty.
+	if r := step(t, s, Op{Kind: OpRecheck, M: 1, Strict: true}); r.P != None || r.Value != 0 || !s.Ms[1].RecheckRunqs || !s.Ms[1].Recheck {
+		t.Fatalf("the global queue's section: %v\n%s", r, s.Dump())
+	}
 	if _, err := s.Clone().Apply(Op{Kind: OpRecheck, M: 1, Strict: true}); err == nil {
 		t.Fatal("a strict recheck missed P0's runnext")
 	}
@@ -290,7 +292,11 @@ func TestRecheckThenStopmTwoSteps(t *testing.T) {
 	if _, err := s.Clone().Apply(Op{Kind: OpStopm, M: 1}); err == nil {
 		t.Fatal("stopm before the recheck")
 	}
-	step(t, s, Op{Kind: OpRecheck, M: 1, Strict: true})
+	step(t, s, Op{Kind: OpRecheck, M: 1, Strict: true}) // the global queue's section
+	if _, err := s.Clone().Apply(Op{Kind: OpStopm, M: 1}); err == nil {
+		t.Fatal("stopm before checkRunqsNoP")
+	}
+	step(t, s, Op{Kind: OpRecheck, M: 1, Strict: true}) // checkRunqsNoP's
 	m1 := &s.Ms[1]
 	if m1.Parked || !m1.Stopping || m1.Recheck || s.NMIdle() != 0 || s.RunningMs() != 2 {
 		t.Fatalf("after the recheck: M1 parked %v stopping %v recheck %v, nmidle %d, running %d: want M1 not idle yet, stopm next, counted running\n%s",

@@ -43,7 +43,7 @@ const (
 	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp's unlocked reads (its next steps, then incidlelocked(1))
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
 	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep())'s unlocked reads; its next steps, then mfreed
-	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P (sched.runq under sched.lock, then checkRunqsNoP): takes an idle P (and the global batch) for acquirep next, or finds nothing it can take and stopm is next
+	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P, one step per sched.lock section: sched.runq's, then checkRunqsNoP's (M.RecheckRunqs); takes an idle P (and the global batch) for acquirep next, or finds nothing it can take and stopm is next
 	OpMfreed                                    // mexit after its handoffp: lock(&sched.lock); sched.nmfreed++; checkdead(); the thread exits (m0 parks forever)
 	OpRunqputBatch                              // findRunnable after the unlock that took a global batch: runqputbatch(pp, &q) of its rest onto the M's P (then gp runs) or the P the recheck took
 	OpRunqstealTail                             // runqsteal after runqgrab's CAS took two or more: atomic.StoreRel(&pp.runqtail, t+n) publishes all but the last, which then runs
@@ -197,7 +197,7 @@ type Op struct {
 	// N is procresize's new count, assist's credit (+1 or -1), gc's on (1)
 	// or off (0), stoptheworld's Ps left to a retake (a bit per P),
 	// newproc1's system flag (1), exitsyscall's path
-	// (an ExitPath), recheck's reads (RecheckFound, RecheckGlobalNoP).
+	// (an ExitPath), checkRunqsNoP's read in the recheck (RecheckFound).
 	N int8
 	// Size is gc off's new startingStackSize (gcMarkDone's
 	// gcComputeStartingStackSize); 0 keeps it.
@@ -286,9 +286,6 @@ func (op Op) String() string {
 		}
 		if op.N&RecheckFound != 0 {
 			b.WriteString(" runq-work")
-		}
-		if op.N&RecheckGlobalNoP != 0 {
-			b.WriteString(" global-nop")
 		}
 	case OpAssist:
 		b.WriteString(" " + itoa(int64(op.N)))

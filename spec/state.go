@@ -91,8 +91,17 @@ type M struct {
 	Link int8
 	// Recheck: the M dropped its P while spinning and has yet to do
 	// findRunnable's recheck (nmspinning--, sched.runq, checkRunqsNoP):
-	// OpStopSpinning, then OpRecheck.
+	// OpStopSpinning, then OpRecheck twice, one per sched.lock section
+	// (RecheckRunqs).
 	Recheck bool
+	// RecheckRunqs: the recheck's first sched.lock section, the global
+	// queue's (proc.go:3676-3693), is done and took nothing; checkRunqsNoP
+	// (its unlocked reads of the Ps' run queues and its own sched.lock
+	// section, proc.go:3695, 3902-3915) is the M's next step, OpRecheck
+	// again. Only with Recheck. Between the two, another M's stop path
+	// may take the first section's needspinning store (becomeSpinning)
+	// before the second stores it again.
+	RecheckRunqs bool
 	// AllpLen is the length of the allp snapshot findRunnable took
 	// before the M dropped its P (mp.snapshotAllp, proc.go:3587), whose
 	// Ps checkRunqsNoP reads in the recheck (proc.go:3902-3915), when it

@@ -1,0 +1,78 @@
+package spec
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestRecheckTwoSectionsKeepTwoPs: findRunnable's recheck takes sched.lock
+// twice (proc.go:3676-3695): the global queue's section stores
+// needspinning when it finds work and no idle P, and so does
+// checkRunqsNoP's when a P's run queue has work and none is idle. Another
+// M's stop path may take the first store (becomeSpinning, keeping its P)
+// between the two, and a third M's the second: one recheck keeps two Ms
+// from dropping their Ps. With the recheck one step, as it was, the two
+// stores were one and the second M dropped its P.
+func TestRecheckTwoSectionsKeepTwoPs(t *testing.T) {
+	s := newState(t, "small", 3, 4)
+	// M1 runs G1 (stolen from P0's runnext) on P2; M2 spins on P1.
+	spawn(t, s, 0) // G1 on P0's runnext; wakep: M1 for P2
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0}) // resetspinning's wakep: M2 for P1
+	do(t, s, Op{Kind: OpAcquireP, M: 2, P: 1})
+	// M2 gives up spinning: it drops P1, still counted in nmspinning.
+	do(t, s, Op{Kind: OpSchedule, M: 2, Source: SrcIdle, Strict: true})
+	step(t, s, Op{Kind: OpStopSpinning, M: 2})
+	// G1 yields: on the global queue; its wakep starts M3 for P1.
+	do(t, s, Op{Kind: OpGosched, M: 1})
+	do(t, s, Op{Kind: OpAcquireP, M: 3, P: 1})
+	if !s.Ms[2].Recheck || s.Ms[2].RecheckRunqs || len(s.Sched.Runq) != 1 || s.Sched.Pidle != None || s.Sched.NeedSpinning ||
+		s.Ms[1].P != 2 || s.Ms[1].Curg != None || s.Ms[1].Spinning || s.Ms[3].P != 1 || !s.Ms[3].Spinning {
+		t.Fatalf("setup: want M2 to recheck, G1 on the global queue, no P idle, M1 on g0 with P2, M3 spinning on P1\n%s", s.Dump())
+	}
+
+	// The global queue's section: G1 and no idle P. Read under the
+	// lock: one op is offered.
+	if got := recheckOps(s, 2); !slices.Equal(got, []Op{{Kind: OpRecheck, M: 2}}) {
+		t.Fatalf("offered %v for the global queue's section", got)
+	}
+	if r := step(t, s, Op{Kind: OpRecheck, M: 2, Strict: true}); r.Value != 1 || !s.Sched.NeedSpinning || !s.Ms[2].RecheckRunqs {
+		t.Fatalf("the global queue's section: %v, want needspinning stored\n%s", r, s.Dump())
+	}
+	// M1 takes G1 from the global queue and parks it; its stop path
+	// finds needspinning set and keeps P2, spinning on M2's behalf.
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal})
+	do(t, s, Op{Kind: OpPark, M: 1})
+	if r := do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle}); r.Value != StopNeedSpinning || s.Ms[1].P != 2 || s.Sched.NeedSpinning {
+		t.Fatalf("M1's stop path: %v, want it to keep P2 for the first store\n%s", r, s.Dump())
+	}
+	// checkRunqsNoP reads without the lock: both outcomes are offered
+	// (with needspinning set and no idle P they would be one state).
+	if got := recheckOps(s, 2); !slices.Equal(got, []Op{{Kind: OpRecheck, M: 2}, {Kind: OpRecheck, M: 2, N: RecheckFound}}) {
+		t.Fatalf("offered %v for checkRunqsNoP", got)
+	}
+	// G0 makes G2 on P0's runnext (its wakep sees Ms spinning).
+	spawn(t, s, 0)
+	// checkRunqsNoP reads G2 on P0 and finds no idle P: needspinning
+	// again, and stopm next.
+	if r := step(t, s, Op{Kind: OpRecheck, M: 2, N: RecheckFound, Strict: true}); r.Value != 1 || !s.Sched.NeedSpinning || !s.Ms[2].Stopping {
+		t.Fatalf("checkRunqsNoP's section: %v, want needspinning stored and stopm next\n%s", r, s.Dump())
+	}
+	// M3 steals G2 and parks it; its stop path takes the second store.
+	do(t, s, Op{Kind: OpSchedule, M: 3, Source: SrcStealNext, Victim: 0})
+	do(t, s, Op{Kind: OpPark, M: 3})
+	if r := do(t, s, Op{Kind: OpSchedule, M: 3, Source: SrcIdle}); r.Value != StopNeedSpinning || s.Ms[3].P != 1 {
+		t.Fatalf("M3's stop path: %v, want it to keep P1 for the second store\n%s", r, s.Dump())
+	}
+}
+
+// recheckOps is what Enabled offers M m of OpRecheck.
+func recheckOps(s *State, m int8) []Op {
+	var ops []Op
+	for _, op := range s.Enabled(DefaultBounds(len(s.Gs)+2), nil) {
+		if op.Kind == OpRecheck && op.M == m {
+			ops = append(ops, op)
+		}
+	}
+	return ops
+}
