@@ -218,7 +218,15 @@
 // is a coroutine goroutine's exit: coroswitch_m with gp.coroexit calls
 // gdestroy itself, not through goexit1 and goexit0, after clearing
 // gp.lockedm (so a locked thread is not killed), and switches to the next
-// coroutine's G with no schedule (coro.go:150-163). Of
+// coroutine's G with no schedule (coro.go:150-163); nor is coroswitch's
+// plain switch (the running G waits and the next runs on the same M, no
+// run queue, no wakep, coro.go:160-260). On js/wasm findRunnable's
+// beforeIdle (lock_js.go:215-247) may start handleAsyncEvent's goroutine
+// (newproc: gfget, the M's own ring) instead of idling: the spec's wasm
+// is wasip1's, whose beforeIdle does nothing, and js reaches the stop
+// path only while an event handler runs. The spec's wasm also offers
+// entersyscall, which no wasm path calls (syscalls return ENOSYS there):
+// an over-approximation. Of
 // the G fields gdestroy leaves alone, ditWanted (newproc1 overwrites it
 // from the creator, proc.go:5411) is not modelled, nor is goexit0's wipe
 // of a runtime/secret goroutine's stack (stack contents are not).
@@ -248,7 +256,10 @@
 //   - the controller that stops the world holds no P and is no G of the
 //     spec's: in the runtime the caller of stopTheWorldWithSema is a
 //     goroutine on an M with a P, which it stops first (`gp.m.p.ptr().status
-//     = _Pgcstop`) and keeps across procresize; the spec counts its M as
+//     = _Pgcstop`) and keeps across procresize when its id is below the
+//     new count (else it releases it, to be destroyed, and acquires
+//     allp[0], which the hand-out then skips, proc.go:6084-6118, 6143;
+//     the spec hands P0 out like any other); the spec counts its M as
 //     running from the stop-the-world to the end of startTheWorldWithSema's
 //     wakep (MCount) and runs checkdead where it leaves;
 //   - the controller chooses its action (gc on, gc off with a size,
@@ -299,8 +310,39 @@
 //   - every modelled stop-the-world performs an action (gc on, gc off,
 //     procresize): those that take only worldsema (ReadMemStats, the
 //     goroutine profile, runtime.Stack of all goroutines, trace start,
-//     heap dumps) and gcMarkDone's restart (mgc.go:1115-1137), which can
-//     come while the GC marks with root jobs left, are not modelled;
+//     heap dumps), gcMarkDone's restart (mgc.go:1115-1137), which can
+//     come while the GC marks with root jobs left, and the
+//     stop-the-worlds that restart with GOMAXPROCS unchanged
+//     (SetDefaultGOMAXPROCS, debug.go:129-146, and
+//     updateMaxProcsGoroutine, proc.go:7098-7107; procresize refuses
+//     the current count) are not modelled;
+//   - goyield (goyield_m, proc.go:4451-4472, from semrelease1's direct
+//     handoff in a starving sync.Mutex, sema.go:263-286) is not
+//     modelled: the running G goes to the tail of its own P's ring
+//     (runqput(pp, gp, false), runqputslow when it is full) with no
+//     wakep, then schedule. The spec puts a yielding G on the global
+//     queue (gosched) or, while the world stops, in runnext (preempt),
+//     each with a wakep, so it never reaches a yielded G on a ring (with
+//     one G no G is ever on a ring) nor a runqputslow push that owes no
+//     wakep: an under-approximation;
+//   - the number of Ms is fixed (M creation is left out, above), so a
+//     thread that exits with its locked goroutine (mexit) is never
+//     replaced: where the runtime's startm calls newm when no M is idle,
+//     a P left for newm's thread waits for an idle M of the spec's, and
+//     with every other M exited or wedged (m0) it waits forever. The
+//     explorer counts such a state as a deadlock (not a violation: the
+//     bound ran out of Ms), where the runtime's new thread would take
+//     the P and go on (to checkdead's end, for instance): an
+//     under-approximation of what follows, with the locks family;
+//   - the initial state is the first schedule after rt0_go with G0 as
+//     main.main: runtime.main's init-time work before main.main (locking
+//     main to m0 for init, forcegchelper, bgsweep and bgscavenge, parked
+//     system goroutines with goids of their own) is not modelled, which
+//     matters only to comparisons with a real runtime's snapshot;
+//   - Enabled does not offer main's exit while its runtime-internal lock
+//     count is set (-lockint): runtime.main's exit(0) never reaches
+//     gdestroy's lockedInt throw, so Step accepts it; the terminal state
+//     is main returning either way;
 //
 // # Stop-the-world
 //
