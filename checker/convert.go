@@ -77,7 +77,7 @@ func StateOf(cfg *spec.Config, sn *impl.Snapshot) (*spec.State, error) {
 		}
 		s.Ms = append(s.Ms, spec.M{Handing: int32(handing), StartmP: int8(startmP), SpinP: int8(spinP), Curg: int32(m.Curg), P: int8(m.P), OldP: int8(m.OldP), LockedG: int32(m.LockedG),
 			NewG: int32(m.NewG), LockedExt: uint8(m.LockedExt), LockedInt: uint8(m.LockedInt), Exited: m.Exited, Wedged: m.Wedged,
-			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, RecheckRunqs: m.RecheckRunqs, AllpLen: int8(m.AllpLen), WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, GCStopping: m.GCStopping, SpinClear: m.SpinClear, StealWork: m.StealWork, Mexiting: m.Mexiting, Mfreed: m.Mfreed, StealTail: m.StealTail, Link: spec.None})
+			Spinning: m.Spinning, NextP: int8(m.NextP), Parked: m.Parked, Recheck: m.Recheck, RecheckRunqs: m.RecheckRunqs, YieldSlow: m.YieldSlow, AllpLen: int8(m.AllpLen), WakeP: m.WakeP, Waking: m.Waking, Stopping: m.Stopping, StopLocked: m.StopLocked, GCStopping: m.GCStopping, SpinClear: m.SpinClear, StealWork: m.StealWork, Mexiting: m.Mexiting, Mfreed: m.Mfreed, StealTail: m.StealTail, Link: spec.None})
 	}
 	for i, p := range sn.Ps {
 		st, ok := pstatus[p.Status]
@@ -356,6 +356,9 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("handed off", out.HandedOff, r.HandedOff)
 	case spec.OpGosched, spec.OpPark:
 		ck("G", out.G, r.G)
+	case spec.OpGoyield:
+		ck("G", out.G, r.G)
+		ck("runqputslow", out.Slow, r.Slow)
 	case spec.OpStoplockedm:
 		ck("handed off", out.HandedOff, r.HandedOff)
 		ck("handoffp's next step", out.Value, r.Value)

@@ -46,7 +46,7 @@ type DrawOptions struct {
 // runtime throw) is rare.
 var stepKinds = []string{"go", "go", "go", "go", "go", "go", "gosched", "gosched", "park", "park", "ready", "ready",
 	"syscall", "syscall", "lock", "unlock", "goexit", "goexit", "grow", "assist", "dirty", "gosystem", "lockint", "go", "burst",
-	"unlockint", "syscall-lock", "syscall-lock", "syscall-lock"}
+	"unlockint", "syscall-lock", "syscall-lock", "syscall-lock", "goyield"}
 
 // weighted repeats every mode but systematic in a mix, so that a
 // systematic case (a search over many schedules) is about one in 256 of a
@@ -148,6 +148,8 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 				}
 			case "gosched":
 				p.Steps = append(p.Steps, impl.Yield())
+			case "goyield":
+				p.Steps = append(p.Steps, impl.GoYield())
 			case "park":
 				p.Steps = append(p.Steps, impl.ParkOn(rapid.IntRange(0, 1).Draw(t, name+".obj")))
 			case "ready":

@@ -12,7 +12,7 @@ import (
 func smallOptions(gs int) ExploreOptions {
 	c, _ := spec.Preset("small")
 	b := spec.DefaultBounds(gs)
-	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoProcResize = true, true, true, true, true
+	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoProcResize, b.NoGoyield = true, true, true, true, true, true
 	b.StackSizes = nil
 	return ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: b}
 }

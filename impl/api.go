@@ -264,6 +264,8 @@ type MSnap struct {
 	// RecheckRunqs: the recheck's global queue section is done, and
 	// checkRunqsNoP is next.
 	RecheckRunqs bool `json:",omitempty"`
+	// YieldSlow: SlowBatch is goyield's, whose push owes no wakep.
+	YieldSlow bool `json:",omitempty"`
 	// AllpLen is the length of the allp snapshot the recheck reads,
 	// when it is not GOMAXPROCS (a procresize since the M dropped its
 	// P); 0 otherwise.

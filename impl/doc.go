@@ -55,7 +55,7 @@
 //   - runtime2.go: g, p, m, schedt (with allgs, allp, allm, goidgen and
 //     the GC's fields beside it), gList, gQueue, the status constants.
 //   - proc.go: newproc1 (goidrefill, gfget, malg) and newproc's runqput,
-//     ready, park, gosched, LockOSThread/UnlockOSThread and their
+//     ready, park, gosched, goyield, LockOSThread/UnlockOSThread and their
 //     internal forms, goexit1 -> goexit0 -> gdestroy -> gfput (mexit for
 //     a locked thread), gfput, gfget, gfpurge, schedule (findRunnable's
 //     order, stealWork, startlockedm, execute), globrunqget,
@@ -260,7 +260,9 @@
 //   - park: the status and dropg inside the wait object's lock, which is
 //     what a readier takes first; a locked M's stoplockedm is its next op.
 //   - gosched: one sched.lock section (globrunqput); the wakep and a
-//     locked M's stoplockedm are its next ops. exitsyscall: the sched.lock
+//     locked M's stoplockedm are its next ops. goyield: no lock (the G at
+//     its own P's ring tail), no wakep; runqputslow's push (m.yieldSlow,
+//     no wakep after it) or a locked M's stoplockedm is its next op. exitsyscall: the sched.lock
 //     section that gets the P (exitsyscallTryGetP's pidleget;
 //     exitsyscallNoP's pidleget; the acquirep after it, without the lock
 //     as in the runtime; or takeP from a syscalling thread under that G's

@@ -51,6 +51,7 @@ type faults struct {
 	lockedmReadLate       bool
 	stwNoWakep            bool
 	preemptToGlobal       bool
+	goyieldWakes          bool
 	gcstopmKeepsSpinning  bool
 	needspinningKept      bool
 	preemptedRunsOn       bool
@@ -99,6 +100,7 @@ var faultDefs = []faultDef{
 	{"checkdead-premature", "startm with no idle M reserves newm's M (mReserveID) only once the new thread runs, after sched.lock is dropped, so checkdead does not count it: an M that stops in that window sees no M running while the P it handed out has work and throws \"checkdead: runnable g\" (the false deadlock of golang/go#59600, #40368 and #6070)", func(f *faults) *bool { return &f.checkdeadPremature }},
 	{"lockedm-read-late", "exitsyscall's no-P path (exitsyscall0) reads gp.lockedm after the sched.lock section that put gp on the global queue, as before Go 1.17 (golang/go#46524): another M can take gp, run it and LockOSThread it meanwhile, and this M, not locked, then calls stoplockedm and throws \"stoplockedm: inconsistent locking\"", func(f *faults) *bool { return &f.lockedmReadLate }},
 	{"stw-no-wakep", "startTheWorldWithSema ends without its wakep (proc.go:1819-1822): after a stop-the-world that idled or added Ps, no M is woken for the work waiting in run queues until some other wakep", func(f *faults) *bool { return &f.stwNoWakep }},
+	{"goyield-wakes", "goyield_m owes a wakep after putting the G on its own P's ring, as goschedImpl does (proc.go:4456-4472: goyield_m calls schedule, no wakep; the P runs on and will take the G)", func(f *faults) *bool { return &f.goyieldWakes }},
 	{"stw-preempt-to-global", "a goroutine preempted for a stop-the-world goes to the global run queue, as goschedImpl does without sched.gcwaiting, instead of its own P's runnext (proc.go:4331-4334: \"keep the G on the local P in runnext so it can keep running immediately after the STW\")", func(f *faults) *bool { return &f.preemptToGlobal }},
 	{"gcstopm-keeps-spinning", "gcstopm stops a spinning M for a stop-the-world without dropping its spinning and sched.nmspinning (proc.go:3303-3310): the M sleeps counted as spinning, and no wakep starts another M while the count says one spins", func(f *faults) *bool { return &f.gcstopmKeepsSpinning }},
 	{"needspinning-kept", "becomeSpinning leaves sched.needspinning set (its third store, `sched.needspinning.Store(0)`, proc.go:1076, is lost): the request of the M whose pidlegetSpinning found no idle P outlives the M that answered it, and a non-spinning M's stop path keeps its P and spins for it again", func(f *faults) *bool { return &f.needspinningKept }},

@@ -40,9 +40,13 @@ func candidates() []candidate {
 	// main yields (globrunqput) while the M its spawn woke spins, finds
 	// nothing and drops its P: the global queue's recheck matters.
 	gosched := Workload{Main: Prog(Go(leaf), Yield(), Yield(), Yield(), Yield(), Yield(), Yield())}
+	// goyield with a readied waiter in runnext, then with a full ring.
+	goyield := Workload{Main: Prog(Go(Prog(ParkOn(0), GoYield())), GoYield(), ReadyOn(0), GoYield(),
+		Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), GoYield(), GoYield())}
 	return []candidate{
 		{"spawn", "small", 3, 4, SpawnExit(100, 9, 3)},
 		{"gosched", "small", 3, 3, gosched},
+		{"goyield", "small", 2, 2, goyield},
 		{"handoff", "small", 2, 1, handoff},
 		// With 3 Ps handoffp reaches its pidleput: one P idle, one
 		// running (neither npidle == 0 nor the last running P).
@@ -92,7 +96,7 @@ var preferred = map[string]string{
 	"lockedext-cleared-early": "locked", "lockedm-read-late": "lockedlate",
 	"global-not-rechecked": "gosched", "checkdead-premature": "handoff", "exitsyscall-prefers-oldp": "syscall",
 	"spinning-with-local-work": "syscall", "gcstopm-keeps-spinning": "purge", "stw-no-wakep": "purge",
-	"stw-preempt-to-global": "purge", "stw-preempted-runs-on": "purge",
+	"stw-preempt-to-global": "purge", "stw-preempted-runs-on": "purge", "goyield-wakes": "goyield",
 }
 
 // lockedLateWorkload opens golang/go#46524's window with one P: sysmon

@@ -195,6 +195,9 @@ func (mp *m) stepG(gp *g) {
 	case Gosched:
 		gp.pc++
 		mp.gosched(gp)
+	case Goyield:
+		gp.pc++
+		mp.goyield(gp)
 	case GrowStack:
 		gp.pc++
 		if gp.stack != 0 {

@@ -54,6 +54,7 @@ const (
 	opHandoffp
 	opHandoffpLocked
 	opHandoffpStore
+	opGoyield
 	numOpKinds
 )
 
@@ -63,7 +64,7 @@ var opNames = [numOpKinds]string{"goidrefill", "newproc1", "runqput", "ready", "
 	"markrootfreegstacks", "markrootfreegstackspush", "runqputslowpush", "stopm", "wakep", "stopspinning", "spin",
 	"runqputkick", "wakepstartm", "startlockedm", "stoplockedm", "startm", "recheck", "mexit",
 	"mfreed", "runqputbatch", "runqstealtail", "stoptheworld", "preempt", "gcstopm", "handoffp",
-	"handoffplocked", "handoffpstore"}
+	"handoffplocked", "handoffpstore", "goyield"}
 
 // OpNames lists the op names impl records, in docs/OPS.md order.
 func OpNames() []string { return append([]string(nil), opNames[:]...) }

@@ -34,7 +34,7 @@ func (s *sched) snapshot() Snapshot {
 			Curg: int(mp.curg.Load().id()), P: pid(mp.p.Load()), LockedG: int(mp.lockedg.id()),
 			OldP: pid(mp.oldp.Load()), NewG: int(mp.newg.id()), LockedExt: int(mp.lockedExt),
 			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
-			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, RecheckRunqs: mp.recheckRunqs, WakeP: mp.owesWakep, Waking: mp.waking, Stopping: mp.stopping, StopLocked: mp.stoplocked, GCStopping: mp.gcstopping, SpinClear: mp.spinClear, StealWork: mp.spun, Mexiting: mp.mexiting, Mfreed: mp.mfreed,
+			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, RecheckRunqs: mp.recheckRunqs, YieldSlow: mp.yieldSlow, WakeP: mp.owesWakep, Waking: mp.waking, Stopping: mp.stopping, StopLocked: mp.stoplocked, GCStopping: mp.gcstopping, SpinClear: mp.spinClear, StealWork: mp.spun, Mexiting: mp.mexiting, Mfreed: mp.mfreed,
 		})
 		if mp.recheck && mp.allpLen != 0 && mp.allpLen != s.gomaxprocs.Load() {
 			sn.Ms[len(sn.Ms)-1].AllpLen = int(mp.allpLen)

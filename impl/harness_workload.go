@@ -44,12 +44,16 @@ const (
 	// Return: the goroutine's function returns (also implicit at the
 	// end of a program).
 	Return
+	// Goyield: goyield, as semrelease1's direct handoff of a starving
+	// sync.Mutex makes it (goyield_m: the G to its own P's ring tail, no
+	// wakep, then schedule).
+	Goyield
 	numStepKinds
 )
 
 var stepNames = [...]string{Spawn: "go", Park: "park", Ready: "ready", Syscall: "syscall",
 	LockOSThread: "lock", UnlockOSThread: "unlock", LockInt: "lockint", UnlockInt: "unlockint",
-	Goexit: "goexit", Gosched: "gosched", GrowStack: "grow", Assist: "assist", Dirty: "dirty", Return: "return"}
+	Goexit: "goexit", Gosched: "gosched", GrowStack: "grow", Assist: "assist", Dirty: "dirty", Return: "return", Goyield: "goyield"}
 
 func (k StepKind) String() string {
 	if int(k) < len(stepNames) && stepNames[k] != "" {
@@ -83,6 +87,7 @@ func LockI() Step                  { return Step{Kind: LockInt} }
 func UnlockI() Step                { return Step{Kind: UnlockInt} }
 func Exit() Step                   { return Step{Kind: Goexit} }
 func Yield() Step                  { return Step{Kind: Gosched} }
+func GoYield() Step                { return Step{Kind: Goyield} }
 func Grow() Step                   { return Step{Kind: GrowStack} }
 func AssistCredit(c int) Step      { return Step{Kind: Assist, Arg: c} }
 func MakeDirty() Step              { return Step{Kind: Dirty} }
@@ -328,9 +333,12 @@ func Generate(r *rand.Rand, o GenOptions) Workload {
 			case k < 13:
 				steps = append(steps, MakeDirty())
 			default:
-				if !o.NoLockInt && r.IntN(3) == 0 {
+				switch k := r.IntN(6); {
+				case !o.NoLockInt && k < 2:
 					steps = append(steps, LockI(), UnlockI())
-				} else {
+				case k < 3:
+					steps = append(steps, GoYield())
+				default:
 					steps = append(steps, Yield())
 				}
 			}

@@ -417,6 +417,39 @@ func (mp *m) gosched(gp *g) {
 	mp.commit(&r)
 }
 
+// goyield is goyield_m (proc.go:4456-4472), as semrelease1's direct
+// handoff in a starving sync.Mutex calls it: running -> runnable, dropg,
+// runqput(pp, gp, false), the G at its own P's ring tail (runqputslow's
+// push next when the ring is full), and schedule with no wakep, which for
+// a locked M is stoplockedm: the M's next op.
+func (mp *m) goyield(gp *g) {
+	s := mp.s
+	r := mp.begin(opGoyield)
+	r.g = gp.idx
+	gp.runningOn.Store(-1)
+	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
+		mp.throwOp(&r, throwCasgstatus)
+		return
+	}
+	mp.dropg()
+	if s.f.goyieldWakes {
+		// The planted bug: goschedImpl's wakep after the put.
+		mp.owesWakep = true
+	}
+	slow, msg := mp.runqputRing(mp.p.Load(), gp)
+	if msg != "" {
+		mp.throwOp(&r, msg)
+		return
+	}
+	if slow {
+		r.flags |= flSlow
+		mp.yieldSlow = true
+	} else {
+		mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
+	}
+	mp.commit(&r)
+}
+
 // lockOp is LockOSThread / UnlockOSThread / lockOSThread / unlockOSThread
 // with dolockOSThread's wiring.
 func (mp *m) lockOp(gp *g, kind opKind) {

@@ -153,6 +153,14 @@ func (mp *m) runqputslowPush() {
 		s.unlockSched(&mp.actor)
 	}
 	r.val = int64(q.size)
+	if mp.yieldSlow {
+		// goyield_m's runqput returns to it, and it calls schedule:
+		// no wakep; a locked M's stoplockedm is its next op.
+		mp.yieldSlow = false
+		mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
+		mp.commit(&r)
+		return
+	}
 	// runqput returns to newproc, ready or goschedImpl, which call
 	// wakep: the M's next op.
 	mp.afterRunqput()

@@ -364,6 +364,9 @@ type m struct {
 	// through schedlink. The M's next op, runqputslowPush, puts it on
 	// the global queue under sched.lock. Owner-only; empty otherwise.
 	slowq gQueue
+	// yieldSlow: slowq is goyield's runqputslow batch, whose push owes
+	// no wakep (goyield_m calls schedule). Owner-only.
+	yieldSlow bool
 	// slowTail is the fault runqputslow-no-lock's unlocked read of
 	// sched.runq's tail, from runqputslow's CAS to its push.
 	slowTail *g

@@ -1368,3 +1368,48 @@ func TestScheduleAfterSpinSkipsTheTick(t *testing.T) {
 		}
 	}
 }
+
+// goyield_m puts the G at its own P's ring tail and owes no wakep: after a
+// goyield op the M's next op is never a wakep (schedule, or runqputslow's
+// push when the ring was full, whose next op is no wakep either), and the
+// snapshot after it shows the G on the M's P's ring or in the M's batch.
+func TestGoyieldNoWakep(t *testing.T) {
+	leaf := Prog()
+	// Five spawns fill P0's ring (4) and runnext: main's goyield goes
+	// through runqputslow; then a readied waiter in runnext.
+	w := Workload{Main: Prog(Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), GoYield(),
+		Go(Prog(ParkOn(0), GoYield())), GoYield(), ReadyOn(0), GoYield())}
+	var plain, slow int
+	recordedRuns(t, w, 1, 2, 40, 1<<30, func(seed int64, res *Result) int {
+		for j, e := range res.History {
+			if e.Op != "goyield" {
+				continue
+			}
+			after := res.Snapshots[j]
+			m := after.Ms[e.M]
+			k := nextOfM(res.History, j)
+			if e.Out.Slow {
+				slow++
+				if !m.YieldSlow || len(m.SlowBatch) == 0 || m.SlowBatch[len(m.SlowBatch)-1] != e.Out.G {
+					t.Fatalf("seed %d: event %d %v: want the G last in the M's runqputslow batch, the push owed without a wakep: %+v", seed, j, e, m)
+				}
+				if k < len(res.History) && res.History[k].Op != "runqputslowpush" {
+					t.Fatalf("seed %d: event %d: the M's next op is %v, want runqputslowpush", seed, j, res.History[k])
+				}
+				k = nextOfM(res.History, k)
+			} else {
+				plain++
+				if m.P < 0 || m.WakeP || !slices.Contains(after.Ps[m.P].Ring, e.Out.G) {
+					t.Fatalf("seed %d: event %d %v: want the G on P%d's ring and no wakep owed: %+v", seed, j, e, m.P, m)
+				}
+			}
+			if k < len(res.History) && res.History[k].Op == "wakep" {
+				t.Fatalf("seed %d: event %d %v: a wakep follows goyield", seed, j, e)
+			}
+		}
+		return 0
+	})
+	if plain == 0 || slow == 0 {
+		t.Fatalf("goyields seen: %d to the ring, %d through runqputslow; want both", plain, slow)
+	}
+}

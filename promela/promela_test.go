@@ -12,7 +12,7 @@ import (
 
 // exploreOptions are `gexit explore`'s defaults (cmd/gexit explore.go:
 // 2 Ps, 2 Ms, preset small, -without
-// system,gc,assist,dirty,syscalls,locks,procresize,stacksize, -max-states
+// system,gc,assist,dirty,syscalls,locks,procresize,stacksize,goyield, -max-states
 // 40M, -max-memory half of physical memory, stop at the first violation)
 // at a bound of ps Ps, ms Ms and gs Gs, on one worker, without the
 // fingerprint's optional reductions (Reduce 0: no M symmetry, no assist
@@ -26,7 +26,7 @@ func exploreOptions(ps, ms, gs int) checker.ExploreOptions {
 	}
 	b := spec.DefaultBounds(gs)
 	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty = true, true, true, true
-	b.NoSyscalls, b.NoLocks, b.NoProcResize = true, true, true
+	b.NoSyscalls, b.NoLocks, b.NoProcResize, b.NoGoyield = true, true, true, true
 	b.StackSizes = nil
 	return checker.ExploreOptions{
 		Config:      spec.Config{Consts: c, Ps: ps, Ms: ms},

@@ -26,7 +26,7 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.Slow {
 			add("runqputslow")
 		}
-	case OpRunqputKick:
+	case OpRunqputKick, OpGoyield:
 		if r.Slow {
 			add("runqputslow")
 		}
@@ -175,7 +175,7 @@ func AllBranches() []string {
 	bs = append(bs,
 		"newproc1/local", "newproc1/refill", "newproc1/malg",
 		"newproc1/stack=reused", "newproc1/stack=allocated", "newproc1/stack=freed+allocated", "newproc1/system",
-		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm", "startm/handoffp", "startm/handoffp-spin",
+		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "goyield/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm", "startm/handoffp", "startm/handoffp-spin",
 		"handoffp/lock", "handoffp/store", "handoffp/startm", "mexit/lock", "mexit/store", "mexit/startm", "stoplockedm/lock", "stoplockedm/store", "stoplockedm/startm",
 		"handoffp/gcwork", "mexit/gcwork", "stoplockedm/gcwork", "handoffp/missedglobal", "mexit/missedglobal", "stoplockedm/missedglobal",
 		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",

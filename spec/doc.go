@@ -29,7 +29,7 @@
 // raises it, or a *Disabled when the op's precondition does not hold.
 // (*State).Apply is the same in place. The ops (type OpKind) are those of
 // docs/OPS.md, shared with impl/: goidrefill, newproc1, runqput, ready,
-// schedule, exit, goexit, gosched, park, entersyscall, retake and sysmon's
+// schedule, exit, goexit, gosched, goyield, park, entersyscall, retake and sysmon's
 // handoffp after it, exitsyscall,
 // lockosthread, unlockosthread, lockint, unlockint, acquirep, the
 // stop-the-world's stoptheworld, preempt and gcstopm, procresize,
@@ -316,15 +316,11 @@
 //     (SetDefaultGOMAXPROCS, debug.go:129-146, and
 //     updateMaxProcsGoroutine, proc.go:7098-7107; procresize refuses
 //     the current count) are not modelled;
-//   - goyield (goyield_m, proc.go:4451-4472, from semrelease1's direct
-//     handoff in a starving sync.Mutex, sema.go:263-286) is not
-//     modelled: the running G goes to the tail of its own P's ring
-//     (runqput(pp, gp, false), runqputslow when it is full) with no
-//     wakep, then schedule. The spec puts a yielding G on the global
-//     queue (gosched) or, while the world stops, in runnext (preempt),
-//     each with a wakep, so it never reaches a yielded G on a ring (with
-//     one G no G is ever on a ring) nor a runqputslow push that owes no
-//     wakep: an under-approximation;
+//   - goyield (goyield_m, proc.go:4451-4472) is made with no waiter:
+//     semrelease1 calls it after readying the waiter into runnext
+//     (sema.go:263-286), a ready the spec offers on its own, so the
+//     spec's goyield also comes where no ready preceded it: an
+//     over-approximation of when it is called, not of what it does;
 //   - the number of Ms is fixed (M creation is left out, above), so a
 //     thread that exits with its locked goroutine (mexit) is never
 //     replaced: where the runtime's startm calls newm when no M is idle,

@@ -86,6 +86,9 @@ func (m *M) String() string {
 	if m.RecheckRunqs {
 		st += " recheck-runqs"
 	}
+	if m.YieldSlow {
+		st += " yield-slow"
+	}
 	if m.AllpLen != 0 {
 		st += " allp=" + itoa(int64(m.AllpLen))
 	}
@@ -268,7 +271,7 @@ func tokenDiff(a, b string) string {
 
 // dumpFlags are the bare words an M or P line carries only while they
 // hold.
-var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true, "recheck-runqs": true,
+var dumpFlags = map[string]bool{"exited": true, "wedged": true, "spinning": true, "idle": true, "recheck": true, "recheck-runqs": true, "yield-slow": true,
 	"owes-wakep": true, "waking": true, "stopping": true, "startm-spinning": true, "owes-stoplockedm": true, "owes-mexit": true, "owes-mfreed": true, "owes-runqsteal-tail": true, "needspinning": true, "gcstopm": true, "stale-gcwaiting-read": true, "spinclear": true, "stealwork": true}
 
 // keyedDiff diffs two lines of "key=value" fields and bare flags by key.

@@ -17,7 +17,7 @@ type Bounds struct {
 	MaxStack   int32
 	StackSizes []int32
 	// Families of ops to leave out, to shrink the space.
-	NoSystem, NoGC, NoAssist, NoDirty, NoSyscalls, NoLocks, NoProcResize, NoGosched bool
+	NoSystem, NoGC, NoAssist, NoDirty, NoSyscalls, NoLocks, NoProcResize, NoGosched, NoGoyield bool
 }
 
 // DefaultBounds are the explorer's defaults for a bound of gs Gs.
@@ -357,6 +357,9 @@ func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 	}
 	if !b.NoGosched {
 		ops = append(ops, Op{Kind: OpGosched, M: M})
+	}
+	if !b.NoGoyield && m.P != None {
+		ops = append(ops, Op{Kind: OpGoyield, M: M})
 	}
 	ops = append(ops, Op{Kind: OpPark, M: M})
 	if !b.NoSyscalls {

@@ -200,7 +200,7 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		w, w2, w3 := d.u64(), d.u64(), d.u64()
 		s.Ms = append(s.Ms, M{Curg: int32(uint32(w)), P: int8(w >> 32), OldP: int8(w >> 40),
 			LockedExt: uint8(w >> 48), LockedInt: uint8(w >> 56),
-			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0x1FFFFFF) - 1, RecheckRunqs: w2>>57&1 != 0, StaleGCRead: w2>>58&1 != 0, StealWork: w2>>59&1 != 0,
+			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0xFFFFFF) - 1, YieldSlow: w2>>56&1 != 0, RecheckRunqs: w2>>57&1 != 0, StaleGCRead: w2>>58&1 != 0, StealWork: w2>>59&1 != 0,
 			SpinClear: w2>>60&1 != 0, GCStopping: w2>>61&1 != 0, Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
 			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, Waking: w3&32 != 0, StopLocked: w3&64 != 0, Mexiting: w3&128 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16),
 			Handing: int32(w3>>24&0x3FFFFF) - 1, SpinP: int8(w3 >> 46), StartmP: int8(w3 >> 54), Mfreed: w3>>62&1 != 0, StealTail: w3>>63 != 0})

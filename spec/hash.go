@@ -58,7 +58,7 @@ func packM(m *M) uint64 {
 }
 
 func packM2(m *M) uint64 {
-	return uint64(uint32(m.LockedG)) | uint64(uint32(m.NewG+1)&0x1FFFFFF)<<32 | b2u(m.RecheckRunqs)<<57 | b2u(m.StaleGCRead)<<58 | b2u(m.StealWork)<<59 | b2u(m.SpinClear)<<60 | b2u(m.GCStopping)<<61 | b2u(m.Exited)<<62 | b2u(m.Wedged)<<63
+	return uint64(uint32(m.LockedG)) | uint64(uint32(m.NewG+1)&0xFFFFFF)<<32 | b2u(m.YieldSlow)<<56 | b2u(m.RecheckRunqs)<<57 | b2u(m.StaleGCRead)<<58 | b2u(m.StealWork)<<59 | b2u(m.SpinClear)<<60 | b2u(m.GCStopping)<<61 | b2u(m.Exited)<<62 | b2u(m.Wedged)<<63
 }
 
 func packM3(m *M) uint64 {
@@ -387,7 +387,7 @@ func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes 
 			m3 = packM3(m)&^(0xFF<<16) | uint64(uint8(mapM(mnew, m.Link)))<<16
 		}
 		h.word(mapG(perm, m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
-		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.RecheckRunqs)<<57 ^ b2u(m.StaleGCRead)<<58 ^ b2u(m.StealWork)<<59 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+		h.word(mapG(perm, m.LockedG) | mapG(perm, m.NewG)<<32 ^ b2u(m.YieldSlow)<<56 ^ b2u(m.RecheckRunqs)<<57 ^ b2u(m.StaleGCRead)<<58 ^ b2u(m.StealWork)<<59 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
 		h.word(m3&^m3Handing | (mapG(perm, m.Handing)+1)&0x3FFFFF<<24)
 		if m.AllpLen != 0 {
 			h.word(allpWord(m))
@@ -533,7 +533,7 @@ func (s *State) canonMs(mnew, mold []int8) {
 // never soundness.
 func (s *State) mKey(m *M) uint64 {
 	var h hasher = 0x4D5359
-	h.word(packM3(m)&^(0xFF<<16|m3Handing) | b2u(m.StealWork)<<16 | b2u(m.StaleGCRead)<<17 | b2u(m.RecheckRunqs)<<18 | uint64(uint8(m.P))<<24 | uint64(uint8(m.OldP))<<32 |
+	h.word(packM3(m)&^(0xFF<<16|m3Handing) | b2u(m.StealWork)<<16 | b2u(m.StaleGCRead)<<17 | b2u(m.RecheckRunqs)<<18 | b2u(m.YieldSlow)<<19 | uint64(uint8(m.P))<<24 | uint64(uint8(m.OldP))<<32 |
 		uint64(m.LockedExt)<<40 | uint64(m.LockedInt)<<48 | b2u(m.Exited)<<56 | b2u(m.Wedged)<<57 |
 		b2u(m.Curg != None && m.Curg == m.LockedG)<<58 | uint64(uint8(m.AllpLen))<<59)
 	for _, g := range [...]int32{m.Curg, m.NewG, m.LockedG, m.Handing} {

@@ -116,7 +116,7 @@ func (s *State) fingerprintRef() uint64 {
 	for i := range s.Ms {
 		m := &s.Ms[i]
 		h.word(mapG(m.Curg) | uint64(uint8(m.P))<<32 | uint64(uint8(m.OldP))<<40 | uint64(m.LockedExt)<<48 | uint64(m.LockedInt)<<56)
-		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.RecheckRunqs)<<57 ^ b2u(m.StaleGCRead)<<58 ^ b2u(m.StealWork)<<59 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
+		h.word(mapG(m.LockedG) | mapG(m.NewG)<<32 ^ b2u(m.YieldSlow)<<56 ^ b2u(m.RecheckRunqs)<<57 ^ b2u(m.StaleGCRead)<<58 ^ b2u(m.StealWork)<<59 ^ b2u(m.SpinClear)<<60 ^ b2u(m.GCStopping)<<61 ^ b2u(m.Exited)<<62 ^ b2u(m.Wedged)<<63)
 		h.word(packM3(m)&^m3Handing | (mapG(m.Handing)+1)&0x3FFFFF<<24)
 		if m.AllpLen != 0 {
 			h.word(allpWord(m))

@@ -116,7 +116,7 @@ func TestAmpleSetsCommute(t *testing.T) {
 	all := DefaultBounds(2)
 	all.LockInt = true
 	core := DefaultBounds(3)
-	core.NoSystem, core.NoGC, core.NoAssist, core.NoDirty, core.NoProcResize = true, true, true, true, true
+	core.NoSystem, core.NoGC, core.NoAssist, core.NoDirty, core.NoProcResize, core.NoGoyield = true, true, true, true, true, true
 	core.StackSizes = nil
 	limit := 10_000
 	if testing.Short() || raceEnabled {

@@ -1051,6 +1051,9 @@ var Invariants = []Invariant{
 			}
 			// checkRunqsNoP comes after the global queue's section, which
 			// comes after nmspinning-- (findRunnable's delicate dance).
+			if m.YieldSlow && (m.Curg != None || m.P == None || len(s.Ps[m.P].SlowBatch) == 0 || m.WakeP) {
+				return errf("M%d owes goyield's runqputslow push but curg=%d p=%d or holds no batch, or owes a wakep", i, m.Curg, m.P)
+			}
 			if m.RecheckRunqs && (!m.Recheck || m.Spinning) {
 				return errf("M%d is between the recheck's two sched.lock sections but recheck=%v spinning=%v", i, m.Recheck, m.Spinning)
 			}
@@ -1250,14 +1253,17 @@ var Invariants = []Invariant{
 // ownerInRunqput reports whether P p's owner M can be inside runqput's
 // two steps: it runs a G that made a G runnable (newproc, ready), or,
 // during a stop-the-world, it is on g0 after its G's preemption
-// (goschedImpl's runqput after dropg).
+// (goschedImpl's runqput after dropg), or after its G's goyield with
+// runqputslow's batch (goyield_m's runqput after dropg).
 func (s *State) ownerInRunqput(p *P) bool {
 	if p.Status != PRunning {
 		return false
 	}
-	cg := s.Ms[p.M].Curg
+	m := &s.Ms[p.M]
+	cg := m.Curg
 	if cg == None {
-		return s.Sched.GCWaiting
+		// A preemption's runqput, or goyield's (M.YieldSlow).
+		return s.Sched.GCWaiting || m.YieldSlow && len(p.SlowBatch) != 0
 	}
 	return s.Gs[cg].Status == Running
 }

@@ -53,6 +53,7 @@ const (
 	OpHandoffp                                  // sysmon after its retake took a P and resumed the syscalling thread: handoffp(pp)'s unlocked reads; its next steps, then incidlelocked(1) (checkdead)
 	OpHandoffpLocked                            // handoffp's sched.lock section (gcwaiting, the global queue, the last running P, pidleput), by sysmon or by an M in stoplockedm or mexit
 	OpHandoffpStore                             // handoffp's sched.needspinning.Store(0) after its CAS of nmspinning 0 -> 1 (startm(pp, true) is next)
+	OpGoyield                                   // goyield_m (a starving sync.Mutex's direct handoff): running -> runnable, dropg, runqput(pp, gp, false) at its own P's ring tail, no wakep, then schedule
 	numOps
 )
 
@@ -70,7 +71,7 @@ var opNames = [...]string{
 	OpStartlockedm: "startlockedm", OpStoplockedm: "stoplockedm", OpStartm: "startm", OpRecheck: "recheck", OpMexit: "mexit",
 	OpMfreed: "mfreed", OpRunqputBatch: "runqputbatch", OpRunqstealTail: "runqstealtail",
 	OpStopTheWorld: "stoptheworld", OpPreempt: "preempt", OpGCStopm: "gcstopm", OpHandoffp: "handoffp",
-	OpHandoffpLocked: "handoffplocked", OpHandoffpStore: "handoffpstore",
+	OpHandoffpLocked: "handoffplocked", OpHandoffpStore: "handoffpstore", OpGoyield: "goyield",
 }
 
 func (k OpKind) String() string {

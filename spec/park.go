@@ -21,6 +21,38 @@ func (s *State) gosched(op Op, mp int) (Result, error) {
 	return r, nil
 }
 
+// goyield models proc.go goyield_m (proc.go:4456-4472), which goyield
+// (mcall) runs for semrelease1's direct handoff in the starving regime of
+// a sync.Mutex (sema.go:263-286: the waiter readied into runnext, with its
+// wakep, takes the yielder's time slice): running -> runnable, dropg,
+// runqput(pp, gp, false), the G at its own P's ring tail, then schedule,
+// with no wakep (the M runs on with the P, and the G is on its ring);
+// for a locked M, schedule's stoplockedm. With the ring full, runqputslow
+// takes half of it and the G (P.SlowBatch), and its push is the M's next
+// step, which owes no wakep either (M.YieldSlow). Result.G is the G,
+// Result.Slow runqputslow's.
+func (s *State) goyield(op Op, mp int) (Result, error) {
+	r := NewResult()
+	m := &s.Ms[mp]
+	gi := m.Curg
+	r.G = gi
+	if err := s.casgstatus(gi, Running, Runnable); err != nil {
+		return r, err
+	}
+	s.dropg(mp)
+	slow, err := s.runqputTail(m.P, gi)
+	r.Slow = slow
+	if err != nil {
+		return r, err
+	}
+	if slow {
+		m.YieldSlow = true
+		return r, nil
+	}
+	s.afterDeschedule(mp)
+	return r, nil
+}
+
 // park models proc.go park_m: running -> waiting, dropg, then schedule,
 // which for a locked M is stoplockedm.
 func (s *State) park(op Op, mp int) (Result, error) {

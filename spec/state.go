@@ -102,6 +102,12 @@ type M struct {
 	// may take the first section's needspinning store (becomeSpinning)
 	// before the second stores it again.
 	RecheckRunqs bool
+	// YieldSlow: goyield's runqput found the M's ring full and
+	// runqputslow holds the batch (P.SlowBatch); its push
+	// (OpRunqputslowPush), the M's next step, owes no wakep after it
+	// (goyield_m calls schedule, not wakep), where every other caller's
+	// does.
+	YieldSlow bool
 	// AllpLen is the length of the allp snapshot findRunnable took
 	// before the M dropped its P (mp.snapshotAllp, proc.go:3587), whose
 	// Ps checkRunqsNoP reads in the recheck (proc.go:3902-3915), when it

@@ -210,6 +210,11 @@ func (s *State) apply(op Op) (Result, error) {
 		return s.goexit(op, mp)
 	case OpGosched:
 		return s.gosched(op, mp)
+	case OpGoyield:
+		if m.P == None {
+			return r, s.disabled(op, "the M holds no P")
+		}
+		return s.goyield(op, mp)
 	case OpPark:
 		return s.park(op, mp)
 	case OpEnterSyscall:
@@ -543,6 +548,13 @@ func (s *State) runqputslowPush(op Op, mp int) (Result, error) {
 	s.GlobrunqPutBatch(pp.SlowBatch)
 	r.Value = int64(len(pp.SlowBatch))
 	pp.SlowBatch = pp.SlowBatch[:0]
+	if m := &s.Ms[mp]; m.YieldSlow {
+		// goyield_m's runqput returns to it, and it calls schedule:
+		// no wakep.
+		m.YieldSlow = false
+		s.afterDeschedule(mp)
+		return r, nil
+	}
 	// runqput returns to newproc, ready or goschedImpl, which call
 	// wakep: the M's next step.
 	s.wakepAfterRunqput(mp)

@@ -27,7 +27,7 @@ func init() {
 // schedule (every findRunnable source, stealing), park/ready, gosched, exit
 // and Goexit through gfput's spill and gfget's refill. It is complete in
 // seconds; every family multiplies the space (see README).
-const defaultWithout = "system,gc,assist,dirty,syscalls,locks,procresize,stacksize"
+const defaultWithout = "system,gc,assist,dirty,syscalls,locks,procresize,stacksize,goyield"
 
 // defaultReduce is -reduce's default: every reduction (ps only where the
 // bounds allow it).
@@ -84,7 +84,7 @@ func parseReductions(list string) (spec.Reduction, error) {
 }
 
 // opFamilies are the op families -without can leave out.
-var opFamilies = []string{"system", "gc", "assist", "dirty", "syscalls", "locks", "procresize", "gosched", "stacksize"}
+var opFamilies = []string{"system", "gc", "assist", "dirty", "syscalls", "locks", "procresize", "gosched", "stacksize", "goyield"}
 
 func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
@@ -111,7 +111,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	lockDepth := fs.Int("lock-depth", 1, "bound on LockOSThread nesting")
 	lockInt := fs.Bool("lockint", false, "also offer the runtime-internal lockOSThread/unlockOSThread")
 	without := fs.String("without", defaultWithout, "comma-separated op families to leave out (\"\" for none): "+strings.Join(opFamilies, ",")+
-		" (stacksize: the GC's end setting startingStackSize, so it needs gc)")
+		" (stacksize: the GC's end setting startingStackSize, so it needs gc; goyield: goyield_m, a starving sync.Mutex's direct handoff)")
 	all := fs.Bool("all", false, fmt.Sprintf("report every violation, not only the first (shortest) one: the first %d of each kind with their paths, and how many of each there were", checker.DefaultKeepViolations))
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
@@ -443,6 +443,8 @@ Flags:
 				b.NoGosched = true
 			case "stacksize":
 				b.StackSizes = nil
+			case "goyield":
+				b.NoGoyield = true
 			default:
 				fmt.Fprintf(stderr, "gexit explore: -without: unknown op family %q (want some of %s)\n", f, strings.Join(opFamilies, ","))
 				return exitUsage

@@ -16,7 +16,7 @@ import (
 func TestExploreDroppedViolationsOutput(t *testing.T) {
 	c, _ := spec.Preset("small")
 	b := spec.DefaultBounds(2)
-	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoProcResize = true, true, true, true, true, true
+	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoProcResize, b.NoGoyield = true, true, true, true, true, true, true
 	b.StackSizes = nil
 	o := checker.ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: b, Depth: 12, KeepViolations: 1,
 		// Every gosched throws.

@@ -20,7 +20,7 @@ func runCmd(args ...string) (int, string, string) {
 }
 
 func TestExploreCommand(t *testing.T) {
-	code, out, _ := runCmd("explore", "-q", "-gs", "1", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize")
+	code, out, _ := runCmd("explore", "-q", "-gs", "1", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize,goyield")
 	if code != exitOK || !strings.Contains(out, "complete: every state") || !strings.Contains(out, "verdict: ok") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -153,7 +153,7 @@ func TestExploreBadFlags(t *testing.T) {
 
 func TestExploreLivenessCommand(t *testing.T) {
 	// 4,608 states, every property judged in hundreds of them.
-	args := []string{"explore", "-q", "-liveness", "-ps", "2", "-ms", "2", "-gs", "1", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize"}
+	args := []string{"explore", "-q", "-liveness", "-ps", "2", "-ms", "2", "-gs", "1", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize,goyield"}
 	code, out, _ := runCmd(args...)
 	if code != exitOK || !strings.Contains(out, "liveness graph:") || !strings.Contains(out, "verdict: ok") {
 		t.Fatalf("exit %d\n%s", code, out)
@@ -225,7 +225,7 @@ func TestExploreUnfair(t *testing.T) {
 func TestExploreLassoOutput(t *testing.T) {
 	c, _ := spec.Preset("small")
 	b := spec.DefaultBounds(1)
-	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoProcResize = true, true, true, true, true, true
+	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoProcResize, b.NoGoyield = true, true, true, true, true, true, true
 	b.StackSizes = nil
 	o := checker.ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: b, Liveness: true,
 		// A lost wakeup: M1 never takes a handed-off P.
