@@ -390,19 +390,30 @@ func (a *actor) checkdeadLocked() string {
 	return ""
 }
 
+// toRunnable begins op kind for the M's running G gp and takes gp off
+// the M as runnable (casgstatus running -> runnable, dropg), as
+// goschedImpl and goyield_m begin; false after a throw (recorded).
+func (mp *m) toRunnable(gp *g, kind opKind) (rec, bool) {
+	r := mp.begin(kind)
+	r.g = gp.idx
+	gp.runningOn.Store(-1)
+	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
+		mp.throwOp(&r, throwCasgstatus)
+		return r, false
+	}
+	mp.dropg()
+	return r, true
+}
+
 // gosched is gosched_m -> goschedImpl: running -> runnable, dropg,
 // globrunqput; then goschedImpl's wakep and schedule, which for a locked M
 // is stoplockedm: the M's next ops.
 func (mp *m) gosched(gp *g) {
 	s := mp.s
-	r := mp.begin(opGosched)
-	r.g = gp.idx
-	gp.runningOn.Store(-1)
-	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
-		mp.throwOp(&r, throwCasgstatus)
+	r, ok := mp.toRunnable(gp, opGosched)
+	if !ok {
 		return
 	}
-	mp.dropg()
 	// globrunqput; goschedImpl's `unlock(&sched.lock); if mainStarted {
 	// wakep() }`; then schedule. The wakep is the M's next op, and a
 	// locked M's stoplockedm the one after it: meanwhile another M may
@@ -424,14 +435,10 @@ func (mp *m) gosched(gp *g) {
 // a locked M is stoplockedm: the M's next op.
 func (mp *m) goyield(gp *g) {
 	s := mp.s
-	r := mp.begin(opGoyield)
-	r.g = gp.idx
-	gp.runningOn.Store(-1)
-	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
-		mp.throwOp(&r, throwCasgstatus)
+	r, ok := mp.toRunnable(gp, opGoyield)
+	if !ok {
 		return
 	}
-	mp.dropg()
 	if s.f.goyieldWakes {
 		// The planted bug: goschedImpl's wakep after the put.
 		mp.owesWakep = true

@@ -117,15 +117,11 @@ func (s *sched) gcstopPLocked(pp *p, oldm *m) {
 // any other M is then at findRunnable's top, where it stops (gcstopm).
 func (mp *m) preempt(gp *g) {
 	s := mp.s
-	r := mp.begin(opPreempt)
-	r.g = gp.idx
-	r.a = -1
-	gp.runningOn.Store(-1)
-	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
-		mp.throwOp(&r, throwCasgstatus)
+	r, ok := mp.toRunnable(gp, opPreempt)
+	if !ok {
 		return
 	}
-	mp.dropg()
+	r.a = -1
 	if s.f.preemptToGlobal {
 		// The planted bug: goschedImpl's globrunqput, as if gcwaiting
 		// were not set.

@@ -1,15 +1,26 @@
 package spec
 
-// gosched models proc.go gosched_m / goschedImpl: running -> runnable,
-// dropg, globrunqput; a locked M then waits for its G (stoplockedm).
-func (s *State) gosched(op Op, mp int) (Result, error) {
+// toRunnable takes M mp's running G off the M as runnable (casgstatus
+// running -> runnable, dropg), as goschedImpl and goyield_m begin:
+// Result.G is the G.
+func (s *State) toRunnable(mp int) (Result, int32, error) {
 	r := NewResult()
 	gi := s.Ms[mp].Curg
 	r.G = gi
 	if err := s.casgstatus(gi, Running, Runnable); err != nil {
-		return r, err
+		return r, gi, err
 	}
 	s.dropg(mp)
+	return r, gi, nil
+}
+
+// gosched models proc.go gosched_m / goschedImpl: running -> runnable,
+// dropg, globrunqput; a locked M then waits for its G (stoplockedm).
+func (s *State) gosched(op Op, mp int) (Result, error) {
+	r, gi, err := s.toRunnable(mp)
+	if err != nil {
+		return r, err
+	}
 	s.GlobrunqPut(gi)
 	// goschedImpl: `unlock(&sched.lock); if mainStarted { wakep() }`,
 	// then schedule. The wakep is the M's next step (OpWakep); a locked
@@ -32,14 +43,11 @@ func (s *State) gosched(op Op, mp int) (Result, error) {
 // step, which owes no wakep either (M.YieldSlow). Result.G is the G,
 // Result.Slow runqputslow's.
 func (s *State) goyield(op Op, mp int) (Result, error) {
-	r := NewResult()
 	m := &s.Ms[mp]
-	gi := m.Curg
-	r.G = gi
-	if err := s.casgstatus(gi, Running, Runnable); err != nil {
+	r, gi, err := s.toRunnable(mp)
+	if err != nil {
 		return r, err
 	}
-	s.dropg(mp)
 	slow, err := s.runqputTail(m.P, gi)
 	r.Slow = slow
 	if err != nil {

@@ -236,18 +236,14 @@ func (s *State) gcstopP(pi int8, oldm int) {
 // wakep (mainStarted) and schedule: for a locked M stoplockedm, for the
 // others findRunnable's top, gcstopm.
 func (s *State) preempt(op Op, mp int) (Result, error) {
-	r := NewResult()
 	if !s.Sched.GCWaiting {
-		return r, s.disabled(op, "no stop-the-world asks for a preemption (sched.gcwaiting)")
+		return NewResult(), s.disabled(op, "no stop-the-world asks for a preemption (sched.gcwaiting)")
 	}
 	m := &s.Ms[mp]
-	gi := m.Curg
-	r.G = gi
-	if err := s.casgstatus(gi, Running, Runnable); err != nil {
+	r, gi, err := s.toRunnable(mp)
+	if err != nil {
 		return r, err
 	}
-	s.dropg(mp)
-	var err error
 	if r.Kicked, r.Slow, err = s.runqput(m.P, gi, true); err != nil || r.Slow || r.Kicked != None {
 		// The kicked G's put (runqputkick) or runqputslow's push
 		// comes first; the wakep and stoplockedm follow it.
