@@ -6,9 +6,9 @@ GO ?= go
 
 # test is what CI runs (.ci/run): vet, every test with the race detector,
 # then, without -race, the mutation table and every fault's
-# check -> bundle -> replay path under six seeds (their time budgets need
+# check -> bundle -> replay path under four seeds (their time budgets need
 # full speed; two processes side by side, as each holds rapid's settings
-# lock through its runs and uses about one core: 155 s, not 266 s), the
+# lock through its runs and uses about one core: about 150 s, not 235 s), the
 # explorer's pinned counts and liveness checks at the bounds -race would
 # take minutes over, the reductions' planted faults (the
 # partial-order reduction's at full size, with its 22-bound equivalence) and
