@@ -301,7 +301,7 @@ func (mp *m) park(gp *g, obj int) {
 	mp.dropg()
 	o.waiter = gp
 	mp.unlock(&o.mu)
-	mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
+	mp.afterDeschedule()
 	mp.commit(&r)
 }
 
@@ -390,6 +390,13 @@ func (a *actor) checkdeadLocked() string {
 	return ""
 }
 
+// afterDeschedule is schedule's head for an M whose G stopped running
+// (park, gosched, goyield): `if mp.lockedg != 0 { stoplockedm() }`, the
+// M's op of its own (m.stoplocked); wasm locks no thread.
+func (mp *m) afterDeschedule() {
+	mp.stoplocked = mp.lockedg != nil && !mp.s.cfg.Wasm
+}
+
 // toRunnable begins op kind for the M's running G gp and takes gp off
 // the M as runnable (casgstatus running -> runnable, dropg), as
 // goschedImpl and goyield_m begin; false after a throw (recorded).
@@ -424,7 +431,7 @@ func (mp *m) gosched(gp *g) {
 	s.runqSize.Add(1)
 	s.unlockSched(&mp.actor)
 	mp.owesWakep = true
-	mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
+	mp.afterDeschedule()
 	mp.commit(&r)
 }
 
@@ -452,7 +459,7 @@ func (mp *m) goyield(gp *g) {
 		r.flags |= flSlow
 		mp.yieldSlow = true
 	} else {
-		mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
+		mp.afterDeschedule()
 	}
 	mp.commit(&r)
 }

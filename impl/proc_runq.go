@@ -157,7 +157,7 @@ func (mp *m) runqputslowPush() {
 		// goyield_m's runqput returns to it, and it calls schedule:
 		// no wakep; a locked M's stoplockedm is its next op.
 		mp.yieldSlow = false
-		mp.stoplocked = mp.lockedg != nil && !s.cfg.Wasm
+		mp.afterDeschedule()
 		mp.commit(&r)
 		return
 	}
