@@ -5,30 +5,33 @@ GO ?= go
 .PHONY: test test-browser check explore bench verify fuzz
 
 # test is what CI runs (.ci/run): vet, every test with the race detector,
-# then, without -race, the mutation table and every fault's
-# check -> bundle -> replay path under four seeds (their time budgets need
-# full speed; two processes side by side, as each holds rapid's settings
-# lock through its runs and uses about one core: about 150 s, not 235 s), the
-# explorer's pinned counts and liveness checks at the bounds -race would
-# take minutes over, the reductions' planted faults (the
-# partial-order reduction's at full size, with its 22-bound equivalence) and
-# the coverage keys (one worker: nothing for -race to see, 10-25x slower
-# under it), the systematic campaigns, the frontier
-# spilled to disk at full size (in the explorer and the CLI), the trace conformance of every workload under GOMAXPROCS 1,
-# 2 and 4 (under -race conform runs smaller sizes), the Promela model against
-# the explorer at the bounds -race would take minutes over, and report.html in a
-# headless browser (skipped when chromium is not on PATH).
+# then, without -race, two lanes side by side (each about one core; the
+# mutation table and the bundles each hold rapid's settings lock through
+# their runs, so they need processes of their own):
+#   - the mutation table (its time budgets need a core of their own);
+#   - every fault's check -> bundle -> replay path under four seeds, then
+#     the trace conformance of every workload under GOMAXPROCS 1, 2 and 4
+#     (under -race conform runs smaller sizes), the Promela model against
+#     the explorer at the bounds -race would take minutes over, and
+#     report.html in a headless browser (skipped when chromium is not on
+#     PATH);
+# then the explorer's pinned counts and liveness checks at the bounds -race
+# would take minutes over, the reductions' planted faults (the
+# partial-order reduction's at full size, with its 22-bound equivalence)
+# and the coverage keys (one worker: nothing for -race to see, 10-25x
+# slower under it), the systematic campaigns, and the frontier spilled to
+# disk at full size (in the explorer and the CLI).
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
 	$(GO) test -count=1 -timeout 10m -run 'TestMutants$$' . & mutants=$$!; \
-	$(GO) test -count=1 -timeout 10m -run 'TestEveryFaultBundles$$' .; bundles=$$?; \
-	wait $$mutants; test $$? -eq 0 && test $$bundles -eq 0
+	$(GO) test -count=1 -timeout 10m -run 'TestEveryFaultBundles$$' . && \
+	$(GO) test -count=1 -timeout 5m ./conform && \
+	$(GO) test -count=1 -timeout 5m -run TestPromelaModelVerifies ./promela && \
+	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker; lane=$$?; \
+	wait $$mutants; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker
 	$(GO) test -count=1 -timeout 5m -run 'TestExploreSpillCommand' ./cmd/gexit
-	$(GO) test -count=1 -timeout 5m ./conform
-	$(GO) test -count=1 -timeout 5m -run TestPromelaModelVerifies ./promela
-	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker
 
 # test-browser renders the committed bundle checker/testdata/browser-bundle
 # as report.html in headless chromium (apt-get install chromium) and checks

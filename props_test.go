@@ -109,7 +109,10 @@ func TestMutants(t *testing.T) {
 	// time budget (120 s) is only a safety net; detection times are logged
 	// (and in the README), not asserted. Shrinking keeps its 10 s, and the
 	// null mutant its 10 s of cases (at least 1,000, below).
-	rows := checker.Mutants(checker.MutantOptions{Budget: 120 * time.Second, Checks: 50000, Shrink: 10 * time.Second, NullBudget: 10 * time.Second})
+	last := time.Now()
+	took := map[string]time.Duration{} // each row's wall time: search, shrink and control
+	rows := checker.Mutants(checker.MutantOptions{Budget: 120 * time.Second, Checks: 50000, Shrink: 10 * time.Second, NullBudget: 10 * time.Second,
+		Progress: func(r checker.MutantResult) { took[r.Fault] = time.Since(last); last = time.Now() }})
 	if len(rows) < 16 {
 		t.Fatalf("only %d rows", len(rows))
 	}
@@ -117,7 +120,7 @@ func TestMutants(t *testing.T) {
 		t.Fatalf("the first row is %q, want the null mutant", rows[0].Fault)
 	}
 	for _, r := range rows {
-		t.Logf("%-26s caught=%v %.2fs cases=%d steps=%d switches=%d control=%s by %s %s", r.Fault, r.Caught, r.Seconds, r.Cases, r.Steps, r.Switches, r.Control, r.Kind, r.Name)
+		t.Logf("%-26s caught=%v %.2fs (row %.1fs) cases=%d steps=%d switches=%d control=%s by %s %s", r.Fault, r.Caught, r.Seconds, took[r.Fault].Seconds(), r.Cases, r.Steps, r.Switches, r.Control, r.Kind, r.Name)
 		if r.Null {
 			if r.Caught {
 				t.Errorf("the null mutant (no fault) was caught after %d cases: a false positive: %s: %s\n%s", r.Cases, r.Kind, r.Name, checker.TextReport(r.Outcome))
