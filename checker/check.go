@@ -391,7 +391,7 @@ func resultOf(o *impl.Output) spec.Result {
 	r.G, r.Goid, r.How, r.Refilled, r.Stack = int32(o.G), o.Goid, o.How, int32(o.Refilled), o.Stack
 	r.Kicked, r.Slow, r.Victim, r.Moved, r.HandedTo = int32(o.Kicked), o.Slow, int8(o.Victim), int32(o.Moved), int8(o.HandedTo)
 	r.StackFreed, r.Spilled, r.Locked, r.P, r.HandedOff, r.Value, r.Fatal = o.StackFreed, int32(o.Spilled), o.Locked, int8(o.P), o.HandedOff, o.Value, o.Fatal
-	r.Woke = o.Woke
+	r.Woke, r.Newm = o.Woke, o.Newm
 	if src, ok := spec.ParseSource(o.Source); ok {
 		r.Source = src
 	}

@@ -347,6 +347,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("G", out.G, r.G)
 		ck("handed to", out.HandedTo, r.HandedTo)
 		ck("moved", out.Moved, r.Moved)
+		ck("newm's thread", out.Newm, r.Newm)
 	case spec.OpExit, spec.OpGoexit:
 		ck("G", out.G, r.G)
 		ck("goid", out.Goid, r.Goid)

@@ -38,6 +38,8 @@ func keyOf(op spec.Op, r spec.Result) branchKey {
 		k |= 1 << 61 // a syscall P left with its M (a retake in progress, or its exitsyscall first)
 	case op.Kind == spec.OpSpin && r.Value == 1:
 		k |= 1 << 61 // becomeSpinning's needspinning store
+	case op.Kind == spec.OpAcquireP && r.Newm:
+		k |= 1 << 61 // newm's thread, in an exited M's place
 	case op.Kind == spec.OpRecheck && r.Value == 1:
 		k |= 1 << 61 // pidlegetSpinning's needspinning store
 	case op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit || op.Kind == spec.OpStartm || op.Kind == spec.OpHandoffpLocked:

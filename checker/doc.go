@@ -23,17 +23,18 @@
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it
 //     (every M is an OS thread);
-//   - TimeSliceEnds: a loop in which a P runs Gs and stays running on one
-//     schedtick is unfair: sysmon's retake preempts a G, or a chain of
-//     runnext hand-offs sharing its time slice, after forcePreemptNS
-//     (proc.go retake, preemptone); not assumed on wasm, which has no
-//     sysmon;
+//   - TimeSliceEnds: a loop in which a P runs Gs, is never idle or
+//     stopped, and stays on one schedtick is unfair: sysmon's retake
+//     preempts a G, or a chain of runnext hand-offs sharing its time
+//     slice, after forcePreemptNS (proc.go retake, preemptone), handed
+//     off or not; not assumed on wasm, which has no sysmon;
 //   - HandoffStartsM: a loop in which an M could acquire a handed-off P
 //     infinitely often but none does is unfair: handoffp -> startm(pp)
 //     wakes one M for that P (mp.nextp = pp);
 //   - NewMForHandoff: a loop in which a P stays handed off and no M is ever
 //     free is unfair: startm creates an M (newm) when none is idle; the
-//     spec's Ms are fixed;
+//     spec's Ms are bounded, and newm's thread runs only in an exited
+//     thread's slot;
 //   - WeakFairStartTheWorld: the controller, once every P has stopped for
 //     its stop-the-world, restarts the world (its action) and makes the
 //     wakep after it, if it can step in every state of a loop (the caller

@@ -65,17 +65,22 @@ const (
 	// kernel keeps running; the spec's steps of one M are that thread's.
 	// The controller's wakep is FairStartTheWorld's.
 	FairMs Fairness = 1 << iota
-	// FairTimeSlice: a loop in which a P runs Gs, stays running and its
-	// schedtick never advances is unfair. sysmon's retake preempts the G
-	// of a P whose schedtick has not changed for forcePreemptNS (10ms),
-	// preemptone, or retakes the P if the G is in a syscall (proc.go
-	// retake, preemptone). That ends a G that runs throughout the loop,
-	// and also a chain of runnext hand-offs, which inherit the time slice
-	// (runqget's inheritTime; execute leaves schedtick alone). The spec
-	// has no preemption, so it cannot take those loops out itself. A P
-	// whose M stays in the scheduler (no G to preempt: preemptone skips
-	// g0) is not released by it. On wasm there is no sysmon (runqput
-	// avoids runnext for that reason) and this condition is not assumed.
+	// FairTimeSlice: a loop in which a P runs Gs, is never idle or
+	// stopped and its schedtick never advances is unfair. sysmon's retake
+	// preempts the G of a P whose schedtick has not changed for
+	// forcePreemptNS (10ms), preemptone, or retakes the P if the G is in
+	// a syscall (proc.go retake, preemptone). That ends a G that runs
+	// throughout the loop, and also a chain of runnext hand-offs, which
+	// inherit the time slice (runqget's inheritTime; execute leaves
+	// schedtick alone). The spec has no preemption, so it cannot take
+	// those loops out itself. A P whose M stays in the scheduler (no G to
+	// preempt: preemptone skips g0) is not released by it. A P handed off
+	// does not end its time slice: it carries its run queue to the next
+	// M, and sysmon's sysmontick keeps the schedtick's first sighting
+	// (retake resets schedwhen only when schedtick changes), so a chain
+	// that goes on through a locked thread's exit and newm's thread is
+	// preempted all the same. On wasm there is no sysmon (runqput avoids
+	// runnext for that reason) and this condition is not assumed.
 	FairTimeSlice
 	// FairHandoff: a loop in which a handed-off P could be acquired
 	// infinitely often but never is, is unfair (strong fairness of
@@ -86,10 +91,12 @@ const (
 	// it, and so also lets such an M take the idle P instead, forever.
 	FairHandoff
 	// FairNewM: a loop in which a P stays handed off and no M is ever
-	// free (no P, no G, not locked, alive) is unfair. When startm finds
-	// no idle M it creates one for the P (`nmp := mget(); if nmp == nil {
-	// ... newm(fn, pp, id) }`, proc.go startm); the spec's Ms are fixed,
-	// so it would leave the P waiting while every M is busy, wedged or
+	// free (none idle, no exited thread's slot: spec.State.FreeM) is
+	// unfair. When startm finds no idle M it creates one for the P (`nmp
+	// := mget(); if nmp == nil { ... newm(fn, pp, id) }`, proc.go
+	// startm); the spec's Ms are the threads that exist at once, and
+	// newm's thread runs in an exited thread's slot, so with none exited
+	// it would leave the P waiting while every M is busy, wedged or
 	// locked to a waiting G. The progress predicates make the same cut
 	// (spec/progress.go: stranded only while a free M exists).
 	FairNewM
@@ -136,9 +143,9 @@ var FairnessConditions = []struct {
 	Doc  string
 }{
 	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running)"},
-	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs and stays running on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
+	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs, is never idle or stopped and stays on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice, handed off or not (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
 	{FairHandoff, "HandoffStartsM", "a loop in which an M could acquire a handed-off P infinitely often but none does is unfair: handoffp -> startm(pp) wakes one M for that P (mp.nextp = pp; proc.go startm)"},
-	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's fixed set of Ms cannot (proc.go startm)"},
+	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's bounded Ms can only in an exited thread's slot (proc.go startm)"},
 	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller, once every P has stopped for its stop-the-world, and its wakep after it, if they can step in every state of a loop, step in it: the caller of a stop-the-world and startTheWorldWithSema's wakep (proc.go:1822) run on a thread of their own"},
 	{FairSTWSpaced, "StopTheWorldsSpaced", "a loop in which the controller stops the world is unfair: between two stop-the-worlds the Ms run far longer than one lasts (the GC is paced by allocation; the caller is a goroutine that needs a P), so the Ms it stopped reach the work startTheWorldWithSema handed them; a stop-the-world in a lasso's prefix is still explored"},
 	{FairSysmon, "WeakFairSysmon", "sysmon, once its retake took a P from a thread in a syscall, hands it off (handoffp, and its next steps) if it can step in every state of a loop: sysmon is a thread of its own, and handoffp follows the retake in the same call (proc.go retake)"},
@@ -615,7 +622,7 @@ func (c *sccRun) judge(members, states []uint32) {
 		}
 		disM |= ^en
 		eP |= acq
-		notRunP |= ^uint8(lg.pmask[s] >> pmRun)
+		notRunP |= ^uint8(lg.pmask[s]>>pmRun | lg.pmask[s]>>pmHand) // idle or stopped: not running, not handed off
 		notHandP |= ^uint8(lg.pmask[s] >> pmHand)
 		runsG |= uint8(lg.pmask[s] >> pmRunsG)
 		freeM = freeM || lg.gmask[s]>>gmFreeM&1 != 0
@@ -762,7 +769,7 @@ func (c *sccRun) plan() (*loopPlan, error) {
 		case 0:
 			return en[i]>>k.x&1 == 0
 		case 1:
-			return lg.pmask[s]>>(pmRun+uint16(k.x))&1 == 0
+			return (lg.pmask[s]>>(pmRun+uint16(k.x))|lg.pmask[s]>>(pmHand+uint16(k.x)))&1 == 0
 		case 3:
 			return lg.pmask[s]>>(pmHand+uint16(k.x))&1 == 0 || lg.gmask[s]>>gmFreeM&1 != 0
 		}

@@ -275,6 +275,16 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 // runnext is always full again when findRunnable looks, and no other P
 // steals the ring. Without the lock the pair shares one slice and sysmon
 // breaks it (TimeSliceEnds). 178,884 states.
+//
+// The other properties hold here, and that guards TimeSliceEnds across a
+// handoff: once newm's thread came to run in an exited thread's slot, a
+// chain of runnext hand-offs that goes on through a locked G's exit
+// (mexit's handoffp, then the new thread's acquirep) looped with main on
+// the global queue and P0 never idle, and GlobalRunqServed and
+// LockedGRunsOnItsM failed, while the condition let a P that was handed
+// off end its time slice. sysmon's retake restarts the 10 ms only when
+// schedtick changes, so the chain is preempted all the same: a P ends its
+// slice only when it is idle or stopped.
 func TestLivenessFindsLockedPingPongStarvation(t *testing.T) {
 	if raceEnabled {
 		t.Skip("long")
@@ -477,17 +487,22 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	if ok {
 		f |= FairMs
 	}
-	// TimeSliceEnds: a P that runs a G somewhere in the loop stops
-	// running somewhere, or a step advances its schedtick.
+	// TimeSliceEnds: a P that runs a G somewhere in the loop is idle or
+	// stopped somewhere (neither running nor handed off), or a step
+	// advances its schedtick.
 	ok = true
 	for p := 0; p < o.Config.Ps; p++ {
 		runsG, ends := false, false
 		for i, s := range states {
 			pp := &s.Ps[p]
-			if pp.Status != spec.PRunning {
+			switch pp.Status {
+			case spec.PRunning:
+				if g := s.Ms[pp.M].Curg; g != spec.None && (s.Gs[g].Status == spec.Running || s.Gs[g].Status == spec.Syscall) {
+					runsG = true
+				}
+			case spec.PHandoff:
+			default:
 				ends = true
-			} else if g := s.Ms[pp.M].Curg; g != spec.None && (s.Gs[g].Status == spec.Running || s.Gs[g].Status == spec.Syscall) {
-				runsG = true
 			}
 			if run.states[i+1].Ps[p].SchedTick != pp.SchedTick {
 				ends = true

@@ -207,6 +207,7 @@ type Output struct {
 	Path       string `json:",omitempty"` // exitsyscall: keep, oldp, pidle, nop-pidle, nop (docs/OPS.md)
 	HandedOff  bool
 	Woke       bool  `json:",omitempty"` // startm: wakep's startm ran (the P to an M, or pending for newm)
+	Newm       bool  `json:",omitempty"` // acquirep: newm's thread took the pending P, in an exited M's place
 	Value      int64 // lock counts, new stack size, retake: the M robbed, markrootfreegstacks: stacks freed
 	Throw      string
 	Fatal      string

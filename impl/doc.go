@@ -37,7 +37,9 @@
 // sched.midle (mput/mget under sched.lock), each M's nextp and spinning
 // flag, sched.nmspinning. An M with nothing to do sleeps until startm
 // hands it a P (its nextp) or a P waits for the M newm would make (a
-// pending P: impl's Ms are fixed); wakep after newproc, ready, gosched and
+// pending P: impl's Ms are the threads that exist at once, and newm's
+// thread runs in the slot of an M whose thread exited through mexit,
+// m.newmThread, or, while none has, an idle M stands in); wakep after newproc, ready, gosched and
 // runqputslow's push, and resetspinning after a spinning M found work,
 // start one spinning M when none spins and a P is idle; findRunnable
 // spins (stealWork) within `2*nmspinning < gomaxprocs-npidle`, and a
@@ -245,7 +247,8 @@
 //     M owes stopm (stopmOwed, MSnap.Stopping), whose mput is a sched.lock
 //     section of its own. acquirep: no lock for stopm's, stoplockedm's
 //     and the recheck's, as in the runtime; newm's pending P is taken
-//     under sched.lock (impl's Ms are fixed).
+//     under sched.lock, by an exited M's slot (Output.Newm) or an idle
+//     M standing in.
 //   - exit/goexit: gfput's spill lock section (sched.gFree.lock); a
 //     locked G's thread then owes mexit (m.mexiting, MSnap.Mexiting),
 //     its next op: releasep and handoffp's unlocked reads; then handoffp's

@@ -55,6 +55,7 @@ type faults struct {
 	gcstopmKeepsSpinning  bool
 	needspinningKept      bool
 	preemptedRunsOn       bool
+	exitedStaysDead       bool
 }
 
 type faultDef struct {
@@ -105,6 +106,7 @@ var faultDefs = []faultDef{
 	{"gcstopm-keeps-spinning", "gcstopm stops a spinning M for a stop-the-world without dropping its spinning and sched.nmspinning (proc.go:3303-3310): the M sleeps counted as spinning, and no wakep starts another M while the count says one spins", func(f *faults) *bool { return &f.gcstopmKeepsSpinning }},
 	{"needspinning-kept", "becomeSpinning leaves sched.needspinning set (its third store, `sched.needspinning.Store(0)`, proc.go:1076, is lost): the request of the M whose pidlegetSpinning found no idle P outlives the M that answered it, and a non-spinning M's stop path keeps its P and spins for it again", func(f *faults) *bool { return &f.needspinningKept }},
 	{"stw-preempted-runs-on", "the M whose goroutine was preempted for a stop-the-world skips findRunnable's read of sched.gcwaiting (`if sched.gcwaiting.Load() { gcstopm() }`, proc.go:3403) in the schedule that follows, so it takes the goroutine back from runnext and runs it on while the world waits for its P: a preemption that does not stop the M", func(f *faults) *bool { return &f.preemptedRunsOn }},
+	{"exited-stays-dead", "a thread that exited with its locked goroutine (mexit) is never replaced: where startm found no idle M and called newm, no new thread runs in the exited one's place, and the P waits for an M that may never go idle (an idle M takes it, as if the Ms were fixed)", func(f *faults) *bool { return &f.exitedStaysDead }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 }
 

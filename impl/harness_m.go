@@ -21,7 +21,10 @@ func (mp *m) loop() {
 			return
 		}
 		if mp.exited.Load() {
-			return
+			if !mp.newmThread() {
+				return
+			}
+			continue
 		}
 		if mp.wedged.Load() {
 			// mexit on m0: parked forever.

@@ -107,6 +107,7 @@ const (
 	brStoplockedmReturns
 	brNeedSpinning
 	brSpinClear
+	brNewmExited
 	numBranches
 )
 
@@ -114,7 +115,7 @@ var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", 
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
 	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
 	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush",
-	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning", "spinclear"}
+	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning", "spinclear", "newm-exited"}
 
 // Codes packed in rec.code.
 const (
@@ -171,6 +172,7 @@ const (
 	flStackFreed
 	flHandedOff
 	flWoke
+	flNewm
 )
 
 // rec is the compact form of an Event, 48 bytes; buffers are per actor
@@ -366,6 +368,7 @@ func (a *actor) expand(r *rec) Event {
 	o.StackFreed = r.flags&flStackFreed != 0
 	o.HandedOff = r.flags&flHandedOff != 0
 	o.Woke = r.flags&flWoke != 0
+	o.Newm = r.flags&flNewm != 0
 	switch r.op {
 	case opGoidRefill:
 		o.Goid = r.val

@@ -342,7 +342,8 @@ func (mp *m) stoplockedmOwed() {
 //	run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys
 //
 // with mcount() = sched.mnext - sched.nmfreed, where mnext counts the
-// fixed Ms and one M reserved for every P startm left to newm (npending,
+// fixed Ms, newm's threads that took an exited M's slot (nnewm), and one
+// M reserved for every P startm left to newm (npending,
 // reserved under the sched.lock that hands the P out; an idle M that
 // takes the P in newm's place leaves the idle list as the reservation
 // ends, so run does not change). There is no sysmon M among them (nmsys
@@ -358,7 +359,7 @@ func (a *actor) checkdeadLocked() string {
 		// newm's M counted only once its thread runs.
 		reserved = 0
 	}
-	run := int32(len(s.ms)) + reserved + s.ctlm.Load() + s.sysmonRun - s.nmfreed - s.nmidle - s.nmidlelocked
+	run := int32(len(s.ms)) + s.nnewm + reserved + s.ctlm.Load() + s.sysmonRun - s.nmfreed - s.nmidle - s.nmidlelocked
 	if run > 0 {
 		return ""
 	}
@@ -632,6 +633,9 @@ func (mp *m) mfreedOwed() {
 	r.code = mp.mexitBranch()
 	s.lockSched(&mp.actor)
 	s.nmfreed++
+	if mp.id != 0 {
+		s.nexited.Add(1)
+	}
 	msg := mp.checkdeadLocked()
 	s.unlockSched(&mp.actor)
 	if msg != "" {

@@ -384,18 +384,52 @@ func (mp *m) idle() {
 		return
 	}
 	if !mp.waitUntil(func() bool {
-		return !s.f.idleIgnoresHandoff && (mp.nextp.Load() != nil || s.npending.Load() != 0)
+		return !s.f.idleIgnoresHandoff && (mp.nextp.Load() != nil || s.npending.Load() != 0 && s.idleStandsIn())
 	}) {
 		return
 	}
 	if mp.nextp.Load() != nil {
 		return // the loop acquires it
 	}
-	// newm's thread for a pending P.
+	// newm's thread for a pending P, which an idle M stands in for
+	// while no thread has exited (impl's Ms are fixed).
+	mp.takePending(false)
+}
+
+// idleStandsIn reports whether an idle M may take a pending P in newm's
+// thread's place: while no M's thread has exited, whose slot would.
+func (s *sched) idleStandsIn() bool { return s.nexited.Load() == 0 || s.f.exitedStaysDead }
+
+// newmThread is the thread newm makes for a pending P, in the place of
+// this M, whose thread exited (mexit): impl's Ms are the threads that
+// exist at once. It waits until a P is pending and takes it as mstart1's
+// `acquirep(gp.m.nextp.ptr())` does, a new M with nothing (allocm) and
+// the spinning startm asked for (mspinning). It reports false when the
+// run ended first.
+func (mp *m) newmThread() bool {
+	s := mp.s
+	if s.f.exitedStaysDead {
+		mp.waitUntil(func() bool { return false })
+		return false
+	}
+	if !mp.waitUntil(func() bool { return s.npending.Load() != 0 }) {
+		return false
+	}
+	mp.takePending(true)
+	return true
+}
+
+// takePending is op acquirep of a pending P by newm's thread: an exited
+// M's slot (exited), else an idle M standing in for it while no thread
+// has exited. It does nothing when no P is pending by the time it holds
+// sched.lock, or when the idle M was woken with a nextp or must leave
+// the P to an exited M's slot.
+func (mp *m) takePending(exited bool) {
+	s := mp.s
 	r := mp.begin(opAcquireP)
 	s.lockSched(&mp.actor)
 	var got *p
-	if mp.parked && mp.nextp.Load() == nil {
+	if exited || mp.parked && mp.nextp.Load() == nil && s.idleStandsIn() {
 		for _, q := range s.ps {
 			if q.pending {
 				got = q
@@ -407,7 +441,17 @@ func (mp *m) idle() {
 		s.unlockSched(&mp.actor)
 		return
 	}
-	s.unlinkMLocked(mp) // newm's M, modelled by an idle one: not the runtime's mgetSpecific
+	b := brNewm
+	if exited {
+		s.nexited.Add(-1)
+		s.nnewm++ // mReserveID's M, counted from startm (npending) until now
+		mp.lockedExt, mp.lockedInt = 0, 0
+		mp.exited.Store(false)
+		r.flags |= flNewm
+		b = brNewmExited
+	} else {
+		s.unlinkMLocked(mp) // newm's M, modelled by an idle one: not the runtime's mgetSpecific
+	}
 	got.pending = false
 	s.npending.Add(-1)
 	spin := got.startSpinning
@@ -415,7 +459,7 @@ func (mp *m) idle() {
 	mp.spinning.Store(spin)
 	msg := s.acquirep(mp, got)
 	s.unlockSched(&mp.actor)
-	mp.endAcquire(&r, got, msg, brNewm)
+	mp.endAcquire(&r, got, msg, b)
 }
 
 // stoplockedmReturns is the end of stoplockedm for a locked M that

@@ -439,6 +439,14 @@ type schedt struct {
 	// sched.nmidle (the idle M list's length), sched.nmidlelocked (Ms
 	// in stoplockedm) and sched.nmfreed (Ms gone through mexit).
 	nmidle, nmidlelocked, nmfreed int32
+	// nnewm counts newm's threads that took an exited M's slot
+	// (m.newmThread), for mcount() (sched.mnext grows by one for each).
+	nnewm int32
+	// nexited counts the Ms whose thread exited (mexit; not m0, which
+	// is wedged), whose slots newm's threads take; written under
+	// sched.lock, read by idle Ms' waits (an idle M stands in for
+	// newm's thread only while it is 0).
+	nexited atomic.Int32
 
 	// sched.gFree.lock and the two global free lists.
 	gFreeLock    sync.Mutex

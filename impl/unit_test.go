@@ -1413,3 +1413,44 @@ func TestGoyieldNoWakep(t *testing.T) {
 		t.Fatalf("goyields seen: %d to the ring, %d through runqputslow; want both", plain, slow)
 	}
 }
+
+// impl's Ms are the threads that exist at once: where startm finds no idle
+// M and calls newm, the new thread runs in the slot of an M whose thread
+// exited with its locked G (mexit), as op acquirep with Out.Newm: a new M
+// (no lock counts), spinning when startm asked, holding the pending P.
+// G1 locks its thread and returns while main runs on M0: M1's mexit hands
+// P1 off with no idle P and no idle M, so P1 is left to newm. With the
+// fault exited-stays-dead no thread takes an exited slot.
+func TestNewmRunsInExitedSlot(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Lock())), MakeDirty(), MakeDirty(), MakeDirty(), MakeDirty(), Go(Prog()), MakeDirty(), MakeDirty())}
+	found := recordedRuns(t, w, 2, 2, 200, 3, func(seed int64, res *Result) int {
+		n := 0
+		for j, e := range res.History {
+			if !e.Out.Newm {
+				continue
+			}
+			before := res.Snapshots[j-1].Ms[e.M]
+			after := res.Snapshots[j].Ms[e.M]
+			if e.Op != "acquirep" || !before.Exited || after.Exited || after.P != e.Out.P || after.LockedExt != 0 || after.LockedInt != 0 {
+				t.Fatalf("seed %d: event %d %v: want acquirep of the pending P by the exited M's slot: before %+v, after %+v", seed, j, e, before, after)
+			}
+			n++
+		}
+		return n
+	})
+	if found == 0 {
+		t.Fatal("no run had newm's thread take an exited M's slot")
+	}
+	c, _ := Preset("small")
+	for seed := int64(0); seed < 200; seed++ {
+		res, err := Run(Config{Consts: c, Ps: 2, Ms: 2, Mode: Deterministic, Seed: seed, Record: true, Faults: []string{"exited-stays-dead"}}, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range res.History {
+			if e.Out.Newm {
+				t.Fatalf("seed %d, exited-stays-dead: %v took an exited slot", seed, e)
+			}
+		}
+	}
+}

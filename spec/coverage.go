@@ -93,6 +93,9 @@ func Branches(op Op, r Result, buf []string) []string {
 		if r.HandedTo != None {
 			add("startlockedm")
 		}
+		if r.Newm {
+			add("newm") // newm's thread, in an exited M's place
+		}
 	case OpSpin:
 		if r.Value == 1 {
 			add("needspinning-store") // becomeSpinning's last store (M.SpinClear)
@@ -180,7 +183,7 @@ func AllBranches() []string {
 		"handoffp/gcwork", "mexit/gcwork", "stoplockedm/gcwork", "handoffp/missedglobal", "mexit/missedglobal", "stoplockedm/missedglobal",
 		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
-		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "spin/needspinning-store", "spin/recheck-global",
+		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "acquirep/newm", "spin/needspinning-store", "spin/recheck-global",
 		"recheck/global", "recheck/runqs", "recheck/global-needspinning", "recheck/runqs-needspinning",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",

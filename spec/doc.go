@@ -205,9 +205,11 @@
 // syscalls for a safe-point function (proc.go:2185-2189), preemption signals (suspendG; _Gpreempted is
 // a status with edges in the lifecycle automaton but no transition), the
 // 3µs backoff before stealing runnext, randomized
-// scheduling (randomizeScheduler), M creation (the number of Ms is fixed:
-// startm's newm is modelled by a P waiting in status PHandoff for an idle M
-// to acquire it), stack contents (a stack is its size) and stack
+// scheduling (randomizeScheduler), M creation beyond the bound (Config.Ms
+// is the number of threads that exist at once: startm's newm is modelled
+// by a P waiting in status PHandoff, which newm's thread takes in the slot
+// of an M whose thread exited through mexit, or, while none has, an idle
+// M standing in for it), stack contents (a stack is its size) and stack
 // shrinking (shrinkstack halves a live G's stack during the GC's scan or
 // at its next preemption check, stack.go:1313; a stack only grows here, so
 // a G that got a larger stack before startingStackSize fell never shrinks
@@ -321,15 +323,17 @@
 //     (sema.go:263-286), a ready the spec offers on its own, so the
 //     spec's goyield also comes where no ready preceded it: an
 //     over-approximation of when it is called, not of what it does;
-//   - the number of Ms is fixed (M creation is left out, above), so a
-//     thread that exits with its locked goroutine (mexit) is never
-//     replaced: where the runtime's startm calls newm when no M is idle,
-//     a P left for newm's thread waits for an idle M of the spec's, and
-//     with every other M exited or wedged (m0) it waits forever. The
-//     explorer counts such a state as a deadlock (not a violation: the
-//     bound ran out of Ms), where the runtime's new thread would take
-//     the P and go on (to checkdead's end, for instance): an
-//     under-approximation of what follows, with the locks family;
+//   - the number of threads is bounded (Config.Ms, above): newm's
+//     thread for a P startm left pending runs in the slot of an M whose
+//     thread exited with its locked goroutine (mexit; OpAcquireP with
+//     Result.Newm), or, while no thread has exited, an idle M stands in
+//     for it (an over-approximation: that M would stay asleep in the
+//     runtime). With every other M busy forever and none exited (m0
+//     wedged after its locked main goroutine's Goexit does not free a
+//     slot: mexit parks it) the P still waits: the explorer counts such
+//     a state as a deadlock (not a violation: the bound ran out of
+//     threads), and the liveness check's NewMForHandoff fairness
+//     condition sets such loops aside;
 //   - the initial state is the first schedule after rt0_go with G0 as
 //     main.main: runtime.main's init-time work before main.main (locking
 //     main to m0 for init, forcegchelper, bgsweep and bgscavenge, parked

@@ -37,10 +37,20 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 	}
 	for mi := range s.Ms {
 		m := &s.Ms[mi]
-		if m.Exited || m.Wedged {
+		M := int8(mi)
+		if m.Exited {
+			// newm's thread, in the exited thread's place, for a P
+			// startm found no idle M for.
+			for pi := range s.Ps {
+				if s.pendingP(int8(pi)) {
+					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
+				}
+			}
 			continue
 		}
-		M := int8(mi)
+		if m.Wedged {
+			continue
+		}
 		switch {
 		case m.SpinClear:
 			ops = append(ops, Op{Kind: OpSpin, M: M})
@@ -169,8 +179,10 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				if s.Sched.Pidle != None || !s.Sched.NeedSpinning {
 					ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound})
 				}
-			case m.Parked:
-				// newm's thread for a P startm found no idle M for.
+			case m.Parked && s.exitedM() == None:
+				// newm's thread for a P startm found no idle M for,
+				// which an idle M stands in for while no thread has
+				// exited (the spec's Ms are fixed).
 				for pi := range s.Ps {
 					if s.pendingP(int8(pi)) {
 						ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})

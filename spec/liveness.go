@@ -71,8 +71,8 @@ func (s *State) RunnableOrder(buf []int32) []int32 {
 	return out
 }
 
-// FreeM is the lowest M with nothing to do that startm or wakep could
-// wake (mget): no P, no current or new G, not locked to a G, its thread
-// alive; None when there is none. It is the progress predicates' notion
-// of a free M (progress.go).
+// FreeM is the M with nothing to do that startm or wakep could wake
+// (mget: the idle list's head), else the slot of an exited thread where
+// newm's would run; None when there is none. It is the progress
+// predicates' notion of a free M (progress.go).
 func (s *State) FreeM() int8 { return s.freeM() }

@@ -462,6 +462,19 @@ func (s *State) spinAllowed(mp int) bool {
 	return s.Ms[mp].Spinning || 2*s.Sched.NMSpinning < s.Sched.GoMaxProcs-s.npidle()
 }
 
+// exitedM is the first M whose thread exited through mexit (m0, wedged,
+// is not one), or None. The spec's Ms are the threads that exist at
+// once: an exited M's slot is where newm's thread for a pending P runs
+// (acquirep), and while one exists no idle M stands in for it.
+func (s *State) exitedM() int8 {
+	for i := range s.Ms {
+		if s.Ms[i].Exited {
+			return int8(i)
+		}
+	}
+	return None
+}
+
 // pendingP reports whether P pi waits in PHandoff for the M newm would
 // make: no M's nextp names it, and no waking M holds it for its startm.
 func (s *State) pendingP(pi int8) bool {
@@ -527,6 +540,22 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "no such P")
 	}
 	switch {
+	case m.Exited:
+		// newm's thread (proc.go startm -> newm -> newosproc; mstart1's
+		// `acquirep(gp.m.nextp.ptr())`), in the place of a thread that
+		// exited through mexit: a new M with nothing (allocm), the
+		// spinning startm asked for (mspinning), and the pending P.
+		if !s.pendingP(op.P) {
+			return r, s.disabled(op, "newm's thread only takes a P startm left to newm; P"+itoa(int64(op.P))+" is not one")
+		}
+		*m = NewM()
+		m.Spinning = s.Ps[op.P].StartSpinning
+		s.Ps[op.P].StartSpinning = false
+		r.Newm = true
+		// As for an idle M standing in (below): the thread may have
+		// started, and read gcwaiting, before a stop-the-world's
+		// store (M.StaleGCRead).
+		m.StaleGCRead = s.Sched.GCWaiting
 	case m.SpinP != None:
 		if op.P != m.SpinP {
 			return r, s.disabled(op, "the recheck took P"+itoa(int64(m.SpinP)))
@@ -545,6 +574,9 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 	case m.Parked:
 		if !s.pendingP(op.P) {
 			return r, s.disabled(op, "an idle M only wakes for its nextp, or for a P startm left to newm; P"+itoa(int64(op.P))+" is neither")
+		}
+		if e := s.exitedM(); e != None {
+			return r, s.disabled(op, "M"+itoa(int64(e))+" exited: its slot takes the P as newm's thread, not an idle M")
 		}
 		s.unlinkM(int8(mp)) // (newm's M, modelled by an idle one: not the runtime's mgetSpecific)
 		m.Spinning = s.Ps[op.P].StartSpinning

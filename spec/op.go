@@ -330,6 +330,7 @@ type Result struct {
 	Moved    int32  // schedule: Gs moved to the local ring (global batch, steal)
 	HandedTo int8   // schedule, startlockedm: the locked M handed the P; acquirep of a locked M: itself; startm: the M given the P (None: newm's); or None
 	Woke     bool   // startm: wakep's startm ran (the P to an M, or pending for newm)
+	Newm     bool   // acquirep: newm's thread took the pending P, in an exited M's place
 	// exit/goexit:
 	StackFreed bool   // gfput freed a stack of the wrong size
 	Spilled    int32  // gfput moved this many to the global lists

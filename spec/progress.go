@@ -19,10 +19,11 @@ package spec
 // drops its P rechecks every run queue and the global queue under
 // sched.lock before it sleeps (findRunnable's stop path, golang/go#55160).
 //
-// The spec has a fixed number of Ms, where the runtime would newm; so a
-// P or a runnable G counts as stranded only while a free M exists (one
-// asleep on the idle M list, sched.midle) that the runtime's wakeup
-// protocol would have started.
+// The spec has a fixed number of Ms (the threads that exist at once),
+// where the runtime would newm; so a P or a runnable G counts as stranded
+// only while a free M exists that the runtime's wakeup protocol would have
+// started: one asleep on the idle M list (sched.midle), or the slot of a
+// thread that exited (mexit), where newm's thread runs.
 
 // ProgressCheck is one progress predicate.
 type ProgressCheck struct {
@@ -72,6 +73,9 @@ var ProgressChecks = []ProgressCheck{
 					if s.Ms[mi].SpinP == int8(pi) {
 						return "P" + itoa(int64(pi)) + " was taken by M" + itoa(int64(mi)) + "'s recheck, whose acquirep never runs"
 					}
+				}
+				if free != None && s.Ms[free].Exited {
+					return "P" + itoa(int64(pi)) + " was left to newm, but the thread it makes (in exited M" + itoa(int64(free)) + "'s place) never takes it"
 				}
 				if free != None {
 					return "P" + itoa(int64(pi)) + " was handed off to startm, but M" + itoa(int64(free)) + " stays idle and never takes it"
@@ -137,8 +141,14 @@ func (s *State) CheckProgress() *Violation {
 }
 
 // freeM is the M startm's mget would wake: the head of the idle M list
-// (stopm parked it with nothing to do), or None.
-func (s *State) freeM() int8 { return s.Sched.Midle }
+// (stopm parked it with nothing to do); else an M whose thread exited
+// (mexit), whose slot newm's thread takes when mget finds none; or None.
+func (s *State) freeM() int8 {
+	if s.Sched.Midle != None {
+		return s.Sched.Midle
+	}
+	return s.exitedM()
+}
 
 // idleP is the head of the idle P list (pidleget's P), or None.
 func (s *State) idleP() int8 { return s.Sched.Pidle }

@@ -286,7 +286,9 @@ func (s *State) actor(op Op) (int, error) {
 		return 0, s.disabled(op, "no such M")
 	}
 	m := &s.Ms[op.M]
-	if m.Exited {
+	if m.Exited && op.Kind != OpAcquireP {
+		// (An exited M's slot may take a pending P as newm's new
+		// thread: acquirep.)
 		return 0, s.disabled(op, "the M has exited (mexit)")
 	}
 	if m.Wedged {

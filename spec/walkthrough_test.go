@@ -99,9 +99,13 @@ func TestLockedExit(t *testing.T) {
 	if s.Ps[1].Status != PHandoff || len(s.Ps[1].GFree) != 1 {
 		t.Fatalf("P1 after handoff: %v", s.Ps[1].String())
 	}
-	// The exited M never acts again.
-	_, err := s.Apply(Op{Kind: OpAcquireP, M: 1, P: 1})
+	// The exited thread never runs again: newm's thread for P1 runs in
+	// its slot (newm_test.go), and takes nothing else.
+	_, err := s.Clone().Apply(Op{Kind: OpAcquireP, M: 1, P: 0})
 	wantDisabled(t, err)
+	if r := do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1}); !r.Newm || s.Ms[1].Exited {
+		t.Fatalf("newm's thread in M1's slot: %v\n%s", r, s.Dump())
+	}
 
 	// m0: main locks and Goexits while G2 lives: m0 is wedged.
 	spawn(t, s, 0)
