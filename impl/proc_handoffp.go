@@ -6,10 +6,13 @@ package impl
 // list, not pending: an M's startmP, sysmon's retakeP; pp.handoff names
 // the next piece):
 //   - the unlocked reads (handoffpReadLocked, part of the caller's op:
-//     handoffp, stoplockedm, mexit). impl makes them in the caller's
-//     sched.lock section, after its releasep; the runtime makes them
-//     without the lock, but they are reads and a CAS of atomics, and the
-//     section ends with them;
+//     handoffp, stoplockedm, mexit). The first, of sched.runq, comes
+//     before the caller's sched.lock section (handoffpGlobalRead), with a
+//     scheduling point after it, so a G another M puts there since goes
+//     unseen (spec.HandoffSawNoGlobal); impl makes the others in the
+//     section, after its releasep; the runtime makes them without the
+//     lock, but they are reads and a CAS of atomics, and the section ends
+//     with them;
 //   - handoffpstore: `sched.needspinning.Store(0)` after the CAS;
 //   - handoffplocked: the sched.lock section;
 //   - startm: startm(pp, spinning), its own sched.lock section.
@@ -46,32 +49,54 @@ const (
 // startm(pp, true); otherwise the sched.lock section. npidle counts the
 // idle Ps, which pp is not one of. With sched.lock held (see above). It
 // returns the caller's op's input N: handoffGCWork when the GC test found
-// mark work, else 0.
-func (s *sched) handoffpReadLocked(a *actor, pp *p) (in int32) {
+// mark work, with handoffSawNoGlobal when the first read (saw, made
+// before the section: handoffpGlobalRead) found sched.runq empty where it
+// now holds a G and the P's own queue is empty, else 0. A read that saw a
+// G taken since counts as seeing none (the spec has no outcome for that
+// miss).
+func (s *sched) handoffpReadLocked(a *actor, pp *p, saw bool) (in int32) {
 	pp.m.Store(nil)
 	pp.link = nil
 	spin := func() bool {
 		return s.nmspinning.Load()+s.npidle.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
 	}
+	global, local := s.runqSize.Load() != 0, !s.f.handoffLosesWork && !pp.runqempty()
+	if global && !saw && !local {
+		in = handoffSawNoGlobal
+	}
 	switch {
 	case s.f.spinningWithLocalWork && spin():
 		pp.handoff = handoffStore
-	case s.runqSize.Load() != 0 || (!s.f.handoffLosesWork && !pp.runqempty()):
+	case global && saw || local:
 		pp.handoff = handoffStartm
 	case s.gcBlacken.Load() && (!s.freeGStacksDone.Load() || a.rng.IntN(2) == 0):
 		pp.handoff = handoffStartm
-		return handoffGCWork
+		return in | handoffGCWork
 	case spin():
 		pp.handoff = handoffStore
 	default:
 		pp.handoff = handoffLocked
 	}
-	return 0
+	return in
+}
+
+// handoffpGlobalRead is handoffp's first read of sched.runq (`!runqempty(pp)
+// || !sched.runq.empty()`, proc.go:3136), which the runtime makes without
+// sched.lock: the caller makes it before its section, and a scheduling
+// point follows (another M may put a G there, which the read missed).
+func (s *sched) handoffpGlobalRead(a *actor) bool {
+	saw := s.runqSize.Load() != 0
+	a.sp()
+	return saw
 }
 
 // handoffGCWork is the input N of handoffp's reads that found GC mark
-// work (spec.HandoffGCWork).
-const handoffGCWork = 1
+// work (spec.HandoffGCWork); handoffSawNoGlobal, of a first read that
+// missed a G put on sched.runq since (spec.HandoffSawNoGlobal).
+const (
+	handoffGCWork      = 1
+	handoffSawNoGlobal = 2
+)
 
 // handoffpHeld is the P the actor holds for its handoffp, or nil.
 func (a *actor) handoffpHeld() *p {

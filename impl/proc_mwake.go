@@ -93,6 +93,14 @@ func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 		pp.pending = true
 		pp.startSpinning = spinning
 		s.npending.Add(1)
+		// newm: the new thread runs in an exited M's slot, whose
+		// goroutine waits for a pending P (m.newmThread).
+		for _, e := range s.ms {
+			if e.exited.Load() {
+				s.notewakeupLocked(e)
+				break
+			}
+		}
 		return nil, ""
 	}
 	if nmp.spinning.Load() {

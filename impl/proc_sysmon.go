@@ -92,9 +92,10 @@ func (s *sched) retake(a *actor) int {
 // stay set until then. It reports false after a throw.
 func (s *sched) sysmonHandoffp(a *actor) bool {
 	r := a.begin(opHandoffp)
+	saw := s.handoffpGlobalRead(a)
 	s.lockSched(a)
 	rp := s.retakeP
-	r.in = s.handoffpReadLocked(a, rp)
+	r.in = s.handoffpReadLocked(a, rp, saw)
 	r.val = int64(rp.handoff)
 	s.unlockSched(a)
 	r.a = rp.id

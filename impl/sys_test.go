@@ -11,7 +11,7 @@ func releaseAndHandoff(t *testing.T, s *sched, mp *m) string {
 	pp, msg := s.releasepLocked(mp)
 	if msg == "" {
 		// handoffp's steps, one after the other.
-		s.handoffpReadLocked(&mp.actor, pp)
+		s.handoffpReadLocked(&mp.actor, pp, s.runqSize.Load() != 0)
 		for msg == "" && pp.handoff != handoffNone {
 			switch h := pp.handoff; h {
 			case handoffStore:
