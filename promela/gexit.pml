@@ -918,9 +918,12 @@ end:
 	/* schedule: findRunnable's sources (spec.State.scheduleChoices) */
 	:: d_step { INSCHED && TICK -> /* every GLOBALTICK-th schedtick: globrunqget */
 		runqpop(); found(me, 0); DONE }
-	:: d_step { INSCHED && !TICK && MP.runnext != NONE -> /* runqget: runnext, inherits the time slice */
+	/* runqget, beside the tick's pick too: the tick's read of the
+	 * global queue is racy and runqget comes after it (spec doc.go,
+	 * Schedule choices) */
+	:: d_step { INSCHED && MP.runnext != NONE -> /* runqget: runnext, inherits the time slice */
 		ME.stealwork = 0; gg = MP.runnext; MP.runnext = NONE; found(me, 1); DONE }
-	:: d_step { INSCHED && !TICK && MP.runnext == NONE && MP.ringlen != 0 -> /* runqget: the ring's head */
+	:: d_step { INSCHED && MP.runnext == NONE && MP.ringlen != 0 -> /* runqget: the ring's head */
 		ME.stealwork = 0; ringpop(m[me].p); found(me, 0); DONE }
 	:: d_step { INSCHED && LOCALEMPTY && runqlen != 0 ->
 		/* lock(&sched.lock); gp, q := globrunqgetbatch(len(pp.runq)/2);

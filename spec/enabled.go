@@ -288,9 +288,13 @@ func (s *State) scheduleChoices(M int8, ops []Op) []Op {
 	// After the spin (M.StealWork) findRunnable is past its top.
 	tick := !m.StealWork && pp.SchedTick%uint32(s.Cfg.Consts.GlobalTick) == 0 && len(sc.Runq) != 0
 	localEmpty := pp.Runnext == None && len(pp.Ring) == 0
-	switch {
-	case tick:
+	if tick {
 		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcTick})
+	}
+	// The tick's read of the global queue is racy, and runqget comes
+	// after it (Schedule choices, doc.go): the local queue's G is
+	// offered beside the pick.
+	switch {
 	case pp.Runnext != None:
 		ops = append(ops, Op{Kind: OpSchedule, M: M, Source: SrcRunnext})
 	case len(pp.Ring) != 0:

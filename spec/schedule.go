@@ -75,13 +75,17 @@ func (s *State) findRunnable(op Op) (Result, error) {
 		}
 		g = s.GlobrunqGet()
 	case SrcRunnext:
-		if tick || pp.Runnext == None {
+		if op.Strict && tick || pp.Runnext == None {
 			return r, s.disabled(op, "runnext is empty or the global pick comes first")
 		}
 		// runqget: the runnext G inherits the time slice.
 		g, inherit = s.RunqGet(pi)
 	case SrcRing:
-		if tick || pp.Runnext != None || len(pp.Ring) == 0 {
+		// The 61st tick's read of the global queue is racy, and
+		// runqget comes after it: between them another M may put a G
+		// there and take from this P's ring (runqsteal), so a relaxed
+		// op may take the local queue's G while the pick is due.
+		if op.Strict && tick || pp.Runnext != None || len(pp.Ring) == 0 {
 			return r, s.disabled(op, "the ring is empty, or runnext or the global pick comes first")
 		}
 		g, _ = s.RunqGet(pi)
