@@ -81,10 +81,10 @@
 //     the two another M may put a G on the global queue and steal from
 //     this P's ring, so no single instant of a relaxed op has both the
 //     empty global queue its read saw and the ring its runqget took from.
-//     A relaxed op may take runnext or the ring while the pick is due.
-//     Enabled does not offer that (the explorer's schedule is one
-//     instant: an under-approximation of its interleavings, stated
-//     below);
+//     A relaxed op may take runnext or the ring while the pick is due,
+//     and Enabled offers both, so the explorer reaches the outcome of that
+//     interleaving (an over-approximation: also where no put came between
+//     the read and runqget);
 //   - runnext, then the ring, must be taken while the P has local work
 //     (only the owner adds to them);
 //   - a global batch, a steal or a runnext steal needs an empty local queue,
@@ -241,13 +241,6 @@
 //
 // Known over- and under-approximations, each a restriction of the model
 // rather than a claim about the runtime:
-//   - the explorer's schedule op is one instant: findRunnable's read of
-//     the global queue for the 61st tick's pick and its runqget are not
-//     split, so the interleaving in which another M fills the global queue
-//     and steals from the P's ring between them is not explored (Step
-//     accepts its outcome in a relaxed op: Schedule choices, above); an
-//     under-approximation of the explorer, not of the linearizability
-//     check;
 //   - sysmon's timing is not modelled: retake may take the P of any M
 //     whose G is in a syscall, where the runtime waits for a sysmon tick
 //     that saw the syscall already and, with no local work and an M
