@@ -97,6 +97,7 @@ var preferred = map[string]string{
 	"global-not-rechecked": "gosched", "checkdead-premature": "handoff", "exitsyscall-prefers-oldp": "syscall",
 	"spinning-with-local-work": "syscall", "gcstopm-keeps-spinning": "purge", "stw-no-wakep": "purge",
 	"stw-preempt-to-global": "purge", "stw-preempted-runs-on": "purge", "goyield-wakes": "goyield",
+	"exited-stays-dead": "locked",
 }
 
 // lockedLateWorkload opens golang/go#46524's window with one P: sysmon
