@@ -39,8 +39,8 @@
 // hands it a P (its nextp) or a P waits for the M newm would make (a
 // pending P: impl's Ms are the threads that exist at once, and newm's
 // thread runs in the slot of an M whose thread exited through mexit,
-// m.newmThread, or, while none has, an idle M stands in); wakep after newproc, ready, gosched and
-// runqputslow's push, and resetspinning after a spinning M found work,
+// m.newmThread, or, while none has, an idle M stands in); wakep after
+// newproc, ready, gosched and runqputslow's push, and resetspinning after a spinning M found work,
 // start one spinning M when none spins and a P is idle; findRunnable
 // spins (stealWork) within `2*nmspinning < gomaxprocs-npidle`, and a
 // spinning M that gives up drops its P still counted, then nmspinning--,
