@@ -41,11 +41,7 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		if m.Exited {
 			// newm's thread, in the exited thread's place, for a P
 			// startm found no idle M for.
-			for pi := range s.Ps {
-				if s.pendingP(int8(pi)) {
-					ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
-				}
-			}
+			ops = s.newmChoices(M, ops)
 			continue
 		}
 		if m.Wedged {
@@ -182,12 +178,8 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 			case m.Parked && s.exitedM() == None:
 				// newm's thread for a P startm found no idle M for,
 				// which an idle M stands in for while no thread has
-				// exited (the spec's Ms are fixed).
-				for pi := range s.Ps {
-					if s.pendingP(int8(pi)) {
-						ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
-					}
-				}
+				// exited (the spec's Ms are bounded).
+				ops = s.newmChoices(M, ops)
 			}
 		}
 	}

@@ -475,6 +475,29 @@ func (s *State) exitedM() int8 {
 	return None
 }
 
+// newmStarts is newm's thread m (an exited M's slot, or an idle M
+// standing in for it) taking pending P pi: it spins if startm asked
+// (mspinning). The thread may have started, taken the P and read
+// gcwaiting before a stop-the-world's store that it follows: it may be
+// past that read (M.StaleGCRead). An over-approximation for a P left for
+// newm after the store.
+func (s *State) newmStarts(m *M, pi int8) {
+	m.Spinning = s.Ps[pi].StartSpinning
+	s.Ps[pi].StartSpinning = false
+	m.StaleGCRead = s.Sched.GCWaiting
+}
+
+// newmChoices appends newm's thread's acquirep of every pending P, made
+// by M (an exited M's slot, or an idle M standing in).
+func (s *State) newmChoices(M int8, ops []Op) []Op {
+	for pi := range s.Ps {
+		if s.pendingP(int8(pi)) {
+			ops = append(ops, Op{Kind: OpAcquireP, M: M, P: int8(pi)})
+		}
+	}
+	return ops
+}
+
 // pendingP reports whether P pi waits in PHandoff for the M newm would
 // make: no M's nextp names it, and no waking M holds it for its startm.
 func (s *State) pendingP(pi int8) bool {
@@ -549,13 +572,8 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 			return r, s.disabled(op, "newm's thread only takes a P startm left to newm; P"+itoa(int64(op.P))+" is not one")
 		}
 		*m = NewM()
-		m.Spinning = s.Ps[op.P].StartSpinning
-		s.Ps[op.P].StartSpinning = false
+		s.newmStarts(m, op.P)
 		r.Newm = true
-		// As for an idle M standing in (below): the thread may have
-		// started, and read gcwaiting, before a stop-the-world's
-		// store (M.StaleGCRead).
-		m.StaleGCRead = s.Sched.GCWaiting
 	case m.SpinP != None:
 		if op.P != m.SpinP {
 			return r, s.disabled(op, "the recheck took P"+itoa(int64(m.SpinP)))
@@ -579,14 +597,7 @@ func (s *State) acquirep(op Op, mp int) (Result, error) {
 			return r, s.disabled(op, "M"+itoa(int64(e))+" exited: its slot takes the P as newm's thread, not an idle M")
 		}
 		s.unlinkM(int8(mp)) // (newm's M, modelled by an idle one: not the runtime's mgetSpecific)
-		m.Spinning = s.Ps[op.P].StartSpinning
-		s.Ps[op.P].StartSpinning = false
-		// newm's thread may have started, taken the P and read
-		// gcwaiting before a stop-the-world's store that this idle M,
-		// standing in for it, follows (the spec's Ms are fixed): it
-		// may be past that read (M.StaleGCRead). An over-approximation
-		// for a P left for newm after the store.
-		m.StaleGCRead = s.Sched.GCWaiting
+		s.newmStarts(m, op.P)
 	default:
 		return r, s.disabled(op, "the M is neither woken by startm, idle, nor holding the P its recheck took")
 	}

@@ -19,7 +19,7 @@ package spec
 // drops its P rechecks every run queue and the global queue under
 // sched.lock before it sleeps (findRunnable's stop path, golang/go#55160).
 //
-// The spec has a fixed number of Ms (the threads that exist at once),
+// The spec has a bounded number of Ms (the threads that exist at once),
 // where the runtime would newm; so a P or a runnable G counts as stranded
 // only while a free M exists that the runtime's wakeup protocol would have
 // started: one asleep on the idle M list (sched.midle), or the slot of a
