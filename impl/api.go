@@ -413,8 +413,9 @@ type Result struct {
 	// Deadlock: the run ended with no actor able to move and the
 	// program alive: checkdead, which ends a program whose Ms all sleep
 	// (Fatal "all goroutines are asleep - deadlock!"), did not, so an M
-	// still counts as running (a P left for newm when every M has exited:
-	// the implementation's Ms are fixed). The checker judges such a
+	// still counts as running (a P left for newm while every M is busy
+	// and none has exited: the implementation runs at most its Ms
+	// threads at once). The checker judges such a
 	// quiescent end with the progress predicates.
 	Deadlock bool
 	TimedOut bool

@@ -400,7 +400,8 @@ func (mp *m) idle() {
 		return // the loop acquires it
 	}
 	// newm's thread for a pending P, which an idle M stands in for
-	// while no thread has exited (impl's Ms are fixed).
+	// while no thread has exited (impl runs at most its Ms threads at
+	// once: the new thread needs an exited one's slot).
 	mp.takePending(false)
 }
 

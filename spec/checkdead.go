@@ -77,8 +77,9 @@ func (s *State) RunningMs() int32 {
 // startm's mReserveID, taken under the same sched.lock that hands the P
 // out, not from when its thread starts: that ordering is what keeps
 // checkdead from seeing a P without a running M (golang/go#59600's
-// class). The spec's Ms are fixed, so an idle M takes the pending P in
-// newm's place (acquirep); the count carries over.
+// class). newm's thread runs in an exited M's slot (Result.Newm); while
+// no thread has exited, an idle M takes the pending P in its place
+// (acquirep); the count carries over.
 func (s *State) MCount() int32 {
 	n := int32(0)
 	for i := range s.Ms {

@@ -313,8 +313,8 @@
 //     which the partial-order reduction follows alone, commutes with the
 //     stop-the-world; and an idle M that takes a P left for newm's thread
 //     while the world stops is offered it (it stands in for a thread that
-//     may have started, and read gcwaiting, before the store; the spec's
-//     Ms are fixed), even for a P left for newm after the store;
+//     may have started, and read gcwaiting, before the store, while no
+//     thread has exited to free a slot for it), even for a P left for newm after the store;
 //   - every modelled stop-the-world performs an action (gc on, gc off,
 //     procresize): those that take only worldsema (ReadMemStats, the
 //     goroutine profile, runtime.Stack of all goroutines, trace start,

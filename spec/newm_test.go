@@ -66,7 +66,8 @@ func TestNewmRunsInExitedSlot(t *testing.T) {
 // While a thread has exited, its slot takes a P left to newm, not an idle
 // M: in the runtime the M that went idle after the startm stays asleep on
 // sched.midle, and newm's thread takes the P. Only with no exited slot
-// does an idle M stand in for newm's thread (the spec's Ms are fixed).
+// does an idle M stand in for newm's thread (the spec has at most
+// Config.Ms threads at once).
 func TestIdleMLeavesPendingPToExitedSlot(t *testing.T) {
 	s := lockedExitLeavesPending(t)
 	// Main parks, and M0 goes idle: it drops P0 and sleeps on the idle

@@ -153,6 +153,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "out", "gexit-out", "`dir`ectory for violation bundles")
 	fs.BoolVar(&f.json, "json", false, "print one JSON summary object instead of text (no progress)")
 	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
+	cpuProfile := cpuProfileFlag(fs)
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
 	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for about one case in 256)")
@@ -217,6 +218,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if f.casesSet && !f.durationSet {
 		f.duration = 0 // -cases alone: no time bound
 	}
+	stopProfile, ok := startCPUProfile("check", *cpuProfile, stderr)
+	if !ok {
+		return exitUsage
+	}
+	defer stopProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return checkCampaign(ctx, &f, stdout, stderr)

@@ -118,6 +118,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	liveness := fs.Bool("liveness", false, "also check the liveness properties on the whole state graph, under fairness (see above); needs -depth 0")
 	por := fs.Bool("por", true, "partial-order reduction for invariant checking (see above); off with -liveness (-por=false -reduce \"\": the full graph, shortest paths)")
 	reduce := fs.String("reduce", defaultReduce, "comma-separated reductions for invariant checking (see above; \"\" for none): "+strings.Join(reductionNames(), ",")+"; off with -liveness")
+	cpuProfile := cpuProfileFlag(fs)
 	unfair := fs.String("unfair", "", "with -liveness, comma-separated fairness conditions not to assume, to see the loops each one rules out: "+strings.Join(fairnessNames(), ","))
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: gexit explore [flags]
@@ -174,8 +175,9 @@ A run is fair under these conditions:
   HandoffStartsM  a loop in which an M could take a handed-off P infinitely
                   often but none does is unfair: startm wakes one M for it;
   NewMForHandoff  a loop in which a P stays handed off and no M is ever free
-                  is unfair: startm would create an M (newm); the spec's Ms
-                  are fixed;
+                  is unfair: startm would create an M (newm), which the
+                  spec's -ms threads can run only in an exited thread's
+                  slot;
   WeakFairStartTheWorld
                   the controller, once every P has stopped for its
                   stop-the-world, restarts the world, and makes the wakep
@@ -501,6 +503,11 @@ Flags:
 	if !*quiet && !*jsonOut {
 		o.Progress = func(p checker.ExploreProgress) { fmt.Fprintln(stderr, progressLine(p)) }
 	}
+	stopProfile, ok := startCPUProfile("explore", *cpuProfile, stderr)
+	if !ok {
+		return exitUsage
+	}
+	defer stopProfile()
 	res, err := checker.Explore(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "gexit explore: %v\n", err)

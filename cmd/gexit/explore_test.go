@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -411,6 +413,31 @@ func TestExploreReducePsOnlyWhereSound(t *testing.T) {
 		_, text, _ := cliRun(t, append([]string{"explore", "-q"}, tc.args...)...)
 		if got := strings.Contains(text, "ps off: the gc and procresize families read P ids"); got != tc.note {
 			t.Errorf("%v: the summary says ps is off: %v, want %v\n%s", tc.args, got, tc.note, text)
+		}
+	}
+}
+
+// TestCPUProfileFlag: -cpuprofile writes a profile pprof reads (gzip's
+// magic first) for explore and check, and a file it cannot create is bad
+// usage that runs nothing.
+func TestCPUProfileFlag(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"explore", "-q", "-gs", "1", "-without", "system,gc,assist,dirty,syscalls,procresize,stacksize,goyield"},
+		{"check", "-cases", "600", "-seed", "3", "-out", dir},
+	} {
+		path := filepath.Join(dir, args[0]+".prof")
+		code, out, errs := runCmd(append(args, "-cpuprofile", path)...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", args[0], code, out, errs)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Fatalf("%s: the profile is not a gzipped pprof file (err %v, %d bytes)", args[0], err, len(b))
+		}
+		code, out, errs = runCmd(append(args, "-cpuprofile", filepath.Join(dir, "no", "such", "dir", "x.prof"))...)
+		if code != exitUsage || !strings.Contains(errs, "-cpuprofile") || out != "" {
+			t.Fatalf("%s: an uncreatable profile: exit %d, want %d\nstdout: %s\nstderr: %s", args[0], code, exitUsage, out, errs)
 		}
 	}
 }

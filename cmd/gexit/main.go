@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 )
 
@@ -123,4 +124,35 @@ func parseFlags(fs *flag.FlagSet, name string, args []string, stderr io.Writer) 
 		return exitUsage, false
 	}
 	return 0, true
+}
+
+// cpuProfileFlag registers -cpuprofile on fs: a CPU profile of the run,
+// for finding where a long exploration or campaign spends its time
+// (go tool pprof), and how cmd/gexit/default.pgo is made (make pgo).
+func cpuProfileFlag(fs *flag.FlagSet) *string {
+	return fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof); bad input and -h make none")
+}
+
+// startCPUProfile starts the CPU profile -cpuprofile asked for (none for
+// ""), reporting a file it cannot create as bad usage; stop writes it out.
+func startCPUProfile(name, path string, stderr io.Writer) (stop func(), ok bool) {
+	if path == "" {
+		return func() {}, true
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "gexit %s: -cpuprofile: %v\n", name, err)
+		return nil, false
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		fmt.Fprintf(stderr, "gexit %s: -cpuprofile: %v\n", name, err)
+		return nil, false
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "gexit %s: -cpuprofile: %v\n", name, err)
+		}
+	}, true
 }
