@@ -82,6 +82,7 @@ type WorkloadJSON struct {
 	Main       *ProgramJSON `json:"main"`
 	Controller []CtlJSON    `json:"controller,omitempty"`
 	Retakes    int          `json:"retakes,omitempty"`
+	Probes     int          `json:"probes,omitempty"`
 }
 
 var ctlNames = map[impl.CtlKind]string{impl.CtlProcResize: "procresize", impl.CtlGC: "gc"}
@@ -102,7 +103,7 @@ func stepKindOf(name string) (impl.StepKind, bool) {
 
 // EncodeWorkload converts a workload to its JSON form.
 func EncodeWorkload(w impl.Workload) WorkloadJSON {
-	out := WorkloadJSON{Main: encodeProgram(w.Main), Retakes: w.Retakes}
+	out := WorkloadJSON{Main: encodeProgram(w.Main), Retakes: w.Retakes, Probes: w.Probes}
 	if out.Main == nil {
 		out.Main = &ProgramJSON{Steps: []StepJSON{}}
 	}
@@ -139,9 +140,12 @@ func DecodeWorkload(w WorkloadJSON) (impl.Workload, error) {
 	if err != nil {
 		return impl.Workload{}, err
 	}
-	out := impl.Workload{Main: main, Retakes: w.Retakes}
+	out := impl.Workload{Main: main, Retakes: w.Retakes, Probes: w.Probes}
 	if w.Retakes < 0 || w.Retakes > 1<<16 {
 		return out, fmt.Errorf("workload: retakes %d out of range [0, 65536]", w.Retakes)
+	}
+	if w.Probes < 0 || w.Probes > 1<<16 {
+		return out, fmt.Errorf("workload: probes %d out of range [0, 65536]", w.Probes)
 	}
 	for i, c := range w.Controller {
 		var k impl.CtlKind

@@ -216,7 +216,36 @@ func TestLoadErrors(t *testing.T) {
 // the local queue while the pick is due (spec TestInitialSchedtick and
 // TestGlobalBatchAndTick hold a strict one to the pick).
 func TestTickReadRaceLinearizable(t *testing.T) {
-	h, err := LoadHistory(filepath.Join("testdata", "histories", "tick-read-race.json"))
+	checkCommittedHistory(t, "tick-read-race.json")
+}
+
+// A history gexit check recorded from the implementation with no fault
+// once sysmon probes syscalls it lets go (impl Workload.Probes: retake's
+// setBlockOnExitSyscall, then thread.resume(), proc.go:6686-6705), which
+// the spec refused: the controller's stop-the-world, overlapping no other
+// op, left P0 with its M in a syscall (setBlockOnExitSyscall failed on
+// the G whose scan bit sysmon's probe held). The spec took the probe for
+// impossible in strict order ("setBlockOnExitSyscall cannot fail"); the
+// probe and a GC worker's stack scan hold the scan bit without being ops,
+// so a strict stop-the-world and a strict exitsyscall may now miss a
+// syscall's P (spec TestStrictStopTheWorldMissesProbedSyscall,
+// TestStrictExitsyscallOldP).
+func TestSysmonProbeHistoryLinearizable(t *testing.T) {
+	h := checkCommittedHistory(t, "sysmon-probe-stw.json")
+	missed := false
+	for _, e := range h.Events {
+		missed = missed || e.Op == "stoptheworld" && e.In.N != 0
+	}
+	if !missed {
+		t.Fatal("the history has no stop-the-world that missed a syscall's P: it tests nothing")
+	}
+}
+
+// checkCommittedHistory checks testdata/histories/name, which must be
+// linearizable, and returns it.
+func checkCommittedHistory(t *testing.T, name string) *History {
+	t.Helper()
+	h, err := LoadHistory(filepath.Join("testdata", "histories", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,4 +256,5 @@ func TestTickReadRaceLinearizable(t *testing.T) {
 	if o.Verdict != Ok {
 		t.Fatalf("verdict %v: %s %s\n%s", o.Verdict, o.Kind, o.Name, TextReport(o))
 	}
+	return h
 }

@@ -228,6 +228,7 @@ func DrawCase(t *rapid.T, o DrawOptions) Case {
 	}
 	if !c.Wasm {
 		c.Workload.Retakes = rapid.IntRange(0, 2).Draw(t, "sysmon.retakes")
+		c.Workload.Probes = rapid.IntRange(0, 2).Draw(t, "sysmon.probes")
 	}
 	if c.Mode == "systematic" {
 		// A drawn program reaches many branches and its schedules are

@@ -108,6 +108,13 @@ func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline ti
 				improved = true
 			}
 		}
+		if best.Case.Workload.Probes > 0 {
+			c := cloneCase(best.Case)
+			c.Workload.Probes--
+			if try(c) {
+				improved = true
+			}
+		}
 		for i := range best.Case.Choices {
 			if best.Case.Choices[i] == 0 {
 				continue
@@ -123,9 +130,9 @@ func Minimize(ctx context.Context, o *Outcome, budget time.Duration, deadline ti
 }
 
 // CountSteps counts a workload's steps: program steps (in every program),
-// controller steps and sysmon retakes.
+// controller steps and sysmon's retakes and probes.
 func CountSteps(w impl.Workload) int {
-	n := len(w.Controller) + w.Retakes
+	n := len(w.Controller) + w.Retakes + w.Probes
 	var walk func(p *impl.Program)
 	walk = func(p *impl.Program) {
 		if p == nil {

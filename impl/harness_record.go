@@ -108,6 +108,7 @@ const (
 	brNeedSpinning
 	brSpinClear
 	brNewmExited
+	brSysmonProbe
 	numBranches
 )
 
@@ -115,7 +116,7 @@ var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", 
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
 	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
 	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush",
-	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning", "spinclear", "newm-exited"}
+	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning", "spinclear", "newm-exited", "sysmon-probe"}
 
 // Codes packed in rec.code.
 const (

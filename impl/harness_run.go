@@ -174,7 +174,7 @@ func Run(cfg Config, w Workload) (*Result, error) {
 		start(&mp.actor, mp.loop)
 	}
 	if sy := s.sysmonActor(); sy != nil {
-		start(sy, func() { s.sysmon(sy, w.Retakes) })
+		start(sy, func() { s.sysmon(sy, w.Retakes, w.Probes) })
 	}
 	if ct := s.ctlActor(); ct != nil {
 		start(ct, func() { s.controller(ct, w.Controller) })
@@ -352,7 +352,7 @@ func newSched(cfg Config, w Workload) *sched {
 		s.newActor(&mp.actor, i)
 		s.ms = append(s.ms, mp)
 	}
-	if w.Retakes > 0 && !cfg.Wasm {
+	if w.Retakes+w.Probes > 0 && !cfg.Wasm {
 		s.sys = new(actor)
 		s.newActor(s.sys, Sysmon)
 	}

@@ -114,12 +114,18 @@ type CtlStep struct {
 }
 
 // Workload is what the modelled program does: the main goroutine's
-// program, the controller's script and sysmon's retake budget.
+// program, the controller's script and sysmon's retake and probe budgets.
 type Workload struct {
 	Main       *Program
 	Controller []CtlStep
-	// Retakes: how many retakes sysmon may make (0: no sysmon).
+	// Retakes: how many retakes sysmon may make.
 	Retakes int
+	// Probes: how many syscalls sysmon may probe and let go without
+	// taking their P (retake's `thread.resume(); goto done` when the
+	// syscalltick moved or there is nothing to gain, proc.go:6686-6705):
+	// while it holds the G's scan bit, another thread's
+	// setBlockOnExitSyscall on that P fails. No sysmon when both are 0.
+	Probes int
 }
 
 func (p *Program) String() string {
@@ -184,7 +190,10 @@ func (w Workload) String() string {
 		}
 		b.WriteByte(']')
 	}
-	if w.Retakes > 0 {
+	switch {
+	case w.Probes > 0:
+		fmt.Fprintf(&b, " sysmon(%d, probes %d)", w.Retakes, w.Probes)
+	case w.Retakes > 0:
 		fmt.Fprintf(&b, " sysmon(%d)", w.Retakes)
 	}
 	return b.String()
@@ -195,8 +204,8 @@ func (w Workload) Validate() error {
 	if w.Main == nil {
 		return fmt.Errorf("impl: workload: Main program is nil")
 	}
-	if w.Retakes < 0 {
-		return fmt.Errorf("impl: workload: Retakes must not be negative")
+	if w.Retakes < 0 || w.Probes < 0 {
+		return fmt.Errorf("impl: workload: Retakes and Probes must not be negative")
 	}
 	for i, c := range w.Controller {
 		if c.Kind < CtlProcResize || c.Kind > CtlGC {

@@ -1,21 +1,24 @@
-// sysmon (proc.go), reduced to retake of Ps held by Ms in a syscall.
+// sysmon (proc.go), reduced to retake of Ps held by Ms in a syscall and
+// its probes of syscalls it lets go.
 
 package impl
 
 import "runtime"
 
 // sysmon is the sysmon thread, reduced to retake: whenever a P's M has
-// its G in a syscall, retake it (up to budget retakes).
-func (s *sched) sysmon(a *actor, budget int) {
-	for n := 0; n < budget; {
+// its G in a syscall, retake it (up to retakes of them) or probe it and
+// let it go (up to probes).
+func (s *sched) sysmon(a *actor, retakes, probes int) {
+	for retakes > 0 || probes > 0 {
 		if !a.safepoint() {
 			return
 		}
 		if !a.waitUntil(func() bool { return s.someSyscallP() }) {
 			return
 		}
-		n += s.retake(a)
-		if !s.det && n < budget {
+		n, k := s.retake(a, retakes, probes)
+		retakes, probes = retakes-n, probes-k
+		if !s.det && retakes+probes > 0 {
 			a.waited()
 			runtime.Gosched()
 		}
@@ -42,8 +45,20 @@ func (s *sched) someSyscallP() bool {
 // is the P since entersyscall), let the G go (thread.resume()), and then,
 // as sysmon's next op, handoffp the P and incidlelocked(1). Between the
 // two the thread may leave its syscall without its P.
-func (s *sched) retake(a *actor) int {
-	n := 0
+//
+// Or, up to probes times (a seeded choice while both budgets last), a
+// probe: retake lets the syscall go with its P (`thread.resume(); goto
+// done` when the P's syscalltick moved since sysmon last looked, or its
+// run queue is empty, some M spins or a P is idle, and the syscall is
+// under 10ms old, proc.go:6693-6705). It holds the G's scan bit over a
+// scheduling point, in which another M's exitsyscallTryGetP (its old P)
+// or the controller's stop-the-world finds setBlockOnExitSyscall failing,
+// and the G's own exitsyscall waits (casgstatus). A probe is no op: it
+// changes nothing the spec records. (Its incidlelocked(-1) and (1) are
+// left out: the checkdead of the second sees the probed M running, in
+// its syscall, so it returns at once.) It returns the retakes and the
+// probes made.
+func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 	for _, pp := range s.ps {
 		if pp.status.Load() != pRunning {
 			continue
@@ -56,10 +71,20 @@ func (s *sched) retake(a *actor) int {
 		if gp == nil || gp.status.Load() != gSyscall {
 			continue
 		}
+		if n == retakes && k == probes {
+			return n, k
+		}
 		a.sp()
 		r := a.begin(opRetake)
 		th, ok := s.setBlockOnExitSyscall(pp)
 		if !ok {
+			continue
+		}
+		if k < probes && (n == retakes || a.rng.IntN(2) == 0) {
+			a.sp() // (the scan bit held: another M may run here)
+			th.resume()
+			a.branch(brSysmonProbe)
+			k++
 			continue
 		}
 		// sched.lock for the record of the P sysmon holds (the
@@ -73,16 +98,16 @@ func (s *sched) retake(a *actor) int {
 		r.in, r.val = pp.id, int64(th.mp.id)
 		if msg != "" {
 			a.throwOp(&r, msg)
-			return n
+			return n, k
 		}
 		a.commit(&r)
 		n++
 		a.sp()
 		if !s.sysmonHandoffp(a) {
-			return n
+			return n, k
 		}
 	}
-	return n
+	return n, k
 }
 
 // sysmonHandoffp is retake's `handoffp(pp)` of the P it took (op

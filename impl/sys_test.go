@@ -174,6 +174,39 @@ func TestExitsyscallTakesOldPBack(t *testing.T) {
 	}
 }
 
+// While sysmon's probe holds the scan bit of the G in a syscall on the old
+// P (setBlockOnExitSyscall, proc.go:6686), exitsyscallTryGetP's own
+// setBlockOnExitSyscall(oldp) fails and it takes the idle P: the path the
+// spec allows in strict order too (spec TestStrictExitsyscallOldP). Once
+// the probe lets go (thread.resume()), the old P can be taken back again.
+func TestExitsyscallMissesProbedOldP(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
+	inSyscall(t, m0, main)
+	releaseAndHandoff(t, s, m0)
+	acquire(t, s, m1, s.ps[0])
+	g1 := runnableGs(s, 1)[0]
+	inSyscall(t, m1, g1)
+	probe, ok := s.setBlockOnExitSyscall(s.ps[0])
+	if !ok {
+		t.Fatal("sysmon's probe found no syscall on P0")
+	}
+	if _, ok := s.setBlockOnExitSyscall(s.ps[0]); ok {
+		t.Fatal("a second setBlockOnExitSyscall took the scan bit the probe holds")
+	}
+	m0.exitsyscall(main)
+	if m0.p.Load() != s.ps[1] || s.ps[0].m.Load() != m1 || m1.p.Load() != s.ps[0] {
+		t.Fatalf("exitsyscall while the probe holds G1: M0.p=P%d, P0's M %v, M1.p=P%d (want P1, M1, P0)", pid(m0.p.Load()), s.ps[0].m.Load() == m1, pid(m1.p.Load()))
+	}
+	probe.resume()
+	if g1.status.Load() != gSyscall {
+		t.Fatalf("G1 after the probe: status %#x", g1.status.Load())
+	}
+	if _, ok := s.setBlockOnExitSyscall(s.ps[0]); !ok {
+		t.Fatal("the probe's resume left G1's scan bit held")
+	}
+}
+
 // With no P to be had, exitsyscallNoP queues the G on the global queue
 // (proc.go:5087-5095).
 func TestExitsyscallNoP(t *testing.T) {
@@ -226,5 +259,41 @@ func TestExitsyscallIdleHeadNotLowest(t *testing.T) {
 		if sn := s.snapshot(); len(sn.Check()) != 0 {
 			t.Fatal(sn.Check())
 		}
+	}
+}
+
+// Sysmon's probes (Workload.Probes, proc.go:6686-6705: retake's
+// setBlockOnExitSyscall, then thread.resume() without taking the P) are
+// made, hold the G's scan bit over a scheduling point, and record no op:
+// with no retakes budgeted, no run records a retake, and every run is
+// clean (the G's own exitsyscall waits the probe out). Without probes,
+// sysmon makes none.
+func TestSysmonProbes(t *testing.T) {
+	main := Prog(Go(Prog(Sys(), Sys())), Sys(), Sys(), Yield(), Sys())
+	probes := 0
+	for seed := int64(0); seed < 100; seed++ {
+		for _, budget := range []int{0, 2} {
+			w := Workload{Main: main, Retakes: 1 - budget/2, Probes: budget,
+				Controller: []CtlStep{{Kind: CtlGC, Arg: 1, After: 3}, {Kind: CtlGC, Arg: 0, After: 6}}}
+			cfg := cfgFor(t, "small", 2, 2, Deterministic, seed)
+			cfg.Record = true
+			res := mustRun(t, cfg, w)
+			checkClean(t, w.String(), res)
+			n := res.Branches["sysmon-probe"]
+			if budget == 0 && n != 0 || n > budget {
+				t.Fatalf("seed %d, %s: %d probes", seed, w, n)
+			}
+			if budget != 0 {
+				probes += n
+				for _, e := range res.History {
+					if e.Op == "retake" {
+						t.Fatalf("seed %d, %s: a retake with no retake budgeted: %v", seed, w, e)
+					}
+				}
+			}
+		}
+	}
+	if probes == 0 {
+		t.Fatal("sysmon probed no syscall in 100 runs")
 	}
 }

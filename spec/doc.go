@@ -245,7 +245,12 @@
 //     whose G is in a syscall, where the runtime waits for a sysmon tick
 //     that saw the syscall already and, with no local work and an M
 //     spinning or a P idle, for 10ms (proc.go:6693-6705): a timing
-//     superset;
+//     superset. The probes in which sysmon lets such a syscall go
+//     (setBlockOnExitSyscall, then thread.resume()) are no op, but they
+//     hold the G's scan bit, as a GC worker's stack scan does (suspendG),
+//     so another thread's setBlockOnExitSyscall may fail with no op
+//     overlapping it: exitsyscall's idle-P and no-P paths and a
+//     stop-the-world's N are allowed in strict order too;
 //   - LockOSThread and lockOSThread nest at most 255 deep (the runtime's
 //     counts are 32 bits);
 //   - handoffp's unlocked reads (`!runqempty(pp) || !sched.runq.empty()`,

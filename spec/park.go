@@ -261,12 +261,21 @@ func (s *State) takeP(mp int) (int8, error) {
 // idle list and ExitPidle / ExitNoPPidle a non-empty one (pidleget runs
 // under sched.lock). The rest is relaxed as in findRunnable (package doc,
 // "Schedule choices"), because the runtime decides it on racy reads:
-// setBlockOnExitSyscall reads oldp's status, M and G without a lock and
-// "may fail if pp is not in a system call, or exits a system call
-// concurrently" (proc.go:6746-6748), so ExitPidle and ExitNoP are allowed
-// even when the old P could be taken back; and exitsyscallTryGetP checks
-// `sched.pidle != 0` without the lock (proc.go:5045), so exitsyscallNoP's
-// own pidleget (ExitNoPPidle) may be the one that finds the P.
+//   - setBlockOnExitSyscall reads oldp's status, M and G without a lock
+//     and "may fail if pp is not in a system call, or exits a system call
+//     concurrently" (proc.go:6746-6748); and its castogscanstatus
+//     (proc.go:6780) fails while another thread holds the G's scan bit,
+//     which threads the spec makes no op of do: sysmon's retake probes
+//     every syscall it sees and lets it go (setBlockOnExitSyscall, then
+//     thread.resume() when the syscalltick moved or there is nothing to
+//     gain, proc.go:6686-6705), and a GC worker's stack scan suspends it
+//     (suspendG, preempt.go:159-168). So ExitPidle and ExitNoP are allowed
+//     even when the old P could be taken back, in strict order too (an op
+//     that overlapped no other op: the probe and the scan are not ops);
+//   - exitsyscallTryGetP checks `sched.pidle != 0` without the lock
+//     (proc.go:5045), so exitsyscallNoP's own pidleget (ExitNoPPidle) may
+//     be the one that finds the P; in strict order it is not (only a
+//     racing pidleput, an op, makes the read see an empty list).
 func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 	r := NewResult()
 	m := &s.Ms[mp]
@@ -285,8 +294,6 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "the idle P list is empty (pidleget finds nothing)")
 	case path == ExitNoP && s.Sched.Pidle != None:
 		return r, s.disabled(op, "exitsyscallNoP's pidleget finds an idle P")
-	case op.Strict && path != ExitKeep && path != ExitOldP && oldp != None && s.setBlockOnExitSyscall(oldp) != None:
-		return r, s.disabled(op, "strict: exitsyscallTryGetP takes the old P back from the thread in a syscall on it first")
 	case op.Strict && path == ExitNoPPidle:
 		return r, s.disabled(op, "strict: exitsyscallTryGetP's sched.pidle != 0 sees the idle P (only a racing pidleput makes exitsyscallNoP find it)")
 	}
