@@ -17,7 +17,10 @@ const (
 	throwRunqOverflow           = "runqsteal: runq overflow"
 	throwPidleput               = "pidleput: P has non-empty run queue"
 	throwReleasep               = "releasep: invalid p state"
+	throwReleasepArg            = "releasep: invalid arg"
 	throwWirep                  = "wirep: invalid p state"
+	throwWirepInGo              = "wirep: already in go"
+	throwReadyStatus            = "bad g->status in ready"
 	throwStoplockedm            = "stoplockedm: inconsistent locking"
 	throwStartlockedmMe         = "startlockedm: locked to me"
 	throwStartlockedmHasP       = "startlockedm: m has p"
@@ -200,6 +203,12 @@ func (mp *m) ready(obj int) {
 	o.waiter = nil
 	mp.unlock(&o.mu)
 	r.in, r.g = w.idx, w.idx
+	// ready: `if status&^_Gscan != _Gwaiting { throw("bad g->status in
+	// ready") }`, then casgstatus (proc.go:1120-1133).
+	if w.status.Load()&^gScan != gWaiting {
+		mp.throwOp(&r, throwReadyStatus)
+		return
+	}
 	if !w.status.CompareAndSwap(gWaiting, gRunnable) {
 		mp.throwOp(&r, throwCasgstatus)
 		return
@@ -222,7 +231,10 @@ func (mp *m) dropg() {
 // releasep (proc.go) with sched.lock held: detach the M's P.
 func (s *sched) releasepLocked(mp *m) (*p, string) {
 	pp := mp.p.Load()
-	if pp == nil || pp.m.Load() != mp || pp.status.Load() != pRunning {
+	switch {
+	case pp == nil:
+		return nil, throwReleasepArg
+	case pp.m.Load() != mp || pp.status.Load() != pRunning:
 		return nil, throwReleasep
 	}
 	mp.p.Store(nil)
@@ -237,7 +249,10 @@ func (s *sched) releasepLocked(mp *m) (*p, string) {
 // status and links are atomics for the readers that scan allp (retake,
 // setBlockOnExitSyscall).
 func (s *sched) acquirep(mp *m, pp *p) string {
-	if mp.p.Load() != nil || pp.m.Load() != nil || pp.status.Load() != pIdle {
+	switch {
+	case mp.p.Load() != nil:
+		return throwWirepInGo
+	case pp.m.Load() != nil || pp.status.Load() != pIdle:
 		return throwWirep
 	}
 	pp.status.Store(pRunning)

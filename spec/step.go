@@ -570,7 +570,9 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "no such G")
 	}
 	if s.Gs[op.G].Status != Waiting {
-		return r, s.disabled(op, "G"+itoa(int64(op.G))+" is not waiting")
+		// ready: `if status&^_Gscan != _Gwaiting { dumpgstatus(gp);
+		// throw("bad g->status in ready") }` (proc.go:1125-1127).
+		return r, throwf(ThrowReadyStatus, "ready")
 	}
 	s.Gs[op.G].Status = Runnable
 	r.G = op.G
@@ -587,7 +589,10 @@ func (s *State) ready(op Op, mp int) (Result, error) {
 func (s *State) releasep(mp int) (int8, error) {
 	m := &s.Ms[mp]
 	pi := m.P
-	if pi == None || s.Ps[pi].M != int8(mp) || s.Ps[pi].Status != PRunning {
+	switch {
+	case pi == None:
+		return None, throwf(ThrowReleasepArg, "releasep") // `if gp.m.p == 0` (proc.go:6337)
+	case s.Ps[pi].M != int8(mp) || s.Ps[pi].Status != PRunning:
 		return None, throwf(ThrowReleasep, "releasep")
 	}
 	m.P = None
@@ -599,7 +604,10 @@ func (s *State) releasep(mp int) (int8, error) {
 // acquirep wires P pi to M mp: proc.go acquirep / wirep.
 func (s *State) acquirepOn(mp int, pi int8) error {
 	pp := &s.Ps[pi]
-	if s.Ms[mp].P != None || pp.M != None || (pp.Status != PIdle && pp.Status != PHandoff) {
+	switch {
+	case s.Ms[mp].P != None:
+		return throwf(ThrowWirepInGo, "wirep") // `if gp.m.p != 0` (proc.go:6299)
+	case pp.M != None || (pp.Status != PIdle && pp.Status != PHandoff):
 		return throwf(ThrowWirep, "wirep")
 	}
 	s.Ms[mp].P = pi

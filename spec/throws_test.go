@@ -69,11 +69,23 @@ func TestThrows(t *testing.T) {
 			return s.pidleput(1)
 		}},
 		{"releasep of a P that is not running", ThrowReleasep, func(t *testing.T, s *State) error {
+			s.Ms[1].P = 1 // M1 claims P1, which is idle
+			_, err := s.releasep(1)
+			return err
+		}},
+		{"releasep by an M with no P", ThrowReleasepArg, func(t *testing.T, s *State) error {
 			_, err := s.releasep(1)
 			return err
 		}},
 		{"wirep of a running P", ThrowWirep, func(t *testing.T, s *State) error {
 			return s.acquirepOn(1, 0)
+		}},
+		{"wirep by an M that has a P", ThrowWirepInGo, func(t *testing.T, s *State) error {
+			return s.acquirepOn(0, 1)
+		}},
+		{"ready of a G that is not waiting", ThrowReadyStatus, func(t *testing.T, s *State) error {
+			_, err := s.Apply(Op{Kind: OpReady, M: 0, G: 0}) // main runs
+			return err
 		}},
 		{"stoplockedm without a locked G", ThrowStoplockedm, func(t *testing.T, s *State) error {
 			_, err := s.stoplockedm(0, 0)
