@@ -72,7 +72,8 @@
 //     path and recheck, stopm.
 //   - proc_syscall.go: entersyscall, exitsyscall, exitsyscallTryGetP,
 //     exitsyscallNoP, setBlockOnExitSyscall, takeP.
-//   - proc_sysmon.go: sysmon reduced to retake.
+//   - proc_sysmon.go: sysmon reduced to retake, and its probes of syscalls
+//     it lets go (setBlockOnExitSyscall, then thread.resume()).
 //   - proc_procresize.go: procresize, p.destroy.
 //   - proc_stw.go: stopTheWorldWithSema, preemption for it, gcstopm,
 //     startTheWorldWithSema's hand-out of the stopped Ps.
