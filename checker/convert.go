@@ -241,6 +241,9 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 		if e.Out.Value&2 != 0 {
 			op.N |= spec.RecheckFound
 		}
+		if e.Out.Value&4 != 0 {
+			op.N |= spec.RecheckIdleGC // checkIdleGCNoP's section
+		}
 		if e.Out.Source == "global" {
 			op.Source = spec.SrcGlobal
 		}

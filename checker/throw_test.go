@@ -211,3 +211,37 @@ func TestStackOverflowThrows(t *testing.T) {
 		t.Fatalf("a growstack past maxstacksize that did not throw judged %v", o.Verdict)
 	}
 }
+
+// The implementation's recheck reaches checkIdleGCNoP's needspinning
+// store (proc.go:3703, 3972: the GC marking, nothing on any run queue, no
+// idle P) in some schedules, and the spec accepts it (OpRecheck's input
+// spec.RecheckIdleGC, in strict order too). Before, the spec had no such
+// input: these runs were illegal.
+func TestRecheckIdleGCJudged(t *testing.T) {
+	leaf := impl.Prog(impl.MakeDirty())
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.ParkOn(0))), impl.Go(leaf), impl.Yield(), impl.Go(leaf), impl.ReadyOn(0), impl.Yield(), impl.Go(leaf)),
+		Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1}, {Kind: impl.CtlGC, Arg: 0, After: 40}}}
+	found := 0
+	for seed := int64(0); seed < 1500 && found < 3; seed++ {
+		c := Case{Preset: "small", Ps: 2, Ms: 3, Mode: "deterministic", Seed: seed, Workload: w}
+		res := runImpl(t, c)
+		reached := false
+		for _, e := range res.History {
+			reached = reached || e.Op == "recheck" && e.Out.Value&4 != 0
+		}
+		if !reached {
+			continue
+		}
+		found++
+		o, err := Judge(context.Background(), c, res, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Verdict != Ok {
+			t.Fatalf("seed %d: %v %s %s\n%s", seed, o.Verdict, o.Kind, o.Name, TextReport(o))
+		}
+	}
+	if found == 0 {
+		t.Fatal("no schedule reached checkIdleGCNoP's store")
+	}
+}

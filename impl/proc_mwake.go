@@ -529,6 +529,7 @@ func (mp *m) endAcquire(r *rec, pp *p, msg string, b branch) {
 const (
 	recheckNeedSpinning = 1 // pidlegetSpinning set sched.needspinning
 	recheckFoundRunq    = 2 // checkRunqsNoP found a P's run queue with work
+	recheckIdleGC       = 4 // checkIdleGCNoP's pidlegetSpinning found no idle P
 )
 
 // recheckStop is the end of findRunnable's stop path for an M that
@@ -538,7 +539,11 @@ const (
 // takes pidlegetSpinning's P and the global batch if it holds work (and
 // stores needspinning when no P is idle); after its unlock, the next op,
 // checkRunqsNoP, every P's run queue read without the lock, and
-// sched.lock again for pidlegetSpinning if one has work. Another M's
+// sched.lock again for pidlegetSpinning if one has work; with none,
+// checkIdleGCNoP: while the GC marks, sched.lock for pidlegetSpinning,
+// which stores needspinning when no P is idle (impl has no idle mark
+// workers: with an idle P it does what the runtime does when none is
+// wanted, puts the P back, so it leaves the list alone). Another M's
 // stop path may take the first needspinning store between the two. A P
 // it took is findRunnable's local (m.spinP) until `acquirep(pp);
 // mp.becomeSpinning()`, the M's next op after the unlock
@@ -608,6 +613,18 @@ func (mp *m) recheckStop() {
 			r.val |= recheckNeedSpinning
 			break
 		}
+	}
+	if r.val&recheckFoundRunq == 0 && s.gcBlacken.Load() {
+		// checkIdleGCNoP (proc.go:3703, 3937-3976): idle-priority mark
+		// work wanted (impl: whenever the GC marks, as it does while
+		// the heap has grey objects).
+		mp.sp()
+		s.lockSched(&mp.actor)
+		if s.pidle.Load() == nil {
+			s.needspinning.Store(true)
+			r.val |= recheckNeedSpinning | recheckIdleGC
+		}
+		s.unlockSched(&mp.actor)
 	}
 	mp.stopping = true
 	mp.branch(brStopm)

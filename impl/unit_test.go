@@ -1454,3 +1454,46 @@ func TestNewmRunsInExitedSlot(t *testing.T) {
 		}
 	}
 }
+
+// recheckIdleGCWorkload is a workload in which some schedules have a
+// spinning M's recheck find no work and no idle P while the GC marks.
+func recheckIdleGCWorkload(gc bool) Workload {
+	leaf := Prog(MakeDirty())
+	w := Workload{Main: Prog(Go(Prog(ParkOn(0))), Go(leaf), Yield(), Go(leaf), ReadyOn(0), Yield(), Go(leaf))}
+	if gc {
+		w.Controller = []CtlStep{{Kind: CtlGC, Arg: 1}, {Kind: CtlGC, Arg: 0, After: 40}}
+	}
+	return w
+}
+
+// The recheck's checkIdleGCNoP (proc.go:3703, 3937-3976): with nothing
+// on any run queue, while the GC marks, sched.lock for pidlegetSpinning,
+// which stores needspinning when no P is idle (recheck value bits 1 and
+// 4). Some schedules reach it; with the GC never started none does.
+func TestRecheckIdleGC(t *testing.T) {
+	for _, gc := range []bool{true, false} {
+		w := recheckIdleGCWorkload(gc)
+		found := 0
+		for seed := int64(0); seed < 1500; seed++ {
+			cfg := cfgFor(t, "small", 2, 3, Deterministic, seed)
+			cfg.Record = true
+			res := mustRun(t, cfg, w)
+			checkClean(t, w.String(), res)
+			for _, e := range res.History {
+				if e.Op != "recheck" || e.Out.Value&recheckIdleGC == 0 {
+					continue
+				}
+				if e.Out.Value != recheckIdleGC|recheckNeedSpinning || e.Out.P != -1 {
+					t.Fatalf("seed %d: %v: checkIdleGCNoP stores needspinning after checkRunqsNoP found nothing, and takes no P", seed, e)
+				}
+				found++
+			}
+		}
+		if gc && found == 0 {
+			t.Fatal("no recheck reached checkIdleGCNoP's store in 1500 schedules")
+		}
+		if !gc && found != 0 {
+			t.Fatalf("%d rechecks stored needspinning for idle GC work with the GC off", found)
+		}
+	}
+}

@@ -109,6 +109,9 @@ func Branches(op Op, r Result, buf []string) []string {
 			add("global")
 		case r.P != None:
 			add("runqs")
+		case r.Value == 1 && op.N&RecheckIdleGC != 0:
+			// checkIdleGCNoP: mark work wanted, no idle P.
+			add("idlegc-needspinning")
 		case r.Value == 1 && op.N&RecheckFound == 0:
 			// The global queue's section found work and no idle P.
 			add("global-needspinning")
@@ -184,7 +187,7 @@ func AllBranches() []string {
 		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "acquirep/newm", "spin/needspinning-store", "spin/recheck-global",
-		"recheck/global", "recheck/runqs", "recheck/global-needspinning", "recheck/runqs-needspinning",
+		"recheck/global", "recheck/runqs", "recheck/global-needspinning", "recheck/runqs-needspinning", "recheck/idlegc-needspinning",
 		"exit/spill", "exit/stackfree", "exit/locked:mexit", "exit/locked:m0wedged", "exit/main returns",
 		"goexit/spill", "goexit/stackfree", "goexit/locked:mexit", "goexit/locked:m0wedged",
 		"checkdead/goexit", "checkdead/asleep",

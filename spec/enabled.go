@@ -175,6 +175,13 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				if s.Sched.Pidle != None || !s.Sched.NeedSpinning {
 					ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound})
 				}
+				// checkIdleGCNoP's needspinning store (no idle P, the
+				// GC marking): the state RecheckFound reaches with no
+				// idle P, by a step that is strict with no work on the
+				// run queues too (the liveness graph's edge).
+				if s.Sched.GCBlacken && s.Sched.Pidle == None && !s.Sched.NeedSpinning && !s.recheckWork(int(M)) {
+					ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckIdleGC})
+				}
 			case m.Parked && s.exitedM() == None:
 				// newm's thread for a P startm found no idle M for,
 				// which an idle M stands in for while no thread has

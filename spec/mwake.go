@@ -680,7 +680,15 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 //     again for pidlegetSpinning, which stores needspinning once more
 //     when no P is idle. Only a Strict op (one that overlapped no other)
 //     is held to its reads: checkRunqsNoP may miss a ring's work, or see
-//     work gone before its lock.
+//     work gone before its lock. With nothing found, checkIdleGCNoP
+//     (proc.go:3703, 3937-3976) follows in the same step: while the GC
+//     marks (gcBlackenEnabled) and wants an idle mark worker
+//     (needIdleMarkWorker, gcShouldScheduleWorker: quantities the spec
+//     does not model), it takes sched.lock for pidlegetSpinning, which
+//     with no idle P stores needspinning (op.N RecheckIdleGC, in strict
+//     order too); with an idle P it runs the idle mark worker (GC workers
+//     are not modelled) or, with none wanted after all, puts the P back
+//     (no change).
 //
 // Between the two another M's stop path may take the first store
 // (becomeSpinning, keeping its P), and a third M's the second: one
@@ -702,7 +710,7 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	if !m.Recheck || m.Spinning || m.P != None || m.Curg != None {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
 	}
-	if op.N&^RecheckFound != 0 {
+	if op.N&^(RecheckFound|RecheckIdleGC) != 0 {
 		return r, s.disabled(op, "unknown recheck input")
 	}
 	if !m.RecheckRunqs {
@@ -744,8 +752,16 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "checkRunqsNoP takes a P for a P's run queue's work (no source); the global queue was the step before")
 	}
 	found := op.N&RecheckFound != 0 // checkRunqsNoP found a P with work (the implementation's read)
-	if op.Strict && found != s.recheckWork(mp) {
+	idleGC := op.N&RecheckIdleGC != 0
+	switch {
+	case op.Strict && found != s.recheckWork(mp):
 		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
+	case idleGC && found:
+		return r, s.disabled(op, "checkIdleGCNoP runs only when checkRunqsNoP found no work")
+	case idleGC && !s.Sched.GCBlacken:
+		return r, s.disabled(op, "checkIdleGCNoP looks for idle-priority mark work only while the GC marks (gcBlackenEnabled)")
+	case idleGC && s.Sched.Pidle != None:
+		return r, s.disabled(op, "checkIdleGCNoP's pidlegetSpinning finds an idle P: it runs the idle mark worker (not modelled) or puts the P back")
 	}
 	if found {
 		if s.Sched.Pidle != None {
@@ -757,15 +773,26 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		s.Sched.NeedSpinning = true
 		r.Value = 1
 	}
+	if idleGC {
+		// checkIdleGCNoP's pidlegetSpinning with no idle P:
+		// `sched.needspinning.Store(1)` (proc.go:3972, 7433-7438).
+		s.Sched.NeedSpinning = true
+		r.Value = 1
+	}
 	m.Recheck, m.RecheckRunqs, m.AllpLen = false, false, 0
 	m.Stopping = true
 	return r, nil
 }
 
-// OpRecheck's input (Op.N) in checkRunqsNoP's step, what the
-// implementation read without the lock: a P's run queue with work
-// (RecheckFound).
-const RecheckFound = 1
+// OpRecheck's inputs (Op.N) in checkRunqsNoP's step: what the
+// implementation read without the lock, a P's run queue with work
+// (RecheckFound); or, with none found, that checkIdleGCNoP found
+// idle-priority mark work wanted and no idle P, and stored needspinning
+// (RecheckIdleGC).
+const (
+	RecheckFound  = 1
+	RecheckIdleGC = 2
+)
 
 // recheckTake is the recheck's pidlegetSpinning when a P is idle: the
 // idle head, findRunnable's local (PHandoff, held by M mp) until its

@@ -76,3 +76,54 @@ func recheckOps(s *State, m int8) []Op {
 	}
 	return ops
 }
+
+// TestRecheckIdleGCNeedSpinning: with nothing on any run queue, the
+// recheck's last step goes on to checkIdleGCNoP (proc.go:3703), which
+// while the GC marks and wants an idle mark worker takes sched.lock for
+// pidlegetSpinning; with no idle P that stores needspinning (proc.go:
+// 3972, 7433-7438), and a non-spinning M's stop path then keeps its P and
+// spins. The spec allowed the store only as the outcome of a relaxed read
+// of the run queues, so a strict recheck (and the liveness graph's edges)
+// lacked it. Not while the GC is off, nor with a P idle (the idle worker
+// runs on it, or it goes back).
+func TestRecheckIdleGCNeedSpinning(t *testing.T) {
+	s := newState(t, "small", 3, 4)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+	do(t, s, Op{Kind: OpAcquireP, M: 2, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 2, Source: SrcIdle, Strict: true})
+	step(t, s, Op{Kind: OpStopSpinning, M: 2})
+	do(t, s, Op{Kind: OpGosched, M: 1})
+	do(t, s, Op{Kind: OpAcquireP, M: 3, P: 1})
+	step(t, s, Op{Kind: OpRecheck, M: 2, Strict: true}) // global work, no idle P: needspinning
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcGlobal})
+	do(t, s, Op{Kind: OpPark, M: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle}) // M1 keeps P2 for the store
+	if s.Sched.NeedSpinning || s.Sched.Pidle != None || s.recheckWork(2) || !s.Ms[2].RecheckRunqs {
+		t.Fatalf("setup: want M2 at checkRunqsNoP, no work, no idle P, needspinning clear\n%s", s.Dump())
+	}
+	// The GC is off: checkIdleGCNoP returns at once.
+	if got := recheckOps(s, 2); slices.Contains(got, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC}) {
+		t.Fatalf("offered %v with the GC off", got)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC, Strict: true})))
+
+	s.Sched.GCBlacken = true // (a GC cycle marking: nothing above read it)
+	if got := recheckOps(s, 2); !slices.Contains(got, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC}) {
+		t.Fatalf("offered %v while the GC marks with no idle P", got)
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC | RecheckFound})))
+	if r := step(t, s, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC, Strict: true}); r.Value != 1 || !s.Sched.NeedSpinning || !s.Ms[2].Stopping {
+		t.Fatalf("checkIdleGCNoP with no idle P: %v, want needspinning stored and stopm next\n%s", r, s.Dump())
+	}
+	if got := Branches(Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC}, Result{P: None, G: None, Value: 1}, nil); !slices.Contains(got, "recheck/idlegc-needspinning") {
+		t.Fatalf("coverage keys %v", got)
+	}
+	// Main parks: M0's stop path, not spinning, finds needspinning and
+	// keeps P0, spinning.
+	do(t, s, Op{Kind: OpPark, M: 0})
+	if r := do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle, Strict: true}); r.Value != StopNeedSpinning || s.Ms[0].P != 0 || !s.Ms[0].Spinning {
+		t.Fatalf("M0's stop path: %v, want it to keep P0 and spin\n%s", r, s.Dump())
+	}
+}
