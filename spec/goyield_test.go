@@ -95,3 +95,27 @@ func TestGoyieldLockedStoplockedm(t *testing.T) {
 		t.Fatalf("enabled %v: want M0's stoplockedm", ops)
 	}
 }
+
+// A stop-the-world between goyield's runqputslow and its push does not
+// leave the M past findRunnable's read of gcwaiting (M.StaleGCRead): the
+// push takes sched.lock after the stop-the-world's section, and schedule
+// reads gcwaiting after it, so the M stops (gcstopm) and takes no G.
+// (The spec marked it stale, and offered it schedule's G, until a review
+// of proc.go found it.)
+func TestGoyieldRunqputslowNotStaleForTheWorld(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	for i := 0; i < 5; i++ {
+		spawn(t, s, 0)
+	}
+	step(t, s, Op{Kind: OpGoyield, M: 0})
+	step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	step(t, s, Op{Kind: OpRunqputslowPush, M: 0})
+	if s.Ms[0].StaleGCRead {
+		t.Fatalf("M0 stale for the stop-the-world after goyield's push:\n%s", s.Dump())
+	}
+	for _, op := range s.Enabled(DefaultBounds(6), nil) {
+		if op.M == 0 && op.Kind != OpGCStopm {
+			t.Fatalf("M0 is offered %v while the world stops; want gcstopm alone", op)
+		}
+	}
+}

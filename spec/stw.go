@@ -169,7 +169,11 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 // spin, whose stores come after gcwaiting's if this one does, so that
 // stealWork's loads of it before each victim see it set); not an M that
 // holds what it found (the global batch, runqsteal's tail), whose G runs
-// with no read; not one between gcstopm's steps. And an M whose stopm
+// with no read; not one between gcstopm's steps; not one in goyield's
+// runqputslow (M.YieldSlow), whose batch push takes sched.lock after the
+// stop-the-world's section, so schedule's read that follows it sees
+// gcwaiting set (proc.go goyield_m -> runqput -> runqputslow, then
+// schedule). And an M whose stopm
 // returns to a nextp startm set before the store. That over-approximates:
 // in the runtime that M reads gcwaiting after its acquirep (schedule ->
 // findRunnable's top), so it sees the store if its acquirep follows it;
@@ -178,7 +182,7 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 // (Private), commutes with the stop-the-world.
 func (s *State) staleGCReadAt(m *M) bool {
 	if m.Curg != None || m.NewG != None || m.LockedG != None || m.Handing != None || m.WakeP || m.Waking || m.StartmP != None ||
-		m.Stopping || m.GCStopping || m.SpinClear || m.StealTail || m.Mexiting || m.StopLocked || m.Mfreed {
+		m.Stopping || m.GCStopping || m.SpinClear || m.StealTail || m.Mexiting || m.StopLocked || m.Mfreed || m.YieldSlow {
 		return false
 	}
 	if m.P != None {

@@ -476,6 +476,9 @@ func TestStaleGCReadAt(t *testing.T) {
 		{"handing a G to its locked M", func(s *State, m *M) { m.P, m.Handing = 0, 1 }, false},
 		{"stopm returning to its nextp", func(s *State, m *M) { m.NextP = 0 }, true},
 		{"owes a wakep before schedule", func(s *State, m *M) { m.P, m.WakeP = 0, true }, false},
+		// goyield's runqputslow: its push's sched.lock section comes
+		// after the stop-the-world's (found by a review of proc.go).
+		{"in goyield's runqputslow", func(s *State, m *M) { m.P, m.YieldSlow = 0, true }, false},
 		{"running a G", func(s *State, m *M) { m.P, m.Curg = 0, 0 }, false},
 		{"idle", func(s *State, m *M) {}, false},
 	} {
