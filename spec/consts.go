@@ -30,7 +30,11 @@ type Consts struct {
 }
 
 // StackMin is the smallest stack a G gets (stack.go stackMin); malg
-// allocates it for every new G.
+// allocates it for every new G. That is fixedStack, malg's size
+// (`round2(stackSystem + stacksize)`, proc.go:5276), where stackSystem is
+// 0: every OS but windows (8192), plan9 (4096, 2048 + 512 rounded) and
+// ios/arm64 (4096), stack.go:75-89. The spec models those platforms' sizes
+// up to that unit.
 const StackMin = 2048
 
 // MaxStackSize is maxstacksize on a 64-bit system (proc.go main:

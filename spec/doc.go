@@ -274,7 +274,12 @@
 //     allp[0], which the hand-out then skips, proc.go:6084-6118, 6143;
 //     the spec hands P0 out like any other); the spec counts its M as
 //     running from the stop-the-world to the end of startTheWorldWithSema's
-//     wakep (MCount) and runs checkdead where it leaves;
+//     wakep (MCount) and runs checkdead where it leaves. With -wasm (one
+//     thread, one P) this over-approximates: the caller is the running
+//     goroutine on m0, which stops its own P and goes on, so no G is
+//     preempted and m0 never parks in gcstopm, where the spec's
+//     controller preempts the G (to the ring's tail: wasm has no
+//     runnext) and stops m0;
 //   - the controller chooses its action (gc on, gc off with a size,
 //     procresize) once every P has stopped, where the runtime's caller
 //     knows it before it stops the world: what the actions need cannot
