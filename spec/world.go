@@ -207,7 +207,11 @@ func (s *State) markrootFreeGStacks(op Op) (Result, error) {
 		return r, s.disabled(op, "the GC is not marking")
 	}
 	if sc.GCWaiting {
-		return r, s.disabled(op, "a stop-the-world is under way: no mark worker runs")
+		// In the runtime a worker in gcDrain may still claim a root job
+		// after gcwaiting is set, until preemptall reaches its P
+		// (mgcmark.go:1279); the spec's only stop-the-world while the GC
+		// marks is gc-off's, which needs the job done, so nothing is lost.
+		return r, s.disabled(op, "a stop-the-world is under way (the spec's, gc off, comes after every root job)")
 	}
 	if sc.FreeGStacksDone {
 		return r, s.disabled(op, "markrootFreeGStacks already ran in this mark phase")
