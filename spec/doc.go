@@ -286,6 +286,17 @@
 //     change while the world stops, so the runs are the same (stw.go);
 //   - gcStart's reset of every G's gcAssistBytes, made with the world
 //     still running, is part of the action's step;
+//   - assist (a running G's gcAssistBytes) is offered whether or not the
+//     GC marks. The runtime writes it behind `if gcBlackenEnabled != 0`
+//     (mallocgc, malloc.go:1112, 1189, 1468), but that read "races with
+//     the store that clears it" (mgcmark.go:715-724): a G that read it set
+//     and was preempted for gcMarkDone's stop-the-world charges its
+//     allocation after the GC's end (gcAssistAlloc then drops a debt). So
+//     writes after the GC's end happen; writes long after it, which the
+//     spec also allows, do not. No invariant reads a live G's value, the
+//     next GC start zeroes it, and gdestroy flushes only while the GC
+//     marks, so the extra writes change no verdict (ReduceAssist drops the
+//     values while the GC is off);
 //   - startTheWorldWithSema's assignment of GC mark workers to idle Ps is
 //     not modelled (GC workers are left out, above);
 //   - handoffp is made in the runtime's synchronised pieces, each a step
