@@ -16,6 +16,9 @@ const (
 	throwRunqputslow            = "runqputslow: queue is not full"
 	throwRunqOverflow           = "runqsteal: runq overflow"
 	throwPidleput               = "pidleput: P has non-empty run queue"
+	throwPidleputIdle           = "must be able to track idle limiter event"
+	throwStopm                  = "stopm holding p"
+	throwStopmSpinning          = "stopm spinning"
 	throwReleasep               = "releasep: invalid p state"
 	throwReleasepArg            = "releasep: invalid arg"
 	throwWirep                  = "wirep: invalid p state"
@@ -867,6 +870,10 @@ func (mp *m) schedule() {
 	// 2*nmspinning < gomaxprocs-npidle`; becomeSpinning is its own op
 	// (spin), after which schedule resumes at stealWork.
 	if gp == nil && !spun && !mp.spinning.Load() && mp.spinAllowed() {
+		// The limit's reads are racy and becomeSpinning's add comes
+		// after them (proc.go:3517-3519): Ms that read together may
+		// all spin, past the limit.
+		mp.sp()
 		r.op = opSpin
 		mp.becomeSpinning()
 		mp.spun = true

@@ -7,14 +7,24 @@ package impl
 // note startm's notewakeup wakes: no M looks at the run queues to decide
 // whether to wake.
 //
-// The implementation has a fixed set of Ms. When startm finds no idle M
-// the runtime's newm makes a thread; here the P waits in status handoff,
-// marked pending, and the first M to sleep on the idle list takes it, with
-// the spinning startm asked for.
+// The implementation runs at most its Ms threads at once. When startm
+// finds no idle M the runtime's newm makes a thread; here the P waits in
+// status handoff, marked pending, for an exited M's slot (newm's thread)
+// or, while no thread has exited, the first M to sleep on the idle list,
+// with the spinning startm asked for.
 
-// mputLocked is mput with sched.lock held: push mp on sched.midle,
-// `sched.nmidle++; checkdead()`. It returns checkdead's throw, if any.
+// mputLocked is stopm's mput with sched.lock held: stopm's checks
+// (`if gp.m.p != 0 { throw("stopm holding p") }; if gp.m.spinning {
+// throw("stopm spinning") }`, proc.go:2998-3003, made before the lock in
+// the runtime: the M's own fields), then push mp on sched.midle,
+// `sched.nmidle++; checkdead()`. It returns the throw, if any.
 func (mp *m) mputLocked() string {
+	switch {
+	case mp.p.Load() != nil:
+		return throwStopm
+	case mp.spinning.Load():
+		return throwStopmSpinning
+	}
 	mp.s.midlePush(mp)
 	return mp.checkdeadLocked()
 }

@@ -12,6 +12,11 @@ func (s *sched) pidleputLocked(pp *p) string {
 	if !pp.runqempty() {
 		return throwPidleput
 	}
+	if pp.idlep.Load() {
+		// A P already idle: its idle limiter event is open
+		// (`if !pp.limiterEvent.start(limiterEventIdle, now)`).
+		return throwPidleputIdle
+	}
 	pp.status.Store(pIdle)
 	pp.m.Store(nil)
 	pp.link = s.pidle.Load()

@@ -276,6 +276,7 @@ func (mp *m) runqgrab(p2, pp *p, batchHead uint32, stealRunNext bool) (uint32, b
 	}
 	for {
 		h := p2.runqhead.Load() // load-acquire, synchronize with other consumers
+		mp.sp()                 // (another M's get or put may come between the loads)
 		t := p2.runqtail.Load() // load-acquire, synchronize with the producer
 		n := t - h
 		if !f.stealMoreThanHalf {

@@ -49,7 +49,7 @@ func (a *actor) stopTheWorld() bool {
 		s.stwLoopHook()
 	}
 	for _, pp := range s.ps {
-		if th, ok := s.setBlockOnExitSyscall(pp); ok {
+		if th, ok := s.setBlockOnExitSyscall(a, pp); ok {
 			s.gcstopPLocked(pp, th.mp)
 			th.resume()
 		} else if inSyscall&(1<<uint(pp.id)) != 0 {

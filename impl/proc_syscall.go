@@ -138,7 +138,7 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 		return got, exitPidle, msg
 	}
 	if oldp != nil {
-		if th, ok := s.setBlockOnExitSyscall(oldp); ok {
+		if th, ok := s.setBlockOnExitSyscall(&mp.actor, oldp); ok {
 			pp, msg := s.takeP(th)
 			th.resume()
 			if msg == "" {
@@ -249,8 +249,12 @@ type syscallingThread struct {
 // setBlockOnExitSyscall (proc.go:6750-6806): if pp is running under an M
 // whose curg is in a syscall, take the G's scan bit (its exitsyscall
 // waits) and check that the G, the M and the P are still wired together.
-// The reads before the CAS are racy, as in the runtime.
-func (s *sched) setBlockOnExitSyscall(pp *p) (syscallingThread, bool) {
+// The reads before the CAS are racy, as in the runtime ("these reads are
+// intentionally racy"), with scheduling points for actor a between them,
+// the CAS and the check after it, so that deterministic runs reach the
+// G leaving its syscall, or its M losing the P, in between (none when a
+// holds sched.lock, as the stop-the-world's loop does).
+func (s *sched) setBlockOnExitSyscall(a *actor, pp *p) (syscallingThread, bool) {
 	if pp.status.Load() != pRunning {
 		return syscallingThread{}, false
 	}
@@ -259,9 +263,14 @@ func (s *sched) setBlockOnExitSyscall(pp *p) (syscallingThread, bool) {
 		return syscallingThread{}, false
 	}
 	gp := mp.curg.Load()
-	if gp == nil || !gp.status.CompareAndSwap(gSyscall, gSyscall|gScan) {
+	if gp == nil {
 		return syscallingThread{}, false
 	}
+	a.sp()
+	if !gp.status.CompareAndSwap(gSyscall, gSyscall|gScan) {
+		return syscallingThread{}, false
+	}
+	a.sp()
 	if mp.p.Load() != pp || pp.m.Load() != mp || mp.curg.Load() != gp {
 		gp.status.Store(gSyscall)
 		return syscallingThread{}, false

@@ -76,7 +76,7 @@ func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 		}
 		a.sp()
 		r := a.begin(opRetake)
-		th, ok := s.setBlockOnExitSyscall(pp)
+		th, ok := s.setBlockOnExitSyscall(a, pp)
 		if !ok {
 			continue
 		}

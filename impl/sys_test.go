@@ -187,11 +187,11 @@ func TestExitsyscallMissesProbedOldP(t *testing.T) {
 	acquire(t, s, m1, s.ps[0])
 	g1 := runnableGs(s, 1)[0]
 	inSyscall(t, m1, g1)
-	probe, ok := s.setBlockOnExitSyscall(s.ps[0])
+	probe, ok := s.setBlockOnExitSyscall(&m0.actor, s.ps[0])
 	if !ok {
 		t.Fatal("sysmon's probe found no syscall on P0")
 	}
-	if _, ok := s.setBlockOnExitSyscall(s.ps[0]); ok {
+	if _, ok := s.setBlockOnExitSyscall(&m0.actor, s.ps[0]); ok {
 		t.Fatal("a second setBlockOnExitSyscall took the scan bit the probe holds")
 	}
 	m0.exitsyscall(main)
@@ -202,7 +202,7 @@ func TestExitsyscallMissesProbedOldP(t *testing.T) {
 	if g1.status.Load() != gSyscall {
 		t.Fatalf("G1 after the probe: status %#x", g1.status.Load())
 	}
-	if _, ok := s.setBlockOnExitSyscall(s.ps[0]); !ok {
+	if _, ok := s.setBlockOnExitSyscall(&m0.actor, s.ps[0]); !ok {
 		t.Fatal("the probe's resume left G1's scan bit held")
 	}
 }
