@@ -245,3 +245,32 @@ func TestRecheckIdleGCJudged(t *testing.T) {
 		t.Fatal("no schedule reached checkIdleGCNoP's store")
 	}
 }
+
+// handoffp's first read of sched.runq (proc.go:3136) saw a G that another
+// M took before the caller's sched.lock section: the runtime starts an M
+// for the P anyway (startm(pp, false)), with no work left for it. The
+// implementation did not (it took such a read for one that saw nothing);
+// now it does (branch handoff-saw-gone), and the spec accepts the runs:
+// its handoffp linearizes before the taker's op.
+func TestHandoffpSawGoneJudged(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.Yield(), impl.Yield())), impl.Go(impl.Prog(impl.Yield())), impl.Yield(), impl.Yield()), Retakes: 1}
+	found := 0
+	for seed := int64(0); seed < 3000 && found < 3; seed++ {
+		c := Case{Preset: "small", Ps: 2, Ms: 3, Mode: "deterministic", Seed: seed, Workload: w}
+		res := runImpl(t, c)
+		if res.Branches["handoff-saw-gone"] == 0 {
+			continue
+		}
+		found++
+		o, err := Judge(context.Background(), c, res, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Verdict != Ok {
+			t.Fatalf("seed %d: %v %s %s\n%s", seed, o.Verdict, o.Kind, o.Name, TextReport(o))
+		}
+	}
+	if found == 0 {
+		t.Fatal("no schedule had handoffp start an M for a G taken since its read")
+	}
+}

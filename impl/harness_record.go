@@ -109,6 +109,7 @@ const (
 	brSpinClear
 	brNewmExited
 	brSysmonProbe
+	brHandoffSawGone
 	numBranches
 )
 
@@ -116,7 +117,7 @@ var branchNames = [numBranches]string{"spill", "refill", "malg", "runqputslow", 
 	"tick", "global", "steal", "stealnext", "idle", "startlockedm", "mexit", "m0wedged", "handoff",
 	"exitsyscall-keep", "exitsyscall-oldp", "exitsyscall-idle", "exitsyscall-nop", "exitsyscall-nop-idle", "stack-replaced",
 	"stack-allocated", "park-token", "ready-nowaiter", "assist-flush",
-	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning", "spinclear", "newm-exited", "sysmon-probe"}
+	"wakep", "startm", "newm", "recheck", "stopm", "stoplockedm-returns", "needspinning", "spinclear", "newm-exited", "sysmon-probe", "handoff-saw-gone"}
 
 // Codes packed in rec.code.
 const (

@@ -52,8 +52,8 @@ const (
 // mark work, with handoffSawNoGlobal when the first read (saw, made
 // before the section: handoffpGlobalRead) found sched.runq empty where it
 // now holds a G and the P's own queue is empty, else 0. A read that saw a
-// G taken since counts as seeing none (the spec has no outcome for that
-// miss).
+// G taken since starts the M as the runtime does (branch
+// handoff-saw-gone): the spec's op linearizes before the taker's.
 func (s *sched) handoffpReadLocked(a *actor, pp *p, saw bool) (in int32) {
 	pp.m.Store(nil)
 	pp.link = nil
@@ -67,7 +67,12 @@ func (s *sched) handoffpReadLocked(a *actor, pp *p, saw bool) (in int32) {
 	switch {
 	case s.f.spinningWithLocalWork && spin():
 		pp.handoff = handoffStore
-	case global && saw || local:
+	case saw || local:
+		// The first read's G (saw) may have been taken since: the
+		// runtime starts the M anyway (proc.go:3136-3139).
+		if saw && !global && !local {
+			a.branch(brHandoffSawGone)
+		}
 		pp.handoff = handoffStartm
 	case s.gcBlacken.Load() && (!s.freeGStacksDone.Load() || a.rng.IntN(2) == 0):
 		pp.handoff = handoffStartm
