@@ -1122,6 +1122,13 @@ func (mp *m) stealWork(pp *p) (*g, int, int32, int) {
 		}
 		mp.rng.Shuffle(len(mp.order), func(a, b int) { mp.order[a], mp.order[b] = mp.order[b], mp.order[a] })
 		for _, j := range mp.order {
+			if s.gcwaiting.Load() {
+				// `if sched.gcwaiting.Load() { return ..., true }`
+				// before each victim (proc.go:3838-3841): findRunnable
+				// goes to its top, which stops the M (here the stop
+				// path's check under sched.lock does).
+				return nil, 0, -1, 0
+			}
 			p2 := s.ps[j]
 			if p2 == pp {
 				continue
