@@ -366,6 +366,13 @@
 //     main to m0 for init, forcegchelper, bgsweep and bgscavenge, parked
 //     system goroutines with goids of their own) is not modelled, which
 //     matters only to comparisons with a real runtime's snapshot;
+//   - P.SchedTick counts the executions of the spec's Gs. The runtime's
+//     execute also counts the trace reader's, GC workers' (findRunnable
+//     returns them before the 61st tick's test, proc.go:3427, 3435) and
+//     runtime goroutines' (bgsweep, the scavenger, finalizers), so a real
+//     runtime's schedtick modulo GlobalTick is not the spec's: strict
+//     schedule decisions taken from an imported schedtick are the spec's
+//     phase, not the runtime's;
 //   - Enabled does not offer main's exit while its runtime-internal lock
 //     count is set (-lockint): runtime.main's exit(0) never reaches
 //     gdestroy's lockedInt throw, so Step accepts it; the terminal state
