@@ -221,15 +221,26 @@ func TestRecheckIdleGCJudged(t *testing.T) {
 	leaf := impl.Prog(impl.MakeDirty())
 	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.ParkOn(0))), impl.Go(leaf), impl.Yield(), impl.Go(leaf), impl.ReadyOn(0), impl.Yield(), impl.Go(leaf)),
 		Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1}, {Kind: impl.CtlGC, Arg: 0, After: 40}}}
+	judgeReached(t, w, 1500, "checkIdleGCNoP's store", func(res *impl.Result) bool {
+		for _, e := range res.History {
+			if e.Op == "recheck" && e.Out.Value&4 != 0 {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// judgeReached runs w with 2 Ps and 3 Ms in deterministic mode over seeds
+// from 0 until three runs reach what reached reports (what) or seeds runs
+// are made, and requires the spec to judge those runs ok and at least one.
+func judgeReached(t *testing.T, w impl.Workload, seeds int64, what string, reached func(*impl.Result) bool) {
+	t.Helper()
 	found := 0
-	for seed := int64(0); seed < 1500 && found < 3; seed++ {
+	for seed := int64(0); seed < seeds && found < 3; seed++ {
 		c := Case{Preset: "small", Ps: 2, Ms: 3, Mode: "deterministic", Seed: seed, Workload: w}
 		res := runImpl(t, c)
-		reached := false
-		for _, e := range res.History {
-			reached = reached || e.Op == "recheck" && e.Out.Value&4 != 0
-		}
-		if !reached {
+		if !reached(res) {
 			continue
 		}
 		found++
@@ -242,7 +253,7 @@ func TestRecheckIdleGCJudged(t *testing.T) {
 		}
 	}
 	if found == 0 {
-		t.Fatal("no schedule reached checkIdleGCNoP's store")
+		t.Fatalf("no schedule of %d reached %s", seeds, what)
 	}
 }
 
@@ -254,23 +265,7 @@ func TestRecheckIdleGCJudged(t *testing.T) {
 // its handoffp linearizes before the taker's op.
 func TestHandoffpSawGoneJudged(t *testing.T) {
 	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Lock(), impl.Yield(), impl.Yield())), impl.Go(impl.Prog(impl.Yield())), impl.Yield(), impl.Yield()), Retakes: 1}
-	found := 0
-	for seed := int64(0); seed < 3000 && found < 3; seed++ {
-		c := Case{Preset: "small", Ps: 2, Ms: 3, Mode: "deterministic", Seed: seed, Workload: w}
-		res := runImpl(t, c)
-		if res.Branches["handoff-saw-gone"] == 0 {
-			continue
-		}
-		found++
-		o, err := Judge(context.Background(), c, res, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o.Verdict != Ok {
-			t.Fatalf("seed %d: %v %s %s\n%s", seed, o.Verdict, o.Kind, o.Name, TextReport(o))
-		}
-	}
-	if found == 0 {
-		t.Fatal("no schedule had handoffp start an M for a G taken since its read")
-	}
+	judgeReached(t, w, 3000, "handoffp's startm for a G taken since its read", func(res *impl.Result) bool {
+		return res.Branches["handoff-saw-gone"] != 0
+	})
 }

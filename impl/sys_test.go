@@ -143,19 +143,27 @@ func TestExitsyscallIdleListLIFO(t *testing.T) {
 	}
 }
 
-// exitsyscallTryGetP takes the old P back from the thread now in a syscall
-// on it (setBlockOnExitSyscall + takeP, proc.go:5035-5042, 6750-6836);
-// that thread keeps its G in the syscall without a P.
-func TestExitsyscallTakesOldPBack(t *testing.T) {
-	s := testSched(t, "small", 2, 2)
-	m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
+// oldPInSyscall returns 2 Ps and 2 Ms where main, in a syscall on M0,
+// lost P0 to handoffp, and M1 took P0 and put G1 in a syscall on it.
+func oldPInSyscall(t *testing.T) (s *sched, m0, m1 *m, main, g1 *g) {
+	t.Helper()
+	s = testSched(t, "small", 2, 2)
+	m0, m1, main = s.ms[0], s.ms[1], s.allgs[0]
 	inSyscall(t, m0, main)
 	if got := releaseAndHandoff(t, s, m0); got != "handoff" {
 		t.Fatalf("P0 after handoffp: %s (the last running P: startm)", got)
 	}
 	acquire(t, s, m1, s.ps[0])
-	g1 := runnableGs(s, 1)[0]
+	g1 = runnableGs(s, 1)[0]
 	inSyscall(t, m1, g1)
+	return s, m0, m1, main, g1
+}
+
+// exitsyscallTryGetP takes the old P back from the thread now in a syscall
+// on it (setBlockOnExitSyscall + takeP, proc.go:5035-5042, 6750-6836);
+// that thread keeps its G in the syscall without a P.
+func TestExitsyscallTakesOldPBack(t *testing.T) {
+	s, m0, m1, main, g1 := oldPInSyscall(t)
 	m0.exitsyscall(main)
 	if m0.p.Load() != s.ps[0] || s.ps[0].m.Load() != m0 || m1.p.Load() != nil || m1.oldp.Load() != s.ps[0] ||
 		g1.status.Load() != gSyscall || main.status.Load() != gRunning {
@@ -180,13 +188,7 @@ func TestExitsyscallTakesOldPBack(t *testing.T) {
 // spec allows in strict order too (spec TestStrictExitsyscallOldP). Once
 // the probe lets go (thread.resume()), the old P can be taken back again.
 func TestExitsyscallMissesProbedOldP(t *testing.T) {
-	s := testSched(t, "small", 2, 2)
-	m0, m1, main := s.ms[0], s.ms[1], s.allgs[0]
-	inSyscall(t, m0, main)
-	releaseAndHandoff(t, s, m0)
-	acquire(t, s, m1, s.ps[0])
-	g1 := runnableGs(s, 1)[0]
-	inSyscall(t, m1, g1)
+	s, m0, m1, main, g1 := oldPInSyscall(t)
 	probe, ok := s.setBlockOnExitSyscall(&m0.actor, s.ps[0])
 	if !ok {
 		t.Fatal("sysmon's probe found no syscall on P0")
