@@ -77,6 +77,18 @@ func (mp *m) exitsyscall(gp *g) {
 			// effect.
 			return
 		}
+		if s.det {
+			// casgstatus spins until the holder (sysmon's retake or
+			// probe, another M's exitsyscallTryGetP) lets go, which
+			// only the holder's own steps do: the M is not granted
+			// until then (a systematic schedule that kept granting
+			// it would spin to the step budget), and the run's end
+			// finds it waiting (the op never took effect).
+			if !mp.waitUntil(func() bool { return gp.status.Load()&gScan == 0 }) {
+				return
+			}
+			continue
+		}
 		mp.osyield()
 	}
 	gp.inSys = false

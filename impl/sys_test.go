@@ -299,3 +299,20 @@ func TestSysmonProbes(t *testing.T) {
 		t.Fatal("sysmon probed no syscall in 100 runs")
 	}
 }
+
+// A systematic schedule that keeps granting the M whose exitsyscall spins
+// on a G's scan bit while sysmon's retake holds it (between
+// setBlockOnExitSyscall's CAS and its check, a scheduling point) must not
+// spin it to the step budget: the M waits until the holder lets go. This
+// schedule made the clean implementation panic ("does not wind down")
+// once setBlockOnExitSyscall got its scheduling points.
+func TestExitsyscallWaitsOutTheScanBit(t *testing.T) {
+	w := Workload{Main: Prog(Go(Prog(Yield(), Yield())), Sys(), Lock(), Yield()), Retakes: 1}
+	cfg := cfgFor(t, "small", 1, 2, Deterministic, 412)
+	cfg.Systematic, cfg.Choices, cfg.Record = true, []int{0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1}, true
+	res := mustRun(t, cfg, w)
+	checkClean(t, w.String(), res)
+	if res.TimedOut {
+		t.Fatalf("the run ran out of steps (%d ops)", len(res.History))
+	}
+}
