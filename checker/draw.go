@@ -273,8 +273,9 @@ func (c *Case) oneThreadOnWasm() {
 //     Ps' free lists fill and empty (gfput's spill to sched.gFree, gfget's
 //     refill) on several Ms at once;
 //   - syscall-lock: a G enters a syscall that sysmon's retake may take
-//     its P in (exitsyscall's slow paths, exitsyscallNoP) and locks its
-//     thread as soon as it is back, beside a G that yields.
+//     its P in (exitsyscall's slow paths, exitsyscallNoP), or sysmon's
+//     probe hold a moment, and locks its thread as soon as it is back,
+//     beside a G that yields.
 var kernels = []string{"steal", "churn", "syscall-lock"}
 
 // drawKernel draws one of the kernels for c, on two Ms (the races are
@@ -299,6 +300,6 @@ func drawKernel(t *rapid.T, c *Case) impl.Workload {
 		return impl.SpawnExit(rapid.IntRange(6, 12).Draw(t, "kernel.gs"), rapid.IntRange(5, 8).Draw(t, "kernel.batch"), 0)
 	default:
 		main := impl.Prog(impl.Go(impl.Prog(impl.Yield(), impl.Yield())), impl.Sys(), impl.Lock(), impl.Yield())
-		return impl.Workload{Main: main, Retakes: rapid.IntRange(1, 2).Draw(t, "kernel.retakes")}
+		return impl.Workload{Main: main, Retakes: rapid.IntRange(1, 2).Draw(t, "kernel.retakes"), Probes: rapid.IntRange(0, 1).Draw(t, "kernel.probes")}
 	}
 }
