@@ -24,6 +24,7 @@ const (
 	throwWirep                  = "wirep: invalid p state"
 	throwWirepInGo              = "wirep: already in go"
 	throwReadyStatus            = "bad g->status in ready"
+	throwBadGStatus             = "bad g status"
 	throwStoplockedm            = "stoplockedm: inconsistent locking"
 	throwStartlockedmMe         = "startlockedm: locked to me"
 	throwStartlockedmHasP       = "startlockedm: m has p"
@@ -425,6 +426,12 @@ func (mp *m) toRunnable(gp *g, kind opKind) (rec, bool) {
 	r := mp.begin(kind)
 	r.g = gp.idx
 	gp.runningOn.Store(-1)
+	if kind != opGoyield && gp.status.Load()&^gScan != gRunning {
+		// goschedImpl (gosched, a preemption): `throw("bad g status")`
+		// (proc.go:4311-4314); goyield_m's casgstatus spins instead.
+		mp.throwOp(&r, throwBadGStatus)
+		return r, false
+	}
 	if !gp.status.CompareAndSwap(gRunning, gRunnable) {
 		mp.throwOp(&r, throwCasgstatus)
 		return r, false

@@ -38,6 +38,7 @@ const (
 	ThrowWirep            = "wirep: invalid p state"
 	ThrowWirepInGo        = "wirep: already in go"
 	ThrowReadyStatus      = "bad g->status in ready"
+	ThrowBadGStatus       = "bad g status"
 	ThrowStoplockedm      = "stoplockedm: inconsistent locking"
 	ThrowStartlockedmMe   = "startlockedm: locked to me"
 	ThrowStartlockedmHasP = "startlockedm: m has p"

@@ -14,10 +14,23 @@ func (s *State) toRunnable(mp int) (Result, int32, error) {
 	return r, gi, nil
 }
 
+// goschedRunnable is goschedImpl's start (gosched_m, gopreempt_m and a
+// preemption for a stop-the-world): `if status&^_Gscan != _Grunning {
+// dumpgstatus(gp); throw("bad g status") }` (proc.go:4311-4314), then
+// toRunnable.
+func (s *State) goschedRunnable(mp int) (Result, int32, error) {
+	if gi := s.Ms[mp].Curg; gi >= 0 && int(gi) < len(s.Gs) && s.Gs[gi].Status != Running {
+		r := NewResult()
+		r.G = gi
+		return r, gi, throwf(ThrowBadGStatus, "goschedImpl")
+	}
+	return s.toRunnable(mp)
+}
+
 // gosched models proc.go gosched_m / goschedImpl: running -> runnable,
 // dropg, globrunqput; a locked M then waits for its G (stoplockedm).
 func (s *State) gosched(op Op, mp int) (Result, error) {
-	r, gi, err := s.toRunnable(mp)
+	r, gi, err := s.goschedRunnable(mp)
 	if err != nil {
 		return r, err
 	}

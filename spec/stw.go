@@ -242,7 +242,7 @@ func (s *State) preempt(op Op, mp int) (Result, error) {
 		return NewResult(), s.disabled(op, "no stop-the-world asks for a preemption (sched.gcwaiting)")
 	}
 	m := &s.Ms[mp]
-	r, gi, err := s.toRunnable(mp)
+	r, gi, err := s.goschedRunnable(mp)
 	if err != nil {
 		return r, err
 	}

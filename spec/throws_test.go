@@ -83,6 +83,11 @@ func TestThrows(t *testing.T) {
 		{"wirep by an M that has a P", ThrowWirepInGo, func(t *testing.T, s *State) error {
 			return s.acquirepOn(0, 1)
 		}},
+		{"gosched of a G that is not running", ThrowBadGStatus, func(t *testing.T, s *State) error {
+			s.Gs[0].Status = Syscall // main, M0's curg
+			_, err := s.gosched(Op{Kind: OpGosched, M: 0}, 0)
+			return err
+		}},
 		{"ready of a G that is not waiting", ThrowReadyStatus, func(t *testing.T, s *State) error {
 			_, err := s.Apply(Op{Kind: OpReady, M: 0, G: 0}) // main runs
 			return err
