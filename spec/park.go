@@ -1,8 +1,8 @@
 package spec
 
 // toRunnable takes M mp's running G off the M as runnable (casgstatus
-// running -> runnable, dropg), as goschedImpl and goyield_m begin:
-// Result.G is the G.
+// running -> runnable, dropg), as goyield_m begins, and goschedImpl after
+// its status check (goschedRunnable): Result.G is the G.
 func (s *State) toRunnable(mp int) (Result, int32, error) {
 	r := NewResult()
 	gi := s.Ms[mp].Curg

@@ -96,27 +96,27 @@ func (s *State) actionRefusal(k OpKind, n int) string {
 // sched.stopwait after the step.
 //
 // setBlockOnExitSyscall fails, and the P stays with its M, when another
-// thread holds the syscall's G's scan bit (sysmon's retake, between its
-// own setBlockOnExitSyscall and its thread.resume(), which take no lock:
-// a retake that gets there first leaves the P off the idle list and
-// running no G, which neither of the stop-the-world's loops takes, and
-// its handoffp stops it; the spec's retake is that step, Sched.RetakeP;
-// and, in strict order too, since they are not ops of the spec's, sysmon's
-// probe of a syscall it lets go, proc.go:6686-6705, and a GC worker's
-// stack scan, suspendG, preempt.go:159-168), or when the M's exitsyscall took its G out of
-// the syscall after gcwaiting was set and before the loop came to its P
-// (exitsyscall's fast path is a CAS on the G's status, without the lock;
-// found by gexit check in impl's free-running histories), or when the
-// M's reentersyscall read gcwaiting before it was set and made its CAS
-// to _Gsyscall after the loop passed its P (setBlockOnExitSyscall then
-// saw _Grunning; the spec reaches that state as entersyscall, then the
-// stop-the-world with the P in op.N). op.N is the set
-// of such Ps (a bit per P): the retake then takes the P with the world stopping (handoffp
-// stops it, or starts an M for its work, which then stops), or the M's
-// exitsyscall keeps it and the M stops at its next safe point. The spec
-// does not hold the G in its syscall until a retake (an
-// over-approximation when a retake held it: its exitsyscall may come
-// first and keep the P).
+// thread holds the syscall's G's scan bit: sysmon's retake, between its
+// own setBlockOnExitSyscall and its thread.resume(), which take no lock (a
+// retake that gets there first leaves the P off the idle list and running
+// no G, which neither of the stop-the-world's loops takes, and its
+// handoffp stops it; the spec's retake is that step, Sched.RetakeP); or,
+// in strict order too, since they are not ops of the spec's, sysmon's
+// probe of a syscall it lets go (proc.go:6686-6705) and a GC worker's
+// stack scan (suspendG, preempt.go:159-168). It fails too when the M's
+// exitsyscall took its G out of the syscall after gcwaiting was set and
+// before the loop came to its P (exitsyscall's fast path is a CAS on the
+// G's status, without the lock; found by gexit check in impl's
+// free-running histories), or when the M's reentersyscall read gcwaiting
+// before it was set and made its CAS to _Gsyscall after the loop passed
+// its P (setBlockOnExitSyscall then saw _Grunning; the spec reaches that
+// state as entersyscall, then the stop-the-world with the P in op.N).
+// op.N is the set of such Ps (a bit per P): the retake then takes the P
+// with the world stopping (handoffp stops it, or starts an M for its
+// work, which then stops), or the M's exitsyscall keeps it and the M
+// stops at its next safe point. The spec does not hold the G in its
+// syscall until a retake (an over-approximation when a retake held it:
+// its exitsyscall may come first and keep the P).
 func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 	r := NewResult()
 	switch {
