@@ -128,7 +128,7 @@ func parseFlags(fs *flag.FlagSet, name string, args []string, stderr io.Writer) 
 
 // cpuProfileFlag registers -cpuprofile on fs: a CPU profile of the run,
 // for finding where a long exploration or campaign spends its time
-// (go tool pprof), and how cmd/gexit/default.pgo is made (make pgo).
+// (go tool pprof).
 func cpuProfileFlag(fs *flag.FlagSet) *string {
 	return fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof); bad input and -h make none")
 }
