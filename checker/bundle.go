@@ -594,7 +594,7 @@ func CheckHistory(ctx context.Context, h *History, budget time.Duration) (*Outco
 	for i := range h.Events {
 		e := &h.Events[i]
 		if op, err := OpOf(e); err == nil {
-			o.Coverage.Add(op, resultOf(&e.Out))
+			o.Coverage.Add(op, eventResult(e))
 		}
 	}
 	linearize(o, scfg, ops, budget, "history")

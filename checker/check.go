@@ -130,8 +130,7 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	for i := range res.History {
 		e := &res.History[i]
 		if op, err := OpOf(e); err == nil {
-			r := resultOf(&e.Out)
-			o.Coverage.Add(op, r)
+			o.Coverage.Add(op, eventResult(e))
 		}
 	}
 	fail := func(kind, name, detail string, at int) *Outcome {
@@ -397,3 +396,23 @@ func resultOf(o *impl.Output) spec.Result {
 	}
 	return r
 }
+
+// eventResult is the spec Result an impl event stands for: resultOf its
+// output, but for a recheck, whose Output.Value also says what the
+// implementation's reads found (bit 2, a run queue with work; bit 4,
+// checkIdleGCNoP's section), which OpOf makes the op's input
+// (spec.RecheckFound, spec.RecheckIdleGC): its Result.Value is the
+// needspinning store alone, as Mismatch compares it. Coverage reads
+// events through it, so a recheck that stored needspinning counts as the
+// branch it is.
+func eventResult(e *impl.Event) spec.Result {
+	r := resultOf(&e.Out)
+	if e.Op == "recheck" {
+		r.Value = e.Out.Value & recheckNeedSpinning
+	}
+	return r
+}
+
+// recheckNeedSpinning is the bit of a recheck event's Output.Value for
+// pidlegetSpinning's needspinning store.
+const recheckNeedSpinning = 1

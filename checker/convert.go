@@ -367,7 +367,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		ck("handed off", out.HandedOff, r.HandedOff)
 		ck("handoffp's next step", out.Value, r.Value)
 	case spec.OpRecheck:
-		ck("needspinning set", out.Value&1, r.Value)
+		ck("needspinning set", out.Value&recheckNeedSpinning, r.Value)
 		ck("P", out.P, r.P)
 		ck("G", out.G, r.G)
 		ck("moved", out.Moved, r.Moved)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gexit-dev/gexit/impl"
 	"github.com/gexit-dev/gexit/spec"
+	"pgregory.net/rapid"
 )
 
 // keyOf packs every field spec.Branches reads: two transitions with one
@@ -86,6 +87,79 @@ func TestResultOfKeepsEveryField(t *testing.T) {
 		}
 		if f.IsZero() || f.Kind() != reflect.String && fmt.Sprint(f.Interface()) == "-1" {
 			t.Errorf("resultOf drops %s", name)
+		}
+	}
+}
+
+// An impl event counts as the branches the spec's own step names: over
+// runs of the implementation, each event's coverage (OpOf, eventResult)
+// is spec.Branches of the op and the result the spec's step gives it,
+// wherever the two agree (Mismatch). A coverage that read an output
+// field in the implementation's form rather than the spec's would
+// report a branch the runs reach as never reached: a recheck's
+// Output.Value carries what its reads found beside the needspinning
+// store, and before eventResult the branches recheck/runqs-needspinning
+// and recheck/idlegc-needspinning were never counted (the workload
+// below reaches both; its control is that they are met).
+func TestEventCoverageIsTheSpecsBranches(t *testing.T) {
+	leaf := impl.Prog(impl.MakeDirty())
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.ParkOn(0))), impl.Go(leaf), impl.Yield(), impl.Go(leaf), impl.ReadyOn(0),
+		impl.Yield(), impl.Go(leaf), impl.Yield(), impl.Go(leaf), impl.Yield()),
+		Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1}, {Kind: impl.CtlGC, Arg: 0, After: 60}}}
+	consts, _ := spec.Preset("small")
+	met := map[string]int{}
+	var sb, eb []string
+	// compare runs cfg and w and compares every event's branches; a run
+	// the spec does not follow to its end (a throw) is compared up to it.
+	compare := func(tb interface{ Fatalf(string, ...any) }, what string, cfg impl.Config, w impl.Workload) {
+		res, err := impl.Run(cfg, w)
+		if err != nil {
+			tb.Fatalf("%s: %v", what, err)
+		}
+		s, err := spec.New(SpecConfig(cfg))
+		if err != nil {
+			tb.Fatalf("%s: %v", what, err)
+		}
+		for i := range res.History {
+			e := &res.History[i]
+			op, err := strictOp(e, true)
+			if err != nil {
+				tb.Fatalf("%s: %s: %v", what, e.Op, err)
+			}
+			r, aerr := s.Apply(op)
+			if m := Mismatch(op.Kind, &e.Out, &r, aerr); m != "" {
+				tb.Fatalf("%s: event %d %v: the spec's step disagrees: %s", what, i, op, m)
+			}
+			if aerr != nil {
+				return // both threw
+			}
+			sb = spec.Branches(op, r, sb[:0])
+			eb = spec.Branches(op, eventResult(e), eb[:0])
+			if !slices.Equal(sb, eb) {
+				tb.Fatalf("%s: event %d %v (impl %s): counted as %v, the spec's step is %v", what, i, op, describeOutput(e), eb, sb)
+			}
+			for _, b := range eb {
+				met[b]++
+			}
+		}
+	}
+	for seed := int64(0); seed < 400; seed++ {
+		cfg := impl.Config{Consts: ImplConsts(consts), Ps: 3, Ms: 3, Mode: impl.Deterministic, SnapshotEvery: true, Seed: seed, Record: true}
+		compare(t, fmt.Sprintf("seed %d", seed), cfg, w)
+	}
+	// Drawn programs, one op at a time (atomic: each op overlaps none, so
+	// the spec's strict step is the one to compare with).
+	rapid.Check(t, func(rt *rapid.T) {
+		c := DrawCase(rt, DrawOptions{Modes: []string{"atomic"}})
+		cfg, err := c.ImplConfig()
+		if err != nil {
+			rt.Fatalf("%v", err)
+		}
+		compare(rt, c.Text, cfg, c.Workload)
+	})
+	for _, b := range []string{"recheck/runqs-needspinning", "recheck/idlegc-needspinning"} {
+		if met[b] == 0 {
+			t.Errorf("no run reached %s: the check above never met the output it is about", b)
 		}
 	}
 }

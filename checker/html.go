@@ -331,7 +331,7 @@ func (p *htmlPage) buildHistory(o *Outcome) {
 		if op, err := OpOf(e); err == nil {
 			h.Op = strings.TrimPrefix(op.String(), h.Actor+" ")
 		}
-		h.Result = describeOutput(&e.Out)
+		h.Result = describeOutput(e)
 		rows = append(rows, h)
 	}
 	p.History = rows

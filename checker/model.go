@@ -132,16 +132,16 @@ func describeEvent(e *impl.Event) string {
 	var b strings.Builder
 	b.WriteString(op.String())
 	b.WriteString(" -> ")
-	b.WriteString(describeOutput(&e.Out))
+	b.WriteString(describeOutput(e))
 	return b.String()
 }
 
-// describeOutput renders an impl output like a spec.Result.
-func describeOutput(o *impl.Output) string {
-	r := resultOf(o)
+// describeOutput renders an impl event's output like a spec.Result.
+func describeOutput(e *impl.Event) string {
+	r := eventResult(e)
 	s := r.String()
-	if o.Throw != "" {
-		s += ", throw: " + o.Throw
+	if e.Out.Throw != "" {
+		s += ", throw: " + e.Out.Throw
 	}
 	return s
 }

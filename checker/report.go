@@ -99,7 +99,7 @@ func explain(o *Outcome) ([]ReportStep, *spec.State) {
 			break
 		}
 		st.Op = op.String()
-		st.Result = describeOutput(&e.Out)
+		st.Result = describeOutput(e)
 		before := s.Clone()
 		r, aerr := s.Apply(op)
 		if why := Mismatch(op.Kind, &e.Out, &r, aerr); why != "" {
