@@ -163,3 +163,86 @@ func TestEventCoverageIsTheSpecsBranches(t *testing.T) {
 		}
 	}
 }
+
+// Mismatch compares every output field the coverage reads: for each
+// event of drawn atomic runs and each field of its Output, a changed
+// value that would count the event as other branches (spec.Branches of
+// eventResult) must also fail Mismatch against the spec's step.
+// Otherwise the implementation could take another branch than the spec,
+// pass, and be counted as having exercised the branch it took.
+func TestMismatchComparesWhatCoverageReads(t *testing.T) {
+	perturb := func(o *impl.Output, i int) bool {
+		f := reflect.ValueOf(o).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.Int, reflect.Int64:
+			f.SetInt(f.Int() + 1)
+		case reflect.Bool:
+			f.SetBool(!f.Bool())
+		case reflect.String:
+			switch reflect.TypeOf(*o).Field(i).Name {
+			case "Source":
+				f.SetString(map[string]string{"steal": "global", "global": "steal"}[f.String()])
+			case "Locked":
+				f.SetString(map[string]string{"": "mexit", "mexit": "m0wedged", "m0wedged": ""}[f.String()])
+			case "How":
+				f.SetString(map[string]string{"local": "refill", "refill": "malg", "malg": "local"}[f.String()])
+			case "Stack":
+				f.SetString(map[string]string{"reused": "allocated", "allocated": "freed+allocated", "freed+allocated": "reused"}[f.String()])
+			default:
+				return false // Path (an op input), Throw, Fatal: judged apart
+			}
+		default:
+			return false
+		}
+		return true
+	}
+	var sb, pb []string
+	seen := map[string]bool{}
+	rapid.Check(t, func(rt *rapid.T) {
+		c := DrawCase(rt, DrawOptions{Modes: []string{"atomic"}})
+		cfg, err := c.ImplConfig()
+		if err != nil {
+			rt.Fatalf("%v", err)
+		}
+		res, err := impl.Run(cfg, c.Workload)
+		if err != nil {
+			rt.Fatalf("%v", err)
+		}
+		s, err := spec.New(SpecConfig(cfg))
+		if err != nil {
+			rt.Fatalf("%v", err)
+		}
+		for i := range res.History {
+			e := &res.History[i]
+			op, err := strictOp(e, true)
+			if err != nil {
+				rt.Fatalf("%s: %v", e.Op, err)
+			}
+			r, aerr := s.Apply(op)
+			if aerr != nil {
+				return
+			}
+			sb = spec.Branches(op, eventResult(e), sb[:0])
+			for f := range reflect.TypeOf(e.Out).NumField() {
+				pe := *e
+				if !perturb(&pe.Out, f) {
+					continue
+				}
+				if pop, err := strictOp(&pe, true); err != nil || pop != op {
+					continue // an op input (OpOf reads it): the spec steps the op it names
+				}
+				pb = spec.Branches(op, eventResult(&pe), pb[:0])
+				if slices.Equal(sb, pb) {
+					continue
+				}
+				if Mismatch(op.Kind, &pe.Out, &r, nil) == "" {
+					key := fmt.Sprintf("%v.%s", op.Kind, reflect.TypeOf(e.Out).Field(f).Name)
+					if !seen[key] {
+						seen[key] = true
+						t.Errorf("%v: Output.%s changed from the spec's counts the event as %v, not %v, and Mismatch passes it", op, reflect.TypeOf(e.Out).Field(f).Name, pb, sb)
+					}
+				}
+			}
+		}
+	})
+}
