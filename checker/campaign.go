@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -57,6 +58,11 @@ type CampaignOptions struct {
 	// Command is the command line that runs this campaign, for the
 	// reproduce lines (default "gexit check").
 	Command string
+	// Workers is the number of cases run at once (default GOMAXPROCS).
+	// The cases drawn do not depend on it: they are drawn in order, a
+	// batch at a time, and a case bound runs the same cases for any
+	// number of workers.
+	Workers int
 }
 
 // CampaignStats are a campaign's counts so far.
@@ -186,6 +192,9 @@ func NewCampaign(o CampaignOptions) (*Campaign, error) {
 	if o.Command == "" {
 		o.Command = "gexit check"
 	}
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
 	switch {
 	case o.Shards < 1 || o.Shard < 0 || o.Shard >= o.Shards:
 		return nil, fmt.Errorf("shard %d/%d: want 0 <= i < n", o.Shard, o.Shards)
@@ -203,6 +212,8 @@ func NewCampaign(o CampaignOptions) (*Campaign, error) {
 		return nil, fmt.Errorf("budget must be positive, have %v", o.Budget)
 	case o.Shrink < 0:
 		return nil, fmt.Errorf("shrink must not be negative, have %v", o.Shrink)
+	case o.Workers < 1 || o.Workers > 1024:
+		return nil, fmt.Errorf("workers must be in [1, 1024], have %d", o.Workers)
 	}
 	for _, f := range o.Faults {
 		if err := impl.CheckFault(f); err != nil {
@@ -309,7 +320,7 @@ func runSafeOne(ctx context.Context, c Case, budget time.Duration) (o *Outcome) 
 }
 
 // Run runs the campaign until its bound, a violation, or ctx's end (after
-// the current case), then shrinks and writes the counterexample.
+// the cases running), then shrinks and writes the counterexample.
 func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	c.mu.Lock()
 	c.start = time.Now()
@@ -318,61 +329,13 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	if c.o.Duration > 0 {
 		deadline = c.start.Add(c.o.Duration)
 	}
-	stopped := func() bool {
-		if ctx.Err() != nil {
-			return true
-		}
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return true
-		}
-		if c.o.Cases > 0 {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			return c.stats.Cases >= c.o.Cases
-		}
-		return false
-	}
 	res := &CampaignResult{}
-	for b := 0; !stopped(); b++ {
-		rseed := Mix(c.o.Seed, uint64(b)*uint64(c.o.Shards)+uint64(c.o.Shard))
-		var (
-			failing bool
-			last    *Outcome
-			found   time.Time
-		)
-		prop := func(t *rapid.T) {
-			if !failing && stopped() {
-				return // the budget is spent: the rest of the batch passes without running
-			}
-			cs := c.drawCase(t)
-			out := RunSafe(context.Background(), cs, c.o.Budget)
-			if !failing {
-				c.count(out)
-			}
-			if out.Verdict == Illegal {
-				if !failing {
-					found = time.Now()
-				}
-				failing = true // later runs are rapid's shrinking, not new cases
-				last = out
-				// The verdict line only: rapid's shrinking fails many
-				// candidates, and the full report of the last is
-				// written once, from last.
-				t.Fatalf("%s: %s: %s", out.Verdict, out.Kind, out.Name)
-			}
-		}
-		failed, log := RapidRun(fmt.Sprintf("check/%d", b), CampaignBatch, rseed, c.o.Shrink, prop)
-		c.mu.Lock()
-		c.stats.Batches++
-		c.mu.Unlock()
-		if failed && last != nil {
-			res.Failure = &Failure{Outcome: last, Shrunk: last, Log: log, Batch: b, RapidSeed: rseed, found: found}
-			break
-		}
-		if failed {
-			res.HarnessErr = log
-			break
-		}
+	found, harnessErr := c.runBatches(ctx, deadline)
+	switch {
+	case found != nil:
+		res.Failure = c.shrinkBatch(found)
+	case harnessErr != "":
+		res.HarnessErr = harnessErr
 	}
 	res.CampaignStats = c.Stats()
 	res.Interrupted = ctx.Err() != nil
@@ -400,6 +363,131 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 		res.Verdict = Unknown
 	}
 	return res
+}
+
+// caseJob is a drawn case: case i of batch b.
+type caseJob struct {
+	b, i int
+	cs   Case
+}
+
+// candidate is a failing case met while the batches ran in parallel.
+type candidate struct {
+	caseJob
+	out   *Outcome
+	found time.Time
+}
+
+// runBatches draws the batches in order (batch b from rapid seed
+// Mix(Seed, b*Shards+Shard), as a rapid run that only draws: the cases
+// are the same as when each is run as it is drawn) and runs their cases
+// on Workers goroutines, until the case bound, the duration, ctx or a
+// failing case. It returns the failing case of the lowest batch and
+// index met (nil if none), or rapid's log if rapid failed while drawing.
+// The cases run while a failure was being met are counted: each was run
+// and judged.
+func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candidate, string) {
+	jobs := make(chan caseJob, 2*CampaignBatch) // (the next batch is drawn while these run)
+	var (
+		mu    sync.Mutex
+		found *candidate
+	)
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return found != nil
+	}
+	var wg sync.WaitGroup
+	for range c.o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				out := c.runJob(j)
+				c.count(out)
+				if out.Verdict != Illegal {
+					continue
+				}
+				mu.Lock()
+				if found == nil || j.b < found.b || j.b == found.b && j.i < found.i {
+					found = &candidate{caseJob: j, out: out, found: time.Now()}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	stopped := func() bool {
+		return ctx.Err() != nil || !deadline.IsZero() && time.Now().After(deadline) || failed()
+	}
+	var harnessErr string
+	produced := 0
+	var batch []Case
+produce:
+	for b := 0; !stopped(); b++ {
+		rseed := Mix(c.o.Seed, uint64(b)*uint64(c.o.Shards)+uint64(c.o.Shard))
+		batch = batch[:0]
+		bad, log := RapidRun(fmt.Sprintf("check/%d", b), CampaignBatch, rseed, 0, func(t *rapid.T) {
+			batch = append(batch, c.drawCase(t))
+		})
+		if bad || len(batch) != CampaignBatch {
+			harnessErr = fmt.Sprintf("drawing batch %d (rapid seed %d) gave %d cases of %d: %s", b, rseed, len(batch), CampaignBatch, log)
+			break
+		}
+		for i, cs := range batch {
+			if c.o.Cases > 0 && produced >= c.o.Cases || stopped() {
+				break produce
+			}
+			jobs <- caseJob{b: b, i: i, cs: cs}
+			produced++
+		}
+		c.mu.Lock()
+		c.stats.Batches++
+		c.mu.Unlock()
+	}
+	close(jobs)
+	wg.Wait()
+	return found, harnessErr
+}
+
+// runJob runs a drawn case; a panic of the harness (RunSafe recovers the
+// implementation's and the judge's) is the case's violation, not the
+// end of the process.
+func (c *Campaign) runJob(j caseJob) (out *Outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = &Outcome{Case: j.cs, At: -1, Coverage: NewCoverage(), Verdict: Illegal, Kind: "harness-panic", Name: fmt.Sprint(r), Detail: string(debug.Stack())}
+		}
+	}()
+	return RunSafe(context.Background(), j.cs, c.o.Budget)
+}
+
+// shrinkBatch runs the failing case's batch again under rapid, each case
+// as it is drawn, so that rapid shrinks the first that fails (the one
+// found, or one before it in the batch), and returns the failure. A case
+// that does not fail again (a free-running schedule that did not recur)
+// is the failure as it was found, unshrunk by rapid. The runs here are
+// not counted: they are the shrinking, not new cases.
+func (c *Campaign) shrinkBatch(k *candidate) *Failure {
+	rseed := Mix(c.o.Seed, uint64(k.b)*uint64(c.o.Shards)+uint64(c.o.Shard))
+	var last *Outcome
+	prop := func(t *rapid.T) {
+		out := RunSafe(context.Background(), c.drawCase(t), c.o.Budget)
+		if out.Verdict == Illegal {
+			last = out
+			// The verdict line only: rapid's shrinking fails many
+			// candidates, and the full report of the last is
+			// written once, from last.
+			t.Fatalf("%s: %s: %s", out.Verdict, out.Kind, out.Name)
+		}
+	}
+	// The batch's first k.i+1 cases: rapid's seeds for a batch's cases
+	// depend only on their number, so these are the cases drawn before.
+	f := &Failure{Outcome: k.out, Shrunk: k.out, Batch: k.b, RapidSeed: rseed, found: k.found,
+		Log: "(the case did not fail again when its batch was re-run for rapid to shrink it: reported as found, unshrunk by rapid)"}
+	if failed, log := RapidRun(fmt.Sprintf("check/%d", k.b), k.i+1, rseed, c.o.Shrink, prop); failed && last != nil {
+		f.Outcome, f.Shrunk, f.Log = last, last, log
+	}
+	return f
 }
 
 func (c *Campaign) count(out *Outcome) {

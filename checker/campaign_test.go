@@ -22,6 +22,8 @@ func TestCampaignOptionsValidate(t *testing.T) {
 		{Cases: 1, Faults: []string{"nope"}}, // unknown fault
 		{Cases: 1, Modes: []string{"fast"}},  // unknown mode
 		{Cases: 1, Shrink: -time.Second},     // negative shrink
+		{Cases: 1, Workers: -1},              // workers out of range
+		{Cases: 1, Workers: 1025},            // workers out of range
 	} {
 		if _, err := NewCampaign(o); err == nil {
 			t.Errorf("NewCampaign(%+v) accepted", o)
@@ -260,5 +262,60 @@ func TestFreeBundleReplayJudgesItsHistory(t *testing.T) {
 	rp, err = ReplayPath(context.Background(), okPath, 10*time.Second)
 	if err != nil || rp.Source != "bundle" || !rp.Reproduced || rp.ReRun != nil {
 		t.Fatalf("control: err %v, %+v", err, rp)
+	}
+}
+
+// A campaign's cases do not depend on its workers: with a case bound and
+// the reproducible modes, one worker and four run the same cases (the
+// same ops and branch counts), and both pass.
+func TestCampaignWorkersRunTheSameCases(t *testing.T) {
+	var runs []*CampaignResult
+	for _, w := range []int{1, 4} {
+		c, err := NewCampaign(CampaignOptions{Cases: 600, Seed: 5, Modes: []string{"deterministic", "atomic", "systematic"}, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Run(context.Background())
+		if r.Verdict != Ok || r.Cases != 600 {
+			t.Fatalf("workers %d: %s", w, r.Summary())
+		}
+		runs = append(runs, r)
+	}
+	a, b := runs[0], runs[1]
+	if a.Ops != b.Ops || a.Quiescent != b.Quiescent || a.Batches != b.Batches {
+		t.Fatalf("1 worker: %d ops, %d quiescent, %d batches; 4 workers: %d, %d, %d", a.Ops, a.Quiescent, a.Batches, b.Ops, b.Quiescent, b.Batches)
+	}
+	ca, cb := a.Coverage.Counts(), b.Coverage.Counts()
+	if len(ca) != len(cb) {
+		t.Fatalf("1 worker reached %d branches, 4 workers %d", len(ca), len(cb))
+	}
+	for k, n := range ca {
+		if cb[k] != n {
+			t.Fatalf("branch %s: %d with 1 worker, %d with 4", k, n, cb[k])
+		}
+	}
+}
+
+// With several workers a campaign reports the failing case of the lowest
+// batch and index, shrunk by rapid: the counterexample one worker finds
+// (the same batch and case), whatever the other workers ran meanwhile.
+func TestCampaignWorkersFindTheFirstFailure(t *testing.T) {
+	var fs []*Failure
+	for _, w := range []int{1, 4} {
+		c, err := NewCampaign(CampaignOptions{Cases: 5000, Seed: 3, Modes: []string{"deterministic"}, Faults: []string{"spill-lose-g"}, Shrink: time.Second, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Run(context.Background())
+		if r.Verdict != Illegal || r.Failure == nil {
+			t.Fatalf("workers %d: the fault was not found: %s", w, r.Summary())
+		}
+		if r.Failure.Log == "" || strings.HasPrefix(r.Failure.Log, "(the case did not fail again") {
+			t.Fatalf("workers %d: rapid did not shrink the failure: %q", w, r.Failure.Log)
+		}
+		fs = append(fs, r.Failure)
+	}
+	if fs[0].Batch != fs[1].Batch || fs[0].Shrunk.Case.Text != fs[1].Shrunk.Case.Text {
+		t.Fatalf("1 worker: batch %d, shrunk to %s; 4 workers: batch %d, shrunk to %s", fs[0].Batch, fs[0].Shrunk.Case.Text, fs[1].Batch, fs[1].Shrunk.Case.Text)
 	}
 }

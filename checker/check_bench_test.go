@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -59,4 +60,33 @@ func BenchmarkPropertyCases(b *testing.B) {
 	el := time.Since(start).Seconds()
 	b.ReportMetric(float64(cases)/el, "cases/s")
 	b.ReportMetric(float64(ops)/float64(cases), "ops/case")
+}
+
+// BenchmarkCampaignWorkers: a default campaign (every mode) of 4,000
+// cases, seed 5, run with one worker and with two, alternating in one
+// run; it reports each one's cases per second and the ratio of their
+// times (the same cases: TestCampaignWorkersRunTheSameCases).
+func BenchmarkCampaignWorkers(b *testing.B) {
+	var el [2]time.Duration
+	cases := 0
+	for b.Loop() {
+		for i, w := range []int{1, 2} {
+			c, err := NewCampaign(CampaignOptions{Cases: 4000, Seed: 5, Workers: w, Out: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			r := c.Run(context.Background())
+			el[i] += time.Since(start)
+			if r.Verdict != Ok {
+				b.Fatalf("workers %d: %s", w, r.Summary())
+			}
+			if i == 0 {
+				cases += r.Cases
+			}
+		}
+	}
+	b.ReportMetric(float64(cases)/el[0].Seconds(), "cases/s-1worker")
+	b.ReportMetric(float64(cases)/el[1].Seconds(), "cases/s-2workers")
+	b.ReportMetric(el[0].Seconds()/el[1].Seconds(), "speedup")
 }

@@ -57,9 +57,13 @@ op and the fraction reads a few points higher than the ops' own overlap
 
 Cases run in batches of 25. Batch b of shard i of n draws from the rapid
 seed checker.Mix(seed, b*n+i) (splitmix64), so a campaign is reproducible from
--seed and -shard, and n shards run disjoint seeds. The campaign stops at
--cases cases, after -duration, at the first violation, or at Ctrl-C (after
-the current case; what ran is reported).
+-seed and -shard, and n shards run disjoint seeds. -workers cases run at
+once (default: all cores); they are drawn in order, so the cases, and
+with -cases the cases run, are the same for any number of workers. The
+campaign stops at -cases cases, after -duration, at the first violation
+(the one of the lowest batch and case, its batch then re-run under rapid
+to shrink it), or at Ctrl-C (after the cases running; what ran is
+reported).
 
 On a violation the counterexample is shrunk (rapid's shrinking, then
 Minimize: fewer steps and context switches), re-run with the faults
@@ -139,6 +143,7 @@ type checkFlags struct {
 	mode        string
 	casesSet    bool
 	durationSet bool
+	workers     int
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -157,6 +162,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
 	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for about one case in 256)")
+	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "cases run at once, in [1, 1024]; the cases drawn, and with -cases those run, are the same for any number")
 	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkHelp)
@@ -209,6 +215,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	case f.out == "":
 		fmt.Fprintf(stderr, "gexit check: -out must not be empty\n")
 		return exitUsage
+	case f.workers < 1 || f.workers > 1024:
+		fmt.Fprintf(stderr, "gexit check: -workers must be in [1, 1024], have %d\n", f.workers)
+		return exitUsage
 	}
 	if fi, err := os.Stat(f.out); err == nil && !fi.IsDir() {
 		fmt.Fprintf(stderr, "gexit check: -out: %s is not a directory\n", f.out)
@@ -240,6 +249,7 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 	cp, err := checker.NewCampaign(checker.CampaignOptions{
 		Seed: f.seed, Shard: f.shard.i, Shards: f.shard.n, Cases: cases, Duration: f.duration,
 		Ps: f.ps, Ms: f.ms, Faults: f.faults, Budget: f.budget, Shrink: f.shrink, Out: f.out, Modes: modes,
+		Workers: f.workers,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "gexit check: %v\n", err)
