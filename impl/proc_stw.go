@@ -17,7 +17,7 @@ package impl
 // sysmon's retake holds its G's scan bit, or the M's exitsyscall took
 // the G out of its syscall (a CAS, no lock) after gcwaiting was set and
 // before the loop came to the P. Such Ps, those whose G was in a syscall
-// just before gcwaiting was set (the stop-the-world's point in the
+// right after gcwaiting was set (the stop-the-world's point in the
 // spec) and were not taken, are the op's input (a bit per P). From here
 // checkdead counts the controller's M as running (sched.ctlm). The op's
 // value is stopwait.
@@ -38,13 +38,22 @@ func (a *actor) stopTheWorld() bool {
 		}
 	}
 	s.stopwait.Store(n)
+	if s.stwStoreHook != nil {
+		s.stwStoreHook()
+	}
+	s.gcwaiting.Store(true)
+	// The syscall Ps at the store (the op's point), read right after it:
+	// a G that left its syscall before the store is not one (exitsyscall
+	// takes no lock, so a read before the store, which this was, could
+	// see a G in its syscall that had left it by the store and record
+	// its P as left in a syscall: a false alarm gexit check found in free
+	// mode, the M then running another G with gcwaiting still unset).
 	var inSyscall uint64
 	for _, pp := range s.ps {
 		if s.syscallP(pp) {
 			inSyscall |= 1 << uint(pp.id)
 		}
 	}
-	s.gcwaiting.Store(true)
 	if s.stwLoopHook != nil {
 		s.stwLoopHook()
 	}

@@ -425,6 +425,10 @@ type schedt struct {
 	// gcwaiting store and its loop over the syscall Ps, where an M's
 	// exitsyscall can take its G out of the syscall first.
 	stwLoopHook func()
+	// stwStoreHook, set by tests only, runs in stopTheWorld (sched.lock
+	// held) before its gcwaiting store, where an M's exitsyscall can
+	// take its G out of the syscall before the stop-the-world's point.
+	stwStoreHook func()
 	// enterSyscallHook, set by tests only, runs in entersyscall after its
 	// gcwaiting read (committed false) and after its commit to keep its P
 	// (committed true), before the G's CAS to _Gsyscall.

@@ -1139,21 +1139,31 @@ func stwSched(t *testing.T) (*sched, *m, *p, *g) {
 // P as left (its input, a bit per P), the spec's stop-the-world leaving
 // a syscall P; before this the op recorded only the Ps sysmon's retake
 // held, and gexit check found a free-running history no order of the
-// spec explained. The control: a syscall P with no race is taken.
+// spec explained. A G that left its syscall before the store is not one:
+// its P is running, not in a syscall, at the op's point, and is not
+// recorded as left (the op read the syscall Ps before its store, and
+// gexit check found a second free-running history no order explained:
+// the M ran another G, its schedule reading gcwaiting unset, and the op
+// still said its P was left in a syscall). The control: a syscall P with
+// no race is taken.
 func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
-	for _, race := range []bool{false, true} {
+	for _, race := range []string{"none", "after the store", "before the store"} {
 		s, mp, pp, gp := stwSched(t)
 		mp.entersyscall(gp)
 		if gp.status.Load() != gSyscall {
 			t.Fatalf("after entersyscall: G status %d", gp.status.Load())
 		}
-		if race {
-			s.stwLoopHook = func() {
-				// exitsyscall's fast path: the G leaves its syscall.
-				if !gp.status.CompareAndSwap(gSyscall, gRunning) {
-					t.Error("exitsyscall's CAS failed")
-				}
+		exit := func() {
+			// exitsyscall's fast path: the G leaves its syscall.
+			if !gp.status.CompareAndSwap(gSyscall, gRunning) {
+				t.Error("exitsyscall's CAS failed")
 			}
+		}
+		switch race {
+		case "after the store":
+			s.stwLoopHook = exit
+		case "before the store":
+			s.stwStoreHook = exit
 		}
 		if !s.ctl.stopTheWorld() {
 			t.Fatal("no stop-the-world")
@@ -1162,8 +1172,17 @@ func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
 		left := r.in&1 != 0
 		kept := pp.status.Load() == pRunning && pp.m.Load() == mp && mp.p.Load() == pp
 		stopped := pp.status.Load() == pGcstop && pp.oldm == mp && mp.p.Load() == nil
-		if race && (!left || !kept) || !race && (left || !stopped) {
-			t.Errorf("race %v: P0 left %v (input %b), kept by M0 %v, stopped %v", race, left, r.in, kept, stopped)
+		var ok bool
+		switch race {
+		case "none":
+			ok = !left && stopped
+		case "after the store":
+			ok = left && kept
+		default:
+			ok = !left && kept
+		}
+		if !ok {
+			t.Errorf("exitsyscall %s: P0 left %v (input %b), kept by M0 %v, stopped %v", race, left, r.in, kept, stopped)
 		}
 	}
 }
