@@ -290,7 +290,7 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 	}
 	var diffs []string
 	ck := func(name string, impl, spec any) {
-		if fmt.Sprint(impl) != fmt.Sprint(spec) {
+		if !sameValue(impl, spec) {
 			diffs = append(diffs, fmt.Sprintf("%s: impl %v, spec %v", name, impl, spec))
 		}
 	}
@@ -415,6 +415,49 @@ func Mismatch(k spec.OpKind, out *impl.Output, r *spec.Result, err error) string
 		return ""
 	}
 	return fmt.Sprint(diffs)
+}
+
+// sameValue reports whether a and b print the same (fmt.Sprint), which
+// is how Mismatch compares an impl output field with the spec's: without
+// formatting either when both are built-in integers, bools or strings
+// (most fields; Mismatch runs on every op a check judges).
+func sameValue(a, b any) bool {
+	if x, ok := builtinInt(a); ok {
+		if y, ok := builtinInt(b); ok {
+			return x == y
+		}
+	}
+	switch x := a.(type) {
+	case bool:
+		if y, ok := b.(bool); ok {
+			return x == y
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return x == y
+		}
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// builtinInt is v's value if its dynamic type is a built-in signed
+// integer type or uint8 (a named type, which may print otherwise, is not).
+func builtinInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint8:
+		return int64(x), true
+	}
+	return 0, false
 }
 
 func orNone(s, none string) string {

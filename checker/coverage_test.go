@@ -246,3 +246,17 @@ func TestMismatchComparesWhatCoverageReads(t *testing.T) {
 		}
 	})
 }
+
+// sameValue is fmt.Sprint equality, without the formatting for built-in
+// values.
+func TestSameValueIsSprintEquality(t *testing.T) {
+	type named int8
+	vals := []any{0, 1, -1, int8(1), int32(-1), int64(1), uint8(1), uint8(255), int8(-1), true, false, "", "1", "true", named(1), named(-1), spec.None, int8(spec.None), 255}
+	for _, a := range vals {
+		for _, b := range vals {
+			if got, want := sameValue(a, b), fmt.Sprint(a) == fmt.Sprint(b); got != want {
+				t.Errorf("sameValue(%T %v, %T %v) = %v, Sprint equality %v", a, a, b, b, got, want)
+			}
+		}
+	}
+}
