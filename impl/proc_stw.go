@@ -217,17 +217,22 @@ func (s *sched) restartWorldLocked() string {
 	// see its nextp before the unlock (it polls without the lock), so
 	// gcwaiting is cleared first.
 	s.gcwaiting.Store(false)
+	// The hand-outs are made once every P is classified, as procresize
+	// makes its runnablePs list under sched.lock and
+	// startTheWorldWithSema stores each M's nextp and wakes it only
+	// after that. An M polling its nextp (without the lock) and given
+	// one in the loop would run at once and could steal from a P the
+	// loop had not yet come to, which the loop then found empty and
+	// idled: gexit check found that free-running history, a P idle that
+	// the spec's restart had handed out.
+	type handout struct {
+		pp *p
+		mp *m
+	}
+	var outs []handout
 	var needM []*p
 	var msg string
-	handOut := func(pp *p, mp *m) {
-		if mp.nextp.Load() != nil {
-			msg = throwStartTheWorldNextp
-			return
-		}
-		mp.spinning.Store(false)
-		mp.nextp.Store(pp)
-		s.notewakeupLocked(mp)
-	}
+	handOut := func(pp *p, mp *m) { outs = append(outs, handout{pp, mp}) }
 	for i := n - 1; i >= 0; i-- {
 		pp := s.ps[i]
 		oldm := pp.oldm
@@ -242,9 +247,12 @@ func (s *sched) restartWorldLocked() string {
 		pp.idlep.Store(false)
 		if oldm != nil && s.mgetSpecificLocked(oldm) {
 			handOut(pp, oldm)
-			continue
+		} else {
+			needM = append(needM, pp)
 		}
-		needM = append(needM, pp)
+		if s.restartLoopHook != nil {
+			s.restartLoopHook()
+		}
 	}
 	for j := len(needM) - 1; j >= 0; j-- {
 		pp := needM[j]
@@ -256,5 +264,14 @@ func (s *sched) restartWorldLocked() string {
 		s.npending.Add(1)
 	}
 	s.relistIdleLocked()
+	for _, h := range outs {
+		if h.mp.nextp.Load() != nil {
+			msg = throwStartTheWorldNextp
+			continue
+		}
+		h.mp.spinning.Store(false)
+		h.mp.nextp.Store(h.pp)
+		s.notewakeupLocked(h.mp)
+	}
 	return msg
 }

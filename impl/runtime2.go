@@ -429,6 +429,10 @@ type schedt struct {
 	// held) before its gcwaiting store, where an M's exitsyscall can
 	// take its G out of the syscall before the stop-the-world's point.
 	stwStoreHook func()
+	// restartLoopHook, set by tests only, runs in restartWorldLocked
+	// after each P with work is classified (handed to its oldm, or to
+	// be handed out), while the loop has Ps left.
+	restartLoopHook func()
 	// enterSyscallHook, set by tests only, runs in entersyscall after its
 	// gcwaiting read (committed false) and after its commit to keep its P
 	// (committed true), before the G's CAS to _Gsyscall.

@@ -1516,3 +1516,59 @@ func TestRecheckIdleGC(t *testing.T) {
 		}
 	}
 }
+
+// startTheWorldWithSema hands the stopped Ps out only once procresize has
+// classified every one (its runnablePs list, made under sched.lock; each
+// M's nextp stored and the M woken after): an M polling its nextp, given
+// one in the middle of the loop, would run at once and could steal from
+// a P the loop had not yet come to, which the loop then found empty and
+// idled while the spec's restart hands it out. gexit check found that
+// free-running history. Here both Ps hold work and both their Ms are
+// idle: while the loop runs no M has its nextp; after it, each M has its
+// own P back (P1 to M1 by mgetSpecific; P0 to M0, alone on the idle list
+// then, by mget).
+func TestRestartWorldHandsOutAfterTheLoop(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	m0, m1 := s.ms[0], s.ms[1]
+	main := m0.curg.Load()
+	m0.curg.Store(nil)
+	m0.p.Store(nil)
+	for i, pp := range s.ps {
+		mp := s.ms[i]
+		pp.m.Store(nil)
+		pp.oldm = mp
+		pp.status.Store(pGcstop)
+		pp.idlep.Store(false)
+		gp := main
+		if i == 1 {
+			gp = s.malg()
+		}
+		gp.status.Store(gRunnable)
+		pp.runnext.Store(gp)
+	}
+	s.pidle.Store(nil)
+	s.midle, s.nmidle = nil, 0
+	for _, mp := range []*m{m1, m0} {
+		mp.mlink, mp.parked = s.midle, true
+		s.midle = mp
+		s.nmidle++
+	}
+	calls := 0
+	s.restartLoopHook = func() {
+		calls++
+		for _, mp := range s.ms {
+			if pp := mp.nextp.Load(); pp != nil {
+				t.Errorf("hook %d: M%d holds nextp P%d before the loop has classified every P", calls, mp.id, pp.id)
+			}
+		}
+	}
+	if msg := s.restartWorldLocked(); msg != "" {
+		t.Fatalf("restart threw %q", msg)
+	}
+	if calls != 2 {
+		t.Fatalf("the loop hook ran %d times, want 2 (both Ps hold work)", calls)
+	}
+	if m0.nextp.Load() != s.ps[0] || m1.nextp.Load() != s.ps[1] {
+		t.Fatalf("after the restart M0 holds nextp %v, M1 %v", m0.nextp.Load(), m1.nextp.Load())
+	}
+}
