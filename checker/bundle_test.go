@@ -258,3 +258,20 @@ func checkCommittedHistory(t *testing.T, name string) *History {
 	}
 	return h
 }
+
+// A free-running history (gexit check -mode free, seed 79) in which M1's
+// recheck read gcBlackenEnabled while the GC marked and took sched.lock
+// for checkIdleGCNoP's pidlegetSpinning only after the GC had ended and
+// M0's handoffp had cleared needspinning: its store is the run's last.
+// Before the relaxed recheck allowed checkIdleGCNoP's store with the GC
+// off, no order of the spec ended in the implementation's final state.
+func TestRecheckIdleGCAfterTheGCHistoryLinearizable(t *testing.T) {
+	h := checkCommittedHistory(t, "recheck-idlegc-after-gc.json")
+	late := false
+	for _, e := range h.Events {
+		late = late || e.Op == "recheck" && e.Out.Value&4 != 0
+	}
+	if !late {
+		t.Fatal("the history has no recheck that stored needspinning in checkIdleGCNoP's section: it tests nothing")
+	}
+}

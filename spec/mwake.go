@@ -688,7 +688,9 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 //     with no idle P stores needspinning (op.N RecheckIdleGC, in strict
 //     order too); with an idle P it runs the idle mark worker (GC workers
 //     are not modelled) or, with none wanted after all, puts the P back
-//     (no change).
+//     (no change). Its read of gcBlackenEnabled comes before the lock, so
+//     a relaxed op (one that overlapped another) may store needspinning
+//     after the GC ended; a strict one only while the GC marks.
 //
 // Between the two another M's stop path may take the first store
 // (becomeSpinning, keeping its P), and a third M's the second: one
@@ -758,8 +760,15 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
 	case idleGC && found:
 		return r, s.disabled(op, "checkIdleGCNoP runs only when checkRunqsNoP found no work")
-	case idleGC && !s.Sched.GCBlacken:
-		return r, s.disabled(op, "checkIdleGCNoP looks for idle-priority mark work only while the GC marks (gcBlackenEnabled)")
+	case idleGC && !s.Sched.GCBlacken && op.Strict:
+		// checkIdleGCNoP reads gcBlackenEnabled without a lock, before
+		// its sched.lock section ("since we have no P, gcBlackenEnabled
+		// may change at any time"): in an op that overlapped another
+		// the read may predate the GC's end (gcMarkDone's
+		// stop-the-world), and the section store needspinning with the
+		// GC off. The relaxed op reaches the state RecheckFound's
+		// relaxed read reaches with no idle P: no new state.
+		return r, s.disabled(op, "strict: checkIdleGCNoP looks for idle-priority mark work only while the GC marks (gcBlackenEnabled)")
 	case idleGC && s.Sched.Pidle != None:
 		return r, s.disabled(op, "checkIdleGCNoP's pidlegetSpinning finds an idle P: it runs the idle mark worker (not modelled) or puts the P back")
 	}

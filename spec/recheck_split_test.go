@@ -108,6 +108,20 @@ func TestRecheckIdleGCNeedSpinning(t *testing.T) {
 		t.Fatalf("offered %v with the GC off", got)
 	}
 	wantDisabled(t, errOf(Step(s, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC, Strict: true})))
+	// In an op that overlapped another, checkIdleGCNoP's read of
+	// gcBlackenEnabled, made before its lock, may predate the GC's end:
+	// the relaxed op stores needspinning with the GC off, reaching the
+	// state relaxed RecheckFound reaches (gexit check found such a
+	// free-running history, the recheck's lock taken after a handoffp
+	// had cleared needspinning).
+	idle, found := s.Clone(), s.Clone()
+	if r := step(t, idle, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC}); r.Value != 1 || !idle.Sched.NeedSpinning || !idle.Ms[2].Stopping {
+		t.Fatalf("relaxed checkIdleGCNoP after the GC's end: %v, want needspinning stored and stopm next\n%s", r, idle.Dump())
+	}
+	step(t, found, Op{Kind: OpRecheck, M: 2, N: RecheckFound})
+	if idle.Dump() != found.Dump() {
+		t.Fatalf("relaxed checkIdleGCNoP reaches a state relaxed RecheckFound does not:\n%s\nagainst\n%s", idle.Dump(), found.Dump())
+	}
 
 	s.Sched.GCBlacken = true // (a GC cycle marking: nothing above read it)
 	if got := recheckOps(s, 2); !slices.Contains(got, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC}) {
