@@ -111,6 +111,10 @@
 //     idle P in a section of its own (the next step); every outcome of
 //     checkRunqsNoP's reads (Op.N: RecheckFound) is offered whatever the
 //     run queues hold now, and a strict recheck reads them as they are.
+//     checkIdleGCNoP's read of gcBlackenEnabled, made before its lock,
+//     is racy too: a relaxed recheck may store needspinning for idle
+//     mark work (RecheckIdleGC) after the GC ended, a strict one only
+//     while it marks.
 //
 // The relaxations are for racy reads, and a read is racy only while
 // another operation is in progress. An op marked Strict (its interval
