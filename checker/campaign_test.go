@@ -297,12 +297,14 @@ func TestCampaignWorkersRunTheSameCases(t *testing.T) {
 }
 
 // With several workers a campaign reports the failing case of the lowest
-// batch and index, shrunk by rapid: the counterexample one worker finds
-// (the same batch and case), whatever the other workers ran meanwhile.
+// batch and index, found again by rapid's run of that batch: the
+// counterexample one worker finds (the same batch and case), whatever the
+// other workers ran meanwhile. (Shrinking is off: it is bounded by time,
+// and so is not the same from run to run under -race.)
 func TestCampaignWorkersFindTheFirstFailure(t *testing.T) {
 	var fs []*Failure
 	for _, w := range []int{1, 4} {
-		c, err := NewCampaign(CampaignOptions{Cases: 5000, Seed: 3, Modes: []string{"deterministic"}, Faults: []string{"spill-lose-g"}, Shrink: time.Second, Workers: w})
+		c, err := NewCampaign(CampaignOptions{Cases: 5000, Seed: 3, Modes: []string{"deterministic"}, Faults: []string{"spill-lose-g"}, Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,11 +313,11 @@ func TestCampaignWorkersFindTheFirstFailure(t *testing.T) {
 			t.Fatalf("workers %d: the fault was not found: %s", w, r.Summary())
 		}
 		if r.Failure.Log == "" || strings.HasPrefix(r.Failure.Log, "(the case did not fail again") {
-			t.Fatalf("workers %d: rapid did not shrink the failure: %q", w, r.Failure.Log)
+			t.Fatalf("workers %d: rapid's run of the batch did not fail: %q", w, r.Failure.Log)
 		}
 		fs = append(fs, r.Failure)
 	}
 	if fs[0].Batch != fs[1].Batch || fs[0].Shrunk.Case.Text != fs[1].Shrunk.Case.Text {
-		t.Fatalf("1 worker: batch %d, shrunk to %s; 4 workers: batch %d, shrunk to %s", fs[0].Batch, fs[0].Shrunk.Case.Text, fs[1].Batch, fs[1].Shrunk.Case.Text)
+		t.Fatalf("1 worker: batch %d, case %s; 4 workers: batch %d, case %s", fs[0].Batch, fs[0].Shrunk.Case.Text, fs[1].Batch, fs[1].Shrunk.Case.Text)
 	}
 }
