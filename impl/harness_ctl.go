@@ -92,8 +92,7 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 	case CtlProcResize:
 		r := a.begin(opProcResize)
 		r.in = int32(c.Arg)
-		s.procresize(c.Arg)
-		if msg := s.startTheWorld(a); msg != "" {
+		if msg := s.startTheWorld(a, c.Arg); msg != "" {
 			a.throwOp(&r, msg)
 			return
 		}
@@ -120,7 +119,7 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 		}
 		s.gcBlacken.Store(on)
 		s.freeGStacksDone.Store(false)
-		if msg := s.startTheWorld(a); msg != "" {
+		if msg := s.startTheWorld(a, 0); msg != "" {
 			a.throwOp(&r, msg)
 			return
 		}
@@ -129,11 +128,19 @@ func (s *sched) ctlApply(a *actor, c CtlStep) {
 	}
 }
 
-// startTheWorld is startTheWorldWithSema up to its wakep: procresize's
-// hand-out of the stopped Ps (restartWorldLocked), gcwaiting cleared, the
-// Ms given a P woken at the unlock. It returns a throw, if any.
-func (s *sched) startTheWorld(a *actor) string {
+// startTheWorld is startTheWorldWithSema up to its wakep, one sched.lock
+// section as in the runtime: procresize to resize Ps when it is not 0
+// (procresizeLocked: the destroyed Ps' Gs to the global queue's head),
+// the hand-out of the stopped Ps (restartWorldLocked), gcwaiting cleared,
+// the Ms given a P woken at the unlock. It returns a throw, if any.
+func (s *sched) startTheWorld(a *actor, resize int) string {
 	s.lockSched(a)
+	if resize != 0 {
+		s.procresizeLocked(resize)
+		if s.procresizeHook != nil {
+			s.procresizeHook()
+		}
+	}
 	msg := s.restartWorldLocked()
 	s.unlockSched(a)
 	return msg

@@ -2,13 +2,26 @@
 
 package impl
 
-// procresize (proc.go) under stop-the-world: p.destroy for Ps >= n (run
-// queue to the global head, runnext first; gfpurge; dead), dead Ps < n
-// become idle. With the world stopped by the protocol the controller's
-// startTheWorld then hands the Ps out (restartWorldLocked); called
-// without one (unit tests), the idle list is rebuilt in procresize's
-// order.
+// procresize is procresizeLocked under sched.lock, called without the
+// stop-the-world protocol (unit tests): the idle list is then rebuilt in
+// procresize's order. With the world stopped by the protocol the
+// controller's startTheWorld makes procresizeLocked and the hand-out of
+// the Ps in one sched.lock section.
 func (s *sched) procresize(n int) {
+	s.lock.Lock()
+	s.procresizeLocked(n)
+	if !s.gcwaiting.Load() {
+		s.relistIdleLocked()
+	}
+	s.lock.Unlock()
+}
+
+// procresizeLocked (proc.go) under stop-the-world, with sched.lock held
+// as startTheWorldWithSema holds it around procresize (p.destroy's
+// globrunqputhead asserts it): p.destroy for Ps >= n (run queue to the
+// global head, runnext first; gfpurge, under gFree.lock inside it; dead),
+// dead Ps < n become idle.
+func (s *sched) procresizeLocked(n int) {
 	for i := n; i < len(s.ps); i++ {
 		pp := s.ps[i]
 		if pp.status.Load() == pDead {
@@ -25,7 +38,6 @@ func (s *sched) procresize(n int) {
 		pp.runqhead.Store(t)
 		if q.head != nil {
 			// globrunqputhead of the batch.
-			s.lock.Lock()
 			q.tail.schedlink = s.runq.head
 			if s.runq.tail == nil {
 				s.runq.tail = q.tail
@@ -33,7 +45,6 @@ func (s *sched) procresize(n int) {
 			s.runq.head = q.head
 			s.runq.size += q.size
 			s.runqSize.Add(q.size)
-			s.lock.Unlock()
 		}
 		if !s.f.procresizeNoGfpurge {
 			s.gfpurge(pp)
@@ -50,11 +61,4 @@ func (s *sched) procresize(n int) {
 		}
 	}
 	s.gomaxprocs.Store(int32(n))
-	if s.gcwaiting.Load() {
-		// The controller's startTheWorld hands the stopped Ps out.
-		return
-	}
-	s.lock.Lock()
-	s.relistIdleLocked()
-	s.lock.Unlock()
 }

@@ -429,6 +429,9 @@ type schedt struct {
 	// held) before its gcwaiting store, where an M's exitsyscall can
 	// take its G out of the syscall before the stop-the-world's point.
 	stwStoreHook func()
+	// procresizeHook, set by tests only, runs in startTheWorld between
+	// procresize and the hand-out of the Ps.
+	procresizeHook func()
 	// restartLoopHook, set by tests only, runs in restartWorldLocked
 	// after each P with work is classified (handed to its oldm, or to
 	// be handed out), while the loop has Ps left.

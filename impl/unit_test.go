@@ -1572,3 +1572,64 @@ func TestRestartWorldHandsOutAfterTheLoop(t *testing.T) {
 		t.Fatalf("after the restart M0 holds nextp %v, M1 %v", m0.nextp.Load(), m1.nextp.Load())
 	}
 }
+
+// startTheWorldWithSema holds sched.lock from procresize to the hand-out
+// of the Ps (p.destroy's globrunqputhead asserts it): the destroyed Ps'
+// Gs reach the global queue in the restart's section. impl made the push
+// a section of its own, and an M's recheck could take sched.lock between
+// the two, find the global queue non-empty and no P idle (the world still
+// stopped) and store needspinning: a history the spec, whose procresize
+// is one step, rejects (found by a read-only review of impl; a scripted
+// run replayed illegal). Here procresize(1) destroys P1, which holds a
+// G: between the push and the hand-out sched.lock stays held, and after
+// the restart the G heads the global queue, P1 is dead and P0 is back
+// with its M. (With the two sections split again it fails.)
+func TestProcresizePushesInTheRestartSection(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	s.rec = true
+	s.ctl = new(actor)
+	s.newActor(s.ctl, Controller)
+	m0, m1 := s.ms[0], s.ms[1]
+	main := m0.curg.Load()
+	m0.curg.Store(nil)
+	m0.p.Store(nil)
+	g1 := s.malg()
+	g1.status.Store(gRunnable)
+	main.status.Store(gRunnable)
+	for i, pp := range s.ps {
+		pp.m.Store(nil)
+		pp.oldm = s.ms[i]
+		pp.status.Store(pGcstop)
+		pp.idlep.Store(false)
+	}
+	s.ps[0].runnext.Store(main)
+	s.ps[1].runnext.Store(g1)
+	s.pidle.Store(nil)
+	s.midle, s.nmidle = nil, 0
+	for _, mp := range []*m{m1, m0} {
+		mp.mlink, mp.parked = s.midle, true
+		s.midle = mp
+		s.nmidle++
+	}
+	s.gcwaiting.Store(true)
+	hooked := false
+	s.procresizeHook = func() {
+		hooked = true
+		if s.runq.head != g1 {
+			t.Error("procresize has not pushed P1's G to the global queue")
+		}
+		if s.lock.TryLock() {
+			s.lock.Unlock()
+			t.Error("sched.lock is free between procresize's push to the global queue and the restart")
+		}
+	}
+	if msg := s.startTheWorld(s.ctl, 1); msg != "" {
+		t.Fatalf("restart threw %q", msg)
+	}
+	if !hooked {
+		t.Fatal("startTheWorld made no procresize")
+	}
+	if s.runq.head != g1 || s.ps[1].status.Load() != pDead || m0.nextp.Load() != s.ps[0] || s.gomaxprocs.Load() != 1 {
+		t.Fatalf("after procresize(1): global head %v, P1 status %d, M0 nextp %v, gomaxprocs %d", s.runq.head, s.ps[1].status.Load(), m0.nextp.Load(), s.gomaxprocs.Load())
+	}
+}
