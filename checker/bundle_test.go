@@ -275,3 +275,26 @@ func TestRecheckIdleGCAfterTheGCHistoryLinearizable(t *testing.T) {
 		t.Fatal("the history has no recheck that stored needspinning in checkIdleGCNoP's section: it tests nothing")
 	}
 }
+
+// A history of impl's functions in a forced order (a review of impl made
+// it with a hook in the stop-the-world's loop over the syscall Ps): the
+// loop reads P0's G in its syscall, then M0's exitsyscall and M1's, each
+// keeping its P, run one after the other, and the loop reads P1's G
+// running; setBlockOnExitSyscall then fails on P0, and the op names P0 as
+// left. No single point has P0's G in its syscall and P1's out of it, but
+// the relaxed stop-the-world may name a P whose M holds it with its G
+// out of the syscall (the loop leaves any running P): before, no order
+// of the spec explained the history.
+func TestStopTheWorldTwoExitsHistoryLinearizable(t *testing.T) {
+	h := checkCommittedHistory(t, "stw-two-exits.json")
+	left, exits := false, 0
+	for _, e := range h.Events {
+		left = left || e.Op == "stoptheworld" && e.In.N != 0
+		if e.Op == "exitsyscall" && e.Out.Path == "keep" {
+			exits++
+		}
+	}
+	if !left || exits != 2 {
+		t.Fatalf("the history has no stop-the-world that left a P (%v) or not two exits keeping their Ps (%d): it tests nothing", left, exits)
+	}
+}

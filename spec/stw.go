@@ -111,6 +111,10 @@ func (s *State) actionRefusal(k OpKind, n int) string {
 // before it was set and made its CAS to _Gsyscall after the loop passed
 // its P (setBlockOnExitSyscall then saw _Grunning; the spec reaches that
 // state as entersyscall, then the stop-the-world with the P in op.N).
+// A relaxed op may also name a P whose M holds it with its G out of the
+// syscall: the loop reads the Ps one at a time while exits go on, so the
+// Gs it saw in syscalls need not all have been in them at one point;
+// leaving a running P is what the loop does anyway.
 // op.N is the set of such Ps (a bit per P): the retake then takes the P
 // with the world stopping (handoffp stops it, or starts an M for its
 // work, which then stops), or the M's exitsyscall keeps it and the M
@@ -133,7 +137,18 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 	}
 	skip := uint8(op.N)
 	for pi := range s.Ps {
-		if skip&(1<<uint(pi)) != 0 && s.setBlockOnExitSyscall(int8(pi)) == None {
+		if skip&(1<<uint(pi)) == 0 || s.setBlockOnExitSyscall(int8(pi)) != None {
+			continue
+		}
+		// A relaxed stop-the-world (one that overlapped another op) may
+		// name a P whose M holds it with its G out of the syscall: the
+		// runtime's loop reads the Ps one at a time without stopping
+		// exitsyscall's fast path (a CAS, no lock), so Gs can leave
+		// their syscalls between its reads in an order no single point
+		// explains (P0 seen in its syscall, then P0's and P1's exits,
+		// then P1 seen running). Leaving such a P is what the loop does
+		// to any running P: the state is the one without the bit.
+		if pp := &s.Ps[pi]; op.Strict || pp.Status != PRunning || pp.M == None || s.Ms[pp.M].P != int8(pi) {
 			return r, s.disabled(op, "P"+itoa(int64(pi))+" is not running a syscall's G: nothing for setBlockOnExitSyscall to fail on")
 		}
 	}

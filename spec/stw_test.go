@@ -179,6 +179,35 @@ func TestStrictStopTheWorldMissesProbedSyscall(t *testing.T) {
 	step(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitKeep), Strict: true})
 }
 
+// The runtime's loop reads the syscall Ps one at a time while
+// exitsyscall's fast path (a CAS, no lock) goes on: a relaxed
+// stop-the-world may name as left a P whose M holds it with its G out of
+// the syscall, and reaches the state it reaches without the bit; a
+// strict one may not (nothing overlapped it).
+func TestRelaxedStopTheWorldLeavesARunningP(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+	if _, _, err := Step(s.Clone(), Op{Kind: OpStopTheWorld, M: Controller, N: 2, Strict: true}); err == nil || !strings.Contains(err.Error(), "not running a syscall's G") {
+		t.Fatalf("a strict stop-the-world leaving P1, whose M runs G1: %v", err)
+	}
+	left, plain := s.Clone(), s.Clone()
+	rl := step(t, left, Op{Kind: OpStopTheWorld, M: Controller, N: 2})
+	rp := step(t, plain, Op{Kind: OpStopTheWorld, M: Controller})
+	if rl.Value != rp.Value || left.Dump() != plain.Dump() {
+		t.Fatalf("leaving running P1 (stopwait %d):\n%s\nagainst not naming it (stopwait %d):\n%s", rl.Value, left.Dump(), rp.Value, plain.Dump())
+	}
+	// An idle P is not left: the loop takes it.
+	idle := newState(t, "small", 2, 2)
+	if idle.Ps[1].Status != PIdle {
+		t.Fatalf("setup: P1 not idle\n%s", idle.Dump())
+	}
+	if _, _, err := Step(idle, Op{Kind: OpStopTheWorld, M: Controller, N: 2}); err == nil || !strings.Contains(err.Error(), "not running a syscall's G") {
+		t.Fatalf("a relaxed stop-the-world leaving idle P1: %v", err)
+	}
+}
+
 // procresize destroys Ps the stop-the-world stopped with their queues:
 // p.destroy moves runnext and the ring to the global queue's head
 // (proc.go:5950-5961), which the one-step stop-the-world never did (it
