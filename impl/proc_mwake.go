@@ -103,14 +103,7 @@ func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 		pp.pending = true
 		pp.startSpinning = spinning
 		s.npending.Add(1)
-		// newm: the new thread runs in an exited M's slot, whose
-		// goroutine waits for a pending P (m.newmThread).
-		for _, e := range s.ms {
-			if e.exited.Load() {
-				s.notewakeupLocked(e)
-				break
-			}
-		}
+		s.newmLocked()
 		return nil, ""
 	}
 	if nmp.spinning.Load() {
@@ -128,6 +121,19 @@ func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 	nmp.nextp.Store(pp)
 	s.notewakeupLocked(nmp)
 	return nmp, ""
+}
+
+// newmLocked is newm for a pending P: the new thread runs in an exited
+// M's slot, whose goroutine waits for a pending P (m.newmThread), and is
+// woken at the unlock. With no exited M the P waits for an idle M that
+// stands in for newm's thread.
+func (s *sched) newmLocked() {
+	for _, e := range s.ms {
+		if e.exited.Load() {
+			s.notewakeupLocked(e)
+			return
+		}
+	}
 }
 
 // wakepCAS is wakep's `if sched.nmspinning.Load() != 0 ||

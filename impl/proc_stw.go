@@ -260,8 +260,11 @@ func (s *sched) restartWorldLocked() string {
 			handOut(pp, mp)
 			continue
 		}
+		// No idle M: startTheWorldWithSema's newm(nil, p, -1)
+		// (proc.go:1803-1805), as startm's.
 		pp.pending, pp.startSpinning = true, false
 		s.npending.Add(1)
+		s.newmLocked()
 	}
 	s.relistIdleLocked()
 	for _, h := range outs {

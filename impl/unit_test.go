@@ -1633,3 +1633,37 @@ func TestProcresizePushesInTheRestartSection(t *testing.T) {
 		t.Fatalf("after procresize(1): global head %v, P1 status %d, M0 nextp %v, gomaxprocs %d", s.runq.head, s.ps[1].status.Load(), m0.nextp.Load(), s.gomaxprocs.Load())
 	}
 }
+
+// A P the restart hands to no M (none idle) waits for newm's thread
+// (startTheWorldWithSema's newm(nil, p, -1), proc.go:1803-1805), which runs
+// in an exited M's slot: the restart wakes that slot, as startm does.
+// Before, it woke nobody, and the thread waited for the run's ticker or
+// quiescence check to notice the pending P.
+func TestRestartWorldWakesNewmForAPendingP(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	m0, m1 := s.ms[0], s.ms[1]
+	main := m0.curg.Load()
+	m0.curg.Store(nil)
+	m0.p.Store(nil)
+	main.status.Store(gRunnable)
+	for _, pp := range s.ps {
+		pp.m.Store(nil)
+		pp.oldm = nil
+		pp.status.Store(pGcstop)
+		pp.idlep.Store(false)
+	}
+	s.ps[0].runnext.Store(main)
+	s.pidle.Store(nil)
+	s.midle, s.nmidle = nil, 0
+	m1.exited.Store(true)
+	s.towake = s.towake[:0]
+	if msg := s.restartWorldLocked(); msg != "" {
+		t.Fatalf("restart threw %q", msg)
+	}
+	if !s.ps[0].pending || s.npending.Load() != 1 {
+		t.Fatalf("P0 pending %v, npending %d: want P0 waiting for newm's thread", s.ps[0].pending, s.npending.Load())
+	}
+	if !slices.Contains(s.towake, m1) {
+		t.Fatalf("the restart wakes %v, not the exited M1's slot for newm's thread", s.towake)
+	}
+}
