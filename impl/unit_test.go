@@ -1528,31 +1528,8 @@ func TestRecheckIdleGC(t *testing.T) {
 // own P back (P1 to M1 by mgetSpecific; P0 to M0, alone on the idle list
 // then, by mget).
 func TestRestartWorldHandsOutAfterTheLoop(t *testing.T) {
-	s := testSched(t, "small", 2, 2)
+	s, _, _ := stoppedWorld(t)
 	m0, m1 := s.ms[0], s.ms[1]
-	main := m0.curg.Load()
-	m0.curg.Store(nil)
-	m0.p.Store(nil)
-	for i, pp := range s.ps {
-		mp := s.ms[i]
-		pp.m.Store(nil)
-		pp.oldm = mp
-		pp.status.Store(pGcstop)
-		pp.idlep.Store(false)
-		gp := main
-		if i == 1 {
-			gp = s.malg()
-		}
-		gp.status.Store(gRunnable)
-		pp.runnext.Store(gp)
-	}
-	s.pidle.Store(nil)
-	s.midle, s.nmidle = nil, 0
-	for _, mp := range []*m{m1, m0} {
-		mp.mlink, mp.parked = s.midle, true
-		s.midle = mp
-		s.nmidle++
-	}
 	calls := 0
 	s.restartLoopHook = func() {
 		calls++
@@ -1585,33 +1562,8 @@ func TestRestartWorldHandsOutAfterTheLoop(t *testing.T) {
 // the restart the G heads the global queue, P1 is dead and P0 is back
 // with its M. (With the two sections split again it fails.)
 func TestProcresizePushesInTheRestartSection(t *testing.T) {
-	s := testSched(t, "small", 2, 2)
-	s.rec = true
-	s.ctl = new(actor)
-	s.newActor(s.ctl, Controller)
-	m0, m1 := s.ms[0], s.ms[1]
-	main := m0.curg.Load()
-	m0.curg.Store(nil)
-	m0.p.Store(nil)
-	g1 := s.malg()
-	g1.status.Store(gRunnable)
-	main.status.Store(gRunnable)
-	for i, pp := range s.ps {
-		pp.m.Store(nil)
-		pp.oldm = s.ms[i]
-		pp.status.Store(pGcstop)
-		pp.idlep.Store(false)
-	}
-	s.ps[0].runnext.Store(main)
-	s.ps[1].runnext.Store(g1)
-	s.pidle.Store(nil)
-	s.midle, s.nmidle = nil, 0
-	for _, mp := range []*m{m1, m0} {
-		mp.mlink, mp.parked = s.midle, true
-		s.midle = mp
-		s.nmidle++
-	}
-	s.gcwaiting.Store(true)
+	s, _, g1 := stoppedWorld(t)
+	m0 := s.ms[0]
 	hooked := false
 	s.procresizeHook = func() {
 		hooked = true
@@ -1640,20 +1592,12 @@ func TestProcresizePushesInTheRestartSection(t *testing.T) {
 // Before, it woke nobody, and the thread waited for the run's ticker or
 // quiescence check to notice the pending P.
 func TestRestartWorldWakesNewmForAPendingP(t *testing.T) {
-	s := testSched(t, "small", 2, 2)
-	m0, m1 := s.ms[0], s.ms[1]
-	main := m0.curg.Load()
-	m0.curg.Store(nil)
-	m0.p.Store(nil)
-	main.status.Store(gRunnable)
+	s, _, _ := stoppedWorld(t)
+	m1 := s.ms[1]
 	for _, pp := range s.ps {
-		pp.m.Store(nil)
 		pp.oldm = nil
-		pp.status.Store(pGcstop)
-		pp.idlep.Store(false)
 	}
-	s.ps[0].runnext.Store(main)
-	s.pidle.Store(nil)
+	s.ps[1].runnext.Store(nil)
 	s.midle, s.nmidle = nil, 0
 	m1.exited.Store(true)
 	s.towake = s.towake[:0]
@@ -1666,4 +1610,41 @@ func TestRestartWorldWakesNewmForAPendingP(t *testing.T) {
 	if !slices.Contains(s.towake, m1) {
 		t.Fatalf("the restart wakes %v, not the exited M1's slot for newm's thread", s.towake)
 	}
+}
+
+// stoppedWorld is 2 Ps and 2 Ms as a stop-the-world leaves them for the
+// restart: gcwaiting set, both Ps in _Pgcstop with no M and their own M
+// as oldm, none idle; main, off M0, in P0's runnext and a new runnable G
+// in P1's; both Ms idle (M0 the idle list's head). It returns main and
+// the new G.
+func stoppedWorld(t *testing.T) (*sched, *g, *g) {
+	t.Helper()
+	s := testSched(t, "small", 2, 2)
+	s.rec = true
+	s.ctl = new(actor)
+	s.newActor(s.ctl, Controller)
+	m0 := s.ms[0]
+	main := m0.curg.Load()
+	m0.curg.Store(nil)
+	m0.p.Store(nil)
+	g1 := s.malg()
+	for i, pp := range s.ps {
+		pp.m.Store(nil)
+		pp.oldm = s.ms[i]
+		pp.status.Store(pGcstop)
+		pp.idlep.Store(false)
+	}
+	for i, gp := range []*g{main, g1} {
+		gp.status.Store(gRunnable)
+		s.ps[i].runnext.Store(gp)
+	}
+	s.pidle.Store(nil)
+	s.midle, s.nmidle = nil, 0
+	for _, mp := range []*m{s.ms[1], m0} {
+		mp.mlink, mp.parked = s.midle, true
+		s.midle = mp
+		s.nmidle++
+	}
+	s.gcwaiting.Store(true)
+	return s, main, g1
 }
