@@ -424,7 +424,7 @@ func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candida
 	var batch []Case
 produce:
 	for b := 0; !stopped(); b++ {
-		rseed := Mix(c.o.Seed, uint64(b)*uint64(c.o.Shards)+uint64(c.o.Shard))
+		rseed := c.batchSeed(b)
 		batch = batch[:0]
 		bad, log := RapidRun(fmt.Sprintf("check/%d", b), CampaignBatch, rseed, 0, func(t *rapid.T) {
 			batch = append(batch, c.drawCase(t))
@@ -433,6 +433,9 @@ produce:
 			harnessErr = fmt.Sprintf("drawing batch %d (rapid seed %d) gave %d cases of %d: %s", b, rseed, len(batch), CampaignBatch, log)
 			break
 		}
+		c.mu.Lock()
+		c.stats.Batches++ // (drawn: a bound may stop it part way, as before)
+		c.mu.Unlock()
 		for i, cs := range batch {
 			if c.o.Cases > 0 && produced >= c.o.Cases || stopped() {
 				break produce
@@ -440,13 +443,15 @@ produce:
 			jobs <- caseJob{b: b, i: i, cs: cs}
 			produced++
 		}
-		c.mu.Lock()
-		c.stats.Batches++
-		c.mu.Unlock()
 	}
 	close(jobs)
 	wg.Wait()
 	return found, harnessErr
+}
+
+// batchSeed is batch b's rapid seed: Mix(Seed, b*Shards+Shard).
+func (c *Campaign) batchSeed(b int) uint64 {
+	return Mix(c.o.Seed, uint64(b)*uint64(c.o.Shards)+uint64(c.o.Shard))
 }
 
 // runJob runs a drawn case; a panic of the harness (RunSafe recovers the
@@ -468,7 +473,7 @@ func (c *Campaign) runJob(j caseJob) (out *Outcome) {
 // is the failure as it was found, unshrunk by rapid. The runs here are
 // not counted: they are the shrinking, not new cases.
 func (c *Campaign) shrinkBatch(k *candidate) *Failure {
-	rseed := Mix(c.o.Seed, uint64(k.b)*uint64(c.o.Shards)+uint64(c.o.Shard))
+	rseed := c.batchSeed(k.b)
 	var last *Outcome
 	prop := func(t *rapid.T) {
 		out := RunSafe(context.Background(), c.drawCase(t), c.o.Budget)
