@@ -298,3 +298,27 @@ func TestStopTheWorldTwoExitsHistoryLinearizable(t *testing.T) {
 		t.Fatalf("the history has no stop-the-world that left a P (%v) or not two exits keeping their Ps (%d): it tests nothing", left, exits)
 	}
 }
+
+// A history of impl (gexit check -mode free -ps 3 -ms 4, seed 87, shrunk)
+// in which M0's mexit made handoffp's unlocked reads at their own times:
+// its read of sched.runq came before M1's gosched put G1 there, its load
+// of nmspinning while M1's wakep held nmspinning's increment, and its
+// sched.lock section after M1 had run G1: it took the section's path
+// (value 1). With the outcome bits impl recorded against its section's
+// state (none), every point of the spec had G1 on the global queue
+// (startm) or both counts 0 (the CAS): no order explained the history.
+// The checker now chooses the racy outcomes at the linearization point
+// (applyEvent): there the read missed G1 (spec.HandoffSawNoGlobal) and
+// the loads saw M1 spinning.
+func TestHandoffpReadsAtTheirTimesHistoryLinearizable(t *testing.T) {
+	h := checkCommittedHistory(t, "handoffp-reads-at-their-times.json")
+	defer func() { tryHandoffReads = true }()
+	tryHandoffReads = false
+	o, err := CheckHistory(context.Background(), h, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != Illegal {
+		t.Fatalf("with impl's recorded outcome bits alone the history is %v; want illegal, or it tests nothing", o.Verdict)
+	}
+}

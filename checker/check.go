@@ -191,8 +191,8 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 			if err != nil {
 				return fail("differential", e.Op, err.Error(), i), nil
 			}
-			r, aerr := s.Apply(op)
-			if m := Mismatch(op.Kind, &e.Out, &r, aerr); m != "" {
+			op, _, aerr, m := applyEvent(s, op, e)
+			if m != "" {
 				return fail("differential", op.String(), m, i), nil
 			}
 			if aerr != nil {
@@ -306,16 +306,14 @@ func firstUnlinearizable(cfg spec.Config, ops []porcupine.Operation, info porcup
 	for _, i := range best {
 		in := ops[i].Input.(opInput)
 		if in.final == nil {
-			s.Apply(in.op) //nolint:errcheck // the prefix is legal
+			applyEvent(s, in.op, in.ev) //nolint:errcheck // the prefix is legal
 		}
 	}
 	in := ops[at].Input.(opInput)
 	if in.final != nil {
 		return at, "every op is linearizable but no order ends in the implementation's final state:\n" + indent(spec.Diff(s, in.final))
 	}
-	n := s.Clone()
-	r, err := n.Apply(in.op)
-	why := Mismatch(in.op.Kind, &in.ev.Out, &r, err)
+	_, _, _, why := applyEvent(s.Clone(), in.op, in.ev)
 	if why == "" {
 		why = "legal alone after the longest linearizable prefix, but no order of the overlapping ops admits it"
 	}

@@ -624,3 +624,54 @@ func atMostOne(l []int, what string) (int, error) {
 	}
 	return 0, fmt.Errorf("%s: %v, at most one", what, l)
 }
+
+// applyEvent applies op, the spec op event e stands for, to s, and returns
+// the op as made, the spec's result and error, and Mismatch's verdict
+// ("" when the spec allows what the implementation observed).
+//
+// handoffp's unlocked reads (OpHandoffp, OpStoplockedm, OpMexit) are made
+// one after another, at times of their own (proc.go:3136-3152), and which
+// of their racy outcomes the spec's op needs, a miss of a G on the global
+// queue (spec.HandoffSawNoGlobal) or loads of nmspinning and npidle that
+// saw both 0 where a P is idle at the CAS (spec.HandoffSawNoHelp), is
+// relative to the state at the op's linearization point, which is the
+// checker's to choose, not the implementation's to record: the
+// implementation's bits say what its reads found against the state of its
+// own section. So in an op that overlapped another (not Strict), where
+// the op as recorded does not agree, each other combination of the two
+// bits is tried, in a fixed order, and the first the spec allows with the
+// implementation's output is taken. The spec refuses both in strict order,
+// and the GC test's outcome (spec.HandoffGCWork) stays the
+// implementation's input.
+func applyEvent(s *spec.State, op spec.Op, e *impl.Event) (spec.Op, spec.Result, error, string) {
+	var pre *spec.State
+	racy := tryHandoffReads && !op.Strict && (op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit)
+	if racy {
+		pre = s.Clone()
+	}
+	r, err := s.Apply(op)
+	why := Mismatch(op.Kind, &e.Out, &r, err)
+	if why == "" || !racy {
+		return op, r, err, why
+	}
+	const bits = spec.HandoffSawNoGlobal | spec.HandoffSawNoHelp
+	base := op.N &^ bits
+	for _, b := range [...]int8{0, spec.HandoffSawNoGlobal, spec.HandoffSawNoHelp, bits} {
+		alt := op
+		alt.N = base | b
+		if alt.N == op.N {
+			continue
+		}
+		t := pre.Clone()
+		ar, aerr := t.Apply(alt)
+		if Mismatch(alt.Kind, &e.Out, &ar, aerr) == "" {
+			s.CopyFrom(t)
+			return alt, ar, aerr, ""
+		}
+	}
+	return op, r, err, why
+}
+
+// tryHandoffReads turns applyEvent's search of handoffp's racy outcomes
+// on; a test turns it off to show that a committed history needs it.
+var tryHandoffReads = true

@@ -90,8 +90,7 @@ func Model(cfg spec.Config) porcupine.Model {
 				return false, st // not the actor's next op
 			}
 			n := st.s.Clone()
-			r, err := n.Apply(in.op)
-			if Mismatch(in.op.Kind, &in.ev.Out, &r, err) != "" {
+			if _, _, _, why := applyEvent(n, in.op, in.ev); why != "" {
 				return false, st
 			}
 			next := newModelState(n, st.done)

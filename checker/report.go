@@ -98,11 +98,11 @@ func explain(o *Outcome) ([]ReportStep, *spec.State) {
 			steps = append(steps, st)
 			break
 		}
-		st.Op = op.String()
 		st.Result = describeOutput(e)
 		before := s.Clone()
-		r, aerr := s.Apply(op)
-		if why := Mismatch(op.Kind, &e.Out, &r, aerr); why != "" {
+		op, _, aerr, why := applyEvent(s, op, e)
+		st.Op = op.String()
+		if why != "" {
 			st.Failed, st.Why = true, why
 			steps = append(steps, st)
 			break

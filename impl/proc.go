@@ -267,9 +267,9 @@ func (s *sched) acquirep(mp *m, pp *p) string {
 
 // stoplockedm's handoff half, with sched.lock held: the M's P goes through
 // handoffp; the wait for the G is the M loop's.
-// in is handoffp's input (handoffpReadLocked); saw is its first read of
-// sched.runq, made before the caller's section (handoffpGlobalRead).
-func (mp *m) stoplockedmLocked(saw bool) (handed bool, in int32, msg string) {
+// in is handoffp's input (handoffpReadLocked); rd is its reads made
+// before the caller's section (handoffpReads).
+func (mp *m) stoplockedmLocked(rd handoffReads) (handed bool, in int32, msg string) {
 	if mp.lockedg == nil || mp.lockedg.lockedm != mp {
 		return false, 0, throwStoplockedm
 	}
@@ -280,7 +280,7 @@ func (mp *m) stoplockedmLocked(saw bool) (handed bool, in int32, msg string) {
 		}
 		// handoffp's unlocked reads; its next steps are the M's next
 		// ops, and incidlelocked(1) comes after them (handoffpDone).
-		in = mp.s.handoffpReadLocked(&mp.actor, pp, saw)
+		in = mp.s.handoffpReadLocked(&mp.actor, pp, rd)
 		mp.startmP = pp
 		return true, in, ""
 	}
@@ -334,9 +334,9 @@ func (mp *m) stoplockedmOwed() {
 	s := mp.s
 	r := mp.begin(opStoplockedm)
 	mp.stoplocked = false
-	saw := s.handoffpGlobalRead(&mp.actor)
+	rd := s.handoffpReads(&mp.actor)
 	s.lockSched(&mp.actor)
-	handed, in, msg := mp.stoplockedmLocked(saw)
+	handed, in, msg := mp.stoplockedmLocked(rd)
 	s.unlockSched(&mp.actor)
 	r.in = in
 	if handed {
@@ -631,13 +631,13 @@ func (mp *m) mexitOwed() {
 	r := mp.begin(opMexit)
 	mp.mexiting = false
 	r.code = mp.mexitBranch()
-	saw := s.handoffpGlobalRead(&mp.actor)
+	rd := s.handoffpReads(&mp.actor)
 	s.lockSched(&mp.actor)
 	rp, msg := s.releasepLocked(mp)
 	if msg == "" {
 		// handoffp's unlocked reads; its next steps are the M's next
 		// ops, nmfreed++ the one after them.
-		r.in = s.handoffpReadLocked(&mp.actor, rp, saw)
+		r.in = s.handoffpReadLocked(&mp.actor, rp, rd)
 		mp.startmP = rp
 		r.val = int64(rp.handoff)
 	}

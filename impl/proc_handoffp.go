@@ -6,13 +6,16 @@ package impl
 // list, not pending: an M's startmP, sysmon's retakeP; pp.handoff names
 // the next piece):
 //   - the unlocked reads (handoffpReadLocked, part of the caller's op:
-//     handoffp, stoplockedm, mexit). The first, of sched.runq, comes
-//     before the caller's sched.lock section (handoffpGlobalRead), with a
-//     scheduling point after it, so a G another M puts there since goes
-//     unseen (spec.HandoffSawNoGlobal); impl makes the others in the
-//     section, after its releasep; the runtime makes them without the
-//     lock, but they are reads and a CAS of atomics, and the section ends
-//     with them;
+//     handoffp, stoplockedm, mexit). The reads of sched.runq, of
+//     nmspinning and of npidle come before the caller's sched.lock
+//     section (handoffpReads), each followed by a scheduling point, so a
+//     G another M puts on sched.runq since goes unseen
+//     (spec.HandoffSawNoGlobal), and the two counts are read at
+//     different times (spec.HandoffSawNoHelp); impl makes the P's own
+//     queue's read, the GC test and nmspinning's CAS in the section,
+//     after its releasep; the runtime makes them without the lock, but
+//     they are reads and a CAS of atomics, and the section ends with
+//     them;
 //   - handoffpstore: `sched.needspinning.Store(0)` after the CAS;
 //   - handoffplocked: the sched.lock section;
 //   - startm: startm(pp, spinning), its own sched.lock section.
@@ -47,18 +50,28 @@ const (
 // actor's choice); `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
 // sched.nmspinning.CompareAndSwap(0, 1)` -> the needspinning store, then
 // startm(pp, true); otherwise the sched.lock section. npidle counts the
-// idle Ps, which pp is not one of. With sched.lock held (see above). It
-// returns the caller's op's input N: handoffGCWork when the GC test found
-// mark work, with handoffSawNoGlobal when the first read (saw, made
-// before the section: handoffpGlobalRead) found sched.runq empty where it
-// now holds a G and the P's own queue is empty, else 0. A read that saw a
-// G taken since starts the M as the runtime does (branch
-// handoff-saw-gone): the spec's op linearizes before the taker's.
-func (s *sched) handoffpReadLocked(a *actor, pp *p, saw bool) (in int32) {
+// idle Ps, which pp is not one of. With sched.lock held (see above); rd
+// is the reads made before the section (handoffpReads). It returns the
+// caller's op's input N: handoffGCWork when the GC test found mark work;
+// with handoffSawNoGlobal when the first read found sched.runq empty
+// where it now holds a G and the P's own queue is empty; with
+// handoffSawNoHelp when the reads of the two counts saw both 0 and the
+// CAS succeeds while a P is idle (npidle changes under sched.lock only,
+// so the section's read is the CAS's instant). A read that saw a G taken
+// since starts the M as the runtime does (branch handoff-saw-gone): the
+// spec's op linearizes before the taker's.
+func (s *sched) handoffpReadLocked(a *actor, pp *p, rd handoffReads) (in int32) {
 	pp.m.Store(nil)
 	pp.link = nil
+	saw := rd.saw
 	spin := func() bool {
-		return s.nmspinning.Load()+s.npidle.Load() == 0 && s.nmspinning.CompareAndSwap(0, 1)
+		if rd.help || !s.nmspinning.CompareAndSwap(0, 1) {
+			return false
+		}
+		if s.npidle.Load() != 0 {
+			in |= handoffSawNoHelp
+		}
+		return true
 	}
 	global, local := s.runqSize.Load() != 0, !s.f.handoffLosesWork && !pp.runqempty()
 	if global && !saw && !local {
@@ -85,22 +98,48 @@ func (s *sched) handoffpReadLocked(a *actor, pp *p, saw bool) (in int32) {
 	return in
 }
 
-// handoffpGlobalRead is handoffp's first read of sched.runq (`!runqempty(pp)
-// || !sched.runq.empty()`, proc.go:3136), which the runtime makes without
-// sched.lock: the caller makes it before its section, and a scheduling
-// point follows (another M may put a G there, which the read missed).
-func (s *sched) handoffpGlobalRead(a *actor) bool {
-	saw := s.runqSize.Load() != 0
+// handoffReads is what handoffp's unlocked reads before its caller's
+// section saw: sched.runq not empty (saw), and nmspinning+npidle not 0
+// (help).
+type handoffReads struct{ saw, help bool }
+
+// handoffpReads is handoffp's reads of sched.runq (`!runqempty(pp) ||
+// !sched.runq.empty()`, proc.go:3136) and of the two counts
+// (`sched.nmspinning.Load()+sched.npidle.Load() == 0`, proc.go:3152),
+// which the runtime makes without sched.lock and one after another: the
+// caller makes them before its section, each followed by a scheduling
+// point (another M may put a G on sched.runq, which the read missed, or
+// take an idle P for a spinning M and give both back before the CAS).
+// The runtime reads the counts only when it reaches their test; reads
+// have no effect, and the section uses them only then.
+func (s *sched) handoffpReads(a *actor) handoffReads {
+	var rd handoffReads
+	rd.saw = s.runqSize.Load() != 0
+	s.handoffReadPoint(a, 1)
+	n := s.nmspinning.Load()
+	s.handoffReadPoint(a, 2)
+	rd.help = n+s.npidle.Load() != 0
+	s.handoffReadPoint(a, 3)
+	return rd
+}
+
+// handoffReadPoint is handoffpReads's scheduling point after its nth read.
+func (s *sched) handoffReadPoint(a *actor, n int) {
 	a.sp()
-	return saw
+	if s.handoffReadHook != nil {
+		s.handoffReadHook(n)
+	}
 }
 
 // handoffGCWork is the input N of handoffp's reads that found GC mark
 // work (spec.HandoffGCWork); handoffSawNoGlobal, of a first read that
-// missed a G put on sched.runq since (spec.HandoffSawNoGlobal).
+// missed a G put on sched.runq since (spec.HandoffSawNoGlobal);
+// handoffSawNoHelp, of reads of the two counts that saw both 0 where a P
+// is idle at the CAS (spec.HandoffSawNoHelp).
 const (
 	handoffGCWork      = 1
 	handoffSawNoGlobal = 2
+	handoffSawNoHelp   = 4
 )
 
 // handoffpHeld is the P the actor holds for its handoffp, or nil.

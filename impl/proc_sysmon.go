@@ -117,10 +117,10 @@ func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 // stay set until then. It reports false after a throw.
 func (s *sched) sysmonHandoffp(a *actor) bool {
 	r := a.begin(opHandoffp)
-	saw := s.handoffpGlobalRead(a)
+	rd := s.handoffpReads(a)
 	s.lockSched(a)
 	rp := s.retakeP
-	r.in = s.handoffpReadLocked(a, rp, saw)
+	r.in = s.handoffpReadLocked(a, rp, rd)
 	r.val = int64(rp.handoff)
 	s.unlockSched(a)
 	r.a = rp.id

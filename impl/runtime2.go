@@ -432,6 +432,10 @@ type schedt struct {
 	// procresizeHook, set by tests only, runs in startTheWorld between
 	// procresize and the hand-out of the Ps.
 	procresizeHook func()
+	// handoffReadHook, set by tests only, runs at each of the scheduling
+	// points in handoffpReads: after its read of sched.runq (1), of
+	// nmspinning (2) and of npidle (3).
+	handoffReadHook func(n int)
 	// restartLoopHook, set by tests only, runs in restartWorldLocked
 	// after each P with work is classified (handed to its oldm, or to
 	// be handed out), while the loop has Ps left.

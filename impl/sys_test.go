@@ -11,7 +11,7 @@ func releaseAndHandoff(t *testing.T, s *sched, mp *m) string {
 	pp, msg := s.releasepLocked(mp)
 	if msg == "" {
 		// handoffp's steps, one after the other.
-		s.handoffpReadLocked(&mp.actor, pp, s.runqSize.Load() != 0)
+		s.handoffpReadLocked(&mp.actor, pp, handoffReads{saw: s.runqSize.Load() != 0, help: s.nmspinning.Load()+s.npidle.Load() != 0})
 		for msg == "" && pp.handoff != handoffNone {
 			switch h := pp.handoff; h {
 			case handoffStore:
@@ -314,5 +314,68 @@ func TestExitsyscallWaitsOutTheScanBit(t *testing.T) {
 	checkClean(t, w.String(), res)
 	if res.TimedOut {
 		t.Fatalf("the run ran out of steps (%d ops)", len(res.History))
+	}
+}
+
+// handoffp's `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
+// sched.nmspinning.CompareAndSwap(0, 1)` (proc.go:3152) is three accesses
+// without a lock, and impl makes the two loads before its caller's
+// section (handoffpReads). Between them a wakep can take the last idle P
+// for a spinning M, and after them that M can give both back: the loads
+// saw 0 and 0 though no instant had both, the CAS succeeds, and handoffp
+// starts a spinning M with a P idle, recorded as spec.HandoffSawNoHelp.
+// Impl made the loads and the CAS in one section, where the two counts
+// were those of one instant, and never produced that history.
+func TestHandoffpSplitReadsSeeNoHelp(t *testing.T) {
+	for _, race := range []string{"none", "wakep between the loads", "wakep and its M's stop between"} {
+		s := testSched(t, "small", 3, 2)
+		mp := s.ms[0]
+		s.lock.Lock()
+		p2 := s.pidlegetLocked() // P2 busy elsewhere: one P idle, P1
+		s.lock.Unlock()
+		if p2 == nil || s.npidle.Load() != 1 {
+			t.Fatalf("setup: npidle %d", s.npidle.Load())
+		}
+		var p1 *p
+		wakep := func() { // wakep's CAS and pidlegetSpinning
+			s.nmspinning.Add(1)
+			s.lock.Lock()
+			p1 = s.pidlegetLocked()
+			s.lock.Unlock()
+		}
+		stop := func() { // the spinning M finds nothing: pidleput, then nmspinning--
+			s.lock.Lock()
+			if msg := s.pidleputLocked(p1); msg != "" {
+				t.Fatal(msg)
+			}
+			s.lock.Unlock()
+			s.nmspinning.Add(-1)
+		}
+		s.handoffReadHook = func(n int) {
+			switch {
+			case race != "none" && n == 2:
+				wakep()
+			case race == "wakep and its M's stop between" && n == 3:
+				stop()
+			}
+		}
+		rd := s.handoffpReads(&mp.actor)
+		s.lock.Lock()
+		pp, msg := s.releasepLocked(mp)
+		if msg != "" {
+			t.Fatal(msg)
+		}
+		in := s.handoffpReadLocked(&mp.actor, pp, rd)
+		s.lock.Unlock()
+		want, wantIn := handoffLocked, int32(0)
+		if race == "wakep and its M's stop between" {
+			want, wantIn = handoffStore, handoffSawNoHelp
+		}
+		if pp.handoff != want || in != wantIn {
+			t.Errorf("%s: handoffp's next step %d, input %d (nmspinning %d, npidle %d); want %d, %d", race, pp.handoff, in, s.nmspinning.Load(), s.npidle.Load(), want, wantIn)
+		}
+		if want == handoffStore && (s.nmspinning.Load() != 1 || s.npidle.Load() != 1) {
+			t.Errorf("%s: nmspinning %d, npidle %d after the CAS; want 1, 1", race, s.nmspinning.Load(), s.npidle.Load())
+		}
 	}
 }

@@ -61,6 +61,9 @@ func Branches(op Op, r Result, buf []string) []string {
 		if op.N&HandoffSawNoGlobal != 0 {
 			add("missedglobal") // handoffp's racy read missed a G put on the global queue since
 		}
+		if op.N&HandoffSawNoHelp != 0 {
+			add("sawnohelp") // handoffp's split reads of nmspinning and npidle saw both 0, with a P idle at the CAS
+		}
 	case OpHandoffpLocked:
 		add(HandoffLockedBranch(r.Value).String())
 	case OpSchedule:
@@ -131,6 +134,9 @@ func Branches(op Op, r Result, buf []string) []string {
 		if op.N&HandoffSawNoGlobal != 0 {
 			add("missedglobal")
 		}
+		if op.N&HandoffSawNoHelp != 0 {
+			add("sawnohelp")
+		}
 	case OpExitSyscall:
 		add(ExitPath(op.N).String())
 	case OpStopTheWorld:
@@ -184,6 +190,7 @@ func AllBranches() []string {
 		"runqput/kick", "runqput/runqputslow", "ready/kick", "ready/runqputslow", "runqputkick/runqputslow", "goyield/runqputslow", "preempt/kick", "preempt/runqputslow", "entersyscall/gcwait", "stoptheworld/retake", "wakep/cas", "wakep/resetspinning", "wakepstartm/pidleget", "startm/newm", "startm/handoffp", "startm/handoffp-spin",
 		"handoffp/lock", "handoffp/store", "handoffp/startm", "mexit/lock", "mexit/store", "mexit/startm", "stoplockedm/lock", "stoplockedm/store", "stoplockedm/startm",
 		"handoffp/gcwork", "mexit/gcwork", "stoplockedm/gcwork", "handoffp/missedglobal", "mexit/missedglobal", "stoplockedm/missedglobal",
+		"handoffp/sawnohelp", "mexit/sawnohelp", "stoplockedm/sawnohelp",
 		"handoffplocked/gcstop", "handoffplocked/global", "handoffplocked/lastp", "handoffplocked/idle",
 		"schedule/tick", "schedule/runnext", "schedule/ring", "schedule/global", "schedule/steal",
 		"schedule/stealnext", "schedule/idle", "schedule/startlockedm", "schedule/batch", "schedule/needspinning", "acquirep/startlockedm", "acquirep/newm", "spin/needspinning-store", "spin/recheck-global",

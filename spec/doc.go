@@ -225,7 +225,10 @@
 // a G that got a larger stack before startingStackSize fell never shrinks
 // back to keep its stack at gfput), and entersyscallblock (handoffp of the
 // P before the G is _Gsyscall, with no oldp: proc.go:4791, reached through
-// notetsleepg). Goroutine creation parked (newproc1's parked argument,
+// notetsleepg), and park_m's unlock function returning false (the G made
+// runnable again and run at once, execute(gp, true), proc.go:4283-4296:
+// the spec's wait objects, a channel's and a semaphore's, always return
+// true). Goroutine creation parked (newproc1's parked argument,
 // used by iter.Pull) is in the lifecycle automaton but has no op, and so
 // is a coroutine goroutine's exit: coroswitch_m with gp.coroexit calls
 // gdestroy itself, not through goexit1 and goexit0, after clearing
@@ -265,7 +268,11 @@
 //     is offered (Op.N HandoffSawNoGlobal, relaxed ops only), so that the
 //     later reads see what came after it: a spinning M that gave up
 //     meanwhile lets the CAS path start a spinning M for the P with the G
-//     on the global queue. The later reads are not split further;
+//     on the global queue. The later reads' outcome where no one instant
+//     had nmspinning and npidle both 0 (a wakep took the last idle P for
+//     a spinning M between the loads, and that M gave both back before
+//     the CAS) is offered too (Op.N HandoffSawNoHelp, relaxed ops only):
+//     the CAS path with a P idle;
 //   - schedule's execute (the G running, schedtick++) comes before
 //     resetspinning's wakep in the spec, after it in the runtime
 //     (proc.go schedule); while the M owes the wakep nothing else it

@@ -99,18 +99,38 @@ const HandoffGCWork = 1
 // Strict).
 const HandoffSawNoGlobal = 2
 
+// HandoffSawNoHelp (a bit of Op.N) is the outcome of handoffp's test
+// `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
+// sched.nmspinning.CompareAndSwap(0, 1)` (proc.go:3152), three accesses
+// one after another and no lock, that read nmspinning 0, then npidle 0,
+// and whose CAS then succeeds, where no one instant had both 0: between
+// the loads a wakep took the last idle P for a spinning M (nmspinning 1,
+// npidle 0), and between the second load and the CAS that M found
+// nothing and gave both back (pidleput, then nmspinning 0). The CAS
+// takes the increment and handoffp starts a spinning M for the P
+// (HandoffStore) while a P is idle. So with nmspinning 0 and a P idle at
+// the CAS the op may still take that path. Only in an op that overlapped
+// another (not Strict): the others of the window are its.
+const HandoffSawNoHelp = 4
+
 // handoffpGCChoice checks op's choices (Op.N) for the reads of handoffp
 // of P pi (None: the op makes no handoffp), before the op changes
 // anything.
 func (s *State) handoffpGCChoice(op Op, pi int8) error {
-	gc, saw := op.N&HandoffGCWork != 0, op.N&HandoffSawNoGlobal != 0
+	gc, saw, nohelp := op.N&HandoffGCWork != 0, op.N&HandoffSawNoGlobal != 0, op.N&HandoffSawNoHelp != 0
 	switch {
-	case op.N&^(HandoffGCWork|HandoffSawNoGlobal) != 0:
-		return s.disabled(op, "N is a set of HandoffGCWork (1) and HandoffSawNoGlobal (2)")
+	case op.N&^(HandoffGCWork|HandoffSawNoGlobal|HandoffSawNoHelp) != 0:
+		return s.disabled(op, "N is a set of HandoffGCWork (1), HandoffSawNoGlobal (2) and HandoffSawNoHelp (4)")
 	case saw && (pi == None || !s.handoffpLocalEmpty(pi) || len(s.Sched.Runq) == 0):
 		return s.disabled(op, "handoffp's read of sched.runq can miss only a G put there since, with the P's own queue empty")
 	case saw && op.Strict:
 		return s.disabled(op, "strict: handoffp's read of sched.runq sees the G there")
+	case nohelp && op.Strict:
+		return s.disabled(op, "strict: handoffp reads nmspinning and npidle at one instant")
+	case nohelp && (pi == None || !s.handoffpNoWork(pi, saw) || gc):
+		return s.disabled(op, "handoffp does not reach its test of nmspinning+npidle (no P, local or global work, or GC work)")
+	case nohelp && !s.handoffpSawNoHelp():
+		return s.disabled(op, "handoffp's split reads of nmspinning and npidle matter only where its CAS succeeds (nmspinning 0) and a P is idle")
 	case pi == None || !s.handoffpNoWork(pi, saw):
 		if gc {
 			return s.disabled(op, "handoffp does not reach its GC test (no P, or local or global work)")
@@ -121,6 +141,13 @@ func (s *State) handoffpGCChoice(op Op, pi int8) error {
 		return s.disabled(op, "markrootFreeGStacks's root job is unclaimed: gcMarkWorkAvailable holds (N must have HandoffGCWork)")
 	}
 	return nil
+}
+
+// handoffpSawNoHelp: handoffp's CAS of nmspinning would succeed while a P
+// is idle, where its split reads may have seen both counts 0
+// (HandoffSawNoHelp).
+func (s *State) handoffpSawNoHelp() bool {
+	return s.Sched.NMSpinning == 0 && s.npidle() != 0
 }
 
 // handoffpLocalEmpty: P pi's own run queue is empty.
@@ -140,7 +167,9 @@ func (s *State) handoffpNoWork(pi int8, saw bool) bool {
 // handoffpGCChoices appends the Op.N values handoffp's reads of P pi (None:
 // no handoffp) may take: HandoffGCWork, 0, or both; and, with the P's
 // queue empty and a G on the global queue, HandoffSawNoGlobal where the
-// GC test may find no work (with work it starts an M as N 0 does).
+// GC test may find no work (with work it starts an M as N 0 does); and,
+// to each choice that reaches the test of nmspinning+npidle, the same
+// with HandoffSawNoHelp where that can change its outcome.
 func (s *State) handoffpGCChoices(pi int8, ns []int8) []int8 {
 	sc := &s.Sched
 	switch {
@@ -150,14 +179,22 @@ func (s *State) handoffpGCChoices(pi int8, ns []int8) []int8 {
 		ns = append(ns, 0)
 		if s.handoffpLocalEmpty(pi) && !(sc.GCBlacken && !sc.FreeGStacksDone) {
 			ns = append(ns, HandoffSawNoGlobal)
+			if s.handoffpSawNoHelp() {
+				ns = append(ns, HandoffSawNoGlobal|HandoffSawNoHelp)
+			}
 		}
 		return ns
 	case !sc.GCBlacken:
-		return append(ns, 0)
+		ns = append(ns, 0)
 	case !sc.FreeGStacksDone:
 		return append(ns, HandoffGCWork)
+	default:
+		ns = append(ns, 0, HandoffGCWork)
 	}
-	return append(ns, 0, HandoffGCWork)
+	if s.handoffpSawNoHelp() {
+		ns = append(ns, HandoffSawNoHelp)
+	}
+	return ns
 }
 
 // handoffpRead is handoffp's unlocked reads for P pi, which its caller
@@ -176,10 +213,11 @@ func (s *State) handoffpRead(pi int8, n int8) {
 		// `if gcBlackenEnabled != 0 && gcShouldScheduleWorker(pp) {
 		// startm(pp, false, false) }`.
 		pp.Handoff = HandoffStartm
-	case sc.NMSpinning+s.npidle() == 0:
-		// No spinning M and no idle P: "our help is required". The
-		// CAS succeeds (nmspinning is 0) and takes the increment for
-		// the M the startm will start.
+	case n&HandoffSawNoHelp != 0 || sc.NMSpinning+s.npidle() == 0:
+		// No spinning M and no idle P: "our help is required" (or
+		// the split reads saw both 0: HandoffSawNoHelp). The CAS
+		// succeeds (nmspinning is 0) and takes the increment for the
+		// M the startm will start.
 		sc.NMSpinning = 1
 		pp.Handoff = HandoffStore
 	default:

@@ -421,3 +421,79 @@ func TestHandoffpReadMissesTheGlobalQueue(t *testing.T) {
 		t.Fatal("handoffp's needspinning store left it set")
 	}
 }
+
+// handoffp's test `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
+// sched.nmspinning.CompareAndSwap(0, 1)` (proc.go:3152) is three accesses,
+// one after another. With 3 Ps, sysmon holding P0 after its retake and P1
+// idle: sysmon loads nmspinning 0; M1's wakep takes nmspinning's increment
+// and P1 for a spinning M2 (nmspinning 1, npidle 0); sysmon loads npidle 0;
+// M2 finds nothing, puts P1 back and stops spinning (nmspinning 0, npidle
+// 1); sysmon's CAS succeeds. It starts a spinning M for P0 while P1 is
+// idle, though at no instant were both counts 0: with the test one
+// instant, every state of the window gave the sched.lock section. The
+// split reads' outcome (HandoffSawNoHelp) is offered where it changes
+// that, in relaxed order only.
+func TestHandoffpSplitReadsSeeNoHelp(t *testing.T) {
+	s := newState(t, "small", 3, 3)
+	spawn(t, s, 0) // G1 in P0's runnext; wakep: M1 on P2 spinning
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 2})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+	settle(t, s)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0})
+	// offered is sysmon's choices for its handoffp's reads; the window's
+	// states must offer HandoffSawNoHelp exactly where nmspinning is 0
+	// and a P is idle, and never take the CAS without it.
+	window := func(label string) {
+		t.Helper()
+		var ns []int8
+		for _, op := range s.Enabled(DefaultBounds(3), nil) {
+			if op.M == Sysmon && op.Kind == OpHandoffp {
+				ns = append(ns, op.N)
+			}
+		}
+		want := []int8{0}
+		if s.Sched.NMSpinning == 0 && s.npidle() != 0 {
+			want = append(want, HandoffSawNoHelp)
+		}
+		if !slices.Equal(ns, want) {
+			t.Fatalf("%s (nmspinning %d, npidle %d): sysmon offered handoffp with N %v, want %v", label, s.Sched.NMSpinning, s.npidle(), ns, want)
+		}
+		n := s.Clone()
+		if step(t, n, Op{Kind: OpHandoffp, M: Sysmon, Strict: true}); n.Ps[0].Handoff != HandoffLocked {
+			t.Fatalf("%s: handoffp with a P idle or an M spinning: %v, want lock", label, n.Ps[0].Handoff)
+		}
+	}
+	window("sysmon loads nmspinning")
+	p := &s.Ps[s.Ms[1].P]
+	if p.GoidCache == p.GoidEnd {
+		step(t, s, Op{Kind: OpGoidRefill, M: 1})
+	}
+	step(t, s, Op{Kind: OpNewproc1, M: 1})
+	step(t, s, Op{Kind: OpRunqput, M: 1})
+	step(t, s, Op{Kind: OpWakep, M: 1})
+	window("M1's wakep CAS")
+	step(t, s, Op{Kind: OpWakepStartm, M: 1})
+	window("sysmon loads npidle")
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpHandoffp, M: Sysmon, N: HandoffSawNoHelp})))
+	step(t, s, Op{Kind: OpStartm, M: 1})
+	step(t, s, Op{Kind: OpAcquireP, M: 2, P: s.Ms[2].NextP})
+	step(t, s, Op{Kind: OpPark, M: 1})
+	step(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcRunnext, Strict: true})
+	step(t, s, Op{Kind: OpSchedule, M: 2, Source: SrcIdle, Strict: true})
+	step(t, s, Op{Kind: OpStopSpinning, M: 2})
+	window("sysmon's CAS")
+	if s.Sched.NMSpinning != 0 || s.npidle() != 1 {
+		t.Fatalf("setup: nmspinning %d, npidle %d\n%s", s.Sched.NMSpinning, s.npidle(), s.Dump())
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpHandoffp, M: Sysmon, N: HandoffSawNoHelp, Strict: true})))
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpHandoffp, M: Sysmon, N: HandoffSawNoHelp | HandoffGCWork})))
+	step(t, s, Op{Kind: OpHandoffp, M: Sysmon, N: HandoffSawNoHelp})
+	if s.Ps[0].Handoff != HandoffStore || s.Sched.NMSpinning != 1 || s.npidle() != 1 {
+		t.Fatalf("handoffp whose split reads saw no help: %v, nmspinning %d, npidle %d; want its CAS with P1 still idle\n%s", s.Ps[0].Handoff, s.Sched.NMSpinning, s.npidle(), s.Dump())
+	}
+	step(t, s, Op{Kind: OpHandoffpStore, M: Sysmon})
+	if r := step(t, s, Op{Kind: OpStartm, M: Sysmon}); r.Value != int64(HandoffStartmSpin) {
+		t.Fatalf("handoffp's startm: %d, want startm-spin", r.Value)
+	}
+}
