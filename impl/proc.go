@@ -334,7 +334,7 @@ func (mp *m) stoplockedmOwed() {
 	s := mp.s
 	r := mp.begin(opStoplockedm)
 	mp.stoplocked = false
-	rd := s.handoffpReads(&mp.actor)
+	rd := s.handoffpReads(&mp.actor, mp.p.Load())
 	s.lockSched(&mp.actor)
 	handed, in, msg := mp.stoplockedmLocked(rd)
 	s.unlockSched(&mp.actor)
@@ -631,7 +631,7 @@ func (mp *m) mexitOwed() {
 	r := mp.begin(opMexit)
 	mp.mexiting = false
 	r.code = mp.mexitBranch()
-	rd := s.handoffpReads(&mp.actor)
+	rd := s.handoffpReads(&mp.actor, mp.p.Load())
 	s.lockSched(&mp.actor)
 	rp, msg := s.releasepLocked(mp)
 	if msg == "" {

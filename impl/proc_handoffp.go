@@ -5,17 +5,13 @@ package impl
 // of its caller, which holds the P meanwhile (_Pidle, no M's, off the idle
 // list, not pending: an M's startmP, sysmon's retakeP; pp.handoff names
 // the next piece):
-//   - the unlocked reads (handoffpReadLocked, part of the caller's op:
-//     handoffp, stoplockedm, mexit). The reads of sched.runq, of
-//     nmspinning and of npidle come before the caller's sched.lock
-//     section (handoffpReads), each followed by a scheduling point, so a
-//     G another M puts on sched.runq since goes unseen
-//     (spec.HandoffSawNoGlobal), and the two counts are read at
-//     different times (spec.HandoffSawNoHelp); impl makes the P's own
-//     queue's read, the GC test and nmspinning's CAS in the section,
-//     after its releasep; the runtime makes them without the lock, but
-//     they are reads and a CAS of atomics, and the section ends with
-//     them;
+//   - the unlocked reads (handoffpReads, then handoffpReadLocked, part of
+//     the caller's op: handoffp, stoplockedm, mexit), in the runtime's
+//     order, each followed by a scheduling point: the first read (the P's
+//     own queue and sched.runq), the GC test, the loads of nmspinning and
+//     npidle, before the caller's sched.lock section; nmspinning's CAS in
+//     the section, after its releasep (the runtime makes it without the
+//     lock, but it is a CAS of an atomic, and the section ends with it);
 //   - handoffpstore: `sched.needspinning.Store(0)` after the CAS;
 //   - handoffplocked: the sched.lock section;
 //   - startm: startm(pp, spinning), its own sched.lock section.
@@ -41,29 +37,28 @@ const (
 	handoffIdle
 )
 
-// handoffpReadLocked is handoffp's unlocked reads of the P pp its caller
-// (actor a) released and holds from now on: `!runqempty(pp) ||
+// handoffpReadLocked is the end of handoffp's unlocked reads of the P pp
+// its caller (actor a) released and holds from now on, with sched.lock
+// held (see above): rd is the reads made before the section
+// (handoffpReads), in the runtime's order: `!runqempty(pp) ||
 // !sched.runq.empty()` -> startm(pp, false); `gcBlackenEnabled != 0 &&
-// gcShouldScheduleWorker(pp)` -> startm(pp, false) (gcMarkWorkAvailable:
-// impl has no heap, so while the GC marks there is mark work while
-// markrootFreeGStacks's job is unclaimed, and then one time in two, the
-// actor's choice); `sched.nmspinning.Load()+sched.npidle.Load() == 0 &&
-// sched.nmspinning.CompareAndSwap(0, 1)` -> the needspinning store, then
-// startm(pp, true); otherwise the sched.lock section. npidle counts the
-// idle Ps, which pp is not one of. With sched.lock held (see above); rd
-// is the reads made before the section (handoffpReads). It returns the
+// gcShouldScheduleWorker(pp)` -> startm(pp, false);
+// `sched.nmspinning.Load()+sched.npidle.Load() == 0` and here its
+// `sched.nmspinning.CompareAndSwap(0, 1)` -> the needspinning store, then
+// startm(pp, true); otherwise the sched.lock section. It returns the
 // caller's op's input N: handoffGCWork when the GC test found mark work;
 // with handoffSawNoGlobal when the first read found sched.runq empty
 // where it now holds a G and the P's own queue is empty; with
-// handoffSawNoHelp when the reads of the two counts saw both 0 and the
-// CAS succeeds while a P is idle (npidle changes under sched.lock only,
-// so the section's read is the CAS's instant). A read that saw a G taken
-// since starts the M as the runtime does (branch handoff-saw-gone): the
-// spec's op linearizes before the taker's.
+// handoffSawNoHelp when the loads of the two counts saw both 0 and the CAS
+// succeeds while a P is idle (npidle changes under sched.lock only, so
+// the section's read is the CAS's instant). The two bits say what the
+// reads found against the section's state; the checker chooses them
+// again at the op's linearization point (checker.applyEvent). A read
+// that saw a G taken since starts the M as the runtime does (branch
+// handoff-saw-gone): the spec's op linearizes before the taker's.
 func (s *sched) handoffpReadLocked(a *actor, pp *p, rd handoffReads) (in int32) {
 	pp.m.Store(nil)
 	pp.link = nil
-	saw := rd.saw
 	spin := func() bool {
 		if rd.help || !s.nmspinning.CompareAndSwap(0, 1) {
 			return false
@@ -74,20 +69,20 @@ func (s *sched) handoffpReadLocked(a *actor, pp *p, rd handoffReads) (in int32) 
 		return true
 	}
 	global, local := s.runqSize.Load() != 0, !s.f.handoffLosesWork && !pp.runqempty()
-	if global && !saw && !local {
+	if global && !rd.saw && !local {
 		in = handoffSawNoGlobal
 	}
 	switch {
 	case s.f.spinningWithLocalWork && spin():
 		pp.handoff = handoffStore
-	case saw || local:
-		// The first read's G (saw) may have been taken since: the
-		// runtime starts the M anyway (proc.go:3136-3139).
-		if saw && !global && !local {
+	case rd.work:
+		// The first read's G may have been taken since: the runtime
+		// starts the M anyway (proc.go:3136-3139).
+		if rd.saw && !global && !local {
 			a.branch(brHandoffSawGone)
 		}
 		pp.handoff = handoffStartm
-	case s.gcBlacken.Load() && (!s.freeGStacksDone.Load() || a.rng.IntN(2) == 0):
+	case rd.gc:
 		pp.handoff = handoffStartm
 		return in | handoffGCWork
 	case spin():
@@ -99,23 +94,39 @@ func (s *sched) handoffpReadLocked(a *actor, pp *p, rd handoffReads) (in int32) 
 }
 
 // handoffReads is what handoffp's unlocked reads before its caller's
-// section saw: sched.runq not empty (saw), and nmspinning+npidle not 0
-// (help).
-type handoffReads struct{ saw, help bool }
+// section saw: sched.runq not empty (saw); work on it or the P's own
+// queue (work); GC mark work (gc); nmspinning+npidle not 0 (help).
+type handoffReads struct{ saw, work, gc, help bool }
 
-// handoffpReads is handoffp's reads of sched.runq (`!runqempty(pp) ||
-// !sched.runq.empty()`, proc.go:3136) and of the two counts
-// (`sched.nmspinning.Load()+sched.npidle.Load() == 0`, proc.go:3152),
-// which the runtime makes without sched.lock and one after another: the
-// caller makes them before its section, each followed by a scheduling
-// point (another M may put a G on sched.runq, which the read missed, or
-// take an idle P for a spinning M and give both back before the CAS).
-// The runtime reads the counts only when it reaches their test; reads
-// have no effect, and the section uses them only then.
-func (s *sched) handoffpReads(a *actor) handoffReads {
+// handoffpReads is handoffp's unlocked reads of the P pp (its caller's,
+// which it releases in its section, or nil: no handoffp), which the
+// runtime makes without sched.lock and one after another, each followed
+// here by a scheduling point: `!runqempty(pp) || !sched.runq.empty()`
+// (proc.go:3136; another M may put a G on sched.runq after it, which the
+// read missed, or steal the P's Gs); if it found no work, the GC test
+// `gcBlackenEnabled != 0 && gcShouldScheduleWorker(pp)` (proc.go:3146;
+// impl has no heap, so while the GC marks there is mark work while
+// markrootFreeGStacks's job is unclaimed, and then one time in two, the
+// actor's choice); if it found none, the loads of
+// `sched.nmspinning.Load()+sched.npidle.Load() == 0` (proc.go:3152;
+// between them a wakep may take the last idle P for a spinning M, and
+// that M give both back before the CAS, which the caller's section
+// makes).
+func (s *sched) handoffpReads(a *actor, pp *p) handoffReads {
 	var rd handoffReads
+	if pp == nil {
+		return rd
+	}
 	rd.saw = s.runqSize.Load() != 0
+	rd.work = rd.saw || !s.f.handoffLosesWork && !pp.runqempty()
 	s.handoffReadPoint(a, 1)
+	if rd.work {
+		return rd
+	}
+	rd.gc = s.gcBlacken.Load() && (!s.freeGStacksDone.Load() || a.rng.IntN(2) == 0)
+	if rd.gc {
+		return rd
+	}
 	n := s.nmspinning.Load()
 	s.handoffReadPoint(a, 2)
 	rd.help = n+s.npidle.Load() != 0

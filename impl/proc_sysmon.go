@@ -117,7 +117,8 @@ func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 // stay set until then. It reports false after a throw.
 func (s *sched) sysmonHandoffp(a *actor) bool {
 	r := a.begin(opHandoffp)
-	rd := s.handoffpReads(a)
+	// (retakeP is sysmon's own: only it writes it.)
+	rd := s.handoffpReads(a, s.retakeP)
 	s.lockSched(a)
 	rp := s.retakeP
 	r.in = s.handoffpReadLocked(a, rp, rd)

@@ -433,8 +433,9 @@ type schedt struct {
 	// procresize and the hand-out of the Ps.
 	procresizeHook func()
 	// handoffReadHook, set by tests only, runs at each of the scheduling
-	// points in handoffpReads: after its read of sched.runq (1), of
-	// nmspinning (2) and of npidle (3).
+	// points in handoffpReads: after its first read (the P's queue and
+	// sched.runq: 1), and after its loads of nmspinning (2) and npidle
+	// (3).
 	handoffReadHook func(n int)
 	// restartLoopHook, set by tests only, runs in restartWorldLocked
 	// after each P with work is classified (handed to its oldm, or to

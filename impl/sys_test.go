@@ -1,6 +1,9 @@
 package impl
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // releaseAndHandoff releases mp's P and hands it off, as retake,
 // stoplockedm and mexit do, and returns the P's status after handoffp.
@@ -11,7 +14,7 @@ func releaseAndHandoff(t *testing.T, s *sched, mp *m) string {
 	pp, msg := s.releasepLocked(mp)
 	if msg == "" {
 		// handoffp's steps, one after the other.
-		s.handoffpReadLocked(&mp.actor, pp, handoffReads{saw: s.runqSize.Load() != 0, help: s.nmspinning.Load()+s.npidle.Load() != 0})
+		s.handoffpReadLocked(&mp.actor, pp, s.handoffpReads(&mp.actor, pp))
 		for msg == "" && pp.handoff != handoffNone {
 			switch h := pp.handoff; h {
 			case handoffStore:
@@ -359,7 +362,7 @@ func TestHandoffpSplitReadsSeeNoHelp(t *testing.T) {
 				stop()
 			}
 		}
-		rd := s.handoffpReads(&mp.actor)
+		rd := s.handoffpReads(&mp.actor, mp.p.Load())
 		s.lock.Lock()
 		pp, msg := s.releasepLocked(mp)
 		if msg != "" {
@@ -377,5 +380,46 @@ func TestHandoffpSplitReadsSeeNoHelp(t *testing.T) {
 		if want == handoffStore && (s.nmspinning.Load() != 1 || s.npidle.Load() != 1) {
 			t.Errorf("%s: nmspinning %d, npidle %d after the CAS; want 1, 1", race, s.nmspinning.Load(), s.npidle.Load())
 		}
+	}
+}
+
+// handoffp's unlocked reads come in the runtime's order (proc.go:3136-3152):
+// the GC test before the loads of nmspinning and npidle. A GC that began
+// marking after the GC test (a probe: the hook sets gcBlackenEnabled after
+// the load of nmspinning) is not seen. With the GC test in the caller's
+// section, after the loads, impl found mark work where the loads had
+// already seen an M spinning, and gexit check (-mode free, seed 88) found
+// a history no order of the spec explained: mexit's GC test found no work
+// after markrootFreeGStacks's job was claimed, its load of nmspinning had
+// seen the restart's wakep spinning before it, and no point had both.
+func TestHandoffpReadsInTheRuntimesOrder(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	mp := s.ms[0]
+	var points []int
+	s.handoffReadHook = func(n int) {
+		points = append(points, n)
+		if n == 2 {
+			s.gcBlacken.Store(true)
+		}
+	}
+	rd := s.handoffpReads(&mp.actor, mp.p.Load())
+	s.lock.Lock()
+	pp, msg := s.releasepLocked(mp)
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	in := s.handoffpReadLocked(&mp.actor, pp, rd)
+	s.lock.Unlock()
+	if !slices.Equal(points, []int{1, 2, 3}) || in&handoffGCWork != 0 || rd.gc {
+		t.Errorf("reads' points %v, input %d, GC work %v; want [1 2 3] and no GC work (the GC test comes before the loads)", points, in, rd.gc)
+	}
+	// While the GC marks with markrootFreeGStacks's job unclaimed, the
+	// GC test finds work and the loads are not made.
+	s = testSched(t, "small", 2, 2)
+	mp, points = s.ms[0], nil
+	s.gcBlacken.Store(true)
+	s.handoffReadHook = func(n int) { points = append(points, n) }
+	if rd := s.handoffpReads(&mp.actor, mp.p.Load()); !rd.gc || !slices.Equal(points, []int{1}) {
+		t.Errorf("GC marking, root job unclaimed: GC work %v, points %v; want true, [1]", rd.gc, points)
 	}
 }
