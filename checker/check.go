@@ -191,7 +191,7 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 			if err != nil {
 				return fail("differential", e.Op, err.Error(), i), nil
 			}
-			op, _, aerr, m := applyEvent(s, op, e)
+			op, m, aerr := applyEvent(s, op, e)
 			if m != "" {
 				return fail("differential", op.String(), m, i), nil
 			}
@@ -313,7 +313,7 @@ func firstUnlinearizable(cfg spec.Config, ops []porcupine.Operation, info porcup
 	if in.final != nil {
 		return at, "every op is linearizable but no order ends in the implementation's final state:\n" + indent(spec.Diff(s, in.final))
 	}
-	_, _, _, why := applyEvent(s.Clone(), in.op, in.ev)
+	_, why, _ := applyEvent(s.Clone(), in.op, in.ev)
 	if why == "" {
 		why = "legal alone after the longest linearizable prefix, but no order of the overlapping ops admits it"
 	}

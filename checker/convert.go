@@ -626,8 +626,8 @@ func atMostOne(l []int, what string) (int, error) {
 }
 
 // applyEvent applies op, the spec op event e stands for, to s, and returns
-// the op as made, the spec's result and error, and Mismatch's verdict
-// ("" when the spec allows what the implementation observed).
+// the op as made, Mismatch's verdict ("" when the spec allows what the
+// implementation observed) and the spec's error (a throw, or a refusal).
 //
 // handoffp's unlocked reads (OpHandoffp, OpStoplockedm, OpMexit) are made
 // one after another, at times of their own (proc.go:3136-3152), and which
@@ -643,7 +643,7 @@ func atMostOne(l []int, what string) (int, error) {
 // implementation's output is taken. The spec refuses both in strict order,
 // and the GC test's outcome (spec.HandoffGCWork) stays the
 // implementation's input.
-func applyEvent(s *spec.State, op spec.Op, e *impl.Event) (spec.Op, spec.Result, error, string) {
+func applyEvent(s *spec.State, op spec.Op, e *impl.Event) (spec.Op, string, error) {
 	var pre *spec.State
 	racy := tryHandoffReads && !op.Strict && (op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit)
 	if racy {
@@ -652,7 +652,7 @@ func applyEvent(s *spec.State, op spec.Op, e *impl.Event) (spec.Op, spec.Result,
 	r, err := s.Apply(op)
 	why := Mismatch(op.Kind, &e.Out, &r, err)
 	if why == "" || !racy {
-		return op, r, err, why
+		return op, why, err
 	}
 	const bits = spec.HandoffSawNoGlobal | spec.HandoffSawNoHelp
 	base := op.N &^ bits
@@ -666,10 +666,10 @@ func applyEvent(s *spec.State, op spec.Op, e *impl.Event) (spec.Op, spec.Result,
 		ar, aerr := t.Apply(alt)
 		if Mismatch(alt.Kind, &e.Out, &ar, aerr) == "" {
 			s.CopyFrom(t)
-			return alt, ar, aerr, ""
+			return alt, "", aerr
 		}
 	}
-	return op, r, err, why
+	return op, why, err
 }
 
 // tryHandoffReads turns applyEvent's search of handoffp's racy outcomes

@@ -90,7 +90,7 @@ func Model(cfg spec.Config) porcupine.Model {
 				return false, st // not the actor's next op
 			}
 			n := st.s.Clone()
-			if _, _, _, why := applyEvent(n, in.op, in.ev); why != "" {
+			if _, why, _ := applyEvent(n, in.op, in.ev); why != "" {
 				return false, st
 			}
 			next := newModelState(n, st.done)

@@ -100,7 +100,7 @@ func explain(o *Outcome) ([]ReportStep, *spec.State) {
 		}
 		st.Result = describeOutput(e)
 		before := s.Clone()
-		op, _, aerr, why := applyEvent(s, op, e)
+		op, why, aerr := applyEvent(s, op, e)
 		st.Op = op.String()
 		if why != "" {
 			st.Failed, st.Why = true, why

@@ -362,14 +362,7 @@ func TestHandoffpSplitReadsSeeNoHelp(t *testing.T) {
 				stop()
 			}
 		}
-		rd := s.handoffpReads(&mp.actor, mp.p.Load())
-		s.lock.Lock()
-		pp, msg := s.releasepLocked(mp)
-		if msg != "" {
-			t.Fatal(msg)
-		}
-		in := s.handoffpReadLocked(&mp.actor, pp, rd)
-		s.lock.Unlock()
+		pp, _, in := handoffpOf(t, s, mp)
 		want, wantIn := handoffLocked, int32(0)
 		if race == "wakep and its M's stop between" {
 			want, wantIn = handoffStore, handoffSawNoHelp
@@ -381,6 +374,21 @@ func TestHandoffpSplitReadsSeeNoHelp(t *testing.T) {
 			t.Errorf("%s: nmspinning %d, npidle %d after the CAS; want 1, 1", race, s.nmspinning.Load(), s.npidle.Load())
 		}
 	}
+}
+
+// handoffpOf makes M mp's handoffp's unlocked reads of its P, then its
+// caller's section (releasep, the rest of the reads), as stoplockedm and
+// mexit do, and returns the P, the reads and the op's input.
+func handoffpOf(t *testing.T, s *sched, mp *m) (*p, handoffReads, int32) {
+	t.Helper()
+	rd := s.handoffpReads(&mp.actor, mp.p.Load())
+	s.lock.Lock()
+	defer s.lock.Unlock()
+	pp, msg := s.releasepLocked(mp)
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	return pp, rd, s.handoffpReadLocked(&mp.actor, pp, rd)
 }
 
 // handoffp's unlocked reads come in the runtime's order (proc.go:3136-3152):
@@ -402,14 +410,7 @@ func TestHandoffpReadsInTheRuntimesOrder(t *testing.T) {
 			s.gcBlacken.Store(true)
 		}
 	}
-	rd := s.handoffpReads(&mp.actor, mp.p.Load())
-	s.lock.Lock()
-	pp, msg := s.releasepLocked(mp)
-	if msg != "" {
-		t.Fatal(msg)
-	}
-	in := s.handoffpReadLocked(&mp.actor, pp, rd)
-	s.lock.Unlock()
+	_, rd, in := handoffpOf(t, s, mp)
 	if !slices.Equal(points, []int{1, 2, 3}) || in&handoffGCWork != 0 || rd.gc {
 		t.Errorf("reads' points %v, input %d, GC work %v; want [1 2 3] and no GC work (the GC test comes before the loads)", points, in, rd.gc)
 	}
