@@ -633,6 +633,9 @@ func (mp *m) mexitOwed() {
 	r.code = mp.mexitBranch()
 	rd := s.handoffpReads(&mp.actor, mp.p.Load())
 	s.lockSched(&mp.actor)
+	if mp.id != 0 {
+		s.clearOldmLocked(mp)
+	}
 	rp, msg := s.releasepLocked(mp)
 	if msg == "" {
 		// handoffp's unlocked reads; its next steps are the M's next
@@ -649,6 +652,19 @@ func (mp *m) mexitOwed() {
 	r.flags |= flHandedOff
 	mp.mfreed = true
 	mp.commit(&r)
+}
+
+// clearOldmLocked is mexit's `mp.self.clear()` (proc.go:2027, before its
+// handoffp; m0 parks before it): pp.oldm is a weak pointer to its M, so
+// every P that named mp has none, and a restart hands such a stopped P to
+// mget's M, not to newm's thread in mp's slot. With sched.lock held (the
+// restart reads oldm under it).
+func (s *sched) clearOldmLocked(mp *m) {
+	for _, pp := range s.ps {
+		if pp.oldm == mp {
+			pp.oldm = nil
+		}
+	}
 }
 
 // mfreedOwed is the end of mexit, op mfreed: `lock(&sched.lock);

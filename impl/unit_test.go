@@ -1648,3 +1648,31 @@ func stoppedWorld(t *testing.T) (*sched, *g, *g) {
 	s.gcwaiting.Store(true)
 	return s, main, g1
 }
+
+// mexit's `mp.self.clear()` (proc.go:2027) empties every pp.oldm naming the
+// exiting thread (a weak pointer), so the restart of a world stopped
+// meanwhile hands a stopped P that named it to mget's M, not to newm's
+// thread in its slot, which mgetSpecific(oldm) would find once idle. m0
+// parks before the clear and keeps its name.
+func TestMexitEmptiesOldm(t *testing.T) {
+	for _, exiting := range []int{1, 0} {
+		s, _, _ := stoppedWorld(t)
+		mp, p0 := s.ms[exiting], s.ps[0]
+		// The exiting M holds P0 again (the locked G's last P), owes
+		// mexit, and is off the idle list; P1 stays stopped, naming it.
+		s.ps[1].oldm = mp
+		s.midle, s.nmidle = nil, 0
+		other := s.ms[1-exiting]
+		other.mlink, other.parked = nil, true
+		s.midle, s.nmidle = other, 1
+		mp.parked = false
+		p0.status.Store(pRunning)
+		p0.m.Store(mp)
+		mp.p.Store(p0)
+		mp.mexiting = true
+		mp.mexitOwed()
+		if got, want := s.ps[1].oldm, map[int]*m{1: nil, 0: mp}[exiting]; got != want {
+			t.Errorf("M%d's mexit: P1's oldm %v, want %v", exiting, got, want)
+		}
+	}
+}

@@ -260,6 +260,13 @@
 //     stop-the-world's N are allowed in strict order too;
 //   - LockOSThread and lockOSThread nest at most 255 deep (the runtime's
 //     counts are 32 bits);
+//   - stoplockedm's incidlelocked(1) (checkdead) is part of handoffp's
+//     last step (the sched.lock section's pidleput, or startm's), where
+//     the runtime takes sched.lock again for it (proc.go:3262-3263,
+//     6355-6362): an M that takes the P from the idle list in between
+//     and idles counts the locked M as running, so the locked M's
+//     checkdead reports a deadlock the spec's other M reports. The
+//     fatal error is the same; only the op that reports it differs;
 //   - handoffp's unlocked reads (`!runqempty(pp) || !sched.runq.empty()`,
 //     then the GC test, then `sched.nmspinning.Load()+sched.npidle.Load()
 //     == 0` and its CAS, proc.go:3136-3152) are one instant of its

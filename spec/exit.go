@@ -111,6 +111,19 @@ func (s *State) mexit(op Op, mp int) (Result, error) {
 	if err != nil {
 		return r, err
 	}
+	if mp != 0 {
+		// `mp.self.clear()` (proc.go:2027, before handoffp): every
+		// pp.oldm is a weak pointer to its M, and now gets nil, so a
+		// restart of the world hands a stopped P that named this
+		// thread to mget's M (procresize: `if oldm :=
+		// pp.oldm.get(); oldm != nil`), not to newm's thread in its
+		// slot. m0 parks before it (mPark) and keeps its self.
+		for pi := range s.Ps {
+			if s.Ps[pi].OldM == int8(mp) {
+				s.Ps[pi].OldM = None
+			}
+		}
+	}
 	// handoffp's unlocked reads; its next steps (handoffp.go) come
 	// before nmfreed++.
 	s.handoffpRead(released, op.N)

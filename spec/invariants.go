@@ -1098,7 +1098,7 @@ var Invariants = []Invariant{
 	}},
 	{"GCStopPs", "stopTheWorldWithSema and startTheWorldWithSema (proc.go:1628-1806): a P is _Pgcstop only while sched.gcwaiting holds, held by no M and on no list; " +
 		"procresize reads pp.oldm only then (mgetSpecific(pp.oldm)); throw(\"startTheWorld: inconsistent mp->nextp\")",
-		"The runtime's acquirep sets pp.oldm to the acquiring M every time (proc.go:6283), a weak reference that only mexit's mp.self.clear() empties; the spec records it only when the P stops for a stop-the-world, the one place procresize reads it (proc.go:6161), and clears it at the restart. " +
+		"The runtime's acquirep sets pp.oldm to the acquiring M every time (proc.go:6283), a weak reference that only mexit's mp.self.clear() empties; the spec records it only when the P stops for a stop-the-world, the one place procresize reads it (proc.go:6161), and clears it at the restart, or when the M's thread exits (mexit). " +
 			"M.StaleGCRead, the spec's record that an M's racy read of gcwaiting may predate the stop-the-world, holds only while one is under way and the M is in findRunnable (settleStaleGCReads).",
 		func(s *State, c *census) error {
 			for i := range s.Ms {

@@ -345,6 +345,8 @@ type P struct {
 	// which startTheWorldWithSema's procresize prefers for a P with
 	// local work (mgetSpecific(pp.oldm)). None otherwise: the runtime
 	// keeps a stale oldm, which nothing reads outside a stop-the-world.
+	// None too once that M's thread exited (mexit's mp.self.clear()
+	// empties the weak pointer).
 	OldM int8
 }
 

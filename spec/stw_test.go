@@ -579,3 +579,70 @@ func TestStaleGCReadSpinAndNewm(t *testing.T) {
 		t.Fatalf("newm's thread's relaxed schedule: G%d, %v", r.G, err)
 	}
 }
+
+// A P stopped for a stop-the-world keeps pp.oldm, a weak pointer to the M
+// that acquired it (proc.go:6283), which mexit empties (mp.self.clear(),
+// proc.go:2027) before its handoffp. When that M's thread exits while the
+// world is stopped, the restart's procresize finds oldm.get() nil
+// (proc.go:6161) and hands the P with work to mget's M, the idle list's
+// head, not to newm's thread, which the spec runs in the exited M's
+// slot. The spec kept P.OldM naming the slot, and its mgetSpecific then
+// handed the P to that new thread.
+func TestMexitEmptiesOldM(t *testing.T) {
+	s := newState(t, "go", 2, 2)
+	// M1 steals G1, which locks its thread, spawns G2 (P1's runnext)
+	// and enters a syscall.
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	sched(t, s, 1, SrcStealNext)
+	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	spawn(t, s, 1)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 1})
+	// Main parks: M0 is in findRunnable with P0. The stop-the-world stops
+	// P1 (its M's G in a syscall) with oldm M1; M0 is past its read of
+	// gcwaiting.
+	do(t, s, Op{Kind: OpPark, M: 0})
+	do(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	if s.Ps[1].Status != PGCStop || s.Ps[1].OldM != 1 || !s.Ms[0].StaleGCRead {
+		t.Fatalf("setup: P1 not stopped with oldm M1, or M0 not past its read\n%s", s.Dump())
+	}
+	// G1 leaves its syscall with no P (global queue, M1 in stoplockedm);
+	// M0 takes it and hands P0 to M1 (startlockedm).
+	do(t, s, Op{Kind: OpExitSyscall, M: 1, P: None, N: int8(ExitNoP)})
+	src := SrcGlobal
+	if _, err := s.Clone().Apply(Op{Kind: OpSchedule, M: 0, Source: src}); err != nil {
+		src = SrcTick
+	}
+	if r := step(t, s, Op{Kind: OpSchedule, M: 0, Source: src}); r.HandedTo != 1 || !s.Ms[0].Stopping {
+		t.Fatalf("M0's schedule: %v\n%s", r, s.Dump())
+	}
+	// M1 runs G1, which exits: mexit. Its handoffp starts newm's M for
+	// P0 (no idle M yet), and M1's thread is gone.
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0})
+	do(t, s, Op{Kind: OpGoexit, M: 1})
+	if !s.Ms[1].Exited || !s.pendingP(0) {
+		t.Fatalf("M1 not exited with P0 left to newm\n%s", s.Dump())
+	}
+	if s.Ps[1].OldM != None {
+		t.Fatalf("after M1's mexit P1's oldm is M%d, want none (mp.self.clear())", s.Ps[1].OldM)
+	}
+	// newm's thread (in M1's slot) takes P0, stops for the stop-the-world
+	// and idles; then M0's stopm: M0 heads the idle list.
+	if r := do(t, s, Op{Kind: OpAcquireP, M: 1, P: 0}); !r.Newm {
+		t.Fatalf("newm: %v", r)
+	}
+	do(t, s, Op{Kind: OpGCStopm, M: 1})
+	if s.Ms[1].GCStopping {
+		do(t, s, Op{Kind: OpGCStopm, M: 1})
+	}
+	do(t, s, Op{Kind: OpStopm, M: 1})
+	do(t, s, Op{Kind: OpStopm, M: 0})
+	if !s.worldStopped() || s.Sched.Midle != 0 || s.Ps[1].Runnext == None {
+		t.Fatalf("want the world stopped, M0 heading the idle list, P1 with G2\n%s", s.Dump())
+	}
+	// The restart: P1 goes to mget's M, M0.
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1})
+	if s.Ms[0].NextP != 1 || s.Ms[1].NextP == 1 {
+		t.Fatalf("the restart handed P1 to M%d (M0's nextp %d, M1's %d); want mget's M0\n%s", s.Ps[1].M, s.Ms[0].NextP, s.Ms[1].NextP, s.Dump())
+	}
+}
