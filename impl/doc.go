@@ -239,7 +239,9 @@
 //     sched.lock section: the one that reads sched.runq (and takes
 //     pidlegetSpinning's P and the global batch if it holds work); then
 //     (m.recheckRunqs, MSnap.RecheckRunqs) checkRunqsNoP's unlocked reads
-//     and sched.lock again for the P if a run queue holds work;
+//     and sched.lock again for the P if a run queue holds work; where
+//     no P is idle then and the GC marks, checkIdleGCNoP's sched.lock
+//     section is a third op (recheckIdleGC: m.recheck with m.stopping);
 //     the P it took is the M's (m.spinP, MSnap.SpinP: _Pidle, off the
 //     idle list), and its next ops are runqputbatch onto that P (a batch
 //     with a rest) and acquirep (recheckAcquire: `acquirep(pp);

@@ -113,6 +113,8 @@ func (mp *m) nextOwed() {
 		mp.wakepStartm()
 	case mp.startmP != nil:
 		mp.startmOwed()
+	case mp.stopping && mp.recheck:
+		mp.recheckIdleGC()
 	case mp.stopping:
 		mp.stopmOwed()
 	case mp.handing != nil:

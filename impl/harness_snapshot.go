@@ -36,7 +36,7 @@ func (s *sched) snapshot() Snapshot {
 			LockedInt: int(mp.lockedInt), Exited: mp.exited.Load(), Wedged: mp.wedged.Load(),
 			Spinning: mp.spinning.Load(), NextP: pid(mp.nextp.Load()), Recheck: mp.recheck, RecheckRunqs: mp.recheckRunqs, YieldSlow: mp.yieldSlow, WakeP: mp.owesWakep, Waking: mp.waking, Stopping: mp.stopping, StopLocked: mp.stoplocked, GCStopping: mp.gcstopping, SpinClear: mp.spinClear, StealWork: mp.spun, Mexiting: mp.mexiting, Mfreed: mp.mfreed,
 		})
-		if mp.recheck && mp.allpLen != 0 && mp.allpLen != s.gomaxprocs.Load() {
+		if mp.recheck && !mp.stopping && mp.allpLen != 0 && mp.allpLen != s.gomaxprocs.Load() {
 			sn.Ms[len(sn.Ms)-1].AllpLen = int(mp.allpLen)
 		}
 		if mp.slowq.head != nil {

@@ -625,26 +625,53 @@ func (mp *m) recheckStop() {
 				mp.commit(&r)
 				return
 			}
+			// checkRunqsNoP returns nil, and checkIdleGCNoP follows
+			// (proc.go:3695-3703): while the GC marks, its sched.lock
+			// section is the M's next op (recheck with stopping),
+			// after which another M's stop path may take this store.
+			mp.recheck = s.gcBlacken.Load()
 			s.unlockSched(&mp.actor)
 			r.val |= recheckNeedSpinning
 			break
 		}
 	}
-	if r.val&recheckFoundRunq == 0 && s.gcBlacken.Load() {
-		// checkIdleGCNoP (proc.go:3703, 3937-3976): idle-priority mark
-		// work wanted (impl: whenever the GC marks, as it does while
-		// the heap has grey objects).
-		mp.sp()
-		s.lockSched(&mp.actor)
-		if s.pidle.Load() == nil {
-			s.needspinning.Store(true)
-			r.val |= recheckNeedSpinning | recheckIdleGC
-		}
-		s.unlockSched(&mp.actor)
+	if r.val&recheckFoundRunq == 0 {
+		mp.checkIdleGCNoP(&r)
 	}
 	mp.stopping = true
 	mp.branch(brStopm)
 	mp.commit(&r)
+}
+
+// recheckIdleGC is the recheck's third op, after checkRunqsNoP found
+// work and no idle P while the GC marked (recheck with stopping):
+// checkIdleGCNoP's own sched.lock section. stopm is the M's next op.
+func (mp *m) recheckIdleGC() {
+	r := mp.begin(opRecheck)
+	mp.recheck = false
+	mp.sp()
+	mp.checkIdleGCNoP(&r)
+	mp.commit(&r)
+}
+
+// checkIdleGCNoP (proc.go:3703, 3937-3976) for the recheck's op r:
+// idle-priority mark work is wanted whenever the GC marks (impl: as it
+// does while the heap has grey objects); its read of gcBlackenEnabled
+// comes before its sched.lock section, where pidlegetSpinning with no
+// idle P stores needspinning (with one impl has no idle mark worker to
+// run: it puts the P back, so it leaves the list alone).
+func (mp *m) checkIdleGCNoP(r *rec) {
+	s := mp.s
+	if !s.gcBlacken.Load() {
+		return
+	}
+	mp.sp()
+	s.lockSched(&mp.actor)
+	if s.pidle.Load() == nil {
+		s.needspinning.Store(true)
+		r.val |= recheckNeedSpinning | recheckIdleGC
+	}
+	s.unlockSched(&mp.actor)
 }
 
 // recheckAcquire is findRunnable's `acquirep(pp); mp.becomeSpinning()`

@@ -1676,3 +1676,45 @@ func TestMexitEmptiesOldm(t *testing.T) {
 		}
 	}
 }
+
+// findRunnable's recheck calls checkIdleGCNoP whenever checkRunqsNoP
+// returns nil, which it does also after finding a P's work and no idle P
+// (proc.go:3695-3703, 3904-3910): checkRunqsNoP's section stores
+// needspinning, then checkIdleGCNoP's own section, while the GC marks,
+// stores it again, and another M's stop path may take the first store in
+// between. The recheck is then three ops: after checkRunqsNoP's the M
+// owes checkIdleGCNoP's (recheck with stopping), then stopm. With the GC
+// off the recheck ends at checkRunqsNoP's op. impl skipped
+// checkIdleGCNoP after work was found.
+func TestRecheckIdleGCAfterRunqsFoundNoP(t *testing.T) {
+	for _, marking := range []bool{true, false} {
+		s := testSched(t, "small", 3, 3)
+		mp, p2 := s.ms[1], s.ps[2]
+		for _, pp := range []*p{s.ps[1], p2} {
+			if !s.pidleremoveLocked(pp) {
+				t.Fatal("setup: P1 and P2 idle")
+			}
+		}
+		if _, _, msg := s.ms[2].runqput(p2, runnableGs(s, 1)[0], false); msg != "" {
+			t.Fatal(msg)
+		}
+		s.gcBlacken.Store(marking)
+		mp.recheck = true
+		mp.recheckStop() // the global queue's section: empty
+		mp.recheckStop() // checkRunqsNoP: P2's work, no idle P
+		if !s.needspinning.Load() || mp.spinP != nil || !mp.stopping || mp.recheck != marking {
+			t.Fatalf("GC marking %v: after checkRunqsNoP needspinning %v, took %v, stopping %v, recheck %v (want %v)", marking, s.needspinning.Load(), mp.spinP, mp.stopping, mp.recheck, marking)
+		}
+		if !marking {
+			continue
+		}
+		if sn := s.snapshot(); !sn.Ms[1].Recheck || !sn.Ms[1].Stopping || sn.Ms[1].AllpLen != 0 {
+			t.Fatalf("snapshot of the M owing checkIdleGCNoP: %+v", sn.Ms[1])
+		}
+		s.needspinning.Store(false) // another M's stop path took the store
+		mp.nextOwed()
+		if !s.needspinning.Load() || mp.recheck || !mp.stopping || mp.ops[opRecheck] != 3 {
+			t.Fatalf("checkIdleGCNoP's op: needspinning %v, recheck %v, stopping %v, recheck ops %d (want 3)", s.needspinning.Load(), mp.recheck, mp.stopping, mp.ops[opRecheck])
+		}
+	}
+}

@@ -55,6 +55,14 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 		case m.StartmP != None:
 			// wakep's startm, or handoffp's next step.
 			ops = append(ops, Op{Kind: s.Ps[m.StartmP].Handoff.Next(), M: M})
+		case m.Stopping && m.Recheck:
+			// checkIdleGCNoP's step after checkRunqsNoP found work
+			// and no idle P (recheckIdleGC): its needspinning store
+			// where it changes the state.
+			ops = append(ops, Op{Kind: OpRecheck, M: M})
+			if s.Sched.GCBlacken && s.Sched.Pidle == None && !s.Sched.NeedSpinning {
+				ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckIdleGC})
+			}
 		case m.Stopping:
 			ops = append(ops, Op{Kind: OpStopm, M: M})
 		case m.Handing != None:
@@ -170,9 +178,10 @@ func (s *State) Enabled(b Bounds, buf []Op) []Op {
 				// RecheckFound) is offered whatever the run queues hold
 				// now, as the relaxed op accepts; where both outcomes
 				// give the same state (found, no idle P, needspinning
-				// set already) only one is offered.
+				// set already, the GC off: no checkIdleGCNoP step)
+				// only one is offered.
 				ops = append(ops, Op{Kind: OpRecheck, M: M})
-				if s.Sched.Pidle != None || !s.Sched.NeedSpinning {
+				if s.Sched.Pidle != None || !s.Sched.NeedSpinning || s.Sched.GCBlacken {
 					ops = append(ops, Op{Kind: OpRecheck, M: M, N: RecheckFound})
 				}
 				// checkIdleGCNoP's needspinning store (no idle P, the

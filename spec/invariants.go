@@ -1054,8 +1054,13 @@ var Invariants = []Invariant{
 			if m.YieldSlow && (m.Curg != None || m.P == None || len(s.Ps[m.P].SlowBatch) == 0 || m.WakeP) {
 				return errf("M%d owes goyield's runqputslow push but curg=%d p=%d or holds no batch, or owes a wakep", i, m.Curg, m.P)
 			}
-			if m.RecheckRunqs && (!m.Recheck || m.Spinning) {
-				return errf("M%d is between the recheck's two sched.lock sections but recheck=%v spinning=%v", i, m.Recheck, m.Spinning)
+			if m.RecheckRunqs && (!m.Recheck || m.Spinning || m.Stopping) {
+				return errf("M%d is between the recheck's two sched.lock sections but recheck=%v spinning=%v stopping=%v", i, m.Recheck, m.Spinning, m.Stopping)
+			}
+			// checkIdleGCNoP's step, after checkRunqsNoP found work and
+			// no idle P, only while the GC marked then.
+			if m.Recheck && m.Stopping && (m.Spinning || m.P != None || m.Curg != None || m.AllpLen != 0 || m.SpinP != None) {
+				return errf("M%d owes the recheck's checkIdleGCNoP step but spinning=%v p=%d curg=%d allp=%d spinp=%d", i, m.Spinning, m.P, m.Curg, m.AllpLen, m.SpinP)
 			}
 			// After findRunnable's spin the M is in stealWork: spinning,
 			// on g0 with its P, whose run queue is empty.

@@ -666,8 +666,8 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 }
 
 // recheck is OpRecheck: findRunnable's recheck for an M that was spinning
-// when it dropped its P (M.Recheck, after OpStopSpinning), in two steps,
-// one per sched.lock section (proc.go:3676-3695):
+// when it dropped its P (M.Recheck, after OpStopSpinning), in two or three
+// steps, one per sched.lock section (proc.go:3676-3703):
 //   - the global queue's (M.RecheckRunqs false): `lock(&sched.lock); if
 //     !sched.runq.empty() { pp, _ := pidlegetSpinning(0); if pp != nil {
 //     gp, q := globrunqgetbatch(int32(len(pp.runq)) / 2); unlock ...`
@@ -690,11 +690,18 @@ func (s *State) stopm(op Op, mp int) (Result, error) {
 //     are not modelled) or, with none wanted after all, puts the P back
 //     (no change). Its read of gcBlackenEnabled comes before the lock, so
 //     a relaxed op (one that overlapped another) may store needspinning
-//     after the GC ended; a strict one only while the GC marks.
+//     after the GC ended; a strict one only while the GC marks;
+//   - checkIdleGCNoP's own, where checkRunqsNoP found work and no idle P
+//     (it stores needspinning and returns nil, and checkIdleGCNoP
+//     follows, proc.go:3695-3703): while the GC marks the M stays in the
+//     recheck (Recheck with Stopping) and checkIdleGCNoP's section is a
+//     third step (recheckIdleGC), with the same input; with the GC off
+//     its racy read of gcBlackenEnabled returns at once, in the same
+//     step as checkRunqsNoP's.
 //
-// Between the two another M's stop path may take the first store
-// (becomeSpinning, keeping its P), and a third M's the second: one
-// recheck may keep two Ms from dropping their Ps.
+// Between the sections another M's stop path may take one store
+// (becomeSpinning, keeping its P) before the next: one recheck may keep
+// three Ms from dropping their Ps.
 //
 // A P either section takes is findRunnable's local until `acquirep(pp);
 // mp.becomeSpinning()` (OpAcquireP, after runqputbatch's OpRunqputBatch
@@ -714,6 +721,9 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	}
 	if op.N&^(RecheckFound|RecheckIdleGC) != 0 {
 		return r, s.disabled(op, "unknown recheck input")
+	}
+	if m.Stopping {
+		return s.recheckIdleGC(op, mp)
 	}
 	if !m.RecheckRunqs {
 		// The global queue's sched.lock section.
@@ -759,18 +769,10 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	case op.Strict && found != s.recheckWork(mp):
 		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
 	case idleGC && found:
-		return r, s.disabled(op, "checkIdleGCNoP runs only when checkRunqsNoP found no work")
-	case idleGC && !s.Sched.GCBlacken && op.Strict:
-		// checkIdleGCNoP reads gcBlackenEnabled without a lock, before
-		// its sched.lock section ("since we have no P, gcBlackenEnabled
-		// may change at any time"): in an op that overlapped another
-		// the read may predate the GC's end (gcMarkDone's
-		// stop-the-world), and the section store needspinning with the
-		// GC off. The relaxed op reaches the state RecheckFound's
-		// relaxed read reaches with no idle P: no new state.
-		return r, s.disabled(op, "strict: checkIdleGCNoP looks for idle-priority mark work only while the GC marks (gcBlackenEnabled)")
-	case idleGC && s.Sched.Pidle != None:
-		return r, s.disabled(op, "checkIdleGCNoP's pidlegetSpinning finds an idle P: it runs the idle mark worker (not modelled) or puts the P back")
+		return r, s.disabled(op, "checkIdleGCNoP's sched.lock section comes after checkRunqsNoP's, as a step of its own, where checkRunqsNoP found work and no idle P")
+	}
+	if err := s.recheckIdleGCRefusal(op); err != nil {
+		return r, err
 	}
 	if found {
 		if s.Sched.Pidle != None {
@@ -779,8 +781,17 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		}
 		// Work it cannot take (no idle P): pidlegetSpinning's
 		// `sched.needspinning.Store(1)` in checkRunqsNoP's section.
+		// checkRunqsNoP returns nil, and checkIdleGCNoP follows
+		// (proc.go:3695-3703), its sched.lock section a step of its
+		// own while the GC marks (the M stays in the recheck,
+		// Stopping: recheckIdleGC); with the GC off its racy read of
+		// gcBlackenEnabled returns at once.
 		s.Sched.NeedSpinning = true
 		r.Value = 1
+		m.RecheckRunqs, m.AllpLen = false, 0
+		m.Recheck = s.Sched.GCBlacken
+		m.Stopping = true
+		return r, nil
 	}
 	if idleGC {
 		// checkIdleGCNoP's pidlegetSpinning with no idle P:
@@ -790,6 +801,51 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	}
 	m.Recheck, m.RecheckRunqs, m.AllpLen = false, false, 0
 	m.Stopping = true
+	return r, nil
+}
+
+// recheckIdleGCRefusal is why the recheck's input cannot have
+// checkIdleGCNoP's needspinning store (RecheckIdleGC), or nil.
+func (s *State) recheckIdleGCRefusal(op Op) error {
+	switch {
+	case op.N&RecheckIdleGC == 0:
+		return nil
+	case !s.Sched.GCBlacken && op.Strict:
+		// checkIdleGCNoP reads gcBlackenEnabled without a lock, before
+		// its sched.lock section ("since we have no P, gcBlackenEnabled
+		// may change at any time"): in an op that overlapped another
+		// the read may predate the GC's end (gcMarkDone's
+		// stop-the-world), and the section store needspinning with the
+		// GC off. The relaxed op reaches the state RecheckFound's
+		// relaxed read reaches with no idle P: no new state.
+		return s.disabled(op, "strict: checkIdleGCNoP looks for idle-priority mark work only while the GC marks (gcBlackenEnabled)")
+	case s.Sched.Pidle != None:
+		return s.disabled(op, "checkIdleGCNoP's pidlegetSpinning finds an idle P: it runs the idle mark worker (not modelled) or puts the P back")
+	}
+	return nil
+}
+
+// recheckIdleGC is OpRecheck's third step, by an M whose checkRunqsNoP
+// found work but no idle P (Recheck with Stopping): checkIdleGCNoP
+// (proc.go:3703, 3937-3976), its read of gcBlackenEnabled and its own
+// sched.lock section, where pidlegetSpinning with no idle P stores
+// needspinning again (Op.N RecheckIdleGC: idle-priority mark work wanted,
+// the op's input). Between checkRunqsNoP's store and this one another
+// M's stop path may take the first (becomeSpinning), and a third M's the
+// second. stopm is the M's next step.
+func (s *State) recheckIdleGC(op Op, mp int) (Result, error) {
+	r := NewResult()
+	if op.Source != 0 || op.N&RecheckFound != 0 {
+		return r, s.disabled(op, "after checkRunqsNoP the recheck's last step is checkIdleGCNoP's (no source, no RecheckFound)")
+	}
+	if err := s.recheckIdleGCRefusal(op); err != nil {
+		return r, err
+	}
+	if op.N&RecheckIdleGC != 0 {
+		s.Sched.NeedSpinning = true
+		r.Value = 1
+	}
+	s.Ms[mp].Recheck = false
 	return r, nil
 }
 

@@ -43,7 +43,7 @@ const (
 	OpStoplockedm                               // schedule's stoplockedm after a locked G's gosched (and its wakep) or park: releasep, handoffp's unlocked reads (its next steps, then incidlelocked(1))
 	OpStartlockedm                              // startlockedm after resetspinning's wakep: the G a spinning M found locked to another M, with this M's P, to that M
 	OpMexit                                     // mexit after gdestroy of a locked G: handoffp(releasep())'s unlocked reads; its next steps, then mfreed
-	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P, one step per sched.lock section: sched.runq's, then checkRunqsNoP's (M.RecheckRunqs); takes an idle P (and the global batch) for acquirep next, or finds nothing it can take and stopm is next
+	OpRecheck                                   // findRunnable's recheck after a spinning M dropped its P, one step per sched.lock section: sched.runq's, then checkRunqsNoP's (M.RecheckRunqs), then, where that found work and no idle P while the GC marked, checkIdleGCNoP's (M.Recheck with M.Stopping); takes an idle P (and the global batch) for acquirep next, or finds nothing it can take and stopm is next
 	OpMfreed                                    // mexit after its handoffp: lock(&sched.lock); sched.nmfreed++; checkdead(); the thread exits (m0 parks forever)
 	OpRunqputBatch                              // findRunnable after the unlock that took a global batch: runqputbatch(pp, &q) of its rest onto the M's P (then gp runs) or the P the recheck took
 	OpRunqstealTail                             // runqsteal after runqgrab's CAS took two or more: atomic.StoreRel(&pp.runqtail, t+n) publishes all but the last, which then runs

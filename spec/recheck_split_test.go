@@ -141,3 +141,85 @@ func TestRecheckIdleGCNeedSpinning(t *testing.T) {
 		t.Fatalf("M0's stop path: %v, want it to keep P0 and spin\n%s", r, s.Dump())
 	}
 }
+
+// findRunnable's recheck calls checkIdleGCNoP (proc.go:3703) whenever
+// checkRunqsNoP returns nil, and checkRunqsNoP returns nil also when it
+// found a P's run queue with work and pidlegetSpinning found no idle P
+// (proc.go:3904-3910, after storing needspinning). checkIdleGCNoP then
+// takes sched.lock again (proc.go:3972) and, with no idle P, stores
+// needspinning once more (proc.go:7433-7438). Between the two sections
+// another M's stop path may take the first store, and a further M's the
+// second, which keeps its P. The spec ended the recheck at
+// checkRunqsNoP's step, so that M dropped its P (a review of the wakeup
+// protocol found it). With 3 Ps and the GC marking:
+//
+//	M2 (spinning, P1) stop path: pidleput(P1), nmspinning--
+//	M1 (G1 parked) cannot spin (2*1 < 3-1 is false)
+//	M0 spawns G2 into P0's runnext; wakep takes P1 for M3
+//	M2's recheck: the global queue empty; checkRunqsNoP: G2, no idle P,
+//	  needspinning
+//	M1's stop path takes the store (becomeSpinning, keeps P2)
+//	M0: G0 parks, G2 runs and parks; M0 cannot spin (2*2 < 3-0)
+//	M2's checkIdleGCNoP: no idle P, needspinning again
+//	M0's stop path takes it and keeps P0.
+func TestRecheckIdleGCAfterRunqsFoundNoP(t *testing.T) {
+	s := newState(t, "small", 3, 4)
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1}) // the GC marks
+	settle(t, s)
+	spawn(t, s, 0) // G1 on P0's runnext; wakep: M1 spinning
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Ms[1].NextP})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0}) // resetspinning's wakep: M2 spinning
+	do(t, s, Op{Kind: OpAcquireP, M: 2, P: s.Ms[2].NextP})
+	p1 := s.Ms[2].P
+	do(t, s, Op{Kind: OpSchedule, M: 2, Source: SrcIdle, Strict: true}) // M2 drops its P, still counted
+	if !s.Sched.GCBlacken || s.Sched.NMSpinning != 1 || s.Sched.Pidle != p1 || !s.Ms[2].Recheck {
+		t.Fatalf("setup\n%s", s.Dump())
+	}
+	do(t, s, Op{Kind: OpPark, M: 1})
+	if s.spinAllowed(1) {
+		t.Fatalf("M1 would spin\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpStopSpinning, M: 2})
+	spawn(t, s, 0) // G2 on P0's runnext; wakep takes P1 for M3 (spinning)
+	if s.Sched.Pidle != None || s.Ms[3].NextP != p1 || s.Sched.NeedSpinning {
+		t.Fatalf("want P1 handed to M3, no idle P\n%s", s.Dump())
+	}
+	step(t, s, Op{Kind: OpRecheck, M: 2, Strict: true}) // the global queue's section: empty
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpRecheck, M: 2, N: RecheckFound | RecheckIdleGC})))
+	if r := step(t, s, Op{Kind: OpRecheck, M: 2, N: RecheckFound, Strict: true}); r.Value != 1 {
+		t.Fatalf("checkRunqsNoP: %v", r)
+	}
+	if !s.Ms[2].Recheck || !s.Ms[2].Stopping {
+		t.Fatalf("after checkRunqsNoP found work and no idle P, M2 does not owe checkIdleGCNoP's step\n%s", s.Dump())
+	}
+	wantDisabled(t, errOf(Step(s, Op{Kind: OpStopm, M: 2})))
+	if r := do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcIdle}); r.Value != StopNeedSpinning {
+		t.Fatalf("M1's stop path: %v, want it to take the store", r)
+	}
+	do(t, s, Op{Kind: OpPark, M: 0})
+	do(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcRunnext, Strict: true})
+	do(t, s, Op{Kind: OpPark, M: 0})
+	if s.spinAllowed(0) || s.Sched.NeedSpinning {
+		t.Fatalf("M0 would spin, or needspinning is set\n%s", s.Dump())
+	}
+	// Offered: checkIdleGCNoP's step, with and without its store.
+	var ns []int8
+	for _, op := range s.Enabled(DefaultBounds(len(s.Gs)+2), nil) {
+		if op.M == 2 {
+			if op.Kind != OpRecheck {
+				t.Fatalf("M2 offered %v", op)
+			}
+			ns = append(ns, op.N)
+		}
+	}
+	if !slices.Equal(ns, []int8{0, RecheckIdleGC}) {
+		t.Fatalf("M2 offered recheck N %v, want [0 %d]", ns, RecheckIdleGC)
+	}
+	if r := step(t, s, Op{Kind: OpRecheck, M: 2, N: RecheckIdleGC, Strict: true}); r.Value != 1 || s.Ms[2].Recheck || !s.Ms[2].Stopping {
+		t.Fatalf("checkIdleGCNoP: %v\n%s", r, s.Dump())
+	}
+	if r := step(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle, Strict: true}); r.Value != StopNeedSpinning {
+		t.Fatalf("M0's stop path: %v, want it to take checkIdleGCNoP's store and keep P0", r)
+	}
+	step(t, s, Op{Kind: OpStopm, M: 2})
+}

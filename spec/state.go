@@ -92,7 +92,9 @@ type M struct {
 	// Recheck: the M dropped its P while spinning and has yet to do
 	// findRunnable's recheck (nmspinning--, sched.runq, checkRunqsNoP):
 	// OpStopSpinning, then OpRecheck twice, one per sched.lock section
-	// (RecheckRunqs).
+	// (RecheckRunqs); with Stopping, a third: checkIdleGCNoP's section
+	// after checkRunqsNoP found work and no idle P while the GC marked,
+	// then stopm.
 	Recheck bool
 	// RecheckRunqs: the recheck's first sched.lock section, the global
 	// queue's (proc.go:3676-3693), is done and took nothing; checkRunqsNoP
@@ -150,7 +152,8 @@ type M struct {
 	// sched.lock section and checkRunqsNoP come before stopm's), after
 	// startlockedm handed its P
 	// to a locked M, or after exitsyscallNoP put its G on the global
-	// queue (`unlock(&sched.lock) ... stopm()`).
+	// queue (`unlock(&sched.lock) ... stopm()`). With Recheck the
+	// recheck's checkIdleGCNoP step comes first.
 	Stopping bool
 	// StartmP is the P wakep's sched.lock section took off the idle list
 	// (pidlegetSpinning), which its startm, the M's next step (OpStartm),

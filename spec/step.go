@@ -94,7 +94,10 @@ func (s *State) apply(op Op) (Result, error) {
 	if !m.StealTail && !m.SpinClear && m.SpinP == None && m.P != None && m.Curg == None && len(s.Ps[m.P].Held) != 0 && op.Kind != OpRunqputBatch {
 		return r, s.disabled(op, "findRunnable's runqputbatch comes first")
 	}
-	if m.Stopping && op.Kind != OpStopm {
+	if m.Stopping && m.Recheck && op.Kind != OpRecheck {
+		return r, s.disabled(op, "the recheck's checkIdleGCNoP step comes first, then stopm")
+	}
+	if m.Stopping && !m.Recheck && op.Kind != OpStopm {
 		return r, s.disabled(op, "its stopm comes first (after the stop path, the recheck, startlockedm or exitsyscallNoP)")
 	}
 	if m.Handing != None && !m.WakeP && !m.Waking && m.StartmP == None && op.Kind != OpStartlockedm {

@@ -60,8 +60,9 @@ func (s *State) procresizeAction(op Op, oneStep bool) (Result, error) {
 		// the drop (mp.snapshotAllp, proc.go:3587): checkRunqsNoP
 		// reads its Ps, not the new GOMAXPROCS's ("everything up to
 		// cap(allp) is immutable"; a shrink leaves the destroyed Ps in
-		// it, dead and empty).
-		if m := &s.Ms[i]; m.Recheck {
+		// it, dead and empty). Past checkRunqsNoP (Stopping: its
+		// checkIdleGCNoP step) it reads allp no more.
+		if m := &s.Ms[i]; m.Recheck && !m.Stopping {
 			snap := m.AllpLen
 			if snap == 0 {
 				snap = int8(s.Sched.GoMaxProcs)
