@@ -411,3 +411,16 @@ func opsOf(ops []Op, m int8) []Op {
 	}
 	return out
 }
+
+// lockedOnM1 is 2 Ps and 2 Ms (preset go) where M1 stole G1 from P0's
+// runnext, runs it on P1 and is locked to it (LockOSThread); main runs on
+// M0 and P0.
+func lockedOnM1(t testing.TB) *State {
+	t.Helper()
+	s := newState(t, "go", 2, 2)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	sched(t, s, 1, SrcStealNext)
+	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	return s
+}

@@ -12,11 +12,7 @@ import (
 // no idle M either (M0 runs main): P1 is left to newm's thread.
 func lockedExitLeavesPending(t *testing.T) *State {
 	t.Helper()
-	s := newState(t, "go", 2, 2)
-	spawn(t, s, 0)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
-	sched(t, s, 1, SrcStealNext)
-	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	s := lockedOnM1(t)
 	if r := do(t, s, Op{Kind: OpExit, M: 1}); r.Locked != LockedMexit || !s.Ms[1].Exited {
 		t.Fatalf("locked exit: %v\n%s", r, s.Dump())
 	}

@@ -589,13 +589,8 @@ func TestStaleGCReadSpinAndNewm(t *testing.T) {
 // slot. The spec kept P.OldM naming the slot, and its mgetSpecific then
 // handed the P to that new thread.
 func TestMexitEmptiesOldM(t *testing.T) {
-	s := newState(t, "go", 2, 2)
-	// M1 steals G1, which locks its thread, spawns G2 (P1's runnext)
-	// and enters a syscall.
-	spawn(t, s, 0)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
-	sched(t, s, 1, SrcStealNext)
-	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	// G1, locked to M1, spawns G2 (P1's runnext) and enters a syscall.
+	s := lockedOnM1(t)
 	spawn(t, s, 1)
 	do(t, s, Op{Kind: OpEnterSyscall, M: 1})
 	// Main parks: M0 is in findRunnable with P0. The stop-the-world stops

@@ -129,11 +129,7 @@ func TestLockedExit(t *testing.T) {
 // window finds it running, so checkdead is silent there and runs again
 // at the nmfreed++.
 func TestLockedExitThenMexit(t *testing.T) {
-	s := newState(t, "go", 2, 2)
-	spawn(t, s, 0)
-	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
-	sched(t, s, 1, SrcStealNext)
-	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	s := lockedOnM1(t)
 	do(t, s, Op{Kind: OpPark, M: 0}) // main waits forever
 	r := step(t, s, Op{Kind: OpExit, M: 1})
 	m1 := &s.Ms[1]
