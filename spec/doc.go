@@ -260,6 +260,13 @@
 //     stop-the-world's N are allowed in strict order too;
 //   - LockOSThread and lockOSThread nest at most 255 deep (the runtime's
 //     counts are 32 bits);
+//   - where findRunnable's checkRunqsNoP found work and no idle P with
+//     the GC off, checkIdleGCNoP's racy read of gcBlackenEnabled is made
+//     in the same step and returns; a GC that starts between the two (a
+//     stop-the-world does not wait for an M with no P) would let its
+//     section store needspinning once more: the spec makes that store
+//     only where the GC marked at checkRunqsNoP's step (M.Recheck with
+//     M.Stopping);
 //   - stoplockedm's incidlelocked(1) (checkdead) is part of handoffp's
 //     last step (the sched.lock section's pidleput, or startm's), where
 //     the runtime takes sched.lock again for it (proc.go:3262-3263,
