@@ -156,18 +156,20 @@
 // # Invariants
 //
 // Invariants lists 45 named properties, each citing the throw or comment it
-// comes from; CheckInvariants returns the first that fails. 36 are facts of
+// comes from; CheckInvariants returns the first that fails. 35 are facts of
 // the runtime itself at every point between the spec's ops (every M
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks
-// only those, for a state projected from the real runtime. The other 9 carry a Scope: they rest on a restriction of the
+// only those, for a state projected from the real runtime. The other 10 carry a Scope: they rest on a restriction of the
 // spec's model (its exitsyscall and schedule are single steps,
 // sysmon is no M; it has no in-place waits, extra Ms, finalizer
-// goroutines or assist steals; it keeps pp.oldm only where procresize
+// goroutines or assist steals; it resets the assist credits in gcStart's
+// stop-the-world; it keeps pp.oldm only where procresize
 // reads it), hold in every state the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
 // NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts,
-// BgScanCreditNonNegative, IdlePsListed, GCStopPs and CheckdeadRan.
+// BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs
+// and CheckdeadRan.
 //
 // # Terminal states
 //

@@ -1180,17 +1180,23 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"AssistCreditFlushed", "gdestroy: `if gcBlackenEnabled != 0 && gp.gcAssistBytes > 0 { ... bgScanCredit.Add; gp.gcAssistBytes = 0 }`; gcStart's gcResetMarkState zeroes every G's gcAssistBytes before marking", "", func(s *State, c *census) error {
-		if !s.Sched.GCBlacken {
-			return nil
-		}
-		for i := range s.Gs {
-			if g := &s.Gs[i]; g.Status == Dead && g.GCAssist > 0 {
-				return errf("dead G%d keeps %d units of assist credit while the GC is marking", i, g.GCAssist)
+	{"AssistCreditFlushed", "gdestroy: `if gcBlackenEnabled != 0 && gp.gcAssistBytes > 0 { ... bgScanCredit.Add; gp.gcAssistBytes = 0 }`; gcStart's gcResetMarkState zeroes every G's gcAssistBytes before marking",
+		"The spec resets every G's credit in the action of gcStart's stop-the-world, with gcBlackenEnabled = 1, and models no assist steals. " +
+			"The runtime's gcResetMarkState runs before that stop-the-world, with the world running (mgc.go:819, 2113-2119), and an assist " +
+			"rescheduled in debt (mgcmark.go:650-662) can retry after it, steal from the last cycle's bgScanCredit and end with a positive " +
+			"credit without gcAssistAlloc1's reset (mgcmark.go:563-597); its G can then exit before gcBlackenEnabled = 1, unflushed " +
+			"(proc.go:4529), and be dead with credit while the GC marks.",
+		func(s *State, c *census) error {
+			if !s.Sched.GCBlacken {
+				return nil
 			}
-		}
-		return nil
-	}},
+			for i := range s.Gs {
+				if g := &s.Gs[i]; g.Status == Dead && g.GCAssist > 0 {
+					return errf("dead G%d keeps %d units of assist credit while the GC is marking", i, g.GCAssist)
+				}
+			}
+			return nil
+		}},
 	{Name: "BgScanCreditNonNegative",
 		Source: "gdestroy adds only a positive gcAssistBytes to gcController.bgScanCredit",
 		Scope: "The spec models no assist stealing: bgScanCredit moves only by gdestroy's flush of a positive credit, so it is never " +
