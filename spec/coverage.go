@@ -51,7 +51,10 @@ func Branches(op Op, r Result, buf []string) []string {
 		case HandoffStartmSpin:
 			add("handoffp-spin") // handoffp's startm(pp, true), after its CAS
 		}
-	case OpHandoffp, OpMexit:
+	case OpHandoffp, OpMexit, OpStoplockedm:
+		if op.Kind == OpStoplockedm && r.HandedOff {
+			add("handoffp")
+		}
 		if r.Value != 0 {
 			add(HandoffStep(r.Value).String()) // handoffp's unlocked reads: its next step
 		}
@@ -120,22 +123,6 @@ func Branches(op Op, r Result, buf []string) []string {
 			add("global-needspinning")
 		case r.Value == 1:
 			add("runqs-needspinning")
-		}
-	case OpStoplockedm:
-		if r.HandedOff {
-			add("handoffp")
-		}
-		if r.Value != 0 {
-			add(HandoffStep(r.Value).String())
-		}
-		if op.N&HandoffGCWork != 0 {
-			add("gcwork")
-		}
-		if op.N&HandoffSawNoGlobal != 0 {
-			add("missedglobal")
-		}
-		if op.N&HandoffSawNoHelp != 0 {
-			add("sawnohelp")
 		}
 	case OpExitSyscall:
 		add(ExitPath(op.N).String())
