@@ -279,7 +279,8 @@
 //     before it (setBlockOnExitSyscall's, `sched.pidle != 0`) decide the
 //     path, which is recorded (Output.Path). retake: the G's status CAS
 //     to syscall|scan blocks exitsyscall (setBlockOnExitSyscall) across
-//     the P's takeP and handoffp.
+//     the P's takeP; thread.resume() releases it before handoffp
+//     (proc.go:6710-6715).
 //   - stoptheworld, preempt, gcstopm, then procresize or gc (its off with
 //     gcComputeStartingStackSize): the controller's stopTheWorldWithSema
 //     sets sched.gcwaiting under sched.lock and stops the Ps of Ms in

@@ -55,8 +55,11 @@ func (s *sched) someSyscallP() bool {
 // or the controller's stop-the-world finds setBlockOnExitSyscall failing,
 // and the G's own exitsyscall waits (casgstatus). A probe is no op: it
 // changes nothing the spec records. (Its incidlelocked(-1) and (1) are
-// left out: the checkdead of the second sees the probed M running, in
-// its syscall, so it returns at once.) It returns the retakes and the
+// left out. They change only which checkdead reports a deadlock: between
+// thread.resume() and incidlelocked(1) the probed M can leave its
+// syscall, its G park and the M stop; its mput's checkdead then finds
+// run == 1 and returns, and sysmon's incidlelocked(1) declares the
+// deadlock that, without the bracket, the mput declares.) It returns the retakes and the
 // probes made.
 func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 	for _, pp := range s.ps {

@@ -185,4 +185,9 @@ func TestCheckdeadCountsPreempted(t *testing.T) {
 	if err := s.checkdead(&r); err != nil || r.Fatal != FatalAllAsleep {
 		t.Fatalf("checkdead with main preempted and no M running: %v, fatal %q; want %q", err, r.Fatal, FatalAllAsleep)
 	}
+	// The invariant that judges the declaration counts a preempted G as
+	// checkdead does; a runnable one is still refused.
+	holds(t, s, "AllAsleepIsDeadlock")
+	s.Gs[0].Status = Runnable
+	fires(t, s, "AllAsleepIsDeadlock")
 }

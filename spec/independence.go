@@ -84,7 +84,7 @@ package spec
 //
 // The invariants that read the fields it writes (RefsInRange,
 // RunningHasP, IdleListIdle, IdlePsListed, IdleMsListed, NextPHandedOff,
-// SpinningWithoutLocalWork, POwnership, GCStopPs, DeadPsEmpty,
+// SpinningWithoutLocalWork, RunningPHasM, POwnership, GCStopPs, DeadPsEmpty,
 // CheckdeadRan's count) hold after it whenever they all hold before:
 // the P goes from handed off to this M to running on it with both
 // pointers set, and a P startm handed to a spinning M has an empty run

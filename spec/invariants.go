@@ -1074,12 +1074,22 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"POwnership", "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\"); runqputslow's batch is a local of the owner's runqput", "", func(s *State, c *census) error {
+	{Name: "RunningPHasM", Source: "_Prunning: \"owned by an M\"; acquirep/wirep: throw(\"wirep: invalid p state\"); only acquirep's wirep gives a P its m",
+		Scope: "The spec's retake takes the P in one step, its status and both links at once. The runtime's takeP is releaseP(_Pidle), " +
+			"which stores `s.pp.m = 0; s.mp.p = 0` and only then the P's status (proc.go:6822-6824), while every M is between ops " +
+			"(the victim is in its system call): in between, a _Prunning P has no M. gcstopP's releaseP(_Pgcstop) has the same window " +
+			"inside the stop-the-world's op.",
+		check: func(s *State, c *census) error {
+			for i := range s.Ps {
+				if p := &s.Ps[i]; (p.Status == PRunning) != (p.M != None) {
+					return errf("P%d is %s with m=%d", i, p.Status, p.M)
+				}
+			}
+			return nil
+		}},
+	{"POwnership", "acquirep/wirep: throw(\"wirep: already in go\"), throw(\"wirep: invalid p state\"); releasep's \"releasep: invalid arg\"; runqputslow's batch is a local of the owner's runqput", "", func(s *State, c *census) error {
 		for i := range s.Ps {
 			p := &s.Ps[i]
-			if (p.Status == PRunning) != (p.M != None) {
-				return errf("P%d is %s with m=%d", i, p.Status, p.M)
-			}
 			if p.M != None && int(s.Ms[p.M].P) != i {
 				return errf("P%d.m = M%d but M%d.p = %d", i, p.M, p.M, s.Ms[p.M].P)
 			}
@@ -1230,7 +1240,7 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{"AllAsleepIsDeadlock", "checkdead: fatal(\"all goroutines are asleep - deadlock!\") only when no M runs and every user goroutine left waits", "", func(s *State, c *census) error {
+	{"AllAsleepIsDeadlock", "checkdead: fatal(\"all goroutines are asleep - deadlock!\") only when no M runs and every user goroutine left waits (_Gwaiting or _Gpreempted: checkdead counts both, proc.go:6413-6415)", "", func(s *State, c *census) error {
 		if s.Sched.Terminal != AllAsleep {
 			return nil
 		}
@@ -1238,7 +1248,7 @@ var Invariants = []Invariant{
 			return errf("the deadlock was declared with %d Ms running", run)
 		}
 		for i := range s.Gs {
-			if g := &s.Gs[i]; !g.System && g.Status != Waiting && g.Status != Dead && g.Status != Idle {
+			if g := &s.Gs[i]; !g.System && g.Status != Waiting && g.Status != Preempted && g.Status != Dead && g.Status != Idle {
 				return errf("the deadlock was declared with G%d %s", i, g.Status)
 			}
 		}

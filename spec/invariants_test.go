@@ -183,8 +183,8 @@ func TestInvariantScopes(t *testing.T) {
 			t.Errorf("%s: the scope neither names the spec's restriction nor cites the runtime: %q", inv.Name, inv.Scope)
 		}
 	}
-	if scoped != 10 {
-		t.Errorf("%d scoped invariants, want 10 (RunningHasP, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts, BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs, CheckdeadRan)", scoped)
+	if scoped != 11 {
+		t.Errorf("%d scoped invariants, want 11 (RunningHasP, RunningPHasM, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts, BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs, CheckdeadRan)", scoped)
 	}
 }
 
@@ -219,6 +219,19 @@ func TestInvariantRuntimeWindows(t *testing.T) {
 	}
 	s.Sched.Terminal = Alive // sysmon's bracket: mput's checkdead saw run == 1
 	runtimeLegal(t, s, "CheckdeadRan")
+
+	// retake's takeP is releaseP(_Pidle): `s.pp.m = 0; s.mp.p = 0`, then
+	// the status store (proc.go:6822-6824). Between them the P M0's
+	// system call left is _Prunning with no M, and no M is inside an op.
+	s = newState(t, "small", 1, 2)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpEnterSyscall, M: 0})
+	s.Ms[0].P, s.Ps[0].M = None, None
+	runtimeLegal(t, s, "RunningPHasM")
+	holds(t, s, "POwnership")
+	// Planted: only one of the links cleared.
+	s.Ms[0].P = 0
+	fires(t, s, "POwnership")
 }
 
 // The idle P list: a P on it is _Pidle and on it once (a runtime fact);
