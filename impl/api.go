@@ -137,7 +137,7 @@ func (c *Config) Validate() error {
 	if c.Wasm && (c.Ps != 1 || c.Ms != 1) {
 		// m0 is wasm's only thread (proc.go:276-278); with GOMAXPROCS
 		// above 1 the first startm that needs an M calls newm, and
-		// newosproc throws (os_wasm.go:113).
+		// newosproc throws (os_wasm.go:114).
 		return fmt.Errorf("impl: config: wasm has one thread: Ps and Ms must be 1, have %d Ps, %d Ms", c.Ps, c.Ms)
 	}
 	if c.Mode != FreeRunning && c.Mode != Deterministic {

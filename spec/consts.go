@@ -105,7 +105,7 @@ type Config struct {
 // ErrWasmOneThread is Validate's error for a wasm configuration with more
 // than one M or P. GOARCH=wasm has one thread, m0 ("on Wasm we have only
 // one M", proc.go:276-278; newosproc throws "newosproc: not
-// implemented", os_wasm.go:113), so more Ms are no runtime's; and with
+// implemented", os_wasm.go:114), so more Ms are no runtime's; and with
 // GOMAXPROCS above 1 the first startm that finds an idle P but no idle M
 // (m0 is the one running it) calls newm and throws (a wakep at the first
 // go statement: agnivade/wasmbrowsertest#16).

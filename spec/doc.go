@@ -15,7 +15,7 @@
 // reads and writes, named as in runtime2.go. Config fixes the constants
 // (type Consts, presets "go" and "small"), the numbers of Ms and Ps and
 // GOARCH=wasm (one P and one M: wasm has one thread, ErrWasmOneThread).
-// The operating system is any but plan9, whose goexit0 keeps a locked
+// The operating system is any but plan9, whose gdestroy keeps a locked
 // goroutine's thread for schedule (`mp.lockedExt = 0`, proc.go:4561-4567)
 // where every other one exits it through mexit, as the spec does.
 // State supports Clone, Equal, a 64-bit Hash (equal states
@@ -155,19 +155,19 @@
 //
 // # Invariants
 //
-// Invariants lists 45 named properties, each citing the throw or comment it
+// Invariants lists 46 named properties, each citing the throw or comment it
 // comes from; CheckInvariants returns the first that fails. 35 are facts of
 // the runtime itself at every point between the spec's ops (every M
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks
-// only those, for a state projected from the real runtime. The other 10 carry a Scope: they rest on a restriction of the
-// spec's model (its exitsyscall and schedule are single steps,
-// sysmon is no M; it has no in-place waits, extra Ms, finalizer
+// only those, for a state projected from the real runtime. The other 11 carry a Scope: they rest on a restriction of the
+// spec's model (its exitsyscall, schedule and retake's takeP are single
+// steps, sysmon is no M; it has no in-place waits, extra Ms, finalizer
 // goroutines or assist steals; it resets the assist credits in gcStart's
 // stop-the-world; it keeps pp.oldm only where procresize
 // reads it), hold in every state the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
-// NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts,
+// RunningPHasM, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts,
 // BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs
 // and CheckdeadRan.
 //
@@ -208,8 +208,9 @@
 //
 // The spec models no netpoll (with no netpoller sched.lastpoll is never
 // 0, so handoffp's last-running-P case always starts an M), injectglist
-// (its callers are netpoll, the GC's sweep and assist waiters, cleanups
-// and the scavenger), timers, cgo
+// (its callers are netpoll, the GC's sweep and assist waiters, cleanups,
+// the scavenger, sysmon's forcegc and GOMAXPROCS update, proc.go:6608,
+// 7153, and gcWakeAllStrongFromWeak, mheap.go:2511), timers, cgo
 // (extra Ms), GC workers and the heap (handoffp's GC test is the op's input
 // while the GC marks, forced while markrootFreeGStacks's root job is
 // unclaimed: HandoffGCWork), the trace reader (handoffp's case for it
@@ -253,8 +254,9 @@
 //   - sysmon's timing is not modelled: retake may take the P of any M
 //     whose G is in a syscall, where the runtime waits for a sysmon tick
 //     that saw the syscall already and, with no local work and an M
-//     spinning or a P idle, for 10ms (proc.go:6693-6705): a timing
-//     superset. The probes in which sysmon lets such a syscall go
+//     spinning or a P idle, for 10ms (proc.go:6693-6705), unless the P's
+//     schedtick stood still for forcePreemptNS (sysretake, proc.go:6664-
+//     6670), which skips the tick's wait: a timing superset either way. The probes in which sysmon lets such a syscall go
 //     (setBlockOnExitSyscall, then thread.resume()) are no op, but they
 //     hold the G's scan bit, as a GC worker's stack scan does (suspendG),
 //     so another thread's setBlockOnExitSyscall may fail with no op
@@ -403,7 +405,10 @@
 //   - Enabled does not offer main's exit while its runtime-internal lock
 //     count is set (-lockint): runtime.main's exit(0) never reaches
 //     gdestroy's lockedInt throw, so Step accepts it; the terminal state
-//     is main returning either way;
+//     is main returning either way. On wasm, where runtime.main's
+//     lockOSThread around the inits is the only runtime-internal one,
+//     Enabled offers lockint and unlockint to main alone; Step accepts
+//     them from any G (impl's programs pair them);
 //
 // # Stop-the-world
 //

@@ -372,11 +372,20 @@ func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 			ops = append(ops, Op{Kind: OpReady, M: M, G: int32(gi)})
 		}
 	}
-	if m.LockedInt == 0 || s.Cfg.Wasm {
+	// On wasm the runtime's one runtime-internal lockOSThread is
+	// runtime.main's around the package inits (proc.go:185;
+	// cgocallbackg's and debugcall's are not built for wasm): only main
+	// locks and unlocks the count, and it unlocks before main.main
+	// (proc.go:268-269) and, in a Goexit during init, in the deferred
+	// call that runs first (proc.go:205-210). dolockOSThread wires
+	// nothing on wasm (proc.go:5599), so the count stays on m0 for the
+	// Gs that run while main waits in an init.
+	wasmMain := s.Cfg.Wasm && s.Gs[m.Curg].Goid == MainGoid
+	if m.LockedInt == 0 || s.Cfg.Wasm && !wasmMain {
 		// gdestroy throws for a G that exits locked with lockedInt set
 		// (proc.go:4546-4552); on wasm lockOSThread locks nothing and
 		// gdestroy returns after gfput before that check (proc.go:4541),
-		// so the M keeps the count for its next G.
+		// so the M keeps main's count for its next G.
 		ops = append(ops, Op{Kind: OpExit, M: M}, Op{Kind: OpGoexit, M: M})
 	}
 	if !b.NoGosched {
@@ -396,7 +405,7 @@ func (s *State) runningOps(M int8, b Bounds, ops []Op) []Op {
 		if m.LockedExt > 0 {
 			ops = append(ops, Op{Kind: OpUnlockOSThread, M: M})
 		}
-		if b.LockInt {
+		if b.LockInt && (!s.Cfg.Wasm || wasmMain) {
 			if m.LockedInt == 0 {
 				ops = append(ops, Op{Kind: OpLockInt, M: M})
 			} else {

@@ -8,10 +8,15 @@ type Edge struct {
 }
 
 // Lifecycle is the goroutine lifecycle automaton: every status transition a
-// G makes on the paths the spec models. casgstatus (proc.go) checks no
-// transition graph of its own; this table is the spec's statement of it, and
-// every transition function of the spec makes only these edges (a test checks
-// that against exploration).
+// G makes from one spec op to the next on the paths the spec models.
+// casgstatus (proc.go) checks no transition graph of its own; this table is
+// the spec's statement of it, and every transition function of the spec
+// makes only these edges (a test checks that against exploration). Where
+// one op stands for several casgstatus calls the edge is their
+// composition: exitsyscallNoP's is _Gsyscall -> _Grunning in exitsyscall
+// (proc.go:4913-4914), then _Grunning -> _Grunnable (proc.go:5070); and
+// growstack's newstack makes _Grunning -> _Gcopystack -> _Grunning
+// (stack.go:1212, 1220) inside its op, so no edge shows it.
 var Lifecycle = []Edge{
 	{Idle, Dead, "newproc1 (malg then allgadd publishes a dead G)"},
 	{Dead, Runnable, "newproc1"},
@@ -23,7 +28,7 @@ var Lifecycle = []Edge{
 	{Running, Runnable, "gosched_m / goschedImpl (also preemption)"},
 	{Running, Syscall, "entersyscall / reentersyscall"},
 	{Syscall, Running, "exitsyscall"},
-	{Syscall, Runnable, "exitsyscall (exitsyscallNoP: the P was taken)"},
+	{Syscall, Runnable, "exitsyscall then exitsyscallNoP (the P was taken): two casgstatus calls in one op"},
 	{Running, Preempted, "suspendG (preemptPark)"},
 	{Preempted, Waiting, "suspendG (casGFromPreempted), then resumeG readies it"},
 }

@@ -423,8 +423,11 @@ func TestGoidRefillInsideNewproc1(t *testing.T) {
 
 // On wasm a G may end with lockedInt set: lockOSThread locks nothing and
 // gdestroy returns after gfput, before its lockedInt throw (proc.go:4541,
-// 4546), so Enabled offers the exit and the M keeps the count. Off wasm
-// the exit would throw and is not offered (the control).
+// 4546), so Enabled offers the exit and the M keeps the count. The count
+// is runtime.main's (its lockOSThread around the inits is wasm's only
+// one), so on wasm only main locks and unlocks it, and main's own exit
+// waits for its unlock. Off wasm the G that locks is the one whose exit
+// would throw, and its exit is not offered (the control).
 func TestWasmExitWithLockedInt(t *testing.T) {
 	c, _ := Preset("small")
 	b := DefaultBounds(2)
@@ -443,6 +446,14 @@ func TestWasmExitWithLockedInt(t *testing.T) {
 			t.Fatal(err)
 		}
 		spawn(t, s, 0)
+		if wasm {
+			// main's lockOSThread before the inits: main's exit waits
+			// for its unlock.
+			do(t, s, Op{Kind: OpLockInt, M: 0})
+			if ops := s.Enabled(b, nil); has(ops, OpExit) || has(ops, OpGoexit) || !has(ops, OpUnlockInt) {
+				t.Fatalf("wasm: main holding its lockedInt: exit offered %v, unlockint %v: %v", has(ops, OpExit), has(ops, OpUnlockInt), ops)
+			}
+		}
 		do(t, s, Op{Kind: OpGosched, M: 0})
 		// Schedule (main first at schedtick 0, the global pick) and yield
 		// until G1 runs.
@@ -461,8 +472,16 @@ func TestWasmExitWithLockedInt(t *testing.T) {
 		if s.Ms[0].Curg != 1 {
 			t.Fatalf("wasm=%v: no schedule runs G1:\n%s", wasm, s.Dump())
 		}
-		do(t, s, Op{Kind: OpLockInt, M: 0})
 		ops := s.Enabled(b, nil)
+		if wasm {
+			// G1 neither locks nor unlocks main's count.
+			if has(ops, OpLockInt) || has(ops, OpUnlockInt) {
+				t.Fatalf("wasm: G1 offered main's lockint or unlockint: %v", ops)
+			}
+		} else {
+			do(t, s, Op{Kind: OpLockInt, M: 0})
+			ops = s.Enabled(b, nil)
+		}
 		if has(ops, OpExit) != wasm || has(ops, OpGoexit) != wasm {
 			t.Fatalf("wasm=%v: exit offered %v with lockedInt set: %v", wasm, has(ops, OpExit), ops)
 		}

@@ -277,7 +277,7 @@ func (s *State) takeP(mp int) (int8, error) {
 //   - setBlockOnExitSyscall reads oldp's status, M and G without a lock
 //     and "may fail if pp is not in a system call, or exits a system call
 //     concurrently" (proc.go:6746-6748); and its castogscanstatus
-//     (proc.go:6780) fails while another thread holds the G's scan bit,
+//     (proc.go:6784) fails while another thread holds the G's scan bit,
 //     which threads the spec makes no op of do: sysmon's retake probes
 //     every syscall it sees and lets it go (setBlockOnExitSyscall, then
 //     thread.resume() when the syscalltick moved or there is nothing to
