@@ -37,8 +37,6 @@ func (s *State) apply(op Op) (Result, error) {
 		return r, s.disabled(op, "the program has ended: "+s.Sched.Terminal.String())
 	}
 	switch op.Kind {
-	case OpSchedule:
-		return s.schedule(op)
 	case OpRetake:
 		return s.retake(op)
 	case OpHandoffp:
@@ -77,7 +75,7 @@ func (s *State) apply(op Op) (Result, error) {
 	}
 	m := &s.Ms[mp]
 	if m.WakeP && op.Kind != OpWakep {
-		return r, s.disabled(op, "resetspinning's wakep comes first")
+		return r, s.disabled(op, "its wakep comes first (goschedImpl's or resetspinning's)")
 	}
 	if m.Waking && op.Kind != OpWakepStartm {
 		return r, s.disabled(op, "wakep's sched.lock section comes first (wakepstartm)")
@@ -126,9 +124,16 @@ func (s *State) apply(op Op) (Result, error) {
 		case OpRunqputslowPush:
 			return s.runqputslowPush(op, mp)
 		}
-		return r, s.disabled(op, "goschedImpl's runqput has its second step first (runqputkick or runqputslowpush)")
+		return r, s.disabled(op, "runqput's second step comes first (runqputkick or runqputslowpush, of goschedImpl's, goyield_m's or the preemption's runqput)")
 	}
 	switch op.Kind {
+	case OpSchedule:
+		// After the checks above: an M that owes a step of the op
+		// before (gosched's wakep, goyield's runqputslow push,
+		// becomeSpinning's store, a locked G's exit's mexit) makes it
+		// before schedule runs (proc.go:4341-4345, 4470-4471,
+		// 3517-3522, 4553-4567).
+		return s.schedule(op)
 	case OpGCStopm:
 		return s.gcstopm(op, mp)
 	case OpMexit:
