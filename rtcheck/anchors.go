@@ -254,7 +254,7 @@ var anchors = []anchor{
 	{File: "proc.go", Func: "exitsyscallTryGetP", Path: path(s("return nil")), Where: before,
 		Code: code("gexitSyscall(%s, getg().m.curg, nil, 0, gexitPid(oldp))", kk(KExitsyscallSlow)), Kinds: []Kind{KExitsyscallSlow}},
 	{File: "proc.go", Func: "exitsyscallNoP", Path: path(s("unlock(&sched.lock)")), Where: before,
-		Code: code("gexitSyscall(%s, gp, pp, gexitB(pp == nil), gexitB(locked))", kk(KExitsyscallNoP)), Kinds: []Kind{KExitsyscallNoP}},
+		Code: code("gexitSyscallNoP(%s, gp, pp, gexitB(pp == nil), gexitB(locked), gexitB(!schedEnabled(gp)))", kk(KExitsyscallNoP)), Kinds: []Kind{KExitsyscallNoP}},
 
 	// handoffp: each decision, in the function's order.
 	handoffAnchor(HandoffLocal, before, s("if !runqempty(pp) || !sched.runq.empty() {"), s("startm(pp, false, false)")),

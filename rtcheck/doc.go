@@ -52,7 +52,11 @@
 // sched.gFree.lock, sched.runq under sched.lock) or by a P's owner, before
 // the lock is released or the P changes hands: their order in the records
 // is their real order, which a replay through the spec's transitions
-// needs. A lock-free operation (runqput, runqget, runqgrab, runqsteal,
+// needs. Two global-queue probes are the exception to "after": the
+// globrunqputbatch and globrunqget records are taken before the list
+// operation, with the sizes it will leave (their order is still exact
+// under sched.lock, and a fault in the push or pop shows in the next
+// record's size). A lock-free operation (runqput, runqget, runqgrab, runqsteal,
 // runqputslow, runqputbatch, runqdrain) also carries the counter's value
 // when it began: A finished before B began iff A.Index < B.Entry, the call
 // and return points a linearizability check needs (on amd64 the reserving

@@ -123,8 +123,26 @@ type freeJudge struct {
 	// startingStackSize must show it: the spec changes it only there
 	// (its gc off op).
 	stackSize int32
-	judged    int // free-list records judged
+	// markroots counts the markrootFreeGStacks runs since the last
+	// gcMarkDone: a root job of every cycle (mgcmark.go
+	// fixedRootFreeGStacks), claimed once, and done before marking can
+	// end, so exactly one per cycle.
+	markroots int
+	// gfget's unlocked test of the global lists (gfgetTest).
+	gfgetWindow   []gfgetWindow
+	globalEmpties int     // global-list records after which both lists were empty
+	malgs         []int32 // Ps whose malg awaits the next global-list record
+	judged        int     // free-list records judged
 	judgeLog
+}
+
+// gfgetWindow is what a P's owner's last free-list record saw of
+// sched.gFree: the start of the window in which its next gfget makes its
+// unlocked test of the global lists.
+type gfgetWindow struct {
+	seen     bool
+	nonEmpty bool // sched.gFree held a G
+	empties  int  // globalEmpties then
 }
 
 type popped struct {
@@ -204,7 +222,7 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 	}
 	s.Sched.StartingStackSize = start
 	j := &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
-		destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps), stackSize: start}
+		destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps), stackSize: start, gfgetWindow: make([]gfgetWindow, cfg.Ps)}
 	j.project = j.dump
 	return j
 }
@@ -228,6 +246,7 @@ func (j *freeJudge) record(r *Record) {
 	if !j.step(r) {
 		return
 	}
+	j.gfgetTest(r)
 	j.judged++
 	switch {
 	case j.judged%j.every == 0:
@@ -249,6 +268,55 @@ func (j *freeJudge) finish(recs []Record) []string {
 		j.problems = append(j.problems, "projected free lists as they stood at the first failure:\n"+j.first)
 	}
 	return j.problems
+}
+
+// gfgetTest judges gfget's unlocked test `pp.gFree.empty() &&
+// (!sched.gFree.stack.empty() || !sched.gFree.noStack.empty())`
+// (proc.go:5509), after record r was replayed: a gfget that found its
+// P's list empty while the global lists held a G refills. A newproc1 that
+// fell back to malg is judged against every state its test could have
+// read. The test comes after the P's owner's previous free-list record
+// (whose index, an atomic, orders it after every global-list record
+// before it) and before the malg's record; global-list records are taken
+// under sched.gFree.lock before its unlock, so the one op that can be in
+// flight at the test is the first global-list record after the malg, and
+// its partial effects lie between its before and after states (a refill
+// or markrootFreeGStacks's take only empties, a spill, gfpurge or the
+// take's push only fills). If every one of those states held a G, the
+// test saw one, and gfget did not refill: a violation. The malg is
+// judged at that next global-list record; a malg with none after it in
+// the settled records is not judged (the op in flight may be unsettled).
+func (j *freeJudge) gfgetTest(r *Record) {
+	s := j.s
+	nonEmpty := len(s.Sched.GFreeStack)+len(s.Sched.GFreeNoStack) != 0
+	switch r.Kind {
+	case KGfputSpill, KGfgetRefill, KGfpurge, KGCFreeTake, KGCFreePut:
+		if !nonEmpty {
+			j.globalEmpties++
+		}
+		if nonEmpty {
+			for _, p := range j.malgs {
+				j.failf("P%d's gfget found its list empty and newproc1 allocated a new G (malg), but sched.gFree held Gs at every point from the P's previous free-list record through this one: gfget refills its P from the global lists whenever they are not empty (proc.go:5509-5524)", p)
+			}
+		}
+		j.malgs = j.malgs[:0]
+	}
+	if r.P < 0 || int(r.P) >= len(j.gfgetWindow) {
+		return
+	}
+	p := r.P
+	switch r.Kind {
+	case KNewproc1:
+		if w := j.gfgetWindow[p]; r.F[0] == 0 && w.seen && w.nonEmpty && w.empties == j.globalEmpties && nonEmpty {
+			j.malgs = append(j.malgs, int32(p))
+		}
+	case KGfput, KGfputSpill, KGfgetRefill, KGfgetStale, KGfgetAlloc:
+		// The P's owner's records (gfpurge and p.destroy are
+		// procresize's, on another M).
+	default:
+		return
+	}
+	j.gfgetWindow[p] = gfgetWindow{seen: true, nonEmpty: nonEmpty, empties: j.globalEmpties}
 }
 
 // checkInvariants checks the free-list invariants on the projection.
@@ -334,6 +402,9 @@ func (j *freeJudge) step(r *Record) bool {
 		toStack, toNoStack := s.Gfpurge(p)
 		j.moved(r, "purged", toStack, toNoStack)
 	case KGCFreeTake:
+		if j.markroots++; j.markroots > 1 {
+			j.failf("markrootFreeGStacks runs a second time in one GC cycle: it is one root job (mgcmark.go fixedRootFreeGStacks), claimed once per cycle")
+		}
 		if n := len(s.Sched.GFreeDetached); n != 0 {
 			// The spec's job runs once per cycle and marking cannot end
 			// before its push (gcMarkDone): these Gs are lost.
@@ -409,6 +480,16 @@ func (j *freeJudge) step(r *Record) bool {
 		if r.F[3] == 0 {
 			j.failf("gcComputeStartingStackSize ran with the world started; the spec sets startingStackSize only with the world stopped (gcMarkDone)")
 		}
+		// The cycle's markrootFreeGStacks is done: a root job, and
+		// marking ends only when every root job is (the spec's gc off
+		// requires it, spec/stw.go). The records start with the process,
+		// before the first cycle.
+		if j.markroots == 0 {
+			j.failf("gcMarkDone ended a GC cycle in which markrootFreeGStacks never ran: it is a root job of every cycle (mgcmark.go fixedRootFreeGStacks), and marking ends only after every root job")
+		} else if n := len(s.Sched.GFreeDetached); n != 0 {
+			j.failf("gcMarkDone ended a GC cycle while markrootFreeGStacks still held %d Gs it never pushed onto noStack", n)
+		}
+		j.markroots = 0
 		if !spec.IsStartingStackSize(int64(r.F[0])) {
 			j.failf("gcComputeStartingStackSize set startingStackSize %d, not a power of two in [%d, %d]", r.F[0], spec.StackMin, spec.MaxStartingStackSize)
 		}

@@ -196,6 +196,13 @@ func (j *pidleJudge) step(r *Record) {
 				r.P, j.list(), s.Sched.GoMaxProcs)
 		}
 	case KExitsyscallSlow, KExitsyscallNoP:
+		if r.Kind == KExitsyscallNoP && r.P < 0 && r.F[2] == 0 && j.engaged && s.Sched.Pidle != spec.None {
+			// Under sched.lock, with user scheduling enabled, its
+			// pidleget returns the idle list's head (proc.go:5082-5086).
+			j.judged++
+			j.failf("exitsyscallNoP found no idle P and queued its G on sched.runq, but the idle list held %s under sched.lock: its pidleget returns the head", j.list())
+			return
+		}
 		if r.P < 0 || (r.Kind == KExitsyscallSlow && r.F[0] != 2) {
 			return // no P, or exitsyscallTryGetP's oldp
 		}

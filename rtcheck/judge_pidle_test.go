@@ -464,3 +464,33 @@ func TestRealExitsyscallLIFO(t *testing.T) {
 	}
 	t.Logf("%v after %v, idle list %v", e, f.Records[get], idle)
 }
+
+// exitsyscallNoP's pidleget runs under sched.lock (proc.go:5082-5086): a
+// G queued on sched.runq for want of a P while the idle list held one is
+// a violation, unless user scheduling was disabled (schedEnabled false:
+// a stop-the-world GC mode skips the pidleget). Controls: the same record
+// with scheduling disabled, and with the idle list empty.
+func TestIdleJudgeExitsyscallNoPTakesAnIdleP(t *testing.T) {
+	judge := func(at int, schedDisabled int32) []string {
+		recs := idleHistory()
+		nop := Record{Kind: KExitsyscallNoP, P: -1, M: 0, G: 0xc000000380, X: 1, F: [6]int32{1, 0, schedDisabled}}
+		recs = slices.Insert(recs, at, nop)
+		for i := range recs {
+			recs[i].Index = uint64(i)
+		}
+		return judgeIdleList(&File{Header: Header{GOMAXPROCS: 3}, Records: recs, Settled: len(recs)})
+	}
+	recs := idleHistory()
+	held := slices.IndexFunc(recs, func(r Record) bool { return r.Kind == KPidleput && r.P == 2 && r.M == 2 }) + 1 // P2 and P0 idle
+	probs := judge(held, 0)
+	if len(probs) == 0 || !strings.Contains(probs[0], "exitsyscallNoP found no idle P") {
+		t.Errorf("exitsyscallNoP without a P while P2 and P0 are idle: %q", probs)
+	}
+	if probs := judge(held, 1); len(probs) != 0 {
+		t.Errorf("the same with user scheduling disabled: %q", probs)
+	}
+	empty := slices.IndexFunc(recs, func(r Record) bool { return r.Kind == KPidleget && r.P == 1 && r.M == 3 }) + 1 // the stop-the-world took both
+	if probs := judge(empty, 0); len(probs) != 0 {
+		t.Errorf("exitsyscallNoP without a P, the idle list empty: %q", probs)
+	}
+}

@@ -137,14 +137,106 @@ func TestSpecJudgeStackSizeAtGCEnd(t *testing.T) {
 	put := recs[i]
 	put.F[0], put.F[1] = 4096, 4096 // a stack of the raised size: kept
 	recs[i] = put
-	recs = slices.Insert(recs, i+1, Record{Kind: KStackSize, F: [6]int32{2048, 4096, 1, 1}})
-	recs = slices.Insert(recs, i, Record{Kind: KStackSize, F: [6]int32{4096, 2048, 1, 1}})
+	// Each cycle's markrootFreeGStacks before its gcMarkDone (the global
+	// lists are empty there: the take and the push move nothing).
+	take, push := Record{Kind: KGCFreeTake}, Record{Kind: KGCFreePut}
+	recs = slices.Insert(recs, i+1, take, push, Record{Kind: KStackSize, F: [6]int32{2048, 4096, 1, 1}})
+	recs = slices.Insert(recs, i, take, push, Record{Kind: KStackSize, F: [6]int32{4096, 2048, 1, 1}})
 	for k := range recs {
 		recs[k].Index = uint64(k)
 	}
 	j := judgeRecords(recs)
 	if j.Verdict != OK {
 		t.Fatalf("verdict %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+}
+
+// markrootFreeGStacks is a root job of every GC cycle, claimed once and
+// done before marking ends (mgcmark.go fixedRootFreeGStacks): a cycle
+// whose gcMarkDone comes with no run of it, or with two, is a violation;
+// cleanHistory's one run before a gcMarkDone is the control.
+func TestSpecJudgeMarkrootOncePerCycle(t *testing.T) {
+	end := Record{Kind: KStackSize, F: [6]int32{2048, 2048, 1, 1}}
+	judge := func(recs []Record) Judgement {
+		for k := range recs {
+			recs[k].Index = uint64(k)
+		}
+		return judgeRecords(recs)
+	}
+	if j := judge(append(cleanHistory(), end)); j.Verdict != OK {
+		t.Fatalf("one markrootFreeGStacks, then gcMarkDone: %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+	recs := cleanHistory()
+	if j := judge(slices.Insert(recs, findKind(t, recs, KGfput, 3), end)); j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), "markrootFreeGStacks never ran") {
+		t.Errorf("gcMarkDone with no markrootFreeGStacks in the cycle: %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+	recs = cleanHistory()
+	g := recs[findKind(t, recs, KGCFreePut, 0)].F[4] // noStack's size after the run
+	again := Record{Kind: KGCFreeTake, F: [6]int32{0, 0, 0, 0, g}}
+	if j := judge(append(recs, again, Record{Kind: KGCFreePut, F: [6]int32{0, 0, 0, 0, g}}, end)); j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), "a second time in one GC cycle") {
+		t.Errorf("two markrootFreeGStacks in one cycle: %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+}
+
+// gfget refills its P from the global lists whenever its P's list is
+// empty and they are not (proc.go:5509), on an unlocked test. A newproc1
+// that allocated (malg) while sched.gFree held Gs at every state the test
+// could have read is a violation; two controls: the lists were empty
+// for a while in the test's window (another P's refill took the last G,
+// a spill put more), and the op in flight at the test emptied them
+// (markrootFreeGStacks's take, recorded after the malg).
+func TestSpecJudgeGfgetRefillsFromGlobalLists(t *testing.T) {
+	addr := func(i int) uint64 { return uint64(0xc000200000 + i*0x200) }
+	base := func() *history {
+		h := newHistory()
+		for i := range 64 {
+			h.create(0, addr(i))
+		}
+		for i := range 64 {
+			h.exit(0, addr(i)) // the spill at 64: 33 Gs on sched.gFree.stack
+		}
+		h.create(1, addr(100)) // P1's first record: no window before it
+		return h
+	}
+	markroot := func(h *history) {
+		h.add(Record{Kind: KGCFreeTake, F: [6]int32{h.gs, 0, 0, 0, h.g}})
+		h.g += h.gs
+		h.add(Record{Kind: KGCFreePut, F: [6]int32{h.gs, 0, 0, 0, h.g}})
+		h.gs = 0
+	}
+	verdict := func(h *history) Judgement { return judgeRecords(h.recs) }
+
+	h := base()
+	h.create(1, addr(101)) // malg with 33 Gs on the global lists
+	h.refill(2)            // the next global-list op leaves 1
+	if j := verdict(h); j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), "P1's gfget found its list empty") {
+		t.Fatalf("malg while sched.gFree held Gs throughout: %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+
+	h = base()
+	h.refill(2)
+	h.refill(3) // the lists empty: P1's test may have read them here
+	live := append(slices.Clone(h.free[2]), addr(100))
+	for range h.free[2] {
+		h.create(2, 0)
+	}
+	for _, g := range live {
+		h.exit(0, g) // P0's list reaches 64: a spill refills sched.gFree
+	}
+	h.create(1, addr(101))
+	h.refill(4) // leaves a G: the lists held one since the spill
+	if h.gs == 0 {
+		t.Fatalf("the control's spill left the global lists empty")
+	}
+	if j := verdict(h); j.Verdict != OK {
+		t.Fatalf("malg after the lists were empty in its window: %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+
+	h = base()
+	h.create(1, addr(101))
+	markroot(h) // in flight at P1's test: the take empties the lists
+	if j := verdict(h); j.Verdict != OK {
+		t.Fatalf("malg while markrootFreeGStacks's take emptied the lists: %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
 	}
 }
 

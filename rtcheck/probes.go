@@ -216,7 +216,7 @@ var kinds = [...]KindInfo{
 		G: "the G", X: "goid", P: "the P got (-1: none)", Fields: [6]string{"how", "oldp", "", "", "", ""},
 		Codes: map[int32]string{0: "none", 1: "oldp", 2: "idle"}},
 	KExitsyscallNoP: {Name: "exitsyscall.nop", Family: FamSyscall, Where: "exitsyscallNoP, under sched.lock",
-		G: "the G", X: "goid", P: "the idle P got (-1: none, G queued globally)", Fields: [6]string{"queued", "locked", "", "", "", ""}},
+		G: "the G", X: "goid", P: "the idle P got (-1: none, G queued globally)", Fields: [6]string{"queued", "locked", "schedDisabled", "", "", ""}},
 	KHandoffp: {Name: "handoffp", Family: FamSched, Where: "handoffp, at each decision (gcstop, globalwork, lastp and idle under sched.lock, so npidle is exact there); lastpoll: sched.lastpoll != 0, netpoll: netpollinited()",
 		P: "the P handed off", Fields: [6]string{"reason", "npidle", "gomaxprocs", "lastpoll", "netpoll", ""}, Codes: handoffCodes},
 	KStartm: {Name: "startm", Family: FamSched, Where: "startm, at each outcome",
