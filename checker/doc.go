@@ -17,8 +17,10 @@
 // explorer step overlaps no other op) and checks LivenessProperties on it:
 // every runnable G eventually runs (RunnableGRuns); a G on the global
 // queue eventually leaves it, the 61st-tick pick (GlobalRunqServed); a
-// handed-off P is eventually acquired (HandedOffPTaken); a runnable G
-// locked to an M eventually runs on it (LockedGRunsOnItsM). "Eventually"
+// handed-off P is eventually acquired (HandedOffPTaken); a P does not
+// stay idle while a G is runnable and an M is free (IdlePsPutToWork: a
+// lost wakep); a runnable G locked to an M eventually runs on it
+// (LockedGRunsOnItsM). "Eventually"
 // is on fair runs, under seven named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it

@@ -53,8 +53,12 @@ import (
 // leaves out (startTheWorldWithSema's wakep, netpoll's; see spec/doc.go).
 // The wakeup protocol itself (wakep, startm, stopm with spinning Ms) is
 // modelled: acquirep is offered only for an M's nextp, a P startm left for
-// newm, or the P a recheck took, so a lost wakeup (golang/go#55160) is a
-// loop the liveness check can report.
+// newm, or the P a recheck took, so a lost wakep is a loop the liveness
+// check can report (IdlePsPutToWork). Not every lost wakeup is: without
+// findRunnable's recheck after a spinning M drops its P (the class of
+// golang/go#55160) the runtime underutilizes only until the next wakep,
+// and the spec without it passes every property; the linearizability
+// check of impl catches that class (fault global-not-rechecked).
 
 // Fairness is a set of fairness conditions.
 type Fairness uint8
@@ -158,6 +162,7 @@ type LivenessProperty struct {
 	Source string
 	onP    bool   // the bad condition is on a P (else on a runnable G)
 	gsel   uint32 // G properties: 0 every runnable G, else the gmask bit offset of the subset
+	pbit   uint32 // P properties: the pmask bit offset of the bad condition
 }
 
 // LivenessProperties are the properties -liveness checks, in order.
@@ -166,8 +171,10 @@ var LivenessProperties = []LivenessProperty{
 		Source: "schedule -> findRunnable (proc.go): runqget drains runnext and the ring (FIFO), globrunqget serves sched.runq, stealWork takes other Ps' rings and runnext; handoffp/wakep/startm bring an M to a P with work"},
 	{Name: "GlobalRunqServed", Doc: "a G on the global run queue (sched.runq) eventually leaves it, even while the Ps keep running local work", gsel: gmRunq,
 		Source: "findRunnable: `if pp.schedtick%61 == 0 && !sched.runq.empty()` globrunqget (golang/go#5639), and globrunqgetbatch when the local queue is empty (proc.go)"},
-	{Name: "HandedOffPTaken", Doc: "a P handed off (PHandoff) is eventually acquired by an M", onP: true,
+	{Name: "HandedOffPTaken", Doc: "a P handed off (PHandoff) is eventually acquired by an M", onP: true, pbit: pmHand,
 		Source: "handoffp -> startm(pp, ...): mget or newm, mp.nextp = pp, and the M acquirep's pp (proc.go handoffp, startm, stopm, mstart1)"},
+	{Name: "IdlePsPutToWork", Doc: "a P does not stay idle forever while a G is runnable and an M is free: some M takes a P and the work, or the work runs out", onP: true, pbit: pmIdleWork,
+		Source: "\"eventual maximal CPU parallelism utilization\" (proc.go:64-89): ready, newproc and goschedImpl call wakep, which starts a spinning M on an idle P (startm(nil, true)); a spinning M steals (stealWork) and, dropping its P, rechecks every run queue (findRunnable's delicate dance); resetspinning's wakep hands the search on"},
 	{Name: "LockedGRunsOnItsM", Doc: "a runnable G locked to an M (gp.lockedm) eventually runs, on that M", gsel: gmLocked,
 		Source: "schedule -> startlockedm: the P goes to gp.lockedm (mp.nextp, notewakeup), which wakes in stoplockedm, acquirep's it and executes its lockedg (proc.go)"},
 }
@@ -220,16 +227,17 @@ type LivenessStats struct {
 // Bits of livenessGraph.gmask (per state: bits 0-3 count its runnable
 // Gs, the others are by rank in RunnableOrder) and pmask (per state, by P).
 const (
-	gmRunq   = 8  // bits 8-15: the G of that rank is on sched.runq
-	gmLocked = 16 // bits 16-23: the G of that rank is locked to an M
-	gmFreeM  = 24 // bit 24: some M is free (spec.State.FreeM)
-	pmRun    = 0  // bits 0-7: the P is running
-	pmHand   = 8  // bits 8-15: the P is handed off
-	pmRunsG  = 16 // bits 16-23: the P is running a G (its M's curg is running or in a syscall)
-	noActor  = 0xF
-	infSTW   = 1 << 12 // info: the step stops the world
-	sccDone  = math.MaxUint32
-	maxLiveG = 8 // runnable Gs a 32-bit edge map holds
+	gmRunq     = 8  // bits 8-15: the G of that rank is on sched.runq
+	gmLocked   = 16 // bits 16-23: the G of that rank is locked to an M
+	gmFreeM    = 24 // bit 24: some M is free (spec.State.FreeM)
+	pmRun      = 0  // bits 0-7: the P is running
+	pmHand     = 8  // bits 8-15: the P is handed off
+	pmRunsG    = 16 // bits 16-23: the P is running a G (its M's curg is running or in a syscall)
+	pmIdleWork = 24 // bits 24-31: the P is idle while some G is runnable and some M is free
+	noActor    = 0xF
+	infSTW     = 1 << 12 // info: the step stops the world
+	sccDone    = math.MaxUint32
+	maxLiveG   = 8 // runnable Gs a 32-bit edge map holds
 )
 
 // livenessGraph is the recorded state graph. States are numbered as the
@@ -299,8 +307,13 @@ func (lg *livenessGraph) addState(id uint32, s *spec.State) {
 		gm |= 1 << gmFreeM
 	}
 	var pm uint32
+	work := len(lg.sorder) > 0 && gm&(1<<gmFreeM) != 0
 	for p := range s.Ps {
 		switch pp := &s.Ps[p]; pp.Status {
+		case spec.PIdle:
+			if work {
+				pm |= 1 << (pmIdleWork + p)
+			}
 		case spec.PRunning:
 			pm |= 1 << (pmRun + p)
 			if pp.M != spec.None {
@@ -410,6 +423,7 @@ type sccRun struct {
 	onP     bool
 	gsel    uint32
 	p       uint32 // P properties: the P
+	pbit    uint32 // P properties: the bad condition's pmask bit offset
 	fair    Fairness
 	allM    uint8
 	allP    uint8
@@ -444,7 +458,7 @@ func (c *sccRun) succ(s, r, e uint32) (w, t, rr uint32, ok bool) {
 	lg := c.lg
 	t = lg.dst[e]
 	if c.onP {
-		if lg.pmask[t]>>(pmHand+c.p)&1 == 0 {
+		if lg.pmask[t]>>(c.pbit+c.p)&1 == 0 {
 			return 0, 0, 0, false
 		}
 		w, rr = t, c.p
@@ -470,7 +484,7 @@ func (c *sccRun) run() {
 	n := len(lg.gmask)
 	for s := 0; s < n && c.stopped == ""; s++ {
 		if c.onP {
-			if lg.pmask[s]>>(pmHand+c.p)&1 != 0 {
+			if lg.pmask[s]>>(c.pbit+c.p)&1 != 0 {
 				c.checked++
 				if c.index[s] == 0 {
 					c.strongconnect(uint32(s), uint32(s), c.p)
@@ -928,7 +942,7 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 		var runs []*sccRun
 		if prop.onP {
 			for p := 0; p < lg.ps; p++ {
-				runs = append(runs, &sccRun{onP: true, p: uint32(p)})
+				runs = append(runs, &sccRun{onP: true, p: uint32(p), pbit: prop.pbit})
 			}
 		} else {
 			runs = append(runs, &sccRun{gsel: prop.gsel})
@@ -956,9 +970,9 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 			}
 		}
 		if prop.onP {
-			// A state counts once, whichever Ps are handed off.
+			// A state counts once, whichever Ps hold the condition.
 			for s := 0; s < n; s++ {
-				if lg.pmask[s]>>pmHand&0xFF != 0 {
+				if lg.pmask[s]>>prop.pbit&0xFF != 0 {
 					checked[i]++
 				}
 			}
@@ -1099,6 +1113,9 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 	if prop.onP {
 		l.Tracked = fmt.Sprintf("P%d", tracked)
 		l.Detail = fmt.Sprintf("P%d is handed off (PHandoff) at the loop's first state and stays so around the loop, which a fair scheduler can repeat forever: no M ever acquires it", tracked)
+		if prop.pbit == pmIdleWork {
+			l.Detail = fmt.Sprintf("P%d is idle while a G is runnable and an M is free at the loop's first state, and stays so around the loop, which a fair scheduler can repeat forever: no M is woken to take it (a lost wakep)", tracked)
+		}
 	} else {
 		g := &start.Gs[tracked]
 		where := ""

@@ -47,9 +47,9 @@ func TestLivenessHoldsOnTheSpec(t *testing.T) {
 		o      ExploreOptions
 		judged []string // properties with states to judge
 	}{
-		{name: "2P2M2G core", o: liveOptions(2, 2, coreBounds(2)), judged: []string{"RunnableGRuns", "GlobalRunqServed"}},
+		{name: "2P2M2G core", o: liveOptions(2, 2, coreBounds(2)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "IdlePsPutToWork"}},
 		{name: "1P1M4G core", o: liveOptions(1, 1, coreBounds(4)), judged: []string{"RunnableGRuns", "GlobalRunqServed"}},
-		{name: "2P2M1G locks", o: liveOptions(2, 2, lockBounds(1, false)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"}},
+		{name: "2P2M1G locks", o: liveOptions(2, 2, lockBounds(1, false)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM", "IdlePsPutToWork"}},
 		{name: "1P2M2G locks and syscalls", o: liveOptions(1, 2, lockBounds(2, true)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,6 +213,20 @@ func lostHandoffWakeup(s *spec.State, op spec.Op) (spec.Result, error) {
 	return s.Apply(op)
 }
 
+// lostWakep plants a lost wakep (the class of golang/go#55160): every
+// wakep an M owes after making a G runnable (ready, newproc, gosched)
+// returns at once, as if it saw an M spinning, so no M is woken for an
+// idle P. The Gs still run on their own P's M: only IdlePsPutToWork sees it.
+func lostWakep(s *spec.State, op spec.Op) (spec.Result, error) {
+	if op.Kind == spec.OpWakep && op.M >= 0 {
+		if m := &s.Ms[op.M]; m.WakeP && !m.Spinning {
+			m.WakeP = false
+			return spec.NewResult(), nil
+		}
+	}
+	return s.Apply(op)
+}
+
 // lostStartlockedm plants a lost startlockedm: the M that finds a G
 // locked to another M neither hands it its P nor wakes it, and finds
 // nothing to do.
@@ -240,6 +254,7 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 		{"no-tick-pick (golang/go#5639)", liveOptions(1, 1, coreBounds(4)), noTickPick, []string{"GlobalRunqServed", "RunnableGRuns"}},
 		{"lost handoff wakeup", liveOptions(2, 2, lockBounds(1, false)), lostHandoffWakeup, []string{"HandedOffPTaken"}},
 		{"lost startlockedm", liveOptions(1, 2, lockBounds(2, true)), lostStartlockedm, []string{"LockedGRunsOnItsM", "RunnableGRuns"}},
+		{"lost wakep", liveOptions(2, 2, coreBounds(2)), lostWakep, []string{"IdlePsPutToWork"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
@@ -396,6 +411,12 @@ func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
 		switch prop {
 		case "HandedOffPTaken":
 			return s.Ps[id].Status == spec.PHandoff
+		case "IdlePsPutToWork":
+			runnable := false
+			for i := range s.Gs {
+				runnable = runnable || s.Gs[i].Status == spec.Runnable
+			}
+			return s.Ps[id].Status == spec.PIdle && runnable && s.FreeM() != spec.None
 		case "GlobalRunqServed":
 			for _, g := range s.Sched.Runq {
 				if g == int32(id) {

@@ -15,9 +15,10 @@ package spec
 // work stranded: an M with a P and nothing to run gives the P up
 // (findRunnable -> stopm), a handed-off P is started on an M (handoffp ->
 // startm, which makes a new M if none is idle), a G made runnable while a
-// P is idle wakes an M for it (ready/newproc -> wakep), and an M that
-// drops its P rechecks every run queue and the global queue under
-// sched.lock before it sleeps (findRunnable's stop path, golang/go#55160).
+// P is idle wakes an M for it (ready/newproc -> wakep), and a spinning M
+// that drops its P rechecks the global queue under sched.lock and every
+// P's run queue without it before it sleeps (findRunnable's stop path and
+// checkRunqsNoP, proc.go:3658-3703, 3902-3915; golang/go#55160).
 //
 // The spec has a bounded number of Ms (the threads that exist at once),
 // where the runtime would newm; so a P or a runnable G counts as stranded
@@ -103,7 +104,7 @@ var ProgressChecks = []ProgressCheck{
 	},
 	{
 		Name:   "RunnableGStrandedWithIdleP",
-		Source: "ready/newproc -> wakep when a P is idle; findRunnable rechecks every P's run queue and sched.runq under sched.lock after pidleput (proc.go findRunnable, golang/go#55160); exitsyscallNoP and injectglist start Ms for what they queue (injectglist, whose callers are netpoll and GC waiters, is not modelled)",
+		Source: "ready/newproc -> wakep when a P is idle; a spinning M that dropped its P rechecks sched.runq under sched.lock and every P's run queue (checkRunqsNoP, unlocked) after pidleput (proc.go findRunnable, golang/go#55160); exitsyscallNoP and injectglist start Ms for what they queue (injectglist, whose callers are netpoll and GC waiters, is not modelled)",
 		check: func(s *State) string {
 			free, idle := s.freeM(), s.idleP()
 			if free == None || idle == None {

@@ -164,6 +164,9 @@ once the space is exhausted, checks that no fair infinite run keeps
   GlobalRunqServed   a G on the global run queue from ever leaving it (the
                      61st-tick pick, golang/go#5639),
   HandedOffPTaken    a handed-off P (handoffp -> startm) from being acquired,
+  IdlePsPutToWork    a P from staying idle while a G is runnable and an M is
+                     free (a lost wakep: the runtime's "eventual maximal CPU
+                     parallelism utilization", proc.go:64-89),
   LockedGRunsOnItsM  a runnable G locked to an M from running on it.
 A run is fair under these conditions:
   WeakFairMs      an M that can step in every state of a loop steps in it;
@@ -199,7 +202,11 @@ returns to its first state and can repeat forever; both printed as steps.
 Prefix steps in the relaxed order (possible only for an op that overlapped
 another) are marked. The spec models the wakeup protocol (wakep, startm,
 stopm, handoffp, startlockedm, from proc.go), so a lost wakeup is a loop
-of the graph that HandedOffPTaken or RunnableGRuns reports. -liveness
+of the graph that HandedOffPTaken, IdlePsPutToWork or RunnableGRuns
+reports. Not every lost wakeup starves: findRunnable's recheck after a
+spinning M drops its P only narrows a window until the next wakep, and
+a spec without it passes -liveness (the linearizability check of gexit
+check catches it: fault global-not-rechecked). -liveness
 allows at most 8 Ms, 8 Ps and -gs 8, takes about 1.7x the time and 90
 more bytes per state.
 

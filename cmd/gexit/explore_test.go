@@ -166,7 +166,7 @@ func TestExploreLivenessCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "liveness graph:") || !strings.Contains(out, "verdict: ok") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	for _, p := range []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"} {
+	for _, p := range []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "IdlePsPutToWork", "LockedGRunsOnItsM"} {
 		if !regexp.MustCompile(p + ` +holds +judged in [1-9]`).MatchString(out) {
 			t.Errorf("no verdict line for %s\n%s", p, out)
 		}
@@ -183,7 +183,7 @@ func TestExploreLivenessCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitOK {
 		t.Fatalf("exit %d json: %v\n%s", code, err, out)
 	}
-	if len(v.Liveness) != 4 {
+	if len(v.Liveness) != len(checker.LivenessProperties) {
 		t.Fatalf("%d liveness verdicts: %+v", len(v.Liveness), v.Liveness)
 	}
 	for _, l := range v.Liveness {
