@@ -765,8 +765,13 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	}
 	found := op.N&RecheckFound != 0 // checkRunqsNoP found a P with work (the implementation's read)
 	idleGC := op.N&RecheckIdleGC != 0
+	// Where both outcomes give the same state (work, no idle P,
+	// needspinning set already, the GC off) Enabled offers only the
+	// op without RecheckFound, and the strict step accepts it too, as
+	// the step checkRunqsNoP makes (the liveness graph's edge).
+	same := !found && !idleGC && s.Sched.Pidle == None && s.Sched.NeedSpinning && !s.Sched.GCBlacken
 	switch {
-	case op.Strict && found != s.recheckWork(mp):
+	case op.Strict && found != s.recheckWork(mp) && !same:
 		return r, s.disabled(op, "strict: checkRunqsNoP reads the run queue of every P of its allp snapshot as it is")
 	case idleGC && found:
 		return r, s.disabled(op, "checkIdleGCNoP's sched.lock section comes after checkRunqsNoP's, as a step of its own, where checkRunqsNoP found work and no idle P")
