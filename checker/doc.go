@@ -24,7 +24,8 @@
 // is on fair runs, under seven named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it
-//     (every M is an OS thread);
+//     (every M is an OS thread); a system call's return is no such step
+//     (a call may block forever);
 //   - TimeSliceEnds: a loop in which a P runs Gs, is never idle or
 //     stopped, and stays on one schedtick is unfair: sysmon's retake
 //     preempts a G, or a chain of runnext hand-offs sharing its time
@@ -50,10 +51,11 @@
 //     without it the controller could stop the world each time an M is
 //     about to run a G. A stop-the-world in a lasso's prefix is still
 //     explored;
-//   - WeakFairSysmon: sysmon, once its retake took a P from a thread in a
-//     syscall, hands it off (handoffp) if it can step in every state of a
-//     loop (it is a thread of its own, and handoffp follows the retake in
-//     the same call); without it sysmon could hold the P forever.
+//   - WeakFairSysmon: sysmon retakes the P of a thread in a system call
+//     and hands it off (handoffp) if it can step in every state of a
+//     loop (it is a thread of its own, it retakes a P whose call lasted
+//     10 ms, and handoffp follows the retake in the same call); without
+//     it a blocked call could keep its P, or sysmon hold it, forever.
 //
 // Each is needed: without it the spec has a lasso at a small bound
 // (TestLivenessFairnessIsNeeded). A violation is a Lasso, the shortest

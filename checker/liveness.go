@@ -67,13 +67,15 @@ const (
 	// FairMs is weak fairness of the Ms: an M that can take a step in
 	// every state of a loop takes one in it. Every M is an OS thread the
 	// kernel keeps running; the spec's steps of one M are that thread's.
-	// The controller's wakep is FairStartTheWorld's.
+	// A system call's return (exitsyscall) is not such a step: a call
+	// may block forever, and only sysmon's retake frees its P
+	// (FairSysmon). The controller's wakep is FairStartTheWorld's.
 	FairMs Fairness = 1 << iota
-	// FairTimeSlice: a loop in which a P runs Gs, is never idle or
-	// stopped and its schedtick never advances is unfair. sysmon's retake
-	// preempts the G of a P whose schedtick has not changed for
-	// forcePreemptNS (10ms), preemptone, or retakes the P if the G is in
-	// a syscall (proc.go retake, preemptone). That ends a G that runs
+	// FairTimeSlice: a loop in which a P runs Gs (a G running; one in a
+	// system call is FairSysmon's), is never idle or stopped and its
+	// schedtick never advances is unfair. sysmon's retake preempts the G
+	// of a P whose schedtick has not changed for forcePreemptNS (10ms),
+	// preemptone (proc.go retake, preemptone). That ends a G that runs
 	// throughout the loop, and also a chain of runnext hand-offs, which
 	// inherit the time slice (runqget's inheritTime; execute leaves
 	// schedtick alone). The spec has no preemption, so it cannot take
@@ -129,12 +131,17 @@ const (
 	// stopped until the controller's restart, which FairStartTheWorld
 	// forces).
 	FairSTWSpaced
-	// FairSysmon is weak fairness of sysmon once its retake took a P
-	// (spec.Sched.RetakeP): its handoffp of that P, and that handoffp's
-	// next steps (spec.P.Handoff), if it can step in
-	// every state of a loop, steps in it. sysmon is a thread of its own,
-	// and handoffp follows the retake in the same call (proc.go retake);
-	// without it sysmon could hold the P (handed off, no M's) forever.
+	// FairSysmon is weak fairness of sysmon: its retake of the P of a
+	// thread in a system call, its handoffp of that P (spec.Sched.RetakeP),
+	// and that handoffp's next steps (spec.P.Handoff), if it can step in
+	// every state of a loop, steps in it. sysmon is a thread of its own
+	// that wakes at least every 10 ms while a P is not idle; retake takes
+	// a P whose call has lasted 10 ms (sooner when the P has work and no
+	// M spins or idles), and handoffp follows the retake in the same call
+	// (proc.go retake). Without it a call that blocks could keep its P,
+	// and sysmon hold a P (handed off, no M's), forever. It is sysmon's
+	// as a whole, not per P: a loop in which Ms take turns in short calls
+	// that sysmon would never retake is ruled out with it.
 	FairSysmon
 	// AllFairness is every condition: the default.
 	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld | FairSTWSpaced | FairSysmon
@@ -146,13 +153,13 @@ var FairnessConditions = []struct {
 	Name string
 	Doc  string
 }{
-	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running)"},
-	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs, is never idle or stopped and stays on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice, handed off or not (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
+	{FairMs, "WeakFairMs", "an M that can step in every state of a loop steps in it (every M is a thread the OS keeps running); a system call's return is no such step (a call may block forever)"},
+	{FairTimeSlice, "TimeSliceEnds", "a loop in which a P runs Gs (running, not in a system call), is never idle or stopped and stays on one schedtick is unfair: sysmon's retake preempts a G that has run for forcePreemptNS (10ms) on one schedtick, a single G or a chain of runnext hand-offs sharing its time slice, handed off or not (proc.go retake, preemptone); not assumed on wasm (no sysmon)"},
 	{FairHandoff, "HandoffStartsM", "a loop in which an M could acquire a handed-off P infinitely often but none does is unfair: handoffp -> startm(pp) wakes one M for that P (mp.nextp = pp; proc.go startm)"},
 	{FairNewM, "NewMForHandoff", "a loop in which a P stays handed off while no M is ever free is unfair: startm creates an M (newm) when none is idle, which the spec's bounded Ms can only in an exited thread's slot (proc.go startm)"},
 	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller, once every P has stopped for its stop-the-world, and its wakep after it, if they can step in every state of a loop, step in it: the caller of a stop-the-world and startTheWorldWithSema's wakep (proc.go:1822) run on a thread of their own"},
 	{FairSTWSpaced, "StopTheWorldsSpaced", "a loop in which the controller stops the world is unfair: between two stop-the-worlds the Ms run far longer than one lasts (the GC is paced by allocation; the caller is a goroutine that needs a P), so the Ms it stopped reach the work startTheWorldWithSema handed them; a stop-the-world in a lasso's prefix is still explored"},
-	{FairSysmon, "WeakFairSysmon", "sysmon, once its retake took a P from a thread in a syscall, hands it off (handoffp, and its next steps) if it can step in every state of a loop: sysmon is a thread of its own, and handoffp follows the retake in the same call (proc.go retake)"},
+	{FairSysmon, "WeakFairSysmon", "sysmon retakes the P of a thread in a system call and hands it off (handoffp, and its next steps) if it can step in every state of a loop: sysmon is a thread of its own, retakes a P whose call lasted 10 ms, and handoffp follows the retake in the same call (proc.go retake)"},
 }
 
 // LivenessProperty is one liveness property.
@@ -232,7 +239,7 @@ const (
 	gmFreeM    = 24 // bit 24: some M is free (spec.State.FreeM)
 	pmRun      = 0  // bits 0-7: the P is running
 	pmHand     = 8  // bits 8-15: the P is handed off
-	pmRunsG    = 16 // bits 16-23: the P is running a G (its M's curg is running or in a syscall)
+	pmRunsG    = 16 // bits 16-23: the P is running a G (its M's curg is running)
 	pmIdleWork = 24 // bits 24-31: the P is idle while some G is runnable and some M is free
 	noActor    = 0xF
 	infSTW     = 1 << 12 // info: the step stops the world
@@ -317,7 +324,7 @@ func (lg *livenessGraph) addState(id uint32, s *spec.State) {
 		case spec.PRunning:
 			pm |= 1 << (pmRun + p)
 			if pp.M != spec.None {
-				if g := s.Ms[pp.M].Curg; g != spec.None && (s.Gs[g].Status == spec.Running || s.Gs[g].Status == spec.Syscall) {
+				if g := s.Ms[pp.M].Curg; g != spec.None && s.Gs[g].Status == spec.Running {
 					pm |= 1 << (pmRunsG + p)
 				}
 			}
@@ -350,6 +357,9 @@ func (lg *livenessGraph) beginState(id uint32, s *spec.State) error {
 func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) {
 	inf := uint16(noActor)
 	switch {
+	case op.Kind == spec.OpExitSyscall:
+		// A system call may block for any time, forever included: its
+		// return is no fair step of the M (sysmon's retake is).
 	case op.M >= 0 && int(op.M) < noActor:
 		inf = uint16(op.M)
 	case op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm ||
@@ -358,9 +368,10 @@ func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) 
 		// startTheWorldWithSema's wakep run on the M that stopped the
 		// world, a thread like the spec's Ms: weakly fair too.
 		inf = uint16(lg.ms)
-	case op.M == spec.Sysmon && op.Kind != spec.OpRetake:
-		// sysmon's handoffp after its retake, and that handoffp's
-		// next steps: weakly fair too.
+	case op.M == spec.Sysmon:
+		// sysmon's retake of a P whose thread stays in a system call,
+		// its handoffp after it, and that handoffp's next steps:
+		// weakly fair too.
 		inf = uint16(lg.ms + 1)
 	case op.Kind == spec.OpStopTheWorld:
 		inf |= infSTW

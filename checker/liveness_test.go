@@ -28,6 +28,13 @@ func lockBounds(gs int, sys bool) spec.Bounds {
 	return b
 }
 
+// syscallBounds are coreBounds with system calls.
+func syscallBounds(gs int) spec.Bounds {
+	b := coreBounds(gs)
+	b.NoSyscalls = false
+	return b
+}
+
 func liveness(t *testing.T, r *ExploreResult, name string) LivenessResult {
 	t.Helper()
 	for _, l := range r.Liveness {
@@ -52,6 +59,7 @@ func TestLivenessHoldsOnTheSpec(t *testing.T) {
 		{name: "1P1M4G core", o: liveOptions(1, 1, coreBounds(4)), judged: []string{"RunnableGRuns", "GlobalRunqServed"}},
 		{name: "2P2M1G locks", o: liveOptions(2, 2, lockBounds(1, false)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM", "IdlePsPutToWork"}},
 		{name: "1P2M2G locks and syscalls", o: liveOptions(1, 2, lockBounds(2, true)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"}},
+		{name: "1P2M2G syscalls", o: liveOptions(1, 2, syscallBounds(2)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if raceEnabled {
@@ -228,6 +236,17 @@ func lostWakep(s *spec.State, op spec.Op) (spec.Result, error) {
 	return s.Apply(op)
 }
 
+// noRetake plants a sysmon whose retake never takes the P: a thread that
+// stays in its system call keeps its P and the Gs queued on it. Only
+// sysmon's retake frees them (the fairness conditions do not make a
+// system call return).
+func noRetake(s *spec.State, op spec.Op) (spec.Result, error) {
+	if op.Kind == spec.OpRetake {
+		return spec.NewResult(), nil
+	}
+	return s.Apply(op)
+}
+
 // lostStartlockedm plants a lost startlockedm: the M that finds a G
 // locked to another M neither hands it its P nor wakes it, and finds
 // nothing to do.
@@ -256,6 +275,7 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 		{"lost handoff wakeup", liveOptions(2, 2, lockBounds(1, false)), lostHandoffWakeup, []string{"HandedOffPTaken"}},
 		{"lost startlockedm", liveOptions(1, 2, lockBounds(2, true)), lostStartlockedm, []string{"LockedGRunsOnItsM", "RunnableGRuns"}},
 		{"lost wakep", liveOptions(2, 2, coreBounds(2)), lostWakep, []string{"IdlePsPutToWork"}},
+		{"no retake of a blocked system call", liveOptions(1, 2, syscallBounds(2)), noRetake, []string{"RunnableGRuns"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
@@ -501,10 +521,11 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 		}
 		return false
 	}
-	// WeakFairMs: every M steps in the loop, or cannot step somewhere.
+	// WeakFairMs: every M steps in the loop, or cannot step somewhere;
+	// a system call's return is no fair step (it may block forever).
 	ok := true
 	for m := 0; m < o.Config.Ms; m++ {
-		ok = ok && weaklyFair(func(op spec.Op) bool { return int(op.M) == m })
+		ok = ok && weaklyFair(func(op spec.Op) bool { return int(op.M) == m && op.Kind != spec.OpExitSyscall })
 	}
 	if ok {
 		f |= FairMs
@@ -519,7 +540,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 			pp := &s.Ps[p]
 			switch pp.Status {
 			case spec.PRunning:
-				if g := s.Ms[pp.M].Curg; g != spec.None && (s.Gs[g].Status == spec.Running || s.Gs[g].Status == spec.Syscall) {
+				if g := s.Ms[pp.M].Curg; g != spec.None && s.Gs[g].Status == spec.Running {
 					runsG = true
 				}
 			case spec.PHandoff:
@@ -584,9 +605,9 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	}) {
 		f |= FairStartTheWorld
 	}
-	// WeakFairSysmon: sysmon's handoffp after its retake steps in the
-	// loop, or cannot step somewhere.
-	if weaklyFair(func(op spec.Op) bool { return op.M == spec.Sysmon && op.Kind != spec.OpRetake }) {
+	// WeakFairSysmon: sysmon's retake, its handoffp after it and that
+	// handoffp's steps step in the loop, or cannot step somewhere.
+	if weaklyFair(func(op spec.Op) bool { return op.M == spec.Sysmon }) {
 		f |= FairSysmon
 	}
 	// StopTheWorldsSpaced: the loop does not stop the world.

@@ -169,7 +169,9 @@ once the space is exhausted, checks that no fair infinite run keeps
                      parallelism utilization", proc.go:64-89),
   LockedGRunsOnItsM  a runnable G locked to an M from running on it.
 A run is fair under these conditions:
-  WeakFairMs      an M that can step in every state of a loop steps in it;
+  WeakFairMs      an M that can step in every state of a loop steps in it
+                  (a system call's return is no such step: a call may
+                  block forever);
   TimeSliceEnds   a loop in which a P runs Gs and stays running on one
                   schedtick is unfair: sysmon's retake preempts a G (or a
                   chain of runnext hand-offs, which inherit the time slice)
@@ -193,10 +195,11 @@ A run is fair under these conditions:
                   longer than one lasts, and reach the work the restart
                   handed them (a stop-the-world in a lasso's prefix is
                   still explored);
-  WeakFairSysmon  sysmon, once its retake took a P from a thread in a
-                  syscall, hands it off (handoffp) if it can step in every
-                  state of a loop: it is a thread of its own, and handoffp
-                  follows the retake in the same call (proc.go retake).
+  WeakFairSysmon  sysmon retakes the P of a thread in a system call and
+                  hands it off (handoffp) if it can step in every state
+                  of a loop: it is a thread of its own, retakes a P whose
+                  call lasted 10 ms, and handoffp follows the retake in
+                  the same call (proc.go retake).
 A violation is a lasso: the shortest path to a loop, then the loop, which
 returns to its first state and can repeat forever; both printed as steps.
 Prefix steps in the relaxed order (possible only for an op that overlapped
