@@ -684,9 +684,14 @@ func (c *Checker) feedProc(e *Event) {
 		c.procsRunning++
 	} else {
 		if p.g >= 0 {
-			// The goroutine that ran on it (if still Running) no longer
-			// owns it; the count rule below catches a Running goroutine
-			// left without a P.
+			// A goroutine still Running on it loses its P: the runtime
+			// never releases the P of a running goroutine (its only
+			// such release, procresize's, traces GoSched first,
+			// proc.go:6099-6100), whatever other P runs. The count
+			// rule below would see it only when no other P runs.
+			if g, ok := c.gs.get(p.g); ok && g.state == GoRunning && g.p == e.Target && !c.inStatus {
+				c.violate(RuleProcNotRunning, e, p.g, "P "+from.String()+"->"+to.String(), "P %d stops while goroutine %d runs on it", e.Target, p.g)
+			}
 			p.g = -1
 		}
 	}

@@ -128,7 +128,7 @@ func TestRejections(t *testing.T) {
 			g(50, GoNotExist, GoSyscall, -1, 0, 100).g(50, GoSyscall, GoRunning, 50, 0, 100).
 			g(50, GoRunning, GoNotExist, 50, 0, 100), []string{RuleExtraM}},
 		{"P stops under a Running goroutine", start().proc(0, ProcRunning, ProcIdle, 0, 100),
-			[]string{RuleRunningExceedsProcs}},
+			[]string{RuleProcNotRunning, RuleRunningExceedsProcs}},
 		{"more Running than Ps", start().g(10, GoNotExist, GoRunnable, 1, 0, 100).
 			g(10, GoRunnable, GoRunning, -1, 0, 101), []string{RuleProcShared, RuleRunningExceedsProcs}},
 		{"runs on an idle P", start().g(10, GoNotExist, GoRunnable, 1, 0, 100).
@@ -447,4 +447,45 @@ func TestSTWPreemptions(t *testing.T) {
 	if txt := r.Text(false); !strings.Contains(txt, "stop-the-world preemptions: 1 goroutines preempted by 1 stop-the-worlds") {
 		t.Errorf("text lacks the stop-the-world line:\n%s", txt)
 	}
+}
+
+// TestTamperedSeveralPs: under GOMAXPROCS 4 a P that stops under its
+// Running goroutine (a P stop moved before the goroutine stop that
+// preceded it on the same P) is caught every time, also where another P
+// runs and the count of Running goroutines against Running Ps cannot see
+// it: the runtime never releases the P of a running goroutine (procresize
+// traces GoSched first). The untampered trace is the control.
+func TestTamperedSeveralPs(t *testing.T) {
+	w, _ := LookupWorkload("chan")
+	rec, err := Record(w, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := events(t, rec.Trace)
+	if r := check(evs); !r.OK() {
+		t.Fatalf("untampered trace: %s", r.Text(false))
+	}
+	tampered, hidden := 0, 0
+	for i := 1; i < len(evs) && tampered < 40; i++ {
+		e, prev := evs[i], evs[i-1]
+		if e.Kind != KindProc || ProcState(e.From) != ProcRunning || ProcState(e.To) != ProcIdle || e.Target != e.P ||
+			prev.Kind != KindGo || GoState(prev.From) != GoRunning || prev.P != e.P {
+			continue
+		}
+		cp := slices.Clone(evs)
+		cp[i-1], cp[i] = e, prev
+		cp[i-1].Time, cp[i].Time = prev.Time, e.Time
+		tampered++
+		got := rules(check(cp))
+		if !slices.Contains(got, RuleProcNotRunning) {
+			t.Errorf("P %d stopped under goroutine %d at event %d: rules %v, want %s", e.Target, prev.Target, i, got, RuleProcNotRunning)
+		}
+		if !slices.Contains(got, RuleRunningExceedsProcs) {
+			hidden++
+		}
+	}
+	if tampered == 0 {
+		t.Fatal("nothing to tamper with")
+	}
+	t.Logf("%d P stops moved before their goroutine's stop; %d of them invisible to the count rule", tampered, hidden)
 }

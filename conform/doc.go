@@ -90,7 +90,11 @@
 //     checked when a goroutine starts running and when a P stops, outside
 //     the burst of re-statements that follows a Sync.
 //   - proc-not-running: a goroutine starts running (Runnable -> Running,
-//     Syscall -> Running) on a P that is not Running, or on no P.
+//     Syscall -> Running) on a P that is not Running, or on no P; or a P
+//     stops (Running -> Idle) while a goroutine is still Running on it:
+//     the runtime never releases the P of a running goroutine (its one
+//     such release, procresize's, traces GoSched first, proc.go:6099).
+//     running-exceeds-procs alone sees that only when no other P runs.
 //   - proc-shared: a goroutine starts running on a P on which another
 //     goroutine is still Running.
 //   - locked-thread-reused: after a goroutine that logged the locked-exit
@@ -103,6 +107,23 @@
 //     Thread ids are OS thread ids (m.procid); the kernel could in principle
 //     reuse the id of a thread that exited, which this rule would then
 //     report (never seen here).
+//
+// What can fire on a real trace. The trace reader (x/exp/trace) checks
+// its own state machine as it orders events: a transition from a state
+// the resource is not in, a goroutine created twice, a GoStart with no P
+// on the thread, a GoDestroy with no current goroutine. A trace that
+// breaks those is not readable (exit 2, with the reader's message), and
+// the wire format fixes each event's (From, To) pair, so lifecycle,
+// continuity, proc-shared and the start half of proc-not-running are
+// backstops there: the planted tests reach them on converted events.
+// What a readable trace can break is id-reuse, extra-m,
+// running-exceeds-procs, locked-thread-reused, the stop half of
+// proc-not-running and the metrics cross-check. Two limits: a goroutine
+// first stated Running at a generation's start (Undetermined) is not held
+// to the P rules at that statement (the re-statements name no owner the
+// checker can trust); and a trace cut at a generation boundary reads
+// cleanly, so a prefix of a conformant trace is judged conformant (a cut
+// inside a generation is an error).
 //
 // # The runtime/metrics cross-check
 //

@@ -46,6 +46,12 @@ Rules: ` + "lifecycle, continuity, id-reuse, extra-m, running-exceeds-procs,\npr
 documentation). A runtime/trace.Log(ctx, "gexit", "locked-exit") just before a
 goroutine locked to its thread exits makes that thread dead afterwards.
 
+The trace reader checks its own state machine as it reads (a transition
+from a state the goroutine or P is not in, a goroutine started with no P):
+a trace that breaks it is not readable, exit 2 with the reader's message,
+and is not conformant either. A trace cut at a generation boundary reads
+cleanly and is judged on what it holds.
+
 Exit codes: 0 conformant, 1 a violation, 2 bad usage or not a readable trace.
 
 Flags:
