@@ -191,6 +191,12 @@ func (a *actor) handoffpStep(pp *p) bool {
 		oldm := s.retakeM
 		if a.id != Sysmon {
 			oldm = s.ms[a.id]
+			if a.id != 0 && oldm.mfreed {
+				// mexit's handoffp: mexit's mp.self.clear() came
+				// before it (proc.go:2027), so the P's weak oldm is
+				// nil (m0 keeps it).
+				oldm = nil
+			}
 		}
 		var msg string
 		r.val, msg = s.handoffpSectionLocked(pp, oldm)

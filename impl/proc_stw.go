@@ -261,7 +261,7 @@ func (s *sched) restartWorldLocked() string {
 			continue
 		}
 		// No idle M: startTheWorldWithSema's newm(nil, p, -1)
-		// (proc.go:1803-1805), as startm's.
+		// (proc.go:1799), as startm's.
 		pp.pending, pp.startSpinning = true, false
 		s.npending.Add(1)
 		s.newmLocked()

@@ -273,7 +273,7 @@
 //     M.Stopping);
 //   - stoplockedm's incidlelocked(1) (checkdead) is part of handoffp's
 //     last step (the sched.lock section's pidleput, or startm's), where
-//     the runtime takes sched.lock again for it (proc.go:3262-3263,
+//     the runtime takes sched.lock again for it (proc.go:3261,
 //     6355-6362): an M that takes the P from the idle list in between
 //     and idles counts the locked M as running, so the locked M's
 //     checkdead reports a deadlock the spec's other M reports. The

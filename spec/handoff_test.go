@@ -79,3 +79,32 @@ func TestHandoffpBranches(t *testing.T) {
 		t.Fatalf("P0 with G1 in runnext: %v, want handoff\n%s", s.Ps[0].String(), s.Dump())
 	}
 }
+
+// mexit's handoffp during a stop-the-world stops the P with no oldm:
+// `mp.self.clear()` (proc.go:2027) comes before handoffp(releasep()), and
+// acquirep's pp.oldm is a weak pointer to that M, nil from then on. The
+// spec used to name the exited thread. m0 parks before the clear: a
+// stopped P keeps naming it (TestMexitEmptiesOldM covers the clear).
+func TestMexitHandoffDuringStopLeavesNoOldM(t *testing.T) {
+	s := newState(t, "go", 2, 3)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	sched(t, s, 1, SrcStealNext)
+	do(t, s, Op{Kind: OpLockOSThread, M: 1})
+	do(t, s, Op{Kind: OpPark, M: 0})
+	do(t, s, Op{Kind: OpSpin, M: 0}) // nmspinning 1: handoffp takes its locked section
+	step(t, s, Op{Kind: OpStopTheWorld, M: Controller})
+	step(t, s, Op{Kind: OpGoexit, M: 1})
+	step(t, s, Op{Kind: OpMexit, M: 1})
+	r := step(t, s, Op{Kind: OpHandoffpLocked, M: 1})
+	if HandoffLockedBranch(r.Value) != HandoffGCStop || s.Ps[1].Status != PGCStop {
+		t.Fatalf("handoffp's section did not stop P1 (branch %v):\n%s", HandoffLockedBranch(r.Value), s.Dump())
+	}
+	if s.Ps[1].OldM != None {
+		t.Fatalf("P1 stopped naming M%d, whose thread exits (mexit cleared its self first):\n%s", s.Ps[1].OldM, s.Dump())
+	}
+	step(t, s, Op{Kind: OpMfreed, M: 1})
+	if v := s.CheckInvariants(); v != nil {
+		t.Fatalf("%s: %s", v.Invariant, v.Detail)
+	}
+}

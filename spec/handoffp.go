@@ -268,6 +268,12 @@ func (s *State) handoffpStep(op Op) (Result, error) {
 	oldm := int(op.M)
 	if op.M == Sysmon {
 		oldm = int(sc.RetakeM)
+	} else if op.M > 0 && s.Ms[op.M].Mfreed {
+		// mexit's handoffp: `mp.self.clear()` came before it
+		// (proc.go:2027), so the P's oldm, the weak pointer acquirep
+		// set, is nil when the stop-the-world stops the P (m0 parks
+		// before the clear and keeps it).
+		oldm = int(None)
 	}
 	switch h {
 	case HandoffStore:

@@ -319,7 +319,7 @@ func (s *State) gcstopm(op Op, mp int) (Result, error) {
 
 // restartWorld models what startTheWorldWithSema does after the action:
 // procresize's hand-out of the Ps below GOMAXPROCS (proc.go:6137-6241),
-// then gcwaiting cleared, then the Ms woken (proc.go:1791-1806), then its
+// then gcwaiting cleared, then the Ms woken (proc.go:1786-1801), then its
 // wakep (the controller's, Sched.CtlWakeP). From allp[n-1] down to
 // allp[0] every P becomes idle; one with an empty run queue joins
 // idlePs; one with local work goes to its oldm if that M is on the idle
