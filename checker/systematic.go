@@ -48,8 +48,10 @@ type schedule struct {
 
 // Systematic runs case c (Mode "systematic": deterministic, with c.Choices
 // as the root schedule) under every schedule within o's bounds and returns
-// the outcome of the first that fails (its Case.Choices that schedule), or
-// of the last run when none does, with the search's coverage. Each
+// the outcome of the first that fails (its Case.Choices that schedule), or,
+// when none does, of the first whose verdict was unknown (the search is
+// then incomplete: that schedule's children never ran), or of the last
+// run, with the search's coverage. Each
 // schedule runs as RunSafe runs a case: a panic is a verdict.
 func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicOptions) (*Outcome, SystematicStats) {
 	if o.Bound < 0 {
@@ -61,17 +63,26 @@ func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicO
 	st := SystematicStats{Preemptions: -1, Found: -1}
 	buckets := make([][]schedule, o.Bound+1)
 	buckets[0] = []schedule{{choices: append([]int(nil), c.Choices...)}}
-	var last *Outcome
+	// unknown is the first schedule whose verdict was unknown (it ran out
+	// of its budget or op limit): its children were never run, so the
+	// search is not complete and its verdict is unknown, never ok.
+	var last, unknown *Outcome
+	result := func() *Outcome {
+		if unknown != nil {
+			return unknown
+		}
+		return last
+	}
 	for k := 0; k <= o.Bound; k++ {
 		for len(buckets[k]) > 0 {
 			if st.Schedules >= o.Schedules || ctx.Err() != nil {
-				return last, st
+				return result(), st
 			}
 			sc := buckets[k][0]
 			buckets[k] = buckets[k][1:]
 			cs := c
 			cs.Choices = sc.choices
-			out := runSafeOne(ctx, cs, budget)
+			out := runSchedule(ctx, cs, budget)
 			st.Schedules++
 			last = out
 			out.Search = &st
@@ -79,6 +90,9 @@ func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicO
 				if out.Verdict == Illegal {
 					st.Found = sc.cost
 					return out, st
+				}
+				if unknown == nil {
+					unknown = out
 				}
 				continue
 			}
@@ -101,11 +115,17 @@ func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicO
 				}
 			}
 		}
-		st.Preemptions = k
+		if unknown == nil {
+			st.Preemptions = k
+		}
 	}
-	st.Complete = true
-	return last, st
+	st.Complete = unknown == nil
+	return result(), st
 }
+
+// runSchedule runs one schedule of a search (a test's stand-in can make
+// one's verdict unknown).
+var runSchedule = runSafeOne
 
 // searchOptions are the bounds a systematic case's search runs with.
 func (c *Case) searchOptions() SystematicOptions {

@@ -90,6 +90,39 @@ func TestSystematicClean(t *testing.T) {
 	}
 }
 
+// A schedule whose verdict is unknown (its run cut short: a time budget,
+// impl's op limit) leaves the search incomplete and its verdict unknown,
+// never ok, even when every other schedule passes: its children never
+// ran. The search used to go on and return the last schedule's ok as a
+// complete search.
+func TestSystematicUnknownScheduleIsNotOk(t *testing.T) {
+	leaf := impl.Prog()
+	w := impl.Workload{Main: impl.Prog(impl.Go(leaf), impl.Go(leaf), impl.Yield(), impl.Exit())}
+	c := Case{Preset: "small", Ps: 1, Ms: 2, Mode: "systematic", Workload: w, Text: w.String()}
+	defer func() { runSchedule = runSafeOne }()
+	runs := 0
+	runSchedule = func(ctx context.Context, cs Case, budget time.Duration) *Outcome {
+		out := runSafeOne(ctx, cs, budget)
+		if runs++; runs == 2 && out.Verdict == Ok {
+			// The second schedule runs out of its budget.
+			out.Verdict, out.Kind, out.Detail = Unknown, "timeout", "planted: cut short"
+		}
+		return out
+	}
+	out, st := Systematic(context.Background(), c, time.Second, SystematicOptions{Bound: 2, Schedules: 5000})
+	if runs < 3 {
+		t.Fatalf("the search ran %d schedules: the planted unknown is not in its middle", runs)
+	}
+	if out.Verdict != Unknown || st.Complete || st.Found != -1 {
+		t.Fatalf("a schedule cut short: verdict %v, %+v; want unknown, incomplete", out.Verdict, st)
+	}
+	// The control: the same search, no schedule cut short.
+	runSchedule = runSafeOne
+	if out, st := Systematic(context.Background(), c, time.Second, SystematicOptions{Bound: 2, Schedules: 5000}); out.Verdict != Ok || !st.Complete {
+		t.Fatalf("control: %v %+v", out.Verdict, st)
+	}
+}
+
 // TestSystematicCampaignFindsInterleavingFaults: a campaign narrowed to
 // systematic mode finds every interleaving-only fault within 64 cases
 // (about half of them contention kernels, drawKernel), with a
