@@ -159,9 +159,16 @@ func TestMutants(t *testing.T) {
 // TestMutants finds for runqputslow-no-lock (case 664 of its fixed seed)
 // shrank to 18 steps in two of three runs (58 context switches; one more
 // Minimize pass of 10 s found nothing smaller) and under 16 in the
-// third: its bound is 20.
+// third: its bound is 20. startm-wakeup-lost shows only in free mode and
+// only when every actor is asleep at once (the harness's rescue), which a
+// rerun of the same case meets by chance: rapid keeps a smaller case only
+// if it fails again, and the first two runs shrank to 115 and 166 steps.
+// Its bound, 200, says the counterexample is found and attributable, not
+// that it is small.
 func mutantStepBound(fault string) int {
 	switch fault {
+	case "startm-wakeup-lost":
+		return 200
 	case "runqputslow-no-lock":
 		return 20
 	case "spill-no-lock":

@@ -284,12 +284,15 @@ type HistoryFinal struct {
 	// Quiescent: the run ended because nothing could move (impl's
 	// Result.Deadlock), so the progress predicates judge the final state.
 	Quiescent bool `json:"quiescent,omitempty"`
+	// Rescued: wakeups no op gave (impl's Result.Rescued), a lost wakeup
+	// the history itself does not show.
+	Rescued int `json:"rescued,omitempty"`
 }
 
 // result is the impl.Result a final observation stands for.
 func (f *HistoryFinal) result(events []impl.Event) *impl.Result {
 	return &impl.Result{History: events, Snapshot: f.Snapshot, Snapshots: f.Snapshots, Throw: f.Throw, Panic: f.Panic,
-		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut, Deadlock: f.Quiescent}
+		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut, Deadlock: f.Quiescent, Rescued: f.Rescued}
 }
 
 // History is the content of history.json.
@@ -342,7 +345,7 @@ func HistoryOf(o *Outcome, res *impl.Result) *History {
 	h.Recorded = &RecordedVerdict{Verdict: o.Verdict.String(), Kind: o.Kind, Name: o.Name}
 	if res != nil {
 		h.Final = &HistoryFinal{Snapshot: res.Snapshot, Throw: res.Throw, Panic: res.Panic, Fatal: res.Fatal, Snapshots: res.Snapshots,
-			Violations: res.Violations, TimedOut: res.TimedOut, Quiescent: res.Deadlock}
+			Violations: res.Violations, TimedOut: res.TimedOut, Quiescent: res.Deadlock, Rescued: res.Rescued}
 	}
 	return h
 }

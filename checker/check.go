@@ -149,6 +149,14 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	if len(res.Violations) > 0 {
 		return fail("harness", "the implementation broke a harness check", res.Violations[0], -1), nil
 	}
+	// A lost wakeup (free-running): every condition an actor sleeps on
+	// is made true by an op that wakes it (notewakeup), and the harness
+	// found every actor asleep with one's condition true and nothing sent
+	// to wake it since it slept (impl.Result.Rescued). The history can
+	// look legal: the rescue let the run go on.
+	if res.Rescued > 0 {
+		return fail("lost-wakeup", "a lost wakeup", fmt.Sprintf("%d wakeups no op gave: every actor was asleep while one's wait condition held and nothing had woken it (a notewakeup missing)", res.Rescued), -1), nil
+	}
 	// Every runtime throw is raised by an op and recorded on it
 	// (Output.Throw); a throw no recorded op explains stopped the run
 	// somewhere the history does not show, so nothing after it could be

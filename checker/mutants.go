@@ -290,7 +290,11 @@ func Mutants(o MutantOptions) []MutantResult {
 		if null && o.NullBudget > 0 {
 			budget = o.NullBudget
 		}
-		found := searchMutant(o, faults, nil, budget)
+		var modes []string // the property's default: deterministic, atomic
+		if fi.FreeOnly {
+			modes = []string{"free"}
+		}
+		found := searchMutant(o, faults, modes, budget)
 		r.Cases = found.cases
 		if found.out != nil {
 			last := Minimize(context.Background(), found.out, time.Second, time.Now().Add(o.Shrink))

@@ -7,7 +7,16 @@ import (
 )
 
 // FaultInfo names a planted bug and says what it does.
-type FaultInfo struct{ Name, Description string }
+type FaultInfo struct {
+	Name, Description string
+	// FreeOnly: the fault shows in free-running mode only (a lost
+	// notewakeup: the deterministic modes have no wakeups, an M runs
+	// as soon as its wait condition holds).
+	FreeOnly bool
+}
+
+// freeOnlyFaults are the faults FaultInfo.FreeOnly names.
+var freeOnlyFaults = map[string]bool{"startm-wakeup-lost": true}
 
 // faults holds one plain bool per fault: a fault switched off costs one
 // predictable branch on a field of this struct.
@@ -41,6 +50,7 @@ type faults struct {
 	panicInGfput          bool
 	throwOutsideOp        bool
 	idleIgnoresHandoff    bool
+	startmWakeupLost      bool
 	stopmKeepsP           bool
 	noTickPick            bool
 	stealGivesUp          bool
@@ -92,6 +102,7 @@ var faultDefs = []faultDef{
 	{"exitsyscall-prefers-oldp", "exitsyscall that lost its P takes its old P whenever it is idle, else the idle P with the lowest id, and never takes a P back from a thread in a syscall: gexit's rule before it followed Go 1.26's exitsyscallTryGetP (proc.go:5033-5060: setBlockOnExitSyscall(oldp) + takeP, else pidleget, the head of the LIFO idle list, proc.go:7402-7420); no Go release prefers an idle oldp (before 1.26, exitsyscallfast took oldp only while it was still _Psyscall)", func(f *faults) *bool { return &f.exitsyscallOldp }},
 	{"handoff-last-p-idles", "handoffp puts the last running P on the idle list when no work is left and every other P is idle, instead of startm(pp) for it (proc.go:3180-3186: npidle == gomaxprocs-1 && lastpoll != 0)", func(f *faults) *bool { return &f.handoffLastPIdles }},
 	{"idle-ignores-handoff", "idle Ms never take a P that handoffp started for them (startm's notewakeup is lost): a P handed off by retake or stoplockedm waits for an M forever while Ms sleep (the lost-wakeup class of golang/go#55160 and golang/go#6070)", func(f *faults) *bool { return &f.idleIgnoresHandoff }},
+	{"startm-wakeup-lost", "startm hands an idle M its P (mp.nextp) but its notewakeup(&nmp.park) is lost: the M sleeps on, holding a P while Gs wait, until something else wakes it (free-running only: the deterministic modes have no wakeups; the harness finds every actor asleep with the M's condition true, Result.Rescued; the class of golang/go#55160 and golang/go#6070)", func(f *faults) *bool { return &f.startmWakeupLost }},
 	{"stopm-keeps-p", "an M whose findRunnable found nothing sleeps in stopm still holding its P (no releasep, no pidleput): the P is lost to the other Ms, which stay idle with runnable work (the stranded-P class of golang/go#40368 and golang/go#59600)", func(f *faults) *bool { return &f.stopmKeepsP }},
 	{"no-tick-pick", "schedule never takes one G from the global queue every 61st schedtick (proc.go findRunnable: `if pp.schedtick%61 == 0 && !sched.runq.empty()`): two goroutines that keep the local run queue busy starve the global queue (golang/go#5639, the reason the pick exists)", func(f *faults) *bool { return &f.noTickPick }},
 	{"steal-gives-up", "findRunnable never steals: stealWork returns nothing and the M goes idle while other Ps' run queues hold work (a spinning M that gives up too early: the lost-work class of golang/go#55160)", func(f *faults) *bool { return &f.stealGivesUp }},
@@ -114,7 +125,7 @@ var faultDefs = []faultDef{
 func Faults() []FaultInfo {
 	out := make([]FaultInfo, len(faultDefs))
 	for i, d := range faultDefs {
-		out[i] = FaultInfo{d.name, d.desc}
+		out[i] = FaultInfo{Name: d.name, Description: d.desc, FreeOnly: freeOnlyFaults[d.name]}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

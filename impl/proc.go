@@ -78,14 +78,10 @@ func (s *sched) unlockSched(a *actor) {
 	}
 }
 
-// testHookLoseStartmWakeup, set by a test, drops startm's notewakeup:
-// the planted lost wakeup the ticker's rescue count must see.
-var testHookLoseStartmWakeup bool
-
 // notewakeupLocked schedules the wakeup of mp for when sched.lock is
 // released (unlockSched).
 func (s *sched) notewakeupLocked(mp *m) {
-	if !s.det && !testHookLoseStartmWakeup {
+	if !s.det {
 		s.towake = append(s.towake, mp)
 	}
 }

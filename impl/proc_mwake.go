@@ -119,7 +119,9 @@ func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 	}
 	nmp.spinning.Store(spinning)
 	nmp.nextp.Store(pp)
-	s.notewakeupLocked(nmp)
+	if !s.f.startmWakeupLost {
+		s.notewakeupLocked(nmp)
+	}
 	return nmp, ""
 }
 

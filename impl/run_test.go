@@ -362,17 +362,20 @@ func TestRaceStressFree(t *testing.T) {
 }
 
 // TestRescueCountsLostWakeup is the control of TestRaceStressFree's rescue
-// check: with startm's notewakeup dropped, an M given a P sleeps on until
-// the safety net wakes it, and Result.Rescued counts it.
+// check: with startm's notewakeup dropped (fault startm-wakeup-lost), an M
+// given a P sleeps on until the safety net wakes it, and Result.Rescued
+// counts it.
 func TestRescueCountsLostWakeup(t *testing.T) {
 	// Without the polling, an M given a P is asleep by then.
-	testHookLoseStartmWakeup, spinPolls = true, 0
-	defer func() { testHookLoseStartmWakeup, spinPolls = false, 32 }()
+	spinPolls = 0
+	defer func() { spinPolls = 32 }()
 	rescued := 0
 	for i := 0; i < 200 && rescued == 0; i++ {
 		r := rand.New(rand.NewPCG(uint64(i), 12))
 		w := Generate(r, GenOptions{MaxSteps: 16, MaxDepth: 4, NoLockInt: true, ProcsLimit: 2})
-		res := mustRun(t, cfgFor(t, "small", 2, 3, FreeRunning, int64(i)), w)
+		cfg := cfgFor(t, "small", 2, 3, FreeRunning, int64(i))
+		cfg.Faults = []string{"startm-wakeup-lost"}
+		res := mustRun(t, cfg, w)
 		rescued += res.Rescued
 	}
 	if rescued == 0 {
