@@ -268,18 +268,26 @@ func events(t testing.TB, b []byte) []Event {
 	}
 }
 
-// TestTampered takes a real trace of the locked workload, tampers with it
-// in ways the runtime never would, and checks the checker notices.
-func TestTampered(t *testing.T) {
-	w, _ := LookupWorkload("locked")
-	rec, err := Record(w, 1, 1)
+// untampered records the workload name under GOMAXPROCS procs and returns
+// its trace's events, which must conform (the tampering tests' control).
+func untampered(t *testing.T, name string, procs int) []Event {
+	t.Helper()
+	w, _ := LookupWorkload(name)
+	rec, err := Record(w, procs, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	evs := events(t, rec.Trace)
 	if r := check(evs); !r.OK() {
-		t.Fatalf("untampered trace: %s", r.Text(false))
+		t.Fatalf("untampered %s trace: %s", name, r.Text(false))
 	}
+	return evs
+}
+
+// TestTampered takes a real trace of the locked workload, tampers with it
+// in ways the runtime never would, and checks the checker notices.
+func TestTampered(t *testing.T) {
+	evs := untampered(t, "locked", 1)
 	// Find a locked exit: the thread of the exit after a locked-exit mark.
 	marked := map[int64]bool{}
 	exitAt, deadM := -1, int64(-1)
@@ -456,15 +464,7 @@ func TestSTWPreemptions(t *testing.T) {
 // it: the runtime never releases the P of a running goroutine (procresize
 // traces GoSched first). The untampered trace is the control.
 func TestTamperedSeveralPs(t *testing.T) {
-	w, _ := LookupWorkload("chan")
-	rec, err := Record(w, 4, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs := events(t, rec.Trace)
-	if r := check(evs); !r.OK() {
-		t.Fatalf("untampered trace: %s", r.Text(false))
-	}
+	evs := untampered(t, "chan", 4)
 	tampered, hidden := 0, 0
 	for i := 1; i < len(evs) && tampered < 40; i++ {
 		e, prev := evs[i], evs[i-1]
