@@ -212,8 +212,11 @@
 //     Waiting -> NotExist, Waiting -> Running, Runnable -> Waiting,
 //     Syscall -> Waiting, anything -> Undetermined, goroutine id reuse.
 //     The spec edges idle->dead, running->preempted and preempted->waiting
-//     are never witnessed: they are invisible in a trace (idle and dead are
-//     both NotExist; preempted is Waiting).
+//     are never witnessed: idle and dead are both NotExist, and
+//     preemptPark's park is traced as Running -> Waiting with reason
+//     "preempted" (proc.go:4419), which coverage credits to
+//     running->waiting (it keeps reasons only for Running -> Runnable);
+//     preempted -> waiting is Waiting -> Waiting, never emitted.
 //   - Stop-the-worlds preempt running goroutines, as the spec's
 //     stop-the-world protocol does (spec/stw.go: op preempt puts the G in
 //     its own P's runnext, gcstopm stops the M): inside a trace's
