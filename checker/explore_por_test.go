@@ -326,3 +326,40 @@ func TestPORWorkersDeterministic(t *testing.T) {
 		}
 	})
 }
+
+// The reduction bounds the reduced graph's depth: following a private
+// acquirep alone pushes every other actor's step one level deeper, so a
+// violation the full graph reaches at depth L may lie deeper in the
+// reduced graph (which is why gexit explore turns -por off with -depth
+// unless asked). The planted throw the full graph meets at depth L is
+// missed by the reduction bounded at L and found at L+1.
+func TestPORDepthIsTheReducedGraphs(t *testing.T) {
+	c, _ := spec.Preset("small")
+	var fault plantedFault
+	for _, f := range porFaults() {
+		if f.name == "throw when exit frees a stack" {
+			fault = f
+		}
+	}
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: coreBounds(2), Step: fault.step, StopAtFirst: true, Workers: 1}
+	full, err := Explore(context.Background(), o)
+	if err != nil || len(full.Violations) == 0 {
+		t.Fatalf("the full graph finds no violation: %v", err)
+	}
+	l := len(full.Violations[0].Path)
+	o.POR = true
+	o.Depth = l
+	at, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Depth = l + 1
+	deeper, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(at.Violations) != 0 || at.StoppedBy != "depth" || len(deeper.Violations) == 0 {
+		t.Fatalf("full graph: violation at depth %d; reduced graph bounded at %d: %d violations (stopped by %q); at %d: %d",
+			l, l, len(at.Violations), at.StoppedBy, l+1, len(deeper.Violations))
+	}
+}

@@ -92,7 +92,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	ms := fs.Int("ms", 2, "number of Ms (threads)")
 	gs := fs.Int("gs", 3, "bound on len(allgs): G structs newproc1 may create")
 	consts := fs.String("consts", "small", "constants preset: small (4,2,2,4,3) or go (64,32,32,256,61)")
-	depth := fs.Int("depth", 0, "bound on the BFS depth (0: none; the space under the bounds is finite)")
+	depth := fs.Int("depth", 0, "bound on the BFS depth (0: none; the space under the bounds is finite); turns -por off unless it is given, since the reduction's depth is not the full graph's")
 	maxStates := fs.Int("max-states", 40_000_000, "stop with verdict unknown (exit 3) after this many states (0: no bound)")
 	defMem := "0"
 	if pm := checker.PhysicalMemory(); pm > 0 {
@@ -116,7 +116,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	liveness := fs.Bool("liveness", false, "also check the liveness properties on the whole state graph, under fairness (see above); needs -depth 0")
-	por := fs.Bool("por", true, "partial-order reduction for invariant checking (see above); off with -liveness (-por=false -reduce \"\": the full graph, shortest paths)")
+	por := fs.Bool("por", true, "partial-order reduction for invariant checking (see above); off with -liveness, and with -depth unless given (-por=false -reduce \"\": the full graph, shortest paths)")
 	reduce := fs.String("reduce", defaultReduce, "comma-separated reductions for invariant checking (see above; \"\" for none): "+strings.Join(reductionNames(), ",")+"; off with -liveness")
 	cpuProfile := cpuProfileFlag(fs)
 	unfair := fs.String("unfair", "", "with -liveness, comma-separated fairness conditions not to assume, to see the loops each one rules out: "+strings.Join(fairnessNames(), ","))
@@ -404,6 +404,13 @@ Flags:
 		}
 		*por = false // on by default for invariant checking only
 	}
+	if *depth > 0 && *por && !porSet {
+		// The reduction follows a private acquirep alone, which pushes
+		// every other actor's step one level deeper: -depth would bound
+		// the reduced graph, where a violation -depth steps deep in the
+		// full graph can lie deeper. Off unless asked for.
+		*por = false
+	}
 	var shardI, shardN int
 	if *shard != "" {
 		i, n, ok := strings.Cut(*shard, "/")
@@ -646,6 +653,9 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		fmt.Fprintln(w, "searched to the end: a state whose bits collided was not explored, nor what only it leads to")
 	case res.StoppedBy == "":
 		fmt.Fprintln(w, "complete: every state reachable within the bounds was explored")
+		printCollision(w, res, fpBits)
+	case res.StoppedBy == "depth" && res.POR != nil:
+		fmt.Fprintln(w, "complete up to the -depth bound of the reduced graph (-por follows a private acquirep alone, a step that pushes the others one level deeper: a violation -depth steps deep in the full graph may lie deeper here; -por=false bounds the full graph)")
 		printCollision(w, res, fpBits)
 	case res.StoppedBy == "depth":
 		fmt.Fprintln(w, "complete up to the -depth bound")

@@ -47,3 +47,27 @@ func TestExplorePOR(t *testing.T) {
 		t.Fatalf("-liveness: exit %d\n%s", code, out)
 	}
 }
+
+// -depth bounds the full graph: the reduction follows a private acquirep
+// alone and pushes the other actors' steps one level deeper, so -depth
+// turns -por off unless it is given (TestPORDepthIsTheReducedGraphs
+// shows a violation the full graph reaches at depth 9 that the reduced
+// graph's depth 9 misses); given, the summary says whose depth it is.
+func TestExploreDepthTurnsPOROff(t *testing.T) {
+	code, out, errOut := runCmd("explore", "-json", "-depth", "5")
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitOK {
+		t.Fatalf("exit %d json %v\n%s%s", code, err, out, errOut)
+	}
+	if _, hasPOR := v["por"]; hasPOR || v["bounds"].(map[string]any)["por"] != false {
+		t.Fatalf("-depth 5: por %v, bounds %v: want the reduction off", v["por"], v["bounds"])
+	}
+	code, out, _ = runCmd("explore", "-q", "-depth", "5")
+	if code != exitOK || !strings.Contains(out, "complete up to the -depth bound\n") {
+		t.Fatalf("-depth 5: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd("explore", "-q", "-depth", "5", "-por")
+	if code != exitOK || !strings.Contains(out, "complete up to the -depth bound of the reduced graph") {
+		t.Fatalf("-depth 5 -por: exit %d\n%s", code, out)
+	}
+}
