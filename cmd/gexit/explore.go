@@ -530,6 +530,7 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: %v\n", err)
 		return exitUsage
 	}
+	markFirstViolation(o, res)
 	lassos := 0
 	for _, l := range res.Liveness {
 		if l.Lasso != nil {
@@ -649,6 +650,8 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		fmt.Fprintf(w, "reductions: %s\n", reductions)
 	}
 	switch {
+	case res.StoppedBy == "first-violation":
+		fmt.Fprintln(w, "stopped at the first violation (its path is a shortest one): the counts above are of the states explored until then; -all explores the whole space")
 	case res.StoppedBy == "" && res.Bitstate != nil:
 		fmt.Fprintln(w, "searched to the end: a state whose bits collided was not explored, nor what only it leads to")
 	case res.StoppedBy == "":
@@ -872,6 +875,15 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 }
 
 // stopName names what stopped a run for its summary.
+// markFirstViolation marks a search that ended at its first violation
+// (o.StopAtFirst), not at the end of the space, as stopped there: the
+// counts are of what it explored until then.
+func markFirstViolation(o checker.ExploreOptions, res *checker.ExploreResult) {
+	if o.StopAtFirst && len(res.Violations) > 0 && res.StoppedBy == "" {
+		res.StoppedBy, res.Complete = "first-violation", false
+	}
+}
+
 func stopName(by string) string {
 	switch by {
 	case "max-time":

@@ -441,3 +441,35 @@ func TestCPUProfileFlag(t *testing.T) {
 		}
 	}
 }
+
+// A search that stops at its first violation (the default; -all goes on)
+// does not say it explored the whole space: its summary and -json say it
+// stopped there. With -all the same planted throw leaves a complete
+// search, the control.
+func TestExploreFirstViolationIsNotComplete(t *testing.T) {
+	c, _ := spec.Preset("small")
+	b := spec.DefaultBounds(1)
+	b.NoSystem, b.NoGC, b.NoAssist, b.NoDirty, b.NoSyscalls, b.NoProcResize, b.NoGoyield, b.NoLocks = true, true, true, true, true, true, true, true
+	b.StackSizes = nil
+	for _, first := range []bool{true, false} {
+		o := checker.ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 2}, Bounds: b, StopAtFirst: first,
+			Step: func(s *spec.State, op spec.Op) (spec.Result, error) {
+				if op.Kind == spec.OpGosched {
+					return spec.Result{}, &spec.Throw{Msg: "planted", Func: "test"}
+				}
+				return s.Apply(op)
+			}}
+		res, err := checker.Explore(context.Background(), o)
+		if err != nil || len(res.Violations) == 0 {
+			t.Fatalf("first=%v: %v, %d violations", first, err, len(res.Violations))
+		}
+		markFirstViolation(o, res)
+		var w bytes.Buffer
+		printExplore(&w, res, 2, 2, 1, "small", 64, "")
+		out := w.String()
+		stopped := strings.Contains(out, "stopped at the first violation")
+		if res.Complete == first || stopped != first || strings.Contains(out, "complete: every state") == first {
+			t.Fatalf("first=%v: complete %v, stoppedBy %q\n%s", first, res.Complete, res.StoppedBy, out)
+		}
+	}
+}
