@@ -176,7 +176,7 @@ type ExploreResult struct {
 	NeverReached      []string       `json:"neverReached"`
 	FrontierBytes     int            `json:"peakFrontierBytes"`   // the largest BFS level, encoded
 	SpilledBytes      int64          `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
-	StoppedBy         string         `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled"
+	StoppedBy         string         `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled", "first-violation" (StopAtFirst)
 	// Liveness is the verdict on each of LivenessProperties, with
 	// ExploreOptions.Liveness.
 	Liveness      []LivenessResult `json:"liveness,omitempty"`
@@ -641,6 +641,11 @@ loop:
 	}
 	pending = nil
 	res.MaxDepth = depth
+	if stop == "" && o.StopAtFirst && len(res.Violations) > 0 {
+		// The search ended at its first violation, not at the end of
+		// the space: the counts are of what it explored until then.
+		stop = "first-violation"
+	}
 	res.StoppedBy = stop
 	res.Complete = stop == ""
 	res.Seconds = time.Since(start).Seconds()

@@ -1160,8 +1160,7 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 			res.Liveness = append(res.Liveness, LivenessResult{Name: p.Name, Unknown: true, Source: p.Source})
 		}
 	}
-	stopped := res.StoppedBy != "" || (o.StopAtFirst && len(res.Violations) > 0)
-	if stopped {
+	if res.StoppedBy != "" {
 		unknown()
 		stats.Bytes = lg.bytes()
 		return nil

@@ -530,7 +530,6 @@ Flags:
 		fmt.Fprintf(stderr, "gexit explore: %v\n", err)
 		return exitUsage
 	}
-	markFirstViolation(o, res)
 	lassos := 0
 	for _, l := range res.Liveness {
 		if l.Lasso != nil {
@@ -875,15 +874,6 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 }
 
 // stopName names what stopped a run for its summary.
-// markFirstViolation marks a search that ended at its first violation
-// (o.StopAtFirst), not at the end of the space, as stopped there: the
-// counts are of what it explored until then.
-func markFirstViolation(o checker.ExploreOptions, res *checker.ExploreResult) {
-	if o.StopAtFirst && len(res.Violations) > 0 && res.StoppedBy == "" {
-		res.StoppedBy, res.Complete = "first-violation", false
-	}
-}
-
 func stopName(by string) string {
 	switch by {
 	case "max-time":

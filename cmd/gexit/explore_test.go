@@ -463,7 +463,6 @@ func TestExploreFirstViolationIsNotComplete(t *testing.T) {
 		if err != nil || len(res.Violations) == 0 {
 			t.Fatalf("first=%v: %v, %d violations", first, err, len(res.Violations))
 		}
-		markFirstViolation(o, res)
 		var w bytes.Buffer
 		printExplore(&w, res, 2, 2, 1, "small", 64, "")
 		out := w.String()
