@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"time"
 
@@ -151,6 +152,18 @@ type ExploreViolation struct {
 	Path      []PathStep
 	Final     *spec.State `json:"-"`
 	FinalDump string
+	// moves is the path's length in the explorer's moves (a composite
+	// move is several steps of Path): its depth.
+	moves int
+}
+
+// heldViolation is a violation StopAtFirst met in a successor: the op
+// that reached it (its state's number, or, refused, its parent's and the
+// op's index).
+type heldViolation struct {
+	v     ExploreViolation
+	id    uint32
+	extra uint8
 }
 
 // ExploreResult is the outcome of an exploration.
@@ -173,10 +186,13 @@ type ExploreResult struct {
 	Terminal          map[string]int `json:"terminal"`  // terminal states by how the program ended
 	Deadlocks         int            `json:"deadlocks"` // states with no enabled op and a live program
 	Coverage          map[string]int `json:"coverage"`  // transitions per op and branch
-	NeverReached      []string       `json:"neverReached"`
-	FrontierBytes     int            `json:"peakFrontierBytes"`   // the largest BFS level, encoded
-	SpilledBytes      int64          `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
-	StoppedBy         string         `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled", "first-violation" (StopAtFirst)
+	// NeverReached: the branches no transition explored took. A finding
+	// about the bounds only when Complete (or stopped by the depth
+	// bound, of that depth): a partial search may not have met them yet.
+	NeverReached  []string `json:"neverReached"`
+	FrontierBytes int      `json:"peakFrontierBytes"`   // the largest BFS level, encoded
+	SpilledBytes  int64    `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
+	StoppedBy     string   `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled", "first-violation" (StopAtFirst)
 	// Liveness is the verdict on each of LivenessProperties, with
 	// ExploreOptions.Liveness.
 	Liveness      []LivenessResult `json:"liveness,omitempty"`
@@ -441,12 +457,27 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 			ts[i].expand(x, &workersScratch[w], &frontier, first+i)
 		})
 	}
+	// held (StopAtFirst): the first violation met in a successor, one
+	// step deeper than the level being expanded. It is reported once the
+	// rest of the level is checked for a state that makes no progress,
+	// whose path is a step shorter: the violation reported is a shortest.
+	var held *heldViolation
+	// report records a successor's violation, or, with StopAtFirst, holds
+	// it and reports that the level's successors are done with.
+	report := func(v *ExploreViolation, id uint32, extra uint8) bool {
+		if o.StopAtFirst {
+			held = &heldViolation{v: *v, id: id, extra: extra}
+			return true
+		}
+		res.addViolation(v, o, init, &path, id, extra, step)
+		return false
+	}
 loop:
 	for frontier.n > 0 {
-		if o.Depth > 0 && depth >= o.Depth {
-			stop = "depth"
-			break
-		}
+		// At the depth bound the level's states are judged, not
+		// expanded: a state -depth steps deep that makes no progress is
+		// a violation within the bound.
+		x.leaves = o.Depth > 0 && depth >= o.Depth
 		next.reset()
 		nt := frontier.tasks()
 		rounds := (nt + roundTasks - 1) / roundTasks
@@ -495,6 +526,18 @@ loop:
 				for pi := range t.parents {
 					pa := &t.parents[pi]
 					ndID, ops := pa.id, pa.ops
+					if held != nil {
+						// StopAtFirst met a violation one step deeper
+						// than this level: a state of the level that
+						// makes no progress has a shorter path.
+						if len(ops) == 0 && pa.terminal == spec.Alive && pa.prog != nil {
+							v := ExploreViolation{Kind: "progress", Name: pa.prog.Invariant, Source: pa.prog.Source, Detail: pa.prog.Detail}
+							res.addViolation(&v, o, init, &path, ndID, 0, step)
+							held = nil
+							break loop
+						}
+						continue
+					}
 					if o.POR {
 						switch {
 						case pa.reduced > 0:
@@ -523,6 +566,9 @@ loop:
 							}
 						}
 					}
+					if x.leaves {
+						continue
+					}
 					if len(ops) > 255 {
 						return nil, fmt.Errorf("explore: %d ops enabled in one state; the path encoding holds 255", len(ops))
 					}
@@ -543,17 +589,15 @@ loop:
 							// before its exit: the path ends there.
 							id := path.add(ndID, uint8(i))
 							v := ExploreViolation{Kind: "invariant", Name: pv.v.Invariant, Source: pv.v.Source, Detail: pv.v.Detail}
-							res.addViolation(&v, o, init, &path, id, 0, step)
-							if o.StopAtFirst {
-								break loop
+							if report(&v, id, 0) {
+								break
 							}
 							continue
 						}
 						if _, refused := err.(*spec.Disabled); refused {
 							v := ExploreViolation{Kind: "refused", Name: "enabled op refused", Detail: err.Error()}
-							res.addViolation(&v, o, init, &path, ndID, uint8(i), step)
-							if o.StopAtFirst {
-								break loop
+							if report(&v, ndID, uint8(i)) {
+								break
 							}
 							continue
 						}
@@ -566,9 +610,8 @@ loop:
 							if t, ok := err.(*spec.Throw); ok {
 								v.Name, v.Source = t.Msg, t.Func
 							}
-							res.addViolation(&v, o, init, &path, id, 0, step)
-							if o.StopAtFirst {
-								break loop
+							if report(&v, id, 0) {
+								break
 							}
 							continue
 						}
@@ -591,14 +634,15 @@ loop:
 						res.States++
 						if viol := sc.viol; viol != nil {
 							v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
-							res.addViolation(&v, o, init, &path, id, 0, step)
-							if o.StopAtFirst {
-								break loop
+							if report(&v, id, 0) {
+								break
 							}
-							continue
+						} else {
+							next.appendEncoded(id, t.enc[sc.encOff:sc.encEnd])
 						}
-						next.appendEncoded(id, t.enc[sc.encOff:sc.encEnd])
 						if o.MaxStates > 0 && res.States >= o.MaxStates {
+							// (A state that breaks an invariant counts:
+							// the bound holds for every state counted.)
 							stop = "max-states"
 							break loop
 						}
@@ -627,6 +671,16 @@ loop:
 			}
 			frontier.done(first + len(ts))
 		}
+		if held != nil {
+			// No state of the level makes no progress: the held
+			// violation is the shortest.
+			res.addViolation(&held.v, o, init, &path, held.id, held.extra, step)
+			break
+		}
+		if x.leaves {
+			stop = "depth"
+			break
+		}
 		peakFrontier = max(peakFrontier, next.size())
 		frontier, next = next, frontier
 		if err := frontier.seal(); err != nil {
@@ -641,6 +695,10 @@ loop:
 	}
 	pending = nil
 	res.MaxDepth = depth
+	// The violations in the order of their depth: a state's progress
+	// violation is found as its level is expanded, after violations of
+	// successors one step deeper in the level's earlier states.
+	slices.SortStableFunc(res.Violations, func(a, b ExploreViolation) int { return cmp.Compare(a.moves, b.moves) })
 	if stop == "" && o.StopAtFirst && len(res.Violations) > 0 {
 		// The search ended at its first violation, not at the end of
 		// the space: the counts are of what it explored until then.
@@ -697,6 +755,7 @@ func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, in
 	if v.Kind == "refused" {
 		idx = append(idx, extra)
 	}
+	v.moves = len(idx)
 	path, final := Replay(init, o.Bounds, o.Reduce, idx, step)
 	v.Path = path
 	v.Final = final
@@ -815,6 +874,10 @@ type expander struct {
 	// other on one goroutine, in frontier order, so a successor is added
 	// to seen as soon as it is settled, and is new if it was not there.
 	direct bool
+	// leaves: the level is at the depth bound (ExploreOptions.Depth):
+	// its states are judged as states (how the program ended, progress)
+	// and not expanded.
+	leaves bool
 }
 
 // task is a unit of work: a slab's per frontier states and their
@@ -985,6 +1048,9 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 			// Nothing can move and the program is alive: the
 			// progress predicates judge the state.
 			pa.prog = pa.cur.CheckProgress()
+		}
+		if x.leaves {
+			continue
 		}
 		if !x.por || !t.expandAmple(x, pa) {
 			for k, op := range pa.ops {
