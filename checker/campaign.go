@@ -333,7 +333,7 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	found, harnessErr := c.runBatches(ctx, deadline)
 	switch {
 	case found != nil:
-		res.Failure = c.shrinkBatch(found)
+		res.Failure = c.shrinkBatch(ctx, found)
 	case harnessErr != "":
 		res.HarnessErr = harnessErr
 	}
@@ -345,7 +345,7 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	c.mu.Unlock()
 	if f := res.Failure; f != nil {
 		f.Cases = res.Cases
-		c.shrink(f)
+		c.shrink(ctx, f)
 		if c.o.Out != "" {
 			res.Bundle, res.BundleErr = WriteBundle(c.o.Out, c.BundleInfo(f))
 		}
@@ -397,13 +397,29 @@ func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candida
 		defer mu.Unlock()
 		return found != nil
 	}
+	// run is the cases' context: it ends with ctx or at the deadline, so
+	// that a systematic search in progress stops with them.
+	run, cancel := ctx, context.CancelFunc(func() {})
+	if !deadline.IsZero() {
+		run, cancel = context.WithDeadline(ctx, deadline)
+	}
+	defer cancel()
 	var wg sync.WaitGroup
 	for range c.o.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				out := c.runJob(j)
+				if run.Err() != nil {
+					// Queued before the stop: not run, not counted.
+					continue
+				}
+				out := c.runJob(run, j)
+				if out.Verdict == Unknown && out.Name == Interrupted && run.Err() != nil {
+					// Cut by the stop before it could decide:
+					// not judged, not counted.
+					continue
+				}
 				c.count(out)
 				if out.Verdict != Illegal {
 					continue
@@ -457,13 +473,13 @@ func (c *Campaign) batchSeed(b int) uint64 {
 // runJob runs a drawn case; a panic of the harness (RunSafe recovers the
 // implementation's and the judge's) is the case's violation, not the
 // end of the process.
-func (c *Campaign) runJob(j caseJob) (out *Outcome) {
+func (c *Campaign) runJob(ctx context.Context, j caseJob) (out *Outcome) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = &Outcome{Case: j.cs, At: -1, Coverage: NewCoverage(), Verdict: Illegal, Kind: "harness-panic", Name: fmt.Sprint(r), Detail: string(debug.Stack())}
 		}
 	}()
-	return RunSafe(context.Background(), j.cs, c.o.Budget)
+	return RunSafe(ctx, j.cs, c.o.Budget)
 }
 
 // shrinkBatch runs the failing case's batch again under rapid, each case
@@ -472,11 +488,17 @@ func (c *Campaign) runJob(j caseJob) (out *Outcome) {
 // that does not fail again (a free-running schedule that did not recur)
 // is the failure as it was found, unshrunk by rapid. The runs here are
 // not counted: they are the shrinking, not new cases.
-func (c *Campaign) shrinkBatch(k *candidate) *Failure {
+func (c *Campaign) shrinkBatch(ctx context.Context, k *candidate) *Failure {
 	rseed := c.batchSeed(k.b)
 	var last *Outcome
 	prop := func(t *rapid.T) {
-		out := RunSafe(context.Background(), c.drawCase(t), c.o.Budget)
+		if ctx.Err() != nil {
+			// Interrupted: rapid takes every case left as invalid,
+			// which ends its shrinking at the smallest failure so
+			// far (last).
+			t.SkipNow()
+		}
+		out := RunSafe(ctx, c.drawCase(t), c.o.Budget)
 		if out.Verdict == Illegal {
 			last = out
 			// The verdict line only: rapid's shrinking fails many
@@ -535,7 +557,7 @@ func (c *Campaign) count(out *Outcome) {
 // shrink runs Minimize on rapid's shrunk case (within what rapid's
 // shrinking left of the Shrink budget), then the control run: the
 // counterexample with every fault off.
-func (c *Campaign) shrink(f *Failure) {
+func (c *Campaign) shrink(ctx context.Context, f *Failure) {
 	if c.o.Shrink > 0 {
 		func() {
 			defer func() {
@@ -547,7 +569,7 @@ func (c *Campaign) shrink(f *Failure) {
 			if start.IsZero() {
 				start = time.Now()
 			}
-			f.Outcome = Minimize(context.Background(), f.Shrunk, c.o.Budget, start.Add(c.o.Shrink))
+			f.Outcome = Minimize(ctx, f.Shrunk, c.o.Budget, start.Add(c.o.Shrink))
 		}()
 	}
 	f.Attributable = true

@@ -215,8 +215,11 @@ type MutantResult struct {
 	// Null marks the null mutant: no fault at all. It must never be
 	// caught; if it is, the harness reports violations of a correct
 	// implementation.
-	Null    bool     `json:"null,omitempty"`
-	Outcome *Outcome `json:"-"`
+	Null bool `json:"null,omitempty"`
+	// Interrupted: MutantOptions.Context ended while the row ran, before
+	// it was caught: neither caught nor passed.
+	Interrupted bool     `json:"interrupted,omitempty"`
+	Outcome     *Outcome `json:"-"`
 }
 
 // ModeResult is one mode's column of a mutation table row.
@@ -255,6 +258,10 @@ type MutantOptions struct {
 	ModeBudget time.Duration
 	// Progress is called after each row.
 	Progress func(MutantResult)
+	// Context, when it ends (a signal), stops the table: the row in
+	// progress is Interrupted unless it was caught, and no row starts
+	// after it. nil: none.
+	Context context.Context
 }
 
 // Mutants runs the null mutant, then, for every fault, the property with
@@ -275,8 +282,14 @@ func Mutants(o MutantOptions) []MutantResult {
 	for _, f := range o.Faults {
 		want[f] = true
 	}
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
 	var out []MutantResult
 	for _, fi := range infos {
+		if o.Context.Err() != nil {
+			break
+		}
 		null := fi.Name == NullMutant
 		if len(want) > 0 && !want[fi.Name] && !null {
 			continue
@@ -297,7 +310,7 @@ func Mutants(o MutantOptions) []MutantResult {
 		found := searchMutant(o, faults, modes, budget)
 		r.Cases = found.cases
 		if found.out != nil {
-			last := Minimize(context.Background(), found.out, time.Second, time.Now().Add(o.Shrink))
+			last := Minimize(o.Context, found.out, time.Second, time.Now().Add(o.Shrink))
 			r.Caught = true
 			r.Seconds = found.seconds
 			r.Steps = last.Case.Steps
@@ -318,6 +331,10 @@ func Mutants(o MutantOptions) []MutantResult {
 				m := searchMutant(o, faults, []string{mode}, o.ModeBudget)
 				r.Modes[mode] = ModeResult{Caught: m.out != nil, Seconds: m.seconds, Cases: m.cases}
 			}
+		}
+		if o.Context.Err() != nil && !r.Caught {
+			// Stopped before it was caught: not a row that passed.
+			r.Interrupted = true
 		}
 		if o.Progress != nil {
 			o.Progress(r)
@@ -356,6 +373,12 @@ func searchMutant(o MutantOptions, faults, modes []string, budget time.Duration)
 	guarded := func(t *rapid.T) {
 		if first == 0 && time.Now().After(deadline) {
 			t.Skip("budget spent")
+		}
+		if o.Context != nil && o.Context.Err() != nil {
+			// Interrupted: rapid takes every case left as invalid,
+			// which ends its shrinking at the smallest failure so
+			// far (last).
+			t.Skip("interrupted")
 		}
 		prop(t)
 	}

@@ -176,8 +176,11 @@ func TextReportErrors(o *Outcome) (string, []RenderError) {
 	}
 	guard(&errs, "verdict", func() {
 		fmt.Fprintf(&b, "verdict: %s", o.Verdict)
-		if o.Kind != "" {
+		switch {
+		case o.Kind != "" && o.Name != "":
 			fmt.Fprintf(&b, " (%s: %s)", o.Kind, o.Name)
+		case o.Kind != "":
+			fmt.Fprintf(&b, " (%s)", o.Kind)
 		}
 		fmt.Fprintf(&b, "\n%s\n", strings.TrimRight(o.Detail, "\n"))
 	})

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -75,7 +76,17 @@ func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicO
 	}
 	for k := 0; k <= o.Bound; k++ {
 		for len(buckets[k]) > 0 {
-			if st.Schedules >= o.Schedules || ctx.Err() != nil {
+			if ctx.Err() != nil {
+				// Stopped from outside with schedules left: the
+				// search is not complete, and its verdict is no
+				// pass.
+				if unknown != nil {
+					return unknown, st
+				}
+				return &Outcome{Case: c, At: -1, Coverage: NewCoverage(), Verdict: Unknown, Kind: "timeout", Name: Interrupted,
+					Detail: fmt.Sprintf("the systematic search was stopped after %d schedules, with schedules left to run", st.Schedules), Search: &st}, st
+			}
+			if st.Schedules >= o.Schedules {
 				return result(), st
 			}
 			sc := buckets[k][0]
@@ -122,6 +133,11 @@ func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicO
 	st.Complete = unknown == nil
 	return result(), st
 }
+
+// Interrupted is the name of an unknown outcome whose check was stopped
+// from outside (its context ended) before it could decide: a campaign
+// stopped by its duration or a signal drops such a case uncounted.
+const Interrupted = "interrupted"
 
 // runSchedule runs one schedule of a search (a test's stand-in can make
 // one's verdict unknown).

@@ -184,3 +184,40 @@ func TestSystematicDrawsWithinBounds(t *testing.T) {
 		}
 	}
 }
+
+// A search stopped from outside (its context ended) with schedules left
+// is unknown, never the last schedule's pass; a campaign stopped by its
+// duration neither runs the systematic cases it had queued nor counts
+// one its stop cut short.
+func TestSystematicStoppedIsNotOk(t *testing.T) {
+	leaf := impl.Prog()
+	w := impl.Workload{Main: impl.Prog(impl.Go(leaf), impl.Go(leaf), impl.Yield(), impl.Exit())}
+	c := Case{Preset: "small", Ps: 1, Ms: 2, Mode: "systematic", Workload: w, Text: w.String()}
+	defer func() { runSchedule = runSafeOne }()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runs := 0
+	runSchedule = func(ctx context.Context, cs Case, budget time.Duration) *Outcome {
+		if runs++; runs == 2 {
+			cancel() // a signal, or the campaign's deadline
+		}
+		return runSafeOne(ctx, cs, budget)
+	}
+	out, st := Systematic(ctx, c, time.Second, SystematicOptions{Bound: 2, Schedules: 5000})
+	if out.Verdict != Unknown || out.Name != Interrupted || st.Complete || st.Schedules != 2 {
+		t.Fatalf("a search stopped after 2 schedules: verdict %v %q, %+v; want unknown, interrupted, incomplete", out.Verdict, out.Name, st)
+	}
+	runSchedule = runSafeOne
+
+	// The campaign: every case systematic, a duration far shorter than
+	// one case. At most the cases running at the deadline may finish;
+	// the queued ones are dropped.
+	camp, err := NewCampaign(CampaignOptions{Duration: time.Millisecond, Seed: 3, Modes: []string{"systematic"}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := camp.Run(context.Background())
+	if r.Cases > 2 || r.Verdict == Ok {
+		t.Fatalf("a 1ms systematic campaign: %s", r.Summary())
+	}
+}
