@@ -75,6 +75,9 @@ type Options struct {
 	Dir string
 	// Log receives progress lines (nil: none).
 	Log io.Writer
+	// Context, when it ends (a signal), stops the builds and the run in
+	// progress, which is unknown, and the runs not started; nil: none.
+	Context context.Context
 	// Judge, when set, judges every process's records.
 	Judge Judge
 	// KeepRecords keeps the decoded records in the report (Process.File).
@@ -134,6 +137,9 @@ type Report struct {
 	Seconds      float64        `json:"seconds"`
 	Verdict      Verdict        `json:"verdict"`
 	Problems     []string       `json:"problems,omitempty"`
+	// Interrupted: Options.Context ended before every run had run; the
+	// verdict is unknown at best, and the coverage rule is not applied.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 type target struct {
@@ -177,6 +183,10 @@ func Run(opts Options) (*Report, error) {
 	if opts.Dir == "" {
 		opts.Dir, _ = os.Getwd()
 	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
+	ctx := opts.Context
 	rep := &Report{Coverage: map[string]int{}, Codes: map[string]int{}, JudgeWired: opts.Judge != nil}
 
 	// Resolve workloads before any build, so a bad name is quick.
@@ -233,7 +243,10 @@ func Run(opts Options) (*Report, error) {
 		if err := writeWorkloadModule(mod, names); err != nil {
 			return nil, err
 		}
-		if out, err := goCmd(mod, "build", "-overlay", ov.JSON, "-o", bindir+string(os.PathSeparator), "./..."); err != nil {
+		if out, err := goCmdContext(ctx, mod, "build", "-overlay", ov.JSON, "-o", bindir+string(os.PathSeparator), "./..."); err != nil {
+			if ctx.Err() != nil {
+				return nil, ErrInterrupted
+			}
 			return nil, inputErrorf("the workloads do not build with the instrumented runtime: %s", oneLine(out, err))
 		}
 		for _, w := range wls {
@@ -252,7 +265,10 @@ func Run(opts Options) (*Report, error) {
 				continue
 			}
 			bin := filepath.Join(bindir, fmt.Sprintf("%d.test", i))
-			if out, err := goCmd(opts.Dir, "test", "-c", "-overlay", ov.JSON, "-o", bin, p.path); err != nil {
+			if out, err := goCmdContext(ctx, opts.Dir, "test", "-c", "-overlay", ov.JSON, "-o", bin, p.path); err != nil {
+				if ctx.Err() != nil {
+					return nil, ErrInterrupted
+				}
 				return nil, inputErrorf("-test %s does not build with the instrumented runtime: %s", p.path, oneLine(out, err))
 			}
 			targets = append(targets, target{name: p.path, kind: "test", bin: bin, dir: p.dir, args: opts.Args})
@@ -270,14 +286,26 @@ func Run(opts Options) (*Report, error) {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, inputErrorf("-exec %s is not a directory", opts.Exec)
 		}
+		// go build -o of another package writes its archive, which
+		// would then fail to run: a run error, not the input error it is.
+		if out, err := goCmd(dir, "list", "-f", "{{.Name}}", "."); err == nil && strings.TrimSpace(string(out)) != "main" {
+			return nil, inputErrorf("-exec %s is package %s, not a main package", opts.Exec, strings.TrimSpace(string(out)))
+		}
 		bin := filepath.Join(bindir, "prog")
-		if out, err := goCmd(dir, "build", "-overlay", ov.JSON, "-o", bin, "."); err != nil {
+		if out, err := goCmdContext(ctx, dir, "build", "-overlay", ov.JSON, "-o", bin, "."); err != nil {
+			if ctx.Err() != nil {
+				return nil, ErrInterrupted
+			}
 			return nil, inputErrorf("-exec %s does not build with the instrumented runtime: %s", opts.Exec, oneLine(out, err))
 		}
 		if st, err := os.Stat(bin); err != nil || st.IsDir() {
 			return nil, inputErrorf("-exec %s is not a main package", opts.Exec)
 		}
 		targets = append(targets, target{name: opts.Exec, kind: "exec", bin: bin, args: opts.Args})
+	}
+	if ctx.Err() != nil {
+		// A build stopped by the signal is no input error.
+		return nil, ErrInterrupted
 	}
 	rep.BuildSeconds = time.Since(start).Seconds()
 	logf(opts.Log, "instrumented runtime (%d files) and %d target(s) built in %.1fs", len(ov.Replaced), len(targets), rep.BuildSeconds)
@@ -286,8 +314,14 @@ func Run(opts Options) (*Report, error) {
 		procs = []int{0}
 	}
 	n := 0
+runs:
 	for _, t := range targets {
 		for _, p := range procs {
+			if ctx.Err() != nil {
+				rep.Interrupted = true
+				rep.Verdict = worse(rep.Verdict, Unknown)
+				break runs
+			}
 			n++
 			r := runTarget(t, p, tmp, n, opts)
 			rep.Runs = append(rep.Runs, r)
@@ -321,7 +355,11 @@ func Run(opts Options) (*Report, error) {
 			rep.NeverFired = append(rep.NeverFired, c)
 		}
 	}
-	if rep.CoverageRule && len(rep.NeverFired) > 0 {
+	if ctx.Err() != nil {
+		rep.Interrupted = true
+		rep.Verdict = worse(rep.Verdict, Unknown)
+	}
+	if rep.CoverageRule && len(rep.NeverFired) > 0 && !rep.Interrupted {
 		rep.Verdict = Violation
 		rep.Problems = append(rep.Problems, "probes that never fired: "+strings.Join(rep.NeverFired, ", "))
 	}
@@ -351,10 +389,18 @@ func logf(w io.Writer, format string, a ...any) {
 
 // goCmd runs the go command in dir and returns its combined output.
 func goCmd(dir string, args ...string) ([]byte, error) {
-	cmd := exec.Command("go", args...)
+	return goCmdContext(context.Background(), dir, args...)
+}
+
+// goCmdContext is goCmd, killed when ctx ends.
+func goCmdContext(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	return cmd.CombinedOutput()
 }
+
+// ErrInterrupted is Run's error when its Context ended before any run.
+var ErrInterrupted = errors.New("interrupted before any run: nothing was checked")
 
 // oneLine flattens a command's output into one line for an error message.
 func oneLine(out []byte, err error) string {
@@ -423,7 +469,7 @@ func runTarget(t target, procs int, tmp string, n int, opts Options) *RunResult 
 	if godebug != "" {
 		env = append(env, "GODEBUG="+godebug)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+	ctx, cancel := context.WithTimeout(opts.Context, opts.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, t.bin, t.args...)
 	cmd.Dir = t.dir
@@ -454,7 +500,10 @@ func runTarget(t target, procs int, tmp string, n int, opts Options) *RunResult 
 	default:
 		r.ExitCode = -1
 	}
-	if ctx.Err() != nil {
+	if opts.Context.Err() != nil {
+		r.Verdict = Unknown
+		r.Problems = append(r.Problems, "interrupted: stopped by a signal before it ended (unknown)")
+	} else if ctx.Err() != nil {
 		r.TimedOut = true
 		r.Verdict = Unknown
 		r.Problems = append(r.Problems, fmt.Sprintf("timed out after %s (a hang, or too slow: unknown)", opts.Timeout))
@@ -714,6 +763,9 @@ func (rep *Report) Text(verbose bool) string {
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(&b, "problem: %s\n", p)
+	}
+	if rep.Interrupted {
+		fmt.Fprintf(&b, "interrupted: stopped by a signal; the runs above are all that ran (no coverage rule)\n")
 	}
 	fmt.Fprintf(&b, "verdict: %s\n", rep.Verdict)
 	return b.String()

@@ -199,6 +199,32 @@ func TestExecTimeoutIsUnknown(t *testing.T) {
 	}
 }
 
+// A signal (Options.Context ending) during a run stops it: the run is
+// unknown, the report says interrupted, and no later run starts; before
+// any run, Run returns ErrInterrupted. The control is
+// TestExecTimeoutIsUnknown's program, which a timeout alone stops.
+func TestRunInterrupted(t *testing.T) {
+	skipShort(t)
+	dir := writeModule(t, "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Hour) }\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		time.Sleep(3 * time.Second) // past the build (cached), into the first run
+		cancel()
+	}()
+	rep, err := Run(Options{Exec: ".", Dir: dir, Procs: []int{1, 2}, Timeout: time.Minute, Context: ctx})
+	if err != nil {
+		t.Fatalf("%v (the build took more than 3 s?)", err)
+	}
+	if rep.Verdict != Unknown || !rep.Interrupted || len(rep.Runs) != 1 || rep.Runs[0].TimedOut ||
+		!strings.Contains(strings.Join(rep.Runs[0].Problems, "\n"), "interrupted") || !strings.Contains(rep.Text(false), "interrupted: stopped by a signal") {
+		t.Fatalf("interrupted: %s", rep.Text(true))
+	}
+	if _, err := Run(Options{Exec: ".", Dir: dir, Context: ctx}); err != ErrInterrupted {
+		t.Fatalf("interrupted before the build: %v, want ErrInterrupted", err)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	if _, err := Run(Options{Workloads: []string{"nope"}}); !IsInputError(err) || !strings.Contains(err.Error(), `unknown workload "nope"`) {
 		t.Errorf("unknown workload: %v", err)
