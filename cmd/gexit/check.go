@@ -219,8 +219,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gexit check: -workers must be in [1, 1024], have %d\n", f.workers)
 		return exitUsage
 	}
-	if fi, err := os.Stat(f.out); err == nil && !fi.IsDir() {
-		fmt.Fprintf(stderr, "gexit check: -out: %s is not a directory\n", f.out)
+	if err := checkOutDir(f.out); err != nil {
+		fmt.Fprintf(stderr, "gexit check: -out: %v\n", err)
 		return exitUsage
 	}
 	f.shrink = shrinkBudget(f.shrink, f.duration, f.shrinkSet, f.durationSet)
@@ -300,8 +300,21 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 				out["control"] = map[string]any{"verdict": fail.Control.Verdict.String(), "kind": fail.Control.Kind, "name": fail.Control.Name}
 			}
 		}
+		if fail != nil {
+			// The counterexample as the text report prints it, with
+			// its reproduce lines: the JSON holds it whether or not
+			// the bundle could be written.
+			out["report"] = reportText(cp, fail, res.Bundle)
+		}
 		if res.BundleErr != nil {
 			out["bundleError"] = res.BundleErr.Error()
+			if fail != nil {
+				// The bundle's case.json, which gexit replay takes
+				// (saved as case.json, alone or in a directory).
+				if c, err := checker.MarshalCase(fail.Outcome); err == nil {
+					out["case"] = json.RawMessage(c)
+				}
+			}
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -352,7 +365,11 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))
 	}
 	if res.BundleErr != nil {
-		fmt.Fprintf(stderr, "gexit check: writing the bundle: %v (the counterexample is printed above)\n", res.BundleErr)
+		where := "printed above"
+		if f.json {
+			where = `in the JSON: "report", and "case" for gexit replay`
+		}
+		fmt.Fprintf(stderr, "gexit check: writing the bundle: %v (the counterexample is %s)\n", res.BundleErr, where)
 	}
 	if res.HarnessErr != "" {
 		fmt.Fprintf(stderr, "gexit check: the property failed without a verdict (the harness broke):\n%s\n", res.HarnessErr)
@@ -471,4 +488,21 @@ func shrinkBudget(shrink, duration time.Duration, shrinkSet, durationSet bool) t
 		return shrink
 	}
 	return min(shrink, duration/2)
+}
+
+// checkOutDir checks, before a run, that an output directory can be
+// made: the path, or the nearest of its parents that exists, is a
+// directory. (Its permissions are left to the write, which says why.)
+func checkOutDir(path string) error {
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if fi, err := os.Stat(p); err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s is not a directory", p)
+			}
+			return nil
+		}
+		if filepath.Dir(p) == p {
+			return nil
+		}
+	}
 }

@@ -356,6 +356,16 @@ func TestMutantsOne(t *testing.T) {
 	}
 }
 
+// A mutation table row whose budget ends before its first case is
+// judged is neither caught nor passed: NOT RUN, and the table's verdict
+// is unknown (exit 3), never a null mutant that "passed".
+func TestMutantsNotRun(t *testing.T) {
+	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "1ns", "-mode-budget", "0")
+	if code != exitUnknown || strings.Count(stdout, "NOT RUN") != 2 || !strings.Contains(stdout, "null mutant not run") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
 func TestHelp(t *testing.T) {
 	for _, c := range []string{"check", "replay", "mutants", "faults"} {
 		code, _, stderr := cliRun(t, c, "-h")
@@ -445,5 +455,107 @@ func TestShrinkBudget(t *testing.T) {
 		if got := shrinkBudget(tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet); got != tc.want {
 			t.Errorf("shrinkBudget(%v, %v, %v, %v) = %v, want %v", tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet, got, tc.want)
 		}
+	}
+}
+
+// A counterexample whose bundle cannot be written is not lost under
+// -json: the JSON holds its report and its case.json, which replays.
+func TestCheckJSONKeepsCaseWithoutBundle(t *testing.T) {
+	dir := t.TempDir()
+	// An -out under a file is refused before the run.
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cliRun(t, "check", "-fault", "spill-lose-g", "-cases", "20", "-out", filepath.Join(file, "sub"))
+	if code != exitUsage || !strings.Contains(stderr, file+" is not a directory") {
+		t.Fatalf("-out under a file: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// A directory that passes that check and cannot be made (procfs
+	// makes no directory, even for root).
+	unmakeable := "/proc/self/gexit-out"
+	if err := os.Mkdir(unmakeable, 0o755); err == nil {
+		os.Remove(unmakeable)
+		t.Skip("no directory that cannot be made: " + unmakeable + " could")
+	}
+	code, stdout, stderr = cliRun(t, "check", "-fault", "spill-lose-g", "-cases", "2000", "-shrink", "2s", "-out", unmakeable, "-json")
+	if code != exitViolation {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var sum struct {
+		Bundle      *string         `json:"bundle"`
+		BundleError string          `json:"bundleError"`
+		Report      string          `json:"report"`
+		Case        json.RawMessage `json:"case"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatalf("-json output: %v\n%s", err, stdout)
+	}
+	if sum.Bundle != nil || sum.BundleError == "" || !strings.Contains(sum.Report, "reproduce:") || len(sum.Case) == 0 {
+		t.Fatalf("bundle %v, bundleError %q, report %q, case %d bytes", sum.Bundle, sum.BundleError, sum.Report, len(sum.Case))
+	}
+	if !strings.Contains(stderr, `"case"`) || strings.Contains(stderr, "printed above") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	saved := filepath.Join(dir, checker.CaseFile)
+	if err := os.WriteFile(saved, sum.Case, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = cliRun(t, "replay", saved)
+	if code != exitViolation || !strings.Contains(stdout, "reproduced") {
+		t.Fatalf("replay of the JSON's case: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// A deterministic bundle whose replay differs from its recording (here,
+// its faults removed: the case now passes) exits 1, and says so in every
+// output: the JSON's verdict is the exit code's, with the replay's own
+// kept as "replayed"; the text's last line is not the replay's "ok".
+// A replay out of budget is unknown and blames no one.
+func TestReplayNotReproduced(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../checker/testdata/bundles/spill-lose-g/case.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["faults"] = []string{}
+	c["case"].(map[string]any)["faults"] = []string{}
+	data, _ = json.Marshal(c)
+	if err := os.WriteFile(filepath.Join(dir, checker.CaseFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cliRun(t, "replay", "-json", dir)
+	var out struct {
+		Verdict, Kind string
+		Exit          int
+		Reproduced    bool
+		Replayed      struct{ Verdict string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("exit %d, -json output %v:\n%s%s", code, err, stdout, stderr)
+	}
+	if code != exitViolation || out.Exit != exitViolation || out.Verdict != "illegal" || out.Kind != "not-reproduced" || out.Reproduced || out.Replayed.Verdict != "ok" {
+		t.Fatalf("exit %d: %+v", code, out)
+	}
+	code, stdout, _ = cliRun(t, "replay", dir)
+	if code != exitViolation || !strings.Contains(stdout, "NOT REPRODUCED") || !strings.HasSuffix(stdout, "verdict: violation (not reproduced)\n") {
+		t.Fatalf("exit %d:\n%s", code, stdout)
+	}
+	// A linearizability violation, which needs the check's budget.
+	out2 := filepath.Join(dir, "out")
+	if code, stdout, stderr := cliRun(t, "check", "-fault", "global-not-rechecked", "-seed", "7", "-cases", "2000", "-shrink", "2s", "-out", out2); code != exitViolation {
+		t.Fatalf("check: exit %d\n%s%s", code, stdout, stderr)
+	}
+	bundles, _ := filepath.Glob(filepath.Join(out2, "violation-*"))
+	if len(bundles) != 1 {
+		t.Fatalf("bundles %v", bundles)
+	}
+	code, stdout, _ = cliRun(t, "replay", "-budget", "1ns", bundles[0])
+	if code != exitUnknown || strings.Contains(stdout, "NOT REPRODUCED") || strings.Contains(stdout, "(timeout: )") || !strings.Contains(stdout, "not judged") {
+		t.Fatalf("out of budget: exit %d\n%s", code, stdout)
 	}
 }

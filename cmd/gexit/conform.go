@@ -90,8 +90,8 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "gexit conform: -run takes no FILE")
 			return exitUsage
 		}
-		if *procs < 0 || *scale < 1 {
-			fmt.Fprintln(stderr, "gexit conform: -procs must be >= 0 and -scale >= 1")
+		if *procs < 0 || *procs > 1024 || *scale < 1 {
+			fmt.Fprintln(stderr, "gexit conform: -procs must be in [0, 1024] and -scale >= 1")
 			return exitUsage
 		}
 		w, ok := conform.LookupWorkload(*workload)

@@ -125,6 +125,7 @@ func TestConformUsage(t *testing.T) {
 		{"conform", conformantTrace, conformantTrace},
 		{"conform", "-run", "spawn", conformantTrace},
 		{"conform", "-run", "spawn", "-procs", "-1"},
+		{"conform", "-run", "spawn", "-procs", "100000"},
 		{"conform", "-run", "spawn", "-scale", "0"},
 		{"conform", "-procs", "2", conformantTrace},
 		{"conform", "-keep", "x.trace", conformantTrace},

@@ -691,8 +691,13 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 	for _, k := range keys {
 		fmt.Fprintf(w, "  %-32s %d\n", k, res.Coverage[k])
 	}
-	if len(res.NeverReached) > 0 {
+	switch {
+	case len(res.NeverReached) == 0:
+	case res.Complete || res.StoppedBy == "depth":
 		fmt.Fprintf(w, "never reached under these bounds: %s\n", strings.Join(res.NeverReached, ", "))
+	default:
+		// A partial search says nothing of what the bound reaches.
+		fmt.Fprintf(w, "not reached in the part explored (the search is incomplete: this is no finding about the bounds): %s\n", strings.Join(res.NeverReached, ", "))
 	}
 	printLiveness(w, res)
 	for i, v := range res.Violations {

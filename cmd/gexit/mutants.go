@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/gexit-dev/gexit/checker"
@@ -35,7 +39,9 @@ interleaving-only fault it catches is caught with the fewest context
 switches.
 
 Exit codes: 0 every fault was caught with a passing control and the null
-mutant was not; 1 otherwise; 2 bad flags.
+mutant was not; 1 otherwise; 2 bad flags; 3 unknown: a row's -budget
+ended before its first case was judged (the row says NOT RUN), and no
+other row failed.
 
 Flags:
 `
@@ -80,16 +86,33 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	if !*jsonOut && !*quiet {
 		o.Progress = func(r checker.MutantResult) {
 			state := "NOT CAUGHT"
-			if r.Caught {
+			switch {
+			case r.Interrupted:
+				state = "interrupted"
+			case r.Caught:
 				state = fmt.Sprintf("caught in %.2fs", r.Seconds)
 			}
 			fmt.Fprintf(stderr, "mutants: %s: %s (%d cases)\n", r.Fault, state, r.Cases)
 		}
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o.Context = ctx
 	rows := checker.Mutants(o)
+	interrupted := ctx.Err() != nil
 	code := exitOK
-	caught, faultRows := 0, 0
+	caught, faultRows, notRun := 0, 0, 0
 	for _, r := range rows {
+		if !r.Caught && (r.Cases == 0 || r.Interrupted) {
+			// Its budget ended before its first case was judged, or
+			// a signal stopped it: neither caught nor passed.
+			// Unknown, unless a row that ran says more.
+			notRun++
+			if !r.Null {
+				faultRows++
+			}
+			continue
+		}
 		switch {
 		case r.Null:
 			if r.Caught {
@@ -103,6 +126,9 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 				code = exitViolation
 			}
 		}
+	}
+	if (notRun > 0 || interrupted) && code == exitOK {
+		code = exitUnknown
 	}
 	if *jsonOut {
 		if rows == nil {
@@ -139,6 +165,14 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
+		if !r.Caught && r.Interrupted {
+			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "-", "-", "-", "-", cols, fmt.Sprintf("INTERRUPTED after %d cases", r.Cases))
+			continue
+		}
+		if !r.Caught && r.Cases == 0 {
+			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "-", "-", "-", "-", cols, "NOT RUN: the -budget ended before its first case was judged")
+			continue
+		}
 		if !r.Caught {
 			what := fmt.Sprintf("(%d cases)", r.Cases)
 			if r.Null {
@@ -160,6 +194,21 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%-*s  control: %s\n", w, "", r.Control)
 		}
 	}
-	fmt.Fprintf(stdout, "%d of %d faults caught with a passing control; null mutant %s\n", caught, faultRows, map[bool]string{true: "CAUGHT (false positive)", false: "not caught"}[rows != nil && rows[0].Null && rows[0].Caught])
+	null := "not caught"
+	switch {
+	case rows != nil && rows[0].Null && rows[0].Caught:
+		null = "CAUGHT (false positive)"
+	case rows != nil && rows[0].Null && rows[0].Interrupted:
+		null = "interrupted"
+	case rows != nil && rows[0].Null && rows[0].Cases == 0:
+		null = "not run"
+	}
+	fmt.Fprintf(stdout, "%d of %d faults caught with a passing control; null mutant %s\n", caught, faultRows, null)
+	if notRun > 0 {
+		fmt.Fprintf(stdout, "%d rows not run or interrupted: the table is incomplete\n", notRun)
+	}
+	if interrupted {
+		fmt.Fprintf(stdout, "interrupted: stopped by a signal; rows not started are not listed\n")
+	}
 	return code
 }

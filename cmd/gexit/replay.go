@@ -94,8 +94,11 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		code = exitUnknown
 	}
 	// A re-judged history, and a re-run of a deterministic case, are
-	// functions of the saved data: not reproducing is a bug in gexit.
-	if !reproduced && mustReproduce && o.Verdict != checker.Unknown {
+	// functions of the saved data: not reproducing is a violation of
+	// gexit's own (a changed harness, spec or implementation, or an
+	// edited bundle), whatever the replay's own verdict.
+	differs := recorded != nil && !reproduced && mustReproduce && o.Verdict != checker.Unknown
+	if differs {
 		code = exitViolation
 	}
 	if *jsonOut {
@@ -104,6 +107,14 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		if recorded != nil {
 			out["recorded"] = recorded
 			out["reproduced"] = reproduced
+		}
+		if differs {
+			// The replay's verdict is no verdict on the case: it is
+			// kept as "replayed", and the JSON's verdict is the one
+			// its exit code gives.
+			out["replayed"] = map[string]any{"verdict": o.Verdict.String(), "kind": o.Kind, "name": o.Name, "detail": o.Detail}
+			out["verdict"], out["kind"], out["name"] = checker.Illegal.String(), "not-reproduced", "deterministic replay differs from the recording"
+			out["detail"] = fmt.Sprintf("recorded %s, replayed %s", describeVerdict(recorded.Verdict, recorded.Kind, recorded.Name), describeVerdict(o.Verdict.String(), o.Kind, o.Name))
 		}
 		if rp.ReRun != nil {
 			out["rerun"] = map[string]any{"verdict": rp.ReRun.Verdict.String(), "kind": rp.ReRun.Kind, "name": rp.ReRun.Name}
@@ -121,21 +132,36 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "replay of %s: %s\n", source, fs.Arg(0))
 	fmt.Fprint(stdout, checker.TextReport(o))
 	if recorded != nil {
-		was := recorded.Verdict
-		if recorded.Kind != "" {
-			was += fmt.Sprintf(" (%s: %s)", recorded.Kind, recorded.Name)
-		}
+		was := describeVerdict(recorded.Verdict, recorded.Kind, recorded.Name)
 		switch {
 		case reproduced:
 			fmt.Fprintf(stdout, "reproduced: the recorded verdict was %s\n", was)
+		case o.Verdict == checker.Unknown:
+			fmt.Fprintf(stdout, "not judged: the check ran out of its budget (-budget %v); the recorded verdict was %s\n", *budget, was)
 		case mustReproduce:
-			fmt.Fprintf(stdout, "NOT REPRODUCED: the recorded verdict was %s, the replay's is %s (this replay is deterministic: this is a bug in the harness)\n", was, o.Verdict)
+			fmt.Fprintf(stdout, "NOT REPRODUCED: the recorded verdict was %s, the replay's is %s. This replay is deterministic: the harness, the spec or the implementation changed since the bundle was written, or the bundle was edited\n",
+				was, describeVerdict(o.Verdict.String(), o.Kind, o.Name))
 		default:
 			fmt.Fprintf(stdout, "not reproduced: the recorded verdict was %s (mode free: the interleaving may differ; replay history.json to re-judge the recorded run)\n", was)
 		}
 	}
+	if differs {
+		fmt.Fprintf(stdout, "verdict: %s (not reproduced)\n", verdictName(code))
+		return code
+	}
 	fmt.Fprintf(stdout, "verdict: %s\n", verdictName(code))
 	return code
+}
+
+// describeVerdict is a verdict with its kind and name, when it has them.
+func describeVerdict(verdict, kind, name string) string {
+	switch {
+	case kind != "" && name != "":
+		return fmt.Sprintf("%s (%s: %s)", verdict, kind, name)
+	case kind != "":
+		return fmt.Sprintf("%s (%s)", verdict, kind)
+	}
+	return verdict
 }
 
 func unwrapErr(err error) error {

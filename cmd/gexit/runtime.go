@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gexit-dev/gexit/rtcheck"
 )
@@ -139,6 +144,12 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gexit runtime: -invariants-every must be at least 1, have %d\n", *every)
 		return exitUsage
 	}
+	if *out != "" {
+		if err := checkOutDir(*out); err != nil {
+			fmt.Fprintf(stderr, "gexit runtime: -out: %v\n", err)
+			return exitUsage
+		}
+	}
 	opts := rtcheck.Options{Src: *src, Exec: *execDir, Args: extra, Out: *out, Timeout: *timeout, Judge: rtcheck.SpecJudgeEvery(*every)}
 	if *workload != "" {
 		opts.Workloads = []string{*workload}
@@ -181,7 +192,14 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		opts.Log = stderr
 	}
 
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts.Context = ctx
 	rep, err := rtcheck.Run(opts)
+	if errors.Is(err, rtcheck.ErrInterrupted) {
+		fmt.Fprintf(stderr, "gexit runtime: %v\n", err)
+		return exitUnknown
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "gexit runtime: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 		if rtcheck.IsInputError(err) {

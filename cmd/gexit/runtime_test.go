@@ -14,6 +14,17 @@ import (
 // Bad input to gexit runtime: exit 2 and one line on stderr, before any
 // workload runs.
 func TestRuntimeBadInput(t *testing.T) {
+	lib := t.TempDir() // a package that is not main
+	if err := os.WriteFile(filepath.Join(lib, "go.mod"), []byte("module lib\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(lib, "lib.go"), []byte("package lib\n\nfunc F() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		want string
@@ -31,6 +42,8 @@ func TestRuntimeBadInput(t *testing.T) {
 		{[]string{"runtime", "-run", "spawn", "-timeout", "-1s"}, "-timeout must not be negative"},
 		{[]string{"runtime", "-bogus"}, "flag provided but not defined"},
 		{[]string{"runtime", "-exec", "/nonexistent/dir"}, "-exec /nonexistent/dir is not a directory"},
+		{[]string{"runtime", "-exec", lib}, "is package lib, not a main package"},
+		{[]string{"runtime", "-run", "spawn", "-out", filepath.Join(file, "sub")}, file + " is not a directory"},
 	}
 	for _, c := range cases {
 		if c.want == "" {
