@@ -31,6 +31,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -528,6 +529,37 @@ func LoadHistory(path string) (*History, error) {
 	return h, nil
 }
 
+// sniffCase tells the files replay takes apart by their content, not
+// their names: a case.json under another name is returned parsed; a
+// history.json, nil; anything else is an error that says what replay
+// takes.
+func sniffCase(path string) (*BundleCase, error) {
+	data, err := readLimited(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return nil, nil // ParseHistory says what is wrong with it
+	}
+	_, isCase := top["case"]
+	_, isHistory := top["events"]
+	if _, report := top["reproduce"]; report && !isHistory {
+		return nil, fmt.Errorf("%s: a report.json, which replay does not take: replay the bundle directory, its case.json or its history.json", path)
+	}
+	switch {
+	case isCase && !isHistory:
+		b, err := ParseCase(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		return b, nil
+	case !isCase && !isHistory:
+		return nil, fmt.Errorf("%s: neither a case.json (no \"case\") nor a history.json (no \"events\"): replay takes a bundle directory, its case.json or its history.json (report.json is the report, not a replayable case)", path)
+	}
+	return nil, nil
+}
+
 // LoadBundle reads and validates a bundle directory's case.json. Errors
 // name the file.
 func LoadBundle(dir string) (*BundleCase, error) {
@@ -540,6 +572,14 @@ func LoadBundle(dir string) (*BundleCase, error) {
 	}
 	path := filepath.Join(dir, CaseFile)
 	if _, err := os.Stat(path); err != nil {
+		// An -out directory holds the bundles: name them.
+		if inner, _ := filepath.Glob(filepath.Join(dir, "violation-*", CaseFile)); len(inner) > 0 {
+			var names []string
+			for _, c := range inner {
+				names = append(names, filepath.Base(filepath.Dir(c)))
+			}
+			return nil, fmt.Errorf("%s: no gexit bundle here (no %s), but it holds bundles: replay one of %s", dir, CaseFile, strings.Join(names, ", "))
+		}
 		return nil, fmt.Errorf("%s: no gexit bundle here (no %s)", dir, CaseFile)
 	}
 	data, err := readLimited(path)
@@ -671,10 +711,18 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 		}
 	}
 	r := &ReplayResult{}
-	if fi.IsDir() {
-		b, err := LoadBundle(path)
-		if err != nil {
+	var caseFile *BundleCase // a case.json under another name
+	if !fi.IsDir() {
+		if caseFile, err = sniffCase(path); err != nil {
 			return nil, err
+		}
+	}
+	if fi.IsDir() || caseFile != nil {
+		b := caseFile
+		if b == nil {
+			if b, err = LoadBundle(path); err != nil {
+				return nil, err
+			}
 		}
 		r.Outcome = RunSafe(ctx, b.Case, budget)
 		r.Recorded, r.Source, r.FinalObservation = b.Recorded(), "bundle", true
@@ -683,7 +731,11 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 			// The free-running re-run took another interleaving: the
 			// recorded run is in the bundle's history, judge that, so
 			// that a bundle's counterexample is never lost to a replay.
-			hr, err := ReplayPath(ctx, filepath.Join(path, HistoryFile), budget)
+			hp := filepath.Join(path, HistoryFile)
+			if caseFile != nil {
+				hp = filepath.Join(filepath.Dir(path), HistoryFile)
+			}
+			hr, err := ReplayPath(ctx, hp, budget)
 			if err != nil {
 				r.HistoryErr = err
 			} else {

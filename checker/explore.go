@@ -190,9 +190,10 @@ type ExploreResult struct {
 	// about the bounds only when Complete (or stopped by the depth
 	// bound, of that depth): a partial search may not have met them yet.
 	NeverReached  []string `json:"neverReached"`
-	FrontierBytes int      `json:"peakFrontierBytes"`   // the largest BFS level, encoded
-	SpilledBytes  int64    `json:"spilledBytes"`        // frontier bytes written to disk over the run (FrontierMemory)
-	StoppedBy     string   `json:"stoppedBy,omitempty"` // "", "depth", "max-states", "max-memory", "max-time", "canceled", "first-violation" (StopAtFirst)
+	FrontierBytes int      `json:"peakFrontierBytes"`    // the largest BFS level, encoded
+	SpilledBytes  int64    `json:"spilledBytes"`         // frontier bytes written to disk over the run (FrontierMemory)
+	SpillError    string   `json:"spillError,omitempty"` // why the frontier could not be spilled (StoppedBy "spill-error")
+	StoppedBy     string   `json:"stoppedBy,omitempty"`  // "", "depth", "max-states", "max-memory", "max-time", "canceled", "first-violation" (StopAtFirst), "spill-error"
 	// Liveness is the verdict on each of LivenessProperties, with
 	// ExploreOptions.Liveness.
 	Liveness      []LivenessResult `json:"liveness,omitempty"`
@@ -684,7 +685,11 @@ loop:
 		peakFrontier = max(peakFrontier, next.size())
 		frontier, next = next, frontier
 		if err := frontier.seal(); err != nil {
-			return nil, err
+			// The disk failed the run, not its input: what it found
+			// so far is kept, and the verdict is unknown at best.
+			res.SpillError = err.Error()
+			stop = "spill-error"
+			break
 		}
 		if frontier.n > 0 {
 			depth++

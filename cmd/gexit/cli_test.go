@@ -230,6 +230,29 @@ func TestReplayBadInput(t *testing.T) {
 	if code, stdout, stderr := cliRun(t, "replay", write("ok.json", good)); code != exitOK {
 		t.Errorf("good history: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// Files told apart by content, and messages that say what to do.
+	committed := "../../checker/testdata/bundles/spill-lose-g"
+	data, _ := os.ReadFile(filepath.Join(committed, "case.json"))
+	if code, stdout, stderr := cliRun(t, "replay", write("renamed.json", string(data))); code != exitViolation || !strings.Contains(stdout, "reproduced") {
+		t.Errorf("case.json renamed: exit %d\n%s%s", code, stdout, stderr)
+	}
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(filepath.Join(out, "violation-3-1"), 0o755)
+	os.WriteFile(filepath.Join(out, "violation-3-1", "case.json"), data, 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{filepath.Join(committed, "report.json")}, "a report.json, which replay does not take"},
+		{[]string{write("other.json", `{"a":1}`)}, "neither a case.json"},
+		{[]string{out}, "replay one of violation-3-1"},
+		{[]string{committed, "-budget", "1s"}, "flags go before PATH"},
+	} {
+		code, stdout, stderr := cliRun(t, append([]string{"replay"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("replay %v: exit %d, want 2 and %q\n%s%s", c.args, code, c.want, stdout, stderr)
+		}
+	}
 }
 
 func TestReplayCommittedBundle(t *testing.T) {

@@ -125,9 +125,19 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "gexit conform: -keep and -procs go with -run")
 			return exitUsage
 		}
+		if fi, err := os.Stat(fs.Arg(0)); err == nil && fi.IsDir() {
+			fmt.Fprintf(stderr, "gexit conform: %s is a directory: want a trace FILE (go test -trace, runtime/trace, or -run WORKLOAD -keep FILE)\n", fs.Arg(0))
+			return exitUsage
+		}
 		rep, err = conform.CheckFile(fs.Arg(0))
 		if err != nil {
-			fmt.Fprintf(stderr, "gexit conform: %v\n", err)
+			// The trace reader's errors can carry pages of its state:
+			// the first line says what is wrong.
+			msg := err.Error()
+			if first, rest, ok := strings.Cut(msg, "\n"); ok {
+				msg = fmt.Sprintf("%s (and %d more lines of the trace reader's)", first, strings.Count(rest, "\n")+1)
+			}
+			fmt.Fprintf(stderr, "gexit conform: %s\n", msg)
 			return exitUsage
 		}
 	}

@@ -165,3 +165,28 @@ func TestConformRun(t *testing.T) {
 		t.Errorf("kept trace: %d created, %d exited; the spawn workload makes 4000", rep.Created, rep.Exited)
 	}
 }
+
+// A damaged trace and a directory: exit 2 with one line that says what is
+// wrong (the trace reader's error can carry dozens of lines of its state).
+func TestConformDamagedInputOneLine(t *testing.T) {
+	data, err := os.ReadFile(conformantTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{100, 101, 107, 113} {
+		data[i] ^= 0xff
+	}
+	damaged := filepath.Join(t.TempDir(), "damaged.trace")
+	if err := os.WriteFile(damaged, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{damaged, "not a readable Go execution trace"},
+		{t.TempDir(), "is a directory: want a trace FILE"},
+	} {
+		code, out, errs := runNoPanic(t, "conform", c.path)
+		if code != exitUsage || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", c.path, code, out, errs)
+		}
+	}
+}

@@ -668,6 +668,8 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s in the search for fair loops: every state within the bounds was explored and its invariants checked; the liveness verdicts are unknown\n", stopName(res.StoppedBy))
 	case res.StoppedBy == "max-time" || res.StoppedBy == "canceled":
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", stopName(res.StoppedBy))
+	case res.StoppedBy == "spill-error":
+		fmt.Fprintf(w, "INCOMPLETE: the frontier could not be spilled to disk (%s); the counts are of what was explored until then\n", res.SpillError)
 	default:
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", res.StoppedBy)
 	}

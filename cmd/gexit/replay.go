@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gexit-dev/gexit/checker"
@@ -63,7 +64,14 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "gexit replay: want one PATH (a bundle directory or a history.json), have %d arguments\n", fs.NArg())
+		hint := ""
+		for _, a := range fs.Args()[1:] {
+			if strings.HasPrefix(a, "-") {
+				hint = " (flags go before PATH)"
+				break
+			}
+		}
+		fmt.Fprintf(stderr, "gexit replay: want one PATH (a bundle directory, its case.json or a history.json), have %d arguments%s\n", fs.NArg(), hint)
 		return exitUsage
 	}
 	if *budget <= 0 {
