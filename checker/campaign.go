@@ -330,7 +330,7 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 		deadline = c.start.Add(c.o.Duration)
 	}
 	res := &CampaignResult{}
-	found, harnessErr := c.runBatches(ctx, deadline)
+	found, harnessErr, interrupted := c.runBatches(ctx, deadline)
 	switch {
 	case found != nil:
 		res.Failure = c.shrinkBatch(ctx, found)
@@ -338,7 +338,10 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 		res.HarnessErr = harnessErr
 	}
 	res.CampaignStats = c.Stats()
-	res.Interrupted = ctx.Err() != nil
+	// Interrupted: the signal stopped the cases, not the bound (one
+	// after the deadline, while the last cases ran or the shrinking,
+	// cut nothing the campaign was to run).
+	res.Interrupted = interrupted
 	res.Coverage = c.cov
 	c.mu.Lock()
 	res.FirstUnknown = c.first
@@ -386,7 +389,7 @@ type candidate struct {
 // index met (nil if none), or rapid's log if rapid failed while drawing.
 // The cases run while a failure was being met are counted: each was run
 // and judged.
-func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candidate, string) {
+func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candidate, string, bool) {
 	jobs := make(chan caseJob, 2*CampaignBatch) // (the next batch is drawn while these run)
 	var (
 		mu    sync.Mutex
@@ -460,9 +463,11 @@ produce:
 			produced++
 		}
 	}
+	// Whether ctx stopped the production: the bounds had not.
+	interrupted := ctx.Err() != nil && (deadline.IsZero() || time.Now().Before(deadline)) && (c.o.Cases == 0 || produced < c.o.Cases) && !failed()
 	close(jobs)
 	wg.Wait()
-	return found, harnessErr
+	return found, harnessErr, interrupted
 }
 
 // batchSeed is batch b's rapid seed: Mix(Seed, b*Shards+Shard).

@@ -321,3 +321,40 @@ func TestCampaignWorkersFindTheFirstFailure(t *testing.T) {
 		t.Fatalf("1 worker: batch %d, case %s; 4 workers: batch %d, case %s", fs[0].Batch, fs[0].Shrunk.Case.Text, fs[1].Batch, fs[1].Shrunk.Case.Text)
 	}
 }
+
+// A signal (ctx ending) before the campaign's bound is an interruption:
+// the verdict is unknown, never ok. One after the campaign met a failure
+// (while its last cases run, or the shrinking) is not: the campaign
+// stopped at its failure, which is still reported, shrunk as far as it
+// got, and written.
+func TestCampaignInterrupted(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	c, err := NewCampaign(CampaignOptions{Duration: time.Minute, Seed: 5, Modes: []string{"deterministic", "atomic"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Run(ctx)
+	if !r.Interrupted || r.Verdict != Unknown || r.Cases == 0 || r.Failure != nil {
+		t.Fatalf("interrupted campaign: interrupted %v, %s", r.Interrupted, r.Summary())
+	}
+	out := t.TempDir()
+	c, err = NewCampaign(CampaignOptions{Cases: 5000, Seed: 2, Faults: []string{"spill-lose-g"}, Shrink: time.Minute, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	judgeHook = func() {
+		// Any judgement once the failure is counted: the cases still
+		// running beside it, or rapid's shrinking.
+		if c.Stats().Illegal > 0 {
+			cancel2()
+		}
+	}
+	defer func() { judgeHook = nil }()
+	r = c.Run(ctx2)
+	if r.Interrupted || r.Verdict != Illegal || r.Failure == nil || r.Bundle == "" || ctx2.Err() == nil {
+		t.Fatalf("a signal while shrinking: interrupted %v, bundle %q, %s", r.Interrupted, r.Bundle, r.Summary())
+	}
+}
