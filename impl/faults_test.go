@@ -11,6 +11,13 @@ type candidate struct {
 	preset string
 	ps, ms int
 	w      Workload
+	// A fixed schedule (the branch corpus's case, testdata/branches.json
+	// at the root: a branch the random schedules seldom reach): run
+	// once, with this seed and these first picks, atomic or not.
+	fixed   bool
+	seed    int64
+	choices []int
+	atomic  bool
 }
 
 func candidates() []candidate {
@@ -43,28 +50,38 @@ func candidates() []candidate {
 	// goyield with a readied waiter in runnext, then with a full ring.
 	goyield := Workload{Main: Prog(Go(Prog(ParkOn(0), GoYield())), GoYield(), ReadyOn(0), GoYield(),
 		Go(leaf), Go(leaf), Go(leaf), Go(leaf), Go(leaf), GoYield(), GoYield())}
+	// A locked main exits (mexit's handoffp) while the controller's
+	// procresize stops the world: handoffp's section finds gcwaiting.
+	gcstop := Workload{Main: Prog(Lock(), Exit()), Retakes: 2,
+		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 2, After: 3}, {Kind: CtlProcResize, Arg: 1, After: 1}}}
+	// Gs exit with their stacks onto the global list (procresize's
+	// gfpurge), then a GC cycle's markrootFreeGStacks frees the stacks.
+	markroot := Workload{Main: Prog(Go(Prog(Exit(), Go(leaf), Go(Prog(Yield(), ParkOn(1))), ReadyOn(1))), ParkOn(0), Exit()), Probes: 2,
+		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 1, After: 5}, {Kind: CtlGC, Arg: 1, After: 22}, {Kind: CtlGC, Arg: 0, After: 35}}}
 	return []candidate{
-		{"spawn", "small", 3, 4, SpawnExit(100, 9, 3)},
-		{"gosched", "small", 3, 3, gosched},
-		{"goyield", "small", 2, 2, goyield},
-		{"handoff", "small", 2, 1, handoff},
+		{name: "spawn", preset: "small", ps: 3, ms: 4, w: SpawnExit(100, 9, 3)},
+		{name: "gosched", preset: "small", ps: 3, ms: 3, w: gosched},
+		{name: "goyield", preset: "small", ps: 2, ms: 2, w: goyield},
+		{name: "handoff", preset: "small", ps: 2, ms: 1, w: handoff},
 		// With 3 Ps handoffp reaches its pidleput: one P idle, one
 		// running (neither npidle == 0 nor the last running P).
-		{"handoff3", "small", 3, 2, handoff},
-		{"syscall", "small", 2, 2, syscall},
-		{"purge", "small", 2, 2, purge},
-		{"spawn-go", "go", 2, 3, SpawnExit(400, 200, 1)},
-		{"locked", "small", 2, 3, locked},
-		{"gc", "small", 2, 2, gc},
-		{"stacks", "small", 2, 2, stacks},
-		{"resize", "small", 3, 3, resize},
-		{"lockint", "small", 1, 2, lockint},
-		{"lockedlate", "small", 1, 2, lockedLate},
+		{name: "handoff3", preset: "small", ps: 3, ms: 2, w: handoff},
+		{name: "syscall", preset: "small", ps: 2, ms: 2, w: syscall},
+		{name: "purge", preset: "small", ps: 2, ms: 2, w: purge},
+		{name: "spawn-go", preset: "go", ps: 2, ms: 3, w: SpawnExit(400, 200, 1)},
+		{name: "locked", preset: "small", ps: 2, ms: 3, w: locked},
+		{name: "gc", preset: "small", ps: 2, ms: 2, w: gc},
+		{name: "stacks", preset: "small", ps: 2, ms: 2, w: stacks},
+		{name: "resize", preset: "small", ps: 3, ms: 3, w: resize},
+		{name: "lockint", preset: "small", ps: 1, ms: 2, w: lockint},
+		{name: "lockedlate", preset: "small", ps: 1, ms: 2, w: lockedLate},
+		{name: "gcstop", preset: "small", ps: 2, ms: 1, w: gcstop, fixed: true, seed: 6, choices: []int{2, 2, 0, 2}, atomic: true},
+		{name: "markroot", preset: "small", ps: 2, ms: 4, w: markroot, fixed: true, seed: 325, choices: []int{3, 0, 2, 1}, atomic: true},
 	}
 }
 
 func fingerprint(res *Result) string {
-	return fmt.Sprint(res.History, res.Snapshot, res.Throw, res.Fatal, res.Panic, res.Violations)
+	return fmt.Sprint(res.History, res.Snapshot, res.Snapshots, res.Throw, res.Fatal, res.Panic, res.Violations)
 }
 
 // differs looks for a run where switching the fault on changes what is
@@ -74,6 +91,16 @@ func differs(t *testing.T, fault string, atomic bool, seeds int, cands []candida
 		for seed := int64(0); seed < int64(seeds); seed++ {
 			cfg := cfgFor(t, c.preset, c.ps, c.ms, Deterministic, seed)
 			cfg.Record, cfg.AtomicOps = true, atomic
+			if c.fixed {
+				if seed > 0 {
+					break
+				}
+				cfg.Seed, cfg.Choices, cfg.AtomicOps = c.seed, c.choices, c.atomic
+				// The state after every op, as the atomic mode's
+				// differential sees it: a fault may leave no trace in
+				// the final state (procresize rewrites what it broke).
+				cfg.SnapshotEvery = c.atomic
+			}
 			base := mustRun(t, cfg, c.w)
 			cfg.Faults = []string{fault}
 			bad := mustRun(t, cfg, c.w)
@@ -97,7 +124,7 @@ var preferred = map[string]string{
 	"global-not-rechecked": "gosched", "checkdead-premature": "handoff", "exitsyscall-prefers-oldp": "syscall",
 	"spinning-with-local-work": "syscall", "gcstopm-keeps-spinning": "purge", "stw-no-wakep": "purge",
 	"stw-preempt-to-global": "purge", "stw-preempted-runs-on": "purge", "goyield-wakes": "goyield",
-	"exited-stays-dead": "locked",
+	"exited-stays-dead": "locked", "handoffp-gcstop-forgets-oldm": "gcstop", "markroot-push-to-stack-list": "markroot",
 }
 
 // lockedLateWorkload opens golang/go#46524's window with one P: sysmon
@@ -171,7 +198,7 @@ func TestInterleavingFaults(t *testing.T) {
 			t.Errorf("%s observable with atomic ops: %s", f, why)
 		}
 		// A single M can never show it either.
-		one := []candidate{{"one-m", "small", 1, 1, SpawnExit(200, 9, 3)}}
+		one := []candidate{{name: "one-m", preset: "small", ps: 1, ms: 1, w: SpawnExit(200, 9, 3)}}
 		if why, ok := differs(t, f, false, 5, one); ok {
 			t.Errorf("%s observable with one M: %s", f, why)
 		}
@@ -182,7 +209,7 @@ func TestInterleavingFaults(t *testing.T) {
 		t.Logf("%s: %s", f, why)
 	}
 	// runnext stolen but left set needs a thief (a second M).
-	one := []candidate{{"one-m", "small", 2, 1, SpawnExit(200, 9, 3)}}
+	one := []candidate{{name: "one-m", preset: "small", ps: 2, ms: 1, w: SpawnExit(200, 9, 3)}}
 	if why, ok := differs(t, "runnext-stolen-left-set", false, 5, one); ok {
 		t.Errorf("runnext-stolen-left-set observable with one M: %s", why)
 	}
@@ -229,7 +256,7 @@ func TestRunqputslowNoLockLosesG(t *testing.T) {
 		t.Fatalf("runqputslow-no-lock lost no G in 30 seeds: %q (intra-op points), %q (atomic ops)", lost[false], lost[true])
 	}
 	t.Log(lost)
-	one := []candidate{{"one-m", "small", 2, 1, SpawnExit(200, 9, 3)}}
+	one := []candidate{{name: "one-m", preset: "small", ps: 2, ms: 1, w: SpawnExit(200, 9, 3)}}
 	if why, ok := differs(t, "runqputslow-no-lock", false, 5, one); ok {
 		t.Errorf("runqputslow-no-lock observable with one M: %s", why)
 	}

@@ -50,7 +50,11 @@ func (s *sched) markrootPush(a *actor) {
 	r := a.begin(opMarkrootFreeGStacksPush)
 	a.lock(&s.gFreeLock)
 	q := s.gFreeDetached
-	s.gFreeNoStack.pushAll(q)
+	if s.f.markrootPushToStack {
+		s.gFreeStack.pushAll(q)
+	} else {
+		s.gFreeNoStack.pushAll(q)
+	}
 	s.gFreeDetached = gQueue{}
 	a.unlock(&s.gFreeLock)
 	r.val = int64(q.size)

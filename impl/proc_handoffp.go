@@ -227,6 +227,9 @@ func (s *sched) handoffpSectionLocked(pp *p, oldm *m) (branch int64, msg string)
 		// P (acquirep made it pp.oldm).
 		pp.handoff = handoffNone
 		s.gcstopPLocked(pp, oldm)
+		if s.f.gcstopForgetsOldm {
+			pp.oldm = nil
+		}
 		return handoffGCStop, ""
 	case s.runqSize.Load() != 0:
 		pp.handoff = handoffStartm

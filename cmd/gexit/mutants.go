@@ -49,8 +49,8 @@ Flags:
 func runMutants(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "print a JSON list of {\"fault\", \"caught\", \"seconds\", \"steps\", ...}")
-	budget := fs.Duration("budget", 30*time.Second, "search budget per fault")
-	checks := fs.Int("checks", 20000, "bound on the cases per fault (the -budget bounds the time)")
+	budget := fs.Duration("budget", 60*time.Second, "search budget per fault (the null mutant runs all of it)")
+	checks := fs.Int("checks", 50000, "bound on the cases per fault, as TestMutants (the -budget bounds the time)")
 	seed := fs.Uint64("seed", 1, "rapid seed")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	modeBudget := fs.Duration("mode-budget", 5*time.Second, "search budget per fault and run mode for the per-mode columns (0: no per-mode columns)")
