@@ -530,34 +530,35 @@ func LoadHistory(path string) (*History, error) {
 }
 
 // sniffCase tells the files replay takes apart by their content, not
-// their names: a case.json under another name is returned parsed; a
-// history.json, nil; anything else is an error that says what replay
-// takes.
-func sniffCase(path string) (*BundleCase, error) {
+// their names: a case.json under another name is returned parsed; for
+// anything else, the file's data, which ParseHistory takes or says what
+// is wrong with; a JSON object that is neither is an error that says what
+// replay takes.
+func sniffCase(path string) (*BundleCase, []byte, error) {
 	data, err := readLimited(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
 	}
 	var top map[string]json.RawMessage
 	if json.Unmarshal(data, &top) != nil {
-		return nil, nil // ParseHistory says what is wrong with it
+		return nil, data, nil
 	}
 	_, isCase := top["case"]
 	_, isHistory := top["events"]
 	if _, report := top["reproduce"]; report && !isHistory {
-		return nil, fmt.Errorf("%s: a report.json, which replay does not take: replay the bundle directory, its case.json or its history.json", path)
+		return nil, nil, fmt.Errorf("%s: a report.json, which replay does not take: replay the bundle directory, its case.json or its history.json", path)
 	}
 	switch {
 	case isCase && !isHistory:
 		b, err := ParseCase(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
+			return nil, nil, fmt.Errorf("%s: %v", path, err)
 		}
-		return b, nil
+		return b, nil, nil
 	case !isCase && !isHistory:
-		return nil, fmt.Errorf("%s: neither a case.json (no \"case\") nor a history.json (no \"events\"): replay takes a bundle directory, its case.json or its history.json (report.json is the report, not a replayable case)", path)
+		return nil, nil, fmt.Errorf("%s: neither a case.json (no \"case\") nor a history.json (no \"events\"): replay takes a bundle directory, its case.json or its history.json (report.json is the report, not a replayable case)", path)
 	}
-	return nil, nil
+	return nil, data, nil
 }
 
 // LoadBundle reads and validates a bundle directory's case.json. Errors
@@ -712,8 +713,9 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 	}
 	r := &ReplayResult{}
 	var caseFile *BundleCase // a case.json under another name
+	var data []byte          // else the file's, a history's
 	if !fi.IsDir() {
-		if caseFile, err = sniffCase(path); err != nil {
+		if caseFile, data, err = sniffCase(path); err != nil {
 			return nil, err
 		}
 	}
@@ -744,9 +746,9 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 			}
 		}
 	} else {
-		h, err := LoadHistory(path)
+		h, err := ParseHistory(data)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		r.Outcome, err = CheckHistory(ctx, h, budget)
 		if err != nil {
