@@ -222,6 +222,11 @@ type MutantResult struct {
 	Outcome     *Outcome `json:"-"`
 }
 
+// Undecided reports whether the row judged nothing it can be held to:
+// not caught, and its budget ended before its first case or a signal
+// stopped it. Such a row is neither a catch nor a pass.
+func (r *MutantResult) Undecided() bool { return !r.Caught && (r.Cases == 0 || r.Interrupted) }
+
 // ModeResult is one mode's column of a mutation table row.
 type ModeResult struct {
 	Caught  bool    `json:"caught"`

@@ -40,8 +40,8 @@ switches.
 
 Exit codes: 0 every fault was caught with a passing control and the null
 mutant was not; 1 otherwise; 2 bad flags; 3 unknown: a row's -budget
-ended before its first case was judged (the row says NOT RUN), and no
-other row failed.
+ended before its first case was judged (the row says NOT RUN) or a
+signal stopped the table (INTERRUPTED), and no other row failed.
 
 Flags:
 `
@@ -103,9 +103,7 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	caught, faultRows, notRun := 0, 0, 0
 	for _, r := range rows {
-		if !r.Caught && (r.Cases == 0 || r.Interrupted) {
-			// Its budget ended before its first case was judged, or
-			// a signal stopped it: neither caught nor passed.
+		if r.Undecided() {
 			// Unknown, unless a row that ran says more.
 			notRun++
 			if !r.Null {
@@ -165,12 +163,12 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
-		if !r.Caught && r.Interrupted {
-			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "-", "-", "-", "-", cols, fmt.Sprintf("INTERRUPTED after %d cases", r.Cases))
-			continue
-		}
-		if !r.Caught && r.Cases == 0 {
-			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "-", "-", "-", "-", cols, "NOT RUN: the -budget ended before its first case was judged")
+		if r.Undecided() {
+			why := "NOT RUN: the -budget ended before its first case was judged"
+			if r.Interrupted {
+				why = fmt.Sprintf("INTERRUPTED after %d cases", r.Cases)
+			}
+			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "-", "-", "-", "-", cols, why)
 			continue
 		}
 		if !r.Caught {
