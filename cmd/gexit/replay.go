@@ -65,8 +65,8 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() != 1 {
 		hint := ""
-		for _, a := range fs.Args()[1:] {
-			if strings.HasPrefix(a, "-") {
+		for i, a := range fs.Args() {
+			if i > 0 && strings.HasPrefix(a, "-") {
 				hint = " (flags go before PATH)"
 				break
 			}
