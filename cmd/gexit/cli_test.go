@@ -383,7 +383,7 @@ func TestMutantsOne(t *testing.T) {
 // judged is neither caught nor passed: NOT RUN, and the table's verdict
 // is unknown (exit 3), never a null mutant that "passed".
 func TestMutantsNotRun(t *testing.T) {
-	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "1ns", "-mode-budget", "0")
+	code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-q", "-budget", "1ns", "-checks", "100", "-mode-budget", "0")
 	if code != exitUnknown || strings.Count(stdout, "NOT RUN") != 2 || !strings.Contains(stdout, "null mutant not run") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
