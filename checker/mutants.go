@@ -237,6 +237,12 @@ type ModeResult struct {
 // NullMutant is the name of the mutation table's null row.
 const NullMutant = "null"
 
+// NullFreeMutant is the null row in free-running mode alone, the clean
+// control of what only that mode can catch (the free-only faults, judged
+// by the harness's lost-wakeup rescue): in the table when a free-only
+// fault is.
+const NullFreeMutant = "null-free"
+
 // MutantModes are the run modes of the per-mode columns.
 var MutantModes = []string{"atomic", "deterministic", "free", "systematic"}
 
@@ -282,11 +288,19 @@ func Mutants(o MutantOptions) []MutantResult {
 	if o.Shrink == 0 {
 		o.Shrink = 10 * time.Second
 	}
-	infos := append([]impl.FaultInfo{{Name: NullMutant, Description: "no fault: a correct implementation, which must never be caught"}}, impl.Faults()...)
 	want := map[string]bool{}
 	for _, f := range o.Faults {
 		want[f] = true
 	}
+	infos := []impl.FaultInfo{{Name: NullMutant, Description: "no fault: a correct implementation, which must never be caught"}}
+	for _, fi := range impl.Faults() {
+		if fi.FreeOnly && (len(want) == 0 || want[fi.Name]) {
+			infos = append(infos, impl.FaultInfo{Name: NullFreeMutant, FreeOnly: true,
+				Description: "no fault, free-running only: the clean control of the free-only faults' catch (the lost-wakeup rescue)"})
+			break
+		}
+	}
+	infos = append(infos, impl.Faults()...)
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
@@ -295,7 +309,7 @@ func Mutants(o MutantOptions) []MutantResult {
 		if o.Context.Err() != nil {
 			break
 		}
-		null := fi.Name == NullMutant
+		null := fi.Name == NullMutant || fi.Name == NullFreeMutant
 		if len(want) > 0 && !want[fi.Name] && !null {
 			continue
 		}

@@ -192,9 +192,13 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%-*s  control: %s\n", w, "", r.Control)
 		}
 	}
+	falsePositive := false
+	for _, r := range rows {
+		falsePositive = falsePositive || r.Null && r.Caught
+	}
 	null := "not caught"
 	switch {
-	case rows != nil && rows[0].Null && rows[0].Caught:
+	case falsePositive:
 		null = "CAUGHT (false positive)"
 	case rows != nil && rows[0].Null && rows[0].Interrupted:
 		null = "interrupted"
