@@ -155,7 +155,7 @@ type target struct {
 // Run instruments the runtime, builds the targets with it, runs each under
 // every GOMAXPROCS value, and checks the records. Bad input is an
 // *InputError.
-func Run(opts Options) (*Report, error) {
+func Run(opts Options) (_ *Report, err error) {
 	start := time.Now()
 	modes := 0
 	for _, set := range []bool{len(opts.Workloads) > 0, len(opts.Tests) > 0, opts.Exec != ""} {
@@ -187,6 +187,12 @@ func Run(opts Options) (*Report, error) {
 		opts.Context = context.Background()
 	}
 	ctx := opts.Context
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			// A build the signal stopped failed: no input error.
+			err = ErrInterrupted
+		}
+	}()
 	rep := &Report{Coverage: map[string]int{}, Codes: map[string]int{}, JudgeWired: opts.Judge != nil}
 
 	// Resolve workloads before any build, so a bad name is quick.
@@ -244,9 +250,6 @@ func Run(opts Options) (*Report, error) {
 			return nil, err
 		}
 		if out, err := goCmdContext(ctx, mod, "build", "-overlay", ov.JSON, "-o", bindir+string(os.PathSeparator), "./..."); err != nil {
-			if ctx.Err() != nil {
-				return nil, ErrInterrupted
-			}
 			return nil, inputErrorf("the workloads do not build with the instrumented runtime: %s", oneLine(out, err))
 		}
 		for _, w := range wls {
@@ -266,9 +269,6 @@ func Run(opts Options) (*Report, error) {
 			}
 			bin := filepath.Join(bindir, fmt.Sprintf("%d.test", i))
 			if out, err := goCmdContext(ctx, opts.Dir, "test", "-c", "-overlay", ov.JSON, "-o", bin, p.path); err != nil {
-				if ctx.Err() != nil {
-					return nil, ErrInterrupted
-				}
 				return nil, inputErrorf("-test %s does not build with the instrumented runtime: %s", p.path, oneLine(out, err))
 			}
 			targets = append(targets, target{name: p.path, kind: "test", bin: bin, dir: p.dir, args: opts.Args})
@@ -293,9 +293,6 @@ func Run(opts Options) (*Report, error) {
 		}
 		bin := filepath.Join(bindir, "prog")
 		if out, err := goCmdContext(ctx, dir, "build", "-overlay", ov.JSON, "-o", bin, "."); err != nil {
-			if ctx.Err() != nil {
-				return nil, ErrInterrupted
-			}
 			return nil, inputErrorf("-exec %s does not build with the instrumented runtime: %s", opts.Exec, oneLine(out, err))
 		}
 		if st, err := os.Stat(bin); err != nil || st.IsDir() {
@@ -304,8 +301,7 @@ func Run(opts Options) (*Report, error) {
 		targets = append(targets, target{name: opts.Exec, kind: "exec", bin: bin, args: opts.Args})
 	}
 	if ctx.Err() != nil {
-		// A build stopped by the signal is no input error.
-		return nil, ErrInterrupted
+		return nil, ErrInterrupted // (after the last build)
 	}
 	rep.BuildSeconds = time.Since(start).Seconds()
 	logf(opts.Log, "instrumented runtime (%d files) and %d target(s) built in %.1fs", len(ov.Replaced), len(targets), rep.BuildSeconds)
@@ -318,9 +314,7 @@ runs:
 	for _, t := range targets {
 		for _, p := range procs {
 			if ctx.Err() != nil {
-				rep.Interrupted = true
-				rep.Verdict = worse(rep.Verdict, Unknown)
-				break runs
+				break runs // (marked below)
 			}
 			n++
 			r := runTarget(t, p, tmp, n, opts)
