@@ -497,12 +497,7 @@ func (c *Campaign) shrinkBatch(ctx context.Context, k *candidate) *Failure {
 	rseed := c.batchSeed(k.b)
 	var last *Outcome
 	prop := func(t *rapid.T) {
-		if ctx.Err() != nil {
-			// Interrupted: rapid takes every case left as invalid,
-			// which ends its shrinking at the smallest failure so
-			// far (last).
-			t.SkipNow()
-		}
+		skipWhenStopped(t, ctx)
 		out := RunSafe(ctx, c.drawCase(t), c.o.Budget)
 		if out.Verdict == Illegal {
 			last = out
@@ -520,6 +515,15 @@ func (c *Campaign) shrinkBatch(ctx context.Context, k *candidate) *Failure {
 		f.Outcome, f.Shrunk, f.Log = last, last, log
 	}
 	return f
+}
+
+// skipWhenStopped, first in a rapid property, skips the case once ctx
+// ended (a signal): rapid takes every case left as invalid, which ends
+// its search, or its shrinking at the smallest failure so far.
+func skipWhenStopped(t *rapid.T, ctx context.Context) {
+	if ctx.Err() != nil {
+		t.Skip("interrupted")
+	}
 }
 
 func (c *Campaign) count(out *Outcome) {

@@ -393,12 +393,7 @@ func searchMutant(o MutantOptions, faults, modes []string, budget time.Duration)
 		if first == 0 && time.Now().After(deadline) {
 			t.Skip("budget spent")
 		}
-		if o.Context != nil && o.Context.Err() != nil {
-			// Interrupted: rapid takes every case left as invalid,
-			// which ends its shrinking at the smallest failure so
-			// far (last).
-			t.Skip("interrupted")
-		}
+		skipWhenStopped(t, o.Context)
 		prop(t)
 	}
 	name := "mutant/" + strings.Join(append(append([]string{}, faults...), modes...), "/")
