@@ -285,7 +285,7 @@ type HistoryFinal struct {
 	// Quiescent: the run ended because nothing could move (impl's
 	// Result.Deadlock), so the progress predicates judge the final state.
 	Quiescent bool `json:"quiescent,omitempty"`
-	// Rescued: wakeups no op gave (impl's Result.Rescued), a lost wakeup
+	// Rescued: lost wakeups (impl's Result.Rescued), which
 	// the history itself does not show.
 	Rescued int `json:"rescued,omitempty"`
 }

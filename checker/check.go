@@ -150,12 +150,12 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		return fail("harness", "the implementation broke a harness check", res.Violations[0], -1), nil
 	}
 	// A lost wakeup (free-running): every condition an actor sleeps on
-	// is made true by an op that wakes it (notewakeup), and the harness
-	// found every actor asleep with one's condition true and nothing sent
-	// to wake it since it slept (impl.Result.Rescued). The history can
-	// look legal: the rescue let the run go on.
+	// is made true by an op that wakes an actor waiting for it
+	// (notewakeup), and the harness found every actor asleep, no wakeup
+	// on its way to any, and one's condition true (impl.Result.Rescued).
+	// The history can look legal: the rescue let the run go on.
 	if res.Rescued > 0 {
-		return fail("lost-wakeup", "a lost wakeup", fmt.Sprintf("%d wakeups no op gave: every actor was asleep while one's wait condition held and nothing had woken it (a notewakeup missing)", res.Rescued), -1), nil
+		return fail("lost-wakeup", "a lost wakeup", fmt.Sprintf("%d times every actor was asleep, with no wakeup on its way to any of them, while one's wait condition held (a notewakeup missing)", res.Rescued), -1), nil
 	}
 	// Every runtime throw is raised by an op and recorded on it
 	// (Output.Throw); a throw no recorded op explains stopped the run

@@ -419,11 +419,11 @@ type Result struct {
 	// quiescent end with the progress predicates.
 	Deadlock bool
 	TimedOut bool
-	// Rescued (free-running): wakeups no op gave, found when every actor
-	// was asleep and one's condition held with no wakeup sent to it since
-	// it went to sleep. Every condition an actor sleeps on is made true
-	// by an op that wakes it (notewakeup), so a rescue is a bug of the
-	// implementation.
+	// Rescued (free-running): lost wakeups, the times every actor was
+	// found asleep with no wakeup on its way to any of them while one's
+	// condition held. Every condition an actor sleeps on is made true by
+	// an op that wakes an actor waiting for it (notewakeup), so a rescue
+	// is a bug of the implementation.
 	Rescued int
 	// Steps: scheduler grants (deterministic) or ops (free-running).
 	Steps int

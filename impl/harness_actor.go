@@ -289,23 +289,42 @@ func (s *sched) sleeping(a *actor, asleep bool) {
 }
 
 // wakeReadyLocked, with every live actor registered as waiting, reports
-// whether one's condition holds (the run is not quiescent). By then every
-// op that made a condition true has sent its wakeup (the sender does so
-// before it sleeps itself), so a ready actor not notewakeup'd since it
-// registered, and with no token left from before, is a lost wakeup: it is woken and counted in Result.Rescued.
+// whether the run can still move, and counts a lost wakeup
+// (Result.Rescued) when it can only because of this check.
+//
+// The run moves on by itself while a wakeup is on its way to one of the
+// actors (notewakeup'd since it registered, or a token left from
+// before): that actor rechecks its condition, and if it sleeps again it
+// is once more the last to sleep, and this check runs again. A condition
+// may hold for several waiters of which one wakeup serves one: the exited
+// Ms all wait for a pending P (newmThread) and newm wakes one of them.
+// The others are not owed a wakeup while it is on its way.
+//
+// With no wakeup on its way, an actor whose condition holds will never be
+// woken: every op that makes a condition true sends its wakeup before its
+// sender sleeps. That is a lost wakeup: the ready actors are woken, and
+// it counts once.
 func (s *sched) wakeReadyLocked() bool {
-	ready := false
+	var ready []*actor
 	for _, b := range s.actors {
-		if b.finished || b.waiting == nil || !b.waiting() {
+		if b.finished || b.waiting == nil {
 			continue
 		}
-		ready = true
-		if len(b.parkNote) == 0 && !b.woke.Load() {
-			s.rescued.Add(1)
-			b.notewakeup()
+		if len(b.parkNote) != 0 || b.woke.Load() {
+			return true
+		}
+		if b.waiting() {
+			ready = append(ready, b)
 		}
 	}
-	return ready
+	if len(ready) == 0 {
+		return false
+	}
+	s.rescued.Add(1)
+	for _, b := range ready {
+		b.notewakeup()
+	}
+	return true
 }
 
 func (s *sched) quiesceLocked() {

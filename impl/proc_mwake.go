@@ -125,16 +125,24 @@ func (s *sched) startmToLocked(pp *p, spinning bool) (*m, string) {
 	return nmp, ""
 }
 
-// newmLocked is newm for a pending P: the new thread runs in an exited
-// M's slot, whose goroutine waits for a pending P (m.newmThread), and is
-// woken at the unlock. With no exited M the P waits for an idle M that
-// stands in for newm's thread.
+// newmLocked is newm for a pending P, which in the runtime starts a new
+// thread for it. impl's threads are its Ms, at most Ms of them at once:
+// the new thread runs in an exited M's slot, whose goroutine waits for a
+// pending P (m.newmThread); with no exited M an idle M stands in for it
+// (idleStandsIn). The first such M is woken at the unlock. Several Ps
+// can be pending at once, each its own newm, and each call wakes the
+// same first M: the M that takes a pending P calls newmLocked again while
+// another is pending (takePending), so every pending P has a thread woken
+// for it, one after the other.
 func (s *sched) newmLocked() {
 	for _, e := range s.ms {
 		if e.exited.Load() {
 			s.notewakeupLocked(e)
 			return
 		}
+	}
+	if s.idleStandsIn() && s.midle != nil {
+		s.notewakeupLocked(s.midle)
 	}
 }
 
@@ -480,7 +488,9 @@ func (mp *m) takePending(exited bool) {
 		s.unlinkMLocked(mp) // newm's M, modelled by an idle one: not the runtime's mgetSpecific
 	}
 	got.pending = false
-	s.npending.Add(-1)
+	if s.npending.Add(-1) != 0 {
+		s.newmLocked() // the next pending P's thread
+	}
 	spin := got.startSpinning
 	got.startSpinning = false
 	mp.spinning.Store(spin)
