@@ -254,7 +254,8 @@ type MutantOptions struct {
 	// the time).
 	Checks int
 	// Shrink bounds rapid's minimization of each counterexample, and
-	// then Minimize's (default 10s).
+	// then Minimize's (default 10s; negative: none, each counterexample
+	// as found).
 	Shrink time.Duration
 	// NullBudget, when positive, bounds the null mutant's search instead
 	// of Budget: its row is judged by what it ran (never caught), so a
@@ -285,8 +286,11 @@ func Mutants(o MutantOptions) []MutantResult {
 	if o.Checks == 0 {
 		o.Checks = 20000
 	}
-	if o.Shrink == 0 {
+	switch {
+	case o.Shrink == 0:
 		o.Shrink = 10 * time.Second
+	case o.Shrink < 0:
+		o.Shrink = 0 // rapid's and Minimize's deadlines are now
 	}
 	want := map[string]bool{}
 	for _, f := range o.Faults {

@@ -175,7 +175,7 @@ func TestCheckBadFlags(t *testing.T) {
 		{"replay"},
 		{"mutants", "-fault", "nope"},
 		{"mutants", "-budget", "-1s"},
-		{"mutants", "-shrink", "0s"},
+		{"mutants", "-shrink", "-1s"},
 		{"faults", "x"},
 	} {
 		code, _, stderr := cliRun(t, args...)
@@ -322,6 +322,26 @@ func TestFaultsLists(t *testing.T) {
 	var rows []map[string]string
 	if code != exitOK || json.Unmarshal([]byte(stdout), &rows) != nil || len(rows) != len(impl.Faults()) {
 		t.Errorf("faults -json: exit %d\n%s", code, stdout)
+	}
+}
+
+// mutants -shrink 0 means no shrinking, as check's -shrink 0: the row
+// is caught with the case as found, larger than the shrunk one.
+func TestMutantsShrinkZero(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("as TestMutantsOne")
+	}
+	steps := map[string]float64{}
+	for _, shrink := range []string{"0", "5s"} {
+		code, stdout, stderr := cliRun(t, "mutants", "-fault", "spill-lose-g", "-json", "-budget", "10s", "-checks", "2000", "-mode-budget", "0", "-shrink", shrink)
+		var rows []map[string]any
+		if code != exitOK || json.Unmarshal([]byte(stdout), &rows) != nil || len(rows) != 2 || rows[1]["caught"] != true {
+			t.Fatalf("-shrink %s: exit %d\n%s%s", shrink, code, stdout, stderr)
+		}
+		steps[shrink], _ = rows[1]["steps"].(float64)
+	}
+	if steps["0"] <= steps["5s"] {
+		t.Fatalf("-shrink 0 gave %v steps, -shrink 5s %v: want the case as found, larger", steps["0"], steps["5s"])
 	}
 }
 

@@ -54,7 +54,7 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "rapid seed")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	modeBudget := fs.Duration("mode-budget", 5*time.Second, "search budget per fault and run mode for the per-mode columns (0: no per-mode columns)")
-	shrink := fs.Duration("shrink", 10*time.Second, "time bound on shrinking each counterexample (rapid's, then the minimizer's; a shorter bound can leave more steps)")
+	shrink := fs.Duration("shrink", 10*time.Second, "time bound on shrinking each counterexample (rapid's, then the minimizer's; a shorter bound can leave more steps; 0: no shrinking, as check's -shrink 0)")
 	var faults faultList
 	fs.Var(&faults, "fault", "only this fault `NAME` (repeatable or comma-separated; default: every fault)")
 	fs.Usage = func() {
@@ -78,11 +78,14 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	case *checks < 1:
 		fmt.Fprintf(stderr, "gexit mutants: -checks must be >= 1, have %d\n", *checks)
 		return exitUsage
-	case *shrink <= 0:
-		fmt.Fprintf(stderr, "gexit mutants: -shrink must be positive, have %v\n", *shrink)
+	case *shrink < 0:
+		fmt.Fprintf(stderr, "gexit mutants: -shrink must not be negative, have %v\n", *shrink)
 		return exitUsage
 	}
 	o := checker.MutantOptions{Budget: *budget, Checks: *checks, Seed: *seed, Faults: faults, ModeBudget: *modeBudget, Shrink: *shrink}
+	if *shrink == 0 {
+		o.Shrink = -1 // MutantOptions: none
+	}
 	if !*jsonOut && !*quiet {
 		o.Progress = func(r checker.MutantResult) {
 			state := "NOT CAUGHT"
