@@ -334,7 +334,7 @@ func TestMaxOpsEndsRun(t *testing.T) {
 // actor's accesses after the previous actor's, edges the runtime does not
 // have, so the detector could never fire there.
 func TestRaceStressFree(t *testing.T) {
-	runs := 120
+	runs := 1000
 	if testing.Short() {
 		runs = 30
 	}
@@ -342,7 +342,10 @@ func TestRaceStressFree(t *testing.T) {
 	for _, record := range []bool{false, true} {
 		for i := 0; i < runs; i++ {
 			r := rand.New(rand.NewPCG(uint64(i), 11))
-			ps, ms := 2+r.IntN(2), 3+r.IntN(2)
+			// Up to 4 Ps and 6 Ms: with several Ms exited and Ps
+			// pending for newm at once, a lost wakeup showed at 4 Ps
+			// and 6 Ms that 3 and 4 never met.
+			ps, ms := 2+r.IntN(3), 3+r.IntN(4)
 			w := Generate(r, GenOptions{MaxSteps: 16, MaxDepth: 4, Controller: r.IntN(3), Retakes: r.IntN(4), NoLockInt: true, ProcsLimit: ps})
 			cfg := cfgFor(t, "small", ps, ms, FreeRunning, int64(i))
 			cfg.Record = record
