@@ -243,12 +243,16 @@ func (a *actor) waitUntil(cond func() bool) bool {
 		a.waiting = cond
 		a.woke.Store(false)
 		s.nwaiting.Add(1)
+		// The flags the senders read after they make a condition true
+		// (committed) are stored before the condition is read, so one of
+		// the two sees the other.
+		s.sleeping(a, true)
 		if cond() {
+			s.sleeping(a, false)
 			s.nwaiting.Add(-1)
 			a.waiting = nil
 			return true
 		}
-		s.sleeping(a, true)
 		if int(s.nwaiting.Load()) == s.nlive {
 			// The last actor to sleep: quiescent unless a wakeup is
 			// still owed to someone whose condition holds.

@@ -45,8 +45,20 @@ func (s *sched) mgetLocked() *m {
 		mp.mlink = nil
 		mp.parked = false
 		s.nmidle--
+		s.passStandInLocked()
 	}
 	return mp
+}
+
+// passStandInLocked, after an M left the idle list, passes newm's
+// wakeup on to the list's new head while a P is pending and idle Ms stand
+// in for newm's thread (newmLocked wakes the head for it): the M taken
+// may have been the one woken for the pending P, which it then never
+// takes, while the others sleep beside it. At worst a spurious wakeup.
+func (s *sched) passStandInLocked() {
+	if s.midle != nil && s.npending.Load() != 0 && s.idleStandsIn() {
+		s.notewakeupLocked(s.midle)
+	}
 }
 
 // mgetSpecificLocked is proc.go mgetSpecific (proc.go:7230-7241): unlink
@@ -78,6 +90,7 @@ func (s *sched) unlinkMLocked(mp *m) bool {
 		q.mlink = nil
 		q.parked = false
 		s.nmidle--
+		s.passStandInLocked()
 		return true
 	}
 	return false

@@ -1800,3 +1800,84 @@ func TestWakeReadyCountsOnlyStuckRuns(t *testing.T) {
 		t.Fatalf("no condition holds: want quiescent, rescued still 1 (got %d)", s.rescued.Load())
 	}
 }
+
+// A stand-in for newm's thread taken off the idle list before it takes
+// the pending P passes newm's wakeup on. Here M1 (exited) takes the first
+// of two pending Ps, and newm's chain wakes the idle list's head, M3, to
+// stand in for the second; before M3 reaches sched.lock a startm's mget
+// gives it another P. Before, M2 then slept beside the pending P with its
+// condition true and no wakeup on its way (found by a review; the state
+// was reached about once in 100,000 generated runs).
+func TestStandInWakeupPassedOn(t *testing.T) {
+	s := testSched(t, "small", 4, 5)
+	s.det = false
+	m1, m2, m3 := s.ms[1], s.ms[2], s.ms[3]
+	s.midle, s.nmidle = nil, 0
+	for _, mp := range s.ms[1:] {
+		mp.parked = false
+	}
+	m1.exited.Store(true)
+	s.nexited.Add(1)
+	s.lock.Lock()
+	for range 2 { // two startm with no idle M: two Ps pending for newm
+		pp := s.pidlegetLocked()
+		if nmp, msg := s.startmToLocked(pp, false); nmp != nil || msg != "" {
+			t.Fatalf("startm handed P%d to %v (throw %q): want it pending", pp.id, nmp, msg)
+		}
+	}
+	s.towake = s.towake[:0]
+	m2.mputLocked() // with an M exited, idle Ms do not stand in
+	m3.mputLocked()
+	s.lock.Unlock()
+	idleCond := func(mp *m) bool { return mp.nextp.Load() != nil || s.npending.Load() != 0 && s.idleStandsIn() }
+	if idleCond(m2) || idleCond(m3) {
+		t.Fatal("idle Ms stand in for newm while an M has exited")
+	}
+	m1.takePending(true) // nexited 1 -> 0: the chain wakes the head, M3
+	if len(m3.parkNote) != 1 || len(m2.parkNote) != 0 {
+		t.Fatalf("tokens M3 %d, M2 %d: want M3 woken to stand in", len(m3.parkNote), len(m2.parkNote))
+	}
+	<-m3.parkNote // M3 woke, on its way to takePending
+	s.lockSched(&m1.actor)
+	nmp, _ := s.startmToLocked(s.pidlegetLocked(), false)
+	s.unlockSched(&m1.actor)
+	if nmp != m3 {
+		t.Fatalf("mget took %v, want M3", nmp)
+	}
+	if !idleCond(m2) || len(m2.parkNote) != 1 {
+		t.Fatalf("M3 left the idle list for a P of its own and M2 (condition %v) has %d tokens: the pending P's wakeup was lost", idleCond(m2), len(m2.parkNote))
+	}
+}
+
+// waitUntil stores the flag the senders read (ctlWaits, sysWaits) before
+// it reads its condition: a sender that makes the condition true right
+// after that read, and then reads the flag (committed), sends the
+// wakeup. Before, the controller read stopwait, an M's gcstopm made it 0
+// and found ctlWaits false, and the controller slept with its condition
+// true (found by a review; other actors' sleeping() woke it later).
+func TestWaitPublishesBeforeItChecks(t *testing.T) {
+	s := testSched(t, "small", 2, 2)
+	s.det = false
+	s.ctl = new(actor)
+	s.newActor(s.ctl, Controller)
+	s.nlive = len(s.actors)
+	s.stopwait.Store(1)
+	first, sent := true, false
+	cond := func() bool {
+		v := s.stopwait.Load() == 0
+		if first {
+			first = false
+			// An M right after the read: gcstopPLocked's stopwait--,
+			// then its op's commit.
+			s.stopwait.Store(0)
+			s.committed()
+			if sent = len(s.ctl.parkNote) == 1; !sent {
+				s.end() // so that waitUntil returns
+			}
+		}
+		return v
+	}
+	if ok := s.ctl.waitUntil(cond); !sent || !ok {
+		t.Fatalf("the M's commit after stopwait reached 0 sent the controller no wakeup (ctlWaits was %v)", s.ctlWaits.Load())
+	}
+}
