@@ -322,3 +322,35 @@ func TestHandoffpReadsAtTheirTimesHistoryLinearizable(t *testing.T) {
 		t.Fatalf("with impl's recorded outcome bits alone the history is %v; want illegal, or it tests nothing", o.Verdict)
 	}
 }
+
+// A free-running history (gexit check -mode free -ps 8 -ms 8, seed 99;
+// no fault) in which the controller's gc off (gcMarkDone) stored
+// gcBlackenEnabled = 0 while the world was stopped, and M0, without a P
+// (an M without a P runs on through a stop-the-world), made
+// checkRunqsNoP's step in between: it found P3's work and no idle P, and
+// its checkIdleGCNoP read the GC off, so stopm came next. The spec's gc
+// op stops the GC and restarts the world in one step, so before the read
+// became the op's input (spec.RecheckReadGCOff) every order had the GC
+// marking at M0's step and wanted checkIdleGCNoP's step before stopm.
+// The history is the one gexit check recorded, with M0's event given the
+// read bit impl now reports; without it (the control) it is refused.
+func TestRecheckGCReadDuringStopTheWorldLinearizable(t *testing.T) {
+	h := checkCommittedHistory(t, "recheck-gc-read-during-stw.json")
+	n := 0
+	for i := range h.Events {
+		if e := &h.Events[i]; e.Op == "recheck" && e.Out.Value&16 != 0 {
+			e.Out.Value &^= 16
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d rechecks read the GC off after checkRunqsNoP found work: want the one this history is about", n)
+	}
+	o, err := CheckHistory(context.Background(), h, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != Illegal || o.Kind != "linearizability" {
+		t.Fatalf("without the read, verdict %v (%s %s): want the linearizability violation gexit check reported", o.Verdict, o.Kind, o.Name)
+	}
+}

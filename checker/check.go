@@ -406,8 +406,10 @@ func resultOf(o *impl.Output) spec.Result {
 // eventResult is the spec Result an impl event stands for: resultOf its
 // output, but for a recheck, whose Output.Value also says what the
 // implementation's reads found (bit 2, a run queue with work; bit 4,
-// checkIdleGCNoP's section), which OpOf makes the op's input
-// (spec.RecheckFound, spec.RecheckIdleGC): its Result.Value is the
+// checkIdleGCNoP's section; bits 8 and 16, its read of gcBlackenEnabled),
+// which OpOf makes the op's input (spec.RecheckFound,
+// spec.RecheckIdleGC, spec.RecheckReadGCOn, spec.RecheckReadGCOff): its
+// Result.Value is the
 // needspinning store alone, as Mismatch compares it. Coverage reads
 // events through it, so a recheck that stored needspinning counts as the
 // branch it is.

@@ -244,6 +244,12 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 		if e.Out.Value&4 != 0 {
 			op.N |= spec.RecheckIdleGC // checkIdleGCNoP's section
 		}
+		switch {
+		case e.Out.Value&8 != 0:
+			op.N |= spec.RecheckReadGCOn // checkIdleGCNoP's racy read
+		case e.Out.Value&16 != 0:
+			op.N |= spec.RecheckReadGCOff
+		}
 		if e.Out.Source == "global" {
 			op.Source = spec.SrcGlobal
 		}

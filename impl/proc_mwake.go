@@ -571,6 +571,11 @@ const (
 	recheckNeedSpinning = 1 // pidlegetSpinning set sched.needspinning
 	recheckFoundRunq    = 2 // checkRunqsNoP found a P's run queue with work
 	recheckIdleGC       = 4 // checkIdleGCNoP's pidlegetSpinning found no idle P
+	// After checkRunqsNoP found work and no idle P: checkIdleGCNoP's
+	// read of gcBlackenEnabled, which a P-less M may make while a
+	// stop-the-world sets it, before the world restarts.
+	recheckReadGCOn  = 8
+	recheckReadGCOff = 16
 )
 
 // recheckStop is the end of findRunnable's stop path for an M that
@@ -657,6 +662,11 @@ func (mp *m) recheckStop() {
 			mp.recheck = s.gcBlacken.Load()
 			s.unlockSched(&mp.actor)
 			r.val |= recheckNeedSpinning
+			if mp.recheck {
+				r.val |= recheckReadGCOn
+			} else {
+				r.val |= recheckReadGCOff
+			}
 			break
 		}
 	}

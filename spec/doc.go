@@ -114,7 +114,12 @@
 //     checkIdleGCNoP's read of gcBlackenEnabled, made before its lock,
 //     is racy too: a relaxed recheck may store needspinning for idle
 //     mark work (RecheckIdleGC) after the GC ended, a strict one only
-//     while it marks.
+//     while it marks. Where checkRunqsNoP found work and no idle P,
+//     that read decides whether checkIdleGCNoP's section is a step of
+//     its own; the GC's stop-the-world sets gcBlackenEnabled before the
+//     restart, both in the spec's one gc step, and an M without a P runs
+//     meanwhile: a relaxed recheck takes the implementation's read
+//     (RecheckReadGCOn, RecheckReadGCOff), a strict one the GC's state.
 //
 // The relaxations are for racy reads, and a read is racy only while
 // another operation is in progress. An op marked Strict (its interval

@@ -719,7 +719,7 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	if !m.Recheck || m.Spinning || m.P != None || m.Curg != None {
 		return r, s.disabled(op, "the M did not drop its P while spinning, or has not stopped spinning")
 	}
-	if op.N&^(RecheckFound|RecheckIdleGC) != 0 {
+	if op.N&^(RecheckFound|RecheckIdleGC|RecheckReadGCOn|RecheckReadGCOff) != 0 || op.N&RecheckReadGCOn != 0 && op.N&RecheckReadGCOff != 0 {
 		return r, s.disabled(op, "unknown recheck input")
 	}
 	if m.Stopping {
@@ -793,8 +793,12 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 		// gcBlackenEnabled returns at once.
 		s.Sched.NeedSpinning = true
 		r.Value = 1
+		marking, err := s.recheckReadGC(op)
+		if err != nil {
+			return r, err
+		}
 		m.RecheckRunqs, m.AllpLen = false, 0
-		m.Recheck = s.Sched.GCBlacken
+		m.Recheck = marking
 		m.Stopping = true
 		return r, nil
 	}
@@ -807,6 +811,28 @@ func (s *State) recheck(op Op, mp int) (Result, error) {
 	m.Recheck, m.RecheckRunqs, m.AllpLen = false, false, 0
 	m.Stopping = true
 	return r, nil
+}
+
+// recheckReadGC is checkIdleGCNoP's read of gcBlackenEnabled after
+// checkRunqsNoP found work and no idle P: whether the GC marks, which
+// decides whether its sched.lock section is a third step. The read is
+// racy (made without a P, after checkRunqsNoP's unlock), and the GC's
+// stop-the-world sets gcBlackenEnabled (gcStart, gcMarkDone) before it
+// restarts the world (startTheWorldWithSema), which the spec's gc op
+// makes in one step: an M without a P, which runs on through a
+// stop-the-world, can read the new value while the world is still
+// stopped, before the spec's gc op. The implementation's read is the
+// op's input (RecheckReadGCOn, RecheckReadGCOff; neither: the GC's state
+// now, as Enabled offers it). A strict op (one that overlapped no other)
+// is held to the GC's state now; a relaxed one reads either.
+func (s *State) recheckReadGC(op Op) (bool, error) {
+	switch {
+	case op.N&(RecheckReadGCOn|RecheckReadGCOff) == 0:
+		return s.Sched.GCBlacken, nil
+	case op.Strict && (op.N&RecheckReadGCOn != 0) != s.Sched.GCBlacken:
+		return false, s.disabled(op, "strict: checkIdleGCNoP reads gcBlackenEnabled as the GC is")
+	}
+	return op.N&RecheckReadGCOn != 0, nil
 }
 
 // recheckIdleGCRefusal is why the recheck's input cannot have
@@ -859,9 +885,15 @@ func (s *State) recheckIdleGC(op Op, mp int) (Result, error) {
 // (RecheckFound); or, with none found, that checkIdleGCNoP found
 // idle-priority mark work wanted and no idle P, and stored needspinning
 // (RecheckIdleGC).
+//
+// RecheckReadGCOn and RecheckReadGCOff, where checkRunqsNoP found work and
+// no idle P: what checkIdleGCNoP's read of gcBlackenEnabled returned
+// (recheckReadGC); neither, the GC's state at the step.
 const (
-	RecheckFound  = 1
-	RecheckIdleGC = 2
+	RecheckFound     = 1
+	RecheckIdleGC    = 2
+	RecheckReadGCOn  = 4
+	RecheckReadGCOff = 8
 )
 
 // recheckTake is the recheck's pidlegetSpinning when a P is idle: the

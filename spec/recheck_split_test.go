@@ -223,3 +223,64 @@ func TestRecheckIdleGCAfterRunqsFoundNoP(t *testing.T) {
 	}
 	step(t, s, Op{Kind: OpStopm, M: 2})
 }
+
+// TestRecheckReadsTheGCAsItRuns: after checkRunqsNoP found work and no
+// idle P, checkIdleGCNoP's racy read of gcBlackenEnabled decides whether
+// its sched.lock section is a third step. The GC's stop-the-world sets
+// gcBlackenEnabled before it restarts the world, which the spec's gc op
+// does in one step, and an M without a P runs on meanwhile: a relaxed
+// step reads the value the implementation read (RecheckReadGCOn/Off),
+// a strict one the GC's state. A free-running history (seed 99, 8 Ps)
+// had M0 read the GC off inside the gc op's stop-the-world and go to
+// stopm; the spec wanted the third step first.
+func TestRecheckReadsTheGCAsItRuns(t *testing.T) {
+	s := newState(t, "small", 3, 4)
+	do(t, s, Op{Kind: OpGC, M: Controller, N: 1}) // the GC marks
+	settle(t, s)
+	spawn(t, s, 0)
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: s.Ms[1].NextP})
+	do(t, s, Op{Kind: OpSchedule, M: 1, Source: SrcStealNext, Victim: 0})
+	do(t, s, Op{Kind: OpAcquireP, M: 2, P: s.Ms[2].NextP})
+	do(t, s, Op{Kind: OpSchedule, M: 2, Source: SrcIdle, Strict: true})
+	do(t, s, Op{Kind: OpPark, M: 1})
+	step(t, s, Op{Kind: OpStopSpinning, M: 2})
+	spawn(t, s, 0) // no idle P left
+	step(t, s, Op{Kind: OpRecheck, M: 2, Strict: true})
+	if !s.Sched.GCBlacken || s.Sched.Pidle != None || !s.Ms[2].RecheckRunqs || !s.recheckWork(2) {
+		t.Fatalf("setup: want M2 at checkRunqsNoP, work on a run queue, no idle P, the GC marking\n%s", s.Dump())
+	}
+	for _, tc := range []struct {
+		gc      bool // the GC's state at the step
+		n       int8
+		strict  bool
+		refused bool
+		third   bool // checkIdleGCNoP's section is the next step
+	}{
+		{gc: true, n: RecheckFound, strict: true, third: true},
+		{gc: true, n: RecheckFound | RecheckReadGCOn, strict: true, third: true},
+		{gc: true, n: RecheckFound | RecheckReadGCOff, strict: true, refused: true},
+		{gc: true, n: RecheckFound | RecheckReadGCOff, third: false},
+		{gc: true, n: RecheckFound | RecheckReadGCOn | RecheckReadGCOff, refused: true},
+		{gc: false, n: RecheckFound, strict: true, third: false},
+		{gc: false, n: RecheckFound | RecheckReadGCOn, strict: true, refused: true},
+		{gc: false, n: RecheckFound | RecheckReadGCOn, third: true},
+	} {
+		c := s.Clone()
+		c.Sched.GCBlacken = tc.gc
+		op := Op{Kind: OpRecheck, M: 2, N: tc.n, Strict: tc.strict}
+		next, _, err := Step(c, op)
+		if tc.refused {
+			wantDisabled(t, err)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("GC marking %v, %v: %v", tc.gc, op, err)
+		}
+		if m := &next.Ms[2]; !m.Stopping || m.Recheck != tc.third {
+			t.Fatalf("GC marking %v, %v: stopping %v, checkIdleGCNoP's step next %v; want %v", tc.gc, op, m.Stopping, m.Recheck, tc.third)
+		}
+		if err := errOf(Step(next, Op{Kind: OpStopm, M: 2})); (err == nil) == tc.third {
+			t.Fatalf("GC marking %v, %v: stopm next: %v", tc.gc, op, err)
+		}
+	}
+}
