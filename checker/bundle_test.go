@@ -354,3 +354,34 @@ func TestRecheckGCReadDuringStopTheWorldLinearizable(t *testing.T) {
 		t.Fatalf("without the read, verdict %v (%s %s): want the linearizability violation gexit check reported", o.Verdict, o.Kind, o.Name)
 	}
 }
+
+// A free-running history (gexit check -mode free -ps 8 -ms 8, seed 100;
+// no fault, 6 Ps) in which the controller's stop-the-world stored
+// gcwaiting and was descheduled before it read which Ps were in a
+// syscall: meanwhile M2 saw gcwaiting and stopped spinning (gcstopm), M1's
+// wakep took nmspinning from 0, and M0's G left its syscall keeping P0.
+// The reads then saw P0 running and recorded no P as left, so no order of
+// the spec explained M0 keeping P0. impl now records a P whose G left
+// its syscall between the store and the reads as left (m.sysExits); the
+// history is the one recorded, with that bit, and without it (the
+// control) it is refused.
+func TestStopTheWorldExitBeforeItsReadsHistoryLinearizable(t *testing.T) {
+	h := checkCommittedHistory(t, "stw-exit-before-its-reads.json")
+	n := 0
+	for i := range h.Events {
+		if e := &h.Events[i]; e.Op == "stoptheworld" && e.In.N&1 != 0 {
+			e.In.N &^= 1
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d stop-the-worlds left P0: want the one this history is about", n)
+	}
+	o, err := CheckHistory(context.Background(), h, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != Illegal || o.Kind != "linearizability" {
+		t.Fatalf("without P0 left, verdict %v (%s %s): want the linearizability violation gexit check reported", o.Verdict, o.Kind, o.Name)
+	}
+}

@@ -41,7 +41,15 @@ func (a *actor) stopTheWorld() bool {
 	if s.stwStoreHook != nil {
 		s.stwStoreHook()
 	}
+	// The Ms' syscall exits so far (see below).
+	var exits [64]uint32
+	for _, mp := range s.ms {
+		exits[mp.id] = mp.sysExits.Load()
+	}
 	s.gcwaiting.Store(true)
+	if s.stwReadHook != nil {
+		s.stwReadHook()
+	}
 	// The syscall Ps at the store (the op's point), read right after it:
 	// a G that left its syscall before the store is not one (exitsyscall
 	// takes no lock, so a read before the store, which this was, could
@@ -79,6 +87,21 @@ func (a *actor) stopTheWorld() bool {
 			continue
 		}
 		if mp.sysEnter.Load() == 2 || s.syscallP(pp) {
+			r.in |= 1 << uint(pp.id)
+		}
+	}
+	// "Right after" is not atomic: this goroutine can be descheduled
+	// between the store and the reads, and an M whose G leaves its
+	// syscall meanwhile (exitsyscall takes no lock) keeps its P, which
+	// the reads then see running. Its G was in the syscall at the store,
+	// or left it in this op's interval: either way the P is recorded as
+	// left (a relaxed stop-the-world may name a running P whose G left
+	// its syscall; one that overlapped no other op had no such exit). A
+	// free-mode hunt (seed 100, 6 Ps) found the P unrecorded: no order
+	// of the spec explained M0 keeping it.
+	for _, pp := range s.ps {
+		mp := pp.m.Load()
+		if pp.status.Load() == pRunning && mp != nil && mp.p.Load() == pp && mp.sysExits.Load() != exits[mp.id] {
 			r.in |= 1 << uint(pp.id)
 		}
 	}

@@ -91,6 +91,7 @@ func (mp *m) exitsyscall(gp *g) {
 		}
 		mp.osyield()
 	}
+	mp.sysExits.Add(1)
 	gp.inSys = false
 	oldp := mp.oldp.Swap(nil)
 	if pp := mp.p.Load(); pp != nil {

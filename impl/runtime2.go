@@ -263,6 +263,10 @@ type m struct {
 	// CAS to _Gsyscall is done), 0 otherwise; a stop-the-world that finds
 	// 1 sets 3, and the M reads gcwaiting again (proc_stw.go).
 	sysEnter atomic.Int32
+	// sysExits counts exitsyscall's CASes out of _Gsyscall, for a
+	// stop-the-world's record of the Ps whose G left its syscall after
+	// its gcwaiting store and before its reads (stopTheWorld).
+	sysExits atomic.Uint32
 
 	// The wakeup protocol (proc_mwake.go). spinning is mp.spinning, nextp
 	// mp.nextp (startm's P for this M). parked and mlink are this M on
@@ -429,6 +433,10 @@ type schedt struct {
 	// held) before its gcwaiting store, where an M's exitsyscall can
 	// take its G out of the syscall before the stop-the-world's point.
 	stwStoreHook func()
+	// stwReadHook, set by tests only, runs in stopTheWorld right after
+	// its gcwaiting store, before it reads which Ps are in a syscall:
+	// where the goroutine that stops the world can be descheduled.
+	stwReadHook func()
 	// procresizeHook, set by tests only, runs in startTheWorld between
 	// procresize and the hand-out of the Ps.
 	procresizeHook func()

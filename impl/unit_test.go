@@ -1147,7 +1147,7 @@ func stwSched(t *testing.T) (*sched, *m, *p, *g) {
 // still said its P was left in a syscall). The control: a syscall P with
 // no race is taken.
 func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
-	for _, race := range []string{"none", "after the store", "before the store"} {
+	for _, race := range []string{"none", "after the store", "before the store", "before the reads"} {
 		s, mp, pp, gp := stwSched(t)
 		mp.entersyscall(gp)
 		if gp.status.Load() != gSyscall {
@@ -1164,6 +1164,10 @@ func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
 			s.stwLoopHook = exit
 		case "before the store":
 			s.stwStoreHook = exit
+		case "before the reads":
+			// The stopping goroutine descheduled between its store
+			// and its reads.
+			s.stwReadHook = func() { exit(); mp.sysExits.Add(1) }
 		}
 		if !s.ctl.stopTheWorld() {
 			t.Fatal("no stop-the-world")
@@ -1176,7 +1180,7 @@ func TestStopTheWorldLeavesRacingSyscallP(t *testing.T) {
 		switch race {
 		case "none":
 			ok = !left && stopped
-		case "after the store":
+		case "after the store", "before the reads":
 			ok = left && kept
 		default:
 			ok = !left && kept
