@@ -348,6 +348,8 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			if res.FirstUnknown != nil {
 				fmt.Fprintf(stdout, "first unknown case:\n%s", checker.TextReport(res.FirstUnknown))
 			}
+		} else if u := res.FirstUnknown; u != nil {
+			fmt.Fprintf(stdout, "first unknown case: %s: %s (-v prints its report)\n", u.Kind, u.Detail)
 		}
 		if len(never) > 0 {
 			fmt.Fprintf(stdout, "never reached: %s\n", strings.Join(never, ", "))

@@ -602,3 +602,12 @@ func TestReplayNotReproduced(t *testing.T) {
 		t.Fatalf("out of budget: exit %d\n%s", code, stdout)
 	}
 }
+
+// An unknown verdict says why without -v: the first unknown case's kind
+// and detail, here the linearizability check's budget spent.
+func TestCheckSaysWhyUnknown(t *testing.T) {
+	code, stdout, stderr := cliRun(t, "check", "-cases", "50", "-budget", "1ns")
+	if code != exitUnknown || !strings.Contains(stdout, "first unknown case: timeout: linearizability undecided within 1ns") {
+		t.Fatalf("exit %d, want %d with the first unknown case's reason\n%s%s", code, exitUnknown, stdout, stderr)
+	}
+}
