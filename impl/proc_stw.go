@@ -98,10 +98,23 @@ func (a *actor) stopTheWorld() bool {
 	// left (a relaxed stop-the-world may name a running P whose G left
 	// its syscall; one that overlapped no other op had no such exit). A
 	// free-mode hunt (seed 100, 6 Ps) found the P unrecorded: no order
-	// of the spec explained M0 keeping it.
+	// of the spec explained M0 keeping it. An exit counts before its CAS
+	// and after (m.sysExits): one under way at the snapshot (odd) or
+	// made since (moved) may have left its syscall in the window. So
+	// may a P exitsyscall's oldp path took from the thread in a syscall
+	// on it and has not acquired yet (m.takingP): idle, on no list and
+	// held by no M, which no read above names.
+	for _, mp := range s.ms {
+		if pp := mp.takingP.Load(); pp != nil {
+			r.in |= 1 << uint(pp.id)
+		}
+	}
 	for _, pp := range s.ps {
 		mp := pp.m.Load()
-		if pp.status.Load() == pRunning && mp != nil && mp.p.Load() == pp && mp.sysExits.Load() != exits[mp.id] {
+		if pp.status.Load() != pRunning || mp == nil || mp.p.Load() != pp {
+			continue
+		}
+		if e := exits[mp.id]; e&1 != 0 || mp.sysExits.Load() != e {
 			r.in |= 1 << uint(pp.id)
 		}
 	}

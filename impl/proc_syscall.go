@@ -63,6 +63,7 @@ func (mp *m) exitsyscall(gp *g) {
 	s := mp.s
 	r := mp.begin(opExitSyscall)
 	r.g = gp.idx
+	mp.sysExits.Add(1) // an exit under way (see stopTheWorld)
 	for !gp.status.CompareAndSwap(gSyscall, gRunning) {
 		// Someone holds the scan bit while it takes the P
 		// (setBlockOnExitSyscall); it may have dropped it again since the
@@ -90,6 +91,9 @@ func (mp *m) exitsyscall(gp *g) {
 			continue
 		}
 		mp.osyield()
+	}
+	if s.exitCASHook != nil {
+		s.exitCASHook()
 	}
 	mp.sysExits.Add(1)
 	gp.inSys = false
@@ -152,11 +156,18 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 	}
 	if oldp != nil {
 		if th, ok := s.setBlockOnExitSyscall(&mp.actor, oldp); ok {
+			// Published while the scan bit holds the other thread in
+			// its syscall, for a stop-the-world's reads (stopTheWorld).
+			mp.takingP.Store(oldp)
 			pp, msg := s.takeP(th)
 			th.resume()
+			if s.takePHook != nil {
+				s.takePHook()
+			}
 			if msg == "" {
 				msg = s.acquirep(mp, pp)
 			}
+			mp.takingP.Store(nil)
 			mp.branch(brExitsyscallOldp)
 			return oldp, exitOldP, msg
 		}

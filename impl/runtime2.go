@@ -263,10 +263,15 @@ type m struct {
 	// CAS to _Gsyscall is done), 0 otherwise; a stop-the-world that finds
 	// 1 sets 3, and the M reads gcwaiting again (proc_stw.go).
 	sysEnter atomic.Int32
-	// sysExits counts exitsyscall's CASes out of _Gsyscall, for a
-	// stop-the-world's record of the Ps whose G left its syscall after
-	// its gcwaiting store and before its reads (stopTheWorld).
+	// sysExits counts, twice per exit, exitsyscall's CAS out of
+	// _Gsyscall: once before it (odd: an exit under way), once after. A
+	// stop-the-world records the Ps whose G may have left its syscall
+	// between its gcwaiting store and its reads (stopTheWorld).
 	sysExits atomic.Uint32
+	// takingP is the P exitsyscall's oldp path took from the thread in a
+	// syscall on it (takeP) and has not acquired yet: idle, on no list
+	// and held by no M, which a stop-the-world's reads would miss.
+	takingP atomic.Pointer[p]
 
 	// The wakeup protocol (proc_mwake.go). spinning is mp.spinning, nextp
 	// mp.nextp (startm's P for this M). parked and mlink are this M on
@@ -437,6 +442,10 @@ type schedt struct {
 	// its gcwaiting store, before it reads which Ps are in a syscall:
 	// where the goroutine that stops the world can be descheduled.
 	stwReadHook func()
+	// exitCASHook and takePHook, set by tests only, run in exitsyscall
+	// right after its CAS out of _Gsyscall, and on its oldp path between
+	// takeP and acquirep: where its M can be descheduled.
+	exitCASHook, takePHook func()
 	// procresizeHook, set by tests only, runs in startTheWorld between
 	// procresize and the hand-out of the Ps.
 	procresizeHook func()

@@ -1885,3 +1885,103 @@ func TestWaitPublishesBeforeItChecks(t *testing.T) {
 		t.Fatalf("the M's commit after stopwait reached 0 sent the controller no wakeup (ctlWaits was %v)", s.ctlWaits.Load())
 	}
 }
+
+// A stop-the-world whose reads fall in an exit under way: M0's exitsyscall
+// made its CAS out of _Gsyscall and was descheduled before anything
+// else. The reads see P0 running; the exit counted before its CAS, so the
+// P is recorded as left. Before, the exit counted after its CAS only, and
+// a review forced a history the checker refused (M1's gcstopm, which
+// needs gcwaiting, before M0's exit kept P0 with no bit).
+func TestStopTheWorldSeesAnExitUnderWay(t *testing.T) {
+	s, m0, p0, g0 := stwSched(t)
+	s.intra = false
+	m0.entersyscall(g0)
+	cas, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	s.exitCASHook = func() {
+		cas <- struct{}{}
+		<-release
+	}
+	s.stwReadHook = func() {
+		go func() {
+			m0.waited()
+			m0.exitsyscall(g0)
+			close(done)
+		}()
+		<-cas
+	}
+	if !s.ctl.stopTheWorld() {
+		t.Fatal("no stop-the-world")
+	}
+	r := s.ctl.buf[len(s.ctl.buf)-1]
+	close(release)
+	<-done
+	if r.in&1 == 0 || m0.p.Load() != p0 {
+		t.Fatalf("P0 kept by M0 %v, recorded as left %v (input %b): want it left", m0.p.Load() == p0, r.in&1 != 0, r.in)
+	}
+}
+
+// A stop-the-world whose reads fall between exitsyscall's takeP of its
+// old P from the thread now in a syscall on it and its acquirep: the P
+// is idle, on no list and held by no M, and no read names it. It is
+// recorded as left (m.takingP): at the stop-the-world's point it was
+// that thread's syscall P, or, after the acquirep, M0's. Before, a
+// review forced a history the checker refused. Setup: M0's G0 in a
+// syscall, sysmon retakes P0 for M2, whose G1 enters a syscall on it.
+func TestStopTheWorldSeesAPInTransfer(t *testing.T) {
+	c, _ := Preset("small")
+	cfg := Config{Consts: c, Ps: 2, Ms: 3, Record: true}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s := newSched(cfg, Workload{Main: Prog()})
+	s.intra = false
+	s.ctl = new(actor)
+	s.newActor(s.ctl, Controller)
+	s.sys = new(actor)
+	s.newActor(s.sys, Sysmon)
+	m0, m1, m2 := s.ms[0], s.ms[1], s.ms[2]
+	p0, p1 := s.ps[0], s.ps[1]
+	g0 := m0.curg.Load()
+	if p0.goidcache == p0.goidcacheend {
+		m0.goidrefill(p0)
+	}
+	m0.newproc1(g0, p0, Go(Prog()))
+	g1 := m0.newg
+	m0.runqputOp()
+	m0.wakepOwed()
+	m0.wakepStartm()
+	m0.startmOwed()
+	m1.acquireNextp(p1)
+	m0.entersyscall(g0)
+	if n, _ := s.retake(s.sys, 1, 0); n != 1 || m2.nextp.Load() != p0 {
+		t.Fatalf("retake: %d, M2's nextp %v: want P0 handed to M2", n, m2.nextp.Load())
+	}
+	m2.acquireNextp(p0)
+	m2.schedule()
+	if m2.curg.Load() != g1 {
+		t.Fatal("M2 does not run G1")
+	}
+	m2.entersyscall(g1)
+	taken, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	s.takePHook = func() {
+		taken <- struct{}{}
+		<-release
+	}
+	s.stwReadHook = func() {
+		go func() {
+			m0.waited()
+			m0.exitsyscall(g0)
+			close(done)
+		}()
+		<-taken
+	}
+	if !s.ctl.stopTheWorld() {
+		t.Fatal("no stop-the-world")
+	}
+	r := s.ctl.buf[len(s.ctl.buf)-1]
+	close(release)
+	<-done
+	if r.in&1 == 0 || m0.p.Load() != p0 {
+		t.Fatalf("P0 taken back by M0 %v, recorded as left %v (input %b): want it left", m0.p.Load() == p0, r.in&1 != 0, r.in)
+	}
+}
