@@ -335,23 +335,37 @@ func TestHandoffpReadsAtTheirTimesHistoryLinearizable(t *testing.T) {
 // The history is the one gexit check recorded, with M0's event given the
 // read bit impl now reports; without it (the control) it is refused.
 func TestRecheckGCReadDuringStopTheWorldLinearizable(t *testing.T) {
-	h := checkCommittedHistory(t, "recheck-gc-read-during-stw.json")
+	refusedWithout(t, "recheck-gc-read-during-stw.json", "the recheck's read of the GC off", func(e *impl.Event) bool {
+		if e.Op != "recheck" || e.Out.Value&16 == 0 {
+			return false
+		}
+		e.Out.Value &^= 16
+		return true
+	})
+}
+
+// refusedWithout checks the committed history name (linearizable), then
+// takes out what drop clears, which must be in exactly one event, and
+// requires the linearizability violation gexit check reported before the
+// history's fix.
+func refusedWithout(t *testing.T, name, what string, drop func(e *impl.Event) bool) {
+	t.Helper()
+	h := checkCommittedHistory(t, name)
 	n := 0
 	for i := range h.Events {
-		if e := &h.Events[i]; e.Op == "recheck" && e.Out.Value&16 != 0 {
-			e.Out.Value &^= 16
+		if drop(&h.Events[i]) {
 			n++
 		}
 	}
 	if n != 1 {
-		t.Fatalf("%d rechecks read the GC off after checkRunqsNoP found work: want the one this history is about", n)
+		t.Fatalf("%d events with %s: want the one this history is about", n, what)
 	}
 	o, err := CheckHistory(context.Background(), h, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.Verdict != Illegal || o.Kind != "linearizability" {
-		t.Fatalf("without the read, verdict %v (%s %s): want the linearizability violation gexit check reported", o.Verdict, o.Kind, o.Name)
+		t.Fatalf("without %s, verdict %v (%s %s): want the linearizability violation gexit check reported", what, o.Verdict, o.Kind, o.Name)
 	}
 }
 
@@ -366,22 +380,11 @@ func TestRecheckGCReadDuringStopTheWorldLinearizable(t *testing.T) {
 // history is the one recorded, with that bit, and without it (the
 // control) it is refused.
 func TestStopTheWorldExitBeforeItsReadsHistoryLinearizable(t *testing.T) {
-	h := checkCommittedHistory(t, "stw-exit-before-its-reads.json")
-	n := 0
-	for i := range h.Events {
-		if e := &h.Events[i]; e.Op == "stoptheworld" && e.In.N&1 != 0 {
-			e.In.N &^= 1
-			n++
+	refusedWithout(t, "stw-exit-before-its-reads.json", "P0 left by the stop-the-world", func(e *impl.Event) bool {
+		if e.Op != "stoptheworld" || e.In.N&1 == 0 {
+			return false
 		}
-	}
-	if n != 1 {
-		t.Fatalf("%d stop-the-worlds left P0: want the one this history is about", n)
-	}
-	o, err := CheckHistory(context.Background(), h, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.Verdict != Illegal || o.Kind != "linearizability" {
-		t.Fatalf("without P0 left, verdict %v (%s %s): want the linearizability violation gexit check reported", o.Verdict, o.Kind, o.Name)
-	}
+		e.In.N &^= 1
+		return true
+	})
 }

@@ -1896,25 +1896,7 @@ func TestStopTheWorldSeesAnExitUnderWay(t *testing.T) {
 	s, m0, p0, g0 := stwSched(t)
 	s.intra = false
 	m0.entersyscall(g0)
-	cas, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	s.exitCASHook = func() {
-		cas <- struct{}{}
-		<-release
-	}
-	s.stwReadHook = func() {
-		go func() {
-			m0.waited()
-			m0.exitsyscall(g0)
-			close(done)
-		}()
-		<-cas
-	}
-	if !s.ctl.stopTheWorld() {
-		t.Fatal("no stop-the-world")
-	}
-	r := s.ctl.buf[len(s.ctl.buf)-1]
-	close(release)
-	<-done
+	r := stopTheWorldInExit(t, s, m0, g0, &s.exitCASHook)
 	if r.in&1 == 0 || m0.p.Load() != p0 {
 		t.Fatalf("P0 kept by M0 %v, recorded as left %v (input %b): want it left", m0.p.Load() == p0, r.in&1 != 0, r.in)
 	}
@@ -1962,9 +1944,21 @@ func TestStopTheWorldSeesAPInTransfer(t *testing.T) {
 		t.Fatal("M2 does not run G1")
 	}
 	m2.entersyscall(g1)
-	taken, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	s.takePHook = func() {
-		taken <- struct{}{}
+	r := stopTheWorldInExit(t, s, m0, g0, &s.takePHook)
+	if r.in&1 == 0 || m0.p.Load() != p0 {
+		t.Fatalf("P0 taken back by M0 %v, recorded as left %v (input %b): want it left", m0.p.Load() == p0, r.in&1 != 0, r.in)
+	}
+}
+
+// stopTheWorldInExit runs the controller's stop-the-world with its reads
+// (stwReadHook) made while M0's exitsyscall of G0, on a goroutine of its
+// own, waits at the hook *at (descheduled there); M0 then finishes. It
+// returns the stop-the-world's record.
+func stopTheWorldInExit(t *testing.T, s *sched, m0 *m, g0 *g, at *func()) rec {
+	t.Helper()
+	reached, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	*at = func() {
+		reached <- struct{}{}
 		<-release
 	}
 	s.stwReadHook = func() {
@@ -1973,7 +1967,7 @@ func TestStopTheWorldSeesAPInTransfer(t *testing.T) {
 			m0.exitsyscall(g0)
 			close(done)
 		}()
-		<-taken
+		<-reached
 	}
 	if !s.ctl.stopTheWorld() {
 		t.Fatal("no stop-the-world")
@@ -1981,7 +1975,5 @@ func TestStopTheWorldSeesAPInTransfer(t *testing.T) {
 	r := s.ctl.buf[len(s.ctl.buf)-1]
 	close(release)
 	<-done
-	if r.in&1 == 0 || m0.p.Load() != p0 {
-		t.Fatalf("P0 taken back by M0 %v, recorded as left %v (input %b): want it left", m0.p.Load() == p0, r.in&1 != 0, r.in)
-	}
+	return r
 }
