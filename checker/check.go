@@ -274,6 +274,10 @@ func panicName(p string) string {
 	return p
 }
 
+// Undecided names an Unknown outcome whose linearizability check ran out
+// of its budget (Kind "timeout").
+const Undecided = "linearizability undecided"
+
 // linearize checks ops for linearizability against the spec within budget
 // and records the verdict in o: Ok, Unknown (undecided in time, never a
 // pass) or Illegal with the operation that no order can add next
@@ -286,7 +290,7 @@ func linearize(o *Outcome, scfg spec.Config, ops []porcupine.Operation, budget t
 	case porcupine.Ok:
 		o.Verdict = Ok
 	case porcupine.Unknown:
-		o.Verdict, o.Kind, o.Detail = Unknown, "timeout", fmt.Sprintf("linearizability undecided within %v", budget)
+		o.Verdict, o.Kind, o.Name, o.Detail = Unknown, "timeout", Undecided, fmt.Sprintf("linearizability undecided within %v", budget)
 	default:
 		at, why := firstUnlinearizable(scfg, ops, info)
 		name := unnamed

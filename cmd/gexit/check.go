@@ -160,7 +160,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
 	cpuProfile := cpuProfileFlag(fs)
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
-	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check (out of it: unknown)")
+	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check; a history undecided within it is judged again with five times it, then is unknown")
 	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for about one case in 256)")
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "cases run at once, in [1, 1024]; the cases drawn, and with -cases those run, are the same for any number")
 	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")

@@ -604,10 +604,11 @@ func TestReplayNotReproduced(t *testing.T) {
 }
 
 // An unknown verdict says why without -v: the first unknown case's kind
-// and detail, here the linearizability check's budget spent.
+// and detail, here the linearizability check's budget spent twice (a
+// history undecided within -budget is judged again with five times it).
 func TestCheckSaysWhyUnknown(t *testing.T) {
 	code, stdout, stderr := cliRun(t, "check", "-cases", "50", "-budget", "1ns")
-	if code != exitUnknown || !strings.Contains(stdout, "first unknown case: timeout: linearizability undecided within 1ns") {
+	if code != exitUnknown || !strings.Contains(stdout, "first unknown case: timeout: linearizability undecided within 1ns, then within 5ns") {
 		t.Fatalf("exit %d, want %d with the first unknown case's reason\n%s%s", code, exitUnknown, stdout, stderr)
 	}
 }
