@@ -45,17 +45,18 @@ func (s *sched) mgetLocked() *m {
 		mp.mlink = nil
 		mp.parked = false
 		s.nmidle--
-		s.passStandInLocked()
+		s.wakeStandInLocked()
 	}
 	return mp
 }
 
-// passStandInLocked, after an M left the idle list, passes newm's
-// wakeup on to the list's new head while a P is pending and idle Ms stand
-// in for newm's thread (newmLocked wakes the head for it): the M taken
-// may have been the one woken for the pending P, which it then never
-// takes, while the others sleep beside it. At worst a spurious wakeup.
-func (s *sched) passStandInLocked() {
+// wakeStandInLocked wakes the idle list's head while a P is pending and
+// idle Ms stand in for newm's thread: newmLocked's wakeup for a new
+// pending P, and, after an M left the idle list, that wakeup passed on to
+// the new head (the M taken may have been the one woken for the pending
+// P, which it then never takes, while the others sleep beside it). At
+// worst a spurious wakeup.
+func (s *sched) wakeStandInLocked() {
 	if s.midle != nil && s.npending.Load() != 0 && s.idleStandsIn() {
 		s.notewakeupLocked(s.midle)
 	}
@@ -90,7 +91,7 @@ func (s *sched) unlinkMLocked(mp *m) bool {
 		q.mlink = nil
 		q.parked = false
 		s.nmidle--
-		s.passStandInLocked()
+		s.wakeStandInLocked()
 		return true
 	}
 	return false
@@ -154,9 +155,7 @@ func (s *sched) newmLocked() {
 			return
 		}
 	}
-	if s.idleStandsIn() && s.midle != nil {
-		s.notewakeupLocked(s.midle)
-	}
+	s.wakeStandInLocked()
 }
 
 // wakepCAS is wakep's `if sched.nmspinning.Load() != 0 ||
