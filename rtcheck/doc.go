@@ -85,7 +85,7 @@
 // (main returning, os.Exit), syscall.Exit, fatal errors (fatalthrow) and
 // unrecovered panics (fatalpanic); it waits briefly for records still
 // being written and ends the file with a trailer (records reserved,
-// written, lost). The drainer was chosen over draining from the probes
+// written, lost, probe calls outside the scheduler's Ps). The drainer was chosen over draining from the probes
 // because a probe may run holding sched.lock, on the system stack, in
 // nosplit code: a write system call there would block the scheduler.
 //
@@ -103,6 +103,11 @@
 // counts it. Drops and failed writes are reported in the stream (loss
 // markers) and in the trailer; a run with any is unknown, never ok, and
 // its records are not checked.
+// A probe on a P that is not one of the scheduler's (a P made by new(p),
+// as the runtime's own run-queue tests make: RunSchedLocalQueueTest and
+// its kin drive runqput, runqget and runqsteal on such Ps, whose id 0
+// names a real P) records nothing; the calls are counted in the markers
+// and the trailer (Trailer.Outside) and reported.
 // Decode's File.Settled is the gap-free prefix of the indices: records
 // after a record still being written at exit are the unsettled tail.
 //

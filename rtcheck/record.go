@@ -125,6 +125,10 @@ type Trailer struct {
 	Drained     uint64 // records written
 	Lost        uint64 // records dropped: the ring was full
 	DrainErrors uint64 // records a failed write lost
+	// Outside counts probe calls on a P that is not one of the
+	// scheduler's (made by new(p), as the runtime's own run-queue tests
+	// do): not recorded.
+	Outside uint64
 }
 
 // File is one process's decoded record file.
@@ -158,6 +162,19 @@ func (f *File) Lost() uint64 {
 		return 0
 	}
 	return t.Lost + t.DrainErrors
+}
+
+// Outside is the number of probe calls on Ps that are not the
+// scheduler's (Trailer.Outside), as far as the file tells.
+func (f *File) Outside() uint64 {
+	t := f.Trailer
+	if t == nil && len(f.Losses) > 0 {
+		t = &f.Losses[len(f.Losses)-1]
+	}
+	if t == nil {
+		return 0
+	}
+	return t.Outside
 }
 
 // ReadFile decodes a record file.
@@ -232,7 +249,7 @@ func Decode(data []byte) (*File, error) {
 		kind := Kind(le.Uint16(b[32:]))
 		if kind == KindTrailer || kind == KindLoss {
 			t := Trailer{Reserved: le.Uint64(b[8:]), Drained: le.Uint64(b[16:]),
-				Lost: le.Uint64(b[24:]), DrainErrors: le.Uint64(b[40:])}
+				Lost: le.Uint64(b[24:]), DrainErrors: le.Uint64(b[40:]), Outside: le.Uint64(b[48:])}
 			if kind == KindLoss {
 				f.Losses = append(f.Losses, t)
 				continue

@@ -96,12 +96,16 @@ type Process struct {
 	Records int  `json:"records"`
 	// Unsettled counts records after the first one still being written
 	// when the process ended (File.Settled): not checked.
-	Unsettled int      `json:"unsettled"`
-	Lost      uint64   `json:"lost"`
-	Trailer   bool     `json:"trailer"`
-	Path      string   `json:"-"`
-	File      *File    `json:"-"`
-	Problems  []string `json:"problems,omitempty"`
+	Unsettled int    `json:"unsettled"`
+	Lost      uint64 `json:"lost"`
+	// Outside counts probe calls on Ps that are not the scheduler's
+	// (File.Outside): the runtime's own run-queue tests drive the queues
+	// of Ps made by new(p). Not recorded, not judged.
+	Outside  uint64   `json:"outsideAllp,omitempty"`
+	Trailer  bool     `json:"trailer"`
+	Path     string   `json:"-"`
+	File     *File    `json:"-"`
+	Problems []string `json:"problems,omitempty"`
 }
 
 // RunResult is one target run under one GOMAXPROCS value.
@@ -563,6 +567,7 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 		p.Unsettled = len(f.Records) - f.Settled
 		p.Trailer = f.Trailer != nil
 		p.Lost = f.Lost()
+		p.Outside = f.Outside()
 		r.Records += p.Records
 		for _, rec := range f.Records {
 			r.Coverage[rec.Kind.String()]++
@@ -700,6 +705,9 @@ func (r *RunResult) Text() string {
 			role = "main"
 		}
 		fmt.Fprintf(&b, "  pid %d (%s): %d records (%d unsettled), trailer %v, lost %d\n", p.Pid, role, p.Records, p.Unsettled, p.Trailer, p.Lost)
+		if p.Outside > 0 {
+			fmt.Fprintf(&b, "  pid %d: %d probe calls on Ps made by new(p), not the scheduler's (the runtime's own run-queue tests): not recorded\n", p.Pid, p.Outside)
+		}
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(&b, "problem: %s\n", p)
@@ -750,6 +758,15 @@ func (rep *Report) Text(verbose bool) string {
 		fmt.Fprintf(&b, "never fired: %s\n", strings.Join(rep.NeverFired, ", "))
 	}
 	fmt.Fprintf(&b, "%d runs, %d records, build %.1fs, total %.1fs\n", len(rep.Runs), rep.Records, rep.BuildSeconds, rep.Seconds)
+	var outside uint64
+	for _, r := range rep.Runs {
+		for _, p := range r.Processes {
+			outside += p.Outside
+		}
+	}
+	if outside > 0 {
+		fmt.Fprintf(&b, "not recorded: %d probe calls on Ps made by new(p), not the scheduler's (the runtime's own run-queue tests drive such Ps)\n", outside)
+	}
 	if !rep.JudgeWired {
 		fmt.Fprintf(&b, "judged: record consistency only (no judge)\n")
 	} else {
