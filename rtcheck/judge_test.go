@@ -26,6 +26,42 @@ func TestSpecJudgePassesCleanHistory(t *testing.T) {
 	}
 }
 
+// TestSpecJudgeBeyondItsPs: a process with more Ps than the spec can
+// name (128: its P indices are int8), at its start (the runtime's
+// TestBigGOMAXPROCS runs testprog with GOMAXPROCS=1024) or after a
+// procresize, is unknown, with the reason, never a violation of records
+// the spec cannot replay. Up to 128 Ps the records are judged: the clean
+// history is GOMAXPROCS 2's, and at 128 its globrunqgetbatch sizes are
+// not the spec's.
+func TestSpecJudgeBeyondItsPs(t *testing.T) {
+	resized := func(n int32) []Record {
+		// procresize's exit record names the new count (F[1]).
+		return append(cleanHistory(), Record{Kind: KProcresize, P: -1, F: [6]int32{1, n}})
+	}
+	for _, tc := range []struct {
+		name  string
+		procs uint32
+		recs  []Record
+		want  Verdict
+	}{
+		{"GOMAXPROCS 2", 2, cleanHistory(), OK},
+		{"GOMAXPROCS 128", 128, cleanHistory(), Violation},
+		{"GOMAXPROCS 129", 129, cleanHistory(), Unknown},
+		{"GOMAXPROCS 1024", 1024, cleanHistory(), Unknown},
+		{"procresize to 200", 2, resized(200), Unknown},
+	} {
+		f := &File{Header: Header{StartingStackSize: 2048, GOMAXPROCS: tc.procs}, Records: tc.recs, Settled: len(tc.recs)}
+		j := SpecJudgeEvery(1)(f)
+		if j.Verdict != tc.want {
+			t.Errorf("%s: %s, want %s:\n%s", tc.name, j.Verdict, tc.want, strings.Join(j.Problems, "\n"))
+			continue
+		}
+		if tc.want == Unknown && (len(j.Problems) != 1 || !strings.Contains(j.Problems[0], "the spec names at most 128 Ps")) {
+			t.Errorf("%s: problems %q", tc.name, j.Problems)
+		}
+	}
+}
+
 // TestSpecJudgeCatchesPlantedBugs: records whose sizes add up (so the
 // consistency check passes) but whose choices are not the spec's.
 func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {

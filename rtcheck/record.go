@@ -3,6 +3,7 @@ package rtcheck
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -177,13 +178,38 @@ func (f *File) Outside() uint64 {
 	return t.Outside
 }
 
-// ReadFile decodes a record file.
+// ReadFile decodes a record file. It reads the file in chunks, never
+// whole: a process of the runtime's own tests writes tens of millions of
+// records, and the file's bytes beside its decoded records would double
+// what a run holds.
 func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := Decode(data)
+	defer fh.Close()
+	var d decoder
+	if st, err := fh.Stat(); err == nil && st.Size() > RecordSize {
+		d.sizeHint = int(st.Size()/RecordSize) - 1
+	}
+	buf := make([]byte, 1<<20) // a multiple of RecordSize
+	n := 0                     // bytes in buf not yet decoded
+	for {
+		m, err := io.ReadFull(fh, buf[n:])
+		n += m
+		whole := n - n%RecordSize
+		if derr := d.feed(buf[:whole]); derr != nil {
+			return nil, fmt.Errorf("%s: %v", path, derr)
+		}
+		n = copy(buf, buf[whole:n])
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	f, err := d.finish(n)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
@@ -219,33 +245,56 @@ func DecodeRecords(data []byte) ([]Record, error) {
 // Decode decodes the bytes of a record file. A torn final record (a
 // process killed in a write) is an error.
 func Decode(data []byte) (*File, error) {
-	if len(data) < RecordSize || string(data[:8]) != "GEXITRC1" {
-		return nil, fmt.Errorf("not a gexit record file (no GEXITRC1 header)")
+	var d decoder
+	whole := len(data) - len(data)%RecordSize
+	if err := d.feed(data[:whole]); err != nil {
+		return nil, err
 	}
+	return d.finish(len(data) - whole)
+}
+
+// decoder decodes a record file fed to it in pieces of whole records.
+type decoder struct {
+	f        *File
+	sizeHint int  // records expected (the capacity reserved)
+	ended    bool // the trailer was read
+}
+
+// feed decodes the next records, the header first.
+func (d *decoder) feed(data []byte) error {
 	le := binary.LittleEndian
-	h := Header{
-		Version: le.Uint32(data[8:]), RecordSize: le.Uint32(data[12:]), Ring: le.Uint32(data[16:]),
-		Pid: le.Uint32(data[20:]), StartingStackSize: le.Uint32(data[24:]), GOMAXPROCS: le.Uint32(data[28:]),
-		FixedStack: le.Uint32(data[32:]), RunqSize: le.Uint32(data[36:]), Kinds: le.Uint32(data[40:]),
+	if d.f == nil {
+		if len(data) == 0 {
+			return nil
+		}
+		if string(data[:8]) != "GEXITRC1" {
+			return fmt.Errorf("not a gexit record file (no GEXITRC1 header)")
+		}
+		h := Header{
+			Version: le.Uint32(data[8:]), RecordSize: le.Uint32(data[12:]), Ring: le.Uint32(data[16:]),
+			Pid: le.Uint32(data[20:]), StartingStackSize: le.Uint32(data[24:]), GOMAXPROCS: le.Uint32(data[28:]),
+			FixedStack: le.Uint32(data[32:]), RunqSize: le.Uint32(data[36:]), Kinds: le.Uint32(data[40:]),
+		}
+		if h.Version != FormatVersion || h.RecordSize != RecordSize {
+			return fmt.Errorf("record format version %d, record size %d: want version %d, size %d",
+				h.Version, h.RecordSize, FormatVersion, RecordSize)
+		}
+		// Kinds are only ever appended (probes.go), so a recording whose
+		// runtime side knew fewer reads as it was written; one that knew more
+		// than this gexit does not (Consistency reports a record of a kind
+		// beyond its runtime side's).
+		if h.Kinds == 0 || h.Kinds > uint32(numKinds-1) {
+			return fmt.Errorf("the runtime side knows %d probe kinds, this gexit %d", h.Kinds, numKinds-1)
+		}
+		d.f = &File{Header: h, Records: make([]Record, 0, max(d.sizeHint, len(data)/RecordSize-1))}
+		data = data[RecordSize:]
 	}
-	if h.Version != FormatVersion || h.RecordSize != RecordSize {
-		return nil, fmt.Errorf("record format version %d, record size %d: want version %d, size %d",
-			h.Version, h.RecordSize, FormatVersion, RecordSize)
-	}
-	// Kinds are only ever appended (probes.go), so a recording whose
-	// runtime side knew fewer reads as it was written; one that knew more
-	// than this gexit does not (Consistency reports a record of a kind
-	// beyond its runtime side's).
-	if h.Kinds == 0 || h.Kinds > uint32(numKinds-1) {
-		return nil, fmt.Errorf("the runtime side knows %d probe kinds, this gexit %d", h.Kinds, numKinds-1)
-	}
-	body := data[RecordSize:]
-	if len(body)%RecordSize != 0 {
-		return nil, fmt.Errorf("torn record at the end (%d trailing bytes)", len(body)%RecordSize)
-	}
-	f := &File{Header: h, Records: make([]Record, 0, len(body)/RecordSize)}
-	for off := 0; off < len(body); off += RecordSize {
-		b := body[off : off+RecordSize]
+	f := d.f
+	for off := 0; off < len(data); off += RecordSize {
+		b := data[off : off+RecordSize]
+		if d.ended {
+			return fmt.Errorf("records after the trailer")
+		}
 		kind := Kind(le.Uint16(b[32:]))
 		if kind == KindTrailer || kind == KindLoss {
 			t := Trailer{Reserved: le.Uint64(b[8:]), Drained: le.Uint64(b[16:]),
@@ -254,13 +303,30 @@ func Decode(data []byte) (*File, error) {
 				f.Losses = append(f.Losses, t)
 				continue
 			}
-			if off+RecordSize != len(body) {
-				return nil, fmt.Errorf("records after the trailer")
-			}
 			f.Trailer = &t
+			d.ended = true
 			continue
 		}
 		f.Records = append(f.Records, decodeRecord(b))
+	}
+	return nil
+}
+
+// finish ends the decoding; torn is the bytes left after the last whole
+// record.
+func (d *decoder) finish(torn int) (*File, error) {
+	f := d.f
+	if f == nil {
+		if torn == 0 {
+			// The file is opened, then its header written at once: a
+			// process killed in between (a test's child killed as it
+			// starts) leaves it empty.
+			return nil, fmt.Errorf("an empty record file: the process ended before it wrote its header")
+		}
+		return nil, fmt.Errorf("not a gexit record file (no GEXITRC1 header)")
+	}
+	if torn != 0 {
+		return nil, fmt.Errorf("torn record at the end (%d trailing bytes)", torn)
 	}
 	// The drains write around records still being written, so the file
 	// is in index order only by runs: sort, and find the settled prefix.

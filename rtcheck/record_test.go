@@ -2,6 +2,10 @@ package rtcheck
 
 import (
 	"encoding/binary"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -158,6 +162,55 @@ func fileBytes(recs []Record, trailer bool) []byte {
 	return out
 }
 
+// TestReadFileMatchesDecode: ReadFile reads a file in 1 MiB chunks; a
+// file of several chunks (records crossing their boundaries, a loss
+// marker and the trailer) reads as Decode of its bytes does, and the
+// files Decode refuses (torn, records after the trailer, empty, no
+// header) ReadFile refuses with the same error.
+func TestReadFileMatchesDecode(t *testing.T) {
+	var recs []Record
+	for len(recs) < 40_000 { // 2.5 MiB
+		for _, r := range cleanHistory() {
+			r.Index = uint64(len(recs))
+			recs = append(recs, r)
+		}
+	}
+	good := fileBytes(recs, false)
+	good = append(good, marker(KindLoss, 5, 4, 1)...)
+	good = append(good, marker(KindTrailer, uint64(len(recs)), uint64(len(recs)), 1)...)
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{
+		"good":    good,
+		"torn":    good[:len(good)-10],
+		"after":   append(append([]byte{}, good...), encode(recs[0])...),
+		"empty":   {},
+		"short":   []byte("GEXITRC1"),
+		"foreign": append([]byte("GEXITRC9"), good[8:]...),
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want, werr := Decode(data)
+		got, gerr := ReadFile(path)
+		if (werr == nil) != (gerr == nil) || werr != nil && gerr.Error() != path+": "+werr.Error() {
+			t.Errorf("%s: ReadFile %v, Decode %v", name, gerr, werr)
+			continue
+		}
+		if werr != nil {
+			continue
+		}
+		got.Path = ""
+		if !reflect.DeepEqual(got.Header, want.Header) || !reflect.DeepEqual(got.Trailer, want.Trailer) ||
+			!reflect.DeepEqual(got.Losses, want.Losses) || got.Settled != want.Settled || !slices.Equal(got.Records, want.Records) {
+			t.Errorf("%s: ReadFile and Decode differ: %d and %d records", name, len(got.Records), len(want.Records))
+		}
+		if name == "good" && (len(got.Records) != len(recs) || got.Lost() != 1 || len(got.Losses) != 1) {
+			t.Errorf("good: %d records, lost %d, %d loss markers", len(got.Records), got.Lost(), len(got.Losses))
+		}
+	}
+}
+
 func TestDecodeRoundTrip(t *testing.T) {
 	recs := cleanHistory()
 	f, err := Decode(fileBytes(recs, true))
@@ -220,6 +273,7 @@ func TestDecodeRejects(t *testing.T) {
 		"torn record":               good[:len(good)-10],
 		"records after the trailer": append(append([]byte{}, good...), encode(Record{Index: 5, Kind: KStopm, P: -1})...),
 		"written twice":             append(fileBytes(cleanHistory()[:5], false), encode(cleanHistory()[3])...),
+		"an empty record file":      {},
 	}
 	bad := append([]byte{}, good...)
 	binary.LittleEndian.PutUint32(bad[8:], FormatVersion+1)
@@ -266,6 +320,16 @@ func TestDecodeLossMarkers(t *testing.T) {
 	}
 	if f.Trailer != nil || f.Lost() != 7 || len(f.Records) != 3 {
 		t.Errorf("trailer %v, lost %d, records %d", f.Trailer, f.Lost(), len(f.Records))
+	}
+	// The trailer's count of probe calls on Ps that are not the
+	// scheduler's (bytes 48-55).
+	tr := marker(KindTrailer, 10, 3, 7)
+	binary.LittleEndian.PutUint64(tr[48:], 65280)
+	if f, err = Decode(append(data, tr...)); err != nil {
+		t.Fatal(err)
+	}
+	if f.Trailer == nil || f.Outside() != 65280 || f.Lost() != 7 {
+		t.Errorf("trailer %+v, outside %d", f.Trailer, f.Outside())
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,8 +153,13 @@ type target struct {
 	dir        string // working directory ("" = Options.Dir)
 	args       []string
 	godebug    string
-	exitCode   int
-	fatal      string
+	// goflags is added to the target's GOFLAGS: for tests, the overlay,
+	// so that the programs a test builds with the go command (the
+	// runtime's own tests build testdata/testprog and run it) run the
+	// instrumented runtime too, their records judged as child processes.
+	goflags  string
+	exitCode int
+	fatal    string
 }
 
 // Run instruments the runtime, builds the targets with it, runs each under
@@ -275,7 +281,7 @@ func Run(opts Options) (_ *Report, err error) {
 			if out, err := goCmdContext(ctx, opts.Dir, "test", "-c", "-overlay", ov.JSON, "-o", bin, p.path); err != nil {
 				return nil, inputErrorf("-test %s does not build with the instrumented runtime: %s", p.path, oneLine(out, err))
 			}
-			targets = append(targets, target{name: p.path, kind: "test", bin: bin, dir: p.dir, args: opts.Args})
+			targets = append(targets, target{name: p.path, kind: "test", bin: bin, dir: p.dir, args: opts.Args, goflags: "-overlay=" + ov.JSON})
 		}
 		if len(targets) == 0 {
 			return nil, inputErrorf("-test %s: no package with test files", strings.Join(opts.Tests, ","))
@@ -467,6 +473,9 @@ func runTarget(t target, procs int, tmp string, n int, opts Options) *RunResult 
 	if godebug != "" {
 		env = append(env, "GODEBUG="+godebug)
 	}
+	if t.goflags != "" {
+		env = append(env, "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" "+t.goflags))
+	}
 	ctx, cancel := context.WithTimeout(opts.Context, opts.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, t.bin, t.args...)
@@ -536,11 +545,6 @@ func runTarget(t target, procs int, tmp string, n int, opts Options) *RunResult 
 			r.Bundle = dir
 		}
 	}
-	if !opts.KeepRecords {
-		for _, p := range r.Processes {
-			p.File = nil
-		}
-	}
 	return r
 }
 
@@ -551,7 +555,16 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 	files, _ := filepath.Glob(filepath.Join(recdir, "*.gexit"))
 	sort.Strings(files)
 	sawMain := false
+	big := false
 	for _, path := range files {
+		if big {
+			// The last file's records and its judges' state are
+			// garbage now; the heap's goal, set while they were live,
+			// would let the next files' garbage pile up to twice that
+			// before a collection (a run of the runtime's own tests,
+			// 40M records in its main process, reached 24 GB).
+			debug.FreeOSMemory()
+		}
 		pid, _ := strconv.Atoi(strings.TrimSuffix(filepath.Base(path), ".gexit"))
 		p := &Process{Pid: pid, Main: pid == mainPid, Path: path}
 		r.Processes = append(r.Processes, p)
@@ -562,7 +575,13 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 			v = worse(v, Unknown)
 			continue
 		}
-		p.File = f
+		// Else each process's records are garbage once judged: a run
+		// of the runtime's own tests writes hundreds of files, tens of
+		// millions of records.
+		if opts.KeepRecords {
+			p.File = f
+		}
+		big = len(f.Records) >= 1<<20 && !opts.KeepRecords
 		p.Records = len(f.Records)
 		p.Unsettled = len(f.Records) - f.Settled
 		p.Trailer = f.Trailer != nil
@@ -595,6 +614,9 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 			p.Problems = append(p.Problems, j.Problems...)
 			v = worse(v, j.Verdict)
 		}
+	}
+	if big {
+		debug.FreeOSMemory() // before the next run
 	}
 	if !sawMain && r.ExitCode == 0 && !r.TimedOut {
 		r.Problems = append(r.Problems, "no record file from the process (GEXIT_RECORDS not honoured?): unknown")

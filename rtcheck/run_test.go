@@ -335,37 +335,50 @@ func TestUnwritableRecordDirDoesNotStall(t *testing.T) {
 	}
 }
 
-// TestRuntimeOwnQueueTests runs the runtime's own run-queue tests
-// (TestSchedLocalQueue, TestSchedLocalQueueSteal,
-// TestSchedLocalQueueEmpty) with the instrumented runtime, under the spec
-// judge. They drive runqput, runqget and runqsteal on Ps made by new(p),
-// whose id 0 names a real P: recorded, their queue operations made P0's
-// ring look written twice (a false violation). Such calls are now counted
-// and not recorded; the run is ok, and the scheduler's own Ps are still
-// recorded (their run-queue records are there and judged).
-func TestRuntimeOwnQueueTests(t *testing.T) {
+// TestRuntimeOwnTests runs some of the runtime's own tests with the
+// instrumented runtime, under the spec judge:
+//   - its run-queue tests (TestSchedLocalQueue, TestSchedLocalQueueSteal,
+//     TestSchedLocalQueueEmpty) drive runqput, runqget and runqsteal on
+//     Ps made by new(p), whose id 0 names a real P: recorded, their queue
+//     operations made P0's ring look written twice (a false violation).
+//     Such calls are counted, not recorded; the scheduler's own Ps still
+//     are.
+//   - TestLockOSThreadExit builds testdata/testprog with the go command
+//     and runs it: with the overlay in GOFLAGS, the program runs the
+//     instrumented runtime and its records are judged (before, it ran the
+//     stock runtime, unseen).
+func TestRuntimeOwnTests(t *testing.T) {
 	skipShort(t)
 	rep, err := Run(Options{Tests: []string{"runtime"}, Procs: []int{2}, Out: t.TempDir(), Judge: SpecJudge,
-		Args: []string{"-test.run", "^TestSchedLocalQueue", "-test.count", "1"}})
+		Args: []string{"-test.run", "^(TestSchedLocalQueue.*|TestLockOSThreadExit)$", "-test.count", "1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := rep.Runs[0]
+	if rep.Verdict != OK {
+		t.Errorf("verdict %s:\n%s", rep.Verdict, r.Text())
+	}
 	var outside uint64
+	children := 0
 	for _, p := range r.Processes {
 		outside += p.Outside
+		if !p.Main && p.Records > 0 && p.Trailer {
+			children++
+		}
 	}
 	// RunSchedLocalQueueTest alone puts, then gets, 0+1+...+255 Gs.
 	if want := uint64(2 * (255 * 256 / 2)); outside < want {
 		t.Errorf("%d probe calls on Ps outside the scheduler's counted, want at least %d", outside, want)
-	}
-	if rep.Verdict != OK {
-		t.Errorf("verdict %s:\n%s", rep.Verdict, r.Text())
 	}
 	if rep.Coverage["runqput"] == 0 || rep.Coverage["runqget"] == 0 {
 		t.Errorf("no run-queue records of the scheduler's Ps: runqput %d, runqget %d", rep.Coverage["runqput"], rep.Coverage["runqget"])
 	}
 	if !strings.Contains(rep.Text(false), "not recorded:") {
 		t.Errorf("the report does not say what was not recorded:\n%s", rep.Text(false))
+	}
+	// TestLockOSThreadExit runs testprog several times (LockOSThreadMain,
+	// LockOSThreadAlt), and its locked goroutines' exits end threads.
+	if children < 2 || rep.Coverage["mexit"] == 0 {
+		t.Errorf("%d child processes with records, %d mexit records: testprog did not run the instrumented runtime\n%s", children, rep.Coverage["mexit"], r.Text())
 	}
 }

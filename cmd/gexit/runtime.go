@@ -54,7 +54,13 @@ Targets, each run under every -procs value (GOMAXPROCS):
 	                   whose verdict is that violation
 	-test PKG,...      go test -c of each package with the instrumented
 	                   runtime, then its test binary (in the package
-	                   directory, with the flags after --, e.g. -test.short)
+	                   directory, with the flags after --, e.g. -test.short);
+	                   GOFLAGS carries the overlay, so the programs a test
+	                   builds with the go command and runs (the runtime's
+	                   own tests build testdata/testprog) are instrumented
+	                   and judged too. Probe calls on Ps made by new(p),
+	                   as the runtime's run-queue tests make, are counted
+	                   and not recorded (their id 0 names a real P)
 	-exec DIR          the main package in DIR, run with the ARGS after --
 
 Verdict: records of every process are decoded and checked for consistency
