@@ -547,19 +547,40 @@ func TestSpecJudgeGoidsAndDestroyedPs(t *testing.T) {
 // cache, 20 s cold).
 func TestRuntimeMutants(t *testing.T) {
 	skipShort(t)
-	var names []string // every mutant
-	rows, err := RunMutants(MutantOptions{Names: names})
+	rows, err := RunMutants(MutantOptions{}) // every mutant
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names != nil && len(rows) != len(names) {
-		t.Fatalf("%d rows for %d mutants", len(rows), len(names))
+	if len(rows) != len(Mutants) {
+		t.Fatalf("%d rows for %d mutants", len(rows), len(Mutants))
 	}
 	for _, r := range rows {
-		t.Logf("%-24s caught=%v %.1fs %s", r.Mutant, r.Caught, r.Seconds, r.Kind)
+		t.Logf("%-24s caught=%v %.1fs runs=%d %s", r.Mutant, r.Caught, r.Seconds, r.Runs, r.Kind)
 		if !r.Caught {
-			t.Errorf("mutant %s not caught (verdict %q, error %q)", r.Mutant, r.Verdict, r.Error)
+			t.Errorf("mutant %s not caught in %d runs (verdict %q, error %q)", r.Mutant, r.Runs, r.Verdict, r.Error)
 		}
+	}
+}
+
+// TestRuntimeMutantNullRow: the mutation table's control. A mutant that
+// changes nothing the runtime does (a comment) is not caught, after
+// MutantRuns runs of its workload: the table's "caught" is the judge's
+// finding, not something every run reports.
+func TestRuntimeMutantNullRow(t *testing.T) {
+	skipShort(t)
+	saved := Mutants
+	t.Cleanup(func() { Mutants = saved })
+	Mutants = append(slices.Clone(saved), Mutant{Name: "null", Description: "a comment in runqgrab",
+		File: "proc.go", Old: "n = n - n/2", New: "n = n - n/2 // gexit: null mutant", Workloads: []string{"steal"}})
+	rows, err := RunMutants(MutantOptions{Names: []string{"null"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if r := rows[0]; r.Caught || r.Error != "" || r.Verdict != OK || r.Runs != MutantRuns {
+		t.Errorf("the null mutant: caught %v, verdict %s, %d runs, error %q, %s", r.Caught, r.Verdict, r.Runs, r.Error, r.Kind)
 	}
 }
 
