@@ -153,29 +153,26 @@ type File struct {
 }
 
 // Lost is the number of records that could not be kept, as far as the
-// file tells (the trailer, else the last loss marker).
+// file tells.
 func (f *File) Lost() uint64 {
-	t := f.Trailer
-	if t == nil && len(f.Losses) > 0 {
-		t = &f.Losses[len(f.Losses)-1]
-	}
-	if t == nil {
-		return 0
-	}
+	t := f.counters()
 	return t.Lost + t.DrainErrors
 }
 
 // Outside is the number of probe calls on Ps that are not the
 // scheduler's (Trailer.Outside), as far as the file tells.
-func (f *File) Outside() uint64 {
-	t := f.Trailer
-	if t == nil && len(f.Losses) > 0 {
-		t = &f.Losses[len(f.Losses)-1]
+func (f *File) Outside() uint64 { return f.counters().Outside }
+
+// counters are the file's last counters: the trailer's, else the last
+// loss marker's (a process that died before its final drain), else none.
+func (f *File) counters() Trailer {
+	switch {
+	case f.Trailer != nil:
+		return *f.Trailer
+	case len(f.Losses) > 0:
+		return f.Losses[len(f.Losses)-1]
 	}
-	if t == nil {
-		return 0
-	}
-	return t.Outside
+	return Trailer{}
 }
 
 // ReadFile decodes a record file. It reads the file in chunks, never
