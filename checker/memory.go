@@ -1,12 +1,13 @@
 package checker
 
 import (
-	"bufio"
 	"bytes"
 	"math"
 	"os"
 	"runtime/metrics"
 	"strconv"
+
+	"github.com/gexit-dev/gexit/internal/sysmem"
 )
 
 // residentBytes is the process's resident memory that only swap could
@@ -49,25 +50,7 @@ func residentBytes() uint64 {
 
 // PhysicalMemory is the machine's physical memory (/proc/meminfo's
 // MemTotal), or 0 when it cannot be read.
-func PhysicalMemory() uint64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := bytes.Fields(sc.Bytes())
-		if len(fields) >= 2 && string(fields[0]) == "MemTotal:" {
-			kb, err := strconv.ParseUint(string(fields[1]), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb * 1024
-		}
-	}
-	return 0
-}
+func PhysicalMemory() uint64 { return sysmem.Physical() }
 
 // softMemoryLimit is the Go heap's soft limit (runtime/debug.SetMemoryLimit)
 // for a run bounded by maxMemory resident bytes: 7/8 of it, leaving an

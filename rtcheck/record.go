@@ -130,6 +130,9 @@ type Trailer struct {
 	// scheduler's (made by new(p), as the runtime's own run-queue tests
 	// do): not recorded.
 	Outside uint64
+	// Capped counts records past the file's cap (GEXIT_MAX_RECORDS):
+	// consumed, not written.
+	Capped uint64
 }
 
 // File is one process's decoded record file.
@@ -162,6 +165,10 @@ func (f *File) Lost() uint64 {
 // Outside is the number of probe calls on Ps that are not the
 // scheduler's (Trailer.Outside), as far as the file tells.
 func (f *File) Outside() uint64 { return f.counters().Outside }
+
+// Capped is the number of records not written because the file reached
+// its cap (Trailer.Capped), as far as the file tells.
+func (f *File) Capped() uint64 { return f.counters().Capped }
 
 // counters are the file's last counters: the trailer's, else the last
 // loss marker's (a process that died before its final drain), else none.
@@ -295,7 +302,7 @@ func (d *decoder) feed(data []byte) error {
 		kind := Kind(le.Uint16(b[32:]))
 		if kind == KindTrailer || kind == KindLoss {
 			t := Trailer{Reserved: le.Uint64(b[8:]), Drained: le.Uint64(b[16:]),
-				Lost: le.Uint64(b[24:]), DrainErrors: le.Uint64(b[40:]), Outside: le.Uint64(b[48:])}
+				Lost: le.Uint64(b[24:]), DrainErrors: le.Uint64(b[40:]), Outside: le.Uint64(b[48:]), Capped: le.Uint64(b[56:])}
 			if kind == KindLoss {
 				f.Losses = append(f.Losses, t)
 				continue

@@ -325,11 +325,12 @@ func TestDecodeLossMarkers(t *testing.T) {
 	// scheduler's (bytes 48-55).
 	tr := marker(KindTrailer, 10, 3, 7)
 	binary.LittleEndian.PutUint64(tr[48:], 65280)
+	binary.LittleEndian.PutUint64(tr[56:], 12) // and past the file's cap
 	if f, err = Decode(append(data, tr...)); err != nil {
 		t.Fatal(err)
 	}
-	if f.Trailer == nil || f.Outside() != 65280 || f.Lost() != 7 {
-		t.Errorf("trailer %+v, outside %d", f.Trailer, f.Outside())
+	if f.Trailer == nil || f.Outside() != 65280 || f.Capped() != 12 || f.Lost() != 7 {
+		t.Errorf("trailer %+v, outside %d, capped %d", f.Trailer, f.Outside(), f.Capped())
 	}
 }
 

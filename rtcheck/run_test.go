@@ -382,3 +382,37 @@ func TestRuntimeOwnTests(t *testing.T) {
 		t.Errorf("%d child processes with records, %d mexit records: testprog did not run the instrumented runtime\n%s", children, rep.Coverage["mexit"], r.Text())
 	}
 }
+
+// TestRecordCap: a process records at most Options.MaxMemory /
+// JudgeBytesPerRecord records (GEXIT_MAX_RECORDS). One that reaches the
+// cap writes nothing after it, and its verdict is unknown, with the
+// reason, never a crash of the checker on a file too large to judge (the
+// runtime's whole test suite wrote a 46 GB file and gexit died out of
+// memory reading it). The control is the same program with room: ok.
+func TestRecordCap(t *testing.T) {
+	skipShort(t)
+	dir := writeModule(t, okProgram)
+	for _, tc := range []struct {
+		max  uint64
+		want Verdict
+	}{{500 * JudgeBytesPerRecord, Unknown}, {1 << 40, OK}} {
+		rep, err := Run(Options{Exec: ".", Dir: dir, Procs: []int{2}, MaxMemory: tc.max, Judge: SpecJudge})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rep.Runs[0]
+		if r.Verdict != tc.want {
+			t.Errorf("max-memory %d: %s, want %s\n%s", tc.max, r.Verdict, tc.want, r.Text())
+			continue
+		}
+		if tc.want == OK {
+			if r.Records <= 500 {
+				t.Errorf("the control recorded %d records: too few to test a cap of 500", r.Records)
+			}
+			continue
+		}
+		if r.Records > 500 || !strings.Contains(strings.Join(r.Problems, "\n"), "reached its cap of 500 records") {
+			t.Errorf("capped at 500: %d records\n%s", r.Records, r.Text())
+		}
+	}
+}
