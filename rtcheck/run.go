@@ -736,11 +736,7 @@ func writeBundle(out string, r *RunResult, recdir string) (string, error) {
 		return "", err
 	}
 	for _, p := range r.Processes {
-		data, err := os.ReadFile(p.Path)
-		if err != nil {
-			continue
-		}
-		if err := os.WriteFile(filepath.Join(tmp, filepath.Base(p.Path)), data, 0o644); err != nil {
+		if err := moveFile(p.Path, filepath.Join(tmp, filepath.Base(p.Path))); err != nil {
 			return "", err
 		}
 	}
@@ -758,6 +754,29 @@ func writeBundle(out string, r *RunResult, recdir string) (string, error) {
 		return "", err
 	}
 	return final, nil
+}
+
+// moveFile moves a record file into a bundle: renamed when both are on
+// one file system (the run's record directory is removed after it, and
+// a file can be gigabytes), else copied in a stream.
+func moveFile(src, dst string) error {
+	if os.Rename(src, dst) == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // Text is a run's report.

@@ -416,3 +416,34 @@ func TestRecordCap(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveFile: a bundle takes a run's record files by rename, or, across
+// file systems (a -out elsewhere than $TMPDIR), by a streamed copy; the
+// content arrives whole either way and the source is gone after a rename.
+func TestMoveFile(t *testing.T) {
+	data := bytes.Repeat([]byte("GEXITRC1"), 1<<17) // 1 MiB
+	dirs := []string{t.TempDir()}
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		d, err := os.MkdirTemp("/dev/shm", "gexit-move-")
+		if err == nil {
+			t.Cleanup(func() { os.RemoveAll(d) })
+			dirs = append(dirs, d) // tmpfs: another file system than t.TempDir's, usually
+		}
+	}
+	for i, dir := range dirs {
+		src := filepath.Join(t.TempDir(), "1.gexit")
+		if err := os.WriteFile(src, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, strconv.Itoa(i)+".gexit")
+		if err := moveFile(src, dst); err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		if got, err := os.ReadFile(dst); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes arrived (%v), want %d", dir, len(got), err, len(data))
+		}
+	}
+	if err := moveFile(filepath.Join(t.TempDir(), "missing.gexit"), filepath.Join(t.TempDir(), "x")); err == nil {
+		t.Error("moving a missing file: no error")
+	}
+}
