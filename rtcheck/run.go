@@ -361,6 +361,10 @@ runs:
 				break runs // (marked below)
 			}
 			n++
+			if t.kind != "workload" {
+				// (A package's tests or a program: minutes, not a second.)
+				logf(opts.Log, "%s %s procs=%s: running (timeout %s)", t.kind, t.name, procsString(p), opts.Timeout)
+			}
 			r := runTarget(t, p, tmp, n, opts)
 			rep.Runs = append(rep.Runs, r)
 			rep.Records += r.Records

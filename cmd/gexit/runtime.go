@@ -122,7 +122,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	procsFlag := fs.String("procs", "", "comma-separated GOMAXPROCS `values` (default 1,2,4,8 for -run; the environment's otherwise)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	out := fs.String("out", "gexit-out", "`dir` for the bundles of runs that are not ok")
-	verbose := fs.Bool("v", false, "progress on stderr, every problem, the branch codes of each probe")
+	verbose := fs.Bool("v", false, "every problem and the branch codes of each probe in the report (progress goes to stderr either way)")
 	every := fs.Int("invariants-every", rtcheck.DefaultInvariantEvery, "check the spec's free-list invariants after every `N`-th judged record (1: every record; every record's result is compared with the spec's whatever N is)")
 	mutants := fs.Bool("mutants", false, "run the runtime mutation table (every mutant must be caught)")
 	mutantNames := fs.String("mutant", "", "with -mutants: only these comma-separated `mutants`")
@@ -212,9 +212,9 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gexit runtime: -timeout must not be negative")
 		return exitUsage
 	}
-	if *verbose {
-		opts.Log = stderr
-	}
+	// Progress (the build, each run's start and end) goes to stderr: a
+	// run of a package's tests lasts minutes.
+	opts.Log = stderr
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
