@@ -97,6 +97,11 @@ func RapidRun(name string, checks int, seed uint64, shrink time.Duration, prop f
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
 	initTestingFlags()
+	if testing.Testing() && testing.Short() {
+		// rapid runs a fifth of its checks under go test -short; a
+		// campaign's batch must be the cases it was drawn for.
+		checks *= 5
+	}
 	restore := setRapidFlags(map[string]string{
 		"rapid.checks":     fmt.Sprint(checks),
 		"rapid.seed":       fmt.Sprint(seed),
