@@ -107,14 +107,20 @@ func checkEquivalentVerdicts(t *testing.T, bounds []porBound, skip func(porBound
 // its shallowest member's depth). Every fault explored must be found on
 // some bound, but the liveness faults (livenessOnlyFaults), which only
 // -liveness finds: a fault found nowhere plants nothing the comparison
-// can tell apart (an op renamed or split under it leaves it dead).
+// can tell apart (an op renamed or split under it leaves it dead). Under
+// go test -short, where the callers skip the larger bounds, a fault that
+// needs one of them (two idle Ps, say) is only logged.
 func checkFindsPlantedFaults(t *testing.T, faults []plantedFault, bounds []porBound, skip func(plantedFault, porBound) bool, pair reductionPair, samePathLen bool) {
 	t.Helper()
 	found := 0
 	for _, f := range faults {
 		ran, seen := false, false
 		defer func() {
-			if ran && !seen && !livenessOnlyFaults[f.name] && !t.Failed() {
+			switch {
+			case !ran || seen || livenessOnlyFaults[f.name] || t.Failed():
+			case testing.Short():
+				t.Logf("planted fault %q: no violation on the -short bounds", f.name)
+			default:
 				t.Errorf("planted fault %q: no violation on any bound, full or reduced", f.name)
 			}
 		}()
