@@ -153,6 +153,12 @@ type CampaignResult struct {
 	// Failure).
 	Bundle    string
 	BundleErr error
+	// UnknownBundle is the directory the first case whose history was
+	// undecided within its budget was written to (no counterexample
+	// found; with Out), so that gexit replay DIR/history.json -budget
+	// decides it with more time; UnknownBundleErr why it could not be.
+	UnknownBundle    string
+	UnknownBundleErr error
 	// HarnessErr is set when rapid itself failed without a verdict.
 	HarnessErr string
 	// Unreached lists the MustReach branches the campaign never
@@ -368,6 +374,17 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 		if c.o.Out != "" {
 			res.Bundle, res.BundleErr = WriteBundle(c.o.Out, c.BundleInfo(f))
 		}
+	}
+	if u := res.FirstUnknown; u != nil && res.Failure == nil && c.o.Out != "" && u.Name == Undecided && len(u.History) > 0 {
+		// The one verdict a campaign cannot give is the one it most
+		// needs kept: the history is all a longer search needs.
+		res.UnknownBundle, res.UnknownBundleErr = WriteBundle(c.o.Out, BundleInfo{
+			Prefix:  fmt.Sprintf("unknown-%d", c.o.Seed),
+			Outcome: u,
+			Notes: []string{u.Detail,
+				"the history is kept so that a longer search can decide it: gexit replay DIR/history.json -budget 5m"},
+			Meta: map[string]any{"seed": c.o.Seed, "shard": fmt.Sprintf("%d/%d", c.o.Shard, c.o.Shards)},
+		})
 	}
 	switch {
 	case res.Failure != nil || res.Illegal > 0 || res.HarnessErr != "":
@@ -650,6 +667,12 @@ func (r *CampaignResult) Summary() string {
 	}
 	if r.BundleErr != nil {
 		s += "; the bundle could not be written: " + r.BundleErr.Error()
+	}
+	if r.UnknownBundle != "" {
+		s += "; undecided case " + r.UnknownBundle
+	}
+	if r.UnknownBundleErr != nil {
+		s += "; the undecided case could not be written: " + r.UnknownBundleErr.Error()
 	}
 	if r.Failure == nil && len(r.Unreached) > 0 {
 		s += "; never exercised: " + strings.Join(r.Unreached, ", ")

@@ -75,7 +75,11 @@ page) and, for linearizability failures, linearization.html. "gexit
 replay DIR" re-runs it. A panic in the implementation is a violation of
 kind "panic", a throw no recorded op explains one of kind "throw", and a
 panic in gexit's own judging one of kind "harness-panic": each gets its
-bundle like any other violation.
+bundle like any other violation. A campaign without a violation whose
+verdict is unknown because a history was undecided within -budget (then
+within five times it) writes the first such case as
+-out/unknown-<seed>-<k>: "gexit replay DIR/history.json -budget 5m"
+decides it with more time.
 
 The campaign is also a library: checker.NewCampaign(...).Run(ctx) runs
 the same from Go code (a go test, say).
@@ -306,6 +310,12 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			// the bundle could be written.
 			out["report"] = reportText(cp, fail, res.Bundle)
 		}
+		if res.UnknownBundle != "" {
+			out["unknownBundle"] = res.UnknownBundle
+		}
+		if res.UnknownBundleErr != nil {
+			out["unknownBundleError"] = res.UnknownBundleErr.Error()
+		}
 		if res.BundleErr != nil {
 			out["bundleError"] = res.BundleErr.Error()
 			if fail != nil {
@@ -350,6 +360,12 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			}
 		} else if u := res.FirstUnknown; u != nil {
 			fmt.Fprintf(stdout, "first unknown case: %s: %s (-v prints its report)\n", u.Kind, u.Detail)
+		}
+		if res.UnknownBundle != "" {
+			fmt.Fprintf(stdout, "undecided case written to %s: gexit replay %s -budget 5m decides it with more time\n",
+				res.UnknownBundle, filepath.Join(res.UnknownBundle, checker.HistoryFile))
+		} else if res.UnknownBundleErr != nil {
+			fmt.Fprintf(stdout, "the undecided case could not be written: %v\n", res.UnknownBundleErr)
 		}
 		if len(never) > 0 {
 			fmt.Fprintf(stdout, "never reached: %s\n", strings.Join(never, ", "))

@@ -607,8 +607,24 @@ func TestReplayNotReproduced(t *testing.T) {
 // and detail, here the linearizability check's budget spent twice (a
 // history undecided within -budget is judged again with five times it).
 func TestCheckSaysWhyUnknown(t *testing.T) {
-	code, stdout, stderr := cliRun(t, "check", "-cases", "50", "-budget", "1ns")
+	out := t.TempDir()
+	code, stdout, stderr := cliRun(t, "check", "-cases", "50", "-budget", "1ns", "-out", out)
 	if code != exitUnknown || !strings.Contains(stdout, "first unknown case: timeout: linearizability undecided within 1ns, then within 5ns") {
 		t.Fatalf("exit %d, want %d with the first unknown case's reason\n%s%s", code, exitUnknown, stdout, stderr)
+	}
+	// The undecided case is kept: its history.json, re-judged with a
+	// budget it fits in, is decided (ok: the campaign has no fault).
+	bundles, _ := filepath.Glob(filepath.Join(out, "unknown-1-*"))
+	if len(bundles) != 1 || !strings.Contains(stdout, "undecided case written to ") {
+		t.Fatalf("unknown bundles %v\n%s", bundles, stdout)
+	}
+	hist := filepath.Join(bundles[0], "history.json")
+	if code, stdout, _ := cliRun(t, "replay", "-budget", "1ns", hist); code != exitUnknown {
+		t.Errorf("replay within 1ns: exit %d, want %d\n%s", code, exitUnknown, stdout)
+	}
+	for _, p := range []string{hist, bundles[0]} {
+		if code, stdout, stderr := cliRun(t, "replay", "-budget", "1m", p); code != exitOK || !strings.Contains(stdout, "decided: the recorded verdict was unknown") {
+			t.Errorf("replay %s within 1m: exit %d, want %d, decided\n%s%s", p, code, exitOK, stdout, stderr)
+		}
 	}
 }

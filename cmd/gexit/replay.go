@@ -42,6 +42,11 @@ linearizability of the history alone. A panic in gexit while judging is
 reported as a violation of kind "harness-panic" (exit 1), never as bad
 input.
 
+A bundle whose recorded verdict is unknown (gexit check writes the first
+history undecided within its budget as -out/unknown-<seed>-<k>) is what
+a longer -budget is for: a replay that decides it reports "decided" and
+exits by the verdict it reached (0 ok, 1 a violation).
+
 Nothing is written.
 
 Exit codes: 0 the replay passed; 1 a violation (or a deterministic case
@@ -105,7 +110,11 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	// functions of the saved data: not reproducing is a violation of
 	// gexit's own (a changed harness, spec or implementation, or an
 	// edited bundle), whatever the replay's own verdict.
-	differs := recorded != nil && !reproduced && mustReproduce && o.Verdict != checker.Unknown
+	// A recorded unknown (the check ran out of its budget) that the
+	// replay decides is that decision, not a failure to reproduce: it is
+	// what a longer -budget is for.
+	decided := recorded != nil && recorded.Verdict == checker.Unknown.String() && o.Verdict != checker.Unknown
+	differs := recorded != nil && !reproduced && mustReproduce && o.Verdict != checker.Unknown && !decided
 	if differs {
 		code = exitViolation
 	}
@@ -115,6 +124,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		if recorded != nil {
 			out["recorded"] = recorded
 			out["reproduced"] = reproduced
+			if decided {
+				out["decided"] = true
+			}
 		}
 		if differs {
 			// The replay's verdict is no verdict on the case: it is
@@ -146,6 +158,8 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "reproduced: the recorded verdict was %s\n", was)
 		case o.Verdict == checker.Unknown:
 			fmt.Fprintf(stdout, "not judged: the check ran out of its budget (-budget %v); the recorded verdict was %s\n", *budget, was)
+		case decided:
+			fmt.Fprintf(stdout, "decided: the recorded verdict was %s; within -budget %v the check decides it\n", was, *budget)
 		case mustReproduce:
 			fmt.Fprintf(stdout, "NOT REPRODUCED: the recorded verdict was %s, the replay's is %s. This replay is deterministic: the harness, the spec or the implementation changed since the bundle was written, or the bundle was edited\n",
 				was, describeVerdict(o.Verdict.String(), o.Kind, o.Name))
