@@ -726,22 +726,33 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 				return nil, err
 			}
 		}
-		r.Outcome = RunSafe(ctx, b.Case, budget)
 		r.Recorded, r.Source, r.FinalObservation = b.Recorded(), "bundle", true
 		r.Deterministic = b.Case.Mode == "deterministic" || b.Case.Mode == "atomic"
-		if r.Recorded != nil && !r.Deterministic && !r.Recorded.Reproduces(r.Outcome) {
-			// The free-running re-run took another interleaving: the
-			// recorded run is in the bundle's history, judge that, so
-			// that a bundle's counterexample is never lost to a replay.
+		// An undecided case (a campaign's unknown-<seed>-<k>) is replayed
+		// to decide its recorded history, whatever its mode: a re-run
+		// would judge another history, and "decided" must be said of
+		// the one recorded.
+		undecided := r.Recorded != nil && r.Recorded.Verdict == Unknown.String() && r.Recorded.Name == Undecided
+		if !undecided {
+			r.Outcome = RunSafe(ctx, b.Case, budget)
+		}
+		if undecided || r.Recorded != nil && !r.Deterministic && !r.Recorded.Reproduces(r.Outcome) {
+			// Else the free-running re-run took another interleaving:
+			// the recorded run is in the bundle's history, judge that,
+			// so that a bundle's counterexample is never lost to a
+			// replay.
 			hp := filepath.Join(path, HistoryFile)
 			if caseFile != nil {
 				hp = filepath.Join(filepath.Dir(path), HistoryFile)
 			}
 			hr, err := ReplayPath(ctx, hp, budget)
-			if err != nil {
+			switch {
+			case err != nil && undecided:
+				return nil, fmt.Errorf("%s: an undecided case, and its %s cannot be judged: %v", path, HistoryFile, err)
+			case err != nil:
 				r.HistoryErr = err
-			} else {
-				r.ReRun = r.Outcome
+			default:
+				r.ReRun = r.Outcome // (nil for an undecided case: nothing ran again)
 				r.Outcome, r.Source, r.FinalObservation, r.Deterministic = hr.Outcome, "bundle history", hr.FinalObservation, true
 			}
 		}

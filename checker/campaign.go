@@ -174,8 +174,11 @@ type Campaign struct {
 	mu    sync.Mutex
 	stats CampaignStats
 	cov   *Coverage
-	first *Outcome
-	start time.Time
+	first *Outcome // the first unknown outcome, and the first undecided one
+	// (in the order cases completed: with several workers, not a
+	// function of the seed)
+	firstUndecided *Outcome
+	start          time.Time
 }
 
 // NewCampaign validates o and fills its defaults.
@@ -375,7 +378,10 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 			res.Bundle, res.BundleErr = WriteBundle(c.o.Out, c.BundleInfo(f))
 		}
 	}
-	if u := res.FirstUnknown; u != nil && res.Failure == nil && c.o.Out != "" && u.Name == Undecided && len(u.History) > 0 {
+	c.mu.Lock()
+	u := c.firstUndecided // (the first unknown may be a run's timeout, which has no history to decide)
+	c.mu.Unlock()
+	if u != nil && res.Failure == nil && c.o.Out != "" && len(u.History) > 0 {
 		// The one verdict a campaign cannot give is the one it most
 		// needs kept: the history is all a longer search needs.
 		res.UnknownBundle, res.UnknownBundleErr = WriteBundle(c.o.Out, BundleInfo{
@@ -592,6 +598,9 @@ func (c *Campaign) count(out *Outcome) {
 		c.stats.Unknown++
 		if c.first == nil {
 			c.first = out
+		}
+		if c.firstUndecided == nil && out.Name == Undecided {
+			c.firstUndecided = out
 		}
 	}
 }

@@ -315,7 +315,7 @@ func Run(opts Options) (_ *Report, err error) {
 			if out, err := goCmdContext(ctx, opts.Dir, "test", "-c", "-overlay", ov.JSON, "-o", bin, p.path); err != nil {
 				return nil, inputErrorf("-test %s does not build with the instrumented runtime: %s", p.path, oneLine(out, err))
 			}
-			targets = append(targets, target{name: p.path, kind: "test", bin: bin, dir: p.dir, args: opts.Args, goflags: "-overlay=" + ov.JSON})
+			targets = append(targets, target{name: p.path, kind: "test", bin: bin, dir: p.dir, args: opts.Args, goflags: goflagsQuote("-overlay=" + ov.JSON)})
 		}
 		if len(targets) == 0 {
 			return nil, inputErrorf("-test %s: no package with test files", strings.Join(opts.Tests, ","))
@@ -758,6 +758,18 @@ func writeBundle(out string, r *RunResult, recdir string) (string, error) {
 		return "", err
 	}
 	return final, nil
+}
+
+// goflagsQuote quotes a flag for $GOFLAGS, which the go command splits
+// at spaces but for quoted fields ($TMPDIR may hold a space).
+func goflagsQuote(f string) string {
+	switch {
+	case !strings.ContainsAny(f, " \t\n'\""):
+		return f
+	case !strings.Contains(f, "'"):
+		return "'" + f + "'"
+	}
+	return `"` + f + `"`
 }
 
 // moveFile moves a record file into a bundle: renamed when both are on

@@ -391,12 +391,31 @@ func TestRuntimeOwnTests(t *testing.T) {
 // memory reading it). The control is the same program with room: ok.
 func TestRecordCap(t *testing.T) {
 	skipShort(t)
-	dir := writeModule(t, okProgram)
+	// Half a second of goroutines made and ended: the drainer runs
+	// hundreds of times past the cap.
+	dir := writeModule(t, `package main
+
+import (
+	"sync"
+	"time"
+)
+
+func main() {
+	for end := time.Now().Add(500 * time.Millisecond); time.Now().Before(end); {
+		var wg sync.WaitGroup
+		for i := 0; i < 100; i++ {
+			wg.Add(1)
+			go wg.Done()
+		}
+		wg.Wait()
+	}
+}
+`)
 	for _, tc := range []struct {
 		max  uint64
 		want Verdict
 	}{{500 * JudgeBytesPerRecord, Unknown}, {1 << 40, OK}} {
-		rep, err := Run(Options{Exec: ".", Dir: dir, Procs: []int{2}, MaxMemory: tc.max, Judge: SpecJudge})
+		rep, err := Run(Options{Exec: ".", Dir: dir, Procs: []int{2}, MaxMemory: tc.max, Judge: SpecJudge, KeepRecords: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -411,8 +430,15 @@ func TestRecordCap(t *testing.T) {
 			}
 			continue
 		}
-		if r.Records > 500 || !strings.Contains(strings.Join(r.Problems, "\n"), "reached its cap of 500 records") {
+		if r.Records != 500 || !strings.Contains(strings.Join(r.Problems, "\n"), "reached its cap of 500 records") {
 			t.Errorf("capped at 500: %d records\n%s", r.Records, r.Text())
+		}
+		// One loss marker for the cap, not one per drain after it (the
+		// file would grow without bound past its cap).
+		if f := r.Processes[0].File; f == nil || len(f.Losses) > 2 || f.Capped() == 0 {
+			t.Errorf("capped file: %+v", f)
+		} else {
+			t.Logf("%d records, %d loss markers, %d capped", len(f.Records), len(f.Losses), f.Capped())
 		}
 	}
 }
@@ -445,5 +471,27 @@ func TestMoveFile(t *testing.T) {
 	}
 	if err := moveFile(filepath.Join(t.TempDir(), "missing.gexit"), filepath.Join(t.TempDir(), "x")); err == nil {
 		t.Error("moving a missing file: no error")
+	}
+}
+
+// TestGoflagsQuote: the overlay's path goes into $GOFLAGS, which the go
+// command splits at spaces but for quoted fields: a $TMPDIR with a space
+// (or a quote) must still name one flag, and the go command read it.
+func TestGoflagsQuote(t *testing.T) {
+	for _, name := range []string{"plain", "a b", "it's a", `say "a"`} {
+		dir := filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		ov := filepath.Join(dir, "overlay.json")
+		if err := os.WriteFile(ov, []byte(`{"Replace":{}}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("go", "list", "-f", "{{.Name}}", "errors")
+		cmd.Env = append(os.Environ(), "GOFLAGS="+goflagsQuote("-overlay="+ov))
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "errors" {
+			t.Errorf("%q: GOFLAGS=%s: %v\n%s", name, goflagsQuote("-overlay="+ov), err, out)
+		}
 	}
 }

@@ -628,3 +628,39 @@ func TestCheckSaysWhyUnknown(t *testing.T) {
 		}
 	}
 }
+
+// An undecided case is decided of its recorded history only: a
+// deterministic case's bundle is not run again (a changed harness or an
+// edited case.json would then be judged in its place and pass as
+// "decided"); its history.json is judged.
+func TestReplayDecidesTheRecordedHistory(t *testing.T) {
+	out := t.TempDir()
+	if code, stdout, _ := cliRun(t, "check", "-mode", "deterministic", "-cases", "50", "-budget", "1ns", "-out", out); code != exitUnknown {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+	bundles, _ := filepath.Glob(filepath.Join(out, "unknown-1-*"))
+	if len(bundles) != 1 {
+		t.Fatalf("unknown bundles %v", bundles)
+	}
+	// Edit the case: a re-run of it would be another history.
+	cf := filepath.Join(bundles[0], "case.json")
+	data, err := os.ReadFile(cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["ps"] = float64(1)
+	data, _ = json.Marshal(c)
+	os.WriteFile(cf, data, 0o644)
+	code, stdout, stderr := cliRun(t, "replay", "-json", "-budget", "1m", bundles[0])
+	var r map[string]any
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
+	}
+	if code != exitOK || r["source"] != "bundle history" || r["decided"] != true || r["rerun"] != nil {
+		t.Errorf("exit %d: source %v, decided %v, rerun %v", code, r["source"], r["decided"], r["rerun"])
+	}
+}

@@ -113,7 +113,10 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	// A recorded unknown (the check ran out of its budget) that the
 	// replay decides is that decision, not a failure to reproduce: it is
 	// what a longer -budget is for.
-	decided := recorded != nil && recorded.Verdict == checker.Unknown.String() && o.Verdict != checker.Unknown
+	// Only of the recorded history itself, undecided within a budget
+	// (else a changed harness or an edited bundle would pass as decided).
+	decided := recorded != nil && recorded.Verdict == checker.Unknown.String() && recorded.Name == checker.Undecided &&
+		o.Verdict != checker.Unknown && (rp.Source == "history" || rp.Source == "bundle history")
 	differs := recorded != nil && !reproduced && mustReproduce && o.Verdict != checker.Unknown && !decided
 	if differs {
 		code = exitViolation

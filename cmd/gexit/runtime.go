@@ -127,7 +127,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	mutants := fs.Bool("mutants", false, "run the runtime mutation table (every mutant must be caught)")
 	mutantNames := fs.String("mutant", "", "with -mutants: only these comma-separated `mutants`")
 	timeout := fs.Duration("timeout", 0, "bound on one run; a run that hits it is unknown (default 2m for -run, 10m for -test and -exec)")
-	maxMemory := fs.String("max-memory", "", "memory judging one process may take (`size`: bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory): each process records at most size/128 records, and one that reaches the cap is unknown")
+	maxMemory := fs.String("max-memory", "", "memory judging one process may take (`size`: bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory, read from /proc/meminfo: no bound where there is none): each process records at most size/128 records, and one that reaches the cap is unknown")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), runtimeHelp)
 		fs.PrintDefaults()
