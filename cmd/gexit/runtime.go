@@ -85,7 +85,7 @@ P is the one the pidleget just before on its M returned. The run queues
 are checked for linearizability against the spec's. A crash, a deadlock the runtime
 reports, failing tests or an unexpected exit status is a violation; a
 timeout, records lost (the ring was full), a process that reached its
-record cap (-max-memory / 128 bytes a record: judging holds a process's
+record cap (-max-memory / 80 bytes a record: judging holds a process's
 records in memory), a process with more Ps than the spec names (128) or a
 missing record file is unknown. Runs that are not ok are saved under -out
 (output, record files, report.txt). Record files are written under
@@ -127,7 +127,7 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	mutants := fs.Bool("mutants", false, "run the runtime mutation table (every mutant must be caught)")
 	mutantNames := fs.String("mutant", "", "with -mutants: only these comma-separated `mutants`")
 	timeout := fs.Duration("timeout", 0, "bound on one run; a run that hits it is unknown (default 2m for -run, 10m for -test and -exec)")
-	maxMemory := fs.String("max-memory", "", "memory judging one process may take (`size`: bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory, read from /proc/meminfo: no bound where there is none): each process records at most size/128 records, and one that reaches the cap is unknown")
+	maxMemory := fs.String("max-memory", "", "memory judging one process may take (`size`: bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory, read from /proc/meminfo: no bound where there is none): each process records at most size/80 records, and one that reaches the cap is unknown")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), runtimeHelp)
 		fs.PrintDefaults()
