@@ -616,9 +616,9 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 			v = worse(v, Unknown)
 			continue
 		}
-		// Else each process's records are garbage once judged: a run
-		// of the runtime's own tests writes hundreds of files, tens of
-		// millions of records.
+		// Kept only when asked: otherwise each process's records are
+		// garbage once judged (a run of the runtime's own tests writes
+		// hundreds of files, tens of millions of records).
 		if opts.KeepRecords {
 			p.File = f
 		}
