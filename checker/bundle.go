@@ -737,7 +737,7 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 			r.Outcome = RunSafe(ctx, b.Case, budget)
 		}
 		if undecided || r.Recorded != nil && !r.Deterministic && !r.Recorded.Reproduces(r.Outcome) {
-			// Else the free-running re-run took another interleaving:
+			// Or the free-running re-run took another interleaving:
 			// the recorded run is in the bundle's history, judge that,
 			// so that a bundle's counterexample is never lost to a
 			// replay.

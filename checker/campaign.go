@@ -174,11 +174,11 @@ type Campaign struct {
 	mu    sync.Mutex
 	stats CampaignStats
 	cov   *Coverage
-	first *Outcome // the first unknown outcome, and the first undecided one
-	// (in the order cases completed: with several workers, not a
-	// function of the seed)
-	firstUndecided *Outcome
-	start          time.Time
+	// first is the first unknown outcome and firstUndecided the first
+	// whose history was undecided, in the order cases completed (with
+	// several workers, not a function of the seed).
+	first, firstUndecided *Outcome
+	start                 time.Time
 }
 
 // NewCampaign validates o and fills its defaults.
