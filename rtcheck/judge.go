@@ -30,18 +30,6 @@ import (
 // unknown.
 func SpecJudge(f *File) Judgement { return SpecJudgeEvery(DefaultInvariantEvery)(f) }
 
-// maxGOMAXPROCS is the most Ps the process had: its GOMAXPROCS when the
-// record file was opened, or a procresize's larger count later.
-func maxGOMAXPROCS(f *File) int {
-	n := int(f.Header.GOMAXPROCS)
-	for i := range f.Records[:f.Settled] {
-		if r := &f.Records[i]; r.Kind == KProcresize {
-			n = max(n, int(r.F[1]))
-		}
-	}
-	return n
-}
-
 // DefaultInvariantEvery is how often SpecJudge checks the whole-state
 // free-list invariants: after every record that moves Gs between a P and
 // the global lists (spill, refill, purge, markrootFreeGStacks), after
@@ -65,15 +53,19 @@ func SpecJudgeEvery(every int) Judge {
 		recs := f.Records[:f.Settled]
 		runq := newRunqJudge(f, runqOptions{budget: RunqBudget, endWindow: true})
 		freePs, idlePs := int(f.Header.GOMAXPROCS), int(f.Header.GOMAXPROCS)
+		procs := int(f.Header.GOMAXPROCS) // the most Ps the process had
 		for i := range recs {
 			r := &recs[i]
 			freePs = max(freePs, int(r.P)+1)
 			idlePs = max(idlePs, pidlePs(r))
+			if r.Kind == KProcresize {
+				procs = max(procs, int(r.F[1]))
+			}
 			if r.Kind < numKinds && runqPairKind[r.Kind] != 0 { // (pair's own test, saving a call)
 				runq.pair(int32(i), r)
 			}
 		}
-		if procs := maxGOMAXPROCS(f); procs > math.MaxInt8+1 {
+		if procs > math.MaxInt8+1 {
 			return Judgement{Verdict: Unknown, Problems: []string{fmt.Sprintf(
 				"GOMAXPROCS %d: the spec names at most %d Ps (its P indices are int8), so these records are not judged by the spec (record consistency was checked)",
 				procs, math.MaxInt8+1)}}
