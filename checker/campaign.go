@@ -53,6 +53,15 @@ type CampaignOptions struct {
 	// Shrink bounds rapid's shrinking of a counterexample, and then
 	// Minimize's (0: neither shrinks).
 	Shrink time.Duration
+	// Decide bounds the judging, once the cases have run, of the
+	// histories still undecided after Budget and undecidedRetry times it
+	// (the first maxUndecided of them, one after another, each with what
+	// is left of Decide): a history decided then counts as ok or illegal
+	// instead of unknown (0: none is judged again). It runs only when
+	// no case failed and the campaign was not interrupted. A history
+	// decided illegal is the campaign's counterexample, shrunk within
+	// what is left of Shrink counted from the start of the judging.
+	Decide time.Duration
 	// Out is the directory bundles are written to ("": none).
 	Out string
 	// Command is the command line that runs this campaign, for the
@@ -75,8 +84,15 @@ type CampaignStats struct {
 	Batches int `json:"batches"`
 	// Quiescent counts the runs that ended with nothing able to move and
 	// the program alive: the runs the progress predicates judged.
-	Quiescent int           `json:"quiescent"`
-	Elapsed   time.Duration `json:"-"`
+	Quiescent int `json:"quiescent"`
+	// Decided counts the histories undecided within the cases' budget
+	// that the judging after the campaign decided (Decide); each is
+	// counted in Ok or Illegal, not in Unknown.
+	Decided int `json:"decided"`
+	// Deciding is the number of undecided histories the judging after
+	// the cases has yet to finish, while it runs (0 otherwise).
+	Deciding int           `json:"-"`
+	Elapsed  time.Duration `json:"-"`
 
 	// Concurrency actually exercised, per run mode: recorded ops, how
 	// many overlapped another actor's op's interval (not Isolated), CAS
@@ -174,12 +190,26 @@ type Campaign struct {
 	mu    sync.Mutex
 	stats CampaignStats
 	cov   *Coverage
-	// first is the first unknown outcome and firstUndecided the first
-	// whose history was undecided, in the order cases completed (with
-	// several workers, not a function of the seed).
-	first, firstUndecided *Outcome
-	start                 time.Time
+	// first is the first unknown outcome, in the order cases completed
+	// (with several workers, not a function of the seed), and
+	// firstUnkept the first not kept in undecided, which holds the first
+	// maxUndecided undecided histories, with their jobs, to be judged
+	// again after the cases (decide).
+	first, firstUnkept *Outcome
+	undecided          []undecidedCase
+	start              time.Time
 }
+
+// undecidedCase is a case whose history was undecided within the budget.
+type undecidedCase struct {
+	j   caseJob
+	out *Outcome
+}
+
+// maxUndecided bounds the undecided histories a campaign keeps for its
+// judging after the cases (CampaignOptions.Decide): at 8 Ps and 8 Ms an
+// 8-minute campaign met one or two.
+const maxUndecided = 8
 
 // NewCampaign validates o and fills its defaults.
 func NewCampaign(o CampaignOptions) (*Campaign, error) {
@@ -221,6 +251,8 @@ func NewCampaign(o CampaignOptions) (*Campaign, error) {
 		return nil, fmt.Errorf("budget must be positive, have %v", o.Budget)
 	case o.Shrink < 0:
 		return nil, fmt.Errorf("shrink must not be negative, have %v", o.Shrink)
+	case o.Decide < 0:
+		return nil, fmt.Errorf("decide must not be negative, have %v", o.Decide)
 	case o.Workers < 1 || o.Workers > 1024:
 		return nil, fmt.Errorf("workers must be in [1, 1024], have %d", o.Workers)
 	}
@@ -344,6 +376,70 @@ func runSafeOne(ctx context.Context, c Case, budget time.Duration) (o *Outcome) 
 // it is judged again with (runSafeOne).
 const undecidedRetry = 5
 
+// decide judges the kept undecided histories again, one after another,
+// each with what is left of the Decide budget, and moves each it decides
+// from the unknown count to the ok or illegal one. It returns the first
+// decided illegal (nil if none), which is then the campaign's
+// counterexample: its Shrink budget counts from the judging's start.
+func (c *Campaign) decide(ctx context.Context) *candidate {
+	if c.o.Decide <= 0 {
+		return nil
+	}
+	c.mu.Lock()
+	kept := c.undecided
+	c.mu.Unlock()
+	start := time.Now()
+	end := start.Add(c.o.Decide)
+	var still []undecidedCase
+	var found *candidate
+	defer func() {
+		c.mu.Lock()
+		c.stats.Deciding = 0
+		c.mu.Unlock()
+	}()
+	for k, u := range kept {
+		c.mu.Lock()
+		c.stats.Deciding = len(kept) - k
+		c.mu.Unlock()
+		left := time.Until(end)
+		if found != nil || left <= 0 || ctx.Err() != nil {
+			still = append(still, kept[k:]...)
+			break
+		}
+		out := JudgeSafe(ctx, u.out.Case, u.out.Run, left)
+		if out.Verdict == Unknown {
+			if out.Name == Undecided {
+				u.out.Detail = fmt.Sprintf("%s, then within %v after the campaign", u.out.Detail, left.Round(time.Millisecond))
+			}
+			still = append(still, u)
+			continue
+		}
+		out.Coverage = u.out.Coverage // (the run's coverage was counted with the case)
+		c.mu.Lock()
+		c.stats.Unknown--
+		c.stats.Decided++
+		if out.Verdict == Ok {
+			c.stats.Ok++
+		} else {
+			c.stats.Illegal++
+		}
+		c.mu.Unlock()
+		if out.Verdict == Illegal {
+			found = &candidate{caseJob: u.j, out: out, found: start}
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.undecided = still
+	// The first unknown is now the first still undecided, else the first
+	// unknown of another kind.
+	c.first = c.firstUnkept
+	if len(still) > 0 {
+		c.first = still[0].out
+	}
+	return found
+}
+
 // Run runs the campaign until its bound, a violation, or ctx's end (after
 // the cases running), then shrinks and writes the counterexample.
 func (c *Campaign) Run(ctx context.Context) *CampaignResult {
@@ -356,7 +452,17 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	}
 	res := &CampaignResult{}
 	found, harnessErr, interrupted := c.runBatches(ctx, deadline)
+	decided := false
+	if found == nil && harnessErr == "" && !interrupted && ctx.Err() == nil {
+		found = c.decide(ctx)
+		decided = found != nil
+	}
 	switch {
+	case decided:
+		// Within the cases' budget the history stays undecided, so
+		// rapid's shrinking would see a pass in every run of it.
+		res.Failure = &Failure{Outcome: found.out, Shrunk: found.out, Batch: found.b, RapidSeed: c.batchSeed(found.b), found: found.found,
+			Log: "(the history was undecided within the cases' budget and decided illegal after the campaign, with more time: reported as found, unshrunk by rapid)"}
 	case found != nil:
 		res.Failure = c.shrinkBatch(ctx, found)
 	case harnessErr != "":
@@ -378,8 +484,11 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 			res.Bundle, res.BundleErr = WriteBundle(c.o.Out, c.BundleInfo(f))
 		}
 	}
+	var u *Outcome // (the first unknown may be a run's timeout, which has no history to decide)
 	c.mu.Lock()
-	u := c.firstUndecided // (the first unknown may be a run's timeout, which has no history to decide)
+	if len(c.undecided) > 0 {
+		u = c.undecided[0].out
+	}
 	c.mu.Unlock()
 	if u != nil && res.Failure == nil && c.o.Out != "" && len(u.History) > 0 {
 		// The one verdict a campaign cannot give is the one it most
@@ -462,7 +571,7 @@ func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candida
 					// not judged, not counted.
 					continue
 				}
-				c.count(out)
+				c.count(j, out)
 				if out.Verdict != Illegal {
 					continue
 				}
@@ -565,7 +674,7 @@ func skipWhenStopped(t *rapid.T, ctx context.Context) {
 	}
 }
 
-func (c *Campaign) count(out *Outcome) {
+func (c *Campaign) count(j caseJob, out *Outcome) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stats.Cases++
@@ -599,8 +708,10 @@ func (c *Campaign) count(out *Outcome) {
 		if c.first == nil {
 			c.first = out
 		}
-		if c.firstUndecided == nil && out.Name == Undecided {
-			c.firstUndecided = out
+		if out.Name == Undecided && len(out.History) > 0 && len(c.undecided) < maxUndecided {
+			c.undecided = append(c.undecided, undecidedCase{j, out})
+		} else if c.firstUnkept == nil {
+			c.firstUnkept = out
 		}
 	}
 }

@@ -22,6 +22,7 @@ func TestCampaignOptionsValidate(t *testing.T) {
 		{Cases: 1, Faults: []string{"nope"}}, // unknown fault
 		{Cases: 1, Modes: []string{"fast"}},  // unknown mode
 		{Cases: 1, Shrink: -time.Second},     // negative shrink
+		{Cases: 1, Decide: -time.Second},     // negative decide
 		{Cases: 1, Workers: -1},              // workers out of range
 		{Cases: 1, Workers: 1025},            // workers out of range
 	} {
@@ -48,6 +49,44 @@ func TestCampaignClean(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
 		t.Fatalf("a passing campaign wrote %d entries", len(ents))
+	}
+}
+
+// TestCampaignDecidesUndecided: within a budget of 1ns every history is
+// undecided; the judging after the cases (Decide) decides the first
+// maxUndecided of them, each counted as ok, or as illegal when a fault
+// is on: that is then the counterexample. Without it they stay unknown.
+func TestCampaignDecidesUndecided(t *testing.T) {
+	run := func(cases int, decide time.Duration, faults ...string) *CampaignResult {
+		t.Helper()
+		c, err := NewCampaign(CampaignOptions{Seed: 1, Cases: cases, Budget: time.Nanosecond, Decide: decide, Faults: faults, Modes: []string{"deterministic"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Run(context.Background())
+	}
+	// Clean, few enough to keep: every one decided ok.
+	if r := run(5, time.Minute); r.Decided != 5 || r.Ok != 5 || r.Unknown != 0 || r.Illegal != 0 || r.FirstUnknown != nil {
+		t.Errorf("5 cases, decide 1m: %s, decided %d", r.Summary(), r.Decided)
+	}
+	// The control: no judging after the cases.
+	if r := run(5, 0); r.Verdict != Unknown || r.Decided != 0 || r.Unknown != 5 || r.FirstUnknown == nil {
+		t.Errorf("5 cases, decide 0: %s, decided %d", r.Summary(), r.Decided)
+	}
+	// Beyond maxUndecided the rest stay unknown, and the first unknown
+	// is one of them.
+	if r := run(25, time.Minute); r.Verdict != Unknown || r.Decided != maxUndecided || r.Ok != maxUndecided || r.Unknown != 25-maxUndecided ||
+		r.FirstUnknown == nil || r.FirstUnknown.Name != Undecided {
+		t.Errorf("25 cases, decide 1m: %s, decided %d", r.Summary(), r.Decided)
+	}
+	// A fault whose histories are not linearizable: decided illegal.
+	r := run(25, time.Minute, "spill-32")
+	if r.Verdict != Illegal || r.Failure == nil || r.Failure.Outcome.Kind != "linearizability" || r.Illegal != 1 || r.Decided < 1 ||
+		!strings.Contains(r.Failure.Log, "decided illegal after the campaign") {
+		t.Fatalf("spill-32, decide 1m: %s, decided %d", r.Summary(), r.Decided)
+	}
+	if r := run(25, 0, "spill-32"); r.Verdict != Unknown || r.Failure != nil {
+		t.Errorf("spill-32, decide 0: %s", r.Summary())
 	}
 }
 

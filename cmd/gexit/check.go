@@ -76,10 +76,14 @@ replay DIR" re-runs it. A panic in the implementation is a violation of
 kind "panic", a throw no recorded op explains one of kind "throw", and a
 panic in gexit's own judging one of kind "harness-panic": each gets its
 bundle like any other violation. A campaign without a violation whose
-verdict is unknown because a history was undecided within -budget (then
-within five times it) writes the first such case as
--out/unknown-<seed>-<k>: "gexit replay DIR/history.json -budget 5m"
-decides it with more time.
+has a history undecided within -budget (then within five times it)
+judges it again once the cases have run, with what is left of -decide
+(the first 8 such histories, one after another): one it decides counts
+as ok or illegal (an illegal one is the counterexample, reported
+unshrunk by rapid: within the cases' budget it passes as undecided). A
+campaign whose verdict stays unknown because of an undecided history
+writes the first as -out/unknown-<seed>-<k>: "gexit replay
+DIR/history.json -budget 5m" decides it with more time.
 
 The campaign is also a library: checker.NewCampaign(...).Run(ctx) runs
 the same from Go code (a go test, say).
@@ -144,6 +148,8 @@ type checkFlags struct {
 	budget      time.Duration
 	shrink      time.Duration
 	shrinkSet   bool
+	decide      time.Duration
+	decideSet   bool
 	mode        string
 	casesSet    bool
 	durationSet bool
@@ -164,7 +170,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
 	cpuProfile := cpuProfileFlag(fs)
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
-	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check; a history undecided within it is judged again with five times it, then is unknown")
+	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check; a history undecided within it is judged again with five times it, then after the cases within -decide, then is unknown")
+	fs.DurationVar(&f.decide, "decide", time.Minute, "time budget, after the cases, for judging again the histories still undecided (the first 8, one after another; 0: none); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")
 	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for about one case in 256)")
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "cases run at once, in [1, 1024]; the cases drawn, and with -cases those run, are the same for any number")
 	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")
@@ -187,6 +194,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			f.durationSet = true
 		case "shrink":
 			f.shrinkSet = true
+		case "decide":
+			f.decideSet = true
 		}
 	})
 	var err error
@@ -213,6 +222,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	case f.shrink < 0:
 		fmt.Fprintf(stderr, "gexit check: -shrink must not be negative, have %v\n", f.shrink)
 		return exitUsage
+	case f.decide < 0:
+		fmt.Fprintf(stderr, "gexit check: -decide must not be negative, have %v\n", f.decide)
+		return exitUsage
 	case f.mode != "" && f.mode != "deterministic" && f.mode != "atomic" && f.mode != "free" && f.mode != "systematic":
 		fmt.Fprintf(stderr, "gexit check: -mode must be deterministic, atomic, free or systematic, have %q\n", f.mode)
 		return exitUsage
@@ -227,7 +239,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gexit check: -out: %v\n", err)
 		return exitUsage
 	}
-	f.shrink = shrinkBudget(f.shrink, f.duration, f.shrinkSet, f.durationSet)
+	f.shrink = afterBudget(f.shrink, f.duration, f.shrinkSet, f.durationSet)
+	f.decide = afterBudget(f.decide, f.duration, f.decideSet, f.durationSet)
 	if f.casesSet && !f.durationSet {
 		f.duration = 0 // -cases alone: no time bound
 	}
@@ -252,7 +265,7 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 	}
 	cp, err := checker.NewCampaign(checker.CampaignOptions{
 		Seed: f.seed, Shard: f.shard.i, Shards: f.shard.n, Cases: cases, Duration: f.duration,
-		Ps: f.ps, Ms: f.ms, Faults: f.faults, Budget: f.budget, Shrink: f.shrink, Out: f.out, Modes: modes,
+		Ps: f.ps, Ms: f.ms, Faults: f.faults, Budget: f.budget, Shrink: f.shrink, Decide: f.decide, Out: f.out, Modes: modes,
 		Workers: f.workers,
 	})
 	if err != nil {
@@ -289,7 +302,7 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			bp = res.Bundle
 		}
 		out := map[string]any{
-			"cases": res.Cases, "ops": res.Ops, "ok": res.Ok, "illegal": res.Illegal, "unknown": res.Unknown,
+			"cases": res.Cases, "ops": res.Ops, "ok": res.Ok, "illegal": res.Illegal, "unknown": res.Unknown, "decided": res.Decided,
 			"seconds": res.Elapsed.Seconds(), "seed": f.seed, "shard": fmt.Sprintf("%d/%d", f.shard.i, f.shard.n),
 			"batches": res.Batches, "bundle": bp, "verdict": verdictName(code), "interrupted": res.Interrupted,
 			"faults": append([]string{}, f.faults...), "coverage": counts, "neverReached": append([]string{}, never...),
@@ -337,6 +350,9 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			res.Cases, res.Ops, res.Elapsed.Seconds(), rate, res.Ok, res.Illegal, res.Unknown, f.seed, f.shard.i, f.shard.n, res.Quiescent)
 		if res.Interrupted {
 			fmt.Fprintln(stdout, "interrupted: stopped before the campaign's budget was spent")
+		}
+		if res.Decided > 0 {
+			fmt.Fprintf(stdout, "decided after the cases (-decide): %d histories undecided within -budget, counted above as ok or illegal\n", res.Decided)
 		}
 		fmt.Fprintf(stdout, "concurrency: %.1f%% of ops overlapped another, %d CAS retries, %d runnext races lost", 100*pooled.Overlap(), pooled.CasRetries, pooled.RunnextLost)
 		for _, k := range checker.MutantModes {
@@ -437,6 +453,9 @@ func startProgress(f *checkFlags, cp *checker.Campaign, deadline time.Time, w io
 		}
 		l := fmt.Sprintf("check: %d cases, %.1f cases/s, %d ops, ok %d, illegal %d, unknown %d, elapsed %s, remaining %s",
 			st.Cases, rate, st.Ops, st.Ok, st.Illegal, st.Unknown, st.Elapsed.Round(time.Second), rem)
+		if st.Deciding > 0 {
+			l += fmt.Sprintf(", judging again %d undecided histories (-decide)", st.Deciding)
+		}
 		if f.verbose {
 			l += ", " + processStats()
 		}
@@ -497,15 +516,18 @@ func reportText(cp *checker.Campaign, fail *checker.Failure, bundle string) stri
 	return b.String()
 }
 
-// shrinkBudget is the shrinking budget check uses: -shrink when set;
-// else, for a campaign bounded by -duration, at most half of it, so that
-// a failure found late still ends the run within 1.5 times its
-// -duration (the default -duration of 1m keeps the default 30s).
-func shrinkBudget(shrink, duration time.Duration, shrinkSet, durationSet bool) time.Duration {
-	if shrinkSet || !durationSet {
-		return shrink
+// afterBudget is the budget check uses for what runs after the cases
+// (-shrink, -decide): the flag's value when set; else, for a campaign
+// bounded by -duration, at most half of it, so that a failure found late
+// still ends the run within 1.5 times its -duration (the default
+// -duration of 1m keeps the defaults, 30s and 1m). The two share that
+// half: a failure the judging after the cases finds is shrunk within
+// what is left of -shrink counted from the judging's start.
+func afterBudget(budget, duration time.Duration, set, durationSet bool) time.Duration {
+	if set || !durationSet {
+		return budget
 	}
-	return min(shrink, duration/2)
+	return min(budget, duration/2)
 }
 
 // checkOutDir checks, before a run, that an output directory can be

@@ -172,6 +172,7 @@ func TestCheckBadFlags(t *testing.T) {
 		{"check", "-ps", "0"},
 		{"check", "-ms", "99"},
 		{"check", "extra"},
+		{"check", "-decide", "-1s"},
 		{"replay"},
 		{"mutants", "-fault", "nope"},
 		{"mutants", "-budget", "-1s"},
@@ -495,8 +496,8 @@ func TestShrinkBudget(t *testing.T) {
 		{3 * s, 10 * s, false, true, 3 * s},
 		{30 * s, 0, false, false, 30 * s},
 	} {
-		if got := shrinkBudget(tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet); got != tc.want {
-			t.Errorf("shrinkBudget(%v, %v, %v, %v) = %v, want %v", tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet, got, tc.want)
+		if got := afterBudget(tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet); got != tc.want {
+			t.Errorf("afterBudget(%v, %v, %v, %v) = %v, want %v", tc.shrink, tc.duration, tc.shrinkSet, tc.durationSet, got, tc.want)
 		}
 	}
 }
@@ -608,7 +609,7 @@ func TestReplayNotReproduced(t *testing.T) {
 // history undecided within -budget is judged again with five times it).
 func TestCheckSaysWhyUnknown(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := cliRun(t, "check", "-cases", "50", "-budget", "1ns", "-out", out)
+	code, stdout, stderr := cliRun(t, "check", "-cases", "50", "-budget", "1ns", "-decide", "0", "-out", out)
 	if code != exitUnknown || !strings.Contains(stdout, "first unknown case: timeout: linearizability undecided within 1ns, then within 5ns") {
 		t.Fatalf("exit %d, want %d with the first unknown case's reason\n%s%s", code, exitUnknown, stdout, stderr)
 	}
@@ -629,13 +630,31 @@ func TestCheckSaysWhyUnknown(t *testing.T) {
 	}
 }
 
+// The judging after the cases decides the histories undecided within
+// -budget, says so, and counts them in the JSON; with -decide 0
+// (TestCheckSaysWhyUnknown) they stay unknown.
+func TestCheckDecidesAfterTheCases(t *testing.T) {
+	code, stdout, stderr := cliRun(t, "check", "-mode", "deterministic", "-cases", "25", "-budget", "1ns", "-out", t.TempDir())
+	if code != exitUnknown || !strings.Contains(stdout, "decided after the cases (-decide): 8 histories") || !strings.Contains(stdout, "8 ok, 0 illegal, 17 unknown") {
+		t.Errorf("exit %d, want %d, 8 decided\n%s%s", code, exitUnknown, stdout, stderr)
+	}
+	code, stdout, _ = cliRun(t, "check", "-json", "-mode", "deterministic", "-cases", "5", "-budget", "1ns", "-out", t.TempDir())
+	var r map[string]any
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("exit %d: %v\n%s", code, err, stdout)
+	}
+	if r["decided"] != float64(5) || r["unknown"] != float64(0) || r["ok"] != float64(5) {
+		t.Errorf("-json: decided %v, unknown %v, ok %v", r["decided"], r["unknown"], r["ok"])
+	}
+}
+
 // An undecided case is decided of its recorded history only: a
 // deterministic case's bundle is not run again (a changed harness or an
 // edited case.json would then be judged in its place and pass as
 // "decided"); its history.json is judged.
 func TestReplayDecidesTheRecordedHistory(t *testing.T) {
 	out := t.TempDir()
-	if code, stdout, _ := cliRun(t, "check", "-mode", "deterministic", "-cases", "50", "-budget", "1ns", "-out", out); code != exitUnknown {
+	if code, stdout, _ := cliRun(t, "check", "-mode", "deterministic", "-cases", "50", "-budget", "1ns", "-decide", "0", "-out", out); code != exitUnknown {
 		t.Fatalf("exit %d\n%s", code, stdout)
 	}
 	bundles, _ := filepath.Glob(filepath.Join(out, "unknown-1-*"))
