@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gexit-dev/gexit/impl"
@@ -555,6 +556,10 @@ func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candida
 		run, cancel = context.WithDeadline(ctx, deadline)
 	}
 	defer cancel()
+	// cut: ctx (a signal, not the deadline) left a queued case unrun or
+	// cut one before it could decide, so the campaign judged fewer cases
+	// than it produced.
+	var cut atomic.Bool
 	var wg sync.WaitGroup
 	for range c.o.Workers {
 		wg.Add(1)
@@ -563,12 +568,14 @@ func (c *Campaign) runBatches(ctx context.Context, deadline time.Time) (*candida
 			for j := range jobs {
 				if run.Err() != nil {
 					// Queued before the stop: not run, not counted.
+					cut.Store(cut.Load() || ctx.Err() != nil)
 					continue
 				}
 				out := c.runJob(run, j)
 				if out.Verdict == Unknown && out.Name == Interrupted && run.Err() != nil {
 					// Cut by the stop before it could decide:
 					// not judged, not counted.
+					cut.Store(cut.Load() || ctx.Err() != nil)
 					continue
 				}
 				c.count(j, out)
@@ -611,10 +618,14 @@ produce:
 			produced++
 		}
 	}
-	// Whether ctx stopped the production: the bounds had not.
-	interrupted := ctx.Err() != nil && (deadline.IsZero() || time.Now().Before(deadline)) && (c.o.Cases == 0 || produced < c.o.Cases) && !failed()
 	close(jobs)
 	wg.Wait()
+	// Whether ctx stopped the production, or the cases produced before
+	// it: the bounds had not. (With a case bound every case may be
+	// produced, and queued, before a signal leaves some of them unrun.)
+	beforeDeadline := deadline.IsZero() || time.Now().Before(deadline)
+	interrupted := ctx.Err() != nil && beforeDeadline && !failed() &&
+		(c.o.Cases == 0 || produced < c.o.Cases || cut.Load())
 	return found, harnessErr, interrupted
 }
 

@@ -361,6 +361,35 @@ func TestCampaignWorkersFindTheFirstFailure(t *testing.T) {
 	}
 }
 
+// With a case bound every case can be produced (queued) before the
+// signal; the cases it leaves unrun make the campaign interrupted too.
+func TestCampaignInterruptedAfterTheLastCaseQueued(t *testing.T) {
+	c, err := NewCampaign(CampaignOptions{Seed: 1, Cases: 100, Ps: 1, Ms: 1, Modes: []string{"systematic"}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for c.Stats().Cases < 60 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	r := c.Run(ctx)
+	if r.Cases >= 100 {
+		t.Skipf("every case ran before the signal (%d): nothing to test", r.Cases)
+	}
+	if !r.Interrupted || r.Verdict != Unknown {
+		t.Fatalf("cancelled after %d of 100 cases: interrupted %v, %s", r.Cases, r.Interrupted, r.Summary())
+	}
+	// The control: the same campaign run to its bound is not.
+	c, _ = NewCampaign(CampaignOptions{Seed: 1, Cases: 100, Ps: 1, Ms: 1, Modes: []string{"systematic"}, Workers: 1})
+	if r := c.Run(context.Background()); r.Interrupted || r.Cases != 100 {
+		t.Fatalf("uncancelled: interrupted %v, %s", r.Interrupted, r.Summary())
+	}
+}
+
 // A signal (ctx ending) before the campaign's bound is an interruption:
 // the verdict is unknown, never ok. One after the campaign met a failure
 // (while its last cases run, or the shrinking) is not: the campaign
