@@ -56,8 +56,8 @@ type CampaignOptions struct {
 	Shrink time.Duration
 	// Decide bounds the judging, once the cases have run, of the
 	// histories still undecided after Budget and undecidedRetry times it
-	// (the first maxUndecided of them, one after another, each with what
-	// is left of Decide): a history decided then counts as ok or illegal
+	// (the first maxUndecided of them, sharing it: decide): a history
+	// decided then counts as ok or illegal
 	// instead of unknown (0: none is judged again). It runs only when
 	// no case failed and the campaign was not interrupted. A history
 	// decided illegal is the campaign's counterexample, shrunk within
@@ -377,8 +377,11 @@ func runSafeOne(ctx context.Context, c Case, budget time.Duration) (o *Outcome) 
 // it is judged again with (runSafeOne).
 const undecidedRetry = 5
 
-// decide judges the kept undecided histories again, one after another,
-// each with what is left of the Decide budget, and moves each it decides
+// decide judges the kept undecided histories again within the Decide
+// budget, shared: in a pass over those still undecided each gets an even
+// share of the time left (a history porcupine cannot decide must not
+// take the time of those after it), and a pass that decided some gives
+// the rest their shares of what is left again. Each it decides moves
 // from the unknown count to the ok or illegal one. It returns the first
 // decided illegal (nil if none), which is then the campaign's
 // counterexample: its Shrink budget counts from the judging's start.
@@ -387,56 +390,66 @@ func (c *Campaign) decide(ctx context.Context) *candidate {
 		return nil
 	}
 	c.mu.Lock()
-	kept := c.undecided
+	pending := c.undecided
 	c.mu.Unlock()
 	start := time.Now()
 	end := start.Add(c.o.Decide)
-	var still []undecidedCase
+	tried := map[*Outcome]time.Duration{} // the longest budget each was given
 	var found *candidate
 	defer func() {
 		c.mu.Lock()
 		c.stats.Deciding = 0
 		c.mu.Unlock()
 	}()
-	for k, u := range kept {
-		c.mu.Lock()
-		c.stats.Deciding = len(kept) - k
-		c.mu.Unlock()
-		left := time.Until(end)
-		if found != nil || left <= 0 || ctx.Err() != nil {
-			still = append(still, kept[k:]...)
-			break
-		}
-		out := JudgeSafe(ctx, u.out.Case, u.out.Run, left)
-		if out.Verdict == Unknown {
-			if out.Name == Undecided {
-				u.out.Detail = fmt.Sprintf("%s, then within %v after the campaign", u.out.Detail, left.Round(time.Millisecond))
+	for progressed := true; progressed && len(pending) > 0; {
+		progressed = false
+		var still []undecidedCase
+		for k, u := range pending {
+			c.mu.Lock()
+			c.stats.Deciding = len(pending) - k
+			c.mu.Unlock()
+			left := time.Until(end)
+			if found != nil || left <= 0 || ctx.Err() != nil {
+				still = append(still, pending[k:]...)
+				break
 			}
-			still = append(still, u)
-			continue
+			share := left / time.Duration(len(pending)-k)
+			out := JudgeSafe(ctx, u.out.Case, u.out.Run, share)
+			if out.Verdict == Unknown {
+				tried[u.out] = max(tried[u.out], share)
+				still = append(still, u)
+				continue
+			}
+			progressed = true
+			out.Coverage = u.out.Coverage // (the run's coverage was counted with the case)
+			c.mu.Lock()
+			c.stats.Unknown--
+			c.stats.Decided++
+			if out.Verdict == Ok {
+				c.stats.Ok++
+			} else {
+				c.stats.Illegal++
+			}
+			c.mu.Unlock()
+			if out.Verdict == Illegal {
+				found = &candidate{caseJob: u.j, out: out, found: start}
+			}
 		}
-		out.Coverage = u.out.Coverage // (the run's coverage was counted with the case)
-		c.mu.Lock()
-		c.stats.Unknown--
-		c.stats.Decided++
-		if out.Verdict == Ok {
-			c.stats.Ok++
-		} else {
-			c.stats.Illegal++
-		}
-		c.mu.Unlock()
-		if out.Verdict == Illegal {
-			found = &candidate{caseJob: u.j, out: out, found: start}
+		pending = still
+	}
+	for _, u := range pending {
+		if d, ok := tried[u.out]; ok {
+			u.out.Detail = fmt.Sprintf("%s, then within %v after the campaign", u.out.Detail, d.Round(time.Millisecond))
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.undecided = still
+	c.undecided = pending
 	// The first unknown is now the first still undecided, else the first
 	// unknown of another kind.
 	c.first = c.firstUnkept
-	if len(still) > 0 {
-		c.first = still[0].out
+	if len(pending) > 0 {
+		c.first = pending[0].out
 	}
 	return found
 }

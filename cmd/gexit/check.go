@@ -75,15 +75,15 @@ page) and, for linearizability failures, linearization.html. "gexit
 replay DIR" re-runs it. A panic in the implementation is a violation of
 kind "panic", a throw no recorded op explains one of kind "throw", and a
 panic in gexit's own judging one of kind "harness-panic": each gets its
-bundle like any other violation. A campaign without a violation whose
-has a history undecided within -budget (then within five times it)
-judges it again once the cases have run, with what is left of -decide
-(the first 8 such histories, one after another): one it decides counts
-as ok or illegal (an illegal one is the counterexample, reported
-unshrunk by rapid: within the cases' budget it passes as undecided). A
-campaign whose verdict stays unknown because of an undecided history
-writes the first as -out/unknown-<seed>-<k>: "gexit replay
-DIR/history.json -budget 5m" decides it with more time.
+bundle like any other violation. A campaign without a violation that
+has histories undecided within -budget (then within five times it)
+judges them again once the cases have run, within -decide (the first 8
+such histories, each with an even share of the time left): one it
+decides counts as ok or illegal (an illegal one is the counterexample,
+reported unshrunk by rapid: within the cases' budget it passes as
+undecided). A campaign whose verdict stays unknown because of an
+undecided history writes the first as -out/unknown-<seed>-<k>: "gexit
+replay DIR/history.json -budget 5m" decides it with more time.
 
 The campaign is also a library: checker.NewCampaign(...).Run(ctx) runs
 the same from Go code (a go test, say).
@@ -171,7 +171,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	cpuProfile := cpuProfileFlag(fs)
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
 	fs.DurationVar(&f.budget, "budget", 2*time.Second, "time budget of one case's linearizability check; a history undecided within it is judged again with five times it, then after the cases within -decide, then is unknown")
-	fs.DurationVar(&f.decide, "decide", time.Minute, "time budget, after the cases, for judging again the histories still undecided (the first 8, one after another; 0: none); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")
+	fs.DurationVar(&f.decide, "decide", time.Minute, "time budget, after the cases, for judging again the histories still undecided (the first 8, each with an even share of it; 0: none); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")
 	fs.StringVar(&f.mode, "mode", "", "run every case in this `mode` only: deterministic, atomic, free or systematic (default: all four drawn, systematic for about one case in 256)")
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "cases run at once, in [1, 1024]; the cases drawn, and with -cases those run, are the same for any number")
 	fs.DurationVar(&f.shrink, "shrink", 30*time.Second, "time budget for shrinking a counterexample (rapid's, then Minimize's; 0: no shrinking); unless set, at most half the -duration, so a run ends within 1.5 times its -duration")
