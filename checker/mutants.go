@@ -15,32 +15,34 @@ import (
 )
 
 // Property is the harness's property over drawn cases: run the case on the
-// implementation and judge it by the spec. It reports the outcome of every
-// failing run to onFail (the last call is rapid's replay of the minimal
-// case) and counts runs.
+// implementation (RunSafe: a panic is an outcome, never the end of the
+// search) and judge it by the spec. It reports every run's outcome to onRun
+// and every failing run's to onFail (the last call is rapid's replay of
+// the minimal case). Only an illegal verdict fails the property: an
+// unknown one (a check out of its budget) and a harness outcome (the case
+// could not be run) are not the implementation's failure, and a search
+// that stopped at them would have tested nothing after them; onRun sees
+// them, and the caller counts them (Unjudged).
 func Property(o DrawOptions, budget time.Duration, onRun func(*Outcome), onFail func(*Outcome)) func(*rapid.T) {
 	return func(t *rapid.T) {
 		c := DrawCase(t, o)
-		out, err := RunCase(context.Background(), c, budget)
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
+		out := RunSafe(context.Background(), c, budget)
 		if onRun != nil {
 			onRun(out)
 		}
-		switch out.Verdict {
-		case Illegal:
+		if out.Verdict == Illegal && !Unjudged(out) {
 			if onFail != nil {
 				onFail(out)
 			}
 			t.Fatalf("%s", TextReport(out))
-		case Unknown:
-			if onFail != nil {
-				onFail(out)
-			}
-			t.Fatalf("unknown: %s", out.Detail)
 		}
 	}
+}
+
+// Unjudged reports whether an outcome says nothing of the implementation:
+// its verdict is unknown, or the harness could not run or judge the case.
+func Unjudged(out *Outcome) bool {
+	return out.Verdict == Unknown || out.Kind == "harness" || out.Kind == "harness-panic"
 }
 
 // rapidMu serializes runs that change rapid's settings.
@@ -223,14 +225,35 @@ type MutantResult struct {
 	Null bool `json:"null,omitempty"`
 	// Interrupted: MutantOptions.Context ended while the row ran, before
 	// it was caught: neither caught nor passed.
-	Interrupted bool     `json:"interrupted,omitempty"`
-	Outcome     *Outcome `json:"-"`
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Unjudged counts the cases of Cases whose outcome said nothing of
+	// the implementation (Unjudged: unknown, or a harness error).
+	Unjudged int      `json:"unjudged,omitempty"`
+	Outcome  *Outcome `json:"-"`
 }
 
 // Undecided reports whether the row judged nothing it can be held to:
-// not caught, and its budget ended before its first case or a signal
-// stopped it. Such a row is neither a catch nor a pass.
-func (r *MutantResult) Undecided() bool { return !r.Caught && (r.Cases == 0 || r.Interrupted) }
+// not caught, and its budget ended before its first case, a signal
+// stopped it, or no case it ran was judged; for the null row, any case
+// not judged (a clean row must judge every case it ran). Such a row is
+// neither a catch nor a pass.
+func (r *MutantResult) Undecided() bool {
+	return !r.Caught && (r.Cases == 0 || r.Interrupted || r.Unjudged == r.Cases || r.Null && r.Unjudged > 0)
+}
+
+// NullCaught reports whether the null row was caught, in its search or in
+// a mode's column: the harness failed a correct implementation.
+func (r *MutantResult) NullCaught() bool {
+	if !r.Null {
+		return false
+	}
+	for _, m := range r.Modes {
+		if m.Caught {
+			return true
+		}
+	}
+	return r.Caught
+}
 
 // ModeResult is one mode's column of a mutation table row.
 type ModeResult struct {
@@ -336,7 +359,7 @@ func Mutants(o MutantOptions) []MutantResult {
 			modes = []string{"free"}
 		}
 		found := searchMutant(o, faults, modes, budget)
-		r.Cases = found.cases
+		r.Cases, r.Unjudged = found.cases, found.unjudged
 		if found.out != nil {
 			last := Minimize(o.Context, found.out, time.Second, time.Now().Add(o.Shrink))
 			r.Caught = true
@@ -373,9 +396,10 @@ func Mutants(o MutantOptions) []MutantResult {
 }
 
 type mutantSearch struct {
-	out     *Outcome // the failing case rapid shrank to, nil if none
-	seconds float64  // to the first failure
-	cases   int      // cases run until the first failure (or in all)
+	out      *Outcome // the failing case rapid shrank to, nil if none
+	seconds  float64  // to the first failure
+	cases    int      // cases run until the first failure (or in all)
+	unjudged int      // of cases, those Unjudged
 }
 
 // searchMutant runs the property with faults on, drawing modes (nil: the
@@ -387,9 +411,12 @@ func searchMutant(o MutantOptions, faults, modes []string, budget time.Duration)
 	var last *Outcome
 	deadline := start.Add(budget)
 	prop := Property(DrawOptions{Faults: faults, Modes: modes, MinMs: 1, MaxMs: 3}, time.Second,
-		func(*Outcome) {
+		func(out *Outcome) {
 			if first == 0 {
 				res.cases++ // cases run until the first failure
+				if Unjudged(out) {
+					res.unjudged++
+				}
 			}
 		},
 		func(out *Outcome) {

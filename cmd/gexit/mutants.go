@@ -106,6 +106,10 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	caught, faultRows, notRun := 0, 0, 0
 	for _, r := range rows {
+		if r.NullCaught() {
+			code = exitViolation
+			continue
+		}
 		if r.Undecided() {
 			// Unknown, unless a row that ran says more.
 			notRun++
@@ -168,15 +172,21 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 		}
 		if r.Undecided() {
 			why := "NOT RUN: the -budget ended before its first case was judged"
-			if r.Interrupted {
+			switch {
+			case r.Interrupted:
 				why = fmt.Sprintf("INTERRUPTED after %d cases", r.Cases)
+			case r.Unjudged > 0:
+				why = fmt.Sprintf("UNDECIDED: %d of its %d cases unknown or not run by the harness", r.Unjudged, r.Cases)
 			}
 			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "-", "-", "-", "-", cols, why)
 			continue
 		}
 		if !r.Caught {
 			what := fmt.Sprintf("(%d cases)", r.Cases)
-			if r.Null {
+			switch {
+			case r.NullCaught():
+				what = "FALSE POSITIVE: a mode's column caught the null mutant"
+			case r.Null:
 				what = fmt.Sprintf("(%d cases, none failed: the null mutant must pass)", r.Cases)
 			}
 			fmt.Fprintf(stdout, "%-*s  %-6s  %8s  %5s  %-7s%s  %s\n", w, r.Fault, "NO", "-", "-", "-", cols, what)
@@ -197,7 +207,7 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	}
 	falsePositive := false
 	for _, r := range rows {
-		falsePositive = falsePositive || r.Null && r.Caught
+		falsePositive = falsePositive || r.NullCaught()
 	}
 	null := "not caught"
 	switch {
@@ -207,10 +217,12 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 		null = "interrupted"
 	case rows != nil && rows[0].Null && rows[0].Cases == 0:
 		null = "not run"
+	case rows != nil && rows[0].Null && rows[0].Undecided():
+		null = "undecided"
 	}
 	fmt.Fprintf(stdout, "%d of %d faults caught with a passing control; null mutant %s\n", caught, faultRows, null)
 	if notRun > 0 {
-		fmt.Fprintf(stdout, "%d rows not run or interrupted: the table is incomplete\n", notRun)
+		fmt.Fprintf(stdout, "%d rows not run, interrupted or undecided: the table is incomplete\n", notRun)
 	}
 	if interrupted {
 		fmt.Fprintf(stdout, "interrupted: stopped by a signal; rows not started are not listed\n")
