@@ -121,8 +121,10 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "gexit conform: want one trace FILE or -run WORKLOAD (see gexit conform -h)")
 			return exitUsage
 		}
-		if *keep != "" || *procs != 0 {
-			fmt.Fprintln(stderr, "gexit conform: -keep and -procs go with -run")
+		scaleSet := false
+		fs.Visit(func(fl *flag.Flag) { scaleSet = scaleSet || fl.Name == "scale" })
+		if *keep != "" || *procs != 0 || scaleSet {
+			fmt.Fprintln(stderr, "gexit conform: -keep, -procs and -scale go with -run")
 			return exitUsage
 		}
 		if fi, err := os.Stat(fs.Arg(0)); err == nil && fi.IsDir() {

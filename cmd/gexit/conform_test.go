@@ -129,6 +129,8 @@ func TestConformUsage(t *testing.T) {
 		{"conform", "-run", "spawn", "-scale", "0"},
 		{"conform", "-procs", "2", conformantTrace},
 		{"conform", "-keep", "x.trace", conformantTrace},
+		{"conform", "-scale", "0", conformantTrace},
+		{"conform", "-scale", "2", conformantTrace},
 		{"conform", "-nosuchflag"},
 	} {
 		code, out, errs := runNoPanic(t, args...)

@@ -656,6 +656,8 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 	case res.StoppedBy == "":
 		fmt.Fprintln(w, "complete: every state reachable within the bounds was explored")
 		printCollision(w, res, fpBits)
+	case res.StoppedBy == "depth" && res.Bitstate != nil:
+		fmt.Fprintln(w, "searched to the -depth bound: a state whose bits collided was not explored, nor what only it leads to")
 	case res.StoppedBy == "depth" && res.POR != nil:
 		fmt.Fprintln(w, "complete up to the -depth bound of the reduced graph (-por follows a private acquirep alone, a step that pushes the others one level deeper: a violation -depth steps deep in the full graph may lie deeper here; -por=false bounds the full graph)")
 		printCollision(w, res, fpBits)
@@ -695,7 +697,7 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 	}
 	switch {
 	case len(res.NeverReached) == 0:
-	case res.Complete || res.StoppedBy == "depth":
+	case res.Bitstate == nil && (res.Complete || res.StoppedBy == "depth"):
 		fmt.Fprintf(w, "never reached under these bounds: %s\n", strings.Join(res.NeverReached, ", "))
 	default:
 		// A partial search says nothing of what the bound reaches.

@@ -148,6 +148,25 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *mutants {
+		// The table runs its own workloads with its own bounds and
+		// writes no bundles: these would be silently ignored.
+		var unused []string
+		fs.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "timeout", "max-memory", "out", "invariants-every", "v":
+				unused = append(unused, "-"+fl.Name)
+			}
+		})
+		if len(unused) > 0 {
+			fmt.Fprintf(stderr, "gexit runtime: %s do not go with -mutants (the table runs its own workloads, with its own bounds, and writes no bundles)\n", strings.Join(unused, ", "))
+			return exitUsage
+		}
+		if *src != "" {
+			if fi, err := os.Stat(*src); err != nil || !fi.IsDir() {
+				fmt.Fprintf(stderr, "gexit runtime: -src %s is not a directory\n", *src)
+				return exitUsage
+			}
+		}
 		return runMutantsTable(*src, *mutantNames, *procsFlag, *jsonOut, *workload != "" || *tests != "" || *execDir != "", stdout, stderr)
 	}
 	if *mutantNames != "" {

@@ -44,6 +44,9 @@ func TestRuntimeBadInput(t *testing.T) {
 		{[]string{"runtime", "-exec", "/nonexistent/dir"}, "-exec /nonexistent/dir is not a directory"},
 		{[]string{"runtime", "-exec", lib}, "is package lib, not a main package"},
 		{[]string{"runtime", "-run", "spawn", "-out", filepath.Join(file, "sub")}, file + " is not a directory"},
+		{[]string{"runtime", "-mutants", "-timeout", "1ns"}, "-timeout do not go with -mutants"},
+		{[]string{"runtime", "-mutants", "-max-memory", "garbage", "-invariants-every", "0"}, "-invariants-every, -max-memory do not go with -mutants"},
+		{[]string{"runtime", "-mutants", "-src", "/nonexistent/dir"}, "-src /nonexistent/dir is not a directory"},
 	}
 	for _, c := range cases {
 		if c.want == "" {
