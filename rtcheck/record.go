@@ -122,6 +122,11 @@ type Header struct {
 
 // Trailer is what the final drain wrote: the history's end.
 type Trailer struct {
+	// Before is the records reserved when the final drain began, whose
+	// writers it waits for (0 in a loss marker, and in files recorded
+	// before the trailer carried it): a record below it not in the file
+	// was never written, and the history has a hole.
+	Before      uint64
 	Reserved    uint64 // records reserved when the final drain ran
 	Drained     uint64 // records written
 	Lost        uint64 // records dropped: the ring was full
@@ -301,7 +306,7 @@ func (d *decoder) feed(data []byte) error {
 		}
 		kind := Kind(le.Uint16(b[32:]))
 		if kind == KindTrailer || kind == KindLoss {
-			t := Trailer{Reserved: le.Uint64(b[8:]), Drained: le.Uint64(b[16:]),
+			t := Trailer{Before: le.Uint64(b[0:]), Reserved: le.Uint64(b[8:]), Drained: le.Uint64(b[16:]),
 				Lost: le.Uint64(b[24:]), DrainErrors: le.Uint64(b[40:]), Outside: le.Uint64(b[48:]), Capped: le.Uint64(b[56:])}
 			if kind == KindLoss {
 				f.Losses = append(f.Losses, t)

@@ -648,8 +648,18 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 			v = worse(v, Unknown)
 			continue
 		}
-		if p.Main && f.Trailer == nil && r.ExitCode == 0 {
-			p.Problems = append(p.Problems, "the process exited 0 without its final drain: the end of its history is unknown")
+		if p.Main && f.Trailer == nil && !r.TimedOut && r.ExitCode >= 0 && r.ExitCode < 128 {
+			// Every exit but a signal's runs the final drain: main's
+			// return and os.Exit (runExitHooks), and fatal errors.
+			p.Problems = append(p.Problems, fmt.Sprintf("the process exited %d without its final drain: the end of its history is unknown", r.ExitCode))
+			v = worse(v, Unknown)
+		}
+		if t := f.Trailer; t != nil && uint64(f.Settled) < t.Before {
+			// Records reserved after the final drain began may be
+			// missing (the history ends there); one before it was
+			// never written, and what follows it is not judged.
+			p.Problems = append(p.Problems, fmt.Sprintf("record %d, reserved before the final drain, was never written (its writer stalled past the drain's wait): the %d records after it are not checked; unknown",
+				f.Settled, len(f.Records)-f.Settled))
 			v = worse(v, Unknown)
 		}
 		if probs := Consistency(f); len(probs) > 0 {
@@ -666,7 +676,9 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 	if big {
 		debug.FreeOSMemory() // before the next run
 	}
-	if !sawMain && r.ExitCode == 0 && !r.TimedOut {
+	if !sawMain && r.ExitCode != -1 && !r.TimedOut {
+		// Whatever its exit status: a workload that expects a fatal
+		// error exits 2, and must still have been recorded.
 		r.Problems = append(r.Problems, "no record file from the process (GEXIT_RECORDS not honoured?): unknown")
 		v = worse(v, Unknown)
 	}

@@ -3,6 +3,7 @@ package rtcheck
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -492,6 +493,90 @@ func TestGoflagsQuote(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		if err != nil || strings.TrimSpace(string(out)) != "errors" {
 			t.Errorf("%q: GOFLAGS=%s: %v\n%s", name, goflagsQuote("-overlay="+ov), err, out)
+		}
+	}
+}
+
+// collectFile judges one main-process record file (pid 4242) as a run's
+// collect does, with the run's exit status.
+func collectFile(t *testing.T, data []byte, exit int) (Verdict, *RunResult) {
+	t.Helper()
+	dir := t.TempDir()
+	if data != nil {
+		if err := os.WriteFile(filepath.Join(dir, "4242.gexit"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &RunResult{Coverage: map[string]int{}, ExitCode: exit}
+	return collect(r, dir, 4242, Options{Judge: SpecJudge}), r
+}
+
+// A record reserved before the final drain and never written is a hole:
+// the records after it are not judged, so the process is unknown, not ok.
+// A hole at or after the drain's start is the history's end (records of
+// threads still running at exit), and the process is judged as before.
+func TestCollectHoleBeforeTheFinalDrain(t *testing.T) {
+	recs := cleanHistory()
+	for i := range recs {
+		recs[i].Index = uint64(i)
+	}
+	file := func(recs []Record, before uint64) []byte {
+		data := fileBytes(recs, false)
+		tr := marker(KindTrailer, uint64(len(recs)+1), uint64(len(recs)), 0)
+		binary.LittleEndian.PutUint64(tr[0:], before)
+		return append(data, tr...)
+	}
+	holed := append(append([]Record(nil), recs[:3]...), recs[4:]...) // index 3 never written
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		want   Verdict
+		reason string
+	}{
+		{"hole before the drain", file(holed, uint64(len(recs))), Unknown, "record 3, reserved before the final drain, was never written"},
+		{"hole after the drain began", file(holed, 3), OK, ""},
+		{"no hole", file(recs, uint64(len(recs))), OK, ""},
+		{"a file from before the trailer carried it", file(holed, 0), OK, ""},
+	} {
+		v, r := collectFile(t, tc.data, 0)
+		if v != tc.want || !strings.Contains(strings.Join(r.Problems, "\n"), tc.reason) {
+			t.Errorf("%s: %s, want %s (%q)\n%q", tc.name, v, tc.want, tc.reason, r.Problems)
+		}
+	}
+	// A violation before the hole is still one: a gfput of a G on a free
+	// list already (the next exit's records name the 70th gfput's G).
+	bad := append([]Record(nil), recs...)
+	k := findKind(t, bad, KGfput, 70)
+	bad[k+1].G = bad[k].G
+	h := len(bad) - 3
+	bad = append(bad[:h], bad[h+1:]...)
+	if v, r := collectFile(t, file(bad, uint64(len(recs))), 0); v != Violation {
+		t.Errorf("a violation before the hole: %s\n%q", v, r.Problems)
+	}
+}
+
+// A process that leaves no record file, or a main file without its
+// final drain, is unknown whatever its exit status but a signal's: the
+// goexit workload expects exit 2 (a fatal error, which runs the final
+// drain), and an uninstrumented binary would pass it.
+func TestCollectMissingFileOrTrailer(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		exit   int
+		want   Verdict
+		reason string
+	}{
+		{"no file, exit 0", nil, 0, Unknown, "no record file"},
+		{"no file, exit 2", nil, 2, Unknown, "no record file"},
+		{"no file, could not run", nil, -1, OK, ""},
+		{"no trailer, exit 2", fileBytes(cleanHistory(), false), 2, Unknown, "exited 2 without its final drain"},
+		{"no trailer, killed", fileBytes(cleanHistory(), false), 128 + 9, OK, ""},
+		{"trailer, exit 2", fileBytes(cleanHistory(), true), 2, OK, ""},
+	} {
+		v, r := collectFile(t, tc.data, tc.exit)
+		if v != tc.want || !strings.Contains(strings.Join(r.Problems, "\n"), tc.reason) {
+			t.Errorf("%s: %s, want %s (%q)\n%q", tc.name, v, tc.want, tc.reason, r.Problems)
 		}
 	}
 }
