@@ -154,12 +154,27 @@ const (
 	// RuleLockedThreadReused: a thread whose locked goroutine exited runs a
 	// goroutine again.
 	RuleLockedThreadReused = "locked-thread-reused"
+	// RuleExecutorNotRunning: an event executed by a goroutine (Event.G)
+	// that is not Running or in a syscall: one that exited, one never
+	// created nor stated, or one Runnable or Waiting.
+	RuleExecutorNotRunning = "executor-not-running"
+	// RuleWrongContext: an event of a goroutine on a P or thread other than
+	// the one it runs on: an event it executes, or a re-statement of it
+	// Running or in a syscall.
+	RuleWrongContext = "wrong-context"
+	// RuleForeignTransition: a goroutine's own transition (from Running or
+	// Syscall) executed by another goroutine, or by none.
+	RuleForeignTransition = "foreign-transition"
+	// RuleTimeBackwards: an event whose timestamp is earlier than the
+	// previous event's.
+	RuleTimeBackwards = "time-backwards"
 )
 
 // Rules lists every rule the checker enforces.
 var Rules = []string{
 	RuleLifecycle, RuleContinuity, RuleIDReuse, RuleExtraM,
 	RuleRunningExceedsProcs, RuleProcNotRunning, RuleProcShared, RuleLockedThreadReused,
+	RuleExecutorNotRunning, RuleWrongContext, RuleForeignTransition, RuleTimeBackwards,
 }
 
 // Violation is one broken rule.
@@ -257,7 +272,8 @@ const (
 type gstate struct {
 	state GoState
 	flags uint8
-	p     int64 // the P it runs on, while Running
+	p     int64 // the P it runs on, while Running; -1 otherwise
+	m     int64 // the thread it runs on, while Running or in a syscall; -1 otherwise or unknown
 }
 
 type pstate struct {
@@ -303,6 +319,9 @@ type Checker struct {
 	// stwBy is the goroutine stopping the world, while a stop-the-world
 	// range is open; -2 otherwise.
 	stwBy int64
+	// lastTime is the previous event's timestamp, once timed is set.
+	lastTime int64
+	timed    bool
 
 	rep         Report
 	transitions [len(statusSets)][len(statusSets)]int
@@ -375,8 +394,12 @@ func goTransition(from, to GoState) string {
 // Feed checks one event.
 func (c *Checker) Feed(e *Event) {
 	c.rep.Events++
+	c.checkTime(e)
 	if len(c.deadThreads) > 0 && e.M >= 0 {
 		c.checkThread(e)
+	}
+	if e.G >= 0 {
+		c.checkExecutor(e)
 	}
 	switch e.Kind {
 	case KindGo:
@@ -396,28 +419,96 @@ func (c *Checker) Feed(e *Event) {
 	}
 }
 
+// eventLabel is the Transition of a violation found on e that is not
+// about a goroutine transition: the P transition, or what e is.
+func eventLabel(e *Event) string {
+	switch e.Kind {
+	case KindGo:
+		return goTransition(GoState(e.From), GoState(e.To))
+	case KindProc:
+		return "P " + ProcState(e.From).String() + "->" + ProcState(e.To).String()
+	case KindSync:
+		return "(sync)"
+	}
+	return "(executing)"
+}
+
+// checkTime: time never runs backwards in a trace. The runtime stamps
+// each event from a monotonic clock (traceClockNow), and the reader
+// orders the threads' events by timestamp and sequence numbers and moves
+// any event not later than the one before it to 1 ns after it
+// (x/exp/trace reader.go), so a readable trace's timestamps increase.
+// Equal timestamps are accepted (synthetic input).
+func (c *Checker) checkTime(e *Event) {
+	if c.timed && e.Time < c.lastTime {
+		g := e.G
+		if e.Kind == KindGo {
+			g = e.Target
+		}
+		c.violate(RuleTimeBackwards, e, g, eventLabel(e), "timestamp %d is before the previous event's, %d", e.Time, c.lastTime)
+	}
+	c.timed = true
+	c.lastTime = e.Time // one violation per step back
+}
+
+// checkExecutor: the goroutine executing an event (Event.G) is one the
+// runtime runs there. A thread executes only its curg: the trace binds a
+// goroutine to its thread when it starts running (GoStart, GoSyscallEnd,
+// a Running or Syscall status, an extra M's GoCreateSyscall) and unbinds
+// it when it stops (GoStop, GoBlock, GoDestroy, GoSyscallEndBlocked), so
+// the executing goroutine is live and Running, or in a syscall (the
+// thread of a goroutine in a syscall traces exitsyscall's ProcStart and
+// the goroutine's own Syscall -> X). A running goroutine stays on the M
+// and P execute gave it until it stops (the runtime changes a running
+// goroutine's P only in procresize, which traces GoSched and GoStart
+// around it, proc.go:6099), and a goroutine in a syscall keeps its M
+// (entersyscall to exitsyscall run on one thread); its P may be taken
+// (ProcSteal), so only the thread is checked for it.
+func (c *Checker) checkExecutor(e *Event) {
+	s, ok := c.gs.get(e.G)
+	switch {
+	case !ok:
+		_, extra := c.extra[e.G]
+		if c.exited.has(e.G) || extra {
+			c.violate(RuleExecutorNotRunning, e, e.G, eventLabel(e), "goroutine %d executes after it exited", e.G)
+		} else {
+			c.violate(RuleExecutorNotRunning, e, e.G, eventLabel(e), "goroutine %d executes but was never created nor stated", e.G)
+		}
+	case s.state != GoRunning && s.state != GoSyscall:
+		c.violate(RuleExecutorNotRunning, e, e.G, eventLabel(e), "goroutine %d executes while %v", e.G, s.state)
+	case s.state == GoRunning && e.P != s.p:
+		c.violate(RuleWrongContext, e, e.G, eventLabel(e), "goroutine %d executes on P %d but runs on P %d", e.G, e.P, s.p)
+	case s.m >= 0 && e.M >= 0 && e.M != s.m:
+		c.violate(RuleWrongContext, e, e.G, eventLabel(e), "goroutine %d executes on thread %d but is %v on thread %d", e.G, e.M, s.state, s.m)
+	}
+}
+
 // checkThread: a goroutine executing on a thread whose locked goroutine
-// exited.
+// exited. A goroutine starting to run there (a transition to Running or
+// Syscall on the thread) counts whichever goroutine the event names as
+// executing, and so does the exited goroutine itself executing again.
 func (c *Checker) checkThread(e *Event) {
 	exitedG, dead := c.deadThreads[e.M]
 	if !dead {
 		return
 	}
 	g := e.G
-	tr := ""
-	if e.Kind == KindGo && (GoState(e.To) == GoRunning || GoState(e.To) == GoSyscall) && e.G < 0 {
+	tr := "(executing)"
+	if e.Kind == KindGo && (GoState(e.To) == GoRunning || GoState(e.To) == GoSyscall) {
 		g = e.Target
 		tr = goTransition(GoState(e.From), GoState(e.To))
 	}
-	if g < 0 || g == exitedG {
+	if g < 0 {
 		c.rep.DeadThreadEvents++
 		return
 	}
-	if tr == "" {
-		tr = "(executing)"
+	if g == exitedG {
+		c.violate(RuleLockedThreadReused, e, g, tr,
+			"thread %d runs goroutine %d again after it exited locked to it", e.M, g)
+	} else {
+		c.violate(RuleLockedThreadReused, e, g, tr,
+			"thread %d runs goroutine %d after goroutine %d exited locked to it", e.M, g, exitedG)
 	}
-	c.violate(RuleLockedThreadReused, e, g, tr,
-		"thread %d runs goroutine %d after goroutine %d exited locked to it", e.M, g, exitedG)
 	delete(c.deadThreads, e.M) // report once per thread
 }
 
@@ -470,7 +561,7 @@ func (c *Checker) feedGo(e *Event) {
 			c.violate(RuleIDReuse, e, id, "", "goroutine id %d already exited", id)
 		}
 		c.born()
-		c.setState(e, id, gstate{flags: gfUnknown, state: GoUndetermined, p: -1}, to)
+		c.setState(e, id, gstate{flags: gfUnknown, state: GoUndetermined, p: -1, m: -1}, to)
 		return
 	}
 	if from == to {
@@ -479,6 +570,8 @@ func (c *Checker) feedGo(e *Event) {
 			c.violate(RuleContinuity, e, id, "", "re-statement of a goroutine never seen")
 		} else if known && s.state != from {
 			c.violate(RuleContinuity, e, id, "", "goroutine was %v", s.state)
+		} else if known {
+			c.checkRestatement(e, id, s)
 		}
 		return
 	}
@@ -499,10 +592,24 @@ func (c *Checker) feedGo(e *Event) {
 		c.violate(RuleContinuity, e, id, "", "goroutine never seen (neither created nor stated)")
 		// Track it from here on, so one lost event is one violation.
 		c.born()
-		s = gstate{flags: gfUnknown, state: from, p: -1}
+		s = gstate{flags: gfUnknown, state: from, p: -1, m: -1}
 		known = true
 	} else if s.state != from {
 		c.violate(RuleContinuity, e, id, "", "goroutine was %v", s.state)
+	}
+
+	// A goroutine stops running, blocks, exits, enters or leaves a
+	// syscall by itself: gopark, goschedImpl, goexit0, entersyscall and
+	// exitsyscall all run on the goroutine, and the trace records these
+	// transitions in the goroutine's own context (GoStop, GoBlock,
+	// GoDestroy, GoSyscallBegin/End), whose executing goroutine is the one
+	// that changes state. Others only create, unblock or start goroutines.
+	if (from == GoRunning || from == GoSyscall) && e.G != id {
+		if e.G < 0 {
+			c.violate(RuleForeignTransition, e, id, "", "goroutine %d's own transition executed by no goroutine", id)
+		} else {
+			c.violate(RuleForeignTransition, e, id, "", "goroutine %d's own transition executed by goroutine %d", id, e.G)
+		}
 	}
 
 	c.transitions[from][to]++
@@ -517,7 +624,7 @@ func (c *Checker) feedGo(e *Event) {
 			c.violate(RuleIDReuse, e, id, "", "goroutine id %d was an ordinary goroutine that exited", id)
 		}
 		delete(c.extra, id)
-		c.created(e, id, gstate{flags: gfExtraM, p: -1}, to)
+		c.created(e, id, gstate{flags: gfExtraM, p: -1, m: -1}, to)
 		return
 	}
 	if from == GoSyscall && to == GoNotExist {
@@ -553,7 +660,7 @@ func (c *Checker) feedGo(e *Event) {
 		if isSystemStart(e.StartFunc) {
 			fl |= gfSystem
 		}
-		c.created(e, id, gstate{flags: fl, p: -1}, to)
+		c.created(e, id, gstate{flags: fl, p: -1, m: -1}, to)
 	case to == GoNotExist: // exit: Running -> NotExist
 		if s.flags&gfExtraM != 0 {
 			c.violate(RuleExtraM, e, id, "", "an extra M's goroutine exits from Syscall, not Running")
@@ -596,7 +703,7 @@ func (c *Checker) exit(e *Event, id int64, s gstate, from GoState, record bool) 
 	c.rep.Exited++
 	c.live--
 	if from == GoRunning {
-		c.leaveRunning(s)
+		c.leaveRunning(id, s)
 	}
 	if c.inWindow() {
 		c.rep.Window.Exited++
@@ -614,9 +721,32 @@ func (c *Checker) exit(e *Event, id int64, s gstate, from GoState, record bool) 
 	c.gs.del(id)
 }
 
-func (c *Checker) leaveRunning(s gstate) {
+// checkRestatement: a goroutine re-stated Running (X -> X after a Sync) is
+// re-stated on the P and thread it runs on, and one re-stated in a
+// syscall on its thread. The runtime writes a running goroutine's status
+// from its own thread, at its first event of the generation (eventWriter,
+// after its P's status), and a goroutine in a syscall's status names its
+// thread.
+func (c *Checker) checkRestatement(e *Event, id int64, s gstate) {
+	switch {
+	case s.state == GoRunning && e.P != s.p:
+		c.violate(RuleWrongContext, e, id, "", "goroutine %d is stated Running on P %d but runs on P %d", id, e.P, s.p)
+	case (s.state == GoRunning || s.state == GoSyscall) && s.m >= 0 && e.M >= 0 && e.M != s.m:
+		c.violate(RuleWrongContext, e, id, "", "goroutine %d is stated %v on thread %d but is on thread %d", id, s.state, e.M, s.m)
+	}
+}
+
+// runsOn reports whether goroutine id is Running on P p.
+func (c *Checker) runsOn(id, p int64) bool {
+	s, ok := c.gs.get(id)
+	return ok && s.state == GoRunning && s.p == p
+}
+
+// leaveRunning: goroutine id, in state s, stops running; its P no longer
+// runs it.
+func (c *Checker) leaveRunning(id int64, s gstate) {
 	c.running--
-	if p, ok := c.ps.get(s.p); ok && p.g >= 0 {
+	if p, ok := c.ps.get(s.p); ok && p.g == id {
 		p.g = -1
 		c.ps.put(s.p, p)
 	}
@@ -624,37 +754,53 @@ func (c *Checker) leaveRunning(s gstate) {
 
 // setState moves a tracked goroutine to state to, keeping the Running and P
 // bookkeeping and checking the P rules when it starts running.
+//
+// The P rules hold for a goroutine first stated Running (Undetermined ->
+// Running) as for one that starts: the runtime writes a running
+// goroutine's status from its own thread, which holds the goroutine's P
+// (eventWriter writes the P's status first), so the statement names the P
+// the goroutine runs on, and no other goroutine may still be Running on
+// it or on the thread.
 func (c *Checker) setState(e *Event, id int64, s gstate, to GoState) {
 	if s.state == GoRunning && to != GoRunning {
-		c.leaveRunning(s)
+		c.leaveRunning(id, s)
 		s.p = -1
+	}
+	if to == GoRunning || to == GoSyscall {
+		s.m = e.M
+	} else {
+		s.m = -1
 	}
 	if to == GoRunning && s.state != GoRunning {
 		c.running++
 		s.p = e.P
-		status := s.state == GoUndetermined
+		shared := false
 		if e.P < 0 {
-			if !status {
-				c.violate(RuleProcNotRunning, e, id, "", "goroutine runs with no P")
-			}
+			c.violate(RuleProcNotRunning, e, id, "", "goroutine runs with no P")
 		} else {
 			p, ok := c.ps.get(e.P)
 			switch {
 			case !ok:
 				// A P the trace has not stated yet (a Sync burst): learn it.
-				c.ps.put(e.P, pstate{state: ProcRunning, g: id})
+				p = pstate{state: ProcRunning, known: true, g: -1}
 				c.procsRunning++
-			case p.state != ProcRunning && !status:
+			case p.state != ProcRunning:
 				c.violate(RuleProcNotRunning, e, id, "", "P %d is %v", e.P, p.state)
-			case p.g >= 0 && p.g != id && !status:
+			case p.g >= 0 && p.g != id && c.runsOn(p.g, e.P):
 				c.violate(RuleProcShared, e, id, "", "P %d already runs goroutine %d", e.P, p.g)
+				shared = true
 			}
-			if ok {
-				p.g = id
-				c.ps.put(e.P, p)
+			p.g = id
+			c.ps.put(e.P, p)
+		}
+		if !shared && s.state == GoUndetermined && e.G >= 0 && e.G != id {
+			// A statement binds the goroutine to the thread that
+			// executes it, and the trace says that thread runs e.G.
+			if g, ok := c.gs.get(e.G); ok && g.state == GoRunning {
+				c.violate(RuleProcShared, e, id, "", "stated Running on thread %d, which runs goroutine %d", e.M, e.G)
 			}
 		}
-		if !status && !c.inStatus && c.running > c.procsRunning {
+		if !c.inStatus && c.running > c.procsRunning {
 			c.violate(RuleRunningExceedsProcs, e, id, "", "%d goroutines Running, %d Ps Running", c.running, c.procsRunning)
 		}
 	}

@@ -107,7 +107,7 @@ func TestRejections(t *testing.T) {
 		{"never created", start().g(1, GoRunning, GoWaiting, 1, 0, 100).
 			g(10, GoRunnable, GoRunning, -1, 0, 100), []string{RuleContinuity}},
 		{"from mismatch", start().g(10, GoNotExist, GoRunnable, 1, 0, 100).
-			g(10, GoRunning, GoWaiting, 10, 0, 100), []string{RuleContinuity}},
+			g(10, GoRunning, GoWaiting, 10, 0, 100), []string{RuleContinuity, RuleExecutorNotRunning}},
 		{"created twice", start().g(10, GoNotExist, GoRunnable, 1, 0, 100).
 			g(10, GoNotExist, GoRunnable, 1, 0, 100), []string{RuleContinuity}},
 		{"re-statement disagrees", start().g(10, GoNotExist, GoRunnable, 1, 0, 100).
@@ -146,7 +146,9 @@ func TestRejections(t *testing.T) {
 		{"locked thread executes a goroutine", start().proc(1, ProcIdle, ProcRunning, -1, 101).
 			g(10, GoNotExist, GoRunnable, 1, 0, 100).g(10, GoRunnable, GoRunning, -1, 1, 101).
 			log(10, 1, 101, MarkLockedExit).g(10, GoRunning, GoNotExist, 10, 1, 101).
-			proc(1, ProcRunning, ProcIdle, 1, 101).other(1, 0, 101), []string{RuleLockedThreadReused}},
+			proc(1, ProcRunning, ProcIdle, 1, 101).other(1, 0, 101),
+			// G1 runs on thread 100: executing on 101 is also out of place.
+			[]string{RuleLockedThreadReused, RuleWrongContext}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -406,9 +408,9 @@ func TestCoverage(t *testing.T) {
 	s.g(10, GoRunning, GoSyscall, 10, 0, 100).g(10, GoSyscall, GoRunning, 10, 0, 100)
 	s.g(10, GoRunning, GoRunnable, 10, 0, 100).g(10, GoRunnable, GoRunning, -1, 0, 100)
 	s.g(10, GoRunning, GoNotExist, 10, 0, 100)
-	s.g(11, GoNotExist, GoWaiting, 1, -1, 100).g(11, GoWaiting, GoWaiting, -1, -1, -1)
+	s.g(11, GoNotExist, GoWaiting, -1, -1, 100).g(11, GoWaiting, GoWaiting, -1, -1, -1)
 	s.g(50, GoNotExist, GoSyscall, -1, -1, 300).g(50, GoSyscall, GoNotExist, 50, -1, 300)
-	s.g(12, GoNotExist, GoRunnable, 1, -1, 100).g(12, GoRunnable, GoNotExist, -1, -1, 100)
+	s.g(12, GoNotExist, GoRunnable, -1, -1, 100).g(12, GoRunnable, GoNotExist, -1, -1, 100)
 	r := check(s.evs)
 	want := map[string]int{
 		"idle->dead": 0, "dead->runnable": 2, "dead->waiting": 1, "runnable->running": 2,

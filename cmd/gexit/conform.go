@@ -42,8 +42,8 @@ Extra-M rule (cgo callbacks): NotExist->Syscall creates an extra M's
 goroutine, which leaves by Syscall->NotExist and whose id may come back;
 no other goroutine id is ever reused.
 
-Rules: ` + "lifecycle, continuity, id-reuse, extra-m, running-exceeds-procs,\nproc-not-running, proc-shared, locked-thread-reused" + ` (see the conform package
-documentation). A runtime/trace.Log(ctx, "gexit", "locked-exit") just before a
+Rules: ` + "lifecycle, continuity, id-reuse, extra-m, running-exceeds-procs,\nproc-not-running, proc-shared, locked-thread-reused, executor-not-running,\nwrong-context, foreign-transition, time-backwards" + ` (see the conform
+package documentation). A runtime/trace.Log(ctx, "gexit", "locked-exit") just before a
 goroutine locked to its thread exits makes that thread dead afterwards.
 
 The trace reader checks its own state machine as it reads (a transition
