@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -634,17 +635,20 @@ func TestCheckSaysWhyUnknown(t *testing.T) {
 // -budget, says so, and counts them in the JSON; with -decide 0
 // (TestCheckSaysWhyUnknown) they stay unknown.
 func TestCheckDecidesAfterTheCases(t *testing.T) {
-	code, stdout, stderr := cliRun(t, "check", "-mode", "deterministic", "-cases", "25", "-budget", "1ns", "-out", t.TempDir())
-	if code != exitUnknown || !strings.Contains(stdout, "decided after the cases (-decide): 8 histories") || !strings.Contains(stdout, "8 ok, 0 illegal, 17 unknown") {
-		t.Errorf("exit %d, want %d, 8 decided\n%s%s", code, exitUnknown, stdout, stderr)
-	}
-	code, stdout, _ = cliRun(t, "check", "-json", "-mode", "deterministic", "-cases", "5", "-budget", "1ns", "-out", t.TempDir())
-	var r map[string]any
+	// Within 1ns nearly every history is undecided (porcupine decides a
+	// tiny one now and then before it reads its clock).
+	code, stdout, stderr := cliRun(t, "check", "-json", "-mode", "deterministic", "-cases", "25", "-budget", "1ns", "-workers", "1", "-out", t.TempDir())
+	var r struct{ Ok, Illegal, Unknown, Decided int }
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
-		t.Fatalf("exit %d: %v\n%s", code, err, stdout)
+		t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
 	}
-	if r["decided"] != float64(5) || r["unknown"] != float64(0) || r["ok"] != float64(5) {
-		t.Errorf("-json: decided %v, unknown %v, ok %v", r["decided"], r["unknown"], r["ok"])
+	undecided := r.Decided + r.Unknown
+	if undecided <= 8 || r.Decided != 8 || r.Ok+r.Unknown != 25 || r.Illegal != 0 || code != exitUnknown {
+		t.Errorf("-json: exit %d, %+v: want 8 of the more than 8 undecided decided ok, the rest unknown", code, r)
+	}
+	code, stdout, stderr = cliRun(t, "check", "-mode", "deterministic", "-cases", "5", "-budget", "1ns", "-out", t.TempDir())
+	if code != exitUnknown || !regexp.MustCompile(`decided after the cases \(-decide\): [1-5] histories`).MatchString(stdout) || !strings.Contains(stdout, "5 ok, 0 illegal, 0 unknown") {
+		t.Errorf("exit %d, want %d (a short campaign leaves branches unreached), every case decided\n%s%s", code, exitUnknown, stdout, stderr)
 	}
 }
 
