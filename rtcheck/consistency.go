@@ -12,8 +12,8 @@ const maxProblems = 20
 // sched.gFree.stack and .noStack, sched.runq: every operation that
 // changes them is probed, so a size that does not follow means a record
 // is missing or misplaced), a G put on a free list only while live and
-// taken only while free, a malg'd G never seen before, and goids never
-// reused.
+// taken only while free, a malg'd G never seen before, goids never
+// reused, and loss markers and trailer whose counters only grow.
 //
 // It is bookkeeping of the records, not a model: whether the runtime's
 // choices are the spec's (which list, how many, which G) is the spec
@@ -36,7 +36,43 @@ func Consistency(f *File) []string {
 			c.problems = append(c.problems, fmt.Sprintf("record index %d at or past the %d reserved at the final drain", f.Records[n-1].Index, t.Reserved))
 		}
 	}
+	c.problems = append(c.problems, monotoneCounters(f)...)
 	return c.problems
+}
+
+// monotoneCounters checks that the loss markers' and the trailer's
+// counters only grow, in the order the drains wrote them: the runtime's
+// counters (gexitNext, gexitWritten, gexitLost, gexitDrainErr,
+// gexitOutside, gexitCapped; gexitMark writes them) are never decreased.
+// A marker or trailer below an earlier marker is a corrupt file, whose
+// counters File.Lost and the others take at their largest.
+func monotoneCounters(f *File) []string {
+	marks := f.Losses
+	if f.Trailer != nil {
+		marks = append(marks[:len(marks):len(marks)], *f.Trailer)
+	}
+	var probs []string
+	for i := 1; i < len(marks); i++ {
+		a, b := marks[i-1], marks[i]
+		what := fmt.Sprintf("loss marker %d", i+1)
+		if f.Trailer != nil && i == len(marks)-1 {
+			what = "the trailer"
+		}
+		for _, c := range []struct {
+			name   string
+			before uint64
+			after  uint64
+		}{
+			{"reserved", a.Reserved, b.Reserved}, {"drained", a.Drained, b.Drained}, {"lost", a.Lost, b.Lost},
+			{"drain errors", a.DrainErrors, b.DrainErrors}, {"outside", a.Outside, b.Outside}, {"capped", a.Capped, b.Capped},
+		} {
+			if c.after < c.before && len(probs) < maxProblems {
+				probs = append(probs, fmt.Sprintf("%s counts %d %s, below the %d of loss marker %d before it: the runtime's counters only grow (a corrupt file)",
+					what, c.after, c.name, c.before, i))
+			}
+		}
+	}
+	return probs
 }
 
 type consistency struct {

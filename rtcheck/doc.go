@@ -6,8 +6,8 @@
 // exits and the idle P list (pidleput, pidleget). It is the foundation of
 // `gexit runtime`.
 //
-// A run's records are checked for consistency (Consistency: bookkeeping),
-// then judged by the spec (Options.Judge receives every process's
+// A run's records are checked for consistency (Consistency: bookkeeping:
+// list sizes, counters that only grow), then judged by the spec (Options.Judge receives every process's
 // records; SpecJudge, judge.go): the free-list records are replayed, in
 // their exact order, through the spec's free-list sub-machine
 // (spec/freelists.go, the functions Step's transitions are built from)

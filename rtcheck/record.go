@@ -175,16 +175,25 @@ func (f *File) Outside() uint64 { return f.counters().Outside }
 // its cap (Trailer.Capped), as far as the file tells.
 func (f *File) Capped() uint64 { return f.counters().Capped }
 
-// counters are the file's last counters: the trailer's, else the last
-// loss marker's (a process that died before its final drain), else none.
+// counters are the file's counters: each the largest the loss markers
+// and the trailer show. The runtime's counters only grow (gexitMark
+// writes them), so the trailer's, else the last loss marker's (a process
+// that died before its final drain), are the largest; a file whose later
+// counters are below an earlier marker's is corrupt (Consistency reports
+// it), and a loss a marker reported is not hidden by a smaller count
+// after it.
 func (f *File) counters() Trailer {
-	switch {
-	case f.Trailer != nil:
-		return *f.Trailer
-	case len(f.Losses) > 0:
-		return f.Losses[len(f.Losses)-1]
+	var t Trailer
+	marks := f.Losses
+	if f.Trailer != nil {
+		marks = append(marks[:len(marks):len(marks)], *f.Trailer)
 	}
-	return Trailer{}
+	for _, m := range marks {
+		t.Reserved, t.Drained = max(t.Reserved, m.Reserved), max(t.Drained, m.Drained)
+		t.Lost, t.DrainErrors = max(t.Lost, m.Lost), max(t.DrainErrors, m.DrainErrors)
+		t.Outside, t.Capped = max(t.Outside, m.Outside), max(t.Capped, m.Capped)
+	}
+	return t
 }
 
 // ReadFile decodes a record file. It reads the file in chunks, never

@@ -423,3 +423,45 @@ func findKind(t *testing.T, recs []Record, k Kind, nth int) int {
 	t.Fatalf("no %s #%d", k, nth)
 	return -1
 }
+
+// TestLossMarkerNotHiddenByTrailer: the drains' counters only grow, so a
+// trailer (or later marker) below an earlier loss marker is a corrupt
+// file; the counters the file reports are the largest, and a process
+// whose loss marker reported lost records is unknown, whatever its
+// trailer says.
+func TestLossMarkerNotHiddenByTrailer(t *testing.T) {
+	recs := cleanHistory()
+	n := uint64(len(recs))
+	file := func(lossLost, trailerLost uint64) []byte {
+		data := fileBytes(recs, false)
+		data = append(data, marker(KindLoss, 10, 9, lossLost)...)
+		return append(data, marker(KindTrailer, n, n, trailerLost)...)
+	}
+	// Control: the trailer carries the marker's count on.
+	f, err := Decode(file(3, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probs := Consistency(f); len(probs) != 0 || f.Lost() != 3 {
+		t.Fatalf("control: lost %d, problems %q", f.Lost(), probs)
+	}
+	f, err = Decode(file(3, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Lost() != 3 {
+		t.Errorf("a loss marker says 3 lost, the trailer 0: Lost() = %d, want 3", f.Lost())
+	}
+	if probs := strings.Join(Consistency(f), "\n"); !strings.Contains(probs, "the trailer counts 0 lost, below the 3 of loss marker 1") {
+		t.Errorf("the trailer below the loss marker not reported: %q", probs)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "4242.gexit"), file(3, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &RunResult{Coverage: map[string]int{}}
+	if v := collect(r, dir, 4242, Options{Judge: SpecJudge}); v != Unknown || r.Processes[0].Lost != 3 ||
+		!strings.Contains(strings.Join(r.Problems, "\n"), "3 records could not be kept") {
+		t.Errorf("verdict %s, lost %d, problems %q; want unknown with 3 lost", v, r.Processes[0].Lost, r.Problems)
+	}
+}
