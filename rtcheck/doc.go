@@ -19,7 +19,8 @@
 // twice is the spec's throw, procresize rebuilds the list in the spec's
 // order, handoffp's decisions under sched.lock are the spec's, and
 // exitsyscall's idle P comes from the pidleget just before on its M (the
-// judge starts at schedinit's procresize, the process's first record);
+// judge starts at schedinit's procresize, the process's first record, and
+// an idle-list record before it is a violation);
 // the run queues are checked for linearizability against the spec's
 // run-queue sub-machine (spec/runqs.go; judge_runq.go). The runtime mutation table (mutants.go,
 // gexit runtime -mutants) proves the check can fail: small changes to a

@@ -18,13 +18,16 @@ import (
 // pidleput of a P already on the list is the spec's throw.
 //
 // The start state: the records show procresize from schedinit at index 0
-// (old = 0), with the idle list empty before it; every later procresize
+// (old = 0), with the idle list empty before it: schedinit calls
+// procresize before any P exists, and no probe records before it, so its
+// entry record is the process's first. Every later procresize
 // runs with the world stopped, after stopTheWorldWithSema took every idle
 // P off the list (pidleget until nil, proc.go:1676-1685). The judge starts
 // at the first procresize record with an empty list and checks that the
-// list is empty at every later one; pidle records before the first
-// procresize (a history that does not start at the process's start) are
-// not judged. At procresize's end the rebuilt list must be the order the
+// list is empty at every later one. The first procresize must be
+// schedinit's (old = 0), and an idle-list record (pidleput, pidleget,
+// handoffp) before it is a violation: there is no P to idle before
+// schedinit's procresize. At procresize's end the rebuilt list must be the order the
 // spec's RelistIdle gives the same idle Ps (procresize pidleputs them from
 // P0 up, proc.go:6236-6241).
 //
@@ -131,6 +134,9 @@ func (j *pidleJudge) step(r *Record) {
 			if j.engaged && s.Sched.Pidle != spec.None {
 				j.failf("procresize runs with %s on the idle list; stopTheWorldWithSema takes every idle P off it", j.list())
 			}
+			if !j.engaged && r.F[0] != 0 {
+				j.failf("the first procresize record resizes from %d Ps: the first is schedinit's, from 0 (gomaxprocs is 0 before it), and the process's first record", r.F[0])
+			}
 			j.engaged = true
 			j.resize = r.F[1]
 			return
@@ -143,6 +149,7 @@ func (j *pidleJudge) step(r *Record) {
 		j.checkRelist(r.F[1])
 	case KPidleput:
 		if !j.engaged {
+			j.beforeResize()
 			return
 		}
 		j.judged++
@@ -163,6 +170,7 @@ func (j *pidleJudge) step(r *Record) {
 		j.want("gomaxprocs", int64(r.F[2]), int64(s.Sched.GoMaxProcs))
 	case KPidleget:
 		if !j.engaged {
+			j.beforeResize()
 			return
 		}
 		j.judged++
@@ -177,6 +185,7 @@ func (j *pidleJudge) step(r *Record) {
 		j.want("gomaxprocs", int64(r.F[2]), int64(s.Sched.GoMaxProcs))
 	case KHandoffp:
 		if !j.engaged {
+			j.beforeResize()
 			return
 		}
 		switch r.F[0] {
@@ -223,6 +232,15 @@ func (j *pidleJudge) step(r *Record) {
 			j.failf("%s is P%d; the pidleget just before on M%d (#%d) returned %s", what, r.P, r.M, p.Index, pname(int(p.P)))
 		}
 	}
+}
+
+// beforeResize reports an idle-list record before the first procresize:
+// schedinit's procresize makes the Ps, the first of them running, the
+// others idle (its pidleput records), and its entry is the process's
+// first record, so the list has no P to put, get or hand off before it.
+func (j *pidleJudge) beforeResize() {
+	j.judged++
+	j.failf("an idle-list record before the first procresize: schedinit's procresize, the process's first record, makes the Ps and the idle list; before it there is no P")
 }
 
 // checkRelist compares the idle list procresize rebuilt with the order

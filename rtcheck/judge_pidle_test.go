@@ -494,3 +494,49 @@ func TestIdleJudgeExitsyscallNoPTakesAnIdleP(t *testing.T) {
 		t.Errorf("exitsyscallNoP without a P, the idle list empty: %q", probs)
 	}
 }
+
+// TestIdleJudgeStartsAtSchedinitsProcresize: schedinit's procresize
+// (from 0 Ps) is the process's first record and makes the idle list, so
+// an idle-list record before the first procresize, or a first procresize
+// from more than 0 Ps, is a violation, never a history left unjudged.
+func TestIdleJudgeStartsAtSchedinitsProcresize(t *testing.T) {
+	// P1 put twice (the spec's throw), then a pidleget of P0, which was
+	// never on the list.
+	idle := []Record{
+		{Kind: KPidleput, P: 1, M: 0, F: [6]int32{1, -1, 2}},
+		{Kind: KPidleput, P: 1, M: 0, F: [6]int32{1, -1, 2}},
+		{Kind: KPidleget, P: 0, M: 0, F: [6]int32{7, 3, 9}},
+	}
+	schedinit := []Record{
+		{Kind: KProcresize, P: -1, M: 0, F: [6]int32{0, 2, 0}},
+		{Kind: KProcresize, P: 0, M: 0, F: [6]int32{0, 2, 1}},
+	}
+	for _, tc := range []struct {
+		name string
+		recs []Record
+		want string
+	}{
+		{"idle-list records and no procresize", slices.Clone(idle), "an idle-list record before the first procresize"},
+		{"handoffp before the first procresize", append([]Record{{Kind: KHandoffp, P: 0, M: 0, F: [6]int32{HandoffIdle, 0, 2, 1, 0}}}, idleHistory()...),
+			"an idle-list record before the first procresize"},
+		{"the first procresize from 2 Ps", append([]Record{
+			{Kind: KProcresize, P: 0, M: 0, F: [6]int32{2, 2, 0}},
+			{Kind: KProcresize, P: 0, M: 0, F: [6]int32{2, 2, 1}},
+		}, slices.Clone(idle)...), "the first procresize record resizes from 2 Ps"},
+		{"control: the same records after schedinit's procresize", append(slices.Clone(schedinit), idle...), "the spec throws"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := tc.recs
+			for i := range recs {
+				recs[i].Index = uint64(i)
+			}
+			f := &File{Header: Header{GOMAXPROCS: 3}, Records: recs, Settled: len(recs)}
+			if probs := strings.Join(judgeIdleList(f), "\n"); !strings.Contains(probs, tc.want) {
+				t.Fatalf("want a problem with %q, have:\n%s", tc.want, probs)
+			}
+			if j := SpecJudgeEvery(1)(f); j.Verdict != Violation {
+				t.Errorf("verdict %s, want violation", j.Verdict)
+			}
+		})
+	}
+}

@@ -502,6 +502,9 @@ func encodeHeader(h Header) []byte {
 func TestSpecJudgeGoidsAndDestroyedPs(t *testing.T) {
 	build := func(batch int32, skip bool, purge bool) []Record {
 		h := newHistory()
+		// schedinit's procresize: the process's first record.
+		h.add(Record{Kind: KProcresize, P: -1, F: [6]int32{0, 2, 0}})
+		h.add(Record{Kind: KProcresize, P: 0, F: [6]int32{0, 2, 1}})
 		h.add(Record{Kind: KGoidBatch, P: 1, X: 17, F: [6]int32{batch}})
 		var gs []uint64
 		for i := 0; i < 3; i++ {
