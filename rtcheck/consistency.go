@@ -12,8 +12,9 @@ const maxProblems = 20
 // sched.gFree.stack and .noStack, sched.runq: every operation that
 // changes them is probed, so a size that does not follow means a record
 // is missing or misplaced), a G put on a free list only while live and
-// taken only while free, a malg'd G never seen before, goids never
-// reused, and loss markers and trailer whose counters only grow.
+// taken only while free, a malg'd G never seen before, newproc1's malg
+// path right after its malg record (see malgs), goids never reused, and
+// loss markers and trailer whose counters only grow.
 //
 // It is bookkeeping of the records, not a model: whether the runtime's
 // choices are the spec's (which list, how many, which G) is the spec
@@ -94,6 +95,68 @@ type consistency struct {
 	goids     []int32
 	goidLimit uint64
 	bigGoids  map[uint64]uint64
+	malgs     malgs
+}
+
+// malgs pairs newproc1's malg path with its malg record. newproc1
+// (proc.go) runs with the M acquired (acquirem) on the M's P: when
+// gfget finds nothing it calls malg and allgadd, after which the
+// newproc1.malg record is written (gexitMalg), then, if the P's goid
+// cache is empty, the goid batch's record, then newproc1's own record
+// (gexitNewproc1, from = 0). So on that M the newproc1 record of the
+// malg path comes right after the malg record naming the same G and P,
+// with at most the goid batch between, and a malg record is followed by
+// that newproc1.
+type malgs struct {
+	pending []*Record         // per M id (up to maxTrackedM): its malg record not yet followed by newproc1
+	other   map[int32]*Record // the same for the other M ids (a corrupt id must not size a table)
+}
+
+// checkMalg checks r against the malg record pending on its M.
+func (c *consistency) checkMalg(r *Record) {
+	m := &c.malgs
+	tracked := r.M >= 0 && r.M <= maxTrackedM
+	var p *Record // the malg record pending on r's M
+	switch {
+	case tracked && int(r.M) < len(m.pending):
+		p = m.pending[r.M]
+	case !tracked && m.other != nil:
+		p = m.other[r.M]
+	}
+	if p == nil && r.Kind != KMalg && (r.Kind != KNewproc1 || r.F[0] != 0) {
+		return // nothing pending on the M, and r neither starts nor ends a malg path
+	}
+	switch {
+	case r.Kind == KGoidBatch:
+		return // newproc1's goid batch, between the malg and newproc1
+	case r.Kind == KNewproc1 && r.F[0] == 0:
+		switch {
+		case p == nil:
+			c.addf(r, "newproc1 took the malg path (gfget found nothing) without a newproc1.malg record just before on M%d: newproc1 writes it after malg and allgadd", r.M)
+		case p.G != r.G || p.P != r.P:
+			c.addf(r, "newproc1 took the malg path on M%d, but the malg record just before (#%d) made G %#x on %s", r.M, p.Index, p.G, pname(int(p.P)))
+		}
+	case p != nil:
+		c.addf(r, "M%d's newproc1.malg record #%d (G %#x) is not followed by its newproc1 on that M (at most its goid batch between)", r.M, p.Index, p.G)
+	}
+	p = nil
+	if r.Kind == KMalg {
+		p = r
+	}
+	switch {
+	case tracked:
+		if int(r.M) >= len(m.pending) {
+			m.pending = append(m.pending, make([]*Record, int(r.M)+1-len(m.pending))...)
+		}
+		m.pending[r.M] = p
+	case p != nil:
+		if m.other == nil {
+			m.other = map[int32]*Record{}
+		}
+		m.other[r.M] = p
+	default:
+		delete(m.other, r.M)
+	}
 }
 
 // gi is the dense index of G address addr.
@@ -178,6 +241,7 @@ func (c *consistency) check(r *Record) {
 	if r.P < -1 {
 		c.addf(r, "P id %d", r.P)
 	}
+	c.checkMalg(r)
 	if info.unused != 0 {
 		for i := range r.F {
 			if info.unused&(1<<i) != 0 && r.F[i] != 0 {

@@ -117,6 +117,11 @@ type freeJudge struct {
 	// gfget.alloc, newproc1 for it); the rest of gfget's records check
 	// against it.
 	pop []popped
+	// malg: the G of the P's last newproc1.malg record, until the P's
+	// newproc1 takes it (0: none). newproc1's malg path returns that G:
+	// the malg record is written after malg and allgadd, and newproc1's
+	// record after it, the M acquired and holding the P in between.
+	malg []uint64
 	// destroyed: Ps p.destroy ran on in the current procresize; at its
 	// end their free lists must be empty (procresize's p.destroy calls
 	// gfpurge: the spec's procresize, and its DeadPsEmpty).
@@ -231,7 +236,7 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 	}
 	s.Sched.StartingStackSize = start
 	j := &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
-		destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps), stackSize: start, gfgetWindow: make([]gfgetWindow, cfg.Ps)}
+		malg: make([]uint64, cfg.Ps), destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps), stackSize: start, gfgetWindow: make([]gfgetWindow, cfg.Ps)}
 	j.project = j.dump
 	return j
 }
@@ -371,6 +376,9 @@ func (j *freeJudge) step(r *Record) bool {
 			return true
 		}
 		j.g(r.G, r.F[0])
+		if r.P >= 0 && int(r.P) < len(j.malg) {
+			j.malg[r.P] = r.G
+		}
 	case KGfput:
 		g := j.g(r.G, r.F[0])
 		if j.pendingSpill[p] {
@@ -532,6 +540,10 @@ func (j *freeJudge) step(r *Record) bool {
 				j.failf("a gfget's pop on P%d without its newproc1", r.P)
 				j.pop[p] = popped{}
 			}
+			if j.malg[p] != r.G {
+				j.failf("newproc1 took the malg path on P%d with G %#x, but the P's last newproc1.malg record, not yet taken, made %#x (newproc1 records the G malg made)", r.P, r.G, j.malg[p])
+			}
+			j.malg[p] = 0
 			j.g(r.G, r.F[2])
 			return true
 		}

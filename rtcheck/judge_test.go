@@ -76,6 +76,11 @@ func TestSpecJudgeCatchesPlantedBugs(t *testing.T) {
 			recs[i].G, recs[j].G = recs[j].G, recs[i].G
 			return recs
 		}},
+		{"newproc1's malg path names a live G", "newproc1 took the malg path on P0 with G 0xc000100000", func(recs []Record) []Record {
+			i := find(recs, KNewproc1, 1) // the second G malg made
+			recs[i].G = recs[find(recs, KNewproc1, 0)].G
+			return recs
+		}},
 		{"the refill prefers noStack", "Gs refilled (stack list)", func(recs []Record) []Record {
 			i := find(recs, KGfgetRefill, 0)
 			recs[i].F[0], recs[i].F[1] = recs[i].F[1], recs[i].F[0]

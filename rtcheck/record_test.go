@@ -424,6 +424,85 @@ func findKind(t *testing.T, recs []Record, k Kind, nth int) int {
 	return -1
 }
 
+// recordsVerdict is what collect concludes of a process's records: a
+// Consistency problem is a violation, else the spec judge's verdict.
+func recordsVerdict(f *File) (Verdict, []string) {
+	if probs := Consistency(f); len(probs) > 0 {
+		return Violation, probs
+	}
+	j := SpecJudgeEvery(1)(f)
+	return j.Verdict, j.Problems
+}
+
+// recordsFile is a file of recs under the given GOMAXPROCS.
+func recordsFile(procs uint32, recs []Record) *File {
+	for i := range recs {
+		recs[i].Index = uint64(i)
+	}
+	return &File{Header: Header{StartingStackSize: 2048, GOMAXPROCS: procs, Kinds: uint32(numKinds - 1)}, Records: recs, Settled: len(recs)}
+}
+
+// TestConsistencyNewproc1FollowsItsMalg: newproc1's malg path (gfget
+// found nothing) is recorded right after its newproc1.malg record, on the
+// same M, naming the same G and P, with at most the goid batch between;
+// a newproc1 of the malg path naming a live G without one is a violation.
+func TestConsistencyNewproc1FollowsItsMalg(t *testing.T) {
+	const g1, g2, g3 = 0xc000100000, 0xc000100200, 0xc000100400
+	// Control: the goid batch between, and another M's records meanwhile.
+	h := newHistory()
+	h.create(0, g1)
+	h.add(Record{Kind: KMalg, P: 0, M: 0, G: g2, F: [6]int32{2048}})
+	h.add(Record{Kind: KMalg, P: 1, M: 1, G: g3, F: [6]int32{2048}})
+	h.add(Record{Kind: KGoidBatch, P: 0, M: 0, X: 17, F: [6]int32{16}})
+	h.add(Record{Kind: KNewproc1, P: 1, M: 1, G: g3, X: h.goid, F: [6]int32{0, 0, 2048, 2048, 1}})
+	h.add(Record{Kind: KNewproc1, P: 0, M: 0, G: g2, X: 17, F: [6]int32{0, 0, 2048, 2048, 1}})
+	// An M id past the table of M ids (maxTrackedM) is followed too.
+	h.add(Record{Kind: KMalg, P: 1, M: 1 << 20, G: g3 + 0x200, F: [6]int32{2048}})
+	h.add(Record{Kind: KNewproc1, P: 1, M: 1 << 20, G: g3 + 0x200, X: h.goid + 1, F: [6]int32{0, 0, 2048, 2048, 1}})
+	if v, probs := recordsVerdict(recordsFile(2, h.recs)); v != OK {
+		t.Fatalf("control: %s\n%s", v, strings.Join(probs, "\n"))
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(h *history)
+		want string
+	}{
+		{"newproc1's malg path names a live G, no malg record", func(h *history) {
+			h.add(Record{Kind: KNewproc1, P: 0, G: g1, X: h.goid, F: [6]int32{0, 0, 2048, 2048, 1}})
+		}, "newproc1 took the malg path (gfget found nothing) without a newproc1.malg record just before on M0"},
+		{"the malg record on another M", func(h *history) {
+			h.add(Record{Kind: KMalg, P: 0, M: 1, G: g2, F: [6]int32{2048}})
+			h.add(Record{Kind: KNewproc1, P: 0, M: 0, G: g2, X: h.goid, F: [6]int32{0, 0, 2048, 2048, 1}})
+		}, "without a newproc1.malg record just before on M0"},
+		{"the malg record of another G", func(h *history) {
+			h.add(Record{Kind: KMalg, P: 0, G: g2, F: [6]int32{2048}})
+			h.add(Record{Kind: KNewproc1, P: 0, G: g1, X: h.goid, F: [6]int32{0, 0, 2048, 2048, 1}})
+		}, "but the malg record just before (#2) made G 0xc000100200 on P0"},
+		{"a malg record without its newproc1", func(h *history) {
+			h.add(Record{Kind: KMalg, P: 0, G: g2, F: [6]int32{2048}})
+			h.exit(0, g1)
+		}, "M0's newproc1.malg record #2 (G 0xc000100200) is not followed by its newproc1"},
+		{"a malg record without its newproc1 on a large M id", func(h *history) {
+			h.add(Record{Kind: KMalg, P: 0, M: 1 << 20, G: g2, F: [6]int32{2048}})
+			h.add(Record{Kind: KWakep, P: 1, M: 1 << 20, F: [6]int32{2}})
+		}, "M1048576's newproc1.malg record #2 (G 0xc000100200) is not followed by its newproc1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHistory()
+			h.create(0, g1)
+			tc.edit(h)
+			f := recordsFile(2, h.recs)
+			probs := Consistency(f)
+			if !strings.Contains(strings.Join(probs, "\n"), tc.want) {
+				t.Fatalf("want a problem with %q, have:\n%s", tc.want, strings.Join(probs, "\n"))
+			}
+			if v, _ := recordsVerdict(f); v != Violation {
+				t.Errorf("verdict %s, want violation", v)
+			}
+		})
+	}
+}
+
 // TestLossMarkerNotHiddenByTrailer: the drains' counters only grow, so a
 // trailer (or later marker) below an earlier loss marker is a corrupt
 // file; the counters the file reports are the largest, and a process
