@@ -7,7 +7,8 @@ const maxProblems = 20
 
 // Consistency checks that a process's records decode into a coherent
 // history, before any judging, on the settled prefix (File.Settled): known kinds,
-// entry stamps before exit stamps, P ids in range, no negative size, list
+// entry stamps before exit stamps, P ids in range (a P the process has:
+// see procs), no negative size, list
 // sizes that follow from one record to the next (each P's free list,
 // sched.gFree.stack and .noStack, sched.runq: every operation that
 // changes them is probed, so a size that does not follow means a record
@@ -21,7 +22,8 @@ const maxProblems = 20
 // judge's question (Options.Judge).
 func Consistency(f *File) []string {
 	recs := f.Records[:f.Settled]
-	c := &consistency{local: new([1 << 16]int32), goidLimit: uint64(len(recs)) + 1<<16, kinds: Kind(f.Header.Kinds)}
+	c := &consistency{local: new([1 << 16]int32), goidLimit: uint64(len(recs)) + 1<<16, kinds: Kind(f.Header.Kinds),
+		procs: procs{gomaxprocs: int64(f.Header.GOMAXPROCS)}}
 	for i := range recs {
 		if len(c.problems) >= maxProblems {
 			c.problems = append(c.problems, "... (more problems not listed)")
@@ -95,7 +97,114 @@ type consistency struct {
 	goids     []int32
 	goidLimit uint64
 	bigGoids  map[uint64]uint64
+	procs     procs
 	malgs     malgs
+}
+
+// procs follows the Ps the process has, for the records' P ids: the
+// header's GOMAXPROCS until the first procresize record, then what each
+// procresize leaves. procresize (proc.go) runs under sched.lock with the
+// world stopped, so no M owning a P records between its entry and end
+// records; the Ms without a P (sysmon, the drainer, Ms leaving a
+// syscall) record P -1. Its own records, in order:
+//
+//   - its entry, on the M's P (-1 in schedinit, the process's first
+//     record: old = 0, no P yet), old = gomaxprocs;
+//   - for each P from nprocs up to old, in order, p.destroy's record
+//     (P the P destroyed), the globrunqputhead records of its run queue
+//     (on the M's P: by then the M holds a P below nprocs, as procresize
+//     releases one at or above nprocs and takes allp[0] first), then its
+//     gfpurge's (P the P destroyed; p.destroy is gfpurge's only caller);
+//   - the rebuilt idle list's pidleput records, Ps below nprocs;
+//   - its end, on the M's P, below nprocs; gomaxprocs = nprocs.
+//
+// Every record outside a procresize names a P below gomaxprocs: a P that
+// records (its owner, or an M holding it off the idle list, or sched.lock
+// held) keeps the world from stopping until its record is reserved, so
+// the record's index comes before the procresize that destroys it.
+type procs struct {
+	gomaxprocs int64 // the Ps the process has (outside a procresize)
+	seen       bool  // a procresize entry was seen
+	in         bool  // between a procresize's entry and end
+	old, new   int32 // the procresize's
+	destroyed  int32 // the next P its p.destroy destroys
+}
+
+// checkP checks r's P against the Ps the process has (see procs).
+func (c *consistency) checkP(r *Record) {
+	ps := &c.procs
+	switch r.Kind {
+	case KProcresize:
+		if r.F[2] == 0 {
+			switch {
+			case ps.in:
+				c.addf(r, "procresize entered again before the end of the one before (it runs under sched.lock)")
+			case r.F[0] == 0 && r.Index != 0:
+				c.addf(r, "procresize from 0 Ps (schedinit's, before any P exists) is not the history's first record")
+			case ps.seen && int64(r.F[0]) != ps.gomaxprocs:
+				c.addf(r, "procresize's old gomaxprocs is %d; the last procresize left %d", r.F[0], ps.gomaxprocs)
+			}
+			if r.F[0] < 0 || r.F[1] <= 0 {
+				c.addf(r, "procresize from %d to %d Ps (procresize throws on old < 0 or nprocs <= 0)", r.F[0], r.F[1])
+			}
+			if r.P >= 0 && int32(r.P) >= r.F[0] {
+				c.addf(r, "procresize entered on P%d, not one of the old %d Ps", r.P, r.F[0])
+			}
+			*ps = procs{gomaxprocs: ps.gomaxprocs, seen: true, in: true, old: r.F[0], new: r.F[1], destroyed: r.F[1]}
+			return
+		}
+		if !ps.in || r.F[0] != ps.old || r.F[1] != ps.new {
+			c.addf(r, "procresize's end without its entry (from %d to %d Ps)", r.F[0], r.F[1])
+		} else if ps.destroyed < ps.old {
+			c.addf(r, "procresize from %d to %d Ps ends with P%d..P%d not destroyed (p.destroy runs on each P from nprocs up to old)",
+				ps.old, ps.new, ps.destroyed, ps.old-1)
+		}
+		if r.P < 0 || int32(r.P) >= r.F[1] {
+			c.addf(r, "procresize ends on %s, not one of its %d Ps (it leaves the M holding a P below nprocs)", pname(int(r.P)), r.F[1])
+		}
+		ps.in, ps.gomaxprocs = false, int64(r.F[1])
+		return
+	case KPDestroy:
+		switch {
+		case !ps.in:
+			c.addf(r, "p.destroy outside procresize (its only caller)")
+		case int32(r.P) != ps.destroyed || ps.destroyed >= ps.old:
+			c.addf(r, "p.destroy of P%d; procresize from %d to %d Ps destroys P%d..P%d in order, next %s",
+				r.P, ps.old, ps.new, ps.new, ps.old-1, c.nextDestroy())
+		default:
+			ps.destroyed++
+		}
+		return
+	case KGfpurge:
+		switch {
+		case !ps.in:
+			c.addf(r, "gfpurge outside procresize (p.destroy is its only caller)")
+		case ps.destroyed == ps.new || int32(r.P) != ps.destroyed-1:
+			c.addf(r, "gfpurge of P%d, not the P procresize's p.destroy destroys (P%d)", r.P, ps.destroyed-1)
+		}
+		return
+	}
+	if r.P < 0 {
+		return
+	}
+	if ps.in {
+		if int32(r.P) >= ps.new {
+			c.addf(r, "a record on P%d during procresize from %d to %d Ps: only its entry, p.destroy and gfpurge name a P at or above nprocs",
+				r.P, ps.old, ps.new)
+		}
+		return
+	}
+	if int64(r.P) >= ps.gomaxprocs {
+		c.addf(r, "a record on P%d, but the process has %d Ps (gomaxprocs: the header's, or the last procresize's)", r.P, ps.gomaxprocs)
+	}
+}
+
+// nextDestroy names the P procresize's next p.destroy destroys.
+func (c *consistency) nextDestroy() string {
+	if ps := &c.procs; ps.destroyed < ps.old {
+		return pname(int(ps.destroyed))
+	}
+	return "none"
 }
 
 // malgs pairs newproc1's malg path with its malg record. newproc1
@@ -241,6 +350,7 @@ func (c *consistency) check(r *Record) {
 	if r.P < -1 {
 		c.addf(r, "P id %d", r.P)
 	}
+	c.checkP(r)
 	c.checkMalg(r)
 	if info.unused != 0 {
 		for i := range r.F {

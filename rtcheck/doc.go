@@ -7,8 +7,9 @@
 // `gexit runtime`.
 //
 // A run's records are checked for consistency (Consistency: bookkeeping:
-// list sizes, newproc1's malg path right after its malg record, counters
-// that only grow), then judged by the spec (Options.Judge receives every process's
+// list sizes, every record's P one the process has, as procresize leaves
+// them, newproc1's malg path right after its malg record, counters that
+// only grow), then judged by the spec (Options.Judge receives every process's
 // records; SpecJudge, judge.go): the free-list records are replayed, in
 // their exact order, through the spec's free-list sub-machine
 // (spec/freelists.go, the functions Step's transitions are built from)

@@ -138,6 +138,7 @@ func TestRunqJudgePassesCleanHistory(t *testing.T) {
 func TestRunqJudgeOverlapNeedsAnOrder(t *testing.T) {
 	build := func(overlap bool) []Record {
 		h := &rqHist{}
+		h.add(Record{Kind: KProcresize, P: -1, M: 0, F: [6]int32{0, 2, 0}})
 		h.add(Record{Kind: KProcresize, P: 0, M: 0, F: [6]int32{0, 2, 1}})
 		for g := 1; g <= 4; g++ {
 			h.add(Record{Kind: KRunqput, P: 0, M: 0, G: gaddr(g), F: [6]int32{how1Ring, 0, int32(g), 0}})

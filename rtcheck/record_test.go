@@ -442,6 +442,93 @@ func recordsFile(procs uint32, recs []Record) *File {
 	return &File{Header: Header{StartingStackSize: 2048, GOMAXPROCS: procs, Kinds: uint32(numKinds - 1)}, Records: recs, Settled: len(recs)}
 }
 
+// TestConsistencyRecordsOnThePsTheProcessHas: every record names a P the
+// process has: below the header's GOMAXPROCS, then below what the last
+// procresize left; inside a procresize, only its entry, p.destroy and
+// gfpurge name the Ps it destroys, in procresize's order.
+func TestConsistencyRecordsOnThePsTheProcessHas(t *testing.T) {
+	// A history under GOMAXPROCS 4 that procresize shrinks to 2, entered
+	// on P3 (the M's P, which procresize releases for allp[0]).
+	const g1, g3, g4 = 0xc000100000, 0xc000100200, 0xc000100400
+	resize := []Record{
+		{Kind: KProcresize, P: 3, M: 0, F: [6]int32{4, 2, 0}},
+		{Kind: KPDestroy, P: 2, M: 0},
+		{Kind: KGfpurge, P: 2, M: 0},
+		{Kind: KPDestroy, P: 3, M: 0},
+		{Kind: KCheckdead, P: -1, M: 5, F: [6]int32{0, 1, 0}}, // an M without a P (sysmon) meanwhile
+		{Kind: KGfpurge, P: 3, M: 0},
+		{Kind: KProcresize, P: 0, M: 0, F: [6]int32{4, 2, 1}},
+	}
+	build := func(edit func(resize []Record) []Record, after func(h *history)) []Record {
+		h := newHistory()
+		h.add(Record{Kind: KProcresize, P: -1, M: 0, F: [6]int32{0, 4, 0}})
+		h.add(Record{Kind: KProcresize, P: 0, M: 0, F: [6]int32{0, 4, 1}})
+		h.create(0, g1)
+		h.create(3, g3)
+		h.exit(3, g3)
+		h.create(3, 0)
+		for _, r := range edit(slices.Clone(resize)) {
+			h.add(r)
+		}
+		if after != nil {
+			after(h)
+		}
+		return h.recs
+	}
+	same := func(r []Record) []Record { return r }
+	if v, probs := recordsVerdict(recordsFile(4, build(same, func(h *history) { h.create(1, g4) }))); v != OK {
+		t.Fatalf("control: procresize from 4 to 2 Ps, then a G on P1: %s\n%s", v, strings.Join(probs, "\n"))
+	}
+	moved := cleanHistory()
+	for i := range moved {
+		if moved[i].P == 1 {
+			moved[i].P = 5
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		procs uint32
+		recs  []Record
+		want  string
+	}{
+		{"P5 under GOMAXPROCS 2, no procresize", 2, moved, "a record on P5, but the process has 2 Ps"},
+		{"newproc1 and gfput on a P procresize destroyed", 4, build(same, func(h *history) { h.create(3, g4); h.exit(3, g4) }),
+			"a record on P3, but the process has 2 Ps"},
+		{"a destroyed P's record inside procresize", 4, build(func(r []Record) []Record {
+			return slices.Insert(r, 4, Record{Kind: KWakep, P: 3, M: 0, F: [6]int32{2}})
+		}, nil), "a record on P3 during procresize from 4 to 2 Ps"},
+		{"p.destroy out of order", 4, build(func(r []Record) []Record {
+			r[1].P, r[2].P, r[3].P, r[5].P = 3, 3, 2, 2
+			return r
+		}, nil), "p.destroy of P3; procresize from 4 to 2 Ps destroys P2..P3 in order, next P2"},
+		{"a P left undestroyed", 4, build(func(r []Record) []Record { return slices.Delete(r, 3, 6) }, nil),
+			"ends with P3..P3 not destroyed"},
+		{"p.destroy outside procresize", 4, build(same, func(h *history) { h.add(Record{Kind: KPDestroy, P: 1}) }),
+			"p.destroy outside procresize"},
+		{"gfpurge of a P not destroyed", 4, build(func(r []Record) []Record { r[2].P = 1; return r }, nil),
+			"gfpurge of P1, not the P procresize's p.destroy destroys (P2)"},
+		{"procresize ends on a destroyed P", 4, build(func(r []Record) []Record { r[6].P = 3; return r }, nil),
+			"procresize ends on P3, not one of its 2 Ps"},
+		{"procresize from another gomaxprocs", 4, build(func(r []Record) []Record { r[0].F[0], r[6].F[0] = 3, 3; return r }, nil),
+			"procresize's old gomaxprocs is 3; the last procresize left 4"},
+		{"procresize entered twice", 4, build(func(r []Record) []Record { return slices.Insert(r, 1, r[0]) }, nil),
+			"procresize entered again"},
+		{"records before schedinit's procresize", 4, append([]Record{{Kind: KWakep, P: 1, F: [6]int32{2}}}, build(same, nil)...),
+			"procresize from 0 Ps (schedinit's, before any P exists) is not the history's first record"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := recordsFile(tc.procs, tc.recs)
+			probs := Consistency(f)
+			if !strings.Contains(strings.Join(probs, "\n"), tc.want) {
+				t.Fatalf("want a problem with %q, have:\n%s", tc.want, strings.Join(probs, "\n"))
+			}
+			if v, _ := recordsVerdict(f); v != Violation {
+				t.Errorf("verdict %s, want violation", v)
+			}
+		})
+	}
+}
+
 // TestConsistencyNewproc1FollowsItsMalg: newproc1's malg path (gfget
 // found nothing) is recorded right after its newproc1.malg record, on the
 // same M, naming the same G and P, with at most the goid batch between;
