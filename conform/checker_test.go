@@ -150,19 +150,7 @@ func TestRejections(t *testing.T) {
 			// G1 runs on thread 100: executing on 101 is also out of place.
 			[]string{RuleLockedThreadReused, RuleWrongContext}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := check(tt.s.evs)
-			if got := rules(r); !reflect.DeepEqual(got, tt.rules) {
-				t.Errorf("rules %v, want %v\n%s", got, tt.rules, r.Text(true))
-			}
-			for _, v := range r.Violations {
-				if v.Time == 0 || v.Transition == "" || v.Detail == "" {
-					t.Errorf("incomplete violation %+v", v)
-				}
-			}
-		})
-	}
+	checkRules(t, tests)
 }
 
 func TestAccepts(t *testing.T) {

@@ -518,14 +518,21 @@ func TestConsistencyRecordsOnThePsTheProcessHas(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := recordsFile(tc.procs, tc.recs)
-			probs := Consistency(f)
-			if !strings.Contains(strings.Join(probs, "\n"), tc.want) {
-				t.Fatalf("want a problem with %q, have:\n%s", tc.want, strings.Join(probs, "\n"))
-			}
-			if v, _ := recordsVerdict(f); v != Violation {
-				t.Errorf("verdict %s, want violation", v)
-			}
+			wantConsistencyViolation(t, f, tc.want)
 		})
+	}
+}
+
+// wantConsistencyViolation requires Consistency to report a problem
+// naming want, and the file's verdict to be a violation.
+func wantConsistencyViolation(t *testing.T, f *File, want string) {
+	t.Helper()
+	probs := Consistency(f)
+	if !strings.Contains(strings.Join(probs, "\n"), want) {
+		t.Fatalf("want a problem with %q, have:\n%s", want, strings.Join(probs, "\n"))
+	}
+	if v, _ := recordsVerdict(f); v != Violation {
+		t.Errorf("verdict %s, want violation", v)
 	}
 }
 
@@ -579,13 +586,7 @@ func TestConsistencyNewproc1FollowsItsMalg(t *testing.T) {
 			h.create(0, g1)
 			tc.edit(h)
 			f := recordsFile(2, h.recs)
-			probs := Consistency(f)
-			if !strings.Contains(strings.Join(probs, "\n"), tc.want) {
-				t.Fatalf("want a problem with %q, have:\n%s", tc.want, strings.Join(probs, "\n"))
-			}
-			if v, _ := recordsVerdict(f); v != Violation {
-				t.Errorf("verdict %s, want violation", v)
-			}
+			wantConsistencyViolation(t, f, tc.want)
 		})
 	}
 }
