@@ -352,7 +352,11 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			fmt.Fprintln(stdout, "interrupted: stopped before the campaign's budget was spent")
 		}
 		if res.Decided > 0 {
-			fmt.Fprintf(stdout, "decided after the cases (-decide): %d histories undecided within -budget, counted above as ok or illegal\n", res.Decided)
+			what := "histories"
+			if res.Decided == 1 {
+				what = "history"
+			}
+			fmt.Fprintf(stdout, "decided after the cases (-decide): %d %s undecided within -budget, counted above as ok or illegal\n", res.Decided, what)
 		}
 		fmt.Fprintf(stdout, "concurrency: %.1f%% of ops overlapped another, %d CAS retries, %d runnext races lost", 100*pooled.Overlap(), pooled.CasRetries, pooled.RunnextLost)
 		for _, k := range checker.MutantModes {
@@ -454,7 +458,7 @@ func startProgress(f *checkFlags, cp *checker.Campaign, deadline time.Time, w io
 		l := fmt.Sprintf("check: %d cases, %.1f cases/s, %d ops, ok %d, illegal %d, unknown %d, elapsed %s, remaining %s",
 			st.Cases, rate, st.Ops, st.Ok, st.Illegal, st.Unknown, st.Elapsed.Round(time.Second), rem)
 		if st.Deciding > 0 {
-			l += fmt.Sprintf(", judging again %d undecided histories (-decide)", st.Deciding)
+			l += fmt.Sprintf(", judging again %d undecided (-decide)", st.Deciding)
 		}
 		if f.verbose {
 			l += ", " + processStats()
