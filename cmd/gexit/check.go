@@ -166,7 +166,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.ms, "ms", 4, "draw the number of Ms of each case from [1, `N`], N in [1, 8]")
 	fs.Var(&f.faults, "fault", "switch on the impl fault `NAME` (repeatable or comma-separated; see gexit faults)")
 	fs.StringVar(&f.out, "out", "gexit-out", "`dir`ectory for violation bundles")
-	fs.BoolVar(&f.json, "json", false, "print one JSON summary object instead of text (no progress)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON summary object instead of text (no progress): the counts (decided: histories decided after the cases), the verdict, the counterexample (report), and why a verdict is unknown (firstUnknown, harnessError, unreached)")
 	fs.BoolVar(&f.verbose, "v", false, "also print coverage and the first unknown case; progress lines show goroutines and memory")
 	cpuProfile := cpuProfileFlag(fs)
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space (0 <= i < n)")
@@ -322,6 +322,14 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			// its reproduce lines: the JSON holds it whether or not
 			// the bundle could be written.
 			out["report"] = reportText(cp, fail, res.Bundle)
+		}
+		if u := res.FirstUnknown; u != nil {
+			// Why the verdict is unknown, as the text's "first
+			// unknown case" line says it.
+			out["firstUnknown"] = map[string]any{"kind": u.Kind, "name": u.Name, "detail": u.Detail, "mode": u.Case.Mode, "case": u.Case.Text}
+		}
+		if res.HarnessErr != "" {
+			out["harnessError"] = res.HarnessErr
 		}
 		if res.UnknownBundle != "" {
 			out["unknownBundle"] = res.UnknownBundle

@@ -642,6 +642,12 @@ func TestCheckDecidesAfterTheCases(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
 	}
+	var fu struct {
+		FirstUnknown *struct{ Kind, Name, Detail string } `json:"firstUnknown"`
+	}
+	if json.Unmarshal([]byte(stdout), &fu); fu.FirstUnknown == nil || fu.FirstUnknown.Name != "linearizability undecided" || !strings.Contains(fu.FirstUnknown.Detail, "undecided within 1ns") {
+		t.Errorf("-json: firstUnknown %+v, want the undecided history's", fu.FirstUnknown)
+	}
 	undecided := r.Decided + r.Unknown
 	if undecided <= 8 || r.Decided != 8 || r.Ok+r.Unknown != 25 || r.Illegal != 0 || code != exitUnknown {
 		t.Errorf("-json: exit %d, %+v: want 8 of the more than 8 undecided decided ok, the rest unknown", code, r)
