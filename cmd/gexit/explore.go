@@ -294,10 +294,11 @@ its own order, so shards lose different states and together cover more.
 
 Exit codes: 0 no invariant fails in the explored space (and, with
 -liveness, every liveness property holds); 1 a violation or a lasso;
-2 bad flags, or an error that ends the run without a verdict (a spill
-that cannot be written); 3 unknown: stopped by -max-states, -max-memory,
--max-time, Ctrl-C or SIGTERM before the space was exhausted (or, with
--liveness, before the search for fair loops ended), with no violation found.
+2 bad flags, or an error that ends the run without a verdict; 3 unknown:
+stopped by -max-states, -max-memory, -max-time, Ctrl-C or SIGTERM, or by a
+spill that cannot be written (a full disk), before the space was
+exhausted (or, with -liveness, before the search for fair loops ended),
+with no violation found.
 
 Flags:
 `)
