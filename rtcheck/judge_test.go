@@ -1,6 +1,7 @@
 package rtcheck
 
 import (
+	"context"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -590,6 +591,44 @@ func TestRuntimeMutantNullRow(t *testing.T) {
 	if r := rows[0]; r.Caught || r.Error != "" || r.Verdict != OK || r.Runs != MutantRuns {
 		t.Errorf("the null mutant: caught %v, verdict %s, %d runs, error %q, %s", r.Caught, r.Verdict, r.Runs, r.Error, r.Kind)
 	}
+}
+
+// TestRunMutantsInterrupted: a table whose context ends (a signal) stops:
+// the row running is interrupted, neither caught nor not caught, no row
+// starts after it, and the mutant's copy of the runtime is removed.
+func TestRunMutantsInterrupted(t *testing.T) {
+	skipShort(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The signal comes as the first mutant's runtime is built.
+	log := &cancelOnWrite{cancel: cancel}
+	rows, err := RunMutants(MutantOptions{Context: ctx, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || !rows[0].Interrupted || rows[0].Caught || rows[0].Error != "" {
+		t.Fatalf("rows %+v\n%s", rows, log.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "gexit-*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	// A context ended before the table: no row.
+	if rows, err := RunMutants(MutantOptions{Context: ctx}); err != nil || len(rows) != 0 {
+		t.Errorf("cancelled before: %d rows, %v", len(rows), err)
+	}
+}
+
+// cancelOnWrite is a log that cancels at its first write.
+type cancelOnWrite struct {
+	strings.Builder
+	cancel func()
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.Builder.Write(p)
 }
 
 // TestApplyMutantRefusesAmbiguousText: a mutant whose text is missing or

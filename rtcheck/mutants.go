@@ -1,6 +1,7 @@
 package rtcheck
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -127,6 +128,9 @@ type MutantResult struct {
 	// Runs is how many times its workloads ran: a mutant not caught runs
 	// again, up to MutantRuns times, before it counts as not caught.
 	Runs int `json:"runs"`
+	// Interrupted: MutantOptions.Context ended before the row was caught
+	// or its runs were done: neither caught nor not caught.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // MutantRuns is how many times a mutant's workloads run before it counts
@@ -147,6 +151,10 @@ type MutantOptions struct {
 	// Procs are the GOMAXPROCS values (default 2 and 4).
 	Procs []int
 	Log   io.Writer
+	// Context, when it ends (a signal), stops the table: the row running
+	// is Interrupted, no row starts after it, and its copy of the
+	// runtime is removed (nil: never).
+	Context context.Context
 }
 
 // mutantFiles are the runtime files a mutant's copy holds: those the
@@ -211,10 +219,17 @@ func RunMutants(o MutantOptions) ([]MutantResult, error) {
 	if len(procs) == 0 {
 		procs = []int{2, 4}
 	}
+	ctx := o.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	var out []MutantResult
 	for _, m := range Mutants {
 		if len(o.Names) > 0 && !slices.Contains(o.Names, m.Name) {
 			continue
+		}
+		if ctx.Err() != nil {
+			break
 		}
 		start := time.Now()
 		row := MutantResult{Mutant: m.Name, Description: m.Description}
@@ -226,8 +241,12 @@ func RunMutants(o MutantOptions) ([]MutantResult, error) {
 		for err == nil && !row.Caught && row.Runs < MutantRuns {
 			// (The build is the same each time: the build cache.)
 			var rep *Report
-			rep, err = Run(Options{Src: dir, Workloads: m.Workloads, Procs: procs, Judge: SpecJudge, Log: o.Log})
+			rep, err = Run(Options{Src: dir, Workloads: m.Workloads, Procs: procs, Judge: SpecJudge, Log: o.Log, Context: ctx})
 			row.Runs++
+			if ctx.Err() != nil {
+				row.Interrupted, err = true, nil
+				break
+			}
 			if err == nil {
 				row.Verdict = rep.Verdict
 				row.Caught = rep.Verdict == Violation
@@ -241,8 +260,11 @@ func RunMutants(o MutantOptions) ([]MutantResult, error) {
 		row.Seconds = time.Since(start).Seconds()
 		if o.Log != nil {
 			state := "NOT CAUGHT"
-			if row.Caught {
+			switch {
+			case row.Caught:
 				state = "caught"
+			case row.Interrupted:
+				state = "INTERRUPTED"
 			}
 			fmt.Fprintf(o.Log, "mutant %s: %s in %.1fs (%d runs) %s\n", m.Name, state, row.Seconds, row.Runs, row.Kind)
 		}

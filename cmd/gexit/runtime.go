@@ -314,15 +314,19 @@ func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout,
 	if !jsonOut {
 		o.Log = stderr
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o.Context = ctx
 	rows, err := rtcheck.RunMutants(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "gexit runtime: %v\n", err)
 		return exitUnknown
 	}
+	interrupted := ctx.Err() != nil
 	caught, uncaught, errored := 0, 0, 0
 	for _, r := range rows {
 		switch {
-		case r.Error != "":
+		case r.Error != "" || r.Interrupted:
 			errored++
 		case r.Caught:
 			caught++
@@ -334,7 +338,7 @@ func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout,
 	switch {
 	case uncaught > 0: // an uncaught mutant outranks a mutant that could not run
 		code = exitViolation
-	case errored > 0:
+	case errored > 0 || interrupted:
 		code = exitUnknown
 	}
 	if jsonOut {
@@ -350,8 +354,11 @@ func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout,
 		if r.Caught {
 			state = "yes"
 		}
-		if r.Error != "" {
+		switch {
+		case r.Error != "":
 			state, why = "error", r.Error
+		case r.Interrupted:
+			state, why = "-", "INTERRUPTED by a signal"
 		}
 		if r.Caught && r.Runs > 1 {
 			why = fmt.Sprintf("(run %d) %s", r.Runs, why)
@@ -362,5 +369,8 @@ func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout,
 		fmt.Fprintf(stdout, "%-24s %-7s %8.1f  %s\n", r.Mutant, state, r.Seconds, why)
 	}
 	fmt.Fprintf(stdout, "%d of %d mutants caught\n", caught, len(rows))
+	if interrupted {
+		fmt.Fprintln(stdout, "interrupted: stopped by a signal; mutants not started are not listed")
+	}
 	return code
 }
