@@ -269,3 +269,23 @@ func TestHandoffpSawGoneJudged(t *testing.T) {
 		return res.Branches["handoff-saw-gone"] != 0
 	})
 }
+
+// A run that ends at a throw has no quiescent final state, and
+// linearizability judges it without one; where its history is one order,
+// the implementation's state at the throw must be the spec's after the
+// same ops. gdestroy-no-clear leaves an exited G's fields set: the run
+// that ends at unlockint's throw ("misuse of lockOSThread") after it was
+// ok in the deterministic and systematic modes. The control: the same
+// program without the fault passes.
+func TestThrowStateIsTheSpecs(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.MakeDirty())), impl.Yield(), impl.Yield(), impl.UnlockI())}
+	for _, mode := range []string{"deterministic", "atomic"} {
+		o, res := runAndJudge(t, testCase(mode, 1, w, "gdestroy-no-clear"))
+		if res.Throw == "" || o.Verdict != Illegal || o.Kind != "differential" && o.Kind != "invariant" {
+			t.Errorf("%s, gdestroy-no-clear: throw %q, %s %s %s", mode, res.Throw, o.Verdict, o.Kind, o.Name)
+		}
+		if o, res := runAndJudge(t, testCase(mode, 1, w)); res.Throw == "" || o.Verdict != Ok {
+			t.Errorf("%s, no fault: throw %q, %s %s %s: %s", mode, res.Throw, o.Verdict, o.Kind, o.Name, o.Detail)
+		}
+	}
+}
