@@ -165,6 +165,12 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		return fail("throw", res.Throw, fmt.Sprintf("the run stopped at the runtime throw %q, but no recorded op raised it: "+
 			"it was thrown outside any op record, so the history ends without the op that failed", res.Throw), -1), nil
 	}
+	// A G runs the program newproc1 was asked to start: a recycled G
+	// that kept its last goroutine's function (startpc) runs the wrong
+	// code, which no spec state holds.
+	if at, m := wrongProgram(res.History); m != "" {
+		return fail("differential", "a G ran a program it was not given", m, at), nil
+	}
 	if res.TimedOut {
 		// The run was cut short (its time budget, or impl's MaxOps for
 		// a livelock). Its history is a prefix of complete ops: if no
@@ -263,6 +269,37 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 		}
 	}
 	return o, nil
+}
+
+// wrongProgram checks the program stamps of h's ops (impl.Event.Prog,
+// ProgGoid): each G, by its goid, runs the program its newproc1 was asked
+// to start (Input.Prog), main (goid 1) the workload's first. It returns
+// the first op that does not, and why; "" when every stamp agrees, or the
+// history has none (one recorded before the stamps). A goid two
+// newproc1s handed out is left to the goid checks.
+func wrongProgram(h []impl.Event) (int, string) {
+	want := map[int64]int{1: 1}
+	twice := map[int64]bool{}
+	for i := range h {
+		e := &h[i]
+		if e.Op != "newproc1" || e.In.Prog == 0 || e.Out.Goid == 0 || e.Out.Throw != "" {
+			continue
+		}
+		if _, ok := want[e.Out.Goid]; ok {
+			twice[e.Out.Goid] = true
+		}
+		want[e.Out.Goid] = e.In.Prog
+	}
+	for i := range h {
+		e := &h[i]
+		if e.Prog == 0 || twice[e.ProgGoid] {
+			continue
+		}
+		if w, ok := want[e.ProgGoid]; !ok || w != e.Prog {
+			return i, fmt.Sprintf("goroutine %d runs program %d, but no newproc1 started it with that program (its newproc1 was asked for program %d; 0: none)", e.ProgGoid, e.Prog, w)
+		}
+	}
+	return -1, ""
 }
 
 // throwStateMismatch replays the history h, one order, through the spec

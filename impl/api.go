@@ -183,6 +183,10 @@ type Input struct {
 	G, P, N, Size int
 	Credit        int
 	On            bool
+	// Prog is, for newproc1, the program its Go step asked the new G to
+	// run (the workload's programs numbered: Main 1, then the children of
+	// its Go steps, depth first; 0: not recorded).
+	Prog int `json:",omitempty"`
 }
 
 // Output is an op's observable result, with the field meanings of
@@ -224,6 +228,13 @@ type Event struct {
 	// op's Call may equal its actor's previous Return (equal times prove
 	// no order); deterministic, a logical clock (see actor.begin).
 	Call, Return int64
+	// Prog and ProgGoid: the op was made while the M interpreted a step
+	// of the program Prog (numbered as Input.Prog) run by the G with
+	// goid ProgGoid; 0 when it was not (the scheduler's own ops, sysmon,
+	// the controller). The checker holds them to the programs newproc1
+	// was asked to start.
+	Prog     int   `json:",omitempty"`
+	ProgGoid int64 `json:",omitempty"`
 }
 
 func (e Event) String() string {

@@ -32,6 +32,7 @@ type faults struct {
 	gfgetFreedNoAlloc     bool
 	gfputKeepWrongStack   bool
 	goidReuse             bool
+	staleProgram          bool
 	stealMoreThanHalf     bool
 	runnextStolenLeftSet  bool
 	stealNoCAS            bool
@@ -87,6 +88,7 @@ var faultDefs = []faultDef{
 	{"gfget-freed-no-alloc", "gfget frees a wrong-size stack and hands the G out without allocating a new one", func(f *faults) *bool { return &f.gfgetFreedNoAlloc }},
 	{"gfput-keep-wrong-stack", "gfput keeps a stack whose size is not startingStackSize", func(f *faults) *bool { return &f.gfputKeepWrongStack }},
 	{"goid-reuse", "newproc1 lets a recycled G keep its old goid", func(f *faults) *bool { return &f.goidReuse }},
+	{"stale-program", "newproc1 lets a recycled G keep its previous function (newg.startpc and its entry, gostartcallfn, not set): the G runs the goroutine that last exited on it again, from its start", func(f *faults) *bool { return &f.staleProgram }},
 	{"steal-more-than-half", "runqgrab takes the whole victim ring instead of the rounded-up half", func(f *faults) *bool { return &f.stealMoreThanHalf }},
 	{"runnext-stolen-left-set", "runqgrab takes the victim's runnext without CAS-clearing it", func(f *faults) *bool { return &f.runnextStolenLeftSet }},
 	{"steal-no-cas", "runqgrab commits with a plain store of runqhead instead of CAS-and-retry", func(f *faults) *bool { return &f.stealNoCAS }},

@@ -28,6 +28,11 @@ type sched struct {
 
 	actors []*actor
 	objs   []*waitObj
+	// progs numbers the workload's programs (Main 1, then the children
+	// of its Go steps, depth first): the ids a G's ops are stamped with
+	// (actor.stepGoid) and newproc1 records as the program it was asked
+	// to start. Read-only once the run starts.
+	progs map[*Program]int32
 
 	clock    atomic.Int64 // deterministic modes: the logical clock (see begin)
 	base     time.Time    // free-running: the clock's zero (see begin)
@@ -101,6 +106,10 @@ type actor struct {
 	// unless stale (it waited since; see begin).
 	last  int64
 	stale bool
+	// stepGoid and stepProg stamp the ops an M commits while it
+	// interprets a step of a G's program: the G's goid and the id of the
+	// program it runs (sched.progs; 0: no step).
+	stepGoid, stepProg int32
 	// fatal and terminal: the fatal error checkdead found (under
 	// sched.lock) and the run's end it makes, declared when the M's op
 	// commits.

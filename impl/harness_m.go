@@ -146,8 +146,11 @@ func (mp *m) runs(gp *g) bool {
 	return st == gRunning || st == gSyscall
 }
 
-// stepG interprets the next step of the current G's program.
+// stepG interprets the next step of the current G's program. The ops it
+// commits are stamped with the G's goid and its program's number.
 func (mp *m) stepG(gp *g) {
+	mp.stepGoid, mp.stepProg = int32(gp.goid), mp.s.progs[gp.prog]
+	defer func() { mp.stepGoid, mp.stepProg = 0, 0 }()
 	if gp.inSys {
 		mp.syscallDuration()
 		mp.exitsyscall(gp)

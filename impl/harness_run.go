@@ -365,6 +365,7 @@ func newSched(cfg Config, w Workload) *sched {
 	// The noise lets another actor run inside an op's window; a lone M
 	// has none to let in.
 	s.noise = !s.det && len(s.actors) > 1
+	s.progs = numberPrograms(w.Main)
 	nobj := w.Main.maxObj() + 1
 	for i := 0; i < nobj; i++ {
 		s.objs = append(s.objs, new(waitObj))
@@ -484,4 +485,25 @@ func (s *sched) merge() []Event {
 		out = append(out, best.a.expand(br))
 		best.j++
 	}
+}
+
+// numberPrograms numbers the programs of a workload: main 1, then the
+// children of its Go steps, depth first (a program two steps start has
+// one number). Input.Prog and Event.Prog are these numbers.
+func numberPrograms(main *Program) map[*Program]int32 {
+	ids := map[*Program]int32{}
+	var walk func(p *Program)
+	walk = func(p *Program) {
+		if _, seen := ids[p]; p == nil || seen {
+			return
+		}
+		ids[p] = int32(len(ids) + 1)
+		for _, st := range p.Steps {
+			if st.Kind == Spawn {
+				walk(st.Child)
+			}
+		}
+	}
+	walk(main)
+	return ids
 }

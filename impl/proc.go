@@ -135,7 +135,10 @@ func (mp *m) newproc1(parent *g, pp *p, st Step) {
 		newg.goid = pp.goidcache
 		pp.goidcache++
 	}
-	newg.prog = st.Child
+	r.req = s.progs[st.Child]
+	if !(s.f.staleProgram && how != howMalg) {
+		newg.prog = st.Child
+	}
 	newg.pc = 0
 	newg.inSys = false
 	newg.status.Store(gRunnable) // casgstatus(newg, _Gdead, _Grunnable)

@@ -1,0 +1,55 @@
+package checker
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gexit-dev/gexit/impl"
+)
+
+// A G runs the program newproc1 was asked to start. With stale-program
+// a recycled G keeps the function of the goroutine that last exited on
+// it: the second child, which should park, grows its stack again and
+// exits. No spec state holds a G's function, and the run was ok in every
+// mode; the ops' program stamps now show it. The control: without the
+// fault the same program passes.
+func TestStaleProgramCaught(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Grow())), impl.Yield(), impl.Yield(), impl.Yield(),
+		impl.Go(impl.Prog(impl.ParkOn(0))), impl.Yield(), impl.Yield(), impl.ReadyOn(0), impl.Yield(), impl.Yield())}
+	for _, mode := range []string{"deterministic", "atomic", "free"} {
+		o, _ := runAndJudge(t, testCase(mode, 1, w, "stale-program"))
+		if o.Verdict != Illegal || o.Name != "a G ran a program it was not given" || !strings.Contains(o.Detail, "goroutine 3 runs program 2") {
+			t.Errorf("%s, stale-program: %s %s %s: %s", mode, o.Verdict, o.Kind, o.Name, o.Detail)
+		}
+		if o, _ := runAndJudge(t, testCase(mode, 1, w)); o.Verdict != Ok {
+			t.Errorf("%s, no fault: %s %s %s: %s", mode, o.Verdict, o.Kind, o.Name, o.Detail)
+		}
+	}
+}
+
+// wrongProgram on recorded stamps: main is program 1; a newproc1 names
+// the program and goid of its G; a history without stamps (recorded
+// before them) and a goid handed out twice (the goid checks' finding)
+// are not judged here.
+func TestWrongProgram(t *testing.T) {
+	spawn := func(goid int64, prog int) impl.Event {
+		return impl.Event{Op: "newproc1", In: impl.Input{Prog: prog}, Out: impl.Output{Goid: goid}}
+	}
+	step := func(goid int64, prog int) impl.Event { return impl.Event{Op: "gosched", Prog: prog, ProgGoid: goid} }
+	for _, tc := range []struct {
+		name string
+		h    []impl.Event
+		at   int
+	}{
+		{"as started", []impl.Event{step(1, 1), spawn(2, 3), step(2, 3), step(1, 1)}, -1},
+		{"no stamps", []impl.Event{{Op: "gosched"}, spawn(2, 0)}, -1},
+		{"main runs another", []impl.Event{step(1, 2)}, 0},
+		{"a child runs its G's last program", []impl.Event{spawn(2, 2), step(2, 2), spawn(3, 3), step(3, 2)}, 3},
+		{"a goid never started", []impl.Event{step(7, 2)}, 0},
+		{"a goid handed out twice", []impl.Event{spawn(2, 2), spawn(2, 3), step(2, 2)}, -1},
+	} {
+		if at, why := wrongProgram(tc.h); at != tc.at || (at >= 0) != (why != "") {
+			t.Errorf("%s: at %d (%q), want %d", tc.name, at, why, tc.at)
+		}
+	}
+}
