@@ -57,11 +57,11 @@ type CampaignOptions struct {
 	// Decide bounds the judging, once the cases have run, of the
 	// histories still undecided after Budget and undecidedRetry times it
 	// (the first maxUndecided of them, sharing it: decide): a history
-	// decided then counts as ok or illegal
-	// instead of unknown (0: none is judged again). It runs only when
-	// no case failed and the campaign was not interrupted. A history
-	// decided illegal is the campaign's counterexample, shrunk within
-	// what is left of Shrink counted from the start of the judging.
+	// decided then counts as ok or illegal instead of unknown (0: none is
+	// judged again). It runs only when no case failed and the campaign
+	// was not interrupted. A history decided illegal is the campaign's
+	// counterexample, shrunk within what is left of Shrink counted from
+	// the start of the judging.
 	Decide time.Duration
 	// Out is the directory bundles are written to ("": none).
 	Out string
