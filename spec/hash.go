@@ -476,8 +476,9 @@ func creditKey(c int64, assist bool) uint64 {
 // canonMs fills ReduceMs's renaming of the Ms (see ReduceMs): mnew[old]
 // and mold[new]. m0 keeps its name; the others are named in the order
 // the walk meets them: each P's owner, its oldm and the M whose nextp it
-// is, in P order, then the idle M list from its head, then the rest sorted by
-// mKey (ties in index order).
+// is, in P order, then the idle M list from its head, then the M sysmon's
+// retake took a P from (Sched.RetakeM), then the rest sorted by mKey
+// (ties in index order).
 func (s *State) canonMs(mnew, mold []int8) {
 	nm := len(s.Ms)
 	for i := range mnew {
@@ -504,6 +505,7 @@ func (s *State) canonMs(mnew, mold []int8) {
 	for m, steps := s.Sched.Midle, 0; m >= 0 && int(m) < nm && steps < nm; m, steps = s.Ms[m].Link, steps+1 {
 		meet(m)
 	}
+	meet(s.Sched.RetakeM)
 	if k == nm {
 		return
 	}
