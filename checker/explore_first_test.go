@@ -58,6 +58,47 @@ func TestExploreFindsProgressViolation(t *testing.T) {
 	}
 }
 
+// stopmNotListed plants a lost M: stopm parks the thread without mput, so
+// it is on no idle list and checkdead, which mput runs, never counts it
+// idle. Once every G waits, nothing moves and the program stays alive,
+// where the runtime throws "all goroutines are asleep - deadlock!" (or
+// main's Goexit one).
+func stopmNotListed(s *spec.State, op spec.Op) (spec.Result, error) {
+	if op.Kind == spec.OpStopm && op.M >= 0 && s.Ms[op.M].Stopping {
+		s.Ms[op.M].Stopping = false
+		return spec.NewResult(), nil
+	}
+	return s.Apply(op)
+}
+
+// HangsWithNoDeadlock, with its controls: the clean bound (1 P, 2 Ms, 2
+// Gs, core families) ends every quiescent run in checkdead's fatal
+// error, and passes; with stopmNotListed the program hangs, a progress
+// violation the predicates of stranded work did not see (a review found
+// it ok), three moves in (goexit, schedule, stopm).
+func TestExploreFindsHangWithNoDeadlock(t *testing.T) {
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 1, Ms: 2}, Bounds: coreBounds(2)}
+	clean, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clean.Violations) != 0 || !clean.Complete {
+		t.Fatalf("clean: %d violations, complete %v", len(clean.Violations), clean.Complete)
+	}
+	o.Step, o.StopAtFirst = stopmNotListed, true
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 1 || r.Violations[0].Kind != "progress" || r.Violations[0].Name != "HangsWithNoDeadlock" {
+		t.Fatalf("violations %+v, want progress HangsWithNoDeadlock", r.Violations)
+	}
+	if n := len(r.Violations[0].Path); n > 3 {
+		t.Errorf("found at %d steps, want at most 3", n)
+	}
+}
+
 // The first violation a search that stops at it reports is a shortest
 // one, whatever its kind. A state's progress violation is found when its
 // level (depth d) is expanded; a successor's invariant violation (depth

@@ -123,6 +123,30 @@ var ProgressChecks = []ProgressCheck{
 			return ""
 		},
 	},
+	{
+		Name: "HangsWithNoDeadlock",
+		Source: "checkdead (proc.go), run by mput (stopm), mexit and the other paths that idle an M: when no M runs (mcount - nmidle - nmidlelocked - nmsys == 0) and no G can, the runtime throws \"all goroutines are asleep - deadlock!\" " +
+			"(or \"no goroutines (main called runtime.Goexit) - deadlock!\"); the program never hangs with nothing runnable",
+		check: func(s *State) string {
+			// Runnable work, or a P waiting for an M, is the
+			// predicates' above: stranded only while an M is free
+			// (the runtime's newm makes one). A G running or in a
+			// system call has an M that moves.
+			for gi := range s.Gs {
+				switch s.Gs[gi].Status {
+				case Runnable, Running, Syscall:
+					return ""
+				}
+			}
+			for pi := range s.Ps {
+				if s.Ps[pi].Status == PHandoff {
+					return ""
+				}
+			}
+			return "nothing can move, nothing is runnable and no P waits for an M, yet checkdead never ended the program (it counts " +
+				itoa(int64(s.RunningMs())) + " M(s) running): an M asleep that no list or step accounts for"
+		},
+	},
 }
 
 // CheckProgress runs the progress predicates on s, which the caller knows

@@ -133,3 +133,25 @@ func plantStop(t *testing.T, s *State, m int) {
 	sm.Parked, sm.Recheck, sm.Link = true, false, s.Sched.Midle
 	s.Sched.Midle = int8(m)
 }
+
+// HangsWithNoDeadlock: main parks, its M stops and parks without mput
+// (on no idle list, so checkdead, which mput runs, never counts it idle):
+// nothing is runnable and nothing moves, yet the program is alive, where
+// the runtime throws "all goroutines are asleep". The control: the same
+// M's stopm, mput and checkdead end the program.
+func TestProgressHangWithNoDeadlock(t *testing.T) {
+	s := newState(t, "small", 1, 2) // (with one M, stopm is schedule's own step)
+	do(t, s, Op{Kind: OpPark, M: 0})
+	step(t, s, Op{Kind: OpSchedule, M: 0, Source: SrcIdle})
+	if !s.Ms[0].Stopping {
+		t.Fatalf("M0 owes no stopm:\n%s", s.Dump())
+	}
+	lost := s.Clone()
+	lost.Ms[0].Stopping = false // stopm without mput
+	wantProgress(t, lost, "HangsWithNoDeadlock")
+	do(t, s, Op{Kind: OpStopm, M: 0})
+	if s.Sched.Terminal == Alive {
+		t.Fatalf("stopm's checkdead did not end the program:\n%s", s.Dump())
+	}
+	wantProgress(t, s, "")
+}
