@@ -229,19 +229,6 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 			}
 		}
 	}
-	// At a throw the run has no quiescent final state, and
-	// linearizability judges it without one. Where one actor moves at a
-	// time (every mode but free: no other actor is inside an op when the
-	// run stops) and the history is one order (no two ops overlap), the
-	// spec replays it in that order up to the op that threw, and the
-	// implementation's state at the throw must be the spec's there: a
-	// run that ends at a throw was otherwise checked only op by op, and a
-	// wrong write before it went unseen.
-	if res.Throw != "" && c.Mode != "free" && allTrue(iso) {
-		if m, at := throwStateMismatch(scfg, res.History, iso, final); m != "" {
-			return fail("differential", res.History[at].Op, m, at), nil
-		}
-	}
 	// A run that reached a runtime throw stopped there; the throw, raised by
 	// a recorded op (checked above), is judged by linearizability (the spec
 	// must throw the same on that op: a workload may drive the runtime into
@@ -300,46 +287,6 @@ func wrongProgram(h []impl.Event) (int, string) {
 		}
 	}
 	return -1, ""
-}
-
-// throwStateMismatch replays the history h, one order, through the spec
-// up to the op that throws, and returns how final differs from the spec's
-// state there, with the op's index; "" when they are the same, or when the
-// replay stops before a throw (an output the spec does not give: the
-// linearizability check names that op).
-func throwStateMismatch(scfg spec.Config, h []impl.Event, iso []bool, final *spec.State) (string, int) {
-	s, err := spec.New(scfg)
-	if err != nil {
-		return "", 0
-	}
-	for i := range h {
-		op, err := strictOp(&h[i], iso[i])
-		if err != nil {
-			return "", 0
-		}
-		_, m, aerr := applyEvent(s, op, &h[i])
-		if m != "" {
-			return "", 0
-		}
-		if aerr != nil {
-			got := final.Clone()
-			got.AdoptHistory(s)
-			if got.Equal(s) {
-				return "", 0
-			}
-			return "at the throw, the implementation's state differs from the spec's:\n" + indent(spec.Diff(s, got)), i
-		}
-	}
-	return "", 0
-}
-
-func allTrue(b []bool) bool {
-	for _, x := range b {
-		if !x {
-			return false
-		}
-	}
-	return true
 }
 
 // throwExplained reports whether a recorded op raised the run's throw.

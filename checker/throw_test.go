@@ -270,22 +270,22 @@ func TestHandoffpSawGoneJudged(t *testing.T) {
 	})
 }
 
-// A run that ends at a throw has no quiescent final state, and
-// linearizability judges it without one; where its history is one order,
-// the implementation's state at the throw must be the spec's after the
-// same ops. gdestroy-no-clear leaves an exited G's fields set: the run
-// that ends at unlockint's throw ("misuse of lockOSThread") after it was
-// ok in the deterministic and systematic modes. The control: the same
-// program without the fault passes.
-func TestThrowStateIsTheSpecs(t *testing.T) {
-	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.MakeDirty())), impl.Yield(), impl.Yield(), impl.UnlockI())}
-	for _, mode := range []string{"deterministic", "atomic"} {
-		o, res := runAndJudge(t, testCase(mode, 1, w, "gdestroy-no-clear"))
-		if res.Throw == "" || o.Verdict != Illegal || o.Kind != "differential" && o.Kind != "invariant" {
-			t.Errorf("%s, gdestroy-no-clear: throw %q, %s %s %s", mode, res.Throw, o.Verdict, o.Kind, o.Name)
-		}
-		if o, res := runAndJudge(t, testCase(mode, 1, w)); res.Throw == "" || o.Verdict != Ok {
-			t.Errorf("%s, no fault: throw %q, %s %s %s: %s", mode, res.Throw, o.Verdict, o.Kind, o.Name, o.Detail)
-		}
+// A clean run that ends at a throw while another M is inside an op: main,
+// internally locked, calls Goexit (gdestroy's throw) while M1, spinning,
+// has begun gcstopm for the GC's stop-the-world (dropped its spinning)
+// but not finished it. The final state is not the spec's after the
+// recorded ops, and need not be: a check of the state at a throw,
+// briefly in gexit, reported this run (the README's first command found
+// it) and was taken out. The run must pass.
+func TestThrowWithAnMInsideAnOpPasses(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.LockI(), impl.Go(impl.Prog()), impl.Go(impl.Prog()), impl.Exit()),
+		Controller: []impl.CtlStep{{Kind: impl.CtlGC, Arg: 1, After: 6}}, Probes: 1}
+	c := Case{Preset: "small", Ps: 2, Ms: 2, Mode: "deterministic", Seed: 0, Workload: w, Text: w.String(), Steps: CountSteps(w)}
+	o, res := runAndJudge(t, c)
+	if res.Throw == "" || o.Verdict != Ok {
+		t.Fatalf("throw %q: %s %s %s: %s", res.Throw, o.Verdict, o.Kind, o.Name, o.Detail)
+	}
+	if c.Text != "main {lockint; go {}; go {}; goexit} ctl[gc(true)@6] sysmon(0, probes 1)" {
+		t.Fatalf("the case is %s", c.Text)
 	}
 }
