@@ -227,6 +227,19 @@ func TestTamperedExecutor(t *testing.T) {
 	isGo := func(e Event, from, to GoState) bool {
 		return e.Kind == KindGo && GoState(e.From) == from && GoState(e.To) == to
 	}
+	// editFirst edits the first event of transition from -> to that edit
+	// accepts (returns true for).
+	editFirst := func(from, to GoState, edit func(e *Event) bool) func([]Event) ([]Event, bool) {
+		return func(evs []Event) ([]Event, bool) {
+			for i := range evs {
+				if isGo(evs[i], from, to) && edit(&evs[i]) {
+					return evs, true
+				}
+			}
+			return nil, false
+		}
+	}
+	otherThread := func(e *Event) bool { e.M += 12345; return true }
 	tamper := func(name, want string, evs []Event, f func(evs []Event) ([]Event, bool)) {
 		t.Run(name, func(t *testing.T) {
 			cp, ok := f(slices.Clone(evs))
@@ -252,24 +265,14 @@ func TestTamperedExecutor(t *testing.T) {
 		}
 		return nil, false
 	})
-	tamper("block recorded on another P", RuleWrongContext, evs, func(evs []Event) ([]Event, bool) {
-		for i, e := range evs {
-			if isGo(e, GoRunning, GoWaiting) && e.P >= 0 {
-				evs[i].P = e.P + 1
-				return evs, true
-			}
+	tamper("block recorded on another P", RuleWrongContext, evs, editFirst(GoRunning, GoWaiting, func(e *Event) bool {
+		if e.P < 0 {
+			return false
 		}
-		return nil, false
-	})
-	tamper("exit recorded on another thread", RuleWrongContext, evs, func(evs []Event) ([]Event, bool) {
-		for i, e := range evs {
-			if isGo(e, GoRunning, GoNotExist) {
-				evs[i].M = e.M + 12345
-				return evs, true
-			}
-		}
-		return nil, false
-	})
+		e.P++
+		return true
+	}))
+	tamper("exit recorded on another thread", RuleWrongContext, evs, editFirst(GoRunning, GoNotExist, otherThread))
 	tamper("block executed by the unblocker", RuleForeignTransition, evs, func(evs []Event) ([]Event, bool) {
 		for i, e := range evs {
 			if isGo(e, GoWaiting, GoRunnable) && e.G >= 0 {
@@ -300,22 +303,6 @@ func TestTamperedExecutor(t *testing.T) {
 		}
 		return nil, false
 	})
-	tamper("Running re-stated on another thread", RuleWrongContext, gens, func(evs []Event) ([]Event, bool) {
-		for i, e := range evs {
-			if isGo(e, GoRunning, GoRunning) {
-				evs[i].M = e.M + 12345
-				return evs, true
-			}
-		}
-		return nil, false
-	})
-	tamper("syscall re-stated on another thread", RuleWrongContext, gens, func(evs []Event) ([]Event, bool) {
-		for i, e := range evs {
-			if isGo(e, GoSyscall, GoSyscall) {
-				evs[i].M = e.M + 12345
-				return evs, true
-			}
-		}
-		return nil, false
-	})
+	tamper("Running re-stated on another thread", RuleWrongContext, gens, editFirst(GoRunning, GoRunning, otherThread))
+	tamper("syscall re-stated on another thread", RuleWrongContext, gens, editFirst(GoSyscall, GoSyscall, otherThread))
 }
