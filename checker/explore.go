@@ -119,6 +119,10 @@ type ExploreOptions struct {
 	progressGap time.Duration                               // tests: the least time between two Progress calls (0: a second)
 	elapsed     func(liveness bool) time.Duration           // tests: the run's time for MaxTime, in the exploration or the liveness search (nil: time since Explore began)
 	spillCreate func(dir, pattern string) (*os.File, error) // tests: the spill file's maker (nil: os.CreateTemp)
+	// enabled, in tests, replaces spec's Enabled everywhere the explorer
+	// lists a state's ops (expansion, counterexample and lasso replays),
+	// to plant an op that is never offered (nil: spec's).
+	enabled enabledFunc
 }
 
 // ExploreProgress is a progress report of a running exploration.
@@ -306,6 +310,9 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	if step == nil {
 		step = (*spec.State).Apply
 	}
+	if o.enabled == nil {
+		o.enabled = (*spec.State).Enabled
+	}
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -448,7 +455,7 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 			p.finish(j, nil)
 		}
 	}()
-	x := &expander{cfg: init.Cfg, bounds: o.Bounds, step: step, permSeed: permSeed, por: o.POR, red: o.Reduce, live: lg != nil, seen: seen,
+	x := &expander{cfg: init.Cfg, bounds: o.Bounds, step: step, enabled: o.enabled, permSeed: permSeed, por: o.POR, red: o.Reduce, live: lg != nil, seen: seen,
 		direct: workers == 1 && lg == nil, gwrites: o.Reduce&spec.ReduceGWrites != 0, wide: o.Wide, fpMask: o.fpMask}
 	workersScratch := make([]worker, workers)
 	expand := func(set, first int) *job {
@@ -761,7 +768,7 @@ func (res *ExploreResult) addViolation(v *ExploreViolation, o ExploreOptions, in
 		idx = append(idx, extra)
 	}
 	v.moves = len(idx)
-	path, final := Replay(init, o.Bounds, o.Reduce, idx, step)
+	path, final := replay(init, o.Bounds, o.Reduce, idx, step, o.enabled)
 	v.Path = path
 	v.Final = final
 	v.FinalDump = final.Dump()
@@ -796,13 +803,25 @@ func (res *ExploreResult) countViolation(v *ExploreViolation, o ExploreOptions) 
 // each; it ends the path where a part throws, is refused or breaks an
 // invariant.
 func Replay(s *spec.State, b spec.Bounds, red spec.Reduction, idx []uint8, step func(*spec.State, spec.Op) (spec.Result, error)) ([]PathStep, *spec.State) {
+	return replay(s, b, red, idx, step, nil)
+}
+
+// enabledFunc lists the ops enabled in a state: spec's Enabled, or a
+// test's (ExploreOptions.enabled).
+type enabledFunc func(*spec.State, spec.Bounds, []spec.Op) []spec.Op
+
+// replay is Replay with the ops listed by enabled (nil: spec's).
+func replay(s *spec.State, b spec.Bounds, red spec.Reduction, idx []uint8, step stepFunc, enabled enabledFunc) ([]PathStep, *spec.State) {
 	if step == nil {
 		step = (*spec.State).Apply
+	}
+	if enabled == nil {
+		enabled = (*spec.State).Enabled
 	}
 	cur := s.Clone()
 	var path []PathStep
 	for _, i := range idx {
-		ops := cur.Enabled(b, nil)
+		ops := enabled(cur, b, nil)
 		if red&spec.ReduceGWrites != 0 {
 			ops = cur.GWritesMoves(b, ops, nil)
 		}
@@ -858,6 +877,7 @@ type expander struct {
 	cfg      *spec.Config
 	bounds   spec.Bounds
 	step     stepFunc
+	enabled  enabledFunc
 	permSeed uint64
 	por      bool
 	// red is the fingerprint's optional reductions (ExploreOptions.Reduce).
@@ -1036,7 +1056,7 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 			t.err = err
 			return
 		}
-		pa.ops = pa.cur.Enabled(x.bounds, pa.ops)
+		pa.ops = x.enabled(pa.cur, x.bounds, pa.ops)
 		if x.gwrites {
 			t.w.moves = pa.cur.GWritesMoves(x.bounds, pa.ops, t.w.moves)
 			pa.ops, t.w.moves = t.w.moves, pa.ops

@@ -48,6 +48,14 @@ import (
 // inside the component through a witness of every fairness condition and
 // back.
 //
+// A run can also stay in one state forever without a loop in the graph:
+// when every step the state offers is one no fairness condition forces
+// (a thread's exitsyscall, the controller's stop-the-world, the GC's root
+// job), staying is fair. Each node where the bad condition holds is
+// judged as such a stutter too (sccRun.stutter); its lasso's loop is
+// empty. A state with no step at all is the progress predicates' (a
+// quiescent live state) or a program that ended.
+//
 // What it cannot see: what happens after a preemption (TimeSliceEnds
 // only rules out the loops sysmon would break), and wakeups the spec
 // leaves out (startTheWorldWithSema's wakep, netpoll's; see spec/doc.go).
@@ -206,8 +214,13 @@ type LivenessResult struct {
 type Lasso struct {
 	Detail string     `json:"detail"`
 	Prefix []PathStep `json:"prefix"`
-	// Loop's ops are Strict (findRunnable's strict order).
+	// Loop's ops are Strict (findRunnable's strict order). An empty
+	// loop is a stutter: the run stays in its first state forever, and
+	// Unforced lists the steps that state offers, none of which a
+	// fairness condition forces (a system call's return, a
+	// stop-the-world, the GC's root job).
 	Loop          []PathStep  `json:"loop"`
+	Unforced      []spec.Op   `json:"-"`
 	LoopStart     *spec.State `json:"-"`
 	LoopStartDump string      `json:"loopStart"`
 	// Tracked is the G (index in the concrete states of Prefix and Loop)
@@ -500,6 +513,9 @@ func (c *sccRun) run() {
 				if c.index[s] == 0 {
 					c.strongconnect(uint32(s), uint32(s), c.p)
 				}
+				if c.stopped == "" {
+					c.stutter(uint32(s), uint32(s))
+				}
 			}
 			continue
 		}
@@ -510,8 +526,12 @@ func (c *sccRun) run() {
 				continue
 			}
 			bad = true
-			if v := lg.base[s] + r; c.index[v] == 0 {
+			v := lg.base[s] + r
+			if c.index[v] == 0 {
 				c.strongconnect(v, uint32(s), r)
+			}
+			if c.stopped == "" {
+				c.stutter(v, uint32(s))
 			}
 		}
 		if bad {
@@ -600,6 +620,39 @@ func (c *sccRun) pop(v uint32) {
 	}
 	c.judge(members, states)
 	c.stack, c.stackS = c.stack[:k], c.stackS[:k]
+}
+
+// stutter judges the run that stays in node v's state s forever, the
+// bad condition holding throughout: fair when s has steps (it is not the
+// progress predicates' quiescent state, nor a program that ended) and
+// none of them is a fairly scheduled actor's: an exitsyscall (a call may
+// block forever), the controller's stop-the-world, the GC's root job, an
+// op sysmon does not offer. No fairness condition forces a step there,
+// and a graph with no such loop would leave the state unjudged. The
+// strong fairness conditions are judged as for a component of that one
+// node with no edge in it.
+func (c *sccRun) stutter(v, s uint32) {
+	lg := c.lg
+	if lg.estart[s] == lg.estart[s+1] {
+		return // no step at all: the progress predicates judge it
+	}
+	en, acq := lg.stateFacts(s)
+	if en&c.allM != 0 {
+		return // a weakly fair actor can step: it does
+	}
+	pm := lg.pmask[s]
+	if c.fair&FairNewM != 0 && lg.gmask[s]>>gmFreeM&1 == 0 && uint8(pm>>pmHand)&c.allP != 0 {
+		return // a P stays handed off and no M is ever free
+	}
+	if c.fair&FairHandoff != 0 && acq&c.allP != 0 {
+		return // a handed-off P could be acquired and never is
+	}
+	if c.fair&FairTimeSlice != 0 && !lg.wasm && uint8(pm>>pmRunsG)&c.allP != 0 {
+		return // a P runs a G on one time slice forever
+	}
+	if c.best == nil || s < minOf(c.best.states) {
+		c.best = &sccSet{nodes: []uint32{v}, states: []uint32{s}}
+	}
 }
 
 // stateFacts are what a node's state offers: the Ms that can step, the
@@ -905,6 +958,11 @@ func (c *sccRun) plan() (*loopPlan, error) {
 	if cur == entry && len(steps) == 0 {
 		a := adjStart[entry]
 		if a == adjStart[entry+1] {
+			if n == 1 {
+				// A stutter (sccRun.stutter): the run stays in
+				// the state, which no fair actor can leave.
+				return &loopPlan{s: set.states[entry], r: rankOf(entry)}, nil
+			}
 			return nil, fmt.Errorf("liveness: the entry of a fair component has no edge in it")
 		}
 		step(entry, a)
@@ -1008,6 +1066,7 @@ type lassoBuilder struct {
 	b    spec.Bounds
 	path *paths
 	step stepFunc
+	en   enabledFunc
 }
 
 // pathTo is the op indices of the BFS path to state id.
@@ -1018,7 +1077,7 @@ func (x *lassoBuilder) pathTo(id uint32) []uint8 { return x.path.to(id) }
 func (x *lassoBuilder) rep(id uint32) (*spec.State, error) {
 	cur := x.init.Clone()
 	for _, i := range x.pathTo(id) {
-		ops := cur.Enabled(x.b, nil)
+		ops := x.en(cur, x.b, nil)
 		if int(i) >= len(ops) {
 			return nil, fmt.Errorf("liveness: replay of state %d: op %d of %d", id, i, len(ops))
 		}
@@ -1032,7 +1091,7 @@ func (x *lassoBuilder) rep(id uint32) (*spec.State, error) {
 // strictEdges lists the strict successors of s in Enabled order: the
 // recorded edges of s, in order.
 func (x *lassoBuilder) strictEdges(s *spec.State) (ops []spec.Op, succs []*spec.State) {
-	for _, op := range s.Enabled(x.b, nil) {
+	for _, op := range x.en(s, x.b, nil) {
 		op.Strict = true
 		n := s.Clone()
 		if _, err := x.step(n, op); err == nil {
@@ -1050,7 +1109,7 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 	l := &Lasso{}
 	cur := x.init.Clone()
 	for _, i := range x.pathTo(pl.s) {
-		ops := cur.Enabled(x.b, nil)
+		ops := x.en(cur, x.b, nil)
 		op := ops[i]
 		op.Strict = true
 		relaxed := false
@@ -1091,7 +1150,7 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 		var next *spec.State
 		var chosen spec.Op
 		var res spec.Result
-		for _, op := range cur.Enabled(x.b, nil) {
+		for _, op := range x.en(cur, x.b, nil) {
 			op.Strict = true
 			if op.Kind != want.Kind || op.M != want.M || op.P != want.P || op.N != want.N || op.Size != want.Size || op.Source != want.Source || op.Victim != want.Victim {
 				continue
@@ -1121,11 +1180,16 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 	}
 	l.LoopStart = start
 	l.LoopStartDump = start.Dump()
+	stays := "stays so around the loop, which a fair scheduler can repeat forever"
+	if len(pl.steps) == 0 {
+		l.Unforced = x.en(start, x.b, nil)
+		stays = fmt.Sprintf("stays so forever: the run stays in that state, whose only steps (%v) are ones no fairness condition forces", l.Unforced)
+	}
 	if prop.onP {
 		l.Tracked = fmt.Sprintf("P%d", tracked)
-		l.Detail = fmt.Sprintf("P%d is handed off (PHandoff) at the loop's first state and stays so around the loop, which a fair scheduler can repeat forever: no M ever acquires it", tracked)
+		l.Detail = fmt.Sprintf("P%d is handed off (PHandoff) at the loop's first state and %s: no M ever acquires it", tracked, stays)
 		if prop.pbit == pmIdleWork {
-			l.Detail = fmt.Sprintf("P%d is idle while a G is runnable and an M is free at the loop's first state, and stays so around the loop, which a fair scheduler can repeat forever: no M is woken to take it (a lost wakep)", tracked)
+			l.Detail = fmt.Sprintf("P%d is idle while a G is runnable and an M is free at the loop's first state, and %s: no M is woken to take it (a lost wakep)", tracked, stays)
 		}
 	} else {
 		g := &start.Gs[tracked]
@@ -1137,7 +1201,7 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 			where = fmt.Sprintf(" and locked to M%d", g.LockedM)
 		}
 		l.Tracked = fmt.Sprintf("G%d", tracked)
-		l.Detail = fmt.Sprintf("G%d (goid %d) is runnable%s at the loop's first state and stays so around the loop, which a fair scheduler can repeat forever", tracked, g.Goid, where)
+		l.Detail = fmt.Sprintf("G%d (goid %d) is runnable%s at the loop's first state and %s", tracked, g.Goid, where, stays)
 	}
 	return l, nil
 }
@@ -1183,7 +1247,7 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 	}
 	stats.Nodes = nodes
 	stats.Bytes = lg.bytes() + scratch
-	x := &lassoBuilder{lg: lg, init: init, b: o.Bounds, path: path, step: step}
+	x := &lassoBuilder{lg: lg, init: init, b: o.Bounds, path: path, step: step, en: o.enabled}
 	for i, p := range LivenessProperties {
 		lr := LivenessResult{Name: p.Name, Holds: found[i] == nil, CheckedStates: checked[i], Source: p.Source}
 		if found[i] != nil {

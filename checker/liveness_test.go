@@ -141,17 +141,19 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 		// m0 wedged after its locked main goroutine's Goexit, the other
 		// M busy forever: only a new M (newm) could take the P.
 		{FairNewM, liveOptions(2, 2, noStack), "HandedOffPTaken", "no free M", true},
-		// An M that never steps starves what it would run.
+		// An M that never steps starves what it would run: main,
+		// back in the queue after its gosched, stays there (a
+		// stutter: only M0 could step).
 		{FairMs, liveOptions(2, 2, core2), "RunnableGRuns", "an M never steps", false},
 		// The controller's wakep after a GC's stop-the-world took the
 		// idle P for its startm and never makes it: the P stays handed
-		// off with no M named, which no M may acquire.
+		// off with no M named, which no M may acquire (a stutter).
 		{FairStartTheWorld, liveOptions(2, 2, ctlBounds), "HandedOffPTaken", "the controller's wakep never steps", false},
 		// GC cycles stop M0 each time it has taken the P for main, which
 		// exitsyscall queued on the global queue: main never runs.
 		{FairSTWSpaced, liveOptions(1, 1, stwBounds), "RunnableGRuns", "a stop-the-world in the loop", false},
-		// sysmon retook P0 from main's syscall and never hands it off,
-		// while main, back on P1, yields forever.
+		// sysmon retook P0 from main's syscall and never hands it off
+		// (a stutter: main's exitsyscall is not forced either).
 		{FairSysmon, liveOptions(2, 2, sysBounds), "HandedOffPTaken", "sysmon's handoffp never steps", false},
 	} {
 		name := ""
@@ -247,6 +249,39 @@ func noRetake(s *spec.State, op spec.Op) (spec.Result, error) {
 	return s.Apply(op)
 }
 
+// retakeSkipsWork plants a sysmon that never retakes the P of a thread
+// in a system call while the P has work queued (runnext or its ring),
+// the case proc.go's retake takes soonest (only `runqempty(pp) &&
+// sched.nmspinning.Load()+sched.npidle.Load() > 0 && pd.syscallwhen+10*1000*1000 > now`
+// lets it wait). Unlike noRetake it offers no step (an
+// ExploreOptions.enabled plant): the state where the thread stays in its
+// call, holding the P and the work, has only that thread's exitsyscall,
+// which no fairness condition forces.
+func retakeSkipsWork(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
+	ops := s.Enabled(b, buf)
+	return slices.DeleteFunc(ops, func(op spec.Op) bool {
+		if op.Kind != spec.OpRetake {
+			return false
+		}
+		pp := &s.Ps[op.P]
+		return pp.Runnext != spec.None || len(pp.Ring) != 0
+	})
+}
+
+// enabledIn lists the ops enabled in s as the exploration o does.
+func enabledIn(o ExploreOptions, s *spec.State) []spec.Op {
+	if o.enabled != nil {
+		return o.enabled(s, o.Bounds, nil)
+	}
+	return s.Enabled(o.Bounds, nil)
+}
+
+// withEnabled is o with the ops of every state listed by en.
+func withEnabled(o ExploreOptions, en enabledFunc) ExploreOptions {
+	o.enabled = en
+	return o
+}
+
 // lostStartlockedm plants a lost startlockedm: the M that finds a G
 // locked to another M neither hands it its P nor wakes it, and finds
 // nothing to do.
@@ -276,6 +311,9 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 		{"lost startlockedm", liveOptions(1, 2, lockBounds(2, true)), lostStartlockedm, []string{"LockedGRunsOnItsM", "RunnableGRuns"}},
 		{"lost wakep", liveOptions(2, 2, coreBounds(2)), lostWakep, []string{"IdlePsPutToWork"}},
 		{"no retake of a blocked system call", liveOptions(1, 2, syscallBounds(2)), noRetake, []string{"RunnableGRuns"}},
+		// Found only as a stutter (sccRun.stutter): no loop keeps G1
+		// waiting, a state that never changes does.
+		{"no retake of a call with work", withEnabled(liveOptions(1, 2, syscallBounds(2)), retakeSkipsWork), nil, []string{"RunnableGRuns"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
@@ -420,9 +458,6 @@ func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
 	if !s.Equal(l.LoopStart) {
 		t.Fatalf("the prefix does not reach the loop's first state\n%s\n%s", s.Dump(), l.LoopStartDump)
 	}
-	if len(l.Loop) == 0 {
-		t.Fatal("empty loop")
-	}
 	kind, x := l.Tracked[:1], l.Tracked[1:]
 	id, err := strconv.Atoi(x)
 	if err != nil || (kind != "G" && kind != "P") {
@@ -473,6 +508,14 @@ func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
 		run.ops = append(run.ops, st.Op)
 		run.states = append(run.states, s.Clone())
 	}
+	if len(l.Loop) == 0 {
+		// A stutter: the run stays in the state forever.
+		if !bad(s) || len(l.Unforced) == 0 || len(enabledIn(o, s)) != len(l.Unforced) {
+			t.Fatalf("a stutter in a state where %s is not starved, or whose steps are not %v\n%s", l.Tracked, l.Unforced, s.Dump())
+		}
+		run.states = append(run.states, s.Clone())
+		return run
+	}
 	if s.Fingerprint() != startFP || rank(s) != startRank || !bad(s) {
 		t.Fatalf("the loop does not return to its first state (rank %d, want %d)\n%s", rank(s), startRank, s.Dump())
 	}
@@ -480,7 +523,8 @@ func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
 }
 
 // loopRun is a replayed loop: states[i] --ops[i]--> states[i+1], the last
-// state equal (up to renaming) to the first.
+// state equal (up to renaming) to the first; a stutter has no ops and
+// its one state twice.
 type loopRun struct {
 	states []*spec.State
 	ops    []spec.Op
@@ -507,7 +551,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 		}
 		for _, s := range states {
 			can := false
-			for _, op := range s.Enabled(o.Bounds, nil) {
+			for _, op := range enabledIn(o, s) {
 				op.Strict = true
 				if actor(op) {
 					if _, err := step(s.Clone(), op); err == nil {
@@ -565,7 +609,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 			if s.Ps[p].Status != spec.PHandoff {
 				continue
 			}
-			for _, op := range s.Enabled(o.Bounds, nil) {
+			for _, op := range enabledIn(o, s) {
 				if op.Kind == spec.OpAcquireP && int(op.P) == p {
 					op.Strict = true
 					if _, err := step(s.Clone(), op); err == nil {
@@ -573,7 +617,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 					}
 				}
 			}
-			if op := run.ops[i]; op.Kind == spec.OpAcquireP && int(op.P) == p {
+			if i < len(run.ops) && run.ops[i].Kind == spec.OpAcquireP && int(run.ops[i].P) == p {
 				taken = true
 			}
 		}
@@ -628,6 +672,9 @@ func lassoText(l *Lasso) string {
 	}
 	for i, st := range l.Loop {
 		fmt.Fprintf(&b, "  %3d. %v => %v (loop)\n", len(l.Prefix)+i+1, st.Op, st.Result)
+	}
+	if len(l.Loop) == 0 {
+		fmt.Fprintf(&b, "  (stays forever; unforced steps %v)\n", l.Unforced)
 	}
 	return b.String()
 }

@@ -789,10 +789,13 @@ type jsonLiveness struct {
 }
 
 type jsonLasso struct {
-	Tracked   string   `json:"tracked"`
-	Detail    string   `json:"detail"`
-	Prefix    []string `json:"prefix"`
-	Loop      []string `json:"loop"`
+	Tracked string   `json:"tracked"`
+	Detail  string   `json:"detail"`
+	Prefix  []string `json:"prefix"`
+	Loop    []string `json:"loop"`
+	// Unforced: with an empty loop (the run stays in one state), the
+	// steps that state offers, none of which fairness forces.
+	Unforced  []string `json:"unforced,omitempty"`
 	LoopStart string   `json:"loopStart"`
 }
 
@@ -807,6 +810,9 @@ func livenessJSON(ls []checker.LivenessResult) []jsonLiveness {
 			}
 			for i, st := range la.Loop {
 				jl.Lasso.Loop = append(jl.Lasso.Loop, fmt.Sprintf("%d. %v => %v", len(la.Prefix)+i+1, st.Op, st.Result))
+			}
+			for _, op := range la.Unforced {
+				jl.Lasso.Unforced = append(jl.Lasso.Unforced, op.String())
 			}
 		}
 		out = append(out, jl)
@@ -874,8 +880,15 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 		}
 		fmt.Fprintf(w, "  prefix (%d steps, shortest to the loop):\n", len(ls.Prefix))
 		steps(0, ls.Prefix)
-		fmt.Fprintf(w, "  loop (steps %d-%d, back to the state after step %d, forever):\n", len(ls.Prefix)+1, len(ls.Prefix)+len(ls.Loop), len(ls.Prefix))
-		steps(len(ls.Prefix), ls.Loop)
+		if len(ls.Loop) == 0 {
+			fmt.Fprintf(w, "  loop: none: the run stays in the state after step %d forever; no fairness condition forces its steps:\n", len(ls.Prefix))
+			for _, op := range ls.Unforced {
+				fmt.Fprintf(w, "       %v\n", op)
+			}
+		} else {
+			fmt.Fprintf(w, "  loop (steps %d-%d, back to the state after step %d, forever):\n", len(ls.Prefix)+1, len(ls.Prefix)+len(ls.Loop), len(ls.Prefix))
+			steps(len(ls.Prefix), ls.Loop)
+		}
 		fmt.Fprintf(w, "  the loop's first state:\n")
 		for _, line := range strings.Split(strings.TrimRight(ls.LoopStartDump, "\n"), "\n") {
 			fmt.Fprintf(w, "    %s\n", line)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +265,47 @@ func TestExploreLassoOutput(t *testing.T) {
 	}
 	if !strings.Contains(string(js), `"loop":["9. M1 acquirep P1 =\u003e -"]`) || !strings.Contains(string(js), `"tracked":"P1"`) {
 		t.Fatalf("%s", js)
+	}
+}
+
+// A stutter (a run that stays in a state no fair actor leaves) prints as
+// an empty loop with the steps nothing forces, in text and -json: without
+// WeakFairSysmon, sysmon retakes P0 from main's system call and never
+// hands it off.
+func TestExploreStutterOutput(t *testing.T) {
+	args := []string{"explore", "-q", "-liveness", "-ps", "2", "-ms", "2", "-gs", "1", "-without", "system,gc,assist,dirty,locks,procresize,stacksize,goyield", "-unfair", "WeakFairSysmon"}
+	code, out, _ := runCmd(args...)
+	for _, want := range []string{"LIVENESS VIOLATION: HandedOffPTaken", "  prefix (2 steps, shortest to the loop):", "    1. M0 entersyscall", "    2. sysmon retake P0",
+		"  loop: none: the run stays in the state after step 2 forever; no fairness condition forces its steps:", "       sysmon handoffp", "       M0 exitsyscall",
+		"stays so forever: the run stays in that state"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if code != exitViolation {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd(append(args, "-json")...)
+	var v struct {
+		Liveness []struct {
+			Name  string `json:"name"`
+			Lasso *struct {
+				Loop     []string `json:"loop"`
+				Unforced []string `json:"unforced"`
+			} `json:"lasso"`
+		} `json:"liveness"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitViolation {
+		t.Fatalf("exit %d %v\n%s", code, err, out)
+	}
+	found := false
+	for _, l := range v.Liveness {
+		if l.Name == "HandedOffPTaken" && l.Lasso != nil {
+			found = len(l.Lasso.Loop) == 0 && slices.Contains(l.Lasso.Unforced, "sysmon handoffp")
+		}
+	}
+	if !found {
+		t.Fatalf("no stutter lasso for HandedOffPTaken in\n%s", out)
 	}
 }
 
