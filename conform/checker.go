@@ -551,9 +551,14 @@ func (c *Checker) feedGo(e *Event) {
 		}
 		c.rep.Undetermined++
 		if known {
-			if s.state != to {
-				c.violate(RuleContinuity, e, id, "", "goroutine was %v", s.state)
+			if s.state == to {
+				// A statement of what the checker knows: judged
+				// as a re-statement (X -> X), its P and thread
+				// the ones the goroutine runs on.
+				c.checkRestatement(e, id, s)
+				return
 			}
+			c.violate(RuleContinuity, e, id, "", "goroutine was %v", s.state)
 			c.setState(e, id, s, to)
 			return
 		}

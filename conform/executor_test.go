@@ -305,4 +305,24 @@ func TestTamperedExecutor(t *testing.T) {
 	})
 	tamper("Running re-stated on another thread", RuleWrongContext, gens, editFirst(GoRunning, GoRunning, otherThread))
 	tamper("syscall re-stated on another thread", RuleWrongContext, gens, editFirst(GoSyscall, GoSyscall, otherThread))
+	// A goroutine already tracked as Running, stated again from
+	// Undetermined (the reader's form for a goroutine a generation
+	// mentions first) on another thread: the statement is the violation.
+	// It used to move the goroutine to that thread, and the goroutine's
+	// own later events were reported instead.
+	t.Run("Running re-stated from Undetermined on another thread", func(t *testing.T) {
+		cp := slices.Clone(evs)
+		for i, e := range cp {
+			if isGo(e, GoRunnable, GoRunning) && e.P >= 0 && e.M >= 0 && i > len(cp)/2 && i+1 < len(cp) {
+				st := Event{Kind: KindGo, Time: cp[i+1].Time, G: -1, P: e.P, M: e.M + 12345, Target: e.Target,
+					From: uint8(GoUndetermined), To: uint8(GoRunning)}
+				r := check(slices.Insert(cp, i+1, st))
+				if len(r.Violations) != 1 || r.Violations[0].Rule != RuleWrongContext || r.Violations[0].Transition != "Undetermined->Running" {
+					t.Fatalf("want one wrong-context at the statement:\n%s", r.Text(false))
+				}
+				return
+			}
+		}
+		t.Fatal("nothing to tamper with")
+	})
 }
