@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -665,9 +666,21 @@ func (c *Campaign) runJob(ctx context.Context, j caseJob) (out *Outcome) {
 // that does not fail again (a free-running schedule that did not recur)
 // is the failure as it was found, unshrunk by rapid. The runs here are
 // not counted: they are the shrinking, not new cases.
+//
+// The -shrink budget, counted from when the failure was found, bounds
+// the runs themselves too (when it is not 0): rapid checks its time
+// limit only between candidates, and a systematic case is a search of
+// many schedules.
 func (c *Campaign) shrinkBatch(ctx context.Context, k *candidate) *Failure {
 	rseed := c.batchSeed(k.b)
 	var last *Outcome
+	if c.o.Shrink > 0 {
+		// (With no shrinking, the run of the batch only finds the
+		// failing case again.)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, shrinkStart(k.found).Add(c.o.Shrink))
+		defer cancel()
+	}
 	prop := func(t *rapid.T) {
 		skipWhenStopped(t, ctx)
 		out := RunSafe(ctx, c.drawCase(t), c.o.Budget)
@@ -685,6 +698,8 @@ func (c *Campaign) shrinkBatch(ctx context.Context, k *candidate) *Failure {
 		Log: "(the case did not fail again when its batch was re-run for rapid to shrink it: reported as found, unshrunk by rapid)"}
 	if failed, log := RapidRun(fmt.Sprintf("check/%d", k.b), k.i+1, rseed, c.o.Shrink, prop); failed && last != nil {
 		f.Outcome, f.Shrunk, f.Log = last, last, log
+	} else if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		f.Log = "(the -shrink budget ran out before rapid's run of the batch found the case again: reported as found, unshrunk by rapid)"
 	}
 	return f
 }
@@ -751,20 +766,42 @@ func (c *Campaign) shrink(ctx context.Context, f *Failure) {
 					f.Outcome = f.Shrunk // a bug in Minimize must not lose the counterexample
 				}
 			}()
-			start := f.found
-			if start.IsZero() {
-				start = time.Now()
-			}
-			f.Outcome = Minimize(ctx, f.Shrunk, c.o.Budget, start.Add(c.o.Shrink))
+			deadline := shrinkStart(f.found).Add(c.o.Shrink)
+			mctx, cancel := context.WithDeadline(ctx, deadline)
+			defer cancel()
+			f.Outcome = Minimize(mctx, f.Shrunk, c.o.Budget, deadline)
 		}()
 	}
 	f.Attributable = true
 	if len(f.Outcome.Case.Faults) > 0 {
 		cs := cloneCase(f.Outcome.Case)
 		cs.Faults = nil
-		f.Control = RunSafe(context.Background(), cs, c.o.Budget)
+		// Not cut by a signal (the counterexample is reported
+		// either way), but bounded: what is left of -shrink, and at
+		// least controlMin; a control cut short is unknown, and the
+		// counterexample not established as attributable.
+		deadline := shrinkStart(f.found).Add(c.o.Shrink)
+		if least := time.Now().Add(controlMin); deadline.Before(least) {
+			deadline = least
+		}
+		cctx, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		f.Control = RunSafe(cctx, cs, c.o.Budget)
 		f.Attributable = f.Control.Verdict == Ok
 	}
+}
+
+// controlMin is the least time the control run of a counterexample is
+// given, whatever is left of -shrink.
+const controlMin = 10 * time.Second
+
+// shrinkStart is when the -shrink budget of a failure found at found
+// began: then, or now if that is not known.
+func shrinkStart(found time.Time) time.Time {
+	if found.IsZero() {
+		return time.Now()
+	}
+	return found
 }
 
 // Minimized reports whether Minimize changed rapid's shrunk case.

@@ -472,3 +472,32 @@ func TestCampaignInterrupted(t *testing.T) {
 		t.Fatalf("a signal while shrinking: interrupted %v, bundle %q, %s", r.Interrupted, r.Bundle, r.Summary())
 	}
 }
+
+// The -shrink budget bounds the runs of the shrinking, not only rapid's
+// choice of the next candidate (which it makes between runs): a budget
+// already spent when the failure is found leaves it unshrunk, reported as
+// found, and says why. A systematic case is a search of many schedules,
+// and its shrinking ran for minutes past a budget of 15 s.
+func TestCampaignShrinkBudgetBoundsTheRuns(t *testing.T) {
+	for _, tc := range []struct {
+		shrink time.Duration
+		spent  bool
+	}{{time.Nanosecond, true}, {time.Minute, false}} {
+		c, err := NewCampaign(CampaignOptions{Cases: 5000, Seed: 3, Modes: []string{"deterministic"}, Faults: []string{"spill-lose-g"}, Workers: 1, Shrink: tc.shrink})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Run(context.Background())
+		if r.Verdict != Illegal || r.Failure == nil {
+			t.Fatalf("-shrink %v: the fault was not found: %s", tc.shrink, r.Summary())
+		}
+		f := r.Failure
+		ranOut := strings.Contains(f.Log, "-shrink budget ran out")
+		if ranOut != tc.spent || (tc.spent && (f.Shrunk != f.Outcome || f.Minimized())) {
+			t.Fatalf("-shrink %v: log %q, minimized %v", tc.shrink, f.Log, f.Minimized())
+		}
+		if !f.Attributable || f.Control == nil || f.Control.Verdict != Ok {
+			t.Fatalf("-shrink %v: the control run: %+v", tc.shrink, f.Control)
+		}
+	}
+}
