@@ -239,8 +239,9 @@ type LivenessStats struct {
 	Fairness []string `json:"fairness"`
 	// Interrupted: the search for fair loops was stopped (MaxTime, the
 	// context) after the exploration had exhausted the space, so every
-	// invariant was checked in every state; the liveness verdicts are
-	// unknown.
+	// invariant was checked in every state; the verdicts of the
+	// properties it had not decided are unknown (a lasso found before
+	// the stop is reported).
 	Interrupted bool `json:"interrupted,omitempty"`
 }
 
@@ -985,7 +986,12 @@ type errLivenessStopped string
 
 func (e errLivenessStopped) Error() string { return "liveness check stopped: " + string(e) }
 
-func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int, found []*loopPlan, nodes, scratch int, err error) {
+//
+// Stopped, it returns errLivenessStopped with found holding the lassos
+// found until then (a fair component Tarjan popped, or a stutter, is one
+// whatever the rest of the search would have found) and done saying
+// which properties are decided: searched to the end, or with a lasso.
+func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int, found []*loopPlan, done []bool, nodes, scratch int, err error) {
 	n := len(lg.gmask)
 	R := int(lg.base[n])
 	size := max(n, R)
@@ -994,6 +1000,7 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 	scratch = 8 * size
 	checked = make([]int, len(LivenessProperties))
 	found = make([]*loopPlan, len(LivenessProperties))
+	done = make([]bool, len(LivenessProperties))
 	// The actors weak fairness holds to: the Ms (FairMs) and the
 	// controller's wakep, the pseudo-actor lg.ms (FairStartTheWorld).
 	var allM uint8
@@ -1028,7 +1035,16 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 				c.run()
 			}
 			if c.stopped != "" {
-				return nil, nil, 0, scratch, errLivenessStopped(c.stopped)
+				if c.best != nil && (best == nil || minOf(c.best.states) < minOf(best.best.states)) {
+					best = c
+				}
+				if best != nil {
+					if found[i], err = best.plan(); err != nil {
+						return nil, nil, nil, 0, 0, err
+					}
+					done[i] = true
+				}
+				return checked, found, done, R, scratch, errLivenessStopped(c.stopped)
 			}
 			scratch = max(scratch, 8*size+4*(cap(c.stack)+cap(c.stackS))+20*cap(c.frames))
 			if !prop.onP {
@@ -1048,11 +1064,12 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 		}
 		if best != nil {
 			if found[i], err = best.plan(); err != nil {
-				return nil, nil, 0, 0, err
+				return nil, nil, nil, 0, 0, err
 			}
 		}
+		done[i] = true
 	}
-	return checked, found, R, scratch, nil
+	return checked, found, done, R, scratch, nil
 }
 
 // stepFunc applies an op in place (spec's Apply, or a test's planted one).
@@ -1232,15 +1249,14 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 	if err := lg.finish(path.len()); err != nil {
 		return err
 	}
-	checked, found, nodes, scratch, err := lg.check(AllFairness&^o.Unfair, stop)
+	checked, found, done, nodes, scratch, err := lg.check(AllFairness&^o.Unfair, stop)
 	if why, ok := err.(errLivenessStopped); ok {
 		// Stopped in the search for loops: the state space is complete,
-		// the liveness verdicts unknown, and so is the run's.
+		// the verdicts of the properties not decided unknown, and so is
+		// the run's, unless a lasso was found: it is reported.
 		res.StoppedBy, res.Complete = string(why), false
 		stats.Interrupted = true
-		unknown()
-		stats.Bytes = lg.bytes() + scratch
-		return nil
+		err = nil
 	}
 	if err != nil {
 		return err
@@ -1249,6 +1265,10 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 	stats.Bytes = lg.bytes() + scratch
 	x := &lassoBuilder{lg: lg, init: init, b: o.Bounds, path: path, step: step, en: o.enabled}
 	for i, p := range LivenessProperties {
+		if !done[i] {
+			res.Liveness = append(res.Liveness, LivenessResult{Name: p.Name, Unknown: true, CheckedStates: checked[i], Source: p.Source})
+			continue
+		}
 		lr := LivenessResult{Name: p.Name, Holds: found[i] == nil, CheckedStates: checked[i], Source: p.Source}
 		if found[i] != nil {
 			if lr.Lasso, err = x.build(p, found[i]); err != nil {

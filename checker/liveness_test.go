@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gexit-dev/gexit/spec"
 )
@@ -752,5 +753,54 @@ func TestEveryMWithAStepHasAStrictOne(t *testing.T) {
 				t.Fatalf("%d states, %d (state, M) pairs judged: %d have enabled ops but no strict one; the first:\n%s", r.States, judged, bad, example)
 			}
 		})
+	}
+}
+
+// A stop in the search for fair loops keeps the lassos found before it:
+// with the planted retake, RunnableGRuns (the first property) has a lasso;
+// a clock past MaxTime from the second property's search on leaves that
+// lasso reported and the properties not reached unknown. It used to mark
+// every property unknown and drop the lasso.
+func TestLivenessStopKeepsFoundLassos(t *testing.T) {
+	skipLivenessUnderRace(t)
+	o := withEnabled(liveOptions(1, 2, syscallBounds(2)), retakeSkipsWork)
+	full, err := Explore(context.Background(), o)
+	if err != nil || !full.Complete || liveness(t, full, "RunnableGRuns").Lasso == nil {
+		t.Fatalf("control: %v complete=%v", err, full.Complete)
+	}
+	for stopAt := 1; stopAt <= 3; stopAt++ {
+		calls := 0
+		o.MaxTime = time.Minute
+		o.elapsed = func(live bool) time.Duration {
+			if !live {
+				return 0
+			}
+			calls++
+			if calls > stopAt {
+				return time.Hour
+			}
+			return 0
+		}
+		r, err := Explore(context.Background(), o)
+		if err != nil || r.StoppedBy != "max-time" || r.LivenessStats == nil || !r.LivenessStats.Interrupted {
+			t.Fatalf("stop after %d clock reads: %v stopped=%q stats %+v", stopAt, err, r.StoppedBy, r.LivenessStats)
+		}
+		first := r.Liveness[0]
+		if first.Name != "RunnableGRuns" || first.Unknown || first.Holds || first.Lasso == nil {
+			t.Fatalf("stop after %d clock reads: RunnableGRuns %+v", stopAt, first)
+		}
+		checkLasso(t, o, first.Name, first.Lasso)
+		unknown := 0
+		for _, l := range r.Liveness[1:] {
+			if l.Unknown {
+				unknown++
+				if l.Holds || l.Lasso != nil {
+					t.Fatalf("%s unknown and holds=%v", l.Name, l.Holds)
+				}
+			}
+		}
+		if unknown == 0 {
+			t.Fatalf("stop after %d clock reads: nothing unknown: %+v", stopAt, r.Liveness)
+		}
 	}
 }

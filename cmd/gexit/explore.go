@@ -668,7 +668,7 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 	case res.StoppedBy == "max-memory":
 		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", formatBytes(res.PeakBytes))
 	case res.LivenessStats != nil && res.LivenessStats.Interrupted:
-		fmt.Fprintf(w, "INCOMPLETE: stopped by %s in the search for fair loops: every state within the bounds was explored and its invariants checked; the liveness verdicts are unknown\n", stopName(res.StoppedBy))
+		fmt.Fprintf(w, "INCOMPLETE: stopped by %s in the search for fair loops: every state within the bounds was explored and its invariants checked; the liveness verdicts not reached are unknown (a lasso found before the stop is reported)\n", stopName(res.StoppedBy))
 	case res.StoppedBy == "max-time" || res.StoppedBy == "canceled":
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s\n", stopName(res.StoppedBy))
 	case res.StoppedBy == "spill-error":
