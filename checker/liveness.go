@@ -979,15 +979,13 @@ func (c *sccRun) plan() (*loopPlan, error) {
 	return &loopPlan{s: set.states[entry], r: rankOf(entry), steps: steps}, nil
 }
 
-// checkLiveness runs every property's search on the finished graph.
-// found[i] is property i's loop, or nil.
 // errLivenessStopped is check's error when stop gave a reason to stop.
 type errLivenessStopped string
 
 func (e errLivenessStopped) Error() string { return "liveness check stopped: " + string(e) }
 
-//
-// Stopped, it returns errLivenessStopped with found holding the lassos
+// check runs every property's search on the finished graph. found[i] is
+// property i's loop, or nil. Stopped, it returns errLivenessStopped with found holding the lassos
 // found until then (a fair component Tarjan popped, or a stutter, is one
 // whatever the rest of the search would have found) and done saying
 // which properties are decided: searched to the end, or with a lasso.
