@@ -3,6 +3,8 @@ package checker
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gexit-dev/gexit/spec"
@@ -1197,8 +1199,18 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 	l.LoopStartDump = start.Dump()
 	stays := "stays so around the loop, which a fair scheduler can repeat forever"
 	if len(pl.steps) == 0 {
-		l.Unforced = x.en(start, x.b, nil)
-		stays = fmt.Sprintf("stays so forever: the run stays in that state, whose only steps (%v) are ones no fairness condition forces", l.Unforced)
+		// The state's strict steps (its edges in the graph), each
+		// printed once: two ops can differ in what the text leaves
+		// out (handoffp's GC outcome).
+		ops, _ := x.strictEdges(start)
+		var names []string
+		for _, op := range ops {
+			if n := op.String(); !slices.Contains(names, n) {
+				names = append(names, n)
+				l.Unforced = append(l.Unforced, op)
+			}
+		}
+		stays = fmt.Sprintf("stays so forever: the run stays in that state, whose only steps (%s) are ones no fairness condition assumed forces", strings.Join(names, "; "))
 	}
 	if prop.onP {
 		l.Tracked = fmt.Sprintf("P%d", tracked)

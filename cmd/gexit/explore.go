@@ -881,7 +881,7 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 		fmt.Fprintf(w, "  prefix (%d steps, shortest to the loop):\n", len(ls.Prefix))
 		steps(0, ls.Prefix)
 		if len(ls.Loop) == 0 {
-			fmt.Fprintf(w, "  loop: none: the run stays in the state after step %d forever; no fairness condition forces its steps:\n", len(ls.Prefix))
+			fmt.Fprintf(w, "  loop: none: the run stays in the state after step %d forever; no fairness condition assumed forces its steps:\n", len(ls.Prefix))
 			for _, op := range ls.Unforced {
 				fmt.Fprintf(w, "       %v\n", op)
 			}
