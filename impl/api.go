@@ -450,4 +450,26 @@ type Result struct {
 	// Violations are harness-level invariant breaks seen during the run,
 	// e.g. a G executed while already running on another M.
 	Violations []string
+	// AtThrow is the state at the throw the run stopped at, in the
+	// deterministic modes (nil otherwise: without a throw, or
+	// free-running, where the other actors run on while the throwing
+	// one looks and no state is the throw's). Snapshot is the state
+	// at the throw, not a quiescent one: after the throw the actors wind
+	// down, and one inside an op may finish it (and record it) on its way
+	// out.
+	AtThrow *ThrowState
+}
+
+// ThrowState is the implementation's state when the op that threw
+// committed (Result.AtThrow), and which actors were inside an op then.
+type ThrowState struct {
+	// Snapshot is the state as the op that threw committed, taken while
+	// every other actor waited at a scheduling point.
+	Snapshot Snapshot
+	// InOp lists the actors (M ids, Sysmon, Controller) that had begun
+	// an op and neither committed nor dropped it: their writes so far
+	// are in Snapshot, and no op recorded by then explains them. A
+	// state with InOp empty is the state after the ops recorded up to
+	// the throw.
+	InOp []int `json:",omitempty"`
 }

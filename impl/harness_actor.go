@@ -72,6 +72,9 @@ type sched struct {
 	violations []string
 
 	snapshots []Snapshot
+	// atThrow: Result.AtThrow, taken by the actor whose op threw first
+	// (deterministic modes only).
+	atThrow *ThrowState
 }
 
 type backMsg struct {
@@ -110,6 +113,11 @@ type actor struct {
 	// interprets a step of a G's program: the G's goid and the id of the
 	// program it runs (sched.progs; 0: no step).
 	stepGoid, stepProg int32
+	// inOp: the actor has begun an op (begin) and not yet committed it
+	// (commit) or dropped it (abandon). Owner-written; read by another
+	// actor only in the deterministic modes, at a throw (sched.throw),
+	// while this one waits for its grant.
+	inOp bool
 	// fatal and terminal: the fatal error checkdead found (under
 	// sched.lock) and the run's end it makes, declared when the M's op
 	// commits.

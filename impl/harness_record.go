@@ -259,6 +259,7 @@ const chunk = 1024
 // A.ret, and they are (correctly) concurrent.
 func (a *actor) begin(op opKind) rec {
 	r := rec{op: op, g: -1, a: -1, c: -1, sgoid: a.stepGoid, sprog: a.stepProg}
+	a.inOp = true
 	if a.s.rec {
 		r.call = a.callStamp()
 	}
@@ -288,6 +289,7 @@ func (a *actor) waited() { a.stale = true }
 // SnapshotEvery mode the snapshot after it.
 func (a *actor) commit(r *rec) {
 	s := a.s
+	a.inOp = false
 	if a.fatal != "" {
 		a.declareFatal(r)
 		return
@@ -326,6 +328,11 @@ func (a *actor) commit(r *rec) {
 		s.snapshots = append(s.snapshots, s.snapshot())
 	}
 }
+
+// abandon drops the op the actor began, which wrote nothing the
+// snapshot holds (the spec's state): it is not recorded, and the actor is
+// no longer inside an op (inOp).
+func (a *actor) abandon() { a.inOp = false }
 
 // newChunk starts a new record buffer when the current one is full.
 func (a *actor) newChunk() {

@@ -29,9 +29,28 @@ func (s *sched) end() {
 // nothing explains.
 func (s *sched) throw(a *actor, msg string) {
 	m := msg
-	s.throwMsg.CompareAndSwap(nil, &m)
+	first := s.throwMsg.CompareAndSwap(nil, &m)
 	s.terminal.Store("throw")
+	if first && s.det {
+		s.atThrow = s.throwState()
+	}
 	s.end()
+}
+
+// throwState is Result.AtThrow: in the deterministic modes, where the
+// throwing actor is the only one running (every other waits for its
+// grant, at a scheduling point, with no lock held), the state as the op
+// that threw committed, and the actors then inside an op. The run goes
+// on after the throw only to wind down, and what an actor does then
+// (the rest of an op it was inside) is not in this state.
+func (s *sched) throwState() *ThrowState {
+	t := &ThrowState{Snapshot: s.snapshot()}
+	for _, b := range s.actors {
+		if b.inOp {
+			t.InOp = append(t.InOp, b.id)
+		}
+	}
+	return t
 }
 
 // panicked is the recovery of a panic in actor a's goroutine: it releases
@@ -410,6 +429,7 @@ func (s *sched) result() *Result {
 		r.Panic = *p
 	}
 	r.TimedOut = s.timedOut.Load()
+	r.AtThrow = s.atThrow
 	r.Rescued = int(s.rescued.Load())
 	if s.deadlock.Load() && r.Throw == "" && r.Fatal == "" && r.Panic == "" && !r.TimedOut && s.terminal.Load().(string) == "" {
 		r.Deadlock = true

@@ -198,8 +198,11 @@ func (mp *m) ready(obj int) {
 	mp.lock(&o.mu)
 	w := o.waiter
 	if w == nil {
+		// A token on the wait object, which the spec does not model:
+		// no op.
 		o.tokens++
 		mp.unlock(&o.mu)
+		mp.abandon()
 		mp.branch(brReadyNoWaiter)
 		return
 	}

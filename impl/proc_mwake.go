@@ -486,6 +486,7 @@ func (mp *m) takePending(exited bool) {
 	}
 	if got == nil {
 		s.unlockSched(&mp.actor)
+		mp.abandon()
 		return
 	}
 	b := brNewm

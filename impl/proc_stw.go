@@ -28,6 +28,7 @@ func (a *actor) stopTheWorld() bool {
 	s.lockSched(a)
 	if s.fatalPending {
 		s.unlockSched(a)
+		a.abandon()
 		return false
 	}
 	s.ctlm.Store(1)

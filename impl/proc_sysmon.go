@@ -81,11 +81,14 @@ func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 		r := a.begin(opRetake)
 		th, ok := s.setBlockOnExitSyscall(a, pp)
 		if !ok {
+			a.abandon()
 			continue
 		}
 		if k < probes && (n == retakes || a.rng.IntN(2) == 0) {
 			a.sp() // (the scan bit held: another M may run here)
 			th.resume()
+			// The probe let go of the scan bit: it wrote nothing.
+			a.abandon()
 			a.branch(brSysmonProbe)
 			k++
 			continue
