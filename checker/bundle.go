@@ -288,12 +288,16 @@ type HistoryFinal struct {
 	// Rescued: lost wakeups (impl's Result.Rescued), which
 	// the history itself does not show.
 	Rescued int `json:"rescued,omitempty"`
+	// AtThrow: the state at the throw and the actors then inside an op
+	// (impl's Result.AtThrow), for the check of the state at a throw; a
+	// history saved without it is judged without that check.
+	AtThrow *impl.ThrowState `json:"atThrow,omitempty"`
 }
 
 // result is the impl.Result a final observation stands for.
 func (f *HistoryFinal) result(events []impl.Event) *impl.Result {
 	return &impl.Result{History: events, Snapshot: f.Snapshot, Snapshots: f.Snapshots, Throw: f.Throw, Panic: f.Panic,
-		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut, Deadlock: f.Quiescent, Rescued: f.Rescued}
+		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut, Deadlock: f.Quiescent, Rescued: f.Rescued, AtThrow: f.AtThrow}
 }
 
 // History is the content of history.json.
@@ -346,7 +350,7 @@ func HistoryOf(o *Outcome, res *impl.Result) *History {
 	h.Recorded = &RecordedVerdict{Verdict: o.Verdict.String(), Kind: o.Kind, Name: o.Name}
 	if res != nil {
 		h.Final = &HistoryFinal{Snapshot: res.Snapshot, Throw: res.Throw, Panic: res.Panic, Fatal: res.Fatal, Snapshots: res.Snapshots,
-			Violations: res.Violations, TimedOut: res.TimedOut, Quiescent: res.Deadlock, Rescued: res.Rescued}
+			Violations: res.Violations, TimedOut: res.TimedOut, Quiescent: res.Deadlock, Rescued: res.Rescued, AtThrow: res.AtThrow}
 	}
 	return h
 }
@@ -620,7 +624,11 @@ func CheckHistory(ctx context.Context, h *History, budget time.Duration) (*Outco
 		if len(h.Final.Snapshots) > len(h.Events) {
 			return nil, fmt.Errorf("final: %d per-op snapshots for %d events", len(h.Final.Snapshots), len(h.Events))
 		}
-		for i, sn := range append([]impl.Snapshot{h.Final.Snapshot}, h.Final.Snapshots...) {
+		sns := append([]impl.Snapshot{h.Final.Snapshot}, h.Final.Snapshots...)
+		if h.Final.AtThrow != nil {
+			sns = append(sns, h.Final.AtThrow.Snapshot)
+		}
+		for i, sn := range sns {
 			if len(sn.Ms) != c.Ms || len(sn.Ps) != c.Ps {
 				return nil, fmt.Errorf("final: snapshot %d has %d Ms and %d Ps, the config %d and %d", i, len(sn.Ms), len(sn.Ps), c.Ms, c.Ps)
 			}

@@ -49,6 +49,14 @@ type Outcome struct {
 	// "systematic"), else nil. It is the search's own record, final once
 	// Systematic returns.
 	Search *SystematicStats
+	// ThrowState, for a run that ended at a throw a recorded op raised,
+	// is what became of the check of the state at the throw:
+	// ThrowStateChecked, or why it was skipped (ThrowStateSkips); ""
+	// when the run did not end at such a throw or the judging stopped
+	// before it. ThrowInOp lists the actors inside an op at the throw
+	// (ThrowStateInOp).
+	ThrowState string
+	ThrowInOp  []int
 }
 
 // Ops is the number of recorded operations checked.
@@ -227,6 +235,14 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 					return fail("invariant", v.Invariant, v.Detail+" (after "+op.String()+")", i), nil
 				}
 			}
+		}
+	}
+	// At a throw the run has no quiescent final state: the state at the
+	// throw must be the spec's after the ops recorded up to it, where
+	// that state holds those ops and nothing else (checkThrowState).
+	if res.Throw != "" {
+		if m, at := o.checkThrowState(scfg, res, cfg.Ms, budget); m != "" {
+			return fail("differential", res.History[at].Op, m, at), nil
 		}
 	}
 	// A run that reached a runtime throw stopped there; the throw, raised by
