@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -87,6 +88,12 @@ type CampaignStats struct {
 	// Quiescent counts the runs that ended with nothing able to move and
 	// the program alive: the runs the progress predicates judged.
 	Quiescent int `json:"quiescent"`
+	// ThrowChecked counts the runs that ended at a throw whose state
+	// there was compared with the spec's (Outcome.ThrowState), and
+	// ThrowSkipped those where it was not, by why (ThrowStateSkips); a
+	// systematic case counts each of its schedules.
+	ThrowChecked int            `json:"throwChecked"`
+	ThrowSkipped map[string]int `json:"throwSkipped"`
 	// Decided counts the histories undecided within the cases' budget
 	// that the judging after the campaign decided (Decide); each is
 	// counted in Ok or Illegal, not in Unknown.
@@ -130,6 +137,42 @@ func (c CampaignStats) Pooled() ModeStats {
 		p.RunnextLost += m.RunnextLost
 	}
 	return p
+}
+
+// ThrowEnded is the number of runs that ended at a throw and were judged
+// to the check of the state there: checked or skipped.
+func (c CampaignStats) ThrowEnded() int {
+	n := c.ThrowChecked
+	for _, k := range c.ThrowSkipped {
+		n += k
+	}
+	return n
+}
+
+// countThrowStates counts what became of the check of the state at a
+// throw in out's run, or in each schedule of its systematic search.
+func (c *CampaignStats) countThrowStates(out *Outcome) {
+	if out.Search != nil {
+		c.ThrowChecked += out.Search.ThrowChecked
+		for k, n := range out.Search.ThrowSkipped {
+			c.skipThrow(k, n)
+		}
+		return
+	}
+	switch out.ThrowState {
+	case "":
+	case ThrowStateChecked:
+		c.ThrowChecked++
+	default:
+		c.skipThrow(out.ThrowState, 1)
+	}
+}
+
+func (c *CampaignStats) skipThrow(why string, n int) {
+	if c.ThrowSkipped == nil {
+		c.ThrowSkipped = map[string]int{}
+	}
+	c.ThrowSkipped[why] += n
 }
 
 // Failure is a campaign's counterexample.
@@ -285,6 +328,7 @@ func (c *Campaign) Stats() CampaignStats {
 		m := *v
 		s.Modes[k] = &m
 	}
+	s.ThrowSkipped = maps.Clone(c.stats.ThrowSkipped)
 	if !c.start.IsZero() {
 		s.Elapsed = time.Since(c.start)
 	}
@@ -721,6 +765,7 @@ func (c *Campaign) count(j caseJob, out *Outcome) {
 	if out.Run != nil && out.Run.Deadlock {
 		c.stats.Quiescent++
 	}
+	c.stats.countThrowStates(out)
 	if c.stats.Modes == nil {
 		c.stats.Modes = map[string]*ModeStats{}
 	}

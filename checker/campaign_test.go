@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,6 +50,38 @@ func TestCampaignClean(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
 		t.Fatalf("a passing campaign wrote %d entries", len(ents))
+	}
+}
+
+// TestCampaignCountsThrowStates: a campaign counts its runs that ended at
+// a throw by what became of the check of the state there: checked, or
+// skipped and why (each schedule of a systematic case counts). A
+// free-running one is never checked.
+func TestCampaignCountsThrowStates(t *testing.T) {
+	for _, mode := range []string{"deterministic", "systematic", "free"} {
+		cases := 300
+		if mode == "systematic" {
+			cases = 50 // each a search of many schedules
+		}
+		c, err := NewCampaign(CampaignOptions{Cases: cases, Seed: 3, Modes: []string{mode}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Run(context.Background())
+		if r.Verdict != Ok && !(mode == "systematic" && r.Illegal == 0 && r.Unknown == 0) {
+			t.Fatalf("%s: %s", mode, r.Summary())
+		}
+		n, skipped := r.ThrowEnded(), 0
+		for _, k := range r.ThrowSkipped {
+			skipped += k
+		}
+		if n == 0 || n != r.ThrowChecked+skipped {
+			t.Fatalf("%s: %d ended at a throw, %d checked, skipped %v", mode, n, r.ThrowChecked, r.ThrowSkipped)
+		}
+		if free := r.ThrowSkipped[ThrowStateFree]; mode == "free" && (r.ThrowChecked != 0 || free != n) || mode != "free" && (r.ThrowChecked == 0 || free != 0) {
+			t.Fatalf("%s: %d checked, skipped %v", mode, r.ThrowChecked, r.ThrowSkipped)
+		}
+		t.Logf("%s: %d cases, %d ended at a throw, %d checked, skipped %v", mode, r.Cases, n, r.ThrowChecked, r.ThrowSkipped)
 	}
 }
 
@@ -369,6 +402,9 @@ func TestCampaignWorkersRunTheSameCases(t *testing.T) {
 	a, b := runs[0], runs[1]
 	if a.Ops != b.Ops || a.Quiescent != b.Quiescent || a.Batches != b.Batches {
 		t.Fatalf("1 worker: %d ops, %d quiescent, %d batches; 4 workers: %d, %d, %d", a.Ops, a.Quiescent, a.Batches, b.Ops, b.Quiescent, b.Batches)
+	}
+	if a.ThrowChecked != b.ThrowChecked || !maps.Equal(a.ThrowSkipped, b.ThrowSkipped) {
+		t.Fatalf("the states at a throw: 1 worker checked %d, skipped %v; 4 workers %d, %v", a.ThrowChecked, a.ThrowSkipped, b.ThrowChecked, b.ThrowSkipped)
 	}
 	ca, cb := a.Coverage.Counts(), b.Coverage.Counts()
 	if len(ca) != len(cb) {

@@ -40,6 +40,11 @@ type SystematicStats struct {
 	// Found is the preemption count of the failing schedule (-1: none
 	// failed).
 	Found int `json:"found"`
+	// ThrowChecked and ThrowSkipped count the schedules that ended at a
+	// throw by what became of the check of the state there
+	// (Outcome.ThrowState): compared, or skipped and why.
+	ThrowChecked int            `json:"throwChecked,omitempty"`
+	ThrowSkipped map[string]int `json:"throwSkipped,omitempty"`
 }
 
 type schedule struct {
@@ -95,6 +100,16 @@ func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicO
 			cs.Choices = sc.choices
 			out := runSchedule(ctx, cs, budget)
 			st.Schedules++
+			switch out.ThrowState {
+			case "":
+			case ThrowStateChecked:
+				st.ThrowChecked++
+			default:
+				if st.ThrowSkipped == nil {
+					st.ThrowSkipped = map[string]int{}
+				}
+				st.ThrowSkipped[out.ThrowState]++
+			}
 			last = out
 			out.Search = &st
 			if out.Verdict != Ok {

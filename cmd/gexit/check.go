@@ -46,7 +46,11 @@ findRunnable's and exitsyscall's strict order), and, when the run ended
 quiescent (nothing could move, the program alive), the progress
 predicates: no P held or handed off with nothing to run it while an M is
 free, no runnable G left while a P is idle and an M free (kind
-"progress").
+"progress"). A run that ended at a throw has no quiescent final state:
+in the deterministic modes the state at the throw is held to the spec's
+after the ops recorded up to it, unless another actor was inside an op
+there (its writes so far no recorded op explains); the summary counts
+the throw-ended runs checked and those skipped, by why.
 
 The summary says how much concurrency was exercised: the fraction of ops
 that overlapped another M's op, CAS retries and lost runnext races, per
@@ -307,6 +311,7 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			"batches": res.Batches, "bundle": bp, "verdict": verdictName(code), "interrupted": res.Interrupted,
 			"faults": append([]string{}, f.faults...), "coverage": counts, "neverReached": append([]string{}, never...),
 			"unreached": append([]string{}, res.Unreached...), "quiescent": res.Quiescent,
+			"throwChecked": res.ThrowChecked, "throwSkipped": throwSkipped(res.ThrowSkipped),
 			"overlap": pooled.Overlap(), "casRetries": pooled.CasRetries, "runnextLost": pooled.RunnextLost, "modes": modeStats,
 		}
 		if fail != nil {
@@ -356,6 +361,9 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 		rate := float64(res.Cases) / max(res.Elapsed.Seconds(), 1e-9)
 		fmt.Fprintf(stdout, "checked %d cases (%d ops) in %.1fs, %.1f cases/s: %d ok, %d illegal, %d unknown (seed %d, shard %d/%d); %d ended quiescent (progress judged)\n",
 			res.Cases, res.Ops, res.Elapsed.Seconds(), rate, res.Ok, res.Illegal, res.Unknown, f.seed, f.shard.i, f.shard.n, res.Quiescent)
+		if n := res.ThrowEnded(); n > 0 {
+			fmt.Fprintf(stdout, "%d ended at a throw: the state there checked in %d, skipped in %d%s\n", n, res.ThrowChecked, n-res.ThrowChecked, throwSkips(res.ThrowSkipped))
+		}
 		if res.Interrupted {
 			fmt.Fprintln(stdout, "interrupted: stopped before the campaign's budget was spent")
 		}
@@ -557,4 +565,29 @@ func checkOutDir(path string) error {
 			return nil
 		}
 	}
+}
+
+// throwSkipped is the JSON form of the skipped checks of the state at a
+// throw, by why: every reason, zero or not.
+func throwSkipped(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for _, k := range checker.ThrowStateSkips {
+		out[k] = m[k]
+	}
+	return out
+}
+
+// throwSkips says why the checks of the state at a throw were skipped,
+// "" when none was: " (an actor inside an op 12, free-running 30)".
+func throwSkips(m map[string]int) string {
+	var parts []string
+	for _, k := range checker.ThrowStateSkips {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
