@@ -330,6 +330,14 @@
 // (gfput, runqputslow, handoffp, execute, ...) returns the message to the
 // op instead of throwing. A test audits the source for it.
 //
+// The run goes on after a throw only to wind down, and an actor that was
+// inside an op (begun, not committed) may finish it on its way out, so
+// the final state is not the state at the throw. In the deterministic
+// modes the throwing actor, the only one running, takes that state as
+// its op commits (Result.AtThrow), with the actors then inside an op:
+// begin marks an actor inside an op, commit ends it, and abandon ends an
+// op dropped without a write the snapshot holds.
+//
 // A panic in an actor's goroutine (an M, sysmon, the controller) is
 // recovered in Run's goroutine wrapper: the locks the actor held (taken
 // through actor.lock, which keeps a list) are released, the run ends as
