@@ -689,9 +689,10 @@ type ReplayResult struct {
 	// (true when nothing was recorded).
 	Reproduced bool
 	// Deterministic: the replay is a function of the saved data (a
-	// re-judged history, or a re-run of a deterministic or atomic case),
-	// so not reproducing is a bug in gexit. A free-running case may take
-	// another interleaving when it runs again.
+	// re-judged history, or a re-run of a deterministic, atomic or
+	// systematic case), so not reproducing means the harness, the spec or
+	// the implementation changed, or the bundle was edited. A free-running
+	// case may take another interleaving when it runs again.
 	Deterministic bool
 	// ReRun is the outcome of running a free-running bundle's case again
 	// when it did not reproduce the recorded verdict; Outcome is then the
@@ -701,6 +702,18 @@ type ReplayResult struct {
 	// the re-run's).
 	ReRun      *Outcome
 	HistoryErr error
+}
+
+// deterministicMode reports whether a case of the mode runs the same way
+// every time: the deterministic, atomic and systematic modes (impl's
+// Deterministic scheduler, a seeded schedule or a bounded search from the
+// case's choices); "free" runs the Ms as free goroutines.
+func deterministicMode(mode string) bool {
+	switch mode {
+	case "deterministic", "atomic", "systematic":
+		return true
+	}
+	return false
 }
 
 // ReplayPath re-checks path: a bundle directory (or its case.json), whose
@@ -735,7 +748,7 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 			}
 		}
 		r.Recorded, r.Source, r.FinalObservation = b.Recorded(), "bundle", true
-		r.Deterministic = b.Case.Mode == "deterministic" || b.Case.Mode == "atomic"
+		r.Deterministic = deterministicMode(b.Case.Mode)
 		// An undecided case (a campaign's unknown-<seed>-<k>) is replayed
 		// to decide its recorded history, whatever its mode: a re-run
 		// would judge another history, and "decided" must be said of
@@ -748,7 +761,8 @@ func ReplayPath(ctx context.Context, path string, budget time.Duration) (*Replay
 			// Or the free-running re-run took another interleaving:
 			// the recorded run is in the bundle's history, judge that,
 			// so that a bundle's counterexample is never lost to a
-			// replay.
+			// replay. A deterministic re-run that differs is never
+			// covered up so: it is the answer (a fixed bug passes).
 			hp := filepath.Join(path, HistoryFile)
 			if caseFile != nil {
 				hp = filepath.Join(filepath.Dir(path), HistoryFile)

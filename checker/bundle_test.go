@@ -388,3 +388,72 @@ func TestStopTheWorldExitBeforeItsReadsHistoryLinearizable(t *testing.T) {
 		return true
 	})
 }
+
+// failingOutcome is a counterexample of the mode (goid-reuse, which
+// the deterministic modes find in their first run), whose bundle a replay
+// reproduces.
+func failingOutcome(t *testing.T, mode string) *Outcome {
+	t.Helper()
+	w := impl.Workload{Main: impl.Prog(impl.Go(nil), impl.Yield(), impl.Yield(), impl.Go(nil), impl.Exit())}
+	c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: mode, Workload: w, Text: w.String(), Faults: []string{"goid-reuse"}}
+	o, err := RunCase(context.Background(), c, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Verdict != Illegal {
+		t.Fatalf("planted run (mode %s): %v %s %s", mode, o.Verdict, o.Kind, o.Detail)
+	}
+	return o
+}
+
+// TestReplaySystematicBundleNotReproduced: a systematic case runs the
+// same way every time (impl's deterministic scheduler, a bounded search
+// from its choices), so its replay is deterministic: a bundle that
+// reproduces says so, and one whose re-run passes (its fault removed, as
+// a fix would) is not reproduced, never covered up by re-judging its
+// recorded history.json as a free-running bundle's would be.
+func TestReplaySystematicBundleNotReproduced(t *testing.T) {
+	o := failingOutcome(t, "systematic")
+	if o.Case.Mode != "systematic" {
+		t.Fatalf("mode %q", o.Case.Mode)
+	}
+	path, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := ReplayPath(context.Background(), path, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rp.Source != "bundle" || !rp.Deterministic || !rp.Reproduced || rp.ReRun != nil || rp.Outcome.Kind != o.Kind {
+		t.Fatalf("control: source %q deterministic %v reproduced %v rerun %v: %v %s", rp.Source, rp.Deterministic, rp.Reproduced, rp.ReRun, rp.Outcome.Verdict, rp.Outcome.Kind)
+	}
+	o.Case.Faults = nil
+	fixed, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err = ReplayPath(context.Background(), fixed, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rp.Source != "bundle" || !rp.Deterministic || rp.Reproduced || rp.ReRun != nil || rp.Outcome.Verdict != Ok {
+		t.Fatalf("without its fault: source %q deterministic %v reproduced %v rerun %v: %v %s, want a deterministic ok, not reproduced",
+			rp.Source, rp.Deterministic, rp.Reproduced, rp.ReRun, rp.Outcome.Verdict, rp.Outcome.Kind)
+	}
+}
+
+// TestReplayDeterministicModes: replay counts as deterministic exactly the
+// modes whose runs impl schedules deterministically.
+func TestReplayDeterministicModes(t *testing.T) {
+	for _, mode := range []string{"free", "deterministic", "atomic", "systematic"} {
+		c := Case{Preset: "small", Ps: 1, Ms: 1, Mode: mode}
+		cfg, err := c.ImplConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if det := cfg.Mode == impl.Deterministic; deterministicMode(mode) != det {
+			t.Errorf("mode %s: deterministicMode %v, impl's scheduler deterministic %v", mode, deterministicMode(mode), det)
+		}
+	}
+}

@@ -24,9 +24,10 @@ a history.json file.
 
 A bundle: the case in case.json (configuration, workload, schedule,
 faults) runs again on the implementation and is judged by the spec. In
-the deterministic and atomic modes the run is a function of the case, so
-it must reproduce the recorded verdict, kind and name; anything else is
-reported as a failure to reproduce (exit 1). A free-running case may or
+the deterministic, atomic and systematic modes the run is a function of
+the case, so it must reproduce the recorded verdict, kind and name;
+anything else, a pass included (the bug was fixed, or the bundle edited),
+is reported as a failure to reproduce (exit 1). A free-running case may or
 may not hit the same interleaving again: when it does not, the bundle's
 history.json (the recorded run) is re-judged instead, and its verdict is
 the replay's, so a recorded violation is never replayed as a pass. A
