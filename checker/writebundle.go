@@ -60,13 +60,14 @@ func (c *Campaign) BundleInfo(f *Failure) BundleInfo {
 }
 
 // WriteBundle writes a counterexample atomically as the directory
-// out/Prefix-<k>: every file goes into a temporary directory which is then
-// renamed. case.json and history.json are data and must be written (an
-// error there leaves nothing in out); the reports are rendered part by
-// part, and a part that cannot be rendered is stated in report.txt,
-// report.json ("renderErrors") and report.html instead of failing the
-// bundle. It returns the bundle's path, relative to the working directory
-// when below it.
+// out/Prefix-<k>: every file goes into a hidden temporary directory inside
+// out, which is then renamed (within one filesystem, whatever out is: a
+// mount point, a container volume, a tmpfs). case.json and history.json
+// are data and must be written (an error there leaves nothing in out); the
+// reports are rendered part by part, and a part that cannot be rendered is
+// stated in report.txt, report.json ("renderErrors") and report.html
+// instead of failing the bundle. It returns the bundle's path, relative to
+// the working directory when below it.
 func WriteBundle(out string, info BundleInfo) (string, error) {
 	o := info.Outcome
 	if o == nil {
@@ -82,12 +83,11 @@ func WriteBundle(out string, info BundleInfo) (string, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return "", err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(abs), ".gexit-bundle-*")
+	// The temporary is in out itself, never in its parent: out may be a
+	// mount point, and a rename across filesystems fails (EXDEV).
+	tmp, err := os.MkdirTemp(abs, ".gexit-bundle-*")
 	if err != nil {
-		// out's parent is not writable: a hidden temporary in out.
-		if tmp, err = os.MkdirTemp(abs, ".tmp-*"); err != nil {
-			return "", err
-		}
+		return "", err
 	}
 	ok := false
 	defer func() {
@@ -217,7 +217,7 @@ func WriteBundle(out string, info BundleInfo) (string, error) {
 			return "", err
 		}
 	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := bundleRename(tmp, final); err != nil {
 		return "", err
 	}
 	ok = true
@@ -244,3 +244,7 @@ func textFallbackHTML(text string, errs []RenderError) []byte {
 	b.WriteString("</ul><pre>" + html.EscapeString(text) + "</pre></body></html>\n")
 	return []byte(b.String())
 }
+
+// bundleRename is WriteBundle's final rename (tests plant a failure
+// through it: a rename across filesystems).
+var bundleRename = os.Rename
