@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +13,9 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// BundleFiles are the files every bundle has; linearizability failures
-// also have linearization.html.
+// BundleFiles are the files every bundle has (one that WriteBundle
+// returned with an *IncompleteBundleError lacks the report files it names);
+// linearizability failures also have linearization.html.
 var BundleFiles = []string{CaseFile, HistoryFile, "report.txt", "report.json", "report.html"}
 
 // BundleInfo is what WriteBundle writes besides the outcome.
@@ -63,11 +65,14 @@ func (c *Campaign) BundleInfo(f *Failure) BundleInfo {
 // out/Prefix-<k>: every file goes into a hidden temporary directory inside
 // out, which is then renamed (within one filesystem, whatever out is: a
 // mount point, a container volume, a tmpfs). case.json and history.json
-// are data and must be written (an error there leaves nothing in out); the
-// reports are rendered part by part, and a part that cannot be rendered is
-// stated in report.txt, report.json ("renderErrors") and report.html
-// instead of failing the bundle. It returns the bundle's path, relative to
-// the working directory when below it.
+// are data and are written first; they must be written (an error there
+// leaves nothing in out). The reports are rendered part by part, and a
+// part that cannot be rendered is stated in report.txt, report.json
+// ("renderErrors") and report.html instead of failing the bundle; a report
+// file that cannot be written (a full disk) is left out of the bundle, and
+// the bundle is still kept: WriteBundle then returns its path and an
+// *IncompleteBundleError naming the files left out and why. It returns the
+// bundle's path, relative to the working directory when below it.
 func WriteBundle(out string, info BundleInfo) (string, error) {
 	o := info.Outcome
 	if o == nil {
@@ -113,7 +118,16 @@ func WriteBundle(out string, info BundleInfo) (string, error) {
 		rel = r
 	}
 	write := func(name string, data []byte) error {
-		return os.WriteFile(filepath.Join(tmp, name), data, 0o644)
+		return bundleWriteFile(filepath.Join(tmp, name), data, 0o644)
+	}
+	// missing are the report files that could not be written, and why.
+	var missing []RenderError
+	writeReport := func(name string, data []byte) {
+		if err := write(name, data); err != nil {
+			// No truncated report is left behind.
+			os.Remove(filepath.Join(tmp, name))
+			missing = append(missing, RenderError{Part: name, Err: unwrapPathErr(err).Error()})
+		}
 	}
 	caseJSON, err := MarshalCase(o)
 	if err != nil {
@@ -145,16 +159,16 @@ func WriteBundle(out string, info BundleInfo) (string, error) {
 				o.Model = Model(SpecConfig(cfg))
 			}
 			Annotate(o)
-			hf, err := os.Create(filepath.Join(tmp, "linearization.html"))
-			if err != nil {
+			var buf bytes.Buffer
+			if err := porcupine.Visualize(o.Model, *o.Info, &buf); err != nil {
 				panic(err)
 			}
-			verr := porcupine.Visualize(o.Model, *o.Info, hf)
-			if cerr := hf.Close(); verr == nil {
-				verr = cerr
-			}
-			if verr != nil {
-				panic(verr)
+			// Writing it is not rendering it: a write error leaves it
+			// out, as a report file's (below).
+			if err := write("linearization.html", buf.Bytes()); err != nil {
+				os.Remove(filepath.Join(tmp, "linearization.html"))
+				missing = append(missing, RenderError{Part: "linearization.html", Err: unwrapPathErr(err).Error()})
+				return
 			}
 			lin = "linearization.html"
 		})
@@ -204,25 +218,59 @@ func WriteBundle(out string, info BundleInfo) (string, error) {
 	if len(errs) > 0 {
 		report["renderErrors"] = errs
 	}
+	if len(missing) > 0 {
+		report["writeErrors"] = missing
+	}
 	reportJSON, err := json.MarshalIndent(report, "", "  ")
 	if err != nil {
 		reportJSON, _ = json.MarshalIndent(map[string]any{"version": BundleVersion, "verdict": o.Verdict.String(), "kind": o.Kind,
 			"name": o.Name, "renderErrors": append(errs, RenderError{Part: "report.json", Err: err.Error()})}, "", "  ")
 	}
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{{"report.txt", []byte(b.String())}, {"report.json", reportJSON}, {"report.html", page}} {
-		if err := write(f.name, f.data); err != nil {
-			return "", err
-		}
+	// report.txt last, so that it states the others' write errors. A
+	// report file that cannot be written is no reason to lose the data
+	// files already written: the bundle is kept without it.
+	writeReport("report.json", reportJSON)
+	writeReport("report.html", page)
+	for _, m := range missing {
+		fmt.Fprintf(&b, "REPORT INCOMPLETE: %s could not be written: %s\n", m.Part, m.Err)
 	}
+	writeReport("report.txt", []byte(b.String()))
 	if err := bundleRename(tmp, final); err != nil {
 		return "", err
 	}
 	ok = true
+	if len(missing) > 0 {
+		return rel, &IncompleteBundleError{Dir: rel, Missing: missing}
+	}
 	return rel, nil
 }
+
+// IncompleteBundleError is WriteBundle's error when the bundle was written
+// (its path is returned with it) but some of its report files could not
+// be: its data files, case.json and history.json, are complete, and
+// gexit replay takes it.
+type IncompleteBundleError struct {
+	Dir string
+	// Missing are the files left out: Part the file name, Err why.
+	Missing []RenderError
+}
+
+func (e *IncompleteBundleError) Error() string {
+	var names, whys []string
+	for _, m := range e.Missing {
+		names = append(names, m.Part)
+		whys = append(whys, m.String())
+	}
+	return fmt.Sprintf("the bundle %s was written without %s (%s); its %s and %s are complete: gexit replay %s",
+		e.Dir, strings.Join(names, ", "), strings.Join(whys, "; "), CaseFile, HistoryFile, e.Dir)
+}
+
+// The file writes and the final rename of WriteBundle (tests plant
+// failures through them: a full disk, a rename across filesystems).
+var (
+	bundleWriteFile = os.WriteFile
+	bundleRename    = os.Rename
+)
 
 func renderErrorLines(errs []RenderError) []string {
 	out := make([]string, len(errs))
@@ -244,7 +292,3 @@ func textFallbackHTML(text string, errs []RenderError) []byte {
 	b.WriteString("</ul><pre>" + html.EscapeString(text) + "</pre></body></html>\n")
 	return []byte(b.String())
 }
-
-// bundleRename is WriteBundle's final rename (tests plant a failure
-// through it: a rename across filesystems).
-var bundleRename = os.Rename

@@ -2,7 +2,9 @@ package checker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,4 +124,161 @@ func mountTmpfs(t *testing.T, opts ...string) string {
 		}
 	})
 	return dir
+}
+
+// TestWriteBundleOnFullTmpfs is TestWriteBundleKeepsDataWhenAReportFails
+// on a real full disk: a tmpfs with room for the data files and one page
+// more (root only).
+func TestWriteBundleOnFullTmpfs(t *testing.T) {
+	o := failingOutcome(t, "deterministic")
+	caseJSON, _ := MarshalCase(o)
+	histJSON, _ := MarshalHistory(HistoryOf(o, nil))
+	page := os.Getpagesize()
+	pages := func(n int) int { return (n + page - 1) / page }
+	size := page * (pages(len(caseJSON)) + pages(len(histJSON)) + 1)
+	out := filepath.Join(mountTmpfs(t, "-o", fmt.Sprintf("size=%d", size)), "out")
+	path, err := WriteBundle(out, BundleInfo{Outcome: o})
+	var ie *IncompleteBundleError
+	if path == "" || !errors.As(err, &ie) {
+		t.Fatalf("a tmpfs of %d bytes: path %q, err %v: want the bundle and an *IncompleteBundleError", size, path, err)
+	}
+	t.Logf("%v", err)
+	left := map[string]bool{}
+	for _, m := range ie.Missing {
+		left[m.Part] = true
+		if m.Err != syscall.ENOSPC.Error() {
+			t.Errorf("%s: why %q, want %q", m.Part, m.Err, syscall.ENOSPC.Error())
+		}
+	}
+	for _, f := range append(BundleFiles, "linearization.html") {
+		st, serr := os.Stat(filepath.Join(path, f))
+		if left[f] && !errors.Is(serr, os.ErrNotExist) || !left[f] && (serr != nil || st.Size() == 0) {
+			t.Errorf("%s: stat %v (left out: %v)", f, serr, left[f])
+		}
+	}
+	wantOnlyBundles(t, out, filepath.Base(path))
+	wantReplays(t, path, o)
+}
+
+// TestWriteBundleKeepsDataWhenAReportFails: a report file that cannot be
+// written (here a full disk, planted after half the file was written)
+// does not cost the bundle its data: case.json and history.json are kept
+// and replay, the file is left out (not truncated), the others say so,
+// and WriteBundle returns the bundle with an *IncompleteBundleError that
+// names the file and why.
+func TestWriteBundleKeepsDataWhenAReportFails(t *testing.T) {
+	o := failingOutcome(t, "deterministic")
+	defer func() { bundleWriteFile = os.WriteFile }()
+	for _, fail := range [][]string{{"report.json"}, {"report.html"}, {"report.txt"}, {"report.json", "report.html", "report.txt"}} {
+		t.Run(strings.Join(fail, "+"), func(t *testing.T) {
+			bundleWriteFile = func(name string, data []byte, perm os.FileMode) error {
+				for _, f := range fail {
+					if filepath.Base(name) == f {
+						os.WriteFile(name, data[:len(data)/2], perm)
+						return &os.PathError{Op: "write", Path: name, Err: syscall.ENOSPC}
+					}
+				}
+				return os.WriteFile(name, data, perm)
+			}
+			out := t.TempDir()
+			path, err := WriteBundle(out, BundleInfo{Outcome: o})
+			var ie *IncompleteBundleError
+			if path == "" || !errors.As(err, &ie) {
+				t.Fatalf("path %q, err %v: want the bundle and an *IncompleteBundleError", path, err)
+			}
+			var missing []string
+			for _, m := range ie.Missing {
+				missing = append(missing, m.Part)
+				if m.Err != syscall.ENOSPC.Error() {
+					t.Errorf("%s: why %q, want %q", m.Part, m.Err, syscall.ENOSPC.Error())
+				}
+			}
+			if strings.Join(missing, " ") != strings.Join(fail, " ") || ie.Dir != path ||
+				!strings.Contains(err.Error(), fail[0]) || !strings.Contains(err.Error(), "no space left on device") {
+				t.Fatalf("error %q: missing %v, want %v", err, missing, fail)
+			}
+			for _, f := range BundleFiles {
+				_, serr := os.Stat(filepath.Join(path, f))
+				left := strings.Contains(strings.Join(fail, " "), f)
+				if left && !errors.Is(serr, os.ErrNotExist) || !left && serr != nil {
+					t.Errorf("%s: stat %v (left out: %v)", f, serr, left)
+				}
+			}
+			wantOnlyBundles(t, out, filepath.Base(path))
+			wantReplays(t, path, o)
+			if fail[0] == "report.json" && len(fail) == 1 {
+				txt, _ := os.ReadFile(filepath.Join(path, "report.txt"))
+				if !strings.Contains(string(txt), "REPORT INCOMPLETE: report.json could not be written: no space left on device") {
+					t.Errorf("report.txt does not state the missing report.json:\n%s", txt)
+				}
+			}
+		})
+	}
+}
+
+// TestWriteBundleLinearizationWriteFails: a linearization.html that
+// cannot be written is left out like a report file: report.json
+// ("writeErrors") and report.txt say so, and nothing links to it.
+func TestWriteBundleLinearizationWriteFails(t *testing.T) {
+	o := historyOutcome(t, filepath.Join(browserBundle, HistoryFile))
+	if o.Kind != "linearizability" || o.Info == nil {
+		t.Fatalf("the committed history: %v %s", o.Verdict, o.Kind)
+	}
+	defer func() { bundleWriteFile = os.WriteFile }()
+	bundleWriteFile = func(name string, data []byte, perm os.FileMode) error {
+		if filepath.Base(name) == "linearization.html" {
+			return &os.PathError{Op: "write", Path: name, Err: syscall.ENOSPC}
+		}
+		return os.WriteFile(name, data, perm)
+	}
+	path, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
+	var ie *IncompleteBundleError
+	if !errors.As(err, &ie) || len(ie.Missing) != 1 || ie.Missing[0].Part != "linearization.html" {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(path, "linearization.html")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("linearization.html: %v", err)
+	}
+	var rep struct {
+		WriteErrors  []RenderError `json:"writeErrors"`
+		RenderErrors []RenderError `json:"renderErrors"`
+	}
+	data, _ := os.ReadFile(filepath.Join(path, "report.json"))
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.WriteErrors) != 1 || rep.WriteErrors[0].Part != "linearization.html" || len(rep.RenderErrors) != 0 {
+		t.Fatalf("report.json: writeErrors %v, renderErrors %v", rep.WriteErrors, rep.RenderErrors)
+	}
+	txt, _ := os.ReadFile(filepath.Join(path, "report.txt"))
+	page, _ := os.ReadFile(filepath.Join(path, "report.html"))
+	if !strings.Contains(string(txt), "REPORT INCOMPLETE: linearization.html could not be written") ||
+		strings.Contains(string(txt), "the history's timeline") || strings.Contains(string(page), `href="linearization.html"`) {
+		t.Fatalf("report.txt:\n%s", txt)
+	}
+	rp, err := ReplayPath(context.Background(), filepath.Join(path, HistoryFile), 10*time.Second)
+	if err != nil || !rp.Reproduced {
+		t.Fatalf("replay of history.json: %v %+v", err, rp)
+	}
+}
+
+// TestWriteBundleDataFailureLeavesNothing: case.json and history.json
+// must be written; when one cannot be, WriteBundle fails and out holds
+// nothing (the caller keeps the counterexample).
+func TestWriteBundleDataFailureLeavesNothing(t *testing.T) {
+	o := failingOutcome(t, "deterministic")
+	defer func() { bundleWriteFile = os.WriteFile }()
+	for _, f := range []string{CaseFile, HistoryFile} {
+		bundleWriteFile = func(name string, data []byte, perm os.FileMode) error {
+			if filepath.Base(name) == f {
+				return &os.PathError{Op: "write", Path: name, Err: syscall.ENOSPC}
+			}
+			return os.WriteFile(name, data, perm)
+		}
+		out := t.TempDir()
+		if path, err := WriteBundle(out, BundleInfo{Outcome: o}); err == nil || path != "" || !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("%s not written: path %q, err %v", f, path, err)
+		}
+		wantOnlyBundles(t, out)
+	}
 }
