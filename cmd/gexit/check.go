@@ -412,7 +412,11 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 		}
 		if fail != nil {
 			fmt.Fprintf(stdout, "\nVIOLATION (shrunk by rapid, then Minimize):\n%s", reportText(cp, fail, res.Bundle))
-			if res.Bundle != "" {
+			var incomplete *checker.IncompleteBundleError
+			switch {
+			case errors.As(res.BundleErr, &incomplete):
+				fmt.Fprintf(stdout, "bundle: %s (incomplete: a report file could not be written, see stderr; gexit replay takes it)\n", res.Bundle)
+			case res.Bundle != "":
 				fmt.Fprintf(stdout, "bundle: %s (report.html shows it on one page)\n", res.Bundle)
 			}
 		}
