@@ -194,6 +194,10 @@ type Failure struct {
 	// was on): the counterexample shows the fault, not something else.
 	Control      *Outcome
 	Attributable bool
+	// ShrinkInterrupted: a signal (the campaign's context) ended the
+	// shrinking early: the counterexample is the smallest found by then,
+	// maybe not as small as the -shrink budget would have made it.
+	ShrinkInterrupted bool
 	// found is when the failing case was found: the Shrink budget
 	// (rapid's shrinking and Minimize's together) counts from it.
 	found time.Time
@@ -539,6 +543,9 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	if f := res.Failure; f != nil {
 		f.Cases = res.Cases
 		c.shrink(ctx, f)
+		// (A signal before the failure was found is the campaign's
+		// interruption, not the shrinking's.)
+		f.ShrinkInterrupted = ctx.Err() != nil && !interrupted
 		if c.o.Out != "" {
 			res.Bundle, res.BundleErr = WriteBundle(c.o.Out, c.BundleInfo(f))
 		}

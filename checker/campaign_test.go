@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -507,6 +508,11 @@ func TestCampaignInterrupted(t *testing.T) {
 	if r.Interrupted || r.Verdict != Illegal || r.Failure == nil || r.Bundle == "" || ctx2.Err() == nil {
 		t.Fatalf("a signal while shrinking: interrupted %v, bundle %q, %s", r.Interrupted, r.Bundle, r.Summary())
 	}
+	// The shrinking it cut says so (it did not, and -json said
+	// interrupted: false).
+	if !r.Failure.ShrinkInterrupted || !slices.ContainsFunc(c.BundleInfo(r.Failure).Notes, func(n string) bool { return strings.Contains(n, "cut short by a signal") }) {
+		t.Fatalf("a signal while shrinking: shrinkInterrupted %v, notes %q", r.Failure.ShrinkInterrupted, c.BundleInfo(r.Failure).Notes)
+	}
 }
 
 // The -shrink budget bounds the runs of the shrinking, not only rapid's
@@ -532,8 +538,8 @@ func TestCampaignShrinkBudgetBoundsTheRuns(t *testing.T) {
 		if ranOut != tc.spent || (tc.spent && (f.Shrunk != f.Outcome || f.Minimized())) {
 			t.Fatalf("-shrink %v: log %q, minimized %v", tc.shrink, f.Log, f.Minimized())
 		}
-		if !f.Attributable || f.Control == nil || f.Control.Verdict != Ok {
-			t.Fatalf("-shrink %v: the control run: %+v", tc.shrink, f.Control)
+		if !f.Attributable || f.Control == nil || f.Control.Verdict != Ok || f.ShrinkInterrupted {
+			t.Fatalf("-shrink %v: the control run: %+v, shrink interrupted %v", tc.shrink, f.Control, f.ShrinkInterrupted)
 		}
 	}
 }

@@ -45,6 +45,9 @@ func (c *Campaign) BundleInfo(f *Failure) BundleInfo {
 	} else {
 		notes = append(notes, fmt.Sprintf("shrunk by rapid to %d steps (Minimize found nothing smaller)", o.Case.Steps))
 	}
+	if f.ShrinkInterrupted {
+		notes = append(notes, "the shrinking was cut short by a signal (Ctrl-C, SIGTERM): this is the smallest case found by then")
+	}
 	notes = append(notes, f.ControlText())
 	meta := map[string]any{
 		"seed": c.o.Seed, "shard": fmt.Sprintf("%d/%d", c.o.Shard, c.o.Shards), "batch": f.Batch, "rapidSeed": f.RapidSeed,

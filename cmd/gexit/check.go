@@ -318,6 +318,7 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 			o := fail.Outcome
 			out["kind"], out["name"], out["detail"] = o.Kind, o.Name, o.Detail
 			out["steps"], out["switches"], out["minimized"], out["attributable"] = o.Case.Steps, checker.Switches(o.History), fail.Minimized(), fail.Attributable
+			out["shrinkInterrupted"] = fail.ShrinkInterrupted
 			if fail.Control != nil {
 				out["control"] = map[string]any{"verdict": fail.Control.Verdict.String(), "kind": fail.Control.Kind, "name": fail.Control.Name}
 			}
