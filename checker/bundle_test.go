@@ -417,26 +417,12 @@ func TestReplaySystematicBundleNotReproduced(t *testing.T) {
 	if o.Case.Mode != "systematic" {
 		t.Fatalf("mode %q", o.Case.Mode)
 	}
-	path, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp, err := ReplayPath(context.Background(), path, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rp := writeAndReplay(t, o)
 	if rp.Source != "bundle" || !rp.Deterministic || !rp.Reproduced || rp.ReRun != nil || rp.Outcome.Kind != o.Kind {
 		t.Fatalf("control: source %q deterministic %v reproduced %v rerun %v: %v %s", rp.Source, rp.Deterministic, rp.Reproduced, rp.ReRun, rp.Outcome.Verdict, rp.Outcome.Kind)
 	}
 	o.Case.Faults = nil
-	fixed, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp, err = ReplayPath(context.Background(), fixed, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rp = writeAndReplay(t, o)
 	if rp.Source != "bundle" || !rp.Deterministic || rp.Reproduced || rp.ReRun != nil || rp.Outcome.Verdict != Ok {
 		t.Fatalf("without its fault: source %q deterministic %v reproduced %v rerun %v: %v %s, want a deterministic ok, not reproduced",
 			rp.Source, rp.Deterministic, rp.Reproduced, rp.ReRun, rp.Outcome.Verdict, rp.Outcome.Kind)
@@ -456,4 +442,19 @@ func TestReplayDeterministicModes(t *testing.T) {
 			t.Errorf("mode %s: deterministicMode %v, impl's scheduler deterministic %v", mode, deterministicMode(mode), det)
 		}
 	}
+}
+
+// writeAndReplay writes o's bundle into a temporary directory and
+// replays it; it returns the bundle's path and the replay.
+func writeAndReplay(t *testing.T, o *Outcome) (string, *ReplayResult) {
+	t.Helper()
+	path, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := ReplayPath(context.Background(), path, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, rp
 }

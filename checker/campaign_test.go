@@ -349,14 +349,7 @@ func TestFreeBundleReplayJudgesItsHistory(t *testing.T) {
 		t.Fatalf("planted run: %v %s %s", o.Verdict, o.Kind, o.Detail)
 	}
 	o.Case.Mode, o.Case.Faults = "free", nil
-	path, err := WriteBundle(t.TempDir(), BundleInfo{Outcome: o})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp, err := ReplayPath(context.Background(), path, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, rp := writeAndReplay(t, o)
 	if rp.ReRun == nil || rp.ReRun.Verdict == Illegal || rp.HistoryErr != nil {
 		t.Fatalf("the re-run without the fault: %+v", rp)
 	}
