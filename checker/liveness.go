@@ -464,6 +464,7 @@ type sccRun struct {
 	comp    uint32
 	refine  []sccSet
 	best    *sccSet // the fair component with the state nearest the initial state
+	bestMin uint32  // that state: the least of best.states
 	checked int
 }
 
@@ -636,6 +637,9 @@ func (c *sccRun) pop(v uint32) {
 // node with no edge in it.
 func (c *sccRun) stutter(v, s uint32) {
 	lg := c.lg
+	if c.best != nil && s >= c.bestMin {
+		return // a fair run nearer the initial state is known
+	}
 	if lg.estart[s] == lg.estart[s+1] {
 		return // no step at all: the progress predicates judge it
 	}
@@ -653,9 +657,7 @@ func (c *sccRun) stutter(v, s uint32) {
 	if c.fair&FairTimeSlice != 0 && !lg.wasm && uint8(pm>>pmRunsG)&c.allP != 0 {
 		return // a P runs a G on one time slice forever
 	}
-	if c.best == nil || s < minOf(c.best.states) {
-		c.best = &sccSet{nodes: []uint32{v}, states: []uint32{s}}
-	}
+	c.best, c.bestMin = &sccSet{nodes: []uint32{v}, states: []uint32{s}}, s
 }
 
 // stateFacts are what a node's state offers: the Ms that can step, the
@@ -747,17 +749,9 @@ func (c *sccRun) judge(members, states []uint32) {
 	for _, s := range states {
 		first = min(first, s)
 	}
-	if c.best == nil || first < minOf(c.best.states) {
-		c.best = &sccSet{nodes: append([]uint32(nil), members...), states: append([]uint32(nil), states...)}
+	if c.best == nil || first < c.bestMin {
+		c.best, c.bestMin = &sccSet{nodes: append([]uint32(nil), members...), states: append([]uint32(nil), states...)}, first
 	}
-}
-
-func minOf(l []uint32) uint32 {
-	m := l[0]
-	for _, x := range l {
-		m = min(m, x)
-	}
-	return m
 }
 
 // lassoStep is one step of a loop: edge e from node (s, r) to (t, r2).
@@ -987,10 +981,11 @@ type errLivenessStopped string
 func (e errLivenessStopped) Error() string { return "liveness check stopped: " + string(e) }
 
 // check runs every property's search on the finished graph. found[i] is
-// property i's loop, or nil. Stopped, it returns errLivenessStopped with found holding the lassos
-// found until then (a fair component Tarjan popped, or a stutter, is one
-// whatever the rest of the search would have found) and done saying
-// which properties are decided: searched to the end, or with a lasso.
+// property i's loop, or nil. Stopped, it returns errLivenessStopped with
+// found holding the lassos found until then (a fair component Tarjan
+// popped, or a stutter, is one whatever the rest of the search would
+// have found) and done saying which properties are decided: searched to
+// the end, or with a lasso.
 func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int, found []*loopPlan, done []bool, nodes, scratch int, err error) {
 	n := len(lg.gmask)
 	R := int(lg.base[n])
@@ -1035,7 +1030,7 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 				c.run()
 			}
 			if c.stopped != "" {
-				if c.best != nil && (best == nil || minOf(c.best.states) < minOf(best.best.states)) {
+				if c.best != nil && (best == nil || c.bestMin < best.bestMin) {
 					best = c
 				}
 				if best != nil {
@@ -1050,7 +1045,7 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 			if !prop.onP {
 				checked[i] = c.checked
 			}
-			if c.best != nil && (best == nil || minOf(c.best.states) < minOf(best.best.states)) {
+			if c.best != nil && (best == nil || c.bestMin < best.bestMin) {
 				best = c
 			}
 		}
