@@ -138,8 +138,10 @@ var anchors = []anchor{
 		Code: "gexitFree := newg != nil", Note: "whether gfget found a G"},
 	{File: "proc.go", Func: "newproc1", Path: path(s("if newg == nil {"), s("allgadd(newg)")), Where: after,
 		Code: "gexitMalg(pp, newg)", Kinds: []Kind{KMalg}},
+	{File: "proc.go", Func: "newproc1", Path: path(s("if pp.goidcache == pp.goidcacheend {"), s("pp.goidcache = sched.goidgen.Add(_GoidCacheBatch)")), Where: after,
+		Code: "gexitGoidAdd := pp.goidcache", Note: "the value sched.goidgen.Add returned: the batch's last goid"},
 	{File: "proc.go", Func: "newproc1", Path: path(s("if pp.goidcache == pp.goidcacheend {"), s("pp.goidcacheend = pp.goidcache + _GoidCacheBatch")), Where: after,
-		Code: "gexitGoidBatch(pp)", Kinds: []Kind{KGoidBatch}},
+		Code: "gexitGoidBatch(pp, gexitGoidAdd)", Kinds: []Kind{KGoidBatch}},
 	{File: "proc.go", Func: "newproc1", Path: path(s("pp.goidcache++")), Where: after,
 		Code: "gexitNewproc1(pp, newg, gexitFree)", Kinds: []Kind{KNewproc1}},
 

@@ -137,6 +137,9 @@ type freeJudge struct {
 	// startingStackSize must show it: the spec changes it only there
 	// (its gc off op).
 	stackSize int32
+	// fixed is fixedStack (the header's): the stack of newproc1's
+	// malg(stackMin).
+	fixed int32
 	// markroots counts the markrootFreeGStacks runs since the last
 	// gcMarkDone: a root job of every cycle (mgcmark.go
 	// fixedRootFreeGStacks), claimed once, and done before marking can
@@ -235,7 +238,7 @@ func newFreeJudge(f *File, nps, every int) *freeJudge {
 		start = spec.StackMin
 	}
 	s.Sched.StartingStackSize = start
-	j := &freeJudge{s: s, every: max(every, 1), pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
+	j := &freeJudge{s: s, every: max(every, 1), fixed: start, pendingSpill: make([]bool, cfg.Ps), pop: make([]popped, cfg.Ps),
 		malg: make([]uint64, cfg.Ps), destroyed: make([]bool, cfg.Ps), goidKnown: make([]bool, cfg.Ps), stackSize: start, gfgetWindow: make([]gfgetWindow, cfg.Ps)}
 	j.project = j.dump
 	return j
@@ -375,6 +378,9 @@ func (j *freeJudge) step(r *Record) bool {
 			j.failf("malg returned a G the projection already holds")
 			return true
 		}
+		// newproc1's `newg = malg(stackMin)`: stackalloc rounds
+		// stackMin+stackSystem up to fixedStack, the spec's Malg(StackMin).
+		j.want("the stack newproc1's malg allocated", int64(r.F[0]), int64(j.fixed))
 		j.g(r.G, r.F[0])
 		if r.P >= 0 && int(r.P) < len(j.malg) {
 			j.malg[r.P] = r.G
@@ -466,6 +472,13 @@ func (j *freeJudge) step(r *Record) bool {
 		s.Sched.Goidgen = int64(r.X) - 1
 		first := s.GoidRefill(p)
 		j.want("the goid batch's size", int64(r.F[0]), s.Ps[p].GoidEnd-first)
+		if r.F[1] != 0 {
+			// addSpan: sched.goidgen.Add's value (the batch's last
+			// goid: "this batch must be [sched.goidgen+1,
+			// sched.goidgen+GoidCacheBatch]") less the first, plus
+			// one (0: a recording from before it was recorded).
+			j.want("the goid batch's span up to sched.goidgen.Add's value", int64(r.F[1]), s.Ps[p].GoidEnd-first)
+		}
 		j.goidKnown[p] = true
 		return false
 	case KPDestroy:

@@ -506,12 +506,16 @@ func encodeHeader(h Header) []byte {
 // order, batches have _GoidCacheBatch goids, and a P procresize destroys
 // leaves no G on its free list (gfpurge).
 func TestSpecJudgeGoidsAndDestroyedPs(t *testing.T) {
-	build := func(batch int32, skip bool, purge bool) []Record {
+	build := func(batch int32, skip bool, purge bool, span ...int32) []Record {
 		h := newHistory()
 		// schedinit's procresize: the process's first record.
 		h.add(Record{Kind: KProcresize, P: -1, F: [6]int32{0, 2, 0}})
 		h.add(Record{Kind: KProcresize, P: 0, F: [6]int32{0, 2, 1}})
-		h.add(Record{Kind: KGoidBatch, P: 1, X: 17, F: [6]int32{batch}})
+		f := [6]int32{batch}
+		if len(span) > 0 {
+			f[1] = span[0]
+		}
+		h.add(Record{Kind: KGoidBatch, P: 1, X: 17, F: f})
 		var gs []uint64
 		for i := 0; i < 3; i++ {
 			g := uint64(0xc000200000 + i*0x200)
@@ -536,6 +540,9 @@ func TestSpecJudgeGoidsAndDestroyedPs(t *testing.T) {
 	if j := judgeRecords(build(16, false, true)); j.Verdict != OK {
 		t.Fatalf("control: %s\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
 	}
+	if j := judgeRecords(build(16, false, true, 16)); j.Verdict != OK {
+		t.Fatalf("control, with sched.goidgen.Add's value: %s\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
 	for _, tc := range []struct {
 		name, want string
 		recs       []Record
@@ -543,6 +550,9 @@ func TestSpecJudgeGoidsAndDestroyedPs(t *testing.T) {
 		{"a batch of 8 goids", "the goid batch's size", build(8, false, true)},
 		{"a goid skipped", "the goid newproc1 takes", build(16, true, true)},
 		{"p.destroy without gfpurge", "destroyed with 3 Gs on its free list", build(16, false, false)},
+		// The batch starts 4 goids below sched.goidgen+1: Add
+		// returned its first goid + 19, not + 15.
+		{"a batch not ending at sched.goidgen.Add's value", "span up to sched.goidgen.Add's value", build(16, false, true, 20)},
 	} {
 		j := judgeRecords(tc.recs)
 		if j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), tc.want) {
@@ -703,5 +713,25 @@ func TestSpecJudgeNgsysDecremented(t *testing.T) {
 	}
 	if j := judgeRecords(recs); j.Verdict != OK {
 		t.Fatalf("verdict %s:\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+}
+
+// TestSpecJudgeMalgStack: newproc1's malg(stackMin) allocates fixedStack,
+// the spec's Malg(StackMin); a record of another size is a violation
+// (it used to be taken as the new G's stack, whatever it was).
+func TestSpecJudgeMalgStack(t *testing.T) {
+	recs := cleanHistory()
+	if j := judgeRecords(recs); j.Verdict != OK {
+		t.Fatalf("control: %s\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
+	}
+	for i := range recs {
+		if recs[i].Kind == KMalg {
+			recs[i].F[0] *= 2
+			break
+		}
+	}
+	j := judgeRecords(recs)
+	if j.Verdict != Violation || !strings.Contains(strings.Join(j.Problems, "\n"), "the stack newproc1's malg allocated: the runtime has 4096, the spec 2048") {
+		t.Fatalf("malg of 4096 bytes: %s\n%s", j.Verdict, strings.Join(j.Problems, "\n"))
 	}
 }

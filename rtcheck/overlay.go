@@ -177,12 +177,10 @@ func sameDir(a, b string) bool {
 }
 
 // diffRuntime maps every build file of src that differs from stock's onto
-// stock's path, and deletes stock's files src lacks.
+// stock's path, and deletes stock's files src lacks. Test files are build
+// files too: -test runtime compiles the copy's tests (go test -overlay).
 func diffRuntime(src, stock string, replace map[string]string) error {
 	buildFile := func(name string) bool {
-		if strings.HasSuffix(name, "_test.go") {
-			return false
-		}
 		switch filepath.Ext(name) {
 		case ".go", ".s", ".h", ".c":
 			return true

@@ -172,3 +172,31 @@ func TestStripComment(t *testing.T) {
 		}
 	}
 }
+
+// A modified copy's test files are in the overlay like its other files:
+// `gexit runtime -src DIR -test runtime` compiled the toolchain's tests,
+// and a test the copy added (or changed) never ran, while the run said ok.
+func TestOverlayCarriesTheCopysTests(t *testing.T) {
+	src := copyRuntime(t, func(s string) string { return s })
+	if err := os.WriteFile(filepath.Join(src, "gexitplanted_test.go"), []byte("package runtime_test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ov, err := GenerateOverlay(src, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js struct{ Replace map[string]string }
+	data, _ := os.ReadFile(ov.JSON)
+	if err := json.Unmarshal(data, &js); err != nil {
+		t.Fatal(err)
+	}
+	stock := stockRuntime(t)
+	if got := js.Replace[filepath.Join(stock, "gexitplanted_test.go")]; got != filepath.Join(src, "gexitplanted_test.go") {
+		t.Errorf("the copy's added test maps to %q", got)
+	}
+	// A test file of the toolchain's the copy lacks is deleted, as any
+	// other file.
+	if got, ok := js.Replace[filepath.Join(stock, "proc_test.go")]; !ok || got != "" {
+		t.Errorf("proc_test.go, absent from the copy: %q %v, want deleted", got, ok)
+	}
+}

@@ -174,7 +174,7 @@ var kinds = [...]KindInfo{
 	KMalg: {Name: "newproc1.malg", Family: FamFree, Where: "newproc1, gfget found nothing: malg + allgadd",
 		G: "the new G", P: "pp", Fields: [6]string{"stack", "", "", "", "", ""}},
 	KGoidBatch: {Name: "newproc1.goidbatch", Family: FamGoid, Where: "newproc1, the goid cache refilled from sched.goidgen",
-		X: "first goid of the batch", P: "pp", Fields: [6]string{"batch", "", "", "", "", ""}},
+		X: "first goid of the batch", P: "pp", Fields: [6]string{"batch", "addSpan", "", "", "", ""}},
 	KNewproc1: {Name: "newproc1", Family: FamGoid, Where: "newproc1, after the goid is taken: gfget's pop (or malg) and the goid",
 		G: "the new G", X: "goid", P: "pp",
 		Fields: [6]string{"from", "localAfter", "stack", "startingStackSize", "status", ""},
