@@ -275,6 +275,13 @@ func Run(opts Options) (_ *Report, err error) {
 	if err := os.MkdirAll(bindir, 0o755); err != nil {
 		return nil, err
 	}
+	// The go command's work directories go under tmp too: one it could
+	// not remove (interrupted) goes with tmp.
+	gotmp := filepath.Join(tmp, "gotmp")
+	if err := os.MkdirAll(gotmp, 0o755); err != nil {
+		return nil, err
+	}
+	goBuild := func(dir string, args ...string) ([]byte, error) { return goCmdContext(ctx, gotmp, dir, args...) }
 
 	var targets []target
 	procs := opts.Procs
@@ -293,7 +300,7 @@ func Run(opts Options) (_ *Report, err error) {
 		if err := writeWorkloadModule(mod, names); err != nil {
 			return nil, err
 		}
-		if out, err := goCmdContext(ctx, mod, "build", "-overlay", ov.JSON, "-o", bindir+string(os.PathSeparator), "./..."); err != nil {
+		if out, err := goBuild(mod, "build", "-overlay", ov.JSON, "-o", bindir+string(os.PathSeparator), "./..."); err != nil {
 			return nil, inputErrorf("the workloads do not build with the instrumented runtime: %s", oneLine(out, err))
 		}
 		for _, w := range wls {
@@ -312,7 +319,7 @@ func Run(opts Options) (_ *Report, err error) {
 				continue
 			}
 			bin := filepath.Join(bindir, fmt.Sprintf("%d.test", i))
-			if out, err := goCmdContext(ctx, opts.Dir, "test", "-c", "-overlay", ov.JSON, "-o", bin, p.path); err != nil {
+			if out, err := goBuild(opts.Dir, "test", "-c", "-overlay", ov.JSON, "-o", bin, p.path); err != nil {
 				return nil, inputErrorf("-test %s does not build with the instrumented runtime: %s", p.path, oneLine(out, err))
 			}
 			targets = append(targets, target{name: p.path, kind: "test", bin: bin, dir: p.dir, args: opts.Args, goflags: goflagsQuote("-overlay=" + ov.JSON)})
@@ -336,7 +343,7 @@ func Run(opts Options) (_ *Report, err error) {
 			return nil, inputErrorf("-exec %s is package %s, not a main package", opts.Exec, strings.TrimSpace(string(out)))
 		}
 		bin := filepath.Join(bindir, "prog")
-		if out, err := goCmdContext(ctx, dir, "build", "-overlay", ov.JSON, "-o", bin, "."); err != nil {
+		if out, err := goBuild(dir, "build", "-overlay", ov.JSON, "-o", bin, "."); err != nil {
 			return nil, inputErrorf("-exec %s does not build with the instrumented runtime: %s", opts.Exec, oneLine(out, err))
 		}
 		if st, err := os.Stat(bin); err != nil || st.IsDir() {
@@ -431,13 +438,22 @@ func logf(w io.Writer, format string, a ...any) {
 
 // goCmd runs the go command in dir and returns its combined output.
 func goCmd(dir string, args ...string) ([]byte, error) {
-	return goCmdContext(context.Background(), dir, args...)
+	return goCmdContext(context.Background(), "", dir, args...)
 }
 
-// goCmdContext is goCmd, killed when ctx ends.
-func goCmdContext(ctx context.Context, dir string, args ...string) ([]byte, error) {
+// goCmdContext is goCmd with its work directories in gotmp (GOTMPDIR;
+// "": the default), stopped when ctx ends: interrupted first, as Ctrl-C
+// would, and killed if it has not exited 5 s later. Killed, it leaves
+// its work directory behind, which Run's temporary directory, gotmp's
+// parent, takes with it.
+func goCmdContext(ctx context.Context, gotmp, dir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
+	if gotmp != "" {
+		cmd.Env = append(os.Environ(), "GOTMPDIR="+gotmp)
+	}
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
 	return cmd.CombinedOutput()
 }
 
@@ -637,8 +653,8 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 		}
 		if c := f.Capped(); c > 0 {
 			// The history ends at the cap: the rest is unknown.
-			p.Problems = append(p.Problems, fmt.Sprintf("the record file reached its cap of %d records (-max-memory %.1f GiB / %d bytes a record judged): %d records after it not written; unknown, records not checked",
-				opts.maxRecords(), float64(opts.maxMemory())/(1<<30), JudgeBytesPerRecord, c))
+			p.Problems = append(p.Problems, fmt.Sprintf("the record file reached its cap of %d records (-max-memory %s / %d bytes a record judged): %d records after it not written; unknown, records not checked",
+				opts.maxRecords(), sysmem.Format(opts.maxMemory()), JudgeBytesPerRecord, c))
 			v = worse(v, Unknown)
 			continue
 		}

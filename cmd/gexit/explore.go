@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/gexit-dev/gexit/checker"
+	"github.com/gexit-dev/gexit/internal/sysmem"
 	"github.com/gexit-dev/gexit/spec"
 )
 
@@ -96,7 +97,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	maxStates := fs.Int("max-states", 40_000_000, "stop with verdict unknown (exit 3) after this many states (0: no bound)")
 	defMem := "0"
 	if pm := checker.PhysicalMemory(); pm > 0 {
-		defMem = formatBytes(pm / 2)
+		defMem = sysmem.Format(pm / 2)
 	}
 	maxMemory := fs.String("max-memory", defMem, "stop with verdict unknown (exit 3) when the resident memory exceeds this `size` (bytes, or with KB/MB/GB/KiB/MiB/GiB; 0: no bound; default: half of physical memory)")
 	maxTime := fs.Duration("max-time", 0, "stop with verdict unknown (exit 3) after this long (e.g. 50m, for a CI job's time limit; 0: no bound), with the summary and -json as for any stop")
@@ -590,9 +591,9 @@ Flags:
 // rate so far, and the resident memory against -max-memory, so that a long
 // run shows how near it is to stopping for memory.
 func progressLine(p checker.ExploreProgress) string {
-	mem := formatBytes(p.Resident) + " resident"
+	mem := sysmem.Format(p.Resident) + " resident"
 	if p.MaxMemory > 0 {
-		mem += fmt.Sprintf(" (%.0f%% of -max-memory %s)", 100*float64(p.Resident)/float64(p.MaxMemory), formatBytes(p.MaxMemory))
+		mem += fmt.Sprintf(" (%.0f%% of -max-memory %s)", 100*float64(p.Resident)/float64(p.MaxMemory), sysmem.Format(p.MaxMemory))
 	}
 	rate := 0.0
 	if s := p.Elapsed.Seconds(); s > 0 {
@@ -630,9 +631,9 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 	fmt.Fprintf(w, "explored %d states, %d transitions, max depth %d (%d Ps, %d Ms, %d Gs, preset %s)\n",
 		res.States, res.Transitions, res.MaxDepth, ps, ms, gs, consts)
 	fmt.Fprintf(w, "%.2fs, %.0f states/s; peak resident %s (%.1f bytes per state, frontier included; %.1f stored per state), peak frontier %s\n",
-		res.Seconds, res.StatesPerSec, formatBytes(res.PeakBytes), res.BytesPerState, res.StoredPerState, formatBytes(uint64(res.FrontierBytes)))
+		res.Seconds, res.StatesPerSec, sysmem.Format(res.PeakBytes), res.BytesPerState, res.StoredPerState, sysmem.Format(uint64(res.FrontierBytes)))
 	if res.SpilledBytes > 0 {
-		fmt.Fprintf(w, "frontier spilled to disk: %s written and read back (-frontier-memory)\n", formatBytes(uint64(res.SpilledBytes)))
+		fmt.Fprintf(w, "frontier spilled to disk: %s written and read back (-frontier-memory)\n", sysmem.Format(uint64(res.SpilledBytes)))
 	}
 	if b := res.Bitstate; b != nil {
 		shard := ""
@@ -640,7 +641,7 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 			shard = fmt.Sprintf(", swarm shard %d/%d", b.Shard, b.Shards)
 		}
 		fmt.Fprintf(w, "partial search: bitstate 2^%d bits (%s), k=%d, seed %#x%s; hash factor %.1f (bits per stored state; SPIN: above 100 good, below 10 poor), omission probability now %.2g, expected coverage at most %.4f\n",
-			b.Bits, formatBytes(uint64(b.ArrayBytes)), b.K, b.Seed, shard, b.HashFactor, b.Omission, b.ExpectedCoverage)
+			b.Bits, sysmem.Format(uint64(b.ArrayBytes)), b.K, b.Seed, shard, b.HashFactor, b.Omission, b.ExpectedCoverage)
 	}
 	if r := res.POR; r != nil {
 		fmt.Fprintf(w, "partial-order reduction: %d states expanded by an ample set alone (%d enabled ops not followed), %d fully by the cycle proviso\n",
@@ -666,7 +667,7 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 		fmt.Fprintln(w, "complete up to the -depth bound")
 		printCollision(w, res, fpBits)
 	case res.StoppedBy == "max-memory":
-		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", formatBytes(res.PeakBytes))
+		fmt.Fprintf(w, "INCOMPLETE: stopped by -max-memory: the resident memory reached %s\n", sysmem.Format(res.PeakBytes))
 	case res.LivenessStats != nil && res.LivenessStats.Interrupted:
 		fmt.Fprintf(w, "INCOMPLETE: stopped by %s in the search for fair loops: every state within the bounds was explored and its invariants checked; the liveness verdicts not reached are unknown (a lasso found before the stop is reported)\n", stopName(res.StoppedBy))
 	case res.StoppedBy == "max-time" || res.StoppedBy == "canceled":
@@ -754,19 +755,6 @@ func parseBytes(s string) (uint64, error) {
 		return 0, fmt.Errorf("want a size such as 8GB or 512MiB, have %q", s)
 	}
 	return uint64(v * mult), nil
-}
-
-// formatBytes prints a size in binary units.
-func formatBytes(n uint64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func fairnessNames() []string {

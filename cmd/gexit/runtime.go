@@ -239,16 +239,20 @@ func runRuntime(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	opts.Context = ctx
 	rep, err := rtcheck.Run(opts)
-	if errors.Is(err, rtcheck.ErrInterrupted) {
-		fmt.Fprintf(stderr, "gexit runtime: %v\n", err)
-		return exitUnknown
-	}
 	if err != nil {
-		fmt.Fprintf(stderr, "gexit runtime: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-		if rtcheck.IsInputError(err) {
-			return exitUsage
+		msg := strings.ReplaceAll(err.Error(), "\n", " ")
+		fmt.Fprintf(stderr, "gexit runtime: %s\n", msg)
+		code := exitUnknown
+		if !errors.Is(err, rtcheck.ErrInterrupted) && rtcheck.IsInputError(err) {
+			code = exitUsage
 		}
-		return exitUnknown
+		if *jsonOut {
+			// Stdout holds a verdict whatever ended the run.
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			enc.Encode(map[string]any{"verdict": verdictName(code), "error": msg, "interrupted": errors.Is(err, rtcheck.ErrInterrupted)})
+		}
+		return code
 	}
 	if *jsonOut {
 		enc := json.NewEncoder(stdout)

@@ -114,6 +114,13 @@ func TestRuntimeMissingAnchor(t *testing.T) {
 	if stderr != want {
 		t.Errorf("stderr\n%s\nwant\n%s", stderr, want)
 	}
+	// -json puts the verdict on stdout whatever ended the run (it
+	// printed nothing).
+	code, stdout, _ := cliRun(t, append(args, "-json")...)
+	var v struct{ Verdict, Error string }
+	if err := json.Unmarshal([]byte(stdout), &v); err != nil || code != exitUsage || v.Verdict != "error" || !strings.Contains(v.Error, "probe globrunqput cannot be placed") {
+		t.Errorf("-json: exit %d, %v: %q", code, err, stdout)
+	}
 }
 
 // writeProgram writes a main module and returns its directory.

@@ -5,6 +5,7 @@ package sysmem
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"strconv"
 )
@@ -29,4 +30,17 @@ func Physical() uint64 {
 		}
 	}
 	return 0
+}
+
+// Format prints a size in binary units (bytes below 1 KiB).
+func Format(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }

@@ -19,3 +19,13 @@ func TestPhysicalAgreesWithSysinfo(t *testing.T) {
 		t.Errorf("Physical() = %d, sysinfo says %d bytes", got, want)
 	}
 }
+
+// Format keeps a size in the largest unit it reaches: -max-memory 1MB
+// was printed as 0.0 GiB.
+func TestFormat(t *testing.T) {
+	for n, want := range map[uint64]string{0: "0 B", 1023: "1023 B", 1 << 10: "1.0 KiB", 1_000_000: "976.6 KiB", 1 << 20: "1.0 MiB", 3 << 29: "1.5 GiB"} {
+		if got := Format(n); got != want {
+			t.Errorf("Format(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
