@@ -231,6 +231,12 @@ func diffRuntime(src, stock string, replace map[string]string) error {
 	return nil
 }
 
+// lineDirective is a //line directive, a line of its own, that numbers
+// the next line as line of path.
+func lineDirective(path string, line int) string {
+	return fmt.Sprintf("//line %s:%d\n", path, line)
+}
+
 // InstrumentedFiles are the runtime source files the anchors place probes
 // in, sorted.
 func InstrumentedFiles() []string {
@@ -276,6 +282,7 @@ func instrument(src string) (map[string][]byte, map[Kind]int, error) {
 		}
 		tf := fset.File(f.Pos())
 		var edits []edit
+		directiveAt := map[int]bool{}
 		for _, i := range byFile[name] {
 			a := anchors[i]
 			fn := findFunc(f, a.Func)
@@ -285,6 +292,19 @@ func instrument(src string) (map[string][]byte, map[Kind]int, error) {
 			off, ins, err := placeAnchor(tf, text, fn, a)
 			if err != nil {
 				return nil, nil, err
+			}
+			// //line directives give the source after a probe its
+			// line in the file the user knows (compile errors,
+			// tracebacks): before the statement a before-anchor's
+			// probe precedes, or at the start of the line after the
+			// one an after- or body-anchor's probe follows.
+			if a.Where == before {
+				ind := ins[strings.LastIndexByte(ins, '\n')+1:]
+				ins = strings.TrimSuffix(ins, ind) + lineDirective(path, tf.Line(tf.Pos(off))) + ind
+			} else if nl := bytes.IndexByte(text[off:], '\n'); nl >= 0 && off+nl+1 < len(text) && !directiveAt[off+nl+1] {
+				ls := off + nl + 1
+				directiveAt[ls] = true
+				edits = append(edits, edit{ls, lineDirective(path, tf.Line(tf.Pos(ls))), -1})
 			}
 			edits = append(edits, edit{off, ins, i})
 			for _, k := range a.Kinds {

@@ -3,8 +3,13 @@ package rtcheck
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -198,5 +203,69 @@ func TestOverlayCarriesTheCopysTests(t *testing.T) {
 	// other file.
 	if got, ok := js.Replace[filepath.Join(stock, "proc_test.go")]; !ok || got != "" {
 		t.Errorf("proc_test.go, absent from the copy: %q %v, want deleted", got, ok)
+	}
+}
+
+// The instrumented files keep the lines of the source they came from
+// (//line directives after each probe): a compile error or a traceback
+// in a modified -src names the user's file and line, not the deleted
+// overlay's, shifted by the probes. Every function and every statement
+// of the instrumented files' functions stays at its line.
+func TestOverlayKeepsSourceLines(t *testing.T) {
+	stock := stockRuntime(t)
+	files, _, err := instrument(stock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range files {
+		path := filepath.Join(stock, name)
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := func(src []byte) map[string][]int {
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string][]int{}
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch n.(type) {
+				case *ast.FuncDecl, *ast.ReturnStmt, *ast.IfStmt, *ast.ForStmt, *ast.SwitchStmt:
+					p := fset.Position(n.Pos())
+					first, _, _ := strings.Cut(string(src[fset.File(n.Pos()).Offset(n.Pos()):]), "\n")
+					if strings.Contains(first, "gexit") {
+						return true // a probe's
+					}
+					key := fmt.Sprintf("%T %s", n, first)
+					m[key] = append(m[key], p.Line)
+					if p.Filename != path {
+						t.Errorf("%s: %s is in %s", name, key, p.Filename)
+					}
+				}
+				return true
+			})
+			return m
+		}
+		want, got := lines(orig), lines(text)
+		n := 0
+		for k, w := range want {
+			// Every original node at its line; a probe's code may
+			// add nodes of the same text (an "if pp != nil {").
+			have := slices.Clone(got[k])
+			for _, l := range w {
+				i := slices.Index(have, l)
+				if i < 0 {
+					t.Errorf("%s: %s at lines %v, want %v among them", name, k, got[k], w)
+					break
+				}
+				have = slices.Delete(have, i, i+1)
+			}
+			n += len(w)
+		}
+		if n < 20 {
+			t.Errorf("%s: %d nodes compared", name, n)
+		}
 	}
 }
