@@ -315,6 +315,11 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 		// Found only as a stutter (sccRun.stutter): no loop keeps G1
 		// waiting, a state that never changes does.
 		{"no retake of a call with work", withEnabled(liveOptions(1, 2, syscallBounds(2)), retakeSkipsWork), nil, []string{"RunnableGRuns"}},
+		// sysmon offers no retake at all (where noRetake's is a step
+		// that changes nothing, a self-loop).
+		{"no retake offered", withEnabled(liveOptions(1, 2, syscallBounds(2)), func(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
+			return slices.DeleteFunc(s.Enabled(b, buf), func(op spec.Op) bool { return op.Kind == spec.OpRetake })
+		}), nil, []string{"RunnableGRuns"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
