@@ -155,24 +155,26 @@ func (c *CampaignStats) countThrowStates(out *Outcome) {
 	if out.Search != nil {
 		c.ThrowChecked += out.Search.ThrowChecked
 		for k, n := range out.Search.ThrowSkipped {
-			c.skipThrow(k, n)
+			countThrowState(&c.ThrowChecked, &c.ThrowSkipped, k, n)
 		}
 		return
 	}
-	switch out.ThrowState {
-	case "":
-	case ThrowStateChecked:
-		c.ThrowChecked++
-	default:
-		c.skipThrow(out.ThrowState, 1)
-	}
+	countThrowState(&c.ThrowChecked, &c.ThrowSkipped, out.ThrowState, 1)
 }
 
-func (c *CampaignStats) skipThrow(why string, n int) {
-	if c.ThrowSkipped == nil {
-		c.ThrowSkipped = map[string]int{}
+// countThrowState adds n runs whose check of the state at a throw became
+// state (Outcome.ThrowState) to the counts checked and skipped.
+func countThrowState(checked *int, skipped *map[string]int, state string, n int) {
+	switch state {
+	case "":
+	case ThrowStateChecked:
+		*checked += n
+	default:
+		if *skipped == nil {
+			*skipped = map[string]int{}
+		}
+		(*skipped)[state] += n
 	}
-	c.ThrowSkipped[why] += n
 }
 
 // Failure is a campaign's counterexample.
@@ -729,7 +731,7 @@ func (c *Campaign) shrinkBatch(ctx context.Context, k *candidate) *Failure {
 		// (With no shrinking, the run of the batch only finds the
 		// failing case again.)
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, shrinkStart(k.found).Add(c.o.Shrink))
+		ctx, cancel = context.WithDeadline(ctx, c.shrinkDeadline(k.found))
 		defer cancel()
 	}
 	prop := func(t *rapid.T) {
@@ -818,7 +820,7 @@ func (c *Campaign) shrink(ctx context.Context, f *Failure) {
 					f.Outcome = f.Shrunk // a bug in Minimize must not lose the counterexample
 				}
 			}()
-			deadline := shrinkStart(f.found).Add(c.o.Shrink)
+			deadline := c.shrinkDeadline(f.found)
 			mctx, cancel := context.WithDeadline(ctx, deadline)
 			defer cancel()
 			f.Outcome = Minimize(mctx, f.Shrunk, c.o.Budget, deadline)
@@ -832,7 +834,7 @@ func (c *Campaign) shrink(ctx context.Context, f *Failure) {
 		// either way), but bounded: what is left of -shrink, and at
 		// least controlMin; a control cut short is unknown, and the
 		// counterexample not established as attributable.
-		deadline := shrinkStart(f.found).Add(c.o.Shrink)
+		deadline := c.shrinkDeadline(f.found)
 		if least := time.Now().Add(controlMin); deadline.Before(least) {
 			deadline = least
 		}
@@ -847,13 +849,13 @@ func (c *Campaign) shrink(ctx context.Context, f *Failure) {
 // given, whatever is left of -shrink.
 const controlMin = 10 * time.Second
 
-// shrinkStart is when the -shrink budget of a failure found at found
-// began: then, or now if that is not known.
-func shrinkStart(found time.Time) time.Time {
+// shrinkDeadline is when the -shrink budget of a failure found at found
+// (now, if that is not known) runs out.
+func (c *Campaign) shrinkDeadline(found time.Time) time.Time {
 	if found.IsZero() {
-		return time.Now()
+		found = time.Now()
 	}
-	return found
+	return found.Add(c.o.Shrink)
 }
 
 // Minimized reports whether Minimize changed rapid's shrunk case.

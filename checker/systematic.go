@@ -100,16 +100,7 @@ func Systematic(ctx context.Context, c Case, budget time.Duration, o SystematicO
 			cs.Choices = sc.choices
 			out := runSchedule(ctx, cs, budget)
 			st.Schedules++
-			switch out.ThrowState {
-			case "":
-			case ThrowStateChecked:
-				st.ThrowChecked++
-			default:
-				if st.ThrowSkipped == nil {
-					st.ThrowSkipped = map[string]int{}
-				}
-				st.ThrowSkipped[out.ThrowState]++
-			}
+			countThrowState(&st.ThrowChecked, &st.ThrowSkipped, out.ThrowState, 1)
 			last = out
 			out.Search = &st
 			if out.Verdict != Ok {
