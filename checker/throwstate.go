@@ -184,22 +184,3 @@ func throwingOp(h []impl.Event, throw string) int {
 	}
 	return t
 }
-
-// throwInOpNames names the actors ThrowInOp lists.
-func throwInOpNames(ids []int) string {
-	s := ""
-	for i, id := range ids {
-		if i > 0 {
-			s += ", "
-		}
-		switch id {
-		case impl.Sysmon:
-			s += "sysmon"
-		case impl.Controller:
-			s += "the controller"
-		default:
-			s += fmt.Sprintf("M%d", id)
-		}
-	}
-	return s
-}
