@@ -20,7 +20,8 @@
 // handed-off P is eventually acquired (HandedOffPTaken); a P does not
 // stay idle while a G is runnable and an M is free (IdlePsPutToWork: a
 // lost wakep); a runnable G locked to an M eventually runs on it
-// (LockedGRunsOnItsM). "Eventually"
+// (LockedGRunsOnItsM); a stop-the-world under way comes to have every P
+// stopped (StopTheWorldCompletes). "Eventually"
 // is on fair runs, under seven named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it

@@ -194,6 +194,8 @@ var LivenessProperties = []LivenessProperty{
 		Source: "\"eventual maximal CPU parallelism utilization\" (proc.go:64-89): ready, newproc and goschedImpl call wakep, which starts a spinning M on an idle P (startm(nil, true)); a spinning M steals (stealWork) and, dropping its P, rechecks every run queue (findRunnable's delicate dance); resetspinning's wakep hands the search on"},
 	{Name: "LockedGRunsOnItsM", Doc: "a runnable G locked to an M (gp.lockedm) eventually runs, on that M", gsel: gmLocked,
 		Source: "schedule -> startlockedm: the P goes to gp.lockedm (mp.nextp, notewakeup), which wakes in stoplockedm, acquirep's it and executes its lockedg (proc.go)"},
+	{Name: "StopTheWorldCompletes", Doc: "a P a stop-the-world waits for (sched.stopwait) eventually stops: the world, once stopping, comes to be stopped", onP: true, pbit: pmSTWWait,
+		Source: "stopTheWorldWithSema: sched.gcwaiting, preemptall, then the wait on sched.stopnote until sched.stopwait is 0; each M stops its P at its next safe point (goschedImpl's preemption, gcstopm, entersyscallHandleGCWait, handoffp), and sysmon's retake takes the P of a thread in a system call (proc.go)"},
 }
 
 // LivenessResult is the verdict on one property.
@@ -257,6 +259,7 @@ const (
 	pmHand     = 8  // bits 8-15: the P is handed off
 	pmRunsG    = 16 // bits 16-23: the P is running a G (its M's curg is running)
 	pmIdleWork = 24 // bits 24-31: the P is idle while some G is runnable and some M is free
+	pmSTWWait  = 32 // bits 32-39: a stop-the-world is under way and the P has not stopped (neither PGCStop nor PDead)
 	noActor    = 0xF
 	infSTW     = 1 << 12 // info: the step stops the world
 	sccDone    = math.MaxUint32
@@ -273,7 +276,7 @@ type livenessGraph struct {
 	ids    *fpMap
 	estart []uint32
 	gmask  []uint32
-	pmask  []uint32
+	pmask  []uint64
 	base   []uint32 // product numbering: state s's runnable Gs are nodes base[s]..base[s+1]-1
 	dst    []uint32
 	// info: bits 0-3 the actor M (ms: the controller's restart and
@@ -329,9 +332,12 @@ func (lg *livenessGraph) addState(id uint32, s *spec.State) {
 	if s.FreeM() != spec.None {
 		gm |= 1 << gmFreeM
 	}
-	var pm uint32
+	var pm uint64
 	work := len(lg.sorder) > 0 && gm&(1<<gmFreeM) != 0
 	for p := range s.Ps {
+		if st := s.Ps[p].Status; s.Sched.GCWaiting && st != spec.PDead && st != spec.PGCStop {
+			pm |= 1 << (pmSTWWait + p)
+		}
 		switch pp := &s.Ps[p]; pp.Status {
 		case spec.PIdle:
 			if work {
@@ -438,7 +444,7 @@ func (lg *livenessGraph) finish(n int) error {
 }
 
 func (lg *livenessGraph) bytes() int {
-	return lg.ids.bytes() + 4*cap(lg.estart) + 4*cap(lg.gmask) + 4*cap(lg.pmask) + 4*cap(lg.base) +
+	return lg.ids.bytes() + 4*cap(lg.estart) + 4*cap(lg.gmask) + 8*cap(lg.pmask) + 4*cap(lg.base) +
 		4*cap(lg.dst) + 2*cap(lg.info) + 4*cap(lg.sig)
 }
 
@@ -1210,8 +1216,11 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 	if prop.onP {
 		l.Tracked = fmt.Sprintf("P%d", tracked)
 		l.Detail = fmt.Sprintf("P%d is handed off (PHandoff) at the loop's first state and %s: no M ever acquires it", tracked, stays)
-		if prop.pbit == pmIdleWork {
+		switch prop.pbit {
+		case pmIdleWork:
 			l.Detail = fmt.Sprintf("P%d is idle while a G is runnable and an M is free at the loop's first state, and %s: no M is woken to take it (a lost wakep)", tracked, stays)
+		case pmSTWWait:
+			l.Detail = fmt.Sprintf("a stop-the-world is under way and P%d (%s) has not stopped at the loop's first state, and %s: the world never comes to be stopped", tracked, start.Ps[tracked].Status, stays)
 		}
 	} else {
 		g := &start.Gs[tracked]

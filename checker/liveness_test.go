@@ -36,6 +36,14 @@ func syscallBounds(gs int) spec.Bounds {
 	return b
 }
 
+// gcSyscallBounds are gcBounds with system calls: stop-the-worlds that
+// must take, or have sysmon take, the Ps of threads in calls.
+func gcSyscallBounds(gs int) spec.Bounds {
+	b := gcBounds(gs)
+	b.NoSyscalls = false
+	return b
+}
+
 func liveness(t *testing.T, r *ExploreResult, name string) LivenessResult {
 	t.Helper()
 	for _, l := range r.Liveness {
@@ -61,6 +69,8 @@ func TestLivenessHoldsOnTheSpec(t *testing.T) {
 		{name: "2P2M1G locks", o: liveOptions(2, 2, lockBounds(1, false)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM", "IdlePsPutToWork"}},
 		{name: "1P2M2G locks and syscalls", o: liveOptions(1, 2, lockBounds(2, true)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"}},
 		{name: "1P2M2G syscalls", o: liveOptions(1, 2, syscallBounds(2)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken"}},
+		{name: "1P2M1G gc and syscalls", o: liveOptions(1, 2, gcSyscallBounds(1)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "IdlePsPutToWork", "StopTheWorldCompletes"}},
+		{name: "2P2M1G gc", o: liveOptions(2, 2, gcBounds(1)), judged: []string{"RunnableGRuns", "HandedOffPTaken", "IdlePsPutToWork", "StopTheWorldCompletes"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if raceEnabled {
@@ -269,6 +279,25 @@ func retakeSkipsWork(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
 	})
 }
 
+// noRetakeWhileGCWaiting plants a sysmon that does not retake while a
+// stop-the-world is under way (proc.go retake takes the P of a thread
+// in a call whatever sched.gcwaiting says, and stopTheWorldWithSema
+// relies on it for the Ps setBlockOnExitSyscall could not take).
+func noRetakeWhileGCWaiting(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
+	return slices.DeleteFunc(s.Enabled(b, buf), func(op spec.Op) bool {
+		return op.Kind == spec.OpRetake && s.Sched.GCWaiting
+	})
+}
+
+// noopGCStopm plants a gcstopm that changes nothing: the M keeps its P
+// and the stop-the-world waits for it forever.
+func noopGCStopm(s *spec.State, op spec.Op) (spec.Result, error) {
+	if op.Kind == spec.OpGCStopm {
+		return spec.NewResult(), nil
+	}
+	return s.Apply(op)
+}
+
 // enabledIn lists the ops enabled in s as the exploration o does.
 func enabledIn(o ExploreOptions, s *spec.State) []spec.Op {
 	if o.enabled != nil {
@@ -320,6 +349,16 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 		{"no retake offered", withEnabled(liveOptions(1, 2, syscallBounds(2)), func(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
 			return slices.DeleteFunc(s.Enabled(b, buf), func(op spec.Op) bool { return op.Kind == spec.OpRetake })
 		}), nil, []string{"RunnableGRuns"}},
+		// A stop-the-world that fails to take the P of a thread in a
+		// call (setBlockOnExitSyscall lost to the thread's exitsyscall
+		// or a scan) leaves it to sysmon's retake; without that retake
+		// the world stays stopping while the thread stays in its call.
+		// Only StopTheWorldCompletes sees it (a stutter): no G is
+		// runnable, no P handed off or idle.
+		{"no retake while the world stops", withEnabled(liveOptions(1, 2, gcSyscallBounds(1)), noRetakeWhileGCWaiting), nil, []string{"StopTheWorldCompletes"}},
+		// An M in schedule with gcwaiting set whose gcstopm keeps its
+		// P: a loop of gcstopm steps.
+		{"gcstopm that does not stop", liveOptions(1, 1, gcBounds(1)), noopGCStopm, []string{"StopTheWorldCompletes", "RunnableGRuns"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
@@ -488,6 +527,9 @@ func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
 			return false
 		case "LockedGRunsOnItsM":
 			return s.Gs[id].Status == spec.Runnable && s.Gs[id].LockedM != spec.None
+		case "StopTheWorldCompletes":
+			st := s.Ps[id].Status
+			return s.Sched.GCWaiting && st != spec.PGCStop && st != spec.PDead
 		}
 		return s.Gs[id].Status == spec.Runnable
 	}

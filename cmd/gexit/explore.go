@@ -168,7 +168,11 @@ once the space is exhausted, checks that no fair infinite run keeps
   IdlePsPutToWork    a P from staying idle while a G is runnable and an M is
                      free (a lost wakep: the runtime's "eventual maximal CPU
                      parallelism utilization", proc.go:64-89),
-  LockedGRunsOnItsM  a runnable G locked to an M from running on it.
+  LockedGRunsOnItsM  a runnable G locked to an M from running on it,
+  StopTheWorldCompletes
+                     a P a stop-the-world waits for (sched.stopwait) from
+                     stopping: the world, once stopping, must come to be
+                     stopped.
 A run is fair under these conditions:
   WeakFairMs      an M that can step in every state of a loop steps in it
                   (a system call's return is no such step: a call may
@@ -836,7 +840,7 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 		case l.CheckedStates == 0:
 			judged = "vacuous: no state to judge under these bounds"
 		}
-		fmt.Fprintf(w, "%s\n", strings.TrimRight(fmt.Sprintf("  %-18s %-8s %s", l.Name, verdict, judged), " "))
+		fmt.Fprintf(w, "%s\n", strings.TrimRight(fmt.Sprintf("  %-21s %-8s %s", l.Name, verdict, judged), " "))
 	}
 	if st := res.LivenessStats; st != nil {
 		fmt.Fprintf(w, "liveness graph: %d strict edges, %d (state, runnable G) nodes, %.1f MB (%.1f bytes per state), checked in %.2fs\n",
