@@ -21,8 +21,9 @@
 // stay idle while a G is runnable and an M is free (IdlePsPutToWork: a
 // lost wakep); a runnable G locked to an M eventually runs on it
 // (LockedGRunsOnItsM); a stop-the-world under way comes to have every P
-// stopped (StopTheWorldCompletes). "Eventually"
-// is on fair runs, under seven named conditions (FairnessConditions), each
+// stopped (StopTheWorldCompletes); a GC mark phase eventually ends
+// (GCMarkEnds). "Eventually"
+// is on fair runs, under eight named conditions (FairnessConditions), each
 // the abstraction of a runtime mechanism the spec does not model:
 //   - WeakFairMs: an M that can step in every state of a loop steps in it
 //     (every M is an OS thread); a system call's return is no such step
@@ -56,7 +57,12 @@
 //     and hands it off (handoffp) if it can step in every state of a
 //     loop (it is a thread of its own, it retakes a P whose call lasted
 //     10 ms, and handoffp follows the retake in the same call); without
-//     it a blocked call could keep its P, or sysmon hold it, forever.
+//     it a blocked call could keep its P, or sysmon hold it, forever;
+//   - WeakFairGC: while the GC marks, its root job (markrootFreeGStacks)
+//     and, the root jobs done, gcMarkDone's stop-the-world, if one of
+//     them can step in every state of a loop, steps in it (the mark
+//     phase is finite work its workers and assists finish, mgc.go);
+//     without it a GC could mark forever. gcStart is not forced.
 //
 // Each is needed: without it the spec has a lasso at a small bound
 // (TestLivenessFairnessIsNeeded). A violation is a Lasso, the shortest

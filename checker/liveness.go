@@ -52,8 +52,8 @@ import (
 //
 // A run can also stay in one state forever without a loop in the graph:
 // when every step the state offers is one no fairness condition forces
-// (a thread's exitsyscall, the controller's stop-the-world, the GC's root
-// job), staying is fair. Each node where the bad condition holds is
+// (a thread's exitsyscall, the controller's stop-the-world while the GC
+// does not mark), staying is fair. Each node where the bad condition holds is
 // judged as such a stutter too (sccRun.stutter); its lasso's loop is
 // empty. A state with no step at all is the progress predicates' (a
 // quiescent live state) or a program that ended.
@@ -125,8 +125,8 @@ const (
 	// run on an M of their own, an OS thread like the others.
 	// Without it the world could stay stopped, or the controller hold a
 	// P it took for startm (status PHandoff, no M named), forever. Its
-	// stop-the-worlds and the GC's root job are not forced: a run with no
-	// further GC is a real run.
+	// stop-the-worlds are not forced (a run with no further GC is a real
+	// run) but for gcMarkDone's once the GC marks (FairGC).
 	FairStartTheWorld
 	// FairSTWSpaced: a loop in which the controller stops the world is
 	// unfair. Between two stop-the-worlds the runtime's threads run far
@@ -153,8 +153,19 @@ const (
 	// as a whole, not per P: a loop in which Ms take turns in short calls
 	// that sysmon would never retake is ruled out with it.
 	FairSysmon
+	// FairGC is weak fairness of the GC's progress while it marks: its
+	// root job (markrootFreeGStacks: the take of sched.gFree.stack and
+	// the push of the taken Gs) and, once the root jobs are done,
+	// gcMarkDone's stop-the-world for mark termination, if one of them
+	// can step in every state of a loop, steps in it. The mark phase is
+	// finite work: the background mark workers (gcBgMarkWorker, which
+	// findRunnableGCWorker schedules ahead of every other G) and the
+	// assists finish the root jobs, and gcMarkDone then stops the world
+	// (mgc.go). Without it a GC could mark forever. A GC that never
+	// starts is a real run: gcStart's stop-the-world is not forced.
+	FairGC
 	// AllFairness is every condition: the default.
-	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld | FairSTWSpaced | FairSysmon
+	AllFairness = FairMs | FairTimeSlice | FairHandoff | FairNewM | FairStartTheWorld | FairSTWSpaced | FairSysmon | FairGC
 )
 
 // FairnessConditions name the fairness conditions, in bit order.
@@ -170,6 +181,7 @@ var FairnessConditions = []struct {
 	{FairStartTheWorld, "WeakFairStartTheWorld", "the controller, once every P has stopped for its stop-the-world, and its wakep after it, if they can step in every state of a loop, step in it: the caller of a stop-the-world and startTheWorldWithSema's wakep (proc.go:1822) run on a thread of their own"},
 	{FairSTWSpaced, "StopTheWorldsSpaced", "a loop in which the controller stops the world is unfair: between two stop-the-worlds the Ms run far longer than one lasts (the GC is paced by allocation; the caller is a goroutine that needs a P), so the Ms it stopped reach the work startTheWorldWithSema handed them; a stop-the-world in a lasso's prefix is still explored"},
 	{FairSysmon, "WeakFairSysmon", "sysmon retakes the P of a thread in a system call and hands it off (handoffp, and its next steps) if it can step in every state of a loop: sysmon is a thread of its own, retakes a P whose call lasted 10 ms, and handoffp follows the retake in the same call (proc.go retake)"},
+	{FairGC, "WeakFairGC", "while the GC marks, its root job (markrootFreeGStacks's take and push) and, the root jobs done, gcMarkDone's stop-the-world, if one of them can step in every state of a loop, steps in it: the mark phase is finite work its workers (gcBgMarkWorker, scheduled ahead of other Gs by findRunnableGCWorker) and assists finish, then gcMarkDone stops the world (mgc.go); gcStart is not forced"},
 }
 
 // LivenessProperty is one liveness property.
@@ -178,6 +190,7 @@ type LivenessProperty struct {
 	Doc    string
 	Source string
 	onP    bool   // the bad condition is on a P (else on a runnable G)
+	global bool   // with onP: the condition is the whole state's, kept as P0's bit
 	gsel   uint32 // G properties: 0 every runnable G, else the gmask bit offset of the subset
 	pbit   uint32 // P properties: the pmask bit offset of the bad condition
 }
@@ -196,6 +209,8 @@ var LivenessProperties = []LivenessProperty{
 		Source: "schedule -> startlockedm: the P goes to gp.lockedm (mp.nextp, notewakeup), which wakes in stoplockedm, acquirep's it and executes its lockedg (proc.go)"},
 	{Name: "StopTheWorldCompletes", Doc: "a P a stop-the-world waits for (sched.stopwait) eventually stops: the world, once stopping, comes to be stopped", onP: true, pbit: pmSTWWait,
 		Source: "stopTheWorldWithSema: sched.gcwaiting, preemptall, then the wait on sched.stopnote until sched.stopwait is 0; each M stops its P at its next safe point (goschedImpl's preemption, gcstopm, entersyscallHandleGCWait, handoffp), and sysmon's retake takes the P of a thread in a system call (proc.go)"},
+	{Name: "GCMarkEnds", Doc: "a GC mark phase (gcBlackenEnabled) eventually ends", onP: true, global: true, pbit: pmGCMark,
+		Source: "gcBgMarkWorker and the assists finish the mark work (markrootFreeGStacks among the root jobs), gcMarkDone stops the world and gcMarkTermination sets gcBlackenEnabled to 0 (mgc.go)"},
 }
 
 // LivenessResult is the verdict on one property.
@@ -222,7 +237,7 @@ type Lasso struct {
 	// loop is a stutter: the run stays in its first state forever, and
 	// Unforced lists the steps that state offers, none of which a
 	// fairness condition forces (a system call's return, a
-	// stop-the-world, the GC's root job).
+	// stop-the-world with the GC not marking).
 	Loop          []PathStep  `json:"loop"`
 	Unforced      []spec.Op   `json:"-"`
 	LoopStart     *spec.State `json:"-"`
@@ -260,6 +275,7 @@ const (
 	pmRunsG    = 16 // bits 16-23: the P is running a G (its M's curg is running)
 	pmIdleWork = 24 // bits 24-31: the P is idle while some G is runnable and some M is free
 	pmSTWWait  = 32 // bits 32-39: a stop-the-world is under way and the P has not stopped (neither PGCStop nor PDead)
+	pmGCMark   = 40 // bit 40: the GC is marking (a global condition, GCMarkEnds's)
 	noActor    = 0xF
 	infSTW     = 1 << 12 // info: the step stops the world
 	sccDone    = math.MaxUint32
@@ -296,10 +312,11 @@ func newLivenessGraph(o ExploreOptions) (*livenessGraph, error) {
 	switch {
 	case o.Depth != 0:
 		return nil, fmt.Errorf("explore: liveness needs the whole state graph: no depth bound")
-	case o.Config.Ms > 6 || o.Config.Ps > 8:
-		// The seventh and eighth actors are the controller's restart
-		// and wakep and sysmon's handoffp (addEdge).
-		return nil, fmt.Errorf("explore: liveness handles at most 6 Ms and 8 Ps, have %d and %d", o.Config.Ms, o.Config.Ps)
+	case o.Config.Ms > 8 || o.Config.Ps > 8:
+		// The actors after the Ms are the controller's restart and
+		// wakep, sysmon's handoffp and the GC (addEdge); an edge's
+		// actor takes 4 bits, 0xF none.
+		return nil, fmt.Errorf("explore: liveness handles at most 8 Ms and 8 Ps, have %d and %d", o.Config.Ms, o.Config.Ps)
 	case o.Bounds.Gs > maxLiveG:
 		return nil, fmt.Errorf("explore: liveness follows at most %d Gs, have a bound of %d", maxLiveG, o.Bounds.Gs)
 	}
@@ -308,8 +325,9 @@ func newLivenessGraph(o ExploreOptions) (*livenessGraph, error) {
 
 // actors is the number of weakly fair actors: the Ms, then the
 // controller's wakep (startTheWorldWithSema), numbered lg.ms, then
-// sysmon's handoffp after its retake, lg.ms+1.
-func (lg *livenessGraph) actors() int { return lg.ms + 2 }
+// sysmon's handoffp after its retake, lg.ms+1, then the GC while it
+// marks (its root job, gcMarkDone's stop-the-world), lg.ms+2.
+func (lg *livenessGraph) actors() int { return lg.ms + 3 }
 
 // addState records the masks of the new state numbered id.
 func (lg *livenessGraph) addState(id uint32, s *spec.State) {
@@ -335,6 +353,9 @@ func (lg *livenessGraph) addState(id uint32, s *spec.State) {
 	var pm uint64
 	work := len(lg.sorder) > 0 && gm&(1<<gmFreeM) != 0
 	for p := range s.Ps {
+		if p == 0 && s.Sched.GCBlacken {
+			pm |= 1 << pmGCMark
+		}
 		if st := s.Ps[p].Status; s.Sched.GCWaiting && st != spec.PDead && st != spec.PGCStop {
 			pm |= 1 << (pmSTWWait + p)
 		}
@@ -395,8 +416,17 @@ func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) 
 		// its handoffp after it, and that handoffp's next steps:
 		// weakly fair too.
 		inf = uint16(lg.ms + 1)
+	case op.Kind == spec.OpMarkrootFreeGStacks || op.Kind == spec.OpMarkrootFreeGStacksPush:
+		// The GC's root job: weakly fair (FairGC).
+		inf = uint16(lg.ms + 2)
 	case op.Kind == spec.OpStopTheWorld:
 		inf |= infSTW
+		if from.Sched.GCBlacken {
+			// gcMarkDone's (with the GC marking, procresize's
+			// waits for the GC's end): weakly fair (FairGC); no
+			// fair loop takes it (FairSTWSpaced).
+			inf = uint16(lg.ms+2) | infSTW
+		}
 	}
 	if op.Kind == spec.OpAcquireP && op.P >= 0 && int(op.P) < len(from.Ps) && from.Ps[op.P].Status == spec.PHandoff {
 		inf |= uint16(op.P+1) << 4
@@ -458,7 +488,7 @@ type sccRun struct {
 	p       uint32 // P properties: the P
 	pbit    uint32 // P properties: the bad condition's pmask bit offset
 	fair    Fairness
-	allM    uint8
+	allM    uint16
 	allP    uint8
 	index   []uint32
 	low     []uint32
@@ -636,8 +666,8 @@ func (c *sccRun) pop(v uint32) {
 // bad condition holding throughout: fair when s has steps (it is not the
 // progress predicates' quiescent state, nor a program that ended) and
 // none of them is a fairly scheduled actor's: an exitsyscall (a call may
-// block forever), the controller's stop-the-world, the GC's root job, an
-// op sysmon does not offer. No fairness condition forces a step there,
+// block forever), the controller's stop-the-world with the GC not
+// marking (gcStart's, procresize's), an op sysmon does not offer. No fairness condition forces a step there,
 // and a graph with no such loop would leave the state unjudged. The
 // strong fairness conditions are judged as for a component of that one
 // node with no edge in it.
@@ -668,10 +698,10 @@ func (c *sccRun) stutter(v, s uint32) {
 
 // stateFacts are what a node's state offers: the Ms that can step, the
 // handed-off Ps an M can acquire.
-func (lg *livenessGraph) stateFacts(s uint32) (enabled, acq uint8) {
+func (lg *livenessGraph) stateFacts(s uint32) (enabled uint16, acq uint8) {
 	for e := lg.estart[s]; e < lg.estart[s+1]; e++ {
 		inf := lg.info[e]
-		if a := inf & 0xF; a < 8 {
+		if a := inf & 0xF; a != noActor {
 			enabled |= 1 << a
 		}
 		if ap := inf >> 4 & 0xF; ap != 0 {
@@ -685,7 +715,8 @@ func (lg *livenessGraph) stateFacts(s uint32) (enabled, acq uint8) {
 // with c.comp) admits a fair path that stays in it forever.
 func (c *sccRun) judge(members, states []uint32) {
 	lg := c.lg
-	var stepM, disM, notRunP, tickP, eP, fP, notHandP, runsG uint8
+	var stepM, disM uint16
+	var notRunP, tickP, eP, fP, notHandP, runsG uint8
 	freeM := false
 	edges := 0
 	for i, v := range members {
@@ -699,7 +730,7 @@ func (c *sccRun) judge(members, states []uint32) {
 			}
 			edges++
 			inf := lg.info[e]
-			if a := inf & 0xF; a < 8 {
+			if a := inf & 0xF; a != noActor {
 				stepM |= 1 << a
 			}
 			if ap := inf >> 4 & 0xF; ap != 0 {
@@ -786,7 +817,7 @@ func (c *sccRun) plan() (*loopPlan, error) {
 	}
 	adjStart := make([]int32, n+1)
 	var adjs []adj
-	en := make([]uint8, n)
+	en := make([]uint16, n)
 	acq := make([]uint8, n)
 	var anyAcq, anyRunsG uint8
 	for i, v := range set.nodes {
@@ -1004,7 +1035,7 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 	done = make([]bool, len(LivenessProperties))
 	// The actors weak fairness holds to: the Ms (FairMs) and the
 	// controller's wakep, the pseudo-actor lg.ms (FairStartTheWorld).
-	var allM uint8
+	var allM uint16
 	if fair&FairMs != 0 {
 		allM |= 1<<lg.ms - 1
 	}
@@ -1014,11 +1045,18 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 	if fair&FairSysmon != 0 {
 		allM |= 1 << (lg.ms + 1)
 	}
+	if fair&FairGC != 0 {
+		allM |= 1 << (lg.ms + 2)
+	}
 	allP := uint8(1<<lg.ps - 1)
 	for i, prop := range LivenessProperties {
 		var runs []*sccRun
 		if prop.onP {
-			for p := 0; p < lg.ps; p++ {
+			ps := lg.ps
+			if prop.global {
+				ps = 1
+			}
+			for p := 0; p < ps; p++ {
 				runs = append(runs, &sccRun{onP: true, p: uint32(p), pbit: prop.pbit})
 			}
 		} else {
@@ -1213,7 +1251,10 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 		}
 		stays = fmt.Sprintf("stays so forever: the run stays in that state, whose only steps (%s) are ones no fairness condition assumed forces", strings.Join(names, "; "))
 	}
-	if prop.onP {
+	switch {
+	case prop.global:
+		l.Detail = fmt.Sprintf("the GC is marking at the loop's first state and %s: the mark phase never ends", stays)
+	case prop.onP:
 		l.Tracked = fmt.Sprintf("P%d", tracked)
 		l.Detail = fmt.Sprintf("P%d is handed off (PHandoff) at the loop's first state and %s: no M ever acquires it", tracked, stays)
 		switch prop.pbit {
@@ -1222,7 +1263,7 @@ func (x *lassoBuilder) build(prop LivenessProperty, pl *loopPlan) (*Lasso, error
 		case pmSTWWait:
 			l.Detail = fmt.Sprintf("a stop-the-world is under way and P%d (%s) has not stopped at the loop's first state, and %s: the world never comes to be stopped", tracked, start.Ps[tracked].Status, stays)
 		}
-	} else {
+	default:
 		g := &start.Gs[tracked]
 		where := ""
 		switch prop.gsel {

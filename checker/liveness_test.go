@@ -36,6 +36,14 @@ func syscallBounds(gs int) spec.Bounds {
 	return b
 }
 
+// gcGoschedBounds are coreBounds with the gc family: GC cycles while
+// main goschedes forever.
+func gcGoschedBounds(gs int) spec.Bounds {
+	b := coreBounds(gs)
+	b.NoGC, b.MaxStack = false, 0
+	return b
+}
+
 // gcSyscallBounds are gcBounds with system calls: stop-the-worlds that
 // must take, or have sysmon take, the Ps of threads in calls.
 func gcSyscallBounds(gs int) spec.Bounds {
@@ -69,8 +77,9 @@ func TestLivenessHoldsOnTheSpec(t *testing.T) {
 		{name: "2P2M1G locks", o: liveOptions(2, 2, lockBounds(1, false)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM", "IdlePsPutToWork"}},
 		{name: "1P2M2G locks and syscalls", o: liveOptions(1, 2, lockBounds(2, true)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "LockedGRunsOnItsM"}},
 		{name: "1P2M2G syscalls", o: liveOptions(1, 2, syscallBounds(2)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken"}},
-		{name: "1P2M1G gc and syscalls", o: liveOptions(1, 2, gcSyscallBounds(1)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "IdlePsPutToWork", "StopTheWorldCompletes"}},
-		{name: "2P2M1G gc", o: liveOptions(2, 2, gcBounds(1)), judged: []string{"RunnableGRuns", "HandedOffPTaken", "IdlePsPutToWork", "StopTheWorldCompletes"}},
+		{name: "1P2M1G gc and syscalls", o: liveOptions(1, 2, gcSyscallBounds(1)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "IdlePsPutToWork", "StopTheWorldCompletes", "GCMarkEnds"}},
+		{name: "1P1M3G gc and gosched", o: liveOptions(1, 1, gcGoschedBounds(3)), judged: []string{"RunnableGRuns", "GlobalRunqServed", "StopTheWorldCompletes", "GCMarkEnds"}},
+		{name: "2P2M1G gc", o: liveOptions(2, 2, gcBounds(1)), judged: []string{"RunnableGRuns", "HandedOffPTaken", "IdlePsPutToWork", "StopTheWorldCompletes", "GCMarkEnds"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if raceEnabled {
@@ -166,6 +175,9 @@ func TestLivenessFairnessIsNeeded(t *testing.T) {
 		// sysmon retook P0 from main's syscall and never hands it off
 		// (a stutter: main's exitsyscall is not forced either).
 		{FairSysmon, liveOptions(2, 2, sysBounds), "HandedOffPTaken", "sysmon's handoffp never steps", false},
+		// A GC that started marking and whose mark termination never
+		// comes: the Ms run on.
+		{FairGC, liveOptions(1, 1, ctlBounds), "GCMarkEnds", "the GC never steps", false},
 	} {
 		name := ""
 		for _, f := range FairnessConditions {
@@ -289,6 +301,21 @@ func noRetakeWhileGCWaiting(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.
 	})
 }
 
+// withoutOp lists every op of a state but those of kind k.
+func withoutOp(k spec.OpKind) enabledFunc {
+	return func(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
+		return slices.DeleteFunc(s.Enabled(b, buf), func(op spec.Op) bool { return op.Kind == k })
+	}
+}
+
+// noMarkTermination plants a gcMarkDone that never stops the world: no
+// stop-the-world while the GC marks.
+func noMarkTermination(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
+	return slices.DeleteFunc(s.Enabled(b, buf), func(op spec.Op) bool {
+		return op.Kind == spec.OpStopTheWorld && s.Sched.GCBlacken
+	})
+}
+
 // noopGCStopm plants a gcstopm that changes nothing: the M keeps its P
 // and the stop-the-world waits for it forever.
 func noopGCStopm(s *spec.State, op spec.Op) (spec.Result, error) {
@@ -346,9 +373,7 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 		{"no retake of a call with work", withEnabled(liveOptions(1, 2, syscallBounds(2)), retakeSkipsWork), nil, []string{"RunnableGRuns"}},
 		// sysmon offers no retake at all (where noRetake's is a step
 		// that changes nothing, a self-loop).
-		{"no retake offered", withEnabled(liveOptions(1, 2, syscallBounds(2)), func(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
-			return slices.DeleteFunc(s.Enabled(b, buf), func(op spec.Op) bool { return op.Kind == spec.OpRetake })
-		}), nil, []string{"RunnableGRuns"}},
+		{"no retake offered", withEnabled(liveOptions(1, 2, syscallBounds(2)), withoutOp(spec.OpRetake)), nil, []string{"RunnableGRuns"}},
 		// A stop-the-world that fails to take the P of a thread in a
 		// call (setBlockOnExitSyscall lost to the thread's exitsyscall
 		// or a scan) leaves it to sysmon's retake; without that retake
@@ -359,6 +384,13 @@ func TestLivenessFindsPlantedStarvation(t *testing.T) {
 		// An M in schedule with gcwaiting set whose gcstopm keeps its
 		// P: a loop of gcstopm steps.
 		{"gcstopm that does not stop", liveOptions(1, 1, gcBounds(1)), noopGCStopm, []string{"StopTheWorldCompletes", "RunnableGRuns"}},
+		// markrootFreeGStacks never runs: gcMarkDone never comes, the
+		// mark phase never ends while main goschedes forever. Only
+		// GCMarkEnds sees it (a program that ends with the GC marking
+		// is a real run: the bound needs gosched's loop).
+		{"a root job that never runs", withEnabled(liveOptions(1, 1, gcGoschedBounds(1)), withoutOp(spec.OpMarkrootFreeGStacks)), nil, []string{"GCMarkEnds"}},
+		// gcMarkDone never stops the world once the root jobs are done.
+		{"no mark termination", withEnabled(liveOptions(2, 2, gcGoschedBounds(1)), noMarkTermination), nil, []string{"GCMarkEnds"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
@@ -503,9 +535,14 @@ func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
 	if !s.Equal(l.LoopStart) {
 		t.Fatalf("the prefix does not reach the loop's first state\n%s\n%s", s.Dump(), l.LoopStartDump)
 	}
-	kind, x := l.Tracked[:1], l.Tracked[1:]
-	id, err := strconv.Atoi(x)
-	if err != nil || (kind != "G" && kind != "P") {
+	id := 0
+	if prop != "GCMarkEnds" { // a global condition: nothing tracked
+		kind, x := l.Tracked[:1], l.Tracked[1:]
+		id, err = strconv.Atoi(x)
+		if err != nil || (kind != "G" && kind != "P") {
+			t.Fatalf("tracked %q", l.Tracked)
+		}
+	} else if l.Tracked != "" {
 		t.Fatalf("tracked %q", l.Tracked)
 	}
 	bad := func(s *spec.State) bool {
@@ -530,6 +567,8 @@ func checkLasso(t *testing.T, o ExploreOptions, prop string, l *Lasso) loopRun {
 		case "StopTheWorldCompletes":
 			st := s.Ps[id].Status
 			return s.Sched.GCWaiting && st != spec.PGCStop && st != spec.PDead
+		case "GCMarkEnds":
+			return s.Sched.GCBlacken
 		}
 		return s.Gs[id].Status == spec.Runnable
 	}
@@ -596,9 +635,9 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	var f Fairness
 	// weaklyFair: an actor (the ops of) steps in the loop, or cannot
 	// step (strictly) somewhere in it.
-	weaklyFair := func(actor func(spec.Op) bool) bool {
-		for _, op := range run.ops {
-			if actor(op) {
+	weaklyFair := func(actor func(*spec.State, spec.Op) bool) bool {
+		for i, op := range run.ops {
+			if actor(states[i], op) {
 				return true
 			}
 		}
@@ -606,7 +645,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 			can := false
 			for _, op := range enabledIn(o, s) {
 				op.Strict = true
-				if actor(op) {
+				if actor(s, op) {
 					if _, err := step(s.Clone(), op); err == nil {
 						can = true
 					}
@@ -622,7 +661,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	// a system call's return is no fair step (it may block forever).
 	ok := true
 	for m := 0; m < o.Config.Ms; m++ {
-		ok = ok && weaklyFair(func(op spec.Op) bool { return int(op.M) == m && op.Kind != spec.OpExitSyscall })
+		ok = ok && weaklyFair(func(_ *spec.State, op spec.Op) bool { return int(op.M) == m && op.Kind != spec.OpExitSyscall })
 	}
 	if ok {
 		f |= FairMs
@@ -696,7 +735,7 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	// WeakFairStartTheWorld: the controller's restart (its action with
 	// every P stopped) and wakep step in the loop, or cannot step
 	// somewhere.
-	if weaklyFair(func(op spec.Op) bool {
+	if weaklyFair(func(_ *spec.State, op spec.Op) bool {
 		return op.M == spec.Controller && (op.Kind == spec.OpWakep || op.Kind == spec.OpWakepStartm || op.Kind == spec.OpStartm ||
 			op.Kind == spec.OpGC || op.Kind == spec.OpProcResize)
 	}) {
@@ -704,8 +743,18 @@ func fairnessOf(t *testing.T, o ExploreOptions, run loopRun) Fairness {
 	}
 	// WeakFairSysmon: sysmon's retake, its handoffp after it and that
 	// handoffp's steps step in the loop, or cannot step somewhere.
-	if weaklyFair(func(op spec.Op) bool { return op.M == spec.Sysmon }) {
+	if weaklyFair(func(_ *spec.State, op spec.Op) bool { return op.M == spec.Sysmon }) {
 		f |= FairSysmon
+	}
+	// WeakFairGC: while the GC marks, its root job (markrootFreeGStacks's
+	// two steps) or gcMarkDone's stop-the-world steps in the loop, or
+	// none of them can step somewhere (the GC not marking there
+	// included).
+	if weaklyFair(func(s *spec.State, op spec.Op) bool {
+		return op.Kind == spec.OpMarkrootFreeGStacks || op.Kind == spec.OpMarkrootFreeGStacksPush ||
+			op.Kind == spec.OpStopTheWorld && s.Sched.GCBlacken
+	}) {
+		f |= FairGC
 	}
 	// StopTheWorldsSpaced: the loop does not stop the world.
 	if !slices.ContainsFunc(run.ops, func(op spec.Op) bool { return op.Kind == spec.OpStopTheWorld }) {

@@ -172,7 +172,8 @@ once the space is exhausted, checks that no fair infinite run keeps
   StopTheWorldCompletes
                      a P a stop-the-world waits for (sched.stopwait) from
                      stopping: the world, once stopping, must come to be
-                     stopped.
+                     stopped,
+  GCMarkEnds         a GC mark phase from ending.
 A run is fair under these conditions:
   WeakFairMs      an M that can step in every state of a loop steps in it
                   (a system call's return is no such step: a call may
@@ -204,7 +205,12 @@ A run is fair under these conditions:
                   hands it off (handoffp) if it can step in every state
                   of a loop: it is a thread of its own, retakes a P whose
                   call lasted 10 ms, and handoffp follows the retake in
-                  the same call (proc.go retake).
+                  the same call (proc.go retake);
+  WeakFairGC      while the GC marks, its root job (markrootFreeGStacks)
+                  and, the root jobs done, gcMarkDone's stop-the-world
+                  step if one of them can step in every state of a loop
+                  (the mark phase is finite work its workers finish,
+                  mgc.go); gcStart is not forced.
 A violation is a lasso: the shortest path to a loop, then the loop, which
 returns to its first state and can repeat forever; both printed as steps.
 Prefix steps in the relaxed order (possible only for an op that overlapped

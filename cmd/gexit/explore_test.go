@@ -169,7 +169,7 @@ func TestExploreLivenessCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "liveness graph:") || !strings.Contains(out, "verdict: ok") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	for _, p := range []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "IdlePsPutToWork", "LockedGRunsOnItsM", "StopTheWorldCompletes"} {
+	for _, p := range []string{"RunnableGRuns", "GlobalRunqServed", "HandedOffPTaken", "IdlePsPutToWork", "LockedGRunsOnItsM", "StopTheWorldCompletes", "GCMarkEnds"} {
 		if !regexp.MustCompile(p + ` +holds +judged in [1-9]`).MatchString(out) {
 			t.Errorf("no verdict line for %s\n%s", p, out)
 		}
@@ -222,7 +222,7 @@ func TestExploreLivenessCommand(t *testing.T) {
 // starve the third; the lasso exits 1.
 func TestExploreUnfair(t *testing.T) {
 	code, out, _ := runCmd("explore", "-q", "-liveness", "-ps", "1", "-ms", "1", "-gs", "3", "-unfair", "TimeSliceEnds")
-	if code != exitViolation || !strings.Contains(out, "liveness (fair runs: WeakFairMs, HandoffStartsM, NewMForHandoff, WeakFairStartTheWorld, StopTheWorldsSpaced, WeakFairSysmon)") ||
+	if code != exitViolation || !strings.Contains(out, "liveness (fair runs: WeakFairMs, HandoffStartsM, NewMForHandoff, WeakFairStartTheWorld, StopTheWorldsSpaced, WeakFairSysmon, WeakFairGC)") ||
 		!strings.Contains(out, "LIVENESS VIOLATION: RunnableGRuns") || !strings.Contains(out, "M0 schedule runnext") || !strings.Contains(out, "verdict: violation") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
