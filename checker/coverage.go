@@ -11,7 +11,7 @@ import (
 // expands them to branch names once at the end.
 type branchKey uint64
 
-func keyOf(op spec.Op, r spec.Result) branchKey {
+func keyOf(op spec.Op, r *spec.Result) branchKey {
 	var n int8
 	if op.Kind == spec.OpNewproc1 || op.Kind == spec.OpProcResize || op.Kind == spec.OpExitSyscall || op.Kind == spec.OpGC ||
 		op.Kind == spec.OpHandoffp || op.Kind == spec.OpStoplockedm || op.Kind == spec.OpMexit || op.Kind == spec.OpRecheck {
@@ -75,7 +75,7 @@ func NewCoverage() *Coverage { return &Coverage{slots: make([]uint32, 256)} }
 
 // Add counts one transition.
 func (c *Coverage) Add(op spec.Op, r spec.Result) {
-	c.add(keyOf(op, r), 1, &op, &r)
+	c.add(keyOf(op, &r), 1, &op, &r)
 }
 
 // add counts n transitions with key k; op and r, the first met with k,

@@ -32,7 +32,7 @@ func TestCoverageKeyDeterminesBranches(t *testing.T) {
 					return r, err
 				}
 				got := spec.Branches(op, r, nil)
-				k := keyOf(op, r)
+				k := keyOf(op, &r)
 				if want, ok := seen[k]; ok && !slices.Equal(want, got) && clash == "" {
 					// (Step runs on the explorer's worker: report after.)
 					clash = fmt.Sprintf("key %#x: %v and %v", uint64(k), want, got)

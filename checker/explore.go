@@ -1140,7 +1140,7 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 		}
 		sc.r, sc.err = x.step(st, op)
 	}
-	sc.key, sc.keyOp = keyOf(op, sc.r), op
+	sc.key, sc.keyOp = keyOf(op, &sc.r), op
 	if sc.err == nil {
 		sc.fp, sc.fp2 = fingerprint(st, x.red, x.wide, x.fpMask)
 	}
@@ -1176,7 +1176,7 @@ func (t *task) applyParts(x *expander, sc *successor, st *spec.State, op spec.Op
 			// counts, with its error; the exit never ran.
 			return p, r, err
 		}
-		sc.parts = append(sc.parts, partStep{key: keyOf(p, r), op: p, r: r})
+		sc.parts = append(sc.parts, partStep{key: keyOf(p, &r), op: p, r: r})
 	}
 	if bits, bit := t.w.preChecked.bits(op); *bits&bit == 0 {
 		if v := st.CheckInvariants(); v != nil {
