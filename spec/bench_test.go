@@ -88,3 +88,54 @@ func BenchmarkCheckInvariants(b *testing.B) {
 		i++
 	}
 }
+
+// walkStates returns n states of a random walk of the small preset (2 Ps,
+// 2 Ms, up to gs Gs), as the explorer meets them.
+func walkStates(b *testing.B, n, gs int) []*State {
+	s := newState(b, "small", 2, 2)
+	bounds := DefaultBounds(gs)
+	var states []*State
+	for i := 0; len(states) < n; i++ {
+		ops := s.Enabled(bounds, nil)
+		if len(ops) == 0 {
+			s = newState(b, "small", 2, 2)
+			continue
+		}
+		if _, err := s.Apply(ops[(i*7919)%len(ops)]); err != nil {
+			b.Fatal(err)
+		}
+		states = append(states, s.Clone())
+	}
+	return states
+}
+
+// BenchmarkEncode: AppendBinary, the explorer's encoding of each new
+// state into its frontier.
+func BenchmarkEncode(b *testing.B) {
+	states := walkStates(b, 256, 3)
+	buf := make([]byte, 0, 4096)
+	i := 0
+	for b.Loop() {
+		buf = states[i%len(states)].AppendBinary(buf[:0])
+		i++
+	}
+}
+
+// BenchmarkDecode: DecodeFrom, the explorer's decoding of each frontier
+// state.
+func BenchmarkDecode(b *testing.B) {
+	states := walkStates(b, 256, 3)
+	var encs [][]byte
+	for _, s := range states {
+		encs = append(encs, s.AppendBinary(nil))
+	}
+	cfg := states[0].Cfg
+	d := new(State)
+	i := 0
+	for b.Loop() {
+		if _, err := d.DecodeFrom(cfg, encs[i%len(encs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -3,6 +3,7 @@ package spec
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 )
 
 // AppendBinary appends a compact encoding of s (without its Config) to b.
@@ -141,6 +142,20 @@ func (d *decoder) byte1() byte {
 	return v
 }
 
+// emptyList decodes an empty list (most of a state's lists are) into
+// *l, in arena at *off, as list would, and reports whether it did; it
+// leaves every other list to list. (list's call cost more than an empty
+// list's decoding: emptyList is inlined.)
+func (d *decoder) emptyList(arena []int32, off *int, l *[]int32) bool {
+	if b := d.b; len(b) > 0 && b[0] == 0 && *off+listSlack <= len(arena) {
+		d.b = b[1:]
+		*l = arena[*off : *off : *off+listSlack]
+		*off += listSlack
+		return true
+	}
+	return false
+}
+
 func (d *decoder) list(arena []int32, off *int) []int32 {
 	var n int
 	if b := d.b; len(b) > 0 && b[0] < 0x80 { // a short list's length
@@ -181,10 +196,17 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 	if ng > len(b) {
 		return nil, errCorrupt
 	}
-	s.Gs = s.Gs[:0]
-	for i := 0; i < ng && d.err == nil; i++ {
+	// The Gs and Ms are written in place (an append of each built it
+	// first and copied it); on an error the lists keep those decoded.
+	s.Gs = slices.Grow(s.Gs[:0], ng)[:ng]
+	for i := range ng {
+		if d.err != nil {
+			s.Gs = s.Gs[:i]
+			break
+		}
 		w := d.u64()
-		g := G{Status: Status(w), M: int8(w >> 8), LockedM: int8(w >> 16), Cleared: uint16(w >> 24),
+		g := &s.Gs[i]
+		*g = G{Status: Status(w), M: int8(w >> 8), LockedM: int8(w >> 16), Cleared: uint16(w >> 24),
 			GCAssist: int8(w >> 40), System: w>>48&1 != 0}
 		switch tz := w >> 49 & 63; {
 		case w>>55&1 != 0:
@@ -193,17 +215,20 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 			g.Stack = 1 << tz
 		}
 		g.Goid = int64(d.uvarint())
-		s.Gs = append(s.Gs, g)
 	}
-	s.Ms = s.Ms[:0]
-	for i := 0; i < cfg.Ms && d.err == nil; i++ {
+	s.Ms = slices.Grow(s.Ms[:0], cfg.Ms)[:cfg.Ms]
+	for i := range cfg.Ms {
+		if d.err != nil {
+			s.Ms = s.Ms[:i]
+			break
+		}
 		w, w2, w3 := d.u64(), d.u64(), d.u64()
-		s.Ms = append(s.Ms, M{Curg: int32(uint32(w)), P: int8(w >> 32), OldP: int8(w >> 40),
+		s.Ms[i] = M{Curg: int32(uint32(w)), P: int8(w >> 32), OldP: int8(w >> 40),
 			LockedExt: uint8(w >> 48), LockedInt: uint8(w >> 56),
 			LockedG: int32(uint32(w2)), NewG: int32(w2>>32&0xFFFFFF) - 1, YieldSlow: w2>>56&1 != 0, RecheckRunqs: w2>>57&1 != 0, StaleGCRead: w2>>58&1 != 0, StealWork: w2>>59&1 != 0,
 			SpinClear: w2>>60&1 != 0, GCStopping: w2>>61&1 != 0, Exited: w2>>62&1 != 0, Wedged: w2>>63 != 0,
 			Spinning: w3&1 != 0, Parked: w3&2 != 0, Recheck: w3&4 != 0, WakeP: w3&8 != 0, Stopping: w3&16 != 0, Waking: w3&32 != 0, StopLocked: w3&64 != 0, Mexiting: w3&128 != 0, NextP: int8(w3 >> 8), Link: int8(w3 >> 16),
-			Handing: int32(w3>>24&0x3FFFFF) - 1, SpinP: int8(w3 >> 46), StartmP: int8(w3 >> 54), Mfreed: w3>>62&1 != 0, StealTail: w3>>63 != 0})
+			Handing: int32(w3>>24&0x3FFFFF) - 1, SpinP: int8(w3 >> 46), StartmP: int8(w3 >> 54), Mfreed: w3>>62&1 != 0, StealTail: w3>>63 != 0}
 	}
 	if allp {
 		for i := range s.Ms {
@@ -235,16 +260,32 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p.GoidCache = int64(d.uvarint())
 		p.GoidEnd = int64(d.uvarint())
 		p.GFreeSize = int32(d.uvarint())
-		p.Ring = d.list(arena, &off)
-		p.GFree = d.list(arena, &off)
-		p.SlowBatch = d.list(arena, &off)
-		p.Held = d.list(arena, &off)
+		if !d.emptyList(arena, &off, &p.Ring) {
+			p.Ring = d.list(arena, &off)
+		}
+		if !d.emptyList(arena, &off, &p.GFree) {
+			p.GFree = d.list(arena, &off)
+		}
+		if !d.emptyList(arena, &off, &p.SlowBatch) {
+			p.SlowBatch = d.list(arena, &off)
+		}
+		if !d.emptyList(arena, &off, &p.Held) {
+			p.Held = d.list(arena, &off)
+		}
 	}
 	sc := &s.Sched
-	sc.Runq = d.list(arena, &off)
-	sc.GFreeStack = d.list(arena, &off)
-	sc.GFreeNoStack = d.list(arena, &off)
-	sc.GFreeDetached = d.list(arena, &off)
+	if !d.emptyList(arena, &off, &sc.Runq) {
+		sc.Runq = d.list(arena, &off)
+	}
+	if !d.emptyList(arena, &off, &sc.GFreeStack) {
+		sc.GFreeStack = d.list(arena, &off)
+	}
+	if !d.emptyList(arena, &off, &sc.GFreeNoStack) {
+		sc.GFreeNoStack = d.list(arena, &off)
+	}
+	if !d.emptyList(arena, &off, &sc.GFreeDetached) {
+		sc.GFreeDetached = d.list(arena, &off)
+	}
 	sc.GFreeStackSize = int32(d.varint())
 	sc.GFreeNoStackSize = int32(d.varint())
 	sc.NGSys = int32(d.varint())
