@@ -23,7 +23,15 @@ func residentBytes() uint64 {
 	if b, err := os.ReadFile("/proc/self/status"); err == nil {
 		var n uint64
 		var found int
-		for _, line := range bytes.Split(b, []byte{'\n'}) {
+		for rest := b; len(rest) > 0; {
+			var line []byte
+			line, rest, _ = bytes.Cut(rest, []byte{'\n'})
+			if !bytes.HasPrefix(line, []byte("Rss")) {
+				// (Not a line it reads: no split of it into fields,
+				// whose allocations cost the explorer more than the
+				// read did.)
+				continue
+			}
 			f := bytes.Fields(line)
 			if len(f) < 2 || (string(f[0]) != "RssAnon:" && string(f[0]) != "RssShmem:") {
 				continue
