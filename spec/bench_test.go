@@ -65,20 +65,7 @@ func BenchmarkStepPure(b *testing.B) {
 // BenchmarkCheckInvariants: every invariant on states of a random walk of
 // the small preset (2 Ps, 2 Ms, up to 6 Gs), as the explorer meets them.
 func BenchmarkCheckInvariants(b *testing.B) {
-	s := newState(b, "small", 2, 2)
-	bounds := DefaultBounds(6)
-	var states []*State
-	for i := 0; len(states) < 256; i++ {
-		ops := s.Enabled(bounds, nil)
-		if len(ops) == 0 {
-			s = newState(b, "small", 2, 2)
-			continue
-		}
-		if _, err := s.Apply(ops[(i*7919)%len(ops)]); err != nil {
-			b.Fatal(err)
-		}
-		states = append(states, s.Clone())
-	}
+	states := walkStates(b, 256, 6)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

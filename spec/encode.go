@@ -260,31 +260,17 @@ func (s *State) DecodeFrom(cfg *Config, b []byte) ([]byte, error) {
 		p.GoidCache = int64(d.uvarint())
 		p.GoidEnd = int64(d.uvarint())
 		p.GFreeSize = int32(d.uvarint())
-		if !d.emptyList(arena, &off, &p.Ring) {
-			p.Ring = d.list(arena, &off)
-		}
-		if !d.emptyList(arena, &off, &p.GFree) {
-			p.GFree = d.list(arena, &off)
-		}
-		if !d.emptyList(arena, &off, &p.SlowBatch) {
-			p.SlowBatch = d.list(arena, &off)
-		}
-		if !d.emptyList(arena, &off, &p.Held) {
-			p.Held = d.list(arena, &off)
+		for _, l := range [...]*[]int32{&p.Ring, &p.GFree, &p.SlowBatch, &p.Held} {
+			if !d.emptyList(arena, &off, l) {
+				*l = d.list(arena, &off)
+			}
 		}
 	}
 	sc := &s.Sched
-	if !d.emptyList(arena, &off, &sc.Runq) {
-		sc.Runq = d.list(arena, &off)
-	}
-	if !d.emptyList(arena, &off, &sc.GFreeStack) {
-		sc.GFreeStack = d.list(arena, &off)
-	}
-	if !d.emptyList(arena, &off, &sc.GFreeNoStack) {
-		sc.GFreeNoStack = d.list(arena, &off)
-	}
-	if !d.emptyList(arena, &off, &sc.GFreeDetached) {
-		sc.GFreeDetached = d.list(arena, &off)
+	for _, l := range [...]*[]int32{&sc.Runq, &sc.GFreeStack, &sc.GFreeNoStack, &sc.GFreeDetached} {
+		if !d.emptyList(arena, &off, l) {
+			*l = d.list(arena, &off)
+		}
 	}
 	sc.GFreeStackSize = int32(d.varint())
 	sc.GFreeNoStackSize = int32(d.varint())
