@@ -23,7 +23,12 @@
 //     of recent creation stacks. Any unreadable input (empty, truncated,
 //     corrupt, an unsupported version, a header with no events) is an
 //     error wrapping ErrNotTrace; reader panics are recovered into such
-//     errors.
+//     errors. So is a reader that ends with input left unread: it
+//     reports a generation it cannot decode from the next ReadEvent,
+//     and when decoding ran out inside a batch that error is io.EOF
+//     itself, after the same Sync that ends a whole trace (one byte
+//     flipped in a later generation's sync batch did it; the prefix
+//     before it was judged as the whole trace).
 //   - The workloads (workloads.go) record a trace in-process with
 //     runtime/trace.Start into memory and read runtime/metrics around the
 //     run (Record), for `gexit conform -run`.

@@ -61,7 +61,8 @@ func Feed(c *Checker, r io.Reader) (err error) {
 			err = fmt.Errorf("%w: reader panic: %v", ErrNotTrace, p)
 		}
 	}()
-	tr, err := trace.NewReader(r)
+	in := &inputEdges{r: r}
+	tr, err := trace.NewReader(in)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotTrace, err)
 	}
@@ -78,7 +79,7 @@ func Feed(c *Checker, r io.Reader) (err error) {
 			if n == 0 {
 				return fmt.Errorf("%w: no events (header only?)", ErrNotTrace)
 			}
-			return nil
+			return in.check(n)
 		}
 		if err != nil {
 			return fmt.Errorf("%w: after %d events: %v", ErrNotTrace, n, err)
@@ -89,6 +90,41 @@ func Feed(c *Checker, r io.Reader) (err error) {
 		}
 		pending = cur
 	}
+}
+
+// inputEdges passes the trace's bytes to the reader and keeps what the
+// check of its end needs: whether the input ran out.
+type inputEdges struct {
+	r   io.Reader
+	eof bool // r returned io.EOF
+}
+
+func (in *inputEdges) Read(p []byte) (int, error) {
+	n, err := in.r.Read(p)
+	if err == io.EOF {
+		in.eof = true
+	}
+	return n, err
+}
+
+// check is the error, if any, for a reader that ended cleanly after n
+// events.
+//
+// The reader reads every generation up to the end of its input, so a
+// clean end has read it all. But it returns the error of a generation
+// it cannot decode from the ReadEvent after the generation's Sync, and
+// that error is io.EOF itself when a batch's contents end inside an
+// event (a uvarint read with nothing left: one flipped byte, a
+// continuation bit on a sync batch's clock snapshot, did it): the same
+// Sync, then io.EOF, as the end of a whole trace. That generation and
+// all after it were dropped and the prefix judged as the whole trace.
+// The reader buffers its input and asks for more only when it has used
+// what it holds, so an input that never ran out was not read to its end.
+func (in *inputEdges) check(n int) error {
+	if !in.eof {
+		return fmt.Errorf("%w: the trace reader stopped after %d events with input left unread (a generation it could not decode reads as the end of the trace)", ErrNotTrace, n)
+	}
+	return nil
 }
 
 // check feeds c the conversion e of ev, and gives the violations it finds

@@ -2,6 +2,7 @@ package conform
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -172,5 +173,122 @@ func TestStartFuncCache(t *testing.T) {
 	}
 	if syncs < 2 || creations < 100 || len(funcs) < 5 {
 		t.Errorf("%d generations, %d creations, %d start functions: too few to test the cache", syncs, creations, len(funcs))
+	}
+}
+
+// A traceBatch is one batch of a Go 1.26 trace: b[start:end] whole, its
+// contents b[data:end] (data == end for the one-byte end of generation).
+type traceBatch struct{ start, data, end int }
+
+// traceBatches splits a Go 1.26 trace, after its 16-byte header, into
+// its batches: EvEventBatch (1) or EvExperimentalBatch (49) with their
+// uvarint header fields and contents, and EvEndOfGeneration (52).
+func traceBatches(t *testing.T, b []byte) []traceBatch {
+	t.Helper()
+	var out []traceBatch
+	for off := 16; off < len(b); {
+		bt := traceBatch{start: off}
+		switch b[off] {
+		case 52:
+			off++
+			bt.data, bt.end = off, off
+			out = append(out, bt)
+			continue
+		case 1:
+			off++
+		case 49:
+			off += 2
+		default:
+			t.Fatalf("byte %d at %d starts no batch", b[off], off)
+		}
+		var size uint64
+		for range 4 { // generation, thread, timestamp, size
+			v, n := binary.Uvarint(b[off:])
+			if n <= 0 {
+				t.Fatalf("bad batch header at %d", bt.start)
+			}
+			size, off = v, off+n
+		}
+		bt.data, bt.end = off, off+int(size)
+		off = bt.end
+		out = append(out, bt)
+	}
+	return out
+}
+
+// TestDecodeErrorIsNotEnd: one flipped byte in a later generation's sync
+// batch gives its clock snapshot's first uvarint one more continuation
+// bit, and decoding the batch runs out inside an event. The reader
+// returns that as the io.EOF of the byte reader itself, after the
+// generation's Sync: what it returns at the end of a whole trace. The
+// first generation alone was judged conformant as the whole trace.
+func TestDecodeErrorIsNotEnd(t *testing.T) {
+	const name = "testdata/generations-procs2.trace"
+	good, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckTrace(bytes.NewReader(good))
+	if err != nil || !rep.OK() {
+		t.Fatalf("control: %v %v", err, rep)
+	}
+	var syncs []traceBatch
+	for _, bt := range traceBatches(t, good) {
+		if bt.data < bt.end && good[bt.data] == 50 { // EvSync
+			syncs = append(syncs, bt)
+		}
+	}
+	if len(syncs) < 2 {
+		t.Fatalf("%d sync batches: want a second generation", len(syncs))
+	}
+	// The sync batch: EvSync, EvFrequency (8) and its uvarint,
+	// EvClockSnapshot (51) and its uvarints.
+	sb := syncs[1]
+	i := sb.data + 1
+	if good[i] != 8 {
+		t.Fatalf("sync batch at %d: no frequency first", sb.start)
+	}
+	_, n := binary.Uvarint(good[i+1:])
+	i += 1 + n
+	if good[i] != 51 {
+		t.Fatalf("sync batch at %d: no clock snapshot after the frequency", sb.start)
+	}
+	// A continuation bit on the last byte of its first uvarint: the
+	// first two become one, and the fourth finds the batch's end.
+	_, n = binary.Uvarint(good[i+1:])
+	bad := bytes.Clone(good)
+	bad[i+n] ^= 0x80
+
+	// What the reader makes of it (not asserted: a reader that reports
+	// the error would do as well).
+	tr, err := trace.NewReader(bytes.NewReader(bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := 0
+	for {
+		_, err := tr.ReadEvent()
+		if err != nil {
+			t.Logf("reader: %d events, then %v", events, err)
+			break
+		}
+		events++
+	}
+
+	rep, err = CheckTrace(bytes.NewReader(bad))
+	if err == nil {
+		t.Fatalf("a trace that breaks off in its second generation is accepted: %d events, %d generations, ok %v",
+			rep.Events, rep.Generations, rep.OK())
+	}
+	if !errors.Is(err, ErrNotTrace) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q: want one line wrapping ErrNotTrace", err)
+	}
+	t.Log(err)
+	file := filepath.Join(t.TempDir(), "bad.trace")
+	if err := os.WriteFile(file, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckFile(file); err == nil {
+		t.Errorf("CheckFile accepts it")
 	}
 }
