@@ -168,6 +168,10 @@ const (
 	// RuleTimeBackwards: an event whose timestamp is earlier than the
 	// previous event's.
 	RuleTimeBackwards = "time-backwards"
+	// RuleUnstated: a goroutine alive at the end of a generation that the
+	// generation never mentioned: the runtime states every live goroutine
+	// in every generation, so its events were lost.
+	RuleUnstated = "unstated"
 )
 
 // Rules lists every rule the checker enforces.
@@ -175,6 +179,7 @@ var Rules = []string{
 	RuleLifecycle, RuleContinuity, RuleIDReuse, RuleExtraM,
 	RuleRunningExceedsProcs, RuleProcNotRunning, RuleProcShared, RuleLockedThreadReused,
 	RuleExecutorNotRunning, RuleWrongContext, RuleForeignTransition, RuleTimeBackwards,
+	RuleUnstated,
 }
 
 // Violation is one broken rule.
@@ -272,8 +277,9 @@ const (
 type gstate struct {
 	state GoState
 	flags uint8
-	p     int64 // the P it runs on, while Running; -1 otherwise
-	m     int64 // the thread it runs on, while Running or in a syscall; -1 otherwise or unknown
+	gen   uint32 // the last generation (Checker.gen) that mentioned it
+	p     int64  // the P it runs on, while Running; -1 otherwise
+	m     int64  // the thread it runs on, while Running or in a syscall; -1 otherwise or unknown
 }
 
 type pstate struct {
@@ -316,6 +322,8 @@ type Checker struct {
 	running      int // goroutines Running
 	procsRunning int // Ps Running
 	inStatus     bool
+	// gen counts the Syncs: the generation the events belong to.
+	gen uint32
 	// stwBy is the goroutine stopping the world, while a stop-the-world
 	// range is open; -2 otherwise.
 	stwBy int64
@@ -409,6 +417,8 @@ func (c *Checker) Feed(e *Event) {
 	case KindLog:
 		c.feedLog(e)
 	case KindSync:
+		c.checkStated(e)
+		c.gen++
 		c.rep.Generations++
 		c.inStatus = true
 	case KindSTWBegin:
@@ -416,6 +426,34 @@ func (c *Checker) Feed(e *Event) {
 		c.stwBy = e.G
 	case KindSTWEnd:
 		c.stwBy = -2
+	}
+}
+
+// checkStated: at a Sync, every goroutine alive at the end of the
+// generation that ends there was mentioned in it. The runtime states
+// every goroutine that is not dead in every generation: a goroutine's
+// status is written before its first event of the generation (or the
+// first event about it: an unblock, a start), and traceAdvance writes the
+// status of every other one it finds not dead (forEachGRace, suspendG),
+// the last generation included. A live goroutine the generation never
+// mentions is one whose events were lost: the trace of a thread cut
+// short (its exit, with nothing about it after), a generation's
+// statement batch dropped.
+func (c *Checker) checkStated(e *Event) {
+	if c.gen == 0 || c.gs.len() == 0 {
+		return // no generation ends here
+	}
+	var missing []int64
+	for i := range c.gs.tab {
+		if en := &c.gs.tab[i]; en.id != gEmpty && en.gen != c.gen {
+			missing = append(missing, en.id)
+		}
+	}
+	sort.Slice(missing, func(i, j int) bool { return missing[i] < missing[j] })
+	for _, id := range missing {
+		s, _ := c.gs.get(id)
+		c.violate(RuleUnstated, e, id, "(sync)",
+			"goroutine %d, %v when last seen, is not mentioned in the generation that ends here: the runtime states every live goroutine in every generation, so its events were lost", id, s.state)
 	}
 }
 
@@ -540,6 +578,10 @@ func (c *Checker) feedGo(e *Event) {
 		return
 	}
 	s, known := c.gs.get(id)
+	if known && s.gen != c.gen {
+		s.gen = c.gen
+		c.gs.put(id, s)
+	}
 
 	// Re-statements: a Sync is followed by X -> X for every live goroutine
 	// the new generation mentions, and by Undetermined -> X for goroutines
@@ -767,6 +809,7 @@ func (c *Checker) leaveRunning(id int64, s gstate) {
 // the goroutine runs on, and no other goroutine may still be Running on
 // it or on the thread.
 func (c *Checker) setState(e *Event, id int64, s gstate, to GoState) {
+	s.gen = c.gen
 	if s.state == GoRunning && to != GoRunning {
 		c.leaveRunning(id, s)
 		s.p = -1

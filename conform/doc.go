@@ -153,6 +153,19 @@
 //     before it. The runtime stamps events from a monotonic clock and the
 //     reader orders them by timestamp and moves an event not later than
 //     the previous one to 1 ns after it; equal timestamps are accepted.
+//   - unstated: a goroutine alive when a generation ends (at the next
+//     Sync, or the final one) that the generation never mentioned: no
+//     transition, creation, exit or statement of it. The runtime states
+//     every goroutine that is not dead in every generation: a
+//     goroutine's status is written before its first event of the
+//     generation, or the first event about it (an unblock, a start),
+//     and traceAdvance writes the status of every other one it finds not
+//     dead, the last generation's too (forEachGRace). So a live goroutine
+//     a generation leaves out had its events lost: the reader reads a
+//     trace without one thread's last batch (in
+//     testdata/generations-procs2.trace, goroutine 31's syscall exit and
+//     exit go with it, and the trace ends with it in the syscall), or
+//     without the batch of statements that ends a generation.
 //
 // What can fire on a real trace. The trace reader (x/exp/trace) checks
 // its own state machine as it orders events: a transition from a state
@@ -166,7 +179,7 @@
 // reader derives each event's executing goroutine from its own thread
 // bindings, records a goroutine's own transitions in its own context,
 // and makes timestamps increase.
-// What a readable trace can break is id-reuse, extra-m,
+// What a readable trace can break is unstated, id-reuse, extra-m,
 // running-exceeds-procs, locked-thread-reused, the stop half of
 // proc-not-running, proc-shared and proc-not-running at a goroutine's
 // Running statement (the reader binds the stated goroutine to the thread
@@ -251,7 +264,11 @@
 // 1 to 8), on sync, os and net/http, on the runtime's scheduler tests
 // (26.7M events, 17 generations), and on a cgo program whose C threads
 // call back into Go and whose goroutines sit in C calls across generation
-// boundaries (extra Ms, Syscall re-statements of other threads). Facts
+// boundaries (extra Ms, Syscall re-statements of other threads). The
+// unstated rule held on the workloads (GOMAXPROCS 1, 3, 8, generations
+// at 4), on sync, context, os, time and net/http, on the runtime's
+// scheduler tests (3.9M events, 43 generations) and on a cgo program
+// whose C threads call back into Go across four generations. Facts
 // that did not hold as first stated:
 //
 //   - A thread whose locked goroutine exited is not silent afterwards

@@ -326,3 +326,31 @@ func TestTamperedExecutor(t *testing.T) {
 		t.Fatal("nothing to tamper with")
 	})
 }
+
+// TestUnstatedRule: a goroutine alive at a Sync that the generation
+// ending there never mentioned had its events lost; a re-statement, any
+// transition, or an exit in the generation is mention enough.
+func TestUnstatedRule(t *testing.T) {
+	none := []string(nil)
+	sync := Event{Kind: KindSync, G: -1, P: -1, M: -1}
+	checkRules(t, []struct {
+		name  string
+		s     *script
+		rules []string
+	}{
+		{"blocked goroutine missing from the next generation", start().spawnRun(10).add(sync).
+			g(10, GoRunning, GoRunning, 10, 0, 100).add(sync), []string{RuleUnstated}},
+		{"runnable goroutine missing from the last generation", start().g(10, GoNotExist, GoRunnable, 1, 0, 100).
+			add(sync).g(1, GoRunning, GoRunning, 1, 0, 100).g(10, GoRunnable, GoRunnable, -1, -1, -1).add(sync).
+			g(1, GoRunning, GoRunning, 1, 0, 100).add(sync), []string{RuleUnstated}},
+		// Controls.
+		{"every live goroutine re-stated", start().spawnRun(10).add(sync).
+			g(10, GoRunning, GoRunning, 10, 0, 100).g(1, GoWaiting, GoWaiting, -1, -1, -1).add(sync), none},
+		{"mentioned by transitions only", start().spawnRun(10).add(sync).
+			g(1, GoWaiting, GoRunnable, 10, 0, 100).g(10, GoRunning, GoNotExist, 10, 0, 100).
+			g(1, GoRunnable, GoRunning, -1, 0, 100).add(sync), none},
+		{"created in the generation", start().add(sync).g(1, GoRunning, GoRunning, 1, 0, 100).
+			g(11, GoNotExist, GoRunnable, 1, 0, 100).add(sync), none},
+		{"no Sync after the generation", start().spawnRun(10).add(sync).g(10, GoRunning, GoRunning, 10, 0, 100), none},
+	})
+}

@@ -292,3 +292,51 @@ func TestDecodeErrorIsNotEnd(t *testing.T) {
 		t.Errorf("CheckFile accepts it")
 	}
 }
+
+// TestDroppedBatch: a trace with one batch of events left out is either
+// unreadable or not conformant. In testdata's generations-procs2.trace
+// the reader reads two such traces: without the last generation's
+// batch of the thread on which goroutine 31 leaves its syscall and
+// exits (the trace ends with it in the syscall), and without the
+// batch of statements that ends the last generation. Both were judged
+// conformant.
+func TestDroppedBatch(t *testing.T) {
+	good, err := os.ReadFile("testdata/generations-procs2.trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := CheckTrace(bytes.NewReader(good)); err != nil || !rep.OK() {
+		t.Fatalf("control: %v %v", err, rep)
+	}
+	readable := 0
+	for i, bt := range traceBatches(t, good) {
+		if bt.data == bt.end {
+			continue // the end of a generation
+		}
+		switch good[bt.data] {
+		case 2, 4, 6, 50: // stacks, strings, CPU samples, sync: the reader needs them
+			continue
+		}
+		bad := append(bytes.Clone(good[:bt.start]), good[bt.end:]...)
+		tr, err := trace.NewReader(bytes.NewReader(bad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for err == nil {
+			_, err = tr.ReadEvent()
+		}
+		if err != io.EOF {
+			continue // the reader sees the loss
+		}
+		readable++
+		rep, err := CheckTrace(bytes.NewReader(bad))
+		if err == nil && rep.OK() {
+			t.Errorf("batch %d (bytes %d-%d) left out: judged conformant", i, bt.start, bt.end)
+			continue
+		}
+		t.Logf("batch %d left out: %v %v", i, err, rules(rep))
+	}
+	if readable < 2 {
+		t.Errorf("%d readable traces with a batch left out, want the two this test is about", readable)
+	}
+}

@@ -42,7 +42,7 @@ Extra-M rule (cgo callbacks): NotExist->Syscall creates an extra M's
 goroutine, which leaves by Syscall->NotExist and whose id may come back;
 no other goroutine id is ever reused.
 
-Rules: ` + "lifecycle, continuity, id-reuse, extra-m, running-exceeds-procs,\nproc-not-running, proc-shared, locked-thread-reused, executor-not-running,\nwrong-context, foreign-transition, time-backwards" + ` (see the conform
+Rules: ` + "lifecycle, continuity, id-reuse, extra-m, running-exceeds-procs,\nproc-not-running, proc-shared, locked-thread-reused, executor-not-running,\nwrong-context, foreign-transition, time-backwards, unstated" + ` (see the conform
 package documentation). A runtime/trace.Log(ctx, "gexit", "locked-exit") just before a
 goroutine locked to its thread exits makes that thread dead afterwards.
 
