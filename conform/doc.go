@@ -190,7 +190,10 @@
 // reader does not unbind the goroutine's old thread; not tried) and the
 // metrics cross-check. One limit: a trace
 // cut at a generation boundary reads cleanly, so a prefix of a conformant
-// trace is judged conformant (a cut inside a generation is an error).
+// trace is judged conformant (a cut inside a generation is an error,
+// also one right after a generation's sync batch, which the reader reads
+// as no generation at all: Feed requires a Go 1.26 trace's last byte to
+// end a generation).
 //
 // # The runtime/metrics cross-check
 //

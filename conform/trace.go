@@ -61,7 +61,7 @@ func Feed(c *Checker, r io.Reader) (err error) {
 			err = fmt.Errorf("%w: reader panic: %v", ErrNotTrace, p)
 		}
 	}()
-	in := &inputEdges{r: r}
+	in := &inputEdges{r: r, last: -1}
 	tr, err := trace.NewReader(in)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotTrace, err)
@@ -93,19 +93,32 @@ func Feed(c *Checker, r io.Reader) (err error) {
 }
 
 // inputEdges passes the trace's bytes to the reader and keeps what the
-// check of its end needs: whether the input ran out.
+// checks of its end need: its header, its last byte, and whether the
+// input ran out.
 type inputEdges struct {
-	r   io.Reader
-	eof bool // r returned io.EOF
+	r    io.Reader
+	head []byte // the first 16 bytes: the header
+	last int    // the last byte, or -1
+	eof  bool   // r returned io.EOF
 }
 
 func (in *inputEdges) Read(p []byte) (int, error) {
 	n, err := in.r.Read(p)
+	if n > 0 {
+		if k := min(16-len(in.head), n); k > 0 {
+			in.head = append(in.head, p[:k]...)
+		}
+		in.last = int(p[n-1])
+	}
 	if err == io.EOF {
 		in.eof = true
 	}
 	return n, err
 }
+
+// evEndOfGeneration is the byte that ends every generation of a Go 1.26
+// trace (tracev2.EvEndOfGeneration).
+const evEndOfGeneration = 52
 
 // check is the error, if any, for a reader that ended cleanly after n
 // events.
@@ -120,9 +133,18 @@ func (in *inputEdges) Read(p []byte) (int, error) {
 // all after it were dropped and the prefix judged as the whole trace.
 // The reader buffers its input and asks for more only when it has used
 // what it holds, so an input that never ran out was not read to its end.
+//
+// A Go 1.26 trace ends with the end of its last generation. The reader
+// reads a generation cut right after its sync batch (which holds no
+// events) as no generation at all, and so a trace cut there as a whole
+// one; its last byte is not the end of a generation.
 func (in *inputEdges) check(n int) error {
 	if !in.eof {
 		return fmt.Errorf("%w: the trace reader stopped after %d events with input left unread (a generation it could not decode reads as the end of the trace)", ErrNotTrace, n)
+	}
+	var v int
+	if _, err := fmt.Sscanf(string(in.head), "go 1.%d trace", &v); err == nil && v >= 26 && in.last != evEndOfGeneration {
+		return fmt.Errorf("%w: after %d events: the trace ends inside a generation (truncated)", ErrNotTrace, n)
 	}
 	return nil
 }

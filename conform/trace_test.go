@@ -340,3 +340,47 @@ func TestDroppedBatch(t *testing.T) {
 		t.Errorf("%d readable traces with a batch left out, want the two this test is about", readable)
 	}
 }
+
+// TestCutAfterSyncBatch: the reader reads a Go 1.26 trace cut right
+// after a generation's sync batch, which holds no events, as a whole
+// trace that ends before that generation; its last byte is not the end
+// of a generation. A cut at the generation's start (a generation
+// boundary) is indistinguishable from a whole trace and is judged on
+// what it holds.
+func TestCutAfterSyncBatch(t *testing.T) {
+	good, err := os.ReadFile("testdata/generations-procs2.trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var syncs []traceBatch
+	for _, bt := range traceBatches(t, good) {
+		if bt.data < bt.end && good[bt.data] == 50 { // EvSync
+			syncs = append(syncs, bt)
+		}
+	}
+	if len(syncs) < 2 {
+		t.Fatalf("%d sync batches: want a second generation", len(syncs))
+	}
+	cut := good[:syncs[1].end]
+	tr, err := trace.NewReader(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = tr.ReadEvent()
+	}
+	t.Logf("reader on the cut trace: %v", err)
+	rep, err := CheckTrace(bytes.NewReader(cut))
+	if err == nil {
+		t.Fatalf("a trace cut after its second generation's sync batch is accepted: %d events, ok %v", rep.Events, rep.OK())
+	}
+	if !errors.Is(err, ErrNotTrace) {
+		t.Errorf("error %v does not wrap ErrNotTrace", err)
+	}
+	t.Log(err)
+	rep, err = CheckTrace(bytes.NewReader(good[:syncs[1].start]))
+	t.Logf("cut at the generation boundary: %v, ok %v (not detectable)", err, err == nil && rep.OK())
+	if rep, err := CheckTrace(bytes.NewReader(good)); err != nil || !rep.OK() {
+		t.Fatalf("control: %v %v", err, rep)
+	}
+}
