@@ -596,6 +596,9 @@ loop:
 							// A composite's writes broke an invariant
 							// before its exit: the path ends there.
 							id := path.add(ndID, uint8(i))
+							if lg != nil {
+								lg.addEnd(id)
+							}
 							v := ExploreViolation{Kind: "invariant", Name: pv.v.Invariant, Source: pv.v.Source, Detail: pv.v.Detail}
 							if report(&v, id, 0) {
 								break
@@ -614,6 +617,9 @@ loop:
 							// A reachable throw is a violation, whether or
 							// not the partial state was seen before.
 							id := path.add(ndID, uint8(i))
+							if lg != nil {
+								lg.addEnd(id)
+							}
 							v := ExploreViolation{Kind: "throw", Name: err.Error(), Detail: err.Error()}
 							if t, ok := err.(*spec.Throw); ok {
 								v.Name, v.Source = t.Msg, t.Func

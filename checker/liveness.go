@@ -243,7 +243,8 @@ type Lasso struct {
 	LoopStart     *spec.State `json:"-"`
 	LoopStartDump string      `json:"loopStart"`
 	// Tracked is the G (index in the concrete states of Prefix and Loop)
-	// or the P the property follows.
+	// or the P the property follows; empty for a property of the whole
+	// state (GCMarkEnds).
 	Tracked string `json:"tracked"`
 }
 
@@ -377,6 +378,18 @@ func (lg *livenessGraph) addState(id uint32, s *spec.State) {
 	}
 	lg.gmask = append(lg.gmask, gm)
 	lg.pmask = append(lg.pmask, pm)
+}
+
+// addEnd records the number id of a path's end that is no state (a
+// throw, or a composite's writes that broke an invariant), which the
+// explorer numbers as it does states: a node where no property's bad
+// condition holds, with no edges.
+func (lg *livenessGraph) addEnd(id uint32) {
+	if int(id) != len(lg.gmask) {
+		panic(fmt.Sprintf("liveness: end %d recorded out of order (%d)", id, len(lg.gmask)))
+	}
+	lg.gmask = append(lg.gmask, 0)
+	lg.pmask = append(lg.pmask, 0)
 }
 
 // beginState starts the edges of state id, which the explorer expands

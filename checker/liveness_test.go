@@ -495,6 +495,36 @@ func TestLivenessUnknown(t *testing.T) {
 	}
 }
 
+// A throw met while the explorer goes on after violations (StopAtFirst
+// off, -all) is numbered as a path's end: the liveness graph numbers it
+// too (it panicked, "state recorded out of order"), and the properties
+// are judged on the rest.
+func TestLivenessGoesOnPastAThrow(t *testing.T) {
+	o := liveOptions(1, 1, coreBounds(2))
+	o.Step = func(s *spec.State, op spec.Op) (spec.Result, error) {
+		if op.Kind == spec.OpGosched && len(s.Gs) > 1 {
+			return spec.NewResult(), &spec.Throw{Msg: "planted", Func: "test"}
+		}
+		return s.Apply(op)
+	}
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) == 0 || r.Violations[0].Kind != "throw" || !r.Complete {
+		t.Fatalf("complete=%v violations %+v", r.Complete, r.Violations)
+	}
+	if len(r.Liveness) != len(LivenessProperties) {
+		t.Fatalf("%d verdicts", len(r.Liveness))
+	}
+	for _, l := range r.Liveness {
+		if l.Unknown {
+			t.Errorf("%s unknown", l.Name)
+		}
+	}
+	t.Logf("%d states, %d throws", r.States, len(r.Violations))
+}
+
 func TestLivenessRejects(t *testing.T) {
 	for _, o := range []ExploreOptions{
 		func() ExploreOptions { o := liveOptions(2, 2, coreBounds(2)); o.Depth = 5; return o }(),
