@@ -52,7 +52,8 @@
 //     that needs a P), so they reach the work the restart handed them;
 //     without it the controller could stop the world each time an M is
 //     about to run a G. A stop-the-world in a lasso's prefix is still
-//     explored;
+//     explored. GCMarkEnds's loops may stop the world (a gcMarkDone
+//     that restarts marking forever is one);
 //   - WeakFairSysmon: sysmon retakes the P of a thread in a system call
 //     and hands it off (handoffp) if it can step in every state of a
 //     loop (it is a thread of its own, it retakes a P whose call lasted

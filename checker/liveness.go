@@ -139,7 +139,7 @@ const (
 	// stop-the-world in a lasso's prefix is still explored, and so is a
 	// loop inside one stop-the-world (the Ms stopping, or the world
 	// stopped until the controller's restart, which FairStartTheWorld
-	// forces).
+	// forces). It does not apply to GCMarkEnds (LivenessProperty.stwLoops).
 	FairSTWSpaced
 	// FairSysmon is weak fairness of sysmon: its retake of the P of a
 	// thread in a system call, its handoffp of that P (spec.Sched.RetakeP),
@@ -189,10 +189,13 @@ type LivenessProperty struct {
 	Name   string
 	Doc    string
 	Source string
-	onP    bool   // the bad condition is on a P (else on a runnable G)
-	global bool   // with onP: the condition is the whole state's, kept as P0's bit
-	gsel   uint32 // G properties: 0 every runnable G, else the gmask bit offset of the subset
-	pbit   uint32 // P properties: the pmask bit offset of the bad condition
+	onP    bool // the bad condition is on a P (else on a runnable G)
+	global bool // with onP: the condition is the whole state's, kept as P0's bit
+	// stwLoops: the property's loops may stop the world
+	// (StopTheWorldsSpaced does not apply).
+	stwLoops bool
+	gsel     uint32 // G properties: 0 every runnable G, else the gmask bit offset of the subset
+	pbit     uint32 // P properties: the pmask bit offset of the bad condition
 }
 
 // LivenessProperties are the properties -liveness checks, in order.
@@ -209,7 +212,13 @@ var LivenessProperties = []LivenessProperty{
 		Source: "schedule -> startlockedm: the P goes to gp.lockedm (mp.nextp, notewakeup), which wakes in stoplockedm, acquirep's it and executes its lockedg (proc.go)"},
 	{Name: "StopTheWorldCompletes", Doc: "a P a stop-the-world waits for (sched.stopwait) eventually stops: the world, once stopping, comes to be stopped", onP: true, pbit: pmSTWWait,
 		Source: "stopTheWorldWithSema: sched.gcwaiting, preemptall, then the wait on sched.stopnote until sched.stopwait is 0; each M stops its P at its next safe point (goschedImpl's preemption, gcstopm, entersyscallHandleGCWait, handoffp), and sysmon's retake takes the P of a thread in a system call (proc.go)"},
-	{Name: "GCMarkEnds", Doc: "a GC mark phase (gcBlackenEnabled) eventually ends", onP: true, global: true, pbit: pmGCMark,
+	// StopTheWorldsSpaced keeps the controller from starving the Ms
+	// with stop-the-worlds; whether a mark phase ends does not depend on
+	// their spacing, and a gcMarkDone that restarts marking every time
+	// (golang/go#27993's restart, forever) is a loop through its own
+	// stop-the-worlds. In the spec a stop-the-world while the GC marks
+	// is gcMarkDone's, which ends the phase unless it restarts.
+	{Name: "GCMarkEnds", Doc: "a GC mark phase (gcBlackenEnabled) eventually ends", onP: true, global: true, pbit: pmGCMark, stwLoops: true,
 		Source: "gcBgMarkWorker and the assists finish the mark work (markrootFreeGStacks among the root jobs), gcMarkDone stops the world and gcMarkTermination sets gcBlackenEnabled to 0 (mgc.go)"},
 }
 
@@ -493,28 +502,29 @@ func (lg *livenessGraph) bytes() int {
 
 // sccRun searches one property's restricted graph for a fair component.
 type sccRun struct {
-	lg      *livenessGraph
-	stop    func() string // nil, or why the search must stop now ("" to go on)
-	stopped string        // why run stopped, or ""
-	onP     bool
-	gsel    uint32
-	p       uint32 // P properties: the P
-	pbit    uint32 // P properties: the bad condition's pmask bit offset
-	fair    Fairness
-	allM    uint16
-	allP    uint8
-	index   []uint32
-	low     []uint32
-	frames  []sccFrame
-	stack   []uint32
-	stackS  []uint32
-	allowed []uint64 // nil, or the node subset a refinement searches
-	next    uint32
-	comp    uint32
-	refine  []sccSet
-	best    *sccSet // the fair component with the state nearest the initial state
-	bestMin uint32  // that state: the least of best.states
-	checked int
+	lg       *livenessGraph
+	stop     func() string // nil, or why the search must stop now ("" to go on)
+	stopped  string        // why run stopped, or ""
+	onP      bool
+	gsel     uint32
+	p        uint32 // P properties: the P
+	pbit     uint32 // P properties: the bad condition's pmask bit offset
+	stwLoops bool   // the property's loops may stop the world
+	fair     Fairness
+	allM     uint16
+	allP     uint8
+	index    []uint32
+	low      []uint32
+	frames   []sccFrame
+	stack    []uint32
+	stackS   []uint32
+	allowed  []uint64 // nil, or the node subset a refinement searches
+	next     uint32
+	comp     uint32
+	refine   []sccSet
+	best     *sccSet // the fair component with the state nearest the initial state
+	bestMin  uint32  // that state: the least of best.states
+	checked  int
 }
 
 type sccFrame struct{ v, s, r, j, end uint32 }
@@ -549,7 +559,7 @@ func (c *sccRun) succ(s, r, e uint32) (w, t, rr uint32, ok bool) {
 	if c.allowed != nil && c.allowed[w>>6]>>(w&63)&1 == 0 {
 		return 0, 0, 0, false
 	}
-	if c.fair&FairSTWSpaced != 0 && lg.info[e]&infSTW != 0 {
+	if c.fair&FairSTWSpaced != 0 && !c.stwLoops && lg.info[e]&infSTW != 0 {
 		return 0, 0, 0, false // no fair loop stops the world
 	}
 	return w, t, rr, true
@@ -1070,7 +1080,7 @@ func (lg *livenessGraph) check(fair Fairness, stop func() string) (checked []int
 				ps = 1
 			}
 			for p := 0; p < ps; p++ {
-				runs = append(runs, &sccRun{onP: true, p: uint32(p), pbit: prop.pbit})
+				runs = append(runs, &sccRun{onP: true, p: uint32(p), pbit: prop.pbit, stwLoops: prop.stwLoops})
 			}
 		} else {
 			runs = append(runs, &sccRun{gsel: prop.gsel})

@@ -200,7 +200,8 @@ A run is fair under these conditions:
                   unfair: between two stop-the-worlds the Ms run far
                   longer than one lasts, and reach the work the restart
                   handed them (a stop-the-world in a lasso's prefix is
-                  still explored);
+                  still explored; GCMarkEnds's loops may stop the world:
+                  a gcMarkDone that restarts marking forever is one);
   WeakFairSysmon  sysmon retakes the P of a thread in a system call and
                   hands it off (handoffp) if it can step in every state
                   of a loop: it is a thread of its own, retakes a P whose
