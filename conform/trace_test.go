@@ -222,6 +222,22 @@ func traceBatches(t *testing.T, b []byte) []traceBatch {
 // returns that as the io.EOF of the byte reader itself, after the
 // generation's Sync: what it returns at the end of a whole trace. The
 // first generation alone was judged conformant as the whole trace.
+// syncBatches are the sync batches of a trace of two generations or
+// more, one per generation.
+func syncBatches(t *testing.T, tr []byte) []traceBatch {
+	t.Helper()
+	var syncs []traceBatch
+	for _, bt := range traceBatches(t, tr) {
+		if bt.data < bt.end && tr[bt.data] == 50 { // EvSync
+			syncs = append(syncs, bt)
+		}
+	}
+	if len(syncs) < 2 {
+		t.Fatalf("%d sync batches: want a second generation", len(syncs))
+	}
+	return syncs
+}
+
 func TestDecodeErrorIsNotEnd(t *testing.T) {
 	const name = "testdata/generations-procs2.trace"
 	good, err := os.ReadFile(name)
@@ -232,15 +248,7 @@ func TestDecodeErrorIsNotEnd(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("control: %v %v", err, rep)
 	}
-	var syncs []traceBatch
-	for _, bt := range traceBatches(t, good) {
-		if bt.data < bt.end && good[bt.data] == 50 { // EvSync
-			syncs = append(syncs, bt)
-		}
-	}
-	if len(syncs) < 2 {
-		t.Fatalf("%d sync batches: want a second generation", len(syncs))
-	}
+	syncs := syncBatches(t, good)
 	// The sync batch: EvSync, EvFrequency (8) and its uvarint,
 	// EvClockSnapshot (51) and its uvarints.
 	sb := syncs[1]
@@ -352,15 +360,7 @@ func TestCutAfterSyncBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var syncs []traceBatch
-	for _, bt := range traceBatches(t, good) {
-		if bt.data < bt.end && good[bt.data] == 50 { // EvSync
-			syncs = append(syncs, bt)
-		}
-	}
-	if len(syncs) < 2 {
-		t.Fatalf("%d sync batches: want a second generation", len(syncs))
-	}
+	syncs := syncBatches(t, good)
 	cut := good[:syncs[1].end]
 	tr, err := trace.NewReader(bytes.NewReader(cut))
 	if err != nil {
