@@ -111,7 +111,10 @@ func TestCheckShardsDiffer(t *testing.T) {
 
 func TestCheckFindsFaultAndReplays(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := cliRun(t, "check", "-fault", "spill-lose-g", "-cases", "2000", "-shrink", "5s", "-out", out, "-json")
+	// (-shrink bounds rapid's re-run of the batch too: under -race on a
+	// loaded machine 5 s ran out before it found the case again, and
+	// the report had no draws.)
+	code, stdout, stderr := cliRun(t, "check", "-fault", "spill-lose-g", "-cases", "2000", "-shrink", "60s", "-out", out, "-json")
 	if code != exitViolation {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -621,8 +624,12 @@ func TestCheckSaysWhyUnknown(t *testing.T) {
 		t.Fatalf("unknown bundles %v\n%s", bundles, stdout)
 	}
 	hist := filepath.Join(bundles[0], "history.json")
-	if code, stdout, _ := cliRun(t, "replay", "-budget", "1ns", hist); code != exitUnknown {
-		t.Errorf("replay within 1ns: exit %d, want %d\n%s", code, exitUnknown, stdout)
+	// Within 1ns again it is unknown, unless porcupine's search ends
+	// before its timer fires, which a small history can (seen under
+	// -race on a loaded machine): then it must say it decided it.
+	if code, stdout, _ := cliRun(t, "replay", "-budget", "1ns", hist); code != exitUnknown &&
+		(code != exitOK || !strings.Contains(stdout, "decided: the recorded verdict was unknown")) {
+		t.Errorf("replay within 1ns: exit %d, want %d (or decided)\n%s", code, exitUnknown, stdout)
 	}
 	for _, p := range []string{hist, bundles[0]} {
 		if code, stdout, stderr := cliRun(t, "replay", "-budget", "1m", p); code != exitOK || !strings.Contains(stdout, "decided: the recorded verdict was unknown") {
