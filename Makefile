@@ -17,7 +17,9 @@ GO ?= go
 #     the packages they drive are raced by their own tests), and
 #     report.html in a headless browser (skipped when chromium is not on
 #     PATH);
-# then the explorer's pinned counts and liveness checks at the bounds -race
+# then, beside the runtime mutation table (a cold build of an
+# instrumented runtime per mutant, nothing for -race to see), the
+# explorer's pinned counts and liveness checks at the bounds -race
 # would take minutes over, the reductions' planted faults (the
 # partial-order reduction's at full size, with its 22-bound equivalence)
 # and the coverage keys (one worker: nothing for -race to see, 10-25x
@@ -33,7 +35,9 @@ test:
 	$(GO) test -count=1 -timeout 5m -run 'TestMutantsOne|TestExploreLivenessCommand' ./cmd/gexit && \
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker; lane=$$?; \
 	wait $$mutants; test $$? -eq 0 && test $$lane -eq 0
-	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker
+	$(GO) test -count=1 -timeout 10m -run 'TestRuntimeMutants$$' ./rtcheck & rtmut=$$!; \
+	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker; lane=$$?; \
+	wait $$rtmut; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 5m -run 'TestExploreSpillCommand' ./cmd/gexit
 
 # test-browser renders the committed bundle checker/testdata/browser-bundle

@@ -1,0 +1,5 @@
+//go:build !race
+
+package rtcheck
+
+const raceEnabled = false
