@@ -361,11 +361,11 @@ func (lg *livenessGraph) addState(id uint32, s *spec.State) {
 		gm |= 1 << gmFreeM
 	}
 	var pm uint64
+	if s.Sched.GCBlacken {
+		pm |= 1 << pmGCMark
+	}
 	work := len(lg.sorder) > 0 && gm&(1<<gmFreeM) != 0
 	for p := range s.Ps {
-		if p == 0 && s.Sched.GCBlacken {
-			pm |= 1 << pmGCMark
-		}
 		if st := s.Ps[p].Status; s.Sched.GCWaiting && st != spec.PDead && st != spec.PGCStop {
 			pm |= 1 << (pmSTWWait + p)
 		}
@@ -445,8 +445,8 @@ func (lg *livenessGraph) addEdge(to uint32, op spec.Op, from, succ *spec.State) 
 		inf |= infSTW
 		if from.Sched.GCBlacken {
 			// gcMarkDone's (with the GC marking, procresize's
-			// waits for the GC's end): weakly fair (FairGC); no
-			// fair loop takes it (FairSTWSpaced).
+			// waits for the GC's end): weakly fair (FairGC); only
+			// GCMarkEnds's fair loops take it (FairSTWSpaced).
 			inf = uint16(lg.ms+2) | infSTW
 		}
 	}
