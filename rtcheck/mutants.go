@@ -100,6 +100,11 @@ var Mutants = []Mutant{
 	{Name: "stacksize-at-gcstart", Description: "gcStart also calls gcComputeStartingStackSize, before marking (no stack scanned yet: startingStackSize drops to fixedStack), not only gcMarkDone",
 		File: "mgc.go", Old: "\tsystemstack(gcResetMarkState)\n", New: "\tsystemstack(gcResetMarkState)\n\tgcComputeStartingStackSize()\n",
 		Workloads: []string{"stacks"}},
+	{Name: "exitsyscallnop-no-idlep", Description: "exitsyscallNoP never takes an idle P under sched.lock: the G goes to the global queue and its M stops while a P is idle (the mutant also sleeps 200us before the lock, so that a P goes idle in the window after exitsyscallTryGetP found none)",
+		File:      "proc.go",
+		Old:       "\tdropg()\n\tlock(&sched.lock)\n\tvar pp *p\n\tif schedEnabled(gp) {\n",
+		New:       "\tdropg()\n\tusleep(200)\n\tlock(&sched.lock)\n\tvar pp *p\n\tif false && schedEnabled(gp) {\n",
+		Workloads: []string{"syscall"}},
 	// The run queues' linearizability check (judge_runq.go).
 	{Name: "runqgrab-three-quarters", Description: "runqgrab takes three quarters of the victim's ring (n - n/4) instead of half rounded up (n - n/2)",
 		File: "proc.go", Old: "n = n - n/2", New: "n = n - n/4", Workloads: []string{"steal"}},

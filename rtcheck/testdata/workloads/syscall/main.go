@@ -60,6 +60,36 @@ func main() {
 	sleepers.Wait()
 	stop.Store(true)
 	wg.Wait()
+	// Then with CPU-bound goroutines that pause: a sleeper that finds every
+	// P busy in exitsyscallTryGetP may find one idle under sched.lock in
+	// exitsyscallNoP, which must take it (a window of a few hundred
+	// nanoseconds; the runtime mutation table widens it).
+	stop.Store(false)
+	for i := 0; i < procs; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				end := time.Now().Add(300 * time.Microsecond)
+				for time.Now().Before(end) {
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		sleepers.Add(1)
+		go func() {
+			defer sleepers.Done()
+			ts := syscall.Timespec{Nsec: 2e6}
+			for j := 0; j < 10*scale(); j++ {
+				syscall.Nanosleep(&ts, nil)
+			}
+		}()
+	}
+	sleepers.Wait()
+	stop.Store(true)
+	wg.Wait()
 	// And with idle Ps around: blocking syscalls come back to an idle P.
 	for j := 0; j < 10*scale(); j++ {
 		var w sync.WaitGroup
