@@ -248,11 +248,22 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	// A run that reached a runtime throw stopped there; the throw, raised by
 	// a recorded op (checked above), is judged by linearizability (the spec
 	// must throw the same on that op: a workload may drive the runtime into
-	// a throw, such as Goexit with lockedInt set), and the state at the
-	// throw is not a quiescent one.
-	observe := final
+	// a throw, such as Goexit with lockedInt set). The state the run ends
+	// in is not a quiescent one, and the invariants need not hold there
+	// (a throw's state is one they exclude), but it is still the state
+	// after every recorded op: the other actors wind down, each finishing
+	// the op it was inside (committed and recorded) or dropping one that
+	// wrote nothing (impl's abandon), so it is the linearization's
+	// closing observation as a quiescent state is. This is what judges the
+	// state of a run whose state at the throw was not checked (free-running,
+	// an actor inside an op, a search that ran out of time). Only the
+	// program's end is left out: a throw ends the run as main's return
+	// does, and the two race (impl's terminal).
+	observe, afterThrow := final, false
+	unnamed := "final state"
 	if res.Throw != "" {
-		observe = nil
+		afterThrow = true
+		unnamed = "final state (the run wound down after its throw)"
 	} else if v := final.CheckInvariants(); v != nil {
 		return fail("invariant", v.Invariant, v.Detail+" ["+v.Source+"]", -1), nil
 	}
@@ -260,7 +271,17 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	if err != nil {
 		return fail("harness", "malformed history", err.Error(), -1), nil
 	}
-	linearize(o, scfg, ops, budget, "final state")
+	if afterThrow {
+		anyTerminal(ops)
+	}
+	linearize(o, scfg, ops, budget, unnamed)
+	// A check of the state at the throw that ran out of its budget
+	// decided nothing: the case is unknown unless the whole history
+	// decided it illegal (the check without the state at the throw only
+	// has to find one order that fits).
+	if o.Verdict == Ok && o.ThrowState == ThrowStateUndecided {
+		o.Verdict, o.Kind, o.Name, o.Detail = Unknown, "timeout", Undecided, fmt.Sprintf("the state at the throw: linearizability undecided within %v", budget)
+	}
 	// Progress: a run that ended because nothing could move, with the
 	// program alive, must not strand work (spec.CheckProgress). Judged
 	// after linearizability, whose failure names the op that went wrong;

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
+
 	"github.com/gexit-dev/gexit/impl"
 	"github.com/gexit-dev/gexit/spec"
 )
@@ -366,5 +368,74 @@ func TestThrowStateSearched(t *testing.T) {
 	o, res = runAndJudge(t, c)
 	if res.Throw == "" || !overlapped(res) || o.Verdict != Ok || o.ThrowState != ThrowStateChecked {
 		t.Errorf("no fault: throw %q, overlapped %v: %s %s %s (%q): %s", res.Throw, overlapped(res), o.Verdict, o.Kind, o.Name, o.ThrowState, o.Detail)
+	}
+}
+
+// Free-running runs have no state at the throw, and their throw-ended
+// runs were judged by the ops' outputs alone: a fault whose damage shows
+// only in the state passed (a review found gdestroy-no-clear's fields
+// left set at a throw passing 20,000 free cases). The run's final state,
+// after the other actors wound down, is the linearization's closing
+// observation now. The fault's G must have exited before the throw for
+// its fields to be left set; the free-running schedule decides whether
+// it has, so each seed's run is judged by what it did. The control: the
+// same runs without the fault pass.
+func TestThrowEndedFreeRunJudgedByItsFinalState(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.MakeDirty())), impl.Yield(), impl.Yield(), impl.UnlockI())}
+	caught := 0
+	for seed := int64(0); seed < 40 && caught < 3; seed++ {
+		c := testCase("free", 2, w, "gdestroy-no-clear")
+		c.Seed = seed
+		o, res := runAndJudge(t, c)
+		if res.Throw == "" || o.ThrowState != ThrowStateFree {
+			continue
+		}
+		exited := slices.ContainsFunc(res.History, func(e impl.Event) bool { return e.Op == "exit" && e.Out.Throw == "" })
+		switch {
+		case exited && o.Verdict == Illegal:
+			if o.Kind != "linearizability" || !strings.Contains(o.Name, "wound down after its throw") {
+				t.Errorf("seed %d: %s %s %q: %s", seed, o.Verdict, o.Kind, o.Name, o.Detail)
+			}
+			caught++
+		case exited:
+			t.Errorf("seed %d: the G exited with its fields left set before the throw, and the run is %s %s: %s", seed, o.Verdict, o.Name, o.Detail)
+		}
+		c.Faults = nil
+		if o, res := runAndJudge(t, c); res.Throw != "" && o.Verdict != Ok {
+			t.Errorf("seed %d, no fault: %s %s %s: %s", seed, o.Verdict, o.Kind, o.Name, o.Detail)
+		}
+	}
+	if caught == 0 {
+		t.Fatal("no free-running run had the G exit before the throw")
+	}
+}
+
+// A search for the state at the throw that runs out of its budget
+// decides nothing: the case is unknown (judged again after the campaign
+// with more time), never ok. It was ok before: the whole history's check,
+// without that state, only has to find one order that fits. The control:
+// the search that finishes gives ok.
+func TestThrowStateUndecidedIsUnknown(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Sys(), impl.Lock(), impl.LockI(), impl.Unlock(), impl.MakeDirty(), impl.LockI(), impl.Exit()), Retakes: 1}
+	c := Case{Preset: "small", Ps: 3, Ms: 1, Mode: "deterministic", Choices: []int{0, 3}, Workload: w, Text: w.String(), Steps: CountSteps(w)}
+	res := runImpl(t, c)
+	judge := func() *Outcome {
+		o, err := Judge(context.Background(), c, res, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if o := judge(); res.Throw == "" || o.Verdict != Ok || o.ThrowState != ThrowStateChecked {
+		t.Fatalf("throw %q: %s %s (%q): %s", res.Throw, o.Verdict, o.Name, o.ThrowState, o.Detail)
+	}
+	defer func(f func(porcupine.Model, []porcupine.Operation, time.Duration) (porcupine.CheckResult, porcupine.LinearizationInfo)) {
+		checkThrowOps = f
+	}(checkThrowOps)
+	checkThrowOps = func(porcupine.Model, []porcupine.Operation, time.Duration) (porcupine.CheckResult, porcupine.LinearizationInfo) {
+		return porcupine.Unknown, porcupine.LinearizationInfo{}
+	}
+	if o := judge(); o.Verdict != Unknown || o.Name != Undecided || o.ThrowState != ThrowStateUndecided {
+		t.Fatalf("the search at the throw ran out of time: %s %s (%q): %s", o.Verdict, o.Name, o.ThrowState, o.Detail)
 	}
 }

@@ -27,10 +27,14 @@ const (
 	ThrowStateInOp = "an actor inside an op"
 	// ThrowStateUndecided: ops recorded up to the throw overlapped, and
 	// the search for an order of them that ends in the state at the
-	// throw did not finish within the case's budget.
+	// throw did not finish within the case's budget. The case is then
+	// unknown, unless the check of the whole history finds it illegal.
 	ThrowStateUndecided = "undecided within the budget"
 	// ThrowStateFree: free-running, where the other actors run on while
-	// the throwing one stops: no state is the throw's.
+	// the throwing one stops: no state is the throw's. The run's final
+	// state, after the others wound down, is still the closing
+	// observation of its linearizability check (Judge), as for every run
+	// that ends at a throw.
 	ThrowStateFree = "free-running"
 	// ThrowStateUnrecorded: the run (a history saved before the state at
 	// the throw was recorded) has none.
@@ -140,7 +144,7 @@ func (o *Outcome) searchThrowState(scfg spec.Config, pre []impl.Event, iso []boo
 		o.ThrowState = ThrowStateNoReplay
 		return ""
 	}
-	verdict, info := checkOps(Model(scfg), ops, budget)
+	verdict, info := checkThrowOps(Model(scfg), ops, budget)
 	switch verdict {
 	case porcupine.Ok:
 		o.ThrowState = ThrowStateChecked
@@ -163,6 +167,10 @@ func (o *Outcome) searchThrowState(scfg spec.Config, pre []impl.Event, iso []boo
 	}
 	return fmt.Sprintf("at the throw, no order of the %d ops recorded up to it ends in the implementation's state there; the spec's after the longest order found, against it:%s", len(pre), diff)
 }
+
+// checkThrowOps is searchThrowState's linearizability check (a variable
+// for the test of a search that runs out of its budget).
+var checkThrowOps = checkOps
 
 func allTrue(b []bool) bool {
 	for _, x := range b {

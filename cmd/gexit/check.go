@@ -46,11 +46,16 @@ findRunnable's and exitsyscall's strict order), and, when the run ended
 quiescent (nothing could move, the program alive), the progress
 predicates: no P held or handed off with nothing to run it while an M is
 free, no runnable G left while a P is idle and an M free (kind
-"progress"). A run that ended at a throw has no quiescent final state:
-in the deterministic modes the state at the throw is held to the spec's
-after the ops recorded up to it, unless another actor was inside an op
-there (its writes so far no recorded op explains); the summary counts
-the throw-ended runs checked and those skipped, by why.
+"progress"). A run that ended at a throw has no quiescent final state,
+and the invariants need not hold in it; the state it wound down to
+(every other actor finishing or dropping the op it was in) is still the
+closing observation of its linearizability check, but for how the
+program ended, which the throw races. In the deterministic modes the
+state at the throw is also held to the spec's after the ops recorded up
+to it, unless another actor was inside an op there (its writes so far no
+recorded op explains); the summary counts the throw-ended runs whose
+state at the throw was checked and those skipped, by why. A search of
+that state that runs out of -budget makes the case unknown.
 
 The summary says how much concurrency was exercised: the fraction of ops
 that overlapped another M's op, CAS retries and lost runnext races, per
@@ -363,7 +368,7 @@ func checkCampaign(ctx context.Context, f *checkFlags, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "checked %d cases (%d ops) in %.1fs, %.1f cases/s: %d ok, %d illegal, %d unknown (seed %d, shard %d/%d); %d ended quiescent (progress judged)\n",
 			res.Cases, res.Ops, res.Elapsed.Seconds(), rate, res.Ok, res.Illegal, res.Unknown, f.seed, f.shard.i, f.shard.n, res.Quiescent)
 		if n := res.ThrowEnded(); n > 0 {
-			fmt.Fprintf(stdout, "%d ended at a throw: the state there checked in %d, skipped in %d%s\n", n, res.ThrowChecked, n-res.ThrowChecked, throwSkips(res.ThrowSkipped))
+			fmt.Fprintf(stdout, "%d ended at a throw (each judged with the state it wound down to): the state at the throw checked in %d, skipped in %d%s\n", n, res.ThrowChecked, n-res.ThrowChecked, throwSkips(res.ThrowSkipped))
 		}
 		if res.Interrupted {
 			fmt.Fprintln(stdout, "interrupted: stopped before the campaign's budget was spent")
