@@ -67,8 +67,13 @@ import (
 // check can report (IdlePsPutToWork). Not every lost wakeup is: without
 // findRunnable's recheck after a spinning M drops its P (the class of
 // golang/go#55160) the runtime underutilizes only until the next wakep,
-// and the spec without it passes every property; the linearizability
-// check of impl catches that class (fault global-not-rechecked).
+// and the spec without it passes every property; the invariant
+// GlobalWorkWakesAnM catches the lost recheck of the global queue as a
+// state (global work, an idle P, a free M, no M spinning and no wakeup
+// step on its way), and the linearizability check of impl catches it
+// too (fault global-not-rechecked). The spec has no work that arrives
+// from outside (netpoll, timers), so a lost wakeup for work on a P's own
+// run queue, or one of sched.needspinning, is not seen.
 
 // Fairness is a set of fairness conditions.
 type Fairness uint8

@@ -142,8 +142,11 @@ func checkAll(s *State, c *census) (int, error) {
 	if err := checkAllAsleepIsDeadlock(s, c); err != nil {
 		return 44, err
 	}
-	if err := checkCheckdeadRan(s, c); err != nil {
+	if err := checkGlobalWorkWakesAnM(s, c); err != nil {
 		return 45, err
+	}
+	if err := checkCheckdeadRan(s, c); err != nil {
+		return 46, err
 	}
 	return -1, nil
 }

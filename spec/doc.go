@@ -165,16 +165,17 @@
 // the runtime itself at every point between the spec's ops (every M
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks
-// only those, for a state projected from the real runtime. The other 11 carry a Scope: they rest on a restriction of the
+// only those, for a state projected from the real runtime. The other 12 carry a Scope: they rest on a restriction of the
 // spec's model (its exitsyscall, schedule and retake's takeP are single
 // steps, sysmon is no M; it has no in-place waits, extra Ms, finalizer
-// goroutines or assist steals; it resets the assist credits in gcStart's
-// stop-the-world; it keeps pp.oldm only where procresize
-// reads it), hold in every state the spec reaches, and
+// goroutines, assist steals or injectglist; it resets the assist credits
+// in gcStart's stop-the-world; it keeps pp.oldm only where procresize
+// reads it; it names the wakeup steps on their way), hold in every state
+// the spec reaches, and
 // say where the runtime's own code departs from them: RunningHasP,
 // RunningPHasM, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts,
-// BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs
-// and CheckdeadRan.
+// BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs,
+// GlobalWorkWakesAnM and CheckdeadRan.
 //
 // # Terminal states
 //

@@ -143,6 +143,23 @@ func (s *State) CheckInvariants() *Violation { return s.checkInvariants(false) }
 // to.
 func (s *State) CheckRuntimeFacts() *Violation { return s.checkInvariants(true) }
 
+// CheckInvariantsExcept is CheckInvariants without the invariant named
+// name: what else a state breaks, for a test of one property under a
+// planted fault that this invariant also catches.
+func (s *State) CheckInvariantsExcept(name string) *Violation {
+	c := s.takeCensus()
+	for i := range Invariants {
+		inv := &Invariants[i]
+		if inv.Name == name {
+			continue
+		}
+		if err := inv.check(s, c); err != nil {
+			return &Violation{Invariant: inv.Name, Source: inv.Source, Detail: err.Error()}
+		}
+	}
+	return nil
+}
+
 func (s *State) checkInvariants(runtimeOnly bool) *Violation {
 	c := s.takeCensus()
 	if !runtimeOnly {
@@ -525,6 +542,16 @@ var Invariants = []Invariant{
 	{"LockedWaitingM", "stoplockedm/startlockedm: a locked M without a P waits only for its own G", "", checkLockedWaitingM},
 	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\") when `grunning == 0`, possible only once main called runtime.Goexit", "", checkMainGoexitIsFinal},
 	{"AllAsleepIsDeadlock", "checkdead: fatal(\"all goroutines are asleep - deadlock!\") only when no M runs and every user goroutine left waits (_Gwaiting or _Gpreempted: checkdead counts both, proc.go:6413-6415)", "", checkAllAsleepIsDeadlock},
+	{"GlobalWorkWakesAnM", "the spinning protocol of proc.go's \"Worker thread parking/unparking\" (proc.go:36-95: \"either one part or another needs to unpark another worker thread\"): a G put on sched.runq while a P is idle is followed by a wakep " +
+		"(goschedImpl, runqput's callers after runqputslow, startTheWorldWithSema); findRunnable's stop path reads sched.runq under sched.lock before pidleput, and an M that drops " +
+		"its spinning rechecks sched.runq under sched.lock after `sched.nmspinning.Add(-1)` (proc.go:3658-3693, golang/go#55160); handoffp starts an M for global work; exitsyscallNoP takes an idle P " +
+		"before globrunqput",
+		"The spec names every step of the wakeup protocol still on its way (an owed wakep, its CAS and startm, a recheck after nmspinning--, " +
+			"a P handed off or holding a batch, a stop-the-world's restart) and models no injectglist, timers or idle GC workers. " +
+			"In the runtime an M between globrunqput and its wakep (goschedImpl), or between `sched.nmspinning.Add(-1)` and its " +
+			"recheck (findRunnable), holds no field a projection of its state shows, and injectglist (netpoll, GC waiters) puts " +
+			"Gs on sched.runq and starts Ms for the idle Ps after its unlock (startIdle, proc.go:4045-4131).",
+		checkGlobalWorkWakesAnM},
 	{Name: "CheckdeadRan", Source: "checkdead (proc.go), run under sched.lock by mput, incidlelocked(1) and mexit whenever an M stops counting as running: `run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys`; at run == 0 it ends the program or throws",
 		Scope: "The spec brackets sysmon's retake from its takeP to its handoffp (Sched.RetakeP, counted by RunningMs), and sysmon is no M. " +
 			"The runtime's retake brackets every running P it examines with incidlelocked(-1) and incidlelocked(1) (proc.go:6683, 6720), " +
@@ -1449,4 +1476,53 @@ func (s *State) CheckRefs() string {
 		return err.Error()
 	}
 	return ""
+}
+
+// checkGlobalWorkWakesAnM is GlobalWorkWakesAnM's check: the global run
+// queue holds work, a P is idle and an M free (startm's mget would wake
+// it), no M spins (sched.nmspinning == 0), and no step on its way looks
+// at the global queue or starts an M: then the work waits on no one
+// (the runtime's Ms, all busy, reach it at their 61st schedtick or
+// when their own queues run dry, while a P stays idle). What is on its
+// way: a wakep an M or the controller owes, or its CAS made (M.WakeP,
+// M.Waking, M.StartmP, Sched.CtlWakeP, CtlWaking, CtlStartmP); a P
+// handed off, or held with a global batch (P.Handoff, P.Held); a
+// runqput between its steps (P.Kicked, P.SlowBatch), whose caller's
+// wakep follows; an M about to run a G (M.NewG, M.Handing, M.NextP,
+// M.SpinP); an M that dropped its spinning and is about to recheck, or
+// store becomeSpinning's last write (M.Recheck, M.SpinClear); an M
+// holding a P with an empty run queue and no G, whose findRunnable
+// takes from the global queue next; sysmon
+// between its retake and its handoffp (Sched.RetakeP); a stop-the-world
+// (Sched.GCWaiting), whose restart owes a wakep.
+func checkGlobalWorkWakesAnM(s *State, _ *census) error {
+	sc := &s.Sched
+	if len(sc.Runq) == 0 || sc.Pidle == None || sc.NMSpinning != 0 || sc.Terminal != Alive {
+		return nil
+	}
+	if sc.GCWaiting || sc.CtlWakeP || sc.CtlWaking || sc.CtlStartmP != None || sc.RetakeP != None {
+		return nil
+	}
+	free := s.freeM()
+	if free == None {
+		return nil
+	}
+	for i := range s.Ps {
+		p := &s.Ps[i]
+		if p.Status == PHandoff || len(p.Held) != 0 || len(p.SlowBatch) != 0 || p.Kicked != None {
+			return nil
+		}
+	}
+	for i := range s.Ms {
+		m := &s.Ms[i]
+		if m.WakeP || m.Waking || m.StartmP != None || m.SpinP != None || m.SpinClear || m.Recheck ||
+			m.NextP != None || m.NewG != None || m.Handing != None {
+			return nil
+		}
+		if m.P != None && m.Curg == None && s.Ps[m.P].Runnext == None && len(s.Ps[m.P].Ring) == 0 {
+			return nil // its findRunnable finds its run queue empty and takes from sched.runq
+		}
+	}
+	return errf("the global run queue holds %d G(s), P%d is idle and M%d free, and no M spins (nmspinning 0) or is on its way to wake one: the work waits while a P is idle",
+		len(sc.Runq), sc.Pidle, free)
 }

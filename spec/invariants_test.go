@@ -183,8 +183,8 @@ func TestInvariantScopes(t *testing.T) {
 			t.Errorf("%s: the scope neither names the spec's restriction nor cites the runtime: %q", inv.Name, inv.Scope)
 		}
 	}
-	if scoped != 11 {
-		t.Errorf("%d scoped invariants, want 11 (RunningHasP, RunningPHasM, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts, BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs, CheckdeadRan)", scoped)
+	if scoped != 12 {
+		t.Errorf("%d scoped invariants, want 12 (RunningHasP, RunningPHasM, NoInPlaceWaits, RunnableGsQueued, NGSysCount, NMSpinningCounts, BgScanCreditNonNegative, AssistCreditFlushed, IdlePsListed, GCStopPs, GlobalWorkWakesAnM, CheckdeadRan)", scoped)
 	}
 }
 
@@ -267,4 +267,43 @@ func TestInvariantIdleList(t *testing.T) {
 	s = cleanState(t)
 	s.Ps[0].Link = 1
 	fires(t, s, "IdlePsListed")
+}
+
+// GlobalWorkWakesAnM, on the path the explorer found for a spinning M
+// that skips findRunnable's recheck: M1, spinning, idles P1 and
+// stops; main goscheds onto the global queue in between, and M0's wakep
+// sees M1 still counted in nmspinning. Once M1 drops its spinning, the
+// work waits with P1 idle and M1 free: only M1's recheck, owed, is on its
+// way. Planted: the recheck skipped (M1 goes to stopm) breaks the
+// invariant; the spec's recheck takes the work.
+func TestGlobalWorkWakesAnM(t *testing.T) {
+	s := newState(t, "small", 2, 2)
+	spawn(t, s, 0) // G1 in P0's runnext; its wakep starts M1 spinning with P1
+	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
+	sched(t, s, 1, SrcIdle) // M1, spinning, finds nothing and idles P1
+	if r := do(t, s, Op{Kind: OpGosched, M: 0}); r.Woke {
+		t.Fatal("gosched's wakep woke an M while M1 spins")
+	}
+	do(t, s, Op{Kind: OpStopSpinning, M: 1})
+	if len(s.Sched.Runq) != 1 || s.Sched.Pidle != 1 || s.Sched.NMSpinning != 0 || !s.Ms[1].Recheck {
+		t.Fatalf("not the state under test:\n%s", s.Dump())
+	}
+	if err := checkGlobalWorkWakesAnM(s, nil); err != nil {
+		t.Fatalf("with M1's recheck owed: %v", err)
+	}
+	planted := s.Clone()
+	planted.Ms[1].Recheck, planted.Ms[1].Stopping = false, true
+	if _, err := planted.Apply(Op{Kind: OpStopm, M: 1}); err != nil || planted.Sched.Midle != 1 {
+		t.Fatalf("M1's stopm: %v\n%s", err, planted.Dump())
+	}
+	if err := checkGlobalWorkWakesAnM(planted, nil); err == nil {
+		t.Fatalf("the recheck skipped: the invariant holds\n%s", planted.Dump())
+	}
+	if v := planted.CheckInvariants(); v == nil || v.Invariant != "GlobalWorkWakesAnM" {
+		t.Fatalf("the recheck skipped: %v", v)
+	}
+	do(t, s, Op{Kind: OpRecheck, M: 1, Source: SrcGlobal})
+	if s.Ms[1].SpinP != 1 || len(s.Ps[1].Held) == 0 {
+		t.Fatalf("the recheck did not take P1 and the global work:\n%s", s.Dump())
+	}
 }
