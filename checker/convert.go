@@ -264,6 +264,9 @@ func OpOf(e *impl.Event) (spec.Op, error) {
 	case spec.OpProcResize, spec.OpStopTheWorld:
 		// stoptheworld: the Ps left to sysmon's retake in progress.
 		op.N = int8(e.In.N)
+	case spec.OpRetake:
+		// spec.RetakeProbe: sysmon's probe of a syscall it let go.
+		op.N = int8(e.In.N)
 	case spec.OpHandoffp, spec.OpStoplockedm, spec.OpMexit:
 		// handoffp's GC test: whether the implementation found mark
 		// work (spec.HandoffGCWork).

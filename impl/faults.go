@@ -63,6 +63,8 @@ type faults struct {
 	checkdeadPremature    bool
 	lockedmReadLate       bool
 	stwNoWakep            bool
+	stwSkipsSyscalls      bool
+	exitsyscallNeverOldp  bool
 	preemptToGlobal       bool
 	goyieldWakes          bool
 	gcstopmKeepsSpinning  bool
@@ -116,6 +118,8 @@ var faultDefs = []faultDef{
 	{"checkdead-premature", "startm with no idle M reserves newm's M (mReserveID) only once the new thread runs, after sched.lock is dropped, so checkdead does not count it: an M that stops in that window sees no M running while the P it handed out has work and throws \"checkdead: runnable g\" (the false deadlock of golang/go#59600, #40368 and #6070)", func(f *faults) *bool { return &f.checkdeadPremature }},
 	{"lockedm-read-late", "exitsyscall's no-P path (exitsyscall0) reads gp.lockedm after the sched.lock section that put gp on the global queue, as before Go 1.17 (golang/go#46524): another M can take gp, run it and LockOSThread it meanwhile, and this M, not locked, then calls stoplockedm and throws \"stoplockedm: inconsistent locking\"", func(f *faults) *bool { return &f.lockedmReadLate }},
 	{"stw-no-wakep", "startTheWorldWithSema ends without its wakep (proc.go:1819-1822): after a stop-the-world that idled or added Ps, no M is woken for the work waiting in run queues until some other wakep", func(f *faults) *bool { return &f.stwNoWakep }},
+	{"stw-skips-syscalls", "stopTheWorldWithSema never retakes the Ps of threads in syscalls (its setBlockOnExitSyscall loop, proc.go:1665-1670, skipped): the world waits for each syscall to return, or for sysmon, which sleeps while gcwaiting (proc.go:6521-6548: up to forcegcperiod/2); every such run is one the spec allows when a probe holds the scan bit, so only the stop-the-worlds that overlap no probe tell", func(f *faults) *bool { return &f.stwSkipsSyscalls }},
+	{"exitsyscall-never-oldp", "exitsyscallTryGetP never takes its old P back from the thread now in a syscall on it (setBlockOnExitSyscall(oldp) and takeP skipped, proc.go:5035-5042): the G goes to an idle P or the global queue while its old P idles in another thread's syscall; every such run is one the spec allows when a probe holds that G's scan bit, so only the exits that overlap no op tell", func(f *faults) *bool { return &f.exitsyscallNeverOldp }},
 	{"goyield-wakes", "goyield_m owes a wakep after putting the G on its own P's ring, as goschedImpl does (proc.go:4456-4472: goyield_m calls schedule, no wakep; the P runs on and will take the G)", func(f *faults) *bool { return &f.goyieldWakes }},
 	{"stw-preempt-to-global", "a goroutine preempted for a stop-the-world goes to the global run queue, as goschedImpl does without sched.gcwaiting, instead of its own P's runnext (proc.go:4331-4334: \"keep the G on the local P in runnext so it can keep running immediately after the STW\")", func(f *faults) *bool { return &f.preemptToGlobal }},
 	{"gcstopm-keeps-spinning", "gcstopm stops a spinning M for a stop-the-world without dropping its spinning and sched.nmspinning (proc.go:3303-3310): the count says an M spins that stops, so no wakep starts another, and the M's stopm then throws \"stopm spinning\" (proc.go:3002)", func(f *faults) *bool { return &f.gcstopmKeepsSpinning }},

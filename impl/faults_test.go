@@ -54,6 +54,13 @@ func candidates() []candidate {
 	// procresize stops the world: handoffp's section finds gcwaiting.
 	gcstop := Workload{Main: Prog(Lock(), Exit()), Retakes: 2,
 		Controller: []CtlStep{{Kind: CtlProcResize, Arg: 2, After: 3}, {Kind: CtlProcResize, Arg: 1, After: 1}}}
+	// A GC cycle's stop-the-worlds while Gs are in syscalls: the
+	// setBlockOnExitSyscall loop takes their Ps.
+	stwsys := Workload{Main: Prog(Go(Prog(Sys(), Sys())), Sys(), Sys(), Yield(), Sys()),
+		Controller: []CtlStep{{Kind: CtlGC, Arg: 1, After: 3}, {Kind: CtlGC, Arg: 0, After: 6}}}
+	// One P: sysmon retakes it from main's syscall for the child, whose
+	// syscall then holds it when main's exitsyscall takes its old P back.
+	oldp := Workload{Main: Prog(Go(Prog(Sys(), Sys(), Sys())), Sys(), Sys(), Sys()), Retakes: 4}
 	// Gs exit with their stacks onto the global list (procresize's
 	// gfpurge), then a GC cycle's markrootFreeGStacks frees the stacks.
 	markroot := Workload{Main: Prog(Go(Prog(Exit(), Go(leaf), Go(Prog(Yield(), ParkOn(1))), ReadyOn(1))), ParkOn(0), Exit()), Probes: 2,
@@ -68,6 +75,9 @@ func candidates() []candidate {
 		{name: "handoff3", preset: "small", ps: 3, ms: 2, w: handoff},
 		{name: "syscall", preset: "small", ps: 2, ms: 2, w: syscall},
 		{name: "purge", preset: "small", ps: 2, ms: 2, w: purge},
+		{name: "stwsys", preset: "small", ps: 2, ms: 2, w: stwsys},
+		// (2 seeds of the first 3,000 reach exitsyscall's oldp path.)
+		{name: "oldp", preset: "small", ps: 1, ms: 2, w: oldp, fixed: true, seed: 1245},
 		{name: "spawn-go", preset: "go", ps: 2, ms: 3, w: SpawnExit(400, 200, 1)},
 		{name: "locked", preset: "small", ps: 2, ms: 3, w: locked},
 		{name: "gc", preset: "small", ps: 2, ms: 2, w: gc},
@@ -124,7 +134,7 @@ var preferred = map[string]string{
 	"global-not-rechecked": "gosched", "checkdead-premature": "handoff", "exitsyscall-prefers-oldp": "syscall",
 	"spinning-with-local-work": "syscall", "gcstopm-keeps-spinning": "purge", "stw-no-wakep": "purge",
 	"stw-preempt-to-global": "purge", "stw-preempted-runs-on": "purge", "goyield-wakes": "goyield",
-	"exited-stays-dead": "locked", "handoffp-gcstop-forgets-oldm": "gcstop", "markroot-push-to-stack-list": "markroot",
+	"exited-stays-dead": "locked", "stw-skips-syscalls": "stwsys", "exitsyscall-never-oldp": "oldp", "handoffp-gcstop-forgets-oldm": "gcstop", "markroot-push-to-stack-list": "markroot",
 }
 
 // lockedLateWorkload opens golang/go#46524's window with one P: sysmon

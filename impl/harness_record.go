@@ -426,6 +426,7 @@ func (a *actor) expand(r *rec) Event {
 		e.In.N = int(r.in)
 	case opRetake:
 		e.In.P = int(r.in)
+		e.In.N = int(r.b) // 1: a probe that let the syscall go (spec.RetakeProbe)
 		o.Value = r.val
 	case opHandoffp, opHandoffpLocked, opHandoffpStore:
 		o.P = int(r.a)

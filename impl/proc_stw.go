@@ -67,6 +67,11 @@ func (a *actor) stopTheWorld() bool {
 		s.stwLoopHook()
 	}
 	for _, pp := range s.ps {
+		if s.f.stwSkipsSyscalls {
+			// The planted bug: no retake of a syscall's P.
+			r.in |= int32(inSyscall & (1 << uint(pp.id)))
+			continue
+		}
 		if th, ok := s.setBlockOnExitSyscall(a, pp); ok {
 			s.gcstopPLocked(pp, th.mp)
 			th.resume()

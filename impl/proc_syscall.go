@@ -154,7 +154,7 @@ func (mp *m) exitsyscallTryGetP(oldp *p) (*p, uint8, string) {
 		s.unlockSched(&mp.actor)
 		return got, exitPidle, msg
 	}
-	if oldp != nil {
+	if oldp != nil && !s.f.exitsyscallNeverOldp {
 		if th, ok := s.setBlockOnExitSyscall(&mp.actor, oldp); ok {
 			// Published while the scan bit holds the other thread in
 			// its syscall, for a stop-the-world's reads (stopTheWorld).

@@ -53,8 +53,9 @@ func (s *sched) someSyscallP() bool {
 // under 10ms old, proc.go:6693-6705). It holds the G's scan bit over a
 // scheduling point, in which another M's exitsyscallTryGetP (its old P)
 // or the controller's stop-the-world finds setBlockOnExitSyscall failing,
-// and the G's own exitsyscall waits (casgstatus). A probe is no op: it
-// changes nothing the spec records. (Its incidlelocked(-1) and (1) are
+// and the G's own exitsyscall waits (casgstatus). A probe changes
+// nothing the spec records; it is recorded (a retake event with In.N 1,
+// spec.RetakeProbe) for its interval. (Its incidlelocked(-1) and (1) are
 // left out. They change only which checkdead reports a deadlock: between
 // thread.resume() and incidlelocked(1) the probed M can leave its
 // syscall, its G park and the M stop; its mput's checkdead then finds
@@ -87,8 +88,12 @@ func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 		if k < probes && (n == retakes || a.rng.IntN(2) == 0) {
 			a.sp() // (the scan bit held: another M may run here)
 			th.resume()
-			// The probe let go of the scan bit: it wrote nothing.
-			a.abandon()
+			// The probe let go of the scan bit: it wrote nothing, and
+			// its record's interval is the time it held the bit (a
+			// stop-the-world or exitsyscall it overlaps may find
+			// setBlockOnExitSyscall failing; spec.RetakeProbe).
+			r.in, r.b, r.val = pp.id, 1, int64(th.mp.id)
+			a.commit(&r)
 			a.branch(brSysmonProbe)
 			k++
 			continue

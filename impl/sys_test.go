@@ -269,10 +269,11 @@ func TestExitsyscallIdleHeadNotLowest(t *testing.T) {
 
 // Sysmon's probes (Workload.Probes, proc.go:6686-6705: retake's
 // setBlockOnExitSyscall, then thread.resume() without taking the P) are
-// made, hold the G's scan bit over a scheduling point, and record no op:
-// with no retakes budgeted, no run records a retake, and every run is
-// clean (the G's own exitsyscall waits the probe out). Without probes,
-// sysmon makes none.
+// made, hold the G's scan bit over a scheduling point, and are recorded
+// as retakes with In.N 1 (spec.RetakeProbe) that take nothing: with no
+// retakes budgeted, every retake a run records is a probe, as many as
+// the branch counts, and every run is clean (the G's own exitsyscall
+// waits the probe out). Without probes, sysmon makes none.
 func TestSysmonProbes(t *testing.T) {
 	main := Prog(Go(Prog(Sys(), Sys())), Sys(), Sys(), Yield(), Sys())
 	probes := 0
@@ -290,10 +291,17 @@ func TestSysmonProbes(t *testing.T) {
 			}
 			if budget != 0 {
 				probes += n
+				recorded := 0
 				for _, e := range res.History {
 					if e.Op == "retake" {
-						t.Fatalf("seed %d, %s: a retake with no retake budgeted: %v", seed, w, e)
+						if e.In.N != 1 || e.Out.HandedOff {
+							t.Fatalf("seed %d, %s: a retake with no retake budgeted: %v", seed, w, e)
+						}
+						recorded++
 					}
+				}
+				if recorded != n {
+					t.Fatalf("seed %d, %s: %d probes, %d recorded", seed, w, n, recorded)
 				}
 			}
 		}

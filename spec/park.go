@@ -180,6 +180,18 @@ func (s *State) retake(op Op) (Result, error) {
 		return r, s.disabled(op, "sysmon's handoffp of the P it retook comes first")
 	}
 	mp := s.setBlockOnExitSyscall(op.P)
+	if op.N == RetakeProbe {
+		// The probe lets the syscall go with its P: nothing changes.
+		// Its interval is the time the scan bit was held.
+		if mp == None && op.Strict {
+			return r, s.disabled(op, "the P's M is not in a syscall: nothing for the probe to hold")
+		}
+		r.Value = int64(mp)
+		return r, nil
+	}
+	if op.N != 0 {
+		return r, s.disabled(op, "unknown retake input")
+	}
 	if mp == None {
 		return r, s.disabled(op, "the P's M is not in a syscall")
 	}
@@ -194,6 +206,18 @@ func (s *State) retake(op Op) (Result, error) {
 	r.Value = int64(mp)
 	return r, nil
 }
+
+// RetakeProbe (Op.N of OpRetake) is sysmon's probe of a syscall it
+// lets go with its P (proc.go:6686-6705: setBlockOnExitSyscall, then
+// `thread.resume(); goto done` when the syscall is young and work has an
+// M): the state is unchanged. Enabled never offers it (a step that
+// changes nothing adds no state); it is an implementation's event, whose
+// interval is the time the probe held the G's scan bit: a stop-the-world
+// or an exitsyscall that overlaps it may find setBlockOnExitSyscall
+// failing (their relaxed ops), one that does not may not, unless the
+// GC marks (a GC worker's stack scan, which no op records, holds the
+// bit).
+const RetakeProbe = 1
 
 // sysmonHandoffp is OpHandoffp: sysmon's `handoffp(pp)` of the P its
 // retake took (Sched.RetakeP), its unlocked reads (handoffpRead); its
@@ -283,8 +307,11 @@ func (s *State) takeP(mp int) (int8, error) {
 //     thread.resume() when the syscalltick moved or there is nothing to
 //     gain, proc.go:6686-6705), and a GC worker's stack scan suspends it
 //     (suspendG, preempt.go:159-168). So ExitPidle and ExitNoP are allowed
-//     even when the old P could be taken back, in strict order too (an op
-//     that overlapped no other op: the probe and the scan are not ops);
+//     when the old P could be taken back, in relaxed order (the probe is
+//     an event of the implementation's, RetakeProbe), and in strict order
+//     only while the GC marks (the scan is no op; a review found that a
+//     strict order that allowed them always passed an exitsyscall that
+//     never took its old P back);
 //   - exitsyscallTryGetP checks `sched.pidle != 0` without the lock
 //     (proc.go:5045), so exitsyscallNoP's own pidleget (ExitNoPPidle) may
 //     be the one that finds the P; in strict order it is not (only a
@@ -309,6 +336,8 @@ func (s *State) exitsyscall(op Op, mp int) (Result, error) {
 		return r, s.disabled(op, "exitsyscallNoP's pidleget finds an idle P")
 	case op.Strict && path == ExitNoPPidle:
 		return r, s.disabled(op, "strict: exitsyscallTryGetP's sched.pidle != 0 sees the idle P (only a racing pidleput makes exitsyscallNoP find it)")
+	case op.Strict && path != ExitKeep && path != ExitOldP && oldp != None && s.setBlockOnExitSyscall(oldp) != None && !s.Sched.GCBlacken:
+		return r, s.disabled(op, "strict: nothing holds the scan bit of the G in a syscall on the old P (no op overlaps: no sysmon probe or retake, no other exitsyscall; the GC does not mark), so setBlockOnExitSyscall(oldp) takes it back")
 	}
 	if err := s.casgstatus(gi, Syscall, Running); err != nil {
 		return r, err

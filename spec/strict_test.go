@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestStrictScheduleOrder: an op that overlapped no other (Op.Strict)
 // gets findRunnable's strict order; the relaxed op of a concurrent
@@ -95,38 +98,48 @@ func TestStrictExitsyscall(t *testing.T) {
 }
 
 // TestStrictExitsyscallOldP: when the old P runs under another thread now
-// in a syscall, a strict exitsyscall may take it back (setBlockOnExitSyscall,
-// takeP) or, as in the runtime, go on to an idle P or exitsyscallNoP: its
-// castogscanstatus fails while sysmon's probe of the syscall (proc.go:
-// 6686-6705) or a GC stack scan (suspendG) holds the G's scan bit, and
-// neither is an op another actor makes, so the exitsyscall overlaps none.
-// (The spec refused those paths in strict order until a review of
-// proc.go found the probe: a correct history was illegal.)
+// in a syscall, exitsyscall takes it back (setBlockOnExitSyscall, takeP)
+// unless something holds that G's scan bit: sysmon's probe of the syscall
+// (proc.go:6686-6705), which impl records (RetakeProbe), so the
+// exitsyscall it overlaps is relaxed and may go on to an idle P or
+// exitsyscallNoP, or a GC stack scan (suspendG), no op, so strict order
+// allows them while the GC marks. A review found that strict order
+// allowing them always passed an exitsyscall that never took its old P
+// back (before, a review of proc.go had found the probe: a correct
+// history was illegal while strict order refused them always).
 func TestStrictExitsyscallOldP(t *testing.T) {
 	s := syscallOnOldP(t, 3)
 	if _, err := s.Clone().Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitPidle)}); err != nil {
-		t.Fatalf("relaxed pidle: %v", err)
+		t.Fatalf("relaxed pidle (a probe holds the scan bit): %v", err)
 	}
-	probed := s.Clone()
-	r, err := probed.Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitPidle), Strict: true})
+	if _, err := s.Clone().Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitPidle), Strict: true}); err == nil || !strings.Contains(err.Error(), "nothing holds the scan bit") {
+		t.Fatalf("strict pidle while the old P's thread is in a syscall and nothing holds its scan bit: %v", err)
+	}
+	marking := s.Clone()
+	marking.Sched.GCBlacken = true // a GC stack scan may hold it
+	r, err := marking.Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitPidle), Strict: true})
 	if err != nil {
-		t.Fatalf("strict pidle while the old P's thread is in a syscall (its scan bit held by a probe): %v", err)
+		t.Fatalf("strict pidle while the GC marks: %v", err)
 	}
-	if r.P == 0 || probed.Ps[0].M != 1 || probed.Gs[probed.Ms[1].Curg].Status != Syscall {
-		t.Fatalf("strict pidle took P%d; the old P0 must stay with M1 in its syscall:\n%s", r.P, probed.Dump())
+	if r.P == 0 || marking.Ps[0].M != 1 || marking.Gs[marking.Ms[1].Curg].Status != Syscall {
+		t.Fatalf("strict pidle took P%d; the old P0 must stay with M1 in its syscall:\n%s", r.P, marking.Dump())
 	}
 	r = do(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitOldP), Strict: true})
 	if r.P != 0 {
 		t.Fatalf("strict exitsyscall got P%d, want the old P0", r.P)
 	}
 
-	// One P: no idle P either, and exitsyscallNoP queues the G globally.
+	// One P: no idle P either, and exitsyscallNoP queues the G globally
+	// when a probe holds the scan bit (relaxed).
 	one := syscallOnOldP(t, 1)
-	if _, err := one.Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP), Strict: true}); err != nil {
-		t.Fatalf("strict nop while the old P's thread is in a syscall: %v", err)
+	if _, err := one.Clone().Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP), Strict: true}); err == nil {
+		t.Fatal("strict nop while the old P's thread is in a syscall and nothing holds its scan bit")
+	}
+	if _, err := one.Apply(Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitNoP)}); err != nil {
+		t.Fatalf("relaxed nop while the old P's thread is in a syscall: %v", err)
 	}
 	if len(one.Sched.Runq) != 1 || one.Ps[0].M != 1 {
-		t.Fatalf("strict nop: want main on the global queue and P0 left with M1:\n%s", one.Dump())
+		t.Fatalf("nop: want main on the global queue and P0 left with M1:\n%s", one.Dump())
 	}
 }
 

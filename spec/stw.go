@@ -100,10 +100,12 @@ func (s *State) actionRefusal(k OpKind, n int) string {
 // own setBlockOnExitSyscall and its thread.resume(), which take no lock (a
 // retake that gets there first leaves the P off the idle list and running
 // no G, which neither of the stop-the-world's loops takes, and its
-// handoffp stops it; the spec's retake is that step, Sched.RetakeP); or,
-// in strict order too, since they are not ops of the spec's, sysmon's
-// probe of a syscall it lets go (proc.go:6686-6705) and a GC worker's
-// stack scan (suspendG, preempt.go:159-168). It fails too when the M's
+// handoffp stops it; the spec's retake is that step, Sched.RetakeP);
+// sysmon's probe of a syscall it lets go (proc.go:6686-6705; an
+// implementation's event, OpRetake with RetakeProbe, whose interval the
+// stop-the-world overlaps: relaxed); or a GC worker's stack scan
+// (suspendG, preempt.go:159-168), no op, so in strict order a P whose G
+// is in a syscall may be left only while the GC marks. It fails too when the M's
 // exitsyscall took its G out of the syscall after gcwaiting was set and
 // before the loop came to its P (exitsyscall's fast path is a CAS on the
 // G's status, without the lock; found by gexit check in impl's
@@ -150,6 +152,20 @@ func (s *State) stopTheWorld(op Op, b Bounds) (Result, error) {
 		// to any running P: the state is the one without the bit.
 		if pp := &s.Ps[pi]; op.Strict || pp.Status != PRunning || pp.M == None || s.Ms[pp.M].P != int8(pi) {
 			return r, s.disabled(op, "P"+itoa(int64(pi))+" is not running a syscall's G: nothing for setBlockOnExitSyscall to fail on")
+		}
+	}
+	if op.Strict && !s.Sched.GCBlacken {
+		// A stop-the-world that overlapped no op (no sysmon probe or
+		// retake, no exitsyscall, no entersyscall in flight) and no GC
+		// stack scan (the GC does not mark) finds nothing holding a
+		// syscall's scan bit: setBlockOnExitSyscall takes every P whose
+		// G is in a syscall (proc.go:1665-1670). Else a stop-the-world
+		// that never took them would wait for each syscall to return, or
+		// for sysmon, asleep while gcwaiting (proc.go:6521-6548).
+		for pi := range s.Ps {
+			if skip&(1<<uint(pi)) != 0 && s.setBlockOnExitSyscall(int8(pi)) != None {
+				return r, s.disabled(op, "P"+itoa(int64(pi))+"'s G is in a syscall and nothing holds its scan bit (no op overlaps the stop-the-world, the GC does not mark): setBlockOnExitSyscall takes it")
+			}
 		}
 	}
 	s.Sched.GCWaiting = true

@@ -155,13 +155,16 @@ func TestStopTheWorldTakesSyscallPs(t *testing.T) {
 	}
 }
 
-// A strict stop-the-world may leave the P of an M in a syscall running
-// with it: setBlockOnExitSyscall's castogscanstatus fails while sysmon's
-// probe of the syscall (proc.go:6686-6705) or a GC stack scan holds the
-// G's scan bit, and neither is an op, so the stop-the-world overlaps none.
-// The M's exitsyscall then keeps its P and stops at its next safe point.
-// (Strict order refused it until a review of proc.go found the probe.)
-func TestStrictStopTheWorldMissesProbedSyscall(t *testing.T) {
+// A stop-the-world may leave the P of an M in a syscall running with it:
+// setBlockOnExitSyscall's castogscanstatus fails while sysmon's probe of
+// the syscall (proc.go:6686-6705) or a GC stack scan holds the G's scan
+// bit. impl records the probe (a retake with RetakeProbe), so a
+// stop-the-world it overlapped is relaxed; a strict one (it overlapped
+// no op) fails there only while the GC marks. A review found that a
+// stop-the-world that never took a syscall's P passed both gexit check
+// and explore, when strict order allowed the failure anywhere. The M's
+// exitsyscall then keeps its P and stops at its next safe point.
+func TestStopTheWorldMissesOnlyAHeldSyscall(t *testing.T) {
 	s := newState(t, "small", 2, 2)
 	spawn(t, s, 0)
 	do(t, s, Op{Kind: OpAcquireP, M: 1, P: 1})
@@ -172,9 +175,22 @@ func TestStrictStopTheWorldMissesProbedSyscall(t *testing.T) {
 	if _, _, err := Step(s, Op{Kind: OpStopTheWorld, M: Controller, N: 2, Strict: true}); err == nil || !strings.Contains(err.Error(), "not running a syscall's G") {
 		t.Fatalf("a stop-the-world missing P1, whose M runs G1: %v", err)
 	}
-	r := step(t, s, Op{Kind: OpStopTheWorld, M: Controller, N: 1, Strict: true})
+	// Nothing holds the scan bit of M0's G.
+	if _, _, err := Step(s, Op{Kind: OpStopTheWorld, M: Controller, N: 1, Strict: true}); err == nil || !strings.Contains(err.Error(), "nothing holds its scan bit") {
+		t.Fatalf("a strict stop-the-world missing P0, whose G is in a syscall: %v", err)
+	}
+	// sysmon's probe holds it: the probe changes nothing, and the
+	// stop-the-world it overlaps (relaxed) misses P0.
+	before := s.Clone()
+	if r := step(t, s, Op{Kind: OpRetake, M: Sysmon, P: 0, N: RetakeProbe, Strict: true}); r.Value != 0 || !s.Equal(before) {
+		t.Fatalf("the probe (M%d) changed the state:\n%s", r.Value, s.Dump())
+	}
+	if _, _, err := Step(s.Clone(), Op{Kind: OpRetake, M: Sysmon, P: 1, N: RetakeProbe, Strict: true}); err == nil {
+		t.Fatal("a probe of P1, whose M runs G1")
+	}
+	r := step(t, s, Op{Kind: OpStopTheWorld, M: Controller, N: 1})
 	if p := s.Ps[0]; p.Status != PRunning || p.M != 0 || s.Ms[0].P != 0 || r.Value != 2 {
-		t.Fatalf("a strict stop-the-world whose setBlockOnExitSyscall failed on P0 (stopwait %d):\n%s", r.Value, s.Dump())
+		t.Fatalf("a stop-the-world whose setBlockOnExitSyscall failed on P0 (stopwait %d):\n%s", r.Value, s.Dump())
 	}
 	step(t, s, Op{Kind: OpExitSyscall, M: 0, P: None, N: int8(ExitKeep), Strict: true})
 }
