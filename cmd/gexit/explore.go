@@ -285,10 +285,13 @@ and 16 planted faults with ms, assist and ps, the same first violation and
 path length; checker/explore_gwrites_test.go: 28 bounds and 18 planted
 faults with gwrites; spec/hash_reduce_test.go checks that merged states
 step to merged states). What they cannot keep: a broken transition that
-reads what is dropped (a debt flushed to bgScanCredit, an M or a P chosen
-by its index, a live G's dirty fields read by another op than gdestroy) can go
-unseen, and with gwrites a violation's path, shortest in moves, can be
-longer in steps than the shortest. The counts are the reduced space's. -liveness turns -reduce off
+reads what is dropped (a debt flushed to bgScanCredit, gcStart leaving
+an old credit, an M or a P chosen by its index, a live G's dirty fields
+read by another op than gdestroy) can go unseen, and with gwrites a
+violation's path, shortest in moves, can be longer in steps than the
+shortest. The reductions rest on properties of the spec that explore
+trusts and go test ./spec checks (TestReductionsAreStutterBisimulations):
+after changing the spec, run that, or explore with -reduce "". The counts are the reduced space's. -liveness turns -reduce off
 (and -reduce with -liveness is refused): the liveness check records which
 M steps.
 
