@@ -259,15 +259,13 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	// an actor inside an op, a search that ran out of time). Only the
 	// program's end is left out: a throw ends the run as main's return
 	// does, and the two race (impl's terminal).
-	observe, afterThrow := final, false
-	unnamed := "final state"
-	if res.Throw != "" {
-		afterThrow = true
+	afterThrow, unnamed := res.Throw != "", "final state"
+	if afterThrow {
 		unnamed = "final state (the run wound down after its throw)"
 	} else if v := final.CheckInvariants(); v != nil {
 		return fail("invariant", v.Invariant, v.Detail+" ["+v.Source+"]", -1), nil
 	}
-	ops, err := operations(res.History, iso, observe, cfg.Ms)
+	ops, err := operations(res.History, iso, final, cfg.Ms)
 	if err != nil {
 		return fail("harness", "malformed history", err.Error(), -1), nil
 	}
