@@ -369,6 +369,9 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 	}
 	// P symmetry only where no op reads a P id (spec.Bounds.PSymmetric).
 	o.Reduce = o.Reduce.For(o.Config.Ps, o.Bounds)
+	if err := checkReductionPremises(init, o.Bounds, o.Reduce, premiseStates); err != nil {
+		return nil, err
+	}
 	if o.Wide && (o.Bitstate != 0 || o.Liveness) {
 		return nil, fmt.Errorf("explore: 128-bit fingerprints are for the exact set of an invariant search: not with bitstate or liveness")
 	}
@@ -815,6 +818,44 @@ func Replay(s *spec.State, b spec.Bounds, red spec.Reduction, idx []uint8, step 
 // enabledFunc lists the ops enabled in a state: spec's Enabled, or a
 // test's (ExploreOptions.enabled).
 type enabledFunc func(*spec.State, spec.Bounds, []spec.Op) []spec.Op
+
+// premiseStates is how many states, breadth first from the initial
+// one, the explorer checks the reductions' premises on before it begins.
+const premiseStates = 2000
+
+// checkReductionPremises checks the premises the reductions red rest on
+// (spec.State.CheckReductionPremise: ReduceMs and ReduceAssist) on up to
+// max states reachable from init under b, breadth first by the spec's
+// own transitions, and returns an error naming the first that fails. A
+// change to the spec can break a premise (a review removed gcStart's
+// reset of the assist credits, and the reduced exploration explored the
+// same states as before); the reduced graph is then not the spec's.
+func checkReductionPremises(init *spec.State, b spec.Bounds, red spec.Reduction, max int) error {
+	if red&(spec.ReduceMs|spec.ReduceAssist) == 0 {
+		return nil
+	}
+	seen := map[uint64]bool{init.Fingerprint(): true}
+	queue := []*spec.State{init}
+	depth := map[*spec.State]int{init: 0}
+	for n := 0; n < len(queue) && n < max; n++ {
+		s := queue[n]
+		if err := s.CheckReductionPremise(b, red, nil); err != nil {
+			return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one: %v; the reduced exploration would not be the spec's: explore with -reduce \"\" (or without ms or assist)\n%s", depth[s], err, s.Dump())
+		}
+		for _, op := range s.Enabled(b, nil) {
+			next, _, err := spec.Step(s, op)
+			if err != nil {
+				continue
+			}
+			if fp := next.Fingerprint(); !seen[fp] && len(queue) < max {
+				seen[fp] = true
+				depth[next] = depth[s] + 1
+				queue = append(queue, next)
+			}
+		}
+	}
+	return nil
+}
 
 // checkInvariants is the explorer's check of a state's invariants
 // (spec's CheckInvariants; a variable for the tests that judge one

@@ -1,37 +1,10 @@
 package spec
 
 import (
-	"errors"
-	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
-
-// renameMs returns s with M m renamed perm[m] everywhere (P.m, G.m,
-// G.lockedm, sched.midle, each mp.link).
-func renameMs(s *State, perm []int) *State {
-	r := s.Clone()
-	ren := func(m int8) int8 {
-		if m >= 0 && int(m) < len(perm) {
-			return int8(perm[m])
-		}
-		return m
-	}
-	for m := range s.Ms {
-		r.Ms[perm[m]] = s.Ms[m]
-		r.Ms[perm[m]].Link = ren(s.Ms[m].Link)
-	}
-	for g := range r.Gs {
-		r.Gs[g].M, r.Gs[g].LockedM = ren(r.Gs[g].M), ren(r.Gs[g].LockedM)
-	}
-	for p := range r.Ps {
-		r.Ps[p].M = ren(r.Ps[p].M)
-		r.Ps[p].OldM = ren(r.Ps[p].OldM)
-	}
-	r.Sched.Midle = ren(r.Sched.Midle)
-	r.Sched.RetakeM = ren(r.Sched.RetakeM)
-	return r
-}
 
 // msPerm is a random permutation of the Ms that keeps m0.
 func msPerm(n int, rng *rand.Rand) []int {
@@ -63,34 +36,6 @@ func reachableStates(t testing.TB, walks int) []*State {
 		out = walk(t, s, b, 100, rng, out)
 	}
 	return out
-}
-
-// sameInvariants reports whether s and v fail the same invariant (or
-// none).
-func sameInvariants(s, v *State) bool {
-	a, b := s.CheckInvariants(), v.CheckInvariants()
-	return (a == nil) == (b == nil) && (a == nil || a.Invariant == b.Invariant)
-}
-
-// successors steps s by every op b enables and returns the fingerprint
-// (under red) of each op's successor, and the ops that throw; an op that
-// fails otherwise is an error.
-func successors(s *State, b Bounds, red Reduction) (map[Op]uint64, map[Op]bool, error) {
-	succ := map[Op]uint64{}
-	throws := map[Op]bool{}
-	for _, op := range s.Enabled(b, nil) {
-		n, _, err := Step(s, op)
-		var th *Throw
-		if errors.As(err, &th) {
-			throws[op] = true
-			continue
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%v: %w", op, err)
-		}
-		succ[op] = n.FingerprintReduced(red)
-	}
-	return succ, throws, nil
 }
 
 // walk makes up to steps random ops b enables from s, appending a copy of
@@ -156,32 +101,6 @@ func TestFingerprintMSymmetry(t *testing.T) {
 	}
 }
 
-// assistVariant returns s with what ReduceAssist drops changed: while the
-// GC is off every G's gcAssistBytes, while it marks every debt made zero
-// and every zero a debt; a zero bgScanCredit made positive and a
-// positive one zero.
-func assistVariant(s *State) *State {
-	v := s.Clone()
-	for i := range v.Gs {
-		g := &v.Gs[i]
-		switch {
-		case !v.Sched.GCBlacken:
-			g.GCAssist = [...]int8{1, -1, 0}[g.GCAssist+1]
-		case g.GCAssist == 0:
-			g.GCAssist = -1
-		case g.GCAssist < 0:
-			g.GCAssist = 0
-		}
-	}
-	switch {
-	case v.Sched.BgScanCredit == 0:
-		v.Sched.BgScanCredit = 3
-	case v.Sched.BgScanCredit > 0:
-		v.Sched.BgScanCredit = 0
-	}
-	return v
-}
-
 // TestFingerprintAssist: what ReduceAssist keeps and drops.
 func TestFingerprintAssist(t *testing.T) {
 	s := newState(t, "small", 1, 1)
@@ -230,47 +149,59 @@ func TestReductionsAreStutterBisimulations(t *testing.T) {
 	if testing.Short() {
 		states = states[:len(states)/4]
 	}
-	checked := 0
 	for i, s := range states {
 		b := DefaultBounds(len(s.Gs) + 1)
 		b.LockInt = true
-		perm := msPerm(len(s.Ms), rng)
-		inv := make([]int, len(perm))
-		for m, p := range perm {
-			inv[p] = m
-		}
-		v := renameMs(assistVariant(s), perm)
 		red := AllReductions.For(len(s.Ps), b) // (P symmetry: symps_test.go)
-		fp := s.FingerprintReduced(red)
-		if v.FingerprintReduced(red) != fp {
-			t.Fatalf("state %d: the variant fingerprints differently\n%s\n%s", i, s.Dump(), v.Dump())
-		}
-		if !sameInvariants(s, v) {
-			t.Fatalf("state %d: invariants %v, variant %v", i, s.CheckInvariants(), v.CheckInvariants())
-		}
-		succ, throws, err := successors(s, b, red)
-		if err != nil {
-			t.Fatalf("state %d: %v", i, err)
-		}
-		for _, op := range v.Enabled(b, nil) {
-			n, _, err := Step(v, op)
-			back := op
-			if op.M >= 0 {
-				back.M = int8(inv[op.M])
-			}
-			var th *Throw
-			if errors.As(err, &th) != throws[back] {
-				t.Fatalf("state %d: %v throws %v, %v of the original %v", i, op, err, back, throws[back])
-			}
-			if err != nil {
-				continue
-			}
-			got := n.FingerprintReduced(red)
-			if want, ok := succ[back]; (!ok || got != want) && got != fp {
-				t.Fatalf("state %d: the variant's %v (the original's %v, enabled there: %v) leads out of the class of the original's successor\n%s\n%s", i, op, back, ok, s.Dump(), v.Dump())
-			}
-			checked++
+		if err := s.CheckReductionPremise(b, red, msPerm(len(s.Ms), rng)); err != nil {
+			t.Fatalf("state %d: %v\n%s", i, err, s.Dump())
 		}
 	}
-	t.Logf("%d states, %d transitions of variants checked", len(states), checked)
+	t.Logf("%d states checked", len(states))
+}
+
+// CheckReductionPremise's planted control: a gcStart that leaves the
+// credits (the reset gone, as a review planted it in world.go) breaks
+// ReduceAssist's premise at the first state where the GC can start; the
+// explorer with the reduction explored the same states as before. The
+// clean control is TestReductionsAreStutterBisimulations, and every
+// reduced exploration, which checks the premise on its first states.
+func TestCheckReductionPremiseFindsAMissingReset(t *testing.T) {
+	defer func() { premiseStep = Step }()
+	premiseStep = func(s *State, op Op) (*State, Result, error) {
+		n, r, err := Step(s, op)
+		if err == nil && op.Kind == OpGC && op.N == 1 {
+			for i := range n.Gs {
+				n.Gs[i].GCAssist = s.Gs[i].GCAssist
+			}
+		}
+		return n, r, err
+	}
+	b := DefaultBounds(2)
+	b.NoSyscalls, b.NoLocks = true, true
+	queue, seen := []*State{newState(t, "small", 1, 1)}, map[uint64]bool{}
+	var bad *State
+	for n := 0; n < len(queue) && n < 5000 && bad == nil; n++ {
+		s := queue[n]
+		if err := s.CheckReductionPremise(b, ReduceAssist, nil); err != nil {
+			if !strings.Contains(err.Error(), "gc on") {
+				t.Fatalf("the premise fails elsewhere: %v\n%s", err, s.Dump())
+			}
+			bad = s
+			break
+		}
+		for _, op := range s.Enabled(b, nil) {
+			if next, _, err := Step(s, op); err == nil && !seen[next.Fingerprint()] {
+				seen[next.Fingerprint()] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	if bad == nil {
+		t.Fatalf("no state of %d breaks the premise", len(queue))
+	}
+	premiseStep = Step
+	if err := bad.CheckReductionPremise(b, ReduceAssist, nil); err != nil {
+		t.Fatalf("the spec's gcStart: %v", err)
+	}
 }
