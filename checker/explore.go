@@ -824,35 +824,16 @@ type enabledFunc func(*spec.State, spec.Bounds, []spec.Op) []spec.Op
 const premiseStates = 2000
 
 // checkReductionPremises checks the premises the reductions red rest on
-// (spec.State.CheckReductionPremise: ReduceMs and ReduceAssist) on up to
-// max states reachable from init under b, breadth first by the spec's
-// own transitions, and returns an error naming the first that fails. A
-// change to the spec can break a premise (a review removed gcStart's
-// reset of the assist credits, and the reduced exploration explored the
-// same states as before); the reduced graph is then not the spec's.
+// (spec.State.CheckReductionPremises: ReduceMs and ReduceAssist) on up to
+// max states reachable from init under b, and returns an error naming
+// the first that fails. A change to the spec can break a premise (a
+// review removed gcStart's reset of the assist credits, and the reduced
+// exploration explored the same states as before); the reduced graph is
+// then not the spec's.
 func checkReductionPremises(init *spec.State, b spec.Bounds, red spec.Reduction, max int) error {
-	if red&(spec.ReduceMs|spec.ReduceAssist) == 0 {
-		return nil
-	}
-	seen := map[uint64]bool{init.Fingerprint(): true}
-	queue := []*spec.State{init}
-	depth := map[*spec.State]int{init: 0}
-	for n := 0; n < len(queue) && n < max; n++ {
-		s := queue[n]
-		if err := s.CheckReductionPremise(b, red, nil); err != nil {
-			return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one: %v; the reduced exploration would not be the spec's: explore with -reduce \"\" (or without ms or assist)\n%s", depth[s], err, s.Dump())
-		}
-		for _, op := range s.Enabled(b, nil) {
-			next, _, err := spec.Step(s, op)
-			if err != nil {
-				continue
-			}
-			if fp := next.Fingerprint(); !seen[fp] && len(queue) < max {
-				seen[fp] = true
-				depth[next] = depth[s] + 1
-				queue = append(queue, next)
-			}
-		}
+	s, depth, err := init.CheckReductionPremises(b, red, max)
+	if err != nil {
+		return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one: %v; the reduced exploration would not be the spec's: explore with -reduce \"\" (or without ms or assist)\n%s", depth, err, s.Dump())
 	}
 	return nil
 }

@@ -179,26 +179,12 @@ func TestCheckReductionPremiseFindsAMissingReset(t *testing.T) {
 	}
 	b := DefaultBounds(2)
 	b.NoSyscalls, b.NoLocks = true, true
-	queue, seen := []*State{newState(t, "small", 1, 1)}, map[uint64]bool{}
-	var bad *State
-	for n := 0; n < len(queue) && n < 5000 && bad == nil; n++ {
-		s := queue[n]
-		if err := s.CheckReductionPremise(b, ReduceAssist, nil); err != nil {
-			if !strings.Contains(err.Error(), "gc on") {
-				t.Fatalf("the premise fails elsewhere: %v\n%s", err, s.Dump())
-			}
-			bad = s
-			break
-		}
-		for _, op := range s.Enabled(b, nil) {
-			if next, _, err := Step(s, op); err == nil && !seen[next.Fingerprint()] {
-				seen[next.Fingerprint()] = true
-				queue = append(queue, next)
-			}
-		}
-	}
+	bad, _, err := newState(t, "small", 1, 1).CheckReductionPremises(b, ReduceAssist, 5000)
 	if bad == nil {
-		t.Fatalf("no state of %d breaks the premise", len(queue))
+		t.Fatal("no state of 5000 breaks the premise")
+	}
+	if !strings.Contains(err.Error(), "gc on") {
+		t.Fatalf("the premise fails elsewhere: %v\n%s", err, bad.Dump())
 	}
 	premiseStep = Step
 	if err := bad.CheckReductionPremise(b, ReduceAssist, nil); err != nil {

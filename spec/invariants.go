@@ -147,32 +147,28 @@ func (s *State) CheckRuntimeFacts() *Violation { return s.checkInvariants(true) 
 // name: what else a state breaks, for a test of one property under a
 // planted fault that this invariant also catches.
 func (s *State) CheckInvariantsExcept(name string) *Violation {
-	c := s.takeCensus()
-	for i := range Invariants {
-		inv := &Invariants[i]
-		if inv.Name == name {
-			continue
-		}
-		if err := inv.check(s, c); err != nil {
-			return &Violation{Invariant: inv.Name, Source: inv.Source, Detail: err.Error()}
-		}
-	}
-	return nil
+	return s.firstFailing(func(inv *Invariant) bool { return inv.Name != name })
 }
 
 func (s *State) checkInvariants(runtimeOnly bool) *Violation {
-	c := s.takeCensus()
 	if !runtimeOnly {
-		if i, err := checkAll(s, c); err != nil {
+		if i, err := checkAll(s, s.takeCensus()); err != nil {
 			inv := &Invariants[i]
 			return &Violation{Invariant: inv.Name, Source: inv.Source, Detail: err.Error()}
 		}
 		return nil
 	}
+	return s.firstFailing(func(inv *Invariant) bool { return inv.Scope == "" })
+}
+
+// firstFailing runs the invariants that checked selects, in order, and
+// returns the first failure, or nil.
+func (s *State) firstFailing(checked func(*Invariant) bool) *Violation {
+	c := s.takeCensus()
 	invs := Invariants // (a local: the loop does not reload the global after each call)
 	for i := range invs {
 		inv := &invs[i]
-		if runtimeOnly && inv.Scope != "" {
+		if !checked(inv) {
 			continue
 		}
 		if err := inv.check(s, c); err != nil {

@@ -30,15 +30,14 @@ func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error
 	if red == 0 {
 		return nil
 	}
-	if perm == nil {
+	if perm == nil || red&ReduceMs == 0 {
+		rotate := red&ReduceMs != 0
 		perm = make([]int, len(s.Ms))
-		for m := 1; m < len(perm); m++ {
-			perm[m] = 1 + m%(len(perm)-1)
-		}
-	}
-	if red&ReduceMs == 0 {
 		for m := range perm {
 			perm[m] = m
+			if rotate && m > 0 {
+				perm[m] = 1 + m%(len(perm)-1)
+			}
 		}
 	}
 	inv := make([]int, len(perm))
@@ -80,6 +79,35 @@ func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error
 		}
 	}
 	return nil
+}
+
+// CheckReductionPremises runs CheckReductionPremise on up to max states
+// reachable from s under b, breadth first by the spec's transitions, and
+// returns the first state whose premise fails, its distance from s and
+// why; nil when every one holds.
+func (s *State) CheckReductionPremises(b Bounds, red Reduction, max int) (*State, int, error) {
+	if red&(ReduceMs|ReduceAssist) == 0 {
+		return nil, 0, nil
+	}
+	seen := map[uint64]bool{s.Fingerprint(): true}
+	queue, depth := []*State{s}, []int{0}
+	for n := 0; n < len(queue) && n < max; n++ {
+		x := queue[n]
+		if err := x.CheckReductionPremise(b, red, nil); err != nil {
+			return x, depth[n], err
+		}
+		for _, op := range x.Enabled(b, nil) {
+			next, _, err := Step(x, op)
+			if err != nil || len(queue) >= max {
+				continue
+			}
+			if fp := next.Fingerprint(); !seen[fp] {
+				seen[fp] = true
+				queue, depth = append(queue, next), append(depth, depth[n]+1)
+			}
+		}
+	}
+	return nil, 0, nil
 }
 
 // premiseStep is CheckReductionPremise's transition function (Step; a
