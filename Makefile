@@ -21,7 +21,8 @@ GO ?= go
 # instrumented runtime per mutant, nothing for -race to see), the
 # explorer's pinned counts and liveness checks at the bounds -race
 # would take minutes over, the reductions' planted faults (the
-# partial-order reduction's at full size, with its 22-bound equivalence)
+# partial-order reduction's at full size, with its 22-bound equivalence,
+# and the reductions' premises checked deep in the graph)
 # and the coverage keys (one worker: nothing for -race to see, 10-25x
 # slower under it), the systematic campaigns, and the frontier spilled to
 # disk at full size (in the explorer and the CLI).
@@ -36,7 +37,7 @@ test:
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker; lane=$$?; \
 	wait $$mutants; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 10m -run 'TestRuntimeMutants$$' ./rtcheck & rtmut=$$!; \
-	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker; lane=$$?; \
+	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestExploreChecksPremisesDeep|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker; lane=$$?; \
 	wait $$rtmut; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 5m -run 'TestExploreSpillCommand' ./cmd/gexit
 

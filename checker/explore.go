@@ -217,6 +217,11 @@ type ExploreResult struct {
 	Bitstate *BitstateStats `json:"bitstate,omitempty"`
 	// POR describes the partial-order reduction, with ExploreOptions.POR.
 	POR *PORStats `json:"por,omitempty"`
+	// PremiseChecks is how many of the states explored had the premises
+	// of the reductions in force (ms, assist, ps) checked on them as the
+	// run met them (one in premiseSample+1, by fingerprint), beside the
+	// premiseStates checked before it began.
+	PremiseChecks int `json:"premiseChecks,omitempty"`
 }
 
 // PORStats count what the partial-order reduction did.
@@ -459,7 +464,8 @@ func Explore(ctx context.Context, o ExploreOptions) (*ExploreResult, error) {
 		}
 	}()
 	x := &expander{cfg: init.Cfg, bounds: o.Bounds, step: step, enabled: o.enabled, permSeed: permSeed, por: o.POR, red: o.Reduce, live: lg != nil, seen: seen,
-		direct: workers == 1 && lg == nil, gwrites: o.Reduce&spec.ReduceGWrites != 0, wide: o.Wide, fpMask: o.fpMask}
+		premise: o.Reduce & (spec.ReduceMs | spec.ReduceAssist | spec.ReducePs),
+		direct:  workers == 1 && lg == nil, gwrites: o.Reduce&spec.ReduceGWrites != 0, wide: o.Wide, fpMask: o.fpMask}
 	workersScratch := make([]worker, workers)
 	expand := func(set, first int) *job {
 		ts := &slots[set]
@@ -649,6 +655,12 @@ loop:
 						}
 						path.add(ndID, uint8(i))
 						res.States++
+						if sc.premise != nil {
+							return nil, premiseFailed(x.cfg, t.enc[sc.encOff:sc.encEnd], depth+1, sc.premise)
+						}
+						if x.premise != 0 && sc.viol == nil && sc.fp&premiseSample == 0 {
+							res.PremiseChecks++
+						}
 						if viol := sc.viol; viol != nil {
 							v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
 							if report(&v, id, 0) {
@@ -823,6 +835,24 @@ type enabledFunc func(*spec.State, spec.Bounds, []spec.Op) []spec.Op
 // one, the explorer checks the reductions' premises on before it begins.
 const premiseStates = 2000
 
+// premiseSample selects the states the explorer checks the reductions'
+// premises on as it meets them: those whose fingerprint has none of its
+// bits set, one in 1,024, spread over the whole run (a premise can fail
+// only at states deeper than the premiseStates checked first).
+const premiseSample = 1<<10 - 1
+
+// premiseFailed is the error of a run that met, depth steps from the
+// initial state, a state (encoded in enc) whose reductions' premise fails
+// (why).
+func premiseFailed(cfg *spec.Config, enc []byte, depth int, why error) error {
+	var s spec.State
+	dump := "(the state could not be decoded)"
+	if _, err := s.DecodeFrom(cfg, enc); err == nil {
+		dump = s.Dump()
+	}
+	return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one (met by the search): %v; the reduced exploration is not the spec's: explore with -reduce \"\" (or without the reduction)\n%s", depth, why, dump)
+}
+
 // checkReductionPremises checks the premises the reductions red rest on
 // (spec.State.CheckReductionPremises: ReduceMs and ReduceAssist) on up to
 // max states reachable from init under b, and returns an error naming
@@ -833,10 +863,15 @@ const premiseStates = 2000
 func checkReductionPremises(init *spec.State, b spec.Bounds, red spec.Reduction, max int) error {
 	s, depth, err := init.CheckReductionPremises(b, red, max)
 	if err != nil {
-		return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one: %v; the reduced exploration would not be the spec's: explore with -reduce \"\" (or without ms or assist)\n%s", depth, err, s.Dump())
+		return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one: %v; the reduced exploration would not be the spec's: explore with -reduce \"\" (or without the reduction)\n%s", depth, err, s.Dump())
 	}
 	return nil
 }
+
+// checkPremise is the explorer's check of the reductions' premise on a
+// state it meets (spec's CheckReductionPremise; a variable for the test
+// that plants a premise failing deep in the graph).
+var checkPremise = (*spec.State).CheckReductionPremise
 
 // checkInvariants is the explorer's check of a state's invariants
 // (spec's CheckInvariants; a variable for the tests that judge one
@@ -937,6 +972,10 @@ type expander struct {
 	// its states are judged as states (how the program ended, progress)
 	// and not expanded.
 	leaves bool
+	// premise: the reductions whose premises (spec.CheckReductionPremise)
+	// are checked on the states whose fingerprint has no bit of
+	// premiseSample set; 0 for none.
+	premise spec.Reduction
 }
 
 // task is a unit of work: a slab's per frontier states and their
@@ -1044,6 +1083,9 @@ type successor struct {
 	// violation, or its encoding t.enc[encOff:encEnd].
 	viol           *spec.Violation
 	encOff, encEnd int
+	// premise: why the reductions' premise fails at the candidate (one
+	// sampled for the check: expander.premise).
+	premise error
 }
 
 // expand decodes the frontier states of task number k and applies every
@@ -1139,7 +1181,7 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*successor, *spec.State) {
 	var sc *successor
 	t.succs, sc = extend(t.succs)
-	sc.cand, sc.isNew, sc.viol = false, false, nil
+	sc.cand, sc.isNew, sc.viol, sc.premise = false, false, nil, nil
 	sc.parts = sc.parts[:0]
 	var st *spec.State
 	switch {
@@ -1296,6 +1338,9 @@ func (t *task) flush(x *expander) {
 			sc.cand = true
 			if !p.checked {
 				sc.viol = checkInvariants(p.st)
+			}
+			if sc.viol == nil && x.premise != 0 && sc.fp&premiseSample == 0 {
+				sc.premise = checkPremise(p.st, x.bounds, x.premise, nil)
 			}
 			if sc.viol == nil {
 				sc.encOff = len(t.enc)

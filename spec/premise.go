@@ -5,28 +5,45 @@ import (
 	"fmt"
 )
 
-// The reductions ReduceMs and ReduceAssist rest on properties of the
-// spec's transitions: no transition picks an M but m0 by its index, no
-// transition reads a G's assist credit while the GC is off (gcStart zeroes
-// every G's), and while it marks only whether a credit is positive. A
-// change to the spec that breaks one makes the reduced exploration
+// The reductions ReduceMs, ReduceAssist and ReducePs rest on properties
+// of the spec's transitions: no transition picks an M but m0 by its index,
+// none reads a G's assist credit while the GC is off (gcStart zeroes every
+// G's), and while it marks only whether a credit is positive; where the
+// bounds allow ReducePs (Bounds.PSymmetric), no transition reads a P's
+// id. A change to the spec that breaks one makes the reduced exploration
 // unsound: a review removed gcStart's reset of the credits, and the
 // explorer with the reductions explored exactly the states it did
 // before. CheckReductionPremise checks them on one state, so that the
-// explorer can check them on the states it meets first (and the spec's
-// tests on reachable states).
+// explorer can check them on the states it meets (and the spec's tests on
+// reachable states).
 
 // CheckReductionPremise checks on s the premise the reductions red (of
-// ReduceMs and ReduceAssist) rest on: s and a variant of it that red
-// merges with s (its Ms but m0 renamed, what ReduceAssist drops changed)
-// fingerprint alike, fail the same invariants, and every op b enables in
-// the variant leads to a state merged with the successor of s by the
-// same op (renamed), or with s itself (a stutter: the assist op between
-// merged values); an op of the variant throws iff the op of s does. It
-// returns why not, or nil. perm renames M m to perm[m] (m0 kept); nil
-// rotates Ms 1 to n-1.
+// ReduceMs, ReduceAssist and ReducePs) rest on: s and a variant of it that
+// red merges with s (its Ms but m0 renamed, its Ps renamed, what
+// ReduceAssist drops changed) fingerprint alike, fail the same
+// invariants, and every op the variant enables leads to a state merged
+// with the successor of s by the same op (renamed), or with s itself (a
+// stutter: the assist op between merged values); an op of the variant
+// throws iff the op of s does; without ReduceAssist both enable as many
+// ops. It returns why not, or nil. perm renames M m to perm[m] (m0 kept);
+// nil rotates Ms 1 to n-1. The Ps are rotated (P i named i+1 mod n).
+// ReducePs is left out where red.For drops it.
 func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error {
-	red &= ReduceMs | ReduceAssist
+	red = red.For(len(s.Ps), b)
+	var pperm []int8
+	if red&ReducePs != 0 {
+		pperm = make([]int8, len(s.Ps))
+		for i := range pperm {
+			pperm[i] = int8((i + 1) % len(pperm))
+		}
+	}
+	return s.checkPremise(b, red, perm, pperm)
+}
+
+// checkPremise is CheckReductionPremise with the Ps renamed by pperm (nil:
+// not renamed).
+func (s *State) checkPremise(b Bounds, red Reduction, perm []int, pperm []int8) error {
+	red &= ReduceMs | ReduceAssist | ReducePs
 	if red == 0 {
 		return nil
 	}
@@ -44,11 +61,18 @@ func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error
 	for m, p := range perm {
 		inv[p] = m
 	}
+	pinv := make([]int8, len(pperm))
+	for i, p := range pperm {
+		pinv[p] = int8(i)
+	}
 	v := s
 	if red&ReduceAssist != 0 {
 		v = assistVariant(v)
 	}
 	v = renameMs(v, perm)
+	if pperm != nil {
+		v = renamedPs(v, pperm)
+	}
 	fp := s.FingerprintReduced(red)
 	if v.FingerprintReduced(red) != fp {
 		return errors.New("a variant the reduction merges with the state fingerprints differently")
@@ -60,11 +84,18 @@ func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error
 	if err != nil {
 		return err
 	}
-	for _, op := range v.Enabled(b, nil) {
+	vops := v.Enabled(b, nil)
+	if red&ReduceAssist == 0 && len(vops) != len(succ)+len(throws) {
+		return fmt.Errorf("the variant enables %d ops, the state %d", len(vops), len(succ)+len(throws))
+	}
+	for _, op := range vops {
 		n, _, err := premiseStep(v, op)
 		back := op
 		if op.M >= 0 {
 			back.M = int8(inv[op.M])
+		}
+		if pperm != nil {
+			back = renameOpPs(back, pinv)
 		}
 		var th *Throw
 		if errors.As(err, &th) != throws[back] {
@@ -86,7 +117,7 @@ func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error
 // returns the first state whose premise fails, its distance from s and
 // why; nil when every one holds.
 func (s *State) CheckReductionPremises(b Bounds, red Reduction, max int) (*State, int, error) {
-	if red&(ReduceMs|ReduceAssist) == 0 {
+	if red.For(len(s.Ps), b)&(ReduceMs|ReduceAssist|ReducePs) == 0 {
 		return nil, 0, nil
 	}
 	seen := map[uint64]bool{s.Fingerprint(): true}
@@ -138,6 +169,25 @@ func renameMs(s *State, perm []int) *State {
 	r.Sched.Midle = ren(r.Sched.Midle)
 	r.Sched.RetakeM = ren(r.Sched.RetakeM)
 	return r
+}
+
+// renamedPs returns s with P i named perm[i] (renamePsFrom).
+func renamedPs(s *State, perm []int8) *State {
+	v := new(State)
+	v.renamePsFrom(s, perm)
+	return v
+}
+
+// renameOpPs is op with its P ids renamed by perm: retake's and
+// acquirep's P, a steal's victim (Op.P is 0, not None, in other ops).
+func renameOpPs(op Op, perm []int8) Op {
+	if (op.Kind == OpRetake || op.Kind == OpAcquireP) && op.P >= 0 && int(op.P) < len(perm) {
+		op.P = perm[op.P]
+	}
+	if op.Victim >= 0 && int(op.Victim) < len(perm) && op.Kind == OpSchedule && (op.Source == SrcSteal || op.Source == SrcStealNext) {
+		op.Victim = perm[op.Victim]
+	}
+	return op
 }
 
 // assistVariant returns s with what ReduceAssist drops changed: while the
