@@ -205,3 +205,48 @@ func TestExploreMaxTime(t *testing.T) {
 		}
 	}
 }
+
+// gfput's spill and gfget's refill need more dead Gs than a P's free list
+// holds (preset small: 4): the default bound (3 Gs) never reaches them
+// (a review planted a spill that loses a G, and the default explore said
+// ok). At 1 P, 1 M, 5 Gs, core families, the explorer reaches both,
+// completes clean (control), and finds the planted spill (a G dropped
+// from the P's list when gfput spills: dead on no list).
+func TestExploreReachesSpillAndRefill(t *testing.T) {
+	if raceEnabled {
+		t.Skip("make test runs it without -race (one worker: nothing for -race to see)")
+	}
+	c, _ := spec.Preset("small")
+	o := ExploreOptions{Config: spec.Config{Consts: c, Ps: 1, Ms: 1}, Bounds: coreBounds(5), Workers: 1}
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 0 || !r.Complete {
+		t.Fatalf("clean spec: %d violations, complete %v", len(r.Violations), r.Complete)
+	}
+	for _, b := range []string{"exit/spill", "goexit/spill", "newproc1/refill"} {
+		if r.Coverage[b] == 0 {
+			t.Errorf("branch %s never reached in %d states", b, r.States)
+		}
+	}
+	o.StopAtFirst = true
+	o.Step = func(s *spec.State, op spec.Op) (spec.Result, error) {
+		r, err := s.Apply(op)
+		if err == nil && r.Spilled != 0 && (op.Kind == spec.OpExit || op.Kind == spec.OpGoexit) {
+			p := &s.Ps[s.Ms[op.M].P]
+			if n := len(p.GFree); n > 0 {
+				p.GFree = p.GFree[:n-1]
+				p.GFreeSize--
+			}
+		}
+		return r, err
+	}
+	r, err = Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 1 || r.Violations[0].Name != "DeadIffFree" {
+		t.Fatalf("the spill that loses a G: %+v", r.Violations)
+	}
+}

@@ -160,7 +160,7 @@
 //
 // # Invariants
 //
-// Invariants lists 46 named properties, each citing the throw or comment it
+// Invariants lists 47 named properties, each citing the throw or comment it
 // comes from; CheckInvariants returns the first that fails. 35 are facts of
 // the runtime itself at every point between the spec's ops (every M
 // between the runtime code its ops stand for, the features left out below
@@ -244,7 +244,11 @@
 // gp.lockedm (so a locked thread is not killed), and switches to the next
 // coroutine's G with no schedule (coro.go:150-163); nor is coroswitch's
 // plain switch (the running G waits and the next runs on the same M, no
-// run queue, no wakep, coro.go:160-260). On js/wasm findRunnable's
+// run queue, no wakep, coro.go:160-260). Go 1.26's two new statuses have
+// names (Status.String) but no state: _Gleaked (10), a waiting G the GC
+// found leaked under GOEXPERIMENT=goroutineleakprofile (mgc.go:1318,
+// mgcmark.go:78: Waiting <-> Leaked), and _Gdeadextra (11), a dead G on a
+// cgo extra M; neither is in the lifecycle automaton. On js/wasm findRunnable's
 // beforeIdle (lock_js.go:215-247) may start handleAsyncEvent's goroutine
 // (newproc: gfget, the M's own ring) instead of idling: the spec's wasm
 // is wasip1's, whose beforeIdle does nothing, and js reaches the stop

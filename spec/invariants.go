@@ -432,7 +432,7 @@ var Invariants = []Invariant{
 	{"FreeListSizes", "gList.size counts the list (gfput's spill and gfget's refill loop on it)", "", checkFreeListSizes},
 	{"LocalFreeBelowCap", "gfput: `if pp.gFree.size >= 64` spills down below 32", "", checkLocalFreeBelowCap},
 	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`; markrootFreeGStacks: `stackfree(gp.stack); gp.stack.lo = 0` before noStack.pushAll", "", checkNoStackListHasNoStack},
-	{"StackListHasStack", "gfput/gfpurge: `else { stackQ.push(gp) }`; gfput keeps only startingStackSize stacks (sizes change only via gcComputeStartingStackSize)", "", checkStackListHasStack},
+	{"StackListHasStack", "gfput/gfpurge: `else { stackQ.push(gp) }` (a stack kept, of any size: that gfput keeps only startingStackSize stacks and gfget replaces another size is checked by the transitions, against impl and the runtime's records, not by an invariant)", "", checkStackListHasStack},
 	{"StacksArePowersOfTwo", "stackalloc: \"stack size not a power of 2\"; malg(stackMin)", "", checkStacksArePowersOfTwo},
 	{"LiveGsHaveStacks", "newproc1: throw(\"newproc1: newg missing stack\")", "", checkLiveGsHaveStacks},
 	{"DeadIffFree", "allgs conservation: len(allgs) = live Gs + local free + global free (G structs are never freed)", "", checkDeadIffFree},

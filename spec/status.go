@@ -26,6 +26,9 @@ var statusNames = [...]string{
 	Idle: "idle", Runnable: "runnable", Running: "running", Syscall: "syscall",
 	Waiting: "waiting", 5: "moribund_unused", Dead: "dead", 7: "enqueue_unused",
 	8: "copystack", Preempted: "preempted",
+	// Go 1.26: _Gleaked and _Gdeadextra; named for dumps and crash
+	// reports, not modelled (doc.go, "Left out").
+	10: "leaked", 11: "deadextra",
 }
 
 func (s Status) String() string {
