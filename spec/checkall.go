@@ -70,83 +70,80 @@ func checkAll(s *State, c *census) (int, error) {
 	if err := checkRunqBounded(s, c); err != nil {
 		return 20, err
 	}
-	if err := checkRunnextNotInRing(s, c); err != nil {
+	if err := checkLockedPairs(s, c); err != nil {
 		return 21, err
 	}
-	if err := checkLockedPairs(s, c); err != nil {
+	if err := checkLockCountsWire(s, c); err != nil {
 		return 22, err
 	}
-	if err := checkLockCountsWire(s, c); err != nil {
+	if err := checkExitedMsInert(s, c); err != nil {
 		return 23, err
 	}
-	if err := checkExitedMsInert(s, c); err != nil {
+	if err := checkM0NeverExits(s, c); err != nil {
 		return 24, err
 	}
-	if err := checkM0NeverExits(s, c); err != nil {
+	if err := checkNGSysCount(s, c); err != nil {
 		return 25, err
 	}
-	if err := checkNGSysCount(s, c); err != nil {
+	if err := checkIdlePsHaveEmptyRunq(s, c); err != nil {
 		return 26, err
 	}
-	if err := checkIdlePsHaveEmptyRunq(s, c); err != nil {
+	if err := checkIdleListIdle(s, c); err != nil {
 		return 27, err
 	}
-	if err := checkIdleListIdle(s, c); err != nil {
+	if err := checkIdlePsListed(s, c); err != nil {
 		return 28, err
 	}
-	if err := checkIdlePsListed(s, c); err != nil {
+	if err := checkNMSpinningCounts(s, c); err != nil {
 		return 29, err
 	}
-	if err := checkNMSpinningCounts(s, c); err != nil {
+	if err := checkIdleMsListed(s, c); err != nil {
 		return 30, err
 	}
-	if err := checkIdleMsListed(s, c); err != nil {
+	if err := checkNextPHandedOff(s, c); err != nil {
 		return 31, err
 	}
-	if err := checkNextPHandedOff(s, c); err != nil {
+	if err := checkSpinningWithoutLocalWork(s, c); err != nil {
 		return 32, err
 	}
-	if err := checkSpinningWithoutLocalWork(s, c); err != nil {
+	if err := checkRunningPHasM(s, c); err != nil {
 		return 33, err
 	}
-	if err := checkRunningPHasM(s, c); err != nil {
+	if err := checkPOwnership(s, c); err != nil {
 		return 34, err
 	}
-	if err := checkPOwnership(s, c); err != nil {
+	if err := checkGCStopPs(s, c); err != nil {
 		return 35, err
 	}
-	if err := checkGCStopPs(s, c); err != nil {
+	if err := checkDeadPsEmpty(s, c); err != nil {
 		return 36, err
 	}
-	if err := checkDeadPsEmpty(s, c); err != nil {
+	if err := checkSyscallGsHaveM(s, c); err != nil {
 		return 37, err
 	}
-	if err := checkSyscallGsHaveM(s, c); err != nil {
+	if err := checkDeadGsCleared(s, c); err != nil {
 		return 38, err
 	}
-	if err := checkDeadGsCleared(s, c); err != nil {
+	if err := checkAssistCreditFlushed(s, c); err != nil {
 		return 39, err
 	}
-	if err := checkAssistCreditFlushed(s, c); err != nil {
+	if err := checkBgScanCreditNonNegative(s, c); err != nil {
 		return 40, err
 	}
-	if err := checkBgScanCreditNonNegative(s, c); err != nil {
+	if err := checkLockedWaitingM(s, c); err != nil {
 		return 41, err
 	}
-	if err := checkLockedWaitingM(s, c); err != nil {
+	if err := checkMainGoexitIsFinal(s, c); err != nil {
 		return 42, err
 	}
-	if err := checkMainGoexitIsFinal(s, c); err != nil {
+	if err := checkAllAsleepIsDeadlock(s, c); err != nil {
 		return 43, err
 	}
-	if err := checkAllAsleepIsDeadlock(s, c); err != nil {
+	if err := checkGlobalWorkWakesAnM(s, c); err != nil {
 		return 44, err
 	}
-	if err := checkGlobalWorkWakesAnM(s, c); err != nil {
-		return 45, err
-	}
 	if err := checkCheckdeadRan(s, c); err != nil {
-		return 46, err
+		return 45, err
 	}
 	return -1, nil
 }

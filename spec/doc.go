@@ -160,8 +160,8 @@
 //
 // # Invariants
 //
-// Invariants lists 47 named properties, each citing the throw or comment it
-// comes from; CheckInvariants returns the first that fails. 35 are facts of
+// Invariants lists 46 named properties, each citing the throw or comment it
+// comes from; CheckInvariants returns the first that fails. 34 are facts of
 // the runtime itself at every point between the spec's ops (every M
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks

@@ -428,7 +428,7 @@ func (s *State) queuedAllRunnable() bool {
 var Invariants = []Invariant{
 	{"RefsInRange", "guintptr/muintptr/puintptr point at real g, m, p structs", "", checkRefsInRange},
 	{"FreeGsAreDead", "gfput: throw(\"gfput: bad status (not Gdead)\"); newproc1: throw(\"newproc1: new g is not Gdead\")", "", checkFreeGsAreDead},
-	{"OneListAtATime", "runtime2.go/proc.go gList: \"A G can only be on one gQueue or gList at a time\"", "", checkOneListAtATime},
+	{"OneListAtATime", "runtime2.go/proc.go gList: \"A G can only be on one gQueue or gList at a time\"; runqput kicks the old runnext out to the ring, never copies it (runnext and the ring are places too)", "", checkOneListAtATime},
 	{"FreeListSizes", "gList.size counts the list (gfput's spill and gfget's refill loop on it)", "", checkFreeListSizes},
 	{"LocalFreeBelowCap", "gfput: `if pp.gFree.size >= 64` spills down below 32", "", checkLocalFreeBelowCap},
 	{"NoStackListHasNoStack", "gfput/gfpurge: `if gp.stack.lo == 0 { noStackQ.push(gp) }`; markrootFreeGStacks: `stackfree(gp.stack); gp.stack.lo = 0` before noStack.pushAll", "", checkNoStackListHasNoStack},
@@ -468,7 +468,6 @@ var Invariants = []Invariant{
 			"(proc.go:6421): when no M is running, no G is runnable.",
 		check: checkRunnableGsQueued},
 	{"RunqBounded", "runqsteal: throw(\"runqsteal: runq overflow\"); runqput spills at len(pp.runq)", "", checkRunqBounded},
-	{"RunnextNotInRing", "runqput: the old runnext is kicked out to the ring, never copied", "", checkRunnextNotInRing},
 	{"LockedPairs", "dolockOSThread: `gp.m.lockedg.set(gp); gp.lockedm.set(gp.m)`; gdestroy clears both", "", checkLockedPairs},
 	{"LockCountsWire", "dounlockOSThread: `if gp.m.lockedInt != 0 || gp.m.lockedExt != 0 { return }` before unwiring", "", checkLockCountsWire},
 	{"ExitedMsInert", "mexit: the thread exits and never runs a G again", "", checkExitedMsInert},
@@ -884,19 +883,6 @@ func checkRunqBounded(s *State, c *census) error {
 	for i := range s.Ps {
 		if n := len(s.Ps[i].Ring); n > s.Cfg.Consts.RunqSize {
 			return errf("P%d.runq holds %d > %d", i, n, s.Cfg.Consts.RunqSize)
-		}
-	}
-	return nil
-}
-
-// checkRunnextNotInRing is RunnextNotInRing's check.
-func checkRunnextNotInRing(s *State, c *census) error {
-	for i := range s.Ps {
-		p := &s.Ps[i]
-		for _, g := range p.Ring {
-			if p.Runnext != None && g == p.Runnext {
-				return errf("P%d.runnext G%d is also in its ring", i, g)
-			}
 		}
 	}
 	return nil
