@@ -284,6 +284,11 @@ func (mp *m) runqgrab(p2, pp *p, batchHead uint32, stealRunNext bool) (uint32, b
 		}
 		if n == 0 {
 			if stealRunNext {
+				// (The owner may kick its runnext to the ring and set
+				// another between the thief's tail load and this one,
+				// proc.go runqgrab's window: the thief then steals the
+				// new runnext whatever the ring holds.)
+				mp.sp()
 				if next := p2.runnext.Load(); next != nil {
 					// (The runtime's usleep(3) back-off is left out.)
 					mp.sp()
