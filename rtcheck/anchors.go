@@ -83,9 +83,11 @@ var anchors = []anchor{
 	// gdestroy: a G exiting locked to its M, after dropg, before gfput (its
 	// thread then leaves through mexit; an unlocked exit goes on to
 	// schedule in goexit0 and is the gfput record alone, which keeps the
-	// create+exit cycle's record count down).
+	// create+exit cycle's record count down). Every exit is counted (no
+	// record): the trailer's count, against the gfput records, shows an
+	// exit that never reached gfput.
 	{File: "proc.go", Func: "gdestroy", Path: path(s("dropg()")), Where: after,
-		Code: "if locked {\n\tgexitGdestroy(gp, mp, pp, locked)\n}", Kinds: []Kind{KGdestroy}},
+		Code: "gexitGdestroys.Add(1)\nif locked {\n\tgexitGdestroy(gp, mp, pp, locked)\n}", Kinds: []Kind{KGdestroy}},
 	// gdestroy's ngsys decrement, for the finalizer and cleanup goroutines
 	// (newproc1 counted them as system goroutines).
 	{File: "proc.go", Func: "gdestroy", Path: path(s("if isSystemGoroutine(gp, false) {")), Where: before,

@@ -88,7 +88,7 @@
 // (main returning, os.Exit), syscall.Exit, fatal errors (fatalthrow) and
 // unrecovered panics (fatalpanic); it waits briefly for records still
 // being written and ends the file with a trailer (records reserved,
-// written, lost, probe calls outside the scheduler's Ps). The drainer was chosen over draining from the probes
+// written, lost, probe calls outside the scheduler's Ps, and gdestroy's calls, which are counted, not recorded). The drainer was chosen over draining from the probes
 // because a probe may run holding sched.lock, on the system stack, in
 // nosplit code: a write system call there would block the scheduler.
 //

@@ -22,6 +22,9 @@ import (
 // (sched.lock), through the spec's idle-list sub-machine (spec/pidle.go;
 // judge_pidle.go).
 //
+// A locked exit's thread is judged to leave through mexit and never
+// schedule again (judge_exit.go).
+//
 // The run-queue records are checked for linearizability against the
 // spec's run-queue sub-machine (spec/runqs.go; judge_runq.go): the
 // global queue's in their exact order, each P's queues with porcupine.
@@ -45,11 +48,12 @@ const DefaultInvariantEvery = 256
 func SpecJudgeEvery(every int) Judge {
 	every = max(every, 1)
 	return func(f *File) Judgement {
-		// Two passes over the records for the three judges: the first
+		// Two passes over the records for the four judges: the first
 		// finds the Ps the free and idle lists need and pairs the
 		// run-queue records, the second judges each record by all
-		// three (the same as judgeFreeLists, judgeIdleList and
-		// runqCheck, one after the other; TestSpecJudgeOnePass).
+		// four (the same as judgeFreeLists, judgeIdleList,
+		// judgeLockedExits and runqCheck, one after the other;
+		// TestSpecJudgeOnePass).
 		recs := f.Records[:f.Settled]
 		runq := newRunqJudge(f, runqOptions{budget: RunqBudget, endWindow: true})
 		freePs, idlePs := int(f.Header.GOMAXPROCS), int(f.Header.GOMAXPROCS)
@@ -70,7 +74,7 @@ func SpecJudgeEvery(every int) Judge {
 				"GOMAXPROCS %d: the spec names at most %d Ps (its P indices are int8), so these records are not judged by the spec (record consistency was checked)",
 				procs, math.MaxInt8+1)}}
 		}
-		free, idle := newFreeJudge(f, freePs, every), newPidleJudge(idlePs)
+		free, idle, exit := newFreeJudge(f, freePs, every), newPidleJudge(idlePs), newExitJudge()
 		runq.startDecode()
 		for i := range recs {
 			r := &recs[i]
@@ -79,12 +83,14 @@ func SpecJudgeEvery(every int) Judge {
 				free.record(r)
 			}
 			idle.record(r)
+			exit.record(r)
 			if r.Kind < numKinds && runqPairKind[r.Kind] != 0 {
 				runq.decode(int32(i), r)
 			}
 		}
 		probs := free.finish(recs)
 		probs = append(probs, idle.finish()...)
+		probs = append(probs, exit.finish()...)
 		rq := runq.finish()
 		probs = append(probs, rq.problems...)
 		if len(probs) > 0 {

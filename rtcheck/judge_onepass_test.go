@@ -9,13 +9,14 @@ import (
 	"testing"
 )
 
-// specJudgeSeparately is SpecJudgeEvery made of the three judges run one
+// specJudgeSeparately is SpecJudgeEvery made of the four judges run one
 // after the other, each over the whole history (judgeFreeLists,
-// judgeIdleList, runqCheck): what SpecJudgeEvery's single pass over the
+// judgeIdleList, judgeLockedExits, runqCheck): what SpecJudgeEvery's single pass over the
 // records must agree with.
 func specJudgeSeparately(f *File, every int) Judgement {
 	probs := judgeFreeLists(f, max(every, 1))
 	probs = append(probs, judgeIdleList(f)...)
+	probs = append(probs, judgeLockedExits(f)...)
 	rq := runqCheck(f, runqOptions{budget: RunqBudget, endWindow: true})
 	probs = append(probs, rq.problems...)
 	if len(probs) > 0 {

@@ -580,7 +580,7 @@ func TestRuntimeMutants(t *testing.T) {
 		t.Fatalf("%d rows for %d mutants", len(rows), len(Mutants))
 	}
 	for _, r := range rows {
-		t.Logf("%-24s caught=%v %.1fs runs=%d %s", r.Mutant, r.Caught, r.Seconds, r.Runs, r.Kind)
+		t.Logf("%-24s caught=%v byRecords=%v %.1fs runs=%d %s", r.Mutant, r.Caught, r.ByRecords, r.Seconds, r.Runs, r.Kind)
 		if !r.Caught {
 			t.Errorf("mutant %s not caught in %d runs (verdict %q, error %q)", r.Mutant, r.Runs, r.Verdict, r.Error)
 		}

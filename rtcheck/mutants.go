@@ -105,6 +105,15 @@ var Mutants = []Mutant{
 		Old:       "\tdropg()\n\tlock(&sched.lock)\n\tvar pp *p\n\tif schedEnabled(gp) {\n",
 		New:       "\tdropg()\n\tusleep(200)\n\tlock(&sched.lock)\n\tvar pp *p\n\tif false && schedEnabled(gp) {\n",
 		Workloads: []string{"syscall"}},
+	// The exit's tail (judge_exit.go, Consistency's exitsReachGfput).
+	{Name: "locked-exit-reuses-thread", Description: "gdestroy takes plan9's branch on every thread but m0's: a G exiting locked to its thread clears lockedExt and the thread goes on to schedule instead of leaving through mexit",
+		File: "proc.go", Old: "\tgfput(pp, gp)\n\tif locked {\n",
+		New:       "\tgfput(pp, gp)\n\tif locked && mp != &m0 {\n\t\tmp.lockedExt = 0\n\t}\n\tif locked && mp == &m0 {\n",
+		Workloads: []string{"locked"}},
+	{Name: "gdestroy-leaks", Description: "gdestroy skips gfput for one exit in seven (goid%7 == 0): dead Gs on no free list, never reused (an unlocked exit writes no record of its own)",
+		File: "proc.go", Old: "\tgfput(pp, gp)\n\tif locked {\n",
+		New:       "\tif gp.goid%7 != 0 {\n\t\tgfput(pp, gp)\n\t}\n\tif locked {\n",
+		Workloads: []string{"spawn"}},
 	// The run queues' linearizability check (judge_runq.go).
 	{Name: "runqgrab-three-quarters", Description: "runqgrab takes three quarters of the victim's ring (n - n/4) instead of half rounded up (n - n/2)",
 		File: "proc.go", Old: "n = n - n/2", New: "n = n - n/4", Workloads: []string{"steal"}},
@@ -129,11 +138,17 @@ type MutantResult struct {
 	Description string  `json:"description"`
 	Caught      bool    `json:"caught"`
 	Seconds     float64 `json:"seconds"`
-	// Kind says what caught it: the first problem's record kind and
-	// what the judge said, or "crash" for a runtime that died.
-	Kind    string  `json:"kind"`
-	Verdict Verdict `json:"verdict"`
-	Error   string  `json:"error,omitempty"`
+	// Kind says what caught it: the first problem the records showed
+	// (its record kind and what the judge or Consistency said), else the
+	// first problem of the run (an exit status: a crash or a throw).
+	Kind string `json:"kind"`
+	// ByRecords: the records showed the mutant (Consistency or the
+	// judge), whether or not the runtime also crashed. A mutant caught
+	// by its run's exit status alone (the runtime threw or died) is
+	// caught, but not by the judge.
+	ByRecords bool    `json:"byRecords"`
+	Verdict   Verdict `json:"verdict"`
+	Error     string  `json:"error,omitempty"`
 	// Runs is how many times its workloads ran: a mutant not caught runs
 	// again, up to MutantRuns times, before it counts as not caught.
 	Runs int `json:"runs"`
@@ -259,7 +274,7 @@ func RunMutants(o MutantOptions) ([]MutantResult, error) {
 			if err == nil {
 				row.Verdict = rep.Verdict
 				row.Caught = rep.Verdict == Violation
-				row.Kind = firstCause(rep)
+				row.Kind, row.ByRecords = firstCause(rep)
 			}
 		}
 		os.RemoveAll(dir)
@@ -270,8 +285,10 @@ func RunMutants(o MutantOptions) ([]MutantResult, error) {
 		if o.Log != nil {
 			state := "NOT CAUGHT"
 			switch {
+			case row.Caught && row.ByRecords:
+				state = "caught by the records"
 			case row.Caught:
-				state = "caught"
+				state = "caught by a crash alone"
 			case row.Interrupted:
 				state = "INTERRUPTED"
 			}
@@ -282,18 +299,25 @@ func RunMutants(o MutantOptions) ([]MutantResult, error) {
 	return out, nil
 }
 
-// firstCause names what failed first in a report.
-func firstCause(rep *Report) string {
+// firstCause names what failed first in a report: the first problem the
+// records showed in a run that failed (byRecords), else the first
+// problem of one (its exit status).
+func firstCause(rep *Report) (kind string, byRecords bool) {
+	for _, r := range rep.Runs {
+		if r.Verdict == Violation && r.RecordsViolation != "" {
+			return shortProblem(r.RecordsViolation), true
+		}
+	}
 	for _, r := range rep.Runs {
 		if r.Verdict != Violation {
 			continue
 		}
 		for _, p := range r.Problems {
-			return shortProblem(p)
+			return shortProblem(p), false
 		}
-		return "violation"
+		return "violation", false
 	}
-	return ""
+	return "", false
 }
 
 // shortProblem keeps a problem's record kind and what was said of it.

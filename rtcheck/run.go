@@ -156,8 +156,12 @@ type RunResult struct {
 	Coverage  map[string]int `json:"coverage"`
 	Verdict   Verdict        `json:"verdict"`
 	Problems  []string       `json:"problems,omitempty"`
-	Bundle    string         `json:"bundle,omitempty"`
-	Output    []byte         `json:"-"`
+	// RecordsViolation is the first problem the records themselves
+	// showed (Consistency or the judge): "" when the run's violation, if
+	// any, is its exit status or output alone (a crash, a throw).
+	RecordsViolation string `json:"recordsViolation,omitempty"`
+	Bundle           string `json:"bundle,omitempty"`
+	Output           []byte `json:"-"`
 }
 
 // Report is the outcome of Run.
@@ -681,12 +685,18 @@ func collect(r *RunResult, recdir string, mainPid int, opts Options) Verdict {
 		if probs := Consistency(f); len(probs) > 0 {
 			p.Problems = append(p.Problems, probs...)
 			v = worse(v, Violation)
+			if r.RecordsViolation == "" {
+				r.RecordsViolation = fmt.Sprintf("pid %d: %s", p.Pid, probs[0])
+			}
 			continue
 		}
 		if opts.Judge != nil {
 			j := opts.Judge(f)
 			p.Problems = append(p.Problems, j.Problems...)
 			v = worse(v, j.Verdict)
+			if j.Verdict == Violation && len(j.Problems) > 0 && r.RecordsViolation == "" {
+				r.RecordsViolation = fmt.Sprintf("pid %d: %s", p.Pid, j.Problems[0])
+			}
 		}
 	}
 	if big {
@@ -899,7 +909,7 @@ func (rep *Report) Text(verbose bool) string {
 	if !rep.JudgeWired {
 		fmt.Fprintf(&b, "judged: record consistency only (no judge)\n")
 	} else {
-		fmt.Fprintf(&b, "judged: record consistency, then the free lists and the idle P list replayed through the spec, and the run queues checked against it (linearizability)\n")
+		fmt.Fprintf(&b, "judged: record consistency (every exit reaching gfput among it), then the free lists and the idle P list replayed through the spec, the locked exits' threads held to mexit, and the run queues checked against it (linearizability)\n")
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(&b, "problem: %s\n", p)

@@ -98,8 +98,11 @@ run queues' steal and global batch sizes...), checked on the workloads
 that exercise it; every one must be caught (a violation). The real
 scheduler must reach the state a mutant changes, so a mutant not caught
 runs again, up to 3 runs, before it counts as not caught. It prints one
-row per mutant (-json: [{"mutant", "caught", "seconds", "kind", "runs"}])
-and exits 1 when one is not caught.
+row per mutant (-json: [{"mutant", "caught", "byRecords", "seconds",
+"kind", "runs"}]): "yes" when the records showed it (Consistency or the
+judge), "crash" when only the run's exit status did (the runtime threw
+or died: caught, but not by the judge). It exits 1 when one is not
+caught.
 
 Exit codes: 0 ok, 1 violation, 2 bad usage or input, 3 unknown.
 
@@ -327,13 +330,16 @@ func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout,
 		return exitUnknown
 	}
 	interrupted := ctx.Err() != nil
-	caught, uncaught, errored := 0, 0, 0
+	caught, byRecords, uncaught, errored := 0, 0, 0, 0
 	for _, r := range rows {
 		switch {
 		case r.Error != "" || r.Interrupted:
 			errored++
 		case r.Caught:
 			caught++
+			if r.ByRecords {
+				byRecords++
+			}
 		default:
 			uncaught++
 		}
@@ -352,11 +358,14 @@ func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout,
 		enc.Encode(rows)
 		return code
 	}
-	fmt.Fprintf(stdout, "%-24s %-7s %8s  %s\n", "mutant", "caught", "seconds", "caught by")
+	fmt.Fprintf(stdout, "%-26s %-7s %8s  %s\n", "mutant", "caught", "seconds", "caught by")
 	for _, r := range rows {
 		state, why := "no", r.Kind
-		if r.Caught {
+		switch {
+		case r.Caught && r.ByRecords:
 			state = "yes"
+		case r.Caught:
+			state, why = "crash", "the run's exit alone (the records showed nothing): "+why
 		}
 		switch {
 		case r.Error != "":
@@ -370,9 +379,10 @@ func runMutantsTable(src, names, procsList string, jsonOut, target bool, stdout,
 		if len(why) > 110 {
 			why = why[:107] + "..."
 		}
-		fmt.Fprintf(stdout, "%-24s %-7s %8.1f  %s\n", r.Mutant, state, r.Seconds, why)
+		fmt.Fprintf(stdout, "%-26s %-7s %8.1f  %s\n", r.Mutant, state, r.Seconds, why)
 	}
-	fmt.Fprintf(stdout, "%d of %d mutants caught\n", caught, len(rows))
+	fmt.Fprintf(stdout, "%d of %d mutants caught, %d of them by the records (the judge or their consistency), %d by the run's crash alone\n",
+		caught, len(rows), byRecords, caught-byRecords)
 	if interrupted {
 		fmt.Fprintln(stdout, "interrupted: stopped by a signal; mutants not started are not listed")
 	}
