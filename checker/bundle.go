@@ -266,6 +266,10 @@ type HistoryConfig struct {
 	// Mode is the mode the history was recorded in (informative: a saved
 	// history is judged by what it holds, not re-run).
 	Mode string `json:"mode,omitempty"`
+	// Workload is the workload run (its programs: the checker holds
+	// each goroutine's ops to its program's steps, in order); a history
+	// saved without it is judged without that check.
+	Workload *WorkloadJSON `json:"workload,omitempty"`
 }
 
 // HistoryFinal is the optional final observation of a history: the
@@ -285,6 +289,9 @@ type HistoryFinal struct {
 	// Quiescent: the run ended because nothing could move (impl's
 	// Result.Deadlock), so the progress predicates judge the final state.
 	Quiescent bool `json:"quiescent,omitempty"`
+	// HungInOp: the actors inside an op when nothing could move (impl's
+	// Result.HungInOp), which the history does not show.
+	HungInOp []int `json:"hungInOp,omitempty"`
 	// Rescued: lost wakeups (impl's Result.Rescued), which
 	// the history itself does not show.
 	Rescued int `json:"rescued,omitempty"`
@@ -297,7 +304,7 @@ type HistoryFinal struct {
 // result is the impl.Result a final observation stands for.
 func (f *HistoryFinal) result(events []impl.Event) *impl.Result {
 	return &impl.Result{History: events, Snapshot: f.Snapshot, Snapshots: f.Snapshots, Throw: f.Throw, Panic: f.Panic,
-		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut, Deadlock: f.Quiescent, Rescued: f.Rescued, AtThrow: f.AtThrow}
+		Fatal: f.Fatal, Violations: f.Violations, TimedOut: f.TimedOut, Deadlock: f.Quiescent, HungInOp: f.HungInOp, Rescued: f.Rescued, AtThrow: f.AtThrow}
 }
 
 // History is the content of history.json.
@@ -341,6 +348,10 @@ func MarshalCase(o *Outcome) ([]byte, error) {
 // has no final observation.
 func HistoryOf(o *Outcome, res *impl.Result) *History {
 	h := &History{Version: BundleVersion, Config: HistoryConfig{Preset: o.Case.Preset, Ps: o.Case.Ps, Ms: o.Case.Ms, Wasm: o.Case.Wasm, Mode: o.Case.Mode}, Events: o.History}
+	if o.Case.Workload.Main != nil {
+		w := EncodeWorkload(o.Case.Workload)
+		h.Config.Workload = &w
+	}
 	if h.Events == nil {
 		h.Events = []impl.Event{}
 	}
@@ -350,7 +361,7 @@ func HistoryOf(o *Outcome, res *impl.Result) *History {
 	h.Recorded = &RecordedVerdict{Verdict: o.Verdict.String(), Kind: o.Kind, Name: o.Name}
 	if res != nil {
 		h.Final = &HistoryFinal{Snapshot: res.Snapshot, Throw: res.Throw, Panic: res.Panic, Fatal: res.Fatal, Snapshots: res.Snapshots,
-			Violations: res.Violations, TimedOut: res.TimedOut, Quiescent: res.Deadlock, Rescued: res.Rescued, AtThrow: res.AtThrow}
+			Violations: res.Violations, TimedOut: res.TimedOut, Quiescent: res.Deadlock, HungInOp: res.HungInOp, Rescued: res.Rescued, AtThrow: res.AtThrow}
 	}
 	return h
 }
@@ -481,11 +492,19 @@ func ParseHistory(data []byte) (*History, error) {
 	return &h, nil
 }
 
-// Case is the case a history's config describes: no workload, and the
-// mode it was recorded in ("free" when unknown). Judge runs the sequential
-// differential when the final observation carries per-op snapshots.
+// Case is the case a history's config describes: its workload (none in a
+// history saved without it), and the mode it was recorded in ("free"
+// when unknown). Judge runs the sequential differential when the final
+// observation carries per-op snapshots.
 func (h *History) Case() (Case, error) {
 	c := Case{Preset: h.Config.Preset, Ps: h.Config.Ps, Ms: h.Config.Ms, Wasm: h.Config.Wasm, Mode: "free"}
+	if h.Config.Workload != nil {
+		w, err := DecodeWorkload(*h.Config.Workload)
+		if err != nil {
+			return c, fmt.Errorf("config: workload: %v", err)
+		}
+		c.Workload = w
+	}
 	switch h.Config.Mode {
 	case "":
 	case "free", "deterministic", "atomic", "systematic":

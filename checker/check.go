@@ -179,6 +179,12 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	if at, m := wrongProgram(res.History); m != "" {
 		return fail("differential", "a G ran a program it was not given", m, at), nil
 	}
+	// ... and runs it from its first step, each step once, in order: a
+	// recycled G that kept its last goroutine's saved context resumes
+	// where that one stopped.
+	if at, m := wrongStep(res.History, impl.NumberPrograms(c.Workload.Main)); m != "" {
+		return fail("differential", "a G ran its program's steps out of order", m, at), nil
+	}
 	if res.TimedOut {
 		// The run was cut short (its time budget, or impl's MaxOps for
 		// a livelock). Its history is a prefix of complete ops: if no
@@ -286,11 +292,26 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	// a stranded final state is a violation even when linearizability
 	// ran out of time.
 	if o.Verdict != Illegal && res.Deadlock {
+		if len(res.HungInOp) > 0 {
+			// Every spec op completes in one step: an actor that waits
+			// inside one forever is a hang the final state (the state
+			// before its op) does not show.
+			return fail("progress", "OpHung", fmt.Sprintf("%s inside an op when no actor could move: an op that never completes (a wait no op ends: a lost wakeup, a bit never cleared)", actorNames(res.HungInOp)), -1), nil
+		}
 		if v := final.CheckProgress(); v != nil {
 			return fail("progress", v.Invariant, v.Detail+" ["+v.Source+"]", -1), nil
 		}
 	}
 	return o, nil
+}
+
+// actorNames names actors (actorName) for a report.
+func actorNames(ids []int) string {
+	var names []string
+	for _, id := range ids {
+		names = append(names, actorName(id))
+	}
+	return strings.Join(names, ", ")
 }
 
 // wrongProgram checks the program stamps of h's ops (impl.Event.Prog,
@@ -320,6 +341,81 @@ func wrongProgram(h []impl.Event) (int, string) {
 		if w, ok := want[e.ProgGoid]; !ok || w != e.Prog {
 			return i, fmt.Sprintf("goroutine %d runs program %d, but no newproc1 started it with that program (its newproc1 was asked for program %d; 0: none)", e.ProgGoid, e.Prog, w)
 		}
+	}
+	return -1, ""
+}
+
+// stepOps are the ops a program step makes first (impl's stepG); a step
+// may make more after it (a goidrefill's newproc1, a locked exit's mexit).
+var stepOps = map[impl.StepKind][]string{
+	impl.Spawn: {"goidrefill", "newproc1"}, impl.Park: {"park"}, impl.Ready: {"ready"}, impl.Syscall: {"entersyscall"},
+	impl.LockOSThread: {"lockosthread"}, impl.UnlockOSThread: {"unlockosthread"}, impl.LockInt: {"lockint"}, impl.UnlockInt: {"unlockint"},
+	impl.Goexit: {"goexit"}, impl.Return: {"exit"}, impl.Gosched: {"gosched"}, impl.Goyield: {"goyield"},
+	impl.GrowStack: {"growstack"}, impl.Assist: {"assist"}, impl.Dirty: {"dirty"},
+}
+
+// stepMayMakeNoOp reports whether a step can pass without an op: a Park
+// that consumes a pending wakeup, a Ready that finds nobody parked (and
+// leaves one), an assist of no credit, a growth of no stack.
+func stepMayMakeNoOp(st impl.Step) bool {
+	switch st.Kind {
+	case impl.Park, impl.Ready, impl.GrowStack:
+		return true
+	case impl.Assist:
+		return st.Arg == 0
+	}
+	return false
+}
+
+// wrongStep checks the step stamps of h's ops (impl.Event.Step): each
+// goroutine, by its goid, makes its program's steps in order, from the
+// first, each once: the first op of a step is one that step makes, and
+// the steps between two stamped steps (and before the first) are steps
+// that can pass without an op. exitsyscall is made at the step after its
+// syscall's and is left out. It returns the first op that breaks that,
+// and why; "" when every stamp agrees or the history has none (one
+// recorded before the step stamps). progs are the workload's programs
+// (impl.NumberPrograms). A goid two newproc1s handed out is left to the
+// goid checks.
+func wrongStep(h []impl.Event, progs []*impl.Program) (int, string) {
+	last := map[int64]int{} // goid -> last step stamped (1-based), 0 none yet
+	twice := map[int64]bool{}
+	seen := map[int64]bool{}
+	for i := range h {
+		e := &h[i]
+		if e.Op == "newproc1" && e.Out.Goid != 0 && e.Out.Throw == "" {
+			twice[e.Out.Goid] = seen[e.Out.Goid]
+			seen[e.Out.Goid] = true
+		}
+	}
+	for i := range h {
+		e := &h[i]
+		if e.Step == 0 || e.Prog < 1 || e.Prog > len(progs) || twice[e.ProgGoid] || e.Op == "exitsyscall" {
+			continue
+		}
+		steps := progs[e.Prog-1].Steps
+		prev := last[e.ProgGoid]
+		switch {
+		case e.Step == prev:
+			continue // the same step's later ops
+		case e.Step < prev:
+			return i, fmt.Sprintf("goroutine %d makes %s at step %d of program %d after its step %d: a step made again", e.ProgGoid, e.Op, e.Step, e.Prog, prev)
+		case e.Step > len(steps)+1:
+			return i, fmt.Sprintf("goroutine %d makes %s at step %d of program %d, which has %d steps", e.ProgGoid, e.Op, e.Step, e.Prog, len(steps))
+		}
+		for k := prev + 1; k < e.Step; k++ {
+			if !stepMayMakeNoOp(steps[k-1]) {
+				return i, fmt.Sprintf("goroutine %d makes %s at step %d of program %d, but its step %d (%s) made no op: a step skipped", e.ProgGoid, e.Op, e.Step, e.Prog, k, steps[k-1].Kind)
+			}
+		}
+		want := []string{"exit"} // past the last step: the goroutine returns
+		if e.Step <= len(steps) {
+			want = stepOps[steps[e.Step-1].Kind]
+		}
+		if !slices.Contains(want, e.Op) {
+			return i, fmt.Sprintf("goroutine %d makes %s at step %d of program %d, whose step makes %v", e.ProgGoid, e.Op, e.Step, e.Prog, want)
+		}
+		last[e.ProgGoid] = e.Step
 	}
 	return -1, ""
 }

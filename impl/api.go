@@ -235,6 +235,12 @@ type Event struct {
 	// was asked to start.
 	Prog     int   `json:",omitempty"`
 	ProgGoid int64 `json:",omitempty"`
+	// Step is the program step the op was made in, 1-based (the
+	// program's Steps[Step-1]; len(Steps)+1: past its last step, the
+	// goroutine's return); 0 when the op has no Prog, or in a history
+	// recorded before the step stamps. The checker holds each
+	// goroutine's ops to its program's steps, in order.
+	Step int `json:",omitempty"`
 }
 
 func (e Event) String() string {
@@ -429,6 +435,14 @@ type Result struct {
 	// threads at once). The checker judges such a
 	// quiescent end with the progress predicates.
 	Deadlock bool
+	// HungInOp (deterministic modes, with Deadlock): the actors (M ids,
+	// Sysmon, Controller) that were inside an op, begun and neither
+	// committed nor dropped, when no actor could move. Every op of the
+	// spec completes in one step: an actor stuck in one waits for a
+	// condition no op will make true (a lost wakeup, a bit never
+	// cleared), which the final state, the state before the op, does not
+	// show.
+	HungInOp []int `json:",omitempty"`
 	TimedOut bool
 	// Rescued (free-running): lost wakeups, the times every actor was
 	// found asleep with no wakeup on its way to any of them while one's

@@ -33,6 +33,7 @@ type faults struct {
 	gfputKeepWrongStack   bool
 	goidReuse             bool
 	staleProgram          bool
+	stalePC               bool
 	stealMoreThanHalf     bool
 	runnextStolenLeftSet  bool
 	stealNoCAS            bool
@@ -64,6 +65,7 @@ type faults struct {
 	lockedmReadLate       bool
 	stwNoWakep            bool
 	stwSkipsSyscalls      bool
+	retakeKeepsThread     bool
 	exitsyscallNeverOldp  bool
 	preemptToGlobal       bool
 	goyieldWakes          bool
@@ -90,6 +92,7 @@ var faultDefs = []faultDef{
 	{"gfget-freed-no-alloc", "gfget frees a wrong-size stack and hands the G out without allocating a new one", func(f *faults) *bool { return &f.gfgetFreedNoAlloc }},
 	{"gfput-keep-wrong-stack", "gfput keeps a stack whose size is not startingStackSize", func(f *faults) *bool { return &f.gfputKeepWrongStack }},
 	{"goid-reuse", "newproc1 lets a recycled G keep its old goid", func(f *faults) *bool { return &f.goidReuse }},
+	{"stale-pc", "newproc1 does not clear a recycled G's saved context (memclrNoHeapPointers(&newg.sched) skipped): the new goroutine resumes at the step where the last goroutine on that G stopped, skipping its first steps, or all of them", func(f *faults) *bool { return &f.stalePC }},
 	{"stale-program", "newproc1 lets a recycled G keep its previous function (newg.startpc and its entry, gostartcallfn, not set): the G runs the goroutine that last exited on it again, from its start", func(f *faults) *bool { return &f.staleProgram }},
 	{"steal-more-than-half", "runqgrab takes the whole victim ring instead of the rounded-up half", func(f *faults) *bool { return &f.stealMoreThanHalf }},
 	{"runnext-stolen-left-set", "runqgrab takes the victim's runnext without CAS-clearing it", func(f *faults) *bool { return &f.runnextStolenLeftSet }},
@@ -120,6 +123,7 @@ var faultDefs = []faultDef{
 	{"stw-no-wakep", "startTheWorldWithSema ends without its wakep (proc.go:1819-1822): after a stop-the-world that idled or added Ps, no M is woken for the work waiting in run queues until some other wakep", func(f *faults) *bool { return &f.stwNoWakep }},
 	{"stw-skips-syscalls", "stopTheWorldWithSema never retakes the Ps of threads in syscalls (its setBlockOnExitSyscall loop, proc.go:1665-1670, skipped): the world waits for each syscall to return, or for sysmon, which sleeps while gcwaiting (proc.go:6521-6548: up to forcegcperiod/2); every such run is one the spec allows when a probe holds the scan bit, so only the stop-the-worlds that overlap no probe tell", func(f *faults) *bool { return &f.stwSkipsSyscalls }},
 	{"exitsyscall-never-oldp", "exitsyscallTryGetP never takes its old P back from the thread now in a syscall on it (setBlockOnExitSyscall(oldp) and takeP skipped, proc.go:5035-5042): the G goes to an idle P or the global queue while its old P idles in another thread's syscall; every such run is one the spec allows when a probe holds that G's scan bit, so only the exits that overlap no op tell", func(f *faults) *bool { return &f.exitsyscallNeverOldp }},
+	{"retake-keeps-thread", "sysmon's retake takes a P from a thread in a syscall and never lets the thread go (the scan bit setBlockOnExitSyscall set is never cleared): the thread's exitsyscall waits inside its op forever, a hang no state before the op shows (the deterministic modes end with every actor waiting and the M inside its op)", func(f *faults) *bool { return &f.retakeKeepsThread }},
 	{"goyield-wakes", "goyield_m owes a wakep after putting the G on its own P's ring, as goschedImpl does (proc.go:4456-4472: goyield_m calls schedule, no wakep; the P runs on and will take the G)", func(f *faults) *bool { return &f.goyieldWakes }},
 	{"stw-preempt-to-global", "a goroutine preempted for a stop-the-world goes to the global run queue, as goschedImpl does without sched.gcwaiting, instead of its own P's runnext (proc.go:4331-4334: \"keep the G on the local P in runnext so it can keep running immediately after the STW\")", func(f *faults) *bool { return &f.preemptToGlobal }},
 	{"gcstopm-keeps-spinning", "gcstopm stops a spinning M for a stop-the-world without dropping its spinning and sched.nmspinning (proc.go:3303-3310): the count says an M spins that stops, so no wakep starts another, and the M's stopm then throws \"stopm spinning\" (proc.go:3002)", func(f *faults) *bool { return &f.gcstopmKeepsSpinning }},

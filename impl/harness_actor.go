@@ -75,6 +75,9 @@ type sched struct {
 	// atThrow: Result.AtThrow, taken by the actor whose op threw first
 	// (deterministic modes only).
 	atThrow *ThrowState
+	// hungInOp (deterministic modes): the actors inside an op when none
+	// could move (Result.HungInOp); written by the driver alone.
+	hungInOp []int
 }
 
 type backMsg struct {
@@ -113,6 +116,9 @@ type actor struct {
 	// interprets a step of a G's program: the G's goid and the id of the
 	// program it runs (sched.progs; 0: no step).
 	stepGoid, stepProg int32
+	// stepPC is the step interpreted, 1-based (the G's pc + 1): the
+	// ops' Event.Step.
+	stepPC int32
 	// inOp: the actor has begun an op (begin) and not yet committed it
 	// (commit) or dropped it (abandon). Owner-written; read by another
 	// actor only in the deterministic modes, at a throw (sched.throw),

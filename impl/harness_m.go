@@ -147,10 +147,11 @@ func (mp *m) runs(gp *g) bool {
 }
 
 // stepG interprets the next step of the current G's program. The ops it
-// commits are stamped with the G's goid and its program's number.
+// commits are stamped with the G's goid, its program's number and the
+// step's index.
 func (mp *m) stepG(gp *g) {
-	mp.stepGoid, mp.stepProg = int32(gp.goid), mp.s.progs[gp.prog]
-	defer func() { mp.stepGoid, mp.stepProg = 0, 0 }()
+	mp.stepGoid, mp.stepProg, mp.stepPC = int32(gp.goid), mp.s.progs[gp.prog], int32(gp.pc)+1
+	defer func() { mp.stepGoid, mp.stepProg, mp.stepPC = 0, 0, 0 }()
 	if gp.inSys {
 		mp.syscallDuration()
 		mp.exitsyscall(gp)

@@ -191,10 +191,10 @@ type rec struct {
 	code      uint8 // how|stack<<4, source, locked
 	flags     uint8
 	str       uint8 // index of a throw/fatal message in actor.strs; 0 none
-	// sgoid and sprog: the actor's step stamp when the op began
-	// (Event.ProgGoid, Event.Prog); req: newproc1's program asked for
-	// (Input.Prog).
-	sgoid, sprog, req int32
+	// sgoid, sprog and spc: the actor's step stamp when the op began
+	// (Event.ProgGoid, Event.Prog, Event.Step); req: newproc1's program
+	// asked for (Input.Prog).
+	sgoid, sprog, spc, req int32
 }
 
 const chunk = 1024
@@ -258,7 +258,7 @@ const chunk = 1024
 // before B began, B.call > A.ret; if B began before A committed, B.call <
 // A.ret, and they are (correctly) concurrent.
 func (a *actor) begin(op opKind) rec {
-	r := rec{op: op, g: -1, a: -1, c: -1, sgoid: a.stepGoid, sprog: a.stepProg}
+	r := rec{op: op, g: -1, a: -1, c: -1, sgoid: a.stepGoid, sprog: a.stepProg, spc: a.stepPC}
 	a.inOp = true
 	if a.s.rec {
 		r.call = a.callStamp()
@@ -374,7 +374,7 @@ func (a *actor) note(r *rec, msg string) {
 func (a *actor) expand(r *rec) Event {
 	e := Event{M: a.id, Op: opNames[r.op], Call: r.call, Return: r.ret, Prog: int(r.sprog)}
 	if r.sprog != 0 {
-		e.ProgGoid = int64(r.sgoid)
+		e.ProgGoid, e.Step = int64(r.sgoid), int(r.spc)
 	}
 	e.In.P = -1
 	o := &e.Out

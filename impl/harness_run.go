@@ -289,6 +289,16 @@ func (s *sched) drive() {
 			}
 		}
 		if len(runnable) == 0 {
+			if !done {
+				// Every actor waits for a condition: those inside an
+				// op wait in it (read here, where each waits for its
+				// grant, as throwState reads them).
+				for _, a := range s.actors {
+					if !a.finished && a.inOp {
+						s.hungInOp = append(s.hungInOp, a.id)
+					}
+				}
+			}
 			s.deadlock.Store(true)
 			s.done.Store(true)
 			continue
@@ -433,6 +443,7 @@ func (s *sched) result() *Result {
 	r.Rescued = int(s.rescued.Load())
 	if s.deadlock.Load() && r.Throw == "" && r.Fatal == "" && r.Panic == "" && !r.TimedOut && s.terminal.Load().(string) == "" {
 		r.Deadlock = true
+		r.HungInOp = s.hungInOp
 	}
 	n := 0
 	for _, a := range s.actors {
@@ -510,6 +521,18 @@ func (s *sched) merge() []Event {
 // numberPrograms numbers the programs of a workload: main 1, then the
 // children of its Go steps, depth first (a program two steps start has
 // one number). Input.Prog and Event.Prog are these numbers.
+// NumberPrograms lists the programs of a workload whose main runs main, in
+// the numbering of Input.Prog and Event.Prog: program n is the list's
+// [n-1].
+func NumberPrograms(main *Program) []*Program {
+	ids := numberPrograms(main)
+	out := make([]*Program, len(ids))
+	for p, id := range ids {
+		out[id-1] = p
+	}
+	return out
+}
+
 func numberPrograms(main *Program) map[*Program]int32 {
 	ids := map[*Program]int32{}
 	var walk func(p *Program)

@@ -139,7 +139,9 @@ func (mp *m) newproc1(parent *g, pp *p, st Step) {
 	if !(s.f.staleProgram && how != howMalg) {
 		newg.prog = st.Child
 	}
-	newg.pc = 0
+	if !(s.f.stalePC && how != howMalg) {
+		newg.pc = 0 // (memclrNoHeapPointers(&newg.sched))
+	}
 	newg.inSys = false
 	newg.status.Store(gRunnable) // casgstatus(newg, _Gdead, _Grunnable)
 	mp.newg = newg

@@ -72,10 +72,12 @@ func (mp *m) exitsyscall(gp *g) {
 			mp.throwOp(&r, throwCasgstatus)
 			return
 		}
-		if s.panicMsg.Load() != nil {
+		if s.panicMsg.Load() != nil || s.done.Load() {
 			// The holder will never let go (it panicked holding the
-			// scan bit) and the run is over; the op never took
-			// effect.
+			// scan bit), or the run is over (its end, or its time
+			// budget: a holder that never lets go would otherwise
+			// keep this loop, and Run, from ever returning); the op
+			// never took effect.
 			return
 		}
 		if s.det {

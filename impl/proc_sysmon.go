@@ -105,7 +105,9 @@ func (s *sched) retake(a *actor, retakes, probes int) (n, k int) {
 		rp, msg := s.takeP(th)
 		s.retakeP, s.retakeM, s.sysmonRun = rp, th.mp, 1
 		s.unlockSched(a)
-		th.resume()
+		if !s.f.retakeKeepsThread {
+			th.resume()
+		}
 		r.in, r.val = pp.id, int64(th.mp.id)
 		if msg != "" {
 			a.throwOp(&r, msg)

@@ -261,6 +261,13 @@
 //
 // Known over- and under-approximations, each a restriction of the model
 // rather than a claim about the runtime:
+//   - growstack doubles the stack, one op per doubling, where newstack
+//     grows it at once to the first power of two that holds a large
+//     frame (stack.go:1178-1190: `for newsize-used < max+stackGuard`)
+//     and keeps the size under the debugging stackForceMove: the spec
+//     reaches every size the runtime does, by more ops; a recorded
+//     growth of four times is not one op of the spec's (rtcheck records
+//     no growth);
 //   - sysmon's timing is not modelled: retake may take the P of any M
 //     whose G is in a syscall, where the runtime waits for a sysmon tick
 //     that saw the syscall already and, with no local work and an M
