@@ -380,7 +380,7 @@ func stepMayMakeNoOp(st impl.Step) bool {
 func wrongStep(h []impl.Event, progs []*impl.Program) (int, string) {
 	last := map[int64]int{} // goid -> last step stamped (1-based), 0 none yet
 	twice := map[int64]bool{}
-	seen := map[int64]bool{}
+	seen := map[int64]bool{1: true} // main's
 	for i := range h {
 		e := &h[i]
 		if e.Op == "newproc1" && e.Out.Goid != 0 && e.Out.Throw == "" {

@@ -53,3 +53,59 @@ func TestWrongProgram(t *testing.T) {
 		}
 	}
 }
+
+// A G makes its program's steps from the first, each once, in order.
+// With stale-pc a recycled G keeps the last goroutine's pc and skips its
+// steps; the control: without the fault the same program passes.
+func TestStalePCCaught(t *testing.T) {
+	w := impl.Workload{Main: impl.Prog(impl.Go(impl.Prog(impl.Grow(), impl.Yield())), impl.Yield(), impl.Yield(), impl.Yield(),
+		impl.Go(impl.Prog(impl.Yield(), impl.Grow())), impl.Yield(), impl.Yield(), impl.Yield())}
+	for _, mode := range []string{"deterministic", "atomic", "free"} {
+		o, _ := runAndJudge(t, testCase(mode, 1, w, "stale-pc"))
+		if o.Verdict != Illegal || o.Name != "a G ran its program's steps out of order" {
+			t.Errorf("%s, stale-pc: %s %s %s: %s", mode, o.Verdict, o.Kind, o.Name, o.Detail)
+		}
+		if o, _ := runAndJudge(t, testCase(mode, 1, w)); o.Verdict != Ok {
+			t.Errorf("%s, no fault: %s %s %s: %s", mode, o.Verdict, o.Kind, o.Name, o.Detail)
+		}
+	}
+}
+
+// wrongStep on recorded stamps: each goroutine's first op of a step is
+// one its program's step makes, steps in order, each once; steps that
+// can pass without an op may be skipped; exitsyscall, unstamped ops, a
+// history recorded before the stamps and a goid handed out twice (main's
+// included) are not judged here.
+func TestWrongStep(t *testing.T) {
+	prog := impl.Prog(impl.ParkOn(0), impl.Sys(), impl.Yield(), impl.AssistCredit(0), impl.Grow())
+	progs := []*impl.Program{impl.Prog(impl.Go(prog)), prog}
+	spawn := func(goid int64) impl.Event {
+		return impl.Event{Op: "newproc1", Prog: 1, ProgGoid: 1, Step: 1, In: impl.Input{Prog: 2}, Out: impl.Output{Goid: goid}}
+	}
+	op := func(name string, goid int64, step int) impl.Event {
+		return impl.Event{Op: name, Prog: 2, ProgGoid: goid, Step: step}
+	}
+	for _, tc := range []struct {
+		name string
+		h    []impl.Event
+		want string
+	}{
+		{"in order", []impl.Event{spawn(2), op("park", 2, 1), op("entersyscall", 2, 2), op("exitsyscall", 2, 3),
+			op("gosched", 2, 3), op("growstack", 2, 5), op("exit", 2, 6)}, ""},
+		{"a park that took a pending wakeup, no growth", []impl.Event{spawn(2), op("entersyscall", 2, 2), op("gosched", 2, 3), op("exit", 2, 6)}, ""},
+		{"no stamps", []impl.Event{spawn(2), {Op: "exit", Prog: 2, ProgGoid: 2}}, ""},
+		{"main's goid handed out again", []impl.Event{spawn(1), op("exit", 1, 6)}, ""},
+		{"the syscall skipped", []impl.Event{spawn(2), op("gosched", 2, 3)}, "its step 2 (syscall) made no op"},
+		{"a step made again", []impl.Event{spawn(2), op("entersyscall", 2, 2), op("gosched", 2, 3), op("entersyscall", 2, 2)}, "a step made again"},
+		{"the wrong op for its step", []impl.Event{spawn(2), op("park", 2, 1), op("gosched", 2, 2)}, "whose step makes [entersyscall]"},
+		{"past the program's end", []impl.Event{spawn(2), op("park", 2, 1), op("entersyscall", 2, 2), op("gosched", 2, 3), op("exit", 2, 7)}, "which has 5 steps"},
+	} {
+		_, got := wrongStep(tc.h, progs)
+		switch {
+		case tc.want == "" && got != "":
+			t.Errorf("%s: %s", tc.name, got)
+		case tc.want != "" && !strings.Contains(got, tc.want):
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
