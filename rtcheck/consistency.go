@@ -44,38 +44,36 @@ func Consistency(f *File) []string {
 	return c.problems
 }
 
-// exitsReachGfput checks that every exit reached gfput: gdestroy's calls,
-// which the trailer counts (Trailer.Gdestroys), against the gfput
-// records (gfput's only caller is gdestroy, proc.go). An exit that skips
-// gfput leaves a dead G on no free list, never reused and counted as
-// live by gcount, and writes no record of its own (an unlocked exit is
-// its gfput record alone): only the count shows it. At the final drain
-// an exit may be between the two (each on an M holding a P), so up to
-// as many as the process had Ps may be missing; never a gfput more. Not
-// judged when records are missing (lost, capped, on Ps that are not the
-// scheduler's, unsettled) or the trailer does not carry the count.
+// exitsReachGfput checks that every exit reaches gfput: the trailer
+// carries how many exits (gdestroy's calls, which the probe counts
+// without a record) had not reached gfput's probe when the final drain
+// wrote it (Trailer.ExitsMissing, both counts read with no gfput between:
+// gfput's only caller is gdestroy, proc.go). An exit that skips gfput
+// leaves a dead G on no free list, never reused and counted as live by
+// gcount, and writes no record of its own (an unlocked exit is its gfput
+// record alone): only the counts show it. The process runs on while the
+// trailer is written, so an exit may be between the two, each on an M
+// holding a P: up to as many as the process had Ps. Not judged when the
+// trailer does not carry the count (an earlier gexit's file) or probes
+// ran on Ps that are not the scheduler's (the runtime's own tests call
+// gfput on them).
 func exitsReachGfput(f *File) []string {
 	t := f.Trailer
-	if t == nil || !t.HasGdestroys || f.Settled != len(f.Records) || f.Lost() != 0 || f.Capped() != 0 || f.Outside() != 0 {
+	if t == nil || !t.HasExitsMissing || f.Outside() != 0 {
 		return nil
 	}
-	var gfputs uint32
 	maxPs := int64(f.Header.GOMAXPROCS)
 	for i := range f.Records {
-		switch r := &f.Records[i]; r.Kind {
-		case KGfput:
-			gfputs++
-		case KProcresize:
+		if r := &f.Records[i]; r.Kind == KProcresize {
 			maxPs = max(maxPs, int64(r.F[1]))
 		}
 	}
-	missing := int64(int32(t.Gdestroys - gfputs)) // (both counted mod 2^32)
-	switch {
+	switch missing := int64(t.ExitsMissing); {
 	case missing < 0:
-		return []string{fmt.Sprintf("%d gfput records but gdestroy ran %d times (the trailer's count): gfput's only caller is gdestroy", gfputs, t.Gdestroys)}
+		return []string{fmt.Sprintf("gfput's probe ran %d times more than gdestroy: gfput's only caller is gdestroy", -missing)}
 	case missing > maxPs:
-		return []string{fmt.Sprintf("gdestroy ran %d times (the trailer's count) but there are %d gfput records: %d exits never reached gfput (at most %d, one per P, may be between the two at the final drain): dead Gs on no free list, never reused",
-			t.Gdestroys, gfputs, missing, maxPs)}
+		return []string{fmt.Sprintf("%d exits (gdestroy's calls, counted) never reached gfput, when the final drain wrote its trailer (at most %d, one per P, may be between the two): dead Gs on no free list, never reused",
+			missing, maxPs)}
 	}
 	return nil
 }

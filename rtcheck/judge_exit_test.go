@@ -44,31 +44,29 @@ func TestJudgeLockedExits(t *testing.T) {
 	}
 }
 
-// TestExitsReachGfput: the trailer's count of gdestroy calls against the
-// gfput records. Clean: equal, or up to one exit per P short (in flight
-// at the final drain), or not judged (no count: an earlier gexit's file;
-// records lost). Planted: more exits than that (exits that skipped
-// gfput), or a gfput more than the exits.
+// TestExitsReachGfput: the exits the trailer says had not reached gfput.
+// Clean: none, or up to one per P (in flight while the trailer was
+// written; procresize's Ps count), or not judged (no count: an earlier
+// gexit's file; probes on Ps that are not the scheduler's). Planted:
+// more (exits that skipped gfput), or gfputs without their exits.
 func TestExitsReachGfput(t *testing.T) {
-	recs := make([]Record, 10)
-	for i := range recs {
-		recs[i] = Record{Kind: KGfput, Index: uint64(i)}
-	}
-	file := func(gdestroys uint32, has bool, lost uint64) *File {
+	file := func(missing int32, has bool, outside uint64, recs ...Record) *File {
 		return &File{Header: Header{GOMAXPROCS: 2}, Records: recs, Settled: len(recs),
-			Trailer: &Trailer{Gdestroys: gdestroys, HasGdestroys: has, Lost: lost}}
+			Trailer: &Trailer{ExitsMissing: missing, HasExitsMissing: has, Outside: outside}}
 	}
+	resized := Record{Kind: KProcresize, F: [6]int32{2, 4}}
 	for _, tc := range []struct {
 		name string
 		f    *File
 		want string
 	}{
-		{"every exit reached gfput", file(10, true, 0), ""},
-		{"two exits in flight at the final drain", file(12, true, 0), ""},
+		{"every exit reached gfput", file(0, true, 0), ""},
+		{"two exits in flight", file(2, true, 0), ""},
+		{"four in flight after a procresize to 4", file(4, true, 0, resized), ""},
 		{"no count (an earlier gexit's file)", file(40, false, 0), ""},
-		{"records lost", file(40, true, 3), ""},
-		{"three exits skipped gfput", file(13, true, 0), "3 exits never reached gfput"},
-		{"a gfput more than the exits", file(9, true, 0), "gfput's only caller is gdestroy"},
+		{"probes outside the scheduler's Ps", file(-5, true, 3), ""},
+		{"three exits skipped gfput", file(3, true, 0), "3 exits (gdestroy's calls, counted) never reached gfput"},
+		{"gfputs without their exits", file(-1, true, 0), "gfput's only caller is gdestroy"},
 	} {
 		probs := exitsReachGfput(tc.f)
 		switch {

@@ -138,12 +138,12 @@ type Trailer struct {
 	// Capped counts records past the file's cap (GEXIT_MAX_RECORDS):
 	// consumed, not written.
 	Capped uint64
-	// Gdestroys counts gdestroy's calls, every exit (mod 2^32), when
-	// HasGdestroys (files of an earlier gexit do not carry it): each
-	// reaches gfput, whose record follows, unless the process ended in
-	// between (Consistency).
-	Gdestroys    uint32
-	HasGdestroys bool
+	// ExitsMissing is how many exits (gdestroy calls, counted, not
+	// recorded) had not reached gfput's probe when the marker was
+	// written, when HasExitsMissing (files of an earlier gexit do not
+	// carry it): at most one per P is between the two (Consistency).
+	ExitsMissing    int32
+	HasExitsMissing bool
 }
 
 // File is one process's decoded record file.
@@ -323,7 +323,7 @@ func (d *decoder) feed(data []byte) error {
 		if kind == KindTrailer || kind == KindLoss {
 			t := Trailer{Before: le.Uint64(b[0:]), Reserved: le.Uint64(b[8:]), Drained: le.Uint64(b[16:]),
 				Lost: le.Uint64(b[24:]), DrainErrors: le.Uint64(b[40:]), Outside: le.Uint64(b[48:]), Capped: le.Uint64(b[56:]),
-				Gdestroys: le.Uint32(b[36:]), HasGdestroys: b[34]&1 != 0}
+				ExitsMissing: int32(le.Uint32(b[36:])), HasExitsMissing: b[34]&1 != 0}
 			if kind == KindLoss {
 				f.Losses = append(f.Losses, t)
 				continue
