@@ -535,7 +535,21 @@ func readLimited(path string) ([]byte, error) {
 	if fi.Size() > maxBundleBytes {
 		return nil, fmt.Errorf("larger than %d bytes", maxBundleBytes)
 	}
-	return os.ReadFile(path)
+	// A device or a pipe has no size (Stat says 0): the limit holds on
+	// what is read (a review's replay of /dev/zero grew to 23.7 GB).
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBundleBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxBundleBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxBundleBytes)
+	}
+	return data, nil
 }
 
 // LoadHistory reads and validates a history.json file. Errors name the

@@ -554,8 +554,14 @@ func (c *Campaign) Run(ctx context.Context) *CampaignResult {
 	}
 	var u *Outcome // (the first unknown may be a run's timeout, which has no history to decide)
 	c.mu.Lock()
-	if len(c.undecided) > 0 {
+	switch {
+	case len(c.undecided) > 0:
 		u = c.undecided[0].out
+	case c.first != nil && c.first.Verdict == Unknown:
+		// Every history kept for decide was decided; the first unknown
+		// is one not kept (beyond maxUndecided) or of another kind (a
+		// review's campaign with 4,759 unknowns kept no bundle).
+		u = c.first
 	}
 	c.mu.Unlock()
 	if u != nil && res.Failure == nil && c.o.Out != "" && len(u.History) > 0 {

@@ -589,6 +589,26 @@ loop:
 					if len(ops) > 255 {
 						return nil, fmt.Errorf("explore: %d ops enabled in one state; the path encoding holds 255", len(ops))
 					}
+					if lg != nil {
+						// An actor with steps none of which is strict
+						// (by actor: Ms, then sysmon and the controller).
+						var stepped, strict uint32
+						for k, op := range ops {
+							if sc := &t.succs[pa.first+k]; sc.err == nil {
+								bit := uint32(1) << uint(int(op.M)+2)
+								stepped |= bit
+								if sc.strict {
+									strict |= bit
+								}
+							}
+						}
+						if stepped&^strict != 0 {
+							if lg.relaxedOnly == 0 {
+								lg.firstRelaxedOnly = ndID
+							}
+							lg.relaxedOnly++
+						}
+					}
 					for k, op := range ops {
 						sc := &t.succs[pa.first+k]
 						i := k
@@ -607,6 +627,7 @@ loop:
 							id := path.add(ndID, uint8(i))
 							if lg != nil {
 								lg.addEnd(id)
+								lg.unexpanded++
 							}
 							v := ExploreViolation{Kind: "invariant", Name: pv.v.Invariant, Source: pv.v.Source, Detail: pv.v.Detail}
 							if report(&v, id, 0) {
@@ -662,6 +683,9 @@ loop:
 							res.PremiseChecks++
 						}
 						if viol := sc.viol; viol != nil {
+							if lg != nil {
+								lg.unexpanded++
+							}
 							v := ExploreViolation{Kind: "invariant", Name: viol.Invariant, Source: viol.Source, Detail: viol.Detail}
 							if report(&v, id, 0) {
 								break

@@ -277,6 +277,10 @@ type LivenessStats struct {
 	// properties it had not decided are unknown (a lasso found before
 	// the stop is reported).
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Cut says why the graph is not the whole space, though the
+	// exploration exhausted it (states not expanded, states whose steps
+	// are all relaxed): every property is then unknown.
+	Cut string `json:"cut,omitempty"`
 }
 
 // Bits of livenessGraph.gmask (per state: bits 0-3 count its runnable
@@ -321,6 +325,26 @@ type livenessGraph struct {
 	// target, or 0xF when it is no longer runnable there.
 	sig            []uint32
 	porder, sorder []int32
+	// The graph is not the whole space, though the exploration
+	// exhausted it, when states are left out of it: unexpanded (they
+	// break an invariant: with ExploreOptions.All the search goes on)
+	// or with an actor whose every step is relaxed (the graph's edges
+	// are the strict steps; such a state is judged by nothing). Then no
+	// property is said to hold (cut).
+	unexpanded, relaxedOnly int
+	firstRelaxedOnly        uint32 // a state numbered so, with relaxedOnly
+}
+
+// cut says why the graph is not the whole space ("" when it is).
+func (lg *livenessGraph) cut() string {
+	var why []string
+	if lg.unexpanded > 0 {
+		why = append(why, fmt.Sprintf("%d states break an invariant and were not expanded", lg.unexpanded))
+	}
+	if lg.relaxedOnly > 0 {
+		why = append(why, fmt.Sprintf("%d states have an actor whose every step is relaxed, which the graph of strict steps leaves out (the first: state %d): the spec's findRunnable has no strict step there", lg.relaxedOnly, lg.firstRelaxedOnly))
+	}
+	return strings.Join(why, "; ")
 }
 
 func newLivenessGraph(o ExploreOptions) (*livenessGraph, error) {
@@ -1325,6 +1349,15 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 		}
 	}
 	if res.StoppedBy != "" {
+		unknown()
+		stats.Bytes = lg.bytes()
+		return nil
+	}
+	if stats.Cut = lg.cut(); stats.Cut != "" {
+		// A loop through the states left out, or a state judged by
+		// nothing, could be a starvation (a review planted a spec whose
+		// tick pick was refused only in strict order: -liveness said
+		// every property holds).
 		unknown()
 		stats.Bytes = lg.bytes()
 		return nil

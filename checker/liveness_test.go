@@ -982,3 +982,57 @@ func TestLivenessStopKeepsFoundLassos(t *testing.T) {
 		}
 	}
 }
+
+// The liveness graph is the strict steps of the whole space; a run whose
+// graph leaves states out judges no property, even with the space
+// exhausted. Planted, from a review: a spec whose 61st-tick pick is
+// offered in no state (Enabled only), so that while it is due the
+// runnext and ring picks are refused in strict order and allowed relaxed:
+// -liveness said every property holds, though the same bug planted in
+// findRunnable too starves the global queue (TestLivenessFindsPlantedStarvation's
+// no-tick-pick). And a lost wakep whose states break GlobalWorkWakesAnM,
+// explored on past the violations (not StopAtFirst): those states are
+// not expanded, and IdlePsPutToWork "held". Controls: the clean spec at
+// the same bounds holds with nothing cut.
+func TestLivenessCutGraphIsUnknown(t *testing.T) {
+	skipLivenessUnderRace(t)
+	noTickOffered := func(s *spec.State, b spec.Bounds, buf []spec.Op) []spec.Op {
+		return slices.DeleteFunc(s.Enabled(b, buf), func(op spec.Op) bool { return op.Kind == spec.OpSchedule && op.Source == spec.SrcTick })
+	}
+	lossy := liveOptions(2, 2, coreBounds(2))
+	lossy.Step = lostWakep
+	for _, tc := range []struct {
+		name  string
+		plant ExploreOptions
+		clean ExploreOptions
+		cut   string
+	}{
+		{"the tick pick offered nowhere", withEnabled(liveOptions(1, 1, coreBounds(4)), noTickOffered), liveOptions(1, 1, coreBounds(4)), "every step is relaxed"},
+		{"a lost wakep explored past its violations", lossy, liveOptions(2, 2, coreBounds(2)), "break an invariant and were not expanded"},
+	} {
+		r, err := Explore(context.Background(), tc.plant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.LivenessStats == nil || !strings.Contains(r.LivenessStats.Cut, tc.cut) {
+			t.Errorf("%s: cut %+v, want %q", tc.name, r.LivenessStats, tc.cut)
+		}
+		for _, l := range r.Liveness {
+			if !l.Unknown || l.Holds {
+				t.Errorf("%s: %s holds=%v unknown=%v, want unknown", tc.name, l.Name, l.Holds, l.Unknown)
+			}
+		}
+		c, err := Explore(context.Background(), tc.clean)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.LivenessStats == nil || c.LivenessStats.Cut != "" || len(c.Violations) != 0 {
+			t.Errorf("%s, clean: cut %+v, %d violations", tc.name, c.LivenessStats, len(c.Violations))
+		}
+		for _, l := range c.Liveness {
+			if !l.Holds || l.Unknown {
+				t.Errorf("%s, clean: %s holds=%v unknown=%v", tc.name, l.Name, l.Holds, l.Unknown)
+			}
+		}
+	}
+}

@@ -230,6 +230,12 @@ type MutantResult struct {
 	// the implementation (Unjudged: unknown, or a harness error).
 	Unjudged int      `json:"unjudged,omitempty"`
 	Outcome  *Outcome `json:"-"`
+	// FalsePositive is the report (TextReport) of a case the correct
+	// implementation failed: the null row's catch, or a control run that
+	// failed with the fault off. It is the one counterexample a table
+	// must never lose (a review found the table kept only its kind and
+	// name).
+	FalsePositive string `json:"falsePositiveReport,omitempty"`
 }
 
 // Undecided reports whether the row judged nothing it can be held to:
@@ -374,6 +380,10 @@ func Mutants(o MutantOptions) []MutantResult {
 			r.Control = ctl.Verdict.String()
 			if ctl.Verdict == Illegal {
 				r.Control += " (" + ctl.Kind + ": " + ctl.Name + ")"
+				r.FalsePositive = TextReport(ctl)
+			}
+			if r.Null {
+				r.FalsePositive = TextReport(last)
 			}
 		}
 		if o.ModeBudget > 0 {
@@ -381,6 +391,9 @@ func Mutants(o MutantOptions) []MutantResult {
 			for _, mode := range MutantModes {
 				m := searchMutant(o, faults, []string{mode}, o.ModeBudget)
 				r.Modes[mode] = ModeResult{Caught: m.out != nil, Seconds: m.seconds, Cases: m.cases}
+				if r.Null && m.out != nil && r.FalsePositive == "" {
+					r.FalsePositive = TextReport(m.out)
+				}
 			}
 		}
 		if o.Context.Err() != nil && !r.Caught {

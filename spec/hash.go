@@ -257,6 +257,10 @@ func (s *State) fingerprintLanes(r Reduction) lanes {
 // with more, the Ms keep their names.
 const maxSymMs = 16
 
+// MaxSymMs is the most Ms ReduceMs applies to: with more, the Ms keep
+// their names (nothing is merged).
+const MaxSymMs = maxSymMs
+
 // fingerprint is fingerprintLanes with scratch perm and key of
 // len(s.Gs) and inv of at least that.
 func (s *State) fingerprint(r Reduction, perm, inv []int32, key []uint64) lanes {

@@ -29,7 +29,7 @@ import (
 // nil rotates Ms 1 to n-1. The Ps are rotated (P i named i+1 mod n).
 // ReducePs is left out where red.For drops it.
 func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error {
-	red = red.For(len(s.Ps), b)
+	red = s.premiseReductions(b, red)
 	var pperm []int8
 	if red&ReducePs != 0 {
 		pperm = make([]int8, len(s.Ps))
@@ -38,6 +38,18 @@ func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error
 		}
 	}
 	return s.checkPremise(b, red, perm, pperm)
+}
+
+// premiseReductions is red less what does not apply to s under b: ReducePs
+// where Reduction.For drops it, ReduceMs beyond maxSymMs Ms (the
+// fingerprint keeps their names: nothing is merged, and no premise is
+// needed; a review's explore -ms 17 failed the premise check).
+func (s *State) premiseReductions(b Bounds, red Reduction) Reduction {
+	red = red.For(len(s.Ps), b)
+	if len(s.Ms) > maxSymMs {
+		red &^= ReduceMs
+	}
+	return red
 }
 
 // checkPremise is CheckReductionPremise with the Ps renamed by pperm (nil:
@@ -117,7 +129,7 @@ func (s *State) checkPremise(b Bounds, red Reduction, perm []int, pperm []int8) 
 // returns the first state whose premise fails, its distance from s and
 // why; nil when every one holds.
 func (s *State) CheckReductionPremises(b Bounds, red Reduction, max int) (*State, int, error) {
-	if red.For(len(s.Ps), b)&(ReduceMs|ReduceAssist|ReducePs) == 0 {
+	if s.premiseReductions(b, red)&(ReduceMs|ReduceAssist|ReducePs) == 0 {
 		return nil, 0, nil
 	}
 	seen := map[uint64]bool{s.Fingerprint(): true}

@@ -231,6 +231,15 @@ func TestReplayBadInput(t *testing.T) {
 			t.Errorf("%s: the file changed", what)
 		}
 	}
+	// A device has no size to check first: the limit holds on what is
+	// read (a review's replay of /dev/zero grew until the machine ran
+	// out of memory).
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		code, stdout, stderr := cliRun(t, "replay", "/dev/zero")
+		if code != exitUsage || !strings.Contains(stderr, "larger than") {
+			t.Errorf("/dev/zero: exit %d\n%s%s", code, stdout, stderr)
+		}
+	}
 	// A well-formed empty history is linearizable.
 	if code, stdout, stderr := cliRun(t, "replay", write("ok.json", good)); code != exitOK {
 		t.Errorf("good history: exit %d\n%s%s", code, stdout, stderr)
@@ -658,6 +667,16 @@ func TestCheckDecidesAfterTheCases(t *testing.T) {
 	undecided := r.Decided + r.Unknown
 	if undecided <= 8 || r.Decided != 8 || r.Ok+r.Unknown != 25 || r.Illegal != 0 || code != exitUnknown {
 		t.Errorf("-json: exit %d, %+v: want 8 of the more than 8 undecided decided ok, the rest unknown", code, r)
+	}
+	// The 8 kept were decided; an unknown beyond them is still kept as
+	// a bundle (a review's campaign with 4,759 unknowns kept none).
+	var ub struct {
+		UnknownBundle *string `json:"unknownBundle"`
+	}
+	if json.Unmarshal([]byte(stdout), &ub); ub.UnknownBundle == nil || *ub.UnknownBundle == "" {
+		t.Errorf("-json: no unknown bundle with %d cases unknown\n%s", r.Unknown, stdout)
+	} else if _, err := os.Stat(filepath.Join(*ub.UnknownBundle, "history.json")); err != nil {
+		t.Errorf("the unknown bundle: %v", err)
 	}
 	code, stdout, stderr = cliRun(t, "check", "-mode", "deterministic", "-cases", "5", "-budget", "1ns", "-out", t.TempDir())
 	if code != exitUnknown || !regexp.MustCompile(`decided after the cases \(-decide\): [1-5] histor(y|ies) undecided`).MatchString(stdout) || !strings.Contains(stdout, "5 ok, 0 illegal, 0 unknown") {

@@ -503,6 +503,10 @@ Flags:
 		}
 		red = applied
 	}
+	if *ms > spec.MaxSymMs && red&spec.ReduceMs != 0 {
+		red &^= spec.ReduceMs
+		reduceNote += fmt.Sprintf(" (ms off: more than %d Ms)", spec.MaxSymMs)
+	}
 	*reduce = reductionList(red)
 	switch {
 	case *reduce != "":
@@ -847,6 +851,8 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 		switch {
 		case l.Unknown && res.LivenessStats != nil && res.LivenessStats.Interrupted:
 			verdict = "unknown (the search for fair loops was stopped)"
+		case l.Unknown && res.LivenessStats != nil && res.LivenessStats.Cut != "":
+			verdict = "unknown (the graph is not the whole space: below)"
 		case l.Unknown:
 			verdict = "unknown (the space was not exhausted)"
 		case !l.Holds:
@@ -860,6 +866,9 @@ func printLiveness(w io.Writer, res *checker.ExploreResult) {
 			judged = "vacuous: no state to judge under these bounds"
 		}
 		fmt.Fprintf(w, "%s\n", strings.TrimRight(fmt.Sprintf("  %-21s %-8s %s", l.Name, verdict, judged), " "))
+	}
+	if st := res.LivenessStats; st != nil && st.Cut != "" {
+		fmt.Fprintf(w, "liveness: no property judged: %s\n", st.Cut)
 	}
 	if st := res.LivenessStats; st != nil {
 		fmt.Fprintf(w, "liveness graph: %d strict edges, %d (state, runnable G) nodes, %.1f MB (%.1f bytes per state), checked in %.2fs\n",

@@ -447,6 +447,9 @@ func TestExploreReducePsOnlyWhereSound(t *testing.T) {
 		{[]string{"-gs", "1", "-reduce", "ps", "-without", "gc", "-depth", "4"}, "", true},
 		{[]string{"-gs", "1", "-ps", "5", "-depth", "3"}, "ms,assist,gwrites", false},
 		{[]string{"-gs", "1", "-ps", "1"}, "ms,assist,gwrites", false},
+		// Beyond 16 Ms the Ms keep their names: ms is off, said so (a
+		// review's -ms 17 failed the premise check instead).
+		{[]string{"-gs", "1", "-ms", "17", "-without", "system,gc,assist,dirty,syscalls,locks,procresize,stacksize,goyield", "-depth", "3"}, "assist,gwrites,ps", false},
 	} {
 		code, stdout, stderr := cliRun(t, append([]string{"explore", "-q", "-json"}, tc.args...)...)
 		if code != exitOK {
@@ -464,6 +467,9 @@ func TestExploreReducePsOnlyWhereSound(t *testing.T) {
 		_, text, _ := cliRun(t, append([]string{"explore", "-q"}, tc.args...)...)
 		if got := strings.Contains(text, "ps off: the gc and procresize families read P ids"); got != tc.note {
 			t.Errorf("%v: the summary says ps is off: %v, want %v\n%s", tc.args, got, tc.note, text)
+		}
+		if msOff := slices.Contains(tc.args, "17"); msOff != strings.Contains(text, "ms off: more than 16 Ms") {
+			t.Errorf("%v: the summary says ms is off: %v\n%s", tc.args, !msOff, text)
 		}
 	}
 }

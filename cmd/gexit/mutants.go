@@ -209,6 +209,11 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	for _, r := range rows {
 		falsePositive = falsePositive || r.NullCaught()
 	}
+	for _, r := range rows {
+		if r.FalsePositive != "" {
+			fmt.Fprintf(stdout, "\n%s: the correct implementation failed (the case, to replay or fix):\n%s", r.Fault, r.FalsePositive)
+		}
+	}
 	null := "not caught"
 	switch {
 	case falsePositive:
