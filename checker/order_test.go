@@ -29,7 +29,9 @@ func TestModelKeepsProgramOrder(t *testing.T) {
 	flat := slices.Clone(res.History)
 	var spawns []int
 	for i := range flat {
-		flat[i].Call, flat[i].Return = 7, 7
+		// (Without step stamps, which would show the exchange below
+		// first: this is the linearizability model's test.)
+		flat[i].Call, flat[i].Return, flat[i].Step = 7, 7, 0
 		if flat[i].Op == "newproc1" && flat[i].M == 0 {
 			spawns = append(spawns, i)
 		}
@@ -78,7 +80,9 @@ func TestGoidRefillHeldToItsNewproc1(t *testing.T) {
 	flat := slices.Clone(res.History)
 	refill, lock := -1, -1
 	for i := range flat {
-		flat[i].Call, flat[i].Return = 7, 7
+		// (Without step stamps, which would show the exchange below
+		// first: this is the linearizability model's test.)
+		flat[i].Call, flat[i].Return, flat[i].Step = 7, 7, 0
 		switch {
 		case flat[i].Op == "goidrefill":
 			refill = i

@@ -52,7 +52,9 @@ a trace that breaks it is not readable, exit 2 with the reader's message,
 and is not conformant either. A trace cut at a generation boundary reads
 cleanly and is judged on what it holds.
 
-Exit codes: 0 conformant, 1 a violation, 2 bad usage or not a readable trace.
+Exit codes: 0 conformant, 1 a violation, 2 bad usage or not a readable
+trace (a FILE), 3 unknown (a trace -run recorded that the trace reader
+rejects: not judged).
 
 Flags:
 `
@@ -100,6 +102,17 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 				*workload, strings.Join(conform.WorkloadNames(), ", "))
 			return exitUsage
 		}
+		if *keep != "" {
+			// Checked before the run, as check's -out is: a path that
+			// cannot be written is bad usage, found before the
+			// recording rather than after it.
+			f, err := os.OpenFile(*keep, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+			if err != nil {
+				fmt.Fprintf(stderr, "gexit conform: -keep: %v\n", err)
+				return exitUsage
+			}
+			f.Close()
+		}
 		rec, err = conform.Record(w, *procs, *scale)
 		if err != nil {
 			fmt.Fprintf(stderr, "gexit conform: %v\n", err)
@@ -107,14 +120,18 @@ func runConform(args []string, stdout, stderr io.Writer) int {
 		}
 		if *keep != "" {
 			if err := os.WriteFile(*keep, rec.Trace, 0o644); err != nil {
-				fmt.Fprintf(stderr, "gexit conform: %v\n", err)
-				return exitUsage
+				// The trace is still judged: its verdict is not lost
+				// to a full disk.
+				fmt.Fprintf(stderr, "gexit conform: -keep: %v (the trace is judged all the same)\n", err)
 			}
 		}
 		rep, err = conform.CheckTrace(bytes.NewReader(rec.Trace))
 		if err != nil {
-			fmt.Fprintf(stderr, "gexit conform: recorded trace of %s: %v\n", *workload, err)
-			return exitUsage
+			// A trace this process's runtime wrote that the trace
+			// reader rejects is no bad input of the user's: it could
+			// not be judged.
+			fmt.Fprintf(stderr, "gexit conform: the trace the runtime recorded of %s is one the trace reader rejects, not judged (unknown): %v\n", *workload, err)
+			return exitUnknown
 		}
 	default:
 		if fs.NArg() != 1 {

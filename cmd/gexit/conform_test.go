@@ -132,6 +132,9 @@ func TestConformUsage(t *testing.T) {
 		{"conform", "-scale", "0", conformantTrace},
 		{"conform", "-scale", "2", conformantTrace},
 		{"conform", "-nosuchflag"},
+		// -keep is checked before the recording (a review's run judged
+		// nothing after recording to an unwritable path).
+		{"conform", "-run", "spawn", "-keep", filepath.Join(conformantTrace, "under-a-file.trace")},
 	} {
 		code, out, errs := runNoPanic(t, args...)
 		if code != exitUsage || out != "" || errs == "" {

@@ -151,6 +151,9 @@ func TestExploreBadFlags(t *testing.T) {
 	if code, out, _ := runCmd("help"); code != exitOK || !strings.Contains(out, "explore") {
 		t.Fatalf("help: %d %s", code, out)
 	}
+	if code, out, errs := runCmd("help", "bogus"); code != exitUsage || out != "" || !strings.Contains(errs, `unknown command "bogus"`) {
+		t.Fatalf("help bogus: %d %q %q", code, out, errs)
+	}
 	if code, _, errs := runCmd("explore", "-h"); code != exitOK || !strings.Contains(errs, "Exit codes") {
 		t.Fatalf("explore -h: %d %s", code, errs)
 	}

@@ -56,9 +56,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				return c.run([]string{"-h"}, stdout, stderr)
+			c, ok := commands[args[1]]
+			if !ok {
+				fmt.Fprintf(stderr, "gexit help: unknown command %q\n", args[1])
+				usage(stderr)
+				return exitUsage
 			}
+			return c.run([]string{"-h"}, stdout, stderr)
 		}
 		usage(stdout)
 		return exitOK
