@@ -13,7 +13,8 @@ GO ?= go
 #     the trace conformance of every workload under GOMAXPROCS 1, 2 and 4
 #     (under -race conform runs smaller sizes), the Promela model against
 #     the explorer at the bounds -race would take minutes over, the
-#     CLI's mutants and liveness commands (25-42 s each under -race, where
+#     CLI's mutants and liveness commands and the stutter lasso's output
+#     (25-42 s each under -race, where
 #     the packages they drive are raced by their own tests), and
 #     report.html in a headless browser (skipped when chromium is not on
 #     PATH);
@@ -33,7 +34,7 @@ test:
 	$(GO) test -count=1 -timeout 10m -run 'TestEveryFaultBundles$$' . && \
 	$(GO) test -count=1 -timeout 5m ./conform && \
 	$(GO) test -count=1 -timeout 5m -run TestPromelaModelVerifies ./promela && \
-	$(GO) test -count=1 -timeout 5m -run 'TestMutantsOne|TestExploreLivenessCommand' ./cmd/gexit && \
+	$(GO) test -count=1 -timeout 5m -run 'TestMutantsOne|TestExploreLivenessCommand|TestExploreStutterOutput' ./cmd/gexit && \
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker; lane=$$?; \
 	wait $$mutants; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 10m -run 'TestRuntimeMutants$$' ./rtcheck & rtmut=$$!; \
