@@ -321,18 +321,7 @@ func actorNames(ids []int) string {
 // history has none (one recorded before the stamps). A goid two
 // newproc1s handed out is left to the goid checks.
 func wrongProgram(h []impl.Event) (int, string) {
-	want := map[int64]int{1: 1}
-	twice := map[int64]bool{}
-	for i := range h {
-		e := &h[i]
-		if e.Op != "newproc1" || e.In.Prog == 0 || e.Out.Goid == 0 || e.Out.Throw != "" {
-			continue
-		}
-		if _, ok := want[e.Out.Goid]; ok {
-			twice[e.Out.Goid] = true
-		}
-		want[e.Out.Goid] = e.In.Prog
-	}
+	want, twice := goidPrograms(h)
 	for i := range h {
 		e := &h[i]
 		if e.Prog == 0 || twice[e.ProgGoid] {
@@ -343,6 +332,24 @@ func wrongProgram(h []impl.Event) (int, string) {
 		}
 	}
 	return -1, ""
+}
+
+// goidPrograms maps each goid of h's newproc1s (and main's, goid 1) to
+// the program its newproc1 was asked to start (Input.Prog), and lists the
+// goids handed out twice, which the goid checks judge.
+func goidPrograms(h []impl.Event) (want map[int64]int, twice map[int64]bool) {
+	want, twice = map[int64]int{1: 1}, map[int64]bool{}
+	for i := range h {
+		e := &h[i]
+		if e.Op != "newproc1" || e.In.Prog == 0 || e.Out.Goid == 0 || e.Out.Throw != "" {
+			continue
+		}
+		if _, ok := want[e.Out.Goid]; ok {
+			twice[e.Out.Goid] = true
+		}
+		want[e.Out.Goid] = e.In.Prog
+	}
+	return want, twice
 }
 
 // stepOps are the ops a program step makes first (impl's stepG); a step
@@ -379,15 +386,7 @@ func stepMayMakeNoOp(st impl.Step) bool {
 // goid checks.
 func wrongStep(h []impl.Event, progs []*impl.Program) (int, string) {
 	last := map[int64]int{} // goid -> last step stamped (1-based), 0 none yet
-	twice := map[int64]bool{}
-	seen := map[int64]bool{1: true} // main's
-	for i := range h {
-		e := &h[i]
-		if e.Op == "newproc1" && e.Out.Goid != 0 && e.Out.Throw == "" {
-			twice[e.Out.Goid] = seen[e.Out.Goid]
-			seen[e.Out.Goid] = true
-		}
-	}
+	_, twice := goidPrograms(h)
 	for i := range h {
 		e := &h[i]
 		if e.Step == 0 || e.Prog < 1 || e.Prog > len(progs) || twice[e.ProgGoid] || e.Op == "exitsyscall" {

@@ -874,7 +874,14 @@ func premiseFailed(cfg *spec.Config, enc []byte, depth int, why error) error {
 	if _, err := s.DecodeFrom(cfg, enc); err == nil {
 		dump = s.Dump()
 	}
-	return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one (met by the search): %v; the reduced exploration is not the spec's: explore with -reduce \"\" (or without the reduction)\n%s", depth, why, dump)
+	return premiseError(depth, " (met by the search)", why, dump)
+}
+
+// premiseError is the error of a run that found the reductions' premise
+// failing at a state depth steps from the initial one (why; dump, the
+// state).
+func premiseError(depth int, where string, why error, dump string) error {
+	return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one%s: %v; the reduced exploration would not be the spec's: explore with -reduce \"\" (or without the reduction)\n%s", depth, where, why, dump)
 }
 
 // checkReductionPremises checks the premises the reductions red rest on
@@ -887,7 +894,7 @@ func premiseFailed(cfg *spec.Config, enc []byte, depth int, why error) error {
 func checkReductionPremises(init *spec.State, b spec.Bounds, red spec.Reduction, max int) error {
 	s, depth, err := init.CheckReductionPremises(b, red, max)
 	if err != nil {
-		return fmt.Errorf("explore: the reductions' premise fails on this spec, at a state %d steps from the initial one: %v; the reduced exploration would not be the spec's: explore with -reduce \"\" (or without the reduction)\n%s", depth, err, s.Dump())
+		return premiseError(depth, "", err, s.Dump())
 	}
 	return nil
 }
