@@ -1348,16 +1348,14 @@ func (res *ExploreResult) checkLiveness(o ExploreOptions, lg *livenessGraph, ini
 			res.Liveness = append(res.Liveness, LivenessResult{Name: p.Name, Unknown: true, Source: p.Source})
 		}
 	}
-	if res.StoppedBy != "" {
-		unknown()
-		stats.Bytes = lg.bytes()
-		return nil
-	}
-	if stats.Cut = lg.cut(); stats.Cut != "" {
+	if res.StoppedBy == "" {
 		// A loop through the states left out, or a state judged by
 		// nothing, could be a starvation (a review planted a spec whose
 		// tick pick was refused only in strict order: -liveness said
 		// every property holds).
+		stats.Cut = lg.cut()
+	}
+	if res.StoppedBy != "" || stats.Cut != "" {
 		unknown()
 		stats.Bytes = lg.bytes()
 		return nil
