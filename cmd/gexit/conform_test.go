@@ -127,6 +127,7 @@ func TestConformUsage(t *testing.T) {
 		{"conform", "-run", "spawn", "-procs", "-1"},
 		{"conform", "-run", "spawn", "-procs", "100000"},
 		{"conform", "-run", "spawn", "-scale", "0"},
+		{"conform", "-run", "spawn", "-scale", "101"},
 		{"conform", "-procs", "2", conformantTrace},
 		{"conform", "-keep", "x.trace", conformantTrace},
 		{"conform", "-scale", "0", conformantTrace},
