@@ -38,7 +38,7 @@ test:
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker; lane=$$?; \
 	wait $$mutants; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 10m -run 'TestRuntimeMutants$$' ./rtcheck & rtmut=$$!; \
-	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestExploreChecksPremisesDeep|TestExploreReachesSpillAndRefill|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker; lane=$$?; \
+	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestExploreChecksPremisesDeep|TestExploreReachesSpillAndRefill|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestPORChecksIndependence|TestCoverageKeyDeterminesBranches' ./checker; lane=$$?; \
 	wait $$rtmut; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 5m -run 'TestExploreSpillCommand' ./cmd/gexit
 

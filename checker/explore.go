@@ -234,6 +234,10 @@ type PORStats struct {
 	Proviso int `json:"proviso"`
 	// Skipped is how many enabled ops the reduced states did not follow.
 	Skipped int `json:"skipped"`
+	// Pairs is how many pairs of an ample op and another actor's op the
+	// explorer checked commute (spec.State.CheckAmple), at every state
+	// it reduced.
+	Pairs int `json:"pairs"`
 }
 
 // BitstateStats describe a bitstate (supertrace) run: a partial search.
@@ -522,6 +526,10 @@ loop:
 			for i := range ts {
 				if ts[i].err != nil {
 					return nil, fmt.Errorf("explore: frontier: %v", ts[i].err)
+				}
+				porStats.Pairs += ts[i].amplePairs
+				if ts[i].ampleErr != nil {
+					return nil, fmt.Errorf("explore: the partial-order reduction's independence fails on this spec, at a state %d steps from the initial one: %v; the reduced exploration would not be the spec's: explore with -por=false\n%s", depth, ts[i].ampleErr, ts[i].ampleAt.Dump())
 				}
 			}
 			if started < rounds {
@@ -865,6 +873,18 @@ const premiseStates = 2000
 // only at states deeper than the premiseStates checked first).
 const premiseSample = 1<<10 - 1
 
+// The reduced states where the explorer checks the ample set's
+// independence beyond the state itself, in up to ampleReach states the
+// other actors' ops lead to (spec.State.CheckAmple): those numbered below
+// ampleFirst (a small bound's every one), and one in ampleSample+1 of the
+// rest, chosen by number (the same for any -workers). About 5% of the
+// default bound's time.
+const (
+	ampleFirst  = 1 << 17
+	ampleSample = 1<<8 - 1
+	ampleReach  = 64
+)
+
 // premiseFailed is the error of a run that met, depth steps from the
 // initial state, a state (encoded in enc) whose reductions' premise fails
 // (why).
@@ -1016,6 +1036,11 @@ type task struct {
 	succs   []successor
 	enc     []byte // the candidate states without violation, encoded
 	err     error  // a frontier decoding error
+	// ampleErr: why an ample set the task would follow fails the
+	// reduction's condition C1 (spec.State.CheckAmple), at ampleAt.
+	ampleErr   error
+	ampleAt    *spec.State
+	amplePairs int // pairs CheckAmple checked
 	// cands lists the candidates (indices into succs, in order).
 	cands []int32
 	// w is the worker expanding the task, while it does.
@@ -1128,7 +1153,7 @@ func (t *task) expand(x *expander, w *worker, frontier *slab, k int) {
 	t.parents = t.parents[:0]
 	t.succs = t.succs[:0]
 	t.enc = t.enc[:0]
-	t.err = nil
+	t.err, t.ampleErr, t.ampleAt, t.amplePairs = nil, nil, nil, 0
 	t.cands = t.cands[:0]
 	if !x.live {
 		if t.w.cur == nil {
@@ -1232,7 +1257,7 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 			st.CopyFrom(pa.cur)
 			sc.r, sc.err = x.step(st, op)
 		}
-	case inPlace && op.Pre == 0:
+	case inPlace && op.Pre == 0 && op.Kind != spec.OpNewproc1:
 		st = pa.cur
 		t.w.cur = t.freeState()
 		sc.r, sc.err = x.step(st, op)
@@ -1246,6 +1271,13 @@ func (t *task) apply(x *expander, pa *batchParent, op spec.Op, inPlace bool) (*s
 			}
 		}
 		sc.r, sc.err = x.step(st, op)
+	}
+	if sc.err == nil && op.Kind == spec.OpNewproc1 {
+		// The one step invariant (a newproc1 made in pa.cur, never
+		// stepped in place): no state shows a goid issued twice.
+		if v := pa.cur.CheckNewproc1(op, sc.r, st); v != nil {
+			sc.err = &partViolation{v}
+		}
 	}
 	sc.key, sc.keyOp = keyOf(op, &sc.r), op
 	if sc.err == nil {
@@ -1261,8 +1293,9 @@ type partStep struct {
 	r   spec.Result
 }
 
-// partViolation is an invariant a composite op (spec.ReduceGWrites)
-// breaks before its exit: the state after its writes.
+// partViolation is an invariant broken within a move: by a composite
+// op's (spec.ReduceGWrites) writes before its exit (the state after
+// them), or the step invariant spec.GoidFresh by a newproc1.
 type partViolation struct{ v *spec.Violation }
 
 func (e *partViolation) Error() string { return e.v.Invariant + ": " + e.v.Detail }
@@ -1505,6 +1538,22 @@ func (t *task) expandAmple(x *expander, pa *batchParent) bool {
 			return false
 		}
 		t.queue(x, sc, st, true)
+	}
+	// The reduction is sound only while the ample ops commute with
+	// every other actor's (spec.Private's argument from the spec's
+	// transitions); check it here, on every state reduced, and on one in
+	// ampleSample also in the states the other actors can reach first
+	// (where a dependent op would hide), so that a change to the spec
+	// that breaks it stops the run instead of silently leaving its
+	// states out.
+	reach := 1
+	if pa.id < ampleFirst || mix64(uint64(pa.id))&ampleSample == 0 {
+		reach = ampleReach
+	}
+	pairs, err := pa.cur.CheckAmple(x.bounds, pa.ops, t.w.amp, reach, x.step, x.enabled)
+	t.amplePairs += pairs
+	if err != nil && t.ampleErr == nil {
+		t.ampleErr, t.ampleAt = err, pa.cur.Clone()
 	}
 	// Keep the ample ops, each with its index in Enabled's order (the
 	// path encoding), through the shard's permutation if there is one.

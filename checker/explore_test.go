@@ -250,3 +250,47 @@ func TestExploreReachesSpillAndRefill(t *testing.T) {
 		t.Fatalf("the spill that loses a G: %+v", r.Violations)
 	}
 }
+
+// A planted newproc1 that lets a G from a free list keep its goid (the
+// review's: every state invariant held, at every bound and with every
+// reduction off, though a recycled G could become a second main). The
+// step invariant GoidFresh finds it, with the default reductions, at the
+// newproc1 that reissues main's goid after main's Goexit; the control:
+// the same bound without the plant is clean (one P under -race; every
+// clean exploration checks GoidFresh too).
+func TestExploreFindsReissuedGoid(t *testing.T) {
+	o := smallOptions(2)
+	o.Bounds.NoSyscalls, o.Bounds.NoLocks = true, true
+	o.StopAtFirst, o.POR, o.Reduce = true, true, spec.AllReductions
+	o.Step = func(s *spec.State, op spec.Op) (spec.Result, error) {
+		if op.Kind != spec.OpNewproc1 {
+			return s.Apply(op)
+		}
+		old := make([]int64, len(s.Gs))
+		for i := range s.Gs {
+			old[i] = s.Gs[i].Goid
+		}
+		r, err := s.Apply(op)
+		if err == nil && r.How != spec.HowMalg && int(r.G) < len(old) {
+			s.Gs[r.G].Goid, r.Goid = old[r.G], old[r.G]
+		}
+		return r, err
+	}
+	r, err := Explore(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Violations) != 1 || r.Violations[0].Name != spec.GoidFresh {
+		t.Fatalf("%+v", r.Violations)
+	}
+	if v := r.Violations[0]; v.Path[len(v.Path)-1].Op.Kind != spec.OpNewproc1 || !strings.Contains(v.Detail, "a goid issued again") {
+		t.Fatalf("path ends in %v: %s", v.Path[len(v.Path)-1].Op, v.Detail)
+	}
+	o.Step = nil
+	if raceEnabled {
+		o.Config.Ps = 1
+	}
+	if r, err := Explore(context.Background(), o); err != nil || len(r.Violations) != 0 || !r.Complete {
+		t.Fatalf("clean: %v %+v", err, r.Violations)
+	}
+}

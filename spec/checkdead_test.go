@@ -137,6 +137,54 @@ func TestInvariantsCheckdead(t *testing.T) {
 	s = newState(t, "small", 2, 2)
 	s.Sched.Terminal = GoexitDeadlock // main alive
 	fires(t, s, "MainGoexitIsFinal")
+
+	// After main's Goexit: main's return, or a live G with its goid (a
+	// review's reissued goid made a recycled G a second main).
+	s = newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpGoexit, M: 0})
+	holds(t, s, "MainGoexitIsFinal")
+	s.Sched.Terminal = MainReturned
+	fires(t, s, "MainGoexitIsFinal")
+	s = newState(t, "small", 2, 2)
+	do(t, s, Op{Kind: OpGoexit, M: 0})
+	s.Gs[0].Status = Runnable
+	fires(t, s, "MainGoexitIsFinal")
+}
+
+// CheckNewproc1 (the step invariant GoidFresh): a newproc1 gives the head
+// of its P's goid cache, or of the batch it fetches; a goid kept from a
+// G's last life, or a cache skipped, fails it.
+func TestCheckNewproc1(t *testing.T) {
+	s := newState(t, "small", 1, 1)
+	fetched := false
+	for range 3 { // one fetches a batch (small: 2 goids a batch)
+		op := Op{Kind: OpNewproc1, M: 0}
+		n, r, err := Step(s, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := s.CheckNewproc1(op, r, n); v != nil {
+			t.Fatalf("%v: %v", op, v)
+		}
+		bad := n.Clone()
+		bad.Gs[r.G].Goid = MainGoid
+		if v := s.CheckNewproc1(op, r, bad); v == nil || v.Invariant != GoidFresh {
+			t.Fatalf("goid %d kept: %v", MainGoid, v)
+		}
+		if r.Batch != 0 {
+			fetched = true
+			r2 := r
+			r2.Batch++
+			if v := s.CheckNewproc1(op, r2, n); v == nil {
+				t.Fatal("a batch past goidgen+1 passes")
+			}
+		}
+		do(t, n, Op{Kind: OpRunqput, M: 0})
+		s = n
+	}
+	if !fetched {
+		t.Fatal("no newproc1 fetched a batch: the test checks no refill")
+	}
 }
 
 // TestExitsyscallNoPStopmAfterUnlock: exitsyscallNoP publishes its G on the

@@ -161,7 +161,9 @@
 // # Invariants
 //
 // Invariants lists 46 named properties, each citing the throw or comment it
-// comes from; CheckInvariants returns the first that fails. 34 are facts of
+// comes from; CheckInvariants returns the first that fails. One more is a
+// property of a step rather than a state: GoidFresh (CheckNewproc1), the
+// goid newproc1 issues, which the explorer checks at every newproc1. 34 are facts of
 // the runtime itself at every point between the spec's ops (every M
 // between the runtime code its ops stand for, the features left out below
 // unused; Invariant's doc says it precisely); CheckRuntimeFacts checks

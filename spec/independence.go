@@ -1,5 +1,11 @@
 package spec
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
 // Independence of ops, for partial-order reduction (the explorer's -por).
 //
 // Two ops a and b, both enabled in a state s, are independent when they
@@ -154,4 +160,166 @@ func (s *State) Ample(enabled []Op, buf []int) []int {
 		}
 	}
 	return out[:0]
+}
+
+// CheckAmple checks at s, for an ample set (amp, Ample's indices into ops,
+// s's enabled ops), what the partial-order reduction rests on: the ample
+// sets' condition C1, which Private argues from the spec's transitions and
+// which a change to them can break (a review dropped pendingP's test of
+// the Ms' nextp, so that an idle M could take a P startm had handed to
+// another, and the explorer with the reduction explored the very states
+// it explored before). In s, and in every state the other actors' ops
+// lead to from s (breadth first, up to reach states in all; 1: s alone),
+// every ample op a, against every op o another actor can make there,
+//   - commutes: a then o and o then a reach Equal states with the same
+//     results, or both throw the same;
+//   - neither enables nor disables the other: after a, the other actors'
+//     ops are exactly those before; after o, a's M offers exactly the
+//     ample ops again, each still private (unless o ended the program:
+//     then a ends it the same way).
+//
+// The states beyond s are where C1 is about: a dependent op another actor
+// can reach before a is made (the review's idle M, a few steps of its
+// own away) shows in none of the states the reduced exploration keeps.
+// An ample op that throws is not judged: the explorer expands such a
+// state fully. step makes an op in place and enabled lists a state's ops
+// (nil: Apply and Enabled), so that the explorer's tests can plant faults
+// in either. It returns how many pairs it checked, and why C1 fails, or
+// nil.
+func (s *State) CheckAmple(b Bounds, ops []Op, amp []int, reach int, step func(*State, Op) (Result, error), enabled func(*State, Bounds, []Op) []Op) (int, error) {
+	if len(amp) == 0 {
+		return 0, nil
+	}
+	if step == nil {
+		step = (*State).Apply
+	}
+	if enabled == nil {
+		enabled = (*State).Enabled
+	}
+	c := ampleCheck{b: b, m: ops[amp[0]].M, step: step, enabled: enabled}
+	for _, i := range amp {
+		c.ample = append(c.ample, ops[i])
+	}
+	queue := []*State{s}
+	seen := map[uint64]bool{s.Fingerprint(): true}
+	for k := 0; k < len(queue); k++ {
+		next, err := c.at(queue[k])
+		if err != nil {
+			if k > 0 {
+				err = fmt.Errorf("%w, in a state %d other actors' ops from the one reduced:\n%s", err, c.depth[k], queue[k].Dump())
+			}
+			return c.pairs, err
+		}
+		for _, n := range next {
+			if len(queue) >= reach {
+				break
+			}
+			if fp := n.Fingerprint(); !seen[fp] {
+				seen[fp] = true
+				queue = append(queue, n)
+				c.depth = append(c.depth, c.depth[k]+1)
+			}
+		}
+	}
+	return c.pairs, nil
+}
+
+// ampleCheck is CheckAmple's: the ample ops, of M m, and the pairs checked.
+type ampleCheck struct {
+	b       Bounds
+	m       int8
+	ample   []Op
+	step    func(*State, Op) (Result, error)
+	enabled func(*State, Bounds, []Op) []Op
+	pairs   int
+	depth   []int // by state searched: other actors' ops from the first
+}
+
+func (c *ampleCheck) split(st *State) (own, others []Op) {
+	for _, op := range c.enabled(st, c.b, nil) {
+		if op.M == c.m {
+			own = append(own, op)
+		} else {
+			others = append(others, op)
+		}
+	}
+	return own, others
+}
+
+// at checks C1 at s and returns the states the other actors' ops lead
+// to, where the program goes on.
+func (c *ampleCheck) at(s *State) ([]*State, error) {
+	if len(c.depth) == 0 {
+		c.depth = append(c.depth, 0)
+	}
+	own, before := c.split(s)
+	if !sameOps(own, c.ample) {
+		return nil, fmt.Errorf("M%d offers %v, not the ample ops %v", c.m, own, c.ample)
+	}
+	var next []*State
+	for _, a := range c.ample {
+		if !s.Private(a) {
+			return nil, fmt.Errorf("ample op %v is not private", a)
+		}
+		sa := s.Clone()
+		ra, err := c.step(sa, a)
+		if err != nil {
+			continue
+		}
+		if _, after := c.split(sa); !slices.Equal(before, after) {
+			return nil, fmt.Errorf("ample op %v changes the other actors' ops: %v -> %v", a, before, after)
+		}
+		for _, o := range before {
+			c.pairs++
+			sb := s.Clone()
+			rb, errB := c.step(sb, o)
+			if _, refused := errB.(*Disabled); refused {
+				return nil, fmt.Errorf("%v, enabled, is refused: %v", o, errB)
+			}
+			sab := sa.Clone()
+			rab, errAB := c.step(sab, o)
+			if (errB == nil) != (errAB == nil) || errB != nil && errB.Error() != errAB.Error() {
+				return nil, fmt.Errorf("%v after ample op %v: %v; without it: %v", o, a, errAB, errB)
+			}
+			if errB != nil {
+				continue // the same throw either way
+			}
+			if sb.Sched.Terminal != Alive {
+				// exit(0) ended the program: nothing is enabled after
+				// it, but an op cut short still completes
+				// (inFlightAtEnd), and the program ends the same.
+				if sab.Sched.Terminal != sb.Sched.Terminal {
+					return nil, fmt.Errorf("%v ends the program as %v, after ample op %v as %v", o, sb.Sched.Terminal, a, sab.Sched.Terminal)
+				}
+			} else if got, _ := c.split(sb); !sameOps(got, c.ample) || !sb.Private(a) {
+				return nil, fmt.Errorf("after %v, M%d offers %v, not the ample ops %v, each private", o, c.m, got, c.ample)
+			}
+			sba := sb.Clone()
+			rba, err := c.step(sba, a)
+			if err != nil {
+				return nil, fmt.Errorf("ample op %v after %v: %v", a, o, err)
+			}
+			if !sab.Equal(sba) || rab != rb || rba != ra {
+				return nil, fmt.Errorf("ample op %v and %v do not commute: %v first, then %v, differs from the other order in [%s]; results %v then %v, against %v then %v", a, o, a, o, strings.Join(Diff(sab, sba), "; "), ra, rab, rb, rba)
+			}
+			if a == c.ample[0] && sb.Sched.Terminal == Alive {
+				next = append(next, sb)
+			}
+		}
+	}
+	return next, nil
+}
+
+// sameOps reports whether a and b hold the same ops, in any order (a
+// swarm shard permutes a state's ops).
+func sameOps(a, b []Op) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, op := range a {
+		if !slices.Contains(b, op) {
+			return false
+		}
+	}
+	return true
 }

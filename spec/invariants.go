@@ -535,7 +535,7 @@ var Invariants = []Invariant{
 			"background credit below 0 if two mutators steal at the same time\"), so a negative value is legal there.",
 		check: checkBgScanCreditNonNegative},
 	{"LockedWaitingM", "stoplockedm/startlockedm: a locked M without a P waits only for its own G", "", checkLockedWaitingM},
-	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\") when `grunning == 0`, possible only once main called runtime.Goexit", "", checkMainGoexitIsFinal},
+	{"MainGoexitIsFinal", "checkdead: fatal(\"no goroutines (main called runtime.Goexit) - deadlock!\") when `grunning == 0`, possible only once main called runtime.Goexit; after which runtime.main never returns and no G has its goid (goids are never reused)", "", checkMainGoexitIsFinal},
 	{"AllAsleepIsDeadlock", "checkdead: fatal(\"all goroutines are asleep - deadlock!\") only when no M runs and every user goroutine left waits (_Gwaiting or _Gpreempted: checkdead counts both, proc.go:6413-6415)", "", checkAllAsleepIsDeadlock},
 	{"GlobalWorkWakesAnM", "the spinning protocol of proc.go's \"Worker thread parking/unparking\" (proc.go:36-95: \"either one part or another needs to unpark another worker thread\"): a G put on sched.runq while a P is idle is followed by a wakep " +
 		"(goschedImpl, runqput's callers after runqputslow, startTheWorldWithSema); findRunnable's stop path reads sched.runq under sched.lock before pidleput, and an M that drops " +
@@ -771,6 +771,47 @@ func checkGoidNeverReissued(s *State, c *census) error {
 		if g := &s.Gs[j]; g.Status != Dead && (g.Goid < 1 || g.Goid > s.Sched.Goidgen) {
 			return errf("live G%d has goid %d outside [1, goidgen=%d]", j, g.Goid, s.Sched.Goidgen)
 		}
+	}
+	return nil
+}
+
+// GoidFresh names the one step invariant (a check of a transition, not of
+// a state): newproc1 gives the new G the goid at the head of its P's
+// cache (`newg.goid = pp.goidcache; pp.goidcache++`, proc.go newproc1,
+// after `pp.goidcache = sched.goidgen.Add(_GoidCacheBatch)` when the
+// cache is empty), so a goid is issued once. No state invariant can see a
+// goid issued again once its first holder is dead: the state keeps no
+// dead G's goid that matters (a review planted a newproc1 that lets a G
+// from the free list keep its goid, and every invariant held, though a
+// recycled G could become a second main). The explorer checks every
+// newproc1 it makes with CheckNewproc1.
+const GoidFresh = "GoidFresh"
+
+// goidFreshSource is GoidFresh's source.
+const goidFreshSource = "newproc1: `newg.goid = pp.goidcache; pp.goidcache++` (after `pp.goidcache = sched.goidgen.Add(_GoidCacheBatch)` on an empty cache): goids are never reused"
+
+// CheckNewproc1 checks GoidFresh on the newproc1 op, made in s with
+// result r and leading to next: the new G's goid is the one s's cache of
+// the M's P held at its head, or, when the op fetched a batch
+// (Result.Batch), the first of the batch after sched.goidgen in s.
+func (s *State) CheckNewproc1(op Op, r Result, next *State) *Violation {
+	if op.Kind != OpNewproc1 || op.M < 0 || int(op.M) >= len(s.Ms) || r.G < 0 || int(r.G) >= len(next.Gs) {
+		return nil
+	}
+	pi := s.Ms[op.M].P
+	if pi < 0 || int(pi) >= len(s.Ps) {
+		return nil
+	}
+	pp := &s.Ps[pi]
+	want := pp.GoidCache
+	if pp.GoidCache == pp.GoidEnd {
+		want = s.Sched.Goidgen + 1
+		if r.Batch != want {
+			return &Violation{GoidFresh, goidFreshSource, fmt.Sprintf("P%d's goid cache was empty and goidgen %d, but newproc1 fetched the batch at %d", pi, s.Sched.Goidgen, r.Batch)}
+		}
+	}
+	if got := next.Gs[r.G].Goid; got != want || r.Goid != want {
+		return &Violation{GoidFresh, goidFreshSource, fmt.Sprintf("newproc1 gave G%d goid %d (result %d), but the head of P%d's goid cache was %d: a goid issued again", r.G, got, r.Goid, pi, want)}
 	}
 	return nil
 }
@@ -1394,6 +1435,19 @@ func checkLockedWaitingM(s *State, c *census) error {
 func checkMainGoexitIsFinal(s *State, c *census) error {
 	if s.Sched.Terminal == GoexitDeadlock && (!s.Sched.MainGoexit || s.liveUserGs() != 0) {
 		return errf("the Goexit deadlock was declared with %d live goroutines", s.liveUserGs())
+	}
+	if !s.Sched.MainGoexit {
+		return nil
+	}
+	// Once main called Goexit, runtime.main never returns: its
+	// goroutine is dead and its goid never issued again.
+	if s.Sched.Terminal == MainReturned {
+		return errf("main returned (exit 0) after it called runtime.Goexit")
+	}
+	for i := range s.Gs {
+		if g := &s.Gs[i]; g.Status != Dead && g.Status != Idle && g.Goid == MainGoid {
+			return errf("G%d is live with main's goid %d after main called runtime.Goexit", i, MainGoid)
+		}
 	}
 	return nil
 }

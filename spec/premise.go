@@ -26,7 +26,11 @@ import (
 // stutter: the assist op between merged values); an op of the variant
 // throws iff the op of s does; without ReduceAssist both enable as many
 // ops. It returns why not, or nil. perm renames M m to perm[m] (m0 kept);
-// nil rotates Ms 1 to n-1. The Ps are rotated (P i named i+1 mod n).
+// nil rotates Ms 1 to n-1. The Ps are rotated (P i named i+1 mod n), and
+// with 3 Ps or more also renamed by the swap of P0 and P1: ReducePs merges
+// a state with every renaming of its Ps, which a rotation and that swap
+// generate (a transition that respects rotations but not every renaming
+// passes a check of rotations alone; a review's observation).
 // ReducePs is left out where red.For drops it.
 func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error {
 	red = s.premiseReductions(b, red)
@@ -37,7 +41,17 @@ func (s *State) CheckReductionPremise(b Bounds, red Reduction, perm []int) error
 			pperm[i] = int8((i + 1) % len(pperm))
 		}
 	}
-	return s.checkPremise(b, red, perm, pperm)
+	if err := s.checkPremise(b, red, perm, pperm); err != nil || len(pperm) < 3 {
+		return err
+	}
+	for i := range pperm {
+		pperm[i] = int8(i)
+	}
+	pperm[0], pperm[1] = 1, 0
+	if err := s.checkPremise(b, red, perm, pperm); err != nil {
+		return fmt.Errorf("with P0 and P1 swapped: %w", err)
+	}
+	return nil
 }
 
 // premiseReductions is red less what does not apply to s under b: ReducePs

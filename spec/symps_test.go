@@ -3,6 +3,7 @@ package spec
 import (
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -182,5 +183,52 @@ func TestPSymmetryIsABisimulation(t *testing.T) {
 		if got := AllReductions.For(ps, pSymBounds(2))&ReducePs != 0; got != want {
 			t.Errorf("For(%d Ps): ReducePs %v, want %v", ps, got, want)
 		}
+	}
+}
+
+// CheckReductionPremise renames the Ps by a rotation and, from 3 Ps, by
+// the swap of P0 and P1: together they generate every renaming ReducePs
+// merges. Its planted control, the review's: a steal that throws when
+// its victim is the thief's P's cyclic successor respects every rotation,
+// so a check of rotations alone passes every state; with the swap it
+// fails where such a steal is enabled.
+func TestCheckReductionPremiseSwapsPs(t *testing.T) {
+	defer func() { premiseStep = Step }()
+	premiseStep = func(s *State, op Op) (*State, Result, error) {
+		n, r, err := Step(s, op)
+		if err == nil && (r.Source == SrcSteal || r.Source == SrcStealNext) && op.M >= 0 && s.Ms[op.M].P != None &&
+			int(r.Victim) == (int(s.Ms[op.M].P)+1)%len(s.Ps) {
+			return n, r, &Throw{Msg: "planted: a steal from the next P", Func: "test"}
+		}
+		return n, r, err
+	}
+	rotationOnly, swapped := 0, 0
+	for _, s := range pSymStates(t, 300, pSymBounds) {
+		if len(s.Ps) < 3 {
+			continue
+		}
+		b := pSymBounds(len(s.Gs) + 1)
+		red := s.premiseReductions(b, ReducePs)
+		if red&ReducePs == 0 {
+			continue
+		}
+		rot := make([]int8, len(s.Ps))
+		for i := range rot {
+			rot[i] = int8((i + 1) % len(rot))
+		}
+		if s.checkPremise(b, red, nil, rot) != nil {
+			t.Fatalf("a rotation tells the plant apart:\n%s", s.Dump())
+		}
+		rotationOnly++
+		if err := s.CheckReductionPremise(b, ReducePs, nil); err != nil {
+			if !strings.Contains(err.Error(), "P0 and P1 swapped") {
+				t.Fatalf("fails, but not by the swap: %v", err)
+			}
+			swapped++
+		}
+	}
+	t.Logf("%d states of 3 or 4 Ps: every one passes the rotation, %d fail with the swap", rotationOnly, swapped)
+	if swapped == 0 {
+		t.Fatalf("none of %d states fails with the swap: the planted steal is never enabled", rotationOnly)
 	}
 }

@@ -668,8 +668,8 @@ func printExplore(w io.Writer, res *checker.ExploreResult, ps, ms, gs int, const
 			b.Bits, sysmem.Format(uint64(b.ArrayBytes)), b.K, b.Seed, shard, b.HashFactor, b.Omission, b.ExpectedCoverage)
 	}
 	if r := res.POR; r != nil {
-		fmt.Fprintf(w, "partial-order reduction: %d states expanded by an ample set alone (%d enabled ops not followed), %d fully by the cycle proviso\n",
-			r.Reduced, r.Skipped, r.Proviso)
+		fmt.Fprintf(w, "partial-order reduction: %d states expanded by an ample set alone (%d enabled ops not followed, %d pairs of ops checked to commute), %d fully by the cycle proviso\n",
+			r.Reduced, r.Skipped, r.Pairs, r.Proviso)
 	}
 	if reductions != "" {
 		fmt.Fprintf(w, "reductions: %s\n", reductions)
