@@ -185,6 +185,15 @@ func Judge(ctx context.Context, c Case, res *impl.Result, budget time.Duration) 
 	if at, m := wrongStep(res.History, impl.NumberPrograms(c.Workload.Main)); m != "" {
 		return fail("differential", "a G ran its program's steps out of order", m, at), nil
 	}
+	// ... and keeps the wait objects' protocol, which the spec leaves
+	// to the workload: a park goes on only with a wakeup pending, and a
+	// wakeup is never left beside a waiter. (A run stopped by a throw,
+	// or with an actor inside an op, is judged by those.)
+	if res.Throw == "" && res.Panic == "" && len(res.HungInOp) == 0 && !res.TimedOut {
+		if m := wrongWakeups(res.History, impl.NumberPrograms(c.Workload.Main), &res.Snapshot); m != "" {
+			return fail("differential", "a wait object's wakeup gained or lost", m, -1), nil
+		}
+	}
 	if res.TimedOut {
 		// The run was cut short (its time budget, or impl's MaxOps for
 		// a livelock). Its history is a prefix of complete ops: if no
@@ -417,6 +426,102 @@ func wrongStep(h []impl.Event, progs []*impl.Program) (int, string) {
 		last[e.ProgGoid] = e.Step
 	}
 	return -1, ""
+}
+
+// wrongWakeups holds the run to the wait objects' protocol (impl's park
+// and ready, the runtime's gopark and goready behind a channel's or
+// semaphore's lock), which the spec does not model: a ready that finds
+// nobody parked leaves a wakeup on its object, which the object's next
+// park takes instead of parking. Both then make no op, so the history
+// shows them only as program steps the goroutine passed without an op
+// (the step stamps, and at the run's end the live Gs' impl.GSnap.PC). Per
+// object, the parks that went on without an op can be no more than the
+// readies that found nobody parked (else a park returned with no
+// wakeup: a goroutine ran past a wait nothing ended), and a G still
+// parked on an object at the end leaves no wakeup pending on it (else a
+// wakeup was left beside a waiter: lost). It returns why the run breaks
+// the protocol, or "" (also when some goroutine's steps cannot be
+// counted: a goid issued twice, a G neither exited nor in the snapshot,
+// a history recorded before the snapshot's PC).
+func wrongWakeups(h []impl.Event, progs []*impl.Program, final *impl.Snapshot) string {
+	want, twice := goidPrograms(h)
+	if len(twice) > 0 {
+		return ""
+	}
+	type key struct {
+		goid int64
+		step int
+		op   string
+	}
+	made := map[key]bool{}       // (goid, step, op) stamped
+	passed := map[int64]int{}    // goid -> steps made, when it exited
+	lastStamp := map[int64]int{} // goid -> its last stamped step
+	for i := range h {
+		e := &h[i]
+		if e.Step == 0 || e.ProgGoid == 0 {
+			continue
+		}
+		made[key{e.ProgGoid, e.Step, e.Op}] = true
+		lastStamp[e.ProgGoid] = max(lastStamp[e.ProgGoid], e.Step)
+		if (e.Op == "exit" || e.Op == "goexit") && e.Out.Throw == "" {
+			passed[e.ProgGoid] = e.Step - 1
+		}
+	}
+	if len(made) == 0 {
+		return "" // a history recorded before the step stamps
+	}
+	waiting := map[int64]int{} // a G parked at the end -> its object
+	for _, g := range final.Gs {
+		if g.Status == "dead" || want[g.Goid] == 0 {
+			continue
+		}
+		if _, exited := passed[g.Goid]; exited {
+			continue // main after exit(0), whose G stays running
+		}
+		if g.PC < lastStamp[g.Goid]-1 {
+			return "" // no PC (a history recorded before it)
+		}
+		passed[g.Goid] = g.PC
+		steps := progs[want[g.Goid]-1].Steps
+		if g.Status == "waiting" && g.PC >= 1 && g.PC <= len(steps) && steps[g.PC-1].Kind == impl.Park && made[key{g.Goid, g.PC, "park"}] {
+			waiting[g.Goid] = steps[g.PC-1].Arg
+		}
+	}
+	readies, parks := map[int]int{}, map[int]int{} // object -> steps passed without an op
+	for goid, prog := range want {
+		if prog < 1 || prog > len(progs) {
+			return ""
+		}
+		n, ok := passed[goid]
+		if !ok {
+			if lastStamp[goid] == 0 && goid != 1 {
+				continue // created, never run: no step made
+			}
+			return "" // neither exited nor in the snapshot
+		}
+		steps := progs[prog-1].Steps
+		for k := 1; k <= min(n, len(steps)); k++ {
+			// (exitsyscall is stamped with the step after its
+			// syscall's, which may be a park or a ready.)
+			switch st := steps[k-1]; {
+			case st.Kind == impl.Park && !made[key{goid, k, "park"}]:
+				parks[st.Arg]++
+			case st.Kind == impl.Ready && !made[key{goid, k, "ready"}]:
+				readies[st.Arg]++
+			}
+		}
+	}
+	for obj, n := range parks {
+		if n > readies[obj] {
+			return fmt.Sprintf("%d parks on wait object %d went on without parking, but only %d readies of it found nobody parked: a park returned with no wakeup pending", n, obj, readies[obj])
+		}
+	}
+	for goid, obj := range waiting {
+		if left := readies[obj] - parks[obj]; left > 0 {
+			return fmt.Sprintf("goroutine %d is parked on wait object %d at the end, beside %d wakeup(s) left on it by readies that found nobody parked: a wakeup lost", goid, obj, left)
+		}
+	}
+	return ""
 }
 
 // throwExplained reports whether a recorded op raised the run's throw.

@@ -265,6 +265,12 @@ type GSnap struct {
 	Labels, Timer, PreemptStop, Paniconfault, Bubble bool
 	FipsOnlyBypass, Secret                           bool
 	GCAssist                                         int
+	// PC is how many of its program's steps the G has made (the
+	// interpreter's program counter; a step is made whole between two
+	// ops, so at the run's end it counts the steps that made no op
+	// too: a park that took a pending wakeup, a ready that found
+	// nobody parked). 0 for a G that runs no program.
+	PC int `json:",omitempty"`
 }
 
 // MSnap is one M of the abstraction.

@@ -370,6 +370,8 @@
 // deadlock), entersyscallblock, stack shrinking, stack
 // contents and the stack pool (a stack is a size), and valgrind/race/msan
 // hooks. Wait objects are a
-// semaphore-like stand-in for channels: a Ready with no waiter leaves a
-// pending wakeup, consumed by the next Park without an op.
+// semaphore-like stand-in for channels: a Ready wakes the object's first
+// waiter, or with none leaves a pending wakeup, consumed by the next Park
+// without an op (the checker holds a run to that protocol from its step
+// stamps: checker's wrongWakeups).
 package impl

@@ -73,6 +73,8 @@ type faults struct {
 	needspinningKept      bool
 	preemptedRunsOn       bool
 	exitedStaysDead       bool
+	parkWithoutWakeup     bool
+	readyDropsWakeup      bool
 }
 
 type faultDef struct {
@@ -130,6 +132,8 @@ var faultDefs = []faultDef{
 	{"needspinning-kept", "becomeSpinning leaves sched.needspinning set (its third store, `sched.needspinning.Store(0)`, proc.go:1076, is lost): the request of the M whose pidlegetSpinning found no idle P outlives the M that answered it, and a non-spinning M's stop path keeps its P and spins for it again", func(f *faults) *bool { return &f.needspinningKept }},
 	{"stw-preempted-runs-on", "the M whose goroutine was preempted for a stop-the-world skips findRunnable's read of sched.gcwaiting (`if sched.gcwaiting.Load() { gcstopm() }`, proc.go:3403) in the schedule that follows, so it takes the goroutine back from runnext and runs it on while the world waits for its P: a preemption that does not stop the M", func(f *faults) *bool { return &f.preemptedRunsOn }},
 	{"exited-stays-dead", "a thread that exited with its locked goroutine (mexit) is never replaced: where startm found no idle M and called newm, no new thread runs in the exited one's place, and the P waits for an M that may never go idle (an idle M takes it, as if the Ms were fixed)", func(f *faults) *bool { return &f.exitedStaysDead }},
+	{"park-without-wakeup", "gopark returns at once on a wait object with no wakeup pending, as if a goready had come first (a semaphore acquire that does not check its count, taking one below zero): the goroutine runs past a wait nothing ended", func(f *faults) *bool { return &f.parkWithoutWakeup }},
+	{"ready-drops-wakeup", "a ready that finds nobody parked on the wait object leaves no wakeup for its next park (a semrelease that forgets to count, a channel send lost before its receiver waits): the goroutine that parks next waits forever, and a program that cannot deadlock ends with \"all goroutines are asleep\"", func(f *faults) *bool { return &f.readyDropsWakeup }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 	{"handoffp-gcstop-forgets-oldm", "handoffp's sched.lock section, finding sched.gcwaiting, stops the P (_Pgcstop) but clears the pp.oldm its releasep left (proc.go:3158-3166, 6283): procresize can no longer give the P back to the thread that had it (a branch the random draws reach about once in 700 cases: the branch corpus's case for handoffplocked/gcstop catches it)", func(f *faults) *bool { return &f.gcstopForgetsOldm }},
 	{"markroot-push-to-stack-list", "markrootFreeGStacks's second section pushes the Gs whose stacks it freed onto sched.gFree.stack instead of noStack (mgcmark.go: `sched.gFree.noStack.pushAll(q)`): gfget then hands out Gs with no stack as if they had one (a rare branch: the branch corpus's case for markrootfreegstackspush catches it)", func(f *faults) *bool { return &f.markrootPushToStack }},

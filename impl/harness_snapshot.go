@@ -26,7 +26,7 @@ func (s *sched) snapshot() Snapshot {
 			Waitreason: c&fWaitreason != 0, Param: c&fParam != 0, Labels: c&fLabels != 0, Timer: c&fTimer != 0,
 			PreemptStop: c&fPreemptStop != 0, Paniconfault: c&fPaniconfault != 0, Bubble: c&fBubble != 0,
 			FipsOnlyBypass: c&fFipsOnlyBypass != 0, Secret: c&fSecret != 0,
-			GCAssist: int(gp.gcAssist),
+			GCAssist: int(gp.gcAssist), PC: gp.pc,
 		})
 	}
 	for _, mp := range s.ms {

@@ -192,7 +192,7 @@ func TestRunqputslowThrowRecorded(t *testing.T) {
 		if viaReady {
 			op = "ready"
 			gs[1].status.Store(gWaiting)
-			s.objs = append(s.objs, &waitObj{waiter: gs[1]})
+			s.objs = append(s.objs, &waitObj{waiters: []*g{gs[1]}})
 			mp.ready(len(s.objs) - 1)
 		} else {
 			mp.newg = gs[1]

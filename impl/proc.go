@@ -198,17 +198,19 @@ func (mp *m) ready(obj int) {
 	o := s.objs[obj]
 	r := mp.begin(opReady)
 	mp.lock(&o.mu)
-	w := o.waiter
-	if w == nil {
+	if len(o.waiters) == 0 {
 		// A token on the wait object, which the spec does not model:
 		// no op.
-		o.tokens++
+		if !s.f.readyDropsWakeup {
+			o.tokens++
+		}
 		mp.unlock(&o.mu)
 		mp.abandon()
 		mp.branch(brReadyNoWaiter)
 		return
 	}
-	o.waiter = nil
+	w := o.waiters[0]
+	o.waiters = o.waiters[1:]
 	mp.unlock(&o.mu)
 	r.in, r.g = w.idx, w.idx
 	// ready: `if status&^_Gscan != _Gwaiting { throw("bad g->status in
@@ -306,7 +308,7 @@ func (mp *m) park(gp *g, obj int) {
 	s := mp.s
 	o := s.objs[obj]
 	mp.lock(&o.mu)
-	if o.tokens > 0 {
+	if o.tokens > 0 || s.f.parkWithoutWakeup {
 		o.tokens--
 		mp.unlock(&o.mu)
 		gp.pc++
@@ -323,7 +325,7 @@ func (mp *m) park(gp *g, obj int) {
 		return
 	}
 	mp.dropg()
-	o.waiter = gp
+	o.waiters = append(o.waiters, gp)
 	mp.unlock(&o.mu)
 	mp.afterDeschedule()
 	mp.commit(&r)

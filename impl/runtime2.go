@@ -382,12 +382,16 @@ type m struct {
 	order    []int
 }
 
-// waitObj is a wait object for Park/Ready: the waiter and pending
-// wakeups, behind its own lock (the channel/semaphore lock of the runtime).
+// waitObj is a wait object for Park/Ready: its waiters, in the order
+// they parked (a semaphore's or a channel's queue of sudogs: a ready
+// wakes the first), and its pending wakeups, behind its own lock (the
+// channel/semaphore lock of the runtime). (A single waiter slot, before,
+// lost the first of two Gs parked on one object: it waited forever
+// while readies of the object left wakeups no park took.)
 type waitObj struct {
-	mu     sync.Mutex
-	waiter *g
-	tokens int
+	mu      sync.Mutex
+	waiters []*g
+	tokens  int
 }
 
 // schedt is runtime2.go's schedt with the globals the path touches
