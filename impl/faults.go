@@ -75,6 +75,8 @@ type faults struct {
 	exitedStaysDead       bool
 	parkWithoutWakeup     bool
 	readyDropsWakeup      bool
+	runqputPublishesFirst bool
+	stealCopiesAfterCAS   bool
 }
 
 type faultDef struct {
@@ -134,6 +136,8 @@ var faultDefs = []faultDef{
 	{"exited-stays-dead", "a thread that exited with its locked goroutine (mexit) is never replaced: where startm found no idle M and called newm, no new thread runs in the exited one's place, and the P waits for an M that may never go idle (an idle M takes it, as if the Ms were fixed)", func(f *faults) *bool { return &f.exitedStaysDead }},
 	{"park-without-wakeup", "gopark returns at once on a wait object with no wakeup pending, as if a goready had come first (a semaphore acquire that does not check its count, taking one below zero): the goroutine runs past a wait nothing ended", func(f *faults) *bool { return &f.parkWithoutWakeup }},
 	{"ready-drops-wakeup", "a ready that finds nobody parked on the wait object leaves no wakeup for its next park (a semrelease that forgets to count, a channel send lost before its receiver waits): the goroutine that parks next waits forever, and a program that cannot deadlock ends with \"all goroutines are asleep\"", func(f *faults) *bool { return &f.readyDropsWakeup }},
+	{"runqput-publishes-first", "runqput stores the ring's new tail before the G in its slot (proc.go runqput: `pp.runq[t%uint32(len(pp.runq))].set(gp); atomic.StoreRel(&pp.runqtail, t+1)`, the store-release after the slot): a thief that reads the tail in between takes a slot not yet written, a G that ran or is on another queue", func(f *faults) *bool { return &f.runqputPublishesFirst }},
+	{"steal-copies-after-cas", "runqgrab copies the victim's slots after the CAS on its runqhead instead of before it (proc.go runqgrab: the copy loop, then `atomic.CasRel(&pp.runqhead, h, h+n)`, which commits the consume): once the CAS commits, the owner may refill those slots, and the thief copies Gs it does not own", func(f *faults) *bool { return &f.stealCopiesAfterCAS }},
 	{"handoff-loses-work", "handoffp ignores the P's local run queue when deciding between handoff and idle (pidleput with work)", func(f *faults) *bool { return &f.handoffLosesWork }},
 	{"handoffp-gcstop-forgets-oldm", "handoffp's sched.lock section, finding sched.gcwaiting, stops the P (_Pgcstop) but clears the pp.oldm its releasep left (proc.go:3158-3166, 6283): procresize can no longer give the P back to the thread that had it (a branch the random draws reach about once in 700 cases: the branch corpus's case for handoffplocked/gcstop catches it)", func(f *faults) *bool { return &f.gcstopForgetsOldm }},
 	{"markroot-push-to-stack-list", "markrootFreeGStacks's second section pushes the Gs whose stacks it freed onto sched.gFree.stack instead of noStack (mgcmark.go: `sched.gFree.noStack.pushAll(q)`): gfget then hands out Gs with no stack as if they had one (a rare branch: the branch corpus's case for markrootfreegstackspush catches it)", func(f *faults) *bool { return &f.markrootPushToStack }},

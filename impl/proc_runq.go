@@ -72,7 +72,17 @@ func (mp *m) runqputRing(pp *p, gp *g) (slow bool, throw string) {
 		h := pp.runqhead.Load() // load-acquire, synchronize with consumers
 		t := pp.runqtail.Load()
 		if t-h < n {
+			if mp.s.f.runqputPublishesFirst {
+				pp.runqtail.Store(t + 1)
+				mp.sp()
+				pp.runq[t%n].Store(gp)
+				return false, ""
+			}
 			pp.runq[t%n].Store(gp)
+			// A scheduling point between the slot and its publication,
+			// so that a put that publishes the tail first (a thief then
+			// reads a slot not yet written) shows in every mode.
+			mp.sp()
 			pp.runqtail.Store(t + 1) // store-release, makes the item available
 			return false, ""
 		}
@@ -305,9 +315,14 @@ func (mp *m) runqgrab(p2, pp *p, batchHead uint32, stealRunNext bool) (uint32, b
 		if n > limit { // read inconsistent h and t
 			continue
 		}
-		for i := uint32(0); i < n; i++ {
-			g1 := p2.runq[(h+i)%s.n].Load()
-			pp.runq[(batchHead+i)%s.n].Store(g1)
+		copyBatch := func() {
+			for i := uint32(0); i < n; i++ {
+				g1 := p2.runq[(h+i)%s.n].Load()
+				pp.runq[(batchHead+i)%s.n].Store(g1)
+			}
+		}
+		if !f.stealCopiesAfterCAS {
+			copyBatch()
 		}
 		mp.sp()
 		if f.stealNoCAS {
@@ -315,6 +330,13 @@ func (mp *m) runqgrab(p2, pp *p, batchHead uint32, stealRunNext bool) (uint32, b
 			return n, false
 		}
 		if p2.runqhead.CompareAndSwap(h, h+n) { // cas-release, commits consume
+			// (The slots are p2's owner's again: it may refill them
+			// now. A scheduling point, so that a copy made after the
+			// CAS, not before it, shows in every mode.)
+			mp.sp()
+			if f.stealCopiesAfterCAS {
+				copyBatch()
+			}
 			return n, false
 		}
 		mp.branch(brCasRetry)
