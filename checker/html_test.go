@@ -18,7 +18,9 @@ import (
 )
 
 // browserBundle is a committed linearizability failure (gexit check -fault
-// goid-reuse -seed 1): its case.json and history.json.
+// steal-more-than-half -seed 1 -ps 3 -ms 4): its case.json and
+// history.json. (It was goid-reuse's until MainGoexitIsFinal came to
+// refuse that case's final state first: main's goid back on a live G.)
 var browserBundle = filepath.Join("testdata", "browser-bundle")
 
 // historyOutcome judges a committed history.json.
@@ -256,7 +258,7 @@ func TestHTMLReportLinearizability(t *testing.T) {
 		}
 		steps := Explain(o)
 		checkSteps(t, page, steps)
-		if what == "rerun" && !strings.Contains(page, "goid-reuse") {
+		if what == "rerun" && !strings.Contains(page, "steal-more-than-half") {
 			t.Errorf("the rerun's page does not name its fault")
 		}
 		last := steps[len(steps)-1]
@@ -491,7 +493,7 @@ func TestReportHTMLInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := filepath.Join(dir, "report.html")
-	repro := []string{"gexit replay " + browserBundle, "gexit replay " + filepath.Join(browserBundle, HistoryFile), "gexit check -seed 1 -shard 0/1 -ps 3 -ms 4 -fault goid-reuse -cases 26"}
+	repro := []string{"gexit replay " + browserBundle, "gexit replay " + filepath.Join(browserBundle, HistoryFile), "gexit check -seed 1 -shard 0/1 -ps 3 -ms 4 -fault steal-more-than-half -cases 300"}
 	if err := os.WriteFile(page, HTMLReport(o, HTMLInfo{Reproduce: repro, Linearization: "linearization.html"}), 0o644); err != nil {
 		t.Fatal(err)
 	}
