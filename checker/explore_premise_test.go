@@ -84,3 +84,24 @@ func TestExploreChecksPremisesDeep(t *testing.T) {
 		t.Fatalf("without reductions: %v, %d premise checks, the check consulted %d times", err, r.PremiseChecks, consulted.Load())
 	}
 }
+
+// ReduceMs at 3 Ms with procresize: the key that orders the Ms the
+// canonical walk does not meet left the recheck's allp snapshot, the
+// lock counts and exits invisible (packed over bits already set), so two
+// such Ms tied, were ordered by index, and the premise check stopped the
+// run 17 steps in (a review: exit 2 at every bound with 3 Ms and
+// procresize, syscalls or locks). The same bound, to depth 18, now
+// explores with the premise checked throughout. (The syscalls and locks
+// rows failed 26 and 32 steps in, beyond a test's time: 10M states.)
+func TestExploreMsReductionAtThreeMs(t *testing.T) {
+	c, _ := spec.Preset("small")
+	b := coreBounds(2)
+	b.NoProcResize = false
+	r, err := Explore(context.Background(), ExploreOptions{Config: spec.Config{Consts: c, Ps: 2, Ms: 3}, Bounds: b, Depth: 18, Reduce: spec.ReduceMs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PremiseChecks == 0 || len(r.Violations) != 0 || r.MaxDepth != 18 {
+		t.Fatalf("%d premise checks, %d violations, depth %d", r.PremiseChecks, len(r.Violations), r.MaxDepth)
+	}
+}

@@ -544,18 +544,57 @@ func (s *State) canonMs(mnew, mold []int8) {
 // never soundness.
 func (s *State) mKey(m *M) uint64 {
 	var h hasher = 0x4D5359
-	h.word(packM3(m)&^(0xFF<<16|m3Handing) | b2u(m.StealWork)<<16 | b2u(m.StaleGCRead)<<17 | b2u(m.RecheckRunqs)<<18 | b2u(m.YieldSlow)<<19 | uint64(uint8(m.P))<<24 | uint64(uint8(m.OldP))<<32 |
-		uint64(m.LockedExt)<<40 | uint64(m.LockedInt)<<48 | b2u(m.Exited)<<56 | b2u(m.Wedged)<<57 |
-		b2u(m.Curg != None && m.Curg == m.LockedG)<<58 | uint64(uint8(m.AllpLen))<<59)
+	h.word(packM3(m)&^(0xFF<<16|m3Handing) | b2u(m.StealWork)<<16 | b2u(m.StaleGCRead)<<17 | b2u(m.RecheckRunqs)<<18 | b2u(m.YieldSlow)<<19)
+	h.word(uint64(uint8(m.P)) | uint64(uint8(m.OldP))<<8 |
+		uint64(m.LockedExt)<<16 | uint64(m.LockedInt)<<24 | b2u(m.Exited)<<32 | b2u(m.Wedged)<<33 |
+		b2u(m.Curg != None && m.Curg == m.LockedG)<<34 | uint64(uint8(m.AllpLen))<<40)
 	for _, g := range [...]int32{m.Curg, m.NewG, m.LockedG, m.Handing} {
 		if uint(g) < uint(len(s.Gs)) {
 			// (Not gcAssistBytes, which ReduceAssist may drop.)
-			h.word(packG(&s.Gs[g]) &^ (0xFFFF<<8 | 0xFF<<40))
+			h.word(packG(&s.Gs[g])&^(0xFFFF<<8|0xFF<<40) | b2u(s.Gs[g].Goid == MainGoid)<<63)
+			h.word(s.gWhere(g))
 		} else {
 			h.word(uint64(uint32(g)) | 1<<63)
 		}
 	}
 	return h.sum()
+}
+
+// gWhere is where G g sits, by P id and place, for mKey: two locked Ms
+// whose locked Gs differ only in which queue holds them (one on a P's
+// ring, one on the global queue) are told apart, rather than ordered by
+// their index (which the premise check then finds is no renaming).
+func (s *State) gWhere(g int32) uint64 {
+	at := func(list []int32) uint64 {
+		for k, x := range list {
+			if x == g {
+				return uint64(k) + 1
+			}
+		}
+		return 0
+	}
+	for pi := range s.Ps {
+		p := &s.Ps[pi]
+		id := uint64(pi) << 8
+		switch {
+		case p.Runnext == g:
+			return 1 | id
+		case p.Kicked == g:
+			return 2 | id
+		}
+		for kind, list := range [...][]int32{p.Ring, p.SlowBatch, p.Held, p.GFree} {
+			if k := at(list); k != 0 {
+				return uint64(3+kind) | id | k<<16
+			}
+		}
+	}
+	sc := &s.Sched
+	for kind, list := range [...][]int32{sc.Runq, sc.GFreeStack, sc.GFreeNoStack, sc.GFreeDetached} {
+		if k := at(list); k != 0 {
+			return uint64(7+kind) | k<<16
+		}
+	}
+	return 0
 }
 
 // canon is Fingerprint's relabelling: perm maps a G to its new name (None
