@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -511,12 +512,14 @@ func wrongWakeups(h []impl.Event, progs []*impl.Program, final *impl.Snapshot) s
 			}
 		}
 	}
-	for obj, n := range parks {
-		if n > readies[obj] {
+	// (In order, so that a report names the same object every time.)
+	for _, obj := range slices.Sorted(maps.Keys(parks)) {
+		if n := parks[obj]; n > readies[obj] {
 			return fmt.Sprintf("%d parks on wait object %d went on without parking, but only %d readies of it found nobody parked: a park returned with no wakeup pending", n, obj, readies[obj])
 		}
 	}
-	for goid, obj := range waiting {
+	for _, goid := range slices.Sorted(maps.Keys(waiting)) {
+		obj := waiting[goid]
 		if left := readies[obj] - parks[obj]; left > 0 {
 			return fmt.Sprintf("goroutine %d is parked on wait object %d at the end, beside %d wakeup(s) left on it by readies that found nobody parked: a wakeup lost", goid, obj, left)
 		}
