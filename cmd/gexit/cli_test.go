@@ -436,7 +436,7 @@ func TestHelp(t *testing.T) {
 // failing operation annotated.
 func TestCheckWritesLinearizationHTML(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := cliRun(t, "check", "-fault", "goid-reuse", "-cases", "2000", "-shrink", "5s", "-out", out, "-json")
+	code, stdout, stderr := cliRun(t, "check", "-fault", "steal-more-than-half", "-cases", "2000", "-shrink", "5s", "-out", out, "-json")
 	if code != exitViolation {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -445,7 +445,7 @@ func TestCheckWritesLinearizationHTML(t *testing.T) {
 		t.Fatalf("-json output: %v\n%s", err, stdout)
 	}
 	if sum["kind"] != "linearizability" {
-		t.Fatalf("goid-reuse caught by %v, want linearizability (the test needs a linearizability failure)", sum["kind"])
+		t.Fatalf("steal-more-than-half caught by %v, want linearizability (the test needs a linearizability failure)", sum["kind"])
 	}
 	bundle, _ := sum["bundle"].(string)
 	html, err := os.ReadFile(filepath.Join(bundle, "linearization.html"))
