@@ -15,15 +15,18 @@ GO ?= go
 #     the explorer at the bounds -race would take minutes over, the
 #     CLI's mutants and liveness commands and the stutter lasso's output
 #     (25-42 s each under -race, where
-#     the packages they drive are raced by their own tests), and
+#     the packages they drive are raced by their own tests), the
+#     reductions' planted faults (the symmetry reductions', and the
+#     partial-order reduction's independence check) and the M key at 3 Ms
+#     (moved here from the lane below to balance the two stages), and
 #     report.html in a headless browser (skipped when chromium is not on
 #     PATH);
 # then, beside the runtime mutation table (a cold build of an
 # instrumented runtime per mutant, nothing for -race to see), the
 # explorer's pinned counts and liveness checks at the bounds -race
-# would take minutes over, the reductions' planted faults (the
-# partial-order reduction's at full size, with its 22-bound equivalence,
-# and the reductions' premises checked deep in the graph)
+# would take minutes over, the partial-order reduction's planted faults
+# at full size, with its 22-bound equivalence, the reductions' premises
+# checked deep in the graph
 # and the coverage keys (one worker: nothing for -race to see, 10-25x
 # slower under it), the systematic campaigns, and the frontier spilled to
 # disk at full size (in the explorer and the CLI).
@@ -35,10 +38,11 @@ test:
 	$(GO) test -count=1 -timeout 5m ./conform && \
 	$(GO) test -count=1 -timeout 5m -run TestPromelaModelVerifies ./promela && \
 	$(GO) test -count=1 -timeout 5m -run 'TestMutantsOne|TestExploreLivenessCommand|TestExploreStutterOutput' ./cmd/gexit && \
+	$(GO) test -count=1 -timeout 5m -run 'TestReduceFindsPlantedFaults|TestPORChecksIndependence|TestExploreMsReductionAtThreeMs' ./checker && \
 	$(GO) test -count=1 -run TestReportHTMLInBrowser -v ./checker; lane=$$?; \
 	wait $$mutants; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 10m -run 'TestRuntimeMutants$$' ./rtcheck & rtmut=$$!; \
-	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestReduceFindsPlantedFaults|TestExploreChecksPremisesDeep|TestExploreReachesSpillAndRefill|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestPORChecksIndependence|TestCoverageKeyDeterminesBranches' ./checker; lane=$$?; \
+	$(GO) test -count=1 -timeout 10m -run 'TestExploreCountsUnchanged|TestLiveness|TestFreeCounterexampleReplays|TestExploreClean|TestSystematicCampaign|TestExploreSpill|TestExploreChecksPremisesDeep|TestExploreReachesSpillAndRefill|TestPOREquivalentVerdicts|TestPORFindsPlantedFaults|TestCoverageKeyDeterminesBranches' ./checker; lane=$$?; \
 	wait $$rtmut; test $$? -eq 0 && test $$lane -eq 0
 	$(GO) test -count=1 -timeout 5m -run 'TestExploreSpillCommand' ./cmd/gexit
 

@@ -94,6 +94,9 @@ func TestExploreChecksPremisesDeep(t *testing.T) {
 // explores with the premise checked throughout. (The syscalls and locks
 // rows failed 26 and 32 steps in, beyond a test's time: 10M states.)
 func TestExploreMsReductionAtThreeMs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("make test runs it without -race (0.2 s; 7 s under it)")
+	}
 	c, _ := spec.Preset("small")
 	b := coreBounds(2)
 	b.NoProcResize = false

@@ -64,17 +64,28 @@ func symBounds() []porBound {
 func reducePair(red spec.Reduction) reductionPair {
 	return func(t *testing.T, o ExploreOptions) (full, reduced *ExploreResult) {
 		t.Helper()
-		o.POR = true
+		o.POR, o.Workers = true, 2
 		// A planted fault that breaks the partial-order reduction's
 		// independence too (a relinked idle list: the woken M's
 		// acquirep no longer commutes with stopm) stops a run with
 		// it, as it must: compare the two without it.
-		probe := o
-		probe.Reduce, probe.Workers = 0, 2
-		if _, err := Explore(context.Background(), probe); err != nil && strings.Contains(err.Error(), "independence fails") {
+		fo := o
+		fo.Reduce = 0
+		f, err := Explore(context.Background(), fo)
+		if err != nil && strings.Contains(err.Error(), "independence fails") {
 			o.POR = false
+			return explorePair(t, o, func(o *ExploreOptions) { o.Reduce = 0 }, func(o *ExploreOptions) { o.Reduce = red })
 		}
-		return explorePair(t, o, func(o *ExploreOptions) { o.Reduce = 0 }, func(o *ExploreOptions) { o.Reduce = red })
+		if err != nil {
+			t.Fatal(err)
+		}
+		ro := o
+		ro.Reduce = red
+		r, err := Explore(context.Background(), ro)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f, r
 	}
 }
 
