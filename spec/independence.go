@@ -196,12 +196,15 @@ func (s *State) CheckAmple(b Bounds, ops []Op, amp []int, reach int, step func(*
 	if enabled == nil {
 		enabled = (*State).Enabled
 	}
-	c := ampleCheck{b: b, m: ops[amp[0]].M, step: step, enabled: enabled}
+	c := ampleCheck{b: b, m: ops[amp[0]].M, step: step, enabled: enabled, depth: []int{0}}
 	for _, i := range amp {
 		c.ample = append(c.ample, ops[i])
 	}
 	queue := []*State{s}
-	seen := map[uint64]bool{s.Fingerprint(): true}
+	var seen map[uint64]bool // (s alone, on most reduced states: no search)
+	if reach > 1 {
+		seen = map[uint64]bool{s.Fingerprint(): true}
+	}
 	for k := 0; k < len(queue); k++ {
 		next, err := c.at(queue[k])
 		if err != nil {
@@ -249,9 +252,6 @@ func (c *ampleCheck) split(st *State) (own, others []Op) {
 // at checks C1 at s and returns the states the other actors' ops lead
 // to, where the program goes on.
 func (c *ampleCheck) at(s *State) ([]*State, error) {
-	if len(c.depth) == 0 {
-		c.depth = append(c.depth, 0)
-	}
 	own, before := c.split(s)
 	if !sameOps(own, c.ample) {
 		return nil, fmt.Errorf("M%d offers %v, not the ample ops %v", c.m, own, c.ample)
